@@ -1,0 +1,119 @@
+//! Taking a backup: connect and check, stream the dump into the store, record the manifest.
+//! Used by `prisma-guard backup`, by restore (the safety backup) and by the guard.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use anyhow::Result;
+
+use crate::db::Database;
+use crate::settings::Settings;
+use crate::store::manifest::{Manifest, Trigger, FORMAT_VERSION};
+use crate::store::{unix_now, write, Store};
+
+pub struct Request {
+    pub label: Option<String>,
+    pub trigger: Trigger,
+}
+
+/// Take one backup of `db` into the configured store.
+pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Manifest> {
+    let started = Instant::now();
+    let now = SystemTime::now();
+    let server_version = db.preflight()?;
+    let dump_tool = db.dump_tool_version()?;
+    let store = Store::create(&settings.backup_dir)?;
+    ensure_gitignored(&settings.project_root, store.dir());
+    let id = store.new_id(now, req.label.as_deref());
+    let bar = settings
+        .printer
+        .bytes_progress(&format!("backing up {}", db.name()));
+    let mut on_progress = |n: u64| bar.set_position(n);
+    let (file, facts) = write::write_dump(
+        &store,
+        &id,
+        db.dump_extension(),
+        settings.compression,
+        settings.level,
+        &mut on_progress,
+        |out| db.dump(out, store.dir()),
+    )?;
+    bar.finish_and_clear();
+    for w in &facts.warnings {
+        settings.printer.warn(w);
+    }
+    let (row_counts, source) = match facts.row_counts {
+        Some(c) => (
+            c,
+            if db.engine() == crate::dburl::Engine::Sqlite {
+                "snapshot"
+            } else {
+                "dump"
+            },
+        ),
+        None => (db.row_counts()?, "query"),
+    };
+    let migrations = match facts.migrations {
+        Some(m) => m,
+        None => db.applied_migrations()?,
+    };
+    let manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        id,
+        created_at: humantime::format_rfc3339_seconds(now).to_string(),
+        created_unix: unix_now(now),
+        engine: db.engine(),
+        server_version,
+        dump_tool,
+        database_url: db.target().describe_url(),
+        database_name: db.name(),
+        schema: db.schema(),
+        label: req.label.clone(),
+        trigger: req.trigger.clone(),
+        git: crate::git::info(&settings.project_root),
+        migrations,
+        row_counts,
+        row_counts_source: source.into(),
+        file,
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        prisma_guard_version: env!("CARGO_PKG_VERSION").into(),
+        verified: None,
+    };
+    store.save_manifest(&manifest)?;
+    Ok(manifest)
+}
+
+/// Add the backup folder to the project's `.gitignore` when it lies inside a git work tree
+/// and is not ignored yet. Best effort: a failure here never fails a backup.
+fn ensure_gitignored(project_root: &Path, backup_dir: &Path) {
+    let Ok(repo) = git2::Repository::discover(project_root) else {
+        return;
+    };
+    let Some(workdir) = repo.workdir() else {
+        return;
+    };
+    let (Ok(workdir), Ok(dir)) = (workdir.canonicalize(), backup_dir.canonicalize()) else {
+        return;
+    };
+    let Ok(rel) = dir.strip_prefix(&workdir) else {
+        return;
+    };
+    if rel.as_os_str().is_empty() || repo.is_path_ignored(rel).unwrap_or(false) {
+        return;
+    }
+    let Ok(root) = project_root.canonicalize() else {
+        return;
+    };
+    let (gitignore, entry) = match dir.strip_prefix(&root) {
+        Ok(r) => (root.join(".gitignore"), format!("/{}/", r.display())),
+        Err(_) => (workdir.join(".gitignore"), format!("/{}/", rel.display())),
+    };
+    let mut text = std::fs::read_to_string(&gitignore).unwrap_or_default();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "# prisma-guard backups (database dumps: never commit them)\n{entry}\n"
+    ));
+    let _ = std::fs::write(&gitignore, text);
+}

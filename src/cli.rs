@@ -1,0 +1,134 @@
+//! Command-line interface (clap derive). Converted into plain [`crate::settings::Settings`]
+//! before any logic runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::store::Compression;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prisma-guard",
+    version,
+    about = "Stops Prisma projects from losing their data: verified backups before schema changes, restores that work.",
+    after_help = crate::exit::EXIT_CODES_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Database URL to use instead of the one Prisma would use.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "PRISMA_GUARD_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub url: Option<String>,
+    /// Prisma schema file or folder (as Prisma's --schema).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+    /// Prisma config file (as Prisma's --config).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// prisma-guard.toml to use instead of searching upward from the working directory.
+    #[arg(long, global = true, value_name = "PATH", env = "PRISMA_GUARD_CONFIG")]
+    pub guard_config: Option<PathBuf>,
+    /// Backup directory (default: `backups/` at the project root).
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "PRISMA_GUARD_BACKUP_DIR"
+    )]
+    pub backup_dir: Option<PathBuf>,
+    /// Run as if started in DIR.
+    #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+    /// Print only results and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Take a compressed, checksummed backup of the project's database now.
+    Backup(BackupArgs),
+    /// List backups, newest first.
+    #[command(alias = "list")]
+    Backups(ListArgs),
+    /// Check backups: checksum and a full decompression test.
+    Verify(VerifyArgs),
+    /// Restore a backup into the project's database (or --to another one).
+    Restore(RestoreArgs),
+    /// Restore a backup into a scratch database and compare row counts with the manifest.
+    RestoreTest(RestoreTestArgs),
+    /// Delete old backups by age and count; never the newest verified one.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// A short label added to the backup id.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Compression format (default: zstd, or `[backup] compression`).
+    #[arg(long, value_enum)]
+    pub compression: Option<Compression>,
+    /// Print the manifest as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Backup id, unique prefix, or `latest` (default).
+    pub id: Option<String>,
+    /// Verify every backup.
+    #[arg(long, conflicts_with = "id")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Backup id, unique prefix, or `latest`.
+    #[arg(default_value = "latest")]
+    pub id: String,
+    /// Restore into this database instead of the project's.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreTestArgs {
+    /// Backup id, unique prefix, or `latest`.
+    #[arg(default_value = "latest")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Show what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete backups older than this many days (default 30, or `[retention] max_age_days`).
+    #[arg(long)]
+    pub max_age_days: Option<u64>,
+    /// Keep at most this many backups (default 100, or `[retention] keep`).
+    #[arg(long)]
+    pub keep: Option<usize>,
+}

@@ -1,0 +1,78 @@
+//! `prisma-guard backups`
+
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use crate::cli::ListArgs;
+use crate::settings::Settings;
+use crate::store::{unix_now, Store};
+use crate::ui::{human_age, human_bytes};
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &ListArgs) -> Result<ExitStatus> {
+    let store = Store::open(&settings.backup_dir);
+    let (manifests, unreadable) = store.list()?;
+    for bad in &unreadable {
+        settings
+            .printer
+            .warn(format!("skipped {}: {}", bad.path.display(), bad.error));
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&manifests)?);
+        return Ok(ExitStatus::Success);
+    }
+    if manifests.is_empty() {
+        settings.printer.status(
+            "No backups",
+            format!(
+                "in {} (take one with `prisma-guard backup`)",
+                store.dir().display()
+            ),
+        );
+        return Ok(ExitStatus::Success);
+    }
+    let now = unix_now(SystemTime::now());
+    let rows: Vec<[String; 5]> = manifests
+        .iter()
+        .map(|m| {
+            let verified = match &m.verified {
+                Some(v) if v.ok => "yes".to_string(),
+                Some(_) => "FAILED".to_string(),
+                None => "-".to_string(),
+            };
+            [
+                m.id.clone(),
+                human_age(now.saturating_sub(m.created_unix)),
+                m.trigger.describe(),
+                human_bytes(m.file.compressed_bytes),
+                verified,
+            ]
+        })
+        .collect();
+    let headers = ["ID", "AGE", "TRIGGER", "SIZE", "VERIFIED"];
+    let widths: Vec<usize> = (0..5)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([headers[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 5]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", line(headers));
+    for r in &rows {
+        println!("{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,39 @@
+//! `prisma-guard prune`
+
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use crate::cli::PruneArgs;
+use crate::settings::Settings;
+use crate::store::retention::{plan, Policy};
+use crate::store::{unix_now, Store};
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
+    let store = Store::open(&settings.backup_dir);
+    let (manifests, _) = store.list()?;
+    let policy = Policy {
+        max_age_days: args.max_age_days.unwrap_or(settings.retention.max_age_days),
+        keep: args.keep.unwrap_or(settings.retention.keep),
+    };
+    let doomed = plan(&manifests, unix_now(SystemTime::now()), policy);
+    for m in &doomed {
+        if args.dry_run {
+            println!("would delete {}", m.id);
+        } else {
+            store.delete(m)?;
+            println!("deleted {}", m.id);
+        }
+    }
+    let kept = manifests.len() - doomed.len();
+    settings.printer.status(
+        if args.dry_run { "Dry run" } else { "Pruned" },
+        format!(
+            "{} of {} backups, {kept} kept",
+            doomed.len(),
+            manifests.len()
+        ),
+    );
+    Ok(ExitStatus::Success)
+}

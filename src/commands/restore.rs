@@ -1,0 +1,192 @@
+//! `prisma-guard restore` and `prisma-guard restore-test`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+
+use anyhow::{Context, Result};
+
+use crate::backup::{self, Request};
+use crate::cli::{RestoreArgs, RestoreTestArgs};
+use crate::db::{self, compare_counts, Database, Target};
+use crate::dburl::DbUrl;
+use crate::error::fail;
+use crate::settings::Settings;
+use crate::store::manifest::{Manifest, Trigger};
+use crate::store::{verify, Store};
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
+    let store = Store::open(&settings.backup_dir);
+    let manifest = verified(&store, &args.id)?;
+    let target = match &args.to {
+        Some(url) => url_target(settings, url)?,
+        None => settings.target()?,
+    };
+    let db = db::open(target, &settings.tools)?;
+    same_engine(&manifest, db.as_ref())?;
+    let current = db.row_counts()?;
+    let rows: u64 = current.values().sum();
+    if rows > 0 {
+        let mut summary = format!(
+            "Restoring backup {} ({}) over {}.\nThe database holds data that will be replaced:\n",
+            manifest.id,
+            manifest.created_at,
+            db.target().describe()
+        );
+        for (table, n) in current.iter().filter(|(_, n)| **n > 0) {
+            summary.push_str(&format!("  {table}: {n} rows\n"));
+        }
+        summary.push_str("A safety backup of the current state is taken first.");
+        let rerun = format!(
+            "prisma-guard restore {}{}",
+            manifest.id,
+            args.to.as_ref().map(|_| " --to <url>").unwrap_or("")
+        );
+        crate::confirm::typed(
+            &summary,
+            &db.name(),
+            "restoring over a database that holds data",
+            &rerun,
+        )?;
+        let safety = backup::take(
+            settings,
+            db.as_ref(),
+            &Request {
+                label: Some("before-restore".into()),
+                trigger: Trigger {
+                    kind: "safety".into(),
+                    argv: vec![format!("restore {}", manifest.id)],
+                },
+            },
+        )
+        .context("the safety backup failed, so nothing was restored")?;
+        settings.printer.status(
+            "Safety",
+            format!("backup {} taken of the current state", safety.id),
+        );
+    }
+    settings.printer.status(
+        "Restoring",
+        format!("{} into {}", manifest.id, db.target().describe()),
+    );
+    replay(
+        settings,
+        &store,
+        &manifest,
+        db.as_ref(),
+        !current.is_empty(),
+    )?;
+    report_counts(settings, &manifest, db.as_ref(), "restore")
+}
+
+pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
+    let store = Store::open(&settings.backup_dir);
+    let manifest = verified(&store, &args.id)?;
+    let db = settings.database()?;
+    same_engine(&manifest, db.as_ref())?;
+    let scratch = db.create_scratch()?;
+    let scratch_db = scratch.database();
+    settings.printer.status(
+        "Testing",
+        format!(
+            "restore of {} into scratch {}",
+            manifest.id,
+            scratch_db.target().describe()
+        ),
+    );
+    replay(settings, &store, &manifest, scratch_db, false)?;
+    let status = report_counts(settings, &manifest, scratch_db, "restore test");
+    drop(scratch);
+    status
+}
+
+/// Resolve the backup and refuse unless its checksum and compression check out.
+fn verified(store: &Store, id: &str) -> Result<Manifest> {
+    let manifest = store.resolve(id)?;
+    let problems = verify::verify(store, &manifest)?;
+    if !problems.is_empty() {
+        let list = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(fail(format!(
+            "refused: backup {} is damaged: {list}",
+            manifest.id
+        ))
+        .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
+        .status(ExitStatus::Mismatch)
+        .into());
+    }
+    Ok(manifest)
+}
+
+fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
+    let url = DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --to)")))?;
+    let sqlite_path =
+        (url.engine == crate::dburl::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
+    Ok(Target { url, sqlite_path })
+}
+
+fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
+    if manifest.engine != db.engine() {
+        return Err(fail(format!(
+            "backup {} is a {} dump; the target is a {} database",
+            manifest.id,
+            manifest.engine,
+            db.engine()
+        ))
+        .hint("restore it into a database of the same kind with --to <url>")
+        .into());
+    }
+    Ok(())
+}
+
+/// Stream the dump file through the decompressor into the database.
+fn replay(
+    settings: &Settings,
+    store: &Store,
+    manifest: &Manifest,
+    db: &dyn Database,
+    clear: bool,
+) -> Result<()> {
+    let path = store.dump_path(manifest);
+    let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
+    let bar = settings.printer.bytes_progress("restoring");
+    let reader = bar.wrap_read(BufReader::with_capacity(1 << 20, file));
+    let mut decoder: Box<dyn Read> = manifest.file.compression.decoder(reader)?;
+    let result = db.restore(&mut decoder, clear);
+    bar.finish_and_clear();
+    result
+}
+
+fn report_counts(
+    settings: &Settings,
+    manifest: &Manifest,
+    db: &dyn Database,
+    what: &str,
+) -> Result<ExitStatus> {
+    let actual = db.row_counts()?;
+    let diffs = compare_counts(&manifest.row_counts, &actual);
+    if diffs.is_empty() {
+        settings.printer.status(
+            "Verified",
+            format!(
+                "{what}: {} tables, {} rows, row counts match the manifest",
+                actual.len(),
+                actual.values().sum::<u64>()
+            ),
+        );
+        return Ok(ExitStatus::Success);
+    }
+    for d in &diffs {
+        println!("  {d}");
+    }
+    Err(fail(format!(
+        "{what}: row counts differ from the manifest in {} table(s)",
+        diffs.len()
+    ))
+    .hint("do not trust this backup; take a new one and run `prisma-guard restore-test` on it")
+    .status(ExitStatus::Mismatch)
+    .into())
+}

@@ -1,0 +1,79 @@
+//! `prisma-guard verify`
+
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use crate::cli::VerifyArgs;
+use crate::error::fail;
+use crate::settings::Settings;
+use crate::store::manifest::{Manifest, Verified};
+use crate::store::{verify, Store};
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
+    let store = Store::open(&settings.backup_dir);
+    let targets = if args.all {
+        let (all, unreadable) = store.list()?;
+        for bad in &unreadable {
+            settings.printer.warn(format!(
+                "cannot verify {}: {}",
+                bad.path.display(),
+                bad.error
+            ));
+        }
+        if all.is_empty() && unreadable.is_empty() {
+            return Err(
+                fail(format!("there are no backups in {}", store.dir().display()))
+                    .hint("take one with `prisma-guard backup`")
+                    .into(),
+            );
+        }
+        all
+    } else {
+        vec![store.resolve(args.id.as_deref().unwrap_or("latest"))?]
+    };
+    let mut failed = 0;
+    for m in targets {
+        if check(&store, m)? {
+            continue;
+        }
+        failed += 1;
+    }
+    if failed > 0 {
+        return Err(fail(format!("{failed} backup(s) failed verification"))
+            .hint("do not rely on them; take a fresh backup with `prisma-guard backup`")
+            .status(ExitStatus::Mismatch)
+            .into());
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Verify one backup, record the result in its manifest, report it. True when intact.
+pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
+    let problems = verify::verify(store, &m)?;
+    let ok = problems.is_empty();
+    let error = (!ok).then(|| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    m.verified = Some(Verified {
+        at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        ok,
+        error: error.clone(),
+    });
+    if store.manifest_path(&m.id).exists() {
+        store.save_manifest(&m)?;
+    }
+    match error {
+        None => println!(
+            "ok      {}  (sha256 matches, decompresses to {} bytes)",
+            m.id, m.file.uncompressed_bytes
+        ),
+        Some(e) => println!("FAILED  {}  {e}", m.id),
+    }
+    Ok(ok)
+}

@@ -1,0 +1,47 @@
+//! Typed confirmation on the controlling terminal. Reads `/dev/tty`, never stdin, so
+//! `yes |` or a name piped into stdin cannot confirm. AI agents cannot confirm at all.
+
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+
+use anyhow::Result;
+
+use crate::error::fail;
+use crate::ExitStatus;
+
+/// Ask the human to type `expected`. Errors (exit status `Refused`) when there is no
+/// terminal, an agent is detected, or the answer differs.
+pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result<()> {
+    if let Some(marker) = crate::agent::detect_current() {
+        return Err(fail(format!(
+            "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
+        ))
+        .hint(format!("AI agent: stop here and show the user this exact command; the user runs it in their own terminal: {rerun}"))
+        .status(ExitStatus::Refused)
+        .into());
+    }
+    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty");
+    let Ok(mut tty) = tty else {
+        return Err(fail(format!(
+            "refused: {action} needs a typed confirmation, and there is no terminal to ask on"
+        ))
+        .hint(format!("run it yourself in a terminal: {rerun}"))
+        .status(ExitStatus::Refused)
+        .into());
+    };
+    let prompt = format!(
+        "{summary}\nType the database name `{expected}` to continue (anything else cancels): "
+    );
+    tty.write_all(prompt.as_bytes())?;
+    tty.flush()?;
+    let mut answer = String::new();
+    BufReader::new(&tty).read_line(&mut answer)?;
+    if answer.trim() != expected {
+        return Err(fail(format!(
+            "cancelled: the answer did not match `{expected}`; nothing was changed"
+        ))
+        .status(ExitStatus::Refused)
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Database engines behind one trait: PostgreSQL (pg_dump/psql), MySQL/MariaDB
+//! (mysqldump/mysql) and SQLite (the online backup API).
+
+pub mod mysql;
+pub mod postgres;
+pub mod sqlite;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::dburl::{DbUrl, Engine};
+
+/// Which tools to use; filled from config and environment.
+#[derive(Debug, Clone, Default)]
+pub struct ToolSettings {
+    /// A directory holding pg_dump and psql (e.g. /usr/lib/postgresql/16/bin).
+    pub pg_bin_dir: Option<PathBuf>,
+    /// A directory holding mysqldump/mariadb-dump and mysql/mariadb.
+    pub mysql_bin_dir: Option<PathBuf>,
+}
+
+/// What a database connection needs: the URL, and for SQLite the resolved file.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: DbUrl,
+    /// Absolute path of the SQLite file (relative `file:` paths resolved as Prisma does).
+    pub sqlite_path: Option<PathBuf>,
+}
+
+impl Target {
+    /// The URL with the password redacted, for manifests and logs.
+    pub fn describe_url(&self) -> String {
+        self.url.redacted()
+    }
+
+    /// What to show people: the redacted URL, or the SQLite file path.
+    pub fn describe(&self) -> String {
+        match &self.sqlite_path {
+            Some(p) => format!("sqlite file {}", p.display()),
+            None => self.url.redacted(),
+        }
+    }
+}
+
+/// What the dump itself revealed, when the engine can count while dumping.
+#[derive(Debug, Default)]
+pub struct DumpFacts {
+    pub row_counts: Option<BTreeMap<String, u64>>,
+    pub migrations: Option<Vec<String>>,
+    pub warnings: Vec<String>,
+}
+
+/// One database that can be dumped, inspected and restored.
+pub trait Database {
+    fn engine(&self) -> Engine;
+    /// The name a human types to confirm (database name, or SQLite file name).
+    fn name(&self) -> String;
+    fn target(&self) -> &Target;
+    /// File extension of the uncompressed dump: `sql` or `sqlite`.
+    fn dump_extension(&self) -> &'static str;
+    /// Connects, checks the dump tool can handle this server; returns the server version.
+    fn preflight(&self) -> Result<String>;
+    fn dump_tool_version(&self) -> Result<String>;
+    /// The PostgreSQL schema the dump is limited to, if any.
+    fn schema(&self) -> Option<String> {
+        None
+    }
+    /// Stream a consistent dump into `out`. `workdir` may hold temporary files.
+    fn dump(&self, out: &mut dyn Write, workdir: &Path) -> Result<DumpFacts>;
+    fn row_counts(&self) -> Result<BTreeMap<String, u64>>;
+    fn applied_migrations(&self) -> Result<Vec<String>>;
+    /// Replace the database's contents with the dump read from `input`.
+    /// `clear` drops what is there first.
+    fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()>;
+    /// A new empty database of the same kind on the same server, dropped on drop.
+    fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>>;
+}
+
+/// A temporary database; dropping it removes it.
+pub trait Scratch {
+    fn database(&self) -> &dyn Database;
+}
+
+/// Open the right engine for a target.
+pub fn open(target: Target, tools: &ToolSettings) -> Result<Box<dyn Database>> {
+    Ok(match target.url.engine {
+        Engine::Postgresql => Box::new(postgres::Postgres::new(target, tools)?),
+        Engine::Mysql => Box::new(mysql::Mysql::new(target, tools)?),
+        Engine::Sqlite => Box::new(sqlite::Sqlite::new(target)?),
+    })
+}
+
+/// Compare counts after a restore. Returns human-readable differences.
+pub fn compare_counts(
+    expected: &BTreeMap<String, u64>,
+    actual: &BTreeMap<String, u64>,
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for (table, want) in expected {
+        match actual.get(table) {
+            Some(got) if got == want => {}
+            Some(got) => diffs.push(format!("{table}: expected {want} rows, found {got}")),
+            None => diffs.push(format!("{table}: missing (expected {want} rows)")),
+        }
+    }
+    for table in actual.keys().filter(|t| !expected.contains_key(*t)) {
+        diffs.push(format!("{table}: not in the backup"));
+    }
+    diffs
+}
+
+/// A unique name for a scratch database.
+pub fn scratch_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("prisma_guard_scratch_{}_{nanos:x}", std::process::id())
+}

@@ -1,0 +1,338 @@
+//! MySQL and MariaDB through `mysqldump --single-transaction` and the `mysql` client.
+//!
+//! Credentials go into a 0600 option file passed as `--defaults-extra-file` (it must be
+//! the first argument). Without a `socket` parameter the connection is forced to TCP,
+//! as Prisma connects: the client would otherwise use a local socket for `localhost`.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+
+use super::{Database, DumpFacts, Scratch, Target, ToolSettings};
+use crate::dburl::Engine;
+use crate::error::fail;
+use crate::process::{Redactor, Running, SecretFile, Tool};
+
+const INSTALL_HINT: &str = "install the MySQL or MariaDB client (Debian/Ubuntu: `apt-get install mariadb-client` or `default-mysql-client`; macOS: `brew install mysql-client`), or set `[tools] mysql_bin_dir` in prisma-guard.toml";
+
+pub struct Mysql {
+    target: Target,
+    options: SecretFile,
+    redactor: Redactor,
+    tools: ToolSettings,
+    client: Tool,
+}
+
+impl Mysql {
+    pub fn new(target: Target, tools: &ToolSettings) -> Result<Mysql> {
+        let url = &target.url;
+        let mut cnf = String::from("[client]\n");
+        if let Some(user) = &url.user {
+            cnf.push_str(&format!("user=\"{}\"\n", escape_option(user)));
+        }
+        if let Some(pw) = url.password() {
+            cnf.push_str(&format!("password=\"{}\"\n", escape_option(pw)));
+        }
+        match url.param("socket") {
+            Some(socket) => cnf.push_str(&format!(
+                "socket=\"{}\"\nprotocol=SOCKET\n",
+                escape_option(socket)
+            )),
+            None => {
+                cnf.push_str(&format!(
+                    "host=\"{}\"\n",
+                    escape_option(url.host.as_deref().unwrap_or("localhost"))
+                ));
+                cnf.push_str(&format!(
+                    "port={}\nprotocol=TCP\n",
+                    url.port.unwrap_or(3306)
+                ));
+            }
+        }
+        if let Some(t) = url.param("connect_timeout") {
+            cnf.push_str(&format!(
+                "connect-timeout={}\n",
+                t.parse::<u32>().unwrap_or(15)
+            ));
+        } else {
+            cnf.push_str("connect-timeout=15\n");
+        }
+        let options = SecretFile::new(&cnf)?;
+        let redactor = Redactor::new(url.password().map(str::to_string));
+        let client = Tool::locate(
+            &["mariadb", "mysql"],
+            tools.mysql_bin_dir.as_deref(),
+            INSTALL_HINT,
+        )?;
+        Ok(Mysql {
+            target,
+            options,
+            redactor,
+            tools: tools.clone(),
+            client,
+        })
+    }
+
+    fn base(&self, tool: &Tool) -> Command {
+        let mut cmd = tool.command();
+        cmd.arg(format!(
+            "--defaults-extra-file={}",
+            self.options.path().display()
+        ));
+        cmd
+    }
+
+    fn query(&self, sql: &str) -> Result<Vec<String>> {
+        let mut cmd = self.base(&self.client);
+        cmd.args(["--batch", "--skip-column-names", "--raw", "-e", sql])
+            .arg(&self.target.url.database);
+        let out = self
+            .client
+            .output(cmd, &self.redactor)
+            .map_err(|e| self.explain(e))?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    fn explain(&self, err: anyhow::Error) -> anyhow::Error {
+        let text = format!("{err:#}");
+        let where_ = self.target.url.redacted();
+        let hint = if text.contains("Access denied") {
+            format!("the server rejected the user or password for {where_}: fix DATABASE_URL and try again")
+        } else if text.contains("Can't connect")
+            || text.contains("Unknown MySQL server host")
+            || text.contains("Lost connection")
+        {
+            format!("the MySQL server at {where_} is not reachable: start it, or check host and port in the URL")
+        } else if text.contains("Unknown database") {
+            format!("the database in {where_} does not exist: check the URL, or create it first")
+        } else {
+            return err;
+        };
+        err.context(fail(format!("cannot use the MySQL database {where_}")).hint(hint))
+    }
+
+    fn dump_tool(&self) -> Result<Tool> {
+        Tool::locate(
+            &["mariadb-dump", "mysqldump"],
+            self.tools.mysql_bin_dir.as_deref(),
+            INSTALL_HINT,
+        )
+    }
+
+    fn tables(&self) -> Result<Vec<String>> {
+        self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name")
+    }
+
+    fn views(&self) -> Result<Vec<String>> {
+        self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW' ORDER BY table_name")
+    }
+}
+
+impl Database for Mysql {
+    fn engine(&self) -> Engine {
+        Engine::Mysql
+    }
+
+    fn name(&self) -> String {
+        self.target.url.database.clone()
+    }
+
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn dump_extension(&self) -> &'static str {
+        "sql"
+    }
+
+    fn preflight(&self) -> Result<String> {
+        if self.target.url.database.is_empty() {
+            return Err(fail(format!(
+                "the MySQL URL {} names no database",
+                self.target.url.redacted()
+            ))
+            .hint(
+                "add the database name after the host: mysql://user:password@host:3306/<database>",
+            )
+            .into());
+        }
+        self.dump_tool()?;
+        let v = self.query("SELECT VERSION()")?;
+        let version = v.first().cloned().unwrap_or_default();
+        let flavour = if version.to_ascii_lowercase().contains("mariadb") {
+            "MariaDB"
+        } else {
+            "MySQL"
+        };
+        Ok(format!("{flavour} {version}"))
+    }
+
+    fn dump_tool_version(&self) -> Result<String> {
+        self.dump_tool()?.version()
+    }
+
+    fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
+        let tool = self.dump_tool()?;
+        let mut cmd = self.base(&tool);
+        cmd.args([
+            "--single-transaction",
+            "--quick",
+            "--hex-blob",
+            "--triggers",
+            "--no-tablespaces",
+            "--default-character-set=utf8mb4",
+            "--skip-dump-date",
+        ])
+        .arg(&self.target.url.database)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+        let mut running = Running::spawn(&tool, cmd)?;
+        let mut stdout = running
+            .child
+            .stdout
+            .take()
+            .context("mysqldump has no stdout")?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = match stdout.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e).context("could not read mysqldump's output"),
+            };
+            if let Err(e) = out.write_all(&buf[..n]) {
+                let _ = running.child.kill();
+                let _ = running.finish(&self.redactor);
+                return Err(crate::store::write::write_error(
+                    e,
+                    Path::new("the backup file"),
+                ));
+            }
+        }
+        running
+            .finish(&self.redactor)
+            .map_err(|e| self.explain(e))?;
+        Ok(DumpFacts::default())
+    }
+
+    fn row_counts(&self) -> Result<BTreeMap<String, u64>> {
+        let tables = self.tables()?;
+        let mut counts = BTreeMap::new();
+        if tables.is_empty() {
+            return Ok(counts);
+        }
+        let sql = tables
+            .iter()
+            .map(|t| {
+                format!(
+                    "SELECT {}, COUNT(*) FROM {}",
+                    quote_literal(t),
+                    quote_ident(t)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        for line in self.query(&sql)? {
+            if let Some((t, n)) = line.rsplit_once('\t') {
+                counts.insert(t.to_string(), n.trim().parse().unwrap_or(0));
+            }
+        }
+        Ok(counts)
+    }
+
+    fn applied_migrations(&self) -> Result<Vec<String>> {
+        if !self.tables()?.iter().any(|t| t == "_prisma_migrations") {
+            return Ok(Vec::new());
+        }
+        self.query("SELECT migration_name FROM `_prisma_migrations` WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name")
+    }
+
+    fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
+        let mut preamble = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
+        if clear {
+            for v in self.views()? {
+                preamble.push_str(&format!("DROP VIEW IF EXISTS {};\n", quote_ident(&v)));
+            }
+            for t in self.tables()? {
+                preamble.push_str(&format!("DROP TABLE IF EXISTS {};\n", quote_ident(&t)));
+            }
+        }
+        let mut cmd = self.base(&self.client);
+        cmd.args([
+            "--batch",
+            "--binary-mode",
+            "--default-character-set=utf8mb4",
+        ])
+        .arg(&self.target.url.database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null());
+        let mut running = Running::spawn(&self.client, cmd)?;
+        let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
+        let fed = stdin
+            .write_all(preamble.as_bytes())
+            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
+            .and_then(|()| stdin.write_all(b"\nSET FOREIGN_KEY_CHECKS=1;\n"));
+        drop(stdin);
+        let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
+        match (fed, finished) {
+            (_, Err(e)) => Err(e.context("the restore failed part-way (MySQL cannot roll back table changes): restore the safety backup")),
+            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to mysql")),
+            (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
+    fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
+        let name = super::scratch_name();
+        self.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&name))).map_err(|e| {
+            e.context(fail("could not create a scratch database for the restore test").hint(
+                "the database user needs the CREATE and DROP privileges on new databases (`GRANT ALL ON `prisma_guard_scratch_%`.* TO <user>`)",
+            ))
+        })?;
+        let target = Target {
+            url: self.target.url.with_database(&name),
+            sqlite_path: None,
+        };
+        let db = Mysql::new(target, &self.tools)?;
+        Ok(Box::new(MysqlScratch {
+            db,
+            admin: self,
+            name,
+        }))
+    }
+}
+
+struct MysqlScratch<'a> {
+    db: Mysql,
+    admin: &'a Mysql,
+    name: String,
+}
+
+impl Scratch for MysqlScratch<'_> {
+    fn database(&self) -> &dyn Database {
+        &self.db
+    }
+}
+
+impl Drop for MysqlScratch<'_> {
+    fn drop(&mut self) {
+        let _ = self.admin.query(&format!(
+            "DROP DATABASE IF EXISTS {}",
+            quote_ident(&self.name)
+        ));
+    }
+}
+
+fn escape_option(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn quote_ident(s: &str) -> String {
+    format!("`{}`", s.replace('`', "``"))
+}
+
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}

@@ -1,0 +1,486 @@
+//! PostgreSQL through `pg_dump` (plain SQL, one consistent snapshot) and `psql`.
+//!
+//! The password reaches libpq through a 0600 `PGPASSFILE`; argv carries a keyword/value
+//! connection string without it. Prisma-only URL parameters are stripped.
+
+use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+
+use super::{Database, DumpFacts, Scratch, Target, ToolSettings};
+use crate::dburl::Engine;
+use crate::error::fail;
+use crate::process::{Redactor, Running, SecretFile, Tool};
+
+const INSTALL_HINT: &str = "install the PostgreSQL client tools (Debian/Ubuntu: `apt-get install postgresql-client`; macOS: `brew install libpq`), or point `[tools] pg_bin_dir` in prisma-guard.toml at the folder holding pg_dump and psql";
+
+pub struct Postgres {
+    target: Target,
+    conninfo: String,
+    dropped_params: Vec<String>,
+    passfile: Option<SecretFile>,
+    redactor: Redactor,
+    tools: ToolSettings,
+    psql: Tool,
+}
+
+impl Postgres {
+    pub fn new(target: Target, tools: &ToolSettings) -> Result<Postgres> {
+        let (conninfo, dropped_params) = target.url.libpq_conninfo();
+        let passfile = match target.url.password() {
+            Some(pw) => Some(SecretFile::new(&format!(
+                "*:*:*:*:{}\n",
+                escape_pgpass(pw)
+            ))?),
+            None => None,
+        };
+        let redactor = Redactor::new(target.url.password().map(str::to_string));
+        let psql = Tool::locate(&["psql"], tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
+        Ok(Postgres {
+            target,
+            conninfo,
+            dropped_params,
+            passfile,
+            redactor,
+            tools: tools.clone(),
+            psql,
+        })
+    }
+
+    fn schema_name(&self) -> &str {
+        self.target.url.pg_schema().unwrap_or("public")
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        if let Some(pf) = &self.passfile {
+            cmd.env("PGPASSFILE", pf.path());
+        }
+        if std::env::var_os("PGCONNECT_TIMEOUT").is_none() {
+            cmd.env("PGCONNECT_TIMEOUT", "15");
+        }
+        cmd.env("PGAPPNAME", "prisma-guard");
+    }
+
+    fn psql_command(&self) -> Command {
+        let mut cmd = self.psql.command();
+        self.env(&mut cmd);
+        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f"])
+            .arg(format!("--dbname={}", self.conninfo));
+        cmd
+    }
+
+    /// Run one SQL text, return stdout lines.
+    fn query(&self, sql: &str) -> Result<Vec<String>> {
+        let mut cmd = self.psql_command();
+        cmd.arg("-c").arg(sql);
+        let out = self
+            .psql
+            .output(cmd, &self.redactor)
+            .map_err(|e| self.explain(e))?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    /// Add a precise hint to a connection or version error.
+    fn explain(&self, err: anyhow::Error) -> anyhow::Error {
+        let text = format!("{err:#}");
+        let where_ = self.target.url.redacted();
+        let hint = if text.contains("password authentication failed") {
+            format!("the server rejected the password for {where_}: fix DATABASE_URL (or the URL prisma-guard uses) and try again")
+        } else if text.contains("Connection refused")
+            || text.contains("could not connect")
+            || text.contains("No such file or directory")
+            || text.contains("timeout expired")
+            || text.contains("could not translate host name")
+        {
+            format!("the PostgreSQL server at {where_} is not reachable: start it, or check host and port in the URL")
+        } else if text.contains("does not exist") && text.contains("database") {
+            format!("the database in {where_} does not exist: check the URL, or create the database first")
+        } else if text.contains("server version mismatch") {
+            format!("pg_dump is older than the server: {INSTALL_HINT}")
+        } else {
+            return err;
+        };
+        err.context(fail(format!("cannot use the PostgreSQL database {where_}")).hint(hint))
+    }
+
+    fn pg_dump(&self, server_major: Option<u32>) -> Result<Tool> {
+        let tool = Tool::locate(&["pg_dump"], self.tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
+        let Some(server_major) = server_major else {
+            return Ok(tool);
+        };
+        let version = tool.version()?;
+        let Some(tool_major) = major_version(&version) else {
+            return Ok(tool);
+        };
+        if tool_major >= server_major {
+            return Ok(tool);
+        }
+        // Debian and Ubuntu install every major version side by side.
+        if self.tools.pg_bin_dir.is_none() {
+            if let Some(dir) = newest_debian_bin_dir(server_major) {
+                return Tool::locate(&["pg_dump"], Some(&dir), INSTALL_HINT);
+            }
+        }
+        Err(fail(format!(
+            "{} is version {tool_major}, older than the PostgreSQL {server_major} server; pg_dump refuses to dump a newer server",
+            tool.path.display()
+        ))
+        .hint(format!("install pg_dump {server_major} or newer (Debian/Ubuntu: `apt-get install postgresql-client-{server_major}`), or set `[tools] pg_bin_dir` in prisma-guard.toml to its folder"))
+        .into())
+    }
+
+    fn server_major(&self) -> Result<u32> {
+        let rows = self.query("SHOW server_version_num")?;
+        let num: u32 = rows
+            .first()
+            .and_then(|r| r.trim().parse().ok())
+            .unwrap_or(0);
+        Ok(num / 10000)
+    }
+
+    fn table_filter(&self) -> String {
+        match self.target.url.pg_schema() {
+            Some(s) => format!("table_schema = {}", quote_literal(s)),
+            None => "table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%' AND table_schema NOT LIKE 'pg_temp%'".into(),
+        }
+    }
+
+    fn user_schemas(&self) -> Result<Vec<String>> {
+        self.query("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg_toast%' AND nspname NOT LIKE 'pg_temp%' ORDER BY 1")
+    }
+}
+
+impl Database for Postgres {
+    fn engine(&self) -> Engine {
+        Engine::Postgresql
+    }
+
+    fn name(&self) -> String {
+        self.target.url.database.clone()
+    }
+
+    fn target(&self) -> &Target {
+        &self.target
+    }
+
+    fn dump_extension(&self) -> &'static str {
+        "sql"
+    }
+
+    fn schema(&self) -> Option<String> {
+        self.target.url.pg_schema().map(str::to_string)
+    }
+
+    fn preflight(&self) -> Result<String> {
+        let rows = self.query("SELECT current_setting('server_version')")?;
+        let version = rows.first().cloned().unwrap_or_default();
+        self.pg_dump(Some(self.server_major()?))?;
+        Ok(format!("PostgreSQL {version}"))
+    }
+
+    fn dump_tool_version(&self) -> Result<String> {
+        self.pg_dump(self.server_major().ok())?.version()
+    }
+
+    fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
+        let tool = self.pg_dump(Some(self.server_major()?))?;
+        let mut cmd = tool.command();
+        self.env(&mut cmd);
+        cmd.args([
+            "--format=plain",
+            "--no-owner",
+            "--no-privileges",
+            "--quote-all-identifiers",
+        ]);
+        if let Some(schema) = self.target.url.pg_schema() {
+            cmd.arg(format!("--schema={schema}"));
+        }
+        cmd.arg(format!("--dbname={}", self.conninfo));
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped());
+        let mut running = Running::spawn(&tool, cmd)?;
+        let stdout = running
+            .child
+            .stdout
+            .take()
+            .context("pg_dump has no stdout")?;
+        let mut counter = CopyCounter::default();
+        let copied = copy_counting(stdout, out, &mut counter);
+        if let Err(e) = copied {
+            let _ = running.child.kill();
+            let _ = running.finish(&self.redactor);
+            return Err(e);
+        }
+        running
+            .finish(&self.redactor)
+            .map_err(|e| self.explain(e))?;
+        let mut warnings = Vec::new();
+        if !self.dropped_params.is_empty() {
+            warnings.push(format!(
+                "ignored URL parameters pg_dump does not know: {}",
+                self.dropped_params.join(", ")
+            ));
+        }
+        Ok(DumpFacts {
+            row_counts: Some(counter.counts),
+            migrations: None,
+            warnings,
+        })
+    }
+
+    fn row_counts(&self) -> Result<BTreeMap<String, u64>> {
+        let sql = format!(
+            "SELECT table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND {} ORDER BY 1",
+            self.table_filter()
+        );
+        let mut counts = BTreeMap::new();
+        for line in self.query(&sql)? {
+            if let Some((table, n)) = line.split_once('\x1f') {
+                counts.insert(table.to_string(), n.trim().parse().unwrap_or(0));
+            }
+        }
+        Ok(counts)
+    }
+
+    fn applied_migrations(&self) -> Result<Vec<String>> {
+        let table = format!("{}._prisma_migrations", quote_ident(self.schema_name()));
+        let exists = self.query(&format!(
+            "SELECT to_regclass({}) IS NOT NULL",
+            quote_literal(&table)
+        ))?;
+        if exists.first().map(String::as_str) != Some("t") {
+            return Ok(Vec::new());
+        }
+        self.query(&format!(
+            "SELECT migration_name FROM {table} WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name"
+        ))
+    }
+
+    fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
+        let mut preamble = String::new();
+        if clear {
+            let schemas = match self.target.url.pg_schema() {
+                Some(s) => vec![s.to_string()],
+                None => self.user_schemas()?,
+            };
+            for s in &schemas {
+                preamble.push_str(&format!(
+                    "DROP SCHEMA IF EXISTS {} CASCADE;\n",
+                    quote_ident(s)
+                ));
+            }
+            // pg_dump does not create `public` (it always exists), so recreate it.
+            preamble.push_str("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
+        }
+        // One transaction (`-1`): a failed restore leaves the database as it was.
+        let mut cmd = self.psql.command();
+        self.env(&mut cmd);
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", "-"])
+            .arg(format!("--dbname={}", self.conninfo))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        let mut running = Running::spawn(&self.psql, cmd)?;
+        let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
+        let fed = stdin
+            .write_all(preamble.as_bytes())
+            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()));
+        drop(stdin);
+        let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
+        match (fed, finished) {
+            (_, Err(e)) => {
+                Err(e.context("the restore failed and was rolled back; the database is unchanged"))
+            }
+            (Err(e), Ok(_)) => {
+                Err(anyhow::Error::new(e).context("could not feed the dump to psql"))
+            }
+            (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
+    fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
+        let name = super::scratch_name();
+        self.query(&format!("CREATE DATABASE {}", quote_ident(&name))).map_err(|e| {
+            e.context(fail("could not create a scratch database for the restore test").hint(
+                "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or run the test against another server with `--to <url of an empty database>`",
+            ))
+        })?;
+        let target = Target {
+            url: self.target.url.with_database(&name),
+            sqlite_path: None,
+        };
+        let db = Postgres::new(target, &self.tools)?;
+        Ok(Box::new(PgScratch {
+            db,
+            admin: self,
+            name,
+        }))
+    }
+}
+
+struct PgScratch<'a> {
+    db: Postgres,
+    admin: &'a Postgres,
+    name: String,
+}
+
+impl Scratch for PgScratch<'_> {
+    fn database(&self) -> &dyn Database {
+        &self.db
+    }
+}
+
+impl Drop for PgScratch<'_> {
+    fn drop(&mut self) {
+        let _ = self.admin.query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(&self.name)
+        ));
+    }
+}
+
+/// Counts the data lines of each `COPY ... FROM stdin;` block in a plain pg_dump stream.
+#[derive(Default)]
+pub struct CopyCounter {
+    pub counts: BTreeMap<String, u64>,
+    current: Option<String>,
+    line: Vec<u8>,
+}
+
+impl CopyCounter {
+    pub fn feed(&mut self, mut chunk: &[u8]) {
+        while !chunk.is_empty() {
+            match memchr::memchr(b'\n', chunk) {
+                Some(i) => {
+                    self.push_partial(&chunk[..i]);
+                    self.end_line();
+                    chunk = &chunk[i + 1..];
+                }
+                None => {
+                    self.push_partial(chunk);
+                    chunk = &[];
+                }
+            }
+        }
+    }
+
+    fn push_partial(&mut self, part: &[u8]) {
+        // Inside COPY data only `\.` matters: keep at most 3 bytes.
+        let cap: usize = if self.current.is_some() { 3 } else { 1 << 20 };
+        let room = cap.saturating_sub(self.line.len());
+        self.line.extend_from_slice(&part[..part.len().min(room)]);
+    }
+
+    fn end_line(&mut self) {
+        if let Some(table) = &self.current {
+            if self.line == b"\\." {
+                self.current = None;
+            } else if let Some(n) = self.counts.get_mut(table) {
+                *n += 1;
+            }
+        } else if self.line.starts_with(b"COPY ") && self.line.ends_with(b" FROM stdin;") {
+            let text = String::from_utf8_lossy(&self.line[5..]);
+            let name = text
+                .split(" (")
+                .next()
+                .unwrap_or("")
+                .split(" FROM ")
+                .next()
+                .unwrap_or("")
+                .replace('"', "");
+            self.counts.insert(name.clone(), 0);
+            self.current = Some(name);
+        }
+        self.line.clear();
+    }
+}
+
+fn copy_counting(from: impl Read, to: &mut dyn Write, counter: &mut CopyCounter) -> Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 20, from);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("could not read pg_dump's output"),
+        };
+        counter.feed(&buf[..n]);
+        to.write_all(&buf[..n]).map_err(|e| {
+            let dest = Path::new("the backup file");
+            crate::store::write::write_error(e, dest)
+        })?;
+    }
+}
+
+/// `pg_dump (PostgreSQL) 15.18 (Debian ...)` -> 15.
+pub fn major_version(version_line: &str) -> Option<u32> {
+    version_line.split_whitespace().find_map(|w| {
+        w.split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .filter(|_| w.contains('.') || w.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+fn newest_debian_bin_dir(min_major: u32) -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let major: u32 = e.file_name().to_string_lossy().parse().ok()?;
+            let bin = e.path().join("bin");
+            (major >= min_major && bin.join("pg_dump").is_file()).then_some((major, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p)
+}
+
+fn escape_pgpass(s: &str) -> String {
+    s.replace('\\', "\\\\").replace(':', "\\:")
+}
+
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_counter_counts_rows_across_chunk_boundaries() {
+        let dump = b"SET x;\nCOPY \"public\".\"User\" (\"id\", \"name\") FROM stdin;\n1\tann\n2\tbob\\nline\n\\.\n\nCOPY \"public\".\"Empty\" (\"id\") FROM stdin;\n\\.\nCOPY \"app\".\"Post\" (\"id\") FROM stdin;\n7\n";
+        let tail = b"\\.\n";
+        for split in 1..dump.len() {
+            let mut c = CopyCounter::default();
+            c.feed(&dump[..split]);
+            c.feed(&dump[split..]);
+            c.feed(tail);
+            assert_eq!(c.counts.get("public.User"), Some(&2), "split {split}");
+            assert_eq!(c.counts.get("public.Empty"), Some(&0));
+            assert_eq!(c.counts.get("app.Post"), Some(&1));
+        }
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            major_version("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
+            Some(15)
+        );
+        assert_eq!(major_version("pg_dump (PostgreSQL) 9.6.24"), Some(9));
+        assert_eq!(major_version("nonsense"), None);
+    }
+
+    #[test]
+    fn pgpass_escaping() {
+        assert_eq!(escape_pgpass(r"a:b\c"), r"a\:b\\c");
+    }
+}

@@ -1,0 +1,44 @@
+//! Exit codes are a type: every way prisma-guard can end maps to one documented code.
+
+/// How a prisma-guard run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: everything asked for was done.
+    Success,
+    /// 1: the operation failed (backup failed, database unreachable, ...).
+    Failure,
+    /// 2: bad command line or configuration.
+    Usage,
+    /// 3: refused: a human confirmation was required and not given (or could not be asked).
+    Refused,
+    /// 4: a check found a difference: checksum mismatch, row counts differ after a restore.
+    Mismatch,
+    /// 130: interrupted by Ctrl-C.
+    Interrupted,
+    /// The exit code of a forwarded child process, passed through unchanged.
+    Child(u8),
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Usage => 2,
+            ExitStatus::Refused => 3,
+            ExitStatus::Mismatch => 4,
+            ExitStatus::Interrupted => 130,
+            ExitStatus::Child(code) => code,
+        }
+    }
+}
+
+/// The table printed at the end of `--help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success
+  1    failure (backup failed, database unreachable, tool missing, ...)
+  2    usage or configuration error
+  3    refused: needs a human to confirm on a terminal, or the confirmation was not given
+  4    mismatch: checksum or row counts differ (verify, restore, restore-test)
+  130  interrupted";

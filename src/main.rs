@@ -1,0 +1,13 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use prisma_guard::{cli::Cli, error};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match prisma_guard::run(cli) {
+        Ok(status) => status,
+        Err(err) => error::report(&err),
+    };
+    ExitCode::from(status.code())
+}

@@ -1,0 +1,230 @@
+//! The one place that spawns child processes.
+//!
+//! Tools are located once (config override, then PATH) with an install hint when missing.
+//! Secrets reach children through 0600 files (`PGPASSFILE`, `--defaults-extra-file`), never
+//! argv. Any text shown to the user passes through [`Redactor`].
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::thread::JoinHandle;
+
+use anyhow::{Context, Result};
+
+use crate::error::fail;
+
+/// An external program prisma-guard depends on.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    pub name: &'static str,
+    pub path: PathBuf,
+}
+
+impl Tool {
+    /// Find `names` (first match wins) in `override_dir` if given, then on PATH.
+    pub fn locate(
+        names: &[&'static str],
+        override_dir: Option<&Path>,
+        install_hint: &str,
+    ) -> Result<Tool> {
+        for &name in names {
+            if let Some(dir) = override_dir {
+                let candidate = dir.join(name);
+                if candidate.is_file() {
+                    return Ok(Tool {
+                        name,
+                        path: candidate,
+                    });
+                }
+            }
+        }
+        for &name in names {
+            if let Ok(path) = which::which(name) {
+                return Ok(Tool { name, path });
+            }
+        }
+        let wanted = names.join(" or ");
+        let place = match override_dir {
+            Some(dir) => format!(" (looked in {} and on PATH)", dir.display()),
+            None => " on PATH".to_string(),
+        };
+        Err(fail(format!(
+            "`{wanted}` was not found{place}, so no backup can be taken"
+        ))
+        .hint(install_hint.to_string())
+        .into())
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.path);
+        // A stray PGPASSWORD/MYSQL_PWD from the caller must not override the URL's credentials.
+        cmd.env_remove("PGPASSWORD").env_remove("MYSQL_PWD");
+        cmd
+    }
+
+    /// Run to completion and return stdout; failure includes the (redacted) stderr.
+    pub fn output(&self, mut cmd: Command, redactor: &Redactor) -> Result<String> {
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("could not start `{}`", self.path.display()))?;
+        if !out.status.success() {
+            let stderr = redactor.apply(&String::from_utf8_lossy(&out.stderr));
+            return Err(fail(format!(
+                "`{}` failed ({}): {}",
+                self.name,
+                describe_status(out.status),
+                stderr.trim()
+            ))
+            .into());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The first line of `<tool> --version`.
+    pub fn version(&self) -> Result<String> {
+        let out = Command::new(&self.path)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("could not run `{} --version`", self.path.display()))?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string())
+    }
+}
+
+/// Replaces every known secret in text meant for humans.
+#[derive(Debug, Default, Clone)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
+        Redactor {
+            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+        }
+    }
+
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.secrets {
+            out = out.replace(secret.as_str(), "****");
+        }
+        out
+    }
+}
+
+/// A 0600 temporary file holding a secret; deleted on drop.
+pub struct SecretFile {
+    file: tempfile::NamedTempFile,
+}
+
+impl SecretFile {
+    pub fn new(contents: &str) -> Result<SecretFile> {
+        let mut file = tempfile::Builder::new()
+            .prefix(".prisma-guard-secret-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .tempfile()
+            .context("could not create a private temporary file for the database password")?;
+        file.write_all(contents.as_bytes())
+            .context("could not write the temporary password file")?;
+        file.flush()?;
+        Ok(SecretFile { file })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+}
+
+/// A running child whose stderr is collected on a thread (so a chatty child never blocks).
+pub struct Running {
+    pub child: Child,
+    stderr: Option<JoinHandle<String>>,
+    name: &'static str,
+}
+
+impl Running {
+    /// Spawn with stderr captured; stdin/stdout as configured by the caller.
+    pub fn spawn(tool: &Tool, mut cmd: Command) -> Result<Running> {
+        let mut child = cmd
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("could not start `{}`", tool.path.display()))?;
+        let stderr = child.stderr.take().map(|mut pipe| {
+            std::thread::spawn(move || {
+                let mut buf = String::new();
+                let _ = pipe.read_to_string(&mut buf);
+                buf
+            })
+        });
+        Ok(Running {
+            child,
+            stderr,
+            name: tool.name,
+        })
+    }
+
+    /// Wait; on failure return an error naming how it ended, with its redacted stderr.
+    pub fn finish(mut self, redactor: &Redactor) -> Result<String> {
+        let status = self
+            .child
+            .wait()
+            .context("could not wait for the child process")?;
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        let stderr = redactor.apply(stderr.trim());
+        if !status.success() {
+            let detail = if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(":\n{stderr}")
+            };
+            return Err(fail(format!(
+                "`{}` failed ({}){detail}",
+                self.name,
+                describe_status(status)
+            ))
+            .into());
+        }
+        Ok(stderr)
+    }
+}
+
+/// "exit code 1" or "killed by signal 9".
+pub fn describe_status(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(sig)) => format!("killed by signal {sig}"),
+        _ => "ended abnormally".to_string(),
+    }
+}
+
+/// Write a private file (0600) atomically enough for small config-like content.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("could not write {}", path.display()))?;
+    f.write_all(contents)?;
+    Ok(())
+}
+
+/// `OsString` from displayable parts, for argv building.
+pub fn arg(s: impl AsRef<str>) -> OsString {
+    OsString::from(s.as_ref())
+}

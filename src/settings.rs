@@ -1,0 +1,110 @@
+//! Plain settings, resolved once: flag > environment > prisma-guard.toml > default.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::cli::GlobalArgs;
+use crate::config::{self, Config};
+use crate::db::{self, Database, Target, ToolSettings};
+use crate::project::{self, Project};
+use crate::store::{retention::Policy, Compression};
+use crate::ui::Printer;
+
+pub struct Settings {
+    pub cwd: PathBuf,
+    pub config: Config,
+    pub project: Project,
+    pub project_opts: project::Options,
+    pub project_root: PathBuf,
+    pub backup_dir: PathBuf,
+    pub compression: Compression,
+    pub level: i32,
+    pub retention: Policy,
+    pub tools: ToolSettings,
+    pub printer: Printer,
+}
+
+impl Settings {
+    pub fn load(global: &GlobalArgs) -> Result<Settings> {
+        let here = std::env::current_dir().context("cannot read the current directory")?;
+        let cwd = match &global.directory {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => here.join(d),
+            None => here,
+        };
+        let config = config::load(&cwd, global.guard_config.as_deref())?;
+        let project_opts = project::Options {
+            cwd: cwd.clone(),
+            schema: global.schema.clone(),
+            config: global.config.clone(),
+            url: global.url.clone(),
+            url_env: config.file.database.url_env.clone(),
+        };
+        let project = Project::discover(&project_opts)?;
+        let project_root = project.root.clone();
+        let backup_dir = match (&global.backup_dir, &config.file.backup.dir) {
+            (Some(d), _) if d.is_absolute() => d.clone(),
+            (Some(d), _) => cwd.join(d),
+            (None, Some(d)) => config.resolve_path(d, &project_root),
+            (None, None) => project_root.join("backups"),
+        };
+        let compression = config.file.backup.compression.unwrap_or_default();
+        let level = config
+            .file
+            .backup
+            .level
+            .unwrap_or_else(|| compression.default_level());
+        let retention = Policy {
+            max_age_days: config.file.retention.max_age_days.unwrap_or(30),
+            keep: config.file.retention.keep.unwrap_or(100),
+        };
+        let tools = ToolSettings {
+            pg_bin_dir: config
+                .file
+                .tools
+                .pg_bin_dir
+                .as_ref()
+                .map(|p| config.resolve_path(p, &project_root)),
+            mysql_bin_dir: config
+                .file
+                .tools
+                .mysql_bin_dir
+                .as_ref()
+                .map(|p| config.resolve_path(p, &project_root)),
+        };
+        Ok(Settings {
+            cwd,
+            config,
+            project,
+            project_opts,
+            project_root,
+            backup_dir,
+            compression,
+            level,
+            retention,
+            tools,
+            printer: Printer {
+                quiet: global.quiet,
+            },
+        })
+    }
+
+    /// The project's database target.
+    pub fn target(&self) -> Result<Target> {
+        self.project.target(&self.project_opts)
+    }
+
+    /// Open the project's database.
+    pub fn database(&self) -> Result<Box<dyn Database>> {
+        db::open(self.target()?, &self.tools)
+    }
+
+    /// Use another compression format than the configured one.
+    pub fn with_compression(&mut self, c: Compression) {
+        if c != self.compression {
+            self.compression = c;
+            self.level = c.default_level();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Compression formats. Both restore with standard tools: `zstd -dc f | psql`,
+//! `gunzip -c f | psql`.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// zstd, multi-threaded (default): fast enough to keep up with pg_dump.
+    #[default]
+    Zstd,
+    /// gzip via flate2: slower, but readable everywhere.
+    Gzip,
+}
+
+impl Compression {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Compression::Zstd => "zst",
+            Compression::Gzip => "gz",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Compression> {
+        match ext {
+            "zst" => Some(Compression::Zstd),
+            "gz" => Some(Compression::Gzip),
+            _ => None,
+        }
+    }
+
+    /// The default level for each format when the config does not set one.
+    pub fn default_level(self) -> i32 {
+        match self {
+            Compression::Zstd => 3,
+            Compression::Gzip => 6,
+        }
+    }
+
+    /// Wrap `inner` in an encoder. `finish` must be called to flush the trailer.
+    pub fn encoder<'a, W: Write + 'a>(self, inner: W, level: i32) -> io::Result<Encoder<'a, W>> {
+        Ok(match self {
+            Compression::Zstd => {
+                let mut enc = zstd::Encoder::new(inner, level)?;
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+                if threads > 1 {
+                    enc.multithread(threads)?;
+                }
+                Encoder::Zstd(enc)
+            }
+            Compression::Gzip => {
+                let level = flate2::Compression::new(level.clamp(0, 9) as u32);
+                Encoder::Gzip(flate2::write::GzEncoder::new(inner, level))
+            }
+        })
+    }
+
+    /// Wrap `inner` in a streaming decoder.
+    pub fn decoder<'a, R: Read + 'a>(self, inner: R) -> io::Result<Box<dyn Read + 'a>> {
+        Ok(match self {
+            Compression::Zstd => Box::new(zstd::Decoder::new(inner)?),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+                BufReader::with_capacity(1 << 16, inner),
+            )),
+        })
+    }
+}
+
+/// An encoder of either format.
+pub enum Encoder<'a, W: Write> {
+    Zstd(zstd::Encoder<'a, W>),
+    Gzip(flate2::write::GzEncoder<W>),
+}
+
+impl<W: Write> Encoder<'_, W> {
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            Encoder::Zstd(e) => e.finish(),
+            Encoder::Gzip(e) => e.finish(),
+        }
+    }
+}
+
+impl<W: Write> Write for Encoder<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Encoder::Zstd(e) => e.write(buf),
+            Encoder::Gzip(e) => e.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Encoder::Zstd(e) => e.write_all(buf),
+            Encoder::Gzip(e) => e.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Encoder::Zstd(e) => e.flush(),
+            Encoder::Gzip(e) => e.flush(),
+        }
+    }
+}
+
+/// Read `reader` to the end, discarding the data; returns the byte count.
+pub fn drain(reader: &mut dyn Read) -> io::Result<u64> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut total = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(total);
+        }
+        let n = buf.len();
+        total += n as u64;
+        reader.consume(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_both_formats() {
+        let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        for c in [Compression::Zstd, Compression::Gzip] {
+            let mut enc = c.encoder(Vec::new(), c.default_level()).unwrap();
+            enc.write_all(&data).unwrap();
+            let packed = enc.finish().unwrap();
+            let mut out = Vec::new();
+            c.decoder(&packed[..])
+                .unwrap()
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, data, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn truncated_input_is_an_error() {
+        for c in [Compression::Zstd, Compression::Gzip] {
+            let mut enc = c.encoder(Vec::new(), 3).unwrap();
+            enc.write_all(&vec![7u8; 100_000]).unwrap();
+            let packed = enc.finish().unwrap();
+            let cut = &packed[..packed.len() / 2];
+            let mut dec = c.decoder(cut).unwrap();
+            assert!(drain(&mut dec).is_err(), "{c:?}");
+        }
+    }
+}

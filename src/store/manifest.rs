@@ -1,0 +1,101 @@
+//! The JSON manifest written beside each backup.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::compress::Compression;
+use crate::dburl::Engine;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub id: String,
+    /// UTC, RFC 3339.
+    pub created_at: String,
+    pub created_unix: u64,
+    pub engine: Engine,
+    pub server_version: String,
+    pub dump_tool: String,
+    /// The database URL with its password replaced by `****`.
+    pub database_url: String,
+    pub database_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub trigger: Trigger,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitInfo>,
+    /// Applied migrations from `_prisma_migrations`, oldest first.
+    pub migrations: Vec<String>,
+    /// Rows per table (`schema.table` for PostgreSQL) at the moment of the dump.
+    pub row_counts: BTreeMap<String, u64>,
+    /// Where the row counts come from: `dump` (counted in the dump stream), `snapshot`
+    /// (the SQLite snapshot file) or `query` (counted beside the dump).
+    pub row_counts_source: String,
+    pub file: FileInfo,
+    pub duration_ms: u64,
+    pub prisma_guard_version: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Verified>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileInfo {
+    pub name: String,
+    pub compression: Compression,
+    pub compressed_bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Trigger {
+    /// `manual`, `prisma` (a guarded prisma command) or `safety` (before a restore).
+    pub kind: String,
+    /// The guarded command line, redacted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub argv: Vec<String>,
+}
+
+impl Trigger {
+    pub fn manual() -> Trigger {
+        Trigger {
+            kind: "manual".into(),
+            argv: Vec::new(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        if self.argv.is_empty() {
+            self.kind.clone()
+        } else {
+            self.argv.join(" ")
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GitInfo {
+    pub commit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    pub dirty: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Verified {
+    pub at: String,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Manifest {
+    pub fn total_rows(&self) -> u64 {
+        self.row_counts.values().sum()
+    }
+}

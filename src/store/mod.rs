@@ -1,0 +1,250 @@
+//! The backup directory: dumps, checksums, manifests, listing, verification, retention.
+
+pub mod compress;
+pub mod io;
+pub mod manifest;
+pub mod retention;
+pub mod verify;
+pub mod write;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+
+use crate::error::fail;
+pub use compress::Compression;
+pub use manifest::Manifest;
+
+/// A directory of backups.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// A manifest that could not be read, reported but not fatal for listing.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub error: String,
+}
+
+impl Store {
+    /// Open the directory, creating it (0700) when missing.
+    pub fn create(dir: &Path) -> Result<Store> {
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("could not create the backup directory {}", dir.display())
+            })?;
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("could not make {} private (0700)", dir.display()))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Open an existing directory for reading.
+    pub fn open(dir: &Path) -> Store {
+        Store {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn manifest_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    pub fn dump_path(&self, manifest: &Manifest) -> PathBuf {
+        self.dir.join(&manifest.file.name)
+    }
+
+    pub fn checksum_path(&self, manifest: &Manifest) -> PathBuf {
+        self.dir.join(format!("{}.sha256", manifest.file.name))
+    }
+
+    /// A new, unused, sortable id: `20261123T144432Z` plus `-label` and a counter on collision.
+    pub fn new_id(&self, now: SystemTime, label: Option<&str>) -> String {
+        let stamp = humantime::format_rfc3339_seconds(now)
+            .to_string()
+            .replace([':', '-'], "");
+        let mut base = stamp;
+        if let Some(label) = label.map(sanitize_label).filter(|l| !l.is_empty()) {
+            base = format!("{base}-{label}");
+        }
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.manifest_path(&id).exists() || self.has_files_for(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+
+    fn has_files_for(&self, id: &str) -> bool {
+        std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries.flatten().any(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("{id}."))
+                })
+            })
+            .unwrap_or(false)
+    }
+
+    /// All readable manifests, newest first, plus the ones that could not be read.
+    pub fn list(&self) -> Result<(Vec<Manifest>, Vec<Unreadable>)> {
+        let mut manifests = Vec::new();
+        let mut bad = Vec::new();
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((manifests, bad)),
+            Err(e) => {
+                return Err(e).with_context(|| format!("could not read {}", self.dir.display()))
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || !name.ends_with(".json") {
+                continue;
+            }
+            match read_manifest(&path) {
+                Ok(m) => manifests.push(m),
+                Err(e) => bad.push(Unreadable {
+                    path,
+                    error: format!("{e:#}"),
+                }),
+            }
+        }
+        manifests.sort_by(|a, b| {
+            b.created_unix
+                .cmp(&a.created_unix)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok((manifests, bad))
+    }
+
+    /// Find a backup by id, unique id prefix, or `latest`.
+    pub fn resolve(&self, selector: &str) -> Result<Manifest> {
+        let (all, _) = self.list()?;
+        if selector == "latest" {
+            return all.into_iter().next().ok_or_else(|| {
+                fail(format!("there are no backups in {}", self.dir.display()))
+                    .hint("take one with `prisma-guard backup`")
+                    .into()
+            });
+        }
+        if let Some(m) = all.iter().find(|m| m.id == selector) {
+            return Ok(m.clone());
+        }
+        let matches: Vec<&Manifest> = all.iter().filter(|m| m.id.starts_with(selector)).collect();
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => {
+                let orphan = self.has_files_for(selector);
+                let msg = if orphan {
+                    format!("backup `{selector}` has no manifest ({}.json is missing), so it cannot be checked or restored by prisma-guard", selector)
+                } else {
+                    format!("no backup `{selector}` in {}", self.dir.display())
+                };
+                let hint = if orphan {
+                    "see docs/restore-by-hand.md to restore the dump without prisma-guard, or list usable backups with `prisma-guard backups`"
+                } else {
+                    "list backups with `prisma-guard backups`"
+                };
+                Err(fail(msg).hint(hint).into())
+            }
+            many => Err(fail(format!(
+                "`{selector}` matches {} backups: {}",
+                many.len(),
+                many.iter()
+                    .map(|m| m.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .hint("give more of the id")
+            .into()),
+        }
+    }
+
+    /// Save a manifest atomically.
+    pub fn save_manifest(&self, manifest: &Manifest) -> Result<()> {
+        let json = serde_json::to_vec_pretty(manifest)?;
+        io::write_atomic(&self.manifest_path(&manifest.id), &json)?;
+        Ok(())
+    }
+
+    /// Delete every file of a backup (dump, checksum, manifest last).
+    pub fn delete(&self, manifest: &Manifest) -> Result<()> {
+        for path in [
+            self.dump_path(manifest),
+            self.checksum_path(manifest),
+            self.manifest_path(&manifest.id),
+        ] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("could not delete {}", path.display()))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_manifest(path: &Path) -> Result<Manifest> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a prisma-guard manifest", path.display()))
+}
+
+fn sanitize_label(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(48)
+        .collect()
+}
+
+pub fn unix_now(now: SystemTime) -> u64 {
+    now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_sortable_labelled_and_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
+        let id = store.new_id(t, Some("before reset!"));
+        assert_eq!(id, "20261118T074640Z-before-reset");
+        std::fs::write(store.manifest_path(&id), "{}").unwrap();
+        assert_eq!(
+            store.new_id(t, Some("before reset!")),
+            "20261118T074640Z-before-reset-2"
+        );
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}

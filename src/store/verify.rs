@@ -1,0 +1,92 @@
+//! Verification: the checksum and a full decompression test, in one pass.
+
+use std::fs::File;
+use std::io::BufReader;
+
+use anyhow::Result;
+
+use super::compress::drain;
+use super::io::Hashing;
+use super::{Manifest, Store};
+
+/// What was wrong with a backup, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    MissingDump,
+    MissingChecksumFile,
+    ChecksumFileDisagrees,
+    ChecksumMismatch { expected: String, actual: String },
+    Corrupt(String),
+    SizeMismatch { expected: u64, actual: u64 },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::MissingDump => write!(f, "the dump file is missing"),
+            Problem::MissingChecksumFile => write!(f, "the .sha256 file is missing"),
+            Problem::ChecksumFileDisagrees => {
+                write!(f, "the .sha256 file does not match the manifest")
+            }
+            Problem::ChecksumMismatch { expected, actual } => {
+                write!(
+                    f,
+                    "checksum mismatch: expected {expected}, file has {actual}"
+                )
+            }
+            Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
+            Problem::SizeMismatch { expected, actual } => {
+                write!(
+                    f,
+                    "decompressed size is {actual} bytes, the manifest says {expected}"
+                )
+            }
+        }
+    }
+}
+
+/// Check one backup. `Ok(vec![])` means it is intact.
+pub fn verify(store: &Store, manifest: &Manifest) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    match std::fs::read_to_string(store.checksum_path(manifest)) {
+        Ok(line) => {
+            let expected = format!("{}  {}", manifest.file.sha256, manifest.file.name);
+            if line.trim_end() != expected {
+                problems.push(Problem::ChecksumFileDisagrees);
+            }
+        }
+        Err(_) => problems.push(Problem::MissingChecksumFile),
+    }
+    let file = match File::open(store.dump_path(manifest)) {
+        Ok(f) => f,
+        Err(_) => {
+            problems.push(Problem::MissingDump);
+            return Ok(problems);
+        }
+    };
+    let mut hashing = Hashing::new(BufReader::with_capacity(1 << 20, file));
+    let decoded = match manifest.file.compression.decoder(&mut hashing) {
+        Ok(mut decoder) => drain(&mut decoder),
+        Err(e) => Err(e),
+    };
+    // Hash whatever the decoder did not read, so a checksum problem is reported as such.
+    let _ = drain(&mut hashing);
+    let (actual, _) = hashing.finish();
+    if actual != manifest.file.sha256 {
+        problems.push(Problem::ChecksumMismatch {
+            expected: manifest.file.sha256.clone(),
+            actual,
+        });
+    }
+    match decoded {
+        Err(e) => problems.push(Problem::Corrupt(e.to_string())),
+        Ok(n) if n != manifest.file.uncompressed_bytes => {
+            problems.push(Problem::SizeMismatch {
+                expected: manifest.file.uncompressed_bytes,
+                actual: n,
+            });
+        }
+        Ok(_) => {}
+    }
+    Ok(problems)
+}

@@ -1,0 +1,92 @@
+//! Writing one dump: stream -> compression -> SHA-256 -> temporary file, in one pass,
+//! then fsync, rename, and a `.sha256` file that `sha256sum -c` accepts.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::{Context, Result};
+
+use super::io::{AtomicFile, Counting, Hashing};
+use super::manifest::FileInfo;
+use super::{Compression, Store};
+use crate::error::fail;
+
+/// Stream whatever `produce` writes into `<id>.<ext>.<zst|gz>` in the store.
+/// Nothing that looks like a finished backup exists until everything succeeded.
+pub fn write_dump<T>(
+    store: &Store,
+    id: &str,
+    ext: &str,
+    compression: Compression,
+    level: i32,
+    on_progress: &mut dyn FnMut(u64),
+    produce: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<(FileInfo, T)> {
+    let name = format!("{id}.{ext}.{}", compression.extension());
+    let dest = store.dir().join(&name);
+    let mut atomic = AtomicFile::create(&dest)?;
+    let (sha256, compressed_bytes, uncompressed_bytes, produced) = {
+        let buffered = BufWriter::with_capacity(1 << 20, atomic.file());
+        let hashing = Hashing::new(buffered);
+        let encoder = compression
+            .encoder(hashing, level)
+            .context("could not start the compressor")?;
+        let mut counting = Counting::new(encoder, on_progress);
+        let produced = produce(&mut counting)?;
+        counting.flush().map_err(|e| write_error(e, &dest))?;
+        let uncompressed = counting.bytes;
+        let encoder = counting.into_inner();
+        let hashing = encoder.finish().map_err(|e| write_error(e, &dest))?;
+        let compressed = hashing.bytes;
+        let (sha, mut buffered) = hashing.finish();
+        buffered.flush().map_err(|e| write_error(e, &dest))?;
+        (sha, compressed, uncompressed, produced)
+    };
+    if uncompressed_bytes == 0 {
+        return Err(
+            fail("the dump tool produced no output, so this is not a backup")
+                .hint("run the dump tool by hand to see why; nothing was saved")
+                .into(),
+        );
+    }
+    atomic.commit()?;
+    let checksum_line = format!("{sha256}  {name}\n");
+    super::io::write_atomic(
+        &store.dir().join(format!("{name}.sha256")),
+        checksum_line.as_bytes(),
+    )?;
+    Ok((
+        FileInfo {
+            name,
+            compression,
+            compressed_bytes,
+            uncompressed_bytes,
+            sha256,
+        },
+        produced,
+    ))
+}
+
+/// Turn an I/O error while writing into a message that names the file and, for a full
+/// disk or a file-size limit, says so.
+pub fn write_error(err: std::io::Error, dest: &std::path::Path) -> anyhow::Error {
+    let raw = err.raw_os_error();
+    let msg = if raw == Some(libc::ENOSPC) || raw == Some(libc::EDQUOT) {
+        format!(
+            "the disk holding {} is full; the partial backup was removed",
+            dest.display()
+        )
+    } else if raw == Some(libc::EFBIG) {
+        format!(
+            "{} hit the file-size limit; the partial backup was removed",
+            dest.display()
+        )
+    } else {
+        format!(
+            "could not write {}: {err}; the partial backup was removed",
+            dest.display()
+        )
+    };
+    fail(msg)
+        .hint("free space or set another backup directory (`--backup-dir` or `[backup] dir` in prisma-guard.toml), then run the command again")
+        .into()
+}
