@@ -64,7 +64,7 @@ pub fn report(err: &anyhow::Error) -> ExitStatus {
     for cause in chain {
         eprintln!("  caused by: {cause}");
     }
-    let failure = err.chain().find_map(|e| e.downcast_ref::<Failure>());
+    let failure = err.downcast_ref::<Failure>();
     if let Some(hint) = failure.and_then(|f| f.hint.as_deref()) {
         eprintln!("{} {hint}", cyan.apply_to("hint:"));
     }

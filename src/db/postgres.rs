@@ -206,8 +206,8 @@ impl Database for Postgres {
             .stdout
             .take()
             .context("pg_dump has no stdout")?;
-        let mut counter = CopyCounter::default();
-        let copied = copy_counting(stdout, out, &mut counter);
+        let mut filter = DumpFilter::default();
+        let copied = filter_dump(stdout, out, &mut filter);
         if let Err(e) = copied {
             let _ = running.child.kill();
             let _ = running.finish(&self.redactor);
@@ -224,7 +224,7 @@ impl Database for Postgres {
             ));
         }
         Ok(DumpFacts {
-            row_counts: Some(counter.counts),
+            row_counts: Some(filter.counts),
             migrations: None,
             warnings,
         })
@@ -259,7 +259,7 @@ impl Database for Postgres {
     }
 
     fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
-        let mut preamble = String::new();
+        let mut preamble = String::from("SET client_min_messages = warning;\n");
         if clear {
             let schemas = match self.target.url.pg_schema() {
                 Some(s) => vec![s.to_string()],
@@ -271,7 +271,7 @@ impl Database for Postgres {
                     quote_ident(s)
                 ));
             }
-            // pg_dump does not create `public` (it always exists), so recreate it.
+            // A whole-database dump does not create `public` (it always exists).
             preamble.push_str("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
         }
         // One transaction (`-1`): a failed restore leaves the database as it was.
@@ -340,47 +340,87 @@ impl Drop for PgScratch<'_> {
     }
 }
 
-/// Counts the data lines of each `COPY ... FROM stdin;` block in a plain pg_dump stream.
+/// Filters a plain pg_dump stream on its way to the backup file: counts the data lines of
+/// each `COPY ... FROM stdin;` block (row counts from the same snapshot as the data), and
+/// turns `CREATE SCHEMA "x";` into `CREATE SCHEMA IF NOT EXISTS "x";` so a one-schema dump
+/// (`?schema=public`) also restores into a new database with plain `psql`.
 #[derive(Default)]
-pub struct CopyCounter {
+pub struct DumpFilter {
     pub counts: BTreeMap<String, u64>,
-    current: Option<String>,
+    /// The table whose COPY data is streaming, and its rows so far.
+    current: Option<(String, u64)>,
+    /// The current line outside COPY data; inside COPY, its first bytes only.
     line: Vec<u8>,
 }
 
-impl CopyCounter {
-    pub fn feed(&mut self, mut chunk: &[u8]) {
+impl DumpFilter {
+    pub fn feed(&mut self, mut chunk: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
         while !chunk.is_empty() {
+            if self.current.is_some() {
+                // COPY data passes through untouched; only whole lines are inspected.
+                let mut rest = chunk;
+                let mut offset = 0;
+                let mut ended = false;
+                while let Some(i) = memchr::memchr(b'\n', rest) {
+                    self.push_prefix(&rest[..i]);
+                    let is_end = self.line == b"\\.";
+                    self.line.clear();
+                    offset += i + 1;
+                    rest = &chunk[offset..];
+                    if is_end {
+                        if let Some((table, rows)) = self.current.take() {
+                            self.counts.insert(table, rows);
+                        }
+                        ended = true;
+                        break;
+                    }
+                    if let Some((_, rows)) = &mut self.current {
+                        *rows += 1;
+                    }
+                }
+                if ended {
+                    out.write_all(&chunk[..offset])?;
+                    chunk = &chunk[offset..];
+                    continue;
+                }
+                self.push_prefix(rest);
+                out.write_all(chunk)?;
+                return Ok(());
+            }
             match memchr::memchr(b'\n', chunk) {
                 Some(i) => {
-                    self.push_partial(&chunk[..i]);
-                    self.end_line();
+                    self.line.extend_from_slice(&chunk[..=i]);
+                    self.end_statement_line(out)?;
                     chunk = &chunk[i + 1..];
                 }
                 None => {
-                    self.push_partial(chunk);
+                    self.line.extend_from_slice(chunk);
                     chunk = &[];
                 }
             }
         }
+        Ok(())
     }
 
-    fn push_partial(&mut self, part: &[u8]) {
-        // Inside COPY data only `\.` matters: keep at most 3 bytes.
-        let cap: usize = if self.current.is_some() { 3 } else { 1 << 20 };
-        let room = cap.saturating_sub(self.line.len());
+    /// Write whatever is still buffered (a last line without a newline).
+    pub fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.current.is_none() && !self.line.is_empty() {
+            out.write_all(&self.line)?;
+            self.line.clear();
+        }
+        Ok(())
+    }
+
+    fn push_prefix(&mut self, part: &[u8]) {
+        let room = 3usize.saturating_sub(self.line.len());
         self.line.extend_from_slice(&part[..part.len().min(room)]);
     }
 
-    fn end_line(&mut self) {
-        if let Some(table) = &self.current {
-            if self.line == b"\\." {
-                self.current = None;
-            } else if let Some(n) = self.counts.get_mut(table) {
-                *n += 1;
-            }
-        } else if self.line.starts_with(b"COPY ") && self.line.ends_with(b" FROM stdin;") {
-            let text = String::from_utf8_lossy(&self.line[5..]);
+    fn end_statement_line(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        let line = std::mem::take(&mut self.line);
+        let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        if body.starts_with(b"COPY ") && body.ends_with(b" FROM stdin;") {
+            let text = String::from_utf8_lossy(&body[5..]);
             let name = text
                 .split(" (")
                 .next()
@@ -389,28 +429,34 @@ impl CopyCounter {
                 .next()
                 .unwrap_or("")
                 .replace('"', "");
-            self.counts.insert(name.clone(), 0);
-            self.current = Some(name);
+            self.current = Some((name, 0));
+            out.write_all(&line)
+        } else if let Some(rest) = body
+            .strip_prefix(b"CREATE SCHEMA ")
+            .filter(|r| !r.starts_with(b"IF NOT EXISTS"))
+        {
+            out.write_all(b"CREATE SCHEMA IF NOT EXISTS ")?;
+            out.write_all(rest)?;
+            out.write_all(b"\n")
+        } else {
+            out.write_all(&line)
         }
-        self.line.clear();
     }
 }
 
-fn copy_counting(from: impl Read, to: &mut dyn Write, counter: &mut CopyCounter) -> Result<()> {
+fn filter_dump(from: impl Read, to: &mut dyn Write, filter: &mut DumpFilter) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, from);
     let mut buf = vec![0u8; 1 << 20];
+    let as_write_error =
+        |e: std::io::Error| crate::store::write::write_error(e, Path::new("the backup file"));
     loop {
         let n = match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
+            Ok(0) => return filter.finish(to).map_err(as_write_error),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).context("could not read pg_dump's output"),
         };
-        counter.feed(&buf[..n]);
-        to.write_all(&buf[..n]).map_err(|e| {
-            let dest = Path::new("the backup file");
-            crate::store::write::write_error(e, dest)
-        })?;
+        filter.feed(&buf[..n], to).map_err(as_write_error)?;
     }
 }
 
@@ -455,17 +501,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn copy_counter_counts_rows_across_chunk_boundaries() {
-        let dump = b"SET x;\nCOPY \"public\".\"User\" (\"id\", \"name\") FROM stdin;\n1\tann\n2\tbob\\nline\n\\.\n\nCOPY \"public\".\"Empty\" (\"id\") FROM stdin;\n\\.\nCOPY \"app\".\"Post\" (\"id\") FROM stdin;\n7\n";
-        let tail = b"\\.\n";
+    fn dump_filter_counts_rows_and_passes_data_through_at_any_chunk_boundary() {
+        let dump: &[u8] = b"SET x;\nCREATE SCHEMA \"public\";\nCOPY \"public\".\"User\" (\"id\", \"name\") FROM stdin;\n1\tann\n2\tCREATE SCHEMA x;\\nline\n\\.\n\nCOPY \"public\".\"Empty\" (\"id\") FROM stdin;\n\\.\nCOPY \"app\".\"Post\" (\"id\") FROM stdin;\n7\n\\.\n-- end";
+        let expected = String::from_utf8_lossy(dump).replace(
+            "CREATE SCHEMA \"public\";",
+            "CREATE SCHEMA IF NOT EXISTS \"public\";",
+        );
         for split in 1..dump.len() {
-            let mut c = CopyCounter::default();
-            c.feed(&dump[..split]);
-            c.feed(&dump[split..]);
-            c.feed(tail);
-            assert_eq!(c.counts.get("public.User"), Some(&2), "split {split}");
-            assert_eq!(c.counts.get("public.Empty"), Some(&0));
-            assert_eq!(c.counts.get("app.Post"), Some(&1));
+            for split2 in [split, (split + 7).min(dump.len())] {
+                let mut f = DumpFilter::default();
+                let mut out = Vec::new();
+                f.feed(&dump[..split], &mut out).unwrap();
+                f.feed(&dump[split..split2], &mut out).unwrap();
+                f.feed(&dump[split2..], &mut out).unwrap();
+                f.finish(&mut out).unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    expected,
+                    "split {split}/{split2}"
+                );
+                assert_eq!(f.counts.get("public.User"), Some(&2), "split {split}");
+                assert_eq!(f.counts.get("public.Empty"), Some(&0));
+                assert_eq!(f.counts.get("app.Post"), Some(&1));
+            }
         }
     }
 

@@ -238,11 +238,11 @@ mod tests {
         let store = Store::create(dir.path()).unwrap();
         let t = UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000);
         let id = store.new_id(t, Some("before reset!"));
-        assert_eq!(id, "20261118T074640Z-before-reset");
+        assert_eq!(id, "20261118T110640Z-before-reset");
         std::fs::write(store.manifest_path(&id), "{}").unwrap();
         assert_eq!(
             store.new_id(t, Some("before reset!")),
-            "20261118T074640Z-before-reset-2"
+            "20261118T110640Z-before-reset-2"
         );
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);

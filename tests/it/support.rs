@@ -1,0 +1,455 @@
+//! Test context and throwaway database servers.
+//!
+//! Every test gets its own project folder, HOME and environment. PostgreSQL and MariaDB
+//! servers are real, started once per test binary from the system binaries in a temp
+//! folder (as the `postgres`/`mysql` user when running as root), each test using its own
+//! database. A watchdog shell stops each server and deletes its folder when the test
+//! process exits.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The password of the `app` role/user on the test servers: tests grep for it to prove
+/// it never leaks.
+pub const SECRET: &str = "Sup3r-S3cret_pw";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_prisma-guard")
+}
+
+/// A project folder and a clean environment for one test.
+pub struct TestContext {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+impl TestContext {
+    pub fn new() -> TestContext {
+        let dir = tempfile::Builder::new().prefix("pg-it-").tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        let env = vec![
+            (
+                "HOME".to_string(),
+                dir.path().join("home").display().to_string(),
+            ),
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
+            ("LANG".to_string(), "C.UTF-8".to_string()),
+        ];
+        TestContext { dir, env }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// A Prisma 7 project: prisma.config.ts loading .env, schema with `provider`.
+    pub fn prisma7_project(&self, provider: &str, url: &str) {
+        self.write(
+            "prisma.config.ts",
+            "import \"dotenv/config\";\nimport { defineConfig, env } from \"prisma/config\";\n\nexport default defineConfig({\n  schema: \"prisma/schema.prisma\",\n  migrations: { path: \"prisma/migrations\" },\n  datasource: {\n    url: env(\"DATABASE_URL\"),\n  },\n});\n",
+        );
+        self.write("prisma/schema.prisma", &format!("generator client {{\n  provider = \"prisma-client\"\n  output = \"../generated/prisma\"\n}}\n\ndatasource db {{\n  provider = \"{provider}\"\n}}\n"));
+        self.write(".env", &format!("DATABASE_URL=\"{url}\"\n"));
+    }
+
+    /// A command for prisma-guard, in the project folder, with no controlling terminal.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.arg("-w").arg(bin()).args(args);
+        cmd.current_dir(self.root())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().unwrap())
+    }
+
+    /// Run with a pseudo-terminal (util-linux `script`) whose keyboard input is `typed`.
+    pub fn run_with_tty(&self, args: &[&str], typed: &str) -> Run {
+        let line = std::iter::once(bin().to_string())
+            .chain(args.iter().map(|a| shell_quote(a)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(self.root())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            // Give the program time to open /dev/tty and print its prompt.
+            std::thread::sleep(Duration::from_millis(800));
+            let _ = stdin.write_all(typed.as_bytes());
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        Run::from(child.wait_with_output().unwrap())
+    }
+
+    /// Every file under the backup folder, relative names, sorted.
+    pub fn backup_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = match std::fs::read_dir(self.path("backups")) {
+            Ok(rd) => rd
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names
+    }
+
+    /// Manifests in the backup folder, newest first, as JSON.
+    pub fn manifests(&self) -> Vec<serde_json::Value> {
+        let run = self.run(&["backups", "--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<Vec<serde_json::Value>>(&run.stdout).unwrap()
+    }
+}
+
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The outcome of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn no_secret(&self) -> &Run {
+        assert!(
+            !self.all().contains(SECRET),
+            "the password leaked:\n{}",
+            self.all()
+        );
+        self
+    }
+}
+
+pub fn is_root() -> bool {
+    // SAFETY-free: read our own uid from /proc.
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn chown_to(path: &Path, user: &str) {
+    if is_root() {
+        let st = Command::new("chown")
+            .arg("-R")
+            .arg(format!("{user}:{user}"))
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+}
+
+/// Start `line` in the background under a watchdog that kills it and removes `cleanup`
+/// when this test process exits.
+fn start_watched(line: &str, cleanup: &Path) {
+    let script = format!(
+        "{line} & child=$!\nwhile kill -0 {pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done\nkill -INT $child 2>/dev/null; sleep 1; kill -9 $child 2>/dev/null; rm -rf {dir}\n",
+        pid = std::process::id(),
+        dir = shell_quote(&cleanup.display().to_string())
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+}
+
+fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(
+            start.elapsed() < timeout,
+            "{what} did not start within {timeout:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn run_as(user: &str, program: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid", user, "--regid", user, "--init-groups", program]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn pg_bin(tool: &str) -> String {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| rd.flatten().map(|e| e.path().join("bin")).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.pop()
+        .map(|d| d.join(tool).display().to_string())
+        .unwrap_or_else(|| tool.to_string())
+}
+
+/// A throwaway PostgreSQL server.
+pub struct Postgres {
+    pub port: u16,
+    pub socket_dir: PathBuf,
+}
+
+pub fn postgres() -> &'static Postgres {
+    static PG: OnceLock<Postgres> = OnceLock::new();
+    PG.get_or_init(|| {
+        let base = tempfile::Builder::new().prefix("pg-it-server-").tempdir().unwrap().keep();
+        let data = base.join("data");
+        let sock = base.join("sock");
+        std::fs::create_dir_all(&sock).unwrap();
+        let pwfile = base.join("pw");
+        std::fs::write(&pwfile, "postgres-admin-pw\n").unwrap();
+        chown_to(&base, "postgres");
+        let out = run_as("postgres", &pg_bin("initdb"))
+            .args(["-D", data.to_str().unwrap(), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+        let port = free_port();
+        let prefix = if is_root() { "setpriv --reuid postgres --regid postgres --init-groups " } else { "" };
+        start_watched(
+            &format!(
+                "{prefix}{} -D {} -k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
+                pg_bin("postgres"),
+                data.display(),
+                sock.display()
+            ),
+            &base,
+        );
+        let pg = Postgres { port, socket_dir: sock };
+        wait_for("PostgreSQL", Duration::from_secs(30), || pg.try_admin("SELECT 1").is_some());
+        pg.admin(&format!("CREATE ROLE app LOGIN CREATEDB PASSWORD '{SECRET}'"));
+        pg
+    })
+}
+
+impl Postgres {
+    fn try_admin(&self, sql: &str) -> Option<String> {
+        self.try_sql("postgres", sql)
+    }
+
+    fn try_sql(&self, db: &str, sql: &str) -> Option<String> {
+        let out = Command::new("psql")
+            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(&self.socket_dir)
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-c",
+                sql,
+            ])
+            .env_remove("PGPASSWORD")
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    pub fn admin(&self, sql: &str) -> String {
+        self.sql("postgres", sql)
+    }
+
+    #[track_caller]
+    pub fn sql(&self, db: &str, sql: &str) -> String {
+        self.try_sql(db, sql)
+            .unwrap_or_else(|| panic!("SQL failed on {db}: {sql}"))
+    }
+
+    /// A fresh database owned by `app`.
+    pub fn create_db(&self, name: &str) -> String {
+        self.admin(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+        self.admin(&format!("CREATE DATABASE \"{name}\" OWNER app"));
+        name.to_string()
+    }
+
+    /// The URL a Prisma project would use, with Prisma-only parameters.
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql://app:{SECRET}@127.0.0.1:{}/{db}?schema=public&connection_limit=5",
+            self.port
+        )
+    }
+
+    /// Run SQL as `app` in `db`.
+    pub fn app_sql(&self, db: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"])
+            .arg(format!(
+                "host=127.0.0.1 port={} dbname={db} user=app",
+                self.port
+            ))
+            .args(["-c", sql])
+            .env("PGPASSWORD", SECRET)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+/// A throwaway MariaDB server.
+pub struct Mariadb {
+    pub port: u16,
+    pub socket: PathBuf,
+}
+
+pub fn mariadb() -> &'static Mariadb {
+    static MY: OnceLock<Mariadb> = OnceLock::new();
+    MY.get_or_init(|| {
+        let base = tempfile::Builder::new().prefix("my-it-server-").tempdir().unwrap().keep();
+        let data = base.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        chown_to(&base, "mysql");
+        let user_arg = if is_root() { "--user=mysql" } else { "" };
+        let out = Command::new("mariadb-install-db")
+            .args(["--no-defaults", "--auth-root-authentication-method=normal", "--skip-test-db"])
+            .arg(format!("--datadir={}", data.display()))
+            .args(if is_root() { vec![user_arg] } else { vec![] })
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "mariadb-install-db failed: {}", String::from_utf8_lossy(&out.stderr));
+        let port = free_port();
+        let socket = base.join("mysqld.sock");
+        start_watched(
+            &format!(
+                "/usr/sbin/mariadbd --no-defaults {user_arg} --datadir={} --socket={} --port={port} --bind-address=127.0.0.1 --pid-file={}/mysqld.pid --log-error={}/error.log --skip-log-bin --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --skip-name-resolve",
+                data.display(),
+                socket.display(),
+                base.display(),
+                base.display()
+            ),
+            &base,
+        );
+        let my = Mariadb { port, socket };
+        wait_for("MariaDB", Duration::from_secs(60), || my.try_root("SELECT 1").is_some());
+        my.root(&format!("CREATE USER 'app'@'%' IDENTIFIED BY '{SECRET}'; GRANT ALL ON *.* TO 'app'@'%'"));
+        my
+    })
+}
+
+impl Mariadb {
+    fn try_root(&self, sql: &str) -> Option<String> {
+        let out = Command::new("mariadb")
+            .arg("--no-defaults")
+            .arg(format!("--socket={}", self.socket.display()))
+            .args(["-u", "root", "--batch", "--skip-column-names", "-e", sql])
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    #[track_caller]
+    pub fn root(&self, sql: &str) -> String {
+        self.try_root(sql)
+            .unwrap_or_else(|| panic!("SQL failed: {sql}"))
+    }
+
+    pub fn create_db(&self, name: &str) -> String {
+        self.root(&format!(
+            "DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}` CHARACTER SET utf8mb4"
+        ));
+        name.to_string()
+    }
+
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "mysql://app:{SECRET}@localhost:{}/{db}?connection_limit=5",
+            self.port
+        )
+    }
+
+    pub fn sql(&self, db: &str, sql: &str) -> String {
+        self.root(&format!("USE `{db}`; {sql}"))
+    }
+}
