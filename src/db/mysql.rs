@@ -52,14 +52,6 @@ impl Mysql {
                 ));
             }
         }
-        if let Some(t) = url.param("connect_timeout") {
-            cnf.push_str(&format!(
-                "connect-timeout={}\n",
-                t.parse::<u32>().unwrap_or(15)
-            ));
-        } else {
-            cnf.push_str("connect-timeout=15\n");
-        }
         let options = SecretFile::new(&cnf)?;
         let redactor = Redactor::new(url.password().map(str::to_string));
         let client = Tool::locate(
@@ -87,8 +79,15 @@ impl Mysql {
 
     fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.base(&self.client);
-        cmd.args(["--batch", "--skip-column-names", "--raw", "-e", sql])
-            .arg(&self.target.url.database);
+        cmd.args([
+            "--batch",
+            "--skip-column-names",
+            "--raw",
+            "--default-character-set=utf8mb4",
+            "-e",
+            sql,
+        ])
+        .arg(&self.target.url.database);
         let out = self
             .client
             .output(cmd, &self.redactor)

@@ -1,1 +1,160 @@
+//! MySQL/MariaDB: a real MariaDB server.
 
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+const SEED: &str = "
+CREATE TABLE `User` (id VARCHAR(191) PRIMARY KEY, email VARCHAR(191) NOT NULL UNIQUE, name VARCHAR(191) NULL, avatar LONGBLOB NULL, prefs JSON NULL, bio LONGTEXT NULL) DEFAULT CHARSET utf8mb4;
+CREATE TABLE `Post` (id INT AUTO_INCREMENT PRIMARY KEY, authorId VARCHAR(191) NULL, title VARCHAR(191) NOT NULL, CONSTRAINT fk FOREIGN KEY (authorId) REFERENCES `User`(id) ON DELETE CASCADE) DEFAULT CHARSET utf8mb4;
+CREATE TABLE `_prisma_migrations` (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at DATETIME(3) NULL, migration_name VARCHAR(255) NOT NULL, logs TEXT NULL, rolled_back_at DATETIME(3) NULL, started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), applied_steps_count INT UNSIGNED NOT NULL DEFAULT 0);
+INSERT INTO `_prisma_migrations` (id, checksum, finished_at, migration_name, started_at) VALUES ('1', 'a', '2026-01-01', '20260101000000_init', '2026-01-01'), ('2', 'b', '2026-01-02', '20260102000000_posts', '2026-01-02');
+INSERT INTO `_prisma_migrations` (id, checksum, finished_at, migration_name, rolled_back_at, started_at) VALUES ('3', 'c', NULL, '20260103000000_broken', '2026-01-03', '2026-01-03');
+INSERT INTO `User` VALUES ('u1', 'a@example.com', 'Zoë 🦀 日本語', X'00FF0A0D27', '{\"theme\": \"dark\", \"n\": [1, null]}', REPEAT('large ', 50000));
+INSERT INTO `User` VALUES ('u2', 'b@example.com', NULL, NULL, NULL, 'it''s \\\\ quoted\\nline');
+INSERT INTO `User` VALUES ('u3', 'c@example.com', 'x', X'', '[]', '');
+INSERT INTO `Post` (authorId, title) VALUES ('u1', 'one'), ('u1', 'two'), ('u2', 'three'), (NULL, 'orphan');
+";
+
+fn fingerprint(db: &str) -> String {
+    let my = mariadb();
+    ["User", "Post", "_prisma_migrations"]
+        .iter()
+        .map(|t| {
+            let cols = columns(db, t);
+            if cols == "'missing'" {
+                return "missing".to_string();
+            }
+            my.sql(db, &format!("SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', {cols}) ORDER BY 1 SEPARATOR '\\n')) FROM `{t}`"))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn columns(db: &str, table: &str) -> String {
+    // A missing table fingerprints as a constant.
+    let cols = mariadb().root(&format!("SELECT GROUP_CONCAT(CONCAT('IFNULL(HEX(`', column_name, '`), ''<null>'')') ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = '{db}' AND table_name = '{table}'"));
+    if cols == "NULL" {
+        "'missing'".to_string()
+    } else {
+        cols
+    }
+}
+
+fn seeded(name: &str) -> (TestContext, String) {
+    let my = mariadb();
+    let db = my.create_db(name);
+    my.sql(&db, SEED);
+    let ctx = TestContext::new();
+    ctx.prisma7_project("mysql", &my.url(&db));
+    (ctx, db)
+}
+
+#[test]
+fn mysql_round_trip_restores_rows_and_content() {
+    let (ctx, db) = seeded("my_roundtrip");
+    let before = fingerprint(&db);
+    ctx.run(&["backup"]).ok().no_secret();
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["engine"], "mysql");
+    assert_eq!(m["row_counts"]["User"], 3);
+    assert_eq!(m["row_counts"]["Post"], 4);
+    assert_eq!(
+        m["migrations"],
+        serde_json::json!(["20260101000000_init", "20260102000000_posts"])
+    );
+    assert!(m["server_version"].as_str().unwrap().starts_with("MariaDB"));
+    assert!(m["database_url"]
+        .as_str()
+        .unwrap()
+        .contains("app:****@localhost"));
+    mariadb().sql(
+        &db,
+        "DROP TABLE `Post`; DELETE FROM `User` WHERE id = 'u3'; CREATE TABLE `Later` (id INT);",
+    );
+    assert_ne!(fingerprint(&db), before);
+    let run = ctx.run_with_tty(&["restore"], &format!("{db}\n"));
+    run.ok().no_secret();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+    assert_eq!(fingerprint(&db), before);
+    assert_eq!(mariadb().root(&format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = 'Later'")), "0");
+    assert_eq!(ctx.manifests()[0]["trigger"]["kind"], "safety");
+}
+
+#[test]
+fn mysql_restore_test_creates_and_drops_a_scratch_database() {
+    let (ctx, _db) = seeded("my_scratch");
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["restore-test"]);
+    run.ok().no_secret();
+    assert!(run.stderr.contains("row counts match"), "{}", run.stderr);
+    assert_eq!(mariadb().root("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'prisma_guard_scratch_%'"), "0");
+}
+
+#[test]
+fn mysql_password_never_appears_in_child_argv() {
+    let (ctx, db) = seeded("my_argv");
+    mariadb().sql(&db, "CREATE TABLE big (id INT PRIMARY KEY, v TEXT); INSERT INTO big SELECT seq, REPEAT(MD5(seq), 12) FROM seq_1_to_200000;");
+    let mut child = ctx
+        .cmd(&["backup"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
+        for (name, cmdline) in crate::postgres::processes() {
+            if (name.contains("dump") || name == "mariadb" || name == "mysql")
+                && cmdline.contains("my_argv")
+            {
+                seen.push(cmdline);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(
+        seen.iter().any(|c| c.contains("dump")),
+        "never saw the dump tool running"
+    );
+    for c in &seen {
+        assert!(!c.contains(SECRET), "password in argv: {c}");
+        assert!(c.contains("--defaults-extra-file="), "{c}");
+    }
+}
+
+#[test]
+fn mysql_wrong_password_and_unreachable_server_are_clear_errors() {
+    let my = mariadb();
+    let db = my.create_db("my_wrong_pw");
+    let ctx = TestContext::new();
+    ctx.prisma7_project(
+        "mysql",
+        &format!("mysql://app:nope{SECRET}@127.0.0.1:{}/{db}", my.port),
+    );
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(!run.all().contains(SECRET), "{}", run.all());
+    assert!(
+        run.stderr.contains("rejected the user or password"),
+        "{}",
+        run.stderr
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    ctx.write(
+        ".env",
+        &format!("DATABASE_URL=mysql://app:{SECRET}@127.0.0.1:{port}/{db}\n"),
+    );
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.no_secret();
+    assert!(run.stderr.contains("is not reachable"), "{}", run.stderr);
+    assert!(ctx.backup_files().is_empty());
+}

@@ -421,7 +421,15 @@ impl Mariadb {
         let out = Command::new("mariadb")
             .arg("--no-defaults")
             .arg(format!("--socket={}", self.socket.display()))
-            .args(["-u", "root", "--batch", "--skip-column-names", "-e", sql])
+            .args([
+                "-u",
+                "root",
+                "--default-character-set=utf8mb4",
+                "--batch",
+                "--skip-column-names",
+                "-e",
+                sql,
+            ])
             .output()
             .ok()?;
         out.status
@@ -431,8 +439,27 @@ impl Mariadb {
 
     #[track_caller]
     pub fn root(&self, sql: &str) -> String {
-        self.try_root(sql)
-            .unwrap_or_else(|| panic!("SQL failed: {sql}"))
+        let out = Command::new("mariadb")
+            .arg("--no-defaults")
+            .arg(format!("--socket={}", self.socket.display()))
+            .args([
+                "-u",
+                "root",
+                "--default-character-set=utf8mb4",
+                "--batch",
+                "--skip-column-names",
+                "-e",
+                sql,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "SQL failed ({:?}): {sql}\n{stderr}",
+            out.status
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     pub fn create_db(&self, name: &str) -> String {
