@@ -27,10 +27,7 @@ const PREFIXES: &[&str] = &["CODEX_"];
 pub fn detect(env: impl IntoIterator<Item = (String, String)>) -> Option<String> {
     let mut found: Vec<String> = env
         .into_iter()
-        .filter(|(k, v)| {
-            !v.is_empty()
-                && (MARKERS.contains(&k.as_str()) || PREFIXES.iter().any(|p| k.starts_with(p)))
-        })
+        .filter(|(k, v)| !v.is_empty() && (MARKERS.contains(&k.as_str()) || PREFIXES.iter().any(|p| k.starts_with(p))))
         .map(|(k, _)| k)
         .collect();
     found.sort();
@@ -39,10 +36,7 @@ pub fn detect(env: impl IntoIterator<Item = (String, String)>) -> Option<String>
 
 /// Detect from the process environment.
 pub fn detect_current() -> Option<String> {
-    detect(
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-    )
+    detect(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))))
 }
 
 #[cfg(test)]
@@ -50,29 +44,14 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn markers() {
-        assert_eq!(
-            detect(env(&[("CLAUDECODE", "1")])),
-            Some("CLAUDECODE".into())
-        );
-        assert_eq!(
-            detect(env(&[("CODEX_SANDBOX", "seatbelt")])),
-            Some("CODEX_SANDBOX".into())
-        );
+        assert_eq!(detect(env(&[("CLAUDECODE", "1")])), Some("CLAUDECODE".into()));
+        assert_eq!(detect(env(&[("CODEX_SANDBOX", "seatbelt")])), Some("CODEX_SANDBOX".into()));
         assert_eq!(detect(env(&[("CLAUDECODE", "")])), None);
-        assert_eq!(
-            detect(env(&[
-                ("HOME", "/root"),
-                ("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "yes")
-            ])),
-            None
-        );
+        assert_eq!(detect(env(&[("HOME", "/root"), ("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "yes")])), None);
     }
 }

@@ -25,9 +25,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let store = Store::create(&settings.backup_dir)?;
     ensure_gitignored(&settings.project_root, store.dir());
     let id = store.new_id(now, req.label.as_deref());
-    let bar = settings
-        .printer
-        .bytes_progress(&format!("backing up {}", db.name()));
+    let bar = settings.printer.bytes_progress(&format!("backing up {}", db.name()));
     let mut on_progress = |n: u64| bar.set_position(n);
     let (file, facts) = write::write_dump(
         &store,
@@ -43,14 +41,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         settings.printer.warn(w);
     }
     let (row_counts, source) = match facts.row_counts {
-        Some(c) => (
-            c,
-            if db.engine() == crate::dburl::Engine::Sqlite {
-                "snapshot"
-            } else {
-                "dump"
-            },
-        ),
+        Some(c) => (c, if db.engine() == crate::dburl::Engine::Sqlite { "snapshot" } else { "dump" }),
         None => (db.row_counts()?, "query"),
     };
     let migrations = match facts.migrations {
@@ -112,8 +103,6 @@ fn ensure_gitignored(project_root: &Path, backup_dir: &Path) {
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(&format!(
-        "# prisma-guard backups (database dumps: never commit them)\n{entry}\n"
-    ));
+    text.push_str(&format!("# prisma-guard backups (database dumps: never commit them)\n{entry}\n"));
     let _ = std::fs::write(&gitignore, text);
 }

@@ -24,13 +24,7 @@ pub struct Cli {
 #[derive(Debug, Args, Clone, Default)]
 pub struct GlobalArgs {
     /// Database URL to use instead of the one Prisma would use.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "PRISMA_GUARD_DATABASE_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, value_name = "URL", env = "PRISMA_GUARD_DATABASE_URL", hide_env_values = true)]
     pub url: Option<String>,
     /// Prisma schema file or folder (as Prisma's --schema).
     #[arg(long, global = true, value_name = "PATH")]
@@ -42,12 +36,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", env = "PRISMA_GUARD_CONFIG")]
     pub guard_config: Option<PathBuf>,
     /// Backup directory (default: `backups/` at the project root).
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "PRISMA_GUARD_BACKUP_DIR"
-    )]
+    #[arg(long, global = true, value_name = "DIR", env = "PRISMA_GUARD_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
     /// Run as if started in DIR.
     #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]

@@ -82,11 +82,7 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
     let path = match explicit {
         Some(p) => {
             if !p.is_file() {
-                return Err(Failure::usage(format!(
-                    "the config file {} does not exist",
-                    p.display()
-                ))
-                .into());
+                return Err(Failure::usage(format!("the config file {} does not exist", p.display())).into());
             }
             Some(p.to_path_buf())
         }
@@ -98,20 +94,12 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("could not read {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
     let file: FileConfig = toml::from_str(&text).map_err(|e| {
-        Failure::usage(format!(
-            "{} is not valid: {}",
-            path.display(),
-            e.to_string().trim()
-        ))
-        .hint("see docs/config.md for the keys prisma-guard.toml accepts")
+        Failure::usage(format!("{} is not valid: {}", path.display(), e.to_string().trim()))
+            .hint("see docs/config.md for the keys prisma-guard.toml accepts")
     })?;
-    Ok(Config {
-        path: Some(path),
-        file,
-    })
+    Ok(Config { path: Some(path), file })
 }
 
 /// Walk from `start` up to the git root (inclusive) or the filesystem root, returning
@@ -141,17 +129,9 @@ mod tests {
         let sub = repo.join("apps/web");
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::create_dir(repo.join(".git")).unwrap();
-        std::fs::write(
-            dir.path().join(FILE_NAME),
-            "[backup]\ncompression = \"gzip\"\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "[backup]\ncompression = \"gzip\"\n").unwrap();
         assert!(load(&sub, None).unwrap().path.is_none());
-        std::fs::write(
-            repo.join(FILE_NAME),
-            "[backup]\ncompression = \"gzip\"\nlevel = 9\n",
-        )
-        .unwrap();
+        std::fs::write(repo.join(FILE_NAME), "[backup]\ncompression = \"gzip\"\nlevel = 9\n").unwrap();
         let c = load(&sub, None).unwrap();
         assert_eq!(c.path.as_deref(), Some(repo.join(FILE_NAME).as_path()));
         assert_eq!(c.file.backup.compression, Some(Compression::Gzip));

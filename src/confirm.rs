@@ -16,32 +16,28 @@ pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result
         return Err(fail(format!(
             "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
         ))
-        .hint(format!("AI agent: stop here and show the user this exact command; the user runs it in their own terminal: {rerun}"))
+        .hint(format!(
+            "AI agent: stop here and show the user this exact command; the user runs it in their own terminal: {rerun}"
+        ))
         .status(ExitStatus::Refused)
         .into());
     }
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty");
     let Ok(mut tty) = tty else {
-        return Err(fail(format!(
-            "refused: {action} needs a typed confirmation, and there is no terminal to ask on"
-        ))
-        .hint(format!("run it yourself in a terminal: {rerun}"))
-        .status(ExitStatus::Refused)
-        .into());
+        return Err(fail(format!("refused: {action} needs a typed confirmation, and there is no terminal to ask on"))
+            .hint(format!("run it yourself in a terminal: {rerun}"))
+            .status(ExitStatus::Refused)
+            .into());
     };
-    let prompt = format!(
-        "{summary}\nType the database name `{expected}` to continue (anything else cancels): "
-    );
+    let prompt = format!("{summary}\nType the database name `{expected}` to continue (anything else cancels): ");
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
     let mut answer = String::new();
     BufReader::new(&tty).read_line(&mut answer)?;
     if answer.trim() != expected {
-        return Err(fail(format!(
-            "cancelled: the answer did not match `{expected}`; nothing was changed"
-        ))
-        .status(ExitStatus::Refused)
-        .into());
+        return Err(fail(format!("cancelled: the answer did not match `{expected}`; nothing was changed"))
+            .status(ExitStatus::Refused)
+            .into());
     }
     Ok(())
 }

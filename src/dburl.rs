@@ -144,9 +144,7 @@ impl DbUrl {
             return Ok(parse_sqlite(rest));
         }
         let Some((scheme, rest)) = raw.split_once("://") else {
-            return Err(UrlError::Malformed(
-                "expected `postgresql://...`, `mysql://...` or `file:...`".into(),
-            ));
+            return Err(UrlError::Malformed("expected `postgresql://...`, `mysql://...` or `file:...`".into()));
         };
         let engine = match scheme.to_ascii_lowercase().as_str() {
             "postgresql" | "postgres" => Engine::Postgresql,
@@ -180,16 +178,7 @@ impl DbUrl {
         let (host, port) = parse_hostport(hostport)?;
         let database = decode(path.trim_end_matches('/')).map_err(UrlError::Malformed)?;
         let params = parse_query(query.unwrap_or(""))?;
-        Ok(DbUrl {
-            engine,
-            scheme: scheme.to_string(),
-            user,
-            password,
-            host,
-            port,
-            database,
-            params,
-        })
+        Ok(DbUrl { engine, scheme: scheme.to_string(), user, password, host, port, database, params })
     }
 
     pub fn password(&self) -> Option<&str> {
@@ -198,11 +187,7 @@ impl DbUrl {
 
     /// The value of a query parameter (the last one wins, as in Prisma).
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// The PostgreSQL schema Prisma uses (`?schema=`), if the URL names one.
@@ -217,10 +202,7 @@ impl DbUrl {
 
     /// The full URL with a different database name (for scratch databases).
     pub fn with_database(&self, database: &str) -> DbUrl {
-        DbUrl {
-            database: database.to_string(),
-            ..self.clone()
-        }
+        DbUrl { database: database.to_string(), ..self.clone() }
     }
 
     fn rebuild_redacted(&self) -> String {
@@ -287,20 +269,13 @@ impl DbUrl {
                 dropped.push(key.clone());
             }
         }
-        let conninfo = parts
-            .iter()
-            .map(|(k, v)| format!("{k}={}", quote_conninfo(v)))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let conninfo = parts.iter().map(|(k, v)| format!("{k}={}", quote_conninfo(v))).collect::<Vec<_>>().join(" ");
         (conninfo, dropped)
     }
 
     /// The host libpq will connect to, for the `.pgpass` line (a socket dir counts as host).
     pub fn pg_host(&self) -> String {
-        self.param("host")
-            .map(str::to_string)
-            .or_else(|| self.host.clone())
-            .unwrap_or_else(|| "localhost".into())
+        self.param("host").map(str::to_string).or_else(|| self.host.clone()).unwrap_or_else(|| "localhost".into())
     }
 }
 
@@ -347,9 +322,10 @@ fn parse_hostport(hostport: &str) -> Result<(Option<String>, Option<u16>), UrlEr
     };
     let port = match port {
         None | Some("") => None,
-        Some(p) => Some(p.parse::<u16>().map_err(|_| {
-            UrlError::Malformed(format!("the port `{p}` is not a number from 1 to 65535"))
-        })?),
+        Some(p) => Some(
+            p.parse::<u16>()
+                .map_err(|_| UrlError::Malformed(format!("the port `{p}` is not a number from 1 to 65535")))?,
+        ),
     };
     let host = decode(&host).map_err(UrlError::Malformed)?;
     Ok((Some(host).filter(|h| !h.is_empty()), port))
@@ -361,10 +337,7 @@ fn parse_query(query: &str) -> Result<Vec<(String, String)>, UrlError> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Ok((
-                decode(k).map_err(UrlError::Malformed)?,
-                decode(v).map_err(UrlError::Malformed)?,
-            ))
+            Ok((decode(k).map_err(UrlError::Malformed)?, decode(v).map_err(UrlError::Malformed)?))
         })
         .collect()
 }
@@ -389,7 +362,10 @@ fn decode(s: &str) -> Result<String, String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| "a `%` is not followed by two hex digits (percent-encode special characters in the password as %XX)".to_string())?;
+                .ok_or_else(|| {
+                    "a `%` is not followed by two hex digits (percent-encode special characters in the password as %XX)"
+                        .to_string()
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -442,10 +418,7 @@ mod tests {
     #[test]
     fn redaction_hides_the_password_everywhere() {
         let u = pg("postgres://app:hunter2@localhost/db?sslmode=require");
-        assert_eq!(
-            u.redacted(),
-            "postgres://app:****@localhost/db?sslmode=require"
-        );
+        assert_eq!(u.redacted(), "postgres://app:****@localhost/db?sslmode=require");
         assert!(!format!("{u:?}").contains("hunter2"));
         assert!(!format!("{u}").contains("hunter2"));
         assert!(!u.libpq_conninfo().0.contains("hunter2"));
@@ -487,14 +460,9 @@ mod tests {
 
     #[test]
     fn prisma_sslcert_becomes_sslrootcert_and_sslaccept_maps_to_sslmode() {
-        let (c, _) =
-            pg("postgresql://u@h/d?sslcert=ca.pem&sslaccept=accept_invalid_certs").libpq_conninfo();
-        assert_eq!(
-            c,
-            "host=h dbname=d user=u sslrootcert=ca.pem sslmode=require"
-        );
-        let (c, _) = pg("postgresql://u@h/d?sslmode=verify-ca&sslaccept=accept_invalid_certs")
-            .libpq_conninfo();
+        let (c, _) = pg("postgresql://u@h/d?sslcert=ca.pem&sslaccept=accept_invalid_certs").libpq_conninfo();
+        assert_eq!(c, "host=h dbname=d user=u sslrootcert=ca.pem sslmode=require");
+        let (c, _) = pg("postgresql://u@h/d?sslmode=verify-ca&sslaccept=accept_invalid_certs").libpq_conninfo();
         assert_eq!(c, "host=h dbname=d user=u sslmode=verify-ca");
     }
 
@@ -509,10 +477,7 @@ mod tests {
     fn host_param_for_unix_sockets_overrides() {
         let u = pg("postgresql://u:p@localhost/d?host=/var/run/postgresql");
         let (c, _) = u.libpq_conninfo();
-        assert_eq!(
-            c,
-            "port=5432 dbname=d user=u host=/var/run/postgresql".replace("port=5432 ", "")
-        );
+        assert_eq!(c, "port=5432 dbname=d user=u host=/var/run/postgresql".replace("port=5432 ", ""));
         assert_eq!(u.pg_host(), "/var/run/postgresql");
     }
 
@@ -535,20 +500,12 @@ mod tests {
     #[test]
     fn malformed_urls_get_clear_errors() {
         assert_eq!(DbUrl::parse("  "), Err(UrlError::Empty));
-        assert!(matches!(
-            DbUrl::parse("localhost:5432/db"),
-            Err(UrlError::Malformed(_))
-        ));
-        assert!(
-            matches!(DbUrl::parse("postgresql://u@h:99999/d"), Err(UrlError::Malformed(m)) if m.contains("99999"))
-        );
+        assert!(matches!(DbUrl::parse("localhost:5432/db"), Err(UrlError::Malformed(_))));
+        assert!(matches!(DbUrl::parse("postgresql://u@h:99999/d"), Err(UrlError::Malformed(m)) if m.contains("99999")));
         assert!(
             matches!(DbUrl::parse("postgresql://u:p%zz@h/d"), Err(UrlError::Malformed(m)) if m.contains("percent"))
         );
-        assert!(matches!(
-            DbUrl::parse("postgresql://u@[::1/d"),
-            Err(UrlError::Malformed(_))
-        ));
+        assert!(matches!(DbUrl::parse("postgresql://u@[::1/d"), Err(UrlError::Malformed(_))));
     }
 
     #[test]
@@ -562,22 +519,12 @@ mod tests {
         for (url, name) in [
             ("sqlserver://localhost:1433;database=x", "sqlserver"),
             ("mongodb+srv://u:p@cluster/db", "mongodb+srv"),
-            (
-                "prisma+postgres://accelerate.prisma-data.net/?api_key=x",
-                "prisma+postgres",
-            ),
+            ("prisma+postgres://accelerate.prisma-data.net/?api_key=x", "prisma+postgres"),
             ("mongodb://localhost/db", "mongodb"),
         ] {
-            assert_eq!(
-                DbUrl::parse(url),
-                Err(UrlError::Unsupported(name.into())),
-                "{url}"
-            );
+            assert_eq!(DbUrl::parse(url), Err(UrlError::Unsupported(name.into())), "{url}");
         }
-        assert_eq!(
-            Engine::from_provider("cockroachdb"),
-            Err(UrlError::Unsupported("cockroachdb".into()))
-        );
+        assert_eq!(Engine::from_provider("cockroachdb"), Err(UrlError::Unsupported("cockroachdb".into())));
         let msg = UrlError::Unsupported("sqlserver".into()).to_string();
         assert!(msg.contains("cannot back up this provider yet"));
     }
@@ -593,15 +540,9 @@ mod tests {
 
     #[test]
     fn mysql_urls() {
-        let u = DbUrl::parse(
-            "mysql://root:pw@127.0.0.1:3306/shop?connection_limit=5&socket=/run/mysqld.sock",
-        )
-        .unwrap();
+        let u = DbUrl::parse("mysql://root:pw@127.0.0.1:3306/shop?connection_limit=5&socket=/run/mysqld.sock").unwrap();
         assert_eq!(u.engine, Engine::Mysql);
         assert_eq!(u.param("socket"), Some("/run/mysqld.sock"));
-        assert_eq!(
-            u.redacted(),
-            "mysql://root:****@127.0.0.1:3306/shop?connection_limit=5&socket=/run/mysqld.sock"
-        );
+        assert_eq!(u.redacted(), "mysql://root:****@127.0.0.1:3306/shop?connection_limit=5&socket=/run/mysqld.sock");
     }
 }

@@ -18,11 +18,7 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            hint: None,
-            status: ExitStatus::Failure,
-        }
+        Failure { message: message.into(), hint: None, status: ExitStatus::Failure }
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

@@ -9,19 +9,9 @@ pub fn info(dir: &Path) -> Option<GitInfo> {
     let repo = git2::Repository::discover(dir).ok()?;
     let head = repo.head().ok()?;
     let commit = head.peel_to_commit().ok()?.id().to_string();
-    let branch = head
-        .is_branch()
-        .then(|| head.shorthand().map(str::to_string))
-        .flatten();
+    let branch = head.is_branch().then(|| head.shorthand().map(str::to_string)).flatten();
     let mut opts = git2::StatusOptions::new();
     opts.include_untracked(false).include_ignored(false);
-    let dirty = repo
-        .statuses(Some(&mut opts))
-        .map(|s| !s.is_empty())
-        .unwrap_or(false);
-    Some(GitInfo {
-        commit,
-        branch,
-        dirty,
-    })
+    let dirty = repo.statuses(Some(&mut opts)).map(|s| !s.is_empty()).unwrap_or(false);
+    Some(GitInfo { commit, branch, dirty })
 }

@@ -23,6 +23,7 @@ use cli::{Cli, Command};
 
 /// Run one command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    process::ignore_file_size_signal();
     let mut settings = settings::Settings::load(&cli.global)?;
     match cli.command {
         Command::Backup(args) => commands::backup::run(&mut settings, &args),

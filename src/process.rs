@@ -4,9 +4,7 @@
 //! Secrets reach children through 0600 files (`PGPASSFILE`, `--defaults-extra-file`), never
 //! argv. Any text shown to the user passes through [`Redactor`].
 
-use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
@@ -24,19 +22,12 @@ pub struct Tool {
 
 impl Tool {
     /// Find `names` (first match wins) in `override_dir` if given, then on PATH.
-    pub fn locate(
-        names: &[&'static str],
-        override_dir: Option<&Path>,
-        install_hint: &str,
-    ) -> Result<Tool> {
+    pub fn locate(names: &[&'static str], override_dir: Option<&Path>, install_hint: &str) -> Result<Tool> {
         for &name in names {
             if let Some(dir) = override_dir {
                 let candidate = dir.join(name);
                 if candidate.is_file() {
-                    return Ok(Tool {
-                        name,
-                        path: candidate,
-                    });
+                    return Ok(Tool { name, path: candidate });
                 }
             }
         }
@@ -50,11 +41,9 @@ impl Tool {
             Some(dir) => format!(" (looked in {} and on PATH)", dir.display()),
             None => " on PATH".to_string(),
         };
-        Err(fail(format!(
-            "`{wanted}` was not found{place}, so no backup can be taken"
-        ))
-        .hint(install_hint.to_string())
-        .into())
+        Err(fail(format!("`{wanted}` was not found{place}, so no backup can be taken"))
+            .hint(install_hint.to_string())
+            .into())
     }
 
     pub fn command(&self) -> Command {
@@ -66,19 +55,13 @@ impl Tool {
 
     /// Run to completion and return stdout; failure includes the (redacted) stderr.
     pub fn output(&self, mut cmd: Command, redactor: &Redactor) -> Result<String> {
-        let out = cmd
-            .stdin(Stdio::null())
-            .output()
-            .with_context(|| format!("could not start `{}`", self.path.display()))?;
+        let out =
+            cmd.stdin(Stdio::null()).output().with_context(|| format!("could not start `{}`", self.path.display()))?;
         if !out.status.success() {
             let stderr = redactor.apply(&String::from_utf8_lossy(&out.stderr));
-            return Err(fail(format!(
-                "`{}` failed ({}): {}",
-                self.name,
-                describe_status(out.status),
-                stderr.trim()
-            ))
-            .into());
+            return Err(
+                fail(format!("`{}` failed ({}): {}", self.name, describe_status(out.status), stderr.trim())).into()
+            );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -90,12 +73,7 @@ impl Tool {
             .stdin(Stdio::null())
             .output()
             .with_context(|| format!("could not run `{} --version`", self.path.display()))?;
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string())
+        Ok(String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string())
     }
 }
 
@@ -107,9 +85,7 @@ pub struct Redactor {
 
 impl Redactor {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
-        Redactor {
-            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
-        }
+        Redactor { secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect() }
     }
 
     pub fn apply(&self, text: &str) -> String {
@@ -133,8 +109,7 @@ impl SecretFile {
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .tempfile()
             .context("could not create a private temporary file for the database password")?;
-        file.write_all(contents.as_bytes())
-            .context("could not write the temporary password file")?;
+        file.write_all(contents.as_bytes()).context("could not write the temporary password file")?;
         file.flush()?;
         Ok(SecretFile { file })
     }
@@ -154,10 +129,8 @@ pub struct Running {
 impl Running {
     /// Spawn with stderr captured; stdin/stdout as configured by the caller.
     pub fn spawn(tool: &Tool, mut cmd: Command) -> Result<Running> {
-        let mut child = cmd
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("could not start `{}`", tool.path.display()))?;
+        let mut child =
+            cmd.stderr(Stdio::piped()).spawn().with_context(|| format!("could not start `{}`", tool.path.display()))?;
         let stderr = child.stderr.take().map(|mut pipe| {
             std::thread::spawn(move || {
                 let mut buf = String::new();
@@ -165,37 +138,17 @@ impl Running {
                 buf
             })
         });
-        Ok(Running {
-            child,
-            stderr,
-            name: tool.name,
-        })
+        Ok(Running { child, stderr, name: tool.name })
     }
 
     /// Wait; on failure return an error naming how it ended, with its redacted stderr.
     pub fn finish(mut self, redactor: &Redactor) -> Result<String> {
-        let status = self
-            .child
-            .wait()
-            .context("could not wait for the child process")?;
-        let stderr = self
-            .stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let status = self.child.wait().context("could not wait for the child process")?;
+        let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         let stderr = redactor.apply(stderr.trim());
         if !status.success() {
-            let detail = if stderr.is_empty() {
-                String::new()
-            } else {
-                format!(":\n{stderr}")
-            };
-            return Err(fail(format!(
-                "`{}` failed ({}){detail}",
-                self.name,
-                describe_status(status)
-            ))
-            .into());
+            let detail = if stderr.is_empty() { String::new() } else { format!(":\n{stderr}") };
+            return Err(fail(format!("`{}` failed ({}){detail}", self.name, describe_status(status))).into());
         }
         Ok(stderr)
     }
@@ -211,20 +164,16 @@ pub fn describe_status(status: ExitStatus) -> String {
     }
 }
 
-/// Write a private file (0600) atomically enough for small config-like content.
-pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("could not write {}", path.display()))?;
-    f.write_all(contents)?;
-    Ok(())
+/// Make a file-size limit (`ulimit -f`) surface as an `EFBIG` write error that prisma-guard
+/// reports and cleans up after, instead of a `SIGXFSZ` that kills it mid-write.
+pub fn ignore_file_size_signal() {
+    // SAFETY: setting a signal to SIG_IGN has no handler to race with.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
-/// `OsString` from displayable parts, for argv building.
-pub fn arg(s: impl AsRef<str>) -> OsString {
-    OsString::from(s.as_ref())
+/// Whether a process with this pid is alive.
+pub fn pid_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
 }

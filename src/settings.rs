@@ -50,28 +50,14 @@ impl Settings {
             (None, None) => project_root.join("backups"),
         };
         let compression = config.file.backup.compression.unwrap_or_default();
-        let level = config
-            .file
-            .backup
-            .level
-            .unwrap_or_else(|| compression.default_level());
+        let level = config.file.backup.level.unwrap_or_else(|| compression.default_level());
         let retention = Policy {
             max_age_days: config.file.retention.max_age_days.unwrap_or(30),
             keep: config.file.retention.keep.unwrap_or(100),
         };
         let tools = ToolSettings {
-            pg_bin_dir: config
-                .file
-                .tools
-                .pg_bin_dir
-                .as_ref()
-                .map(|p| config.resolve_path(p, &project_root)),
-            mysql_bin_dir: config
-                .file
-                .tools
-                .mysql_bin_dir
-                .as_ref()
-                .map(|p| config.resolve_path(p, &project_root)),
+            pg_bin_dir: config.file.tools.pg_bin_dir.as_ref().map(|p| config.resolve_path(p, &project_root)),
+            mysql_bin_dir: config.file.tools.mysql_bin_dir.as_ref().map(|p| config.resolve_path(p, &project_root)),
         };
         Ok(Settings {
             cwd,
@@ -84,9 +70,7 @@ impl Settings {
             level,
             retention,
             tools,
-            printer: Printer {
-                quiet: global.quiet,
-            },
+            printer: Printer { quiet: global.quiet },
         })
     }
 

@@ -14,17 +14,8 @@ pub fn run(settings: &mut Settings, args: &BackupArgs) -> Result<ExitStatus> {
         settings.with_compression(c);
     }
     let db = settings.database()?;
-    settings
-        .printer
-        .status("Backing up", db.target().describe());
-    let m = backup::take(
-        settings,
-        db.as_ref(),
-        &Request {
-            label: args.label.clone(),
-            trigger: Trigger::manual(),
-        },
-    )?;
+    settings.printer.status("Backing up", db.target().describe());
+    let m = backup::take(settings, db.as_ref(), &Request { label: args.label.clone(), trigger: Trigger::manual() })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&m)?);
     } else {

@@ -14,22 +14,22 @@ pub fn run(settings: &Settings, args: &ListArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
     let (manifests, unreadable) = store.list()?;
     for bad in &unreadable {
-        settings
-            .printer
-            .warn(format!("skipped {}: {}", bad.path.display(), bad.error));
+        settings.printer.warn(format!("skipped {}: {}", bad.path.display(), bad.error));
+    }
+    for orphan in store.orphan_dumps() {
+        settings.printer.warn(format!(
+            "{} is a dump without a manifest: prisma-guard cannot check it (to use it anyway, see docs/restore-by-hand.md)",
+            orphan.display()
+        ));
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&manifests)?);
         return Ok(ExitStatus::Success);
     }
     if manifests.is_empty() {
-        settings.printer.status(
-            "No backups",
-            format!(
-                "in {} (take one with `prisma-guard backup`)",
-                store.dir().display()
-            ),
-        );
+        settings
+            .printer
+            .status("No backups", format!("in {} (take one with `prisma-guard backup`)", store.dir().display()));
         return Ok(ExitStatus::Success);
     }
     let now = unix_now(SystemTime::now());
@@ -52,23 +52,10 @@ pub fn run(settings: &Settings, args: &ListArgs) -> Result<ExitStatus> {
         .collect();
     let headers = ["ID", "AGE", "TRIGGER", "SIZE", "VERIFIED"];
     let widths: Vec<usize> = (0..5)
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([headers[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].len()]).max().unwrap_or(0))
         .collect();
     let line = |cells: [&str; 5]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
+        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string()
     };
     println!("{}", line(headers));
     for r in &rows {

@@ -26,14 +26,17 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
             println!("deleted {}", m.id);
         }
     }
+    for tmp in store.dead_temp_files() {
+        if args.dry_run {
+            println!("would delete {} (left by an interrupted backup)", tmp.display());
+        } else if if tmp.is_dir() { std::fs::remove_dir_all(&tmp) } else { std::fs::remove_file(&tmp) }.is_ok() {
+            println!("deleted {} (left by an interrupted backup)", tmp.display());
+        }
+    }
     let kept = manifests.len() - doomed.len();
     settings.printer.status(
         if args.dry_run { "Dry run" } else { "Pruned" },
-        format!(
-            "{} of {} backups, {kept} kept",
-            doomed.len(),
-            manifests.len()
-        ),
+        format!("{} of {} backups, {kept} kept", doomed.len(), manifests.len()),
     );
     Ok(ExitStatus::Success)
 }

@@ -37,45 +37,22 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
             summary.push_str(&format!("  {table}: {n} rows\n"));
         }
         summary.push_str("A safety backup of the current state is taken first.");
-        let rerun = format!(
-            "prisma-guard restore {}{}",
-            manifest.id,
-            args.to.as_ref().map(|_| " --to <url>").unwrap_or("")
-        );
-        crate::confirm::typed(
-            &summary,
-            &db.name(),
-            "restoring over a database that holds data",
-            &rerun,
-        )?;
+        let rerun =
+            format!("prisma-guard restore {}{}", manifest.id, args.to.as_ref().map(|_| " --to <url>").unwrap_or(""));
+        crate::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
         let safety = backup::take(
             settings,
             db.as_ref(),
             &Request {
                 label: Some("before-restore".into()),
-                trigger: Trigger {
-                    kind: "safety".into(),
-                    argv: vec![format!("restore {}", manifest.id)],
-                },
+                trigger: Trigger { kind: "safety".into(), argv: vec![format!("restore {}", manifest.id)] },
             },
         )
         .context("the safety backup failed, so nothing was restored")?;
-        settings.printer.status(
-            "Safety",
-            format!("backup {} taken of the current state", safety.id),
-        );
+        settings.printer.status("Safety", format!("backup {} taken of the current state", safety.id));
     }
-    settings.printer.status(
-        "Restoring",
-        format!("{} into {}", manifest.id, db.target().describe()),
-    );
-    replay(
-        settings,
-        &store,
-        &manifest,
-        db.as_ref(),
-        !current.is_empty(),
-    )?;
+    settings.printer.status("Restoring", format!("{} into {}", manifest.id, db.target().describe()));
+    replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?;
     report_counts(settings, &manifest, db.as_ref(), "restore")
 }
 
@@ -86,14 +63,9 @@ pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatu
     same_engine(&manifest, db.as_ref())?;
     let scratch = db.create_scratch()?;
     let scratch_db = scratch.database();
-    settings.printer.status(
-        "Testing",
-        format!(
-            "restore of {} into scratch {}",
-            manifest.id,
-            scratch_db.target().describe()
-        ),
-    );
+    settings
+        .printer
+        .status("Testing", format!("restore of {} into scratch {}", manifest.id, scratch_db.target().describe()));
     replay(settings, &store, &manifest, scratch_db, false)?;
     let status = report_counts(settings, &manifest, scratch_db, "restore test");
     drop(scratch);
@@ -105,26 +77,18 @@ fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
     let problems = verify::verify(store, &manifest)?;
     if !problems.is_empty() {
-        let list = problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(fail(format!(
-            "refused: backup {} is damaged: {list}",
-            manifest.id
-        ))
-        .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
-        .status(ExitStatus::Mismatch)
-        .into());
+        let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        return Err(fail(format!("refused: backup {} is damaged: {list}", manifest.id))
+            .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
+            .status(ExitStatus::Mismatch)
+            .into());
     }
     Ok(manifest)
 }
 
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
     let url = DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --to)")))?;
-    let sqlite_path =
-        (url.engine == crate::dburl::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
+    let sqlite_path = (url.engine == crate::dburl::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
     Ok(Target { url, sqlite_path })
 }
 
@@ -143,13 +107,7 @@ fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
 }
 
 /// Stream the dump file through the decompressor into the database.
-fn replay(
-    settings: &Settings,
-    store: &Store,
-    manifest: &Manifest,
-    db: &dyn Database,
-    clear: bool,
-) -> Result<()> {
+fn replay(settings: &Settings, store: &Store, manifest: &Manifest, db: &dyn Database, clear: bool) -> Result<()> {
     let path = store.dump_path(manifest);
     let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
     let bar = settings.printer.bytes_progress("restoring");
@@ -160,12 +118,7 @@ fn replay(
     result
 }
 
-fn report_counts(
-    settings: &Settings,
-    manifest: &Manifest,
-    db: &dyn Database,
-    what: &str,
-) -> Result<ExitStatus> {
+fn report_counts(settings: &Settings, manifest: &Manifest, db: &dyn Database, what: &str) -> Result<ExitStatus> {
     let actual = db.row_counts()?;
     let diffs = compare_counts(&manifest.row_counts, &actual);
     if diffs.is_empty() {
@@ -182,11 +135,8 @@ fn report_counts(
     for d in &diffs {
         println!("  {d}");
     }
-    Err(fail(format!(
-        "{what}: row counts differ from the manifest in {} table(s)",
-        diffs.len()
-    ))
-    .hint("do not trust this backup; take a new one and run `prisma-guard restore-test` on it")
-    .status(ExitStatus::Mismatch)
-    .into())
+    Err(fail(format!("{what}: row counts differ from the manifest in {} table(s)", diffs.len()))
+        .hint("do not trust this backup; take a new one and run `prisma-guard restore-test` on it")
+        .status(ExitStatus::Mismatch)
+        .into())
 }

@@ -16,18 +16,12 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
     let targets = if args.all {
         let (all, unreadable) = store.list()?;
         for bad in &unreadable {
-            settings.printer.warn(format!(
-                "cannot verify {}: {}",
-                bad.path.display(),
-                bad.error
-            ));
+            settings.printer.warn(format!("cannot verify {}: {}", bad.path.display(), bad.error));
         }
         if all.is_empty() && unreadable.is_empty() {
-            return Err(
-                fail(format!("there are no backups in {}", store.dir().display()))
-                    .hint("take one with `prisma-guard backup`")
-                    .into(),
-            );
+            return Err(fail(format!("there are no backups in {}", store.dir().display()))
+                .hint("take one with `prisma-guard backup`")
+                .into());
         }
         all
     } else {
@@ -53,13 +47,7 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
 pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
     let problems = verify::verify(store, &m)?;
     let ok = problems.is_empty();
-    let error = (!ok).then(|| {
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
+    let error = (!ok).then(|| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     m.verified = Some(Verified {
         at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         ok,
@@ -69,10 +57,7 @@ pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
         store.save_manifest(&m)?;
     }
     match error {
-        None => println!(
-            "ok      {}  (sha256 matches, decompresses to {} bytes)",
-            m.id, m.file.uncompressed_bytes
-        ),
+        None => println!("ok      {}  (sha256 matches, decompresses to {} bytes)", m.id, m.file.uncompressed_bytes),
         Some(e) => println!("FAILED  {}  {e}", m.id),
     }
     Ok(ok)

@@ -94,10 +94,7 @@ pub fn open(target: Target, tools: &ToolSettings) -> Result<Box<dyn Database>> {
 }
 
 /// Compare counts after a restore. Returns human-readable differences.
-pub fn compare_counts(
-    expected: &BTreeMap<String, u64>,
-    actual: &BTreeMap<String, u64>,
-) -> Vec<String> {
+pub fn compare_counts(expected: &BTreeMap<String, u64>, actual: &BTreeMap<String, u64>) -> Vec<String> {
     let mut diffs = Vec::new();
     for (table, want) in expected {
         match actual.get(table) {
@@ -114,8 +111,6 @@ pub fn compare_counts(
 
 /// A unique name for a scratch database.
 pub fn scratch_name() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     format!("prisma_guard_scratch_{}_{nanos:x}", std::process::id())
 }

@@ -37,61 +37,29 @@ impl Mysql {
             cnf.push_str(&format!("password=\"{}\"\n", escape_option(pw)));
         }
         match url.param("socket") {
-            Some(socket) => cnf.push_str(&format!(
-                "socket=\"{}\"\nprotocol=SOCKET\n",
-                escape_option(socket)
-            )),
+            Some(socket) => cnf.push_str(&format!("socket=\"{}\"\nprotocol=SOCKET\n", escape_option(socket))),
             None => {
-                cnf.push_str(&format!(
-                    "host=\"{}\"\n",
-                    escape_option(url.host.as_deref().unwrap_or("localhost"))
-                ));
-                cnf.push_str(&format!(
-                    "port={}\nprotocol=TCP\n",
-                    url.port.unwrap_or(3306)
-                ));
+                cnf.push_str(&format!("host=\"{}\"\n", escape_option(url.host.as_deref().unwrap_or("localhost"))));
+                cnf.push_str(&format!("port={}\nprotocol=TCP\n", url.port.unwrap_or(3306)));
             }
         }
         let options = SecretFile::new(&cnf)?;
         let redactor = Redactor::new(url.password().map(str::to_string));
-        let client = Tool::locate(
-            &["mariadb", "mysql"],
-            tools.mysql_bin_dir.as_deref(),
-            INSTALL_HINT,
-        )?;
-        Ok(Mysql {
-            target,
-            options,
-            redactor,
-            tools: tools.clone(),
-            client,
-        })
+        let client = Tool::locate(&["mariadb", "mysql"], tools.mysql_bin_dir.as_deref(), INSTALL_HINT)?;
+        Ok(Mysql { target, options, redactor, tools: tools.clone(), client })
     }
 
     fn base(&self, tool: &Tool) -> Command {
         let mut cmd = tool.command();
-        cmd.arg(format!(
-            "--defaults-extra-file={}",
-            self.options.path().display()
-        ));
+        cmd.arg(format!("--defaults-extra-file={}", self.options.path().display()));
         cmd
     }
 
     fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.base(&self.client);
-        cmd.args([
-            "--batch",
-            "--skip-column-names",
-            "--raw",
-            "--default-character-set=utf8mb4",
-            "-e",
-            sql,
-        ])
-        .arg(&self.target.url.database);
-        let out = self
-            .client
-            .output(cmd, &self.redactor)
-            .map_err(|e| self.explain(e))?;
+        cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql])
+            .arg(&self.target.url.database);
+        let out = self.client.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
         Ok(out.lines().map(str::to_string).collect())
     }
 
@@ -114,11 +82,7 @@ impl Mysql {
     }
 
     fn dump_tool(&self) -> Result<Tool> {
-        Tool::locate(
-            &["mariadb-dump", "mysqldump"],
-            self.tools.mysql_bin_dir.as_deref(),
-            INSTALL_HINT,
-        )
+        Tool::locate(&["mariadb-dump", "mysqldump"], self.tools.mysql_bin_dir.as_deref(), INSTALL_HINT)
     }
 
     fn tables(&self) -> Result<Vec<String>> {
@@ -149,23 +113,14 @@ impl Database for Mysql {
 
     fn preflight(&self) -> Result<String> {
         if self.target.url.database.is_empty() {
-            return Err(fail(format!(
-                "the MySQL URL {} names no database",
-                self.target.url.redacted()
-            ))
-            .hint(
-                "add the database name after the host: mysql://user:password@host:3306/<database>",
-            )
-            .into());
+            return Err(fail(format!("the MySQL URL {} names no database", self.target.url.redacted()))
+                .hint("add the database name after the host: mysql://user:password@host:3306/<database>")
+                .into());
         }
         self.dump_tool()?;
         let v = self.query("SELECT VERSION()")?;
         let version = v.first().cloned().unwrap_or_default();
-        let flavour = if version.to_ascii_lowercase().contains("mariadb") {
-            "MariaDB"
-        } else {
-            "MySQL"
-        };
+        let flavour = if version.to_ascii_lowercase().contains("mariadb") { "MariaDB" } else { "MySQL" };
         Ok(format!("{flavour} {version}"))
     }
 
@@ -189,11 +144,7 @@ impl Database for Mysql {
         .stdin(Stdio::null())
         .stdout(Stdio::piped());
         let mut running = Running::spawn(&tool, cmd)?;
-        let mut stdout = running
-            .child
-            .stdout
-            .take()
-            .context("mysqldump has no stdout")?;
+        let mut stdout = running.child.stdout.take().context("mysqldump has no stdout")?;
         let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = match stdout.read(&mut buf) {
@@ -205,15 +156,10 @@ impl Database for Mysql {
             if let Err(e) = out.write_all(&buf[..n]) {
                 let _ = running.child.kill();
                 let _ = running.finish(&self.redactor);
-                return Err(crate::store::write::write_error(
-                    e,
-                    Path::new("the backup file"),
-                ));
+                return Err(crate::store::write::write_error(e, Path::new("the backup file")));
             }
         }
-        running
-            .finish(&self.redactor)
-            .map_err(|e| self.explain(e))?;
+        running.finish(&self.redactor).map_err(|e| self.explain(e))?;
         Ok(DumpFacts::default())
     }
 
@@ -225,13 +171,7 @@ impl Database for Mysql {
         }
         let sql = tables
             .iter()
-            .map(|t| {
-                format!(
-                    "SELECT {}, COUNT(*) FROM {}",
-                    quote_literal(t),
-                    quote_ident(t)
-                )
-            })
+            .map(|t| format!("SELECT {}, COUNT(*) FROM {}", quote_literal(t), quote_ident(t)))
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         for line in self.query(&sql)? {
@@ -260,14 +200,10 @@ impl Database for Mysql {
             }
         }
         let mut cmd = self.base(&self.client);
-        cmd.args([
-            "--batch",
-            "--binary-mode",
-            "--default-character-set=utf8mb4",
-        ])
-        .arg(&self.target.url.database)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null());
+        cmd.args(["--batch", "--binary-mode", "--default-character-set=utf8mb4"])
+            .arg(&self.target.url.database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
         let mut running = Running::spawn(&self.client, cmd)?;
         let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
         let fed = stdin
@@ -277,7 +213,9 @@ impl Database for Mysql {
         drop(stdin);
         let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
         match (fed, finished) {
-            (_, Err(e)) => Err(e.context("the restore failed part-way (MySQL cannot roll back table changes): restore the safety backup")),
+            (_, Err(e)) => Err(e.context(
+                "the restore failed part-way (MySQL cannot roll back table changes): restore the safety backup",
+            )),
             (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to mysql")),
             (Ok(()), Ok(_)) => Ok(()),
         }
@@ -290,16 +228,9 @@ impl Database for Mysql {
                 "the database user needs the CREATE and DROP privileges on new databases (`GRANT ALL ON `prisma_guard_scratch_%`.* TO <user>`)",
             ))
         })?;
-        let target = Target {
-            url: self.target.url.with_database(&name),
-            sqlite_path: None,
-        };
+        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
         let db = Mysql::new(target, &self.tools)?;
-        Ok(Box::new(MysqlScratch {
-            db,
-            admin: self,
-            name,
-        }))
+        Ok(Box::new(MysqlScratch { db, admin: self, name }))
     }
 }
 
@@ -317,10 +248,7 @@ impl Scratch for MysqlScratch<'_> {
 
 impl Drop for MysqlScratch<'_> {
     fn drop(&mut self) {
-        let _ = self.admin.query(&format!(
-            "DROP DATABASE IF EXISTS {}",
-            quote_ident(&self.name)
-        ));
+        let _ = self.admin.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&self.name)));
     }
 }
 

@@ -31,23 +31,12 @@ impl Postgres {
     pub fn new(target: Target, tools: &ToolSettings) -> Result<Postgres> {
         let (conninfo, dropped_params) = target.url.libpq_conninfo();
         let passfile = match target.url.password() {
-            Some(pw) => Some(SecretFile::new(&format!(
-                "*:*:*:*:{}\n",
-                escape_pgpass(pw)
-            ))?),
+            Some(pw) => Some(SecretFile::new(&format!("*:*:*:*:{}\n", escape_pgpass(pw)))?),
             None => None,
         };
         let redactor = Redactor::new(target.url.password().map(str::to_string));
         let psql = Tool::locate(&["psql"], tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
-        Ok(Postgres {
-            target,
-            conninfo,
-            dropped_params,
-            passfile,
-            redactor,
-            tools: tools.clone(),
-            psql,
-        })
+        Ok(Postgres { target, conninfo, dropped_params, passfile, redactor, tools: tools.clone(), psql })
     }
 
     fn schema_name(&self) -> &str {
@@ -67,8 +56,7 @@ impl Postgres {
     fn psql_command(&self) -> Command {
         let mut cmd = self.psql.command();
         self.env(&mut cmd);
-        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f"])
-            .arg(format!("--dbname={}", self.conninfo));
+        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f"]).arg(format!("--dbname={}", self.conninfo));
         cmd
     }
 
@@ -76,10 +64,7 @@ impl Postgres {
     fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.psql_command();
         cmd.arg("-c").arg(sql);
-        let out = self
-            .psql
-            .output(cmd, &self.redactor)
-            .map_err(|e| self.explain(e))?;
+        let out = self.psql.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
         Ok(out.lines().map(str::to_string).collect())
     }
 
@@ -134,10 +119,7 @@ impl Postgres {
 
     fn server_major(&self) -> Result<u32> {
         let rows = self.query("SHOW server_version_num")?;
-        let num: u32 = rows
-            .first()
-            .and_then(|r| r.trim().parse().ok())
-            .unwrap_or(0);
+        let num: u32 = rows.first().and_then(|r| r.trim().parse().ok()).unwrap_or(0);
         Ok(num / 10000)
     }
 
@@ -189,23 +171,14 @@ impl Database for Postgres {
         let tool = self.pg_dump(Some(self.server_major()?))?;
         let mut cmd = tool.command();
         self.env(&mut cmd);
-        cmd.args([
-            "--format=plain",
-            "--no-owner",
-            "--no-privileges",
-            "--quote-all-identifiers",
-        ]);
+        cmd.args(["--format=plain", "--no-owner", "--no-privileges", "--quote-all-identifiers"]);
         if let Some(schema) = self.target.url.pg_schema() {
             cmd.arg(format!("--schema={schema}"));
         }
         cmd.arg(format!("--dbname={}", self.conninfo));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped());
         let mut running = Running::spawn(&tool, cmd)?;
-        let stdout = running
-            .child
-            .stdout
-            .take()
-            .context("pg_dump has no stdout")?;
+        let stdout = running.child.stdout.take().context("pg_dump has no stdout")?;
         let mut filter = DumpFilter::default();
         let copied = filter_dump(stdout, out, &mut filter);
         if let Err(e) = copied {
@@ -213,21 +186,12 @@ impl Database for Postgres {
             let _ = running.finish(&self.redactor);
             return Err(e);
         }
-        running
-            .finish(&self.redactor)
-            .map_err(|e| self.explain(e))?;
+        running.finish(&self.redactor).map_err(|e| self.explain(e))?;
         let mut warnings = Vec::new();
         if !self.dropped_params.is_empty() {
-            warnings.push(format!(
-                "ignored URL parameters pg_dump does not know: {}",
-                self.dropped_params.join(", ")
-            ));
+            warnings.push(format!("ignored URL parameters pg_dump does not know: {}", self.dropped_params.join(", ")));
         }
-        Ok(DumpFacts {
-            row_counts: Some(filter.counts),
-            migrations: None,
-            warnings,
-        })
+        Ok(DumpFacts { row_counts: Some(filter.counts), migrations: None, warnings })
     }
 
     fn row_counts(&self) -> Result<BTreeMap<String, u64>> {
@@ -246,10 +210,7 @@ impl Database for Postgres {
 
     fn applied_migrations(&self) -> Result<Vec<String>> {
         let table = format!("{}._prisma_migrations", quote_ident(self.schema_name()));
-        let exists = self.query(&format!(
-            "SELECT to_regclass({}) IS NOT NULL",
-            quote_literal(&table)
-        ))?;
+        let exists = self.query(&format!("SELECT to_regclass({}) IS NOT NULL", quote_literal(&table)))?;
         if exists.first().map(String::as_str) != Some("t") {
             return Ok(Vec::new());
         }
@@ -266,10 +227,7 @@ impl Database for Postgres {
                 None => self.user_schemas()?,
             };
             for s in &schemas {
-                preamble.push_str(&format!(
-                    "DROP SCHEMA IF EXISTS {} CASCADE;\n",
-                    quote_ident(s)
-                ));
+                preamble.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE;\n", quote_ident(s)));
             }
             // A whole-database dump does not create `public` (it always exists).
             preamble.push_str("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
@@ -283,18 +241,12 @@ impl Database for Postgres {
             .stdout(Stdio::null());
         let mut running = Running::spawn(&self.psql, cmd)?;
         let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
-        let fed = stdin
-            .write_all(preamble.as_bytes())
-            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()));
+        let fed = stdin.write_all(preamble.as_bytes()).and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()));
         drop(stdin);
         let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
         match (fed, finished) {
-            (_, Err(e)) => {
-                Err(e.context("the restore failed and was rolled back; the database is unchanged"))
-            }
-            (Err(e), Ok(_)) => {
-                Err(anyhow::Error::new(e).context("could not feed the dump to psql"))
-            }
+            (_, Err(e)) => Err(e.context("the restore failed and was rolled back; the database is unchanged")),
+            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to psql")),
             (Ok(()), Ok(_)) => Ok(()),
         }
     }
@@ -306,16 +258,9 @@ impl Database for Postgres {
                 "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or run the test against another server with `--to <url of an empty database>`",
             ))
         })?;
-        let target = Target {
-            url: self.target.url.with_database(&name),
-            sqlite_path: None,
-        };
+        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
         let db = Postgres::new(target, &self.tools)?;
-        Ok(Box::new(PgScratch {
-            db,
-            admin: self,
-            name,
-        }))
+        Ok(Box::new(PgScratch { db, admin: self, name }))
     }
 }
 
@@ -333,10 +278,7 @@ impl Scratch for PgScratch<'_> {
 
 impl Drop for PgScratch<'_> {
     fn drop(&mut self) {
-        let _ = self.admin.query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            quote_ident(&self.name)
-        ));
+        let _ = self.admin.query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.name)));
     }
 }
 
@@ -421,20 +363,10 @@ impl DumpFilter {
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
         if body.starts_with(b"COPY ") && body.ends_with(b" FROM stdin;") {
             let text = String::from_utf8_lossy(&body[5..]);
-            let name = text
-                .split(" (")
-                .next()
-                .unwrap_or("")
-                .split(" FROM ")
-                .next()
-                .unwrap_or("")
-                .replace('"', "");
+            let name = text.split(" (").next().unwrap_or("").split(" FROM ").next().unwrap_or("").replace('"', "");
             self.current = Some((name, 0));
             out.write_all(&line)
-        } else if let Some(rest) = body
-            .strip_prefix(b"CREATE SCHEMA ")
-            .filter(|r| !r.starts_with(b"IF NOT EXISTS"))
-        {
+        } else if let Some(rest) = body.strip_prefix(b"CREATE SCHEMA ").filter(|r| !r.starts_with(b"IF NOT EXISTS")) {
             out.write_all(b"CREATE SCHEMA IF NOT EXISTS ")?;
             out.write_all(rest)?;
             out.write_all(b"\n")
@@ -447,8 +379,7 @@ impl DumpFilter {
 fn filter_dump(from: impl Read, to: &mut dyn Write, filter: &mut DumpFilter) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, from);
     let mut buf = vec![0u8; 1 << 20];
-    let as_write_error =
-        |e: std::io::Error| crate::store::write::write_error(e, Path::new("the backup file"));
+    let as_write_error = |e: std::io::Error| crate::store::write::write_error(e, Path::new("the backup file"));
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => return filter.finish(to).map_err(as_write_error),
@@ -503,10 +434,8 @@ mod tests {
     #[test]
     fn dump_filter_counts_rows_and_passes_data_through_at_any_chunk_boundary() {
         let dump: &[u8] = b"SET x;\nCREATE SCHEMA \"public\";\nCOPY \"public\".\"User\" (\"id\", \"name\") FROM stdin;\n1\tann\n2\tCREATE SCHEMA x;\\nline\n\\.\n\nCOPY \"public\".\"Empty\" (\"id\") FROM stdin;\n\\.\nCOPY \"app\".\"Post\" (\"id\") FROM stdin;\n7\n\\.\n-- end";
-        let expected = String::from_utf8_lossy(dump).replace(
-            "CREATE SCHEMA \"public\";",
-            "CREATE SCHEMA IF NOT EXISTS \"public\";",
-        );
+        let expected = String::from_utf8_lossy(dump)
+            .replace("CREATE SCHEMA \"public\";", "CREATE SCHEMA IF NOT EXISTS \"public\";");
         for split in 1..dump.len() {
             for split2 in [split, (split + 7).min(dump.len())] {
                 let mut f = DumpFilter::default();
@@ -515,11 +444,7 @@ mod tests {
                 f.feed(&dump[split..split2], &mut out).unwrap();
                 f.feed(&dump[split2..], &mut out).unwrap();
                 f.finish(&mut out).unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&out),
-                    expected,
-                    "split {split}/{split2}"
-                );
+                assert_eq!(String::from_utf8_lossy(&out), expected, "split {split}/{split2}");
                 assert_eq!(f.counts.get("public.User"), Some(&2), "split {split}");
                 assert_eq!(f.counts.get("public.Empty"), Some(&0));
                 assert_eq!(f.counts.get("app.Post"), Some(&1));
@@ -529,10 +454,7 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(
-            major_version("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
-            Some(15)
-        );
+        assert_eq!(major_version("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), Some(15));
         assert_eq!(major_version("pg_dump (PostgreSQL) 9.6.24"), Some(9));
         assert_eq!(major_version("nonsense"), None);
     }

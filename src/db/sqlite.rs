@@ -21,10 +21,7 @@ pub struct Sqlite {
 
 impl Sqlite {
     pub fn new(target: Target) -> Result<Sqlite> {
-        let path = target
-            .sqlite_path
-            .clone()
-            .unwrap_or_else(|| target.url.sqlite_path());
+        let path = target.sqlite_path.clone().unwrap_or_else(|| target.url.sqlite_path());
         Ok(Sqlite { target, path })
     }
 
@@ -50,17 +47,13 @@ impl Sqlite {
 
 /// Row counts of every user table of a connection.
 fn counts(conn: &Connection) -> Result<BTreeMap<String, u64>> {
-    let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
-    let names: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut out = BTreeMap::new();
     for name in names {
-        let n: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")),
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")), [], |r| r.get(0))?;
         out.insert(name, u64::try_from(n).unwrap_or(0));
     }
     Ok(out)
@@ -76,9 +69,7 @@ fn migrations(conn: &Connection) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let mut stmt = conn.prepare("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name")?;
-    let names = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let names = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(names)
 }
 
@@ -91,20 +82,28 @@ fn copy_all(src: &Connection, dst: &mut Connection) -> Result<()> {
     loop {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),
-            StepResult::More | StepResult::Busy | StepResult::Locked
-                if std::time::Instant::now() < deadline =>
-            {
+            StepResult::More | StepResult::Busy | StepResult::Locked if std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
             }
             _ => {
                 return Err(fail("the SQLite database stayed locked for 60 seconds")
-                    .hint(
-                        "stop whatever holds a write lock on it (a long transaction) and try again",
-                    )
+                    .hint("stop whatever holds a write lock on it (a long transaction) and try again")
                     .into())
             }
         }
     }
+}
+
+/// Name a full disk or file-size limit hit while writing the snapshot.
+fn snapshot_error(err: anyhow::Error, source: &Path) -> anyhow::Error {
+    let code = err.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code);
+    if matches!(code, Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure)) {
+        return crate::store::write::write_error(
+            std::io::Error::from_raw_os_error(libc::ENOSPC),
+            Path::new("the backup directory"),
+        );
+    }
+    err.context(format!("could not snapshot {}", source.display()))
 }
 
 impl Database for Sqlite {
@@ -113,10 +112,7 @@ impl Database for Sqlite {
     }
 
     fn name(&self) -> String {
-        self.path.file_name().map_or_else(
-            || self.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        )
+        self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
     }
 
     fn target(&self) -> &Target {
@@ -129,41 +125,34 @@ impl Database for Sqlite {
 
     fn preflight(&self) -> Result<String> {
         let conn = self.open_existing()?;
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .with_context(|| format!("{} is not a readable SQLite database", self.path.display()))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+            .with_context(|| format!("{} is not a readable SQLite database", self.path.display()))?;
         Ok(format!("SQLite {}", rusqlite::version()))
     }
 
     fn dump_tool_version(&self) -> Result<String> {
-        Ok(format!(
-            "SQLite {} online backup API (prisma-guard)",
-            rusqlite::version()
-        ))
+        Ok(format!("SQLite {} online backup API (prisma-guard)", rusqlite::version()))
     }
 
     fn dump(&self, out: &mut dyn Write, workdir: &Path) -> Result<DumpFacts> {
         let src = self.open_existing()?;
-        let snapshot = tempfile::Builder::new()
+        // A private folder, so the snapshot's -journal/-wal files go when it goes.
+        let tmpdir = tempfile::Builder::new()
             .prefix(".sqlite-snapshot-")
-            .tempfile_in(workdir)
-            .context("could not create a temporary snapshot file in the backup directory")?;
+            .tempdir_in(workdir)
+            .context("could not create a temporary snapshot folder in the backup directory")?;
+        let snapshot = tmpdir.path().join("snapshot.db");
         {
-            let mut dst = Connection::open(snapshot.path())?;
-            copy_all(&src, &mut dst)
-                .with_context(|| format!("could not snapshot {}", self.path.display()))?;
+            let mut dst = Connection::open(&snapshot)?;
+            copy_all(&src, &mut dst).map_err(|e| snapshot_error(e, &self.path))?;
             // A standalone file: no -wal/-shm beside it, restorable with a plain copy.
-            dst.pragma_update(None, "journal_mode", "DELETE")?;
+            dst.pragma_update(None, "journal_mode", "DELETE").map_err(|e| snapshot_error(e.into(), &self.path))?;
         }
-        let conn = Connection::open_with_flags(snapshot.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let facts = DumpFacts {
-            row_counts: Some(counts(&conn)?),
-            migrations: Some(migrations(&conn)?),
-            warnings: Vec::new(),
-        };
+        let conn = Connection::open_with_flags(&snapshot, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let facts =
+            DumpFacts { row_counts: Some(counts(&conn)?), migrations: Some(migrations(&conn)?), warnings: Vec::new() };
         drop(conn);
-        let mut reader = BufReader::with_capacity(1 << 20, File::open(snapshot.path())?);
+        let mut reader = BufReader::with_capacity(1 << 20, File::open(&snapshot)?);
         std::io::copy(&mut reader, out)
             .map_err(|e| crate::store::write::write_error(e, Path::new("the backup file")))?;
         Ok(facts)
@@ -181,13 +170,8 @@ impl Database for Sqlite {
     }
 
     fn restore(&self, input: &mut dyn Read, _clear: bool) -> Result<()> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("could not create {}", dir.display()))?;
+        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
         let mut staged = tempfile::Builder::new()
             .prefix(".prisma-guard-restore-")
             .tempfile_in(dir)
@@ -199,37 +183,22 @@ impl Database for Sqlite {
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .context("the backup does not contain a valid SQLite database")?;
         if check != "ok" {
-            return Err(fail(format!(
-                "the backup's SQLite database fails its integrity check: {check}"
-            ))
-            .into());
+            return Err(fail(format!("the backup's SQLite database fails its integrity check: {check}")).into());
         }
         // Through the backup API, not a rename: correct with WAL files and open connections.
-        let mut dst = Connection::open(&self.path)
-            .with_context(|| format!("could not open {}", self.path.display()))?;
+        let mut dst =
+            Connection::open(&self.path).with_context(|| format!("could not open {}", self.path.display()))?;
         dst.busy_timeout(Duration::from_secs(30))?;
-        copy_all(&src, &mut dst).with_context(|| {
-            format!(
-                "could not write the restored data into {}",
-                self.path.display()
-            )
-        })?;
+        copy_all(&src, &mut dst)
+            .with_context(|| format!("could not write the restored data into {}", self.path.display()))?;
         Ok(())
     }
 
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
-        let dir = tempfile::Builder::new()
-            .prefix("prisma-guard-scratch-")
-            .tempdir()?;
+        let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").tempdir()?;
         let path = dir.path().join("scratch.db");
-        let target = Target {
-            url: self.target.url.clone(),
-            sqlite_path: Some(path.clone()),
-        };
-        Ok(Box::new(SqliteScratch {
-            db: Sqlite { target, path },
-            _dir: dir,
-        }))
+        let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()) };
+        Ok(Box::new(SqliteScratch { db: Sqlite { target, path }, _dir: dir }))
     }
 }
 

@@ -17,11 +17,7 @@ pub fn parse(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> HashMap<Stri
             continue;
         };
         let key = key.trim();
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
-        {
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
             continue;
         }
         let rest = rest.trim_start();
@@ -57,16 +53,8 @@ pub fn parse(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> HashMap<Stri
     vars
 }
 
-fn expand(
-    value: &str,
-    vars: &HashMap<String, String>,
-    outer: &dyn Fn(&str) -> Option<String>,
-) -> String {
-    let lookup = |name: &str| {
-        outer(name)
-            .or_else(|| vars.get(name).cloned())
-            .unwrap_or_default()
-    };
+fn expand(value: &str, vars: &HashMap<String, String>, outer: &dyn Fn(&str) -> Option<String>) -> String {
+    let lookup = |name: &str| outer(name).or_else(|| vars.get(name).cloned()).unwrap_or_default();
     let mut out = String::with_capacity(value.len());
     let mut chars = value.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -86,9 +74,7 @@ fn expand(
                     continue;
                 }
             }
-            let len = rest
-                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                .unwrap_or(rest.len());
+            let len = rest.find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_')).unwrap_or(rest.len());
             if len == 0 {
                 out.push('$');
             } else {
@@ -118,10 +104,7 @@ mod tests {
             "# comment\nDATABASE_URL=\"postgresql://u:p@h:5432/d?schema=public\"\nexport A=1\nB = two words # trailing\nC='lit $A'\nD=\"line\\nbreak\"\nE=${A}x\nF=$A/$B\nG=\"a\nb\"\n",
             &none,
         );
-        assert_eq!(
-            env["DATABASE_URL"],
-            "postgresql://u:p@h:5432/d?schema=public"
-        );
+        assert_eq!(env["DATABASE_URL"], "postgresql://u:p@h:5432/d?schema=public");
         assert_eq!(env["A"], "1");
         assert_eq!(env["B"], "two words");
         assert_eq!(env["C"], "lit $A");

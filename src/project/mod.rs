@@ -61,20 +61,11 @@ impl Project {
             Some(p) => {
                 let p = absolute(cwd, p);
                 if !p.is_file() {
-                    return Err(Failure::usage(format!(
-                        "the Prisma config file {} does not exist",
-                        p.display()
-                    ))
-                    .into());
+                    return Err(Failure::usage(format!("the Prisma config file {} does not exist", p.display())).into());
                 }
                 Some(p)
             }
-            None => find_upward(cwd, |dir| {
-                CONFIG_NAMES
-                    .iter()
-                    .map(|n| dir.join(n))
-                    .find(|p| p.is_file())
-            }),
+            None => find_upward(cwd, |dir| CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())),
         };
         let root = match &config_file {
             Some(cfg) => config_root(cfg),
@@ -88,8 +79,7 @@ impl Project {
         };
         let config_ts = match &config_file {
             Some(p) => prisma_files::parse_config_ts(
-                &std::fs::read_to_string(p)
-                    .with_context(|| format!("could not read {}", p.display()))?,
+                &std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))?,
             ),
             None => prisma_files::ConfigTs::default(),
         };
@@ -97,11 +87,7 @@ impl Project {
             Some(p) => {
                 let p = absolute(cwd, p);
                 if !p.exists() {
-                    return Err(Failure::usage(format!(
-                        "the schema {} does not exist",
-                        p.display()
-                    ))
-                    .into());
+                    return Err(Failure::usage(format!("the schema {} does not exist", p.display())).into());
                 }
                 Some(p)
             }
@@ -126,29 +112,17 @@ impl Project {
                 }
             }
         }
-        Ok(Project {
-            root,
-            config_file,
-            schema,
-            datasource,
-            config_ts,
-            env,
-        })
+        Ok(Project { root, config_file, schema, datasource, config_ts, env })
     }
 
     /// A variable from the real environment, else from `.env`.
     pub fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| self.env.get(name).cloned())
+        std::env::var(name).ok().filter(|v| !v.is_empty()).or_else(|| self.env.get(name).cloned())
     }
 
     /// The Prisma provider named in the schema.
     pub fn provider(&self) -> Option<&str> {
-        self.datasource
-            .as_ref()
-            .and_then(|(_, d)| d.provider.as_deref())
+        self.datasource.as_ref().and_then(|(_, d)| d.provider.as_deref())
     }
 
     /// Resolve the database this project's Prisma commands would touch.
@@ -159,18 +133,18 @@ impl Project {
             let engine = Engine::from_provider(provider)
                 .map_err(|e| url_error(e, &format!("the schema's provider \"{provider}\"")))?;
             if engine != url.engine {
-                return Err(fail(format!("the schema's provider is \"{provider}\" but {source} is a {} URL", url.engine))
-                    .hint("make the datasource provider and the URL agree, or pass the right one with --url")
-                    .into());
+                return Err(fail(format!(
+                    "the schema's provider is \"{provider}\" but {source} is a {} URL",
+                    url.engine
+                ))
+                .hint("make the datasource provider and the URL agree, or pass the right one with --url")
+                .into());
             }
         }
         let sqlite_path = (url.engine == Engine::Sqlite).then(|| {
             let p = url.sqlite_path();
             let joined = if p.is_absolute() { p } else { base.join(p) };
-            joined
-                .components()
-                .filter(|c| !matches!(c, std::path::Component::CurDir))
-                .collect()
+            joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
         Ok(Target { url, sqlite_path })
     }
@@ -182,52 +156,36 @@ impl Project {
             return Ok((url.clone(), opts.cwd.clone(), "--url".into()));
         }
         if let Some(name) = &opts.url_env {
-            return self.from_env(name, opts.cwd.clone(), "`[database] url_env`");
+            return self.env_url(name, opts.cwd.clone(), "`[database] url_env`");
         }
         if let (Some(cfg), Some(expr)) = (&self.config_file, &self.config_ts.datasource_url) {
-            let base = cfg
-                .parent()
-                .map_or_else(|| self.root.clone(), Path::to_path_buf);
+            let base = cfg.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
             let place = format!("datasource.url in {}", cfg.display());
             return self.eval(expr, base, &place);
         }
         if let Some((file, ds)) = &self.datasource {
             if let Some(expr) = &ds.url {
-                let base = file
-                    .parent()
-                    .map_or_else(|| self.root.clone(), Path::to_path_buf);
+                let base = file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
                 let place = format!("the datasource url in {}", file.display());
                 return self.eval(expr, base, &place);
             }
         }
         if let Some(_v) = self.var("DATABASE_URL") {
-            return self.from_env(
-                "DATABASE_URL",
-                self.root.clone(),
-                "DATABASE_URL (no datasource url was found)",
-            );
+            return self.env_url("DATABASE_URL", self.root.clone(), "DATABASE_URL (no datasource url was found)");
         }
         let looked = match (&self.config_file, &self.schema) {
             (Some(c), _) => format!("{} has no datasource.url", c.display()),
             (None, Some(s)) => format!("{} has no datasource url", s.display()),
-            (None, None) => format!(
-                "no prisma.config.ts or schema.prisma was found from {}",
-                opts.cwd.display()
-            ),
+            (None, None) => format!("no prisma.config.ts or schema.prisma was found from {}", opts.cwd.display()),
         };
         Err(fail(format!("cannot find the database: {looked}"))
             .hint("run prisma-guard inside the Prisma project, or pass --url, --schema or --config")
             .into())
     }
 
-    fn eval(
-        &self,
-        expr: &UrlExpr,
-        base: PathBuf,
-        place: &str,
-    ) -> Result<(String, PathBuf, String)> {
+    fn eval(&self, expr: &UrlExpr, base: PathBuf, place: &str) -> Result<(String, PathBuf, String)> {
         match expr {
-            UrlExpr::Env(name) => self.from_env(name, base, &format!("{name} (from {place})")),
+            UrlExpr::Env(name) => self.env_url(name, base, &format!("{name} (from {place})")),
             UrlExpr::Literal(v) => Ok((v.clone(), base, place.to_string())),
             UrlExpr::Unknown(e) => Err(fail(format!("cannot evaluate `{e}` ({place}) without running it"))
                 .hint("pass the URL with --url, or name its environment variable in prisma-guard.toml: [database] url_env = \"DATABASE_URL\"")
@@ -235,12 +193,7 @@ impl Project {
         }
     }
 
-    fn from_env(
-        &self,
-        name: &str,
-        base: PathBuf,
-        source: &str,
-    ) -> Result<(String, PathBuf, String)> {
+    fn env_url(&self, name: &str, base: PathBuf, source: &str) -> Result<(String, PathBuf, String)> {
         match self.var(name) {
             Some(v) => Ok((v, base, source.to_string())),
             None => Err(fail(format!(
@@ -279,11 +232,7 @@ fn config_root(cfg: &Path) -> PathBuf {
     }
 }
 
-fn default_schema(
-    root: &Path,
-    config: Option<&Path>,
-    ts: &prisma_files::ConfigTs,
-) -> Option<PathBuf> {
+fn default_schema(root: &Path, config: Option<&Path>, ts: &prisma_files::ConfigTs) -> Option<PathBuf> {
     if let (Some(cfg), Some(s)) = (config, &ts.schema) {
         let base = cfg.parent().unwrap_or(root);
         return Some(base.join(s));
@@ -295,10 +244,7 @@ fn default_schema(
             }
         }
     }
-    ["prisma/schema.prisma", "schema.prisma", "prisma/schema"]
-        .iter()
-        .map(|p| root.join(p))
-        .find(|p| p.exists())
+    ["prisma/schema.prisma", "schema.prisma", "prisma/schema"].iter().map(|p| root.join(p)).find(|p| p.exists())
 }
 
 /// The file holding the datasource block: the schema itself, or one file of a folder.
@@ -312,8 +258,7 @@ fn find_datasource(schema: &Path) -> Result<Option<(PathBuf, Datasource)>> {
         vec![schema.to_path_buf()]
     };
     for f in files {
-        let text = std::fs::read_to_string(&f)
-            .with_context(|| format!("could not read {}", f.display()))?;
+        let text = std::fs::read_to_string(&f).with_context(|| format!("could not read {}", f.display()))?;
         if let Some(ds) = prisma_files::parse_datasource(&text) {
             return Ok(Some((f, ds)));
         }

@@ -73,12 +73,7 @@ pub fn parse_url_expr(expr: &str) -> UrlExpr {
     static PROCESS: OnceLock<Regex> = OnceLock::new();
     static LIT: OnceLock<Regex> = OnceLock::new();
     let expr = expr.trim().trim_end_matches(',').trim();
-    if let Some(c) = re(
-        &ENV,
-        r#"^env\s*(?:<[^>]*>)?\(\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\)$"#,
-    )
-    .captures(expr)
-    {
+    if let Some(c) = re(&ENV, r#"^env\s*(?:<[^>]*>)?\(\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\)$"#).captures(expr) {
         return UrlExpr::Env(c[1].to_string());
     }
     if let Some(c) = re(&PROCESS, r#"^process\.env(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*["'`]([A-Za-z_][A-Za-z0-9_]*)["'`]\s*\])\s*(?:!|\?\?\s*["'`]{2}|as\s+string)?$"#).captures(expr) {
@@ -107,13 +102,13 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     static DS: OnceLock<Regex> = OnceLock::new();
     static URL: OnceLock<Regex> = OnceLock::new();
     let src = strip_comments(src);
-    let mut out = ConfigTs {
-        loads_dotenv: src.contains("dotenv"),
-        ..ConfigTs::default()
-    };
+    let mut out = ConfigTs { loads_dotenv: src.contains("dotenv"), ..ConfigTs::default() };
     if let Some(c) = re(&SCHEMA, r#"(?m)\bschema\s*:\s*["'`]([^"'`]+)["'`]"#).captures(&src) {
         out.schema = Some(c[1].to_string());
-    } else if let Some(c) = re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#).captures(&src) {
+    } else if let Some(c) =
+        re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#)
+            .captures(&src)
+    {
         let parts: Vec<String> = c[1]
             .split(',')
             .map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_string())
@@ -145,12 +140,8 @@ pub fn parse_datasource(src: &str) -> Option<Datasource> {
     let src = strip_comments(src);
     let block = re(&BLOCK, r"(?s)\bdatasource\s+\w+\s*\{(.*?)\}").captures(&src)?;
     let body = &block[1];
-    let provider = re(&PROVIDER, r#"(?m)^\s*provider\s*=\s*"([^"]+)""#)
-        .captures(body)
-        .map(|c| c[1].to_string());
-    let url = re(&URL, r"(?m)^\s*url\s*=\s*(.+?)\s*$")
-        .captures(body)
-        .map(|c| parse_url_expr(&c[1]));
+    let provider = re(&PROVIDER, r#"(?m)^\s*provider\s*=\s*"([^"]+)""#).captures(body).map(|c| c[1].to_string());
+    let url = re(&URL, r"(?m)^\s*url\s*=\s*(.+?)\s*$").captures(body).map(|c| parse_url_expr(&c[1]));
     Some(Datasource { provider, url })
 }
 
@@ -181,29 +172,16 @@ export default defineConfig({
     #[test]
     fn url_expressions() {
         assert_eq!(parse_url_expr("env('DB')"), UrlExpr::Env("DB".into()));
-        assert_eq!(
-            parse_url_expr("env<Env>(\"DB\")"),
-            UrlExpr::Env("DB".into())
-        );
-        assert_eq!(
-            parse_url_expr("process.env.DIRECT_URL!"),
-            UrlExpr::Env("DIRECT_URL".into())
-        );
-        assert_eq!(
-            parse_url_expr("process.env[\"X\"] ?? \"\""),
-            UrlExpr::Env("X".into())
-        );
-        assert_eq!(
-            parse_url_expr("\"file:./dev.db\""),
-            UrlExpr::Literal("file:./dev.db".into())
-        );
+        assert_eq!(parse_url_expr("env<Env>(\"DB\")"), UrlExpr::Env("DB".into()));
+        assert_eq!(parse_url_expr("process.env.DIRECT_URL!"), UrlExpr::Env("DIRECT_URL".into()));
+        assert_eq!(parse_url_expr("process.env[\"X\"] ?? \"\""), UrlExpr::Env("X".into()));
+        assert_eq!(parse_url_expr("\"file:./dev.db\""), UrlExpr::Literal("file:./dev.db".into()));
         assert!(matches!(parse_url_expr("getUrl()"), UrlExpr::Unknown(_)));
     }
 
     #[test]
     fn path_join_schema() {
-        let c =
-            parse_config_ts("export default { schema: path.join(__dirname, 'prisma', 'schema') }");
+        let c = parse_config_ts("export default { schema: path.join(__dirname, 'prisma', 'schema') }");
         assert_eq!(c.schema.as_deref(), Some("prisma/schema"));
     }
 

@@ -61,9 +61,7 @@ impl Compression {
     pub fn decoder<'a, R: Read + 'a>(self, inner: R) -> io::Result<Box<dyn Read + 'a>> {
         Ok(match self {
             Compression::Zstd => Box::new(zstd::Decoder::new(inner)?),
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                BufReader::with_capacity(1 << 16, inner),
-            )),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, inner))),
         })
     }
 }
@@ -133,10 +131,7 @@ mod tests {
             enc.write_all(&data).unwrap();
             let packed = enc.finish().unwrap();
             let mut out = Vec::new();
-            c.decoder(&packed[..])
-                .unwrap()
-                .read_to_end(&mut out)
-                .unwrap();
+            c.decoder(&packed[..]).unwrap().read_to_end(&mut out).unwrap();
             assert_eq!(out, data, "{c:?}");
         }
     }

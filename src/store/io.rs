@@ -17,11 +17,7 @@ pub struct Hashing<T> {
 
 impl<T> Hashing<T> {
     pub fn new(inner: T) -> Self {
-        Hashing {
-            inner,
-            hasher: Sha256::new(),
-            bytes: 0,
-        }
+        Hashing { inner, hasher: Sha256::new(), bytes: 0 }
     }
 
     /// The lowercase hex digest and the inner value.
@@ -61,11 +57,7 @@ pub struct Counting<W, F: FnMut(u64)> {
 
 impl<W, F: FnMut(u64)> Counting<W, F> {
     pub fn new(inner: W, on_progress: F) -> Self {
-        Counting {
-            inner,
-            bytes: 0,
-            on_progress,
-        }
+        Counting { inner, bytes: 0, on_progress }
     }
 
     pub fn into_inner(self) -> W {
@@ -94,8 +86,7 @@ pub fn hex(bytes: &[u8]) -> String {
 pub fn sha256_file(path: &Path) -> Result<String> {
     let file = File::open(path).with_context(|| format!("could not open {}", path.display()))?;
     let mut reader = Hashing::new(io::BufReader::with_capacity(1 << 20, file));
-    io::copy(&mut reader, &mut io::sink())
-        .with_context(|| format!("could not read {}", path.display()))?;
+    io::copy(&mut reader, &mut io::sink()).with_context(|| format!("could not read {}", path.display()))?;
     Ok(reader.finish().0)
 }
 
@@ -111,10 +102,7 @@ pub struct AtomicFile {
 impl AtomicFile {
     pub fn create(dest: &Path) -> Result<AtomicFile> {
         let dir = dest.parent().unwrap_or(Path::new("."));
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
         let file = OpenOptions::new()
             .write(true)
@@ -122,11 +110,7 @@ impl AtomicFile {
             .mode(0o600)
             .open(&tmp)
             .with_context(|| format!("could not create {}", tmp.display()))?;
-        Ok(AtomicFile {
-            tmp,
-            dest: dest.to_path_buf(),
-            file: Some(file),
-        })
+        Ok(AtomicFile { tmp, dest: dest.to_path_buf(), file: Some(file) })
     }
 
     pub fn file(&mut self) -> &mut File {
@@ -137,8 +121,7 @@ impl AtomicFile {
     /// fsync the data, rename into place, fsync the directory.
     pub fn commit(mut self) -> Result<PathBuf> {
         if let Some(file) = self.file.take() {
-            file.sync_all()
-                .with_context(|| format!("could not flush {} to disk", self.tmp.display()))?;
+            file.sync_all().with_context(|| format!("could not flush {} to disk", self.tmp.display()))?;
         }
         std::fs::rename(&self.tmp, &self.dest)
             .with_context(|| format!("could not move {} into place", self.dest.display()))?;
@@ -158,9 +141,7 @@ impl Drop for AtomicFile {
 /// Write small contents atomically (0600).
 pub fn write_atomic(dest: &Path, contents: &[u8]) -> Result<PathBuf> {
     let mut f = AtomicFile::create(dest)?;
-    f.file()
-        .write_all(contents)
-        .with_context(|| format!("could not write {}", dest.display()))?;
+    f.file().write_all(contents).with_context(|| format!("could not write {}", dest.display()))?;
     f.commit()
 }
 
@@ -189,19 +170,13 @@ mod tests {
         f.commit().unwrap();
         assert_eq!(std::fs::read(&dest).unwrap(), b"done");
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_eq!(std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
     fn sha256_matches_known_vector() {
         let mut h = Hashing::new(Vec::new());
         h.write_all(b"abc").unwrap();
-        assert_eq!(
-            h.finish().0,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(h.finish().0, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -63,10 +63,7 @@ pub struct Trigger {
 
 impl Trigger {
     pub fn manual() -> Trigger {
-        Trigger {
-            kind: "manual".into(),
-            argv: Vec::new(),
-        }
+        Trigger { kind: "manual".into(), argv: Vec::new() }
     }
 
     pub fn describe(&self) -> String {

@@ -34,22 +34,17 @@ impl Store {
     /// Open the directory, creating it (0700) when missing.
     pub fn create(dir: &Path) -> Result<Store> {
         if !dir.exists() {
-            std::fs::create_dir_all(dir).with_context(|| {
-                format!("could not create the backup directory {}", dir.display())
-            })?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("could not create the backup directory {}", dir.display()))?;
         }
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
             .with_context(|| format!("could not make {} private (0700)", dir.display()))?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
-        })
+        Ok(Store { dir: dir.to_path_buf() })
     }
 
     /// Open an existing directory for reading.
     pub fn open(dir: &Path) -> Store {
-        Store {
-            dir: dir.to_path_buf(),
-        }
+        Store { dir: dir.to_path_buf() }
     }
 
     pub fn dir(&self) -> &Path {
@@ -70,9 +65,7 @@ impl Store {
 
     /// A new, unused, sortable id: `20261123T144432Z` plus `-label` and a counter on collision.
     pub fn new_id(&self, now: SystemTime, label: Option<&str>) -> String {
-        let stamp = humantime::format_rfc3339_seconds(now)
-            .to_string()
-            .replace([':', '-'], "");
+        let stamp = humantime::format_rfc3339_seconds(now).to_string().replace([':', '-'], "");
         let mut base = stamp;
         if let Some(label) = label.map(sanitize_label).filter(|l| !l.is_empty()) {
             base = format!("{base}-{label}");
@@ -88,13 +81,7 @@ impl Store {
 
     fn has_files_for(&self, id: &str) -> bool {
         std::fs::read_dir(&self.dir)
-            .map(|entries| {
-                entries.flatten().any(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with(&format!("{id}."))
-                })
-            })
+            .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with(&format!("{id}."))))
             .unwrap_or(false)
     }
 
@@ -105,9 +92,7 @@ impl Store {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((manifests, bad)),
-            Err(e) => {
-                return Err(e).with_context(|| format!("could not read {}", self.dir.display()))
-            }
+            Err(e) => return Err(e).with_context(|| format!("could not read {}", self.dir.display())),
         };
         for entry in entries.flatten() {
             let path = entry.path();
@@ -117,17 +102,10 @@ impl Store {
             }
             match read_manifest(&path) {
                 Ok(m) => manifests.push(m),
-                Err(e) => bad.push(Unreadable {
-                    path,
-                    error: format!("{e:#}"),
-                }),
+                Err(e) => bad.push(Unreadable { path, error: format!("{e:#}") }),
             }
         }
-        manifests.sort_by(|a, b| {
-            b.created_unix
-                .cmp(&a.created_unix)
-                .then_with(|| b.id.cmp(&a.id))
-        });
+        manifests.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then_with(|| b.id.cmp(&a.id)));
         Ok((manifests, bad))
     }
 
@@ -164,14 +142,58 @@ impl Store {
             many => Err(fail(format!(
                 "`{selector}` matches {} backups: {}",
                 many.len(),
-                many.iter()
-                    .map(|m| m.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                many.iter().map(|m| m.id.as_str()).collect::<Vec<_>>().join(", ")
             ))
             .hint("give more of the id")
             .into()),
         }
+    }
+
+    /// Dump files that have no manifest beside them (a manifest deleted by hand).
+    pub fn orphan_dumps(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
+        let mut out: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if name.starts_with('.') {
+                    return false;
+                }
+                let Some((id, rest)) = name.split_once('.') else { return false };
+                let is_dump = [".zst", ".gz"].iter().any(|x| rest.ends_with(x) && !rest.ends_with(".sha256"));
+                is_dump && !self.manifest_path(id).exists()
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Temporary files left by a backup whose process died (killed, power loss).
+    pub fn dead_temp_files(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
+        entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if !name.starts_with('.') {
+                    return false;
+                }
+                if let Some(stem) = name.strip_suffix(".tmp") {
+                    // `.<name>.<pid>.tmp`, written by io::AtomicFile.
+                    let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
+                    return pid.is_some_and(|pid| !crate::process::pid_alive(pid));
+                }
+                // SQLite snapshots (tempfile names): stale after a day.
+                name.starts_with(".sqlite-snapshot-")
+                    && p.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age.as_secs() > 86_400)
+            })
+            .collect()
     }
 
     /// Save a manifest atomically.
@@ -183,17 +205,11 @@ impl Store {
 
     /// Delete every file of a backup (dump, checksum, manifest last).
     pub fn delete(&self, manifest: &Manifest) -> Result<()> {
-        for path in [
-            self.dump_path(manifest),
-            self.checksum_path(manifest),
-            self.manifest_path(&manifest.id),
-        ] {
+        for path in [self.dump_path(manifest), self.checksum_path(manifest), self.manifest_path(&manifest.id)] {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    return Err(e).with_context(|| format!("could not delete {}", path.display()))
-                }
+                Err(e) => return Err(e).with_context(|| format!("could not delete {}", path.display())),
             }
         }
         Ok(())
@@ -201,22 +217,14 @@ impl Store {
 }
 
 fn read_manifest(path: &Path) -> Result<Manifest> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("could not read {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a prisma-guard manifest", path.display()))
+    let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a prisma-guard manifest", path.display()))
 }
 
 fn sanitize_label(label: &str) -> String {
     label
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
         .collect::<String>()
         .trim_matches('-')
         .chars()
@@ -240,10 +248,7 @@ mod tests {
         let id = store.new_id(t, Some("before reset!"));
         assert_eq!(id, "20261118T110640Z-before-reset");
         std::fs::write(store.manifest_path(&id), "{}").unwrap();
-        assert_eq!(
-            store.new_id(t, Some("before reset!")),
-            "20261118T110640Z-before-reset-2"
-        );
+        assert_eq!(store.new_id(t, Some("before reset!")), "20261118T110640Z-before-reset-2");
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
     }

@@ -29,17 +29,11 @@ impl std::fmt::Display for Problem {
                 write!(f, "the .sha256 file does not match the manifest")
             }
             Problem::ChecksumMismatch { expected, actual } => {
-                write!(
-                    f,
-                    "checksum mismatch: expected {expected}, file has {actual}"
-                )
+                write!(f, "checksum mismatch: expected {expected}, file has {actual}")
             }
             Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
             Problem::SizeMismatch { expected, actual } => {
-                write!(
-                    f,
-                    "decompressed size is {actual} bytes, the manifest says {expected}"
-                )
+                write!(f, "decompressed size is {actual} bytes, the manifest says {expected}")
             }
         }
     }
@@ -73,18 +67,12 @@ pub fn verify(store: &Store, manifest: &Manifest) -> Result<Vec<Problem>> {
     let _ = drain(&mut hashing);
     let (actual, _) = hashing.finish();
     if actual != manifest.file.sha256 {
-        problems.push(Problem::ChecksumMismatch {
-            expected: manifest.file.sha256.clone(),
-            actual,
-        });
+        problems.push(Problem::ChecksumMismatch { expected: manifest.file.sha256.clone(), actual });
     }
     match decoded {
         Err(e) => problems.push(Problem::Corrupt(e.to_string())),
         Ok(n) if n != manifest.file.uncompressed_bytes => {
-            problems.push(Problem::SizeMismatch {
-                expected: manifest.file.uncompressed_bytes,
-                actual: n,
-            });
+            problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
         }
         Ok(_) => {}
     }

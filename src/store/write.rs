@@ -27,9 +27,7 @@ pub fn write_dump<T>(
     let (sha256, compressed_bytes, uncompressed_bytes, produced) = {
         let buffered = BufWriter::with_capacity(1 << 20, atomic.file());
         let hashing = Hashing::new(buffered);
-        let encoder = compression
-            .encoder(hashing, level)
-            .context("could not start the compressor")?;
+        let encoder = compression.encoder(hashing, level).context("could not start the compressor")?;
         let mut counting = Counting::new(encoder, on_progress);
         let produced = produce(&mut counting)?;
         counting.flush().map_err(|e| write_error(e, &dest))?;
@@ -42,28 +40,14 @@ pub fn write_dump<T>(
         (sha, compressed, uncompressed, produced)
     };
     if uncompressed_bytes == 0 {
-        return Err(
-            fail("the dump tool produced no output, so this is not a backup")
-                .hint("run the dump tool by hand to see why; nothing was saved")
-                .into(),
-        );
+        return Err(fail("the dump tool produced no output, so this is not a backup")
+            .hint("run the dump tool by hand to see why; nothing was saved")
+            .into());
     }
     atomic.commit()?;
     let checksum_line = format!("{sha256}  {name}\n");
-    super::io::write_atomic(
-        &store.dir().join(format!("{name}.sha256")),
-        checksum_line.as_bytes(),
-    )?;
-    Ok((
-        FileInfo {
-            name,
-            compression,
-            compressed_bytes,
-            uncompressed_bytes,
-            sha256,
-        },
-        produced,
-    ))
+    super::io::write_atomic(&store.dir().join(format!("{name}.sha256")), checksum_line.as_bytes())?;
+    Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256 }, produced))
 }
 
 /// Turn an I/O error while writing into a message that names the file and, for a full
@@ -72,19 +56,13 @@ pub fn write_error(err: std::io::Error, dest: &std::path::Path) -> anyhow::Error
     let raw = err.raw_os_error();
     let msg = if raw == Some(libc::ENOSPC) || raw == Some(libc::EDQUOT) {
         format!(
-            "the disk holding {} is full; the partial backup was removed",
+            "the disk holding {} is full (or a file-size limit was hit); the partial backup was removed",
             dest.display()
         )
     } else if raw == Some(libc::EFBIG) {
-        format!(
-            "{} hit the file-size limit; the partial backup was removed",
-            dest.display()
-        )
+        format!("{} hit the file-size limit; the partial backup was removed", dest.display())
     } else {
-        format!(
-            "could not write {}: {err}; the partial backup was removed",
-            dest.display()
-        )
+        format!("could not write {}: {err}; the partial backup was removed", dest.display())
     };
     fail(msg)
         .hint("free space or set another backup directory (`--backup-dir` or `[backup] dir` in prisma-guard.toml), then run the command again")

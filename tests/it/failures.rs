@@ -1,1 +1,234 @@
+//! Bad input gets a clear error and nothing is lost: each failure has a named test.
 
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::sqlite::{seed_sqlite, sqlite_fingerprint};
+use crate::support::*;
+
+fn sqlite_project() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    seed_sqlite(&ctx.path("dev.db"));
+    ctx
+}
+
+fn only_backup(ctx: &TestContext) -> (String, std::path::PathBuf) {
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let id = m["id"].as_str().unwrap().to_string();
+    let dump = ctx.path("backups").join(m["file"]["name"].as_str().unwrap());
+    (id, dump)
+}
+
+#[test]
+fn flipped_byte_fails_verify_and_restore_refuses() {
+    let ctx = sqlite_project();
+    let (id, dump) = only_backup(&ctx);
+    let mut bytes = std::fs::read(&dump).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&dump, bytes).unwrap();
+    let run = ctx.run(&["verify", &id]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("FAILED") && run.stdout.contains("checksum mismatch"), "{}", run.stdout);
+    assert!(ctx.run(&["backups"]).stdout.contains("FAILED"), "the list shows the failed verification");
+    rusqlite::Connection::open(ctx.path("dev.db")).unwrap().execute("DELETE FROM \"Post\"", []).unwrap();
+    let before = sqlite_fingerprint(&ctx.path("dev.db"));
+    let run = ctx.run_with_tty(&["restore", &id], "dev.db\n");
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.all().contains("is damaged"), "{}", run.all());
+    assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), before, "nothing may change");
+}
+
+#[test]
+fn truncated_backup_fails_verify_and_restore_test() {
+    let ctx = sqlite_project();
+    let (id, dump) = only_backup(&ctx);
+    let bytes = std::fs::read(&dump).unwrap();
+    std::fs::write(&dump, &bytes[..bytes.len() / 2]).unwrap();
+    let run = ctx.run(&["verify"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains(&id));
+    assert!(run.stdout.contains("checksum mismatch") && run.stdout.contains("does not decompress"), "{}", run.stdout);
+    let run = ctx.run(&["restore-test"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+}
+
+#[test]
+fn missing_dump_file_is_reported() {
+    let ctx = sqlite_project();
+    let (_id, dump) = only_backup(&ctx);
+    std::fs::remove_file(&dump).unwrap();
+    let run = ctx.run(&["verify", "--all"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("the dump file is missing"), "{}", run.stdout);
+}
+
+#[test]
+fn missing_manifest_is_explained_with_the_manual_way_out() {
+    let ctx = sqlite_project();
+    let (id, _dump) = only_backup(&ctx);
+    std::fs::remove_file(ctx.path(&format!("backups/{id}.json"))).unwrap();
+    let run = ctx.run(&["restore", &id]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("has no manifest"), "{}", run.stderr);
+    assert!(run.stderr.contains("restore-by-hand"), "{}", run.stderr);
+    let list = ctx.run(&["backups"]);
+    list.ok();
+    assert!(list.stderr.contains("without a manifest"), "{}", list.stderr);
+}
+
+#[test]
+fn corrupt_manifest_is_skipped_with_a_warning() {
+    let ctx = sqlite_project();
+    let (id, _dump) = only_backup(&ctx);
+    ctx.run(&["backup", "--label", "good"]).ok();
+    std::fs::write(ctx.path(&format!("backups/{id}.json")), "{ not json").unwrap();
+    let list = ctx.run(&["backups"]);
+    list.ok();
+    assert!(list.stderr.contains("not a prisma-guard manifest"), "{}", list.stderr);
+    assert!(list.stdout.contains("-good"));
+}
+
+#[test]
+fn disk_full_fails_the_backup_and_leaves_no_partial_file() {
+    let ctx = sqlite_project();
+    // Enough incompressible data that the compressed dump exceeds the limit.
+    let conn = rusqlite::Connection::open(ctx.path("dev.db")).unwrap();
+    conn.execute_batch("CREATE TABLE noise (b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400) INSERT INTO noise SELECT randomblob(4096) FROM c;").unwrap();
+    drop(conn);
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg("--fsize=600000").arg("--").arg(bin()).arg("backup");
+    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("file-size limit") || run.stderr.contains("is full"), "{}", run.stderr);
+    assert!(run.stderr.contains("partial backup was removed"), "{}", run.stderr);
+    assert!(ctx.backup_files().is_empty(), "{:?}", ctx.backup_files());
+}
+
+#[test]
+fn disk_full_while_streaming_a_pg_dump_fails_cleanly() {
+    let pg = postgres();
+    let db = pg.create_db("fail_disk_full");
+    pg.app_sql(&db, "CREATE TABLE noise AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS v FROM generate_series(1, 100000) g;");
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg("--fsize=300000").arg("--").arg(bin()).arg("backup");
+    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("file-size limit"), "{}", run.stderr);
+    assert!(run.stderr.contains("partial backup was removed"), "{}", run.stderr);
+    run.no_secret();
+    assert!(ctx.backup_files().is_empty(), "{:?}", ctx.backup_files());
+}
+
+#[test]
+fn killed_backup_never_leaves_a_backup_that_looks_valid() {
+    let pg = postgres();
+    let db = pg.create_db("fail_killed_guard");
+    pg.app_sql(
+        &db,
+        "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;",
+    );
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    let mut child = ctx.cmd(&["backup"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    // Wait until the dump is being written, then kill prisma-guard itself.
+    while !ctx.backup_files().iter().any(|f| f.ends_with(".tmp")) {
+        assert!(start.elapsed() < Duration::from_secs(30), "the backup never started writing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = child.id();
+    // `setsid -w` is the direct child; kill the whole session's prisma-guard.
+    let _ = std::process::Command::new("pkill").args(["-9", "-s", &pid.to_string(), "prisma-guard"]).status();
+    let _ = child.wait();
+    let run = ctx.run(&["backups", "--json"]);
+    run.ok();
+    assert_eq!(run.stdout.trim(), "[]", "a killed backup must not be listed");
+    let run = ctx.run(&["restore-test"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no backups"), "{}", run.stderr);
+    // The next backup works, and prune clears the dead temporary file.
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["prune"]).ok();
+    assert!(!ctx.backup_files().iter().any(|f| f.ends_with(".tmp")), "{:?}", ctx.backup_files());
+    assert_eq!(ctx.manifests().len(), 1);
+}
+
+#[test]
+fn unsupported_providers_are_refused_clearly() {
+    for (provider, url, name) in [
+        ("sqlserver", "sqlserver://localhost:1433;database=app;user=sa;password=x", "sqlserver"),
+        ("mongodb", "mongodb://localhost:27017/app", "mongodb"),
+        ("cockroachdb", "postgresql://root@localhost:26257/app", "cockroachdb"),
+        ("postgresql", "prisma+postgres://accelerate.prisma-data.net/?api_key=abc", "prisma+postgres"),
+    ] {
+        let ctx = TestContext::new();
+        ctx.prisma7_project(provider, url);
+        let run = ctx.run(&["backup"]);
+        assert_eq!(run.code, 1, "{provider}: {}", run.all());
+        assert!(
+            run.stderr.contains("cannot back up this provider yet") && run.stderr.contains(name),
+            "{provider}: {}",
+            run.stderr
+        );
+        assert!(ctx.backup_files().is_empty());
+    }
+}
+
+#[test]
+fn malformed_url_is_a_clear_error_without_the_password() {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &format!("postgresql://app:{SECRET}@localhost:54x2/app"));
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.no_secret();
+    assert!(run.stderr.contains("malformed") && run.stderr.contains("port"), "{}", run.stderr);
+    assert!(run.stderr.contains("DATABASE_URL"), "says where the URL came from: {}", run.stderr);
+}
+
+#[test]
+fn missing_database_url_names_the_variable_and_the_fix() {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", "unused");
+    std::fs::remove_file(ctx.path(".env")).unwrap();
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("DATABASE_URL is not set"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+}
+
+#[test]
+fn unevaluable_config_expression_fails_closed() {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", "unused");
+    ctx.write("prisma.config.ts", "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  datasource: { url: buildUrl() },\n});\n");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("cannot evaluate `buildUrl()`"), "{}", run.stderr);
+    assert!(run.stderr.contains("url_env"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_guard_config_is_a_usage_error() {
+    let ctx = sqlite_project();
+    ctx.write("prisma-guard.toml", "[backup]\ncompresion = \"zstd\"\n");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("compresion"), "{}", run.stderr);
+}
+
+#[test]
+fn missing_sqlite_file_is_a_clear_error() {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./nothing-here.db");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("nothing-here.db does not exist"), "{}", run.stderr);
+    assert!(!ctx.path("nothing-here.db").exists(), "a backup must not create the database");
+}

@@ -1,5 +1,7 @@
 //! Integration tests: prisma-guard as a user runs it, against real databases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod failures;

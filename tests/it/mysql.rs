@@ -26,7 +26,10 @@ fn fingerprint(db: &str) -> String {
             if cols == "'missing'" {
                 return "missing".to_string();
             }
-            my.sql(db, &format!("SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', {cols}) ORDER BY 1 SEPARATOR '\\n')) FROM `{t}`"))
+            my.sql(
+                db,
+                &format!("SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', {cols}) ORDER BY 1 SEPARATOR '\\n')) FROM `{t}`"),
+            )
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -60,25 +63,21 @@ fn mysql_round_trip_restores_rows_and_content() {
     assert_eq!(m["engine"], "mysql");
     assert_eq!(m["row_counts"]["User"], 3);
     assert_eq!(m["row_counts"]["Post"], 4);
-    assert_eq!(
-        m["migrations"],
-        serde_json::json!(["20260101000000_init", "20260102000000_posts"])
-    );
+    assert_eq!(m["migrations"], serde_json::json!(["20260101000000_init", "20260102000000_posts"]));
     assert!(m["server_version"].as_str().unwrap().starts_with("MariaDB"));
-    assert!(m["database_url"]
-        .as_str()
-        .unwrap()
-        .contains("app:****@localhost"));
-    mariadb().sql(
-        &db,
-        "DROP TABLE `Post`; DELETE FROM `User` WHERE id = 'u3'; CREATE TABLE `Later` (id INT);",
-    );
+    assert!(m["database_url"].as_str().unwrap().contains("app:****@localhost"));
+    mariadb().sql(&db, "DROP TABLE `Post`; DELETE FROM `User` WHERE id = 'u3'; CREATE TABLE `Later` (id INT);");
     assert_ne!(fingerprint(&db), before);
     let run = ctx.run_with_tty(&["restore"], &format!("{db}\n"));
     run.ok().no_secret();
     assert!(run.all().contains("row counts match"), "{}", run.all());
     assert_eq!(fingerprint(&db), before);
-    assert_eq!(mariadb().root(&format!("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = 'Later'")), "0");
+    assert_eq!(
+        mariadb().root(&format!(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = 'Later'"
+        )),
+        "0"
+    );
     assert_eq!(ctx.manifests()[0]["trigger"]["kind"], "safety");
 }
 
@@ -89,36 +88,30 @@ fn mysql_restore_test_creates_and_drops_a_scratch_database() {
     let run = ctx.run(&["restore-test"]);
     run.ok().no_secret();
     assert!(run.stderr.contains("row counts match"), "{}", run.stderr);
-    assert_eq!(mariadb().root("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'prisma_guard_scratch_%'"), "0");
+    assert_eq!(
+        mariadb()
+            .root("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'prisma_guard_scratch_%'"),
+        "0"
+    );
 }
 
 #[test]
 fn mysql_password_never_appears_in_child_argv() {
     let (ctx, db) = seeded("my_argv");
     mariadb().sql(&db, "CREATE TABLE big (id INT PRIMARY KEY, v TEXT); INSERT INTO big SELECT seq, REPEAT(MD5(seq), 12) FROM seq_1_to_200000;");
-    let mut child = ctx
-        .cmd(&["backup"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = ctx.cmd(&["backup"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let mut seen = Vec::new();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
         for (name, cmdline) in crate::postgres::processes() {
-            if (name.contains("dump") || name == "mariadb" || name == "mysql")
-                && cmdline.contains("my_argv")
-            {
+            if (name.contains("dump") || name == "mariadb" || name == "mysql") && cmdline.contains("my_argv") {
                 seen.push(cmdline);
             }
         }
         std::thread::sleep(Duration::from_millis(2));
     }
     assert!(child.wait().unwrap().success());
-    assert!(
-        seen.iter().any(|c| c.contains("dump")),
-        "never saw the dump tool running"
-    );
+    assert!(seen.iter().any(|c| c.contains("dump")), "never saw the dump tool running");
     for c in &seen {
         assert!(!c.contains(SECRET), "password in argv: {c}");
         assert!(c.contains("--defaults-extra-file="), "{c}");
@@ -130,28 +123,14 @@ fn mysql_wrong_password_and_unreachable_server_are_clear_errors() {
     let my = mariadb();
     let db = my.create_db("my_wrong_pw");
     let ctx = TestContext::new();
-    ctx.prisma7_project(
-        "mysql",
-        &format!("mysql://app:nope{SECRET}@127.0.0.1:{}/{db}", my.port),
-    );
+    ctx.prisma7_project("mysql", &format!("mysql://app:nope{SECRET}@127.0.0.1:{}/{db}", my.port));
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(!run.all().contains(SECRET), "{}", run.all());
-    assert!(
-        run.stderr.contains("rejected the user or password"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("rejected the user or password"), "{}", run.stderr);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    ctx.write(
-        ".env",
-        &format!("DATABASE_URL=mysql://app:{SECRET}@127.0.0.1:{port}/{db}\n"),
-    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    ctx.write(".env", &format!("DATABASE_URL=mysql://app:{SECRET}@127.0.0.1:{port}/{db}\n"));
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     run.no_secret();

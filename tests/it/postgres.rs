@@ -30,7 +30,11 @@ INSERT INTO "Account" (role, balance) VALUES ('ADMIN', 12345.6789), ('USER', NUL
 
 /// Twenty more small tables, as real schemas have many.
 fn many_tables() -> String {
-    (1..=20).map(|i| format!("CREATE TABLE \"T{i}\" (id int PRIMARY KEY, v text); INSERT INTO \"T{i}\" VALUES ({i}, 'v{i}');")).collect()
+    (1..=20)
+        .map(|i| {
+            format!("CREATE TABLE \"T{i}\" (id int PRIMARY KEY, v text); INSERT INTO \"T{i}\" VALUES ({i}, 'v{i}');")
+        })
+        .collect()
 }
 
 fn seeded(name: &str) -> (TestContext, String) {
@@ -64,28 +68,17 @@ fn pg_round_trip_restores_rows_and_content() {
     assert_eq!(m["row_counts"]["public.T20"], 1);
     assert_eq!(m["row_counts_source"], "dump");
     assert_eq!(m["schema"], "public");
-    assert_eq!(
-        m["migrations"],
-        serde_json::json!(["20260101000000_init", "20260102000000_posts"])
-    );
-    assert!(m["server_version"]
-        .as_str()
-        .unwrap()
-        .starts_with("PostgreSQL 1"));
+    assert_eq!(m["migrations"], serde_json::json!(["20260101000000_init", "20260102000000_posts"]));
+    assert!(m["server_version"].as_str().unwrap().starts_with("PostgreSQL 1"));
     assert!(m["dump_tool"].as_str().unwrap().contains("pg_dump"));
-    assert!(m["database_url"]
-        .as_str()
-        .unwrap()
-        .contains("app:****@127.0.0.1"));
+    assert!(m["database_url"].as_str().unwrap().contains("app:****@127.0.0.1"));
     for f in ctx.backup_files() {
         let bytes = std::fs::read(ctx.path("backups").join(&f)).unwrap();
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(SECRET),
-            "{f} holds the password"
-        );
+        assert!(!String::from_utf8_lossy(&bytes).contains(SECRET), "{f} holds the password");
     }
 
-    postgres().app_sql(&db, "DROP TABLE \"Post\"; DELETE FROM \"User\" WHERE name IS NULL; CREATE TABLE \"Later\" (id int);");
+    postgres()
+        .app_sql(&db, "DROP TABLE \"Post\"; DELETE FROM \"User\" WHERE name IS NULL; CREATE TABLE \"Later\" (id int);");
     assert_ne!(fingerprint(&db), before);
     let run = ctx.run_with_tty(&["restore"], &format!("{db}\n"));
     run.ok().no_secret();
@@ -104,20 +97,12 @@ fn pg_restore_test_uses_a_scratch_database_and_drops_it() {
     ctx.run(&["backup"]).ok();
     let run = ctx.run(&["restore-test"]);
     run.ok().no_secret();
-    assert!(
-        run.stderr.contains("prisma_guard_scratch_"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("prisma_guard_scratch_"), "{}", run.stderr);
     assert!(run.stderr.contains("row counts match"), "{}", run.stderr);
-    let left = postgres()
-        .admin("SELECT count(*) FROM pg_database WHERE datname LIKE 'prisma_guard_scratch_%'");
+    let left = postgres().admin("SELECT count(*) FROM pg_database WHERE datname LIKE 'prisma_guard_scratch_%'");
     assert_eq!(left, "0", "scratch database left behind");
     // The source database was not touched.
-    assert_eq!(
-        postgres().app_sql(&db, "SELECT count(*) FROM \"Post\""),
-        "500"
-    );
+    assert_eq!(postgres().app_sql(&db, "SELECT count(*) FROM \"Post\""), "500");
 }
 
 #[test]
@@ -137,18 +122,9 @@ fn pg_standard_tools_restore_the_dump_by_hand() {
     let pg = postgres();
     let empty = pg.create_db("rt_by_hand_dst");
     ctx.run(&["backup"]).ok();
-    let f = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.ends_with(".sql.zst"))
-        .unwrap();
+    let f = ctx.backup_files().into_iter().find(|f| f.ends_with(".sql.zst")).unwrap();
     let line = format!("zstd -q -dc backups/{f} | PGPASSWORD='{SECRET}' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {} -U app -d {empty}", pg.port);
-    let st = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(line)
-        .current_dir(ctx.root())
-        .status()
-        .unwrap();
+    let st = std::process::Command::new("sh").arg("-c").arg(line).current_dir(ctx.root()).status().unwrap();
     assert!(st.success());
     assert_eq!(fingerprint(&empty), fingerprint(&db));
 }
@@ -160,13 +136,11 @@ fn pg_password_never_appears_in_child_argv() {
     std::fs::create_dir_all(&tmp).unwrap();
     ctx.set_env("TMPDIR", &tmp.display().to_string());
     // Enough data that pg_dump runs for a while.
-    postgres().app_sql(&db, "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;");
-    let mut child = ctx
-        .cmd(&["backup"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    postgres().app_sql(
+        &db,
+        "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;",
+    );
+    let mut child = ctx.cmd(&["backup"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let mut seen = Vec::new();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
@@ -178,27 +152,14 @@ fn pg_password_never_appears_in_child_argv() {
         std::thread::sleep(Duration::from_millis(2));
     }
     assert!(child.wait().unwrap().success());
-    assert!(
-        seen.iter().any(|c| c.contains("pg_dump")),
-        "never saw pg_dump running"
-    );
+    assert!(seen.iter().any(|c| c.contains("pg_dump")), "never saw pg_dump running");
     for c in &seen {
         assert!(!c.contains(SECRET), "password in argv: {c}");
-        assert!(
-            !c.contains("?schema=") && !c.contains("connection_limit"),
-            "Prisma-only params reached libpq: {c}"
-        );
+        assert!(!c.contains("?schema=") && !c.contains("connection_limit"), "Prisma-only params reached libpq: {c}");
     }
-    assert!(
-        seen.iter().any(|c| c.contains("--schema=public")),
-        "?schema=public must become --schema"
-    );
+    assert!(seen.iter().any(|c| c.contains("--schema=public")), "?schema=public must become --schema");
     // The temporary password file was private and is gone afterwards.
-    assert_eq!(
-        std::fs::read_dir(&tmp).unwrap().count(),
-        0,
-        "temporary files left in TMPDIR"
-    );
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temporary files left in TMPDIR");
 }
 
 /// (comm, cmdline) of every process.
@@ -207,10 +168,8 @@ pub fn processes() -> Vec<(String, String)> {
     if let Ok(rd) = std::fs::read_dir("/proc") {
         for e in rd.flatten() {
             let p = e.path();
-            let (Ok(comm), Ok(cmdline)) = (
-                std::fs::read_to_string(p.join("comm")),
-                std::fs::read(p.join("cmdline")),
-            ) else {
+            let (Ok(comm), Ok(cmdline)) = (std::fs::read_to_string(p.join("comm")), std::fs::read(p.join("cmdline")))
+            else {
                 continue;
             };
             let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
@@ -223,28 +182,22 @@ pub fn processes() -> Vec<(String, String)> {
 #[test]
 fn pg_dump_killed_midway_fails_the_backup_and_leaves_nothing() {
     let (ctx, db) = seeded("rt_killed");
-    postgres().app_sql(&db, "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;");
-    let child = ctx
-        .cmd(&["backup"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    postgres().app_sql(
+        &db,
+        "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;",
+    );
+    let child = ctx.cmd(&["backup"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let start = Instant::now();
     let mut killed = false;
     while !killed && start.elapsed() < Duration::from_secs(30) {
         for e in std::fs::read_dir("/proc").unwrap().flatten() {
             let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
-            let cmdline = String::from_utf8_lossy(
-                &std::fs::read(e.path().join("cmdline")).unwrap_or_default(),
-            )
-            .to_string();
+            let cmdline =
+                String::from_utf8_lossy(&std::fs::read(e.path().join("cmdline")).unwrap_or_default()).to_string();
             if comm.trim() == "pg_dump" && cmdline.contains(&db) {
                 let pid = e.file_name().to_string_lossy().to_string();
                 std::thread::sleep(Duration::from_millis(100));
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", &pid])
-                    .status();
+                let _ = std::process::Command::new("kill").args(["-9", &pid]).status();
                 killed = true;
             }
         }
@@ -253,11 +206,7 @@ fn pg_dump_killed_midway_fails_the_backup_and_leaves_nothing() {
     let run = Run::from(child.wait_with_output().unwrap());
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("killed by signal 9"), "{}", run.stderr);
-    assert!(
-        ctx.backup_files().is_empty(),
-        "left files: {:?}",
-        ctx.backup_files()
-    );
+    assert!(ctx.backup_files().is_empty(), "left files: {:?}", ctx.backup_files());
 }
 
 #[test]
@@ -266,36 +215,23 @@ fn pg_dump_older_than_the_server_is_refused_with_the_fix() {
     let tools = ctx.path("oldtools");
     std::fs::create_dir_all(&tools).unwrap();
     let real = which_tool("pg_dump");
-    let script = format!("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 13.4'; exit 0; fi\nexec {real} \"$@\"\n");
+    let script = format!(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 13.4'; exit 0; fi\nexec {real} \"$@\"\n"
+    );
     std::fs::write(tools.join("pg_dump"), script).unwrap();
     std::os::unix::fs::symlink(which_tool("psql"), tools.join("psql")).unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(
-        tools.join("pg_dump"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
-    ctx.write(
-        "prisma-guard.toml",
-        &format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()),
-    );
+    std::fs::set_permissions(tools.join("pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()));
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("older than the PostgreSQL"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("older than the PostgreSQL"), "{}", run.stderr);
     assert!(run.stderr.contains("postgresql-client-1"), "{}", run.stderr);
     assert!(ctx.backup_files().is_empty());
 }
 
 fn which_tool(name: &str) -> String {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {name}"))
-        .output()
-        .unwrap();
+    let out = std::process::Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -308,31 +244,15 @@ fn pg_dump_missing_is_a_clear_error() {
     ctx.set_env("PATH", &bin.display().to_string());
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("`pg_dump` was not found"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("hint: install the PostgreSQL client tools"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("`pg_dump` was not found"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: install the PostgreSQL client tools"), "{}", run.stderr);
 }
 
 #[test]
 fn pg_unreachable_server_is_a_clear_error() {
     let ctx = TestContext::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    ctx.prisma7_project(
-        "postgresql",
-        &format!("postgresql://app:{SECRET}@127.0.0.1:{port}/nope?schema=public"),
-    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    ctx.prisma7_project("postgresql", &format!("postgresql://app:{SECRET}@127.0.0.1:{port}/nope?schema=public"));
     let run = ctx.run(&["backup"]);
     run.no_secret();
     assert_eq!(run.code, 1, "{}", run.all());
@@ -345,22 +265,11 @@ fn pg_wrong_password_is_a_clear_error() {
     let pg = postgres();
     let db = pg.create_db("rt_wrong_pw");
     let ctx = TestContext::new();
-    ctx.prisma7_project(
-        "postgresql",
-        &format!("postgresql://app:not-{SECRET}@127.0.0.1:{}/{db}", pg.port),
-    );
+    ctx.prisma7_project("postgresql", &format!("postgresql://app:not-{SECRET}@127.0.0.1:{}/{db}", pg.port));
     let run = ctx.run(&["backup"]);
-    assert!(
-        !run.all().contains(&format!("not-{SECRET}")),
-        "{}",
-        run.all()
-    );
+    assert!(!run.all().contains(&format!("not-{SECRET}")), "{}", run.all());
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(
-        run.stderr.contains("rejected the password"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("rejected the password"), "{}", run.stderr);
 }
 
 #[test]
@@ -373,18 +282,8 @@ fn pg_gzip_backup_verifies_and_restores() {
     ctx.run(&["restore-test"]).ok();
     let pg = postgres();
     let empty = pg.create_db("rt_gzip_dst");
-    let f = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.ends_with(".sql.gz"))
-        .unwrap();
+    let f = ctx.backup_files().into_iter().find(|f| f.ends_with(".sql.gz")).unwrap();
     let line = format!("gunzip -c backups/{f} | PGPASSWORD='{SECRET}' psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p {} -U app -d {empty}", pg.port);
-    assert!(std::process::Command::new("sh")
-        .arg("-c")
-        .arg(line)
-        .current_dir(ctx.root())
-        .status()
-        .unwrap()
-        .success());
+    assert!(std::process::Command::new("sh").arg("-c").arg(line).current_dir(ctx.root()).status().unwrap().success());
     assert_eq!(fingerprint(&empty), fingerprint(&db));
 }

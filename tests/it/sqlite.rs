@@ -28,11 +28,7 @@ pub fn seed_sqlite(path: &std::path::Path) {
             rusqlite::params![
                 format!("cuid{i:04}"),
                 format!("user{i}@example.com"),
-                if i % 3 == 0 {
-                    None
-                } else {
-                    Some(format!("Zoë {i} 🦀 日本"))
-                },
+                if i % 3 == 0 { None } else { Some(format!("Zoë {i} 🦀 日本")) },
                 vec![0u8, 255, i as u8, 10, 13],
                 format!("{{\"theme\":\"dark\",\"n\":{i}}}")
             ],
@@ -51,9 +47,7 @@ pub fn sqlite_fingerprint(path: &std::path::Path) -> String {
     let conn = Connection::open(path).unwrap();
     let mut out = String::new();
     for table in ["User", "Post", "_prisma_migrations"] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))
-            .unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1")).unwrap();
         let n = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
@@ -86,10 +80,7 @@ fn sqlite_backup_writes_dump_checksum_and_manifest() {
     assert_eq!(m["engine"], "sqlite");
     assert_eq!(m["row_counts"]["User"], 50);
     assert_eq!(m["row_counts"]["Post"], 50);
-    assert_eq!(
-        m["migrations"],
-        serde_json::json!(["20260101000000_init", "20260102000000_posts"])
-    );
+    assert_eq!(m["migrations"], serde_json::json!(["20260101000000_init", "20260102000000_posts"]));
     assert_eq!(m["trigger"]["kind"], "manual");
     assert_eq!(m["label"], "first");
     // sha256sum -c accepts the checksum file.
@@ -99,31 +90,12 @@ fn sqlite_backup_writes_dump_checksum_and_manifest() {
         .current_dir(ctx.path("backups"))
         .output()
         .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     // Private files in a private folder.
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(ctx.path("backups"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o700
-    );
+    assert_eq!(std::fs::metadata(ctx.path("backups")).unwrap().permissions().mode() & 0o777, 0o700);
     for f in &files {
-        assert_eq!(
-            std::fs::metadata(ctx.path("backups").join(f))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
-            0o600,
-            "{f}"
-        );
+        assert_eq!(std::fs::metadata(ctx.path("backups").join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
     }
 }
 
@@ -132,11 +104,7 @@ fn sqlite_backup_restores_with_standard_tools() {
     let ctx = sqlite_project();
     let before = sqlite_fingerprint(&ctx.path("dev.db"));
     ctx.run(&["backup", "--compression", "gzip"]).ok();
-    let gz = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.ends_with(".sqlite.gz"))
-        .expect("a gzip backup");
+    let gz = ctx.backup_files().into_iter().find(|f| f.ends_with(".sqlite.gz")).expect("a gzip backup");
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("gunzip -c backups/{gz} > by-hand.db"))
@@ -146,11 +114,7 @@ fn sqlite_backup_restores_with_standard_tools() {
     assert!(out.success());
     assert_eq!(sqlite_fingerprint(&ctx.path("by-hand.db")), before);
     ctx.run(&["backup"]).ok();
-    let zst = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.ends_with(".sqlite.zst"))
-        .expect("a zstd backup");
+    let zst = ctx.backup_files().into_iter().find(|f| f.ends_with(".sqlite.zst")).expect("a zstd backup");
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("zstd -q -dc backups/{zst} > by-hand2.db"))
@@ -192,16 +156,11 @@ fn sqlite_fingerprint_safe(path: &std::path::Path) -> String {
 fn sqlite_restore_over_data_without_a_terminal_is_refused() {
     let ctx = sqlite_project();
     ctx.run(&["backup"]).ok();
-    Connection::open(ctx.path("dev.db"))
-        .unwrap()
-        .execute("DELETE FROM \"Post\" WHERE id > 10", [])
-        .unwrap();
+    Connection::open(ctx.path("dev.db")).unwrap().execute("DELETE FROM \"Post\" WHERE id > 10", []).unwrap();
     let after_delete = sqlite_fingerprint(&ctx.path("dev.db"));
     // `yes dev.db |` on stdin must not count as a confirmation.
     let mut cmd = ctx.cmd(&["restore"]);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     {
         use std::io::Write;
@@ -210,11 +169,7 @@ fn sqlite_restore_over_data_without_a_terminal_is_refused() {
     let run = Run::from(child.wait_with_output().unwrap());
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stderr.contains("no terminal"), "{}", run.stderr);
-    assert_eq!(
-        sqlite_fingerprint(&ctx.path("dev.db")),
-        after_delete,
-        "nothing may change"
-    );
+    assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), after_delete, "nothing may change");
     assert_eq!(ctx.manifests().len(), 1, "no safety backup either");
 }
 
@@ -222,10 +177,7 @@ fn sqlite_restore_over_data_without_a_terminal_is_refused() {
 fn sqlite_restore_with_the_wrong_name_typed_is_cancelled() {
     let ctx = sqlite_project();
     ctx.run(&["backup"]).ok();
-    Connection::open(ctx.path("dev.db"))
-        .unwrap()
-        .execute("DELETE FROM \"Post\"", [])
-        .unwrap();
+    Connection::open(ctx.path("dev.db")).unwrap().execute("DELETE FROM \"Post\"", []).unwrap();
     let run = ctx.run_with_tty(&["restore"], "yes\n");
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.all().contains("cancelled"), "{}", run.all());
@@ -253,10 +205,7 @@ fn sqlite_restore_into_a_new_file_needs_no_confirmation() {
     ctx.run(&["backup"]).ok();
     let run = ctx.run(&["restore", "latest", "--to", "file:./copy.db"]);
     run.ok();
-    assert_eq!(
-        sqlite_fingerprint(&ctx.path("copy.db")),
-        sqlite_fingerprint(&ctx.path("dev.db"))
-    );
+    assert_eq!(sqlite_fingerprint(&ctx.path("copy.db")), sqlite_fingerprint(&ctx.path("dev.db")));
 }
 
 #[test]
@@ -269,17 +218,11 @@ fn sqlite_restore_test_passes_and_detects_a_lying_manifest() {
     // A manifest whose counts do not match its dump must fail the test.
     let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
     let mpath = ctx.path(&format!("backups/{id}.json"));
-    let text = std::fs::read_to_string(&mpath)
-        .unwrap()
-        .replace("\"User\": 50", "\"User\": 51");
+    let text = std::fs::read_to_string(&mpath).unwrap().replace("\"User\": 50", "\"User\": 51");
     std::fs::write(&mpath, text).unwrap();
     let run = ctx.run(&["restore-test", &id]);
     assert_eq!(run.code, 4, "{}", run.all());
-    assert!(
-        run.stdout.contains("User: expected 51 rows, found 50"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.contains("User: expected 51 rows, found 50"), "{}", run.stdout);
 }
 
 #[test]
@@ -293,14 +236,12 @@ fn sqlite_backup_in_wal_mode_under_a_concurrent_writer_is_consistent() {
         let db = db.clone();
         std::thread::spawn(move || {
             let mut conn = Connection::open(&db).unwrap();
-            conn.busy_timeout(std::time::Duration::from_secs(10))
-                .unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
             let mut written = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let tx = conn.transaction().unwrap();
                 for _ in 0..50 {
-                    tx.execute("INSERT INTO ledger (amount) VALUES (1)", [])
-                        .unwrap();
+                    tx.execute("INSERT INTO ledger (amount) VALUES (1)", []).unwrap();
                 }
                 tx.execute("UPDATE total SET n = n + 50", []).unwrap();
                 tx.commit().unwrap();
@@ -329,17 +270,13 @@ fn sqlite_backup_in_wal_mode_under_a_concurrent_writer_is_consistent() {
         assert!(st.success());
         let conn = Connection::open(&out).unwrap();
         let (count, total): (i64, i64) = conn
-            .query_row(
-                "SELECT (SELECT count(*) FROM ledger), (SELECT n FROM total)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT (SELECT count(*) FROM ledger), (SELECT n FROM total)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap();
         assert_eq!(count, total, "snapshot is not consistent");
         assert_eq!(count as u64, ledger);
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok");
         drop(conn);
         std::fs::remove_file(&out).unwrap();
@@ -365,10 +302,7 @@ fn prisma6_relative_sqlite_path_resolves_against_the_schema_folder() {
 fn the_real_environment_wins_over_dotenv() {
     let mut ctx = sqlite_project();
     seed_sqlite(&ctx.path("other.db"));
-    Connection::open(ctx.path("other.db"))
-        .unwrap()
-        .execute("DELETE FROM \"Post\"", [])
-        .unwrap();
+    Connection::open(ctx.path("other.db")).unwrap().execute("DELETE FROM \"Post\"", []).unwrap();
     ctx.set_env("DATABASE_URL", "file:./other.db");
     ctx.run(&["backup"]).ok();
     assert_eq!(ctx.manifests()[0]["row_counts"]["Post"], 0);
@@ -381,16 +315,12 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
         ctx.run(&["backup", "--label", label]).ok();
     }
     // Make them old: 40, 39, 38 and 37 days.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let ms = ctx.manifests();
     for (i, m) in ms.iter().enumerate() {
         let id = m["id"].as_str().unwrap();
         let path = ctx.path(&format!("backups/{id}.json"));
-        let mut v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         v["created_unix"] = serde_json::json!(now - (37 + i as u64) * 86_400);
         std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
     }
@@ -403,10 +333,7 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
     let lines: Vec<&str> = list.stdout.lines().collect();
     assert!(lines[0].starts_with("ID"));
     assert!(
-        lines[1].contains("-d ")
-            && lines[2].contains("-c ")
-            && lines[3].contains("-b ")
-            && lines[4].contains("-a "),
+        lines[1].contains("-d ") && lines[2].contains("-c ") && lines[3].contains("-b ") && lines[4].contains("-a "),
         "{}",
         list.stdout
     );
@@ -414,37 +341,18 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
     let dry = ctx.run(&["prune", "--dry-run"]);
     dry.ok();
     assert!(
-        dry.stdout.contains("would delete")
-            && dry.stdout.contains("-a")
-            && dry.stdout.contains("-b"),
+        dry.stdout.contains("would delete") && dry.stdout.contains("-a") && dry.stdout.contains("-b"),
         "{}",
         dry.stdout
     );
-    assert!(
-        !dry.stdout.contains("-c") && !dry.stdout.contains("-d"),
-        "{}",
-        dry.stdout
-    );
+    assert!(!dry.stdout.contains("-c") && !dry.stdout.contains("-d"), "{}", dry.stdout);
     assert_eq!(ctx.manifests().len(), 4, "dry run deletes nothing");
     ctx.run(&["prune"]).ok();
-    let left: Vec<String> = ctx
-        .manifests()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap().to_string())
-        .collect();
+    let left: Vec<String> = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left[0].ends_with("-d") && left[1].ends_with("-c"));
-    assert_eq!(
-        ctx.backup_files().len(),
-        6,
-        "dump, checksum and manifest of each survivor only"
-    );
+    assert_eq!(ctx.backup_files().len(), 6, "dump, checksum and manifest of each survivor only");
     // Count-based retention.
-    ctx.run(&["prune", "--keep", "1", "--max-age-days", "0"])
-        .ok();
-    assert_eq!(
-        ctx.manifests().len(),
-        2,
-        "the newest and the newest verified always stay"
-    );
+    ctx.run(&["prune", "--keep", "1", "--max-age-days", "0"]).ok();
+    assert_eq!(ctx.manifests().len(), 2, "the newest and the newest verified always stay");
 }

@@ -31,14 +31,8 @@ impl TestContext {
         let dir = tempfile::Builder::new().prefix("pg-it-").tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         let env = vec![
-            (
-                "HOME".to_string(),
-                dir.path().join("home").display().to_string(),
-            ),
-            (
-                "PATH".to_string(),
-                std::env::var("PATH").unwrap_or_default(),
-            ),
+            ("HOME".to_string(), dir.path().join("home").display().to_string()),
+            ("PATH".to_string(), std::env::var("PATH").unwrap_or_default()),
             ("LANG".to_string(), "C.UTF-8".to_string()),
         ];
         TestContext { dir, env }
@@ -77,10 +71,7 @@ impl TestContext {
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("/usr/bin/setsid");
         cmd.arg("-w").arg(bin()).args(args);
-        cmd.current_dir(self.root())
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null());
+        cmd.current_dir(self.root()).env_clear().envs(self.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
         cmd
     }
 
@@ -90,10 +81,8 @@ impl TestContext {
 
     /// Run with a pseudo-terminal (util-linux `script`) whose keyboard input is `typed`.
     pub fn run_with_tty(&self, args: &[&str], typed: &str) -> Run {
-        let line = std::iter::once(bin().to_string())
-            .chain(args.iter().map(|a| shell_quote(a)))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let line =
+            std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
         let mut child = Command::new("script")
             .args(["-qec", &line, "/dev/null"])
             .current_dir(self.root())
@@ -118,10 +107,7 @@ impl TestContext {
     /// Every file under the backup folder, relative names, sorted.
     pub fn backup_files(&self) -> Vec<String> {
         let mut names: Vec<String> = match std::fs::read_dir(self.path("backups")) {
-            Ok(rd) => rd
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect(),
+            Ok(rd) => rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
             Err(_) => Vec::new(),
         };
         names.sort();
@@ -165,21 +151,13 @@ impl Run {
 
     #[track_caller]
     pub fn ok(&self) -> &Run {
-        assert_eq!(
-            self.code, 0,
-            "expected success\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
         self
     }
 
     #[track_caller]
     pub fn no_secret(&self) -> &Run {
-        assert!(
-            !self.all().contains(SECRET),
-            "the password leaked:\n{}",
-            self.all()
-        );
+        assert!(!self.all().contains(SECRET), "the password leaked:\n{}", self.all());
         self
     }
 }
@@ -187,35 +165,25 @@ impl Run {
 pub fn is_root() -> bool {
     // SAFETY-free: read our own uid from /proc.
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
+        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
         .unwrap_or(false)
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn chown_to(path: &Path, user: &str) {
     if is_root() {
-        let st = Command::new("chown")
-            .arg("-R")
-            .arg(format!("{user}:{user}"))
-            .arg(path)
-            .status()
-            .unwrap();
+        let st = Command::new("chown").arg("-R").arg(format!("{user}:{user}")).arg(path).status().unwrap();
         assert!(st.success());
     }
 }
 
 /// Start `line` in the background under a watchdog that kills it and removes `cleanup`
 /// when this test process exits.
+// The watchdog outlives every test on purpose: it is reaped when the test process exits.
+#[allow(clippy::zombie_processes)]
 fn start_watched(line: &str, cleanup: &Path) {
     let script = format!(
         "{line} & child=$!\nwhile kill -0 {pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done\nkill -INT $child 2>/dev/null; sleep 1; kill -9 $child 2>/dev/null; rm -rf {dir}\n",
@@ -235,10 +203,7 @@ fn start_watched(line: &str, cleanup: &Path) {
 fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
-        assert!(
-            start.elapsed() < timeout,
-            "{what} did not start within {timeout:?}"
-        );
+        assert!(start.elapsed() < timeout, "{what} did not start within {timeout:?}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -258,9 +223,7 @@ fn pg_bin(tool: &str) -> String {
         .map(|rd| rd.flatten().map(|e| e.path().join("bin")).collect())
         .unwrap_or_default();
     dirs.sort();
-    dirs.pop()
-        .map(|d| d.join(tool).display().to_string())
-        .unwrap_or_else(|| tool.to_string())
+    dirs.pop().map(|d| d.join(tool).display().to_string()).unwrap_or_else(|| tool.to_string())
 }
 
 /// A throwaway PostgreSQL server.
@@ -312,22 +275,11 @@ impl Postgres {
         let out = Command::new("psql")
             .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
-            .args([
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                db,
-                "-c",
-                sql,
-            ])
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", db, "-c", sql])
             .env_remove("PGPASSWORD")
             .output()
             .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     pub fn admin(&self, sql: &str) -> String {
@@ -336,8 +288,7 @@ impl Postgres {
 
     #[track_caller]
     pub fn sql(&self, db: &str, sql: &str) -> String {
-        self.try_sql(db, sql)
-            .unwrap_or_else(|| panic!("SQL failed on {db}: {sql}"))
+        self.try_sql(db, sql).unwrap_or_else(|| panic!("SQL failed on {db}: {sql}"))
     }
 
     /// A fresh database owned by `app`.
@@ -349,29 +300,19 @@ impl Postgres {
 
     /// The URL a Prisma project would use, with Prisma-only parameters.
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgresql://app:{SECRET}@127.0.0.1:{}/{db}?schema=public&connection_limit=5",
-            self.port
-        )
+        format!("postgresql://app:{SECRET}@127.0.0.1:{}/{db}?schema=public&connection_limit=5", self.port)
     }
 
     /// Run SQL as `app` in `db`.
     pub fn app_sql(&self, db: &str, sql: &str) -> String {
         let out = Command::new("psql")
             .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"])
-            .arg(format!(
-                "host=127.0.0.1 port={} dbname={db} user=app",
-                self.port
-            ))
+            .arg(format!("host=127.0.0.1 port={} dbname={db} user=app", self.port))
             .args(["-c", sql])
             .env("PGPASSWORD", SECRET)
             .output()
             .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 }
@@ -421,20 +362,10 @@ impl Mariadb {
         let out = Command::new("mariadb")
             .arg("--no-defaults")
             .arg(format!("--socket={}", self.socket.display()))
-            .args([
-                "-u",
-                "root",
-                "--default-character-set=utf8mb4",
-                "--batch",
-                "--skip-column-names",
-                "-e",
-                sql,
-            ])
+            .args(["-u", "root", "--default-character-set=utf8mb4", "--batch", "--skip-column-names", "-e", sql])
             .output()
             .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     #[track_caller]
@@ -442,38 +373,21 @@ impl Mariadb {
         let out = Command::new("mariadb")
             .arg("--no-defaults")
             .arg(format!("--socket={}", self.socket.display()))
-            .args([
-                "-u",
-                "root",
-                "--default-character-set=utf8mb4",
-                "--batch",
-                "--skip-column-names",
-                "-e",
-                sql,
-            ])
+            .args(["-u", "root", "--default-character-set=utf8mb4", "--batch", "--skip-column-names", "-e", sql])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "SQL failed ({:?}): {sql}\n{stderr}",
-            out.status
-        );
+        assert!(out.status.success(), "SQL failed ({:?}): {sql}\n{stderr}", out.status);
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     pub fn create_db(&self, name: &str) -> String {
-        self.root(&format!(
-            "DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}` CHARACTER SET utf8mb4"
-        ));
+        self.root(&format!("DROP DATABASE IF EXISTS `{name}`; CREATE DATABASE `{name}` CHARACTER SET utf8mb4"));
         name.to_string()
     }
 
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "mysql://app:{SECRET}@localhost:{}/{db}?connection_limit=5",
-            self.port
-        )
+        format!("mysql://app:{SECRET}@localhost:{}/{db}?connection_limit=5", self.port)
     }
 
     pub fn sql(&self, db: &str, sql: &str) -> String {

@@ -1,0 +1,34 @@
+#!/usr/bin/env sh
+# Build prisma-guard, install it into $PREFIX/bin (default ~/.local/bin), then show it
+# working on the example SQLite Prisma project: a backup and a restore test.
+set -eu
+cd "$(dirname "$0")"
+PREFIX="${PREFIX:-$HOME/.local}"
+BIN="$PREFIX/bin"
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo was not found" >&2
+  echo "hint: install Rust (https://rustup.rs), then run ./install.sh again" >&2
+  exit 1
+fi
+
+echo "== building prisma-guard (release)"
+cargo build --release --locked
+mkdir -p "$BIN"
+install -m 0755 target/release/prisma-guard "$BIN/prisma-guard"
+echo "== installed $BIN/prisma-guard"
+
+case ":$PATH:" in
+  *":$BIN:"*) ;;
+  *)
+    echo "note: $BIN is not on your PATH. Add this line to your shell profile (~/.bashrc, ~/.zshrc):"
+    echo "  export PATH=\"$BIN:\$PATH\""
+    ;;
+esac
+
+demo=examples/sqlite-app
+echo "== trying it on $demo (a Prisma 7 SQLite project with rows)"
+"$BIN/prisma-guard" -C "$demo" backup --label install-check
+"$BIN/prisma-guard" -C "$demo" restore-test latest
+"$BIN/prisma-guard" -C "$demo" backups
+echo "== done. In your own Prisma project run: prisma-guard backup"

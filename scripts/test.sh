@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need (as root, via apt, when missing),
+# then runs format, lint and every test against real PostgreSQL, MariaDB and SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+command -v mariadb-dump >/dev/null 2>&1 || command -v mysqldump >/dev/null 2>&1 || missing+=(mariadb-client)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+command -v gunzip >/dev/null 2>&1 || missing+=(gzip)
+command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: the tests need these packages: ${missing[*]}" >&2
+    echo "hint: sudo apt-get install -y ${missing[*]}   (or run this script as root)" >&2
+    exit 2
+  fi
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --all-targets --locked
