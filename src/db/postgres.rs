@@ -3,6 +3,7 @@
 //! The password reaches libpq through a 0600 `PGPASSFILE`; argv carries a keyword/value
 //! connection string without it. Prisma-only URL parameters are stripped.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,8 @@ pub struct Postgres {
     redactor: Redactor,
     tools: ToolSettings,
     psql: Tool,
+    server: OnceCell<(String, u32)>,
+    pg_dump: OnceCell<(Tool, String)>,
 }
 
 impl Postgres {
@@ -35,8 +38,18 @@ impl Postgres {
             None => None,
         };
         let redactor = Redactor::new(target.url.password().map(str::to_string));
-        let psql = Tool::locate(&["psql"], tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
-        Ok(Postgres { target, conninfo, dropped_params, passfile, redactor, tools: tools.clone(), psql })
+        let psql = locate(&["psql"], tools)?;
+        Ok(Postgres {
+            target,
+            conninfo,
+            dropped_params,
+            passfile,
+            redactor,
+            tools: tools.clone(),
+            psql,
+            server: OnceCell::new(),
+            pg_dump: OnceCell::new(),
+        })
     }
 
     fn schema_name(&self) -> &str {
@@ -91,36 +104,45 @@ impl Postgres {
         err.context(fail(format!("cannot use the PostgreSQL database {where_}")).hint(hint))
     }
 
-    fn pg_dump(&self, server_major: Option<u32>) -> Result<Tool> {
-        let tool = Tool::locate(&["pg_dump"], self.tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
-        let Some(server_major) = server_major else {
-            return Ok(tool);
-        };
-        let version = tool.version()?;
-        let Some(tool_major) = major_version(&version) else {
-            return Ok(tool);
-        };
-        if tool_major >= server_major {
-            return Ok(tool);
+    /// The server's version text and major number, asked once.
+    fn server(&self) -> Result<&(String, u32)> {
+        if let Some(info) = self.server.get() {
+            return Ok(info);
         }
-        // Debian and Ubuntu install every major version side by side.
-        if self.tools.pg_bin_dir.is_none() {
-            if let Some(dir) = newest_debian_bin_dir(server_major) {
-                return Tool::locate(&["pg_dump"], Some(&dir), INSTALL_HINT);
-            }
-        }
-        Err(fail(format!(
-            "{} is version {tool_major}, older than the PostgreSQL {server_major} server; pg_dump refuses to dump a newer server",
-            tool.path.display()
-        ))
-        .hint(format!("install pg_dump {server_major} or newer (Debian/Ubuntu: `apt-get install postgresql-client-{server_major}`), or set `[tools] pg_bin_dir` in prisma-guard.toml to its folder"))
-        .into())
+        let rows =
+            self.query("SELECT current_setting('server_version') || chr(31) || current_setting('server_version_num')")?;
+        let line = rows.first().cloned().unwrap_or_default();
+        let (version, num) = line.split_once('\x1f').unwrap_or((line.as_str(), "0"));
+        let major = num.trim().parse::<u32>().unwrap_or(0) / 10000;
+        Ok(self.server.get_or_init(|| (version.to_string(), major)))
     }
 
-    fn server_major(&self) -> Result<u32> {
-        let rows = self.query("SHOW server_version_num")?;
-        let num: u32 = rows.first().and_then(|r| r.trim().parse().ok()).unwrap_or(0);
-        Ok(num / 10000)
+    /// A pg_dump that can dump this server, and its version line, chosen once.
+    fn pg_dump(&self) -> Result<&(Tool, String)> {
+        if let Some(found) = self.pg_dump.get() {
+            return Ok(found);
+        }
+        let server_major = self.server()?.1;
+        let tool = locate(&["pg_dump"], &self.tools)?;
+        let version = tool.version()?;
+        let tool_major = major_version(&version).unwrap_or(u32::MAX);
+        let chosen = if tool_major >= server_major {
+            (tool, version)
+        } else if let Some(dir) = self.tools.pg_bin_dir.is_none().then(|| newest_debian_bin_dir(server_major)).flatten()
+        {
+            // Debian and Ubuntu install every major version side by side.
+            let newer = Tool::locate(&["pg_dump"], Some(&dir), INSTALL_HINT)?;
+            let v = newer.version()?;
+            (newer, v)
+        } else {
+            return Err(fail(format!(
+                "{} is version {tool_major}, older than the PostgreSQL {server_major} server; pg_dump refuses to dump a newer server",
+                tool.path.display()
+            ))
+            .hint(format!("install pg_dump {server_major} or newer (Debian/Ubuntu: `apt-get install postgresql-client-{server_major}`), or set `[tools] pg_bin_dir` in prisma-guard.toml to its folder"))
+            .into());
+        };
+        Ok(self.pg_dump.get_or_init(|| chosen))
     }
 
     fn table_filter(&self) -> String {
@@ -157,18 +179,17 @@ impl Database for Postgres {
     }
 
     fn preflight(&self) -> Result<String> {
-        let rows = self.query("SELECT current_setting('server_version')")?;
-        let version = rows.first().cloned().unwrap_or_default();
-        self.pg_dump(Some(self.server_major()?))?;
+        let version = self.server()?.0.clone();
+        self.pg_dump()?;
         Ok(format!("PostgreSQL {version}"))
     }
 
     fn dump_tool_version(&self) -> Result<String> {
-        self.pg_dump(self.server_major().ok())?.version()
+        Ok(self.pg_dump()?.1.clone())
     }
 
     fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
-        let tool = self.pg_dump(Some(self.server_major()?))?;
+        let tool = &self.pg_dump()?.0;
         let mut cmd = tool.command();
         self.env(&mut cmd);
         cmd.args(["--format=plain", "--no-owner", "--no-privileges", "--quote-all-identifiers"]);
@@ -177,7 +198,7 @@ impl Database for Postgres {
         }
         cmd.arg(format!("--dbname={}", self.conninfo));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped());
-        let mut running = Running::spawn(&tool, cmd)?;
+        let mut running = Running::spawn(tool, cmd)?;
         let stdout = running.child.stdout.take().context("pg_dump has no stdout")?;
         let mut filter = DumpFilter::default();
         let copied = filter_dump(stdout, out, &mut filter);
@@ -209,13 +230,15 @@ impl Database for Postgres {
     }
 
     fn applied_migrations(&self) -> Result<Vec<String>> {
+        // One round trip: the inner query only runs when the table exists.
         let table = format!("{}._prisma_migrations", quote_ident(self.schema_name()));
-        let exists = self.query(&format!("SELECT to_regclass({}) IS NOT NULL", quote_literal(&table)))?;
-        if exists.first().map(String::as_str) != Some("t") {
-            return Ok(Vec::new());
-        }
+        let inner = format!(
+            "SELECT migration_name AS m FROM {table} WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name"
+        );
         self.query(&format!(
-            "SELECT migration_name FROM {table} WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name"
+            "SELECT unnest(xpath('/table/row/m/text()', query_to_xml({}, false, false, '')))::text WHERE to_regclass({}) IS NOT NULL",
+            quote_literal(&inner),
+            quote_literal(&table)
         ))
     }
 
@@ -389,6 +412,21 @@ fn filter_dump(from: impl Read, to: &mut dyn Write, filter: &mut DumpFilter) -> 
         };
         filter.feed(&buf[..n], to).map_err(as_write_error)?;
     }
+}
+
+/// Find a PostgreSQL client tool. Debian's `/usr/bin/psql` is a Perl wrapper that costs
+/// ~50 ms a call; when PATH leads to it, use the newest real binary it would pick.
+fn locate(names: &[&'static str], tools: &ToolSettings) -> Result<Tool> {
+    let tool = Tool::locate(names, tools.pg_bin_dir.as_deref(), INSTALL_HINT)?;
+    let is_wrapper = std::fs::canonicalize(&tool.path).is_ok_and(|p| p.ends_with("pg_wrapper"));
+    if tools.pg_bin_dir.is_none() && is_wrapper {
+        if let Some(dir) = newest_debian_bin_dir(0) {
+            if let Ok(real) = Tool::locate(names, Some(&dir), INSTALL_HINT) {
+                return Ok(real);
+            }
+        }
+    }
+    Ok(tool)
 }
 
 /// `pg_dump (PostgreSQL) 15.18 (Debian ...)` -> 15.

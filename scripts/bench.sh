@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmark: prisma-guard backup and restore of a ~1 GB Prisma-like PostgreSQL database,
+# against bare pg_dump, pg_dump | gzip, pg_dump | zstd and zstd -dc | psql.
+#
+#   ./scripts/bench.sh            # SIZE_ROWS=1000000 posts, about 1 GB in PostgreSQL
+#   SIZE_ROWS=50000 ./scripts/bench.sh   # a quick run
+#
+# Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
+# prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 3);
+# the table shows the median wall time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS="${SIZE_ROWS:-1000000}"
+RUNS="${RUNS:-3}"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+cargo build --release --locked -q
+GUARD="$PWD/target/release/prisma-guard"
+
+work=$(mktemp -d /tmp/pg-bench-XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then as_pg=(setpriv --reuid postgres --regid postgres --init-groups); chown postgres:postgres "$work"; fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$PGBIN/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/data" -l "$work/log" -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c shared_buffers=512MB -c max_wal_size=4GB" -w start >/dev/null
+cleanup() { "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+psql -X -q -c "CREATE DATABASE bench" >/dev/null
+content_expr=$(for _ in $(seq 24); do printf "md5(random()::text) || ' ' || "; done; printf "''")
+echo "== generating $ROWS posts"
+psql -X -q -d bench <<SQL
+CREATE TABLE "User" (id text PRIMARY KEY, email text NOT NULL UNIQUE, name text, "createdAt" timestamp(3) NOT NULL DEFAULT now());
+CREATE TABLE "Post" (id uuid PRIMARY KEY, "authorId" text NOT NULL REFERENCES "User"(id), title text NOT NULL, content text, metadata jsonb, published boolean NOT NULL DEFAULT false, "createdAt" timestamp(3) NOT NULL DEFAULT now());
+CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+INSERT INTO "_prisma_migrations" VALUES ('1', 'x', now(), '20260101000000_init', NULL, NULL, now(), 1);
+INSERT INTO "User" (id, email, name)
+  SELECT 'c' || substr(md5(g::text), 1, 24), 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, $((ROWS / 10))) g;
+-- Random text (compresses about 2x, like ids and prose do; not 100x like pgbench's zeros).
+INSERT INTO "Post" (id, "authorId", title, content, metadata, published)
+  SELECT gen_random_uuid(),
+         'c' || substr(md5((1 + g % $((ROWS / 10)))::text), 1, 24),
+         'Post ' || g || ' ' || substr(md5(random()::text), 1, 12),
+         $content_expr,
+         jsonb_build_object('views', (random() * 10000)::int, 'tags', jsonb_build_array(substr(md5(random()::text), 1, 6), substr(md5(random()::text), 1, 8)), 'rating', random()),
+         g % 3 = 0
+  FROM generate_series(1, $ROWS) g;
+SQL
+size=$(psql -X -At -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")
+echo "== database size: $size"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+timeit() { # label, command...
+  local label=$1; shift
+  local times=()
+  for _ in $(seq "$RUNS"); do
+    local s e
+    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $label" >&2; exit 1; }; e=$(date +%s.%N)
+    times+=("$(echo "$e - $s" | bc)")
+  done
+  printf '%s\n' "${times[@]}" | median
+}
+
+proj="$work/project"; mkdir -p "$proj"
+printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$proj/schema.prisma"
+export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
+
+t_bare=$(timeit "pg_dump > /dev/null" sh -c "pg_dump -d bench > /dev/null")
+t_gzip=$(timeit "pg_dump | gzip" sh -c "pg_dump -d bench | gzip > $work/plain.sql.gz")
+t_zstd=$(timeit "pg_dump | zstd -T0" sh -c "pg_dump -d bench | zstd -q -T0 > $work/plain.sql.zst")
+t_guard=$(timeit "prisma-guard backup" sh -c "rm -rf $proj/backups; '$GUARD' -q -C '$proj' backup")
+t_guard_gz=$(timeit "prisma-guard backup --compression gzip" sh -c "rm -rf $proj/backups; '$GUARD' -q -C '$proj' backup --compression gzip")
+"$GUARD" -q -C "$proj" backup >/dev/null
+dump=$(ls "$proj"/backups/*.sql.zst | head -1)
+dump_size=$(du -h "$dump" | cut -f1)
+raw_size=$(zstd -dc "$dump" | wc -c | numfmt --to=iec)
+
+restore_plain() { psql -X -q -c "DROP DATABASE IF EXISTS r1" && psql -X -q -c "CREATE DATABASE r1" && zstd -dc "$dump" | psql -X -q -v ON_ERROR_STOP=1 -1 -d r1; }
+restore_guard() { psql -X -q -c "DROP DATABASE IF EXISTS r2" && psql -X -q -c "CREATE DATABASE r2" && "$GUARD" -q -C "$proj" restore latest --to "postgresql://postgres@127.0.0.1:$port/r2?schema=public"; }
+export -f restore_plain restore_guard; export dump GUARD proj port
+t_rplain=$(timeit "zstd -dc | psql" bash -c restore_plain)
+t_rguard=$(timeit "prisma-guard restore" bash -c restore_guard)
+
+ratio() { echo "scale=2; $1 / $2" | bc; }
+cat <<MD
+
+Database: $size in PostgreSQL ($ROWS posts), dump $raw_size uncompressed, $dump_size with zstd.
+Median of $RUNS runs, wall seconds.
+
+| command | seconds | vs baseline |
+|---|---:|---:|
+| \`pg_dump > /dev/null\` (baseline for backups) | $t_bare | 1.00 |
+| \`pg_dump \| gzip > f\` | $t_gzip | $(ratio "$t_gzip" "$t_bare") |
+| \`pg_dump \| zstd -T0 > f\` | $t_zstd | $(ratio "$t_zstd" "$t_bare") |
+| \`prisma-guard backup\` (zstd) | $t_guard | $(ratio "$t_guard" "$t_bare") |
+| \`prisma-guard backup --compression gzip\` | $t_guard_gz | $(ratio "$t_guard_gz" "$t_bare") |
+| \`zstd -dc f \| psql -1\` (baseline for restores) | $t_rplain | 1.00 |
+| \`prisma-guard restore --to\` (verify + restore + count check) | $t_rguard | $(ratio "$t_rguard" "$t_rplain") |
+MD
