@@ -139,6 +139,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_template_is_valid() {
+        let text = include_str!("../templates/prisma-guard.toml");
+        let file: FileConfig = toml::from_str(text).unwrap();
+        assert_eq!(file.backup.compression, Some(Compression::Zstd));
+        assert_eq!(file.retention.max_age_days, Some(30));
+    }
+
+    #[test]
     fn unknown_keys_are_a_usage_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "[backup]\ndirectory = \"x\"\n").unwrap();

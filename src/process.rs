@@ -47,10 +47,7 @@ impl Tool {
     }
 
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(&self.path);
-        // A stray PGPASSWORD/MYSQL_PWD from the caller must not override the URL's credentials.
-        cmd.env_remove("PGPASSWORD").env_remove("MYSQL_PWD");
-        cmd
+        Command::new(&self.path)
     }
 
     /// Run to completion and return stdout; failure includes the (redacted) stderr.

@@ -12,7 +12,8 @@ use crate::dburl::DbUrl;
 use crate::error::fail;
 use crate::settings::Settings;
 use crate::store::manifest::{Manifest, Trigger};
-use crate::store::{verify, Store};
+use crate::store::verify::{self, Depth};
+use crate::store::Store;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
@@ -24,6 +25,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     };
     let db = db::open(target, &settings.tools)?;
     same_engine(&manifest, db.as_ref())?;
+    if db.create_if_missing()? {
+        settings.printer.status("Created", format!("database {}", db.name()));
+    }
     let current = db.row_counts()?;
     let rows: u64 = current.values().sum();
     if rows > 0 {
@@ -73,9 +77,13 @@ pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatu
 }
 
 /// Resolve the backup and refuse unless its checksum and compression check out.
+/// MySQL cannot roll back a half-applied dump, so its backups are also decompressed in full
+/// first; PostgreSQL restores in one transaction and SQLite through a staged file, so for
+/// them the checksum suffices (a stream error mid-way changes nothing).
 fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
-    let problems = verify::verify(store, &manifest)?;
+    let depth = if manifest.engine == crate::dburl::Engine::Mysql { Depth::Full } else { Depth::Checksum };
+    let problems = verify::verify(store, &manifest, depth)?;
     if !problems.is_empty() {
         let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
         return Err(fail(format!("refused: backup {} is damaged: {list}", manifest.id))

@@ -45,7 +45,7 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
 
 /// Verify one backup, record the result in its manifest, report it. True when intact.
 pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
-    let problems = verify::verify(store, &m)?;
+    let problems = verify::verify(store, &m, verify::Depth::Full)?;
     let ok = problems.is_empty();
     let error = (!ok).then(|| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     m.verified = Some(Verified {

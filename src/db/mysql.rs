@@ -52,13 +52,18 @@ impl Mysql {
     fn base(&self, tool: &Tool) -> Command {
         let mut cmd = tool.command();
         cmd.arg(format!("--defaults-extra-file={}", self.options.path().display()));
+        if self.target.url.password().is_some() {
+            cmd.env_remove("MYSQL_PWD");
+        }
         cmd
     }
 
     fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.base(&self.client);
-        cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql])
-            .arg(&self.target.url.database);
+        cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql]);
+        if !self.target.url.database.is_empty() {
+            cmd.arg(&self.target.url.database);
+        }
         let out = self.client.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
         Ok(out.lines().map(str::to_string).collect())
     }
@@ -218,6 +223,19 @@ impl Database for Mysql {
             )),
             (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to mysql")),
             (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
+    fn create_if_missing(&self) -> Result<bool> {
+        match self.query("SELECT 1") {
+            Ok(_) => Ok(false),
+            Err(e) if format!("{e:#}").contains("Unknown database") => {
+                let server =
+                    Mysql::new(Target { url: self.target.url.with_database(""), sqlite_path: None }, &self.tools)?;
+                server.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&self.name())))?;
+                Ok(true)
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -58,7 +58,8 @@ impl Postgres {
 
     fn env(&self, cmd: &mut Command) {
         if let Some(pf) = &self.passfile {
-            cmd.env("PGPASSFILE", pf.path());
+            // PGPASSWORD would win over the file: the URL's password must.
+            cmd.env("PGPASSFILE", pf.path()).env_remove("PGPASSWORD");
         }
         if std::env::var_os("PGCONNECT_TIMEOUT").is_none() {
             cmd.env("PGCONNECT_TIMEOUT", "15");
@@ -271,6 +272,19 @@ impl Database for Postgres {
             (_, Err(e)) => Err(e.context("the restore failed and was rolled back; the database is unchanged")),
             (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to psql")),
             (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
+    fn create_if_missing(&self) -> Result<bool> {
+        match self.query("SELECT 1") {
+            Ok(_) => Ok(false),
+            Err(e) if format!("{e:#}").contains(&format!("database \"{}\" does not exist", self.name())) => {
+                let url = self.target.url.with_database("postgres");
+                let maintenance = Postgres::new(Target { url, sqlite_path: None }, &self.tools)?;
+                maintenance.query(&format!("CREATE DATABASE {}", quote_ident(&self.name())))?;
+                Ok(true)
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -34,7 +34,7 @@ impl Compression {
     /// The default level for each format when the config does not set one.
     pub fn default_level(self) -> i32 {
         match self {
-            Compression::Zstd => 3,
+            Compression::Zstd => 1,
             Compression::Gzip => 6,
         }
     }

@@ -7,4 +7,5 @@ mod support;
 mod failures;
 mod mysql;
 mod postgres;
+mod project;
 mod sqlite;

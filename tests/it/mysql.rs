@@ -93,6 +93,13 @@ fn mysql_restore_test_creates_and_drops_a_scratch_database() {
             .root("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE 'prisma_guard_scratch_%'"),
         "0"
     );
+    // Restore into a database that does not exist yet: created, no confirmation needed.
+    let fresh = "my_scratch_new";
+    mariadb().root(&format!("DROP DATABASE IF EXISTS `{fresh}`"));
+    let run = ctx.run(&["restore", "latest", "--to", &mariadb().url(fresh)]);
+    run.ok().no_secret();
+    assert!(run.stderr.contains("Created"), "{}", run.stderr);
+    assert_eq!(fingerprint(fresh), fingerprint("my_scratch"));
 }
 
 #[test]

@@ -287,3 +287,43 @@ fn pg_gzip_backup_verifies_and_restores() {
     assert!(std::process::Command::new("sh").arg("-c").arg(line).current_dir(ctx.root()).status().unwrap().success());
     assert_eq!(fingerprint(&empty), fingerprint(&db));
 }
+
+/// A pg_bin_dir whose pg_dump runs `body` (a sh snippet) unless asked for --version.
+fn fake_pg_dump(ctx: &TestContext, body: &str) {
+    let tools = ctx.path("faketools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let real = which_tool("pg_dump");
+    let script = format!("#!/bin/sh\nif [ \"$1\" = --version ]; then exec {real} --version; fi\n{body}\n");
+    std::fs::write(tools.join("pg_dump"), script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(tools.join("pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink(which_tool("psql"), tools.join("psql")).unwrap();
+    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()));
+}
+
+#[test]
+fn pg_dump_that_writes_nothing_is_a_failed_backup() {
+    let (ctx, _db) = seeded("rt_empty_dump");
+    fake_pg_dump(&ctx, "exit 0");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("produced no output"), "{}", run.stderr);
+    assert!(ctx.backup_files().is_empty(), "{:?}", ctx.backup_files());
+}
+
+#[test]
+fn pg_dump_failure_shows_its_stderr() {
+    let (ctx, _db) = seeded("rt_failing_dump");
+    fake_pg_dump(
+        &ctx,
+        "echo 'SET x;'; echo 'pg_dump: error: query failed: permission denied for table secrets' >&2; exit 1",
+    );
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("exit code 1") && run.stderr.contains("permission denied for table secrets"),
+        "{}",
+        run.stderr
+    );
+    assert!(ctx.backup_files().is_empty(), "{:?}", ctx.backup_files());
+}
