@@ -13,6 +13,9 @@ command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v gunzip >/dev/null 2>&1 || missing+=(gzip)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -46,8 +46,31 @@ pub struct GlobalArgs {
     pub quiet: bool,
 }
 
+impl Cli {
+    /// Parse the process's arguments. Started under the name `prisma` (the shim link), the
+    /// whole command line is prisma's: it runs as `prisma-guard exec -- <args>`.
+    pub fn from_env() -> Cli {
+        let mut args = std::env::args_os();
+        let argv0 = args.next().unwrap_or_default();
+        let name =
+            std::path::Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name == "prisma" {
+            let args = args.map(|a| a.to_string_lossy().into_owned()).collect();
+            return Cli { global: GlobalArgs::default(), command: Command::Exec(ExecArgs { no_backup: false, args }) };
+        }
+        Cli::parse()
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a prisma command under the guard: `prisma-guard exec -- migrate dev`.
+    ///
+    /// Harmless commands run at once. Schema changes (migrate dev/deploy, db push, db execute,
+    /// ...) get a backup first; if it fails, prisma does not run. Destructive commands (migrate
+    /// reset, db push --force-reset or --accept-data-loss, SQL that drops data) also need the
+    /// database name typed on the terminal; AI agents are refused. Exit code: prisma's own.
+    Exec(ExecArgs),
     /// Take a compressed, checksummed backup of the project's database now.
     Backup(BackupArgs),
     /// List backups, newest first.
@@ -61,6 +84,41 @@ pub enum Command {
     RestoreTest(RestoreTestArgs),
     /// Delete old backups by age and count; never the newest verified one.
     Prune(PruneArgs),
+    /// Put prisma-guard in front of `prisma`: on PATH, and in node_modules/.bin (npx, npm scripts).
+    Shim(ShimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShimArgs {
+    #[arg(value_enum)]
+    pub action: ShimAction,
+    /// Also cover this project: replace node_modules/.bin/prisma and add a package.json
+    /// postinstall entry that re-installs it after every `npm install`.
+    #[arg(long)]
+    pub project: bool,
+    /// The PATH shim folder (default ~/.local/share/prisma-guard/bin).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ShimAction {
+    /// Create the shims (idempotent).
+    Install,
+    /// Show which entry points are covered; exit 1 when one is not.
+    Status,
+    /// Remove the shims and restore the originals.
+    Uninstall,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Skip the backup of a schema change (asks for the typed confirmation instead).
+    #[arg(long)]
+    pub no_backup: bool,
+    /// The prisma arguments, after `--`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "PRISMA ARGS")]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,27 @@ pub struct FileConfig {
     pub tools: ToolsSection,
     #[serde(default)]
     pub database: DatabaseSection,
+    #[serde(default)]
+    pub guard: GuardSection,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardSection {
+    /// `db seed`: "schema-change" (default: backup first) or "safe".
+    pub seed: Option<SeedClass>,
+    /// The real Prisma CLI, when it cannot be found in node_modules or on PATH.
+    pub real_prisma: Option<PathBuf>,
+    /// Throwaway databases where destructive commands need no confirmation.
+    #[serde(default)]
+    pub allow: Vec<crate::guard::allow::AllowEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedClass {
+    SchemaChange,
+    Safe,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

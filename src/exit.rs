@@ -41,4 +41,5 @@ Exit codes:
   2    usage or configuration error
   3    refused: needs a human to confirm on a terminal, or the confirmation was not given
   4    mismatch: checksum or row counts differ (verify, restore, restore-test)
-  130  interrupted";
+  130  interrupted
+  exec (and `prisma` through the shim) exits with prisma's own code; 3 when refused";

@@ -11,9 +11,12 @@ pub mod dburl;
 pub mod error;
 pub mod exit;
 pub mod git;
+pub mod guard;
 pub mod process;
 pub mod project;
 pub mod settings;
+pub mod shim;
+pub mod sql;
 pub mod store;
 pub mod ui;
 
@@ -24,13 +27,16 @@ use cli::{Cli, Command};
 /// Run one command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     process::ignore_file_size_signal();
-    let mut settings = settings::Settings::load(&cli.global)?;
+    let global = &cli.global;
+    let load = || settings::Settings::load(global);
     match cli.command {
-        Command::Backup(args) => commands::backup::run(&mut settings, &args),
-        Command::Backups(args) => commands::list::run(&settings, &args),
-        Command::Verify(args) => commands::verify::run(&settings, &args),
-        Command::Restore(args) => commands::restore::run(&settings, &args),
-        Command::RestoreTest(args) => commands::restore::run_test(&settings, &args),
-        Command::Prune(args) => commands::prune::run(&settings, &args),
+        Command::Exec(args) => commands::exec::run(global, &args),
+        Command::Backup(args) => commands::backup::run(&mut load()?, &args),
+        Command::Backups(args) => commands::list::run(&load()?, &args),
+        Command::Verify(args) => commands::verify::run(&load()?, &args),
+        Command::Restore(args) => commands::restore::run(&load()?, &args),
+        Command::RestoreTest(args) => commands::restore::run_test(&load()?, &args),
+        Command::Prune(args) => commands::prune::run(&load()?, &args),
+        Command::Shim(args) => commands::shim::run(&load()?, &args),
     }
 }

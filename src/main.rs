@@ -1,10 +1,9 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use prisma_guard::{cli::Cli, error};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_env();
     let status = match prisma_guard::run(cli) {
         Ok(status) => status,
         Err(err) => error::report(&err),

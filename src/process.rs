@@ -170,6 +170,70 @@ pub fn ignore_file_size_signal() {
     }
 }
 
+static CHILD_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn forward_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+    let pid = CHILD_PID.load(std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+    let code = unsafe { info.as_ref().map_or(0, |i| i.si_code) };
+    // A terminal's Ctrl-C already reaches the child (same process group): only forward
+    // signals sent with kill() (si_code <= 0), such as SIGTERM from a supervisor.
+    if pid > 0 && code <= 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
+
+/// Run a child to completion while prisma-guard stays alive: SIGINT, SIGTERM, SIGHUP and
+/// SIGQUIT reach the child (forwarded when sent to us), and we never exit before it.
+/// `stdin`, when given, is written to the child's stdin (which is otherwise inherited).
+pub fn run_forwarding_signals(cmd: &mut Command, stdin: Option<Vec<u8>>) -> std::io::Result<ExitStatus> {
+    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+    if stdin.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    let mut child = cmd.spawn()?;
+    if let (Some(buf), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&buf);
+        });
+    }
+    CHILD_PID.store(i32::try_from(child.id()).unwrap_or(0), std::sync::atomic::Ordering::SeqCst);
+    let mut previous: Vec<libc::sigaction> = Vec::new();
+    for sig in SIGNALS {
+        // SAFETY: installing a handler that only calls async-signal-safe functions.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = forward_signal as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(sig, &action, &mut old);
+            previous.push(old);
+        }
+    }
+    let status = child.wait();
+    for (sig, old) in SIGNALS.iter().zip(previous) {
+        // SAFETY: restoring the handlers saved above.
+        unsafe {
+            libc::sigaction(*sig, &old, std::ptr::null_mut());
+        }
+    }
+    CHILD_PID.store(0, std::sync::atomic::Ordering::SeqCst);
+    status
+}
+
+/// The exit code a shell would report for a child: its code, or 128 + the signal.
+pub fn exit_code_of(status: ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(1),
+        (None, Some(sig)) => u8::try_from((128 + sig) & 0xff).unwrap_or(1),
+        _ => 1,
+    }
+}
+
 /// Whether a process with this pid is alive.
 pub fn pid_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()

@@ -1,7 +1,9 @@
 //! One file per subcommand.
 
 pub mod backup;
+pub mod exec;
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod shim;
 pub mod verify;

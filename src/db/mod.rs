@@ -77,6 +77,9 @@ pub trait Database {
     fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()>;
     /// A new empty database of the same kind on the same server, dropped on drop.
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>>;
+    /// Whether the database exists (the server answers and has it; the SQLite file exists).
+    /// Errors when the server cannot be reached or refuses the credentials.
+    fn exists(&self) -> Result<bool>;
     /// Create the database when the server does not have it yet. True when it was created.
     fn create_if_missing(&self) -> Result<bool> {
         Ok(false)

@@ -226,16 +226,23 @@ impl Database for Mysql {
         }
     }
 
-    fn create_if_missing(&self) -> Result<bool> {
+    fn exists(&self) -> Result<bool> {
         match self.query("SELECT 1") {
-            Ok(_) => Ok(false),
-            Err(e) if format!("{e:#}").contains("Unknown database") => {
+            Ok(_) => Ok(true),
+            Err(e) if format!("{e:#}").contains("Unknown database") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn create_if_missing(&self) -> Result<bool> {
+        match self.exists()? {
+            true => Ok(false),
+            false => {
                 let server =
                     Mysql::new(Target { url: self.target.url.with_database(""), sqlite_path: None }, &self.tools)?;
                 server.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&self.name())))?;
                 Ok(true)
             }
-            Err(e) => Err(e),
         }
     }
 

@@ -275,16 +275,23 @@ impl Database for Postgres {
         }
     }
 
+    fn exists(&self) -> Result<bool> {
+        match self.server() {
+            Ok(_) => Ok(true),
+            Err(e) if format!("{e:#}").contains(&format!("database \"{}\" does not exist", self.name())) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     fn create_if_missing(&self) -> Result<bool> {
-        match self.query("SELECT 1") {
-            Ok(_) => Ok(false),
-            Err(e) if format!("{e:#}").contains(&format!("database \"{}\" does not exist", self.name())) => {
+        match self.exists()? {
+            true => Ok(false),
+            false => {
                 let url = self.target.url.with_database("postgres");
                 let maintenance = Postgres::new(Target { url, sqlite_path: None }, &self.tools)?;
                 maintenance.query(&format!("CREATE DATABASE {}", quote_ident(&self.name())))?;
                 Ok(true)
             }
-            Err(e) => Err(e),
         }
     }
 

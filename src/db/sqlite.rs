@@ -194,6 +194,10 @@ impl Database for Sqlite {
         Ok(())
     }
 
+    fn exists(&self) -> Result<bool> {
+        Ok(self.path.is_file())
+    }
+
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
         let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").tempdir()?;
         let path = dir.path().join("scratch.db");

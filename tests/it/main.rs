@@ -5,7 +5,9 @@
 mod support;
 
 mod failures;
+mod guard;
 mod mysql;
 mod postgres;
 mod project;
+mod shim;
 mod sqlite;

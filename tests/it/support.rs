@@ -83,8 +83,13 @@ impl TestContext {
     pub fn run_with_tty(&self, args: &[&str], typed: &str) -> Run {
         let line =
             std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
+        self.run_script_with_tty(&line, typed)
+    }
+
+    /// Run a shell command line on a pseudo-terminal whose keyboard input is `typed`.
+    pub fn run_script_with_tty(&self, line: &str, typed: &str) -> Run {
         let mut child = Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
+            .args(["-qec", line, "/dev/null"])
             .current_dir(self.root())
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -97,7 +102,7 @@ impl TestContext {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
             // Give the program time to open /dev/tty and print its prompt.
-            std::thread::sleep(Duration::from_millis(800));
+            std::thread::sleep(Duration::from_millis(1500));
             let _ = stdin.write_all(typed.as_bytes());
             std::thread::sleep(Duration::from_millis(300));
         }

@@ -1,0 +1,244 @@
+//! `prisma-guard exec -- <prisma args>` (and `prisma ...` through the shim): classify,
+//! confirm, back up, forward.
+//!
+//! Safe commands replace this process with the real prisma at once. Schema changes get a
+//! backup first; destructive commands also need a human to type the database name on the
+//! terminal. Whenever prisma-guard cannot do its part (no database found, backup failed, no
+//! terminal to ask on, an AI agent asking), prisma does not run.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::backup::{self, Request};
+use crate::cli::{ExecArgs, GlobalArgs};
+use crate::config::SeedClass;
+use crate::db::{self, Database};
+use crate::error::fail;
+use crate::guard::audit::{self, Entry};
+use crate::guard::classify::{self, Invocation, Risk};
+use crate::guard::{allow, forward};
+use crate::settings::Settings;
+use crate::store::manifest::Trigger;
+use crate::ExitStatus;
+
+pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
+    forward::check_loop()?;
+    let inv = Invocation::parse(&args.args);
+    let mut global = global.clone();
+    global.schema = global.schema.or_else(|| inv.schema.as_ref().map(PathBuf::from));
+    global.config = global.config.or_else(|| inv.config.as_ref().map(PathBuf::from));
+    global.url = global.url.or_else(|| inv.url.clone());
+    let settings = Settings::load(&global)?;
+    let override_path = std::env::var_os(forward::REAL_PRISMA_VAR).map(PathBuf::from).or_else(|| {
+        settings.config.file.guard.real_prisma.as_ref().map(|p| settings.config.resolve_path(p, &settings.cwd))
+    });
+    let real = forward::find(&settings.cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
+
+    let is_execute = inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "execute");
+    let stdin_sql = if is_execute && inv.has("--stdin") { Some(read_stdin()?) } else { None };
+    let sql = if !is_execute {
+        None
+    } else if let Some(text) = &stdin_sql {
+        Some(Ok(String::from_utf8_lossy(text).into_owned()))
+    } else {
+        inv.file.as_ref().map(|f| {
+            let path = settings.cwd.join(f);
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+        })
+    };
+    let options = classify::Options { seed_is_safe: settings.config.file.guard.seed == Some(SeedClass::Safe) };
+    let risk = classify::classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), options);
+
+    let guard = Guard { settings: &settings, inv: &inv, risk: &risk };
+    match &risk {
+        Risk::Safe => {
+            if inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "pull") {
+                guard.keep_schema_copy();
+            }
+            Err(exec(&real, &inv.args))
+        }
+        Risk::SchemaChange { .. } | Risk::Destructive { .. } => guard.run(&real, args.no_backup, stdin_sql),
+    }
+}
+
+/// Replace this process with the real prisma; returns only on failure.
+fn exec(real: &forward::RealPrisma, args: &[String]) -> anyhow::Error {
+    let err = real.command(args).exec();
+    anyhow::Error::new(err).context(format!("could not start the real prisma ({})", real.describe()))
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::io::stdin().read_to_end(&mut buf).context("could not read the SQL from stdin")?;
+    Ok(buf)
+}
+
+struct Guard<'a> {
+    settings: &'a Settings,
+    inv: &'a Invocation,
+    risk: &'a Risk,
+}
+
+impl Guard<'_> {
+    /// The command as the user would retype it.
+    fn command_line(&self) -> String {
+        let args = audit::redact_argv(&self.inv.args);
+        format!("prisma {}", args.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" "))
+    }
+
+    fn audit(&self, decision: &str, backup_id: Option<&str>, exit_code: Option<i32>) {
+        let mut entry = Entry::new(&self.settings.cwd, &self.inv.args, self.risk.label(), decision);
+        entry.backup_id = backup_id.map(str::to_string);
+        entry.exit_code = exit_code;
+        if let Err(e) = audit::append(&self.settings.backup_dir, &entry) {
+            self.settings.printer.warn(format!("could not write the audit log: {e:#}"));
+        }
+    }
+
+    fn run(&self, real: &forward::RealPrisma, no_backup: bool, stdin_sql: Option<Vec<u8>>) -> Result<ExitStatus> {
+        let settings = self.settings;
+        let cmd = self.command_line();
+        let target = match settings.target() {
+            Ok(t) => t,
+            Err(e) => {
+                self.audit("no-database", None, None);
+                return Err(e.context(
+                    fail(format!("prisma-guard cannot find the database `{cmd}` would change, so it cannot back it up; prisma was NOT run"))
+                        .hint("pass the database with --url, or run from the Prisma project folder"),
+                ));
+            }
+        };
+        let db = db::open(target, &settings.tools)?;
+        let exists = match db.exists() {
+            Ok(e) => e,
+            Err(e) => {
+                self.audit("database-unreachable", None, None);
+                return Err(e.context(format!("cannot reach the database to back it up, so `{cmd}` was NOT run")));
+            }
+        };
+        let allowed = allow::find(&settings.config.file.guard.allow, db.target());
+        let destructive = matches!(self.risk, Risk::Destructive { .. });
+        let mut decision = "allowed";
+        if exists && (destructive || no_backup) {
+            if let Some(entry) = allowed {
+                decision = "allow-listed";
+                settings.printer.status(
+                    "Allow-listed",
+                    format!(
+                        "{} ({})",
+                        db.target().describe(),
+                        entry.reason.as_deref().unwrap_or("prisma-guard.toml [[guard.allow]]")
+                    ),
+                );
+            } else {
+                if let Err(e) = self.confirm(db.as_ref(), &cmd, no_backup) {
+                    self.audit("refused", None, None);
+                    return Err(e);
+                }
+                decision = "confirmed";
+            }
+        }
+        let skip_backup = !exists || (no_backup && decision == "confirmed") || allowed.is_some_and(|a| !a.backup);
+        let backup_id = if skip_backup {
+            if !exists {
+                settings
+                    .printer
+                    .status("No backup", format!("{} does not exist yet: nothing to lose", db.target().describe()));
+            }
+            None
+        } else {
+            let trigger = Trigger { kind: "prisma".into(), argv: audit::redact_argv(&self.inv.args) };
+            let label = format!("before-{}", self.inv.words.join("-"));
+            settings.printer.status("Backing up", format!("{} before `{cmd}`", db.target().describe()));
+            match backup::take(settings, db.as_ref(), &Request { label: Some(label), trigger }) {
+                Ok(m) => {
+                    settings.printer.status("Saved", format!("backup {} ({} rows)", m.id, m.total_rows()));
+                    Some(m.id)
+                }
+                Err(e) => {
+                    self.audit("backup-failed", None, None);
+                    return Err(e.context(fail(format!("the backup failed, so `{cmd}` was NOT run")).hint(
+                        "fix the cause above and run the command again; `prisma-guard backup` tests the backup alone",
+                    )));
+                }
+            }
+        };
+        if self.inv.words.first().is_some_and(|w| w == "mcp") {
+            settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
+        }
+        let code = self.forward(real, stdin_sql)?;
+        self.audit(decision, backup_id.as_deref(), Some(i32::from(code)));
+        if code != 0 {
+            if let Some(id) = &backup_id {
+                eprintln!("prisma exited with code {code}. The database as it was before is in backup {id}.");
+                eprintln!("To put it back: prisma-guard restore {id}");
+            }
+        }
+        Ok(ExitStatus::Child(code))
+    }
+
+    /// Show what will be lost and ask for the database name on the terminal.
+    fn confirm(&self, db: &dyn Database, cmd: &str, no_backup: bool) -> Result<()> {
+        let counts = db.row_counts().unwrap_or_default();
+        let mut summary = String::new();
+        summary.push_str(&format!("\n  {cmd}\n\n"));
+        match self.risk {
+            Risk::Destructive { why } => summary.push_str(&format!("This is destructive: {why}.\n")),
+            Risk::SchemaChange { what } => summary.push_str(&format!("{what}.\n")),
+            Risk::Safe => {}
+        }
+        summary.push_str(&format!("Database: {}\n", db.target().describe()));
+        let with_rows: Vec<_> = counts.iter().filter(|(_, n)| **n > 0).collect();
+        if with_rows.is_empty() {
+            summary.push_str("It holds no rows.\n");
+        } else {
+            summary.push_str("Rows at risk:\n");
+            for (table, n) in with_rows {
+                summary.push_str(&format!("  {table}: {n}\n"));
+            }
+        }
+        summary.push_str(if no_backup {
+            "NO backup will be taken (--no-backup).\n"
+        } else {
+            "A backup is taken first; `prisma-guard restore latest` puts it back.\n"
+        });
+        let action = match self.risk {
+            Risk::Destructive { why } => format!("`{cmd}` is destructive ({why}) and"),
+            _ => format!("`{cmd}` without a backup"),
+        };
+        crate::confirm::typed(&summary, &db.name(), &action, cmd)
+    }
+
+    /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.
+    fn forward(&self, real: &forward::RealPrisma, stdin_sql: Option<Vec<u8>>) -> Result<u8> {
+        let mut cmd = real.command(&self.inv.args);
+        let status = crate::process::run_forwarding_signals(&mut cmd, stdin_sql)
+            .with_context(|| format!("could not start the real prisma ({})", real.describe()))?;
+        Ok(crate::process::exit_code_of(status))
+    }
+
+    /// `db pull` overwrites the schema file: keep a copy in the backup folder first.
+    fn keep_schema_copy(&self) {
+        let Some(schema) = self.settings.project.schema.as_ref().filter(|s| s.is_file()) else { return };
+        let Ok(store) = crate::store::Store::create(&self.settings.backup_dir) else { return };
+        let stamp = store.new_id(std::time::SystemTime::now(), Some("schema-before-db-pull"));
+        let dest = store.dir().join(format!("{stamp}.prisma"));
+        if let Ok(text) = std::fs::read(schema) {
+            if crate::store::io::write_atomic(&dest, &text).is_ok() {
+                self.settings.printer.status("Saved", format!("a copy of {} as {}", schema.display(), dest.display()));
+            }
+        }
+    }
+}
+
+/// Quote a word for a POSIX shell when needed.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

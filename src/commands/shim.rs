@@ -1,0 +1,80 @@
+//! `prisma-guard shim install | status | uninstall`
+
+use anyhow::Result;
+
+use crate::cli::{ShimAction, ShimArgs};
+use crate::error::fail;
+use crate::settings::Settings;
+use crate::shim;
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
+    let dir = args.dir.clone().unwrap_or_else(shim::default_dir);
+    let root = &settings.project_root;
+    let p = &settings.printer;
+    match args.action {
+        ShimAction::Install => {
+            if shim::install_path_shim(&dir)? {
+                p.status("Installed", format!("{}/prisma -> prisma-guard", dir.display()));
+            }
+            if !path_starts_with(&dir) {
+                p.warn(format!(
+                    "{} must come first on PATH; add to your shell profile: export PATH=\"{}:$PATH\"",
+                    dir.display(),
+                    dir.display()
+                ));
+            }
+            if args.project {
+                let c = shim::install_project(root)?;
+                if c.bin_replaced {
+                    p.status(
+                        "Installed",
+                        format!("{}/node_modules/.bin/prisma (npx prisma, npm scripts)", root.display()),
+                    );
+                }
+                if c.postinstall_added {
+                    p.status("Added", "package.json postinstall: re-installs the shim after npm install");
+                }
+            }
+            Ok(ExitStatus::Success)
+        }
+        ShimAction::Uninstall => {
+            if shim::uninstall_path_shim(&dir)? {
+                p.status("Removed", format!("{}/prisma", dir.display()));
+            }
+            if args.project {
+                let c = shim::uninstall_project(root)?;
+                if c.bin_replaced {
+                    p.status("Restored", format!("{}/node_modules/.bin/prisma", root.display()));
+                }
+                if c.postinstall_added {
+                    p.status("Removed", "the package.json postinstall entry");
+                }
+            }
+            Ok(ExitStatus::Success)
+        }
+        ShimAction::Status => {
+            let rows = shim::status(root, std::env::var_os("PATH"))?;
+            let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
+            for r in &rows {
+                let mark = if r.covered { "ok " } else { "GAP" };
+                println!("{mark}  {:<width$}  {}", r.entry, r.detail);
+                if !r.covered {
+                    println!("     {:<width$}  fix: {}", "", r.fix);
+                }
+            }
+            let gaps = rows.iter().filter(|r| !r.covered).count();
+            if gaps > 0 {
+                return Err(fail(format!("{gaps} prisma entry point(s) are not guarded"))
+                    .hint("run the fix shown for each")
+                    .into());
+            }
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+fn path_starts_with(dir: &std::path::Path) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).find(|p| p.join("prisma").exists()).is_some_and(|p| p == dir)
+}

@@ -1,0 +1,89 @@
+//! The audit log: one JSON line per guarded decision, appended to `audit.jsonl` in the backup
+//! folder (0600). Passwords in the argv are redacted.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use regex::Regex;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub time: String,
+    pub user: String,
+    pub cwd: String,
+    pub argv: Vec<String>,
+    pub class: String,
+    /// `allowed`, `refused`, `confirmed`, `allow-listed`, `backup-failed`, ...
+    pub decision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+impl Entry {
+    pub fn new(cwd: &Path, argv: &[String], class: &str, decision: &str) -> Entry {
+        Entry {
+            time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            user: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default(),
+            cwd: cwd.display().to_string(),
+            argv: redact_argv(argv),
+            class: class.to_string(),
+            decision: decision.to_string(),
+            backup_id: None,
+            exit_code: None,
+            agent: crate::agent::detect_current(),
+        }
+    }
+}
+
+/// Append one line. The folder is created 0700 when missing.
+pub fn append(dir: &Path, entry: &Entry) -> Result<()> {
+    crate::store::Store::create(dir)?;
+    let path = dir.join("audit.jsonl");
+    let mut line = serde_json::to_vec(entry)?;
+    line.push(b'\n');
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("could not open the audit log {}", path.display()))?;
+    f.write_all(&line).with_context(|| format!("could not write the audit log {}", path.display()))?;
+    Ok(())
+}
+
+/// Replace the password of any URL in the arguments with `****`.
+pub fn redact_argv(argv: &[String]) -> Vec<String> {
+    static URL_PASSWORD: OnceLock<Regex> = OnceLock::new();
+    let re = URL_PASSWORD
+        .get_or_init(|| Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@").expect("static regex"));
+    argv.iter().map(|a| re.replace_all(a, "${1}****@").into_owned()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_url_passwords() {
+        let argv = vec![
+            "db".to_string(),
+            "push".into(),
+            "--url=postgresql://app:s3cr%40t@db:5432/x".into(),
+            "--url".into(),
+            "mysql://root:pw@h/d".into(),
+        ];
+        assert_eq!(
+            redact_argv(&argv),
+            vec!["db", "push", "--url=postgresql://app:****@db:5432/x", "--url", "mysql://root:****@h/d"]
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! The guard: classify a prisma command line, confirm, back up, forward.
+
+pub mod allow;
+pub mod audit;
+pub mod classify;
+pub mod forward;

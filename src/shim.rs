@@ -1,0 +1,235 @@
+//! The entry points prisma-guard covers: a `prisma` link in a shim folder meant to be first on
+//! PATH, and the project's `node_modules/.bin/prisma` (which `npx prisma`, `npm exec prisma`
+//! and npm scripts run without consulting PATH), kept in place by a `postinstall` script
+//! because every `npm install` restores npm's own link.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::guard::forward::{is_ours, SHIM_MARKER};
+
+/// Where the original `node_modules/.bin/prisma` is kept while the shim stands in for it.
+pub const ORIGINAL_NAME: &str = ".prisma-guard-original-prisma";
+/// The `postinstall` fragment that puts the project shim back after `npm install`.
+pub const POSTINSTALL: &str =
+    "(command -v prisma-guard >/dev/null && prisma-guard shim install --project --quiet) || true";
+
+/// The default PATH shim folder: `$XDG_DATA_HOME/prisma-guard/bin` or
+/// `~/.local/share/prisma-guard/bin`.
+pub fn default_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share"));
+    base.join("prisma-guard/bin")
+}
+
+fn own_exe() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("cannot find prisma-guard's own executable")?;
+    Ok(exe.canonicalize().unwrap_or(exe))
+}
+
+/// Put a `prisma` link to prisma-guard in `dir`. Returns false when it was already there.
+pub fn install_path_shim(dir: &Path) -> Result<bool> {
+    let exe = own_exe()?;
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let link = dir.join("prisma");
+    if link.symlink_metadata().is_ok() {
+        if is_ours(&link, &exe) && std::fs::read_link(&link).is_ok_and(|t| t == exe) {
+            return Ok(false);
+        }
+        if !is_ours(&link, &exe) {
+            return Err(crate::error::fail(format!("{} exists and is not prisma-guard's", link.display()))
+                .hint("choose another folder with --dir, or move that file away")
+                .into());
+        }
+        std::fs::remove_file(&link)?;
+    }
+    std::os::unix::fs::symlink(&exe, &link).with_context(|| format!("could not create {}", link.display()))?;
+    Ok(true)
+}
+
+pub fn uninstall_path_shim(dir: &Path) -> Result<bool> {
+    let link = dir.join("prisma");
+    if link.symlink_metadata().is_ok() && is_ours(&link, &own_exe()?) {
+        std::fs::remove_file(&link)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The shim script written over `node_modules/.bin/prisma`.
+fn project_shim_script(exe: &Path) -> String {
+    let exe = exe.display().to_string().replace('\'', "'\\''");
+    format!(
+        "#!/bin/sh\n# {SHIM_MARKER}: prisma runs through prisma-guard (`prisma-guard shim uninstall --project` removes this)\n\
+         g='{exe}'\n\
+         [ -x \"$g\" ] || g=$(command -v prisma-guard) || {{\n  \
+         echo \"prisma-guard-shim: prisma-guard is not installed, so prisma was NOT run. Reinstall prisma-guard, or restore the original: mv node_modules/.bin/{ORIGINAL_NAME} node_modules/.bin/prisma\" >&2\n  \
+         exit 127\n}}\n\
+         exec \"$g\" exec -- \"$@\"\n"
+    )
+}
+
+/// What happened to each part of the project shim.
+#[derive(Debug, Default)]
+pub struct ProjectChanges {
+    pub bin_replaced: bool,
+    pub postinstall_added: bool,
+}
+
+/// Replace `node_modules/.bin/prisma` (npm link or pnpm script) with the shim, keeping the
+/// original beside it, and add the `postinstall` entry to package.json.
+pub fn install_project(root: &Path) -> Result<ProjectChanges> {
+    let exe = own_exe()?;
+    let mut changes = ProjectChanges::default();
+    let bin_dir = root.join("node_modules/.bin");
+    let bin = bin_dir.join("prisma");
+    if !root.join("node_modules/prisma").is_dir() && bin.symlink_metadata().is_err() {
+        return Err(crate::error::fail(format!(
+            "{} has no node_modules/prisma: Prisma is not installed in this project",
+            root.display()
+        ))
+        .hint("run `npm install` first (or pass the project folder with -C)")
+        .into());
+    }
+    if !(bin.exists() && is_ours(&bin, &exe)) {
+        std::fs::create_dir_all(&bin_dir)?;
+        let original = bin_dir.join(ORIGINAL_NAME);
+        if bin.symlink_metadata().is_ok() {
+            let _ = std::fs::remove_file(&original);
+            std::fs::rename(&bin, &original).with_context(|| format!("could not move {} aside", bin.display()))?;
+        }
+        crate::store::io::write_atomic(&bin, project_shim_script(&exe).as_bytes())?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))?;
+        changes.bin_replaced = true;
+    }
+    changes.postinstall_added = edit_package_json(root, true)?;
+    Ok(changes)
+}
+
+/// Undo `install_project`. Returns what was changed.
+pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
+    let exe = own_exe()?;
+    let mut changes = ProjectChanges::default();
+    let bin_dir = root.join("node_modules/.bin");
+    let bin = bin_dir.join("prisma");
+    let original = bin_dir.join(ORIGINAL_NAME);
+    if bin.exists() && is_ours(&bin, &exe) {
+        std::fs::remove_file(&bin)?;
+        if original.symlink_metadata().is_ok() {
+            std::fs::rename(&original, &bin)?;
+        }
+        changes.bin_replaced = true;
+    }
+    changes.postinstall_added = edit_package_json(root, false)?;
+    Ok(changes)
+}
+
+/// Add (or remove) our `postinstall` fragment, keeping key order and other scripts.
+fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
+    let path = root.join("package.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
+    let mut json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
+    let Some(obj) = json.as_object_mut() else { return Ok(false) };
+    let scripts = obj.entry("scripts").or_insert_with(|| serde_json::json!({}));
+    let Some(scripts) = scripts.as_object_mut() else { return Ok(false) };
+    let current = scripts.get("postinstall").and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let new = if add {
+        if current.contains("prisma-guard shim install") {
+            return Ok(false);
+        }
+        if current.trim().is_empty() {
+            POSTINSTALL.to_string()
+        } else {
+            format!("{current} && {POSTINSTALL}")
+        }
+    } else {
+        if !current.contains(POSTINSTALL) {
+            return Ok(false);
+        }
+        current.replace(&format!(" && {POSTINSTALL}"), "").replace(POSTINSTALL, "").trim().to_string()
+    };
+    if new.is_empty() {
+        scripts.remove("postinstall");
+    } else {
+        scripts.insert("postinstall".into(), serde_json::Value::String(new));
+    }
+    let mut out = serde_json::to_string_pretty(&json)?;
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    crate::store::io::write_atomic(&path, out.as_bytes())?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    Ok(true)
+}
+
+/// One covered (or not) entry point.
+#[derive(Debug)]
+pub struct Coverage {
+    pub entry: &'static str,
+    pub covered: bool,
+    pub detail: String,
+    pub fix: String,
+}
+
+/// Which entry points lead through prisma-guard.
+pub fn status(root: &Path, path_var: Option<std::ffi::OsString>) -> Result<Vec<Coverage>> {
+    let exe = own_exe()?;
+    let mut out = Vec::new();
+    let first_on_path = which::which_in("prisma", path_var.as_ref(), root).ok();
+    out.push(match &first_on_path {
+        Some(p) if is_ours(p, &exe) => {
+            Coverage { entry: "prisma on PATH", covered: true, detail: p.display().to_string(), fix: String::new() }
+        }
+        Some(p) => Coverage {
+            entry: "prisma on PATH",
+            covered: false,
+            detail: format!("{} is the real prisma", p.display()),
+            fix: format!("prisma-guard shim install, then put {} first on PATH", default_dir().display()),
+        },
+        None => Coverage {
+            entry: "prisma on PATH",
+            covered: false,
+            detail: "no prisma on PATH".into(),
+            fix: format!("prisma-guard shim install, then put {} first on PATH", default_dir().display()),
+        },
+    });
+    let bin = root.join("node_modules/.bin/prisma");
+    out.push(if bin.exists() && is_ours(&bin, &exe) {
+        Coverage {
+            entry: "node_modules/.bin/prisma (npx, npm scripts)",
+            covered: true,
+            detail: "prisma-guard shim".into(),
+            fix: String::new(),
+        }
+    } else {
+        Coverage {
+            entry: "node_modules/.bin/prisma (npx, npm scripts)",
+            covered: false,
+            detail: if bin.symlink_metadata().is_ok() { "the real prisma".into() } else { "missing".into() },
+            fix: "prisma-guard shim install --project".into(),
+        }
+    });
+    let pkg = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
+    out.push(if pkg.contains("prisma-guard shim install") {
+        Coverage {
+            entry: "package.json postinstall",
+            covered: true,
+            detail: "re-installs the shim after npm install".into(),
+            fix: String::new(),
+        }
+    } else {
+        Coverage {
+            entry: "package.json postinstall",
+            covered: false,
+            detail: "npm install will restore the unguarded link".into(),
+            fix: "prisma-guard shim install --project".into(),
+        }
+    });
+    Ok(out)
+}

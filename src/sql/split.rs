@@ -1,0 +1,211 @@
+//! Split SQL text into statements at top-level `;`, respecting single-quoted strings
+//! (with `''` and, for MySQL, backslash escapes), double-quoted and backtick identifiers,
+//! `--`/`#` line comments, `/* */` block comments (nested, as PostgreSQL allows) and
+//! PostgreSQL dollar quoting (`$$ ... $$`, `$tag$ ... $tag$`).
+
+/// One statement: its text with comments blanked out (same byte offsets), and where it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The statement's source text, trimmed.
+    pub text: String,
+    /// The same text with comments and string contents replaced by spaces, for matching.
+    pub code: String,
+    /// Byte offset of the statement's first non-blank character in the input.
+    pub offset: usize,
+    /// 1-based line of that character.
+    pub line: usize,
+}
+
+pub fn split(sql: &str) -> Vec<Statement> {
+    let bytes = sql.as_bytes();
+    // `code` mirrors `sql` byte for byte: comments and string bodies become spaces.
+    let mut code = bytes.to_vec();
+    let mut bounds = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let blank = |code: &mut Vec<u8>, from: usize, to: usize| {
+        for b in &mut code[from..to] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => {
+                let end = skip_quoted(bytes, i, b'\'', true);
+                blank(&mut code, i + 1, end.saturating_sub(1).max(i + 1));
+                i = end;
+            }
+            b'"' | b'`' => i = skip_quoted(bytes, i, bytes[i], false),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                blank(&mut code, i, end);
+                i = end;
+            }
+            b'#' => {
+                // MySQL line comment; in PostgreSQL `#` is an operator, rare in migrations.
+                let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                blank(&mut code, i, end);
+                i = end;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = skip_block_comment(bytes, i);
+                blank(&mut code, i, end);
+                i = end;
+            }
+            b'$' => match dollar_tag(bytes, i) {
+                Some(tag) => {
+                    let body_start = i + tag.len();
+                    let end = find(bytes, body_start, tag).map_or(bytes.len(), |n| n + tag.len());
+                    blank(&mut code, body_start, end.saturating_sub(tag.len()).max(body_start));
+                    i = end;
+                }
+                None => i += 1,
+            },
+            b';' => {
+                bounds.push((start, i));
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    bounds.push((start, bytes.len()));
+    bounds
+        .into_iter()
+        .filter_map(|(from, to)| {
+            let code_text = String::from_utf8_lossy(&code[from..to]).into_owned();
+            let lead = code_text.len() - code_text.trim_start().len();
+            if code_text.trim().is_empty() {
+                return None;
+            }
+            let offset = from + lead;
+            let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+            Some(Statement {
+                text: sql.get(offset..to).unwrap_or("").trim_end().to_string(),
+                code: code_text.trim().to_string(),
+                offset,
+                line,
+            })
+        })
+        .collect()
+}
+
+/// Index just past the closing quote (or the end of input when unclosed).
+fn skip_quoted(bytes: &[u8], open: usize, quote: u8, backslash: bool) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if backslash && b == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn skip_block_comment(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0;
+    let mut i = open;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'/' && bytes[i + 1] == b'*' {
+            depth += 1;
+            i += 2;
+        } else if bytes[i] == b'*' && bytes[i + 1] == b'/' {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    bytes.len()
+}
+
+/// `$tag$` at `i` (tag: letters, digits, underscores, not starting with a digit), if any.
+fn dollar_tag(bytes: &[u8], i: usize) -> Option<&[u8]> {
+    // `$1` is a parameter, not a quote.
+    if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+        j += 1;
+    }
+    if j < bytes.len() && bytes[j] == b'$' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        Some(&bytes[i..=j])
+    } else {
+        None
+    }
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(sql: &str) -> Vec<String> {
+        split(sql).into_iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn splits_at_top_level_semicolons_only() {
+        let sql = "INSERT INTO t VALUES ('a;b', 'it''s;');\nUPDATE \"we;ird\" SET x = 1; -- c;omment\n/* block; */ DELETE FROM `my;t` WHERE id = 1;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "INSERT INTO t VALUES ('a;b', 'it''s;')",
+                "UPDATE \"we;ird\" SET x = 1",
+                "DELETE FROM `my;t` WHERE id = 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quoted_bodies_are_one_statement() {
+        let sql = "CREATE FUNCTION f() RETURNS void AS $$ BEGIN DELETE FROM t; END; $$ LANGUAGE plpgsql;\nDO $body$ BEGIN DROP TABLE x; END $body$;\nSELECT $1;";
+        let s = split(sql);
+        assert_eq!(s.len(), 3);
+        assert!(s[0].text.ends_with("LANGUAGE plpgsql"));
+        assert!(!s[0].code.contains("DELETE"), "dollar body is blanked in code: {}", s[0].code);
+        assert_eq!(s[2].line, 3);
+    }
+
+    #[test]
+    fn comments_and_strings_are_blanked_in_code() {
+        let s = split("-- DROP TABLE a;\nSELECT 'DROP TABLE b' /* TRUNCATE c */;");
+        assert_eq!(s.len(), 1);
+        assert!(!s[0].code.contains("DROP") && !s[0].code.contains("TRUNCATE"), "{}", s[0].code);
+        assert_eq!(s[0].line, 2, "a statement starts at its code, after leading comments");
+        assert_eq!(s[0].text, "SELECT 'DROP TABLE b' /* TRUNCATE c */");
+    }
+
+    #[test]
+    fn mysql_backslash_escapes_in_strings() {
+        assert_eq!(
+            texts("INSERT INTO t VALUES ('a\\';b'); DELETE FROM t"),
+            vec!["INSERT INTO t VALUES ('a\\';b')", "DELETE FROM t"]
+        );
+    }
+
+    #[test]
+    fn unterminated_input_does_not_panic() {
+        for sql in ["'open", "\"open", "/* open", "$$ open", "$tag$ x $ta", "--", "$", "a$b$c"] {
+            let _ = split(sql);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Entry points: `npx prisma`, `npm exec prisma` and npm scripts run node_modules/.bin/prisma
+//! without consulting PATH; `shim install --project` covers them and survives npm install.
+
+use std::process::Stdio;
+
+use crate::guard::{guarded_project, prisma_calls, rows};
+use crate::support::*;
+
+const PACKAGE_JSON: &str = r#"{
+  "name": "app",
+  "version": "1.0.0",
+  "private": true,
+  "scripts": {
+    "db:reset": "prisma migrate reset --force",
+    "db:deploy": "prisma migrate deploy",
+    "postinstall": "echo installed"
+  },
+  "devDependencies": {
+    "prisma": "7.10.1"
+  }
+}
+"#;
+
+fn npm_project() -> TestContext {
+    let mut ctx = guarded_project();
+    ctx.write("package.json", PACKAGE_JSON);
+    // Only prisma-guard itself on PATH under its own name (for the postinstall entry); the
+    // PATH `prisma` shim is removed so that only node_modules/.bin is in play.
+    std::fs::remove_file(ctx.path("shim/prisma")).unwrap();
+    std::os::unix::fs::symlink(bin(), ctx.path("shim/prisma-guard")).unwrap();
+    ctx.set_env("npm_config_offline", "true");
+    ctx.set_env("npm_config_update_notifier", "false");
+    ctx.set_env("npm_config_fund", "false");
+    ctx.set_env("npm_config_audit", "false");
+    ctx
+}
+
+fn sh(ctx: &TestContext, line: &str) -> Run {
+    let mut cmd = std::process::Command::new("/usr/bin/setsid");
+    cmd.args(["-w", "sh", "-c", line])
+        .current_dir(ctx.root())
+        .env_clear()
+        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null());
+    Run::from(cmd.output().unwrap())
+}
+
+#[test]
+fn without_the_project_shim_npx_bypasses_the_guard() {
+    // The fact this whole feature rests on: npx runs node_modules/.bin/prisma, not PATH.
+    let ctx = npm_project();
+    let run = sh(&ctx, "npx prisma migrate deploy");
+    run.ok();
+    assert!(ctx.backup_files().is_empty(), "no guard, no backup");
+}
+
+#[test]
+fn project_shim_guards_npx_npm_exec_and_npm_scripts() {
+    let ctx = npm_project();
+    let run = ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]);
+    run.ok();
+    let before = prisma_calls(&ctx).len();
+
+    for line in ["npx prisma migrate reset --force", "npm exec prisma -- db push --force-reset", "npm run db:reset"] {
+        let run = sh(&ctx, line);
+        assert_ne!(run.code, 0, "{line}: {}", run.all());
+        assert!(run.all().contains("refused"), "{line}: {}", run.all());
+    }
+    assert_eq!(prisma_calls(&ctx).len(), before, "prisma never ran");
+    assert_eq!(rows(&ctx, "Post"), 3);
+
+    sh(&ctx, "npm run db:deploy").ok();
+    assert_eq!(ctx.manifests().len(), 1, "a backup before migrate deploy");
+    sh(&ctx, "npx prisma generate").ok();
+    let calls = prisma_calls(&ctx);
+    assert_eq!(calls.last().unwrap()["argv"], serde_json::json!(["generate"]));
+}
+
+#[test]
+fn install_is_idempotent_and_keeps_package_json_intact() {
+    let ctx = npm_project();
+    let dir = ctx.path("pathshim");
+    ctx.run(&["shim", "install", "--project", "--dir", dir.to_str().unwrap()]).ok();
+    let once = std::fs::read_to_string(ctx.path("package.json")).unwrap();
+    ctx.run(&["shim", "install", "--project", "--dir", dir.to_str().unwrap()]).ok();
+    let twice = std::fs::read_to_string(ctx.path("package.json")).unwrap();
+    assert_eq!(once, twice);
+    let json: serde_json::Value = serde_json::from_str(&once).unwrap();
+    let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["name", "version", "private", "scripts", "devDependencies"], "key order kept");
+    let post = json["scripts"]["postinstall"].as_str().unwrap();
+    assert!(post.starts_with("echo installed && ") && post.contains("prisma-guard shim install --project"), "{post}");
+    assert_eq!(json["scripts"]["db:reset"], "prisma migrate reset --force");
+    assert!(std::fs::read_link(dir.join("prisma")).is_ok());
+}
+
+#[test]
+fn postinstall_puts_the_shim_back_after_npm_restores_its_link() {
+    let ctx = npm_project();
+    ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
+    // What `npm install` does: the link to the CLI comes back.
+    let bin = ctx.path("node_modules/.bin/prisma");
+    std::fs::remove_file(&bin).unwrap();
+    std::os::unix::fs::symlink("../prisma/build/index.js", &bin).unwrap();
+    assert!(sh(&ctx, "npx prisma migrate reset --force").code == 0, "unguarded again after npm install");
+    crate::guard::install_fake_prisma(&ctx, ctx.root());
+    sh(&ctx, "npm run postinstall").ok();
+    let run = sh(&ctx, "npx prisma migrate reset --force");
+    assert_eq!(run.code, 3, "{}", run.all());
+}
+
+#[test]
+fn status_reports_gaps_and_uninstall_restores_everything() {
+    let mut ctx = npm_project();
+    let dir = ctx.path("pathshim");
+    let run = ctx.run(&["shim", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("GAP") && run.stdout.contains("prisma-guard shim install --project"), "{}", run.stdout);
+
+    ctx.run(&["shim", "install", "--project", "--dir", dir.to_str().unwrap()]).ok();
+    let path = format!("{}:{}", dir.display(), ctx.env.iter().find(|(k, _)| k == "PATH").unwrap().1);
+    ctx.set_env("PATH", &path);
+    let run = ctx.run(&["shim", "status"]);
+    run.ok();
+    assert!(!run.stdout.contains("GAP"), "{}", run.stdout);
+
+    ctx.run(&["shim", "uninstall", "--project", "--dir", dir.to_str().unwrap()]).ok();
+    let bin = ctx.path("node_modules/.bin/prisma");
+    assert_eq!(
+        std::fs::read_link(&bin).unwrap(),
+        std::path::Path::new("../prisma/build/index.js"),
+        "npm's link is back"
+    );
+    assert!(!dir.join("prisma").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ctx.path("package.json")).unwrap()).unwrap();
+    assert_eq!(json["scripts"]["postinstall"], "echo installed");
+}
+
+#[test]
+fn pnpm_style_wrapper_scripts_are_moved_aside_and_restored() {
+    let ctx = npm_project();
+    let bin = ctx.path("node_modules/.bin/prisma");
+    std::fs::remove_file(&bin).unwrap();
+    let pnpm_wrapper = "#!/bin/sh\nbasedir=$(dirname \"$(echo \"$0\" | sed -e 's,\\\\,/,g')\")\nexec node \"$basedir/../prisma/build/index.js\" \"$@\"\n";
+    std::fs::write(&bin, pnpm_wrapper).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
+    assert_eq!(sh(&ctx, "node_modules/.bin/prisma migrate reset --force").code, 3);
+    ctx.run(&["shim", "uninstall", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
+    assert_eq!(std::fs::read_to_string(&bin).unwrap(), pnpm_wrapper);
+    if which_exists("pnpm") {
+        let run = sh(&ctx, "pnpm exec prisma --version");
+        run.ok();
+    }
+}
+
+fn which_exists(name: &str) -> bool {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
