@@ -4,6 +4,7 @@
 #
 #   ./scripts/bench.sh            # SIZE_ROWS=1000000 posts, about 1 GB in PostgreSQL
 #   SIZE_ROWS=50000 ./scripts/bench.sh   # a quick run
+#   ONLY=shim ./scripts/bench.sh         # only the guard's pass-through overhead
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
 # prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 3);
@@ -16,6 +17,34 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 cargo build --release --locked -q
 GUARD="$PWD/target/release/prisma-guard"
+
+# The guard's cost on a harmless command: `prisma --version` through the PATH shim vs the
+# fake prisma's own link, N runs each, interleaved; median and the difference.
+shim_bench() {
+  local n="${SHIM_RUNS:-200}" dir
+  dir=$(mktemp -d /tmp/shim-bench-XXXXXX)
+  mkdir -p "$dir/node_modules/prisma/build" "$dir/node_modules/.bin" "$dir/shim"
+  cp tests/fixtures/fake-prisma/package.json "$dir/node_modules/prisma/"
+  cp tests/fixtures/fake-prisma/build/index.js "$dir/node_modules/prisma/build/"
+  ln -s ../prisma/build/index.js "$dir/node_modules/.bin/prisma"
+  ln -s "$GUARD" "$dir/shim/prisma"
+  python3 - "$dir" "$n" <<'PY'
+import os, statistics, subprocess, sys, time
+d, n = sys.argv[1], int(sys.argv[2])
+direct, shim = [], []
+for _ in range(n):
+    for cmd, out in ((["node_modules/.bin/prisma", "--version"], direct), (["shim/prisma", "--version"], shim)):
+        t = time.perf_counter(); subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, check=True); out.append((time.perf_counter() - t) * 1000)
+md, ms = statistics.median(direct), statistics.median(shim)
+print(f"\n`prisma --version` ({n} runs each, interleaved, median ms):\n")
+print("| path | median ms |\n|---|---:|")
+print(f"| fake prisma directly (`node_modules/.bin/prisma`) | {md:.2f} |")
+print(f"| through the PATH shim (prisma-guard, then exec) | {ms:.2f} |")
+print(f"| added by prisma-guard | {ms - md:.2f} |")
+PY
+  rm -rf "$dir"
+}
+if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
 
 work=$(mktemp -d /tmp/pg-bench-XXXXXX)
 as_pg=()
@@ -76,11 +105,20 @@ dump=$(ls "$proj"/backups/*.sql.zst | head -1)
 dump_size=$(du -h "$dump" | cut -f1)
 raw_size=$(zstd -dc "$dump" | wc -c | numfmt --to=iec)
 
-restore_plain() { psql -X -q -c "DROP DATABASE IF EXISTS r1" && psql -X -q -c "CREATE DATABASE r1" && zstd -dc "$dump" | psql -X -q -v ON_ERROR_STOP=1 -1 -d r1; }
-restore_guard() { psql -X -q -c "DROP DATABASE IF EXISTS r2" && psql -X -q -c "CREATE DATABASE r2" && "$GUARD" -q -C "$proj" restore latest --to "postgresql://postgres@127.0.0.1:$port/r2?schema=public"; }
-export -f restore_plain restore_guard; export dump GUARD proj port
-t_rplain=$(timeit "zstd -dc | psql" bash -c restore_plain)
-t_rguard=$(timeit "prisma-guard restore" bash -c restore_guard)
+restore_plain() { psql -X -q -c "DROP DATABASE IF EXISTS r" && psql -X -q -c "CREATE DATABASE r" && zstd -dc "$dump" | psql -X -q -v ON_ERROR_STOP=1 -1 -d r; }
+restore_guard() { psql -X -q -c "DROP DATABASE IF EXISTS r" && psql -X -q -c "CREATE DATABASE r" && "$GUARD" -q -C "$proj" restore latest --to "postgresql://postgres@127.0.0.1:$port/r?schema=public"; }
+# Interleaved, into the same database name, so both see the same cluster state.
+plain_times=(); guard_times=()
+for _ in $(seq "$RUNS"); do
+  psql -X -q -c "CHECKPOINT" >/dev/null
+  s=$(date +%s.%N); restore_plain >/dev/null 2>&1 || { echo "FAILED: plain restore" >&2; exit 1; }; e=$(date +%s.%N)
+  plain_times+=("$(echo "$e - $s" | bc)")
+  psql -X -q -c "CHECKPOINT" >/dev/null
+  s=$(date +%s.%N); restore_guard >/dev/null 2>&1 || { echo "FAILED: guard restore" >&2; exit 1; }; e=$(date +%s.%N)
+  guard_times+=("$(echo "$e - $s" | bc)")
+done
+t_rplain=$(printf '%s\n' "${plain_times[@]}" | median)
+t_rguard=$(printf '%s\n' "${guard_times[@]}" | median)
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
 cat <<MD
@@ -98,3 +136,4 @@ Median of $RUNS runs, wall seconds.
 | \`zstd -dc f \| psql -1\` (baseline for restores) | $t_rplain | 1.00 |
 | \`prisma-guard restore --to\` (verify + restore + count check) | $t_rguard | $(ratio "$t_rguard" "$t_rplain") |
 MD
+shim_bench

@@ -25,15 +25,25 @@ pub struct Settings {
     pub printer: Printer,
 }
 
+/// The directory prisma-guard acts in: `-C DIR`, else the current directory.
+pub fn working_dir(global: &GlobalArgs) -> Result<PathBuf> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(match &global.directory {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => here.join(d),
+        None => here,
+    })
+}
+
 impl Settings {
     pub fn load(global: &GlobalArgs) -> Result<Settings> {
-        let here = std::env::current_dir().context("cannot read the current directory")?;
-        let cwd = match &global.directory {
-            Some(d) if d.is_absolute() => d.clone(),
-            Some(d) => here.join(d),
-            None => here,
-        };
+        let cwd = working_dir(global)?;
         let config = config::load(&cwd, global.guard_config.as_deref())?;
+        Settings::with_config(global, cwd, config)
+    }
+
+    /// Settings from an already loaded prisma-guard.toml.
+    pub fn with_config(global: &GlobalArgs, cwd: PathBuf, config: Config) -> Result<Settings> {
         let project_opts = project::Options {
             cwd: cwd.clone(),
             schema: global.schema.clone(),

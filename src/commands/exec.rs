@@ -14,13 +14,13 @@ use anyhow::{Context, Result};
 
 use crate::backup::{self, Request};
 use crate::cli::{ExecArgs, GlobalArgs};
-use crate::config::SeedClass;
+use crate::config::{self, SeedClass};
 use crate::db::{self, Database};
 use crate::error::fail;
 use crate::guard::audit::{self, Entry};
 use crate::guard::classify::{self, Invocation, Risk};
 use crate::guard::{allow, forward};
-use crate::settings::Settings;
+use crate::settings::{self, Settings};
 use crate::store::manifest::Trigger;
 use crate::ExitStatus;
 
@@ -31,11 +31,13 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     global.schema = global.schema.or_else(|| inv.schema.as_ref().map(PathBuf::from));
     global.config = global.config.or_else(|| inv.config.as_ref().map(PathBuf::from));
     global.url = global.url.or_else(|| inv.url.clone());
-    let settings = Settings::load(&global)?;
-    let override_path = std::env::var_os(forward::REAL_PRISMA_VAR).map(PathBuf::from).or_else(|| {
-        settings.config.file.guard.real_prisma.as_ref().map(|p| settings.config.resolve_path(p, &settings.cwd))
-    });
-    let real = forward::find(&settings.cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
+    // Only what a safe command needs: it must pass through almost for free.
+    let cwd = settings::working_dir(&global)?;
+    let config = config::load(&cwd, global.guard_config.as_deref())?;
+    let override_path = std::env::var_os(forward::REAL_PRISMA_VAR)
+        .map(PathBuf::from)
+        .or_else(|| config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd)));
+    let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
 
     let is_execute = inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "execute");
     let stdin_sql = if is_execute && inv.has("--stdin") { Some(read_stdin()?) } else { None };
@@ -45,19 +47,22 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         Some(Ok(String::from_utf8_lossy(text).into_owned()))
     } else {
         inv.file.as_ref().map(|f| {
-            let path = settings.cwd.join(f);
+            let path = cwd.join(f);
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
         })
     };
-    let options = classify::Options { seed_is_safe: settings.config.file.guard.seed == Some(SeedClass::Safe) };
+    let options = classify::Options { seed_is_safe: config.file.guard.seed == Some(SeedClass::Safe) };
     let risk = classify::classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), options);
+    let is_pull = inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "pull");
+    if risk == Risk::Safe && !is_pull {
+        return Err(exec(&real, &inv.args));
+    }
 
+    let settings = Settings::with_config(&global, cwd, config)?;
     let guard = Guard { settings: &settings, inv: &inv, risk: &risk };
     match &risk {
         Risk::Safe => {
-            if inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "pull") {
-                guard.keep_schema_copy();
-            }
+            guard.keep_schema_copy();
             Err(exec(&real, &inv.args))
         }
         Risk::SchemaChange { .. } | Risk::Destructive { .. } => guard.run(&real, args.no_backup, stdin_sql),

@@ -359,3 +359,23 @@ fn no_database_url_fails_closed() {
     assert!(run.stderr.contains("prisma was NOT run") && run.stderr.contains("DATABASE_URL"), "{}", run.stderr);
     assert_eq!(prisma_calls(&ctx).len(), 1);
 }
+
+#[test]
+fn db_pull_keeps_a_copy_of_the_schema_first() {
+    let ctx = guarded_project();
+    let schema = std::fs::read_to_string(ctx.path("prisma/schema.prisma")).unwrap();
+    prisma(&ctx, &["db", "pull"]).ok();
+    let copies: Vec<String> = ctx.backup_files().into_iter().filter(|f| f.ends_with(".prisma")).collect();
+    assert_eq!(copies.len(), 1, "{:?}", ctx.backup_files());
+    assert_eq!(std::fs::read_to_string(ctx.path("backups").join(&copies[0])).unwrap(), schema);
+    assert_eq!(prisma_calls(&ctx).last().unwrap()["argv"], serde_json::json!(["db", "pull"]));
+}
+
+#[test]
+fn mcp_takes_a_backup_and_warns_about_the_gap() {
+    let ctx = guarded_project();
+    let run = prisma(&ctx, &["mcp"]);
+    run.ok();
+    assert!(run.stderr.contains("bypassing prisma-guard"), "{}", run.stderr);
+    assert_eq!(ctx.manifests().len(), 1);
+}
