@@ -91,6 +91,24 @@ pub trait Scratch {
     fn database(&self) -> &dyn Database;
 }
 
+/// A scratch database and what removes it (a `DROP DATABASE`, a temporary folder).
+pub struct Temporary<'a, D> {
+    pub db: D,
+    pub cleanup: Box<dyn FnMut() + 'a>,
+}
+
+impl<D: Database> Scratch for Temporary<'_, D> {
+    fn database(&self) -> &dyn Database {
+        &self.db
+    }
+}
+
+impl<D> Drop for Temporary<'_, D> {
+    fn drop(&mut self) {
+        (self.cleanup)();
+    }
+}
+
 /// Open the right engine for a target.
 pub fn open(target: Target, tools: &ToolSettings) -> Result<Box<dyn Database>> {
     Ok(match target.url.engine {

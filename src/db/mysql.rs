@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
-use super::{Database, DumpFacts, Scratch, Target, ToolSettings};
+use super::{Database, DumpFacts, Scratch, Target, Temporary, ToolSettings};
 use crate::dburl::Engine;
 use crate::error::fail;
 use crate::process::{Redactor, Running, SecretFile, Tool};
@@ -255,25 +255,13 @@ impl Database for Mysql {
         })?;
         let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
         let db = Mysql::new(target, &self.tools)?;
-        Ok(Box::new(MysqlScratch { db, admin: self, name }))
-    }
-}
-
-struct MysqlScratch<'a> {
-    db: Mysql,
-    admin: &'a Mysql,
-    name: String,
-}
-
-impl Scratch for MysqlScratch<'_> {
-    fn database(&self) -> &dyn Database {
-        &self.db
-    }
-}
-
-impl Drop for MysqlScratch<'_> {
-    fn drop(&mut self) {
-        let _ = self.admin.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&self.name)));
+        let drop_sql = format!("DROP DATABASE IF EXISTS {}", quote_ident(&name));
+        Ok(Box::new(Temporary {
+            db,
+            cleanup: Box::new(move || {
+                let _ = self.query(&drop_sql);
+            }),
+        }))
     }
 }
 

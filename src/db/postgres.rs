@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
-use super::{Database, DumpFacts, Scratch, Target, ToolSettings};
+use super::{Database, DumpFacts, Scratch, Target, Temporary, ToolSettings};
 use crate::dburl::Engine;
 use crate::error::fail;
 use crate::process::{Redactor, Running, SecretFile, Tool};
@@ -299,30 +299,18 @@ impl Database for Postgres {
         let name = super::scratch_name();
         self.query(&format!("CREATE DATABASE {}", quote_ident(&name))).map_err(|e| {
             e.context(fail("could not create a scratch database for the restore test").hint(
-                "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or run the test against another server with `--to <url of an empty database>`",
+                "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or test by hand: `prisma-guard restore <id> --to <url of an empty database>`",
             ))
         })?;
         let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
         let db = Postgres::new(target, &self.tools)?;
-        Ok(Box::new(PgScratch { db, admin: self, name }))
-    }
-}
-
-struct PgScratch<'a> {
-    db: Postgres,
-    admin: &'a Postgres,
-    name: String,
-}
-
-impl Scratch for PgScratch<'_> {
-    fn database(&self) -> &dyn Database {
-        &self.db
-    }
-}
-
-impl Drop for PgScratch<'_> {
-    fn drop(&mut self) {
-        let _ = self.admin.query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&self.name)));
+        let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name));
+        Ok(Box::new(Temporary {
+            db,
+            cleanup: Box::new(move || {
+                let _ = self.query(&drop_sql);
+            }),
+        }))
     }
 }
 

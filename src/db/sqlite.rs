@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use rusqlite::{backup::Backup, Connection, OpenFlags};
 
-use super::{Database, DumpFacts, Scratch, Target};
+use super::{Database, DumpFacts, Scratch, Target, Temporary};
 use crate::dburl::Engine;
 use crate::error::fail;
 
@@ -202,17 +202,11 @@ impl Database for Sqlite {
         let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").tempdir()?;
         let path = dir.path().join("scratch.db");
         let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()) };
-        Ok(Box::new(SqliteScratch { db: Sqlite { target, path }, _dir: dir }))
-    }
-}
-
-struct SqliteScratch {
-    db: Sqlite,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch for SqliteScratch {
-    fn database(&self) -> &dyn Database {
-        &self.db
+        Ok(Box::new(Temporary {
+            db: Sqlite { target, path },
+            cleanup: Box::new(move || {
+                let _ = std::fs::remove_dir_all(dir.path());
+            }),
+        }))
     }
 }

@@ -379,3 +379,87 @@ fn mcp_takes_a_backup_and_warns_about_the_gap() {
     assert!(run.stderr.contains("bypassing prisma-guard"), "{}", run.stderr);
     assert_eq!(ctx.manifests().len(), 1);
 }
+
+#[test]
+fn no_backup_needs_the_typed_confirmation() {
+    let ctx = guarded_project();
+    let run = ctx.run(&["exec", "--no-backup", "--", "migrate", "deploy"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("without a backup"), "{}", run.stderr);
+    assert_eq!(prisma_calls(&ctx).len(), 1);
+    let run = ctx.run_with_tty(&["exec", "--no-backup", "--", "migrate", "deploy"], "dev.db\n");
+    run.ok();
+    assert!(ctx.manifests().is_empty(), "confirmed: no backup taken");
+    assert_eq!(prisma_calls(&ctx).len(), 2);
+}
+
+/// The fault matrix on PostgreSQL: in every case the database is intact and prisma never ran.
+#[test]
+fn fault_matrix_on_postgres_leaves_the_database_intact() {
+    let pg = postgres();
+    let db = pg.create_db("guard_faults");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id text PRIMARY KEY, email text); INSERT INTO \"User\" VALUES ('u1', 'a@example.com'), ('u2', 'b@example.com');");
+    let base = |url: &str| {
+        let mut ctx = TestContext::new();
+        ctx.prisma7_project("postgresql", url);
+        install_fake_prisma(&ctx, ctx.root());
+        let shim = ctx.path("shim");
+        std::fs::create_dir_all(&shim).unwrap();
+        std::os::unix::fs::symlink(bin(), shim.join("prisma")).unwrap();
+        ctx.set_env("PATH", &format!("{}:{}", shim.display(), std::env::var("PATH").unwrap_or_default()));
+        ctx.set_env("FAKE_PRISMA_LOG", &ctx.path("prisma-calls.jsonl").display().to_string());
+        ctx
+    };
+    let intact = || assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "2");
+
+    // 1. The backup tool is missing.
+    let mut ctx = base(&pg.url(&db));
+    let tools = ctx.path("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    for tool in ["node", "psql"] {
+        let out = std::process::Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().unwrap();
+        std::os::unix::fs::symlink(String::from_utf8_lossy(&out.stdout).trim(), tools.join(tool)).unwrap();
+    }
+    ctx.set_env("PATH", &format!("{}:{}", ctx.path("shim").display(), tools.display()));
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_eq!(run.code, 1, "tool missing: {}", run.all());
+    assert!(run.stderr.contains("pg_dump") && run.stderr.contains("NOT run"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty());
+    intact();
+
+    // 2. The server is down.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let ctx = base(&format!("postgresql://app:{SECRET}@127.0.0.1:{closed}/{db}?schema=public"));
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_eq!(run.code, 1, "server down: {}", run.all());
+    run.no_secret();
+    assert!(run.stderr.contains("not reachable") && run.stderr.contains("NOT run"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty());
+
+    // 3. The disk is full (a file-size limit on the whole command).
+    let ctx = base(&pg.url(&db));
+    pg.app_sql(&db, "CREATE TABLE IF NOT EXISTS noise AS SELECT g, md5(random()::text) || md5(random()::text) AS v FROM generate_series(1, 50000) g;");
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.args(["--fsize=100000", "--", "prisma", "migrate", "deploy"]);
+    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 1, "disk full: {}", run.all());
+    assert!(run.stderr.contains("file-size limit") && run.stderr.contains("NOT run"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty());
+    assert!(!ctx.backup_files().iter().any(|f| f.contains(".sql")), "{:?}", ctx.backup_files());
+    intact();
+
+    // 4. No terminal for a destructive command.
+    let ctx = base(&pg.url(&db));
+    assert_eq!(prisma(&ctx, &["migrate", "reset", "--force"]).code, 3);
+    assert!(prisma_calls(&ctx).is_empty());
+    intact();
+
+    // 5. An AI agent, with a terminal.
+    let mut ctx = base(&pg.url(&db));
+    ctx.set_env("CURSOR_AGENT", "1");
+    let run = prisma_tty(&ctx, &["db", "push", "--force-reset"], &format!("{db}\n"));
+    assert_eq!(run.code, 3, "agent: {}", run.all());
+    assert!(prisma_calls(&ctx).is_empty());
+    intact();
+}
