@@ -7,12 +7,12 @@
 #   ONLY=shim ./scripts/bench.sh         # only the guard's pass-through overhead
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
-# prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 3);
-# the table shows the median wall time.
+# prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 5), in
+# interleaved rounds; the table shows the median wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${SIZE_ROWS:-1000000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 cargo build --release --locked -q
@@ -80,26 +80,30 @@ size=$(psql -X -At -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))
 echo "== database size: $size"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-timeit() { # label, command...
-  local label=$1; shift
-  local times=()
-  for _ in $(seq "$RUNS"); do
-    local s e
-    s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "FAILED: $label" >&2; exit 1; }; e=$(date +%s.%N)
-    times+=("$(echo "$e - $s" | bc)")
-  done
-  printf '%s\n' "${times[@]}" | median
-}
-
 proj="$work/project"; mkdir -p "$proj"
 printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$proj/schema.prisma"
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
 
-t_bare=$(timeit "pg_dump > /dev/null" sh -c "pg_dump -d bench > /dev/null")
-t_gzip=$(timeit "pg_dump | gzip" sh -c "pg_dump -d bench | gzip > $work/plain.sql.gz")
-t_zstd=$(timeit "pg_dump | zstd -T0" sh -c "pg_dump -d bench | zstd -q -T0 > $work/plain.sql.zst")
-t_guard=$(timeit "prisma-guard backup" sh -c "rm -rf $proj/backups; '$GUARD' -q -C '$proj' backup")
-t_guard_gz=$(timeit "prisma-guard backup --compression gzip" sh -c "rm -rf $proj/backups; '$GUARD' -q -C '$proj' backup --compression gzip")
+# Interleaved rounds: every variant runs once per round, so all see the same conditions.
+declare -A times
+variants=(bare gzip zstd guard guard_gz)
+run_variant() {
+  case $1 in
+    bare) pg_dump -d bench > /dev/null ;;
+    gzip) pg_dump -d bench | gzip > "$work/plain.sql.gz" ;;
+    zstd) pg_dump -d bench | zstd -q -T0 > "$work/plain.sql.zst" ;;
+    guard) rm -rf "$proj/backups"; "$GUARD" -q -C "$proj" backup ;;
+    guard_gz) rm -rf "$proj/backups"; "$GUARD" -q -C "$proj" backup --compression gzip ;;
+  esac
+}
+for _ in $(seq "$RUNS"); do
+  for v in "${variants[@]}"; do
+    s=$(date +%s.%N); run_variant "$v" >/dev/null 2>&1 || { echo "FAILED: $v" >&2; exit 1; }; e=$(date +%s.%N)
+    times[$v]="${times[$v]:-} $(echo "$e - $s" | bc)"
+  done
+done
+med() { printf '%s\n' ${times[$1]} | median; }
+t_bare=$(med bare); t_gzip=$(med gzip); t_zstd=$(med zstd); t_guard=$(med guard); t_guard_gz=$(med guard_gz)
 "$GUARD" -q -C "$proj" backup >/dev/null
 dump=$(ls "$proj"/backups/*.sql.zst | head -1)
 dump_size=$(du -h "$dump" | cut -f1)
