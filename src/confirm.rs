@@ -25,7 +25,9 @@ pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty");
     let Ok(mut tty) = tty else {
         return Err(fail(format!("refused: {action} needs a typed confirmation, and there is no terminal to ask on"))
-            .hint(format!("run it yourself in a terminal: {rerun}"))
+            .hint(format!(
+                "run it yourself in a terminal: {rerun}\n      AI agent: stop here, show the user this exact command, and let the user run it in their own terminal"
+            ))
             .status(ExitStatus::Refused)
             .into());
     };

@@ -205,11 +205,14 @@ impl Guard<'_> {
                 summary.push_str(&format!("  {table}: {n}\n"));
             }
         }
-        summary.push_str(if no_backup {
-            "NO backup will be taken (--no-backup).\n"
+        if no_backup {
+            summary.push_str("NO backup will be taken (--no-backup).\n");
         } else {
-            "A backup is taken first; `prisma-guard restore latest` puts it back.\n"
-        });
+            summary.push_str(&format!(
+                "A backup is taken first, into {}; `prisma-guard restore latest` puts it back.\n",
+                self.settings.backup_dir.display()
+            ));
+        }
         let action = match self.risk {
             Risk::Destructive { why } => format!("`{cmd}` is destructive ({why}) and"),
             _ => format!("`{cmd}` without a backup"),

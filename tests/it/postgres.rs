@@ -327,3 +327,18 @@ fn pg_dump_failure_shows_its_stderr() {
     );
     assert!(ctx.backup_files().is_empty(), "{:?}", ctx.backup_files());
 }
+
+#[test]
+fn progress_is_shown_on_a_terminal_and_not_in_pipes() {
+    let (ctx, db) = seeded("rt_progress");
+    postgres().app_sql(
+        &db,
+        "CREATE TABLE big AS SELECT g AS id, md5(g::text) || repeat('y', 400) AS v FROM generate_series(1, 300000) g;",
+    );
+    let run = ctx.run_with_tty(&["backup"], "");
+    run.ok();
+    assert!(run.stdout.contains("backing up rt_progress"), "no progress bar on the terminal: {}", run.stdout);
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(!run.stderr.contains("backing up rt_progress"), "a progress bar in a pipe: {}", run.stderr);
+}

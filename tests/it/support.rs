@@ -92,6 +92,7 @@ impl TestContext {
             .args(["-qec", line, "/dev/null"])
             .current_dir(self.root())
             .env_clear()
+            .env("TERM", "xterm")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
