@@ -178,7 +178,7 @@ pub struct Coverage {
 }
 
 /// Which entry points lead through prisma-guard.
-pub fn status(root: &Path, path_var: Option<std::ffi::OsString>) -> Result<Vec<Coverage>> {
+pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>) -> Result<Vec<Coverage>> {
     let exe = own_exe()?;
     let mut out = Vec::new();
     let first_on_path = which::which_in("prisma", path_var.as_ref(), root).ok();
@@ -190,13 +190,13 @@ pub fn status(root: &Path, path_var: Option<std::ffi::OsString>) -> Result<Vec<C
             entry: "prisma on PATH",
             covered: false,
             detail: format!("{} is the real prisma", p.display()),
-            fix: format!("prisma-guard shim install, then put {} first on PATH", default_dir().display()),
+            fix: format!("prisma-guard shim install, then put {} first on PATH", shim_dir.display()),
         },
         None => Coverage {
             entry: "prisma on PATH",
             covered: false,
             detail: "no prisma on PATH".into(),
-            fix: format!("prisma-guard shim install, then put {} first on PATH", default_dir().display()),
+            fix: format!("prisma-guard shim install, then put {} first on PATH", shim_dir.display()),
         },
     });
     let bin = root.join("node_modules/.bin/prisma");

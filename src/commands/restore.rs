@@ -1,7 +1,6 @@
 //! `prisma-guard restore` and `prisma-guard restore-test`.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
 
 use anyhow::{Context, Result};
 
@@ -11,6 +10,7 @@ use crate::db::{self, compare_counts, Database, Target};
 use crate::dburl::DbUrl;
 use crate::error::fail;
 use crate::settings::Settings;
+use crate::store::compress::VerifiedReader;
 use crate::store::manifest::{Manifest, Trigger};
 use crate::store::verify::{self, Depth};
 use crate::store::Store;
@@ -77,12 +77,17 @@ pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatu
 }
 
 /// Resolve the backup and refuse unless its checksum and compression check out.
-/// MySQL cannot roll back a half-applied dump, so its backups are also decompressed in full
-/// first; PostgreSQL restores in one transaction and SQLite through a staged file, so for
-/// them the checksum suffices (a stream error mid-way changes nothing).
+/// MySQL cannot roll back a half-applied dump, so its backups are checked in full first
+/// (checksum and decompression); SQLite files are small, their checksum is checked first.
+/// PostgreSQL dumps can be large and restore in one transaction: their checksum is checked
+/// while the dump streams in, and a mismatch at the end rolls the restore back.
 fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
-    let depth = if manifest.engine == crate::dburl::Engine::Mysql { Depth::Full } else { Depth::Checksum };
+    let depth = match manifest.engine {
+        crate::dburl::Engine::Mysql => Depth::Full,
+        crate::dburl::Engine::Sqlite => Depth::Checksum,
+        crate::dburl::Engine::Postgresql => Depth::Files,
+    };
     let problems = verify::verify(store, &manifest, depth)?;
     if !problems.is_empty() {
         let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
@@ -119,11 +124,19 @@ fn replay(settings: &Settings, store: &Store, manifest: &Manifest, db: &dyn Data
     let path = store.dump_path(manifest);
     let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
     let bar = settings.printer.bytes_progress("restoring");
-    let reader = bar.wrap_read(BufReader::with_capacity(1 << 20, file));
-    let mut decoder: Box<dyn Read> = manifest.file.compression.decoder(reader)?;
+    let reader = bar.wrap_read(file);
+    let mut decoder = VerifiedReader::new(manifest.file.compression, reader, &manifest.file.sha256)?;
     let result = db.restore(&mut decoder, clear);
     bar.finish_and_clear();
-    result
+    result.map_err(|e| {
+        if format!("{e:#}").contains("checksum mismatch") {
+            let f = fail(format!("refused: backup {} is damaged ({e:#})", manifest.id))
+                .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
+                .status(ExitStatus::Mismatch);
+            return anyhow::Error::new(f);
+        }
+        e
+    })
 }
 
 fn report_counts(settings: &Settings, manifest: &Manifest, db: &dyn Database, what: &str) -> Result<ExitStatus> {

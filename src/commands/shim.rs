@@ -54,7 +54,7 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         ShimAction::Status => {
-            let rows = shim::status(root, std::env::var_os("PATH"))?;
+            let rows = shim::status(root, &dir, std::env::var_os("PATH"))?;
             let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
             for r in &rows {
                 let mark = if r.covered { "ok " } else { "GAP" };

@@ -266,11 +266,16 @@ impl Database for Postgres {
         let mut running = Running::spawn(&self.psql, cmd)?;
         let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
         let fed = stdin.write_all(preamble.as_bytes()).and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()));
+        if fed.is_err() {
+            // Never let psql see a clean end of input: it would commit what it got so far.
+            let _ = running.child.kill();
+        }
         drop(stdin);
         let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
         match (fed, finished) {
+            (Err(e), _) => Err(anyhow::Error::new(e)
+                .context("could not read the whole backup; the restore was rolled back and the database is unchanged")),
             (_, Err(e)) => Err(e.context("the restore failed and was rolled back; the database is unchanged")),
-            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to psql")),
             (Ok(()), Ok(_)) => Ok(()),
         }
     }

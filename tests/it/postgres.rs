@@ -342,3 +342,32 @@ fn progress_is_shown_on_a_terminal_and_not_in_pipes() {
     run.ok();
     assert!(!run.stderr.contains("backing up rt_progress"), "a progress bar in a pipe: {}", run.stderr);
 }
+
+#[test]
+fn pg_damaged_backup_is_rolled_back_mid_restore() {
+    let (ctx, _db) = seeded("rt_damaged");
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let dump = ctx.path("backups").join(m["file"]["name"].as_str().unwrap());
+    // Append a valid extra zstd frame: the stream still decodes cleanly, only the checksum
+    // (checked as the dump streams into psql) can tell.
+    let extra = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("printf 'DROP TABLE \"User\" CASCADE;\\n' | zstd -q -c")
+        .output()
+        .unwrap()
+        .stdout;
+    let mut bytes = std::fs::read(&dump).unwrap();
+    bytes.extend_from_slice(&extra);
+    std::fs::write(&dump, bytes).unwrap();
+    let pg = postgres();
+    let empty = pg.create_db("rt_damaged_dst");
+    let run = ctx.run(&["restore", "latest", "--to", &pg.url(&empty)]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stderr.contains("is damaged") && run.stderr.contains("checksum mismatch"), "{}", run.stderr);
+    assert_eq!(
+        pg.app_sql(&empty, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "0",
+        "nothing was committed"
+    );
+}
