@@ -39,7 +39,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         .or_else(|| config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd)));
     let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
 
-    let is_execute = inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "execute");
+    let is_execute = inv.is("db", "execute");
     let stdin_sql = if is_execute && inv.has("--stdin") { Some(read_stdin()?) } else { None };
     let sql = if !is_execute {
         None
@@ -53,7 +53,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     };
     let options = classify::Options { seed_is_safe: config.file.guard.seed == Some(SeedClass::Safe) };
     let risk = classify::classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), options);
-    let is_pull = inv.words.first().is_some_and(|w| w == "db") && inv.words.get(1).is_some_and(|w| w == "pull");
+    let is_pull = inv.is("db", "pull");
     if risk == Risk::Safe && !is_pull {
         return Err(exec(&real, &inv.args));
     }
@@ -171,7 +171,7 @@ impl Guard<'_> {
                 }
             }
         };
-        if self.inv.words.first().is_some_and(|w| w == "mcp") {
+        if self.inv.is("mcp", "") {
             settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
         }
         let code = self.forward(real, stdin_sql)?;

@@ -25,10 +25,6 @@ impl Sqlite {
         Ok(Sqlite { target, path })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     fn open_existing(&self) -> Result<Connection> {
         if !self.path.is_file() {
             return Err(fail(format!("the SQLite database {} does not exist", self.path.display()))

@@ -134,13 +134,9 @@ impl Invocation {
         self.words.get(i).map_or("", String::as_str)
     }
 
-    /// `migrate dev`, `db push`, `generate`, or `(none)`.
-    pub fn command(&self) -> String {
-        if self.words.is_empty() {
-            "(none)".into()
-        } else {
-            self.words.join(" ")
-        }
+    /// Whether the command words are `first second` (`second` "" matches any).
+    pub fn is(&self, first: &str, second: &str) -> bool {
+        self.word(0) == first && (second.is_empty() || self.word(1) == second)
     }
 }
 
