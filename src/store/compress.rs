@@ -44,7 +44,8 @@ impl Compression {
         Ok(match self {
             Compression::Zstd => {
                 let mut enc = zstd::Encoder::new(inner, level)?;
-                let threads = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+                // Up to 4 workers: pg_dump is single-threaded, and the database server needs CPU too.
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32);
                 if threads > 1 {
                     enc.multithread(threads)?;
                 }

@@ -109,6 +109,8 @@ impl AtomicFile {
         let dir = dest.parent().unwrap_or(Path::new("."));
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        // A leftover with our pid is from a dead process that had the same pid: ours now.
+        let _ = std::fs::remove_file(&tmp);
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
