@@ -71,13 +71,18 @@ pub fn rows(ctx: &TestContext, table: &str) -> i64 {
         .unwrap_or(-1)
 }
 
-/// Run `prisma <args>` as the user types it: through PATH, no terminal.
-pub fn prisma(ctx: &TestContext, args: &[&str]) -> Run {
+/// `prisma <args>` as the user types it: through PATH, without a terminal.
+pub fn prisma_command(ctx: &TestContext, args: &[&str]) -> std::process::Command {
     // `setsid -w prisma ...` finds the shim on PATH, as a shell would.
     let mut cmd = std::process::Command::new("/usr/bin/setsid");
     cmd.args(["-w", "prisma"]).args(args);
     cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
-    Run::from(cmd.output().unwrap())
+    cmd
+}
+
+/// Run `prisma <args>` as the user types it: through PATH, no terminal.
+pub fn prisma(ctx: &TestContext, args: &[&str]) -> Run {
+    Run::from(prisma_command(ctx, args).output().unwrap())
 }
 
 /// `prisma <args>` with a terminal whose keyboard types `typed`.
@@ -153,20 +158,7 @@ fn destructive_commands_without_a_terminal_are_refused_and_prisma_never_runs() {
 #[test]
 fn piped_stdin_cannot_confirm() {
     let ctx = guarded_project();
-    let mut cmd = std::process::Command::new("/usr/bin/setsid");
-    cmd.args(["-w", "prisma", "migrate", "reset", "--force"])
-        .current_dir(ctx.root())
-        .env_clear()
-        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    {
-        use std::io::Write;
-        let _ = child.stdin.take().unwrap().write_all(b"dev.db\ny\nyes\n");
-    }
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = run_with_stdin(prisma_command(&ctx, &["migrate", "reset", "--force"]), b"dev.db\ny\nyes\n");
     assert_eq!(run.code, 3, "{}", run.all());
     assert_eq!(prisma_calls(&ctx).len(), 1);
     assert_eq!(rows(&ctx, "Post"), 3);
@@ -219,20 +211,7 @@ fn ai_agents_are_refused_even_with_a_terminal_and_prismas_consent_variable() {
 fn db_execute_sql_decides_and_stdin_is_passed_on_unchanged() {
     let ctx = guarded_project();
     let harmless = "INSERT INTO \"User\" VALUES ('u3', 'c@example.com', 'Cy');\n";
-    let mut cmd = std::process::Command::new("/usr/bin/setsid");
-    cmd.args(["-w", "prisma", "db", "execute", "--stdin"])
-        .current_dir(ctx.root())
-        .env_clear()
-        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(harmless.as_bytes()).unwrap();
-    }
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = run_with_stdin(prisma_command(&ctx, &["db", "execute", "--stdin"]), harmless.as_bytes());
     run.ok();
     assert_eq!(prisma_calls(&ctx).last().unwrap()["stdin"], harmless);
     assert_eq!(rows(&ctx, "User"), 3);

@@ -159,14 +159,7 @@ fn sqlite_restore_over_data_without_a_terminal_is_refused() {
     Connection::open(ctx.path("dev.db")).unwrap().execute("DELETE FROM \"Post\" WHERE id > 10", []).unwrap();
     let after_delete = sqlite_fingerprint(&ctx.path("dev.db"));
     // `yes dev.db |` on stdin must not count as a confirmation.
-    let mut cmd = ctx.cmd(&["restore"]);
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    {
-        use std::io::Write;
-        let _ = child.stdin.take().unwrap().write_all(b"dev.db\ndev.db\n");
-    }
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = run_with_stdin(ctx.cmd(&["restore"]), b"dev.db\ndev.db\n");
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stderr.contains("no terminal"), "{}", run.stderr);
     assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), after_delete, "nothing may change");

@@ -128,6 +128,17 @@ impl TestContext {
     }
 }
 
+/// Run `cmd` with `input` on its stdin (the child may exit before reading it all).
+pub fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Run {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        use std::io::Write;
+        let _ = child.stdin.take().unwrap().write_all(input);
+    }
+    Run::from(child.wait_with_output().unwrap())
+}
+
 pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
