@@ -31,7 +31,7 @@ fi
 
 # pnpm (from the npm registry) lets the shim tests drive a real `pnpm exec`; best effort.
 if ! command -v pnpm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-  npm install -g --silent pnpm@9 >/dev/null 2>&1 || echo "note: pnpm could not be installed; its test steps are skipped"
+  timeout 180 npm install -g --silent pnpm@9 >/dev/null 2>&1 || echo "note: pnpm could not be installed; its test steps are skipped"
 fi
 
 echo "== cargo fmt --check"
