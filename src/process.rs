@@ -55,10 +55,7 @@ impl Tool {
         let out =
             cmd.stdin(Stdio::null()).output().with_context(|| format!("could not start `{}`", self.path.display()))?;
         if !out.status.success() {
-            let stderr = redactor.apply(&String::from_utf8_lossy(&out.stderr));
-            return Err(
-                fail(format!("`{}` failed ({}): {}", self.name, describe_status(out.status), stderr.trim())).into()
-            );
+            return Err(failed(self.name, out.status, &redactor.apply(&String::from_utf8_lossy(&out.stderr))).into());
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -144,11 +141,17 @@ impl Running {
         let stderr = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         let stderr = redactor.apply(stderr.trim());
         if !status.success() {
-            let detail = if stderr.is_empty() { String::new() } else { format!(":\n{stderr}") };
-            return Err(fail(format!("`{}` failed ({}){detail}", self.name, describe_status(status))).into());
+            return Err(failed(self.name, status, &stderr).into());
         }
         Ok(stderr)
     }
+}
+
+/// "`pg_dump` failed (exit code 1): <its stderr>".
+fn failed(name: &str, status: ExitStatus, stderr: &str) -> crate::error::Failure {
+    let stderr = stderr.trim();
+    let detail = if stderr.is_empty() { String::new() } else { format!(":\n{stderr}") };
+    fail(format!("`{name}` failed ({}){detail}", describe_status(status)))
 }
 
 /// "exit code 1" or "killed by signal 9".

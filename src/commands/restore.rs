@@ -91,12 +91,16 @@ fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let problems = verify::verify(store, &manifest, depth)?;
     if !problems.is_empty() {
         let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        return Err(fail(format!("refused: backup {} is damaged: {list}", manifest.id))
-            .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
-            .status(ExitStatus::Mismatch)
-            .into());
+        return Err(damaged(&manifest.id, &list).into());
     }
     Ok(manifest)
+}
+
+/// The refusal for a backup whose file does not match its manifest.
+fn damaged(id: &str, detail: &str) -> crate::error::Failure {
+    fail(format!("refused: backup {id} is damaged: {detail}"))
+        .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
+        .status(ExitStatus::Mismatch)
 }
 
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
@@ -130,10 +134,7 @@ fn replay(settings: &Settings, store: &Store, manifest: &Manifest, db: &dyn Data
     bar.finish_and_clear();
     result.map_err(|e| {
         if format!("{e:#}").contains("checksum mismatch") {
-            let f = fail(format!("refused: backup {} is damaged ({e:#})", manifest.id))
-                .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
-                .status(ExitStatus::Mismatch);
-            return anyhow::Error::new(f);
+            return anyhow::Error::new(damaged(&manifest.id, &format!("{e:#}")));
         }
         e
     })

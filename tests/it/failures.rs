@@ -98,10 +98,7 @@ fn disk_full_fails_the_backup_and_leaves_no_partial_file() {
     let conn = rusqlite::Connection::open(ctx.path("dev.db")).unwrap();
     conn.execute_batch("CREATE TABLE noise (b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400) INSERT INTO noise SELECT randomblob(4096) FROM c;").unwrap();
     drop(conn);
-    let mut cmd = std::process::Command::new("prlimit");
-    cmd.arg("--fsize=600000").arg("--").arg(bin()).arg("backup");
-    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
-    let run = Run::from(cmd.output().unwrap());
+    let run = ctx.run_with_file_limit(600_000, bin(), &["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("file-size limit") || run.stderr.contains("is full"), "{}", run.stderr);
     assert!(run.stderr.contains("partial backup was removed"), "{}", run.stderr);
@@ -115,10 +112,7 @@ fn disk_full_while_streaming_a_pg_dump_fails_cleanly() {
     pg.app_sql(&db, "CREATE TABLE noise AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS v FROM generate_series(1, 100000) g;");
     let ctx = TestContext::new();
     ctx.prisma7_project("postgresql", &pg.url(&db));
-    let mut cmd = std::process::Command::new("prlimit");
-    cmd.arg("--fsize=300000").arg("--").arg(bin()).arg("backup");
-    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
-    let run = Run::from(cmd.output().unwrap());
+    let run = ctx.run_with_file_limit(300_000, bin(), &["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("file-size limit"), "{}", run.stderr);
     assert!(run.stderr.contains("partial backup was removed"), "{}", run.stderr);

@@ -407,7 +407,7 @@ fn fault_matrix_on_postgres_leaves_the_database_intact() {
     intact();
 
     // 2. The server is down.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = free_port();
     let ctx = base(&format!("postgresql://app:{SECRET}@127.0.0.1:{closed}/{db}?schema=public"));
     let run = prisma(&ctx, &["migrate", "deploy"]);
     assert_eq!(run.code, 1, "server down: {}", run.all());
@@ -418,10 +418,7 @@ fn fault_matrix_on_postgres_leaves_the_database_intact() {
     // 3. The disk is full (a file-size limit on the whole command).
     let ctx = base(&pg.url(&db));
     pg.app_sql(&db, "CREATE TABLE IF NOT EXISTS noise AS SELECT g, md5(random()::text) || md5(random()::text) AS v FROM generate_series(1, 50000) g;");
-    let mut cmd = std::process::Command::new("prlimit");
-    cmd.args(["--fsize=100000", "--", "prisma", "migrate", "deploy"]);
-    cmd.current_dir(ctx.root()).env_clear().envs(ctx.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
-    let run = Run::from(cmd.output().unwrap());
+    let run = ctx.run_with_file_limit(100_000, "prisma", &["migrate", "deploy"]);
     assert_eq!(run.code, 1, "disk full: {}", run.all());
     assert!(run.stderr.contains("file-size limit") && run.stderr.contains("NOT run"), "{}", run.stderr);
     assert!(prisma_calls(&ctx).is_empty());

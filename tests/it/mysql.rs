@@ -110,7 +110,7 @@ fn mysql_password_never_appears_in_child_argv() {
     let mut seen = Vec::new();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
-        for (name, cmdline) in crate::postgres::processes() {
+        for (_, name, cmdline) in processes() {
             if (name.contains("dump") || name == "mariadb" || name == "mysql") && cmdline.contains("my_argv") {
                 seen.push(cmdline);
             }
@@ -136,7 +136,7 @@ fn mysql_wrong_password_and_unreachable_server_are_clear_errors() {
     assert!(!run.all().contains(SECRET), "{}", run.all());
     assert!(run.stderr.contains("rejected the user or password"), "{}", run.stderr);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     ctx.write(".env", &format!("DATABASE_URL=mysql://app:{SECRET}@127.0.0.1:{port}/{db}\n"));
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());

@@ -144,7 +144,7 @@ fn pg_password_never_appears_in_child_argv() {
     let mut seen = Vec::new();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
-        for (name, cmdline) in processes() {
+        for (_, name, cmdline) in processes() {
             if (name == "pg_dump" || name == "psql") && cmdline.contains("rt_argv") {
                 seen.push(cmdline);
             }
@@ -162,23 +162,6 @@ fn pg_password_never_appears_in_child_argv() {
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temporary files left in TMPDIR");
 }
 
-/// (comm, cmdline) of every process.
-pub fn processes() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir("/proc") {
-        for e in rd.flatten() {
-            let p = e.path();
-            let (Ok(comm), Ok(cmdline)) = (std::fs::read_to_string(p.join("comm")), std::fs::read(p.join("cmdline")))
-            else {
-                continue;
-            };
-            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-            out.push((comm.trim().to_string(), cmdline));
-        }
-    }
-    out
-}
-
 #[test]
 fn pg_dump_killed_midway_fails_the_backup_and_leaves_nothing() {
     let (ctx, db) = seeded("rt_killed");
@@ -190,17 +173,14 @@ fn pg_dump_killed_midway_fails_the_backup_and_leaves_nothing() {
     let start = Instant::now();
     let mut killed = false;
     while !killed && start.elapsed() < Duration::from_secs(30) {
-        for e in std::fs::read_dir("/proc").unwrap().flatten() {
-            let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
-            let cmdline =
-                String::from_utf8_lossy(&std::fs::read(e.path().join("cmdline")).unwrap_or_default()).to_string();
-            if comm.trim() == "pg_dump" && cmdline.contains(&db) {
-                let pid = e.file_name().to_string_lossy().to_string();
+        for (pid, comm, cmdline) in processes() {
+            if comm == "pg_dump" && cmdline.contains(&db) {
                 std::thread::sleep(Duration::from_millis(100));
                 let _ = std::process::Command::new("kill").args(["-9", &pid]).status();
                 killed = true;
             }
         }
+        std::thread::sleep(Duration::from_millis(2));
     }
     assert!(killed, "never saw pg_dump");
     let run = Run::from(child.wait_with_output().unwrap());
@@ -212,17 +192,8 @@ fn pg_dump_killed_midway_fails_the_backup_and_leaves_nothing() {
 #[test]
 fn pg_dump_older_than_the_server_is_refused_with_the_fix() {
     let (ctx, _db) = seeded("rt_old_dump");
-    let tools = ctx.path("oldtools");
-    std::fs::create_dir_all(&tools).unwrap();
     let real = which_tool("pg_dump");
-    let script = format!(
-        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 13.4'; exit 0; fi\nexec {real} \"$@\"\n"
-    );
-    std::fs::write(tools.join("pg_dump"), script).unwrap();
-    std::os::unix::fs::symlink(which_tool("psql"), tools.join("psql")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(tools.join("pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()));
+    fake_pg_dump(&ctx, Some("pg_dump (PostgreSQL) 13.4"), &format!("exec {real} \"$@\""));
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("older than the PostgreSQL"), "{}", run.stderr);
@@ -251,7 +222,7 @@ fn pg_dump_missing_is_a_clear_error() {
 #[test]
 fn pg_unreachable_server_is_a_clear_error() {
     let ctx = TestContext::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     ctx.prisma7_project("postgresql", &format!("postgresql://app:{SECRET}@127.0.0.1:{port}/nope?schema=public"));
     let run = ctx.run(&["backup"]);
     run.no_secret();
@@ -288,12 +259,14 @@ fn pg_gzip_backup_verifies_and_restores() {
     assert_eq!(fingerprint(&empty), fingerprint(&db));
 }
 
-/// A pg_bin_dir whose pg_dump runs `body` (a sh snippet) unless asked for --version.
-fn fake_pg_dump(ctx: &TestContext, body: &str) {
+/// A pg_bin_dir whose pg_dump runs `body` (a sh snippet); `--version` prints `version`, or
+/// the real pg_dump's version when None.
+fn fake_pg_dump(ctx: &TestContext, version: Option<&str>, body: &str) {
     let tools = ctx.path("faketools");
     std::fs::create_dir_all(&tools).unwrap();
     let real = which_tool("pg_dump");
-    let script = format!("#!/bin/sh\nif [ \"$1\" = --version ]; then exec {real} --version; fi\n{body}\n");
+    let answer = version.map_or(format!("exec {real} --version"), |v| format!("echo '{v}'; exit 0"));
+    let script = format!("#!/bin/sh\nif [ \"$1\" = --version ]; then {answer}; fi\n{body}\n");
     std::fs::write(tools.join("pg_dump"), script).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(tools.join("pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -304,7 +277,7 @@ fn fake_pg_dump(ctx: &TestContext, body: &str) {
 #[test]
 fn pg_dump_that_writes_nothing_is_a_failed_backup() {
     let (ctx, _db) = seeded("rt_empty_dump");
-    fake_pg_dump(&ctx, "exit 0");
+    fake_pg_dump(&ctx, None, "exit 0");
     let run = ctx.run(&["backup"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("produced no output"), "{}", run.stderr);
@@ -316,6 +289,7 @@ fn pg_dump_failure_shows_its_stderr() {
     let (ctx, _db) = seeded("rt_failing_dump");
     fake_pg_dump(
         &ctx,
+        None,
         "echo 'SET x;'; echo 'pg_dump: error: query failed: permission denied for table secrets' >&2; exit 1",
     );
     let run = ctx.run(&["backup"]);

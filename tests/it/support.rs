@@ -128,6 +128,33 @@ impl TestContext {
     }
 }
 
+/// (pid, comm, cmdline) of every process, from /proc.
+pub fn processes() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let p = e.path();
+            let (Ok(comm), Ok(cmdline)) = (std::fs::read_to_string(p.join("comm")), std::fs::read(p.join("cmdline")))
+            else {
+                continue;
+            };
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            out.push((e.file_name().to_string_lossy().into_owned(), comm.trim().to_string(), cmdline));
+        }
+    }
+    out
+}
+
+impl TestContext {
+    /// Run `program args` in the project under a file-size limit (`prlimit --fsize`): a full disk.
+    pub fn run_with_file_limit(&self, bytes: u64, program: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new("prlimit");
+        cmd.arg(format!("--fsize={bytes}")).arg("--").arg(program).args(args);
+        cmd.current_dir(self.root()).env_clear().envs(self.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+        Run::from(cmd.output().unwrap())
+    }
+}
+
 /// Run `cmd` with `input` on its stdin (the child may exit before reading it all).
 pub fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Run {
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -186,7 +213,8 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on (bound, then released).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
