@@ -15,6 +15,7 @@ pub mod guard;
 pub mod process;
 pub mod project;
 pub mod settings;
+pub mod shell;
 pub mod shim;
 pub mod sql;
 pub mod store;

@@ -1,0 +1,145 @@
+//! Shell command lines -> the Prisma commands they would run. Used by the scanner (scripts,
+//! CI files, Dockerfiles) and by the agent hooks (`check`, `agent-hook`).
+
+pub mod parse;
+pub mod resolve;
+
+pub use parse::{parse, ParseError, SimpleCommand};
+pub use resolve::{resolve, EnvChange, Target};
+
+/// package.json scripts, for expanding `npm run X`.
+pub trait Scripts {
+    fn script(&self, name: &str) -> Option<String>;
+}
+
+/// No scripts known: `npm run X` leads nowhere (except `pnpm prisma ...`, a binary).
+pub struct NoScripts;
+
+impl Scripts for NoScripts {
+    fn script(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+impl Scripts for std::collections::BTreeMap<String, String> {
+    fn script(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+/// One Prisma invocation a command line leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Prisma's arguments.
+    pub args: Vec<String>,
+    /// How the line got there: wrappers, runners and script names, outermost first.
+    pub via: Vec<String>,
+    /// Environment changes on the way, outermost first.
+    pub env: Vec<EnvChange>,
+    /// Byte offset, in the line given, of the top-level command that leads here.
+    pub offset: usize,
+}
+
+/// Every prisma invocation in `line`, expanding shells and (through `scripts`) npm scripts.
+pub fn find_prisma(line: &str, scripts: &dyn Scripts) -> Result<Vec<Found>, ParseError> {
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    walk(line, scripts, 0, None, &[], &[], &mut stack, &mut out)?;
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    line: &str,
+    scripts: &dyn Scripts,
+    depth: usize,
+    top_offset: Option<usize>,
+    via: &[String],
+    env: &[EnvChange],
+    stack: &mut Vec<String>,
+    out: &mut Vec<Found>,
+) -> Result<(), ParseError> {
+    if depth > parse::MAX_DEPTH {
+        return Err(ParseError { message: "nested too deeply".into(), offset: top_offset.unwrap_or(0) });
+    }
+    for cmd in parse::parse_at_depth(line, depth)? {
+        let offset = top_offset.unwrap_or(cmd.offset);
+        let r = resolve(&cmd);
+        let mut via: Vec<String> = via.iter().cloned().chain(r.chain.iter().cloned()).collect();
+        let env: Vec<EnvChange> = env.iter().cloned().chain(r.env.iter().cloned()).collect();
+        match r.target {
+            Target::Prisma { args } => out.push(Found { args, via, env, offset }),
+            Target::Shell { script } => walk(&script, scripts, depth + 1, Some(offset), &via, &env, stack, out)?,
+            Target::Script { name, args } => match scripts.script(&name) {
+                Some(_) if stack.contains(&name) => {} // a cycle: already being expanded
+                Some(body) => {
+                    via.push(format!("script `{name}`"));
+                    let full = if args.is_empty() {
+                        body
+                    } else {
+                        format!("{body} {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+                    };
+                    stack.push(name);
+                    let r = walk(&full, scripts, depth + 1, Some(offset), &via, &env, stack, out);
+                    stack.pop();
+                    r?;
+                }
+                None if resolve::is_prisma_word(&name) => out.push(Found { args, via, env, offset }),
+                None => {}
+            },
+            Target::Other => {}
+        }
+    }
+    Ok(())
+}
+
+/// Single-quote a word for re-parsing.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:@,+%".contains(&b)) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn args(line: &str, scripts: &dyn Scripts) -> Vec<String> {
+        find_prisma(line, scripts).unwrap().into_iter().map(|f| f.args.join(" ")).collect()
+    }
+
+    #[test]
+    fn scripts_expand_recursively_and_cycles_stop() {
+        let mut s = BTreeMap::new();
+        s.insert("db:reset".to_string(), "prisma migrate reset --force".to_string());
+        s.insert("fresh".to_string(), "npm run db:reset && npm run seed".to_string());
+        s.insert("seed".to_string(), "node seed.js".to_string());
+        s.insert("a".to_string(), "npm run b".to_string());
+        s.insert("b".to_string(), "npm run a && prisma db push".to_string());
+        assert_eq!(args("pnpm fresh", &s), vec!["migrate reset --force"]);
+        assert_eq!(args("npm run a", &s), vec!["db push"]);
+        let found = &find_prisma("yarn fresh", &s).unwrap()[0];
+        assert_eq!(found.via, vec!["yarn", "script `fresh`", "npm", "script `db:reset`"]);
+    }
+
+    #[test]
+    fn nested_shells() {
+        assert_eq!(
+            args("bash -c \"sh -c 'npx prisma db push --force-reset'\"", &NoScripts),
+            vec!["db push --force-reset"]
+        );
+        assert_eq!(args("echo $(bash -c 'prisma migrate reset')", &NoScripts), vec!["migrate reset"]);
+        assert_eq!(args("pnpm prisma migrate dev", &NoScripts), vec!["migrate dev"]);
+    }
+
+    #[test]
+    fn quoting_round_trips() {
+        for w in ["plain", "with space", "it's", "", "$HOME", "a;b"] {
+            assert_eq!(parse(&format!("x {}", quote(w))).unwrap()[0].argv[1], w);
+        }
+    }
+}

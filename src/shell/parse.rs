@@ -1,0 +1,534 @@
+//! A POSIX-shell command-line parser, enough to find every command a line would run:
+//! `;`, `&&`, `||`, `|`, `&`, newlines, `( )` subshells, `{ }` groups, `$( )` and backtick
+//! substitutions (parsed recursively), single/double quotes and backslashes, comments,
+//! redirections, heredocs (their bodies kept, for `bash <<EOF`), leading `NAME=value`
+//! assignments and reserved words (`if`, `then`, `do`, ...).
+//!
+//! It does not expand variables or globs: a word keeps `$VAR` as written. Nesting depth and
+//! input size are bounded, so hostile input fails with an error instead of exhausting the stack.
+
+use std::fmt;
+
+/// Deepest nesting of `( )`, `$( )`, backticks and `bash -c` accepted.
+pub const MAX_DEPTH: usize = 32;
+/// Longest input accepted, in bytes.
+pub const MAX_LEN: usize = 1 << 20;
+
+/// One simple command: `FOO=1 npx prisma migrate reset`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimpleCommand {
+    /// Leading `NAME=value` assignments.
+    pub assigns: Vec<(String, String)>,
+    /// The words after them, quotes removed.
+    pub argv: Vec<String>,
+    /// The body of a heredoc fed to this command (`bash <<EOF ... EOF`).
+    pub heredoc: Option<String>,
+    /// Byte offset of the command's first character in the text that was parsed.
+    pub offset: usize,
+    /// Nesting depth it was found at (0: top level).
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    pub offset: usize,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Every simple command in `src`, in source order (a substitution's commands come before
+/// the command that contains them, as the shell runs them).
+pub fn parse(src: &str) -> Result<Vec<SimpleCommand>, ParseError> {
+    parse_at_depth(src, 0)
+}
+
+pub(crate) fn parse_at_depth(src: &str, depth: usize) -> Result<Vec<SimpleCommand>, ParseError> {
+    if src.len() > MAX_LEN {
+        return Err(ParseError { message: format!("command line longer than {MAX_LEN} bytes"), offset: 0 });
+    }
+    let mut p =
+        Parser { s: src.as_bytes(), src, i: 0, depth, closer: None, out: Vec::new(), pending_heredocs: Vec::new() };
+    p.sequence(None)?;
+    Ok(p.out)
+}
+
+const RESERVED: &[&str] = &["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "in"];
+
+struct Parser<'a> {
+    s: &'a [u8],
+    src: &'a str,
+    i: usize,
+    depth: usize,
+    /// What closes the innermost construct being parsed (`)` or a backtick).
+    closer: Option<u8>,
+    out: Vec<SimpleCommand>,
+    /// Heredocs whose bodies start at the next newline: (delimiter, strip tabs, index in `out`).
+    pending_heredocs: Vec<(String, bool, usize)>,
+}
+
+enum Stop {
+    Eof,
+    Close,
+}
+
+impl Parser<'_> {
+    fn err<T>(&self, message: &str) -> Result<T, ParseError> {
+        Err(ParseError { message: message.to_string(), offset: self.i })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn at(&self, k: usize) -> Option<u8> {
+        self.s.get(self.i + k).copied()
+    }
+
+    /// Commands until end of input or `close` (`)` or a backtick).
+    fn sequence(&mut self, close: Option<u8>) -> Result<Stop, ParseError> {
+        let outer = std::mem::replace(&mut self.closer, close);
+        let r = self.sequence_inner(close);
+        self.closer = outer;
+        r
+    }
+
+    fn sequence_inner(&mut self, close: Option<u8>) -> Result<Stop, ParseError> {
+        loop {
+            self.skip_blanks();
+            match self.peek() {
+                None => {
+                    return match close {
+                        Some(c) => self.err(&format!("missing closing `{}`", c as char)),
+                        None => Ok(Stop::Eof),
+                    };
+                }
+                Some(c) if Some(c) == close => {
+                    self.i += 1;
+                    return Ok(Stop::Close);
+                }
+                Some(b')') => return self.err("unexpected `)`"),
+                Some(b'\n') => {
+                    self.i += 1;
+                    self.read_heredoc_bodies()?;
+                }
+                Some(b';' | b'&' | b'|') => self.i += 1,
+                Some(b'#') => self.skip_comment(),
+                Some(b'(') => {
+                    self.i += 1;
+                    if self.peek() == Some(b'(') {
+                        // `(( arithmetic ))`: nothing runs.
+                        self.skip_arithmetic()?;
+                        continue;
+                    }
+                    self.nested(|p| p.sequence(Some(b')')).map(|_| ()))?;
+                }
+                Some(_) => self.simple_command(close)?,
+            }
+        }
+    }
+
+    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<(), ParseError>) -> Result<(), ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return self.err("nested too deeply");
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == b' ' || c == b'\t' || c == b'\r' {
+                self.i += 1;
+            } else if c == b'\\' && self.at(1) == Some(b'\n') {
+                self.i += 2;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn skip_comment(&mut self) {
+        while let Some(c) = self.peek() {
+            if c == b'\n' {
+                break;
+            }
+            self.i += 1;
+        }
+    }
+
+    fn skip_arithmetic(&mut self) -> Result<(), ParseError> {
+        // At the second `(` of `((`; skip to the matching `))`.
+        let mut depth = 0usize;
+        while let Some(c) = self.peek() {
+            self.i += 1;
+            match c {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        if self.peek() == Some(b')') {
+                            self.i += 1;
+                        }
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.err("missing closing `))`")
+    }
+
+    fn is_operator_start(c: u8) -> bool {
+        matches!(c, b';' | b'&' | b'|' | b'\n' | b'(' | b')')
+    }
+
+    fn simple_command(&mut self, close: Option<u8>) -> Result<(), ParseError> {
+        let start = self.i;
+        let mut cmd = SimpleCommand { offset: start, depth: self.depth, ..SimpleCommand::default() };
+        let mut heredoc: Option<(String, bool)> = None;
+        loop {
+            self.skip_blanks();
+            let Some(c) = self.peek() else { break };
+            if Self::is_operator_start(c) || Some(c) == close {
+                break;
+            }
+            if c == b'#' {
+                self.skip_comment();
+                break;
+            }
+            if let Some(kind) = self.redirection() {
+                let target = self.word()?;
+                if kind != Redirect::Other {
+                    heredoc = Some((target.0, kind == Redirect::HeredocStrip));
+                }
+                continue;
+            }
+            let word_start = self.i;
+            let (word, quoted) = self.word()?;
+            if cmd.argv.is_empty() {
+                if starts_with_name_eq(&self.s[word_start..]) {
+                    if let Some((name, value)) = word.split_once('=') {
+                        cmd.assigns.push((name.to_string(), value.to_string()));
+                        continue;
+                    }
+                }
+                if !quoted && RESERVED.contains(&word.as_str()) && cmd.assigns.is_empty() {
+                    continue;
+                }
+            }
+            if word.is_empty() && !quoted {
+                continue; // only a substitution: expands to no word
+            }
+            cmd.argv.push(word);
+        }
+        if matches!(cmd.argv.first().map(String::as_str), Some("for" | "select" | "case" | "function")) {
+            // Loop headers name variables and words, not commands; their bodies are parsed
+            // as the commands that follow.
+            return Ok(());
+        }
+        if !cmd.argv.is_empty() || !cmd.assigns.is_empty() {
+            let index = self.out.len();
+            self.out.push(cmd);
+            if let Some((delim, strip)) = heredoc {
+                self.pending_heredocs.push((delim, strip, index));
+            }
+        }
+        Ok(())
+    }
+
+    /// A redirection operator at the cursor (with an optional fd number), consumed.
+    fn redirection(&mut self) -> Option<Redirect> {
+        let mut j = self.i;
+        while self.s.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        if self.s.get(j) == Some(&b'&') && self.s.get(j + 1) == Some(&b'>') {
+            j += 1;
+        }
+        let rest = &self.s[j.min(self.s.len())..];
+        let (len, kind) = if rest.starts_with(b"<<<") {
+            (3, Redirect::Other)
+        } else if rest.starts_with(b"<<-") {
+            (3, Redirect::HeredocStrip)
+        } else if rest.starts_with(b"<<") {
+            (2, Redirect::Heredoc)
+        } else if rest.starts_with(b">>")
+            || rest.starts_with(b">&")
+            || rest.starts_with(b"<&")
+            || rest.starts_with(b"<>")
+            || rest.starts_with(b">|")
+        {
+            (2, Redirect::Other)
+        } else if rest.starts_with(b">") || rest.starts_with(b"<") {
+            (1, Redirect::Other)
+        } else {
+            return None;
+        };
+        self.i = j + len;
+        self.skip_blanks();
+        Some(kind)
+    }
+
+    /// One word, quotes removed; `quoted` when any part was quoted or escaped.
+    fn word(&mut self) -> Result<(String, bool), ParseError> {
+        let mut out = Vec::new();
+        let mut quoted = false;
+        while let Some(c) = self.peek() {
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
+                b'`' => {
+                    if self.closer == Some(b'`') {
+                        break;
+                    }
+                    self.i += 1;
+                    self.nested(|p| p.sequence(Some(b'`')).map(|_| ()))?;
+                }
+                b'\'' => {
+                    quoted = true;
+                    self.i += 1;
+                    let Some(n) = memchr::memchr(b'\'', &self.s[self.i..]) else {
+                        return self.err("unterminated single quote");
+                    };
+                    out.extend_from_slice(&self.s[self.i..self.i + n]);
+                    self.i += n + 1;
+                }
+                b'"' => {
+                    quoted = true;
+                    self.i += 1;
+                    self.double_quoted(&mut out)?;
+                }
+                b'\\' => {
+                    quoted = true;
+                    match self.at(1) {
+                        Some(b'\n') => self.i += 2,
+                        Some(n) => {
+                            out.push(n);
+                            self.i += 2;
+                        }
+                        None => self.i += 1,
+                    }
+                }
+                b'$' => self.dollar(&mut out)?,
+                _ => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        Ok((String::from_utf8_lossy(&out).into_owned(), quoted))
+    }
+
+    fn double_quoted(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        loop {
+            let Some(c) = self.peek() else { return self.err("unterminated double quote") };
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                b'\\' => {
+                    match self.at(1) {
+                        Some(n @ (b'$' | b'`' | b'"' | b'\\')) => out.push(n),
+                        Some(b'\n') => {}
+                        Some(n) => {
+                            out.push(b'\\');
+                            out.push(n);
+                        }
+                        None => return self.err("unterminated double quote"),
+                    }
+                    self.i += 2;
+                }
+                b'$' => self.dollar(out)?,
+                b'`' => {
+                    self.i += 1;
+                    self.nested(|p| p.sequence(Some(b'`')).map(|_| ()))?;
+                }
+                _ => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// `$( ... )` (parsed), `$(( ... ))` (skipped), `${...}`, `$NAME` (kept as written).
+    fn dollar(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        match self.at(1) {
+            Some(b'(') if self.at(2) == Some(b'(') => {
+                self.i += 2;
+                self.skip_arithmetic()
+            }
+            Some(b'(') => {
+                self.i += 2;
+                self.nested(|p| p.sequence(Some(b')')).map(|_| ()))
+            }
+            Some(b'{') => {
+                let Some(n) = memchr::memchr(b'}', &self.s[self.i..]) else {
+                    return self.err("unterminated `${`");
+                };
+                out.extend_from_slice(&self.s[self.i..=self.i + n]);
+                self.i += n + 1;
+                Ok(())
+            }
+            Some(b'\'') => {
+                // `$'...'`: ANSI-C quoting; backslash escapes kept simple.
+                self.i += 2;
+                while let Some(c) = self.peek() {
+                    self.i += 1;
+                    match c {
+                        b'\'' => return Ok(()),
+                        b'\\' => {
+                            if let Some(n) = self.peek() {
+                                out.push(match n {
+                                    b'n' => b'\n',
+                                    b't' => b'\t',
+                                    other => other,
+                                });
+                                self.i += 1;
+                            }
+                        }
+                        _ => out.push(c),
+                    }
+                }
+                self.err("unterminated $'")
+            }
+            _ => {
+                out.push(b'$');
+                self.i += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// After a newline: the bodies of heredocs started on the previous line.
+    fn read_heredoc_bodies(&mut self) -> Result<(), ParseError> {
+        for (delim, strip, index) in std::mem::take(&mut self.pending_heredocs) {
+            let mut body = String::new();
+            let mut closed = false;
+            while self.i < self.s.len() {
+                let end = memchr::memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |n| self.i + n);
+                let line = self.src.get(self.i..end).unwrap_or("");
+                self.i = (end + 1).min(self.s.len());
+                let cmp = if strip { line.trim_start_matches('\t') } else { line };
+                if cmp == delim {
+                    closed = true;
+                    break;
+                }
+                body.push_str(cmp);
+                body.push('\n');
+            }
+            if !closed && self.i >= self.s.len() && !body.is_empty() {
+                // bash accepts end of input as the delimiter (with a warning); so do we.
+            }
+            if let Some(cmd) = self.out.get_mut(index) {
+                cmd.heredoc = Some(body);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Redirect {
+    Heredoc,
+    HeredocStrip,
+    Other,
+}
+
+/// Whether raw source text starts with an unquoted `NAME=`.
+fn starts_with_name_eq(raw: &[u8]) -> bool {
+    let Some(&first) = raw.first() else { return false };
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return false;
+    }
+    let n = raw.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    raw.get(n) == Some(&b'=')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argvs(src: &str) -> Vec<Vec<String>> {
+        parse(src).unwrap().into_iter().map(|c| c.argv).collect()
+    }
+
+    fn v(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn operators_split_commands() {
+        assert_eq!(
+            argvs("a 1; b 2 && c || d | e & f\ng"),
+            vec![v(&["a", "1"]), v(&["b", "2"]), v(&["c"]), v(&["d"]), v(&["e"]), v(&["f"]), v(&["g"])]
+        );
+    }
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(argvs(r#"echo 'a b' "c \"d\" $x" e\ f"#), vec![v(&["echo", "a b", "c \"d\" $x", "e f"])]);
+        assert_eq!(argvs("echo \"a;b\" 'c&&d'"), vec![v(&["echo", "a;b", "c&&d"])]);
+    }
+
+    #[test]
+    fn substitutions_are_parsed() {
+        assert_eq!(
+            argvs("echo $(npx prisma migrate reset)"),
+            vec![v(&["npx", "prisma", "migrate", "reset"]), v(&["echo"])]
+        );
+        assert_eq!(argvs("echo `prisma db push`"), vec![v(&["prisma", "db", "push"]), v(&["echo"])]);
+        assert_eq!(argvs("x=\"$(prisma -v)\""), vec![v(&["prisma", "-v"]), vec![]]);
+        assert_eq!(argvs("echo $((1 + (2)))"), vec![v(&["echo"])]);
+    }
+
+    #[test]
+    fn subshells_groups_and_reserved_words() {
+        assert_eq!(argvs("(cd x && prisma db push)"), vec![v(&["cd", "x"]), v(&["prisma", "db", "push"])]);
+        assert_eq!(argvs("{ a; b; }"), vec![v(&["a"]), v(&["b"])]);
+        assert_eq!(
+            argvs("if true; then prisma migrate reset; fi"),
+            vec![v(&["true"]), v(&["prisma", "migrate", "reset"])]
+        );
+        assert_eq!(argvs("for i in 1 2; do echo $i; done"), vec![v(&["echo", "$i"])]);
+    }
+
+    #[test]
+    fn assignments_redirections_comments() {
+        let c = &parse("FOO=1 BAR='x y' prisma db push > out.log 2>&1 # trailing").unwrap()[0];
+        assert_eq!(c.assigns, vec![("FOO".into(), "1".into()), ("BAR".into(), "x y".into())]);
+        assert_eq!(c.argv, v(&["prisma", "db", "push"]));
+        assert_eq!(argvs("# prisma migrate reset\necho hi"), vec![v(&["echo", "hi"])]);
+        assert_eq!(argvs("echo a#b"), vec![v(&["echo", "a#b"])]);
+    }
+
+    #[test]
+    fn heredoc_bodies() {
+        let cmds = parse("bash <<'EOF'\nprisma migrate reset --force\nEOF\necho done").unwrap();
+        assert_eq!(cmds[0].argv, v(&["bash"]));
+        assert_eq!(cmds[0].heredoc.as_deref(), Some("prisma migrate reset --force\n"));
+        assert_eq!(cmds[1].argv, v(&["echo", "done"]));
+        let cmds = parse("cat <<-END > f\n\tline\n\tEND\n").unwrap();
+        assert_eq!(cmds[0].heredoc.as_deref(), Some("line\n"));
+    }
+
+    #[test]
+    fn errors_are_reported_not_panics() {
+        for bad in ["echo 'open", "echo \"open", "(a", "a)", "$(a", "echo `a", "${x", "$((1"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        let deep = "( ".repeat(10_000) + &")".repeat(10_000);
+        assert!(parse(&deep).is_err());
+        let deep = "$(".repeat(10_000);
+        assert!(parse(&deep).is_err());
+    }
+}

@@ -1,0 +1,478 @@
+//! What one simple command really runs: wrappers (`sudo`, `env`, `command`, `exec`, `time`,
+//! `nohup`, `xargs`, `dotenv --`, `cross-env`, ...) are peeled off, package runners (`npx`,
+//! `npm exec|x`, `pnpm exec|dlx`, `yarn dlx`, `bunx`, `bun x`) and direct paths
+//! (`node_modules/.bin/prisma`, `node .../prisma/build/index.js`) lead to prisma, script
+//! runners (`npm run X`, `pnpm X`, `yarn X`, `bun run X`) name a package.json script, and
+//! shells (`bash -c`, `sh -c`, `eval`, `bash <<EOF`) hand over a script to parse again.
+
+use super::parse::SimpleCommand;
+
+/// A change to the environment on the way to the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvChange {
+    Set(String, String),
+    Unset(String),
+    /// `env -i`: everything removed.
+    Clear,
+}
+
+/// Where a command leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The Prisma CLI with these arguments.
+    Prisma { args: Vec<String> },
+    /// A package.json script (or, when there is no such script, a package binary).
+    Script { name: String, args: Vec<String> },
+    /// A shell script to parse in turn.
+    Shell { script: String },
+    /// Anything else.
+    Other,
+}
+
+/// A resolved command: its target, the wrappers passed through, the environment changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: Target,
+    /// Wrapper and runner names in order: `["sudo", "npx"]`.
+    pub chain: Vec<String>,
+    pub env: Vec<EnvChange>,
+}
+
+pub fn resolve(cmd: &SimpleCommand) -> Resolved {
+    let mut env: Vec<EnvChange> = cmd.assigns.iter().map(|(k, v)| EnvChange::Set(k.clone(), v.clone())).collect();
+    let mut chain = Vec::new();
+    let target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0);
+    Resolved { target, chain, env }
+}
+
+fn base(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// Whether a command word is the Prisma CLI itself.
+pub fn is_prisma_word(word: &str) -> bool {
+    let b = base(word);
+    b == "prisma" || b.starts_with("prisma@") || word == "@prisma/cli" || word.starts_with("@prisma/cli@")
+}
+
+/// Skip options of a wrapper: `with_value` take the next word (unless written `--opt=value`).
+/// Returns the index of the first operand.
+fn skip_options(argv: &[String], mut i: usize, with_value: &[&str]) -> usize {
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        if a == "--" {
+            return i + 1;
+        }
+        if !a.starts_with('-') || a == "-" {
+            break;
+        }
+        if with_value.contains(&a) {
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain: &mut Vec<String>, n: usize) -> Target {
+    if n > 32 {
+        return Target::Other;
+    }
+    let Some(first) = argv.first() else { return Target::Other };
+    let rest = &argv[1..];
+    let mut next = |name: &str, from: usize, env: &mut Vec<EnvChange>| -> Target {
+        chain.push(name.to_string());
+        walk(argv.get(from..).unwrap_or(&[]), heredoc, env, chain, n + 1)
+    };
+    let name = base(first);
+    match name {
+        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" => {
+            Target::Prisma { args: rest.to_vec() }
+        }
+        "env" => {
+            let mut i = 1;
+            while i < argv.len() {
+                let a = argv[i].as_str();
+                match a {
+                    "-i" | "--ignore-environment" | "-" => env.push(EnvChange::Clear),
+                    "-u" | "--unset" => {
+                        i += 1;
+                        if let Some(v) = argv.get(i) {
+                            env.push(EnvChange::Unset(v.clone()));
+                        }
+                    }
+                    "-C" | "--chdir" => i += 1,
+                    "-S" | "--split-string" => {
+                        return argv.get(i + 1).map_or(Target::Other, |s| {
+                            chain.push("env".into());
+                            let joined =
+                                std::iter::once(s.clone()).chain(argv[i + 2..].iter().cloned()).collect::<Vec<_>>();
+                            Target::Shell { script: joined.join(" ") }
+                        });
+                    }
+                    "--" => {
+                        i += 1;
+                        break;
+                    }
+                    _ if a.starts_with("--unset=") => env.push(EnvChange::Unset(a["--unset=".len()..].to_string())),
+                    _ if a.starts_with("-u") && a.len() > 2 => env.push(EnvChange::Unset(a[2..].to_string())),
+                    _ if a.starts_with('-') => {}
+                    _ => match a.split_once('=') {
+                        Some((k, v)) if !k.is_empty() => env.push(EnvChange::Set(k.to_string(), v.to_string())),
+                        _ => break,
+                    },
+                }
+                i += 1;
+            }
+            next("env", i, env)
+        }
+        "sudo" | "doas" => {
+            let mut i = skip_options(argv, 1, &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-R"]);
+            while let Some((k, v)) = argv.get(i).and_then(|a| a.split_once('=')).filter(|(k, _)| is_name(k)) {
+                env.push(EnvChange::Set(k.to_string(), v.to_string()));
+                i += 1;
+            }
+            next(name, i, env)
+        }
+        "command" => {
+            if rest.iter().take_while(|a| a.starts_with('-')).any(|a| a.contains('v') || a.contains('V')) {
+                return Target::Other; // `command -v prisma` only looks it up
+            }
+            next(name, skip_options(argv, 1, &[]), env)
+        }
+        "exec" => next(name, skip_options(argv, 1, &["-a"]), env),
+        "time" | "nohup" | "builtin" | "stdbuf" | "unbuffer" | "caffeinate" | "chronic" => {
+            next(name, skip_options(argv, 1, &["-o", "-f", "-i", "-e"]), env)
+        }
+        "nice" | "ionice" | "chrt" | "taskset" => next(name, skip_options(argv, 1, &["-n", "-c", "-p"]), env),
+        "timeout" => {
+            let i = skip_options(argv, 1, &["-k", "-s", "--kill-after", "--signal"]);
+            next(name, i + 1, env)
+        }
+        "xargs" => next(name, skip_options(argv, 1, &["-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "-i"]), env),
+        "watch" => next(name, skip_options(argv, 1, &["-n", "-d"]), env),
+        // Environment loaders: `dotenv -e .env.test -- prisma ...`, `cross-env A=1 prisma ...`.
+        "dotenv" | "dotenv-cli" | "env-cmd" | "dotenvx" | "infisical" | "doppler" | "op" | "with-env" => {
+            match argv.iter().position(|a| a == "--") {
+                Some(p) => next(name, p + 1, env),
+                None => {
+                    let i = skip_options(argv, 1, &["-e", "-f", "-c", "-v", "--file", "--environment", "-p"]);
+                    // `dotenvx run prisma ...`, `infisical run prisma ...`
+                    let i = if argv.get(i).is_some_and(|a| a == "run") { i + 1 } else { i };
+                    next(name, i, env)
+                }
+            }
+        }
+        "cross-env" | "cross-env-shell" => {
+            let mut i = 1;
+            while let Some((k, v)) = argv.get(i).and_then(|a| a.split_once('=')).filter(|(k, _)| is_name(k)) {
+                env.push(EnvChange::Set(k.to_string(), v.to_string()));
+                i += 1;
+            }
+            if name == "cross-env-shell" {
+                chain.push(name.into());
+                return Target::Shell { script: argv.get(i..).unwrap_or(&[]).join(" ") };
+            }
+            next(name, i, env)
+        }
+        "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "fish" => {
+            chain.push(name.into());
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                if a == "-c" || (a.starts_with('-') && !a.starts_with("--") && a.contains('c')) {
+                    return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
+                }
+                if !a.starts_with('-') && !a.starts_with('+') {
+                    break;
+                }
+                i += if a == "-o" || a == "+o" { 2 } else { 1 };
+            }
+            match (argv.get(i), heredoc) {
+                (None, Some(body)) => Target::Shell { script: body.to_string() },
+                (Some(a), _) if a == "-s" => heredoc.map_or(Target::Other, |b| Target::Shell { script: b.to_string() }),
+                _ => Target::Other,
+            }
+        }
+        "eval" => {
+            chain.push(name.into());
+            Target::Shell { script: rest.join(" ") }
+        }
+        "npx" | "pnpx" | "bunx" => runner_exec(name, argv, 1, env, chain, heredoc, n),
+        "npm" => match rest.first().map(String::as_str) {
+            Some("exec" | "x") => runner_exec("npm exec", argv, 2, env, chain, heredoc, n),
+            Some("run" | "run-script" | "rum" | "urn" | "rr") => script(name, argv, 2, chain),
+            Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
+                let s = match s {
+                    "t" | "tst" => "test",
+                    other => other,
+                };
+                chain.push("npm".into());
+                Target::Script { name: s.to_string(), args: rest[1..].to_vec() }
+            }
+            _ => Target::Other,
+        },
+        "pnpm" => {
+            let i = skip_options(argv, 1, &["--filter", "-F", "-C", "--dir", "--workspace-dir", "--reporter"]);
+            match argv.get(i).map(String::as_str) {
+                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, i + 1, env, chain, heredoc, n),
+                Some("run" | "run-script") => script(name, argv, i + 1, chain),
+                Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
+                Some(_) => script(name, argv, i, chain),
+                None => Target::Other,
+            }
+        }
+        "yarn" => {
+            let i = skip_options(argv, 1, &["--cwd"]);
+            match argv.get(i).map(String::as_str) {
+                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, i + 1, env, chain, heredoc, n),
+                Some("run") => script(name, argv, i + 1, chain),
+                Some("workspace") => script(name, argv, i + 2, chain),
+                Some(w) if YARN_BUILTINS.contains(&w) => Target::Other,
+                Some(_) => script(name, argv, i, chain),
+                None => Target::Other,
+            }
+        }
+        "bun" => match rest.first().map(String::as_str) {
+            Some("x") => runner_exec("bun x", argv, 2, env, chain, heredoc, n),
+            Some("run") => script(name, argv, skip_options(argv, 2, &["--cwd"]), chain),
+            Some(w) if !w.starts_with('-') && !BUN_BUILTINS.contains(&w) => script(name, argv, 1, chain),
+            _ => Target::Other,
+        },
+        "node" | "nodejs" | "tsx" | "ts-node" => {
+            let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
+            match argv.get(i) {
+                Some(path) if path.ends_with("prisma/build/index.js") || is_prisma_word(path) => {
+                    chain.push(name.into());
+                    Target::Prisma { args: argv[i + 1..].to_vec() }
+                }
+                _ => Target::Other,
+            }
+        }
+        _ => Target::Other,
+    }
+}
+
+const PNPM_BUILTINS: &[&str] = &[
+    "install",
+    "i",
+    "add",
+    "remove",
+    "rm",
+    "uninstall",
+    "un",
+    "update",
+    "up",
+    "upgrade",
+    "link",
+    "ln",
+    "unlink",
+    "import",
+    "rebuild",
+    "rb",
+    "prune",
+    "fetch",
+    "install-test",
+    "it",
+    "patch",
+    "patch-commit",
+    "audit",
+    "list",
+    "ls",
+    "outdated",
+    "why",
+    "publish",
+    "pack",
+    "store",
+    "init",
+    "env",
+    "setup",
+    "config",
+    "c",
+    "root",
+    "bin",
+    "server",
+    "licenses",
+    "deploy",
+    "doctor",
+    "-v",
+    "--version",
+];
+const YARN_BUILTINS: &[&str] = &[
+    "install",
+    "add",
+    "remove",
+    "upgrade",
+    "up",
+    "why",
+    "info",
+    "init",
+    "link",
+    "unlink",
+    "pack",
+    "publish",
+    "config",
+    "cache",
+    "workspaces",
+    "set",
+    "plugin",
+    "npm",
+    "constraints",
+    "dedupe",
+    "-v",
+    "--version",
+];
+const BUN_BUILTINS: &[&str] = &[
+    "install", "i", "add", "a", "remove", "rm", "update", "link", "unlink", "pm", "build", "init", "create", "upgrade",
+];
+
+fn is_name(k: &str) -> bool {
+    let mut c = k.chars();
+    c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+fn script(runner: &str, argv: &[String], i: usize, chain: &mut Vec<String>) -> Target {
+    chain.push(runner.to_string());
+    match argv.get(i) {
+        Some(name) => {
+            let args: Vec<String> = argv[i + 1..].iter().filter(|a| *a != "--").cloned().collect();
+            Target::Script { name: name.clone(), args }
+        }
+        None => Target::Other,
+    }
+}
+
+/// `npx [opts] cmd args`: options such as `--yes`, `-p pkg`, `--package=pkg`, `-c 'script'`.
+fn runner_exec(
+    runner: &str,
+    argv: &[String],
+    mut i: usize,
+    env: &mut Vec<EnvChange>,
+    chain: &mut Vec<String>,
+    heredoc: Option<&str>,
+    n: usize,
+) -> Target {
+    chain.push(runner.to_string());
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-c" | "--call" => {
+                return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
+            }
+            "-p" | "--package" | "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => {
+                i += 2
+            }
+            s if s.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    match argv.get(i) {
+        Some(cmd) if is_prisma_word(cmd) => {
+            // `npm exec prisma -- migrate reset`: npm drops the first `--`.
+            let mut args = argv[i + 1..].to_vec();
+            if args.first().is_some_and(|a| a == "--") {
+                args.remove(0);
+            }
+            Target::Prisma { args }
+        }
+        Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1),
+        None => Target::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::parse::parse;
+
+    fn target(line: &str) -> Target {
+        resolve(&parse(line).unwrap()[0]).target
+    }
+
+    fn prisma(args: &str) -> Target {
+        Target::Prisma { args: args.split_whitespace().map(str::to_string).collect() }
+    }
+
+    #[test]
+    fn runners_lead_to_prisma() {
+        for line in [
+            "prisma migrate reset",
+            "npx prisma migrate reset",
+            "npx --yes prisma@7.10.1 migrate reset",
+            "npx -y -p prisma prisma migrate reset",
+            "npm exec prisma -- migrate reset",
+            "npm exec -- prisma migrate reset",
+            "npm x prisma migrate reset",
+            "pnpm exec prisma migrate reset",
+            "pnpm dlx prisma migrate reset",
+            "yarn dlx prisma migrate reset",
+            "bunx prisma migrate reset",
+            "bun x prisma migrate reset",
+            "node_modules/.bin/prisma migrate reset",
+            "./node_modules/.bin/prisma migrate reset",
+            "node node_modules/prisma/build/index.js migrate reset",
+            "sudo -u app npx prisma migrate reset",
+            "env -u CLAUDECODE npx prisma migrate reset",
+            "env -i PATH=/usr/bin prisma migrate reset",
+            "command prisma migrate reset",
+            "exec prisma migrate reset",
+            "time prisma migrate reset",
+            "nohup prisma migrate reset",
+            "xargs -n1 prisma migrate reset",
+            "dotenv -e .env.test -- prisma migrate reset",
+            "cross-env NODE_ENV=test prisma migrate reset",
+            "timeout 60 npx prisma migrate reset",
+        ] {
+            assert_eq!(target(line), prisma("migrate reset"), "{line}");
+        }
+    }
+
+    #[test]
+    fn script_runners_name_scripts() {
+        let s = |n: &str| Target::Script { name: n.into(), args: vec![] };
+        assert_eq!(target("npm run db:reset"), s("db:reset"));
+        assert_eq!(target("npm run-script db:reset"), s("db:reset"));
+        assert_eq!(target("pnpm db:reset"), s("db:reset"));
+        assert_eq!(target("pnpm run db:reset"), s("db:reset"));
+        assert_eq!(target("pnpm --filter api db:reset"), s("db:reset"));
+        assert_eq!(target("yarn db:reset"), s("db:reset"));
+        assert_eq!(target("bun run db:reset"), s("db:reset"));
+        assert_eq!(target("npm test"), s("test"));
+        assert_eq!(target("pnpm install"), Target::Other);
+    }
+
+    #[test]
+    fn shells_hand_over_scripts() {
+        assert_eq!(target("bash -c 'prisma db push'"), Target::Shell { script: "prisma db push".into() });
+        assert_eq!(target("sh -ec 'prisma db push'"), Target::Shell { script: "prisma db push".into() });
+        assert_eq!(target("eval prisma db push"), Target::Shell { script: "prisma db push".into() });
+        assert_eq!(target("npx -c 'prisma db push'"), Target::Shell { script: "prisma db push".into() });
+        assert_eq!(target("bash <<EOF\nprisma db push\nEOF"), Target::Shell { script: "prisma db push\n".into() });
+    }
+
+    #[test]
+    fn env_changes_are_recorded() {
+        let r = resolve(
+            &parse("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=1 env -u CLAUDECODE npx prisma db push").unwrap()[0],
+        );
+        assert_eq!(
+            r.env,
+            vec![
+                EnvChange::Set("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION".into(), "1".into()),
+                EnvChange::Unset("CLAUDECODE".into())
+            ]
+        );
+        assert_eq!(r.chain, vec!["env".to_string(), "npx".to_string()]);
+    }
+
+    #[test]
+    fn data_and_lookups_are_not_prisma() {
+        for line in
+            ["echo prisma migrate reset", "grep -r 'db push' .", "command -v prisma", "git commit -m x", "cat prisma"]
+        {
+            assert_eq!(target(line), Target::Other, "{line}");
+        }
+    }
+}
