@@ -86,6 +86,57 @@ pub enum Command {
     Prune(PruneArgs),
     /// Put prisma-guard in front of `prisma`: on PATH, and in node_modules/.bin (npx, npm scripts).
     Shim(ShimArgs),
+    /// Find destructive prisma commands in scripts and CI files, and destructive SQL in
+    /// prisma/migrations. Exit 0: clean; 1: error-level findings; 2: usage or I/O error.
+    Scan(ScanArgs),
+    /// Install, check or remove the git pre-commit and pre-push hooks that run `scan`.
+    Hooks(HooksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to scan (default: the repository root).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::scan::report::Format,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only files changed since this git revision (committed, staged, unstaged or new).
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "pre_push"])]
+    pub since: Option<String>,
+    /// Only staged files, as staged (the index, not the working tree): the pre-commit hook.
+    #[arg(long, conflicts_with = "pre_push")]
+    pub staged: bool,
+    /// Files changed by the commits being pushed, read from git's pre-push lines on stdin.
+    #[arg(long)]
+    pub pre_push: bool,
+    /// Do not report migrations whose folder name sorts at or before this one.
+    #[arg(long, value_name = "MIGRATION")]
+    pub start_after: Option<String>,
+    /// Rule ids not to report (repeatable), besides `[scan] disable`.
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HooksArgs {
+    #[arg(value_enum)]
+    pub action: HooksAction,
+    /// Install into a core.hooksPath outside the repository anyway.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum HooksAction {
+    /// Install pre-commit and pre-push hooks (idempotent); foreign hooks are kept and chained.
+    Install,
+    /// Show which hooks are installed; exit 1 when one is missing.
+    Status,
+    /// Remove the hooks and restore the ones they replaced.
+    Uninstall,
 }
 
 #[derive(Debug, Args)]

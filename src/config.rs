@@ -24,6 +24,26 @@ pub struct FileConfig {
     pub database: DatabaseSection,
     #[serde(default)]
     pub guard: GuardSection,
+    #[serde(default)]
+    pub scan: ScanSection,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    /// Rule ids that are never reported.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Paths (relative to the repository root; `*` and `?` wildcards; a folder covers what is
+    /// under it) that are never scanned.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Migrations whose folder name sorts at or before this one are not reported (adoption
+    /// without cleaning up history). They are still read, to know the schema.
+    pub start_after: Option<String>,
+    /// More package.json script names that run in production builds or deploys.
+    #[serde(default)]
+    pub production_scripts: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -11,9 +11,12 @@ pub mod dburl;
 pub mod error;
 pub mod exit;
 pub mod git;
+pub mod githooks;
 pub mod guard;
 pub mod process;
 pub mod project;
+pub mod rules;
+pub mod scan;
 pub mod settings;
 pub mod shell;
 pub mod shim;
@@ -39,5 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::RestoreTest(args) => commands::restore::run_test(&load()?, &args),
         Command::Prune(args) => commands::prune::run(&load()?, &args),
         Command::Shim(args) => commands::shim::run(&load()?, &args),
+        Command::Scan(args) => commands::scan::run(global, &args),
+        Command::Hooks(args) => commands::hooks::run(global, &args),
     }
 }

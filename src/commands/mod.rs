@@ -2,8 +2,10 @@
 
 pub mod backup;
 pub mod exec;
+pub mod hooks;
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod scan;
 pub mod shim;
 pub mod verify;

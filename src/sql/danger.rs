@@ -1,17 +1,14 @@
-//! Statements that lose data: DROP TABLE/SCHEMA/DATABASE, TRUNCATE, DELETE or UPDATE
-//! without WHERE, ALTER TABLE ... DROP COLUMN.
+//! Statements that lose data, for the guard's check of `prisma db execute`: the
+//! error-level findings of [`super::analyze`].
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
-use super::split::{split, Statement};
+use super::analyze::analyze;
+use super::schema::Schema;
+use crate::rules::Severity;
 
 /// One data-losing statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Danger {
-    /// Stable id: `drop-table`, `drop-schema`, `drop-database`, `truncate`,
-    /// `delete-without-where`, `update-without-where`, `drop-column`.
+    /// Stable rule id (see [`crate::rules`]): `drop-table`, `truncate`, `drop-column`, ...
     pub rule: &'static str,
     /// What it does, for people.
     pub message: String,
@@ -19,71 +16,24 @@ pub struct Danger {
     pub statement: String,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("static regex"))
-}
-
-/// Words after `DROP` in `ALTER TABLE` that do not remove a column.
-const NOT_A_COLUMN: &[&str] = &[
-    "CONSTRAINT",
-    "INDEX",
-    "KEY",
-    "PRIMARY",
-    "FOREIGN",
-    "DEFAULT",
-    "NOT",
-    "CHECK",
-    "PARTITION",
-    "IDENTITY",
-    "EXPRESSION",
-];
-
-/// The rule a statement's code (comments and strings blanked) breaks, if any.
-fn classify(code: &str) -> Option<(&'static str, &'static str)> {
-    static DROP: OnceLock<Regex> = OnceLock::new();
-    static TRUNCATE: OnceLock<Regex> = OnceLock::new();
-    static DELETE: OnceLock<Regex> = OnceLock::new();
-    static UPDATE: OnceLock<Regex> = OnceLock::new();
-    static WHERE: OnceLock<Regex> = OnceLock::new();
-    static ALTER: OnceLock<Regex> = OnceLock::new();
-    static ALTER_DROP: OnceLock<Regex> = OnceLock::new();
-    if let Some(c) = re(&DROP, r"(?i)^\s*DROP\s+(TABLE|SCHEMA|DATABASE)\b").captures(code) {
-        return Some(match c[1].to_ascii_uppercase().as_str() {
-            "TABLE" => ("drop-table", "drops a table and all its rows"),
-            "SCHEMA" => ("drop-schema", "drops a schema and everything in it"),
-            _ => ("drop-database", "drops a whole database"),
-        });
-    }
-    if re(&TRUNCATE, r"(?i)^\s*TRUNCATE\b").is_match(code) {
-        return Some(("truncate", "deletes every row of a table"));
-    }
-    let has_where = || re(&WHERE, r"(?i)\bWHERE\b").is_match(code);
-    if re(&DELETE, r"(?i)^\s*DELETE\s+FROM\b").is_match(code) && !has_where() {
-        return Some(("delete-without-where", "deletes every row (no WHERE clause)"));
-    }
-    if re(&UPDATE, r"(?i)^\s*UPDATE\b").is_match(code) && !has_where() {
-        return Some(("update-without-where", "overwrites a column in every row (no WHERE clause)"));
-    }
-    if re(&ALTER, r"(?i)^\s*ALTER\s+TABLE\b").is_match(code) {
-        let drops_column = re(&ALTER_DROP, r#"(?i)\bDROP\s+([`"]?)(\w+)"#).captures_iter(code).any(|c| {
-            let word = c[2].to_ascii_uppercase();
-            word == "COLUMN" || !c[1].is_empty() || !NOT_A_COLUMN.contains(&word.as_str())
-        });
-        if drops_column {
-            return Some(("drop-column", "drops a column and its data"));
-        }
-    }
-    None
-}
-
-/// Every data-losing statement in `sql`, in order.
+/// Every error-level finding in `sql` (the same analysis the scanner runs on migrations),
+/// in order. No earlier schema is known, so only what the text itself shows counts.
 pub fn dangers(sql: &str) -> Vec<Danger> {
-    split(sql).iter().filter_map(statement_danger).collect()
-}
-
-fn statement_danger(stmt: &Statement) -> Option<Danger> {
-    let (rule, message) = classify(&stmt.code)?;
-    Some(Danger { rule, message: message.to_string(), line: stmt.line, statement: stmt.text.clone() })
+    let analysis = analyze(sql, &mut Schema::default());
+    analysis
+        .findings
+        .into_iter()
+        .filter(|f| crate::rules::get(f.rule).severity == Severity::Error)
+        .map(|f| {
+            let stmt = f.statement.and_then(|i| analysis.statements.get(i));
+            Danger {
+                rule: f.rule,
+                message: f.message,
+                line: 1 + sql.as_bytes()[..f.offset.min(sql.len())].iter().filter(|&&b| b == b'\n').count(),
+                statement: stmt.map(|s| s.text.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,8 +1,15 @@
-//! SQL analysis shared by the guard (`prisma db execute`) and, later, the migration scanner:
-//! statement splitting that respects quoting, and detection of statements that lose data.
+//! SQL analysis shared by the guard (`prisma db execute`) and the migration scanner:
+//! statement splitting that respects quoting, a token reader, a replayed schema model,
+//! Prisma's warnings block, and the rules that find data loss.
 
+pub mod analyze;
 pub mod danger;
+pub mod schema;
 pub mod split;
+pub mod tokens;
+pub mod warnings;
 
+pub use analyze::{analyze, Analysis, SqlFinding};
 pub use danger::{dangers, Danger};
+pub use schema::Schema;
 pub use split::{split, Statement};

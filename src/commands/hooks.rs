@@ -1,0 +1,50 @@
+//! `prisma-guard hooks install | status | uninstall`.
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, HooksAction, HooksArgs};
+use crate::githooks;
+use crate::ExitStatus;
+
+pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
+    let cwd = crate::settings::working_dir(global)?;
+    let repo = githooks::locate(&cwd)?;
+    let say = |lines: &[String], none: &str| {
+        if global.quiet {
+            return;
+        }
+        if lines.is_empty() {
+            println!("{none}");
+        }
+        for l in lines {
+            println!("{l}");
+        }
+    };
+    match args.action {
+        HooksAction::Install => {
+            let changes = githooks::install(&repo, args.force)?;
+            say(&changes, "git hooks already installed; nothing changed");
+            Ok(ExitStatus::Success)
+        }
+        HooksAction::Uninstall => {
+            let changes = githooks::uninstall(&repo)?;
+            say(&changes, "no prisma-guard git hooks were installed; nothing changed");
+            Ok(ExitStatus::Success)
+        }
+        HooksAction::Status => {
+            let rows = githooks::status(&repo);
+            for (_, _, line) in &rows {
+                println!("{line}");
+            }
+            if let Some(o) = &repo.outside {
+                println!("note: core.hooksPath points outside the repository ({})", o.display());
+            }
+            if rows.iter().all(|r| r.1) {
+                Ok(ExitStatus::Success)
+            } else {
+                println!("fix: prisma-guard hooks install");
+                Ok(ExitStatus::Failure)
+            }
+        }
+    }
+}

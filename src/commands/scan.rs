@@ -1,0 +1,149 @@
+//! `prisma-guard scan`: find destructive commands and migrations. Exit 0 clean, 1 when an
+//! error-level finding remains, 2 on a usage or I/O error.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::cli::{GlobalArgs, ScanArgs};
+use crate::error::Failure;
+use crate::scan::report::{self, Format};
+use crate::scan::{self, source, Finding, Options, Source};
+use crate::ExitStatus;
+
+pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+    match scan_all(global, args) {
+        Ok(status) => Ok(status),
+        Err(e) if e.downcast_ref::<Failure>().is_some() => Err(e),
+        // Every other error is I/O: exit 2, never mistaken for "findings".
+        Err(e) => Err(Failure::usage(format!("{e:#}")).into()),
+    }
+}
+
+fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+    let cwd = crate::settings::working_dir(global)?;
+    let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
+    let section = &config.file.scan;
+    let mut opts = Options {
+        disable: section.disable.clone(),
+        exclude: section.exclude.clone(),
+        start_after: args.start_after.clone().or_else(|| section.start_after.clone()),
+        production_scripts: section.production_scripts.clone(),
+    };
+    opts.disable.extend(args.disable.iter().cloned());
+    for id in &opts.disable {
+        if crate::rules::find(id).is_none() {
+            return Err(Failure::usage(format!("there is no rule `{id}` to disable"))
+                .hint("rule ids are listed in docs/rules.md")
+                .into());
+        }
+    }
+    let repo = source::open_repo(&cwd);
+    let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
+    let root = root.canonicalize().unwrap_or(root);
+    let filters: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| {
+            let abs = if p.is_absolute() { p.clone() } else { cwd.join(p) };
+            let abs = abs.canonicalize().map_err(|e| {
+                Failure::usage(format!("cannot scan {}: {e}", p.display())).hint("give files or folders that exist")
+            })?;
+            abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
+                Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display())).into()
+            })
+        })
+        .collect::<Result<_>>()?;
+    let under = |rel: &str| {
+        filters.is_empty() || filters.iter().any(|f| f.is_empty() || rel == f || rel.starts_with(&format!("{f}/")))
+    };
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut files = 0;
+    let need_repo = || {
+        Failure::usage(format!("{} is not inside a git repository", cwd.display()))
+            .hint("--staged, --pre-push and --since read git history; run plain `prisma-guard scan` here")
+    };
+    if args.staged {
+        let repo = repo.ok_or_else(need_repo)?;
+        let (src, paths) = source::staged(repo)?;
+        let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
+        let (f, n) = scan::scan(&src, &paths, &opts);
+        findings.extend(f);
+        files += n;
+    } else if args.pre_push {
+        let repo = repo.ok_or_else(need_repo)?;
+        let mut input = String::new();
+        std::io::stdin().read_to_string(&mut input).context("could not read the pushed refs on stdin")?;
+        let refs = source::parse_push_lines(&input);
+        for (src, paths) in source::pushed(repo, &refs)? {
+            let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
+            let (f, n) = scan::scan(&src, &paths, &opts);
+            findings.extend(f);
+            files += n;
+        }
+        findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
+        findings.dedup();
+    } else {
+        let paths = match &args.since {
+            Some(rev) => {
+                let repo = repo.as_ref().ok_or_else(need_repo)?;
+                source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect()
+            }
+            None => {
+                let starts: Vec<PathBuf> = if filters.is_empty() {
+                    vec![root.clone()]
+                } else {
+                    filters.iter().map(|f| root.join(f)).collect()
+                };
+                let mut all = Vec::new();
+                for s in &starts {
+                    all.extend(scan::walk(&root, s, repo.as_ref(), &opts));
+                }
+                all
+            }
+        };
+        let (f, n) = scan::scan(&Source::WorkTree { root: root.clone() }, &paths, &opts);
+        findings = f;
+        files = n;
+    }
+
+    let out = match args.format {
+        Format::Text => report::text(&findings, files),
+        Format::Json => report::json(&findings, files),
+        Format::Sarif => report::sarif(&findings),
+        Format::Github => report::github(&findings),
+    };
+    write_output(args.output.as_deref(), &out)?;
+    if args.format == Format::Github || args.output.is_some() {
+        // Annotations and files are for machines; say the outcome for people too.
+        let s = report::summary(&findings, files);
+        if !global.quiet {
+            eprintln!("prisma-guard scan: {} errors, {} warnings ({} files scanned)", s.errors, s.warnings, s.files);
+        }
+    }
+    let errors = findings.iter().any(|f| f.severity == crate::rules::Severity::Error);
+    if errors && (args.staged || args.pre_push) && args.format == Format::Text {
+        eprintln!(
+            "prisma-guard: blocked. Fix the findings, or add `-- prisma-guard-ignore <rule>: <reason>` above the statement \
+             (`# prisma-guard-ignore <rule>: <reason>` in scripts) when the data loss is intended."
+        );
+    }
+    Ok(if errors { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
+    match path {
+        Some(p) => crate::store::io::write_atomic(p, text.as_bytes())
+            .map(|_| ())
+            .with_context(|| format!("could not write {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("could not write to stdout"),
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The rule catalog: stable ids, severities, and the words shown with each finding.
+//! `docs/rules.md` has one section per rule; a unit test keeps the two in step.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Found in migration SQL.
+    Sql,
+    /// Found in scripts, CI files, Dockerfiles.
+    Command,
+    /// About prisma-guard's own comments.
+    Meta,
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub kind: Kind,
+    /// Whether a finding means rows or values are lost (the scanner's recall is measured on these).
+    pub data_loss: bool,
+    /// One line: what was found.
+    pub summary: &'static str,
+    /// One line: what to do instead (docs/rules.md spells it out).
+    pub help: &'static str,
+}
+
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    kind: Kind,
+    data_loss: bool,
+    summary: &'static str,
+    help: &'static str,
+) -> Rule {
+    Rule { id, severity, kind, data_loss, summary, help }
+}
+
+use Kind::{Command, Meta, Sql};
+use Severity::{Error, Warning};
+
+pub const RULES: &[Rule] = &[
+    rule("drop-table", Error, Sql, true, "drops a table and every row in it",
+        "Stop reading the table in the app first, back it up, then drop it in a later migration; rename it instead if you may need it back."),
+    rule("drop-column", Error, Sql, true, "drops a column and the data in it",
+        "Expand/contract: stop writing the column, deploy, copy its data where it belongs, deploy, then drop it in a later migration."),
+    rule("drop-schema", Error, Sql, true, "drops a schema and everything in it",
+        "Drop the tables you mean to one by one, after a backup; never drop a schema from a migration."),
+    rule("drop-database", Error, Sql, true, "drops a whole database",
+        "Databases are created and dropped by operators, not migrations."),
+    rule("truncate", Error, Sql, true, "deletes every row of a table",
+        "Delete the rows you mean with a WHERE clause, in batches, after a backup."),
+    rule("delete-without-where", Error, Sql, true, "deletes every row of a table (no WHERE clause)",
+        "Add a WHERE clause naming the rows to delete."),
+    rule("update-without-where", Error, Sql, true, "overwrites a column in every row (no WHERE clause)",
+        "Add a WHERE clause; a backfill of a column added in the same migration is fine and not reported."),
+    rule("alter-column-type", Error, Sql, true, "changes a column's type; values that do not convert are lost or the migration fails",
+        "Add a column of the new type, backfill it, switch the app over, then drop the old column."),
+    rule("drop-enum-value", Error, Sql, true, "removes enum values; rows holding them make the migration fail or lose the value",
+        "Update the rows that hold the value first (UPDATE ... WHERE col = 'OLD'), then remove the value."),
+    rule("set-not-null", Warning, Sql, false, "makes an existing column required; fails when a row holds NULL",
+        "Backfill the NULLs in the same migration (UPDATE ... WHERE col IS NULL) before SET NOT NULL."),
+    rule("add-required-column", Warning, Sql, false, "adds a required column without a default to an existing table; fails when the table has rows",
+        "Add the column with a DEFAULT, or nullable, backfill it, then make it required."),
+    rule("rename-table", Warning, Sql, false, "renames a table; the running app still uses the old name",
+        "Create the new table (or a view), copy, switch the app, then drop the old one."),
+    rule("rename-column", Warning, Sql, false, "renames a column; the running app still uses the old name",
+        "Add the new column, write both, backfill, switch reads, then drop the old column."),
+    rule("drop-constraint", Warning, Sql, false, "drops a constraint (foreign key, unique, check or primary key)",
+        "Make sure nothing relies on it; re-adding it later can fail on rows written meanwhile."),
+    rule("drop-default", Warning, Sql, false, "drops a column default; inserts that relied on it start failing",
+        "Deploy app code that sets the value itself before dropping the default."),
+    rule("prisma-warning", Warning, Sql, false, "Prisma warned about this statement when it generated the migration",
+        "Read Prisma's warning at the top of migration.sql and make sure it cannot happen in production."),
+    rule("prisma-migrate-reset", Error, Command, true, "`prisma migrate reset` drops the database and every row in it",
+        "Use it only against a throwaway database, by hand; scripts and CI should run `prisma migrate deploy`."),
+    rule("prisma-force-reset", Error, Command, true, "`prisma db push --force-reset` drops every table and row",
+        "Use `prisma migrate dev` to create a migration and `prisma migrate deploy` to apply it."),
+    rule("prisma-accept-data-loss", Error, Command, true, "`prisma db push --accept-data-loss` drops columns and tables that hold data",
+        "Create a migration with `prisma migrate dev --create-only`, read it, and apply it with `migrate deploy`."),
+    rule("prisma-migrate-dev-in-production", Error, Command, false, "`prisma migrate dev` in a build or deploy step can reset the database",
+        "Production builds and deploys run `prisma migrate deploy`."),
+    rule("prisma-db-push-in-production", Error, Command, false, "`prisma db push` in a build or deploy step changes the schema with no migration history",
+        "Production builds and deploys run `prisma migrate deploy` with committed migrations."),
+    rule("unparsed-command", Warning, Command, false, "a command that mentions prisma could not be parsed",
+        "Fix the shell syntax (unbalanced quotes or parentheses) so it can be checked."),
+    rule("ignore-without-reason", Error, Meta, false, "a prisma-guard-ignore comment without a reason",
+        "Write why after a colon: `-- prisma-guard-ignore drop-column: column unused since v2.3`."),
+    rule("ignore-unknown-rule", Warning, Meta, false, "a prisma-guard-ignore comment names a rule that does not exist",
+        "Use a rule id from docs/rules.md."),
+];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The rule with this id; ids used in code are in the table (a unit test checks each one).
+pub fn get(id: &str) -> &'static Rule {
+    find(id).unwrap_or(&RULES[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        let docs = include_str!("../docs/rules.md");
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(RULES[..i].iter().all(|o| o.id != r.id), "duplicate id {}", r.id);
+            assert!(docs.contains(&format!("## `{}`", r.id)), "docs/rules.md has no section for {}", r.id);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! `prisma-guard scan`: destructive Prisma commands in scripts and CI files, destructive SQL
+//! in `prisma/migrations/*/migration.sql`.
+//!
+//! Data flow: a [`Source`] (working tree, git index, pushed commit) and a list of
+//! repository-relative paths -> [`files::kind`] picks the reader -> migrations go through
+//! [`crate::sql::analyze`] (replaying earlier migrations of the same folder for the schema),
+//! command lines through [`crate::shell::find_prisma`] and the guard's classifier -> ignore
+//! comments and config filter -> sorted [`Finding`]s -> [`report`].
+
+pub mod files;
+pub mod report;
+pub mod source;
+pub mod suppress;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::guard::classify::Invocation;
+use crate::rules::{self, Severity};
+use crate::sql::{analyze, Schema};
+use files::{CommandLine, Kind};
+pub use source::Source;
+use suppress::Directive;
+
+/// One finding, located in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Repository-relative, `/`-separated.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub col: usize,
+    pub message: String,
+    pub help: &'static str,
+    /// Prisma's own warning from the migration's `Warnings:` block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prisma_warning: Option<String>,
+    /// The source line, for display.
+    pub source: String,
+}
+
+/// What to scan and what to leave out (from `[scan]` in prisma-guard.toml).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub disable: Vec<String>,
+    pub exclude: Vec<String>,
+    pub start_after: Option<String>,
+    pub production_scripts: Vec<String>,
+}
+
+impl Options {
+    pub fn excluded(&self, rel: &str) -> bool {
+        self.exclude.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            rel == p || rel.starts_with(&format!("{p}/")) || crate::guard::allow::glob(p, rel)
+        })
+    }
+}
+
+/// Scan `paths` of `source`. Paths that are not scanned kinds are skipped. Returns the
+/// findings, sorted, and how many files were read.
+pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>, usize) {
+    let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p)).collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut read = 0;
+    for rel in sorted {
+        let Some(kind) = files::kind(rel) else { continue };
+        let Some(text) = source.read(rel) else { continue };
+        read += 1;
+        let found = match kind {
+            Kind::Migration => scan_migration(source, rel, &text, opts, &mut replays),
+            _ => scan_commands(kind, rel, &text, opts),
+        };
+        out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
+    }
+    out.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
+    out.dedup();
+    (out, read)
+}
+
+/// Earlier migrations of one folder, replayed in order up to the one being scanned.
+struct Replay {
+    names: Vec<String>,
+    next: usize,
+    schema: Schema,
+}
+
+fn scan_migration(
+    source: &Source,
+    rel: &str,
+    text: &str,
+    opts: &Options,
+    replays: &mut BTreeMap<String, Replay>,
+) -> Vec<Finding> {
+    // rel: <folder>/migrations/<name>/migration.sql
+    let Some((dir, _)) = rel.rsplit_once('/') else { return Vec::new() };
+    let (folder, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+    let replay = replays.entry(folder.to_string()).or_insert_with(|| Replay {
+        names: source.subdirs(folder),
+        next: 0,
+        schema: Schema::default(),
+    });
+    if replay.names.get(replay.next).is_some_and(|n| n.as_str() > name) {
+        // Out of order (should not happen with sorted paths): start over.
+        replay.next = 0;
+        replay.schema = Schema::default();
+    }
+    while let Some(earlier) = replay.names.get(replay.next).filter(|n| n.as_str() < name) {
+        if let Some(sql) = source.read(&format!("{folder}/{earlier}/migration.sql")) {
+            analyze(&sql, &mut replay.schema);
+        }
+        replay.next += 1;
+    }
+    let analysis = analyze(text, &mut replay.schema);
+    if replay.names.get(replay.next).is_some_and(|n| n == name) {
+        replay.next += 1;
+    }
+    if opts.start_after.as_deref().is_some_and(|s| name <= s) {
+        return Vec::new();
+    }
+    let directives = suppress::directives(text);
+    // Each directive covers the first statement after it.
+    let covered: Vec<Option<usize>> =
+        directives.iter().map(|d| analysis.statements.iter().position(|s| s.offset > d.offset)).collect();
+    let mut out = meta_findings(rel, text, &directives);
+    for f in analysis.findings {
+        let suppressed = directives.iter().zip(&covered).any(|(d, stmt)| {
+            d.reason.is_some() && f.statement.is_some() && *stmt == f.statement && d.rules.iter().any(|r| r == f.rule)
+        });
+        if suppressed {
+            continue;
+        }
+        let (line, col) = files::line_col(text, f.offset);
+        out.push(finding(f.rule, rel, text, line, col, f.message, f.prisma_warning));
+    }
+    out
+}
+
+fn finding(
+    rule: &'static str,
+    rel: &str,
+    text: &str,
+    line: usize,
+    col: usize,
+    message: String,
+    prisma_warning: Option<String>,
+) -> Finding {
+    let r = rules::get(rule);
+    Finding {
+        rule,
+        severity: r.severity,
+        path: rel.to_string(),
+        line,
+        col,
+        message,
+        help: r.help,
+        prisma_warning,
+        source: text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string(),
+    }
+}
+
+/// Directives without a reason, or naming unknown rules.
+fn meta_findings(rel: &str, text: &str, directives: &[Directive]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for d in directives {
+        if d.reason.is_none() {
+            out.push(finding(
+                "ignore-without-reason",
+                rel,
+                text,
+                d.line,
+                d.col,
+                format!("`{}` without a reason suppresses nothing; add `: <why this is safe>`", suppress::WORD),
+                None,
+            ));
+        }
+        for r in d.rules.iter().filter(|r| rules::find(r).is_none()) {
+            out.push(finding(
+                "ignore-unknown-rule",
+                rel,
+                text,
+                d.line,
+                d.col,
+                format!("there is no rule `{r}`; this comment suppresses nothing for it"),
+                None,
+            ));
+        }
+        if d.rules.is_empty() {
+            out.push(finding(
+                "ignore-unknown-rule",
+                rel,
+                text,
+                d.line,
+                d.col,
+                format!("`{}` names no rule; write the rule id it suppresses", suppress::WORD),
+                None,
+            ));
+        }
+    }
+    out
+}
+
+fn scan_commands(kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Finding> {
+    if !text.contains("prisma") {
+        return Vec::new();
+    }
+    let directives = suppress::directives(text);
+    let mut lines = files::commands(kind, rel, text, &opts.production_scripts);
+    // A shell file that does not parse as a whole is read line by line.
+    if kind == Kind::Shell && lines.len() == 1 && crate::shell::parse(text).is_err() {
+        lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains("prisma"))
+            .map(|(i, l)| CommandLine {
+                line: i + 1,
+                col: 1,
+                text: l.to_string(),
+                verbatim: true,
+                production: lines[0].production,
+                context: String::new(),
+            })
+            .collect();
+    }
+    let mut out = meta_findings(rel, text, &directives);
+    for cl in lines.iter().filter(|c| c.text.contains("prisma")) {
+        for (rule, offset, message) in command_findings(cl) {
+            let (line, col) = if cl.verbatim {
+                let (l, c) = files::line_col(&cl.text, offset);
+                if l == 1 {
+                    (cl.line, cl.col + c - 1)
+                } else {
+                    (cl.line + l - 1, c)
+                }
+            } else {
+                (cl.line, cl.col)
+            };
+            let suppressed = directives.iter().any(|d| {
+                d.reason.is_some() && (d.line == line || d.line + 1 == line) && d.rules.iter().any(|r| r == rule)
+            });
+            if !suppressed {
+                out.push(finding(rule, rel, text, line, col, message, None));
+            }
+        }
+    }
+    out
+}
+
+/// Rules broken by the prisma commands in one command line: (rule, byte offset, message).
+fn command_findings(cl: &CommandLine) -> Vec<(&'static str, usize, String)> {
+    let found = match crate::shell::find_prisma(&cl.text, &crate::shell::NoScripts) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![(
+                "unparsed-command",
+                0,
+                format!("could not parse this command ({}), so it was not checked", e.message),
+            )]
+        }
+    };
+    let place = if cl.context.is_empty() { String::new() } else { format!(" in {}", cl.context) };
+    let mut out = Vec::new();
+    for f in found {
+        let inv = Invocation::parse(&f.args);
+        if inv.has("--help") {
+            continue;
+        }
+        let shown = format!("prisma {}", f.args.join(" "));
+        let mut push = |rule: &'static str, what: &str| {
+            out.push((rule, f.offset, format!("`{}`{place}: {what}", shown.trim())));
+        };
+        if inv.is("migrate", "reset") {
+            push("prisma-migrate-reset", "drops the database and every row in it");
+        }
+        if inv.is("db", "push") && inv.has("--force-reset") {
+            push("prisma-force-reset", "drops every table and row before pushing");
+        }
+        if inv.is("db", "push") && inv.has("--accept-data-loss") {
+            push("prisma-accept-data-loss", "applies changes that drop columns and tables holding data");
+        }
+        if cl.production && inv.is("migrate", "dev") {
+            push(
+                "prisma-migrate-dev-in-production",
+                "a development command in a build or deploy step; use `prisma migrate deploy`",
+            );
+        }
+        if cl.production && inv.is("db", "push") && !inv.has("--force-reset") && !inv.has("--accept-data-loss") {
+            push(
+                "prisma-db-push-in-production",
+                "changes the production schema without migrations; use `prisma migrate deploy`",
+            );
+        }
+    }
+    out
+}
+
+/// Directories never walked into.
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    "dist",
+    ".next",
+    ".nuxt",
+    ".turbo",
+    ".vercel",
+    ".output",
+    "coverage",
+    "vendor",
+    ".cache",
+    ".pnpm-store",
+    ".yarn",
+    "backups",
+];
+
+/// Every scannable file under `start` (repository-relative to `root`), skipping dependency
+/// and build folders, git-ignored folders, and excluded paths.
+pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &Options) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![start.to_path_buf()];
+    if start.is_file() {
+        if let Some(rel) = rel_path(root, start) {
+            out.push(rel);
+        }
+        return out;
+    }
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        for entry in rd.flatten() {
+            let path = entry.path();
+            let Ok(ft) = entry.file_type() else { continue };
+            let Some(rel) = rel_path(root, &path) else { continue };
+            if opts.excluded(&rel) {
+                continue;
+            }
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if ft.is_dir() {
+                let hidden_ok = matches!(name.as_ref(), ".github" | ".husky" | ".circleci" | ".gitlab");
+                if SKIP_DIRS.contains(&name.as_ref()) || (name.starts_with('.') && !hidden_ok) {
+                    continue;
+                }
+                if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
+                    continue;
+                }
+                stack.push(path);
+            } else if ft.is_file() && files::kind(&rel).is_some() {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn rel_path(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Some(parts.join("/"))
+}

@@ -1,0 +1,279 @@
+//! Scan output: human text, JSON, SARIF 2.1.0 (GitHub code scanning), GitHub workflow
+//! command annotations.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::Finding;
+use crate::rules::{Severity, RULES};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+pub fn summary(findings: &[Finding], files: usize) -> Summary {
+    Summary {
+        errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+        warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+        files,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Human text: `path:line:col: severity[rule]: message`, the source line with a caret,
+/// Prisma's warning and the help. Coloured only when stdout is a terminal.
+pub fn text(findings: &[Finding], files: usize) -> String {
+    use console::style;
+    let mut out = String::new();
+    for f in findings {
+        let sev = match f.severity {
+            Severity::Error => style("error").red().bold(),
+            Severity::Warning => style("warning").yellow().bold(),
+        };
+        let _ = writeln!(
+            out,
+            "{}: {sev}[{}]: {}",
+            style(format!("{}:{}:{}", f.path, f.line, f.col)).bold(),
+            f.rule,
+            f.message
+        );
+        let num = f.line.to_string();
+        let pad = " ".repeat(num.len());
+        let src: String = f.source.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let _ = writeln!(out, " {} {} {}", style(&num).blue(), style("|").blue(), src.trim_end());
+        let _ = writeln!(
+            out,
+            " {pad} {} {}{}",
+            style("|").blue(),
+            " ".repeat(f.col.saturating_sub(1)),
+            style("^").red().bold()
+        );
+        if let Some(w) = &f.prisma_warning {
+            let _ = writeln!(out, " {pad} = prisma: {w}");
+        }
+        let _ = writeln!(out, " {pad} = help: {}", f.help);
+        out.push('\n');
+    }
+    let s = summary(findings, files);
+    if findings.is_empty() {
+        let _ = writeln!(out, "no findings ({} scanned)", plural(s.files, "file"));
+    } else {
+        let _ = writeln!(
+            out,
+            "{}, {} ({} scanned)",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.files, "file")
+        );
+    }
+    out
+}
+
+pub fn json(findings: &[Finding], files: usize) -> String {
+    let s = summary(findings, files);
+    let v = json!({
+        "version": 1,
+        "findings": findings,
+        "summary": {"errors": s.errors, "warnings": s.warnings, "files_scanned": s.files},
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// A URI reference for a repository-relative path.
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0: every rule with its descriptions and help, results with repository-relative
+/// URIs, 1-based regions, and fingerprints that survive lines moving.
+pub fn sarif(findings: &[Finding]) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id.split('-').map(|w| {
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                }).collect::<String>(),
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": format!("{}. {}", capitalise(r.summary), r.help)},
+                "help": {
+                    "text": r.help,
+                    "markdown": format!("**{}**\n\n{}\n\nSee docs/rules.md#{} in prisma-guard.", capitalise(r.summary), r.help, r.id),
+                },
+                "helpUri": format!("https://github.com/prisma-guard/prisma-guard/blob/main/docs/rules.md#{}", r.id),
+                "defaultConfiguration": {"level": r.severity.as_str()},
+                "properties": {
+                    "tags": if r.data_loss { vec!["data-loss", "prisma"] } else { vec!["prisma"] },
+                    "problem.severity": r.severity.as_str(),
+                },
+            })
+        })
+        .collect();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+            let mut h = Sha256::new();
+            h.update(f.rule.as_bytes());
+            h.update([0]);
+            h.update(f.path.as_bytes());
+            h.update([0]);
+            h.update(f.source.split_whitespace().collect::<Vec<_>>().join(" ").as_bytes());
+            let hash = hex(&h.finalize()[..8]);
+            let n = seen.entry(hash.clone()).or_insert(0);
+            *n += 1;
+            let mut message = f.message.clone();
+            if let Some(w) = &f.prisma_warning {
+                message.push_str(&format!(" (Prisma: {w})"));
+            }
+            json!({
+                "ruleId": f.rule,
+                "ruleIndex": index,
+                "level": f.severity.as_str(),
+                "message": {"text": message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&f.path), "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": f.line.max(1), "startColumn": f.col.max(1)},
+                    }
+                }],
+                "partialFingerprints": {"primaryLocationLineHash": format!("{hash}:{n}")},
+            })
+        })
+        .collect();
+    let v = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "prisma-guard",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/prisma-guard/prisma-guard",
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Escape workflow-command data (the message).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escape a workflow-command property value (file, title).
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions annotations: `::error file=...,line=...,col=...,title=...::message`.
+pub fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut msg = format!("{}\nhelp: {}", f.message, f.help);
+        if let Some(w) = &f.prisma_warning {
+            msg = format!("{}\nprisma: {w}\nhelp: {}", f.message, f.help);
+        }
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},col={},title={}::{}",
+            escape_property(&f.path),
+            f.line,
+            f.col,
+            escape_property(&format!("prisma-guard {}", f.rule)),
+            escape_data(&msg)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f() -> Finding {
+        Finding {
+            rule: "drop-column",
+            severity: Severity::Error,
+            path: "prisma/migrations/2024 x/migration.sql".into(),
+            line: 3,
+            col: 20,
+            message: "drops column `a`, 100% gone: really\r\nyes".into(),
+            help: "h",
+            prisma_warning: None,
+            source: "ALTER TABLE \"User\" DROP COLUMN \"a\"".into(),
+        }
+    }
+
+    #[test]
+    fn github_escapes() {
+        let out = github(&[f()]);
+        assert_eq!(
+            out,
+            "::error file=prisma/migrations/2024 x/migration.sql,line=3,col=20,title=prisma-guard drop-column::drops column `a`, 100%25 gone: really%0D%0Ayes%0Ahelp: h\n"
+        );
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn text_has_location_caret_and_help() {
+        console::set_colors_enabled(false);
+        let out = text(&[f()], 7);
+        assert!(
+            out.starts_with("prisma/migrations/2024 x/migration.sql:3:20: error[drop-column]: drops column"),
+            "{out}"
+        );
+        assert!(out.contains(" 3 | ALTER TABLE \"User\" DROP COLUMN \"a\"\n   |                    ^\n"), "{out}");
+        assert!(out.contains("= help: h"));
+        assert!(out.ends_with("1 error, 0 warnings (7 files scanned)\n"), "{out}");
+    }
+
+    #[test]
+    fn sarif_uris_are_encoded() {
+        let v: Value = serde_json::from_str(&sarif(&[f()])).unwrap();
+        let loc = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "prisma/migrations/2024%20x/migration.sql");
+    }
+}

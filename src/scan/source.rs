@@ -1,0 +1,200 @@
+//! Where scanned files come from: the working tree, the git index (pre-commit: staged
+//! content, not the working tree), or a commit's tree (pre-push: what is being pushed).
+//! Paths are repository-relative with `/` separators.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+pub enum Source {
+    WorkTree { root: PathBuf },
+    Index { repo: git2::Repository, index: git2::Index },
+    Tree { repo: git2::Repository, commit: git2::Oid },
+}
+
+impl Source {
+    /// The text of `rel`, or `None` when it does not exist there (or is not UTF-8).
+    pub fn read(&self, rel: &str) -> Option<String> {
+        match self {
+            Source::WorkTree { root } => std::fs::read_to_string(root.join(rel)).ok(),
+            Source::Index { repo, index } => {
+                let entry = index.get_path(Path::new(rel), 0)?;
+                blob_text(repo, entry.id)
+            }
+            Source::Tree { repo, commit } => {
+                let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
+                let entry = tree.get_path(Path::new(rel)).ok()?;
+                blob_text(repo, entry.id())
+            }
+        }
+    }
+
+    /// Names of the sub-folders of `dir` (repository-relative), sorted.
+    pub fn subdirs(&self, dir: &str) -> Vec<String> {
+        let mut out: Vec<String> = match self {
+            Source::WorkTree { root } => std::fs::read_dir(root.join(dir))
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Source::Index { index, .. } => {
+                let prefix = format!("{dir}/");
+                let mut names: Vec<String> = index
+                    .iter()
+                    .filter_map(|e| {
+                        let path = String::from_utf8(e.path).ok()?;
+                        let rest = path.strip_prefix(&prefix)?;
+                        let (first, _) = rest.split_once('/')?;
+                        Some(first.to_string())
+                    })
+                    .collect();
+                names.dedup();
+                names
+            }
+            Source::Tree { repo, commit } => (|| {
+                let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
+                let sub = tree.get_path(Path::new(dir)).ok()?.to_object(repo).ok()?.peel_to_tree().ok()?;
+                Some(
+                    sub.iter()
+                        .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                        .filter_map(|e| e.name().map(str::to_string))
+                        .collect(),
+                )
+            })()
+            .unwrap_or_default(),
+        };
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+fn blob_text(repo: &git2::Repository, id: git2::Oid) -> Option<String> {
+    let blob = repo.find_blob(id).ok()?;
+    String::from_utf8(blob.content().to_vec()).ok()
+}
+
+/// Open the repository holding `dir`, if any.
+pub fn open_repo(dir: &Path) -> Option<git2::Repository> {
+    git2::Repository::discover(dir).ok()
+}
+
+/// The repository's working-tree root.
+pub fn workdir(repo: &git2::Repository) -> Option<PathBuf> {
+    repo.workdir().map(Path::to_path_buf)
+}
+
+fn delta_paths(diff: &git2::Diff<'_>, out: &mut Vec<String>) {
+    for d in diff.deltas() {
+        if d.status() == git2::Delta::Deleted {
+            continue;
+        }
+        if let Some(p) = d.new_file().path().and_then(Path::to_str) {
+            out.push(p.to_string());
+        }
+    }
+}
+
+/// Staged files (added, modified, renamed; not deleted) and the index to read them from.
+pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
+    let index = repo.index().context("could not read the git index")?;
+    let mut paths = Vec::new();
+    {
+        let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        let diff = repo
+            .diff_tree_to_index(head_tree.as_ref(), Some(&index), None)
+            .context("could not compare the index with HEAD")?;
+        delta_paths(&diff, &mut paths);
+    }
+    paths.sort();
+    paths.dedup();
+    Ok((Source::Index { repo, index }, paths))
+}
+
+/// Files changed since `rev` (committed, staged, unstaged or untracked), read from the
+/// working tree.
+pub fn changed_since(repo: &git2::Repository, rev: &str) -> Result<Vec<String>> {
+    let obj = repo.revparse_single(rev).map_err(|e| {
+        crate::error::Failure::usage(format!("`--since {rev}` is not a git revision here: {}", e.message()))
+    })?;
+    let tree = obj.peel_to_tree().with_context(|| format!("`{rev}` does not name a commit"))?;
+    let mut opts = git2::DiffOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true);
+    let diff = repo.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut opts))?;
+    let mut paths = Vec::new();
+    delta_paths(&diff, &mut paths);
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+/// One line git gives a pre-push hook on stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRef {
+    pub local_ref: String,
+    pub local_sha: String,
+    pub remote_ref: String,
+    pub remote_sha: String,
+}
+
+pub fn parse_push_lines(input: &str) -> Vec<PushRef> {
+    input
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            Some(PushRef {
+                local_ref: w.next()?.to_string(),
+                local_sha: w.next()?.to_string(),
+                remote_ref: w.next()?.to_string(),
+                remote_sha: w.next()?.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// For each pushed ref (deleted refs skipped): the files its new commits change, read from
+/// the pushed commit. A new branch's commits are those no remote-tracking branch has.
+pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, Vec<String>)>> {
+    let mut out = Vec::new();
+    let path = repo.path().to_path_buf();
+    for r in refs {
+        if r.local_sha.chars().all(|c| c == '0') {
+            continue; // deleting a remote ref: nothing to scan
+        }
+        let tip = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
+        let mut walk = repo.revwalk()?;
+        walk.push(tip)?;
+        if r.remote_sha != ZERO && !r.remote_sha.chars().all(|c| c == '0') {
+            if let Ok(remote) = git2::Oid::from_str(&r.remote_sha) {
+                if repo.find_commit(remote).is_ok() {
+                    walk.hide(remote)?;
+                }
+            }
+        } else {
+            // New branch: hide everything the remotes already have.
+            for reference in repo.references_glob("refs/remotes/*")?.flatten() {
+                if let Some(oid) = reference.target() {
+                    let _ = walk.hide(oid);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        for oid in walk {
+            let commit = repo.find_commit(oid?)?;
+            let tree = commit.tree()?;
+            let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
+            let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
+            delta_paths(&diff, &mut paths);
+        }
+        paths.sort();
+        paths.dedup();
+        let repo = git2::Repository::open(&path)?;
+        out.push((Source::Tree { repo, commit: tip }, paths));
+    }
+    Ok(out)
+}

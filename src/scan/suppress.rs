@@ -1,0 +1,65 @@
+//! `prisma-guard-ignore <rule>[, <rule>]: <reason>` comments (`--`, `#` or `//`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// 1-based line of the comment.
+    pub line: usize,
+    /// 1-based column of `prisma-guard-ignore`.
+    pub col: usize,
+    /// Byte offset of the comment in the file.
+    pub offset: usize,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+}
+
+pub const WORD: &str = "prisma-guard-ignore";
+
+/// Every directive in `text`.
+pub fn directives(text: &str) -> Vec<Directive> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?:--|#|//)\s*prisma-guard-ignore(?:\s+([A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*))?\s*(?::([^\n]*))?",
+        )
+        .expect("static regex")
+    });
+    if !text.contains(WORD) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for c in re.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        let word_at = whole.start() + whole.as_str().find(WORD).unwrap_or(0);
+        let (line, col) = super::files::line_col(text, word_at);
+        let rules = c
+            .get(1)
+            .map(|m| m.as_str().split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect())
+            .unwrap_or_default();
+        let reason = c
+            .get(2)
+            .map(|m| m.as_str().trim().trim_end_matches(['"', '\'', '`', ',']).trim().to_string())
+            .filter(|r| !r.is_empty() && !r.starts_with("*/"));
+        out.push(Directive { line, col, offset: whole.start(), rules, reason });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rules_and_reasons() {
+        let d = directives("-- prisma-guard-ignore drop-column, drop-table: moved to archive\nDROP TABLE x;\n# prisma-guard-ignore prisma-migrate-reset\n");
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].rules, vec!["drop-column", "drop-table"]);
+        assert_eq!(d[0].reason.as_deref(), Some("moved to archive"));
+        assert_eq!((d[1].line, d[1].reason.as_deref()), (3, None));
+        let d = directives("\"x\": \"prisma migrate reset # prisma-guard-ignore prisma-migrate-reset: test db\",");
+        assert_eq!(d[0].reason.as_deref(), Some("test db"));
+    }
+}

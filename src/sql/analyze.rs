@@ -1,0 +1,1106 @@
+//! Migration analysis: which statements lose data or may fail, read the way Prisma writes
+//! migrations, for PostgreSQL, MySQL and SQLite.
+//!
+//! Prisma-aware:
+//! - SQLite `RedefineTables` (`CREATE TABLE "new_X"`, `INSERT INTO "new_X" (...) SELECT ...
+//!   FROM "X"`, `DROP TABLE "X"`, `ALTER TABLE "new_X" RENAME TO "X"`) preserves data; only the
+//!   columns it does not copy are reported (from the earlier schema or Prisma's warnings).
+//! - PostgreSQL enum recreation (`CREATE TYPE "E_new"`, `ALTER COLUMN ... TYPE "E_new"`,
+//!   `ALTER TYPE "E" RENAME TO "E_old"`, `DROP TYPE "E_old"`) is one `drop-enum-value` finding
+//!   naming the values removed.
+//! - The `Warnings:` block is tied to the statements it warns about.
+//! - A backfill (`UPDATE t SET c = ...` of a column added in the same migration), a re-added
+//!   constraint, and columns of tables created in the same migration are not reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
+use super::split::{split, Statement};
+use super::tokens::{matching_paren, name_at, split_commas, tokenize, Tk, Tok};
+use super::warnings::{self, About, Warning};
+
+/// One finding in a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlFinding {
+    pub rule: &'static str,
+    /// Byte offset in the file of what the finding points at.
+    pub offset: usize,
+    /// Index of the statement in [`Analysis::statements`] (`None`: the warnings block).
+    pub statement: Option<usize>,
+    pub message: String,
+    /// Prisma's own warning about this statement, when it wrote one.
+    pub prisma_warning: Option<String>,
+    subject: Subject,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Subject {
+    table: Option<String>,
+    column: Option<String>,
+    enum_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub statements: Vec<Statement>,
+    pub findings: Vec<SqlFinding>,
+}
+
+/// Analyse one migration against `schema` (what earlier migrations built), updating it.
+pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
+    let statements = split(sql);
+    let mut a = Analyzer { schema, state: State::default(), findings: Vec::new() };
+    let parsed: Vec<Vec<Tok>> = statements.iter().map(|s| tokenize(&s.code, &s.text)).collect();
+    for (i, toks) in parsed.iter().enumerate() {
+        a.statement(i, statements[i].offset, toks);
+    }
+    a.finish(&statements, &parsed);
+    let mut findings = a.findings;
+    tie_warnings(sql, &statements, &parsed, &mut findings);
+    findings.sort_by_key(|f| f.offset);
+    Analysis { statements, findings }
+}
+
+struct NewEnum {
+    display: String,
+    values: Vec<String>,
+    statement: usize,
+    offset: usize,
+    before: Option<Vec<String>>,
+}
+
+/// Facts gathered while reading one migration.
+#[derive(Default)]
+struct State {
+    created: BTreeSet<String>,
+    added: BTreeSet<(String, String)>,
+    backfilled: BTreeSet<(String, String)>,
+    /// `new_X` -> columns copied into it (from the INSERT), and the statement.
+    copies: BTreeMap<String, Vec<String>>,
+    /// Enum name -> (new values, statement index, offset, values before) for `CREATE TYPE "E_new"`.
+    new_enums: BTreeMap<String, NewEnum>,
+    /// Enums renamed to `E_old` (recreated).
+    renamed_old: BTreeSet<String>,
+    /// Constraint names added in this migration.
+    added_constraints: BTreeSet<String>,
+    /// Tables gaining a primary key in this migration.
+    added_pk: BTreeSet<String>,
+    /// Dropped constraints: (name or "PRIMARY KEY", table, statement, offset).
+    dropped_constraints: Vec<(String, String, usize, usize)>,
+    dropped_tables: BTreeSet<String>,
+    /// Tables redefined (`DROP TABLE "X"` with a `new_X` copy): X -> (statement, offset, columns before).
+    redefined: BTreeMap<String, (usize, usize, Option<Vec<String>>)>,
+}
+
+struct Analyzer<'s> {
+    schema: &'s mut Schema,
+    state: State,
+    findings: Vec<SqlFinding>,
+}
+
+const COLUMN_STOP: &[&str] = &[
+    "NOT",
+    "NULL",
+    "DEFAULT",
+    "PRIMARY",
+    "REFERENCES",
+    "UNIQUE",
+    "CHECK",
+    "CONSTRAINT",
+    "GENERATED",
+    "AUTO_INCREMENT",
+    "AUTOINCREMENT",
+    "COLLATE",
+    "ON",
+    "COMMENT",
+    "USING",
+    "FIRST",
+    "AFTER",
+    "CHARACTER",
+    "CHARSET",
+];
+const CONSTRAINT_WORDS: &[&str] = &[
+    "CONSTRAINT",
+    "PRIMARY",
+    "UNIQUE",
+    "FOREIGN",
+    "CHECK",
+    "INDEX",
+    "KEY",
+    "FULLTEXT",
+    "SPATIAL",
+    "PARTITION",
+    "EXCLUDE",
+];
+
+/// A column definition: name, type and flags, from tokens `name type ...`.
+struct ColumnDef {
+    name: String,
+    ty: String,
+    not_null: bool,
+    has_default: bool,
+    auto: bool,
+}
+
+fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
+    let first = toks.first()?;
+    if !first.is_name() || (first.kind == Tk::Word && CONSTRAINT_WORDS.iter().any(|w| first.is(w))) {
+        return None;
+    }
+    let mut ty = String::new();
+    let mut k = 1;
+    while let Some(t) = toks.get(k) {
+        if t.kind == Tk::Word && COLUMN_STOP.iter().any(|w| t.is(w)) {
+            break;
+        }
+        match t.kind {
+            Tk::Word => ty.push_str(&t.value.to_ascii_uppercase()),
+            Tk::Str => {
+                ty.push('\'');
+                ty.push_str(&t.value);
+                ty.push('\'');
+            }
+            _ => ty.push_str(&t.value),
+        }
+        k += 1;
+    }
+    let rest = &toks[k..];
+    let has = |w: &str| rest.iter().any(|t| t.is(w));
+    let not_null = rest.windows(2).any(|w| w[0].is("NOT") && w[1].is("NULL")) || has("PRIMARY");
+    let upper = ty.to_ascii_uppercase();
+    let auto = has("AUTO_INCREMENT")
+        || has("AUTOINCREMENT")
+        || has("GENERATED")
+        || upper.contains("SERIAL")
+        || upper.starts_with("INTEGERPRIMARY");
+    Some(ColumnDef { name: first.value.clone(), ty, not_null, has_default: has("DEFAULT"), auto })
+}
+
+fn starts(toks: &[Tok], words: &[&str]) -> bool {
+    words.len() <= toks.len() && words.iter().zip(toks).all(|(w, t)| t.is(w))
+}
+
+/// Skip `IF EXISTS` / `IF NOT EXISTS` at `i`.
+fn skip_if(toks: &[Tok], i: usize) -> usize {
+    if starts(&toks[i.min(toks.len())..], &["IF", "NOT", "EXISTS"]) {
+        i + 3
+    } else if starts(&toks[i.min(toks.len())..], &["IF", "EXISTS"]) {
+        i + 2
+    } else {
+        i
+    }
+}
+
+fn redefine_base(name: &str) -> Option<&str> {
+    name.strip_prefix("new_")
+}
+
+impl Analyzer<'_> {
+    fn report(&mut self, rule: &'static str, stmt: usize, offset: usize, message: String, subject: Subject) {
+        self.findings.push(SqlFinding { rule, offset, statement: Some(stmt), message, prisma_warning: None, subject });
+    }
+
+    fn statement(&mut self, i: usize, base: usize, t: &[Tok]) {
+        let at = |k: usize| base + t.get(k).map_or(0, |x| x.pos);
+        if t.is_empty() {
+            return;
+        }
+        if starts(t, &["CREATE"]) {
+            let mut k = 1;
+            while t
+                .get(k)
+                .is_some_and(|x| x.is("TEMP") || x.is("TEMPORARY") || x.is("UNLOGGED") || x.is("OR") || x.is("REPLACE"))
+            {
+                k += 1;
+            }
+            if t.get(k).is_some_and(|x| x.is("TABLE")) {
+                self.create_table(t, skip_if(t, k + 1));
+            } else if t.get(k).is_some_and(|x| x.is("TYPE")) {
+                self.create_type(i, at(0), t, k + 1);
+            }
+        } else if starts(t, &["ALTER", "TABLE"]) {
+            let mut k = 2;
+            if t.get(k).is_some_and(|x| x.is("ONLY")) {
+                k += 1;
+            }
+            let k = skip_if(t, k);
+            if let Some((table, k)) = name_at(t, k) {
+                self.alter_table(i, base, t, &table, k);
+            }
+        } else if starts(t, &["ALTER", "TYPE"]) {
+            self.alter_type(t);
+        } else if starts(t, &["RENAME", "TABLE"]) {
+            if let (Some((from, k)), true) = (name_at(t, 2), true) {
+                let to = if t.get(k).is_some_and(|x| x.is("TO")) { name_at(t, k + 1).map(|n| n.0) } else { None };
+                let to = to.unwrap_or_default();
+                self.rename_table(i, at(0), &from, &to);
+            }
+        } else if starts(t, &["DROP", "TABLE"]) {
+            let k = skip_if(t, 2);
+            for (from, to) in split_commas(t, k, t.len()) {
+                if let Some((name, _)) = name_at(t, from) {
+                    self.drop_table(i, base + t[from].pos, &name);
+                }
+                let _ = to;
+            }
+        } else if starts(t, &["DROP", "SCHEMA"]) || starts(t, &["DROP", "DATABASE"]) {
+            let (rule, what) = if t[1].is("SCHEMA") {
+                ("drop-schema", "drops a schema and everything in it")
+            } else {
+                ("drop-database", "drops a whole database")
+            };
+            let name = name_at(t, skip_if(t, 2)).map(|n| n.0).unwrap_or_default();
+            self.report(rule, i, at(0), format!("{what} (`{name}`)"), Subject::default());
+        } else if starts(t, &["DROP", "TYPE"]) {
+            let k = skip_if(t, 2);
+            if let Some((name, _)) = name_at(t, k) {
+                self.schema.enums.remove(&key(&name));
+            }
+        } else if starts(t, &["TRUNCATE"]) {
+            let k = if t.get(1).is_some_and(|x| x.is("TABLE")) { 2 } else { 1 };
+            let k = if t.get(k).is_some_and(|x| x.is("ONLY")) { k + 1 } else { k };
+            let name = name_at(t, k).map(|n| n.0).unwrap_or_default();
+            self.report(
+                "truncate",
+                i,
+                at(0),
+                format!("deletes every row of `{name}`"),
+                Subject { table: Some(name), ..Subject::default() },
+            );
+        } else if starts(t, &["DELETE"]) {
+            let k = if t.get(1).is_some_and(|x| x.is("FROM")) { 2 } else { 1 };
+            let name = name_at(t, k).map(|n| n.0).unwrap_or_default();
+            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(&key(&name)) {
+                self.report(
+                    "delete-without-where",
+                    i,
+                    at(0),
+                    format!("deletes every row of `{name}` (no WHERE clause)"),
+                    Subject { table: Some(name), ..Subject::default() },
+                );
+            }
+        } else if starts(t, &["UPDATE"]) {
+            self.update(i, at(0), t);
+        } else if starts(t, &["INSERT", "INTO"]) {
+            self.insert(i, at(0), t);
+        }
+    }
+
+    fn create_table(&mut self, t: &[Tok], k: usize) {
+        let Some((name, k)) = name_at(t, k) else { return };
+        self.state.created.insert(key(&name));
+        let mut table = Table::default();
+        if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
+            for (from, to) in split_commas(t, k + 1, close) {
+                if let Some(c) = column_def(&t[from..to]) {
+                    table.columns.push(Column {
+                        name: c.name,
+                        ty: c.ty,
+                        nullable: !c.not_null,
+                        has_default: c.has_default || c.auto,
+                    });
+                }
+            }
+        }
+        self.schema.tables.insert(key(&name), table);
+    }
+
+    fn create_type(&mut self, i: usize, offset: usize, t: &[Tok], k: usize) {
+        let Some((name, k)) = name_at(t, k) else { return };
+        if !starts(&t[k.min(t.len())..], &["AS", "ENUM"]) {
+            return;
+        }
+        let values: Vec<String> = t[k..].iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.clone()).collect();
+        if let Some(base) = name.strip_suffix("_new") {
+            let before = self.schema.enums.get(&key(base)).cloned();
+            let e = NewEnum { display: base.to_string(), values: values.clone(), statement: i, offset, before };
+            self.state.new_enums.insert(key(base), e);
+        }
+        self.schema.enums.insert(key(&name), values);
+    }
+
+    fn alter_type(&mut self, t: &[Tok]) {
+        let Some((name, k)) = name_at(t, 2) else { return };
+        if starts(&t[k.min(t.len())..], &["ADD", "VALUE"]) {
+            let value = t[k..].iter().find(|x| x.kind == Tk::Str).map(|x| x.value.clone());
+            if let (Some(v), Some(values)) = (value, self.schema.enums.get_mut(&key(&name))) {
+                values.push(v);
+            }
+        } else if starts(&t[k.min(t.len())..], &["RENAME", "TO"]) {
+            if let Some((to, _)) = name_at(t, k + 2) {
+                if to.strip_suffix("_old").is_some_and(|b| b.eq_ignore_ascii_case(&name)) {
+                    self.state.renamed_old.insert(key(&name));
+                }
+                if let Some(v) = self.schema.enums.remove(&key(&name)) {
+                    self.schema.enums.insert(key(&to), v);
+                }
+            }
+        }
+    }
+
+    fn rename_table(&mut self, i: usize, offset: usize, from: &str, to: &str) {
+        let redefine = redefine_base(from).is_some_and(|b| b.eq_ignore_ascii_case(to));
+        if !redefine && !self.state.created.contains(&key(from)) {
+            self.report(
+                "rename-table",
+                i,
+                offset,
+                format!("renames table `{from}` to `{to}`"),
+                Subject { table: Some(from.to_string()), ..Subject::default() },
+            );
+        }
+        if let Some(table) = self.schema.tables.remove(&key(from)) {
+            self.schema.tables.insert(key(to), table);
+        }
+        if self.state.created.remove(&key(from)) {
+            self.state.created.insert(key(to));
+        }
+    }
+
+    fn drop_table(&mut self, i: usize, offset: usize, name: &str) {
+        let k = key(name);
+        let new_name = format!("new_{k}");
+        if self.state.created.contains(&new_name) && !self.state.created.contains(&k) {
+            // SQLite RedefineTables: data is copied into new_X first; judged in finish().
+            let before = self.schema.table(name).map(|t| t.columns.iter().map(|c| c.name.clone()).collect());
+            self.state.redefined.insert(k.clone(), (i, offset, before));
+        } else if !self.state.created.contains(&k) {
+            self.report(
+                "drop-table",
+                i,
+                offset,
+                format!("drops table `{name}` and every row in it"),
+                Subject { table: Some(name.to_string()), ..Subject::default() },
+            );
+        }
+        self.state.dropped_tables.insert(k.clone());
+        self.schema.tables.remove(&k);
+    }
+
+    fn update(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let k = if t.get(1).is_some_and(|x| x.is("ONLY")) { 2 } else { 1 };
+        let Some((table, k)) = name_at(t, k) else { return };
+        let Some(set) = t.iter().position(|x| x.is("SET")) else { return };
+        let end = t.iter().position(|x| x.is("WHERE") || x.is("FROM")).unwrap_or(t.len()).max(set + 1);
+        let columns: Vec<String> =
+            split_commas(t, set + 1, end).into_iter().filter_map(|(from, _)| name_at(t, from).map(|n| n.0)).collect();
+        let _ = k;
+        let tk = key(&table);
+        let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(&(tk.clone(), key(c))))
+            || self.state.created.contains(&tk);
+        for c in &columns {
+            self.state.backfilled.insert((tk.clone(), key(c)));
+        }
+        if !t.iter().any(|x| x.is("WHERE")) && !backfill {
+            self.report(
+                "update-without-where",
+                i,
+                offset,
+                format!("overwrites {} in every row of `{table}` (no WHERE clause)", list(&columns)),
+                Subject { table: Some(table), column: columns.first().cloned(), ..Subject::default() },
+            );
+        }
+    }
+
+    fn insert(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let Some((table, k)) = name_at(t, 2) else { return };
+        if redefine_base(&table).is_none() || !self.state.created.contains(&key(&table)) {
+            return;
+        }
+        let mut cols = Vec::new();
+        if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
+            cols = split_commas(t, k + 1, close).into_iter().filter_map(|(f, _)| name_at(t, f).map(|n| n.0)).collect();
+        }
+        // A required column without a default that the copy does not fill: fails on rows.
+        if let Some(new_table) = self.schema.table(&table) {
+            let missing: Vec<String> = new_table
+                .columns
+                .iter()
+                .filter(|c| !c.nullable && !c.has_default && !cols.iter().any(|x| x.eq_ignore_ascii_case(&c.name)))
+                .map(|c| c.name.clone())
+                .collect();
+            let base = redefine_base(&table).unwrap_or(&table).to_string();
+            for column in missing {
+                self.report(
+                    "add-required-column",
+                    i,
+                    offset,
+                    format!(
+                        "adds required column `{column}` to `{base}` without a default; copying existing rows fails"
+                    ),
+                    Subject { table: Some(base.clone()), column: Some(column), ..Subject::default() },
+                );
+            }
+        }
+        self.state.copies.insert(key(&table), cols);
+    }
+
+    fn alter_table(&mut self, i: usize, base: usize, t: &[Tok], table: &str, k: usize) {
+        let tk = key(table);
+        for (from, to) in split_commas(t, k, t.len()) {
+            let a = &t[from..to];
+            let at = base + a.first().map_or(0, |x| x.pos);
+            if a.is_empty() {
+                continue;
+            }
+            let subject =
+                |column: Option<String>| Subject { table: Some(table.to_string()), column, ..Subject::default() };
+            if a[0].is("ADD") {
+                let mut j = 1;
+                if a.get(j).is_some_and(|x| x.is("CONSTRAINT")) {
+                    if let Some((name, _)) = name_at(a, j + 1) {
+                        self.state.added_constraints.insert(key(&name));
+                    }
+                    if a.iter().any(|x| x.is("PRIMARY")) {
+                        self.state.added_pk.insert(tk.clone());
+                    }
+                    continue;
+                }
+                if a.get(j).is_some_and(|x| CONSTRAINT_WORDS.iter().any(|w| x.is(w))) {
+                    if a.get(j).is_some_and(|x| x.is("PRIMARY")) {
+                        self.state.added_pk.insert(tk.clone());
+                    }
+                    if a.get(j).is_some_and(|x| x.is("FOREIGN")) {
+                        // MySQL `ADD FOREIGN KEY name` rarely; Prisma writes ADD CONSTRAINT.
+                    }
+                    continue;
+                }
+                if a.get(j).is_some_and(|x| x.is("COLUMN")) {
+                    j += 1;
+                }
+                j = skip_if(a, j);
+                let Some(def) = column_def(&a[j..]) else { continue };
+                self.state.added.insert((tk.clone(), key(&def.name)));
+                if def.not_null && !def.has_default && !def.auto && !self.state.created.contains(&tk) {
+                    self.report(
+                        "add-required-column",
+                        i,
+                        at,
+                        format!(
+                            "adds required column `{}` to `{table}` without a default; fails when the table has rows",
+                            def.name
+                        ),
+                        subject(Some(def.name.clone())),
+                    );
+                }
+                if let Some(tab) = self.schema.table_mut(table) {
+                    tab.columns.push(Column {
+                        name: def.name,
+                        ty: def.ty,
+                        nullable: !def.not_null,
+                        has_default: def.has_default || def.auto,
+                    });
+                }
+            } else if a[0].is("DROP") {
+                let mut j = 1;
+                let word = a.get(j);
+                if word.is_some_and(|x| x.is("CONSTRAINT") || x.is("FOREIGN") || x.is("CHECK")) {
+                    j += if word.is_some_and(|x| x.is("FOREIGN")) { 2 } else { 1 };
+                    let name = name_at(a, skip_if(a, j)).map(|n| n.0).unwrap_or_default();
+                    self.state.dropped_constraints.push((key(&name), tk.clone(), i, at));
+                    continue;
+                }
+                if word.is_some_and(|x| x.is("PRIMARY")) {
+                    self.state.dropped_constraints.push(("PRIMARY KEY".into(), tk.clone(), i, at));
+                    continue;
+                }
+                if word.is_some_and(|x| {
+                    x.kind == Tk::Word
+                        && ["INDEX", "KEY", "DEFAULT", "NOT", "PARTITION", "IDENTITY"].iter().any(|w| x.is(w))
+                }) {
+                    continue;
+                }
+                if word.is_some_and(|x| x.is("COLUMN")) {
+                    j += 1;
+                }
+                j = skip_if(a, j);
+                let Some((column, _)) = name_at(a, j) else { continue };
+                if !self.state.created.contains(&tk) {
+                    self.report(
+                        "drop-column",
+                        i,
+                        at,
+                        format!("drops column `{column}` of `{table}` and the data in it"),
+                        subject(Some(column.clone())),
+                    );
+                }
+                if let Some(tab) = self.schema.table_mut(table) {
+                    tab.remove(&column);
+                }
+            } else if a[0].is("ALTER") {
+                let j = if a.get(1).is_some_and(|x| x.is("COLUMN")) { 2 } else { 1 };
+                let Some((column, j)) = name_at(a, j) else { continue };
+                let rest = &a[j.min(a.len())..];
+                if starts(rest, &["TYPE"]) || starts(rest, &["SET", "DATA", "TYPE"]) {
+                    let skip = if starts(rest, &["TYPE"]) { 1 } else { 3 };
+                    let ty = column_def(
+                        &std::iter::once(a[0].clone()).chain(rest[skip..].iter().cloned()).collect::<Vec<_>>(),
+                    )
+                    .map(|d| d.ty)
+                    .unwrap_or_default();
+                    self.change_type(i, at, table, &column, &ty);
+                } else if starts(rest, &["SET", "NOT", "NULL"]) {
+                    self.set_not_null(i, at, table, &column);
+                } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(&tk) {
+                    self.report(
+                        "drop-default",
+                        i,
+                        at,
+                        format!("drops the default of `{table}`.`{column}`"),
+                        subject(Some(column.clone())),
+                    );
+                } else if starts(rest, &["DROP", "NOT", "NULL"]) {
+                    if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(&column)) {
+                        c.nullable = true;
+                    }
+                }
+            } else if a[0].is("MODIFY") || a[0].is("CHANGE") {
+                let mut j = 1;
+                if a.get(j).is_some_and(|x| x.is("COLUMN")) {
+                    j += 1;
+                }
+                let Some((old, j2)) = name_at(a, j) else { continue };
+                let (new, def_start) = if a[0].is("CHANGE") {
+                    (name_at(a, j2).map_or(old.clone(), |n| n.0), j2)
+                } else {
+                    (old.clone(), j)
+                };
+                if !new.eq_ignore_ascii_case(&old) {
+                    self.report(
+                        "rename-column",
+                        i,
+                        at,
+                        format!("renames column `{old}` of `{table}` to `{new}`"),
+                        subject(Some(old.clone())),
+                    );
+                }
+                let Some(def) = column_def(&a[def_start.min(a.len())..]) else { continue };
+                self.mysql_modify(i, at, table, &old, &def);
+            } else if a[0].is("RENAME") {
+                let j = if a.get(1).is_some_and(|x| x.is("COLUMN")) { 2 } else { 1 };
+                if a.get(1).is_some_and(|x| x.is("INDEX") || x.is("KEY") || x.is("CONSTRAINT")) {
+                    continue;
+                }
+                if a.get(1).is_some_and(|x| x.is("TO") || x.is("AS")) {
+                    let to = name_at(a, 2).map(|n| n.0).unwrap_or_default();
+                    self.rename_table(i, at, table, &to);
+                    continue;
+                }
+                let Some((from, j)) = name_at(a, j) else { continue };
+                let to = name_at(a, j + 1).map(|n| n.0).unwrap_or_default();
+                if !self.state.created.contains(&tk) {
+                    self.report(
+                        "rename-column",
+                        i,
+                        at,
+                        format!("renames column `{from}` of `{table}` to `{to}`"),
+                        subject(Some(from.clone())),
+                    );
+                }
+                if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(&from)) {
+                    c.name = to;
+                }
+            }
+        }
+    }
+
+    fn change_type(&mut self, i: usize, at: usize, table: &str, column: &str, ty: &str) {
+        let subject =
+            Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() };
+        let old = self.schema.column(table, column).map(|c| c.ty.clone());
+        let enum_recreation = ty.strip_suffix("_new").is_some_and(|b| {
+            let b = b.rsplit('.').next().unwrap_or(b);
+            self.state.new_enums.contains_key(&key(b))
+        });
+        if !enum_recreation && !self.state.created.contains(&key(table)) && !widens(old.as_deref(), ty) {
+            let from = old.as_deref().map(|o| format!(" from {o}")).unwrap_or_default();
+            self.report(
+                "alter-column-type",
+                i,
+                at,
+                format!("changes the type of `{table}`.`{column}`{from} to {ty}; values that do not convert are lost or fail"),
+                subject,
+            );
+        }
+        if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(column)) {
+            c.ty = ty.strip_suffix("_new").unwrap_or(ty).to_string();
+        }
+    }
+
+    fn set_not_null(&mut self, i: usize, at: usize, table: &str, column: &str) {
+        let k = (key(table), key(column));
+        if !self.state.created.contains(&k.0) && !self.state.added.contains(&k) && !self.state.backfilled.contains(&k) {
+            self.report(
+                "set-not-null",
+                i,
+                at,
+                format!("makes `{table}`.`{column}` required; fails if a row holds NULL"),
+                Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() },
+            );
+        }
+        if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(column)) {
+            c.nullable = false;
+        }
+    }
+
+    /// MySQL `MODIFY`/`CHANGE`: a type change, an enum change, or only a nullability change.
+    fn mysql_modify(&mut self, i: usize, at: usize, table: &str, column: &str, def: &ColumnDef) {
+        let old = self.schema.column(table, column).cloned();
+        let subject =
+            Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() };
+        let created = self.state.created.contains(&key(table));
+        match old {
+            Some(old) if !created => {
+                let (oe, ne) = (mysql_enum_values(&old.ty), mysql_enum_values(&def.ty));
+                if let (Some(oe), Some(ne)) = (&oe, &ne) {
+                    let removed: Vec<String> = oe.iter().filter(|v| !ne.contains(v)).cloned().collect();
+                    if !removed.is_empty() {
+                        self.report(
+                            "drop-enum-value",
+                            i,
+                            at,
+                            format!("removes {} from the enum of `{table}`.`{column}`", list(&removed)),
+                            Subject { enum_name: Some(format!("{table}_{column}")), ..subject.clone() },
+                        );
+                    }
+                } else if !widens(Some(&old.ty), &def.ty) {
+                    self.report(
+                        "alter-column-type",
+                        i,
+                        at,
+                        format!(
+                            "changes the type of `{table}`.`{column}` from {} to {}; values that do not convert are lost or fail",
+                            old.ty, def.ty
+                        ),
+                        subject.clone(),
+                    );
+                }
+                if old.nullable && def.not_null {
+                    self.set_not_null(i, at, table, column);
+                }
+            }
+            None if !created => {
+                self.report(
+                    "alter-column-type",
+                    i,
+                    at,
+                    format!("redefines `{table}`.`{column}` as {} (its earlier type is unknown)", def.ty),
+                    subject,
+                );
+            }
+            _ => {}
+        }
+        if let Some(tab) = self.schema.table_mut(table) {
+            tab.remove(column);
+            tab.columns.push(Column {
+                name: def.name.clone(),
+                ty: def.ty.clone(),
+                nullable: !def.not_null,
+                has_default: def.has_default || def.auto,
+            });
+        }
+    }
+
+    /// Judgements that need the whole migration.
+    fn finish(&mut self, statements: &[Statement], _parsed: &[Vec<Tok>]) {
+        let _ = statements;
+        // Enum recreations: one finding naming the removed values.
+        for (name, e) in std::mem::take(&mut self.state.new_enums) {
+            if !self.state.renamed_old.contains(&name) {
+                continue;
+            }
+            let NewEnum { display, values, statement: i, offset, before } = e;
+            let subject = Subject { enum_name: Some(display.clone()), ..Subject::default() };
+            match before {
+                Some(before) => {
+                    let removed: Vec<String> = before.iter().filter(|v| !values.contains(v)).cloned().collect();
+                    if !removed.is_empty() {
+                        self.report(
+                            "drop-enum-value",
+                            i,
+                            offset,
+                            format!("recreates enum `{display}` without {}", list(&removed)),
+                            subject,
+                        );
+                    }
+                }
+                None => self.report(
+                    "drop-enum-value",
+                    i,
+                    offset,
+                    format!(
+                        "recreates enum `{display}` with only {}; values not in that list are removed",
+                        list(&values)
+                    ),
+                    subject,
+                ),
+            }
+        }
+        // RedefineTables: the columns not copied into new_X.
+        for (table, (i, offset, before)) in std::mem::take(&mut self.state.redefined) {
+            let copied = self.state.copies.get(&format!("new_{table}")).cloned().unwrap_or_default();
+            let lost: Vec<String> = before
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| !copied.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                .collect();
+            for column in lost {
+                self.report(
+                    "drop-column",
+                    i,
+                    offset,
+                    format!("redefines table `{table}` without column `{column}`; its data is lost"),
+                    Subject { table: Some(table.clone()), column: Some(column), ..Subject::default() },
+                );
+            }
+        }
+        // Dropped constraints that are not added back.
+        for (name, table, i, offset) in std::mem::take(&mut self.state.dropped_constraints) {
+            let readded = if name == "PRIMARY KEY" {
+                self.state.added_pk.contains(&table)
+            } else {
+                self.state.added_constraints.contains(&name)
+            };
+            if readded || self.state.dropped_tables.contains(&table) || self.state.created.contains(&table) {
+                continue;
+            }
+            let what =
+                if name == "PRIMARY KEY" { "the primary key".to_string() } else { format!("constraint `{name}`") };
+            self.report(
+                "drop-constraint",
+                i,
+                offset,
+                format!("drops {what} of `{table}`"),
+                Subject { table: Some(table), ..Subject::default() },
+            );
+        }
+    }
+}
+
+fn list(items: &[String]) -> String {
+    match items {
+        [] => "columns".to_string(),
+        [one] => format!("`{one}`"),
+        _ => items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// Attach each Prisma warning to the finding it describes; warnings with no finding become
+/// `prisma-warning` findings on the statement they name (or on the warning itself).
+fn tie_warnings(sql: &str, statements: &[Statement], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
+    for w in warnings::read(sql) {
+        if let Some(f) = findings.iter_mut().find(|f| f.prisma_warning.is_none() && matches(&w, f)) {
+            f.prisma_warning = Some(w.text.clone());
+            continue;
+        }
+        // Data loss Prisma announced for a redefined table whose earlier columns we did not
+        // know: report it on the redefinition.
+        if let About::DropColumn { table, column } = &w.about {
+            if let Some((i, s)) = statements.iter().enumerate().find(|(i, _)| {
+                let t = &parsed[*i];
+                starts(t, &["DROP", "TABLE"])
+                    && name_at(t, skip_if(t, 2)).is_some_and(|n| n.0.eq_ignore_ascii_case(table))
+            }) {
+                findings.push(SqlFinding {
+                    rule: "drop-column",
+                    offset: s.offset,
+                    statement: Some(i),
+                    message: format!("redefines table `{table}` without column `{column}`; its data is lost"),
+                    prisma_warning: Some(w.text.clone()),
+                    subject: Subject { table: Some(table.clone()), column: Some(column.clone()), ..Subject::default() },
+                });
+                continue;
+            }
+        }
+        let names = names_of(&w.about);
+        let stmt = statements.iter().enumerate().find(|(i, _)| mentions_all(&parsed[*i], &names));
+        findings.push(SqlFinding {
+            rule: "prisma-warning",
+            offset: stmt.map_or(w.offset, |(_, s)| s.offset),
+            statement: stmt.map(|(i, _)| i),
+            message: format!("Prisma warned: {}", w.text),
+            prisma_warning: Some(w.text.clone()),
+            subject: Subject::default(),
+        });
+    }
+}
+
+fn eq(a: &Option<String>, b: &str) -> bool {
+    a.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(b))
+}
+
+fn matches(w: &Warning, f: &SqlFinding) -> bool {
+    let s = &f.subject;
+    match &w.about {
+        About::DropColumn { table, column } => f.rule == "drop-column" && eq(&s.table, table) && eq(&s.column, column),
+        About::DropTable { table } => f.rule == "drop-table" && eq(&s.table, table),
+        About::AddRequiredColumn { table, column } => {
+            f.rule == "add-required-column" && eq(&s.table, table) && eq(&s.column, column)
+        }
+        About::MadeRequired { table, column } => {
+            f.rule == "set-not-null" && eq(&s.table, table) && eq(&s.column, column)
+        }
+        About::AlterColumn { table, column } => {
+            f.rule == "alter-column-type" && eq(&s.table, table) && eq(&s.column, column)
+        }
+        About::EnumValues { name, .. } => f.rule == "drop-enum-value" && eq(&s.enum_name, name),
+        About::Other { .. } => false,
+    }
+}
+
+fn names_of(about: &About) -> Vec<String> {
+    match about {
+        About::DropColumn { table, column }
+        | About::AddRequiredColumn { table, column }
+        | About::MadeRequired { table, column }
+        | About::AlterColumn { table, column } => vec![table.clone(), column.clone()],
+        About::DropTable { table } => vec![table.clone()],
+        About::EnumValues { name, .. } => vec![name.clone()],
+        About::Other { names } => names
+            .iter()
+            .flat_map(|n| n.trim_matches(|c| c == '[' || c == ']').split(',').map(|s| s.trim().to_string()))
+            .filter(|s| !s.is_empty())
+            .collect(),
+    }
+}
+
+fn mentions_all(toks: &[Tok], names: &[String]) -> bool {
+    !names.is_empty()
+        && !toks.is_empty()
+        && names.iter().all(|n| toks.iter().any(|t| t.is_name() && t.value.eq_ignore_ascii_case(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings as `line rule: message [prisma: warning]`, one per line: a snapshot.
+    fn snapshot(sql: &str, schema: &mut Schema) -> String {
+        let a = analyze(sql, schema);
+        a.findings
+            .iter()
+            .map(|f| {
+                let line = 1 + sql[..f.offset].matches('\n').count();
+                let w = f
+                    .prisma_warning
+                    .as_ref()
+                    .map(|w| format!(" [prisma: {}]", &w[..w.len().min(40)]))
+                    .unwrap_or_default();
+                format!("{line} {}: {}{w}", f.rule, f.message)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn fresh(sql: &str) -> String {
+        snapshot(sql, &mut Schema::default())
+    }
+
+    #[test]
+    fn postgres_drops_with_prisma_warnings() {
+        let sql = r#"/*
+  Warnings:
+
+  - You are about to drop the column `bio` on the `User` table. All the data in the column will be lost.
+  - You are about to drop the `Post` table. If the table is not empty, all the data it contains will be lost.
+  - A unique constraint covering the columns `[email]` on the table `User` will be added. If there are existing duplicate values, this will fail.
+
+*/
+-- DropForeignKey
+ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";
+
+-- AlterTable
+ALTER TABLE "User" DROP COLUMN "bio",
+ADD COLUMN     "nickname" TEXT;
+
+-- DropTable
+DROP TABLE "Post";
+
+-- CreateIndex
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+"#;
+        assert_eq!(
+            fresh(sql),
+            "13 drop-column: drops column `bio` of `User` and the data in it [prisma: You are about to drop the column `bio` o]
+17 drop-table: drops table `Post` and every row in it [prisma: You are about to drop the `Post` table. ]
+20 prisma-warning: Prisma warned: A unique constraint covering the columns `[email]` on the table `User` will be added. If there are existing duplicate values, this will fail. [prisma: A unique constraint covering the columns]"
+        );
+    }
+
+    #[test]
+    fn sqlite_redefine_tables_reports_only_lost_columns() {
+        let mut schema = Schema::default();
+        let init = r#"CREATE TABLE "notification" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "from_user" TEXT NOT NULL,
+    "message" TEXT NOT NULL,
+    "is_read" BOOLEAN NOT NULL DEFAULT false
+);"#;
+        assert_eq!(snapshot(init, &mut schema), "");
+        let before = schema.clone();
+        let redefine = r#"-- RedefineTables
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_notification" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "message" TEXT NOT NULL,
+    "is_read" BOOLEAN NOT NULL DEFAULT false,
+    "url_path" TEXT
+);
+INSERT INTO "new_notification" ("id", "is_read", "message") SELECT "id", "is_read", "message" FROM "notification";
+DROP TABLE "notification";
+ALTER TABLE "new_notification" RENAME TO "notification";
+PRAGMA foreign_key_check;
+PRAGMA foreign_keys=ON;
+"#;
+        assert_eq!(
+            snapshot(redefine, &mut schema),
+            "10 drop-column: redefines table `notification` without column `from_user`; its data is lost"
+        );
+        assert_eq!(
+            schema.table("notification").map(|t| t.columns.len()),
+            Some(4),
+            "the schema follows the redefinition"
+        );
+        // A redefinition that keeps every column is silent.
+        let keep = redefine.replace(
+            "(\"id\", \"is_read\", \"message\") SELECT \"id\", \"is_read\", \"message\"",
+            "(\"id\", \"from_user\", \"is_read\", \"message\") SELECT \"id\", \"from_user\", \"is_read\", \"message\"",
+        );
+        assert_ne!(keep, redefine);
+        let mut schema2 = before;
+        assert_eq!(snapshot(&keep, &mut schema2), "");
+    }
+
+    #[test]
+    fn sqlite_redefine_without_history_uses_prisma_warnings() {
+        let sql = r#"/*
+  Warnings:
+
+  - You are about to drop the column `to_user` on the `notification` table. All the data in the column will be lost.
+  - Added the required column `order` to the `notification` table without a default value. This is not possible if the table is not empty.
+
+*/
+-- RedefineTables
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_notification" ("id" TEXT NOT NULL PRIMARY KEY, "order" REAL NOT NULL);
+INSERT INTO "new_notification" ("id") SELECT "id" FROM "notification";
+DROP TABLE "notification";
+ALTER TABLE "new_notification" RENAME TO "notification";
+PRAGMA foreign_keys=ON;
+"#;
+        assert_eq!(
+            fresh(sql),
+            "11 add-required-column: adds required column `order` to `notification` without a default; copying existing rows fails [prisma: Added the required column `order` to the]
+12 drop-column: redefines table `notification` without column `to_user`; its data is lost [prisma: You are about to drop the column `to_use]"
+        );
+    }
+
+    #[test]
+    fn postgres_enum_recreation_is_one_finding() {
+        let mut schema = Schema::default();
+        snapshot(r#"CREATE TYPE "Type" AS ENUM ('BUY', 'ITEM', 'SELL');"#, &mut schema);
+        let sql = r#"-- AlterEnum
+BEGIN;
+CREATE TYPE "public"."Type_new" AS ENUM ('BUY', 'SELL');
+ALTER TABLE "public"."Order" ALTER COLUMN "type" TYPE "public"."Type_new" USING ("type"::text::"public"."Type_new");
+ALTER TYPE "public"."Type" RENAME TO "Type_old";
+ALTER TYPE "public"."Type_new" RENAME TO "Type";
+DROP TYPE "public"."Type_old";
+COMMIT;"#;
+        assert_eq!(snapshot(sql, &mut schema), "3 drop-enum-value: recreates enum `Type` without `ITEM`");
+        assert_eq!(schema.enums.get("type"), Some(&vec!["BUY".to_string(), "SELL".to_string()]));
+        assert_eq!(
+            fresh(sql),
+            "3 drop-enum-value: recreates enum `Type` with only `BUY`, `SELL`; values not in that list are removed"
+        );
+        // Adding a value is harmless.
+        assert_eq!(fresh("ALTER TYPE \"Type\" ADD VALUE 'FEE';"), "");
+    }
+
+    #[test]
+    fn backfill_then_not_null_is_the_safe_pattern() {
+        let sql = r#"ALTER TABLE "collaborator" ADD COLUMN "resource_id" TEXT;
+UPDATE "collaborator" SET "resource_id" = "space_id";
+ALTER TABLE "collaborator" ALTER COLUMN "resource_id" SET NOT NULL;"#;
+        assert_eq!(fresh(sql), "");
+        assert_eq!(
+            fresh("ALTER TABLE \"User\" ALTER COLUMN \"name\" SET NOT NULL;\nUPDATE \"User\" SET \"role\" = 'USER';"),
+            "1 set-not-null: makes `User`.`name` required; fails if a row holds NULL
+2 update-without-where: overwrites `role` in every row of `User` (no WHERE clause)"
+        );
+    }
+
+    #[test]
+    fn required_columns_types_renames_defaults() {
+        let sql = r#"ALTER TABLE "User" ADD COLUMN "slug" TEXT NOT NULL,
+ADD COLUMN "score" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN "n" SERIAL NOT NULL;
+ALTER TABLE "User" ALTER COLUMN "age" SET DATA TYPE SMALLINT;
+ALTER TABLE "User" ALTER COLUMN "bio" SET DATA TYPE TEXT;
+ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";
+ALTER TABLE "Account" RENAME TO "Wallet";
+ALTER TABLE "User" ALTER COLUMN "createdAt" DROP DEFAULT;
+ALTER INDEX "a" RENAME TO "b";"#;
+        assert_eq!(
+            fresh(sql),
+            "1 add-required-column: adds required column `slug` to `User` without a default; fails when the table has rows
+4 alter-column-type: changes the type of `User`.`age` to SMALLINT; values that do not convert are lost or fail
+6 rename-column: renames column `name` of `User` to `fullName`
+7 rename-table: renames table `Account` to `Wallet`
+8 drop-default: drops the default of `User`.`createdAt`"
+        );
+    }
+
+    #[test]
+    fn constraints_dropped_and_readded_are_silent() {
+        let sql = r#"ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";
+ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE CASCADE;
+ALTER TABLE "Tag" DROP CONSTRAINT "Tag_pkey";"#;
+        assert_eq!(fresh(sql), "3 drop-constraint: drops constraint `tag_pkey` of `tag`");
+    }
+
+    #[test]
+    fn mysql_modify_judged_against_history() {
+        let mut schema = Schema::default();
+        snapshot(
+            "CREATE TABLE `User` (`id` INTEGER NOT NULL AUTO_INCREMENT, `name` VARCHAR(191) NULL, `role` ENUM('USER', 'ADMIN', 'GUEST') NOT NULL, `code` VARCHAR(191) NOT NULL, PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4;",
+            &mut schema,
+        );
+        let sql = "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL,\n    MODIFY `role` ENUM('USER', 'ADMIN') NOT NULL,\n    MODIFY `code` VARCHAR(50) NOT NULL,\n    DROP COLUMN `x`;";
+        assert_eq!(
+            snapshot(sql, &mut schema),
+            "1 set-not-null: makes `User`.`name` required; fails if a row holds NULL
+2 drop-enum-value: removes `GUEST` from the enum of `User`.`role`
+3 alter-column-type: changes the type of `User`.`code` from VARCHAR(191) to VARCHAR(50); values that do not convert are lost or fail
+4 drop-column: drops column `x` of `User` and the data in it"
+        );
+        assert_eq!(
+            fresh("ALTER TABLE `User` CHANGE `name` `fullName` VARCHAR(191) NULL;"),
+            "1 rename-column: renames column `name` of `User` to `fullName`
+1 alter-column-type: redefines `User`.`name` as VARCHAR(191) (its earlier type is unknown)"
+        );
+    }
+
+    #[test]
+    fn tables_created_in_the_same_migration_are_free() {
+        let sql = r#"CREATE TABLE "tmp" ("id" INT);
+INSERT INTO "tmp" SELECT 1;
+DELETE FROM "tmp";
+ALTER TABLE "tmp" DROP COLUMN "id";
+DROP TABLE "tmp";"#;
+        assert_eq!(fresh(sql), "");
+    }
+
+    #[test]
+    fn truncate_delete_schema_database() {
+        assert_eq!(
+            fresh(
+                "TRUNCATE TABLE \"Session\";\nDELETE FROM \"Log\";\nDROP SCHEMA \"old\" CASCADE;\nDROP DATABASE app;"
+            ),
+            "1 truncate: deletes every row of `Session`
+2 delete-without-where: deletes every row of `Log` (no WHERE clause)
+3 drop-schema: drops a schema and everything in it (`old`)
+4 drop-database: drops a whole database (`app`)"
+        );
+    }
+}

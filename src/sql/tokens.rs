@@ -1,0 +1,165 @@
+//! Tokens of one statement, read from its `code` (comments and string bodies blanked, byte
+//! offsets unchanged) with string values taken from the original text at the same offsets.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tk {
+    /// A bare word: keyword, identifier or number.
+    Word,
+    /// A quoted identifier: `"x"`, `` `x` ``, `[x]`.
+    Ident,
+    /// A string literal.
+    Str,
+    /// Any other single character.
+    Punct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tok {
+    pub kind: Tk,
+    /// Identifier or string value without quotes; the word or character otherwise.
+    pub value: String,
+    /// Byte offset in the statement.
+    pub pos: usize,
+}
+
+impl Tok {
+    /// Whether this is the bare word `kw` (case-insensitive).
+    pub fn is(&self, kw: &str) -> bool {
+        self.kind == Tk::Word && self.value.eq_ignore_ascii_case(kw)
+    }
+
+    pub fn is_punct(&self, c: char) -> bool {
+        self.kind == Tk::Punct && self.value.len() == c.len_utf8() && self.value.starts_with(c)
+    }
+
+    /// A name: a quoted identifier or a bare word.
+    pub fn is_name(&self) -> bool {
+        matches!(self.kind, Tk::Word | Tk::Ident)
+    }
+}
+
+/// Tokens of `code`; `text` is the same statement with strings intact.
+pub fn tokenize(code: &str, text: &str) -> Vec<Tok> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        match c {
+            b'\'' => {
+                // The body is blanked in `code`: the next quote closes it.
+                let end = memchr::memchr(b'\'', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n);
+                let value = text.get(i + 1..end).unwrap_or("").replace("''", "'");
+                out.push(Tok { kind: Tk::Str, value, pos: start });
+                i = end + 1;
+            }
+            b'"' | b'`' | b'[' => {
+                let close = if c == b'[' { b']' } else { c };
+                let mut j = i + 1;
+                let mut value = Vec::new();
+                while j < b.len() {
+                    if b[j] == close {
+                        if b.get(j + 1) == Some(&close) && close != b']' {
+                            value.push(close);
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    value.push(b[j]);
+                    j += 1;
+                }
+                out.push(Tok { kind: Tk::Ident, value: String::from_utf8_lossy(&value).into_owned(), pos: start });
+                i = j + 1;
+            }
+            _ if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$' || b[i] >= 0x80) {
+                    i += 1;
+                }
+                out.push(Tok { kind: Tk::Word, value: String::from_utf8_lossy(&b[start..i]).into_owned(), pos: start });
+            }
+            _ => {
+                out.push(Tok { kind: Tk::Punct, value: (c as char).to_string(), pos: start });
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A possibly qualified name at `i` (`"public"."User"`, `` `db`.`t` ``, `t`): its last part
+/// and the index after it.
+pub fn name_at(toks: &[Tok], mut i: usize) -> Option<(String, usize)> {
+    let mut last = None;
+    loop {
+        let t = toks.get(i)?;
+        if !t.is_name() {
+            return last.map(|l| (l, i));
+        }
+        last = Some(t.value.clone());
+        i += 1;
+        if toks.get(i).is_some_and(|t| t.is_punct('.')) {
+            i += 1;
+        } else {
+            return last.map(|l| (l, i));
+        }
+    }
+}
+
+/// Split `toks[from..to]` at commas outside parentheses.
+pub fn split_commas(toks: &[Tok], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = from;
+    for (k, t) in toks.iter().enumerate().take(to).skip(from) {
+        if t.is_punct('(') {
+            depth += 1;
+        } else if t.is_punct(')') {
+            depth -= 1;
+        } else if t.is_punct(',') && depth == 0 {
+            parts.push((start, k));
+            start = k + 1;
+        }
+    }
+    if start < to {
+        parts.push((start, to));
+    }
+    parts
+}
+
+/// Index of the `)` matching the `(` at `open`.
+pub fn matching_paren(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        if t.is_punct('(') {
+            depth += 1;
+        } else if t.is_punct(')') {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_names() {
+        let text = "ALTER TABLE \"public\".\"Order\" ADD `x` 'it''s'";
+        let code = "ALTER TABLE \"public\".\"Order\" ADD `x` '     '";
+        let t = tokenize(code, text);
+        assert!(t[0].is("alter"));
+        assert_eq!(name_at(&t, 2), Some(("Order".to_string(), 5)));
+        assert_eq!(t[6].kind, Tk::Ident);
+        assert_eq!(t[7].value, "it's");
+    }
+}
