@@ -135,7 +135,12 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
     match path {
-        Some(p) => crate::store::io::write_atomic(p, text.as_bytes())
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| crate::store::io::write_atomic(p, text.as_bytes()))
             .map(|_| ())
             .with_context(|| format!("could not write {}", p.display())),
         None => {

@@ -9,5 +9,6 @@ mod guard;
 mod mysql;
 mod postgres;
 mod project;
+mod scan;
 mod shim;
 mod sqlite;

@@ -110,6 +110,38 @@ impl TestContext {
         Run::from(child.wait_with_output().unwrap())
     }
 
+    /// Run git in `dir` (relative to the project folder) with a clean identity and config.
+    pub fn git_in(&self, dir: &str, args: &[&str]) -> Run {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path(dir))
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+
+    /// Run git in the project folder; it must succeed.
+    #[track_caller]
+    pub fn git(&self, args: &[&str]) -> Run {
+        let run = self.git_in(".", args);
+        assert_eq!(run.code, 0, "git {args:?} failed:\n{}", run.all());
+        run
+    }
+
+    /// `git init` with `main` as the first branch.
+    pub fn git_init(&self) {
+        self.git(&["init", "-q", "-b", "main"]);
+    }
+
     /// Every file under the backup folder, relative names, sorted.
     pub fn backup_files(&self) -> Vec<String> {
         let mut names: Vec<String> = match std::fs::read_dir(self.path("backups")) {

@@ -1,0 +1,313 @@
+//! `prisma-guard scan` as a user and a CI job run it: real files, real git repositories.
+
+use serde_json::Value;
+
+use crate::support::TestContext;
+
+const DROP_COLUMN: &str = "/*\n  Warnings:\n\n  - You are about to drop the column `bio` on the `User` table. All the data in the column will be lost.\n\n*/\n-- AlterTable\nALTER TABLE \"User\" DROP COLUMN \"bio\";\n";
+const INIT: &str = "-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" SERIAL NOT NULL,\n    \"email\" TEXT NOT NULL,\n    \"bio\" TEXT,\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n";
+
+fn project() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "package.json",
+        r#"{
+  "name": "app",
+  "scripts": {
+    "dev": "next dev",
+    "build": "prisma migrate dev && next build",
+    "db:reset": "prisma migrate reset -f",
+    "db:sync": "npx prisma db push --accept-data-loss",
+    "docs": "echo \"never run prisma migrate reset\"",
+    "deploy": "prisma migrate deploy"
+  }
+}
+"#,
+    );
+    ctx.write("prisma/migrations/20240101000000_init/migration.sql", INIT);
+    ctx.write("prisma/migrations/20240201000000_drop_bio/migration.sql", DROP_COLUMN);
+    ctx
+}
+
+fn json(ctx: &TestContext, args: &[&str]) -> (i32, Value) {
+    let mut a = vec!["scan", "--format", "json"];
+    a.extend_from_slice(args);
+    let run = ctx.run(&a);
+    (run.code, serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all())))
+}
+
+fn rules_at(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{}:{} {}", f["path"].as_str().unwrap(), f["line"], f["rule"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn scan_finds_destructive_scripts_and_migrations_and_exits_1() {
+    let ctx = project();
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let out = &run.stdout;
+    assert!(
+        out.contains(
+            "package.json:6:18: error[prisma-migrate-reset]: `prisma migrate reset -f` in script \"db:reset\""
+        ),
+        "{out}"
+    );
+    assert!(out.contains("error[prisma-accept-data-loss]"), "{out}");
+    assert!(out.contains("package.json:5:15: error[prisma-migrate-dev-in-production]"), "{out}");
+    assert!(
+        out.contains("prisma/migrations/20240201000000_drop_bio/migration.sql:8:20: error[drop-column]: drops column `bio` of `User`"),
+        "{out}"
+    );
+    assert!(out.contains(" 8 | ALTER TABLE \"User\" DROP COLUMN \"bio\";\n   |                    ^\n"), "{out}");
+    assert!(out.contains("= prisma: You are about to drop the column `bio`"), "{out}");
+    assert!(out.contains("= help: Expand/contract"), "{out}");
+    assert!(!out.contains("script \"docs\""), "echo of a prisma command is data, not a command: {out}");
+    assert!(!out.contains("\u{1b}["), "no colour when stdout is not a terminal");
+    assert!(out.ends_with("4 errors, 0 warnings (3 files scanned)\n"), "{out}");
+}
+
+#[test]
+fn a_clean_project_exits_0() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"scripts": {"build": "prisma generate && next build", "start": "prisma migrate deploy && node server.js"}}"#);
+    ctx.write("prisma/migrations/20240101000000_init/migration.sql", INIT);
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(run.stdout, "no findings (2 files scanned)\n");
+}
+
+#[test]
+fn ignore_comments_need_a_reason() {
+    let ctx = project();
+    ctx.write(
+        "prisma/migrations/20240201000000_drop_bio/migration.sql",
+        &DROP_COLUMN.replace(
+            "-- AlterTable\n",
+            "-- prisma-guard-ignore drop-column: bio moved to Profile in 20240115_copy_bio\n",
+        ),
+    );
+    ctx.write(
+        "package.json",
+        r#"{"scripts": {"test:reset": "prisma migrate reset --force # prisma-guard-ignore prisma-migrate-reset: test database only"}}"#,
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(rules_at(&v), Vec::<String>::new());
+
+    // Without a reason: nothing is suppressed, and the comment itself is an error.
+    ctx.write(
+        "prisma/migrations/20240201000000_drop_bio/migration.sql",
+        &DROP_COLUMN.replace("-- AlterTable\n", "-- prisma-guard-ignore drop-column\n"),
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_at(&v),
+        vec![
+            "prisma/migrations/20240201000000_drop_bio/migration.sql:7 ignore-without-reason",
+            "prisma/migrations/20240201000000_drop_bio/migration.sql:8 drop-column"
+        ]
+    );
+    // A typo in the rule id is reported, and suppresses nothing.
+    ctx.write(
+        "prisma/migrations/20240201000000_drop_bio/migration.sql",
+        &DROP_COLUMN.replace("-- AlterTable\n", "-- prisma-guard-ignore drop-colum: typo\n"),
+    );
+    let (_, v) = json(&ctx, &[]);
+    assert_eq!(
+        rules_at(&v),
+        vec![
+            "prisma/migrations/20240201000000_drop_bio/migration.sql:7 ignore-unknown-rule",
+            "prisma/migrations/20240201000000_drop_bio/migration.sql:8 drop-column"
+        ]
+    );
+}
+
+#[test]
+fn config_disables_rules_excludes_paths_and_starts_after_a_migration() {
+    let ctx = project();
+    ctx.write("prisma-guard.toml", "[scan]\ndisable = [\"prisma-accept-data-loss\"]\nexclude = [\"package.json\"]\n");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_at(&v), vec!["prisma/migrations/20240201000000_drop_bio/migration.sql:8 drop-column"]);
+
+    ctx.write("prisma-guard.toml", "[scan]\nexclude = [\"package.json\"]\nstart_after = \"20240201000000_drop_bio\"\n");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!((code, rules_at(&v)), (0, vec![]));
+
+    // A later migration is still checked, against the schema the old ones built.
+    ctx.write(
+        "prisma/migrations/20240301000000_email/migration.sql",
+        "ALTER TABLE \"User\" ALTER COLUMN \"email\" SET DATA TYPE VARCHAR(50);\nALTER TABLE \"User\" ALTER COLUMN \"id\" SET DATA TYPE BIGINT;\n",
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "alter-column-type");
+    assert_eq!(
+        f["message"],
+        "changes the type of `User`.`email` from TEXT to VARCHAR(50); values that do not convert are lost or fail"
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "INTEGER to BIGINT widens: {v}");
+
+    let run = ctx.run(&["scan", "--disable", "no-such-rule"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("there is no rule `no-such-rule`"), "{}", run.stderr);
+}
+
+#[test]
+fn since_scans_only_what_changed() {
+    let ctx = project();
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-qm", "base"]);
+    let (code, v) = json(&ctx, &["--since", "HEAD"]);
+    assert_eq!((code, rules_at(&v)), (0, vec![]), "nothing changed since HEAD");
+    ctx.write("scripts/reset.sh", "#!/bin/sh\nset -e\ncd \"$(dirname \"$0\")/..\"\nnpx prisma db push --force-reset\n");
+    let (code, v) = json(&ctx, &["--since", "HEAD"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_at(&v), vec!["scripts/reset.sh:4 prisma-force-reset"]);
+    assert_eq!(v["findings"][0]["col"], 1);
+    let run = ctx.run(&["scan", "--since", "no-such-ref"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("`--since no-such-ref` is not a git revision"), "{}", run.stderr);
+}
+
+#[test]
+fn every_kind_of_script_file_is_read() {
+    let ctx = TestContext::new();
+    ctx.write("Dockerfile", "FROM node:20\nRUN npm ci\nCMD [\"npx\", \"prisma\", \"migrate\", \"dev\"]\n");
+    ctx.write("Procfile", "release: npx prisma db push\nweb: node server.js\n");
+    ctx.write(
+        ".github/workflows/ci.yml",
+        "jobs:\n  test:\n    steps:\n      - run: npx prisma migrate reset --force --skip-seed\n  deploy:\n    steps:\n      - run: npx prisma migrate dev\n",
+    );
+    ctx.write(".gitlab-ci.yml", "deploy_prod:\n  script:\n    - pnpm prisma db push --accept-data-loss\n");
+    ctx.write("vercel.json", "{\n  \"buildCommand\": \"prisma db push && next build\"\n}\n");
+    ctx.write("netlify.toml", "[build]\n  command = \"npx prisma migrate dev && npm run build\"\n");
+    ctx.write("Makefile", "reset:\n\t@bash -c 'prisma migrate reset --force'\n");
+    ctx.write(".husky/pre-commit", "npx prisma migrate reset --force\n");
+    ctx.write("docker-compose.yml", "services:\n  app:\n    command: sh -c \"npx prisma migrate dev && npm start\"\n");
+    ctx.write(
+        "scripts/setup.ts",
+        "import { execSync, spawn } from \"node:child_process\";\nexecSync(\"npx prisma migrate reset --force\");\nspawn(\"npx\", [\"prisma\", \"db\", \"push\", \"--force-reset\"]);\n",
+    );
+    ctx.write("node_modules/x/package.json", r#"{"scripts": {"postinstall": "prisma migrate reset -f"}}"#);
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_at(&v),
+        vec![
+            ".github/workflows/ci.yml:4 prisma-migrate-reset",
+            ".github/workflows/ci.yml:7 prisma-migrate-dev-in-production",
+            ".gitlab-ci.yml:3 prisma-accept-data-loss",
+            ".husky/pre-commit:1 prisma-migrate-reset",
+            "Dockerfile:3 prisma-migrate-dev-in-production",
+            "Makefile:2 prisma-migrate-reset",
+            "Procfile:1 prisma-db-push-in-production",
+            "netlify.toml:2 prisma-migrate-dev-in-production",
+            "scripts/setup.ts:2 prisma-migrate-reset",
+            "scripts/setup.ts:3 prisma-force-reset",
+            "vercel.json:2 prisma-db-push-in-production",
+        ],
+        "node_modules is never scanned; a dev compose file is not production"
+    );
+}
+
+#[test]
+fn sarif_is_valid_for_code_scanning() {
+    let ctx = project();
+    let run = ctx.run(&["scan", "--format", "sarif", "--output", "out/scan.sarif"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(run.stdout, "", "the report went to the file");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path("out/scan.sarif")).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run0 = &v["runs"][0];
+    let driver = &run0["tool"]["driver"];
+    assert_eq!(driver["name"], "prisma-guard");
+    let rules = driver["rules"].as_array().unwrap();
+    for r in rules {
+        for key in ["id", "shortDescription", "fullDescription", "help", "defaultConfiguration"] {
+            assert!(!r[key].is_null(), "rule without {key}: {r}");
+        }
+        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+        assert!(["error", "warning"].contains(&r["defaultConfiguration"]["level"].as_str().unwrap()));
+    }
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    let mut prints = std::collections::BTreeSet::new();
+    for res in results {
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"], "ruleIndex points at the rule");
+        assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
+        assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/') && !uri.contains("://") && !uri.contains(ctx.root().to_str().unwrap()), "{uri}");
+        assert!(ctx.path(uri).is_file(), "uri is repository-relative: {uri}");
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
+        let fp = res["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap();
+        assert!(prints.insert(fp.to_string()), "fingerprints are unique: {fp}");
+    }
+    // Fingerprints survive lines moving.
+    let text = std::fs::read_to_string(ctx.path("prisma/migrations/20240201000000_drop_bio/migration.sql")).unwrap();
+    ctx.write("prisma/migrations/20240201000000_drop_bio/migration.sql", &format!("-- moved\n\n{text}"));
+    let again: Value = serde_json::from_str(&ctx.run(&["scan", "--format", "sarif"]).stdout).unwrap();
+    let again: std::collections::BTreeSet<String> = again["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["partialFingerprints"]["primaryLocationLineHash"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(again, prints);
+}
+
+#[test]
+fn github_annotations() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", "{\"scripts\": {\"reset\": \"prisma migrate reset --force\"}}");
+    let run = ctx.run(&["scan", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.starts_with(
+            "::error file=package.json,line=1,col=24,title=prisma-guard prisma-migrate-reset::`prisma migrate reset --force` in script \"reset\": drops"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("%0Ahelp: "), "newlines escaped: {}", run.stdout);
+    assert!(run.stderr.contains("1 errors"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_input_is_exit_2() {
+    let ctx = TestContext::new();
+    let run = ctx.run(&["scan", "no/such/dir"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("cannot scan no/such/dir"), "{}", run.stderr);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("not inside a git repository"), "{}", run.stderr);
+    let run = ctx.run(&["scan", "--format", "xml"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    ctx.write("prisma-guard.toml", "[scan]\ndisabled = []\n");
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("disabled"), "{}", run.stderr);
+    // Unparseable commands that mention prisma are reported, not skipped silently.
+    std::fs::remove_file(ctx.path("prisma-guard.toml")).unwrap();
+    ctx.write("package.json", "{\"scripts\": {\"x\": \"prisma migrate reset \\\"oops\"}}");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 0, "a warning only");
+    assert_eq!(rules_at(&v), vec!["package.json:1 unparsed-command"]);
+    // Unreadable JSON in package.json is not a crash.
+    ctx.write("package.json", "{ not json");
+    assert_eq!(ctx.run(&["scan"]).code, 0);
+}
