@@ -6,6 +6,7 @@ mod support;
 
 mod failures;
 mod guard;
+mod hooks;
 mod mysql;
 mod postgres;
 mod project;

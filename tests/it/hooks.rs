@@ -1,0 +1,250 @@
+//! Git hooks in real repositories: `git commit` and `git push` run them.
+
+use crate::support::TestContext;
+
+const BAD: &str = "ALTER TABLE \"User\" DROP COLUMN \"bio\";\n";
+const GOOD: &str = "ALTER TABLE \"User\" ADD COLUMN \"nickname\" TEXT;\n";
+const MIG: &str = "prisma/migrations/20240201000000_change/migration.sql";
+
+fn repo() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("README.md", "app\n");
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-qm", "init"]);
+    ctx
+}
+
+fn commit(ctx: &TestContext, dir: &str, msg: &str) -> crate::support::Run {
+    ctx.git_in(dir, &["add", "-A"]);
+    ctx.git_in(dir, &["commit", "-qm", msg])
+}
+
+#[test]
+fn pre_commit_blocks_allows_and_honours_ignore_comments() {
+    let ctx = repo();
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("installed") && run.stdout.contains("pre-commit"), "{}", run.stdout);
+    let again = ctx.run(&["hooks", "install"]);
+    again.ok();
+    assert_eq!(again.stdout, "git hooks already installed; nothing changed\n", "idempotent");
+    ctx.run(&["hooks", "status"]).ok();
+
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "the commit must be blocked:\n{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(run.all().contains("prisma-guard: blocked"), "{}", run.all());
+    assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "1", "nothing was committed");
+
+    ctx.write(MIG, &format!("-- prisma-guard-ignore drop-column: bio was copied to Profile.bio in 20240115\n{BAD}"));
+    commit(&ctx, ".", "drop bio, knowingly").ok();
+
+    ctx.write("prisma/migrations/20240301000000_add/migration.sql", GOOD);
+    commit(&ctx, ".", "harmless").ok();
+    assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "3");
+}
+
+#[test]
+fn pre_commit_reads_staged_content_not_the_working_tree() {
+    let ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    // Staged: the bad version. Working tree: fixed but not staged.
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", MIG]);
+    ctx.write(MIG, GOOD);
+    let run = ctx.git_in(".", &["commit", "-qm", "x"]);
+    assert_ne!(run.code, 0, "the staged blob drops a column:\n{}", run.all());
+    // Staged: good. Working tree: bad, not staged. Unstaged files are not scanned either.
+    ctx.git(&["add", MIG]);
+    ctx.write(MIG, BAD);
+    ctx.write("scripts/reset.sh", "prisma migrate reset --force\n");
+    ctx.git_in(".", &["commit", "-qm", "x"]).ok();
+}
+
+#[test]
+fn a_foreign_hook_is_chained_and_restored() {
+    let ctx = repo();
+    let hook = ctx.path(".git/hooks/pre-commit");
+    let original = "#!/bin/sh\necho ran >> \"$(git rev-parse --show-toplevel)/.git/foreign-ran\"\nexit 0\n";
+    std::fs::write(&hook, original).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("moved the existing pre-commit hook"), "{}", run.stdout);
+    assert!(ctx.run(&["hooks", "status"]).stdout.contains("chains the previous hook"));
+
+    ctx.write("a.txt", "a\n");
+    commit(&ctx, ".", "a").ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".git/foreign-ran")).unwrap(), "ran\n", "the foreign hook still ran");
+
+    // A failing foreign hook still stops the commit.
+    std::fs::write(ctx.path(".git/hooks/pre-commit.prisma-guard-chained"), "#!/bin/sh\nexit 7\n").unwrap();
+    ctx.write("b.txt", "b\n");
+    assert_ne!(commit(&ctx, ".", "b").code, 0);
+    std::fs::write(ctx.path(".git/hooks/pre-commit.prisma-guard-chained"), original).unwrap();
+
+    let run = ctx.run(&["hooks", "uninstall"]);
+    run.ok();
+    assert!(run.stdout.contains("restored the original pre-commit hook"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), original);
+    assert!(!ctx.path(".git/hooks/pre-push").exists());
+    assert!(!ctx.path(".git/hooks/pre-commit.prisma-guard-chained").exists());
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("fix: prisma-guard hooks install"), "{}", status.stdout);
+    // After uninstall, a bad migration commits (nothing scans it).
+    ctx.write(MIG, BAD);
+    commit(&ctx, ".", "bad").ok();
+}
+
+#[test]
+fn hooks_in_a_linked_worktree_live_in_the_common_dir() {
+    let ctx = repo();
+    ctx.git(&["worktree", "add", "-q", "-b", "feature", "wt"]);
+    let run = ctx.run(&["-C", "wt", "hooks", "install"]);
+    run.ok();
+    assert!(ctx.path(".git/hooks/pre-commit").is_file(), "{}", run.stdout);
+    assert!(!ctx.path(".git/worktrees/wt/hooks").exists());
+    ctx.write(&format!("wt/{MIG}"), BAD);
+    ctx.git_in("wt", &["add", "-A"]);
+    let run = ctx.git_in("wt", &["commit", "-qm", "bad"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}
+
+#[test]
+fn core_hooks_path_inside_is_used_outside_is_refused() {
+    let ctx = repo();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    ctx.run(&["hooks", "install"]).ok();
+    assert!(ctx.path(".githooks/pre-commit").is_file());
+    assert!(!ctx.path(".git/hooks/pre-commit").exists());
+    ctx.write(MIG, BAD);
+    assert_ne!(commit(&ctx, ".", "bad").code, 0);
+    ctx.git(&["reset", "-q"]);
+    std::fs::remove_file(ctx.path(MIG)).unwrap();
+
+    let outside = tempfile::tempdir().unwrap();
+    ctx.git(&["config", "core.hooksPath", outside.path().to_str().unwrap()]);
+    let run = ctx.run(&["hooks", "install"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("points outside this repository"), "{}", run.stderr);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(!outside.path().join("pre-commit").exists());
+    ctx.run(&["hooks", "install", "--force"]).ok();
+    assert!(outside.path().join("pre-commit").is_file());
+}
+
+#[test]
+fn husky_and_lefthook_configs_get_the_scan() {
+    let ctx = repo();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(),
+        "npm test\nprisma-guard scan --staged # prisma-guard\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap(),
+        "prisma-guard scan --pre-push # prisma-guard\n"
+    );
+    assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
+    ctx.run(&["hooks", "status"]).ok();
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(), "npm test\n");
+    assert!(!ctx.path(".husky/pre-push").exists());
+
+    let ctx = repo();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    lint:\n      run: npm run lint\n");
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("lefthook manages the hooks"), "{}", run.stdout);
+    let text = std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap();
+    assert!(text.contains("    prisma-guard:\n      run: prisma-guard scan --staged\n    lint:"), "{text}");
+    assert!(
+        text.contains(
+            "pre-push:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --pre-push\n      use_stdin: true"
+        ),
+        "{text}"
+    );
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(
+        std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap(),
+        "pre-commit:\n  commands:\n    lint:\n      run: npm run lint\n"
+    );
+}
+
+#[test]
+fn pre_push_scans_the_pushed_commits_of_a_new_branch() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    commit(&ctx, ".", "ignore").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    // History already on the remote has a destructive migration: pushing new, clean work
+    // must not be blocked by it.
+    ctx.write("prisma/migrations/20230101000000_old/migration.sql", "DROP TABLE \"Legacy\";\n");
+    commit(&ctx, ".", "old").ok();
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+
+    // A new branch whose commits add a destructive migration is blocked (committed with
+    // --no-verify, as someone without the hook would).
+    ctx.git(&["checkout", "-q", "-b", "feature"]);
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(!run.all().contains("20230101000000_old"), "already-pushed history is not rescanned: {}", run.all());
+    assert!(
+        ctx.git_in(".", &["ls-remote", "--heads", "origin", "feature"]).stdout.is_empty(),
+        "nothing reached the remote"
+    );
+
+    // Fixed in a later commit: the files of the range are read as they are at the pushed
+    // tip (what a deploy of the branch applies), so the push goes through.
+    ctx.write(MIG, GOOD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "fix"]);
+    ctx.git_in(".", &["push", "-q", "origin", "feature"]).ok();
+    assert!(!ctx.git_in(".", &["ls-remote", "--heads", "origin", "feature"]).stdout.is_empty());
+
+    // An existing branch: only the new commits count.
+    ctx.write("scripts/reset.sh", "npx prisma migrate reset --force\n");
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "reset script"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("scripts/reset.sh:1:1: error[prisma-migrate-reset]"), "{}", run.all());
+    assert!(!run.all().contains("migration.sql"), "earlier pushed commits are not rescanned: {}", run.all());
+
+    // Deleting a remote branch scans nothing.
+    ctx.git_in(".", &["push", "-q", "origin", "--delete", "feature"]).ok();
+}
+
+#[test]
+fn a_missing_binary_stops_the_commit_with_a_message() {
+    let ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    let hook = ctx.path(".git/hooks/pre-commit");
+    let text = std::fs::read_to_string(&hook).unwrap();
+    let exe = crate::support::bin();
+    let canonical = std::fs::canonicalize(exe).unwrap();
+    assert!(text.contains(canonical.to_str().unwrap()), "the hook names the installing binary");
+    std::fs::write(&hook, text.replace(canonical.to_str().unwrap(), "/nonexistent/prisma-guard")).unwrap();
+    ctx.write("a.txt", "a\n");
+    let run = commit(&ctx, ".", "a");
+    assert_ne!(run.code, 0);
+    assert!(run.all().contains("prisma-guard: not installed"), "{}", run.all());
+}
