@@ -378,6 +378,24 @@ mod tests {
     }
 
     #[test]
+    fn ci_templates_match_what_install_writes() {
+        let lefthook = include_str!("../templates/ci/lefthook.yml");
+        let body: String = lefthook.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+        let strip =
+            |s: &str| s.lines().map(|l| l.split(" #").next().unwrap_or("").trim_end().to_string()).collect::<Vec<_>>();
+        assert_eq!(strip(&lefthook_add("")), strip(body.trim_start()));
+        for (name, _, command) in HOOKS {
+            let husky = match *name {
+                "pre-commit" => include_str!("../templates/ci/husky-pre-commit"),
+                _ => include_str!("../templates/ci/husky-pre-push"),
+            };
+            assert!(husky.contains(&format!("{command} {HUSKY_LINE_MARK}")), "{name}");
+        }
+        let root = include_str!("../.pre-commit-hooks.yaml");
+        assert!(include_str!("../templates/ci/pre-commit-hooks.yaml").ends_with(root));
+    }
+
+    #[test]
     fn templates_carry_the_marker() {
         for (_, body, command) in HOOKS {
             assert!(body.lines().nth(1).is_some_and(|l| l.starts_with(MARKER)));

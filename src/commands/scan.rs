@@ -42,14 +42,18 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let repo = source::open_repo(&cwd);
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);
+    let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
     let filters: Vec<String> = args
         .paths
         .iter()
         .map(|p| {
-            let abs = if p.is_absolute() { p.clone() } else { cwd.join(p) };
-            let abs = abs.canonicalize().map_err(|e| {
-                Failure::usage(format!("cannot scan {}: {e}", p.display())).hint("give files or folders that exist")
-            })?;
+            // Lexical, not canonicalize: hundreds of paths from a hook or a glob stay cheap.
+            let abs = normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
+            if std::fs::symlink_metadata(&abs).is_err() {
+                return Err(Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
+                    .hint("give files or folders that exist")
+                    .into());
+            }
             abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
                 Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display())).into()
             })
@@ -131,6 +135,21 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         );
     }
     Ok(if errors { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// `a/./b/../c` -> `a/c`, without touching the filesystem.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {

@@ -65,18 +65,18 @@ impl Options {
 /// Scan `paths` of `source`. Paths that are not scanned kinds are skipped. Returns the
 /// findings, sorted, and how many files were read.
 pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>, usize) {
-    let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p)).collect();
+    let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p) && files::kind(p).is_some()).collect();
     sorted.sort();
     sorted.dedup();
+    let loaded = load_all(source, &sorted);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     let mut out = Vec::new();
     let mut read = 0;
-    for rel in sorted {
-        let Some(kind) = files::kind(rel) else { continue };
-        let Some(text) = source.read(rel) else { continue };
+    for (rel, file) in sorted.iter().zip(loaded) {
+        let Some((kind, text, prepared)) = file else { continue };
         read += 1;
-        let found = match kind {
-            Kind::Migration => scan_migration(source, rel, &text, opts, &mut replays),
+        let found = match (kind, prepared) {
+            (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, opts, &mut replays),
             _ => scan_commands(kind, rel, &text, opts),
         };
         out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
@@ -84,6 +84,37 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>,
     out.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
     out.dedup();
     (out, read)
+}
+
+type Loaded = Option<(Kind, String, Option<crate::sql::analyze::Prepared>)>;
+
+/// Read the files and do the order-independent part of migration analysis, on every core.
+fn load_all(source: &Source, paths: &[&String]) -> Vec<Loaded> {
+    fn finish(rel: &str, text: Option<String>) -> Loaded {
+        let kind = files::kind(rel)?;
+        let text = text?;
+        let prepared = (kind == Kind::Migration).then(|| crate::sql::analyze::prepare(&text));
+        Some((kind, text, prepared))
+    }
+    let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
+    // Only the working tree is read from several threads (git objects are not Sync).
+    let root = match source {
+        Source::WorkTree { root } if threads > 1 && paths.len() >= 64 => root,
+        _ => return paths.iter().map(|p| finish(p, source.read(p))).collect(),
+    };
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || part.iter().map(|p| finish(p, source::read_file(&root.join(p)))).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
 }
 
 /// Earlier migrations of one folder, replayed in order up to the one being scanned.
@@ -97,6 +128,7 @@ fn scan_migration(
     source: &Source,
     rel: &str,
     text: &str,
+    prepared: crate::sql::analyze::Prepared,
     opts: &Options,
     replays: &mut BTreeMap<String, Replay>,
 ) -> Vec<Finding> {
@@ -113,14 +145,22 @@ fn scan_migration(
         replay.next = 0;
         replay.schema = Schema::default();
     }
-    while let Some(earlier) = replay.names.get(replay.next).filter(|n| n.as_str() < name) {
-        if let Some(sql) = source.read(&format!("{folder}/{earlier}/migration.sql")) {
-            analyze(&sql, &mut replay.schema);
+    let behind = replay.names[replay.next.min(replay.names.len())..].iter().any(|n| n.as_str() < name);
+    let (analysis, advanced) = if behind {
+        // Earlier migrations not read yet (a hook scanning one staged file): most migrations
+        // need no history, so try without it and replay only when a rule asks.
+        let mut guess = replay.schema.clone();
+        let quick = crate::sql::analyze::analyze_prepared(text, prepared, &mut guess);
+        if quick.needs_history {
+            catch_up(source, folder, name, replay);
+            (analyze(text, &mut replay.schema), true)
+        } else {
+            (quick, false)
         }
-        replay.next += 1;
-    }
-    let analysis = analyze(text, &mut replay.schema);
-    if replay.names.get(replay.next).is_some_and(|n| n == name) {
+    } else {
+        (crate::sql::analyze::analyze_prepared(text, prepared, &mut replay.schema), true)
+    };
+    if advanced && replay.names.get(replay.next).is_some_and(|n| n == name) {
         replay.next += 1;
     }
     if opts.start_after.as_deref().is_some_and(|s| name <= s) {
@@ -142,6 +182,16 @@ fn scan_migration(
         out.push(finding(f.rule, rel, text, line, col, f.message, f.prisma_warning));
     }
     out
+}
+
+/// Replay the migrations of `folder` before `name` into the schema.
+fn catch_up(source: &Source, folder: &str, name: &str, replay: &mut Replay) {
+    while let Some(earlier) = replay.names.get(replay.next).filter(|n| n.as_str() < name) {
+        if let Some(sql) = source.read(&format!("{folder}/{earlier}/migration.sql")) {
+            analyze(&sql, &mut replay.schema);
+        }
+        replay.next += 1;
+    }
 }
 
 fn finding(
@@ -334,6 +384,9 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     }
     while let Some(dir) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        // The folders of a Prisma migrations folder hold one migration.sql each: take it
+        // without listing every folder (hundreds of directory reads saved).
+        let migrations = dir.file_name().is_some_and(|n| n == "migrations");
         for entry in rd.flatten() {
             let path = entry.path();
             let Ok(ft) = entry.file_type() else { continue };
@@ -351,7 +404,11 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
                 if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
                     continue;
                 }
-                stack.push(path);
+                if migrations {
+                    out.push(format!("{rel}/migration.sql"));
+                } else {
+                    stack.push(path);
+                }
             } else if ft.is_file() && files::kind(&rel).is_some() {
                 out.push(rel);
             }

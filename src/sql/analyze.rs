@@ -44,21 +44,59 @@ struct Subject {
 pub struct Analysis {
     pub statements: Vec<Statement>,
     pub findings: Vec<SqlFinding>,
+    /// A rule needed a table, column or enum the schema given did not know: the result may
+    /// change with the earlier migrations replayed.
+    pub needs_history: bool,
 }
 
 /// Analyse one migration against `schema` (what earlier migrations built), updating it.
 pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
-    let statements = split(sql);
-    let mut a = Analyzer { schema, state: State::default(), findings: Vec::new() };
-    let parsed: Vec<Vec<Tok>> = statements.iter().map(|s| tokenize(&s.code, &s.text)).collect();
+    analyze_prepared(sql, prepare(sql), schema)
+}
+
+/// The schema-independent half of the work (splitting, tokens): it can run in parallel
+/// over many files, while [`analyze_prepared`] runs in migration order.
+pub struct Prepared {
+    statements: Vec<Statement>,
+}
+
+pub fn prepare(sql: &str) -> Prepared {
+    Prepared { statements: split(sql) }
+}
+
+pub fn analyze_prepared(sql: &str, prepared: Prepared, schema: &mut Schema) -> Analysis {
+    let Prepared { statements } = prepared;
+    // Statements no rule reads (indexes, comments, grants...) are not tokenized, unless a
+    // Prisma warning may need to be tied to one of them.
+    let has_warnings = sql.trim_start().starts_with("/*");
+    let parsed: Vec<Vec<Tok>> = statements
+        .iter()
+        .map(|s| if has_warnings || relevant(&s.code) { tokenize(&s.code, &s.text) } else { Vec::new() })
+        .collect();
+    let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
     for (i, toks) in parsed.iter().enumerate() {
         a.statement(i, statements[i].offset, toks);
     }
     a.finish(&statements, &parsed);
+    let needs_history = a.missed;
     let mut findings = a.findings;
     tie_warnings(sql, &statements, &parsed, &mut findings);
     findings.sort_by_key(|f| f.offset);
-    Analysis { statements, findings }
+    Analysis { statements, findings, needs_history }
+}
+
+/// Whether a statement starts with a keyword some rule reads.
+fn relevant(code: &str) -> bool {
+    let first: &str = code.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    let second = code.get(first.len()..).unwrap_or("").trim_start();
+    match first.to_ascii_uppercase().as_str() {
+        "CREATE" => {
+            let w = second.get(..6).unwrap_or("").to_ascii_uppercase();
+            !(w.starts_with("INDEX") || w.starts_with("UNIQUE") || w.starts_with("EXTENS") || w.starts_with("VIEW"))
+        }
+        "ALTER" | "RENAME" | "DROP" | "TRUNCATE" | "DELETE" | "UPDATE" | "INSERT" => true,
+        _ => false,
+    }
 }
 
 struct NewEnum {
@@ -89,11 +127,13 @@ struct State {
     dropped_constraints: Vec<(String, String, usize, usize)>,
     dropped_tables: BTreeSet<String>,
     /// Tables redefined (`DROP TABLE "X"` with a `new_X` copy): X -> (statement, offset, columns before).
-    redefined: BTreeMap<String, (usize, usize, Option<Vec<String>>)>,
+    redefined: BTreeMap<String, (usize, usize, Option<Vec<String>>, String)>,
 }
 
 struct Analyzer<'s> {
     schema: &'s mut Schema,
+    /// A rule looked up a table, column or enum the schema does not know.
+    missed: bool,
     state: State,
     findings: Vec<SqlFinding>,
 }
@@ -173,7 +213,7 @@ fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
         || has("GENERATED")
         || upper.contains("SERIAL")
         || upper.starts_with("INTEGERPRIMARY");
-    Some(ColumnDef { name: first.value.clone(), ty, not_null, has_default: has("DEFAULT"), auto })
+    Some(ColumnDef { name: first.value.to_string(), ty, not_null, has_default: has("DEFAULT"), auto })
 }
 
 fn starts(toks: &[Tok], words: &[&str]) -> bool {
@@ -310,9 +350,10 @@ impl Analyzer<'_> {
         if !starts(&t[k.min(t.len())..], &["AS", "ENUM"]) {
             return;
         }
-        let values: Vec<String> = t[k..].iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.clone()).collect();
+        let values: Vec<String> = t[k..].iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.to_string()).collect();
         if let Some(base) = name.strip_suffix("_new") {
             let before = self.schema.enums.get(&key(base)).cloned();
+            self.missed |= before.is_none();
             let e = NewEnum { display: base.to_string(), values: values.clone(), statement: i, offset, before };
             self.state.new_enums.insert(key(base), e);
         }
@@ -322,7 +363,7 @@ impl Analyzer<'_> {
     fn alter_type(&mut self, t: &[Tok]) {
         let Some((name, k)) = name_at(t, 2) else { return };
         if starts(&t[k.min(t.len())..], &["ADD", "VALUE"]) {
-            let value = t[k..].iter().find(|x| x.kind == Tk::Str).map(|x| x.value.clone());
+            let value = t[k..].iter().find(|x| x.kind == Tk::Str).map(|x| x.value.to_string());
             if let (Some(v), Some(values)) = (value, self.schema.enums.get_mut(&key(&name))) {
                 values.push(v);
             }
@@ -362,8 +403,10 @@ impl Analyzer<'_> {
         let new_name = format!("new_{k}");
         if self.state.created.contains(&new_name) && !self.state.created.contains(&k) {
             // SQLite RedefineTables: data is copied into new_X first; judged in finish().
-            let before = self.schema.table(name).map(|t| t.columns.iter().map(|c| c.name.clone()).collect());
-            self.state.redefined.insert(k.clone(), (i, offset, before));
+            let before: Option<Vec<String>> =
+                self.schema.table(name).map(|t| t.columns.iter().map(|c| c.name.clone()).collect());
+            self.missed |= before.is_none();
+            self.state.redefined.insert(k.clone(), (i, offset, before, name.to_string()));
         } else if !self.state.created.contains(&k) {
             self.report(
                 "drop-table",
@@ -608,6 +651,7 @@ impl Analyzer<'_> {
         let subject =
             Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() };
         let old = self.schema.column(table, column).map(|c| c.ty.clone());
+        self.missed |= old.is_none();
         let enum_recreation = ty.strip_suffix("_new").is_some_and(|b| {
             let b = b.rsplit('.').next().unwrap_or(b);
             self.state.new_enums.contains_key(&key(b))
@@ -646,6 +690,7 @@ impl Analyzer<'_> {
     /// MySQL `MODIFY`/`CHANGE`: a type change, an enum change, or only a nullability change.
     fn mysql_modify(&mut self, i: usize, at: usize, table: &str, column: &str, def: &ColumnDef) {
         let old = self.schema.column(table, column).cloned();
+        self.missed |= old.is_none();
         let subject =
             Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() };
         let created = self.state.created.contains(&key(table));
@@ -737,8 +782,8 @@ impl Analyzer<'_> {
             }
         }
         // RedefineTables: the columns not copied into new_X.
-        for (table, (i, offset, before)) in std::mem::take(&mut self.state.redefined) {
-            let copied = self.state.copies.get(&format!("new_{table}")).cloned().unwrap_or_default();
+        for (k, (i, offset, before, table)) in std::mem::take(&mut self.state.redefined) {
+            let copied = self.state.copies.get(&format!("new_{k}")).cloned().unwrap_or_default();
             let lost: Vec<String> = before
                 .unwrap_or_default()
                 .into_iter()

@@ -1,6 +1,8 @@
 //! Tokens of one statement, read from its `code` (comments and string bodies blanked, byte
 //! offsets unchanged) with string values taken from the original text at the same offsets.
 
+use std::borrow::Cow;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tk {
     /// A bare word: keyword, identifier or number.
@@ -14,15 +16,16 @@ pub enum Tk {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tok {
+pub struct Tok<'a> {
     pub kind: Tk,
     /// Identifier or string value without quotes; the word or character otherwise.
-    pub value: String,
+    /// Borrowed from the statement unless unquoting changed it.
+    pub value: Cow<'a, str>,
     /// Byte offset in the statement.
     pub pos: usize,
 }
 
-impl Tok {
+impl Tok<'_> {
     /// Whether this is the bare word `kw` (case-insensitive).
     pub fn is(&self, kw: &str) -> bool {
         self.kind == Tk::Word && self.value.eq_ignore_ascii_case(kw)
@@ -39,7 +42,7 @@ impl Tok {
 }
 
 /// Tokens of `code`; `text` is the same statement with strings intact.
-pub fn tokenize(code: &str, text: &str) -> Vec<Tok> {
+pub fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
     let b = code.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -54,38 +57,46 @@ pub fn tokenize(code: &str, text: &str) -> Vec<Tok> {
             b'\'' => {
                 // The body is blanked in `code`: the next quote closes it.
                 let end = memchr::memchr(b'\'', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n);
-                let value = text.get(i + 1..end).unwrap_or("").replace("''", "'");
+                let raw = text.get(i + 1..end).unwrap_or("");
+                let value = if raw.contains("''") { Cow::Owned(raw.replace("''", "'")) } else { Cow::Borrowed(raw) };
                 out.push(Tok { kind: Tk::Str, value, pos: start });
                 i = end + 1;
             }
             b'"' | b'`' | b'[' => {
                 let close = if c == b'[' { b']' } else { c };
                 let mut j = i + 1;
-                let mut value = Vec::new();
+                let mut doubled = false;
                 while j < b.len() {
                     if b[j] == close {
                         if b.get(j + 1) == Some(&close) && close != b']' {
-                            value.push(close);
+                            doubled = true;
                             j += 2;
                             continue;
                         }
                         break;
                     }
-                    value.push(b[j]);
                     j += 1;
                 }
-                out.push(Tok { kind: Tk::Ident, value: String::from_utf8_lossy(&value).into_owned(), pos: start });
+                let raw = code.get(i + 1..j.min(b.len())).unwrap_or("");
+                let value = if doubled {
+                    let q = (close as char).to_string();
+                    Cow::Owned(raw.replace(&q.repeat(2), &q))
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                out.push(Tok { kind: Tk::Ident, value, pos: start });
                 i = j + 1;
             }
             _ if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$' || b[i] >= 0x80) {
                     i += 1;
                 }
-                out.push(Tok { kind: Tk::Word, value: String::from_utf8_lossy(&b[start..i]).into_owned(), pos: start });
+                out.push(Tok { kind: Tk::Word, value: Cow::Borrowed(code.get(start..i).unwrap_or("")), pos: start });
             }
             _ => {
-                out.push(Tok { kind: Tk::Punct, value: (c as char).to_string(), pos: start });
-                i += 1;
+                let end = (i + 1..=b.len()).find(|&e| code.is_char_boundary(e)).unwrap_or(b.len());
+                out.push(Tok { kind: Tk::Punct, value: Cow::Borrowed(code.get(i..end).unwrap_or("")), pos: start });
+                i = end;
             }
         }
     }
@@ -101,7 +112,7 @@ pub fn name_at(toks: &[Tok], mut i: usize) -> Option<(String, usize)> {
         if !t.is_name() {
             return last.map(|l| (l, i));
         }
-        last = Some(t.value.clone());
+        last = Some(t.value.to_string());
         i += 1;
         if toks.get(i).is_some_and(|t| t.is_punct('.')) {
             i += 1;

@@ -248,3 +248,23 @@ fn a_missing_binary_stops_the_commit_with_a_message() {
     assert_ne!(run.code, 0);
     assert!(run.all().contains("prisma-guard: not installed"), "{}", run.all());
 }
+
+#[test]
+fn a_staged_migration_is_judged_against_the_committed_history() {
+    let ctx = repo();
+    ctx.write(
+        "prisma/migrations/20240101000000_init/migration.sql",
+        "CREATE TABLE \"Note\" (\"id\" TEXT NOT NULL PRIMARY KEY, \"body\" TEXT NOT NULL, \"legacy\" TEXT);\n",
+    );
+    commit(&ctx, ".", "init").ok();
+    ctx.run(&["hooks", "install"]).ok();
+    // A hand-written SQLite redefinition (no Warnings block) that leaves `legacy` out: only
+    // the earlier migration says the column existed.
+    ctx.write(
+        "prisma/migrations/20240201000000_redefine/migration.sql",
+        "-- RedefineTables\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Note\" (\"id\" TEXT NOT NULL PRIMARY KEY, \"body\" TEXT NOT NULL);\nINSERT INTO \"new_Note\" (\"body\", \"id\") SELECT \"body\", \"id\" FROM \"Note\";\nDROP TABLE \"Note\";\nALTER TABLE \"new_Note\" RENAME TO \"Note\";\nPRAGMA foreign_keys=ON;\n",
+    );
+    let run = commit(&ctx, ".", "redefine");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]: redefines table `Note` without column `legacy`"), "{}", run.all());
+}
