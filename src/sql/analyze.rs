@@ -99,6 +99,14 @@ fn relevant(code: &str) -> bool {
     }
 }
 
+struct Redefined {
+    statement: usize,
+    offset: usize,
+    /// Columns before, when the schema knows them.
+    before: Option<Vec<String>>,
+    table: String,
+}
+
 struct NewEnum {
     display: String,
     values: Vec<String>,
@@ -127,7 +135,7 @@ struct State {
     dropped_constraints: Vec<(String, String, usize, usize)>,
     dropped_tables: BTreeSet<String>,
     /// Tables redefined (`DROP TABLE "X"` with a `new_X` copy): X -> (statement, offset, columns before).
-    redefined: BTreeMap<String, (usize, usize, Option<Vec<String>>, String)>,
+    redefined: BTreeMap<String, Redefined>,
 }
 
 struct Analyzer<'s> {
@@ -406,7 +414,8 @@ impl Analyzer<'_> {
             let before: Option<Vec<String>> =
                 self.schema.table(name).map(|t| t.columns.iter().map(|c| c.name.clone()).collect());
             self.missed |= before.is_none();
-            self.state.redefined.insert(k.clone(), (i, offset, before, name.to_string()));
+            let r = Redefined { statement: i, offset, before, table: name.to_string() };
+            self.state.redefined.insert(k.clone(), r);
         } else if !self.state.created.contains(&k) {
             self.report(
                 "drop-table",
@@ -782,7 +791,8 @@ impl Analyzer<'_> {
             }
         }
         // RedefineTables: the columns not copied into new_X.
-        for (k, (i, offset, before, table)) in std::mem::take(&mut self.state.redefined) {
+        for (k, r) in std::mem::take(&mut self.state.redefined) {
+            let Redefined { statement: i, offset, before, table } = r;
             let copied = self.state.copies.get(&format!("new_{k}")).cloned().unwrap_or_default();
             let lost: Vec<String> = before
                 .unwrap_or_default()
