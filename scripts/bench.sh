@@ -5,6 +5,8 @@
 #   ./scripts/bench.sh            # SIZE_ROWS=1000000 posts, about 1 GB in PostgreSQL
 #   SIZE_ROWS=50000 ./scripts/bench.sh   # a quick run
 #   ONLY=shim ./scripts/bench.sh         # only the guard's pass-through overhead
+#   ONLY=scan ./scripts/bench.sh         # only the scanner: 850 generated migrations vs squawk,
+#                                        # recall, and the pre-commit hook (needs squawk-cli)
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
 # prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 5), in
@@ -45,6 +47,11 @@ PY
   rm -rf "$dir"
 }
 if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
+if [ "${ONLY:-}" = scan ]; then
+  command -v squawk >/dev/null || pip install -q squawk-cli || pip install -q --break-system-packages squawk-cli
+  python3 scripts/bench-scan.py "$GUARD" "${SCAN_ROUNDS:-15}"
+  exit 0
+fi
 
 work=$(mktemp -d /tmp/pg-bench-XXXXXX)
 as_pg=()

@@ -40,6 +40,9 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 /// The warnings of the block at the top of `sql` (none when there is no block).
 pub fn read(sql: &str) -> Vec<Warning> {
     static BLOCK: OnceLock<Regex> = OnceLock::new();
+    if !sql.trim_start().starts_with("/*") {
+        return Vec::new();
+    }
     let Some(m) = re(&BLOCK, r"(?s)\A\s*/\*\s*Warnings:(.*?)\*/").captures(sql) else { return Vec::new() };
     let Some(body) = m.get(1) else { return Vec::new() };
     let mut out = Vec::new();
