@@ -23,6 +23,11 @@ const MARKERS: &[&str] = &[
 /// Prefixes that mark an agent (`CODEX_SANDBOX`, `CODEX_...`).
 const PREFIXES: &[&str] = &["CODEX_"];
 
+/// Whether `name` is one of the variables that mark an agent.
+pub fn is_marker(name: &str) -> bool {
+    MARKERS.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
 /// The first agent marker set in `env`, if any.
 pub fn detect(env: impl IntoIterator<Item = (String, String)>) -> Option<String> {
     let mut found: Vec<String> = env

@@ -91,6 +91,42 @@ pub enum Command {
     Scan(ScanArgs),
     /// Install, check or remove the git pre-commit and pre-push hooks that run `scan`.
     Hooks(HooksArgs),
+    /// Judge a shell command line as an agent hook would: allow (exit 0), schema change
+    /// (exit 5) or destructive (exit 3), with the reason.
+    Check(CheckArgs),
+    /// Show how a shell command line is parsed and judged.
+    Explain(CheckArgs),
+    /// Answer an AI agent's pre-tool hook (JSON on stdin) in that agent's protocol.
+    AgentHook(AgentHookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print the verdict and reasons as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The command line (one argument, or several joined with spaces), after `--`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "COMMAND LINE")]
+    pub line: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgentHookArgs {
+    /// Which agent's hook protocol to speak.
+    #[arg(long, value_enum)]
+    pub agent: crate::agents::Agent,
+}
+
+/// The `--agent` value for an agent.
+pub fn agent_id(agent: crate::agents::Agent) -> &'static str {
+    use crate::agents::Agent;
+    match agent {
+        Agent::Claude => "claude",
+        Agent::Cursor => "cursor",
+        Agent::Codex => "codex",
+        Agent::Gemini => "gemini",
+        Agent::Copilot => "copilot",
+    }
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,23 @@ pub struct FileConfig {
     pub guard: GuardSection,
     #[serde(default)]
     pub scan: ScanSection,
+    #[serde(default)]
+    pub agents: AgentsSection,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentsSection {
+    /// What agent hooks answer for a schema change: "allow" (default: the shim backs up
+    /// first) or "ask" (the agent asks its human, where its protocol can).
+    pub schema_change: Option<SchemaChangeAnswer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SchemaChangeAnswer {
+    Allow,
+    Ask,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -13,6 +13,8 @@ pub enum ExitStatus {
     Refused,
     /// 4: a check found a difference: checksum mismatch, row counts differ after a restore.
     Mismatch,
+    /// 5: `check`: the command changes the schema (runs, with a backup first).
+    SchemaChange,
     /// 130: interrupted by Ctrl-C.
     Interrupted,
     /// The exit code of a forwarded child process, passed through unchanged.
@@ -27,6 +29,7 @@ impl ExitStatus {
             ExitStatus::Usage => 2,
             ExitStatus::Refused => 3,
             ExitStatus::Mismatch => 4,
+            ExitStatus::SchemaChange => 5,
             ExitStatus::Interrupted => 130,
             ExitStatus::Child(code) => code,
         }
@@ -41,5 +44,8 @@ Exit codes:
   2    usage or configuration error
   3    refused: needs a human to confirm on a terminal, or the confirmation was not given
   4    mismatch: checksum or row counts differ (verify, restore, restore-test)
+  5    check: the command changes the schema (3: destructive, 0: allowed)
   130  interrupted
-  exec (and `prisma` through the shim) exits with prisma's own code; 3 when refused";
+  exec (and `prisma` through the shim) exits with prisma's own code; 3 when refused
+  scan: 0 clean, 1 error-level findings, 2 usage or I/O error
+  agent-hook: what the agent's hook protocol expects (docs/agents.md)";

@@ -1,7 +1,9 @@
 //! prisma-guard: stops Prisma projects from losing their data.
 
 pub mod agent;
+pub mod agents;
 pub mod backup;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -44,5 +46,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Shim(args) => commands::shim::run(&load()?, &args),
         Command::Scan(args) => commands::scan::run(global, &args),
         Command::Hooks(args) => commands::hooks::run(global, &args),
+        Command::Check(args) => commands::check::run_check(global, &args),
+        Command::Explain(args) => commands::check::run_explain(global, &args),
+        Command::AgentHook(args) => commands::check::run_agent_hook(global, &args),
     }
 }

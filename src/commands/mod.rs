@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 pub mod backup;
+pub mod check;
 pub mod exec;
 pub mod hooks;
 pub mod list;

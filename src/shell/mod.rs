@@ -40,11 +40,33 @@ pub struct Found {
     pub offset: usize,
 }
 
+/// One command a line runs, as [`visit`] sees it.
+pub struct Visit<'a> {
+    pub command: &'a SimpleCommand,
+    pub target: &'a Target,
+    /// Wrappers, runners and script names on the way, outermost first.
+    pub via: &'a [String],
+    /// Environment changes on the way, outermost first.
+    pub env: &'a [EnvChange],
+    /// Byte offset, in the line given, of the top-level command that leads here.
+    pub offset: usize,
+}
+
+/// Call `f` for every command `line` runs, expanding shells (`bash -c`, `eval`, heredocs)
+/// and, through `scripts`, npm scripts (recursively; a cycle stops).
+pub fn visit(line: &str, scripts: &dyn Scripts, f: &mut dyn FnMut(&Visit<'_>)) -> Result<(), ParseError> {
+    let mut stack = Vec::new();
+    walk(line, scripts, 0, None, &[], &[], &mut stack, f)
+}
+
 /// Every prisma invocation in `line`, expanding shells and (through `scripts`) npm scripts.
 pub fn find_prisma(line: &str, scripts: &dyn Scripts) -> Result<Vec<Found>, ParseError> {
     let mut out = Vec::new();
-    let mut stack = Vec::new();
-    walk(line, scripts, 0, None, &[], &[], &mut stack, &mut out)?;
+    visit(line, scripts, &mut |v| {
+        if let Target::Prisma { args } = v.target {
+            out.push(Found { args: args.clone(), via: v.via.to_vec(), env: v.env.to_vec(), offset: v.offset });
+        }
+    })?;
     Ok(out)
 }
 
@@ -57,7 +79,7 @@ fn walk(
     via: &[String],
     env: &[EnvChange],
     stack: &mut Vec<String>,
-    out: &mut Vec<Found>,
+    f: &mut dyn FnMut(&Visit<'_>),
 ) -> Result<(), ParseError> {
     if depth > parse::MAX_DEPTH {
         return Err(ParseError { message: "nested too deeply".into(), offset: top_offset.unwrap_or(0) });
@@ -67,9 +89,16 @@ fn walk(
         let r = resolve(&cmd);
         let mut via: Vec<String> = via.iter().cloned().chain(r.chain.iter().cloned()).collect();
         let env: Vec<EnvChange> = env.iter().cloned().chain(r.env.iter().cloned()).collect();
-        match r.target {
-            Target::Prisma { args } => out.push(Found { args, via, env, offset }),
-            Target::Shell { script } => walk(&script, scripts, depth + 1, Some(offset), &via, &env, stack, out)?,
+        // A script name that is no script but the prisma binary (`pnpm prisma ...`).
+        let target = match &r.target {
+            Target::Script { name, args } if scripts.script(name).is_none() && resolve::is_prisma_word(name) => {
+                Target::Prisma { args: args.clone() }
+            }
+            t => t.clone(),
+        };
+        f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset });
+        match target {
+            Target::Shell { script } => walk(&script, scripts, depth + 1, Some(offset), &via, &env, stack, f)?,
             Target::Script { name, args } => match scripts.script(&name) {
                 Some(_) if stack.contains(&name) => {} // a cycle: already being expanded
                 Some(body) => {
@@ -80,14 +109,13 @@ fn walk(
                         format!("{body} {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
                     };
                     stack.push(name);
-                    let r = walk(&full, scripts, depth + 1, Some(offset), &via, &env, stack, out);
+                    let r = walk(&full, scripts, depth + 1, Some(offset), &via, &env, stack, f);
                     stack.pop();
                     r?;
                 }
-                None if resolve::is_prisma_word(&name) => out.push(Found { args, via, env, offset }),
                 None => {}
             },
-            Target::Other => {}
+            Target::Prisma { .. } | Target::Other => {}
         }
     }
     Ok(())

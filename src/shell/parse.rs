@@ -23,6 +23,8 @@ pub struct SimpleCommand {
     pub argv: Vec<String>,
     /// The body of a heredoc fed to this command (`bash <<EOF ... EOF`).
     pub heredoc: Option<String>,
+    /// Files written by output redirections (`> f`, `>> f`, `&> f`).
+    pub writes: Vec<String>,
     /// Byte offset of the command's first character in the text that was parsed.
     pub offset: usize,
     /// Nesting depth it was found at (0: top level).
@@ -207,8 +209,12 @@ impl Parser<'_> {
             }
             if let Some(kind) = self.redirection() {
                 let target = self.word()?;
-                if kind != Redirect::Other {
-                    heredoc = Some((target.0, kind == Redirect::HeredocStrip));
+                match kind {
+                    Redirect::Heredoc | Redirect::HeredocStrip => {
+                        heredoc = Some((target.0, kind == Redirect::HeredocStrip));
+                    }
+                    Redirect::Write => cmd.writes.push(target.0),
+                    Redirect::Other => {}
                 }
                 continue;
             }
@@ -261,14 +267,13 @@ impl Parser<'_> {
             (3, Redirect::HeredocStrip)
         } else if rest.starts_with(b"<<") {
             (2, Redirect::Heredoc)
-        } else if rest.starts_with(b">>")
-            || rest.starts_with(b">&")
-            || rest.starts_with(b"<&")
-            || rest.starts_with(b"<>")
-            || rest.starts_with(b">|")
-        {
+        } else if rest.starts_with(b">&") || rest.starts_with(b"<&") {
             (2, Redirect::Other)
-        } else if rest.starts_with(b">") || rest.starts_with(b"<") {
+        } else if rest.starts_with(b">>") || rest.starts_with(b"<>") || rest.starts_with(b">|") {
+            (2, Redirect::Write)
+        } else if rest.starts_with(b">") {
+            (1, Redirect::Write)
+        } else if rest.starts_with(b"<") {
             (1, Redirect::Other)
         } else {
             return None;
@@ -441,6 +446,8 @@ impl Parser<'_> {
 enum Redirect {
     Heredoc,
     HeredocStrip,
+    /// Output to a file.
+    Write,
     Other,
 }
 
@@ -507,6 +514,8 @@ mod tests {
         let c = &parse("FOO=1 BAR='x y' prisma db push > out.log 2>&1 # trailing").unwrap()[0];
         assert_eq!(c.assigns, vec![("FOO".into(), "1".into()), ("BAR".into(), "x y".into())]);
         assert_eq!(c.argv, v(&["prisma", "db", "push"]));
+        assert_eq!(c.writes, v(&["out.log"]));
+        assert_eq!(parse("echo x >> .claude/settings.json").unwrap()[0].writes, v(&[".claude/settings.json"]));
         assert_eq!(argvs("# prisma migrate reset\necho hi"), vec![v(&["echo", "hi"])]);
         assert_eq!(argvs("echo a#b"), vec![v(&["echo", "a#b"])]);
     }

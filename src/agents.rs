@@ -1,0 +1,202 @@
+//! Agent hook protocols: read the hook's JSON, answer in the agent's own terms.
+//! Sources for each protocol are cited in docs/agents.md.
+//!
+//! An allowed command gets no answer at all (no output, exit 0), so the agent's own
+//! permission rules and prompts still apply; prisma-guard never says "allow".
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+
+use crate::check::Verdict;
+use crate::ExitStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Agent {
+    Claude,
+    Cursor,
+    Codex,
+    Gemini,
+    Copilot,
+}
+
+impl Agent {
+    pub fn name(self) -> &'static str {
+        match self {
+            Agent::Claude => "Claude Code",
+            Agent::Cursor => "Cursor",
+            Agent::Codex => "Codex CLI",
+            Agent::Gemini => "Gemini CLI",
+            Agent::Copilot => "Copilot CLI",
+        }
+    }
+}
+
+/// What the hook asks about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// The shell command line, for shell tools.
+    pub command: Option<String>,
+    /// A file a file-editing tool is about to write.
+    pub file_path: Option<String>,
+    pub cwd: Option<PathBuf>,
+}
+
+/// Read the hook input. `Err` when it is not the JSON this agent sends.
+pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
+    let v: Value = serde_json::from_str(input).map_err(|e| format!("the hook input is not JSON ({e})"))?;
+    if !v.is_object() {
+        return Err("the hook input is not a JSON object".into());
+    }
+    let s = |v: &Value| v.as_str().map(str::to_string);
+    let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
+    let req = match agent {
+        Agent::Claude | Agent::Codex | Agent::Gemini => {
+            let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
+            Request {
+                command: input.get("command").and_then(s),
+                file_path: input.get("file_path").or_else(|| input.get("absolute_path")).and_then(s),
+                cwd,
+            }
+        }
+        Agent::Cursor => {
+            Request { command: v.get("command").and_then(s), file_path: v.get("file_path").and_then(s), cwd }
+        }
+        Agent::Copilot => {
+            // The CLI sends toolArgs as a JSON string; the SDK as an object.
+            let args = match v.get("toolArgs") {
+                Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+                Some(other) => other.clone(),
+                None => Value::Null,
+            };
+            Request {
+                command: args.get("command").and_then(s),
+                file_path: args.get("path").or_else(|| args.get("file_path")).and_then(s),
+                cwd,
+            }
+        }
+    };
+    Ok(req)
+}
+
+/// What to print and how to exit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: ExitStatus,
+}
+
+impl Answer {
+    fn none() -> Answer {
+        Answer { stdout: String::new(), stderr: String::new(), status: ExitStatus::Success }
+    }
+}
+
+/// The message an agent gets when a command is refused.
+pub fn deny_message(command: &str, reason: &str) -> String {
+    format!(
+        "prisma-guard blocked this command: {reason}. Stop here: do not retry it, rephrase it, set environment \
+         variables, or change hooks or settings to get around this. Show the user the exact command below and \
+         let them decide and run it themselves in their own terminal, where prisma-guard backs up the database and \
+         asks them to confirm:\n\n    {command}"
+    )
+}
+
+fn ask_message(reason: &str) -> String {
+    format!("prisma-guard: this command changes the database schema ({reason}); a backup is taken first")
+}
+
+/// The answer for a verdict. `ask` is how a schema change is answered where the agent can ask.
+pub fn answer(agent: Agent, verdict: Verdict, reason: &str, command: &str, ask: bool) -> Answer {
+    let deny = deny_message(command, reason);
+    let to_json = |v: Value| serde_json::to_string(&v).unwrap_or_default() + "\n";
+    match (verdict, agent) {
+        (Verdict::Allow, _) => Answer::none(),
+        (Verdict::SchemaChange, _) if !ask => Answer::none(),
+        // Codex ignores `ask`: the shim still backs up.
+        (Verdict::SchemaChange, Agent::Codex) => Answer::none(),
+        (Verdict::Destructive, Agent::Codex) => {
+            Answer { stdout: String::new(), stderr: deny + "\n", status: ExitStatus::Child(2) }
+        }
+        (v, Agent::Claude) => {
+            let (decision, text) =
+                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
+            Answer {
+                stdout: to_json(json!({"hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": decision,
+                    "permissionDecisionReason": text,
+                }})),
+                stderr: String::new(),
+                status: ExitStatus::Success,
+            }
+        }
+        (v, Agent::Cursor) => {
+            let (permission, user, agent_msg) = if v == Verdict::Destructive {
+                (
+                    "deny",
+                    format!("prisma-guard blocked: {reason}. Run it yourself in a terminal if you mean it: {command}"),
+                    deny,
+                )
+            } else {
+                ("ask", ask_message(reason), ask_message(reason))
+            };
+            Answer {
+                stdout: to_json(json!({"permission": permission, "user_message": user, "agent_message": agent_msg})),
+                stderr: String::new(),
+                status: ExitStatus::Success,
+            }
+        }
+        (v, Agent::Gemini) => {
+            let (decision, text) =
+                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
+            Answer {
+                stdout: to_json(json!({"decision": decision, "reason": text})),
+                stderr: String::new(),
+                status: ExitStatus::Success,
+            }
+        }
+        (v, Agent::Copilot) => {
+            let (decision, text) =
+                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
+            Answer {
+                stdout: to_json(json!({"permissionDecision": decision, "permissionDecisionReason": text})),
+                stderr: String::new(),
+                status: ExitStatus::Success,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_of_each_agent() {
+        let claude = r#"{"session_id":"s","cwd":"/p","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"npx prisma migrate reset","description":"x"}}"#;
+        assert_eq!(parse(Agent::Claude, claude).unwrap().command.as_deref(), Some("npx prisma migrate reset"));
+        let cursor = r#"{"hook_event_name":"beforeShellExecution","command":"npx prisma db push","cwd":"/p"}"#;
+        assert_eq!(parse(Agent::Cursor, cursor).unwrap().command.as_deref(), Some("npx prisma db push"));
+        let copilot =
+            r#"{"timestamp":1,"cwd":"/p","toolName":"bash","toolArgs":"{\"command\":\"prisma migrate reset\"}"}"#;
+        assert_eq!(parse(Agent::Copilot, copilot).unwrap().command.as_deref(), Some("prisma migrate reset"));
+        let gemini =
+            r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"}}"#;
+        assert_eq!(parse(Agent::Gemini, gemini).unwrap().command.as_deref(), Some("ls"));
+        assert!(parse(Agent::Claude, "not json").is_err());
+    }
+
+    #[test]
+    fn answers_never_say_allow() {
+        for agent in [Agent::Claude, Agent::Cursor, Agent::Codex, Agent::Gemini, Agent::Copilot] {
+            assert_eq!(answer(agent, Verdict::Allow, "", "ls", true), Answer::none());
+            assert_eq!(answer(agent, Verdict::SchemaChange, "r", "c", false), Answer::none());
+            let a = answer(agent, Verdict::Destructive, "drops everything", "npx prisma migrate reset", true);
+            assert!(!a.stdout.contains("\"allow\""));
+            assert!((a.stdout.clone() + &a.stderr).contains("npx prisma migrate reset"));
+        }
+        assert_eq!(answer(Agent::Codex, Verdict::Destructive, "r", "c", false).status, ExitStatus::Child(2));
+    }
+}

@@ -1,0 +1,279 @@
+//! Shell-command analysis for agents: what a command line would do to the database.
+//!
+//! The line is parsed as a shell would ([`crate::shell`]), npm scripts are expanded through
+//! the project's package.json, every prisma invocation is classified by the same classifier
+//! the shim uses ([`crate::guard::classify`]), and attempts to switch the guards off count as
+//! destructive: setting `PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`, hiding the agent
+//! (`env -u CLAUDECODE`, `CLAUDECODE=`) in front of prisma, removing prisma-guard's hooks or
+//! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
+//! cannot be parsed but mentions prisma is destructive (fail closed).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::guard::classify::{classify, Invocation, Options, Risk};
+use crate::shell::{self, EnvChange, Scripts, Target};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Allow,
+    SchemaChange,
+    Destructive,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::SchemaChange => "schema change",
+            Verdict::Destructive => "destructive",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The verdict on a line and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub verdict: Verdict,
+    /// One reason per finding, worst first.
+    pub reasons: Vec<String>,
+    /// How the line was read, for `explain`.
+    pub steps: Vec<String>,
+    /// Whether the fast path decided without parsing.
+    pub fast: bool,
+}
+
+impl Report {
+    pub fn reason(&self) -> String {
+        self.reasons.first().cloned().unwrap_or_else(|| "no prisma command and no change to prisma-guard".into())
+    }
+}
+
+/// package.json scripts of the project holding `dir` (the nearest package.json upward).
+pub fn project_scripts(dir: &Path) -> BTreeMap<String, String> {
+    let Some(path) = crate::config::find_upward(dir, |d| {
+        let p = d.join("package.json");
+        p.is_file().then_some(p)
+    }) else {
+        return BTreeMap::new();
+    };
+    let Ok(text) = std::fs::read_to_string(path) else { return BTreeMap::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return BTreeMap::new() };
+    json.get("scripts")
+        .and_then(|s| s.as_object())
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Words that send a line down the full path. Without any of them, a line can neither run
+/// prisma (directly or through a script runner) nor touch prisma-guard's hooks.
+const TRIGGERS: &[&str] = &[
+    "prisma",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "npx",
+    "hooks",
+    ".claude",
+    ".cursor",
+    ".codex",
+    ".gemini",
+    ".husky",
+    "lefthook",
+    "no-verify",
+    "claudecode",
+    "git",
+    "make",
+    "eval",
+    "source",
+];
+
+/// Whether `line` can be allowed without parsing.
+pub fn fast_allow(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
+}
+
+/// What a file is, when changing it switches a guard off (for agents' file-editing tools).
+pub fn protected_file(path: &str) -> Option<&'static str> {
+    protected(path)
+}
+
+/// Files whose change switches a guard off.
+fn protected(path: &str) -> Option<&'static str> {
+    let p = path.trim_start_matches("./");
+    let checks: &[(&str, &str)] = &[
+        (".git/hooks", "git hooks"),
+        (".husky/", "husky hooks"),
+        (".husky", "husky hooks"),
+        ("lefthook.yml", "lefthook hooks"),
+        (".claude/settings", "Claude Code hook settings"),
+        (".cursor/hooks.json", "Cursor hook settings"),
+        (".codex/hooks.json", "Codex hook settings"),
+        (".codex/config.toml", "Codex settings"),
+        (".gemini/settings.json", "Gemini CLI hook settings"),
+        (".github/hooks", "Copilot CLI hook settings"),
+        ("node_modules/.bin/prisma", "the prisma shim in node_modules"),
+        ("prisma-guard.toml", "prisma-guard's settings"),
+        ("prisma-guard/bin", "the PATH shim"),
+    ];
+    checks.iter().find(|(needle, _)| p.contains(needle)).map(|(_, what)| *what)
+}
+
+/// Commands that write or remove the files they name.
+const WRITERS: &[&str] =
+    &["rm", "mv", "cp", "unlink", "truncate", "tee", "sed", "perl", "ln", "chmod", "install", "shred", "dd", "jq"];
+
+fn tamper(cmd: &shell::SimpleCommand, env: &[EnvChange]) -> Option<String> {
+    let argv = &cmd.argv;
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    for w in &cmd.writes {
+        if let Some(what) = protected(w) {
+            return Some(format!("writes {w} ({what})"));
+        }
+    }
+    if WRITERS.contains(&name) {
+        let in_place = name != "sed" && name != "perl" || argv.iter().any(|a| a.starts_with("-i") || a == "--in-place");
+        if in_place {
+            if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
+                return Some(format!("`{name}` changes {path} ({what})"));
+            }
+        }
+    }
+    if name == "prisma-guard"
+        && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
+    {
+        return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
+    }
+    if name == "git" {
+        if argv.iter().any(|a| a == "--no-verify")
+            || (argv.get(1).is_some_and(|c| c == "commit") && argv.iter().any(|a| a == "-n"))
+        {
+            return Some("`git --no-verify` skips prisma-guard's git hooks".into());
+        }
+        if argv.iter().any(|a| a.eq_ignore_ascii_case("core.hooksPath")) && argv.len() > 3 {
+            return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
+        }
+    }
+    if name == "unset" && argv.iter().any(|a| crate::agent::is_marker(a)) {
+        return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
+    }
+    if matches!(name, "export" | "declare" | "typeset") && argv.iter().any(|a| a.starts_with(CONSENT)) {
+        return Some(format!("sets {CONSENT}, which switches Prisma's own AI-agent check off"));
+    }
+    for e in env {
+        if let EnvChange::Set(k, _) = e {
+            if k == CONSENT {
+                return Some(format!("sets {CONSENT}, which switches Prisma's own AI-agent check off"));
+            }
+        }
+    }
+    None
+}
+
+const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
+
+/// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
+pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
+    if fast_allow(line) {
+        return Report {
+            verdict: Verdict::Allow,
+            reasons: Vec::new(),
+            steps: vec!["fast path: nothing to check".into()],
+            fast: true,
+        };
+    }
+    let scripts = project_scripts(cwd);
+    let mut worst = Verdict::Allow;
+    let mut reasons: Vec<(Verdict, String)> = Vec::new();
+    let mut steps = Vec::new();
+    let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
+        let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
+        steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
+        if let Some(why) = tamper(v.command, v.env) {
+            reasons.push((Verdict::Destructive, why));
+        }
+        if let Target::Prisma { args } = v.target {
+            let inv = Invocation::parse(args);
+            let sql = inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")));
+            let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
+            steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
+            for e in v.env {
+                let hidden = match e {
+                    EnvChange::Unset(k) => crate::agent::is_marker(k).then(|| format!("unsets {k}")),
+                    EnvChange::Set(k, val) if val.is_empty() => {
+                        crate::agent::is_marker(k).then(|| format!("empties {k}"))
+                    }
+                    EnvChange::Clear => Some("clears the environment (env -i)".into()),
+                    _ => None,
+                };
+                if let Some(h) = hidden {
+                    reasons.push((
+                        Verdict::Destructive,
+                        format!("{h} in front of prisma, hiding the AI agent from Prisma's own check"),
+                    ));
+                }
+            }
+            match risk {
+                Risk::Destructive { why } => reasons.push((Verdict::Destructive, why)),
+                Risk::SchemaChange { what } => reasons.push((Verdict::SchemaChange, what)),
+                Risk::Safe => {}
+            }
+        }
+    });
+    if let Err(e) = visited {
+        if line.to_ascii_lowercase().contains("prisma") {
+            reasons.push((
+                Verdict::Destructive,
+                format!("the command mentions prisma but could not be parsed ({e}), so it cannot be checked"),
+            ));
+        } else {
+            steps.push(format!("could not parse ({e}); it does not mention prisma"));
+        }
+    }
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
+    if let Some((v, _)) = reasons.first() {
+        worst = *v;
+    }
+    Report { verdict: worst, reasons: reasons.into_iter().map(|r| r.1).collect(), steps, fast: false }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(line: &str) -> Verdict {
+        check(line, Path::new("/nonexistent"), Options::default()).verdict
+    }
+
+    #[test]
+    fn fast_path_skips_ordinary_commands() {
+        assert!(fast_allow("ls -la && cargo test"));
+        assert!(!fast_allow("npx prisma migrate reset"));
+        assert!(!fast_allow("NPM run x"));
+        assert_eq!(verdict("ls -la"), Verdict::Allow);
+    }
+
+    #[test]
+    fn guard_off_attempts() {
+        assert_eq!(verdict("export PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=yes"), Verdict::Destructive);
+        assert_eq!(verdict("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=1 npx prisma generate"), Verdict::Destructive);
+        assert_eq!(verdict("env -u CLAUDECODE npx prisma migrate status"), Verdict::Destructive);
+        assert_eq!(verdict("CLAUDECODE= npx prisma db push"), Verdict::Destructive);
+        assert_eq!(verdict("rm .git/hooks/pre-commit"), Verdict::Destructive);
+        assert_eq!(verdict("echo '{}' > .claude/settings.json"), Verdict::Destructive);
+        assert_eq!(verdict("sed -i 's/x//' .claude/settings.local.json"), Verdict::Destructive);
+        assert_eq!(verdict("git commit --no-verify -m wip"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard hooks uninstall"), Verdict::Destructive);
+        assert_eq!(verdict("cat .claude/settings.json"), Verdict::Allow);
+        assert_eq!(verdict("sed -n 1p .claude/settings.json"), Verdict::Allow);
+    }
+}

@@ -1,0 +1,116 @@
+//! `prisma-guard check`, `explain` and `agent-hook`.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::agents::{self, Agent};
+use crate::check::{self, Verdict};
+use crate::cli::{AgentHookArgs, CheckArgs, GlobalArgs};
+use crate::config::SchemaChangeAnswer;
+use crate::guard::classify::Options;
+use crate::ExitStatus;
+
+fn options(cwd: &Path, global: &GlobalArgs) -> Options {
+    let seed_is_safe = crate::config::load(cwd, global.guard_config.as_deref())
+        .map(|c| c.file.guard.seed == Some(crate::config::SeedClass::Safe))
+        .unwrap_or(false);
+    Options { seed_is_safe }
+}
+
+fn status_of(v: Verdict) -> ExitStatus {
+    match v {
+        Verdict::Allow => ExitStatus::Success,
+        Verdict::SchemaChange => ExitStatus::SchemaChange,
+        Verdict::Destructive => ExitStatus::Refused,
+    }
+}
+
+/// `check -- LINE`: the verdict and the reason; exit 0 allow, 5 schema change, 3 destructive.
+pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
+    let cwd = crate::settings::working_dir(global)?;
+    let line = args.line.join(" ");
+    let report = check::check(&line, &cwd, options(&cwd, global));
+    if args.json {
+        let v = serde_json::json!({
+            "verdict": report.verdict.label(),
+            "reasons": report.reasons,
+        });
+        println!("{v}");
+    } else if report.verdict == Verdict::Allow {
+        println!("allow");
+    } else {
+        println!("{}: {}", report.verdict, report.reason());
+        for r in report.reasons.iter().skip(1) {
+            println!("  also: {r}");
+        }
+    }
+    Ok(status_of(report.verdict))
+}
+
+/// `explain LINE`: how the line was parsed and judged.
+pub fn run_explain(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
+    let cwd = crate::settings::working_dir(global)?;
+    let line = args.line.join(" ");
+    let report = check::check(&line, &cwd, options(&cwd, global));
+    println!("line: {line}");
+    for s in &report.steps {
+        println!("  {s}");
+    }
+    println!("verdict: {}", report.verdict);
+    for r in &report.reasons {
+        println!("  because: {r}");
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `agent-hook --agent X`: the agent's hook JSON on stdin, its protocol's answer out.
+pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
+    let mut input = String::new();
+    let read = std::io::stdin().take(4 << 20).read_to_string(&mut input);
+    let request = match read.map_err(|e| e.to_string()).and_then(|_| agents::parse(args.agent, &input)) {
+        Ok(r) => r,
+        Err(e) => {
+            // Fail closed: a hook that cannot tell what will run refuses it.
+            let reason = format!("{e}; prisma-guard cannot tell what this tool call would run");
+            return emit(agents::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
+        }
+    };
+    let cwd = match &request.cwd {
+        Some(c) if c.is_dir() => c.clone(),
+        _ => crate::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    if let Some(path) = &request.file_path {
+        if let Some(what) = check::protected_file(path) {
+            let reason = format!("editing {path} ({what}) switches prisma-guard off");
+            return emit(agents::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
+        }
+    }
+    let Some(command) = request.command else { return Ok(ExitStatus::Success) };
+    if check::fast_allow(&command) {
+        return Ok(ExitStatus::Success);
+    }
+    let report = check::check(&command, &cwd, options(&cwd, global));
+    let ask = report.verdict == Verdict::SchemaChange
+        && crate::config::load(&cwd, global.guard_config.as_deref()).ok().and_then(|c| c.file.agents.schema_change)
+            == Some(SchemaChangeAnswer::Ask);
+    emit(agents::answer(args.agent, report.verdict, &report.reason(), &command, ask))
+}
+
+fn emit(a: agents::Answer) -> Result<ExitStatus> {
+    if !a.stdout.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(a.stdout.as_bytes());
+        let _ = out.flush();
+    }
+    if !a.stderr.is_empty() {
+        eprint!("{}", a.stderr);
+    }
+    Ok(a.status)
+}
+
+/// Used by `init`: the command line an agent's settings run.
+pub fn hook_command(agent: Agent) -> String {
+    format!("prisma-guard agent-hook --agent {}", crate::cli::agent_id(agent))
+}
