@@ -159,7 +159,9 @@ fn tamper(cmd: &shell::SimpleCommand, env: &[EnvChange]) -> Option<String> {
         {
             return Some("`git --no-verify` skips prisma-guard's git hooks".into());
         }
-        if argv.iter().any(|a| a.eq_ignore_ascii_case("core.hooksPath")) && argv.len() > 3 {
+        let sets_hooks_path = argv.iter().any(|a| a.to_ascii_lowercase().starts_with("core.hookspath="))
+            || (argv.iter().any(|a| a.eq_ignore_ascii_case("core.hooksPath")) && argv.len() > 3);
+        if sets_hooks_path {
             return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
         }
     }

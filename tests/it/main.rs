@@ -4,6 +4,7 @@
 
 mod support;
 
+mod agents;
 mod failures;
 mod guard;
 mod hooks;

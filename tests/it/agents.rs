@@ -1,0 +1,303 @@
+//! Agent hooks and `check`: a table of command lines, blocked and allowed, through
+//! `prisma-guard check` and every agent's real hook payload shape.
+
+use std::process::Stdio;
+
+use serde_json::{json, Value};
+
+use crate::support::{bin, run_with_stdin, TestContext};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum V {
+    Allow,
+    Schema,
+    Destructive,
+}
+
+const TABLE: &[(&str, V)] = &[
+    // Destructive prisma commands, every way of starting prisma.
+    ("npx prisma migrate reset", V::Destructive),
+    ("npx prisma migrate reset --force", V::Destructive),
+    ("prisma migrate reset -f --skip-seed", V::Destructive),
+    ("npx prisma db push --force-reset", V::Destructive),
+    ("npx prisma db push --accept-data-loss", V::Destructive),
+    ("npx prisma db push --skip-generate --accept-data-loss", V::Destructive),
+    ("npx prisma \"db\" 'push' --force-reset", V::Destructive),
+    ("npx --yes prisma@7.10.1 migrate reset", V::Destructive),
+    ("npx -y -p prisma prisma migrate reset", V::Destructive),
+    ("npm exec prisma -- migrate reset", V::Destructive),
+    ("npm exec -- prisma db push --force-reset", V::Destructive),
+    ("npm x prisma migrate reset", V::Destructive),
+    ("pnpm exec prisma migrate reset", V::Destructive),
+    ("pnpm dlx prisma migrate reset", V::Destructive),
+    ("pnpm prisma migrate reset", V::Destructive),
+    ("yarn prisma migrate reset", V::Destructive),
+    ("yarn dlx prisma migrate reset", V::Destructive),
+    ("bunx prisma migrate reset", V::Destructive),
+    ("bun x prisma migrate reset", V::Destructive),
+    ("node_modules/.bin/prisma migrate reset", V::Destructive),
+    ("./node_modules/.bin/prisma db push --accept-data-loss", V::Destructive),
+    ("node node_modules/prisma/build/index.js migrate reset", V::Destructive),
+    // Shell structure.
+    ("cd app && npx prisma migrate reset", V::Destructive),
+    ("npm run build; npx prisma migrate reset", V::Destructive),
+    ("false || npx prisma migrate reset", V::Destructive),
+    ("yes | npx prisma migrate reset", V::Destructive),
+    ("(cd api && npx prisma migrate reset)", V::Destructive),
+    ("echo $(npx prisma migrate reset --force)", V::Destructive),
+    ("echo `prisma migrate reset`", V::Destructive),
+    ("ls\nnpx prisma migrate reset", V::Destructive),
+    ("bash -c 'npx prisma migrate reset --force'", V::Destructive),
+    ("sh -c \"bash -c 'prisma db push --force-reset'\"", V::Destructive),
+    ("bash <<'EOF'\nnpx prisma migrate reset --force\nEOF", V::Destructive),
+    ("eval npx prisma migrate reset", V::Destructive),
+    // Prefixes and wrappers.
+    ("FOO=1 npx prisma migrate reset", V::Destructive),
+    ("sudo npx prisma migrate reset", V::Destructive),
+    ("sudo -u app env NODE_ENV=test npx prisma migrate reset", V::Destructive),
+    ("command npx prisma migrate reset", V::Destructive),
+    ("exec npx prisma migrate reset", V::Destructive),
+    ("time npx prisma migrate reset", V::Destructive),
+    ("nohup npx prisma migrate reset &", V::Destructive),
+    ("echo x | xargs npx prisma migrate reset", V::Destructive),
+    ("dotenv -e .env.test -- npx prisma migrate reset", V::Destructive),
+    ("timeout 60 npx prisma db push --force-reset", V::Destructive),
+    // npm scripts, recursively, with a cycle.
+    ("npm run db:reset", V::Destructive),
+    ("pnpm db:reset", V::Destructive),
+    ("yarn db:reset", V::Destructive),
+    ("bun run db:reset", V::Destructive),
+    ("npm run fresh", V::Destructive),
+    ("npm run loop-a", V::Destructive),
+    ("npm run db:drop-sql", V::Destructive),
+    // SQL through db execute.
+    ("npx prisma db execute --file drop.sql", V::Destructive),
+    ("npx prisma db execute --stdin < drop.sql", V::Destructive),
+    // Switching the guards off.
+    ("env -u CLAUDECODE npx prisma migrate status", V::Destructive),
+    ("env -i PATH=/usr/bin npx prisma migrate status", V::Destructive),
+    ("CLAUDECODE= npx prisma db push", V::Destructive),
+    ("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=yes npx prisma generate", V::Destructive),
+    ("export PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=1", V::Destructive),
+    ("unset CLAUDECODE; npx prisma migrate status", V::Destructive),
+    ("rm .git/hooks/pre-commit", V::Destructive),
+    ("rm -f node_modules/.bin/prisma", V::Destructive),
+    ("echo '{}' > .claude/settings.json", V::Destructive),
+    ("sed -i '/prisma-guard/d' .claude/settings.local.json", V::Destructive),
+    ("git commit --no-verify -m wip", V::Destructive),
+    ("git -c core.hooksPath=/dev/null commit -m wip", V::Destructive),
+    ("prisma-guard hooks uninstall", V::Destructive),
+    ("prisma-guard uninstall", V::Destructive),
+    // Unparseable but mentions prisma: fail closed.
+    ("npx prisma migrate reset 'unterminated", V::Destructive),
+    ("npx prisma db push $(", V::Destructive),
+    // Schema changes: allowed through (the shim backs up first).
+    ("npx prisma migrate dev", V::Schema),
+    ("npx prisma migrate deploy", V::Schema),
+    ("npx prisma db push", V::Schema),
+    ("pnpm prisma migrate dev --name init", V::Schema),
+    ("npm run migrate", V::Schema),
+    ("npx prisma db seed", V::Schema),
+    ("npx prisma migrate resolve --applied 20240101000000_init", V::Schema),
+    ("npx prisma db execute --file safe.sql", V::Schema),
+    // Harmless.
+    ("npx prisma generate", V::Allow),
+    ("npx prisma migrate status", V::Allow),
+    ("npx prisma --version", V::Allow),
+    ("npx prisma migrate reset --help", V::Allow),
+    ("npx prisma studio", V::Allow),
+    ("npx prisma format", V::Allow),
+    ("npx prisma validate", V::Allow),
+    ("npx prisma db pull", V::Allow),
+    ("echo \"prisma migrate reset\"", V::Allow),
+    ("grep -r \"db push\" .", V::Allow),
+    ("git commit -m \"fix prisma migrate reset docs\"", V::Allow),
+    ("git log --grep='prisma migrate reset'", V::Allow),
+    ("printf '%s\\n' 'npx prisma migrate reset'", V::Allow),
+    ("cat prisma/schema.prisma", V::Allow),
+    ("cat .claude/settings.json", V::Allow),
+    ("command -v prisma", V::Allow),
+    ("ls -la", V::Allow),
+    ("npm install", V::Allow),
+    ("npm run dev", V::Allow),
+    ("cargo test && echo done", V::Allow),
+];
+
+fn project() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"scripts": {
+  "dev": "next dev",
+  "db:reset": "prisma migrate reset -f",
+  "fresh": "npm run db:reset && npm run seed",
+  "seed": "node seed.js",
+  "loop-a": "npm run loop-b",
+  "loop-b": "npm run loop-a && prisma db push --force-reset",
+  "migrate": "prisma migrate deploy",
+  "db:drop-sql": "prisma db execute --file drop.sql"
+}}"#,
+    );
+    ctx.write("drop.sql", "-- cleanup\nDROP TABLE \"Session\";\n");
+    ctx.write("safe.sql", "CREATE INDEX \"a\" ON \"User\"(\"email\");\n");
+    ctx
+}
+
+fn payload(agent: &str, line: &str, cwd: &str) -> Value {
+    match agent {
+        "claude" => json!({
+            "session_id": "abc123", "transcript_path": "/tmp/t.jsonl", "cwd": cwd, "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "tool_input": {"command": line, "description": "Run it"}, "tool_use_id": "toolu_01"
+        }),
+        "codex" => json!({
+            "session_id": "s1", "transcript_path": null, "cwd": cwd, "hook_event_name": "PreToolUse", "model": "gpt-5",
+            "tool_name": "Bash", "tool_input": {"command": line}, "tool_use_id": "call_1"
+        }),
+        "cursor" => json!({
+            "conversation_id": "c1", "generation_id": "g1", "hook_event_name": "beforeShellExecution",
+            "command": line, "cwd": cwd, "workspace_roots": [cwd]
+        }),
+        "gemini" => json!({
+            "session_id": "s1", "transcript_path": "/tmp/g.json", "cwd": cwd, "hook_event_name": "BeforeTool",
+            "timestamp": "2026-11-23T10:00:00Z", "tool_name": "run_shell_command",
+            "tool_input": {"command": line, "description": "Run it"}
+        }),
+        "copilot" => json!({
+            "timestamp": 1_763_892_000_000_u64, "cwd": cwd, "toolName": "bash",
+            "toolArgs": json!({"command": line, "description": "Run it"}).to_string()
+        }),
+        other => panic!("{other}"),
+    }
+}
+
+fn hook(ctx: &TestContext, agent: &str, input: &str) -> crate::support::Run {
+    let mut cmd = ctx.cmd(&["agent-hook", "--agent", agent]);
+    cmd.stdin(Stdio::piped());
+    run_with_stdin(cmd, input.as_bytes())
+}
+
+/// The verdict an agent's answer carries: None for "no decision".
+fn decision(agent: &str, run: &crate::support::Run) -> Option<String> {
+    if agent == "codex" {
+        return match run.code {
+            0 => {
+                assert_eq!(run.stdout, "", "codex: no output fields at all");
+                None
+            }
+            2 => Some("deny".into()),
+            c => panic!("codex hook exit {c}: {}", run.all()),
+        };
+    }
+    assert_eq!(run.code, 0, "{agent}: {}", run.all());
+    if run.stdout.trim().is_empty() {
+        return None;
+    }
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{agent} {e}: {}", run.stdout));
+    let d = match agent {
+        "claude" => {
+            assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse");
+            assert!(v["hookSpecificOutput"]["permissionDecisionReason"].is_string());
+            &v["hookSpecificOutput"]["permissionDecision"]
+        }
+        "cursor" => {
+            assert!(v["user_message"].is_string() && v["agent_message"].is_string(), "{v}");
+            &v["permission"]
+        }
+        "gemini" => {
+            assert!(v["reason"].is_string());
+            &v["decision"]
+        }
+        "copilot" => {
+            assert!(v["permissionDecisionReason"].is_string());
+            &v["permissionDecision"]
+        }
+        _ => unreachable!(),
+    };
+    Some(d.as_str().unwrap().to_string())
+}
+
+#[test]
+fn command_table_through_check_and_every_agent() {
+    assert!(TABLE.len() >= 80, "{} lines", TABLE.len());
+    let ctx = project();
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    for (line, want) in TABLE {
+        let run = ctx.run(&["check", "--", line]);
+        let got = match run.code {
+            0 => V::Allow,
+            5 => V::Schema,
+            3 => V::Destructive,
+            c => panic!("check exit {c} for {line:?}: {}", run.all()),
+        };
+        if got != *want {
+            failures.push(format!("check {line:?}: want {want:?}, got {got:?}: {}", run.stdout.trim()));
+            continue;
+        }
+        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
+            let out = hook(&ctx, agent, &payload(agent, line, &cwd).to_string());
+            let d = decision(agent, &out);
+            let expected = if *want == V::Destructive { Some("deny".to_string()) } else { None };
+            if d != expected {
+                failures.push(format!("{agent} {line:?}: want {expected:?}, got {d:?}: {}", out.all()));
+            }
+            if d.as_deref() == Some("deny") {
+                let text = out.all();
+                assert!(text.contains("Stop here"), "{agent}: the agent is told to stop: {text}");
+                let first_line = line.lines().next().unwrap();
+                let shown = serde_json::to_string(first_line).unwrap();
+                assert!(
+                    text.contains(first_line) || text.contains(&shown[1..shown.len() - 1]),
+                    "{agent}: the exact command is shown: {text}"
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn schema_changes_can_ask_where_the_agent_can() {
+    let ctx = project();
+    ctx.write("prisma-guard.toml", "[agents]\nschema_change = \"ask\"\n");
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    for (agent, want) in [
+        ("claude", Some("ask")),
+        ("cursor", Some("ask")),
+        ("gemini", Some("ask")),
+        ("copilot", Some("ask")),
+        ("codex", None),
+    ] {
+        let out = hook(&ctx, agent, &payload(agent, "npx prisma migrate dev", &cwd).to_string());
+        assert_eq!(decision(agent, &out).as_deref(), want, "{agent}: {}", out.all());
+    }
+}
+
+#[test]
+fn unreadable_input_fails_closed_and_file_edits_of_hook_settings_are_refused() {
+    let ctx = project();
+    for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
+        let out = hook(&ctx, agent, "this is not json");
+        assert_eq!(decision(agent, &out).as_deref(), Some("deny"), "{agent}: {}", out.all());
+    }
+    let edit = json!({"hook_event_name": "PreToolUse", "tool_name": "Edit", "cwd": ctx.root(),
+        "tool_input": {"file_path": ctx.path(".claude/settings.json"), "old_string": "prisma-guard", "new_string": ""}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &edit.to_string())).as_deref(), Some("deny"));
+    let edit = json!({"tool_name": "Write", "tool_input": {"file_path": ctx.path("src/app.ts"), "content": "x"}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &edit.to_string())), None);
+    // A non-shell tool without a command gets no decision.
+    let read = json!({"tool_name": "Read", "tool_input": {"file_path": "/etc/hosts"}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &read.to_string())), None);
+}
+
+#[test]
+fn explain_shows_the_parse() {
+    let ctx = project();
+    let run = ctx.run(&["explain", "FOO=1 bash -c 'pnpm fresh'"]);
+    run.ok();
+    assert!(run.stdout.contains("via bash > pnpm > script `fresh` > npm > script `db:reset`"), "{}", run.stdout);
+    assert!(run.stdout.contains("prisma migrate reset -f -> destructive"), "{}", run.stdout);
+    assert!(run.stdout.contains("verdict: destructive"), "{}", run.stdout);
+    let _ = bin();
+}
