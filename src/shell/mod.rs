@@ -171,3 +171,99 @@ mod tests {
         }
     }
 }
+
+/// Fuzzing the parser: arbitrary and hostile input never panics and finishes in bounded time.
+#[cfg(test)]
+mod fuzz {
+    use std::time::{Duration, Instant};
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Shell-ish fragments, so random strings reach deep into the grammar.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("prisma".to_string()),
+            Just(" migrate reset ".to_string()),
+            Just("npx ".to_string()),
+            Just("npm run x ".to_string()),
+            Just("bash -c '".to_string()),
+            Just("\"".to_string()),
+            Just("'".to_string()),
+            Just("$(".to_string()),
+            Just(")".to_string()),
+            Just("(".to_string()),
+            Just("`".to_string()),
+            Just("<<EOF\n".to_string()),
+            Just("\nEOF\n".to_string()),
+            Just("\\".to_string()),
+            Just(" && ".to_string()),
+            Just(" | ".to_string()),
+            Just(";".to_string()),
+            Just("${".to_string()),
+            Just("}".to_string()),
+            Just("$((".to_string()),
+            Just("env -u CLAUDECODE ".to_string()),
+            Just("FOO=1 ".to_string()),
+            Just("# c\n".to_string()),
+            Just("> f ".to_string()),
+            "[ -~]{0,12}",
+            any::<char>().prop_map(|c| c.to_string()),
+        ]
+    }
+
+    fn bounded<T>(what: &str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        assert!(start.elapsed() < Duration::from_secs(2), "{what} took {:?}", start.elapsed());
+        out
+    }
+
+    struct Loop;
+    impl Scripts for Loop {
+        fn script(&self, name: &str) -> Option<String> {
+            Some(format!("npm run {name}x && npm run {name}"))
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn random_fragments_never_panic(parts in proptest::collection::vec(fragment(), 0..40)) {
+            let line: String = parts.concat();
+            let _ = bounded("parse", || parse(&line));
+            let _ = bounded("find_prisma", || find_prisma(&line, &NoScripts));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(line in "\\PC{0,200}") {
+            let _ = parse(&line);
+            let _ = find_prisma(&line, &NoScripts);
+        }
+    }
+
+    #[test]
+    fn hostile_input_is_bounded() {
+        let cases = [
+            "$(".repeat(50_000),
+            "(".repeat(50_000),
+            "`".repeat(50_000),
+            "bash -c \"".repeat(2_000),
+            "echo a && ".repeat(50_000),
+            format!("npx prisma {}", "x".repeat(900_000)),
+            "'".repeat(100_001),
+            "<<EOF\n".repeat(10_000),
+            "\\\n".repeat(100_000),
+            "x".repeat(2 << 20),
+        ];
+        for line in &cases {
+            let _ = bounded("hostile parse", || parse(line));
+            let _ = bounded("hostile find", || find_prisma(line, &NoScripts));
+        }
+        // Scripts that expand forever: stopped by the cycle check and the depth limit.
+        let r = bounded("script loop", || find_prisma("npm run a", &Loop));
+        assert!(r.is_err() || r.is_ok_and(|f| f.is_empty()));
+    }
+}
