@@ -98,6 +98,34 @@ pub enum Command {
     Explain(CheckArgs),
     /// Answer an AI agent's pre-tool hook (JSON on stdin) in that agent's protocol.
     AgentHook(AgentHookArgs),
+    /// Set the project up in one idempotent step: config, .gitignore, package.json scripts,
+    /// the project shim, git hooks, agent hooks, and a safety note in CLAUDE.md/AGENTS.md.
+    Init(InitArgs),
+    /// Take out everything `init` put in (backups stay).
+    Uninstall(InitArgs),
+    /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
+    /// with the fixing command for each gap.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Show what would change, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Add this agent's hooks even when its settings are not in the project (repeatable).
+    #[arg(long, value_enum)]
+    pub agent: Vec<crate::agents::Agent>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The PATH shim folder (default ~/.local/share/prisma-guard/bin).
+    #[arg(long, value_name = "DIR")]
+    pub shim_dir: Option<PathBuf>,
+    /// A newest backup older than this many hours is a gap.
+    #[arg(long, default_value_t = 168)]
+    pub max_backup_age_hours: u64,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ pub mod project;
 pub mod rules;
 pub mod scan;
 pub mod settings;
+pub mod setup;
 pub mod shell;
 pub mod shim;
 pub mod sql;
@@ -49,5 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => commands::check::run_check(global, &args),
         Command::Explain(args) => commands::check::run_explain(global, &args),
         Command::AgentHook(args) => commands::check::run_agent_hook(global, &args),
+        Command::Init(args) => commands::init::run_init(global, &args),
+        Command::Uninstall(args) => commands::init::run_uninstall(global, &args),
+        Command::Doctor(args) => commands::init::run_doctor(global, &args),
     }
 }

@@ -128,6 +128,18 @@ pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
     Ok(changes)
 }
 
+/// Add our `postinstall` fragment alone (no node_modules yet: the first `npm install`
+/// installs the shim). Returns whether package.json changed.
+pub fn add_postinstall(root: &Path) -> Result<bool> {
+    edit_package_json(root, true)
+}
+
+/// Whether node_modules/.bin/prisma is the shim.
+pub fn project_shim_installed(root: &Path) -> bool {
+    let bin = root.join("node_modules/.bin/prisma");
+    own_exe().is_ok_and(|exe| bin.exists() && is_ours(&bin, &exe))
+}
+
 /// Add (or remove) our `postinstall` fragment, keeping key order and other scripts.
 fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
     let path = root.join("package.json");

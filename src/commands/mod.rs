@@ -4,6 +4,7 @@ pub mod backup;
 pub mod check;
 pub mod exec;
 pub mod hooks;
+pub mod init;
 pub mod list;
 pub mod prune;
 pub mod restore;

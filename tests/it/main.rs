@@ -12,5 +12,6 @@ mod mysql;
 mod postgres;
 mod project;
 mod scan;
+mod setup;
 mod shim;
 mod sqlite;

@@ -1,0 +1,394 @@
+//! `prisma-guard init`, `uninstall` and `doctor`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::agents::Agent;
+use crate::cli::{DoctorArgs, GlobalArgs, InitArgs};
+use crate::githooks;
+use crate::settings::Settings;
+use crate::setup::{self, Edit};
+use crate::shim;
+use crate::ExitStatus;
+
+const TEMPLATE: &str = include_str!("../../templates/prisma-guard.toml");
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+fn agents_for(root: &Path, args: &InitArgs) -> Vec<Agent> {
+    let mut agents = setup::detect_agents(root);
+    for a in &args.agent {
+        if !agents.contains(a) {
+            agents.push(*a);
+        }
+    }
+    agents
+}
+
+/// The file edits `init` makes.
+fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<String>)> {
+    let root = &settings.project_root;
+    let mut edits = Vec::new();
+    let mut notes = Vec::new();
+    if settings.config.path.is_none() {
+        edits.push(Edit {
+            path: root.join(crate::config::FILE_NAME),
+            content: Some(TEMPLATE.into()),
+            what: "created".into(),
+        });
+    }
+    if let Ok(r) = settings.backup_dir.strip_prefix(root) {
+        let gi = root.join(".gitignore");
+        if let Some(new) = setup::merge_gitignore(&read(&gi), &format!("/{}/", r.display())) {
+            edits.push(Edit { path: gi, content: Some(new), what: format!("ignores /{}/ (backups)", r.display()) });
+        }
+    }
+    let pkg = root.join("package.json");
+    if pkg.is_file() {
+        let (new, kept) = setup::merge_scripts(&read(&pkg), &pkg)?;
+        notes.extend(kept);
+        if let Some(new) = new {
+            edits.push(Edit {
+                path: pkg,
+                content: Some(new),
+                what: "scripts db:backup, db:restore, db:backup-test, db:verify".into(),
+            });
+        }
+    }
+    for agent in agents {
+        let path = root.join(setup::settings_file(*agent));
+        if let Some(new) = setup::merge_agent(*agent, &read(&path), &path)? {
+            edits.push(Edit {
+                path,
+                content: Some(new),
+                what: format!("{} hook: prisma-guard agent-hook", agent.name()),
+            });
+        }
+    }
+    for md in ["CLAUDE.md", "AGENTS.md"] {
+        let path = root.join(md);
+        if path.is_file() {
+            if let Some(new) = setup::merge_markdown(&read(&path)) {
+                edits.push(Edit { path, content: Some(new), what: "database safety section".into() });
+            }
+        }
+    }
+    Ok((edits, notes))
+}
+
+pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    let root = settings.project_root.clone();
+    let agents = agents_for(&root, args);
+    let (edits, mut notes) = init_edits(&settings, &agents)?;
+    let verb = |done: &str, would: &str| if args.dry_run { would.to_string() } else { done.to_string() };
+    let mut lines: Vec<String> = edits
+        .iter()
+        .map(|e| format!("{} {}: {}", verb("updated", "would update"), rel(&root, &e.path), e.what))
+        .collect();
+    if !args.dry_run {
+        setup::apply(&edits)?;
+    }
+
+    // The project shim (node_modules/.bin/prisma) and its re-install entry.
+    let pkg = root.join("package.json");
+    if pkg.is_file() {
+        let has_prisma = root.join("node_modules/prisma").is_dir() || root.join("node_modules/.bin/prisma").exists();
+        let postinstall = read(&pkg).contains("prisma-guard shim install");
+        if has_prisma && !shim::project_shim_installed(&root) {
+            if !args.dry_run {
+                shim::install_project(&root)?;
+            }
+            lines.push(format!(
+                "{} node_modules/.bin/prisma: the prisma-guard shim (npx prisma, npm scripts)",
+                verb("installed", "would install")
+            ));
+        }
+        if !postinstall {
+            if !args.dry_run {
+                shim::add_postinstall(&root)?;
+            }
+            lines.push(format!(
+                "{} package.json postinstall: re-installs the shim after every npm install",
+                verb("added", "would add")
+            ));
+        }
+        if !has_prisma {
+            notes.push("prisma is not installed in node_modules yet: the postinstall entry installs the shim at the next npm install".into());
+        }
+    }
+
+    // Git hooks.
+    match githooks::locate(&root) {
+        Ok(repo) if repo.outside.is_some() => notes.push(format!(
+            "git hooks not installed: core.hooksPath points outside the repository ({}); run `prisma-guard hooks install --force` to install there",
+            repo.outside.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+        )),
+        Ok(repo) => {
+            if githooks::status(&repo).iter().any(|r| !r.1) {
+                if args.dry_run {
+                    lines.push("would install git hooks: pre-commit and pre-push run `prisma-guard scan`".into());
+                } else {
+                    lines.extend(githooks::install(&repo, false)?);
+                }
+            }
+        }
+        Err(_) => notes.push("not a git repository: no git hooks (run `git init`, then `prisma-guard init` again)".into()),
+    }
+    if agents.is_empty() {
+        notes.push(
+            "no AI agent settings found; add hooks with `--agent claude` (or cursor, codex, gemini, copilot)".into(),
+        );
+    }
+
+    if !global.quiet {
+        if lines.is_empty() {
+            println!("prisma-guard is already set up in {}: nothing to change", root.display());
+        } else {
+            println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
+            for l in &lines {
+                println!("  {l}");
+            }
+        }
+        for n in &notes {
+            println!("  note: {n}");
+        }
+        if !args.dry_run && !lines.is_empty() {
+            println!("Check every entry point with: prisma-guard doctor");
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub fn run_uninstall(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    let root = settings.project_root.clone();
+    let mut edits = Vec::new();
+    for agent in setup::AGENTS {
+        let path = root.join(setup::settings_file(*agent));
+        if path.is_file() {
+            if let Some(new) = setup::unmerge_agent(&read(&path), &path)? {
+                edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) });
+            }
+        }
+    }
+    for md in ["CLAUDE.md", "AGENTS.md"] {
+        let path = root.join(md);
+        if let Some(new) = setup::unmerge_markdown(&read(&path)) {
+            edits.push(Edit { path, content: Some(new), what: "database safety section removed".into() });
+        }
+    }
+    let pkg = root.join("package.json");
+    if pkg.is_file() {
+        if let Some(new) = setup::unmerge_scripts(&read(&pkg), &pkg)? {
+            edits.push(Edit { path: pkg.clone(), content: Some(new), what: "db:* scripts removed".into() });
+        }
+    }
+    let toml = root.join(crate::config::FILE_NAME);
+    if read(&toml) == TEMPLATE {
+        edits.push(Edit { path: toml, content: None, what: "removed (it was the unchanged template)".into() });
+    }
+    let would = |s: &str| if args.dry_run { format!("would {s}") } else { s.to_string() };
+    let mut lines: Vec<String> =
+        edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
+    if !args.dry_run {
+        setup::apply(&edits)?;
+    }
+    if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
+        if !args.dry_run {
+            shim::uninstall_project(&root)?;
+        }
+        lines.push(would("restore node_modules/.bin/prisma and remove the postinstall entry"));
+    }
+    if let Ok(repo) = githooks::locate(&root) {
+        if githooks::status(&repo).iter().any(|r| r.1) {
+            if args.dry_run {
+                lines.push("would remove the git hooks".into());
+            } else {
+                lines.extend(githooks::uninstall(&repo)?);
+            }
+        }
+    }
+    if !global.quiet {
+        if lines.is_empty() {
+            println!("nothing of prisma-guard is installed in {}", root.display());
+        }
+        for l in &lines {
+            println!("  {l}");
+        }
+        println!("  kept: backups and the .gitignore entry for them (your data)");
+    }
+    Ok(ExitStatus::Success)
+}
+
+struct Row {
+    entry: String,
+    ok: bool,
+    detail: String,
+    fix: String,
+}
+
+pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    let root = settings.project_root.clone();
+    let mut rows = Vec::new();
+    let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
+    let has_package = root.join("package.json").is_file();
+    for c in shim::status(&root, &shim_dir, std::env::var_os("PATH"))? {
+        if !has_package && c.entry != "prisma on PATH" {
+            continue; // no package.json: no npx or npm scripts to cover
+        }
+        rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix });
+    }
+    // Agent hooks, husky and lefthook call prisma-guard by name: a missing binary there is a
+    // hook that fails open (the agent runs the command anyway).
+    let on_path = which::which("prisma-guard").ok();
+    rows.push(Row {
+        entry: "prisma-guard on PATH".into(),
+        ok: on_path.is_some(),
+        detail: on_path
+            .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
+        fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
+    });
+    match githooks::locate(&root) {
+        Ok(repo) => {
+            for (name, ok, detail) in githooks::status(&repo) {
+                rows.push(Row {
+                    entry: format!("git {name} hook"),
+                    ok,
+                    detail,
+                    fix: "prisma-guard hooks install".into(),
+                });
+            }
+        }
+        Err(_) => rows.push(Row {
+            entry: "git hooks".into(),
+            ok: false,
+            detail: "not a git repository".into(),
+            fix: "git init && prisma-guard hooks install".into(),
+        }),
+    }
+    let agents = setup::detect_agents(&root);
+    for agent in &agents {
+        let path = root.join(setup::settings_file(*agent));
+        let ok = read(&path).contains("prisma-guard agent-hook");
+        rows.push(Row {
+            entry: format!("{} hook", agent.name()),
+            ok,
+            detail: if ok { rel(&root, &path) } else { format!("{} has no prisma-guard hook", rel(&root, &path)) },
+            fix: format!("prisma-guard init --agent {}", crate::cli::agent_id(*agent)),
+        });
+    }
+    if agents.is_empty() {
+        rows.push(Row {
+            entry: "AI agent hooks".into(),
+            ok: true,
+            detail: "no agent settings in this project".into(),
+            fix: String::new(),
+        });
+    }
+    rows.push(dump_tools(&settings));
+    rows.extend(backups(&settings, args.max_backup_age_hours));
+    print_rows(&rows);
+    let gaps = rows.iter().filter(|r| !r.ok).count();
+    if gaps > 0 {
+        println!("{gaps} gap(s): run the fix shown for each");
+        return Ok(ExitStatus::Failure);
+    }
+    println!("every entry point is covered");
+    Ok(ExitStatus::Success)
+}
+
+fn dump_tools(settings: &Settings) -> Row {
+    let entry = "dump tools".to_string();
+    let fix = "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml".to_string();
+    match settings.database().and_then(|db| {
+        let server = db.preflight()?;
+        let tool = db.dump_tool_version()?;
+        Ok(format!("{tool} for server {server}"))
+    }) {
+        Ok(detail) => Row { entry, ok: true, detail, fix: String::new() },
+        Err(e) => Row { entry, ok: false, detail: format!("{e:#}"), fix },
+    }
+}
+
+fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
+    let store = crate::store::Store::open(&settings.backup_dir);
+    let dir = settings.backup_dir.clone();
+    let mut rows = Vec::new();
+    let newest = store.list().ok().and_then(|(m, _)| m.into_iter().max_by_key(|m| m.created_unix));
+    let now = crate::store::unix_now(std::time::SystemTime::now());
+    rows.push(match newest {
+        Some(m) => {
+            let age_h = now.saturating_sub(m.created_unix) / 3600;
+            Row {
+                entry: "newest backup".into(),
+                ok: age_h <= max_age_hours,
+                detail: format!("{} ({} hours old)", m.id, age_h),
+                fix: "prisma-guard backup".into(),
+            }
+        }
+        None => Row {
+            entry: "newest backup".into(),
+            ok: false,
+            detail: format!("no backups in {}", dir.display()),
+            fix: "prisma-guard backup".into(),
+        },
+    });
+    rows.push(permissions(&dir));
+    rows
+}
+
+fn permissions(dir: &PathBuf) -> Row {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let entry = "backup folder permissions".to_string();
+    match std::fs::metadata(dir) {
+        Ok(m) => {
+            let mode = m.permissions().mode() & 0o777;
+            let uid = current_uid();
+            let ok = mode & 0o077 == 0 && uid.is_none_or(|u| u == m.uid());
+            Row {
+                entry,
+                ok,
+                detail: format!("{} is {:o}", dir.display(), mode),
+                fix: format!("chmod 700 {}", crate::shell::quote(&dir.display().to_string())),
+            }
+        }
+        Err(_) => Row {
+            entry,
+            ok: false,
+            detail: format!("{} does not exist yet", dir.display()),
+            fix: "prisma-guard backup".into(),
+        },
+    }
+}
+
+/// Our uid, from /proc (no unsafe libc call needed).
+fn current_uid() -> Option<u32> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn print_rows(rows: &[Row]) {
+    let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
+    for r in rows {
+        let mark = if r.ok { "ok " } else { "GAP" };
+        println!("{mark}  {:<width$}  {}", r.entry, r.detail);
+        if !r.ok && !r.fix.is_empty() {
+            println!("     {:<width$}  fix: {}", "", r.fix);
+        }
+    }
+}

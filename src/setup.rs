@@ -1,0 +1,347 @@
+//! `prisma-guard init` and `uninstall`: wire a project in one idempotent step, and take it
+//! all out again. Every file change is computed first (so `--dry-run` shows exactly what
+//! would change) and merged into what is there: other hooks, scripts and settings stay.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::{json, Map, Value};
+
+use crate::agents::Agent;
+
+pub const AGENTS: &[Agent] = &[Agent::Claude, Agent::Cursor, Agent::Codex, Agent::Gemini, Agent::Copilot];
+const HOOK_MARK: &str = "prisma-guard agent-hook";
+const MD_START: &str = "<!-- prisma-guard:start -->";
+const MD_END: &str = "<!-- prisma-guard:end -->";
+const SECTION: &str = "## Database safety (prisma-guard)
+
+This project is guarded by prisma-guard. Never run `prisma migrate reset`, `prisma db push
+--force-reset` or `prisma db push --accept-data-loss`, never set
+`PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`, and never edit or remove prisma-guard's hooks
+(`.claude/settings.json`, `.git/hooks`, `node_modules/.bin/prisma`): they destroy data or switch
+the guard off. When a task seems to need one of them, stop, show the user the exact command, and
+let them run it in their own terminal. Schema changes (`prisma migrate dev`, `migrate deploy`,
+`db push`) are backed up automatically first. To undo a bad change: `prisma-guard restore latest`.";
+
+/// package.json scripts `init` adds.
+pub const SCRIPTS: &[(&str, &str)] = &[
+    ("db:backup", "prisma-guard backup"),
+    ("db:restore", "prisma-guard restore"),
+    ("db:backup-test", "prisma-guard restore-test"),
+    ("db:verify", "prisma-guard verify --all"),
+];
+
+/// One file change: new content, or `None` to delete the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub path: PathBuf,
+    pub content: Option<String>,
+    pub what: String,
+}
+
+/// Where each agent keeps its hook settings, relative to the project root.
+pub fn settings_file(agent: Agent) -> &'static str {
+    match agent {
+        Agent::Claude => ".claude/settings.json",
+        Agent::Cursor => ".cursor/hooks.json",
+        Agent::Codex => ".codex/hooks.json",
+        Agent::Gemini => ".gemini/settings.json",
+        Agent::Copilot => ".github/hooks/prisma-guard.json",
+    }
+}
+
+/// Agents whose traces are in the project.
+pub fn detect_agents(root: &Path) -> Vec<Agent> {
+    let has = |p: &str| root.join(p).exists();
+    AGENTS
+        .iter()
+        .copied()
+        .filter(|a| match a {
+            Agent::Claude => has(".claude") || has("CLAUDE.md"),
+            Agent::Cursor => has(".cursor") || has(".cursorrules"),
+            Agent::Codex => has(".codex") || has("AGENTS.md"),
+            Agent::Gemini => has(".gemini") || has("GEMINI.md"),
+            Agent::Copilot => has(".github/hooks") || has(".github/copilot-instructions.md"),
+        })
+        .collect()
+}
+
+fn command(agent: Agent) -> String {
+    format!("{HOOK_MARK} --agent {}", crate::cli::agent_id(agent))
+}
+
+fn mentions_us(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains(HOOK_MARK),
+        Value::Array(a) => a.iter().any(mentions_us),
+        Value::Object(o) => o.values().any(mentions_us),
+        _ => false,
+    }
+}
+
+/// The hook entries to add for an agent: (event key, entries).
+fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
+    let cmd = command(agent);
+    match agent {
+        Agent::Claude => (
+            "PreToolUse",
+            vec![
+                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
+                json!({"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": cmd}]}),
+            ],
+        ),
+        Agent::Codex => {
+            ("PreToolUse", vec![json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]})])
+        }
+        Agent::Gemini => (
+            "BeforeTool",
+            vec![
+                json!({"matcher": "run_shell_command|write_file|replace", "hooks": [{"type": "command", "command": cmd}]}),
+            ],
+        ),
+        Agent::Cursor => ("beforeShellExecution", vec![json!({"command": cmd})]),
+        Agent::Copilot => ("preToolUse", vec![json!({"type": "command", "bash": cmd, "timeoutSec": 10})]),
+    }
+}
+
+fn parse_json(path: &Path, text: &str) -> Result<Value> {
+    if text.trim().is_empty() {
+        return Ok(json!({}));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        crate::error::fail(format!("{} is not valid JSON ({e}); not touching it", path.display()))
+            .hint("fix the file, then run `prisma-guard init` again")
+    })?;
+    if !v.is_object() {
+        return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
+    }
+    Ok(v)
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+/// The agent settings with our hooks merged in, or `None` when they are there already.
+pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<String>> {
+    let mut v = parse_json(path, current)?;
+    let (event, new) = entries(agent);
+    let obj = v.as_object_mut().context("not an object")?;
+    if matches!(agent, Agent::Cursor | Agent::Copilot) && !obj.contains_key("version") {
+        obj.insert("version".into(), json!(1));
+    }
+    let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
+    let Some(hooks) = hooks.as_object_mut() else {
+        return Err(
+            crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
+        );
+    };
+    let list = hooks.entry(event).or_insert_with(|| json!([]));
+    let Some(list) = list.as_array_mut() else {
+        return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
+    };
+    if list.iter().any(mentions_us) {
+        return Ok(None);
+    }
+    list.extend(new);
+    Ok(Some(pretty(&v)))
+}
+
+/// The agent settings without our hooks; `Some(None)` when nothing else is left (delete).
+pub fn unmerge_agent(current: &str, path: &Path) -> Result<Option<Option<String>>> {
+    let mut v = parse_json(path, current)?;
+    if !mentions_us(&v) {
+        return Ok(None);
+    }
+    if let Some(hooks) = v.get_mut("hooks").and_then(Value::as_object_mut) {
+        for list in hooks.values_mut() {
+            if let Some(items) = list.as_array_mut() {
+                items.retain(|item| !mentions_us(item));
+            }
+        }
+        hooks.retain(|_, list| list.as_array().is_none_or(|a| !a.is_empty()));
+    }
+    let obj = v.as_object_mut().context("not an object")?;
+    if obj.get("hooks").and_then(Value::as_object).is_some_and(Map::is_empty) {
+        obj.remove("hooks");
+    }
+    let only_version = obj.len() == 1 && obj.contains_key("version");
+    Ok(Some(if obj.is_empty() || only_version { None } else { Some(pretty(&v)) }))
+}
+
+/// CLAUDE.md / AGENTS.md with the safety section (added or refreshed).
+pub fn merge_markdown(current: &str) -> Option<String> {
+    let block = format!("{MD_START}\n{SECTION}\n{MD_END}\n");
+    if let (Some(s), Some(e)) = (current.find(MD_START), current.find(MD_END)) {
+        let end = e + MD_END.len();
+        let end = if current[end..].starts_with('\n') { end + 1 } else { end };
+        let updated = format!("{}{block}{}", &current[..s], &current[end..]);
+        return (updated != current).then_some(updated);
+    }
+    let mut out = current.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&block);
+    Some(out)
+}
+
+pub fn unmerge_markdown(current: &str) -> Option<String> {
+    let (s, e) = (current.find(MD_START)?, current.find(MD_END)?);
+    let end = e + MD_END.len();
+    let end = if current[end..].starts_with('\n') { end + 1 } else { end };
+    let before = current[..s].trim_end_matches('\n');
+    let after = &current[end..];
+    let mut out = before.to_string();
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    if !after.trim().is_empty() {
+        out.push('\n');
+        out.push_str(after.trim_start_matches('\n'));
+    }
+    Some(out)
+}
+
+/// package.json with the `db:*` scripts added (existing scripts of the same name are kept).
+pub fn merge_scripts(current: &str, path: &Path) -> Result<(Option<String>, Vec<String>)> {
+    let mut v = parse_json(path, current)?;
+    let obj = v.as_object_mut().context("not an object")?;
+    let scripts = obj.entry("scripts").or_insert_with(|| json!({}));
+    let Some(scripts) = scripts.as_object_mut() else { return Ok((None, Vec::new())) };
+    let mut kept = Vec::new();
+    let mut changed = false;
+    for (name, cmd) in SCRIPTS {
+        match scripts.get(*name).and_then(Value::as_str) {
+            Some(existing) if existing == *cmd => {}
+            Some(existing) => kept.push(format!("kept your own `{name}` script (`{existing}`)")),
+            None => {
+                scripts.insert(name.to_string(), json!(cmd));
+                changed = true;
+            }
+        }
+    }
+    let mut out = pretty(&v);
+    if !current.ends_with('\n') {
+        out.pop();
+    }
+    Ok((changed.then_some(out), kept))
+}
+
+pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
+    let mut v = parse_json(path, current)?;
+    let Some(scripts) = v.get_mut("scripts").and_then(Value::as_object_mut) else { return Ok(None) };
+    let before = scripts.len();
+    scripts.retain(|k, val| !SCRIPTS.iter().any(|(n, c)| n == k && val.as_str() == Some(c)));
+    if scripts.len() == before {
+        return Ok(None);
+    }
+    let mut out = pretty(&v);
+    if !current.ends_with('\n') {
+        out.pop();
+    }
+    Ok(Some(out))
+}
+
+/// `.gitignore` with the backup folder ignored, if it is not yet.
+pub fn merge_gitignore(current: &str, entry: &str) -> Option<String> {
+    let bare = entry.trim_matches('/');
+    let covered = current.lines().any(|l| {
+        let l = l.trim();
+        l.trim_matches('/') == bare || l == format!("{bare}/*") || l == format!("/{bare}/*")
+    });
+    if covered {
+        return None;
+    }
+    let mut out = current.to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&format!("# prisma-guard backups (database dumps: never commit them)\n{entry}\n"));
+    Some(out)
+}
+
+/// Apply edits (create folders, atomic writes, deletes).
+pub fn apply(edits: &[Edit]) -> Result<()> {
+    for e in edits {
+        match &e.content {
+            Some(text) => {
+                if let Some(parent) = e.path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("could not create {}", parent.display()))?;
+                }
+                crate::store::io::write_atomic(&e.path, text.as_bytes())?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(0o644))?;
+            }
+            None => {
+                std::fs::remove_file(&e.path).with_context(|| format!("could not remove {}", e.path.display()))?;
+                if let Some(parent) = e.path.parent() {
+                    let _ = std::fs::remove_dir(parent); // only when empty
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claude_settings_merge_keeps_other_hooks_and_round_trips() {
+        let original = r#"{
+  "permissions": {"allow": ["Bash(npm test)"]},
+  "hooks": {
+    "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]}],
+    "PostToolUse": [{"matcher": "Edit", "hooks": [{"type": "command", "command": "prettier"}]}]
+  }
+}
+"#;
+        let p = Path::new(".claude/settings.json");
+        let merged = merge_agent(Agent::Claude, original, p).unwrap().unwrap();
+        let v: Value = serde_json::from_str(&merged).unwrap();
+        assert_eq!(v["hooks"]["PreToolUse"].as_array().unwrap().len(), 3);
+        assert_eq!(v["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "./lint.sh");
+        assert_eq!(v["hooks"]["PreToolUse"][1]["hooks"][0]["command"], "prisma-guard agent-hook --agent claude");
+        assert_eq!(v["permissions"]["allow"][0], "Bash(npm test)");
+        assert_eq!(merge_agent(Agent::Claude, &merged, p).unwrap(), None, "idempotent");
+        let back: Value = serde_json::from_str(&unmerge_agent(&merged, p).unwrap().unwrap().unwrap()).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(original).unwrap());
+        // A file that held only our hooks is deleted.
+        let ours = merge_agent(Agent::Cursor, "", p).unwrap().unwrap();
+        assert_eq!(unmerge_agent(&ours, p).unwrap(), Some(None));
+        assert!(merge_agent(Agent::Claude, "{oops", p).is_err());
+    }
+
+    #[test]
+    fn markdown_section_round_trips() {
+        let md = "# Agents\n\nUse pnpm.\n";
+        let merged = merge_markdown(md).unwrap();
+        assert!(merged.starts_with(md) && merged.contains(MD_START));
+        assert_eq!(merge_markdown(&merged), None);
+        assert_eq!(unmerge_markdown(&merged).unwrap(), md);
+    }
+
+    #[test]
+    fn scripts_merge_keeps_user_scripts() {
+        let pkg = "{\n  \"scripts\": {\"db:backup\": \"./my-backup.sh\"}\n}\n";
+        let (out, kept) = merge_scripts(pkg, Path::new("package.json")).unwrap();
+        let out = out.unwrap();
+        assert!(out.contains("./my-backup.sh") && out.contains("prisma-guard restore-test"));
+        assert_eq!(kept.len(), 1);
+        assert_eq!(merge_scripts(&out, Path::new("package.json")).unwrap().0, None);
+        let back = unmerge_scripts(&out, Path::new("package.json")).unwrap().unwrap();
+        assert!(!back.contains("prisma-guard") && back.contains("./my-backup.sh"));
+    }
+
+    #[test]
+    fn gitignore() {
+        assert_eq!(merge_gitignore("node_modules/\nbackups/\n", "/backups/"), None);
+        assert!(merge_gitignore("node_modules", "/backups/").unwrap().ends_with("\n/backups/\n"));
+    }
+}

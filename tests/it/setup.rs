@@ -1,0 +1,224 @@
+//! `init`, `uninstall` and `doctor` on real project folders and git repositories.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::TestContext;
+
+/// Every file under `root` (except .git internals other than hooks) with its content.
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().display().to_string();
+            if rel == "home" || (rel.starts_with(".git/") && !rel.starts_with(".git/hooks")) {
+                continue;
+            }
+            if e.file_type().unwrap().is_dir() {
+                if rel == ".git" {
+                    stack.push(p.join("hooks"));
+                } else {
+                    stack.push(p);
+                }
+            } else {
+                out.insert(rel, std::fs::read_to_string(&p).unwrap_or_else(|_| "<binary>".into()));
+            }
+        }
+    }
+    out
+}
+
+fn bare_project() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    ctx.write("package.json", "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"dev\": \"next dev\"\n  }\n}\n");
+    ctx
+}
+
+#[test]
+fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
+    let ctx = bare_project();
+    let before = tree(ctx.root());
+    let dry = ctx.run(&["init", "--dry-run", "--agent", "claude"]);
+    dry.ok();
+    assert!(dry.stdout.contains("would update package.json"), "{}", dry.stdout);
+    assert_eq!(tree(ctx.root()), before, "--dry-run writes nothing");
+
+    let run = ctx.run(&["init", "--agent", "claude"]);
+    run.ok();
+    for want in
+        ["prisma-guard.toml", ".gitignore", "package.json", ".claude/settings.json", "pre-commit", "postinstall"]
+    {
+        assert!(run.stdout.contains(want), "summary mentions {want}: {}", run.stdout);
+    }
+    let pkg: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path("package.json")).unwrap()).unwrap();
+    assert_eq!(pkg["scripts"]["db:backup"], "prisma-guard backup");
+    assert_eq!(pkg["scripts"]["db:backup-test"], "prisma-guard restore-test");
+    assert_eq!(pkg["scripts"]["dev"], "next dev");
+    assert!(pkg["scripts"]["postinstall"].as_str().unwrap().contains("prisma-guard shim install"));
+    assert!(std::fs::read_to_string(ctx.path(".gitignore")).unwrap().contains("/backups/"));
+    assert!(ctx.path(".git/hooks/pre-commit").is_file());
+    let claude: Value =
+        serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
+    assert_eq!(claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "prisma-guard agent-hook --agent claude");
+
+    let after = tree(ctx.root());
+    let again = ctx.run(&["init", "--agent", "claude"]);
+    again.ok();
+    assert!(again.stdout.contains("nothing to change"), "{}", again.stdout);
+    assert_eq!(tree(ctx.root()), after, "the second run changes nothing");
+
+    let run = ctx.run(&["uninstall"]);
+    run.ok();
+    let mut restored = tree(ctx.root());
+    // The backup folder's .gitignore entry stays (it protects data); nothing else remains.
+    assert!(restored.remove(".gitignore").unwrap().contains("/backups/"));
+    assert_eq!(restored, before, "uninstall takes out everything init put in");
+}
+
+#[test]
+fn init_merges_into_husky_claude_settings_and_agents_md() {
+    let ctx = bare_project();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    let claude = r#"{
+  "permissions": {
+    "allow": ["Bash(npm test)"]
+  },
+  "hooks": {
+    "PreToolUse": [
+      {"matcher": "Bash", "hooks": [{"type": "command", "command": "./scripts/guard-rm.sh"}]}
+    ],
+    "Stop": [
+      {"hooks": [{"type": "command", "command": "say done"}]}
+    ]
+  }
+}
+"#;
+    ctx.write(".claude/settings.json", claude);
+    ctx.write("AGENTS.md", "# Agents\n\nRun `npm test` before you commit.\n");
+    let before = tree(ctx.root());
+    let run = ctx.run(&["init"]);
+    run.ok();
+    assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
+    assert!(run.stdout.contains("Codex CLI hook"), "AGENTS.md counts as Codex's trace: {}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(),
+        "npm test\nprisma-guard scan --staged # prisma-guard\n"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
+    let pre = v["hooks"]["PreToolUse"].as_array().unwrap();
+    assert_eq!(pre.len(), 3);
+    assert_eq!(pre[0]["hooks"][0]["command"], "./scripts/guard-rm.sh", "the other hook is kept, first");
+    assert_eq!(v["hooks"]["Stop"][0]["hooks"][0]["command"], "say done");
+    assert_eq!(v["permissions"]["allow"][0], "Bash(npm test)");
+    let agents = std::fs::read_to_string(ctx.path("AGENTS.md")).unwrap();
+    assert!(agents.starts_with("# Agents\n\nRun `npm test` before you commit.\n"), "{agents}");
+    assert!(agents.contains("## Database safety (prisma-guard)"));
+    assert!(agents.contains("never set\n`PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`"));
+
+    let after = tree(ctx.root());
+    ctx.run(&["init"]).ok();
+    assert_eq!(tree(ctx.root()), after, "the second run changes nothing");
+
+    ctx.run(&["uninstall"]).ok();
+    let mut restored = tree(ctx.root());
+    restored.remove(".gitignore");
+    let mut before = before;
+    before.remove(".gitignore");
+    let got: Value = serde_json::from_str(&restored.remove(".claude/settings.json").unwrap()).unwrap();
+    let want: Value = serde_json::from_str(&before.remove(".claude/settings.json").unwrap()).unwrap();
+    assert_eq!(got, want, "the user's Claude settings are back as they were");
+    assert_eq!(restored, before);
+}
+
+#[test]
+fn init_refuses_to_touch_broken_json() {
+    let ctx = bare_project();
+    ctx.write(".claude/settings.json", "{ \"hooks\": ");
+    let run = ctx.run(&["init"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains(".claude/settings.json is not valid JSON"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap(), "{ \"hooks\": ");
+}
+
+#[test]
+fn doctor_reports_each_gap_with_its_fix() {
+    let ctx = bare_project();
+    let db = rusqlite::Connection::open(ctx.path("dev.db")).unwrap();
+    db.execute_batch("CREATE TABLE \"User\" (id INTEGER PRIMARY KEY); INSERT INTO \"User\" VALUES (1);").unwrap();
+    drop(db);
+    ctx.write(".cursor/rules.md", "x");
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let out = &run.stdout;
+    for (gap, fix) in [
+        ("prisma on PATH", "prisma-guard shim install"),
+        ("git pre-commit hook", "prisma-guard hooks install"),
+        ("Cursor hook", "prisma-guard init --agent cursor"),
+        ("newest backup", "prisma-guard backup"),
+        ("backup folder permissions", "prisma-guard backup"),
+    ] {
+        let line = out.lines().find(|l| l.contains(gap)).unwrap_or_else(|| panic!("no row {gap}: {out}"));
+        assert!(line.starts_with("GAP"), "{line}");
+        assert!(out.contains(&format!("fix: {fix}")), "{gap}: {out}");
+    }
+    let dump = out.lines().find(|l| l.contains("dump tools")).unwrap();
+    assert!(dump.starts_with("ok "), "SQLite needs no external tool: {dump}");
+
+    // Fix the gaps that can be fixed here; the rest stay reported.
+    ctx.run(&["init", "--agent", "cursor"]).ok();
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    let out = &run.stdout;
+    for fixed in
+        ["git pre-commit hook", "git pre-push hook", "Cursor hook", "newest backup", "backup folder permissions"]
+    {
+        let line = out.lines().find(|l| l.contains(fixed)).unwrap();
+        assert!(line.starts_with("ok "), "{line}\n{out}");
+    }
+    // A stale backup and loose permissions are gaps again.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(ctx.path("backups"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap(), "--max-backup-age-hours", "0"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("GAP") && l.contains("backup folder permissions") && l.contains("755")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("fix: chmod 700"), "{}", run.stdout);
+    // A removed git hook is a gap.
+    std::fs::remove_file(ctx.path(".git/hooks/pre-push")).unwrap();
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert!(run.stdout.lines().any(|l| l.starts_with("GAP") && l.contains("git pre-push hook")), "{}", run.stdout);
+}
+
+#[test]
+fn doctor_finds_an_old_pg_dump_for_a_newer_server() {
+    let pg = crate::support::postgres();
+    let ctx = TestContext::new();
+    let url = pg.url(&pg.create_db("doctor_tools"));
+    ctx.prisma7_project("postgresql", &url);
+    ctx.write("tools/pg_dump", "#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(ctx.path("tools/pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::copy(
+        std::fs::read_dir("/usr/lib/postgresql").unwrap().flatten().next().unwrap().path().join("bin/psql"),
+        ctx.path("tools/psql"),
+    )
+    .unwrap();
+    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", ctx.path("tools").display()));
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    let line = run.stdout.lines().find(|l| l.contains("dump tools")).unwrap();
+    assert!(line.starts_with("GAP") && line.contains("older than the PostgreSQL"), "{}", run.stdout);
+    run.no_secret();
+}
