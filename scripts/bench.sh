@@ -5,6 +5,7 @@
 #   ./scripts/bench.sh            # SIZE_ROWS=1000000 posts, about 1 GB in PostgreSQL
 #   SIZE_ROWS=50000 ./scripts/bench.sh   # a quick run
 #   ONLY=shim ./scripts/bench.sh         # only the guard's pass-through overhead
+#   ONLY=agent ./scripts/bench.sh        # only agent-hook decision time
 #   ONLY=scan ./scripts/bench.sh         # only the scanner: 850 generated migrations vs squawk,
 #                                        # recall, and the pre-commit hook (needs squawk-cli)
 #
@@ -47,6 +48,7 @@ PY
   rm -rf "$dir"
 }
 if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
+if [ "${ONLY:-}" = agent ]; then python3 scripts/bench-agent.py "$GUARD" "${AGENT_RUNS:-300}"; exit 0; fi
 if [ "${ONLY:-}" = scan ]; then
   command -v squawk >/dev/null || pip install -q squawk-cli || pip install -q --break-system-packages squawk-cli
   python3 scripts/bench-scan.py "$GUARD" "${SCAN_ROUNDS:-15}"
