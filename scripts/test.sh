@@ -16,6 +16,7 @@ command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v git >/dev/null 2>&1 || missing+=(git)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
