@@ -220,7 +220,7 @@ fn db_execute_sql_decides_and_stdin_is_passed_on_unchanged() {
     ctx.write("drop.sql", "-- clean up\nDROP TABLE \"Post\";\n");
     let run = prisma(&ctx, &["db", "execute", "--file", "drop.sql"]);
     assert_eq!(run.code, 3, "{}", run.all());
-    assert!(run.stderr.contains("drops a table"), "{}", run.stderr);
+    assert!(run.stderr.contains("drops table `Post`"), "{}", run.stderr);
     assert_eq!(rows(&ctx, "Post"), 3);
 }
 
