@@ -58,6 +58,21 @@ impl Cli {
             let args = args.map(|a| a.to_string_lossy().into_owned()).collect();
             return Cli { global: GlobalArgs::default(), command: Command::Exec(ExecArgs { no_backup: false, args }) };
         }
+        // Agents run `agent-hook --agent X` before every shell command: skip building the
+        // whole command-line parser for that exact form (it is most of a decision's time).
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        if let [cmd, flag, agent] = rest.as_slice() {
+            if cmd == "agent-hook" && flag == "--agent" {
+                if let Ok(agent) = <crate::agents::Agent as clap::ValueEnum>::from_str(agent, false) {
+                    // The one global the hook reads, as clap would take it from the environment.
+                    let global = GlobalArgs {
+                        guard_config: std::env::var_os("PRISMA_GUARD_CONFIG").map(PathBuf::from),
+                        ..GlobalArgs::default()
+                    };
+                    return Cli { global, command: Command::AgentHook(AgentHookArgs { agent }) };
+                }
+            }
+        }
         Cli::parse()
     }
 }
