@@ -12,10 +12,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "== building prisma-guard (release)"
-cargo build --release --locked
+echo "== building prisma-guard (release; a few minutes the first time)"
+built=$(./scripts/build-release.sh)
 mkdir -p "$BIN"
-install -m 0755 target/release/prisma-guard "$BIN/prisma-guard"
+install -m 0755 "$built" "$BIN/prisma-guard"
 echo "== installed $BIN/prisma-guard"
 
 case ":$PATH:" in

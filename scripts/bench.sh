@@ -18,8 +18,7 @@ ROWS="${SIZE_ROWS:-1000000}"
 RUNS="${RUNS:-5}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
-cargo build --release --locked -q
-GUARD="$PWD/target/release/prisma-guard"
+GUARD=$(./scripts/build-release.sh)   # the binary install.sh installs
 
 # The guard's cost on a harmless command: `prisma --version` through the PATH shim vs the
 # fake prisma's own link, N runs each, interleaved; median and the difference.
