@@ -31,4 +31,4 @@ echo "== trying it on $demo (a Prisma 7 SQLite project with rows)"
 "$BIN/prisma-guard" -C "$demo" backup --label install-check
 "$BIN/prisma-guard" -C "$demo" restore-test latest
 "$BIN/prisma-guard" -C "$demo" backups
-echo "== done. In your own Prisma project run: prisma-guard backup"
+echo "== done. In your own Prisma project run: prisma-guard init (then prisma-guard doctor)"
