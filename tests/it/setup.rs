@@ -222,3 +222,22 @@ fn doctor_finds_an_old_pg_dump_for_a_newer_server() {
     assert!(line.starts_with("GAP") && line.contains("older than the PostgreSQL"), "{}", run.stdout);
     run.no_secret();
 }
+
+#[test]
+fn init_installs_the_project_shim_and_uninstall_puts_the_npm_link_back() {
+    let ctx = bare_project();
+    crate::guard::install_fake_prisma(&ctx, ctx.root());
+    let link = std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap();
+    let run = ctx.run(&["init", "--agent", "claude"]);
+    run.ok();
+    assert!(run.stdout.contains("node_modules/.bin/prisma"), "{}", run.stdout);
+    let shim = std::fs::read_to_string(ctx.path("node_modules/.bin/prisma")).unwrap();
+    assert!(shim.contains("prisma-guard"), "the project shim is in place: {shim}");
+    // The doctor agrees for the project entry points.
+    let doc = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    for entry in ["node_modules/.bin/prisma", "package.json postinstall", "Claude Code hook"] {
+        assert!(doc.stdout.lines().any(|l| l.starts_with("ok ") && l.contains(entry)), "{entry}: {}", doc.stdout);
+    }
+    ctx.run(&["uninstall"]).ok();
+    assert_eq!(std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap(), link, "the npm link is back");
+}
