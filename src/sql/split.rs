@@ -72,19 +72,25 @@ pub fn split(sql: &str) -> Vec<Statement> {
         }
     }
     bounds.push((start, bytes.len()));
+    // Blanking replaces whole characters between ASCII delimiters, so `code` stays UTF-8.
+    let code = String::from_utf8(code).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let mut line = 1;
+    let mut counted = 0;
     bounds
         .into_iter()
         .filter_map(|(from, to)| {
-            let code_text = String::from_utf8_lossy(&code[from..to]).into_owned();
-            let lead = code_text.len() - code_text.trim_start().len();
-            if code_text.trim().is_empty() {
+            let piece = code.get(from..to)?;
+            let trimmed = piece.trim_start();
+            if trimmed.trim_end().is_empty() {
                 return None;
             }
-            let offset = from + lead;
-            let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
+            let offset = from + (piece.len() - trimmed.len());
+            // Lines counted incrementally: linear in the file, not per statement.
+            line += bytes[counted..offset].iter().filter(|&&b| b == b'\n').count();
+            counted = offset;
             Some(Statement {
                 text: sql.get(offset..to).unwrap_or("").trim_end().to_string(),
-                code: code_text.trim().to_string(),
+                code: trimmed.trim_end().to_string(),
                 offset,
                 line,
             })
