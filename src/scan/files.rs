@@ -25,11 +25,11 @@ pub enum Kind {
 /// What kind of file `rel` (repository-relative, `/`-separated) is, if it is scanned at all.
 pub fn kind(rel: &str) -> Option<Kind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let lower = name.to_ascii_lowercase();
-    let in_dir = |d: &str| rel.starts_with(d) || rel.contains(&format!("/{d}"));
     if name == "migration.sql" && rel.contains("migrations/") {
         return Some(Kind::Migration);
     }
+    let lower = name.to_ascii_lowercase();
+    let in_dir = |d: &str| rel.match_indices(d).any(|(i, _)| i == 0 || rel.as_bytes()[i - 1] == b'/');
     if name == "package.json" {
         return Some(Kind::PackageJson);
     }

@@ -9,10 +9,6 @@
 //! */
 //! ```
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 /// What a warning is about, read from its wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum About {
@@ -33,21 +29,18 @@ pub struct Warning {
     pub about: About,
 }
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("static regex"))
-}
-
 /// The warnings of the block at the top of `sql` (none when there is no block).
+/// Hand-parsed: this runs on every migration of a scan, and a regex costs its compile time.
 pub fn read(sql: &str) -> Vec<Warning> {
-    static BLOCK: OnceLock<Regex> = OnceLock::new();
-    if !sql.trim_start().starts_with("/*") {
-        return Vec::new();
-    }
-    let Some(m) = re(&BLOCK, r"(?s)\A\s*/\*\s*Warnings:(.*?)\*/").captures(sql) else { return Vec::new() };
-    let Some(body) = m.get(1) else { return Vec::new() };
+    let lead = sql.len() - sql.trim_start().len();
+    let Some(rest) = sql[lead..].strip_prefix("/*") else { return Vec::new() };
+    let body_start = lead + 2 + (rest.len() - rest.trim_start().len());
+    let Some(after) = sql[body_start..].strip_prefix("Warnings:") else { return Vec::new() };
+    let Some(end) = after.find("*/") else { return Vec::new() };
+    let body = &after[..end];
+    let mut offset = body_start + "Warnings:".len();
     let mut out = Vec::new();
-    let mut offset = body.start();
-    for line in body.as_str().split_inclusive('\n') {
+    for line in body.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if let Some(text) = trimmed.strip_prefix("- ") {
             let text = text.trim().to_string();
@@ -59,10 +52,13 @@ pub fn read(sql: &str) -> Vec<Warning> {
     out
 }
 
+/// The `backticked` names in a warning, in order.
+fn names(text: &str) -> Vec<String> {
+    text.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
 fn about(text: &str) -> About {
-    static NAMES: OnceLock<Regex> = OnceLock::new();
-    static VALUES: OnceLock<Regex> = OnceLock::new();
-    let names: Vec<String> = re(&NAMES, r"`([^`]*)`").captures_iter(text).map(|c| c[1].to_string()).collect();
+    let names = names(text);
     let two = |f: fn(String, String) -> About| match names.as_slice() {
         [a, b, ..] => f(b.clone(), a.clone()),
         _ => About::Other { names: names.clone() },
@@ -77,14 +73,21 @@ fn about(text: &str) -> About {
         two(|table, column| About::MadeRequired { table, column })
     } else if text.contains("alter the column") || text.starts_with("Changed the type of") {
         two(|table, column| About::AlterColumn { table, column })
-    } else if let (Some(v), Some(name)) =
-        (re(&VALUES, r"The values \[([^\]]*)\] on the enum").captures(text), names.first())
-    {
-        let values = v[1].split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    } else if let (Some(values), Some(name)) = (enum_values(text), names.first()) {
         About::EnumValues { name: name.clone(), values }
     } else {
         About::Other { names }
     }
+}
+
+/// `The values [A,B] on the enum` -> [A, B].
+fn enum_values(text: &str) -> Option<Vec<String>> {
+    let rest = text.split_once("The values [")?.1;
+    let (list, tail) = rest.split_once(']')?;
+    if !tail.trim_start().starts_with("on the enum") {
+        return None;
+    }
+    Some(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
 }
 
 #[cfg(test)]
