@@ -13,7 +13,7 @@ pub enum Source {
 }
 
 impl Source {
-    /// The text of `rel`, or `None` when it does not exist there (or is not UTF-8).
+    /// The text of `rel` (invalid UTF-8 replaced), or `None` when it does not exist there.
     pub fn read(&self, rel: &str) -> Option<String> {
         match self {
             Source::WorkTree { root } => read_file(&root.join(rel)),
@@ -72,7 +72,7 @@ impl Source {
     }
 }
 
-/// A UTF-8 file's text. open + read + close: through `Take`, std skips the statx and lseek
+/// A file's text (invalid UTF-8 replaced). open + read + close: through `Take`, std skips the statx and lseek
 /// it makes for a size hint (two of five syscalls per file, which add up over 800 migrations).
 pub fn read_file(path: &Path) -> Option<String> {
     use std::io::Read;
@@ -86,13 +86,14 @@ pub fn read_file(path: &Path) -> Option<String> {
         let mut buf = scratch.borrow_mut();
         buf.clear();
         (&file).take(u64::MAX).read_to_end(&mut buf).ok()?;
-        std::str::from_utf8(&buf).ok().map(str::to_string)
+        // Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII.
+        Some(String::from_utf8_lossy(&buf).into_owned())
     })
 }
 
 fn blob_text(repo: &git2::Repository, id: git2::Oid) -> Option<String> {
     let blob = repo.find_blob(id).ok()?;
-    String::from_utf8(blob.content().to_vec()).ok()
+    Some(String::from_utf8_lossy(blob.content()).into_owned())
 }
 
 /// Open the repository holding `dir`, if any.

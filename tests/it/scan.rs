@@ -311,3 +311,24 @@ fn bad_input_is_exit_2() {
     ctx.write("package.json", "{ not json");
     assert_eq!(ctx.run(&["scan"]).code, 0);
 }
+
+#[test]
+fn crlf_and_non_utf8_migrations_are_still_checked() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "prisma/migrations/20240101000000_crlf/migration.sql",
+        "-- AlterTable\r\nALTER TABLE \"User\" DROP COLUMN \"bio\";\r\n",
+    );
+    let latin1 = b"-- caf\xe9 column removed\nDROP TABLE \"Legacy\";\n";
+    std::fs::create_dir_all(ctx.path("prisma/migrations/20240201000000_latin1")).unwrap();
+    std::fs::write(ctx.path("prisma/migrations/20240201000000_latin1/migration.sql"), latin1).unwrap();
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_at(&v),
+        vec![
+            "prisma/migrations/20240101000000_crlf/migration.sql:2 drop-column",
+            "prisma/migrations/20240201000000_latin1/migration.sql:2 drop-table"
+        ]
+    );
+}
