@@ -95,6 +95,8 @@ pub const RULES: &[Rule] = &[
         "Use `prisma migrate dev` to create a migration and `prisma migrate deploy` to apply it."),
     rule("prisma-accept-data-loss", Error, Command, true, "`prisma db push --accept-data-loss` drops columns and tables that hold data",
         "Create a migration with `prisma migrate dev --create-only`, read it, and apply it with `migrate deploy`."),
+    rule("prisma-db-execute-data-loss", Error, Command, true, "`prisma db execute --file` runs SQL that loses data",
+        "Put schema changes in a migration (`prisma migrate dev --create-only`), and data deletes behind a WHERE clause, reviewed."),
     rule("prisma-migrate-dev-in-production", Error, Command, false, "`prisma migrate dev` in a build or deploy step can reset the database",
         "Production builds and deploys run `prisma migrate deploy`."),
     rule("prisma-db-push-in-production", Error, Command, false, "`prisma db push` in a build or deploy step changes the schema with no migration history",

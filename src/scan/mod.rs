@@ -77,7 +77,7 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>,
         read += 1;
         let found = match (kind, prepared) {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, opts, &mut replays),
-            _ => scan_commands(kind, rel, &text, opts),
+            _ => scan_commands(source, kind, rel, &text, opts),
         };
         out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
     }
@@ -258,7 +258,7 @@ fn meta_findings(rel: &str, text: &str, directives: &[Directive]) -> Vec<Finding
     out
 }
 
-fn scan_commands(kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Finding> {
+fn scan_commands(source: &Source, kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Finding> {
     if !text.contains("prisma") {
         return Vec::new();
     }
@@ -282,7 +282,14 @@ fn scan_commands(kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Findi
     }
     let mut out = meta_findings(rel, text, &directives);
     for cl in lines.iter().filter(|c| c.text.contains("prisma")) {
-        for (rule, offset, message) in command_findings(cl) {
+        // `db execute --file f.sql`: the file, relative to this file's folder or the root.
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let read_sql = |f: &str| {
+            let f = f.trim_start_matches("./");
+            let near = if dir.is_empty() { f.to_string() } else { format!("{dir}/{f}") };
+            source.read(&near).or_else(|| source.read(f))
+        };
+        for (rule, offset, message) in command_findings(cl, &read_sql) {
             let (line, col) = if cl.verbatim {
                 let (l, c) = files::line_col(&cl.text, offset);
                 if l == 1 {
@@ -305,7 +312,7 @@ fn scan_commands(kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Findi
 }
 
 /// Rules broken by the prisma commands in one command line: (rule, byte offset, message).
-fn command_findings(cl: &CommandLine) -> Vec<(&'static str, usize, String)> {
+fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>) -> Vec<(&'static str, usize, String)> {
     let found = match crate::shell::find_prisma(&cl.text, &crate::shell::NoScripts) {
         Ok(f) => f,
         Err(e) => {
@@ -341,6 +348,15 @@ fn command_findings(cl: &CommandLine) -> Vec<(&'static str, usize, String)> {
                 "prisma-migrate-dev-in-production",
                 "a development command in a build or deploy step; use `prisma migrate deploy`",
             );
+        }
+        if inv.is("db", "execute") {
+            if let Some(sql) = inv.file.as_deref().and_then(|f| read_sql(f)) {
+                if let Some(d) = crate::sql::dangers(&sql).first() {
+                    let what =
+                        format!("runs SQL that {} ({} line {})", d.message, inv.file.as_deref().unwrap_or(""), d.line);
+                    push("prisma-db-execute-data-loss", &what);
+                }
+            }
         }
         if cl.production && inv.is("db", "push") && !inv.has("--force-reset") && !inv.has("--accept-data-loss") {
             push(

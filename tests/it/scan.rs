@@ -332,3 +332,19 @@ fn crlf_and_non_utf8_migrations_are_still_checked() {
         ]
     );
 }
+
+#[test]
+fn db_execute_in_a_script_is_judged_by_its_sql_file() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"scripts": {"cleanup": "prisma db execute --file ./sql/cleanup.sql", "index": "prisma db execute --file sql/index.sql"}}"#,
+    );
+    ctx.write("packages/db/sql/cleanup.sql", "-- nightly\nTRUNCATE \"Session\";\n");
+    ctx.write("packages/db/sql/index.sql", "CREATE INDEX \"a\" ON \"User\"(\"email\");\n");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(rules_at(&v), vec!["packages/db/package.json:1 prisma-db-execute-data-loss"]);
+    let msg = v["findings"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("deletes every row of `Session`") && msg.contains("line 2"), "{msg}");
+}
