@@ -350,7 +350,7 @@ fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>)
             );
         }
         if inv.is("db", "execute") {
-            if let Some(sql) = inv.file.as_deref().and_then(|f| read_sql(f)) {
+            if let Some(sql) = inv.file.as_deref().and_then(read_sql) {
                 if let Some(d) = crate::sql::dangers(&sql).first() {
                     let what =
                         format!("runs SQL that {} ({} line {})", d.message, inv.file.as_deref().unwrap_or(""), d.line);
