@@ -160,6 +160,21 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
     Ok(Config { path: Some(path), file })
 }
 
+/// `a/./b/../c` -> `a/c`, without touching the filesystem.
+pub fn lexical_normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Walk from `start` up to the git root (inclusive) or the filesystem root, returning
 /// the first hit.
 pub fn find_upward<T>(start: &Path, mut probe: impl FnMut(&Path) -> Option<T>) -> Option<T> {

@@ -74,20 +74,7 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
 }
 
 fn normalize(p: &Path) -> PathBuf {
-    if let Ok(c) = p.canonicalize() {
-        return c;
-    }
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    p.canonicalize().unwrap_or_else(|_| crate::config::lexical_normalize(p))
 }
 
 /// One line of what install/uninstall did (or would do).

@@ -48,7 +48,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         .iter()
         .map(|p| {
             // Lexical, not canonicalize: hundreds of paths from a hook or a glob stay cheap.
-            let abs = normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
+            let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
             if std::fs::symlink_metadata(&abs).is_err() {
                 return Err(Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
                     .hint("give files or folders that exist")
@@ -135,21 +135,6 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         );
     }
     Ok(if errors { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-/// `a/./b/../c` -> `a/c`, without touching the filesystem.
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
