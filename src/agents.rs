@@ -109,64 +109,33 @@ fn ask_message(reason: &str) -> String {
 
 /// The answer for a verdict. `ask` is how a schema change is answered where the agent can ask.
 pub fn answer(agent: Agent, verdict: Verdict, reason: &str, command: &str, ask: bool) -> Answer {
-    let deny = deny_message(command, reason);
-    let to_json = |v: Value| serde_json::to_string(&v).unwrap_or_default() + "\n";
-    match (verdict, agent) {
-        (Verdict::Allow, _) => Answer::none(),
-        (Verdict::SchemaChange, _) if !ask => Answer::none(),
+    match verdict {
+        Verdict::Allow => return Answer::none(),
         // Codex ignores `ask`: the shim still backs up.
-        (Verdict::SchemaChange, Agent::Codex) => Answer::none(),
-        (Verdict::Destructive, Agent::Codex) => {
-            Answer { stdout: String::new(), stderr: deny + "\n", status: ExitStatus::Child(2) }
-        }
-        (v, Agent::Claude) => {
-            let (decision, text) =
-                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
-            Answer {
-                stdout: to_json(json!({"hookSpecificOutput": {
-                    "hookEventName": "PreToolUse",
-                    "permissionDecision": decision,
-                    "permissionDecisionReason": text,
-                }})),
-                stderr: String::new(),
-                status: ExitStatus::Success,
-            }
-        }
-        (v, Agent::Cursor) => {
-            let (permission, user, agent_msg) = if v == Verdict::Destructive {
-                (
-                    "deny",
-                    format!("prisma-guard blocked: {reason}. Run it yourself in a terminal if you mean it: {command}"),
-                    deny,
-                )
-            } else {
-                ("ask", ask_message(reason), ask_message(reason))
-            };
-            Answer {
-                stdout: to_json(json!({"permission": permission, "user_message": user, "agent_message": agent_msg})),
-                stderr: String::new(),
-                status: ExitStatus::Success,
-            }
-        }
-        (v, Agent::Gemini) => {
-            let (decision, text) =
-                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
-            Answer {
-                stdout: to_json(json!({"decision": decision, "reason": text})),
-                stderr: String::new(),
-                status: ExitStatus::Success,
-            }
-        }
-        (v, Agent::Copilot) => {
-            let (decision, text) =
-                if v == Verdict::Destructive { ("deny", deny) } else { ("ask", ask_message(reason)) };
-            Answer {
-                stdout: to_json(json!({"permissionDecision": decision, "permissionDecisionReason": text})),
-                stderr: String::new(),
-                status: ExitStatus::Success,
-            }
-        }
+        Verdict::SchemaChange if !ask || agent == Agent::Codex => return Answer::none(),
+        _ => {}
     }
+    let deny = verdict == Verdict::Destructive;
+    let (decision, text) = if deny { ("deny", deny_message(command, reason)) } else { ("ask", ask_message(reason)) };
+    let out = match agent {
+        Agent::Codex => return Answer { stdout: String::new(), stderr: text + "\n", status: ExitStatus::Child(2) },
+        Agent::Claude => json!({"hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": decision,
+            "permissionDecisionReason": text,
+        }}),
+        Agent::Cursor => {
+            let user = if deny {
+                format!("prisma-guard blocked: {reason}. Run it yourself in a terminal if you mean it: {command}")
+            } else {
+                text.clone()
+            };
+            json!({"permission": decision, "user_message": user, "agent_message": text})
+        }
+        Agent::Gemini => json!({"decision": decision, "reason": text}),
+        Agent::Copilot => json!({"permissionDecision": decision, "permissionDecisionReason": text}),
+    };
+    Answer { stdout: out.to_string() + "\n", stderr: String::new(), status: ExitStatus::Success }
 }
 
 #[cfg(test)]

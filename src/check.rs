@@ -102,13 +102,9 @@ pub fn fast_allow(line: &str) -> bool {
     !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
 
-/// What a file is, when changing it switches a guard off (for agents' file-editing tools).
-pub fn protected_file(path: &str) -> Option<&'static str> {
-    protected(path)
-}
-
-/// Files whose change switches a guard off.
-fn protected(path: &str) -> Option<&'static str> {
+/// What a file is, when changing it switches a guard off (shell writes and agents'
+/// file-editing tools alike).
+pub fn protected(path: &str) -> Option<&'static str> {
     let p = path.trim_start_matches("./");
     let checks: &[(&str, &str)] = &[
         (".git/hooks", "git hooks"),

@@ -122,6 +122,15 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
 }
 
+/// Pretty JSON ending in a newline only when `current` did (package.json style kept).
+fn pretty_like(v: &Value, current: &str) -> String {
+    let mut out = pretty(v);
+    if !current.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
 /// The agent settings with our hooks merged in, or `None` when they are there already.
 pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<String>> {
     let mut v = parse_json(path, current)?;
@@ -224,11 +233,7 @@ pub fn merge_scripts(current: &str, path: &Path) -> Result<(Option<String>, Vec<
             }
         }
     }
-    let mut out = pretty(&v);
-    if !current.ends_with('\n') {
-        out.pop();
-    }
-    Ok((changed.then_some(out), kept))
+    Ok((changed.then(|| pretty_like(&v, current)), kept))
 }
 
 pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
@@ -239,11 +244,7 @@ pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
     if scripts.len() == before {
         return Ok(None);
     }
-    let mut out = pretty(&v);
-    if !current.ends_with('\n') {
-        out.pop();
-    }
-    Ok(Some(out))
+    Ok(Some(pretty_like(&v, current)))
 }
 
 /// `.gitignore` with the backup folder ignored, if it is not yet.

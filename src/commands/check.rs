@@ -5,18 +5,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::agents::{self, Agent};
+use crate::agents;
 use crate::check::{self, Verdict};
 use crate::cli::{AgentHookArgs, CheckArgs, GlobalArgs};
-use crate::config::SchemaChangeAnswer;
+use crate::config::{FileConfig, SchemaChangeAnswer};
 use crate::guard::classify::Options;
 use crate::ExitStatus;
 
-fn options(cwd: &Path, global: &GlobalArgs) -> Options {
-    let seed_is_safe = crate::config::load(cwd, global.guard_config.as_deref())
-        .map(|c| c.file.guard.seed == Some(crate::config::SeedClass::Safe))
-        .unwrap_or(false);
-    Options { seed_is_safe }
+fn options(config: &FileConfig) -> Options {
+    Options { seed_is_safe: config.guard.seed == Some(crate::config::SeedClass::Safe) }
+}
+
+fn load(cwd: &Path, global: &GlobalArgs) -> Result<FileConfig> {
+    Ok(crate::config::load(cwd, global.guard_config.as_deref())?.file)
 }
 
 fn status_of(v: Verdict) -> ExitStatus {
@@ -31,7 +32,7 @@ fn status_of(v: Verdict) -> ExitStatus {
 pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::settings::working_dir(global)?;
     let line = args.line.join(" ");
-    let report = check::check(&line, &cwd, options(&cwd, global));
+    let report = check::check(&line, &cwd, options(&load(&cwd, global)?));
     if args.json {
         let v = serde_json::json!({
             "verdict": report.verdict.label(),
@@ -53,7 +54,7 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
 pub fn run_explain(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::settings::working_dir(global)?;
     let line = args.line.join(" ");
-    let report = check::check(&line, &cwd, options(&cwd, global));
+    let report = check::check(&line, &cwd, options(&load(&cwd, global)?));
     println!("line: {line}");
     for s in &report.steps {
         println!("  {s}");
@@ -82,7 +83,7 @@ pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitS
         _ => crate::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
     };
     if let Some(path) = &request.file_path {
-        if let Some(what) = check::protected_file(path) {
+        if let Some(what) = check::protected(path) {
             let reason = format!("editing {path} ({what}) switches prisma-guard off");
             return emit(agents::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }
@@ -91,10 +92,10 @@ pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitS
     if check::fast_allow(&command) {
         return Ok(ExitStatus::Success);
     }
-    let report = check::check(&command, &cwd, options(&cwd, global));
-    let ask = report.verdict == Verdict::SchemaChange
-        && crate::config::load(&cwd, global.guard_config.as_deref()).ok().and_then(|c| c.file.agents.schema_change)
-            == Some(SchemaChangeAnswer::Ask);
+    // An unreadable prisma-guard.toml must not open the gate: the defaults still refuse.
+    let config = load(&cwd, global).unwrap_or_default();
+    let report = check::check(&command, &cwd, options(&config));
+    let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
     emit(agents::answer(args.agent, report.verdict, &report.reason(), &command, ask))
 }
 
@@ -108,9 +109,4 @@ fn emit(a: agents::Answer) -> Result<ExitStatus> {
         eprint!("{}", a.stderr);
     }
     Ok(a.status)
-}
-
-/// Used by `init`: the command line an agent's settings run.
-pub fn hook_command(agent: Agent) -> String {
-    format!("prisma-guard agent-hook --agent {}", crate::cli::agent_id(agent))
 }

@@ -158,7 +158,6 @@ fn package_json(text: &str, prod_scripts: &[String]) -> Vec<CommandLine> {
     let mut out = Vec::new();
     for (name, cmd) in scripts {
         let Some(cmd) = cmd.as_str() else { continue };
-        let key = format!("{}:", serde_json::Value::String(name.clone()));
         // Find `"name":` after "scripts", allowing blanks before the colon.
         let quoted = serde_json::Value::String(name.clone()).to_string();
         let mut at = scripts_at;
@@ -172,7 +171,6 @@ fn package_json(text: &str, prod_scripts: &[String]) -> Vec<CommandLine> {
             }
             at = after;
         }
-        let _ = key;
         let (line, col) = line_col(text, found.unwrap_or(scripts_at));
         out.push(CommandLine {
             line,

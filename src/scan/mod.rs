@@ -221,39 +221,22 @@ fn finding(
 fn meta_findings(rel: &str, text: &str, directives: &[Directive]) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in directives {
+        let mut problems: Vec<(&'static str, String)> = Vec::new();
         if d.reason.is_none() {
-            out.push(finding(
-                "ignore-without-reason",
-                rel,
-                text,
-                d.line,
-                d.col,
-                format!("`{}` without a reason suppresses nothing; add `: <why this is safe>`", suppress::WORD),
-                None,
-            ));
+            let msg = format!("`{}` without a reason suppresses nothing; add `: <why this is safe>`", suppress::WORD);
+            problems.push(("ignore-without-reason", msg));
         }
         for r in d.rules.iter().filter(|r| rules::find(r).is_none()) {
-            out.push(finding(
+            problems.push((
                 "ignore-unknown-rule",
-                rel,
-                text,
-                d.line,
-                d.col,
                 format!("there is no rule `{r}`; this comment suppresses nothing for it"),
-                None,
             ));
         }
         if d.rules.is_empty() {
-            out.push(finding(
-                "ignore-unknown-rule",
-                rel,
-                text,
-                d.line,
-                d.col,
-                format!("`{}` names no rule; write the rule id it suppresses", suppress::WORD),
-                None,
-            ));
+            let msg = format!("`{}` names no rule; write the rule id it suppresses", suppress::WORD);
+            problems.push(("ignore-unknown-rule", msg));
         }
+        out.extend(problems.into_iter().map(|(rule, msg)| finding(rule, rel, text, d.line, d.col, msg, None)));
     }
     out
 }

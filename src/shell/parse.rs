@@ -75,11 +75,6 @@ struct Parser<'a> {
     pending_heredocs: Vec<(String, bool, usize)>,
 }
 
-enum Stop {
-    Eof,
-    Close,
-}
-
 impl Parser<'_> {
     fn err<T>(&self, message: &str) -> Result<T, ParseError> {
         Err(ParseError { message: message.to_string(), offset: self.i })
@@ -94,31 +89,31 @@ impl Parser<'_> {
     }
 
     /// Commands until end of input or `close` (`)` or a backtick).
-    fn sequence(&mut self, close: Option<u8>) -> Result<Stop, ParseError> {
+    fn sequence(&mut self, close: Option<u8>) -> Result<(), ParseError> {
         let outer = std::mem::replace(&mut self.closer, close);
         let r = self.sequence_inner(close);
         self.closer = outer;
         r
     }
 
-    fn sequence_inner(&mut self, close: Option<u8>) -> Result<Stop, ParseError> {
+    fn sequence_inner(&mut self, close: Option<u8>) -> Result<(), ParseError> {
         loop {
             self.skip_blanks();
             match self.peek() {
                 None => {
                     return match close {
                         Some(c) => self.err(&format!("missing closing `{}`", c as char)),
-                        None => Ok(Stop::Eof),
+                        None => Ok(()),
                     };
                 }
                 Some(c) if Some(c) == close => {
                     self.i += 1;
-                    return Ok(Stop::Close);
+                    return Ok(());
                 }
                 Some(b')') => return self.err("unexpected `)`"),
                 Some(b'\n') => {
                     self.i += 1;
-                    self.read_heredoc_bodies()?;
+                    self.read_heredoc_bodies();
                 }
                 Some(b';' | b'&' | b'|') => self.i += 1,
                 Some(b'#') => self.skip_comment(),
@@ -129,7 +124,7 @@ impl Parser<'_> {
                         self.skip_arithmetic()?;
                         continue;
                     }
-                    self.nested(|p| p.sequence(Some(b')')).map(|_| ()))?;
+                    self.nested(|p| p.sequence(Some(b')')))?;
                 }
                 Some(_) => self.simple_command(close)?,
             }
@@ -295,7 +290,7 @@ impl Parser<'_> {
                         break;
                     }
                     self.i += 1;
-                    self.nested(|p| p.sequence(Some(b'`')).map(|_| ()))?;
+                    self.nested(|p| p.sequence(Some(b'`')))?;
                 }
                 b'\'' => {
                     quoted = true;
@@ -355,7 +350,7 @@ impl Parser<'_> {
                 b'$' => self.dollar(out)?,
                 b'`' => {
                     self.i += 1;
-                    self.nested(|p| p.sequence(Some(b'`')).map(|_| ()))?;
+                    self.nested(|p| p.sequence(Some(b'`')))?;
                 }
                 _ => {
                     out.push(c);
@@ -374,7 +369,7 @@ impl Parser<'_> {
             }
             Some(b'(') => {
                 self.i += 2;
-                self.nested(|p| p.sequence(Some(b')')).map(|_| ()))
+                self.nested(|p| p.sequence(Some(b')')))
             }
             Some(b'{') => {
                 let Some(n) = memchr::memchr(b'}', &self.s[self.i..]) else {
@@ -415,30 +410,24 @@ impl Parser<'_> {
     }
 
     /// After a newline: the bodies of heredocs started on the previous line.
-    fn read_heredoc_bodies(&mut self) -> Result<(), ParseError> {
+    fn read_heredoc_bodies(&mut self) {
         for (delim, strip, index) in std::mem::take(&mut self.pending_heredocs) {
             let mut body = String::new();
-            let mut closed = false;
             while self.i < self.s.len() {
                 let end = memchr::memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |n| self.i + n);
                 let line = self.src.get(self.i..end).unwrap_or("");
                 self.i = (end + 1).min(self.s.len());
                 let cmp = if strip { line.trim_start_matches('\t') } else { line };
                 if cmp == delim {
-                    closed = true;
                     break;
                 }
                 body.push_str(cmp);
                 body.push('\n');
             }
-            if !closed && self.i >= self.s.len() && !body.is_empty() {
-                // bash accepts end of input as the delimiter (with a warning); so do we.
-            }
             if let Some(cmd) = self.out.get_mut(index) {
                 cmd.heredoc = Some(body);
             }
         }
-        Ok(())
     }
 }
 

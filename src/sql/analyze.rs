@@ -77,7 +77,7 @@ pub fn analyze_prepared(sql: &str, prepared: Prepared, schema: &mut Schema) -> A
     for (i, toks) in parsed.iter().enumerate() {
         a.statement(i, statements[i].offset, toks);
     }
-    a.finish(&statements, &parsed);
+    a.finish();
     let needs_history = a.missed;
     let mut findings = a.findings;
     tie_warnings(sql, &statements, &parsed, &mut findings);
@@ -228,6 +228,15 @@ fn starts(toks: &[Tok], words: &[&str]) -> bool {
     words.len() <= toks.len() && words.iter().zip(toks).all(|(w, t)| t.is(w))
 }
 
+/// `i + 1` when the word at `i` is the optional keyword `kw`, else `i`.
+fn opt(toks: &[Tok], i: usize, kw: &str) -> usize {
+    if toks.get(i).is_some_and(|x| x.is(kw)) {
+        i + 1
+    } else {
+        i
+    }
+}
+
 /// Skip `IF EXISTS` / `IF NOT EXISTS` at `i`.
 fn skip_if(toks: &[Tok], i: usize) -> usize {
     if starts(&toks[i.min(toks.len())..], &["IF", "NOT", "EXISTS"]) {
@@ -267,29 +276,23 @@ impl Analyzer<'_> {
                 self.create_type(i, at(0), t, k + 1);
             }
         } else if starts(t, &["ALTER", "TABLE"]) {
-            let mut k = 2;
-            if t.get(k).is_some_and(|x| x.is("ONLY")) {
-                k += 1;
-            }
-            let k = skip_if(t, k);
-            if let Some((table, k)) = name_at(t, k) {
+            if let Some((table, k)) = name_at(t, skip_if(t, opt(t, 2, "ONLY"))) {
                 self.alter_table(i, base, t, &table, k);
             }
         } else if starts(t, &["ALTER", "TYPE"]) {
             self.alter_type(t);
         } else if starts(t, &["RENAME", "TABLE"]) {
-            if let (Some((from, k)), true) = (name_at(t, 2), true) {
+            if let Some((from, k)) = name_at(t, 2) {
                 let to = if t.get(k).is_some_and(|x| x.is("TO")) { name_at(t, k + 1).map(|n| n.0) } else { None };
                 let to = to.unwrap_or_default();
                 self.rename_table(i, at(0), &from, &to);
             }
         } else if starts(t, &["DROP", "TABLE"]) {
             let k = skip_if(t, 2);
-            for (from, to) in split_commas(t, k, t.len()) {
+            for (from, _) in split_commas(t, k, t.len()) {
                 if let Some((name, _)) = name_at(t, from) {
                     self.drop_table(i, base + t[from].pos, &name);
                 }
-                let _ = to;
             }
         } else if starts(t, &["DROP", "SCHEMA"]) || starts(t, &["DROP", "DATABASE"]) {
             let (rule, what) = if t[1].is("SCHEMA") {
@@ -305,9 +308,7 @@ impl Analyzer<'_> {
                 self.schema.enums.remove(&key(&name));
             }
         } else if starts(t, &["TRUNCATE"]) {
-            let k = if t.get(1).is_some_and(|x| x.is("TABLE")) { 2 } else { 1 };
-            let k = if t.get(k).is_some_and(|x| x.is("ONLY")) { k + 1 } else { k };
-            let name = name_at(t, k).map(|n| n.0).unwrap_or_default();
+            let name = name_at(t, opt(t, opt(t, 1, "TABLE"), "ONLY")).map(|n| n.0).unwrap_or_default();
             self.report(
                 "truncate",
                 i,
@@ -316,8 +317,7 @@ impl Analyzer<'_> {
                 Subject { table: Some(name), ..Subject::default() },
             );
         } else if starts(t, &["DELETE"]) {
-            let k = if t.get(1).is_some_and(|x| x.is("FROM")) { 2 } else { 1 };
-            let name = name_at(t, k).map(|n| n.0).unwrap_or_default();
+            let name = name_at(t, opt(t, 1, "FROM")).map(|n| n.0).unwrap_or_default();
             if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(&key(&name)) {
                 self.report(
                     "delete-without-where",
@@ -430,13 +430,11 @@ impl Analyzer<'_> {
     }
 
     fn update(&mut self, i: usize, offset: usize, t: &[Tok]) {
-        let k = if t.get(1).is_some_and(|x| x.is("ONLY")) { 2 } else { 1 };
-        let Some((table, k)) = name_at(t, k) else { return };
+        let Some((table, _)) = name_at(t, opt(t, 1, "ONLY")) else { return };
         let Some(set) = t.iter().position(|x| x.is("SET")) else { return };
         let end = t.iter().position(|x| x.is("WHERE") || x.is("FROM")).unwrap_or(t.len()).max(set + 1);
         let columns: Vec<String> =
             split_commas(t, set + 1, end).into_iter().filter_map(|(from, _)| name_at(t, from).map(|n| n.0)).collect();
-        let _ = k;
         let tk = key(&table);
         let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(&(tk.clone(), key(c))))
             || self.state.created.contains(&tk);
@@ -498,7 +496,7 @@ impl Analyzer<'_> {
             let subject =
                 |column: Option<String>| Subject { table: Some(table.to_string()), column, ..Subject::default() };
             if a[0].is("ADD") {
-                let mut j = 1;
+                let j = 1;
                 if a.get(j).is_some_and(|x| x.is("CONSTRAINT")) {
                     if let Some((name, _)) = name_at(a, j + 1) {
                         self.state.added_constraints.insert(key(&name));
@@ -512,15 +510,9 @@ impl Analyzer<'_> {
                     if a.get(j).is_some_and(|x| x.is("PRIMARY")) {
                         self.state.added_pk.insert(tk.clone());
                     }
-                    if a.get(j).is_some_and(|x| x.is("FOREIGN")) {
-                        // MySQL `ADD FOREIGN KEY name` rarely; Prisma writes ADD CONSTRAINT.
-                    }
                     continue;
                 }
-                if a.get(j).is_some_and(|x| x.is("COLUMN")) {
-                    j += 1;
-                }
-                j = skip_if(a, j);
+                let j = skip_if(a, opt(a, j, "COLUMN"));
                 let Some(def) = column_def(&a[j..]) else { continue };
                 self.state.added.insert((tk.clone(), key(&def.name)));
                 if def.not_null && !def.has_default && !def.auto && !self.state.created.contains(&tk) {
@@ -580,8 +572,7 @@ impl Analyzer<'_> {
                     tab.remove(&column);
                 }
             } else if a[0].is("ALTER") {
-                let j = if a.get(1).is_some_and(|x| x.is("COLUMN")) { 2 } else { 1 };
-                let Some((column, j)) = name_at(a, j) else { continue };
+                let Some((column, j)) = name_at(a, opt(a, 1, "COLUMN")) else { continue };
                 let rest = &a[j.min(a.len())..];
                 if starts(rest, &["TYPE"]) || starts(rest, &["SET", "DATA", "TYPE"]) {
                     let skip = if starts(rest, &["TYPE"]) { 1 } else { 3 };
@@ -607,10 +598,7 @@ impl Analyzer<'_> {
                     }
                 }
             } else if a[0].is("MODIFY") || a[0].is("CHANGE") {
-                let mut j = 1;
-                if a.get(j).is_some_and(|x| x.is("COLUMN")) {
-                    j += 1;
-                }
+                let j = opt(a, 1, "COLUMN");
                 let Some((old, j2)) = name_at(a, j) else { continue };
                 let (new, def_start) = if a[0].is("CHANGE") {
                     (name_at(a, j2).map_or(old.clone(), |n| n.0), j2)
@@ -629,7 +617,7 @@ impl Analyzer<'_> {
                 let Some(def) = column_def(&a[def_start.min(a.len())..]) else { continue };
                 self.mysql_modify(i, at, table, &old, &def);
             } else if a[0].is("RENAME") {
-                let j = if a.get(1).is_some_and(|x| x.is("COLUMN")) { 2 } else { 1 };
+                let j = opt(a, 1, "COLUMN");
                 if a.get(1).is_some_and(|x| x.is("INDEX") || x.is("KEY") || x.is("CONSTRAINT")) {
                     continue;
                 }
@@ -756,8 +744,7 @@ impl Analyzer<'_> {
     }
 
     /// Judgements that need the whole migration.
-    fn finish(&mut self, statements: &[Statement], _parsed: &[Vec<Tok>]) {
-        let _ = statements;
+    fn finish(&mut self) {
         // Enum recreations: one finding naming the removed values.
         for (name, e) in std::mem::take(&mut self.state.new_enums) {
             if !self.state.renamed_old.contains(&name) {
