@@ -90,25 +90,28 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
         findings.dedup();
     } else {
+        let mut dirs = std::collections::BTreeMap::new();
         let paths = match &args.since {
             Some(rev) => {
                 let repo = repo.as_ref().ok_or_else(need_repo)?;
                 source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect()
             }
             None => {
+                let mut all = Vec::new();
                 let starts: Vec<PathBuf> = if filters.is_empty() {
                     vec![root.clone()]
                 } else {
                     filters.iter().map(|f| root.join(f)).collect()
                 };
-                let mut all = Vec::new();
                 for s in &starts {
-                    all.extend(scan::walk(&root, s, repo.as_ref(), &opts));
+                    let walked = scan::walk(&root, s, repo.as_ref(), &opts);
+                    all.extend(walked.paths);
+                    dirs.extend(walked.migration_dirs);
                 }
                 all
             }
         };
-        let (f, n) = scan::scan(&Source::WorkTree { root: root.clone() }, &paths, &opts);
+        let (f, n) = scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts);
         findings = f;
         files = n;
     }

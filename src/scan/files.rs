@@ -122,10 +122,24 @@ fn path_is_production(rel: &str) -> bool {
 pub fn line_col(text: &str, off: usize) -> (usize, usize) {
     let off = off.min(text.len());
     let before = text.get(..off).unwrap_or("");
-    let line = 1 + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    let line = 1 + memchr::memchr_iter(b'\n', before.as_bytes()).count();
+    let line_start = memchr::memrchr(b'\n', before.as_bytes()).map_or(0, |n| n + 1);
     let col = 1 + text.get(line_start..off).map_or(0, |s| s.chars().count());
     (line, col)
+}
+
+/// The text of 1-based line `line` (without its line break; empty past the end).
+pub fn line_text(text: &str, line: usize) -> &str {
+    let start = match line.checked_sub(2) {
+        None => 0,
+        Some(n) => match memchr::memchr_iter(b'\n', text.as_bytes()).nth(n) {
+            Some(i) => i + 1,
+            None => return "",
+        },
+    };
+    let rest = &text[start..];
+    let line = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest, |n| &rest[..n]);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Every command line in a file of kind `kind`.
@@ -467,6 +481,16 @@ fn js(text: &str, production: bool) -> Vec<CommandLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_text_matches_str_lines() {
+        for text in ["", "a", "a\n", "a\r\nb\r\n", "one\ntwo\n\nfour", "\n\n"] {
+            for line in 0..6 {
+                let want = text.lines().nth(line.max(1) - 1).unwrap_or("");
+                assert_eq!(line_text(text, line), want, "{text:?} line {line}");
+            }
+        }
+    }
 
     #[test]
     fn kinds() {

@@ -8,6 +8,7 @@
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
 pub mod files;
+mod load;
 pub mod report;
 pub mod source;
 pub mod suppress;
@@ -68,53 +69,23 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>,
     let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p) && files::kind(p).is_some()).collect();
     sorted.sort();
     sorted.dedup();
-    let loaded = load_all(source, &sorted);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     let mut out = Vec::new();
     let mut read = 0;
-    for (rel, file) in sorted.iter().zip(loaded) {
-        let Some((kind, text, prepared)) = file else { continue };
+    load::in_order(source, &sorted, |i, file| {
+        let Some(file) = file else { return };
+        let rel = sorted[i];
         read += 1;
+        let load::File { kind, text, prepared, directives } = file;
         let found = match (kind, prepared) {
-            (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, opts, &mut replays),
-            _ => scan_commands(source, kind, rel, &text, opts),
+            (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
+            _ => scan_commands(source, kind, rel, &text, &directives, opts),
         };
         out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
-    }
+    });
     out.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
     out.dedup();
     (out, read)
-}
-
-type Loaded = Option<(Kind, String, Option<crate::sql::analyze::Prepared>)>;
-
-/// Read the files and do the order-independent part of migration analysis, on every core.
-fn load_all(source: &Source, paths: &[&String]) -> Vec<Loaded> {
-    fn finish(rel: &str, text: Option<String>) -> Loaded {
-        let kind = files::kind(rel)?;
-        let text = text?;
-        let prepared = (kind == Kind::Migration).then(|| crate::sql::analyze::prepare(&text));
-        Some((kind, text, prepared))
-    }
-    let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8));
-    // Only the working tree is read from several threads (git objects are not Sync).
-    let root = match source {
-        Source::WorkTree { root } if threads > 1 && paths.len() >= 64 => root,
-        _ => return paths.iter().map(|p| finish(p, source.read(p))).collect(),
-    };
-    let chunk = paths.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || part.iter().map(|p| finish(p, source::read_file(&root.join(p)))).collect::<Vec<_>>())
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    })
 }
 
 /// Earlier migrations of one folder, replayed in order up to the one being scanned.
@@ -129,6 +100,7 @@ fn scan_migration(
     rel: &str,
     text: &str,
     prepared: crate::sql::analyze::Prepared,
+    directives: &[Directive],
     opts: &Options,
     replays: &mut BTreeMap<String, Replay>,
 ) -> Vec<Finding> {
@@ -145,12 +117,13 @@ fn scan_migration(
         replay.next = 0;
         replay.schema = Schema::default();
     }
-    let behind = replay.names[replay.next.min(replay.names.len())..].iter().any(|n| n.as_str() < name);
+    // `names` is sorted: an unread earlier migration, if any, is the next one.
+    let behind = replay.names.get(replay.next).is_some_and(|n| n.as_str() < name);
     let (analysis, advanced) = if behind {
         // Earlier migrations not read yet (a hook scanning one staged file): most migrations
         // need no history, so try without it and replay only when a rule asks.
         let mut guess = replay.schema.clone();
-        let quick = crate::sql::analyze::analyze_prepared(text, prepared, &mut guess);
+        let quick = crate::sql::analyze::analyze_prepared(prepared, &mut guess);
         if quick.needs_history {
             catch_up(source, folder, name, replay);
             (analyze(text, &mut replay.schema), true)
@@ -158,7 +131,7 @@ fn scan_migration(
             (quick, false)
         }
     } else {
-        (crate::sql::analyze::analyze_prepared(text, prepared, &mut replay.schema), true)
+        (crate::sql::analyze::analyze_prepared(prepared, &mut replay.schema), true)
     };
     if advanced && replay.names.get(replay.next).is_some_and(|n| n == name) {
         replay.next += 1;
@@ -166,11 +139,10 @@ fn scan_migration(
     if opts.start_after.as_deref().is_some_and(|s| name <= s) {
         return Vec::new();
     }
-    let directives = suppress::directives(text);
     // Each directive covers the first statement after it.
     let covered: Vec<Option<usize>> =
         directives.iter().map(|d| analysis.statements.iter().position(|s| s.offset > d.offset)).collect();
-    let mut out = meta_findings(rel, text, &directives);
+    let mut out = meta_findings(rel, text, directives);
     for f in analysis.findings {
         let suppressed = directives.iter().zip(&covered).any(|(d, stmt)| {
             d.reason.is_some() && f.statement.is_some() && *stmt == f.statement && d.rules.iter().any(|r| r == f.rule)
@@ -213,7 +185,7 @@ fn finding(
         message,
         help: r.help,
         prisma_warning,
-        source: text.lines().nth(line.saturating_sub(1)).unwrap_or("").to_string(),
+        source: files::line_text(text, line).to_string(),
     }
 }
 
@@ -241,11 +213,17 @@ fn meta_findings(rel: &str, text: &str, directives: &[Directive]) -> Vec<Finding
     out
 }
 
-fn scan_commands(source: &Source, kind: Kind, rel: &str, text: &str, opts: &Options) -> Vec<Finding> {
+fn scan_commands(
+    source: &Source,
+    kind: Kind,
+    rel: &str,
+    text: &str,
+    directives: &[Directive],
+    opts: &Options,
+) -> Vec<Finding> {
     if !text.contains("prisma") {
         return Vec::new();
     }
-    let directives = suppress::directives(text);
     let mut lines = files::commands(kind, rel, text, &opts.production_scripts);
     // A shell file that does not parse as a whole is read line by line.
     if kind == Kind::Shell && lines.len() == 1 && crate::shell::parse(text).is_err() {
@@ -263,7 +241,7 @@ fn scan_commands(source: &Source, kind: Kind, rel: &str, text: &str, opts: &Opti
             })
             .collect();
     }
-    let mut out = meta_findings(rel, text, &directives);
+    let mut out = meta_findings(rel, text, directives);
     for cl in lines.iter().filter(|c| c.text.contains("prisma")) {
         // `db execute --file f.sql`: the file, relative to this file's folder or the root.
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
@@ -370,50 +348,73 @@ const SKIP_DIRS: &[&str] = &[
     "backups",
 ];
 
+/// The scannable files under `start` (repository-relative, sorted), and the folders of each
+/// Prisma migrations folder met on the way (so the replay need not list them again).
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub paths: Vec<String>,
+    pub migration_dirs: BTreeMap<String, Vec<String>>,
+}
+
 /// Every scannable file under `start` (repository-relative to `root`), skipping dependency
 /// and build folders, git-ignored folders, and excluded paths.
-pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &Options) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![start.to_path_buf()];
+pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &Options) -> Walked {
+    let mut out = Walked::default();
+    let Some(start_rel) = rel_path(root, start) else { return out };
     if start.is_file() {
-        if let Some(rel) = rel_path(root, start) {
-            out.push(rel);
-        }
+        out.paths.push(start_rel);
         return out;
     }
-    while let Some(dir) = stack.pop() {
+    let mut stack = vec![(start.to_path_buf(), start_rel)];
+    while let Some((dir, dir_rel)) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<(String, std::fs::FileType)> = rd
+            .flatten()
+            .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.file_type().ok()?)))
+            .collect();
+        // Names sorted here, folder by folder, leave the final sort next to nothing to do
+        // (sorting 800 long paths with a common prefix is not free).
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // The folders of a Prisma migrations folder hold one migration.sql each: take it
-        // without listing every folder (hundreds of directory reads saved).
-        let migrations = dir.file_name().is_some_and(|n| n == "migrations");
-        for entry in rd.flatten() {
-            let path = entry.path();
-            let Ok(ft) = entry.file_type() else { continue };
-            let Some(rel) = rel_path(root, &path) else { continue };
-            if opts.excluded(&rel) {
-                continue;
-            }
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
+        // without listing every folder (hundreds of directory reads saved), and without
+        // asking git about each one (the migrations folder itself was asked).
+        let migrations = dir_rel.rsplit('/').next() == Some("migrations");
+        let mut listed = Vec::new();
+        let mut subdirs = Vec::new();
+        for (name, ft) in entries {
+            let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
             if ft.is_dir() {
-                let hidden_ok = matches!(name.as_ref(), ".github" | ".husky" | ".circleci" | ".gitlab");
-                if SKIP_DIRS.contains(&name.as_ref()) || (name.starts_with('.') && !hidden_ok) {
-                    continue;
-                }
-                if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
+                let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
+                if SKIP_DIRS.contains(&name.as_str()) || (name.starts_with('.') && !hidden_ok) {
                     continue;
                 }
                 if migrations {
-                    out.push(format!("{rel}/migration.sql"));
-                } else {
-                    stack.push(path);
+                    // Excluded migrations are not reported, but still replayed for history.
+                    if !opts.excluded(&rel) {
+                        out.paths.push(rel + "/migration.sql");
+                    }
+                    listed.push(name);
+                    continue;
                 }
+            }
+            if opts.excluded(&rel) {
+                continue;
+            }
+            if ft.is_dir() {
+                if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
+                    continue;
+                }
+                subdirs.push((dir.join(&name), rel));
             } else if ft.is_file() && files::kind(&rel).is_some() {
-                out.push(rel);
+                out.paths.push(rel);
             }
         }
+        stack.extend(subdirs.into_iter().rev());
+        if migrations {
+            out.migration_dirs.insert(dir_rel, listed);
+        }
     }
-    out.sort();
+    out.paths.sort();
     out
 }
 

@@ -85,14 +85,101 @@ pub fn text(findings: &[Finding], files: usize) -> String {
     out
 }
 
+/// JSON, laid out as `serde_json`'s pretty printer does (a test holds them equal), written
+/// directly: the report of a large scan is most of the time left after the analysis.
 pub fn json(findings: &[Finding], files: usize) -> String {
     let s = summary(findings, files);
-    let v = json!({
-        "version": 1,
-        "findings": findings,
-        "summary": {"errors": s.errors, "warnings": s.warnings, "files_scanned": s.files},
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+    let mut out = String::with_capacity(256 + findings.len() * 768);
+    out.push_str("{\n  \"version\": 1,\n  \"findings\": [");
+    for (n, f) in findings.iter().enumerate() {
+        out.push_str(if n == 0 { "\n    {" } else { ",\n    {" });
+        let strings =
+            [("rule", Some(f.rule)), ("severity", Some(f.severity.as_str())), ("path", Some(f.path.as_str()))];
+        for (k, (name, value)) in strings.iter().enumerate() {
+            json_key(&mut out, name, k == 0);
+            json_str(&mut out, value.unwrap_or_default());
+        }
+        json_key(&mut out, "line", false);
+        let _ = write!(out, "{}", f.line);
+        json_key(&mut out, "col", false);
+        let _ = write!(out, "{}", f.col);
+        let strings = [
+            ("message", Some(f.message.as_str())),
+            ("help", Some(f.help)),
+            ("prisma_warning", f.prisma_warning.as_deref()),
+            ("source", Some(f.source.as_str())),
+        ];
+        for (name, value) in strings {
+            if let Some(v) = value {
+                json_key(&mut out, name, false);
+                json_str(&mut out, v);
+            }
+        }
+        out.push_str("\n    }");
+    }
+    out.push_str(if findings.is_empty() { "]" } else { "\n  ]" });
+    let _ = write!(
+        out,
+        ",\n  \"summary\": {{\n    \"errors\": {},\n    \"warnings\": {},\n    \"files_scanned\": {}\n  }}\n}}\n",
+        s.errors, s.warnings, s.files
+    );
+    out
+}
+
+fn json_key(out: &mut String, name: &str, first: bool) {
+    out.push_str(if first { "\n      \"" } else { ",\n      \"" });
+    out.push_str(name);
+    out.push_str("\": ");
+}
+
+/// The first byte JSON escapes (`"`, `\\`, control characters), eight bytes per step.
+fn escape_at(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let special = |c: u8| c < 0x20 || c == b'"' || c == b'\\';
+    let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // May flag a byte after a real match (borrows); the exact byte is found below.
+        let flagged = x.wrapping_sub(0x20 * ONES) & !x & HIGH
+            | zero_byte(x ^ (b'"' as u64 * ONES))
+            | zero_byte(x ^ (b'\\' as u64 * ONES));
+        if flagged != 0 {
+            if let Some(i) = chunk.iter().position(|&c| special(c)) {
+                return Some(at + i);
+            }
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&c| special(c)).map(|i| at + i)
+}
+
+/// A JSON string literal, escaped as `serde_json` escapes.
+fn json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    while let Some(i) = escape_at(rest.as_bytes()) {
+        out.push_str(&rest[..i]);
+        match rest.as_bytes()[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    out.push('"');
 }
 
 /// A URI reference for a repository-relative path.
@@ -244,6 +331,46 @@ mod tests {
             help: "h",
             prisma_warning: None,
             source: "ALTER TABLE \"User\" DROP COLUMN \"a\"".into(),
+        }
+    }
+
+    #[test]
+    fn escape_at_finds_the_first_special_byte() {
+        let plain = "ALTER TABLE x DROP COLUMN y, é ✓ ~~~~~~~~~~~~~~~~~~~~";
+        assert_eq!(escape_at(plain.as_bytes()), None);
+        for special in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+            for at in 0..plain.len() {
+                if !plain.is_char_boundary(at) {
+                    continue;
+                }
+                let s = format!("{}{special}{}", &plain[..at], &plain[at..]);
+                assert_eq!(escape_at(s.as_bytes()), Some(at), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn json_is_serde_json_pretty_output() {
+        #[derive(serde::Serialize)]
+        struct Report<'a> {
+            version: u32,
+            findings: &'a [Finding],
+            summary: serde_json::Value,
+        }
+        let mut tricky = f();
+        tricky.message = "quote \" backslash \\ tab \t bell \u{7} nul \0 del \u{7f} é ✓ \u{8}\u{c}".into();
+        tricky.prisma_warning = Some("You are about to drop `a`.\n".into());
+        tricky.severity = Severity::Warning;
+        for findings in [vec![], vec![f()], vec![f(), tricky]] {
+            let s = summary(&findings, 7);
+            let want = serde_json::to_string_pretty(&Report {
+                version: 1,
+                findings: &findings,
+                summary: serde_json::json!({"errors": s.errors, "warnings": s.warnings, "files_scanned": 7}),
+            })
+            .unwrap_or_default()
+                + "\n";
+            assert_eq!(json(&findings, 7), want);
         }
     }
 

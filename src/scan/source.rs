@@ -2,21 +2,32 @@
 //! content, not the working tree), or a commit's tree (pre-push: what is being pushed).
 //! Paths are repository-relative with `/` separators.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 pub enum Source {
-    WorkTree { root: PathBuf },
-    Index { repo: git2::Repository, index: git2::Index },
-    Tree { repo: git2::Repository, commit: git2::Oid },
+    /// `dirs`: sub-folder listings already made (by [`super::walk`]), by folder.
+    WorkTree {
+        root: PathBuf,
+        dirs: BTreeMap<String, Vec<String>>,
+    },
+    Index {
+        repo: git2::Repository,
+        index: git2::Index,
+    },
+    Tree {
+        repo: git2::Repository,
+        commit: git2::Oid,
+    },
 }
 
 impl Source {
     /// The text of `rel` (invalid UTF-8 replaced), or `None` when it does not exist there.
     pub fn read(&self, rel: &str) -> Option<String> {
         match self {
-            Source::WorkTree { root } => read_file(&root.join(rel)),
+            Source::WorkTree { root, .. } => read_file(&root.join(rel)),
             Source::Index { repo, index } => {
                 let entry = index.get_path(Path::new(rel), 0)?;
                 blob_text(repo, entry.id)
@@ -32,7 +43,8 @@ impl Source {
     /// Names of the sub-folders of `dir` (repository-relative), sorted.
     pub fn subdirs(&self, dir: &str) -> Vec<String> {
         let mut out: Vec<String> = match self {
-            Source::WorkTree { root } => std::fs::read_dir(root.join(dir))
+            Source::WorkTree { dirs, .. } if dirs.contains_key(dir) => dirs.get(dir).cloned().unwrap_or_default(),
+            Source::WorkTree { root, .. } => std::fs::read_dir(root.join(dir))
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
                         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -72,28 +84,92 @@ impl Source {
     }
 }
 
-/// A file's text (invalid UTF-8 replaced). open + read + close: through `Take`, std skips the statx and lseek
-/// it makes for a size hint (two of five syscalls per file, which add up over 800 migrations).
+/// A file's text (invalid UTF-8 replaced).
 pub fn read_file(path: &Path) -> Option<String> {
+    let file = std::fs::File::open(path).ok()?;
+    read_open(&file)
+}
+
+/// The text of an open file. Read through `Take`, std skips the statx and lseek it makes for
+/// a size hint (two of five syscalls per file, which add up over 800 migrations), into one
+/// reused buffer per thread (no growing, no fresh pages per file), then copied out exactly.
+fn read_open(file: &std::fs::File) -> Option<String> {
     use std::io::Read;
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
     }
-    let file = std::fs::File::open(path).ok()?;
     SCRATCH.with(|scratch| {
-        // Read into one reused buffer, then copy out exactly: no growing, no page faults
-        // from fresh 4 KiB buffers per file.
         let mut buf = scratch.borrow_mut();
         buf.clear();
-        (&file).take(u64::MAX).read_to_end(&mut buf).ok()?;
-        // Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII.
-        Some(String::from_utf8_lossy(&buf).into_owned())
+        file.take(u64::MAX).read_to_end(&mut buf).ok()?;
+        Some(text_of(&buf))
     })
+}
+
+/// Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII.
+fn text_of(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Reads many files below one root. Each file is opened relative to its grandparent folder,
+/// kept open between calls (`prisma/migrations` for `prisma/migrations/X/migration.sql`):
+/// the kernel then resolves two path components per file instead of the whole absolute
+/// path, a fifth of the time spent reading 800 small migrations.
+pub struct Reader<'r> {
+    root: &'r Path,
+    dir: Option<(String, std::fs::File)>,
+    name: Vec<u8>,
+}
+
+impl<'r> Reader<'r> {
+    pub fn new(root: &'r Path) -> Reader<'r> {
+        Reader { root, dir: None, name: Vec::new() }
+    }
+
+    pub fn read(&mut self, rel: &str) -> Option<String> {
+        #[cfg(unix)]
+        if let Some(text) = self.read_at(rel) {
+            return Some(text);
+        }
+        read_file(&self.root.join(rel))
+    }
+
+    /// `None` when this way does not apply or fails (the caller then opens the full path).
+    #[cfg(unix)]
+    fn read_at(&mut self, rel: &str) -> Option<String> {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        let mut cut = rel.rmatch_indices('/').map(|(i, _)| i);
+        let (_, at) = (cut.next()?, cut.next()?);
+        let (dir, name) = (&rel[..at], &rel[at + 1..]);
+        if name.starts_with('/') || name.split('/').any(|part| part == "..") || name.contains('\0') {
+            return None;
+        }
+        if self.dir.as_ref().is_none_or(|(d, _)| d != dir) {
+            let file = std::fs::File::open(self.root.join(dir)).ok()?;
+            self.dir = Some((dir.to_string(), file));
+        }
+        let (_, dir_file) = self.dir.as_ref()?;
+        self.name.clear();
+        self.name.extend_from_slice(name.as_bytes());
+        self.name.push(0);
+        // SAFETY: `name` is NUL-terminated and lives across the call; `openat` only reads it.
+        let fd =
+            unsafe { libc::openat(dir_file.as_raw_fd(), self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: `fd` was just returned by `openat` and is owned by nothing else.
+        let file = unsafe { std::fs::File::from_raw_fd(fd) };
+        read_open(&file)
+    }
 }
 
 fn blob_text(repo: &git2::Repository, id: git2::Oid) -> Option<String> {
     let blob = repo.find_blob(id).ok()?;
-    Some(String::from_utf8_lossy(blob.content()).into_owned())
+    Some(text_of(blob.content()))
 }
 
 /// Open the repository holding `dir`, if any.

@@ -20,6 +20,11 @@ pub const WORD: &str = "prisma-guard-ignore";
 
 /// Every directive in `text`.
 pub fn directives(text: &str) -> Vec<Directive> {
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    if FINDER.get_or_init(|| memchr::memmem::Finder::new(WORD)).find(text.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    // Compiled only for a file that has a directive (most have none).
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(
@@ -27,9 +32,6 @@ pub fn directives(text: &str) -> Vec<Directive> {
         )
         .expect("static regex")
     });
-    if !text.contains(WORD) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for c in re.captures_iter(text) {
         let Some(whole) = c.get(0) else { continue };

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
 use super::split::{split, Statement};
-use super::tokens::{matching_paren, name_at, split_commas, tokenize, Tk, Tok};
+use super::tokens::{matching_paren, name_at, spans, split_commas, toks, Span, Tk, Tok};
 use super::warnings::{self, About, Warning};
 
 /// One finding in a migration.
@@ -51,28 +51,32 @@ pub struct Analysis {
 
 /// Analyse one migration against `schema` (what earlier migrations built), updating it.
 pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
-    analyze_prepared(sql, prepare(sql), schema)
+    analyze_prepared(prepare(sql), schema)
 }
 
-/// The schema-independent half of the work (splitting, tokens): it can run in parallel
-/// over many files, while [`analyze_prepared`] runs in migration order.
+/// The schema-independent half of the work (splitting, tokens, Prisma's warnings): it can
+/// run in parallel over many files, while [`analyze_prepared`] runs in migration order.
 pub struct Prepared {
     statements: Vec<Statement>,
+    spans: Vec<Vec<Span>>,
+    warnings: Vec<Warning>,
 }
 
 pub fn prepare(sql: &str) -> Prepared {
-    Prepared { statements: split(sql) }
-}
-
-pub fn analyze_prepared(sql: &str, prepared: Prepared, schema: &mut Schema) -> Analysis {
-    let Prepared { statements } = prepared;
+    let statements = split(sql);
+    let warnings = warnings::read(sql);
     // Statements no rule reads (indexes, comments, grants...) are not tokenized, unless a
     // Prisma warning may need to be tied to one of them.
-    let has_warnings = sql.trim_start().starts_with("/*");
-    let parsed: Vec<Vec<Tok>> = statements
+    let spans = statements
         .iter()
-        .map(|s| if has_warnings || relevant(&s.code) { tokenize(&s.code, &s.text) } else { Vec::new() })
+        .map(|s| if !warnings.is_empty() || relevant(&s.code) { spans(&s.code, &s.text) } else { Vec::new() })
         .collect();
+    Prepared { statements, spans, warnings }
+}
+
+pub fn analyze_prepared(prepared: Prepared, schema: &mut Schema) -> Analysis {
+    let Prepared { statements, spans, warnings } = prepared;
+    let parsed: Vec<Vec<Tok>> = statements.iter().zip(spans).map(|(s, sp)| toks(sp, &s.code, &s.text)).collect();
     let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
     for (i, toks) in parsed.iter().enumerate() {
         a.statement(i, statements[i].offset, toks);
@@ -80,7 +84,7 @@ pub fn analyze_prepared(sql: &str, prepared: Prepared, schema: &mut Schema) -> A
     a.finish();
     let needs_history = a.missed;
     let mut findings = a.findings;
-    tie_warnings(sql, &statements, &parsed, &mut findings);
+    tie_warnings(warnings, &statements, &parsed, &mut findings);
     findings.sort_by_key(|f| f.offset);
     Analysis { statements, findings, needs_history }
 }
@@ -202,7 +206,7 @@ fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
             break;
         }
         match t.kind {
-            Tk::Word => ty.push_str(&t.value.to_ascii_uppercase()),
+            Tk::Word => ty.extend(t.value.chars().map(|c| c.to_ascii_uppercase())),
             Tk::Str => {
                 ty.push('\'');
                 ty.push_str(&t.value);
@@ -829,8 +833,8 @@ fn list(items: &[String]) -> String {
 
 /// Attach each Prisma warning to the finding it describes; warnings with no finding become
 /// `prisma-warning` findings on the statement they name (or on the warning itself).
-fn tie_warnings(sql: &str, statements: &[Statement], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
-    for w in warnings::read(sql) {
+fn tie_warnings(warnings: Vec<Warning>, statements: &[Statement], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
+    for w in warnings {
         if let Some(f) = findings.iter_mut().find(|f| f.prisma_warning.is_none() && matches(&w, f)) {
             f.prisma_warning = Some(w.text.clone());
             continue;

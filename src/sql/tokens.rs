@@ -28,7 +28,12 @@ pub struct Tok<'a> {
 impl Tok<'_> {
     /// Whether this is the bare word `kw` (case-insensitive).
     pub fn is(&self, kw: &str) -> bool {
-        self.kind == Tk::Word && self.value.eq_ignore_ascii_case(kw)
+        // Length and first letter first: most comparisons fail there.
+        let v = self.value.as_bytes();
+        self.kind == Tk::Word
+            && v.len() == kw.len()
+            && v.first().map(u8::to_ascii_uppercase) == kw.as_bytes().first().map(u8::to_ascii_uppercase)
+            && self.value.eq_ignore_ascii_case(kw)
     }
 
     pub fn is_punct(&self, c: char) -> bool {
@@ -43,8 +48,40 @@ impl Tok<'_> {
 
 /// Tokens of `code`; `text` is the same statement with strings intact.
 pub fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
+    toks(spans(code, text), code, text)
+}
+
+/// Where a token is: what [`spans`] finds, made into [`Tok`]s by [`toks`] without reading the
+/// statement again. Spans own no borrowed text, so they can be found on another thread
+/// than the one that reads them (see [`crate::sql::analyze::prepare`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    kind: Tk,
+    pos: usize,
+    /// The value's bytes: in `text` for strings, in `code` otherwise.
+    value: std::ops::Range<usize>,
+    /// The value when unquoting changed it (`''` -> `'`, `""` -> `"`).
+    unquoted: Option<String>,
+}
+
+/// The tokens of a statement, from [`spans`] of the same `code` and `text`.
+pub fn toks<'a>(spans: Vec<Span>, code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
+    spans
+        .into_iter()
+        .map(|s| {
+            let value = match s.unquoted {
+                Some(v) => Cow::Owned(v),
+                None => Cow::Borrowed(if s.kind == Tk::Str { text } else { code }.get(s.value).unwrap_or("")),
+            };
+            Tok { kind: s.kind, value, pos: s.pos }
+        })
+        .collect()
+}
+
+/// Token positions in `code`; `text` is the same statement with strings intact.
+pub fn spans(code: &str, text: &str) -> Vec<Span> {
     let b = code.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(b.len() / 4);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -58,8 +95,8 @@ pub fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
                 // The body is blanked in `code`: the next quote closes it.
                 let end = memchr::memchr(b'\'', &b[i + 1..]).map_or(b.len(), |n| i + 1 + n);
                 let raw = text.get(i + 1..end).unwrap_or("");
-                let value = if raw.contains("''") { Cow::Owned(raw.replace("''", "'")) } else { Cow::Borrowed(raw) };
-                out.push(Tok { kind: Tk::Str, value, pos: start });
+                let unquoted = raw.contains("''").then(|| raw.replace("''", "'"));
+                out.push(Span { kind: Tk::Str, pos: start, value: i + 1..end, unquoted });
                 i = end + 1;
             }
             b'"' | b'`' | b'[' => {
@@ -77,26 +114,24 @@ pub fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
                     }
                     j += 1;
                 }
-                let raw = code.get(i + 1..j.min(b.len())).unwrap_or("");
-                let value = if doubled {
+                let end = j.min(b.len());
+                let unquoted = doubled.then(|| {
                     let q = (close as char).to_string();
-                    Cow::Owned(raw.replace(&q.repeat(2), &q))
-                } else {
-                    Cow::Borrowed(raw)
-                };
-                out.push(Tok { kind: Tk::Ident, value, pos: start });
+                    code.get(i + 1..end).unwrap_or("").replace(&q.repeat(2), &q)
+                });
+                out.push(Span { kind: Tk::Ident, pos: start, value: i + 1..end, unquoted });
                 i = j + 1;
             }
             _ if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$' || b[i] >= 0x80) {
                     i += 1;
                 }
-                out.push(Tok { kind: Tk::Word, value: Cow::Borrowed(code.get(start..i).unwrap_or("")), pos: start });
+                out.push(Span { kind: Tk::Word, pos: start, value: start..i, unquoted: None });
             }
             _ => {
-                let end = (i + 1..=b.len()).find(|&e| code.is_char_boundary(e)).unwrap_or(b.len());
-                out.push(Tok { kind: Tk::Punct, value: Cow::Borrowed(code.get(i..end).unwrap_or("")), pos: start });
-                i = end;
+                // ASCII here (every byte >= 0x80 starts or continues a word).
+                out.push(Span { kind: Tk::Punct, pos: start, value: i..i + 1, unquoted: None });
+                i += 1;
             }
         }
     }

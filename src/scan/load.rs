@@ -1,0 +1,100 @@
+//! Reading and preparing the files of a scan on every core, handed over in path order.
+//!
+//! The analysis of migrations must run in order (each one replays into the schema the next
+//! one is judged against), but reading a file and the schema-independent half of its
+//! analysis do not. Worker threads and the calling thread claim files from a shared
+//! counter; the calling thread consumes them in order and, whenever the next one is not
+//! ready yet, reads one itself instead of waiting. On two cores that keeps both busy.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::files::{self, Kind};
+use super::source::{self, Source};
+use super::suppress::{self, Directive};
+use crate::sql::analyze::{prepare, Prepared};
+
+/// A file ready for the in-order part.
+pub struct File {
+    pub kind: Kind,
+    pub text: String,
+    /// The schema-independent half of a migration's analysis.
+    pub prepared: Option<Prepared>,
+    /// Its ignore comments.
+    pub directives: Vec<Directive>,
+}
+
+/// `None`: not a scanned kind, or it could not be read.
+pub type Loaded = Option<File>;
+
+fn finish(rel: &str, text: Option<String>) -> Loaded {
+    let kind = files::kind(rel)?;
+    let text = text?;
+    let prepared = (kind == Kind::Migration).then(|| prepare(&text));
+    let directives = suppress::directives(&text);
+    Some(File { kind, text, prepared, directives })
+}
+
+fn threads() -> usize {
+    std::env::var("PRISMA_GUARD_SCAN_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
+        .max(1)
+}
+
+/// Call `each(index, loaded)` for every path, in order.
+pub fn in_order(source: &Source, paths: &[&String], mut each: impl FnMut(usize, Loaded)) {
+    let Source::WorkTree { root, .. } = source else {
+        // Git objects are not Sync: read one by one.
+        for (i, p) in paths.iter().enumerate() {
+            each(i, finish(p, source.read(p)));
+        }
+        return;
+    };
+    let threads = threads();
+    // Starting a thread costs more than reading a few files.
+    if threads == 1 || paths.len() < 32 {
+        let mut reader = source::Reader::new(root);
+        for (i, p) in paths.iter().enumerate() {
+            each(i, finish(p, reader.read(p)));
+        }
+        return;
+    }
+    // `None`: not loaded yet. A panic while loading is carried to the calling thread.
+    let slots: Vec<Mutex<Option<std::thread::Result<Loaded>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    // Claim the next unclaimed file and load it; false when none is left.
+    let claim = |reader: &mut source::Reader| {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(p) = paths.get(i) else { return false };
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(p, reader.read(p))));
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(loaded);
+        }
+        true
+    };
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(|| {
+                let mut reader = source::Reader::new(root);
+                while claim(&mut reader) {}
+            });
+        }
+        let mut reader = source::Reader::new(root);
+        for (i, slot) in slots.iter().enumerate() {
+            let loaded = loop {
+                match slot.lock().ok().and_then(|mut s| s.take()) {
+                    Some(Ok(l)) => break l,
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => {}
+                }
+                if !claim(&mut reader) {
+                    // Claimed by a worker that is still reading it.
+                    std::thread::yield_now();
+                }
+            };
+            each(i, loaded);
+        }
+    });
+}
