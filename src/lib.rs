@@ -2,6 +2,7 @@
 
 pub mod agent;
 pub mod agents;
+pub mod arena;
 pub mod backup;
 pub mod check;
 pub mod cli;

@@ -13,6 +13,8 @@ use crate::scan::{self, source, Finding, Options, Source};
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+    // Tens of thousands of small blocks, all freed at exit: see `crate::arena`.
+    crate::arena::enable();
     match scan_all(global, args) {
         Ok(status) => Ok(status),
         Err(e) if e.downcast_ref::<Failure>().is_some() => Err(e),

@@ -24,10 +24,16 @@ pub enum Kind {
 
 /// What kind of file `rel` (repository-relative, `/`-separated) is, if it is scanned at all.
 pub fn kind(rel: &str) -> Option<Kind> {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    if name == "migration.sql" && rel.contains("migrations/") {
-        return Some(Kind::Migration);
+    if let Some(dir) = rel.strip_suffix("migration.sql").filter(|d| d.is_empty() || d.ends_with('/')) {
+        // `<...>/migrations/<name>/migration.sql`: the common case, so checked first, bytewise.
+        let dir = dir.trim_end_matches('/');
+        let parent = split_last(dir).map_or("", |(p, _)| p);
+        let in_migrations = parent.strip_suffix("migrations").is_some_and(|p| p.is_empty() || p.ends_with('/'));
+        if in_migrations || rel.contains("migrations/") {
+            return Some(Kind::Migration);
+        }
     }
+    let name = split_last(rel).map_or(rel, |(_, n)| n);
     let lower = name.to_ascii_lowercase();
     let in_dir = |d: &str| rel.match_indices(d).any(|(i, _)| i == 0 || rel.as_bytes()[i - 1] == b'/');
     if name == "package.json" {
@@ -140,6 +146,12 @@ pub fn line_text(text: &str, line: usize) -> &str {
     let rest = &text[start..];
     let line = memchr::memchr(b'\n', rest.as_bytes()).map_or(rest, |n| &rest[..n]);
     line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// `path` split at its last `/` (std's `rsplit_once('/')`, with a vectorised search: it runs
+/// several times per file of a scan).
+pub fn split_last(path: &str) -> Option<(&str, &str)> {
+    memchr::memrchr(b'/', path.as_bytes()).map(|i| (&path[..i], &path[i + 1..]))
 }
 
 /// Every command line in a file of kind `kind`.

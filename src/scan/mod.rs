@@ -105,8 +105,8 @@ fn scan_migration(
     replays: &mut BTreeMap<String, Replay>,
 ) -> Vec<Finding> {
     // rel: <folder>/migrations/<name>/migration.sql
-    let Some((dir, _)) = rel.rsplit_once('/') else { return Vec::new() };
-    let (folder, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+    let Some((dir, _)) = files::split_last(rel) else { return Vec::new() };
+    let (folder, name) = files::split_last(dir).unwrap_or(("", dir));
     let replay = replays.entry(folder.to_string()).or_insert_with(|| Replay {
         names: source.subdirs(folder),
         next: 0,
@@ -378,7 +378,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         // The folders of a Prisma migrations folder hold one migration.sql each: take it
         // without listing every folder (hundreds of directory reads saved), and without
         // asking git about each one (the migrations folder itself was asked).
-        let migrations = dir_rel.rsplit('/').next() == Some("migrations");
+        let migrations = files::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n) == "migrations";
         let mut listed = Vec::new();
         let mut subdirs = Vec::new();
         for (name, ft) in entries {

@@ -141,9 +141,9 @@ impl<'r> Reader<'r> {
     #[cfg(unix)]
     fn read_at(&mut self, rel: &str) -> Option<String> {
         use std::os::fd::{AsRawFd, FromRawFd};
-        let mut cut = rel.rmatch_indices('/').map(|(i, _)| i);
-        let (_, at) = (cut.next()?, cut.next()?);
-        let (dir, name) = (&rel[..at], &rel[at + 1..]);
+        let (parent, _) = super::files::split_last(rel)?;
+        let (dir, _) = super::files::split_last(parent)?;
+        let name = &rel[dir.len() + 1..];
         if name.starts_with('/') || name.split('/').any(|part| part == "..") || name.contains('\0') {
             return None;
         }

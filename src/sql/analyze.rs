@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
 use super::split::{split, Statement};
-use super::tokens::{matching_paren, name_at, spans, split_commas, toks, Span, Tk, Tok};
+use super::tokens::{matching_paren, name_at, spans, split_commas, toks, Spans, Tk, Tok};
 use super::warnings::{self, About, Warning};
 
 /// One finding in a migration.
@@ -58,7 +58,7 @@ pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
 /// run in parallel over many files, while [`analyze_prepared`] runs in migration order.
 pub struct Prepared {
     statements: Vec<Statement>,
-    spans: Vec<Vec<Span>>,
+    spans: Vec<Spans>,
     warnings: Vec<Warning>,
 }
 
@@ -69,7 +69,7 @@ pub fn prepare(sql: &str) -> Prepared {
     // Prisma warning may need to be tied to one of them.
     let spans = statements
         .iter()
-        .map(|s| if !warnings.is_empty() || relevant(&s.code) { spans(&s.code, &s.text) } else { Vec::new() })
+        .map(|s| if !warnings.is_empty() || relevant(&s.code) { spans(&s.code, &s.text) } else { Spans::default() })
         .collect();
     Prepared { statements, spans, warnings }
 }
