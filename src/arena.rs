@@ -114,11 +114,24 @@ fn take(c: usize) -> Option<*mut u8> {
             if offset + CHUNK > RESERVE {
                 return None;
             }
+            populate(base + offset);
             (base + offset, base + offset + CHUNK)
         };
         left.set((start + size, end));
         Some(start as *mut u8)
     })
+}
+
+/// Commit a new chunk's pages in one call (Linux 5.14+; elsewhere a no-op): 64 page faults
+/// less, each of which costs microseconds in a VM.
+fn populate(chunk: usize) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: advice on a range of our own mapping; failure (older kernels) is harmless.
+    unsafe {
+        libc::madvise(chunk as *mut libc::c_void, CHUNK, libc::MADV_POPULATE_WRITE);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = chunk;
 }
 
 /// Put an arena block of class `c` on this thread's free list.

@@ -2,7 +2,7 @@
 //! error-level finding remains, 2 on a usage or I/O error.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -45,24 +45,29 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);
     let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
-    let filters: Vec<String> = args
+    // Repository-relative paths given, and whether each is a folder.
+    let given: Vec<(String, bool)> = args
         .paths
         .iter()
         .map(|p| {
             // Lexical, not canonicalize: hundreds of paths from a hook or a glob stay cheap.
             let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
-            if std::fs::symlink_metadata(&abs).is_err() {
+            let Ok(meta) = std::fs::metadata(&abs) else {
                 return Err(Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
                     .hint("give files or folders that exist")
                     .into());
-            }
-            abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
-                Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display())).into()
-            })
+            };
+            let rel = abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
+                Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display()))
+            })?;
+            Ok((rel, meta.is_dir()))
         })
         .collect::<Result<_>>()?;
     let under = |rel: &str| {
-        filters.is_empty() || filters.iter().any(|f| f.is_empty() || rel == f || rel.starts_with(&format!("{f}/")))
+        given.is_empty()
+            || given.iter().any(|(f, _)| {
+                f.is_empty() || rel == f || rel.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with('/'))
+            })
     };
 
     let mut findings: Vec<Finding> = Vec::new();
@@ -100,13 +105,14 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             }
             None => {
                 let mut all = Vec::new();
-                let starts: Vec<PathBuf> = if filters.is_empty() {
-                    vec![root.clone()]
-                } else {
-                    filters.iter().map(|f| root.join(f)).collect()
-                };
-                for s in &starts {
-                    let walked = scan::walk(&root, s, repo.as_ref(), &opts);
+                let whole = [(String::new(), true)];
+                for (rel, dir) in if given.is_empty() { &whole[..] } else { &given[..] } {
+                    if !dir {
+                        // A file given by name (a hook passes hundreds): no walk, no second stat.
+                        all.push(rel.clone());
+                        continue;
+                    }
+                    let walked = scan::walk(&root, &root.join(rel), repo.as_ref(), &opts);
                     all.extend(walked.paths);
                     dirs.extend(walked.migration_dirs);
                 }
