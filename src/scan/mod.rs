@@ -370,7 +370,10 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };
         let mut entries: Vec<(String, std::fs::FileType)> = rd
             .flatten()
-            .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.file_type().ok()?)))
+            .filter_map(|e| {
+                let name = e.file_name().into_string().unwrap_or_else(|n| n.to_string_lossy().into_owned());
+                Some((name, e.file_type().ok()?))
+            })
             .collect();
         // Names sorted here, folder by folder, leave the final sort next to nothing to do
         // (sorting 800 long paths with a common prefix is not free).
@@ -382,7 +385,13 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         let mut listed = Vec::new();
         let mut subdirs = Vec::new();
         for (name, ft) in entries {
-            let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
+            // Room for "/migration.sql" too: the common case appends it without growing.
+            let mut rel = String::with_capacity(dir_rel.len() + name.len() + 16);
+            if !dir_rel.is_empty() {
+                rel.push_str(&dir_rel);
+                rel.push('/');
+            }
+            rel.push_str(&name);
             if ft.is_dir() {
                 let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
                 if SKIP_DIRS.contains(&name.as_str()) || (name.starts_with('.') && !hidden_ok) {

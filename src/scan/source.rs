@@ -293,3 +293,35 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, V
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_reads_nested_and_top_level_files_like_read_file() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("prisma/migrations/1_a"))?;
+        std::fs::create_dir_all(root.join("prisma/migrations/2_b"))?;
+        std::fs::write(root.join("prisma/migrations/1_a/migration.sql"), "DROP TABLE a;")?;
+        std::fs::write(root.join("prisma/migrations/2_b/migration.sql"), b"-- caf\xe9\nDROP TABLE b;")?;
+        std::fs::write(root.join("package.json"), "{}")?;
+        std::fs::write(root.join("prisma/x.sql"), "SELECT 1;")?;
+        let mut reader = Reader::new(root);
+        assert_eq!(reader.read("prisma/migrations/1_a/migration.sql").as_deref(), Some("DROP TABLE a;"));
+        // Invalid UTF-8 is replaced, not a reason to skip the file.
+        assert_eq!(
+            reader.read("prisma/migrations/2_b/migration.sql").as_deref(),
+            Some("-- caf\u{fffd}\nDROP TABLE b;")
+        );
+        // One or two components: the full path is opened.
+        assert_eq!(reader.read("package.json").as_deref(), Some("{}"));
+        assert_eq!(reader.read("prisma/x.sql").as_deref(), Some("SELECT 1;"));
+        // Missing files and folders, and escapes, are None or read as the full path would be.
+        assert_eq!(reader.read("prisma/migrations/3_c/migration.sql"), None);
+        assert_eq!(reader.read("nope/migrations/1_a/migration.sql"), None);
+        assert_eq!(reader.read("prisma/migrations/../migrations/1_a/migration.sql").as_deref(), Some("DROP TABLE a;"));
+        Ok(())
+    }
+}

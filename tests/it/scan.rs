@@ -348,3 +348,62 @@ fn db_execute_in_a_script_is_judged_by_its_sql_file() {
     let msg = v["findings"][0]["message"].as_str().unwrap();
     assert!(msg.contains("deletes every row of `Session`") && msg.contains("line 2"), "{msg}");
 }
+
+/// 300 migrations (tables, type changes judged against history, Prisma warnings, enum
+/// recreation, an ignore comment, a non-UTF-8 byte, CRLF) read by one thread, by several,
+/// and as a list of files: the same findings every way. Files are handed to the in-order
+/// analysis by whichever thread read them, so an ordering or hand-over bug shows up here.
+#[test]
+fn large_folders_give_the_same_findings_on_any_number_of_threads() {
+    let mut ctx = TestContext::new();
+    ctx.git_init();
+    let mut files = Vec::new();
+    for n in 0..300 {
+        let (name, sql) = match n % 6 {
+            0 => ("create", format!("-- CreateTable\nCREATE TABLE \"T{n}\" (\"id\" SERIAL NOT NULL, \"v\" TEXT NOT NULL, \"w\" VARCHAR(10));\n")),
+            1 => ("alter", format!("-- AlterTable\nALTER TABLE \"T{}\" ALTER COLUMN \"v\" SET DATA TYPE INTEGER;\n", n - 1)),
+            2 => ("widen", format!("ALTER TABLE \"T{}\" ALTER COLUMN \"w\" SET DATA TYPE VARCHAR(20);\r\nDELETE FROM \"T{}\" WHERE id = 1;\r\n", n - 2, n - 2)),
+            3 => ("drop", format!("/*\n  Warnings:\n\n  - You are about to drop the column `v` on the `T{0}` table. All the data in the column will be lost.\n\n*/\n-- caf\u{e9}\nALTER TABLE \"T{0}\" DROP COLUMN \"v\";\n", n - 3)),
+            4 => ("enum", format!("CREATE TYPE \"E{n}\" AS ENUM ('A', 'B');\nCREATE TYPE \"E{n}_new\" AS ENUM ('A');\nALTER TYPE \"E{n}\" RENAME TO \"E{n}_old\";\nALTER TYPE \"E{n}_new\" RENAME TO \"E{n}\";\nDROP TYPE \"E{n}_old\";\n")),
+            _ => ("ignored", format!("-- prisma-guard-ignore truncate: fixture table\nTRUNCATE \"T{}\";\nUPDATE \"T{}\" SET \"w\" = 'x';\n", n - 5, n - 5)),
+        };
+        let rel = format!("prisma/migrations/2024{n:010}_{name}/migration.sql");
+        ctx.write(&rel, &sql);
+        files.push(rel);
+    }
+    // A Latin-1 byte in one migration: still read and checked.
+    std::fs::write(ctx.path(&files[3]), b"-- caf\xe9\nALTER TABLE \"T0\" DROP COLUMN \"w\";\n").unwrap();
+
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4", "7"] {
+        ctx.set_env("PRISMA_GUARD_SCAN_THREADS", threads);
+        let (code, v) = json(&ctx, &[]);
+        assert_eq!(code, 1);
+        outputs.push((threads, v));
+    }
+    let listed: Vec<&str> = files.iter().map(String::as_str).collect();
+    let (_, by_name) = json(&ctx, &listed);
+    let first = &outputs[0].1;
+    for (threads, v) in &outputs[1..] {
+        assert_eq!(v, first, "{threads} threads differ from 1");
+    }
+    assert_eq!(&by_name, first, "files given by name differ from the folder scan");
+
+    let found = rules_at(first);
+    let count = |rule: &str| found.iter().filter(|f| f.ends_with(&format!(" {rule}"))).count();
+    // Each TEXT -> INTEGER change, judged against the table created one migration earlier.
+    assert_eq!(count("alter-column-type"), 50, "{found:?}");
+    assert_eq!(count("drop-column"), 50, "{found:?}");
+    assert_eq!(count("drop-enum-value"), 50, "{found:?}");
+    assert_eq!(count("update-without-where"), 50, "{found:?}");
+    assert_eq!(count("truncate"), 0, "ignored with a reason: {found:?}");
+    assert_eq!(first["summary"]["files_scanned"], 300);
+    let msg = first["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "alter-column-type")
+        .map(|f| f["message"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(msg.contains("from TEXT to INTEGER"), "{msg}");
+}
