@@ -57,6 +57,19 @@ fn reserved() -> Option<usize> {
     if STATE.compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
         return None; // another thread is reserving: use the system allocator meanwhile
     }
+    let p = map_reserve();
+    if p.is_null() {
+        STATE.store(3, Ordering::Release);
+        return None;
+    }
+    BASE.store(p as usize, Ordering::Relaxed);
+    STATE.store(2, Ordering::Release);
+    Some(p as usize)
+}
+
+/// The reserved range, or null (then the system allocator serves everything).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+fn map_reserve() -> *mut libc::c_void {
     // SAFETY: an anonymous private mapping at an address of the kernel's choice touches no
     // existing memory; MAP_NORESERVE commits nothing until pages are written.
     let p = unsafe {
@@ -70,12 +83,15 @@ fn reserved() -> Option<usize> {
         )
     };
     if p == libc::MAP_FAILED {
-        STATE.store(3, Ordering::Release);
-        return None;
+        std::ptr::null_mut()
+    } else {
+        p
     }
-    BASE.store(p as usize, Ordering::Relaxed);
-    STATE.store(2, Ordering::Release);
-    Some(p as usize)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+fn map_reserve() -> *mut libc::c_void {
+    std::ptr::null_mut()
 }
 
 fn in_arena(p: *mut u8) -> bool {

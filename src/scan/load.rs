@@ -69,9 +69,8 @@ pub fn in_order(source: &Source, paths: &[&String], mut each: impl FnMut(usize, 
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(p) = paths.get(i) else { return false };
         let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(p, reader.read(p))));
-        if let Ok(mut slot) = slots[i].lock() {
-            *slot = Some(loaded);
-        }
+        // Nothing panics while a slot is locked; a poisoned lock still holds a valid slot.
+        *slots[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded);
         true
     };
     std::thread::scope(|s| {
@@ -84,7 +83,7 @@ pub fn in_order(source: &Source, paths: &[&String], mut each: impl FnMut(usize, 
         let mut reader = source::Reader::new(root);
         for (i, slot) in slots.iter().enumerate() {
             let loaded = loop {
-                match slot.lock().ok().and_then(|mut s| s.take()) {
+                match slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
                     Some(Ok(l)) => break l,
                     Some(Err(panic)) => std::panic::resume_unwind(panic),
                     None => {}
