@@ -32,6 +32,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         exclude: section.exclude.clone(),
         start_after: args.start_after.clone().or_else(|| section.start_after.clone()),
         production_scripts: section.production_scripts.clone(),
+        threads: std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok()),
     };
     opts.disable.extend(args.disable.iter().cloned());
     for id in &opts.disable {

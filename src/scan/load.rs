@@ -35,16 +35,9 @@ fn finish(rel: &str, text: Option<String>) -> Loaded {
     Some(File { kind, text, prepared, directives })
 }
 
-fn threads() -> usize {
-    std::env::var("PRISMA_GUARD_SCAN_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8))
-        .max(1)
-}
-
-/// Call `each(index, loaded)` for every path, in order.
-pub fn in_order(source: &Source, paths: &[&String], mut each: impl FnMut(usize, Loaded)) {
+/// Call `each(index, loaded)` for every path, in order, reading on `threads` threads (`None`:
+/// one per core, up to 8).
+pub fn in_order(source: &Source, paths: &[&String], threads: Option<usize>, mut each: impl FnMut(usize, Loaded)) {
     let Source::WorkTree { root, .. } = source else {
         // Git objects are not Sync: read one by one.
         for (i, p) in paths.iter().enumerate() {
@@ -52,7 +45,7 @@ pub fn in_order(source: &Source, paths: &[&String], mut each: impl FnMut(usize, 
         }
         return;
     };
-    let threads = threads();
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)).max(1);
     // Starting a thread costs more than reading a few files.
     if threads == 1 || paths.len() < 32 {
         let mut reader = source::Reader::new(root);

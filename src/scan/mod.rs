@@ -52,6 +52,8 @@ pub struct Options {
     pub exclude: Vec<String>,
     pub start_after: Option<String>,
     pub production_scripts: Vec<String>,
+    /// Threads reading files (`None`: one per core, up to 8).
+    pub threads: Option<usize>,
 }
 
 impl Options {
@@ -72,7 +74,7 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>,
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     let mut out = Vec::new();
     let mut read = 0;
-    load::in_order(source, &sorted, |i, file| {
+    load::in_order(source, &sorted, opts.threads, |i, file| {
         let Some(file) = file else { return };
         let rel = sorted[i];
         read += 1;
