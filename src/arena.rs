@@ -102,20 +102,28 @@ fn in_arena(p: *mut u8) -> bool {
 /// The size class of a layout (`None`: too large for the arena). A block of class `c` is
 /// `16 << c` bytes, aligned to its size up to 4 KiB, so it suits any layout of its class.
 fn class(layout: Layout) -> Option<usize> {
-    let size = layout.size().max(layout.align()).max(SMALLEST).checked_next_power_of_two()?;
-    let c = (size.trailing_zeros() - SMALLEST.trailing_zeros()) as usize;
-    (c < CLASSES && layout.align() <= 4096).then_some(c)
+    let size = layout.size().max(layout.align());
+    if size > SMALLEST << (CLASSES - 1) || layout.align() > 4096 {
+        return None;
+    }
+    // ceil(log2(size)) - 4, with 16 bytes the least.
+    Some(if size <= SMALLEST { 0 } else { (usize::BITS - (size - 1).leading_zeros()) as usize - 4 })
 }
 
 /// A block of class `c`: from this thread's free list, else cut from its chunk.
 fn take(c: usize) -> Option<*mut u8> {
-    let head = FREE.with(|free| free[c].get());
-    if head != 0 {
+    let reused = FREE.with(|free| {
+        let head = free[c].get();
+        if head == 0 {
+            return None;
+        }
         // SAFETY: blocks on a free list are arena blocks of at least 16 bytes whose first
         // word holds the next block (written by `give`).
-        let next = unsafe { *(head as *const usize) };
-        FREE.with(|free| free[c].set(next));
-        return Some(head as *mut u8);
+        free[c].set(unsafe { *(head as *const usize) });
+        Some(head as *mut u8)
+    });
+    if reused.is_some() {
+        return reused;
     }
     let size = SMALLEST << c;
     let align = size.min(4096);
