@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::error::Failure;
 use crate::scan::report::{self, Format};
-use crate::scan::{self, source, Finding, Options, Source};
+use crate::scan::{self, source, Options, Scanned, Source};
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
@@ -71,8 +71,12 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             })
     };
 
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut files = 0;
+    let mut total = Scanned::default();
+    let mut add = |s: Scanned| {
+        total.findings.extend(s.findings);
+        total.files += s.files;
+        total.unreadable.extend(s.unreadable);
+    };
     let need_repo = || {
         Failure::usage(format!("{} is not inside a git repository", cwd.display()))
             .hint("--staged, --pre-push and --since read git history; run plain `prisma-guard scan` here")
@@ -81,9 +85,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.ok_or_else(need_repo)?;
         let (src, paths) = source::staged(repo)?;
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-        let (f, n) = scan::scan(&src, &paths, &opts);
-        findings.extend(f);
-        files += n;
+        add(scan::scan(&src, &paths, &opts));
     } else if args.pre_push {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
@@ -91,12 +93,8 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let refs = source::parse_push_lines(&input);
         for (src, paths) in source::pushed(repo, &refs)? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-            let (f, n) = scan::scan(&src, &paths, &opts);
-            findings.extend(f);
-            files += n;
+            add(scan::scan(&src, &paths, &opts));
         }
-        findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
-        findings.dedup();
     } else {
         let mut dirs = std::collections::BTreeMap::new();
         let paths = match &args.since {
@@ -120,10 +118,12 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 all
             }
         };
-        let (f, n) = scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts);
-        findings = f;
-        files = n;
+        add(scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts));
     }
+    let Scanned { mut findings, files, unreadable } = total;
+    // Several pushed refs can hold the same file.
+    findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
+    findings.dedup();
 
     let out = match args.format {
         Format::Text => report::text(&findings, files),
@@ -138,6 +138,18 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         if !global.quiet {
             eprintln!("prisma-guard scan: {} errors, {} warnings ({} files scanned)", s.errors, s.warnings, s.files);
         }
+    }
+    if !unreadable.is_empty() {
+        // Fail closed: a file that could not be read was not checked.
+        let list: Vec<String> = unreadable.iter().map(|(p, e)| format!("{p} ({e})")).collect();
+        return Err(Failure::usage(format!(
+            "could not read {} so {} not checked: {}",
+            if list.len() == 1 { "a file".to_string() } else { format!("{} files", list.len()) },
+            if list.len() == 1 { "it was" } else { "they were" },
+            list.join(", ")
+        ))
+        .hint("make them readable, or leave them out with `exclude` under [scan] in prisma-guard.toml")
+        .into());
     }
     let errors = findings.iter().any(|f| f.severity == crate::rules::Severity::Error);
     if errors && (args.staged || args.pre_push) && args.format == Format::Text {

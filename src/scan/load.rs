@@ -24,15 +24,16 @@ pub struct File {
     pub directives: Vec<Directive>,
 }
 
-/// `None`: not a scanned kind, or it could not be read.
-pub type Loaded = Option<File>;
+/// `Ok(None)`: not a scanned kind, or not there (a migration folder without its file). An
+/// error: the file is there and could not be read, which the scan reports.
+pub type Loaded = std::io::Result<Option<File>>;
 
-fn finish(rel: &str, text: Option<String>) -> Loaded {
-    let kind = files::kind(rel)?;
-    let text = text?;
+fn finish(rel: &str, text: std::io::Result<Option<String>>) -> Loaded {
+    let Some(kind) = files::kind(rel) else { return Ok(None) };
+    let Some(text) = text? else { return Ok(None) };
     let prepared = (kind == Kind::Migration).then(|| prepare(&text));
     let directives = suppress::directives(&text);
-    Some(File { kind, text, prepared, directives })
+    Ok(Some(File { kind, text, prepared, directives }))
 }
 
 /// Call `each(index, loaded)` for every path, in order, reading on `threads` threads (`None`:
@@ -41,7 +42,7 @@ pub fn in_order(source: &Source, paths: &[&String], threads: Option<usize>, mut 
     let Source::WorkTree { root, .. } = source else {
         // Git objects are not Sync: read one by one.
         for (i, p) in paths.iter().enumerate() {
-            each(i, finish(p, source.read(p)));
+            each(i, finish(p, source.read_checked(p)));
         }
         return;
     };

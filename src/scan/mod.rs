@@ -65,18 +65,33 @@ impl Options {
     }
 }
 
-/// Scan `paths` of `source`. Paths that are not scanned kinds are skipped. Returns the
-/// findings, sorted, and how many files were read.
-pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>, usize) {
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// Sorted.
+    pub findings: Vec<Finding>,
+    /// How many files were read.
+    pub files: usize,
+    /// Files that are there but could not be read (and so were not checked).
+    pub unreadable: Vec<(String, std::io::Error)>,
+}
+
+/// Scan `paths` of `source`. Paths that are not scanned kinds are skipped.
+pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
     let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p) && files::kind(p).is_some()).collect();
     sorted.sort();
     sorted.dedup();
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     let mut out = Vec::new();
     let mut read = 0;
+    let mut unreadable = Vec::new();
     load::in_order(source, &sorted, opts.threads, |i, file| {
-        let Some(file) = file else { return };
         let rel = sorted[i];
+        let file = match file {
+            Ok(Some(file)) => file,
+            Ok(None) => return,
+            Err(e) => return unreadable.push((rel.to_string(), e)),
+        };
         read += 1;
         let load::File { kind, text, prepared, directives } = file;
         let found = match (kind, prepared) {
@@ -87,7 +102,7 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> (Vec<Finding>,
     });
     out.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
     out.dedup();
-    (out, read)
+    Scanned { findings: out, files: read, unreadable }
 }
 
 /// Earlier migrations of one folder, replayed in order up to the one being scanned.

@@ -40,6 +40,15 @@ impl Source {
         }
     }
 
+    /// Like [`Source::read`], but a file that exists and cannot be read is an error (the
+    /// scanned files themselves: a scan must not pass over what it could not read).
+    pub fn read_checked(&self, rel: &str) -> std::io::Result<Option<String>> {
+        match self {
+            Source::WorkTree { root, .. } => read_file_checked(&root.join(rel)),
+            _ => Ok(self.read(rel)),
+        }
+    }
+
     /// Names of the sub-folders of `dir` (repository-relative), sorted.
     pub fn subdirs(&self, dir: &str) -> Vec<String> {
         let mut out: Vec<String> = match self {
@@ -84,16 +93,29 @@ impl Source {
     }
 }
 
-/// A file's text (invalid UTF-8 replaced).
+/// A file's text (invalid UTF-8 replaced), `None` when it cannot be read.
 pub fn read_file(path: &Path) -> Option<String> {
-    let file = std::fs::File::open(path).ok()?;
-    read_open(&file)
+    read_file_checked(path).ok().flatten()
+}
+
+/// A file's text; `Ok(None)` when it does not exist, an error when it exists but cannot be
+/// read (permissions, a folder where a file was expected, I/O).
+pub fn read_file_checked(path: &Path) -> std::io::Result<Option<String>> {
+    match std::fs::File::open(path) {
+        Ok(file) => read_open(&file).map(Some),
+        Err(e) if missing(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn missing(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory)
 }
 
 /// The text of an open file. Read through `Take`, std skips the statx and lseek it makes for
 /// a size hint (two of five syscalls per file, which add up over 800 migrations), into one
 /// reused buffer per thread (no growing, no fresh pages per file), then copied out exactly.
-fn read_open(file: &std::fs::File) -> Option<String> {
+fn read_open(file: &std::fs::File) -> std::io::Result<String> {
     use std::io::Read;
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
@@ -101,8 +123,8 @@ fn read_open(file: &std::fs::File) -> Option<String> {
     SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();
         buf.clear();
-        file.take(u64::MAX).read_to_end(&mut buf).ok()?;
-        Some(text_of(&buf))
+        file.take(u64::MAX).read_to_end(&mut buf)?;
+        Ok(text_of(&buf))
     })
 }
 
@@ -129,17 +151,18 @@ impl<'r> Reader<'r> {
         Reader { root, dir: None, name: Vec::new() }
     }
 
-    pub fn read(&mut self, rel: &str) -> Option<String> {
+    /// As [`read_file_checked`] would read `root/rel`.
+    pub fn read(&mut self, rel: &str) -> std::io::Result<Option<String>> {
         #[cfg(unix)]
-        if let Some(text) = self.read_at(rel) {
-            return Some(text);
+        if let Some(read) = self.read_at(rel) {
+            return read;
         }
-        read_file(&self.root.join(rel))
+        read_file_checked(&self.root.join(rel))
     }
 
-    /// `None` when this way does not apply or fails (the caller then opens the full path).
+    /// `None` when this way does not apply (the caller then opens the full path).
     #[cfg(unix)]
-    fn read_at(&mut self, rel: &str) -> Option<String> {
+    fn read_at(&mut self, rel: &str) -> Option<std::io::Result<Option<String>>> {
         use std::os::fd::{AsRawFd, FromRawFd};
         let (parent, _) = super::files::split_last(rel)?;
         let (dir, _) = super::files::split_last(parent)?;
@@ -159,11 +182,12 @@ impl<'r> Reader<'r> {
         let fd =
             unsafe { libc::openat(dir_file.as_raw_fd(), self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
         if fd < 0 {
-            return None;
+            let e = std::io::Error::last_os_error();
+            return Some(if missing(&e) { Ok(None) } else { Err(e) });
         }
         // SAFETY: `fd` was just returned by `openat` and is owned by nothing else.
         let file = unsafe { std::fs::File::from_raw_fd(fd) };
-        read_open(&file)
+        Some(read_open(&file).map(Some))
     }
 }
 
@@ -309,19 +333,23 @@ mod tests {
         std::fs::write(root.join("package.json"), "{}")?;
         std::fs::write(root.join("prisma/x.sql"), "SELECT 1;")?;
         let mut reader = Reader::new(root);
-        assert_eq!(reader.read("prisma/migrations/1_a/migration.sql").as_deref(), Some("DROP TABLE a;"));
+        let mut read = |rel: &str| reader.read(rel).map_err(|e| e.kind());
+        let text = |s: &str| Ok(Some(s.to_string()));
+        assert_eq!(read("prisma/migrations/1_a/migration.sql"), text("DROP TABLE a;"));
         // Invalid UTF-8 is replaced, not a reason to skip the file.
-        assert_eq!(
-            reader.read("prisma/migrations/2_b/migration.sql").as_deref(),
-            Some("-- caf\u{fffd}\nDROP TABLE b;")
-        );
+        assert_eq!(read("prisma/migrations/2_b/migration.sql"), text("-- caf\u{fffd}\nDROP TABLE b;"));
         // One or two components: the full path is opened.
-        assert_eq!(reader.read("package.json").as_deref(), Some("{}"));
-        assert_eq!(reader.read("prisma/x.sql").as_deref(), Some("SELECT 1;"));
-        // Missing files and folders, and escapes, are None or read as the full path would be.
-        assert_eq!(reader.read("prisma/migrations/3_c/migration.sql"), None);
-        assert_eq!(reader.read("nope/migrations/1_a/migration.sql"), None);
-        assert_eq!(reader.read("prisma/migrations/../migrations/1_a/migration.sql").as_deref(), Some("DROP TABLE a;"));
+        assert_eq!(read("package.json"), text("{}"));
+        assert_eq!(read("prisma/x.sql"), text("SELECT 1;"));
+        // Missing files and folders are `None`; `..` is read as the full path would be.
+        assert_eq!(read("prisma/migrations/3_c/migration.sql"), Ok(None));
+        assert_eq!(read("nope/migrations/1_a/migration.sql"), Ok(None));
+        assert_eq!(read("prisma/migrations/1_a/migration.sql/x"), Ok(None));
+        assert_eq!(read("prisma/migrations/../migrations/1_a/migration.sql"), text("DROP TABLE a;"));
+        // There but unreadable (a folder where the file should be): an error, both ways.
+        std::fs::create_dir_all(root.join("prisma/migrations/4_d/migration.sql"))?;
+        assert!(read("prisma/migrations/4_d/migration.sql").is_err());
+        assert!(read_file_checked(&root.join("prisma/migrations/4_d/migration.sql")).is_err());
         Ok(())
     }
 }

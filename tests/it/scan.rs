@@ -407,3 +407,51 @@ fn large_folders_give_the_same_findings_on_any_number_of_threads() {
         .unwrap_or_default();
     assert!(msg.contains("from TEXT to INTEGER"), "{msg}");
 }
+
+/// A migration that is there but cannot be read is not passed over: exit 2, naming it, on one
+/// thread and on several, by folder and by name. As root a chmod 000 file is still readable, so
+/// a folder stands where the file should be (folder scan) and a Unix socket (which `open`
+/// refuses); a chmod 000 file is tried too when not root.
+#[test]
+fn unreadable_migrations_fail_the_scan_instead_of_being_skipped() {
+    let mut ctx = project();
+    for n in 0..40 {
+        ctx.write(&format!("prisma/migrations/2024030100{n:04}_fill/migration.sql"), "SELECT 1;\n");
+    }
+    let odd = "prisma/migrations/20240301009999_odd/migration.sql";
+    std::fs::create_dir_all(ctx.path(odd)).unwrap();
+    let sock = "prisma/migrations/20240301009998_sock/migration.sql";
+    std::fs::create_dir_all(ctx.path(sock).parent().unwrap()).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(ctx.path(sock)).unwrap();
+    for threads in ["1", "2"] {
+        ctx.set_env("PRISMA_GUARD_SCAN_THREADS", threads);
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 2, "{threads} threads: {}", run.all());
+        assert!(run.stderr.contains("could not read 2 files so they were not checked: "), "{}", run.stderr);
+        assert!(run.stderr.contains(odd) && run.stderr.contains(sock), "{}", run.stderr);
+        assert!(run.stderr.contains("exclude"), "the hint says how to go on: {}", run.stderr);
+        let run = ctx.run(&["scan", sock]);
+        assert_eq!(run.code, 2, "by name, {threads} threads: {}", run.all());
+        assert!(
+            run.stderr.contains(&format!("could not read a file so it was not checked: {sock} (")),
+            "{}",
+            run.stderr
+        );
+    }
+    // Excluded in the config: the scan goes on (and finds what it found before).
+    ctx.write(
+        "prisma-guard.toml",
+        "[scan]\nexclude = [\"prisma/migrations/20240301009999_odd\", \"prisma/migrations/20240301009998_sock\"]\n",
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1);
+    assert!(rules_at(&v).iter().any(|r| r.ends_with("drop-column")), "{:?}", rules_at(&v));
+    if !crate::support::is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = ctx.path("prisma/migrations/20240201000000_drop_bio/migration.sql");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 2, "{}", run.all());
+        assert!(run.stderr.contains("20240201000000_drop_bio/migration.sql (Permission denied"), "{}", run.stderr);
+    }
+}
