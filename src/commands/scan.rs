@@ -71,30 +71,26 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             })
     };
 
-    let mut total = Scanned::default();
-    let mut add = |s: Scanned| {
-        total.findings.extend(s.findings);
-        total.files += s.files;
-        total.unreadable.extend(s.unreadable);
-    };
     let need_repo = || {
         Failure::usage(format!("{} is not inside a git repository", cwd.display()))
             .hint("--staged, --pre-push and --since read git history; run plain `prisma-guard scan` here")
     };
-    if args.staged {
+    let scanned = if args.staged {
         let repo = repo.ok_or_else(need_repo)?;
         let (src, paths) = source::staged(repo)?;
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-        add(scan::scan(&src, &paths, &opts));
+        scan::scan(&src, &paths, &opts)
     } else if args.pre_push {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input).context("could not read the pushed refs on stdin")?;
         let refs = source::parse_push_lines(&input);
+        let mut total = Scanned::default();
         for (src, paths) in source::pushed(repo, &refs)? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-            add(scan::scan(&src, &paths, &opts));
+            total.add(scan::scan(&src, &paths, &opts));
         }
+        total
     } else {
         let mut dirs = std::collections::BTreeMap::new();
         let paths = match &args.since {
@@ -118,12 +114,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 all
             }
         };
-        add(scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts));
-    }
-    let Scanned { mut findings, files, unreadable } = total;
-    // Several pushed refs can hold the same file.
-    findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
-    findings.dedup();
+        scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts)
+    };
+    let Scanned { findings, files, unreadable } = scanned;
 
     let out = match args.format {
         Format::Text => report::text(&findings, files),

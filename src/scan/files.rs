@@ -119,7 +119,7 @@ pub fn is_production_script(name: &str, extra: &[String]) -> bool {
 fn path_is_production(rel: &str) -> bool {
     static PROD: OnceLock<Regex> = OnceLock::new();
     static DEV: OnceLock<Regex> = OnceLock::new();
-    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let name = split_last(rel).map_or(rel, |(_, n)| n);
     re(&PROD, r"(?i)deploy|release|prod|entrypoint|start|build|boot").is_match(name)
         && !re(&DEV, r"(?i)dev|test|local|seed").is_match(name)
 }
@@ -263,7 +263,7 @@ fn exec_form(s: &str) -> Option<String> {
 fn dockerfile(text: &str, rel: &str) -> Vec<CommandLine> {
     static INSTR: OnceLock<Regex> = OnceLock::new();
     static DEV: OnceLock<Regex> = OnceLock::new();
-    let production = !re(&DEV, r"(?i)dev|test|local").is_match(rel.rsplit('/').next().unwrap_or(rel));
+    let production = !re(&DEV, r"(?i)dev|test|local").is_match(split_last(rel).map_or(rel, |(_, n)| n));
     let mut out = Vec::new();
     for (line, l) in logical_lines(text) {
         let Some(c) = re(&INSTR, r"(?i)^\s*(RUN|CMD|ENTRYPOINT)\s+(.*)$").captures(&l) else { continue };

@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::files::{self, Kind};
+use super::files::Kind;
 use super::source::{self, Source};
 use super::suppress::{self, Directive};
 use crate::sql::analyze::{prepare, Prepared};
@@ -24,25 +24,29 @@ pub struct File {
     pub directives: Vec<Directive>,
 }
 
-/// `Ok(None)`: not a scanned kind, or not there (a migration folder without its file). An
-/// error: the file is there and could not be read, which the scan reports.
+/// `Ok(None)`: not there (a migration folder without its file). An error: the file is there
+/// and could not be read, which the scan reports.
 pub type Loaded = std::io::Result<Option<File>>;
 
-fn finish(rel: &str, text: std::io::Result<Option<String>>) -> Loaded {
-    let Some(kind) = files::kind(rel) else { return Ok(None) };
+fn finish(kind: Kind, text: std::io::Result<Option<String>>) -> Loaded {
     let Some(text) = text? else { return Ok(None) };
     let prepared = (kind == Kind::Migration).then(|| prepare(&text));
     let directives = suppress::directives(&text);
     Ok(Some(File { kind, text, prepared, directives }))
 }
 
-/// Call `each(index, loaded)` for every path, in order, reading on `threads` threads (`None`:
-/// one per core, up to 8).
-pub fn in_order(source: &Source, paths: &[&String], threads: Option<usize>, mut each: impl FnMut(usize, Loaded)) {
+/// Call `each(index, loaded)` for every path (of the kind given), in order, reading on
+/// `threads` threads (`None`: one per core, up to 8).
+pub fn in_order(
+    source: &Source,
+    paths: &[(&String, Kind)],
+    threads: Option<usize>,
+    mut each: impl FnMut(usize, Loaded),
+) {
     let Source::WorkTree { root, .. } = source else {
         // Git objects are not Sync: read one by one.
-        for (i, p) in paths.iter().enumerate() {
-            each(i, finish(p, source.read_checked(p)));
+        for (i, (p, kind)) in paths.iter().enumerate() {
+            each(i, finish(*kind, source.read_checked(p)));
         }
         return;
     };
@@ -50,8 +54,8 @@ pub fn in_order(source: &Source, paths: &[&String], threads: Option<usize>, mut 
     // Starting a thread costs more than reading a few files.
     if threads == 1 || paths.len() < 32 {
         let mut reader = source::Reader::new(root);
-        for (i, p) in paths.iter().enumerate() {
-            each(i, finish(p, reader.read(p)));
+        for (i, (p, kind)) in paths.iter().enumerate() {
+            each(i, finish(*kind, reader.read(p)));
         }
         return;
     }
@@ -61,8 +65,8 @@ pub fn in_order(source: &Source, paths: &[&String], threads: Option<usize>, mut 
     // Claim the next unclaimed file and load it; false when none is left.
     let claim = |reader: &mut source::Reader| {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(p) = paths.get(i) else { return false };
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(p, reader.read(p))));
+        let Some((p, kind)) = paths.get(i) else { return false };
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(*kind, reader.read(p))));
         // Nothing panics while a slot is locked; a poisoned lock still holds a valid slot.
         *slots[i].lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(loaded);
         true

@@ -76,17 +76,35 @@ pub struct Scanned {
     pub unreadable: Vec<(String, std::io::Error)>,
 }
 
+impl Scanned {
+    /// Add another scan's results (pre-push scans one source per pushed ref).
+    pub fn add(&mut self, other: Scanned) {
+        self.findings.extend(other.findings);
+        sort(&mut self.findings);
+        self.files += other.files;
+        self.unreadable.extend(other.unreadable);
+    }
+}
+
+/// The stable report order (path, line, column, rule), without duplicates.
+fn sort(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
+    findings.dedup();
+}
+
 /// Scan `paths` of `source`. Paths that are not scanned kinds are skipped.
 pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
-    let mut sorted: Vec<&String> = paths.iter().filter(|p| !opts.excluded(p) && files::kind(p).is_some()).collect();
-    sorted.sort();
-    sorted.dedup();
+    let mut sorted: Vec<(&String, Kind)> =
+        paths.iter().filter(|p| !opts.excluded(p)).filter_map(|p| Some((p, files::kind(p)?))).collect();
+    // A path has one kind: ordering and de-duplicating by path is enough.
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    sorted.dedup_by(|a, b| a.0 == b.0);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     let mut out = Vec::new();
     let mut read = 0;
     let mut unreadable = Vec::new();
     load::in_order(source, &sorted, opts.threads, |i, file| {
-        let rel = sorted[i];
+        let rel = sorted[i].0;
         let file = match file {
             Ok(Some(file)) => file,
             Ok(None) => return,
@@ -100,8 +118,7 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
         };
         out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
     });
-    out.sort_by(|a, b| (&a.path, a.line, a.col, a.rule).cmp(&(&b.path, b.line, b.col, b.rule)));
-    out.dedup();
+    sort(&mut out);
     Scanned { findings: out, files: read, unreadable }
 }
 
@@ -373,15 +390,11 @@ pub struct Walked {
     pub migration_dirs: BTreeMap<String, Vec<String>>,
 }
 
-/// Every scannable file under `start` (repository-relative to `root`), skipping dependency
-/// and build folders, git-ignored folders, and excluded paths.
+/// Every scannable file under the folder `start` (repository-relative to `root`), skipping
+/// dependency and build folders, git-ignored folders, and excluded paths.
 pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &Options) -> Walked {
     let mut out = Walked::default();
     let Some(start_rel) = rel_path(root, start) else { return out };
-    if start.is_file() {
-        out.paths.push(start_rel);
-        return out;
-    }
     let mut stack = vec![(start.to_path_buf(), start_rel)];
     while let Some((dir, dir_rel)) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&dir) else { continue };

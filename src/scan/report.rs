@@ -92,29 +92,17 @@ pub fn json(findings: &[Finding], files: usize) -> String {
     let mut out = String::with_capacity(256 + findings.len() * 768);
     out.push_str("{\n  \"version\": 1,\n  \"findings\": [");
     for (n, f) in findings.iter().enumerate() {
-        out.push_str(if n == 0 { "\n    {" } else { ",\n    {" });
-        let strings =
-            [("rule", Some(f.rule)), ("severity", Some(f.severity.as_str())), ("path", Some(f.path.as_str()))];
-        for (k, (name, value)) in strings.iter().enumerate() {
-            json_key(&mut out, name, k == 0);
-            json_str(&mut out, value.unwrap_or_default());
+        out.push_str(if n == 0 { "\n    {\n      \"rule\": " } else { ",\n    {\n      \"rule\": " });
+        json_str(&mut out, f.rule);
+        json_field(&mut out, "severity", f.severity.as_str());
+        json_field(&mut out, "path", &f.path);
+        let _ = write!(out, ",\n      \"line\": {},\n      \"col\": {}", f.line, f.col);
+        json_field(&mut out, "message", &f.message);
+        json_field(&mut out, "help", f.help);
+        if let Some(w) = &f.prisma_warning {
+            json_field(&mut out, "prisma_warning", w);
         }
-        json_key(&mut out, "line", false);
-        let _ = write!(out, "{}", f.line);
-        json_key(&mut out, "col", false);
-        let _ = write!(out, "{}", f.col);
-        let strings = [
-            ("message", Some(f.message.as_str())),
-            ("help", Some(f.help)),
-            ("prisma_warning", f.prisma_warning.as_deref()),
-            ("source", Some(f.source.as_str())),
-        ];
-        for (name, value) in strings {
-            if let Some(v) = value {
-                json_key(&mut out, name, false);
-                json_str(&mut out, v);
-            }
-        }
+        json_field(&mut out, "source", &f.source);
         out.push_str("\n    }");
     }
     out.push_str(if findings.is_empty() { "]" } else { "\n  ]" });
@@ -126,10 +114,12 @@ pub fn json(findings: &[Finding], files: usize) -> String {
     out
 }
 
-fn json_key(out: &mut String, name: &str, first: bool) {
-    out.push_str(if first { "\n      \"" } else { ",\n      \"" });
+/// `,\n      "name": "value"` (a field after the first of a finding).
+fn json_field(out: &mut String, name: &str, value: &str) {
+    out.push_str(",\n      \"");
     out.push_str(name);
     out.push_str("\": ");
+    json_str(out, value);
 }
 
 /// The first byte JSON escapes (`"`, `\\`, control characters), eight bytes per step.

@@ -27,7 +27,7 @@ impl Source {
     /// The text of `rel` (invalid UTF-8 replaced), or `None` when it does not exist there.
     pub fn read(&self, rel: &str) -> Option<String> {
         match self {
-            Source::WorkTree { root, .. } => read_file(&root.join(rel)),
+            Source::WorkTree { root, .. } => read_file_checked(&root.join(rel)).ok().flatten(),
             Source::Index { repo, index } => {
                 let entry = index.get_path(Path::new(rel), 0)?;
                 blob_text(repo, entry.id)
@@ -93,12 +93,7 @@ impl Source {
     }
 }
 
-/// A file's text (invalid UTF-8 replaced), `None` when it cannot be read.
-pub fn read_file(path: &Path) -> Option<String> {
-    read_file_checked(path).ok().flatten()
-}
-
-/// A file's text; `Ok(None)` when it does not exist, an error when it exists but cannot be
+/// A file's text (invalid UTF-8 replaced); `Ok(None)` when it does not exist, an error when it exists but cannot be
 /// read (permissions, a folder where a file was expected, I/O).
 pub fn read_file_checked(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::File::open(path) {
@@ -323,7 +318,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reader_reads_nested_and_top_level_files_like_read_file() -> std::io::Result<()> {
+    fn reader_reads_nested_and_top_level_files_like_a_full_path_read() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let root = dir.path();
         std::fs::create_dir_all(root.join("prisma/migrations/1_a"))?;

@@ -46,11 +46,6 @@ impl Tok<'_> {
     }
 }
 
-/// Tokens of `code`; `text` is the same statement with strings intact.
-pub fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
-    toks(spans(code, text), code, text)
-}
-
 /// Where the tokens of a statement are: what [`spans`] finds, made into [`Tok`]s by [`toks`]
 /// without reading the statement again. Spans borrow nothing, so they can be found on
 /// another thread than the one that reads them (see [`crate::sql::analyze::prepare`]).
@@ -229,6 +224,10 @@ pub fn matching_paren(toks: &[Tok], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
+        toks(spans(code, text), code, text)
+    }
 
     #[test]
     fn tokens_and_names() {
