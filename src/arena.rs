@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 const RESERVE: usize = 1 << 30;
 /// Taken from the range by one thread at a time.
 const CHUNK: usize = 256 << 10;
+/// A chunk's pages are committed this much at a time, as the chunk is used: a thread that
+/// needs little memory does not pay for the page faults of a whole chunk.
+const COMMIT: usize = 64 << 10;
 /// Size classes 16 B, 32 B, ... 64 KiB; larger blocks go to the system allocator.
 const CLASSES: usize = 13;
 const SMALLEST: usize = 16;
@@ -35,8 +38,8 @@ static BASE: AtomicUsize = AtomicUsize::new(0);
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    /// This thread's chunk: next free address and end (0, 0: none yet).
-    static CHUNK_LEFT: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// This thread's chunk: next free address, end of its committed part, end (0: none yet).
+    static CHUNK_LEFT: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
     /// This thread's free blocks, a list per size class (the next pointer is in the block).
     static FREE: [Cell<usize>; CLASSES] = const { [const { Cell::new(0) }; CLASSES] };
 }
@@ -128,34 +131,37 @@ fn take(c: usize) -> Option<*mut u8> {
     let size = SMALLEST << c;
     let align = size.min(4096);
     CHUNK_LEFT.with(|left| {
-        let (cur, end) = left.get();
+        let (cur, committed, end) = left.get();
         let start = (cur + align - 1) & !(align - 1);
-        let (start, end) = if cur != 0 && start + size <= end {
-            (start, end)
+        let (start, mut committed, end) = if cur != 0 && start + size <= end {
+            (start, committed, end)
         } else {
             let base = reserved()?;
             let offset = NEXT.fetch_add(CHUNK, Ordering::Relaxed);
             if offset + CHUNK > RESERVE {
                 return None;
             }
-            populate(base + offset);
-            (base + offset, base + offset + CHUNK)
+            (base + offset, base + offset, base + offset + CHUNK)
         };
-        left.set((start + size, end));
+        while committed < start + size {
+            populate(committed);
+            committed += COMMIT;
+        }
+        left.set((start + size, committed, end));
         Some(start as *mut u8)
     })
 }
 
-/// Commit a new chunk's pages in one call (Linux 5.14+; elsewhere a no-op): 64 page faults
-/// less, each of which costs microseconds in a VM.
-fn populate(chunk: usize) {
+/// Commit the next `COMMIT` bytes of a chunk in one call (Linux 5.14+; elsewhere a no-op):
+/// 16 page faults less, each of which costs microseconds in a VM.
+fn populate(at: usize) {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     // SAFETY: advice on a range of our own mapping; failure (older kernels) is harmless.
     unsafe {
-        libc::madvise(chunk as *mut libc::c_void, CHUNK, libc::MADV_POPULATE_WRITE);
+        libc::madvise(at as *mut libc::c_void, COMMIT, libc::MADV_POPULATE_WRITE);
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    let _ = chunk;
+    let _ = at;
 }
 
 /// Put an arena block of class `c` on this thread's free list.

@@ -453,7 +453,10 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
             out.migration_dirs.insert(dir_rel, listed);
         }
     }
-    out.paths.sort();
+    // Often sorted already: a folder of migrations holds nothing but folders of migrations.
+    if !out.paths.is_sorted() {
+        out.paths.sort();
+    }
     out
 }
 

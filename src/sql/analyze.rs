@@ -76,7 +76,7 @@ pub fn prepare(sql: &str) -> Prepared {
 
 pub fn analyze_prepared(prepared: Prepared, schema: &mut Schema) -> Analysis {
     let Prepared { statements, spans, warnings } = prepared;
-    let parsed: Vec<Vec<Tok>> = statements.iter().zip(spans).map(|(s, sp)| toks(sp, &s.code, &s.text)).collect();
+    let parsed: Vec<Vec<Tok>> = statements.iter().zip(&spans).map(|(s, sp)| toks(sp, &s.code, &s.text)).collect();
     let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
     for (i, toks) in parsed.iter().enumerate() {
         a.statement(i, statements[i].offset, toks);
@@ -91,16 +91,15 @@ pub fn analyze_prepared(prepared: Prepared, schema: &mut Schema) -> Analysis {
 
 /// Whether a statement starts with a keyword some rule reads.
 fn relevant(code: &str) -> bool {
-    let first: &str = code.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    let second = code.get(first.len()..).unwrap_or("").trim_start();
-    match first.to_ascii_uppercase().as_str() {
-        "CREATE" => {
-            let w = second.get(..6).unwrap_or("").to_ascii_uppercase();
-            !(w.starts_with("INDEX") || w.starts_with("UNIQUE") || w.starts_with("EXTENS") || w.starts_with("VIEW"))
-        }
-        "ALTER" | "RENAME" | "DROP" | "TRUNCATE" | "DELETE" | "UPDATE" | "INSERT" => true,
-        _ => false,
+    let word_len = |s: &str| s.bytes().position(|c| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let first = &code[..word_len(code)];
+    let is = |w: &str, kw: &str| w.eq_ignore_ascii_case(kw);
+    if is(first, "CREATE") {
+        let second = code[first.len()..].trim_start();
+        let second = &second[..word_len(second)];
+        return !["INDEX", "UNIQUE", "EXTENSION", "VIEW"].iter().any(|kw| is(second, kw));
     }
+    ["ALTER", "RENAME", "DROP", "TRUNCATE", "DELETE", "UPDATE", "INSERT"].iter().any(|kw| is(first, kw))
 }
 
 struct Redefined {
@@ -209,10 +208,10 @@ fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
             Tk::Word => ty.extend(t.value.chars().map(|c| c.to_ascii_uppercase())),
             Tk::Str => {
                 ty.push('\'');
-                ty.push_str(&t.value);
+                ty.push_str(t.value);
                 ty.push('\'');
             }
-            _ => ty.push_str(&t.value),
+            _ => ty.push_str(t.value),
         }
         k += 1;
     }
@@ -281,7 +280,7 @@ impl Analyzer<'_> {
             }
         } else if starts(t, &["ALTER", "TABLE"]) {
             if let Some((table, k)) = name_at(t, skip_if(t, opt(t, 2, "ONLY"))) {
-                self.alter_table(i, base, t, &table, k);
+                self.alter_table(i, base, t, table, k);
             }
         } else if starts(t, &["ALTER", "TYPE"]) {
             self.alter_type(t);
@@ -289,13 +288,13 @@ impl Analyzer<'_> {
             if let Some((from, k)) = name_at(t, 2) {
                 let to = if t.get(k).is_some_and(|x| x.is("TO")) { name_at(t, k + 1).map(|n| n.0) } else { None };
                 let to = to.unwrap_or_default();
-                self.rename_table(i, at(0), &from, &to);
+                self.rename_table(i, at(0), from, to);
             }
         } else if starts(t, &["DROP", "TABLE"]) {
             let k = skip_if(t, 2);
             for (from, _) in split_commas(t, k, t.len()) {
                 if let Some((name, _)) = name_at(t, from) {
-                    self.drop_table(i, base + t[from].pos, &name);
+                    self.drop_table(i, base + t[from].pos, name);
                 }
             }
         } else if starts(t, &["DROP", "SCHEMA"]) || starts(t, &["DROP", "DATABASE"]) {
@@ -309,7 +308,7 @@ impl Analyzer<'_> {
         } else if starts(t, &["DROP", "TYPE"]) {
             let k = skip_if(t, 2);
             if let Some((name, _)) = name_at(t, k) {
-                self.schema.enums.remove(&key(&name));
+                self.schema.enums.remove(&key(name));
             }
         } else if starts(t, &["TRUNCATE"]) {
             let name = name_at(t, opt(t, opt(t, 1, "TABLE"), "ONLY")).map(|n| n.0).unwrap_or_default();
@@ -318,17 +317,17 @@ impl Analyzer<'_> {
                 i,
                 at(0),
                 format!("deletes every row of `{name}`"),
-                Subject { table: Some(name), ..Subject::default() },
+                Subject { table: Some(name.to_string()), ..Subject::default() },
             );
         } else if starts(t, &["DELETE"]) {
             let name = name_at(t, opt(t, 1, "FROM")).map(|n| n.0).unwrap_or_default();
-            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(&key(&name)) {
+            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(&key(name)) {
                 self.report(
                     "delete-without-where",
                     i,
                     at(0),
                     format!("deletes every row of `{name}` (no WHERE clause)"),
-                    Subject { table: Some(name), ..Subject::default() },
+                    Subject { table: Some(name.to_string()), ..Subject::default() },
                 );
             }
         } else if starts(t, &["UPDATE"]) {
@@ -340,7 +339,7 @@ impl Analyzer<'_> {
 
     fn create_table(&mut self, t: &[Tok], k: usize) {
         let Some((name, k)) = name_at(t, k) else { return };
-        self.state.created.insert(key(&name));
+        self.state.created.insert(key(name));
         let mut table = Table::default();
         if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
             for (from, to) in split_commas(t, k + 1, close) {
@@ -354,7 +353,7 @@ impl Analyzer<'_> {
                 }
             }
         }
-        self.schema.tables.insert(key(&name), table);
+        self.schema.tables.insert(key(name), table);
     }
 
     fn create_type(&mut self, i: usize, offset: usize, t: &[Tok], k: usize) {
@@ -369,23 +368,23 @@ impl Analyzer<'_> {
             let e = NewEnum { display: base.to_string(), values: values.clone(), statement: i, offset, before };
             self.state.new_enums.insert(key(base), e);
         }
-        self.schema.enums.insert(key(&name), values);
+        self.schema.enums.insert(key(name), values);
     }
 
     fn alter_type(&mut self, t: &[Tok]) {
         let Some((name, k)) = name_at(t, 2) else { return };
         if starts(&t[k.min(t.len())..], &["ADD", "VALUE"]) {
             let value = t[k..].iter().find(|x| x.kind == Tk::Str).map(|x| x.value.to_string());
-            if let (Some(v), Some(values)) = (value, self.schema.enums.get_mut(&key(&name))) {
+            if let (Some(v), Some(values)) = (value, self.schema.enums.get_mut(&key(name))) {
                 values.push(v);
             }
         } else if starts(&t[k.min(t.len())..], &["RENAME", "TO"]) {
             if let Some((to, _)) = name_at(t, k + 2) {
-                if to.strip_suffix("_old").is_some_and(|b| b.eq_ignore_ascii_case(&name)) {
-                    self.state.renamed_old.insert(key(&name));
+                if to.strip_suffix("_old").is_some_and(|b| b.eq_ignore_ascii_case(name)) {
+                    self.state.renamed_old.insert(key(name));
                 }
-                if let Some(v) = self.schema.enums.remove(&key(&name)) {
-                    self.schema.enums.insert(key(&to), v);
+                if let Some(v) = self.schema.enums.remove(&key(name)) {
+                    self.schema.enums.insert(key(to), v);
                 }
             }
         }
@@ -437,9 +436,11 @@ impl Analyzer<'_> {
         let Some((table, _)) = name_at(t, opt(t, 1, "ONLY")) else { return };
         let Some(set) = t.iter().position(|x| x.is("SET")) else { return };
         let end = t.iter().position(|x| x.is("WHERE") || x.is("FROM")).unwrap_or(t.len()).max(set + 1);
-        let columns: Vec<String> =
-            split_commas(t, set + 1, end).into_iter().filter_map(|(from, _)| name_at(t, from).map(|n| n.0)).collect();
-        let tk = key(&table);
+        let columns: Vec<String> = split_commas(t, set + 1, end)
+            .into_iter()
+            .filter_map(|(from, _)| name_at(t, from).map(|n| n.0.to_string()))
+            .collect();
+        let tk = key(table);
         let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(&(tk.clone(), key(c))))
             || self.state.created.contains(&tk);
         for c in &columns {
@@ -451,29 +452,32 @@ impl Analyzer<'_> {
                 i,
                 offset,
                 format!("overwrites {} in every row of `{table}` (no WHERE clause)", list(&columns)),
-                Subject { table: Some(table), column: columns.first().cloned(), ..Subject::default() },
+                Subject { table: Some(table.to_string()), column: columns.first().cloned(), ..Subject::default() },
             );
         }
     }
 
     fn insert(&mut self, i: usize, offset: usize, t: &[Tok]) {
         let Some((table, k)) = name_at(t, 2) else { return };
-        if redefine_base(&table).is_none() || !self.state.created.contains(&key(&table)) {
+        if redefine_base(table).is_none() || !self.state.created.contains(&key(table)) {
             return;
         }
         let mut cols = Vec::new();
         if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
-            cols = split_commas(t, k + 1, close).into_iter().filter_map(|(f, _)| name_at(t, f).map(|n| n.0)).collect();
+            cols = split_commas(t, k + 1, close)
+                .into_iter()
+                .filter_map(|(f, _)| name_at(t, f).map(|n| n.0.to_string()))
+                .collect();
         }
         // A required column without a default that the copy does not fill: fails on rows.
-        if let Some(new_table) = self.schema.table(&table) {
+        if let Some(new_table) = self.schema.table(table) {
             let missing: Vec<String> = new_table
                 .columns
                 .iter()
                 .filter(|c| !c.nullable && !c.has_default && !cols.iter().any(|x| x.eq_ignore_ascii_case(&c.name)))
                 .map(|c| c.name.clone())
                 .collect();
-            let base = redefine_base(&table).unwrap_or(&table).to_string();
+            let base = redefine_base(table).unwrap_or(table).to_string();
             for column in missing {
                 self.report(
                     "add-required-column",
@@ -486,7 +490,7 @@ impl Analyzer<'_> {
                 );
             }
         }
-        self.state.copies.insert(key(&table), cols);
+        self.state.copies.insert(key(table), cols);
     }
 
     fn alter_table(&mut self, i: usize, base: usize, t: &[Tok], table: &str, k: usize) {
@@ -503,7 +507,7 @@ impl Analyzer<'_> {
                 let j = 1;
                 if a.get(j).is_some_and(|x| x.is("CONSTRAINT")) {
                     if let Some((name, _)) = name_at(a, j + 1) {
-                        self.state.added_constraints.insert(key(&name));
+                        self.state.added_constraints.insert(key(name));
                     }
                     if a.iter().any(|x| x.is("PRIMARY")) {
                         self.state.added_pk.insert(tk.clone());
@@ -545,7 +549,7 @@ impl Analyzer<'_> {
                 if word.is_some_and(|x| x.is("CONSTRAINT") || x.is("FOREIGN") || x.is("CHECK")) {
                     j += if word.is_some_and(|x| x.is("FOREIGN")) { 2 } else { 1 };
                     let name = name_at(a, skip_if(a, j)).map(|n| n.0).unwrap_or_default();
-                    self.state.dropped_constraints.push((key(&name), tk.clone(), i, at));
+                    self.state.dropped_constraints.push((key(name), tk.clone(), i, at));
                     continue;
                 }
                 if word.is_some_and(|x| x.is("PRIMARY")) {
@@ -569,57 +573,52 @@ impl Analyzer<'_> {
                         i,
                         at,
                         format!("drops column `{column}` of `{table}` and the data in it"),
-                        subject(Some(column.clone())),
+                        subject(Some(column.to_string())),
                     );
                 }
                 if let Some(tab) = self.schema.table_mut(table) {
-                    tab.remove(&column);
+                    tab.remove(column);
                 }
             } else if a[0].is("ALTER") {
                 let Some((column, j)) = name_at(a, opt(a, 1, "COLUMN")) else { continue };
                 let rest = &a[j.min(a.len())..];
                 if starts(rest, &["TYPE"]) || starts(rest, &["SET", "DATA", "TYPE"]) {
                     let skip = if starts(rest, &["TYPE"]) { 1 } else { 3 };
-                    let ty = column_def(
-                        &std::iter::once(a[0].clone()).chain(rest[skip..].iter().cloned()).collect::<Vec<_>>(),
-                    )
-                    .map(|d| d.ty)
-                    .unwrap_or_default();
-                    self.change_type(i, at, table, &column, &ty);
+                    let ty = column_def(&std::iter::once(a[0]).chain(rest[skip..].iter().copied()).collect::<Vec<_>>())
+                        .map(|d| d.ty)
+                        .unwrap_or_default();
+                    self.change_type(i, at, table, column, &ty);
                 } else if starts(rest, &["SET", "NOT", "NULL"]) {
-                    self.set_not_null(i, at, table, &column);
+                    self.set_not_null(i, at, table, column);
                 } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(&tk) {
                     self.report(
                         "drop-default",
                         i,
                         at,
                         format!("drops the default of `{table}`.`{column}`"),
-                        subject(Some(column.clone())),
+                        subject(Some(column.to_string())),
                     );
                 } else if starts(rest, &["DROP", "NOT", "NULL"]) {
-                    if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(&column)) {
+                    if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(column)) {
                         c.nullable = true;
                     }
                 }
             } else if a[0].is("MODIFY") || a[0].is("CHANGE") {
                 let j = opt(a, 1, "COLUMN");
                 let Some((old, j2)) = name_at(a, j) else { continue };
-                let (new, def_start) = if a[0].is("CHANGE") {
-                    (name_at(a, j2).map_or(old.clone(), |n| n.0), j2)
-                } else {
-                    (old.clone(), j)
-                };
-                if !new.eq_ignore_ascii_case(&old) {
+                let (new, def_start) =
+                    if a[0].is("CHANGE") { (name_at(a, j2).map_or(old, |n| n.0), j2) } else { (old, j) };
+                if !new.eq_ignore_ascii_case(old) {
                     self.report(
                         "rename-column",
                         i,
                         at,
                         format!("renames column `{old}` of `{table}` to `{new}`"),
-                        subject(Some(old.clone())),
+                        subject(Some(old.to_string())),
                     );
                 }
                 let Some(def) = column_def(&a[def_start.min(a.len())..]) else { continue };
-                self.mysql_modify(i, at, table, &old, &def);
+                self.mysql_modify(i, at, table, old, &def);
             } else if a[0].is("RENAME") {
                 let j = opt(a, 1, "COLUMN");
                 if a.get(1).is_some_and(|x| x.is("INDEX") || x.is("KEY") || x.is("CONSTRAINT")) {
@@ -627,7 +626,7 @@ impl Analyzer<'_> {
                 }
                 if a.get(1).is_some_and(|x| x.is("TO") || x.is("AS")) {
                     let to = name_at(a, 2).map(|n| n.0).unwrap_or_default();
-                    self.rename_table(i, at, table, &to);
+                    self.rename_table(i, at, table, to);
                     continue;
                 }
                 let Some((from, j)) = name_at(a, j) else { continue };
@@ -638,11 +637,11 @@ impl Analyzer<'_> {
                         i,
                         at,
                         format!("renames column `{from}` of `{table}` to `{to}`"),
-                        subject(Some(from.clone())),
+                        subject(Some(from.to_string())),
                     );
                 }
-                if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(&from)) {
-                    c.name = to;
+                if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(from)) {
+                    c.name = to.to_string();
                 }
             }
         }

@@ -1,8 +1,6 @@
 //! Tokens of one statement, read from its `code` (comments and string bodies blanked, byte
 //! offsets unchanged) with string values taken from the original text at the same offsets.
 
-use std::borrow::Cow;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tk {
     /// A bare word: keyword, identifier or number.
@@ -15,12 +13,12 @@ pub enum Tk {
     Punct,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tok<'a> {
     pub kind: Tk,
     /// Identifier or string value without quotes; the word or character otherwise.
-    /// Borrowed from the statement unless unquoting changed it.
-    pub value: Cow<'a, str>,
+    /// Borrowed from the statement, or from its [`Spans`] when unquoting changed it.
+    pub value: &'a str,
     /// Byte offset in the statement.
     pub pos: usize,
 }
@@ -69,17 +67,17 @@ struct Span {
 }
 
 /// The tokens of a statement, from [`spans`] of the same `code` and `text`.
-pub fn toks<'a>(spans: Spans, code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
-    let mut unquoted = spans.unquoted.into_iter();
+pub fn toks<'a>(spans: &'a Spans, code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
+    let mut unquoted = spans.unquoted.iter();
     spans
         .spans
-        .into_iter()
+        .iter()
         .map(|s| {
             let value = match s.unquoted.then(|| unquoted.next()).flatten() {
-                Some(v) => Cow::Owned(v),
+                Some(v) => v.as_str(),
                 None => {
                     let from = if s.kind == Tk::Str { text } else { code };
-                    Cow::Borrowed(from.get(s.start as usize..s.end as usize).unwrap_or(""))
+                    from.get(s.start as usize..s.end as usize).unwrap_or("")
                 }
             };
             Tok { kind: s.kind, value, pos: s.pos as usize }
@@ -167,14 +165,14 @@ pub fn spans(code: &str, text: &str) -> Spans {
 
 /// A possibly qualified name at `i` (`"public"."User"`, `` `db`.`t` ``, `t`): its last part
 /// and the index after it.
-pub fn name_at(toks: &[Tok], mut i: usize) -> Option<(String, usize)> {
+pub fn name_at<'a>(toks: &[Tok<'a>], mut i: usize) -> Option<(&'a str, usize)> {
     let mut last = None;
     loop {
         let t = toks.get(i)?;
         if !t.is_name() {
             return last.map(|l| (l, i));
         }
-        last = Some(t.value.to_string());
+        last = Some(t.value);
         i += 1;
         if toks.get(i).is_some_and(|t| t.is_punct('.')) {
             i += 1;
@@ -225,17 +223,19 @@ pub fn matching_paren(toks: &[Tok], open: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn tokenize<'a>(code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
-        toks(spans(code, text), code, text)
+    fn tokenize<'a>(spans: &'a mut Spans, code: &'a str, text: &'a str) -> Vec<Tok<'a>> {
+        *spans = super::spans(code, text);
+        toks(spans, code, text)
     }
 
     #[test]
     fn tokens_and_names() {
         let text = "ALTER TABLE \"public\".\"Order\" ADD `x` 'it''s'";
         let code = "ALTER TABLE \"public\".\"Order\" ADD `x` '     '";
-        let t = tokenize(code, text);
+        let mut sp = Spans::default();
+        let t = tokenize(&mut sp, code, text);
         assert!(t[0].is("alter"));
-        assert_eq!(name_at(&t, 2), Some(("Order".to_string(), 5)));
+        assert_eq!(name_at(&t, 2), Some(("Order", 5)));
         assert_eq!(t[6].kind, Tk::Ident);
         assert_eq!(t[7].value, "it's");
     }
