@@ -157,7 +157,7 @@ fn scan_migration(
         // Earlier migrations not read yet (a hook scanning one staged file): most migrations
         // need no history, so try without it and replay only when a rule asks.
         let mut guess = replay.schema.clone();
-        let quick = crate::sql::analyze::analyze_prepared(prepared, &mut guess);
+        let quick = crate::sql::analyze::analyze_prepared(prepared, text, &mut guess);
         if quick.needs_history {
             catch_up(source, folder, name, replay);
             (analyze(text, &mut replay.schema), true)
@@ -165,7 +165,7 @@ fn scan_migration(
             (quick, false)
         }
     } else {
-        (crate::sql::analyze::analyze_prepared(prepared, &mut replay.schema), true)
+        (crate::sql::analyze::analyze_prepared(prepared, text, &mut replay.schema), true)
     };
     if advanced && replay.names.get(replay.next).is_some_and(|n| n == name) {
         replay.next += 1;

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
-use super::split::{split, Statement};
+use super::split::{split_pieces, Piece};
 use super::tokens::{matching_paren, name_at, spans, split_commas, toks, Spans, Tk, Tok};
 use super::warnings::{self, About, Warning};
 
@@ -42,7 +42,8 @@ struct Subject {
 
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
-    pub statements: Vec<Statement>,
+    /// Where the statements are in the migration.
+    pub statements: Vec<Piece>,
     pub findings: Vec<SqlFinding>,
     /// A rule needed a table, column or enum the schema given did not know: the result may
     /// change with the earlier migrations replayed.
@@ -51,32 +52,43 @@ pub struct Analysis {
 
 /// Analyse one migration against `schema` (what earlier migrations built), updating it.
 pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
-    analyze_prepared(prepare(sql), schema)
+    analyze_prepared(prepare(sql), sql, schema)
 }
 
 /// The schema-independent half of the work (splitting, tokens, Prisma's warnings): it can
 /// run in parallel over many files, while [`analyze_prepared`] runs in migration order.
 pub struct Prepared {
-    statements: Vec<Statement>,
+    /// The migration with comments and string bodies blanked.
+    code: String,
+    statements: Vec<Piece>,
     spans: Vec<Spans>,
     warnings: Vec<Warning>,
 }
 
 pub fn prepare(sql: &str) -> Prepared {
-    let statements = split(sql);
+    let (code, statements) = split_pieces(sql);
     let warnings = warnings::read(sql);
     // Statements no rule reads (indexes, comments, grants...) are not tokenized, unless a
     // Prisma warning may need to be tied to one of them.
     let spans = statements
         .iter()
-        .map(|s| if !warnings.is_empty() || relevant(&s.code) { spans(&s.code, &s.text) } else { Spans::default() })
+        .map(|s| {
+            let c = s.code(&code);
+            if !warnings.is_empty() || relevant(c) {
+                spans(c, s.text(sql))
+            } else {
+                Spans::default()
+            }
+        })
         .collect();
-    Prepared { statements, spans, warnings }
+    Prepared { code, statements, spans, warnings }
 }
 
-pub fn analyze_prepared(prepared: Prepared, schema: &mut Schema) -> Analysis {
-    let Prepared { statements, spans, warnings } = prepared;
-    let parsed: Vec<Vec<Tok>> = statements.iter().zip(&spans).map(|(s, sp)| toks(sp, &s.code, &s.text)).collect();
+/// Judge a migration prepared from `sql` against `schema`, updating it.
+pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> Analysis {
+    let Prepared { code, statements, spans, warnings } = prepared;
+    let parsed: Vec<Vec<Tok>> =
+        statements.iter().zip(&spans).map(|(s, sp)| toks(sp, s.code(&code), s.text(sql))).collect();
     let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
     for (i, toks) in parsed.iter().enumerate() {
         a.statement(i, statements[i].offset, toks);
@@ -832,7 +844,7 @@ fn list(items: &[String]) -> String {
 
 /// Attach each Prisma warning to the finding it describes; warnings with no finding become
 /// `prisma-warning` findings on the statement they name (or on the warning itself).
-fn tie_warnings(warnings: Vec<Warning>, statements: &[Statement], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
+fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
     for w in warnings {
         if let Some(f) = findings.iter_mut().find(|f| f.prisma_warning.is_none() && matches(&w, f)) {
             f.prisma_warning = Some(w.text.clone());

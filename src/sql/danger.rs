@@ -30,7 +30,7 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
                 rule: f.rule,
                 message: f.message,
                 line: 1 + sql.as_bytes()[..f.offset.min(sql.len())].iter().filter(|&&b| b == b'\n').count(),
-                statement: stmt.map(|s| s.text.clone()).unwrap_or_default(),
+                statement: stmt.map(|s| s.text(sql).to_string()).unwrap_or_default(),
             }
         })
         .collect()

@@ -16,6 +16,33 @@ pub struct Statement {
     pub line: usize,
 }
 
+/// Where one statement is in its file: the file's text and its `code` (comments and string
+/// bodies blanked, same offsets) from [`split_pieces`]. The scan keeps these instead of a
+/// copy of each statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// Byte offset of the statement's first non-blank character.
+    pub offset: usize,
+    /// End of the statement's text, trimmed.
+    pub text_end: usize,
+    /// End of the statement's code, trimmed (trailing comments are blank in the code).
+    pub code_end: usize,
+    /// 1-based line of the first character.
+    pub line: usize,
+}
+
+impl Piece {
+    /// The statement's source text, trimmed; `sql` is the file split.
+    pub fn text<'a>(&self, sql: &'a str) -> &'a str {
+        sql.get(self.offset..self.text_end).unwrap_or("")
+    }
+
+    /// The statement with comments and string contents blanked; `code` is from the same split.
+    pub fn code<'a>(&self, code: &'a str) -> &'a str {
+        code.get(self.offset..self.code_end).unwrap_or("")
+    }
+}
+
 /// Bytes that may start a string, identifier, comment, dollar quote or end a statement.
 const SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
@@ -29,6 +56,21 @@ const SPECIAL: [bool; 256] = {
 };
 
 pub fn split(sql: &str) -> Vec<Statement> {
+    let (code, pieces) = split_pieces(sql);
+    pieces
+        .iter()
+        .map(|p| Statement {
+            text: p.text(sql).to_string(),
+            code: p.code(&code).to_string(),
+            offset: p.offset,
+            line: p.line,
+        })
+        .collect()
+}
+
+/// The statements of `sql` as [`Piece`]s, and its code: `sql` with comments and string
+/// bodies blanked, byte for byte.
+pub fn split_pieces(sql: &str) -> (String, Vec<Piece>) {
     let bytes = sql.as_bytes();
     // `code` mirrors `sql` byte for byte: comments and string bodies become spaces.
     let mut code = bytes.to_vec();
@@ -95,24 +137,25 @@ pub fn split(sql: &str) -> Vec<Statement> {
     let code = String::from_utf8(code).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let mut line = 1;
     let mut counted = 0;
-    bounds
+    let pieces = bounds
         .into_iter()
         .filter_map(|(from, to)| {
             let piece = code.get(from..to)?;
             // ASCII first (blanked comments are spaces), then any Unicode blank left.
             let trimmed = piece.trim_ascii_start().trim_start();
-            let code = trimmed.trim_ascii_end().trim_end();
-            if code.is_empty() {
+            let code_len = trimmed.trim_ascii_end().trim_end().len();
+            if code_len == 0 {
                 return None;
             }
             let offset = from + (piece.len() - trimmed.len());
             // Lines counted incrementally: linear in the file, not per statement.
             line += memchr::memchr_iter(b'\n', &bytes[counted..offset]).count();
             counted = offset;
-            let text = sql.get(offset..to).unwrap_or("").trim_ascii_end().trim_end();
-            Some(Statement { text: text.to_string(), code: code.to_string(), offset, line })
+            let text_len = sql.get(offset..to).unwrap_or("").trim_ascii_end().trim_end().len();
+            Some(Piece { offset, text_end: offset + text_len, code_end: offset + code_len, line })
         })
-        .collect()
+        .collect();
+    (code, pieces)
 }
 
 /// Index just past the closing quote (or the end of input when unclosed).
