@@ -227,16 +227,26 @@ fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
         }
         k += 1;
     }
-    let rest = &toks[k..];
-    let has = |w: &str| rest.iter().any(|t| t.is(w));
-    let not_null = rest.windows(2).any(|w| w[0].is("NOT") && w[1].is("NULL")) || has("PRIMARY");
-    let upper = ty.to_ascii_uppercase();
-    let auto = has("AUTO_INCREMENT")
-        || has("AUTOINCREMENT")
-        || has("GENERATED")
-        || upper.contains("SERIAL")
-        || upper.starts_with("INTEGERPRIMARY");
-    Some(ColumnDef { name: first.value.to_string(), ty, not_null, has_default: has("DEFAULT"), auto })
+    // The constraints after the type, in one pass.
+    let (mut not_null, mut has_default, mut auto) = (false, false, false);
+    for (j, t) in toks.iter().enumerate().skip(k) {
+        if t.is("NOT") && toks.get(j + 1).is_some_and(|n| n.is("NULL")) || t.is("PRIMARY") {
+            not_null = true;
+        } else if t.is("DEFAULT") {
+            has_default = true;
+        } else if t.is("AUTO_INCREMENT") || t.is("AUTOINCREMENT") || t.is("GENERATED") {
+            auto = true;
+        }
+    }
+    let ty_has = |at: Option<usize>, word: &[u8]| {
+        let b = ty.as_bytes();
+        match at {
+            Some(at) => b.get(at..at + word.len()).is_some_and(|p| p.eq_ignore_ascii_case(word)),
+            None => b.windows(word.len()).any(|p| p.eq_ignore_ascii_case(word)),
+        }
+    };
+    auto |= ty_has(None, b"SERIAL") || ty_has(Some(0), b"INTEGERPRIMARY");
+    Some(ColumnDef { name: first.value.to_string(), ty, not_null, has_default, auto })
 }
 
 fn starts(toks: &[Tok], words: &[&str]) -> bool {

@@ -24,16 +24,17 @@ pub struct Tok<'a> {
 }
 
 impl Tok<'_> {
-    /// Whether this is the bare word `kw` (case-insensitive).
+    /// Whether this is the bare word `kw` (case-insensitive). Inlined: the analysis makes
+    /// ~100,000 of these checks in a scan of 800 migrations, against literal keywords.
+    #[inline]
     pub fn is(&self, kw: &str) -> bool {
-        // Length and first letter first: most comparisons fail there.
         let v = self.value.as_bytes();
         self.kind == Tk::Word
             && v.len() == kw.len()
-            && v.first().map(u8::to_ascii_uppercase) == kw.as_bytes().first().map(u8::to_ascii_uppercase)
-            && self.value.eq_ignore_ascii_case(kw)
+            && v.iter().zip(kw.as_bytes()).all(|(a, b)| a.eq_ignore_ascii_case(b))
     }
 
+    #[inline]
     pub fn is_punct(&self, c: char) -> bool {
         self.kind == Tk::Punct && self.value.len() == c.len_utf8() && self.value.starts_with(c)
     }
