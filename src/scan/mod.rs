@@ -141,11 +141,11 @@ fn scan_migration(
     // rel: <folder>/migrations/<name>/migration.sql
     let Some((dir, _)) = files::split_last(rel) else { return Vec::new() };
     let (folder, name) = files::split_last(dir).unwrap_or(("", dir));
-    let replay = replays.entry(folder.to_string()).or_insert_with(|| Replay {
-        names: source.subdirs(folder),
-        next: 0,
-        schema: Schema::default(),
-    });
+    if !replays.contains_key(folder) {
+        let replay = Replay { names: source.subdirs(folder), next: 0, schema: Schema::default() };
+        replays.insert(folder.to_string(), replay);
+    }
+    let Some(replay) = replays.get_mut(folder) else { return Vec::new() };
     if replay.names.get(replay.next).is_some_and(|n| n.as_str() > name) {
         // Out of order (should not happen with sorted paths): start over.
         replay.next = 0;

@@ -45,13 +45,31 @@ pub fn key(name: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// `f` of the key of `name`, lower-cased on the stack when short (a lookup per statement
+/// need not allocate).
+fn with_key<T>(name: &str, f: impl FnOnce(&str) -> T) -> T {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name.as_bytes());
+            b.make_ascii_lowercase();
+            // Lower-casing ASCII letters keeps UTF-8 valid: the `Err` arm is not taken.
+            match std::str::from_utf8(b) {
+                Ok(k) => f(k),
+                Err(_) => f(&key(name)),
+            }
+        }
+        None => f(&key(name)),
+    }
+}
+
 impl Schema {
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(&key(name))
+        with_key(name, |k| self.tables.get(k))
     }
 
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
-        self.tables.get_mut(&key(name))
+        with_key(name, |k| self.tables.get_mut(k))
     }
 
     pub fn column(&self, table: &str, column: &str) -> Option<&Column> {
