@@ -36,7 +36,8 @@ fn finish(kind: Kind, text: std::io::Result<Option<String>>) -> Loaded {
 }
 
 /// Call `each(index, loaded)` for every path (of the kind given), in order, reading on
-/// `threads` threads (`None`: one per core, up to 8).
+/// `threads` threads, the calling thread included (`None`: with two cores or more, a worker
+/// per core, up to 8, plus the calling thread).
 pub fn in_order(
     source: &Source,
     paths: &[(&String, Kind)],
@@ -50,7 +51,15 @@ pub fn in_order(
         }
         return;
     };
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(8)).max(1);
+    // The calling thread spends most of its time judging in order, so a worker per core
+    // keeps every core reading and preparing meanwhile (on 2 cores, 3 threads scan 850
+    // migrations ~10% faster than 2).
+    let threads = threads
+        .unwrap_or_else(|| match std::thread::available_parallelism().map_or(1, |n| n.get()) {
+            1 => 1,
+            cores => cores.min(8) + 1,
+        })
+        .max(1);
     // Starting a thread costs more than reading a few files.
     if threads == 1 || paths.len() < 32 {
         let mut reader = source::Reader::new(root);

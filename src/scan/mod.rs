@@ -3,7 +3,7 @@
 //!
 //! Data flow: a [`Source`] (working tree, git index, pushed commit) and a list of
 //! repository-relative paths -> [`files::kind`] picks the reader -> migrations go through
-//! [`crate::sql::analyze`] (replaying earlier migrations of the same folder for the schema),
+//! [`crate::sql::analyze()`] (replaying earlier migrations of the same folder for the schema),
 //! command lines through [`crate::shell::find_prisma`] and the guard's classifier -> ignore
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
@@ -52,7 +52,8 @@ pub struct Options {
     pub exclude: Vec<String>,
     pub start_after: Option<String>,
     pub production_scripts: Vec<String>,
-    /// Threads reading files (`None`: one per core, up to 8).
+    /// Threads reading files, the calling thread included (`None`: a worker per core, up
+    /// to 8, plus the calling thread; one thread on one core).
     pub threads: Option<usize>,
 }
 

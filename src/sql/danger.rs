@@ -1,5 +1,5 @@
 //! Statements that lose data, for the guard's check of `prisma db execute`: the
-//! error-level findings of [`super::analyze`].
+//! error-level findings of [`super::analyze()`].
 
 use super::analyze::analyze;
 use super::schema::Schema;
