@@ -56,7 +56,10 @@ impl Cli {
             std::path::Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name == "prisma" {
             let args = args.map(|a| a.to_string_lossy().into_owned()).collect();
-            return Cli { global: GlobalArgs::default(), command: Command::Exec(ExecArgs { no_backup: false, args }) };
+            return Cli {
+                global: GlobalArgs::default(),
+                command: Command::Exec(Deferred(ExecArgs { no_backup: false, args })),
+            };
         }
         // Agents run `agent-hook --agent X` before every shell command: skip building the
         // whole command-line parser for that exact form (it is most of a decision's time).
@@ -69,11 +72,43 @@ impl Cli {
                         guard_config: std::env::var_os("PRISMA_GUARD_CONFIG").map(PathBuf::from),
                         ..GlobalArgs::default()
                     };
-                    return Cli { global, command: Command::AgentHook(AgentHookArgs { agent }) };
+                    return Cli { global, command: Command::AgentHook(Deferred(AgentHookArgs { agent })) };
                 }
             }
         }
         Cli::parse()
+    }
+}
+
+/// A subcommand's arguments, built by clap only when that subcommand is the one run: a
+/// `scan` or a shim pass-through does not pay for building the other subcommands' arguments.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+impl<T> std::ops::Deref for Deferred<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args_for_update)
     }
 }
 
@@ -85,42 +120,42 @@ pub enum Command {
     /// ...) get a backup first; if it fails, prisma does not run. Destructive commands (migrate
     /// reset, db push --force-reset or --accept-data-loss, SQL that drops data) also need the
     /// database name typed on the terminal; AI agents are refused. Exit code: prisma's own.
-    Exec(ExecArgs),
+    Exec(Deferred<ExecArgs>),
     /// Take a compressed, checksummed backup of the project's database now.
-    Backup(BackupArgs),
+    Backup(Deferred<BackupArgs>),
     /// List backups, newest first.
     #[command(alias = "list")]
-    Backups(ListArgs),
+    Backups(Deferred<ListArgs>),
     /// Check backups: checksum and a full decompression test.
-    Verify(VerifyArgs),
+    Verify(Deferred<VerifyArgs>),
     /// Restore a backup into the project's database (or --to another one).
-    Restore(RestoreArgs),
+    Restore(Deferred<RestoreArgs>),
     /// Restore a backup into a scratch database and compare row counts with the manifest.
-    RestoreTest(RestoreTestArgs),
+    RestoreTest(Deferred<RestoreTestArgs>),
     /// Delete old backups by age and count; never the newest verified one.
-    Prune(PruneArgs),
+    Prune(Deferred<PruneArgs>),
     /// Put prisma-guard in front of `prisma`: on PATH, and in node_modules/.bin (npx, npm scripts).
-    Shim(ShimArgs),
+    Shim(Deferred<ShimArgs>),
     /// Find destructive prisma commands in scripts and CI files, and destructive SQL in
     /// prisma/migrations. Exit 0: clean; 1: error-level findings; 2: usage or I/O error.
-    Scan(ScanArgs),
+    Scan(Deferred<ScanArgs>),
     /// Install, check or remove the git pre-commit and pre-push hooks that run `scan`.
-    Hooks(HooksArgs),
+    Hooks(Deferred<HooksArgs>),
     /// Judge a shell command line as an agent hook would: allow (exit 0), schema change
     /// (exit 5) or destructive (exit 3), with the reason.
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Show how a shell command line is parsed and judged.
-    Explain(CheckArgs),
+    Explain(Deferred<CheckArgs>),
     /// Answer an AI agent's pre-tool hook (JSON on stdin) in that agent's protocol.
-    AgentHook(AgentHookArgs),
+    AgentHook(Deferred<AgentHookArgs>),
     /// Set the project up in one idempotent step: config, .gitignore, package.json scripts,
     /// the project shim, git hooks, agent hooks, and a safety note in CLAUDE.md/AGENTS.md.
-    Init(InitArgs),
+    Init(Deferred<InitArgs>),
     /// Take out everything `init` put in (backups stay).
-    Uninstall(InitArgs),
+    Uninstall(Deferred<InitArgs>),
     /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
     /// with the fixing command for each gap.
-    Doctor(DoctorArgs),
+    Doctor(Deferred<DoctorArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -308,4 +343,31 @@ pub struct PruneArgs {
     /// Keep at most this many backups (default 100, or `[retention] keep`).
     #[arg(long)]
     pub keep: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_whole_command_line_is_consistent_with_deferred_arguments() {
+        // Builds every subcommand, deferred parts included, and checks clap's invariants.
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn deferred_arguments_are_parsed() {
+        let cli = Cli::try_parse_from(["prisma-guard", "scan", "--format", "json", "--staged", "a", "b"])
+            .expect("a valid scan command line");
+        let Command::Scan(args) = cli.command else { panic!("not scan: {:?}", cli.command) };
+        assert_eq!(args.paths, [PathBuf::from("a"), PathBuf::from("b")]);
+        assert!(args.staged);
+        assert_eq!(args.format, crate::scan::report::Format::Json);
+        let err = Cli::try_parse_from(["prisma-guard", "scan", "--bogus"]).expect_err("an unknown flag");
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        let err =
+            Cli::try_parse_from(["prisma-guard", "backup", "--format", "json"]).expect_err("scan's flag on backup");
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
 }
