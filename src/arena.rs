@@ -6,8 +6,14 @@
 //! plus lock waits when one thread freed what the other had allocated. With the arena
 //! switched on ([`enable`], by `prisma-guard scan` only), small blocks come in power-of-two
 //! size classes from a reserved address range: each thread takes 256 KiB chunks and keeps
-//! its own free list per class (a block freed on another thread than the one that made it
-//! simply joins the freeing thread's list). No locks, no headers, memory reused.
+//! its own free list per class. No locks, no headers, memory reused.
+//!
+//! A block freed on another thread than the one whose chunk it came from goes back to that
+//! thread: the scan's workers make what the main thread frees, and otherwise each worker
+//! would keep cutting fresh memory, every new page a fault that costs microseconds in a VM.
+//! Such frees are pushed onto the owner's "remote" stack (one per thread and class); the
+//! owner takes the whole stack at once when its own list runs dry, so no block is ever
+//! popped by two threads (no ABA problem).
 //!
 //! Bounded: the range is reserved, not committed (pages are touched as they are used), and
 //! when it is used up, or for blocks over 64 KiB, allocation falls back to the system
@@ -26,6 +32,9 @@ const CHUNK: usize = 256 << 10;
 /// A chunk's pages are committed this much at a time, as the chunk is used: a thread that
 /// needs little memory does not pay for the page faults of a whole chunk.
 const COMMIT: usize = 64 << 10;
+/// Threads whose blocks are given back to them (a chunk's owner tag is one byte); later
+/// threads keep what they free.
+const OWNERS: usize = 254;
 /// Size classes 16 B, 32 B, ... 64 KiB; larger blocks go to the system allocator.
 const CLASSES: usize = 13;
 const SMALLEST: usize = 16;
@@ -36,12 +45,21 @@ static STATE: AtomicU8 = AtomicU8::new(0);
 static BASE: AtomicUsize = AtomicUsize::new(0);
 /// Next free byte of the range (offset from `BASE`).
 static NEXT: AtomicUsize = AtomicUsize::new(0);
+/// Owner of each chunk: 1 + the owning thread's number (0: none).
+static CHUNK_OWNER: [AtomicU8; RESERVE / CHUNK] = [const { AtomicU8::new(0) }; RESERVE / CHUNK];
+/// Owner numbers handed out so far.
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+/// Blocks freed by other threads, per owner and class: stacks linked through the blocks'
+/// first word, like the free lists.
+static REMOTE: [[AtomicUsize; CLASSES]; OWNERS] = [const { [const { AtomicUsize::new(0) }; CLASSES] }; OWNERS];
 
 thread_local! {
     /// This thread's chunk: next free address, end of its committed part, end (0: none yet).
     static CHUNK_LEFT: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
     /// This thread's free blocks, a list per size class (the next pointer is in the block).
     static FREE: [Cell<usize>; CLASSES] = const { [const { Cell::new(0) }; CLASSES] };
+    /// This thread's owner number (`usize::MAX`: not given yet; `OWNERS`: none left).
+    static ME: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
 /// Serve small allocations from the arena from now on (in this process, all threads).
@@ -113,15 +131,24 @@ fn class(layout: Layout) -> Option<usize> {
     Some(if size <= SMALLEST { 0 } else { (usize::BITS - (size - 1).leading_zeros()) as usize - 4 })
 }
 
-/// A block of class `c`: from this thread's free list, else cut from its chunk.
+/// A block of class `c`: from this thread's free list, else from the blocks other threads
+/// gave back, else cut from its chunk.
 fn take(c: usize) -> Option<*mut u8> {
     let reused = FREE.with(|free| {
-        let head = free[c].get();
+        let mut head = free[c].get();
         if head == 0 {
-            return None;
+            let me = ME.get();
+            if me < OWNERS {
+                // The whole stack at once: only this thread ever takes from it.
+                head = REMOTE[me][c].swap(0, Ordering::Acquire);
+            }
+            if head == 0 {
+                return None;
+            }
         }
-        // SAFETY: blocks on a free list are arena blocks of at least 16 bytes whose first
-        // word holds the next block (written by `give`).
+        // SAFETY: blocks on a free list or a remote stack are arena blocks of at least 16
+        // bytes whose first word holds the next block (written by `give` or `free_block`,
+        // published to this thread by the push's Release and the swap's Acquire).
         free[c].set(unsafe { *(head as *const usize) });
         Some(head as *mut u8)
     });
@@ -141,6 +168,7 @@ fn take(c: usize) -> Option<*mut u8> {
             if offset + CHUNK > RESERVE {
                 return None;
             }
+            CHUNK_OWNER[offset / CHUNK].store(owner_tag(), Ordering::Relaxed);
             (base + offset, base + offset, base + offset + CHUNK)
         };
         while committed < start + size {
@@ -164,6 +192,41 @@ fn populate(at: usize) {
     let _ = at;
 }
 
+/// This thread's tag for a chunk it takes: 1 + its owner number, 0 when none is left.
+fn owner_tag() -> u8 {
+    let mut me = ME.get();
+    if me == usize::MAX {
+        me = THREADS.fetch_add(1, Ordering::Relaxed).min(OWNERS);
+        ME.set(me);
+    }
+    if me < OWNERS {
+        me as u8 + 1
+    } else {
+        0
+    }
+}
+
+/// Free the arena block `p` of class `c`: onto this thread's free list when its chunk is
+/// this thread's (or its owner has no number), else onto the owner's remote stack.
+fn free_block(p: *mut u8, c: usize) {
+    let chunk = (p as usize - BASE.load(Ordering::Relaxed)) / CHUNK;
+    let owner = CHUNK_OWNER[chunk].load(Ordering::Relaxed) as usize;
+    if owner == 0 || owner - 1 == ME.get() {
+        return give(p, c);
+    }
+    let head = &REMOTE[owner - 1][c];
+    let mut next = head.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: `p` is an arena block of at least 16 bytes, aligned to 16, no longer in
+        // use; the Release below publishes this write with it.
+        unsafe { *(p as *mut usize) = next };
+        match head.compare_exchange_weak(next, p as usize, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(now) => next = now,
+        }
+    }
+}
+
 /// Put an arena block of class `c` on this thread's free list.
 fn give(p: *mut u8, c: usize) {
     FREE.with(|free| {
@@ -173,9 +236,10 @@ fn give(p: *mut u8, c: usize) {
     });
 }
 
-// SAFETY: an arena block is handed out once until it is freed (free lists are per thread,
-// a block is on at most one), is at least as large and aligned as its layout asks, and is
-// never given to the system allocator; system blocks never reach the free lists.
+// SAFETY: an arena block is handed out once until it is freed (a free block is on exactly
+// one free list or remote stack, and only its owning thread takes from either), is at least
+// as large and aligned as its layout asks, and is never given to the system allocator;
+// system blocks never reach the free lists.
 unsafe impl GlobalAlloc for Alloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if ON.load(Ordering::Relaxed) {
@@ -193,7 +257,7 @@ unsafe impl GlobalAlloc for Alloc {
             return unsafe { System.dealloc(ptr, layout) };
         }
         if let Some(c) = class(layout) {
-            give(ptr, c);
+            free_block(ptr, c);
         }
     }
 
@@ -228,6 +292,39 @@ mod tests {
 
     fn layout(size: usize, align: usize) -> Layout {
         Layout::from_size_align(size, align).unwrap_or(Layout::new::<u8>())
+    }
+
+    #[test]
+    fn a_block_freed_on_another_thread_goes_back_to_its_maker() {
+        enable();
+        let l = layout(200, 8);
+        let (to_freer, made) = std::sync::mpsc::channel::<usize>();
+        let (freed, wait_freed) = std::sync::mpsc::channel::<()>();
+        let maker = std::thread::spawn(move || {
+            // SAFETY: a valid layout; the block is freed once (by the other thread), and
+            // the second one here.
+            unsafe {
+                let p = Alloc.alloc(l) as usize;
+                let numbered = ME.get() < OWNERS;
+                to_freer.send(p).ok();
+                wait_freed.recv().ok();
+                // This thread's own list for the class is empty: the block comes back
+                // from its remote stack.
+                let q = Alloc.alloc(l);
+                Alloc.dealloc(q, l);
+                (numbered, p, q as usize)
+            }
+        });
+        let p = made.recv().unwrap_or(0);
+        assert!(p != 0 && in_arena(p as *mut u8));
+        // SAFETY: the maker's block, freed once, here.
+        unsafe { Alloc.dealloc(p as *mut u8, l) };
+        freed.send(()).ok();
+        let (numbered, p, q) = maker.join().unwrap_or((false, 0, 0));
+        // A test binary may run more threads than there are owner numbers.
+        if numbered {
+            assert_eq!(p, q, "the block went back to the thread that made it");
+        }
     }
 
     #[test]
