@@ -238,14 +238,9 @@ fn column_def(toks: &[Tok]) -> Option<ColumnDef> {
             auto = true;
         }
     }
-    let ty_has = |at: Option<usize>, word: &[u8]| {
-        let b = ty.as_bytes();
-        match at {
-            Some(at) => b.get(at..at + word.len()).is_some_and(|p| p.eq_ignore_ascii_case(word)),
-            None => b.windows(word.len()).any(|p| p.eq_ignore_ascii_case(word)),
-        }
-    };
-    auto |= ty_has(None, b"SERIAL") || ty_has(Some(0), b"INTEGERPRIMARY");
+    let t = ty.as_bytes();
+    auto |= t.windows(6).any(|w| w.eq_ignore_ascii_case(b"SERIAL"))
+        || t.get(..14).is_some_and(|p| p.eq_ignore_ascii_case(b"INTEGERPRIMARY"));
     Some(ColumnDef { name: first.value.to_string(), ty, not_null, has_default, auto })
 }
 

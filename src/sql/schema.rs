@@ -141,6 +141,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tables_are_found_case_insensitively_whatever_the_name_length() {
+        let mut s = Schema::default();
+        let long = format!("Audit{}", "X".repeat(80));
+        for name in ["User", "Ünïcode_Tåble", long.as_str()] {
+            s.tables.insert(key(name), Table::default());
+            let upper = name.to_ascii_uppercase();
+            assert!(s.table(&upper).is_some(), "{name}");
+            assert!(s.table_mut(&name.to_ascii_lowercase()).is_some(), "{name}");
+        }
+        assert!(s.table("Users").is_none());
+    }
+
+    #[test]
     fn widening() {
         assert!(widens(None, "TEXT"));
         assert!(!widens(None, "VARCHAR(10)"));
