@@ -99,13 +99,8 @@ pub fn split_pieces(sql: &str) -> (String, Vec<Piece>) {
                 i = end;
             }
             b'"' | b'`' => i = skip_quoted(bytes, i, bytes[i], false),
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
-                code[i..end].fill(b' ');
-                i = end;
-            }
-            b'#' => {
-                // MySQL line comment; in PostgreSQL `#` is an operator, rare in migrations.
+            // `--`, or MySQL's `#` (in PostgreSQL an operator, rare in migrations): to the line end.
+            b'-' | b'#' if bytes[i] == b'#' || bytes.get(i + 1) == Some(&b'-') => {
                 let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 code[i..end].fill(b' ');
                 i = end;
