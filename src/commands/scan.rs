@@ -24,6 +24,10 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 }
 
 fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+    let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok());
+    // The working tree is read on every core; start those threads first, so they are running
+    // by the time the config is read and the files are listed. Git objects are read in turn.
+    let readers = if args.staged || args.pre_push { scan::Readers::none() } else { scan::Readers::start(threads) };
     let cwd = crate::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
     let section = &config.file.scan;
@@ -32,7 +36,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         exclude: section.exclude.clone(),
         start_after: args.start_after.clone().or_else(|| section.start_after.clone()),
         production_scripts: section.production_scripts.clone(),
-        threads: std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok()),
+        threads,
     };
     opts.disable.extend(args.disable.iter().cloned());
     for id in &opts.disable {
@@ -114,7 +118,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 all
             }
         };
-        scan::scan(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts)
+        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts, &readers)
     };
     let Scanned { findings, files, unreadable } = scanned;
 

@@ -22,6 +22,7 @@ use crate::guard::classify::Invocation;
 use crate::rules::{self, Severity};
 use crate::sql::{analyze, Schema};
 use files::{CommandLine, Kind};
+pub use load::Readers;
 pub use source::Source;
 use suppress::Directive;
 
@@ -52,8 +53,7 @@ pub struct Options {
     pub exclude: Vec<String>,
     pub start_after: Option<String>,
     pub production_scripts: Vec<String>,
-    /// Threads reading files, the calling thread included (`None`: a worker per core, up
-    /// to 8, plus the calling thread; one thread on one core).
+    /// Threads reading files, the calling thread included (`None`: one per core, up to 8).
     pub threads: Option<usize>,
 }
 
@@ -95,6 +95,11 @@ fn sort(findings: &mut Vec<Finding>) {
 
 /// Scan `paths` of `source`. Paths that are not scanned kinds are skipped.
 pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
+    scan_with(source, paths, opts, &Readers::none())
+}
+
+/// [`scan`], with reading threads started beforehand ([`Readers::start`]).
+pub fn scan_with(source: &Source, paths: &[String], opts: &Options, readers: &Readers) -> Scanned {
     let mut sorted: Vec<(&String, Kind)> =
         paths.iter().filter(|p| !opts.excluded(p)).filter_map(|p| Some((p, files::kind(p)?))).collect();
     // A path has one kind: ordering and de-duplicating by path is enough.
@@ -104,7 +109,7 @@ pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
     let mut out = Vec::new();
     let mut read = 0;
     let mut unreadable = Vec::new();
-    load::in_order(source, &sorted, opts.threads, |i, file| {
+    load::in_order(source, &sorted, readers, opts.threads, |i, file| {
         let rel = sorted[i].0;
         let file = match file {
             Ok(Some(file)) => file,
