@@ -63,10 +63,12 @@ impl Cli {
         }
         // Agents run `agent-hook --agent X` before every shell command: skip building the
         // whole command-line parser for that exact form (it is most of a decision's time).
-        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        // Compared as they come: a scan of hundreds of files given by name converts none.
+        let rest: Vec<std::ffi::OsString> = args.collect();
         if let [cmd, flag, agent] = rest.as_slice() {
             if cmd == "agent-hook" && flag == "--agent" {
-                if let Ok(agent) = <crate::agents::Agent as clap::ValueEnum>::from_str(agent, false) {
+                let agent = agent.to_string_lossy();
+                if let Ok(agent) = <crate::agents::Agent as clap::ValueEnum>::from_str(&agent, false) {
                     // The one global the hook reads, as clap would take it from the environment.
                     let global = GlobalArgs {
                         guard_config: std::env::var_os("PRISMA_GUARD_CONFIG").map(PathBuf::from),
@@ -97,8 +99,18 @@ impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
         T::from_arg_matches(matches).map(Deferred)
     }
 
+    /// Taken, not copied (the derived `from_arg_matches` clones every value: hundreds of
+    /// paths for a `scan` given files by name).
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Deferred)
+    }
+
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         self.0.update_from_arg_matches(matches)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, matches: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
     }
 }
 

@@ -50,18 +50,29 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);
     let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
+    // The working folder, repository-relative ("" at the root), when it is inside.
+    let cwd_rel = cwd_abs.strip_prefix(&root).ok().and_then(Path::to_str).map(|r| r.replace('\\', "/"));
     // Repository-relative paths given, and whether each is a folder.
     let given: Vec<(String, bool)> = args
         .paths
         .iter()
         .map(|p| {
-            // Lexical, not canonicalize: hundreds of paths from a hook or a glob stay cheap.
-            let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
-            let Ok(meta) = std::fs::metadata(&abs) else {
-                return Err(Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
-                    .hint("give files or folders that exist")
-                    .into());
+            let exists = |abs: &Path| {
+                std::fs::metadata(abs).map_err(|_| {
+                    Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
+                        .hint("give files or folders that exist")
+                })
             };
+            // A plain relative path (no `.`, `..` or empty parts), the usual form from a hook
+            // or a glob, is joined as it is: hundreds of them stay cheap.
+            if let (Some(base), Some(plain)) = (&cwd_rel, p.to_str().filter(|s| plain_relative(s))) {
+                let meta = exists(&cwd_abs.join(plain))?;
+                let rel = if base.is_empty() { plain.to_string() } else { format!("{base}/{plain}") };
+                return Ok((rel, meta.is_dir()));
+            }
+            // Lexical, not canonicalize: `..` stays within what was typed.
+            let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
+            let meta = exists(&abs)?;
             let rel = abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
                 Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display()))
             })?;
@@ -176,4 +187,10 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             }
         }
     }
+}
+
+/// A relative path of plain names: no `.` or `..` parts, no empty ones (`a//b`, a trailing
+/// `/`), no backslash.
+fn plain_relative(p: &str) -> bool {
+    !p.is_empty() && !p.contains('\\') && p.split('/').all(|part| !matches!(part, "" | "." | ".."))
 }

@@ -455,3 +455,50 @@ fn unreadable_migrations_fail_the_scan_instead_of_being_skipped() {
         assert!(run.stderr.contains("20240201000000_drop_bio/migration.sql (Permission denied"), "{}", run.stderr);
     }
 }
+
+/// Files given by name, from a sub-folder of the repository, in every spelling: plain
+/// relative names (joined as typed), `./`, `..`, a doubled `/`, absolute; each is reported
+/// by its repository path. A missing one and one outside the repository are usage errors.
+#[test]
+fn paths_given_by_name_from_a_subfolder_in_every_spelling() {
+    let ctx = project();
+    let drop = "prisma/migrations/20240101000000_drop/migration.sql";
+    ctx.write(drop, "DROP TABLE \"Post\";\n");
+    let run_in = |dir: &str, args: &[&str]| {
+        let mut cmd = ctx.cmd(args);
+        cmd.current_dir(ctx.path(dir));
+        crate::support::Run::from(cmd.output().unwrap())
+    };
+    let abs = ctx.path(drop).to_string_lossy().into_owned();
+    for (dir, given) in [
+        ("prisma", "migrations/20240101000000_drop/migration.sql"),
+        ("prisma", "./migrations/20240101000000_drop/migration.sql"),
+        ("prisma", "migrations//20240101000000_drop/migration.sql"),
+        ("prisma/migrations", "../migrations/20240101000000_drop/migration.sql"),
+        ("prisma/migrations", "20240101000000_drop/../20240101000000_drop/migration.sql"),
+        ("prisma/migrations", abs.as_str()),
+        (".", drop),
+    ] {
+        let run = run_in(dir, &["scan", "--format", "json", given]);
+        assert_eq!(run.code, 1, "{dir}: {given}: {}", run.all());
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(rules_at(&v), [format!("{drop}:1 drop-table")], "{dir}: {given}");
+    }
+    // A folder by a plain name is walked.
+    let run = run_in("prisma", &["scan", "--format", "json", "migrations"]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(rules_at(&v).contains(&format!("{drop}:1 drop-table")), "{}", run.all());
+
+    let run = run_in("prisma", &["scan", "migrations/20240101000000_gone/migration.sql"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("cannot scan migrations/20240101000000_gone/migration.sql: no such file or folder"),
+        "{}",
+        run.stderr
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.sql"), "DROP TABLE a;\n").unwrap();
+    let run = run_in("prisma", &["scan", &outside.path().join("x.sql").to_string_lossy()]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("is outside the repository"), "{}", run.stderr);
+}
