@@ -2,7 +2,7 @@
 //! error-level finding remains, 2 on a usage or I/O error.
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -50,38 +50,15 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);
     let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
-    // The working folder, repository-relative ("" at the root), when it is inside.
-    let cwd_rel = cwd_abs.strip_prefix(&root).ok().and_then(Path::to_str).map(|r| r.replace('\\', "/"));
-    // Repository-relative paths given, and whether each is a folder.
-    let given: Vec<(String, bool)> = args
-        .paths
-        .iter()
-        .map(|p| {
-            let exists = |abs: &Path| {
-                std::fs::metadata(abs).map_err(|_| {
-                    Failure::usage(format!("cannot scan {}: no such file or folder", p.display()))
-                        .hint("give files or folders that exist")
-                })
-            };
-            // A plain relative path (no `.`, `..` or empty parts), the usual form from a hook
-            // or a glob, is joined as it is: hundreds of them stay cheap.
-            if let (Some(base), Some(plain)) = (&cwd_rel, p.to_str().filter(|s| plain_relative(s))) {
-                let meta = exists(&cwd_abs.join(plain))?;
-                let rel = if base.is_empty() { plain.to_string() } else { format!("{base}/{plain}") };
-                return Ok((rel, meta.is_dir()));
-            }
-            // Lexical, not canonicalize: `..` stays within what was typed.
-            let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
-            let meta = exists(&abs)?;
-            let rel = abs.strip_prefix(&root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
-                Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display()))
-            })?;
-            Ok((rel, meta.is_dir()))
-        })
-        .collect::<Result<_>>()?;
+    // Files of a scanned kind given by name are looked at by reading them (a hook or a glob
+    // passes hundreds: one `stat` each costs as much as reading it), except where git, not
+    // the working tree, is read.
+    let worktree = !(args.staged || args.pre_push || args.since.is_some());
+    let mut given = resolve(&args.paths, &cwd_abs, &root, |rel| worktree && named_file(rel, &opts))?;
     let under = |rel: &str| {
         given.is_empty()
-            || given.iter().any(|(f, _)| {
+            || given.iter().any(|g| {
+                let f = &g.rel;
                 f.is_empty() || rel == f || rel.strip_prefix(f.as_str()).is_some_and(|r| r.starts_with('/'))
             })
     };
@@ -106,32 +83,47 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             total.add(scan::scan(&src, &paths, &opts));
         }
         total
+    } else if let Some(rev) = &args.since {
+        let repo = repo.as_ref().ok_or_else(need_repo)?;
+        let paths: Vec<String> =
+            source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
+        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, &paths, &opts, &readers)
     } else {
-        let mut dirs = std::collections::BTreeMap::new();
-        let paths = match &args.since {
-            Some(rev) => {
-                let repo = repo.as_ref().ok_or_else(need_repo)?;
-                source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect()
-            }
-            None => {
-                let mut all = Vec::new();
-                let whole = [(String::new(), true)];
-                for (rel, dir) in if given.is_empty() { &whole[..] } else { &given[..] } {
-                    if !dir {
-                        // A file given by name (a hook passes hundreds): no walk, no second stat.
-                        all.push(rel.clone());
-                        continue;
-                    }
-                    let walked = scan::walk(&root, &root.join(rel), repo.as_ref(), &opts);
-                    all.extend(walked.paths);
-                    dirs.extend(walked.migration_dirs);
+        let tree = |given: &[Given]| {
+            let mut dirs = std::collections::BTreeMap::new();
+            let mut all = Vec::new();
+            let whole = [Given { rel: String::new(), what: What::Folder, typed: 0 }];
+            for g in if given.is_empty() { &whole[..] } else { given } {
+                if g.what != What::Folder {
+                    // A file given by name: no walk.
+                    all.push(g.rel.clone());
+                    continue;
                 }
-                all
+                let walked = scan::walk(&root, &root.join(&g.rel), repo.as_ref(), &opts);
+                all.extend(walked.paths);
+                dirs.extend(walked.migration_dirs);
             }
+            scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, &all, &opts, &readers)
         };
-        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, &paths, &opts, &readers)
+        let mut scanned = tree(&given);
+        let unchecked = |scanned: &Scanned, rel: &str| {
+            given.iter().any(|g| g.what == What::Named && g.rel == rel)
+                && scanned.unreadable.iter().any(|(p, e)| p == rel && e.kind() == std::io::ErrorKind::IsADirectory)
+        };
+        if scanned.unreadable.iter().any(|(p, _)| unchecked(&scanned, p)) {
+            // A folder named like a file (`scripts.sh/`): look at every path and walk it.
+            given = resolve(&args.paths, &cwd_abs, &root, |_| false)?;
+            scanned = tree(&given);
+        }
+        if !scanned.missing.is_empty() {
+            let missing: std::collections::BTreeSet<&str> = scanned.missing.iter().map(String::as_str).collect();
+            if let Some(g) = given.iter().find(|g| g.what == What::Named && missing.contains(g.rel.as_str())) {
+                return Err(no_such(&args.paths[g.typed]).into());
+            }
+        }
+        scanned
     };
-    let Scanned { findings, files, unreadable } = scanned;
+    let Scanned { findings, files, unreadable, .. } = scanned;
 
     let out = match args.format {
         Format::Text => report::text(&findings, files),
@@ -193,4 +185,61 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
 /// `/`), no backslash.
 fn plain_relative(p: &str) -> bool {
     !p.is_empty() && !p.contains('\\') && p.split('/').all(|part| !matches!(part, "" | "." | ".."))
+}
+
+/// A path from the command line, repository-relative.
+struct Given {
+    rel: String,
+    what: What,
+    /// Its index among the paths given, to name it as typed.
+    typed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    Folder,
+    File,
+    /// A file of a scanned kind, not looked at: reading it tells whether it is there.
+    Named,
+}
+
+fn no_such(typed: &Path) -> Failure {
+    Failure::usage(format!("cannot scan {}: no such file or folder", typed.display()))
+        .hint("give files or folders that exist")
+}
+
+/// Whether `rel` names a file the scan reads (so reading it is the check that it is there).
+fn named_file(rel: &str, opts: &Options) -> bool {
+    scan::files::kind(rel).is_some() && !opts.excluded(rel)
+}
+
+/// The paths given, repository-relative; each is looked at (`stat`) unless `unlooked` says
+/// reading it will do.
+fn resolve(paths: &[PathBuf], cwd_abs: &Path, root: &Path, unlooked: impl Fn(&str) -> bool) -> Result<Vec<Given>> {
+    // The working folder, repository-relative ("" at the root), when it is inside.
+    let cwd_rel = cwd_abs.strip_prefix(root).ok().and_then(Path::to_str).map(|r| r.replace('\\', "/"));
+    let look = |abs: &Path, typed: &Path| std::fs::metadata(abs).map_err(|_| no_such(typed));
+    paths
+        .iter()
+        .enumerate()
+        .map(|(typed, p)| {
+            // A plain relative path (no `.`, `..` or empty parts), the usual form from a hook
+            // or a glob, is joined as it is: hundreds of them stay cheap.
+            if let (Some(base), Some(plain)) = (&cwd_rel, p.to_str().filter(|s| plain_relative(s))) {
+                let rel = if base.is_empty() { plain.to_string() } else { format!("{base}/{plain}") };
+                if unlooked(&rel) {
+                    return Ok(Given { rel, what: What::Named, typed });
+                }
+                let what = if look(&cwd_abs.join(plain), p)?.is_dir() { What::Folder } else { What::File };
+                return Ok(Given { rel, what, typed });
+            }
+            // Lexical, not canonicalize: `..` stays within what was typed.
+            let abs = crate::config::lexical_normalize(&if p.is_absolute() { p.clone() } else { cwd_abs.join(p) });
+            let meta = look(&abs, p)?;
+            let rel = abs.strip_prefix(root).map(|r| r.to_string_lossy().replace('\\', "/")).map_err(|_| {
+                Failure::usage(format!("{} is outside the repository at {}", p.display(), root.display()))
+            })?;
+            Ok(Given { rel, what: if meta.is_dir() { What::Folder } else { What::File }, typed })
+        })
+        .collect()
 }

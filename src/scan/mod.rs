@@ -75,6 +75,8 @@ pub struct Scanned {
     pub files: usize,
     /// Files that are there but could not be read (and so were not checked).
     pub unreadable: Vec<(String, std::io::Error)>,
+    /// Files asked for that are not there (a migration folder without its file, say).
+    pub missing: Vec<String>,
 }
 
 impl Scanned {
@@ -84,6 +86,7 @@ impl Scanned {
         sort(&mut self.findings);
         self.files += other.files;
         self.unreadable.extend(other.unreadable);
+        self.missing.extend(other.missing);
     }
 }
 
@@ -109,11 +112,12 @@ pub fn scan_with(source: &Source, paths: &[String], opts: &Options, readers: &Re
     let mut out = Vec::new();
     let mut read = 0;
     let mut unreadable = Vec::new();
+    let mut missing = Vec::new();
     load::in_order(source, &sorted, readers, opts.threads, |i, file| {
         let rel = sorted[i].0;
         let file = match file {
             Ok(Some(file)) => file,
-            Ok(None) => return,
+            Ok(None) => return missing.push(rel.to_string()),
             Err(e) => return unreadable.push((rel.to_string(), e)),
         };
         read += 1;
@@ -125,7 +129,7 @@ pub fn scan_with(source: &Source, paths: &[String], opts: &Options, readers: &Re
         out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
     });
     sort(&mut out);
-    Scanned { findings: out, files: read, unreadable }
+    Scanned { findings: out, files: read, unreadable, missing }
 }
 
 /// Earlier migrations of one folder, replayed in order up to the one being scanned.

@@ -489,6 +489,21 @@ fn paths_given_by_name_from_a_subfolder_in_every_spelling() {
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(rules_at(&v).contains(&format!("{drop}:1 drop-table")), "{}", run.all());
 
+    // A folder named like a file the scan reads: walked, not reported as unreadable.
+    ctx.write("scripts/deploy.sh/inner.sh", "npx prisma migrate reset --force\n");
+    for given in ["scripts/deploy.sh", "deploy.sh"] {
+        let dir = if given == "deploy.sh" { "scripts" } else { "." };
+        let run = run_in(
+            dir,
+            &["scan", "--format", "json", given, &format!("{}{drop}", if dir == "." { "" } else { "../" })],
+        );
+        assert_eq!(run.code, 1, "{given}: {}", run.all());
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        let found = rules_at(&v);
+        assert!(found.contains(&"scripts/deploy.sh/inner.sh:1 prisma-migrate-reset".to_string()), "{given}: {found:?}");
+        assert!(found.contains(&format!("{drop}:1 drop-table")), "{given}: {found:?}");
+    }
+
     let run = run_in("prisma", &["scan", "migrations/20240101000000_gone/migration.sql"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(
@@ -496,6 +511,10 @@ fn paths_given_by_name_from_a_subfolder_in_every_spelling() {
         "{}",
         run.stderr
     );
+    let run = run_in("prisma", &["scan", "migrations/20240101000000_drop/migration.sql", "../package.json", "nope.sh"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("cannot scan nope.sh: no such file or folder"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no report when a path is wrong: {}", run.stdout);
     let outside = tempfile::tempdir().unwrap();
     std::fs::write(outside.path().join("x.sql"), "DROP TABLE a;\n").unwrap();
     let run = run_in("prisma", &["scan", &outside.path().join("x.sql").to_string_lossy()]);
