@@ -65,6 +65,11 @@ impl Cli {
         // whole command-line parser for that exact form (it is most of a decision's time).
         // Compared as they come: a scan of hundreds of files given by name converts none.
         let rest: Vec<std::ffi::OsString> = args.collect();
+        if rest.first().is_some_and(|cmd| cmd == "scan") {
+            // A scan's own arena (see `crate::arena`) already serves the parse of its
+            // arguments: hundreds of paths from a hook, a few allocations each.
+            crate::arena::enable();
+        }
         if let [cmd, flag, agent] = rest.as_slice() {
             if cmd == "agent-hook" && flag == "--agent" {
                 let agent = agent.to_string_lossy();
