@@ -106,12 +106,11 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, &all, &opts, &readers)
         };
         let mut scanned = tree(&given);
-        let unchecked = |scanned: &Scanned, rel: &str| {
-            given.iter().any(|g| g.what == What::Named && g.rel == rel)
-                && scanned.unreadable.iter().any(|(p, e)| p == rel && e.kind() == std::io::ErrorKind::IsADirectory)
-        };
-        if scanned.unreadable.iter().any(|(p, _)| unchecked(&scanned, p)) {
-            // A folder named like a file (`scripts.sh/`): look at every path and walk it.
+        let folder_named = scanned.unreadable.iter().any(|(p, e)| {
+            e.kind() == std::io::ErrorKind::IsADirectory && given.iter().any(|g| g.what == What::Named && g.rel == *p)
+        });
+        if folder_named {
+            // A folder named like a file (`deploy.sh/`): look at every path, and walk that one.
             given = resolve(&args.paths, &cwd_abs, &root, |_| false)?;
             scanned = tree(&given);
         }
