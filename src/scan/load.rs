@@ -49,7 +49,7 @@ const FEW: usize = 32;
 /// core this process may run on, up to 8. More threads than cores only take turns: with
 /// each worker started on another core than the calling thread (see `placement`), 2
 /// threads on 2 cores scan 850 migrations ~15% faster than 3.
-pub fn thread_count(threads: Option<usize>) -> usize {
+fn thread_count(threads: Option<usize>) -> usize {
     threads.unwrap_or_else(|| placement::cores().min(8)).max(1)
 }
 
@@ -241,19 +241,21 @@ mod placement {
 
     const SIZE: usize = std::mem::size_of::<libc::cpu_set_t>();
 
-    /// The cores this process may run on. Not `available_parallelism`, which also reads the
-    /// cgroup's CPU quota (five files in /proc and /sys, a tenth of a millisecond before
+    /// The cores this thread may run on.
+    fn allowed() -> Option<libc::cpu_set_t> {
+        // SAFETY: `sched_getaffinity` fills the zeroed set it is given, of the size given.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            (libc::sched_getaffinity(0, SIZE, &mut set) == 0).then_some(set)
+        }
+    }
+
+    /// How many cores this process may run on. Not `available_parallelism`, which also reads
+    /// the cgroup's CPU quota (five files in /proc and /sys, a tenth of a millisecond before
     /// a scan starts): under a quota the extra threads only take turns.
     pub fn cores() -> usize {
-        // SAFETY: `sched_getaffinity` fills the zeroed set it is given, of the size given.
-        let count = unsafe {
-            let mut set: libc::cpu_set_t = std::mem::zeroed();
-            if libc::sched_getaffinity(0, SIZE, &mut set) == 0 {
-                libc::CPU_COUNT(&set)
-            } else {
-                0
-            }
-        };
+        // SAFETY: `CPU_COUNT` only reads the set.
+        let count = allowed().map_or(0, |set| unsafe { libc::CPU_COUNT(&set) });
         usize::try_from(count).ok().filter(|&n| n > 0).unwrap_or(1)
     }
 
@@ -262,19 +264,15 @@ mod placement {
             if workers == 0 {
                 return Away { allowed: None };
             }
-            // SAFETY: `sched_getaffinity` fills the zeroed set it is given, of the size given;
-            // `sched_getcpu` and the CPU_* helpers only read and write that set.
-            let allowed = unsafe {
-                let mut all: libc::cpu_set_t = std::mem::zeroed();
-                let here = libc::sched_getcpu();
-                if here < 0 || libc::sched_getaffinity(0, SIZE, &mut all) != 0 {
-                    None
-                } else {
-                    let mut away = all;
-                    libc::CPU_CLR(here as usize, &mut away);
-                    (libc::CPU_COUNT(&away) > 0).then_some((all, away))
-                }
-            };
+            // SAFETY: `sched_getcpu` has no arguments; the CPU_* helpers only read and write the
+            // set they are given.
+            let here = unsafe { libc::sched_getcpu() };
+            let allowed = allowed().filter(|_| here >= 0).and_then(|all| {
+                let mut away = all;
+                // SAFETY: as above.
+                unsafe { libc::CPU_CLR(here as usize, &mut away) };
+                (unsafe { libc::CPU_COUNT(&away) } > 0).then_some((all, away))
+            });
             Away { allowed }
         }
 
@@ -288,7 +286,7 @@ mod placement {
             }
         }
 
-        /// On the worker: allow every core again, once it runs.
+        /// On the worker, when it takes a job (well after [`Away::steer`]): allow every core again.
         pub fn restore(&self) {
             if let Some((all, _)) = &self.allowed {
                 // SAFETY: the set is of the size given; 0 is the calling thread.
