@@ -97,7 +97,7 @@ impl Source {
 /// read (permissions, a folder where a file was expected, I/O).
 pub fn read_file_checked(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::File::open(path) {
-        Ok(file) => read_open(&file).map(Some),
+        Ok(file) => read_open(&file, false).map(Some),
         Err(e) if missing(&e) => Ok(None),
         Err(e) => Err(e),
     }
@@ -110,17 +110,75 @@ fn missing(e: &std::io::Error) -> bool {
 /// The text of an open file. Read through `Take`, std skips the statx and lseek it makes for
 /// a size hint (two of five syscalls per file, which add up over 800 migrations), into one
 /// reused buffer per thread (no growing, no fresh pages per file), then copied out exactly.
-fn read_open(file: &std::fs::File) -> std::io::Result<String> {
+///
+/// `whole_reads`: the file's filesystem returns a regular file whole up to the buffer's
+/// size (see [`whole_reads`]), so a read that comes back short has reached the end and the
+/// read that would return 0 is not made: three syscalls a file instead of four.
+fn read_open(file: &std::fs::File, whole_reads: bool) -> std::io::Result<String> {
     use std::io::Read;
     thread_local! {
-        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(SCRATCH_SIZE));
     }
     SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();
-        buf.clear();
+        if whole_reads {
+            // Kept at its full length between files: zeroed once per thread, not per file.
+            if buf.len() != SCRATCH_SIZE {
+                buf.resize(SCRATCH_SIZE, 0);
+            }
+            let n = loop {
+                match (&*file).read(&mut buf[..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    r => break r?,
+                }
+            };
+            if n < SCRATCH_SIZE {
+                return Ok(text_of(&buf[..n]));
+            }
+        } else {
+            buf.clear();
+        }
+        // A file larger than the buffer, or not known to be read whole: read to the end.
         file.take(u64::MAX).read_to_end(&mut buf)?;
         Ok(text_of(&buf))
     })
+}
+
+/// The per-thread read buffer: larger than any migration Prisma writes for a normal change.
+const SCRATCH_SIZE: usize = 64 * 1024;
+
+/// Whether regular files below the open folder `dir` are read whole by one `read` (up to
+/// the size asked): true on Linux's local disk and memory filesystems, whose reads go through
+/// the page cache and stop short only at the end of the file (or on a signal that kills the
+/// process). Not assumed anywhere else: FUSE, NFS, SMB, 9p and virtiofs may return less
+/// than asked before the end, and overlayfs passes reads to whatever lies below it.
+#[cfg(target_os = "linux")]
+fn whole_reads(dir: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // Magic numbers from linux/magic.h.
+    const EXT2_3_4: i64 = 0xEF53;
+    const XFS: i64 = 0x5846_5342;
+    const BTRFS: i64 = 0x9123_683E;
+    const TMPFS: i64 = 0x0102_1994;
+    const F2FS: i64 = 0xF2F5_2010;
+    // SAFETY: `fstatfs` fills the zeroed struct it is given; the descriptor is open.
+    let kind = unsafe {
+        let mut fs: libc::statfs = std::mem::zeroed();
+        if libc::fstatfs(dir.as_raw_fd(), &mut fs) != 0 {
+            return false;
+        }
+        // `f_type` is 32 or 64 bits wide, signed or not, by architecture; the magic numbers
+        // are 32-bit.
+        #[allow(clippy::unnecessary_cast)]
+        let kind = fs.f_type as i64;
+        kind & 0xFFFF_FFFF
+    };
+    matches!(kind, EXT2_3_4 | XFS | BTRFS | TMPFS | F2FS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn whole_reads(_dir: &std::fs::File) -> bool {
+    false
 }
 
 /// Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII.
@@ -137,7 +195,8 @@ fn text_of(bytes: &[u8]) -> String {
 /// path, a fifth of the time spent reading 800 small migrations.
 pub struct Reader<'r> {
     root: &'r Path,
-    dir: Option<(String, std::fs::File)>,
+    /// The open folder, and whether its files are read whole (see [`whole_reads`]).
+    dir: Option<(String, std::fs::File, bool)>,
     name: Vec<u8>,
 }
 
@@ -165,25 +224,67 @@ impl<'r> Reader<'r> {
         if name.starts_with('/') || name.split('/').any(|part| part == "..") || name.contains('\0') {
             return None;
         }
-        if self.dir.as_ref().is_none_or(|(d, _)| d != dir) {
+        if self.dir.as_ref().is_none_or(|(d, _, _)| d != dir) {
             let file = std::fs::File::open(self.root.join(dir)).ok()?;
-            self.dir = Some((dir.to_string(), file));
+            let whole = whole_reads(&file);
+            self.dir = Some((dir.to_string(), file, whole));
         }
-        let (_, dir_file) = self.dir.as_ref()?;
+        let (_, dir_file, whole_fs) = self.dir.as_mut()?;
         self.name.clear();
         self.name.extend_from_slice(name.as_bytes());
         self.name.push(0);
-        // SAFETY: `name` is NUL-terminated and lives across the call; `openat` only reads it.
-        let fd =
-            unsafe { libc::openat(dir_file.as_raw_fd(), self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+        let dir_fd = dir_file.as_raw_fd();
+        let mut whole = *whole_fs;
+        let mut fd = -1;
+        if whole {
+            match open_same_fs(dir_fd, &self.name) {
+                Ok(opened) => fd = opened,
+                // On another filesystem (a mount point, a symlink out): the plain way below.
+                Err(e) if e.raw_os_error() == Some(libc::EXDEV) => whole = false,
+                // Not on this kernel, or refused by a seccomp filter: the plain way from now on.
+                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM | libc::EINVAL | libc::E2BIG)) => {
+                    (whole, *whole_fs) = (false, false);
+                }
+                Err(e) => return Some(if missing(&e) { Ok(None) } else { Err(e) }),
+            }
+        }
+        if fd < 0 {
+            // SAFETY: `name` is NUL-terminated and lives across the call; `openat` only reads it.
+            fd = unsafe { libc::openat(dir_fd, self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
+        }
         if fd < 0 {
             let e = std::io::Error::last_os_error();
             return Some(if missing(&e) { Ok(None) } else { Err(e) });
         }
-        // SAFETY: `fd` was just returned by `openat` and is owned by nothing else.
+        // SAFETY: `fd` was just returned by `openat`/`openat2` and is owned by nothing else.
         let file = unsafe { std::fs::File::from_raw_fd(fd) };
-        Some(read_open(&file).map(Some))
+        Some(read_open(&file, whole).map(Some))
     }
+}
+
+/// Open `name` (NUL-terminated) below the open folder `dir` for reading, as `openat` would,
+/// but only where the whole path stays on the folder's filesystem (`RESOLVE_NO_XDEV`: EXDEV
+/// for a mount point or a symlink to another filesystem), so what [`whole_reads`] found for
+/// the folder holds for the file.
+#[cfg(target_os = "linux")]
+fn open_same_fs(dir: std::os::fd::RawFd, name: &[u8]) -> std::io::Result<libc::c_int> {
+    // SAFETY: `open_how` is plain data (zero is a valid value of every field); `name` is
+    // NUL-terminated and lives across the call, which only reads it and `how`.
+    let fd = unsafe {
+        let mut how: libc::open_how = std::mem::zeroed();
+        how.flags = (libc::O_RDONLY | libc::O_CLOEXEC) as u64;
+        how.resolve = libc::RESOLVE_NO_XDEV;
+        libc::syscall(libc::SYS_openat2, dir, name.as_ptr(), &raw const how, std::mem::size_of::<libc::open_how>())
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    libc::c_int::try_from(fd).map_err(|_| std::io::Error::from_raw_os_error(libc::EBADF))
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+fn open_same_fs(_dir: std::os::fd::RawFd, _name: &[u8]) -> std::io::Result<libc::c_int> {
+    Err(std::io::Error::from_raw_os_error(libc::ENOSYS))
 }
 
 fn blob_text(repo: &git2::Repository, id: git2::Oid) -> Option<String> {
@@ -316,6 +417,57 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read in one `read` where the filesystem returns files whole: files around the
+    /// buffer's size (empty, one byte short, exactly its size, one byte over, several times
+    /// it) come back byte for byte, in both orders (the buffer is reused between files).
+    #[test]
+    fn reader_reads_files_of_every_size_around_the_buffer_whole() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        let sizes = [0, 1, SCRATCH_SIZE - 1, SCRATCH_SIZE, SCRATCH_SIZE + 1, 3 * SCRATCH_SIZE + 7, 10];
+        let mut rels = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            let rel = format!("prisma/migrations/{i}_m/migration.sql");
+            std::fs::create_dir_all(root.join(&rel).parent().unwrap_or(root))?;
+            let text: String = (0..*size).map(|j| char::from(b'a' + (j % 26) as u8)).collect();
+            std::fs::write(root.join(&rel), &text)?;
+            rels.push((rel, text));
+        }
+        let mut reader = Reader::new(root);
+        for (rel, text) in rels.iter().chain(rels.iter().rev()) {
+            assert_eq!(reader.read(rel)?.as_deref(), Some(text.as_str()), "{rel}");
+        }
+        Ok(())
+    }
+
+    /// A migration that is a symlink to a file on another filesystem (`/dev/shm`, a tmpfs,
+    /// where the temp folder is on disk) is opened the plain way and read to its end; a
+    /// folder where the file should be is still an error.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reader_reads_a_file_on_another_filesystem_through_a_symlink() -> std::io::Result<()> {
+        let elsewhere = match tempfile::tempdir_in("/dev/shm") {
+            Ok(d) => d,
+            Err(_) => return Ok(()), // no /dev/shm here
+        };
+        let dir = tempfile::tempdir()?;
+        let root = dir.path();
+        let big: String = "DROP TABLE \"x\";\n".repeat(10_000);
+        std::fs::write(elsewhere.path().join("m.sql"), &big)?;
+        std::fs::create_dir_all(root.join("prisma/migrations/1_a"))?;
+        std::fs::write(root.join("prisma/migrations/0_a.sql"), "x")?;
+        std::os::unix::fs::symlink(elsewhere.path().join("m.sql"), root.join("prisma/migrations/1_a/migration.sql"))?;
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("prisma/migrations/2_b"))?;
+        std::fs::create_dir_all(elsewhere.path().join("d/migration.sql"))?;
+        std::os::unix::fs::symlink(elsewhere.path().join("d"), root.join("prisma/migrations/3_c"))?;
+        let mut reader = Reader::new(root);
+        assert_eq!(reader.read("prisma/migrations/1_a/migration.sql")?.as_deref(), Some(big.as_str()));
+        assert_eq!(reader.read("prisma/migrations/2_b/m.sql")?.as_deref(), Some(big.as_str()));
+        assert!(reader.read("prisma/migrations/3_c/migration.sql").is_err());
+        assert_eq!(reader.read("prisma/migrations/2_b/none.sql")?, None);
+        Ok(())
+    }
 
     #[test]
     fn reader_reads_nested_and_top_level_files_like_a_full_path_read() -> std::io::Result<()> {
