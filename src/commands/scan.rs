@@ -122,15 +122,24 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         }
         scanned
     };
+    readers.close();
     let Scanned { findings, files, unreadable, .. } = scanned;
 
-    let out = match args.format {
-        Format::Text => report::text(&findings, files),
-        Format::Json => report::json(&findings, files),
-        Format::Sarif => report::sarif(&findings),
-        Format::Github => report::github(&findings),
-    };
-    write_output(args.output.as_deref(), &out)?;
+    if args.format == Format::Json && args.output.is_none() {
+        // Written as it is built (the report of a large scan is hundreds of KiB).
+        let mut stdout = std::io::stdout().lock();
+        let written = report::json_to(&findings, files, &mut |piece| stdout.write_all(piece.as_bytes()))
+            .and_then(|()| stdout.flush());
+        stdout_result(written)?;
+    } else {
+        let out = match args.format {
+            Format::Text => report::text(&findings, files),
+            Format::Json => report::json(&findings, files),
+            Format::Sarif => report::sarif(&findings),
+            Format::Github => report::github(&findings),
+        };
+        write_output(args.output.as_deref(), &out)?;
+    }
     if args.format == Format::Github || args.output.is_some() {
         // Annotations and files are for machines; say the outcome for people too.
         let s = report::summary(&findings, files);
@@ -172,11 +181,16 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             .with_context(|| format!("could not write {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("could not write to stdout"),
-            }
+            stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
         }
+    }
+}
+
+/// A reader that stopped reading (`| head`) is not an error.
+fn stdout_result(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("could not write to stdout"),
     }
 }
 

@@ -130,10 +130,20 @@ impl Readers {
     }
 }
 
-impl Drop for Readers {
-    fn drop(&mut self) {
+impl Readers {
+    /// Tell the workers to stop, without waiting for them (dropping `Readers` waits): a
+    /// thread's exit (its stack given back, its thread-locals dropped) then overlaps what
+    /// the calling thread does next, the report. Reading after this is done on the calling
+    /// thread alone.
+    pub fn close(&self) {
         self.shared.mailbox.lock().unwrap_or_else(PoisonError::into_inner).closed = true;
         self.shared.bell.notify_all();
+    }
+}
+
+impl Drop for Readers {
+    fn drop(&mut self) {
+        self.close();
         for w in self.workers.drain(..) {
             // A worker's panic was carried to the calling thread with its file already.
             let _ = w.join();
@@ -368,6 +378,26 @@ mod tests {
         // A small batch is read on the calling thread, the workers left idle.
         assert_eq!(texts(&source, &paths[..5], &readers, Some(3)), expected(&paths[..5]));
         assert_eq!(texts(&source, &paths, &readers, Some(3)), expected(&paths));
+    }
+
+    /// Closed early (before the report), workers stop without being waited for; a batch
+    /// given after that is read whole by the calling thread, and the drop still joins them.
+    #[test]
+    fn closed_readers_stop_and_later_batches_are_read_by_the_caller() {
+        let (_dir, source, paths) = folder(100);
+        let readers = Readers::start(Some(3));
+        assert_eq!(texts(&source, &paths, &readers, Some(3)), expected(&paths));
+        readers.close();
+        for w in &readers.workers {
+            let mut waited = 0;
+            while !w.is_finished() && waited < 1000 {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                waited += 1;
+            }
+            assert!(w.is_finished(), "a closed worker stops by itself");
+        }
+        assert_eq!(texts(&source, &paths, &readers, Some(3)), expected(&paths));
+        drop(readers);
     }
 
     /// Workers that never got a batch stop when dropped (the drop joins them, so a worker

@@ -88,8 +88,26 @@ pub fn text(findings: &[Finding], files: usize) -> String {
 /// JSON, laid out as `serde_json`'s pretty printer does (a test holds them equal), written
 /// directly: the report of a large scan is most of the time left after the analysis.
 pub fn json(findings: &[Finding], files: usize) -> String {
+    let mut whole = String::new();
+    let _ = json_to(findings, files, &mut |piece: &str| {
+        whole.push_str(piece);
+        Ok(())
+    });
+    whole
+}
+
+/// How much of the JSON report is built before it is handed on.
+const PIECE: usize = 32 << 10;
+
+/// [`json`], handed to `emit` a piece (about [`PIECE`] bytes) at a time, so a large report
+/// (hundreds of KiB) is never held whole: its fresh pages would cost more than building it.
+pub fn json_to(
+    findings: &[Finding],
+    files: usize,
+    emit: &mut dyn FnMut(&str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let s = summary(findings, files);
-    let mut out = String::with_capacity(256 + findings.len() * 768);
+    let mut out = String::with_capacity(PIECE + 4096);
     out.push_str("{\n  \"version\": 1,\n  \"findings\": [");
     for (n, f) in findings.iter().enumerate() {
         out.push_str(if n == 0 { "\n    {\n      \"rule\": " } else { ",\n    {\n      \"rule\": " });
@@ -104,6 +122,10 @@ pub fn json(findings: &[Finding], files: usize) -> String {
         }
         json_field(&mut out, "source", &f.source);
         out.push_str("\n    }");
+        if out.len() >= PIECE {
+            emit(&out)?;
+            out.clear();
+        }
     }
     out.push_str(if findings.is_empty() { "]" } else { "\n  ]" });
     let _ = write!(
@@ -111,7 +133,7 @@ pub fn json(findings: &[Finding], files: usize) -> String {
         ",\n  \"summary\": {{\n    \"errors\": {},\n    \"warnings\": {},\n    \"files_scanned\": {}\n  }}\n}}\n",
         s.errors, s.warnings, s.files
     );
-    out
+    emit(&out)
 }
 
 /// `,\n      "name": "value"` (a field after the first of a finding).
@@ -337,6 +359,29 @@ mod tests {
                 assert_eq!(escape_at(s.as_bytes()), Some(at), "{s:?}");
             }
         }
+    }
+
+    /// A large report is handed on in pieces of about `PIECE` bytes (never held whole), which
+    /// put together are the report; an error from the writer stops it there.
+    #[test]
+    fn json_to_hands_on_pieces_that_make_the_report() {
+        let findings: Vec<Finding> = (0..400).map(|_| f()).collect();
+        let mut pieces: Vec<String> = Vec::new();
+        let done = json_to(&findings, 3, &mut |p: &str| {
+            pieces.push(p.to_string());
+            Ok(())
+        });
+        assert!(done.is_ok());
+        assert!(pieces.len() > 2, "{} pieces", pieces.len());
+        assert!(pieces.iter().all(|p| p.len() < PIECE + 4096), "a piece stays near PIECE bytes");
+        assert_eq!(pieces.concat(), json(&findings, 3));
+        let mut calls = 0;
+        let failed = json_to(&findings, 3, &mut |_: &str| {
+            calls += 1;
+            Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+        });
+        assert_eq!(failed.map_err(|e| e.kind()), Err(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(calls, 1, "nothing more is built once the writer failed");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! `prisma-guard scan` as a user and a CI job run it: real files, real git repositories.
 
+use std::process::Stdio;
+
 use serde_json::Value;
 
 use crate::support::TestContext;
@@ -520,4 +522,39 @@ fn paths_given_by_name_from_a_subfolder_in_every_spelling() {
     let run = run_in("prisma", &["scan", &outside.path().join("x.sql").to_string_lossy()]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("is outside the repository"), "{}", run.stderr);
+}
+
+/// A report larger than a pipe holds (hundreds of findings) is written as it is built: it
+/// arrives whole and parses, equal to the one written with `-o`; a reader that stops early
+/// (`| head -c 100`) gets no error and the exit code still says what was found.
+#[test]
+fn scan_json_report_larger_than_a_pipe_arrives_whole_and_a_closed_reader_is_no_error() {
+    use std::io::Read;
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("prisma/migrations/20240101000000_init/migration.sql", INIT);
+    for i in 0..400 {
+        ctx.write(
+            &format!("prisma/migrations/2024020100{i:04}_drop/migration.sql"),
+            &format!("-- DropTable\nDROP TABLE \"Table{i}\";\n"),
+        );
+    }
+    let run = ctx.run(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.len() > 128 << 10, "{} bytes", run.stdout.len());
+    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(400));
+    assert_eq!(v["summary"]["errors"], 400);
+    ctx.run(&["scan", "--format", "json", "-o", "report.json"]);
+    assert_eq!(std::fs::read_to_string(ctx.path("report.json")).unwrap(), run.stdout);
+
+    let mut child =
+        ctx.cmd(&["scan", "--format", "json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, with most of the report unread.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(std::str::from_utf8(&first).unwrap().starts_with("{\n  \"version\": 1,"));
 }
