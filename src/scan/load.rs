@@ -95,12 +95,12 @@ pub struct Readers {
 }
 
 impl Readers {
-    /// No workers: [`in_order`] starts its own when it has many files.
+    /// No workers: `in_order` starts its own when it has many files.
     pub fn none() -> Readers {
         Readers { shared: Arc::default(), workers: Vec::new() }
     }
 
-    /// Start the workers for `threads` reading threads (see [`thread_count`]; the calling
+    /// Start the workers for `threads` reading threads (see `thread_count`; the calling
     /// thread is one of them). A worker that cannot be started is done without.
     pub fn start(threads: Option<usize>) -> Readers {
         let mut readers = Readers::none();
