@@ -99,7 +99,7 @@ pub fn json(findings: &[Finding], files: usize) -> String {
 /// How much of the JSON report is built before it is handed on.
 const PIECE: usize = 32 << 10;
 
-/// [`json`], handed to `emit` a piece (about 32 KiB) at a time, so a large report
+/// [`json()`], handed to `emit` a piece (about 32 KiB) at a time, so a large report
 /// (hundreds of KiB) is never held whole: its fresh pages would cost more than building it.
 pub fn json_to(
     findings: &[Finding],
