@@ -125,21 +125,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     readers.close();
     let Scanned { findings, files, unreadable, .. } = scanned;
 
-    if args.format == Format::Json && args.output.is_none() {
-        // Written as it is built (the report of a large scan is hundreds of KiB).
-        let mut stdout = std::io::stdout().lock();
-        let written = report::json_to(&findings, files, &mut |piece| stdout.write_all(piece.as_bytes()))
-            .and_then(|()| stdout.flush());
-        stdout_result(written)?;
-    } else {
-        let out = match args.format {
-            Format::Text => report::text(&findings, files),
-            Format::Json => report::json(&findings, files),
-            Format::Sarif => report::sarif(&findings),
-            Format::Github => report::github(&findings),
-        };
-        write_output(args.output.as_deref(), &out)?;
-    }
+    write_report(args.format, args.output.as_deref(), &findings, files)?;
     if args.format == Format::Github || args.output.is_some() {
         // Annotations and files are for machines; say the outcome for people too.
         let s = report::summary(&findings, files);
@@ -167,6 +153,24 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         );
     }
     Ok(if errors { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// The report in `format`, to the file `path` (written atomically) or stdout.
+fn write_report(format: Format, path: Option<&Path>, findings: &[scan::Finding], files: usize) -> Result<()> {
+    if format == Format::Json && path.is_none() {
+        // Written as it is built: the report of a large scan is hundreds of KiB.
+        let mut stdout = std::io::stdout().lock();
+        let written = report::json_to(findings, files, &mut |piece| stdout.write_all(piece.as_bytes()))
+            .and_then(|()| stdout.flush());
+        return stdout_result(written);
+    }
+    let out = match format {
+        Format::Text => report::text(findings, files),
+        Format::Json => report::json(findings, files),
+        Format::Sarif => report::sarif(findings),
+        Format::Github => report::github(findings),
+    };
+    write_output(path, &out)
 }
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {

@@ -128,9 +128,7 @@ impl Readers {
     fn clear(&self) {
         self.shared.mailbox.lock().unwrap_or_else(PoisonError::into_inner).job = None;
     }
-}
 
-impl Readers {
     /// Tell the workers to stop, without waiting for them (dropping `Readers` waits): a
     /// thread's exit (its stack given back, its thread-locals dropped) then overlaps what
     /// the calling thread does next, the report. Reading after this is done on the calling

@@ -234,24 +234,27 @@ impl<'r> Reader<'r> {
         self.name.extend_from_slice(name.as_bytes());
         self.name.push(0);
         let dir_fd = dir_file.as_raw_fd();
-        let mut whole = *whole_fs;
-        let mut fd = -1;
-        if whole {
+        // Read whole (one `read`) only what `openat2` opened on the folder's own filesystem.
+        let same_fs = if *whole_fs {
             match open_same_fs(dir_fd, &self.name) {
-                Ok(opened) => fd = opened,
+                Ok(fd) => Some(fd),
                 // On another filesystem (a mount point, a symlink out): the plain way below.
-                Err(e) if e.raw_os_error() == Some(libc::EXDEV) => whole = false,
+                Err(e) if e.raw_os_error() == Some(libc::EXDEV) => None,
                 // Not on this kernel, or refused by a seccomp filter: the plain way from now on.
                 Err(e) if matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM | libc::EINVAL | libc::E2BIG)) => {
-                    (whole, *whole_fs) = (false, false);
+                    *whole_fs = false;
+                    None
                 }
                 Err(e) => return Some(if missing(&e) { Ok(None) } else { Err(e) }),
             }
-        }
-        if fd < 0 {
-            // SAFETY: `name` is NUL-terminated and lives across the call; `openat` only reads it.
-            fd = unsafe { libc::openat(dir_fd, self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC) };
-        }
+        } else {
+            None
+        };
+        let whole = same_fs.is_some();
+        // SAFETY: `name` is NUL-terminated and lives across the call; `openat` only reads it.
+        let fd = same_fs.unwrap_or_else(|| unsafe {
+            libc::openat(dir_fd, self.name.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC)
+        });
         if fd < 0 {
             let e = std::io::Error::last_os_error();
             return Some(if missing(&e) { Ok(None) } else { Err(e) });
