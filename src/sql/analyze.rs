@@ -14,9 +14,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::lex::{lex, Lexed, Piece};
 use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
-use super::split::{split_pieces, Piece};
-use super::tokens::{matching_paren, name_at, spans, split_commas, toks, Spans, Tk, Tok};
+use super::tokens::{matching_paren, name_at, split_commas, Tk, Tok};
 use super::warnings::{self, About, Warning};
 
 /// One finding in a migration.
@@ -55,63 +55,37 @@ pub fn analyze(sql: &str, schema: &mut Schema) -> Analysis {
     analyze_prepared(prepare(sql), sql, schema)
 }
 
-/// The schema-independent half of the work (splitting, tokens, Prisma's warnings): it can
+/// The schema-independent half of the work (statements, tokens, Prisma's warnings): it can
 /// run in parallel over many files, while [`analyze_prepared`] runs in migration order.
 pub struct Prepared {
-    /// The migration with comments and string bodies blanked.
-    code: String,
-    statements: Vec<Piece>,
-    spans: Vec<Spans>,
+    lexed: Lexed,
     warnings: Vec<Warning>,
 }
 
 pub fn prepare(sql: &str) -> Prepared {
-    let (code, statements) = split_pieces(sql);
     let warnings = warnings::read(sql);
     // Statements no rule reads (indexes, comments, grants...) are not tokenized, unless a
     // Prisma warning may need to be tied to one of them.
-    let spans = statements
-        .iter()
-        .map(|s| {
-            let c = s.code(&code);
-            if !warnings.is_empty() || relevant(c) {
-                spans(c, s.text(sql))
-            } else {
-                Spans::default()
-            }
-        })
-        .collect();
-    Prepared { code, statements, spans, warnings }
+    let lexed = lex(sql, !warnings.is_empty());
+    Prepared { lexed, warnings }
 }
 
 /// Judge a migration prepared from `sql` against `schema`, updating it.
 pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> Analysis {
-    let Prepared { code, statements, spans, warnings } = prepared;
-    let parsed: Vec<Vec<Tok>> =
-        statements.iter().zip(&spans).map(|(s, sp)| toks(sp, s.code(&code), s.text(sql))).collect();
+    let Prepared { lexed, warnings } = prepared;
+    let toks = lexed.toks(sql);
+    let statements = &lexed.statements;
     let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
-    for (i, toks) in parsed.iter().enumerate() {
-        a.statement(i, statements[i].offset, toks);
+    for (i, s) in statements.iter().enumerate() {
+        a.statement(i, s.offset, &toks[s.toks()]);
     }
     a.finish();
     let needs_history = a.missed;
     let mut findings = a.findings;
-    tie_warnings(warnings, &statements, &parsed, &mut findings);
+    tie_warnings(warnings, statements, &toks, &mut findings);
     findings.sort_by_key(|f| f.offset);
-    Analysis { statements, findings, needs_history }
-}
-
-/// Whether a statement starts with a keyword some rule reads.
-fn relevant(code: &str) -> bool {
-    let word_len = |s: &str| s.bytes().position(|c| !c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let first = &code[..word_len(code)];
-    let is = |w: &str, kw: &str| w.eq_ignore_ascii_case(kw);
-    if is(first, "CREATE") {
-        let second = code[first.len()..].trim_start();
-        let second = &second[..word_len(second)];
-        return !["INDEX", "UNIQUE", "EXTENSION", "VIEW"].iter().any(|kw| is(second, kw));
-    }
-    ["ALTER", "RENAME", "DROP", "TRUNCATE", "DELETE", "UPDATE", "INSERT"].iter().any(|kw| is(first, kw))
+    drop(toks);
+    Analysis { statements: lexed.statements, findings, needs_history }
 }
 
 struct Redefined {
@@ -278,7 +252,7 @@ impl Analyzer<'_> {
     }
 
     fn statement(&mut self, i: usize, base: usize, t: &[Tok]) {
-        let at = |k: usize| base + t.get(k).map_or(0, |x| x.pos);
+        let at = |k: usize| t.get(k).map_or(base, |x| x.pos);
         if t.is_empty() {
             return;
         }
@@ -311,7 +285,7 @@ impl Analyzer<'_> {
             let k = skip_if(t, 2);
             for (from, _) in split_commas(t, k, t.len()) {
                 if let Some((name, _)) = name_at(t, from) {
-                    self.drop_table(i, base + t[from].pos, name);
+                    self.drop_table(i, t[from].pos, name);
                 }
             }
         } else if starts(t, &["DROP", "SCHEMA"]) || starts(t, &["DROP", "DATABASE"]) {
@@ -514,7 +488,7 @@ impl Analyzer<'_> {
         let tk = key(table);
         for (from, to) in split_commas(t, k, t.len()) {
             let a = &t[from..to];
-            let at = base + a.first().map_or(0, |x| x.pos);
+            let at = a.first().map_or(base, |x| x.pos);
             if a.is_empty() {
                 continue;
             }
@@ -849,7 +823,7 @@ fn list(items: &[String]) -> String {
 
 /// Attach each Prisma warning to the finding it describes; warnings with no finding become
 /// `prisma-warning` findings on the statement they name (or on the warning itself).
-fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], parsed: &[Vec<Tok>], findings: &mut Vec<SqlFinding>) {
+fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], toks: &[Tok], findings: &mut Vec<SqlFinding>) {
     for w in warnings {
         if let Some(f) = findings.iter_mut().find(|f| f.prisma_warning.is_none() && matches(&w, f)) {
             f.prisma_warning = Some(w.text.clone());
@@ -858,8 +832,8 @@ fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], parsed: &[Vec<Tok>
         // Data loss Prisma announced for a redefined table whose earlier columns we did not
         // know: report it on the redefinition.
         if let About::DropColumn { table, column } = &w.about {
-            if let Some((i, s)) = statements.iter().enumerate().find(|(i, _)| {
-                let t = &parsed[*i];
+            if let Some((i, s)) = statements.iter().enumerate().find(|(_, s)| {
+                let t = &toks[s.toks()];
                 starts(t, &["DROP", "TABLE"])
                     && name_at(t, skip_if(t, 2)).is_some_and(|n| n.0.eq_ignore_ascii_case(table))
             }) {
@@ -875,7 +849,7 @@ fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], parsed: &[Vec<Tok>
             }
         }
         let names = names_of(&w.about);
-        let stmt = statements.iter().enumerate().find(|(i, _)| mentions_all(&parsed[*i], &names));
+        let stmt = statements.iter().enumerate().find(|(_, s)| mentions_all(&toks[s.toks()], &names));
         findings.push(SqlFinding {
             rule: "prisma-warning",
             offset: stmt.map_or(w.offset, |(_, s)| s.offset),

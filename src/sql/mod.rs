@@ -4,12 +4,11 @@
 
 pub mod analyze;
 pub mod danger;
+pub mod lex;
 pub mod schema;
-pub mod split;
 pub mod tokens;
 pub mod warnings;
 
 pub use analyze::{analyze, Analysis, SqlFinding};
 pub use danger::{dangers, Danger};
 pub use schema::Schema;
-pub use split::{split, Statement};
