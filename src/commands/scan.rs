@@ -71,7 +71,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.ok_or_else(need_repo)?;
         let (src, paths) = source::staged(repo)?;
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-        scan::scan(&src, &paths, &opts)
+        scan::scan(&src, paths, &opts)
     } else if args.pre_push {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
@@ -80,14 +80,14 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let mut total = Scanned::default();
         for (src, paths) in source::pushed(repo, &refs)? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-            total.add(scan::scan(&src, &paths, &opts));
+            total.add(scan::scan(&src, paths, &opts));
         }
         total
     } else if let Some(rev) = &args.since {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
         let paths: Vec<String> =
             source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
-        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, &paths, &opts, &readers)
+        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths, &opts, &readers)
     } else {
         let tree = |given: &[Given]| {
             let mut dirs = std::collections::BTreeMap::new();
@@ -103,7 +103,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 all.extend(walked.paths);
                 dirs.extend(walked.migration_dirs);
             }
-            scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, &all, &opts, &readers)
+            scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, all, &opts, &readers)
         };
         let mut scanned = tree(&given);
         let folder_named = scanned.unreadable.iter().any(|(p, e)| {

@@ -31,14 +31,16 @@ pub struct File {
 }
 
 /// `Ok(None)`: not there (a migration folder without its file). An error: the file is there
-/// and could not be read, which the scan reports.
-pub type Loaded = std::io::Result<Option<File>>;
+/// and could not be read, which the scan reports. Boxed: a batch holds a slot for every
+/// file, all written before the first is read, and a slot this small keeps that to a few
+/// pages.
+pub type Loaded = std::io::Result<Option<Box<File>>>;
 
 fn finish(kind: Kind, text: std::io::Result<Option<String>>) -> Loaded {
     let Some(text) = text? else { return Ok(None) };
     let prepared = (kind == Kind::Migration).then(|| prepare(&text));
     let directives = suppress::directives(&text);
-    Ok(Some(File { kind, text, prepared, directives }))
+    Ok(Some(Box::new(File { kind, text, prepared, directives })))
 }
 
 /// Fewer files than this are read on the calling thread alone: handing them over costs
@@ -56,7 +58,7 @@ fn thread_count(threads: Option<usize>) -> usize {
 /// One batch of files to read, shared by the workers and the calling thread.
 struct Job {
     root: PathBuf,
-    paths: Vec<(String, Kind)>,
+    paths: Arc<Vec<(String, Kind)>>,
     next: AtomicUsize,
     /// `None`: not loaded yet. A panic while loading is carried to the calling thread.
     slots: Vec<Mutex<Option<std::thread::Result<Loaded>>>>,
@@ -179,7 +181,7 @@ fn work(shared: &Shared, placement: &placement::Away) {
 /// many, `threads` as in [`thread_count`]).
 pub fn in_order(
     source: &Source,
-    paths: &[(&String, Kind)],
+    paths: &Arc<Vec<(String, Kind)>>,
     readers: &Readers,
     threads: Option<usize>,
     mut each: impl FnMut(usize, Loaded),
@@ -207,7 +209,7 @@ pub fn in_order(
     }
     let job = Arc::new(Job {
         root: root.clone(),
-        paths: paths.iter().map(|(p, kind)| ((*p).clone(), *kind)).collect(),
+        paths: Arc::clone(paths),
         next: AtomicUsize::new(0),
         slots: paths.iter().map(|_| Mutex::new(None)).collect(),
     });
@@ -346,7 +348,7 @@ mod tests {
 
     /// The texts handed to `each`, checking they come in path order.
     fn texts(source: &Source, paths: &[String], readers: &Readers, threads: Option<usize>) -> Vec<String> {
-        let listed: Vec<(&String, Kind)> = paths.iter().map(|p| (p, Kind::Migration)).collect();
+        let listed = Arc::new(paths.iter().map(|p| (p.clone(), Kind::Migration)).collect());
         let mut out = Vec::new();
         in_order(source, &listed, readers, threads, |i, loaded| {
             assert_eq!(i, out.len(), "handed over out of order");
@@ -452,7 +454,7 @@ mod tests {
                 // A batch left posted until the worker has surely taken it.
                 let job = Arc::new(Job {
                     root: dir.path().to_path_buf(),
-                    paths: paths.iter().map(|p| (p.clone(), Kind::Migration)).collect(),
+                    paths: Arc::new(paths.iter().map(|p| (p.clone(), Kind::Migration)).collect()),
                     next: AtomicUsize::new(0),
                     slots: paths.iter().map(|_| Mutex::new(None)).collect(),
                 });

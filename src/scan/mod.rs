@@ -97,31 +97,44 @@ fn sort(findings: &mut Vec<Finding>) {
 }
 
 /// Scan `paths` of `source`. Paths that are not scanned kinds are skipped.
-pub fn scan(source: &Source, paths: &[String], opts: &Options) -> Scanned {
+pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
     scan_with(source, paths, opts, &Readers::none())
 }
 
 /// [`scan`], with reading threads started beforehand ([`Readers::start`]).
-pub fn scan_with(source: &Source, paths: &[String], opts: &Options, readers: &Readers) -> Scanned {
-    let mut sorted: Vec<(&String, Kind)> =
-        paths.iter().filter(|p| !opts.excluded(p)).filter_map(|p| Some((p, files::kind(p)?))).collect();
-    // A path has one kind: ordering and de-duplicating by path is enough.
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
+pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &Readers) -> Scanned {
+    let mut sorted: Vec<(String, Kind)> = paths
+        .into_iter()
+        .filter(|p| !opts.excluded(p))
+        .filter_map(|p| {
+            let kind = files::kind(&p)?;
+            Some((p, kind))
+        })
+        .collect();
+    // A path has one kind: ordering and de-duplicating by path is enough. A walk's paths
+    // come sorted.
+    if !sorted.is_sorted_by(|a, b| a.0 <= b.0) {
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     sorted.dedup_by(|a, b| a.0 == b.0);
+    // Shared with the reading threads as they are, not copied for them.
+    let sorted = std::sync::Arc::new(sorted);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
-    let mut out = Vec::new();
+    // Most migrations of a scan hold a finding or two: room for that many up front, not
+    // grown by doubling (each step a copy, and the old block left unused).
+    let mut out = Vec::with_capacity(sorted.len());
     let mut read = 0;
     let mut unreadable = Vec::new();
     let mut missing = Vec::new();
     load::in_order(source, &sorted, readers, opts.threads, |i, file| {
-        let rel = sorted[i].0;
+        let rel = sorted[i].0.as_str();
         let file = match file {
             Ok(Some(file)) => file,
             Ok(None) => return missing.push(rel.to_string()),
             Err(e) => return unreadable.push((rel.to_string(), e)),
         };
         read += 1;
-        let load::File { kind, text, prepared, directives } = file;
+        let load::File { kind, text, prepared, directives } = *file;
         let found = match (kind, prepared) {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
             _ => scan_commands(source, kind, rel, &text, &directives, opts),
@@ -133,20 +146,20 @@ pub fn scan_with(source: &Source, paths: &[String], opts: &Options, readers: &Re
 }
 
 /// Earlier migrations of one folder, replayed in order up to the one being scanned.
-struct Replay {
-    names: Vec<String>,
+struct Replay<'s> {
+    names: std::borrow::Cow<'s, [String]>,
     next: usize,
     schema: Schema,
 }
 
-fn scan_migration(
-    source: &Source,
+fn scan_migration<'s>(
+    source: &'s Source,
     rel: &str,
     text: &str,
     prepared: crate::sql::analyze::Prepared,
     directives: &[Directive],
     opts: &Options,
-    replays: &mut BTreeMap<String, Replay>,
+    replays: &mut BTreeMap<String, Replay<'s>>,
 ) -> Vec<Finding> {
     // rel: <folder>/migrations/<name>/migration.sql
     let Some((dir, _)) = files::split_last(rel) else { return Vec::new() };

@@ -49,10 +49,15 @@ impl Source {
         }
     }
 
-    /// Names of the sub-folders of `dir` (repository-relative), sorted.
-    pub fn subdirs(&self, dir: &str) -> Vec<String> {
+    /// Names of the sub-folders of `dir` (repository-relative), sorted: as the walk listed
+    /// them (sorted, and unique as names in a folder are), or listed now.
+    pub fn subdirs(&self, dir: &str) -> std::borrow::Cow<'_, [String]> {
+        if let Source::WorkTree { dirs, .. } = self {
+            if let Some(listed) = dirs.get(dir) {
+                return std::borrow::Cow::Borrowed(listed);
+            }
+        }
         let mut out: Vec<String> = match self {
-            Source::WorkTree { dirs, .. } if dirs.contains_key(dir) => dirs.get(dir).cloned().unwrap_or_default(),
             Source::WorkTree { root, .. } => std::fs::read_dir(root.join(dir))
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
@@ -89,7 +94,7 @@ impl Source {
         };
         out.sort();
         out.dedup();
-        out
+        std::borrow::Cow::Owned(out)
     }
 }
 
@@ -117,31 +122,62 @@ fn missing(e: &std::io::Error) -> bool {
 fn read_open(file: &std::fs::File, whole_reads: bool) -> std::io::Result<String> {
     use std::io::Read;
     thread_local! {
-        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(SCRATCH_SIZE));
+        // One byte more than the arena's largest block (see `crate::arena`): the system
+        // allocator's, whose pages are touched only as reads fill them, where the arena
+        // would commit all 64 KiB for a thread that reads files of a few hundred bytes.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(SCRATCH_SIZE + 1));
     }
     SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();
+        buf.clear();
         if whole_reads {
-            // Kept at its full length between files: zeroed once per thread, not per file.
-            if buf.len() != SCRATCH_SIZE {
-                buf.resize(SCRATCH_SIZE, 0);
-            }
-            let n = loop {
-                match (&*file).read(&mut buf[..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    r => break r?,
-                }
-            };
+            let n = read_into_spare(file, &mut buf, SCRATCH_SIZE)?;
             if n < SCRATCH_SIZE {
-                return Ok(text_of(&buf[..n]));
+                return Ok(text_of(&buf));
             }
-        } else {
-            buf.clear();
         }
         // A file larger than the buffer, or not known to be read whole: read to the end.
         file.take(u64::MAX).read_to_end(&mut buf)?;
         Ok(text_of(&buf))
     })
+}
+
+/// One `read` of up to `max` bytes appended to `buf` (within its capacity), without zeroing
+/// the room first: zeroing 64 KiB would touch 16 fresh pages per thread, each a fault that
+/// costs microseconds in a VM. How many bytes came.
+#[cfg(unix)]
+fn read_into_spare(file: &std::fs::File, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+    use std::os::fd::AsRawFd;
+    let room = buf.capacity() - buf.len();
+    let want = max.min(room);
+    loop {
+        // SAFETY: the `want` bytes after the vector's length are within its capacity; `read`
+        // writes at most that many and returns how many it wrote, which are then initialised.
+        let n = unsafe { libc::read(file.as_raw_fd(), buf.as_mut_ptr().add(buf.len()).cast(), want) };
+        match usize::try_from(n) {
+            Ok(n) => {
+                // SAFETY: the `n` bytes just read are initialised, and within the capacity.
+                unsafe { buf.set_len(buf.len() + n) };
+                return Ok(n);
+            }
+            Err(_) => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn read_into_spare(file: &std::fs::File, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+    use std::io::Read;
+    let start = buf.len();
+    buf.resize(start + max, 0);
+    let n = (&*file).read(&mut buf[start..])?;
+    buf.truncate(start + n);
+    Ok(n)
 }
 
 /// The per-thread read buffer: larger than any migration Prisma writes for a normal change.

@@ -35,7 +35,6 @@ impl Piece {
     }
 }
 
-
 /// The statements of `sql` as [`Piece`]s, and its code: `sql` with comments and string
 /// bodies blanked, byte for byte.
 pub fn split_pieces(sql: &str) -> (String, Vec<Piece>) {
@@ -210,7 +209,6 @@ pub fn toks<'a>(spans: &'a Spans, code: &'a str, text: &'a str) -> Vec<Tok<'a>> 
         })
         .collect()
 }
-
 
 /// Token positions in `code`; `text` is the same statement with strings intact. A statement
 /// is far below 4 GiB (files are read whole); offsets past that would only misplace tokens.
