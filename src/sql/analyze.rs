@@ -12,7 +12,7 @@
 //! - A backfill (`UPDATE t SET c = ...` of a column added in the same migration), a re-added
 //!   constraint, and columns of tables created in the same migration are not reported.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::lex::{lex, Lexed, Piece};
 use super::schema::{key, mysql_enum_values, widens, Column, Schema, Table};
@@ -104,25 +104,66 @@ struct NewEnum {
     before: Option<Vec<String>>,
 }
 
+/// Names met in one migration, compared as SQL compares unquoted names (ASCII case
+/// ignored). A migration names a few tables: a list searched in order, not a tree whose
+/// every insert allocates a node and a lower-cased copy of the name.
+#[derive(Default)]
+struct Names(Vec<String>);
+
+impl Names {
+    fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// Kept lower-cased (the form findings name them in).
+    fn insert(&mut self, name: &str) {
+        if !self.contains(name) {
+            self.0.push(key(name));
+        }
+    }
+
+    fn remove(&mut self, name: &str) -> bool {
+        let before = self.0.len();
+        self.0.retain(|n| !n.eq_ignore_ascii_case(name));
+        self.0.len() != before
+    }
+}
+
+/// (table, column) pairs met in one migration, compared as [`Names`] are.
+#[derive(Default)]
+struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    fn contains(&self, table: &str, column: &str) -> bool {
+        self.0.iter().any(|(t, c)| t.eq_ignore_ascii_case(table) && c.eq_ignore_ascii_case(column))
+    }
+
+    fn insert(&mut self, table: &str, column: &str) {
+        if !self.contains(table, column) {
+            self.0.push((key(table), key(column)));
+        }
+    }
+}
+
 /// Facts gathered while reading one migration.
 #[derive(Default)]
 struct State {
-    created: BTreeSet<String>,
-    added: BTreeSet<(String, String)>,
-    backfilled: BTreeSet<(String, String)>,
+    created: Names,
+    added: Pairs,
+    backfilled: Pairs,
     /// `new_X` -> columns copied into it (from the INSERT), and the statement.
     copies: BTreeMap<String, Vec<String>>,
     /// Enum name -> (new values, statement index, offset, values before) for `CREATE TYPE "E_new"`.
     new_enums: BTreeMap<String, NewEnum>,
     /// Enums renamed to `E_old` (recreated).
-    renamed_old: BTreeSet<String>,
+    renamed_old: Names,
     /// Constraint names added in this migration.
-    added_constraints: BTreeSet<String>,
+    added_constraints: Names,
     /// Tables gaining a primary key in this migration.
-    added_pk: BTreeSet<String>,
+    added_pk: Names,
     /// Dropped constraints: (name or "PRIMARY KEY", table, statement, offset).
     dropped_constraints: Vec<(String, String, usize, usize)>,
-    dropped_tables: BTreeSet<String>,
+    dropped_tables: Names,
     /// Tables redefined (`DROP TABLE "X"` with a `new_X` copy): X -> (statement, offset, columns before).
     redefined: BTreeMap<String, Redefined>,
 }
@@ -312,7 +353,7 @@ impl Analyzer<'_> {
             );
         } else if starts(t, &["DELETE"]) {
             let name = name_at(t, opt(t, 1, "FROM")).map(|n| n.0).unwrap_or_default();
-            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(&key(name)) {
+            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(name) {
                 self.report(
                     "delete-without-where",
                     i,
@@ -330,7 +371,7 @@ impl Analyzer<'_> {
 
     fn create_table(&mut self, t: &[Tok], k: usize) {
         let Some((name, k)) = name_at(t, k) else { return };
-        self.state.created.insert(key(name));
+        self.state.created.insert(name);
         let mut table = Table::default();
         if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
             for (from, to) in split_commas(t, k + 1, close) {
@@ -372,7 +413,7 @@ impl Analyzer<'_> {
         } else if starts(&t[k.min(t.len())..], &["RENAME", "TO"]) {
             if let Some((to, _)) = name_at(t, k + 2) {
                 if to.strip_suffix("_old").is_some_and(|b| b.eq_ignore_ascii_case(name)) {
-                    self.state.renamed_old.insert(key(name));
+                    self.state.renamed_old.insert(name);
                 }
                 if let Some(v) = self.schema.enums.remove(&key(name)) {
                     self.schema.enums.insert(key(to), v);
@@ -383,7 +424,7 @@ impl Analyzer<'_> {
 
     fn rename_table(&mut self, i: usize, offset: usize, from: &str, to: &str) {
         let redefine = redefine_base(from).is_some_and(|b| b.eq_ignore_ascii_case(to));
-        if !redefine && !self.state.created.contains(&key(from)) {
+        if !redefine && !self.state.created.contains(from) {
             self.report(
                 "rename-table",
                 i,
@@ -395,8 +436,8 @@ impl Analyzer<'_> {
         if let Some(table) = self.schema.tables.remove(&key(from)) {
             self.schema.tables.insert(key(to), table);
         }
-        if self.state.created.remove(&key(from)) {
-            self.state.created.insert(key(to));
+        if self.state.created.remove(from) {
+            self.state.created.insert(to);
         }
     }
 
@@ -419,7 +460,7 @@ impl Analyzer<'_> {
                 Subject { table: Some(name.to_string()), ..Subject::default() },
             );
         }
-        self.state.dropped_tables.insert(k.clone());
+        self.state.dropped_tables.insert(&k);
         self.schema.tables.remove(&k);
     }
 
@@ -431,11 +472,10 @@ impl Analyzer<'_> {
             .into_iter()
             .filter_map(|(from, _)| name_at(t, from).map(|n| n.0.to_string()))
             .collect();
-        let tk = key(table);
-        let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(&(tk.clone(), key(c))))
-            || self.state.created.contains(&tk);
+        let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(table, c))
+            || self.state.created.contains(table);
         for c in &columns {
-            self.state.backfilled.insert((tk.clone(), key(c)));
+            self.state.backfilled.insert(table, c);
         }
         if !t.iter().any(|x| x.is("WHERE")) && !backfill {
             self.report(
@@ -450,7 +490,7 @@ impl Analyzer<'_> {
 
     fn insert(&mut self, i: usize, offset: usize, t: &[Tok]) {
         let Some((table, k)) = name_at(t, 2) else { return };
-        if redefine_base(table).is_none() || !self.state.created.contains(&key(table)) {
+        if redefine_base(table).is_none() || !self.state.created.contains(table) {
             return;
         }
         let mut cols = Vec::new();
@@ -485,7 +525,6 @@ impl Analyzer<'_> {
     }
 
     fn alter_table(&mut self, i: usize, base: usize, t: &[Tok], table: &str, k: usize) {
-        let tk = key(table);
         for (from, to) in split_commas(t, k, t.len()) {
             let a = &t[from..to];
             let at = a.first().map_or(base, |x| x.pos);
@@ -498,23 +537,23 @@ impl Analyzer<'_> {
                 let j = 1;
                 if a.get(j).is_some_and(|x| x.is("CONSTRAINT")) {
                     if let Some((name, _)) = name_at(a, j + 1) {
-                        self.state.added_constraints.insert(key(name));
+                        self.state.added_constraints.insert(name);
                     }
                     if a.iter().any(|x| x.is("PRIMARY")) {
-                        self.state.added_pk.insert(tk.clone());
+                        self.state.added_pk.insert(table);
                     }
                     continue;
                 }
                 if a.get(j).is_some_and(|x| CONSTRAINT_WORDS.iter().any(|w| x.is(w))) {
                     if a.get(j).is_some_and(|x| x.is("PRIMARY")) {
-                        self.state.added_pk.insert(tk.clone());
+                        self.state.added_pk.insert(table);
                     }
                     continue;
                 }
                 let j = skip_if(a, opt(a, j, "COLUMN"));
                 let Some(def) = column_def(&a[j..]) else { continue };
-                self.state.added.insert((tk.clone(), key(&def.name)));
-                if def.not_null && !def.has_default && !def.auto && !self.state.created.contains(&tk) {
+                self.state.added.insert(table, &def.name);
+                if def.not_null && !def.has_default && !def.auto && !self.state.created.contains(table) {
                     self.report(
                         "add-required-column",
                         i,
@@ -540,11 +579,11 @@ impl Analyzer<'_> {
                 if word.is_some_and(|x| x.is("CONSTRAINT") || x.is("FOREIGN") || x.is("CHECK")) {
                     j += if word.is_some_and(|x| x.is("FOREIGN")) { 2 } else { 1 };
                     let name = name_at(a, skip_if(a, j)).map(|n| n.0).unwrap_or_default();
-                    self.state.dropped_constraints.push((key(name), tk.clone(), i, at));
+                    self.state.dropped_constraints.push((key(name), key(table), i, at));
                     continue;
                 }
                 if word.is_some_and(|x| x.is("PRIMARY")) {
-                    self.state.dropped_constraints.push(("PRIMARY KEY".into(), tk.clone(), i, at));
+                    self.state.dropped_constraints.push(("PRIMARY KEY".into(), key(table), i, at));
                     continue;
                 }
                 if word.is_some_and(|x| {
@@ -558,7 +597,7 @@ impl Analyzer<'_> {
                 }
                 j = skip_if(a, j);
                 let Some((column, _)) = name_at(a, j) else { continue };
-                if !self.state.created.contains(&tk) {
+                if !self.state.created.contains(table) {
                     self.report(
                         "drop-column",
                         i,
@@ -581,7 +620,7 @@ impl Analyzer<'_> {
                     self.change_type(i, at, table, column, &ty);
                 } else if starts(rest, &["SET", "NOT", "NULL"]) {
                     self.set_not_null(i, at, table, column);
-                } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(&tk) {
+                } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(table) {
                     self.report(
                         "drop-default",
                         i,
@@ -622,7 +661,7 @@ impl Analyzer<'_> {
                 }
                 let Some((from, j)) = name_at(a, j) else { continue };
                 let to = name_at(a, j + 1).map(|n| n.0).unwrap_or_default();
-                if !self.state.created.contains(&tk) {
+                if !self.state.created.contains(table) {
                     self.report(
                         "rename-column",
                         i,
@@ -647,7 +686,7 @@ impl Analyzer<'_> {
             let b = b.rsplit('.').next().unwrap_or(b);
             self.state.new_enums.contains_key(&key(b))
         });
-        if !enum_recreation && !self.state.created.contains(&key(table)) && !widens(old.as_deref(), ty) {
+        if !enum_recreation && !self.state.created.contains(table) && !widens(old.as_deref(), ty) {
             let from = old.as_deref().map(|o| format!(" from {o}")).unwrap_or_default();
             self.report(
                 "alter-column-type",
@@ -663,8 +702,11 @@ impl Analyzer<'_> {
     }
 
     fn set_not_null(&mut self, i: usize, at: usize, table: &str, column: &str) {
-        let k = (key(table), key(column));
-        if !self.state.created.contains(&k.0) && !self.state.added.contains(&k) && !self.state.backfilled.contains(&k) {
+        let state = &self.state;
+        if !state.created.contains(table)
+            && !state.added.contains(table, column)
+            && !state.backfilled.contains(table, column)
+        {
             self.report(
                 "set-not-null",
                 i,
@@ -684,7 +726,7 @@ impl Analyzer<'_> {
         self.missed |= old.is_none();
         let subject =
             Subject { table: Some(table.to_string()), column: Some(column.to_string()), ..Subject::default() };
-        let created = self.state.created.contains(&key(table));
+        let created = self.state.created.contains(table);
         match old {
             Some(old) if !created => {
                 let (oe, ne) = (mysql_enum_values(&old.ty), mysql_enum_values(&def.ty));
