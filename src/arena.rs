@@ -38,6 +38,8 @@ const OWNERS: usize = 254;
 /// Size classes 16 B, 32 B, ... 64 KiB; larger blocks go to the system allocator.
 const CLASSES: usize = 13;
 const SMALLEST: usize = 16;
+/// The largest block the arena serves; larger ones are the system allocator's.
+pub const LARGEST: usize = SMALLEST << (CLASSES - 1);
 
 static ON: AtomicBool = AtomicBool::new(false);
 /// 0: not reserved, 1: being reserved, 2: reserved, 3: reservation failed.
@@ -124,7 +126,7 @@ fn in_arena(p: *mut u8) -> bool {
 /// `16 << c` bytes, aligned to its size up to 4 KiB, so it suits any layout of its class.
 fn class(layout: Layout) -> Option<usize> {
     let size = layout.size().max(layout.align());
-    if size > SMALLEST << (CLASSES - 1) || layout.align() > 4096 {
+    if size > LARGEST || layout.align() > 4096 {
         return None;
     }
     // ceil(log2(size)) - 4, with 16 bytes the least.

@@ -122,10 +122,11 @@ fn missing(e: &std::io::Error) -> bool {
 fn read_open(file: &std::fs::File, whole_reads: bool) -> std::io::Result<String> {
     use std::io::Read;
     thread_local! {
-        // One byte more than the arena's largest block (see `crate::arena`): the system
+        // Larger than the arena's largest block (see `crate::arena`): the system
         // allocator's, whose pages are touched only as reads fill them, where the arena
         // would commit all 64 KiB for a thread that reads files of a few hundred bytes.
-        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(SCRATCH_SIZE + 1));
+        static SCRATCH: std::cell::RefCell<Vec<u8>> =
+            std::cell::RefCell::new(Vec::with_capacity(SCRATCH_SIZE.max(crate::arena::LARGEST + 1)));
     }
     SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();

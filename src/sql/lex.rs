@@ -61,6 +61,13 @@ struct Span {
     end: u32,
 }
 
+impl Span {
+    /// Where the token starts in the text: its opening quote, for a quoted one.
+    fn pos(&self) -> usize {
+        self.start as usize - usize::from(matches!(self.kind, Tk::Str | Tk::Ident))
+    }
+}
+
 impl Lexed {
     /// Every token of the text `sql` lexed (a statement's are at [`Piece::toks`]).
     pub fn toks<'a>(&'a self, sql: &'a str) -> Vec<Tok<'a>> {
@@ -73,8 +80,7 @@ impl Lexed {
                     Some(v) => v.as_str(),
                     None => sql.get(start..end).unwrap_or(""),
                 };
-                let quoted = matches!(s.kind, Tk::Str | Tk::Ident);
-                Tok { kind: s.kind, value, pos: start - usize::from(quoted) }
+                Tok { kind: s.kind, value, pos: s.pos() }
             })
             .collect()
     }
@@ -214,10 +220,7 @@ impl Lexer<'_> {
             match class {
                 WORD => {
                     let start = i;
-                    i += 1;
-                    while i < b.len() && IN_WORD[b[i] as usize] {
-                        i += 1;
-                    }
+                    i = word_end(b, i + 1);
                     self.push(Tk::Word, start, i, None);
                 }
                 PUNCT => {
@@ -232,7 +235,7 @@ impl Lexer<'_> {
             if self.out.spans.len() == before {
                 continue; // a comment
             }
-            offset.get_or_insert(self.out.spans[before].start as usize - usize::from(self.quoted(before)));
+            offset.get_or_insert(self.out.spans[before].pos());
             if !decided {
                 match self.decide(first_tok) {
                     Some(true) => decided = true,
@@ -255,10 +258,6 @@ impl Lexer<'_> {
         end
     }
 
-    fn quoted(&self, k: usize) -> bool {
-        matches!(self.out.spans[k].kind, Tk::Str | Tk::Ident)
-    }
-
     /// Whether a rule reads the statement whose tokens start at `first`, from its words so
     /// far (`None`: not known yet).
     fn decide(&self, first: usize) -> Option<bool> {
@@ -279,7 +278,9 @@ impl Lexer<'_> {
     /// it, or `None` for the `;` that ends the statement.
     fn other(&mut self, i: usize) -> Option<usize> {
         let b = self.b;
-        let next = b.get(i + 1).copied();
+        if let Some(end) = comment_end(b, i, &mut self.out.unterminated) {
+            return Some(end);
+        }
         Some(match b[i] {
             b';' => return None,
             q @ (b'\'' | b'"' | b'`') => {
@@ -311,12 +312,6 @@ impl Lexer<'_> {
                     i + 1
                 }
             },
-            b'#' => line_end(b, i),
-            b'-' if next == Some(b'-') => line_end(b, i),
-            b'/' if next == Some(b'*') => block_comment_end(b, i).unwrap_or_else(|| {
-                self.out.unterminated = true;
-                b.len()
-            }),
             b'$' => match dollar_tag(b, i) {
                 Some(tag) => self.dollar_quote(i, tag.len()),
                 None => {
@@ -335,7 +330,12 @@ impl Lexer<'_> {
     /// word would read them), the body skipped.
     fn dollar_quote(&mut self, i: usize, tag_len: usize) -> usize {
         let b = self.b;
-        self.dollar_tag_tokens(i, tag_len);
+        self.push(Tk::Punct, i, i + 1, None);
+        if tag_len == 2 {
+            self.push(Tk::Punct, i + 1, i + 2, None);
+        } else {
+            self.push(Tk::Word, i + 1, i + tag_len, None);
+        }
         let body = i + tag_len;
         let Some(close) = find(b, body, &b[i..body]) else {
             self.out.unterminated = true;
@@ -347,21 +347,9 @@ impl Lexer<'_> {
             return close + 2;
         }
         // The closing tag reads as a word that goes on into what follows it.
-        let mut j = close + 1;
-        while j < b.len() && IN_WORD[b[j] as usize] {
-            j += 1;
-        }
-        self.push(Tk::Word, close + 1, j, None);
-        j
-    }
-
-    fn dollar_tag_tokens(&mut self, i: usize, tag_len: usize) {
-        self.push(Tk::Punct, i, i + 1, None);
-        if tag_len == 2 {
-            self.push(Tk::Punct, i + 1, i + 2, None);
-        } else {
-            self.push(Tk::Word, i + 1, i + tag_len, None);
-        }
+        let end = word_end(b, close + 1);
+        self.push(Tk::Word, close + 1, end, None);
+        end
     }
 }
 
@@ -375,16 +363,13 @@ fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool) -> usize 
         if i >= bytes.len() {
             return bytes.len();
         }
-        let next = bytes.get(i + 1).copied();
+        if let Some(end) = comment_end(bytes, i, unterminated) {
+            i = end;
+            continue;
+        }
         i = match bytes[i] {
             b';' => return i,
             q @ (b'\'' | b'"' | b'`') => quoted_end(bytes, i, q, q == b'\'').unwrap_or_else(|| {
-                *unterminated = true;
-                bytes.len()
-            }),
-            b'#' => line_end(bytes, i),
-            b'-' if next == Some(b'-') => line_end(bytes, i),
-            b'/' if next == Some(b'*') => block_comment_end(bytes, i).unwrap_or_else(|| {
                 *unterminated = true;
                 bytes.len()
             }),
@@ -403,9 +388,26 @@ fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool) -> usize 
     }
 }
 
-/// The end of the line comment at `i` (its newline, which is a blank).
-fn line_end(bytes: &[u8], i: usize) -> usize {
-    memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n)
+/// The end of the comment starting at `i`, if one does: a `--` or `#` comment ends at its
+/// newline (a blank), a block comment after its `*/`; one that does not end runs to the end
+/// of the text (and sets `unterminated`).
+fn comment_end(bytes: &[u8], i: usize, unterminated: &mut bool) -> Option<usize> {
+    match (bytes[i], bytes.get(i + 1)) {
+        (b'#', _) | (b'-', Some(b'-')) => Some(memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n)),
+        (b'/', Some(b'*')) => Some(block_comment_end(bytes, i).unwrap_or_else(|| {
+            *unterminated = true;
+            bytes.len()
+        })),
+        _ => None,
+    }
+}
+
+/// The end of the bare word whose bytes continue at `i`.
+fn word_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && IN_WORD[bytes[i] as usize] {
+        i += 1;
+    }
+    i
 }
 
 /// Index just past the quote that closes the one at `open`; `None` when it does not close.
