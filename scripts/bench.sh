@@ -19,6 +19,7 @@ RUNS="${RUNS:-5}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 built=$(./scripts/build-release.sh)   # the binary install.sh installs
+echo "== prisma-guard: $built" >&2
 # Timed as installed (install.sh copies it with `install`), not where the linker wrote it:
 # a file the linker has just written sits in the page cache in small pieces, and starting it
 # takes more page faults (3-6% of a scan's time here) than starting a copy of it, or the

@@ -17,6 +17,8 @@ command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# The release build links against musl on x86_64 Linux (scripts/build-release.sh).
+if [ "$(uname -sm)" = "Linux x86_64" ]; then command -v musl-gcc >/dev/null 2>&1 || missing+=(musl-tools); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -41,3 +43,13 @@ echo "== cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
+
+# The release binary as install.sh builds it: static, against musl on x86_64 Linux when
+# rustup can add that target (else glibc), with its own memcpy & co. there.
+if [ "$(uname -sm)" = "Linux x86_64" ] && command -v rustup >/dev/null 2>&1; then
+  timeout 300 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
+    || echo "note: the musl target could not be added; the release build links against glibc"
+fi
+echo "== release build and smoke test"
+built=$(./scripts/build-release.sh)
+./scripts/release-smoke.sh "$built" target/debug/prisma-guard

@@ -16,6 +16,7 @@ pub mod exit;
 pub mod git;
 pub mod githooks;
 pub mod guard;
+pub mod memfns;
 pub mod process;
 pub mod project;
 pub mod rules;

@@ -153,6 +153,7 @@ impl Drop for Readers {
 
 /// A worker: take each job posted, claim files until none is left, wait for the next.
 fn work(shared: &Shared, placement: &placement::Away) {
+    private_fd_table();
     let mut taken = 0;
     loop {
         let job = {
@@ -173,6 +174,21 @@ fn work(shared: &Shared, placement: &placement::Away) {
         placement.restore();
         let mut reader = source::Reader::new(&job.root);
         while job.claim(&mut reader) {}
+    }
+}
+
+/// Give the calling worker a file descriptor table of its own (Linux's
+/// `unshare(CLONE_FILES)`): threads share one, and every `open` and `close` takes its lock
+/// and writes its cache lines, so two threads opening hundreds of files contend for it (2%
+/// of a scan of 850 migrations). A worker opens, reads and closes its files itself, and is
+/// handed no descriptor, so nothing it needs is lost; the descriptors open at this point are
+/// kept open until it exits as well, which the scan's own (config, git) do not mind. A
+/// refusal (a seccomp filter, say) leaves the shared table, which works as before.
+fn private_fd_table() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `unshare(CLONE_FILES)` copies this thread's descriptor table; it touches no memory.
+    unsafe {
+        libc::unshare(libc::CLONE_FILES);
     }
 }
 
@@ -290,9 +306,12 @@ mod placement {
         pub fn steer(&self, worker: &JoinHandle<()>) {
             use std::os::unix::thread::JoinHandleExt;
             if let Some((_, away)) = &self.allowed {
+                // An integer in glibc, a pointer in musl.
+                #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
+                let thread = worker.as_pthread_t() as libc::pthread_t;
                 // SAFETY: the thread is alive (its handle is held); the set is of the size given.
                 // A failure leaves the thread where the scheduler put it.
-                unsafe { libc::pthread_setaffinity_np(worker.as_pthread_t(), SIZE, away) };
+                unsafe { libc::pthread_setaffinity_np(thread, SIZE, away) };
             }
         }
 
