@@ -5,7 +5,7 @@ Usage: bench-scan.py PRISMA_GUARD_BIN [ROUNDS]   (run by scripts/bench.sh with O
 
 1. Generates 850 Prisma-style PostgreSQL migrations with ground-truth labels
    (scripts/gen-migrations.py) in a temp folder.
-2. Times, interleaved round by round in a shuffled order (this VM is noisy; see below):
+2. Times, interleaved round by round, each round in another order (this VM is noisy; see below):
    - `prisma-guard scan <folder> --format json` (finds the files itself),
    - `prisma-guard scan <850 files> --format json`,
    - `squawk --reporter json <850 files>` (squawk-cli from PyPI).
@@ -18,8 +18,8 @@ Usage: bench-scan.py PRISMA_GUARD_BIN [ROUNDS]   (run by scripts/bench.sh with O
 """
 
 import json
+import itertools
 import os
-import random
 import shutil
 import statistics
 import subprocess
@@ -64,20 +64,18 @@ times = {k: [] for k in cases}
 # A prisma-guard scan right after squawk (50 ms of work that evicts the CPU caches) is ~20%
 # slower than after a small process; squawk after prisma-guard is ~1% slower than after
 # itself. Run in a fixed order, the case after squawk always pays. So each round runs the
-# three in a shuffled order (seeded: the same orders every time), and the prisma-guard
-# times are also shown split by what ran just before them.
+# three in another of their six orders, in turn (over six rounds each follows each other
+# equally often), and the prisma-guard times are also shown split by what ran just before.
 after_squawk = {k: [] for k in cases}
 after_other = {k: [] for k in cases}
-order_rng = random.Random(2026)
+orders = list(itertools.permutations(cases))
 outputs = {}
 for k, cmd in cases.items():  # warm the page cache
     _, p = run(cmd)
     outputs[k] = p.stdout
 last = None
-for _ in range(rounds):
-    order = list(cases)
-    order_rng.shuffle(order)
-    for k in order:
+for r in range(rounds):
+    for k in orders[r % len(orders)]:
         dt, _ = run(cases[k])
         times[k].append(dt)
         (after_squawk if last == "squawk <files>" else after_other)[k].append(dt)

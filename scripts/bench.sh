@@ -59,7 +59,7 @@ if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
 if [ "${ONLY:-}" = agent ]; then python3 scripts/bench-agent.py "$GUARD" "${AGENT_RUNS:-300}"; exit 0; fi
 if [ "${ONLY:-}" = scan ]; then
   command -v squawk >/dev/null || pip install -q squawk-cli || pip install -q --break-system-packages squawk-cli
-  python3 scripts/bench-scan.py "$GUARD" "${SCAN_ROUNDS:-15}"
+  python3 scripts/bench-scan.py "$GUARD" "${SCAN_ROUNDS:-18}"
   exit 0
 fi
 

@@ -14,6 +14,7 @@ pub mod dburl;
 pub mod error;
 pub mod exit;
 pub mod git;
+pub mod gitalloc;
 pub mod githooks;
 pub mod guard;
 pub mod memfns;
@@ -35,6 +36,7 @@ use cli::{Cli, Command};
 
 /// Run one command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    gitalloc::install();
     process::ignore_file_size_signal();
     let global = &cli.global;
     let load = || settings::Settings::load(global);
