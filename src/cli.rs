@@ -64,12 +64,16 @@ impl Cli {
         // Agents run `agent-hook --agent X` before every shell command: skip building the
         // whole command-line parser for that exact form (it is most of a decision's time).
         // Compared as they come: a scan of hundreds of files given by name converts none.
-        let rest: Vec<std::ffi::OsString> = args.collect();
-        if rest.first().is_some_and(|cmd| cmd == "scan") {
-            // A scan's own arena (see `crate::arena`) already serves the parse of its
-            // arguments: hundreds of paths from a hook, a few allocations each.
+        let mut args = args.peekable();
+        let scan = args.peek().is_some_and(|cmd| cmd == "scan");
+        if scan {
+            // A scan's own arena (see `crate::arena`) already serves its arguments and their
+            // parse: hundreds of paths from a hook, a few allocations each.
             crate::arena::enable();
-            if let Some(cli) = Cli::parse_scan(&argv0, &rest) {
+        }
+        let mut rest: Vec<std::ffi::OsString> = args.collect();
+        if scan {
+            if let Some(cli) = Cli::parse_scan(&argv0, &mut rest) {
                 return cli;
             }
         }
@@ -93,35 +97,34 @@ impl Cli {
     /// one builds all 16 subcommands and copies the global options into each, ~0.35 ms
     /// before a scan of ~7 ms can start. `None` when that parser does not take the line
     /// (a typo, `--help`): the whole parser then reads it, and says what is wrong in full.
-    fn parse_scan(argv0: &std::ffi::OsString, rest: &[std::ffi::OsString]) -> Option<Cli> {
+    /// The paths it takes are moved out of `rest`.
+    fn parse_scan(argv0: &std::ffi::OsString, rest: &mut [std::ffi::OsString]) -> Option<Cli> {
         use clap::FromArgMatches;
         let cmd = GlobalArgs::augment_args(clap::Command::new("prisma-guard"))
             .subcommand(ScanArgs::augment_args(clap::Command::new("scan")));
         let (options, paths) = match split_scan_paths(&cmd, rest) {
             Some((options, paths)) => (options, Some(paths)),
-            None => (rest.iter().collect(), None),
+            None => ((0..rest.len()).collect(), None),
         };
-        let mut matches = cmd.try_get_matches_from(std::iter::once(argv0).chain(options)).ok()?;
+        let line = std::iter::once(argv0).chain(options.iter().map(|&i| &rest[i]));
+        let mut matches = cmd.try_get_matches_from(line).ok()?;
         let global = GlobalArgs::from_arg_matches_mut(&mut matches).ok()?;
         let (_, mut scan) = matches.remove_subcommand()?;
         let mut args = ScanArgs::from_arg_matches_mut(&mut scan).ok()?;
         if let Some(paths) = paths {
-            args.paths = paths.into_iter().map(PathBuf::from).collect();
+            args.paths = paths.into_iter().map(|i| PathBuf::from(std::mem::take(&mut rest[i]))).collect();
         }
         Some(Cli { global, command: Command::Scan(Deferred(args)) })
     }
 }
 
 /// `scan ...` (`rest[0]` is `scan`) split into what clap reads (the options and their values)
-/// and the paths, in order: clap takes a positional value through several allocations and
+/// and the paths, as indices into `rest`, in order: clap takes a positional value through several allocations and
 /// checks (~0.3 ms and ~230 page faults for 850 paths from a hook or a glob), a split takes
 /// it as it is. `None` when the line has anything whose reading is not plain (`--`, a
 /// cluster of short options, an option whose value is optional): clap then reads it all.
 /// An option `cmd` does not know stays with the options, and clap refuses it.
-fn split_scan_paths<'a>(
-    cmd: &clap::Command,
-    rest: &'a [std::ffi::OsString],
-) -> Option<(Vec<&'a std::ffi::OsString>, Vec<&'a std::ffi::OsString>)> {
+fn split_scan_paths(cmd: &clap::Command, rest: &[std::ffi::OsString]) -> Option<(Vec<usize>, Vec<usize>)> {
     let scan = cmd.find_subcommand("scan")?;
     let all = || cmd.get_arguments().chain(scan.get_arguments());
     // Whether the option takes the next word as its value; `None`: not plain.
@@ -133,11 +136,11 @@ fn split_scan_paths<'a>(
             _ => None,
         }
     };
-    let (first, tokens) = rest.split_first()?;
-    let mut options = vec![first];
+    rest.first()?;
+    let mut options = vec![0];
     let mut paths = Vec::new();
-    let mut words = tokens.iter();
-    while let Some(word) = words.next() {
+    let mut words = rest.iter().enumerate().skip(1);
+    while let Some((i, word)) = words.next() {
         let bytes = word.as_encoded_bytes();
         let value_follows = if let Some(long) = bytes.strip_prefix(b"--") {
             if long.is_empty() {
@@ -160,12 +163,12 @@ fn split_scan_paths<'a>(
             return None; // `-qC dir`, `-Cdir`: clusters and attached values are clap's.
         } else {
             // A path (`-` alone included, as clap takes it).
-            paths.push(word);
+            paths.push(i);
             continue;
         };
-        options.push(word);
+        options.push(i);
         if value_follows {
-            options.push(words.next()?);
+            options.push(words.next()?.0);
         }
     }
     Some((options, paths))
@@ -479,7 +482,7 @@ mod tests {
         let split = |line: &[&str]| {
             let argv: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
             split_scan_paths(&cmd, &argv).map(|(o, p)| {
-                let s = |v: Vec<&std::ffi::OsString>| v.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+                let s = |v: Vec<usize>| v.iter().map(|&i| argv[i].to_string_lossy().into_owned()).collect();
                 (s(o), s(p))
             })
         };
@@ -524,8 +527,8 @@ mod tests {
             &["scan", "a", "-q", "b", "--staged", "c"],
         ];
         for line in lines {
-            let argv: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
-            let fast = Cli::parse_scan(&"prisma-guard".into(), &argv).map(|c| format!("{c:?}"));
+            let mut argv: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
+            let fast = Cli::parse_scan(&"prisma-guard".into(), &mut argv).map(|c| format!("{c:?}"));
             let whole = Cli::try_parse_from(std::iter::once("prisma-guard").chain(line.iter().copied()))
                 .map(|c| format!("{c:?}"));
             assert_eq!(fast, whole.ok(), "{line:?}");
@@ -542,14 +545,14 @@ mod tests {
             &["scan", "a", "--formt", "json", "b"],
             &["scan", "a", "-x", "b"],
         ] {
-            let argv: Vec<std::ffi::OsString> = refused.iter().map(Into::into).collect();
+            let mut argv: Vec<std::ffi::OsString> = refused.iter().map(Into::into).collect();
             let whole = Cli::try_parse_from(std::iter::once("prisma-guard").chain(refused.iter().copied()));
             if whole.is_ok() {
                 // Taken by both (a path named like a subcommand): the same reading.
-                let fast = Cli::parse_scan(&"prisma-guard".into(), &argv).map(|c| format!("{c:?}"));
+                let fast = Cli::parse_scan(&"prisma-guard".into(), &mut argv).map(|c| format!("{c:?}"));
                 assert_eq!(fast, whole.ok().map(|c| format!("{c:?}")), "{refused:?}");
             } else {
-                assert!(Cli::parse_scan(&"prisma-guard".into(), &argv).is_none(), "{refused:?}");
+                assert!(Cli::parse_scan(&"prisma-guard".into(), &mut argv).is_none(), "{refused:?}");
             }
         }
     }

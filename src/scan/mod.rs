@@ -8,6 +8,7 @@
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
 pub mod files;
+mod listdir;
 mod load;
 pub mod report;
 pub mod source;
@@ -22,6 +23,7 @@ use crate::guard::classify::Invocation;
 use crate::rules::{self, Severity};
 use crate::sql::{analyze, Schema};
 use files::{CommandLine, Kind};
+use listdir::EntryKind;
 pub use load::Readers;
 pub use source::Source;
 use suppress::Directive;
@@ -420,14 +422,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     let Some(start_rel) = rel_path(root, start) else { return out };
     let mut stack = vec![(start.to_path_buf(), start_rel)];
     while let Some((dir, dir_rel)) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
-        let mut entries: Vec<(String, std::fs::FileType)> = rd
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().into_string().unwrap_or_else(|n| n.to_string_lossy().into_owned());
-                Some((name, e.file_type().ok()?))
-            })
-            .collect();
+        let Ok(mut entries) = listdir::list(&dir) else { continue };
         // Names sorted here, folder by folder, leave the final sort next to nothing to do
         // (sorting 800 long paths with a common prefix is not free).
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -445,7 +440,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
                 rel.push('/');
             }
             rel.push_str(&name);
-            if ft.is_dir() {
+            if ft == EntryKind::Dir {
                 let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
                 if SKIP_DIRS.contains(&name.as_str()) || (name.starts_with('.') && !hidden_ok) {
                     continue;
@@ -462,12 +457,12 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
             if opts.excluded(&rel) {
                 continue;
             }
-            if ft.is_dir() {
+            if ft == EntryKind::Dir {
                 if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
                     continue;
                 }
                 subdirs.push((dir.join(&name), rel));
-            } else if ft.is_file() && files::kind(&rel).is_some() {
+            } else if ft == EntryKind::File && files::kind(&rel).is_some() {
                 out.paths.push(rel);
             }
         }

@@ -58,11 +58,12 @@ impl Source {
             }
         }
         let mut out: Vec<String> = match self {
-            Source::WorkTree { root, .. } => std::fs::read_dir(root.join(dir))
-                .map(|rd| {
-                    rd.filter_map(|e| e.ok())
-                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-                        .filter_map(|e| e.file_name().into_string().ok())
+            Source::WorkTree { root, .. } => super::listdir::list(&root.join(dir))
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .filter(|(_, kind)| *kind == super::listdir::EntryKind::Dir)
+                        .map(|(n, _)| n)
                         .collect()
                 })
                 .unwrap_or_default(),
