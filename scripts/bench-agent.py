@@ -33,6 +33,14 @@ cases = {
     "full: `npx prisma migrate reset --force`": ([pg, "agent-hook", "--agent", "claude"], payload("npx prisma migrate reset --force")),
     "scripts: `pnpm fresh` (package.json)": ([pg, "agent-hook", "--agent", "claude"], payload("pnpm fresh")),
 }
+# What is timed must be the real decision: the two prisma commands denied, the other allowed.
+for k, (cmd, data) in cases.items():
+    if cmd[0] == "/bin/true":
+        continue
+    out = subprocess.run(cmd, input=data, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=work).stdout
+    denied = b'"permissionDecision":"deny"' in out
+    if denied != ("prisma" in k or "pnpm" in k):
+        sys.exit("unexpected decision for %s: %r" % (k, out[:200]))
 times = {k: [] for k in cases}
 for _ in range(runs):
     for k, (cmd, data) in cases.items():
