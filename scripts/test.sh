@@ -47,7 +47,7 @@ cargo test --all-targets --locked
 # The release binary as install.sh builds it: static, against musl on x86_64 Linux when
 # rustup can add that target (else glibc), with its own memcpy & co. there.
 if [ "$(uname -sm)" = "Linux x86_64" ] && command -v rustup >/dev/null 2>&1; then
-  timeout 300 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
+  timeout 120 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
     || echo "note: the musl target could not be added; the release build links against glibc"
 fi
 echo "== release build and smoke test"
