@@ -71,10 +71,23 @@ mod linux {
         }
         // SAFETY: `fd` was just opened and is owned by nothing else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        // u64 words: the records are 8-byte aligned in the buffer as the kernel writes them.
-        // Not zeroed, and larger than the arena's largest block (`crate::arena`): from the
-        // system allocator, whose pages are touched only as the kernel fills them.
-        let mut buf: Vec<u64> = Vec::with_capacity(BUFFER / 8);
+        thread_local! {
+            // u64 words: the records are 8-byte aligned as the kernel writes them. Not zeroed,
+            // and larger than the arena's largest block (`crate::arena`): from the system
+            // allocator, whose pages are touched only as the kernel fills them. One per
+            // thread, kept: a block this large is a fresh mapping each time, and unmapping
+            // it again flushes the TLB of every core the process runs on.
+            static BUF: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUF.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => read_all(dir, &fd, &mut buf),
+            Err(_) => read_all(dir, &fd, &mut Vec::new()),
+        })
+    }
+
+    fn read_all(dir: &Path, fd: &OwnedFd, buf: &mut Vec<u64>) -> Option<std::io::Result<Vec<(String, EntryKind)>>> {
+        buf.clear();
+        buf.reserve_exact(BUFFER / 8);
         let mut out = Vec::new();
         loop {
             // SAFETY: the kernel writes at most `BUFFER` bytes into `buf`'s capacity, which is
