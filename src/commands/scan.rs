@@ -122,7 +122,6 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         }
         scanned
     };
-    readers.close();
     let Scanned { findings, files, unreadable, .. } = scanned;
 
     write_report(args.format, args.output.as_deref(), &findings, files)?;
@@ -155,7 +154,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     // The process ends with the scan: its findings and reader threads are left to the exit
     // rather than given back one by one (freeing them returned blocks to musl's allocator,
     // which unmaps them, and unmapped the reader's stack: a dozen munmaps, each a TLB flush
-    // that may reach the other core, 0.05-0.8 ms in a VM).
+    // that may reach the other core, 0.05-0.8 ms in a VM). The readers are not even told to
+    // stop: an idle reader waits on its condition variable until the exit ends it, where one
+    // that stops unmaps its stacks and buffer while the report is being written.
     std::mem::forget(findings);
     std::mem::forget(readers);
     std::mem::forget(given);

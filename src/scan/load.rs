@@ -131,10 +131,8 @@ impl Readers {
         self.shared.mailbox.lock().unwrap_or_else(PoisonError::into_inner).job = None;
     }
 
-    /// Tell the workers to stop, without waiting for them (dropping `Readers` waits): a
-    /// thread's exit (its stack given back, its thread-locals dropped) then overlaps what
-    /// the calling thread does next, the report. Reading after this is done on the calling
-    /// thread alone.
+    /// Tell the workers to stop, without waiting for them. Reading after this is done on the
+    /// calling thread alone.
     pub fn close(&self) {
         self.shared.mailbox.lock().unwrap_or_else(PoisonError::into_inner).closed = true;
         self.shared.bell.notify_all();
@@ -401,8 +399,8 @@ mod tests {
         assert_eq!(texts(&source, &paths, &readers, Some(3)), expected(&paths));
     }
 
-    /// Closed early (before the report), workers stop without being waited for; a batch
-    /// given after that is read whole by the calling thread, and the drop still joins them.
+    /// Closed, workers stop by themselves, without being waited for; a batch given after that
+    /// is read whole by the calling thread.
     #[test]
     fn closed_readers_stop_and_later_batches_are_read_by_the_caller() {
         let (_dir, source, paths) = folder(100);
