@@ -16,7 +16,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=$(rustc -vV | sed -n 's/^host: //p')
-static="-C relocation-model=static -C target-feature=+crt-static"
 musl=x86_64-unknown-linux-musl
 want="${PRISMA_GUARD_LIBC:-}"
 
@@ -24,26 +23,23 @@ musl_ready() {
   [ -d "$(rustc --print sysroot)/lib/rustlib/$musl/lib" ] && command -v musl-gcc >/dev/null 2>&1
 }
 
-case "$host" in
-  x86_64-unknown-linux-gnu)
-    if [ "$want" != gnu ] && { [ "$want" = musl ] || musl_ready; }; then
-      if ! musl_ready; then
-        echo "error: PRISMA_GUARD_LIBC=musl, but the musl target or musl-gcc is missing" >&2
-        echo "hint: rustup target add $musl && sudo apt-get install -y musl-tools" >&2
-        exit 2
-      fi
-      # The C parts (libgit2, SQLite, zstd) compiled against musl's headers, not glibc's.
-      CC_x86_64_unknown_linux_musl=musl-gcc RUSTFLAGS="${RUSTFLAGS:-} $static" \
-        cargo build --release --locked -q --target "$musl"
-      echo "$PWD/target/$musl/release/prisma-guard"
-    else
-      RUSTFLAGS="${RUSTFLAGS:-} $static" cargo build --release --locked -q --target "$host"
-      echo "$PWD/target/$host/release/prisma-guard"
-    fi
-    ;;
-  *-linux-gnu)
-    RUSTFLAGS="${RUSTFLAGS:-} $static" cargo build --release --locked -q --target "$host"
-    echo "$PWD/target/$host/release/prisma-guard"
+target=$host
+if [ "$host" = x86_64-unknown-linux-gnu ] && [ "$want" != gnu ] && { [ "$want" = musl ] || musl_ready; }; then
+  if ! musl_ready; then
+    echo "error: PRISMA_GUARD_LIBC=musl, but the musl target or musl-gcc is missing" >&2
+    echo "hint: rustup target add $musl && sudo apt-get install -y musl-tools" >&2
+    exit 2
+  fi
+  target=$musl
+  # The C parts (libgit2, SQLite, zstd) compiled against musl's headers, not glibc's.
+  export CC_x86_64_unknown_linux_musl=musl-gcc
+fi
+
+case "$target" in
+  *-linux-gnu | *-linux-musl)
+    RUSTFLAGS="${RUSTFLAGS:-} -C relocation-model=static -C target-feature=+crt-static" \
+      cargo build --release --locked -q --target "$target"
+    echo "$PWD/target/$target/release/prisma-guard"
     ;;
   *)
     cargo build --release --locked -q

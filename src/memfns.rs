@@ -22,6 +22,22 @@
 mod imp {
     use core::arch::asm;
 
+    /// Copy `n` bytes, `size_of::<T>() <= n <= 2 * size_of::<T>()`, as two (overlapping)
+    /// words, the first and the last, both loaded before either is stored.
+    ///
+    /// # Safety
+    /// `src` readable and `dst` writable for `n` bytes.
+    #[inline(always)]
+    unsafe fn copy_ends<T: Copy>(dst: *mut u8, src: *const u8, n: usize) {
+        let last = n - std::mem::size_of::<T>();
+        // SAFETY: both words lie within the first `n` bytes of each range.
+        unsafe {
+            let (a, b) = (src.cast::<T>().read_unaligned(), src.add(last).cast::<T>().read_unaligned());
+            dst.cast::<T>().write_unaligned(a);
+            dst.add(last).cast::<T>().write_unaligned(b);
+        }
+    }
+
     /// Copy `n` bytes, `n <= 64`, loading every byte before storing any: correct for
     /// overlapping ranges too.
     ///
@@ -42,20 +58,11 @@ mod imp {
                 dst.add(n - 32).cast::<u128>().write_unaligned(c);
                 dst.add(n - 16).cast::<u128>().write_unaligned(d);
             } else if n >= 16 {
-                let a = src.cast::<u128>().read_unaligned();
-                let b = src.add(n - 16).cast::<u128>().read_unaligned();
-                dst.cast::<u128>().write_unaligned(a);
-                dst.add(n - 16).cast::<u128>().write_unaligned(b);
+                copy_ends::<u128>(dst, src, n);
             } else if n >= 8 {
-                let a = src.cast::<u64>().read_unaligned();
-                let b = src.add(n - 8).cast::<u64>().read_unaligned();
-                dst.cast::<u64>().write_unaligned(a);
-                dst.add(n - 8).cast::<u64>().write_unaligned(b);
+                copy_ends::<u64>(dst, src, n);
             } else if n >= 4 {
-                let a = src.cast::<u32>().read_unaligned();
-                let b = src.add(n - 4).cast::<u32>().read_unaligned();
-                dst.cast::<u32>().write_unaligned(a);
-                dst.add(n - 4).cast::<u32>().write_unaligned(b);
+                copy_ends::<u32>(dst, src, n);
             } else if n > 0 {
                 let (a, b, c) = (*src, *src.add(n / 2), *src.add(n - 1));
                 *dst = a;

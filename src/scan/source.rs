@@ -62,8 +62,7 @@ impl Source {
                 .map(|entries| {
                     entries
                         .into_iter()
-                        .filter(|(_, kind)| *kind == super::listdir::EntryKind::Dir)
-                        .map(|(n, _)| n)
+                        .filter_map(|(n, kind)| (kind == super::listdir::EntryKind::Dir).then_some(n))
                         .collect()
                 })
                 .unwrap_or_default(),
