@@ -37,6 +37,13 @@ if ! command -v pnpm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   timeout 180 npm install -g --silent pnpm@9 >/dev/null 2>&1 || echo "note: pnpm could not be installed; its test steps are skipped"
 fi
 
+# The real @prisma/config and dotenv: the tests load prisma.config.ts with Prisma's own loader
+# (tests/fixtures/node-deps; versions pinned by its package-lock.json).
+if [ ! -f tests/fixtures/node-deps/node_modules/@prisma/config/package.json ]; then
+  echo "== npm ci (tests/fixtures/node-deps)"
+  (cd tests/fixtures/node-deps && timeout 600 npm ci --no-audit --no-fund --silent)
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -46,6 +46,20 @@ pub struct GlobalArgs {
     pub quiet: bool,
 }
 
+impl GlobalArgs {
+    /// The global options that come from the environment, as clap reads them (for the `prisma`
+    /// shim, whose command line is all prisma's). Each may only add protection.
+    pub fn from_env() -> GlobalArgs {
+        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+        GlobalArgs {
+            url: var("PRISMA_GUARD_DATABASE_URL").map(|v| v.to_string_lossy().into_owned()),
+            guard_config: var("PRISMA_GUARD_CONFIG").map(PathBuf::from),
+            backup_dir: var("PRISMA_GUARD_BACKUP_DIR").map(PathBuf::from),
+            ..GlobalArgs::default()
+        }
+    }
+}
+
 impl Cli {
     /// Parse the process's arguments. Started under the name `prisma` (the shim link), the
     /// whole command line is prisma's: it runs as `prisma-guard exec -- <args>`.
@@ -57,7 +71,7 @@ impl Cli {
         if name == "prisma" {
             let args = args.map(|a| a.to_string_lossy().into_owned()).collect();
             return Cli {
-                global: GlobalArgs::default(),
+                global: GlobalArgs::from_env(),
                 command: Command::Exec(Deferred(ExecArgs { no_backup: false, args })),
             };
         }

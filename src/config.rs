@@ -113,11 +113,16 @@ pub struct DatabaseSection {
     pub url_env: Option<String>,
 }
 
-/// A loaded configuration file and where it was found.
+/// A loaded configuration: the project's own prisma-guard.toml (found by walking up from the
+/// working directory), tightened by any file named with `--guard-config`/`PRISMA_GUARD_CONFIG`.
 #[derive(Debug, Default, Clone)]
 pub struct Config {
+    /// The project's own file, the only one whose paths and loosening keys count.
     pub path: Option<PathBuf>,
     pub file: FileConfig,
+    /// What a named file asked for that only the project's own file may set: ignored, and
+    /// said as a warning.
+    pub ignored: Vec<String>,
 }
 
 impl Config {
@@ -133,31 +138,109 @@ impl Config {
             self.base_dir().unwrap_or(fallback_base).join(p)
         }
     }
+
+    /// Merge a file named on the command line or in the environment: it may add protection
+    /// (more production scripts, `seed = "schema-change"`, agents asked, longer retention,
+    /// backup format and folder), never take it away. Everything else is listed in `ignored`.
+    fn tighten_with(&mut self, named: FileConfig, path: &Path) {
+        let mut ignored = Vec::new();
+        let mut ignore = |key: &str, set: bool| {
+            if set {
+                ignored.push(key.to_string());
+            }
+        };
+        let FileConfig { backup, retention, tools, database, guard, scan, agents } = named;
+        if backup.dir.is_some() {
+            self.file.backup.dir =
+                backup.dir.map(|d| if d.is_absolute() { d } else { path.parent().unwrap_or(Path::new(".")).join(d) });
+        }
+        if backup.compression.is_some() {
+            self.file.backup.compression = backup.compression;
+            self.file.backup.level = backup.level;
+        } else if backup.level.is_some() {
+            self.file.backup.level = backup.level;
+        }
+        if let Some(days) = retention.max_age_days {
+            let own = self.file.retention.max_age_days.unwrap_or(30);
+            ignore("retention.max_age_days (shorter than the project's)", days < own);
+            self.file.retention.max_age_days = Some(days.max(own));
+        }
+        if let Some(keep) = retention.keep {
+            let own = self.file.retention.keep.unwrap_or(100);
+            ignore("retention.keep (fewer than the project's)", keep < own);
+            self.file.retention.keep = Some(keep.max(own));
+        }
+        ignore("tools.pg_bin_dir", tools.pg_bin_dir.is_some());
+        ignore("tools.mysql_bin_dir", tools.mysql_bin_dir.is_some());
+        ignore("database.url_env", database.url_env.is_some());
+        match guard.seed {
+            Some(SeedClass::SchemaChange) => self.file.guard.seed = Some(SeedClass::SchemaChange),
+            Some(SeedClass::Safe) => ignore("guard.seed = \"safe\"", true),
+            None => {}
+        }
+        ignore("guard.real_prisma", guard.real_prisma.is_some());
+        ignore("guard.allow", !guard.allow.is_empty());
+        ignore("scan.disable", !scan.disable.is_empty());
+        ignore("scan.exclude", !scan.exclude.is_empty());
+        ignore("scan.start_after", scan.start_after.is_some());
+        self.file.scan.production_scripts.extend(scan.production_scripts);
+        match agents.schema_change {
+            Some(SchemaChangeAnswer::Ask) => self.file.agents.schema_change = Some(SchemaChangeAnswer::Ask),
+            Some(SchemaChangeAnswer::Allow) => ignore("agents.schema_change = \"allow\"", true),
+            None => {}
+        }
+        for key in ignored {
+            self.ignored.push(format!(
+                "{} sets {key}, which only the project's own {FILE_NAME} may set: ignored",
+                path.display()
+            ));
+        }
+    }
+
+    /// Say what a named file asked for and did not get.
+    pub fn warn_ignored(&self, printer: &crate::ui::Printer) {
+        for line in &self.ignored {
+            printer.warn(line);
+        }
+    }
 }
 
-/// Load `explicit`, or the first prisma-guard.toml from `start` upward to the git root.
+/// The project's own prisma-guard.toml (the first one from `start` upward to the git root),
+/// tightened by `explicit` when one is named (`--guard-config`, `PRISMA_GUARD_CONFIG`).
 pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
-    let path = match explicit {
-        Some(p) => {
-            if !p.is_file() {
-                return Err(Failure::usage(format!("the config file {} does not exist", p.display())).into());
-            }
-            Some(p.to_path_buf())
+    let own = find_upward(start, |dir| {
+        let p = dir.join(FILE_NAME);
+        p.is_file().then_some(p)
+    });
+    let mut config = match &own {
+        Some(path) => Config { path: Some(path.clone()), file: read(path)?, ignored: Vec::new() },
+        None => Config::default(),
+    };
+    if let Some(p) = explicit {
+        let p = if p.is_absolute() { p.to_path_buf() } else { start.join(p) };
+        if !p.is_file() {
+            return Err(Failure::usage(format!("the config file {} does not exist", p.display())).into());
         }
-        None => find_upward(start, |dir| {
-            let p = dir.join(FILE_NAME);
-            p.is_file().then_some(p)
-        }),
-    };
-    let Some(path) = path else {
-        return Ok(Config::default());
-    };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
+        let same = own.as_ref().is_some_and(|o| same_file(o, &p));
+        if !same {
+            let named = read(&p)?;
+            config.tighten_with(named, &p);
+        }
+    }
+    Ok(config)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+fn read(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
     let file: FileConfig = toml::from_str(&text).map_err(|e| {
         Failure::usage(format!("{} is not valid: {}", path.display(), e.to_string().trim()))
             .hint("see docs/config.md for the keys prisma-guard.toml accepts")
     })?;
-    Ok(Config { path: Some(path), file })
+    Ok(file)
 }
 
 /// `a/./b/../c` -> `a/c`, without touching the filesystem.

@@ -1,6 +1,6 @@
 //! Plain settings, resolved once: flag > environment > prisma-guard.toml > default.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -44,15 +44,41 @@ impl Settings {
 
     /// Settings from an already loaded prisma-guard.toml.
     pub fn with_config(global: &GlobalArgs, cwd: PathBuf, config: Config) -> Result<Settings> {
+        Settings::build(global, cwd, config, None)
+    }
+
+    /// Settings for the guard in front of a prisma command run in `cwd` by `prisma_cli`.
+    pub fn for_prisma(
+        global: &GlobalArgs,
+        cwd: PathBuf,
+        config: Config,
+        prisma_cli: Option<&Path>,
+    ) -> Result<Settings> {
+        Settings::build(global, cwd, config, Some(prisma_cli))
+    }
+
+    fn build(global: &GlobalArgs, cwd: PathBuf, config: Config, prisma: Option<Option<&Path>>) -> Result<Settings> {
+        let printer = Printer { quiet: global.quiet };
+        config.warn_ignored(&printer);
         let project_opts = project::Options {
             cwd: cwd.clone(),
             schema: global.schema.clone(),
             config: global.config.clone(),
             url: global.url.clone(),
             url_env: config.file.database.url_env.clone(),
+            loader: None,
+            prisma_in_cwd: prisma.is_some(),
         };
         let project = Project::discover(&project_opts)?;
         let project_root = project.root.clone();
+        // Prisma's own config loader, from the project's node_modules (or `[guard] real_prisma`).
+        let real_prisma = match prisma {
+            Some(cli) => cli.map(Path::to_path_buf),
+            None => config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd)),
+        };
+        let mut project_opts = project_opts;
+        let from = if prisma.is_some() { &cwd } else { &project_root };
+        project_opts.loader = project::loader::Loader::locate(from, real_prisma.as_deref(), std::env::var_os("PATH"));
         let backup_dir = match (&global.backup_dir, &config.file.backup.dir) {
             (Some(d), _) if d.is_absolute() => d.clone(),
             (Some(d), _) => cwd.join(d),
@@ -80,13 +106,18 @@ impl Settings {
             level,
             retention,
             tools,
-            printer: Printer { quiet: global.quiet },
+            printer,
         })
     }
 
     /// The project's database target.
     pub fn target(&self) -> Result<Target> {
         self.project.target(&self.project_opts)
+    }
+
+    /// The project's database, where its URL came from and how sure that is.
+    pub fn resolve(&self) -> Result<project::Resolved> {
+        self.project.resolve(&self.project_opts)
     }
 
     /// Open the project's database.

@@ -20,23 +20,37 @@ use crate::error::fail;
 use crate::guard::audit::{self, Entry};
 use crate::guard::classify::{self, Invocation, Risk};
 use crate::guard::{allow, forward};
+use crate::project::Resolution;
 use crate::settings::{self, Settings};
 use crate::store::manifest::Trigger;
+use crate::ui::Printer;
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     forward::check_loop()?;
     let inv = Invocation::parse(&args.args);
     let mut global = global.clone();
+    // prisma-guard's own --url (or PRISMA_GUARD_DATABASE_URL) only adds a database to protect:
+    // the decision is about the database Prisma will use (its own --url, else its config).
+    let also_protect = global.url.take();
     global.schema = global.schema.or_else(|| inv.schema.as_ref().map(PathBuf::from));
     global.config = global.config.or_else(|| inv.config.as_ref().map(PathBuf::from));
-    global.url = global.url.or_else(|| inv.url.clone());
+    global.url = inv.url.clone();
     // Only what a safe command needs: it must pass through almost for free.
     let cwd = settings::working_dir(&global)?;
-    let config = config::load(&cwd, global.guard_config.as_deref())?;
-    let override_path = std::env::var_os(forward::REAL_PRISMA_VAR)
-        .map(PathBuf::from)
-        .or_else(|| config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd)));
+    // A broken prisma-guard.toml must not block `prisma --version`; guarded commands fail
+    // closed on it below.
+    let (config, config_error) = match config::load(&cwd, global.guard_config.as_deref()) {
+        Ok(c) => (c, None),
+        Err(e) => (config::Config::default(), Some(e)),
+    };
+    if std::env::var_os(forward::REAL_PRISMA_VAR).is_some() {
+        Printer::default().warn(format!(
+            "{} is ignored: only `[guard] real_prisma` in the project's prisma-guard.toml can choose another prisma",
+            forward::REAL_PRISMA_VAR
+        ));
+    }
+    let override_path = config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd));
     let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
 
     let is_execute = inv.is("db", "execute");
@@ -55,11 +69,20 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     let risk = classify::classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), options);
     let is_pull = inv.is("db", "pull");
     if risk == Risk::Safe && !is_pull {
+        if let Some(e) = &config_error {
+            Printer::default().warn(format!("{e:#} (ignored for a command that changes nothing)"));
+        }
         return Err(exec(&real, &inv.args));
     }
+    if let Some(e) = config_error {
+        return Err(e.context(fail(format!(
+            "prisma-guard.toml cannot be read, so `prisma {}` was NOT run",
+            audit::redact_argv(&inv.args).join(" ")
+        ))));
+    }
 
-    let settings = Settings::with_config(&global, cwd, config)?;
-    let guard = Guard { settings: &settings, inv: &inv, risk: &risk };
+    let settings = Settings::for_prisma(&global, cwd, config, real.cli_file())?;
+    let guard = Guard { settings: &settings, inv: &inv, risk: &risk, also_protect: also_protect.as_deref() };
     match &risk {
         Risk::Safe => {
             guard.keep_schema_copy();
@@ -85,6 +108,8 @@ struct Guard<'a> {
     settings: &'a Settings,
     inv: &'a Invocation,
     risk: &'a Risk,
+    /// A database named with prisma-guard's own --url: backed up too, never instead.
+    also_protect: Option<&'a str>,
 }
 
 impl Guard<'_> {
@@ -106,7 +131,7 @@ impl Guard<'_> {
     fn run(&self, real: &forward::RealPrisma, no_backup: bool, stdin_sql: Option<Vec<u8>>) -> Result<ExitStatus> {
         let settings = self.settings;
         let cmd = self.command_line();
-        let target = match settings.target() {
+        let resolved = match settings.resolve() {
             Ok(t) => t,
             Err(e) => {
                 self.audit("no-database", None, None);
@@ -116,7 +141,15 @@ impl Guard<'_> {
                 ));
             }
         };
-        let db = db::open(target, &settings.tools)?;
+        if let Resolution::Uncertain(why) = &resolved.resolution {
+            self.audit("uncertain-database", None, None);
+            return Err(fail(format!(
+                "prisma-guard cannot be sure which database `{cmd}` would change, so it was NOT run: {why}"
+            ))
+            .hint("install the project's packages (`npm install`: Prisma's own config loader then tells), or pass the database as Prisma's own flag, e.g. `prisma db push --url <url>`")
+            .into());
+        }
+        let db = db::open(resolved.target, &settings.tools)?;
         let exists = match db.exists() {
             Ok(e) => e,
             Err(e) => {
@@ -171,18 +204,53 @@ impl Guard<'_> {
                 }
             }
         };
+        if let Some(extra) = self.also_protect {
+            if let Err(e) = self.protect_also(extra, db.target()) {
+                self.audit("backup-failed", backup_id.as_deref(), None);
+                return Err(e.context(fail(format!("the backup of the database named with --url/PRISMA_GUARD_DATABASE_URL failed, so `{cmd}` was NOT run"))));
+            }
+        }
         if self.inv.is("mcp", "") {
             settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
         }
         let code = self.forward(real, stdin_sql)?;
         self.audit(decision, backup_id.as_deref(), Some(i32::from(code)));
-        if code != 0 {
-            if let Some(id) = &backup_id {
+        if let (true, Some(id)) = (code != 0, &backup_id) {
+            if code == 130 {
+                // Prisma exits 130 when it stops to ask (drift, a data-loss warning) and the
+                // answer is no, or there is no terminal to ask on.
+                eprintln!("prisma stopped without running the change (exit code 130: declined, or not confirmed). Nothing needs restoring; backup {id} holds the database as it was.");
+            } else {
                 eprintln!("prisma exited with code {code}. The database as it was before is in backup {id}.");
                 eprintln!("To put it back: prisma-guard restore {id}");
             }
         }
         Ok(ExitStatus::Child(code))
+    }
+
+    /// Back up a database named with prisma-guard's own --url too (when it is another one
+    /// and it exists).
+    fn protect_also(&self, raw: &str, main: &db::Target) -> Result<()> {
+        let url =
+            crate::dburl::DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --url/PRISMA_GUARD_DATABASE_URL)")))?;
+        let sqlite_path =
+            (url.engine == crate::dburl::Engine::Sqlite).then(|| self.settings.cwd.join(url.sqlite_path()));
+        let target = db::Target { url, sqlite_path, schemas: Vec::new() };
+        if target.describe() == main.describe() {
+            return Ok(());
+        }
+        let db = db::open(target, &self.settings.tools)?;
+        if !db.exists()? {
+            return Ok(());
+        }
+        self.settings.printer.status(
+            "Backing up",
+            format!("{} too (named with --url/PRISMA_GUARD_DATABASE_URL)", db.target().describe()),
+        );
+        let trigger = Trigger { kind: "prisma".into(), argv: audit::redact_argv(&self.inv.args) };
+        let m = backup::take(self.settings, db.as_ref(), &Request { label: Some("also-protected".into()), trigger })?;
+        self.settings.printer.status("Saved", format!("backup {} ({} rows)", m.id, m.total_rows()));
+        Ok(())
     }
 
     /// Show what will be lost and ask for the database name on the terminal.

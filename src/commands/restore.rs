@@ -106,7 +106,7 @@ fn damaged(id: &str, detail: &str) -> crate::error::Failure {
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
     let url = DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --to)")))?;
     let sqlite_path = (url.engine == crate::dburl::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
-    Ok(Target { url, sqlite_path })
+    Ok(Target { url, sqlite_path, schemas: Vec::new() })
 }
 
 fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {

@@ -30,6 +30,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let readers = if args.staged || args.pre_push { scan::Readers::none() } else { scan::Readers::start(threads) };
     let cwd = crate::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
+    config.warn_ignored(&crate::ui::Printer { quiet: false });
     let section = &config.file.scan;
     let mut opts = Options {
         disable: section.disable.clone(),

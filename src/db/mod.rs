@@ -28,6 +28,9 @@ pub struct Target {
     pub url: DbUrl,
     /// Absolute path of the SQLite file (relative `file:` paths resolved as Prisma does).
     pub sqlite_path: Option<PathBuf>,
+    /// The PostgreSQL schemas Prisma manages (the datasource's `schemas`); empty: the URL's
+    /// `schema`, else the whole database.
+    pub schemas: Vec<String>,
 }
 
 impl Target {

@@ -238,8 +238,10 @@ impl Database for Mysql {
         match self.exists()? {
             true => Ok(false),
             false => {
-                let server =
-                    Mysql::new(Target { url: self.target.url.with_database(""), sqlite_path: None }, &self.tools)?;
+                let server = Mysql::new(
+                    Target { url: self.target.url.with_database(""), sqlite_path: None, schemas: Vec::new() },
+                    &self.tools,
+                )?;
                 server.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&self.name())))?;
                 Ok(true)
             }
@@ -253,7 +255,7 @@ impl Database for Mysql {
                 "the database user needs the CREATE and DROP privileges on new databases (`GRANT ALL ON `prisma_guard_scratch_%`.* TO <user>`)",
             ))
         })?;
-        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
+        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None, schemas: Vec::new() };
         let db = Mysql::new(target, &self.tools)?;
         let drop_sql = format!("DROP DATABASE IF EXISTS {}", quote_ident(&name));
         Ok(Box::new(Temporary {

@@ -293,7 +293,7 @@ impl Database for Postgres {
             true => Ok(false),
             false => {
                 let url = self.target.url.with_database("postgres");
-                let maintenance = Postgres::new(Target { url, sqlite_path: None }, &self.tools)?;
+                let maintenance = Postgres::new(Target { url, sqlite_path: None, schemas: Vec::new() }, &self.tools)?;
                 maintenance.query(&format!("CREATE DATABASE {}", quote_ident(&self.name())))?;
                 Ok(true)
             }
@@ -307,7 +307,7 @@ impl Database for Postgres {
                 "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or test by hand: `prisma-guard restore <id> --to <url of an empty database>`",
             ))
         })?;
-        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None };
+        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None, schemas: Vec::new() };
         let db = Postgres::new(target, &self.tools)?;
         let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name));
         Ok(Box::new(Temporary {

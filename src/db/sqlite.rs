@@ -197,7 +197,7 @@ impl Database for Sqlite {
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
         let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").tempdir()?;
         let path = dir.path().join("scratch.db");
-        let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()) };
+        let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()), schemas: Vec::new() };
         Ok(Box::new(Temporary {
             db: Sqlite { target, path },
             cleanup: Box::new(move || {

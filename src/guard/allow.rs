@@ -87,7 +87,7 @@ mod tests {
     fn target(url: &str) -> Target {
         let url = DbUrl::parse(url).unwrap();
         let sqlite_path = (url.engine == Engine::Sqlite).then(|| url.sqlite_path());
-        Target { url, sqlite_path }
+        Target { url, sqlite_path, schemas: Vec::new() }
     }
 
     fn entry(host: Option<&str>, database: Option<&str>) -> AllowEntry {

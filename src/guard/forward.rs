@@ -41,6 +41,14 @@ impl RealPrisma {
         cmd
     }
 
+    /// The file that runs: the link or script (for finding the `prisma` package it belongs to).
+    pub fn cli_file(&self) -> Option<&Path> {
+        match self {
+            RealPrisma::Exec(p) => Some(p),
+            RealPrisma::Node { script, .. } => Some(script),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             RealPrisma::Exec(p) => p.display().to_string(),

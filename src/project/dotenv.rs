@@ -1,54 +1,53 @@
-//! `.env` files, read the way dotenv (and Prisma 6's dotenv-expand) read them.
+//! `.env` files, read the way the `dotenv` package reads them (16 to 18: the same line
+//! grammar), and, for Prisma 6 projects, with Prisma 6's `dotenv-expand` on top.
+//!
+//! dotenv's grammar, from its `LINE` regex: `[export ]KEY=value` or `KEY: value`; values
+//! single-, double- or backtick-quoted (quotes may span lines; `\n` and `\r` are escapes in
+//! double quotes only), or unquoted up to a `#` or the end of the line, trimmed. A UTF-8 BOM
+//! at the start is whitespace (JavaScript's `\s` includes U+FEFF). Later keys win.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// Parse `.env` text. Later keys win. `${VAR}`/`$VAR` expand in unquoted and
-/// double-quoted values from earlier keys or `outer` (the real environment).
-pub fn parse(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> HashMap<String, String> {
+use regex::Regex;
+
+/// dotenv's `LINE` regex (lib/main.js), with JavaScript's ASCII `\w` spelled out.
+const LINE: &str = r#"(?m)^\s*(?:export\s+)?([A-Za-z0-9_.\-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$"#;
+
+/// Parse `.env` text exactly as `dotenv.parse` does (no variable expansion).
+pub fn parse(text: &str) -> Vec<(String, String)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(LINE).expect("static regex"));
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n").replace('\r', "\n");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for c in re.captures_iter(&text) {
+        let key = c[1].to_string();
+        let raw = c.get(2).map_or("", |m| m.as_str()).trim();
+        let quote = raw.chars().next();
+        let value = match quote {
+            Some(q @ ('\'' | '"' | '`')) if raw.len() >= 2 && raw.ends_with(q) => {
+                let inner = &raw[1..raw.len() - 1];
+                if q == '"' {
+                    inner.replace("\\n", "\n").replace("\\r", "\r")
+                } else {
+                    inner.to_string()
+                }
+            }
+            _ => raw.to_string(),
+        };
+        out.retain(|(k, _)| *k != key);
+        out.push((key, value));
+    }
+    out
+}
+
+/// Parse, then expand `${VAR}`/`$VAR` as Prisma 6 (dotenv-expand) does: from the real
+/// environment (`outer`) first, then earlier keys of the file.
+pub fn parse_expanded(text: &str, outer: &dyn Fn(&str) -> Option<String>) -> HashMap<String, String> {
     let mut vars: HashMap<String, String> = HashMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let line = line.trim_start();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, rest)) = line.split_once('=') else {
-            continue;
-        };
-        let key = key.trim();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
-            continue;
-        }
-        let rest = rest.trim_start();
-        let value = match rest.chars().next() {
-            Some(q @ ('"' | '\'' | '`')) => {
-                let mut body = rest[1..].to_string();
-                // Multi-line quoted values.
-                while !body.contains(q) {
-                    match lines.next() {
-                        Some(next) => {
-                            body.push('\n');
-                            body.push_str(next);
-                        }
-                        None => break,
-                    }
-                }
-                let inner = body.split(q).next().unwrap_or("").to_string();
-                match q {
-                    '"' => expand(&inner.replace("\\n", "\n"), &vars, outer),
-                    _ => inner,
-                }
-            }
-            _ => {
-                let raw = match rest.find(" #") {
-                    Some(i) => &rest[..i],
-                    None => rest,
-                };
-                expand(raw.trim(), &vars, outer)
-            }
-        };
-        vars.insert(key.to_string(), value);
+    for (k, v) in parse(text) {
+        let v = expand(&v, &vars, outer);
+        vars.insert(k, v);
     }
     vars
 }
@@ -94,30 +93,43 @@ fn expand(value: &str, vars: &HashMap<String, String>, outer: &dyn Fn(&str) -> O
 mod tests {
     use super::*;
 
-    fn none(_: &str) -> Option<String> {
-        None
+    fn map(text: &str) -> HashMap<String, String> {
+        parse(text).into_iter().collect()
     }
 
     #[test]
-    fn parses_the_usual_forms() {
-        let env = parse(
-            "# comment\nDATABASE_URL=\"postgresql://u:p@h:5432/d?schema=public\"\nexport A=1\nB = two words # trailing\nC='lit $A'\nD=\"line\\nbreak\"\nE=${A}x\nF=$A/$B\nG=\"a\nb\"\n",
-            &none,
+    fn parses_the_usual_forms_as_dotenv_does() {
+        let env = map(
+            "# comment\nDATABASE_URL=\"postgresql://u:p@h:5432/d?schema=public\"\nexport A=1\nB = two words # trailing\nC='lit $A'\nD=\"line\\nbreak\"\nE=${A}x\nG=\"a\nb\"\nH=abc#def\nI=`back`\n",
         );
         assert_eq!(env["DATABASE_URL"], "postgresql://u:p@h:5432/d?schema=public");
         assert_eq!(env["A"], "1");
         assert_eq!(env["B"], "two words");
         assert_eq!(env["C"], "lit $A");
         assert_eq!(env["D"], "line\nbreak");
-        assert_eq!(env["E"], "1x");
-        assert_eq!(env["F"], "1/two words");
+        assert_eq!(env["E"], "${A}x", "dotenv itself does not expand");
         assert_eq!(env["G"], "a\nb");
+        assert_eq!(env["H"], "abc", "an unquoted value ends at #, as in dotenv");
+        assert_eq!(env["I"], "back");
     }
 
     #[test]
-    fn real_environment_feeds_expansion() {
+    fn bom_colon_form_and_crlf() {
+        let env = map("\u{feff}DATABASE_URL: postgresql://u@h/d\r\nOTHER=x\r\n");
+        assert_eq!(env["DATABASE_URL"], "postgresql://u@h/d");
+        assert_eq!(env["OTHER"], "x");
+    }
+
+    #[test]
+    fn later_keys_win_within_a_file() {
+        assert_eq!(map("A=1\nA=2\n")["A"], "2");
+    }
+
+    #[test]
+    fn prisma6_expansion_uses_the_real_environment_first() {
         let outer = |k: &str| (k == "HOST").then(|| "db.internal".to_string());
-        let env = parse("URL=postgresql://u@${HOST}/d\n", &outer);
+        let env = parse_expanded("A=1\nURL=postgresql://u@${HOST}/d\nF=$A/x\n", &outer);
         assert_eq!(env["URL"], "postgresql://u@db.internal/d");
+        assert_eq!(env["F"], "1/x");
     }
 }

@@ -1,12 +1,18 @@
 //! Finding the Prisma project and its database the way Prisma does.
 //!
-//! Order: `--url` > prisma.config.ts `datasource.url` (Prisma 7) > schema.prisma
-//! datasource `url` (Prisma 6 and earlier). Variables come from the real environment,
-//! then `.env` (Prisma 7 projects load it via `dotenv/config`; Prisma 6 loads it itself).
+//! Order: Prisma's own `--url` > prisma.config.ts `datasource.url` (Prisma 7) >
+//! schema.prisma datasource `url` (Prisma 6 and earlier). prisma.config.ts is evaluated by
+//! the project's own `@prisma/config` when a [`loader::Loader`] is given (exactly what the
+//! CLI will see); otherwise it is read without running it, with its dotenv calls followed
+//! as dotenv runs them (files relative to the working directory, first file wins, the real
+//! environment wins unless `override`). Prisma 6 without a config loads `.env` itself.
+//! Anything the reader cannot follow makes the result [`Resolution::Uncertain`]: the guard
+//! then refuses rather than protect a database Prisma may not use.
 //! Relative SQLite paths resolve against prisma.config.ts's folder when the URL comes
 //! from there, and against the schema file's folder when it comes from the schema.
 
 pub mod dotenv;
+pub mod loader;
 pub mod prisma_files;
 
 use std::collections::HashMap;
@@ -39,6 +45,40 @@ pub struct Options {
     pub url: Option<String>,
     /// `[database] url_env` from prisma-guard.toml.
     pub url_env: Option<String>,
+    /// Prisma's own config loader, when the project has one installed.
+    pub loader: Option<loader::Loader>,
+    /// Prisma runs in `cwd` (the guard in front of a prisma command). Otherwise (`backup`,
+    /// `restore` ...) the database is the one prisma would use run from the project root,
+    /// as npm scripts run it.
+    pub prisma_in_cwd: bool,
+}
+
+/// How sure prisma-guard is that the URL is the one Prisma will use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Named on the command line (`--url`).
+    Given,
+    /// Evaluated by Prisma's own config loader, as the CLI will.
+    PrismaLoader,
+    /// Read without running anything, from a layout prisma-guard follows exactly.
+    Static,
+    /// Read without running anything, but the project does something the reader cannot
+    /// follow (the reason).
+    Uncertain(String),
+}
+
+impl Resolution {
+    pub fn is_certain(&self) -> bool {
+        !matches!(self, Resolution::Uncertain(_))
+    }
+}
+
+/// The database a command will touch, where its URL came from, and how sure that is.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub target: Target,
+    pub source: String,
+    pub resolution: Resolution,
 }
 
 /// A discovered Prisma project.
@@ -51,7 +91,10 @@ pub struct Project {
     /// The file holding the `datasource` block, and what it says.
     pub datasource: Option<(PathBuf, Datasource)>,
     config_ts: prisma_files::ConfigTs,
+    /// The variables Prisma will see: the real environment plus what the `.env` files add.
     env: HashMap<String, String>,
+    /// Why the variables above may not be the ones Prisma will see.
+    env_unknown: Option<String>,
 }
 
 impl Project {
@@ -97,27 +140,17 @@ impl Project {
             Some(s) => find_datasource(s)?,
             None => None,
         };
-        // .env at the project root, then (Prisma 6) beside the schema; real env wins.
-        let mut env = HashMap::new();
-        let mut env_files = vec![root.join(".env")];
-        if let Some((file, _)) = &datasource {
-            if let Some(dir) = file.parent() {
-                env_files.push(dir.join(".env"));
-            }
-        }
-        for f in env_files {
-            if let Ok(text) = std::fs::read_to_string(&f) {
-                for (k, v) in dotenv::parse(&text, &|k| std::env::var(k).ok()) {
-                    env.entry(k).or_insert(v);
-                }
-            }
-        }
-        Ok(Project { root, config_file, schema, datasource, config_ts, env })
+        let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { root.clone() };
+        let (env, env_unknown) = match &config_file {
+            Some(_) => config_env(&run_dir, &config_ts),
+            None => (prisma6_env(&root, datasource.as_ref().map(|(f, _)| f.as_path())), None),
+        };
+        Ok(Project { root, config_file, schema, datasource, config_ts, env, env_unknown })
     }
 
-    /// A variable from the real environment, else from `.env`.
+    /// A variable as Prisma will see it (empty counts as unset, as `env()` does).
     pub fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty()).or_else(|| self.env.get(name).cloned())
+        self.env.get(name).filter(|v| !v.is_empty()).cloned()
     }
 
     /// The Prisma provider named in the schema.
@@ -127,9 +160,83 @@ impl Project {
 
     /// Resolve the database this project's Prisma commands would touch.
     pub fn target(&self, opts: &Options) -> Result<Target> {
-        let (raw, base, source) = self.raw_url(opts)?;
-        let url = DbUrl::parse(&raw).map_err(|e| url_error(e, &source))?;
-        if let Some(provider) = self.provider() {
+        Ok(self.resolve(opts)?.target)
+    }
+
+    /// The database, where its URL came from, and how sure that is.
+    pub fn resolve(&self, opts: &Options) -> Result<Resolved> {
+        if let Some(url) = &opts.url {
+            return self.resolved(url, &opts.cwd, "--url", Resolution::Given, self.datasource.as_ref());
+        }
+        if let Some(loader) = &opts.loader {
+            let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
+            let config = opts.config.as_deref().map(|c| absolute(&opts.cwd, c));
+            match loader.load(&run_dir, config.as_deref()) {
+                loader::Outcome::Loaded(loaded) => {
+                    let datasource = match &loaded.schema {
+                        Some(s) if s.exists() => find_datasource(s)?,
+                        _ => self.datasource.clone(),
+                    };
+                    if let Some(url) = &loaded.url {
+                        let base = loaded.config_file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
+                        let source = format!("datasource.url in {} (as Prisma loads it)", loaded.config_file.display());
+                        return self.resolved(url, &base, &source, Resolution::PrismaLoader, datasource.as_ref());
+                    }
+                    // A config without a datasource URL: the schema's, as Prisma 6 reads it.
+                    if let Some((file, ds)) = &datasource {
+                        if let Some(expr) = &ds.url {
+                            let (raw, base, source) = self.eval(expr, file, opts)?;
+                            return self.resolved(&raw, &base, &source, Resolution::PrismaLoader, datasource.as_ref());
+                        }
+                    }
+                    return Err(fail(format!(
+                        "cannot find the database: {} has no datasource.url",
+                        loaded.config_file.display()
+                    ))
+                    .hint("add `datasource: { url: env(\"DATABASE_URL\") }` to the Prisma config, or pass --url")
+                    .into());
+                }
+                loader::Outcome::Failed(why) => {
+                    return Err(fail(format!("Prisma's own config loader could not load the Prisma config: {why}"))
+                        .hint("prisma would fail the same way: fix the config (is the variable it reads set?), or pass the database with --url")
+                        .into());
+                }
+                loader::Outcome::NoConfig | loader::Outcome::Unavailable(_) => {}
+            }
+        }
+        let (raw, base, source) = match self.raw_url(opts) {
+            Ok(found) => found,
+            Err(e) => match (&self.env_unknown, &opts.url_env) {
+                (Some(why), None) => {
+                    return Err(e.context(fail(format!(
+                        "prisma-guard cannot be sure which database Prisma will use: {} {why}, and Node.js or the project's @prisma/config is not there to evaluate it",
+                        self.config_file.as_deref().map_or_else(|| "the Prisma config".into(), |p| p.display().to_string())
+                    ))))
+                }
+                _ => return Err(e),
+            },
+        };
+        let resolution = match (&self.env_unknown, &opts.url_env) {
+            (Some(why), None) => Resolution::Uncertain(format!(
+                "{} {why}, and Node.js or the project's @prisma/config is not there to evaluate it",
+                self.config_file.as_deref().map_or_else(|| "the Prisma config".into(), |p| p.display().to_string())
+            )),
+            _ => Resolution::Static,
+        };
+        self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())
+    }
+
+    fn resolved(
+        &self,
+        raw: &str,
+        base: &Path,
+        source: &str,
+        resolution: Resolution,
+        datasource: Option<&(PathBuf, Datasource)>,
+    ) -> Result<Resolved> {
+        let url = DbUrl::parse(raw).map_err(|e| url_error(e, source))?;
+        let provider = datasource.and_then(|(_, d)| d.provider.as_deref());
+        if let Some(provider) = provider {
             let engine = Engine::from_provider(provider)
                 .map_err(|e| url_error(e, &format!("the schema's provider \"{provider}\"")))?;
             if engine != url.engine {
@@ -146,28 +253,22 @@ impl Project {
             let joined = if p.is_absolute() { p } else { base.join(p) };
             joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
-        Ok(Target { url, sqlite_path })
+        let schemas = datasource.map(|(_, d)| d.schemas.clone()).unwrap_or_default();
+        Ok(Resolved { target: Target { url, sqlite_path, schemas }, source: source.to_string(), resolution })
     }
 
     /// The URL text, the folder relative SQLite paths resolve against, and a description
     /// of where the URL came from (never the URL itself: it holds the password).
     fn raw_url(&self, opts: &Options) -> Result<(String, PathBuf, String)> {
-        if let Some(url) = &opts.url {
-            return Ok((url.clone(), opts.cwd.clone(), "--url".into()));
-        }
         if let Some(name) = &opts.url_env {
             return self.env_url(name, opts.cwd.clone(), "`[database] url_env`");
         }
         if let (Some(cfg), Some(expr)) = (&self.config_file, &self.config_ts.datasource_url) {
-            let base = cfg.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
-            let place = format!("datasource.url in {}", cfg.display());
-            return self.eval(expr, base, &place);
+            return self.eval(expr, cfg, opts);
         }
         if let Some((file, ds)) = &self.datasource {
             if let Some(expr) = &ds.url {
-                let base = file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
-                let place = format!("the datasource url in {}", file.display());
-                return self.eval(expr, base, &place);
+                return self.eval(expr, file, opts);
             }
         }
         if let Some(_v) = self.var("DATABASE_URL") {
@@ -183,7 +284,16 @@ impl Project {
             .into())
     }
 
-    fn eval(&self, expr: &UrlExpr, base: PathBuf, place: &str) -> Result<(String, PathBuf, String)> {
+    /// Evaluate the URL expression written in `file` (prisma.config.ts or a schema file).
+    fn eval(&self, expr: &UrlExpr, file: &Path, _opts: &Options) -> Result<(String, PathBuf, String)> {
+        let base = file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
+        let is_config = self.config_file.as_deref() == Some(file);
+        let place = if is_config {
+            format!("datasource.url in {}", file.display())
+        } else {
+            format!("the datasource url in {}", file.display())
+        };
+        let place = place.as_str();
         match expr {
             UrlExpr::Env(name) => self.env_url(name, base, &format!("{name} (from {place})")),
             UrlExpr::Literal(v) => Ok((v.clone(), base, place.to_string())),
@@ -196,14 +306,92 @@ impl Project {
     fn env_url(&self, name: &str, base: PathBuf, source: &str) -> Result<(String, PathBuf, String)> {
         match self.var(name) {
             Some(v) => Ok((v, base, source.to_string())),
-            None => Err(fail(format!(
-                "{name} is not set: looked in the environment and in {}",
-                self.root.join(".env").display()
-            ))
-            .hint(format!("set {name} (for example in .env), or pass --url"))
-            .into()),
+            None => Err(fail(format!("{name} is not set: looked in the environment and in {}", self.env_files_read()))
+                .hint(format!("set {name} (for example in .env), or pass --url"))
+                .into()),
         }
     }
+}
+
+impl Project {
+    fn env_files_read(&self) -> String {
+        if self.config_file.is_some() {
+            "the .env files the Prisma config loads".to_string()
+        } else {
+            self.root.join(".env").display().to_string()
+        }
+    }
+}
+
+/// The environment a Prisma 7 config gives Prisma: the real one, plus its dotenv loads as
+/// dotenv runs them. Also why that may be wrong, when it may.
+fn config_env(cwd: &Path, ts: &prisma_files::ConfigTs) -> (HashMap<String, String>, Option<String>) {
+    let mut env: HashMap<String, String> = std::env::vars().collect();
+    let mut unknown = ts.unknown_env.clone();
+    // dotenv 18 reads DOTENV_PATH, earlier ones DOTENV_CONFIG_PATH (both for `dotenv/config`).
+    let env_path = env.get("DOTENV_PATH").or_else(|| env.get("DOTENV_CONFIG_PATH")).cloned();
+    let env_override = env
+        .get("DOTENV_OVERRIDE")
+        .or_else(|| env.get("DOTENV_CONFIG_OVERRIDE"))
+        .is_some_and(|v| !["false", "0", "no", "off", ""].contains(&v.to_ascii_lowercase().as_str()));
+    let mut loads = ts.env_loads.clone();
+    loads.sort_by_key(|l| !l.side_effect_import); // imports run before the module body
+    for load in &loads {
+        let paths: Vec<String> = if !load.paths.is_empty() {
+            load.paths.clone()
+        } else if let Some(p) = &env_path {
+            if !load.side_effect_import {
+                // dotenv 18 applies it to config() too, earlier versions do not.
+                unknown.get_or_insert_with(|| {
+                    "calls config() without a path while DOTENV_CONFIG_PATH is set (dotenv versions differ)".into()
+                });
+            }
+            vec![p.clone()]
+        } else {
+            vec![".env".to_string()]
+        };
+        let overrides = load.override_.unwrap_or(env_override);
+        let mut parsed_all: Vec<(String, String)> = Vec::new();
+        for p in &paths {
+            let path = if let Some(rest) = p.strip_prefix('~') {
+                std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest.trim_start_matches('/'))
+            } else {
+                cwd.join(p)
+            };
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            for (k, v) in dotenv::parse(&text) {
+                match parsed_all.iter_mut().find(|(key, _)| *key == k) {
+                    Some(slot) if overrides => slot.1 = v,
+                    Some(_) => {}
+                    None => parsed_all.push((k, v)),
+                }
+            }
+        }
+        for (k, v) in parsed_all {
+            if overrides || !env.contains_key(&k) {
+                env.insert(k, v);
+            }
+        }
+    }
+    (env, unknown)
+}
+
+/// Prisma 6 without a config loads `.env` at the project root, then beside the schema,
+/// with dotenv-expand; the real environment wins.
+fn prisma6_env(root: &Path, datasource_file: Option<&Path>) -> HashMap<String, String> {
+    let mut env: HashMap<String, String> = std::env::vars().collect();
+    let mut files = vec![root.join(".env")];
+    if let Some(dir) = datasource_file.and_then(Path::parent) {
+        files.push(dir.join(".env"));
+    }
+    for f in files {
+        if let Ok(text) = std::fs::read_to_string(&f) {
+            for (k, v) in dotenv::parse_expanded(&text, &|k| std::env::var(k).ok()) {
+                env.entry(k).or_insert(v);
+            }
+        }
+    }
+    env
 }
 
 fn url_error(e: UrlError, source: &str) -> anyhow::Error {

@@ -92,9 +92,39 @@ pub fn parse_url_expr(expr: &str) -> UrlExpr {
 pub struct ConfigTs {
     pub schema: Option<String>,
     pub datasource_url: Option<UrlExpr>,
-    /// True when the file imports `dotenv/config` (or calls dotenv's `config()`).
-    pub loads_dotenv: bool,
+    /// The `.env` files it loads through dotenv, in the order they run.
+    pub env_loads: Vec<EnvLoad>,
+    /// Something in the file that may change the environment in a way this reader does not
+    /// follow (another loader, an import of a local module, an assignment to `process.env`).
+    pub unknown_env: Option<String>,
 }
+
+/// One dotenv call: `import "dotenv/config"` (`paths` empty: `DOTENV_CONFIG_PATH`, else
+/// `.env` in the working directory) or `config({ path, override })`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EnvLoad {
+    pub paths: Vec<String>,
+    pub override_: Option<bool>,
+    /// `import "dotenv/config"` (reads DOTENV_CONFIG_PATH in every dotenv version), not a call.
+    pub side_effect_import: bool,
+}
+
+/// Modules a config may import without changing the environment behind our back.
+const KNOWN_MODULES: &[&str] = &[
+    "prisma/config",
+    "@prisma/config",
+    "dotenv",
+    "dotenv/config",
+    "dotenv/config.js",
+    "path",
+    "node:path",
+    "url",
+    "node:url",
+    "process",
+    "node:process",
+    "fs",
+    "node:fs",
+];
 
 pub fn parse_config_ts(src: &str) -> ConfigTs {
     static SCHEMA: OnceLock<Regex> = OnceLock::new();
@@ -102,7 +132,7 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     static DS: OnceLock<Regex> = OnceLock::new();
     static URL: OnceLock<Regex> = OnceLock::new();
     let src = strip_comments(src);
-    let mut out = ConfigTs { loads_dotenv: src.contains("dotenv"), ..ConfigTs::default() };
+    let mut out = ConfigTs::default();
     if let Some(c) = re(&SCHEMA, r#"(?m)\bschema\s*:\s*["'`]([^"'`]+)["'`]"#).captures(&src) {
         out.schema = Some(c[1].to_string());
     } else if let Some(c) =
@@ -122,7 +152,158 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
             out.datasource_url = Some(parse_url_expr(&c[1]));
         }
     }
+    read_env_loads(&src, &mut out);
     out
+}
+
+/// The dotenv loads and anything else that may touch the environment. ES imports run before
+/// the module body, so `import "dotenv/config"` comes before every `config()` call.
+fn read_env_loads(src: &str, out: &mut ConfigTs) {
+    static IMPORT: OnceLock<Regex> = OnceLock::new();
+    static CALL: OnceLock<Regex> = OnceLock::new();
+    static ASSIGN: OnceLock<Regex> = OnceLock::new();
+    let mut unknown = Vec::new();
+    let imports = re(
+        &IMPORT,
+        r#"(?:\bimport\s*(?:[\w*{}\s,$]+\s*from\s*)?|\brequire\s*\(\s*|\bimport\s*\(\s*)["'`]([^"'`]+)["'`]"#,
+    );
+    for c in imports.captures_iter(src) {
+        let module = &c[1];
+        if module.starts_with("dotenv/config") {
+            out.env_loads.push(EnvLoad { side_effect_import: true, ..EnvLoad::default() });
+        } else if !KNOWN_MODULES.contains(&module) {
+            unknown.push(format!("imports `{module}`"));
+        }
+    }
+    let calls = re(&CALL, r"(?:\b(?:dotenv|\))\s*\.\s*|\b)(config|configDotenv)\s*\(");
+    for m in calls.captures_iter(src) {
+        let whole = m.get(0).map_or(0..0, |g| g.range());
+        let args_start = whole.end;
+        let Some(args) = balanced_args(&src[args_start..]) else {
+            unknown.push("calls dotenv's config() with arguments it cannot read".into());
+            continue;
+        };
+        match parse_config_args(args) {
+            Some(load) => out.env_loads.push(load),
+            None => unknown.push(format!("calls config({}) with options prisma-guard cannot evaluate", args.trim())),
+        }
+    }
+    if re(&ASSIGN, r#"process\.env(?:\.\w+|\[[^\]]+\])\s*(?:=[^=]|\?\?=|\|\|=)|Object\.assign\(\s*process\.env|\bdelete\s+process\.env"#)
+        .is_match(src)
+    {
+        unknown.push("changes process.env itself".into());
+    }
+    if !unknown.is_empty() {
+        out.unknown_env = Some(unknown.join("; "));
+    }
+}
+
+/// The text between a call's parentheses (`rest` starts after the `(`), or `None` when it
+/// does not close.
+fn balanced_args(rest: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' if depth == 0 => return Some(&rest[..i]),
+            ')' | ']' | '}' => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `{ path: "a" }`, `{ path: ["a", "b"], override: true, quiet: true }`, or nothing.
+fn parse_config_args(args: &str) -> Option<EnvLoad> {
+    static STRING: OnceLock<Regex> = OnceLock::new();
+    let args = args.trim();
+    let mut load = EnvLoad::default();
+    if args.is_empty() {
+        return Some(load);
+    }
+    let body = args.strip_prefix('{')?.trim_end().strip_suffix('}')?;
+    let string = re(&STRING, r#"^\s*(?:"([^"\\]*)"|'([^'\\]*)'|`([^`\\$]*)`)\s*$"#);
+    let lit = |v: &str| -> Option<String> {
+        let c = string.captures(v)?;
+        c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map(|m| m.as_str().to_string())
+    };
+    for part in split_top_level(body) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (key, value) = part.split_once(':')?;
+        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+        let value = value.trim();
+        match key {
+            "path" => {
+                if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                    for item in split_top_level(list) {
+                        if !item.trim().is_empty() {
+                            load.paths.push(lit(item)?);
+                        }
+                    }
+                } else {
+                    load.paths.push(lit(value)?);
+                }
+            }
+            "override" => load.override_ = Some(parse_bool(value)?),
+            "quiet" | "debug" => {}
+            "encoding"
+                if lit(value).is_some_and(|e| e.eq_ignore_ascii_case("utf8") || e.eq_ignore_ascii_case("utf-8")) => {}
+            _ => return None,
+        }
+    }
+    Some(load)
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Split on commas that are not inside brackets or strings.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
 }
 
 /// What a schema.prisma datasource block says.
@@ -130,6 +311,8 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
 pub struct Datasource {
     pub provider: Option<String>,
     pub url: Option<UrlExpr>,
+    /// `schemas = ["app", "audit"]`: the PostgreSQL schemas Prisma manages (multiSchema).
+    pub schemas: Vec<String>,
 }
 
 /// Find the `datasource` block in schema text.
@@ -142,7 +325,13 @@ pub fn parse_datasource(src: &str) -> Option<Datasource> {
     let body = &block[1];
     let provider = re(&PROVIDER, r#"(?m)^\s*provider\s*=\s*"([^"]+)""#).captures(body).map(|c| c[1].to_string());
     let url = re(&URL, r"(?m)^\s*url\s*=\s*(.+?)\s*$").captures(body).map(|c| parse_url_expr(&c[1]));
-    Some(Datasource { provider, url })
+    static SCHEMAS: OnceLock<Regex> = OnceLock::new();
+    static ITEM: OnceLock<Regex> = OnceLock::new();
+    let schemas = re(&SCHEMAS, r"(?m)^\s*schemas\s*=\s*\[([^\]]*)\]")
+        .captures(body)
+        .map(|c| re(&ITEM, r#""([^"]+)""#).captures_iter(&c[1]).map(|i| i[1].to_string()).collect())
+        .unwrap_or_default();
+    Some(Datasource { provider, url, schemas })
 }
 
 #[cfg(test)]
@@ -166,7 +355,38 @@ export default defineConfig({
         let c = parse_config_ts(src);
         assert_eq!(c.schema.as_deref(), Some("prisma/schema.prisma"));
         assert_eq!(c.datasource_url, Some(UrlExpr::Env("DATABASE_URL".into())));
-        assert!(c.loads_dotenv);
+        assert_eq!(c.env_loads, vec![EnvLoad { side_effect_import: true, ..EnvLoad::default() }]);
+        assert_eq!(c.unknown_env, None);
+    }
+
+    #[test]
+    fn dotenv_calls_are_read_and_anything_else_is_unknown() {
+        let c = parse_config_ts(
+            "import { config } from 'dotenv';\nimport { defineConfig, env } from 'prisma/config';\nconfig({ path: ['.env.local', \".env\"], quiet: true });\nexport default defineConfig({ datasource: { url: env('DATABASE_URL') } });\n",
+        );
+        assert_eq!(
+            c.env_loads,
+            vec![EnvLoad { paths: vec![".env.local".into(), ".env".into()], ..EnvLoad::default() }]
+        );
+        assert_eq!(c.unknown_env, None);
+        let c =
+            parse_config_ts("import dotenv from 'dotenv';\ndotenv.config({ path: '.env.test', override: true });\n");
+        assert_eq!(
+            c.env_loads,
+            vec![EnvLoad { paths: vec![".env.test".into()], override_: Some(true), side_effect_import: false }]
+        );
+        let c = parse_config_ts("require('dotenv').config();\n");
+        assert_eq!(c.env_loads, vec![EnvLoad::default()]);
+        for src in [
+            "import { config } from 'dotenv';\nconfig({ path: process.env.ENV_FILE });\n",
+            "import './load-env';\n",
+            "import { loadEnvConfig } from '@next/env';\n",
+            "process.env.DATABASE_URL = 'postgresql://x/y';\n",
+            "import 'dotenv-flow/config';\n",
+        ] {
+            assert!(parse_config_ts(src).unknown_env.is_some(), "{src}");
+        }
+        assert_eq!(parse_config_ts("export default defineConfig({ datasource: { url: env('X') } })").unknown_env, None);
     }
 
     #[test]
@@ -193,6 +413,10 @@ export default defineConfig({
         assert_eq!(d.url, Some(UrlExpr::Env("DATABASE_URL".into())));
         let p7 = parse_datasource("datasource db {\n  provider = \"sqlite\"\n}\n").unwrap();
         assert_eq!(p7.url, None);
+        let multi =
+            parse_datasource("datasource db {\n  provider = \"postgresql\"\n  schemas  = [\"app\", \"audit\"]\n}\n")
+                .unwrap();
+        assert_eq!(multi.schemas, vec!["app".to_string(), "audit".to_string()]);
         assert_eq!(parse_datasource("model A { id Int @id }"), None);
     }
 }

@@ -41,18 +41,49 @@ pub fn guarded_project() -> TestContext {
     ctx
 }
 
-/// Copy the fake prisma package into `dir/node_modules/prisma` and link `.bin/prisma` to it.
+/// Copy the fake prisma package into `dir/node_modules/prisma`, link `.bin/prisma` to it, and
+/// link the real `@prisma/config` and `dotenv` beside it, as `npm install prisma dotenv` lays
+/// them out.
 pub fn install_fake_prisma(ctx: &TestContext, dir: &Path) {
+    install_fake_prisma_only(dir);
+    link_node_deps(dir);
+    let _ = ctx;
+}
+
+/// The fake prisma alone: no `@prisma/config` beside it (Prisma's own loader unavailable).
+pub fn install_fake_prisma_only(dir: &Path) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-prisma");
     let dest = dir.join("node_modules/prisma");
     std::fs::create_dir_all(dest.join("build")).unwrap();
     std::fs::copy(src.join("package.json"), dest.join("package.json")).unwrap();
+    std::fs::copy(src.join("config.js"), dest.join("config.js")).unwrap();
     std::fs::copy(src.join("build/index.js"), dest.join("build/index.js")).unwrap();
     std::fs::create_dir_all(dir.join("node_modules/.bin")).unwrap();
     let link = dir.join("node_modules/.bin/prisma");
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink("../prisma/build/index.js", link).unwrap();
-    let _ = ctx;
+}
+
+/// The real `@prisma/config` and `dotenv` (tests/fixtures/node-deps, installed by
+/// scripts/test.sh), linked into `dir/node_modules`.
+pub fn link_node_deps(dir: &Path) {
+    let deps = node_deps();
+    std::fs::create_dir_all(dir.join("node_modules/@prisma")).unwrap();
+    for name in ["@prisma/config", "dotenv"] {
+        let link = dir.join("node_modules").join(name);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(deps.join(name), link).unwrap();
+    }
+}
+
+/// tests/fixtures/node-deps/node_modules; a test that needs it fails when it is missing.
+pub fn node_deps() -> std::path::PathBuf {
+    let deps = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/node-deps/node_modules");
+    assert!(
+        deps.join("@prisma/config/package.json").is_file() && deps.join("dotenv/package.json").is_file(),
+        "the real @prisma/config is not installed: run ./scripts/test.sh, or `npm ci --prefix tests/fixtures/node-deps`"
+    );
+    deps
 }
 
 /// The fake prisma's recorded calls.
@@ -307,12 +338,11 @@ fn sigterm_reaches_prisma_and_the_guard_waits_for_it() {
 #[test]
 fn a_shim_loop_is_stopped() {
     let mut ctx = guarded_project();
-    ctx.set_env("PRISMA_GUARD_REAL_PRISMA", &ctx.path("shim/prisma").display().to_string());
+    ctx.write("prisma-guard.toml", &format!("[guard]\nreal_prisma = \"{}\"\n", ctx.path("shim/prisma").display()));
     let run = prisma(&ctx, &["generate"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("is prisma-guard itself"), "{}", run.stderr);
-    ctx.set_env("PRISMA_GUARD_REAL_PRISMA", "");
-    ctx.env.retain(|(k, _)| k != "PRISMA_GUARD_REAL_PRISMA");
+    std::fs::remove_file(ctx.path("prisma-guard.toml")).unwrap();
     ctx.set_env("PRISMA_GUARD_DEPTH", "3");
     let run = prisma(&ctx, &["generate"]);
     assert_eq!(run.code, 1, "{}", run.all());

@@ -11,6 +11,7 @@ mod hooks;
 mod mysql;
 mod postgres;
 mod project;
+mod promises;
 mod scan;
 mod setup;
 mod shim;

@@ -163,30 +163,42 @@ fn config_disables_rules_excludes_paths_and_starts_after_a_migration() {
     assert!(run.stderr.contains("there is no rule `no-such-rule`"), "{}", run.stderr);
 }
 
-/// The config named by `--guard-config` (before or after `scan`) or `PRISMA_GUARD_CONFIG`
-/// is the one read: the global options reach a scan however they are given.
+/// A config named by `--guard-config` (before or after `scan`) or `PRISMA_GUARD_CONFIG` is
+/// read, but it may only add protection: an agent cannot switch rules off or exclude files
+/// with it. The project's own prisma-guard.toml can.
 #[test]
-fn a_config_named_on_the_command_line_or_in_the_environment_is_read() {
+fn a_config_named_on_the_command_line_or_in_the_environment_cannot_loosen_the_scan() {
     let ctx = project();
     ctx.write("conf/guard.toml", "[scan]\nexclude = [\"package.json\"]\ndisable = [\"drop-column\"]\n");
     let (code, v) = json(&ctx, &[]);
     assert_eq!(code, 1);
-    assert!(rules_at(&v).iter().any(|r| r.ends_with("drop-column")), "{v}");
+    let all = rules_at(&v);
+    assert!(all.iter().any(|r| r.ends_with("drop-column")), "{v}");
     for args in [
         &["scan", "--format", "json", "--guard-config", "conf/guard.toml"][..],
         &["--guard-config", "conf/guard.toml", "scan", "--format", "json"],
         &["scan", "--guard-config=conf/guard.toml", "-q", "--format", "json", "."],
     ] {
         let run = ctx.run(args);
-        assert_eq!(run.code, 0, "{args:?}: {}", run.all());
+        assert_eq!(run.code, 1, "{args:?}: {}", run.all());
         let v: Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!(rules_at(&v), Vec::<String>::new(), "{args:?}");
+        assert_eq!(rules_at(&v), all, "{args:?}: the named file changed nothing");
+        assert!(
+            run.stderr.contains("scan.disable, which only the project's own prisma-guard.toml may set"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("scan.exclude"), "{}", run.stderr);
     }
     let out = ctx.cmd(&["scan", "--format", "json"]).env("PRISMA_GUARD_CONFIG", "conf/guard.toml").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     // A config that is not there is an error, not a scan without it.
     let run = ctx.run(&["scan", "--guard-config", "conf/none.toml"]);
     assert_eq!(run.code, 2, "{}", run.all());
+    // The project's own file may loosen.
+    ctx.write("prisma-guard.toml", "[scan]\nexclude = [\"package.json\"]\ndisable = [\"drop-column\"]\n");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!((code, rules_at(&v)), (0, vec![]), "{v}");
 }
 
 #[test]

@@ -1,0 +1,43 @@
+// prisma-guard: load prisma.config.ts with the project's own @prisma/config, exactly as the
+// Prisma CLI does before it runs a command (`loadConfigFromFile({ configFile })`, in the same
+// working directory and environment), and print what it says for the datasource. Run as
+// `node -e <this> <prisma package dir> [config file]`. The last line of stdout is ours: the
+// config itself may print (dotenv does).
+"use strict";
+const MARK = "@@prisma-guard-config@@";
+const [packageDir, configFile] = process.argv.slice(1);
+function say(obj) {
+  process.stdout.write("\n" + MARK + JSON.stringify(obj) + "\n");
+}
+let mod;
+try {
+  const pkg = require.resolve("prisma/package.json", { paths: [packageDir, process.cwd()] });
+  const version = require(pkg).version;
+  const dir = require("path").dirname(pkg);
+  mod = require(require.resolve("@prisma/config", { paths: [dir] }));
+  if (typeof mod.loadConfigFromFile !== "function") throw new Error(`@prisma/config of prisma ${version} has no loadConfigFromFile`);
+} catch (e) {
+  say({ status: "unavailable", reason: String((e && e.message) || e).split("\n")[0] });
+  process.exit(0);
+}
+const describe = (err) => {
+  if (!err) return "unknown error";
+  const inner = err.error || err;
+  const text = (inner && inner.message) || String(inner);
+  return `${err._tag ? err._tag + ": " : ""}${text}`.split("\n").slice(0, 3).join(" ");
+};
+mod.loadConfigFromFile({ configFile: configFile || undefined }).then(
+  (r) => {
+    if (r.error) return say({ status: "error", message: describe(r.error) });
+    if (!r.resolvedPath) return say({ status: "no-config" });
+    const c = r.config || {};
+    const ds = c.datasource || {};
+    say({
+      status: "loaded",
+      configFile: r.resolvedPath,
+      schema: typeof c.schema === "string" ? c.schema : null,
+      url: typeof ds.url === "string" ? ds.url : null,
+    });
+  },
+  (e) => say({ status: "error", message: describe(e) }),
+);

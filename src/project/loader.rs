@@ -1,0 +1,123 @@
+//! Prisma's own config loader: the project's installed `@prisma/config` evaluates
+//! `prisma.config.ts` exactly as the CLI will (its imports, its dotenv calls, the working
+//! directory and the environment), so the database prisma-guard protects is the one Prisma
+//! uses. A Node start (~0.1-0.4 s), paid only by commands that change or destroy data.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+
+const SCRIPT: &str = include_str!("load-config.cjs");
+const MARK: &str = "@@prisma-guard-config@@";
+
+/// Where the loader runs: `node` and the folder of the `prisma` package the command will run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loader {
+    pub node: PathBuf,
+    pub package_dir: PathBuf,
+}
+
+/// What the loader found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Loaded(Loaded),
+    /// Prisma finds no config file from this working directory.
+    NoConfig,
+    /// The config failed to load: Prisma would fail the same way.
+    Failed(String),
+    /// No `@prisma/config` (Prisma 5, a broken install) or no Node: read the files instead.
+    Unavailable(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub config_file: PathBuf,
+    pub schema: Option<PathBuf>,
+    pub url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    status: String,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, rename = "configFile")]
+    config_file: Option<PathBuf>,
+    #[serde(default)]
+    schema: Option<PathBuf>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+impl Loader {
+    /// The loader for a project whose prisma is `prisma_file` (the real CLI found for the
+    /// command, or `None` to look for `node_modules/prisma` from `cwd` upward).
+    pub fn locate(cwd: &Path, prisma_file: Option<&Path>, path_var: Option<std::ffi::OsString>) -> Option<Loader> {
+        let package_dir = prisma_file.and_then(package_of).or_else(|| {
+            cwd.ancestors().map(|d| d.join("node_modules/prisma")).find(|d| d.join("package.json").is_file())
+        })?;
+        let node = which::which_in("node", path_var, cwd).ok()?;
+        Some(Loader { node, package_dir })
+    }
+
+    /// Load the config as `prisma <cmd> [--config FILE]` run in `cwd` would.
+    pub fn load(&self, cwd: &Path, config: Option<&Path>) -> Outcome {
+        let mut cmd = Command::new(&self.node);
+        cmd.arg("-e").arg(SCRIPT).arg(&self.package_dir);
+        if let Some(c) = config {
+            cmd.arg(c);
+        }
+        cmd.current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let out = match cmd.output() {
+            Ok(out) => out,
+            Err(e) => return Outcome::Unavailable(format!("could not start {}: {e}", self.node.display())),
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let Some(line) = stdout.lines().rev().find_map(|l| l.strip_prefix(MARK)) else {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("no output").trim();
+            return Outcome::Failed(format!("the config loader stopped ({}): {first}", out.status));
+        };
+        let reply: Reply = match serde_json::from_str(line) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Failed(format!("the config loader's answer could not be read: {e}")),
+        };
+        match reply.status.as_str() {
+            "loaded" => match reply.config_file {
+                Some(config_file) => Outcome::Loaded(Loaded { config_file, schema: reply.schema, url: reply.url }),
+                None => Outcome::Failed("the config loader named no config file".into()),
+            },
+            "no-config" => Outcome::NoConfig,
+            "unavailable" => Outcome::Unavailable(reply.reason.unwrap_or_default()),
+            _ => Outcome::Failed(redact_urls(&reply.message.unwrap_or_else(|| "unknown error".into()))),
+        }
+    }
+}
+
+/// `.../node_modules/prisma` for the CLI file or a link to it (`.bin/prisma`); pnpm's sh
+/// wrappers are not links: then `None`, and the caller looks from the working directory.
+fn package_of(file: &Path) -> Option<PathBuf> {
+    let real = file.canonicalize().ok()?;
+    real.ancestors()
+        .skip(1)
+        .find(|d| d.join("package.json").is_file() && d.file_name().is_some_and(|n| n == "prisma"))
+        .map(Path::to_path_buf)
+}
+
+/// A URL's password in an error message (a config may quote a line holding one).
+fn redact_urls(text: &str) -> String {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"(://[^:/@\s]*:)[^@\s]+@").expect("static regex"));
+    re.replace_all(text, "${1}****@").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_messages_are_hidden() {
+        assert_eq!(super::redact_urls("bad `postgresql://u:s3cret@h/d` here"), "bad `postgresql://u:****@h/d` here");
+    }
+}

@@ -1,0 +1,298 @@
+//! Issue 16: the guard's promises hold. The database it protects is the one Prisma uses (for
+//! each dotenv layout, with Prisma's own config loader and without it), and nothing an agent
+//! can set (environment, a named config file) loosens it. Real PostgreSQL, the fake prisma
+//! loading prisma.config.ts with the real @prisma/config.
+
+use crate::guard::{install_fake_prisma_only, link_node_deps, node_deps, prisma, prisma_calls, prisma_tty};
+use crate::support::*;
+
+/// Whether prisma-guard can use Prisma's own loader (the project's `@prisma/config`), or must
+/// read the config without running it. The fake prisma loads the config for real either way.
+#[derive(Clone, Copy, Debug)]
+enum Loader {
+    Prisma,
+    Static,
+}
+
+const INIT_SQL: &str = "CREATE TABLE \"User\" (\"id\" SERIAL PRIMARY KEY, \"email\" TEXT NOT NULL);\n";
+
+/// Two databases that tell apart by their rows: `a` (3 users) and `b` (5 users).
+fn two_databases(tag: &str) -> (String, String) {
+    let pg = postgres();
+    let a = pg.create_db(&format!("pr_{tag}_a"));
+    let b = pg.create_db(&format!("pr_{tag}_b"));
+    for (db, n) in [(&a, 3), (&b, 5)] {
+        pg.app_sql(db, INIT_SQL);
+        pg.app_sql(db, &format!("INSERT INTO \"User\" (email) SELECT 'u' || g || '@x' FROM generate_series(1, {n}) g"));
+        pg.app_sql(db, "CREATE TABLE \"_prisma_migrations\" (id VARCHAR(36) PRIMARY KEY, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMP, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMP, started_at TIMESTAMP NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0); INSERT INTO \"_prisma_migrations\" VALUES ('1', 'x', now(), '20260101000000_init', NULL, NULL, now(), 1)");
+    }
+    (a, b)
+}
+
+fn users(db: &str) -> i64 {
+    postgres().app_sql(db, "SELECT count(*) FROM \"User\"").parse().unwrap()
+}
+
+/// A guarded Prisma 7 PostgreSQL project at `dir` (relative), the fake prisma in the root's
+/// node_modules and `prisma` on PATH being prisma-guard.
+fn project(loader: Loader, dir: &str) -> TestContext {
+    let mut ctx = TestContext::new();
+    install_fake_prisma_only(ctx.root());
+    match loader {
+        Loader::Prisma => link_node_deps(ctx.root()),
+        Loader::Static => {
+            // dotenv for the config's imports; @prisma/config only where the fake prisma
+            // looks for it, not where prisma-guard does.
+            std::os::unix::fs::symlink(node_deps().join("dotenv"), ctx.path("node_modules/dotenv")).unwrap();
+            ctx.set_env("FAKE_PRISMA_CONFIG_MODULE", &node_deps().join("@prisma/config").display().to_string());
+        }
+    }
+    let base = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    ctx.write(&format!("{base}prisma/schema.prisma"), "datasource db {\n  provider = \"postgresql\"\n}\n");
+    ctx.write(&format!("{base}prisma/migrations/20260101000000_init/migration.sql"), INIT_SQL);
+    let shim = ctx.path("shim");
+    std::fs::create_dir_all(&shim).unwrap();
+    std::os::unix::fs::symlink(bin(), shim.join("prisma")).unwrap();
+    let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap_or_default());
+    ctx.set_env("PATH", &path);
+    ctx.set_env("FAKE_PRISMA_LOG", &ctx.path("prisma-calls.jsonl").display().to_string());
+    ctx
+}
+
+fn config_ts(head: &str) -> String {
+    format!("{head}\nimport {{ defineConfig, env }} from \"prisma/config\";\n\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"prisma/migrations\" }},\n  datasource: {{ url: env(\"DATABASE_URL\") }},\n}});\n")
+}
+
+fn env_line(db: &str) -> String {
+    format!("DATABASE_URL=\"{}\"\n", postgres().url(db))
+}
+
+/// The layouts of issue 16, point 1: each writes its files, sets its environment and says
+/// which prisma arguments select the config. Prisma uses database `a`.
+fn layout(ctx: &mut TestContext, name: &str, a: &str, b: &str) -> Vec<String> {
+    match name {
+        "dotenv-path" => {
+            ctx.write(
+                "prisma.config.ts",
+                &config_ts("import { config } from \"dotenv\";\nconfig({ path: \".env.local\" });"),
+            );
+            ctx.write(".env.local", &env_line(a));
+            ctx.write(".env", &env_line(b));
+            vec![]
+        }
+        "dotenv-path-list" => {
+            ctx.write(
+                "prisma.config.ts",
+                &config_ts(
+                    "import { config } from \"dotenv\";\nconfig({ path: [\".env.local\", \".env\"], quiet: true });",
+                ),
+            );
+            ctx.write(".env.local", &env_line(a));
+            ctx.write(".env", &env_line(b));
+            vec![]
+        }
+        "dotenv-config-path" => {
+            ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+            ctx.write(".env.b", &env_line(a));
+            ctx.write(".env", &env_line(b));
+            ctx.set_env("DOTENV_CONFIG_PATH", ".env.b");
+            vec![]
+        }
+        "monorepo-config-flag" => {
+            // Run from the root with --config: dotenv/config reads the root's .env (the
+            // working directory), not the package's.
+            ctx.write("packages/db/prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+            ctx.write("packages/db/.env", &env_line(b));
+            ctx.write(".env", &env_line(a));
+            vec!["--config".into(), "packages/db/prisma.config.ts".into()]
+        }
+        other => panic!("no layout {other}"),
+    }
+}
+
+const LAYOUTS: [&str; 4] = ["dotenv-path", "dotenv-path-list", "dotenv-config-path", "monorepo-config-flag"];
+
+/// The database name in Prisma's `Datasource "db": PostgreSQL database "x", ...` line.
+fn datasource_db(stdout: &str) -> Option<String> {
+    let line = stdout.lines().find(|l| l.starts_with("Datasource \"db\": PostgreSQL database \""))?;
+    line.split('"').nth(3).map(str::to_string)
+}
+
+fn check_layouts(loader: Loader) {
+    for (i, name) in LAYOUTS.iter().enumerate() {
+        let tag = format!("{}{i}", if matches!(loader, Loader::Prisma) { "l" } else { "s" });
+        let (a, b) = two_databases(&tag);
+        let dir = if name.starts_with("monorepo") { "packages/db" } else { "" };
+        let mut ctx = project(loader, dir);
+        let flags = layout(&mut ctx, name, &a, &b);
+        let args = |rest: &[&str]| -> Vec<String> {
+            flags.iter().cloned().chain(rest.iter().map(|s| s.to_string())).collect()
+        };
+
+        // A schema change: backed up first, and the backup is of the database Prisma changes.
+        let deploy = args(&["migrate", "deploy"]);
+        let run = prisma(&ctx, &deploy.iter().map(String::as_str).collect::<Vec<_>>());
+        run.ok().no_secret();
+        assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{name} ({loader:?}): {}", run.all());
+        let manifests = ctx.manifests_in(dir);
+        assert_eq!(manifests.len(), 1, "{name} ({loader:?}): {}", run.all());
+        let url = manifests[0]["database_url"].as_str().unwrap();
+        assert!(url.contains(&format!("/{a}")), "{name} ({loader:?}): backed up {url}, Prisma changed {a}");
+        assert_eq!(
+            manifests[0]["row_counts"]["public.User"].as_u64().or(manifests[0]["row_counts"]["User"].as_u64()),
+            Some(3),
+            "{name}: {}",
+            manifests[0]
+        );
+
+        // A destructive command: the name to type is the database Prisma would reset.
+        let reset = args(&["migrate", "reset", "--force"]);
+        let run = prisma_tty(&ctx, &reset.iter().map(String::as_str).collect::<Vec<_>>(), "no\n");
+        assert!(run.all().contains(&format!("Type the database name `{a}`")), "{name} ({loader:?}): {}", run.all());
+        assert!(run.all().contains("cancelled"), "{name} ({loader:?}): {}", run.all());
+        assert_eq!((users(&a), users(&b)), (3, 5), "{name} ({loader:?}): nothing was reset");
+    }
+}
+
+#[test]
+fn prismas_own_loader_names_the_database_prisma_uses_in_every_dotenv_layout() {
+    check_layouts(Loader::Prisma);
+}
+
+#[test]
+fn the_static_reader_agrees_with_dotenv_in_every_layout_when_prismas_loader_is_missing() {
+    check_layouts(Loader::Static);
+}
+
+/// A config the static reader cannot follow, and no Prisma loader: refused, not "nothing to
+/// lose" because the database it guessed does not exist.
+#[test]
+fn an_uncertain_database_is_refused_never_taken_as_nothing_to_lose() {
+    let (a, _b) = two_databases("unc");
+    let ctx = project(Loader::Static, "");
+    ctx.write("prisma.config.ts", &config_ts("import \"./load-env\";"));
+    ctx.write("load-env.ts", &format!("process.env.DATABASE_URL = \"{}\";\n", postgres().url(&a)));
+    // What a static reading would find: a database that does not exist.
+    ctx.write(".env", &env_line("pr_unc_missing"));
+    let run = prisma(&ctx, &["migrate", "reset", "--force"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("cannot be sure which database"), "{}", run.stderr);
+    assert!(run.stderr.contains("imports `./load-env`"), "{}", run.stderr);
+    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    run.no_secret();
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!(users(&a), 3);
+
+    // With Prisma's own loader, the same config resolves for certain: the real database.
+    link_node_deps(ctx.root());
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "no\n");
+    assert!(run.all().contains(&format!("Type the database name `{a}`")), "{}", run.all());
+    assert_eq!(users(&a), 3);
+}
+
+/// A config that fails to load fails the guarded command (Prisma would fail too), with the
+/// loader's reason; a harmless command still passes through.
+#[test]
+fn a_config_prisma_cannot_load_fails_closed() {
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("Prisma's own config loader could not load"), "{}", run.stderr);
+    assert!(run.stderr.contains("DATABASE_URL"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+}
+
+fn reset_as_agent(ctx: &TestContext, extra_env: &[(&str, &str)]) -> Run {
+    let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "reset", "--force"]);
+    cmd.env("CLAUDECODE", "1");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    Run::from(cmd.output().unwrap())
+}
+
+/// Issue 16, point 2: PRISMA_GUARD_DATABASE_URL naming a missing database does not replace
+/// the database Prisma resets: the agent is still refused, the rows are still there.
+#[test]
+fn a_database_url_override_never_replaces_the_database_prisma_uses() {
+    let (a, _) = two_databases("ovr");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_ovr_b");
+    let missing = postgres().url("pr_ovr_missing");
+    let run = reset_as_agent(&ctx, &[("PRISMA_GUARD_DATABASE_URL", &missing)]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("needs a human"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty());
+    assert_eq!(users(&a), 3);
+    // No agent, no terminal: refused as well.
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "reset", "--force"]);
+    cmd.env("PRISMA_GUARD_DATABASE_URL", &missing);
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(users(&a), 3);
+    // It adds protection: a schema change backs up both databases.
+    let (c, _) = two_databases("ovr2");
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+    cmd.env("PRISMA_GUARD_DATABASE_URL", postgres().url(&c));
+    let run = Run::from(cmd.output().unwrap());
+    run.ok().no_secret();
+    let urls: Vec<String> = ctx.manifests().iter().map(|m| m["database_url"].as_str().unwrap().to_string()).collect();
+    assert!(urls.iter().any(|u| u.contains(&format!("/{a}"))), "{urls:?}");
+    assert!(urls.iter().any(|u| u.contains(&format!("/{c}"))), "{urls:?}");
+}
+
+/// A config file named in the environment cannot turn on an allow-list, nor choose another
+/// prisma; the environment's PRISMA_GUARD_REAL_PRISMA is ignored.
+#[test]
+fn a_named_config_or_env_var_cannot_loosen_the_guard() {
+    let (a, _) = two_databases("evil");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_evil_b");
+    ctx.write(
+        "evil.toml",
+        "[[guard.allow]]\ndatabase = \"*\"\nbackup = false\n\n[guard]\nreal_prisma = \"/bin/true\"\n",
+    );
+    let evil = ctx.path("evil.toml").display().to_string();
+    let run = reset_as_agent(&ctx, &[("PRISMA_GUARD_CONFIG", &evil)]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(
+        run.stderr.contains("guard.allow, which only the project's own prisma-guard.toml may set"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("guard.real_prisma"), "{}", run.stderr);
+    assert_eq!(users(&a), 3);
+    let run = reset_as_agent(&ctx, &[("PRISMA_GUARD_REAL_PRISMA", "/bin/true")]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("PRISMA_GUARD_REAL_PRISMA is ignored"), "{}", run.stderr);
+    // A harmless command still reaches the real (fake) prisma, not /bin/true.
+    let mut cmd = crate::guard::prisma_command(&ctx, &["generate"]);
+    cmd.env("PRISMA_GUARD_REAL_PRISMA", "/bin/true");
+    Run::from(cmd.output().unwrap()).ok();
+    assert_eq!(prisma_calls(&ctx).len(), 1, "the project's prisma ran");
+    // The project's own file may allow-list: then the agent's reset runs, and the audit log
+    // says who asked.
+    ctx.write("prisma-guard.toml", &format!("[[guard.allow]]\ndatabase = \"{a}\"\nreason = \"throwaway\"\n"));
+    let run = reset_as_agent(&ctx, &[]);
+    assert_eq!(run.code, 1, "the fake prisma's own agent check refuses: {}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["decision"], "allow-listed", "{audit}");
+    assert_eq!(last["agent"], "CLAUDECODE", "{audit}");
+}
+
+impl TestContext {
+    /// Manifests of the backup folder of the project at `dir`.
+    fn manifests_in(&self, dir: &str) -> Vec<serde_json::Value> {
+        let mut cmd = self.cmd(&["backups", "--json"]);
+        cmd.current_dir(self.path(dir));
+        if !dir.is_empty() {
+            cmd.current_dir(self.root());
+            cmd.args(["--config", &format!("{dir}/prisma.config.ts")]);
+        }
+        let run = Run::from(cmd.output().unwrap());
+        assert_eq!(run.code, 0, "{}", run.all());
+        serde_json::from_str(&run.stdout).unwrap()
+    }
+}
