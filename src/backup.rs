@@ -19,11 +19,14 @@ pub struct Request {
 /// Take one backup of `db` into the configured store.
 pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Manifest> {
     let started = Instant::now();
-    let now = SystemTime::now();
     let server_version = db.preflight()?;
     let dump_tool = db.dump_tool_version()?;
     let store = Store::create(&settings.backup_dir)?;
     ensure_gitignored(&settings.project_root, store.dir());
+    // From choosing the id to saving the manifest, alone in the folder: concurrent runs get
+    // distinct ids and never write into each other's files.
+    let _lock = store.lock(&settings.printer)?;
+    let now = SystemTime::now();
     let id = store.new_id(now, req.label.as_deref());
     let bar = settings.printer.bytes_progress(&format!("backing up {}", db.name()));
     let mut on_progress = |n: u64| bar.set_position(n);

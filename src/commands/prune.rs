@@ -12,6 +12,7 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
+    let _lock = if args.dry_run || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
     let (manifests, _) = store.list()?;
     let policy = Policy {
         max_age_days: args.max_age_days.unwrap_or(settings.retention.max_age_days),

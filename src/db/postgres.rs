@@ -256,23 +256,35 @@ impl Database for Postgres {
             // A whole-database dump does not create `public` (it always exists).
             preamble.push_str("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
         }
-        // One transaction (`-1`): a failed restore leaves the database as it was.
+        // One transaction, opened here and committed only by the `COMMIT` written after the
+        // whole dump has been read and its checksum verified (the reader fails at the end
+        // otherwise). Not psql's `-1`: that commits at end of input, so a prisma-guard killed
+        // mid-stream (SIGKILL, a closed terminal) would commit half a restore. Without the
+        // COMMIT, psql's end of input closes the session and the server rolls back.
         let mut cmd = self.psql.command();
         self.env(&mut cmd);
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", "-"])
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
             .arg(format!("--dbname={}", self.conninfo))
             .stdin(Stdio::piped())
             .stdout(Stdio::null());
         let mut running = Running::spawn(&self.psql, cmd)?;
         let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
-        let fed = stdin.write_all(preamble.as_bytes()).and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()));
+        let fed = stdin
+            .write_all(b"BEGIN;\n")
+            .and_then(|()| stdin.write_all(preamble.as_bytes()))
+            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
+            .and_then(|()| stdin.write_all(b"\nCOMMIT;\n"));
         if fed.is_err() {
-            // Never let psql see a clean end of input: it would commit what it got so far.
+            // No COMMIT was sent; make sure psql stops without one.
             let _ = running.child.kill();
         }
         drop(stdin);
         let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
         match (fed, finished) {
+            // psql stopped reading: its own error says why, not the pipe.
+            (Err(e), Err(child)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Err(child.context("the restore failed and was rolled back; the database is unchanged"))
+            }
             (Err(e), _) => Err(anyhow::Error::new(e)
                 .context("could not read the whole backup; the restore was rolled back and the database is unchanged")),
             (_, Err(e)) => Err(e.context("the restore failed and was rolled back; the database is unchanged")),

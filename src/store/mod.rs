@@ -2,6 +2,7 @@
 
 pub mod compress;
 pub mod io;
+pub mod lock;
 pub mod manifest;
 pub mod retention;
 pub mod verify;
