@@ -337,7 +337,7 @@ mod tests {
         for (size, align) in [(1, 1), (24, 8), (3, 2), (100, 16), (4096, 4096), (7, 64), (40000, 8)] {
             // SAFETY: non-zero sizes, valid layouts; each block is written within its size.
             let p = unsafe { a.alloc(layout(size, align)) };
-            assert!(!p.is_null() && p as usize % align == 0, "size {size} align {align}");
+            assert!(!p.is_null() && (p as usize).is_multiple_of(align), "size {size} align {align}");
             assert!(in_arena(p), "size {size} served by the arena");
             // SAFETY: the block is `size` bytes.
             unsafe { std::ptr::write_bytes(p, 0xAB, size) };
