@@ -56,6 +56,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         id,
         created_at: humantime::format_rfc3339_seconds(now).to_string(),
         created_unix: unix_now(now),
+        created_ms: now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_millis()),
         engine: db.engine(),
         server_version,
         dump_tool,
@@ -72,6 +73,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         prisma_guard_version: env!("CARGO_PKG_VERSION").into(),
         verified: None,
+        warnings: facts.warnings.clone(),
     };
     store.save_manifest(&manifest)?;
     Ok(manifest)

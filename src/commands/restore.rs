@@ -40,7 +40,22 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         for (table, n) in current.iter().filter(|(_, n)| **n > 0) {
             summary.push_str(&format!("  {table}: {n} rows\n"));
         }
-        summary.push_str("A safety backup of the current state is taken first.");
+        let kind = if manifest.is_safety_copy() { "a safety copy a restore took" } else { "taken" };
+        summary.push_str(&format!(
+            "The backup ({kind} {}{}) holds:\n",
+            manifest.created_at,
+            manifest.label.as_deref().map(|l| format!(", {l}")).unwrap_or_default()
+        ));
+        let with_rows: Vec<_> = manifest.row_counts.iter().filter(|(_, n)| **n > 0).collect();
+        if with_rows.is_empty() {
+            summary.push_str("  no rows\n");
+        }
+        for (table, n) in with_rows {
+            summary.push_str(&format!("  {table}: {n} rows\n"));
+        }
+        summary.push_str(
+            "A safety backup of the current state is taken first (`prisma-guard restore latest-safety` puts it back).",
+        );
         let rerun =
             format!("prisma-guard restore {}{}", manifest.id, args.to.as_ref().map(|_| " --to <url>").unwrap_or(""));
         crate::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;

@@ -94,6 +94,73 @@ impl Mysql {
         self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name")
     }
 
+    /// `--routines` and `--events` when this user may read them; what it may not, said.
+    fn routines_and_events(&self) -> (Vec<&'static str>, Vec<String>) {
+        let mut flags = Vec::new();
+        let mut warnings = Vec::new();
+        let mut unreadable = Vec::new();
+        for kind in ["PROCEDURE", "FUNCTION"] {
+            let names = self
+                .query(&format!("SHOW {kind} STATUS WHERE Db = DATABASE()"))
+                .map(|rows| rows.iter().filter_map(|r| r.split('\t').nth(1).map(str::to_string)).collect::<Vec<_>>());
+            match names {
+                Ok(names) => {
+                    for name in names {
+                        // The body column is NULL (or the query fails) without the privilege.
+                        let readable =
+                            self.query(&format!("SHOW CREATE {kind} {}", quote_ident(&name))).is_ok_and(|rows| {
+                                rows.first().and_then(|r| r.split('\t').nth(2)).is_some_and(|b| b != "NULL")
+                            });
+                        if !readable {
+                            unreadable.push(format!("{} {name}", kind.to_lowercase()));
+                        }
+                    }
+                }
+                Err(_) => unreadable.push(format!("the {}s", kind.to_lowercase())),
+            }
+        }
+        // What the user sees is not all there is: only a user who may read every routine
+        // (SELECT on mysql.proc on MariaDB, SHOW_ROUTINE or global SELECT on MySQL) can
+        // tell that none is missing.
+        let sees_all = match self.query("SELECT COUNT(*) FROM mysql.proc WHERE db = DATABASE()") {
+            Ok(rows) => {
+                let all: usize = rows.first().and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+                let seen = ["PROCEDURE", "FUNCTION"]
+                    .iter()
+                    .filter_map(|k| self.query(&format!("SHOW {k} STATUS WHERE Db = DATABASE()")).ok())
+                    .map(|rows| rows.len())
+                    .sum::<usize>();
+                if all > seen {
+                    unreadable.push(format!("{} routine(s) it cannot see", all - seen));
+                }
+                true
+            }
+            Err(_) => self.query("SHOW GRANTS").is_ok_and(|grants| {
+                grants.iter().any(|g| {
+                    let g = g.to_ascii_uppercase();
+                    g.contains("SHOW_ROUTINE")
+                        || (g.contains(" ON *.*") && (g.contains("ALL PRIVILEGES") || g.contains("SELECT")))
+                })
+            }),
+        };
+        if unreadable.is_empty() {
+            flags.push("--routines");
+            if !sees_all {
+                warnings.push("stored routines this user cannot see may be missing: it may not read them all (grant SHOW_ROUTINE, or SELECT on mysql.proc on MariaDB before 11.3)".into());
+            }
+        } else {
+            warnings.push(format!(
+                "stored routines not included: this user may not read {} (grant SHOW_ROUTINE, or SELECT on mysql.proc on MariaDB before 11.3)",
+                unreadable.join(", ")
+            ));
+        }
+        match self.query("SHOW EVENTS") {
+            Ok(_) => flags.push("--events"),
+            Err(_) => warnings.push("events not included: this user lacks the EVENT privilege".into()),
+        }
+        (flags, warnings)
+    }
+
     fn views(&self) -> Result<Vec<String>> {
         self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW' ORDER BY table_name")
     }
@@ -135,6 +202,7 @@ impl Database for Mysql {
 
     fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
         let tool = self.dump_tool()?;
+        let (extra, warnings) = self.routines_and_events();
         let mut cmd = self.base(&tool);
         cmd.args([
             "--single-transaction",
@@ -145,6 +213,7 @@ impl Database for Mysql {
             "--default-character-set=utf8mb4",
             "--skip-dump-date",
         ])
+        .args(&extra)
         .arg(&self.target.url.database)
         .stdin(Stdio::null())
         .stdout(Stdio::piped());
@@ -165,7 +234,7 @@ impl Database for Mysql {
             }
         }
         running.finish(&self.redactor).map_err(|e| self.explain(e))?;
-        Ok(DumpFacts::default())
+        Ok(DumpFacts { warnings, ..DumpFacts::default() })
     }
 
     fn row_counts(&self) -> Result<BTreeMap<String, u64>> {

@@ -146,11 +146,61 @@ impl Postgres {
         Ok(self.pg_dump.get_or_init(|| chosen))
     }
 
-    fn table_filter(&self) -> String {
-        match self.target.url.pg_schema() {
-            Some(s) => format!("table_schema = {}", quote_literal(s)),
-            None => "table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%' AND table_schema NOT LIKE 'pg_temp%'".into(),
+    /// The schemas Prisma manages: the datasource's `schemas`, else the URL's `schema`;
+    /// empty: the whole database.
+    fn managed_schemas(&self) -> Vec<String> {
+        if !self.target.schemas.is_empty() {
+            return self.target.schemas.clone();
         }
+        self.target.url.pg_schema().map(|s| vec![s.to_string()]).unwrap_or_default()
+    }
+
+    fn table_filter(&self) -> String {
+        let schemas = self.managed_schemas();
+        match schemas.is_empty() {
+            false => format!("table_schema IN ({})", schemas.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", ")),
+            true => "table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%' AND table_schema NOT LIKE 'pg_temp%'".into(),
+        }
+    }
+
+    /// `CREATE EXTENSION IF NOT EXISTS` for every extension of the database (plpgsql aside),
+    /// in its schema.
+    fn extensions_header(&self) -> Result<String> {
+        let rows = self.query(
+            "SELECT e.extname || chr(31) || n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid",
+        )?;
+        let mut header = String::new();
+        for row in rows {
+            if let Some((ext, schema)) = row.split_once('\x1f') {
+                if header.is_empty() {
+                    header.push_str("-- prisma-guard: the extensions the dumped schemas may use (pg_dump --schema leaves them out)\n");
+                }
+                header.push_str(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {schema};\nCREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {schema};\n",
+                    quote_ident(ext),
+                    schema = quote_ident(schema)
+                ));
+            }
+        }
+        Ok(header)
+    }
+
+    /// `public` as a new database has it: owned by the database owner, usable by everyone
+    /// (PostgreSQL 15 and later; before: everyone may also create in it).
+    fn fresh_public_schema(&self) -> Result<String> {
+        let mut sql = String::from("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
+        let major = self.server()?.1;
+        if major >= 15 {
+            let may_own = self.query("SELECT pg_has_role('pg_database_owner', 'MEMBER')")?;
+            sql.push_str("GRANT USAGE ON SCHEMA \"public\" TO PUBLIC;\n");
+            sql.push_str("COMMENT ON SCHEMA \"public\" IS 'standard public schema';\n");
+            if may_own.first().is_some_and(|v| v == "t") {
+                sql.push_str("ALTER SCHEMA \"public\" OWNER TO pg_database_owner;\n");
+            }
+        } else {
+            sql.push_str("GRANT ALL ON SCHEMA \"public\" TO PUBLIC;\nCOMMENT ON SCHEMA \"public\" IS 'standard public schema';\n");
+        }
+        Ok(sql)
     }
 
     fn user_schemas(&self) -> Result<Vec<String>> {
@@ -176,7 +226,8 @@ impl Database for Postgres {
     }
 
     fn schema(&self) -> Option<String> {
-        self.target.url.pg_schema().map(str::to_string)
+        let schemas = self.managed_schemas();
+        (!schemas.is_empty()).then(|| schemas.join(","))
     }
 
     fn preflight(&self) -> Result<String> {
@@ -193,9 +244,19 @@ impl Database for Postgres {
         let tool = &self.pg_dump()?.0;
         let mut cmd = tool.command();
         self.env(&mut cmd);
-        cmd.args(["--format=plain", "--no-owner", "--no-privileges", "--quote-all-identifiers"]);
-        if let Some(schema) = self.target.url.pg_schema() {
+        // Privileges (GRANT/REVOKE) are kept: a restore gives roles back what they had.
+        // Owners are not: objects belong to whoever restores (roles differ between servers).
+        cmd.args(["--format=plain", "--no-owner", "--quote-all-identifiers"]);
+        let schemas = self.managed_schemas();
+        for schema in &schemas {
             cmd.arg(format!("--schema={schema}"));
+        }
+        // A dump limited to schemas leaves out CREATE EXTENSION: without it, a column of an
+        // extension's type (citext, vector ...) cannot be restored. Put them first.
+        if !schemas.is_empty() {
+            let header = self.extensions_header()?;
+            out.write_all(header.as_bytes())
+                .map_err(|e| crate::store::write::write_error(e, Path::new("the backup file")))?;
         }
         cmd.arg(format!("--dbname={}", self.conninfo));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped());
@@ -246,15 +307,16 @@ impl Database for Postgres {
     fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
         let mut preamble = String::from("SET client_min_messages = warning;\n");
         if clear {
-            let schemas = match self.target.url.pg_schema() {
-                Some(s) => vec![s.to_string()],
-                None => self.user_schemas()?,
-            };
+            let managed = self.managed_schemas();
+            let schemas = if managed.is_empty() { self.user_schemas()? } else { managed.clone() };
             for s in &schemas {
                 preamble.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE;\n", quote_ident(s)));
             }
-            // A whole-database dump does not create `public` (it always exists).
-            preamble.push_str("CREATE SCHEMA IF NOT EXISTS \"public\";\n");
+            if managed.is_empty() {
+                // A whole-database dump does not create `public` (it always exists) and states
+                // its privileges relative to a new database's: put it back as initdb makes it.
+                preamble.push_str(&self.fresh_public_schema()?);
+            }
         }
         // One transaction, opened here and committed only by the `COMMIT` written after the
         // whole dump has been read and its checksum verified (the reader fails at the end
@@ -319,7 +381,11 @@ impl Database for Postgres {
                 "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or test by hand: `prisma-guard restore <id> --to <url of an empty database>`",
             ))
         })?;
-        let target = Target { url: self.target.url.with_database(&name), sqlite_path: None, schemas: Vec::new() };
+        let target = Target {
+            url: self.target.url.with_database(&name),
+            sqlite_path: None,
+            schemas: self.target.schemas.clone(),
+        };
         let db = Postgres::new(target, &self.tools)?;
         let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name));
         Ok(Box::new(Temporary {

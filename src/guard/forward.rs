@@ -12,7 +12,8 @@ use crate::error::fail;
 pub const SHIM_MARKER: &str = "prisma-guard-shim";
 /// Environment variable counting nested prisma-guard hand-overs (loop guard).
 pub const DEPTH_VAR: &str = "PRISMA_GUARD_DEPTH";
-/// Overrides where the real prisma is (also `[guard] real_prisma`).
+/// Once chose another real prisma; now ignored with a warning (only `[guard] real_prisma` in
+/// the project's own prisma-guard.toml can: another prisma could skip the checks).
 pub const REAL_PRISMA_VAR: &str = "PRISMA_GUARD_REAL_PRISMA";
 const MAX_DEPTH: u32 = 3;
 
@@ -68,9 +69,7 @@ pub fn check_loop() -> Result<()> {
             "prisma-guard is calling itself in a loop ({DEPTH_VAR}={}): the `prisma` it found is prisma-guard again",
             current_depth()
         ))
-        .hint(format!(
-            "point prisma-guard at the real CLI: set {REAL_PRISMA_VAR} or `[guard] real_prisma` in prisma-guard.toml"
-        ))
+        .hint("point prisma-guard at the real CLI: `[guard] real_prisma` in prisma-guard.toml")
         .into());
     }
     Ok(())
@@ -97,7 +96,7 @@ pub fn find(cwd: &Path, override_path: Option<&Path>, path_var: Option<OsString>
     if let Some(p) = override_path {
         if is_ours(p, &own) {
             return Err(fail(format!("{} (the configured real prisma) is prisma-guard itself", p.display()))
-                .hint(format!("set {REAL_PRISMA_VAR} to the Prisma CLI, e.g. node_modules/prisma/build/index.js"))
+                .hint("set `[guard] real_prisma` in prisma-guard.toml to the Prisma CLI, e.g. node_modules/prisma/build/index.js")
                 .into());
         }
         return Ok(if p.extension().is_some_and(|e| e == "js") {
@@ -127,7 +126,7 @@ pub fn find(cwd: &Path, override_path: Option<&Path>, path_var: Option<OsString>
         }
     }
     Err(fail("cannot find the real Prisma CLI: no node_modules/prisma in this project or above, and no other `prisma` on PATH")
-        .hint(format!("install it (`npm install --save-dev prisma`), or set {REAL_PRISMA_VAR} to its path"))
+        .hint("install it (`npm install --save-dev prisma`), or name it in prisma-guard.toml: `[guard] real_prisma = \"path/to/prisma\"`")
         .into())
 }
 

@@ -16,12 +16,16 @@ pub struct Manifest {
     /// UTC, RFC 3339.
     pub created_at: String,
     pub created_unix: u64,
+    /// Milliseconds within `created_unix`, ordering backups taken in the same second.
+    #[serde(default)]
+    pub created_ms: u32,
     pub engine: Engine,
     pub server_version: String,
     pub dump_tool: String,
     /// The database URL with its password replaced by `****`.
     pub database_url: String,
     pub database_name: String,
+    /// PostgreSQL: the schemas the dump holds, comma-separated (none: the whole database).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +45,16 @@ pub struct Manifest {
     pub prisma_guard_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<Verified>,
+    /// What the backup could not include, and why (privileges, parameters ignored).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Manifest {
+    /// A copy a restore took of the state it replaced.
+    pub fn is_safety_copy(&self) -> bool {
+        self.trigger.kind == "safety"
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

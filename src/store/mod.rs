@@ -106,7 +106,9 @@ impl Store {
                 Err(e) => bad.push(Unreadable { path, error: format!("{e:#}") }),
             }
         }
-        manifests.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then_with(|| b.id.cmp(&a.id)));
+        manifests.sort_by(|a, b| {
+            (b.created_unix, b.created_ms).cmp(&(a.created_unix, a.created_ms)).then_with(|| b.id.cmp(&a.id))
+        });
         Ok((manifests, bad))
     }
 
@@ -114,9 +116,19 @@ impl Store {
     pub fn resolve(&self, selector: &str) -> Result<Manifest> {
         let (all, _) = self.list()?;
         if selector == "latest" {
-            return all.into_iter().next().ok_or_else(|| {
+            // The newest backup of the data as the user had it: not a safety copy a restore
+            // took of the state it replaced (that is `latest-safety`, or its id).
+            let newest = all.iter().find(|m| !m.is_safety_copy()).or_else(|| all.first());
+            return newest.cloned().ok_or_else(|| {
                 fail(format!("there are no backups in {}", self.dir.display()))
                     .hint("take one with `prisma-guard backup`")
+                    .into()
+            });
+        }
+        if selector == "latest-safety" {
+            return all.into_iter().find(Manifest::is_safety_copy).ok_or_else(|| {
+                fail(format!("there is no safety backup in {}", self.dir.display()))
+                    .hint("a restore takes one of the state it replaces; list backups with `prisma-guard backups`")
                     .into()
             });
         }

@@ -144,3 +144,36 @@ fn mysql_wrong_password_and_unreachable_server_are_clear_errors() {
     assert!(run.stderr.contains("is not reachable"), "{}", run.stderr);
     assert!(ctx.backup_files().is_empty());
 }
+
+/// Issue 16, point 3: stored routines and events are in the backup and come back; a user
+/// who may not read them still gets a backup, and the manifest says what is missing.
+#[test]
+fn mysql_backups_include_routines_and_events_or_say_why_not() {
+    let (ctx, db) = seeded("my_routines");
+    let my = mariadb();
+    my.sql(&db, "CREATE PROCEDURE add_user(IN e VARCHAR(191)) INSERT INTO `User` (id, email) VALUES (UUID(), e); CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2; CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM `Post` WHERE title = 'never'");
+    ctx.run(&["backup"]).ok().no_secret();
+    let m = &ctx.manifests()[0];
+    assert!(m.get("warnings").is_none(), "{m}");
+    my.sql(&db, "DROP PROCEDURE add_user; DROP FUNCTION twice; DROP EVENT nightly");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    let names = my.root(&format!("SELECT GROUP_CONCAT(routine_name ORDER BY routine_name) FROM information_schema.routines WHERE routine_schema = '{db}'"));
+    assert_eq!(names, "add_user,twice");
+    assert_eq!(
+        my.root(&format!("SELECT event_name FROM information_schema.events WHERE event_schema = '{db}'")),
+        "nightly"
+    );
+
+    // A user with only what a dump of the tables needs.
+    my.root(&format!("DROP USER IF EXISTS 'limited'@'%'; CREATE USER 'limited'@'%' IDENTIFIED BY '{SECRET}'; GRANT SELECT, LOCK TABLES, SHOW VIEW, TRIGGER ON `{db}`.* TO 'limited'@'%'"));
+    let limited = my.url(&db).replace("app:", "limited:");
+    let run = ctx.run(&["backup", "--url", &limited]);
+    run.ok().no_secret();
+    let manifests = ctx.manifests();
+    let m = &manifests[0];
+    assert_eq!(m["trigger"]["kind"], "manual", "the newest is the limited user's backup: {m}");
+    let warnings = m["warnings"].to_string();
+    assert!(warnings.contains("events not included"), "{m}");
+    assert!(warnings.contains("stored routines this user cannot see may be missing"), "{m}");
+    assert!(run.stderr.contains("events not included"), "{}", run.stderr);
+}

@@ -444,3 +444,112 @@ fn concurrent_backups_get_distinct_ids_and_never_corrupt_each_other() {
         ctx.run(&["restore-test", id]).ok();
     }
 }
+
+/// A Prisma 6 style project (schema `url = env(...)`) whose DATABASE_URL is `url`.
+fn url_project(url: &str, datasource_extra: &str) -> TestContext {
+    let mut ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        &format!(
+            "datasource db {{\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n{datasource_extra}}}\n"
+        ),
+    );
+    ctx.set_env("DATABASE_URL", url);
+    ctx
+}
+
+/// Issue 16, point 3: with `schemas = ["app", "audit"]` and `?schema=app`, every schema
+/// Prisma manages is backed up, counted as at risk, and restored.
+#[test]
+fn multi_schema_backups_hold_every_schema_prisma_manages() {
+    let pg = postgres();
+    let db = pg.create_db("pr_multi");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE SCHEMA audit; CREATE TABLE app.\"User\" (id int); CREATE TABLE audit.\"Log\" (id int); INSERT INTO app.\"User\" SELECT g FROM generate_series(1, 3) g; INSERT INTO audit.\"Log\" SELECT g FROM generate_series(1, 302) g; CREATE TABLE public.other (id int)");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "  schemas = [\"app\", \"audit\"]\n");
+    ctx.run(&["backup"]).ok().no_secret();
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["row_counts"]["audit.Log"], 302, "{m}");
+    assert_eq!(m["row_counts"]["app.User"], 3, "{m}");
+    assert!(m["row_counts"].get("public.other").is_none(), "only the managed schemas: {m}");
+    assert_eq!(m["schema"], "app,audit");
+    ctx.run(&["restore-test"]).ok();
+    // The prompt before a reset lists the rows of both schemas.
+    install_fake_prisma_only(ctx.root());
+    let run = ctx.run_with_tty(&["exec", "--", "migrate", "reset", "--force"], "no\n");
+    assert!(run.all().contains("audit.Log: 302"), "{}", run.all());
+    // A restore over the database brings both schemas back.
+    pg.app_sql(&db, "DROP SCHEMA audit CASCADE; DELETE FROM app.\"User\"");
+    ctx.run_with_tty(&["restore", m["id"].as_str().unwrap()], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM audit.\"Log\""), "302");
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "3");
+}
+
+/// Issue 16, point 3: a schema-limited dump of a database with an extension restores (the
+/// extension comes first), in a scratch database and over the database itself.
+#[test]
+fn a_schema_limited_backup_of_a_database_with_an_extension_restores() {
+    let pg = postgres();
+    let db = pg.create_db("pr_ext");
+    pg.app_sql(&db, "CREATE EXTENSION citext; CREATE TABLE \"User\" (id int, email citext UNIQUE); INSERT INTO \"User\" VALUES (1, 'Ann@x'), (2, 'bob@x')");
+    let ctx = url_project(&pg.url(&db), "");
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["restore-test"]).ok();
+    pg.app_sql(&db, "DELETE FROM \"User\"");
+    pg.app_sql(&db, "INSERT INTO \"User\" VALUES (9, 'z@x')");
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    ctx.run_with_tty(&["restore", &id], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT id FROM \"User\" WHERE email = 'ANN@X'"), "1", "citext works after the restore");
+}
+
+/// Issue 16, point 3: a whole-database restore keeps GRANTs, and `public` as it was: usable by
+/// everyone, owned by the database owner; a read-only role still reads.
+#[test]
+fn a_whole_database_restore_keeps_privileges_and_the_public_schema() {
+    let pg = postgres();
+    let db = pg.create_db("pr_priv");
+    pg.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pr_reader') THEN CREATE ROLE pr_reader; END IF; IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pr_nobody') THEN CREATE ROLE pr_nobody; END IF; END $$");
+    pg.app_sql(
+        &db,
+        "CREATE TABLE \"User\" (id int); INSERT INTO \"User\" VALUES (1), (2); GRANT SELECT ON \"User\" TO pr_reader",
+    );
+    let whole = pg.url(&db).replace("schema=public&", "");
+    assert!(!whole.contains("schema="), "{whole}");
+    let ctx = url_project(&whole, "");
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    let privileges = || {
+        pg.app_sql(
+            &db,
+            "SELECT has_table_privilege('pr_reader', 'public.\"User\"', 'SELECT')::text || ' ' || has_schema_privilege('pr_nobody', 'public', 'USAGE')::text || ' ' || (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public')",
+        )
+    };
+    let before = privileges();
+    assert_eq!(before, "true true pg_database_owner");
+    pg.app_sql(&db, "DELETE FROM \"User\"");
+    ctx.run_with_tty(&["restore", &id], &format!("{db}\n")).ok();
+    assert_eq!(privileges(), before);
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "2");
+}
+
+/// Issue 16, point 7: `restore latest` means the newest backup of the data as the user had it,
+/// not the safety copy the previous restore took; the prompt shows what the backup holds.
+#[test]
+fn restore_latest_never_brings_back_the_safety_copy() {
+    let ctx = crate::guard::guarded_project();
+    ctx.run(&["backup"]).ok();
+    let sqlite = |sql: &str| rusqlite::Connection::open(ctx.path("dev.db")).unwrap().execute_batch(sql).unwrap();
+    sqlite("DELETE FROM \"Post\"");
+    let run = ctx.run_with_tty(&["restore", "latest"], "dev.db\n");
+    run.ok();
+    assert!(run.all().contains("holds:") && run.all().contains("Post: 3 rows"), "{}", run.all());
+    assert_eq!(crate::guard::rows(&ctx, "Post"), 3);
+    sqlite("DELETE FROM \"User\"");
+    ctx.run_with_tty(&["restore", "latest"], "dev.db\n").ok();
+    assert_eq!(crate::guard::rows(&ctx, "Post"), 3, "the first backup again, not the empty state");
+    assert_eq!(crate::guard::rows(&ctx, "User"), 2);
+    // The safety copy is there by name.
+    let run = ctx.run_with_tty(&["restore", "latest-safety"], "dev.db\n");
+    run.ok();
+    assert_eq!(crate::guard::rows(&ctx, "User"), 0, "latest-safety is the state the last restore replaced");
+}

@@ -142,10 +142,13 @@ impl TestContext {
         self.git(&["init", "-q", "-b", "main"]);
     }
 
-    /// Every file under the backup folder, relative names, sorted.
+    /// Every file under the backup folder, relative names, sorted; the folder's lock file
+    /// (`.lock`, there for good once a backup ran) aside.
     pub fn backup_files(&self) -> Vec<String> {
         let mut names: Vec<String> = match std::fs::read_dir(self.path("backups")) {
-            Ok(rd) => rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect(),
+            Ok(rd) => {
+                rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != ".lock").collect()
+            }
             Err(_) => Vec::new(),
         };
         names.sort();
