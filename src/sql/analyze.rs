@@ -77,7 +77,7 @@ pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> A
     let statements = &lexed.statements;
     let mut a = Analyzer { schema, missed: false, state: State::default(), findings: Vec::new() };
     for (i, s) in statements.iter().enumerate() {
-        a.statement(i, s.offset, &toks[s.toks()]);
+        a.statement(i, s.offset, &toks[s.toks()], s.text(sql));
     }
     a.finish();
     let needs_history = a.missed;
@@ -283,6 +283,84 @@ fn skip_if(toks: &[Tok], i: usize) -> usize {
     }
 }
 
+/// Whether a DELETE or UPDATE (tokens `t`, from its first word to the end of its own
+/// statement) reaches every row: no WHERE at its own level, or a WHERE that is always true
+/// (`WHERE true`, `WHERE 1=1`, `WHERE 'a'='a'`, `... OR true`). The reason, when it does.
+fn every_row(t: &[Tok]) -> Option<&'static str> {
+    let mut depth = 0i32;
+    let mut where_at = None;
+    for (k, x) in t.iter().enumerate() {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        } else if depth == 0 && x.is("WHERE") {
+            where_at = Some(k);
+            break;
+        }
+    }
+    let Some(w) = where_at else { return Some("no WHERE clause") };
+    // The clause runs to RETURNING / ORDER / LIMIT at its level, or the end.
+    let mut end = t.len();
+    let mut depth = 0i32;
+    for (k, x) in t.iter().enumerate().skip(w + 1) {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        } else if depth == 0 && (x.is("RETURNING") || x.is("ORDER") || x.is("LIMIT")) {
+            end = k;
+            break;
+        }
+    }
+    let clause: Vec<&Tok> = t[w + 1..end].iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
+    let branches = clause.split(|x| x.is("OR"));
+    let always = |b: &[&Tok]| -> bool {
+        let literal = |x: &Tok| {
+            x.kind == Tk::Str || (x.kind == Tk::Word && x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
+        };
+        match b {
+            [x] => {
+                x.is("TRUE") || (literal(x) && x.kind == Tk::Word && x.value.bytes().any(|c| c != b'0' && c != b'.'))
+            }
+            [n, f] => n.is("NOT") && f.is("FALSE"),
+            [a, eq, b] => eq.is_punct('=') && literal(a) && literal(b) && a.kind == b.kind && a.value == b.value,
+            _ => false,
+        }
+    };
+    let tautology = branches.into_iter().any(always);
+    tautology.then_some("its WHERE clause is always true")
+}
+
+/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...`: a body that runs later.
+fn is_routine(t: &[Tok]) -> bool {
+    starts(t, &["CREATE"]) && {
+        let k = if starts(&t[1..], &["OR", "REPLACE"]) { 3 } else { 1 };
+        t.get(k).is_some_and(|x| x.is("FUNCTION") || x.is("PROCEDURE"))
+    }
+}
+
+/// The bodies of dollar-quoted blocks in `text` (`$$ ... $$`, `$tag$ ... $tag$`).
+fn dollar_bodies(text: &str) -> Vec<&str> {
+    static TAG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let tag = TAG.get_or_init(|| regex::Regex::new(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$").expect("static regex"));
+    let mut bodies = Vec::new();
+    let mut from = 0;
+    while let Some(open) = tag.find_at(text, from) {
+        let close_tag = open.as_str();
+        let Some(len) = text[open.end()..].find(close_tag) else { break };
+        bodies.push(&text[open.end()..open.end() + len]);
+        from = open.end() + len + close_tag.len();
+    }
+    bodies
+}
+
+/// Whether SQL text mentions a word that drops or deletes data.
+fn mentions_data_loss(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| regex::Regex::new(r"(?i)\b(DROP|TRUNCATE|DELETE)\b").expect("static regex")).is_match(text)
+}
+
 fn redefine_base(name: &str) -> Option<&str> {
     name.strip_prefix("new_")
 }
@@ -292,9 +370,81 @@ impl Analyzer<'_> {
         self.findings.push(SqlFinding { rule, offset, statement: Some(stmt), message, prisma_warning: None, subject });
     }
 
-    fn statement(&mut self, i: usize, base: usize, t: &[Tok]) {
+    fn statement(&mut self, i: usize, base: usize, t: &[Tok], text: &str) {
         let at = |k: usize| t.get(k).map_or(base, |x| x.pos);
         if t.is_empty() {
+            return;
+        }
+        // Data changes nested in the statement (`WITH d AS (DELETE ...)`, `INSERT ... SELECT`
+        // from a data-modifying CTE).
+        if !starts(t, &["DELETE"]) && !starts(t, &["UPDATE"]) {
+            self.nested_changes(i, t);
+        }
+        if starts(t, &["DO"]) || is_routine(t) {
+            self.routine_bodies(i, at(0), t, text);
+            return;
+        }
+        if starts(t, &["PREPARE"]) {
+            // `PREPARE p [(types)] AS <statement>`: judged here, since EXECUTE only names it.
+            if let Some(k) = t.iter().position(|x| x.is("AS")) {
+                self.statement(i, base, &t[k + 1..], text);
+            }
+            return;
+        }
+        if starts(t, &["EXECUTE"]) {
+            self.dynamic_strings(i, at(0), t);
+            return;
+        }
+        if starts(t, &["MERGE"]) {
+            if t.windows(2).any(|w| w[0].is("THEN") && w[1].is("DELETE")) {
+                let name = name_at(t, opt(t, 1, "INTO")).map(|n| n.0).unwrap_or_default();
+                self.report(
+                    "merge-delete",
+                    i,
+                    at(0),
+                    format!("MERGE ... THEN DELETE deletes the matched rows of `{name}`"),
+                    Subject { table: Some(name.to_string()), ..Subject::default() },
+                );
+            }
+            return;
+        }
+        if starts(t, &["DROP", "OWNED"]) {
+            let role = name_at(t, 3).map(|n| n.0).unwrap_or_default();
+            self.report(
+                "drop-owned",
+                i,
+                at(0),
+                format!("drops every table and object role `{role}` owns"),
+                Subject::default(),
+            );
+            return;
+        }
+        if starts(t, &["DROP", "MATERIALIZED", "VIEW"]) {
+            let name = name_at(t, skip_if(t, 3)).map(|n| n.0).unwrap_or_default();
+            self.report(
+                "drop-materialized-view",
+                i,
+                at(0),
+                format!("drops materialized view `{name}` and the rows it holds"),
+                Subject { table: Some(name.to_string()), ..Subject::default() },
+            );
+            return;
+        }
+        if (starts(t, &["DROP", "TYPE"]) || starts(t, &["DROP", "EXTENSION"]) || starts(t, &["DROP", "DOMAIN"]))
+            && t.last().is_some_and(|x| x.is("CASCADE"))
+        {
+            let what = t[1].value.to_ascii_lowercase();
+            let name = name_at(t, skip_if(t, 2)).map(|n| n.0).unwrap_or_default();
+            if what == "type" {
+                self.schema.enums.remove(&key(name));
+            }
+            self.report(
+                "drop-cascade",
+                i,
+                at(0),
+                format!("drops {what} `{name}` with CASCADE: every column of its types goes, with the data in it"),
+                Subject::default(),
+            );
             return;
         }
         if starts(t, &["CREATE"]) {
@@ -353,19 +503,116 @@ impl Analyzer<'_> {
             );
         } else if starts(t, &["DELETE"]) {
             let name = name_at(t, opt(t, 1, "FROM")).map(|n| n.0).unwrap_or_default();
-            if !t.iter().any(|x| x.is("WHERE")) && !self.state.created.contains(name) {
-                self.report(
-                    "delete-without-where",
-                    i,
-                    at(0),
-                    format!("deletes every row of `{name}` (no WHERE clause)"),
-                    Subject { table: Some(name.to_string()), ..Subject::default() },
-                );
+            if let Some(why) = every_row(t) {
+                if !self.state.created.contains(name) {
+                    self.report(
+                        "delete-without-where",
+                        i,
+                        at(0),
+                        format!("deletes every row of `{name}` ({why})"),
+                        Subject { table: Some(name.to_string()), ..Subject::default() },
+                    );
+                }
             }
         } else if starts(t, &["UPDATE"]) {
             self.update(i, at(0), t);
         } else if starts(t, &["INSERT", "INTO"]) {
             self.insert(i, at(0), t);
+        }
+    }
+
+    /// A DO block or a function body: its statements judged as if run here, and dynamic SQL
+    /// (`EXECUTE` of text that mentions DROP/TRUNCATE/DELETE, whose content cannot be known)
+    /// taken as destructive.
+    fn routine_bodies(&mut self, i: usize, offset: usize, t: &[Tok], text: &str) {
+        let what = if starts(t, &["DO"]) { "a DO block" } else { "a function body" };
+        let mut bodies: Vec<String> = dollar_bodies(text).into_iter().map(str::to_string).collect();
+        if bodies.is_empty() {
+            // `AS 'body'` in single quotes.
+            if let Some(k) = t.iter().position(|x| x.is("AS")) {
+                bodies.extend(t[k + 1..].iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.to_string()));
+            }
+        }
+        static EXECUTE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        static CONTROL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let execute = EXECUTE.get_or_init(|| regex::Regex::new(r"(?i)\bEXECUTE\b").expect("static regex"));
+        let control = CONTROL.get_or_init(|| {
+            regex::Regex::new(r"(?i)\b(BEGIN|THEN|ELSE|LOOP|DECLARE|EXCEPTION)\b").expect("static regex")
+        });
+        for body in bodies {
+            if execute.is_match(&body) && mentions_data_loss(&body) {
+                self.report(
+                    "dynamic-sql",
+                    i,
+                    offset,
+                    format!("{what} runs dynamic SQL (EXECUTE) that mentions DROP, TRUNCATE or DELETE"),
+                    Subject::default(),
+                );
+                continue;
+            }
+            // PL/pgSQL blocks: the statements between its control words are SQL statements.
+            let body = control.replace_all(&body, ";");
+            let inner = analyze(&body, &mut Schema::default());
+            let mut seen = Vec::new();
+            for f in inner.findings {
+                if crate::rules::get(f.rule).severity == crate::rules::Severity::Error && !seen.contains(&f.message) {
+                    self.report("dynamic-sql", i, offset, format!("{what} {}", f.message), Subject::default());
+                    seen.push(f.message);
+                }
+            }
+        }
+    }
+
+    /// `EXECUTE 'DROP TABLE ...'` (inside a body) or `EXECUTE name` (a prepared statement,
+    /// judged at its PREPARE).
+    fn dynamic_strings(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        if t.iter().any(|x| x.kind == Tk::Str && mentions_data_loss(x.value)) {
+            self.report(
+                "dynamic-sql",
+                i,
+                offset,
+                "runs dynamic SQL (EXECUTE) that mentions DROP, TRUNCATE or DELETE".to_string(),
+                Subject::default(),
+            );
+        }
+    }
+
+    /// A DELETE or UPDATE inside parentheses (a data-modifying CTE, `INSERT ... SELECT` from
+    /// one): judged as a statement of its own.
+    fn nested_changes(&mut self, i: usize, t: &[Tok]) {
+        let mut depth = 0i32;
+        for (k, x) in t.iter().enumerate().skip(1) {
+            if x.is_punct('(') {
+                depth += 1;
+            } else if x.is_punct(')') {
+                depth -= 1;
+            }
+            if !(x.is("DELETE") || x.is("UPDATE")) {
+                continue;
+            }
+            // In parentheses (a CTE), or the main statement after `WITH ...`.
+            let inner = if t[k - 1].is_punct('(') {
+                let Some(close) = matching_paren(t, k - 1) else { continue };
+                &t[k..close]
+            } else if depth == 0 && starts(t, &["WITH"]) && !t[k - 1].is("ON") {
+                &t[k..]
+            } else {
+                continue;
+            };
+            if x.is("DELETE") {
+                let name = name_at(inner, opt(inner, 1, "FROM")).map(|n| n.0).unwrap_or_default();
+                if let Some(why) = every_row(inner) {
+                    self.report(
+                        "delete-without-where",
+                        i,
+                        x.pos,
+                        format!("deletes every row of `{name}` ({why}, in a WITH clause)"),
+                        Subject { table: Some(name.to_string()), ..Subject::default() },
+                    );
+                }
+            } else {
+                self.update(i, x.pos, inner);
+            }
         }
     }
 
@@ -477,12 +724,12 @@ impl Analyzer<'_> {
         for c in &columns {
             self.state.backfilled.insert(table, c);
         }
-        if !t.iter().any(|x| x.is("WHERE")) && !backfill {
+        if let (Some(why), false) = (every_row(t), backfill) {
             self.report(
                 "update-without-where",
                 i,
                 offset,
-                format!("overwrites {} in every row of `{table}` (no WHERE clause)", list(&columns)),
+                format!("overwrites {} in every row of `{table}` ({why})", list(&columns)),
                 Subject { table: Some(table.to_string()), column: columns.first().cloned(), ..Subject::default() },
             );
         }

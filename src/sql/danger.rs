@@ -56,6 +56,37 @@ mod tests {
         assert_eq!(rules("ALTER TABLE `User` DROP `nickname`"), vec!["drop-column"]);
     }
 
+    /// Issue 16, point 6: each of these lost data through `db execute` with no confirmation.
+    #[test]
+    fn finds_data_loss_hidden_in_other_statements() {
+        for (sql, rule) in [
+            ("DROP OWNED BY app", "drop-owned"),
+            ("DROP TYPE \"Role\" CASCADE", "drop-cascade"),
+            ("DROP EXTENSION citext CASCADE", "drop-cascade"),
+            ("DROP MATERIALIZED VIEW \"Stats\"", "drop-materialized-view"),
+            ("DO $$ BEGIN EXECUTE 'DROP TABLE ' || quote_ident('User'); END $$", "dynamic-sql"),
+            ("DO $body$ BEGIN DELETE FROM \"Post\"; END $body$", "dynamic-sql"),
+            ("DO $$ BEGIN EXECUTE format('TRUNCATE %I', 'Post'); END $$", "dynamic-sql"),
+            ("CREATE OR REPLACE FUNCTION wipe() RETURNS void AS $$ TRUNCATE \"Post\" $$ LANGUAGE sql", "dynamic-sql"),
+            ("WITH d AS (DELETE FROM \"Post\" RETURNING *) SELECT count(*) FROM d", "delete-without-where"),
+            ("WITH u AS (UPDATE \"User\" SET name = NULL RETURNING id) SELECT 1", "update-without-where"),
+            ("WITH old AS (SELECT 1) DELETE FROM \"Post\"", "delete-without-where"),
+            ("MERGE INTO \"Post\" p USING src s ON p.id = s.id WHEN MATCHED THEN DELETE", "merge-delete"),
+            ("DELETE FROM \"Post\" WHERE true", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE 1=1", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE 'a'='a'", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE (1 = 1)", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE id = 3 OR true", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE NOT false", "delete-without-where"),
+            ("PREPARE p AS DELETE FROM \"Post\"", "delete-without-where"),
+            ("UPDATE \"User\" SET name = s.name FROM src s WHERE true", "update-without-where"),
+        ] {
+            assert_eq!(rules(sql), vec![rule], "{sql}");
+        }
+        // Two statements: only the PREPARE is judged.
+        assert_eq!(rules("PREPARE p AS DELETE FROM \"Post\" WHERE true; EXECUTE p;"), vec!["delete-without-where"]);
+    }
+
     #[test]
     fn harmless_statements_pass() {
         for sql in [
@@ -71,6 +102,16 @@ mod tests {
             "-- DROP TABLE x\nSELECT 1",
             "CREATE TABLE t (id int)",
             "INSERT INTO t SELECT * FROM u",
+            "DROP TYPE \"Role\"",
+            "DROP EXTENSION IF EXISTS citext",
+            "DELETE FROM \"Post\" WHERE id = 1",
+            "DELETE FROM \"Post\" WHERE 1 = 0",
+            "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM x WHERE true)",
+            "WITH d AS (DELETE FROM \"Session\" WHERE expires < now() RETURNING *) SELECT count(*) FROM d",
+            "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET x = s.x",
+            "DO $$ BEGIN RAISE NOTICE 'hello'; END $$",
+            "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM \"Session\" WHERE \"userId\" = OLD.id; RETURN OLD; END $$ LANGUAGE plpgsql",
+            "PREPARE q AS SELECT 1",
         ] {
             assert!(rules(sql).is_empty(), "{sql}: {:?}", rules(sql));
         }

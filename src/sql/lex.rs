@@ -87,9 +87,23 @@ impl Lexed {
 }
 
 /// Whether a rule reads a statement, by its first word: CREATE (decided by its second
-/// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT. `None`: CREATE.
+/// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT, and the statements that
+/// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE). `None`: CREATE.
 fn first_word_read(word: &[u8]) -> Option<bool> {
-    const READ: [&[u8]; 7] = [b"ALTER", b"RENAME", b"DROP", b"TRUNCATE", b"DELETE", b"UPDATE", b"INSERT"];
+    const READ: [&[u8]; 12] = [
+        b"ALTER",
+        b"RENAME",
+        b"DROP",
+        b"TRUNCATE",
+        b"DELETE",
+        b"UPDATE",
+        b"INSERT",
+        b"WITH",
+        b"MERGE",
+        b"PREPARE",
+        b"DO",
+        b"EXECUTE",
+    ];
     if word.eq_ignore_ascii_case(b"CREATE") {
         return None;
     }

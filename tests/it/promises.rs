@@ -553,3 +553,34 @@ fn restore_latest_never_brings_back_the_safety_copy() {
     run.ok();
     assert_eq!(crate::guard::rows(&ctx, "User"), 0, "latest-safety is the state the last restore replaced");
 }
+
+/// Issue 16, point 6: `db execute` of SQL that deletes every row in a disguised way needs a
+/// human (refused without a terminal, nothing deleted); the scanner reports the same SQL in a
+/// migration.
+#[test]
+fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
+    let ctx = crate::guard::guarded_project();
+    for sql in [
+        "DELETE FROM \"Post\" WHERE true;",
+        "DELETE FROM \"Post\" WHERE 1=1;",
+        "DELETE FROM \"Post\" WHERE 'a'='a';",
+        "WITH d AS (DELETE FROM \"Post\" RETURNING *) SELECT count(*) FROM d;",
+    ] {
+        ctx.write("wipe.sql", sql);
+        let run = prisma(&ctx, &["db", "execute", "--file", "wipe.sql"]);
+        assert_eq!(run.code, 3, "{sql}: {}", run.all());
+        assert!(run.stderr.contains("needs a typed confirmation"), "{sql}: {}", run.stderr);
+        assert_eq!(crate::guard::rows(&ctx, "Post"), 3, "{sql}");
+    }
+    ctx.write(
+        "prisma/migrations/20260103000000_cleanup/migration.sql",
+        "DROP OWNED BY app;\nDROP TYPE \"Role\" CASCADE;\nDROP MATERIALIZED VIEW \"Stats\";\nDO $$ BEGIN EXECUTE 'DROP TABLE \"User\"'; END $$;\nMERGE INTO \"Post\" p USING s ON p.id = s.id WHEN MATCHED THEN DELETE;\nUPDATE \"User\" SET name = s.name FROM s WHERE true;\n",
+    );
+    let run = ctx.run(&["scan", "--format", "json", "prisma/migrations"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    for rule in
+        ["drop-owned", "drop-cascade", "drop-materialized-view", "dynamic-sql", "merge-delete", "update-without-where"]
+    {
+        assert!(run.stdout.contains(&format!("\"{rule}\"")), "{rule}: {}", run.stdout);
+    }
+}
