@@ -82,13 +82,43 @@ impl Redactor {
         Redactor { secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect() }
     }
 
+    /// The text with each secret hidden: every password field of a URL, and each secret where
+    /// it stands as a token of its own. A secret of 6 characters or more is hidden wherever
+    /// it appears; a shorter one only as a whole token (a password `p` must not turn
+    /// `psql: error ... port` into `****sql: error ... ****ort`).
     pub fn apply(&self, text: &str) -> String {
-        let mut out = text.to_string();
+        static URL_PASSWORD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let url = URL_PASSWORD.get_or_init(|| regex::Regex::new(r"(://[^:/@\s]*:)[^@\s/]+@").expect("static regex"));
+        let mut out = url.replace_all(text, "${1}****@").into_owned();
         for secret in &self.secrets {
-            out = out.replace(secret.as_str(), "****");
+            out = if secret.chars().count() >= 6 {
+                out.replace(secret.as_str(), "****")
+            } else {
+                replace_token(&out, secret)
+            };
         }
         out
     }
+}
+
+/// `secret` replaced where neither neighbour is a letter, digit or `_`.
+fn replace_token(text: &str, secret: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(secret) {
+        let before = rest[..i].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[i + secret.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if word(before) || word(after) {
+            out.push_str(secret);
+        } else {
+            out.push_str("****");
+        }
+        rest = &rest[i + secret.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A 0600 temporary file holding a secret; deleted on drop.
@@ -96,10 +126,15 @@ pub struct SecretFile {
     file: tempfile::NamedTempFile,
 }
 
+const SECRET_PREFIX: &str = ".prisma-guard-secret-";
+
 impl SecretFile {
+    /// Write `contents` to a new 0600 file named for this process; files a killed run left
+    /// behind (their process is gone) are removed first.
     pub fn new(contents: &str) -> Result<SecretFile> {
+        sweep_secret_files(&std::env::temp_dir());
         let mut file = tempfile::Builder::new()
-            .prefix(".prisma-guard-secret-")
+            .prefix(&format!("{SECRET_PREFIX}{}-", std::process::id()))
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .tempfile()
             .context("could not create a private temporary file for the database password")?;
@@ -110,6 +145,20 @@ impl SecretFile {
 
     pub fn path(&self) -> &Path {
         self.file.path()
+    }
+}
+
+/// Remove `.prisma-guard-secret-<pid>-*` files in `dir` whose process no longer runs.
+pub fn sweep_secret_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(SECRET_PREFIX) else { continue };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        // Files of the old naming (no pid) are ours too, and always stale by now.
+        if pid.is_none_or(|pid| !pid_alive(pid)) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -239,5 +288,33 @@ pub fn exit_code_of(status: ExitStatus) -> u8 {
 
 /// Whether a process with this pid is alive.
 pub fn pid_alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+    if cfg!(target_os = "linux") {
+        return std::path::Path::new(&format!("/proc/{pid}")).exists();
+    }
+    // No /proc (macOS): `kill -0` asks without signalling.
+    Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_passwords_are_hidden_as_tokens_only_and_url_passwords_always() {
+        let r = Redactor::new(["p".to_string()]);
+        assert_eq!(
+            r.apply("psql: error: connection to port 5432 failed"),
+            "psql: error: connection to port 5432 failed"
+        );
+        assert_eq!(r.apply("password=p user=x"), "password=**** user=x");
+        assert_eq!(r.apply("at postgresql://app:p@h/d"), "at postgresql://app:****@h/d");
+        let long = Redactor::new(["Sup3r-S3cret".to_string()]);
+        assert_eq!(long.apply("xSup3r-S3cretx"), "x****x");
+        assert_eq!(long.apply("mysql://u:Sup3r%2DS3cret@h/d"), "mysql://u:****@h/d");
+    }
 }

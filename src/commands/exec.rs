@@ -75,10 +75,13 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         return Err(exec(&real, &inv.args));
     }
     if let Some(e) = config_error {
-        return Err(e.context(fail(format!(
-            "prisma-guard.toml cannot be read, so `prisma {}` was NOT run",
-            audit::redact_argv(&inv.args).join(" ")
-        ))));
+        return Err(e.context(
+            fail(format!(
+                "prisma-guard.toml cannot be read, so `prisma {}` was NOT run",
+                audit::redact_argv(&inv.args).join(" ")
+            ))
+            .status(ExitStatus::Usage),
+        ));
     }
 
     let settings = Settings::for_prisma(&global, cwd, config, real.cli_file())?;

@@ -72,9 +72,15 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
             });
         }
     }
+    // The note goes where each chosen agent reads it, created when missing: Claude Code reads
+    // CLAUDE.md, the others AGENTS.md. An existing file gets it whatever the agents.
+    let wants = |md: &str| match md {
+        "CLAUDE.md" => agents.contains(&Agent::Claude),
+        _ => agents.iter().any(|a| *a != Agent::Claude),
+    };
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
-        if path.is_file() {
+        if path.is_file() || wants(md) {
             if let Some(new) = setup::merge_markdown(&read(&path)) {
                 edits.push(Edit { path, content: Some(new), what: "database safety section".into() });
             }
@@ -182,7 +188,13 @@ pub fn run_uninstall(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus>
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
         if let Some(new) = setup::unmerge_markdown(&read(&path)) {
-            edits.push(Edit { path, content: Some(new), what: "database safety section removed".into() });
+            // A file that held only the section (init created it) goes with it.
+            let (content, what) = if new.trim().is_empty() {
+                (None, "removed (it held only the database safety section)")
+            } else {
+                (Some(new), "database safety section removed")
+            };
+            edits.push(Edit { path, content, what: what.into() });
         }
     }
     let pkg = root.join("package.json");

@@ -1,7 +1,8 @@
 //! MySQL and MariaDB through `mysqldump --single-transaction` and the `mysql` client.
 //!
 //! Credentials go into a 0600 option file passed as `--defaults-extra-file` (it must be
-//! the first argument). Without a `socket` parameter the connection is forced to TCP,
+//! the first argument), written for each client run and removed when it ends (so a Ctrl-C
+//! at a prompt leaves none; one left by a killed run is swept at the next start). Without a `socket` parameter the connection is forced to TCP,
 //! as Prisma connects: the client would otherwise use a local socket for `localhost`.
 
 use std::collections::BTreeMap;
@@ -20,7 +21,8 @@ const INSTALL_HINT: &str = "install the MySQL or MariaDB client (Debian/Ubuntu: 
 
 pub struct Mysql {
     target: Target,
-    options: SecretFile,
+    /// The option file's text (user, password, host or socket).
+    options: String,
     redactor: Redactor,
     tools: ToolSettings,
     client: Tool,
@@ -43,23 +45,25 @@ impl Mysql {
                 cnf.push_str(&format!("port={}\nprotocol=TCP\n", url.port.unwrap_or(3306)));
             }
         }
-        let options = SecretFile::new(&cnf)?;
+        let options = cnf;
         let redactor = Redactor::new(url.password().map(str::to_string));
         let client = Tool::locate(&["mariadb", "mysql"], tools.mysql_bin_dir.as_deref(), INSTALL_HINT)?;
         Ok(Mysql { target, options, redactor, tools: tools.clone(), client })
     }
 
-    fn base(&self, tool: &Tool) -> Command {
+    /// A client command and its option file, which must outlive the child.
+    fn base(&self, tool: &Tool) -> Result<(Command, SecretFile)> {
+        let options = SecretFile::new(&self.options)?;
         let mut cmd = tool.command();
-        cmd.arg(format!("--defaults-extra-file={}", self.options.path().display()));
+        cmd.arg(format!("--defaults-extra-file={}", options.path().display()));
         if self.target.url.password().is_some() {
             cmd.env_remove("MYSQL_PWD");
         }
-        cmd
+        Ok((cmd, options))
     }
 
     fn query(&self, sql: &str) -> Result<Vec<String>> {
-        let mut cmd = self.base(&self.client);
+        let (mut cmd, _options) = self.base(&self.client)?;
         cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql]);
         if !self.target.url.database.is_empty() {
             cmd.arg(&self.target.url.database);
@@ -203,7 +207,7 @@ impl Database for Mysql {
     fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
         let tool = self.dump_tool()?;
         let (extra, warnings) = self.routines_and_events();
-        let mut cmd = self.base(&tool);
+        let (mut cmd, _options) = self.base(&tool)?;
         cmd.args([
             "--single-transaction",
             "--quick",
@@ -273,7 +277,7 @@ impl Database for Mysql {
                 preamble.push_str(&format!("DROP TABLE IF EXISTS {};\n", quote_ident(&t)));
             }
         }
-        let mut cmd = self.base(&self.client);
+        let (mut cmd, _options) = self.base(&self.client)?;
         cmd.args(["--batch", "--binary-mode", "--default-character-set=utf8mb4"])
             .arg(&self.target.url.database)
             .stdin(Stdio::piped())

@@ -1,6 +1,7 @@
 //! PostgreSQL through `pg_dump` (plain SQL, one consistent snapshot) and `psql`.
 //!
-//! The password reaches libpq through a 0600 `PGPASSFILE`; argv carries a keyword/value
+//! The password reaches libpq through `PGPASSWORD` in the child's environment only (never
+//! argv, never a file left behind if prisma-guard is killed); argv carries a keyword/value
 //! connection string without it. Prisma-only URL parameters are stripped.
 
 use std::cell::OnceCell;
@@ -14,7 +15,7 @@ use anyhow::{Context, Result};
 use super::{Database, DumpFacts, Scratch, Target, Temporary, ToolSettings};
 use crate::dburl::Engine;
 use crate::error::fail;
-use crate::process::{Redactor, Running, SecretFile, Tool};
+use crate::process::{Redactor, Running, Tool};
 
 const INSTALL_HINT: &str = "install the PostgreSQL client tools (Debian/Ubuntu: `apt-get install postgresql-client`; macOS: `brew install libpq`), or point `[tools] pg_bin_dir` in prisma-guard.toml at the folder holding pg_dump and psql";
 
@@ -22,7 +23,7 @@ pub struct Postgres {
     target: Target,
     conninfo: String,
     dropped_params: Vec<String>,
-    passfile: Option<SecretFile>,
+    password: Option<String>,
     redactor: Redactor,
     tools: ToolSettings,
     psql: Tool,
@@ -33,17 +34,14 @@ pub struct Postgres {
 impl Postgres {
     pub fn new(target: Target, tools: &ToolSettings) -> Result<Postgres> {
         let (conninfo, dropped_params) = target.url.libpq_conninfo();
-        let passfile = match target.url.password() {
-            Some(pw) => Some(SecretFile::new(&format!("*:*:*:*:{}\n", escape_pgpass(pw)))?),
-            None => None,
-        };
+        let password = target.url.password().map(str::to_string);
         let redactor = Redactor::new(target.url.password().map(str::to_string));
         let psql = locate(&["psql"], tools)?;
         Ok(Postgres {
             target,
             conninfo,
             dropped_params,
-            passfile,
+            password,
             redactor,
             tools: tools.clone(),
             psql,
@@ -57,9 +55,9 @@ impl Postgres {
     }
 
     fn env(&self, cmd: &mut Command) {
-        if let Some(pf) = &self.passfile {
-            // PGPASSWORD would win over the file: the URL's password must.
-            cmd.env("PGPASSFILE", pf.path()).env_remove("PGPASSWORD");
+        if let Some(pw) = &self.password {
+            // The URL's password, for this child only.
+            cmd.env("PGPASSWORD", pw).env_remove("PGPASSFILE");
         }
         if std::env::var_os("PGCONNECT_TIMEOUT").is_none() {
             cmd.env("PGCONNECT_TIMEOUT", "15");
@@ -545,10 +543,6 @@ fn newest_debian_bin_dir(min_major: u32) -> Option<PathBuf> {
     found.pop().map(|(_, p)| p)
 }
 
-fn escape_pgpass(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(':', "\\:")
-}
-
 pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -587,10 +581,5 @@ mod tests {
         assert_eq!(major_version("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), Some(15));
         assert_eq!(major_version("pg_dump (PostgreSQL) 9.6.24"), Some(9));
         assert_eq!(major_version("nonsense"), None);
-    }
-
-    #[test]
-    fn pgpass_escaping() {
-        assert_eq!(escape_pgpass(r"a:b\c"), r"a\:b\\c");
     }
 }

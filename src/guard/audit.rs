@@ -32,7 +32,7 @@ impl Entry {
     pub fn new(cwd: &Path, argv: &[String], class: &str, decision: &str) -> Entry {
         Entry {
             time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-            user: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default(),
+            user: user_name(),
             cwd: cwd.display().to_string(),
             argv: redact_argv(argv),
             class: class.to_string(),
@@ -42,6 +42,26 @@ impl Entry {
             agent: crate::agent::detect_current(),
         }
     }
+}
+
+/// Who ran the command: `$USER`, `$LOGNAME`, else the name of the process's uid (`id -un`,
+/// as in a container or cron job where neither is set), else the uid itself.
+fn user_name() -> String {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let Some(u) = env("USER").or_else(|| env("LOGNAME")) {
+        return u;
+    }
+    let id = |flag: &str| {
+        std::process::Command::new("id")
+            .arg(flag)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    id("-un").or_else(|| id("-u").map(|uid| format!("uid {uid}"))).unwrap_or_else(|| "unknown".into())
 }
 
 /// Append one line. The folder is created 0700 when missing.

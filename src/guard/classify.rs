@@ -171,7 +171,7 @@ pub fn classify(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Optio
     }
     match (inv.word(0), inv.word(1)) {
         ("", _) | ("version", _) => Risk::Safe,
-        ("migrate", "reset") => destructive("`migrate reset` drops the database and every row in it"),
+        ("migrate", "reset") => destructive("`migrate reset` drops every table and row in the schemas Prisma manages"),
         ("migrate", "dev") => schema_change(
             "`migrate dev` creates and applies migrations (even --create-only can reset a drifted database)",
         ),

@@ -584,3 +584,147 @@ fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
         assert!(run.stdout.contains(&format!("\"{rule}\"")), "{rule}: {}", run.stdout);
     }
 }
+
+/// Issue 16, point 7: a broken prisma-guard.toml does not block harmless commands (a
+/// warning), and guarded ones fail closed with the parse error.
+#[test]
+fn a_broken_guard_toml_blocks_only_guarded_commands() {
+    let ctx = crate::guard::guarded_project();
+    ctx.write("prisma-guard.toml", "[guard\nallow = oops\n");
+    let run = prisma(&ctx, &["--version"]);
+    run.ok();
+    assert!(run.stdout.contains("7.10.1"), "{}", run.all());
+    assert!(run.stderr.contains("warning:") && run.stderr.contains("prisma-guard.toml"), "{}", run.stderr);
+    prisma(&ctx, &["generate"]).ok();
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("was NOT run") && run.stderr.contains("is not valid"), "{}", run.stderr);
+    assert_eq!(prisma_calls(&ctx).iter().filter(|c| c["argv"][0] == "migrate").count(), 1, "only the setup's deploy");
+}
+
+/// Issue 16, point 7: `.env` with a UTF-8 BOM, and dotenv's `KEY: value` form, are read as
+/// Prisma reads them (Prisma 6: its own loader; Prisma 7: dotenv).
+#[test]
+fn dotenv_with_a_bom_or_colon_form_is_read_as_prisma_reads_it() {
+    for (schema_url, env) in [
+        ("  url = env(\"DATABASE_URL\")\n", "\u{feff}DATABASE_URL=\"file:./dev.db\"\n"),
+        ("  url = env(\"DATABASE_URL\")\n", "DATABASE_URL: file:./dev.db\n"),
+    ] {
+        let ctx = TestContext::new();
+        ctx.write("prisma/schema.prisma", &format!("datasource db {{\n  provider = \"sqlite\"\n{schema_url}}}\n"));
+        ctx.write(".env", env);
+        rusqlite::Connection::open(ctx.path("prisma/dev.db"))
+            .unwrap()
+            .execute_batch("CREATE TABLE t (id int); INSERT INTO t VALUES (1);")
+            .unwrap();
+        let run = ctx.run(&["backup"]);
+        run.ok();
+        assert_eq!(ctx.manifests()[0]["row_counts"]["t"], 1, "{env:?}");
+    }
+    // Prisma 7: the config's dotenv reads the BOM file too.
+    let ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    ctx.write(".env", "\u{feff}DATABASE_URL: file:./dev.db\n");
+    rusqlite::Connection::open(ctx.path("dev.db")).unwrap().execute_batch("CREATE TABLE t (id int);").unwrap();
+    ctx.run(&["backup"]).ok();
+}
+
+/// Issue 16, point 7: prisma exiting 130 (it declined to run: drift, a data-loss question
+/// answered no) is not reported as a change to undo.
+#[test]
+fn prisma_declining_is_not_reported_as_a_change_to_undo() {
+    let mut ctx = crate::guard::guarded_project();
+    ctx.set_env("FAKE_PRISMA_EXIT", "130");
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_eq!(run.code, 130);
+    assert!(run.stderr.contains("stopped without running the change"), "{}", run.stderr);
+    assert!(!run.stderr.contains("To put it back"), "{}", run.stderr);
+    ctx.set_env("FAKE_PRISMA_EXIT", "1");
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert!(run.stderr.contains("To put it back: prisma-guard restore"), "{}", run.stderr);
+}
+
+/// Issue 16, point 7: no password file for PostgreSQL at all; for MySQL, files a killed run
+/// left behind are swept, a live run's are kept.
+#[test]
+fn password_files_never_outlive_their_run() {
+    let pg = postgres();
+    let db = pg.create_db("pr_secret");
+    pg.app_sql(&db, INIT_SQL);
+    let mut ctx = url_project(&pg.url(&db), "");
+    let tmp = ctx.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    ctx.set_env("TMPDIR", &tmp.display().to_string());
+    let secrets = || -> Vec<String> {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".prisma-guard-secret-"))
+            .collect()
+    };
+    // A restore waiting at its prompt holds no file, and a SIGTERM there leaves none.
+    ctx.run(&["backup"]).ok();
+    let mut child = ctx
+        .cmd(&["restore", "latest"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(secrets().is_empty(), "{:?}", secrets());
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    assert!(secrets().is_empty(), "{:?}", secrets());
+
+    let my = mariadb();
+    let mdb = my.create_db("pr_secret_my");
+    my.sql(&mdb, "CREATE TABLE t (id INT); INSERT INTO t VALUES (1)");
+    let stale = tmp.join(".prisma-guard-secret-999999999-abcdef");
+    let live = tmp.join(format!(".prisma-guard-secret-{}-abcdef", std::process::id()));
+    std::fs::write(&stale, "password=old").unwrap();
+    std::fs::write(&live, "password=live").unwrap();
+    let mut other = TestContext::new();
+    other.set_env("TMPDIR", &tmp.display().to_string());
+    other.run(&["backup", "--url", &my.url(&mdb)]).ok().no_secret();
+    assert!(!stale.exists(), "a dead run's file is swept");
+    assert!(live.exists(), "a live run's file is kept");
+    std::fs::remove_file(&live).unwrap();
+    assert!(secrets().is_empty(), "the run removed its own: {:?}", secrets());
+}
+
+/// Issue 16, point 7: when psql stops reading part-way, its own error is shown, not "Broken
+/// pipe" blaming the backup.
+#[test]
+fn a_failed_restore_shows_psqls_error_not_a_broken_pipe() {
+    let pg = postgres();
+    let src = pg.create_db("pr_pipe_src");
+    pg.app_sql(&src, "CREATE TABLE big (id int, payload text); INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 60000) g");
+    let ctx = url_project(&pg.url(&src), "");
+    ctx.run(&["backup"]).ok();
+    // A database app may connect to but not create tables in.
+    let dst = "pr_pipe_dst";
+    pg.admin(&format!("DROP DATABASE IF EXISTS {dst} WITH (FORCE)"));
+    pg.admin(&format!("CREATE DATABASE {dst}"));
+    let run = ctx.run(&["restore", "latest", "--to", &pg.url(dst)]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("permission denied"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("Broken pipe") && !run.stderr.contains("could not read the whole backup"),
+        "{}",
+        run.stderr
+    );
+    run.no_secret();
+}
+
+/// Issue 16, point 7: the audit log names the user when $USER is not set (cron, containers).
+#[test]
+fn the_audit_log_names_the_user_without_user_set() {
+    let ctx = crate::guard::guarded_project();
+    assert!(ctx.env.iter().all(|(k, _)| k != "USER" && k != "LOGNAME"));
+    prisma(&ctx, &["migrate", "deploy"]).ok();
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    let me = std::process::Command::new("id").arg("-un").output().unwrap();
+    assert_eq!(entry["user"], String::from_utf8_lossy(&me.stdout).trim(), "{audit}");
+}

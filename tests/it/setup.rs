@@ -66,6 +66,10 @@ fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
     let claude: Value =
         serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
     assert_eq!(claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "prisma-guard agent-hook --agent claude");
+    // Issue 16: the note for Claude Code is written even where no CLAUDE.md existed.
+    let note = std::fs::read_to_string(ctx.path("CLAUDE.md")).unwrap();
+    assert!(note.contains("prisma-guard"), "{note}");
+    assert!(!ctx.path("AGENTS.md").exists(), "only the chosen agent's file");
 
     let after = tree(ctx.root());
     let again = ctx.run(&["init", "--agent", "claude"]);
