@@ -40,7 +40,14 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         |out| db.dump(out, store.dir()),
     )?;
     bar.finish_and_clear();
-    for w in &facts.warnings {
+    let mut warnings = facts.warnings;
+    // Never the only backup before a destructive command and unrestorable: its schema part
+    // is replayed into a scratch database (PostgreSQL) before it counts.
+    let restorable = check_restorable(&store, &file, db);
+    if let Ok(Some(why)) = &restorable {
+        warnings.push(why.clone());
+    }
+    for w in &warnings {
         settings.printer.warn(w);
     }
     let (row_counts, source) = match facts.row_counts {
@@ -73,10 +80,30 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         prisma_guard_version: env!("CARGO_PKG_VERSION").into(),
         verified: None,
-        warnings: facts.warnings.clone(),
+        warnings,
     };
+    if let Err(e) = restorable {
+        let mut manifest = manifest;
+        manifest.warnings.push(format!("does not restore: {}", format!("{e:#}").lines().next().unwrap_or("")));
+        store.save_manifest(&manifest)?;
+        return Err(e.context(format!("backup {} was written, but it cannot be restored", manifest.id)));
+    }
     store.save_manifest(&manifest)?;
     Ok(manifest)
+}
+
+fn check_restorable(
+    store: &Store,
+    file: &crate::store::manifest::FileInfo,
+    db: &dyn Database,
+) -> Result<Option<String>> {
+    let path = store.dir().join(&file.name);
+    let opened = std::fs::File::open(&path)
+        .and_then(|f| crate::store::compress::VerifiedReader::new(file.compression, f, &file.sha256));
+    match opened {
+        Ok(mut reader) => db.check_restorable(&mut reader),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("could not read {} back", path.display()))),
+    }
 }
 
 /// Add the backup folder to the project's `.gitignore` when it lies inside a git work tree

@@ -83,6 +83,12 @@ pub trait Database {
     /// Whether the database exists (the server answers and has it; the SQLite file exists).
     /// Errors when the server cannot be reached or refuses the credentials.
     fn exists(&self) -> Result<bool>;
+    /// A quick check that a new dump restores: its schema part (everything before the data)
+    /// replayed into a scratch database and rolled back. `Ok(None)`: it restores;
+    /// `Ok(Some(why))`: it could not be checked; `Err`: it does not restore.
+    fn check_restorable(&self, _dump: &mut dyn Read) -> Result<Option<String>> {
+        Ok(None)
+    }
     /// Create the database when the server does not have it yet. True when it was created.
     fn create_if_missing(&self) -> Result<bool> {
         Ok(false)

@@ -161,6 +161,68 @@ impl Postgres {
         }
     }
 
+    /// A new empty database on the same server, dropped when the value is dropped.
+    fn scratch(&self) -> Result<Temporary<'_, Postgres>> {
+        let name = super::scratch_name();
+        self.query(&format!("CREATE DATABASE {}", quote_ident(&name))).map_err(|e| {
+            e.context(fail("could not create a scratch database for the restore test").hint(
+                "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or test by hand: `prisma-guard restore <id> --to <url of an empty database>`",
+            ))
+        })?;
+        let target = Target {
+            url: self.target.url.with_database(&name),
+            sqlite_path: None,
+            schemas: self.target.schemas.clone(),
+        };
+        let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name));
+        let db = match Postgres::new(target, &self.tools) {
+            Ok(db) => db,
+            Err(e) => {
+                let _ = self.query(&drop_sql);
+                return Err(e);
+            }
+        };
+        Ok(Temporary {
+            db,
+            cleanup: Box::new(move || {
+                let _ = self.query(&drop_sql);
+            }),
+        })
+    }
+
+    /// Feed the dump up to its first `COPY` (the types, tables and functions it creates) to
+    /// psql in a transaction that is rolled back.
+    fn replay_schema_part(&self, dump: &mut dyn Read) -> Result<()> {
+        let mut cmd = self.psql.command();
+        self.env(&mut cmd);
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
+            .arg(format!("--dbname={}", self.conninfo))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        let mut running = Running::spawn(&self.psql, cmd)?;
+        let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
+        let mut reader = BufReader::new(dump);
+        let mut fed = stdin.write_all(b"BEGIN;\n");
+        let mut line = Vec::new();
+        while fed.is_ok() {
+            line.clear();
+            match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) if line.starts_with(b"COPY ") => break,
+                Ok(_) => fed = stdin.write_all(&line),
+                Err(e) => fed = Err(e),
+            }
+        }
+        let fed = fed.and_then(|()| stdin.write_all(b"\nROLLBACK;\n"));
+        drop(stdin);
+        let finished = running.finish(&self.redactor);
+        match (fed, finished) {
+            (_, Err(e)) => Err(e),
+            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not read the new backup back")),
+            (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
     /// `CREATE EXTENSION IF NOT EXISTS` for every extension of the database (plpgsql aside),
     /// in its schema.
     fn extensions_header(&self) -> Result<String> {
@@ -352,6 +414,25 @@ impl Database for Postgres {
         }
     }
 
+    fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
+        let scratch = match self.scratch() {
+            Ok(s) => s,
+            Err(e) => {
+                return Ok(Some(format!(
+                    "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
+                    format!("{e:#}").lines().next().unwrap_or("no scratch database")
+                )))
+            }
+        };
+        scratch
+            .db
+            .replay_schema_part(dump)
+            .map(|()| None)
+            .map_err(|e| e.context(fail("the new backup's schema does not restore into an empty database").hint(
+                "the dump is kept but cannot be trusted; fix the cause above (a missing extension or role?) and take a new backup",
+            )))
+    }
+
     fn exists(&self) -> Result<bool> {
         match self.server() {
             Ok(_) => Ok(true),
@@ -373,25 +454,7 @@ impl Database for Postgres {
     }
 
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
-        let name = super::scratch_name();
-        self.query(&format!("CREATE DATABASE {}", quote_ident(&name))).map_err(|e| {
-            e.context(fail("could not create a scratch database for the restore test").hint(
-                "the database user needs the CREATEDB privilege (`ALTER ROLE <user> CREATEDB;`), or test by hand: `prisma-guard restore <id> --to <url of an empty database>`",
-            ))
-        })?;
-        let target = Target {
-            url: self.target.url.with_database(&name),
-            sqlite_path: None,
-            schemas: self.target.schemas.clone(),
-        };
-        let db = Postgres::new(target, &self.tools)?;
-        let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(&name));
-        Ok(Box::new(Temporary {
-            db,
-            cleanup: Box::new(move || {
-                let _ = self.query(&drop_sql);
-            }),
-        }))
+        Ok(Box::new(self.scratch()?))
     }
 }
 

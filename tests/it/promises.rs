@@ -728,3 +728,23 @@ fn the_audit_log_names_the_user_without_user_set() {
     let me = std::process::Command::new("id").arg("-un").output().unwrap();
     assert_eq!(entry["user"], String::from_utf8_lossy(&me.stdout).trim(), "{audit}");
 }
+
+/// Issue 16, point 3: a backup whose schema does not restore (here: a table of schema `app`
+/// uses an enum of `public`, which `?schema=app` leaves out) fails, so it is never the only
+/// backup taken before a destructive command: the guard refuses.
+#[test]
+fn an_unrestorable_backup_fails_and_the_guard_refuses() {
+    let pg = postgres();
+    let db = pg.create_db("pr_unrestorable");
+    pg.app_sql(&db, "CREATE TYPE public.\"Role\" AS ENUM ('USER', 'ADMIN'); CREATE SCHEMA app; CREATE TABLE app.\"User\" (id int, role public.\"Role\"); INSERT INTO app.\"User\" VALUES (1, 'ADMIN')");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("cannot be restored"), "{}", run.stderr);
+    assert!(run.stderr.contains("Role"), "psql's reason: {}", run.stderr);
+    install_fake_prisma_only(ctx.root());
+    let run = ctx.run_with_tty(&["exec", "--", "migrate", "reset", "--force"], &format!("{db}\n"));
+    assert!(run.all().contains("the backup failed") && run.all().contains("was NOT run"), "{}", run.all());
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "1");
+}
