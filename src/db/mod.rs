@@ -2,6 +2,7 @@
 //! (mysqldump/mysql) and SQLite (the online backup API).
 
 pub mod mysql;
+mod mysql_swap;
 pub mod postgres;
 pub mod sqlite;
 

@@ -51,6 +51,56 @@ impl Mysql {
         Ok(Mysql { target, options, redactor, tools: tools.clone(), client })
     }
 
+    pub(super) fn target_url(&self) -> &crate::dburl::DbUrl {
+        &self.target.url
+    }
+
+    pub(super) fn tools(&self) -> &ToolSettings {
+        &self.tools
+    }
+
+    pub(super) fn name_str(&self) -> &str {
+        &self.target.url.database
+    }
+
+    pub(super) fn client(&self) -> &Tool {
+        &self.client
+    }
+
+    pub(super) fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The client, ready to take options and a database.
+    pub(super) fn client_command(&self) -> Result<(Command, SecretFile)> {
+        self.base(&self.client)
+    }
+
+    /// One query's whole output, newlines inside values kept (`SHOW CREATE ...`).
+    pub(super) fn query_whole(&self, sql: &str) -> Result<String> {
+        let (mut cmd, _options) = self.base(&self.client)?;
+        cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql])
+            .arg(&self.target.url.database);
+        let out = self.client.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
+        Ok(out.trim_end_matches('\n').to_string())
+    }
+
+    /// A script (with `DELIMITER` lines) through the client's stdin.
+    pub(super) fn run_script(&self, script: &str) -> Result<()> {
+        let (mut cmd, _options) = self.base(&self.client)?;
+        cmd.args(["--batch", "--binary-mode", "--default-character-set=utf8mb4"])
+            .arg(&self.target.url.database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null());
+        let mut running = Running::spawn(&self.client, cmd)?;
+        let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
+        let fed = stdin.write_all(script.as_bytes());
+        drop(stdin);
+        let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
+        finished?;
+        fed.context("could not feed mysql")
+    }
+
     /// A client command and its option file, which must outlive the child.
     fn base(&self, tool: &Tool) -> Result<(Command, SecretFile)> {
         let options = SecretFile::new(&self.options)?;
@@ -62,7 +112,7 @@ impl Mysql {
         Ok((cmd, options))
     }
 
-    fn query(&self, sql: &str) -> Result<Vec<String>> {
+    pub(super) fn query(&self, sql: &str) -> Result<Vec<String>> {
         let (mut cmd, _options) = self.base(&self.client)?;
         cmd.args(["--batch", "--skip-column-names", "--raw", "--default-character-set=utf8mb4", "-e", sql]);
         if !self.target.url.database.is_empty() {
@@ -94,7 +144,7 @@ impl Mysql {
         Tool::locate(&["mariadb-dump", "mysqldump"], self.tools.mysql_bin_dir.as_deref(), INSTALL_HINT)
     }
 
-    fn tables(&self) -> Result<Vec<String>> {
+    pub(super) fn tables(&self) -> Result<Vec<String>> {
         self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name")
     }
 
@@ -165,7 +215,7 @@ impl Mysql {
         (flags, warnings)
     }
 
-    fn views(&self) -> Result<Vec<String>> {
+    pub(super) fn views(&self) -> Result<Vec<String>> {
         self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW' ORDER BY table_name")
     }
 }
@@ -267,36 +317,9 @@ impl Database for Mysql {
         self.query("SELECT migration_name FROM `_prisma_migrations` WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY started_at, migration_name")
     }
 
-    fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
-        let mut preamble = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
-        if clear {
-            for v in self.views()? {
-                preamble.push_str(&format!("DROP VIEW IF EXISTS {};\n", quote_ident(&v)));
-            }
-            for t in self.tables()? {
-                preamble.push_str(&format!("DROP TABLE IF EXISTS {};\n", quote_ident(&t)));
-            }
-        }
-        let (mut cmd, _options) = self.base(&self.client)?;
-        cmd.args(["--batch", "--binary-mode", "--default-character-set=utf8mb4"])
-            .arg(&self.target.url.database)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null());
-        let mut running = Running::spawn(&self.client, cmd)?;
-        let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
-        let fed = stdin
-            .write_all(preamble.as_bytes())
-            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
-            .and_then(|()| stdin.write_all(b"\nSET FOREIGN_KEY_CHECKS=1;\n"));
-        drop(stdin);
-        let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
-        match (fed, finished) {
-            (_, Err(e)) => Err(e.context(
-                "the restore failed part-way (MySQL cannot roll back table changes): restore the safety backup",
-            )),
-            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the dump to mysql")),
-            (Ok(()), Ok(_)) => Ok(()),
-        }
+    /// All or nothing for the tables (see [`super::mysql_swap`]): MySQL cannot roll DDL back.
+    fn restore(&self, input: &mut dyn Read, _clear: bool) -> Result<()> {
+        super::mysql_swap::restore(self, input)
     }
 
     fn exists(&self) -> Result<bool> {
@@ -344,7 +367,7 @@ fn escape_option(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-fn quote_ident(s: &str) -> String {
+pub(super) fn quote_ident(s: &str) -> String {
     format!("`{}`", s.replace('`', "``"))
 }
 

@@ -177,3 +177,65 @@ fn mysql_backups_include_routines_and_events_or_say_why_not() {
     assert!(warnings.contains("stored routines this user cannot see may be missing"), "{m}");
     assert!(run.stderr.contains("events not included"), "{}", run.stderr);
 }
+
+/// Issue 16, point 4: a MySQL restore killed (SIGTERM, SIGHUP, SIGKILL) while the dump
+/// streams in leaves the database as it was (the dump goes into a staging database, swapped
+/// in only when complete); the next restore sweeps the staging database and completes, with
+/// views and triggers back.
+#[test]
+fn mysql_killed_restore_changes_nothing_and_the_next_one_completes() {
+    let (ctx, db) = seeded("my_killed");
+    let my = mariadb();
+    my.sql(&db, "CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(200)); INSERT INTO big SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_300000; CREATE VIEW user_emails AS SELECT email FROM `User`; CREATE TRIGGER post_title BEFORE INSERT ON `Post` FOR EACH ROW SET NEW.title = TRIM(NEW.title)");
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    // The database as it is now: its tables emptied (no rows: no prompt before the restore).
+    my.sql(&db, "DELETE FROM big; DELETE FROM `Post`; DELETE FROM `User`; DELETE FROM `_prisma_migrations`; CREATE TABLE marker (id INT)");
+    let state = || {
+        my.sql(&db, "SELECT CONCAT((SELECT COUNT(*) FROM big), ' ', (SELECT COUNT(*) FROM `Post`), ' ', (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'marker'))")
+    };
+    let before = state();
+    assert_eq!(before, "0 0 1");
+    // A run's staging databases carry its pid (other tests restore meanwhile).
+    let staging = |pid: u32| my.root(&format!("SHOW DATABASES LIKE 'prisma_guard_restore_{pid}\\_%'"));
+    let mut killed = Vec::new();
+    for signal in ["TERM", "HUP", "KILL"] {
+        let mut child = ctx
+            .cmd(&["restore", &id, "--to", &my.url(&db)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        killed.push(child.id());
+        loop {
+            let s = staging(child.id());
+            if !s.is_empty()
+                && my.root(&format!(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{}' AND table_name = 'big'",
+                    s.lines().next().unwrap()
+                )) != "0"
+            {
+                break;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("the restore ended before it could be killed: {status:?}");
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "the restore never started loading");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::process::Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(state(), before, "SIG{signal}: the database changed");
+    }
+    ctx.run(&["restore", &id, "--to", &my.url(&db)]).ok().no_secret();
+    for pid in killed {
+        assert!(staging(pid).is_empty(), "the killed run's staging database is swept: {}", staging(pid));
+    }
+    assert_eq!(state(), "300000 4 0");
+    assert_eq!(my.sql(&db, "SELECT COUNT(*) FROM user_emails"), "3");
+    my.sql(&db, "INSERT INTO `Post` (title) VALUES ('  padded  ')");
+    assert_eq!(my.sql(&db, "SELECT COUNT(*) FROM `Post` WHERE title = 'padded'"), "1", "the trigger is back");
+}

@@ -99,8 +99,11 @@ fn pg_restore_test_uses_a_scratch_database_and_drops_it() {
     run.ok().no_secret();
     assert!(run.stderr.contains("prisma_guard_scratch_"), "{}", run.stderr);
     assert!(run.stderr.contains("row counts match"), "{}", run.stderr);
-    let left = postgres().admin("SELECT count(*) FROM pg_database WHERE datname LIKE 'prisma_guard_scratch_%'");
-    assert_eq!(left, "0", "scratch database left behind");
+    // This run's scratch database (other tests' backups make their own meanwhile).
+    let at = run.stderr.find("prisma_guard_scratch_").unwrap();
+    let name: String = run.stderr[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let left = postgres().admin(&format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'"));
+    assert_eq!(left, "0", "scratch database {name} left behind");
     // The source database was not touched.
     assert_eq!(postgres().app_sql(&db, "SELECT count(*) FROM \"Post\""), "500");
 }

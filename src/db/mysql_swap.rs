@@ -1,0 +1,198 @@
+//! An atomic restore for MySQL/MariaDB, which cannot roll DDL back: the dump is loaded into
+//! a staging database, and only once the whole stream has been read and its checksum
+//! verified are its tables moved in with one `RENAME TABLE` (atomic), the database's tables
+//! going out to a trash database in the same statement. Views, triggers, routines and events
+//! (no rows) are then recreated from the staging copies. A restore killed before the swap
+//! leaves the database as it was, and a staging database that the next restore drops.
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+
+use anyhow::{Context, Result};
+
+use super::mysql::{quote_ident, Mysql};
+use super::Target;
+use crate::error::fail;
+use crate::process::Running;
+
+const STAGING_PREFIX: &str = "prisma_guard_restore_";
+
+/// A database on the same server, dropped when this is dropped unless `keep` is set.
+struct Temp<'a> {
+    server: &'a Mysql,
+    db: Mysql,
+    name: String,
+    keep: std::cell::Cell<bool>,
+}
+
+impl Drop for Temp<'_> {
+    fn drop(&mut self) {
+        if !self.keep.get() {
+            let _ = self.server.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&self.name)));
+        }
+    }
+}
+
+fn temp_database<'a>(server: &'a Mysql, what: &str) -> Result<Temp<'a>> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let name = format!("{STAGING_PREFIX}{}_{what}_{nanos:x}", std::process::id());
+    server.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&name))).map_err(|e| {
+        e.context(fail("could not create a staging database for the restore").hint(
+            "MySQL cannot roll a half-done restore back, so prisma-guard restores into a staging database and swaps it in: the user needs CREATE and DROP on new databases (`GRANT ALL ON `prisma_guard_%`.* TO <user>`)",
+        ))
+    })?;
+    let target = Target { url: server.target_url().with_database(&name), sqlite_path: None, schemas: Vec::new() };
+    let db = Mysql::new(target, server.tools())?;
+    Ok(Temp { server, db, name, keep: std::cell::Cell::new(false) })
+}
+
+/// Staging databases of restores whose process is gone.
+fn sweep(server: &Mysql) {
+    let Ok(names) = server.query(&format!("SHOW DATABASES LIKE '{STAGING_PREFIX}%'")) else { return };
+    for name in names {
+        let pid =
+            name.strip_prefix(STAGING_PREFIX).and_then(|r| r.split('_').next()).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !crate::process::pid_alive(p)) {
+            let _ = server.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)));
+        }
+    }
+}
+
+/// Restore `input` into `target`, all or nothing for its tables.
+pub fn restore(target: &Mysql, input: &mut dyn Read) -> Result<()> {
+    sweep(target);
+    let staging = temp_database(target, "s")?;
+    load(&staging.db, input)?;
+    let trash = temp_database(target, "t")?;
+    swap(target, &staging, &trash)
+}
+
+/// Stream the dump into `db`; any error leaves only the staging database touched.
+fn load(db: &Mysql, input: &mut dyn Read) -> Result<()> {
+    let (mut cmd, _options) = db.client_command()?;
+    cmd.args(["--batch", "--binary-mode", "--default-character-set=utf8mb4"])
+        .arg(db.name_str())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null());
+    let mut running = Running::spawn(db.client(), cmd)?;
+    let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
+    let fed = stdin
+        .write_all(b"SET FOREIGN_KEY_CHECKS=0;\n")
+        .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
+        .and_then(|()| stdin.write_all(b"\nSET FOREIGN_KEY_CHECKS=1;\n"));
+    if fed.is_err() {
+        let _ = running.child.kill();
+    }
+    drop(stdin);
+    let finished = running.finish(db.redactor());
+    match (fed, finished) {
+        (Err(e), Err(child)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            Err(child.context("the restore failed; the database is unchanged"))
+        }
+        (Err(e), _) => Err(anyhow::Error::new(e).context("could not read the whole backup; the database is unchanged")),
+        (_, Err(e)) => Err(e.context("the restore failed; the database is unchanged")),
+        (Ok(()), Ok(_)) => Ok(()),
+    }
+}
+
+/// The `CREATE` statements of `db`'s views, triggers, routines and events, with `db`'s own
+/// name taken out of them (they are recreated in another database).
+fn definitions(db: &Mysql) -> Result<(Vec<String>, Vec<String>)> {
+    let own = format!("{}.", quote_ident(db.name_str()));
+    let clean = |s: &str| s.replace(&own, "");
+    let mut creates = Vec::new();
+    let mut triggers = Vec::new();
+    // (kind, names, column of the definition, columns after it, column of sql_mode)
+    for (kind, list, column, after, mode) in [
+        ("VIEW", "SELECT table_name FROM information_schema.views WHERE table_schema = DATABASE() ORDER BY table_name", 1, 2, None),
+        ("TRIGGER", "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE() ORDER BY trigger_name", 2, 4, Some(1)),
+        ("PROCEDURE", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_type = 'PROCEDURE'", 2, 3, Some(1)),
+        ("FUNCTION", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_type = 'FUNCTION'", 2, 3, Some(1)),
+        ("EVENT", "SELECT event_name FROM information_schema.events WHERE event_schema = DATABASE()", 3, 3, Some(1)),
+    ] {
+        for name in db.query(list)? {
+            let text = db.query_whole(&format!("SHOW CREATE {kind} {}", quote_ident(&name)))?;
+            let fields: Vec<&str> = text.split('\t').collect();
+            // A definition may hold tabs: it is everything between the fixed columns.
+            let Some(body) = fields.get(column..fields.len().saturating_sub(after)).filter(|f| !f.is_empty()) else {
+                return Err(fail(format!("SHOW CREATE {kind} {name} gave no definition")).into());
+            };
+            let mut create = String::new();
+            if let Some(m) = mode.and_then(|m| fields.get(m)) {
+                // Recreated under the sql_mode it was created with.
+                create.push_str(&format!("SET SESSION sql_mode = '{}'\n$prisma_guard$\n", m.replace('\'', "''")));
+            }
+            create.push_str(&clean(&body.join("\t")));
+            if kind == "TRIGGER" {
+                triggers.push(name.clone());
+            }
+            creates.push(create);
+        }
+    }
+    Ok((creates, triggers))
+}
+
+/// `DELIMITER` script of `CREATE` statements run in `db`.
+fn creates_script(db: &str, creates: &[String]) -> String {
+    let mut script = format!("USE {db};\nDELIMITER $prisma_guard$\n");
+    for c in creates {
+        script.push_str(c);
+        script.push_str("\n$prisma_guard$\n");
+    }
+    script.push_str("DELIMITER ;\n");
+    script
+}
+
+/// Move the staging tables in (one RENAME), the old ones out, then recreate the rest.
+fn swap(target: &Mysql, staging: &Temp, trash: &Temp) -> Result<()> {
+    let (creates, staging_triggers) = definitions(&staging.db)?;
+    let (target_creates, target_triggers) = definitions(target)?;
+    let db = quote_ident(target.name_str());
+    let st = quote_ident(&staging.name);
+    let tr = quote_ident(&trash.name);
+    // Triggers keep a table from moving to another database: dropped first, recreated after.
+    let mut script = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
+    for t in &staging_triggers {
+        script.push_str(&format!("DROP TRIGGER {st}.{};\n", quote_ident(t)));
+    }
+    for t in &target_triggers {
+        script.push_str(&format!("DROP TRIGGER {db}.{};\n", quote_ident(t)));
+    }
+    let old = target.tables()?;
+    let new = staging.db.tables()?;
+    let mut renames: Vec<String> = old.iter().map(|t| format!("{db}.{q} TO {tr}.{q}", q = quote_ident(t))).collect();
+    renames.extend(new.iter().map(|t| format!("{st}.{q} TO {db}.{q}", q = quote_ident(t))));
+    if !renames.is_empty() {
+        script.push_str(&format!("RENAME TABLE {};\n", renames.join(", ")));
+    }
+    if let Err(e) = target.run_script(&script) {
+        // The RENAME is all or nothing: the tables did not move. Put the triggers back.
+        let triggers: Vec<String> =
+            target_creates.iter().filter(|c| c.to_ascii_uppercase().contains(" TRIGGER ")).cloned().collect();
+        let _ = target.run_script(&creates_script(&db, &triggers));
+        return Err(e.context("the restore could not swap the restored tables in; the database is unchanged"));
+    }
+    // From here the data is restored. What holds no rows is dropped and recreated from the
+    // staging copies; if that fails, the previous tables are kept in the trash database.
+    let mut rest = String::new();
+    for v in target.views()? {
+        rest.push_str(&format!("DROP VIEW IF EXISTS {db}.{};\n", quote_ident(&v)));
+    }
+    for (kind, sql) in [
+        ("PROCEDURE", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_type = 'PROCEDURE'"),
+        ("FUNCTION", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_type = 'FUNCTION'"),
+        ("EVENT", "SELECT event_name FROM information_schema.events WHERE event_schema = DATABASE()"),
+    ] {
+        for name in target.query(sql)? {
+            rest.push_str(&format!("DROP {kind} IF EXISTS {db}.{};\n", quote_ident(&name)));
+        }
+    }
+    rest.push_str(&creates_script(&db, &creates));
+    target.run_script(&rest).map_err(|e| {
+        trash.keep.set(true);
+        e.context(format!(
+            "the tables were restored, but recreating views, triggers, routines or events failed; the previous tables are kept in database {}",
+            trash.name
+        ))
+    })
+}
