@@ -183,6 +183,9 @@ impl Guard<'_> {
             }
         }
         let skip_backup = !exists || (no_backup && decision == "confirmed") || allowed.is_some_and(|a| !a.backup);
+        // A loosening is on the record: `confirmed-no-backup`, `allow-listed-no-backup`.
+        let decision = if exists && skip_backup { format!("{decision}-no-backup") } else { decision.to_string() };
+        let decision = decision.as_str();
         let backup_id = if skip_backup {
             if !exists {
                 settings

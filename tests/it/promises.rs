@@ -280,6 +280,13 @@ fn a_named_config_or_env_var_cannot_loosen_the_guard() {
     let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
     assert_eq!(last["decision"], "allow-listed", "{audit}");
     assert_eq!(last["agent"], "CLAUDECODE", "{audit}");
+    // An allow-list entry that skips the backup is on the record as such.
+    ctx.write("prisma-guard.toml", &format!("[[guard.allow]]\ndatabase = \"{a}\"\nbackup = false\n"));
+    reset_as_agent(&ctx, &[]);
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(last["decision"], "allow-listed-no-backup", "{audit}");
+    assert_eq!(last["agent"], "CLAUDECODE", "{audit}");
 }
 
 impl TestContext {
