@@ -353,9 +353,23 @@ fn delta_paths(diff: &git2::Diff<'_>, out: &mut Vec<String>) {
     }
 }
 
-/// Staged files (added, modified, renamed; not deleted) and the index to read them from.
+/// Staged files (added, modified, renamed; not deleted) and the index to read them from: the
+/// one git names in `GIT_INDEX_FILE` when it runs the hook (`git commit -a`, `git commit
+/// <path>` build a temporary index), else the repository's.
 pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
-    let index = repo.index().context("could not read the git index")?;
+    let index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
+        Some(file) => {
+            let path = PathBuf::from(&file);
+            let path = if path.is_absolute() {
+                path
+            } else {
+                std::env::current_dir().context("cannot read the current directory")?.join(path)
+            };
+            git2::Index::open(&path)
+                .with_context(|| format!("could not read the git index {} (GIT_INDEX_FILE)", path.display()))?
+        }
+        None => repo.index().context("could not read the git index")?,
+    };
     let mut paths = Vec::new();
     {
         let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());

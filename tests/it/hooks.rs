@@ -268,3 +268,28 @@ fn a_staged_migration_is_judged_against_the_committed_history() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]: redefines table `Note` without column `legacy`"), "{}", run.all());
 }
+
+/// Issue 22: `git commit -a`, `-am` and `git commit <path>` make git build a temporary index
+/// (`GIT_INDEX_FILE`); the pre-commit scan reads that one, so these forms are blocked too.
+#[test]
+fn commit_all_and_commit_path_forms_are_scanned() {
+    let ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write(MIG, GOOD);
+    commit(&ctx, ".", "add nickname").ok();
+    for args in
+        [&["commit", "-qam", "drop bio"][..], &["commit", "-qa", "-m", "drop bio"], &["commit", "-qm", "drop bio", MIG]]
+    {
+        ctx.write(MIG, BAD);
+        let run = ctx.git_in(".", args);
+        assert_ne!(run.code, 0, "{args:?} must be blocked:\n{}", run.all());
+        assert!(run.all().contains("error[drop-column]"), "{args:?}: {}", run.all());
+        assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2", "{args:?}: nothing was committed");
+    }
+    // After a `git mv` of the migration's folder too.
+    ctx.git(&["checkout", "--", MIG]);
+    ctx.git(&["mv", "prisma/migrations/20240201000000_change", "prisma/migrations/20240202000000_change"]);
+    ctx.write("prisma/migrations/20240202000000_change/migration.sql", BAD);
+    let run = ctx.git_in(".", &["commit", "-qam", "rename and drop"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+}
