@@ -65,7 +65,8 @@ pub fn project_scripts(dir: &Path) -> BTreeMap<String, String> {
         return BTreeMap::new();
     };
     let Ok(text) = std::fs::read_to_string(path) else { return BTreeMap::new() };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { return BTreeMap::new() };
+    let text = crate::scan::files::strip_bom(&text);
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return BTreeMap::new() };
     json.get("scripts")
         .and_then(|s| s.as_object())
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())

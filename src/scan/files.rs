@@ -179,8 +179,13 @@ pub fn commands(kind: Kind, rel: &str, text: &str, prod_scripts: &[String]) -> V
     }
 }
 
+/// The text without a leading UTF-8 byte order mark (npm reads package.json with one).
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 fn package_json(text: &str, prod_scripts: &[String]) -> Vec<CommandLine> {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(strip_bom(text)) else { return Vec::new() };
     let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else { return Vec::new() };
     let scripts_at = text.find("\"scripts\"").unwrap_or(0);
     let mut out = Vec::new();
@@ -396,7 +401,7 @@ fn yaml(text: &str, file_production: bool, kind: Kind) -> Vec<CommandLine> {
 }
 
 fn vercel(text: &str) -> Vec<CommandLine> {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(strip_bom(text)) else { return Vec::new() };
     let mut out = Vec::new();
     for key in ["buildCommand", "installCommand", "devCommand"] {
         let Some(cmd) = json.get(key).and_then(|v| v.as_str()) else { continue };

@@ -145,6 +145,13 @@ pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &
         };
         read += 1;
         let load::File { kind, text, prepared, directives } = *file;
+        // A JSON file that does not parse was not checked: an error, never "no findings".
+        if matches!(kind, Kind::PackageJson | Kind::VercelJson) {
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(files::strip_bom(&text)) {
+                let err = std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid JSON: {e}"));
+                return unreadable.push((rel.to_string(), err));
+            }
+        }
         let found = match (kind, prepared) {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
             _ => scan_commands(source, kind, rel, &text, &directives, opts),

@@ -596,3 +596,33 @@ fn scan_json_report_larger_than_a_pipe_arrives_whole_and_a_closed_reader_is_no_e
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert!(std::str::from_utf8(&first).unwrap().starts_with("{\n  \"version\": 1,"));
 }
+
+/// Issue 22: a package.json with a UTF-8 BOM (npm reads it) is scanned like any other, and
+/// one that does not parse is an error (exit 2), never "no findings".
+#[test]
+fn package_json_with_a_bom_is_read_and_a_broken_one_is_an_error() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "package.json",
+        "\u{feff}{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n",
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(rules_at(&v), vec!["package.json:3 prisma-migrate-reset".to_string()]);
+    let run = ctx.run(&["check", "--", "npm run db:reset"]);
+    assert_eq!(run.code, 3, "the agent check reads it too: {}", run.all());
+
+    ctx.write(
+        "packages/api/package.json",
+        "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n  }\n}\n",
+    );
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("packages/api/package.json") && run.stderr.contains("not valid JSON"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all().contains("no findings"), "{}", run.all());
+}
