@@ -38,6 +38,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         start_after: args.start_after.clone().or_else(|| section.start_after.clone()),
         production_scripts: section.production_scripts.clone(),
         threads,
+        migration_dirs: Vec::new(),
     };
     opts.disable.extend(args.disable.iter().cloned());
     for id in &opts.disable {
@@ -51,6 +52,8 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);
     let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
+    let near: Vec<PathBuf> = args.paths.iter().map(|p| cwd_abs.join(p)).collect();
+    opts.migration_dirs = scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), args.staged, &near);
     // Files of a scanned kind given by name are looked at by reading them (a hook or a glob
     // passes hundreds: one `stat` each costs as much as reading it), except where git, not
     // the working tree, is read.
@@ -93,6 +96,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let tree = |given: &[Given]| {
             let mut dirs = std::collections::BTreeMap::new();
             let mut all = Vec::new();
+            let mut extra = Vec::new();
             let whole = [Given { rel: String::new(), what: What::Folder, typed: 0 }];
             for g in if given.is_empty() { &whole[..] } else { given } {
                 if g.what != What::Folder {
@@ -103,7 +107,10 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 let walked = scan::walk(&root, &root.join(&g.rel), repo.as_ref(), &opts);
                 all.extend(walked.paths);
                 dirs.extend(walked.migration_dirs);
+                extra.extend(walked.config_dirs);
             }
+            let mut opts = opts.clone();
+            opts.migration_dirs.extend(extra);
             scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, all, &opts, &readers)
         };
         let mut scanned = tree(&given);
@@ -236,7 +243,7 @@ fn no_such(typed: &Path) -> Failure {
 
 /// Whether `rel` names a file the scan reads (so reading it is the check that it is there).
 fn named_file(rel: &str, opts: &Options) -> bool {
-    scan::files::kind(rel).is_some() && !opts.excluded(rel)
+    opts.kind(rel).is_some() && !opts.excluded(rel)
 }
 
 /// The paths given, repository-relative; each is looked at (`stat`) unless `unlooked` says

@@ -26,7 +26,7 @@ use crate::dburl::{DbUrl, Engine, UrlError};
 use crate::error::{fail, Failure};
 use prisma_files::{Datasource, UrlExpr};
 
-const CONFIG_NAMES: &[&str] = &[
+pub const CONFIG_NAMES: &[&str] = &[
     "prisma.config.ts",
     "prisma.config.mts",
     "prisma.config.cts",

@@ -91,6 +91,8 @@ pub fn parse_url_expr(expr: &str) -> UrlExpr {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ConfigTs {
     pub schema: Option<String>,
+    /// `migrations: { path: "..." }`, as written (relative to the config's folder).
+    pub migrations_path: Option<String>,
     pub datasource_url: Option<UrlExpr>,
     /// The `.env` files it loads through dotenv, in the order they run.
     pub env_loads: Vec<EnvLoad>,
@@ -145,6 +147,24 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
             .filter(|p| !p.is_empty() && p != "__dirname")
             .collect();
         out.schema = Some(parts.join("/"));
+    }
+    static MIGRATIONS: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&MIGRATIONS, r#"\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*(?:["'`]([^"'`]+)["'`]|path\.(?:join|resolve)\(\s*__dirname\s*,\s*((?:["'`][^"'`]*["'`]\s*,?\s*)+)\))"#)
+        .captures(&src)
+    {
+        out.migrations_path = match (c.get(1), c.get(2)) {
+            (Some(p), _) => Some(p.as_str().to_string()),
+            (None, Some(parts)) => Some(
+                parts
+                    .as_str()
+                    .split(',')
+                    .map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`'))
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            ),
+            _ => None,
+        };
     }
     if let Some(ds) = re(&DS, r"\bdatasource\s*:\s*\{").find(&src) {
         let body = &src[ds.end()..];
@@ -354,6 +374,11 @@ export default defineConfig({
 "#;
         let c = parse_config_ts(src);
         assert_eq!(c.schema.as_deref(), Some("prisma/schema.prisma"));
+        assert_eq!(c.migrations_path.as_deref(), Some("prisma/migrations"));
+        let c = parse_config_ts(
+            "export default defineConfig({ migrations: { seed: 'x', path: path.join(__dirname, 'db', 'migration') } })",
+        );
+        assert_eq!(c.migrations_path.as_deref(), Some("db/migration"));
         assert_eq!(c.datasource_url, Some(UrlExpr::Env("DATABASE_URL".into())));
         assert_eq!(c.env_loads, vec![EnvLoad { side_effect_import: true, ..EnvLoad::default() }]);
         assert_eq!(c.unknown_env, None);

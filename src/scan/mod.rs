@@ -10,6 +10,7 @@
 pub mod files;
 mod listdir;
 mod load;
+pub mod prisma_dirs;
 pub mod report;
 pub mod source;
 pub mod suppress;
@@ -57,9 +58,21 @@ pub struct Options {
     pub production_scripts: Vec<String>,
     /// Threads reading files, the calling thread included (`None`: one per core, up to 8).
     pub threads: Option<usize>,
+    /// Migration folders a Prisma config names (`migrations.path`) that are not called
+    /// `migrations` (repository-relative, no trailing `/`).
+    pub migration_dirs: Vec<String>,
 }
 
 impl Options {
+    /// The kind of `rel`, migrations in the config-named folders included.
+    pub fn kind(&self, rel: &str) -> Option<Kind> {
+        files::kind(rel).or_else(|| {
+            let dir = rel.strip_suffix("/migration.sql")?;
+            let (parent, _) = files::split_last(dir)?;
+            self.migration_dirs.iter().any(|d| d == parent).then_some(Kind::Migration)
+        })
+    }
+
     pub fn excluded(&self, rel: &str) -> bool {
         self.exclude.iter().any(|p| {
             let p = p.trim_end_matches('/');
@@ -117,7 +130,7 @@ pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &
         .into_iter()
         .filter(|p| !opts.excluded(p))
         .filter_map(|p| {
-            let kind = files::kind(&p)?;
+            let kind = opts.kind(&p)?;
             Some((p, kind))
         })
         .collect();
@@ -428,6 +441,8 @@ const SKIP_DIRS: &[&str] = &[
 pub struct Walked {
     pub paths: Vec<String>,
     pub migration_dirs: BTreeMap<String, Vec<String>>,
+    /// Migration folders named by the configs the walk found (see [`prisma_dirs`]).
+    pub config_dirs: Vec<String>,
 }
 
 /// Every scannable file under the folder `start` (repository-relative to `root`), skipping
@@ -444,7 +459,8 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         // The folders of a Prisma migrations folder hold one migration.sql each: take it
         // without listing every folder (hundreds of directory reads saved), and without
         // asking git about each one (the migrations folder itself was asked).
-        let migrations = files::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n) == "migrations";
+        let migrations = files::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n) == "migrations"
+            || opts.migration_dirs.contains(&dir_rel);
         let mut listed = Vec::new();
         let mut subdirs = Vec::new();
         for (name, ft) in entries {
@@ -477,7 +493,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
                     continue;
                 }
                 subdirs.push((dir.join(&name), rel));
-            } else if ft == EntryKind::File && files::kind(&rel).is_some() {
+            } else if ft == EntryKind::File && opts.kind(&rel).is_some() {
                 out.paths.push(rel);
             }
         }
@@ -485,6 +501,37 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         if migrations {
             out.migration_dirs.insert(dir_rel, listed);
         }
+    }
+    // Migration folders the walked Prisma configs name (`migrations.path`), wherever they are
+    // in the walked folder: their migrations, listed as a `migrations` folder's are.
+    let configs: Vec<(String, String)> = out
+        .paths
+        .iter()
+        .filter(|p| prisma_dirs::is_config(p))
+        .filter_map(|p| Some((p.clone(), std::fs::read_to_string(root.join(p)).ok()?)))
+        .collect();
+    let start_rel = rel_path(root, start).unwrap_or_default();
+    for dir in prisma_dirs::dirs_named(configs) {
+        let inside = start_rel.is_empty() || dir == start_rel || dir.starts_with(&format!("{start_rel}/"));
+        if !inside || out.migration_dirs.contains_key(&dir) {
+            continue;
+        }
+        let mut listed = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(root.join(&dir)) {
+            for e in entries.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let rel = format!("{dir}/{name}");
+                    if !opts.excluded(&rel) {
+                        out.paths.push(rel + "/migration.sql");
+                    }
+                    listed.push(name);
+                }
+            }
+        }
+        listed.sort();
+        out.migration_dirs.insert(dir.clone(), listed);
+        out.config_dirs.push(dir);
     }
     // Often sorted already: a folder of migrations holds nothing but folders of migrations.
     if !out.paths.is_sorted() {

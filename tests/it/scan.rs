@@ -626,3 +626,31 @@ fn package_json_with_a_bom_is_read_and_a_broken_one_is_an_error() {
     );
     assert!(!run.all().contains("no findings"), "{}", run.all());
 }
+
+/// Issue 22: migrations live where `migrations.path` in a prisma.config.ts says, whatever the
+/// folder is called: scanned in the tree, by name, and when staged.
+#[test]
+fn migrations_in_a_folder_named_by_the_prisma_config_are_scanned() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "packages/database/prisma.config.ts",
+        "import { defineConfig, env } from 'prisma/config';\nexport default defineConfig({\n  schema: 'schema.prisma',\n  migrations: { path: 'migration' },\n  datasource: { url: env('DATABASE_URL') },\n});\n",
+    );
+    ctx.write(
+        "packages/database/migration/20240101000000_init/migration.sql",
+        "CREATE TABLE \"User\" (\"id\" TEXT, \"bio\" TEXT);\n",
+    );
+    ctx.write(
+        "packages/database/migration/20240201000000_drop/migration.sql",
+        "ALTER TABLE \"User\" DROP COLUMN \"bio\";\n",
+    );
+    let want = vec!["packages/database/migration/20240201000000_drop/migration.sql:1 drop-column".to_string()];
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!((code, rules_at(&v)), (1, want.clone()), "{v}");
+    let (code, v) = json(&ctx, &["packages/database/migration/20240201000000_drop/migration.sql"]);
+    assert_eq!((code, rules_at(&v)), (1, want.clone()), "named, as the pre-commit framework passes it: {v}");
+    ctx.git(&["add", "-A"]);
+    let (code, v) = json(&ctx, &["--staged"]);
+    assert_eq!((code, rules_at(&v)), (1, want), "staged: {v}");
+}

@@ -1,0 +1,80 @@
+//! Migration folders Prisma configs name: `migrations: { path: "packages/db/migration" }` in a
+//! `prisma.config.ts` anywhere in the repository. Folders called `migrations` are found by
+//! name already; these are the others, read the way Prisma reads the path (relative to the
+//! config file's folder).
+
+use std::path::Path;
+
+use crate::config::lexical_normalize;
+use crate::project::prisma_files::parse_config_ts;
+use crate::project::CONFIG_NAMES;
+
+/// The configs of the repository (tracked ones from the index, plus any at `root`), and the
+/// migration folders they name. `from_index`: read the configs as staged, not as on disk.
+/// `near`: paths given on the command line; configs in their folders and above count too
+/// (an untracked project's files given by name, as the pre-commit framework passes them).
+pub fn config_migration_dirs(
+    root: &Path,
+    repo: Option<&git2::Repository>,
+    from_index: bool,
+    near: &[std::path::PathBuf],
+) -> Vec<String> {
+    let mut configs: Vec<(String, Option<git2::Oid>)> = Vec::new();
+    if let Some(index) = repo.and_then(|r| r.index().ok()) {
+        for e in index.iter() {
+            let rel = String::from_utf8_lossy(&e.path).into_owned();
+            if is_config(&rel) {
+                configs.push((rel, Some(e.id)));
+            }
+        }
+    }
+    let mut folders = vec![root.to_path_buf()];
+    for p in near {
+        folders.extend(p.ancestors().skip(1).take_while(|a| a.starts_with(root)).map(Path::to_path_buf));
+    }
+    for folder in folders {
+        for n in CONFIG_NAMES {
+            let path = folder.join(n);
+            let Some(rel) = path.strip_prefix(root).ok().map(|r| r.to_string_lossy().replace('\\', "/")) else {
+                continue;
+            };
+            if path.is_file() && !configs.iter().any(|(r, _)| *r == rel) {
+                configs.push((rel, None));
+            }
+        }
+    }
+    let texts = configs.into_iter().filter_map(|(rel, oid)| {
+        let text = match (from_index, oid, repo) {
+            (true, Some(oid), Some(repo)) => {
+                repo.find_blob(oid).ok().map(|b| String::from_utf8_lossy(b.content()).into_owned())
+            }
+            _ => std::fs::read_to_string(root.join(&rel)).ok(),
+        };
+        text.map(|t| (rel, t))
+    });
+    dirs_named(texts)
+}
+
+/// Whether `rel` is a Prisma config file (outside node_modules).
+pub fn is_config(rel: &str) -> bool {
+    !rel.split('/').any(|p| p == "node_modules")
+        && CONFIG_NAMES.iter().any(|n| rel == *n || rel.ends_with(&format!("/{n}")))
+}
+
+/// The migration folders named by configs (`(repository-relative path, text)`), other than
+/// ones called `migrations`.
+pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
+    let mut dirs = Vec::new();
+    for (rel, text) in configs {
+        let Some(path) = parse_config_ts(&text).migrations_path else { continue };
+        let base = Path::new(&rel).parent().unwrap_or(Path::new(""));
+        let base = if base.ends_with(".config") { base.parent().unwrap_or(Path::new("")) } else { base };
+        let dir = lexical_normalize(&base.join(path.trim_end_matches('/')));
+        let dir = dir.to_string_lossy().replace('\\', "/");
+        let named = dir.rsplit('/').next() == Some("migrations");
+        if !dir.is_empty() && !dir.starts_with("..") && !named && !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
+}
