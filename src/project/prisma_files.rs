@@ -375,10 +375,10 @@ export default defineConfig({
         let c = parse_config_ts(src);
         assert_eq!(c.schema.as_deref(), Some("prisma/schema.prisma"));
         assert_eq!(c.migrations_path.as_deref(), Some("prisma/migrations"));
-        let c = parse_config_ts(
+        let joined = parse_config_ts(
             "export default defineConfig({ migrations: { seed: 'x', path: path.join(__dirname, 'db', 'migration') } })",
         );
-        assert_eq!(c.migrations_path.as_deref(), Some("db/migration"));
+        assert_eq!(joined.migrations_path.as_deref(), Some("db/migration"));
         assert_eq!(c.datasource_url, Some(UrlExpr::Env("DATABASE_URL".into())));
         assert_eq!(c.env_loads, vec![EnvLoad { side_effect_import: true, ..EnvLoad::default() }]);
         assert_eq!(c.unknown_env, None);
