@@ -202,7 +202,11 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
         if let Target::Prisma { args } = v.target {
             let inv = Invocation::parse(args);
-            let sql = inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")));
+            // `--stdin` fed by a heredoc: its body is the SQL.
+            let heredoc = v.command.heredoc.as_ref().filter(|_| inv.has("--stdin")).map(|body| Ok(body.clone()));
+            let sql = heredoc.or_else(|| {
+                inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")))
+            });
             let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
             steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
             for e in v.env {

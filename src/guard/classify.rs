@@ -198,6 +198,9 @@ pub fn classify(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Optio
                 }
             }
             Some(Err(e)) => destructive(&format!("`db execute` SQL could not be read ({e}), so it cannot be checked")),
+            None if inv.has("--stdin") => {
+                destructive("`db execute --stdin` reads SQL that prisma-guard cannot see here, so it cannot be checked")
+            }
             None => destructive("`db execute` without --file or --stdin cannot be checked"),
         },
         ("db", "seed") if opts.seed_is_safe => Risk::Safe,

@@ -301,3 +301,18 @@ fn explain_shows_the_parse() {
     assert!(run.stdout.contains("verdict: destructive"), "{}", run.stdout);
     let _ = bin();
 }
+
+/// Issue 22: `db execute --stdin` fed by a heredoc is judged by its SQL (harmless SQL is a
+/// schema change, not refused); fed from a pipe prisma-guard cannot see, the refusal says so.
+#[test]
+fn db_execute_stdin_heredocs_are_judged_by_their_sql() {
+    let ctx = crate::support::TestContext::new();
+    let run = ctx.run(&["check", "--", "npx prisma db execute --stdin <<'SQL'\nSELECT 1;\nSQL"]);
+    assert_eq!(run.code, 5, "a schema change, not destructive: {}", run.all());
+    let run = ctx.run(&["check", "--", "npx prisma db execute --stdin <<'SQL'\nDELETE FROM \"Post\" WHERE true;\nSQL"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    let run = ctx.run(&["check", "--", "cat wipe.sql | npx prisma db execute --stdin"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stdout.contains("--stdin` reads SQL that prisma-guard cannot see"), "{}", run.all());
+    assert!(!run.all().contains("without --file or --stdin"), "{}", run.all());
+}
