@@ -270,7 +270,7 @@ pub enum Command {
     /// the project shim, git hooks, agent hooks, and a safety note in CLAUDE.md/AGENTS.md.
     Init(Deferred<InitArgs>),
     /// Take out everything `init` put in (backups stay).
-    Uninstall(Deferred<InitArgs>),
+    Uninstall(Deferred<UninstallArgs>),
     /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
     /// with the fixing command for each gap.
     Doctor(Deferred<DoctorArgs>),
@@ -284,6 +284,13 @@ pub struct InitArgs {
     /// Add this agent's hooks even when its settings are not in the project (repeatable).
     #[arg(long, value_enum)]
     pub agent: Vec<crate::agents::Agent>,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Show what would change, change nothing. (Every agent's hooks are taken out.)
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

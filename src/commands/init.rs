@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::agents::Agent;
-use crate::cli::{DoctorArgs, GlobalArgs, InitArgs};
+use crate::cli::{DoctorArgs, GlobalArgs, InitArgs, UninstallArgs};
 use crate::githooks;
 use crate::settings::Settings;
 use crate::setup::{self, Edit};
@@ -173,7 +173,7 @@ pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-pub fn run_uninstall(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let mut edits = Vec::new();

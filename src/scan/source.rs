@@ -387,7 +387,12 @@ pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
 /// working tree.
 pub fn changed_since(repo: &git2::Repository, rev: &str) -> Result<Vec<String>> {
     let obj = repo.revparse_single(rev).map_err(|e| {
-        crate::error::Failure::usage(format!("`--since {rev}` is not a git revision here: {}", e.message()))
+        let hint = if rev.contains('/') {
+            format!("fetch it first (`git fetch {}`); in CI, check out the whole history (GitHub Actions: `fetch-depth: 0` in actions/checkout)", rev.split('/').next().unwrap_or("origin"))
+        } else {
+            "give a branch, tag or commit this repository has (`git branch -a` lists them)".to_string()
+        };
+        crate::error::Failure::usage(format!("`--since {rev}` is not a git revision here: {}", e.message())).hint(hint)
     })?;
     let tree = obj.peel_to_tree().with_context(|| format!("`{rev}` does not name a commit"))?;
     let mut opts = git2::DiffOptions::new();

@@ -826,11 +826,12 @@ impl Analyzer<'_> {
                 if word.is_some_and(|x| x.is("CONSTRAINT") || x.is("FOREIGN") || x.is("CHECK")) {
                     j += if word.is_some_and(|x| x.is("FOREIGN")) { 2 } else { 1 };
                     let name = name_at(a, skip_if(a, j)).map(|n| n.0).unwrap_or_default();
-                    self.state.dropped_constraints.push((key(name), key(table), i, at));
+                    // As written (messages show it); compared ignoring case.
+                    self.state.dropped_constraints.push((name.to_string(), table.to_string(), i, at));
                     continue;
                 }
                 if word.is_some_and(|x| x.is("PRIMARY")) {
-                    self.state.dropped_constraints.push(("PRIMARY KEY".into(), key(table), i, at));
+                    self.state.dropped_constraints.push(("PRIMARY KEY".into(), table.to_string(), i, at));
                     continue;
                 }
                 if word.is_some_and(|x| {
@@ -1381,7 +1382,7 @@ ALTER INDEX "a" RENAME TO "b";"#;
         let sql = r#"ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";
 ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE CASCADE;
 ALTER TABLE "Tag" DROP CONSTRAINT "Tag_pkey";"#;
-        assert_eq!(fresh(sql), "3 drop-constraint: drops constraint `tag_pkey` of `tag`");
+        assert_eq!(fresh(sql), "3 drop-constraint: drops constraint `Tag_pkey` of `Tag`", "names as written");
     }
 
     #[test]

@@ -654,3 +654,14 @@ fn migrations_in_a_folder_named_by_the_prisma_config_are_scanned() {
     let (code, v) = json(&ctx, &["--staged"]);
     assert_eq!((code, rules_at(&v)), (1, want), "staged: {v}");
 }
+
+/// Issue 22: a `--since` ref this clone does not have says how to get it.
+#[test]
+fn since_a_missing_remote_ref_says_to_fetch_it() {
+    let ctx = project();
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-qm", "base"]);
+    let run = ctx.run(&["scan", "--since", "origin/main"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("git fetch origin") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+}
