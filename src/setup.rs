@@ -18,8 +18,8 @@ const SECTION: &str = "## Database safety (prisma-guard)
 This project is guarded by prisma-guard. Never run `prisma migrate reset`, `prisma db push
 --force-reset` or `prisma db push --accept-data-loss`, never set
 `PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION`, and never edit or remove prisma-guard's hooks
-(`.claude/settings.json`, `.git/hooks`, `node_modules/.bin/prisma`): they destroy data or switch
-the guard off. When a task seems to need one of them, stop, show the user the exact command, and
+(your agent's settings hooks, the git hooks, `node_modules/.bin/prisma`): they destroy data or
+switch the guard off. When a task seems to need one of them, stop, show the user the exact command, and
 let them run it in their own terminal. Schema changes (`prisma migrate dev`, `migrate deploy`,
 `db push`) are backed up automatically first. To undo a bad change: `prisma-guard restore latest`.";
 

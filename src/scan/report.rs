@@ -64,7 +64,7 @@ pub fn text(findings: &[Finding], files: usize) -> String {
             " ".repeat(f.col.saturating_sub(1)),
             style("^").red().bold()
         );
-        if let Some(w) = &f.prisma_warning {
+        if let Some(w) = extra_warning(f) {
             let _ = writeln!(out, " {pad} = prisma: {w}");
         }
         let _ = writeln!(out, " {pad} = help: {}", f.help);
@@ -249,7 +249,7 @@ pub fn sarif(findings: &[Finding]) -> String {
             let n = seen.entry(hash.clone()).or_insert(0);
             *n += 1;
             let mut message = f.message.clone();
-            if let Some(w) = &f.prisma_warning {
+            if let Some(w) = extra_warning(f) {
                 message.push_str(&format!(" (Prisma: {w})"));
             }
             json!({
@@ -304,6 +304,11 @@ pub fn escape_property(s: &str) -> String {
 }
 
 /// GitHub Actions annotations: `::error file=...,line=...,col=...,title=...::message`.
+/// Prisma's warning for a finding, unless the message already says it (`prisma-warning`).
+fn extra_warning(f: &Finding) -> Option<&str> {
+    f.prisma_warning.as_deref().filter(|w| !f.message.contains(w.trim()))
+}
+
 pub fn github(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
@@ -312,7 +317,7 @@ pub fn github(findings: &[Finding]) -> String {
             Severity::Warning => "warning",
         };
         let mut msg = format!("{}\nhelp: {}", f.message, f.help);
-        if let Some(w) = &f.prisma_warning {
+        if let Some(w) = extra_warning(f) {
             msg = format!("{}\nprisma: {w}\nhelp: {}", f.message, f.help);
         }
         let _ = writeln!(
@@ -407,6 +412,19 @@ mod tests {
                 + "\n";
             assert_eq!(json(&findings, 7), want);
         }
+    }
+
+    #[test]
+    fn prisma_warning_findings_do_not_repeat_their_text() {
+        let mut w = f();
+        w.rule = "prisma-warning";
+        w.message = "Prisma warned: You are about to drop `a`.".into();
+        w.prisma_warning = Some("You are about to drop `a`.".into());
+        let out = github(std::slice::from_ref(&w));
+        assert_eq!(out.matches("You are about to drop").count(), 1, "{out}");
+        let mut d = f();
+        d.prisma_warning = Some("You are about to drop `a`.".into());
+        assert!(github(&[d]).contains("prisma: You are about"), "another rule's finding keeps it");
     }
 
     #[test]
