@@ -17,7 +17,8 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
             if shim::install_path_shim(&dir)? {
                 p.status("Installed", format!("{}/prisma -> prisma-guard", dir.display()));
             }
-            if !path_starts_with(&dir) {
+            // Said when asked, not on every `npm install` (the postinstall runs with --quiet).
+            if !path_starts_with(&dir) && !p.quiet {
                 p.warn(format!(
                     "{} must come first on PATH; add to your shell profile: export PATH=\"{}:$PATH\"",
                     dir.display(),

@@ -104,7 +104,10 @@ fn postinstall_puts_the_shim_back_after_npm_restores_its_link() {
     std::os::unix::fs::symlink("../prisma/build/index.js", &bin).unwrap();
     assert!(sh(&ctx, "npx prisma migrate reset --force").code == 0, "unguarded again after npm install");
     crate::guard::install_fake_prisma(&ctx, ctx.root());
-    sh(&ctx, "npm run postinstall").ok();
+    let run = sh(&ctx, "npm run --silent postinstall");
+    run.ok();
+    // Issue 22: quiet on every install (no PATH warning each time).
+    assert!(!run.stderr.contains("PATH"), "{}", run.stderr);
     let run = sh(&ctx, "npx prisma migrate reset --force");
     assert_eq!(run.code, 3, "{}", run.all());
 }
