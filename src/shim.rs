@@ -157,13 +157,17 @@ fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
         if current.trim().is_empty() {
             POSTINSTALL.to_string()
         } else {
-            format!("{current} && {POSTINSTALL}")
+            // First, and never failing: the user's script runs after it unchanged, decides the
+            // exit status, and may end in a `# comment`.
+            format!("{POSTINSTALL}; {current}")
         }
     } else {
         if !current.contains(POSTINSTALL) {
             return Ok(false);
         }
-        current.replace(&format!(" && {POSTINSTALL}"), "").replace(POSTINSTALL, "").trim().to_string()
+        let rest = current.strip_prefix(&format!("{POSTINSTALL}; ")).unwrap_or(&current);
+        // Also the form earlier versions wrote (` && ` after the user's script).
+        rest.replace(&format!(" && {POSTINSTALL}"), "").replace(POSTINSTALL, "").trim().to_string()
     };
     if new.is_empty() {
         scripts.remove("postinstall");

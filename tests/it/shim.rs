@@ -89,7 +89,7 @@ fn install_is_idempotent_and_keeps_package_json_intact() {
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["name", "version", "private", "scripts", "devDependencies"], "key order kept");
     let post = json["scripts"]["postinstall"].as_str().unwrap();
-    assert!(post.starts_with("echo installed && ") && post.contains("prisma-guard shim install --project"), "{post}");
+    assert!(post.ends_with("; echo installed") && post.contains("prisma-guard shim install --project"), "{post}");
     assert_eq!(json["scripts"]["db:reset"], "prisma migrate reset --force");
     assert!(std::fs::read_link(dir.join("prisma")).is_ok());
 }
@@ -170,4 +170,35 @@ fn which_exists(name: &str) -> bool {
         .arg(format!("command -v {name}"))
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Issue 22: our postinstall entry never changes what the user's script does or how it fails:
+/// a failing postinstall still fails `npm install`, and one ending in a comment still runs ours.
+#[test]
+fn the_postinstall_merge_keeps_the_users_script_and_its_failures() {
+    for (script, fails) in [("exit 3", true), ("echo ok # keep this comment", false)] {
+        let ctx = npm_project();
+        let pkg = PACKAGE_JSON.replace(
+            "\"postinstall\": \"echo installed\"",
+            &format!("\"postinstall\": {}", serde_json::Value::String(script.into())),
+        );
+        assert_ne!(pkg, PACKAGE_JSON, "the fixture has a postinstall to replace");
+        ctx.write("package.json", &pkg);
+        ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ctx.path("package.json")).unwrap()).unwrap();
+        assert!(json["scripts"]["postinstall"].as_str().unwrap().ends_with(script), "{json}");
+        // npm restores its link; the postinstall puts the shim back, then runs the user's script.
+        let bin = ctx.path("node_modules/.bin/prisma");
+        std::fs::remove_file(&bin).unwrap();
+        std::os::unix::fs::symlink("../prisma/build/index.js", &bin).unwrap();
+        let run = sh(&ctx, "npm run --silent postinstall");
+        assert_eq!(run.code != 0, fails, "{script}: {}", run.all());
+        let run = sh(&ctx, "npx prisma migrate reset --force");
+        assert_eq!(run.code, 3, "{script}: the shim is back: {}", run.all());
+        ctx.run(&["shim", "uninstall", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(ctx.path("package.json")).unwrap()).unwrap();
+        assert_eq!(json["scripts"]["postinstall"], script, "uninstall gives the script back as it was");
+    }
 }
