@@ -49,31 +49,44 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
         return Err("the hook input is not a JSON object".into());
     }
     let s = |v: &Value| v.as_str().map(str::to_string);
+    // A field that is there but not a string is not this protocol: refuse, never skip it.
+    let text = |obj: &Value, key: &str| -> Result<Option<String>, String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(t)) => Ok(Some(t.clone())),
+            Some(other) => Err(format!("the hook input's `{key}` is not a string ({other})")),
+        }
+    };
     let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
     let req = match agent {
         Agent::Claude | Agent::Codex | Agent::Gemini => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
-            Request {
-                command: input.get("command").and_then(s),
-                file_path: input.get("file_path").or_else(|| input.get("absolute_path")).and_then(s),
-                cwd,
-            }
-        }
-        Agent::Cursor => {
-            Request { command: v.get("command").and_then(s), file_path: v.get("file_path").and_then(s), cwd }
-        }
-        Agent::Copilot => {
-            // The CLI sends toolArgs as a JSON string; the SDK as an object.
-            let args = match v.get("toolArgs") {
-                Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
-                Some(other) => other.clone(),
-                None => Value::Null,
+            let file_path = match text(&input, "file_path")? {
+                Some(p) => Some(p),
+                None => text(&input, "absolute_path")?,
             };
-            Request {
-                command: args.get("command").and_then(s),
-                file_path: args.get("path").or_else(|| args.get("file_path")).and_then(s),
-                cwd,
-            }
+            Request { command: text(&input, "command")?, file_path, cwd }
+        }
+        Agent::Cursor => Request { command: text(&v, "command")?, file_path: text(&v, "file_path")?, cwd },
+        Agent::Copilot => {
+            // The CLI sends toolArgs as a JSON string; the SDK as an object. Anything else (a
+            // payload of another protocol) is not understood, so refused.
+            let args = match v.get("toolArgs") {
+                Some(Value::String(t)) => {
+                    serde_json::from_str(t).map_err(|e| format!("the hook input's toolArgs is not JSON ({e})"))?
+                }
+                Some(other @ Value::Object(_)) => other.clone(),
+                Some(other) => {
+                    return Err(format!("the hook input's toolArgs is neither JSON text nor an object ({other})"))
+                }
+                None if v.get("toolName").is_some() => Value::Null,
+                None => return Err("the hook input is not a Copilot CLI tool call (no toolName or toolArgs)".into()),
+            };
+            let file_path = match text(&args, "path")? {
+                Some(p) => Some(p),
+                None => text(&args, "file_path")?,
+            };
+            Request { command: text(&args, "command")?, file_path, cwd }
         }
     };
     Ok(req)
@@ -155,6 +168,19 @@ mod tests {
             r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"}}"#;
         assert_eq!(parse(Agent::Gemini, gemini).unwrap().command.as_deref(), Some("ls"));
         assert!(parse(Agent::Claude, "not json").is_err());
+    }
+
+    #[test]
+    fn payloads_of_another_shape_are_errors_not_allowed() {
+        for (agent, input) in [
+            (Agent::Copilot, r#"{"toolName":"bash","toolArgs":"{\"command\": \"prisma migrate reset"}"#),
+            (Agent::Copilot, r#"{"toolName":"bash","toolArgs":{"command":["prisma","migrate","reset"]}}"#),
+            (Agent::Copilot, r#"{"tool_name":"run_in_terminal","tool_input":{"command":"prisma migrate reset"}}"#),
+            (Agent::Claude, r#"{"tool_name":"Bash","tool_input":{"command":["prisma","migrate","reset"]}}"#),
+            (Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","command":{"line":"x"}}"#),
+        ] {
+            assert!(parse(agent, input).is_err(), "{agent:?}: {input}");
+        }
     }
 
     #[test]

@@ -68,9 +68,15 @@ pub fn run_explain(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> 
 
 /// `agent-hook --agent X`: the agent's hook JSON on stdin, its protocol's answer out.
 pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
-    let mut input = String::new();
-    let read = std::io::stdin().take(4 << 20).read_to_string(&mut input);
-    let request = match read.map_err(|e| e.to_string()).and_then(|_| agents::parse(args.agent, &input)) {
+    const MAX_INPUT: u64 = 4 << 20;
+    let mut bytes = Vec::new();
+    let read = std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| e.to_string()).and_then(|n| {
+        if n as u64 > MAX_INPUT {
+            return Err(format!("the hook input is too large (over {} MiB)", MAX_INPUT >> 20));
+        }
+        String::from_utf8(std::mem::take(&mut bytes)).map_err(|_| "the hook input is not UTF-8 text".to_string())
+    });
+    let request = match read.and_then(|input| agents::parse(args.agent, &input)) {
         Ok(r) => r,
         Err(e) => {
             // Fail closed: a hook that cannot tell what will run refuses it.

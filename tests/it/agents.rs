@@ -316,3 +316,27 @@ fn db_execute_stdin_heredocs_are_judged_by_their_sql() {
     assert!(run.stdout.contains("--stdin` reads SQL that prisma-guard cannot see"), "{}", run.all());
     assert!(!run.all().contains("without --file or --stdin"), "{}", run.all());
 }
+
+/// Issue 22: payloads that are not what the protocol says are refused, never allowed; an
+/// oversized one is refused as "too large".
+#[test]
+fn malformed_or_foreign_payloads_are_refused() {
+    let ctx = TestContext::new();
+    for (agent, input) in [
+        ("copilot", r#"{"toolName":"bash","toolArgs":"{\"command\": \"npx prisma migrate reset"}"#.to_string()),
+        ("copilot", r#"{"toolName":"bash","toolArgs":{"command":["npx","prisma","migrate","reset"]}}"#.to_string()),
+        (
+            "copilot",
+            r#"{"tool_name":"run_in_terminal","tool_input":{"command":"npx prisma migrate reset --force"}}"#
+                .to_string(),
+        ),
+        ("claude", r#"{"tool_name":"Bash","tool_input":{"command":["npx","prisma","migrate","reset"]}}"#.to_string()),
+    ] {
+        let run = hook(&ctx, agent, &input);
+        assert_eq!(decision(agent, &run).as_deref(), Some("deny"), "{agent}: {input}\n{}", run.all());
+    }
+    let big = format!(r#"{{"tool_name":"Bash","tool_input":{{"command":"echo {}"}}}}"#, "x".repeat(5 << 20));
+    let run = hook(&ctx, "claude", &big);
+    assert_eq!(decision("claude", &run).as_deref(), Some("deny"), "{}", &run.all()[..300.min(run.all().len())]);
+    assert!(run.all().contains("too large"), "{}", &run.all()[..300.min(run.all().len())]);
+}
