@@ -70,6 +70,50 @@ const VALUE_FLAGS: &[&str] = &[
     "--composite-type-depth",
     "--shadow-db-port",
     "--db-port",
+    // Global, undocumented in --help: the CLI reads a string after it.
+    "--telemetry-information",
+    "--confirm",
+];
+
+/// Flags that take no value (Prisma 7.10.1's help texts, and Prisma 8's `--no-interactive`).
+/// A flag in neither list may take a value or not: both readings are judged.
+const BOOL_FLAGS: &[&str] = &[
+    "--force",
+    "--help",
+    "--version",
+    "--create-only",
+    "--skip-seed",
+    "--skip-generate",
+    "--accept-data-loss",
+    "--force-reset",
+    "--stdin",
+    "--exit-code",
+    "--script",
+    "--preview-feature",
+    "--print",
+    "--no-hints",
+    "--watch",
+    "--json",
+    "--sql",
+    "--from-empty",
+    "--to-empty",
+    "--from-config-datasource",
+    "--to-config-datasource",
+    "--no-engine",
+    "--data-proxy",
+    "--accelerate",
+    "--allow-no-models",
+    "--require-models",
+    "--debug",
+    "--detach",
+    "-d",
+    "--db",
+    "--with-model",
+    "--no-skills",
+    "--local-d1",
+    "--early-access",
+    "--no-interactive",
+    "--check",
 ];
 
 /// A parsed prisma command line.
@@ -85,10 +129,28 @@ pub struct Invocation {
     pub config: Option<String>,
     pub url: Option<String>,
     pub file: Option<String>,
+    /// A flag prisma-guard does not know was met: it may take the next word as its value.
+    pub unknown_flag: bool,
 }
 
 impl Invocation {
     pub fn parse(args: &[String]) -> Invocation {
+        Invocation::parse_reading(args, false)
+    }
+
+    /// Every way the line may be read: one, or two when a flag prisma-guard does not know
+    /// may or may not take the next word as its value.
+    pub fn readings(args: &[String]) -> Vec<Invocation> {
+        let first = Invocation::parse(args);
+        if first.unknown_flag {
+            vec![first, Invocation::parse_reading(args, true)]
+        } else {
+            vec![first]
+        }
+    }
+
+    /// `unknown_takes_value`: read a flag in neither list as taking the next word.
+    fn parse_reading(args: &[String], unknown_takes_value: bool) -> Invocation {
         let mut inv = Invocation { args: args.to_vec(), ..Invocation::default() };
         let mut i = 0;
         while i < args.len() {
@@ -102,9 +164,12 @@ impl Invocation {
                     None => (flag.to_string(), None),
                 };
                 let name = expand_short(&name);
+                let known = VALUE_FLAGS.contains(&name.as_str()) || BOOL_FLAGS.contains(&name.as_str());
+                inv.unknown_flag |= !known;
+                let takes = VALUE_FLAGS.contains(&name.as_str()) || (!known && unknown_takes_value);
                 let value = if inline.is_some() {
                     inline
-                } else if VALUE_FLAGS.contains(&name.as_str()) && i + 1 < args.len() {
+                } else if takes && i + 1 < args.len() {
                     i += 1;
                     Some(args[i].clone())
                 } else {
@@ -164,6 +229,26 @@ pub struct Options {
 /// What the command does. `sql` is the SQL `db execute` would run, when it could be read;
 /// `Some(Err)` means it could not be read (fail closed: destructive).
 pub fn classify(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Options) -> Risk {
+    // A flag prisma-guard does not know may take the next word as its value, or not: the
+    // riskier of the two readings counts (`--some-flag version migrate reset` must not pass).
+    if inv.unknown_flag {
+        let other = Invocation::parse_reading(&inv.args, true);
+        let a = classify_one(inv, sql.clone(), opts);
+        let b = classify_one(&other, sql, opts);
+        return if rank(&b) > rank(&a) { b } else { a };
+    }
+    classify_one(inv, sql, opts)
+}
+
+fn rank(r: &Risk) -> u8 {
+    match r {
+        Risk::Safe => 0,
+        Risk::SchemaChange { .. } => 1,
+        Risk::Destructive { .. } => 2,
+    }
+}
+
+fn classify_one(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Options) -> Risk {
     let schema_change = |what: &str| Risk::SchemaChange { what: what.to_string() };
     let destructive = |why: &str| Risk::Destructive { why: why.to_string() };
     if inv.has("--help") {
@@ -224,6 +309,28 @@ fn first_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Subagent finding (issue 16): `--telemetry-information` takes a value in the real CLI, so
+    /// `prisma --telemetry-information version migrate reset --force` resets; and any flag
+    /// prisma-guard does not know is read both ways.
+    #[test]
+    fn value_flags_and_unknown_flags_do_not_hide_the_command() {
+        let risk = |line: &str| {
+            let args: Vec<String> = line.split_whitespace().map(String::from).collect();
+            super::classify(&super::Invocation::parse(&args), None, super::Options::default()).label()
+        };
+        for line in [
+            "--telemetry-information version migrate reset --force",
+            "migrate --telemetry-information status reset --force",
+            "db --telemetry-information pull push --force-reset",
+            "--some-new-flag version migrate reset --force",
+            "migrate --new-flag status reset",
+        ] {
+            assert_eq!(risk(line), "destructive", "{line}");
+        }
+        assert_eq!(risk("--some-new-flag generate"), "safe");
+        assert_eq!(risk("migrate dev --new-flag"), "schema-change");
+    }
+
     use super::*;
 
     fn risk(line: &str) -> &'static str {

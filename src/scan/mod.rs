@@ -373,8 +373,7 @@ fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>)
     };
     let place = if cl.context.is_empty() { String::new() } else { format!(" in {}", cl.context) };
     let mut out = Vec::new();
-    for f in found {
-        let inv = Invocation::parse(&f.args);
+    for (f, inv) in found.iter().flat_map(|f| Invocation::readings(&f.args).into_iter().map(move |inv| (f, inv))) {
         if inv.has("--help") {
             continue;
         }
