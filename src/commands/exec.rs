@@ -16,7 +16,7 @@ use crate::backup::{self, Request};
 use crate::cli::{ExecArgs, GlobalArgs};
 use crate::config::{self, SeedClass};
 use crate::db::{self, Database};
-use crate::error::fail;
+use crate::error::{fail, Failure};
 use crate::guard::audit::{self, Entry};
 use crate::guard::classify::{self, Invocation, Risk};
 use crate::guard::{allow, forward};
@@ -33,8 +33,20 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     // prisma-guard's own --url (or PRISMA_GUARD_DATABASE_URL) only adds a database to protect:
     // the decision is about the database Prisma will use (its own --url, else its config).
     let also_protect = global.url.take();
-    global.schema = global.schema.or_else(|| inv.schema.as_ref().map(PathBuf::from));
-    global.config = global.config.or_else(|| inv.config.as_ref().map(PathBuf::from));
+    // The config and schema are prisma's: given to prisma-guard only, prisma would not use
+    // them, and the guard would judge another database than the one prisma changes.
+    for (flag, ours, prismas) in [("--config", &global.config, &inv.config), ("--schema", &global.schema, &inv.schema)]
+    {
+        if ours.is_some() && ours.as_ref().map(|p| p.to_string_lossy().into_owned()) != *prismas {
+            return Err(Failure::usage(format!(
+                "{flag} was given to prisma-guard, not to prisma, so prisma would not use it"
+            ))
+            .hint(format!("give it to prisma, after `--`: prisma-guard exec -- {flag} <path> <command>"))
+            .into());
+        }
+    }
+    global.schema = inv.schema.as_ref().map(PathBuf::from);
+    global.config = inv.config.as_ref().map(PathBuf::from);
     global.url = inv.url.clone();
     // Only what a safe command needs: it must pass through almost for free.
     let cwd = settings::working_dir(&global)?;
@@ -51,7 +63,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         ));
     }
     let override_path = config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd));
-    let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?;
+    let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?.run_in(&cwd);
 
     let is_execute = inv.is("db", "execute");
     let stdin_sql = if is_execute && inv.has("--stdin") { Some(read_stdin()?) } else { None };

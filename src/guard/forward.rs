@@ -24,9 +24,16 @@ pub enum RealPrisma {
     Exec(PathBuf),
     /// `node <script>`: the CLI file inside `node_modules/prisma`.
     Node { node: PathBuf, script: PathBuf },
+    /// Either of the above, run in a given folder (prisma-guard's `-C`): the folder the
+    /// guard judged is the one prisma runs in.
+    In(Box<RealPrisma>, PathBuf),
 }
 
 impl RealPrisma {
+    pub fn run_in(self, dir: &Path) -> RealPrisma {
+        RealPrisma::In(Box::new(self), dir.to_path_buf())
+    }
+
     pub fn command(&self, args: &[String]) -> Command {
         let mut cmd = match self {
             RealPrisma::Exec(p) => Command::new(p),
@@ -34,6 +41,11 @@ impl RealPrisma {
                 let mut c = Command::new(node);
                 c.arg(script);
                 c
+            }
+            RealPrisma::In(inner, dir) => {
+                let mut c = inner.command(args);
+                c.current_dir(dir);
+                return c;
             }
         };
         cmd.args(args);
@@ -47,6 +59,7 @@ impl RealPrisma {
         match self {
             RealPrisma::Exec(p) => Some(p),
             RealPrisma::Node { script, .. } => Some(script),
+            RealPrisma::In(inner, _) => inner.cli_file(),
         }
     }
 
@@ -54,6 +67,7 @@ impl RealPrisma {
         match self {
             RealPrisma::Exec(p) => p.display().to_string(),
             RealPrisma::Node { node, script } => format!("{} {}", node.display(), script.display()),
+            RealPrisma::In(inner, dir) => format!("{} (in {})", inner.describe(), dir.display()),
         }
     }
 }

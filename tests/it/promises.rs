@@ -755,3 +755,33 @@ fn an_unrestorable_backup_fails_and_the_guard_refuses() {
     assert!(run.all().contains("the backup failed") && run.all().contains("was NOT run"), "{}", run.all());
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "1");
 }
+
+/// Subagent finding: prisma-guard's own `-C` must move prisma too, and `--config` given to
+/// prisma-guard (not prisma) is refused: otherwise the guard judges one database and prisma
+/// resets another.
+#[test]
+fn prisma_guard_dash_c_and_config_cannot_split_the_guard_from_prisma() {
+    let (a, _) = two_databases("dashc");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_dashc_b");
+    // Another folder whose config names a database that does not exist.
+    ctx.write("other/prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write("other/.env", &env_line("pr_dashc_missing"));
+    ctx.write("other/prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n}\n");
+    crate::guard::link_node_deps(&ctx.path("other"));
+    crate::guard::install_fake_prisma_only(&ctx.path("other"));
+    let mut cmd = ctx.cmd(&["-C", "other", "exec", "--", "migrate", "reset", "--force"]);
+    cmd.env("CLAUDECODE", "1").env("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "yes");
+    let run = Run::from(cmd.output().unwrap());
+    run.no_secret();
+    assert_eq!(users(&a), 3, "the database of the folder prisma-guard was not pointed at is untouched: {}", run.all());
+    for call in prisma_calls(&ctx) {
+        assert!(call["cwd"].as_str().unwrap().ends_with("/other"), "prisma ran where the guard looked: {call}");
+    }
+    let mut cmd = ctx.cmd(&["--config", "other/prisma.config.ts", "exec", "--", "migrate", "reset", "--force"]);
+    cmd.env("CLAUDECODE", "1").env("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "yes");
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("given to prisma-guard, not to prisma"), "{}", run.stderr);
+    assert_eq!(users(&a), 3);
+}
