@@ -236,8 +236,11 @@ impl Guard<'_> {
         if let (true, Some(id)) = (code != 0, &backup_id) {
             if code == 130 {
                 // Prisma exits 130 when it stops to ask (drift, a data-loss warning) and the
-                // answer is no, or there is no terminal to ask on.
-                eprintln!("prisma stopped without running the change (exit code 130: declined, or not confirmed). Nothing needs restoring; backup {id} holds the database as it was.");
+                // answer is no, or there is no terminal to ask on; and when interrupted.
+                eprintln!("prisma exited with code 130: it declined or was not confirmed (then it did not run the change and nothing needs restoring), or it was interrupted part-way.");
+                eprintln!(
+                    "Backup {id} holds the database as it was; if prisma was interrupted: prisma-guard restore {id}"
+                );
             } else {
                 eprintln!("prisma exited with code {code}. The database as it was before is in backup {id}.");
                 eprintln!("To put it back: prisma-guard restore {id}");

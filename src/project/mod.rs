@@ -168,6 +168,15 @@ impl Project {
         if let Some(url) = &opts.url {
             return self.resolved(url, &opts.cwd, "--url", Resolution::Given, self.datasource.as_ref());
         }
+        // Code preloaded into every node process (prisma's and the loader's alike) can set
+        // any variable in one and not the other: the database is not certain.
+        if let Some(why) = node_options_preload() {
+            return Err(fail(format!(
+                "prisma-guard cannot be sure which database Prisma will use: NODE_OPTIONS {why}"
+            ))
+            .hint("unset NODE_OPTIONS for prisma commands, or pass the database as Prisma's own --url")
+            .into());
+        }
         if let Some(loader) = &opts.loader {
             let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
             let config = opts.config.as_deref().map(|c| absolute(&opts.cwd, c));
@@ -321,6 +330,20 @@ impl Project {
             self.root.join(".env").display().to_string()
         }
     }
+}
+
+/// What NODE_OPTIONS preloads into every node process, if anything.
+fn node_options_preload() -> Option<String> {
+    let opts = std::env::var("NODE_OPTIONS").ok()?;
+    let words: Vec<&str> = opts.split_whitespace().collect();
+    let preloads =
+        ["--require", "-r", "--import", "--loader", "--experimental-loader", "--env-file", "--env-file-if-exists"];
+    let found: Vec<&str> = words
+        .iter()
+        .filter(|w| preloads.iter().any(|p| **w == *p || w.starts_with(&format!("{p}="))))
+        .copied()
+        .collect();
+    (!found.is_empty()).then(|| format!("preloads code or variables into node ({})", found.join(" ")))
 }
 
 /// The environment a Prisma 7 config gives Prisma: the real one, plus its dotenv loads as

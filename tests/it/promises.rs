@@ -637,14 +637,18 @@ fn dotenv_with_a_bom_or_colon_form_is_read_as_prisma_reads_it() {
 }
 
 /// Issue 16, point 7: prisma exiting 130 (it declined to run: drift, a data-loss question
-/// answered no) is not reported as a change to undo.
+/// answered no; or Ctrl-C) is not reported as a certain change to undo, nor as certainly none.
 #[test]
 fn prisma_declining_is_not_reported_as_a_change_to_undo() {
     let mut ctx = crate::guard::guarded_project();
     ctx.set_env("FAKE_PRISMA_EXIT", "130");
     let run = prisma(&ctx, &["migrate", "deploy"]);
     assert_eq!(run.code, 130);
-    assert!(run.stderr.contains("stopped without running the change"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("declined or was not confirmed") && run.stderr.contains("interrupted"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("To put it back"), "{}", run.stderr);
     ctx.set_env("FAKE_PRISMA_EXIT", "1");
     let run = prisma(&ctx, &["migrate", "deploy"]);
@@ -784,4 +788,39 @@ fn prisma_guard_dash_c_and_config_cannot_split_the_guard_from_prisma() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("given to prisma-guard, not to prisma"), "{}", run.stderr);
     assert_eq!(users(&a), 3);
+}
+
+/// Subagent finding: code preloaded by NODE_OPTIONS runs in Prisma and in the loader alike and
+/// can give each a different DATABASE_URL: the database is not certain, the command refused.
+#[test]
+fn node_options_preloads_make_the_database_uncertain() {
+    let (a, _) = two_databases("nodeopt");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_nodeopt_b");
+    ctx.write(
+        "evil.js",
+        "if (process.argv.includes('-e')) process.env.DATABASE_URL = 'postgresql://app@127.0.0.1:1/ghost';\n",
+    );
+    let evil = format!("--require {}", ctx.path("evil.js").display());
+    let run = reset_as_agent(&ctx, &[("NODE_OPTIONS", &evil), ("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "1")]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("NODE_OPTIONS"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!(users(&a), 3);
+}
+
+/// Subagent finding: an extension only a superuser may create (installed by one) must not make
+/// every backup fail for the app's own user: the restore check is skipped with a warning.
+#[test]
+fn a_superuser_only_extension_does_not_block_backups() {
+    let pg = postgres();
+    let db = pg.create_db("pr_fdw");
+    pg.sql(&db, "CREATE EXTENSION IF NOT EXISTS postgres_fdw");
+    pg.app_sql(&db, INIT_SQL);
+    let ctx = url_project(&pg.url(&db), "");
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("could not check that the backup restores"), "{}", run.stderr);
+    let m = &ctx.manifests()[0];
+    assert!(m["warnings"].to_string().contains("extension"), "{m}");
 }
