@@ -150,6 +150,9 @@ fn tamper(cmd: &shell::SimpleCommand, env: &[EnvChange]) -> Option<String> {
     {
         return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
     }
+    if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
+        return Some(format!("`{}` deletes backups", argv.join(" ")));
+    }
     if name == "git" {
         if argv.iter().any(|a| a == "--no-verify")
             || (argv.get(1).is_some_and(|c| c == "commit") && argv.iter().any(|a| a == "-n"))
@@ -276,6 +279,8 @@ mod tests {
         assert_eq!(verdict("sed -i 's/x//' .claude/settings.local.json"), Verdict::Destructive);
         assert_eq!(verdict("git commit --no-verify -m wip"), Verdict::Destructive);
         assert_eq!(verdict("prisma-guard hooks uninstall"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard prune --keep 1"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard prune --dry-run"), Verdict::Allow);
         assert_eq!(verdict("cat .claude/settings.json"), Verdict::Allow);
         assert_eq!(verdict("sed -n 1p .claude/settings.json"), Verdict::Allow);
     }

@@ -217,7 +217,12 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
         None => Config::default(),
     };
     if let Some(p) = explicit {
-        let p = if p.is_absolute() { p.to_path_buf() } else { start.join(p) };
+        // As typed: relative to the folder prisma-guard was started in.
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().map_or_else(|_| start.join(p), |d| d.join(p))
+        };
         if !p.is_file() {
             return Err(Failure::usage(format!("the config file {} does not exist", p.display())).into());
         }

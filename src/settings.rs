@@ -18,6 +18,10 @@ pub struct Settings {
     pub project_opts: project::Options,
     pub project_root: PathBuf,
     pub backup_dir: PathBuf,
+    /// Where the audit log goes: the project's own backup folder (prisma-guard.toml or the
+    /// default), whatever `--backup-dir`/`PRISMA_GUARD_BACKUP_DIR` say, so that a variable an
+    /// agent sets cannot move its entries out of the project's log.
+    pub audit_dir: PathBuf,
     pub compression: Compression,
     pub level: i32,
     pub retention: Policy,
@@ -38,7 +42,8 @@ pub fn working_dir(global: &GlobalArgs) -> Result<PathBuf> {
 impl Settings {
     pub fn load(global: &GlobalArgs) -> Result<Settings> {
         let cwd = working_dir(global)?;
-        let config = config::load(&cwd, global.guard_config.as_deref())?;
+        let start = project::config_search_start(&cwd, global.config.as_deref());
+        let config = config::load(&start, global.guard_config.as_deref())?;
         Settings::with_config(global, cwd, config)
     }
 
@@ -79,11 +84,14 @@ impl Settings {
         let mut project_opts = project_opts;
         let from = if prisma.is_some() { &cwd } else { &project_root };
         project_opts.loader = project::loader::Loader::locate(from, real_prisma.as_deref(), std::env::var_os("PATH"));
-        let backup_dir = match (&global.backup_dir, &config.file.backup.dir) {
-            (Some(d), _) if d.is_absolute() => d.clone(),
-            (Some(d), _) => cwd.join(d),
-            (None, Some(d)) => config.resolve_path(d, &project_root),
-            (None, None) => project_root.join("backups"),
+        let audit_dir = match &config.file.backup.dir {
+            Some(d) => config.resolve_path(d, &project_root),
+            None => project_root.join("backups"),
+        };
+        let backup_dir = match &global.backup_dir {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => cwd.join(d),
+            None => audit_dir.clone(),
         };
         let compression = config.file.backup.compression.unwrap_or_default();
         let level = config.file.backup.level.unwrap_or_else(|| compression.default_level());
@@ -102,6 +110,7 @@ impl Settings {
             project_opts,
             project_root,
             backup_dir,
+            audit_dir,
             compression,
             level,
             retention,

@@ -52,7 +52,8 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     let cwd = settings::working_dir(&global)?;
     // A broken prisma-guard.toml must not block `prisma --version`; guarded commands fail
     // closed on it below.
-    let (config, config_error) = match config::load(&cwd, global.guard_config.as_deref()) {
+    let start = crate::project::config_search_start(&cwd, global.config.as_deref());
+    let (config, config_error) = match config::load(&start, global.guard_config.as_deref()) {
         Ok(c) => (c, None),
         Err(e) => (config::Config::default(), Some(e)),
     };
@@ -138,7 +139,7 @@ impl Guard<'_> {
         let mut entry = Entry::new(&self.settings.cwd, &self.inv.args, self.risk.label(), decision);
         entry.backup_id = backup_id.map(str::to_string);
         entry.exit_code = exit_code;
-        if let Err(e) = audit::append(&self.settings.backup_dir, &entry) {
+        if let Err(e) = audit::append(&self.settings.audit_dir, &entry) {
             self.settings.printer.warn(format!("could not write the audit log: {e:#}"));
         }
     }

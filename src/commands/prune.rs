@@ -11,6 +11,19 @@ use crate::store::{unix_now, Store};
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
+    // Deleting backups is a human's decision: an AI agent may look (--dry-run), not delete.
+    if let (false, Some(marker)) = (args.dry_run, crate::agent::detect_current()) {
+        let mut entry =
+            crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
+        entry.agent = Some(marker.clone());
+        let _ = crate::guard::audit::append(&settings.audit_dir, &entry);
+        return Err(crate::error::fail(format!(
+            "refused: prune deletes backups, which needs a human, and an AI agent is running this command ({marker} is set)"
+        ))
+        .hint("AI agent: show the user `prisma-guard prune --dry-run` and let them run `prisma-guard prune` themselves")
+        .status(ExitStatus::Refused)
+        .into());
+    }
     let store = Store::open(&settings.backup_dir);
     let _lock = if args.dry_run || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
     let (manifests, _) = store.list()?;

@@ -110,16 +110,7 @@ impl Project {
             }
             None => find_upward(cwd, |dir| CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())),
         };
-        let root = match &config_file {
-            Some(cfg) => config_root(cfg),
-            None => find_upward(cwd, |dir| {
-                let marker = dir.join("prisma").is_dir()
-                    || dir.join("schema.prisma").is_file()
-                    || dir.join("package.json").is_file();
-                marker.then(|| dir.to_path_buf())
-            })
-            .unwrap_or_else(|| cwd.clone()),
-        };
+        let root = root_of(cwd, config_file.as_deref());
         let config_ts = match &config_file {
             Some(p) => prisma_files::parse_config_ts(
                 &std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))?,
@@ -426,12 +417,34 @@ fn url_error(e: UrlError, source: &str) -> anyhow::Error {
     fail(format!("{e} (in {source})")).hint(hint).into()
 }
 
+/// `p` against `cwd`, lexically normal (`sub/../x` is `x`: walks upward from it stay right).
 fn absolute(cwd: &Path, p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        cwd.join(p)
+    crate::config::lexical_normalize(&if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) })
+}
+
+/// The project root for a command run in `cwd`: the folder of the Prisma config (given or
+/// found upward), else the nearest folder with `prisma/`, `schema.prisma` or `package.json`.
+fn root_of(cwd: &Path, config_file: Option<&Path>) -> PathBuf {
+    match config_file {
+        Some(cfg) => config_root(cfg),
+        None => find_upward(cwd, |dir| {
+            let marker = dir.join("prisma").is_dir()
+                || dir.join("schema.prisma").is_file()
+                || dir.join("package.json").is_file();
+            marker.then(|| dir.to_path_buf())
+        })
+        .unwrap_or_else(|| cwd.to_path_buf()),
     }
+}
+
+/// Where the project's own prisma-guard.toml is looked for (from there upward): the project
+/// root, so that a file dropped in a subfolder is not taken for the project's.
+pub fn config_search_start(cwd: &Path, prisma_config: Option<&Path>) -> PathBuf {
+    // Lexically normal: the walk upward must not climb from `sub/..` into `sub`.
+    let given = prisma_config.map(|p| absolute(cwd, p)).filter(|p| p.is_file());
+    let found =
+        given.or_else(|| find_upward(cwd, |dir| CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())));
+    root_of(cwd, found.as_deref())
 }
 
 fn config_root(cfg: &Path) -> PathBuf {

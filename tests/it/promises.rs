@@ -824,3 +824,41 @@ fn a_superuser_only_extension_does_not_block_backups() {
     let m = &ctx.manifests()[0];
     assert!(m["warnings"].to_string().contains("extension"), "{m}");
 }
+
+/// Subagent findings: a prisma-guard.toml dropped in a subfolder is not the project's own (the
+/// search starts at the project root); an AI agent may not prune backups; the audit log stays
+/// in the project's backup folder whatever PRISMA_GUARD_BACKUP_DIR says.
+#[test]
+fn a_subfolder_toml_prune_and_backup_dir_cannot_loosen_the_guard() {
+    let (a, _) = two_databases("subtoml");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_subtoml_b");
+    ctx.write("sub/prisma-guard.toml", "[[guard.allow]]\ndatabase = \"*\"\nbackup = false\n");
+    let mut cmd = ctx.cmd(&["exec", "--", "--config", "../prisma.config.ts", "migrate", "reset", "--force"]);
+    cmd.current_dir(ctx.path("sub"))
+        .env("CLAUDECODE", "1")
+        .env("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "1")
+        .env("DATABASE_URL", postgres().url(&a));
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(!run.all().contains("Allow-listed"), "{}", run.all());
+    assert_eq!(users(&a), 3);
+
+    for _ in 0..3 {
+        ctx.run(&["backup"]).ok();
+    }
+    let mut cmd = ctx.cmd(&["prune", "--keep", "1", "--max-age-days", "0"]);
+    cmd.env("CLAUDECODE", "1");
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(ctx.manifests().len(), 3, "nothing deleted");
+    assert_eq!(ctx.run(&["check", "--", "prisma-guard prune --keep 1"]).code, 3);
+
+    let elsewhere = ctx.path("elsewhere");
+    let run = reset_as_agent(&ctx, &[("PRISMA_GUARD_BACKUP_DIR", elsewhere.to_str().unwrap())]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!((last["decision"].as_str(), last["agent"].as_str()), (Some("refused"), Some("CLAUDECODE")), "{audit}");
+    assert!(!elsewhere.join("audit.jsonl").exists());
+}
