@@ -223,6 +223,22 @@ impl Postgres {
         }
     }
 
+    /// Objects outside `schemas` that depend on something inside them (and so would go with
+    /// a `DROP SCHEMA ... CASCADE`), described; extensions' own members aside.
+    fn dependents_outside(&self, schemas: &[String]) -> Result<Vec<String>> {
+        let list = schemas.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", ");
+        self.query(&format!(
+            "SELECT DISTINCT dep.type || ' ' || dep.identity FROM pg_depend d, \
+             LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) dep, \
+             LATERAL pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) ref \
+             WHERE d.deptype IN ('n', 'a') \
+             AND (ref.schema IN ({list}) OR (ref.type = 'schema' AND ref.identity IN ({list}))) \
+             AND dep.type NOT IN ('extension', 'cast', 'function of access method', 'operator of access method') \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e') \
+             AND (dep.schema IS NULL OR dep.schema NOT IN ({list})) ORDER BY 1"
+        ))
+    }
+
     /// `CREATE EXTENSION IF NOT EXISTS` for every extension of the database (plpgsql aside),
     /// in its schema.
     fn extensions_header(&self) -> Result<String> {
@@ -368,6 +384,21 @@ impl Database for Postgres {
         let mut preamble = String::from("SET client_min_messages = warning;\n");
         if clear {
             let managed = self.managed_schemas();
+            if !managed.is_empty() {
+                // DROP SCHEMA ... CASCADE would also drop what other schemas build on these
+                // (views, foreign keys, columns of their types, triggers): refuse, never
+                // drop what the backup cannot put back.
+                let outside = self.dependents_outside(&managed)?;
+                if !outside.is_empty() {
+                    return Err(fail(format!(
+                        "restoring would drop objects outside the schemas this backup holds ({}): {}",
+                        managed.join(", "),
+                        outside.join("; ")
+                    ))
+                    .hint("drop or move those objects first, or restore into another database with --to <url>")
+                    .into());
+                }
+            }
             let schemas = if managed.is_empty() { self.user_schemas()? } else { managed.clone() };
             for s in &schemas {
                 preamble.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE;\n", quote_ident(s)));
@@ -376,6 +407,8 @@ impl Database for Postgres {
                 // A whole-database dump does not create `public` (it always exists) and states
                 // its privileges relative to a new database's: put it back as initdb makes it.
                 preamble.push_str(&self.fresh_public_schema()?);
+                // Large objects live outside every schema: the dump creates them again.
+                preamble.push_str("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata;\n");
             }
         }
         // One transaction, opened here and committed only by the `COMMIT` written after the
@@ -394,7 +427,7 @@ impl Database for Postgres {
         let fed = stdin
             .write_all(b"BEGIN;\n")
             .and_then(|()| stdin.write_all(preamble.as_bytes()))
-            .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
+            .and_then(|()| copy_into_transaction(input, &mut stdin))
             .and_then(|()| stdin.write_all(b"\nCOMMIT;\n"));
         if fed.is_err() {
             // No COMMIT was sent; make sure psql stops without one.
@@ -475,6 +508,9 @@ impl Database for Postgres {
 #[derive(Default)]
 pub struct DumpFilter {
     pub counts: BTreeMap<String, u64>,
+    /// On the way into psql: drop the dump's own `BEGIN;`/`COMMIT;` lines (pg_dump wraps
+    /// large objects in them), whose COMMIT would end the restore's one transaction early.
+    pub strip_transactions: bool,
     /// The table whose COPY data is streaming, and its rows so far.
     current: Option<(String, u64)>,
     /// The current line outside COPY data; inside COPY, its first bytes only.
@@ -552,6 +588,8 @@ impl DumpFilter {
             let name = text.split(" (").next().unwrap_or("").split(" FROM ").next().unwrap_or("").replace('"', "");
             self.current = Some((name, 0));
             out.write_all(&line)
+        } else if self.strip_transactions && (body == b"BEGIN;" || body == b"COMMIT;") {
+            Ok(())
         } else if let Some(rest) = body.strip_prefix(b"CREATE SCHEMA ").filter(|r| !r.starts_with(b"IF NOT EXISTS")) {
             out.write_all(b"CREATE SCHEMA IF NOT EXISTS ")?;
             out.write_all(rest)?;
@@ -559,6 +597,21 @@ impl DumpFilter {
         } else {
             out.write_all(&line)
         }
+    }
+}
+
+/// The dump into psql inside the restore's transaction, its own BEGIN/COMMIT lines left out.
+fn copy_into_transaction(input: &mut dyn Read, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut filter = DumpFilter { strip_transactions: true, ..DumpFilter::default() };
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return filter.finish(out),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        filter.feed(&buf[..n], out)?;
     }
 }
 

@@ -862,3 +862,42 @@ fn a_subfolder_toml_prune_and_backup_dir_cannot_loosen_the_guard() {
     assert_eq!((last["decision"].as_str(), last["agent"].as_str()), (Some("refused"), Some("CLAUDECODE")), "{audit}");
     assert!(!elsewhere.join("audit.jsonl").exists());
 }
+
+/// Subagent findings: a whole-database backup holding a large object restores in place (the
+/// dump's own BEGIN/COMMIT around it no longer ends the restore's transaction, and the old
+/// object is removed first).
+#[test]
+fn a_database_with_large_objects_restores_in_place() {
+    let pg = postgres();
+    let db = pg.create_db("pr_lo");
+    pg.app_sql(&db, "CREATE TABLE doc (id int, body oid); INSERT INTO doc VALUES (1, lo_from_bytea(0, 'hello large object'::bytea))");
+    let whole = pg.url(&db).replace("schema=public&", "");
+    let ctx = url_project(&whole, "");
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["restore-test"]).ok();
+    pg.app_sql(&db, "DELETE FROM doc");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT convert_from(lo_get(body), 'UTF8') FROM doc"), "hello large object");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+}
+
+/// Subagent finding: restoring a backup of some schemas never drops what other schemas build on
+/// them (a view, a foreign key, a column of their type): refused, nothing changed.
+#[test]
+fn a_restore_that_would_drop_objects_of_other_schemas_is_refused() {
+    let pg = postgres();
+    let db = pg.create_db("pr_deps");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE SCHEMA reporting; CREATE TABLE app.\"User\" (id int PRIMARY KEY); INSERT INTO app.\"User\" VALUES (1), (2); CREATE VIEW reporting.user_count AS SELECT count(*) FROM app.\"User\"; CREATE TABLE reporting.kept (user_id int REFERENCES app.\"User\"(id)); INSERT INTO reporting.kept VALUES (1)");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "");
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(
+        run.all().contains("would drop objects outside the schemas") && run.all().contains("user_count"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM reporting.kept"), "1");
+    assert_eq!(pg.app_sql(&db, "SELECT * FROM reporting.user_count"), "2");
+}
