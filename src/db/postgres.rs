@@ -235,7 +235,10 @@ impl Postgres {
              AND (ref.schema IN ({list}) OR (ref.type = 'schema' AND ref.identity IN ({list}))) \
              AND dep.type NOT IN ('extension', 'cast', 'function of access method', 'operator of access method') \
              AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e') \
-             AND (dep.schema IS NULL OR dep.schema NOT IN ({list})) ORDER BY 1"
+             AND (dep.schema NOT IN ({list}) OR (dep.schema IS NULL AND NOT EXISTS ( \
+                 SELECT 1 FROM pg_depend o, LATERAL pg_identify_object(o.refclassid, o.refobjid, 0) own \
+                 WHERE o.classid = d.classid AND o.objid = d.objid AND o.deptype IN ('a', 'i') AND own.schema IN ({list})))) \
+             ORDER BY 1"
         ))
     }
 
