@@ -178,7 +178,7 @@ impl Project {
                         _ => self.datasource.clone(),
                     };
                     if let Some(url) = &loaded.url {
-                        let base = loaded.config_file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
+                        let base = config_base(&loaded.config_file, opts.config.is_some());
                         let source = format!("datasource.url in {} (as Prisma loads it)", loaded.config_file.display());
                         return self.resolved(url, &base, &source, Resolution::PrismaLoader, datasource.as_ref());
                     }
@@ -286,8 +286,12 @@ impl Project {
 
     /// Evaluate the URL expression written in `file` (prisma.config.ts or a schema file).
     fn eval(&self, expr: &UrlExpr, file: &Path, _opts: &Options) -> Result<(String, PathBuf, String)> {
-        let base = file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf);
         let is_config = self.config_file.as_deref() == Some(file);
+        let base = if is_config {
+            config_base(file, _opts.config.is_some())
+        } else {
+            file.parent().map_or_else(|| self.root.clone(), Path::to_path_buf)
+        };
         let place = if is_config {
             format!("datasource.url in {}", file.display())
         } else {
@@ -445,6 +449,17 @@ pub fn config_search_start(cwd: &Path, prisma_config: Option<&Path>) -> PathBuf 
     let found =
         given.or_else(|| find_upward(cwd, |dir| CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())));
     root_of(cwd, found.as_deref())
+}
+
+/// The folder Prisma's engine runs in, which relative SQLite paths of the config resolve
+/// against: the config's folder when it was given with --config, else the folder it was found
+/// from (`.config/prisma.ts` is found from the project root).
+fn config_base(cfg: &Path, given: bool) -> PathBuf {
+    if given {
+        cfg.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        config_root(cfg)
+    }
 }
 
 fn config_root(cfg: &Path) -> PathBuf {

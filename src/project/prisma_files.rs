@@ -198,6 +198,11 @@ fn read_env_loads(src: &str, out: &mut ConfigTs) {
     let calls = re(&CALL, r"(?:\b(?:dotenv|\))\s*\.\s*|\b)(config|configDotenv)\s*\(");
     for m in calls.captures_iter(src) {
         let whole = m.get(0).map_or(0..0, |g| g.range());
+        let word_start = m.get(1).map_or(whole.start, |g| g.start());
+        if !at_top_level(src, word_start) {
+            unknown.push("calls dotenv's config() conditionally or inside a function".into());
+            continue;
+        }
         let args_start = whole.end;
         let Some(args) = balanced_args(&src[args_start..]) else {
             unknown.push("calls dotenv's config() with arguments it cannot read".into());
@@ -216,6 +221,54 @@ fn read_env_loads(src: &str, out: &mut ConfigTs) {
     if !unknown.is_empty() {
         out.unknown_env = Some(unknown.join("; "));
     }
+}
+
+/// Whether the call starting at `at` is a statement of its own at the module's top level:
+/// outside every block and parenthesis, with nothing before it on its statement but
+/// `await`/`void` or the `require("dotenv")` it is called on.
+fn at_top_level(src: &str, at: usize) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut statement_start = 0;
+    for (i, c) in src[..at].char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth == 0 && c == '}' {
+                    statement_start = i + 1;
+                }
+            }
+            ';' | '\n' if depth == 0 => statement_start = i + 1,
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return false;
+    }
+    let before = src[statement_start..at].trim();
+    let before = before.strip_prefix("await").unwrap_or(before).trim();
+    let before = before.strip_prefix("void").unwrap_or(before).trim();
+    // What the call is made on: `dotenv.config()`, `require("dotenv").config()`.
+    let on = before.strip_suffix('.').unwrap_or(before).trim();
+    on.is_empty()
+        || on == "dotenv"
+        || (on.starts_with("require(")
+            && on.ends_with(')')
+            && on.contains("dotenv")
+            && !on[8..on.len() - 1].contains('('))
 }
 
 /// The text between a call's parentheses (`rest` starts after the `(`), or `None` when it
@@ -403,6 +456,10 @@ export default defineConfig({
         let c = parse_config_ts("require('dotenv').config();\n");
         assert_eq!(c.env_loads, vec![EnvLoad::default()]);
         for src in [
+            "import { config } from 'dotenv';\nif (process.env.CI) config({ path: '.env.ci' });\n",
+            "import { config } from 'dotenv';\nif (process.env.CI) {\n  config({ path: '.env.ci' });\n}\n",
+            "import { config } from 'dotenv';\nconst local = false;\nlocal && config({ path: '.env.local' });\n",
+            "import { config } from 'dotenv';\nfunction load() { config({ path: '.env.x' }); }\n",
             "import { config } from 'dotenv';\nconfig({ path: process.env.ENV_FILE });\n",
             "import './load-env';\n",
             "import { loadEnvConfig } from '@next/env';\n",

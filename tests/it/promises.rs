@@ -901,3 +901,31 @@ fn a_restore_that_would_drop_objects_of_other_schemas_is_refused() {
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM reporting.kept"), "1");
     assert_eq!(pg.app_sql(&db, "SELECT * FROM reporting.user_count"), "2");
 }
+
+/// Subagent findings: with `.config/prisma.ts` (found from the project root) a relative SQLite
+/// path is the project root's, as Prisma's engine runs there; and a dotenv call the static
+/// reader cannot be sure runs (in an `if`, behind `&&`) makes the database uncertain.
+#[test]
+fn dot_config_sqlite_paths_and_conditional_dotenv_calls() {
+    let ctx = crate::guard::guarded_project();
+    std::fs::remove_file(ctx.path("prisma.config.ts")).unwrap();
+    ctx.write(".config/prisma.ts", "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"../prisma/schema.prisma\", datasource: { url: \"file:./dev.db\" } });\n");
+    let run = ctx.run_with_tty(&["exec", "--", "migrate", "reset", "--force"], "no\n");
+    assert!(run.all().contains(&format!("sqlite file {}", ctx.path("dev.db").display())), "{}", run.all());
+    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+
+    let (a, _) = two_databases("cond");
+    let ctx = project(Loader::Static, "");
+    ctx.write("prisma.config.ts", &config_ts("import { config } from \"dotenv\";\nif (process.env.NODE_ENV === \"test\") config({ path: \".env.test\" });"));
+    ctx.write(".env.test", &env_line("pr_cond_missing"));
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "reset", "--force"]);
+    cmd.env("DATABASE_URL", postgres().url(&a));
+    let run = Run::from(cmd.output().unwrap());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("cannot be sure which database") && run.stderr.contains("conditionally"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(users(&a), 3);
+}
