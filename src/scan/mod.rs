@@ -220,6 +220,12 @@ fn scan_migration<'s>(
     } else {
         (crate::sql::analyze::analyze_prepared(prepared, text, &mut replay.schema), true)
     };
+    // Strings read both ways when backslashes change where they end (PostgreSQL vs MySQL).
+    let mut analysis = analysis;
+    if crate::sql::analyze::backslash_sensitive(text) {
+        let standard = crate::sql::analyze::analyze_standard_strings(text, &mut replay.schema.clone());
+        crate::sql::analyze::merge_findings(&mut analysis, standard);
+    }
     if advanced && replay.names.get(replay.next).is_some_and(|n| n == name) {
         replay.next += 1;
     }

@@ -70,6 +70,30 @@ pub fn prepare(sql: &str) -> Prepared {
     Prepared { lexed, warnings }
 }
 
+/// Whether `sql` reads differently with and without backslash escapes in strings (it has a
+/// `\'`): PostgreSQL takes `'\'` as a whole string, MySQL as an unclosed one, and a
+/// statement can hide behind the difference.
+pub fn backslash_sensitive(sql: &str) -> bool {
+    sql.contains("\\'")
+}
+
+/// [`analyze`] with PostgreSQL's standard strings (a backslash is an ordinary character).
+pub fn analyze_standard_strings(sql: &str, schema: &mut Schema) -> Analysis {
+    let warnings = warnings::read(sql);
+    let lexed = crate::sql::lex::lex_with(sql, !warnings.is_empty(), false);
+    analyze_prepared(Prepared { lexed, warnings }, sql, schema)
+}
+
+/// Findings of `b` that `a` does not have (same rule at the same place), added to `a`.
+pub fn merge_findings(a: &mut Analysis, b: Analysis) {
+    for f in b.findings {
+        if !a.findings.iter().any(|x| x.rule == f.rule && x.offset == f.offset) {
+            a.findings.push(f);
+        }
+    }
+    a.findings.sort_by_key(|f| f.offset);
+}
+
 /// Judge a migration prepared from `sql` against `schema`, updating it.
 pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> Analysis {
     let Prepared { lexed, warnings } = prepared;
@@ -328,9 +352,51 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
             _ => false,
         }
     };
-    let tautology = branches.into_iter().any(always);
-    tautology.then_some("its WHERE clause is always true")
+    if branches.into_iter().any(always) {
+        return Some("its WHERE clause is always true");
+    }
+    // A clause that names no column has one value for every row: all or nothing.
+    let constant = !clause.is_empty()
+        && clause.iter().all(|x| match x.kind {
+            Tk::Str | Tk::Punct => true,
+            Tk::Ident => false,
+            Tk::Word => {
+                x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                    || CONSTANT_WORDS.iter().any(|w| x.value.eq_ignore_ascii_case(w))
+            }
+        });
+    if !constant || never(&clause) {
+        return None;
+    }
+    Some("its WHERE clause names no column: the same for every row")
 }
+
+/// A constant clause that is plainly false (`false`, `NOT true`, `1 = 0`, `2 < 1`): no row.
+fn never(clause: &[&Tok]) -> bool {
+    let num = |x: &Tok| (x.kind == Tk::Word).then(|| x.value.parse::<f64>().ok()).flatten();
+    match clause {
+        [x] => x.is("FALSE") || num(x) == Some(0.0),
+        [n, t] => n.is("NOT") && t.is("TRUE"),
+        [a, op, b] => match (num(a), num(b)) {
+            (Some(a), Some(b)) => match op.value {
+                "=" => a != b,
+                "<" => a >= b,
+                ">" => a <= b,
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Words of a WHERE clause that refer to no column: keywords, type names of casts, the `E`
+/// of escape strings.
+const CONSTANT_WORDS: &[&str] = &[
+    "TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IS", "IN", "BETWEEN", "LIKE", "ILIKE", "DISTINCT", "FROM", "UNKNOWN",
+    "E", "N", "BOOLEAN", "BOOL", "INT", "INTEGER", "BIGINT", "SMALLINT", "TEXT", "VARCHAR", "NUMERIC", "CHAR", "CAST",
+    "AS", "CASE", "WHEN", "THEN", "ELSE", "END", "COALESCE", "NULLIF",
+];
 
 /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...`: a body that runs later.
 fn is_routine(t: &[Tok]) -> bool {
@@ -379,6 +445,42 @@ impl Analyzer<'_> {
         // from a data-modifying CTE).
         if !starts(t, &["DELETE"]) && !starts(t, &["UPDATE"]) {
             self.nested_changes(i, t);
+        }
+        if starts(t, &["CREATE"]) && t.iter().take(4).any(|x| x.is("RULE")) {
+            // `CREATE RULE r AS ON DELETE TO t DO [ALSO|INSTEAD] <action>`: the action runs on
+            // every matching statement.
+            if let Some(k) = t.iter().position(|x| x.is("DO")) {
+                let k = if t.get(k + 1).is_some_and(|x| x.is("ALSO") || x.is("INSTEAD")) { k + 2 } else { k + 1 };
+                if let Some(start) = t.get(k) {
+                    let body = &text[start.pos - t[0].pos..];
+                    let inner = analyze(body.trim_matches(|c| c == '(' || c == ')'), &mut Schema::default());
+                    for f in inner.findings {
+                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                            self.report(
+                                "dynamic-sql",
+                                i,
+                                at(0),
+                                format!("a rule's action {}", f.message),
+                                Subject::default(),
+                            );
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        if (starts(t, &["COPY"]) && t.iter().any(|x| x.is("PROGRAM")))
+            || (t.iter().any(|x| x.value.eq_ignore_ascii_case("dblink_exec"))
+                && t.iter().any(|x| x.kind == Tk::Str && mentions_data_loss(x.value)))
+        {
+            self.report(
+                "dynamic-sql",
+                i,
+                at(0),
+                "runs a program on the server or SQL in another database (COPY ... PROGRAM, dblink_exec)".to_string(),
+                Subject::default(),
+            );
+            return;
         }
         if starts(t, &["DO"]) || is_routine(t) {
             self.routine_bodies(i, at(0), t, text);
@@ -430,7 +532,9 @@ impl Analyzer<'_> {
             );
             return;
         }
-        if (starts(t, &["DROP", "TYPE"]) || starts(t, &["DROP", "EXTENSION"]) || starts(t, &["DROP", "DOMAIN"]))
+        let handled_elsewhere = ["TABLE", "SCHEMA", "DATABASE", "OWNED", "MATERIALIZED"];
+        if starts(t, &["DROP"])
+            && t.get(1).is_some_and(|x| !handled_elsewhere.iter().any(|w| x.is(w)))
             && t.last().is_some_and(|x| x.is("CASCADE"))
         {
             let what = t[1].value.to_ascii_lowercase();
@@ -442,7 +546,9 @@ impl Analyzer<'_> {
                 "drop-cascade",
                 i,
                 at(0),
-                format!("drops {what} `{name}` with CASCADE: every column of its types goes, with the data in it"),
+                format!(
+                    "drops {what} `{name}` with CASCADE: what uses it goes too (columns of its types, with their data)"
+                ),
                 Subject::default(),
             );
             return;
@@ -461,7 +567,8 @@ impl Analyzer<'_> {
                 self.create_type(i, at(0), t, k + 1);
             }
         } else if starts(t, &["ALTER", "TABLE"]) {
-            if let Some((table, k)) = name_at(t, skip_if(t, opt(t, 2, "ONLY"))) {
+            // `ALTER TABLE [ONLY] [IF EXISTS] [ONLY] name`.
+            if let Some((table, k)) = name_at(t, opt(t, skip_if(t, opt(t, 2, "ONLY")), "ONLY")) {
                 self.alter_table(i, base, t, table, k);
             }
         } else if starts(t, &["ALTER", "TYPE"]) {
@@ -502,7 +609,7 @@ impl Analyzer<'_> {
                 Subject { table: Some(name.to_string()), ..Subject::default() },
             );
         } else if starts(t, &["DELETE"]) {
-            let name = name_at(t, opt(t, 1, "FROM")).map(|n| n.0).unwrap_or_default();
+            let name = name_at(t, opt(t, opt(t, 1, "FROM"), "ONLY")).map(|n| n.0).unwrap_or_default();
             if let Some(why) = every_row(t) {
                 if !self.state.created.contains(name) {
                     self.report(
@@ -528,8 +635,15 @@ impl Analyzer<'_> {
         let what = if starts(t, &["DO"]) { "a DO block" } else { "a function body" };
         let mut bodies: Vec<String> = dollar_bodies(text).into_iter().map(str::to_string).collect();
         if bodies.is_empty() {
-            // `AS 'body'` in single quotes.
-            if let Some(k) = t.iter().position(|x| x.is("AS")) {
+            if starts(t, &["DO"]) {
+                // `DO 'body'`, `DO LANGUAGE plpgsql 'body'`.
+                bodies.extend(t.iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.to_string()));
+            } else if let Some(k) = t.windows(2).position(|w| w[0].is("BEGIN") && w[1].is("ATOMIC")) {
+                // `BEGIN ATOMIC stmt; stmt; END`: the first statement is in this piece (the
+                // others, split at `;`, are judged as statements of their own).
+                bodies.push(text[t[k + 1].pos - t[0].pos + "ATOMIC".len()..].to_string());
+            } else if let Some(k) = t.iter().position(|x| x.is("AS")) {
+                // `AS 'body'` in single quotes.
                 bodies.extend(t[k + 1..].iter().filter(|x| x.kind == Tk::Str).map(|x| x.value.to_string()));
             }
         }

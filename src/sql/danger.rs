@@ -19,7 +19,12 @@ pub struct Danger {
 /// Every error-level finding in `sql` (the same analysis the scanner runs on migrations),
 /// in order. No earlier schema is known, so only what the text itself shows counts.
 pub fn dangers(sql: &str) -> Vec<Danger> {
-    let analysis = analyze(sql, &mut Schema::default());
+    let mut analysis = analyze(sql, &mut Schema::default());
+    // Read both ways when backslashes change where strings end (PostgreSQL vs MySQL).
+    if super::analyze::backslash_sensitive(sql) {
+        let standard = super::analyze::analyze_standard_strings(sql, &mut Schema::default());
+        super::analyze::merge_findings(&mut analysis, standard);
+    }
     analysis
         .findings
         .into_iter()
@@ -80,6 +85,23 @@ mod tests {
             ("DELETE FROM \"Post\" WHERE NOT false", "delete-without-where"),
             ("PREPARE p AS DELETE FROM \"Post\"", "delete-without-where"),
             ("UPDATE \"User\" SET name = s.name FROM src s WHERE true", "update-without-where"),
+            ("DO 'BEGIN DELETE FROM \"User\"; END'", "dynamic-sql"),
+            ("CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM \"User\"", "dynamic-sql"),
+            ("CREATE RULE r AS ON INSERT TO log DO ALSO DELETE FROM \"User\"", "dynamic-sql"),
+            ("DELETE FROM \"User\" WHERE TRUE AND TRUE", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE 2 > 1", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE NULL IS NULL", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE 1 IN (1)", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE true::boolean", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE E'a' = E'a'", "delete-without-where"),
+            ("DELETE FROM ONLY \"User\"", "delete-without-where"),
+            ("ALTER TABLE IF EXISTS ONLY \"User\" DROP COLUMN \"name\"", "drop-column"),
+            ("DROP FUNCTION f() CASCADE", "drop-cascade"),
+            ("DROP COLLATION c CASCADE", "drop-cascade"),
+            ("COPY (SELECT 1) TO PROGRAM 'rm -rf /var/lib/postgresql'", "dynamic-sql"),
+            ("SELECT dblink_exec('dbname=x', 'DROP TABLE t')", "dynamic-sql"),
+            // PostgreSQL: '\' is a whole string, so the DELETE runs.
+            ("SELECT '\\'; DELETE FROM \"User\"; -- '", "delete-without-where"),
         ] {
             assert_eq!(rules(sql), vec![rule], "{sql}");
         }
@@ -112,6 +134,10 @@ mod tests {
             "DO $$ BEGIN RAISE NOTICE 'hello'; END $$",
             "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM \"Session\" WHERE \"userId\" = OLD.id; RETURN OLD; END $$ LANGUAGE plpgsql",
             "PREPARE q AS SELECT 1",
+            "DELETE FROM \"User\" WHERE id > 2",
+            "DELETE FROM \"User\" WHERE \"expires\" < now()",
+            "DROP INDEX \"x\"",
+            "SELECT count(*) FROM \"User\"",
         ] {
             assert!(rules(sql).is_empty(), "{sql}: {:?}", rules(sql));
         }

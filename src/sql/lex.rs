@@ -90,7 +90,9 @@ impl Lexed {
 /// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT, and the statements that
 /// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE). `None`: CREATE.
 fn first_word_read(word: &[u8]) -> Option<bool> {
-    const READ: [&[u8]; 12] = [
+    const READ: [&[u8]; 14] = [
+        b"COPY",
+        b"SELECT",
         b"ALTER",
         b"RENAME",
         b"DROP",
@@ -176,8 +178,15 @@ fn at(n: usize) -> u32 {
 /// The statements of `sql`, with the tokens of those a rule reads; `all`: of every
 /// statement (Prisma's warnings are tied to statements by the names they mention).
 pub fn lex(sql: &str, all: bool) -> Lexed {
+    lex_with(sql, all, true)
+}
+
+/// [`lex`], with `backslash`: whether a backslash escapes the next character in a
+/// single-quoted string (MySQL's default; PostgreSQL's only in `E'...'`, not read here).
+pub fn lex_with(sql: &str, all: bool, backslash: bool) -> Lexed {
     let mut lx = Lexer {
         sql,
+        backslash,
         b: sql.as_bytes(),
         out: Lexed { spans: Vec::with_capacity(sql.len() / 8), ..Lexed::default() },
         line: 1,
@@ -196,6 +205,7 @@ pub fn lex(sql: &str, all: bool) -> Lexed {
 
 struct Lexer<'a> {
     sql: &'a str,
+    backslash: bool,
     b: &'a [u8],
     out: Lexed,
     /// The line at byte `counted` (lines are counted once over the file, not per statement).
@@ -256,7 +266,7 @@ impl Lexer<'_> {
                     Some(false) => {
                         self.out.spans.truncate(first_tok);
                         self.out.unquoted.truncate(first_unquoted);
-                        break skip_statement(b, i, &mut self.out.unterminated);
+                        break skip_statement(b, i, &mut self.out.unterminated, self.backslash);
                     }
                     None => {}
                 }
@@ -299,7 +309,7 @@ impl Lexer<'_> {
             b';' => return None,
             q @ (b'\'' | b'"' | b'`') => {
                 // Backslash escapes only in strings (MySQL); doubled quotes in both.
-                let (close, end) = match quoted_end(b, i, q, q == b'\'') {
+                let (close, end) = match quoted_end(b, i, q, q == b'\'' && self.backslash) {
                     Some(end) => (end - 1, end),
                     None => {
                         self.out.unterminated = true;
@@ -368,7 +378,7 @@ impl Lexer<'_> {
 }
 
 /// From `i` inside a statement no rule reads: the index of its `;` (or the text's end).
-fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool) -> usize {
+fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool, backslash: bool) -> usize {
     loop {
         // Most bytes are plain SQL: skip them without the dispatch below.
         while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
@@ -383,7 +393,7 @@ fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool) -> usize 
         }
         i = match bytes[i] {
             b';' => return i,
-            q @ (b'\'' | b'"' | b'`') => quoted_end(bytes, i, q, q == b'\'').unwrap_or_else(|| {
+            q @ (b'\'' | b'"' | b'`') => quoted_end(bytes, i, q, q == b'\'' && backslash).unwrap_or_else(|| {
                 *unterminated = true;
                 bytes.len()
             }),
