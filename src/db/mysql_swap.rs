@@ -1,9 +1,9 @@
 //! An atomic restore for MySQL/MariaDB, which cannot roll DDL back: the dump is loaded into
 //! a staging database, and only once the whole stream has been read and its checksum
 //! verified are its tables moved in with one `RENAME TABLE` (atomic), the database's tables
-//! going out to a trash database in the same statement. Views, triggers, routines and events
-//! (no rows) are then recreated from the staging copies. A restore killed before the swap
-//! leaves the database as it was, and a staging database that the next restore drops.
+//! moving to a trash database in the same statement. Views, triggers, routines and events (no rows) are then
+//! recreated from the staging copies, in the same client run. A restore killed before the
+//! swap leaves the database as it was, and a staging database that the next restore drops.
 
 use std::io::{Read, Write};
 use std::process::Stdio;
@@ -17,19 +17,16 @@ use crate::process::Running;
 
 const STAGING_PREFIX: &str = "prisma_guard_restore_";
 
-/// A database on the same server, dropped when this is dropped unless `keep` is set.
+/// A database on the same server, dropped when this is dropped.
 struct Temp<'a> {
     server: &'a Mysql,
     db: Mysql,
     name: String,
-    keep: std::cell::Cell<bool>,
 }
 
 impl Drop for Temp<'_> {
     fn drop(&mut self) {
-        if !self.keep.get() {
-            let _ = self.server.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&self.name)));
-        }
+        let _ = self.server.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&self.name)));
     }
 }
 
@@ -43,7 +40,7 @@ fn temp_database<'a>(server: &'a Mysql, what: &str) -> Result<Temp<'a>> {
     })?;
     let target = Target { url: server.target_url().with_database(&name), sqlite_path: None, schemas: Vec::new() };
     let db = Mysql::new(target, server.tools())?;
-    Ok(Temp { server, db, name, keep: std::cell::Cell::new(false) })
+    Ok(Temp { server, db, name })
 }
 
 /// Staging databases of restores whose process is gone.
@@ -63,8 +60,7 @@ pub fn restore(target: &Mysql, input: &mut dyn Read) -> Result<()> {
     sweep(target);
     let staging = temp_database(target, "s")?;
     load(&staging.db, input)?;
-    let trash = temp_database(target, "t")?;
-    swap(target, &staging, &trash)
+    swap(target, &staging)
 }
 
 /// Stream the dump into `db`; any error leaves only the staging database touched.
@@ -143,40 +139,36 @@ fn creates_script(db: &str, creates: &[String]) -> String {
     script
 }
 
-/// Move the staging tables in (one RENAME), the old ones out, then recreate the rest.
-fn swap(target: &Mysql, staging: &Temp, trash: &Temp) -> Result<()> {
+/// The swap as one script for one client (which runs it to the end even if prisma-guard is
+/// killed meanwhile): triggers dropped (a table with triggers cannot move to another
+/// database; the staging ones are recreated below, and the database's own are put back if the
+/// RENAME fails); one `RENAME TABLE` (atomic) moving the current tables to a trash database
+/// and the restored ones in; then views, routines and events dropped and the restored ones
+/// created. Interrupted before the RENAME, the data is unchanged; after it, the data is the
+/// backup's.
+fn swap(target: &Mysql, staging: &Temp) -> Result<()> {
+    let trash = temp_database(target, "t")?;
     let (creates, staging_triggers) = definitions(&staging.db)?;
     let (target_creates, target_triggers) = definitions(target)?;
     let db = quote_ident(target.name_str());
     let st = quote_ident(&staging.name);
     let tr = quote_ident(&trash.name);
-    // Triggers keep a table from moving to another database: dropped first, recreated after.
-    let mut script = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
-    for t in &staging_triggers {
-        script.push_str(&format!("DROP TRIGGER {st}.{};\n", quote_ident(t)));
-    }
-    for t in &target_triggers {
-        script.push_str(&format!("DROP TRIGGER {db}.{};\n", quote_ident(t)));
-    }
     let old = target.tables()?;
     let new = staging.db.tables()?;
+    let mut swap = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
+    for t in &staging_triggers {
+        swap.push_str(&format!("DROP TRIGGER {st}.{};\n", quote_ident(t)));
+    }
+    for t in &target_triggers {
+        swap.push_str(&format!("DROP TRIGGER {db}.{};\n", quote_ident(t)));
+    }
     let mut renames: Vec<String> = old.iter().map(|t| format!("{db}.{q} TO {tr}.{q}", q = quote_ident(t))).collect();
     renames.extend(new.iter().map(|t| format!("{st}.{q} TO {db}.{q}", q = quote_ident(t))));
     if !renames.is_empty() {
-        script.push_str(&format!("RENAME TABLE {};\n", renames.join(", ")));
+        swap.push_str(&format!("RENAME TABLE {};\n", renames.join(", ")));
     }
-    if let Err(e) = target.run_script(&script) {
-        // The RENAME is all or nothing: the tables did not move. Put the triggers back.
-        let triggers: Vec<String> =
-            target_creates.iter().filter(|c| c.to_ascii_uppercase().contains(" TRIGGER ")).cloned().collect();
-        let _ = target.run_script(&creates_script(&db, &triggers));
-        return Err(e.context("the restore could not swap the restored tables in; the database is unchanged"));
-    }
-    // From here the data is restored. What holds no rows is dropped and recreated from the
-    // staging copies; if that fails, the previous tables are kept in the trash database.
-    let mut rest = String::new();
     for v in target.views()? {
-        rest.push_str(&format!("DROP VIEW IF EXISTS {db}.{};\n", quote_ident(&v)));
+        swap.push_str(&format!("DROP VIEW IF EXISTS {db}.{};\n", quote_ident(&v)));
     }
     for (kind, sql) in [
         ("PROCEDURE", "SELECT routine_name FROM information_schema.routines WHERE routine_schema = DATABASE() AND routine_type = 'PROCEDURE'"),
@@ -184,15 +176,22 @@ fn swap(target: &Mysql, staging: &Temp, trash: &Temp) -> Result<()> {
         ("EVENT", "SELECT event_name FROM information_schema.events WHERE event_schema = DATABASE()"),
     ] {
         for name in target.query(sql)? {
-            rest.push_str(&format!("DROP {kind} IF EXISTS {db}.{};\n", quote_ident(&name)));
+            swap.push_str(&format!("DROP {kind} IF EXISTS {db}.{};\n", quote_ident(&name)));
         }
     }
-    rest.push_str(&creates_script(&db, &creates));
-    target.run_script(&rest).map_err(|e| {
-        trash.keep.set(true);
-        e.context(format!(
-            "the tables were restored, but recreating views, triggers, routines or events failed; the previous tables are kept in database {}",
-            trash.name
-        ))
-    })
+    swap.push_str(&creates_script(&db, &creates));
+    swap.push_str("SET FOREIGN_KEY_CHECKS=1;\n");
+    let done = target.run_script(&swap);
+    if let Err(e) = done {
+        let moved = new.is_empty() || !target.tables()?.is_empty() && staging.db.tables()?.is_empty();
+        if !moved {
+            // The RENAME did not happen: put the database's triggers back as they were.
+            let triggers: Vec<String> =
+                target_creates.iter().filter(|c| c.to_ascii_uppercase().contains(" TRIGGER ")).cloned().collect();
+            let _ = target.run_script(&creates_script(&db, &triggers));
+            return Err(e.context("the restore could not swap the restored tables in; the database is unchanged"));
+        }
+        return Err(e.context("the tables were restored, but recreating views, triggers, routines or events failed; run the restore again, or recreate them from the backup's dump (docs/restore-by-hand.md)"));
+    }
+    Ok(())
 }
