@@ -190,6 +190,12 @@ impl Postgres {
         })
     }
 
+    /// The roles this user may make owners of objects (itself and the roles it belongs to; all
+    /// of them for a superuser).
+    fn roles_to_own(&self) -> Result<Vec<String>> {
+        self.query("SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")
+    }
+
     /// Feed the dump up to its first `COPY` (the types, tables and functions it creates) to
     /// psql in a transaction that is rolled back.
     fn replay_schema_part(&self, dump: &mut dyn Read) -> Result<()> {
@@ -209,6 +215,8 @@ impl Postgres {
             match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
                 Ok(0) => break,
                 Ok(_) if line.starts_with(b"COPY ") => break,
+                // Owners are given at the end of a restore, after the GRANTs: not checked here.
+                Ok(_) if is_owner_line(line.trim_ascii_end()) => {}
                 Ok(_) => fed = stdin.write_all(&line),
                 Err(e) => fed = Err(e),
             }
@@ -323,9 +331,9 @@ impl Database for Postgres {
         let tool = &self.pg_dump()?.0;
         let mut cmd = tool.command();
         self.env(&mut cmd);
-        // Privileges (GRANT/REVOKE) are kept: a restore gives roles back what they had.
-        // Owners are not: objects belong to whoever restores (roles differ between servers).
-        cmd.args(["--format=plain", "--no-owner", "--quote-all-identifiers"]);
+        // Privileges (GRANT/REVOKE) and owners are kept: a restore gives roles back what they
+        // had (owners where the restoring user may give objects to them).
+        cmd.args(["--format=plain", "--quote-all-identifiers"]);
         let schemas = self.managed_schemas();
         for schema in &schemas {
             cmd.arg(format!("--schema={schema}"));
@@ -414,6 +422,7 @@ impl Database for Postgres {
                 preamble.push_str("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata;\n");
             }
         }
+        let owners = self.roles_to_own()?;
         // One transaction, opened here and committed only by the `COMMIT` written after the
         // whole dump has been read and its checksum verified (the reader fails at the end
         // otherwise). Not psql's `-1`: that commits at end of input, so a prisma-guard killed
@@ -430,7 +439,7 @@ impl Database for Postgres {
         let fed = stdin
             .write_all(b"BEGIN;\n")
             .and_then(|()| stdin.write_all(preamble.as_bytes()))
-            .and_then(|()| copy_into_transaction(input, &mut stdin))
+            .and_then(|()| copy_into_transaction(input, &mut stdin, owners))
             .and_then(|()| stdin.write_all(b"\nCOMMIT;\n"));
         if fed.is_err() {
             // No COMMIT was sent; make sure psql stops without one.
@@ -514,6 +523,12 @@ pub struct DumpFilter {
     /// On the way into psql: drop the dump's own `BEGIN;`/`COMMIT;` lines (pg_dump wraps
     /// large objects in them), whose COMMIT would end the restore's one transaction early.
     pub strip_transactions: bool,
+    /// On the way into psql: the roles this user may give objects to (`ALTER ... OWNER TO`
+    /// lines naming another role are left out: the objects stay the restoring user's).
+    pub owners: Option<Vec<String>>,
+    /// The `OWNER TO` lines kept, written at the end (after the GRANTs that may let the new
+    /// owner hold objects in their schema).
+    deferred: Vec<u8>,
     /// The table whose COPY data is streaming, and its rows so far.
     current: Option<(String, u64)>,
     /// The current line outside COPY data; inside COPY, its first bytes only.
@@ -575,6 +590,10 @@ impl DumpFilter {
             out.write_all(&self.line)?;
             self.line.clear();
         }
+        if !self.deferred.is_empty() {
+            out.write_all(b"\n")?;
+            out.write_all(&std::mem::take(&mut self.deferred))?;
+        }
         Ok(())
     }
 
@@ -593,6 +612,15 @@ impl DumpFilter {
             out.write_all(&line)
         } else if self.strip_transactions && (body == b"BEGIN;" || body == b"COMMIT;") {
             Ok(())
+        } else if let Some(roles) = &self.owners {
+            if is_owner_line(body) {
+                if !owner_not_allowed(body, roles) {
+                    self.deferred.extend_from_slice(&line);
+                }
+                Ok(())
+            } else {
+                out.write_all(&line)
+            }
         } else if let Some(rest) = body.strip_prefix(b"CREATE SCHEMA ").filter(|r| !r.starts_with(b"IF NOT EXISTS")) {
             out.write_all(b"CREATE SCHEMA IF NOT EXISTS ")?;
             out.write_all(rest)?;
@@ -603,9 +631,29 @@ impl DumpFilter {
     }
 }
 
-/// The dump into psql inside the restore's transaction, its own BEGIN/COMMIT lines left out.
-fn copy_into_transaction(input: &mut dyn Read, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut filter = DumpFilter { strip_transactions: true, ..DumpFilter::default() };
+/// Whether `line` is an `ALTER ... OWNER TO ...;`.
+fn is_owner_line(line: &[u8]) -> bool {
+    line.starts_with(b"ALTER ") && memchr::memmem::find(line, b" OWNER TO ").is_some()
+}
+
+/// Whether `line` is an `ALTER ... OWNER TO "role";` naming a role not in `roles`.
+fn owner_not_allowed(line: &[u8], roles: &[String]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    let Some(role) = text.strip_prefix("ALTER ").and_then(|r| r.rsplit_once(" OWNER TO ")).map(|(_, role)| role) else {
+        return false;
+    };
+    let role = role.trim_end_matches(';').trim();
+    let role = role
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .map_or_else(|| role.to_string(), |r| r.replace("\"\"", "\""));
+    !roles.contains(&role)
+}
+
+/// The dump into psql inside the restore's transaction, its own BEGIN/COMMIT lines left out,
+/// and owners given only where this user may.
+fn copy_into_transaction(input: &mut dyn Read, out: &mut dyn Write, owners: Vec<String>) -> std::io::Result<()> {
+    let mut filter = DumpFilter { strip_transactions: true, owners: Some(owners), ..DumpFilter::default() };
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match input.read(&mut buf) {

@@ -929,3 +929,22 @@ fn dot_config_sqlite_paths_and_conditional_dotenv_calls() {
     );
     assert_eq!(users(&a), 3);
 }
+
+/// Subagent finding: a restore keeps who owns each table (where the restoring user may give
+/// objects to that role), so the owner can still use its tables afterwards.
+#[test]
+fn a_restore_keeps_table_owners() {
+    let pg = postgres();
+    let db = pg.create_db("pr_owner");
+    pg.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pr_owner1') THEN CREATE ROLE pr_owner1; END IF; END $$");
+    pg.admin("GRANT pr_owner1 TO app");
+    pg.sql(&db, "GRANT CREATE ON SCHEMA public TO pr_owner1");
+    pg.app_sql(&db, "SET ROLE pr_owner1; CREATE TABLE owned (id int); INSERT INTO owned VALUES (1), (2)");
+    let ctx = url_project(&pg.url(&db), "");
+    ctx.run(&["backup"]).ok().no_secret();
+    ctx.run(&["restore-test"]).ok();
+    pg.app_sql(&db, "DELETE FROM owned");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT tableowner FROM pg_tables WHERE tablename = 'owned'"), "pr_owner1");
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM owned"), "2");
+}
