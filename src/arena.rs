@@ -332,6 +332,11 @@ mod tests {
     #[test]
     fn blocks_are_aligned_disjoint_reused_and_keep_contents() {
         enable();
+        // Another test thread may be reserving the range right now (its allocations meanwhile
+        // go to the system allocator): wait until it is reserved.
+        while reserved().is_none() && STATE.load(Ordering::Acquire) != 3 {
+            std::thread::yield_now();
+        }
         let a = Alloc;
         let mut blocks = Vec::new();
         for (size, align) in [(1, 1), (24, 8), (3, 2), (100, 16), (4096, 4096), (7, 64), (40000, 8)] {
