@@ -33,6 +33,14 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     // prisma-guard's own --url (or PRISMA_GUARD_DATABASE_URL) only adds a database to protect:
     // the decision is about the database Prisma will use (its own --url, else its config).
     let also_protect = global.url.take();
+    // Backups taken before a prisma command go where the project keeps them (where `restore
+    // latest` looks), not where a variable an agent can set says.
+    if let Some(dir) = global.backup_dir.take() {
+        Printer::default().warn(format!(
+            "--backup-dir/PRISMA_GUARD_BACKUP_DIR ({}) is ignored in front of prisma: backups go to the project's backup folder ([backup] dir in prisma-guard.toml)",
+            dir.display()
+        ));
+    }
     // The config and schema are prisma's: given to prisma-guard only, prisma would not use
     // them, and the guard would judge another database than the one prisma changes.
     for (flag, ours, prismas) in [("--config", &global.config, &inv.config), ("--schema", &global.schema, &inv.schema)]
@@ -176,7 +184,10 @@ impl Guard<'_> {
         let allowed = allow::find(&settings.config.file.guard.allow, db.target());
         let destructive = matches!(self.risk, Risk::Destructive { .. });
         let mut decision = "allowed";
-        if exists && (destructive || no_backup) {
+        // A missing database has nothing to lose, for a human; an AI agent is refused a
+        // destructive command whatever the database (it may not be the one that matters).
+        let agent = crate::agent::detect_current().is_some();
+        if (exists || (agent && destructive)) && (destructive || no_backup) {
             if let Some(entry) = allowed {
                 decision = "allow-listed";
                 settings.printer.status(

@@ -330,12 +330,16 @@ impl Project {
 /// What NODE_OPTIONS preloads into every node process, if anything.
 fn node_options_preload() -> Option<String> {
     let opts = std::env::var("NODE_OPTIONS").ok()?;
+    // Node reads quoted words too (`"--require" x.js`): compare without quotes or escapes.
+    let opts: String = opts.chars().filter(|c| !matches!(c, '"' | '\'' | '\\')).collect();
     let words: Vec<&str> = opts.split_whitespace().collect();
     let preloads =
         ["--require", "-r", "--import", "--loader", "--experimental-loader", "--env-file", "--env-file-if-exists"];
     let found: Vec<&str> = words
         .iter()
-        .filter(|w| preloads.iter().any(|p| **w == *p || w.starts_with(&format!("{p}="))))
+        .filter(|w| {
+            preloads.iter().any(|p| **w == *p || w.starts_with(&format!("{p}=")) || (*p == "-r" && w.starts_with("-r")))
+        })
         .copied()
         .collect();
     (!found.is_empty()).then(|| format!("preloads code or variables into node ({})", found.join(" ")))

@@ -348,10 +348,30 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
                 x.is("TRUE") || (literal(x) && x.kind == Tk::Word && x.value.bytes().any(|c| c != b'0' && c != b'.'))
             }
             [n, f] => n.is("NOT") && f.is("FALSE"),
-            [a, eq, b] => eq.is_punct('=') && literal(a) && literal(b) && a.kind == b.kind && a.value == b.value,
+            // `1 = 1`, `'a' = 'a'`, and a column compared with itself (`id = id`).
+            [a, eq, b] => {
+                eq.is_punct('=')
+                    && a.kind == b.kind
+                    && (a.value == b.value || (a.kind == Tk::Word && a.value.eq_ignore_ascii_case(b.value)))
+                    && (literal(a) || a.is_name())
+            }
             _ => false,
         }
     };
+    // `x IS NULL OR x IS NOT NULL`.
+    let null_checks: Vec<(&str, bool)> = clause
+        .split(|x| x.is("OR"))
+        .filter_map(|b| match b {
+            [x, is, null] if is.is("IS") && null.is("NULL") && x.is_name() => Some((x.value, true)),
+            [x, is, not, null] if is.is("IS") && not.is("NOT") && null.is("NULL") && x.is_name() => {
+                Some((x.value, false))
+            }
+            _ => None,
+        })
+        .collect();
+    if null_checks.iter().any(|(x, is_null)| null_checks.iter().any(|(y, other)| x == y && is_null != other)) {
+        return Some("its WHERE clause is always true");
+    }
     if branches.into_iter().any(always) {
         return Some("its WHERE clause is always true");
     }
@@ -395,7 +415,7 @@ fn never(clause: &[&Tok]) -> bool {
 const CONSTANT_WORDS: &[&str] = &[
     "TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IS", "IN", "BETWEEN", "LIKE", "ILIKE", "DISTINCT", "FROM", "UNKNOWN",
     "E", "N", "BOOLEAN", "BOOL", "INT", "INTEGER", "BIGINT", "SMALLINT", "TEXT", "VARCHAR", "NUMERIC", "CHAR", "CAST",
-    "AS", "CASE", "WHEN", "THEN", "ELSE", "END", "COALESCE", "NULLIF",
+    "AS", "CASE", "WHEN", "THEN", "ELSE", "END", "COALESCE", "NULLIF", "EXISTS", "SELECT",
 ];
 
 /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...`: a body that runs later.
@@ -478,6 +498,27 @@ impl Analyzer<'_> {
                 i,
                 at(0),
                 "runs a program on the server or SQL in another database (COPY ... PROGRAM, dblink_exec)".to_string(),
+                Subject::default(),
+            );
+            return;
+        }
+        if starts(t, &["CALL"]) {
+            let name = name_at(t, 1).map(|n| n.0).unwrap_or_default();
+            self.report(
+                "dynamic-sql",
+                i,
+                at(0),
+                format!("calls procedure `{name}`, whose body prisma-guard cannot see here"),
+                Subject::default(),
+            );
+            return;
+        }
+        if t.iter().any(|x| x.value.eq_ignore_ascii_case("lo_unlink")) && t.iter().any(|x| x.is("FROM")) {
+            self.report(
+                "dynamic-sql",
+                i,
+                at(0),
+                "deletes large objects (lo_unlink over a query)".to_string(),
                 Subject::default(),
             );
             return;

@@ -100,6 +100,13 @@ mod tests {
             ("DROP COLLATION c CASCADE", "drop-cascade"),
             ("COPY (SELECT 1) TO PROGRAM 'rm -rf /var/lib/postgresql'", "dynamic-sql"),
             ("SELECT dblink_exec('dbname=x', 'DROP TABLE t')", "dynamic-sql"),
+            ("DELETE FROM \"Post\" WHERE id = id", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE \"id\" = \"id\"", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE title IS NULL OR title IS NOT NULL", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE EXISTS (SELECT 1)", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE (SELECT true)", "delete-without-where"),
+            ("SELECT lo_unlink(oid) FROM pg_largeobject_metadata", "dynamic-sql"),
+            ("CALL wipe()", "dynamic-sql"),
             // PostgreSQL: '\' is a whole string, so the DELETE runs.
             ("SELECT '\\'; DELETE FROM \"User\"; -- '", "delete-without-where"),
         ] {

@@ -801,12 +801,43 @@ fn node_options_preloads_make_the_database_uncertain() {
         "evil.js",
         "if (process.argv.includes('-e')) process.env.DATABASE_URL = 'postgresql://app@127.0.0.1:1/ghost';\n",
     );
-    let evil = format!("--require {}", ctx.path("evil.js").display());
-    let run = reset_as_agent(&ctx, &[("NODE_OPTIONS", &evil), ("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "1")]);
-    assert_ne!(run.code, 0, "{}", run.all());
-    assert!(run.stderr.contains("NODE_OPTIONS"), "{}", run.stderr);
-    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
-    assert_eq!(users(&a), 3);
+    for evil in [
+        format!("--require {}", ctx.path("evil.js").display()),
+        format!("\"--require\" {}", ctx.path("evil.js").display()),
+        format!("-r{}", ctx.path("evil.js").display()),
+    ] {
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "reset", "--force"]);
+        cmd.env("NODE_OPTIONS", &evil);
+        let run = Run::from(cmd.output().unwrap());
+        assert_ne!(run.code, 0, "{evil}: {}", run.all());
+        assert!(run.stderr.contains("NODE_OPTIONS"), "{evil}: {}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "{evil}: prisma did not run");
+        assert_eq!(users(&a), 3);
+    }
+}
+
+/// Second review round: an AI agent is refused a destructive command even when the database
+/// the guard resolves does not exist (it may not be the one that matters); and backups taken
+/// before a prisma command stay in the project's folder whatever PRISMA_GUARD_BACKUP_DIR says.
+#[test]
+fn agents_are_refused_destructive_commands_on_missing_databases_too() {
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", "pr_agentmissing_a", "pr_agentmissing_b");
+    let run = reset_as_agent(&ctx, &[("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "yes")]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("needs a human"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty());
+
+    let (a, _) = two_databases("bdir");
+    layout(&mut ctx, "dotenv-path", &a, "pr_bdir_b");
+    let elsewhere = ctx.path("elsewhere");
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+    cmd.env("PRISMA_GUARD_BACKUP_DIR", &elsewhere);
+    let run = Run::from(cmd.output().unwrap());
+    run.ok();
+    assert!(run.stderr.contains("PRISMA_GUARD_BACKUP_DIR") && run.stderr.contains("ignored"), "{}", run.stderr);
+    assert!(!elsewhere.exists(), "nothing written elsewhere");
+    assert_eq!(ctx.manifests().len(), 1, "the backup is in the project's folder");
 }
 
 /// Subagent finding: an extension only a superuser may create (installed by one) must not make
