@@ -322,6 +322,33 @@ impl Database for Mysql {
         super::mysql_swap::restore(self, input)
     }
 
+    /// The dump without its rows (`INSERT` lines) restored into a scratch database: the
+    /// tables, views, triggers and routines must all be created.
+    fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
+        let scratch = match self.create_scratch() {
+            Ok(s) => s,
+            Err(e) => {
+                return Ok(Some(format!(
+                    "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
+                    format!("{e:#}").lines().next().unwrap_or("no scratch database")
+                )))
+            }
+        };
+        let mut schema_only = WithoutRows {
+            inner: std::io::BufReader::new(dump),
+            pending: Vec::new(),
+            at: 0,
+            in_insert: false,
+            in_body: false,
+        };
+        scratch.database().restore(&mut schema_only, false).map(|()| None).map_err(|e| {
+            e.context(
+                fail("the new backup's schema does not restore into an empty database")
+                    .hint("the dump is kept but cannot be trusted; fix the cause above and take a new backup"),
+            )
+        })
+    }
+
     fn exists(&self) -> Result<bool> {
         match self.query("SELECT 1") {
             Ok(_) => Ok(true),
@@ -373,4 +400,59 @@ pub(super) fn quote_ident(s: &str) -> String {
 
 fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// A dump read line by line with its `INSERT INTO` statements (the rows) left out. A statement
+/// may span lines (MariaDB's dump puts each row on its own); it ends at a line ending in `;`
+/// (values never hold a raw newline: the dump escapes them).
+struct WithoutRows<R> {
+    inner: R,
+    pending: Vec<u8>,
+    at: usize,
+    in_insert: bool,
+    /// Inside a `DELIMITER ;;` section (routine and trigger bodies): nothing is left out.
+    in_body: bool,
+}
+
+impl<R: std::io::BufRead> Read for WithoutRows<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at >= self.pending.len() {
+            self.pending.clear();
+            self.at = 0;
+            if self.inner.read_until(b'\n', &mut self.pending)? == 0 {
+                return Ok(0);
+            }
+            if let Some(d) = self.pending.strip_prefix(b"DELIMITER ") {
+                self.in_body = d.trim_ascii() != b";";
+            }
+            if !self.in_body && (self.in_insert || self.pending.starts_with(b"INSERT INTO ")) {
+                self.in_insert = !self.pending.trim_ascii_end().ends_with(b";");
+                self.pending.clear();
+            }
+        }
+        let n = buf.len().min(self.pending.len() - self.at);
+        buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod without_rows_tests {
+    use std::io::Read;
+
+    #[test]
+    fn rows_go_routine_bodies_stay() {
+        let dump = "CREATE TABLE `t` (id int);\nINSERT INTO `t` VALUES\n(1),\n(2);\nINSERT INTO `t` VALUES (3);\nDELIMITER ;;\nCREATE PROCEDURE p() INSERT INTO `t` (id) VALUES (4) ;;\nDELIMITER ;\nCREATE VIEW v AS SELECT 1;\n";
+        let mut r = super::WithoutRows {
+            inner: std::io::BufReader::new(dump.as_bytes()),
+            pending: Vec::new(),
+            at: 0,
+            in_insert: false,
+            in_body: false,
+        };
+        let mut out = String::new();
+        r.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "CREATE TABLE `t` (id int);\nDELIMITER ;;\nCREATE PROCEDURE p() INSERT INTO `t` (id) VALUES (4) ;;\nDELIMITER ;\nCREATE VIEW v AS SELECT 1;\n");
+    }
 }
