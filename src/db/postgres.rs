@@ -210,13 +210,19 @@ impl Postgres {
         let mut reader = BufReader::new(dump);
         let mut fed = stdin.write_all(b"BEGIN;\n");
         let mut line = Vec::new();
+        let mut sql = SqlState::default();
         while fed.is_ok() {
             line.clear();
-            match std::io::BufRead::read_until(&mut reader, b'\n', &mut line) {
+            let read = std::io::BufRead::read_until(&mut reader, b'\n', &mut line);
+            // Only whole statements of pg_dump's own count (not lines inside strings).
+            let clean = sql.at_boundary();
+            sql.scan(&line);
+            let whole = clean && sql.at_boundary();
+            match read {
                 Ok(0) => break,
-                Ok(_) if line.starts_with(b"COPY ") => break,
+                Ok(_) if whole && line.starts_with(b"COPY ") => break,
                 // Owners are given at the end of a restore, after the GRANTs: not checked here.
-                Ok(_) if is_owner_line(line.trim_ascii_end()) => {}
+                Ok(_) if whole && is_owner_line(line.trim_ascii_end()) => {}
                 Ok(_) => fed = stdin.write_all(&line),
                 Err(e) => fed = Err(e),
             }
@@ -366,7 +372,7 @@ impl Database for Postgres {
 
     fn row_counts(&self) -> Result<BTreeMap<String, u64>> {
         let sql = format!(
-            "SELECT table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND {} ORDER BY 1",
+            "SELECT table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = format('%I.%I', table_schema, table_name)::regclass) AND {} ORDER BY 1",
             self.table_filter()
         );
         let mut counts = BTreeMap::new();
@@ -529,6 +535,8 @@ pub struct DumpFilter {
     /// The `OWNER TO` lines kept, written at the end (after the GRANTs that may let the new
     /// owner hold objects in their schema).
     deferred: Vec<u8>,
+    /// Where the SQL text outside COPY data is: in a string, a comment, a dollar quote.
+    sql: SqlState,
     /// The table whose COPY data is streaming, and its rows so far.
     current: Option<(String, u64)>,
     /// The current line outside COPY data; inside COPY, its first bytes only.
@@ -605,9 +613,17 @@ impl DumpFilter {
     fn end_statement_line(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         let line = std::mem::take(&mut self.line);
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        // Only a line that is whole statements of its own is pg_dump's: a line inside a
+        // multi-line string, comment or function body (which anyone who may write a comment
+        // controls) passes through untouched.
+        let starts_clean = self.sql.at_boundary();
+        self.sql.scan(&line);
+        if !(starts_clean && self.sql.at_boundary()) {
+            return out.write_all(&line);
+        }
         if body.starts_with(b"COPY ") && body.ends_with(b" FROM stdin;") {
             let text = String::from_utf8_lossy(&body[5..]);
-            let name = text.split(" (").next().unwrap_or("").split(" FROM ").next().unwrap_or("").replace('"', "");
+            let name = copy_table_name(&text);
             self.current = Some((name, 0));
             out.write_all(&line)
         } else if self.strip_transactions && (body == b"BEGIN;" || body == b"COMMIT;") {
@@ -627,6 +643,138 @@ impl DumpFilter {
             out.write_all(b"\n")
         } else {
             out.write_all(&line)
+        }
+    }
+}
+
+/// `schema.table` of `"public"."Odd ""Name"" ; --" ("id") FROM stdin;` (quotes taken off,
+/// doubled quotes made single), as the row-count query names it.
+fn copy_table_name(text: &str) -> String {
+    let mut name = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                name.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ' ' | '(' if !quoted => break,
+            c => name.push(c),
+        }
+    }
+    name
+}
+
+/// Where a stream of SQL text is, line after line: inside a string, quoted name, dollar
+/// quote or block comment, and whether a statement has begun since the last `;`.
+#[derive(Default)]
+pub struct SqlState {
+    mode: Mode,
+    pending: bool,
+}
+
+#[derive(Default, PartialEq, Eq)]
+enum Mode {
+    #[default]
+    Normal,
+    /// `'...'`; `E'...'` takes backslash escapes.
+    Single {
+        escapes: bool,
+    },
+    Double,
+    Dollar(Vec<u8>),
+    Block(u32),
+}
+
+impl SqlState {
+    /// Between statements, outside every quote and comment.
+    pub fn at_boundary(&self) -> bool {
+        self.mode == Mode::Normal && !self.pending
+    }
+
+    pub fn scan(&mut self, line: &[u8]) {
+        // A psql meta-command (`\restrict`, `\connect`) between statements is a line of its own.
+        if self.at_boundary() && line.trim_ascii_start().starts_with(b"\\") {
+            return;
+        }
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let mut i = 0;
+        while i < line.len() {
+            let c = line[i];
+            let next = line.get(i + 1).copied();
+            match &mut self.mode {
+                Mode::Normal => match c {
+                    b'\'' => {
+                        let e = i > 0 && line[i - 1].eq_ignore_ascii_case(&b'e') && (i < 2 || !ident(line[i - 2]));
+                        self.mode = Mode::Single { escapes: e };
+                        self.pending = true;
+                    }
+                    b'"' => {
+                        self.mode = Mode::Double;
+                        self.pending = true;
+                    }
+                    b'-' if next == Some(b'-') => return,
+                    b'/' if next == Some(b'*') => {
+                        self.mode = Mode::Block(1);
+                        i += 1;
+                    }
+                    b'$' if i == 0 || !ident(line[i - 1]) => {
+                        let len = line[i + 1..].iter().take_while(|b| ident(**b)).count();
+                        let tag_ok =
+                            line.get(i + 1 + len) == Some(&b'$') && !line.get(i + 1).is_some_and(u8::is_ascii_digit);
+                        if tag_ok {
+                            self.mode = Mode::Dollar(line[i..i + len + 2].to_vec());
+                            i += len + 1;
+                        }
+                        self.pending = true;
+                    }
+                    b';' => self.pending = false,
+                    c if !c.is_ascii_whitespace() => self.pending = true,
+                    _ => {}
+                },
+                Mode::Single { escapes } => {
+                    if *escapes && c == b'\\' {
+                        i += 1;
+                    } else if c == b'\'' {
+                        if next == Some(b'\'') {
+                            i += 1;
+                        } else {
+                            self.mode = Mode::Normal;
+                        }
+                    }
+                }
+                Mode::Double => {
+                    if c == b'"' {
+                        if next == Some(b'"') {
+                            i += 1;
+                        } else {
+                            self.mode = Mode::Normal;
+                        }
+                    }
+                }
+                Mode::Dollar(tag) => {
+                    if line[i..].starts_with(tag) {
+                        i += tag.len();
+                        self.mode = Mode::Normal;
+                        continue;
+                    }
+                }
+                Mode::Block(depth) => {
+                    if c == b'*' && next == Some(b'/') {
+                        *depth -= 1;
+                        i += 1;
+                        if *depth == 0 {
+                            self.mode = Mode::Normal;
+                        }
+                    } else if c == b'/' && next == Some(b'*') {
+                        *depth += 1;
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
         }
     }
 }
@@ -751,6 +899,32 @@ mod tests {
                 assert_eq!(f.counts.get("app.Post"), Some(&1));
             }
         }
+    }
+
+    #[test]
+    fn copy_lines_name_their_table_as_the_count_query_does() {
+        assert_eq!(
+            copy_table_name("\"public\".\"Odd \"\"Name\"\" ; --\" (\"id\") FROM stdin;"),
+            "public.Odd \"Name\" ; --"
+        );
+        assert_eq!(copy_table_name("\"public\".\"User\" (\"id\", \"email\") FROM stdin;"), "public.User");
+    }
+
+    #[test]
+    fn only_whole_statements_of_pg_dump_are_touched() {
+        // A comment whose text holds lines that look like pg_dump's (a privilege escalation
+        // and a lost COMMIT before the fix), a function body with COMMIT; on its own line.
+        let dump = "\\restrict k\nCOMMENT ON TABLE \"public\".\"mine\" IS 'notes\nALTER DATABASE \"t1\" OWNER TO \"mallory\";\nBEGIN;\n';\nCREATE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\nCOMMIT;\nEND\n$$;\nALTER TABLE \"public\".\"mine\" OWNER TO \"mallory\";\nBEGIN;\nSELECT 1;\nCOMMIT;\n";
+        let mut f = DumpFilter { strip_transactions: true, owners: Some(vec!["app".into()]), ..DumpFilter::default() };
+        let mut out = Vec::new();
+        f.feed(dump.as_bytes(), &mut out).unwrap();
+        f.finish(&mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("IS 'notes\nALTER DATABASE \"t1\" OWNER TO \"mallory\";\nBEGIN;\n';"), "{out}");
+        assert!(out.contains("$$\nBEGIN\nCOMMIT;\nEND\n$$;"), "the body keeps its COMMIT: {out}");
+        assert!(!out.contains("ALTER TABLE \"public\".\"mine\" OWNER TO"), "mallory may not be given the table: {out}");
+        assert!(!out.contains("\nBEGIN;\nSELECT 1;\nCOMMIT;\n"), "pg_dump's own BEGIN/COMMIT go: {out}");
+        assert!(out.contains("SELECT 1;"), "{out}");
     }
 
     #[test]

@@ -979,3 +979,36 @@ fn a_restore_keeps_table_owners() {
     assert_eq!(pg.app_sql(&db, "SELECT tableowner FROM pg_tables WHERE tablename = 'owned'"), "pr_owner1");
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM owned"), "2");
 }
+
+/// Third review round: lines inside a comment's text that look like pg_dump's own statements
+/// are data, not statements (they gave a role the schema when a superuser restored); and a
+/// partitioned table or a name with quotes no longer makes a good backup fail its row counts.
+#[test]
+fn dump_text_inside_strings_is_never_run_and_odd_tables_count_right() {
+    let pg = postgres();
+    let db = pg.create_db("pr_comment");
+    pg.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pr_mallory') THEN CREATE ROLE pr_mallory LOGIN PASSWORD 'm'; END IF; END $$");
+    pg.sql(&db, "GRANT CREATE ON SCHEMA public TO pr_mallory");
+    pg.sql(&db, "SET ROLE pr_mallory; CREATE TABLE public.mine (id int); COMMENT ON TABLE public.mine IS 'notes\nALTER SCHEMA \"public\" OWNER TO \"pr_mallory\";\nBEGIN;\n'");
+    pg.sql(&db, "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2030-01-01'); INSERT INTO m VALUES (1, '2024-01-01'), (2, '2025-01-01'); CREATE TABLE \"Odd \"\"Name\"\" ; --\" (id int); INSERT INTO \"Odd \"\"Name\"\" ; --\" VALUES (7)");
+    let superuser = format!("postgresql://postgres:postgres-admin-pw@127.0.0.1:{}/{db}", pg.port);
+    let ctx = url_project(&superuser, "");
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["restore-test"]).ok();
+    let owner = || pg.sql(&db, "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public'");
+    let before = owner();
+    assert_ne!(before, "pr_mallory");
+    pg.sql(&db, "DELETE FROM m");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(owner(), before, "the comment's text was not run");
+    assert_eq!(
+        pg.sql(&db, "SELECT obj_description('public.mine'::regclass)"),
+        "notes\nALTER SCHEMA \"public\" OWNER TO \"pr_mallory\";\nBEGIN;"
+    );
+    assert_eq!(pg.sql(&db, "SELECT count(*) FROM m"), "2");
+    assert_eq!(
+        pg.sql(&db, "SELECT tableowner FROM pg_tables WHERE tablename = 'mine'"),
+        "pr_mallory",
+        "the real owner line still runs"
+    );
+}
