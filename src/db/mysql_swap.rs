@@ -58,6 +58,22 @@ fn sweep(server: &Mysql) {
 /// Restore `input` into `target`, all or nothing for its tables.
 pub fn restore(target: &Mysql, input: &mut dyn Read) -> Result<()> {
     sweep(target);
+    // A foreign key in another database that references these tables would follow them into
+    // the trash database: refuse, as nothing could put it back.
+    let outside = target.query(&format!(
+        "SELECT CONCAT(constraint_schema, '.', table_name, ' (', constraint_name, ')') FROM information_schema.referential_constraints WHERE unique_constraint_schema = DATABASE() AND constraint_schema <> DATABASE() AND constraint_schema NOT LIKE '{}%' ORDER BY 1",
+        STAGING_PREFIX.replace('_', "\\_")
+    ))?;
+    if !outside.is_empty() {
+        return Err(fail(format!(
+            "restoring would leave foreign keys of other databases pointing at the replaced tables: {}",
+            outside.join(", ")
+        ))
+        .hint(
+            "drop those foreign keys first (and add them back after), or restore into another database with --to <url>",
+        )
+        .into());
+    }
     let staging = temp_database(target, "s")?;
     load(&staging.db, input)?;
     swap(target, &staging)

@@ -242,3 +242,23 @@ fn mysql_killed_restore_changes_nothing_and_the_next_one_completes() {
     my.sql(&db, "INSERT INTO `Post` (title) VALUES ('  padded  ')");
     assert_eq!(my.sql(&db, "SELECT COUNT(*) FROM `Post` WHERE title = 'padded'"), "1", "the trigger is back");
 }
+
+/// Third review round: a foreign key in another database referencing a table of this one would
+/// follow the old table into the trash database; such a restore is refused, nothing changed.
+#[test]
+fn mysql_restore_refuses_when_another_database_references_its_tables() {
+    let (ctx, db) = seeded("my_xref");
+    let my = mariadb();
+    ctx.run(&["backup"]).ok();
+    my.root("DROP DATABASE IF EXISTS my_xref_other; CREATE DATABASE my_xref_other CHARACTER SET utf8mb4");
+    my.root(&format!("CREATE TABLE my_xref_other.o (id INT PRIMARY KEY, uid VARCHAR(191), FOREIGN KEY (uid) REFERENCES `{db}`.`User`(id)) ENGINE=InnoDB"));
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(
+        run.all().contains("foreign keys of other databases") && run.all().contains("my_xref_other.o"),
+        "{}",
+        run.all()
+    );
+    let fk = my.root("SELECT unique_constraint_schema FROM information_schema.referential_constraints WHERE constraint_schema = 'my_xref_other'");
+    assert_eq!(fk, db, "the foreign key still points at the database");
+}
