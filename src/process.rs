@@ -172,6 +172,10 @@ pub struct Running {
 impl Running {
     /// Spawn with stderr captured; stdin/stdout as configured by the caller.
     pub fn spawn(tool: &Tool, mut cmd: Command) -> Result<Running> {
+        // In a process group of its own: a Ctrl-C on the terminal reaches prisma-guard, not the
+        // database client, so a client given a whole script (a restore's swap) finishes it,
+        // and one fed a stream sees its end without a COMMIT and rolls back.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child =
             cmd.stderr(Stdio::piped()).spawn().with_context(|| format!("could not start `{}`", tool.path.display()))?;
         let stderr = child.stderr.take().map(|mut pipe| {

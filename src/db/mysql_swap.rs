@@ -43,13 +43,24 @@ fn temp_database<'a>(server: &'a Mysql, what: &str) -> Result<Temp<'a>> {
     Ok(Temp { server, db, name })
 }
 
+/// The lock a run's client sessions hold (its staging and trash databases are in use).
+fn run_lock(pid: u32) -> String {
+    format!("{STAGING_PREFIX}{pid}")
+}
+
 /// Staging databases of restores whose process is gone.
 fn sweep(server: &Mysql) {
     let Ok(names) = server.query(&format!("SHOW DATABASES LIKE '{STAGING_PREFIX}%'")) else { return };
     for name in names {
         let pid =
             name.strip_prefix(STAGING_PREFIX).and_then(|r| r.split('_').next()).and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|p| p != std::process::id() && !crate::process::pid_alive(p)) {
+        // A client may still be running a killed run's swap (it finishes on its own): its
+        // session holds a lock named after the staging database.
+        let Some(pid) = pid else { continue };
+        let in_use = server
+            .query(&format!("SELECT IS_USED_LOCK('{}') IS NOT NULL", run_lock(pid)))
+            .map_or(true, |r| r.first().is_some_and(|v| v == "1"));
+        if pid != std::process::id() && !crate::process::pid_alive(pid) && !in_use {
             let _ = server.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&name)));
         }
     }
@@ -89,7 +100,9 @@ fn load(db: &Mysql, input: &mut dyn Read) -> Result<()> {
     let mut running = Running::spawn(db.client(), cmd)?;
     let mut stdin = running.child.stdin.take().context("mysql has no stdin")?;
     let fed = stdin
-        .write_all(b"SET FOREIGN_KEY_CHECKS=0;\n")
+        .write_all(
+            format!("SELECT GET_LOCK('{}', 30);\nSET FOREIGN_KEY_CHECKS=0;\n", run_lock(std::process::id())).as_bytes(),
+        )
         .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
         .and_then(|()| stdin.write_all(b"\nSET FOREIGN_KEY_CHECKS=1;\n"));
     if fed.is_err() {
@@ -171,7 +184,9 @@ fn swap(target: &Mysql, staging: &Temp) -> Result<()> {
     let tr = quote_ident(&trash.name);
     let old = target.tables()?;
     let new = staging.db.tables()?;
-    let mut swap = String::from("SET FOREIGN_KEY_CHECKS=0;\n");
+    // Held for the client's session: a sweep by another run leaves this staging database alone
+    // while the script runs, even if prisma-guard itself is gone.
+    let mut swap = format!("SELECT GET_LOCK('{}', 30);\nSET FOREIGN_KEY_CHECKS=0;\n", run_lock(std::process::id()));
     for t in &staging_triggers {
         swap.push_str(&format!("DROP TRIGGER {st}.{};\n", quote_ident(t)));
     }

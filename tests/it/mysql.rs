@@ -262,3 +262,46 @@ fn mysql_restore_refuses_when_another_database_references_its_tables() {
     let fk = my.root("SELECT unique_constraint_schema FROM information_schema.referential_constraints WHERE constraint_schema = 'my_xref_other'");
     assert_eq!(fk, db, "the foreign key still points at the database");
 }
+
+/// Third review round: Ctrl-C (SIGINT to prisma-guard's whole process group) while the swap
+/// waits for a table lock held by another session: the client, in its own group, finishes the
+/// swap, so the triggers are there afterwards and the data is whole.
+#[test]
+fn mysql_ctrl_c_during_a_locked_swap_loses_no_trigger() {
+    let (ctx, db) = seeded("my_ctrlc");
+    let my = mariadb();
+    my.sql(&db, "CREATE TRIGGER post_title BEFORE INSERT ON `Post` FOR EACH ROW SET NEW.title = TRIM(NEW.title)");
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    my.sql(&db, "DELETE FROM `Post`; DELETE FROM `User`; DELETE FROM `_prisma_migrations`");
+    // Another session holds the table open for a while: the swap's DROP TRIGGER must wait.
+    let mut holder = std::process::Command::new("mariadb")
+        .arg("--no-defaults")
+        .arg(format!("--socket={}", my.socket.display()))
+        .args(["-u", "root", &db, "-e", "START TRANSACTION; SELECT COUNT(*) FROM `Post`; SELECT SLEEP(12); COMMIT;"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut child =
+        ctx.cmd(&["restore", &id, "--to", &my.url(&db)]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    // This restore's swap (other tests restore meanwhile): its DROP TRIGGER, waiting.
+    let waiting = format!(
+        "SELECT COUNT(*) FROM information_schema.processlist WHERE state LIKE 'Waiting for table metadata lock' AND info LIKE 'DROP TRIGGER `{db}`%'"
+    );
+    while my.root(&waiting) == "0" {
+        assert!(start.elapsed() < Duration::from_secs(11), "the swap never waited for the lock");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // setsid made prisma-guard the leader of its own group: a terminal's Ctrl-C.
+    std::process::Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().unwrap();
+    let _ = child.wait();
+    holder.wait().unwrap();
+    let deadline = Instant::now();
+    while my.root(&format!("SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = '{db}'")) != "1" {
+        assert!(deadline.elapsed() < Duration::from_secs(20), "the trigger is gone");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(my.sql(&db, "SELECT COUNT(*) FROM `Post`"), "4", "the swap finished: the backup's rows");
+}
