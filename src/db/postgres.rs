@@ -95,6 +95,8 @@ impl Postgres {
             format!("the PostgreSQL server at {where_} is not reachable: start it, or check host and port in the URL")
         } else if text.contains("does not exist") && text.contains("database") {
             format!("the database in {where_} does not exist: check the URL, or create the database first")
+        } else if text.contains("row-level security") {
+            format!("a table of {where_} has FORCE ROW LEVEL SECURITY, so pg_dump would see only some rows and refuses: back up as a role that bypasses it (`ALTER ROLE <backup user> BYPASSRLS;`), or as a superuser")
         } else if text.contains("server version mismatch") {
             format!("pg_dump is older than the server: {INSTALL_HINT}")
         } else {

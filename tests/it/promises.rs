@@ -1012,3 +1012,17 @@ fn dump_text_inside_strings_is_never_run_and_odd_tables_count_right() {
         "the real owner line still runs"
     );
 }
+
+/// Third review round: FORCE ROW LEVEL SECURITY makes pg_dump refuse for the owning role; the
+/// backup fails closed and says how to take it.
+#[test]
+fn force_row_level_security_fails_the_backup_with_the_fix() {
+    let pg = postgres();
+    let db = pg.create_db("pr_rls");
+    pg.app_sql(&db, "CREATE TABLE r (id int, who text); INSERT INTO r VALUES (1, 'a'); ALTER TABLE r ENABLE ROW LEVEL SECURITY; ALTER TABLE r FORCE ROW LEVEL SECURITY; CREATE POLICY p ON r USING (who = current_user)");
+    let ctx = url_project(&pg.url(&db), "");
+    let run = ctx.run(&["backup"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("BYPASSRLS"), "{}", run.stderr);
+    run.no_secret();
+}
