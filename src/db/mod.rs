@@ -119,6 +119,21 @@ impl<D> Drop for Temporary<'_, D> {
     }
 }
 
+/// The warning when a new backup's restore check cannot run (no scratch database).
+pub(crate) fn restore_not_checked(e: &anyhow::Error) -> String {
+    format!(
+        "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
+        format!("{e:#}").lines().next().unwrap_or("no scratch database")
+    )
+}
+
+/// The error when a new backup's schema does not restore into a scratch database.
+pub(crate) fn unrestorable(e: anyhow::Error) -> anyhow::Error {
+    e.context(crate::error::fail("the new backup's schema does not restore into an empty database").hint(
+        "the dump is kept but cannot be trusted; fix the cause above (a missing extension or role?) and take a new backup",
+    ))
+}
+
 /// Open the right engine for a target.
 pub fn open(target: Target, tools: &ToolSettings) -> Result<Box<dyn Database>> {
     Ok(match target.url.engine {

@@ -327,12 +327,7 @@ impl Database for Mysql {
     fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
         let scratch = match self.create_scratch() {
             Ok(s) => s,
-            Err(e) => {
-                return Ok(Some(format!(
-                    "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
-                    format!("{e:#}").lines().next().unwrap_or("no scratch database")
-                )))
-            }
+            Err(e) => return Ok(Some(super::restore_not_checked(&e))),
         };
         let mut schema_only = WithoutRows {
             inner: std::io::BufReader::new(dump),
@@ -341,12 +336,7 @@ impl Database for Mysql {
             in_insert: false,
             in_body: false,
         };
-        scratch.database().restore(&mut schema_only, false).map(|()| None).map_err(|e| {
-            e.context(
-                fail("the new backup's schema does not restore into an empty database")
-                    .hint("the dump is kept but cannot be trusted; fix the cause above and take a new backup"),
-            )
-        })
+        scratch.database().restore(&mut schema_only, false).map(|()| None).map_err(super::unrestorable)
     }
 
     fn exists(&self) -> Result<bool> {

@@ -198,9 +198,9 @@ impl Postgres {
         self.query("SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")
     }
 
-    /// Feed the dump up to its first `COPY` (the types, tables and functions it creates) to
-    /// psql in a transaction that is rolled back.
-    fn replay_schema_part(&self, dump: &mut dyn Read) -> Result<()> {
+    /// psql reading a script on its stdin (no `-1`: callers open and commit or roll back the
+    /// transaction themselves), stopping at the first error.
+    fn psql_script(&self) -> Result<(Running, std::process::ChildStdin)> {
         let mut cmd = self.psql.command();
         self.env(&mut cmd);
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
@@ -208,7 +208,14 @@ impl Postgres {
             .stdin(Stdio::piped())
             .stdout(Stdio::null());
         let mut running = Running::spawn(&self.psql, cmd)?;
-        let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
+        let stdin = running.child.stdin.take().context("psql has no stdin")?;
+        Ok((running, stdin))
+    }
+
+    /// Feed the dump up to its first `COPY` (the types, tables and functions it creates) to
+    /// psql in a transaction that is rolled back.
+    fn replay_schema_part(&self, dump: &mut dyn Read) -> Result<()> {
+        let (running, mut stdin) = self.psql_script()?;
         let mut reader = BufReader::new(dump);
         let mut fed = stdin.write_all(b"BEGIN;\n");
         let mut line = Vec::new();
@@ -436,14 +443,7 @@ impl Database for Postgres {
         // otherwise). Not psql's `-1`: that commits at end of input, so a prisma-guard killed
         // mid-stream (SIGKILL, a closed terminal) would commit half a restore. Without the
         // COMMIT, psql's end of input closes the session and the server rolls back.
-        let mut cmd = self.psql.command();
-        self.env(&mut cmd);
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
-            .arg(format!("--dbname={}", self.conninfo))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null());
-        let mut running = Running::spawn(&self.psql, cmd)?;
-        let mut stdin = running.child.stdin.take().context("psql has no stdin")?;
+        let (mut running, mut stdin) = self.psql_script()?;
         let fed = stdin
             .write_all(b"BEGIN;\n")
             .and_then(|()| stdin.write_all(preamble.as_bytes()))
@@ -470,12 +470,7 @@ impl Database for Postgres {
     fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
         let scratch = match self.scratch() {
             Ok(s) => s,
-            Err(e) => {
-                return Ok(Some(format!(
-                    "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
-                    format!("{e:#}").lines().next().unwrap_or("no scratch database")
-                )))
-            }
+            Err(e) => return Ok(Some(super::restore_not_checked(&e))),
         };
         let checked = scratch.db.replay_schema_part(dump);
         if let Err(e) = &checked {
@@ -489,11 +484,7 @@ impl Database for Postgres {
                 )));
             }
         }
-        checked
-            .map(|()| None)
-            .map_err(|e| e.context(fail("the new backup's schema does not restore into an empty database").hint(
-                "the dump is kept but cannot be trusted; fix the cause above (a missing extension or role?) and take a new backup",
-            )))
+        checked.map(|()| None).map_err(super::unrestorable)
     }
 
     fn exists(&self) -> Result<bool> {

@@ -223,15 +223,12 @@ fn read_env_loads(src: &str, out: &mut ConfigTs) {
     }
 }
 
-/// Whether the call starting at `at` is a statement of its own at the module's top level:
-/// outside every block and parenthesis, with nothing before it on its statement but
-/// `await`/`void` or the `require("dotenv")` it is called on.
-fn at_top_level(src: &str, at: usize) -> bool {
-    let mut depth = 0i32;
+/// The characters of JavaScript text that are code, not inside a string literal (quotes and
+/// backslash escapes followed), with their offsets.
+fn code_chars(src: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    let mut statement_start = 0;
-    for (i, c) in src[..at].char_indices() {
+    src.char_indices().filter(move |&(_, c)| {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -240,10 +237,24 @@ fn at_top_level(src: &str, at: usize) -> bool {
             } else if c == q {
                 quote = None;
             }
-            continue;
+            return false;
         }
+        if matches!(c, '"' | '\'' | '`') {
+            quote = Some(c);
+            return false;
+        }
+        true
+    })
+}
+
+/// Whether the call starting at `at` is a statement of its own at the module's top level:
+/// outside every block and parenthesis, with nothing before it on its statement but
+/// `await`/`void` or the `require("dotenv")` it is called on.
+fn at_top_level(src: &str, at: usize) -> bool {
+    let mut depth = 0i32;
+    let mut statement_start = 0;
+    for (i, c) in code_chars(&src[..at]) {
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => {
                 depth -= 1;
@@ -275,21 +286,8 @@ fn at_top_level(src: &str, at: usize) -> bool {
 /// does not close.
 fn balanced_args(rest: &str) -> Option<&str> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in rest.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (i, c) in code_chars(rest) {
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' if depth == 0 => return Some(&rest[..i]),
             ')' | ']' | '}' => depth = depth.checked_sub(1)?,

@@ -21,12 +21,7 @@ pub fn guarded_project() -> TestContext {
     ctx.write("prisma/migrations/20260102000000_posts/migration.sql", POSTS_SQL);
     ctx.write("prisma/migrations/migration_lock.toml", "provider = \"sqlite\"\n");
     install_fake_prisma(&ctx, ctx.root());
-    let shim = ctx.path("shim");
-    std::fs::create_dir_all(&shim).unwrap();
-    std::os::unix::fs::symlink(bin(), shim.join("prisma")).unwrap();
-    let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap_or_default());
-    ctx.set_env("PATH", &path);
-    ctx.set_env("FAKE_PRISMA_LOG", &ctx.path("prisma-calls.jsonl").display().to_string());
+    guard_on_path(&mut ctx);
     // Apply the migrations and add rows, through the fake prisma directly.
     let out = std::process::Command::new("node")
         .args(["node_modules/prisma/build/index.js", "migrate", "deploy"])
@@ -39,6 +34,17 @@ pub fn guarded_project() -> TestContext {
     let conn = Connection::open(ctx.path("dev.db")).unwrap();
     conn.execute_batch("INSERT INTO \"User\" VALUES ('u1', 'a@example.com', 'Ann'), ('u2', 'b@example.com', NULL); INSERT INTO \"Post\" (title, authorId) VALUES ('hello', 'u1'), ('again', 'u1'), ('x', 'u2');").unwrap();
     ctx
+}
+
+/// `prisma` on PATH is prisma-guard (a `shim/prisma` link first on PATH), and the fake prisma
+/// records its calls in `prisma-calls.jsonl`.
+pub fn guard_on_path(ctx: &mut TestContext) {
+    let shim = ctx.path("shim");
+    std::fs::create_dir_all(&shim).unwrap();
+    std::os::unix::fs::symlink(bin(), shim.join("prisma")).unwrap();
+    let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap_or_default());
+    ctx.set_env("PATH", &path);
+    ctx.set_env("FAKE_PRISMA_LOG", &ctx.path("prisma-calls.jsonl").display().to_string());
 }
 
 /// Copy the fake prisma package into `dir/node_modules/prisma`, link `.bin/prisma` to it, and

@@ -50,12 +50,7 @@ fn project(loader: Loader, dir: &str) -> TestContext {
     let base = if dir.is_empty() { String::new() } else { format!("{dir}/") };
     ctx.write(&format!("{base}prisma/schema.prisma"), "datasource db {\n  provider = \"postgresql\"\n}\n");
     ctx.write(&format!("{base}prisma/migrations/20260101000000_init/migration.sql"), INIT_SQL);
-    let shim = ctx.path("shim");
-    std::fs::create_dir_all(&shim).unwrap();
-    std::os::unix::fs::symlink(bin(), shim.join("prisma")).unwrap();
-    let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap_or_default());
-    ctx.set_env("PATH", &path);
-    ctx.set_env("FAKE_PRISMA_LOG", &ctx.path("prisma-calls.jsonl").display().to_string());
+    crate::guard::guard_on_path(&mut ctx);
     ctx
 }
 
