@@ -256,7 +256,7 @@ impl Postgres {
              LATERAL pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) ref \
              WHERE d.deptype IN ('n', 'a') \
              AND (ref.schema IN ({list}) OR (ref.type = 'schema' AND ref.identity IN ({list}))) \
-             AND dep.type NOT IN ('extension', 'cast', 'function of access method', 'operator of access method') \
+             AND dep.type NOT IN ('extension', 'cast', 'function of access method', 'operator of access method', 'publication relation', 'publication namespace') \
              AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e') \
              AND (dep.schema NOT IN ({list}) OR (dep.schema IS NULL AND NOT EXISTS ( \
                  SELECT 1 FROM pg_depend o, LATERAL pg_identify_object(o.refclassid, o.refobjid, 0) own \
@@ -301,6 +301,109 @@ impl Postgres {
             }
         } else {
             sql.push_str("GRANT ALL ON SCHEMA \"public\" TO PUBLIC;\nCOMMENT ON SCHEMA \"public\" IS 'standard public schema';\n");
+        }
+        Ok(sql)
+    }
+
+    /// Extensions this user could not create again (not trusted, or no superuser here), with
+    /// their schemas: a restore in place keeps them rather than dropping them with their
+    /// schema.
+    fn extensions_kept(&self) -> Result<Vec<(String, String)>> {
+        let trusted = match self.server()?.1 >= 13 {
+            true => "COALESCE((SELECT v.trusted FROM pg_available_extension_versions v WHERE v.name = e.extname AND v.version = e.extversion), false)",
+            false => "false",
+        };
+        let rows = self.query(&format!(
+            "SELECT e.extname || chr(31) || n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+             WHERE e.extname <> 'plpgsql' AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AND NOT {trusted} ORDER BY 1"
+        ))?;
+        Ok(rows.iter().filter_map(|r| r.split_once('\x1f')).map(|(e, s)| (e.to_string(), s.to_string())).collect())
+    }
+
+    /// `DROP ... CASCADE` for everything in `schema` a dump creates (tables, views, sequences
+    /// of their own, functions, types) except the members of extensions: empties a schema that
+    /// must stay because it holds an extension.
+    fn empty_schema_sql(&self, schema: &str) -> Result<String> {
+        let not_member = |catalog: &str, oid: &str| {
+            format!("NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '{catalog}'::regclass AND d.objid = {oid} AND d.deptype = 'e')")
+        };
+        let s = quote_literal(schema);
+        let rows = self.query(&format!(
+            "SELECT stmt FROM ( \
+             SELECT CASE c.relkind WHEN 'v' THEN 2 WHEN 'm' THEN 2 WHEN 'S' THEN 3 WHEN 'c' THEN 4 ELSE 1 END AS ord, \
+               format('DROP %s IF EXISTS %I.%I CASCADE;', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END, n.nspname, c.relname) AS stmt \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = {s} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND NOT c.relispartition AND {} \
+               AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = c.oid AND o.deptype IN ('a', 'i'))) \
+             UNION ALL \
+             SELECT 5, format('DROP %s IF EXISTS %I.%I(%s) CASCADE;', CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) \
+             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = {s} AND {} \
+             UNION ALL \
+             SELECT 6, format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname) \
+             FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = {s} AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typcategory <> 'A' AND {} \
+             ) x ORDER BY ord, stmt",
+            not_member("pg_class", "c.oid"),
+            not_member("pg_proc", "p.oid"),
+            not_member("pg_type", "t.oid"),
+        ))?;
+        let mut sql = String::new();
+        for row in rows {
+            sql.push_str(&row);
+            sql.push('\n');
+        }
+        Ok(sql)
+    }
+
+    /// `DROP PUBLICATION` and `DROP EVENT TRIGGER` for those of the database: objects of no
+    /// schema, which a whole-database dump creates again.
+    fn drop_database_objects_sql(&self) -> Result<String> {
+        let rows = self.query(
+            "SELECT format('DROP PUBLICATION IF EXISTS %I;', pubname) FROM pg_publication \
+             UNION ALL SELECT format('DROP EVENT TRIGGER IF EXISTS %I;', evtname) FROM pg_event_trigger",
+        )?;
+        Ok(rows.iter().map(|r| format!("{r}\n")).collect())
+    }
+
+    /// Schemas a publication publishes whole (`FOR TABLES IN SCHEMA`, PostgreSQL 15 and later).
+    fn published_schemas(&self) -> Result<Vec<String>> {
+        match self.server()?.1 >= 15 {
+            true => self.query(
+                "SELECT DISTINCT n.nspname FROM pg_publication_namespace pn JOIN pg_namespace n ON n.oid = pn.pnnspid",
+            ),
+            false => Ok(Vec::new()),
+        }
+    }
+
+    /// Statements that put the tables of `schemas` back into the publications they are in now
+    /// (a `--schema` dump does not hold memberships, and dropping a schema drops them); each
+    /// only when the restored backup has that table, and a failure is a warning.
+    fn publication_members_sql(&self, schemas: &[String]) -> Result<String> {
+        let major = self.server()?.1;
+        let list = schemas.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", ");
+        let (columns, filter) = match major >= 15 {
+            true => (
+                "CASE WHEN pr.prattrs IS NULL THEN '' ELSE ' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.prattrs)) || ')' END",
+                "CASE WHEN pr.prqual IS NULL THEN '' ELSE ' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')' END",
+            ),
+            false => ("''", "''"),
+        };
+        let query = format!(
+            "SELECT format('%I.%I', n.nspname, c.relname) || chr(31) || format('ALTER PUBLICATION %I ADD TABLE ONLY %I.%I', p.pubname, n.nspname, c.relname) || {columns} || {filter} \
+             FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid JOIN pg_class c ON c.oid = pr.prrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname IN ({list})"
+        );
+        let mut sql = String::new();
+        for row in self.query(&(query + " ORDER BY 1"))? {
+            let Some((table, stmt)) = row.split_once('\x1f') else { continue };
+            sql.push_str(&format!(
+                "DO {tag} BEGIN IF to_regclass({}) IS NOT NULL THEN EXECUTE {}; END IF; \
+                 EXCEPTION WHEN others THEN RAISE WARNING 'prisma-guard: could not put back publication membership (%): %', {}, SQLERRM; END {tag};\n",
+                quote_literal(table),
+                quote_literal(stmt),
+                quote_literal(stmt),
+                tag = "$prisma_guard$",
+            ));
         }
         Ok(sql)
     }
@@ -408,6 +511,8 @@ impl Database for Postgres {
 
     fn restore(&self, input: &mut dyn Read, clear: bool) -> Result<()> {
         let mut preamble = String::from("SET client_min_messages = warning;\n");
+        let mut epilogue = String::new();
+        let mut kept = Vec::new();
         if clear {
             let managed = self.managed_schemas();
             if !managed.is_empty() {
@@ -426,8 +531,21 @@ impl Database for Postgres {
                 }
             }
             let schemas = if managed.is_empty() { self.user_schemas()? } else { managed.clone() };
+            if managed.is_empty() {
+                preamble.push_str(&self.drop_database_objects_sql()?);
+            } else {
+                epilogue.push_str(&self.publication_members_sql(&managed)?);
+            }
+            kept = self.extensions_kept()?;
+            // A schema that holds an extension this user cannot create again, or that a
+            // publication publishes as a whole (only a superuser may add it back), is
+            // emptied rather than dropped.
+            let published = self.published_schemas()?;
             for s in &schemas {
-                preamble.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE;\n", quote_ident(s)));
+                match kept.iter().any(|(_, in_schema)| in_schema == s) || published.contains(s) {
+                    true => preamble.push_str(&self.empty_schema_sql(s)?),
+                    false => preamble.push_str(&format!("DROP SCHEMA IF EXISTS {} CASCADE;\n", quote_ident(s))),
+                }
             }
             if managed.is_empty() {
                 // A whole-database dump does not create `public` (it always exists) and states
@@ -447,8 +565,10 @@ impl Database for Postgres {
         let fed = stdin
             .write_all(b"BEGIN;\n")
             .and_then(|()| stdin.write_all(preamble.as_bytes()))
-            .and_then(|()| copy_into_transaction(input, &mut stdin, owners))
-            .and_then(|()| stdin.write_all(b"\nCOMMIT;\n"));
+            .and_then(|()| copy_into_transaction(input, &mut stdin, owners, kept))
+            .and_then(|()| stdin.write_all(b"\n"))
+            .and_then(|()| stdin.write_all(epilogue.as_bytes()))
+            .and_then(|()| stdin.write_all(b"COMMIT;\n"));
         if fed.is_err() {
             // No COMMIT was sent; make sure psql stops without one.
             let _ = running.child.kill();
@@ -463,7 +583,14 @@ impl Database for Postgres {
             (Err(e), _) => Err(anyhow::Error::new(e)
                 .context("could not read the whole backup; the restore was rolled back and the database is unchanged")),
             (_, Err(e)) => Err(e.context("the restore failed and was rolled back; the database is unchanged")),
-            (Ok(()), Ok(_)) => Ok(()),
+            (Ok(()), Ok(stderr)) => {
+                for line in stderr.lines() {
+                    if let Some((_, warning)) = line.split_once("prisma-guard: ") {
+                        crate::ui::Printer::default().warn(warning);
+                    }
+                }
+                Ok(())
+            }
         }
     }
 
@@ -525,6 +652,8 @@ pub struct DumpFilter {
     /// On the way into psql: the roles this user may give objects to (`ALTER ... OWNER TO`
     /// lines naming another role are left out: the objects stay the restoring user's).
     pub owners: Option<Vec<String>>,
+    /// On the way into psql: extensions left in place (not this user's to comment on).
+    pub kept_extensions: Vec<String>,
     /// The `OWNER TO` lines kept, written at the end (after the GRANTs that may let the new
     /// owner hold objects in their schema).
     deferred: Vec<u8>,
@@ -598,6 +727,15 @@ impl DumpFilter {
         Ok(())
     }
 
+    /// Whether `line` is `COMMENT ON EXTENSION "x" IS ...;` for an extension left in place.
+    fn comments_kept_extension(&self, line: &[u8]) -> bool {
+        let Some(rest) = line.strip_prefix(b"COMMENT ON EXTENSION ") else { return false };
+        let text = String::from_utf8_lossy(rest);
+        let name = text.split(" IS ").next().unwrap_or("").trim();
+        let name = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(name);
+        self.kept_extensions.iter().any(|k| k == name)
+    }
+
     fn push_prefix(&mut self, part: &[u8]) {
         let room = 3usize.saturating_sub(self.line.len());
         self.line.extend_from_slice(&part[..part.len().min(room)]);
@@ -619,7 +757,9 @@ impl DumpFilter {
             let name = copy_table_name(&text);
             self.current = Some((name, 0));
             out.write_all(&line)
-        } else if self.strip_transactions && (body == b"BEGIN;" || body == b"COMMIT;") {
+        } else if (self.strip_transactions && (body == b"BEGIN;" || body == b"COMMIT;"))
+            || self.comments_kept_extension(body)
+        {
             Ok(())
         } else if let Some(roles) = &self.owners {
             if is_owner_line(body) {
@@ -793,8 +933,15 @@ fn owner_not_allowed(line: &[u8], roles: &[String]) -> bool {
 
 /// The dump into psql inside the restore's transaction, its own BEGIN/COMMIT lines left out,
 /// and owners given only where this user may.
-fn copy_into_transaction(input: &mut dyn Read, out: &mut dyn Write, owners: Vec<String>) -> std::io::Result<()> {
-    let mut filter = DumpFilter { strip_transactions: true, owners: Some(owners), ..DumpFilter::default() };
+fn copy_into_transaction(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    owners: Vec<String>,
+    kept: Vec<(String, String)>,
+) -> std::io::Result<()> {
+    let kept_extensions = kept.into_iter().map(|(name, _)| name).collect();
+    let mut filter =
+        DumpFilter { strip_transactions: true, owners: Some(owners), kept_extensions, ..DumpFilter::default() };
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match input.read(&mut buf) {

@@ -1021,3 +1021,84 @@ fn force_row_level_security_fails_the_backup_with_the_fix() {
     assert!(run.stderr.contains("BYPASSRLS"), "{}", run.stderr);
     run.no_secret();
 }
+
+/// Review finding: publications belong to the database, not to a schema. A whole-database
+/// restore in place brings back the backup's publications (it no longer fails on "already
+/// exists"); a schema-limited restore keeps the memberships its tables had (dropping the schema
+/// dropped them, and a `--schema` dump does not hold them).
+#[test]
+fn publications_survive_in_place_restores() {
+    let pg = postgres();
+    let members = |db: &str| {
+        pg.app_sql(db, "SELECT string_agg(m, ' ' ORDER BY m) FROM (SELECT pubname || ':' || schemaname || '.' || tablename AS m FROM pg_publication_tables) x")
+    };
+    // Whole database.
+    let db = pg.create_db("pr_pub_whole");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY, email text); INSERT INTO \"User\" VALUES (1, 'a'), (2, 'b'); CREATE PUBLICATION pr_feed FOR TABLE \"User\" (id) WHERE (id > 0)");
+    let whole = pg.url(&db).replace("schema=public&", "");
+    let ctx = url_project(&whole, "");
+    ctx.run(&["backup"]).ok();
+    pg.app_sql(&db, "DELETE FROM \"User\"");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "2");
+    assert_eq!(members(&db), "pr_feed:public.User");
+    assert_eq!(pg.app_sql(&db, "SELECT pg_get_expr(prqual, prrelid) FROM pg_publication_rel"), "(id > 0)");
+
+    // Schema-limited, with a table-level and a schema-level publication.
+    let db = pg.create_db("pr_pub_schema");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE TABLE app.\"User\" (id int PRIMARY KEY, email text); CREATE TABLE app.\"Post\" (id int); INSERT INTO app.\"User\" VALUES (1, 'a'); CREATE PUBLICATION pr_users FOR TABLE app.\"User\" (id, email) WHERE (id < 100)");
+    pg.sql(&db, "CREATE PUBLICATION pr_app FOR TABLES IN SCHEMA app; ALTER PUBLICATION pr_app OWNER TO app");
+    let before = members(&db);
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "");
+    ctx.run(&["backup"]).ok();
+    pg.app_sql(&db, "DELETE FROM app.\"User\"");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "1");
+    assert_eq!(members(&db), before);
+    assert_eq!(pg.app_sql(&db, "SELECT pg_get_expr(prqual, prrelid) FROM pg_publication_rel"), "(id < 100)");
+    // A membership the restored table cannot take (a column the backup does not have) is
+    // named in a warning; the restore itself completes.
+    pg.app_sql(
+        &db,
+        "ALTER TABLE app.\"User\" ADD COLUMN extra int; ALTER PUBLICATION pr_users SET TABLE app.\"User\" (id, extra)",
+    );
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    run.ok();
+    assert!(
+        run.all().contains("could not put back publication membership (ALTER PUBLICATION pr_users")
+            && run.all().contains("pr_users"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "1");
+}
+
+/// Review finding: an extension only a superuser may create (installed by one) stays in place
+/// when the app's own user restores over the database (the schema holding it is emptied, not
+/// dropped), whole-database and schema-limited.
+#[test]
+fn a_superuser_only_extension_survives_an_in_place_restore_by_the_app_user() {
+    let pg = postgres();
+    for (name, whole) in [("pr_fdw_whole", true), ("pr_fdw_schema", false)] {
+        let db = pg.create_db(name);
+        pg.sql(&db, "CREATE EXTENSION IF NOT EXISTS postgres_fdw");
+        pg.app_sql(&db, "CREATE EXTENSION citext; CREATE TYPE mood AS ENUM ('ok'); CREATE DOMAIN email AS citext; CREATE TABLE \"User\" (id serial PRIMARY KEY, m mood, e email, n int GENERATED ALWAYS AS IDENTITY); CREATE SEQUENCE free_seq; CREATE VIEW v AS SELECT id FROM \"User\"; CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a'; INSERT INTO \"User\" (m, e) VALUES ('ok', 'A@x'), ('ok', 'b@x')");
+        let url = if whole { pg.url(&db).replace("schema=public&", "") } else { pg.url(&db) };
+        let ctx = url_project(&url, "");
+        ctx.run(&["backup"]).ok();
+        pg.app_sql(&db, "DELETE FROM \"User\"; DROP VIEW v; DROP FUNCTION f(int)");
+        let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+        run.ok();
+        assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM v WHERE f(id) = id"), "2", "{name}");
+        assert_eq!(pg.app_sql(&db, "SELECT id FROM \"User\" WHERE e = 'a@X'"), "1", "{name}");
+        assert_eq!(
+            pg.app_sql(&db, "SELECT count(*) FROM pg_extension WHERE extname IN ('postgres_fdw', 'citext')"),
+            "2",
+            "{name}"
+        );
+        assert_eq!(pg.app_sql(&db, "SELECT nextval('\"User_id_seq\"')"), "3", "{name}");
+        // A second restore in place works as well.
+        ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    }
+}
