@@ -79,6 +79,8 @@ pub const RULES: &[Rule] = &[
         "Make sure its query can rebuild it (and how long that takes) before dropping it; back it up if it cannot."),
     rule("dynamic-sql", Error, Sql, true, "a DO block, function body or EXECUTE drops or deletes data, or runs SQL text that mentions DROP/TRUNCATE/DELETE",
         "Write the statements out in the migration, with WHERE clauses, where a reviewer and the scanner can read them."),
+    rule("unknown-function", Warning, Sql, false, "calls a function whose body is not in the SQL (it may change or delete data); `prisma db execute` asks a human first",
+        "Put the function's statements in the migration, or define the function in it, so a reviewer and the scanner can read what it does."),
     rule("merge-delete", Error, Sql, true, "MERGE ... WHEN MATCHED THEN DELETE deletes every matched row",
         "Delete the rows you mean with a DELETE ... WHERE that names them, after a backup."),
     rule("alter-column-type", Error, Sql, true, "changes a column's type; values that do not convert are lost or the migration fails",

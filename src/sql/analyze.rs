@@ -190,6 +190,8 @@ struct State {
     dropped_tables: Names,
     /// Tables redefined (`DROP TABLE "X"` with a `new_X` copy): X -> (statement, offset, columns before).
     redefined: BTreeMap<String, Redefined>,
+    /// Functions and procedures this migration creates (their bodies judged there).
+    functions: Names,
 }
 
 struct Analyzer<'s> {
@@ -337,6 +339,9 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
             break;
         }
     }
+    if t[w + 1..end].split(|x| x.is("OR")).any(unconditioned_subquery_branch) {
+        return Some("its WHERE clause matches every row a subquery with no condition returns");
+    }
     let clause: Vec<&Tok> = t[w + 1..end].iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
     let branches = clause.split(|x| x.is("OR"));
     let always = |b: &[&Tok]| -> bool {
@@ -389,6 +394,386 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
         return None;
     }
     Some("its WHERE clause names no column: the same for every row")
+}
+
+/// Whether one OR-branch of a WHERE clause is `x IN (SELECT ...)`, `x = ANY (SELECT ...)` or
+/// `EXISTS (SELECT ...)` whose subquery has no condition of its own (no WHERE, LIMIT, JOIN
+/// ...), and nothing else narrows it (no AND outside the subquery): every row, or for
+/// `EXISTS`, every row or none.
+fn unconditioned_subquery_branch(branch: &[Tok]) -> bool {
+    let Some(open) = branch.iter().position(|x| x.is_punct('(')) else { return false };
+    if !branch.get(open + 1).is_some_and(|x| x.is("SELECT")) || branch[..open].iter().any(|x| x.is("NOT")) {
+        return false;
+    }
+    let Some(close) = matching_paren(branch, open) else { return false };
+    let before = &branch[..open];
+    let membership = match before {
+        [.., x] if x.is("IN") || x.is("EXISTS") => true,
+        [.., eq, any] if eq.is_punct('=') && (any.is("ANY") || any.is("SOME")) => true,
+        _ => false,
+    };
+    let narrowed = before.iter().chain(&branch[close + 1..]).any(|x| x.is("AND"));
+    if !membership || narrowed || branch[close + 1..].iter().any(|x| !x.is_punct(')')) {
+        return false;
+    }
+    let inner = &branch[open + 1..close];
+    const CONDITIONS: &[&str] =
+        &["WHERE", "LIMIT", "FETCH", "OFFSET", "JOIN", "HAVING", "TABLESAMPLE", "INTERSECT", "EXCEPT", "GROUP"];
+    if inner.iter().any(|x| CONDITIONS.iter().any(|c| x.is(c))) {
+        return false;
+    }
+    // `FROM a, b` is a join too.
+    let from = inner.iter().position(|x| x.is("FROM"));
+    from.is_some_and(|f| split_commas(inner, f + 1, inner.len()).len() <= 1)
+}
+
+/// The functions a statement calls (`name(`, `schema.name(`), with their schema when given;
+/// type modifiers (`varchar(10)`), table column lists (`INTO t (a, b)`) and keywords that take
+/// parentheses (`IN (`, `VALUES (`) aside.
+fn calls<'a>(t: &[Tok<'a>]) -> Vec<(Option<&'a str>, &'a str)> {
+    const NOT_CALLS: &[&str] = &[
+        "IN",
+        "VALUES",
+        "EXISTS",
+        "ANY",
+        "ALL",
+        "SOME",
+        "AS",
+        "ON",
+        "AND",
+        "OR",
+        "NOT",
+        "WHERE",
+        "SELECT",
+        "FROM",
+        "USING",
+        "SET",
+        "RETURNING",
+        "WITH",
+        "INTO",
+        "ONLY",
+        "OVER",
+        "FILTER",
+        "WITHIN",
+        "ROW",
+        "ARRAY",
+        "LATERAL",
+        "JOIN",
+        "BY",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "CASE",
+        "IS",
+        "LIKE",
+        "ILIKE",
+        "BETWEEN",
+        "CUBE",
+        "ROLLUP",
+        "GROUPING",
+        "SETS",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "LIMIT",
+        "OFFSET",
+        "DISTINCT",
+        "MATERIALIZED",
+        "RECURSIVE",
+        "CONFLICT",
+        "UPDATE",
+        "DELETE",
+        "INSERT",
+        "DO",
+        "NOTHING",
+        "KEY",
+        "INTERVAL",
+        "TIMESTAMP",
+        "TIME",
+        "VARCHAR",
+        "CHAR",
+        "CHARACTER",
+        "NUMERIC",
+        "DECIMAL",
+        "FLOAT",
+        "BIT",
+        "VARBIT",
+        "VARYING",
+        "PRECISION",
+        "TABLE",
+        "DEFAULT",
+        "HAVING",
+        "ORDER",
+        "GROUP",
+        "PARTITION",
+        "RANGE",
+        "ROWS",
+        "OF",
+        "TO",
+        "FOR",
+        "SEARCH",
+        "CYCLE",
+        "DATETIME",
+        "BINARY",
+        "VARBINARY",
+    ];
+    let mut found = Vec::new();
+    for k in 0..t.len().saturating_sub(1) {
+        let x = &t[k];
+        if !x.is_name() || !t[k + 1].is_punct('(') || (x.kind == Tk::Word && NOT_CALLS.iter().any(|w| x.is(w))) {
+            continue;
+        }
+        let qualified = k >= 2 && t[k - 1].is_punct('.') && t[k - 2].is_name();
+        let before = if qualified { k.checked_sub(3) } else { k.checked_sub(1) };
+        let prev = before.map(|b| &t[b]);
+        // `INSERT INTO t (`, `UPDATE t`, `x::numeric(10, 2)`, `CAST(x AS varchar(3))`, `AS alias (`.
+        if prev.is_some_and(|p| p.is("INTO") || p.is("TABLE") || p.is("AS") || p.is_punct(':') || p.is("UPDATE")) {
+            continue;
+        }
+        // `WITH name (a, b) AS (...)`: a CTE's column list.
+        let after = matching_paren(t, k + 1).map(|close| &t[close + 1..]);
+        if after.is_some_and(|a| {
+            a.first().is_some_and(|x| x.is("AS"))
+                && a.get(1).is_some_and(|y| y.is_punct('(') || y.is("MATERIALIZED") || y.is("NOT"))
+        }) {
+            continue;
+        }
+        found.push((qualified.then(|| t[k - 2].value), x.value));
+    }
+    found
+}
+
+/// Built-in functions of PostgreSQL, MySQL and SQLite that change no data, and anything in
+/// `pg_catalog`.
+fn known_function(schema: Option<&str>, name: &str) -> bool {
+    const KNOWN: &[&str] = &[
+        "abs",
+        "age",
+        "array_agg",
+        "array_append",
+        "array_cat",
+        "array_length",
+        "array_position",
+        "array_remove",
+        "array_to_string",
+        "avg",
+        "bit_and",
+        "bit_or",
+        "bool_and",
+        "bool_or",
+        "btrim",
+        "cardinality",
+        "cast",
+        "ceil",
+        "ceiling",
+        "char_length",
+        "character_length",
+        "chr",
+        "clock_timestamp",
+        "coalesce",
+        "concat",
+        "concat_ws",
+        "convert",
+        "count",
+        "current_date",
+        "current_setting",
+        "current_time",
+        "current_timestamp",
+        "currval",
+        "date",
+        "date_add",
+        "date_format",
+        "date_part",
+        "date_sub",
+        "date_trunc",
+        "datetime",
+        "dense_rank",
+        "encode",
+        "decode",
+        "every",
+        "exp",
+        "extract",
+        "first_value",
+        "floor",
+        "format",
+        "gen_random_uuid",
+        "generate_series",
+        "greatest",
+        "group_concat",
+        "hex",
+        "ifnull",
+        "iif",
+        "initcap",
+        "instr",
+        "isnull",
+        "json_agg",
+        "json_array",
+        "json_build_array",
+        "json_build_object",
+        "json_extract",
+        "json_object",
+        "jsonb_agg",
+        "jsonb_build_array",
+        "jsonb_build_object",
+        "jsonb_set",
+        "julianday",
+        "lag",
+        "last_insert_id",
+        "last_value",
+        "lead",
+        "least",
+        "left",
+        "length",
+        "ln",
+        "localtime",
+        "localtimestamp",
+        "log",
+        "lower",
+        "lpad",
+        "ltrim",
+        "make_date",
+        "make_interval",
+        "max",
+        "md5",
+        "min",
+        "mod",
+        "now",
+        "nextval",
+        "nullif",
+        "ntile",
+        "octet_length",
+        "overlay",
+        "percentile_cont",
+        "pg_advisory_lock",
+        "pg_advisory_unlock",
+        "pg_advisory_xact_lock",
+        "pg_sleep",
+        "pg_try_advisory_lock",
+        "position",
+        "power",
+        "printf",
+        "quote_ident",
+        "quote_literal",
+        "random",
+        "rank",
+        "regexp_replace",
+        "regexp_matches",
+        "repeat",
+        "replace",
+        "reverse",
+        "right",
+        "round",
+        "row_number",
+        "rpad",
+        "rtrim",
+        "set_config",
+        "setval",
+        "sha256",
+        "sign",
+        "split_part",
+        "sqrt",
+        "statement_timestamp",
+        "strftime",
+        "string_agg",
+        "string_to_array",
+        "strpos",
+        "substr",
+        "substring",
+        "sum",
+        "timezone",
+        "to_char",
+        "to_date",
+        "to_json",
+        "to_jsonb",
+        "to_number",
+        "to_timestamp",
+        "transaction_timestamp",
+        "translate",
+        "trim",
+        "trunc",
+        "typeof",
+        "unnest",
+        "upper",
+        "uuid",
+        "uuid_generate_v4",
+        "version",
+        "unixepoch",
+        "utc_timestamp",
+        "from_unixtime",
+        "unix_timestamp",
+        "char",
+        "varchar",
+        "numeric",
+        "decimal",
+        "float",
+        "int",
+        "integer",
+        "bigint",
+        "text",
+        "timestamp",
+        "timestamptz",
+        "interval",
+        "bool",
+        "boolean",
+        "jsonb",
+        "json",
+        "point",
+        "st_makepoint",
+        // MySQL and SQLite.
+        "bin_to_uuid",
+        "uuid_to_bin",
+        "uuid_short",
+        "rand",
+        "conv",
+        "curdate",
+        "curtime",
+        "sysdate",
+        "str_to_date",
+        "timestampdiff",
+        "timestampadd",
+        "datediff",
+        "lcase",
+        "ucase",
+        "locate",
+        "mid",
+        "find_in_set",
+        "field",
+        "elt",
+        "sha1",
+        "sha2",
+        "crc32",
+        "unhex",
+        "to_base64",
+        "from_base64",
+        "convert_tz",
+        "week",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "dayofweek",
+        "quarter",
+        "last_day",
+        "total",
+        "zeroblob",
+        "randomblob",
+        "quote",
+        "likelihood",
+        "char_length",
+        "regexp_like",
+        "regexp_substr",
+        "any_value",
+        "bit_count",
+    ];
+    // PostgreSQL's own functions are named `pg_...` (pg_get_serial_sequence, pg_sleep ...);
+    // `lo_unlink` over a query and `dblink_exec` are judged before this.
+    let lower = name.to_ascii_lowercase();
+    schema.is_some_and(|s| s.eq_ignore_ascii_case("pg_catalog"))
+        || (lower.starts_with("pg_") && !lower.contains("drop") && !lower.contains("delete"))
+        || lower.starts_with("json")
+        || KNOWN.contains(&lower.as_str())
 }
 
 /// A constant clause that is plainly false (`false`, `NOT true`, `1 = 0`, `2 < 1`): no row.
@@ -524,8 +909,30 @@ impl Analyzer<'_> {
             return;
         }
         if starts(t, &["DO"]) || is_routine(t) {
+            if is_routine(t) {
+                let k = if starts(&t[1..], &["OR", "REPLACE"]) { 4 } else { 2 };
+                if let Some((name, _)) = name_at(t, k) {
+                    self.state.functions.insert(name);
+                }
+            }
             self.routine_bodies(i, at(0), t, text);
             return;
+        }
+        if ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].iter().any(|w| t[0].is(w)) {
+            let unknown: Vec<&str> = calls(t)
+                .into_iter()
+                .filter(|(schema, name)| !known_function(*schema, name) && !self.state.functions.contains(name))
+                .map(|(_, name)| name)
+                .collect();
+            if let Some(first) = unknown.first() {
+                self.report(
+                    "unknown-function",
+                    i,
+                    at(0),
+                    format!("calls function `{first}`, whose body prisma-guard cannot see here"),
+                    Subject::default(),
+                );
+            }
         }
         if starts(t, &["PREPARE"]) {
             // `PREPARE p [(types)] AS <statement>`: judged here, since EXECUTE only names it.

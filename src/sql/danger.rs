@@ -28,7 +28,8 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
     analysis
         .findings
         .into_iter()
-        .filter(|f| crate::rules::get(f.rule).severity == Severity::Error)
+        // `db execute` runs now: a function whose body is unknown may delete anything.
+        .filter(|f| crate::rules::get(f.rule).severity == Severity::Error || f.rule == "unknown-function")
         .map(|f| {
             let stmt = f.statement.and_then(|i| analysis.statements.get(i));
             Danger {
@@ -107,6 +108,14 @@ mod tests {
             ("DELETE FROM \"Post\" WHERE (SELECT true)", "delete-without-where"),
             ("SELECT lo_unlink(oid) FROM pg_largeobject_metadata", "dynamic-sql"),
             ("CALL wipe()", "dynamic-sql"),
+            ("SELECT purge_everything()", "unknown-function"),
+            ("SELECT app.purge(1), now()", "unknown-function"),
+            ("UPDATE \"User\" SET name = scrub(name) WHERE id = 1", "unknown-function"),
+            ("DELETE FROM \"Post\" WHERE id = ANY(SELECT id FROM \"Post\")", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Post\")", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE \"authorId\" IN (SELECT id FROM \"User\") OR id = 1", "delete-without-where"),
+            ("DELETE FROM \"Post\" WHERE EXISTS (SELECT 1 FROM \"User\")", "delete-without-where"),
+            ("UPDATE \"Post\" SET title = '' WHERE id = ANY (SELECT id FROM \"Post\")", "update-without-where"),
             // PostgreSQL: '\' is a whole string, so the DELETE runs.
             ("SELECT '\\'; DELETE FROM \"User\"; -- '", "delete-without-where"),
         ] {
@@ -145,6 +154,18 @@ mod tests {
             "DELETE FROM \"User\" WHERE \"expires\" < now()",
             "DROP INDEX \"x\"",
             "SELECT count(*) FROM \"User\"",
+            "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Post\" WHERE draft)",
+            "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Post\" LIMIT 10)",
+            "DELETE FROM \"Post\" WHERE id IN (SELECT p.id FROM \"Post\" p JOIN \"User\" u ON u.id = p.a)",
+            "DELETE FROM \"Post\" WHERE id NOT IN (SELECT id FROM \"Keep\")",
+            "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Old\") AND draft",
+            "SELECT setval(pg_get_serial_sequence('\"User\"', 'id'), coalesce(max(id), 1)) FROM \"User\"",
+            "SELECT pg_catalog.set_config('search_path', '', false)",
+            "INSERT INTO \"User\" (id, name) VALUES (gen_random_uuid(), lower('A'))",
+            "UPDATE \"User\" SET n = CAST(x AS varchar(10)), m = y::numeric(10, 2) WHERE id = 1",
+            "CREATE FUNCTION tidy() RETURNS void LANGUAGE sql AS $$ SELECT 1 $$; SELECT tidy()",
+            "WITH recent (id) AS (SELECT id FROM \"Post\") SELECT count(*) AS n FROM recent",
+            "SELECT date_trunc('day', now()) AS d, count(*) FILTER (WHERE x) OVER (PARTITION BY y)",
         ] {
             assert!(rules(sql).is_empty(), "{sql}: {:?}", rules(sql));
         }

@@ -567,6 +567,8 @@ fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
         "DELETE FROM \"Post\" WHERE 1=1;",
         "DELETE FROM \"Post\" WHERE 'a'='a';",
         "WITH d AS (DELETE FROM \"Post\" RETURNING *) SELECT count(*) FROM d;",
+        "DELETE FROM \"Post\" WHERE id = ANY(SELECT id FROM \"Post\");",
+        "SELECT purge_posts();",
     ] {
         ctx.write("wipe.sql", sql);
         let run = prisma(&ctx, &["db", "execute", "--file", "wipe.sql"]);
