@@ -8,6 +8,10 @@
 #   ONLY=agent ./scripts/bench.sh        # only agent-hook decision time
 #   ONLY=scan ./scripts/bench.sh         # only the scanner: 850 generated migrations vs squawk,
 #                                        # recall, and the pre-commit hook (needs squawk-cli)
+#   ONLY=decision ./scripts/bench.sh     # a guarded command's decision: Prisma's own config
+#                                        # loader (node + @prisma/config) vs the static reader
+#   ONLY=small ./scripts/bench.sh        # backup of a 20-table, 20,000-row database, with and
+#                                        # without its restore check, vs pg_dump | zstd
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
 # prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 5), in
@@ -55,6 +59,50 @@ print(f"| added by prisma-guard | {ms - md:.2f} |")
 PY
   rm -rf "$dir"
 }
+# What an agent waits for when the guard refuses `migrate reset --force` on a local
+# PostgreSQL database (rows counted for the message): the whole decision,
+# with Prisma's own config loader (node + the real @prisma/config, a config that imports
+# dotenv) and with the static reader (no @prisma/config installed), vs `prisma --version`.
+decision_bench() {
+  local n="${DECISION_RUNS:-30}" dir deps=tests/fixtures/node-deps/node_modules dirs=()
+  [ -f "$deps/@prisma/config/package.json" ] || npm ci --silent --prefix tests/fixtures/node-deps
+  for layout in loader static; do
+    dir=$(mktemp -d "/tmp/decision-$layout-XXXXXX"); dirs+=("$dir")
+    mkdir -p "$dir/node_modules/prisma/build" "$dir/node_modules/.bin" "$dir/prisma" "$dir/node_modules/@prisma"
+    cp tests/fixtures/fake-prisma/package.json tests/fixtures/fake-prisma/config.js "$dir/node_modules/prisma/"
+    cp tests/fixtures/fake-prisma/build/index.js "$dir/node_modules/prisma/build/"
+    ln -s ../prisma/build/index.js "$dir/node_modules/.bin/prisma"
+    ln -s "$PWD/$deps/dotenv" "$dir/node_modules/dotenv"
+    [ "$layout" = loader ] && ln -s "$PWD/$deps/@prisma/config" "$dir/node_modules/@prisma/config"
+    printf 'datasource db {\n  provider = "postgresql"\n}\n' > "$dir/prisma/schema.prisma"
+    printf 'import "dotenv/config";\nimport { defineConfig, env } from "prisma/config";\nexport default defineConfig({ schema: "prisma/schema.prisma", datasource: { url: env("DATABASE_URL") } });\n' > "$dir/prisma.config.ts"
+    printf 'DATABASE_URL="postgresql://postgres@127.0.0.1:%s/bench?schema=public"\n' "$port" > "$dir/.env"
+  done
+  python3 - "$GUARD" "$n" "${dirs[@]}" <<'PY'
+import os, statistics, subprocess, sys, time
+guard, n, loader, static = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+env = dict(os.environ, CLAUDECODE="1")
+cases = [
+    ("`node -e 0` (Node's own start, for scale)", loader, None),
+    ("`migrate reset --force` refused, Prisma's own loader", loader, ["exec", "--", "migrate", "reset", "--force"]),
+    ("`migrate reset --force` refused, static reader", static, ["exec", "--", "migrate", "reset", "--force"]),
+]
+times = {c[0]: [] for c in cases}
+for _ in range(n):
+    for name, d, args in cases:
+        t = time.perf_counter()
+        cmd = ["node", "-e", "0"] if args is None else [guard, *args]
+        r = subprocess.run(cmd, cwd=d, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times[name].append((time.perf_counter() - t) * 1000)
+        if name.startswith("`migrate") and r.returncode != 3:
+            sys.exit(f"expected a refusal (exit 3) for {name}, got {r.returncode}: {r.stderr.decode()}")
+print(f"\nA guarded command's decision ({n} runs each, interleaved, as an AI agent: refused, exit 3), median ms:\n")
+print("| case | median ms |\n|---|---:|")
+for name, _, _ in cases:
+    print(f"| {name} | {statistics.median(times[name]):.1f} |")
+PY
+  rm -rf "${dirs[@]}"
+}
 if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
 if [ "${ONLY:-}" = agent ]; then python3 scripts/bench-agent.py "$GUARD" "${AGENT_RUNS:-300}"; exit 0; fi
 if [ "${ONLY:-}" = scan ]; then
@@ -74,6 +122,37 @@ trap cleanup EXIT
 
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 psql -X -q -c "CREATE DATABASE bench" >/dev/null
+if [ "${ONLY:-}" = decision ]; then
+  psql -X -q -d bench -c 'CREATE TABLE "User" (id int); INSERT INTO "User" SELECT generate_series(1, 100)' >/dev/null
+  decision_bench; exit 0
+fi
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# A small database (20 tables, 1,000 rows each): what a backup before `migrate dev` costs,
+# with the restore check (the dump's schema replayed into a scratch database) and without
+# (the same dump, timed as pg_dump | zstd).
+if [ "${ONLY:-}" = small ]; then
+  for t in $(seq 20); do
+    psql -X -q -d bench -c "CREATE TABLE \"T$t\" (id serial PRIMARY KEY, name text NOT NULL, n int, at timestamptz DEFAULT now()); INSERT INTO \"T$t\" (name, n) SELECT md5(g::text), g FROM generate_series(1, 1000) g;" >/dev/null
+  done
+  sproj="$work/small"; mkdir -p "$sproj"
+  printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$sproj/schema.prisma"
+  export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
+  small_runs="${SMALL_RUNS:-15}"; plain=(); guarded=()
+  for _ in $(seq "$small_runs"); do
+    s=$(date +%s.%N); pg_dump -d bench | zstd -q > "$work/small.sql.zst"; e=$(date +%s.%N); plain+=("$(echo "$e - $s" | bc)")
+    rm -rf "$sproj/backups"
+    s=$(date +%s.%N); "$GUARD" -q -C "$sproj" backup >/dev/null 2>&1 || { echo "FAILED: small backup" >&2; exit 1; }; e=$(date +%s.%N); guarded+=("$(echo "$e - $s" | bc)")
+  done
+  echo
+  echo "Small database (20 tables x 1,000 rows), median of $small_runs runs, wall seconds:"
+  echo
+  echo "| command | seconds |"
+  echo "|---|---:|"
+  echo "| \`pg_dump \| zstd > f\` | $(printf '%s\n' "${plain[@]}" | median) |"
+  echo "| \`prisma-guard backup\` (dump, checksums, manifest, restore check) | $(printf '%s\n' "${guarded[@]}" | median) |"
+  exit 0
+fi
 content_expr=$(for _ in $(seq 24); do printf "md5(random()::text) || ' ' || "; done; printf "''")
 echo "== generating $ROWS posts"
 psql -X -q -d bench <<SQL
@@ -96,7 +175,6 @@ SQL
 size=$(psql -X -At -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")
 echo "== database size: $size"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 proj="$work/project"; mkdir -p "$proj"
 printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$proj/schema.prisma"
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
