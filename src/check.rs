@@ -8,7 +8,6 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
@@ -56,23 +55,6 @@ impl Report {
     }
 }
 
-/// package.json scripts of the project holding `dir` (the nearest package.json upward).
-pub fn project_scripts(dir: &Path) -> BTreeMap<String, String> {
-    let Some(path) = crate::config::find_upward(dir, |d| {
-        let p = d.join("package.json");
-        p.is_file().then_some(p)
-    }) else {
-        return BTreeMap::new();
-    };
-    let Ok(text) = std::fs::read_to_string(path) else { return BTreeMap::new() };
-    let text = crate::scan::files::strip_bom(&text);
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else { return BTreeMap::new() };
-    json.get("scripts")
-        .and_then(|s| s.as_object())
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-        .unwrap_or_default()
-}
-
 /// Words that send a line down the full path. Without any of them, a line can neither run
 /// prisma (directly or through a script runner) nor touch prisma-guard's hooks.
 const TRIGGERS: &[&str] = &[
@@ -95,12 +77,27 @@ const TRIGGERS: &[&str] = &[
     "make",
     "eval",
     "source",
+    // Script runners, shells and script files: what they run is read from disk.
+    "run-s",
+    "run-p",
+    "run-all",
+    "concurrently",
+    ".sh",
+    "./",
+    "bash",
+    "zsh",
+    "cd ",
 ];
 
 /// Whether `line` can be allowed without parsing.
 pub fn fast_allow(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
-    !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
+    // `sh file`, `. file`: a shell reading a file.
+    let runs_file = lower.split([';', '&', '|', '(', '\n']).any(|part| {
+        let first = part.split_whitespace().next().unwrap_or("");
+        matches!(first, "sh" | "dash" | "ksh" | "." | "fish") || first.contains('/')
+    });
+    !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
 
 /// What a file is, when changing it switches a guard off (shell writes and agents'
@@ -193,7 +190,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             fast: true,
         };
     }
-    let scripts = project_scripts(cwd);
+    let scripts = shell::packages::Packages::new(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
@@ -228,9 +225,12 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                     ));
                 }
             }
+            // Where a script or script file led there: say which (a monorepo has several).
+            let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
+            let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
             match risk {
-                Risk::Destructive { why } => reasons.push((Verdict::Destructive, why)),
-                Risk::SchemaChange { what } => reasons.push((Verdict::SchemaChange, what)),
+                Risk::Destructive { why } => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
+                Risk::SchemaChange { what } => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
                 Risk::Safe => {}
             }
         }

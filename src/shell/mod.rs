@@ -1,30 +1,69 @@
 //! Shell command lines -> the Prisma commands they would run. Used by the scanner (scripts,
 //! CI files, Dockerfiles) and by the agent hooks (`check`, `agent-hook`).
 
+pub mod packages;
 pub mod parse;
 pub mod resolve;
 
 pub use parse::{parse, ParseError, SimpleCommand};
-pub use resolve::{resolve, EnvChange, Target};
+pub use resolve::{resolve, At, EnvChange, Target};
 
-/// package.json scripts, for expanding `npm run X`.
+/// A package.json script a runner would run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptDef {
+    /// The package's folder, relative to where the line runs (or absolute).
+    pub dir: String,
+    pub name: String,
+    pub body: String,
+}
+
+/// package.json scripts and script files, for expanding `npm run X` and `sh reset.sh`.
 pub trait Scripts {
-    fn script(&self, name: &str) -> Option<String>;
+    /// The scripts a runner started in one of `dirs` (folders relative to where the line
+    /// runs; `*` when a `cd` went somewhere unknown) would run for `name` (a name or an
+    /// npm-run-all pattern such as `db:*`) in the packages `at` names.
+    fn scripts(&self, dirs: &[String], at: &At, name: &str) -> Vec<ScriptDef>;
+    /// A script file run from one of `dirs`: its folder and its text.
+    fn file(&self, dirs: &[String], path: &str) -> Option<(String, String)>;
 }
 
 /// No scripts known: `npm run X` leads nowhere (except `pnpm prisma ...`, a binary).
 pub struct NoScripts;
 
 impl Scripts for NoScripts {
-    fn script(&self, _: &str) -> Option<String> {
+    fn scripts(&self, _: &[String], _: &At, _: &str) -> Vec<ScriptDef> {
+        Vec::new()
+    }
+    fn file(&self, _: &[String], _: &str) -> Option<(String, String)> {
         None
     }
 }
 
+/// One package's scripts (tests, and the scripts of a package.json being scanned).
 impl Scripts for std::collections::BTreeMap<String, String> {
-    fn script(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
+    fn scripts(&self, _: &[String], _: &At, name: &str) -> Vec<ScriptDef> {
+        self.iter()
+            .filter(|(k, _)| script_matches(name, k))
+            .map(|(k, v)| ScriptDef { dir: String::new(), name: k.clone(), body: v.clone() })
+            .collect()
     }
+    fn file(&self, _: &[String], _: &str) -> Option<(String, String)> {
+        None
+    }
+}
+
+/// Whether script `name` matches `pattern`: the same name, or npm-run-all's globs (`db:*`
+/// within one `:` segment, `db:**` across them).
+pub fn script_matches(pattern: &str, name: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == name;
+    }
+    let regex = pattern
+        .split("**")
+        .map(|part| part.split('*').map(regex::escape).collect::<Vec<_>>().join("[^:]*"))
+        .collect::<Vec<_>>()
+        .join(".*");
+    regex::Regex::new(&format!("^{regex}$")).is_ok_and(|r| r.is_match(name))
 }
 
 /// One Prisma invocation a command line leads to.
@@ -53,10 +92,12 @@ pub struct Visit<'a> {
 }
 
 /// Call `f` for every command `line` runs, expanding shells (`bash -c`, `eval`, heredocs)
-/// and, through `scripts`, npm scripts (recursively; a cycle stops).
+/// and, through `scripts`, npm scripts with their pre/post scripts and script files
+/// (recursively; a cycle stops). `cd` moves where later scripts are looked up.
 pub fn visit(line: &str, scripts: &dyn Scripts, f: &mut dyn FnMut(&Visit<'_>)) -> Result<(), ParseError> {
     let mut stack = Vec::new();
-    walk(line, scripts, 0, None, &[], &[], &mut stack, f)
+    let ctx = Walk { depth: 0, top_offset: None, via: &[], env: &[], dirs: &[String::new()] };
+    walk(line, scripts, &ctx, &mut stack, f)
 }
 
 /// Every prisma invocation in `line`, expanding shells and (through `scripts`) npm scripts.
@@ -70,55 +111,123 @@ pub fn find_prisma(line: &str, scripts: &dyn Scripts) -> Result<Vec<Found>, Pars
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a walk is: nesting, the top-level command's offset, the way there, the folders.
+struct Walk<'a> {
+    depth: usize,
+    top_offset: Option<usize>,
+    via: &'a [String],
+    env: &'a [EnvChange],
+    dirs: &'a [String],
+}
+
 fn walk(
     line: &str,
     scripts: &dyn Scripts,
-    depth: usize,
-    top_offset: Option<usize>,
-    via: &[String],
-    env: &[EnvChange],
+    ctx: &Walk<'_>,
     stack: &mut Vec<String>,
     f: &mut dyn FnMut(&Visit<'_>),
 ) -> Result<(), ParseError> {
-    if depth > parse::MAX_DEPTH {
-        return Err(ParseError { message: "nested too deeply".into(), offset: top_offset.unwrap_or(0) });
+    if ctx.depth > parse::MAX_DEPTH {
+        return Err(ParseError { message: "nested too deeply".into(), offset: ctx.top_offset.unwrap_or(0) });
     }
-    for cmd in parse::parse_at_depth(line, depth)? {
-        let offset = top_offset.unwrap_or(cmd.offset);
+    let mut dirs: Vec<String> = ctx.dirs.to_vec();
+    for cmd in parse::parse_at_depth(line, ctx.depth)? {
+        let offset = ctx.top_offset.unwrap_or(cmd.offset);
         let r = resolve(&cmd);
-        let mut via: Vec<String> = via.iter().cloned().chain(r.chain.iter().cloned()).collect();
-        let env: Vec<EnvChange> = env.iter().cloned().chain(r.env.iter().cloned()).collect();
+        let mut via: Vec<String> = ctx.via.iter().cloned().chain(r.chain.iter().cloned()).collect();
+        let env: Vec<EnvChange> = ctx.env.iter().cloned().chain(r.env.iter().cloned()).collect();
         // A script name that is no script but the prisma binary (`pnpm prisma ...`).
         let target = match &r.target {
-            Target::Script { name, args } if scripts.script(name).is_none() && resolve::is_prisma_word(name) => {
+            Target::Script { name, args, at }
+                if resolve::is_prisma_word(name) && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
                 Target::Prisma { args: args.clone() }
             }
             t => t.clone(),
         };
         f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset });
-        match target {
-            Target::Shell { script } => walk(&script, scripts, depth + 1, Some(offset), &via, &env, stack, f)?,
-            Target::Script { name, args } => match scripts.script(&name) {
-                Some(_) if stack.contains(&name) => {} // a cycle: already being expanded
-                Some(body) => {
-                    via.push(format!("script `{name}`"));
-                    let full = if args.is_empty() {
-                        body
-                    } else {
-                        format!("{body} {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
-                    };
-                    stack.push(name);
-                    let r = walk(&full, scripts, depth + 1, Some(offset), &via, &env, stack, f);
-                    stack.pop();
-                    r?;
+        if let Some(to) = change_dir(&cmd) {
+            // Subshells and `&&` chains are not told apart: the folders before stay in the
+            // lookup too, so a script is judged wherever it may be found.
+            let moved: Vec<String> = match to {
+                Some(to) if to.starts_with('/') => vec![to],
+                Some(to) => dirs
+                    .iter()
+                    .map(|d| if d.is_empty() || d == "*" { to.clone() } else { format!("{d}/{to}") })
+                    .collect(),
+                None => vec!["*".to_string()],
+            };
+            for d in moved {
+                if !dirs.contains(&d) {
+                    dirs.push(d);
                 }
-                None => {}
-            },
+            }
+            continue;
+        }
+        let inner = |via: &'_ [String], dirs: &'_ [String], w: &mut dyn FnMut(&Walk<'_>) -> Result<(), ParseError>| {
+            w(&Walk { depth: ctx.depth + 1, top_offset: Some(offset), via, env: &env, dirs })
+        };
+        match target {
+            Target::Shell { script } => inner(&via, &dirs, &mut |c| walk(&script, scripts, c, stack, f))?,
+            Target::Script { name, args, at } => {
+                // npm runs `preX` and `postX` around `X`.
+                let plain = !name.contains('*');
+                let names =
+                    [plain.then(|| format!("pre{name}")), Some(name.clone()), plain.then(|| format!("post{name}"))];
+                for (k, wanted) in names.iter().enumerate() {
+                    let Some(wanted) = wanted else { continue };
+                    for def in scripts.scripts(&dirs, &at, wanted) {
+                        let key = format!("{}:{}", def.dir, def.name);
+                        if stack.contains(&key) {
+                            continue; // a cycle: already being expanded
+                        }
+                        let full = if k != 1 || args.is_empty() {
+                            def.body.clone()
+                        } else {
+                            format!("{} {}", def.body, args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "))
+                        };
+                        let mut v = via.clone();
+                        v.push(match def.dir.is_empty() {
+                            true => format!("script `{}`", def.name),
+                            false => format!("script `{}` of {}", def.name, def.dir),
+                        });
+                        stack.push(key);
+                        let r = inner(&v, std::slice::from_ref(&def.dir), &mut |c| walk(&full, scripts, c, stack, f));
+                        stack.pop();
+                        r?;
+                    }
+                }
+            }
+            Target::File { path } => {
+                if let Some((dir, text)) = scripts.file(&dirs, &path) {
+                    let key = format!("file:{dir}:{path}");
+                    if !stack.contains(&key) {
+                        via.push(format!("file `{path}`"));
+                        stack.push(key);
+                        let r = inner(&via, std::slice::from_ref(&dir), &mut |c| walk(&text, scripts, c, stack, f));
+                        stack.pop();
+                        r?;
+                    }
+                }
+            }
             Target::Prisma { .. } | Target::Other => {}
         }
     }
     Ok(())
+}
+
+/// `cd DIR`, `pushd DIR`: `Some(Some(DIR))`; `Some(None)` when where it goes is not known
+/// here (`cd $X`, `cd ~`, `cd -`, `cd`); `None` for any other command.
+fn change_dir(cmd: &SimpleCommand) -> Option<Option<String>> {
+    let name = cmd.argv.first()?;
+    if name != "cd" && name != "pushd" {
+        return None;
+    }
+    let to = cmd.argv[1..].iter().find(|a| !a.starts_with('-') || a.as_str() == "-");
+    Some(
+        to.filter(|t| !t.contains('$') && !t.starts_with('~') && t.as_str() != "-")
+            .map(|t| t.trim_end_matches('/').to_string()),
+    )
 }
 
 /// Single-quote a word for re-parsing.
@@ -222,8 +331,15 @@ mod fuzz {
 
     struct Loop;
     impl Scripts for Loop {
-        fn script(&self, name: &str) -> Option<String> {
-            Some(format!("npm run {name}x && npm run {name}"))
+        fn scripts(&self, _: &[String], _: &At, name: &str) -> Vec<ScriptDef> {
+            vec![ScriptDef {
+                dir: String::new(),
+                name: name.into(),
+                body: format!("npm run {name}x && npm run {name}"),
+            }]
+        }
+        fn file(&self, _: &[String], path: &str) -> Option<(String, String)> {
+            Some((String::new(), format!("sh {path}x; . {path}")))
         }
     }
 

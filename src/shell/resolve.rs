@@ -21,12 +21,30 @@ pub enum EnvChange {
 pub enum Target {
     /// The Prisma CLI with these arguments.
     Prisma { args: Vec<String> },
-    /// A package.json script (or, when there is no such script, a package binary).
-    Script { name: String, args: Vec<String> },
+    /// A package.json script (or, when there is no such script, a package binary), in the
+    /// package `at` names. `name` may be an npm-run-all pattern (`db:*`).
+    Script { name: String, args: Vec<String>, at: At },
+    /// A script file run by a shell or directly (`sh scripts/reset.sh`, `./reset.sh`).
+    File { path: String },
     /// A shell script to parse in turn.
     Shell { script: String },
     /// Anything else.
     Other,
+}
+
+/// Which package.json a script runner reads.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum At {
+    /// The package of the folder the command runs in.
+    #[default]
+    Here,
+    /// The package of this folder (`npm --prefix D`, `npm -C D`, `pnpm -C D`, `yarn --cwd D`).
+    Dir(String),
+    /// The workspace root's package (`pnpm -w`).
+    Root,
+    /// Workspace packages matching these selectors (`npm -w X`, `pnpm --filter X`, `yarn
+    /// workspace X`): names or folders; empty: every package (`npm -ws`, `pnpm -r`).
+    Workspaces(Vec<String>),
 }
 
 /// A resolved command: its target, the wrappers passed through, the environment changes.
@@ -190,6 +208,10 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             match (argv.get(i), heredoc) {
                 (None, Some(body)) => Target::Shell { script: body.to_string() },
                 (Some(a), _) if a == "-s" => heredoc.map_or(Target::Other, |b| Target::Shell { script: b.to_string() }),
+                (Some(a), _) if a == "--" => {
+                    argv.get(i + 1).map_or(Target::Other, |p| Target::File { path: p.clone() })
+                }
+                (Some(path), _) => Target::File { path: path.clone() },
                 _ => Target::Other,
             }
         }
@@ -198,46 +220,123 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             Target::Shell { script: rest.join(" ") }
         }
         "npx" | "pnpx" | "bunx" => runner_exec(name, argv, 1, env, chain, heredoc, n),
-        "npm" => match rest.first().map(String::as_str) {
-            Some("exec" | "x") => runner_exec("npm exec", argv, 2, env, chain, heredoc, n),
-            Some("run" | "run-script" | "rum" | "urn" | "rr") => script(name, argv, 2, chain),
-            Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
-                let s = match s {
-                    "t" | "tst" => "test",
-                    other => other,
-                };
-                chain.push("npm".into());
-                Target::Script { name: s.to_string(), args: rest[1..].to_vec() }
+        "npm" => {
+            let o = RunnerOptions::read(argv, NPM_VALUES, true);
+            match o.words.first().map(String::as_str) {
+                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
+                Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
+                    let s = match s {
+                        "t" | "tst" => "test",
+                        other => other,
+                    };
+                    chain.push("npm".into());
+                    Target::Script { name: s.to_string(), args: o.words[1..].to_vec(), at: o.at() }
+                }
+                _ => Target::Other,
             }
-            _ => Target::Other,
-        },
+        }
         "pnpm" => {
-            let i = skip_options(argv, 1, &["--filter", "-F", "-C", "--dir", "--workspace-dir", "--reporter"]);
-            match argv.get(i).map(String::as_str) {
-                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, i + 1, env, chain, heredoc, n),
-                Some("run" | "run-script") => script(name, argv, i + 1, chain),
+            let o = RunnerOptions::read(argv, PNPM_VALUES, false);
+            match o.words.first().map(String::as_str) {
+                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("run" | "run-script") => o.script(name, 1, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
-                Some(_) => script(name, argv, i, chain),
+                Some(_) => o.script(name, 0, chain),
                 None => Target::Other,
             }
         }
         "yarn" => {
-            let i = skip_options(argv, 1, &["--cwd"]);
-            match argv.get(i).map(String::as_str) {
-                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, i + 1, env, chain, heredoc, n),
-                Some("run") => script(name, argv, i + 1, chain),
-                Some("workspace") => script(name, argv, i + 2, chain),
+            let o = RunnerOptions::read(argv, YARN_VALUES, false);
+            match o.words.first().map(String::as_str) {
+                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("run") => o.script(name, 1, chain),
+                // `yarn workspace NAME script`.
+                Some("workspace") => {
+                    let mut o = o;
+                    let selector = o.words.get(1).cloned().unwrap_or_default();
+                    o.workspaces = Some(vec![selector]);
+                    o.script(name, 2, chain)
+                }
+                // `yarn workspaces foreach [-A] run X` (berry), `yarn workspaces run X` (v1).
+                Some("workspaces") => match o.words.iter().position(|w| w == "run") {
+                    Some(k) => {
+                        let mut o = o;
+                        o.workspaces = Some(Vec::new());
+                        o.script(name, k + 1, chain)
+                    }
+                    None => Target::Other,
+                },
                 Some(w) if YARN_BUILTINS.contains(&w) => Target::Other,
-                Some(_) => script(name, argv, i, chain),
+                Some(_) => o.script(name, 0, chain),
                 None => Target::Other,
             }
         }
-        "bun" => match rest.first().map(String::as_str) {
-            Some("x") => runner_exec("bun x", argv, 2, env, chain, heredoc, n),
-            Some("run") => script(name, argv, skip_options(argv, 2, &["--cwd"]), chain),
-            Some(w) if !w.starts_with('-') && !BUN_BUILTINS.contains(&w) => script(name, argv, 1, chain),
-            _ => Target::Other,
-        },
+        "bun" => {
+            let o = RunnerOptions::read(argv, BUN_VALUES, false);
+            match o.words.first().map(String::as_str) {
+                Some("x") => runner_exec("bun x", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("run") => o.script(name, 1, chain),
+                Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
+                _ => Target::Other,
+            }
+        }
+        // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
+        "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {
+            chain.push(name.into());
+            let mut names = Vec::new();
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                match a.as_str() {
+                    "--" => break,
+                    "--npm-path" | "--max-parallel" => i += 1,
+                    _ if a.starts_with('-') => {}
+                    _ => names.push(format!("npm run {}", crate::shell::quote(a))),
+                }
+                i += 1;
+            }
+            Target::Shell { script: names.join("\n") }
+        }
+        // `concurrently "npm:db:reset" "prisma migrate dev"`: each argument is a command.
+        "concurrently" => {
+            chain.push(name.into());
+            let mut commands = Vec::new();
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                match a.as_str() {
+                    "-n"
+                    | "--names"
+                    | "-c"
+                    | "--prefix-colors"
+                    | "-p"
+                    | "--prefix"
+                    | "-s"
+                    | "--success"
+                    | "--restart-tries"
+                    | "--restart-after"
+                    | "-m"
+                    | "--max-processes"
+                    | "--name-separator"
+                    | "-t"
+                    | "--timestamp-format"
+                    | "--default-input-target"
+                    | "--handle-input" => i += 1,
+                    _ if a.starts_with('-') => {}
+                    _ => commands.push(match a.split_once(':') {
+                        Some((runner @ ("npm" | "pnpm" | "yarn" | "bun"), script)) => {
+                            format!("{runner} run {}", crate::shell::quote(script))
+                        }
+                        _ => a.clone(),
+                    }),
+                }
+                i += 1;
+            }
+            Target::Shell { script: commands.join("\n") }
+        }
+        "source" | "." => {
+            chain.push(name.into());
+            rest.first().map_or(Target::Other, |p| Target::File { path: p.clone() })
+        }
         "node" | "nodejs" | "tsx" | "ts-node" => {
             let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
             match argv.get(i) {
@@ -248,7 +347,130 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 _ => Target::Other,
             }
         }
+        // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
+        _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
+            Target::File { path: first.clone() }
+        }
+        _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         _ => Target::Other,
+    }
+}
+
+/// Options of npm that take a value (the rest are flags).
+const NPM_VALUES: &[&str] = &[
+    "--prefix",
+    "-C",
+    "-w",
+    "--workspace",
+    "--loglevel",
+    "--userconfig",
+    "--cache",
+    "--registry",
+    "--script-shell",
+    "--tag",
+    "--access",
+    "--otp",
+];
+const PNPM_VALUES: &[&str] =
+    &["--filter", "-F", "-C", "--dir", "--workspace-dir", "--reporter", "--filter-prod", "--test-pattern"];
+const YARN_VALUES: &[&str] = &["--cwd", "--mutex", "--network-timeout", "--modules-folder", "--cache-folder"];
+const BUN_VALUES: &[&str] = &["--cwd", "--filter", "-F", "--shell", "--elide-lines"];
+
+/// A package manager's command line with its options taken out: the words left (command,
+/// script, arguments), and where the options point the script lookup.
+/// Where the script's name is among a runner's words: `run X` (1), `workspace NAME X` (2),
+/// `workspaces foreach ... run X`, or the word itself (`pnpm X`, 0).
+fn script_position(words: &[String]) -> Option<usize> {
+    match words.first().map(String::as_str) {
+        None => None,
+        Some("run" | "run-script" | "rum" | "urn" | "rr" | "exec" | "x" | "dlx") => Some(1),
+        Some("workspace") => Some(2),
+        Some("workspaces") => words.iter().position(|w| w == "run").map(|k| k + 1),
+        Some(_) => Some(0),
+    }
+}
+
+struct RunnerOptions<'a> {
+    argv: &'a [String],
+    /// Words that are not options, up to `--`; then everything after it.
+    words: Vec<String>,
+    /// Index in argv of each word.
+    at: Vec<usize>,
+    dir: Option<String>,
+    workspaces: Option<Vec<String>>,
+    root: bool,
+}
+
+impl<'a> RunnerOptions<'a> {
+    /// `npm`: npm reads options anywhere before `--` (after the script name too); pnpm, yarn
+    /// and bun pass everything after the script name on to the script.
+    fn read(argv: &'a [String], with_value: &[&str], npm: bool) -> Self {
+        let mut o = RunnerOptions { argv, words: Vec::new(), at: Vec::new(), dir: None, workspaces: None, root: false };
+        let mut i = 1;
+        while let Some(a) = argv.get(i) {
+            if a == "--" {
+                o.words.extend(argv[i + 1..].iter().cloned());
+                o.at.extend(i + 1..argv.len());
+                break;
+            }
+            let past_script = !npm && script_position(&o.words).is_some_and(|p| o.words.len() > p);
+            if !a.starts_with('-') || a == "-" || past_script {
+                o.words.push(a.clone());
+                o.at.push(i);
+                i += 1;
+                continue;
+            }
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) => (f, Some(v.to_string())),
+                None => (a.as_str(), None),
+            };
+            let value = match (with_value.contains(&flag), inline) {
+                (_, Some(v)) => Some(v),
+                (true, None) => {
+                    i += 1;
+                    argv.get(i).cloned()
+                }
+                (false, None) => None,
+            };
+            match flag {
+                "--prefix" | "-C" | "--dir" | "--cwd" => o.dir = value,
+                // pnpm's `-w` is the workspace root; npm's takes a workspace.
+                "-w" if !npm => o.root = true,
+                "-w" | "--workspace" | "--filter" | "-F" | "--filter-prod" => {
+                    o.workspaces.get_or_insert_with(Vec::new).extend(value)
+                }
+                "-ws" | "--workspaces" | "-r" | "--recursive" if value.as_deref() != Some("false") => {
+                    o.workspaces.get_or_insert_with(Vec::new);
+                }
+                "--workspace-root" => o.root = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        o
+    }
+
+    /// Index in argv of word `k` (argv's end when there is none).
+    fn index_of(&self, k: usize) -> usize {
+        self.at.get(k).copied().unwrap_or(self.argv.len())
+    }
+
+    fn at(&self) -> At {
+        match (&self.workspaces, &self.dir, self.root) {
+            (Some(w), _, _) => At::Workspaces(w.clone()),
+            (None, Some(d), _) => At::Dir(d.clone()),
+            (None, None, true) => At::Root,
+            (None, None, false) => At::Here,
+        }
+    }
+
+    /// The script named by word `k`, its arguments after it.
+    fn script(&self, runner: &str, k: usize, chain: &mut Vec<String>) -> Target {
+        chain.push(runner.to_string());
+        match self.words.get(k) {
+            Some(name) => Target::Script { name: name.clone(), args: self.words[k + 1..].to_vec(), at: self.at() },
+            None => Target::Other,
+        }
     }
 }
 
@@ -328,17 +550,6 @@ const BUN_BUILTINS: &[&str] = &[
 fn is_name(k: &str) -> bool {
     let mut c = k.chars();
     c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
-}
-
-fn script(runner: &str, argv: &[String], i: usize, chain: &mut Vec<String>) -> Target {
-    chain.push(runner.to_string());
-    match argv.get(i) {
-        Some(name) => {
-            let args: Vec<String> = argv[i + 1..].iter().filter(|a| *a != "--").cloned().collect();
-            Target::Script { name: name.clone(), args }
-        }
-        None => Target::Other,
-    }
 }
 
 /// `npx [opts] cmd args`: options such as `--yes`, `-p pkg`, `--package=pkg`, `-c 'script'`.
@@ -431,16 +642,50 @@ mod tests {
 
     #[test]
     fn script_runners_name_scripts() {
-        let s = |n: &str| Target::Script { name: n.into(), args: vec![] };
+        let s = |n: &str| Target::Script { name: n.into(), args: vec![], at: At::Here };
+        let at = |n: &str, at: At| Target::Script { name: n.into(), args: vec![], at };
+        let ws = |w: &[&str]| At::Workspaces(w.iter().map(|x| x.to_string()).collect());
         assert_eq!(target("npm run db:reset"), s("db:reset"));
         assert_eq!(target("npm run-script db:reset"), s("db:reset"));
+        assert_eq!(target("npm run --silent db:reset"), s("db:reset"));
+        assert_eq!(target("npm run -s db:reset"), s("db:reset"));
         assert_eq!(target("pnpm db:reset"), s("db:reset"));
         assert_eq!(target("pnpm run db:reset"), s("db:reset"));
-        assert_eq!(target("pnpm --filter api db:reset"), s("db:reset"));
         assert_eq!(target("yarn db:reset"), s("db:reset"));
         assert_eq!(target("bun run db:reset"), s("db:reset"));
         assert_eq!(target("npm test"), s("test"));
         assert_eq!(target("pnpm install"), Target::Other);
+        assert_eq!(target("pnpm --filter api db:reset"), at("db:reset", ws(&["api"])));
+        assert_eq!(target("pnpm -F api run db:reset"), at("db:reset", ws(&["api"])));
+        assert_eq!(target("pnpm -r db:reset"), at("db:reset", ws(&[])));
+        assert_eq!(target("pnpm -C packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
+        assert_eq!(target("pnpm -w db:reset"), at("db:reset", At::Root));
+        assert_eq!(target("npm --prefix packages/db run db:reset"), at("db:reset", At::Dir("packages/db".into())));
+        assert_eq!(target("npm -C packages/db run db:reset"), at("db:reset", At::Dir("packages/db".into())));
+        assert_eq!(target("npm run db:reset -w @acme/db"), at("db:reset", ws(&["@acme/db"])));
+        assert_eq!(target("npm run db:reset --workspace=@acme/db"), at("db:reset", ws(&["@acme/db"])));
+        assert_eq!(target("npm run db:reset -ws"), at("db:reset", ws(&[])));
+        assert_eq!(target("yarn workspace @acme/db db:reset"), at("db:reset", ws(&["@acme/db"])));
+        assert_eq!(target("yarn workspaces foreach -A run db:reset"), at("db:reset", ws(&[])));
+        assert_eq!(target("yarn --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
+        assert_eq!(target("bun run --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
+        // pnpm passes what follows the script name to it.
+        assert_eq!(
+            target("pnpm prisma --schema x migrate reset"),
+            Target::Script {
+                name: "prisma".into(),
+                args: "--schema x migrate reset".split(' ').map(String::from).collect(),
+                at: At::Here
+            }
+        );
+        assert_eq!(target("sh scripts/reset.sh"), Target::File { path: "scripts/reset.sh".into() });
+        assert_eq!(target("./scripts/reset.sh --force"), Target::File { path: "./scripts/reset.sh".into() });
+        assert_eq!(target("source scripts/env.sh"), Target::File { path: "scripts/env.sh".into() });
+        assert_eq!(target("run-s build db:*"), Target::Shell { script: "npm run build\nnpm run 'db:*'".into() });
+        assert_eq!(
+            target("concurrently -n a,b \"npm:db:reset\" \"prisma db push\""),
+            Target::Shell { script: "npm run db:reset\nprisma db push".into() }
+        );
     }
 
     #[test]

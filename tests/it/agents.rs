@@ -340,3 +340,84 @@ fn malformed_or_foreign_payloads_are_refused() {
     assert_eq!(decision("claude", &run).as_deref(), Some("deny"), "{}", &run.all()[..300.min(run.all().len())]);
     assert!(run.all().contains("too large"), "{}", &run.all()[..300.min(run.all().len())]);
 }
+
+/// Issue 22: lines that run a package's scripts from elsewhere are judged by what the package
+/// manager would run there: `cd`, `--prefix`/`-C`, workspaces (`-w`, `--filter`, `-r`, `yarn
+/// workspace`), root scripts forwarding with `-w`, pre/post scripts, `--silent`, run-s/run-p,
+/// npm-run-all, concurrently, and script files.
+#[test]
+fn scripts_run_from_elsewhere_are_resolved_as_the_package_manager_does() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"], "scripts": {
+  "reset": "npm run db:reset -w @acme/db",
+  "pretest": "npm run db:reset --workspace=packages/db",
+  "test": "vitest",
+  "build": "turbo build",
+  "all": "run-s build reset"
+}}"#,
+    );
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "scripts": {"db:reset": "prisma migrate reset --force", "build": "tsc", "db:push": "prisma db push", "postdb:seed": "prisma db push --accept-data-loss", "db:seed": "tsx seed.ts"}}"#,
+    );
+    ctx.write("apps/web/package.json", r#"{"name": "web", "scripts": {"dev": "next dev"}}"#);
+    ctx.write("pnpm-workspace.yaml", "packages:\n  - 'packages/*'\n  - apps/*\n");
+    ctx.write("scripts/reset.sh", "#!/bin/sh\nset -e\ncd packages/db\nnpx prisma migrate reset --force\n");
+    ctx.write("scripts/wipe.sh", "#!/bin/sh\nnpm run reset\n");
+    let destructive = [
+        "cd packages/db && npm run db:reset",
+        "(cd packages/db; pnpm db:reset)",
+        "cd packages/db; npm run -s db:reset",
+        "npm --prefix packages/db run db:reset",
+        "npm -C packages/db run db:reset",
+        "npm -w @acme/db run db:reset",
+        "npm run db:reset --workspace=packages/db",
+        "npm run db:reset -ws",
+        "pnpm --filter @acme/db db:reset",
+        "pnpm -F './packages/**' run db:reset",
+        "pnpm -C packages/db db:reset",
+        "pnpm -r db:reset",
+        "yarn workspace @acme/db db:reset",
+        "yarn workspaces foreach -A run db:reset",
+        "npm run reset",
+        "npm run --silent reset",
+        "npm test",
+        "npm run all",
+        "npx run-p reset",
+        "cd packages/db && npm-run-all --parallel 'db:*'",
+        "concurrently -n x \"npm:reset\"",
+        "sh scripts/reset.sh",
+        "bash scripts/wipe.sh",
+        "./scripts/reset.sh",
+        "cd $PKG && npm run db:reset",
+        "cd packages/db && npm run db:seed",
+    ];
+    let mut failures = Vec::new();
+    for line in destructive {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 3 {
+            failures.push(format!("{line:?}: exit {} {}", run.code, run.all()));
+        }
+    }
+    for line in [
+        "cd packages/db && npm run build",
+        "npm run build -w @acme/db",
+        "cd apps/web && npm run dev",
+        "sh scripts/missing.sh",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 0 {
+            failures.push(format!("{line:?} should be allowed: exit {} {}", run.code, run.all()));
+        }
+    }
+    let run = ctx.run(&["check", "--", "cd packages/db && npm run db:push"]);
+    if run.code != 5 {
+        failures.push(format!("db:push is a schema change: exit {} {}", run.code, run.all()));
+    }
+    // The reason names the script and its package.
+    let run = ctx.run(&["check", "--", "npm -w @acme/db run db:reset"]);
+    assert!(run.all().contains("packages/db"), "{}", run.all());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

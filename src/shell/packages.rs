@@ -1,0 +1,259 @@
+//! package.json scripts on disk, found the way package managers find them: the nearest
+//! package.json upward from a folder (`npm run X`, `npm --prefix D run X`), the workspace
+//! root and its packages (`npm -w NAME`, `pnpm --filter NAME`, `pnpm -r`, `yarn workspace
+//! NAME`), from `workspaces` in package.json or `pnpm-workspace.yaml`. Also the text of
+//! script files a command line runs (`sh scripts/reset.sh`).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::lexical_normalize as normalize;
+
+use super::{script_matches, At, ScriptDef, Scripts};
+
+/// Script files larger than this are not read (a shell script is a few KiB).
+const MAX_FILE: u64 = 1 << 20;
+
+#[derive(Clone)]
+struct Package {
+    dir: PathBuf,
+    name: Option<String>,
+    scripts: BTreeMap<String, String>,
+    /// Workspace patterns, when this package.json declares them.
+    workspaces: Option<Vec<String>>,
+}
+
+/// The packages around `cwd`, read on demand and cached for one command line.
+pub struct Packages {
+    cwd: PathBuf,
+    cache: RefCell<HashMap<PathBuf, Option<Package>>>,
+}
+
+impl Packages {
+    pub fn new(cwd: &Path) -> Packages {
+        Packages { cwd: cwd.to_path_buf(), cache: RefCell::new(HashMap::new()) }
+    }
+
+    /// A folder of the walk (`""`: where the line runs; relative to it; or absolute).
+    fn resolve(&self, dir: &str) -> PathBuf {
+        normalize(&self.cwd.join(dir))
+    }
+
+    /// How a package's folder is named in findings: relative to where the line runs.
+    fn label(&self, dir: &Path) -> String {
+        match dir.strip_prefix(&self.cwd) {
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => dir.display().to_string(),
+        }
+    }
+
+    fn package_at(&self, dir: &Path) -> Option<Package> {
+        if let Some(p) = self.cache.borrow().get(dir) {
+            return p.clone();
+        }
+        let read = read_package(dir);
+        self.cache.borrow_mut().insert(dir.to_path_buf(), read.clone());
+        read
+    }
+
+    /// The nearest package.json at or above `dir`.
+    fn nearest(&self, dir: &Path) -> Option<Package> {
+        dir.ancestors().find_map(|d| self.package_at(d))
+    }
+
+    /// The workspace root at or above `dir` and its package folders.
+    fn workspace(&self, dir: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
+        for d in dir.ancestors() {
+            let pnpm = d.join("pnpm-workspace.yaml");
+            let patterns = match (pnpm.is_file(), self.package_at(d).and_then(|p| p.workspaces)) {
+                (true, _) => std::fs::read_to_string(&pnpm).map(|t| pnpm_patterns(&t)).unwrap_or_default(),
+                (false, Some(w)) => w,
+                (false, None) => continue,
+            };
+            return Some((d.to_path_buf(), expand(d, &patterns)));
+        }
+        None
+    }
+
+    /// Workspace packages matching `selectors` (every one when empty, or when none matches:
+    /// a selector this reading does not understand must not hide a package).
+    fn workspace_packages(&self, from: &Path, selectors: &[String]) -> Vec<Package> {
+        let Some((root, dirs)) = self.workspace(from) else {
+            return self.nearest(from).into_iter().collect();
+        };
+        let all: Vec<Package> = dirs.iter().filter_map(|d| self.package_at(d)).collect();
+        let chosen: Vec<Package> = all
+            .iter()
+            .filter(|p| {
+                selectors.iter().any(|s| {
+                    let rel = p.dir.strip_prefix(&root).map(|r| r.display().to_string()).unwrap_or_default();
+                    let s = s.trim_start_matches("./").trim_end_matches('/');
+                    p.name.as_deref().is_some_and(|n| n == s || glob_matches(s, n)) || rel == s || glob_matches(s, &rel)
+                })
+            })
+            .cloned()
+            .collect();
+        if selectors.is_empty() || chosen.is_empty() {
+            all
+        } else {
+            chosen
+        }
+    }
+
+    /// The packages a runner started in `dir` reads for `at`.
+    fn packages_for(&self, dir: &str, at: &At) -> Vec<Package> {
+        if dir == "*" {
+            // A `cd` to somewhere unknown: any package of the workspace, and this one.
+            let mut all = self.workspace_packages(&self.cwd, &[]);
+            all.extend(self.nearest(&self.cwd));
+            if let Some((root, _)) = self.workspace(&self.cwd) {
+                all.extend(self.package_at(&root));
+            }
+            return all;
+        }
+        let base = self.resolve(dir);
+        match at {
+            At::Here => self.nearest(&base).into_iter().collect(),
+            At::Dir(d) => self.nearest(&normalize(&base.join(d))).into_iter().collect(),
+            At::Root => {
+                let root = self.workspace(&base).map(|(r, _)| r);
+                root.and_then(|r| self.package_at(&r)).or_else(|| self.nearest(&base)).into_iter().collect()
+            }
+            At::Workspaces(selectors) => self.workspace_packages(&base, selectors),
+        }
+    }
+}
+
+impl Scripts for Packages {
+    fn scripts(&self, dirs: &[String], at: &At, name: &str) -> Vec<ScriptDef> {
+        let mut found: Vec<ScriptDef> = Vec::new();
+        for dir in dirs {
+            for p in self.packages_for(dir, at) {
+                for (k, body) in p.scripts.iter().filter(|(k, _)| script_matches(name, k)) {
+                    let def = ScriptDef { dir: self.label(&p.dir), name: k.clone(), body: body.clone() };
+                    if !found.contains(&def) {
+                        found.push(def);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    fn file(&self, dirs: &[String], path: &str) -> Option<(String, String)> {
+        dirs.iter().filter(|d| d.as_str() != "*").find_map(|d| {
+            let file = self.resolve(d).join(path);
+            let meta = std::fs::metadata(&file).ok()?;
+            if !meta.is_file() || meta.len() > MAX_FILE {
+                return None;
+            }
+            let text = std::fs::read_to_string(&file).ok()?;
+            // A script runs where the command runs, not where the file is.
+            Some((d.clone(), text))
+        })
+    }
+}
+
+fn read_package(dir: &Path) -> Option<Package> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(crate::scan::files::strip_bom(&text)).ok()?;
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let workspaces = json.get("workspaces").map(|w| match w.get("packages") {
+        Some(p) => strings(p),
+        None => strings(w),
+    });
+    Some(Package {
+        dir: dir.to_path_buf(),
+        name: json.get("name").and_then(|n| n.as_str()).map(str::to_string),
+        scripts: json
+            .get("scripts")
+            .and_then(|s| s.as_object())
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default(),
+        workspaces,
+    })
+}
+
+/// The `packages:` list of a pnpm-workspace.yaml (a block list of plain or quoted strings).
+fn pnpm_patterns(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if !line.starts_with([' ', '\t', '-']) && !trimmed.is_empty() {
+            inside = trimmed.starts_with("packages:");
+            continue;
+        }
+        if let Some(item) = trimmed.strip_prefix('-').filter(|_| inside) {
+            let item = item.split(" #").next().unwrap_or("").trim().trim_matches(|c| c == '\'' || c == '"');
+            if !item.is_empty() {
+                out.push(item.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The folders under `root` matching workspace patterns (`packages/*`, `apps/**`, exact
+/// paths; `!x` excludes), that hold a package.json. node_modules and hidden folders aside.
+fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
+    let (exclude, include): (Vec<&String>, Vec<&String>) = patterns.iter().partition(|p| p.starts_with('!'));
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name == "node_modules" || name.starts_with('.') || !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let path = e.path();
+            let rel = path.strip_prefix(root).map(|r| r.display().to_string()).unwrap_or_default();
+            let wanted = include.iter().any(|p| glob_matches(p.trim_start_matches("./").trim_end_matches('/'), &rel))
+                && !exclude.iter().any(|p| glob_matches(p[1..].trim_start_matches("./").trim_end_matches('/'), &rel));
+            if wanted && path.join("package.json").is_file() {
+                out.push(path.clone());
+            }
+            if depth < 4 {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A workspace glob: `*` within one path segment, `**` across segments.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == text;
+    }
+    let regex = pattern
+        .split("**")
+        .map(|part| part.split('*').map(regex::escape).collect::<Vec<_>>().join("[^/]*"))
+        .collect::<Vec<_>>()
+        .join(".*");
+    regex::Regex::new(&format!("^{regex}$")).is_ok_and(|r| r.is_match(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pnpm_workspace_lists() {
+        let text = "packages:\n  - 'apps/*'\n  - \"packages/**\"\n  - tools # comment\ncatalog:\n  - nope\n";
+        assert_eq!(pnpm_patterns(text), vec!["apps/*", "packages/**", "tools"]);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("packages/*", "packages/db"));
+        assert!(!glob_matches("packages/*", "packages/db/x"));
+        assert!(glob_matches("packages/**", "packages/db/x"));
+        assert!(glob_matches("@acme/*", "@acme/db"));
+    }
+}
