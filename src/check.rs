@@ -87,6 +87,13 @@ const TRIGGERS: &[&str] = &[
     "bash",
     "zsh",
     "cd ",
+    // Hook managers' switches and files.
+    "pre-commit",
+    "skip",
+    "hook",
+    ".config",
+    "node_modules",
+    "rm ",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -99,86 +106,6 @@ pub fn fast_allow(line: &str) -> bool {
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
-
-/// What a file is, when changing it switches a guard off (shell writes and agents'
-/// file-editing tools alike).
-pub fn protected(path: &str) -> Option<&'static str> {
-    let p = path.trim_start_matches("./");
-    let checks: &[(&str, &str)] = &[
-        (".git/hooks", "git hooks"),
-        (".husky/", "husky hooks"),
-        (".husky", "husky hooks"),
-        ("lefthook.yml", "lefthook hooks"),
-        (".claude/settings", "Claude Code hook settings"),
-        (".cursor/hooks.json", "Cursor hook settings"),
-        (".codex/hooks.json", "Codex hook settings"),
-        (".codex/config.toml", "Codex settings"),
-        (".gemini/settings.json", "Gemini CLI hook settings"),
-        (".github/hooks", "Copilot CLI hook settings"),
-        ("node_modules/.bin/prisma", "the prisma shim in node_modules"),
-        ("prisma-guard.toml", "prisma-guard's settings"),
-        ("prisma-guard/bin", "the PATH shim"),
-    ];
-    checks.iter().find(|(needle, _)| p.contains(needle)).map(|(_, what)| *what)
-}
-
-/// Commands that write or remove the files they name.
-const WRITERS: &[&str] =
-    &["rm", "mv", "cp", "unlink", "truncate", "tee", "sed", "perl", "ln", "chmod", "install", "shred", "dd", "jq"];
-
-fn tamper(cmd: &shell::SimpleCommand, env: &[EnvChange]) -> Option<String> {
-    let argv = &cmd.argv;
-    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
-    for w in &cmd.writes {
-        if let Some(what) = protected(w) {
-            return Some(format!("writes {w} ({what})"));
-        }
-    }
-    if WRITERS.contains(&name) {
-        let in_place = name != "sed" && name != "perl" || argv.iter().any(|a| a.starts_with("-i") || a == "--in-place");
-        if in_place {
-            if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
-                return Some(format!("`{name}` changes {path} ({what})"));
-            }
-        }
-    }
-    if name == "prisma-guard"
-        && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
-    {
-        return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
-    }
-    if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
-        return Some(format!("`{}` deletes backups", argv.join(" ")));
-    }
-    if name == "git" {
-        if argv.iter().any(|a| a == "--no-verify")
-            || (argv.get(1).is_some_and(|c| c == "commit") && argv.iter().any(|a| a == "-n"))
-        {
-            return Some("`git --no-verify` skips prisma-guard's git hooks".into());
-        }
-        let sets_hooks_path = argv.iter().any(|a| a.to_ascii_lowercase().starts_with("core.hookspath="))
-            || (argv.iter().any(|a| a.eq_ignore_ascii_case("core.hooksPath")) && argv.len() > 3);
-        if sets_hooks_path {
-            return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
-        }
-    }
-    if name == "unset" && argv.iter().any(|a| crate::agent::is_marker(a)) {
-        return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
-    }
-    if matches!(name, "export" | "declare" | "typeset") && argv.iter().any(|a| a.starts_with(CONSENT)) {
-        return Some(format!("sets {CONSENT}, which switches Prisma's own AI-agent check off"));
-    }
-    for e in env {
-        if let EnvChange::Set(k, _) = e {
-            if k == CONSENT {
-                return Some(format!("sets {CONSENT}, which switches Prisma's own AI-agent check off"));
-            }
-        }
-    }
-    None
-}
-
-const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
 
 /// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
 pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
@@ -197,7 +124,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
-        if let Some(why) = tamper(v.command, v.env) {
+        if let Some(why) = crate::tamper::tamper(v.command, v.env) {
             reasons.push((Verdict::Destructive, why));
         }
         if let Target::Prisma { args } = v.target {

@@ -28,6 +28,7 @@ pub mod shell;
 pub mod shim;
 pub mod sql;
 pub mod store;
+pub mod tamper;
 pub mod ui;
 
 pub use exit::ExitStatus;

@@ -73,6 +73,17 @@ pub fn is_prisma_word(word: &str) -> bool {
     b == "prisma" || b.starts_with("prisma@") || word == "@prisma/cli" || word.starts_with("@prisma/cli@")
 }
 
+/// Whether a path is the Prisma CLI's own entry point, run without its `.bin` link: the
+/// package's JavaScript (`node_modules/prisma/build/index.js`, any `.js` under
+/// `node_modules/prisma/` or `@prisma/cli/`), or the original link the project shim keeps
+/// aside.
+pub fn is_prisma_entry(word: &str) -> bool {
+    let js = [".js", ".cjs", ".mjs"].iter().any(|e| word.ends_with(e));
+    base(word) == crate::shim::ORIGINAL_NAME
+        || word.ends_with("prisma/build/index.js")
+        || (js && (word.contains("node_modules/prisma/") || word.contains("node_modules/@prisma/cli/")))
+}
+
 /// Skip options of a wrapper: `with_value` take the next word (unless written `--opt=value`).
 /// Returns the index of the first operand.
 fn skip_options(argv: &[String], mut i: usize, with_value: &[&str]) -> usize {
@@ -104,7 +115,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
     };
     let name = base(first);
     match name {
-        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" => {
+        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" || is_prisma_entry(first) => {
             Target::Prisma { args: rest.to_vec() }
         }
         "env" => {
@@ -276,6 +287,10 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             let o = RunnerOptions::read(argv, BUN_VALUES, false);
             match o.words.first().map(String::as_str) {
                 Some("x") => runner_exec("bun x", argv, o.index_of(1), env, chain, heredoc, n),
+                Some(path) if is_prisma_entry(path) => {
+                    chain.push(name.into());
+                    Target::Prisma { args: o.words[1..].to_vec() }
+                }
                 Some("run") => o.script(name, 1, chain),
                 Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
                 _ => Target::Other,
@@ -340,7 +355,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "node" | "nodejs" | "tsx" | "ts-node" => {
             let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
             match argv.get(i) {
-                Some(path) if path.ends_with("prisma/build/index.js") || is_prisma_word(path) => {
+                Some(path) if is_prisma_entry(path) || is_prisma_word(path) => {
                     chain.push(name.into());
                     Target::Prisma { args: argv[i + 1..].to_vec() }
                 }
@@ -624,6 +639,12 @@ mod tests {
             "node_modules/.bin/prisma migrate reset",
             "./node_modules/.bin/prisma migrate reset",
             "node node_modules/prisma/build/index.js migrate reset",
+            "node_modules/prisma/build/index.js migrate reset",
+            "node ./node_modules/prisma/build/cli.js migrate reset",
+            "node_modules/.bin/.prisma-guard-original-prisma migrate reset",
+            "env -u CLAUDECODE node_modules/.bin/.prisma-guard-original-prisma migrate reset",
+            "bun node_modules/prisma/build/index.js migrate reset",
+            "tsx node_modules/prisma/build/index.js migrate reset",
             "sudo -u app npx prisma migrate reset",
             "env -u CLAUDECODE npx prisma migrate reset",
             "env -i PATH=/usr/bin prisma migrate reset",

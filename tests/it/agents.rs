@@ -421,3 +421,61 @@ fn scripts_run_from_elsewhere_are_resolved_as_the_package_manager_does() {
     assert!(run.all().contains("packages/db"), "{}", run.all());
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Issue 22: lines that switch the guard or the hooks off are refused through `check` and an
+/// agent's hook: hiding the agent in front of a direct prisma entry point (the package's
+/// JavaScript, the original link the shim keeps aside), git's option spellings of
+/// --no-verify, `-c core.hooksPath`, GIT_CONFIG_* variables, hook managers' off switches, and
+/// removing or restoring hook files (also with the agents' file-edit tools).
+#[test]
+fn every_way_to_switch_the_guard_or_the_hooks_off_is_refused() {
+    let ctx = project();
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    let lines = [
+        "env -u CLAUDECODE node_modules/prisma/build/index.js migrate reset --force",
+        "CLAUDECODE= node node_modules/prisma/build/index.js db push --force-reset",
+        "env -i PATH=/usr/bin node_modules/.bin/.prisma-guard-original-prisma migrate status",
+        "node_modules/.bin/.prisma-guard-original-prisma migrate reset --force",
+        "git commit -nm wip",
+        "git commit -anm wip",
+        "git commit --no-veri -m wip",
+        "git -C . --no-pager commit -n -m wip",
+        "git -c core.hooksPath=/dev/null commit -m wip",
+        "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/dev/null git commit -m wip",
+        "HUSKY=0 git commit -m wip",
+        "LEFTHOOK=0 git push",
+        "LEFTHOOK_EXCLUDE=prisma-guard git commit -m wip",
+        "SKIP=prisma-guard-scan git commit -m wip",
+        "lefthook uninstall",
+        "rm -rf .husky",
+        "git rm -r .githooks",
+        "git checkout HEAD -- .husky/pre-commit",
+        ": > .githooks/pre-commit",
+        "rm -rf .claude",
+    ];
+    let mut failures = Vec::new();
+    for line in lines {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 3 {
+            failures.push(format!("check {line:?}: exit {} {}", run.code, run.all()));
+        }
+        let out = hook(&ctx, "claude", &payload("claude", line, &cwd).to_string());
+        if decision("claude", &out).as_deref() != Some("deny") {
+            failures.push(format!("claude {line:?}: {}", out.all()));
+        }
+    }
+    for path in [".husky/pre-commit", ".githooks/pre-commit", "lefthook.yml", ".pre-commit-config.yaml"] {
+        let edit = json!({"hook_event_name": "PreToolUse", "tool_name": "Write", "cwd": ctx.root(),
+            "tool_input": {"file_path": ctx.path(path), "content": ""}});
+        if decision("claude", &hook(&ctx, "claude", &edit.to_string())).as_deref() != Some("deny") {
+            failures.push(format!("Write {path} was not refused"));
+        }
+    }
+    for line in ["git commit -m 'fix n things'", "git push -n", "rm -rf node_modules dist", "HUSKY=1 git commit -m x"] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 0 {
+            failures.push(format!("{line:?} should be allowed: exit {} {}", run.code, run.all()));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

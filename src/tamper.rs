@@ -1,0 +1,284 @@
+//! Commands that switch a guard off rather than run prisma: skipping git hooks (`--no-verify`
+//! in every spelling git accepts, `-c core.hooksPath=`, `GIT_CONFIG_*`), the hook managers'
+//! off switches (`HUSKY=0`, `LEFTHOOK=0`, `LEFTHOOK_EXCLUDE`, pre-commit's `SKIP`), removing
+//! or emptying hook files and agent hook settings (shell writes, `rm`, `git rm/restore/
+//! checkout`), uninstalling hooks, pruning backups, and switching Prisma's own AI-agent
+//! check off. Shared by `check` (shell lines) and the agents' file-edit tools.
+
+use crate::shell::{EnvChange, SimpleCommand};
+
+pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
+
+/// Files and folders whose change switches a guard off, and what they are.
+const PROTECTED: &[(&str, &str)] = &[
+    (".git/hooks", "git hooks"),
+    (".husky", "husky hooks"),
+    (".githooks", "the repository's git hooks"),
+    ("lefthook.yml", "lefthook hooks"),
+    ("lefthook.yaml", "lefthook hooks"),
+    ("lefthook.json", "lefthook hooks"),
+    ("lefthook.toml", "lefthook hooks"),
+    ("lefthook-local.yml", "lefthook hooks"),
+    (".lefthook.yml", "lefthook hooks"),
+    (".config/lefthook.yml", "lefthook hooks"),
+    (".pre-commit-config.yaml", "pre-commit hooks"),
+    (".claude/settings", "Claude Code hook settings"),
+    (".cursor/hooks.json", "Cursor hook settings"),
+    (".codex/hooks.json", "Codex hook settings"),
+    (".codex/config.toml", "Codex settings"),
+    (".gemini/settings.json", "Gemini CLI hook settings"),
+    (".github/hooks", "Copilot CLI hook settings"),
+    (".github/workflows", "CI workflows (the CI scan)"),
+    ("node_modules/.bin/prisma", "the prisma shim in node_modules"),
+    ("prisma-guard.toml", "prisma-guard's settings"),
+    ("prisma-guard/bin", "the PATH shim"),
+];
+
+/// Folders that hold protected files: removing or replacing one of them removes those.
+const PROTECTED_FOLDERS: &[&str] =
+    &[".git", ".claude", ".cursor", ".codex", ".gemini", ".github", ".husky", ".githooks"];
+
+/// What a file or folder is, when changing it switches a guard off (shell writes and agents'
+/// file-editing tools alike).
+pub fn protected(path: &str) -> Option<&'static str> {
+    let p = path.trim_start_matches("./").trim_end_matches('/');
+    if let Some((_, what)) = PROTECTED.iter().find(|(needle, _)| p.contains(needle)) {
+        return Some(what);
+    }
+    let last = p.rsplit('/').next().unwrap_or(p);
+    if PROTECTED_FOLDERS.contains(&last) || matches!(p, "." | ".*") {
+        return Some("a folder holding git hooks or agent hook settings");
+    }
+    None
+}
+
+/// Commands that write or remove the files they name.
+const WRITERS: &[&str] = &[
+    "rm", "mv", "cp", "unlink", "truncate", "tee", "sed", "perl", "ln", "chmod", "install", "shred", "dd", "jq",
+    "rmdir",
+];
+
+/// Why `cmd` (run with `env` on the way) switches a guard off, if it does.
+pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange]) -> Option<String> {
+    let argv = &cmd.argv;
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    for w in &cmd.writes {
+        if let Some(what) = protected(w) {
+            return Some(format!("writes {w} ({what})"));
+        }
+    }
+    if WRITERS.contains(&name) {
+        let in_place = name != "sed" && name != "perl" || argv.iter().any(|a| a.starts_with("-i") || a == "--in-place");
+        if in_place {
+            if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
+                return Some(format!("`{name}` changes {path} ({what})"));
+            }
+        }
+    }
+    if name == "prisma-guard"
+        && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
+    {
+        return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
+    }
+    if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
+        return Some(format!("`{}` deletes backups", argv.join(" ")));
+    }
+    if matches!(name, "lefthook" | "husky" | "pre-commit") && argv.get(1).is_some_and(|c| c == "uninstall") {
+        return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
+    }
+    if name == "git" {
+        if let Some(why) = git(argv) {
+            return Some(why);
+        }
+    }
+    if name == "unset" && argv.iter().any(|a| crate::agent::is_marker(a)) {
+        return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
+    }
+    let exported: Vec<EnvChange> = match name {
+        "export" | "declare" | "typeset" | "set" => argv[1..]
+            .iter()
+            .filter_map(|a| a.split_once('='))
+            .map(|(k, v)| EnvChange::Set(k.to_string(), v.to_string()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    env.iter().chain(&exported).find_map(switch_off)
+}
+
+/// An environment variable that switches a guard off.
+fn switch_off(e: &EnvChange) -> Option<String> {
+    let EnvChange::Set(k, v) = e else { return None };
+    let off = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
+    match k.as_str() {
+        CONSENT => Some(format!("sets {CONSENT}, which switches Prisma's own AI-agent check off")),
+        "HUSKY" if off(v) => Some("HUSKY=0 switches husky's git hooks (and prisma-guard's scan) off".into()),
+        "LEFTHOOK" if off(v) => Some("LEFTHOOK=0 switches lefthook's git hooks (and prisma-guard's scan) off".into()),
+        "LEFTHOOK_EXCLUDE" | "LEFTHOOK_SKIP" => Some(format!("{k} skips lefthook hooks")),
+        "SKIP" if !v.is_empty() => Some(format!("SKIP={v} skips pre-commit hooks")),
+        "PRE_COMMIT_ALLOW_NO_CONFIG" => {
+            Some("PRE_COMMIT_ALLOW_NO_CONFIG lets commits pass without pre-commit's hooks".into())
+        }
+        "GIT_CONFIG_PARAMETERS" if v.to_ascii_lowercase().contains("hookspath") => {
+            Some("GIT_CONFIG_PARAMETERS moves git's hooks away from prisma-guard's".into())
+        }
+        _ if k.starts_with("GIT_CONFIG_KEY_") && v.eq_ignore_ascii_case("core.hooksPath") => {
+            Some(format!("{k}=core.hooksPath moves git's hooks away from prisma-guard's"))
+        }
+        "GIT_CONFIG_GLOBAL" | "GIT_CONFIG_SYSTEM" => {
+            Some(format!("{k} swaps git's configuration (it can move the hooks)"))
+        }
+        _ => None,
+    }
+}
+
+/// Git's global options that take a value (`git -C dir commit`).
+const GIT_GLOBAL_VALUES: &[&str] =
+    &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
+
+/// Why a git command line skips or moves the hooks, if it does.
+fn git(argv: &[String]) -> Option<String> {
+    // Global options first: `git -C dir --no-pager -c k=v commit ...`.
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if !a.starts_with('-') {
+            break;
+        }
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (a.as_str(), None),
+        };
+        let value = if GIT_GLOBAL_VALUES.contains(&flag) && inline.is_none() {
+            i += 1;
+            argv.get(i).map(String::as_str)
+        } else if let Some(v) = a.strip_prefix("-c").filter(|v| !v.is_empty()) {
+            Some(v)
+        } else {
+            inline
+        };
+        let config = matches!(flag, "-c" | "--config-env") || a.starts_with("-c");
+        if config && value.is_some_and(|v| v.to_ascii_lowercase().starts_with("core.hookspath")) {
+            return Some("`git -c core.hooksPath=...` moves git's hooks away from prisma-guard's".into());
+        }
+        i += 1;
+    }
+    let sub = argv.get(i).map(String::as_str).unwrap_or("");
+    let args = argv.get(i + 1..).unwrap_or(&[]);
+    let until_dashes = || args.iter().take_while(|a| a.as_str() != "--");
+    let no_verify = until_dashes().any(|a| a.len() >= 6 && "--no-verify".starts_with(a.as_str()));
+    if no_verify && matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull") {
+        return Some(format!("`git {sub} --no-verify` skips prisma-guard's git hooks"));
+    }
+    if sub == "commit" && until_dashes().any(|a| short_cluster_has_n(a)) {
+        return Some("`git commit -n` (--no-verify) skips prisma-guard's git hooks".into());
+    }
+    if sub == "config" {
+        let touches = args.iter().any(|a| a.to_ascii_lowercase().starts_with("core.hookspath"));
+        let reads_only = args.iter().any(|a| matches!(a.as_str(), "--get" | "--get-all" | "-l" | "--list" | "get"));
+        if touches && !reads_only && (args.len() >= 2 || args.iter().any(|a| a.contains('='))) {
+            return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
+        }
+    }
+    // Putting back, removing or replacing hook files with git itself.
+    if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
+        if let Some((path, what)) =
+            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| protected(a).map(|w| (a, w)))
+        {
+            return Some(format!("`git {sub}` changes {path} ({what})"));
+        }
+    }
+    None
+}
+
+/// Whether a short-option cluster of `git commit` holds `-n` before any option that takes
+/// the rest as its value (`-anm msg` does; `-mn` is the message "n").
+fn short_cluster_has_n(arg: &str) -> bool {
+    let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.starts_with('-') && !c.is_empty()) else {
+        return false;
+    };
+    for c in cluster.chars() {
+        match c {
+            'n' => return true,
+            // Options of `git commit` whose value may follow in the same word.
+            'm' | 'F' | 'C' | 'c' | 't' | 'S' | 'u' => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(line: &str) -> Option<String> {
+        let cmds = crate::shell::parse(line).unwrap_or_default();
+        cmds.iter().find_map(|c| {
+            let r = crate::shell::resolve(c);
+            tamper(c, &r.env)
+        })
+    }
+
+    #[test]
+    fn every_spelling_of_skipping_git_hooks() {
+        for line in [
+            "git commit --no-verify -m x",
+            "git commit --no-veri -m x",
+            "git commit --no-v -m x",
+            "git commit -nm wip",
+            "git commit -anm wip",
+            "git commit -a -n -m wip",
+            "git -C . commit -n -m x",
+            "git --no-pager -C sub commit -nm x",
+            "git --git-dir=.git commit -n",
+            "git -c core.hooksPath=/dev/null commit -m x",
+            "git -ccore.hooksPath=/dev/null commit -m x",
+            "git -c core.hookspath=x commit",
+            "git push --no-verify",
+            "git merge --no-verify main",
+            "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/dev/null git commit -m x",
+            "HUSKY=0 git commit -m x",
+            "LEFTHOOK=0 git commit -m x",
+            "LEFTHOOK_EXCLUDE=prisma-guard git commit -m x",
+            "SKIP=prisma-guard git commit -m x",
+            "export HUSKY=0",
+            "git config core.hooksPath /dev/null",
+            "git config --unset core.hooksPath",
+            "lefthook uninstall",
+            "pre-commit uninstall",
+            "git rm .husky/pre-commit",
+            "git checkout HEAD~1 -- .husky/pre-commit",
+            "git restore .githooks/pre-commit",
+            "rm -rf .husky",
+            "rm -rf .claude",
+            "rm -r .githooks/",
+            ": > .husky/pre-commit",
+            "truncate -s0 .githooks/pre-push",
+            "rm -rf .github",
+            "rm lefthook.yml",
+            "mv .pre-commit-config.yaml x",
+        ] {
+            assert!(why(line).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn ordinary_git_and_file_commands_pass() {
+        for line in [
+            "git commit -m 'fix n things'",
+            "git commit -mn",
+            "git commit -m x --verbose",
+            "git push -n",
+            "git merge -n main",
+            "git config --get core.hooksPath",
+            "git status",
+            "git checkout main",
+            "git restore src/app.ts",
+            "rm -rf dist",
+            "rm -rf node_modules",
+            "HUSKY=1 git commit -m x",
+            "cat .husky/pre-commit",
+        ] {
+            assert_eq!(why(line), None, "{line}");
+        }
+    }
+}
