@@ -79,21 +79,34 @@ pub struct ProjectChanges {
     pub postinstall_added: bool,
 }
 
+/// The folder whose `node_modules/.bin/prisma` npx, npm exec and npm scripts run for a
+/// project in `root`: the nearest one upward that has it (a workspace hoists Prisma to the
+/// monorepo's root; pnpm links it into each package).
+pub fn prisma_bin_root(root: &Path) -> Option<PathBuf> {
+    root.ancestors()
+        .find(|d| {
+            d.join("node_modules/.bin/prisma").symlink_metadata().is_ok()
+                || d.join("node_modules/prisma/package.json").is_file()
+        })
+        .map(Path::to_path_buf)
+}
+
 /// Replace `node_modules/.bin/prisma` (npm link or pnpm script) with the shim, keeping the
-/// original beside it, and add the `postinstall` entry to package.json.
+/// original beside it, and add the `postinstall` entry to package.json (also to the
+/// package.json beside a hoisted node_modules, whose install re-creates the link).
 pub fn install_project(root: &Path) -> Result<ProjectChanges> {
     let exe = own_exe()?;
     let mut changes = ProjectChanges::default();
-    let bin_dir = root.join("node_modules/.bin");
-    let bin = bin_dir.join("prisma");
-    if !root.join("node_modules/prisma").is_dir() && bin.symlink_metadata().is_err() {
+    let Some(bin_root) = prisma_bin_root(root) else {
         return Err(crate::error::fail(format!(
-            "{} has no node_modules/prisma: Prisma is not installed in this project",
+            "{} has no node_modules/prisma (nor does any folder above it): Prisma is not installed in this project",
             root.display()
         ))
         .hint("run `npm install` first (or pass the project folder with -C)")
         .into());
-    }
+    };
+    let bin_dir = bin_root.join("node_modules/.bin");
+    let bin = bin_dir.join("prisma");
     if !(bin.exists() && is_ours(&bin, &exe)) {
         std::fs::create_dir_all(&bin_dir)?;
         let original = bin_dir.join(ORIGINAL_NAME);
@@ -107,6 +120,9 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
         changes.bin_replaced = true;
     }
     changes.postinstall_added = edit_package_json(root, true)?;
+    if bin_root != root {
+        changes.postinstall_added |= edit_package_json(&bin_root, true)?;
+    }
     Ok(changes)
 }
 
@@ -114,7 +130,11 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
 pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
     let exe = own_exe()?;
     let mut changes = ProjectChanges::default();
-    let bin_dir = root.join("node_modules/.bin");
+    let bin_root = prisma_bin_root(root).unwrap_or_else(|| root.to_path_buf());
+    if bin_root != root {
+        changes.postinstall_added |= edit_package_json(&bin_root, false)?;
+    }
+    let bin_dir = bin_root.join("node_modules/.bin");
     let bin = bin_dir.join("prisma");
     let original = bin_dir.join(ORIGINAL_NAME);
     if bin.exists() && is_ours(&bin, &exe) {
@@ -124,7 +144,7 @@ pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
         }
         changes.bin_replaced = true;
     }
-    changes.postinstall_added = edit_package_json(root, false)?;
+    changes.postinstall_added |= edit_package_json(root, false)?;
     Ok(changes)
 }
 
@@ -136,7 +156,7 @@ pub fn add_postinstall(root: &Path) -> Result<bool> {
 
 /// Whether node_modules/.bin/prisma is the shim.
 pub fn project_shim_installed(root: &Path) -> bool {
-    let bin = root.join("node_modules/.bin/prisma");
+    let bin = prisma_bin_root(root).unwrap_or_else(|| root.to_path_buf()).join("node_modules/.bin/prisma");
     own_exe().is_ok_and(|exe| bin.exists() && is_ours(&bin, &exe))
 }
 
@@ -215,7 +235,7 @@ pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>
             fix: format!("prisma-guard shim install, then put {} first on PATH", shim_dir.display()),
         },
     });
-    let bin = root.join("node_modules/.bin/prisma");
+    let bin = prisma_bin_root(root).unwrap_or_else(|| root.to_path_buf()).join("node_modules/.bin/prisma");
     out.push(if bin.exists() && is_ours(&bin, &exe) {
         Coverage {
             entry: "node_modules/.bin/prisma (npx, npm scripts)",

@@ -62,6 +62,82 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
             });
         }
     }
+    edits.extend(agent_edits(root, agents)?);
+    Ok((edits, notes))
+}
+
+/// Whether `dir` holds a Prisma project: a Prisma config or a schema.
+fn is_prisma_project(dir: &Path) -> bool {
+    crate::project::CONFIG_NAMES.iter().any(|n| dir.join(n).is_file())
+        || dir.join("prisma/schema.prisma").is_file()
+        || dir.join("schema.prisma").is_file()
+        || dir.join("prisma/schema").is_dir()
+}
+
+/// The Prisma projects below `root` (a monorepo root without one of its own): its workspace
+/// packages that hold one, else folders up to three levels down (node_modules and hidden
+/// folders aside).
+fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
+    if let Some(dirs) = crate::shell::packages::workspace_package_dirs(root) {
+        return dirs.into_iter().filter(|d| is_prisma_project(d)).collect();
+    }
+    let mut found = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name == "node_modules" || name.starts_with('.') || !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            if is_prisma_project(&e.path()) {
+                found.push(e.path());
+            } else if depth < 2 {
+                stack.push((e.path(), depth + 1));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    if settings.project.schema.is_none() && settings.project.config_file.is_none() {
+        // No Prisma project here or above: a monorepo root sets up each one below it, with
+        // the agents' settings and notes at the root, where the agents start.
+        let here = settings.cwd.clone();
+        let below = prisma_projects_below(&here);
+        if below.is_empty() {
+            return Err(crate::error::Failure::usage(format!(
+                "no Prisma project in {}: no prisma.config.ts, prisma/schema.prisma or schema.prisma here, above, or in the folders below",
+                here.display()
+            ))
+            .hint("run `prisma-guard init` in your Prisma project's folder (or `prisma-guard -C path/to/project init`); `npx prisma init` creates one")
+            .into());
+        }
+        if !global.quiet {
+            let list: Vec<String> = below.iter().map(|d| rel(&here, d)).collect();
+            println!(
+                "{} has no Prisma project of its own; setting up the ones below it: {}",
+                here.display(),
+                list.join(", ")
+            );
+        }
+        for dir in &below {
+            let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
+            init_one(&sub, args, false)?;
+        }
+        let edits = agent_edits(&here, &agents_for(&here, args))?;
+        report_root_edits(&here, &edits, args, global)?;
+        return Ok(ExitStatus::Success);
+    }
+    init_one(global, args, true)
+}
+
+/// The agents' hook settings and notes in `root`.
+fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
+    let mut edits = Vec::new();
     for agent in agents {
         let path = root.join(setup::settings_file(*agent));
         if let Some(new) = setup::merge_agent(*agent, &read(&path), &path)? {
@@ -86,13 +162,28 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
             }
         }
     }
-    Ok((edits, notes))
+    Ok(edits)
 }
 
-pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs) -> Result<()> {
+    if !args.dry_run {
+        setup::apply(edits)?;
+    }
+    if !global.quiet && !edits.is_empty() {
+        println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
+        for e in edits {
+            let verb = if args.dry_run { "would update" } else { "updated" };
+            println!("  {verb} {}: {}", rel(root, &e.path), e.what);
+        }
+    }
+    Ok(())
+}
+
+/// `init` in one Prisma project; `with_agents`: also the agents' settings and notes there.
+fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
-    let agents = agents_for(&root, args);
+    let agents = if with_agents { agents_for(&root, args) } else { Vec::new() };
     let (edits, mut notes) = init_edits(&settings, &agents)?;
     let verb = |done: &str, would: &str| if args.dry_run { would.to_string() } else { done.to_string() };
     let mut lines: Vec<String> = edits
@@ -106,14 +197,20 @@ pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
     // The project shim (node_modules/.bin/prisma) and its re-install entry.
     let pkg = root.join("package.json");
     if pkg.is_file() {
-        let has_prisma = root.join("node_modules/prisma").is_dir() || root.join("node_modules/.bin/prisma").exists();
+        let bin_root = shim::prisma_bin_root(&root);
+        let has_prisma = bin_root.is_some();
         let postinstall = read(&pkg).contains("prisma-guard shim install");
         if has_prisma && !shim::project_shim_installed(&root) {
             if !args.dry_run {
                 shim::install_project(&root)?;
             }
+            let at = bin_root
+                .as_deref()
+                .filter(|b| *b != root)
+                .map(|b| format!(" of {} (hoisted by the workspace)", b.display()))
+                .unwrap_or_default();
             lines.push(format!(
-                "{} node_modules/.bin/prisma: the prisma-guard shim (npx prisma, npm scripts)",
+                "{} node_modules/.bin/prisma{at}: the prisma-guard shim (npx prisma, npm scripts)",
                 verb("installed", "would install")
             ));
         }
@@ -148,7 +245,7 @@ pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
         }
         Err(_) => notes.push("not a git repository: no git hooks (run `git init`, then `prisma-guard init` again)".into()),
     }
-    if agents.is_empty() {
+    if agents.is_empty() && with_agents {
         notes.push(
             "no AI agent settings found; add hooks with `--agent claude` (or cursor, codex, gemini, copilot)".into(),
         );

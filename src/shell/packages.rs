@@ -155,6 +155,17 @@ impl Scripts for Packages {
     }
 }
 
+/// The package folders of the workspace whose root is `root` (its pnpm-workspace.yaml or the
+/// `workspaces` of its package.json); `None` when `root` declares no workspace.
+pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
+    let pnpm = root.join("pnpm-workspace.yaml");
+    let patterns = match pnpm.is_file() {
+        true => pnpm_patterns(&std::fs::read_to_string(&pnpm).ok()?),
+        false => read_package(root)?.workspaces?,
+    };
+    Some(expand(root, &patterns))
+}
+
 fn read_package(dir: &Path) -> Option<Package> {
     let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
     let json: serde_json::Value = serde_json::from_str(crate::scan::files::strip_bom(&text)).ok()?;

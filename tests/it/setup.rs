@@ -245,3 +245,82 @@ fn init_installs_the_project_shim_and_uninstall_puts_the_npm_link_back() {
     ctx.run(&["uninstall"]).ok();
     assert_eq!(std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap(), link, "the npm link is back");
 }
+
+/// An npm workspace: Prisma hoisted to the root's node_modules, the Prisma project in
+/// packages/db.
+fn npm_workspace() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "package.json",
+        "{\n  \"name\": \"mono\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+    );
+    ctx.write(
+        "packages/db/package.json",
+        "{\n  \"name\": \"@mono/db\",\n  \"scripts\": {\n    \"build\": \"tsc\"\n  }\n}\n",
+    );
+    ctx.write("packages/web/package.json", "{\n  \"name\": \"web\"\n}\n");
+    crate::guard::install_fake_prisma(&ctx, ctx.root());
+    let db = ctx.path("packages/db");
+    ctx.write(
+        "packages/db/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = \"file:./dev.db\"\n}\n",
+    );
+    let _ = db;
+    ctx
+}
+
+/// Issue 22: with Prisma hoisted to the workspace root, `init` in the Prisma package guards
+/// the `node_modules/.bin/prisma` npx will run (the root's) and re-installs it from both
+/// package.json files; an agent's `npx prisma migrate reset --force` from the package is
+/// refused. `init` at the root sets up the package below it; in a folder without any Prisma
+/// project it stops with a hint.
+#[test]
+fn init_in_an_npm_workspace_guards_the_hoisted_prisma() {
+    let ctx = npm_workspace();
+    let link = std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap();
+    let run = ctx.run(&["-C", "packages/db", "init"]);
+    run.ok();
+    assert!(run.stdout.contains("hoisted by the workspace"), "{}", run.stdout);
+    assert!(!run.all().contains("not installed"), "{}", run.all());
+    let shim = std::fs::read_to_string(ctx.path("node_modules/.bin/prisma")).unwrap();
+    assert!(shim.contains("prisma-guard"), "{shim}");
+    for pkg in ["package.json", "packages/db/package.json"] {
+        let text = std::fs::read_to_string(ctx.path(pkg)).unwrap();
+        assert!(text.contains("prisma-guard shim install"), "{pkg}: {text}");
+    }
+    // What `npx prisma` runs from the package: the root's .bin/prisma.
+    ctx.write("packages/db/dev.db", "");
+    let out = std::process::Command::new(ctx.path("node_modules/.bin/prisma"))
+        .args(["migrate", "reset", "--force"])
+        .current_dir(ctx.path("packages/db"))
+        .env("CLAUDECODE", "1")
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", ctx.path("home"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(crate::guard::prisma_calls(&ctx).is_empty(), "the real prisma did not run");
+    // Uninstall from the package puts the root's link back and both postinstalls away.
+    ctx.run(&["-C", "packages/db", "uninstall"]).ok();
+    assert_eq!(std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap(), link);
+    assert!(!std::fs::read_to_string(ctx.path("package.json")).unwrap().contains("prisma-guard"));
+
+    // At the root: the Prisma package below is found and set up.
+    let run = ctx.run(&["init"]);
+    run.ok();
+    assert!(run.stdout.contains("packages/db"), "{}", run.stdout);
+    assert!(ctx.path("packages/db/prisma-guard.toml").is_file());
+    assert!(!ctx.path("packages/web/prisma-guard.toml").exists());
+    let db_pkg = std::fs::read_to_string(ctx.path("packages/db/package.json")).unwrap();
+    assert!(db_pkg.contains("db:backup"), "{db_pkg}");
+
+    // No Prisma project anywhere: stop, say where it looked and what to do.
+    let empty = TestContext::new();
+    empty.write("package.json", "{\"name\": \"x\"}\n");
+    let run = empty.run(&["init"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("no Prisma project") && run.stderr.contains("hint:"), "{}", run.stderr);
+    assert!(!empty.path("prisma-guard.toml").exists());
+}
