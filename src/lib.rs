@@ -17,6 +17,7 @@ pub mod git;
 pub mod gitalloc;
 pub mod githooks;
 pub mod guard;
+pub mod jsonedit;
 pub mod memfns;
 pub mod process;
 pub mod project;

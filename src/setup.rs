@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use crate::agents::Agent;
+use crate::jsonedit::Doc;
 
 pub const AGENTS: &[Agent] = &[Agent::Claude, Agent::Cursor, Agent::Codex, Agent::Gemini, Agent::Copilot];
 const HOOK_MARK: &str = "prisma-guard agent-hook";
@@ -104,78 +105,70 @@ fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
     }
 }
 
-fn parse_json(path: &Path, text: &str) -> Result<Value> {
-    if text.trim().is_empty() {
-        return Ok(json!({}));
-    }
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+/// The file as an editable document (JSON, or JSONC with comments), with its value; only an
+/// object is edited.
+fn open_json(path: &Path, text: &str) -> Result<(Doc, Value)> {
+    let not_json = |e: String| {
         crate::error::fail(format!("{} is not valid JSON ({e}); not touching it", path.display()))
             .hint("fix the file, then run `prisma-guard init` again")
-    })?;
+    };
+    let doc = Doc::new(text).map_err(not_json)?;
+    let v = doc.value().map_err(not_json)?;
     if !v.is_object() {
         return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
     }
-    Ok(v)
+    Ok((doc, v))
 }
 
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+fn edit_error(path: &Path) -> impl Fn(String) -> anyhow::Error + '_ {
+    move |e| crate::error::fail(format!("could not edit {}: {e}", path.display())).into()
 }
 
-/// Pretty JSON ending in a newline only when `current` did (package.json style kept).
-fn pretty_like(v: &Value, current: &str) -> String {
-    let mut out = pretty(v);
-    if !current.ends_with('\n') {
-        out.pop();
-    }
-    out
-}
-
-/// The agent settings with our hooks merged in, or `None` when they are there already.
+/// The agent settings with our hooks merged in, or `None` when they are there already. Only
+/// our entries are added: every other byte of the file stays.
 pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<String>> {
-    let mut v = parse_json(path, current)?;
+    let (mut doc, v) = open_json(path, current)?;
     let (event, new) = entries(agent);
-    let obj = v.as_object_mut().context("not an object")?;
-    if matches!(agent, Agent::Cursor | Agent::Copilot) && !obj.contains_key("version") {
-        obj.insert("version".into(), json!(1));
-    }
-    let hooks = obj.entry("hooks").or_insert_with(|| json!({}));
-    let Some(hooks) = hooks.as_object_mut() else {
+    if v.get("hooks").is_some_and(|h| !h.is_object()) {
         return Err(
             crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
         );
-    };
-    let list = hooks.entry(event).or_insert_with(|| json!([]));
-    let Some(list) = list.as_array_mut() else {
-        return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
-    };
-    if list.iter().any(mentions_us) {
-        return Ok(None);
     }
-    list.extend(new);
-    Ok(Some(pretty(&v)))
+    match v.get("hooks").and_then(|h| h.get(event)) {
+        Some(list) if !list.is_array() => {
+            return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
+        }
+        Some(list) if mentions_us(list) => return Ok(None),
+        _ => {}
+    }
+    if matches!(agent, Agent::Cursor | Agent::Copilot) && v.get("version").is_none() {
+        doc.set(&[], "version", &json!(1)).map_err(edit_error(path))?;
+    }
+    doc.push(&["hooks", event], &new).map_err(edit_error(path))?;
+    Ok(Some(doc.into_text()))
 }
 
 /// The agent settings without our hooks; `Some(None)` when nothing else is left (delete).
 pub fn unmerge_agent(current: &str, path: &Path) -> Result<Option<Option<String>>> {
-    let mut v = parse_json(path, current)?;
+    let (mut doc, v) = open_json(path, current)?;
     if !mentions_us(&v) {
         return Ok(None);
     }
-    if let Some(hooks) = v.get_mut("hooks").and_then(Value::as_object_mut) {
-        for list in hooks.values_mut() {
-            if let Some(items) = list.as_array_mut() {
-                items.retain(|item| !mentions_us(item));
+    for event in doc.keys(&["hooks"]) {
+        let list = ["hooks", event.as_str()];
+        if doc.get(&list).is_some_and(|l| l.is_array()) {
+            doc.retain(&list, &mentions_us).map_err(edit_error(path))?;
+            if doc.get(&list).is_some_and(|l| l.as_array().is_some_and(Vec::is_empty)) {
+                doc.remove(&["hooks"], &event).map_err(edit_error(path))?;
             }
         }
-        hooks.retain(|_, list| list.as_array().is_none_or(|a| !a.is_empty()));
     }
-    let obj = v.as_object_mut().context("not an object")?;
-    if obj.get("hooks").and_then(Value::as_object).is_some_and(Map::is_empty) {
-        obj.remove("hooks");
+    if doc.get(&["hooks"]).is_some_and(|h| h.as_object().is_some_and(Map::is_empty)) {
+        doc.remove(&[], "hooks").map_err(edit_error(path))?;
     }
-    let only_version = obj.len() == 1 && obj.contains_key("version");
-    Ok(Some(if obj.is_empty() || only_version { None } else { Some(pretty(&v)) }))
+    let keys = doc.keys(&[]);
+    let only_version = keys.len() == 1 && keys[0] == "version";
+    Ok(Some(if keys.is_empty() || only_version { None } else { Some(doc.into_text()) }))
 }
 
 /// CLAUDE.md / AGENTS.md with the safety section (added or refreshed).
@@ -217,34 +210,43 @@ pub fn unmerge_markdown(current: &str) -> Option<String> {
 
 /// package.json with the `db:*` scripts added (existing scripts of the same name are kept).
 pub fn merge_scripts(current: &str, path: &Path) -> Result<(Option<String>, Vec<String>)> {
-    let mut v = parse_json(path, current)?;
-    let obj = v.as_object_mut().context("not an object")?;
-    let scripts = obj.entry("scripts").or_insert_with(|| json!({}));
-    let Some(scripts) = scripts.as_object_mut() else { return Ok((None, Vec::new())) };
+    let (mut doc, v) = open_json(path, current)?;
+    if v.get("scripts").is_some_and(|s| !s.is_object()) {
+        return Ok((None, Vec::new()));
+    }
     let mut kept = Vec::new();
     let mut changed = false;
     for (name, cmd) in SCRIPTS {
-        match scripts.get(*name).and_then(Value::as_str) {
+        match v.get("scripts").and_then(|s| s.get(*name)).and_then(Value::as_str) {
             Some(existing) if existing == *cmd => {}
             Some(existing) => kept.push(format!("kept your own `{name}` script (`{existing}`)")),
             None => {
-                scripts.insert(name.to_string(), json!(cmd));
+                doc.set(&["scripts"], name, &json!(cmd)).map_err(edit_error(path))?;
                 changed = true;
             }
         }
     }
-    Ok((changed.then(|| pretty_like(&v, current)), kept))
+    Ok((changed.then(|| doc.into_text()), kept))
 }
 
+/// package.json without the `db:*` scripts `init` added (and without `scripts` when that
+/// leaves it empty).
 pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
-    let mut v = parse_json(path, current)?;
-    let Some(scripts) = v.get_mut("scripts").and_then(Value::as_object_mut) else { return Ok(None) };
-    let before = scripts.len();
-    scripts.retain(|k, val| !SCRIPTS.iter().any(|(n, c)| n == k && val.as_str() == Some(c)));
-    if scripts.len() == before {
+    let (mut doc, v) = open_json(path, current)?;
+    let Some(scripts) = v.get("scripts").and_then(Value::as_object) else { return Ok(None) };
+    let mut changed = false;
+    for (name, cmd) in SCRIPTS {
+        if scripts.get(*name).and_then(Value::as_str) == Some(cmd) {
+            changed |= doc.remove(&["scripts"], name).map_err(edit_error(path))?;
+        }
+    }
+    if !changed {
         return Ok(None);
     }
-    Ok(Some(pretty_like(&v, current)))
+    if doc.keys(&["scripts"]).is_empty() {
+        doc.remove(&[], "scripts").map_err(edit_error(path))?;
+    }
+    Ok(Some(doc.into_text()))
 }
 
 /// `.gitignore` with the backup folder ignored, if it is not yet.

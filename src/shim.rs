@@ -164,12 +164,14 @@ pub fn project_shim_installed(root: &Path) -> bool {
 fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
     let path = root.join("package.json");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
-    let mut json: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))?;
-    let Some(obj) = json.as_object_mut() else { return Ok(false) };
-    let scripts = obj.entry("scripts").or_insert_with(|| serde_json::json!({}));
-    let Some(scripts) = scripts.as_object_mut() else { return Ok(false) };
-    let current = scripts.get("postinstall").and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let mut doc = crate::jsonedit::Doc::new(&text)
+        .map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
+    let value = doc.value().map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
+    if !value.is_object() || value.get("scripts").is_some_and(|s| !s.is_object()) {
+        return Ok(false);
+    }
+    let current =
+        value.get("scripts").and_then(|s| s.get("postinstall")).and_then(|v| v.as_str()).unwrap_or("").to_string();
     let new = if add {
         if current.contains("prisma-guard shim install") {
             return Ok(false);
@@ -189,15 +191,16 @@ fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
         // Also the form earlier versions wrote (` && ` after the user's script).
         rest.replace(&format!(" && {POSTINSTALL}"), "").replace(POSTINSTALL, "").trim().to_string()
     };
-    if new.is_empty() {
-        scripts.remove("postinstall");
+    let edited = if new.is_empty() {
+        doc.remove(&["scripts"], "postinstall").map(|_| ())
     } else {
-        scripts.insert("postinstall".into(), serde_json::Value::String(new));
+        doc.set(&["scripts"], "postinstall", &serde_json::Value::String(new))
+    };
+    edited.map_err(|e| crate::error::fail(format!("could not edit {}: {e}", path.display())))?;
+    if !add && doc.keys(&["scripts"]).is_empty() {
+        let _ = doc.remove(&[], "scripts");
     }
-    let mut out = serde_json::to_string_pretty(&json)?;
-    if text.ends_with('\n') {
-        out.push('\n');
-    }
+    let out = doc.into_text();
     crate::store::io::write_atomic(&path, out.as_bytes())?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;

@@ -324,3 +324,47 @@ fn init_in_an_npm_workspace_guards_the_hoisted_prisma() {
     assert!(run.stderr.contains("no Prisma project") && run.stderr.contains("hint:"), "{}", run.stderr);
     assert!(!empty.path("prisma-guard.toml").exists());
 }
+
+/// Issue 22: `init` then `uninstall` give back package.json and agent settings byte for byte
+/// (tabs, 4-space indents, CRLF, compact objects, no final newline), and a JSONC settings file
+/// (Gemini CLI reads comments) is edited with its comments kept.
+#[test]
+fn init_and_uninstall_leave_the_users_files_byte_for_byte() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    let files = [
+        ("package.json", "{\r\n\t\"name\": \"app\",\r\n\t\"scripts\": {\"dev\": \"next dev\", \"build\": \"next build\"},\r\n\t\"private\": true\r\n}"),
+        (".claude/settings.json", "{\n    \"permissions\": {\n        \"allow\": [\"Bash(ls:*)\"]\n    }\n}\n"),
+        (".cursor/hooks.json", "{\"version\":1,\"hooks\":{\"afterFileEdit\":[{\"command\":\"./fmt.sh\"}]}}"),
+        (
+            ".gemini/settings.json",
+            "{\n  // my theme\n  \"theme\": \"GitHub\",\n  /* the hooks */\n  \"hooks\": {\n    \"AfterTool\": [{\"matcher\": \"x\", \"hooks\": []}], // keep\n  },\n}\n",
+        ),
+    ];
+    for (path, text) in files {
+        ctx.write(path, text);
+    }
+    let run = ctx.run(&["init", "--agent", "claude", "--agent", "cursor", "--agent", "gemini"]);
+    run.ok();
+    // Our entries are in, the user's bytes around them are as they were.
+    let pkg = std::fs::read_to_string(ctx.path("package.json")).unwrap();
+    assert!(pkg.contains("\"build\": \"next build\"") && pkg.contains("\r\n\t\"private\": true\r\n}"), "{pkg:?}");
+    assert!(pkg.contains("db:backup"), "{pkg}");
+    let gemini = std::fs::read_to_string(ctx.path(".gemini/settings.json")).unwrap();
+    assert!(
+        gemini.contains("// my theme") && gemini.contains("/* the hooks */") && gemini.contains("agent-hook"),
+        "{gemini}"
+    );
+    let cursor = std::fs::read_to_string(ctx.path(".cursor/hooks.json")).unwrap();
+    assert!(!cursor.contains('\n') && cursor.contains("agent-hook"), "a one-line file stays one line: {cursor}");
+    let claude = std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap();
+    assert!(
+        claude.contains("\n        \"allow\"") && claude.contains("\n    \"hooks\": {\n        \"PreToolUse\""),
+        "{claude}"
+    );
+    ctx.run(&["uninstall"]).ok();
+    for (path, text) in files {
+        assert_eq!(std::fs::read_to_string(ctx.path(path)).unwrap(), text, "{path} is back byte for byte");
+    }
+}
