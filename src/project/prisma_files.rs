@@ -218,9 +218,48 @@ fn read_env_loads(src: &str, out: &mut ConfigTs) {
     {
         unknown.push("changes process.env itself".into());
     }
+    if let Some(why) = reaches_the_environment(src) {
+        unknown.push(why);
+    }
     if !unknown.is_empty() {
         out.unknown_env = Some(unknown.join("; "));
     }
+}
+
+/// Code that can reach the environment in a way this reading cannot follow: `process` used
+/// other than to read one variable (`process.env.X`, `process.env["X"]`), which covers
+/// aliases (`const p = process`, `const { env } = process`) and `Reflect.set(process.env, ...)`;
+/// and the ways to get at `process` or run code from text (`globalThis`, `eval`, `Function`,
+/// `Reflect`, `Proxy`), also inside template literals.
+fn reaches_the_environment(src: &str) -> Option<String> {
+    static WORDS: OnceLock<Regex> = OnceLock::new();
+    static READ: OnceLock<Regex> = OnceLock::new();
+    let words = re(&WORDS, r"\b(process|globalThis|global|eval|Function|Reflect|Proxy|module|__proto__)\b");
+    let read = re(&READ, r#"^process\s*\.\s*env\s*(?:\.\s*[A-Za-z_$][\w$]*|\[\s*(?:"[^"]*"|'[^']*')\s*\])"#);
+    let code: Vec<bool> = {
+        let mut flags = vec![false; src.len() + 1];
+        for (i, c) in code_chars(src) {
+            flags[i..i + c.len_utf8()].iter_mut().for_each(|f| *f = true);
+        }
+        flags
+    };
+    // Template literal substitutions are code too.
+    let in_template = |at: usize| src[..at].rfind("${").is_some_and(|open| !src[open..at].contains('}'));
+    for m in words.find_iter(src) {
+        if !code[m.start()] && !in_template(m.start()) {
+            continue;
+        }
+        let word = m.as_str();
+        // Only a property named so (`x.module`) is harmless.
+        if src[..m.start()].trim_end().ends_with('.') && word != "process" {
+            continue;
+        }
+        if word == "process" && read.is_match(&src[m.start()..]) {
+            continue;
+        }
+        return Some(format!("uses `{word}` in a way prisma-guard cannot follow without running it"));
+    }
+    None
 }
 
 /// The characters of JavaScript text that are code, not inside a string literal (quotes and
@@ -463,10 +502,20 @@ export default defineConfig({
             "import { loadEnvConfig } from '@next/env';\n",
             "process.env.DATABASE_URL = 'postgresql://x/y';\n",
             "import 'dotenv-flow/config';\n",
+            "const { env: E } = process; E.DATABASE_URL = 'postgresql://x/real';\n",
+            "const pr = process; pr.env.DATABASE_URL = 'x';\n",
+            "Reflect.set(process.env, 'DATABASE_URL', 'x');\n",
+            "new Function('p', 'p.env.DATABASE_URL = 1')(process);\n",
+            "globalThis.process.env.DATABASE_URL = 'x';\n",
+            "const u = `${(process.env.DATABASE_URL = 'x')}`;\n",
+            "eval('1');\n",
         ] {
             assert!(parse_config_ts(src).unknown_env.is_some(), "{src}");
         }
         assert_eq!(parse_config_ts("export default defineConfig({ datasource: { url: env('X') } })").unknown_env, None);
+        // Reading one variable is fine, as are words in strings and comments.
+        let reads = "import 'dotenv/config';\nconst shadow = process.env.SHADOW_URL;\nconst x = process.env['X'];\nconst note = 'process';\nexport default defineConfig({ datasource: { url: env('X') } });\n";
+        assert_eq!(parse_config_ts(reads).unknown_env, None);
     }
 
     #[test]

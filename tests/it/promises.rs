@@ -178,6 +178,21 @@ fn an_uncertain_database_is_refused_never_taken_as_nothing_to_lose() {
     assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
     assert_eq!(users(&a), 3);
 
+    // Review finding: aliases of `process` in the config itself (no import) are uncertain too.
+    for head in [
+        format!("const {{ env: E }} = process; E.DATABASE_URL = \"{}\";", postgres().url(&a)),
+        format!("const pr = process; pr.env.DATABASE_URL = \"{}\";", postgres().url(&a)),
+        format!("Reflect.set(process.env, \"DATABASE_URL\", \"{}\");", postgres().url(&a)),
+    ] {
+        ctx.write("prisma.config.ts", &config_ts(&format!("import \"dotenv/config\";\n{head}")));
+        let run = prisma(&ctx, &["migrate", "reset", "--force"]);
+        assert_ne!(run.code, 0, "{head}: {}", run.all());
+        assert!(run.stderr.contains("cannot be sure which database"), "{head}: {}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+        assert_eq!(users(&a), 3);
+    }
+    ctx.write("prisma.config.ts", &config_ts("import \"./load-env\";"));
+
     // With Prisma's own loader, the same config resolves for certain: the real database.
     link_node_deps(ctx.root());
     let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "no\n");
