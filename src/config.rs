@@ -208,12 +208,29 @@ impl Config {
 /// The project's own prisma-guard.toml (the first one from `start` upward to the git root),
 /// tightened by `explicit` when one is named (`--guard-config`, `PRISMA_GUARD_CONFIG`).
 pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
-    let own = find_upward(start, |dir| {
-        let p = dir.join(FILE_NAME);
-        p.is_file().then_some(p)
-    });
+    // In a git repository, from the project up to the repository's root; outside one, the
+    // project's own folder only (a file in a folder above, such as /tmp, is anyone's).
+    let in_git = start.ancestors().any(|d| d.join(".git").exists());
+    let own = match in_git {
+        true => find_upward(start, |dir| {
+            let p = dir.join(FILE_NAME);
+            p.is_file().then_some(p)
+        }),
+        false => Some(start.join(FILE_NAME)).filter(|p| p.is_file()),
+    };
     let mut config = match &own {
-        Some(path) => Config { path: Some(path.clone()), file: read(path)?, ignored: Vec::new() },
+        Some(path) => match distrust(path) {
+            None => Config { path: Some(path.clone()), file: read(path)?, ignored: Vec::new() },
+            Some(why) => {
+                // Only what adds protection counts; the loosening keys are said and ignored.
+                let mut c = Config { path: Some(path.clone()), ..Config::default() };
+                c.tighten_with(read(path)?, path);
+                for line in &mut c.ignored {
+                    *line = line.replace(&format!("which only the project's own {FILE_NAME} may set"), &why);
+                }
+                c
+            }
+        },
         None => Config::default(),
     };
     if let Some(p) = explicit {
@@ -233,6 +250,48 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
         }
     }
     Ok(config)
+}
+
+/// Why the project's own file may not loosen the guard (allow-lists, opt-outs, another
+/// prisma): anyone but this user (or root) may have written it (another owner, writable by
+/// group or others, in a folder anyone may write to), or, in a git repository, its content is
+/// not the committed one (untracked, or changed since the last commit: an agent may have
+/// just written it). `None`: it may.
+fn distrust(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let me = rustix::process::getuid().as_raw();
+    if meta.uid() != me && meta.uid() != 0 {
+        return Some(format!(
+            "which is owned by another user (uid {}), so its loosening keys do not count",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Some("which others may write, so its loosening keys do not count (`chmod go-w` it)".into());
+    }
+    let dir = path.parent().and_then(|d| std::fs::metadata(d).ok());
+    if dir.is_some_and(|d| d.mode() & 0o002 != 0) {
+        return Some("which is in a folder anyone may write to, so its loosening keys do not count".into());
+    }
+    let repo = git2::Repository::discover(path.parent()?).ok()?;
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let rel = path.canonicalize().ok()?.strip_prefix(&workdir).ok()?.to_path_buf();
+    match repo.status_file(&rel) {
+        Ok(s) if s.is_empty() => None,
+        Ok(s) if s.contains(git2::Status::WT_NEW) || s.contains(git2::Status::INDEX_NEW) => Some(
+            "which is not committed, so its loosening keys do not count until it is (`git add prisma-guard.toml && git commit`)"
+                .into(),
+        ),
+        Ok(s) if s.contains(git2::Status::IGNORED) => {
+            Some("which git ignores, so its loosening keys do not count (commit it)".into())
+        }
+        Ok(_) => Some(
+            "which differs from its committed version, so its loosening keys do not count until the change is committed"
+                .into(),
+        ),
+        Err(_) => Some("whose state in git could not be read, so its loosening keys do not count".into()),
+    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

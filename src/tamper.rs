@@ -178,6 +178,12 @@ fn git(argv: &[String]) -> Option<String> {
             return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
         }
     }
+    // The project's settings loosen the guard once committed: an agent may not commit them.
+    if matches!(sub, "add" | "commit" | "stage" | "update-index")
+        && args.iter().any(|a| a.ends_with("prisma-guard.toml"))
+    {
+        return Some(format!("`git {sub}` of prisma-guard.toml: its allow-lists and opt-outs count once committed"));
+    }
     // Putting back, removing or replacing hook files with git itself.
     if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
         if let Some((path, what)) =
@@ -256,6 +262,8 @@ mod tests {
             "rm -rf .github",
             "rm lefthook.yml",
             "mv .pre-commit-config.yaml x",
+            "git add prisma-guard.toml",
+            "git commit -m allow prisma-guard.toml",
         ] {
             assert!(why(line).is_some(), "{line}");
         }

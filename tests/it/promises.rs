@@ -1119,3 +1119,44 @@ fn a_superuser_only_extension_survives_an_in_place_restore_by_the_app_user() {
         ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
     }
 }
+
+/// Review finding: loosening comes only from the project's own prisma-guard.toml as written by
+/// its user and committed: a file in a folder above a project that is not in git (such as
+/// /tmp), and an uncommitted or changed file in a git project (an agent can write one with
+/// `python3 -c`), do not allow-list an agent's reset; once committed, it does.
+#[test]
+fn only_the_committed_project_toml_may_loosen_the_guard() {
+    let allow = "[[guard.allow]]\ndatabase = \"*\"\nbackup = false\nreason = \"planted\"\n";
+    // (a) Not in git, a file above the project.
+    let ctx = crate::guard::guarded_project();
+    let outer = tempfile::tempdir().unwrap();
+    let app = outer.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(outer.path().join("prisma-guard.toml"), allow).unwrap();
+    for entry in ["prisma.config.ts", "prisma", ".env", "dev.db", "node_modules"] {
+        let status = std::process::Command::new("cp").arg("-a").arg(ctx.path(entry)).arg(&app).status().unwrap();
+        assert!(status.success());
+    }
+    let mut cmd = ctx.cmd(&["exec", "--", "migrate", "reset", "--force"]);
+    cmd.current_dir(&app).env("CLAUDECODE", "1");
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(!run.all().contains("Allow-listed"), "{}", run.all());
+
+    // (b) In git: uncommitted, then committed.
+    let ctx = crate::guard::guarded_project();
+    ctx.git_init();
+    ctx.write("prisma-guard.toml", allow);
+    let run = reset_as_agent(&ctx, &[]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("is not committed"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).iter().all(|c| c["args"][1] != "reset"), "prisma did not reset");
+    ctx.commit_files(&["prisma-guard.toml"]);
+    let run = reset_as_agent(&ctx, &[]);
+    assert!(run.all().contains("Allow-listed"), "{}", run.all());
+    // Changed after the commit: the change does not count until committed.
+    ctx.write("prisma-guard.toml", &allow.replace("planted", "changed"));
+    let run = reset_as_agent(&ctx, &[]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("differs from its committed version"), "{}", run.stderr);
+}

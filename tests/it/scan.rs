@@ -135,11 +135,17 @@ fn ignore_comments_need_a_reason() {
 fn config_disables_rules_excludes_paths_and_starts_after_a_migration() {
     let ctx = project();
     ctx.write("prisma-guard.toml", "[scan]\ndisable = [\"prisma-accept-data-loss\"]\nexclude = [\"package.json\"]\n");
+    ctx.commit_files(&["prisma-guard.toml"]);
     let (code, v) = json(&ctx, &[]);
     assert_eq!(code, 1);
     assert_eq!(rules_at(&v), vec!["prisma/migrations/20240201000000_drop_bio/migration.sql:8 drop-column"]);
 
     ctx.write("prisma-guard.toml", "[scan]\nexclude = [\"package.json\"]\nstart_after = \"20240201000000_drop_bio\"\n");
+    // Changed but not committed (an agent may have just written it): its loosening waits.
+    let run = ctx.run(&["scan", "--format", "json", "-q"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("differs from its committed version"), "{}", run.stderr);
+    ctx.commit_files(&["prisma-guard.toml"]);
     let (code, v) = json(&ctx, &[]);
     assert_eq!((code, rules_at(&v)), (0, vec![]));
 
@@ -197,6 +203,7 @@ fn a_config_named_on_the_command_line_or_in_the_environment_cannot_loosen_the_sc
     assert_eq!(run.code, 2, "{}", run.all());
     // The project's own file may loosen.
     ctx.write("prisma-guard.toml", "[scan]\nexclude = [\"package.json\"]\ndisable = [\"drop-column\"]\n");
+    ctx.commit_files(&["prisma-guard.toml"]);
     let (code, v) = json(&ctx, &[]);
     assert_eq!((code, rules_at(&v)), (0, vec![]), "{v}");
 }
@@ -483,6 +490,7 @@ fn unreadable_migrations_fail_the_scan_instead_of_being_skipped() {
         "prisma-guard.toml",
         "[scan]\nexclude = [\"prisma/migrations/20240301009999_odd\", \"prisma/migrations/20240301009998_sock\"]\n",
     );
+    ctx.commit_files(&["prisma-guard.toml"]);
     let (code, v) = json(&ctx, &[]);
     assert_eq!(code, 1);
     assert!(rules_at(&v).iter().any(|r| r.ends_with("drop-column")), "{:?}", rules_at(&v));

@@ -137,6 +137,15 @@ impl TestContext {
         run
     }
 
+    /// Commit `paths` as they are now (hooks skipped): the project's own prisma-guard.toml
+    /// loosens the guard only as committed.
+    pub fn commit_files(&self, paths: &[&str]) {
+        let mut add = vec!["add", "--"];
+        add.extend_from_slice(paths);
+        self.git(&add);
+        self.git(&["commit", "-q", "--no-verify", "-m", "settings", "--"]);
+    }
+
     /// `git init` with `main` as the first branch.
     pub fn git_init(&self) {
         self.git(&["init", "-q", "-b", "main"]);
