@@ -339,6 +339,9 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
             break;
         }
     }
+    if self_join_on_itself(t, w, end) {
+        return Some("it joins the table to itself on its own columns, which matches every row");
+    }
     if t[w + 1..end].split(|x| x.is("OR")).any(unconditioned_subquery_branch) {
         return Some("its WHERE clause matches every row a subquery with no condition returns");
     }
@@ -394,6 +397,33 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
         return None;
     }
     Some("its WHERE clause names no column: the same for every row")
+}
+
+/// Whether a DELETE ... USING or UPDATE ... FROM (tokens `t`, WHERE at `w`, clause to `end`)
+/// joins its table to itself with a clause of `a.c = b.c` equalities only: every row matches
+/// itself.
+fn self_join_on_itself(t: &[Tok], w: usize, end: usize) -> bool {
+    let target_at = if t[0].is("DELETE") { opt(t, opt(t, 1, "FROM"), "ONLY") } else { opt(t, 1, "ONLY") };
+    let Some((target, _)) = name_at(t, target_at) else { return false };
+    let joined = if t[0].is("DELETE") { "USING" } else { "FROM" };
+    let Some(k) = t[..w].iter().position(|x| x.is(joined)) else { return false };
+    let Some((source, _)) = name_at(t, opt(t, k + 1, "ONLY")) else { return false };
+    if !source.eq_ignore_ascii_case(target) {
+        return false;
+    }
+    same_column_equalities(&t[w + 1..end])
+}
+
+/// Whether a condition is only `a.c = b.c` (the same column of two names), joined by AND.
+fn same_column_equalities(clause: &[Tok]) -> bool {
+    let parts: Vec<&[Tok]> = clause.split(|x| x.is("AND")).collect();
+    !clause.is_empty()
+        && parts.iter().all(|p| {
+            let p: Vec<&Tok> = p.iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
+            matches!(p.as_slice(), [q1, d1, c1, eq, q2, d2, c2]
+                if d1.is_punct('.') && d2.is_punct('.') && eq.is_punct('=')
+                    && c1.value.eq_ignore_ascii_case(c2.value) && !q1.value.eq_ignore_ascii_case(q2.value))
+        })
 }
 
 /// Whether one OR-branch of a WHERE clause is `x IN (SELECT ...)`, `x = ANY (SELECT ...)` or
@@ -826,6 +856,50 @@ fn dollar_bodies(text: &str) -> Vec<&str> {
     bodies
 }
 
+/// Whether a PL/pgSQL body has an `EXECUTE` of anything but one written-out string
+/// (`EXECUTE 'DR' || 'OP ...'`, `EXECUTE format(...)`, `EXECUTE v_sql`, `chr(...)`): SQL whose
+/// text exists only at run time.
+fn built_at_run_time(body: &str) -> bool {
+    static EXECUTE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let execute = EXECUTE.get_or_init(|| regex::Regex::new(r"(?i)\bEXECUTE\b").expect("static regex"));
+    let b = body.as_bytes();
+    execute.find_iter(body).any(|m| {
+        let mut i = m.end();
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        // One literal: `'...'` (with `''`) or `$tag$...$tag$`.
+        let end = match b.get(i) {
+            Some(b'\'') => {
+                let mut j = i + 1;
+                loop {
+                    match b.get(j) {
+                        Some(b'\'') if b.get(j + 1) == Some(&b'\'') => j += 2,
+                        Some(b'\'') => break Some(j + 1),
+                        Some(_) => j += 1,
+                        None => break None,
+                    }
+                }
+            }
+            Some(b'$') => {
+                let tag_len = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let tag = &body[i..(i + tag_len + 2).min(body.len())];
+                (tag.ends_with('$') && tag.len() >= 2)
+                    .then(|| body[i + tag.len()..].find(tag).map(|k| i + tag.len() + k + tag.len()))
+                    .flatten()
+            }
+            _ => None,
+        };
+        let Some(mut j) = end else { return true };
+        while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        let rest = body[j..].trim_start();
+        let upper = rest.get(..5).unwrap_or(rest).to_ascii_uppercase();
+        !(rest.is_empty() || rest.starts_with(';') || upper.starts_with("USING") || upper.starts_with("INTO"))
+    })
+}
+
 /// Whether SQL text mentions a word that drops or deletes data.
 fn mentions_data_loss(text: &str) -> bool {
     static WORDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -946,6 +1020,25 @@ impl Analyzer<'_> {
             return;
         }
         if starts(t, &["MERGE"]) {
+            // `MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED THEN UPDATE`: every row.
+            let target = name_at(t, opt(t, 1, "INTO")).map(|n| n.0).unwrap_or_default();
+            let using = t.iter().position(|x| x.is("USING")).and_then(|k| name_at(t, opt(t, k + 1, "ONLY")));
+            let on = t.iter().position(|x| x.is("ON"));
+            let when = t.iter().position(|x| x.is("WHEN"));
+            let unconditioned_update = t.windows(4).any(|w| w[0].is("MATCHED") && w[1].is("THEN") && w[2].is("UPDATE"));
+            if let (Some((source, _)), Some(on), Some(when), true) = (using, on, when, unconditioned_update) {
+                if source.eq_ignore_ascii_case(target) && on < when && same_column_equalities(&t[on + 1..when]) {
+                    self.report(
+                        "update-without-where",
+                        i,
+                        at(0),
+                        format!(
+                            "MERGE ... THEN UPDATE overwrites every row of `{target}` (the table joined to itself)"
+                        ),
+                        Subject { table: Some(target.to_string()), ..Subject::default() },
+                    );
+                }
+            }
             if t.windows(2).any(|w| w[0].is("THEN") && w[1].is("DELETE")) {
                 let name = name_at(t, opt(t, 1, "INTO")).map(|n| n.0).unwrap_or_default();
                 self.report(
@@ -1102,6 +1195,16 @@ impl Analyzer<'_> {
             regex::Regex::new(r"(?i)\b(BEGIN|THEN|ELSE|LOOP|DECLARE|EXCEPTION)\b").expect("static regex")
         });
         for body in bodies {
+            if built_at_run_time(&body) {
+                self.report(
+                    "dynamic-sql",
+                    i,
+                    offset,
+                    format!("{what} runs SQL built at run time (EXECUTE of an expression, not a written-out string), which prisma-guard cannot read"),
+                    Subject::default(),
+                );
+                continue;
+            }
             if execute.is_match(&body) && mentions_data_loss(&body) {
                 self.report(
                     "dynamic-sql",

@@ -584,6 +584,9 @@ fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
         "WITH d AS (DELETE FROM \"Post\" RETURNING *) SELECT count(*) FROM d;",
         "DELETE FROM \"Post\" WHERE id = ANY(SELECT id FROM \"Post\");",
         "SELECT purge_posts();",
+        "DO $$ BEGIN EXECUTE 'DR' || 'OP TABLE \"Post\"'; END $$;",
+        "MERGE INTO \"Post\" p USING \"Post\" s ON p.id = s.id WHEN MATCHED THEN UPDATE SET title = '';",
+        "DELETE FROM \"Post\" p USING \"Post\" q WHERE p.id = q.id;",
     ] {
         ctx.write("wipe.sql", sql);
         let run = prisma(&ctx, &["db", "execute", "--file", "wipe.sql"]);
