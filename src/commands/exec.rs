@@ -310,7 +310,7 @@ impl Guard<'_> {
             summary.push_str("NO backup will be taken (--no-backup).\n");
         } else {
             summary.push_str(&format!(
-                "A backup is taken first, into {}; `prisma-guard restore latest` puts it back.\n",
+                "A backup is taken first, into {}; its id is printed, and `prisma-guard restore <id>` puts it back.\n",
                 self.settings.backup_dir.display()
             ));
         }

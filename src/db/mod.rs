@@ -123,7 +123,8 @@ impl<D> Drop for Temporary<'_, D> {
 pub(crate) fn restore_not_checked(e: &anyhow::Error) -> String {
     format!(
         "could not check that the backup restores ({}); run `prisma-guard restore-test` to check it",
-        format!("{e:#}").lines().next().unwrap_or("no scratch database")
+        // All of it on one line: the child's own error comes after `failed (exit code 1):`.
+        format!("{e:#}").lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
     )
 }
 

@@ -132,6 +132,9 @@ impl Database for Sqlite {
 
     fn dump(&self, out: &mut dyn Write, workdir: &Path) -> Result<DumpFacts> {
         let src = self.open_existing()?;
+        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sweep_staged(dir);
+        }
         // A private folder, so the snapshot's -journal/-wal files go when it goes.
         let tmpdir = tempfile::Builder::new()
             .prefix(".sqlite-snapshot-")
@@ -168,10 +171,14 @@ impl Database for Sqlite {
     fn restore(&self, input: &mut dyn Read, _clear: bool) -> Result<()> {
         let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+        sweep_staged(dir);
         let mut staged = tempfile::Builder::new()
-            .prefix(".prisma-guard-restore-")
+            .prefix(STAGED_PREFIX)
             .tempfile_in(dir)
             .with_context(|| format!("could not create a temporary file in {}", dir.display()))?;
+        // Held while the restore runs: a later run removes the file only once no one holds it
+        // (this run was killed, even with SIGKILL).
+        staged.as_file().lock().context("could not lock the restore's temporary file")?;
         std::io::copy(input, staged.as_file_mut()).context("could not unpack the backup")?;
         staged.as_file().sync_all()?;
         let src = Connection::open_with_flags(staged.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -204,5 +211,23 @@ impl Database for Sqlite {
                 let _ = std::fs::remove_dir_all(dir.path());
             }),
         }))
+    }
+}
+
+/// The unpacked backup a restore stages beside the database.
+const STAGED_PREFIX: &str = ".prisma-guard-restore-";
+
+/// Remove the staged copies that killed restores left beside the database (full copies of
+/// data, in the project's folder): those no running restore holds locked.
+fn sweep_staged(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        if !e.file_name().to_string_lossy().starts_with(STAGED_PREFIX) {
+            continue;
+        }
+        let unused = std::fs::File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        if unused {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }

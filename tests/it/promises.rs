@@ -410,6 +410,19 @@ fn a_killed_sqlite_restore_leaves_the_old_or_the_new_database() {
         let n = count();
         assert!(n == 10 || n == 300_000, "killed after {delay_ms} ms: {n} rows");
     }
+    // Review finding: the staged copies killed restores left beside the database (full copies
+    // of the data, in the project's folder) go at the next run.
+    ctx.write(".prisma-guard-restore-AbC123", "a copy of the data");
+    let staged = || {
+        std::fs::read_dir(ctx.root())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".prisma-guard-restore-"))
+            .count()
+    };
+    assert!(staged() >= 1);
+    ctx.run(&["backup"]).ok();
+    assert_eq!(staged(), 0, "swept");
 }
 
 /// Issue 16, point 5: ten backups started together, with a writer running: ten distinct ids,
@@ -1162,4 +1175,22 @@ fn only_the_committed_project_toml_may_loosen_the_guard() {
     let run = reset_as_agent(&ctx, &[]);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stderr.contains("differs from its committed version"), "{}", run.stderr);
+}
+
+/// Review finding: when the restore check cannot make its scratch database (no CREATEDB), the
+/// warning and the manifest carry psql's own error, not a line cut after "failed:".
+#[test]
+fn a_restore_check_that_cannot_run_says_why_in_full() {
+    let pg = postgres();
+    pg.admin("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pr_nocreate') THEN CREATE ROLE pr_nocreate LOGIN PASSWORD 'nocreate-pw'; END IF; END $$");
+    pg.admin("DROP DATABASE IF EXISTS pr_nocreate_db WITH (FORCE)");
+    pg.admin("CREATE DATABASE pr_nocreate_db OWNER pr_nocreate");
+    let url = format!("postgresql://pr_nocreate:nocreate-pw@127.0.0.1:{}/pr_nocreate_db?schema=public", pg.port);
+    let ctx = url_project(&url, "");
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("permission denied to create database"), "{}", run.stderr);
+    let m = &ctx.manifests()[0];
+    assert!(m["warnings"].to_string().contains("permission denied to create database"), "{m}");
+    assert!(!run.all().contains("nocreate-pw"));
 }
