@@ -20,12 +20,45 @@ const HUSKY_LINE_MARK: &str = "# prisma-guard";
 /// Who runs the repository's hooks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Manager {
-    /// Plain git: scripts in the hooks folder.
+    /// Plain git: our own scripts in a hooks folder of this clone (`.git/hooks`).
     Git { dir: PathBuf },
-    /// husky (core.hooksPath = .husky/_): user scripts in `.husky/<hook>`.
+    /// A hooks folder committed with the repository (`core.hooksPath = .githooks`): the
+    /// team's scripts stay, ours is a line in them that works for every teammate.
+    Committed { dir: PathBuf },
+    /// husky: user scripts in `.husky/<hook>` (v9: core.hooksPath = .husky/_; v8: .husky;
+    /// or husky in package.json, before its first install).
     Husky { dir: PathBuf },
-    /// lefthook: `lefthook.yml` at the root.
+    /// lefthook: its config at the root (yml, yaml, json, toml, or .config/lefthook.yml).
     Lefthook { config: PathBuf },
+    /// The pre-commit framework (`.pre-commit-config.yaml`): our hooks are entries there.
+    PreCommit { config: PathBuf },
+}
+
+/// lefthook's config files, in the order lefthook reads them.
+const LEFTHOOK_CONFIGS: &[&str] = &[
+    "lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yml",
+    ".lefthook.yaml",
+    ".config/lefthook.yml",
+    ".config/lefthook.yaml",
+    "lefthook.json",
+    ".lefthook.json",
+    "lefthook.toml",
+    ".lefthook.toml",
+];
+
+/// Whether the repository uses husky: its folder, or husky in package.json.
+fn uses_husky(workdir: &Path) -> bool {
+    if workdir.join(".husky").is_dir() {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(workdir.join("package.json")) else { return false };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(crate::scan::files::strip_bom(&text)) else {
+        return false;
+    };
+    ["devDependencies", "dependencies"].iter().any(|k| json[k].get("husky").is_some())
+        || json["scripts"]["prepare"].as_str().is_some_and(|p| p.contains("husky"))
 }
 
 pub struct Repo {
@@ -46,11 +79,15 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
         .map(Path::to_path_buf)
         .ok_or_else(|| Failure::usage("this is a bare repository; hooks belong in a clone with a working tree"))?;
     let workdir = workdir.canonicalize().unwrap_or(workdir);
-    for name in ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"] {
+    for name in LEFTHOOK_CONFIGS {
         let p = workdir.join(name);
         if p.is_file() {
             return Ok(Repo { workdir, manager: Manager::Lefthook { config: p }, outside: None });
         }
+    }
+    let pre_commit = workdir.join(".pre-commit-config.yaml");
+    if pre_commit.is_file() {
+        return Ok(Repo { workdir, manager: Manager::PreCommit { config: pre_commit }, outside: None });
     }
     let config = repo.config().context("could not read the git config")?;
     let hooks_path = config.get_path("core.hooksPath").ok();
@@ -64,9 +101,15 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
         }
         None => (repo.commondir().join("hooks"), None),
     };
-    let husky = dir.ends_with(".husky/_") || dir.ends_with(".husky");
-    let manager = if husky && dir.ends_with(".husky/_") {
+    let common = repo.commondir().canonicalize().unwrap_or_else(|_| repo.commondir().to_path_buf());
+    let in_git_dir = normalize(&dir).starts_with(&common);
+    let manager = if dir.ends_with(".husky/_") {
         Manager::Husky { dir: dir.parent().map(Path::to_path_buf).unwrap_or(dir) }
+    } else if dir.ends_with(".husky") || (in_git_dir && uses_husky(&workdir)) {
+        // husky v8, or husky not installed yet (its `prepare` will point git at .husky/_).
+        Manager::Husky { dir: workdir.join(".husky") }
+    } else if outside.is_none() && !in_git_dir && normalize(&dir).starts_with(&workdir) {
+        Manager::Committed { dir }
     } else {
         Manager::Git { dir }
     };
@@ -141,26 +184,45 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 changes.push(format!("installed {}", path.display()));
             }
         }
-        Manager::Husky { dir } => {
+        Manager::Husky { dir } | Manager::Committed { dir } => {
+            let who = match &repo.manager {
+                Manager::Husky { .. } => "husky manages the hooks",
+                _ => "the repository's committed hooks folder",
+            };
             for (name, _, command) in HOOKS {
                 let path = dir.join(name);
-                let existing = std::fs::read_to_string(&path).unwrap_or_default();
-                if existing.contains(HUSKY_LINE_MARK) {
-                    continue;
-                }
-                let mut text = existing.clone();
-                if !text.is_empty() && !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str(&format!("{command} {HUSKY_LINE_MARK}\n"));
+                let existing = std::fs::read_to_string(&path).ok();
+                let Some(text) = add_line(existing.as_deref(), dir, command) else { continue };
                 write_exec(&path, &text)?;
-                changes.push(format!("husky manages the hooks: added `{command}` to {}", path.display()));
+                changes.push(format!("{who}: added `{command}` to {} (it works for every teammate who has prisma-guard, and tells the others how to get it)", path.display()));
+            }
+        }
+        Manager::PreCommit { config } => {
+            let text =
+                std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
+            match pre_commit_add(&text) {
+                Some(updated) if updated != text => {
+                    crate::store::io::write_atomic(config, updated.as_bytes())?;
+                    changes.push(format!(
+                        "the pre-commit framework manages the hooks: added prisma-guard's hooks to {} (run `pre-commit install` if it is not installed)",
+                        config.display()
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(Failure::new(format!(
+                        "the pre-commit framework manages this repository's hooks, and {} is not laid out so that prisma-guard can add its entry safely",
+                        config.display()
+                    ))
+                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", PRE_COMMIT_ENTRY.replace("@I@", "  ")))
+                    .into());
+                }
             }
         }
         Manager::Lefthook { config } => {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
-            let updated = lefthook_add(&text);
+            let updated = lefthook_edit(config, &text, true)?;
             if updated != text {
                 crate::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!(
@@ -190,16 +252,12 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                 }
             }
         }
-        Manager::Husky { dir } => {
+        Manager::Husky { dir } | Manager::Committed { dir } => {
             for (name, _, _) in HOOKS {
                 let path = dir.join(name);
                 let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                if !text.contains(HUSKY_LINE_MARK) {
-                    continue;
-                }
-                let kept: String =
-                    text.split_inclusive('\n').filter(|l| !l.contains(HUSKY_LINE_MARK)).collect::<Vec<_>>().concat();
-                if kept.trim().is_empty() {
+                let Some(kept) = remove_line(&text) else { continue };
+                if kept.is_empty() {
                     std::fs::remove_file(&path)?;
                 } else {
                     write_exec(&path, &kept)?;
@@ -207,9 +265,17 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                 changes.push(format!("removed prisma-guard from {}", path.display()));
             }
         }
+        Manager::PreCommit { config } => {
+            let text = std::fs::read_to_string(config)?;
+            let updated = pre_commit_remove(&text);
+            if updated != text {
+                crate::store::io::write_atomic(config, updated.as_bytes())?;
+                changes.push(format!("removed prisma-guard from {}", config.display()));
+            }
+        }
         Manager::Lefthook { config } => {
             let text = std::fs::read_to_string(config)?;
-            let updated = lefthook_remove(&text);
+            let updated = lefthook_edit(config, &text, false)?;
             if updated != text {
                 crate::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!("removed prisma-guard from {}", config.display()));
@@ -239,21 +305,197 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
                 };
                 (*name, is_ours(&p), format!("{}: {state}", p.display()))
             }
-            Manager::Husky { dir } => {
+            Manager::Husky { dir } | Manager::Committed { dir } => {
                 let p = dir.join(name);
                 let ok = std::fs::read_to_string(&p).is_ok_and(|t| t.contains(command));
-                (*name, ok, format!("{} (husky): {}", p.display(), if ok { "runs prisma-guard" } else { "missing" }))
+                let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
+                (*name, ok, format!("{} ({who}): {}", p.display(), if ok { "runs prisma-guard" } else { "missing" }))
             }
             Manager::Lefthook { config } => {
-                let ok = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
-                (
-                    *name,
-                    ok,
-                    format!("{} (lefthook): {}", config.display(), if ok { "runs prisma-guard" } else { "missing" }),
-                )
+                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                // lefthook runs nothing until `lefthook install` wrote git's hook.
+                let installed = installed_by(&repo.workdir, name, "lefthook");
+                let state = match (configured, installed) {
+                    (true, true) => "runs prisma-guard",
+                    (true, false) => "configured, but lefthook has not installed the git hook (run `lefthook install`)",
+                    _ => "missing",
+                };
+                (*name, configured && installed, format!("{} (lefthook): {state}", config.display()))
+            }
+            Manager::PreCommit { config } if *name == "pre-push" => (
+                *name,
+                true,
+                format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
+            ),
+            Manager::PreCommit { config } => {
+                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                let installed = installed_by(&repo.workdir, name, "pre-commit");
+                let state = match (configured, installed) {
+                    (true, true) => "runs prisma-guard",
+                    (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
+                    _ => "missing",
+                };
+                (*name, configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
             }
         })
         .collect()
+}
+
+/// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.
+fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
+    let Ok(repo) = git2::Repository::open(workdir) else { return false };
+    let dir = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("core.hooksPath").ok())
+        .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
+        .unwrap_or_else(|| repo.commondir().join("hooks"));
+    std::fs::read_to_string(dir.join(hook)).is_ok_and(|t| t.contains(tool))
+}
+
+/// The line our hooks add to a husky or committed hook script: prisma-guard from PATH (husky
+/// puts node_modules/.bin there), and for a teammate without it, what to do; marked for
+/// uninstall.
+fn hook_line(command: &str) -> String {
+    format!(
+        "command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; exit 1; }}; {command} {HUSKY_LINE_MARK}"
+    )
+}
+
+/// The hook script with our line added (before a final `exec`/`exit` at the top level, else
+/// at the end; a new file gets a shebang); `None` when it is there already.
+fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
+    let line = hook_line(command);
+    match existing {
+        Some(text) if text.contains(HUSKY_LINE_MARK) => None,
+        Some(text) => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let stop =
+                lines.iter().position(|l| l.starts_with("exec ") || l.trim_end() == "exit" || l.starts_with("exit "));
+            let mut out = String::new();
+            match stop {
+                Some(k) => {
+                    out.push_str(&lines[..k].concat());
+                    out.push_str(&line);
+                    out.push('\n');
+                    out.push_str(&lines[k..].concat());
+                }
+                None => {
+                    out.push_str(text);
+                    if !out.is_empty() && !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+            Some(out)
+        }
+        None => {
+            // husky v8 scripts source its helper; v9 and plain folders need a shebang only.
+            let header = if dir.join("_/husky.sh").is_file() {
+                "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n"
+            } else {
+                "#!/bin/sh\n"
+            };
+            Some(format!("{header}{line}\n"))
+        }
+    }
+}
+
+/// The hook script without our line; `Some("")` when nothing of the user's is left;
+/// `None` when our line is not there.
+fn remove_line(text: &str) -> Option<String> {
+    if !text.contains(HUSKY_LINE_MARK) {
+        return None;
+    }
+    let kept: String = text.split_inclusive('\n').filter(|l| !l.contains(HUSKY_LINE_MARK)).collect();
+    let only_header = kept.lines().all(|l| l.trim().is_empty() || l.starts_with("#!") || l.contains("_/husky.sh"));
+    Some(if only_header { String::new() } else { kept })
+}
+
+/// Our entries for the pre-commit framework (`@I@`: the list's indent).
+const PRE_COMMIT_ENTRY: &str = "@I@- repo: local\n@I@  hooks:\n@I@    - id: prisma-guard\n@I@      name: prisma-guard scan (staged)\n@I@      entry: prisma-guard scan --staged\n@I@      language: system\n@I@      pass_filenames: false\n@I@      always_run: true\n@I@      stages: [pre-commit]\n";
+
+/// `.pre-commit-config.yaml` with our local hooks appended to `repos:` when that list is the
+/// file's last top-level key (the safe place to add to); `None` when it is not.
+fn pre_commit_add(text: &str) -> Option<String> {
+    if text.contains("prisma-guard scan") {
+        return Some(text.to_string());
+    }
+    let top: Vec<(usize, &str)> =
+        text.lines().enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with([' ', '#', '-'])).collect();
+    let (_, last) = top.last()?;
+    if last.trim_end() != "repos:" {
+        return None;
+    }
+    // The list's indent, as its first item has it.
+    let item =
+        text.lines().skip_while(|l| l.trim_end() != "repos:").skip(1).find(|l| l.trim_start().starts_with("- "))?;
+    let indent = &item[..item.len() - item.trim_start().len()];
+    let mut out = text.to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&PRE_COMMIT_ENTRY.replace("@I@", indent));
+    Some(out)
+}
+
+fn pre_commit_remove(text: &str) -> String {
+    for indent in ["", "  ", "    "] {
+        let entry = PRE_COMMIT_ENTRY.replace("@I@", indent);
+        if let Some(at) = text.find(&entry) {
+            return format!("{}{}", &text[..at], &text[at + entry.len()..]);
+        }
+    }
+    text.to_string()
+}
+
+/// A lefthook config with our commands added (`add`) or taken out, in its own format.
+fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
+    let name = config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.ends_with(".json") {
+        let bad = |e: String| Failure::new(format!("could not edit {}: {e}", config.display()));
+        let mut doc = crate::jsonedit::Doc::new(text).map_err(bad)?;
+        for (hook, _, command) in HOOKS {
+            let path = [*hook, "commands"];
+            if add {
+                if !text.contains(command) {
+                    let entry = match *hook {
+                        "pre-push" => serde_json::json!({"run": command, "use_stdin": true}),
+                        _ => serde_json::json!({"run": command}),
+                    };
+                    doc.set(&path, "prisma-guard", &entry).map_err(bad)?;
+                }
+            } else if doc.remove(&path, "prisma-guard").map_err(bad)? {
+                // Take out what only held our command.
+                if doc.keys(&path).is_empty() {
+                    doc.remove(&[*hook], "commands").map_err(bad)?;
+                    if doc.keys(&[*hook]).is_empty() {
+                        doc.remove(&[], hook).map_err(bad)?;
+                    }
+                }
+            }
+        }
+        return Ok(doc.into_text());
+    }
+    if name.ends_with(".toml") {
+        let mut out = text.to_string();
+        for (hook, _, command) in HOOKS {
+            let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
+            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = \"{command}\"\n{stdin}");
+            if add && !out.contains(command) {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&block);
+            } else if !add {
+                out = out.replace(&block, "");
+            }
+        }
+        return Ok(out);
+    }
+    Ok(if add { lefthook_add(text) } else { lefthook_remove(text) })
 }
 
 /// Add prisma-guard commands under `pre-commit:` and `pre-push:` of a lefthook config,
@@ -376,7 +618,10 @@ mod tests {
                 "pre-commit" => include_str!("../templates/ci/husky-pre-commit"),
                 _ => include_str!("../templates/ci/husky-pre-push"),
             };
-            assert!(husky.contains(&format!("{command} {HUSKY_LINE_MARK}")), "{name}");
+            assert!(
+                husky.lines().any(|l| l == hook_line(command)),
+                "{name}: the template holds the line install writes"
+            );
         }
         let root = include_str!("../.pre-commit-hooks.yaml");
         assert!(include_str!("../templates/ci/pre-commit-hooks.yaml").ends_with(root));

@@ -147,14 +147,11 @@ fn husky_and_lefthook_configs_get_the_scan() {
     let run = ctx.run(&["hooks", "install"]);
     run.ok();
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
-    assert_eq!(
-        std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(),
-        "npm test\nprisma-guard scan --staged # prisma-guard\n"
-    );
-    assert_eq!(
-        std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap(),
-        "prisma-guard scan --pre-push # prisma-guard\n"
-    );
+    let pre_commit = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
+    assert!(pre_commit.starts_with("npm test\ncommand -v prisma-guard "), "{pre_commit}");
+    assert!(pre_commit.ends_with("; prisma-guard scan --staged # prisma-guard\n"), "{pre_commit}");
+    let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
+    assert!(pre_push.ends_with("prisma-guard scan --pre-push # prisma-guard\n"), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -292,4 +289,157 @@ fn commit_all_and_commit_path_forms_are_scanned() {
     ctx.write("prisma/migrations/20240202000000_change/migration.sql", BAD);
     let run = ctx.git_in(".", &["commit", "-qam", "rename and drop"]);
     assert_ne!(run.code, 0, "{}", run.all());
+}
+
+/// prisma-guard on PATH (as a teammate who installed it has it), for hooks that call it by name.
+fn with_guard_on_path(ctx: &mut TestContext) {
+    let dir = ctx.path("tools");
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::os::unix::fs::symlink(crate::support::bin(), dir.join("prisma-guard"));
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    ctx.set_env("PATH", &path);
+}
+
+/// Issue 22: husky found from package.json before its first install (wired into `.husky/`,
+/// where its `prepare` will point git), husky v8 (`core.hooksPath=.husky`) and a committed
+/// `.githooks/` folder: the team's hooks stay in place, ours is a line in them that names no
+/// path of this machine, blocks a destructive migration, tells a teammate without prisma-guard
+/// what to do, and goes away on uninstall leaving the files as they were.
+#[test]
+fn team_hook_setups_keep_their_hooks_and_work_for_every_teammate() {
+    // husky in package.json, not installed yet.
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(
+        "package.json",
+        "{\"devDependencies\": {\"husky\": \"^9.1.0\"}, \"scripts\": {\"prepare\": \"husky\"}}\n",
+    );
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
+    assert!(ctx.path(".husky/pre-commit").is_file());
+    assert!(!ctx.path(".git/hooks/pre-commit").exists(), "not into .git/hooks, which husky's prepare bypasses");
+    // What husky v9's install does: core.hooksPath=.husky/_, whose scripts run .husky/<hook>.
+    ctx.write(".husky/_/pre-commit", "#!/bin/sh\nexec sh \"$(dirname \"$0\")/../pre-commit\" \"$@\"\n");
+    std::process::Command::new("chmod")
+        .args(["+x", ctx.path(".husky/_/pre-commit").to_str().unwrap()])
+        .status()
+        .unwrap();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+
+    // A committed .githooks folder with the team's own hook.
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    let team = "#!/bin/sh\necho team-check-ran\n";
+    ctx.write(".githooks/pre-commit", team);
+    std::process::Command::new("chmod")
+        .args(["+x", ctx.path(".githooks/pre-commit").to_str().unwrap()])
+        .status()
+        .unwrap();
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    let hook = std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap();
+    assert!(hook.starts_with(team), "the team's hook stays in place: {hook}");
+    let exe = std::fs::canonicalize(crate::support::bin()).unwrap();
+    assert!(!hook.contains(exe.to_str().unwrap()), "no path of this machine in a committed hook: {hook}");
+    let status = ctx.git(&["status", "--porcelain"]).stdout;
+    assert!(!status.contains("chained"), "nothing moved aside: {status}");
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("team-check-ran") && run.all().contains("error[drop-column]"), "{}", run.all());
+    // A teammate without prisma-guard is told what to do, and the commit waits.
+    let out = std::process::Command::new("git")
+        .args(["commit", "-qam", "x"])
+        .current_dir(ctx.root())
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", ctx.path("home"))
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@e")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@e")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("prisma-guard is not installed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap(), team);
+    assert!(!ctx.path(".githooks/pre-push").exists());
+
+    // husky v8: core.hooksPath=.husky, scripts source its helper.
+    let ctx = repo();
+    let v8 = "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nnpx lint-staged\n";
+    ctx.write(".husky/pre-commit", v8);
+    ctx.write(".husky/_/husky.sh", "#!/usr/bin/env sh\n");
+    ctx.git(&["config", "core.hooksPath", ".husky"]);
+    ctx.run(&["hooks", "install"]).ok();
+    let hook = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
+    assert!(hook.starts_with(v8) && hook.contains("prisma-guard scan --staged"), "{hook}");
+    assert!(std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap().contains("_/husky.sh"));
+    assert!(!ctx.path(".husky/pre-commit.prisma-guard-chained").exists());
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(), v8);
+    assert!(!ctx.path(".husky/pre-push").exists());
+}
+
+/// Issue 22: lefthook's other config names and formats get the commands (and give them back
+/// byte for byte); `hooks status` is not "ok" until lefthook has installed git's hooks. With
+/// the pre-commit framework, our hook is an entry of its config, never a script it would move
+/// into "migration mode".
+#[test]
+fn lefthook_variants_and_the_pre_commit_framework_coexist() {
+    let json =
+        "{\n  \"pre-commit\": {\n    \"commands\": {\n      \"lint\": {\"run\": \"npm run lint\"}\n    }\n  }\n}\n";
+    let toml = "[pre-commit.commands.lint]\nrun = \"npm run lint\"\n";
+    let yml = "pre-commit:\n  commands:\n    lint:\n      run: npm run lint\n";
+    for (file, text) in [("lefthook.json", json), ("lefthook.toml", toml), (".config/lefthook.yml", yml)] {
+        let ctx = repo();
+        ctx.write(file, text);
+        ctx.run(&["hooks", "install"]).ok();
+        let edited = std::fs::read_to_string(ctx.path(file)).unwrap();
+        assert!(
+            edited.contains("prisma-guard scan --staged") && edited.contains("prisma-guard scan --pre-push"),
+            "{file}: {edited}"
+        );
+        assert!(edited.contains("npm run lint"), "{file}: {edited}");
+        let run = ctx.run(&["hooks", "status"]);
+        assert_eq!(run.code, 1, "{file}: not installed by lefthook yet: {}", run.all());
+        assert!(run.stdout.contains("lefthook install"), "{}", run.stdout);
+        for hook in ["pre-commit", "pre-push"] {
+            ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
+        }
+        ctx.run(&["hooks", "status"]).ok();
+        ctx.run(&["hooks", "uninstall"]).ok();
+        assert_eq!(std::fs::read_to_string(ctx.path(file)).unwrap(), text, "{file}");
+    }
+
+    let ctx = repo();
+    let config = "repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: trailing-whitespace\n";
+    ctx.write(".pre-commit-config.yaml", config);
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("pre-commit framework"), "{}", run.stdout);
+    assert!(!ctx.path(".git/hooks/pre-commit").exists(), "no script of ours for pre-commit to move aside");
+    let edited = std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        edited.starts_with(config) && edited.contains("  - repo: local\n    hooks:\n      - id: prisma-guard\n"),
+        "{edited}"
+    );
+    let run = ctx.run(&["hooks", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("pre-commit install"), "{}", run.stdout);
+    ctx.write(".git/hooks/pre-commit", "#!/usr/bin/env bash\n# File generated by pre-commit: https://pre-commit.com\n");
+    ctx.run(&["hooks", "status"]).ok();
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap(), config);
 }

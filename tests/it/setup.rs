@@ -111,9 +111,10 @@ fn init_merges_into_husky_claude_settings_and_agents_md() {
     run.ok();
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
     assert!(run.stdout.contains("Codex CLI hook"), "AGENTS.md counts as Codex's trace: {}", run.stdout);
-    assert_eq!(
-        std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(),
-        "npm test\nprisma-guard scan --staged # prisma-guard\n"
+    let husky = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
+    assert!(
+        husky.starts_with("npm test\n") && husky.ends_with("prisma-guard scan --staged # prisma-guard\n"),
+        "{husky}"
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
     let pre = v["hooks"]["PreToolUse"].as_array().unwrap();
