@@ -357,6 +357,16 @@ pub struct ScanArgs {
     /// Rule ids not to report (repeatable), besides `[scan] disable`.
     #[arg(long, value_name = "RULE")]
     pub disable: Vec<String>,
+    /// `write`: record today's findings in .prisma-guard-baseline.json (commit it) so that
+    /// later scans, hooks and CI report only new ones; `ignore`: report the known ones too.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub baseline: Option<BaselineMode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BaselineMode {
+    Write,
+    Ignore,
 }
 
 #[derive(Debug, Args)]

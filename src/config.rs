@@ -225,8 +225,10 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
                 // Only what adds protection counts; the loosening keys are said and ignored.
                 let mut c = Config { path: Some(path.clone()), ..Config::default() };
                 c.tighten_with(read(path)?, path);
+                let why = format!("but the file {why}, so its loosening keys do not count yet");
                 for line in &mut c.ignored {
-                    *line = line.replace(&format!("which only the project's own {FILE_NAME} may set"), &why);
+                    *line = line
+                        .replace(&format!(", which only the project's own {FILE_NAME} may set"), &format!(", {why}"));
                 }
                 c
             }
@@ -252,45 +254,37 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
     Ok(config)
 }
 
-/// Why the project's own file may not loosen the guard (allow-lists, opt-outs, another
-/// prisma): anyone but this user (or root) may have written it (another owner, writable by
+/// Why a file that loosens the guard (the project's prisma-guard.toml, the scan baseline)
+/// may not: anyone but this user (or root) may have written it (another owner, writable by
 /// group or others, in a folder anyone may write to), or, in a git repository, its content is
-/// not the committed one (untracked, or changed since the last commit: an agent may have
+/// not the committed one (untracked, or changed since the last commit: an AI agent may have
 /// just written it). `None`: it may.
-fn distrust(path: &Path) -> Option<String> {
+pub fn distrust(path: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok()?;
     let me = rustix::process::getuid().as_raw();
     if meta.uid() != me && meta.uid() != 0 {
-        return Some(format!(
-            "which is owned by another user (uid {}), so its loosening keys do not count",
-            meta.uid()
-        ));
+        return Some(format!("is owned by another user (uid {})", meta.uid()));
     }
     if meta.mode() & 0o022 != 0 {
-        return Some("which others may write, so its loosening keys do not count (`chmod go-w` it)".into());
+        return Some("may be written by others (`chmod go-w` it)".into());
     }
     let dir = path.parent().and_then(|d| std::fs::metadata(d).ok());
     if dir.is_some_and(|d| d.mode() & 0o002 != 0) {
-        return Some("which is in a folder anyone may write to, so its loosening keys do not count".into());
+        return Some("is in a folder anyone may write to".into());
     }
     let repo = git2::Repository::discover(path.parent()?).ok()?;
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let rel = path.canonicalize().ok()?.strip_prefix(&workdir).ok()?.to_path_buf();
+    let name = rel.display().to_string();
     match repo.status_file(&rel) {
         Ok(s) if s.is_empty() => None,
-        Ok(s) if s.contains(git2::Status::WT_NEW) || s.contains(git2::Status::INDEX_NEW) => Some(
-            "which is not committed, so its loosening keys do not count until it is (`git add prisma-guard.toml && git commit`)"
-                .into(),
-        ),
-        Ok(s) if s.contains(git2::Status::IGNORED) => {
-            Some("which git ignores, so its loosening keys do not count (commit it)".into())
+        Ok(s) if s.contains(git2::Status::WT_NEW) || s.contains(git2::Status::INDEX_NEW) => {
+            Some(format!("is not committed (`git add {name} && git commit`)"))
         }
-        Ok(_) => Some(
-            "which differs from its committed version, so its loosening keys do not count until the change is committed"
-                .into(),
-        ),
-        Err(_) => Some("whose state in git could not be read, so its loosening keys do not count".into()),
+        Ok(s) if s.contains(git2::Status::IGNORED) => Some("is ignored by git (commit it)".into()),
+        Ok(_) => Some("differs from its committed version (commit the change)".into()),
+        Err(_) => Some("could not be checked in git".into()),
     }
 }
 

@@ -31,6 +31,7 @@ const PROTECTED: &[(&str, &str)] = &[
     (".github/workflows", "CI workflows (the CI scan)"),
     ("node_modules/.bin/prisma", "the prisma shim in node_modules"),
     ("prisma-guard.toml", "prisma-guard's settings"),
+    (".prisma-guard-baseline.json", "prisma-guard's scan baseline"),
     ("prisma-guard/bin", "the PATH shim"),
 ];
 
@@ -79,6 +80,12 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange]) -> Option<String> {
         && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
     {
         return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
+    }
+    if name == "prisma-guard"
+        && argv.iter().any(|a| a == "--baseline" || a == "--baseline=write")
+        && argv.iter().any(|a| a == "write" || a == "--baseline=write")
+    {
+        return Some("`prisma-guard scan --baseline write` marks today's findings as known, hiding them".into());
     }
     if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
         return Some(format!("`{}` deletes backups", argv.join(" ")));
@@ -180,9 +187,11 @@ fn git(argv: &[String]) -> Option<String> {
     }
     // The project's settings loosen the guard once committed: an agent may not commit them.
     if matches!(sub, "add" | "commit" | "stage" | "update-index")
-        && args.iter().any(|a| a.ends_with("prisma-guard.toml"))
+        && args.iter().any(|a| a.ends_with("prisma-guard.toml") || a.ends_with(".prisma-guard-baseline.json"))
     {
-        return Some(format!("`git {sub}` of prisma-guard.toml: its allow-lists and opt-outs count once committed"));
+        return Some(format!(
+            "`git {sub}` of prisma-guard's settings or baseline: they loosen the guard once committed"
+        ));
     }
     // Putting back, removing or replacing hook files with git itself.
     if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
@@ -263,6 +272,8 @@ mod tests {
             "rm lefthook.yml",
             "mv .pre-commit-config.yaml x",
             "git add prisma-guard.toml",
+            "prisma-guard scan --baseline write",
+            "echo '{}' > .prisma-guard-baseline.json",
             "git commit -m allow prisma-guard.toml",
         ] {
             assert!(why(line).is_some(), "{line}");

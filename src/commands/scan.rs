@@ -73,9 +73,20 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     };
     let scanned = if args.staged {
         let repo = repo.ok_or_else(need_repo)?;
+        let git_dir = repo.path().to_path_buf();
+        let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
         let (src, paths) = source::staged(repo)?;
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
-        scan::scan(&src, paths, &opts)
+        let mut scanned = scan::scan(&src, paths.clone(), &opts);
+        // What the committed version of a changed file already had is not new: a commit that
+        // touches package.json is not blocked by the db:reset script it always had (the
+        // baseline's rule, with HEAD as the baseline).
+        if let (Some(commit), Ok(repo)) = (head, git2::Repository::open(&git_dir)) {
+            let before = scan::scan(&Source::Tree { repo, commit }, paths, &opts);
+            let known: Vec<scan::baseline::Entry> = before.findings.iter().map(scan::baseline::entry).collect();
+            scanned.findings = scan::baseline::filter(std::mem::take(&mut scanned.findings), &known).0;
+        }
+        scanned
     } else if args.pre_push {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
@@ -130,7 +141,43 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         }
         scanned
     };
-    let Scanned { findings, files, unreadable, .. } = scanned;
+    let Scanned { mut findings, files, unreadable, .. } = scanned;
+    match args.baseline {
+        Some(crate::cli::BaselineMode::Write) => {
+            if args.staged || args.pre_push || args.since.is_some() || !args.paths.is_empty() {
+                return Err(Failure::usage("`--baseline write` records the findings of the whole repository")
+                    .hint("run `prisma-guard scan --baseline write` at the repository root, without paths, --staged, --pre-push or --since")
+                    .into());
+            }
+            if !unreadable.is_empty() {
+                return Err(Failure::usage("some files could not be read, so no baseline was written").into());
+            }
+            let path = scan::baseline::write(&root, &findings)?;
+            if !global.quiet {
+                println!(
+                    "recorded {} known findings in {}: commit it; later scans, hooks and CI report only new findings",
+                    findings.len(),
+                    path.display()
+                );
+            }
+            return Ok(ExitStatus::Success);
+        }
+        Some(crate::cli::BaselineMode::Ignore) => {}
+        None => match scan::baseline::load(&root)? {
+            Some(Ok(entries)) => {
+                let (kept, hidden) = scan::baseline::filter(std::mem::take(&mut findings), &entries);
+                findings = kept;
+                if hidden > 0 && !global.quiet {
+                    eprintln!(
+                        "prisma-guard scan: {hidden} known findings in {} not shown (`--baseline ignore` shows them)",
+                        scan::baseline::FILE_NAME
+                    );
+                }
+            }
+            Some(Err(why)) => crate::ui::Printer::default().warn(why),
+            None => {}
+        },
+    }
 
     write_report(args.format, args.output.as_deref(), &findings, files)?;
     if args.format == Format::Github || args.output.is_some() {

@@ -7,6 +7,7 @@
 //! command lines through [`crate::shell::find_prisma`] and the guard's classifier -> ignore
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
+pub mod baseline;
 pub mod files;
 mod listdir;
 mod load;

@@ -451,9 +451,27 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, V
             }
         } else {
             // New branch: hide everything the remotes already have.
+            let mut hidden = false;
             for reference in repo.references_glob("refs/remotes/*")?.flatten() {
                 if let Some(oid) = reference.target() {
-                    let _ = walk.hide(oid);
+                    hidden |= walk.hide(oid).is_ok();
+                }
+            }
+            if !hidden {
+                // The first push to a new remote: compare with the default branch, not all
+                // history; pushing that branch itself, its newest commit is what is new.
+                let default = ["refs/heads/main", "refs/heads/master"]
+                    .into_iter()
+                    .find_map(|name| repo.find_reference(name).ok().map(|r| (name, r.target())));
+                match default {
+                    Some((name, Some(oid))) if name != r.local_ref && oid != tip => {
+                        let _ = walk.hide(oid);
+                    }
+                    _ => {
+                        for parent in repo.find_commit(tip)?.parent_ids() {
+                            let _ = walk.hide(parent);
+                        }
+                    }
                 }
             }
         }

@@ -443,3 +443,63 @@ fn lefthook_variants_and_the_pre_commit_framework_coexist() {
     ctx.run(&["hooks", "uninstall"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap(), config);
 }
+
+/// Issue 22, adoption on an old repository: `scan --baseline write` records today's findings;
+/// later scans report only new ones (a moved line stays known, a new copy does not); the
+/// baseline counts only as committed; the first commit after `init` is not blocked by a
+/// package.json script the repository always had; the first push to a new remote compares
+/// with the default branch instead of scanning all history.
+#[test]
+fn an_old_repository_adopts_prisma_guard_with_a_baseline() {
+    let ctx = repo();
+    ctx.write("package.json", "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n");
+    ctx.write("prisma/migrations/20230101000000_old/migration.sql", "DROP TABLE \"Legacy\";\n");
+    commit(&ctx, ".", "old history").ok();
+    assert_eq!(ctx.run(&["scan"]).code, 1, "the old findings are there");
+
+    // A first push to a new remote: only what is new since the default branch.
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    commit(&ctx, ".", "ignore").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["checkout", "-q", "-b", "feature"]);
+    ctx.write("notes.md", "x\n");
+    commit(&ctx, ".", "notes").ok();
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_eq!(run.code, 0, "the old history is not scanned on a first push: {}", run.all());
+    ctx.git(&["checkout", "-q", "main"]);
+
+    // The first commit that touches package.json (init adds scripts) is not blocked by the
+    // script it always had; a new destructive script is.
+    ctx.write("package.json", "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"db:backup\": \"prisma-guard backup\"\n  }\n}\n");
+    commit(&ctx, ".", "scripts").ok();
+    ctx.write("package.json", "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"db:backup\": \"prisma-guard backup\",\n    \"db:wipe\": \"prisma db push --force-reset\"\n  }\n}\n");
+    let run = commit(&ctx, ".", "wipe");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("package.json:5") && !run.all().contains("package.json:3:"), "{}", run.all());
+    ctx.git(&["checkout", "HEAD", "--", "package.json"]);
+
+    // The baseline.
+    let run = ctx.run(&["scan", "--baseline", "write"]);
+    run.ok();
+    assert!(run.stdout.contains("recorded 2 known findings"), "{}", run.stdout);
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "not committed yet, so it does not count: {}", run.all());
+    assert!(run.stderr.contains("is not committed"), "{}", run.stderr);
+    commit(&ctx, ".", "baseline").ok();
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("2 known findings"), "{}", run.stderr);
+    // Moved: still known. A second copy and a new migration: new.
+    ctx.write("package.json", "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"db:backup\": \"prisma-guard backup\"\n  }\n}\n");
+    assert_eq!(ctx.run(&["scan"]).code, 0);
+    ctx.write("prisma/migrations/20240101000000_new/migration.sql", "DROP TABLE \"Legacy\";\n");
+    let run = ctx.run(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("20240101000000_new") && !run.stdout.contains("20230101000000_old"), "{}", run.stdout);
+    let run = ctx.run(&["scan", "--baseline", "ignore", "--format", "json"]);
+    assert!(run.stdout.contains("20230101000000_old"), "{}", run.stdout);
+    // An agent may not write or change it.
+    assert_eq!(ctx.run(&["check", "--", "prisma-guard scan --baseline write"]).code, 3);
+}

@@ -1,0 +1,144 @@
+//! The scan baseline: the findings a repository already had when the team adopted
+//! prisma-guard, recorded in a committed file (`scan --baseline write`), so that later scans,
+//! hooks and CI report only new ones.
+//!
+//! A finding is known by its rule, its file and a fingerprint of what it is about (its
+//! message: the table and column, the script and its command): moving it to another line
+//! keeps it known, changing what it does makes it new. Identical findings in one file are counted, so a second
+//! copy of a known line is new. Like the project's prisma-guard.toml, the baseline hides
+//! findings, so it counts only as committed (an AI agent could write one).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::Finding;
+
+pub const FILE_NAME: &str = ".prisma-guard-baseline.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    pub rule: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    /// What the file is, for someone who finds it in the repository.
+    about: String,
+    findings: Vec<Entry>,
+}
+
+pub fn fingerprint(f: &Finding) -> String {
+    // The message names what the finding is about (the table and column, the script and its
+    // command); the line's own text is left out, so a comma added after it changes nothing.
+    let mut h = Sha256::new();
+    for part in [f.rule, f.path.as_str(), f.message.as_str()] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn entry(f: &Finding) -> Entry {
+    Entry { path: f.path.clone(), rule: f.rule.to_string(), fingerprint: fingerprint(f) }
+}
+
+/// Write the baseline of `findings` into `root`; returns its path.
+pub fn write(root: &Path, findings: &[Finding]) -> Result<PathBuf> {
+    let mut entries: Vec<Entry> = findings.iter().map(entry).collect();
+    entries.sort();
+    let file = File {
+        version: 1,
+        about: "Findings of `prisma-guard scan` this repository already had (`prisma-guard scan --baseline write`); scans report only new ones. Commit this file; it counts only as committed.".into(),
+        findings: entries,
+    };
+    let path = root.join(FILE_NAME);
+    let mut text = serde_json::to_string_pretty(&file)?;
+    text.push('\n');
+    crate::store::io::write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// The baseline in `root`, if there is one: its entries, or why it does not count.
+pub fn load(root: &Path) -> Result<Option<std::result::Result<Vec<Entry>, String>>> {
+    let path = root.join(FILE_NAME);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        crate::error::Failure::usage(format!("{} is not a prisma-guard baseline: {e}", path.display()))
+            .hint("write it again with `prisma-guard scan --baseline write`, or delete it")
+    })?;
+    if let Some(why) = crate::config::distrust(&path) {
+        return Ok(Some(Err(format!("{FILE_NAME} {why}, so the findings it lists are shown"))));
+    }
+    Ok(Some(Ok(file.findings)))
+}
+
+/// `findings` without those the baseline knows (each entry hides one finding). Returns the
+/// rest and how many were hidden.
+pub fn filter(findings: Vec<Finding>, baseline: &[Entry]) -> (Vec<Finding>, usize) {
+    let mut left: BTreeMap<&Entry, usize> = BTreeMap::new();
+    for e in baseline {
+        *left.entry(e).or_default() += 1;
+    }
+    let mut hidden = 0;
+    let kept = findings
+        .into_iter()
+        .filter(|f| {
+            let e = entry(f);
+            match left.get_mut(&e) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    hidden += 1;
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    (kept, hidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn finding(path: &str, line: usize, source: &str) -> Finding {
+        Finding {
+            rule: "drop-column",
+            severity: Severity::Error,
+            path: path.into(),
+            line,
+            col: 1,
+            message: "drops column `bio`".into(),
+            help: "",
+            prisma_warning: None,
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn known_findings_are_hidden_wherever_they_moved_and_copies_are_new() {
+        let old = [finding("m.sql", 3, "ALTER TABLE \"User\" DROP COLUMN \"bio\";")];
+        let baseline: Vec<Entry> = old.iter().map(entry).collect();
+        let moved = vec![finding("m.sql", 9, "ALTER TABLE  \"User\"   DROP COLUMN \"bio\";")];
+        assert_eq!(filter(moved, &baseline).1, 1, "a moved line is still known");
+        let twice = vec![
+            finding("m.sql", 3, "ALTER TABLE \"User\" DROP COLUMN \"bio\";"),
+            finding("m.sql", 7, "ALTER TABLE \"User\" DROP COLUMN \"bio\";"),
+        ];
+        let (kept, hidden) = filter(twice, &baseline);
+        assert_eq!((kept.len(), hidden), (1, 1), "a second copy is new");
+        let other_file = vec![finding("n.sql", 3, "ALTER TABLE \"User\" DROP COLUMN \"bio\";")];
+        assert_eq!(filter(other_file, &baseline).1, 0);
+    }
+}
