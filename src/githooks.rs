@@ -285,6 +285,15 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
     Ok(changes)
 }
 
+/// The command that installs the hooks here: with a core.hooksPath outside the repository
+/// (a global hooks folder), plain `hooks install` refuses, so say what works.
+pub fn install_hint(repo: &Repo) -> String {
+    match &repo.outside {
+        Some(_) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
+        None => "prisma-guard hooks install".into(),
+    }
+}
+
 /// (hook, installed, where): one row per hook.
 pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
     HOOKS

@@ -171,6 +171,34 @@ pub fn unmerge_agent(current: &str, path: &Path) -> Result<Option<Option<String>
     Ok(Some(if keys.is_empty() || only_version { None } else { Some(doc.into_text()) }))
 }
 
+/// Whether an agent's settings still send its shell commands (and, where it has them, file
+/// edits) through our hook: the entry under the right event, with a matcher that covers the
+/// tools. `Err`: what is wrong, in words.
+pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> {
+    let doc = Doc::new(text).map_err(|e| format!("cannot be read ({e})"))?;
+    let v = doc.value().map_err(|e| format!("cannot be read ({e})"))?;
+    let (event, wanted) = entries(agent);
+    let list = v.get("hooks").and_then(|h| h.get(event)).and_then(Value::as_array);
+    let ours: Vec<&Value> = list.map(|l| l.iter().filter(|e| mentions_us(e)).collect()).unwrap_or_default();
+    if ours.is_empty() {
+        return Err(format!("no prisma-guard hook under `hooks.{event}`"));
+    }
+    // The tools each wanted entry's matcher names must still be matched by one of ours.
+    for w in &wanted {
+        let Some(needed) = w.get("matcher").and_then(Value::as_str) else { continue };
+        for tool in needed.split('|') {
+            let covered = ours.iter().any(|e| match e.get("matcher").and_then(Value::as_str) {
+                None | Some("") | Some("*") => true,
+                Some(m) => regex::Regex::new(&format!("^(?:{m})$")).is_ok_and(|r| r.is_match(tool)),
+            });
+            if !covered {
+                return Err(format!("the prisma-guard hook's matcher no longer covers the `{tool}` tool"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// CLAUDE.md / AGENTS.md with the safety section (added or refreshed).
 pub fn merge_markdown(current: &str) -> Option<String> {
     let block = format!("{MD_START}\n{SECTION}\n{MD_END}\n");

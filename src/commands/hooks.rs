@@ -42,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
             if rows.iter().all(|r| r.1) {
                 Ok(ExitStatus::Success)
             } else {
-                println!("fix: prisma-guard hooks install");
+                println!("fix: {}", githooks::install_hint(&repo));
                 Ok(ExitStatus::Failure)
             }
         }

@@ -369,12 +369,7 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
     match githooks::locate(&root) {
         Ok(repo) => {
             for (name, ok, detail) in githooks::status(&repo) {
-                rows.push(Row {
-                    entry: format!("git {name} hook"),
-                    ok,
-                    detail,
-                    fix: "prisma-guard hooks install".into(),
-                });
+                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: githooks::install_hint(&repo) });
             }
         }
         Err(_) => rows.push(Row {
@@ -387,11 +382,14 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
     let agents = setup::detect_agents(&root);
     for agent in &agents {
         let path = root.join(setup::settings_file(*agent));
-        let ok = read(&path).contains("prisma-guard agent-hook");
+        let checked = setup::check_agent(*agent, &read(&path));
         rows.push(Row {
             entry: format!("{} hook", agent.name()),
-            ok,
-            detail: if ok { rel(&root, &path) } else { format!("{} has no prisma-guard hook", rel(&root, &path)) },
+            ok: checked.is_ok(),
+            detail: match checked {
+                Ok(()) => rel(&root, &path),
+                Err(why) => format!("{}: {why}", rel(&root, &path)),
+            },
             fix: format!("prisma-guard init --agent {}", crate::cli::agent_id(*agent)),
         });
     }
@@ -417,14 +415,37 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
 
 fn dump_tools(settings: &Settings) -> Row {
     let entry = "dump tools".to_string();
-    let fix = "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml".to_string();
-    match settings.database().and_then(|db| {
-        let server = db.preflight()?;
-        let tool = db.dump_tool_version()?;
-        Ok(format!("{tool} for server {server}"))
-    }) {
+    let db = match settings.database() {
+        Ok(db) => db,
+        Err(e) => {
+            return Row {
+                entry,
+                ok: false,
+                detail: format!("{e:#}"),
+                fix: "set DATABASE_URL as Prisma reads it (.env, prisma.config.ts)".into(),
+            }
+        }
+    };
+    // SQLite is read through the library built into prisma-guard: no tool to install, and a
+    // file not created yet is nothing to back up yet.
+    if db.engine() == crate::dburl::Engine::Sqlite {
+        let detail = match db.exists() {
+            Ok(true) => db.dump_tool_version().unwrap_or_else(|_| "built in".into()),
+            _ => format!("built in; {} does not exist yet (nothing to back up)", db.name()),
+        };
+        return Row { entry, ok: true, detail, fix: String::new() };
+    }
+    match db.preflight().and_then(|server| Ok(format!("{} for server {server}", db.dump_tool_version()?))) {
         Ok(detail) => Row { entry, ok: true, detail, fix: String::new() },
-        Err(e) => Row { entry, ok: false, detail: format!("{e:#}"), fix },
+        Err(e) => {
+            let text = format!("{e:#}");
+            let missing_tool = text.contains("not found") || text.contains("older than the");
+            let fix = match missing_tool {
+                true => "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml",
+                false => "start the database server, or check the database URL Prisma uses",
+            };
+            Row { entry, ok: false, detail: text, fix: fix.into() }
+        }
     }
 }
 

@@ -192,6 +192,11 @@ struct State {
     redefined: BTreeMap<String, Redefined>,
     /// Functions and procedures this migration creates (their bodies judged there).
     functions: Names,
+    /// Columns added here and filled in every row from other columns: (table, new, the
+    /// columns its values came from).
+    filled_from: Vec<(String, String, Vec<String>)>,
+    /// Columns dropped here.
+    dropped_columns: Pairs,
 }
 
 struct Analyzer<'s> {
@@ -1389,6 +1394,21 @@ impl Analyzer<'_> {
         for c in &columns {
             self.state.backfilled.insert(table, c);
         }
+        // `SET "email_new" = "email"` over every row, into a column added here: where its
+        // values came from (for a temporary column that takes the old one's name).
+        if every_row(t).is_some() {
+            for (from, to) in split_commas(t, set + 1, end) {
+                let part = &t[from..to];
+                let Some(eq) = part.iter().position(|x| x.is_punct('=')) else { continue };
+                let Some((target, _)) = name_at(part, 0) else { continue };
+                if !self.state.added.contains(table, target) {
+                    continue;
+                }
+                let sources: Vec<String> =
+                    part[eq + 1..].iter().filter(|x| x.is_name()).map(|x| key(x.value)).collect();
+                self.state.filled_from.push((key(table), key(target), sources));
+            }
+        }
         if let (Some(why), false) = (every_row(t), backfill) {
             self.report(
                 "update-without-where",
@@ -1510,6 +1530,7 @@ impl Analyzer<'_> {
                 }
                 j = skip_if(a, j);
                 let Some((column, _)) = name_at(a, j) else { continue };
+                self.state.dropped_columns.insert(table, column);
                 if !self.state.created.contains(table) {
                     self.report(
                         "drop-column",
@@ -1574,7 +1595,22 @@ impl Analyzer<'_> {
                 }
                 let Some((from, j)) = name_at(a, j) else { continue };
                 let to = name_at(a, j + 1).map(|n| n.0).unwrap_or_default();
-                if !self.state.created.contains(table) {
+                // A column added here, filled from the old one in every row, which was then
+                // dropped, takes the old one's name: the data moved, nothing is lost.
+                let replaces = self.state.dropped_columns.contains(table, to)
+                    && self.state.filled_from.iter().any(|(t, c, sources)| {
+                        t.eq_ignore_ascii_case(table)
+                            && c.eq_ignore_ascii_case(from)
+                            && sources.iter().any(|s| s.eq_ignore_ascii_case(to))
+                    });
+                if replaces {
+                    self.findings.retain(|f| {
+                        !(f.rule == "drop-column"
+                            && f.subject.table.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(table))
+                            && f.subject.column.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(to)))
+                    });
+                }
+                if !self.state.created.contains(table) && !replaces {
                     self.report(
                         "rename-column",
                         i,
@@ -1864,6 +1900,21 @@ fn mentions_all(toks: &[Tok], names: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_temporary_column_that_takes_the_old_ones_name_loses_nothing() {
+        let rules =
+            |sql: &str| analyze(sql, &mut Schema::default()).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+        let moved = "ALTER TABLE \"User\" ADD COLUMN \"email_new\" TEXT;\nUPDATE \"User\" SET \"email_new\" = \"email\";\nALTER TABLE \"User\" DROP COLUMN \"email\";\nALTER TABLE \"User\" RENAME COLUMN \"email_new\" TO \"email\";\n";
+        assert_eq!(rules(moved), Vec::<&str>::new());
+        let cast = moved.replace("= \"email\"", "= CAST(\"email\" AS VARCHAR(320))");
+        assert_eq!(rules(&cast), Vec::<&str>::new());
+        // Filled from something else, or only some rows: the old column's data is lost.
+        let other = moved.replace("= \"email\"", "= \"name\"");
+        assert!(rules(&other).contains(&"drop-column"), "{:?}", rules(&other));
+        let some = moved.replace("= \"email\";", "= \"email\" WHERE id < 10;");
+        assert!(rules(&some).contains(&"drop-column"), "{:?}", rules(&some));
+    }
 
     /// Findings as `line rule: message [prisma: warning]`, one per line: a snapshot.
     fn snapshot(sql: &str, schema: &mut Schema) -> String {

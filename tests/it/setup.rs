@@ -163,7 +163,6 @@ fn doctor_reports_each_gap_with_its_fix() {
     assert_eq!(run.code, 1, "{}", run.all());
     let out = &run.stdout;
     for (gap, fix) in [
-        ("prisma on PATH", "prisma-guard shim install"),
         ("git pre-commit hook", "prisma-guard hooks install"),
         ("Cursor hook", "prisma-guard init --agent cursor"),
         ("newest backup", "prisma-guard backup"),
@@ -175,6 +174,10 @@ fn doctor_reports_each_gap_with_its_fix() {
     }
     let dump = out.lines().find(|l| l.contains("dump tools")).unwrap();
     assert!(dump.starts_with("ok "), "SQLite needs no external tool: {dump}");
+    if which_prisma().is_none() {
+        let line = out.lines().find(|l| l.contains("prisma on PATH")).unwrap();
+        assert!(line.starts_with("ok "), "no global prisma is no gap: {line}");
+    }
 
     // Fix the gaps that can be fixed here; the rest stay reported.
     ctx.run(&["init", "--agent", "cursor"]).ok();
@@ -204,6 +207,48 @@ fn doctor_reports_each_gap_with_its_fix() {
     std::fs::remove_file(ctx.path(".git/hooks/pre-push")).unwrap();
     let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
     assert!(run.stdout.lines().any(|l| l.starts_with("GAP") && l.contains("git pre-push hook")), "{}", run.stdout);
+    // An agent hook whose matcher no longer covers the shell tool is a gap, though the
+    // command is still in the file.
+    ctx.run(&["init", "--agent", "claude"]).ok();
+    let cursor = std::fs::read_to_string(ctx.path(".cursor/hooks.json")).unwrap();
+    ctx.write(".cursor/hooks.json", &cursor.replace("beforeShellExecution", "afterFileEdit"));
+    let claude = std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap();
+    ctx.write(".claude/settings.json", &claude.replace("\"Bash\"", "\"Read\""));
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    for (agent, why) in
+        [("Claude Code hook", "no longer covers the `Bash` tool"), ("Cursor hook", "no prisma-guard hook under")]
+    {
+        let line = run.stdout.lines().find(|l| l.contains(agent)).unwrap_or_else(|| panic!("{agent}: {}", run.stdout));
+        assert!(line.starts_with("GAP") && line.contains(why), "{line}");
+    }
+}
+
+/// doctor right after `init` on a SQLite project whose file does not exist yet: no client tool
+/// to install, nothing missing; a global core.hooksPath gets a fix that works.
+#[test]
+fn doctor_after_init_on_a_new_sqlite_project_and_a_global_hooks_path() {
+    let ctx = bare_project();
+    ctx.run(&["init"]).ok();
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    let dump = run.stdout.lines().find(|l| l.contains("dump tools")).unwrap();
+    assert!(dump.starts_with("ok ") && dump.contains("does not exist yet"), "{dump}");
+    assert!(!run.stdout.contains("postgresql-client"), "{}", run.stdout);
+    let global = tempfile::tempdir().unwrap();
+    ctx.git(&["config", "core.hooksPath", global.path().to_str().unwrap()]);
+    let run = ctx.run(&["hooks", "status"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("fix: git config --local core.hooksPath .githooks && prisma-guard hooks install"),
+        "{}",
+        run.stdout
+    );
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.run(&["hooks", "status"]).ok();
+}
+
+fn which_prisma() -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| std::path::Path::new(d).join("prisma")).find(|p| p.is_file())
 }
 
 #[test]
