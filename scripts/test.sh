@@ -17,6 +17,7 @@ command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v git >/dev/null 2>&1 || missing+=(git)
+command -v pip >/dev/null 2>&1 || command -v pip3 >/dev/null 2>&1 || missing+=(python3-pip)
 # The release build links against musl on x86_64 Linux (scripts/build-release.sh).
 if [ "$(uname -sm)" = "Linux x86_64" ]; then command -v musl-gcc >/dev/null 2>&1 || missing+=(musl-tools); fi
 
@@ -37,11 +38,19 @@ if ! command -v pnpm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   timeout 180 npm install -g --silent pnpm@9 >/dev/null 2>&1 || echo "note: pnpm could not be installed; its test steps are skipped"
 fi
 
-# The real @prisma/config and dotenv: the tests load prisma.config.ts with Prisma's own loader
-# (tests/fixtures/node-deps; versions pinned by its package-lock.json).
-if [ ! -f tests/fixtures/node-deps/node_modules/@prisma/config/package.json ]; then
+# The real @prisma/config and dotenv (the tests load prisma.config.ts with Prisma's own loader),
+# husky and lefthook (the hook tests run them): tests/fixtures/node-deps, versions pinned by its
+# package-lock.json. No install scripts: lefthook's would install hooks into this repository.
+if [ ! -f tests/fixtures/node-deps/node_modules/lefthook/package.json ]; then
   echo "== npm ci (tests/fixtures/node-deps)"
-  (cd tests/fixtures/node-deps && timeout 600 npm ci --no-audit --no-fund --silent)
+  (cd tests/fixtures/node-deps && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --silent)
+fi
+# The pre-commit framework (PyPI), for the hook tests.
+if ! command -v pre-commit >/dev/null 2>&1; then
+  echo "== pip install pre-commit"
+  pip=$(command -v pip || command -v pip3)
+  timeout 300 "$pip" install -q pre-commit==4.0.1 2>/dev/null \
+    || timeout 300 "$pip" install -q --break-system-packages pre-commit==4.0.1
 fi
 
 echo "== cargo fmt --check"

@@ -503,3 +503,94 @@ fn an_old_repository_adopts_prisma_guard_with_a_baseline() {
     // An agent may not write or change it.
     assert_eq!(ctx.run(&["check", "--", "prisma-guard scan --baseline write"]).code, 3);
 }
+
+/// The real hook managers (husky and lefthook from npm, the pre-commit framework from PyPI,
+/// installed by scripts/test.sh): prisma-guard's hooks installed alongside them block a
+/// destructive migration, and leave ordinary commits alone.
+#[test]
+fn real_husky_lefthook_and_pre_commit_run_the_scan() {
+    let deps = crate::guard::node_deps();
+    let pre_commit = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("pre-commit")).find(|p| p.is_file()));
+    let pre_commit =
+        pre_commit.expect("the pre-commit framework is not installed: run ./scripts/test.sh (pip install pre-commit)");
+
+    // husky: set up from package.json before husky's own install (its `prepare`).
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "node_modules/\n");
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    std::fs::create_dir_all(ctx.path("node_modules/.bin")).unwrap();
+    std::os::unix::fs::symlink(deps.join("husky"), ctx.path("node_modules/husky")).unwrap();
+    ctx.run(&["hooks", "install"]).ok();
+    let husky = std::process::Command::new("node")
+        .arg(deps.join("husky/bin.js"))
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(husky.status.success(), "{}", String::from_utf8_lossy(&husky.stderr));
+    assert_eq!(ctx.git(&["config", "core.hooksPath"]).stdout.trim(), ".husky/_");
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "husky ran the scan: {}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    ctx.write(MIG, GOOD);
+    commit(&ctx, ".", "add nickname").ok();
+
+    // lefthook: configured, then installed by lefthook itself (its git hook finds lefthook
+    // on PATH, as for a team that installed it).
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    commit(&ctx, ".", "lefthook").ok();
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(ctx.run(&["hooks", "status"]).code, 1, "not installed by lefthook yet");
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    ctx.run(&["hooks", "status"]).ok();
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "lefthook ran the scan: {}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    ctx.write(MIG, GOOD);
+    commit(&ctx, ".", "add nickname").ok();
+
+    // The pre-commit framework: `pre-commit install; prisma-guard hooks install; pre-commit
+    // install` leaves commits working, and the scan blocks the destructive one.
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n    hooks:\n      - id: hello\n        name: hello\n        entry: echo pre-commit-ran\n        language: system\n        pass_filenames: false\n",
+    );
+    commit(&ctx, ".", "pre-commit config").ok();
+    let pc = |args: &[&str]| {
+        let out = std::process::Command::new(&pre_commit)
+            .args(args)
+            .current_dir(ctx.root())
+            .env("HOME", ctx.path("home"))
+            .env("PATH", std::env::var("PATH").unwrap())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pre-commit {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    pc(&["install"]);
+    ctx.run(&["hooks", "install"]).ok();
+    pc(&["install"]);
+    ctx.run(&["hooks", "status"]).ok();
+    ctx.write("notes.md", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_eq!(run.code, 0, "an ordinary commit works: {}", run.all());
+    ctx.write(MIG, BAD);
+    let run = commit(&ctx, ".", "drop bio");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}

@@ -52,6 +52,11 @@ impl TestContext {
         std::fs::write(p, contents).unwrap();
     }
 
+    /// The value of `key` in the environment the tool runs with ("" when unset).
+    pub fn env_var(&self, key: &str) -> String {
+        self.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.to_string(), value.to_string()));
