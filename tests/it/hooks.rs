@@ -594,3 +594,47 @@ fn real_husky_lefthook_and_pre_commit_run_the_scan() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
+
+/// Issue 22: the GitHub Actions template's scan step, run as the workflow runs it: on a push it
+/// checks what the push changed (`github.event.before`), so the first push after adopting the
+/// template is not failed by findings the repository already had; a new destructive migration
+/// still fails it.
+#[test]
+fn the_ci_template_checks_what_a_push_changes() {
+    let template = include_str!("../../templates/ci/github-actions.yml");
+    let start = template.find("- name: Scan (annotations)").unwrap();
+    let block = &template[start..];
+    let run_at = block.find("run: |").unwrap() + "run: |".len();
+    let script: String = block[run_at..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("          ") || l.trim().is_empty())
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write("prisma/migrations/20230101000000_old/migration.sql", "DROP TABLE \"Legacy\";\n");
+    commit(&ctx, ".", "old").ok();
+    let before = ctx.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    ctx.write(".github/workflows/prisma-guard.yml", template);
+    commit(&ctx, ".", "add the workflow").ok();
+    let step = |before: &str| {
+        std::process::Command::new("bash")
+            .args(["-e", "-c", &script])
+            .current_dir(ctx.root())
+            .env("PATH", ctx.env_var("PATH"))
+            .env("HOME", ctx.path("home"))
+            .env("BEFORE", before)
+            .env("GITHUB_BASE_REF", "")
+            .output()
+            .unwrap()
+    };
+    let out = step(&before);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    ctx.write(MIG, BAD);
+    commit(&ctx, ".", "drop bio").ok();
+    let out = step(&before);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("drop-column"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("20230101000000_old"));
+}
