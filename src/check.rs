@@ -118,13 +118,14 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         };
     }
     let scripts = shell::packages::Packages::new(cwd);
+    let hooks = crate::tamper::hooks_folder(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
-        if let Some(why) = crate::tamper::tamper(v.command, v.env) {
+        if let Some(why) = crate::tamper::tamper(v.command, v.env, hooks.as_deref()) {
             reasons.push((Verdict::Destructive, why));
         }
         if let Target::Prisma { args } = v.target {

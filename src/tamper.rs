@@ -39,6 +39,27 @@ const PROTECTED: &[(&str, &str)] = &[
 const PROTECTED_FOLDERS: &[&str] =
     &[".git", ".claude", ".cursor", ".codex", ".gemini", ".github", ".husky", ".githooks"];
 
+/// The hooks folder `core.hooksPath` names for the repository holding `cwd`, as written in
+/// the config (relative to the working tree, or absolute): protected like `.githooks`.
+pub fn hooks_folder(cwd: &std::path::Path) -> Option<String> {
+    let repo = git2::Repository::discover(cwd).ok()?;
+    let value = repo.config().ok()?.get_string("core.hooksPath").ok()?;
+    let value = value.trim().trim_start_matches("./").trim_end_matches('/').to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+/// `protected`, and also paths in the configured hooks folder (`hooks`).
+pub fn protected_with(path: &str, hooks: Option<&str>) -> Option<&'static str> {
+    if let Some(what) = protected(path) {
+        return Some(what);
+    }
+    let p = path.trim_start_matches("./").trim_end_matches('/');
+    let h = hooks?;
+    let inside =
+        p == h || p.starts_with(&format!("{h}/")) || p.contains(&format!("/{h}/")) || p.ends_with(&format!("/{h}"));
+    inside.then_some("the git hooks folder core.hooksPath names")
+}
+
 /// What a file or folder is, when changing it switches a guard off (shell writes and agents'
 /// file-editing tools alike).
 pub fn protected(path: &str) -> Option<&'static str> {
@@ -59,8 +80,10 @@ const WRITERS: &[&str] = &[
     "rmdir",
 ];
 
-/// Why `cmd` (run with `env` on the way) switches a guard off, if it does.
-pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange]) -> Option<String> {
+/// Why `cmd` (run with `env` on the way) switches a guard off, if it does; `hooks`: the
+/// folder core.hooksPath names, if any.
+pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Option<String> {
+    let protected = |p: &str| protected_with(p, hooks);
     let argv = &cmd.argv;
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     for w in &cmd.writes {
@@ -94,7 +117,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange]) -> Option<String> {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
     }
     if name == "git" {
-        if let Some(why) = git(argv) {
+        if let Some(why) = git(argv, hooks) {
             return Some(why);
         }
     }
@@ -143,7 +166,7 @@ const GIT_GLOBAL_VALUES: &[&str] =
     &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
 
 /// Why a git command line skips or moves the hooks, if it does.
-fn git(argv: &[String]) -> Option<String> {
+fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     // Global options first: `git -C dir --no-pager -c k=v commit ...`.
     let mut i = 1;
     while let Some(a) = argv.get(i) {
@@ -196,7 +219,7 @@ fn git(argv: &[String]) -> Option<String> {
     // Putting back, removing or replacing hook files with git itself.
     if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
         if let Some((path, what)) =
-            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| protected(a).map(|w| (a, w)))
+            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| protected_with(a, hooks).map(|w| (a, w)))
         {
             return Some(format!("`git {sub}` changes {path} ({what})"));
         }
@@ -229,7 +252,7 @@ mod tests {
         let cmds = crate::shell::parse(line).unwrap_or_default();
         cmds.iter().find_map(|c| {
             let r = crate::shell::resolve(c);
-            tamper(c, &r.env)
+            tamper(c, &r.env, Some("tools/git-hooks"))
         })
     }
 
@@ -271,6 +294,8 @@ mod tests {
             "rm -rf .github",
             "rm lefthook.yml",
             "mv .pre-commit-config.yaml x",
+            "rm tools/git-hooks/pre-commit",
+            "git checkout -- tools/git-hooks",
             "git add prisma-guard.toml",
             "prisma-guard scan --baseline write",
             "echo '{}' > .prisma-guard-baseline.json",

@@ -89,7 +89,7 @@ pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitS
         _ => crate::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
     };
     if let Some(path) = &request.file_path {
-        if let Some(what) = crate::tamper::protected(path) {
+        if let Some(what) = crate::tamper::protected_with(path, crate::tamper::hooks_folder(&cwd).as_deref()) {
             let reason = format!("editing {path} ({what}) switches prisma-guard off");
             return emit(agents::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }

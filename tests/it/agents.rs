@@ -479,3 +479,22 @@ fn every_way_to_switch_the_guard_or_the_hooks_off_is_refused() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Issue 22: whatever folder core.hooksPath names is protected like `.githooks`, from shell
+/// lines and from the agents' file-edit tools.
+#[test]
+fn the_folder_core_hooks_path_names_is_protected() {
+    let ctx = project();
+    ctx.git_init();
+    ctx.git(&["config", "core.hooksPath", "tools/git-hooks"]);
+    for line in
+        ["rm tools/git-hooks/pre-commit", ": > tools/git-hooks/pre-push", "git checkout HEAD -- tools/git-hooks"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    let edit = json!({"hook_event_name": "PreToolUse", "tool_name": "Write", "cwd": ctx.root(),
+        "tool_input": {"file_path": ctx.path("tools/git-hooks/pre-commit"), "content": ""}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &edit.to_string())).as_deref(), Some("deny"));
+    assert_eq!(ctx.run(&["check", "--", "rm tools/other/file"]).code, 0);
+}
