@@ -1,8 +1,8 @@
 //! prisma-guard: stops Prisma projects from losing their data.
+#![deny(unsafe_code)]
 
 pub mod agent;
 pub mod agents;
-pub mod arena;
 pub mod backup;
 pub mod check;
 pub mod cli;
@@ -14,11 +14,9 @@ pub mod dburl;
 pub mod error;
 pub mod exit;
 pub mod git;
-pub mod gitalloc;
 pub mod githooks;
 pub mod guard;
 pub mod jsonedit;
-pub mod memfns;
 pub mod process;
 pub mod project;
 pub mod rules;
@@ -29,6 +27,7 @@ pub mod shell;
 pub mod shim;
 pub mod sql;
 pub mod store;
+pub mod sys;
 pub mod tamper;
 pub mod ui;
 
@@ -38,7 +37,6 @@ use cli::{Cli, Command};
 
 /// Run one command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-    gitalloc::install();
     process::ignore_file_size_signal();
     let global = &cli.global;
     let load = || settings::Settings::load(global);

@@ -1,9 +1,5 @@
 use std::process::ExitCode;
 
-/// The system allocator, plus an arena `scan` switches on (see `arena`).
-#[global_allocator]
-static ALLOC: prisma_guard::arena::Alloc = prisma_guard::arena::Alloc;
-
 use prisma_guard::{cli::Cli, error};
 
 fn main() -> ExitCode {

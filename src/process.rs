@@ -217,36 +217,12 @@ pub fn describe_status(status: ExitStatus) -> String {
     }
 }
 
-/// Make a file-size limit (`ulimit -f`) surface as an `EFBIG` write error that prisma-guard
-/// reports and cleans up after, instead of a `SIGXFSZ` that kills it mid-write.
-pub fn ignore_file_size_signal() {
-    // SAFETY: setting a signal to SIG_IGN has no handler to race with.
-    unsafe {
-        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-    }
-}
-
-static CHILD_PID: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
-
-extern "C" fn forward_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
-    let pid = CHILD_PID.load(std::sync::atomic::Ordering::SeqCst);
-    // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
-    let code = unsafe { info.as_ref().map_or(0, |i| i.si_code) };
-    // A terminal's Ctrl-C already reaches the child (same process group): only forward
-    // signals sent with kill() (si_code <= 0), such as SIGTERM from a supervisor.
-    if pid > 0 && code <= 0 {
-        // SAFETY: kill is async-signal-safe.
-        unsafe {
-            libc::kill(pid, sig);
-        }
-    }
-}
+pub use crate::sys::ignore_file_size_signal;
 
 /// Run a child to completion while prisma-guard stays alive: SIGINT, SIGTERM, SIGHUP and
 /// SIGQUIT reach the child (forwarded when sent to us), and we never exit before it.
 /// `stdin`, when given, is written to the child's stdin (which is otherwise inherited).
 pub fn run_forwarding_signals(cmd: &mut Command, stdin: Option<Vec<u8>>) -> std::io::Result<ExitStatus> {
-    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
@@ -256,27 +232,9 @@ pub fn run_forwarding_signals(cmd: &mut Command, stdin: Option<Vec<u8>>) -> std:
             let _ = pipe.write_all(&buf);
         });
     }
-    CHILD_PID.store(i32::try_from(child.id()).unwrap_or(0), std::sync::atomic::Ordering::SeqCst);
-    let mut previous: Vec<libc::sigaction> = Vec::new();
-    for sig in SIGNALS {
-        // SAFETY: installing a handler that only calls async-signal-safe functions.
-        unsafe {
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction = forward_signal as *const () as usize;
-            action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-            let mut old: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(sig, &action, &mut old);
-            previous.push(old);
-        }
-    }
+    let forwarding = crate::sys::Forwarding::to(child.id());
     let status = child.wait();
-    for (sig, old) in SIGNALS.iter().zip(previous) {
-        // SAFETY: restoring the handlers saved above.
-        unsafe {
-            libc::sigaction(*sig, &old, std::ptr::null_mut());
-        }
-    }
-    CHILD_PID.store(0, std::sync::atomic::Ordering::SeqCst);
+    drop(forwarding);
     status
 }
 
@@ -290,18 +248,14 @@ pub fn exit_code_of(status: ExitStatus) -> u8 {
     }
 }
 
-/// Whether a process with this pid is alive.
+/// Whether a process with this pid is alive (`kill(pid, 0)`: a process we may not signal
+/// is alive too).
 pub fn pid_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        return std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { return false };
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e == rustix::io::Errno::PERM,
     }
-    // No /proc (macOS): `kill -0` asks without signalling.
-    Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]

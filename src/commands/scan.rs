@@ -13,8 +13,6 @@ use crate::scan::{self, source, Options, Scanned, Source};
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
-    // Tens of thousands of small blocks, all freed at exit: see `crate::arena`.
-    crate::arena::enable();
     match scan_all(global, args) {
         Ok(status) => Ok(status),
         Err(e) if e.downcast_ref::<Failure>().is_some() => Err(e),
@@ -25,9 +23,6 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 
 fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok());
-    // The working tree is read on every core; start those threads first, so they are running
-    // by the time the config is read and the files are listed. Git objects are read in turn.
-    let readers = if args.staged || args.pre_push { scan::Readers::none() } else { scan::Readers::start(threads) };
     let cwd = crate::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
@@ -102,7 +97,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
         let paths: Vec<String> =
             source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
-        scan::scan_with(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths, &opts, &readers)
+        scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths, &opts)
     } else {
         let tree = |given: &[Given]| {
             let mut dirs = std::collections::BTreeMap::new();
@@ -122,7 +117,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             }
             let mut opts = opts.clone();
             opts.migration_dirs.extend(extra);
-            scan::scan_with(&Source::WorkTree { root: root.clone(), dirs }, all, &opts, &readers)
+            scan::scan(&Source::WorkTree { root: root.clone(), dirs }, all, &opts)
         };
         let mut scanned = tree(&given);
         let folder_named = scanned.unreadable.iter().any(|(p, e)| {
@@ -206,15 +201,6 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
              (`# prisma-guard-ignore <rule>: <reason>` in scripts) when the data loss is intended."
         );
     }
-    // The process ends with the scan: its findings and reader threads are left to the exit
-    // rather than given back one by one (freeing them returned blocks to musl's allocator,
-    // which unmaps them, and unmapped the reader's stack: a dozen munmaps, each a TLB flush
-    // that may reach the other core, 0.05-0.8 ms in a VM). The readers are not even told to
-    // stop: an idle reader waits on its condition variable until the exit ends it, where one
-    // that stops unmaps its stacks and buffer while the report is being written.
-    std::mem::forget(findings);
-    std::mem::forget(readers);
-    std::mem::forget(given);
     Ok(if errors { ExitStatus::Failure } else { ExitStatus::Success })
 }
 

@@ -26,7 +26,6 @@ use crate::rules::{self, Severity};
 use crate::sql::{analyze, Schema};
 use files::{CommandLine, Kind};
 use listdir::EntryKind;
-pub use load::Readers;
 pub use source::Source;
 use suppress::Directive;
 
@@ -122,11 +121,6 @@ fn sort(findings: &mut Vec<Finding>) {
 
 /// Scan `paths` of `source`. Paths that are not scanned kinds are skipped.
 pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
-    scan_with(source, paths, opts, &Readers::none())
-}
-
-/// [`scan`], with reading threads started beforehand ([`Readers::start`]).
-pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &Readers) -> Scanned {
     let mut sorted: Vec<(String, Kind)> = paths
         .into_iter()
         .filter(|p| !opts.excluded(p))
@@ -141,8 +135,6 @@ pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
     }
     sorted.dedup_by(|a, b| a.0 == b.0);
-    // Shared with the reading threads as they are, not copied for them.
-    let sorted = std::sync::Arc::new(sorted);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
     // Most migrations of a scan hold a finding or two: room for that many up front, not
     // grown by doubling (each step a copy, and the old block left unused).
@@ -150,7 +142,7 @@ pub fn scan_with(source: &Source, paths: Vec<String>, opts: &Options, readers: &
     let mut read = 0;
     let mut unreadable = Vec::new();
     let mut missing = Vec::new();
-    load::in_order(source, &sorted, readers, opts.threads, |i, file| {
+    load::in_order(source, &sorted, opts.threads, |i, file| {
         let rel = sorted[i].0.as_str();
         let file = match file {
             Ok(Some(file)) => file,
