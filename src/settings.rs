@@ -49,20 +49,32 @@ impl Settings {
 
     /// Settings from an already loaded prisma-guard.toml.
     pub fn with_config(global: &GlobalArgs, cwd: PathBuf, config: Config) -> Result<Settings> {
-        Settings::build(global, cwd, config, None)
+        Settings::build(global, cwd, config, None, Vec::new())
     }
 
     /// Settings for the guard in front of a prisma command run in `cwd` by `prisma_cli`.
+    /// `prisma_args`: the arguments prisma gets (its config is loaded as it will see them).
     pub fn for_prisma(
         global: &GlobalArgs,
         cwd: PathBuf,
         config: Config,
         prisma_cli: Option<&Path>,
+        prisma_args: &[String],
     ) -> Result<Settings> {
-        Settings::build(global, cwd, config, Some(prisma_cli))
+        let argv = match prisma_cli {
+            Some(cli) => std::iter::once(cli.display().to_string()).chain(prisma_args.iter().cloned()).collect(),
+            None => Vec::new(),
+        };
+        Settings::build(global, cwd, config, Some(prisma_cli), argv)
     }
 
-    fn build(global: &GlobalArgs, cwd: PathBuf, config: Config, prisma: Option<Option<&Path>>) -> Result<Settings> {
+    fn build(
+        global: &GlobalArgs,
+        cwd: PathBuf,
+        config: Config,
+        prisma: Option<Option<&Path>>,
+        prisma_argv: Vec<String>,
+    ) -> Result<Settings> {
         let printer = Printer { quiet: global.quiet };
         config.warn_ignored(&printer);
         let project_opts = project::Options {
@@ -73,6 +85,7 @@ impl Settings {
             url_env: config.file.database.url_env.clone(),
             loader: None,
             prisma_in_cwd: prisma.is_some(),
+            prisma_argv,
         };
         let project = Project::discover(&project_opts)?;
         let project_root = project.root.clone();

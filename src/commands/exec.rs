@@ -105,7 +105,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         ));
     }
 
-    let settings = Settings::for_prisma(&global, cwd, config, real.cli_file())?;
+    let settings = Settings::for_prisma(&global, cwd, config, real.cli_file(), &inv.args)?;
     let guard = Guard { settings: &settings, inv: &inv, risk: &risk, also_protect: also_protect.as_deref() };
     match &risk {
         Risk::Safe => {

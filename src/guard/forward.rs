@@ -49,8 +49,7 @@ impl RealPrisma {
             }
         };
         cmd.args(args);
-        let depth = current_depth() + 1;
-        cmd.env(DEPTH_VAR, depth.to_string());
+        cmd.env(DEPTH_VAR, child_depth().to_string());
         cmd
     }
 
@@ -70,6 +69,11 @@ impl RealPrisma {
             RealPrisma::In(inner, dir) => format!("{} (in {})", inner.describe(), dir.display()),
         }
     }
+}
+
+/// The hand-over depth a child prisma is given.
+pub fn child_depth() -> u32 {
+    current_depth() + 1
 }
 
 fn current_depth() -> u32 {

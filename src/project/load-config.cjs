@@ -5,7 +5,11 @@
 // config itself may print (dotenv does).
 "use strict";
 const MARK = "@@prisma-guard-config@@";
-const [packageDir, configFile] = process.argv.slice(1);
+// `node -e <this> <package dir> <config file or ""> <prisma's argv[1..]>`: the config sees
+// the process.argv prisma will have.
+const [packageDir, configArg, ...prismaArgv] = process.argv.slice(1);
+const configFile = configArg || undefined;
+process.argv = [process.argv[0], ...prismaArgv];
 function say(obj) {
   process.stdout.write("\n" + MARK + JSON.stringify(obj) + "\n");
 }

@@ -63,13 +63,18 @@ impl Loader {
         Some(Loader { node, package_dir })
     }
 
-    /// Load the config as `prisma <cmd> [--config FILE]` run in `cwd` would.
-    pub fn load(&self, cwd: &Path, config: Option<&Path>) -> Outcome {
+    /// Load the config as `prisma <cmd> [--config FILE]` run in `cwd` would: with the
+    /// `process.argv` prisma will have (`argv`: its entry file and arguments; empty: this
+    /// package's) and the environment it will have (the hand-over depth included).
+    pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String]) -> Outcome {
         let mut cmd = Command::new(&self.node);
         cmd.arg("-e").arg(SCRIPT).arg(&self.package_dir);
-        if let Some(c) = config {
-            cmd.arg(c);
-        }
+        cmd.arg(config.map(|c| c.as_os_str().to_os_string()).unwrap_or_default());
+        match argv.is_empty() {
+            true => cmd.arg(self.package_dir.join("build/index.js")),
+            false => cmd.args(argv),
+        };
+        cmd.env(crate::guard::forward::DEPTH_VAR, crate::guard::forward::child_depth().to_string());
         cmd.current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let out = match cmd.output() {
             Ok(out) => out,

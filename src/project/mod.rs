@@ -51,6 +51,9 @@ pub struct Options {
     /// `restore` ...) the database is the one prisma would use run from the project root,
     /// as npm scripts run it.
     pub prisma_in_cwd: bool,
+    /// The command line prisma will get (its entry file, then its arguments): the config is
+    /// loaded with the same `process.argv`, so a config that reads it agrees with Prisma.
+    pub prisma_argv: Vec<String>,
 }
 
 /// How sure prisma-guard is that the URL is the one Prisma will use.
@@ -171,9 +174,12 @@ impl Project {
         if let Some(loader) = &opts.loader {
             let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
             let config = opts.config.as_deref().map(|c| absolute(&opts.cwd, c));
-            match loader.load(&run_dir, config.as_deref()) {
+            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv) {
                 loader::Outcome::Loaded(loaded) => {
-                    let datasource = match &loaded.schema {
+                    // Prisma's own --schema wins over the config's `schema` (the datasource's
+                    // `schemas` list, for one, comes from the file Prisma reads).
+                    let given = opts.schema.as_ref().map(|s| absolute(&opts.cwd, s));
+                    let datasource = match given.as_ref().or(loaded.schema.as_ref()) {
                         Some(s) if s.exists() => find_datasource(s)?,
                         _ => self.datasource.clone(),
                     };

@@ -1194,3 +1194,45 @@ fn a_restore_check_that_cannot_run_says_why_in_full() {
     assert!(m["warnings"].to_string().contains("permission denied to create database"), "{m}");
     assert!(!run.all().contains("nocreate-pw"));
 }
+
+/// Review finding: a config that reads `process.argv` or the environment prisma runs in
+/// (PRISMA_GUARD_DEPTH) is loaded with the same argv and environment as Prisma, so the guard
+/// names the database Prisma changes, and a destructive command on it is not "nothing to
+/// lose". Prisma's own `--schema` decides which datasource (and its `schemas`) counts.
+#[test]
+fn the_config_is_loaded_with_the_argv_and_environment_prisma_gets() {
+    let (a, b) = two_databases("argv");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write(
+        "prisma.config.ts",
+        &format!(
+            "import \"dotenv/config\";\nimport {{ defineConfig, env }} from \"prisma/config\";\nconst real = env(\"DATABASE_URL\");\nconst url = process.argv.length > 2 && process.env.PRISMA_GUARD_DEPTH ? real : real.replace(\"/{a}?\", \"/{b}_missing?\");\nexport default defineConfig({{ schema: \"prisma/schema.prisma\", datasource: {{ url }} }});\n"
+        ),
+    );
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "no\n");
+    assert!(run.all().contains(&format!("Type the database name `{a}`")), "{}", run.all());
+    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert_eq!(users(&a), 3);
+    let _ = b;
+}
+
+/// Review finding: with a prisma.config.ts, Prisma's own `--schema` decides the datasource, and
+/// so which schemas a multiSchema reset puts at risk (and are backed up).
+#[test]
+fn prismas_schema_flag_decides_which_schemas_are_at_risk() {
+    let pg = postgres();
+    let db = pg.create_db("pr_alt_schema");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE SCHEMA audit; CREATE TABLE app.\"User\" (id int); CREATE TABLE audit.\"Log\" (id int); INSERT INTO app.\"User\" VALUES (1); INSERT INTO audit.\"Log\" SELECT g FROM generate_series(1, 702) g");
+    let ctx = project(Loader::Prisma, "");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    ctx.write(".env", &format!("DATABASE_URL=\"{url}\"\n"));
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write("prisma/schema.prisma", "datasource db {\n  provider = \"postgresql\"\n  schemas = [\"app\"]\n}\n");
+    ctx.write(
+        "prisma/alt.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  schemas = [\"app\", \"audit\"]\n}\n",
+    );
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force", "--schema", "prisma/alt.prisma"], "no\n");
+    assert!(run.all().contains("audit.Log: 702"), "{}", run.all());
+}
