@@ -71,6 +71,19 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let git_dir = repo.path().to_path_buf();
         let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
         let (src, paths) = source::staged(repo)?;
+        // prisma-guard.toml and the scan baseline decide what the guard allows once
+        // committed: an AI agent may not commit them (a person does).
+        if let Some(agent) = crate::agent::detect_current() {
+            let settings = [crate::config::FILE_NAME, scan::baseline::FILE_NAME];
+            if let Some(p) = paths.iter().find(|p| settings.iter().any(|f| p.rsplit('/').next() == Some(*f))) {
+                return Err(Failure::new(format!(
+                    "an AI agent ({agent}) may not commit {p}: it decides what prisma-guard allows, so a person commits it"
+                ))
+                .status(ExitStatus::Refused)
+                .hint(format!("leave {p} out of this commit (`git restore --staged {p}`), and ask the user to commit it"))
+                .into());
+            }
+        }
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
         let mut scanned = scan::scan(&src, paths.clone(), &opts);
         // What the committed version of a changed file already had is not new: a commit that

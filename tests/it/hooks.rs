@@ -638,3 +638,26 @@ fn the_ci_template_checks_what_a_push_changes() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("drop-column"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("20230101000000_old"));
 }
+
+/// Review finding: an AI agent cannot make its own allow-list count by committing it (`git
+/// commit -a`, `git add -A`): the pre-commit hook refuses a commit by an agent that holds
+/// prisma-guard.toml or the scan baseline; a person's commit of the same file goes through.
+#[test]
+fn an_agent_may_not_commit_the_guards_settings() {
+    let mut ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("prisma-guard.toml", "[scan]\n");
+    commit(&ctx, ".", "settings").ok();
+    ctx.write("prisma-guard.toml", "[[guard.allow]]\ndatabase = \"*\"\nbackup = false\n");
+    ctx.set_env("CLAUDECODE", "1");
+    for args in [&["commit", "-qam", "wip"][..], &["commit", "-qm", "wip", "--", "."]] {
+        let run = ctx.git_in(".", args);
+        assert_ne!(run.code, 0, "{args:?}: {}", run.all());
+        assert!(run.all().contains("may not commit prisma-guard.toml"), "{}", run.all());
+    }
+    ctx.git(&["add", "-A"]);
+    assert_ne!(ctx.git_in(".", &["commit", "-qm", "wip"]).code, 0);
+    assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2", "nothing was committed");
+    ctx.set_env("CLAUDECODE", "");
+    commit(&ctx, ".", "a person commits it").ok();
+}
