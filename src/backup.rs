@@ -50,6 +50,23 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     for w in &warnings {
         settings.printer.warn(w);
     }
+    // The dump must hold every table the server has: a dump tool that is not what it says
+    // (an impostor earlier on PATH) writes a dump that verifies but holds nothing.
+    if let (Some(counted), Some(tables)) = (&facts.row_counts, db.table_names()?) {
+        let missing: Vec<&String> = tables.iter().filter(|t| !counted.contains_key(*t)).collect();
+        if !missing.is_empty() {
+            let _ = std::fs::remove_file(store.dir().join(&file.name));
+            let shown: Vec<&str> = missing.iter().take(5).map(|t| t.as_str()).collect();
+            return Err(crate::error::fail(format!(
+                "the dump holds no data for {} of the database's tables ({}{}), so it is no backup: the dump tool ({dump_tool}) did not dump them",
+                missing.len(),
+                shown.join(", "),
+                if missing.len() > shown.len() { ", ..." } else { "" }
+            ))
+            .hint("check which pg_dump runs (`command -v pg_dump`), or name the folder of the real tools with `[tools] pg_bin_dir` in prisma-guard.toml")
+            .into());
+        }
+    }
     let (row_counts, source) = match facts.row_counts {
         Some(c) => (c, if db.engine() == crate::dburl::Engine::Sqlite { "snapshot" } else { "dump" }),
         None => (db.row_counts()?, "query"),

@@ -137,6 +137,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             });
             let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
             steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
+            // Another PATH for prisma is another pg_dump and psql for the guard in front of
+            // it: a backup with an impostor's tools holds nothing.
+            let sets_path = v.env.iter().any(|e| matches!(e, EnvChange::Set(k, _) if k == "PATH"))
+                || line
+                    .match_indices("PATH=")
+                    .any(|(i, _)| !line[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+            if sets_path {
+                reasons.push((
+                    Verdict::Destructive,
+                    "sets PATH in a line that runs prisma, which changes the tools prisma-guard backs up with".into(),
+                ));
+            }
             for e in v.env {
                 let hidden = match e {
                     EnvChange::Unset(k) => crate::agent::is_marker(k).then(|| format!("unsets {k}")),

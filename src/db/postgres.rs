@@ -496,6 +496,14 @@ impl Database for Postgres {
         Ok(counts)
     }
 
+    fn table_names(&self) -> Result<Option<Vec<String>>> {
+        let sql = format!(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = format('%I.%I', table_schema, table_name)::regclass) AND {} ORDER BY 1",
+            self.table_filter()
+        );
+        Ok(Some(self.query(&sql)?))
+    }
+
     fn applied_migrations(&self) -> Result<Vec<String>> {
         // One round trip: the inner query only runs when the table exists.
         let table = format!("{}._prisma_migrations", quote_ident(self.schema_name()));

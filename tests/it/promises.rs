@@ -1236,3 +1236,31 @@ fn prismas_schema_flag_decides_which_schemas_are_at_risk() {
     let run = prisma_tty(&ctx, &["migrate", "reset", "--force", "--schema", "prisma/alt.prisma"], "no\n");
     assert!(run.all().contains("audit.Log: 702"), "{}", run.all());
 }
+
+/// Review finding: an impostor pg_dump earlier on PATH (one an agent set) wrote a "backup"
+/// that verified but held nothing, and the guard let prisma run. The backup now fails when
+/// it holds none of some of the server's tables; a line that sets PATH for prisma is refused.
+#[test]
+fn an_impostor_dump_tool_on_path_is_no_backup() {
+    let pg = postgres();
+    let db = pg.create_db("pr_fake_dump");
+    pg.app_sql(&db, INIT_SQL);
+    let mut ctx = url_project(&pg.url(&db), "");
+    ctx.write(
+        "fakebin/pg_dump",
+        "#!/bin/sh\ncase \"$1\" in --version) echo 'pg_dump (PostgreSQL) 99.0';; *) echo 'SELECT 1;';; esac\n",
+    );
+    std::process::Command::new("chmod").args(["+x", ctx.path("fakebin/pg_dump").to_str().unwrap()]).status().unwrap();
+    let path = format!("{}:{}", ctx.path("fakebin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    let run = ctx.run(&["backup"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("holds no data for") && run.stderr.contains("public.User"), "{}", run.stderr);
+    assert!(ctx.manifests().is_empty(), "no backup recorded");
+    let run = ctx.run(&["check", "--", "PATH=/tmp/x:$PATH npx prisma db execute --file del.sql"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    let run = ctx.run(&["check", "--", "export PATH=/tmp/x:$PATH; npx prisma migrate dev"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    let run = ctx.run(&["check", "--", "SQLITE_PATH=x npx prisma migrate status"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
