@@ -94,6 +94,9 @@ const TRIGGERS: &[&str] = &[
     ".config",
     "node_modules",
     "rm ",
+    "backup",
+    "-delete",
+    "ignore-scripts",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -105,6 +108,35 @@ pub fn fast_allow(line: &str) -> bool {
         matches!(first, "sh" | "dash" | "ksh" | "." | "fish") || first.contains('/')
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
+}
+
+/// A command that runs text only known when the line runs: a shell given a command
+/// substitution or a variable as its script (`sh -c "$(...)"`, `eval "$X"`), a shell reading
+/// its script from a pipe, or inline interpreter code (`python3 -c`, `node -e`).
+fn hidden_text(v: &shell::Visit<'_>) -> Option<String> {
+    let argv = &v.command.argv;
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    if let Target::Shell { script } = v.target {
+        let dynamic = script.contains("$(") || script.contains('`') || script.trim_start().starts_with('$');
+        if dynamic {
+            return Some(format!("`{name}` runs shell text made when the line runs"));
+        }
+    }
+    let shell = matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash");
+    if shell
+        && matches!(v.target, Target::Other)
+        && v.command.heredoc.is_none()
+        && argv[1..].iter().all(|a| a.starts_with('-'))
+    {
+        return Some(format!("`{name}` runs a script read from its input"));
+    }
+    let interpreter =
+        matches!(name, "python" | "python3" | "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx");
+    let inline = argv.iter().any(|a| matches!(a.as_str(), "-c" | "-e" | "-p" | "--eval" | "--print" | "eval" | "-r"));
+    if interpreter && inline && argv.iter().any(|a| a.to_ascii_lowercase().contains("prisma")) {
+        return Some(format!("`{name}` runs inline code that starts prisma"));
+    }
+    None
 }
 
 /// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
@@ -122,9 +154,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
+    let mentions_prisma = line.to_ascii_lowercase().contains("prisma");
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
+        if mentions_prisma {
+            if let Some(why) = hidden_text(v) {
+                reasons.push((
+                    Verdict::Destructive,
+                    format!("{why}, in a line that mentions prisma: it cannot be checked"),
+                ));
+            }
+        }
         if let Some(why) = crate::tamper::tamper(v.command, v.env, hooks.as_deref()) {
             reasons.push((Verdict::Destructive, why));
         }
@@ -136,6 +177,12 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")))
             });
             let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
+            if v.via.iter().any(|w| w == "xargs") {
+                reasons.push((
+                    Verdict::Destructive,
+                    "prisma gets arguments from xargs' input, which cannot be checked".into(),
+                ));
+            }
             steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
             // Another PATH for prisma is another pg_dump and psql for the guard in front of
             // it: a backup with an impostor's tools holds nothing.

@@ -68,6 +68,9 @@ pub fn protected(path: &str) -> Option<&'static str> {
         return Some(what);
     }
     let last = p.rsplit('/').next().unwrap_or(p);
+    if last == "backups" || p.starts_with("backups/") || p.contains("/backups/") {
+        return Some("prisma-guard's backups");
+    }
     if PROTECTED_FOLDERS.contains(&last) || matches!(p, "." | ".*") {
         return Some("a folder holding git hooks or agent hook settings");
     }
@@ -112,6 +115,32 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Op
     }
     if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
         return Some(format!("`{}` deletes backups", argv.join(" ")));
+    }
+    // `find PATH ... -delete` removes what it finds.
+    if name == "find" && argv.iter().any(|a| a == "-delete") {
+        // The current folder with a name filter deletes what matches, not the folder.
+        let filtered = argv.iter().any(|a| matches!(a.as_str(), "-name" | "-iname" | "-path" | "-ipath" | "-regex"));
+        let paths = argv[1..]
+            .iter()
+            .take_while(|a| !a.starts_with('-'))
+            .filter(|a| !(filtered && matches!(a.as_str(), "." | "./")));
+        if let Some((path, what)) = paths.clone().find_map(|a| protected(a).map(|w| (a, w))) {
+            return Some(format!("`find ... -delete` removes {path} ({what})"));
+        }
+    }
+    // Reinstalling dependencies without their install scripts: npm links prisma's own CLI
+    // back into node_modules/.bin, and the postinstall that puts the shim back does not run.
+    let installs = matches!(name, "npm" | "pnpm" | "yarn" | "bun")
+        && argv.get(1).is_some_and(|c| matches!(c.as_str(), "ci" | "install" | "i" | "add" | "update" | "rebuild"));
+    let no_scripts = argv.iter().any(|a| a == "--ignore-scripts" || a == "--ignore-scripts=true")
+        || env.iter().any(
+            |e| matches!(e, EnvChange::Set(k, v) if k.eq_ignore_ascii_case("npm_config_ignore_scripts") && v != "false"),
+        );
+    if installs && no_scripts {
+        return Some(format!(
+            "`{}` reinstalls node_modules without its postinstall, which removes prisma-guard's shim in front of prisma",
+            argv.join(" ")
+        ));
     }
     if matches!(name, "lefthook" | "husky" | "pre-commit") && argv.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
@@ -208,6 +237,11 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
             return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
         }
     }
+    // `git clean -x/-X` removes git-ignored files: prisma-guard's backups among them.
+    let ignored_too = |a: &String| a.starts_with('-') && !a.starts_with("--") && (a.contains('x') || a.contains('X'));
+    if sub == "clean" && args.iter().any(ignored_too) {
+        return Some("`git clean -x` removes git-ignored files, prisma-guard's backups among them".into());
+    }
     // The project's settings loosen the guard once committed: an agent may not commit them.
     if matches!(sub, "add" | "commit" | "stage" | "update-index")
         && args.iter().any(|a| a.ends_with("prisma-guard.toml") || a.ends_with(".prisma-guard-baseline.json"))
@@ -297,6 +331,14 @@ mod tests {
             "rm tools/git-hooks/pre-commit",
             "git checkout -- tools/git-hooks",
             "git add prisma-guard.toml",
+            "rm -rf backups",
+            "rm -rf ./backups/",
+            "find backups -name '*.zst' -delete",
+            "git clean -fdX",
+            "git clean -fdx",
+            "npm ci --ignore-scripts",
+            "pnpm install --ignore-scripts",
+            "npm_config_ignore_scripts=true npm ci",
             "prisma-guard scan --baseline write",
             "echo '{}' > .prisma-guard-baseline.json",
             "git commit -m allow prisma-guard.toml",
@@ -319,6 +361,10 @@ mod tests {
             "git restore src/app.ts",
             "rm -rf dist",
             "rm -rf node_modules",
+            "npm ci",
+            "git clean -fd",
+            "find . -name '*.log' -delete",
+            "rm -rf dist/backups-old",
             "HUSKY=1 git commit -m x",
             "cat .husky/pre-commit",
         ] {

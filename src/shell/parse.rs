@@ -47,6 +47,10 @@ impl std::error::Error for ParseError {}
 
 /// Every simple command in `src`, in source order (a substitution's commands come before
 /// the command that contains them, as the shell runs them).
+/// What a command substitution (`$(...)`, backquotes) leaves in a word: its output is only
+/// known when the line runs (its commands are parsed and judged on their own).
+pub const SUBSTITUTED: &str = "$(…)";
+
 pub fn parse(src: &str) -> Result<Vec<SimpleCommand>, ParseError> {
     parse_at_depth(src, 0)
 }
@@ -291,6 +295,7 @@ impl Parser<'_> {
                     }
                     self.i += 1;
                     self.nested(|p| p.sequence(Some(b'`')))?;
+                    out.extend_from_slice(SUBSTITUTED.as_bytes());
                 }
                 b'\'' => {
                     quoted = true;
@@ -351,6 +356,7 @@ impl Parser<'_> {
                 b'`' => {
                     self.i += 1;
                     self.nested(|p| p.sequence(Some(b'`')))?;
+                    out.extend_from_slice(SUBSTITUTED.as_bytes());
                 }
                 _ => {
                     out.push(c);
@@ -369,7 +375,9 @@ impl Parser<'_> {
             }
             Some(b'(') => {
                 self.i += 2;
-                self.nested(|p| p.sequence(Some(b')')))
+                self.nested(|p| p.sequence(Some(b')')))?;
+                out.extend_from_slice(SUBSTITUTED.as_bytes());
+                Ok(())
             }
             Some(b'{') => {
                 let Some(n) = memchr::memchr(b'}', &self.s[self.i..]) else {
@@ -480,9 +488,9 @@ mod tests {
     fn substitutions_are_parsed() {
         assert_eq!(
             argvs("echo $(npx prisma migrate reset)"),
-            vec![v(&["npx", "prisma", "migrate", "reset"]), v(&["echo"])]
+            vec![v(&["npx", "prisma", "migrate", "reset"]), v(&["echo", SUBSTITUTED])]
         );
-        assert_eq!(argvs("echo `prisma db push`"), vec![v(&["prisma", "db", "push"]), v(&["echo"])]);
+        assert_eq!(argvs("echo `prisma db push`"), vec![v(&["prisma", "db", "push"]), v(&["echo", SUBSTITUTED])]);
         assert_eq!(argvs("x=\"$(prisma -v)\""), vec![v(&["prisma", "-v"]), vec![]]);
         assert_eq!(argvs("echo $((1 + (2)))"), vec![v(&["echo"])]);
     }

@@ -180,6 +180,15 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         }
         "xargs" => next(name, skip_options(argv, 1, &["-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "-i"]), env),
         "watch" => next(name, skip_options(argv, 1, &["-n", "-d"]), env),
+        // `find ... -exec CMD ARGS {} ;`: CMD runs for every file found.
+        "find" => match argv.iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) {
+            Some(k) => {
+                let end = argv[k + 1..].iter().position(|a| a == ";" || a == "+").map_or(argv.len(), |e| k + 1 + e);
+                chain.push(name.into());
+                walk(&argv[k + 1..end], heredoc, env, chain, n + 1)
+            }
+            None => Target::Other,
+        },
         // Environment loaders: `dotenv -e .env.test -- prisma ...`, `cross-env A=1 prisma ...`.
         "dotenv" | "dotenv-cli" | "env-cmd" | "dotenvx" | "infisical" | "doppler" | "op" | "with-env" => {
             match argv.iter().position(|a| a == "--") {

@@ -498,3 +498,36 @@ fn the_folder_core_hooks_path_names_is_protected() {
     assert_eq!(decision("claude", &hook(&ctx, "claude", &edit.to_string())).as_deref(), Some("deny"));
     assert_eq!(ctx.run(&["check", "--", "rm tools/other/file"]).code, 0);
 }
+
+/// Review findings (issue 16, fifth round): what an agent could run to get past the hook:
+/// reinstalling without install scripts (the shim goes), shell text made at run time, a shell
+/// reading its script from a pipe, inline interpreter code, xargs and find -exec, and deleting
+/// the backups (rm, find -delete, git clean -x).
+#[test]
+fn hidden_and_shim_removing_lines_are_refused() {
+    let ctx = project();
+    for line in [
+        "npm ci --ignore-scripts",
+        "npm install --ignore-scripts",
+        "npm_config_ignore_scripts=true npm ci",
+        "sh -c \"$(printf 'PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=yes npx prisma migrate reset --force')\"",
+        "eval \"$(echo npx prisma migrate reset --force)\"",
+        "echo 'npx prisma migrate reset --force' | base64 | base64 -d | sh",
+        "python3 -c \"import os; os.system('npx prisma migrate reset --force')\"",
+        "node -e \"require('child_process').execSync('npx prisma db push --force-reset')\"",
+        "echo migrate reset --force | xargs npx prisma",
+        "find . -maxdepth 0 -exec npx prisma migrate reset --force \\;",
+        "rm -rf backups",
+        "find backups -delete",
+        "git clean -fdX",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in
+        ["npm ci", "sh -c 'npx prisma migrate status'", "python3 -c 'print(1)'", "git clean -fd", "echo $HOME | cat"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
