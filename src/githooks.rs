@@ -363,11 +363,12 @@ fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
 }
 
 /// The line our hooks add to a husky or committed hook script: prisma-guard from PATH (husky
-/// puts node_modules/.bin there), and for a teammate without it, what to do; marked for
+/// puts node_modules/.bin there), and for a teammate without it, what to do; a failed scan
+/// ends the hook (a script without `set -e` would go on to its own `exit 0`); marked for
 /// uninstall.
 fn hook_line(command: &str) -> String {
     format!(
-        "command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; exit 1; }}; {command} {HUSKY_LINE_MARK}"
+        "command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; exit 1; }}; {command} || exit $? {HUSKY_LINE_MARK}"
     )
 }
 

@@ -149,9 +149,9 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
     let pre_commit = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
     assert!(pre_commit.starts_with("npm test\ncommand -v prisma-guard "), "{pre_commit}");
-    assert!(pre_commit.ends_with("; prisma-guard scan --staged # prisma-guard\n"), "{pre_commit}");
+    assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
-    assert!(pre_push.ends_with("prisma-guard scan --pre-push # prisma-guard\n"), "{pre_push}");
+    assert!(pre_push.ends_with("prisma-guard scan --pre-push || exit $? # prisma-guard\n"), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -334,7 +334,8 @@ fn team_hook_setups_keep_their_hooks_and_work_for_every_teammate() {
     // A committed .githooks folder with the team's own hook.
     let mut ctx = repo();
     with_guard_on_path(&mut ctx);
-    let team = "#!/bin/sh\necho team-check-ran\n";
+    // A team hook that ends in `exit 0`, without `set -e`: a failed scan must still stop.
+    let team = "#!/bin/sh\necho team-check-ran\nexit 0\n";
     ctx.write(".githooks/pre-commit", team);
     std::process::Command::new("chmod")
         .args(["+x", ctx.path(".githooks/pre-commit").to_str().unwrap()])
@@ -345,7 +346,10 @@ fn team_hook_setups_keep_their_hooks_and_work_for_every_teammate() {
     let run = ctx.run(&["hooks", "install"]);
     run.ok();
     let hook = std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap();
-    assert!(hook.starts_with(team), "the team's hook stays in place: {hook}");
+    assert!(
+        hook.starts_with("#!/bin/sh\necho team-check-ran\n") && hook.ends_with("exit 0\n"),
+        "the team's hook stays in place: {hook}"
+    );
     let exe = std::fs::canonicalize(crate::support::bin()).unwrap();
     assert!(!hook.contains(exe.to_str().unwrap()), "no path of this machine in a committed hook: {hook}");
     let status = ctx.git(&["status", "--porcelain"]).stdout;

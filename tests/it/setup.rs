@@ -113,7 +113,7 @@ fn init_merges_into_husky_claude_settings_and_agents_md() {
     assert!(run.stdout.contains("Codex CLI hook"), "AGENTS.md counts as Codex's trace: {}", run.stdout);
     let husky = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
     assert!(
-        husky.starts_with("npm test\n") && husky.ends_with("prisma-guard scan --staged # prisma-guard\n"),
+        husky.starts_with("npm test\n") && husky.ends_with("prisma-guard scan --staged || exit $? # prisma-guard\n"),
         "{husky}"
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
