@@ -97,6 +97,10 @@ const TRIGGERS: &[&str] = &[
     "backup",
     "-delete",
     "ignore-scripts",
+    "pre_commit",
+    "uninstall",
+    "alias.",
+    "--run",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -158,6 +162,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
+        // `rm $(which prisma-guard)`: a path only known when the line runs, in a line about
+        // prisma-guard.
+        let name = v.command.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+        if line.contains("prisma-guard")
+            && matches!(name, "rm" | "mv" | "unlink" | "shred" | "chmod" | "truncate")
+            && v.command.argv.iter().any(|a| a.contains(shell::parse::SUBSTITUTED))
+        {
+            reasons.push((
+                Verdict::Destructive,
+                format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
+            ));
+        }
         if mentions_prisma {
             if let Some(why) = hidden_text(v) {
                 reasons.push((
@@ -166,7 +182,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
         }
-        if let Some(why) = crate::tamper::tamper(v.command, v.env, hooks.as_deref()) {
+        if let Some(why) = crate::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
             reasons.push((Verdict::Destructive, why));
         }
         if let Target::Prisma { args } = v.target {

@@ -83,10 +83,89 @@ const WRITERS: &[&str] = &[
     "rmdir",
 ];
 
-/// Why `cmd` (run with `env` on the way) switches a guard off, if it does; `hooks`: the
-/// folder core.hooksPath names, if any.
-pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Option<String> {
-    let protected = |p: &str| protected_with(p, hooks);
+/// Names a shell pattern (`.hus*`, `.git/h*`) is checked against.
+const PROTECTED_NAMES: &[&str] = &[
+    ".husky",
+    ".husky/pre-commit",
+    ".husky/pre-push",
+    ".githooks",
+    ".git",
+    ".git/hooks",
+    ".git/hooks/pre-commit",
+    ".git/hooks/pre-push",
+    ".claude",
+    ".claude/settings.json",
+    ".cursor",
+    ".codex",
+    ".gemini",
+    ".github",
+    "backups",
+    "prisma-guard.toml",
+    "lefthook.yml",
+    ".pre-commit-config.yaml",
+    "node_modules/.bin/prisma",
+];
+
+/// Whether a shell pattern matches one of [`PROTECTED_NAMES`].
+fn pattern_hits_protected(pattern: &str) -> bool {
+    if !pattern.contains(['*', '?', '[']) {
+        return false;
+    }
+    let p = pattern.trim_start_matches("./").trim_end_matches('/');
+    let mut re = String::from("^");
+    for c in p.chars() {
+        match c {
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' | ']' => re.push(c),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex::Regex::new(&re).is_ok_and(|r| PROTECTED_NAMES.iter().any(|n| r.is_match(n)))
+}
+
+/// The command a runner starts (`npx lefthook ...`, `pnpm exec lefthook ...`, `python3 -m
+/// pre_commit ...`), or the command itself.
+fn effective(argv: &[String]) -> Vec<String> {
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    let skip_opts = |from: usize| argv.iter().skip(from).position(|a| !a.starts_with('-')).map(|k| from + k);
+    let from = match name {
+        "npx" | "pnpx" | "bunx" | "corepack" => skip_opts(1),
+        "npm" | "pnpm" | "yarn" | "bun" => match argv.get(1).map(String::as_str) {
+            Some("exec" | "x" | "dlx") => skip_opts(2),
+            Some(w) if !w.starts_with('-') => Some(1),
+            _ => None,
+        },
+        "python" | "python3" if argv.get(1).is_some_and(|a| a == "-m") => {
+            return argv
+                .get(2)
+                .map(|m| std::iter::once(m.replace('_', "-")).chain(argv[3..].iter().cloned()).collect())
+                .unwrap_or_default();
+        }
+        _ => None,
+    };
+    match from {
+        Some(k) if k < argv.len() => effective(&argv[k..]),
+        _ => argv.to_vec(),
+    }
+}
+
+/// Why `cmd` (run with `env` on the way, in one of `dirs`) switches a guard off, if it does;
+/// `hooks`: the folder core.hooksPath names, if any.
+pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs: &[String]) -> Option<String> {
+    // A path as given, and as it is from each folder a `cd` went to; a pattern as the names it may match.
+    let protected = |p: &str| {
+        protected_with(p, hooks)
+            .or_else(|| {
+                dirs.iter()
+                    .filter(|d| !d.is_empty() && d.as_str() != "*" && !p.starts_with('/'))
+                    .find_map(|d| protected_with(&format!("{d}/{p}"), hooks))
+            })
+            .or_else(|| {
+                pattern_hits_protected(p).then_some("a pattern that matches git hooks, agent settings or backups")
+            })
+    };
     let argv = &cmd.argv;
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     for w in &cmd.writes {
@@ -95,10 +174,20 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Op
         }
     }
     if WRITERS.contains(&name) {
-        let in_place = name != "sed" && name != "perl" || argv.iter().any(|a| a.starts_with("-i") || a == "--in-place");
+        let in_place = name != "sed" && name != "perl"
+            || argv.iter().any(|a| {
+                a == "--in-place"
+                    || a.starts_with("--in-place=")
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
+            });
         if in_place {
             if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
                 return Some(format!("`{name}` changes {path} ({what})"));
+            }
+            // prisma-guard itself: every agent hook and shim calls it.
+            let itself = argv[1..].iter().any(|a| a.rsplit('/').next() == Some("prisma-guard"));
+            if itself && matches!(name, "rm" | "mv" | "unlink" | "shred" | "chmod" | "truncate" | "cp" | "ln") {
+                return Some(format!("`{name}` changes or removes prisma-guard itself"));
             }
         }
     }
@@ -142,7 +231,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Op
             argv.join(" ")
         ));
     }
-    if matches!(name, "lefthook" | "husky" | "pre-commit") && argv.get(1).is_some_and(|c| c == "uninstall") {
+    let run = effective(argv);
+    let run_name = run.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    if matches!(run_name, "lefthook" | "husky" | "pre-commit") && run.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
     }
     if name == "git" {
@@ -154,13 +245,29 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>) -> Op
         return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
     }
     let exported: Vec<EnvChange> = match name {
-        "export" | "declare" | "typeset" | "set" => argv[1..]
-            .iter()
-            .filter_map(|a| a.split_once('='))
-            .map(|(k, v)| EnvChange::Set(k.to_string(), v.to_string()))
-            .collect(),
+        "export" | "declare" | "typeset" | "set" | "readonly" => {
+            // `export -n NAME` takes NAME out of the environment.
+            let unexport = argv[1..].iter().any(|a| a.starts_with('-') && a.contains('n'));
+            argv[1..]
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .map(|a| match a.split_once('=') {
+                    Some((k, v)) => EnvChange::Set(k.to_string(), v.to_string()),
+                    None if unexport => EnvChange::Unset(a.clone()),
+                    None => EnvChange::Set(String::new(), String::new()),
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
+    let hides_agent = exported.iter().find_map(|e| match e {
+        EnvChange::Set(k, v) if v.is_empty() && crate::agent::is_marker(k) => Some(format!("empties {k}")),
+        EnvChange::Unset(k) if crate::agent::is_marker(k) => Some(format!("unsets {k}")),
+        _ => None,
+    });
+    if let Some(h) = hides_agent {
+        return Some(format!("`{}` {h}, hiding the AI agent from Prisma's own check", argv.join(" ")));
+    }
     env.iter().chain(&exported).find_map(switch_off)
 }
 
@@ -227,8 +334,23 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     if no_verify && matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull") {
         return Some(format!("`git {sub} --no-verify` skips prisma-guard's git hooks"));
     }
-    if sub == "commit" && until_dashes().any(|a| short_cluster_has_n(a)) {
+    if sub == "commit" && commit_has_n(args) {
         return Some("`git commit -n` (--no-verify) skips prisma-guard's git hooks".into());
+    }
+    // An alias that commits without hooks: `git config alias.ci "commit --no-verify"`,
+    // `git -c alias.c="commit -n" c`.
+    let alias_skips = |v: &str| {
+        let v = v.to_ascii_lowercase();
+        v.contains("--no-v")
+            || (v.contains("commit")
+                && v.split_whitespace().any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('n')))
+    };
+    if argv.iter().any(|a| a.to_ascii_lowercase().contains("alias.") && alias_skips(a))
+        || (sub == "config"
+            && args.iter().any(|a| a.to_ascii_lowercase().starts_with("alias."))
+            && args.iter().any(|a| alias_skips(a)))
+    {
+        return Some("a git alias that commits without running the hooks".into());
     }
     if sub == "config" {
         let touches = args.iter().any(|a| a.to_ascii_lowercase().starts_with("core.hookspath"));
@@ -261,19 +383,50 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     None
 }
 
-/// Whether a short-option cluster of `git commit` holds `-n` before any option that takes
-/// the rest as its value (`-anm msg` does; `-mn` is the message "n").
-fn short_cluster_has_n(arg: &str) -> bool {
-    let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.starts_with('-') && !c.is_empty()) else {
-        return false;
-    };
-    for c in cluster.chars() {
-        match c {
-            'n' => return true,
-            // Options of `git commit` whose value may follow in the same word.
-            'm' | 'F' | 'C' | 'c' | 't' | 'S' | 'u' => return false,
-            _ => {}
+/// Whether `git commit`'s options hold `-n`, read as git reads them: the value of an option
+/// that takes one (`-m -n`, `--message -n`, `-mn`) is not an option.
+fn commit_has_n(args: &[String]) -> bool {
+    const LONG_VALUES: &[&str] = &[
+        "--message",
+        "--file",
+        "--author",
+        "--date",
+        "--template",
+        "--reuse-message",
+        "--reedit-message",
+        "--fixup",
+        "--squash",
+        "--trailer",
+        "--cleanup",
+        "--pathspec-from-file",
+    ];
+    let mut k = 0;
+    while let Some(a) = args.get(k) {
+        if a == "--" {
+            break;
         }
+        if a.starts_with("--") {
+            k += if LONG_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+            continue;
+        }
+        if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) {
+            for (i, c) in cluster.char_indices() {
+                match c {
+                    'n' => return true,
+                    // Options whose value is the rest of the word, or the next word.
+                    'm' | 'F' | 'C' | 'c' | 't' => {
+                        if cluster[i + 1..].is_empty() {
+                            k += 1;
+                        }
+                        break;
+                    }
+                    // Optional values: only attached.
+                    'S' | 'u' => break,
+                    _ => {}
+                }
+            }
+        }
+        k += 1;
     }
     false
 }
@@ -286,7 +439,7 @@ mod tests {
         let cmds = crate::shell::parse(line).unwrap_or_default();
         cmds.iter().find_map(|c| {
             let r = crate::shell::resolve(c);
-            tamper(c, &r.env, Some("tools/git-hooks"))
+            tamper(c, &r.env, Some("tools/git-hooks"), &[String::new(), ".git".into()])
         })
     }
 
@@ -331,6 +484,21 @@ mod tests {
             "rm tools/git-hooks/pre-commit",
             "git checkout -- tools/git-hooks",
             "git add prisma-guard.toml",
+            "npx lefthook uninstall",
+            "pnpm exec lefthook uninstall",
+            "yarn lefthook uninstall",
+            "python3 -m pre_commit uninstall",
+            "rm -rf .hus*",
+            "rm -r .git/h*",
+            "perl -pi -e 's/.*//' .git/hooks/pre-commit",
+            "rm hooks/pre-commit",
+            "git config alias.ci 'commit --no-verify'",
+            "git -c alias.c='commit -n' c -m x",
+            "rm /usr/local/bin/prisma-guard",
+            "mv ~/.local/bin/prisma-guard /tmp/x",
+            "export CLAUDECODE=",
+            "export -n CLAUDECODE",
+            "declare -x CLAUDECODE=",
             "rm -rf backups",
             "rm -rf ./backups/",
             "find backups -name '*.zst' -delete",
@@ -352,6 +520,9 @@ mod tests {
         for line in [
             "git commit -m 'fix n things'",
             "git commit -mn",
+            "git commit -m -n",
+            "git commit --message -n",
+            "git commit -am -n",
             "git commit -m x --verbose",
             "git push -n",
             "git merge -n main",

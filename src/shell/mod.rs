@@ -89,6 +89,9 @@ pub struct Visit<'a> {
     pub env: &'a [EnvChange],
     /// Byte offset, in the line given, of the top-level command that leads here.
     pub offset: usize,
+    /// The folders the command may run in, relative to where the line runs (`cd` moves
+    /// them; `""` is there, `*` somewhere unknown).
+    pub dirs: &'a [String],
 }
 
 /// Call `f` for every command `line` runs, expanding shells (`bash -c`, `eval`, heredocs)
@@ -145,7 +148,7 @@ fn walk(
             }
             t => t.clone(),
         };
-        f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset });
+        f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset, dirs: &dirs });
         if let Some(to) = change_dir(&cmd) {
             // Subshells and `&&` chains are not told apart: the folders before stay in the
             // lookup too, so a script is judged wherever it may be found.

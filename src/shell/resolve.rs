@@ -119,37 +119,80 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             Target::Prisma { args: rest.to_vec() }
         }
         "env" => {
+            // GNU and BSD env: options (clustered or not) until `--` or the first operand,
+            // then NAME=VALUE assignments (also after `--`), then the command.
             let mut i = 1;
-            while i < argv.len() {
-                let a = argv[i].as_str();
-                match a {
-                    "-i" | "--ignore-environment" | "-" => env.push(EnvChange::Clear),
-                    "-u" | "--unset" => {
-                        i += 1;
-                        if let Some(v) = argv.get(i) {
-                            env.push(EnvChange::Unset(v.clone()));
+            let mut options = true;
+            while let Some(a) = argv.get(i).map(String::as_str) {
+                if options && a == "--" {
+                    options = false;
+                    i += 1;
+                    continue;
+                }
+                if a == "-" {
+                    env.push(EnvChange::Clear);
+                    i += 1;
+                    continue;
+                }
+                if options && a.starts_with("--") {
+                    let (flag, inline) = match a.split_once('=') {
+                        Some((f, v)) => (f, Some(v.to_string())),
+                        None => (a, None),
+                    };
+                    let mut value = || {
+                        inline.clone().or_else(|| {
+                            i += 1;
+                            argv.get(i).cloned()
+                        })
+                    };
+                    match flag {
+                        "--ignore-environment" => env.push(EnvChange::Clear),
+                        "--unset" => env.extend(value().map(EnvChange::Unset)),
+                        "--chdir" => {
+                            value();
+                        }
+                        "--split-string" => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
+                        _ => {}
+                    }
+                    i += 1;
+                    continue;
+                }
+                if options && a.starts_with('-') {
+                    // A cluster: `-iu NAME`, `-vu NAME`, `-uNAME`, `-S 'string'`.
+                    let cluster = &a[1..];
+                    for (k, c) in cluster.char_indices() {
+                        let rest = &cluster[k + c.len_utf8()..];
+                        let mut value = || {
+                            if rest.is_empty() {
+                                i += 1;
+                                argv.get(i).cloned()
+                            } else {
+                                Some(rest.to_string())
+                            }
+                        };
+                        match c {
+                            'i' => env.push(EnvChange::Clear),
+                            'u' => {
+                                env.extend(value().map(EnvChange::Unset));
+                                break;
+                            }
+                            'C' | 'P' => {
+                                value();
+                                break;
+                            }
+                            'S' => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
+                            _ => {}
                         }
                     }
-                    "-C" | "--chdir" => i += 1,
-                    "-S" | "--split-string" => {
-                        return argv.get(i + 1).map_or(Target::Other, |s| {
-                            chain.push("env".into());
-                            let joined =
-                                std::iter::once(s.clone()).chain(argv[i + 2..].iter().cloned()).collect::<Vec<_>>();
-                            Target::Shell { script: joined.join(" ") }
-                        });
+                    i += 1;
+                    continue;
+                }
+                match a.split_once('=') {
+                    Some((k, v)) if !k.is_empty() => {
+                        env.push(EnvChange::Set(k.to_string(), v.to_string()));
+                        options = false;
                     }
-                    "--" => {
-                        i += 1;
-                        break;
-                    }
-                    _ if a.starts_with("--unset=") => env.push(EnvChange::Unset(a["--unset=".len()..].to_string())),
-                    _ if a.starts_with("-u") && a.len() > 2 => env.push(EnvChange::Unset(a[2..].to_string())),
-                    _ if a.starts_with('-') => {}
-                    _ => match a.split_once('=') {
-                        Some((k, v)) if !k.is_empty() => env.push(EnvChange::Set(k.to_string(), v.to_string())),
-                        _ => break,
-                    },
+                    _ => break,
                 }
                 i += 1;
             }
@@ -180,6 +223,26 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         }
         "xargs" => next(name, skip_options(argv, 1, &["-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "-i"]), env),
         "watch" => next(name, skip_options(argv, 1, &["-n", "-d"]), env),
+        "setsid" | "busybox" | "corepack" | "unshare" | "chroot" | "sg" | "systemd-run" => {
+            next(name, skip_options(argv, 1, &["-p", "--uid", "--gid", "-u", "--unit"]), env)
+        }
+        // `script -qc CMD`, `su [user] -c CMD`, `runuser -u user -- CMD`, `flock FILE -c CMD`.
+        "script" | "su" | "runuser" | "flock" => {
+            match argv.iter().position(|a| {
+                a == "-c"
+                    || a == "--command"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('c') && name == "script")
+            }) {
+                Some(k) => {
+                    chain.push(name.into());
+                    argv.get(k + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() })
+                }
+                None => match argv.iter().position(|a| a == "--") {
+                    Some(k) => next(name, k + 1, env),
+                    None => Target::Other,
+                },
+            }
+        }
         // `find ... -exec CMD ARGS {} ;`: CMD runs for every file found.
         "find" => match argv.iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) {
             Some(k) => {
@@ -243,7 +306,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "npm" => {
             let o = RunnerOptions::read(argv, NPM_VALUES, true);
             match o.words.first().map(String::as_str) {
-                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
                 Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
                     let s = match s {
@@ -259,7 +322,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "pnpm" => {
             let o = RunnerOptions::read(argv, PNPM_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some("run" | "run-script") => o.script(name, 1, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, 0, chain),
@@ -269,7 +332,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "yarn" => {
             let o = RunnerOptions::read(argv, YARN_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some("run") => o.script(name, 1, chain),
                 // `yarn workspace NAME script`.
                 Some("workspace") => {
@@ -295,7 +358,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "bun" => {
             let o = RunnerOptions::read(argv, BUN_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("x") => runner_exec("bun x", argv, o.index_of(1), env, chain, heredoc, n),
+                Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
                     Target::Prisma { args: o.words[1..].to_vec() }
@@ -361,6 +424,16 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             chain.push(name.into());
             rest.first().map_or(Target::Other, |p| Target::File { path: p.clone() })
         }
+        // `node --run NAME`: the package.json script (Node 22).
+        "node" | "nodejs" if argv.iter().any(|a| a == "--run" || a.starts_with("--run=")) => {
+            let k = argv.iter().position(|a| a == "--run" || a.starts_with("--run=")).unwrap_or(0);
+            let script = argv[k].strip_prefix("--run=").map(str::to_string).or_else(|| argv.get(k + 1).cloned());
+            chain.push(name.into());
+            match script {
+                Some(name) => Target::Script { name, args: Vec::new(), at: At::Here },
+                None => Target::Other,
+            }
+        }
         "node" | "nodejs" | "tsx" | "ts-node" => {
             let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
             match argv.get(i) {
@@ -378,6 +451,14 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         _ => Target::Other,
     }
+}
+
+/// `env -S 'STRING' ARGS...`: the string is split into arguments of env itself (options,
+/// assignments, the command), followed by the remaining arguments.
+fn env_split(string: String, rest: &[String], chain: &mut Vec<String>) -> Target {
+    chain.push("env".into());
+    let rest: Vec<String> = rest.iter().map(|a| crate::shell::quote(a)).collect();
+    Target::Shell { script: format!("env {string} {}", rest.join(" ")) }
 }
 
 /// Options of npm that take a value (the rest are flags).
@@ -652,8 +733,16 @@ mod tests {
             "node ./node_modules/prisma/build/cli.js migrate reset",
             "node_modules/.bin/.prisma-guard-original-prisma migrate reset",
             "env -u CLAUDECODE node_modules/.bin/.prisma-guard-original-prisma migrate reset",
+            "env -- CLAUDECODE= node node_modules/prisma/build/index.js migrate reset",
+            "env -iu CLAUDECODE npx prisma migrate reset",
+            "env -vu CLAUDECODE npx prisma migrate reset",
+            "env -uCLAUDECODE npx prisma migrate reset",
+            "env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset",
             "bun node_modules/prisma/build/index.js migrate reset",
             "tsx node_modules/prisma/build/index.js migrate reset",
+            "setsid npx prisma migrate reset",
+            "corepack pnpm exec prisma migrate reset",
+            "busybox env prisma migrate reset",
             "sudo -u app npx prisma migrate reset",
             "env -u CLAUDECODE npx prisma migrate reset",
             "env -i PATH=/usr/bin prisma migrate reset",

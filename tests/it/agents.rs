@@ -531,3 +531,47 @@ fn hidden_and_shim_removing_lines_are_refused() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Issue 22 review: more spellings of hiding the agent, removing hooks, and running prisma
+/// through other runners, each refused.
+#[test]
+fn more_spellings_of_switching_off_and_running_prisma_are_refused() {
+    let ctx = project();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    for line in [
+        "env -- CLAUDECODE= node node_modules/prisma/build/index.js migrate reset --force",
+        "env -iu CLAUDECODE npx prisma migrate reset --force",
+        "env -vu CLAUDECODE npx prisma migrate status",
+        "env -S \"-u CLAUDECODE npx prisma migrate dev\"",
+        "export CLAUDECODE=",
+        "export -n CLAUDECODE; npx prisma migrate dev",
+        "npx lefthook uninstall",
+        "pnpm exec lefthook uninstall",
+        "python3 -m pre_commit uninstall",
+        "cd .husky && rm pre-commit",
+        "cd .git && rm -rf hooks",
+        "pushd .claude && rm settings.json",
+        "rm -rf .hus*",
+        "rm -r .git/h*",
+        "find .git/hooks -delete",
+        "perl -pi -e 's/.*//' .git/hooks/pre-commit",
+        "git config alias.ci 'commit --no-verify' && git ci -m x",
+        "git -c alias.c='commit --no-verify' c -m x",
+        "rm $(which prisma-guard)",
+        "npm exec -c 'prisma migrate reset --force'",
+        "bash <<< 'npx prisma migrate reset --force'",
+        "setsid npx prisma migrate reset --force",
+        "script -qc 'npx prisma migrate reset --force' /dev/null",
+        "su app -c 'npx prisma migrate reset --force'",
+        "busybox sh -c 'npx prisma migrate reset --force'",
+        "corepack pnpm exec prisma migrate reset --force",
+        "node --run db:reset",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["git commit -m -n", "git commit -m \"-n\"", "rm $(mktemp)", "setsid npx prisma migrate status"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
