@@ -187,7 +187,11 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         },
     }
 
-    write_report(args.format, args.output.as_deref(), &findings, files)?;
+    // A scan that could not read a file is no "no findings": the report then holds only
+    // what was found (the error below says what was not checked).
+    if unreadable.is_empty() || !findings.is_empty() {
+        write_report(args.format, args.output.as_deref(), &findings, files)?;
+    }
     if args.format == Format::Github || args.output.is_some() {
         // Annotations and files are for machines; say the outcome for people too.
         let s = report::summary(&findings, files);

@@ -43,10 +43,24 @@ impl Source {
     /// Like [`Source::read`], but a file that exists and cannot be read is an error (the
     /// scanned files themselves: a scan must not pass over what it could not read).
     pub fn read_checked(&self, rel: &str) -> std::io::Result<Option<String>> {
-        match self {
-            Source::WorkTree { root, .. } => read_file_checked(&root.join(rel)),
-            _ => Ok(self.read(rel)),
+        let id = match self {
+            Source::WorkTree { root, .. } => return read_file_checked(&root.join(rel)),
+            Source::Index { index, .. } => index.get_path(Path::new(rel), 0).map(|e| e.id),
+            Source::Tree { repo, commit } => (|| {
+                let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
+                Some(tree.get_path(Path::new(rel)).ok()?.id())
+            })(),
+        };
+        let (Source::Index { repo, .. } | Source::Tree { repo, .. }) = self else { return Ok(None) };
+        let Some(id) = id else { return Ok(None) };
+        let blob = repo.find_blob(id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
+        if utf16(blob.content()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "it is UTF-16 text, which prisma-guard does not read (save it as UTF-8)",
+            ));
         }
+        Ok(Some(text_of(blob.content())))
     }
 
     /// Names of the sub-folders of `dir` (repository-relative), sorted: as the walk listed
@@ -102,26 +116,45 @@ impl Source {
 /// it exists but cannot be read (permissions, a folder where a file was expected, I/O).
 pub fn read_file_checked(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(text_into(bytes))),
+        Ok(bytes) => {
+            if utf16(&bytes) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "it is UTF-16 text, which prisma-guard does not read (save it as UTF-8)",
+                ));
+            }
+            Ok(Some(text_into(bytes)))
+        }
         Err(e) if missing(&e) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// UTF-16 text (by its byte order mark): read as UTF-8 it would look like nothing.
+fn utf16(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
 }
 
 fn missing(e: &std::io::Error) -> bool {
     matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory)
 }
 
-/// Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII.
+/// Not UTF-8 (a Latin-1 comment, say): read it anyway, the SQL keywords are ASCII. A UTF-8
+/// byte order mark is left out (tools that read the file skip it: sqlite3, psql, npm), so
+/// the first statement is read as a statement. Offsets then count from after it.
 fn text_of(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
-/// As [`text_of`], without a copy when the bytes are UTF-8.
+/// As [`text_of`], without a copy when the bytes are UTF-8 without a byte order mark.
 fn text_into(bytes: Vec<u8>) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return text_of(&bytes);
+    }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 

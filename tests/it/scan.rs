@@ -673,3 +673,45 @@ fn since_a_missing_remote_ref_says_to_fetch_it() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("git fetch origin") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
 }
+
+/// Issue 22 review: a migration with a UTF-8 byte order mark is read as sqlite3 and psql read
+/// it (its first statement judged); a UTF-16 one is an error (exit 2), never "no findings";
+/// in the working tree and staged alike.
+#[test]
+fn byte_order_marks_and_utf16_migrations() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    let bom = "prisma/migrations/20240101000000_bom/migration.sql";
+    std::fs::create_dir_all(ctx.path(bom).parent().unwrap()).unwrap();
+    std::fs::write(ctx.path(bom), b"\xef\xbb\xbfALTER TABLE \"User\" DROP COLUMN \"age\";\n").unwrap();
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("drop-column"), "{}", run.all());
+    ctx.git(&["add", "-A"]);
+    assert_eq!(ctx.run(&["scan", "--staged"]).code, 1);
+    let utf16 = "prisma/migrations/20240102000000_utf16/migration.sql";
+    std::fs::create_dir_all(ctx.path(utf16).parent().unwrap()).unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "DROP TABLE \"User\";\n".encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(ctx.path(utf16), &bytes).unwrap();
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("UTF-16"), "{}", run.stderr);
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+}
+
+/// Issue 22 review: an unparseable package.json is exit 2, and stdout does not say "no
+/// findings" beside it.
+#[test]
+fn an_unreadable_file_is_not_reported_as_no_findings() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("package.json", "{ \"scripts\": { \"reset\": \"prisma migrate reset\" ");
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(!run.stdout.contains("no findings"), "{}", run.stdout);
+}
