@@ -39,7 +39,11 @@ pub fn install_path_shim(dir: &Path) -> Result<bool> {
         if is_ours(&link, &exe) && std::fs::read_link(&link).is_ok_and(|t| t == exe) {
             return Ok(false);
         }
-        if !is_ours(&link, &exe) {
+        // A link to a prisma-guard that was moved or removed (an earlier install) is ours,
+        // stale: replaced.
+        let stale = std::fs::read_link(&link)
+            .is_ok_and(|t| t.file_name().is_some_and(|n| n == "prisma-guard") && !link.exists());
+        if !is_ours(&link, &exe) && !stale {
             return Err(crate::error::fail(format!("{} exists and is not prisma-guard's", link.display()))
                 .hint("choose another folder with --dir, or move that file away")
                 .into());

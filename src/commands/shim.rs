@@ -14,8 +14,15 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
     let p = &settings.printer;
     match args.action {
         ShimAction::Install => {
-            if shim::install_path_shim(&dir)? {
-                p.status("Installed", format!("{}/prisma -> prisma-guard", dir.display()));
+            // With --project, the PATH shim failing (a foreign `prisma` in its folder) must
+            // not leave the project's shim undone: that one is what npx and npm scripts run,
+            // and what the postinstall puts back.
+            let path_shim = shim::install_path_shim(&dir);
+            match path_shim {
+                Ok(true) => p.status("Installed", format!("{}/prisma -> prisma-guard", dir.display())),
+                Ok(false) => {}
+                Err(e) if args.project => p.warn(format!("{e:#} (the project shim is installed anyway)")),
+                Err(e) => return Err(e),
             }
             // Said when asked, not on every `npm install` (the postinstall runs with --quiet).
             if !path_starts_with(&dir) && !p.quiet {

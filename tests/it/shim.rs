@@ -202,3 +202,23 @@ fn the_postinstall_merge_keeps_the_users_script_and_its_failures() {
         assert_eq!(json["scripts"]["postinstall"], script, "uninstall gives the script back as it was");
     }
 }
+
+/// Issue 22 review: a PATH shim left pointing at a prisma-guard that was moved or removed is
+/// replaced; a foreign `prisma` in the PATH shim's folder does not stop `shim install
+/// --project` (what the postinstall runs) from guarding node_modules/.bin/prisma.
+#[test]
+fn a_stale_or_foreign_path_shim_does_not_block_the_project_shim() {
+    let ctx = npm_project();
+    let dir = ctx.path("pathshim");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink(ctx.path("gone/bin/prisma-guard"), dir.join("prisma")).unwrap();
+    ctx.run(&["shim", "install", "--dir", dir.to_str().unwrap()]).ok();
+    assert_eq!(std::fs::canonicalize(dir.join("prisma")).unwrap(), std::fs::canonicalize(bin()).unwrap());
+    std::fs::remove_file(dir.join("prisma")).unwrap();
+    std::fs::write(dir.join("prisma"), "#!/bin/sh\necho someone else's prisma\n").unwrap();
+    let run = ctx.run(&["shim", "install", "--project", "--quiet", "--dir", dir.to_str().unwrap()]);
+    run.ok();
+    assert!(run.stderr.contains("is not prisma-guard's"), "{}", run.stderr);
+    let shim = std::fs::read_to_string(ctx.path("node_modules/.bin/prisma")).unwrap();
+    assert!(shim.contains("prisma-guard"), "{shim}");
+}
