@@ -3,8 +3,8 @@
 //! hooks and CI report only new ones.
 //!
 //! A finding is known by its rule, its file and a fingerprint of what it is about (its
-//! message: the table and column, the script and its command): moving it to another line
-//! keeps it known, changing what it does makes it new. Identical findings in one file are counted, so a second
+//! message and its line's text, blanks and a trailing comma aside): moving it to another
+//! line keeps it known, changing the line makes it new. Identical findings in one file are counted, so a second
 //! copy of a known line is new. Like the project's prisma-guard.toml, the baseline hides
 //! findings, so it counts only as committed (an AI agent could write one).
 
@@ -36,9 +36,12 @@ struct File {
 
 pub fn fingerprint(f: &Finding) -> String {
     // The message names what the finding is about (the table and column, the script and its
-    // command); the line's own text is left out, so a comma added after it changes nothing.
+    // command); the line's text, blanks collapsed and a trailing comma or semicolon left out,
+    // tells a changed line (`DATABASE_URL=prod ... prisma migrate reset`) from a moved one.
+    let source = f.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    let source = source.trim_end_matches([',', ';']);
     let mut h = Sha256::new();
-    for part in [f.rule, f.path.as_str(), f.message.as_str()] {
+    for part in [f.rule, f.path.as_str(), source, f.message.as_str()] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }

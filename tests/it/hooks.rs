@@ -498,6 +498,10 @@ fn an_old_repository_adopts_prisma_guard_with_a_baseline() {
     // Moved: still known. A second copy and a new migration: new.
     ctx.write("package.json", "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"db:backup\": \"prisma-guard backup\"\n  }\n}\n");
     assert_eq!(ctx.run(&["scan"]).code, 0);
+    // The known script pointed at production: a changed line is new.
+    ctx.write("package.json", "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"db:reset\": \"DATABASE_URL=postgresql://prod.example.com/app prisma migrate reset --force\",\n    \"db:backup\": \"prisma-guard backup\"\n  }\n}\n");
+    assert_eq!(ctx.run(&["scan"]).code, 1);
+    ctx.git(&["checkout", "HEAD", "--", "package.json"]);
     ctx.write("prisma/migrations/20240101000000_new/migration.sql", "DROP TABLE \"Legacy\";\n");
     let run = ctx.run(&["scan", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.all());
