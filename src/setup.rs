@@ -202,6 +202,11 @@ pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> 
 /// CLAUDE.md / AGENTS.md with the safety section (added or refreshed).
 pub fn merge_markdown(current: &str) -> Option<String> {
     let block = format!("{MD_START}\n{SECTION}\n{MD_END}\n");
+    // In the file's own line endings.
+    if current.contains("\r\n") {
+        let updated = merge_markdown(&current.replace("\r\n", "\n"))?;
+        return Some(updated.replace('\n', "\r\n"));
+    }
     if let (Some(s), Some(e)) = (current.find(MD_START), current.find(MD_END)) {
         let end = e + MD_END.len();
         let end = if current[end..].starts_with('\n') { end + 1 } else { end };
@@ -295,6 +300,102 @@ pub fn merge_gitignore(current: &str, entry: &str) -> Option<String> {
     Some(out)
 }
 
+/// What `init` found in each file it changed, so that `uninstall` gives back the very bytes
+/// (or removes a file init created) when the file is as init left it. Kept in the project's
+/// backup folder (git-ignored, this clone's own); a file changed since goes through the
+/// structural removal instead.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Ledger {
+    #[serde(skip)]
+    path: PathBuf,
+    files: std::collections::BTreeMap<String, LedgerEntry>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct LedgerEntry {
+    /// The file as it was before `init` first changed it; `None`: it did not exist.
+    original: Option<String>,
+    /// SHA-256 of what `init` last wrote.
+    written: String,
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Ledger {
+    pub const FILE_NAME: &'static str = ".init-ledger.json";
+
+    pub fn load(dir: &Path) -> Ledger {
+        let path = dir.join(Self::FILE_NAME);
+        let mut ledger: Ledger =
+            std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        ledger.path = path;
+        ledger
+    }
+
+    fn save(&self) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            // The backup folder, private as the backups it will hold.
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("could not create {}", dir.display()))?;
+        }
+        let text = serde_json::to_string_pretty(self)?;
+        crate::store::io::write_atomic(&self.path, text.as_bytes())?;
+        Ok(())
+    }
+
+    fn key(path: &Path) -> String {
+        path.display().to_string()
+    }
+
+    /// Apply `init`'s edits, remembering each file's first original and what was written.
+    pub fn apply(&mut self, edits: &[Edit]) -> Result<()> {
+        for e in edits {
+            let key = Self::key(&e.path);
+            if !self.files.contains_key(&key) {
+                let original = std::fs::read_to_string(&e.path).ok();
+                self.files.insert(key.clone(), LedgerEntry { original, written: String::new() });
+            }
+            apply(std::slice::from_ref(e))?;
+            if let (Some(entry), Some(text)) = (self.files.get_mut(&key), &e.content) {
+                entry.written = sha256_hex(text);
+            }
+        }
+        if !edits.is_empty() {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// For `uninstall`: each edit of a file that is exactly as `init` left it becomes the
+    /// file's original (or its removal, when init created it).
+    pub fn restore_originals(&mut self, edits: &mut [Edit]) {
+        for e in edits.iter_mut() {
+            let key = Self::key(&e.path);
+            let Some(entry) = self.files.get(&key) else { continue };
+            let current = std::fs::read_to_string(&e.path).ok();
+            if current.as_deref().map(sha256_hex).as_deref() == Some(entry.written.as_str()) {
+                e.content = entry.original.clone();
+            }
+        }
+    }
+
+    /// After `uninstall`: the ledger goes (and the backup folder with it, when that held
+    /// nothing else: no backup was ever taken).
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
 /// Apply edits (create folders, atomic writes, deletes).
 pub fn apply(edits: &[Edit]) -> Result<()> {
     for e in edits {
@@ -304,9 +405,11 @@ pub fn apply(edits: &[Edit]) -> Result<()> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("could not create {}", parent.display()))?;
                 }
-                crate::store::io::write_atomic(&e.path, text.as_bytes())?;
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(0o644))?;
+                // An existing file keeps its mode; a new one is 0644.
+                let mode = std::fs::metadata(&e.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+                crate::store::io::write_atomic(&e.path, text.as_bytes())?;
+                std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(mode))?;
             }
             None => {
                 std::fs::remove_file(&e.path).with_context(|| format!("could not remove {}", e.path.display()))?;

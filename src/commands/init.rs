@@ -191,7 +191,7 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
         .map(|e| format!("{} {}: {}", verb("updated", "would update"), rel(&root, &e.path), e.what))
         .collect();
     if !args.dry_run {
-        setup::apply(&edits)?;
+        setup::Ledger::load(&settings.audit_dir).apply(&edits)?;
     }
 
     // The project shim (node_modules/.bin/prisma) and its re-install entry.
@@ -274,11 +274,34 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let mut edits = Vec::new();
+    let mut failed = Vec::new();
+    let mut ledger = setup::Ledger::load(&settings.audit_dir);
     for agent in setup::AGENTS {
         let path = root.join(setup::settings_file(*agent));
         if path.is_file() {
-            if let Some(new) = setup::unmerge_agent(&read(&path), &path)? {
-                edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) });
+            match setup::unmerge_agent(&read(&path), &path) {
+                Ok(Some(new)) => {
+                    edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) })
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Not editable here, but maybe exactly as init left it: then its
+                    // original comes back whole; else it is said and left as is.
+                    let mut edit = Edit {
+                        path: path.clone(),
+                        content: Some(read(&path)),
+                        what: format!("{} hook removed", agent.name()),
+                    };
+                    ledger.restore_originals(std::slice::from_mut(&mut edit));
+                    if edit.content.as_deref() == Some(read(&path).as_str()) {
+                        failed.push(format!(
+                            "{e:#}; left as it is: take prisma-guard's hook out of {} by hand",
+                            rel(&root, &path)
+                        ));
+                    } else {
+                        edits.push(edit);
+                    }
+                }
             }
         }
     }
@@ -304,11 +327,14 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     if read(&toml) == TEMPLATE {
         edits.push(Edit { path: toml, content: None, what: "removed (it was the unchanged template)".into() });
     }
+    // A file exactly as init left it gets its original bytes back (or goes, when init made it).
+    ledger.restore_originals(&mut edits);
     let would = |s: &str| if args.dry_run { format!("would {s}") } else { s.to_string() };
     let mut lines: Vec<String> =
         edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
         setup::apply(&edits)?;
+        ledger.remove();
     }
     if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
         if !args.dry_run {
@@ -334,7 +360,10 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
         }
         println!("  kept: backups and the .gitignore entry for them (your data)");
     }
-    Ok(ExitStatus::Success)
+    for f in &failed {
+        crate::ui::Printer::default().warn(f);
+    }
+    Ok(if failed.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
 }
 
 struct Row {

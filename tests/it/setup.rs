@@ -391,6 +391,28 @@ fn init_and_uninstall_leave_the_users_files_byte_for_byte() {
     for (path, text) in files {
         ctx.write(path, text);
     }
+    // A second project whose agent settings already hold empty hook sections, and a JSONC
+    // comment init can edit but uninstall's own edit cannot take apart: both come back whole.
+    let team = TestContext::new();
+    team.git_init();
+    team.prisma7_project("sqlite", "file:./dev.db");
+    let team_files = [
+        (".cursor/hooks.json", "{\"version\": 1, \"hooks\": {}}\r\n"),
+        (".codex/hooks.json", "{\"hooks\":{}}"),
+        (".claude/settings.json", "{\n\t\"hooks\": {}\n}\n"),
+        (".gemini/settings.json", "{\n  \"theme\": \"Dracula\", /* inline */ \"hooks\": {\"BeforeTool\": []}\n}\n"),
+        ("AGENTS.md", "# Agents\r\n\r\nBe careful.\r\n"),
+    ];
+    for (path, text) in team_files {
+        team.write(path, text);
+    }
+    team.run(&["init", "--agent", "claude", "--agent", "cursor", "--agent", "gemini", "--agent", "codex"]).ok();
+    let agents_md = std::fs::read_to_string(team.path("AGENTS.md")).unwrap();
+    assert!(!agents_md.replace("\r\n", "").contains('\n'), "CRLF kept: {agents_md:?}");
+    team.run(&["uninstall"]).ok();
+    for (path, text) in team_files {
+        assert_eq!(std::fs::read_to_string(team.path(path)).unwrap(), text, "{path} is back byte for byte");
+    }
     let run = ctx.run(&["init", "--agent", "claude", "--agent", "cursor", "--agent", "gemini"]);
     run.ok();
     // Our entries are in, the user's bytes around them are as they were.
