@@ -288,9 +288,16 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
 /// The command that installs the hooks here: with a core.hooksPath outside the repository
 /// (a global hooks folder), plain `hooks install` refuses, so say what works.
 pub fn install_hint(repo: &Repo) -> String {
-    match &repo.outside {
-        Some(_) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
-        None => "prisma-guard hooks install".into(),
+    let configured =
+        |config: &Path| std::fs::read_to_string(config).is_ok_and(|t| HOOKS.iter().all(|(_, _, c)| t.contains(c)));
+    match (&repo.outside, &repo.manager) {
+        // Configured: what is missing is the manager's own install.
+        (None, Manager::Lefthook { config }) if configured(config) => "lefthook install".into(),
+        (None, Manager::PreCommit { config }) if std::fs::read_to_string(config).is_ok_and(|t| t.contains(HOOKS[0].2)) => {
+            "pre-commit install".into()
+        }
+        (Some(_), _) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
+        (None, _) => "prisma-guard hooks install".into(),
     }
 }
 

@@ -66,12 +66,18 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     Ok((edits, notes))
 }
 
-/// Whether `dir` holds a Prisma project: a Prisma config or a schema.
+/// Whether `dir` holds a Prisma project: a Prisma config, a schema, or (Prisma 6 and
+/// earlier) a `prisma.schema` path in its package.json.
 fn is_prisma_project(dir: &Path) -> bool {
+    let in_package_json = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(crate::scan::files::strip_bom(&t)).ok())
+        .is_some_and(|v| v["prisma"]["schema"].is_string());
     crate::project::CONFIG_NAMES.iter().any(|n| dir.join(n).is_file())
         || dir.join("prisma/schema.prisma").is_file()
         || dir.join("schema.prisma").is_file()
         || dir.join("prisma/schema").is_dir()
+        || in_package_json
 }
 
 /// The Prisma projects below `root` (a monorepo root without one of its own): its workspace
@@ -431,7 +437,18 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
         });
     }
     rows.push(dump_tools(&settings));
-    rows.extend(backups(&settings, args.max_backup_age_hours));
+    // A database not created yet has nothing to back up: no backup is no gap yet.
+    let not_created = settings.database().is_ok_and(|db| db.exists().is_ok_and(|e| !e));
+    if not_created {
+        rows.push(Row {
+            entry: "newest backup".into(),
+            ok: true,
+            detail: "none yet: the database does not exist yet (the first schema change creates it, after a backup of nothing)".into(),
+            fix: String::new(),
+        });
+    } else {
+        rows.extend(backups(&settings, args.max_backup_age_hours));
+    }
     print_rows(&rows);
     let gaps = rows.iter().filter(|r| !r.ok).count();
     if gaps > 0 {

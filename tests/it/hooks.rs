@@ -418,7 +418,7 @@ fn lefthook_variants_and_the_pre_commit_framework_coexist() {
         assert!(edited.contains("npm run lint"), "{file}: {edited}");
         let run = ctx.run(&["hooks", "status"]);
         assert_eq!(run.code, 1, "{file}: not installed by lefthook yet: {}", run.all());
-        assert!(run.stdout.contains("lefthook install"), "{}", run.stdout);
+        assert!(run.stdout.contains("fix: lefthook install"), "{}", run.stdout);
         for hook in ["pre-commit", "pre-push"] {
             ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
         }

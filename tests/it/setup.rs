@@ -232,6 +232,8 @@ fn doctor_after_init_on_a_new_sqlite_project_and_a_global_hooks_path() {
     let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
     let dump = run.stdout.lines().find(|l| l.contains("dump tools")).unwrap();
     assert!(dump.starts_with("ok ") && dump.contains("does not exist yet"), "{dump}");
+    let newest = run.stdout.lines().find(|l| l.contains("newest backup")).unwrap();
+    assert!(newest.starts_with("ok "), "nothing to back up yet is no gap: {newest}");
     assert!(!run.stdout.contains("postgresql-client"), "{}", run.stdout);
     let global = tempfile::tempdir().unwrap();
     ctx.git(&["config", "core.hooksPath", global.path().to_str().unwrap()]);
@@ -353,11 +355,21 @@ fn init_in_an_npm_workspace_guards_the_hoisted_prisma() {
     assert_eq!(std::fs::read_link(ctx.path("node_modules/.bin/prisma")).unwrap(), link);
     assert!(!std::fs::read_to_string(ctx.path("package.json")).unwrap().contains("prisma-guard"));
 
-    // At the root: the Prisma package below is found and set up.
+    // At the root: the Prisma packages below are found and set up (a Prisma 6 one too, named
+    // by `prisma.schema` in its package.json).
+    ctx.write(
+        "packages/legacy/package.json",
+        "{\n  \"name\": \"legacy\",\n  \"prisma\": {\"schema\": \"src/db/schema.prisma\"}\n}\n",
+    );
+    ctx.write(
+        "packages/legacy/src/db/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = \"file:./l.db\"\n}\n",
+    );
     let run = ctx.run(&["init"]);
     run.ok();
     assert!(run.stdout.contains("packages/db"), "{}", run.stdout);
     assert!(ctx.path("packages/db/prisma-guard.toml").is_file());
+    assert!(ctx.path("packages/legacy/prisma-guard.toml").is_file(), "{}", run.stdout);
     assert!(!ctx.path("packages/web/prisma-guard.toml").exists());
     let db_pkg = std::fs::read_to_string(ctx.path("packages/db/package.json")).unwrap();
     assert!(db_pkg.contains("db:backup"), "{db_pkg}");
