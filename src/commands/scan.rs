@@ -48,7 +48,13 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let root = root.canonicalize().unwrap_or(root);
     let cwd_abs = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
     let near: Vec<PathBuf> = args.paths.iter().map(|p| cwd_abs.join(p)).collect();
-    opts.migration_dirs = scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), args.staged, &near);
+    let unreadable_config = |e: String| {
+        Failure::usage(e).hint(
+            "write it as Prisma reads it without running code: `migrations: { path: \"prisma/migrations\" }` (a string, or path.join of strings)",
+        )
+    };
+    opts.migration_dirs = scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), args.staged, &near)
+        .map_err(unreadable_config)?;
     // Files of a scanned kind given by name are looked at by reading them (a hook or a glob
     // passes hundreds: one `stat` each costs as much as reading it), except where git, not
     // the working tree, is read.
@@ -112,6 +118,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
         scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths, &opts)
     } else {
+        let config_error = std::cell::RefCell::new(None);
         let tree = |given: &[Given]| {
             let mut dirs = std::collections::BTreeMap::new();
             let mut all = Vec::new();
@@ -124,6 +131,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                     continue;
                 }
                 let walked = scan::walk(&root, &root.join(&g.rel), repo.as_ref(), &opts);
+                if let Some(e) = &walked.config_error {
+                    config_error.replace(Some(e.clone()));
+                }
                 all.extend(walked.paths);
                 dirs.extend(walked.migration_dirs);
                 extra.extend(walked.config_dirs);
@@ -133,6 +143,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             scan::scan(&Source::WorkTree { root: root.clone(), dirs }, all, &opts)
         };
         let mut scanned = tree(&given);
+        if let Some(e) = config_error.borrow_mut().take() {
+            return Err(unreadable_config(e).into());
+        }
         let folder_named = scanned.unreadable.iter().any(|(p, e)| {
             e.kind() == std::io::ErrorKind::IsADirectory && given.iter().any(|g| g.what == What::Named && g.rel == *p)
         });

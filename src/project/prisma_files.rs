@@ -93,6 +93,8 @@ pub struct ConfigTs {
     pub schema: Option<String>,
     /// `migrations: { path: "..." }`, as written (relative to the config's folder).
     pub migrations_path: Option<String>,
+    /// `migrations: { path: <an expression> }` this reading cannot evaluate, as written.
+    pub migrations_path_unknown: Option<String>,
     pub datasource_url: Option<UrlExpr>,
     /// The `.env` files it loads through dotenv, in the order they run.
     pub env_loads: Vec<EnvLoad>,
@@ -149,22 +151,44 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
         out.schema = Some(parts.join("/"));
     }
     static MIGRATIONS: OnceLock<Regex> = OnceLock::new();
-    if let Some(c) = re(&MIGRATIONS, r#"\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*(?:["'`]([^"'`]+)["'`]|path\.(?:join|resolve)\(\s*__dirname\s*,\s*((?:["'`][^"'`]*["'`]\s*,?\s*)+)\))"#)
-        .captures(&src)
-    {
-        out.migrations_path = match (c.get(1), c.get(2)) {
-            (Some(p), _) => Some(p.as_str().to_string()),
-            (None, Some(parts)) => Some(
-                parts
-                    .as_str()
-                    .split(',')
-                    .map(|p| p.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`'))
-                    .filter(|p| !p.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            ),
-            _ => None,
+    static JOINED: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&MIGRATIONS, r"\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*").find(&src) {
+        let rest = &src[c.end()..];
+        // The expression: to the `,` or `}` that ends it at its own level.
+        let mut depth = 0i32;
+        let mut end = rest.len();
+        for (i, ch) in code_chars(rest) {
+            match ch {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' if depth > 0 => depth -= 1,
+                ',' | '}' | '\n' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let expr = rest[..end].trim();
+        let literal = |t: &str| {
+            let t = t.trim();
+            let q = t.chars().next().filter(|q| matches!(q, '"' | '\'' | '`'))?;
+            let inner = t.strip_prefix(q)?.strip_suffix(q)?;
+            let interpolated = q == '`' && inner.contains("${");
+            (!inner.contains(q) && !interpolated).then(|| inner.to_string())
         };
+        let joined = re(&JOINED, r"^path\.(?:join|resolve)\((.*)\)$").captures(expr).and_then(|c| {
+            let parts: Option<Vec<String>> = c[1]
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && *p != "__dirname" && *p != "import.meta.dirname")
+                .map(literal)
+                .collect();
+            parts.map(|p| p.join("/"))
+        });
+        match literal(expr).or(joined) {
+            Some(path) => out.migrations_path = Some(path),
+            None => out.migrations_path_unknown = Some(expr.to_string()),
+        }
     }
     if let Some(ds) = re(&DS, r"\bdatasource\s*:\s*\{").find(&src) {
         let body = &src[ds.end()..];

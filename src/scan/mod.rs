@@ -441,6 +441,8 @@ pub struct Walked {
     pub migration_dirs: BTreeMap<String, Vec<String>>,
     /// Migration folders named by the configs the walk found (see [`prisma_dirs`]).
     pub config_dirs: Vec<String>,
+    /// A config whose migrations folder cannot be read without running it.
+    pub config_error: Option<String>,
 }
 
 /// Every scannable file under the folder `start` (repository-relative to `root`), skipping
@@ -509,7 +511,11 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         .filter_map(|p| Some((p.clone(), std::fs::read_to_string(root.join(p)).ok()?)))
         .collect();
     let start_rel = rel_path(root, start).unwrap_or_default();
-    for dir in prisma_dirs::dirs_named(configs) {
+    let named = prisma_dirs::dirs_named(configs).unwrap_or_else(|e| {
+        out.config_error = Some(e);
+        Vec::new()
+    });
+    for dir in named {
         let inside = start_rel.is_empty() || dir == start_rel || dir.starts_with(&format!("{start_rel}/"));
         if !inside || out.migration_dirs.contains_key(&dir) {
             continue;

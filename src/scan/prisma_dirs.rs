@@ -18,7 +18,7 @@ pub fn config_migration_dirs(
     repo: Option<&git2::Repository>,
     from_index: bool,
     near: &[std::path::PathBuf],
-) -> Vec<String> {
+) -> Result<Vec<String>, String> {
     let mut configs: Vec<(String, Option<git2::Oid>)> = Vec::new();
     if let Some(index) = repo.and_then(|r| r.index().ok()) {
         for e in index.iter() {
@@ -63,10 +63,18 @@ pub fn is_config(rel: &str) -> bool {
 
 /// The migration folders named by configs (`(repository-relative path, text)`), other than
 /// ones called `migrations`.
-pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
+/// A config whose `migrations.path` cannot be read without running it is an error: its
+/// migrations would go unscanned.
+pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<String>, String> {
     let mut dirs = Vec::new();
     for (rel, text) in configs {
-        let Some(path) = parse_config_ts(&text).migrations_path else { continue };
+        let parsed = parse_config_ts(&text);
+        if let Some(expr) = parsed.migrations_path_unknown {
+            return Err(format!(
+                "prisma-guard cannot tell which folder {rel} keeps its migrations in (`path: {expr}`), so they would not be scanned"
+            ));
+        }
+        let Some(path) = parsed.migrations_path else { continue };
         let base = Path::new(&rel).parent().unwrap_or(Path::new(""));
         let base = if base.ends_with(".config") { base.parent().unwrap_or(Path::new("")) } else { base };
         let dir = lexical_normalize(&base.join(path.trim_end_matches('/')));
@@ -76,5 +84,5 @@ pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Vec<St
             dirs.push(dir);
         }
     }
-    dirs
+    Ok(dirs)
 }

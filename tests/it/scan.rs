@@ -715,3 +715,29 @@ fn an_unreadable_file_is_not_reported_as_no_findings() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(!run.stdout.contains("no findings"), "{}", run.stdout);
 }
+
+/// Issue 22 review: `migrations.path` written as `path.join` of strings is read; one that
+/// needs running code to know (a variable, an environment variable) is an error (exit 2),
+/// never a clean scan that skipped its migrations.
+#[test]
+fn computed_migration_paths_are_read_or_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("db/mig/20240101000000_x/migration.sql", "ALTER TABLE \"User\" DROP COLUMN \"age\";\n");
+    ctx.write(
+        "prisma.config.ts",
+        "import path from \"node:path\";\nimport { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"prisma/schema.prisma\", migrations: { path: path.join(\"db\", \"mig\") } });\n",
+    );
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("db/mig/20240101000000_x/migration.sql"), "{}", run.all());
+    ctx.write(
+        "prisma.config.ts",
+        "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"prisma/schema.prisma\", migrations: { path: process.env.MIG_DIR ?? \"db/mig\" } });\n",
+    );
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("cannot tell which folder"), "{}", run.stderr);
+    ctx.git(&["add", "-A"]);
+    assert_eq!(ctx.run(&["scan", "--staged"]).code, 2);
+}
