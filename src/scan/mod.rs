@@ -219,6 +219,11 @@ fn scan_migration<'s>(
         let standard = crate::sql::analyze::analyze_standard_strings(text, &mut replay.schema.clone());
         crate::sql::analyze::merge_findings(&mut analysis, standard);
     }
+    // As MySQL reads it too: executable comments run, `--` without a blank is no comment.
+    if crate::sql::analyze::mysql_sensitive(text) {
+        let mysql = analyze(&crate::sql::analyze::mysql_reading(text, false), &mut replay.schema.clone());
+        crate::sql::analyze::merge_findings(&mut analysis, mysql);
+    }
     if advanced && replay.names.get(replay.next).is_some_and(|n| n == name) {
         replay.next += 1;
     }

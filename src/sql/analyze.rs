@@ -84,6 +84,57 @@ pub fn analyze_standard_strings(sql: &str, schema: &mut Schema) -> Analysis {
     analyze_prepared(Prepared { lexed, warnings }, sql, schema)
 }
 
+/// Whether MySQL reads `sql` differently from PostgreSQL: executable comments
+/// (`/*! DROP TABLE t */`, `/*!50000 ...*/`, MariaDB's `/*M!100000 ...*/`) run there, and `--`
+/// not followed by a blank is no comment there (`SELECT 1--1; DROP TABLE t`).
+pub fn mysql_sensitive(sql: &str) -> bool {
+    sql.contains("/*!")
+        || sql.contains("/*M!")
+        || sql.match_indices("--").any(|(i, _)| sql[i + 2..].starts_with(|c: char| !c.is_whitespace()))
+}
+
+/// `sql` as MySQL reads it (same length, so offsets stay): executable comments opened, and
+/// `--` without a blank after it made an operator. `every_dash`: also where the `--` starts
+/// its line or follows a blank (`--DROP TABLE t` is commented-out code in a PostgreSQL
+/// migration; in MySQL it runs): for SQL about to run, not for migrations whose dialect the
+/// scanner does not know.
+pub fn mysql_reading(sql: &str, every_dash: bool) -> String {
+    let mut out = sql.as_bytes().to_vec();
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'/'
+            && b[i + 1] == b'*'
+            && (b.get(i + 2) == Some(&b'!') || (b.get(i + 2) == Some(&b'M') && b.get(i + 3) == Some(&b'!')))
+        {
+            let mut j = i + if b[i + 2] == b'!' { 3 } else { 4 };
+            while b.get(j).is_some_and(u8::is_ascii_digit) {
+                j += 1;
+            }
+            out[i..j].fill(b' ');
+            if let Some(close) = sql[j..].find("*/") {
+                out[j + close..j + close + 2].fill(b' ');
+                i = j + close + 2;
+                continue;
+            }
+            i = j;
+            continue;
+        }
+        let after_code = i > 0 && !b[i - 1].is_ascii_whitespace();
+        if b[i] == b'-'
+            && b[i + 1] == b'-'
+            && b.get(i + 2).is_some_and(|c| !c.is_ascii_whitespace())
+            && (every_dash || after_code)
+        {
+            out[i + 1] = b' ';
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| sql.to_string())
+}
+
 /// Findings of `b` that `a` does not have (same rule at the same place), added to `a`.
 pub fn merge_findings(a: &mut Analysis, b: Analysis) {
     for f in b.findings {
@@ -367,6 +418,16 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
                     && a.kind == b.kind
                     && (a.value == b.value || (a.kind == Tk::Word && a.value.eq_ignore_ascii_case(b.value)))
                     && (literal(a) || a.is_name())
+            }
+            // `u.id = u.id`, `"User".id = "User".id`: the same column of the same name.
+            [q1, d1, c1, eq, q2, d2, c2] => {
+                d1.is_punct('.')
+                    && d2.is_punct('.')
+                    && eq.is_punct('=')
+                    && q1.is_name()
+                    && c1.is_name()
+                    && q1.value.eq_ignore_ascii_case(q2.value)
+                    && c1.value.eq_ignore_ascii_case(c2.value)
             }
             _ => false,
         }
@@ -1017,6 +1078,52 @@ impl Analyzer<'_> {
             // `PREPARE p [(types)] AS <statement>`: judged here, since EXECUTE only names it.
             if let Some(k) = t.iter().position(|x| x.is("AS")) {
                 self.statement(i, base, &t[k + 1..], text);
+            } else if let Some(k) = t.iter().position(|x| x.is("FROM")) {
+                // MySQL: `PREPARE s FROM 'DROP TABLE t'` (the text judged), or `FROM @q`
+                // (text made at run time).
+                match t.get(k + 1) {
+                    Some(x) if x.kind == Tk::Str && t.len() == k + 2 => {
+                        for f in analyze(x.value, &mut Schema::default()).findings {
+                            if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                                self.report(
+                                    "dynamic-sql",
+                                    i,
+                                    at(0),
+                                    format!("a prepared statement {}", f.message),
+                                    Subject::default(),
+                                );
+                            }
+                        }
+                    }
+                    _ => self.report(
+                        "dynamic-sql",
+                        i,
+                        at(0),
+                        "prepares SQL text made at run time (PREPARE ... FROM a variable)".to_string(),
+                        Subject::default(),
+                    ),
+                }
+            }
+            return;
+        }
+        // `EXPLAIN ANALYZE <statement>` runs the statement.
+        if starts(t, &["EXPLAIN"]) {
+            let mut k = 1;
+            let mut runs = false;
+            if t.get(k).is_some_and(|x| x.is_punct('(')) {
+                if let Some(close) = matching_paren(t, k) {
+                    runs = t[k..close]
+                        .windows(2)
+                        .any(|w| w[0].is("ANALYZE") && !(w[1].is("FALSE") || w[1].is("OFF") || w[1].value == "0"));
+                    k = close + 1;
+                }
+            }
+            while t.get(k).is_some_and(|x| x.is("ANALYZE") || x.is("ANALYSE") || x.is("VERBOSE")) {
+                runs |= !t[k].is("VERBOSE");
+                k += 1;
+            }
+            if runs && k < t.len() {
+                self.statement(i, base, &t[k..], text);
             }
             return;
         }
@@ -1108,6 +1215,20 @@ impl Analyzer<'_> {
                 k += 1;
             }
             if t.get(k).is_some_and(|x| x.is("TABLE")) {
+                // MariaDB's `CREATE OR REPLACE TABLE t` drops the table t was first.
+                if starts(&t[1..], &["OR", "REPLACE"]) {
+                    if let Some((name, _)) = name_at(t, skip_if(t, k + 1)) {
+                        if !self.state.created.contains(name) {
+                            self.report(
+                                "drop-table",
+                                i,
+                                at(0),
+                                format!("replaces table `{name}`, dropping it and every row in it (CREATE OR REPLACE TABLE)"),
+                                Subject { table: Some(name.to_string()), ..Subject::default() },
+                            );
+                        }
+                    }
+                }
                 self.create_table(t, skip_if(t, k + 1));
             } else if t.get(k).is_some_and(|x| x.is("TYPE")) {
                 self.create_type(i, at(0), t, k + 1);
@@ -1547,6 +1668,19 @@ impl Analyzer<'_> {
                 let Some((column, j)) = name_at(a, opt(a, 1, "COLUMN")) else { continue };
                 let rest = &a[j.min(a.len())..];
                 if starts(rest, &["TYPE"]) || starts(rest, &["SET", "DATA", "TYPE"]) {
+                    // `USING <expression>` that never reads the column: every value replaced.
+                    if let Some(u) = rest.iter().position(|x| x.is("USING")) {
+                        let reads = rest[u + 1..].iter().any(|x| x.is_name() && x.value.eq_ignore_ascii_case(column));
+                        if !reads && !self.state.created.contains(table) {
+                            self.report(
+                                "alter-column-type",
+                                i,
+                                at,
+                                format!("sets every value of `{table}`.`{column}` to an expression that does not read it (USING)"),
+                                subject(Some(column.to_string())),
+                            );
+                        }
+                    }
                     let skip = if starts(rest, &["TYPE"]) { 1 } else { 3 };
                     let ty = column_def(&std::iter::once(a[0]).chain(rest[skip..].iter().copied()).collect::<Vec<_>>())
                         .map(|d| d.ty)

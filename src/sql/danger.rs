@@ -25,6 +25,14 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
         let standard = super::analyze::analyze_standard_strings(sql, &mut Schema::default());
         super::analyze::merge_findings(&mut analysis, standard);
     }
+    // And as MySQL reads it (executable comments, `--` without a blank).
+    if super::analyze::mysql_sensitive(sql) {
+        let mut mysql = analyze(&super::analyze::mysql_reading(sql, true), &mut Schema::default());
+        for f in &mut mysql.findings {
+            f.statement = None;
+        }
+        super::analyze::merge_findings(&mut analysis, mysql);
+    }
     analysis
         .findings
         .into_iter()
@@ -109,6 +117,18 @@ mod tests {
             ("SELECT lo_unlink(oid) FROM pg_largeobject_metadata", "dynamic-sql"),
             ("CALL wipe()", "dynamic-sql"),
             ("SELECT purge_everything()", "unknown-function"),
+            ("EXPLAIN ANALYZE DELETE FROM \"User\"", "delete-without-where"),
+            ("EXPLAIN (ANALYZE, BUFFERS) DELETE FROM \"User\"", "delete-without-where"),
+            ("ALTER TABLE \"User\" ALTER COLUMN email SET DATA TYPE text USING NULL", "alter-column-type"),
+            ("DELETE FROM \"User\" u WHERE u.id = u.id", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE \"User\".id = \"User\".id", "delete-without-where"),
+            ("/*!50000 DROP TABLE Post */", "drop-table"),
+            ("/*!DROP TABLE Post*/", "drop-table"),
+            ("/*M!100000 DROP TABLE Post */", "drop-table"),
+            ("CREATE OR REPLACE TABLE Post (id int)", "drop-table"),
+            ("PREPARE s FROM 'DROP TABLE Post'", "dynamic-sql"),
+            ("PREPARE s FROM @q", "dynamic-sql"),
+            ("SELECT 1--1; DROP TABLE Post;", "drop-table"),
             ("DELETE FROM \"User\" u USING \"User\" v WHERE u.id = v.id", "delete-without-where"),
             ("UPDATE \"User\" u SET name = '' FROM \"User\" v WHERE u.id = v.id", "update-without-where"),
             (
@@ -170,6 +190,10 @@ mod tests {
             "DELETE FROM \"User\" WHERE \"expires\" < now()",
             "DROP INDEX \"x\"",
             "SELECT count(*) FROM \"User\"",
+            "EXPLAIN DELETE FROM \"User\"",
+            "ALTER TABLE \"User\" ALTER COLUMN age SET DATA TYPE text USING age::text",
+            "DELETE FROM \"User\" u WHERE u.id = v.id",
+            "/* ordinary comment: DROP TABLE x */ SELECT 1",
             "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Post\" WHERE draft)",
             "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM \"Post\" LIMIT 10)",
             "DELETE FROM \"Post\" WHERE id IN (SELECT p.id FROM \"Post\" p JOIN \"User\" u ON u.id = p.a)",

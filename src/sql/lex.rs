@@ -90,7 +90,8 @@ impl Lexed {
 /// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT, and the statements that
 /// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE). `None`: CREATE.
 fn first_word_read(word: &[u8]) -> Option<bool> {
-    const READ: [&[u8]; 15] = [
+    const READ: [&[u8]; 16] = [
+        b"EXPLAIN",
         b"CALL",
         b"COPY",
         b"SELECT",
