@@ -46,8 +46,17 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     }
     if let Ok(r) = settings.backup_dir.strip_prefix(root) {
         let gi = root.join(".gitignore");
-        if let Some(new) = setup::merge_gitignore(&read(&gi), &format!("/{}/", r.display())) {
-            edits.push(Edit { path: gi, content: Some(new), what: format!("ignores /{}/ (backups)", r.display()) });
+        let current = read(&gi);
+        let with_backups = setup::merge_gitignore(&current, &format!("/{}/", r.display()));
+        // And the copy a SQLite restore stages beside the database (a killed one leaves it).
+        let base = with_backups.clone().unwrap_or_else(|| current.clone());
+        let with_staged = setup::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
+        if let Some(new) = with_staged {
+            edits.push(Edit {
+                path: gi,
+                content: Some(new),
+                what: format!("ignores /{}/ (backups) and restores' staged copies", r.display()),
+            });
         }
     }
     let pkg = root.join("package.json");

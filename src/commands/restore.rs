@@ -18,12 +18,18 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
-    let manifest = verified(&store, &args.id)?;
     let target = match &args.to {
         Some(url) => url_target(settings, url)?,
         None => settings.target()?,
     };
     let db = db::open(target, &settings.tools)?;
+    // `latest` over the project's database: the newest backup of that database (a backup of
+    // another one, taken with --url, is not what "put it back" means).
+    let id = match (args.id.as_str(), &args.to) {
+        ("latest", None) => latest_of(&store, db.as_ref())?,
+        _ => args.id.clone(),
+    };
+    let manifest = verified(&store, &id)?;
     same_engine(&manifest, db.as_ref())?;
     if db.create_if_missing()? {
         settings.printer.status("Created", format!("database {}", db.name()));
@@ -39,6 +45,13 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         );
         for (table, n) in current.iter().filter(|(_, n)| **n > 0) {
             summary.push_str(&format!("  {table}: {n} rows\n"));
+        }
+        if manifest.database_name != db.name() {
+            summary.push_str(&format!(
+                "The backup is of another database: `{}` (this one is `{}`).\n",
+                manifest.database_name,
+                db.name()
+            ));
         }
         let kind = if manifest.is_safety_copy() { "a safety copy a restore took" } else { "taken" };
         summary.push_str(&format!(
@@ -89,6 +102,29 @@ pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatu
     let status = report_counts(settings, &manifest, scratch_db, "restore test");
     drop(scratch);
     status
+}
+
+/// The id of the newest backup (safety copies aside) of the database `db` names.
+fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
+    let (all, _) = store.list()?;
+    let mine = |m: &&crate::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
+    if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(mine).or_else(|| all.iter().find(mine)) {
+        return Ok(m.id.clone());
+    }
+    match all.first() {
+        Some(newest) => Err(fail(format!(
+            "there is no backup of database `{}` in {} (the newest, {}, is of `{}`)",
+            db.name(),
+            store.dir().display(),
+            newest.id,
+            newest.database_name
+        ))
+        .hint("name the backup to restore (`prisma-guard backups` lists them), or restore it elsewhere with --to <url>")
+        .into()),
+        None => Err(fail(format!("there are no backups in {}", store.dir().display()))
+            .hint("take one with `prisma-guard backup`")
+            .into()),
+    }
 }
 
 /// Resolve the backup and refuse unless its checksum and compression check out.

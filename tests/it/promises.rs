@@ -1264,3 +1264,22 @@ fn an_impostor_dump_tool_on_path_is_no_backup() {
     let run = ctx.run(&["check", "--", "SQLITE_PATH=x npx prisma migrate status"]);
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+/// Review finding: `restore latest` over the project's database is the newest backup of that
+/// database, not a newer one of another database taken with --url; a backup of another
+/// database named by id says so in the prompt.
+#[test]
+fn restore_latest_is_a_backup_of_this_database() {
+    let (a, b) = two_databases("latestdb");
+    let ctx = url_project(&postgres().url(&a), "");
+    ctx.run(&["backup"]).ok();
+    let mine = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    ctx.run(&["--url", &postgres().url(&b), "backup"]).ok();
+    let other = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    assert_ne!(mine, other);
+    let run = ctx.run_with_tty(&["restore", "latest"], "nope\n");
+    assert!(run.all().contains(&format!("Restoring backup {mine}")), "{}", run.all());
+    let run = ctx.run_with_tty(&["restore", &other], "nope\n");
+    assert!(run.all().contains(&format!("The backup is of another database: `{b}`")), "{}", run.all());
+    assert_eq!(users(&a), 3);
+}

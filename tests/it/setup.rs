@@ -61,7 +61,8 @@ fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
     assert_eq!(pkg["scripts"]["db:backup-test"], "prisma-guard restore-test");
     assert_eq!(pkg["scripts"]["dev"], "next dev");
     assert!(pkg["scripts"]["postinstall"].as_str().unwrap().contains("prisma-guard shim install"));
-    assert!(std::fs::read_to_string(ctx.path(".gitignore")).unwrap().contains("/backups/"));
+    let gitignore = std::fs::read_to_string(ctx.path(".gitignore")).unwrap();
+    assert!(gitignore.contains("/backups/") && gitignore.contains(".prisma-guard-restore-*"), "{gitignore}");
     assert!(ctx.path(".git/hooks/pre-commit").is_file());
     let claude: Value =
         serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
