@@ -167,9 +167,9 @@ fn parse(text: &str) -> Result<Node, String> {
 }
 
 impl Doc {
-    /// An empty text is an empty object.
+    /// An empty text is an empty object, written out over lines as it fills.
     pub fn new(text: &str) -> Result<Doc, String> {
-        let text = if text.trim().is_empty() { "{}\n".to_string() } else { text.to_string() };
+        let text = if text.trim().is_empty() { "{\n}\n".to_string() } else { text.to_string() };
         parse(&text)?;
         Ok(Doc { text })
     }
