@@ -166,8 +166,36 @@ pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
     Some(expand(root, &patterns))
 }
 
+/// pnpm's `package.yaml`: its name and the plain `key: value` lines of its `scripts:` block.
+fn read_package_yaml(dir: &Path) -> Option<Package> {
+    let text = std::fs::read_to_string(dir.join("package.yaml")).ok()?;
+    let unquote = |v: &str| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    let mut name = None;
+    let mut scripts = BTreeMap::new();
+    let mut in_scripts = false;
+    for line in text.lines() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']);
+        if !indented {
+            in_scripts = line.trim_end() == "scripts:";
+            if let Some(v) = line.strip_prefix("name:") {
+                name = Some(unquote(v));
+            }
+            continue;
+        }
+        if in_scripts {
+            if let Some((k, v)) = line.trim().split_once(": ") {
+                scripts.insert(unquote(k), unquote(v));
+            }
+        }
+    }
+    Some(Package { dir: dir.to_path_buf(), name, scripts, workspaces: None })
+}
+
 fn read_package(dir: &Path) -> Option<Package> {
-    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return read_package_yaml(dir) };
     let json: serde_json::Value = serde_json::from_str(crate::scan::files::strip_bom(&text)).ok()?;
     let strings = |v: &serde_json::Value| -> Vec<String> {
         v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()

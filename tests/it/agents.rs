@@ -575,3 +575,12 @@ fn more_spellings_of_switching_off_and_running_prisma_are_refused() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Issue 22 review: pnpm reads scripts from package.yaml too.
+#[test]
+fn scripts_in_a_pnpm_package_yaml_are_judged() {
+    let ctx = TestContext::new();
+    ctx.write("package.yaml", "name: app\nscripts:\n  reset: prisma migrate reset --force\n  dev: 'next dev'\n");
+    assert_eq!(ctx.run(&["check", "--", "pnpm reset"]).code, 3);
+    assert_eq!(ctx.run(&["check", "--", "pnpm dev"]).code, 0);
+}
