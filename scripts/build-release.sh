@@ -11,7 +11,7 @@
 # (`rustup target add x86_64-unknown-linux-musl`, `apt install musl-tools`), else against
 # glibc. glibc's start-up asks the CPU for its cache sizes with ~80 `cpuid` instructions,
 # each a trap to the hypervisor in a VM: ~0.5 ms per process there, half of what
-# `prisma-guard --version` costs. The musl binary brings its own memcpy & co. (src/memfns.rs).
+# `prisma-guard --version` costs. The musl binary uses musl's own memcpy & co.
 # PRISMA_GUARD_LIBC=gnu or =musl forces one (musl fails when it cannot be built).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -28,7 +28,8 @@ pub fn config_migration_dirs(
             }
         }
     }
-    let mut folders = vec![root.to_path_buf()];
+    // Each folder once: a hook passes hundreds of files of a few folders.
+    let mut folders = std::collections::BTreeSet::from([root.to_path_buf()]);
     for p in near {
         folders.extend(p.ancestors().skip(1).take_while(|a| a.starts_with(root)).map(Path::to_path_buf));
     }
