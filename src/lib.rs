@@ -1,6 +1,11 @@
 //! prisma-guard: stops Prisma projects from losing their data.
 #![deny(unsafe_code)]
 
+// Unix process groups, signals, file modes and symlinks throughout: one clear message instead
+// of a wall of errors.
+#[cfg(not(unix))]
+compile_error!("prisma-guard supports Linux and macOS; on Windows, use it inside WSL");
+
 pub mod agent;
 pub mod agents;
 pub mod backup;
