@@ -134,6 +134,28 @@ pub fn get(id: &str) -> &'static Rule {
 mod tests {
     use super::*;
 
+    /// Every rule id the code reports (`report("id", ...)`, `rule: "id"`, `Finding { rule: "id"`)
+    /// is in the catalogue: `get` never falls back to another rule for one of them.
+    #[test]
+    fn every_rule_id_used_in_the_code_is_catalogued() {
+        let sources = [
+            include_str!("sql/analyze.rs"),
+            include_str!("scan/mod.rs"),
+            include_str!("scan/suppress.rs"),
+            include_str!("scan/report.rs"),
+            include_str!("sql/danger.rs"),
+        ];
+        let pattern = regex::Regex::new(r#"(?:report\(\s*|rule:\s*|rule == )"([a-z][a-z0-9-]+)""#).expect("regex");
+        let mut seen = 0;
+        for text in sources {
+            for c in pattern.captures_iter(text) {
+                seen += 1;
+                assert!(find(&c[1]).is_some(), "rule `{}` is used in the code but not in the catalogue", &c[1]);
+            }
+        }
+        assert!(seen > 30, "the pattern still finds the rule ids ({seen})");
+    }
+
     #[test]
     fn ids_are_unique_and_documented() {
         let docs = include_str!("../docs/rules.md");
