@@ -104,15 +104,46 @@ impl TestContext {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        // Collect what the terminal shows; type only once the prompt is there (or the program
+        // has ended without one): no fixed sleeps.
+        let collect = |mut from: Box<dyn std::io::Read + Send>| {
+            let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            let into = std::sync::Arc::clone(&seen);
+            let handle = std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = from.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    into.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+            (seen, handle)
+        };
+        let (stdout, out_reader) = collect(Box::new(child.stdout.take().unwrap()));
+        let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
+        let start = Instant::now();
+        let prompted = || String::from_utf8_lossy(&stdout.lock().unwrap()).contains("(anything else cancels)");
+        while !prompted() && child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
-            // Give the program time to open /dev/tty and print its prompt.
-            std::thread::sleep(Duration::from_millis(1500));
             let _ = stdin.write_all(typed.as_bytes());
-            std::thread::sleep(Duration::from_millis(300));
+            let _ = stdin.flush();
+            // `script` passes on what it reads until its input ends; the program reads its line
+            // from the terminal, then the input may end.
+            let start = Instant::now();
+            while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_millis(300) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
-        Run::from(child.wait_with_output().unwrap())
+        let status = child.wait().unwrap();
+        out_reader.join().unwrap();
+        err_reader.join().unwrap();
+        let take = |v: std::sync::Arc<std::sync::Mutex<Vec<u8>>>| std::mem::take(&mut *v.lock().unwrap());
+        Run::from(std::process::Output { status, stdout: take(stdout), stderr: take(stderr) })
     }
 
     /// Run git in `dir` (relative to the project folder) with a clean identity and config.
