@@ -105,8 +105,20 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         ));
     }
 
+    // `db execute --file F`: prisma gets the very SQL that was judged, on its stdin; the file
+    // could change between the check and prisma reading it.
+    let (prisma_args, stdin_sql) = match (&sql, &inv.file, stdin_sql) {
+        (Some(Ok(text)), Some(_), None) if is_execute => (without_file(&inv.args), Some(text.clone().into_bytes())),
+        (_, _, stdin) => (inv.args.clone(), stdin),
+    };
     let settings = Settings::for_prisma(&global, cwd, config, real.cli_file(), &inv.args)?;
-    let guard = Guard { settings: &settings, inv: &inv, risk: &risk, also_protect: also_protect.as_deref() };
+    let guard = Guard {
+        settings: &settings,
+        inv: &inv,
+        prisma_args: &prisma_args,
+        risk: &risk,
+        also_protect: also_protect.as_deref(),
+    };
     match &risk {
         Risk::Safe => {
             guard.keep_schema_copy();
@@ -131,6 +143,8 @@ fn read_stdin() -> Result<Vec<u8>> {
 struct Guard<'a> {
     settings: &'a Settings,
     inv: &'a Invocation,
+    /// What prisma is run with (`db execute --file F` becomes `--stdin`, fed the checked SQL).
+    prisma_args: &'a [String],
     risk: &'a Risk,
     /// A database named with prisma-guard's own --url: backed up too, never instead.
     also_protect: Option<&'a str>,
@@ -184,10 +198,11 @@ impl Guard<'_> {
         let allowed = allow::find(&settings.config.file.guard.allow, db.target());
         let destructive = matches!(self.risk, Risk::Destructive { .. });
         let mut decision = "allowed";
-        // A missing database has nothing to lose, for a human; an AI agent is refused a
-        // destructive command whatever the database (it may not be the one that matters).
-        let agent = crate::agent::detect_current().is_some();
-        if (exists || (agent && destructive)) && (destructive || no_backup) {
+        // A destructive command needs a person even when the database prisma-guard resolved
+        // does not exist: a config can name another database to the guard than to Prisma (one
+        // that reads how it is run), and a reset of a missing database is odd enough to ask
+        // about. A schema change on a missing database has nothing to back up.
+        if destructive || (exists && no_backup) {
             if let Some(entry) = allowed {
                 decision = "allow-listed";
                 settings.printer.status(
@@ -199,7 +214,7 @@ impl Guard<'_> {
                     ),
                 );
             } else {
-                if let Err(e) = self.confirm(db.as_ref(), &cmd, no_backup) {
+                if let Err(e) = self.confirm(db.as_ref(), &cmd, no_backup, exists) {
                     self.audit("refused", None, None);
                     return Err(e);
                 }
@@ -287,8 +302,8 @@ impl Guard<'_> {
     }
 
     /// Show what will be lost and ask for the database name on the terminal.
-    fn confirm(&self, db: &dyn Database, cmd: &str, no_backup: bool) -> Result<()> {
-        let counts = db.row_counts().unwrap_or_default();
+    fn confirm(&self, db: &dyn Database, cmd: &str, no_backup: bool, exists: bool) -> Result<()> {
+        let counts = if exists { db.row_counts().unwrap_or_default() } else { Default::default() };
         let mut summary = String::new();
         summary.push_str(&format!("\n  {cmd}\n\n"));
         match self.risk {
@@ -297,6 +312,9 @@ impl Guard<'_> {
             Risk::Safe => {}
         }
         summary.push_str(&format!("Database: {}\n", db.target().describe()));
+        if !exists {
+            summary.push_str("prisma-guard finds no such database, so there is nothing it can back up. Check the database Prisma names (its `Datasource` line) before you go on.\n");
+        }
         let with_rows: Vec<_> = counts.iter().filter(|(_, n)| **n > 0).collect();
         if with_rows.is_empty() {
             summary.push_str("It holds no rows.\n");
@@ -323,7 +341,7 @@ impl Guard<'_> {
 
     /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.
     fn forward(&self, real: &forward::RealPrisma, stdin_sql: Option<Vec<u8>>) -> Result<u8> {
-        let mut cmd = real.command(&self.inv.args);
+        let mut cmd = real.command(self.prisma_args);
         let status = crate::process::run_forwarding_signals(&mut cmd, stdin_sql)
             .with_context(|| format!("could not start the real prisma ({})", real.describe()))?;
         Ok(crate::process::exit_code_of(status))
@@ -350,4 +368,26 @@ fn shell_word(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
+}
+
+/// prisma's arguments with `--file F` (or `--file=F`) taken out and `--stdin` added.
+fn without_file(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a == "--file" {
+            skip = true;
+            continue;
+        }
+        if a.starts_with("--file=") {
+            continue;
+        }
+        out.push(a.clone());
+    }
+    out.push("--stdin".into());
+    out
 }

@@ -1138,15 +1138,22 @@ impl Analyzer<'_> {
             let on = t.iter().position(|x| x.is("ON"));
             let when = t.iter().position(|x| x.is("WHEN"));
             let unconditioned_update = t.windows(4).any(|w| w[0].is("MATCHED") && w[1].is("THEN") && w[2].is("UPDATE"));
-            if let (Some((source, _)), Some(on), Some(when), true) = (using, on, when, unconditioned_update) {
-                if source.eq_ignore_ascii_case(target) && on < when && same_column_equalities(&t[on + 1..when]) {
+            if let (Some(on), Some(when), true) = (on, when, unconditioned_update) {
+                // `ON true`, `ON 1 = 1`: every target row matches, whatever the source; or the
+                // table joined to itself on its own columns.
+                let mut on_clause = vec![Tok { kind: Tk::Word, value: "WHERE", pos: t[on].pos }];
+                on_clause.extend_from_slice(&t[on + 1..when.max(on + 1)]);
+                let always = on < when && every_row(&on_clause).is_some();
+                let itself = using.is_some_and(|(source, _)| source.eq_ignore_ascii_case(target))
+                    && on < when
+                    && same_column_equalities(&t[on + 1..when]);
+                if always || itself {
+                    let why = if always { "its ON condition matches every row" } else { "the table joined to itself" };
                     self.report(
                         "update-without-where",
                         i,
                         at(0),
-                        format!(
-                            "MERGE ... THEN UPDATE overwrites every row of `{target}` (the table joined to itself)"
-                        ),
+                        format!("MERGE ... THEN UPDATE overwrites every row of `{target}` ({why})"),
                         Subject { table: Some(target.to_string()), ..Subject::default() },
                     );
                 }
@@ -1291,7 +1298,40 @@ impl Analyzer<'_> {
         } else if starts(t, &["UPDATE"]) {
             self.update(i, at(0), t);
         } else if starts(t, &["INSERT", "INTO"]) {
+            self.upsert(i, at(0), t);
             self.insert(i, at(0), t);
+        } else if starts(t, &["REPLACE"]) || starts(t, &["INSERT", "OR", "REPLACE"]) {
+            self.upsert(i, at(0), t);
+        }
+    }
+
+    /// An upsert that rewrites every row of its table: `INSERT INTO t SELECT ... FROM t ON
+    /// CONFLICT ... DO UPDATE` (or `ON DUPLICATE KEY UPDATE`), `REPLACE INTO t SELECT ... FROM
+    /// t`, `INSERT OR REPLACE INTO t SELECT ... FROM t`, with no condition on the SELECT.
+    fn upsert(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let into = t.iter().position(|x| x.is("INTO")).unwrap_or(0);
+        let Some((table, _)) = name_at(t, into + 1) else { return };
+        let replaces = t[0].is("REPLACE") || starts(t, &["INSERT", "OR", "REPLACE"]);
+        let updates = t.windows(3).any(|w| w[0].is("DO") && w[1].is("UPDATE") && w[2].is("SET"))
+            || t.windows(3).any(|w| w[0].is("DUPLICATE") && w[1].is("KEY") && w[2].is("UPDATE"));
+        if !(replaces || updates) {
+            return;
+        }
+        let Some(sel) = t.iter().position(|x| x.is("SELECT")) else { return };
+        let end = t.iter().position(|x| x.is("ON")).filter(|&k| k > sel).unwrap_or(t.len());
+        let select = &t[sel..end];
+        let Some(from) = select.iter().position(|x| x.is("FROM")) else { return };
+        let same = name_at(select, from + 1).is_some_and(|(n, _)| n.eq_ignore_ascii_case(table));
+        let narrowed =
+            select.iter().any(|x| ["WHERE", "LIMIT", "JOIN", "FETCH", "OFFSET", "HAVING"].iter().any(|w| x.is(w)));
+        if same && !narrowed && !self.state.created.contains(table) {
+            self.report(
+                "update-without-where",
+                i,
+                offset,
+                format!("overwrites every row of `{table}` (an upsert of all of its own rows)"),
+                Subject { table: Some(table.to_string()), ..Subject::default() },
+            );
         }
     }
 

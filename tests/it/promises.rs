@@ -1283,3 +1283,34 @@ fn restore_latest_is_a_backup_of_this_database() {
     assert!(run.all().contains(&format!("The backup is of another database: `{b}`")), "{}", run.all());
     assert_eq!(users(&a), 3);
 }
+
+/// Review findings (sixth round): a config that names another database in the guard's own
+/// loader run than in Prisma's (`process.execArgv`, stdin, a counter file ...) cannot make a
+/// destructive command run unasked: a missing database is no "nothing to lose" for a reset;
+/// and `db execute --file` hands prisma the SQL that was judged (on its stdin), so the file
+/// cannot be swapped between the check and prisma reading it.
+#[test]
+fn a_config_that_tells_the_runs_apart_and_a_swapped_sql_file_lose_nothing() {
+    let (a, _) = two_databases("twofaced");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write(
+        "prisma.config.ts",
+        &format!(
+            "import \"dotenv/config\";\nimport {{ defineConfig, env }} from \"prisma/config\";\nconst probe = process.execArgv.includes(\"-e\");\nexport default defineConfig({{ schema: \"prisma/schema.prisma\", datasource: {{ url: probe ? env(\"DATABASE_URL\").replace(\"/{a}?\", \"/pr_twofaced_missing?\") : env(\"DATABASE_URL\") }} }});\n"
+        ),
+    );
+    let run = prisma(&ctx, &["migrate", "reset", "--force"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert_eq!(users(&a), 3, "nothing was reset");
+
+    let ctx = crate::guard::guarded_project();
+    ctx.write("harmless.sql", "SELECT 1;\n");
+    let run = prisma(&ctx, &["db", "execute", "--file", "harmless.sql"]);
+    run.ok();
+    let call = prisma_calls(&ctx).last().unwrap().clone();
+    let argv: Vec<String> = call["argv"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert!(argv.iter().any(|a| a == "--stdin") && !argv.iter().any(|a| a == "--file"), "{argv:?}");
+    assert_eq!(call["stdin"], "SELECT 1;\n", "prisma ran the very SQL that was judged");
+}
