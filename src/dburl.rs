@@ -243,15 +243,14 @@ impl DbUrl {
     pub fn libpq_conninfo(&self) -> (String, Vec<String>) {
         let mut parts: Vec<(String, String)> = Vec::new();
         let mut dropped = Vec::new();
-        if let Some(host) = &self.host {
-            parts.push(("host".into(), host.clone()));
-        }
-        if let Some(port) = self.port {
-            parts.push(("port".into(), port.to_string()));
-        }
-        if !self.database.is_empty() {
-            parts.push(("dbname".into(), self.database.clone()));
-        }
+        // Host, port and database always written out, with Prisma's defaults (localhost,
+        // 5432, postgres): left out, libpq would take PGHOST/PGPORT/PGDATABASE from the
+        // environment, and the guard would back up another server than the one Prisma
+        // changes.
+        parts.push(("host".into(), self.host.clone().unwrap_or_else(|| "localhost".into())));
+        parts.push(("port".into(), self.port.unwrap_or(5432).to_string()));
+        let database = if self.database.is_empty() { "postgres" } else { self.database.as_str() };
+        parts.push(("dbname".into(), database.to_string()));
         if let Some(user) = &self.user {
             parts.push(("user".into(), user.clone()));
         }
@@ -444,7 +443,7 @@ mod tests {
             "schema=app",
         ] {
             let (c, dropped) = pg(&format!("postgresql://u@h/d?{p}")).libpq_conninfo();
-            assert_eq!(c, "host=h dbname=d user=u", "param {p}");
+            assert_eq!(c, "host=h port=5432 dbname=d user=u", "param {p}");
             assert!(dropped.is_empty(), "param {p}");
         }
     }
@@ -454,22 +453,22 @@ mod tests {
         let (c, _) = pg("postgresql://u@h/d?sslmode=verify-full&sslrootcert=/ca.pem&application_name=x&connect_timeout=5&options=-c%20search_path%3Dapp&target_session_attrs=read-write").libpq_conninfo();
         assert_eq!(
             c,
-            "host=h dbname=d user=u sslmode=verify-full sslrootcert=/ca.pem application_name=x connect_timeout=5 options='-c search_path=app' target_session_attrs=read-write"
+            "host=h port=5432 dbname=d user=u sslmode=verify-full sslrootcert=/ca.pem application_name=x connect_timeout=5 options='-c search_path=app' target_session_attrs=read-write"
         );
     }
 
     #[test]
     fn prisma_sslcert_becomes_sslrootcert_and_sslaccept_maps_to_sslmode() {
         let (c, _) = pg("postgresql://u@h/d?sslcert=ca.pem&sslaccept=accept_invalid_certs").libpq_conninfo();
-        assert_eq!(c, "host=h dbname=d user=u sslrootcert=ca.pem sslmode=require");
+        assert_eq!(c, "host=h port=5432 dbname=d user=u sslrootcert=ca.pem sslmode=require");
         let (c, _) = pg("postgresql://u@h/d?sslmode=verify-ca&sslaccept=accept_invalid_certs").libpq_conninfo();
-        assert_eq!(c, "host=h dbname=d user=u sslmode=verify-ca");
+        assert_eq!(c, "host=h port=5432 dbname=d user=u sslmode=verify-ca");
     }
 
     #[test]
     fn unknown_params_are_dropped_and_reported() {
         let (c, dropped) = pg("postgresql://u@h/d?frobnicate=1").libpq_conninfo();
-        assert_eq!(c, "host=h dbname=d user=u");
+        assert_eq!(c, "host=h port=5432 dbname=d user=u");
         assert_eq!(dropped, vec!["frobnicate".to_string()]);
     }
 
@@ -477,7 +476,7 @@ mod tests {
     fn host_param_for_unix_sockets_overrides() {
         let u = pg("postgresql://u:p@localhost/d?host=/var/run/postgresql");
         let (c, _) = u.libpq_conninfo();
-        assert_eq!(c, "port=5432 dbname=d user=u host=/var/run/postgresql".replace("port=5432 ", ""));
+        assert_eq!(c, "port=5432 dbname=d user=u host=/var/run/postgresql");
         assert_eq!(u.pg_host(), "/var/run/postgresql");
     }
 
@@ -494,7 +493,7 @@ mod tests {
     #[test]
     fn conninfo_values_are_quoted() {
         let u = pg("postgresql://u@h/my%20db");
-        assert_eq!(u.libpq_conninfo().0, "host=h dbname='my db' user=u");
+        assert_eq!(u.libpq_conninfo().0, "host=h port=5432 dbname='my db' user=u");
     }
 
     #[test]

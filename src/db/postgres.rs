@@ -63,6 +63,22 @@ impl Postgres {
             cmd.env("PGCONNECT_TIMEOUT", "15");
         }
         cmd.env("PGAPPNAME", "prisma-guard");
+        // The connection is the URL's alone: none of libpq's variables may point the client
+        // at another server, database or user than Prisma's (a service file, an address).
+        for var in [
+            "PGHOST",
+            "PGHOSTADDR",
+            "PGPORT",
+            "PGDATABASE",
+            "PGUSER",
+            "PGSERVICE",
+            "PGSERVICEFILE",
+            "PGOPTIONS",
+            "PGTARGETSESSIONATTRS",
+            "PGLOADBALANCEHOSTS",
+        ] {
+            cmd.env_remove(var);
+        }
     }
 
     fn psql_command(&self) -> Command {

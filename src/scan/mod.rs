@@ -219,6 +219,11 @@ fn scan_migration<'s>(
         let standard = crate::sql::analyze::analyze_standard_strings(text, &mut replay.schema.clone());
         crate::sql::analyze::merge_findings(&mut analysis, standard);
     }
+    // As SQLite reads it too: block comments do not nest, `[name]` is a name.
+    if crate::sql::analyze::lite_sensitive(text) {
+        let lite = analyze(&crate::sql::analyze::lite_reading(text), &mut replay.schema.clone());
+        crate::sql::analyze::merge_findings(&mut analysis, lite);
+    }
     // As MySQL reads it too: executable comments run, `--` without a blank is no comment.
     if crate::sql::analyze::mysql_sensitive(text) {
         let mysql = analyze(&crate::sql::analyze::mysql_reading(text, false), &mut replay.schema.clone());

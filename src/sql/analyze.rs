@@ -135,6 +135,60 @@ pub fn mysql_reading(sql: &str, every_dash: bool) -> String {
     String::from_utf8(out).unwrap_or_else(|_| sql.to_string())
 }
 
+/// Whether SQLite (and MySQL) read `sql` differently from PostgreSQL: their block comments
+/// end at the first `*/` (PostgreSQL's nest), and SQLite takes `[name]` as a quoted name.
+pub fn lite_sensitive(sql: &str) -> bool {
+    sql.contains('[') || sql.find("/*").is_some_and(|i| sql[i + 2..].contains("/*"))
+}
+
+/// `sql` as SQLite reads it (same length, so offsets stay): block comments blanked up to
+/// their first `*/`, `[name]` made a plain name.
+pub fn lite_reading(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\'' | b'"' | b'`' => quote = Some(c),
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                let end = sql[i..].find('\n').map_or(b.len(), |n| i + n);
+                i = end;
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = sql[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+                for x in &mut out[i..end] {
+                    if *x != b'\n' {
+                        *x = b' ';
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b'[' => {
+                if let Some(n) = sql[i + 1..].find([']', '\n']).filter(|n| b[i + 1 + n] == b']') {
+                    let end = i + 1 + n + 1;
+                    out[i..end].fill(b'x');
+                    i = end;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| sql.to_string())
+}
+
 /// Findings of `b` that `a` does not have (same rule at the same place), added to `a`.
 pub fn merge_findings(a: &mut Analysis, b: Analysis) {
     for f in b.findings {

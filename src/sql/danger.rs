@@ -25,6 +25,14 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
         let standard = super::analyze::analyze_standard_strings(sql, &mut Schema::default());
         super::analyze::merge_findings(&mut analysis, standard);
     }
+    // As SQLite reads it: block comments that do not nest, `[name]` a name.
+    if super::analyze::lite_sensitive(sql) {
+        let mut lite = analyze(&super::analyze::lite_reading(sql), &mut Schema::default());
+        for f in &mut lite.findings {
+            f.statement = None;
+        }
+        super::analyze::merge_findings(&mut analysis, lite);
+    }
     // And as MySQL reads it (executable comments, `--` without a blank).
     if super::analyze::mysql_sensitive(sql) {
         let mut mysql = analyze(&super::analyze::mysql_reading(sql, true), &mut Schema::default());
@@ -129,6 +137,8 @@ mod tests {
             ("PREPARE s FROM 'DROP TABLE Post'", "dynamic-sql"),
             ("PREPARE s FROM @q", "dynamic-sql"),
             ("SELECT 1--1; DROP TABLE Post;", "drop-table"),
+            ("SELECT 1 AS [a']; DROP TABLE \"Post\"; SELECT 1 AS [b'];", "drop-table"),
+            ("/* /* */ DROP TABLE \"User\"; /* */", "drop-table"),
             ("MERGE INTO \"User\" u USING (SELECT 1) s ON true WHEN MATCHED THEN UPDATE SET name = 'x'", "update-without-where"),
             ("INSERT INTO \"User\"(id, name) SELECT id, 'gone' FROM \"User\" ON CONFLICT (id) DO UPDATE SET name = excluded.name", "update-without-where"),
             ("REPLACE INTO User SELECT id, 'gone' FROM User", "update-without-where"),

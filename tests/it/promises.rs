@@ -1314,3 +1314,22 @@ fn a_config_that_tells_the_runs_apart_and_a_swapped_sql_file_lose_nothing() {
     assert!(argv.iter().any(|a| a == "--stdin") && !argv.iter().any(|a| a == "--file"), "{argv:?}");
     assert_eq!(call["stdin"], "SELECT 1;\n", "prisma ran the very SQL that was judged");
 }
+
+/// Review finding (seventh round): libpq's environment (PGPORT, PGHOST, PGDATABASE, a
+/// service) must not point the guard's pg_dump and psql at another server than the one
+/// Prisma uses: a URL without a port is Prisma's 5432, whatever PGPORT says.
+#[test]
+fn libpq_variables_cannot_point_the_guard_at_another_server() {
+    let pg = postgres();
+    let db = pg.create_db("pr_pgport");
+    pg.app_sql(&db, INIT_SQL);
+    // No port in the URL: Prisma connects to 5432 (nothing listens there in the tests).
+    let url = format!("postgresql://app:{SECRET}@127.0.0.1/{db}?schema=public");
+    let mut ctx = url_project(&url, "");
+    ctx.set_env("PGPORT", &pg.port.to_string());
+    ctx.set_env("PGHOST", "127.0.0.1");
+    let run = ctx.run(&["backup"]);
+    assert_ne!(run.code, 0, "backed up the server PGPORT names, not Prisma's: {}", run.all());
+    assert!(run.all().contains("5432"), "{}", run.all());
+    assert!(ctx.manifests().is_empty());
+}
