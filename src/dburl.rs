@@ -95,13 +95,12 @@ const PRISMA_ONLY_PG: &[&str] = &[
 ];
 
 /// libpq connection keywords that may appear in a URL query and are passed on unchanged.
+/// Taken from the URL's query: only settings that do not change which server, database or
+/// user the client reaches, except `host` (Prisma's own way to name a socket folder). Prisma
+/// reads the rest from the URL itself and ignores them in the query (`?dbname=decoy` must not
+/// send the backup elsewhere).
 const LIBPQ_KEYWORDS: &[&str] = &[
     "host",
-    "hostaddr",
-    "port",
-    "dbname",
-    "user",
-    "passfile",
     "channel_binding",
     "connect_timeout",
     "client_encoding",
@@ -128,7 +127,6 @@ const LIBPQ_KEYWORDS: &[&str] = &[
     "ssl_max_protocol_version",
     "krbsrvname",
     "gsslib",
-    "service",
     "target_session_attrs",
     "load_balance_hosts",
 ];

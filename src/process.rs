@@ -1,7 +1,7 @@
 //! The one place that spawns child processes.
 //!
 //! Tools are located once (config override, then PATH) with an install hint when missing.
-//! Secrets reach children through 0600 files (`PGPASSFILE`, `--defaults-extra-file`), never
+//! Secrets reach children through 0600 files (`--defaults-file` for MySQL; PostgreSQL's password goes in the child's `PGPASSWORD`), never
 //! argv. Any text shown to the user passes through [`Redactor`].
 
 use std::io::{Read, Write};

@@ -1,6 +1,6 @@
 //! MySQL and MariaDB through `mysqldump --single-transaction` and the `mysql` client.
 //!
-//! Credentials go into a 0600 option file passed as `--defaults-extra-file` (it must be
+//! Credentials go into a 0600 option file passed as `--defaults-file` (the only one read) (it must be
 //! the first argument), written for each client run and removed when it ends (so a Ctrl-C
 //! at a prompt leaves none; one left by a killed run is swept at the next start). Without a `socket` parameter the connection is forced to TCP,
 //! as Prisma connects: the client would otherwise use a local socket for `localhost`.
@@ -105,7 +105,10 @@ impl Mysql {
     fn base(&self, tool: &Tool) -> Result<(Command, SecretFile)> {
         let options = SecretFile::new(&self.options)?;
         let mut cmd = tool.command();
-        cmd.arg(format!("--defaults-extra-file={}", options.path().display()));
+        // Only this file: with --defaults-extra-file the user's ~/.my.cnf is read after it,
+        // and its [mysqldump] `where=1=0` or [client] host/port would empty or redirect the
+        // backup.
+        cmd.arg(format!("--defaults-file={}", options.path().display()));
         if self.target.url.password().is_some() {
             cmd.env_remove("MYSQL_PWD");
         }

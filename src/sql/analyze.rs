@@ -461,11 +461,31 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
         let literal = |x: &Tok| {
             x.kind == Tk::Str || (x.kind == Tk::Word && x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
         };
+        let same = |a: &Tok, b: &Tok| a.is_name() && b.is_name() && a.value.eq_ignore_ascii_case(b.value);
+        let matches_all = |op: &Tok, pattern: &Tok| {
+            pattern.kind == Tk::Str
+                && ((op.is("LIKE") || op.is("ILIKE")) && pattern.value.chars().all(|c| c == '%')
+                    || op.is("GLOB") && pattern.value.chars().all(|c| c == '*'))
+        };
         match b {
             [x] => {
-                x.is("TRUE") || (literal(x) && x.kind == Tk::Word && x.value.bytes().any(|c| c != b'0' && c != b'.'))
+                x.is("TRUE")
+                    || (literal(x) && x.kind == Tk::Word && x.value.bytes().any(|c| c != b'0' && c != b'.'))
+                    // `WHERE id`, `WHERE rowid`: true for every row whose key is not 0 (MySQL, SQLite).
+                    || (x.is_name() && {
+                        let v = x.value.to_ascii_lowercase();
+                        v == "id" || v == "rowid" || v.ends_with("_id") || v.ends_with("id") && x.value.ends_with("Id")
+                    })
             }
             [n, f] => n.is("NOT") && f.is("FALSE"),
+            // `id IS id` (SQLite), `email LIKE '%'`, `name GLOB '*'`.
+            [a, is, b] if is.is("IS") => same(a, b),
+            [_, op, p] if matches_all(op, p) => true,
+            // `id == id` (SQLite), `id IS NOT DISTINCT FROM id`.
+            [a, e1, e2, b] if e1.is_punct('=') && e2.is_punct('=') => same(a, b),
+            [a, is, not, dist, from, b] if is.is("IS") && not.is("NOT") && dist.is("DISTINCT") && from.is("FROM") => {
+                same(a, b)
+            }
             // `1 = 1`, `'a' = 'a'`, and a column compared with itself (`id = id`).
             [a, eq, b] => {
                 eq.is_punct('=')
@@ -1181,8 +1201,70 @@ impl Analyzer<'_> {
             }
             return;
         }
+        if starts(t, &["EXECUTE", "IMMEDIATE"]) {
+            // MariaDB: `EXECUTE IMMEDIATE <expression>`; one written-out string is judged.
+            match t.get(2) {
+                Some(x) if x.kind == Tk::Str && t.len() == 3 => {
+                    for f in analyze(x.value, &mut Schema::default()).findings {
+                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                            self.report(
+                                "dynamic-sql",
+                                i,
+                                at(0),
+                                format!("EXECUTE IMMEDIATE {}", f.message),
+                                Subject::default(),
+                            );
+                        }
+                    }
+                }
+                _ => self.report(
+                    "dynamic-sql",
+                    i,
+                    at(0),
+                    "runs SQL text made at run time (EXECUTE IMMEDIATE of an expression)".to_string(),
+                    Subject::default(),
+                ),
+            }
+            return;
+        }
         if starts(t, &["EXECUTE"]) {
             self.dynamic_strings(i, at(0), t);
+            return;
+        }
+        // SQLite: with the schema writable, a DELETE or UPDATE of sqlite_master removes tables.
+        if starts(t, &["PRAGMA"]) && t.iter().any(|x| x.value.eq_ignore_ascii_case("writable_schema")) {
+            self.report("dynamic-sql", i, at(0), "makes SQLite's schema writable (PRAGMA writable_schema), which can delete tables by editing sqlite_master".to_string(), Subject::default());
+            return;
+        }
+        // MySQL: an event's body runs later, on its schedule.
+        if starts(t, &["CREATE"]) && t.iter().take(6).any(|x| x.is("EVENT")) {
+            if let Some(k) = t.iter().position(|x| x.is("DO")) {
+                if let Some(start) = t.get(k + 1) {
+                    let body = &text[start.pos - t[0].pos..];
+                    for f in analyze(body, &mut Schema::default()).findings {
+                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                            self.report(
+                                "dynamic-sql",
+                                i,
+                                at(0),
+                                format!("an event's body {}", f.message),
+                                Subject::default(),
+                            );
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        // MySQL: `LOAD DATA ... REPLACE INTO TABLE t` replaces the rows the file names.
+        if starts(t, &["LOAD", "DATA"]) && t.iter().any(|x| x.is("REPLACE")) {
+            self.report(
+                "update-without-where",
+                i,
+                at(0),
+                "replaces existing rows with a file's (LOAD DATA ... REPLACE)".to_string(),
+                Subject::default(),
+            );
             return;
         }
         if starts(t, &["MERGE"]) {
@@ -1295,6 +1377,38 @@ impl Analyzer<'_> {
                 self.create_type(i, at(0), t, k + 1);
             }
         } else if starts(t, &["ALTER", "TABLE"]) {
+            // MySQL table options that throw the rows away.
+            let name = name_at(t, opt(t, skip_if(t, opt(t, 2, "ONLY")), "ONLY")).map(|n| n.0).unwrap_or_default();
+            let engine_loses = t
+                .windows(3)
+                .any(|w| w[0].is("ENGINE") && w[1].is_punct('=') && (w[2].is("BLACKHOLE") || w[2].is("MEMORY")))
+                || t.windows(2).any(|w| w[0].is("ENGINE") && (w[1].is("BLACKHOLE") || w[1].is("MEMORY")));
+            let lost = if t.windows(2).any(|w| w[0].is("DISCARD") && w[1].is("TABLESPACE")) {
+                Some(("drop-table", "discards the table's data file (DISCARD TABLESPACE)"))
+            } else if engine_loses {
+                Some(("drop-table", "moves the table to an engine that keeps no rows on disk (BLACKHOLE, MEMORY)"))
+            } else if t.windows(2).any(|w| (w[0].is("TRUNCATE") || w[0].is("DROP")) && w[1].is("PARTITION")) {
+                Some(("truncate", "deletes the rows of partitions (TRUNCATE/DROP PARTITION)"))
+            } else if t
+                .windows(3)
+                .any(|w| w[0].is("CONVERT") && w[1].is("TO") && (w[2].is("CHARACTER") || w[2].is("CHARSET")))
+            {
+                Some((
+                    "alter-column-type",
+                    "converts every text column to another character set; characters it lacks are lost",
+                ))
+            } else {
+                None
+            };
+            if let Some((rule, what)) = lost {
+                self.report(
+                    rule,
+                    i,
+                    at(0),
+                    format!("`{name}`: {what}"),
+                    Subject { table: Some(name.to_string()), ..Subject::default() },
+                );
+            }
             // `ALTER TABLE [ONLY] [IF EXISTS] [ONLY] name`.
             if let Some((table, k)) = name_at(t, opt(t, skip_if(t, opt(t, 2, "ONLY")), "ONLY")) {
                 self.alter_table(i, base, t, table, k);

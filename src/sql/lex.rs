@@ -90,7 +90,9 @@ impl Lexed {
 /// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT, and the statements that
 /// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE). `None`: CREATE.
 fn first_word_read(word: &[u8]) -> Option<bool> {
-    const READ: [&[u8]; 17] = [
+    const READ: [&[u8]; 19] = [
+        b"PRAGMA",
+        b"LOAD",
         b"EXPLAIN",
         b"REPLACE",
         b"CALL",

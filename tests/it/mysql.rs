@@ -124,7 +124,7 @@ fn mysql_password_never_appears_in_child_argv() {
     assert!(seen.iter().any(|c| c.contains("dump")), "never saw the dump tool running");
     for c in &seen {
         assert!(!c.contains(SECRET), "password in argv: {c}");
-        assert!(c.contains("--defaults-extra-file="), "{c}");
+        assert!(c.contains("--defaults-file="), "{c}");
     }
 }
 
@@ -304,4 +304,16 @@ fn mysql_ctrl_c_during_a_locked_swap_loses_no_trigger() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(my.sql(&db, "SELECT COUNT(*) FROM `Post`"), "4", "the swap finished: the backup's rows");
+}
+
+/// Review finding (eighth round): the user's ~/.my.cnf (`[mysqldump] where=1=0`, `[client]
+/// port=...`) is not read by the guard's clients: the backup holds every row.
+#[test]
+fn the_users_option_files_cannot_empty_or_redirect_a_backup() {
+    let (ctx, _db) = seeded("my_mycnf");
+    ctx.write("home/.my.cnf", "[mysqldump]\nwhere=1=0\n[client]\nport=1\n");
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["row_counts"]["User"], 3, "{m}");
+    ctx.run(&["restore-test"]).ok();
 }

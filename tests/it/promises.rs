@@ -1333,3 +1333,18 @@ fn libpq_variables_cannot_point_the_guard_at_another_server() {
     assert!(run.all().contains("5432"), "{}", run.all());
     assert!(ctx.manifests().is_empty());
 }
+
+/// Review finding (eighth round): libpq settings in the URL's query (`?dbname=decoy`) do not
+/// send the backup to another database than the one Prisma reads from the URL.
+#[test]
+fn libpq_settings_in_the_url_query_cannot_redirect_the_backup() {
+    let pg = postgres();
+    let db = pg.create_db("pr_query_dbname");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int); INSERT INTO \"User\" VALUES (1), (2), (3)");
+    pg.create_db("pr_query_decoy");
+    let url = pg.url(&db).replace("schema=public", "schema=public&dbname=pr_query_decoy&port=1");
+    let ctx = url_project(&url, "");
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["row_counts"]["public.User"], 3, "{m}");
+}
