@@ -281,7 +281,9 @@ fn parse_sqlite(rest: &str) -> DbUrl {
         Some((p, q)) => (p, q),
         None => (rest, ""),
     };
-    let path = path.strip_prefix("//").unwrap_or(path);
+    // Prisma's engine strips `file:` and nothing else: `file://tmp/x.db` is
+    // the absolute path `//tmp/x.db`, which POSIX systems read as `/tmp/x.db`.
+    let path = if path.starts_with("//") { &path[path.len() - path.trim_start_matches('/').len() - 1..] } else { path };
     let params = parse_query(query).unwrap_or_default();
     DbUrl {
         engine: Engine::Sqlite,
@@ -531,6 +533,10 @@ mod tests {
         let u = DbUrl::parse("file:./dev.db?connection_limit=1").unwrap();
         assert_eq!(u.engine, Engine::Sqlite);
         assert_eq!(u.sqlite_path(), PathBuf::from("./dev.db"));
+        let u = DbUrl::parse("file://tmp/x.db").unwrap();
+        assert_eq!(u.sqlite_path(), PathBuf::from("/tmp/x.db"), "file://tmp is absolute, as Prisma reads it");
+        let u = DbUrl::parse("file:///tmp/x.db").unwrap();
+        assert_eq!(u.sqlite_path(), PathBuf::from("/tmp/x.db"));
         let u = DbUrl::parse("file:/var/data/app.db").unwrap();
         assert_eq!(u.sqlite_path(), PathBuf::from("/var/data/app.db"));
     }
