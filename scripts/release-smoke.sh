@@ -2,8 +2,8 @@
 # The release binary, as install.sh builds it, run for real (scripts/test.sh calls this).
 #
 # The tests run a debug build for the host; the release binary can differ in what matters:
-# on x86_64 Linux it is linked statically against musl with prisma-guard's own memcpy,
-# memmove, memset and memcmp (src/memfns.rs), which only that build uses. So: it must start,
+# on x86_64 Linux it is linked statically against musl, with optimisations and LTO. So
+# (besides the integration tests, which scripts/test.sh also runs against it): it must start,
 # scan 850 generated migrations to exactly the report the debug build gives, and back up,
 # restore-test and verify the example SQLite project (libgit2, SQLite and zstd, all C, built
 # against the same libc).

@@ -61,7 +61,7 @@ echo "== cargo test"
 cargo test --all-targets --locked
 
 # The release binary as install.sh builds it: static, against musl on x86_64 Linux when
-# rustup can add that target (else glibc), with its own memcpy & co. there.
+# rustup can add that target (else glibc).
 if [ "$(uname -sm)" = "Linux x86_64" ] && command -v rustup >/dev/null 2>&1; then
   timeout 120 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
     || echo "note: the musl target could not be added; the release build links against glibc"
@@ -69,3 +69,5 @@ fi
 echo "== release build and smoke test"
 built=$(./scripts/build-release.sh)
 ./scripts/release-smoke.sh "$built" target/debug/prisma-guard
+echo "== integration tests against the release binary"
+PRISMA_GUARD_TEST_BIN="$(realpath "$built")" cargo test --test it --locked

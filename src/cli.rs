@@ -1,11 +1,11 @@
-//! Command-line interface (clap derive). Converted into plain [`crate::settings::Settings`]
+//! Command-line interface (clap derive). Converted into plain [`crate::config::settings::Settings`]
 //! before any logic runs.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::store::Compression;
+use crate::backup::store::Compression;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -174,7 +174,7 @@ pub struct InitArgs {
     pub dry_run: bool,
     /// Add this agent's hooks even when its settings are not in the project (repeatable).
     #[arg(long, value_enum)]
-    pub agent: Vec<crate::agents::Agent>,
+    pub agent: Vec<crate::agents::protocol::Agent>,
 }
 
 #[derive(Debug, Args)]
@@ -208,12 +208,12 @@ pub struct CheckArgs {
 pub struct AgentHookArgs {
     /// Which agent's hook protocol to speak.
     #[arg(long, value_enum)]
-    pub agent: crate::agents::Agent,
+    pub agent: crate::agents::protocol::Agent,
 }
 
 /// The `--agent` value for an agent.
-pub fn agent_id(agent: crate::agents::Agent) -> &'static str {
-    use crate::agents::Agent;
+pub fn agent_id(agent: crate::agents::protocol::Agent) -> &'static str {
+    use crate::agents::protocol::Agent;
     match agent {
         Agent::Claude => "claude",
         Agent::Cursor => "cursor",

@@ -6,34 +6,23 @@
 #[cfg(not(unix))]
 compile_error!("prisma-guard supports Linux and macOS; on Windows, use it inside WSL");
 
-pub mod agent;
 pub mod agents;
 pub mod backup;
-pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod confirm;
-pub mod db;
-pub mod dburl;
 pub mod error;
 pub mod exit;
-pub mod git;
-pub mod githooks;
 pub mod guard;
-pub mod jsonedit;
+pub mod install;
+pub mod judge;
 pub mod process;
 pub mod project;
 pub mod rules;
 pub mod scan;
-pub mod settings;
-pub mod setup;
 pub mod shell;
-pub mod shim;
 pub mod sql;
-pub mod store;
 pub mod sys;
-pub mod tamper;
 pub mod ui;
 
 pub use exit::ExitStatus;
@@ -44,7 +33,7 @@ use cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     process::ignore_file_size_signal();
     let global = &cli.global;
-    let load = || settings::Settings::load(global);
+    let load = || config::settings::Settings::load(global);
     match cli.command {
         Command::Exec(args) => commands::exec::run(global, &args),
         Command::Backup(args) => commands::backup::run(&mut load()?, &args),

@@ -2,10 +2,10 @@
 
 use anyhow::Result;
 
+use crate::backup::store::manifest::Trigger;
 use crate::backup::{self, Request};
 use crate::cli::BackupArgs;
-use crate::settings::Settings;
-use crate::store::manifest::Trigger;
+use crate::config::settings::Settings;
 use crate::ui::human_bytes;
 use crate::ExitStatus;
 

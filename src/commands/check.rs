@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::agents;
-use crate::check::{self, Verdict};
+use crate::agents::protocol;
 use crate::cli::{AgentHookArgs, CheckArgs, GlobalArgs};
 use crate::config::{FileConfig, SchemaChangeAnswer};
 use crate::guard::classify::Options;
+use crate::judge::{self, Verdict};
 use crate::ExitStatus;
 
 fn options(config: &FileConfig) -> Options {
@@ -30,9 +30,9 @@ fn status_of(v: Verdict) -> ExitStatus {
 
 /// `check -- LINE`: the verdict and the reason; exit 0 allow, 5 schema change, 3 destructive.
 pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
-    let cwd = crate::settings::working_dir(global)?;
+    let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
-    let report = check::check(&line, &cwd, options(&load(&cwd, global)?));
+    let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
     if args.json {
         let v = serde_json::json!({
             "verdict": report.verdict.label(),
@@ -52,9 +52,9 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
 
 /// `explain LINE`: how the line was parsed and judged.
 pub fn run_explain(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
-    let cwd = crate::settings::working_dir(global)?;
+    let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
-    let report = check::check(&line, &cwd, options(&load(&cwd, global)?));
+    let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
     println!("line: {line}");
     for s in &report.steps {
         println!("  {s}");
@@ -76,36 +76,38 @@ pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitS
         }
         String::from_utf8(std::mem::take(&mut bytes)).map_err(|_| "the hook input is not UTF-8 text".to_string())
     });
-    let request = match read.and_then(|input| agents::parse(args.agent, &input)) {
+    let request = match read.and_then(|input| protocol::parse(args.agent, &input)) {
         Ok(r) => r,
         Err(e) => {
             // Fail closed: a hook that cannot tell what will run refuses it.
             let reason = format!("{e}; prisma-guard cannot tell what this tool call would run");
-            return emit(agents::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
+            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
         }
     };
     let cwd = match &request.cwd {
         Some(c) if c.is_dir() => c.clone(),
-        _ => crate::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
+        _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
     };
     if let Some(path) = &request.file_path {
-        if let Some(what) = crate::tamper::protected_with(path, crate::tamper::hooks_folder(&cwd).as_deref()) {
+        if let Some(what) =
+            crate::judge::tamper::protected_with(path, crate::judge::tamper::hooks_folder(&cwd).as_deref())
+        {
             let reason = format!("editing {path} ({what}) switches prisma-guard off");
-            return emit(agents::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
+            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }
     }
     let Some(command) = request.command else { return Ok(ExitStatus::Success) };
-    if check::fast_allow(&command) {
+    if judge::fast_allow(&command) {
         return Ok(ExitStatus::Success);
     }
     // An unreadable prisma-guard.toml must not open the gate: the defaults still refuse.
     let config = load(&cwd, global).unwrap_or_default();
-    let report = check::check(&command, &cwd, options(&config));
+    let report = judge::check(&command, &cwd, options(&config));
     let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
-    emit(agents::answer(args.agent, report.verdict, &report.reason(), &command, ask))
+    emit(protocol::answer(args.agent, report.verdict, &report.reason(), &command, ask))
 }
 
-fn emit(a: agents::Answer) -> Result<ExitStatus> {
+fn emit(a: protocol::Answer) -> Result<ExitStatus> {
     if !a.stdout.is_empty() {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(a.stdout.as_bytes());

@@ -12,17 +12,17 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::backup::db::{self, Database};
+use crate::backup::store::manifest::Trigger;
 use crate::backup::{self, Request};
 use crate::cli::{ExecArgs, GlobalArgs};
+use crate::config::settings::{self, Settings};
 use crate::config::{self, SeedClass};
-use crate::db::{self, Database};
 use crate::error::{fail, Failure};
 use crate::guard::audit::{self, Entry};
 use crate::guard::classify::{self, Invocation, Risk};
 use crate::guard::{allow, forward};
 use crate::project::Resolution;
-use crate::settings::{self, Settings};
-use crate::store::manifest::Trigger;
 use crate::ui::Printer;
 use crate::ExitStatus;
 
@@ -279,10 +279,10 @@ impl Guard<'_> {
     /// Back up a database named with prisma-guard's own --url too (when it is another one
     /// and it exists).
     fn protect_also(&self, raw: &str, main: &db::Target) -> Result<()> {
-        let url =
-            crate::dburl::DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --url/PRISMA_GUARD_DATABASE_URL)")))?;
+        let url = crate::backup::db::url::DbUrl::parse(raw)
+            .map_err(|e| fail(format!("{e} (in --url/PRISMA_GUARD_DATABASE_URL)")))?;
         let sqlite_path =
-            (url.engine == crate::dburl::Engine::Sqlite).then(|| self.settings.cwd.join(url.sqlite_path()));
+            (url.engine == crate::backup::db::url::Engine::Sqlite).then(|| self.settings.cwd.join(url.sqlite_path()));
         let target = db::Target { url, sqlite_path, schemas: Vec::new() };
         if target.describe() == main.describe() {
             return Ok(());
@@ -336,7 +336,7 @@ impl Guard<'_> {
             Risk::Destructive { why } => format!("`{cmd}` is destructive ({why}) and"),
             _ => format!("`{cmd}` without a backup"),
         };
-        crate::confirm::typed(&summary, &db.name(), &action, cmd)
+        crate::guard::confirm::typed(&summary, &db.name(), &action, cmd)
     }
 
     /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.
@@ -350,11 +350,11 @@ impl Guard<'_> {
     /// `db pull` overwrites the schema file: keep a copy in the backup folder first.
     fn keep_schema_copy(&self) {
         let Some(schema) = self.settings.project.schema.as_ref().filter(|s| s.is_file()) else { return };
-        let Ok(store) = crate::store::Store::create(&self.settings.backup_dir) else { return };
+        let Ok(store) = crate::backup::store::Store::create(&self.settings.backup_dir) else { return };
         let stamp = store.new_id(std::time::SystemTime::now(), Some("schema-before-db-pull"));
         let dest = store.dir().join(format!("{stamp}.prisma"));
         if let Ok(text) = std::fs::read(schema) {
-            if crate::store::io::write_atomic(&dest, &text).is_ok() {
+            if crate::backup::store::io::write_atomic(&dest, &text).is_ok() {
                 self.settings.printer.status("Saved", format!("a copy of {} as {}", schema.display(), dest.display()));
             }
         }

@@ -3,12 +3,12 @@
 use anyhow::Result;
 
 use crate::cli::{GlobalArgs, HooksAction, HooksArgs};
-use crate::githooks;
+use crate::install::git_hooks;
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
-    let cwd = crate::settings::working_dir(global)?;
-    let repo = githooks::locate(&cwd)?;
+    let cwd = crate::config::settings::working_dir(global)?;
+    let repo = git_hooks::locate(&cwd)?;
     let say = |lines: &[String], none: &str| {
         if global.quiet {
             return;
@@ -22,17 +22,17 @@ pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
     };
     match args.action {
         HooksAction::Install => {
-            let changes = githooks::install(&repo, args.force)?;
+            let changes = git_hooks::install(&repo, args.force)?;
             say(&changes, "git hooks already installed; nothing changed");
             Ok(ExitStatus::Success)
         }
         HooksAction::Uninstall => {
-            let changes = githooks::uninstall(&repo)?;
+            let changes = git_hooks::uninstall(&repo)?;
             say(&changes, "no prisma-guard git hooks were installed; nothing changed");
             Ok(ExitStatus::Success)
         }
         HooksAction::Status => {
-            let rows = githooks::status(&repo);
+            let rows = git_hooks::status(&repo);
             for (_, _, line) in &rows {
                 println!("{line}");
             }
@@ -42,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
             if rows.iter().all(|r| r.1) {
                 Ok(ExitStatus::Success)
             } else {
-                println!("fix: {}", githooks::install_hint(&repo));
+                println!("fix: {}", git_hooks::install_hint(&repo));
                 Ok(ExitStatus::Failure)
             }
         }

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::agents::Agent;
+use crate::agents::protocol::Agent;
 use crate::cli::{DoctorArgs, GlobalArgs, InitArgs, UninstallArgs};
-use crate::githooks;
-use crate::settings::Settings;
-use crate::setup::{self, Edit};
-use crate::shim;
+use crate::config::settings::Settings;
+use crate::install::git_hooks;
+use crate::install::project::{self, Edit};
+use crate::install::shim;
 use crate::ExitStatus;
 
 const TEMPLATE: &str = include_str!("../../templates/prisma-guard.toml");
@@ -23,7 +23,7 @@ fn rel(root: &Path, p: &Path) -> String {
 }
 
 fn agents_for(root: &Path, args: &InitArgs) -> Vec<Agent> {
-    let mut agents = setup::detect_agents(root);
+    let mut agents = project::detect_agents(root);
     for a in &args.agent {
         if !agents.contains(a) {
             agents.push(*a);
@@ -47,10 +47,10 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     if let Ok(r) = settings.backup_dir.strip_prefix(root) {
         let gi = root.join(".gitignore");
         let current = read(&gi);
-        let with_backups = setup::merge_gitignore(&current, &format!("/{}/", r.display()));
+        let with_backups = project::merge_gitignore(&current, &format!("/{}/", r.display()));
         // And the copy a SQLite restore stages beside the database (a killed one leaves it).
         let base = with_backups.clone().unwrap_or_else(|| current.clone());
-        let with_staged = setup::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
+        let with_staged = project::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
         if let Some(new) = with_staged {
             edits.push(Edit {
                 path: gi,
@@ -61,7 +61,7 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     }
     let pkg = root.join("package.json");
     if pkg.is_file() {
-        let (new, kept) = setup::merge_scripts(&read(&pkg), &pkg)?;
+        let (new, kept) = project::merge_scripts(&read(&pkg), &pkg)?;
         notes.extend(kept);
         if let Some(new) = new {
             edits.push(Edit {
@@ -154,8 +154,8 @@ pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
 fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     let mut edits = Vec::new();
     for agent in agents {
-        let path = root.join(setup::settings_file(*agent));
-        if let Some(new) = setup::merge_agent(*agent, &read(&path), &path)? {
+        let path = root.join(project::settings_file(*agent));
+        if let Some(new) = project::merge_agent(*agent, &read(&path), &path)? {
             edits.push(Edit {
                 path,
                 content: Some(new),
@@ -172,7 +172,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
         if path.is_file() || wants(md) {
-            if let Some(new) = setup::merge_markdown(&read(&path)) {
+            if let Some(new) = project::merge_markdown(&read(&path)) {
                 edits.push(Edit { path, content: Some(new), what: "database safety section".into() });
             }
         }
@@ -182,7 +182,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
 
 fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs) -> Result<()> {
     if !args.dry_run {
-        setup::apply(edits)?;
+        project::apply(edits)?;
     }
     if !global.quiet && !edits.is_empty() {
         println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
@@ -206,7 +206,7 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
         .map(|e| format!("{} {}: {}", verb("updated", "would update"), rel(&root, &e.path), e.what))
         .collect();
     if !args.dry_run {
-        setup::Ledger::load(&settings.audit_dir).apply(&edits)?;
+        project::Ledger::load(&settings.audit_dir).apply(&edits)?;
     }
 
     // The project shim (node_modules/.bin/prisma) and its re-install entry.
@@ -244,17 +244,17 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
     }
 
     // Git hooks.
-    match githooks::locate(&root) {
+    match git_hooks::locate(&root) {
         Ok(repo) if repo.outside.is_some() => notes.push(format!(
             "git hooks not installed: core.hooksPath points outside the repository ({}); run `prisma-guard hooks install --force` to install there",
             repo.outside.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
         )),
         Ok(repo) => {
-            if githooks::status(&repo).iter().any(|r| !r.1) {
+            if git_hooks::status(&repo).iter().any(|r| !r.1) {
                 if args.dry_run {
                     lines.push("would install git hooks: pre-commit and pre-push run `prisma-guard scan`".into());
                 } else {
-                    lines.extend(githooks::install(&repo, false)?);
+                    lines.extend(git_hooks::install(&repo, false)?);
                 }
             }
         }
@@ -290,11 +290,11 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     let root = settings.project_root.clone();
     let mut edits = Vec::new();
     let mut failed = Vec::new();
-    let mut ledger = setup::Ledger::load(&settings.audit_dir);
-    for agent in setup::AGENTS {
-        let path = root.join(setup::settings_file(*agent));
+    let mut ledger = project::Ledger::load(&settings.audit_dir);
+    for agent in project::AGENTS {
+        let path = root.join(project::settings_file(*agent));
         if path.is_file() {
-            match setup::unmerge_agent(&read(&path), &path) {
+            match project::unmerge_agent(&read(&path), &path) {
                 Ok(Some(new)) => {
                     edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) })
                 }
@@ -322,7 +322,7 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     }
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
-        if let Some(new) = setup::unmerge_markdown(&read(&path)) {
+        if let Some(new) = project::unmerge_markdown(&read(&path)) {
             // A file that held only the section (init created it) goes with it.
             let (content, what) = if new.trim().is_empty() {
                 (None, "removed (it held only the database safety section)")
@@ -334,7 +334,7 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     }
     let pkg = root.join("package.json");
     if pkg.is_file() {
-        if let Some(new) = setup::unmerge_scripts(&read(&pkg), &pkg)? {
+        if let Some(new) = project::unmerge_scripts(&read(&pkg), &pkg)? {
             edits.push(Edit { path: pkg.clone(), content: Some(new), what: "db:* scripts removed".into() });
         }
     }
@@ -348,7 +348,7 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
     let mut lines: Vec<String> =
         edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
-        setup::apply(&edits)?;
+        project::apply(&edits)?;
         ledger.remove();
     }
     if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
@@ -357,12 +357,12 @@ pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitSt
         }
         lines.push(would("restore node_modules/.bin/prisma and remove the postinstall entry"));
     }
-    if let Ok(repo) = githooks::locate(&root) {
-        if githooks::status(&repo).iter().any(|r| r.1) {
+    if let Ok(repo) = git_hooks::locate(&root) {
+        if git_hooks::status(&repo).iter().any(|r| r.1) {
             if args.dry_run {
                 lines.push("would remove the git hooks".into());
             } else {
-                lines.extend(githooks::uninstall(&repo)?);
+                lines.extend(git_hooks::uninstall(&repo)?);
             }
         }
     }
@@ -410,10 +410,10 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
             .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
         fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
     });
-    match githooks::locate(&root) {
+    match git_hooks::locate(&root) {
         Ok(repo) => {
-            for (name, ok, detail) in githooks::status(&repo) {
-                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: githooks::install_hint(&repo) });
+            for (name, ok, detail) in git_hooks::status(&repo) {
+                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
             }
         }
         Err(_) => rows.push(Row {
@@ -423,10 +423,10 @@ pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> 
             fix: "git init && prisma-guard hooks install".into(),
         }),
     }
-    let agents = setup::detect_agents(&root);
+    let agents = project::detect_agents(&root);
     for agent in &agents {
-        let path = root.join(setup::settings_file(*agent));
-        let checked = setup::check_agent(*agent, &read(&path));
+        let path = root.join(project::settings_file(*agent));
+        let checked = project::check_agent(*agent, &read(&path));
         rows.push(Row {
             entry: format!("{} hook", agent.name()),
             ok: checked.is_ok(),
@@ -483,7 +483,7 @@ fn dump_tools(settings: &Settings) -> Row {
     };
     // SQLite is read through the library built into prisma-guard: no tool to install, and a
     // file not created yet is nothing to back up yet.
-    if db.engine() == crate::dburl::Engine::Sqlite {
+    if db.engine() == crate::backup::db::url::Engine::Sqlite {
         let detail = match db.exists() {
             Ok(true) => db.dump_tool_version().unwrap_or_else(|_| "built in".into()),
             _ => format!("built in; {} does not exist yet (nothing to back up)", db.name()),
@@ -505,11 +505,11 @@ fn dump_tools(settings: &Settings) -> Row {
 }
 
 fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
-    let store = crate::store::Store::open(&settings.backup_dir);
+    let store = crate::backup::store::Store::open(&settings.backup_dir);
     let dir = settings.backup_dir.clone();
     let mut rows = Vec::new();
     let newest = store.list().ok().and_then(|(m, _)| m.into_iter().max_by_key(|m| m.created_unix));
-    let now = crate::store::unix_now(std::time::SystemTime::now());
+    let now = crate::backup::store::unix_now(std::time::SystemTime::now());
     rows.push(match newest {
         Some(m) => {
             let age_h = now.saturating_sub(m.created_unix) / 3600;

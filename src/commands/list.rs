@@ -4,9 +4,9 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
+use crate::backup::store::{unix_now, Store};
 use crate::cli::ListArgs;
-use crate::settings::Settings;
-use crate::store::{unix_now, Store};
+use crate::config::settings::Settings;
 use crate::ui::{human_age, human_bytes};
 use crate::ExitStatus;
 

@@ -4,15 +4,15 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
+use crate::backup::store::retention::{plan, Policy};
+use crate::backup::store::{unix_now, Store};
 use crate::cli::PruneArgs;
-use crate::settings::Settings;
-use crate::store::retention::{plan, Policy};
-use crate::store::{unix_now, Store};
+use crate::config::settings::Settings;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     // Deleting backups is a human's decision: an AI agent may look (--dry-run), not delete.
-    if let (false, Some(marker)) = (args.dry_run, crate::agent::detect_current()) {
+    if let (false, Some(marker)) = (args.dry_run, crate::agents::env::detect_current()) {
         let mut entry =
             crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
         entry.agent = Some(marker.clone());

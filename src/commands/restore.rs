@@ -4,16 +4,16 @@ use std::fs::File;
 
 use anyhow::{Context, Result};
 
+use crate::backup::db::url::DbUrl;
+use crate::backup::db::{self, compare_counts, Database, Target};
+use crate::backup::store::compress::VerifiedReader;
+use crate::backup::store::manifest::{Manifest, Trigger};
+use crate::backup::store::verify::{self, Depth};
+use crate::backup::store::Store;
 use crate::backup::{self, Request};
 use crate::cli::{RestoreArgs, RestoreTestArgs};
-use crate::db::{self, compare_counts, Database, Target};
-use crate::dburl::DbUrl;
+use crate::config::settings::Settings;
 use crate::error::fail;
-use crate::settings::Settings;
-use crate::store::compress::VerifiedReader;
-use crate::store::manifest::{Manifest, Trigger};
-use crate::store::verify::{self, Depth};
-use crate::store::Store;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
@@ -71,7 +71,7 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         );
         let rerun =
             format!("prisma-guard restore {}{}", manifest.id, args.to.as_ref().map(|_| " --to <url>").unwrap_or(""));
-        crate::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
+        crate::guard::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
         let safety = backup::take(
             settings,
             db.as_ref(),
@@ -107,7 +107,7 @@ pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatu
 /// The id of the newest backup (safety copies aside) of the database `db` names.
 fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
     let (all, _) = store.list()?;
-    let mine = |m: &&crate::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
+    let mine = |m: &&crate::backup::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
     if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(mine).or_else(|| all.iter().find(mine)) {
         return Ok(m.id.clone());
     }
@@ -135,9 +135,9 @@ fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
 fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
     let depth = match manifest.engine {
-        crate::dburl::Engine::Mysql => Depth::Full,
-        crate::dburl::Engine::Sqlite => Depth::Checksum,
-        crate::dburl::Engine::Postgresql => Depth::Files,
+        crate::backup::db::url::Engine::Mysql => Depth::Full,
+        crate::backup::db::url::Engine::Sqlite => Depth::Checksum,
+        crate::backup::db::url::Engine::Postgresql => Depth::Files,
     };
     let problems = verify::verify(store, &manifest, depth)?;
     if !problems.is_empty() {
@@ -156,7 +156,8 @@ fn damaged(id: &str, detail: &str) -> crate::error::Failure {
 
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
     let url = DbUrl::parse(raw).map_err(|e| fail(format!("{e} (in --to)")))?;
-    let sqlite_path = (url.engine == crate::dburl::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
+    let sqlite_path =
+        (url.engine == crate::backup::db::url::Engine::Sqlite).then(|| settings.cwd.join(url.sqlite_path()));
     Ok(Target { url, sqlite_path, schemas: Vec::new() })
 }
 

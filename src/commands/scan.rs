@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 
 fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok());
-    let cwd = crate::settings::working_dir(global)?;
+    let cwd = crate::config::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
     let section = &config.file.scan;
@@ -79,7 +79,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let (src, paths) = source::staged(repo)?;
         // prisma-guard.toml and the scan baseline decide what the guard allows once
         // committed: an AI agent may not commit them (a person does).
-        if let Some(agent) = crate::agent::detect_current() {
+        if let Some(agent) = crate::agents::env::detect_current() {
             let settings = [crate::config::FILE_NAME, scan::baseline::FILE_NAME];
             if let Some(p) = paths.iter().find(|p| settings.iter().any(|f| p.rsplit('/').next() == Some(*f))) {
                 return Err(Failure::new(format!(
@@ -259,7 +259,7 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             .filter(|d| !d.as_os_str().is_empty())
             .map_or(Ok(()), std::fs::create_dir_all)
             .map_err(anyhow::Error::from)
-            .and_then(|()| crate::store::io::write_atomic(p, text.as_bytes()))
+            .and_then(|()| crate::backup::store::io::write_atomic(p, text.as_bytes()))
             .map(|_| ())
             .with_context(|| format!("could not write {}", p.display())),
         None => {

@@ -3,9 +3,9 @@
 use anyhow::Result;
 
 use crate::cli::{ShimAction, ShimArgs};
+use crate::config::settings::Settings;
 use crate::error::fail;
-use crate::settings::Settings;
-use crate::shim;
+use crate::install::shim;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {

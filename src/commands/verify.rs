@@ -4,11 +4,11 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
+use crate::backup::store::manifest::{Manifest, Verified};
+use crate::backup::store::{verify, Store};
 use crate::cli::VerifyArgs;
+use crate::config::settings::Settings;
 use crate::error::fail;
-use crate::settings::Settings;
-use crate::store::manifest::{Manifest, Verified};
-use crate::store::{verify, Store};
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {

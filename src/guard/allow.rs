@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::db::Target;
-use crate::dburl::Engine;
+use crate::backup::db::url::Engine;
+use crate::backup::db::Target;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +82,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dburl::DbUrl;
+    use crate::backup::db::url::DbUrl;
 
     fn target(url: &str) -> Target {
         let url = DbUrl::parse(url).unwrap();

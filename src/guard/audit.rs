@@ -39,7 +39,7 @@ impl Entry {
             decision: decision.to_string(),
             backup_id: None,
             exit_code: None,
-            agent: crate::agent::detect_current(),
+            agent: crate::agents::env::detect_current(),
         }
     }
 }
@@ -66,7 +66,7 @@ fn user_name() -> String {
 
 /// Append one line. The folder is created 0700 when missing.
 pub fn append(dir: &Path, entry: &Entry) -> Result<()> {
-    crate::store::Store::create(dir)?;
+    crate::backup::store::Store::create(dir)?;
     let path = dir.join("audit.jsonl");
     let mut line = serde_json::to_vec(entry)?;
     line.push(b'\n');

@@ -3,4 +3,5 @@
 pub mod allow;
 pub mod audit;
 pub mod classify;
+pub mod confirm;
 pub mod forward;

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::backup::db::url::{DbUrl, Engine, UrlError};
+use crate::backup::db::Target;
 use crate::config::find_upward;
-use crate::db::Target;
-use crate::dburl::{DbUrl, Engine, UrlError};
 use crate::error::{fail, Failure};
 use prisma_files::{Datasource, UrlExpr};
 

@@ -64,7 +64,7 @@ pub fn write(root: &Path, findings: &[Finding]) -> Result<PathBuf> {
     let path = root.join(FILE_NAME);
     let mut text = serde_json::to_string_pretty(&file)?;
     text.push('\n');
-    crate::store::io::write_atomic(&path, text.as_bytes())?;
+    crate::backup::store::io::write_atomic(&path, text.as_bytes())?;
     Ok(path)
 }
 

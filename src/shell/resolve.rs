@@ -79,7 +79,7 @@ pub fn is_prisma_word(word: &str) -> bool {
 /// aside.
 pub fn is_prisma_entry(word: &str) -> bool {
     let js = [".js", ".cjs", ".mjs"].iter().any(|e| word.ends_with(e));
-    base(word) == crate::shim::ORIGINAL_NAME
+    base(word) == crate::install::shim::ORIGINAL_NAME
         || word.ends_with("prisma/build/index.js")
         || (js && (word.contains("node_modules/prisma/") || word.contains("node_modules/@prisma/cli/")))
 }

@@ -16,8 +16,18 @@ use std::time::{Duration, Instant};
 /// it never leaks.
 pub const SECRET: &str = "Sup3r-S3cret_pw";
 
+/// The binary under test: the debug build cargo made for this test run, or, when
+/// `PRISMA_GUARD_TEST_BIN` names one, that binary (scripts/test.sh runs the suite a second
+/// time against the release binary that install.sh installs).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_prisma-guard")
+    static BIN: OnceLock<String> = OnceLock::new();
+    BIN.get_or_init(|| match std::env::var("PRISMA_GUARD_TEST_BIN") {
+        Ok(path) if !path.is_empty() => {
+            assert!(Path::new(&path).is_file(), "PRISMA_GUARD_TEST_BIN={path} is not a file");
+            path
+        }
+        _ => env!("CARGO_BIN_EXE_prisma-guard").to_string(),
+    })
 }
 
 /// A project folder and a clean environment for one test.

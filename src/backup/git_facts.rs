@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::store::manifest::GitInfo;
+use crate::backup::store::manifest::GitInfo;
 
 /// The commit, branch and dirtiness of the repository holding `dir`, if any.
 pub fn info(dir: &Path) -> Option<GitInfo> {

@@ -118,7 +118,7 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
             let _ = std::fs::remove_file(&original);
             std::fs::rename(&bin, &original).with_context(|| format!("could not move {} aside", bin.display()))?;
         }
-        crate::store::io::write_atomic(&bin, project_shim_script(&exe).as_bytes())?;
+        crate::backup::store::io::write_atomic(&bin, project_shim_script(&exe).as_bytes())?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))?;
         changes.bin_replaced = true;
@@ -168,7 +168,7 @@ pub fn project_shim_installed(root: &Path) -> bool {
 fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
     let path = root.join("package.json");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
-    let mut doc = crate::jsonedit::Doc::new(&text)
+    let mut doc = crate::install::jsonedit::Doc::new(&text)
         .map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
     let value = doc.value().map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
     if !value.is_object() || value.get("scripts").is_some_and(|s| !s.is_object()) {
@@ -205,7 +205,7 @@ fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
         let _ = doc.remove(&[], "scripts");
     }
     let out = doc.into_text();
-    crate::store::io::write_atomic(&path, out.as_bytes())?;
+    crate::backup::store::io::write_atomic(&path, out.as_bytes())?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
     Ok(true)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::compress::Compression;
-use crate::dburl::Engine;
+use crate::backup::db::url::Engine;
 
 pub const FORMAT_VERSION: u32 = 1;
 

@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::backup::db::{self, Database, Target, ToolSettings};
+use crate::backup::store::{retention::Policy, Compression};
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
-use crate::db::{self, Database, Target, ToolSettings};
 use crate::project::{self, Project};
-use crate::store::{retention::Policy, Compression};
 use crate::ui::Printer;
 
 pub struct Settings {

@@ -8,6 +8,8 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
+pub mod tamper;
+
 use std::fmt;
 use std::path::Path;
 
@@ -154,7 +156,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         };
     }
     let scripts = shell::packages::Packages::new(cwd);
-    let hooks = crate::tamper::hooks_folder(cwd);
+    let hooks = crate::judge::tamper::hooks_folder(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
@@ -182,7 +184,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
         }
-        if let Some(why) = crate::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
+        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
             reasons.push((Verdict::Destructive, why));
         }
         if let Target::Prisma { args } = v.target {
@@ -214,9 +216,9 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             }
             for e in v.env {
                 let hidden = match e {
-                    EnvChange::Unset(k) => crate::agent::is_marker(k).then(|| format!("unsets {k}")),
+                    EnvChange::Unset(k) => crate::agents::env::is_marker(k).then(|| format!("unsets {k}")),
                     EnvChange::Set(k, val) if val.is_empty() => {
-                        crate::agent::is_marker(k).then(|| format!("empties {k}"))
+                        crate::agents::env::is_marker(k).then(|| format!("empties {k}"))
                     }
                     EnvChange::Clear => Some("clears the environment (env -i)".into()),
                     _ => None,

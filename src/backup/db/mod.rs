@@ -5,6 +5,7 @@ pub mod mysql;
 mod mysql_swap;
 pub mod postgres;
 pub mod sqlite;
+pub mod url;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::dburl::{DbUrl, Engine};
+use crate::backup::db::url::{DbUrl, Engine};
 
 /// Which tools to use; filled from config and environment.
 #[derive(Debug, Clone, Default)]

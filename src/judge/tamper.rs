@@ -241,7 +241,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
             return Some(why);
         }
     }
-    if name == "unset" && argv.iter().any(|a| crate::agent::is_marker(a)) {
+    if name == "unset" && argv.iter().any(|a| crate::agents::env::is_marker(a)) {
         return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
     }
     let exported: Vec<EnvChange> = match name {
@@ -261,8 +261,8 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
         _ => Vec::new(),
     };
     let hides_agent = exported.iter().find_map(|e| match e {
-        EnvChange::Set(k, v) if v.is_empty() && crate::agent::is_marker(k) => Some(format!("empties {k}")),
-        EnvChange::Unset(k) if crate::agent::is_marker(k) => Some(format!("unsets {k}")),
+        EnvChange::Set(k, v) if v.is_empty() && crate::agents::env::is_marker(k) => Some(format!("empties {k}")),
+        EnvChange::Unset(k) if crate::agents::env::is_marker(k) => Some(format!("unsets {k}")),
         _ => None,
     });
     if let Some(h) = hides_agent {

@@ -139,11 +139,11 @@ mod tests {
     #[test]
     fn every_rule_id_used_in_the_code_is_catalogued() {
         let sources = [
-            include_str!("sql/analyze.rs"),
-            include_str!("scan/mod.rs"),
-            include_str!("scan/suppress.rs"),
-            include_str!("scan/report.rs"),
-            include_str!("sql/danger.rs"),
+            include_str!("../sql/analyze.rs"),
+            include_str!("../scan/mod.rs"),
+            include_str!("../scan/suppress.rs"),
+            include_str!("../scan/report.rs"),
+            include_str!("../sql/danger.rs"),
         ];
         let pattern = regex::Regex::new(r#"(?:report\(\s*|rule:\s*|rule == )"([a-z][a-z0-9-]+)""#).expect("regex");
         let mut seen = 0;
@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_documented() {
-        let docs = include_str!("../docs/rules.md");
+        let docs = include_str!("../../docs/rules.md");
         for (i, r) in RULES.iter().enumerate() {
             assert!(RULES[..i].iter().all(|o| o.id != r.id), "duplicate id {}", r.id);
             assert!(docs.contains(&format!("## `{}`", r.id)), "docs/rules.md has no section for {}", r.id);

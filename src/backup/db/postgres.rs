@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use super::{Database, DumpFacts, Scratch, Target, Temporary, ToolSettings};
-use crate::dburl::Engine;
+use crate::backup::db::url::Engine;
 use crate::error::fail;
 use crate::process::{Redactor, Running, Tool};
 
@@ -477,7 +477,7 @@ impl Database for Postgres {
         if !schemas.is_empty() {
             let header = self.extensions_header()?;
             out.write_all(header.as_bytes())
-                .map_err(|e| crate::store::write::write_error(e, Path::new("the backup file")))?;
+                .map_err(|e| crate::backup::store::write::write_error(e, Path::new("the backup file")))?;
         }
         cmd.arg(format!("--dbname={}", self.conninfo));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped());
@@ -981,7 +981,7 @@ fn copy_into_transaction(
 fn filter_dump(from: impl Read, to: &mut dyn Write, filter: &mut DumpFilter) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 20, from);
     let mut buf = vec![0u8; 1 << 20];
-    let as_write_error = |e: std::io::Error| crate::store::write::write_error(e, Path::new("the backup file"));
+    let as_write_error = |e: std::io::Error| crate::backup::store::write::write_error(e, Path::new("the backup file"));
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => return filter.finish(to).map_err(as_write_error),

@@ -12,7 +12,7 @@ use crate::ExitStatus;
 /// Ask the human to type `expected`. Errors (exit status `Refused`) when there is no
 /// terminal, an agent is detected, or the answer differs.
 pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result<()> {
-    if let Some(marker) = crate::agent::detect_current() {
+    if let Some(marker) = crate::agents::env::detect_current() {
         return Err(fail(format!(
             "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
         ))

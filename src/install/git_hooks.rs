@@ -11,8 +11,8 @@ use crate::error::Failure;
 
 pub const MARKER: &str = "# prisma-guard hook v1";
 pub const HOOKS: &[(&str, &str, &str)] = &[
-    ("pre-commit", include_str!("../hooks/pre-commit"), "prisma-guard scan --staged"),
-    ("pre-push", include_str!("../hooks/pre-push"), "prisma-guard scan --pre-push"),
+    ("pre-commit", include_str!("../../hooks/pre-commit"), "prisma-guard scan --staged"),
+    ("pre-push", include_str!("../../hooks/pre-push"), "prisma-guard scan --pre-push"),
 ];
 const CHAINED_SUFFIX: &str = ".prisma-guard-chained";
 const HUSKY_LINE_MARK: &str = "# prisma-guard";
@@ -138,7 +138,7 @@ fn write_exec(path: &Path, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
     }
-    crate::store::io::write_atomic(path, text.as_bytes())?;
+    crate::backup::store::io::write_atomic(path, text.as_bytes())?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
         .with_context(|| format!("could not make {} executable", path.display()))?;
     Ok(())
@@ -202,7 +202,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
             match pre_commit_add(&text) {
                 Some(updated) if updated != text => {
-                    crate::store::io::write_atomic(config, updated.as_bytes())?;
+                    crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                     changes.push(format!(
                         "the pre-commit framework manages the hooks: added prisma-guard's hooks to {} (run `pre-commit install` if it is not installed)",
                         config.display()
@@ -224,7 +224,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
             let updated = lefthook_edit(config, &text, true)?;
             if updated != text {
-                crate::store::io::write_atomic(config, updated.as_bytes())?;
+                crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!(
                     "lefthook manages the hooks: added prisma-guard to {} (run `lefthook install` if it is not installed)",
                     config.display()
@@ -269,7 +269,7 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
             let text = std::fs::read_to_string(config)?;
             let updated = pre_commit_remove(&text);
             if updated != text {
-                crate::store::io::write_atomic(config, updated.as_bytes())?;
+                crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!("removed prisma-guard from {}", config.display()));
             }
         }
@@ -277,7 +277,7 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
             let text = std::fs::read_to_string(config)?;
             let updated = lefthook_edit(config, &text, false)?;
             if updated != text {
-                crate::store::io::write_atomic(config, updated.as_bytes())?;
+                crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!("removed prisma-guard from {}", config.display()));
             }
         }
@@ -473,7 +473,7 @@ fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
     let name = config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     if name.ends_with(".json") {
         let bad = |e: String| Failure::new(format!("could not edit {}: {e}", config.display()));
-        let mut doc = crate::jsonedit::Doc::new(text).map_err(bad)?;
+        let mut doc = crate::install::jsonedit::Doc::new(text).map_err(bad)?;
         for (hook, _, command) in HOOKS {
             let path = [*hook, "commands"];
             if add {
@@ -625,23 +625,23 @@ mod tests {
 
     #[test]
     fn ci_templates_match_what_install_writes() {
-        let lefthook = include_str!("../templates/ci/lefthook.yml");
+        let lefthook = include_str!("../../templates/ci/lefthook.yml");
         let body: String = lefthook.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
         let strip =
             |s: &str| s.lines().map(|l| l.split(" #").next().unwrap_or("").trim_end().to_string()).collect::<Vec<_>>();
         assert_eq!(strip(&lefthook_add("")), strip(body.trim_start()));
         for (name, _, command) in HOOKS {
             let husky = match *name {
-                "pre-commit" => include_str!("../templates/ci/husky-pre-commit"),
-                _ => include_str!("../templates/ci/husky-pre-push"),
+                "pre-commit" => include_str!("../../templates/ci/husky-pre-commit"),
+                _ => include_str!("../../templates/ci/husky-pre-push"),
             };
             assert!(
                 husky.lines().any(|l| l == hook_line(command)),
                 "{name}: the template holds the line install writes"
             );
         }
-        let root = include_str!("../.pre-commit-hooks.yaml");
-        assert!(include_str!("../templates/ci/pre-commit-hooks.yaml").ends_with(root));
+        let root = include_str!("../../.pre-commit-hooks.yaml");
+        assert!(include_str!("../../templates/ci/pre-commit-hooks.yaml").ends_with(root));
     }
 
     #[test]

@@ -1,15 +1,19 @@
 //! Taking a backup: connect and check, stream the dump into the store, record the manifest.
 //! Used by `prisma-guard backup`, by restore (the safety backup) and by the guard.
 
+pub mod db;
+pub mod git_facts;
+pub mod store;
+
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
 use anyhow::Result;
 
-use crate::db::Database;
-use crate::settings::Settings;
-use crate::store::manifest::{Manifest, Trigger, FORMAT_VERSION};
-use crate::store::{unix_now, write, Store};
+use crate::backup::db::Database;
+use crate::backup::store::manifest::{Manifest, Trigger, FORMAT_VERSION};
+use crate::backup::store::{unix_now, write, Store};
+use crate::config::settings::Settings;
 
 pub struct Request {
     pub label: Option<String>,
@@ -68,7 +72,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         }
     }
     let (row_counts, source) = match facts.row_counts {
-        Some(c) => (c, if db.engine() == crate::dburl::Engine::Sqlite { "snapshot" } else { "dump" }),
+        Some(c) => (c, if db.engine() == crate::backup::db::url::Engine::Sqlite { "snapshot" } else { "dump" }),
         None => (db.row_counts()?, "query"),
     };
     let migrations = match facts.migrations {
@@ -89,7 +93,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         schema: db.schema(),
         label: req.label.clone(),
         trigger: req.trigger.clone(),
-        git: crate::git::info(&settings.project_root),
+        git: crate::backup::git_facts::info(&settings.project_root),
         migrations,
         row_counts,
         row_counts_source: source.into(),
@@ -111,12 +115,12 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
 
 fn check_restorable(
     store: &Store,
-    file: &crate::store::manifest::FileInfo,
+    file: &crate::backup::store::manifest::FileInfo,
     db: &dyn Database,
 ) -> Result<Option<String>> {
     let path = store.dir().join(&file.name);
     let opened = std::fs::File::open(&path)
-        .and_then(|f| crate::store::compress::VerifiedReader::new(file.compression, f, &file.sha256));
+        .and_then(|f| crate::backup::store::compress::VerifiedReader::new(file.compression, f, &file.sha256));
     match opened {
         Ok(mut reader) => db.check_restorable(&mut reader),
         Err(e) => Err(anyhow::Error::new(e).context(format!("could not read {} back", path.display()))),

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::agents::Agent;
-use crate::jsonedit::Doc;
+use crate::agents::protocol::Agent;
+use crate::install::jsonedit::Doc;
 
 pub const AGENTS: &[Agent] = &[Agent::Claude, Agent::Cursor, Agent::Codex, Agent::Gemini, Agent::Copilot];
 const HOOK_MARK: &str = "prisma-guard agent-hook";
@@ -346,7 +346,7 @@ impl Ledger {
                 .with_context(|| format!("could not create {}", dir.display()))?;
         }
         let text = serde_json::to_string_pretty(self)?;
-        crate::store::io::write_atomic(&self.path, text.as_bytes())?;
+        crate::backup::store::io::write_atomic(&self.path, text.as_bytes())?;
         Ok(())
     }
 
@@ -408,7 +408,7 @@ pub fn apply(edits: &[Edit]) -> Result<()> {
                 use std::os::unix::fs::PermissionsExt;
                 // An existing file keeps its mode; a new one is 0644.
                 let mode = std::fs::metadata(&e.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-                crate::store::io::write_atomic(&e.path, text.as_bytes())?;
+                crate::backup::store::io::write_atomic(&e.path, text.as_bytes())?;
                 std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(mode))?;
             }
             None => {

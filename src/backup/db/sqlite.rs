@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use rusqlite::{backup::Backup, Connection, OpenFlags};
 
 use super::{Database, DumpFacts, Scratch, Target, Temporary};
-use crate::dburl::Engine;
+use crate::backup::db::url::Engine;
 use crate::error::fail;
 
 pub struct Sqlite {
@@ -94,7 +94,7 @@ fn copy_all(src: &Connection, dst: &mut Connection) -> Result<()> {
 fn snapshot_error(err: anyhow::Error, source: &Path) -> anyhow::Error {
     let code = err.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code);
     if matches!(code, Some(rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure)) {
-        return crate::store::write::write_error(
+        return crate::backup::store::write::write_error(
             std::io::Error::from_raw_os_error(libc::ENOSPC),
             Path::new("the backup directory"),
         );
@@ -153,7 +153,7 @@ impl Database for Sqlite {
         drop(conn);
         let mut reader = BufReader::with_capacity(1 << 20, File::open(&snapshot)?);
         std::io::copy(&mut reader, out)
-            .map_err(|e| crate::store::write::write_error(e, Path::new("the backup file")))?;
+            .map_err(|e| crate::backup::store::write::write_error(e, Path::new("the backup file")))?;
         Ok(facts)
     }
 

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use super::{Database, DumpFacts, Scratch, Target, Temporary, ToolSettings};
-use crate::dburl::Engine;
+use crate::backup::db::url::Engine;
 use crate::error::fail;
 use crate::process::{Redactor, Running, SecretFile, Tool};
 
@@ -51,7 +51,7 @@ impl Mysql {
         Ok(Mysql { target, options, redactor, tools: tools.clone(), client })
     }
 
-    pub(super) fn target_url(&self) -> &crate::dburl::DbUrl {
+    pub(super) fn target_url(&self) -> &crate::backup::db::url::DbUrl {
         &self.target.url
     }
 
@@ -287,7 +287,7 @@ impl Database for Mysql {
             if let Err(e) = out.write_all(&buf[..n]) {
                 let _ = running.child.kill();
                 let _ = running.finish(&self.redactor);
-                return Err(crate::store::write::write_error(e, Path::new("the backup file")));
+                return Err(crate::backup::store::write::write_error(e, Path::new("the backup file")));
             }
         }
         running.finish(&self.redactor).map_err(|e| self.explain(e))?;

@@ -1,13 +1,15 @@
 //! `prisma-guard.toml`: discovered upward from the working directory to the git root.
 //! Precedence everywhere: command-line flag > environment variable > this file > default.
 
+pub mod settings;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::backup::store::Compression;
 use crate::error::Failure;
-use crate::store::Compression;
 
 pub const FILE_NAME: &str = "prisma-guard.toml";
 
@@ -354,7 +356,7 @@ mod tests {
 
     #[test]
     fn the_shipped_template_is_valid() {
-        let text = include_str!("../templates/prisma-guard.toml");
+        let text = include_str!("../../templates/prisma-guard.toml");
         let file: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(file.backup.compression, Some(Compression::Zstd));
         assert_eq!(file.retention.max_age_days, Some(30));
