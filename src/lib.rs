@@ -6,24 +6,24 @@
 #[cfg(not(unix))]
 compile_error!("prisma-guard supports Linux and macOS; on Windows, use it inside WSL");
 
-pub mod agents;
-pub mod backup;
+pub(crate) mod agents;
+pub(crate) mod backup;
 pub mod cli;
-pub mod commands;
-pub mod config;
+pub(crate) mod commands;
+pub(crate) mod config;
 pub mod error;
 pub mod exit;
-pub mod guard;
-pub mod install;
-pub mod judge;
-pub mod process;
-pub mod project;
-pub mod rules;
-pub mod scan;
-pub mod shell;
-pub mod sql;
-pub mod sys;
-pub mod ui;
+pub(crate) mod guard;
+pub(crate) mod install;
+pub(crate) mod judge;
+pub(crate) mod process;
+pub(crate) mod project;
+pub(crate) mod rules;
+pub(crate) mod scan;
+pub(crate) mod shell;
+pub(crate) mod sql;
+pub(crate) mod sys;
+pub(crate) mod ui;
 
 pub use exit::ExitStatus;
 

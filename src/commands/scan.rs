@@ -27,22 +27,23 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
     let section = &config.file.scan;
+    let mut disable = Vec::new();
+    for id in section.disable.iter().chain(&args.disable) {
+        let Some(rule) = crate::rules::RuleId::parse(id) else {
+            return Err(Failure::usage(format!("there is no rule `{id}` to disable"))
+                .hint("rule ids are listed in docs/rules.md")
+                .into());
+        };
+        disable.push(rule);
+    }
     let mut opts = Options {
-        disable: section.disable.clone(),
+        disable,
         exclude: section.exclude.clone(),
         start_after: args.start_after.clone().or_else(|| section.start_after.clone()),
         production_scripts: section.production_scripts.clone(),
         threads,
         migration_dirs: Vec::new(),
     };
-    opts.disable.extend(args.disable.iter().cloned());
-    for id in &opts.disable {
-        if crate::rules::find(id).is_none() {
-            return Err(Failure::usage(format!("there is no rule `{id}` to disable"))
-                .hint("rule ids are listed in docs/rules.md")
-                .into());
-        }
-    }
     let repo = source::open_repo(&cwd);
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
     let root = root.canonicalize().unwrap_or(root);

@@ -174,7 +174,8 @@ impl Doc {
         Ok(Doc { text })
     }
 
-    pub fn text(&self) -> &str {
+    #[cfg(test)]
+    fn text(&self) -> &str {
         &self.text
     }
 

@@ -70,17 +70,10 @@ pub enum Resolution {
     Uncertain(String),
 }
 
-impl Resolution {
-    pub fn is_certain(&self) -> bool {
-        !matches!(self, Resolution::Uncertain(_))
-    }
-}
-
 /// The database a command will touch, where its URL came from, and how sure that is.
 #[derive(Debug, Clone)]
 pub struct Resolved {
     pub target: Target,
-    pub source: String,
     pub resolution: Resolution,
 }
 
@@ -145,11 +138,6 @@ impl Project {
     /// A variable as Prisma will see it (empty counts as unset, as `env()` does).
     pub fn var(&self, name: &str) -> Option<String> {
         self.env.get(name).filter(|v| !v.is_empty()).cloned()
-    }
-
-    /// The Prisma provider named in the schema.
-    pub fn provider(&self) -> Option<&str> {
-        self.datasource.as_ref().and_then(|(_, d)| d.provider.as_deref())
     }
 
     /// Resolve the database this project's Prisma commands would touch.
@@ -260,7 +248,7 @@ impl Project {
             joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
         let schemas = datasource.map(|(_, d)| d.schemas.clone()).unwrap_or_default();
-        Ok(Resolved { target: Target { url, sqlite_path, schemas }, source: source.to_string(), resolution })
+        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution })
     }
 
     /// The URL text, the folder relative SQLite paths resolve against, and a description

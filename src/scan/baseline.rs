@@ -41,7 +41,7 @@ pub fn fingerprint(f: &Finding) -> String {
     let source = f.source.split_whitespace().collect::<Vec<_>>().join(" ");
     let source = source.trim_end_matches([',', ';']);
     let mut h = Sha256::new();
-    for part in [f.rule, f.path.as_str(), source, f.message.as_str()] {
+    for part in [f.rule.as_str(), f.path.as_str(), source, f.message.as_str()] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -49,7 +49,7 @@ pub fn fingerprint(f: &Finding) -> String {
 }
 
 pub fn entry(f: &Finding) -> Entry {
-    Entry { path: f.path.clone(), rule: f.rule.to_string(), fingerprint: fingerprint(f) }
+    Entry { path: f.path.clone(), rule: f.rule.as_str().to_string(), fingerprint: fingerprint(f) }
 }
 
 /// Write the baseline of `findings` into `root`; returns its path.
@@ -117,7 +117,7 @@ mod tests {
 
     fn finding(path: &str, line: usize, source: &str) -> Finding {
         Finding {
-            rule: "drop-column",
+            rule: crate::rules::RuleId::DropColumn,
             severity: Severity::Error,
             path: path.into(),
             line,

@@ -22,7 +22,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::guard::classify::Invocation;
-use crate::rules::{self, Severity};
+use crate::rules::{RuleId, Severity};
 use crate::sql::{analyze, Schema};
 use files::{CommandLine, Kind};
 use listdir::EntryKind;
@@ -32,7 +32,7 @@ use suppress::Directive;
 /// One finding, located in a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     /// Repository-relative, `/`-separated.
     pub path: String,
@@ -52,7 +52,7 @@ pub struct Finding {
 /// What to scan and what to leave out (from `[scan]` in prisma-guard.toml).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    pub disable: Vec<String>,
+    pub disable: Vec<RuleId>,
     pub exclude: Vec<String>,
     pub start_after: Option<String>,
     pub production_scripts: Vec<String>,
@@ -108,7 +108,7 @@ impl Scanned {
 /// The stable report order (path, line, column, rule), without duplicates.
 fn sort(findings: &mut Vec<Finding>) {
     fn key(f: &Finding) -> (&str, usize, usize, &str) {
-        (&f.path, f.line, f.col, f.rule)
+        (&f.path, f.line, f.col, f.rule.as_str())
     }
     // Usually in order already (files are scanned in path order, each one's findings by
     // position): then there is no sort, and no scratch buffer for it (half the findings, over
@@ -162,7 +162,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
             _ => scan_commands(source, kind, rel, &text, &directives, opts),
         };
-        out.extend(found.into_iter().filter(|f| !opts.disable.iter().any(|d| d == f.rule)));
+        out.extend(found.into_iter().filter(|f| !opts.disable.contains(&f.rule)));
     });
     sort(&mut out);
     Scanned { findings: out, files: read, unreadable, missing }
@@ -241,7 +241,10 @@ fn scan_migration<'s>(
     let mut out = meta_findings(rel, text, directives);
     for f in analysis.findings {
         let suppressed = directives.iter().zip(&covered).any(|(d, stmt)| {
-            d.reason.is_some() && f.statement.is_some() && *stmt == f.statement && d.rules.iter().any(|r| r == f.rule)
+            d.reason.is_some()
+                && f.statement.is_some()
+                && *stmt == f.statement
+                && d.rules.iter().any(|r| r == f.rule.as_str())
         });
         if suppressed {
             continue;
@@ -263,7 +266,7 @@ fn catch_up(source: &Source, folder: &str, name: &str, replay: &mut Replay) {
 }
 
 fn finding(
-    rule: &'static str,
+    rule: RuleId,
     rel: &str,
     text: &str,
     line: usize,
@@ -271,7 +274,7 @@ fn finding(
     message: String,
     prisma_warning: Option<String>,
 ) -> Finding {
-    let r = rules::get(rule);
+    let r = rule.rule();
     Finding {
         rule,
         severity: r.severity,
@@ -289,20 +292,20 @@ fn finding(
 fn meta_findings(rel: &str, text: &str, directives: &[Directive]) -> Vec<Finding> {
     let mut out = Vec::new();
     for d in directives {
-        let mut problems: Vec<(&'static str, String)> = Vec::new();
+        let mut problems: Vec<(RuleId, String)> = Vec::new();
         if d.reason.is_none() {
             let msg = format!("`{}` without a reason suppresses nothing; add `: <why this is safe>`", suppress::WORD);
-            problems.push(("ignore-without-reason", msg));
+            problems.push((RuleId::IgnoreWithoutReason, msg));
         }
-        for r in d.rules.iter().filter(|r| rules::find(r).is_none()) {
+        for r in d.rules.iter().filter(|r| RuleId::parse(r).is_none()) {
             problems.push((
-                "ignore-unknown-rule",
+                RuleId::IgnoreUnknownRule,
                 format!("there is no rule `{r}`; this comment suppresses nothing for it"),
             ));
         }
         if d.rules.is_empty() {
             let msg = format!("`{}` names no rule; write the rule id it suppresses", suppress::WORD);
-            problems.push(("ignore-unknown-rule", msg));
+            problems.push((RuleId::IgnoreUnknownRule, msg));
         }
         out.extend(problems.into_iter().map(|(rule, msg)| finding(rule, rel, text, d.line, d.col, msg, None)));
     }
@@ -358,7 +361,9 @@ fn scan_commands(
                 (cl.line, cl.col)
             };
             let suppressed = directives.iter().any(|d| {
-                d.reason.is_some() && (d.line == line || d.line + 1 == line) && d.rules.iter().any(|r| r == rule)
+                d.reason.is_some()
+                    && (d.line == line || d.line + 1 == line)
+                    && d.rules.iter().any(|r| r == rule.as_str())
             });
             if !suppressed {
                 out.push(finding(rule, rel, text, line, col, message, None));
@@ -369,12 +374,12 @@ fn scan_commands(
 }
 
 /// Rules broken by the prisma commands in one command line: (rule, byte offset, message).
-fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>) -> Vec<(&'static str, usize, String)> {
+fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>) -> Vec<(RuleId, usize, String)> {
     let found = match crate::shell::find_prisma(&cl.text, &crate::shell::NoScripts) {
         Ok(f) => f,
         Err(e) => {
             return vec![(
-                "unparsed-command",
+                RuleId::UnparsedCommand,
                 0,
                 format!("could not parse this command ({}), so it was not checked", e.message),
             )]
@@ -387,21 +392,21 @@ fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>)
             continue;
         }
         let shown = format!("prisma {}", f.args.join(" "));
-        let mut push = |rule: &'static str, what: &str| {
+        let mut push = |rule: RuleId, what: &str| {
             out.push((rule, f.offset, format!("`{}`{place}: {what}", shown.trim())));
         };
         if inv.is("migrate", "reset") {
-            push("prisma-migrate-reset", "drops the database and every row in it");
+            push(RuleId::PrismaMigrateReset, "drops the database and every row in it");
         }
         if inv.is("db", "push") && inv.has("--force-reset") {
-            push("prisma-force-reset", "drops every table and row before pushing");
+            push(RuleId::PrismaForceReset, "drops every table and row before pushing");
         }
         if inv.is("db", "push") && inv.has("--accept-data-loss") {
-            push("prisma-accept-data-loss", "applies changes that drop columns and tables holding data");
+            push(RuleId::PrismaAcceptDataLoss, "applies changes that drop columns and tables holding data");
         }
         if cl.production && inv.is("migrate", "dev") {
             push(
-                "prisma-migrate-dev-in-production",
+                RuleId::PrismaMigrateDevInProduction,
                 "a development command in a build or deploy step; use `prisma migrate deploy`",
             );
         }
@@ -410,13 +415,13 @@ fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>)
                 if let Some(d) = crate::sql::dangers(&sql).first() {
                     let what =
                         format!("runs SQL that {} ({} line {})", d.message, inv.file.as_deref().unwrap_or(""), d.line);
-                    push("prisma-db-execute-data-loss", &what);
+                    push(RuleId::PrismaDbExecuteDataLoss, &what);
                 }
             }
         }
         if cl.production && inv.is("db", "push") && !inv.has("--force-reset") && !inv.has("--accept-data-loss") {
             push(
-                "prisma-db-push-in-production",
+                RuleId::PrismaDbPushInProduction,
                 "changes the production schema without migrations; use `prisma migrate deploy`",
             );
         }
@@ -566,7 +571,7 @@ mod tests {
 
     fn at(path: &str, line: usize, rule: &'static str) -> Finding {
         Finding {
-            rule,
+            rule: RuleId::parse(rule).expect("a catalogued rule"),
             severity: Severity::Error,
             path: path.to_string(),
             line,

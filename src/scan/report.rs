@@ -111,7 +111,7 @@ pub fn json_to(
     out.push_str("{\n  \"version\": 1,\n  \"findings\": [");
     for (n, f) in findings.iter().enumerate() {
         out.push_str(if n == 0 { "\n    {\n      \"rule\": " } else { ",\n    {\n      \"rule\": " });
-        json_str(&mut out, f.rule);
+        json_str(&mut out, f.rule.as_str());
         json_field(&mut out, "severity", f.severity.as_str());
         json_field(&mut out, "path", &f.path);
         let _ = write!(out, ",\n      \"line\": {},\n      \"col\": {}", f.line, f.col);
@@ -207,6 +207,16 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// A rule's SARIF tags: `prisma`, its kind (`sql`, `command`, `meta`) and `data-loss` when
+/// a finding means rows are lost.
+fn tags(r: &crate::rules::Rule) -> Vec<&'static str> {
+    let mut tags = vec!["prisma", r.kind.as_str()];
+    if r.data_loss {
+        tags.push("data-loss");
+    }
+    tags
+}
+
 /// SARIF 2.1.0: every rule with its descriptions and help, results with repository-relative
 /// URIs, 1-based regions, and fingerprints that survive lines moving.
 pub fn sarif(findings: &[Finding]) -> String {
@@ -215,7 +225,7 @@ pub fn sarif(findings: &[Finding]) -> String {
         .map(|r| {
             json!({
                 "id": r.id,
-                "name": r.id.split('-').map(|w| {
+                "name": r.id.as_str().split('-').map(|w| {
                     let mut c = w.chars();
                     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
                 }).collect::<String>(),
@@ -228,7 +238,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "helpUri": format!("https://github.com/prisma-guard/prisma-guard/blob/main/docs/rules.md#{}", r.id),
                 "defaultConfiguration": {"level": r.severity.as_str()},
                 "properties": {
-                    "tags": if r.data_loss { vec!["data-loss", "prisma"] } else { vec!["prisma"] },
+                    "tags": tags(r),
                     "problem.severity": r.severity.as_str(),
                 },
             })
@@ -238,9 +248,9 @@ pub fn sarif(findings: &[Finding]) -> String {
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
-            let index = RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
+            let index = f.rule as usize;
             let mut h = Sha256::new();
-            h.update(f.rule.as_bytes());
+            h.update(f.rule.as_str().as_bytes());
             h.update([0]);
             h.update(f.path.as_bytes());
             h.update([0]);
@@ -339,7 +349,7 @@ mod tests {
 
     fn f() -> Finding {
         Finding {
-            rule: "drop-column",
+            rule: crate::rules::RuleId::DropColumn,
             severity: Severity::Error,
             path: "prisma/migrations/2024 x/migration.sql".into(),
             line: 3,
@@ -417,7 +427,7 @@ mod tests {
     #[test]
     fn prisma_warning_findings_do_not_repeat_their_text() {
         let mut w = f();
-        w.rule = "prisma-warning";
+        w.rule = crate::rules::RuleId::PrismaWarning;
         w.message = "Prisma warned: You are about to drop `a`.".into();
         w.prisma_warning = Some("You are about to drop `a`.".into());
         let out = github(std::slice::from_ref(&w));

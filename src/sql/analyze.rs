@@ -12,6 +12,7 @@
 //! - A backfill (`UPDATE t SET c = ...` of a column added in the same migration), a re-added
 //!   constraint, and columns of tables created in the same migration are not reported.
 
+use crate::rules::RuleId;
 use std::collections::BTreeMap;
 
 use super::lex::{lex, Lexed, Piece};
@@ -22,7 +23,7 @@ use super::warnings::{self, About, Warning};
 /// One finding in a migration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlFinding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// Byte offset in the file of what the finding points at.
     pub offset: usize,
     /// Index of the statement in [`Analysis::statements`] (`None`: the warnings block).
@@ -1051,7 +1052,7 @@ fn redefine_base(name: &str) -> Option<&str> {
 }
 
 impl Analyzer<'_> {
-    fn report(&mut self, rule: &'static str, stmt: usize, offset: usize, message: String, subject: Subject) {
+    fn report(&mut self, rule: RuleId, stmt: usize, offset: usize, message: String, subject: Subject) {
         self.findings.push(SqlFinding { rule, offset, statement: Some(stmt), message, prisma_warning: None, subject });
     }
 
@@ -1074,9 +1075,9 @@ impl Analyzer<'_> {
                     let body = &text[start.pos - t[0].pos..];
                     let inner = analyze(body.trim_matches(|c| c == '(' || c == ')'), &mut Schema::default());
                     for f in inner.findings {
-                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                        if f.rule.severity() == crate::rules::Severity::Error {
                             self.report(
-                                "dynamic-sql",
+                                RuleId::DynamicSql,
                                 i,
                                 at(0),
                                 format!("a rule's action {}", f.message),
@@ -1093,7 +1094,7 @@ impl Analyzer<'_> {
                 && t.iter().any(|x| x.kind == Tk::Str && mentions_data_loss(x.value)))
         {
             self.report(
-                "dynamic-sql",
+                RuleId::DynamicSql,
                 i,
                 at(0),
                 "runs a program on the server or SQL in another database (COPY ... PROGRAM, dblink_exec)".to_string(),
@@ -1104,7 +1105,7 @@ impl Analyzer<'_> {
         if starts(t, &["CALL"]) {
             let name = name_at(t, 1).map(|n| n.0).unwrap_or_default();
             self.report(
-                "dynamic-sql",
+                RuleId::DynamicSql,
                 i,
                 at(0),
                 format!("calls procedure `{name}`, whose body prisma-guard cannot see here"),
@@ -1114,7 +1115,7 @@ impl Analyzer<'_> {
         }
         if t.iter().any(|x| x.value.eq_ignore_ascii_case("lo_unlink")) && t.iter().any(|x| x.is("FROM")) {
             self.report(
-                "dynamic-sql",
+                RuleId::DynamicSql,
                 i,
                 at(0),
                 "deletes large objects (lo_unlink over a query)".to_string(),
@@ -1140,7 +1141,7 @@ impl Analyzer<'_> {
                 .collect();
             if let Some(first) = unknown.first() {
                 self.report(
-                    "unknown-function",
+                    RuleId::UnknownFunction,
                     i,
                     at(0),
                     format!("calls function `{first}`, whose body prisma-guard cannot see here"),
@@ -1158,9 +1159,9 @@ impl Analyzer<'_> {
                 match t.get(k + 1) {
                     Some(x) if x.kind == Tk::Str && t.len() == k + 2 => {
                         for f in analyze(x.value, &mut Schema::default()).findings {
-                            if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                            if f.rule.severity() == crate::rules::Severity::Error {
                                 self.report(
-                                    "dynamic-sql",
+                                    RuleId::DynamicSql,
                                     i,
                                     at(0),
                                     format!("a prepared statement {}", f.message),
@@ -1170,7 +1171,7 @@ impl Analyzer<'_> {
                         }
                     }
                     _ => self.report(
-                        "dynamic-sql",
+                        RuleId::DynamicSql,
                         i,
                         at(0),
                         "prepares SQL text made at run time (PREPARE ... FROM a variable)".to_string(),
@@ -1206,9 +1207,9 @@ impl Analyzer<'_> {
             match t.get(2) {
                 Some(x) if x.kind == Tk::Str && t.len() == 3 => {
                     for f in analyze(x.value, &mut Schema::default()).findings {
-                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                        if f.rule.severity() == crate::rules::Severity::Error {
                             self.report(
-                                "dynamic-sql",
+                                RuleId::DynamicSql,
                                 i,
                                 at(0),
                                 format!("EXECUTE IMMEDIATE {}", f.message),
@@ -1218,7 +1219,7 @@ impl Analyzer<'_> {
                     }
                 }
                 _ => self.report(
-                    "dynamic-sql",
+                    RuleId::DynamicSql,
                     i,
                     at(0),
                     "runs SQL text made at run time (EXECUTE IMMEDIATE of an expression)".to_string(),
@@ -1233,7 +1234,7 @@ impl Analyzer<'_> {
         }
         // SQLite: with the schema writable, a DELETE or UPDATE of sqlite_master removes tables.
         if starts(t, &["PRAGMA"]) && t.iter().any(|x| x.value.eq_ignore_ascii_case("writable_schema")) {
-            self.report("dynamic-sql", i, at(0), "makes SQLite's schema writable (PRAGMA writable_schema), which can delete tables by editing sqlite_master".to_string(), Subject::default());
+            self.report(RuleId::DynamicSql, i, at(0), "makes SQLite's schema writable (PRAGMA writable_schema), which can delete tables by editing sqlite_master".to_string(), Subject::default());
             return;
         }
         // MySQL: an event's body runs later, on its schedule.
@@ -1242,9 +1243,9 @@ impl Analyzer<'_> {
                 if let Some(start) = t.get(k + 1) {
                     let body = &text[start.pos - t[0].pos..];
                     for f in analyze(body, &mut Schema::default()).findings {
-                        if crate::rules::get(f.rule).severity == crate::rules::Severity::Error {
+                        if f.rule.severity() == crate::rules::Severity::Error {
                             self.report(
-                                "dynamic-sql",
+                                RuleId::DynamicSql,
                                 i,
                                 at(0),
                                 format!("an event's body {}", f.message),
@@ -1259,7 +1260,7 @@ impl Analyzer<'_> {
         // MySQL: `LOAD DATA ... REPLACE INTO TABLE t` replaces the rows the file names.
         if starts(t, &["LOAD", "DATA"]) && t.iter().any(|x| x.is("REPLACE")) {
             self.report(
-                "update-without-where",
+                RuleId::UpdateWithoutWhere,
                 i,
                 at(0),
                 "replaces existing rows with a file's (LOAD DATA ... REPLACE)".to_string(),
@@ -1286,7 +1287,7 @@ impl Analyzer<'_> {
                 if always || itself {
                     let why = if always { "its ON condition matches every row" } else { "the table joined to itself" };
                     self.report(
-                        "update-without-where",
+                        RuleId::UpdateWithoutWhere,
                         i,
                         at(0),
                         format!("MERGE ... THEN UPDATE overwrites every row of `{target}` ({why})"),
@@ -1297,7 +1298,7 @@ impl Analyzer<'_> {
             if t.windows(2).any(|w| w[0].is("THEN") && w[1].is("DELETE")) {
                 let name = name_at(t, opt(t, 1, "INTO")).map(|n| n.0).unwrap_or_default();
                 self.report(
-                    "merge-delete",
+                    RuleId::MergeDelete,
                     i,
                     at(0),
                     format!("MERGE ... THEN DELETE deletes the matched rows of `{name}`"),
@@ -1309,7 +1310,7 @@ impl Analyzer<'_> {
         if starts(t, &["DROP", "OWNED"]) {
             let role = name_at(t, 3).map(|n| n.0).unwrap_or_default();
             self.report(
-                "drop-owned",
+                RuleId::DropOwned,
                 i,
                 at(0),
                 format!("drops every table and object role `{role}` owns"),
@@ -1320,7 +1321,7 @@ impl Analyzer<'_> {
         if starts(t, &["DROP", "MATERIALIZED", "VIEW"]) {
             let name = name_at(t, skip_if(t, 3)).map(|n| n.0).unwrap_or_default();
             self.report(
-                "drop-materialized-view",
+                RuleId::DropMaterializedView,
                 i,
                 at(0),
                 format!("drops materialized view `{name}` and the rows it holds"),
@@ -1339,7 +1340,7 @@ impl Analyzer<'_> {
                 self.schema.enums.remove(&key(name));
             }
             self.report(
-                "drop-cascade",
+                RuleId::DropCascade,
                 i,
                 at(0),
                 format!(
@@ -1363,7 +1364,7 @@ impl Analyzer<'_> {
                     if let Some((name, _)) = name_at(t, skip_if(t, k + 1)) {
                         if !self.state.created.contains(name) {
                             self.report(
-                                "drop-table",
+                                RuleId::DropTable,
                                 i,
                                 at(0),
                                 format!("replaces table `{name}`, dropping it and every row in it (CREATE OR REPLACE TABLE)"),
@@ -1384,17 +1385,17 @@ impl Analyzer<'_> {
                 .any(|w| w[0].is("ENGINE") && w[1].is_punct('=') && (w[2].is("BLACKHOLE") || w[2].is("MEMORY")))
                 || t.windows(2).any(|w| w[0].is("ENGINE") && (w[1].is("BLACKHOLE") || w[1].is("MEMORY")));
             let lost = if t.windows(2).any(|w| w[0].is("DISCARD") && w[1].is("TABLESPACE")) {
-                Some(("drop-table", "discards the table's data file (DISCARD TABLESPACE)"))
+                Some((RuleId::DropTable, "discards the table's data file (DISCARD TABLESPACE)"))
             } else if engine_loses {
-                Some(("drop-table", "moves the table to an engine that keeps no rows on disk (BLACKHOLE, MEMORY)"))
+                Some((RuleId::DropTable, "moves the table to an engine that keeps no rows on disk (BLACKHOLE, MEMORY)"))
             } else if t.windows(2).any(|w| (w[0].is("TRUNCATE") || w[0].is("DROP")) && w[1].is("PARTITION")) {
-                Some(("truncate", "deletes the rows of partitions (TRUNCATE/DROP PARTITION)"))
+                Some((RuleId::Truncate, "deletes the rows of partitions (TRUNCATE/DROP PARTITION)"))
             } else if t
                 .windows(3)
                 .any(|w| w[0].is("CONVERT") && w[1].is("TO") && (w[2].is("CHARACTER") || w[2].is("CHARSET")))
             {
                 Some((
-                    "alter-column-type",
+                    RuleId::AlterColumnType,
                     "converts every text column to another character set; characters it lacks are lost",
                 ))
             } else {
@@ -1430,9 +1431,9 @@ impl Analyzer<'_> {
             }
         } else if starts(t, &["DROP", "SCHEMA"]) || starts(t, &["DROP", "DATABASE"]) {
             let (rule, what) = if t[1].is("SCHEMA") {
-                ("drop-schema", "drops a schema and everything in it")
+                (RuleId::DropSchema, "drops a schema and everything in it")
             } else {
-                ("drop-database", "drops a whole database")
+                (RuleId::DropDatabase, "drops a whole database")
             };
             let name = name_at(t, skip_if(t, 2)).map(|n| n.0).unwrap_or_default();
             self.report(rule, i, at(0), format!("{what} (`{name}`)"), Subject::default());
@@ -1444,7 +1445,7 @@ impl Analyzer<'_> {
         } else if starts(t, &["TRUNCATE"]) {
             let name = name_at(t, opt(t, opt(t, 1, "TABLE"), "ONLY")).map(|n| n.0).unwrap_or_default();
             self.report(
-                "truncate",
+                RuleId::Truncate,
                 i,
                 at(0),
                 format!("deletes every row of `{name}`"),
@@ -1455,7 +1456,7 @@ impl Analyzer<'_> {
             if let Some(why) = every_row(t) {
                 if !self.state.created.contains(name) {
                     self.report(
-                        "delete-without-where",
+                        RuleId::DeleteWithoutWhere,
                         i,
                         at(0),
                         format!("deletes every row of `{name}` ({why})"),
@@ -1494,7 +1495,7 @@ impl Analyzer<'_> {
             select.iter().any(|x| ["WHERE", "LIMIT", "JOIN", "FETCH", "OFFSET", "HAVING"].iter().any(|w| x.is(w)));
         if same && !narrowed && !self.state.created.contains(table) {
             self.report(
-                "update-without-where",
+                RuleId::UpdateWithoutWhere,
                 i,
                 offset,
                 format!("overwrites every row of `{table}` (an upsert of all of its own rows)"),
@@ -1531,7 +1532,7 @@ impl Analyzer<'_> {
         for body in bodies {
             if built_at_run_time(&body) {
                 self.report(
-                    "dynamic-sql",
+                    RuleId::DynamicSql,
                     i,
                     offset,
                     format!("{what} runs SQL built at run time (EXECUTE of an expression, not a written-out string), which prisma-guard cannot read"),
@@ -1541,7 +1542,7 @@ impl Analyzer<'_> {
             }
             if execute.is_match(&body) && mentions_data_loss(&body) {
                 self.report(
-                    "dynamic-sql",
+                    RuleId::DynamicSql,
                     i,
                     offset,
                     format!("{what} runs dynamic SQL (EXECUTE) that mentions DROP, TRUNCATE or DELETE"),
@@ -1554,8 +1555,8 @@ impl Analyzer<'_> {
             let inner = analyze(&body, &mut Schema::default());
             let mut seen = Vec::new();
             for f in inner.findings {
-                if crate::rules::get(f.rule).severity == crate::rules::Severity::Error && !seen.contains(&f.message) {
-                    self.report("dynamic-sql", i, offset, format!("{what} {}", f.message), Subject::default());
+                if f.rule.severity() == crate::rules::Severity::Error && !seen.contains(&f.message) {
+                    self.report(RuleId::DynamicSql, i, offset, format!("{what} {}", f.message), Subject::default());
                     seen.push(f.message);
                 }
             }
@@ -1567,7 +1568,7 @@ impl Analyzer<'_> {
     fn dynamic_strings(&mut self, i: usize, offset: usize, t: &[Tok]) {
         if t.iter().any(|x| x.kind == Tk::Str && mentions_data_loss(x.value)) {
             self.report(
-                "dynamic-sql",
+                RuleId::DynamicSql,
                 i,
                 offset,
                 "runs dynamic SQL (EXECUTE) that mentions DROP, TRUNCATE or DELETE".to_string(),
@@ -1602,7 +1603,7 @@ impl Analyzer<'_> {
                 let name = name_at(inner, opt(inner, 1, "FROM")).map(|n| n.0).unwrap_or_default();
                 if let Some(why) = every_row(inner) {
                     self.report(
-                        "delete-without-where",
+                        RuleId::DeleteWithoutWhere,
                         i,
                         x.pos,
                         format!("deletes every row of `{name}` ({why}, in a WITH clause)"),
@@ -1672,7 +1673,7 @@ impl Analyzer<'_> {
         let redefine = redefine_base(from).is_some_and(|b| b.eq_ignore_ascii_case(to));
         if !redefine && !self.state.created.contains(from) {
             self.report(
-                "rename-table",
+                RuleId::RenameTable,
                 i,
                 offset,
                 format!("renames table `{from}` to `{to}`"),
@@ -1699,7 +1700,7 @@ impl Analyzer<'_> {
             self.state.redefined.insert(k.clone(), r);
         } else if !self.state.created.contains(&k) {
             self.report(
-                "drop-table",
+                RuleId::DropTable,
                 i,
                 offset,
                 format!("drops table `{name}` and every row in it"),
@@ -1740,7 +1741,7 @@ impl Analyzer<'_> {
         }
         if let (Some(why), false) = (every_row(t), backfill) {
             self.report(
-                "update-without-where",
+                RuleId::UpdateWithoutWhere,
                 i,
                 offset,
                 format!("overwrites {} in every row of `{table}` ({why})", list(&columns)),
@@ -1772,7 +1773,7 @@ impl Analyzer<'_> {
             let base = redefine_base(table).unwrap_or(table).to_string();
             for column in missing {
                 self.report(
-                    "add-required-column",
+                    RuleId::AddRequiredColumn,
                     i,
                     offset,
                     format!(
@@ -1816,7 +1817,7 @@ impl Analyzer<'_> {
                 self.state.added.insert(table, &def.name);
                 if def.not_null && !def.has_default && !def.auto && !self.state.created.contains(table) {
                     self.report(
-                        "add-required-column",
+                        RuleId::AddRequiredColumn,
                         i,
                         at,
                         format!(
@@ -1862,7 +1863,7 @@ impl Analyzer<'_> {
                 self.state.dropped_columns.insert(table, column);
                 if !self.state.created.contains(table) {
                     self.report(
-                        "drop-column",
+                        RuleId::DropColumn,
                         i,
                         at,
                         format!("drops column `{column}` of `{table}` and the data in it"),
@@ -1881,7 +1882,7 @@ impl Analyzer<'_> {
                         let reads = rest[u + 1..].iter().any(|x| x.is_name() && x.value.eq_ignore_ascii_case(column));
                         if !reads && !self.state.created.contains(table) {
                             self.report(
-                                "alter-column-type",
+                                RuleId::AlterColumnType,
                                 i,
                                 at,
                                 format!("sets every value of `{table}`.`{column}` to an expression that does not read it (USING)"),
@@ -1898,7 +1899,7 @@ impl Analyzer<'_> {
                     self.set_not_null(i, at, table, column);
                 } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(table) {
                     self.report(
-                        "drop-default",
+                        RuleId::DropDefault,
                         i,
                         at,
                         format!("drops the default of `{table}`.`{column}`"),
@@ -1916,7 +1917,7 @@ impl Analyzer<'_> {
                     if a[0].is("CHANGE") { (name_at(a, j2).map_or(old, |n| n.0), j2) } else { (old, j) };
                 if !new.eq_ignore_ascii_case(old) {
                     self.report(
-                        "rename-column",
+                        RuleId::RenameColumn,
                         i,
                         at,
                         format!("renames column `{old}` of `{table}` to `{new}`"),
@@ -1947,14 +1948,14 @@ impl Analyzer<'_> {
                     });
                 if replaces {
                     self.findings.retain(|f| {
-                        !(f.rule == "drop-column"
+                        !(f.rule == RuleId::DropColumn
                             && f.subject.table.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(table))
                             && f.subject.column.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(to)))
                     });
                 }
                 if !self.state.created.contains(table) && !replaces {
                     self.report(
-                        "rename-column",
+                        RuleId::RenameColumn,
                         i,
                         at,
                         format!("renames column `{from}` of `{table}` to `{to}`"),
@@ -1980,7 +1981,7 @@ impl Analyzer<'_> {
         if !enum_recreation && !self.state.created.contains(table) && !widens(old.as_deref(), ty) {
             let from = old.as_deref().map(|o| format!(" from {o}")).unwrap_or_default();
             self.report(
-                "alter-column-type",
+                RuleId::AlterColumnType,
                 i,
                 at,
                 format!("changes the type of `{table}`.`{column}`{from} to {ty}; values that do not convert are lost or fail"),
@@ -1999,7 +2000,7 @@ impl Analyzer<'_> {
             && !state.backfilled.contains(table, column)
         {
             self.report(
-                "set-not-null",
+                RuleId::SetNotNull,
                 i,
                 at,
                 format!("makes `{table}`.`{column}` required; fails if a row holds NULL"),
@@ -2025,7 +2026,7 @@ impl Analyzer<'_> {
                     let removed: Vec<String> = oe.iter().filter(|v| !ne.contains(v)).cloned().collect();
                     if !removed.is_empty() {
                         self.report(
-                            "drop-enum-value",
+                            RuleId::DropEnumValue,
                             i,
                             at,
                             format!("removes {} from the enum of `{table}`.`{column}`", list(&removed)),
@@ -2034,7 +2035,7 @@ impl Analyzer<'_> {
                     }
                 } else if !widens(Some(&old.ty), &def.ty) {
                     self.report(
-                        "alter-column-type",
+                        RuleId::AlterColumnType,
                         i,
                         at,
                         format!(
@@ -2050,7 +2051,7 @@ impl Analyzer<'_> {
             }
             None if !created => {
                 self.report(
-                    "alter-column-type",
+                    RuleId::AlterColumnType,
                     i,
                     at,
                     format!("redefines `{table}`.`{column}` as {} (its earlier type is unknown)", def.ty),
@@ -2084,7 +2085,7 @@ impl Analyzer<'_> {
                     let removed: Vec<String> = before.iter().filter(|v| !values.contains(v)).cloned().collect();
                     if !removed.is_empty() {
                         self.report(
-                            "drop-enum-value",
+                            RuleId::DropEnumValue,
                             i,
                             offset,
                             format!("recreates enum `{display}` without {}", list(&removed)),
@@ -2093,7 +2094,7 @@ impl Analyzer<'_> {
                     }
                 }
                 None => self.report(
-                    "drop-enum-value",
+                    RuleId::DropEnumValue,
                     i,
                     offset,
                     format!(
@@ -2115,7 +2116,7 @@ impl Analyzer<'_> {
                 .collect();
             for column in lost {
                 self.report(
-                    "drop-column",
+                    RuleId::DropColumn,
                     i,
                     offset,
                     format!("redefines table `{table}` without column `{column}`; its data is lost"),
@@ -2136,7 +2137,7 @@ impl Analyzer<'_> {
             let what =
                 if name == "PRIMARY KEY" { "the primary key".to_string() } else { format!("constraint `{name}`") };
             self.report(
-                "drop-constraint",
+                RuleId::DropConstraint,
                 i,
                 offset,
                 format!("drops {what} of `{table}`"),
@@ -2171,7 +2172,7 @@ fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], toks: &[Tok], find
                     && name_at(t, skip_if(t, 2)).is_some_and(|n| n.0.eq_ignore_ascii_case(table))
             }) {
                 findings.push(SqlFinding {
-                    rule: "drop-column",
+                    rule: RuleId::DropColumn,
                     offset: s.offset,
                     statement: Some(i),
                     message: format!("redefines table `{table}` without column `{column}`; its data is lost"),
@@ -2184,7 +2185,7 @@ fn tie_warnings(warnings: Vec<Warning>, statements: &[Piece], toks: &[Tok], find
         let names = names_of(&w.about);
         let stmt = statements.iter().enumerate().find(|(_, s)| mentions_all(&toks[s.toks()], &names));
         findings.push(SqlFinding {
-            rule: "prisma-warning",
+            rule: RuleId::PrismaWarning,
             offset: stmt.map_or(w.offset, |(_, s)| s.offset),
             statement: stmt.map(|(i, _)| i),
             message: format!("Prisma warned: {}", w.text),
@@ -2201,18 +2202,20 @@ fn eq(a: &Option<String>, b: &str) -> bool {
 fn matches(w: &Warning, f: &SqlFinding) -> bool {
     let s = &f.subject;
     match &w.about {
-        About::DropColumn { table, column } => f.rule == "drop-column" && eq(&s.table, table) && eq(&s.column, column),
-        About::DropTable { table } => f.rule == "drop-table" && eq(&s.table, table),
+        About::DropColumn { table, column } => {
+            f.rule == RuleId::DropColumn && eq(&s.table, table) && eq(&s.column, column)
+        }
+        About::DropTable { table } => f.rule == RuleId::DropTable && eq(&s.table, table),
         About::AddRequiredColumn { table, column } => {
-            f.rule == "add-required-column" && eq(&s.table, table) && eq(&s.column, column)
+            f.rule == RuleId::AddRequiredColumn && eq(&s.table, table) && eq(&s.column, column)
         }
         About::MadeRequired { table, column } => {
-            f.rule == "set-not-null" && eq(&s.table, table) && eq(&s.column, column)
+            f.rule == RuleId::SetNotNull && eq(&s.table, table) && eq(&s.column, column)
         }
         About::AlterColumn { table, column } => {
-            f.rule == "alter-column-type" && eq(&s.table, table) && eq(&s.column, column)
+            f.rule == RuleId::AlterColumnType && eq(&s.table, table) && eq(&s.column, column)
         }
-        About::EnumValues { name, .. } => f.rule == "drop-enum-value" && eq(&s.enum_name, name),
+        About::EnumValues { name, .. } => f.rule == RuleId::DropEnumValue && eq(&s.enum_name, name),
         About::Other { .. } => false,
     }
 }
@@ -2245,8 +2248,9 @@ mod tests {
 
     #[test]
     fn a_temporary_column_that_takes_the_old_ones_name_loses_nothing() {
-        let rules =
-            |sql: &str| analyze(sql, &mut Schema::default()).findings.iter().map(|f| f.rule).collect::<Vec<_>>();
+        let rules = |sql: &str| {
+            analyze(sql, &mut Schema::default()).findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>()
+        };
         let moved = "ALTER TABLE \"User\" ADD COLUMN \"email_new\" TEXT;\nUPDATE \"User\" SET \"email_new\" = \"email\";\nALTER TABLE \"User\" DROP COLUMN \"email\";\nALTER TABLE \"User\" RENAME COLUMN \"email_new\" TO \"email\";\n";
         assert_eq!(rules(moved), Vec::<&str>::new());
         let cast = moved.replace("= \"email\"", "= CAST(\"email\" AS VARCHAR(320))");

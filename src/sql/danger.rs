@@ -3,13 +3,13 @@
 
 use super::analyze::analyze;
 use super::schema::Schema;
-use crate::rules::Severity;
+use crate::rules::{RuleId, Severity};
 
 /// One data-losing statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Danger {
     /// Stable rule id (see [`crate::rules`]): `drop-table`, `truncate`, `drop-column`, ...
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// What it does, for people.
     pub message: String,
     pub line: usize,
@@ -45,7 +45,7 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
         .findings
         .into_iter()
         // `db execute` runs now: a function whose body is unknown may delete anything.
-        .filter(|f| crate::rules::get(f.rule).severity == Severity::Error || f.rule == "unknown-function")
+        .filter(|f| f.rule.severity() == Severity::Error || f.rule == RuleId::UnknownFunction)
         .map(|f| {
             let stmt = f.statement.and_then(|i| analysis.statements.get(i));
             Danger {
@@ -63,7 +63,7 @@ mod tests {
     use super::*;
 
     fn rules(sql: &str) -> Vec<&'static str> {
-        dangers(sql).into_iter().map(|d| d.rule).collect()
+        dangers(sql).into_iter().map(|d| d.rule.as_str()).collect()
     }
 
     #[test]

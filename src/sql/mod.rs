@@ -9,6 +9,6 @@ pub mod schema;
 pub mod tokens;
 pub mod warnings;
 
-pub use analyze::{analyze, Analysis, SqlFinding};
-pub use danger::{dangers, Danger};
+pub use analyze::analyze;
+pub use danger::dangers;
 pub use schema::Schema;

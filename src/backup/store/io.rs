@@ -87,14 +87,6 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// SHA-256 of a whole file, streamed.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let file = File::open(path).with_context(|| format!("could not open {}", path.display()))?;
-    let mut reader = Hashing::new(io::BufReader::with_capacity(1 << 20, file));
-    io::copy(&mut reader, &mut io::sink()).with_context(|| format!("could not read {}", path.display()))?;
-    Ok(reader.finish().0)
-}
-
 /// A file written under a hidden temporary name, fsynced, then renamed into place.
 /// Dropped without `commit`, the temporary file is removed: a failed or interrupted
 /// write never leaves a file that looks valid.
