@@ -1,22 +1,20 @@
-//! `prisma-guard check`, `explain` and `agent-hook`.
+//! `prisma-guard check -- LINE`: what a command line would do to the database.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
-use crate::agents::protocol;
-use crate::cli::{AgentHookArgs, CheckArgs, GlobalArgs};
-use crate::config::{FileConfig, SchemaChangeAnswer};
+use crate::cli::{CheckArgs, GlobalArgs};
+use crate::config::FileConfig;
 use crate::guard::classify::Options;
 use crate::judge::{self, Verdict};
 use crate::ExitStatus;
 
-fn options(config: &FileConfig) -> Options {
+pub(super) fn options(config: &FileConfig) -> Options {
     Options { seed_is_safe: config.guard.seed == Some(crate::config::SeedClass::Safe) }
 }
 
-fn load(cwd: &Path, global: &GlobalArgs) -> Result<FileConfig> {
+pub(super) fn load(cwd: &Path, global: &GlobalArgs) -> Result<FileConfig> {
     Ok(crate::config::load(cwd, global.guard_config.as_deref())?.file)
 }
 
@@ -29,7 +27,7 @@ fn status_of(v: Verdict) -> ExitStatus {
 }
 
 /// `check -- LINE`: the verdict and the reason; exit 0 allow, 5 schema change, 3 destructive.
-pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
     let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
@@ -48,73 +46,4 @@ pub fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
         }
     }
     Ok(status_of(report.verdict))
-}
-
-/// `explain LINE`: how the line was parsed and judged.
-pub fn run_explain(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
-    let cwd = crate::config::settings::working_dir(global)?;
-    let line = args.line.join(" ");
-    let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
-    println!("line: {line}");
-    for s in &report.steps {
-        println!("  {s}");
-    }
-    println!("verdict: {}", report.verdict);
-    for r in &report.reasons {
-        println!("  because: {r}");
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `agent-hook --agent X`: the agent's hook JSON on stdin, its protocol's answer out.
-pub fn run_agent_hook(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
-    const MAX_INPUT: u64 = 4 << 20;
-    let mut bytes = Vec::new();
-    let read = std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| e.to_string()).and_then(|n| {
-        if n as u64 > MAX_INPUT {
-            return Err(format!("the hook input is too large (over {} MiB)", MAX_INPUT >> 20));
-        }
-        String::from_utf8(std::mem::take(&mut bytes)).map_err(|_| "the hook input is not UTF-8 text".to_string())
-    });
-    let request = match read.and_then(|input| protocol::parse(args.agent, &input)) {
-        Ok(r) => r,
-        Err(e) => {
-            // Fail closed: a hook that cannot tell what will run refuses it.
-            let reason = format!("{e}; prisma-guard cannot tell what this tool call would run");
-            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
-        }
-    };
-    let cwd = match &request.cwd {
-        Some(c) if c.is_dir() => c.clone(),
-        _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
-    };
-    if let Some(path) = &request.file_path {
-        if let Some(what) =
-            crate::judge::tamper::protected_with(path, crate::judge::tamper::hooks_folder(&cwd).as_deref())
-        {
-            let reason = format!("editing {path} ({what}) switches prisma-guard off");
-            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
-        }
-    }
-    let Some(command) = request.command else { return Ok(ExitStatus::Success) };
-    if judge::fast_allow(&command) {
-        return Ok(ExitStatus::Success);
-    }
-    // An unreadable prisma-guard.toml must not open the gate: the defaults still refuse.
-    let config = load(&cwd, global).unwrap_or_default();
-    let report = judge::check(&command, &cwd, options(&config));
-    let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
-    emit(protocol::answer(args.agent, report.verdict, &report.reason(), &command, ask))
-}
-
-fn emit(a: protocol::Answer) -> Result<ExitStatus> {
-    if !a.stdout.is_empty() {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(a.stdout.as_bytes());
-        let _ = out.flush();
-    }
-    if !a.stderr.is_empty() {
-        eprint!("{}", a.stderr);
-    }
-    Ok(a.status)
 }

@@ -1,24 +1,25 @@
-//! `prisma-guard init`, `uninstall` and `doctor`.
+//! `prisma-guard init`: wire a project (config, scripts, shims, git hooks, agent hooks, a note
+//! for agents) in one idempotent step.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::agents::protocol::Agent;
-use crate::cli::{DoctorArgs, GlobalArgs, InitArgs, UninstallArgs};
+use crate::cli::{GlobalArgs, InitArgs};
 use crate::config::settings::Settings;
 use crate::install::git_hooks;
 use crate::install::project::{self, Edit};
 use crate::install::shim;
 use crate::ExitStatus;
 
-const TEMPLATE: &str = include_str!("../../templates/prisma-guard.toml");
+pub(super) const TEMPLATE: &str = include_str!("../../templates/prisma-guard.toml");
 
-fn read(path: &Path) -> String {
+pub(super) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-fn rel(root: &Path, p: &Path) -> String {
+pub(super) fn rel(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
 
@@ -116,7 +117,7 @@ fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-pub fn run_init(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     if settings.project.schema.is_none() && settings.project.config_file.is_none() {
         // No Prisma project here or above: a monorepo root sets up each one below it, with
@@ -283,290 +284,4 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
         }
     }
     Ok(ExitStatus::Success)
-}
-
-pub fn run_uninstall(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
-    let settings = Settings::load(global)?;
-    let root = settings.project_root.clone();
-    let mut edits = Vec::new();
-    let mut failed = Vec::new();
-    let mut ledger = project::Ledger::load(&settings.audit_dir);
-    for agent in project::AGENTS {
-        let path = root.join(project::settings_file(*agent));
-        if path.is_file() {
-            match project::unmerge_agent(&read(&path), &path) {
-                Ok(Some(new)) => {
-                    edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) })
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    // Not editable here, but maybe exactly as init left it: then its
-                    // original comes back whole; else it is said and left as is.
-                    let mut edit = Edit {
-                        path: path.clone(),
-                        content: Some(read(&path)),
-                        what: format!("{} hook removed", agent.name()),
-                    };
-                    ledger.restore_originals(std::slice::from_mut(&mut edit));
-                    if edit.content.as_deref() == Some(read(&path).as_str()) {
-                        failed.push(format!(
-                            "{e:#}; left as it is: take prisma-guard's hook out of {} by hand",
-                            rel(&root, &path)
-                        ));
-                    } else {
-                        edits.push(edit);
-                    }
-                }
-            }
-        }
-    }
-    for md in ["CLAUDE.md", "AGENTS.md"] {
-        let path = root.join(md);
-        if let Some(new) = project::unmerge_markdown(&read(&path)) {
-            // A file that held only the section (init created it) goes with it.
-            let (content, what) = if new.trim().is_empty() {
-                (None, "removed (it held only the database safety section)")
-            } else {
-                (Some(new), "database safety section removed")
-            };
-            edits.push(Edit { path, content, what: what.into() });
-        }
-    }
-    let pkg = root.join("package.json");
-    if pkg.is_file() {
-        if let Some(new) = project::unmerge_scripts(&read(&pkg), &pkg)? {
-            edits.push(Edit { path: pkg.clone(), content: Some(new), what: "db:* scripts removed".into() });
-        }
-    }
-    let toml = root.join(crate::config::FILE_NAME);
-    if read(&toml) == TEMPLATE {
-        edits.push(Edit { path: toml, content: None, what: "removed (it was the unchanged template)".into() });
-    }
-    // A file exactly as init left it gets its original bytes back (or goes, when init made it).
-    ledger.restore_originals(&mut edits);
-    let would = |s: &str| if args.dry_run { format!("would {s}") } else { s.to_string() };
-    let mut lines: Vec<String> =
-        edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
-    if !args.dry_run {
-        project::apply(&edits)?;
-        ledger.remove();
-    }
-    if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
-        if !args.dry_run {
-            shim::uninstall_project(&root)?;
-        }
-        lines.push(would("restore node_modules/.bin/prisma and remove the postinstall entry"));
-    }
-    if let Ok(repo) = git_hooks::locate(&root) {
-        if git_hooks::status(&repo).iter().any(|r| r.1) {
-            if args.dry_run {
-                lines.push("would remove the git hooks".into());
-            } else {
-                lines.extend(git_hooks::uninstall(&repo)?);
-            }
-        }
-    }
-    if !global.quiet {
-        if lines.is_empty() {
-            println!("nothing of prisma-guard is installed in {}", root.display());
-        }
-        for l in &lines {
-            println!("  {l}");
-        }
-        println!("  kept: backups and the .gitignore entry for them (your data)");
-    }
-    for f in &failed {
-        crate::ui::Printer::default().warn(f);
-    }
-    Ok(if failed.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
-}
-
-struct Row {
-    entry: String,
-    ok: bool,
-    detail: String,
-    fix: String,
-}
-
-pub fn run_doctor(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
-    let settings = Settings::load(global)?;
-    let root = settings.project_root.clone();
-    let mut rows = Vec::new();
-    let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
-    let has_package = root.join("package.json").is_file();
-    for c in shim::status(&root, &shim_dir, std::env::var_os("PATH"))? {
-        if !has_package && c.entry != "prisma on PATH" {
-            continue; // no package.json: no npx or npm scripts to cover
-        }
-        rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix });
-    }
-    // Agent hooks, husky and lefthook call prisma-guard by name: a missing binary there is a
-    // hook that fails open (the agent runs the command anyway).
-    let on_path = which::which("prisma-guard").ok();
-    rows.push(Row {
-        entry: "prisma-guard on PATH".into(),
-        ok: on_path.is_some(),
-        detail: on_path
-            .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
-        fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
-    });
-    match git_hooks::locate(&root) {
-        Ok(repo) => {
-            for (name, ok, detail) in git_hooks::status(&repo) {
-                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
-            }
-        }
-        Err(_) => rows.push(Row {
-            entry: "git hooks".into(),
-            ok: false,
-            detail: "not a git repository".into(),
-            fix: "git init && prisma-guard hooks install".into(),
-        }),
-    }
-    let agents = project::detect_agents(&root);
-    for agent in &agents {
-        let path = root.join(project::settings_file(*agent));
-        let checked = project::check_agent(*agent, &read(&path));
-        rows.push(Row {
-            entry: format!("{} hook", agent.name()),
-            ok: checked.is_ok(),
-            detail: match checked {
-                Ok(()) => rel(&root, &path),
-                Err(why) => format!("{}: {why}", rel(&root, &path)),
-            },
-            fix: format!("prisma-guard init --agent {}", crate::cli::agent_id(*agent)),
-        });
-    }
-    if agents.is_empty() {
-        rows.push(Row {
-            entry: "AI agent hooks".into(),
-            ok: true,
-            detail: "no agent settings in this project".into(),
-            fix: String::new(),
-        });
-    }
-    rows.push(dump_tools(&settings));
-    // A database not created yet has nothing to back up: no backup is no gap yet.
-    let not_created = settings.database().is_ok_and(|db| db.exists().is_ok_and(|e| !e));
-    if not_created {
-        rows.push(Row {
-            entry: "newest backup".into(),
-            ok: true,
-            detail: "none yet: the database does not exist yet (the first schema change creates it, after a backup of nothing)".into(),
-            fix: String::new(),
-        });
-    } else {
-        rows.extend(backups(&settings, args.max_backup_age_hours));
-    }
-    print_rows(&rows);
-    let gaps = rows.iter().filter(|r| !r.ok).count();
-    if gaps > 0 {
-        println!("{gaps} gap(s): run the fix shown for each");
-        return Ok(ExitStatus::Failure);
-    }
-    println!("every entry point is covered");
-    Ok(ExitStatus::Success)
-}
-
-fn dump_tools(settings: &Settings) -> Row {
-    let entry = "dump tools".to_string();
-    let db = match settings.database() {
-        Ok(db) => db,
-        Err(e) => {
-            return Row {
-                entry,
-                ok: false,
-                detail: format!("{e:#}"),
-                fix: "set DATABASE_URL as Prisma reads it (.env, prisma.config.ts)".into(),
-            }
-        }
-    };
-    // SQLite is read through the library built into prisma-guard: no tool to install, and a
-    // file not created yet is nothing to back up yet.
-    if db.engine() == crate::backup::db::url::Engine::Sqlite {
-        let detail = match db.exists() {
-            Ok(true) => db.dump_tool_version().unwrap_or_else(|_| "built in".into()),
-            _ => format!("built in; {} does not exist yet (nothing to back up)", db.name()),
-        };
-        return Row { entry, ok: true, detail, fix: String::new() };
-    }
-    match db.preflight().and_then(|server| Ok(format!("{} for server {server}", db.dump_tool_version()?))) {
-        Ok(detail) => Row { entry, ok: true, detail, fix: String::new() },
-        Err(e) => {
-            let text = format!("{e:#}");
-            let missing_tool = text.contains("not found") || text.contains("older than the");
-            let fix = match missing_tool {
-                true => "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml",
-                false => "start the database server, or check the database URL Prisma uses",
-            };
-            Row { entry, ok: false, detail: text, fix: fix.into() }
-        }
-    }
-}
-
-fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
-    let store = crate::backup::store::Store::open(&settings.backup_dir);
-    let dir = settings.backup_dir.clone();
-    let mut rows = Vec::new();
-    let newest = store.list().ok().and_then(|(m, _)| m.into_iter().max_by_key(|m| m.created_unix));
-    let now = crate::backup::store::unix_now(std::time::SystemTime::now());
-    rows.push(match newest {
-        Some(m) => {
-            let age_h = now.saturating_sub(m.created_unix) / 3600;
-            Row {
-                entry: "newest backup".into(),
-                ok: age_h <= max_age_hours,
-                detail: format!("{} ({} hours old)", m.id, age_h),
-                fix: "prisma-guard backup".into(),
-            }
-        }
-        None => Row {
-            entry: "newest backup".into(),
-            ok: false,
-            detail: format!("no backups in {}", dir.display()),
-            fix: "prisma-guard backup".into(),
-        },
-    });
-    rows.push(permissions(&dir));
-    rows
-}
-
-fn permissions(dir: &PathBuf) -> Row {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let entry = "backup folder permissions".to_string();
-    match std::fs::metadata(dir) {
-        Ok(m) => {
-            let mode = m.permissions().mode() & 0o777;
-            let uid = current_uid();
-            let ok = mode & 0o077 == 0 && uid.is_none_or(|u| u == m.uid());
-            Row {
-                entry,
-                ok,
-                detail: format!("{} is {:o}", dir.display(), mode),
-                fix: format!("chmod 700 {}", crate::shell::quote(&dir.display().to_string())),
-            }
-        }
-        Err(_) => Row {
-            entry,
-            ok: false,
-            detail: format!("{} does not exist yet", dir.display()),
-            fix: "prisma-guard backup".into(),
-        },
-    }
-}
-
-/// Our uid.
-fn current_uid() -> Option<u32> {
-    Some(rustix::process::getuid().as_raw())
-}
-
-fn print_rows(rows: &[Row]) {
-    let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
-    for r in rows {
-        let mark = if r.ok { "ok " } else { "GAP" };
-        println!("{mark}  {:<width$}  {}", r.entry, r.detail);
-        if !r.ok && !r.fix.is_empty() {
-            println!("     {:<width$}  fix: {}", "", r.fix);
-        }
-    }
 }

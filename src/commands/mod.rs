@@ -1,13 +1,19 @@
-//! One file per subcommand.
+//! One file per subcommand, named as the user types it (`restore-test` is `restore_test.rs`).
+//! Each turns its clap arguments into work for the feature modules and returns an exit status.
 
+pub mod agent_hook;
 pub mod backup;
+pub mod backups;
 pub mod check;
+pub mod doctor;
 pub mod exec;
+pub mod explain;
 pub mod hooks;
 pub mod init;
-pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod restore_test;
 pub mod scan;
 pub mod shim;
+pub mod uninstall;
 pub mod verify;

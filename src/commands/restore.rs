@@ -11,7 +11,7 @@ use crate::backup::store::manifest::{Manifest, Trigger};
 use crate::backup::store::verify::{self, Depth};
 use crate::backup::store::Store;
 use crate::backup::{self, Request};
-use crate::cli::{RestoreArgs, RestoreTestArgs};
+use crate::cli::RestoreArgs;
 use crate::config::settings::Settings;
 use crate::error::fail;
 use crate::ExitStatus;
@@ -88,22 +88,6 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     report_counts(settings, &manifest, db.as_ref(), "restore")
 }
 
-pub fn run_test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
-    let store = Store::open(&settings.backup_dir);
-    let manifest = verified(&store, &args.id)?;
-    let db = settings.database()?;
-    same_engine(&manifest, db.as_ref())?;
-    let scratch = db.create_scratch()?;
-    let scratch_db = scratch.database();
-    settings
-        .printer
-        .status("Testing", format!("restore of {} into scratch {}", manifest.id, scratch_db.target().describe()));
-    replay(settings, &store, &manifest, scratch_db, false)?;
-    let status = report_counts(settings, &manifest, scratch_db, "restore test");
-    drop(scratch);
-    status
-}
-
 /// The id of the newest backup (safety copies aside) of the database `db` names.
 fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
     let (all, _) = store.list()?;
@@ -132,7 +116,7 @@ fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
 /// (checksum and decompression); SQLite files are small, their checksum is checked first.
 /// PostgreSQL dumps can be large and restore in one transaction: their checksum is checked
 /// while the dump streams in, and a mismatch at the end rolls the restore back.
-fn verified(store: &Store, id: &str) -> Result<Manifest> {
+pub(super) fn verified(store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
     let depth = match manifest.engine {
         crate::backup::db::url::Engine::Mysql => Depth::Full,
@@ -161,7 +145,7 @@ fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
     Ok(Target { url, sqlite_path, schemas: Vec::new() })
 }
 
-fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
+pub(super) fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
     if manifest.engine != db.engine() {
         return Err(fail(format!(
             "backup {} is a {} dump; the target is a {} database",
@@ -176,7 +160,13 @@ fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
 }
 
 /// Stream the dump file through the decompressor into the database.
-fn replay(settings: &Settings, store: &Store, manifest: &Manifest, db: &dyn Database, clear: bool) -> Result<()> {
+pub(super) fn replay(
+    settings: &Settings,
+    store: &Store,
+    manifest: &Manifest,
+    db: &dyn Database,
+    clear: bool,
+) -> Result<()> {
     let path = store.dump_path(manifest);
     let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
     let bar = settings.printer.bytes_progress("restoring");
@@ -192,7 +182,12 @@ fn replay(settings: &Settings, store: &Store, manifest: &Manifest, db: &dyn Data
     })
 }
 
-fn report_counts(settings: &Settings, manifest: &Manifest, db: &dyn Database, what: &str) -> Result<ExitStatus> {
+pub(super) fn report_counts(
+    settings: &Settings,
+    manifest: &Manifest,
+    db: &dyn Database,
+    what: &str,
+) -> Result<ExitStatus> {
     let actual = db.row_counts()?;
     let diffs = compare_counts(&manifest.row_counts, &actual);
     if diffs.is_empty() {

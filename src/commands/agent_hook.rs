@@ -1,0 +1,67 @@
+//! `prisma-guard agent-hook --agent X`: the AI agent's hook JSON on stdin, the verdict out in
+//! that agent's own protocol.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::check::{load, options};
+use crate::agents::protocol;
+use crate::cli::{AgentHookArgs, GlobalArgs};
+use crate::config::SchemaChangeAnswer;
+use crate::judge::{self, Verdict};
+use crate::ExitStatus;
+
+/// `agent-hook --agent X`: the agent's hook JSON on stdin, its protocol's answer out.
+pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
+    const MAX_INPUT: u64 = 4 << 20;
+    let mut bytes = Vec::new();
+    let read = std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| e.to_string()).and_then(|n| {
+        if n as u64 > MAX_INPUT {
+            return Err(format!("the hook input is too large (over {} MiB)", MAX_INPUT >> 20));
+        }
+        String::from_utf8(std::mem::take(&mut bytes)).map_err(|_| "the hook input is not UTF-8 text".to_string())
+    });
+    let request = match read.and_then(|input| protocol::parse(args.agent, &input)) {
+        Ok(r) => r,
+        Err(e) => {
+            // Fail closed: a hook that cannot tell what will run refuses it.
+            let reason = format!("{e}; prisma-guard cannot tell what this tool call would run");
+            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
+        }
+    };
+    let cwd = match &request.cwd {
+        Some(c) if c.is_dir() => c.clone(),
+        _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    if let Some(path) = &request.file_path {
+        if let Some(what) =
+            crate::judge::tamper::protected_with(path, crate::judge::tamper::hooks_folder(&cwd).as_deref())
+        {
+            let reason = format!("editing {path} ({what}) switches prisma-guard off");
+            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
+        }
+    }
+    let Some(command) = request.command else { return Ok(ExitStatus::Success) };
+    if judge::fast_allow(&command) {
+        return Ok(ExitStatus::Success);
+    }
+    // An unreadable prisma-guard.toml must not open the gate: the defaults still refuse.
+    let config = load(&cwd, global).unwrap_or_default();
+    let report = judge::check(&command, &cwd, options(&config));
+    let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
+    emit(protocol::answer(args.agent, report.verdict, &report.reason(), &command, ask))
+}
+
+fn emit(a: protocol::Answer) -> Result<ExitStatus> {
+    if !a.stdout.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(a.stdout.as_bytes());
+        let _ = out.flush();
+    }
+    if !a.stderr.is_empty() {
+        eprint!("{}", a.stderr);
+    }
+    Ok(a.status)
+}

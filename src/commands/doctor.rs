@@ -1,0 +1,204 @@
+//! `prisma-guard doctor`: a coverage table (shims, git hooks, agent hooks, dump tools,
+//! backups, permissions) with the fix for each gap.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::init::{read, rel};
+use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::config::settings::Settings;
+use crate::install::git_hooks;
+use crate::install::project;
+use crate::install::shim;
+use crate::ExitStatus;
+
+struct Row {
+    entry: String,
+    ok: bool,
+    detail: String,
+    fix: String,
+}
+
+pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    let root = settings.project_root.clone();
+    let mut rows = Vec::new();
+    let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
+    let has_package = root.join("package.json").is_file();
+    for c in shim::status(&root, &shim_dir, std::env::var_os("PATH"))? {
+        if !has_package && c.entry != "prisma on PATH" {
+            continue; // no package.json: no npx or npm scripts to cover
+        }
+        rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix });
+    }
+    // Agent hooks, husky and lefthook call prisma-guard by name: a missing binary there is a
+    // hook that fails open (the agent runs the command anyway).
+    let on_path = which::which("prisma-guard").ok();
+    rows.push(Row {
+        entry: "prisma-guard on PATH".into(),
+        ok: on_path.is_some(),
+        detail: on_path
+            .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
+        fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
+    });
+    match git_hooks::locate(&root) {
+        Ok(repo) => {
+            for (name, ok, detail) in git_hooks::status(&repo) {
+                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
+            }
+        }
+        Err(_) => rows.push(Row {
+            entry: "git hooks".into(),
+            ok: false,
+            detail: "not a git repository".into(),
+            fix: "git init && prisma-guard hooks install".into(),
+        }),
+    }
+    let agents = project::detect_agents(&root);
+    for agent in &agents {
+        let path = root.join(project::settings_file(*agent));
+        let checked = project::check_agent(*agent, &read(&path));
+        rows.push(Row {
+            entry: format!("{} hook", agent.name()),
+            ok: checked.is_ok(),
+            detail: match checked {
+                Ok(()) => rel(&root, &path),
+                Err(why) => format!("{}: {why}", rel(&root, &path)),
+            },
+            fix: format!("prisma-guard init --agent {}", crate::cli::agent_id(*agent)),
+        });
+    }
+    if agents.is_empty() {
+        rows.push(Row {
+            entry: "AI agent hooks".into(),
+            ok: true,
+            detail: "no agent settings in this project".into(),
+            fix: String::new(),
+        });
+    }
+    rows.push(dump_tools(&settings));
+    // A database not created yet has nothing to back up: no backup is no gap yet.
+    let not_created = settings.database().is_ok_and(|db| db.exists().is_ok_and(|e| !e));
+    if not_created {
+        rows.push(Row {
+            entry: "newest backup".into(),
+            ok: true,
+            detail: "none yet: the database does not exist yet (the first schema change creates it, after a backup of nothing)".into(),
+            fix: String::new(),
+        });
+    } else {
+        rows.extend(backups(&settings, args.max_backup_age_hours));
+    }
+    print_rows(&rows);
+    let gaps = rows.iter().filter(|r| !r.ok).count();
+    if gaps > 0 {
+        println!("{gaps} gap(s): run the fix shown for each");
+        return Ok(ExitStatus::Failure);
+    }
+    println!("every entry point is covered");
+    Ok(ExitStatus::Success)
+}
+
+fn dump_tools(settings: &Settings) -> Row {
+    let entry = "dump tools".to_string();
+    let db = match settings.database() {
+        Ok(db) => db,
+        Err(e) => {
+            return Row {
+                entry,
+                ok: false,
+                detail: format!("{e:#}"),
+                fix: "set DATABASE_URL as Prisma reads it (.env, prisma.config.ts)".into(),
+            }
+        }
+    };
+    // SQLite is read through the library built into prisma-guard: no tool to install, and a
+    // file not created yet is nothing to back up yet.
+    if db.engine() == crate::backup::db::url::Engine::Sqlite {
+        let detail = match db.exists() {
+            Ok(true) => db.dump_tool_version().unwrap_or_else(|_| "built in".into()),
+            _ => format!("built in; {} does not exist yet (nothing to back up)", db.name()),
+        };
+        return Row { entry, ok: true, detail, fix: String::new() };
+    }
+    match db.preflight().and_then(|server| Ok(format!("{} for server {server}", db.dump_tool_version()?))) {
+        Ok(detail) => Row { entry, ok: true, detail, fix: String::new() },
+        Err(e) => {
+            let text = format!("{e:#}");
+            let missing_tool = text.contains("not found") || text.contains("older than the");
+            let fix = match missing_tool {
+                true => "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml",
+                false => "start the database server, or check the database URL Prisma uses",
+            };
+            Row { entry, ok: false, detail: text, fix: fix.into() }
+        }
+    }
+}
+
+fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
+    let store = crate::backup::store::Store::open(&settings.backup_dir);
+    let dir = settings.backup_dir.clone();
+    let mut rows = Vec::new();
+    let newest = store.list().ok().and_then(|(m, _)| m.into_iter().max_by_key(|m| m.created_unix));
+    let now = crate::backup::store::unix_now(std::time::SystemTime::now());
+    rows.push(match newest {
+        Some(m) => {
+            let age_h = now.saturating_sub(m.created_unix) / 3600;
+            Row {
+                entry: "newest backup".into(),
+                ok: age_h <= max_age_hours,
+                detail: format!("{} ({} hours old)", m.id, age_h),
+                fix: "prisma-guard backup".into(),
+            }
+        }
+        None => Row {
+            entry: "newest backup".into(),
+            ok: false,
+            detail: format!("no backups in {}", dir.display()),
+            fix: "prisma-guard backup".into(),
+        },
+    });
+    rows.push(permissions(&dir));
+    rows
+}
+
+fn permissions(dir: &PathBuf) -> Row {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let entry = "backup folder permissions".to_string();
+    match std::fs::metadata(dir) {
+        Ok(m) => {
+            let mode = m.permissions().mode() & 0o777;
+            let uid = current_uid();
+            let ok = mode & 0o077 == 0 && uid.is_none_or(|u| u == m.uid());
+            Row {
+                entry,
+                ok,
+                detail: format!("{} is {:o}", dir.display(), mode),
+                fix: format!("chmod 700 {}", crate::shell::quote(&dir.display().to_string())),
+            }
+        }
+        Err(_) => Row {
+            entry,
+            ok: false,
+            detail: format!("{} does not exist yet", dir.display()),
+            fix: "prisma-guard backup".into(),
+        },
+    }
+}
+
+/// Our uid.
+fn current_uid() -> Option<u32> {
+    Some(rustix::process::getuid().as_raw())
+}
+
+fn print_rows(rows: &[Row]) {
+    let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
+    for r in rows {
+        let mark = if r.ok { "ok " } else { "GAP" };
+        println!("{mark}  {:<width$}  {}", r.entry, r.detail);
+        if !r.ok && !r.fix.is_empty() {
+            println!("     {:<width$}  fix: {}", "", r.fix);
+        }
+    }
+}

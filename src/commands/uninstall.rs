@@ -1,0 +1,107 @@
+//! `prisma-guard uninstall`: take out what `init` put in, giving edited files back byte for byte.
+
+use anyhow::Result;
+
+use super::init::{read, rel, TEMPLATE};
+use crate::cli::{GlobalArgs, UninstallArgs};
+use crate::config::settings::Settings;
+use crate::install::git_hooks;
+use crate::install::project::{self, Edit};
+use crate::install::shim;
+use crate::ExitStatus;
+
+pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
+    let root = settings.project_root.clone();
+    let mut edits = Vec::new();
+    let mut failed = Vec::new();
+    let mut ledger = project::Ledger::load(&settings.audit_dir);
+    for agent in project::AGENTS {
+        let path = root.join(project::settings_file(*agent));
+        if path.is_file() {
+            match project::unmerge_agent(&read(&path), &path) {
+                Ok(Some(new)) => {
+                    edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) })
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    // Not editable here, but maybe exactly as init left it: then its
+                    // original comes back whole; else it is said and left as is.
+                    let mut edit = Edit {
+                        path: path.clone(),
+                        content: Some(read(&path)),
+                        what: format!("{} hook removed", agent.name()),
+                    };
+                    ledger.restore_originals(std::slice::from_mut(&mut edit));
+                    if edit.content.as_deref() == Some(read(&path).as_str()) {
+                        failed.push(format!(
+                            "{e:#}; left as it is: take prisma-guard's hook out of {} by hand",
+                            rel(&root, &path)
+                        ));
+                    } else {
+                        edits.push(edit);
+                    }
+                }
+            }
+        }
+    }
+    for md in ["CLAUDE.md", "AGENTS.md"] {
+        let path = root.join(md);
+        if let Some(new) = project::unmerge_markdown(&read(&path)) {
+            // A file that held only the section (init created it) goes with it.
+            let (content, what) = if new.trim().is_empty() {
+                (None, "removed (it held only the database safety section)")
+            } else {
+                (Some(new), "database safety section removed")
+            };
+            edits.push(Edit { path, content, what: what.into() });
+        }
+    }
+    let pkg = root.join("package.json");
+    if pkg.is_file() {
+        if let Some(new) = project::unmerge_scripts(&read(&pkg), &pkg)? {
+            edits.push(Edit { path: pkg.clone(), content: Some(new), what: "db:* scripts removed".into() });
+        }
+    }
+    let toml = root.join(crate::config::FILE_NAME);
+    if read(&toml) == TEMPLATE {
+        edits.push(Edit { path: toml, content: None, what: "removed (it was the unchanged template)".into() });
+    }
+    // A file exactly as init left it gets its original bytes back (or goes, when init made it).
+    ledger.restore_originals(&mut edits);
+    let would = |s: &str| if args.dry_run { format!("would {s}") } else { s.to_string() };
+    let mut lines: Vec<String> =
+        edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
+    if !args.dry_run {
+        project::apply(&edits)?;
+        ledger.remove();
+    }
+    if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
+        if !args.dry_run {
+            shim::uninstall_project(&root)?;
+        }
+        lines.push(would("restore node_modules/.bin/prisma and remove the postinstall entry"));
+    }
+    if let Ok(repo) = git_hooks::locate(&root) {
+        if git_hooks::status(&repo).iter().any(|r| r.1) {
+            if args.dry_run {
+                lines.push("would remove the git hooks".into());
+            } else {
+                lines.extend(git_hooks::uninstall(&repo)?);
+            }
+        }
+    }
+    if !global.quiet {
+        if lines.is_empty() {
+            println!("nothing of prisma-guard is installed in {}", root.display());
+        }
+        for l in &lines {
+            println!("  {l}");
+        }
+        println!("  kept: backups and the .gitignore entry for them (your data)");
+    }
+    for f in &failed {
+        crate::ui::Printer::default().warn(f);
+    }
+    Ok(if failed.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
+}
