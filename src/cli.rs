@@ -174,7 +174,7 @@ pub struct InitArgs {
     pub dry_run: bool,
     /// Add this agent's hooks even when its settings are not in the project (repeatable).
     #[arg(long, value_enum)]
-    pub agent: Vec<crate::agents::protocol::Agent>,
+    pub agent: Vec<crate::agents::Agent>,
 }
 
 #[derive(Debug, Args)]
@@ -208,19 +208,7 @@ pub struct CheckArgs {
 pub struct AgentHookArgs {
     /// Which agent's hook protocol to speak.
     #[arg(long, value_enum)]
-    pub agent: crate::agents::protocol::Agent,
-}
-
-/// The `--agent` value for an agent.
-pub fn agent_id(agent: crate::agents::protocol::Agent) -> &'static str {
-    use crate::agents::protocol::Agent;
-    match agent {
-        Agent::Claude => "claude",
-        Agent::Cursor => "cursor",
-        Agent::Codex => "codex",
-        Agent::Gemini => "gemini",
-        Agent::Copilot => "copilot",
-    }
+    pub agent: crate::agents::Agent,
 }
 
 #[derive(Debug, Args)]

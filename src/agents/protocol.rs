@@ -8,29 +8,9 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
+pub use super::Agent;
 use crate::judge::Verdict;
 use crate::ExitStatus;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Agent {
-    Claude,
-    Cursor,
-    Codex,
-    Gemini,
-    Copilot,
-}
-
-impl Agent {
-    pub fn name(self) -> &'static str {
-        match self {
-            Agent::Claude => "Claude Code",
-            Agent::Cursor => "Cursor",
-            Agent::Codex => "Codex CLI",
-            Agent::Gemini => "Gemini CLI",
-            Agent::Copilot => "Copilot CLI",
-        }
-    }
-}
 
 /// What the hook asks about.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

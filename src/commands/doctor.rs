@@ -57,7 +57,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
     }
     let agents = project::detect_agents(&root);
     for agent in &agents {
-        let path = root.join(project::settings_file(*agent));
+        let path = root.join(agent.settings_file());
         let checked = project::check_agent(*agent, &read(&path));
         rows.push(Row {
             entry: format!("{} hook", agent.name()),
@@ -66,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
                 Ok(()) => rel(&root, &path),
                 Err(why) => format!("{}: {why}", rel(&root, &path)),
             },
-            fix: format!("prisma-guard init --agent {}", crate::cli::agent_id(*agent)),
+            fix: format!("prisma-guard init --agent {}", agent.id()),
         });
     }
     if agents.is_empty() {

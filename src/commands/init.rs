@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::agents::protocol::Agent;
+use crate::agents::Agent;
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::config::settings::Settings;
 use crate::install::git_hooks;
@@ -155,7 +155,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
 fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     let mut edits = Vec::new();
     for agent in agents {
-        let path = root.join(project::settings_file(*agent));
+        let path = root.join(agent.settings_file());
         if let Some(new) = project::merge_agent(*agent, &read(&path), &path)? {
             edits.push(Edit {
                 path,
@@ -166,10 +166,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     }
     // The note goes where each chosen agent reads it, created when missing: Claude Code reads
     // CLAUDE.md, the others AGENTS.md. An existing file gets it whatever the agents.
-    let wants = |md: &str| match md {
-        "CLAUDE.md" => agents.contains(&Agent::Claude),
-        _ => agents.iter().any(|a| *a != Agent::Claude),
-    };
+    let wants = |md: &str| agents.iter().any(|a| a.profile().notes_file == md);
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
         if path.is_file() || wants(md) {

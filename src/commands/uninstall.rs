@@ -16,8 +16,8 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     let mut edits = Vec::new();
     let mut failed = Vec::new();
     let mut ledger = project::Ledger::load(&settings.audit_dir);
-    for agent in project::AGENTS {
-        let path = root.join(project::settings_file(*agent));
+    for agent in crate::agents::Agent::all() {
+        let path = root.join(agent.settings_file());
         if path.is_file() {
             match project::unmerge_agent(&read(&path), &path) {
                 Ok(Some(new)) => {

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::agents::protocol::Agent;
+use crate::agents::Agent;
 use crate::install::jsonedit::Doc;
 
-pub const AGENTS: &[Agent] = &[Agent::Claude, Agent::Cursor, Agent::Codex, Agent::Gemini, Agent::Copilot];
 const HOOK_MARK: &str = "prisma-guard agent-hook";
 const MD_START: &str = "<!-- prisma-guard:start -->";
 const MD_END: &str = "<!-- prisma-guard:end -->";
@@ -40,35 +39,13 @@ pub struct Edit {
     pub what: String,
 }
 
-/// Where each agent keeps its hook settings, relative to the project root.
-pub fn settings_file(agent: Agent) -> &'static str {
-    match agent {
-        Agent::Claude => ".claude/settings.json",
-        Agent::Cursor => ".cursor/hooks.json",
-        Agent::Codex => ".codex/hooks.json",
-        Agent::Gemini => ".gemini/settings.json",
-        Agent::Copilot => ".github/hooks/prisma-guard.json",
-    }
-}
-
 /// Agents whose traces are in the project.
 pub fn detect_agents(root: &Path) -> Vec<Agent> {
-    let has = |p: &str| root.join(p).exists();
-    AGENTS
-        .iter()
-        .copied()
-        .filter(|a| match a {
-            Agent::Claude => has(".claude") || has("CLAUDE.md"),
-            Agent::Cursor => has(".cursor") || has(".cursorrules"),
-            Agent::Codex => has(".codex") || has("AGENTS.md"),
-            Agent::Gemini => has(".gemini") || has("GEMINI.md"),
-            Agent::Copilot => has(".github/hooks") || has(".github/copilot-instructions.md"),
-        })
-        .collect()
+    crate::agents::AGENTS.iter().filter(|p| p.traces.iter().any(|t| root.join(t).exists())).map(|p| p.agent).collect()
 }
 
 fn command(agent: Agent) -> String {
-    format!("{HOOK_MARK} --agent {}", crate::cli::agent_id(agent))
+    format!("{HOOK_MARK} --agent {}", agent.id())
 }
 
 fn mentions_us(v: &Value) -> bool {
