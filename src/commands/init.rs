@@ -81,7 +81,7 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
 fn is_prisma_project(dir: &Path) -> bool {
     let in_package_json = std::fs::read_to_string(dir.join("package.json"))
         .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(crate::scan::files::strip_bom(&t)).ok())
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&t)).ok())
         .is_some_and(|v| v["prisma"]["schema"].is_string());
     crate::project::CONFIG_NAMES.iter().any(|n| dir.join(n).is_file())
         || dir.join("prisma/schema.prisma").is_file()

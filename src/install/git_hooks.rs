@@ -54,7 +54,7 @@ fn uses_husky(workdir: &Path) -> bool {
         return true;
     }
     let Ok(text) = std::fs::read_to_string(workdir.join("package.json")) else { return false };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(crate::scan::files::strip_bom(&text)) else {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&text)) else {
         return false;
     };
     ["devDependencies", "dependencies"].iter().any(|k| json[k].get("husky").is_some())

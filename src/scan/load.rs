@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use super::files::Kind;
+use super::extract::Kind;
 use super::source::{self, Source};
 use super::suppress::{self, Directive};
 use crate::sql::analyze::{prepare, Prepared};

@@ -2,13 +2,13 @@
 //! in `prisma/migrations/*/migration.sql`.
 //!
 //! Data flow: a [`Source`] (working tree, git index, pushed commit) and a list of
-//! repository-relative paths -> [`files::kind`] picks the reader -> migrations go through
+//! repository-relative paths -> [`extract::kind`] picks the reader -> migrations go through
 //! [`crate::sql::analyze()`] (replaying earlier migrations of the same folder for the schema),
 //! command lines through [`crate::shell::find_prisma`] and the guard's classifier -> ignore
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
 pub mod baseline;
-pub mod files;
+pub mod extract;
 mod listdir;
 mod load;
 pub mod prisma_dirs;
@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::guard::classify::Invocation;
 use crate::rules::{RuleId, Severity};
 use crate::sql::{analyze, Schema};
-use files::{CommandLine, Kind};
+use extract::{CommandLine, Kind};
 use listdir::EntryKind;
 pub use source::Source;
 use suppress::Directive;
@@ -66,9 +66,9 @@ pub struct Options {
 impl Options {
     /// The kind of `rel`, migrations in the config-named folders included.
     pub fn kind(&self, rel: &str) -> Option<Kind> {
-        files::kind(rel).or_else(|| {
+        extract::kind(rel).or_else(|| {
             let dir = rel.strip_suffix("/migration.sql")?;
-            let (parent, _) = files::split_last(dir)?;
+            let (parent, _) = extract::split_last(dir)?;
             self.migration_dirs.iter().any(|d| d == parent).then_some(Kind::Migration)
         })
     }
@@ -151,16 +151,15 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         };
         read += 1;
         let load::File { kind, text, prepared, directives } = *file;
-        // A JSON file that does not parse was not checked: an error, never "no findings".
-        if matches!(kind, Kind::PackageJson | Kind::VercelJson) {
-            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(files::strip_bom(&text)) {
-                let err = std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not valid JSON: {e}"));
-                return unreadable.push((rel.to_string(), err));
-            }
-        }
+        // A file that does not parse was not checked: an error, never "no findings".
         let found = match (kind, prepared) {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
-            _ => scan_commands(source, kind, rel, &text, &directives, opts),
+            _ => match scan_commands(source, kind, rel, &text, &directives, opts) {
+                Ok(found) => found,
+                Err(e) => {
+                    return unreadable.push((rel.to_string(), std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+                }
+            },
         };
         out.extend(found.into_iter().filter(|f| !opts.disable.contains(&f.rule)));
     });
@@ -185,8 +184,8 @@ fn scan_migration<'s>(
     replays: &mut BTreeMap<String, Replay<'s>>,
 ) -> Vec<Finding> {
     // rel: <folder>/migrations/<name>/migration.sql
-    let Some((dir, _)) = files::split_last(rel) else { return Vec::new() };
-    let (folder, name) = files::split_last(dir).unwrap_or(("", dir));
+    let Some((dir, _)) = extract::split_last(rel) else { return Vec::new() };
+    let (folder, name) = extract::split_last(dir).unwrap_or(("", dir));
     if !replays.contains_key(folder) {
         let replay = Replay { names: source.subdirs(folder), next: 0, schema: Schema::default() };
         replays.insert(folder.to_string(), replay);
@@ -249,7 +248,7 @@ fn scan_migration<'s>(
         if suppressed {
             continue;
         }
-        let (line, col) = files::line_col(text, f.offset);
+        let (line, col) = extract::line_col(text, f.offset);
         out.push(finding(f.rule, rel, text, line, col, f.message, f.prisma_warning));
     }
     out
@@ -284,7 +283,7 @@ fn finding(
         message,
         help: r.help,
         prisma_warning,
-        source: files::line_text(text, line).to_string(),
+        source: extract::line_text(text, line).to_string(),
     }
 }
 
@@ -319,11 +318,12 @@ fn scan_commands(
     text: &str,
     directives: &[Directive],
     opts: &Options,
-) -> Vec<Finding> {
-    if !text.contains("prisma") {
-        return Vec::new();
+) -> Result<Vec<Finding>, String> {
+    // npm refuses a package.json that does not parse, whatever it holds: so does the scan.
+    if !text.contains("prisma") && kind != Kind::PackageJson {
+        return Ok(Vec::new());
     }
-    let mut lines = files::commands(kind, rel, text, &opts.production_scripts);
+    let mut lines = extract::commands(kind, rel, text, &opts.production_scripts)?;
     // A shell file that does not parse as a whole is read line by line.
     if kind == Kind::Shell && lines.len() == 1 && crate::shell::parse(text).is_err() {
         lines = text
@@ -351,7 +351,7 @@ fn scan_commands(
         };
         for (rule, offset, message) in command_findings(cl, &read_sql) {
             let (line, col) = if cl.verbatim {
-                let (l, c) = files::line_col(&cl.text, offset);
+                let (l, c) = extract::line_col(&cl.text, offset);
                 if l == 1 {
                     (cl.line, cl.col + c - 1)
                 } else {
@@ -370,7 +370,7 @@ fn scan_commands(
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Rules broken by the prisma commands in one command line: (rule, byte offset, message).
@@ -474,7 +474,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         // The folders of a Prisma migrations folder hold one migration.sql each: take it
         // without listing every folder (hundreds of directory reads saved), and without
         // asking git about each one (the migrations folder itself was asked).
-        let migrations = files::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n) == "migrations"
+        let migrations = extract::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n) == "migrations"
             || opts.migration_dirs.contains(&dir_rel);
         let mut listed = Vec::new();
         let mut subdirs = Vec::new();

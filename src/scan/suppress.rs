@@ -36,7 +36,7 @@ pub fn directives(text: &str) -> Vec<Directive> {
     for c in re.captures_iter(text) {
         let Some(whole) = c.get(0) else { continue };
         let word_at = whole.start() + whole.as_str().find(WORD).unwrap_or(0);
-        let (line, col) = super::files::line_col(text, word_at);
+        let (line, col) = super::extract::line_col(text, word_at);
         let rules = c
             .get(1)
             .map(|m| m.as_str().split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect())

@@ -196,7 +196,7 @@ fn read_package_yaml(dir: &Path) -> Option<Package> {
 
 fn read_package(dir: &Path) -> Option<Package> {
     let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return read_package_yaml(dir) };
-    let json: serde_json::Value = serde_json::from_str(crate::scan::files::strip_bom(&text)).ok()?;
+    let json: serde_json::Value = serde_json::from_str(crate::scan::extract::strip_bom(&text)).ok()?;
     let strings = |v: &serde_json::Value| -> Vec<String> {
         v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
     };

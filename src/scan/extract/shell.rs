@@ -1,0 +1,127 @@
+//! Shell-like files: Makefile recipes, Dockerfile RUN/CMD/ENTRYPOINT and Procfile entries
+//! (shell scripts and husky hooks are read whole).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{is_production_script, re, split_last, CommandLine};
+
+/// Logical lines (joined at trailing backslashes) with the line they start on.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let (start, mut acc) = cur.take().unwrap_or((i + 1, String::new()));
+        if let Some(stripped) = line.strip_suffix('\\') {
+            acc.push_str(stripped);
+            acc.push(' ');
+            cur = Some((start, acc));
+        } else {
+            acc.push_str(line);
+            out.push((start, acc));
+        }
+    }
+    if let Some(c) = cur {
+        out.push(c);
+    }
+    out
+}
+
+pub(super) fn makefile(text: &str) -> Vec<CommandLine> {
+    static TARGET: OnceLock<Regex> = OnceLock::new();
+    let mut target = String::new();
+    let mut out = Vec::new();
+    for (line, l) in logical_lines(text) {
+        if let Some(recipe) = l.strip_prefix('\t') {
+            let cmd = recipe.trim_start_matches(['@', '-', '+', ' ']);
+            let col = 1 + l.len() - cmd.len();
+            out.push(CommandLine {
+                line,
+                col,
+                text: cmd.replace("$$", "$"),
+                verbatim: false,
+                production: is_production_script(&target, &[]),
+                context: format!("target {target}"),
+            });
+        } else if let Some(c) = re(&TARGET, r"^([A-Za-z0-9_.:/%-]+)\s*:([^=]|$)").captures(&l) {
+            target = c[1].to_string();
+        }
+    }
+    out
+}
+
+/// JSON exec form `["npx", "prisma", "migrate", "deploy"]` -> a shell line.
+pub(super) fn exec_form(s: &str) -> Option<String> {
+    let v: Vec<String> = serde_json::from_str(s.trim()).ok()?;
+    Some(v.iter().map(|w| crate::shell::quote(w)).collect::<Vec<_>>().join(" "))
+}
+
+pub(super) fn dockerfile(text: &str, rel: &str) -> Vec<CommandLine> {
+    static INSTR: OnceLock<Regex> = OnceLock::new();
+    static DEV: OnceLock<Regex> = OnceLock::new();
+    let production = !re(&DEV, r"(?i)dev|test|local").is_match(split_last(rel).map_or(rel, |(_, n)| n));
+    let mut out = Vec::new();
+    for (line, l) in logical_lines(text) {
+        let Some(c) = re(&INSTR, r"(?i)^\s*(RUN|CMD|ENTRYPOINT)\s+(.*)$").captures(&l) else { continue };
+        let body = c.get(2).map_or("", |m| m.as_str());
+        let col = 1 + c.get(2).map_or(0, |m| m.start());
+        // `RUN --mount=... cmd`: skip RUN flags.
+        let body = body.trim_start();
+        let body = if c[1].eq_ignore_ascii_case("RUN") {
+            let mut b = body;
+            while b.starts_with("--") {
+                b = b.split_once(' ').map_or("", |(_, r)| r.trim_start());
+            }
+            b
+        } else {
+            body
+        };
+        let (text, verbatim) = match exec_form(body) {
+            Some(t) => (t, false),
+            None => (body.to_string(), true),
+        };
+        out.push(CommandLine { line, col, text, verbatim, production, context: c[1].to_ascii_uppercase() });
+    }
+    out
+}
+
+pub(super) fn procfile(text: &str) -> Vec<CommandLine> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let (name, cmd) = l.split_once(':')?;
+            if name.trim().is_empty() || name.trim().starts_with('#') {
+                return None;
+            }
+            let col = 1 + l.len() - cmd.trim_start().len();
+            Some(CommandLine {
+                line: i + 1,
+                col,
+                text: cmd.trim().to_string(),
+                verbatim: true,
+                production: !name.contains("dev") && !name.contains("test"),
+                context: format!("process {}", name.trim()),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_and_makefile() {
+        let d = dockerfile(
+            "FROM node\nRUN npm ci && \\\n    npx prisma generate\nCMD [\"npx\", \"prisma\", \"migrate\", \"dev\"]\n",
+            "Dockerfile",
+        );
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].line, 2);
+        assert_eq!(d[1].text, "npx prisma migrate dev");
+        assert!(d[1].production);
+        let m = makefile("deploy:\n\t@npx prisma migrate dev\nreset:\n\t-prisma migrate reset\n");
+        assert_eq!((m[0].production, m[0].col, m[1].production), (true, 3, false));
+    }
+}
