@@ -15,7 +15,7 @@ pub(super) fn options(config: &FileConfig) -> Options {
 }
 
 pub(super) fn load(cwd: &Path, global: &GlobalArgs) -> Result<FileConfig> {
-    Ok(crate::config::load(cwd, global.guard_config.as_deref())?.file)
+    Ok(crate::config::load(cwd, cwd, global.guard_config.as_deref())?.file)
 }
 
 fn status_of(v: Verdict) -> ExitStatus {

@@ -61,7 +61,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     // A broken prisma-guard.toml must not block `prisma --version`; guarded commands fail
     // closed on it below.
     let start = crate::project::config_search_start(&cwd, global.config.as_deref());
-    let (config, config_error) = match config::load(&start, global.guard_config.as_deref()) {
+    let (config, config_error) = match config::load(&start, &cwd, global.guard_config.as_deref()) {
         Ok(c) => (c, None),
         Err(e) => (config::Config::default(), Some(e)),
     };

@@ -24,7 +24,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok());
     let cwd = crate::config::settings::working_dir(global)?;
-    let config = crate::config::load(&cwd, global.guard_config.as_deref())?;
+    let config = crate::config::load(&cwd, &cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
     let section = &config.file.scan;
     let mut disable = Vec::new();

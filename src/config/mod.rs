@@ -209,7 +209,10 @@ impl Config {
 
 /// The project's own prisma-guard.toml (the first one from `start` upward to the git root),
 /// tightened by `explicit` when one is named (`--guard-config`, `PRISMA_GUARD_CONFIG`).
-pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
+///
+/// `cwd` is the folder prisma-guard runs in: its repository is the one a loosening file must
+/// be committed in.
+pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config> {
     // In a git repository, from the project up to the repository's root; outside one, the
     // project's own folder only (a file in a folder above, such as /tmp, is anyone's).
     let in_git = start.ancestors().any(|d| d.join(".git").exists());
@@ -221,7 +224,7 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
         false => Some(start.join(FILE_NAME)).filter(|p| p.is_file()),
     };
     let mut config = match &own {
-        Some(path) => match distrust(path) {
+        Some(path) => match distrust(path, cwd) {
             None => Config { path: Some(path.clone()), file: read(path)?, ignored: Vec::new() },
             Some(why) => {
                 // Only what adds protection counts; the loosening keys are said and ignored.
@@ -258,12 +261,16 @@ pub fn load(start: &Path, explicit: Option<&Path>) -> Result<Config> {
 
 /// Why a file that loosens the guard (the project's prisma-guard.toml, the scan baseline)
 /// may not: anyone but this user (or root) may have written it (another owner, writable by
-/// group or others, in a folder anyone may write to), or, in a git repository, its content is
-/// not the committed one (untracked, or changed since the last commit: an AI agent may have
-/// just written it). `None`: it may.
-pub fn distrust(path: &Path) -> Option<String> {
+/// group or others, in a folder anyone may write to); it is not in the git repository of the
+/// folder prisma-guard runs in (`cwd`), or not as committed there (untracked, or changed since
+/// the last commit: an AI agent may have just written it); or there is no repository, or one
+/// git cannot read. `None`: it may.
+///
+/// The repository is the one around `cwd`, never one found from the file: a file beside a
+/// `--config` elsewhere, or under a folder with a `.git` of its own, is not the project's.
+pub fn distrust(path: &Path, cwd: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).ok()?;
+    let Ok(meta) = std::fs::metadata(path) else { return Some("could not be read".into()) };
     let me = rustix::process::getuid().as_raw();
     if meta.uid() != me && meta.uid() != 0 {
         return Some(format!("is owned by another user (uid {})", meta.uid()));
@@ -275,18 +282,31 @@ pub fn distrust(path: &Path) -> Option<String> {
     if dir.is_some_and(|d| d.mode() & 0o002 != 0) {
         return Some("is in a folder anyone may write to".into());
     }
-    let repo = git2::Repository::discover(path.parent()?).ok()?;
-    let workdir = repo.workdir()?.canonicalize().ok()?;
-    let rel = path.canonicalize().ok()?.strip_prefix(&workdir).ok()?.to_path_buf();
+    let Ok(repo) = git2::Repository::discover(cwd) else {
+        return Some(
+            "is not in a git repository (allow-lists and opt-outs count only as committed in the project's repository)"
+                .into(),
+        );
+    };
+    let (Some(workdir), Ok(file)) = (repo.workdir().and_then(|w| w.canonicalize().ok()), path.canonicalize()) else {
+        return Some("could not be checked in git".into());
+    };
+    let Ok(rel) = file.strip_prefix(&workdir) else {
+        return Some(format!("is outside the repository prisma-guard runs in ({})", workdir.display()));
+    };
     let name = rel.display().to_string();
-    match repo.status_file(&rel) {
-        Ok(s) if s.is_empty() => None,
-        Ok(s) if s.contains(git2::Status::WT_NEW) || s.contains(git2::Status::INDEX_NEW) => {
-            Some(format!("is not committed (`git add {name} && git commit`)"))
-        }
-        Ok(s) if s.contains(git2::Status::IGNORED) => Some("is ignored by git (commit it)".into()),
-        Ok(_) => Some("differs from its committed version (commit the change)".into()),
-        Err(_) => Some("could not be checked in git".into()),
+    let committed = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .and_then(|tree| tree.get_path(rel))
+        .and_then(|entry| entry.to_object(&repo))
+        .ok()
+        .and_then(|o| o.as_blob().map(|b| b.content().to_vec()));
+    match (committed, std::fs::read(&file)) {
+        (None, _) => Some(format!("is not committed (`git add {name} && git commit`)")),
+        (Some(c), Ok(now)) if c == now => None,
+        (Some(_), Ok(_)) => Some("differs from its committed version (commit the change)".into()),
+        (Some(_), Err(_)) => Some("could not be read".into()),
     }
 }
 
@@ -346,9 +366,9 @@ mod tests {
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::create_dir(repo.join(".git")).unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "[backup]\ncompression = \"gzip\"\n").unwrap();
-        assert!(load(&sub, None).unwrap().path.is_none());
+        assert!(load(&sub, &sub, None).unwrap().path.is_none());
         std::fs::write(repo.join(FILE_NAME), "[backup]\ncompression = \"gzip\"\nlevel = 9\n").unwrap();
-        let c = load(&sub, None).unwrap();
+        let c = load(&sub, &sub, None).unwrap();
         assert_eq!(c.path.as_deref(), Some(repo.join(FILE_NAME).as_path()));
         assert_eq!(c.file.backup.compression, Some(Compression::Gzip));
         assert_eq!(c.file.backup.level, Some(9));
@@ -366,7 +386,7 @@ mod tests {
     fn unknown_keys_are_a_usage_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "[backup]\ndirectory = \"x\"\n").unwrap();
-        let err = load(dir.path(), None).unwrap_err();
+        let err = load(dir.path(), dir.path(), None).unwrap_err();
         let f = err.downcast_ref::<Failure>().unwrap();
         assert_eq!(f.status, crate::ExitStatus::Usage);
         assert!(f.message.contains("directory"), "{}", f.message);

@@ -43,7 +43,7 @@ impl Settings {
     pub fn load(global: &GlobalArgs) -> Result<Settings> {
         let cwd = working_dir(global)?;
         let start = project::config_search_start(&cwd, global.config.as_deref());
-        let config = config::load(&start, global.guard_config.as_deref())?;
+        let config = config::load(&start, &cwd, global.guard_config.as_deref())?;
         Settings::with_config(global, cwd, config)
     }
 

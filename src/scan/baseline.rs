@@ -79,7 +79,7 @@ pub fn load(root: &Path) -> Result<Option<std::result::Result<Vec<Entry>, String
         crate::error::Failure::usage(format!("{} is not a prisma-guard baseline: {e}", path.display()))
             .hint("write it again with `prisma-guard scan --baseline write`, or delete it")
     })?;
-    if let Some(why) = crate::config::distrust(&path) {
+    if let Some(why) = crate::config::distrust(&path, root) {
         return Ok(Some(Err(format!("{FILE_NAME} {why}, so the findings it lists are shown"))));
     }
     Ok(Some(Ok(file.findings)))

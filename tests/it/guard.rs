@@ -264,7 +264,7 @@ fn db_execute_sql_decides_and_stdin_is_passed_on_unchanged() {
 #[test]
 fn allow_listed_throwaway_database_runs_without_confirmation_but_with_a_backup() {
     let ctx = guarded_project();
-    ctx.write("prisma-guard.toml", "[[guard.allow]]\ndatabase = \"dev.db\"\nreason = \"local scratch database\"\n");
+    ctx.write_own_config("[[guard.allow]]\ndatabase = \"dev.db\"\nreason = \"local scratch database\"\n");
     let run = prisma(&ctx, &["migrate", "reset", "--force"]);
     run.ok();
     assert_eq!(rows(&ctx, "Post"), 0);
@@ -344,7 +344,7 @@ fn sigterm_reaches_prisma_and_the_guard_waits_for_it() {
 #[test]
 fn a_shim_loop_is_stopped() {
     let mut ctx = guarded_project();
-    ctx.write("prisma-guard.toml", &format!("[guard]\nreal_prisma = \"{}\"\n", ctx.path("shim/prisma").display()));
+    ctx.write_own_config(&format!("[guard]\nreal_prisma = \"{}\"\n", ctx.path("shim/prisma").display()));
     let run = prisma(&ctx, &["generate"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("is prisma-guard itself"), "{}", run.stderr);

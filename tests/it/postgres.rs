@@ -274,7 +274,7 @@ fn fake_pg_dump(ctx: &TestContext, version: Option<&str>, body: &str) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(tools.join("pg_dump"), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::os::unix::fs::symlink(which_tool("psql"), tools.join("psql")).unwrap();
-    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()));
+    ctx.write_own_config(&format!("[tools]\npg_bin_dir = \"{}\"\n", tools.display()));
 }
 
 #[test]

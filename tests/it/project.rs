@@ -84,7 +84,7 @@ fn process_env_in_config_and_url_env_in_guard_config() {
     seed_sqlite(&ctx.path("b.db"));
     rusqlite::Connection::open(ctx.path("b.db")).unwrap().execute("DELETE FROM \"Post\"", []).unwrap();
     assert_eq!(backed_up_rows(&ctx, &[])["Post"], 50);
-    ctx.write("prisma-guard.toml", "[database]\nurl_env = \"OTHER\"\n");
+    ctx.write_own_config("[database]\nurl_env = \"OTHER\"\n");
     assert_eq!(backed_up_rows(&ctx, &[])["Post"], 0);
 }
 

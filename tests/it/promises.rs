@@ -283,7 +283,7 @@ fn a_named_config_or_env_var_cannot_loosen_the_guard() {
     assert_eq!(prisma_calls(&ctx).len(), 1, "the project's prisma ran");
     // The project's own file may allow-list: then the agent's reset runs, and the audit log
     // says who asked.
-    ctx.write("prisma-guard.toml", &format!("[[guard.allow]]\ndatabase = \"{a}\"\nreason = \"throwaway\"\n"));
+    ctx.write_own_config(&format!("[[guard.allow]]\ndatabase = \"{a}\"\nreason = \"throwaway\"\n"));
     let run = reset_as_agent(&ctx, &[]);
     assert_eq!(run.code, 1, "the fake prisma's own agent check refuses: {}", run.all());
     let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
@@ -291,12 +291,47 @@ fn a_named_config_or_env_var_cannot_loosen_the_guard() {
     assert_eq!(last["decision"], "allow-listed", "{audit}");
     assert_eq!(last["agent"], "CLAUDECODE", "{audit}");
     // An allow-list entry that skips the backup is on the record as such.
-    ctx.write("prisma-guard.toml", &format!("[[guard.allow]]\ndatabase = \"{a}\"\nbackup = false\n"));
+    ctx.write_own_config(&format!("[[guard.allow]]\ndatabase = \"{a}\"\nbackup = false\n"));
     reset_as_agent(&ctx, &[]);
     let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap();
     let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
     assert_eq!(last["decision"], "allow-listed-no-backup", "{audit}");
     assert_eq!(last["agent"], "CLAUDECODE", "{audit}");
+}
+
+/// Round 9: a prisma-guard.toml beside a prisma config named with `--config` is not the
+/// project's own file: outside the repository prisma-guard runs in, or under a folder with a
+/// `.git` of its own that git cannot read, its allow-list does not count.
+#[test]
+fn a_guard_config_beside_a_named_prisma_config_cannot_loosen_the_guard() {
+    let (a, _) = two_databases("beside");
+    let mut ctx = project(Loader::Prisma, "");
+    layout(&mut ctx, "dotenv-path", &a, "pr_beside_b");
+    ctx.git_init();
+    let allow = "[[guard.allow]]\ndatabase = \"*\"\nbackup = false\nreason = \"scratch\"\n";
+    let config = |schema: &str| {
+        config_ts("import { config } from \"dotenv\";\nconfig({ path: \".env.local\" });")
+            .replace("schema: \"prisma/schema.prisma\"", &format!("schema: \"{schema}\""))
+    };
+    let schema = ctx.path("prisma/schema.prisma").display().to_string();
+    // (a) A folder outside the repository.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(ctx.path("node_modules"), elsewhere.path().join("node_modules")).unwrap();
+    std::fs::write(elsewhere.path().join("prisma.config.ts"), config(&schema)).unwrap();
+    std::fs::write(elsewhere.path().join("prisma-guard.toml"), allow).unwrap();
+    // (b) A folder of the repository with a `.git` file that leads nowhere.
+    ctx.write("tools/db/prisma.config.ts", &config(&schema));
+    ctx.write("tools/db/prisma-guard.toml", allow);
+    ctx.write("tools/db/.git", "gitdir: /nonexistent\n");
+    let outside = elsewhere.path().join("prisma.config.ts").display().to_string();
+    for named in [outside.as_str(), "tools/db/prisma.config.ts"] {
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "reset", "--force", "--config", named]);
+        cmd.env("CLAUDECODE", "1").env("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION", "1");
+        let run = Run::from(cmd.output().unwrap());
+        assert_eq!(run.code, 3, "{named}: {}", run.all());
+        assert!(run.stderr.contains("loosening keys do not count"), "{named}: {}", run.stderr);
+        assert_eq!(users(&a), 3, "{named}");
+    }
 }
 
 impl TestContext {

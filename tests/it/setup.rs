@@ -268,7 +268,7 @@ fn doctor_finds_an_old_pg_dump_for_a_newer_server() {
         ctx.path("tools/psql"),
     )
     .unwrap();
-    ctx.write("prisma-guard.toml", &format!("[tools]\npg_bin_dir = \"{}\"\n", ctx.path("tools").display()));
+    ctx.write_own_config(&format!("[tools]\npg_bin_dir = \"{}\"\n", ctx.path("tools").display()));
     let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
     assert_eq!(run.code, 1);
     let line = run.stdout.lines().find(|l| l.contains("dump tools")).unwrap();

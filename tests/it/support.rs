@@ -192,6 +192,16 @@ impl TestContext {
         self.git(&["commit", "-q", "--no-verify", "-m", "settings", "--"]);
     }
 
+    /// The project's own prisma-guard.toml, committed (in a new repository when there is none):
+    /// its loosening keys count only so.
+    pub fn write_own_config(&self, contents: &str) {
+        self.write("prisma-guard.toml", contents);
+        if !self.path(".git").exists() {
+            self.git_init();
+        }
+        self.commit_files(&["prisma-guard.toml"]);
+    }
+
     /// `git init` with `main` as the first branch.
     pub fn git_init(&self) {
         self.git(&["init", "-q", "-b", "main"]);
