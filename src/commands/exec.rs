@@ -184,9 +184,10 @@ impl Guard<'_> {
             return Err(fail(format!(
                 "prisma-guard cannot be sure which database `{cmd}` would change, so it was NOT run: {why}"
             ))
-            .hint("install the project's packages (`npm install`: Prisma's own config loader then tells), or pass the database as Prisma's own flag, e.g. `prisma db push --url <url>`")
+            .hint("keep the Prisma config plain (the URL from `env(\"DATABASE_URL\")`, nothing that depends on how it is run), install the project's packages (`npm install`: Prisma's own config loader then tells), or pass the database as Prisma's own flag, e.g. `prisma db push --url <url>`")
             .into());
         }
+        let resolution = resolved.resolution.clone();
         let db = db::open(resolved.target, &settings.tools)?;
         let exists = match db.exists() {
             Ok(e) => e,
@@ -199,10 +200,13 @@ impl Guard<'_> {
         let destructive = matches!(self.risk, Risk::Destructive { .. });
         let mut decision = "allowed";
         // A destructive command needs a person even when the database prisma-guard resolved
-        // does not exist: a config can name another database to the guard than to Prisma (one
-        // that reads how it is run), and a reset of a missing database is odd enough to ask
-        // about. A schema change on a missing database has nothing to back up.
-        if destructive || (exists && no_backup) {
+        // does not exist: a config can name another database to the guard than to Prisma, and a
+        // reset of a missing database is odd enough to ask about. A schema change on a missing
+        // database has nothing to back up only when prisma-guard is sure it is the one Prisma
+        // uses (the reader agrees with Prisma's loader, or the URL was given).
+        let sure = !matches!(resolution, Resolution::LoaderOnly);
+        let unsure_missing = !exists && !sure;
+        if destructive || (exists && no_backup) || unsure_missing {
             if let Some(entry) = allowed {
                 decision = "allow-listed";
                 settings.printer.status(
@@ -334,6 +338,9 @@ impl Guard<'_> {
         }
         let action = match self.risk {
             Risk::Destructive { why } => format!("`{cmd}` is destructive ({why}) and"),
+            _ if !exists => format!(
+                "`{cmd}` on a database prisma-guard does not find (the Prisma config is more than it can read without running it, so Prisma may use another one)"
+            ),
             _ => format!("`{cmd}` without a backup"),
         };
         crate::guard::confirm::typed(&summary, &db.name(), &action, cmd)

@@ -1,13 +1,13 @@
 // prisma-guard: load prisma.config.ts with the project's own @prisma/config, exactly as the
 // Prisma CLI does before it runs a command (`loadConfigFromFile({ configFile })`, in the same
 // working directory and environment), and print what it says for the datasource. Run as
-// `node -e <this> <prisma package dir> [config file]`. The last line of stdout is ours: the
+// `node <this file> <prisma package dir> [config file]`. The last line of stdout is ours: the
 // config itself may print (dotenv does).
 "use strict";
 const MARK = "@@prisma-guard-config@@";
-// `node -e <this> <package dir> <config file or ""> <prisma's argv[1..]>`: the config sees
+// `node <this file> <package dir> <config file or ""> <prisma's argv[1..]>`: the config sees
 // the process.argv prisma will have.
-const [packageDir, configArg, ...prismaArgv] = process.argv.slice(1);
+const [packageDir, configArg, ...prismaArgv] = process.argv.slice(2);
 const configFile = configArg || undefined;
 process.argv = [process.argv[0], ...prismaArgv];
 function say(obj) {

@@ -67,8 +67,17 @@ impl Loader {
     /// `process.argv` prisma will have (`argv`: its entry file and arguments; empty: this
     /// package's) and the environment it will have (the hand-over depth included).
     pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String]) -> Outcome {
+        // Run from a file, not `node -e`: the config then sees the `process.execArgv` (none)
+        // that the Prisma CLI's process has.
+        let script = match tempfile::Builder::new().prefix("prisma-guard-load-config-").suffix(".cjs").tempfile() {
+            Ok(mut f) => match std::io::Write::write_all(&mut f, SCRIPT.as_bytes()) {
+                Ok(()) => f.into_temp_path(),
+                Err(e) => return Outcome::Unavailable(format!("could not write the loader script: {e}")),
+            },
+            Err(e) => return Outcome::Unavailable(format!("could not write the loader script: {e}")),
+        };
         let mut cmd = Command::new(&self.node);
-        cmd.arg("-e").arg(SCRIPT).arg(&self.package_dir);
+        cmd.arg(&*script).arg(&self.package_dir);
         cmd.arg(config.map(|c| c.as_os_str().to_os_string()).unwrap_or_default());
         match argv.is_empty() {
             true => cmd.arg(self.package_dir.join("build/index.js")),

@@ -61,8 +61,13 @@ pub struct Options {
 pub enum Resolution {
     /// Named on the command line (`--url`).
     Given,
-    /// Evaluated by Prisma's own config loader, as the CLI will.
+    /// Evaluated by Prisma's own config loader, as the CLI will, and the reader, which runs
+    /// nothing, finds the same URL.
     PrismaLoader,
+    /// Evaluated by Prisma's own config loader, but the reader cannot follow the config (an
+    /// import of the project's own module, say): the guard backs up what the loader names,
+    /// and a database it does not find is not taken as "nothing to lose".
+    LoaderOnly,
     /// Read without running anything, from a layout prisma-guard follows exactly.
     Static,
     /// Read without running anything, but the project does something the reader cannot
@@ -171,16 +176,33 @@ impl Project {
                         Some(s) if s.exists() => find_datasource(s)?,
                         _ => self.datasource.clone(),
                     };
+                    // A config whose value depends on how it is run can name one database to
+                    // the loader and another to Prisma.
+                    let text = std::fs::read_to_string(&loaded.config_file).unwrap_or_default();
+                    let run_dependent = prisma_files::run_dependent(&text).map(|why| {
+                        Resolution::Uncertain(format!(
+                            "{} {why}, so what it says can differ between prisma-guard's evaluation and Prisma's",
+                            loaded.config_file.display()
+                        ))
+                    });
                     if let Some(url) = &loaded.url {
                         let base = config_base(&loaded.config_file, opts.config.is_some());
                         let source = format!("datasource.url in {} (as Prisma loads it)", loaded.config_file.display());
-                        return self.resolved(url, &base, &source, Resolution::PrismaLoader, datasource.as_ref());
+                        let agrees = self.env_unknown.is_none()
+                            && self.raw_url(opts).is_ok_and(|(raw, static_base, _)| raw == *url && static_base == base);
+                        let resolution = match (run_dependent.clone(), agrees) {
+                            (Some(uncertain), _) => uncertain,
+                            (None, true) => Resolution::PrismaLoader,
+                            (None, false) => Resolution::LoaderOnly,
+                        };
+                        return self.resolved(url, &base, &source, resolution, datasource.as_ref());
                     }
                     // A config without a datasource URL: the schema's, as Prisma 6 reads it.
                     if let Some((file, ds)) = &datasource {
                         if let Some(expr) = &ds.url {
                             let (raw, base, source) = self.eval(expr, file, opts)?;
-                            return self.resolved(&raw, &base, &source, Resolution::PrismaLoader, datasource.as_ref());
+                            let resolution = run_dependent.unwrap_or(Resolution::PrismaLoader);
+                            return self.resolved(&raw, &base, &source, resolution, datasource.as_ref());
                         }
                     }
                     return Err(fail(format!(

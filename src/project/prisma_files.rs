@@ -286,6 +286,51 @@ fn reaches_the_environment(src: &str) -> Option<String> {
     None
 }
 
+/// Code whose value can differ between two evaluations of the config: prisma-guard's (by
+/// Prisma's own loader, in a Node process of its own) and Prisma's a moment later. Such a
+/// config can name one database to the guard and another to Prisma, so the guard does not
+/// trust its loader's answer: `process` used for anything but reading variables, the working
+/// folder, the platform or the arguments (`process.execArgv`, `pid`, `hrtime` ...), time and
+/// chance (`Date`, `Math.random`, `performance`), stack traces, `require.main`, ways to run
+/// text as code, and modules that touch files, processes or the network (a counter file
+/// read and written by each evaluation).
+pub fn run_dependent(src: &str) -> Option<String> {
+    static WORDS: OnceLock<Regex> = OnceLock::new();
+    static PROCESS: OnceLock<Regex> = OnceLock::new();
+    static MODULES: OnceLock<Regex> = OnceLock::new();
+    let src = strip_comments(src);
+    let code: Vec<bool> = {
+        let mut flags = vec![false; src.len() + 1];
+        for (i, c) in code_chars(&src) {
+            flags[i..i + c.len_utf8()].iter_mut().for_each(|f| *f = true);
+        }
+        flags
+    };
+    let in_template = |at: usize| src[..at].rfind("${").is_some_and(|open| !src[open..at].contains('}'));
+    let words = re(
+        &WORDS,
+        r"\b(process|Date|Math\s*\.\s*random|performance|crypto|stack|require\s*\.\s*main|module|globalThis|global|eval|Function|Reflect|Proxy|setTimeout|setInterval|setImmediate|queueMicrotask|fetch|Bun|Deno)\b",
+    );
+    let fine = re(&PROCESS, r"^process\s*\.\s*(?:env\b|cwd\s*\(\s*\)|platform\b|argv\b)");
+    for m in words.find_iter(&src) {
+        if !code[m.start()] && !in_template(m.start()) {
+            continue;
+        }
+        if m.as_str() == "process" && fine.is_match(&src[m.start()..]) {
+            continue;
+        }
+        if src[..m.start()].trim_end().ends_with('.') && m.as_str() != "stack" {
+            continue;
+        }
+        return Some(format!("uses `{}`", m.as_str().split_whitespace().collect::<String>()));
+    }
+    let modules = re(
+        &MODULES,
+        r#"(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'`](?:node:)?(fs|fs/promises|child_process|os|net|http|https|http2|dgram|dns|worker_threads|cluster|crypto|vm|v8|perf_hooks|async_hooks|inspector|timers|readline|tty)["'`]"#,
+    );
+    modules.captures(&src).map(|c| format!("imports `{}`", &c[1]))
+}
+
 /// The characters of JavaScript text that are code, not inside a string literal (quotes and
 /// backslash escapes followed), with their offsets.
 fn code_chars(src: &str) -> impl Iterator<Item = (usize, char)> + '_ {
@@ -471,6 +516,25 @@ pub fn parse_datasource(src: &str) -> Option<Datasource> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configs_that_read_how_they_are_run_are_told_apart() {
+        let plain = "import \"dotenv/config\";\nimport path from \"node:path\";\nexport default defineConfig({ schema: path.join(\"prisma\", \"schema.prisma\"), datasource: { url: process.env.DATABASE_URL ?? env(\"DATABASE_URL\") } });\n// process.pid in a comment\nconst s = \"Date\";\n";
+        assert_eq!(run_dependent(plain), None);
+        for (src, why) in [
+            ("const u = process.execArgv.length ? a : b;", "uses `process`"),
+            ("const u = process.pid % 2 ? a : b;", "uses `process`"),
+            ("const u = Date.now() % 2 ? a : b;", "uses `Date`"),
+            ("const u = Math.random() < 0.5 ? a : b;", "uses `Math.random`"),
+            ("const u = new Error().stack.includes(\"prisma\") ? a : b;", "uses `stack`"),
+            ("const u = require.main === module ? a : b;", "uses `require.main`"),
+            ("import { readFileSync, writeFileSync } from \"node:fs\";", "imports `fs`"),
+            ("const fs = require('fs');", "imports `fs`"),
+            ("const u = `${globalThis.x}`;", "uses `globalThis`"),
+        ] {
+            assert_eq!(run_dependent(src).as_deref(), Some(why), "{src}");
+        }
+    }
 
     #[test]
     fn prisma7_config() {

@@ -334,6 +334,48 @@ fn a_guard_config_beside_a_named_prisma_config_cannot_loosen_the_guard() {
     }
 }
 
+/// Round 9: a config that reads how it is run (`process.execArgv`, a counter file ...) can name
+/// a missing database to the guard's loader and the real one to Prisma: prisma-guard does not
+/// trust such a config, and it never takes "the database does not exist" as "nothing to lose"
+/// when the reader cannot confirm what Prisma's loader said.
+#[test]
+fn a_config_that_reads_how_it_is_run_is_not_trusted() {
+    let (a, _) = two_databases("runs");
+    let mut ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_cleanup/migration.sql", "DROP TABLE \"User\";\n");
+    let head = "import \"dotenv/config\";\nimport { defineConfig, env } from \"prisma/config\";\n";
+    ctx.write(
+        "prisma.config.ts",
+        &format!("{head}const u = env(\"DATABASE_URL\");\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  datasource: {{ url: process.execArgv.length ? u.replace(\"/{a}\", \"/{a}_fresh\") : u }},\n}});\n"),
+    );
+    let deploy = |ctx: &TestContext| {
+        let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        Run::from(cmd.output().unwrap())
+    };
+    let run = deploy(&ctx);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("uses `process`"), "{}", run.stderr);
+    assert!(!run.stderr.contains("nothing to lose"), "{}", run.stderr);
+    assert_eq!(users(&a), 3, "the migration did not run");
+    // A config the reader cannot follow (its own module), naming a database that is not
+    // there: Prisma's loader is believed for the backup, but a missing database needs a
+    // person, not "nothing to lose".
+    ctx.write(
+        "db-url.ts",
+        &format!("export const url = (process.env.DATABASE_URL ?? \"\").replace(\"/{a}\", \"/{a}_missing\");\n"),
+    );
+    ctx.write(
+        "prisma.config.ts",
+        &format!("{head}import {{ url }} from \"./db-url\";\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  datasource: {{ url }},\n}});\n"),
+    );
+    let run = deploy(&ctx);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("does not find"), "{}", run.stderr);
+    assert!(!run.stderr.contains("nothing to lose"), "{}", run.stderr);
+}
+
 impl TestContext {
     /// Manifests of the backup folder of the project at `dir`.
     fn manifests_in(&self, dir: &str) -> Vec<serde_json::Value> {
@@ -1336,7 +1378,8 @@ fn a_config_that_tells_the_runs_apart_and_a_swapped_sql_file_lose_nothing() {
         ),
     );
     let run = prisma(&ctx, &["migrate", "reset", "--force"]);
-    assert_eq!(run.code, 3, "{}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("was NOT run"), "{}", run.all());
     assert!(!run.all().contains("nothing to lose"), "{}", run.all());
     assert_eq!(users(&a), 3, "nothing was reset");
 
