@@ -341,7 +341,7 @@ fn a_guard_config_beside_a_named_prisma_config_cannot_loosen_the_guard() {
 #[test]
 fn a_config_that_reads_how_it_is_run_is_not_trusted() {
     let (a, _) = two_databases("runs");
-    let mut ctx = project(Loader::Prisma, "");
+    let ctx = project(Loader::Prisma, "");
     ctx.write(".env", &env_line(&a));
     ctx.write("prisma/migrations/20260102000000_cleanup/migration.sql", "DROP TABLE \"User\";\n");
     let head = "import \"dotenv/config\";\nimport { defineConfig, env } from \"prisma/config\";\n";
