@@ -91,6 +91,24 @@ fn pg_round_trip_restores_rows_and_content() {
     assert!(ms[0]["row_counts"].get("public.Later").is_some());
 }
 
+/// Review finding (ninth round): `ALTER DEFAULT PRIVILEGES IN SCHEMA public` (Supabase sets
+/// them) belongs to the schema: an in-place restore goes through and keeps them.
+#[test]
+fn pg_restore_in_place_keeps_a_schemas_default_privileges() {
+    let (ctx, db) = seeded("rt_defacl");
+    let pg = postgres();
+    // Created once per server (an error when another run made it first).
+    let _ = pg.try_sql("postgres", "CREATE ROLE it_reader");
+    pg.app_sql(&db, "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO it_reader");
+    ctx.run(&["backup"]).ok();
+    pg.app_sql(&db, "DELETE FROM \"Post\"");
+    let run = ctx.run_with_tty(&["restore"], &format!("{db}\n"));
+    run.ok().no_secret();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"Post\""), "500");
+    let acl = pg.app_sql(&db, "SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = 'public'");
+    assert_eq!(acl, "1", "the default privileges are back");
+}
+
 #[test]
 fn pg_restore_test_uses_a_scratch_database_and_drops_it() {
     let (ctx, db) = seeded("rt_scratch");

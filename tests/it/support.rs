@@ -416,7 +416,7 @@ impl Postgres {
         self.try_sql("postgres", sql)
     }
 
-    fn try_sql(&self, db: &str, sql: &str) -> Option<String> {
+    pub fn try_sql(&self, db: &str, sql: &str) -> Option<String> {
         let out = Command::new("psql")
             .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.socket_dir)
@@ -424,6 +424,9 @@ impl Postgres {
             .env_remove("PGPASSWORD")
             .output()
             .ok()?;
+        if !out.status.success() {
+            eprintln!("psql: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 

@@ -263,7 +263,9 @@ impl Postgres {
     }
 
     /// Objects outside `schemas` that depend on something inside them (and so would go with
-    /// a `DROP SCHEMA ... CASCADE`), described; extensions' own members aside.
+    /// a `DROP SCHEMA ... CASCADE`), described; extensions' own members aside, and objects
+    /// owned by a schema of the list (a schema's `ALTER DEFAULT PRIVILEGES`, which the dump
+    /// holds).
     fn dependents_outside(&self, schemas: &[String]) -> Result<Vec<String>> {
         let list = schemas.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", ");
         self.query(&format!(
@@ -276,7 +278,8 @@ impl Postgres {
              AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e') \
              AND (dep.schema NOT IN ({list}) OR (dep.schema IS NULL AND NOT EXISTS ( \
                  SELECT 1 FROM pg_depend o, LATERAL pg_identify_object(o.refclassid, o.refobjid, 0) own \
-                 WHERE o.classid = d.classid AND o.objid = d.objid AND o.deptype IN ('a', 'i') AND own.schema IN ({list})))) \
+                 WHERE o.classid = d.classid AND o.objid = d.objid AND o.deptype IN ('a', 'i') \
+                 AND (own.schema IN ({list}) OR (own.type = 'schema' AND own.identity IN ({list})))))) \
              ORDER BY 1"
         ))
     }
