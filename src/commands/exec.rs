@@ -117,6 +117,7 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
         inv: &inv,
         prisma_args: &prisma_args,
         risk: &risk,
+        sql: sql.as_ref().and_then(|r| r.as_deref().ok()),
         also_protect: also_protect.as_deref(),
     };
     match &risk {
@@ -146,6 +147,8 @@ struct Guard<'a> {
     /// What prisma is run with (`db execute --file F` becomes `--stdin`, fed the checked SQL).
     prisma_args: &'a [String],
     risk: &'a Risk,
+    /// The SQL `db execute` runs, as judged.
+    sql: Option<&'a str>,
     /// A database named with prisma-guard's own --url: backed up too, never instead.
     also_protect: Option<&'a str>,
 }
@@ -188,7 +191,7 @@ impl Guard<'_> {
             .into());
         }
         let resolution = resolved.resolution.clone();
-        let db = db::open(resolved.target, &settings.tools)?;
+        let mut db = db::open(resolved.target, &settings.tools)?;
         let exists = match db.exists() {
             Ok(e) => e,
             Err(e) => {
@@ -196,6 +199,21 @@ impl Guard<'_> {
                 return Err(e.context(format!("cannot reach the database to back it up, so `{cmd}` was NOT run")));
             }
         };
+        // SQL can reach schemas Prisma does not manage (`DROP SCHEMA audit CASCADE`): those it
+        // names are in the backup (and the rows at risk) too.
+        if exists {
+            let names = self.named_schemas();
+            match db.widen(&names) {
+                Ok(added) if !added.is_empty() => {
+                    settings.printer.status("Including", format!("schema(s) {} that the SQL names", added.join(", ")))
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.audit("database-unreachable", None, None);
+                    return Err(e.context(format!("cannot list the database's schemas, so `{cmd}` was NOT run")));
+                }
+            }
+        }
         let allowed = allow::find(&settings.config.file.guard.allow, db.target());
         let destructive = matches!(self.risk, Risk::Destructive { .. });
         let mut decision = "allowed";
@@ -344,6 +362,23 @@ impl Guard<'_> {
             _ => format!("`{cmd}` without a backup"),
         };
         crate::guard::confirm::typed(&summary, &db.name(), &action, cmd)
+    }
+
+    /// Schema names in the SQL the command will run: `db execute`'s, or the project's
+    /// migrations for the commands that apply them.
+    fn named_schemas(&self) -> std::collections::BTreeSet<String> {
+        if let Some(sql) = self.sql {
+            return crate::sql::named_schemas(sql);
+        }
+        let applies = ["deploy", "dev", "resolve"].iter().any(|w| self.inv.is("migrate", w));
+        let dir = self.settings.project.migrations_dir().filter(|_| applies);
+        let mut names = std::collections::BTreeSet::new();
+        for entry in dir.and_then(|d| std::fs::read_dir(d).ok()).into_iter().flatten().flatten() {
+            if let Ok(sql) = std::fs::read_to_string(entry.path().join("migration.sql")) {
+                names.extend(crate::sql::named_schemas(&sql));
+            }
+        }
+        names
     }
 
     /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.

@@ -99,6 +99,17 @@ pub struct Project {
 }
 
 impl Project {
+    /// The migrations folder Prisma uses: the config's `migrations.path` (relative to the
+    /// config file's folder), else `migrations` beside the schema.
+    pub fn migrations_dir(&self) -> Option<PathBuf> {
+        if let (Some(cfg), Some(p)) = (&self.config_file, &self.config_ts.migrations_path) {
+            return Some(cfg.parent().unwrap_or(&self.root).join(p));
+        }
+        let schema = self.schema.as_ref()?;
+        let dir = if schema.is_dir() { schema.clone() } else { schema.parent()?.to_path_buf() };
+        Some(dir.join("migrations"))
+    }
+
     pub fn discover(opts: &Options) -> Result<Project> {
         let cwd = &opts.cwd;
         let config_file = match &opts.config {

@@ -376,6 +376,28 @@ fn a_config_that_reads_how_it_is_run_is_not_trusted() {
     assert!(!run.stderr.contains("nothing to lose"), "{}", run.stderr);
 }
 
+/// Round 9: migration SQL can destroy a schema Prisma does not manage (`DROP SCHEMA audit
+/// CASCADE` with `?schema=public`): the backup before it holds every existing schema the SQL
+/// names.
+#[test]
+fn the_backup_before_migrations_holds_the_schemas_their_sql_names() {
+    let (a, _) = two_databases("otherschema");
+    postgres()
+        .app_sql(&a, "CREATE SCHEMA audit; CREATE TABLE audit.logs (id int); INSERT INTO audit.logs VALUES (1), (2)");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write("prisma/migrations/20260102000000_drop_audit/migration.sql", "DROP SCHEMA audit CASCADE;\n");
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+    cmd.stdin(std::process::Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    run.ok().no_secret();
+    assert!(run.stderr.contains("schema(s) audit that the SQL names"), "{}", run.stderr);
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["row_counts"]["audit.logs"], 2, "{m}");
+    assert_eq!(m["row_counts"]["public.User"], 3, "{m}");
+}
+
 impl TestContext {
     /// Manifests of the backup folder of the project at `dir`.
     fn manifests_in(&self, dir: &str) -> Vec<serde_json::Value> {

@@ -85,6 +85,13 @@ pub trait Database {
     /// Whether the database exists (the server answers and has it; the SQLite file exists).
     /// Errors when the server cannot be reached or refuses the credentials.
     fn exists(&self) -> Result<bool>;
+
+    /// Take in the schemas among `names` that exist beyond the ones Prisma manages, so the
+    /// backup before SQL that names them holds them too (PostgreSQL; a dump of the whole
+    /// database has them already). Returns the schemas added.
+    fn widen(&mut self, _names: &std::collections::BTreeSet<String>) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// A quick check that a new dump restores: its schema part (everything before the data)
     /// replayed into a scratch database and rolled back. `Ok(None)`: it restores;
     /// `Ok(Some(why))`: it could not be checked; `Err`: it does not restore.

@@ -449,6 +449,19 @@ impl Database for Postgres {
         "sql"
     }
 
+    fn widen(&mut self, names: &std::collections::BTreeSet<String>) -> Result<Vec<String>> {
+        let managed = self.managed_schemas();
+        if managed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let added: Vec<String> =
+            self.user_schemas()?.into_iter().filter(|s| names.contains(s) && !managed.contains(s)).collect();
+        if !added.is_empty() {
+            self.target.schemas = managed.into_iter().chain(added.iter().cloned()).collect();
+        }
+        Ok(added)
+    }
+
     fn schema(&self) -> Option<String> {
         let schemas = self.managed_schemas();
         (!schemas.is_empty()).then(|| schemas.join(","))
