@@ -524,14 +524,24 @@ fn every_row(t: &[Tok]) -> Option<&'static str> {
     if branches.into_iter().any(always) {
         return Some("its WHERE clause is always true");
     }
-    // A clause that names no column has one value for every row: all or nothing.
+    // A clause that names no column has one value for every row (or a random pick of them):
+    // all or nothing. Function names (`random()`, `length('')`), cast types (`::int`) and
+    // literal prefixes (`x'1'`, `E'a'`) are not columns.
+    let whole = &t[w + 1..end];
     let constant = !clause.is_empty()
-        && clause.iter().all(|x| match x.kind {
+        && whole.iter().enumerate().all(|(k, x)| match x.kind {
             Tk::Str | Tk::Punct => true,
             Tk::Ident => false,
             Tk::Word => {
-                x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-                    || CONSTANT_WORDS.iter().any(|w| x.value.eq_ignore_ascii_case(w))
+                let v = x.value;
+                v.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                    || (v.len() > 2
+                        && v[..2].eq_ignore_ascii_case("0x")
+                        && v[2..].bytes().all(|c| c.is_ascii_hexdigit()))
+                    || CONSTANT_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+                    || whole.get(k + 1).is_some_and(|n| n.is_punct('('))
+                    || (k >= 2 && whole[k - 1].is_punct(':') && whole[k - 2].is_punct(':'))
+                    || (v.len() == 1 && whole.get(k + 1).is_some_and(|n| n.kind == Tk::Str && n.pos == x.pos + 1))
             }
         });
     if !constant || never(&clause) {
@@ -966,12 +976,70 @@ fn never(clause: &[&Tok]) -> bool {
     }
 }
 
+/// `ALTER [ONLINE|OFFLINE] [IGNORE] TABLE`: the index of `TABLE`.
+fn alter_table_at(t: &[Tok]) -> Option<usize> {
+    if !t.first()?.is("ALTER") {
+        return None;
+    }
+    let k = (1..4).find(|&k| t.get(k).is_some_and(|x| !(x.is("ONLINE") || x.is("OFFLINE") || x.is("IGNORE"))))?;
+    t[k].is("TABLE").then_some(k)
+}
+
 /// Words of a WHERE clause that refer to no column: keywords, type names of casts, the `E`
 /// of escape strings.
 const CONSTANT_WORDS: &[&str] = &[
-    "TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IS", "IN", "BETWEEN", "LIKE", "ILIKE", "DISTINCT", "FROM", "UNKNOWN",
-    "E", "N", "BOOLEAN", "BOOL", "INT", "INTEGER", "BIGINT", "SMALLINT", "TEXT", "VARCHAR", "NUMERIC", "CHAR", "CAST",
-    "AS", "CASE", "WHEN", "THEN", "ELSE", "END", "COALESCE", "NULLIF", "EXISTS", "SELECT",
+    "TRUE",
+    "FALSE",
+    "NULL",
+    "NOT",
+    "AND",
+    "OR",
+    "IS",
+    "IN",
+    "BETWEEN",
+    "LIKE",
+    "ILIKE",
+    "DISTINCT",
+    "FROM",
+    "UNKNOWN",
+    "E",
+    "N",
+    "BOOLEAN",
+    "BOOL",
+    "INT",
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "TEXT",
+    "VARCHAR",
+    "NUMERIC",
+    "CHAR",
+    "CAST",
+    "AS",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "COALESCE",
+    "NULLIF",
+    "EXISTS",
+    "SELECT",
+    "ALL",
+    "ANY",
+    "SOME",
+    "ARRAY",
+    "ESCAPE",
+    "SIMILAR",
+    "TO",
+    "INTERVAL",
+    "DATE",
+    "TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
 ];
 
 /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...`: a body that runs later.
@@ -1070,6 +1138,18 @@ impl Analyzer<'_> {
             // `CREATE RULE r AS ON DELETE TO t DO [ALSO|INSTEAD] <action>`: the action runs on
             // every matching statement.
             if let Some(k) = t.iter().position(|x| x.is("DO")) {
+                // `DO INSTEAD NOTHING` on INSERT/UPDATE/DELETE: every later write is thrown away.
+                let instead_nothing =
+                    t.get(k + 1).is_some_and(|x| x.is("INSTEAD")) && t.get(k + 2).is_some_and(|x| x.is("NOTHING"));
+                if instead_nothing && t[..k].iter().any(|x| x.is("INSERT") || x.is("UPDATE") || x.is("DELETE")) {
+                    self.report(
+                        RuleId::DynamicSql,
+                        i,
+                        at(0),
+                        "a rule that does nothing instead of INSERT/UPDATE/DELETE throws every later write to the table away".into(),
+                        Subject::default(),
+                    );
+                }
                 let k = if t.get(k + 1).is_some_and(|x| x.is("ALSO") || x.is("INSTEAD")) { k + 2 } else { k + 1 };
                 if let Some(start) = t.get(k) {
                     let body = &text[start.pos - t[0].pos..];
@@ -1377,17 +1457,34 @@ impl Analyzer<'_> {
             } else if t.get(k).is_some_and(|x| x.is("TYPE")) {
                 self.create_type(i, at(0), t, k + 1);
             }
-        } else if starts(t, &["ALTER", "TABLE"]) {
+        } else if let Some(tbl) = alter_table_at(t) {
             // MySQL table options that throw the rows away.
-            let name = name_at(t, opt(t, skip_if(t, opt(t, 2, "ONLY")), "ONLY")).map(|n| n.0).unwrap_or_default();
-            let engine_loses = t
-                .windows(3)
-                .any(|w| w[0].is("ENGINE") && w[1].is_punct('=') && (w[2].is("BLACKHOLE") || w[2].is("MEMORY")))
-                || t.windows(2).any(|w| w[0].is("ENGINE") && (w[1].is("BLACKHOLE") || w[1].is("MEMORY")));
+            let name = name_at(t, opt(t, skip_if(t, opt(t, tbl + 1, "ONLY")), "ONLY")).map(|n| n.0).unwrap_or_default();
+            // `ENGINE=MEMORY`, `ENGINE 'BLACKHOLE'`, ``ENGINE=`MERGE` ``: quoted or not.
+            let rowless = |x: &Tok| {
+                ["BLACKHOLE", "MEMORY", "HEAP", "MERGE", "MRG_MYISAM"].iter().any(|e| x.value.eq_ignore_ascii_case(e))
+            };
+            let engine_loses = t.windows(3).any(|w| w[0].is("ENGINE") && w[1].is_punct('=') && rowless(&w[2]))
+                || t.windows(2).any(|w| w[0].is("ENGINE") && rowless(&w[1]));
+            // MariaDB's `ALTER IGNORE TABLE ... ADD UNIQUE/PRIMARY KEY` deletes the rows that
+            // duplicate the new key.
+            let ignore = t[1..tbl].iter().any(|x| x.is("IGNORE"));
+            let unique_key = t.windows(2).any(|w| w[0].is("ADD") && (w[1].is("UNIQUE") || w[1].is("PRIMARY")))
+                || t.windows(3).any(|w| {
+                    w[0].is("ADD") && w[1].is("CONSTRAINT") && t.iter().any(|x| x.is("UNIQUE") || x.is("PRIMARY"))
+                });
             let lost = if t.windows(2).any(|w| w[0].is("DISCARD") && w[1].is("TABLESPACE")) {
                 Some((RuleId::DropTable, "discards the table's data file (DISCARD TABLESPACE)"))
             } else if engine_loses {
-                Some((RuleId::DropTable, "moves the table to an engine that keeps no rows on disk (BLACKHOLE, MEMORY)"))
+                Some((
+                    RuleId::DropTable,
+                    "moves the table to an engine that keeps no rows on disk or holds none of its own (BLACKHOLE, MEMORY, MERGE)",
+                ))
+            } else if ignore && unique_key {
+                Some((
+                    RuleId::DeleteWithoutWhere,
+                    "deletes every row that duplicates the new key (ALTER IGNORE TABLE ... ADD UNIQUE/PRIMARY KEY)",
+                ))
             } else if t.windows(2).any(|w| (w[0].is("TRUNCATE") || w[0].is("DROP")) && w[1].is("PARTITION")) {
                 Some((RuleId::Truncate, "deletes the rows of partitions (TRUNCATE/DROP PARTITION)"))
             } else if t
@@ -1411,7 +1508,7 @@ impl Analyzer<'_> {
                 );
             }
             // `ALTER TABLE [ONLY] [IF EXISTS] [ONLY] name`.
-            if let Some((table, k)) = name_at(t, opt(t, skip_if(t, opt(t, 2, "ONLY")), "ONLY")) {
+            if let Some((table, k)) = name_at(t, opt(t, skip_if(t, opt(t, tbl + 1, "ONLY")), "ONLY")) {
                 self.alter_table(i, base, t, table, k);
             }
         } else if starts(t, &["ALTER", "TYPE"]) {
