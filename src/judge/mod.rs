@@ -266,6 +266,26 @@ mod tests {
     }
 
     #[test]
+    fn prismas_own_entry_point_by_any_path_is_prisma() {
+        for line in [
+            "node node_modules/prisma/build/index migrate reset --force",
+            "node node_modules/prisma/ migrate reset --force",
+            "cd node_modules/prisma/build && node index.js migrate reset --force",
+            "ln -s node_modules/prisma/build/index.js p.js && ./p.js migrate reset --force",
+            "cp node_modules/.bin/.prisma-guard-original-prisma /tmp/p",
+        ] {
+            assert_eq!(verdict(line), Verdict::Destructive, "{line}");
+        }
+        for line in [
+            "cat node_modules/prisma/package.json",
+            "ls node_modules/prisma",
+            "node node_modules/prisma/build/index.js --version",
+        ] {
+            assert_eq!(verdict(line), Verdict::Allow, "{line}");
+        }
+    }
+
+    #[test]
     fn fast_path_skips_ordinary_commands() {
         assert!(fast_allow("ls -la && cargo test"));
         assert!(!fast_allow("npx prisma migrate reset"));

@@ -146,6 +146,10 @@ fn walk(
             {
                 Target::Prisma { args: args.clone() }
             }
+            Target::Other => match resolve::prisma_entry_from(&cmd.argv, &dirs) {
+                Some(args) => Target::Prisma { args },
+                None => Target::Other,
+            },
             t => t.clone(),
         };
         f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset, dirs: &dirs });

@@ -78,10 +78,26 @@ pub fn is_prisma_word(word: &str) -> bool {
 /// `node_modules/prisma/` or `@prisma/cli/`), or the original link the project shim keeps
 /// aside.
 pub fn is_prisma_entry(word: &str) -> bool {
-    let js = [".js", ".cjs", ".mjs"].iter().any(|e| word.ends_with(e));
+    // Node runs `X`, `X.js` and `X/index.js` alike: the package folder and anything in it.
+    let parts: Vec<&str> = word.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     base(word) == crate::install::shim::ORIGINAL_NAME
         || word.ends_with("prisma/build/index.js")
-        || (js && (word.contains("node_modules/prisma/") || word.contains("node_modules/@prisma/cli/")))
+        || parts.windows(2).any(|w| w == ["node_modules", "prisma"])
+        || parts.windows(3).any(|w| w == ["node_modules", "@prisma", "cli"])
+}
+
+/// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma when the
+/// script a JavaScript runtime runs is Prisma's own entry point, from one of the folders a
+/// `cd` led to.
+pub fn prisma_entry_from(argv: &[String], dirs: &[String]) -> Option<Vec<String>> {
+    let first = argv.first()?;
+    if !["node", "nodejs", "bun", "tsx", "ts-node", "deno"].contains(&base(first)) {
+        return None;
+    }
+    let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
+    let path = argv.get(i)?;
+    let under = dirs.iter().filter(|d| !d.is_empty() && d.as_str() != "*" && !path.starts_with('/'));
+    under.map(|d| format!("{d}/{path}")).any(|p| is_prisma_entry(&p)).then(|| argv[i + 1..].to_vec())
 }
 
 /// Skip options of a wrapper: `with_value` take the next word (unless written `--opt=value`).
@@ -739,6 +755,9 @@ mod tests {
             "env -uCLAUDECODE npx prisma migrate reset",
             "env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset",
             "bun node_modules/prisma/build/index.js migrate reset",
+            "node node_modules/prisma/build/index migrate reset",
+            "node node_modules/prisma/ migrate reset",
+            "node ./node_modules/prisma migrate reset",
             "tsx node_modules/prisma/build/index.js migrate reset",
             "setsid npx prisma migrate reset",
             "corepack pnpm exec prisma migrate reset",
