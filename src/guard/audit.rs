@@ -80,12 +80,31 @@ pub fn append(dir: &Path, entry: &Entry) -> Result<()> {
     Ok(())
 }
 
-/// Replace the password of any URL in the arguments with `****`.
+/// Replace the password of any URL in the arguments with `****`, in its user part and in
+/// query parameters that may hold a secret (`?password=`, `&sslpassword=`, `token` ...).
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
     static URL_PASSWORD: OnceLock<Regex> = OnceLock::new();
+    static QUERY: OnceLock<Regex> = OnceLock::new();
     let re = URL_PASSWORD
         .get_or_init(|| Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@").expect("static regex"));
-    argv.iter().map(|a| re.replace_all(a, "${1}****@").into_owned()).collect()
+    let query = QUERY.get_or_init(|| Regex::new(r"([?&;]([A-Za-z0-9_.-]+)=)([^&;\s]*)").expect("static regex"));
+    argv.iter()
+        .map(|a| {
+            let a = re.replace_all(a, "${1}****@");
+            if !a.contains("://") && !a.starts_with("file:") {
+                return a.into_owned();
+            }
+            query
+                .replace_all(&a, |c: &regex::Captures| {
+                    if crate::backup::db::url::is_secret_key(&c[2]) {
+                        format!("{}****", &c[1])
+                    } else {
+                        c[0].to_string()
+                    }
+                })
+                .into_owned()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -105,5 +124,8 @@ mod tests {
             redact_argv(&argv),
             vec!["db", "push", "--url=postgresql://app:****@db:5432/x", "--url", "mysql://root:****@h/d"]
         );
+        let argv = vec!["--url".to_string(), "postgresql://app@h/d?schema=public&password=s3cret".into()];
+        assert_eq!(redact_argv(&argv)[1], "postgresql://app@h/d?schema=public&password=****");
+        assert_eq!(redact_argv(&["?password=x".to_string()])[0], "?password=x", "only in URLs");
     }
 }

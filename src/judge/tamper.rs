@@ -176,7 +176,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
     // A copy or link of Prisma's own entry point runs prisma where no shim stands.
     if ["ln", "cp", "mv", "install", "rsync", "tar", "cpio", "zip"].contains(&name) {
         if let Some(path) = argv[1..].iter().find(|a| crate::shell::resolve::is_prisma_entry(a)) {
-            return Some(format!("`{name}` copies or links the Prisma CLI ({path}) where prisma-guard's shim does not stand"));
+            return Some(format!(
+                "`{name}` copies or links the Prisma CLI ({path}) where prisma-guard's shim does not stand"
+            ));
         }
     }
     if WRITERS.contains(&name) {

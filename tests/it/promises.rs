@@ -398,6 +398,27 @@ fn the_backup_before_migrations_holds_the_schemas_their_sql_names() {
     assert_eq!(m["row_counts"]["public.User"], 3, "{m}");
 }
 
+/// Round 9: a password in the URL's query (`?password=`) is a secret like the one in its
+/// user part: not in the audit log, not in messages; and the guard's clients never prompt.
+#[test]
+fn a_password_in_the_url_query_never_leaks() {
+    let (a, _) = two_databases("querypw");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    let url = format!("postgresql://app@127.0.0.1:{}/{a}?password={}", postgres().port, crate::support::SECRET);
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "reset", "--force", "--url", &url]);
+    cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    assert_ne!(run.code, 0, "{}", run.all());
+    run.no_secret();
+    assert!(!run.all().contains("Password for user"), "no prompt: {}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+    assert!(!audit.contains(crate::support::SECRET), "{audit}");
+    assert!(audit.contains("password=****"), "{audit} {}", run.all());
+    assert_eq!(users(&a), 3);
+}
+
 impl TestContext {
     /// Manifests of the backup folder of the project at `dir`.
     fn manifests_in(&self, dir: &str) -> Vec<serde_json::Value> {

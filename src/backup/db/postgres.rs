@@ -83,6 +83,8 @@ impl Postgres {
 
     fn psql_command(&self) -> Command {
         let mut cmd = self.psql.command();
+        // Never a password prompt: without the password the URL gives, it fails.
+        cmd.arg("--no-password");
         self.env(&mut cmd);
         cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f"]).arg(format!("--dbname={}", self.conninfo));
         cmd
@@ -218,6 +220,8 @@ impl Postgres {
     /// transaction themselves), stopping at the first error.
     fn psql_script(&self) -> Result<(Running, std::process::ChildStdin)> {
         let mut cmd = self.psql.command();
+        // Never a password prompt: without the password the URL gives, it fails.
+        cmd.arg("--no-password");
         self.env(&mut cmd);
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
             .arg(format!("--dbname={}", self.conninfo))
@@ -480,6 +484,7 @@ impl Database for Postgres {
     fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
         let tool = &self.pg_dump()?.0;
         let mut cmd = tool.command();
+        cmd.arg("--no-password");
         self.env(&mut cmd);
         // Privileges (GRANT/REVOKE) and owners are kept: a restore gives roles back what they
         // had (owners where the restoring user may give objects to them).

@@ -341,13 +341,23 @@ fn parse_query(query: &str) -> Result<Vec<(String, String)>, UrlError> {
         .collect()
 }
 
+/// The query, with the value of any parameter that may hold a secret (`?password=`,
+/// `sslpassword`, `token` ...) written `****`: this builds the redacted URL only.
 fn append_query(out: &mut String, params: &[(String, String)]) {
     for (i, (k, v)) in params.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         out.push_str(&encode(k));
         out.push('=');
-        out.push_str(&encode(v));
+        out.push_str(&if is_secret_key(k) { "****".to_string() } else { encode(v) });
     }
+}
+
+/// Whether a URL query parameter may hold a secret.
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key"]
+        .iter()
+        .any(|s| k == *s || k.ends_with(s) || k.ends_with(&format!("_{s}")))
 }
 
 /// Percent-decode a URL component.
@@ -412,6 +422,14 @@ mod tests {
         assert_eq!(u.port, Some(5433));
         assert_eq!(u.database, "shop");
         assert_eq!(u.pg_schema(), Some("public"));
+    }
+
+    #[test]
+    fn query_secrets_are_hidden_in_the_redacted_url() {
+        let u = DbUrl::parse("postgresql://app@h:5432/d?password=s3cret&sslpassword=k3y&schema=public").unwrap();
+        let r = u.redacted();
+        assert!(!r.contains("s3cret") && !r.contains("k3y"), "{r}");
+        assert!(r.contains("schema=public"), "{r}");
     }
 
     #[test]
