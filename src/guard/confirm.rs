@@ -1,5 +1,12 @@
 //! Typed confirmation on the controlling terminal. Reads `/dev/tty`, never stdin, so
 //! `yes |` or a name piped into stdin cannot confirm. AI agents cannot confirm at all.
+//!
+//! Why not `dialoguer` (on the design card): its prompts read through `console::Term`, whose
+//! terminal is the process's stdin/stdout. A command run by an agent can have stdin fed
+//! (`echo mydb | npx prisma migrate reset`), and stdin is what must never answer. A
+//! `Term::read_write_pair` over `/dev/tty` is not a terminal to `console` (`is_term` is false
+//! for it), and dialoguer then refuses to prompt. Typing a name needs no line editing, so a
+//! plain read of one line from `/dev/tty` is all there is to it.
 
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
