@@ -163,6 +163,14 @@ pub fn sweep_secret_files(dir: &Path) {
 }
 
 /// A running child whose stderr is collected on a thread (so a chatty child never blocks).
+///
+/// The one piping helper of the database engines (pg_dump, psql, mysqldump, mysql). Why not
+/// `duct` (on the design card), whose reader handle kills on drop and checks the status at
+/// EOF: a restore writes the child's stdin from a verified stream while nothing is read
+/// back, a dump reads stdout while the child's stderr must come back redacted inside the
+/// error (duct's exit-status error carries no stderr), and the child needs a process group
+/// of its own so Ctrl-C reaches prisma-guard first. With duct each engine would still wire
+/// its stdin thread and stderr capture by hand: it would add code, not remove it.
 pub struct Running {
     pub child: Child,
     stderr: Option<JoinHandle<String>>,
