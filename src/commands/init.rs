@@ -42,7 +42,7 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
         edits.push(Edit {
             path: root.join(crate::config::FILE_NAME),
             content: Some(TEMPLATE.into()),
-            what: "created".into(),
+            what: "prisma-guard's settings, every key commented".into(),
         });
     }
     if let Ok(r) = settings.backup_dir.strip_prefix(root) {
@@ -185,11 +185,22 @@ fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &Glob
     if !global.quiet && !edits.is_empty() {
         println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
         for e in edits {
-            let verb = if args.dry_run { "would update" } else { "updated" };
-            println!("  {verb} {}: {}", rel(root, &e.path), e.what);
+            println!("  {} {}: {}", edit_verb(e, args.dry_run), rel(root, &e.path), e.what);
         }
     }
     Ok(())
+}
+
+/// "wrote" or "removed" (after the fact), or "would create/update/remove" (`--dry-run`).
+fn edit_verb(e: &Edit, dry_run: bool) -> &'static str {
+    match (e.content.is_some(), e.path.exists(), dry_run) {
+        (false, _, true) => "would remove",
+        (false, _, false) => "removed",
+        (true, false, true) => "would create",
+        (true, true, true) => "would update",
+        // Applied already: the file is there either way.
+        (true, _, false) => "wrote",
+    }
 }
 
 /// `init` in one Prisma project; `with_agents`: also the agents' settings and notes there.
@@ -199,10 +210,8 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
     let agents = if with_agents { agents_for(&root, args) } else { Vec::new() };
     let (edits, mut notes) = init_edits(&settings, &agents)?;
     let verb = |done: &str, would: &str| if args.dry_run { would.to_string() } else { done.to_string() };
-    let mut lines: Vec<String> = edits
-        .iter()
-        .map(|e| format!("{} {}: {}", verb("updated", "would update"), rel(&root, &e.path), e.what))
-        .collect();
+    let mut lines: Vec<String> =
+        edits.iter().map(|e| format!("{} {}: {}", edit_verb(e, args.dry_run), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
         project::Ledger::load(&settings.audit_dir).apply(&edits)?;
     }

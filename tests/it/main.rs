@@ -15,4 +15,5 @@ mod promises;
 mod scan;
 mod setup;
 mod shim;
+mod snapshots;
 mod sqlite;
