@@ -8,8 +8,8 @@ use anyhow::Result;
 use super::init::{read, rel};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::config::settings::Settings;
+use crate::install::edits;
 use crate::install::git_hooks;
-use crate::install::project;
 use crate::install::shim;
 use crate::ExitStatus;
 
@@ -55,10 +55,10 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             fix: "git init && prisma-guard hooks install".into(),
         }),
     }
-    let agents = project::detect_agents(&root);
+    let agents = edits::detect_agents(&root);
     for agent in &agents {
         let path = root.join(agent.settings_file());
-        let checked = project::check_agent(*agent, &read(&path));
+        let checked = edits::check_agent(*agent, &read(&path));
         rows.push(Row {
             entry: format!("{} hook", agent.name()),
             ok: checked.is_ok(),

@@ -8,8 +8,8 @@ use anyhow::Result;
 use crate::agents::Agent;
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::config::settings::Settings;
+use crate::install::edits::{self, Edit};
 use crate::install::git_hooks;
-use crate::install::project::{self, Edit};
 use crate::install::shim;
 use crate::ExitStatus;
 
@@ -24,7 +24,7 @@ pub(super) fn rel(root: &Path, p: &Path) -> String {
 }
 
 fn agents_for(root: &Path, args: &InitArgs) -> Vec<Agent> {
-    let mut agents = project::detect_agents(root);
+    let mut agents = edits::detect_agents(root);
     for a in &args.agent {
         if !agents.contains(a) {
             agents.push(*a);
@@ -48,10 +48,10 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     if let Ok(r) = settings.backup_dir.strip_prefix(root) {
         let gi = root.join(".gitignore");
         let current = read(&gi);
-        let with_backups = project::merge_gitignore(&current, &format!("/{}/", r.display()));
+        let with_backups = edits::merge_gitignore(&current, &format!("/{}/", r.display()));
         // And the copy a SQLite restore stages beside the database (a killed one leaves it).
         let base = with_backups.clone().unwrap_or_else(|| current.clone());
-        let with_staged = project::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
+        let with_staged = edits::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
         if let Some(new) = with_staged {
             edits.push(Edit {
                 path: gi,
@@ -62,7 +62,7 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     }
     let pkg = root.join("package.json");
     if pkg.is_file() {
-        let (new, kept) = project::merge_scripts(&read(&pkg), &pkg)?;
+        let (new, kept) = edits::merge_scripts(&read(&pkg), &pkg)?;
         notes.extend(kept);
         if let Some(new) = new {
             edits.push(Edit {
@@ -156,7 +156,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     let mut edits = Vec::new();
     for agent in agents {
         let path = root.join(agent.settings_file());
-        if let Some(new) = project::merge_agent(*agent, &read(&path), &path)? {
+        if let Some(new) = edits::merge_agent(*agent, &read(&path), &path)? {
             edits.push(Edit {
                 path,
                 content: Some(new),
@@ -170,7 +170,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
         if path.is_file() || wants(md) {
-            if let Some(new) = project::merge_markdown(&read(&path)) {
+            if let Some(new) = edits::merge_markdown(&read(&path)) {
                 edits.push(Edit { path, content: Some(new), what: "database safety section".into() });
             }
         }
@@ -180,7 +180,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
 
 fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs) -> Result<()> {
     if !args.dry_run {
-        project::apply(edits)?;
+        edits::apply(edits)?;
     }
     if !global.quiet && !edits.is_empty() {
         println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
@@ -213,7 +213,7 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
     let mut lines: Vec<String> =
         edits.iter().map(|e| format!("{} {}: {}", edit_verb(e, args.dry_run), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
-        project::Ledger::load(&settings.audit_dir).apply(&edits)?;
+        edits::Ledger::load(&settings.audit_dir).apply(&edits)?;
     }
 
     // The project shim (node_modules/.bin/prisma) and its re-install entry.

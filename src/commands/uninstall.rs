@@ -5,8 +5,8 @@ use anyhow::Result;
 use super::init::{read, rel, TEMPLATE};
 use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config::settings::Settings;
+use crate::install::edits::{self, Edit};
 use crate::install::git_hooks;
-use crate::install::project::{self, Edit};
 use crate::install::shim;
 use crate::ExitStatus;
 
@@ -15,11 +15,11 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     let root = settings.project_root.clone();
     let mut edits = Vec::new();
     let mut failed = Vec::new();
-    let mut ledger = project::Ledger::load(&settings.audit_dir);
+    let mut ledger = edits::Ledger::load(&settings.audit_dir);
     for agent in crate::agents::Agent::all() {
         let path = root.join(agent.settings_file());
         if path.is_file() {
-            match project::unmerge_agent(&read(&path), &path) {
+            match edits::unmerge_agent(&read(&path), &path) {
                 Ok(Some(new)) => {
                     edits.push(Edit { path, content: new, what: format!("{} hook removed", agent.name()) })
                 }
@@ -47,7 +47,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     }
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
-        if let Some(new) = project::unmerge_markdown(&read(&path)) {
+        if let Some(new) = edits::unmerge_markdown(&read(&path)) {
             // A file that held only the section (init created it) goes with it.
             let (content, what) = if new.trim().is_empty() {
                 (None, "removed (it held only the database safety section)")
@@ -59,7 +59,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     }
     let pkg = root.join("package.json");
     if pkg.is_file() {
-        if let Some(new) = project::unmerge_scripts(&read(&pkg), &pkg)? {
+        if let Some(new) = edits::unmerge_scripts(&read(&pkg), &pkg)? {
             edits.push(Edit { path: pkg.clone(), content: Some(new), what: "db:* scripts removed".into() });
         }
     }
@@ -73,7 +73,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     let mut lines: Vec<String> =
         edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
-        project::apply(&edits)?;
+        edits::apply(&edits)?;
         ledger.remove();
     }
     if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {

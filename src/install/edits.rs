@@ -1,5 +1,6 @@
-//! `prisma-guard init` and `uninstall`: wire a project in one idempotent step, and take it
-//! all out again. Every file change is computed first (so `--dry-run` shows exactly what
+//! The file edits of `prisma-guard init` and `uninstall` (package.json scripts, .gitignore,
+//! agent hook settings, the agents' note), and the ledger of originals that lets `uninstall`
+//! give files back byte for byte. Every file change is computed first (so `--dry-run` shows exactly what
 //! would change) and merged into what is there: other hooks, scripts and settings stay.
 
 use std::path::{Path, PathBuf};
