@@ -1,0 +1,376 @@
+//! Statements that change rows: which DELETE/UPDATE reach every row (no WHERE, or one that
+//! is always true or names no column, a self-join, an unconditioned subquery), and
+//! INSERT/UPDATE/upserts judged against what the migration added.
+
+use super::*;
+
+/// Whether a DELETE or UPDATE (tokens `t`, from its first word to the end of its own
+/// statement) reaches every row: no WHERE at its own level, or a WHERE that is always true
+/// (`WHERE true`, `WHERE 1=1`, `WHERE 'a'='a'`, `... OR true`). The reason, when it does.
+pub(super) fn every_row(t: &[Tok]) -> Option<&'static str> {
+    let mut depth = 0i32;
+    let mut where_at = None;
+    for (k, x) in t.iter().enumerate() {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        } else if depth == 0 && x.is("WHERE") {
+            where_at = Some(k);
+            break;
+        }
+    }
+    let Some(w) = where_at else { return Some("no WHERE clause") };
+    // The clause runs to RETURNING / ORDER / LIMIT at its level, or the end.
+    let mut end = t.len();
+    let mut depth = 0i32;
+    for (k, x) in t.iter().enumerate().skip(w + 1) {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        } else if depth == 0 && (x.is("RETURNING") || x.is("ORDER") || x.is("LIMIT")) {
+            end = k;
+            break;
+        }
+    }
+    if self_join_on_itself(t, w, end) {
+        return Some("it joins the table to itself on its own columns, which matches every row");
+    }
+    if t[w + 1..end].split(|x| x.is("OR")).any(unconditioned_subquery_branch) {
+        return Some("its WHERE clause matches every row a subquery with no condition returns");
+    }
+    let clause: Vec<&Tok> = t[w + 1..end].iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
+    let branches = clause.split(|x| x.is("OR"));
+    let always = |b: &[&Tok]| -> bool {
+        let literal = |x: &Tok| {
+            x.kind == Tk::Str || (x.kind == Tk::Word && x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
+        };
+        let same = |a: &Tok, b: &Tok| a.is_name() && b.is_name() && a.value.eq_ignore_ascii_case(b.value);
+        let matches_all = |op: &Tok, pattern: &Tok| {
+            pattern.kind == Tk::Str
+                && ((op.is("LIKE") || op.is("ILIKE")) && pattern.value.chars().all(|c| c == '%')
+                    || op.is("GLOB") && pattern.value.chars().all(|c| c == '*'))
+        };
+        match b {
+            [x] => {
+                x.is("TRUE")
+                    || (literal(x) && x.kind == Tk::Word && x.value.bytes().any(|c| c != b'0' && c != b'.'))
+                    // `WHERE id`, `WHERE rowid`: true for every row whose key is not 0 (MySQL, SQLite).
+                    || (x.is_name() && {
+                        let v = x.value.to_ascii_lowercase();
+                        v == "id" || v == "rowid" || v.ends_with("_id") || v.ends_with("id") && x.value.ends_with("Id")
+                    })
+            }
+            [n, f] => n.is("NOT") && f.is("FALSE"),
+            // `id IS id` (SQLite), `email LIKE '%'`, `name GLOB '*'`.
+            [a, is, b] if is.is("IS") => same(a, b),
+            [_, op, p] if matches_all(op, p) => true,
+            // `id == id` (SQLite), `id IS NOT DISTINCT FROM id`.
+            [a, e1, e2, b] if e1.is_punct('=') && e2.is_punct('=') => same(a, b),
+            [a, is, not, dist, from, b] if is.is("IS") && not.is("NOT") && dist.is("DISTINCT") && from.is("FROM") => {
+                same(a, b)
+            }
+            // `1 = 1`, `'a' = 'a'`, and a column compared with itself (`id = id`).
+            [a, eq, b] => {
+                eq.is_punct('=')
+                    && a.kind == b.kind
+                    && (a.value == b.value || (a.kind == Tk::Word && a.value.eq_ignore_ascii_case(b.value)))
+                    && (literal(a) || a.is_name())
+            }
+            // `u.id = u.id`, `"User".id = "User".id`: the same column of the same name.
+            [q1, d1, c1, eq, q2, d2, c2] => {
+                d1.is_punct('.')
+                    && d2.is_punct('.')
+                    && eq.is_punct('=')
+                    && q1.is_name()
+                    && c1.is_name()
+                    && q1.value.eq_ignore_ascii_case(q2.value)
+                    && c1.value.eq_ignore_ascii_case(c2.value)
+            }
+            _ => false,
+        }
+    };
+    // `x IS NULL OR x IS NOT NULL`.
+    let null_checks: Vec<(&str, bool)> = clause
+        .split(|x| x.is("OR"))
+        .filter_map(|b| match b {
+            [x, is, null] if is.is("IS") && null.is("NULL") && x.is_name() => Some((x.value, true)),
+            [x, is, not, null] if is.is("IS") && not.is("NOT") && null.is("NULL") && x.is_name() => {
+                Some((x.value, false))
+            }
+            _ => None,
+        })
+        .collect();
+    if null_checks.iter().any(|(x, is_null)| null_checks.iter().any(|(y, other)| x == y && is_null != other)) {
+        return Some("its WHERE clause is always true");
+    }
+    if branches.into_iter().any(always) {
+        return Some("its WHERE clause is always true");
+    }
+    // A clause that names no column has one value for every row (or a random pick of them):
+    // all or nothing. Function names (`random()`, `length('')`), cast types (`::int`) and
+    // literal prefixes (`x'1'`, `E'a'`) are not columns.
+    let whole = &t[w + 1..end];
+    let constant = !clause.is_empty()
+        && whole.iter().enumerate().all(|(k, x)| match x.kind {
+            Tk::Str | Tk::Punct => true,
+            Tk::Ident => false,
+            Tk::Word => {
+                let v = x.value;
+                v.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                    || (v.len() > 2
+                        && v[..2].eq_ignore_ascii_case("0x")
+                        && v[2..].bytes().all(|c| c.is_ascii_hexdigit()))
+                    || CONSTANT_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+                    || whole.get(k + 1).is_some_and(|n| n.is_punct('('))
+                    || (k >= 2 && whole[k - 1].is_punct(':') && whole[k - 2].is_punct(':'))
+                    || (v.len() == 1 && whole.get(k + 1).is_some_and(|n| n.kind == Tk::Str && n.pos == x.pos + 1))
+            }
+        });
+    if !constant || never(&clause) {
+        return None;
+    }
+    Some("its WHERE clause names no column: the same for every row")
+}
+
+/// Whether a DELETE ... USING or UPDATE ... FROM (tokens `t`, WHERE at `w`, clause to `end`)
+/// joins its table to itself with a clause of `a.c = b.c` equalities only: every row matches
+/// itself.
+pub(super) fn self_join_on_itself(t: &[Tok], w: usize, end: usize) -> bool {
+    let target_at = if t[0].is("DELETE") { opt(t, opt(t, 1, "FROM"), "ONLY") } else { opt(t, 1, "ONLY") };
+    let Some((target, _)) = name_at(t, target_at) else { return false };
+    let joined = if t[0].is("DELETE") { "USING" } else { "FROM" };
+    let Some(k) = t[..w].iter().position(|x| x.is(joined)) else { return false };
+    let Some((source, _)) = name_at(t, opt(t, k + 1, "ONLY")) else { return false };
+    if !source.eq_ignore_ascii_case(target) {
+        return false;
+    }
+    same_column_equalities(&t[w + 1..end])
+}
+
+/// Whether a condition is only `a.c = b.c` (the same column of two names), joined by AND.
+pub(super) fn same_column_equalities(clause: &[Tok]) -> bool {
+    let parts: Vec<&[Tok]> = clause.split(|x| x.is("AND")).collect();
+    !clause.is_empty()
+        && parts.iter().all(|p| {
+            let p: Vec<&Tok> = p.iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
+            matches!(p.as_slice(), [q1, d1, c1, eq, q2, d2, c2]
+                if d1.is_punct('.') && d2.is_punct('.') && eq.is_punct('=')
+                    && c1.value.eq_ignore_ascii_case(c2.value) && !q1.value.eq_ignore_ascii_case(q2.value))
+        })
+}
+
+/// Whether one OR-branch of a WHERE clause is `x IN (SELECT ...)`, `x = ANY (SELECT ...)` or
+/// `EXISTS (SELECT ...)` whose subquery has no condition of its own (no WHERE, LIMIT, JOIN
+/// ...), and nothing else narrows it (no AND outside the subquery): every row, or for
+/// `EXISTS`, every row or none.
+pub(super) fn unconditioned_subquery_branch(branch: &[Tok]) -> bool {
+    let Some(open) = branch.iter().position(|x| x.is_punct('(')) else { return false };
+    if !branch.get(open + 1).is_some_and(|x| x.is("SELECT")) || branch[..open].iter().any(|x| x.is("NOT")) {
+        return false;
+    }
+    let Some(close) = matching_paren(branch, open) else { return false };
+    let before = &branch[..open];
+    let membership = match before {
+        [.., x] if x.is("IN") || x.is("EXISTS") => true,
+        [.., eq, any] if eq.is_punct('=') && (any.is("ANY") || any.is("SOME")) => true,
+        _ => false,
+    };
+    let narrowed = before.iter().chain(&branch[close + 1..]).any(|x| x.is("AND"));
+    if !membership || narrowed || branch[close + 1..].iter().any(|x| !x.is_punct(')')) {
+        return false;
+    }
+    let inner = &branch[open + 1..close];
+    const CONDITIONS: &[&str] =
+        &["WHERE", "LIMIT", "FETCH", "OFFSET", "JOIN", "HAVING", "TABLESAMPLE", "INTERSECT", "EXCEPT", "GROUP"];
+    if inner.iter().any(|x| CONDITIONS.iter().any(|c| x.is(c))) {
+        return false;
+    }
+    // `FROM a, b` is a join too.
+    let from = inner.iter().position(|x| x.is("FROM"));
+    from.is_some_and(|f| split_commas(inner, f + 1, inner.len()).len() <= 1)
+}
+
+/// A constant clause that is plainly false (`false`, `NOT true`, `1 = 0`, `2 < 1`): no row.
+pub(super) fn never(clause: &[&Tok]) -> bool {
+    let num = |x: &Tok| (x.kind == Tk::Word).then(|| x.value.parse::<f64>().ok()).flatten();
+    match clause {
+        [x] => x.is("FALSE") || num(x) == Some(0.0),
+        [n, t] => n.is("NOT") && t.is("TRUE"),
+        [a, op, b] => match (num(a), num(b)) {
+            (Some(a), Some(b)) => match op.value {
+                "=" => a != b,
+                "<" => a >= b,
+                ">" => a <= b,
+                _ => false,
+            },
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Words of a WHERE clause that refer to no column: keywords, type names of casts, the `E`
+/// of escape strings.
+pub(super) const CONSTANT_WORDS: &[&str] = &[
+    "TRUE",
+    "FALSE",
+    "NULL",
+    "NOT",
+    "AND",
+    "OR",
+    "IS",
+    "IN",
+    "BETWEEN",
+    "LIKE",
+    "ILIKE",
+    "DISTINCT",
+    "FROM",
+    "UNKNOWN",
+    "E",
+    "N",
+    "BOOLEAN",
+    "BOOL",
+    "INT",
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "TEXT",
+    "VARCHAR",
+    "NUMERIC",
+    "CHAR",
+    "CAST",
+    "AS",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "COALESCE",
+    "NULLIF",
+    "EXISTS",
+    "SELECT",
+    "ALL",
+    "ANY",
+    "SOME",
+    "ARRAY",
+    "ESCAPE",
+    "SIMILAR",
+    "TO",
+    "INTERVAL",
+    "DATE",
+    "TIMESTAMP",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+];
+
+impl Analyzer<'_> {
+    /// An upsert that rewrites every row of its table: `INSERT INTO t SELECT ... FROM t ON
+    /// CONFLICT ... DO UPDATE` (or `ON DUPLICATE KEY UPDATE`), `REPLACE INTO t SELECT ... FROM
+    /// t`, `INSERT OR REPLACE INTO t SELECT ... FROM t`, with no condition on the SELECT.
+    pub(super) fn upsert(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let into = t.iter().position(|x| x.is("INTO")).unwrap_or(0);
+        let Some((table, _)) = name_at(t, into + 1) else { return };
+        let replaces = t[0].is("REPLACE") || starts(t, &["INSERT", "OR", "REPLACE"]);
+        let updates = t.windows(3).any(|w| w[0].is("DO") && w[1].is("UPDATE") && w[2].is("SET"))
+            || t.windows(3).any(|w| w[0].is("DUPLICATE") && w[1].is("KEY") && w[2].is("UPDATE"));
+        if !(replaces || updates) {
+            return;
+        }
+        let Some(sel) = t.iter().position(|x| x.is("SELECT")) else { return };
+        let end = t.iter().position(|x| x.is("ON")).filter(|&k| k > sel).unwrap_or(t.len());
+        let select = &t[sel..end];
+        let Some(from) = select.iter().position(|x| x.is("FROM")) else { return };
+        let same = name_at(select, from + 1).is_some_and(|(n, _)| n.eq_ignore_ascii_case(table));
+        let narrowed =
+            select.iter().any(|x| ["WHERE", "LIMIT", "JOIN", "FETCH", "OFFSET", "HAVING"].iter().any(|w| x.is(w)));
+        if same && !narrowed && !self.state.created.contains(table) {
+            self.report(
+                RuleId::UpdateWithoutWhere,
+                i,
+                offset,
+                format!("overwrites every row of `{table}` (an upsert of all of its own rows)"),
+                Subject { table: Some(table.to_string()), ..Subject::default() },
+            );
+        }
+    }
+
+    pub(super) fn update(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let Some((table, _)) = name_at(t, opt(t, 1, "ONLY")) else { return };
+        let Some(set) = t.iter().position(|x| x.is("SET")) else { return };
+        let end = t.iter().position(|x| x.is("WHERE") || x.is("FROM")).unwrap_or(t.len()).max(set + 1);
+        let columns: Vec<String> = split_commas(t, set + 1, end)
+            .into_iter()
+            .filter_map(|(from, _)| name_at(t, from).map(|n| n.0.to_string()))
+            .collect();
+        let backfill = !columns.is_empty() && columns.iter().all(|c| self.state.added.contains(table, c))
+            || self.state.created.contains(table);
+        for c in &columns {
+            self.state.backfilled.insert(table, c);
+        }
+        // `SET "email_new" = "email"` over every row, into a column added here: where its
+        // values came from (for a temporary column that takes the old one's name).
+        if every_row(t).is_some() {
+            for (from, to) in split_commas(t, set + 1, end) {
+                let part = &t[from..to];
+                let Some(eq) = part.iter().position(|x| x.is_punct('=')) else { continue };
+                let Some((target, _)) = name_at(part, 0) else { continue };
+                if !self.state.added.contains(table, target) {
+                    continue;
+                }
+                let sources: Vec<String> =
+                    part[eq + 1..].iter().filter(|x| x.is_name()).map(|x| key(x.value)).collect();
+                self.state.filled_from.push((key(table), key(target), sources));
+            }
+        }
+        if let (Some(why), false) = (every_row(t), backfill) {
+            self.report(
+                RuleId::UpdateWithoutWhere,
+                i,
+                offset,
+                format!("overwrites {} in every row of `{table}` ({why})", list(&columns)),
+                Subject { table: Some(table.to_string()), column: columns.first().cloned(), ..Subject::default() },
+            );
+        }
+    }
+
+    pub(super) fn insert(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let Some((table, k)) = name_at(t, 2) else { return };
+        if redefine_base(table).is_none() || !self.state.created.contains(table) {
+            return;
+        }
+        let mut cols = Vec::new();
+        if let Some(close) = t.get(k).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, k)) {
+            cols = split_commas(t, k + 1, close)
+                .into_iter()
+                .filter_map(|(f, _)| name_at(t, f).map(|n| n.0.to_string()))
+                .collect();
+        }
+        // A required column without a default that the copy does not fill: fails on rows.
+        if let Some(new_table) = self.schema.table(table) {
+            let missing: Vec<String> = new_table
+                .columns
+                .iter()
+                .filter(|c| !c.nullable && !c.has_default && !cols.iter().any(|x| x.eq_ignore_ascii_case(&c.name)))
+                .map(|c| c.name.clone())
+                .collect();
+            let base = redefine_base(table).unwrap_or(table).to_string();
+            for column in missing {
+                self.report(
+                    RuleId::AddRequiredColumn,
+                    i,
+                    offset,
+                    format!(
+                        "adds required column `{column}` to `{base}` without a default; copying existing rows fails"
+                    ),
+                    Subject { table: Some(base.clone()), column: Some(column), ..Subject::default() },
+                );
+            }
+        }
+        self.state.copies.insert(key(table), cols);
+    }
+}
