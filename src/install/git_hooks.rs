@@ -410,7 +410,9 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
         }
         None => {
             // husky v8 scripts source its helper; v9 and plain folders need a shebang only.
-            let header = if dir.join("_/husky.sh").is_file() {
+            // husky 9 also writes a `_/husky.sh`, but one that prints a deprecation warning on
+            // every commit (and fails in v10): its own runner `_/h` tells v9 from v8.
+            let header = if dir.join("_/husky.sh").is_file() && !dir.join("_/h").is_file() {
                 "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n"
             } else {
                 "#!/bin/sh\n"
@@ -642,6 +644,21 @@ mod tests {
         }
         let root = include_str!("../../.pre-commit-hooks.yaml");
         assert!(include_str!("../../templates/ci/pre-commit-hooks.yaml").ends_with(root));
+    }
+
+    /// Review (issue 22, round 2): husky 9 (`_/h` beside its deprecated `_/husky.sh`) gets
+    /// hook scripts without the v8 lines it warns about; husky 8 keeps them.
+    #[test]
+    fn new_husky_hooks_use_the_installed_versions_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let husky = dir.path();
+        std::fs::create_dir_all(husky.join("_")).unwrap();
+        std::fs::write(husky.join("_/husky.sh"), "echo deprecated").unwrap();
+        let v8 = add_line(None, husky, "prisma-guard scan --staged").unwrap();
+        assert!(v8.contains("_/husky.sh"), "{v8}");
+        std::fs::write(husky.join("_/h"), "#!/usr/bin/env sh").unwrap();
+        let v9 = add_line(None, husky, "prisma-guard scan --staged").unwrap();
+        assert!(v9.starts_with("#!/bin/sh\n") && !v9.contains("husky.sh"), "{v9}");
     }
 
     #[test]
