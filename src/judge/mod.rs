@@ -95,6 +95,15 @@ const TRIGGERS: &[&str] = &[
     "hook",
     ".config",
     "node_modules",
+    // JavaScript run from a file: what it spawns is read from the file.
+    "node",
+    "tsx",
+    // Interpreters given inline code, which may name a protected file.
+    "python",
+    "perl",
+    "ruby",
+    // Copy tools that write a folder.
+    "rsync",
     "rm ",
     "backup",
     "-delete",

@@ -661,3 +661,45 @@ fn husky_git_config_and_run_time_arguments_cannot_switch_the_hooks_off() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Review (issue 22, second round): more lines that run a package's scripts, followed as the
+/// package manager would: `yarn workspace X run|exec`, `pnpm recursive run`, npm's built-in
+/// `env` script, `bun --filter`, and JavaScript files that spawn prisma (run by node directly
+/// or through a script).
+#[test]
+fn more_ways_to_run_a_packages_scripts_are_followed() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"name": "m1", "private": true, "workspaces": ["packages/*"], "scripts": {"reset-node": "node scripts/reset.js", "hello": "node scripts/hello.js"}}"#,
+    );
+    ctx.write("packages/database/package.json", r#"{"name": "@m1/database", "scripts": {"db:reset": "prisma migrate reset --force"}}"#);
+    ctx.write(
+        "scripts/reset.js",
+        "const { execSync } = require(\"child_process\");\nexecSync(\"npx prisma migrate reset --force\", { stdio: \"inherit\" });\n",
+    );
+    ctx.write("scripts/hello.js", "console.log('hello');\n");
+    let mut failures = Vec::new();
+    for line in [
+        "yarn workspace @m1/database run db:reset",
+        "yarn workspace @m1/database exec prisma migrate reset --force",
+        "yarn workspace @m1/database run prisma migrate reset --force",
+        "pnpm recursive run db:reset",
+        "npm run env -- prisma migrate reset --force",
+        "bun --filter '*' run db:reset",
+        "node scripts/reset.js",
+        "npm run reset-node",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 3 {
+            failures.push(format!("check {line:?}: exit {} {}", run.code, run.all()));
+        }
+    }
+    for line in ["node scripts/hello.js", "npm run hello", "npm run env", "yarn workspace @m1/database run build"] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 0 {
+            failures.push(format!("{line:?} should be allowed: exit {} {}", run.code, run.all()));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
