@@ -669,3 +669,30 @@ fn an_agent_may_not_commit_the_guards_settings() {
     ctx.set_env("CLAUDECODE", "");
     commit(&ctx, ".", "a person commits it").ok();
 }
+
+/// Review (issue 22, second round): a migration.sql committed as a symbolic link is read
+/// where it leads in the staged content (as the checkout Prisma reads would), not as the
+/// link's text; a link that leads nowhere in the commit stops the commit with the reason.
+#[test]
+fn a_symlinked_migration_is_read_where_it_leads() {
+    let ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("sql/drop.txt", BAD);
+    std::fs::create_dir_all(ctx.path("prisma/migrations/20240105000000_e")).unwrap();
+    std::os::unix::fs::symlink("../../../sql/drop.txt", ctx.path("prisma/migrations/20240105000000_e/migration.sql"))
+        .unwrap();
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("error[drop-column]"), "{}", run.all());
+    let run = ctx.git_in(".", &["commit", "-qm", "linked drop"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    // The link's target left out of the commit: it leads nowhere there.
+    ctx.git(&["rm", "-q", "--cached", "sql/drop.txt"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("symbolic link to sql/drop.txt"), "{}", run.all());
+    assert_ne!(ctx.git_in(".", &["commit", "-qm", "dangling"]).code, 0);
+    assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "1", "nothing was committed");
+}
