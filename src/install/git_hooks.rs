@@ -323,9 +323,18 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
             }
             Manager::Husky { dir } | Manager::Committed { dir } => {
                 let p = dir.join(name);
-                let ok = std::fs::read_to_string(&p).is_ok_and(|t| t.contains(command));
+                let text = std::fs::read_to_string(&p).ok();
+                let there = text.as_deref().is_some_and(|t| t.contains(command));
+                // An older line, or one placed after the team's own code (which may read
+                // git's input first), is out of date.
+                let current = there && add_line(text.as_deref(), dir, command).is_none();
                 let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
-                (*name, ok, format!("{} ({who}): {}", p.display(), if ok { "runs prisma-guard" } else { "missing" }))
+                let state = match (there, current) {
+                    (true, true) => "runs prisma-guard",
+                    (true, false) => "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)",
+                    _ => "missing",
+                };
+                (*name, current, format!("{} ({who}): {state}", p.display()))
             }
             Manager::Lefthook { config } => {
                 let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
@@ -373,18 +382,63 @@ fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
 /// puts node_modules/.bin there), and for a teammate without it, what to do; a failed scan
 /// ends the hook (a script without `set -e` would go on to its own `exit 0`); marked for
 /// uninstall.
+///
+/// pre-push: git's ref lines arrive on stdin once, and a team's own pre-push (`while read
+/// ...`, `git lfs pre-push "$@"`) reads them too. Our line runs first and keeps a copy: the
+/// input goes to a temporary file, the rest of the script reads it from there (`exec <`),
+/// and the scan reads its own copy.
 fn hook_line(command: &str) -> String {
-    format!(
-        "command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; exit 1; }}; {command} || exit $? {HUSKY_LINE_MARK}"
-    )
+    let missing = |cleanup: &str| {
+        format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; {cleanup}exit 1; }}")
+    };
+    if command.ends_with("--pre-push") {
+        let missing = missing("rm -f \"$pg_in\"; ");
+        return format!(
+            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
+        );
+    }
+    format!("{}; {command} || exit $? {HUSKY_LINE_MARK}", missing(""))
 }
 
-/// The hook script with our line added (before a final `exec`/`exit` at the top level, else
-/// at the end; a new file gets a shebang); `None` when it is there already.
+/// Whether a line of a hook script only sets it up: shebang, comment, blank, husky 8's
+/// helper.
+fn is_header(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#') || t.contains("_/husky.sh")
+}
+
+/// The hook script with our line added (pre-push: first, after the header; otherwise before
+/// a final `exec`/`exit` at the top level, else at the end; a new file gets a shebang);
+/// `None` when it is there already as it should be. A line of an older form, or in the wrong
+/// place, is put right.
 fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
     let line = hook_line(command);
+    let first = command.ends_with("--pre-push");
     match existing {
-        Some(text) if text.contains(HUSKY_LINE_MARK) => None,
+        Some(text) if text.contains(HUSKY_LINE_MARK) => {
+            let ours = text.lines().find(|l| l.contains(HUSKY_LINE_MARK));
+            let placed = !first || text.lines().find(|l| !is_header(l)).is_some_and(|l| l.contains(HUSKY_LINE_MARK));
+            if ours == Some(line.as_str()) && placed {
+                return None;
+            }
+            let kept = remove_line(text).unwrap_or_default();
+            match kept.is_empty() {
+                true => add_line(None, dir, command),
+                false => add_line(Some(&kept), dir, command),
+            }
+        }
+        Some(text) if first => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
+            let mut out = lines[..at].concat();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&line);
+            out.push('\n');
+            out.push_str(&lines[at..].concat());
+            Some(out)
+        }
         Some(text) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             let stop =
@@ -659,6 +713,22 @@ mod tests {
         std::fs::write(husky.join("_/h"), "#!/usr/bin/env sh").unwrap();
         let v9 = add_line(None, husky, "prisma-guard scan --staged").unwrap();
         assert!(v9.starts_with("#!/bin/sh\n") && !v9.contains("husky.sh"), "{v9}");
+    }
+
+    /// Review (issue 22, second round): a team pre-push that reads git's input gets our line
+    /// first, and an older line after the team's code is moved there.
+    #[test]
+    fn pre_push_line_runs_first_and_keeps_the_input_for_the_rest() {
+        let dir = Path::new("/nonexistent");
+        let team = "#!/bin/sh\n# team hook\nset -e\nwhile read l; do echo \"$l\"; done\n";
+        let added = add_line(Some(team), dir, "prisma-guard scan --pre-push").unwrap();
+        let first_code = added.lines().find(|l| !is_header(l)).unwrap();
+        assert!(first_code.contains(HUSKY_LINE_MARK) && first_code.contains("exec <"), "{added}");
+        assert!(added.ends_with("set -e\nwhile read l; do echo \"$l\"; done\n"), "{added}");
+        assert_eq!(add_line(Some(&added), dir, "prisma-guard scan --pre-push"), None, "idempotent");
+        let old = format!("{team}command -v prisma-guard >/dev/null 2>&1 || exit 1; prisma-guard scan --pre-push || exit $? {HUSKY_LINE_MARK}\n");
+        assert_eq!(add_line(Some(&old), dir, "prisma-guard scan --pre-push").as_deref(), Some(added.as_str()));
+        assert_eq!(remove_line(&added).as_deref(), Some(team));
     }
 
     #[test]

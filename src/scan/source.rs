@@ -331,6 +331,21 @@ pub fn parse_push_lines(input: &str) -> Vec<PushRef> {
         .collect()
 }
 
+/// How many commits HEAD has that no remote-tracking branch holds (`None` when it has none,
+/// or there is no HEAD commit).
+pub fn unpushed_head(repo: &git2::Repository) -> Option<usize> {
+    let head = repo.head().ok()?.peel_to_commit().ok()?.id();
+    let mut walk = repo.revwalk().ok()?;
+    walk.push(head).ok()?;
+    for reference in repo.references_glob("refs/remotes/*").ok()?.flatten() {
+        if let Some(oid) = reference.target() {
+            let _ = walk.hide(oid);
+        }
+    }
+    let n = walk.take(10_000).count();
+    (n > 0).then_some(n)
+}
+
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
 /// the pushed commit. A new branch's commits are those no remote-tracking branch has.
 pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, Vec<String>)>> {

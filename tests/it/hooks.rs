@@ -151,7 +151,8 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(pre_commit.starts_with("npm test\ncommand -v prisma-guard "), "{pre_commit}");
     assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
-    assert!(pre_push.ends_with("prisma-guard scan --pre-push || exit $? # prisma-guard\n"), "{pre_push}");
+    assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
+    assert!(pre_push.contains("prisma-guard scan --pre-push <\"$pg_in\""), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -695,4 +696,60 @@ fn a_symlinked_migration_is_read_where_it_leads() {
     assert!(run.stderr.contains("symbolic link to sql/drop.txt"), "{}", run.all());
     assert_ne!(ctx.git_in(".", &["commit", "-qm", "dangling"]).code, 0);
     assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "1", "nothing was committed");
+}
+
+/// Review (issue 22, second round): a team's committed pre-push that reads git's input (a
+/// `while read` loop, as `git lfs pre-push` does) still lets prisma-guard see the pushed refs:
+/// our line runs first with its own copy, and the team's loop gets the same lines. A hook
+/// whose earlier code swallowed the input is not a clean scan.
+#[test]
+fn pre_push_scans_even_when_the_team_hook_reads_stdin() {
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\ntools/\n");
+    let team = "#!/bin/sh\nset -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n";
+    ctx.write(".githooks/pre-push", team);
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(ctx.path(".githooks/pre-push"), mode).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.run(&["hooks", "status"]).ok();
+    let hook = std::fs::read_to_string(ctx.path(".githooks/pre-push")).unwrap();
+    assert!(hook.ends_with("set -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n"), "{hook}");
+
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    ctx.write(MIG, GOOD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "fix"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    run.ok();
+    assert!(run.all().contains("checking refs/heads/main"), "the team's loop got the refs too: {}", run.all());
+    // Nothing to push: git gives no refs, and that is fine.
+    ctx.git_in(".", &["push", "origin", "main"]).ok();
+
+    // An old install, our line after the team's loop: status says so, install puts it first.
+    let old = format!("{team}command -v prisma-guard >/dev/null 2>&1 || exit 1; prisma-guard scan --pre-push || exit $? # prisma-guard\n");
+    ctx.write(".githooks/pre-push", &old);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_ne!(status.code, 0, "{}", status.all());
+    assert!(status.all().contains("not first"), "{}", status.all());
+    ctx.write("prisma/migrations/20240301000000_x/migration.sql", BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad again"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "the loop read the refs first; no clean pass: {}", run.all());
+    assert!(run.all().contains("no pushed refs"), "{}", run.all());
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.run(&["hooks", "status"]).ok();
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
