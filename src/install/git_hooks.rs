@@ -340,12 +340,17 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
                 let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
                 // lefthook runs nothing until `lefthook install` wrote git's hook.
                 let installed = installed_by(&repo.workdir, name, "lefthook");
-                let state = match (configured, installed) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "configured, but lefthook has not installed the git hook (run `lefthook install`)",
-                    _ => "missing",
+                let skipped = lefthook_skips(&repo.workdir, config, name);
+                let state = match (configured, installed, &skipped) {
+                    (true, _, Some(why)) => format!("configured, but {why}"),
+                    (true, true, None) => "runs prisma-guard".into(),
+                    (true, false, None) => {
+                        "configured, but lefthook has not installed the git hook (run `lefthook install`)".into()
+                    }
+                    _ => "missing".into(),
                 };
-                (*name, configured && installed, format!("{} (lefthook): {state}", config.display()))
+                let ok = configured && installed && skipped.is_none();
+                (*name, ok, format!("{} (lefthook): {state}", config.display()))
             }
             Manager::PreCommit { config } if *name == "pre-push" => (
                 *name,
@@ -364,6 +369,68 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
             }
         })
         .collect()
+}
+
+/// lefthook's local config files (merged over the main one, usually git-ignored).
+const LEFTHOOK_LOCAL_CONFIGS: &[&str] = &[
+    "lefthook-local.yml",
+    "lefthook-local.yaml",
+    ".lefthook-local.yml",
+    ".lefthook-local.yaml",
+    ".config/lefthook-local.yml",
+    ".config/lefthook-local.yaml",
+    "lefthook-local.json",
+    ".lefthook-local.json",
+    "lefthook-local.toml",
+    ".lefthook-local.toml",
+];
+
+/// Why lefthook would not run prisma-guard's command in `hook`, when a setting in the main or
+/// a local config skips it: `skip` (any value but false: conditional skips skip too),
+/// `only`, `exclude_tags` or `exclude` on the hook or our command, or a local entry for our
+/// command (it overrides what `hooks install` wrote). A config that cannot be read says so.
+fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
+    let files = std::iter::once(config.to_path_buf()).chain(LEFTHOOK_LOCAL_CONFIGS.iter().map(|n| workdir.join(n)));
+    for (k, path) in files.enumerate() {
+        let local = k > 0;
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let parsed = if name.ends_with(".json") {
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|e| e.to_string())
+        } else if name.ends_with(".toml") {
+            toml::from_str::<toml::Value>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|v| serde_json::to_value(v).map_err(|e| e.to_string()))
+        } else {
+            crate::scan::extract::yaml_to_json(&text)
+        };
+        let shown = path.strip_prefix(workdir).unwrap_or(&path).display().to_string();
+        let v = match parsed {
+            Ok(v) => v,
+            Err(e) => return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told")),
+        };
+        let h = &v[hook];
+        let set = |v: &serde_json::Value| match v {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+            serde_json::Value::String(s) => !s.is_empty() && s != "false",
+            _ => true,
+        };
+        for key in ["skip", "only", "exclude_tags", "exclude"] {
+            if set(&h[key]) {
+                return Some(format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"));
+            }
+        }
+        let ours = &h["commands"]["prisma-guard"];
+        for key in ["skip", "only", "exclude_tags", "exclude", "glob", "files"] {
+            if set(&ours[key]) {
+                return Some(format!("{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"));
+            }
+        }
+        if local && !ours.is_null() {
+            return Some(format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"));
+        }
+    }
+    None
 }
 
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.

@@ -18,7 +18,7 @@ const PROTECTED: &[(&str, &str)] = &[
     ("lefthook.yaml", "lefthook hooks"),
     ("lefthook.json", "lefthook hooks"),
     ("lefthook.toml", "lefthook hooks"),
-    ("lefthook-local.yml", "lefthook hooks"),
+    ("lefthook-local", "lefthook's local settings, which can skip hooks"),
     (".lefthook.yml", "lefthook hooks"),
     (".config/lefthook.yml", "lefthook hooks"),
     (".pre-commit-config.yaml", "pre-commit hooks"),

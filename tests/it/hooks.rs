@@ -753,3 +753,43 @@ fn pre_push_scans_even_when_the_team_hook_reads_stdin() {
     let run = ctx.git_in(".", &["push", "origin", "main"]);
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
+
+/// Review (issue 22, second round): a `skip` in lefthook's local config makes the real
+/// lefthook skip prisma-guard's command; `hooks status` says so instead of "ok".
+#[test]
+fn a_lefthook_local_skip_is_reported_by_status() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.write(".gitignore", "tools/\nlefthook-local.yml\n");
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    commit(&ctx, ".", "lefthook").ok();
+    ctx.run(&["hooks", "install"]).ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    ctx.run(&["hooks", "status"]).ok();
+    for local in [
+        "pre-commit:\n  commands:\n    prisma-guard:\n      skip: true\n",
+        "pre-commit:\n  skip:\n    - merge\n    - rebase\n    - ref: main\n",
+        "pre-commit:\n  commands:\n    prisma-guard:\n      run: \"true\"\n",
+    ] {
+        ctx.write("lefthook-local.yml", local);
+        let status = ctx.run(&["hooks", "status"]);
+        assert_eq!(status.code, 1, "{local}: {}", status.all());
+        assert!(status.all().contains("lefthook-local.yml"), "{}", status.all());
+    }
+    // The first one really does make lefthook skip the scan.
+    ctx.write("lefthook-local.yml", "pre-commit:\n  commands:\n    prisma-guard:\n      skip: true\n");
+    ctx.write(MIG, BAD);
+    commit(&ctx, ".", "drop bio").ok();
+    std::fs::remove_file(ctx.path("lefthook-local.yml")).unwrap();
+    ctx.run(&["hooks", "status"]).ok();
+    assert_eq!(ctx.run(&["check", "--", "echo 'pre-commit: {skip: true}' > lefthook-local.yaml"]).code, 3);
+}

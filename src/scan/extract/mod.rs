@@ -192,6 +192,8 @@ pub fn spawned_commands(text: &str) -> Vec<String> {
     js::js(text, false).into_iter().map(|c| c.text).collect()
 }
 
+pub use yaml::to_json as yaml_to_json;
+
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
