@@ -296,9 +296,23 @@ pub fn install_hint(repo: &Repo) -> String {
         (None, Manager::PreCommit { config }) if std::fs::read_to_string(config).is_ok_and(|t| t.contains(HOOKS[0].2)) => {
             "pre-commit install".into()
         }
+        (None, Manager::Husky { .. }) if husky_missing_here(&repo.workdir).is_some() => {
+            "npx husky (in this working tree), then prisma-guard hooks install".into()
+        }
         (Some(_), _) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
         (None, _) => "prisma-guard hooks install".into(),
     }
+}
+
+/// Whether any of prisma-guard's hooks is there, whether or not git runs it (what uninstall
+/// takes out).
+pub fn installed(repo: &Repo) -> bool {
+    let holds = |p: &Path, what: &str| std::fs::read_to_string(p).is_ok_and(|t| t.contains(what));
+    HOOKS.iter().any(|(name, _, command)| match &repo.manager {
+        Manager::Git { dir } => is_ours(&dir.join(name)),
+        Manager::Husky { dir } | Manager::Committed { dir } => holds(&dir.join(name), HUSKY_LINE_MARK),
+        Manager::Lefthook { config } | Manager::PreCommit { config } => holds(config, command),
+    })
 }
 
 /// (hook, installed, where): one row per hook.
@@ -320,6 +334,10 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
                     "missing".to_string()
                 };
                 (*name, is_ours(&p), format!("{}: {state}", p.display()))
+            }
+            Manager::Husky { dir } | Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
+                let why = husky_missing_here(&repo.workdir).unwrap_or_default();
+                (*name, false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
             }
             Manager::Husky { dir } | Manager::Committed { dir } => {
                 let p = dir.join(name);
@@ -431,6 +449,23 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Why git runs no hooks in the working tree `workdir`, when core.hooksPath is relative and
+/// names a folder missing there: husky's `.husky/_` is git-ignored and made by its install,
+/// so a new linked worktree (`git worktree add`) has none until husky runs in it.
+pub fn husky_missing_here(workdir: &Path) -> Option<String> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let configured = repo.config().ok()?.get_path("core.hooksPath").ok()?;
+    if configured.is_absolute() {
+        return None;
+    }
+    let dir = workdir.join(&configured);
+    if dir.is_dir() {
+        return None;
+    }
+    let fix = if configured.starts_with(".husky") { "run `npx husky` here to make it" } else { "restore it" };
+    Some(format!("core.hooksPath is {}, which does not exist here ({fix})", configured.display()))
 }
 
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.

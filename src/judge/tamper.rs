@@ -418,6 +418,49 @@ fn prisma_guard_dynamic(argv: &[String]) -> Option<String> {
     ))
 }
 
+/// The subcommand of a git command line (`git -C dir --no-pager commit` -> `commit`).
+pub fn git_subcommand(argv: &[String]) -> Option<&str> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if !a.starts_with('-') {
+            return Some(a);
+        }
+        i += if GIT_GLOBAL_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+    }
+    None
+}
+
+/// Whether a git subcommand runs the commit or push hooks.
+pub fn runs_hooks(sub: &str) -> bool {
+    matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull")
+}
+
+/// Why a git command that runs hooks would run none, in one of `dirs` (relative to `cwd`):
+/// a working tree where core.hooksPath names a missing folder (husky's git-ignored `.husky/_`
+/// in a new worktree), or a folder that does not exist yet after `git worktree add` on the
+/// same line, when the repository keeps its hooks in such a folder.
+pub fn no_hooks_there(cwd: &std::path::Path, dirs: &[String], new_worktree: bool) -> Option<String> {
+    for d in dirs {
+        let at = if d == "*" { cwd.to_path_buf() } else { cwd.join(d) };
+        if !at.exists() {
+            let relative = hooks_folder(cwd).is_some_and(|h| !h.starts_with('/'));
+            if new_worktree && relative {
+                return Some(format!(
+                    "a new worktree has no {} (husky makes it on install, it is not committed), so git would run no hooks there: create the worktree, run `npx husky` in it, then commit in a separate command",
+                    hooks_folder(cwd).unwrap_or_default()
+                ));
+            }
+            continue;
+        }
+        let Ok(repo) = git2::Repository::discover(&at) else { continue };
+        let Some(workdir) = repo.workdir() else { continue };
+        if let Some(why) = crate::install::git_hooks::husky_missing_here(workdir) {
+            return Some(format!("git would run no hooks in {}: {why}", workdir.display()));
+        }
+    }
+    None
+}
+
 /// Git's global options that take a value (`git -C dir commit`).
 const GIT_GLOBAL_VALUES: &[&str] =
     &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
@@ -463,7 +506,7 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     }
     let sub = argv.get(i).map(String::as_str).unwrap_or("");
     let args = argv.get(i + 1..).unwrap_or(&[]);
-    let runs_hooks = matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull");
+    let runs_hooks = runs_hooks(sub);
     // The options as git reads them: the value of `-m`/`--message` is no option, even
     // when it reads `--no-verify`.
     let options = option_words(sub, args);

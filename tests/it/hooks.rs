@@ -156,6 +156,11 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
+    // core.hooksPath names .husky/_, which husky's install has not made: git runs no hook.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("npx husky"), "{}", status.all());
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
     ctx.run(&["hooks", "status"]).ok();
     ctx.run(&["hooks", "uninstall"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(), "npm test\n");
@@ -792,4 +797,60 @@ fn a_lefthook_local_skip_is_reported_by_status() {
     std::fs::remove_file(ctx.path("lefthook-local.yml")).unwrap();
     ctx.run(&["hooks", "status"]).ok();
     assert_eq!(ctx.run(&["check", "--", "echo 'pre-commit: {skip: true}' > lefthook-local.yaml"]).code, 3);
+}
+
+/// Review (issue 22, second round): husky 9's hooks folder `.husky/_` is git-ignored, so a new
+/// linked worktree has none and git runs no hook there. `hooks status` says so (with `npx
+/// husky` as the fix), an agent's commit there (or after `git worktree add` on the same line)
+/// is refused, and once husky ran in the worktree the scan blocks again. Hooks written after
+/// husky 9's install carry none of the lines husky 9 deprecates.
+#[test]
+fn husky_in_a_new_worktree_is_reported_and_agents_cannot_commit_there() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "node_modules/\ntools/\nwt/\n");
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    std::fs::create_dir_all(ctx.path("node_modules")).unwrap();
+    std::os::unix::fs::symlink(deps.join("husky"), ctx.path("node_modules/husky")).unwrap();
+    let husky = |dir: &std::path::Path| {
+        let out = std::process::Command::new("node")
+            .arg(deps.join("husky/bin.js"))
+            .current_dir(dir)
+            .env("PATH", std::env::var("PATH").unwrap())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    husky(ctx.root());
+    ctx.run(&["hooks", "install"]).ok();
+    let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
+    assert!(!pre_push.contains("husky.sh"), "husky 9 format: {pre_push}");
+    commit(&ctx, ".", "husky").ok();
+    ctx.write(MIG, GOOD);
+    let run = commit(&ctx, ".", "good");
+    run.ok();
+    assert!(!run.all().contains("DEPRECATED"), "{}", run.all());
+
+    ctx.git(&["worktree", "add", "-q", "-b", "feat3", "wt"]);
+    let in_wt = |args: &[&str]| ctx.run(&[&["-C", "wt"][..], args].concat());
+    let status = in_wt(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("git runs no pre-commit hook"), "{}", status.all());
+    let doctor = in_wt(&["doctor"]);
+    assert!(doctor.all().contains("npx husky"), "{}", doctor.all());
+    let run = in_wt(&["check", "--", "git commit -am x"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(in_wt(&["check", "--", "git push"]).code, 3);
+    let run = ctx.run(&["check", "--", "git worktree add ../wt2 && cd ../wt2 && git commit -am x"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.all().contains("npx husky"), "{}", run.all());
+    assert_eq!(ctx.run(&["check", "--", "git commit -am x"]).code, 0, "the main worktree has husky's folder");
+    // husky run in the worktree: its hooks run there too.
+    husky(&ctx.path("wt"));
+    in_wt(&["hooks", "status"]).ok();
+    ctx.write(&format!("wt/{MIG}"), BAD);
+    let run = commit(&ctx, "wt", "drop");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
