@@ -425,7 +425,9 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         let shown = path.strip_prefix(workdir).unwrap_or(&path).display().to_string();
         let v = match parsed {
             Ok(v) => v,
-            Err(e) => return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told")),
+            Err(e) => {
+                return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"))
+            }
         };
         let h = &v[hook];
         let set = |v: &serde_json::Value| match v {
@@ -441,7 +443,9 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         let ours = &h["commands"]["prisma-guard"];
         for key in ["skip", "only", "exclude_tags", "exclude", "glob", "files"] {
             if set(&ours[key]) {
-                return Some(format!("{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"));
+                return Some(format!(
+                    "{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"
+                ));
             }
         }
         if local && !ours.is_null() {

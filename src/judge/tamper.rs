@@ -285,7 +285,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
             EnvChange::Set(k, _) | EnvChange::Unset(k) if matches!(k.as_str(), "HOME" | "XDG_CONFIG_HOME") => Some(k),
             _ => None,
         }) {
-            return Some(format!("{k} in front of git swaps git's and husky's configuration, which can skip the hooks"));
+            return Some(format!(
+                "{k} in front of git swaps git's and husky's configuration, which can skip the hooks"
+            ));
         }
     }
     if name == "unset" && argv.iter().any(|a| crate::agents::env::is_marker(a)) {
@@ -375,7 +377,8 @@ fn inline_code(argv: &[String]) -> Vec<&str> {
 
 /// The path-like words in a piece of code: runs of characters a path is made of.
 fn code_paths(code: &str) -> impl Iterator<Item = &str> {
-    code.split(|c: char| !(c.is_alphanumeric() || "._-/~*".contains(c))).filter(|w| w.chars().any(char::is_alphanumeric) && (w.contains(['.', '/']) || *w == "backups"))
+    code.split(|c: char| !(c.is_alphanumeric() || "._-/~*".contains(c)))
+        .filter(|w| w.chars().any(char::is_alphanumeric) && (w.contains(['.', '/']) || *w == "backups"))
 }
 
 /// What `husky ARGS` does to the hooks, when that switches prisma-guard's scan off:
@@ -386,7 +389,9 @@ fn code_paths(code: &str) -> impl Iterator<Item = &str> {
 fn husky(run: &[String], hooks: Option<&str>) -> Option<String> {
     let args: Vec<&str> = run[1..].iter().map(String::as_str).filter(|a| *a != "--").collect();
     if let Some(a) = args.iter().find(|a| dynamic(a)) {
-        return Some(format!("gets an argument only known when the line runs ({a}), which may point git's hooks elsewhere"));
+        return Some(format!(
+            "gets an argument only known when the line runs ({a}), which may point git's hooks elsewhere"
+        ));
     }
     let dir = match args.first().copied() {
         None => return None,
@@ -592,7 +597,9 @@ fn moves_hooks(key: &str) -> bool {
 fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String> {
     let (short, long): (&[char], &[&str]) = match sub {
         "commit" => (&['m', 'F', 'C', 'c', 't'], COMMIT_LONG_VALUES),
-        "merge" | "pull" => (&['m', 'F', 's', 'X'], &["--message", "--file", "--strategy", "--strategy-option", "--into-name"]),
+        "merge" | "pull" => {
+            (&['m', 'F', 's', 'X'], &["--message", "--file", "--strategy", "--strategy-option", "--into-name"])
+        }
         "push" => (&['o'], &["--push-option", "--repo", "--receive-pack", "--exec"]),
         "cherry-pick" | "revert" => (&['m', 'X'], &["--mainline", "--strategy", "--strategy-option"]),
         "rebase" => (&['s', 'X', 'x'], &["--strategy", "--strategy-option", "--exec", "--onto"]),

@@ -333,10 +333,7 @@ fn malformed_or_foreign_payloads_are_refused() {
         ("claude", r#"{"tool_name":"Bash","tool_input":{"command":["npx","prisma","migrate","reset"]}}"#.to_string()),
         // Review (issue 22, second round): a shell call that does not say what it runs.
         ("copilot", r#"{"toolName":"bash","cwd":"/tmp/m1"}"#.to_string()),
-        (
-            "claude",
-            r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":null}}"#.to_string(),
-        ),
+        ("claude", r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":null}}"#.to_string()),
     ] {
         let run = hook(&ctx, agent, &input);
         assert_eq!(decision(agent, &run).as_deref(), Some("deny"), "{agent}: {input}\n{}", run.all());
@@ -673,7 +670,10 @@ fn more_ways_to_run_a_packages_scripts_are_followed() {
         "package.json",
         r#"{"name": "m1", "private": true, "workspaces": ["packages/*"], "scripts": {"reset-node": "node scripts/reset.js", "hello": "node scripts/hello.js"}}"#,
     );
-    ctx.write("packages/database/package.json", r#"{"name": "@m1/database", "scripts": {"db:reset": "prisma migrate reset --force"}}"#);
+    ctx.write(
+        "packages/database/package.json",
+        r#"{"name": "@m1/database", "scripts": {"db:reset": "prisma migrate reset --force"}}"#,
+    );
     ctx.write(
         "scripts/reset.js",
         "const { execSync } = require(\"child_process\");\nexecSync(\"npx prisma migrate reset --force\", { stdio: \"inherit\" });\n",

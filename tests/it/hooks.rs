@@ -713,7 +713,8 @@ fn pre_push_scans_even_when_the_team_hook_reads_stdin() {
     with_guard_on_path(&mut ctx);
     ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
     ctx.write(".gitignore", "remote.git/\ntools/\n");
-    let team = "#!/bin/sh\nset -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n";
+    let team =
+        "#!/bin/sh\nset -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n";
     ctx.write(".githooks/pre-push", team);
     let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
     std::fs::set_permissions(ctx.path(".githooks/pre-push"), mode).unwrap();
@@ -724,7 +725,12 @@ fn pre_push_scans_even_when_the_team_hook_reads_stdin() {
     ctx.run(&["hooks", "install"]).ok();
     ctx.run(&["hooks", "status"]).ok();
     let hook = std::fs::read_to_string(ctx.path(".githooks/pre-push")).unwrap();
-    assert!(hook.ends_with("set -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n"), "{hook}");
+    assert!(
+        hook.ends_with(
+            "set -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n"
+        ),
+        "{hook}"
+    );
 
     ctx.write(MIG, BAD);
     ctx.git(&["add", "-A"]);
