@@ -55,7 +55,9 @@ pub const AGENTS: &[Profile] = &[
         id: "codex",
         name: "Codex CLI",
         settings_file: ".codex/hooks.json",
-        traces: &[".codex", "AGENTS.md"],
+        // Not AGENTS.md: Cursor, Gemini CLI, Copilot and others read it too, so it does not
+        // show that Codex is used; only its own folder does.
+        traces: &[".codex"],
         notes_file: "AGENTS.md",
     },
     Profile {

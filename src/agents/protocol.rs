@@ -45,9 +45,17 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
                 Some(p) => Some(p),
                 None => text(&input, "absolute_path")?,
             };
-            Request { command: text(&input, "command")?, file_path, cwd }
+            let command = text(&input, "command")?;
+            shell_tool_has_command(v.get("tool_name"), command.as_deref())?;
+            Request { command, file_path, cwd }
         }
-        Agent::Cursor => Request { command: text(&v, "command")?, file_path: text(&v, "file_path")?, cwd },
+        Agent::Cursor => {
+            let command = text(&v, "command")?;
+            if command.is_none() && v.get("hook_event_name").and_then(Value::as_str) == Some("beforeShellExecution") {
+                return Err("the hook input is a shell call without a `command`".into());
+            }
+            Request { command, file_path: text(&v, "file_path")?, cwd }
+        }
         Agent::Copilot => {
             // The CLI sends toolArgs as a JSON string; the SDK as an object. Anything else (a
             // payload of another protocol) is not understood, so refused.
@@ -66,10 +74,24 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
                 Some(p) => Some(p),
                 None => text(&args, "file_path")?,
             };
-            Request { command: text(&args, "command")?, file_path, cwd }
+            let command = text(&args, "command")?;
+            shell_tool_has_command(v.get("toolName"), command.as_deref())?;
+            Request { command, file_path, cwd }
         }
     };
     Ok(req)
+}
+
+/// A shell tool's call must say what it runs: one without a command line (missing, `null`)
+/// is a payload this hook does not understand, refused rather than let through unread.
+fn shell_tool_has_command(tool: Option<&Value>, command: Option<&str>) -> Result<(), String> {
+    let tool = tool.and_then(Value::as_str).unwrap_or("");
+    let lower = tool.to_ascii_lowercase();
+    let shell = ["bash", "shell", "terminal", "powershell", "exec_command"].iter().any(|t| lower.contains(t));
+    if shell && command.is_none() {
+        return Err(format!("the hook input is a `{tool}` call without a command line"));
+    }
+    Ok(())
 }
 
 /// What to print and how to exit.
@@ -148,6 +170,9 @@ mod tests {
             r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"ls"}}"#;
         assert_eq!(parse(Agent::Gemini, gemini).unwrap().command.as_deref(), Some("ls"));
         assert!(parse(Agent::Claude, "not json").is_err());
+        // A file tool's call has no command line, and needs none.
+        let write = r#"{"tool_name":"Write","tool_input":{"file_path":"src/a.ts","content":"x"}}"#;
+        assert_eq!(parse(Agent::Claude, write).unwrap().file_path.as_deref(), Some("src/a.ts"));
     }
 
     #[test]
@@ -158,6 +183,12 @@ mod tests {
             (Agent::Copilot, r#"{"tool_name":"run_in_terminal","tool_input":{"command":"prisma migrate reset"}}"#),
             (Agent::Claude, r#"{"tool_name":"Bash","tool_input":{"command":["prisma","migrate","reset"]}}"#),
             (Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","command":{"line":"x"}}"#),
+            // Review (issue 22, round 2): a shell call that does not say what it runs.
+            (Agent::Copilot, r#"{"toolName":"bash","cwd":"/tmp/m1"}"#),
+            (Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":null}}"#),
+            (Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#),
+            (Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{}}"#),
+            (Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","cwd":"/p"}"#),
         ] {
             assert!(parse(agent, input).is_err(), "{agent:?}: {input}");
         }

@@ -22,16 +22,55 @@ struct Row {
 
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
-    let root = settings.project_root.clone();
     let mut rows = Vec::new();
+    let no_project = settings.project.schema.is_none() && settings.project.config_file.is_none();
+    let below = if no_project { super::init::prisma_projects_below(&settings.cwd) } else { Vec::new() };
+    if below.is_empty() {
+        rows.extend(shim_rows(&settings, args)?);
+        rows.extend(common_rows(&settings.project_root));
+        rows.extend(database_rows(&settings, args));
+    } else {
+        // A monorepo root without a Prisma project of its own: what is shared (PATH, git
+        // hooks, agents) once, here; each Prisma package below as `init` sets them up.
+        let here = settings.cwd.clone();
+        rows.extend(common_rows(&here));
+        for dir in &below {
+            let sub = Settings::load(&GlobalArgs { directory: Some(dir.clone()), ..global.clone() })?;
+            let name = rel(&here, dir);
+            for mut row in shim_rows(&sub, args)?.into_iter().chain(database_rows(&sub, args)) {
+                row.entry = format!("{name}: {}", row.entry);
+                rows.push(row);
+            }
+        }
+    }
+    print_rows(&rows);
+    let gaps = rows.iter().filter(|r| !r.ok).count();
+    if gaps > 0 {
+        println!("{gaps} gap(s): run the fix shown for each");
+        return Ok(ExitStatus::Failure);
+    }
+    println!("every entry point is covered");
+    Ok(ExitStatus::Success)
+}
+
+/// The shims in front of prisma, for one project.
+fn shim_rows(settings: &Settings, args: &DoctorArgs) -> Result<Vec<Row>> {
+    let root = &settings.project_root;
     let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
     let has_package = root.join("package.json").is_file();
-    for c in shim::status(&root, &shim_dir, std::env::var_os("PATH"))? {
+    let mut rows = Vec::new();
+    for c in shim::status(root, &shim_dir, std::env::var_os("PATH"))? {
         if !has_package && c.entry != "prisma on PATH" {
             continue; // no package.json: no npx or npm scripts to cover
         }
         rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix });
     }
+    Ok(rows)
+}
+
+/// What the repository shares: prisma-guard on PATH, the git hooks, the agents' hooks.
+fn common_rows(root: &std::path::Path) -> Vec<Row> {
+    let mut rows = Vec::new();
     // Agent hooks, husky and lefthook call prisma-guard by name: a missing binary there is a
     // hook that fails open (the agent runs the command anyway).
     let on_path = which::which("prisma-guard").ok();
@@ -42,7 +81,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
         fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
     });
-    match git_hooks::locate(&root) {
+    match git_hooks::locate(root) {
         Ok(repo) => {
             for (name, ok, detail) in git_hooks::status(&repo) {
                 rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
@@ -55,7 +94,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             fix: "git init && prisma-guard hooks install".into(),
         }),
     }
-    let agents = edits::detect_agents(&root);
+    let agents = edits::detect_agents(root);
     for agent in &agents {
         let path = root.join(agent.settings_file());
         let checked = edits::check_agent(*agent, &read(&path));
@@ -63,8 +102,8 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             entry: format!("{} hook", agent.name()),
             ok: checked.is_ok(),
             detail: match checked {
-                Ok(()) => rel(&root, &path),
-                Err(why) => format!("{}: {why}", rel(&root, &path)),
+                Ok(()) => rel(root, &path),
+                Err(why) => format!("{}: {why}", rel(root, &path)),
             },
             fix: format!("prisma-guard init --agent {}", agent.id()),
         });
@@ -77,7 +116,12 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             fix: String::new(),
         });
     }
-    rows.push(dump_tools(&settings));
+    rows
+}
+
+/// The database of one project: its dump tools and its backups.
+fn database_rows(settings: &Settings, args: &DoctorArgs) -> Vec<Row> {
+    let mut rows = vec![dump_tools(settings)];
     // A database not created yet has nothing to back up: no backup is no gap yet.
     let not_created = settings.database().is_ok_and(|db| db.exists().is_ok_and(|e| !e));
     if not_created {
@@ -88,16 +132,9 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
             fix: String::new(),
         });
     } else {
-        rows.extend(backups(&settings, args.max_backup_age_hours));
+        rows.extend(backups(settings, args.max_backup_age_hours));
     }
-    print_rows(&rows);
-    let gaps = rows.iter().filter(|r| !r.ok).count();
-    if gaps > 0 {
-        println!("{gaps} gap(s): run the fix shown for each");
-        return Ok(ExitStatus::Failure);
-    }
-    println!("every entry point is covered");
-    Ok(ExitStatus::Success)
+    rows
 }
 
 fn dump_tools(settings: &Settings) -> Row {

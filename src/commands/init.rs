@@ -93,7 +93,7 @@ fn is_prisma_project(dir: &Path) -> bool {
 /// The Prisma projects below `root` (a monorepo root without one of its own): its workspace
 /// packages that hold one, else folders up to three levels down (node_modules and hidden
 /// folders aside).
-fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
+pub(super) fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
     if let Some(dirs) = crate::shell::packages::workspace_package_dirs(root) {
         return dirs.into_iter().filter(|d| is_prisma_project(d)).collect();
     }

@@ -107,6 +107,18 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input).context("could not read the pushed refs on stdin")?;
         let refs = source::parse_push_lines(&input);
+        // git gives a pre-push hook no ref lines when there is nothing to push ("Everything
+        // up-to-date"), and also when something earlier in the hook read them first. The
+        // second must not pass as clean: with commits no remote-tracking branch holds, say so.
+        if refs.is_empty() {
+            if let Some(n) = source::unpushed_head(&repo) {
+                return Err(Failure::usage(format!(
+                    "the pre-push scan got no pushed refs from git on its input, but HEAD has {n} commit(s) no remote-tracking branch holds: something earlier in the hook may have read git's input, so what is pushed cannot be checked"
+                ))
+                .hint("run `prisma-guard hooks install` (it puts prisma-guard's line first in the hook, with its own copy of the input); if the push really has nothing to send, run `git fetch` so the remote-tracking branches are current")
+                .into());
+            }
+        }
         let mut total = Scanned::default();
         for (src, paths) in source::pushed(repo, &refs)? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();

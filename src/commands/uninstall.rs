@@ -83,7 +83,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
         lines.push(would("restore node_modules/.bin/prisma and remove the postinstall entry"));
     }
     if let Ok(repo) = git_hooks::locate(&root) {
-        if git_hooks::status(&repo).iter().any(|r| r.1) {
+        if git_hooks::installed(&repo) {
             if args.dry_run {
                 lines.push("would remove the git hooks".into());
             } else {

@@ -404,6 +404,20 @@ pub fn apply(edits: &[Edit]) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// Review (issue 22, round 2): AGENTS.md, which many agents read, is no sign of Codex;
+    /// only a .codex folder is.
+    #[test]
+    fn only_an_agents_own_files_show_it_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        for d in [".claude", ".gemini", ".cursor"] {
+            std::fs::create_dir(dir.path().join(d)).unwrap();
+        }
+        std::fs::write(dir.path().join("AGENTS.md"), "# Agents\n").unwrap();
+        assert_eq!(detect_agents(dir.path()), vec![Agent::Claude, Agent::Cursor, Agent::Gemini]);
+        std::fs::create_dir(dir.path().join(".codex")).unwrap();
+        assert!(detect_agents(dir.path()).contains(&Agent::Codex));
+    }
+
     #[test]
     fn claude_settings_merge_keeps_other_hooks_and_round_trips() {
         let original = r#"{

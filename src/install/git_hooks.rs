@@ -296,9 +296,23 @@ pub fn install_hint(repo: &Repo) -> String {
         (None, Manager::PreCommit { config }) if std::fs::read_to_string(config).is_ok_and(|t| t.contains(HOOKS[0].2)) => {
             "pre-commit install".into()
         }
+        (None, Manager::Husky { .. }) if husky_missing_here(&repo.workdir).is_some() => {
+            "npx husky (in this working tree), then prisma-guard hooks install".into()
+        }
         (Some(_), _) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
         (None, _) => "prisma-guard hooks install".into(),
     }
+}
+
+/// Whether any of prisma-guard's hooks is there, whether or not git runs it (what uninstall
+/// takes out).
+pub fn installed(repo: &Repo) -> bool {
+    let holds = |p: &Path, what: &str| std::fs::read_to_string(p).is_ok_and(|t| t.contains(what));
+    HOOKS.iter().any(|(name, _, command)| match &repo.manager {
+        Manager::Git { dir } => is_ours(&dir.join(name)),
+        Manager::Husky { dir } | Manager::Committed { dir } => holds(&dir.join(name), HUSKY_LINE_MARK),
+        Manager::Lefthook { config } | Manager::PreCommit { config } => holds(config, command),
+    })
 }
 
 /// (hook, installed, where): one row per hook.
@@ -321,22 +335,40 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
                 };
                 (*name, is_ours(&p), format!("{}: {state}", p.display()))
             }
+            Manager::Husky { dir } | Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
+                let why = husky_missing_here(&repo.workdir).unwrap_or_default();
+                (*name, false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
+            }
             Manager::Husky { dir } | Manager::Committed { dir } => {
                 let p = dir.join(name);
-                let ok = std::fs::read_to_string(&p).is_ok_and(|t| t.contains(command));
+                let text = std::fs::read_to_string(&p).ok();
+                let there = text.as_deref().is_some_and(|t| t.contains(command));
+                // An older line, or one placed after the team's own code (which may read
+                // git's input first), is out of date.
+                let current = there && add_line(text.as_deref(), dir, command).is_none();
                 let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
-                (*name, ok, format!("{} ({who}): {}", p.display(), if ok { "runs prisma-guard" } else { "missing" }))
+                let state = match (there, current) {
+                    (true, true) => "runs prisma-guard",
+                    (true, false) => "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)",
+                    _ => "missing",
+                };
+                (*name, current, format!("{} ({who}): {state}", p.display()))
             }
             Manager::Lefthook { config } => {
                 let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
                 // lefthook runs nothing until `lefthook install` wrote git's hook.
                 let installed = installed_by(&repo.workdir, name, "lefthook");
-                let state = match (configured, installed) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "configured, but lefthook has not installed the git hook (run `lefthook install`)",
-                    _ => "missing",
+                let skipped = lefthook_skips(&repo.workdir, config, name);
+                let state = match (configured, installed, &skipped) {
+                    (true, _, Some(why)) => format!("configured, but {why}"),
+                    (true, true, None) => "runs prisma-guard".into(),
+                    (true, false, None) => {
+                        "configured, but lefthook has not installed the git hook (run `lefthook install`)".into()
+                    }
+                    _ => "missing".into(),
                 };
-                (*name, configured && installed, format!("{} (lefthook): {state}", config.display()))
+                let ok = configured && installed && skipped.is_none();
+                (*name, ok, format!("{} (lefthook): {state}", config.display()))
             }
             Manager::PreCommit { config } if *name == "pre-push" => (
                 *name,
@@ -357,6 +389,89 @@ pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
         .collect()
 }
 
+/// lefthook's local config files (merged over the main one, usually git-ignored).
+const LEFTHOOK_LOCAL_CONFIGS: &[&str] = &[
+    "lefthook-local.yml",
+    "lefthook-local.yaml",
+    ".lefthook-local.yml",
+    ".lefthook-local.yaml",
+    ".config/lefthook-local.yml",
+    ".config/lefthook-local.yaml",
+    "lefthook-local.json",
+    ".lefthook-local.json",
+    "lefthook-local.toml",
+    ".lefthook-local.toml",
+];
+
+/// Why lefthook would not run prisma-guard's command in `hook`, when a setting in the main or
+/// a local config skips it: `skip` (any value but false: conditional skips skip too),
+/// `only`, `exclude_tags` or `exclude` on the hook or our command, or a local entry for our
+/// command (it overrides what `hooks install` wrote). A config that cannot be read says so.
+fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
+    let files = std::iter::once(config.to_path_buf()).chain(LEFTHOOK_LOCAL_CONFIGS.iter().map(|n| workdir.join(n)));
+    for (k, path) in files.enumerate() {
+        let local = k > 0;
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let parsed = if name.ends_with(".json") {
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|e| e.to_string())
+        } else if name.ends_with(".toml") {
+            toml::from_str::<toml::Value>(&text)
+                .map_err(|e| e.to_string())
+                .and_then(|v| serde_json::to_value(v).map_err(|e| e.to_string()))
+        } else {
+            crate::scan::extract::yaml_to_json(&text)
+        };
+        let shown = path.strip_prefix(workdir).unwrap_or(&path).display().to_string();
+        let v = match parsed {
+            Ok(v) => v,
+            Err(e) => {
+                return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"))
+            }
+        };
+        let h = &v[hook];
+        let set = |v: &serde_json::Value| match v {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+            serde_json::Value::String(s) => !s.is_empty() && s != "false",
+            _ => true,
+        };
+        for key in ["skip", "only", "exclude_tags", "exclude"] {
+            if set(&h[key]) {
+                return Some(format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"));
+            }
+        }
+        let ours = &h["commands"]["prisma-guard"];
+        for key in ["skip", "only", "exclude_tags", "exclude", "glob", "files"] {
+            if set(&ours[key]) {
+                return Some(format!(
+                    "{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"
+                ));
+            }
+        }
+        if local && !ours.is_null() {
+            return Some(format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"));
+        }
+    }
+    None
+}
+
+/// Why git runs no hooks in the working tree `workdir`, when core.hooksPath is relative and
+/// names a folder missing there: husky's `.husky/_` is git-ignored and made by its install,
+/// so a new linked worktree (`git worktree add`) has none until husky runs in it.
+pub fn husky_missing_here(workdir: &Path) -> Option<String> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let configured = repo.config().ok()?.get_path("core.hooksPath").ok()?;
+    if configured.is_absolute() {
+        return None;
+    }
+    let dir = workdir.join(&configured);
+    if dir.is_dir() {
+        return None;
+    }
+    let fix = if configured.starts_with(".husky") { "run `npx husky` here to make it" } else { "restore it" };
+    Some(format!("core.hooksPath is {}, which does not exist here ({fix})", configured.display()))
+}
+
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.
 fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
     let Ok(repo) = git2::Repository::open(workdir) else { return false };
@@ -373,18 +488,63 @@ fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
 /// puts node_modules/.bin there), and for a teammate without it, what to do; a failed scan
 /// ends the hook (a script without `set -e` would go on to its own `exit 0`); marked for
 /// uninstall.
+///
+/// pre-push: git's ref lines arrive on stdin once, and a team's own pre-push (`while read
+/// ...`, `git lfs pre-push "$@"`) reads them too. Our line runs first and keeps a copy: the
+/// input goes to a temporary file, the rest of the script reads it from there (`exec <`),
+/// and the scan reads its own copy.
 fn hook_line(command: &str) -> String {
-    format!(
-        "command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; exit 1; }}; {command} || exit $? {HUSKY_LINE_MARK}"
-    )
+    let missing = |cleanup: &str| {
+        format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; {cleanup}exit 1; }}")
+    };
+    if command.ends_with("--pre-push") {
+        let missing = missing("rm -f \"$pg_in\"; ");
+        return format!(
+            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
+        );
+    }
+    format!("{}; {command} || exit $? {HUSKY_LINE_MARK}", missing(""))
 }
 
-/// The hook script with our line added (before a final `exec`/`exit` at the top level, else
-/// at the end; a new file gets a shebang); `None` when it is there already.
+/// Whether a line of a hook script only sets it up: shebang, comment, blank, husky 8's
+/// helper.
+fn is_header(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#') || t.contains("_/husky.sh")
+}
+
+/// The hook script with our line added (pre-push: first, after the header; otherwise before
+/// a final `exec`/`exit` at the top level, else at the end; a new file gets a shebang);
+/// `None` when it is there already as it should be. A line of an older form, or in the wrong
+/// place, is put right.
 fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
     let line = hook_line(command);
+    let first = command.ends_with("--pre-push");
     match existing {
-        Some(text) if text.contains(HUSKY_LINE_MARK) => None,
+        Some(text) if text.contains(HUSKY_LINE_MARK) => {
+            let ours = text.lines().find(|l| l.contains(HUSKY_LINE_MARK));
+            let placed = !first || text.lines().find(|l| !is_header(l)).is_some_and(|l| l.contains(HUSKY_LINE_MARK));
+            if ours == Some(line.as_str()) && placed {
+                return None;
+            }
+            let kept = remove_line(text).unwrap_or_default();
+            match kept.is_empty() {
+                true => add_line(None, dir, command),
+                false => add_line(Some(&kept), dir, command),
+            }
+        }
+        Some(text) if first => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
+            let mut out = lines[..at].concat();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&line);
+            out.push('\n');
+            out.push_str(&lines[at..].concat());
+            Some(out)
+        }
         Some(text) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             let stop =
@@ -410,7 +570,9 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
         }
         None => {
             // husky v8 scripts source its helper; v9 and plain folders need a shebang only.
-            let header = if dir.join("_/husky.sh").is_file() {
+            // husky 9 also writes a `_/husky.sh`, but one that prints a deprecation warning on
+            // every commit (and fails in v10): its own runner `_/h` tells v9 from v8.
+            let header = if dir.join("_/husky.sh").is_file() && !dir.join("_/h").is_file() {
                 "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n"
             } else {
                 "#!/bin/sh\n"
@@ -642,6 +804,37 @@ mod tests {
         }
         let root = include_str!("../../.pre-commit-hooks.yaml");
         assert!(include_str!("../../templates/ci/pre-commit-hooks.yaml").ends_with(root));
+    }
+
+    /// Review (issue 22, round 2): husky 9 (`_/h` beside its deprecated `_/husky.sh`) gets
+    /// hook scripts without the v8 lines it warns about; husky 8 keeps them.
+    #[test]
+    fn new_husky_hooks_use_the_installed_versions_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let husky = dir.path();
+        std::fs::create_dir_all(husky.join("_")).unwrap();
+        std::fs::write(husky.join("_/husky.sh"), "echo deprecated").unwrap();
+        let v8 = add_line(None, husky, "prisma-guard scan --staged").unwrap();
+        assert!(v8.contains("_/husky.sh"), "{v8}");
+        std::fs::write(husky.join("_/h"), "#!/usr/bin/env sh").unwrap();
+        let v9 = add_line(None, husky, "prisma-guard scan --staged").unwrap();
+        assert!(v9.starts_with("#!/bin/sh\n") && !v9.contains("husky.sh"), "{v9}");
+    }
+
+    /// Review (issue 22, second round): a team pre-push that reads git's input gets our line
+    /// first, and an older line after the team's code is moved there.
+    #[test]
+    fn pre_push_line_runs_first_and_keeps_the_input_for_the_rest() {
+        let dir = Path::new("/nonexistent");
+        let team = "#!/bin/sh\n# team hook\nset -e\nwhile read l; do echo \"$l\"; done\n";
+        let added = add_line(Some(team), dir, "prisma-guard scan --pre-push").unwrap();
+        let first_code = added.lines().find(|l| !is_header(l)).unwrap();
+        assert!(first_code.contains(HUSKY_LINE_MARK) && first_code.contains("exec <"), "{added}");
+        assert!(added.ends_with("set -e\nwhile read l; do echo \"$l\"; done\n"), "{added}");
+        assert_eq!(add_line(Some(&added), dir, "prisma-guard scan --pre-push"), None, "idempotent");
+        let old = format!("{team}command -v prisma-guard >/dev/null 2>&1 || exit 1; prisma-guard scan --pre-push || exit $? {HUSKY_LINE_MARK}\n");
+        assert_eq!(add_line(Some(&old), dir, "prisma-guard scan --pre-push").as_deref(), Some(added.as_str()));
+        assert_eq!(remove_line(&added).as_deref(), Some(team));
     }
 
     #[test]

@@ -95,6 +95,15 @@ const TRIGGERS: &[&str] = &[
     "hook",
     ".config",
     "node_modules",
+    // JavaScript run from a file: what it spawns is read from the file.
+    "node",
+    "tsx",
+    // Interpreters given inline code, which may name a protected file.
+    "python",
+    "perl",
+    "ruby",
+    // Copy tools that write a folder.
+    "rsync",
     "rm ",
     "backup",
     "-delete",
@@ -161,6 +170,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
     let mentions_prisma = line.to_ascii_lowercase().contains("prisma");
+    let mut new_worktree = false;
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
@@ -186,6 +196,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
         if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
             reasons.push((Verdict::Destructive, why));
+        }
+        // A commit or push where git would run no hooks (a worktree without husky's `_`).
+        if name == "git" {
+            match crate::judge::tamper::git_subcommand(&v.command.argv) {
+                Some("worktree") if v.command.argv.iter().any(|a| a == "add") => new_worktree = true,
+                Some(sub) if crate::judge::tamper::runs_hooks(sub) => {
+                    if let Some(why) = crate::judge::tamper::no_hooks_there(cwd, v.dirs, new_worktree) {
+                        reasons.push((Verdict::Destructive, why));
+                    }
+                }
+                _ => {}
+            }
         }
         if let Target::Prisma { args } = v.target {
             let inv = Invocation::parse(args);

@@ -18,7 +18,7 @@ const PROTECTED: &[(&str, &str)] = &[
     ("lefthook.yaml", "lefthook hooks"),
     ("lefthook.json", "lefthook hooks"),
     ("lefthook.toml", "lefthook hooks"),
-    ("lefthook-local.yml", "lefthook hooks"),
+    ("lefthook-local", "lefthook's local settings, which can skip hooks"),
     (".lefthook.yml", "lefthook hooks"),
     (".config/lefthook.yml", "lefthook hooks"),
     (".pre-commit-config.yaml", "pre-commit hooks"),
@@ -33,6 +33,15 @@ const PROTECTED: &[(&str, &str)] = &[
     ("prisma-guard.toml", "prisma-guard's settings"),
     (".prisma-guard-baseline.json", "prisma-guard's scan baseline"),
     ("prisma-guard/bin", "the PATH shim"),
+    // Git's configuration names the hooks folder (core.hooksPath) and can include other
+    // files that do: the repository's, the user's and the system's.
+    (".git/config", "git's configuration, which says where the hooks are"),
+    (".gitconfig", "git's configuration, which says where the hooks are"),
+    (".config/git/config", "git's configuration, which says where the hooks are"),
+    // husky's hook runner sources these before its own `HUSKY=0` check: an `exit 0` there
+    // ends every hook.
+    (".config/husky", "husky's init script, run before every hook"),
+    (".huskyrc", "husky's init script, run before every hook"),
 ];
 
 /// Folders that hold protected files: removing or replacing one of them removes those.
@@ -137,6 +146,11 @@ fn effective(argv: &[String]) -> Vec<String> {
             Some(w) if !w.starts_with('-') => Some(1),
             _ => None,
         },
+        // `node node_modules/husky/bin.js ARGS`: husky's own entry point.
+        "node" | "nodejs" | "tsx" => skip_opts(1),
+        _ if argv.first().is_some_and(|a| a.ends_with("husky/bin.js")) => {
+            return std::iter::once("husky".to_string()).chain(argv[1..].iter().cloned()).collect();
+        }
         "python" | "python3" if argv.get(1).is_some_and(|a| a == "-m") => {
             return argv
                 .get(2)
@@ -199,6 +213,26 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
             }
         }
     }
+    // `rsync -a --delete EMPTY/ .husky/`: its last operand is what it writes.
+    if name == "rsync" {
+        if let Some((path, what)) =
+            argv[1..].iter().rfind(|a| !a.starts_with('-')).and_then(|a| protected(a).map(|w| (a, w)))
+        {
+            return Some(format!("`rsync` writes into {path} ({what})"));
+        }
+    }
+    // `python3 -c "open('.husky/pre-commit','w')..."`, `node -e`: code that names a protected
+    // file may write it, and what it does with it cannot be told from here.
+    if let Some((path, what)) =
+        inline_code(argv).iter().flat_map(|code| code_paths(code)).find_map(|p| protected(p).map(|w| (p, w)))
+    {
+        return Some(format!("`{name}` runs inline code that names {path} ({what}), which it may change"));
+    }
+    if name == "prisma-guard" {
+        if let Some(why) = prisma_guard_dynamic(argv) {
+            return Some(why);
+        }
+    }
     if name == "prisma-guard"
         && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
     {
@@ -244,9 +278,24 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
     if matches!(run_name, "lefthook" | "husky" | "pre-commit") && run.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
     }
+    if run_name == "husky" || run_name.starts_with("husky@") {
+        if let Some(why) = husky(&run, hooks) {
+            return Some(format!("`{}` {why}", argv.join(" ")));
+        }
+    }
     if name == "git" {
         if let Some(why) = git(argv, hooks) {
             return Some(why);
+        }
+        // Another HOME or XDG_CONFIG_HOME is another ~/.gitconfig (it can move the hooks)
+        // and another husky init script (it runs before every husky hook).
+        if let Some(k) = env.iter().find_map(|e| match e {
+            EnvChange::Set(k, _) | EnvChange::Unset(k) if matches!(k.as_str(), "HOME" | "XDG_CONFIG_HOME") => Some(k),
+            _ => None,
+        }) {
+            return Some(format!(
+                "{k} in front of git swaps git's and husky's configuration, which can skip the hooks"
+            ));
         }
     }
     if name == "unset" && argv.iter().any(|a| crate::agents::env::is_marker(a)) {
@@ -305,6 +354,126 @@ fn switch_off(e: &EnvChange) -> Option<String> {
     }
 }
 
+/// Whether a word is only known when the line runs: a variable or a command's output.
+fn dynamic(word: &str) -> bool {
+    word.contains('$') || word.contains('`')
+}
+
+/// The code an interpreter runs from its command line (`python3 -c CODE`, `node -e CODE`).
+fn inline_code(argv: &[String]) -> Vec<&str> {
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    let interpreter = name.starts_with("python")
+        || matches!(name, "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx" | "osascript");
+    if !interpreter {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, a) in argv.iter().enumerate().skip(1) {
+        let flag = matches!(a.as_str(), "-c" | "-e" | "-E" | "-p" | "-r" | "--eval" | "--print" | "eval")
+            || (a.starts_with('-') && !a.starts_with("--") && (a.ends_with('e') || a.ends_with('c')) && a.len() <= 4);
+        if flag {
+            if let Some(code) = argv.get(k + 1) {
+                out.push(code.as_str());
+            }
+        }
+        if let Some(code) = a.strip_prefix("--eval=").or_else(|| a.strip_prefix("--print=")) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// The path-like words in a piece of code: runs of characters a path is made of.
+fn code_paths(code: &str) -> impl Iterator<Item = &str> {
+    code.split(|c: char| !(c.is_alphanumeric() || "._-/~*".contains(c)))
+        .filter(|w| w.chars().any(char::is_alphanumeric) && (w.contains(['.', '/']) || *w == "backups"))
+}
+
+/// What `husky ARGS` does to the hooks, when that switches prisma-guard's scan off:
+/// `husky init` writes `.husky/pre-commit` anew (`npm test`, no scan); `husky DIR` (and
+/// husky 8's `husky install DIR`) points core.hooksPath at DIR, away from the hooks there
+/// are; `husky set` (husky 8) overwrites a hook. A bare `husky` or `husky install`
+/// re-installs the same `.husky` hooks, and so does naming the folder in use.
+fn husky(run: &[String], hooks: Option<&str>) -> Option<String> {
+    let args: Vec<&str> = run[1..].iter().map(String::as_str).filter(|a| *a != "--").collect();
+    if let Some(a) = args.iter().find(|a| dynamic(a)) {
+        return Some(format!(
+            "gets an argument only known when the line runs ({a}), which may point git's hooks elsewhere"
+        ));
+    }
+    let dir = match args.first().copied() {
+        None => return None,
+        Some("init") => return Some("writes .husky/pre-commit anew, without prisma-guard's scan".into()),
+        Some("set") => return Some("overwrites a husky hook, prisma-guard's scan with it".into()),
+        Some("add") => return None,
+        Some("install") => match args.get(1) {
+            Some(d) => *d,
+            None => return None,
+        },
+        Some(d) => d,
+    };
+    let dir = dir.trim_start_matches("./").trim_end_matches('/');
+    let same = dir == ".husky" || hooks.is_some_and(|h| h == dir || h == format!("{dir}/_"));
+    (!same).then(|| format!("points git's hooks at {dir}, away from the ones that run prisma-guard"))
+}
+
+/// `prisma-guard` with an argument only known when the line runs (`--baseline "$M"`,
+/// `$(echo uninstall)`): what it will do cannot be told, unless the command only reads.
+fn prisma_guard_dynamic(argv: &[String]) -> Option<String> {
+    const READS: &[&str] = &["check", "explain", "backups", "verify", "doctor", "backup", "restore-test", "status"];
+    let sub = argv[1..].iter().find(|a| !a.starts_with('-'))?;
+    let a = argv[1..].iter().find(|a| dynamic(a))?;
+    if READS.contains(&sub.as_str()) && !dynamic(sub) {
+        return None;
+    }
+    Some(format!(
+        "`prisma-guard` gets an argument only known when the line runs ({a}), so what it would change cannot be told: write the value out"
+    ))
+}
+
+/// The subcommand of a git command line (`git -C dir --no-pager commit` -> `commit`).
+pub fn git_subcommand(argv: &[String]) -> Option<&str> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if !a.starts_with('-') {
+            return Some(a);
+        }
+        i += if GIT_GLOBAL_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+    }
+    None
+}
+
+/// Whether a git subcommand runs the commit or push hooks.
+pub fn runs_hooks(sub: &str) -> bool {
+    matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull")
+}
+
+/// Why a git command that runs hooks would run none, in one of `dirs` (relative to `cwd`):
+/// a working tree where core.hooksPath names a missing folder (husky's git-ignored `.husky/_`
+/// in a new worktree), or a folder that does not exist yet after `git worktree add` on the
+/// same line, when the repository keeps its hooks in such a folder.
+pub fn no_hooks_there(cwd: &std::path::Path, dirs: &[String], new_worktree: bool) -> Option<String> {
+    for d in dirs {
+        let at = if d == "*" { cwd.to_path_buf() } else { cwd.join(d) };
+        if !at.exists() {
+            let relative = hooks_folder(cwd).is_some_and(|h| !h.starts_with('/'));
+            if new_worktree && relative {
+                return Some(format!(
+                    "a new worktree has no {} (husky makes it on install, it is not committed), so git would run no hooks there: create the worktree, run `npx husky` in it, then commit in a separate command",
+                    hooks_folder(cwd).unwrap_or_default()
+                ));
+            }
+            continue;
+        }
+        let Ok(repo) = git2::Repository::discover(&at) else { continue };
+        let Some(workdir) = repo.workdir() else { continue };
+        if let Some(why) = crate::install::git_hooks::husky_missing_here(workdir) {
+            return Some(format!("git would run no hooks in {}: {why}", workdir.display()));
+        }
+    }
+    None
+}
+
 /// Git's global options that take a value (`git -C dir commit`).
 const GIT_GLOBAL_VALUES: &[&str] =
     &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
@@ -314,6 +483,11 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     // Global options first: `git -C dir --no-pager -c k=v commit ...`.
     let mut i = 1;
     while let Some(a) = argv.get(i) {
+        if dynamic(a) {
+            return Some(format!(
+                "`git` gets an option only known when the line runs ({a}), which may move or skip the hooks: write it out"
+            ));
+        }
         if !a.starts_with('-') {
             break;
         }
@@ -330,16 +504,34 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
             inline
         };
         let config = matches!(flag, "-c" | "--config-env") || a.starts_with("-c");
-        if config && value.is_some_and(|v| v.to_ascii_lowercase().starts_with("core.hookspath")) {
-            return Some("`git -c core.hooksPath=...` moves git's hooks away from prisma-guard's".into());
+        if let Some(v) = value.filter(|v| dynamic(v)) {
+            return Some(format!(
+                "`git` gets an option only known when the line runs ({v}), which may move or skip the hooks: write it out"
+            ));
+        }
+        if config && value.is_some_and(moves_hooks) {
+            return Some(format!(
+                "`git -c {}` moves git's hooks away from prisma-guard's",
+                value.unwrap_or_default().split('=').next().unwrap_or_default()
+            ));
         }
         i += 1;
     }
     let sub = argv.get(i).map(String::as_str).unwrap_or("");
     let args = argv.get(i + 1..).unwrap_or(&[]);
-    let until_dashes = || args.iter().take_while(|a| a.as_str() != "--");
-    let no_verify = until_dashes().any(|a| a.len() >= 6 && "--no-verify".starts_with(a.as_str()));
-    if no_verify && matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull") {
+    let runs_hooks = runs_hooks(sub);
+    // The options as git reads them: the value of `-m`/`--message` is no option, even
+    // when it reads `--no-verify`.
+    let options = option_words(sub, args);
+    if runs_hooks {
+        if let Some(a) = options.iter().find(|a| dynamic(a)) {
+            return Some(format!(
+                "`git {sub}` gets an argument only known when the line runs ({a}), which may be --no-verify: write it out"
+            ));
+        }
+    }
+    let no_verify = options.iter().any(|a| a.len() >= 6 && "--no-verify".starts_with(a.as_str()));
+    if no_verify && runs_hooks {
         return Some(format!("`git {sub} --no-verify` skips prisma-guard's git hooks"));
     }
     if sub == "commit" && commit_has_n(args) {
@@ -361,10 +553,20 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
         return Some("a git alias that commits without running the hooks".into());
     }
     if sub == "config" {
-        let touches = args.iter().any(|a| a.to_ascii_lowercase().starts_with("core.hookspath"));
+        // The key only known when the line runs: it may be core.hooksPath.
+        let verbs = ["set", "unset", "get", "list", "edit", "rename-section", "remove-section"];
+        let key = args.iter().find(|a| (!a.starts_with('-') || dynamic(a)) && !verbs.contains(&a.as_str()));
+        if let Some(a) = key.filter(|a| dynamic(a)) {
+            if !args.iter().any(|a| a.starts_with('-') && !dynamic(a) && a.contains("get")) {
+                return Some(format!(
+                    "`git config` gets a key only known when the line runs ({a}), which may move the hooks: write it out"
+                ));
+            }
+        }
+        let touches = args.iter().any(|a| moves_hooks(a));
         let reads_only = args.iter().any(|a| matches!(a.as_str(), "--get" | "--get-all" | "-l" | "--list" | "get"));
         if touches && !reads_only && (args.len() >= 2 || args.iter().any(|a| a.contains('='))) {
-            return Some("changes core.hooksPath, which moves git's hooks away from prisma-guard's".into());
+            return Some("changes core.hooksPath or includes another config file, which can move git's hooks away from prisma-guard's".into());
         }
     }
     // `git clean -x/-X` removes git-ignored files: prisma-guard's backups among them.
@@ -391,23 +593,71 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     None
 }
 
+/// Whether a git config key (or `key=value`) says where the hooks are: core.hooksPath, or
+/// an include of another config file, which may set it.
+fn moves_hooks(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("core.hookspath") || k.starts_with("include.") || k.starts_with("includeif.")
+}
+
+/// A subcommand's option words, up to `--`, without the values of the options that take one
+/// (`git commit -m --no-verify` holds no option `--no-verify`).
+fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String> {
+    let (short, long): (&[char], &[&str]) = match sub {
+        "commit" => (&['m', 'F', 'C', 'c', 't'], COMMIT_LONG_VALUES),
+        "merge" | "pull" => {
+            (&['m', 'F', 's', 'X'], &["--message", "--file", "--strategy", "--strategy-option", "--into-name"])
+        }
+        "push" => (&['o'], &["--push-option", "--repo", "--receive-pack", "--exec"]),
+        "cherry-pick" | "revert" => (&['m', 'X'], &["--mainline", "--strategy", "--strategy-option"]),
+        "rebase" => (&['s', 'X', 'x'], &["--strategy", "--strategy-option", "--exec", "--onto"]),
+        _ => (&[], &[]),
+    };
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(a) = args.get(k) {
+        if a == "--" {
+            break;
+        }
+        out.push(a);
+        if long.contains(&a.as_str()) {
+            k += 2;
+            continue;
+        }
+        if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty() && !c.starts_with('-')) {
+            // The first option of the cluster that takes a value ends it; its value is the
+            // rest of the word, or the next word.
+            if let Some(at) = cluster.find(|c: char| short.contains(&c)) {
+                if cluster[at + 1..].is_empty() {
+                    k += 1;
+                }
+            }
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Long options of `git commit` that take a value.
+const COMMIT_LONG_VALUES: &[&str] = &[
+    "--message",
+    "--file",
+    "--author",
+    "--date",
+    "--template",
+    "--reuse-message",
+    "--reedit-message",
+    "--fixup",
+    "--squash",
+    "--trailer",
+    "--cleanup",
+    "--pathspec-from-file",
+];
+
 /// Whether `git commit`'s options hold `-n`, read as git reads them: the value of an option
 /// that takes one (`-m -n`, `--message -n`, `-mn`) is not an option.
 fn commit_has_n(args: &[String]) -> bool {
-    const LONG_VALUES: &[&str] = &[
-        "--message",
-        "--file",
-        "--author",
-        "--date",
-        "--template",
-        "--reuse-message",
-        "--reedit-message",
-        "--fixup",
-        "--squash",
-        "--trailer",
-        "--cleanup",
-        "--pathspec-from-file",
-    ];
+    const LONG_VALUES: &[&str] = COMMIT_LONG_VALUES;
     let mut k = 0;
     while let Some(a) = args.get(k) {
         if a == "--" {
@@ -518,6 +768,39 @@ mod tests {
             "prisma-guard scan --baseline write",
             "echo '{}' > .prisma-guard-baseline.json",
             "git commit -m allow prisma-guard.toml",
+            // Review (issue 22, round 2): husky pointed elsewhere or re-initialised.
+            "npx husky init",
+            "npx husky other",
+            "npm exec husky -- x",
+            "node node_modules/husky/bin.js x",
+            "bun node_modules/husky/bin.js x",
+            "./node_modules/husky/bin.js init",
+            "pnpm exec husky init",
+            "yarn husky other",
+            "npx husky install other",
+            // Git's configuration and husky's init script, written directly.
+            "printf '[core]\\n\\thooksPath = /tmp\\n' >> .git/config",
+            "cp /tmp/evil.cfg .git/config",
+            "git config --global include.path /tmp/evil.cfg",
+            "git -c include.path=/tmp/evil.cfg commit -m x",
+            "git config includeIf.gitdir:~/.path /tmp/evil.cfg",
+            "echo '[core] hooksPath=/tmp' >> ~/.gitconfig",
+            "echo 'exit 0' > ~/.config/husky/init.sh",
+            "python3 -c \"open('.husky/pre-commit','w').write('')\"",
+            "node -e \"require('fs').writeFileSync('.husky/pre-commit', '')\"",
+            "rsync -a --delete /tmp/empty/ .husky/",
+            "HOME=/tmp/x git commit -m x",
+            "XDG_CONFIG_HOME=/tmp/x git commit -m x",
+            // Arguments only known when the line runs.
+            "git commit $X -qam bypass",
+            "git commit $NV -m x",
+            "git -c core.hooks$(echo)Path=/x commit -m x",
+            "git $(echo commit) -n -m x",
+            "git push origin \"$REF\"",
+            "git config \"$KEY\" /x",
+            "prisma-guard scan --baseline $(echo write)",
+            "prisma-guard scan --baseline \"$M\"",
+            "prisma-guard $(echo uninstall)",
         ] {
             assert!(why(line).is_some(), "{line}");
         }
@@ -546,6 +829,22 @@ mod tests {
             "rm -rf dist/backups-old",
             "HUSKY=1 git commit -m x",
             "cat .husky/pre-commit",
+            // Review (issue 22, round 2): the message is no option; husky re-installing the
+            // hooks in use; values git takes as values; read-only prisma-guard commands.
+            "git commit -m --no-verify",
+            "git commit -m \"$(cat <<'EOF'\nfix: things\nEOF\n)\"",
+            "git commit -am \"$MSG\"",
+            "git merge -m \"$MSG\" main",
+            "git config user.name \"$NAME\"",
+            "npx husky",
+            "npx husky install",
+            "husky .husky",
+            "husky tools/git-hooks",
+            "prisma-guard check -- \"$LINE\"",
+            "python3 -c 'print(1)'",
+            "node -e \"console.log(require('./package.json').name)\"",
+            "rsync -a .husky/ /tmp/husky-copy/",
+            "cat ~/.gitconfig",
         ] {
             assert_eq!(why(line), None, "{line}");
         }

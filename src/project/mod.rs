@@ -34,6 +34,11 @@ pub const CONFIG_NAMES: &[&str] = &[
     "prisma.config.mjs",
     "prisma.config.cjs",
     ".config/prisma.ts",
+    ".config/prisma.mts",
+    ".config/prisma.cts",
+    ".config/prisma.js",
+    ".config/prisma.mjs",
+    ".config/prisma.cjs",
 ];
 
 /// What the user told us on the command line.

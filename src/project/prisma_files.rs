@@ -135,7 +135,11 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     static JOIN: OnceLock<Regex> = OnceLock::new();
     static DS: OnceLock<Regex> = OnceLock::new();
     static URL: OnceLock<Regex> = OnceLock::new();
+    // Quoted and computed keys are the same keys: `"path": ...`, `'migrations': {...}`,
+    // `['path']: ...`.
+    static QUOTED_KEY: OnceLock<Regex> = OnceLock::new();
     let src = strip_comments(src);
+    let src = re(&QUOTED_KEY, r#"(?:\[\s*)?["'`](migrations|path|schema)["'`](?:\s*\])?\s*:"#).replace_all(&src, "$1:");
     let mut out = ConfigTs::default();
     if let Some(c) = re(&SCHEMA, r#"(?m)\bschema\s*:\s*["'`]([^"'`]+)["'`]"#).captures(&src) {
         out.schema = Some(c[1].to_string());
@@ -152,7 +156,11 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     }
     static MIGRATIONS: OnceLock<Regex> = OnceLock::new();
     static JOINED: OnceLock<Regex> = OnceLock::new();
-    if let Some(c) = re(&MIGRATIONS, r"\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*").find(&src) {
+    static OBJECT: OnceLock<Regex> = OnceLock::new();
+    static MENTION: OnceLock<Regex> = OnceLock::new();
+    // `migrations: { path }`, or the object a shorthand `migrations` names (`const migrations
+    // = { path: ... }; defineConfig({ migrations })`).
+    if let Some(c) = re(&MIGRATIONS, r"\bmigrations\s*[:=]\s*\{[^}]*?\bpath\s*:\s*").find(&src) {
         let rest = &src[c.end()..];
         // The expression: to the `,` or `}` that ends it at its own level.
         let mut depth = 0i32;
@@ -188,6 +196,14 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
         match literal(expr).or(joined) {
             Some(path) => out.migrations_path = Some(path),
             None => out.migrations_path_unknown = Some(expr.to_string()),
+        }
+    } else if re(&MENTION, r"(?:^|[\s,{(])migrations\s*[:,}=]").is_match(&src) {
+        // `migrations` given some other way (a variable, a spread, a call): where its path
+        // points cannot be read without running the config, so fail closed.
+        let object = re(&OBJECT, r"\bmigrations\s*[:=]\s*\{([^}]*)\}").captures(&src);
+        let plain_object = object.is_some_and(|c| !c[1].contains("..."));
+        if !plain_object {
+            out.migrations_path_unknown = Some("migrations".to_string());
         }
     }
     if let Some(ds) = re(&DS, r"\bdatasource\s*:\s*\{").find(&src) {
@@ -560,6 +576,35 @@ export default defineConfig({
         assert_eq!(c.datasource_url, Some(UrlExpr::Env("DATABASE_URL".into())));
         assert_eq!(c.env_loads, vec![EnvLoad { side_effect_import: true, ..EnvLoad::default() }]);
         assert_eq!(c.unknown_env, None);
+    }
+
+    /// Review (issue 22, second round): quoted and computed keys, and a shorthand
+    /// `migrations` naming an object, are read; a `migrations` this reading cannot follow is
+    /// unknown, never "no path".
+    #[test]
+    fn migrations_path_in_every_spelling_of_the_key() {
+        for src in [
+            r#"export default defineConfig({ migrations: { "path": "prisma/hist" } })"#,
+            r#"export default defineConfig({ 'migrations': { path: 'prisma/hist' } })"#,
+            r#"export default defineConfig({ migrations: { ['path']: "prisma/hist" } })"#,
+            r#"export default defineConfig({ "migrations": { "path": `prisma/hist` } })"#,
+            "const migrations = {path:'prisma/hist'};\nexport default { schema: 'prisma/schema.prisma', migrations };",
+        ] {
+            let c = parse_config_ts(src);
+            assert_eq!(c.migrations_path.as_deref(), Some("prisma/hist"), "{src}");
+        }
+        for src in [
+            "import m from './m';\nexport default defineConfig({ migrations: m })",
+            "const base = { path: 'x' };\nexport default defineConfig({ migrations: { ...base } })",
+            "export default defineConfig({ migrations: makeMigrations() })",
+        ] {
+            let c = parse_config_ts(src);
+            assert!(c.migrations_path.is_none() && c.migrations_path_unknown.is_some(), "{src}: {c:?}");
+        }
+        let seed_only = parse_config_ts("export default defineConfig({ migrations: { seed: 'tsx seed.ts' } })");
+        assert_eq!((seed_only.migrations_path, seed_only.migrations_path_unknown), (None, None));
+        let in_a_string = parse_config_ts("export default defineConfig({ schema: 'db/migrations/schema.prisma' })");
+        assert_eq!(in_a_string.migrations_path_unknown, None);
     }
 
     #[test]

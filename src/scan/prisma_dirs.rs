@@ -71,13 +71,18 @@ pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Result
     for (rel, text) in configs {
         let parsed = parse_config_ts(&text);
         if let Some(expr) = parsed.migrations_path_unknown {
+            let what = match expr.as_str() {
+                "migrations" => "`migrations` is not written as `{ path: \"...\" }`".to_string(),
+                _ => format!("`path: {expr}`"),
+            };
             return Err(format!(
-                "prisma-guard cannot tell which folder {rel} keeps its migrations in (`path: {expr}`), so they would not be scanned"
+                "prisma-guard cannot tell which folder {rel} keeps its migrations in ({what}), so they would not be scanned"
             ));
         }
         let Some(path) = parsed.migrations_path else { continue };
+        // Relative to the config file's own folder, `.config/` included: @prisma/config
+        // resolves `path.resolve(path.dirname(configFile), value)`.
         let base = Path::new(&rel).parent().unwrap_or(Path::new(""));
-        let base = if base.ends_with(".config") { base.parent().unwrap_or(Path::new("")) } else { base };
         let dir = lexical_normalize(&base.join(path.trim_end_matches('/')));
         let dir = dir.to_string_lossy().replace('\\', "/");
         let named = dir.rsplit('/').next() == Some("migrations");

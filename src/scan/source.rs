@@ -28,31 +28,84 @@ impl Source {
     pub fn read(&self, rel: &str) -> Option<String> {
         match self {
             Source::WorkTree { root, .. } => read_file_checked(&root.join(rel)).ok().flatten(),
-            Source::Index { repo, index } => {
-                let entry = index.get_path(Path::new(rel), 0)?;
-                blob_text(repo, entry.id)
+            Source::Index { repo, .. } | Source::Tree { repo, .. } => {
+                let id = self.blob_id(rel).ok().flatten()?;
+                blob_text(repo, id)
             }
+        }
+    }
+
+    /// The entry `rel` names in the index or the commit: its mode and blob.
+    fn entry(&self, rel: &str) -> Option<(u32, git2::Oid)> {
+        match self {
+            Source::WorkTree { .. } => None,
+            Source::Index { index, .. } => index.get_path(Path::new(rel), 0).map(|e| (e.mode, e.id)),
             Source::Tree { repo, commit } => {
                 let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
                 let entry = tree.get_path(Path::new(rel)).ok()?;
-                blob_text(repo, entry.id())
+                Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id()))
             }
         }
+    }
+
+    /// The blob `rel` holds in the index or the commit, symbolic links followed as a checkout
+    /// (and so Prisma) would follow them: a link's text is a path from its own folder.
+    /// `Ok(None)` when `rel` is not there; an error for a link that leads nowhere there
+    /// (dangling, absolute, out of the repository, or a loop), which a scan must not read
+    /// as the SQL (the link's text) or skip.
+    fn blob_id(&self, rel: &str) -> std::io::Result<Option<git2::Oid>> {
+        const MAX_LINKS: usize = 16;
+        const LINK: u32 = 0o120_000;
+        let (Source::Index { repo, .. } | Source::Tree { repo, .. }) = self else { return Ok(None) };
+        let bad = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+        let mut path = rel.to_string();
+        for _ in 0..MAX_LINKS {
+            let Some((mode, id)) = self.entry(&path) else {
+                return match path == rel {
+                    true => Ok(None),
+                    false => Err(bad(format!(
+                        "it is a symbolic link to {path}, which is not in what is being committed or pushed"
+                    ))),
+                };
+            };
+            if mode & 0o170_000 != LINK {
+                return Ok(Some(id));
+            }
+            let blob = repo.find_blob(id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
+            let target = String::from_utf8_lossy(blob.content()).into_owned();
+            if target.starts_with('/') {
+                return Err(bad(format!(
+                    "it is a symbolic link to {target}, outside the repository, which the scan cannot read from git"
+                )));
+            }
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+            for part in target.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => {
+                        if parts.pop().is_none() {
+                            return Err(bad(format!(
+                                "it is a symbolic link to {target}, outside the repository, which the scan cannot read from git"
+                            )));
+                        }
+                    }
+                    p => parts.push(p),
+                }
+            }
+            path = parts.join("/");
+        }
+        Err(bad(format!("it is a symbolic link that leads through more than {MAX_LINKS} links")))
     }
 
     /// Like [`Source::read`], but a file that exists and cannot be read is an error (the
     /// scanned files themselves: a scan must not pass over what it could not read).
     pub fn read_checked(&self, rel: &str) -> std::io::Result<Option<String>> {
-        let id = match self {
-            Source::WorkTree { root, .. } => return read_file_checked(&root.join(rel)),
-            Source::Index { index, .. } => index.get_path(Path::new(rel), 0).map(|e| e.id),
-            Source::Tree { repo, commit } => (|| {
-                let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
-                Some(tree.get_path(Path::new(rel)).ok()?.id())
-            })(),
+        let (Source::Index { repo, .. } | Source::Tree { repo, .. }) = self else {
+            let Source::WorkTree { root, .. } = self else { return Ok(None) };
+            return read_file_checked(&root.join(rel));
         };
-        let (Source::Index { repo, .. } | Source::Tree { repo, .. }) = self else { return Ok(None) };
-        let Some(id) = id else { return Ok(None) };
+        let Some(id) = self.blob_id(rel)? else { return Ok(None) };
         let blob = repo.find_blob(id).map_err(|e| std::io::Error::other(e.message().to_string()))?;
         if utf16(blob.content()) {
             return Err(std::io::Error::new(
@@ -276,6 +329,21 @@ pub fn parse_push_lines(input: &str) -> Vec<PushRef> {
             })
         })
         .collect()
+}
+
+/// How many commits HEAD has that no remote-tracking branch holds (`None` when it has none,
+/// or there is no HEAD commit).
+pub fn unpushed_head(repo: &git2::Repository) -> Option<usize> {
+    let head = repo.head().ok()?.peel_to_commit().ok()?.id();
+    let mut walk = repo.revwalk().ok()?;
+    walk.push(head).ok()?;
+    for reference in repo.references_glob("refs/remotes/*").ok()?.flatten() {
+        if let Some(oid) = reference.target() {
+            let _ = walk.hide(oid);
+        }
+    }
+    let n = walk.take(10_000).count();
+    (n > 0).then_some(n)
 }
 
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from

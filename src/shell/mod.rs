@@ -139,17 +139,25 @@ fn walk(
         let r = resolve(&cmd);
         let mut via: Vec<String> = ctx.via.iter().cloned().chain(r.chain.iter().cloned()).collect();
         let env: Vec<EnvChange> = ctx.env.iter().cloned().chain(r.env.iter().cloned()).collect();
-        // A script name that is no script but the prisma binary (`pnpm prisma ...`).
+        // A script name that is no script but the prisma binary (`pnpm prisma ...`), or npm's
+        // built-in `env` script, which runs its arguments (`npm run env -- prisma ...`).
         let target = match &r.target {
             Target::Script { name, args, at }
                 if resolve::is_prisma_word(name) && scripts.scripts(&dirs, at, name).is_empty() =>
             {
                 Target::Prisma { args: args.clone() }
             }
-            Target::Other => match resolve::prisma_entry_from(&cmd.argv, &dirs) {
-                Some(args) => Target::Prisma { args },
-                None => Target::Other,
-            },
+            Target::Script { name, args, at }
+                if name == "env" && !args.is_empty() && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
+                Target::Shell { script: format!("env {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")) }
+            }
+            // `cd node_modules/prisma/build && node index.js`: Prisma's own entry point.
+            Target::Other | Target::File { .. } | Target::Code { .. }
+                if resolve::prisma_entry_from(&cmd.argv, &dirs).is_some() =>
+            {
+                Target::Prisma { args: resolve::prisma_entry_from(&cmd.argv, &dirs).unwrap_or_default() }
+            }
             t => t.clone(),
         };
         f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset, dirs: &dirs });
@@ -212,6 +220,19 @@ fn walk(
                         via.push(format!("file `{path}`"));
                         stack.push(key);
                         let r = inner(&via, std::slice::from_ref(&dir), &mut |c| walk(&text, scripts, c, stack, f));
+                        stack.pop();
+                        r?;
+                    }
+                }
+            }
+            Target::Code { path } => {
+                if let Some((dir, text)) = scripts.file(&dirs, &path) {
+                    let key = format!("file:{dir}:{path}");
+                    if !stack.contains(&key) {
+                        via.push(format!("file `{path}`"));
+                        stack.push(key);
+                        let lines = crate::scan::extract::spawned_commands(&text).join("\n");
+                        let r = inner(&via, std::slice::from_ref(&dir), &mut |c| walk(&lines, scripts, c, stack, f));
                         stack.pop();
                         r?;
                     }

@@ -26,6 +26,9 @@ pub enum Target {
     Script { name: String, args: Vec<String>, at: At },
     /// A script file run by a shell or directly (`sh scripts/reset.sh`, `./reset.sh`).
     File { path: String },
+    /// A JavaScript or TypeScript file run by node, tsx, ts-node or bun: the commands it
+    /// spawns (`execSync("npx prisma ...")`) are read from it.
+    Code { path: String },
     /// A shell script to parse in turn.
     Shell { script: String },
     /// Anything else.
@@ -337,11 +340,20 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         }
         "pnpm" => {
             let o = RunnerOptions::read(argv, PNPM_VALUES, false);
-            match o.words.first().map(String::as_str) {
-                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n),
-                Some("run" | "run-script") => o.script(name, 1, chain),
+            // `pnpm recursive|multi|m CMD`: `pnpm -r CMD`.
+            let (o, k) = match o.words.first().map(String::as_str) {
+                Some("recursive" | "multi" | "m") => {
+                    let mut o = o;
+                    o.workspaces.get_or_insert_with(Vec::new);
+                    (o, 1)
+                }
+                _ => (o, 0),
+            };
+            match o.words.get(k).map(String::as_str) {
+                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(k) + 1, env, chain, heredoc, n),
+                Some("run" | "run-script") => o.script(name, k + 1, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
-                Some(_) => o.script(name, 0, chain),
+                Some(_) => o.script(name, k, chain),
                 None => Target::Other,
             }
         }
@@ -350,12 +362,18 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             match o.words.first().map(String::as_str) {
                 Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some("run") => o.script(name, 1, chain),
-                // `yarn workspace NAME script`.
+                // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
                 Some("workspace") => {
                     let mut o = o;
                     let selector = o.words.get(1).cloned().unwrap_or_default();
                     o.workspaces = Some(vec![selector]);
-                    o.script(name, 2, chain)
+                    match o.words.get(2).map(String::as_str) {
+                        Some("exec" | "dlx") => {
+                            runner_exec("yarn workspace exec", argv, o.index_of(2) + 1, env, chain, heredoc, n)
+                        }
+                        Some("run") => o.script(name, 3, chain),
+                        _ => o.script(name, 2, chain),
+                    }
                 }
                 // `yarn workspaces foreach [-A] run X` (berry), `yarn workspaces run X` (v1).
                 Some("workspaces") => match o.words.iter().position(|w| w == "run") {
@@ -378,6 +396,15 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
                     Target::Prisma { args: o.words[1..].to_vec() }
+                }
+                // `bun run FILE.ts`, `bun FILE.js`: bun runs the file.
+                Some("run") if o.words.get(1).is_some_and(|w| is_code_file(w)) => {
+                    chain.push(name.into());
+                    Target::Code { path: o.words[1].clone() }
+                }
+                Some(w) if is_code_file(w) => {
+                    chain.push(name.into());
+                    Target::Code { path: w.to_string() }
                 }
                 Some("run") => o.script(name, 1, chain),
                 Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
@@ -457,6 +484,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     chain.push(name.into());
                     Target::Prisma { args: argv[i + 1..].to_vec() }
                 }
+                // `node scripts/reset.js`: what the file spawns is read from it.
+                Some(path) if !argv[1..i].iter().any(|a| matches!(a.as_str(), "-e" | "--eval" | "-p" | "--print")) => {
+                    chain.push(name.into());
+                    Target::Code { path: path.clone() }
+                }
                 _ => Target::Other,
             }
         }
@@ -467,6 +499,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         _ => Target::Other,
     }
+}
+
+/// Whether a word names a JavaScript or TypeScript file.
+fn is_code_file(word: &str) -> bool {
+    [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts", ".jsx", ".tsx"].iter().any(|e| word.ends_with(e))
 }
 
 /// `env -S 'STRING' ARGS...`: the string is split into arguments of env itself (options,
@@ -804,6 +841,14 @@ mod tests {
         assert_eq!(target("npm run db:reset --workspace=@acme/db"), at("db:reset", ws(&["@acme/db"])));
         assert_eq!(target("npm run db:reset -ws"), at("db:reset", ws(&[])));
         assert_eq!(target("yarn workspace @acme/db db:reset"), at("db:reset", ws(&["@acme/db"])));
+        // Review (issue 22, second round): more ways to name a package's script.
+        assert_eq!(target("yarn workspace @acme/db run db:reset"), at("db:reset", ws(&["@acme/db"])));
+        assert_eq!(target("yarn workspace @acme/db exec prisma migrate reset"), prisma("migrate reset"));
+        assert_eq!(target("pnpm recursive run db:reset"), at("db:reset", ws(&[])));
+        assert_eq!(target("pnpm m db:reset"), at("db:reset", ws(&[])));
+        assert_eq!(target("node scripts/reset.js"), Target::Code { path: "scripts/reset.js".into() });
+        assert_eq!(target("tsx --env-file .env scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
+        assert_eq!(target("bun run scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
         assert_eq!(target("yarn workspaces foreach -A run db:reset"), at("db:reset", ws(&[])));
         assert_eq!(target("yarn --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
         assert_eq!(target("bun run --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));

@@ -331,6 +331,9 @@ fn malformed_or_foreign_payloads_are_refused() {
                 .to_string(),
         ),
         ("claude", r#"{"tool_name":"Bash","tool_input":{"command":["npx","prisma","migrate","reset"]}}"#.to_string()),
+        // Review (issue 22, second round): a shell call that does not say what it runs.
+        ("copilot", r#"{"toolName":"bash","cwd":"/tmp/m1"}"#.to_string()),
+        ("claude", r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":null}}"#.to_string()),
     ] {
         let run = hook(&ctx, agent, &input);
         assert_eq!(decision(agent, &run).as_deref(), Some("deny"), "{agent}: {input}\n{}", run.all());
@@ -583,4 +586,120 @@ fn scripts_in_a_pnpm_package_yaml_are_judged() {
     ctx.write("package.yaml", "name: app\nscripts:\n  reset: prisma migrate reset --force\n  dev: 'next dev'\n");
     assert_eq!(ctx.run(&["check", "--", "pnpm reset"]).code, 3);
     assert_eq!(ctx.run(&["check", "--", "pnpm dev"]).code, 0);
+}
+
+/// Review (issue 22, second round): husky pointed elsewhere or re-initialised, git's
+/// configuration and husky's init script written directly (also with the agents' file-edit
+/// tools), and git or prisma-guard arguments only known when the line runs, each refused;
+/// what husky would re-install as it is, and a message that reads `--no-verify`, pass.
+#[test]
+fn husky_git_config_and_run_time_arguments_cannot_switch_the_hooks_off() {
+    let ctx = project();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    ctx.write("package.json", r#"{"scripts": {"prepare": "husky", "prepare-other": "husky other"}}"#);
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    for line in [
+        "npx husky init",
+        "npx husky other",
+        "npm exec husky -- x",
+        "node node_modules/husky/bin.js x",
+        "npm run prepare-other",
+        "printf '[core]\\n\\thooksPath = /tmp\\n' >> .git/config",
+        "cp /tmp/evil.cfg .git/config",
+        "git config --global include.path /tmp/evil.cfg",
+        "git -c include.path=/tmp/evil.cfg commit -m x",
+        "echo '[core] hooksPath=/tmp' >> ~/.gitconfig",
+        "mkdir -p ~/.config/husky && echo 'exit 0' > ~/.config/husky/init.sh",
+        "python3 -c \"open('.husky/pre-commit','w').write('')\"",
+        "node -e \"require('fs').writeFileSync('.husky/pre-commit','')\"",
+        "rsync -a --delete /tmp/empty/ .husky/",
+        "X=--no-verify; git commit $X -qam bypass",
+        "git commit $NV -m x",
+        "git -c core.hooks$(echo)Path=/x commit -m x",
+        "prisma-guard scan --baseline $(echo write)",
+        "prisma-guard scan --baseline \"$M\"",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 3 {
+            failures.push(format!("check {line:?}: exit {} {}", run.code, run.all()));
+        }
+        let out = hook(&ctx, "claude", &payload("claude", line, &cwd).to_string());
+        if decision("claude", &out).as_deref() != Some("deny") {
+            failures.push(format!("claude {line:?}: {}", out.all()));
+        }
+    }
+    let home = ctx.env_var("HOME");
+    for path in [
+        ctx.path(".git/config").display().to_string(),
+        format!("{home}/.gitconfig"),
+        format!("{home}/.config/husky/init.sh"),
+        "/root/.gitconfig".to_string(),
+    ] {
+        let edit = json!({"hook_event_name": "PreToolUse", "tool_name": "Write", "cwd": ctx.root(),
+            "tool_input": {"file_path": path, "content": "[core]\n\thooksPath = /tmp\n"}});
+        if decision("claude", &hook(&ctx, "claude", &edit.to_string())).as_deref() != Some("deny") {
+            failures.push(format!("Write {path} was not refused"));
+        }
+    }
+    for line in [
+        "npx husky",
+        "npm run prepare",
+        "git commit -m --no-verify",
+        "git commit -m \"$(cat <<'EOF'\nfix: the thing\nEOF\n)\"",
+        "git config user.name \"$NAME\"",
+        "cat .git/config",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 0 {
+            failures.push(format!("{line:?} should be allowed: exit {} {}", run.code, run.all()));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Review (issue 22, second round): more lines that run a package's scripts, followed as the
+/// package manager would: `yarn workspace X run|exec`, `pnpm recursive run`, npm's built-in
+/// `env` script, `bun --filter`, and JavaScript files that spawn prisma (run by node directly
+/// or through a script).
+#[test]
+fn more_ways_to_run_a_packages_scripts_are_followed() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"name": "m1", "private": true, "workspaces": ["packages/*"], "scripts": {"reset-node": "node scripts/reset.js", "hello": "node scripts/hello.js"}}"#,
+    );
+    ctx.write(
+        "packages/database/package.json",
+        r#"{"name": "@m1/database", "scripts": {"db:reset": "prisma migrate reset --force"}}"#,
+    );
+    ctx.write(
+        "scripts/reset.js",
+        "const { execSync } = require(\"child_process\");\nexecSync(\"npx prisma migrate reset --force\", { stdio: \"inherit\" });\n",
+    );
+    ctx.write("scripts/hello.js", "console.log('hello');\n");
+    let mut failures = Vec::new();
+    for line in [
+        "yarn workspace @m1/database run db:reset",
+        "yarn workspace @m1/database exec prisma migrate reset --force",
+        "yarn workspace @m1/database run prisma migrate reset --force",
+        "pnpm recursive run db:reset",
+        "npm run env -- prisma migrate reset --force",
+        "bun --filter '*' run db:reset",
+        "node scripts/reset.js",
+        "npm run reset-node",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 3 {
+            failures.push(format!("check {line:?}: exit {} {}", run.code, run.all()));
+        }
+    }
+    for line in ["node scripts/hello.js", "npm run hello", "npm run env", "yarn workspace @m1/database run build"] {
+        let run = ctx.run(&["check", "--", line]);
+        if run.code != 0 {
+            failures.push(format!("{line:?} should be allowed: exit {} {}", run.code, run.all()));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }

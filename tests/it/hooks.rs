@@ -151,10 +151,16 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(pre_commit.starts_with("npm test\ncommand -v prisma-guard "), "{pre_commit}");
     assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
-    assert!(pre_push.ends_with("prisma-guard scan --pre-push || exit $? # prisma-guard\n"), "{pre_push}");
+    assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
+    assert!(pre_push.contains("prisma-guard scan --pre-push <\"$pg_in\""), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
+    // core.hooksPath names .husky/_, which husky's install has not made: git runs no hook.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("npx husky"), "{}", status.all());
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
     ctx.run(&["hooks", "status"]).ok();
     ctx.run(&["hooks", "uninstall"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap(), "npm test\n");
@@ -668,4 +674,189 @@ fn an_agent_may_not_commit_the_guards_settings() {
     assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2", "nothing was committed");
     ctx.set_env("CLAUDECODE", "");
     commit(&ctx, ".", "a person commits it").ok();
+}
+
+/// Review (issue 22, second round): a migration.sql committed as a symbolic link is read
+/// where it leads in the staged content (as the checkout Prisma reads would), not as the
+/// link's text; a link that leads nowhere in the commit stops the commit with the reason.
+#[test]
+fn a_symlinked_migration_is_read_where_it_leads() {
+    let ctx = repo();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("sql/drop.txt", BAD);
+    std::fs::create_dir_all(ctx.path("prisma/migrations/20240105000000_e")).unwrap();
+    std::os::unix::fs::symlink("../../../sql/drop.txt", ctx.path("prisma/migrations/20240105000000_e/migration.sql"))
+        .unwrap();
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("error[drop-column]"), "{}", run.all());
+    let run = ctx.git_in(".", &["commit", "-qm", "linked drop"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    // The link's target left out of the commit: it leads nowhere there.
+    ctx.git(&["rm", "-q", "--cached", "sql/drop.txt"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("symbolic link to sql/drop.txt"), "{}", run.all());
+    assert_ne!(ctx.git_in(".", &["commit", "-qm", "dangling"]).code, 0);
+    assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "1", "nothing was committed");
+}
+
+/// Review (issue 22, second round): a team's committed pre-push that reads git's input (a
+/// `while read` loop, as `git lfs pre-push` does) still lets prisma-guard see the pushed refs:
+/// our line runs first with its own copy, and the team's loop gets the same lines. A hook
+/// whose earlier code swallowed the input is not a clean scan.
+#[test]
+fn pre_push_scans_even_when_the_team_hook_reads_stdin() {
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\ntools/\n");
+    let team =
+        "#!/bin/sh\nset -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n";
+    ctx.write(".githooks/pre-push", team);
+    let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+    std::fs::set_permissions(ctx.path(".githooks/pre-push"), mode).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.run(&["hooks", "status"]).ok();
+    let hook = std::fs::read_to_string(ctx.path(".githooks/pre-push")).unwrap();
+    assert!(
+        hook.ends_with(
+            "set -e\necho team-pre-push\nwhile read lref lsha rref rsha; do echo \"checking $lref\"; done\n"
+        ),
+        "{hook}"
+    );
+
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    ctx.write(MIG, GOOD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "fix"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    run.ok();
+    assert!(run.all().contains("checking refs/heads/main"), "the team's loop got the refs too: {}", run.all());
+    // Nothing to push: git gives no refs, and that is fine.
+    ctx.git_in(".", &["push", "origin", "main"]).ok();
+
+    // An old install, our line after the team's loop: status says so, install puts it first.
+    let old = format!("{team}command -v prisma-guard >/dev/null 2>&1 || exit 1; prisma-guard scan --pre-push || exit $? # prisma-guard\n");
+    ctx.write(".githooks/pre-push", &old);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_ne!(status.code, 0, "{}", status.all());
+    assert!(status.all().contains("not first"), "{}", status.all());
+    ctx.write("prisma/migrations/20240301000000_x/migration.sql", BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad again"]);
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert_ne!(run.code, 0, "the loop read the refs first; no clean pass: {}", run.all());
+    assert!(run.all().contains("no pushed refs"), "{}", run.all());
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.run(&["hooks", "status"]).ok();
+    let run = ctx.git_in(".", &["push", "origin", "main"]);
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}
+
+/// Review (issue 22, second round): a `skip` in lefthook's local config makes the real
+/// lefthook skip prisma-guard's command; `hooks status` says so instead of "ok".
+#[test]
+fn a_lefthook_local_skip_is_reported_by_status() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.write(".gitignore", "tools/\nlefthook-local.yml\n");
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    commit(&ctx, ".", "lefthook").ok();
+    ctx.run(&["hooks", "install"]).ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    ctx.run(&["hooks", "status"]).ok();
+    for local in [
+        "pre-commit:\n  commands:\n    prisma-guard:\n      skip: true\n",
+        "pre-commit:\n  skip:\n    - merge\n    - rebase\n    - ref: main\n",
+        "pre-commit:\n  commands:\n    prisma-guard:\n      run: \"true\"\n",
+    ] {
+        ctx.write("lefthook-local.yml", local);
+        let status = ctx.run(&["hooks", "status"]);
+        assert_eq!(status.code, 1, "{local}: {}", status.all());
+        assert!(status.all().contains("lefthook-local.yml"), "{}", status.all());
+    }
+    // The first one really does make lefthook skip the scan.
+    ctx.write("lefthook-local.yml", "pre-commit:\n  commands:\n    prisma-guard:\n      skip: true\n");
+    ctx.write(MIG, BAD);
+    commit(&ctx, ".", "drop bio").ok();
+    std::fs::remove_file(ctx.path("lefthook-local.yml")).unwrap();
+    ctx.run(&["hooks", "status"]).ok();
+    assert_eq!(ctx.run(&["check", "--", "echo 'pre-commit: {skip: true}' > lefthook-local.yaml"]).code, 3);
+}
+
+/// Review (issue 22, second round): husky 9's hooks folder `.husky/_` is git-ignored, so a new
+/// linked worktree has none and git runs no hook there. `hooks status` says so (with `npx
+/// husky` as the fix), an agent's commit there (or after `git worktree add` on the same line)
+/// is refused, and once husky ran in the worktree the scan blocks again. Hooks written after
+/// husky 9's install carry none of the lines husky 9 deprecates.
+#[test]
+fn husky_in_a_new_worktree_is_reported_and_agents_cannot_commit_there() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "node_modules/\ntools/\nwt/\n");
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    std::fs::create_dir_all(ctx.path("node_modules")).unwrap();
+    std::os::unix::fs::symlink(deps.join("husky"), ctx.path("node_modules/husky")).unwrap();
+    let husky = |dir: &std::path::Path| {
+        let out = std::process::Command::new("node")
+            .arg(deps.join("husky/bin.js"))
+            .current_dir(dir)
+            .env("PATH", std::env::var("PATH").unwrap())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    husky(ctx.root());
+    ctx.run(&["hooks", "install"]).ok();
+    let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
+    assert!(!pre_push.contains("husky.sh"), "husky 9 format: {pre_push}");
+    commit(&ctx, ".", "husky").ok();
+    ctx.write(MIG, GOOD);
+    let run = commit(&ctx, ".", "good");
+    run.ok();
+    assert!(!run.all().contains("DEPRECATED"), "{}", run.all());
+
+    ctx.git(&["worktree", "add", "-q", "-b", "feat3", "wt"]);
+    let in_wt = |args: &[&str]| ctx.run(&[&["-C", "wt"][..], args].concat());
+    let status = in_wt(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("git runs no pre-commit hook"), "{}", status.all());
+    let doctor = in_wt(&["doctor"]);
+    assert!(doctor.all().contains("npx husky"), "{}", doctor.all());
+    let run = in_wt(&["check", "--", "git commit -am x"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(in_wt(&["check", "--", "git push"]).code, 3);
+    let run = ctx.run(&["check", "--", "git worktree add ../wt2 && cd ../wt2 && git commit -am x"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.all().contains("npx husky"), "{}", run.all());
+    assert_eq!(ctx.run(&["check", "--", "git commit -am x"]).code, 0, "the main worktree has husky's folder");
+    // husky run in the worktree: its hooks run there too.
+    husky(&ctx.path("wt"));
+    in_wt(&["hooks", "status"]).ok();
+    ctx.write(&format!("wt/{MIG}"), BAD);
+    let run = commit(&ctx, "wt", "drop");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }

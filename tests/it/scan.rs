@@ -741,3 +741,37 @@ fn computed_migration_paths_are_read_or_refused() {
     ctx.git(&["add", "-A"]);
     assert_eq!(ctx.run(&["scan", "--staged"]).code, 2);
 }
+
+/// Review (issue 22, second round): `.config/prisma.ts` names its migrations relative to its
+/// own folder (as @prisma/config resolves them), and quoted keys or a shorthand `migrations`
+/// are read; a `migrations` given some other way is an error (exit 2), never a clean scan.
+#[test]
+fn every_config_spelling_of_the_migrations_folder_is_scanned() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("database/history/20240101000000_x/migration.sql", "ALTER TABLE \"User\" DROP COLUMN \"age\";\n");
+    ctx.write(
+        ".config/prisma.ts",
+        "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"../database/schema.prisma\", migrations: { path: \"../database/history\" } });\n",
+    );
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("database/history/20240101000000_x/migration.sql"), "{}", run.all());
+    std::fs::remove_dir_all(ctx.path(".config")).unwrap();
+    ctx.write("prisma/hist/20240101000000_y/migration.sql", "DROP TABLE \"Post\";\n");
+    for config in [
+        "export default defineConfig({ schema: 'prisma/schema.prisma', migrations: { \"path\": \"prisma/hist\" } });\n",
+        "export default defineConfig({ schema: 'prisma/schema.prisma', 'migrations': { path: 'prisma/hist' } });\n",
+        "export default defineConfig({ schema: 'prisma/schema.prisma', migrations: { ['path']: 'prisma/hist' } });\n",
+        "const migrations = {path:'prisma/hist'};\nexport default { schema: 'prisma/schema.prisma', migrations };\n",
+    ] {
+        ctx.write("prisma.config.ts", config);
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 1, "{config}: {}", run.all());
+        assert!(run.all().contains("prisma/hist/20240101000000_y/migration.sql"), "{config}: {}", run.all());
+    }
+    ctx.write("prisma.config.ts", "import m from './m';\nexport default defineConfig({ migrations: m });\n");
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("cannot tell which folder"), "{}", run.stderr);
+}

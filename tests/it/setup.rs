@@ -111,7 +111,9 @@ fn init_merges_into_husky_claude_settings_and_agents_md() {
     let run = ctx.run(&["init"]);
     run.ok();
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
-    assert!(run.stdout.contains("Codex CLI hook"), "AGENTS.md counts as Codex's trace: {}", run.stdout);
+    // Review (issue 22, round 2): AGENTS.md is read by many agents, so it is no Codex trace.
+    assert!(!run.stdout.contains("Codex CLI hook"), "AGENTS.md is not Codex's trace: {}", run.stdout);
+    assert!(!ctx.path(".codex").exists(), "no settings for an agent the project does not use");
     let husky = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
     assert!(
         husky.starts_with("npm test\n") && husky.ends_with("prisma-guard scan --staged || exit $? # prisma-guard\n"),
@@ -448,4 +450,27 @@ fn init_and_uninstall_leave_the_users_files_byte_for_byte() {
     for (path, text) in files {
         assert_eq!(std::fs::read_to_string(ctx.path(path)).unwrap(), text, "{path} is back byte for byte");
     }
+}
+
+/// Review (issue 22, second round): `doctor` at a monorepo root without a Prisma project of
+/// its own checks the Prisma packages below it, as `init` sets them up, instead of failing
+/// to find a database; the shared rows (PATH, git hooks, agents) come once.
+#[test]
+fn doctor_at_a_monorepo_root_checks_the_packages_below() {
+    let ctx = npm_workspace();
+    let db = rusqlite::Connection::open(ctx.path("packages/db/prisma/dev.db")).unwrap();
+    db.execute_batch("CREATE TABLE \"User\" (id INTEGER PRIMARY KEY);").unwrap();
+    drop(db);
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert!(!run.all().contains("cannot find the database"), "{}", run.all());
+    let line = |entry: &str| run.stdout.lines().find(|l| l.contains(entry)).map(str::to_string);
+    let dump = line("packages/db: dump tools").unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(dump.starts_with("ok "), "{dump}");
+    assert!(line("packages/db: newest backup").is_some_and(|l| l.starts_with("GAP")), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("git pre-commit hook").count(), 1, "{}", run.stdout);
+    ctx.run(&["init"]).ok();
+    ctx.run(&["-C", "packages/db", "backup"]).ok();
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    let backup = run.stdout.lines().find(|l| l.contains("packages/db: newest backup")).unwrap_or_default();
+    assert!(backup.starts_with("ok "), "{}", run.stdout);
 }

@@ -186,6 +186,14 @@ pub fn commands(kind: Kind, rel: &str, text: &str, prod_scripts: &[String]) -> R
 }
 
 /// The text without a leading UTF-8 byte order mark (npm reads package.json with one).
+/// The command lines a JavaScript or TypeScript file spawns (for the agent hooks, which
+/// follow `node scripts/reset.js` into the file).
+pub fn spawned_commands(text: &str) -> Vec<String> {
+    js::js(text, false).into_iter().map(|c| c.text).collect()
+}
+
+pub use yaml::to_json as yaml_to_json;
+
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }

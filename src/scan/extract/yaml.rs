@@ -81,6 +81,22 @@ fn parse(text: &str) -> Result<Vec<Node<'_>>, String> {
     Ok(docs)
 }
 
+/// A YAML document as JSON (scalars as strings, aliases as null), for settings files read
+/// by key (lefthook's local config). `Value::Null` for an empty file.
+pub fn to_json(text: &str) -> Result<serde_json::Value, String> {
+    fn json(node: &Node) -> serde_json::Value {
+        match node {
+            Node::Scalar { value, .. } => serde_json::Value::String(value.to_string()),
+            Node::Map(pairs) => serde_json::Value::Object(
+                pairs.iter().filter_map(|(k, v)| Some((k.text()?.to_string(), json(v)))).collect(),
+            ),
+            Node::Seq(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+            Node::Alias => serde_json::Value::Null,
+        }
+    }
+    Ok(parse(text)?.first().map(json).unwrap_or(serde_json::Value::Null))
+}
+
 /// Where a node sits: the keys above it, whether that is a production step, and the name of
 /// the nearest step or job that has one.
 #[derive(Clone, Default)]
