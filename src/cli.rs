@@ -44,6 +44,10 @@ pub struct GlobalArgs {
     /// Print only results and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// An age identity file that opens encrypted backups (else PRISMA_GUARD_AGE_IDENTITY, or
+    /// PRISMA_GUARD_AGE_PASSPHRASE for a passphrase).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
 }
 
 impl GlobalArgs {

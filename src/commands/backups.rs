@@ -45,7 +45,10 @@ pub fn run(settings: &Settings, args: &ListArgs) -> Result<ExitStatus> {
                 m.id.clone(),
                 human_age(now.saturating_sub(m.created_unix)),
                 m.trigger.describe(),
-                human_bytes(m.file.compressed_bytes),
+                match m.file.encryption {
+                    Some(_) => format!("{} (age)", human_bytes(m.file.compressed_bytes)),
+                    None => human_bytes(m.file.compressed_bytes),
+                },
                 verified,
             ]
         })

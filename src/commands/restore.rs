@@ -29,7 +29,7 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         ("latest", None) => latest_of(&store, db.as_ref())?,
         _ => args.id.clone(),
     };
-    let manifest = verified(&store, &id)?;
+    let manifest = verified(settings, &store, &id)?;
     same_engine(&manifest, db.as_ref())?;
     if db.create_if_missing()? {
         settings.printer.status("Created", format!("database {}", db.name()));
@@ -116,14 +116,40 @@ fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
 /// (checksum and decompression); SQLite files are small, their checksum is checked first.
 /// PostgreSQL dumps can be large and restore in one transaction: their checksum is checked
 /// while the dump streams in, and a mismatch at the end rolls the restore back.
-pub(super) fn verified(store: &Store, id: &str) -> Result<Manifest> {
+pub(super) fn verified(settings: &Settings, store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
+    // A sealed backup with nothing to open it is refused before anything is asked or changed.
+    let opening = match manifest.file.encryption {
+        Some(_) => match settings.opening()? {
+            Some(o) => Some(o),
+            None => {
+                return Err(crate::error::fail(format!(
+                    "backup {} is encrypted (age), and no identity was given to open it",
+                    manifest.id
+                ))
+                .hint(format!(
+                    "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
+                    crate::backup::store::crypt::IDENTITY_VAR,
+                    crate::backup::store::crypt::PASSPHRASE_VAR
+                ))
+                .status(ExitStatus::Usage)
+                .into())
+            }
+        },
+        None => None,
+    };
+    // The key is tried on the file's header now: a wrong one is said before anything is asked.
+    if let Some(o) = &opening {
+        let path = store.dump_path(&manifest);
+        let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
+        o.open(file)?;
+    }
     let depth = match manifest.engine {
         crate::backup::db::url::Engine::Mysql => Depth::Full,
         crate::backup::db::url::Engine::Sqlite => Depth::Checksum,
         crate::backup::db::url::Engine::Postgresql => Depth::Files,
     };
-    let problems = verify::verify(store, &manifest, depth)?;
+    let problems = verify::verify(store, &manifest, depth, opening.as_ref())?;
     if !problems.is_empty() {
         let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
         return Err(damaged(&manifest.id, &list).into());
@@ -171,7 +197,10 @@ pub(super) fn replay(
     let file = File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
     let bar = settings.printer.bytes_progress("restoring");
     let reader = bar.wrap_read(file);
-    let mut decoder = VerifiedReader::new(manifest.file.compression, reader, &manifest.file.sha256)?;
+    let sealed = manifest.file.encryption.is_some();
+    let opening = if sealed { settings.opening()? } else { None };
+    let mut decoder =
+        VerifiedReader::new(manifest.file.compression, reader, &manifest.file.sha256, sealed, opening.as_ref())?;
     let result = db.restore(&mut decoder, clear);
     bar.finish_and_clear();
     result.map_err(|e| {

@@ -11,7 +11,7 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
-    let manifest = verified(&store, &args.id)?;
+    let manifest = verified(settings, &store, &args.id)?;
     let db = settings.database()?;
     same_engine(&manifest, db.as_ref())?;
     let scratch = db.create_scratch()?;

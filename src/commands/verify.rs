@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
+use crate::backup::store::crypt::Opening;
 use crate::backup::store::manifest::{Manifest, Verified};
 use crate::backup::store::{verify, Store};
 use crate::cli::VerifyArgs;
@@ -27,9 +28,10 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
     } else {
         vec![store.resolve(args.id.as_deref().unwrap_or("latest"))?]
     };
+    let opening = settings.opening()?;
     let mut failed = 0;
     for m in targets {
-        if check(&store, m)? {
+        if check(&store, m, opening.as_ref())? {
             continue;
         }
         failed += 1;
@@ -44,8 +46,9 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
 }
 
 /// Verify one backup, record the result in its manifest, report it. True when intact.
-pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
-    let problems = verify::verify(store, &m, verify::Depth::Full)?;
+pub fn check(store: &Store, mut m: Manifest, opening: Option<&Opening>) -> Result<bool> {
+    let problems = verify::verify(store, &m, verify::Depth::Full, opening)?;
+    let sealed_unopened = m.file.encryption.is_some() && opening.is_none();
     let ok = problems.is_empty();
     let error = (!ok).then(|| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
     m.verified = Some(Verified {
@@ -57,6 +60,11 @@ pub fn check(store: &Store, mut m: Manifest) -> Result<bool> {
         store.save_manifest(&m)?;
     }
     match error {
+        None if sealed_unopened => println!(
+            "ok      {}  (sha256 matches; encrypted, not decrypted: set {} to prove it opens)",
+            m.id,
+            crate::backup::store::crypt::IDENTITY_VAR
+        ),
         None => println!("ok      {}  (sha256 matches, decompresses to {} bytes)", m.id, m.file.uncompressed_bytes),
         Some(e) => println!("FAILED  {}  {e}", m.id),
     }

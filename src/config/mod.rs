@@ -30,6 +30,23 @@ pub struct FileConfig {
     pub scan: ScanSection,
     #[serde(default)]
     pub agents: AgentsSection,
+    #[serde(default)]
+    pub encryption: EncryptionSection,
+}
+
+/// `[encryption]`: backups sealed with age. Who can read the backups is the project's own
+/// decision: only its own prisma-guard.toml sets it (a named file or an uncommitted change
+/// cannot add a recipient, nor switch a passphrase on).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionSection {
+    /// X25519 public keys (`age1...`); every one of them can open the backups.
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// A file of public keys, one per line (`#` comments), relative to this file's folder.
+    pub recipients_file: Option<PathBuf>,
+    /// The environment variable holding a passphrase to seal to, instead of keys.
+    pub passphrase_env: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -151,7 +168,11 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents } = named;
+        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption } = named;
+        let sets_encryption = !encryption.recipients.is_empty()
+            || encryption.recipients_file.is_some()
+            || encryption.passphrase_env.is_some();
+        ignore("encryption (who can read the backups)", sets_encryption);
         if backup.dir.is_some() {
             self.file.backup.dir =
                 backup.dir.map(|d| if d.is_absolute() { d } else { path.parent().unwrap_or(Path::new(".")).join(d) });

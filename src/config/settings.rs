@@ -27,6 +27,8 @@ pub struct Settings {
     pub retention: Policy,
     pub tools: ToolSettings,
     pub printer: Printer,
+    /// `--identity FILE`: what opens encrypted backups (see [`Settings::opening`]).
+    pub identity: Option<PathBuf>,
 }
 
 /// The directory prisma-guard acts in: `-C DIR`, else the current directory.
@@ -129,7 +131,21 @@ impl Settings {
             retention,
             tools,
             printer,
+            identity: global.identity.clone(),
         })
+    }
+
+    /// How new backups are sealed (`[encryption]`), checked before anything is written.
+    pub fn sealing(&self) -> Result<Option<crate::backup::store::crypt::Sealing>> {
+        let base = self.config.path.as_deref().and_then(Path::parent).unwrap_or(&self.project_root);
+        crate::backup::store::crypt::Sealing::from_config(&self.config.file.encryption, base, &|k| {
+            std::env::var(k).ok()
+        })
+    }
+
+    /// What opens encrypted backups, if anything was given.
+    pub fn opening(&self) -> Result<Option<crate::backup::store::crypt::Opening>> {
+        crate::backup::store::crypt::Opening::from_env(self.identity.as_deref(), &|k| std::env::var(k).ok())
     }
 
     /// The project's database target.

@@ -5,6 +5,7 @@
 mod support;
 
 mod agents;
+mod encryption;
 mod failures;
 mod guard;
 mod hooks;

@@ -1,7 +1,9 @@
 //! Compression formats. Both restore with standard tools: `zstd -dc f | psql`,
 //! `gunzip -c f | psql`.
 
+use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
@@ -67,38 +69,82 @@ impl Compression {
     }
 }
 
-/// Decompresses a backup file and checks its SHA-256 in the same pass: at the end of the
-/// stream, a mismatch is a read error, so a consumer never sees a clean end of a damaged
-/// file (PostgreSQL's restore then rolls back instead of committing).
-pub struct VerifiedReader<R: Read> {
-    decoder: VerifiedDecoder<R>,
+/// Decompresses a backup file (opening it first when it is sealed with age) and checks its
+/// SHA-256 in the same pass: at the end of the stream, a mismatch is a read error, so a
+/// consumer never sees a clean end of a damaged file (PostgreSQL's restore then rolls back
+/// instead of committing).
+pub struct VerifiedReader<'a> {
+    decoder: Box<dyn Read + 'a>,
+    /// What the decoder reads from (the file, or its plaintext), to drain at the end.
+    source: Rc<RefCell<Box<dyn Read + 'a>>>,
+    /// The SHA-256 of every stored byte read so far.
+    digest: Rc<RefCell<sha2::Sha256>>,
     expected: String,
     checked: bool,
 }
 
-enum VerifiedDecoder<R: Read> {
-    Zstd(zstd::Decoder<'static, BufReader<super::io::Hashing<R>>>),
-    Gzip(flate2::read::MultiGzDecoder<BufReader<super::io::Hashing<R>>>),
+/// Hashes what passes through into a digest the reader keeps a handle to.
+struct Tap<R> {
+    inner: R,
+    digest: Rc<RefCell<sha2::Sha256>>,
 }
 
-impl<R: Read> VerifiedReader<R> {
-    pub fn new(compression: Compression, inner: R, expected_sha256: &str) -> io::Result<Self> {
-        let hashed = BufReader::with_capacity(1 << 20, super::io::Hashing::new(inner));
-        let decoder = match compression {
-            Compression::Zstd => VerifiedDecoder::Zstd(zstd::Decoder::with_buffer(hashed)?),
-            Compression::Gzip => VerifiedDecoder::Gzip(flate2::read::MultiGzDecoder::new(hashed)),
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut *self.digest.borrow_mut(), &buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A reader shared between the decoder and the end-of-stream check.
+struct Shared<'a>(Rc<RefCell<Box<dyn Read + 'a>>>);
+
+impl Read for Shared<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl<'a> VerifiedReader<'a> {
+    /// `sealed`: the file is an age file, opened with `opening` (an error without one).
+    pub fn new<R: Read + 'a>(
+        compression: Compression,
+        inner: R,
+        expected_sha256: &str,
+        sealed: bool,
+        opening: Option<&super::crypt::Opening>,
+    ) -> anyhow::Result<Self> {
+        let digest = Rc::new(RefCell::new(<sha2::Sha256 as sha2::Digest>::new()));
+        let tap = Tap { inner, digest: digest.clone() };
+        let plain: Box<dyn Read + 'a> = match (sealed, opening) {
+            (false, _) => Box::new(tap),
+            (true, Some(o)) => o.open(tap)?,
+            (true, None) => {
+                return Err(crate::error::fail("the backup is encrypted (age), and no identity was given to open it")
+                    .hint(format!(
+                        "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
+                        super::crypt::IDENTITY_VAR,
+                        super::crypt::PASSPHRASE_VAR
+                    ))
+                    .status(crate::ExitStatus::Usage)
+                    .into())
+            }
         };
-        Ok(VerifiedReader { decoder, expected: expected_sha256.to_string(), checked: false })
+        let source = Rc::new(RefCell::new(plain));
+        let buffered = BufReader::with_capacity(1 << 20, Shared(source.clone()));
+        let decoder: Box<dyn Read + 'a> = match compression {
+            Compression::Zstd => Box::new(zstd::Decoder::with_buffer(buffered)?),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
+        };
+        Ok(VerifiedReader { decoder, source, digest, expected: expected_sha256.to_string(), checked: false })
     }
 
     fn check(&mut self) -> io::Result<()> {
-        let inner = match &mut self.decoder {
-            VerifiedDecoder::Zstd(d) => d.get_mut(),
-            VerifiedDecoder::Gzip(d) => d.get_mut(),
-        };
-        // Whatever the decoder left unread still counts.
-        drain(inner)?;
-        let actual = inner.get_ref().digest();
+        // Whatever the decoder left unread still counts (and an age stream is authenticated
+        // to its end).
+        drain(&mut *self.source.borrow_mut())?;
+        let actual = super::io::hex(&sha2::Digest::finalize(self.digest.borrow().clone()));
         if actual != self.expected {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -109,12 +155,9 @@ impl<R: Read> VerifiedReader<R> {
     }
 }
 
-impl<R: Read> Read for VerifiedReader<R> {
+impl Read for VerifiedReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match &mut self.decoder {
-            VerifiedDecoder::Zstd(d) => d.read(buf)?,
-            VerifiedDecoder::Gzip(d) => d.read(buf)?,
-        };
+        let n = self.decoder.read(buf)?;
         if n == 0 && !buf.is_empty() && !self.checked {
             self.checked = true;
             self.check()?;
@@ -202,14 +245,20 @@ mod tests {
             let packed = enc.finish().unwrap();
             let good = super::super::io::hex(&sha2::Sha256::digest(&packed));
             let mut out = Vec::new();
-            VerifiedReader::new(c, &packed[..], &good).unwrap().read_to_end(&mut out).unwrap();
+            VerifiedReader::new(c, &packed[..], &good, false, None).unwrap().read_to_end(&mut out).unwrap();
             assert_eq!(out.len(), 300_000);
-            let err = VerifiedReader::new(c, &packed[..], "00").unwrap().read_to_end(&mut Vec::new()).unwrap_err();
+            let err = VerifiedReader::new(c, &packed[..], "00", false, None)
+                .unwrap()
+                .read_to_end(&mut Vec::new())
+                .unwrap_err();
             assert!(err.to_string().contains("checksum mismatch"), "{c:?}: {err}");
             // Trailing garbage after a valid stream is caught by the checksum too.
             let mut padded = packed.clone();
             padded.extend_from_slice(b"junk");
-            assert!(VerifiedReader::new(c, &padded[..], &good).unwrap().read_to_end(&mut Vec::new()).is_err());
+            assert!(VerifiedReader::new(c, &padded[..], &good, false, None)
+                .unwrap()
+                .read_to_end(&mut Vec::new())
+                .is_err());
         }
     }
 

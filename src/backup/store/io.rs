@@ -24,11 +24,6 @@ impl<T> Hashing<T> {
     pub fn finish(self) -> (String, T) {
         (hex(&self.hasher.finalize()), self.inner)
     }
-
-    /// The digest of everything so far.
-    pub fn digest(&self) -> String {
-        hex(&self.hasher.clone().finalize())
-    }
 }
 
 impl<W: Write> Write for Hashing<W> {

@@ -63,7 +63,11 @@ pub struct FileInfo {
     pub compression: Compression,
     pub compressed_bytes: u64,
     pub uncompressed_bytes: u64,
+    /// Of the stored bytes (sealed ones, when encrypted).
     pub sha256: String,
+    /// Present when the file is sealed with age: to whom (fingerprints, never keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<super::crypt::Sealed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

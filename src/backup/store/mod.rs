@@ -1,6 +1,7 @@
 //! The backup directory: dumps, checksums, manifests, listing, verification, retention.
 
 pub mod compress;
+pub mod crypt;
 pub mod io;
 pub mod lock;
 pub mod manifest;
@@ -174,7 +175,9 @@ impl Store {
                     return false;
                 }
                 let Some((id, rest)) = name.split_once('.') else { return false };
-                let is_dump = [".zst", ".gz"].iter().any(|x| rest.ends_with(x) && !rest.ends_with(".sha256"));
+                let is_dump = [".zst", ".gz", ".zst.age", ".gz.age"]
+                    .iter()
+                    .any(|x| rest.ends_with(x) && !rest.ends_with(".sha256"));
                 is_dump && !self.manifest_path(id).exists()
             })
             .collect();

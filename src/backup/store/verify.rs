@@ -31,7 +31,7 @@ impl std::fmt::Display for Problem {
             Problem::ChecksumMismatch { expected, actual } => {
                 write!(f, "checksum mismatch: expected {expected}, file has {actual}")
             }
-            Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
+            Problem::Corrupt(e) => write!(f, "the file does not decrypt or decompress: {e}"),
             Problem::SizeMismatch { expected, actual } => {
                 write!(f, "decompressed size is {actual} bytes, the manifest says {expected}")
             }
@@ -51,8 +51,14 @@ pub enum Depth {
     Files,
 }
 
-/// Check one backup. `Ok(vec![])` means it is intact.
-pub fn verify(store: &Store, manifest: &Manifest, depth: Depth) -> Result<Vec<Problem>> {
+/// Check one backup. `Ok(vec![])` means it is intact. A sealed backup is decrypted as well
+/// when `opening` is given; without it, its checksum is all that is checked.
+pub fn verify(
+    store: &Store,
+    manifest: &Manifest,
+    depth: Depth,
+    opening: Option<&super::crypt::Opening>,
+) -> Result<Vec<Problem>> {
     let mut problems = Vec::new();
     match std::fs::read_to_string(store.checksum_path(manifest)) {
         Ok(line) => {
@@ -72,6 +78,9 @@ pub fn verify(store: &Store, manifest: &Manifest, depth: Depth) -> Result<Vec<Pr
     };
     if depth == Depth::Files {
         return Ok(problems);
+    }
+    if manifest.file.encryption.is_some() {
+        return verify_sealed(&store.dump_path(manifest), file, manifest, depth, opening, problems);
     }
     let mut hashing = Hashing::new(BufReader::with_capacity(1 << 20, file));
     let decoded = match depth {
@@ -94,6 +103,43 @@ pub fn verify(store: &Store, manifest: &Manifest, depth: Depth) -> Result<Vec<Pr
             problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
         }
         Some(Ok(_)) => {}
+    }
+    Ok(problems)
+}
+
+/// A sealed backup: the checksum of the stored bytes, then (with an identity, at
+/// `Depth::Full`) decryption and decompression to the recorded size, in a second pass.
+fn verify_sealed(
+    path: &std::path::Path,
+    file: File,
+    manifest: &Manifest,
+    depth: Depth,
+    opening: Option<&super::crypt::Opening>,
+    mut problems: Vec<Problem>,
+) -> Result<Vec<Problem>> {
+    let mut hashing = Hashing::new(BufReader::with_capacity(1 << 20, file));
+    drain(&mut hashing)?;
+    let (actual, _) = hashing.finish();
+    if actual != manifest.file.sha256 {
+        problems.push(Problem::ChecksumMismatch { expected: manifest.file.sha256.clone(), actual });
+        return Ok(problems);
+    }
+    let (Depth::Full, Some(opening)) = (depth, opening) else { return Ok(problems) };
+    let file = File::open(path)?;
+    let read = super::compress::VerifiedReader::new(
+        manifest.file.compression,
+        file,
+        &manifest.file.sha256,
+        true,
+        Some(opening),
+    )
+    .and_then(|mut r| drain(&mut r).map_err(anyhow::Error::new));
+    match read {
+        Err(e) => problems.push(Problem::Corrupt(format!("{e:#}"))),
+        Ok(n) if n != manifest.file.uncompressed_bytes => {
+            problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
+        }
+        Ok(_) => {}
     }
     Ok(problems)
 }

@@ -1,39 +1,50 @@
-//! Writing one dump: stream -> compression -> SHA-256 -> temporary file, in one pass,
-//! then fsync, rename, and a `.sha256` file that `sha256sum -c` accepts.
+//! Writing one dump: stream -> compression -> (age encryption) -> SHA-256 -> temporary file,
+//! in one pass, then fsync, rename, and a `.sha256` file that `sha256sum -c` accepts.
 
 use std::io::{BufWriter, Write};
 
 use anyhow::{Context, Result};
 
+use super::crypt::{MaybeSealed, Sealing};
 use super::io::{AtomicFile, Counting, Hashing};
 use super::manifest::FileInfo;
 use super::{Compression, Store};
 use crate::error::fail;
 
-/// Stream whatever `produce` writes into `<id>.<ext>.<zst|gz>` in the store.
+/// How a dump is written: compressed how, and sealed to whom.
+pub struct Format<'a> {
+    pub compression: Compression,
+    pub level: i32,
+    pub sealing: Option<&'a Sealing>,
+}
+
+/// Stream whatever `produce` writes into `<id>.<ext>.<zst|gz>[.age]` in the store.
 /// Nothing that looks like a finished backup exists until everything succeeded.
 pub fn write_dump<T>(
     store: &Store,
     id: &str,
     ext: &str,
-    compression: Compression,
-    level: i32,
+    format: &Format,
     on_progress: &mut dyn FnMut(u64),
     produce: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<(FileInfo, T)> {
-    let name = format!("{id}.{ext}.{}", compression.extension());
+    let compression = format.compression;
+    let sealed = if format.sealing.is_some() { ".age" } else { "" };
+    let name = format!("{id}.{ext}.{}{sealed}", compression.extension());
     let dest = store.dir().join(&name);
     let mut atomic = AtomicFile::create(&dest)?;
     let (sha256, compressed_bytes, uncompressed_bytes, produced) = {
         let buffered = BufWriter::with_capacity(1 << 20, atomic.file());
         let hashing = Hashing::new(buffered);
-        let encoder = compression.encoder(hashing, level).context("could not start the compressor")?;
+        let sealing = MaybeSealed::new(format.sealing, hashing).map_err(|e| write_error(e, &dest))?;
+        let encoder = compression.encoder(sealing, format.level).context("could not start the compressor")?;
         let mut counting = Counting::new(encoder, on_progress);
         let produced = produce(&mut counting)?;
         counting.flush().map_err(|e| write_error(e, &dest))?;
         let uncompressed = counting.bytes;
         let encoder = counting.into_inner();
-        let hashing = encoder.finish().map_err(|e| write_error(e, &dest))?;
+        let sealing = encoder.finish().map_err(|e| write_error(e, &dest))?;
+        let hashing = sealing.finish().map_err(|e| write_error(e, &dest))?;
         let compressed = hashing.bytes;
         let (sha, mut buffered) = hashing.finish();
         buffered.flush().map_err(|e| write_error(e, &dest))?;
@@ -47,7 +58,8 @@ pub fn write_dump<T>(
     atomic.commit()?;
     let checksum_line = format!("{sha256}  {name}\n");
     super::io::write_atomic(&store.dir().join(format!("{name}.sha256")), checksum_line.as_bytes())?;
-    Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256 }, produced))
+    let encryption = format.sealing.map(Sealing::describe);
+    Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256, encryption }, produced))
 }
 
 /// Turn an I/O error while writing into a message that names the file and, for a full

@@ -1,0 +1,157 @@
+//! Backups sealed with age (issue 18): recipients and passphrase, the age CLI reads them,
+//! wrong or missing keys are clear errors that restore nothing, and encryption that cannot
+//! be applied writes nothing.
+
+use std::process::Command;
+
+use crate::sqlite::{seed_sqlite, sqlite_fingerprint};
+use crate::support::*;
+
+/// A key pair made by the real `age-keygen`: (identity file, public key).
+fn keygen(ctx: &TestContext, name: &str) -> (std::path::PathBuf, String) {
+    let path = ctx.path(&format!("keys/{name}.txt"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let out =
+        Command::new("age-keygen").arg("-o").arg(&path).output().expect("age-keygen (Debian package age) is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let public = Command::new("age-keygen").arg("-y").arg(&path).output().unwrap();
+    (path, String::from_utf8(public.stdout).unwrap().trim().to_string())
+}
+
+fn project() -> TestContext {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    seed_sqlite(&ctx.path("dev.db"));
+    ctx
+}
+
+fn sealed_file(ctx: &TestContext) -> std::path::PathBuf {
+    let files = ctx.backup_files();
+    let name = files.iter().find(|f| f.ends_with(".sqlite.zst.age")).unwrap_or_else(|| panic!("{files:?}"));
+    ctx.path("backups").join(name)
+}
+
+#[test]
+fn backups_are_sealed_to_recipients_and_open_with_the_identity_or_the_age_cli() {
+    let ctx = project();
+    let (key, public) = keygen(&ctx, "team");
+    let (_, other) = keygen(&ctx, "ci");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{public}\", \"{other}\"]\n"));
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("not test-restored here"), "no identity here: {}", run.stderr);
+    let file = sealed_file(&ctx);
+    let m = &ctx.manifests()[0];
+    let recipients = m["file"]["encryption"]["recipients"].as_array().unwrap();
+    assert_eq!(recipients.len(), 2);
+    assert!(!m.to_string().contains(&public), "fingerprints, never keys: {m}");
+    // The stored bytes are not the database.
+    let stored = std::fs::read(&file).unwrap();
+    assert!(stored.starts_with(b"age-encryption.org/v1"), "an age file");
+    // The age CLI opens it: age -d -i key | zstd -dc gives the SQLite file.
+    let restored = ctx.path("by-hand.db");
+    let line = format!(
+        "age -d -i {} {} | zstd -dc > {}",
+        shell_quote(&key.display().to_string()),
+        shell_quote(&file.display().to_string()),
+        shell_quote(&restored.display().to_string())
+    );
+    let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(sqlite_fingerprint(&restored), sqlite_fingerprint(&ctx.path("dev.db")));
+    // verify: the checksum without a key; decryption too with one.
+    let run = ctx.run(&["verify"]);
+    run.ok();
+    assert!(run.stdout.contains("not decrypted"), "{}", run.stdout);
+    let mut with_key = ctx.cmd(&["verify"]);
+    with_key.env("PRISMA_GUARD_AGE_IDENTITY", &key);
+    let run = Run::from(with_key.output().unwrap());
+    run.ok();
+    assert!(run.stdout.contains("decompresses to"), "{}", run.stdout);
+    // restore-test: refused without a key, done with one.
+    let run = ctx.run(&["restore-test"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("PRISMA_GUARD_AGE_IDENTITY"), "{}", run.stderr);
+    let run = ctx.run(&["--identity", key.to_str().unwrap(), "restore-test"]);
+    run.ok();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+}
+
+#[test]
+fn a_wrong_key_restores_nothing_and_says_so() {
+    let ctx = project();
+    let (_, public) = keygen(&ctx, "team");
+    let (wrong, _) = keygen(&ctx, "stranger");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{public}\"]\n"));
+    ctx.run(&["backup"]).ok();
+    let before = sqlite_fingerprint(&ctx.path("dev.db"));
+    let mut cmd = ctx.cmd(&["restore", "latest"]);
+    cmd.env("PRISMA_GUARD_AGE_IDENTITY", &wrong);
+    let run = Run::from(cmd.output().unwrap());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("cannot be decrypted"), "{}", run.stderr);
+    assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), before, "nothing restored");
+}
+
+#[test]
+fn passphrase_backups_round_trip() {
+    let ctx = project();
+    ctx.write_own_config("[encryption]\npassphrase_env = \"BACKUP_PASSPHRASE\"\n");
+    // Without the passphrase there is no backup at all, never an unencrypted one.
+    let run = ctx.run(&["backup"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("BACKUP_PASSPHRASE, which is not set"), "{}", run.stderr);
+    assert!(ctx.backup_files().iter().all(|f| !f.contains(".sqlite.")), "{:?}", ctx.backup_files());
+    let mut cmd = ctx.cmd(&["backup"]);
+    cmd.env("BACKUP_PASSPHRASE", "correct horse battery staple");
+    Run::from(cmd.output().unwrap()).ok();
+    sealed_file(&ctx);
+    let mut cmd = ctx.cmd(&["restore-test"]);
+    cmd.env("PRISMA_GUARD_AGE_PASSPHRASE", "correct horse battery staple");
+    let run = Run::from(cmd.output().unwrap());
+    run.ok();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+    assert!(!run.all().contains("correct horse"), "the passphrase never shows");
+}
+
+#[test]
+fn encryption_that_cannot_be_applied_writes_nothing() {
+    let ctx = project();
+    ctx.write_own_config("[encryption]\nrecipients = [\"age1thisisnotakey\"]\n");
+    let run = ctx.run(&["backup"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("is not an age public key"), "{}", run.stderr);
+    assert!(ctx.backup_files().iter().all(|f| !f.contains(".sqlite.")), "{:?}", ctx.backup_files());
+}
+
+#[test]
+fn a_named_or_uncommitted_config_cannot_add_a_recipient() {
+    let ctx = project();
+    let (_, attacker) = keygen(&ctx, "attacker");
+    ctx.write("evil.toml", &format!("[encryption]\nrecipients = [\"{attacker}\"]\n"));
+    let run = ctx.run(&["--guard-config", ctx.path("evil.toml").to_str().unwrap(), "backup"]);
+    run.ok();
+    assert!(run.stderr.contains("encryption (who can read the backups)"), "{}", run.stderr);
+    assert!(ctx.manifests()[0]["file"].get("encryption").is_none(), "not sealed to the attacker");
+}
+
+#[test]
+fn postgres_backups_sealed_test_restore_with_the_key_and_restore_in_place() {
+    let pg = postgres();
+    let db = pg.create_db("enc_pg");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id serial PRIMARY KEY, email text); INSERT INTO \"User\" (email) SELECT 'u' || g FROM generate_series(1, 40) g");
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    let (key, public) = keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{public}\"]\n"));
+    // Where the identity is, the new backup is test-restored before it counts.
+    let mut cmd = ctx.cmd(&["backup"]);
+    cmd.env("PRISMA_GUARD_AGE_IDENTITY", &key);
+    let run = Run::from(cmd.output().unwrap());
+    run.ok().no_secret();
+    assert!(!run.stderr.contains("not test-restored"), "{}", run.stderr);
+    pg.app_sql(&db, "DELETE FROM \"User\"");
+    let run = ctx.run_with_tty(&["--identity", key.to_str().unwrap(), "restore"], &format!("{db}\n"));
+    run.ok().no_secret();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "40");
+}
