@@ -145,7 +145,9 @@ pub enum Command {
     Restore(Deferred<RestoreArgs>),
     /// Restore a backup into a scratch database and compare row counts with the manifest.
     RestoreTest(Deferred<RestoreTestArgs>),
-    /// Delete old backups by age and count; never the newest verified one.
+    /// Show which backups the retention rules keep and which they delete, with the reason
+    /// for each; delete with --yes. Never the newest (verified) backup, nor one taken before a
+    /// destructive change within `[retention] protect_destructive_days`.
     Prune(Deferred<PruneArgs>),
     /// Put prisma-guard in front of `prisma`: on PATH, and in node_modules/.bin (npx, npm scripts).
     Shim(Deferred<ShimArgs>),
@@ -352,7 +354,11 @@ pub struct RestoreTestArgs {
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    /// Show what would be deleted, delete nothing.
+    /// Delete the backups the table marks for deletion (without it, prune only shows the
+    /// table).
+    #[arg(long, short = 'y', conflicts_with = "dry_run")]
+    pub yes: bool,
+    /// Show what would be deleted, delete nothing (the default without --yes).
     #[arg(long)]
     pub dry_run: bool,
     /// Delete backups older than this many days (default 30, or `[retention] max_age_days`).

@@ -1,56 +1,102 @@
-//! `prisma-guard prune`
+//! `prisma-guard prune`: the retention table (kept or deleted, and why), and with `--yes` the
+//! deletion.
 
 use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::backup::store::retention::{plan, Policy};
+use crate::backup::store::manifest::Manifest;
+use crate::backup::store::retention::{decide, Policy};
 use crate::backup::store::{unix_now, Store};
 use crate::cli::PruneArgs;
 use crate::config::settings::Settings;
+use crate::guard::classify::{classify, Invocation, Options, Risk};
+use crate::ui::human_age;
 use crate::ExitStatus;
 
+/// Whether a backup was taken just before a destructive change: a guarded prisma command
+/// that destroys data, or a restore (the safety copy of what it replaced).
+fn before_destructive(m: &Manifest) -> bool {
+    match m.trigger.kind.as_str() {
+        "safety" => true,
+        "prisma" => {
+            let inv = Invocation::parse(&m.trigger.argv);
+            matches!(classify(&inv, None, Options::default()), Risk::Destructive { .. })
+        }
+        _ => false,
+    }
+}
+
 pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
-    // Deleting backups is a human's decision: an AI agent may look (--dry-run), not delete.
-    if let (false, Some(marker)) = (args.dry_run, crate::agents::env::detect_current()) {
+    let delete = args.yes && !args.dry_run;
+    // Deleting backups is a human's decision: an AI agent may look, not delete.
+    if let (true, Some(marker)) = (delete, crate::agents::env::detect_current()) {
         let mut entry =
             crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
         entry.agent = Some(marker.clone());
         let _ = crate::guard::audit::append(&settings.audit_dir, &entry);
         return Err(crate::error::fail(format!(
-            "refused: prune deletes backups, which needs a human, and an AI agent is running this command ({marker} is set)"
+            "refused: prune --yes deletes backups, which needs a human, and an AI agent is running this command ({marker} is set)"
         ))
-        .hint("AI agent: show the user `prisma-guard prune --dry-run` and let them run `prisma-guard prune` themselves")
+        .hint("AI agent: show the user `prisma-guard prune` (the table) and let them run `prisma-guard prune --yes` themselves")
         .status(ExitStatus::Refused)
         .into());
     }
     let store = Store::open(&settings.backup_dir);
-    let _lock = if args.dry_run || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
+    let _lock = if !delete || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
     let (manifests, _) = store.list()?;
-    let policy = Policy {
-        max_age_days: args.max_age_days.unwrap_or(settings.retention.max_age_days),
-        keep: args.keep.unwrap_or(settings.retention.keep),
-    };
-    let doomed = plan(&manifests, unix_now(SystemTime::now()), policy);
-    for m in &doomed {
-        if args.dry_run {
-            println!("would delete {}", m.id);
-        } else {
+    let mut policy: Policy = settings.retention;
+    if let Some(days) = args.max_age_days {
+        policy.max_age_days = days;
+    }
+    if let Some(keep) = args.keep {
+        policy.keep = keep;
+    }
+    let now = unix_now(SystemTime::now());
+    let decisions = decide(&manifests, now, &policy, &before_destructive);
+    let width = manifests.iter().map(|m| m.id.len()).max().unwrap_or(2).max(2);
+    if !decisions.is_empty() {
+        println!("{:<width$}  {:<8}  {:<6}  WHY", "ID", "AGE", "ACTION");
+    }
+    for d in &decisions {
+        let action = match (d.keep, delete) {
+            (true, _) => "keep",
+            (false, true) => "delete",
+            (false, false) => "DELETE",
+        };
+        println!(
+            "{:<width$}  {:<8}  {:<6}  {}",
+            d.manifest.id,
+            human_age(now.saturating_sub(d.manifest.created_unix)),
+            action,
+            d.reasons.join("; ")
+        );
+    }
+    let doomed: Vec<&Manifest> = decisions.iter().filter(|d| !d.keep).map(|d| d.manifest).collect();
+    if delete {
+        for m in &doomed {
             store.delete(m)?;
-            println!("deleted {}", m.id);
         }
     }
     for tmp in store.dead_temp_files() {
-        if args.dry_run {
+        if !delete {
             println!("would delete {} (left by an interrupted backup)", tmp.display());
         } else if if tmp.is_dir() { std::fs::remove_dir_all(&tmp) } else { std::fs::remove_file(&tmp) }.is_ok() {
             println!("deleted {} (left by an interrupted backup)", tmp.display());
         }
     }
     let kept = manifests.len() - doomed.len();
-    settings.printer.status(
-        if args.dry_run { "Dry run" } else { "Pruned" },
-        format!("{} of {} backups, {kept} kept", doomed.len(), manifests.len()),
-    );
+    if delete {
+        settings.printer.status("Pruned", format!("{} of {} backups, {kept} kept", doomed.len(), manifests.len()));
+    } else {
+        settings.printer.status(
+            "Nothing deleted",
+            format!(
+                "{} of {} backups would go, {kept} stay; `prisma-guard prune --yes` deletes them",
+                doomed.len(),
+                manifests.len()
+            ),
+        );
+    }
     Ok(ExitStatus::Success)
 }

@@ -115,6 +115,16 @@ pub struct BackupSection {
 pub struct RetentionSection {
     pub max_age_days: Option<u64>,
     pub keep: Option<usize>,
+    /// Grandfather-father-son rules; any of them set replaces `max_age_days`/`keep`.
+    pub keep_last: Option<usize>,
+    /// A duration (`7d`, `36h`): every backup taken within it.
+    pub keep_within: Option<String>,
+    pub keep_daily: Option<usize>,
+    pub keep_weekly: Option<usize>,
+    pub keep_monthly: Option<usize>,
+    pub keep_yearly: Option<usize>,
+    /// Backups taken before a destructive command or a restore stay this many days (default 30).
+    pub protect_destructive_days: Option<u64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -193,6 +203,17 @@ impl Config {
             ignore("retention.keep (fewer than the project's)", keep < own);
             self.file.retention.keep = Some(keep.max(own));
         }
+        if let Some(days) = retention.protect_destructive_days {
+            let own = self.file.retention.protect_destructive_days.unwrap_or(30);
+            self.file.retention.protect_destructive_days = Some(days.max(own));
+        }
+        let gfs = retention.keep_last.is_some()
+            || retention.keep_within.is_some()
+            || retention.keep_daily.is_some()
+            || retention.keep_weekly.is_some()
+            || retention.keep_monthly.is_some()
+            || retention.keep_yearly.is_some();
+        ignore("retention.keep_last/keep_within/keep_daily/keep_weekly/keep_monthly/keep_yearly", gfs);
         ignore("tools.pg_bin_dir", tools.pg_bin_dir.is_some());
         ignore("tools.mysql_bin_dir", tools.mysql_bin_dir.is_some());
         ignore("database.url_env", database.url_env.is_some());

@@ -326,7 +326,9 @@ mod tests {
         assert_eq!(verdict("sed -i 's/x//' .claude/settings.local.json"), Verdict::Destructive);
         assert_eq!(verdict("git commit --no-verify -m wip"), Verdict::Destructive);
         assert_eq!(verdict("prisma-guard hooks uninstall"), Verdict::Destructive);
-        assert_eq!(verdict("prisma-guard prune --keep 1"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard prune --yes --keep 1"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard prune -y"), Verdict::Destructive);
+        assert_eq!(verdict("prisma-guard prune --keep 1"), Verdict::Allow, "only shows the table");
         assert_eq!(verdict("prisma-guard prune --dry-run"), Verdict::Allow);
         assert_eq!(verdict("cat .claude/settings.json"), Verdict::Allow);
         assert_eq!(verdict("sed -n 1p .claude/settings.json"), Verdict::Allow);

@@ -244,7 +244,13 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
     {
         return Some("`prisma-guard scan --baseline write` marks today's findings as known, hiding them".into());
     }
-    if name == "prisma-guard" && argv.iter().any(|a| a == "prune") && !argv.iter().any(|a| a == "--dry-run") {
+    if name == "prisma-guard"
+        && argv.iter().any(|a| a == "prune")
+        && argv
+            .iter()
+            .any(|a| a == "--yes" || a == "-y" || (a.starts_with('-') && !a.starts_with("--") && a.contains('y')))
+        && !argv.iter().any(|a| a == "--dry-run")
+    {
         return Some(format!("`{}` deletes backups", argv.join(" ")));
     }
     // `find PATH ... -delete` removes what it finds.

@@ -149,7 +149,7 @@ fn killed_backup_never_leaves_a_backup_that_looks_valid() {
     assert!(run.stderr.contains("no backups"), "{}", run.stderr);
     // The next backup works, and prune clears the dead temporary file.
     ctx.run(&["backup"]).ok();
-    ctx.run(&["prune"]).ok();
+    ctx.run(&["prune", "--yes"]).ok();
     assert!(!ctx.backup_files().iter().any(|f| f.ends_with(".tmp")), "{:?}", ctx.backup_files());
     assert_eq!(ctx.manifests().len(), 1);
 }

@@ -1026,12 +1026,12 @@ fn a_subfolder_toml_prune_and_backup_dir_cannot_loosen_the_guard() {
     for _ in 0..3 {
         ctx.run(&["backup"]).ok();
     }
-    let mut cmd = ctx.cmd(&["prune", "--keep", "1", "--max-age-days", "0"]);
+    let mut cmd = ctx.cmd(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"]);
     cmd.env("CLAUDECODE", "1");
     let run = Run::from(cmd.output().unwrap());
     assert_eq!(run.code, 3, "{}", run.all());
     assert_eq!(ctx.manifests().len(), 3, "nothing deleted");
-    assert_eq!(ctx.run(&["check", "--", "prisma-guard prune --keep 1"]).code, 3);
+    assert_eq!(ctx.run(&["check", "--", "prisma-guard prune --yes --keep 1"]).code, 3);
 
     let elsewhere = ctx.path("elsewhere");
     let run = reset_as_agent(&ctx, &[("PRISMA_GUARD_BACKUP_DIR", elsewhere.to_str().unwrap())]);

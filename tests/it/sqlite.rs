@@ -331,21 +331,31 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
         list.stdout
     );
     assert!(lines[2].contains("yes"), "verified column: {}", lines[2]);
-    let dry = ctx.run(&["prune", "--dry-run"]);
-    dry.ok();
-    assert!(
-        dry.stdout.contains("would delete") && dry.stdout.contains("-a") && dry.stdout.contains("-b"),
-        "{}",
-        dry.stdout
-    );
-    assert!(!dry.stdout.contains("-c") && !dry.stdout.contains("-d"), "{}", dry.stdout);
-    assert_eq!(ctx.manifests().len(), 4, "dry run deletes nothing");
-    ctx.run(&["prune"]).ok();
+    // Without --yes, the table only: each backup, kept or to delete, and why.
+    let table = ctx.run(&["prune"]);
+    table.ok();
+    let line = |suffix: &str| {
+        table
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next().is_some_and(|id| id.ends_with(suffix)))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(line("-a").contains("DELETE") && line("-a").contains("older than 30 days"), "{}", table.stdout);
+    assert!(line("-b").contains("DELETE"), "{}", table.stdout);
+    assert!(line("-c").contains("keep") && line("-c").contains("the newest verified backup"), "{}", table.stdout);
+    assert!(line("-d").contains("keep"), "{}", table.stdout);
+    assert!(table.stderr.contains("prune --yes"), "{}", table.stderr);
+    assert_eq!(ctx.manifests().len(), 4, "the table deletes nothing");
+    assert_eq!(ctx.run(&["prune", "--dry-run"]).code, 0);
+    assert_eq!(ctx.manifests().len(), 4, "nor does --dry-run");
+    ctx.run(&["prune", "--yes"]).ok();
     let left: Vec<String> = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left[0].ends_with("-d") && left[1].ends_with("-c"));
     assert_eq!(ctx.backup_files().len(), 6, "dump, checksum and manifest of each survivor only");
     // Count-based retention.
-    ctx.run(&["prune", "--keep", "1", "--max-age-days", "0"]).ok();
+    ctx.run(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"]).ok();
     assert_eq!(ctx.manifests().len(), 2, "the newest and the newest verified always stay");
 }

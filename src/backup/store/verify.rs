@@ -17,6 +17,7 @@ pub enum Problem {
     ChecksumFileDisagrees,
     ChecksumMismatch { expected: String, actual: String },
     Corrupt(String),
+    Undecryptable(String),
     SizeMismatch { expected: u64, actual: u64 },
 }
 
@@ -31,7 +32,8 @@ impl std::fmt::Display for Problem {
             Problem::ChecksumMismatch { expected, actual } => {
                 write!(f, "checksum mismatch: expected {expected}, file has {actual}")
             }
-            Problem::Corrupt(e) => write!(f, "the file does not decrypt or decompress: {e}"),
+            Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
+            Problem::Undecryptable(e) => write!(f, "the file does not decrypt and decompress: {e}"),
             Problem::SizeMismatch { expected, actual } => {
                 write!(f, "decompressed size is {actual} bytes, the manifest says {expected}")
             }
@@ -135,7 +137,7 @@ fn verify_sealed(
     )
     .and_then(|mut r| drain(&mut r).map_err(anyhow::Error::new));
     match read {
-        Err(e) => problems.push(Problem::Corrupt(format!("{e:#}"))),
+        Err(e) => problems.push(Problem::Undecryptable(format!("{e:#}"))),
         Ok(n) if n != manifest.file.uncompressed_bytes => {
             problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
         }
