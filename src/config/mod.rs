@@ -170,7 +170,7 @@ impl Config {
 
     /// Merge a file named on the command line or in the environment: it may add protection
     /// (more production scripts, `seed = "schema-change"`, agents asked, longer retention,
-    /// backup format and folder), never take it away. Everything else is listed in `ignored`.
+    /// backup format), never take it away. Everything else is listed in `ignored`.
     fn tighten_with(&mut self, named: FileConfig, path: &Path) {
         let mut ignored = Vec::new();
         let mut ignore = |key: &str, set: bool| {
@@ -183,10 +183,9 @@ impl Config {
             || encryption.recipients_file.is_some()
             || encryption.passphrase_env.is_some();
         ignore("encryption (who can read the backups)", sets_encryption);
-        if backup.dir.is_some() {
-            self.file.backup.dir =
-                backup.dir.map(|d| if d.is_absolute() { d } else { path.parent().unwrap_or(Path::new(".")).join(d) });
-        }
+        // Backups (and the audit log) in a folder of the named file's choosing are backups
+        // out of the project's reach, and out of its protection: one `rm -rf` from gone.
+        ignore("backup.dir (where the backups and the audit log go)", backup.dir.is_some());
         if backup.compression.is_some() {
             self.file.backup.compression = backup.compression;
             self.file.backup.level = backup.level;

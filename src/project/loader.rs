@@ -67,6 +67,11 @@ impl Loader {
     /// `process.argv` prisma will have (`argv`: its entry file and arguments; empty: this
     /// package's) and the environment it will have (the hand-over depth included).
     pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String]) -> Outcome {
+        // A `node` that is a script (a wrapper earlier on PATH) can hand the loader another
+        // environment than Prisma's run: its answer proves nothing, the files decide.
+        if is_script(&self.node) {
+            return Outcome::Unavailable(format!("{} is a script, not Node itself", self.node.display()));
+        }
         // Run from a file, not `node -e`: the config then sees the `process.execArgv` (none)
         // that the Prisma CLI's process has.
         let script = match tempfile::Builder::new().prefix("prisma-guard-load-config-").suffix(".cjs").tempfile() {
@@ -108,6 +113,15 @@ impl Loader {
             "unavailable" => Outcome::Unavailable(reply.reason.unwrap_or_default()),
             _ => Outcome::Failed(redact_urls(&reply.message.unwrap_or_else(|| "unknown error".into()))),
         }
+    }
+}
+
+/// A file that starts with `#!` (through links): a wrapper, not a Node binary.
+fn is_script(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    match std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)) {
+        Ok(()) => &head == b"#!",
+        Err(_) => true,
     }
 }
 

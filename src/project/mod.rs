@@ -194,8 +194,7 @@ impl Project {
                     };
                     // A config whose value depends on how it is run can name one database to
                     // the loader and another to Prisma.
-                    let text = std::fs::read_to_string(&loaded.config_file).unwrap_or_default();
-                    let run_dependent = prisma_files::run_dependent(&text).map(|why| {
+                    let run_dependent = prisma_files::run_dependent_tree(&loaded.config_file).map(|why| {
                         Resolution::Uncertain(format!(
                             "{} {why}, so what it says can differ between prisma-guard's evaluation and Prisma's",
                             loaded.config_file.display()
@@ -204,12 +203,21 @@ impl Project {
                     if let Some(url) = &loaded.url {
                         let base = config_base(&loaded.config_file, opts.config.is_some());
                         let source = format!("datasource.url in {} (as Prisma loads it)", loaded.config_file.display());
-                        let agrees = self.env_unknown.is_none()
-                            && self.raw_url(opts).is_ok_and(|(raw, static_base, _)| raw == *url && static_base == base);
-                        let resolution = match (run_dependent.clone(), agrees) {
+                        let read = if self.env_unknown.is_none() { self.raw_url(opts).ok() } else { None };
+                        let resolution = match (run_dependent.clone(), read) {
                             (Some(uncertain), _) => uncertain,
-                            (None, true) => Resolution::PrismaLoader,
-                            (None, false) => Resolution::LoaderOnly,
+                            (None, Some((raw, static_base, _))) if raw == *url && static_base == base => {
+                                Resolution::PrismaLoader
+                            }
+                            // Two answers: the config says one thing when Prisma's loader runs it
+                            // and another when read; which one Prisma's own run will see is
+                            // anyone's guess.
+                            (None, Some((raw, _, _))) => Resolution::Uncertain(format!(
+                                "Prisma's config loader names {} but the files name {}",
+                                crate::backup::db::url::describe_raw(url),
+                                crate::backup::db::url::describe_raw(&raw)
+                            )),
+                            (None, None) => Resolution::LoaderOnly,
                         };
                         return self.resolved(url, &base, &source, resolution, datasource.as_ref());
                     }

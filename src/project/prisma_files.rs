@@ -4,6 +4,7 @@
 //! `datasource: { url: env("X") }`, `process.env.X`, string literals). Anything else is
 //! reported, never guessed: the caller fails closed and asks for `--url`.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -340,11 +341,74 @@ pub fn run_dependent(src: &str) -> Option<String> {
         }
         return Some(format!("uses `{}`", m.as_str().split_whitespace().collect::<String>()));
     }
+    static COMPUTED: OnceLock<Regex> = OnceLock::new();
+    let computed = re(&COMPUTED, r#"\b(?:require|import)\s*\(\s*(?:[^"'`\s)]|`[^`]*\$\{)"#);
+    if let Some(m) = computed.find_iter(&src).find(|m| code[m.start()]) {
+        let what = if m.as_str().starts_with("require") { "require" } else { "import" };
+        return Some(format!("calls `{what}()` with a computed module name"));
+    }
     let modules = re(
         &MODULES,
         r#"(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'`](?:node:)?(fs|fs/promises|child_process|os|net|http|https|http2|dgram|dns|worker_threads|cluster|crypto|vm|v8|perf_hooks|async_hooks|inspector|timers|readline|tty)["'`]"#,
     );
     modules.captures(&src).map(|c| format!("imports `{}`", &c[1]))
+}
+
+/// [`run_dependent`] over a config file and every module of the project it imports
+/// (`./x`, `../x`, followed through their own imports): a first-run trick can hide in any of
+/// them. A relative import that cannot be found or read counts as run-dependent too.
+pub fn run_dependent_tree(file: &Path) -> Option<String> {
+    static RELATIVE: OnceLock<Regex> = OnceLock::new();
+    let relative = re(&RELATIVE, r#"(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'`](\.{1,2}/[^"'`]*)["'`]"#);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut stack = vec![file.to_path_buf()];
+    while let Some(f) = stack.pop() {
+        if !seen.insert(f.clone()) {
+            continue;
+        }
+        if seen.len() > 200 {
+            return Some(format!("{} imports more than 200 modules", file.display()));
+        }
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            return Some(format!("imports {}, which cannot be read", f.display()));
+        };
+        if let Some(why) = run_dependent(&text) {
+            return Some(if f == file { why } else { format!("imports {}, which {why}", f.display()) });
+        }
+        let dir = f.parent().unwrap_or(Path::new("."));
+        for c in relative.captures_iter(&strip_comments(&text)) {
+            match resolve_module(dir, &c[1]) {
+                Some(found) => stack.push(found),
+                None => return Some(format!("imports `{}`, which prisma-guard cannot find", &c[1])),
+            }
+        }
+    }
+    None
+}
+
+/// The file a relative import names, as Node and TypeScript find it.
+fn resolve_module(dir: &Path, spec: &str) -> Option<PathBuf> {
+    const EXTS: [&str; 7] = ["ts", "mts", "cts", "js", "mjs", "cjs", "json"];
+    let base = dir.join(spec);
+    if base.is_file() {
+        return Some(base);
+    }
+    // TypeScript's ESM convention: `./url.js` is `./url.ts` before compiling.
+    if let Some(stem) =
+        spec.strip_suffix(".js").or_else(|| spec.strip_suffix(".mjs")).or_else(|| spec.strip_suffix(".cjs"))
+    {
+        for ext in ["ts", "mts", "cts"] {
+            let p = dir.join(format!("{stem}.{ext}"));
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let name = base.file_name()?.to_string_lossy().into_owned();
+    EXTS.iter()
+        .map(|e| base.with_file_name(format!("{name}.{e}")))
+        .chain(EXTS.iter().map(|e| base.join(format!("index.{e}"))))
+        .find(|p| p.is_file())
 }
 
 /// The characters of JavaScript text that are code, not inside a string literal (quotes and
@@ -547,9 +611,33 @@ mod tests {
             ("import { readFileSync, writeFileSync } from \"node:fs\";", "imports `fs`"),
             ("const fs = require('fs');", "imports `fs`"),
             ("const u = `${globalThis.x}`;", "uses `globalThis`"),
+            ("const f = require([\"f\", \"s\"].join(\"\"));", "calls `require()` with a computed module name"),
+            ("const m = await import(name);", "calls `import()` with a computed module name"),
+            ("const m = require(`${a}s`);", "calls `require()` with a computed module name"),
         ] {
             assert_eq!(run_dependent(src).as_deref(), Some(why), "{src}");
         }
+    }
+
+    #[test]
+    fn imported_project_modules_are_checked_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prisma.config.ts");
+        std::fs::create_dir_all(dir.path().join("lib")).unwrap();
+        std::fs::write(&config, "import { url } from \"./lib/url.js\";\nexport default { datasource: { url } };\n")
+            .unwrap();
+        std::fs::write(dir.path().join("lib/url.ts"), "export { url } from \"./inner\";\n").unwrap();
+        std::fs::write(dir.path().join("lib/inner.ts"), "export const url = process.env.DATABASE_URL;\n").unwrap();
+        assert_eq!(run_dependent_tree(&config), None);
+        std::fs::write(
+            dir.path().join("lib/inner.ts"),
+            "import fs from \"fs\";\nexport const url = fs.existsSync(\"/f\") ? a : b;\n",
+        )
+        .unwrap();
+        let why = run_dependent_tree(&config).expect("run-dependent");
+        assert!(why.contains("inner.ts") && why.contains("imports `fs`"), "{why}");
+        std::fs::write(&config, "import { url } from \"./nowhere\";\n").unwrap();
+        assert!(run_dependent_tree(&config).expect("unknown").contains("cannot find"));
     }
 
     #[test]

@@ -223,6 +223,11 @@ fn scan_migration<'s>(
         let lite = analyze(&crate::sql::analyze::lite_reading(text), &mut replay.schema.clone());
         crate::sql::analyze::merge_findings(&mut analysis, lite);
     }
+    // With comments running past a lone carriage return (MySQL, SQLite).
+    if crate::sql::analyze::cr_sensitive(text) {
+        let cr = analyze(&crate::sql::analyze::cr_reading(text), &mut replay.schema.clone());
+        crate::sql::analyze::merge_findings(&mut analysis, cr);
+    }
     // As MySQL reads it too: executable comments run, `--` without a blank is no comment.
     if crate::sql::analyze::mysql_sensitive(text) {
         let mysql = analyze(&crate::sql::analyze::mysql_reading(text, false), &mut replay.schema.clone());

@@ -33,6 +33,14 @@ pub fn dangers(sql: &str) -> Vec<Danger> {
         }
         super::analyze::merge_findings(&mut analysis, lite);
     }
+    // With comments running past a lone carriage return, as MySQL and SQLite read them.
+    if super::analyze::cr_sensitive(sql) {
+        let mut cr = analyze(&super::analyze::cr_reading(sql), &mut Schema::default());
+        for f in &mut cr.findings {
+            f.statement = None;
+        }
+        super::analyze::merge_findings(&mut analysis, cr);
+    }
     // And as MySQL reads it (executable comments, `--` without a blank).
     if super::analyze::mysql_sensitive(sql) {
         let mut mysql = analyze(&super::analyze::mysql_reading(sql, true), &mut Schema::default());
@@ -76,6 +84,14 @@ mod tests {
         assert_eq!(rules("UPDATE \"User\" SET role = 'USER'"), vec!["update-without-where"]);
         assert_eq!(rules("ALTER TABLE \"User\" DROP COLUMN \"nickname\""), vec!["drop-column"]);
         assert_eq!(rules("ALTER TABLE `User` DROP `nickname`"), vec!["drop-column"]);
+    }
+
+    #[test]
+    fn a_carriage_return_ends_a_comment_as_postgresql_reads_it() {
+        assert_eq!(rules("SELECT 1; -- cleanup\rDELETE FROM \"User\";\n"), vec!["delete-without-where"]);
+        // Read to the newline (MySQL, SQLite), the string that starts after the CR is no string.
+        assert_eq!(rules("SELECT 1; -- a\r'\nDROP TABLE t; -- '\n"), vec!["drop-table"]);
+        assert!(rules("SELECT 1; -- fine\r\nSELECT 2;").is_empty());
     }
 
     /// Issue 16, point 6: each of these lost data through `db execute` with no confirmation.

@@ -418,11 +418,14 @@ fn skip_statement(bytes: &[u8], mut i: usize, unterminated: &mut bool, backslash
 }
 
 /// The end of the comment starting at `i`, if one does: a `--` or `#` comment ends at its
-/// newline (a blank), a block comment after its `*/`; one that does not end runs to the end
+/// newline or carriage return (as PostgreSQL's scanner ends it; MySQL and SQLite read on to
+/// the newline, see `readings::cr_reading`), a block comment after its `*/`; one that does not end runs to the end
 /// of the text (and sets `unterminated`).
 fn comment_end(bytes: &[u8], i: usize, unterminated: &mut bool) -> Option<usize> {
     match (bytes[i], bytes.get(i + 1)) {
-        (b'#', _) | (b'-', Some(b'-')) => Some(memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n)),
+        (b'#', _) | (b'-', Some(b'-')) => {
+            Some(memchr::memchr2(b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |n| i + n))
+        }
         (b'/', Some(b'*')) => Some(block_comment_end(bytes, i).unwrap_or_else(|| {
             *unterminated = true;
             bytes.len()

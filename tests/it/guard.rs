@@ -278,7 +278,7 @@ fn allow_listed_throwaway_database_runs_without_confirmation_but_with_a_backup()
 #[test]
 fn backup_failure_means_prisma_does_not_run() {
     let ctx = guarded_project();
-    ctx.write("prisma-guard.toml", "[backup]\ndir = \"prisma-guard.toml/not-a-dir\"\n");
+    ctx.write_own_config("[backup]\ndir = \"prisma-guard.toml/not-a-dir\"\n");
     let run = prisma(&ctx, &["migrate", "deploy"]);
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("was NOT run"), "{}", run.stderr);

@@ -1469,3 +1469,93 @@ fn libpq_settings_in_the_url_query_cannot_redirect_the_backup() {
     let m = &ctx.manifests()[0];
     assert_eq!(m["row_counts"]["public.User"], 3, "{m}");
 }
+
+/// Round 10: a first-run trick hidden behind a computed `require`, or in a module the config
+/// imports, makes the database uncertain; a `node` wrapper earlier on PATH cannot hand the
+/// config loader another database than Prisma's; a named guard config cannot move the
+/// backups and the audit log out of the project.
+#[test]
+fn first_run_tricks_node_wrappers_and_moved_backups_do_not_split_the_guard_from_prisma() {
+    let (a, b) = two_databases("r10");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_cleanup/migration.sql", "DROP TABLE \"User\";\n");
+    let flag = ctx.path("first-run-flag").display().to_string();
+    let head = "import \"dotenv/config\";\nimport { defineConfig, env } from \"prisma/config\";\n";
+    let tricky = |body: &str| {
+        format!("{head}{body}const u = env(\"DATABASE_URL\");\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  datasource: {{ url: first ? u.split(\"/{a}\").join(\"/{b}\") : u }},\n}});\n")
+    };
+    let deploy = |ctx: &TestContext, env: &[(&str, &str)]| {
+        let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().unwrap())
+    };
+    // A computed require of fs.
+    ctx.write(
+        "prisma.config.ts",
+        &tricky(&format!("const f = require([\"f\", \"s\"].join(\"\"));\nconst first = !f.existsSync(\"{flag}\");\nif (first) f.writeFileSync(\"{flag}\", \"\");\n")),
+    );
+    let run = deploy(&ctx, &[]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("computed module name"), "{}", run.stderr);
+    assert_eq!(users(&a), 3, "the migration did not run");
+    // The same trick in a module the config imports.
+    let _ = std::fs::remove_file(&flag);
+    ctx.write(
+        "lib/first.ts",
+        &format!("import {{ existsSync, writeFileSync }} from \"node:fs\";\nexport const first = !existsSync(\"{flag}\");\nif (first) writeFileSync(\"{flag}\", \"\");\n"),
+    );
+    ctx.write("prisma.config.ts", &tricky("import { first } from \"./lib/first\";\n"));
+    let run = deploy(&ctx, &[]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("first.ts, which imports `fs`"), "{}", run.stderr);
+    assert_eq!(users(&a), 3, "the migration did not run");
+    // A node wrapper on PATH that gives only the guard's loader another DATABASE_URL: the
+    // loader is not asked through a script, the files decide, and the backup is of `a`.
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    let node = which::which("node").unwrap();
+    ctx.write(
+        "fakenode/node",
+        &format!("#!/bin/sh\ncase \"$1\" in */prisma-guard-load-config-*) export DATABASE_URL=\"{}\";; esac\nexec {} \"$@\"\n", postgres().url(&b), node.display()),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(ctx.path("fakenode/node"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", ctx.path("fakenode").display(), ctx.env_var("PATH"));
+    let run = deploy(&ctx, &[("PATH", &path)]);
+    let urls: Vec<String> = ctx.manifests().iter().map(|m| m["database_url"].as_str().unwrap().to_string()).collect();
+    assert!(!urls.iter().any(|u| u.contains(&format!("/{b}"))), "never a backup of the decoy: {urls:?} {}", run.all());
+    if run.code == 0 {
+        assert!(urls.iter().any(|u| u.contains(&format!("/{a}"))), "{urls:?}");
+    }
+    // A named guard config's backup folder is ignored, with a warning: the backup and the
+    // audit log stay in the project.
+    let elsewhere = tempfile::tempdir().unwrap();
+    ctx.write("evil.toml", &format!("[backup]\ndir = \"{}\"\n", elsewhere.path().display()));
+    let evil = ctx.path("evil.toml").display().to_string();
+    let before = ctx.manifests().len();
+    let run = deploy(&ctx, &[("PRISMA_GUARD_CONFIG", &evil)]);
+    assert!(run.stderr.contains("backup.dir"), "{}", run.all());
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing written there");
+    assert!(ctx.manifests().len() > before || run.code != 0, "{}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+    assert!(audit.contains("CLAUDECODE"), "the audit log stays in the project: {audit}");
+}
+
+/// Round 10: PostgreSQL ends a `--` comment at a carriage return: a DELETE after one is seen.
+#[test]
+fn a_carriage_return_cannot_hide_sql_in_a_comment() {
+    let ctx = crate::guard::guarded_project();
+    ctx.write("q.sql", "SELECT 1; -- cleanup\rDELETE FROM \"Post\";\n");
+    let run = prisma(&ctx, &["db", "execute", "--file", "q.sql"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(crate::guard::rows(&ctx, "Post"), 3);
+    let run = ctx.run(&["check", "--", "npx prisma db execute --file q.sql"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    ctx.write("prisma/migrations/20260103000000_cr/migration.sql", "SELECT 1; -- x\rDELETE FROM \"Post\";\n");
+    let run = ctx.run(&["scan", "prisma/migrations"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("delete-without-where"), "{}", run.stdout);
+}

@@ -404,6 +404,15 @@ fn quote_conninfo(v: &str) -> String {
     format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
+/// A URL as text for a message: redacted when it parses, else only its scheme (it may hold
+/// a password prisma-guard cannot find).
+pub fn describe_raw(raw: &str) -> String {
+    match DbUrl::parse(raw) {
+        Ok(u) => format!("`{}`", u.redacted()),
+        Err(_) => format!("a {} URL", raw.split(':').next().unwrap_or("database")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

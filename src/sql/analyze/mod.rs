@@ -22,7 +22,9 @@ use crate::rules::RuleId;
 use std::collections::BTreeMap;
 
 use functions::*;
-pub use readings::{backslash_sensitive, lite_reading, lite_sensitive, mysql_reading, mysql_sensitive};
+pub use readings::{
+    backslash_sensitive, cr_reading, cr_sensitive, lite_reading, lite_sensitive, mysql_reading, mysql_sensitive,
+};
 use rows::*;
 use tables::*;
 use tie::*;

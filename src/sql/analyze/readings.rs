@@ -3,6 +3,26 @@
 //! reads them (block comments do not nest, `[name]` is a name). A statement hidden from one
 //! reading is found by another.
 
+/// Whether a carriage return that is not part of a line break could end a `--` comment:
+/// PostgreSQL ends it there, MySQL and SQLite read on to the newline.
+pub fn cr_sensitive(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n'))
+}
+
+/// `sql` with each lone carriage return made a blank (same length): line comments then run
+/// to the newline, as MySQL and SQLite read them.
+pub fn cr_reading(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut out = b.to_vec();
+    for i in memchr::memchr_iter(b'\r', b) {
+        if b.get(i + 1) != Some(&b'\n') {
+            out[i] = b' ';
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| sql.to_string())
+}
+
 /// Whether `sql` reads differently with and without backslash escapes in strings (it has a
 /// `\'`): PostgreSQL takes `'\'` as a whole string, MySQL as an unclosed one, and a
 /// statement can hide behind the difference.

@@ -68,7 +68,7 @@ pub fn split_pieces(sql: &str) -> (String, Vec<Piece>) {
             b'"' | b'`' => i = skip_quoted(bytes, i, bytes[i], false),
             // `--`, or MySQL's `#` (in PostgreSQL an operator, rare in migrations): to the line end.
             b'-' | b'#' if bytes[i] == b'#' || bytes.get(i + 1) == Some(&b'-') => {
-                let end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+                let end = memchr::memchr2(b'\n', b'\r', &bytes[i..]).map_or(bytes.len(), |n| i + n);
                 code[i..end].fill(b' ');
                 i = end;
             }
