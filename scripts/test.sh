@@ -46,13 +46,16 @@ if [ ! -f tests/fixtures/node-deps/node_modules/lefthook/package.json ]; then
   echo "== npm ci (tests/fixtures/node-deps)"
   (cd tests/fixtures/node-deps && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --silent)
 fi
-# The pre-commit framework (PyPI), for the hook tests.
-if ! command -v pre-commit >/dev/null 2>&1; then
-  echo "== pip install pre-commit"
+# From PyPI: the pre-commit framework (hook tests) and moto's S3 server (off-site copies).
+# A test that needs one of them fails when it is missing; it never skips.
+pip_install() {
   pip=$(command -v pip || command -v pip3)
-  timeout 300 "$pip" install -q pre-commit==4.0.1 2>/dev/null \
-    || timeout 300 "$pip" install -q --break-system-packages pre-commit==4.0.1
-fi
+  echo "== pip install $*"
+  timeout 600 "$pip" install -q "$@" 2>/dev/null \
+    || timeout 600 "$pip" install -q --break-system-packages "$@"
+}
+command -v pre-commit >/dev/null 2>&1 || pip_install pre-commit==4.0.1
+command -v moto_server >/dev/null 2>&1 || pip_install "moto[server]==5.2.1"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -145,6 +145,8 @@ pub enum Command {
     Restore(Deferred<RestoreArgs>),
     /// Restore a backup into a scratch database and compare row counts with the manifest.
     RestoreTest(Deferred<RestoreTestArgs>),
+    /// Upload local backups that a remote lacks, and check the copies it has (size, files).
+    Sync(Deferred<SyncArgs>),
     /// Show which backups the retention rules keep and which they delete, with the reason
     /// for each; delete with --yes. Never the newest (verified) backup, nor one taken before a
     /// destructive change within `[retention] protect_destructive_days`.
@@ -324,6 +326,16 @@ pub struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List the backups on this `[[remote]]` instead of the local folder.
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this `[[remote]]` (default: every one).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +345,10 @@ pub struct VerifyArgs {
     /// Verify every backup.
     #[arg(long, conflicts_with = "id")]
     pub all: bool,
+    /// Verify the copies on this `[[remote]]`: each is read back (size, SHA-256, and with an
+    /// identity, decryption and decompression).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -343,6 +359,10 @@ pub struct RestoreArgs {
     /// Restore into this database instead of the project's.
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
+    /// Take the backup from this `[[remote]]` (it is downloaded and checked into the local
+    /// folder first).
+    #[arg(long, value_name = "NAME")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -350,6 +370,9 @@ pub struct RestoreTestArgs {
     /// Backup id, unique prefix, or `latest`.
     #[arg(default_value = "latest")]
     pub id: String,
+    /// Test the copy on this `[[remote]]` (downloaded to a temporary folder).
+    #[arg(long, value_name = "NAME")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -367,6 +390,9 @@ pub struct PruneArgs {
     /// Keep at most this many backups (default 100, or `[retention] keep`).
     #[arg(long)]
     pub keep: Option<usize>,
+    /// Only this `[[remote]]` (default: the local folder and every remote).
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
 }
 
 #[cfg(test)]

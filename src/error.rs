@@ -49,6 +49,15 @@ pub fn fail(message: impl Into<String>) -> Failure {
     Failure::new(message)
 }
 
+/// An error in one line with its hint, for records that outlive the run (manifests).
+pub fn one_line(err: &anyhow::Error) -> String {
+    let hint = err.chain().find_map(|e| e.downcast_ref::<Failure>()).and_then(|f| f.hint.as_deref());
+    match hint {
+        Some(h) => format!("{err:#} ({h})"),
+        None => format!("{err:#}"),
+    }
+}
+
 /// Print an error with its causes and hint on stderr; return the exit status it maps to.
 pub fn report(err: &anyhow::Error) -> ExitStatus {
     let red = console::Style::new().red().bold().for_stderr();

@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Verify(args) => commands::verify::run(&load()?, &args),
         Command::Restore(args) => commands::restore::run(&load()?, &args),
         Command::RestoreTest(args) => commands::restore_test::run(&load()?, &args),
+        Command::Sync(args) => commands::sync::run(&load()?, &args),
         Command::Prune(args) => commands::prune::run(&load()?, &args),
         Command::Shim(args) => commands::shim::run(&load()?, &args),
         Command::Scan(args) => commands::scan::run(global, &args),

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod git_facts;
+pub mod remote;
 pub mod store;
 
 use std::path::Path;
@@ -25,6 +26,9 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let started = Instant::now();
     // Encryption that cannot be applied is an error before anything is written.
     let sealing = settings.sealing()?;
+    // So is a remote table that makes no sense; a store that cannot be reached is not: the
+    // local backup is taken, and the failed copy is reported.
+    let remotes = remote::open_configured(&settings.config.file.remotes)?;
     let server_version = db.preflight()?;
     let dump_tool = db.dump_tool_version()?;
     let store = Store::create(&settings.backup_dir)?;
@@ -36,14 +40,23 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let id = store.new_id(now, req.label.as_deref());
     let bar = settings.printer.bytes_progress(&format!("backing up {}", db.name()));
     let mut on_progress = |n: u64| bar.set_position(n);
-    let (file, facts) = write::write_dump(
-        &store,
-        &id,
-        db.dump_extension(),
-        &write::Format { compression: settings.compression, level: settings.level, sealing: sealing.as_ref() },
-        &mut on_progress,
-        |out| db.dump(out, store.dir()),
-    )?;
+    let format = write::Format { compression: settings.compression, level: settings.level, sealing: sealing.as_ref() };
+    let name = write::file_name(&id, db.dump_extension(), &format);
+    let mut uploads = Vec::new();
+    let mut copies = Vec::new();
+    for r in &remotes {
+        match r {
+            Ok(r) => match r.start_upload(&name) {
+                Ok(u) => uploads.push(u),
+                Err(e) => copies.push(remote::copy::not_started(&r.name, &r.object_url(&name), &e)),
+            },
+            Err((spec, e)) => copies.push(remote::copy::not_started(&spec.name, &spec.url, e)),
+        }
+    }
+    let (file, facts) =
+        write::write_dump(&store, &id, db.dump_extension(), &format, &mut uploads, &mut on_progress, |out| {
+            db.dump(out, store.dir())
+        })?;
     bar.finish_and_clear();
     let mut warnings = facts.warnings;
     // Never the only backup before a destructive command and unrestorable: its schema part
@@ -111,6 +124,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         prisma_guard_version: env!("CARGO_PKG_VERSION").into(),
         verified: None,
         warnings,
+        remotes: Vec::new(),
     };
     if let Err(e) = restorable {
         let mut manifest = manifest;
@@ -118,6 +132,32 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         store.save_manifest(&manifest)?;
         return Err(e.context(format!("backup {} was written, but it cannot be restored", manifest.id)));
     }
+    store.save_manifest(&manifest)?;
+    if uploads.is_empty() && copies.is_empty() {
+        return Ok(manifest);
+    }
+    // Off-site: each upload is completed, read back, then its checksum line and manifest
+    // follow (and Object Lock), while the local backup is already safe on disk.
+    let mut manifest = manifest;
+    for upload in uploads {
+        let name = upload.remote().name.clone();
+        settings.printer.status("Uploading", format!("{} to remote `{name}`", manifest.id));
+        copies.push(remote::copy::complete(upload, &manifest));
+    }
+    for c in &copies {
+        match &c.error {
+            None => settings.printer.status(
+                "Off-site",
+                format!(
+                    "{} (size and SHA-256 read back{})",
+                    c.url,
+                    c.locked_until.as_ref().map(|u| format!(", locked until {u}")).unwrap_or_default()
+                ),
+            ),
+            Some(e) => settings.printer.warn(format!("the copy to remote `{}` failed: {e}", c.name)),
+        }
+    }
+    manifest.remotes = copies;
     store.save_manifest(&manifest)?;
     Ok(manifest)
 }

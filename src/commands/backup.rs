@@ -34,5 +34,19 @@ pub fn run(settings: &mut Settings, args: &BackupArgs) -> Result<ExitStatus> {
         );
         println!("{}", path.display());
     }
+    // A copy that did not make it off the machine is a failed backup for whoever watches the
+    // exit code (a scheduler, an alert); the local backup stays.
+    let failed: Vec<&str> = m.remotes.iter().filter(|c| c.error.is_some()).map(|c| c.name.as_str()).collect();
+    if !failed.is_empty() {
+        return Err(crate::error::fail(format!(
+            "backup {} is saved locally, but its off-site copy failed ({} of {} remote(s): {})",
+            m.id,
+            failed.len(),
+            m.remotes.len(),
+            failed.join(", ")
+        ))
+        .hint("fix the remote (see the warning above), then `prisma-guard sync` uploads what is missing")
+        .into());
+    }
     Ok(ExitStatus::Success)
 }

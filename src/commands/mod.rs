@@ -15,5 +15,6 @@ pub mod restore;
 pub mod restore_test;
 pub mod scan;
 pub mod shim;
+pub mod sync;
 pub mod uninstall;
 pub mod verify;

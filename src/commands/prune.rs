@@ -53,12 +53,81 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
         policy.keep = keep;
     }
     let now = unix_now(SystemTime::now());
-    let decisions = decide(&manifests, now, &policy, &before_destructive);
-    let width = manifests.iter().map(|m| m.id.len()).max().unwrap_or(2).max(2);
-    if !decisions.is_empty() {
-        println!("{:<width$}  {:<8}  {:<6}  WHY", "ID", "AGE", "ACTION");
+    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, args.remote.as_deref())?;
+    let mut doomed_count = 0;
+    if args.remote.is_none() {
+        let decisions = decide(&manifests, now, &policy, &before_destructive);
+        println!("Local: {}", store.dir().display());
+        print_plan(&decisions, delete, now);
+        let doomed: Vec<&Manifest> = decisions.iter().filter(|d| !d.keep).map(|d| d.manifest).collect();
+        doomed_count += doomed.len();
+        if delete {
+            for m in &doomed {
+                store.delete(m)?;
+            }
+        }
     }
-    for d in &decisions {
+    // Each remote by its own rules (or the project's); a copy under Object Lock stays until
+    // its lock ends, whatever the rules say (the store would refuse anyway).
+    for r in &remotes {
+        let (there, _) = r.list()?;
+        let rules = r.retention.unwrap_or(policy);
+        let mut decisions = decide(&there, now, &rules, &before_destructive);
+        for d in &mut decisions {
+            if let Some(until) = locked_until(d.manifest, &r.name) {
+                if until > now && !d.keep {
+                    d.keep = true;
+                    d.reasons.push(format!(
+                        "under Object Lock until {}",
+                        humantime::format_rfc3339_seconds(
+                            std::time::UNIX_EPOCH + std::time::Duration::from_secs(until)
+                        )
+                    ));
+                }
+            }
+        }
+        println!("Remote `{}`: {}", r.name, r.url);
+        print_plan(&decisions, delete, now);
+        for d in decisions.iter().filter(|d| !d.keep) {
+            doomed_count += 1;
+            if delete {
+                for file in [
+                    d.manifest.file.name.clone(),
+                    format!("{}.sha256", d.manifest.file.name),
+                    format!("{}.json", d.manifest.id),
+                ] {
+                    r.delete(&file)?;
+                }
+            }
+        }
+    }
+    for tmp in store.dead_temp_files() {
+        if !delete {
+            println!("would delete {} (left by an interrupted backup)", tmp.display());
+        } else if if tmp.is_dir() { std::fs::remove_dir_all(&tmp) } else { std::fs::remove_file(&tmp) }.is_ok() {
+            println!("deleted {} (left by an interrupted backup)", tmp.display());
+        }
+    }
+    if delete {
+        settings.printer.status("Pruned", format!("{doomed_count} backup(s) deleted"));
+    } else {
+        settings.printer.status(
+            "Nothing deleted",
+            format!("{doomed_count} backup(s) would go; `prisma-guard prune --yes` deletes them"),
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// The table: ID, AGE, ACTION, WHY.
+fn print_plan(decisions: &[crate::backup::store::retention::Decision<'_>], delete: bool, now: u64) {
+    let width = decisions.iter().map(|d| d.manifest.id.len()).max().unwrap_or(2).max(2);
+    if decisions.is_empty() {
+        println!("  no backups");
+        return;
+    }
+    println!("{:<width$}  {:<8}  {:<6}  WHY", "ID", "AGE", "ACTION");
+    for d in decisions {
         let action = match (d.keep, delete) {
             (true, _) => "keep",
             (false, true) => "delete",
@@ -72,31 +141,11 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
             d.reasons.join("; ")
         );
     }
-    let doomed: Vec<&Manifest> = decisions.iter().filter(|d| !d.keep).map(|d| d.manifest).collect();
-    if delete {
-        for m in &doomed {
-            store.delete(m)?;
-        }
-    }
-    for tmp in store.dead_temp_files() {
-        if !delete {
-            println!("would delete {} (left by an interrupted backup)", tmp.display());
-        } else if if tmp.is_dir() { std::fs::remove_dir_all(&tmp) } else { std::fs::remove_file(&tmp) }.is_ok() {
-            println!("deleted {} (left by an interrupted backup)", tmp.display());
-        }
-    }
-    let kept = manifests.len() - doomed.len();
-    if delete {
-        settings.printer.status("Pruned", format!("{} of {} backups, {kept} kept", doomed.len(), manifests.len()));
-    } else {
-        settings.printer.status(
-            "Nothing deleted",
-            format!(
-                "{} of {} backups would go, {kept} stay; `prisma-guard prune --yes` deletes them",
-                doomed.len(),
-                manifests.len()
-            ),
-        );
-    }
-    Ok(ExitStatus::Success)
+}
+
+/// When the copy on remote `name` is locked until (unix seconds), from its manifest.
+fn locked_until(m: &Manifest, name: &str) -> Option<u64> {
+    let c = m.remotes.iter().find(|c| c.name == name)?;
+    let t = humantime::parse_rfc3339_weak(c.locked_until.as_deref()?).ok()?;
+    Some(unix_now(t))
 }

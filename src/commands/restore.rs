@@ -25,8 +25,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     let db = db::open(target, &settings.tools)?;
     // `latest` over the project's database: the newest backup of that database (a backup of
     // another one, taken with --url, is not what "put it back" means).
-    let id = match (args.id.as_str(), &args.to) {
-        ("latest", None) => latest_of(&store, db.as_ref())?,
+    let id = match (args.id.as_str(), &args.to, &args.from) {
+        (_, _, Some(name)) => fetch_from(settings, name, &args.id, &Store::create(&settings.backup_dir)?)?,
+        ("latest", None, None) => latest_of(&store, db.as_ref())?,
         _ => args.id.clone(),
     };
     let manifest = verified(settings, &store, &id)?;
@@ -86,6 +87,20 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     settings.printer.status("Restoring", format!("{} into {}", manifest.id, db.target().describe()));
     replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?;
     report_counts(settings, &manifest, db.as_ref(), "restore")
+}
+
+/// Bring backup `selector` of remote `name` into `store` (unless the same file is there
+/// already), checked against its manifest on the way; its id.
+pub(super) fn fetch_from(settings: &Settings, name: &str, selector: &str, store: &Store) -> Result<String> {
+    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
+    let Some(r) = remotes.first() else { return Err(fail(format!("no remote `{name}`")).into()) };
+    let m = r.resolve(selector)?;
+    let local = store.resolve(&m.id).ok().filter(|l| l.file.sha256 == m.file.sha256 && store.dump_path(l).is_file());
+    if local.is_none() {
+        settings.printer.status("Fetching", format!("{} from remote `{name}` ({})", m.id, r.object_url(&m.file.name)));
+        crate::backup::remote::copy::fetch(r, &m, store)?;
+    }
+    Ok(m.id)
 }
 
 /// The id of the newest backup (safety copies aside) of the database `db` names.

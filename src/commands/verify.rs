@@ -13,6 +13,9 @@ use crate::error::fail;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
+    if let Some(name) = &args.remote {
+        return remote(settings, args, name);
+    }
     let store = Store::open(&settings.backup_dir);
     let targets = if args.all {
         let (all, unreadable) = store.list()?;
@@ -69,4 +72,48 @@ pub fn check(store: &Store, mut m: Manifest, opening: Option<&Opening>) -> Resul
         Some(e) => println!("FAILED  {}  {e}", m.id),
     }
     Ok(ok)
+}
+
+/// `verify --remote NAME`: read each copy back from the store.
+fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStatus> {
+    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
+    let Some(r) = remotes.first() else { return Ok(ExitStatus::Success) };
+    let targets = if args.all {
+        let (all, bad) = r.list()?;
+        for (file, why) in &bad {
+            settings.printer.warn(format!("cannot verify {file} on remote `{name}`: {why}"));
+        }
+        if all.is_empty() && bad.is_empty() {
+            return Err(fail(format!("there are no backups on remote `{name}` ({})", r.url))
+                .hint("upload the local ones with `prisma-guard sync`")
+                .into());
+        }
+        all
+    } else {
+        vec![r.resolve(args.id.as_deref().unwrap_or("latest"))?]
+    };
+    let opening = settings.opening()?;
+    let mut failed = 0;
+    for m in targets {
+        let problems = crate::backup::remote::copy::check(r, &m, opening.as_ref())?;
+        if problems.is_empty() {
+            let how = if m.file.encryption.is_some() && opening.is_none() {
+                "sha256 matches; encrypted, not decrypted".to_string()
+            } else {
+                format!("sha256 matches, decompresses to {} bytes", m.file.uncompressed_bytes)
+            };
+            println!("ok      {}  on `{name}` ({how})", m.id);
+        } else {
+            failed += 1;
+            let list = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+            println!("FAILED  {}  on `{name}`: {list}", m.id);
+        }
+    }
+    if failed > 0 {
+        return Err(fail(format!("{failed} backup(s) on remote `{name}` failed verification"))
+            .hint("do not rely on them: take a fresh backup (`prisma-guard backup` uploads it), and check the store")
+            .status(ExitStatus::Mismatch)
+            .into());
+    }
+    Ok(ExitStatus::Success)
 }

@@ -32,6 +32,48 @@ pub struct FileConfig {
     pub agents: AgentsSection,
     #[serde(default)]
     pub encryption: EncryptionSection,
+    /// `[[remote]]`: off-site copies.
+    #[serde(default, rename = "remote")]
+    pub remotes: Vec<RemoteSection>,
+}
+
+/// `[[remote]]`: an S3-compatible bucket every backup is uploaded to. Where the backups go
+/// is the project's own decision: only its own prisma-guard.toml names remotes (a named
+/// file could send the data to anyone's bucket).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSection {
+    /// A short name for the command line (`--remote NAME`, `--from NAME`).
+    pub name: String,
+    /// `s3://bucket/prefix`.
+    pub url: String,
+    /// The store's endpoint, for anything but AWS (R2, B2, MinIO, Supabase Storage ...).
+    pub endpoint: Option<String>,
+    /// Default `us-east-1` (`auto` for R2).
+    pub region: Option<String>,
+    /// Address the bucket in the path (`endpoint/bucket/key`) instead of the host name.
+    pub path_style: Option<bool>,
+    /// `STANDARD_IA`, `GLACIER_IR`, ... (AWS names; other stores have their own).
+    pub storage_class: Option<String>,
+    /// A profile in ~/.aws/credentials (default: AWS_PROFILE, then `default`).
+    pub profile: Option<String>,
+    /// Names of environment variables holding the keys, when not AWS_ACCESS_KEY_ID/...
+    pub access_key_id_env: Option<String>,
+    pub secret_access_key_env: Option<String>,
+    pub session_token_env: Option<String>,
+    /// `instance`: also ask the cloud's metadata service (EC2, ECS, EKS) for credentials.
+    pub credentials: Option<String>,
+    /// `GOVERNANCE` or `COMPLIANCE`: every uploaded object is locked for `object_lock_days`.
+    pub object_lock_mode: Option<String>,
+    pub object_lock_days: Option<u32>,
+    /// Per-request timeout (default `60s`); a stalled request is retried.
+    pub timeout: Option<String>,
+    /// Retries of a failed request (5xx, timeout, dropped connection); default 5.
+    pub retries: Option<usize>,
+    /// Multipart part size in MiB (default 16; at least 5).
+    pub part_size_mib: Option<usize>,
+    /// Retention for this remote instead of `[retention]`.
+    pub retention: Option<RetentionSection>,
 }
 
 /// `[encryption]`: backups sealed with age. Who can read the backups is the project's own
@@ -178,7 +220,8 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption } = named;
+        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes } = named;
+        ignore("remote (where the backups are sent)", !remotes.is_empty());
         let sets_encryption = !encryption.recipients.is_empty()
             || encryption.recipients_file.is_some()
             || encryption.passphrase_env.is_some();

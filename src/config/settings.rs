@@ -110,33 +110,7 @@ impl Settings {
         };
         let compression = config.file.backup.compression.unwrap_or_default();
         let level = config.file.backup.level.unwrap_or_else(|| compression.default_level());
-        let r = &config.file.retention;
-        let keep_within = match &r.keep_within {
-            None => None,
-            Some(text) => Some(
-                humantime::parse_duration(text)
-                    .map_err(|e| {
-                        crate::error::Failure::usage(format!(
-                            "[retention] keep_within = \"{text}\" is not a duration: {e}"
-                        ))
-                        .hint("write it like \"7d\", \"36h\" or \"2weeks\"")
-                    })?
-                    .as_secs(),
-            ),
-        };
-        let retention = Policy {
-            max_age_days: r.max_age_days.unwrap_or(30),
-            keep: r.keep.unwrap_or(100),
-            gfs: crate::backup::store::retention::Gfs {
-                keep_last: r.keep_last,
-                keep_within,
-                keep_daily: r.keep_daily,
-                keep_weekly: r.keep_weekly,
-                keep_monthly: r.keep_monthly,
-                keep_yearly: r.keep_yearly,
-            },
-            protect_days: r.protect_destructive_days.unwrap_or(30),
-        };
+        let retention = policy(&config.file.retention, "[retention]")?;
         let tools = ToolSettings {
             pg_bin_dir: config.file.tools.pg_bin_dir.as_ref().map(|p| config.resolve_path(p, &project_root)),
             mysql_bin_dir: config.file.tools.mysql_bin_dir.as_ref().map(|p| config.resolve_path(p, &project_root)),
@@ -193,4 +167,32 @@ impl Settings {
             self.level = c.default_level();
         }
     }
+}
+
+/// A retention policy from a `[retention]` table (or a remote's own).
+pub fn policy(r: &config::RetentionSection, table: &str) -> Result<Policy> {
+    let keep_within = match &r.keep_within {
+        None => None,
+        Some(text) => Some(
+            humantime::parse_duration(text)
+                .map_err(|e| {
+                    crate::error::Failure::usage(format!("{table} keep_within = \"{text}\" is not a duration: {e}"))
+                        .hint("write it like \"7d\", \"36h\" or \"2weeks\"")
+                })?
+                .as_secs(),
+        ),
+    };
+    Ok(Policy {
+        max_age_days: r.max_age_days.unwrap_or(30),
+        keep: r.keep.unwrap_or(100),
+        gfs: crate::backup::store::retention::Gfs {
+            keep_last: r.keep_last,
+            keep_within,
+            keep_daily: r.keep_daily,
+            keep_weekly: r.keep_weekly,
+            keep_monthly: r.keep_monthly,
+            keep_yearly: r.keep_yearly,
+        },
+        protect_days: r.protect_destructive_days.unwrap_or(30),
+    })
 }

@@ -13,6 +13,7 @@ mod mysql;
 mod postgres;
 mod project;
 mod promises;
+mod remote;
 mod scan;
 mod setup;
 mod shim;

@@ -329,7 +329,7 @@ fn chown_to(path: &Path, user: &str) {
 /// when this test process exits.
 // The watchdog outlives every test on purpose: it is reaped when the test process exits.
 #[allow(clippy::zombie_processes)]
-fn start_watched(line: &str, cleanup: &Path) {
+pub fn start_watched(line: &str, cleanup: &Path) {
     let script = format!(
         "{line} & child=$!\nwhile kill -0 {pid} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done\nkill -INT $child 2>/dev/null; sleep 1; kill -9 $child 2>/dev/null; rm -rf {dir}\n",
         pid = std::process::id(),
@@ -345,7 +345,7 @@ fn start_watched(line: &str, cleanup: &Path) {
         .unwrap();
 }
 
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+pub fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ready() {
         assert!(start.elapsed() < timeout, "{what} did not start within {timeout:?}");

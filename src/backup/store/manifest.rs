@@ -48,6 +48,32 @@ pub struct Manifest {
     /// What the backup could not include, and why (privileges, parameters ignored).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The off-site copies made when the backup was taken (or by `sync`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remotes: Vec<RemoteCopy>,
+}
+
+/// One off-site copy of a backup.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RemoteCopy {
+    /// The `[[remote]]` name.
+    pub name: String,
+    /// `s3://bucket/key` of the dump.
+    pub url: String,
+    /// When the upload finished, RFC 3339 (absent when it failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploaded_at: Option<String>,
+    /// The store's copy was read back: its size and SHA-256 match.
+    #[serde(default)]
+    pub verified: bool,
+    /// Object Lock: `GOVERNANCE`/`COMPLIANCE` until this time (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_mode: Option<String>,
+    /// Why the upload failed (the local copy stays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Manifest {

@@ -15,10 +15,21 @@ pub enum Problem {
     MissingDump,
     MissingChecksumFile,
     ChecksumFileDisagrees,
-    ChecksumMismatch { expected: String, actual: String },
+    ChecksumMismatch {
+        expected: String,
+        actual: String,
+    },
     Corrupt(String),
     Undecryptable(String),
-    SizeMismatch { expected: u64, actual: u64 },
+    SizeMismatch {
+        expected: u64,
+        actual: u64,
+    },
+    /// The stored object's size is not the file's (a remote copy).
+    StoredSize {
+        expected: u64,
+        actual: u64,
+    },
 }
 
 impl std::fmt::Display for Problem {
@@ -34,6 +45,9 @@ impl std::fmt::Display for Problem {
             }
             Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
             Problem::Undecryptable(e) => write!(f, "the file does not decrypt and decompress: {e}"),
+            Problem::StoredSize { expected, actual } => {
+                write!(f, "the stored copy is {actual} bytes, the manifest says {expected}")
+            }
             Problem::SizeMismatch { expected, actual } => {
                 write!(f, "decompressed size is {actual} bytes, the manifest says {expected}")
             }

@@ -9,6 +9,7 @@ use super::crypt::{MaybeSealed, Sealing};
 use super::io::{AtomicFile, Counting, Hashing};
 use super::manifest::FileInfo;
 use super::{Compression, Store};
+use crate::backup::remote::upload::Upload;
 use crate::error::fail;
 
 /// How a dump is written: compressed how, and sealed to whom.
@@ -18,24 +19,31 @@ pub struct Format<'a> {
     pub sealing: Option<&'a Sealing>,
 }
 
-/// Stream whatever `produce` writes into `<id>.<ext>.<zst|gz>[.age]` in the store.
 /// Nothing that looks like a finished backup exists until everything succeeded.
+/// The file name a dump of backup `id` gets: `<id>.<ext>.<zst|gz>[.age]`.
+pub fn file_name(id: &str, ext: &str, format: &Format) -> String {
+    let sealed = if format.sealing.is_some() { ".age" } else { "" };
+    format!("{id}.{ext}.{}{sealed}", format.compression.extension())
+}
+
+/// Stream whatever `produce` writes into the store; the stored bytes also go to `uploads`
+/// (off-site copies that stream while the dump runs; a failing upload never stops the dump).
 pub fn write_dump<T>(
     store: &Store,
     id: &str,
     ext: &str,
     format: &Format,
+    uploads: &mut [Upload<'_>],
     on_progress: &mut dyn FnMut(u64),
     produce: impl FnOnce(&mut dyn Write) -> Result<T>,
 ) -> Result<(FileInfo, T)> {
     let compression = format.compression;
-    let sealed = if format.sealing.is_some() { ".age" } else { "" };
-    let name = format!("{id}.{ext}.{}{sealed}", compression.extension());
+    let name = file_name(id, ext, format);
     let dest = store.dir().join(&name);
     let mut atomic = AtomicFile::create(&dest)?;
     let (sha256, compressed_bytes, uncompressed_bytes, produced) = {
         let buffered = BufWriter::with_capacity(1 << 20, atomic.file());
-        let hashing = Hashing::new(buffered);
+        let hashing = Hashing::new(Tee { inner: buffered, uploads });
         let sealing = MaybeSealed::new(format.sealing, hashing).map_err(|e| write_error(e, &dest))?;
         let encoder = compression.encoder(sealing, format.level).context("could not start the compressor")?;
         let mut counting = Counting::new(encoder, on_progress);
@@ -46,8 +54,8 @@ pub fn write_dump<T>(
         let sealing = encoder.finish().map_err(|e| write_error(e, &dest))?;
         let hashing = sealing.finish().map_err(|e| write_error(e, &dest))?;
         let compressed = hashing.bytes;
-        let (sha, mut buffered) = hashing.finish();
-        buffered.flush().map_err(|e| write_error(e, &dest))?;
+        let (sha, mut tee) = hashing.finish();
+        tee.inner.flush().map_err(|e| write_error(e, &dest))?;
         (sha, compressed, uncompressed, produced)
     };
     if uncompressed_bytes == 0 {
@@ -60,6 +68,26 @@ pub fn write_dump<T>(
     super::io::write_atomic(&store.dir().join(format!("{name}.sha256")), checksum_line.as_bytes())?;
     let encryption = format.sealing.map(Sealing::describe);
     Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256, encryption }, produced))
+}
+
+/// Writes to the file and hands the same bytes to each upload.
+struct Tee<'u, 'r, W> {
+    inner: W,
+    uploads: &'u mut [Upload<'r>],
+}
+
+impl<W: Write> Write for Tee<'_, '_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        for u in self.uploads.iter_mut() {
+            u.write(&buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Turn an I/O error while writing into a message that names the file and, for a full

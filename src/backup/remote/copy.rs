@@ -1,0 +1,192 @@
+//! Moving whole backups between the local folder and a remote: finishing an upload that
+//! streamed during the dump, uploading an existing backup (`sync`), reading one back to
+//! check it (`verify --remote`), and fetching one (`restore --from`, `restore-test --from`).
+//!
+//! An upload counts only once the store's copy was read back and its size and SHA-256 match;
+//! then the `.sha256` line and the manifest follow, the manifest last, and with Object Lock
+//! each object is locked and the lock read back.
+
+use std::io::{Read, Write};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+
+use super::upload::Upload;
+use super::{lock, Remote};
+use crate::backup::store::compress::VerifiedReader;
+use crate::backup::store::crypt::Opening;
+use crate::backup::store::io::{AtomicFile, Hashing};
+use crate::backup::store::manifest::RemoteCopy;
+use crate::backup::store::verify::Problem;
+use crate::backup::store::{Manifest, Store};
+
+/// Finish an upload that streamed while the dump was written, then check, complete and lock
+/// it. The returned record says what happened (an error in it: the copy is not usable).
+pub fn complete(upload: Upload<'_>, manifest: &Manifest) -> RemoteCopy {
+    let remote = upload.remote();
+    let mut record = record(remote, manifest);
+    let result = upload.finish().and_then(|_| seal(remote, manifest, &mut record));
+    if let Err(e) = result {
+        record.error = Some(crate::error::one_line(&e));
+    }
+    record
+}
+
+/// A record of a copy that could not even start (no credentials, store unreachable).
+pub fn not_started(name: &str, url: &str, error: &anyhow::Error) -> RemoteCopy {
+    RemoteCopy {
+        name: name.to_string(),
+        url: url.to_string(),
+        uploaded_at: None,
+        verified: false,
+        locked_until: None,
+        lock_mode: None,
+        error: Some(crate::error::one_line(error)),
+    }
+}
+
+fn record(remote: &Remote, manifest: &Manifest) -> RemoteCopy {
+    RemoteCopy {
+        name: remote.name.clone(),
+        url: remote.object_url(&manifest.file.name),
+        uploaded_at: None,
+        verified: false,
+        locked_until: None,
+        lock_mode: None,
+        error: None,
+    }
+}
+
+/// Upload an existing local backup (`sync`): the dump is read once, its checksum checked as
+/// it goes, so a damaged local file is never copied over as if it were good.
+pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
+    let mut rec = record(remote, manifest);
+    let result = (|| -> Result<()> {
+        let path = store.dump_path(manifest);
+        let file = std::fs::File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
+        let mut reader = Hashing::new(std::io::BufReader::with_capacity(1 << 20, file));
+        let mut upload = remote.start_upload(&manifest.file.name)?;
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = reader.read(&mut buf).with_context(|| format!("could not read {}", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            upload.write(&buf[..n]);
+        }
+        let (sha, _) = reader.finish();
+        if sha != manifest.file.sha256 {
+            drop(upload);
+            anyhow::bail!("the local file does not match its checksum (damaged?): not uploaded");
+        }
+        upload.finish()?;
+        seal(remote, manifest, &mut rec)
+    })();
+    if let Err(e) = result {
+        rec.error = Some(crate::error::one_line(&e));
+    }
+    rec
+}
+
+/// Read the dump back, then add its checksum line and the manifest, and lock all three.
+fn seal(remote: &Remote, manifest: &Manifest, rec: &mut RemoteCopy) -> Result<()> {
+    let problems = check(remote, manifest, None)?;
+    if !problems.is_empty() {
+        // Not locked yet: a bad copy is taken away rather than left looking like a backup.
+        let _ = remote.delete(&manifest.file.name);
+        anyhow::bail!(
+            "the store's copy does not match what was sent ({}); it was deleted",
+            problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        );
+    }
+    rec.verified = true;
+    let now = SystemTime::now();
+    rec.uploaded_at = Some(humantime::format_rfc3339_seconds(now).to_string());
+    let sha_name = format!("{}.sha256", manifest.file.name);
+    if let Some(policy) = &remote.lock {
+        rec.locked_until = Some(lock::apply(remote, &manifest.file.name, policy, now)?);
+        rec.lock_mode = Some(policy.mode.clone());
+    }
+    remote.put_small(&sha_name, format!("{}  {}\n", manifest.file.sha256, manifest.file.name).into_bytes())?;
+    let mut copy = manifest.clone();
+    copy.remotes = vec![rec.clone()];
+    remote.put_small(&format!("{}.json", manifest.id), serde_json::to_vec_pretty(&copy)?)?;
+    if let Some(policy) = &remote.lock {
+        lock::apply(remote, &sha_name, policy, now)?;
+        lock::apply(remote, &format!("{}.json", manifest.id), policy, now)?;
+    }
+    Ok(())
+}
+
+/// Check the remote's copy of a backup: the objects are there, the size is right, and the
+/// bytes hash to the manifest's SHA-256; with `opening` (or when not encrypted), it also
+/// decrypts and decompresses to the recorded size. One read of the object, nothing written.
+pub fn check(remote: &Remote, manifest: &Manifest, opening: Option<&Opening>) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let Some(size) = remote.size_of(&manifest.file.name)? else {
+        problems.push(Problem::MissingDump);
+        return Ok(problems);
+    };
+    if size != manifest.file.compressed_bytes {
+        problems.push(Problem::StoredSize { expected: manifest.file.compressed_bytes, actual: size });
+        return Ok(problems);
+    }
+    let sealed = manifest.file.encryption.is_some();
+    let reader = remote.reader(&manifest.file.name)?;
+    if sealed && opening.is_none() {
+        let mut hashing = Hashing::new(reader);
+        std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (actual, _) = hashing.finish();
+        if actual != manifest.file.sha256 {
+            problems.push(Problem::ChecksumMismatch { expected: manifest.file.sha256.clone(), actual });
+        }
+        return Ok(problems);
+    }
+    let decoded = VerifiedReader::new(manifest.file.compression, reader, &manifest.file.sha256, sealed, opening)
+        .and_then(|mut r| std::io::copy(&mut r, &mut std::io::sink()).map_err(anyhow::Error::new));
+    match decoded {
+        Ok(n) if n != manifest.file.uncompressed_bytes => {
+            problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n })
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let text = format!("{e:#}");
+            if text.contains("download broke off") {
+                return Err(e);
+            }
+            problems.push(if sealed { Problem::Undecryptable(text) } else { Problem::Corrupt(text) });
+        }
+    }
+    Ok(problems)
+}
+
+/// Download a backup into `store` (dump, checksum line, manifest), hashing as it writes;
+/// a copy whose bytes do not match the manifest is not kept.
+pub fn fetch(remote: &Remote, manifest: &Manifest, store: &Store) -> Result<()> {
+    let dest = store.dump_path(manifest);
+    let mut file = AtomicFile::create(&dest)?;
+    let mut reader = remote.reader(&manifest.file.name)?;
+    let mut hashing = Hashing::new(std::io::BufWriter::with_capacity(1 << 20, file.file()));
+    std::io::copy(&mut reader, &mut hashing)
+        .map_err(|e| crate::backup::store::write::write_error(e, &dest))
+        .with_context(|| format!("could not download {} from remote `{}`", manifest.file.name, remote.name))?;
+    let (sha, mut out) = hashing.finish();
+    out.flush().map_err(|e| crate::backup::store::write::write_error(e, &dest))?;
+    drop(out);
+    if sha != manifest.file.sha256 {
+        return Err(crate::error::fail(format!(
+            "refused: the copy of {} on remote `{}` is damaged: its SHA-256 is {sha}, the manifest says {}",
+            manifest.id, remote.name, manifest.file.sha256
+        ))
+        .hint(format!("choose another backup (`prisma-guard backups --remote {}`)", remote.name))
+        .status(crate::ExitStatus::Mismatch)
+        .into());
+    }
+    file.commit()?;
+    crate::backup::store::io::write_atomic(
+        &store.checksum_path(manifest),
+        format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
+    )?;
+    store.save_manifest(manifest)?;
+    Ok(())
+}

@@ -1,0 +1,460 @@
+//! Off-site copies (issue 18) against a real S3-compatible server on loopback: `moto_server`
+//! from PyPI, started once per test run (the test fails, never skips, when it cannot start),
+//! and a small fault-injecting proxy in front of it for 500s, dropped connections and
+//! stalled responses.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::sqlite::seed_sqlite;
+use crate::support::*;
+
+const KEY_ID: &str = "AKIAPRISMAGUARDTEST";
+const SECRET_KEY: &str = "remote-secret-key-never-shown-0123456789";
+
+pub struct Moto {
+    pub port: u16,
+}
+
+/// The S3 server for this test run.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let found = std::process::Command::new("sh").args(["-c", "command -v moto_server"]).output().unwrap();
+        assert!(
+            found.status.success(),
+            "moto_server is not installed: the S3 tests need it (./scripts/test.sh installs it: pip install 'moto[server]')"
+        );
+        let dir = tempfile::Builder::new().prefix("pg-it-moto-").tempdir().unwrap().keep();
+        let port = free_port();
+        start_watched(&format!("moto_server -H 127.0.0.1 -p {port}"), &dir);
+        wait_for("moto_server", Duration::from_secs(60), || http(port, "GET", "/", &[], b"").is_some());
+        Moto { port }
+    })
+}
+
+/// One raw HTTP/1.1 request (moto does not check signatures): `(status, body)`.
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<(u16, Vec<u8>)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).ok()?;
+    s.write_all(body).ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let status = String::from_utf8_lossy(&out[..split]).split_whitespace().nth(1)?.parse().ok()?;
+    let head_text = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+    let mut body = out[split + 4..].to_vec();
+    if head_text.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    Some((status, body))
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+    out
+}
+
+/// A fresh bucket (with Object Lock when asked).
+pub fn bucket(name: &str, object_lock: bool) -> String {
+    let port = moto().port;
+    let headers: &[(&str, &str)] = if object_lock { &[("x-amz-bucket-object-lock-enabled", "True")] } else { &[] };
+    let (status, body) = http(port, "PUT", &format!("/{name}"), headers, b"").expect("moto answers");
+    assert!(status == 200 || status == 409, "create bucket {name}: {status} {}", String::from_utf8_lossy(&body));
+    name.to_string()
+}
+
+/// The keys in a bucket.
+pub fn keys(bucket: &str) -> Vec<String> {
+    let (_, body) = http(moto().port, "GET", &format!("/{bucket}?list-type=2"), &[], b"").unwrap();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    text.split("<Key>").skip(1).filter_map(|s| s.split("</Key>").next()).map(str::to_string).collect()
+}
+
+/// A faulty network between prisma-guard and the store.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// Answer 500 without forwarding.
+    Status500,
+    /// Read half the request body, then hang up.
+    DropMidBody,
+    /// Read the request, say nothing for this long, hang up.
+    Stall(u64),
+}
+
+pub struct Proxy {
+    pub port: u16,
+    /// (substring of the request line, fault): the first that matches is used up.
+    pub faults: Arc<Mutex<VecDeque<(String, Fault)>>>,
+    /// Every request line the proxy saw.
+    pub seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        let upstream = moto().port;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let faults: Arc<Mutex<VecDeque<(String, Fault)>>> = Arc::default();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (f, s) = (faults.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let (f, s) = (f.clone(), s.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(conn, upstream, &f, &s);
+                });
+            }
+        });
+        Proxy { port, faults, seen }
+    }
+
+    pub fn fail(&self, when: &str, fault: Fault) {
+        self.faults.lock().unwrap().push_back((when.to_string(), fault));
+    }
+
+    pub fn always_fail(&self) {
+        for _ in 0..200 {
+            self.fail("", Fault::Status500);
+        }
+    }
+
+    pub fn heal(&self) {
+        self.faults.lock().unwrap().clear();
+    }
+}
+
+fn serve(
+    mut conn: TcpStream,
+    upstream: u16,
+    faults: &Mutex<VecDeque<(String, Fault)>>,
+    seen: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    {
+        // One request: its head, then its body (Content-Length).
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte)? == 0 {
+                return Ok(());
+            }
+            head.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&head).into_owned();
+        let line = text.lines().next().unwrap_or("").to_string();
+        let length: usize = text
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        seen.lock().unwrap().push(line.clone());
+        let fault = {
+            let mut q = faults.lock().unwrap();
+            let at = q.iter().position(|(when, _)| line.contains(when.as_str()));
+            at.and_then(|i| q.remove(i)).map(|(_, f)| f)
+        };
+        if let Some(Fault::DropMidBody) = fault {
+            let mut half = vec![0u8; length / 2];
+            let _ = conn.read_exact(&mut half);
+            return Ok(());
+        }
+        let mut body = vec![0u8; length];
+        conn.read_exact(&mut body)?;
+        match fault {
+            Some(Fault::Status500) => {
+                let msg = b"<Error><Code>InternalError</Code><Message>injected</Message></Error>";
+                write!(
+                    conn,
+                    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    msg.len()
+                )?;
+                conn.write_all(msg)?;
+                return Ok(());
+            }
+            Some(Fault::Stall(secs)) => {
+                std::thread::sleep(Duration::from_secs(secs));
+                return Ok(());
+            }
+            _ => {}
+        }
+        // Forward, one connection per request, and hand the answer back whole.
+        let mut up = TcpStream::connect(("127.0.0.1", upstream))?;
+        let mut fixed = String::new();
+        for l in text.split("\r\n").filter(|l| !l.is_empty()) {
+            if !l.to_ascii_lowercase().starts_with("connection:") {
+                fixed.push_str(l);
+                fixed.push_str("\r\n");
+            }
+        }
+        fixed.push_str("Connection: close\r\n\r\n");
+        up.write_all(fixed.as_bytes())?;
+        up.write_all(&body)?;
+        let mut answer = Vec::new();
+        up.read_to_end(&mut answer)?;
+        conn.write_all(&answer)?;
+        // The upstream closed; so do we (the client opens a new connection).
+    }
+    Ok(())
+}
+
+/// A SQLite project whose own prisma-guard.toml names `remote_toml`, with keys in the env.
+fn project(remote_toml: &str) -> TestContext {
+    let mut ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    seed_sqlite(&ctx.path("dev.db"));
+    ctx.write_own_config(remote_toml);
+    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    ctx
+}
+
+fn remote_toml(bucket: &str, port: u16, extra: &str) -> String {
+    format!("[[remote]]\nname = \"offsite\"\nurl = \"s3://{bucket}/team/app\"\nendpoint = \"http://127.0.0.1:{port}\"\npath_style = true\n{extra}")
+}
+
+#[track_caller]
+fn no_key(ctx: &TestContext, run: &Run) {
+    assert!(!run.all().contains(SECRET_KEY), "the secret key leaked:\n{}", run.all());
+    for m in ctx.manifests() {
+        assert!(!m.to_string().contains(SECRET_KEY), "the secret key is in a manifest");
+    }
+}
+
+#[test]
+fn a_backup_streams_to_the_remote_is_read_back_and_comes_back_from_it() {
+    let b = bucket("pg-roundtrip", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    no_key(&ctx, &run);
+    assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
+    let m = &ctx.manifests()[0];
+    let id = m["id"].as_str().unwrap().to_string();
+    let copy = &m["remotes"][0];
+    assert_eq!(copy["name"], "offsite");
+    assert_eq!(copy["verified"], true, "{m}");
+    let name = m["file"]["name"].as_str().unwrap();
+    assert_eq!(copy["url"], format!("s3://{b}/team/app/{name}"));
+    let mut stored = keys(&b);
+    stored.sort();
+    let mut want = vec![format!("team/app/{id}.json"), format!("team/app/{name}"), format!("team/app/{name}.sha256")];
+    want.sort();
+    assert_eq!(stored, want);
+    // Listed and verified on the remote; the local listing shows the copy.
+    let run = ctx.run(&["backups", "--remote", "offsite"]);
+    run.ok();
+    assert!(run.stdout.contains(&id), "{}", run.stdout);
+    let run = ctx.run(&["backups"]);
+    assert!(run.stdout.contains("OFF-SITE") && run.stdout.contains("offsite"), "{}", run.stdout);
+    let run = ctx.run(&["verify", "--remote", "offsite"]);
+    run.ok();
+    assert!(run.stdout.contains(&format!("ok      {id}  on `offsite`")), "{}", run.stdout);
+    // The machine loses its backups and the data: the remote brings both back.
+    let before = crate::sqlite::sqlite_fingerprint(&ctx.path("dev.db"));
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    Connection::open(ctx.path("dev.db")).unwrap().execute_batch("DROP TABLE \"Post\";").unwrap();
+    let run = ctx.run(&["restore-test", "--from", "offsite"]);
+    run.ok();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], "dev.db\n");
+    run.ok();
+    no_key(&ctx, &run);
+    assert_eq!(crate::sqlite::sqlite_fingerprint(&ctx.path("dev.db")), before);
+    assert!(ctx.path("backups").join(name).is_file(), "the fetched backup is kept locally");
+}
+
+#[test]
+fn a_bit_flipped_in_the_stored_object_is_caught() {
+    let b = bucket("pg-bitrot", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let key = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &key, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    let (status, _) = http(moto().port, "PUT", &key, &[], &data).unwrap();
+    assert_eq!(status, 200);
+    let run = ctx.run(&["verify", "--remote", "offsite", "--all"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("FAILED") && run.stdout.contains("checksum mismatch"), "{}", run.stdout);
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run(&["restore-test", "--from", "offsite"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stderr.contains("damaged"), "{}", run.stderr);
+}
+
+#[test]
+fn server_errors_dropped_connections_and_stalls_are_retried() {
+    let b = bucket("pg-faults", false);
+    let proxy = Proxy::start();
+    let ctx = project(&remote_toml(&b, proxy.port, "part_size_mib = 5\ntimeout = \"3s\"\n"));
+    // 12 MB that does not compress: three parts.
+    Connection::open(ctx.path("dev.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE blobs (id INTEGER PRIMARY KEY, b BLOB); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12) INSERT INTO blobs SELECT x, randomblob(1000000) FROM c;")
+        .unwrap();
+    proxy.fail("partNumber=1", Fault::Status500);
+    proxy.fail("partNumber=2", Fault::DropMidBody);
+    proxy.fail("partNumber=3", Fault::Stall(20));
+    proxy.fail("uploadId", Fault::Status500);
+    let started = std::time::Instant::now();
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(started.elapsed() < Duration::from_secs(60), "retried, not stuck: {:?}", started.elapsed());
+    assert!(proxy.faults.lock().unwrap().is_empty(), "every fault was met");
+    let parts = proxy.seen.lock().unwrap().iter().filter(|l| l.contains("partNumber=")).count();
+    assert!(parts >= 6, "three parts, three of them twice: {parts}");
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["remotes"][0]["verified"], true, "{m}");
+    let run = ctx.run(&["verify", "--remote", "offsite"]);
+    run.ok();
+}
+
+#[test]
+fn a_failed_upload_fails_the_backup_keeps_the_local_copy_and_sync_sends_it_later() {
+    let b = bucket("pg-down", false);
+    let proxy = Proxy::start();
+    proxy.always_fail();
+    let ctx = project(&remote_toml(&b, proxy.port, "retries = 1\n"));
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    no_key(&ctx, &run);
+    assert!(run.stderr.contains("saved locally, but its off-site copy failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("prisma-guard sync"), "{}", run.stderr);
+    let m = &ctx.manifests()[0];
+    assert!(m["remotes"][0]["error"].is_string(), "{m}");
+    ctx.run(&["verify"]).ok();
+    // Nothing on the store looks like a backup: no object at all.
+    assert!(keys(&b).is_empty(), "{:?}", keys(&b));
+    let run = ctx.run(&["backups"]);
+    assert!(run.stdout.contains("offsite FAILED"), "{}", run.stdout);
+    proxy.heal();
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stdout.contains("sent"), "{}", run.all());
+    assert_eq!(ctx.manifests()[0]["remotes"][0]["verified"], true);
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+    ctx.run(&["verify", "--remote", "offsite", "--all"]).ok();
+}
+
+#[test]
+fn object_lock_protects_each_uploaded_object() {
+    let b = bucket("pg-locked", true);
+    let ctx = project(&remote_toml(&b, moto().port, "object_lock_mode = \"GOVERNANCE\"\nobject_lock_days = 2\n"));
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    let m = &ctx.manifests()[0];
+    let until = m["remotes"][0]["locked_until"].as_str().expect("locked").to_string();
+    assert!(until.starts_with("20"), "{until}");
+    assert_eq!(m["remotes"][0]["lock_mode"], "GOVERNANCE");
+    // With the remote's own keys (as a leaked key would), each object is locked and its
+    // version cannot be deleted.
+    let stored = keys(&b);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for key in stored {
+        let script = format!(
+            "import boto3\ns3 = boto3.client('s3', endpoint_url='http://127.0.0.1:{port}', aws_access_key_id='{KEY_ID}', aws_secret_access_key='{SECRET_KEY}', region_name='us-east-1')\nh = s3.head_object(Bucket='{b}', Key='{key}')\nprint(h.get('ObjectLockMode'))\ntry:\n    s3.delete_object(Bucket='{b}', Key='{key}', VersionId=h['VersionId'])\n    print('deleted')\nexcept Exception as e:\n    print('refused', e)\n",
+            port = moto().port
+        );
+        let out = std::process::Command::new("python3").arg("-c").arg(&script).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            text.contains("GOVERNANCE") && text.contains("refused") && text.contains("AccessDenied"),
+            "{key}: {text}"
+        );
+    }
+    let run = ctx.run(&["backups", "--remote", "offsite"]);
+    assert!(run.stdout.contains("LOCKED UNTIL") && run.stdout.contains(&until), "{}", run.stdout);
+    // A bucket without Object Lock: the copy is a failure that says so, never an unlocked
+    // copy passed off as locked.
+    let plain = bucket("pg-not-lockable", false);
+    let ctx = project(&remote_toml(&plain, moto().port, "object_lock_mode = \"COMPLIANCE\"\nobject_lock_days = 2\n"));
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("Object Lock"), "{}", run.stderr);
+}
+
+#[test]
+fn remote_settings_are_checked_and_only_the_projects_own_file_names_remotes() {
+    let ctx = project("[[remote]]\nname = \"offsite\"\nurl = \"https://bucket.example/x\"\n");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("not an s3:// URL"), "{}", run.stderr);
+    assert!(ctx.manifests().is_empty(), "nothing written");
+    // A named file cannot send the backups to anyone's bucket.
+    let b = bucket("pg-named", false);
+    let ctx = project("");
+    ctx.write("other.toml", &remote_toml(&b, moto().port, ""));
+    let run = ctx.run(&["--guard-config", "other.toml", "backup"]);
+    run.ok();
+    assert!(run.stderr.contains("remote (where the backups are sent)"), "{}", run.stderr);
+    assert!(keys(&b).is_empty());
+    // No credentials: the local backup is taken, the copy fails with what to set.
+    let b = bucket("pg-nokeys", false);
+    let mut ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.set_env("AWS_ACCESS_KEY_ID", "");
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", "");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("no credentials for remote `offsite`"), "{}", run.stderr);
+    assert_eq!(ctx.manifests().len(), 1);
+    let run = ctx.run(&["backups", "--remote", "nowhere"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+}
+
+#[test]
+fn prune_applies_retention_on_each_remote_and_spares_locked_copies() {
+    let b = bucket("pg-prune", false);
+    let ctx = project(&remote_toml(&b, moto().port, "[remote.retention]\nkeep_last = 1\n"));
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["backup"]).ok();
+    assert_eq!(keys(&b).len(), 6);
+    // The table first, per location; nothing deleted.
+    let run = ctx.run(&["prune", "--keep", "1", "--max-age-days", "0"]);
+    run.ok();
+    assert!(run.stdout.contains("Remote `offsite`") && run.stdout.contains("DELETE"), "{}", run.stdout);
+    assert_eq!(keys(&b).len(), 6);
+    let run = ctx.run(&["prune", "--remote", "offsite", "--yes"]);
+    run.ok();
+    assert_eq!(keys(&b).len(), 3, "the older copy went, all three files: {:?}", keys(&b));
+    assert_eq!(ctx.manifests().len(), 2, "--remote leaves the local folder alone");
+    // Locked copies stay until their lock ends, whatever the rules say.
+    let locked = bucket("pg-prune-locked", true);
+    let ctx = project(&remote_toml(
+        &locked,
+        moto().port,
+        "object_lock_mode = \"GOVERNANCE\"\nobject_lock_days = 3\n[remote.retention]\nkeep_last = 1\n",
+    ));
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["prune", "--remote", "offsite", "--yes"]);
+    run.ok();
+    assert!(run.stdout.contains("under Object Lock until"), "{}", run.stdout);
+    assert_eq!(keys(&locked).len(), 6);
+}
