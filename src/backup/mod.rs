@@ -130,9 +130,11 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         let mut manifest = manifest;
         manifest.warnings.push(format!("does not restore: {}", format!("{e:#}").lines().next().unwrap_or("")));
         store.save_manifest(&manifest)?;
+        store.release_id(&manifest.id);
         return Err(e.context(format!("backup {} was written, but it cannot be restored", manifest.id)));
     }
     store.save_manifest(&manifest)?;
+    store.release_id(&manifest.id);
     if uploads.is_empty() && copies.is_empty() {
         return Ok(manifest);
     }

@@ -226,3 +226,43 @@ fn missing_sqlite_file_is_a_clear_error() {
     assert!(run.stderr.contains("nothing-here.db does not exist"), "{}", run.stderr);
     assert!(!ctx.path("nothing-here.db").exists(), "a backup must not create the database");
 }
+
+/// Issue 18, locks: a folder held by another run gives a clear "busy" error after the wait
+/// limit (nothing written), and a holder without a heartbeat for 10 minutes is taken over.
+#[test]
+fn a_busy_backup_folder_is_a_clear_error_and_a_stale_lock_is_taken_over() {
+    let mut ctx = sqlite_project();
+    ctx.run(&["backup"]).ok();
+    let lock = ctx.path("backups/.lock");
+    // util-linux flock holds the lock like a running prisma-guard would.
+    let mut holder = std::process::Command::new("flock").arg(&lock).args(["sleep", "30"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::fs::write(&lock, format!("{{\"pid\":{},\"host\":\"ci\",\"started\":1,\"heartbeat\":{}}}", holder.id(), now()))
+        .unwrap();
+    ctx.set_env("PRISMA_GUARD_LOCK_WAIT", "1s");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("busy: ") && run.stderr.contains(&format!("pid {} on ci", holder.id())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ctx.manifests().len(), 1, "nothing written");
+    // The same holder, silent for an hour: taken over, with a warning.
+    std::fs::write(
+        &lock,
+        format!("{{\"pid\":{},\"host\":\"ci\",\"started\":1,\"heartbeat\":{}}}", holder.id(), now() - 3600),
+    )
+    .unwrap();
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("taking it over"), "{}", run.stderr);
+    assert_eq!(ctx.manifests().len(), 2);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    ctx.run(&["verify", "--all"]).ok();
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}

@@ -583,7 +583,10 @@ fn concurrent_backups_get_distinct_ids_and_never_corrupt_each_other() {
     for r in &runs {
         r.ok().no_secret();
     }
-    assert!(runs.iter().any(|r| r.stderr.contains("busy, waiting")), "a waiting run says so");
+    assert!(
+        runs.iter().any(|r| r.stderr.contains("is busy (a backup, restore, sync or prune by pid ")),
+        "a waiting run says whom it waits for"
+    );
     let manifests = ctx.manifests();
     let mut ids: Vec<&str> = manifests.iter().map(|m| m["id"].as_str().unwrap()).collect();
     ids.sort_unstable();

@@ -74,11 +74,31 @@ impl Store {
         }
         let mut id = base.clone();
         let mut n = 2;
-        while self.manifest_path(&id).exists() || self.has_files_for(&id) {
+        // Reserved with an exclusive create: two runs never get the same id, lock or no lock.
+        while self.manifest_path(&id).exists() || self.has_files_for(&id) || !self.reserve(&id) {
             id = format!("{base}-{n}");
             n += 1;
         }
         id
+    }
+
+    fn reservation(&self, id: &str) -> PathBuf {
+        self.dir.join(format!(".{id}.reserved"))
+    }
+
+    /// Claim `id`; false when another run has.
+    fn reserve(&self, id: &str) -> bool {
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(self.reservation(id)) {
+            Ok(_) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+            // A folder we cannot write to: the backup fails on its own file with a clear error.
+            Err(_) => true,
+        }
+    }
+
+    /// The id's manifest is saved: the reservation has done its job.
+    pub fn release_id(&self, id: &str) {
+        let _ = std::fs::remove_file(self.reservation(id));
     }
 
     fn has_files_for(&self, id: &str) -> bool {
@@ -201,8 +221,9 @@ impl Store {
                     let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
                     return pid.is_some_and(|pid| !crate::process::pid_alive(pid));
                 }
-                // SQLite snapshots (tempfile names): stale after a day.
-                name.starts_with(".sqlite-snapshot-")
+                // SQLite snapshots (tempfile names) and id reservations of runs that died:
+                // stale after a day.
+                (name.starts_with(".sqlite-snapshot-") || name.ends_with(".reserved"))
                     && p.metadata()
                         .and_then(|m| m.modified())
                         .ok()
@@ -265,6 +286,12 @@ mod tests {
         assert_eq!(id, "20261118T110640Z-before-reset");
         std::fs::write(store.manifest_path(&id), "{}").unwrap();
         assert_eq!(store.new_id(t, Some("before reset!")), "20261118T110640Z-before-reset-2");
+        // Reserved, not yet saved: a second run in the same second gets the next id.
+        let a = store.new_id(t, None);
+        let b = store.new_id(t, None);
+        assert_ne!(a, b);
+        store.release_id(&a);
+        assert!(!dir.path().join(format!(".{a}.reserved")).exists());
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
     }
