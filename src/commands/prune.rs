@@ -70,6 +70,8 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     // Each remote by its own rules (or the project's); a copy under Object Lock stays until
     // its lock ends, whatever the rules say (the store would refuse anyway).
     for r in &remotes {
+        let _remote_lock =
+            if delete { Some(r.lock(&settings.printer, crate::backup::store::lock::wait_limit())?) } else { None };
         let (there, _) = r.list()?;
         let rules = r.retention.unwrap_or(policy);
         let mut decisions = decide(&there, now, &rules, &before_destructive);

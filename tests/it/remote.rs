@@ -93,6 +93,19 @@ pub fn keys(bucket: &str) -> Vec<String> {
     text.split("<Key>").skip(1).filter_map(|s| s.split("</Key>").next()).map(str::to_string).collect()
 }
 
+/// Run Python with boto3 (moto's dependency) against the server, signed like a real client:
+/// `s3` is the client. Its output.
+pub fn boto(code: &str) -> String {
+    let script = format!(
+        "import boto3\ns3 = boto3.client('s3', endpoint_url='http://127.0.0.1:{}', aws_access_key_id='{KEY_ID}', aws_secret_access_key='{SECRET_KEY}', region_name='us-east-1')\n{code}\n",
+        moto().port
+    );
+    let out = std::process::Command::new("python3").arg("-c").arg(&script).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "boto3: {text}");
+    text
+}
+
 /// A faulty network between prisma-guard and the store.
 #[derive(Clone, Copy, Debug)]
 pub enum Fault {
@@ -457,4 +470,26 @@ fn prune_applies_retention_on_each_remote_and_spares_locked_copies() {
     run.ok();
     assert!(run.stdout.contains("under Object Lock until"), "{}", run.stdout);
     assert_eq!(keys(&locked).len(), 6);
+}
+
+#[test]
+fn one_sync_or_prune_at_a_time_per_remote() {
+    let b = bucket("pg-remote-lock", false);
+    let mut ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let put_lock = |heartbeat: u64| {
+        let body = format!("{{\"pid\":4242,\"host\":\"ci-runner\",\"started\":1,\"heartbeat\":{heartbeat}}}");
+        boto(&format!("s3.put_object(Bucket='{b}', Key='team/app/.prisma-guard.lock', Body=b'{body}')"));
+    };
+    put_lock(now);
+    ctx.set_env("PRISMA_GUARD_LOCK_WAIT", "1s");
+    let run = ctx.run(&["sync"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("busy: remote `offsite` is locked by pid 4242 on ci-runner"), "{}", run.stderr);
+    put_lock(now - 3600);
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("taking it over"), "{}", run.stderr);
+    assert!(!keys(&b).iter().any(|k| k.ends_with(".prisma-guard.lock")), "released: {:?}", keys(&b));
 }

@@ -13,6 +13,7 @@
 pub mod copy;
 pub mod creds;
 pub mod lock;
+pub mod lock_object;
 pub mod reader;
 pub mod upload;
 

@@ -137,7 +137,7 @@ impl Store {
 }
 
 /// How long to wait for a busy folder: `PRISMA_GUARD_LOCK_WAIT` (a duration), default 1 hour.
-fn wait_limit() -> Duration {
+pub fn wait_limit() -> Duration {
     std::env::var("PRISMA_GUARD_LOCK_WAIT")
         .ok()
         .and_then(|v| humantime::parse_duration(&v).ok())
