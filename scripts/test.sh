@@ -46,7 +46,8 @@ if [ ! -f tests/fixtures/node-deps/node_modules/lefthook/package.json ]; then
   echo "== npm ci (tests/fixtures/node-deps)"
   (cd tests/fixtures/node-deps && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --silent)
 fi
-# From PyPI: the pre-commit framework (hook tests) and moto's S3 server (off-site copies).
+# From PyPI: the pre-commit framework (hook tests), moto's S3 server (off-site copies) and
+# aiosmtpd (email alerts).
 # A test that needs one of them fails when it is missing; it never skips.
 pip_install() {
   pip=$(command -v pip || command -v pip3)
@@ -56,6 +57,7 @@ pip_install() {
 }
 command -v pre-commit >/dev/null 2>&1 || pip_install pre-commit==4.0.1
 command -v moto_server >/dev/null 2>&1 || pip_install "moto[server]==5.2.1"
+python3 -c "import aiosmtpd" >/dev/null 2>&1 || pip_install aiosmtpd==1.4.6
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

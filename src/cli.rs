@@ -145,6 +145,13 @@ pub enum Command {
     Restore(Deferred<RestoreArgs>),
     /// Restore a backup into a scratch database and compare row counts with the manifest.
     RestoreTest(Deferred<RestoreTestArgs>),
+    /// Are the backups healthy? The newest backup's age in each location, the last verify and
+    /// restore test, size change, disk space, the lock. Exit 0: healthy; 1: stale, failed or
+    /// worth a look (the findings say why); 2: configuration error. For monitors: --json,
+    /// --format prometheus; with --notify, alerts go to `[[notify]]` (run it from a scheduler).
+    Status(Deferred<StatusArgs>),
+    /// Send notifications: `notify test` sends a test message to every `[[notify]]`.
+    Notify(Deferred<NotifyArgs>),
     /// Upload local backups that a remote lacks, and check the copies it has (size, files).
     Sync(Deferred<SyncArgs>),
     /// Show which backups the retention rules keep and which they delete, with the reason
@@ -329,6 +336,43 @@ pub struct ListArgs {
     /// List the backups on this `[[remote]]` instead of the local folder.
     #[arg(long, value_name = "NAME")]
     pub remote: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the report as JSON (stable field names; see docs/operations.md).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: StatusFormat,
+    /// A location whose newest backup is older than this is stale.
+    #[arg(long, value_name = "DURATION", default_value = "25h")]
+    pub max_age: String,
+    /// Send the findings to `[[notify]]` (and, when healthy, the daily digest to those that
+    /// take `info`).
+    #[arg(long)]
+    pub notify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
+    /// Prometheus textfile-collector lines.
+    Prometheus,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    #[command(subcommand)]
+    pub command: NotifyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a test message to every `[[notify]]` and say which ones got it.
+    Test,
 }
 
 #[derive(Debug, Args)]

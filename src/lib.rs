@@ -16,6 +16,7 @@ pub mod exit;
 pub(crate) mod guard;
 pub(crate) mod install;
 pub(crate) mod judge;
+pub(crate) mod notify;
 pub(crate) mod process;
 pub(crate) mod project;
 pub(crate) mod rules;
@@ -42,6 +43,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Restore(args) => commands::restore::run(&load()?, &args),
         Command::RestoreTest(args) => commands::restore_test::run(&load()?, &args),
         Command::Sync(args) => commands::sync::run(&load()?, &args),
+        Command::Status(args) => commands::status::run(&load()?, &args),
+        Command::Notify(args) => commands::notify::run(&load()?, &args),
         Command::Prune(args) => commands::prune::run(&load()?, &args),
         Command::Shim(args) => commands::shim::run(&load()?, &args),
         Command::Scan(args) => commands::scan::run(global, &args),

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod git_facts;
+pub mod health;
 pub mod remote;
 pub mod store;
 
@@ -123,6 +124,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         prisma_guard_version: env!("CARGO_PKG_VERSION").into(),
         verified: None,
+        restore_tested: None,
         warnings,
         remotes: Vec::new(),
     };

@@ -6,6 +6,7 @@ use crate::backup::store::manifest::Trigger;
 use crate::backup::{self, Request};
 use crate::cli::BackupArgs;
 use crate::config::settings::Settings;
+use crate::notify::{self, Event, Severity};
 use crate::ui::human_bytes;
 use crate::ExitStatus;
 
@@ -15,7 +16,20 @@ pub fn run(settings: &mut Settings, args: &BackupArgs) -> Result<ExitStatus> {
     }
     let db = settings.database()?;
     settings.printer.status("Backing up", db.target().describe());
-    let m = backup::take(settings, db.as_ref(), &Request { label: args.label.clone(), trigger: Trigger::manual() })?;
+    let m =
+        match backup::take(settings, db.as_ref(), &Request { label: args.label.clone(), trigger: Trigger::manual() }) {
+            Ok(m) => m,
+            Err(e) => {
+                notify::report(
+                    settings,
+                    Event::BackupFailed,
+                    Severity::Critical,
+                    format!("backup of {} failed", db.target().describe()),
+                    crate::error::one_line(&e),
+                );
+                return Err(e);
+            }
+        };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&m)?);
     } else {
@@ -38,6 +52,15 @@ pub fn run(settings: &mut Settings, args: &BackupArgs) -> Result<ExitStatus> {
     // exit code (a scheduler, an alert); the local backup stays.
     let failed: Vec<&str> = m.remotes.iter().filter(|c| c.error.is_some()).map(|c| c.name.as_str()).collect();
     if !failed.is_empty() {
+        let why: Vec<String> =
+            m.remotes.iter().filter_map(|c| c.error.as_ref().map(|e| format!("- {}: {e}", c.name))).collect();
+        notify::report(
+            settings,
+            Event::UploadFailed,
+            Severity::Critical,
+            format!("backup {} did not reach {} (the local copy is saved)", m.id, failed.join(", ")),
+            why.join("\n"),
+        );
         return Err(crate::error::fail(format!(
             "backup {} is saved locally, but its off-site copy failed ({} of {} remote(s): {})",
             m.id,

@@ -238,6 +238,18 @@ impl Guard<'_> {
             } else {
                 if let Err(e) = self.confirm(db.as_ref(), &cmd, no_backup, exists) {
                     self.audit("refused", None, None);
+                    crate::notify::report(
+                        settings,
+                        crate::notify::Event::Refused,
+                        crate::notify::Severity::Warning,
+                        format!("`{cmd}` was refused"),
+                        format!(
+                            "{}
+(database {})",
+                            crate::error::one_line(&e),
+                            db.target().describe()
+                        ),
+                    );
                     return Err(e);
                 }
                 decision = "confirmed";
@@ -265,6 +277,13 @@ impl Guard<'_> {
                 }
                 Err(e) => {
                     self.audit("backup-failed", None, None);
+                    crate::notify::report(
+                        settings,
+                        crate::notify::Event::BackupFailed,
+                        crate::notify::Severity::Critical,
+                        format!("the backup before `{cmd}` failed (prisma did not run)"),
+                        crate::error::one_line(&e),
+                    );
                     return Err(e.context(fail(format!("the backup failed, so `{cmd}` was NOT run")).hint(
                         "fix the cause above and run the command again; `prisma-guard backup` tests the backup alone",
                     )));
@@ -293,6 +312,15 @@ impl Guard<'_> {
             } else {
                 eprintln!("prisma exited with code {code}. The database as it was before is in backup {id}.");
                 eprintln!("To put it back: prisma-guard restore {id}");
+                crate::notify::report(
+                    settings,
+                    crate::notify::Event::MigrationFailed,
+                    crate::notify::Severity::Critical,
+                    format!("`{cmd}` failed (exit {code})"),
+                    format!(
+                        "The database as it was before is in backup {id}. To put it back: prisma-guard restore {id}"
+                    ),
+                );
             }
         }
         Ok(ExitStatus::Child(code))

@@ -4,12 +4,27 @@
 use anyhow::Result;
 
 use super::restore::{replay, report_counts, same_engine, verified};
+use crate::backup::store::manifest::Verified;
 use crate::backup::store::Store;
 use crate::cli::RestoreTestArgs;
 use crate::config::settings::Settings;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
+    let result = test(settings, args);
+    if let Err(e) = &result {
+        crate::notify::report(
+            settings,
+            crate::notify::Event::RestoreTestFailed,
+            crate::notify::Severity::Critical,
+            format!("the restore test of backup `{}` failed", args.id),
+            crate::error::one_line(e),
+        );
+    }
+    result
+}
+
+fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     // From a remote: into a temporary folder, gone afterwards.
     let fetched = match &args.from {
         Some(name) => {
@@ -33,8 +48,24 @@ pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     settings
         .printer
         .status("Testing", format!("restore of {} into scratch {}", manifest.id, scratch_db.target().describe()));
-    replay(settings, &store, &manifest, scratch_db, false)?;
-    let status = report_counts(settings, &manifest, scratch_db, "restore test");
+    let result = replay(settings, &store, &manifest, scratch_db, false)
+        .and_then(|()| report_counts(settings, &manifest, scratch_db, "restore test"));
     drop(scratch);
-    status
+    record(settings, &manifest.id, &result);
+    result
+}
+
+/// Write the result into the local manifest of that backup (when there is one), for `status`.
+fn record(settings: &Settings, id: &str, result: &Result<ExitStatus>) {
+    let local = Store::open(&settings.backup_dir);
+    let Ok(mut m) = local.resolve(id) else { return };
+    if m.id != id {
+        return;
+    }
+    m.restore_tested = Some(Verified {
+        at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        ok: result.is_ok(),
+        error: result.as_ref().err().map(crate::error::one_line),
+    });
+    let _ = local.save_manifest(&m);
 }

@@ -35,6 +35,9 @@ pub struct FileConfig {
     /// `[[remote]]`: off-site copies.
     #[serde(default, rename = "remote")]
     pub remotes: Vec<RemoteSection>,
+    /// `[[notify]]`: alerts.
+    #[serde(default)]
+    pub notify: Vec<crate::notify::NotifySection>,
 }
 
 /// `[[remote]]`: an S3-compatible bucket every backup is uploaded to. Where the backups go
@@ -220,8 +223,9 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes } = named;
+        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify } = named;
         ignore("remote (where the backups are sent)", !remotes.is_empty());
+        ignore("notify (who is told about the project)", !notify.is_empty());
         let sets_encryption = !encryption.recipients.is_empty()
             || encryption.recipients_file.is_some()
             || encryption.passphrase_env.is_some();

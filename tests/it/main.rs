@@ -10,6 +10,7 @@ mod failures;
 mod guard;
 mod hooks;
 mod mysql;
+mod notify;
 mod postgres;
 mod project;
 mod promises;

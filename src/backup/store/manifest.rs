@@ -45,6 +45,9 @@ pub struct Manifest {
     pub prisma_guard_version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<Verified>,
+    /// The last `restore-test` of this backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_tested: Option<Verified>,
     /// What the backup could not include, and why (privileges, parameters ignored).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,

@@ -1,0 +1,402 @@
+//! Are the backups healthy? What `prisma-guard status` reports, and what a scheduler turns
+//! into alerts: the newest backup's age in each location, the last verify and restore test,
+//! the size change against the previous backup, disk space, the lock.
+//!
+//! Alerts about staleness come from here, run on a schedule by something else than the
+//! backup itself: an alert that lives inside the failing process never fires.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::backup::remote::Remote;
+use crate::backup::store::lock::{Holder, STALE};
+use crate::backup::store::{Manifest, Store};
+use crate::notify::event::{Event, Severity};
+
+/// A backup size that changed by more than this against the previous one is worth a look.
+pub const SIZE_CHANGE_ALERT: f64 = 0.20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub event: Event,
+    pub location: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Newest {
+    pub id: String,
+    pub created_at: String,
+    pub age_seconds: u64,
+    pub size_bytes: u64,
+}
+
+/// The local folder or one remote.
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub name: String,
+    /// `local` or `remote`.
+    pub kind: String,
+    pub url: String,
+    pub backups: usize,
+    pub usage_bytes: u64,
+    pub newest: Option<Newest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: String,
+    pub at: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Disk {
+    pub free_bytes: u64,
+    pub total_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LockState {
+    pub pid: u32,
+    pub host: String,
+    pub heartbeat_age_seconds: u64,
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub generated_at: String,
+    pub max_age_seconds: u64,
+    pub healthy: bool,
+    pub locations: Vec<Location>,
+    pub last_verify: Option<Check>,
+    pub last_restore_test: Option<Check>,
+    /// Newest against the one before, of the same database: +0.25 is 25 % larger.
+    pub size_change: Option<f64>,
+    pub disk: Option<Disk>,
+    pub lock: Option<LockState>,
+    pub findings: Vec<Finding>,
+}
+
+/// Look at the local folder and every remote. `now`: unix seconds.
+pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Report {
+    let mut findings = Vec::new();
+    let (local, unreadable) = store.list().unwrap_or_default();
+    for bad in &unreadable {
+        findings.push(finding(
+            Severity::Warning,
+            Event::BackupFailed,
+            "local",
+            format!("{} cannot be read: {}", bad.path.display(), bad.error),
+        ));
+    }
+    let mut locations = vec![location("local", "local", &store.dir().display().to_string(), &local, now)];
+    locations[0].usage_bytes = folder_size(store.dir());
+    staleness(&locations[0], max_age, &mut findings);
+    if let Some(newest) = local.first() {
+        if let Some(w) = newest.warnings.iter().find(|w| w.starts_with("does not restore")) {
+            findings.push(finding(
+                Severity::Critical,
+                Event::BackupFailed,
+                "local",
+                format!("the newest backup {} {w}", newest.id),
+            ));
+        }
+        for c in newest.remotes.iter().filter(|c| c.error.is_some()) {
+            findings.push(finding(
+                Severity::Critical,
+                Event::UploadFailed,
+                &c.name,
+                format!(
+                    "the newest backup {} did not reach remote `{}`: {}",
+                    newest.id,
+                    c.name,
+                    c.error.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    let last_verify = latest_check(&local, |m| m.verified.as_ref());
+    if let Some(v) = last_verify.as_ref().filter(|v| !v.ok) {
+        findings.push(finding(
+            Severity::Critical,
+            Event::BackupFailed,
+            "local",
+            format!("the last verify ({}, of {}) failed: {}", v.at, v.id, v.error.as_deref().unwrap_or("")),
+        ));
+    }
+    let last_restore_test = latest_check(&local, |m| m.restore_tested.as_ref());
+    match &last_restore_test {
+        Some(t) if !t.ok => findings.push(finding(
+            Severity::Critical,
+            Event::RestoreTestFailed,
+            "local",
+            format!("the last restore test ({}, of {}) failed: {}", t.at, t.id, t.error.as_deref().unwrap_or("")),
+        )),
+        None if !local.is_empty() => findings.push(finding(
+            Severity::Info,
+            Event::RestoreTestFailed,
+            "local",
+            "no backup has been restore-tested yet (`prisma-guard restore-test`)".into(),
+        )),
+        _ => {}
+    }
+    let size_change = size_change(&local);
+    if let Some(change) = size_change.filter(|c| c.abs() > SIZE_CHANGE_ALERT) {
+        findings.push(finding(
+            Severity::Warning,
+            Event::BackupFailed,
+            "local",
+            format!(
+                "the newest backup is {:+.0} % the size of the one before: data {} (check it is expected)",
+                change * 100.0,
+                if change < 0.0 { "was lost or deleted?" } else { "grew fast" }
+            ),
+        ));
+    }
+    let disk = disk_of(store.dir());
+    if let Some(d) = &disk {
+        let newest = local.first().map_or(0, |m| m.file.compressed_bytes);
+        // Nearly full: less than 2 % or 1 GiB left, or not room for two more backups like the last.
+        let floor = (d.total_bytes / 50).min(1 << 30).max(newest.saturating_mul(2));
+        if d.total_bytes > 0 && d.free_bytes < floor {
+            findings.push(finding(
+                Severity::Warning,
+                Event::StorageLow,
+                "local",
+                format!(
+                    "the disk holding {} has {} free of {}",
+                    store.dir().display(),
+                    crate::ui::human_bytes(d.free_bytes),
+                    crate::ui::human_bytes(d.total_bytes)
+                ),
+            ));
+        }
+    }
+    for r in remotes {
+        let loc = match r.list() {
+            Ok((there, _)) => location(&r.name, "remote", &r.url, &there, now),
+            Err(e) => {
+                let error = crate::error::one_line(&e);
+                findings.push(finding(
+                    Severity::Critical,
+                    Event::UploadFailed,
+                    &r.name,
+                    format!("remote `{}` cannot be read: {error}", r.name),
+                ));
+                Location { error: Some(error), ..location(&r.name, "remote", &r.url, &[], now) }
+            }
+        };
+        if loc.error.is_none() {
+            staleness(&loc, max_age, &mut findings);
+        }
+        locations.push(loc);
+    }
+    let lock = lock_state(store.dir(), now);
+    if let Some(l) = lock.as_ref().filter(|l| l.stale) {
+        findings.push(finding(
+            Severity::Warning,
+            Event::BackupFailed,
+            "local",
+            format!(
+                "the backup folder is locked by pid {} on {} with no heartbeat for {}s (a frozen run?)",
+                l.pid, l.host, l.heartbeat_age_seconds
+            ),
+        ));
+    }
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    Report {
+        generated_at: humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now))
+            .to_string(),
+        max_age_seconds: max_age,
+        healthy: findings.iter().all(|f| f.severity == Severity::Info),
+        locations,
+        last_verify,
+        last_restore_test,
+        size_change,
+        disk,
+        lock,
+        findings,
+    }
+}
+
+fn finding(severity: Severity, event: Event, location: &str, message: String) -> Finding {
+    Finding { severity, event, location: location.to_string(), message }
+}
+
+fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64) -> Location {
+    let ours: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_safety_copy()).collect();
+    let newest = ours.first().or(manifests.first().as_ref()).map(|m| Newest {
+        id: m.id.clone(),
+        created_at: m.created_at.clone(),
+        age_seconds: now.saturating_sub(m.created_unix),
+        size_bytes: m.file.compressed_bytes,
+    });
+    Location {
+        name: name.to_string(),
+        kind: kind.to_string(),
+        url: url.to_string(),
+        backups: manifests.len(),
+        usage_bytes: manifests.iter().map(|m| m.file.compressed_bytes).sum(),
+        newest,
+        error: None,
+    }
+}
+
+fn staleness(loc: &Location, max_age: u64, findings: &mut Vec<Finding>) {
+    match &loc.newest {
+        None => findings.push(finding(
+            Severity::Critical,
+            Event::Stale,
+            &loc.name,
+            format!("no backups in {} ({})", loc.name, loc.url),
+        )),
+        Some(n) if n.age_seconds > max_age => findings.push(finding(
+            Severity::Critical,
+            Event::Stale,
+            &loc.name,
+            format!(
+                "the newest backup in {} is {} old ({}), more than {}",
+                loc.name,
+                humantime::format_duration(std::time::Duration::from_secs(n.age_seconds)),
+                n.id,
+                humantime::format_duration(std::time::Duration::from_secs(max_age))
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn latest_check(
+    manifests: &[Manifest],
+    pick: impl Fn(&Manifest) -> Option<&crate::backup::store::manifest::Verified>,
+) -> Option<Check> {
+    manifests.iter().filter_map(|m| pick(m).map(|v| (m, v))).max_by(|a, b| a.1.at.cmp(&b.1.at)).map(|(m, v)| Check {
+        id: m.id.clone(),
+        at: v.at.clone(),
+        ok: v.ok,
+        error: v.error.clone(),
+    })
+}
+
+/// The newest backup's size against the previous one of the same database (uncompressed
+/// bytes: compression ratios vary less with the data than with the format).
+fn size_change(manifests: &[Manifest]) -> Option<f64> {
+    let ours: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_safety_copy()).collect();
+    let newest = ours.first()?;
+    let previous =
+        ours.iter().skip(1).find(|m| m.database_name == newest.database_name && m.engine == newest.engine)?;
+    let (a, b) = (previous.file.uncompressed_bytes as f64, newest.file.uncompressed_bytes as f64);
+    (a > 0.0).then(|| (b - a) / a)
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+fn disk_of(dir: &Path) -> Option<Disk> {
+    let probe = dir.ancestors().find(|d| d.exists())?;
+    let s = rustix::fs::statvfs(probe).ok()?;
+    Some(Disk { free_bytes: s.f_bavail.saturating_mul(s.f_frsize), total_bytes: s.f_blocks.saturating_mul(s.f_frsize) })
+}
+
+fn lock_state(dir: &Path, now: u64) -> Option<LockState> {
+    let file = std::fs::File::open(dir.join(".lock")).ok()?;
+    // Free when we can take it ourselves.
+    if file.try_lock().is_ok() {
+        return None;
+    }
+    let text = std::fs::read_to_string(dir.join(".lock")).ok()?;
+    let h: Holder = serde_json::from_str(text.trim()).ok()?;
+    let age = now.saturating_sub(h.heartbeat);
+    Some(LockState { pid: h.pid, host: h.host, heartbeat_age_seconds: age, stale: age > STALE.as_secs() })
+}
+
+/// Prometheus textfile-collector lines.
+pub fn prometheus(report: &Report) -> String {
+    let mut out = String::new();
+    let mut metric = |name: &str, help: &str, samples: Vec<(String, f64)>| {
+        out.push_str(&format!("# HELP prisma_guard_{name} {help}\n# TYPE prisma_guard_{name} gauge\n"));
+        for (labels, v) in samples {
+            out.push_str(&format!("prisma_guard_{name}{labels} {v}\n"));
+        }
+    };
+    let by_loc = |f: &dyn Fn(&Location) -> Option<f64>| -> Vec<(String, f64)> {
+        report
+            .locations
+            .iter()
+            .filter_map(|l| {
+                f(l).map(|v| (format!("{{location=\"{}\",kind=\"{}\"}}", l.name.replace('"', ""), l.kind), v))
+            })
+            .collect()
+    };
+    metric(
+        "healthy",
+        "1 when status finds nothing to alert on",
+        vec![(String::new(), f64::from(u8::from(report.healthy)))],
+    );
+    metric(
+        "backup_newest_age_seconds",
+        "Age of the newest backup",
+        by_loc(&|l| l.newest.as_ref().map(|n| n.age_seconds as f64)),
+    );
+    metric(
+        "backup_newest_size_bytes",
+        "Stored size of the newest backup",
+        by_loc(&|l| l.newest.as_ref().map(|n| n.size_bytes as f64)),
+    );
+    metric("backups", "Number of backups", by_loc(&|l| Some(l.backups as f64)));
+    metric("backup_usage_bytes", "Bytes the backups take", by_loc(&|l| Some(l.usage_bytes as f64)));
+    metric(
+        "location_up",
+        "1 when the location could be read",
+        by_loc(&|l| Some(f64::from(u8::from(l.error.is_none())))),
+    );
+    if let Some(v) = &report.last_verify {
+        metric("verify_last_ok", "1 when the last verify passed", vec![(String::new(), f64::from(u8::from(v.ok)))]);
+    }
+    if let Some(t) = &report.last_restore_test {
+        metric(
+            "restore_test_last_ok",
+            "1 when the last restore test passed",
+            vec![(String::new(), f64::from(u8::from(t.ok)))],
+        );
+    }
+    if let Some(c) = report.size_change {
+        metric(
+            "backup_size_change_ratio",
+            "Newest backup size against the previous one, minus 1",
+            vec![(String::new(), c)],
+        );
+    }
+    if let Some(d) = &report.disk {
+        metric("disk_free_bytes", "Free bytes on the backup folder's disk", vec![(String::new(), d.free_bytes as f64)]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_folder_is_stale_and_unhealthy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path());
+        let r = assess(&store, &[], 3600, 1_800_000_000);
+        assert!(!r.healthy);
+        assert!(r.findings.iter().any(|f| f.event == Event::Stale && f.severity == Severity::Critical));
+        let text = prometheus(&r);
+        assert!(text.contains("prisma_guard_healthy 0"), "{text}");
+        assert!(text.contains("prisma_guard_backups{location=\"local\",kind=\"local\"} 0"), "{text}");
+    }
+}

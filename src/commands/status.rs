@@ -1,0 +1,133 @@
+//! `prisma-guard status`: the health report, for people, monitors and schedulers.
+
+use std::time::SystemTime;
+
+use anyhow::Result;
+
+use crate::backup::health::{self, Report};
+use crate::backup::store::{unix_now, Store};
+use crate::cli::{StatusArgs, StatusFormat};
+use crate::config::settings::Settings;
+use crate::notify::{self, Event, Severity};
+use crate::ui::{human_age, human_bytes};
+use crate::ExitStatus;
+
+pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
+    let max_age = humantime::parse_duration(&args.max_age)
+        .map_err(|e| {
+            crate::error::Failure::usage(format!("--max-age {}: {e}", args.max_age)).hint("write it like 25h or 2days")
+        })?
+        .as_secs();
+    // A remote that cannot be opened (no credentials) is a finding, not a crash.
+    let opened = crate::backup::remote::open_configured(&settings.config.file.remotes)?;
+    let mut remotes = Vec::new();
+    let mut broken = Vec::new();
+    for r in opened {
+        match r {
+            Ok(r) => remotes.push(r),
+            Err((spec, e)) => broken.push((spec, e)),
+        }
+    }
+    let store = Store::open(&settings.backup_dir);
+    let mut report = health::assess(&store, &remotes, max_age, unix_now(SystemTime::now()));
+    for (spec, e) in &broken {
+        report.findings.insert(
+            0,
+            health::Finding {
+                severity: Severity::Critical,
+                event: Event::UploadFailed,
+                location: spec.name.clone(),
+                message: format!("remote `{}` cannot be used: {}", spec.name, crate::error::one_line(e)),
+            },
+        );
+        report.healthy = false;
+    }
+    match (args.json, args.format) {
+        (true, _) | (_, StatusFormat::Json) => println!("{}", serde_json::to_string_pretty(&report)?),
+        (_, StatusFormat::Prometheus) => print!("{}", health::prometheus(&report)),
+        (_, StatusFormat::Text) => print_text(&report),
+    }
+    if args.notify {
+        send(settings, &report);
+    }
+    Ok(if report.healthy { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+fn print_text(r: &Report) {
+    for l in &r.locations {
+        let newest = match (&l.newest, &l.error) {
+            (_, Some(e)) => format!("cannot be read: {e}"),
+            (None, None) => "no backups".into(),
+            (Some(n), None) => {
+                format!("newest {} ({} ago, {})", n.id, human_age(n.age_seconds), human_bytes(n.size_bytes))
+            }
+        };
+        println!("{:<8} {:<16} {} backups, {}: {newest}", l.kind, l.name, l.backups, human_bytes(l.usage_bytes));
+    }
+    match &r.last_verify {
+        Some(v) => println!("verify   last {} of {}: {}", v.at, v.id, if v.ok { "ok" } else { "FAILED" }),
+        None => println!("verify   never run (`prisma-guard verify --all`)"),
+    }
+    match &r.last_restore_test {
+        Some(t) => println!("restore  last test {} of {}: {}", t.at, t.id, if t.ok { "ok" } else { "FAILED" }),
+        None => println!("restore  never tested (`prisma-guard restore-test`)"),
+    }
+    if let Some(c) = r.size_change {
+        println!("size     {:+.1} % against the previous backup", c * 100.0);
+    }
+    if let Some(d) = &r.disk {
+        println!("disk     {} free of {}", human_bytes(d.free_bytes), human_bytes(d.total_bytes));
+    }
+    match &r.lock {
+        Some(l) => {
+            println!("lock     held by pid {} on {} (heartbeat {}s ago)", l.pid, l.host, l.heartbeat_age_seconds)
+        }
+        None => println!("lock     free"),
+    }
+    for f in &r.findings {
+        let tag = match f.severity {
+            Severity::Critical => "CRITICAL",
+            Severity::Warning => "WARNING ",
+            Severity::Info => "note    ",
+        };
+        println!("{tag} {}", f.message);
+    }
+    println!("{}", if r.healthy { "healthy" } else { "NOT HEALTHY" });
+}
+
+/// Alerts from the report: one message with every finding at or above each notifier's
+/// threshold, or the daily digest when there is nothing to say.
+fn send(settings: &Settings, r: &Report) {
+    let worst = r.findings.iter().map(|f| f.severity).max();
+    match worst {
+        Some(sev) if sev > Severity::Info => {
+            let event = r.findings.first().map_or(Event::Stale, |f| f.event);
+            let body = r
+                .findings
+                .iter()
+                .filter(|f| f.severity > Severity::Info)
+                .map(|f| format!("- [{}] {}", f.severity.as_str(), f.message))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let title = r.findings.first().map_or_else(String::new, |f| f.message.clone());
+            notify::report(
+                settings,
+                event,
+                sev,
+                title,
+                format!("{body}\n\nRun `prisma-guard status` in the project for the whole report."),
+            );
+        }
+        _ => {
+            let lines: Vec<String> = r
+                .locations
+                .iter()
+                .map(|l| match &l.newest {
+                    Some(n) => format!("- {}: newest {} ({} ago)", l.name, n.id, human_age(n.age_seconds)),
+                    None => format!("- {}: no backups", l.name),
+                })
+                .collect();
+            notify::report(settings, Event::Digest, Severity::Info, "backups are healthy".into(), lines.join("\n"));
+        }
+    }
+}
