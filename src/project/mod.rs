@@ -85,6 +85,10 @@ pub enum Resolution {
 pub struct Resolved {
     pub target: Target,
     pub resolution: Resolution,
+    /// Variables handed to prisma as they were when the database was resolved (what the
+    /// config's dotenv calls loaded): prisma's own dotenv does not override them, so a .env
+    /// changed between the check and the run cannot point prisma at another database.
+    pub pins: Vec<(String, String)>,
 }
 
 /// A discovered Prisma project.
@@ -219,14 +223,18 @@ impl Project {
                             )),
                             (None, None) => Resolution::LoaderOnly,
                         };
-                        return self.resolved(url, &base, &source, resolution, datasource.as_ref());
+                        let mut r = self.resolved(url, &base, &source, resolution, datasource.as_ref())?;
+                        r.pins = loaded.env.clone();
+                        return Ok(r);
                     }
                     // A config without a datasource URL: the schema's, as Prisma 6 reads it.
                     if let Some((file, ds)) = &datasource {
                         if let Some(expr) = &ds.url {
                             let (raw, base, source) = self.eval(expr, file, opts)?;
                             let resolution = run_dependent.unwrap_or(Resolution::PrismaLoader);
-                            return self.resolved(&raw, &base, &source, resolution, datasource.as_ref());
+                            let mut r = self.resolved(&raw, &base, &source, resolution, datasource.as_ref())?;
+                            r.pins = loaded.env.clone();
+                            return Ok(r);
                         }
                     }
                     return Err(fail(format!(
@@ -263,7 +271,15 @@ impl Project {
             )),
             _ => Resolution::Static,
         };
-        self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())
+        let mut r = self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())?;
+        // What the reader took from .env files, as prisma's dotenv would load it.
+        r.pins = self
+            .env
+            .iter()
+            .filter(|(k, v)| std::env::var(k).ok().as_ref() != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(r)
     }
 
     fn resolved(
@@ -294,7 +310,7 @@ impl Project {
             joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
         let schemas = datasource.map(|(_, d)| d.schemas.clone()).unwrap_or_default();
-        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution })
+        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution, pins: Vec::new() })
     }
 
     /// The URL text, the folder relative SQLite paths resolve against, and a description
