@@ -211,11 +211,15 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
         if let Target::Prisma { args } = v.target {
             let inv = Invocation::parse(args);
-            // `--stdin` fed by a heredoc: its body is the SQL.
-            let heredoc = v.command.heredoc.as_ref().filter(|_| inv.has("--stdin")).map(|body| Ok(body.clone()));
-            let sql = heredoc.or_else(|| {
-                inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")))
+            // `--stdin` fed by text the line shows (a heredoc, a here-string, `echo ... |`) or
+            // by a file (`< q.sql`): that is the SQL, as `--file` names it.
+            let read = |f: &String| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}"));
+            let stdin = inv.has("--stdin").then(|| match (&v.command.heredoc, &v.command.input_file) {
+                (Some(body), _) => Some(Ok(body.clone())),
+                (None, Some(f)) => Some(read(f)),
+                (None, None) => None,
             });
+            let sql = stdin.flatten().or_else(|| inv.file.as_ref().map(read));
             let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
             if v.via.iter().any(|w| w == "xargs") {
                 reasons.push((

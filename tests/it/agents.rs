@@ -317,6 +317,31 @@ fn db_execute_stdin_heredocs_are_judged_by_their_sql() {
     assert!(!run.all().contains("without --file or --stdin"), "{}", run.all());
 }
 
+/// Review (issue 22, round 3): SQL the line itself feeds to `--stdin` (a here-string, an
+/// `echo`/`printf` pipe, a redirected file) is judged as a heredoc or `--file` is.
+#[test]
+fn db_execute_stdin_fed_by_the_line_is_judged_by_its_sql() {
+    let ctx = crate::support::TestContext::new();
+    ctx.write("q.sql", "SELECT 1;\n");
+    ctx.write("wipe.sql", "DELETE FROM \"Post\";\n");
+    for (line, code) in [
+        ("prisma db execute --stdin <<< \"SELECT 1\"", 5),
+        ("echo \"SELECT 1\" | prisma db execute --stdin", 5),
+        ("printf 'SELECT 1;\\n' | npx prisma db execute --stdin", 5),
+        ("prisma db execute --stdin < q.sql", 5),
+        ("prisma db execute --stdin <<< 'DROP TABLE \"Post\"'", 3),
+        ("echo 'TRUNCATE \"Post\"' | prisma db execute --stdin", 3),
+        ("prisma db execute --stdin < wipe.sql", 3),
+        ("prisma db execute --stdin < missing.sql", 3),
+        ("echo \"$SQL\" | prisma db execute --stdin", 3),
+        ("echo SELECT 1 || prisma db execute --stdin", 3),
+        ("(echo 'SELECT 1'; cat wipe.sql) | prisma db execute --stdin", 3),
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, code, "{line}: {}", run.all());
+    }
+}
+
 /// Issue 22: payloads that are not what the protocol says are refused, never allowed; an
 /// oversized one is refused as "too large".
 #[test]

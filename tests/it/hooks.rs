@@ -860,3 +860,34 @@ fn husky_in_a_new_worktree_is_reported_and_agents_cannot_commit_there() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
+
+/// Review (issue 22, round 3): in a one-line package.json every script shares a line; after
+/// a baseline, `init` adding its scripts to that line leaves the known script known (scan and
+/// the pre-commit hook alike), while a new destructive script on it is still new.
+#[test]
+fn a_compact_package_json_keeps_its_baselined_scripts_known_after_init() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "package.json",
+        "{\"name\":\"gf\",\"private\":true,\"scripts\":{\"db:reset\":\"prisma migrate reset --force\"}}\n",
+    );
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    commit(&ctx, ".", "old").ok();
+    ctx.run(&["scan", "--baseline", "write"]).ok();
+    commit(&ctx, ".", "baseline").ok();
+    ctx.run(&["init"]).ok();
+    assert!(std::fs::read_to_string(ctx.path("package.json")).unwrap().contains("prisma-guard"));
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = commit(&ctx, ".", "init");
+    assert_eq!(run.code, 0, "the init commit is not blocked: {}", run.all());
+    let text = std::fs::read_to_string(ctx.path("package.json")).unwrap();
+    ctx.write(
+        "package.json",
+        &text.replacen("\"scripts\":{", "\"scripts\":{\"db:wipe\":\"prisma db push --force-reset\",", 1),
+    );
+    let run = commit(&ctx, ".", "wipe");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-force-reset") && !run.all().contains("prisma-migrate-reset"), "{}", run.all());
+}
