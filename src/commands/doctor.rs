@@ -83,8 +83,8 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
     });
     match git_hooks::locate(root) {
         Ok(repo) => {
-            for (name, ok, detail) in git_hooks::status(&repo) {
-                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
+            for h in git_hooks::status(&repo) {
+                rows.push(Row { entry: format!("git {} hook", h.hook), ok: h.ok, detail: h.detail, fix: h.fix });
             }
         }
         Err(_) => rows.push(Row {

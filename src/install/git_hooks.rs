@@ -315,78 +315,186 @@ pub fn installed(repo: &Repo) -> bool {
     })
 }
 
-/// (hook, installed, where): one row per hook.
-pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
+/// One hook as `hooks status` and `doctor` show it: whether git runs prisma-guard's scan for
+/// it, where and how, and what to do when it does not.
+#[derive(Debug, Clone)]
+pub struct HookStatus {
+    pub hook: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub fix: String,
+}
+
+/// One row per hook.
+pub fn status(repo: &Repo) -> Vec<HookStatus> {
     HOOKS
         .iter()
-        .map(|(name, _, command)| match &repo.manager {
-            Manager::Git { dir } => {
-                let p = dir.join(name);
-                let state = if is_ours(&p) {
-                    if dir.join(format!("{name}{CHAINED_SUFFIX}")).exists() {
-                        "installed (chains the previous hook)".to_string()
+        .map(|(name, _, command)| {
+            let row = |ok: bool, detail: String| HookStatus { hook: name, ok, detail, fix: install_hint(repo) };
+            match &repo.manager {
+                Manager::Git { dir } => {
+                    let p = dir.join(name);
+                    let state = if is_ours(&p) {
+                        if dir.join(format!("{name}{CHAINED_SUFFIX}")).exists() {
+                            "installed (chains the previous hook)".to_string()
+                        } else {
+                            "installed".to_string()
+                        }
+                    } else if p.exists() {
+                        "missing (a foreign hook is there)".to_string()
                     } else {
-                        "installed".to_string()
+                        "missing".to_string()
+                    };
+                    row(is_ours(&p), format!("{}: {state}", p.display()))
+                }
+                Manager::Husky { dir } if husky_not_run(&repo.workdir, dir).is_some() => {
+                    let (why, fix) = husky_not_run(&repo.workdir, dir).unwrap_or_default();
+                    let p = dir.join(name);
+                    HookStatus {
+                        hook: name,
+                        ok: false,
+                        detail: format!("{} (husky): git runs no {name} hook in this working tree: {why}", p.display()),
+                        fix,
                     }
-                } else if p.exists() {
-                    "missing (a foreign hook is there)".to_string()
-                } else {
-                    "missing".to_string()
-                };
-                (*name, is_ours(&p), format!("{}: {state}", p.display()))
-            }
-            Manager::Husky { dir } | Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
-                let why = husky_missing_here(&repo.workdir).unwrap_or_default();
-                (*name, false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
-            }
-            Manager::Husky { dir } | Manager::Committed { dir } => {
-                let p = dir.join(name);
-                let text = std::fs::read_to_string(&p).ok();
-                let there = text.as_deref().is_some_and(|t| t.contains(command));
-                // An older line, or one placed after the team's own code (which may read
-                // git's input first), is out of date.
-                let current = there && add_line(text.as_deref(), dir, command).is_none();
-                let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
-                let state = match (there, current) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)",
-                    _ => "missing",
-                };
-                (*name, current, format!("{} ({who}): {state}", p.display()))
-            }
-            Manager::Lefthook { config } => {
-                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
-                // lefthook runs nothing until `lefthook install` wrote git's hook.
-                let installed = installed_by(&repo.workdir, name, "lefthook");
-                let skipped = lefthook_skips(&repo.workdir, config, name);
-                let state = match (configured, installed, &skipped) {
-                    (true, _, Some(why)) => format!("configured, but {why}"),
-                    (true, true, None) => "runs prisma-guard".into(),
-                    (true, false, None) => {
-                        "configured, but lefthook has not installed the git hook (run `lefthook install`)".into()
-                    }
-                    _ => "missing".into(),
-                };
-                let ok = configured && installed && skipped.is_none();
-                (*name, ok, format!("{} (lefthook): {state}", config.display()))
-            }
-            Manager::PreCommit { config } if *name == "pre-push" => (
-                *name,
-                true,
-                format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
-            ),
-            Manager::PreCommit { config } => {
-                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
-                let installed = installed_by(&repo.workdir, name, "pre-commit");
-                let state = match (configured, installed) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
-                    _ => "missing",
-                };
-                (*name, configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                }
+                Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
+                    let why = husky_missing_here(&repo.workdir).unwrap_or_default();
+                    row(false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
+                }
+                Manager::Husky { dir } | Manager::Committed { dir } => {
+                    let p = dir.join(name);
+                    let text = std::fs::read_to_string(&p).ok();
+                    let there = text.as_deref().is_some_and(|t| t.contains(command));
+                    // An older line, or one placed after the team's own code (which may read
+                    // git's input first), is out of date.
+                    let current = there && add_line(text.as_deref(), dir, command).is_none();
+                    let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
+                    let state = match (there, current) {
+                        (true, true) => "runs prisma-guard",
+                        (true, false) => {
+                            "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)"
+                        }
+                        _ => "missing",
+                    };
+                    row(current, format!("{} ({who}): {state}", p.display()))
+                }
+                Manager::Lefthook { config } => lefthook_status(repo, config, name, command),
+                Manager::PreCommit { config } if *name == "pre-push" => row(
+                    true,
+                    format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
+                ),
+                Manager::PreCommit { config } => {
+                    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                    let installed = installed_by(&repo.workdir, name, "pre-commit");
+                    let state = match (configured, installed) {
+                        (true, true) => "runs prisma-guard",
+                        (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
+                        _ => "missing",
+                    };
+                    row(configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                }
             }
         })
         .collect()
+}
+
+fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
+    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+    // lefthook runs nothing until `lefthook install` wrote git's hook, and that hook runs
+    // nothing when it cannot find lefthook.
+    let installed = installed_by(&repo.workdir, name, "lefthook");
+    let skipped = lefthook_skips(&repo.workdir, config, name);
+    let found = lefthook_binary(&repo.workdir);
+    let shown = config.display();
+    let (ok, state, fix) = match (configured, installed, skipped, found) {
+        (true, _, Some((why, fix)), _) => (false, format!("configured, but {why}"), fix),
+        (true, true, None, Some(_)) => (true, "runs prisma-guard".into(), String::new()),
+        (true, true, None, None) => (
+            false,
+            format!(
+                "configured, but lefthook's git hook cannot find lefthook in this working tree (not on PATH, not in {}/node_modules, no LEFTHOOK_BIN), so it runs nothing",
+                repo.workdir.display()
+            ),
+            "npm install (in this working tree), or put lefthook on PATH".into(),
+        ),
+        (true, false, None, _) => (
+            false,
+            "configured, but lefthook has not installed the git hook (run `lefthook install`)".into(),
+            install_hint(repo),
+        ),
+        _ => (false, "missing".into(), install_hint(repo)),
+    };
+    HookStatus { hook: name, ok, detail: format!("{shown} (lefthook): {state}"), fix }
+}
+
+/// The lefthook that lefthook's generated git hook would run here, looked for as that hook
+/// looks for it (its `call_lefthook`): `$LEFTHOOK_BIN`, `lefthook` on PATH, then the npm
+/// packages in the working tree's node_modules.
+fn lefthook_binary(workdir: &Path) -> Option<PathBuf> {
+    // The hook reads LEFTHOOK_BIN from the environment git runs it in: this one.
+    if let Some(bin) = std::env::var_os("LEFTHOOK_BIN").filter(|b| !b.is_empty()) {
+        return Some(PathBuf::from(bin));
+    }
+    if let Ok(p) = which::which("lefthook") {
+        return Some(p);
+    }
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        a => a,
+    };
+    let modules = workdir.join("node_modules");
+    [
+        format!("lefthook-{os}-{arch}/bin/lefthook"),
+        format!("@evilmartians/lefthook/bin/lefthook-{os}-{arch}/lefthook"),
+        "@evilmartians/lefthook-installer/bin/lefthook".into(),
+        "lefthook/bin/index.js".into(),
+    ]
+    .iter()
+    .map(|rel| modules.join(rel))
+    .find(|p| p.is_file())
+}
+
+/// When this repository's git hooks run only while node_modules holds their runner: lefthook's
+/// hook, finding no lefthook on PATH, looks in the working tree's node_modules, and without
+/// it lets every commit through. That folder, and the runner.
+pub fn hooks_need_node_modules(cwd: &Path) -> Option<(PathBuf, String)> {
+    let repo = locate(cwd).ok()?;
+    let Manager::Lefthook { .. } = repo.manager else { return None };
+    if !HOOKS.iter().any(|(name, _, _)| installed_by(&repo.workdir, name, "lefthook")) {
+        return None;
+    }
+    let modules = repo.workdir.join("node_modules");
+    lefthook_binary(&repo.workdir).filter(|b| b.starts_with(&modules)).map(|_| (modules, "lefthook".to_string()))
+}
+
+/// Why git runs no hook of husky's in the working tree `workdir` (husky's folder `dir`), and
+/// what to do: husky 9 needs core.hooksPath at `.husky/_` and that folder made by its install
+/// (both come from `npm install`, whose `prepare` runs husky); husky 8 points it at `.husky`.
+fn husky_not_run(workdir: &Path, dir: &Path) -> Option<(String, String)> {
+    let fix = "npm install (its `prepare` script runs husky), or `npx husky`".to_string();
+    let repo = git2::Repository::open(workdir).ok()?;
+    let Ok(configured) = repo.config().and_then(|c| c.get_path("core.hooksPath")) else {
+        return Some(("core.hooksPath is not set, so git runs .git/hooks, not husky's (husky has not been installed in this clone)".into(), fix));
+    };
+    let at = normalize(&if configured.is_absolute() { configured.clone() } else { workdir.join(&configured) });
+    if at == normalize(dir) {
+        return None; // husky 8
+    }
+    if at == normalize(&dir.join("_")) {
+        if dir.join("_").is_dir() {
+            return None;
+        }
+        return Some((
+            format!("core.hooksPath is {}, which does not exist here", configured.display()),
+            "npx husky (in this working tree), then prisma-guard hooks install".into(),
+        ));
+    }
+    Some((format!("core.hooksPath is {}, not husky's {}/_", configured.display(), dir.display()), fix))
 }
 
 /// lefthook's local config files (merged over the main one, usually git-ignored).
@@ -407,7 +515,7 @@ const LEFTHOOK_LOCAL_CONFIGS: &[&str] = &[
 /// a local config skips it: `skip` (any value but false: conditional skips skip too),
 /// `only`, `exclude_tags` or `exclude` on the hook or our command, or a local entry for our
 /// command (it overrides what `hooks install` wrote). A config that cannot be read says so.
-fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
+fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<(String, String)> {
     let files = std::iter::once(config.to_path_buf()).chain(LEFTHOOK_LOCAL_CONFIGS.iter().map(|n| workdir.join(n)));
     for (k, path) in files.enumerate() {
         let local = k > 0;
@@ -426,7 +534,10 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         let v = match parsed {
             Ok(v) => v,
             Err(e) => {
-                return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"))
+                return Some((
+                    format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"),
+                    format!("correct {shown} so that lefthook can read it"),
+                ))
             }
         };
         let h = &v[hook];
@@ -437,19 +548,26 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         };
         for key in ["skip", "only", "exclude_tags", "exclude"] {
             if set(&h[key]) {
-                return Some(format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"));
+                return Some((
+                    format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"),
+                    format!("take `{key}` out of `{hook}:` in {shown}"),
+                ));
             }
         }
         let ours = &h["commands"]["prisma-guard"];
         for key in ["skip", "only", "exclude_tags", "exclude", "glob", "files"] {
             if set(&ours[key]) {
-                return Some(format!(
-                    "{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"
+                return Some((
+                    format!("{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"),
+                    format!("take `{key}` out of `{hook}: commands: prisma-guard:` in {shown}"),
                 ));
             }
         }
         if local && !ours.is_null() {
-            return Some(format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"));
+            return Some((
+                format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"),
+                format!("take `{hook}: commands: prisma-guard:` out of {shown}"),
+            ));
         }
     }
     None

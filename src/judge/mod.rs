@@ -8,6 +8,7 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
+pub mod context;
 pub mod tamper;
 
 use std::fmt;
@@ -165,7 +166,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         };
     }
     let scripts = shell::packages::Packages::new(cwd);
-    let hooks = crate::judge::tamper::hooks_folder(cwd);
+    let repo = crate::judge::context::Context::new(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
@@ -194,7 +195,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
         }
-        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
+        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, &repo, v.dirs) {
             reasons.push((Verdict::Destructive, why));
         }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).

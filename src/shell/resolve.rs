@@ -122,6 +122,22 @@ fn skip_options(argv: &[String], mut i: usize, with_value: &[&str]) -> usize {
     i
 }
 
+/// Git's global options that take a value (`git -C dir commit`).
+pub const GIT_GLOBAL_VALUES: &[&str] =
+    &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
+
+/// Where the subcommand of a git command line is (`git -C dir --no-pager commit`: 4).
+pub fn git_subcommand_index(argv: &[String]) -> Option<usize> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if !a.starts_with('-') {
+            return Some(i);
+        }
+        i += if GIT_GLOBAL_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+    }
+    None
+}
+
 fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain: &mut Vec<String>, n: usize) -> Target {
     if n > 32 {
         return Target::Other;

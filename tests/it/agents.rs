@@ -728,3 +728,91 @@ fn more_ways_to_run_a_packages_scripts_are_followed() {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Review (issue 22, round 3): lines that switch the hooks off through the repository's own
+/// state: a git alias for commit (the user's or the repository's; `!` aliases are shell), a
+/// `git reset --hard` or `git stash` that takes back uncommitted hook edits, and removing the
+/// node_modules lefthook's hook needs.
+#[test]
+fn aliases_uncommitted_hook_edits_and_node_modules_are_judged_from_the_repository() {
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    ctx.write("src/app.ts", "x\n");
+    ctx.write(".gitignore", "home/\n");
+    ctx.commit_files(&[".husky/pre-commit", "src/app.ts", ".gitignore"]);
+    let code = |line: &str| ctx.run(&["check", "--", line]).code;
+    // Aliases.
+    ctx.git(&["config", "--global", "alias.ci", "commit"]);
+    ctx.git(&["config", "alias.cm", "commit -m"]);
+    ctx.git(&["config", "alias.yolo", "!git commit --no-verify"]);
+    ctx.git(&["config", "alias.st", "status"]);
+    for line in ["git ci --no-verify -m x", "git ci -nm x", "git cm x -n", "git -C . ci -n -m x", "git yolo -m x"] {
+        assert_eq!(code(line), 3, "{line}");
+    }
+    for line in ["git ci -m x", "git cm x", "git st", "git yolo-not-an-alias -n"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    // Uncommitted hook edits: only then do reset --hard and stash switch the hook off.
+    for line in ["git reset --hard", "git stash", "git stash push", "git stash -u", "git checkout -f main"] {
+        assert_eq!(code(line), 0, "nothing to take back: {line}");
+    }
+    ctx.write("src/app.ts", "y\n");
+    assert_eq!(code("git reset --hard"), 0, "only app code changed");
+    ctx.write(".husky/pre-commit", "npm test\nprisma-guard scan --staged # prisma-guard\n");
+    for line in [
+        "git reset --hard",
+        "git reset --hard HEAD",
+        "git stash",
+        "git stash push",
+        "git stash -u",
+        "git stash push -m wip",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.all().contains(".husky/pre-commit"), "{}", run.all());
+    }
+    for line in ["git stash list", "git stash push -- src", "git reset --soft HEAD~1", "git clean -fd"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    ctx.git(&["checkout", "--", ".husky/pre-commit"]);
+    ctx.write(".husky/pre-push", "prisma-guard scan --pre-push # prisma-guard\n");
+    assert_eq!(code("git stash"), 0, "an untracked file stays");
+    assert_eq!(code("git stash -u"), 3);
+    assert_eq!(code("git clean -fd"), 3);
+    assert_eq!(code("git clean -n"), 0);
+
+    // node_modules holding the lefthook its hook runs.
+    let deps = crate::guard::node_deps();
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --staged\n");
+    std::os::unix::fs::symlink(&deps, ctx.path("node_modules")).unwrap();
+    let code = |line: &str| ctx.run(&["check", "--", line]).code;
+    assert_eq!(code("rm -rf node_modules"), 0, "lefthook has not installed a hook yet");
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    for line in [
+        "rm -rf node_modules",
+        "rm -rf ./node_modules/",
+        "npx rimraf node_modules",
+        "mv node_modules /tmp/x",
+        "rm -rf node_modules/lefthook-linux-x64",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["npm ci", "npm install", "rm -rf node_modules/.cache", "rm -rf dist"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    // Elsewhere (a husky project): node_modules is not where the hooks run from.
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    assert_eq!(ctx.run(&["check", "--", "rm -rf node_modules"]).code, 0);
+}

@@ -428,6 +428,8 @@ fn lefthook_variants_and_the_pre_commit_framework_coexist() {
         for hook in ["pre-commit", "pre-push"] {
             ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
         }
+        // Where lefthook's hook finds it (npm's lefthook package).
+        ctx.write("node_modules/lefthook/bin/index.js", "#!/usr/bin/env node\n");
         ctx.run(&["hooks", "status"]).ok();
         ctx.run(&["hooks", "uninstall"]).ok();
         assert_eq!(std::fs::read_to_string(ctx.path(file)).unwrap(), text, "{file}");
@@ -890,4 +892,115 @@ fn a_compact_package_json_keeps_its_baselined_scripts_known_after_init() {
     let run = commit(&ctx, ".", "wipe");
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("prisma-force-reset") && !run.all().contains("prisma-migrate-reset"), "{}", run.all());
+}
+
+/// Review (issue 22, round 3): husky's hook runs only when git runs husky's folder: a fresh
+/// clone before `npm install` (core.hooksPath unset) or a config without core.hooksPath runs
+/// none, and status and doctor say so, with the fix, instead of "runs prisma-guard".
+#[test]
+fn husky_status_checks_that_git_runs_husky() {
+    let ctx = repo();
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    ctx.run(&["hooks", "install"]).ok();
+    commit(&ctx, ".", "husky hooks").ok();
+    // As in a fresh clone: the hooks are committed, husky has not been installed.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(
+        status.stdout.contains("git runs no pre-commit hook") && status.stdout.contains("fix: npm install"),
+        "{}",
+        status.all()
+    );
+    let doctor = ctx.run(&["doctor"]);
+    assert!(doctor.all().contains("git runs no pre-push hook"), "{}", doctor.all());
+    // What husky's install does.
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 0, "{}", status.all());
+    assert!(status.stdout.contains("(husky): runs prisma-guard"), "{}", status.all());
+    ctx.git(&["config", "--remove-section", "core"]);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("core.hooksPath is not set"), "{}", status.all());
+}
+
+/// Review (issue 22, round 3): lefthook's git hook runs nothing when it cannot find lefthook
+/// ("Can't find lefthook in PATH", and the commit passes): in a linked worktree without
+/// node_modules, or after node_modules moved away. Status looks for lefthook as that hook does.
+#[test]
+fn lefthook_status_checks_that_its_hook_can_find_lefthook() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "node_modules\ntools/\n");
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    std::os::unix::fs::symlink(&deps, ctx.path("node_modules")).unwrap();
+    ctx.run(&["hooks", "install"]).ok();
+    commit(&ctx, ".", "lefthook").ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    // Found in the working tree's node_modules, as the hook finds it.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 0, "{}", status.all());
+    // A linked worktree has no node_modules: the hook prints "Can't find lefthook in PATH".
+    ctx.git(&["worktree", "add", "-q", "wt"]);
+    let mut wt = ctx.cmd(&["hooks", "status"]);
+    let status = crate::support::Run::from(wt.current_dir(ctx.path("wt")).output().unwrap());
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("cannot find lefthook"), "{}", status.all());
+    assert!(status.stdout.contains("fix: npm install"), "{}", status.all());
+    // The main working tree with node_modules moved away.
+    std::fs::rename(ctx.path("node_modules"), ctx.path("elsewhere")).unwrap();
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("cannot find lefthook"), "{}", status.all());
+    // On PATH, as a team that installed it globally has it.
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.run(&["hooks", "status"]).ok();
+}
+
+/// Review (issue 22, round 3): a lefthook-local override of prisma-guard's command is fixed
+/// by taking it out of that file, not by `lefthook install`: the fix line names file and key.
+#[test]
+fn lefthook_local_overrides_are_fixed_in_the_local_file() {
+    let ctx = repo();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    lint:\n      run: npm run lint\n");
+    ctx.run(&["hooks", "install"]).ok();
+    for hook in ["pre-commit", "pre-push"] {
+        ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
+    }
+    for (local, file, fix) in [
+        (
+            "lefthook-local.yml",
+            "pre-commit:\n  commands:\n    prisma-guard:\n      run: \"true\"\n",
+            "fix: take `pre-commit: commands: prisma-guard:` out of lefthook-local.yml",
+        ),
+        (
+            "lefthook-local.toml",
+            "[pre-commit.commands.prisma-guard]\nskip = true\n",
+            "fix: take `skip` out of `pre-commit: commands: prisma-guard:` in lefthook-local.toml",
+        ),
+        (
+            "lefthook-local.yml",
+            "pre-push:\n  exclude_tags: [db]\n",
+            "fix: take `exclude_tags` out of `pre-push:` in lefthook-local.yml",
+        ),
+    ] {
+        ctx.write(local, file);
+        let status = ctx.run(&["hooks", "status"]);
+        assert_eq!(status.code, 1, "{file}: {}", status.all());
+        assert!(
+            status.stdout.contains(fix) && !status.stdout.contains("fix: lefthook install"),
+            "{file}: {}",
+            status.all()
+        );
+        std::fs::remove_file(ctx.path(local)).unwrap();
+    }
 }
