@@ -474,3 +474,38 @@ fn doctor_at_a_monorepo_root_checks_the_packages_below() {
     let backup = run.stdout.lines().find(|l| l.contains("packages/db: newest backup")).unwrap_or_default();
     assert!(backup.starts_with("ok "), "{}", run.stdout);
 }
+
+/// Review (issue 22, round 3): `"disableAllHooks": true` in any of Claude Code's settings
+/// files switches every hook off: doctor reports it with the fix, and an agent may not set it.
+#[test]
+fn doctor_reports_claude_hooks_switched_off_by_disable_all_hooks() {
+    let ctx = bare_project();
+    ctx.run(&["init", "--agent", "claude"]).ok();
+    let row = |run: &crate::support::Run| {
+        run.stdout.lines().find(|l| l.contains("Claude Code hook")).unwrap_or_default().to_string()
+    };
+    let run = ctx.run(&["doctor"]);
+    assert!(row(&run).starts_with("ok "), "{}", run.stdout);
+    let settings = std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap();
+    for (file, text) in [
+        (".claude/settings.local.json", "{\"disableAllHooks\": true}\n".to_string()),
+        (".claude/settings.json", settings.replacen('{', "{\n  \"disableAllHooks\": true,", 1)),
+        ("home/.claude/settings.json", "{\"disableAllHooks\": true}\n".to_string()),
+    ] {
+        ctx.write(file, &text);
+        let run = ctx.run(&["doctor"]);
+        assert_eq!(run.code, 1, "{file}: {}", run.all());
+        assert!(row(&run).starts_with("GAP") && row(&run).contains("disableAllHooks"), "{file}: {}", run.stdout);
+        assert!(run.stdout.contains("fix: take `\"disableAllHooks\": true` out of"), "{}", run.stdout);
+        // What an agent may not do.
+        let line = format!("echo '{{\"disableAllHooks\": true}}' > {file}");
+        assert_eq!(ctx.run(&["check", "--", &line]).code, 3, "{line}");
+        if file == ".claude/settings.json" {
+            ctx.write(file, &settings);
+        } else {
+            std::fs::remove_file(ctx.path(file)).unwrap();
+        }
+    }
+    let run = ctx.run(&["doctor"]);
+    assert!(row(&run).starts_with("ok "), "{}", run.stdout);
+}
