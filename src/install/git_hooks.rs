@@ -144,6 +144,39 @@ fn write_exec(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Write `text` over the file at `path`, leaving its permissions as they were.
+fn write_keeping_mode(path: &Path, text: &str) -> Result<()> {
+    let before = std::fs::metadata(path).map(|m| m.permissions()).ok();
+    crate::backup::store::io::write_atomic(path, text.as_bytes())?;
+    if let Some(p) = before {
+        std::fs::set_permissions(path, p).with_context(|| format!("could not set the mode of {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Put back the mode git records for a tracked hook script (`install` may have made it
+/// executable for git to run it): the file is then as the team committed it.
+fn restore_committed_mode(workdir: &Path, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(repo) = git2::Repository::open(workdir) else { return Ok(()) };
+    let Ok(index) = repo.index() else { return Ok(()) };
+    let Ok(rel) = path.strip_prefix(workdir) else { return Ok(()) };
+    let Some(entry) = index.get_path(rel, 0) else { return Ok(()) };
+    let mode = if entry.mode & 0o111 != 0 { 0o755 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("could not set the mode of {}", path.display()))
+}
+
+/// Whether git runs husky's scripts in `.husky/` itself (husky 8: core.hooksPath = .husky),
+/// rather than husky 9's runner in `.husky/_` running them with `sh`.
+fn husky_runs_scripts_directly(repo: &Repo) -> bool {
+    let Manager::Husky { dir } = &repo.manager else { return false };
+    let Ok(git) = git2::Repository::open(&repo.workdir) else { return false };
+    let Ok(configured) = git.config().and_then(|c| c.get_path("core.hooksPath")) else { return false };
+    let at = if configured.is_absolute() { configured } else { repo.workdir.join(configured) };
+    normalize(&at) == normalize(dir)
+}
+
 pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
     if let Some(outside) = &repo.outside {
         if !force {
@@ -189,11 +222,17 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 Manager::Husky { .. } => "husky manages the hooks",
                 _ => "the repository's committed hooks folder",
             };
+            // git runs a committed folder's or husky 8's scripts itself, which needs them
+            // executable; husky 9 runs them with `sh`, so their mode stays as the team has it.
+            let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
             for (name, _, command) in HOOKS {
                 let path = dir.join(name);
                 let existing = std::fs::read_to_string(&path).ok();
                 let Some(text) = add_line(existing.as_deref(), dir, command) else { continue };
-                write_exec(&path, &text)?;
+                match (existing.is_some(), direct) {
+                    (true, false) => write_keeping_mode(&path, &text)?,
+                    _ => write_exec(&path, &text)?,
+                }
                 changes.push(format!("{who}: added `{command}` to {} (it works for every teammate who has prisma-guard, and tells the others how to get it)", path.display()));
             }
         }
@@ -260,7 +299,8 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                 if kept.is_empty() {
                     std::fs::remove_file(&path)?;
                 } else {
-                    write_exec(&path, &kept)?;
+                    write_keeping_mode(&path, &kept)?;
+                    restore_committed_mode(&repo.workdir, &path)?;
                 }
                 changes.push(format!("removed prisma-guard from {}", path.display()));
             }

@@ -1004,3 +1004,35 @@ fn lefthook_local_overrides_are_fixed_in_the_local_file() {
         std::fs::remove_file(ctx.path(local)).unwrap();
     }
 }
+
+/// Review (issue 22, round 3): a committed hook script keeps the mode the team gave it:
+/// husky 9 runs `.husky/pre-commit` with `sh`, so a 100644 script stays 100644; a committed
+/// folder's script must be executable for git to run it, and uninstall gives back the mode
+/// that was committed. After uninstall, git sees no change at all.
+#[test]
+fn install_and_uninstall_keep_the_committed_mode_of_hook_scripts() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |ctx: &TestContext, rel: &str| std::fs::metadata(ctx.path(rel)).unwrap().permissions().mode() & 0o777;
+    let ctx = repo();
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    ctx.write(".husky/pre-commit", "npm test\n");
+    std::fs::set_permissions(ctx.path(".husky/pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    ctx.write(".gitignore", ".husky/_\n");
+    commit(&ctx, ".", "husky").ok();
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(mode(&ctx, ".husky/pre-commit"), 0o644, "husky 9 needs no +x");
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(ctx.git(&["status", "--porcelain"]).stdout, "", "as committed");
+
+    let ctx = repo();
+    ctx.write(".githooks/pre-commit", "#!/bin/sh\necho team\n");
+    std::fs::set_permissions(ctx.path(".githooks/pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(mode(&ctx, ".githooks/pre-commit") & 0o111, 0o111, "git runs only executable hooks");
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(ctx.git(&["status", "--porcelain"]).stdout, "", "as committed");
+}
