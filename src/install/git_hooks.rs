@@ -253,7 +253,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                         "the pre-commit framework manages this repository's hooks, and {} is not laid out so that prisma-guard can add its entry safely",
                         config.display()
                     ))
-                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", PRE_COMMIT_ENTRY.replace("@I@", "  ")))
+                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", pre_commit_entry("  ")))
                     .into());
                 }
             }
@@ -751,8 +751,25 @@ fn remove_line(text: &str) -> Option<String> {
     Some(if only_header { String::new() } else { kept })
 }
 
-/// Our entries for the pre-commit framework (`@I@`: the list's indent).
-const PRE_COMMIT_ENTRY: &str = "@I@- repo: local\n@I@  hooks:\n@I@    - id: prisma-guard\n@I@      name: prisma-guard scan (staged)\n@I@      entry: prisma-guard scan --staged\n@I@      language: system\n@I@      pass_filenames: false\n@I@      always_run: true\n@I@      stages: [pre-commit]\n";
+/// What a teammate without prisma-guard reads when a committed lefthook or pre-commit
+/// framework entry runs (no `'`, `: ` or ` #`, so it sits in YAML and `sh -c '...'` as is).
+const NOT_INSTALLED: &str =
+    "prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again";
+
+/// `command` for a shell, after making sure prisma-guard is there: without it, the message
+/// and a failure (a scan that cannot run is no pass), not `prisma-guard: not found`.
+pub fn guarded(command: &str) -> String {
+    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
+}
+
+/// Our entries for the pre-commit framework (`@I@`: the list's indent); `@E@`: the entry.
+const PRE_COMMIT_ENTRY: &str = "@I@- repo: local\n@I@  hooks:\n@I@    - id: prisma-guard\n@I@      name: prisma-guard scan (staged)\n@I@      entry: @E@\n@I@      language: system\n@I@      pass_filenames: false\n@I@      always_run: true\n@I@      stages: [pre-commit]\n";
+
+/// The pre-commit framework's entry: it runs the entry's words without a shell.
+fn pre_commit_entry(indent: &str) -> String {
+    let entry = format!("sh -c '{}'", guarded(&format!("exec {}", HOOKS[0].2)));
+    PRE_COMMIT_ENTRY.replace("@I@", indent).replace("@E@", &entry)
+}
 
 /// `.pre-commit-config.yaml` with our local hooks appended to `repos:` when that list is the
 /// file's last top-level key (the safe place to add to); `None` when it is not.
@@ -774,13 +791,13 @@ fn pre_commit_add(text: &str) -> Option<String> {
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(&PRE_COMMIT_ENTRY.replace("@I@", indent));
+    out.push_str(&pre_commit_entry(indent));
     Some(out)
 }
 
 fn pre_commit_remove(text: &str) -> String {
     for indent in ["", "  ", "    "] {
-        let entry = PRE_COMMIT_ENTRY.replace("@I@", indent);
+        let entry = pre_commit_entry(indent);
         if let Some(at) = text.find(&entry) {
             return format!("{}{}", &text[..at], &text[at + entry.len()..]);
         }
@@ -799,8 +816,8 @@ fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
             if add {
                 if !text.contains(command) {
                     let entry = match *hook {
-                        "pre-push" => serde_json::json!({"run": command, "use_stdin": true}),
-                        _ => serde_json::json!({"run": command}),
+                        "pre-push" => serde_json::json!({"run": guarded(command), "use_stdin": true}),
+                        _ => serde_json::json!({"run": guarded(command)}),
                     };
                     doc.set(&path, "prisma-guard", &entry).map_err(bad)?;
                 }
@@ -820,7 +837,7 @@ fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
         let mut out = text.to_string();
         for (hook, _, command) in HOOKS {
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
-            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = \"{command}\"\n{stdin}");
+            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
             if add && !out.contains(command) {
                 if !out.is_empty() && !out.ends_with('\n') {
                     out.push('\n');
@@ -844,7 +861,7 @@ pub fn lefthook_add(text: &str) -> String {
             continue;
         }
         let stdin = if *hook == "pre-push" { "\n      use_stdin: true" } else { "" };
-        let entry = format!("    prisma-guard:\n      run: {command}{stdin}");
+        let entry = format!("    prisma-guard:\n      run: {}{stdin}", guarded(command));
         match lines.iter().position(|l| l.trim_end() == format!("{hook}:")) {
             None => {
                 if lines.last().is_some_and(|l| !l.trim().is_empty()) {
@@ -933,7 +950,7 @@ mod tests {
         let added = lefthook_add(original);
         assert_eq!(
             added,
-            "pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --staged\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --pre-push\n      use_stdin: true\n"
+            format!("pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: {}\n      use_stdin: true\n", guarded("prisma-guard scan --staged"), guarded("prisma-guard scan --pre-push"))
         );
         assert_eq!(lefthook_add(&added), added, "idempotent");
         assert_eq!(lefthook_remove(&added), original);

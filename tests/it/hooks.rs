@@ -1036,3 +1036,57 @@ fn install_and_uninstall_keep_the_committed_mode_of_hook_scripts() {
     ctx.run(&["hooks", "uninstall"]).ok();
     assert_eq!(ctx.git(&["status", "--porcelain"]).stdout, "", "as committed");
 }
+
+/// Review (issue 22, round 3): the lefthook and pre-commit framework entries are committed
+/// for the whole team; a teammate without prisma-guard is told how to get it, and the commit
+/// stops (not "prisma-guard: not found", not a pass).
+#[test]
+fn lefthook_and_pre_commit_entries_tell_a_teammate_without_prisma_guard_what_to_do() {
+    let deps = crate::guard::node_deps();
+    // lefthook, found on PATH as a team that installed it has it; no prisma-guard there.
+    let mut ctx = repo();
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    ctx.run(&["hooks", "install"]).ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    ctx.write("notes.md", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-guard is not installed") && run.all().contains("lefthook-ran"), "{}", run.all());
+
+    // The pre-commit framework.
+    let pre_commit = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("pre-commit")).find(|p| p.is_file()))
+        .expect("the pre-commit framework is not installed: run ./scripts/test.sh (pip install pre-commit)");
+    let ctx = repo();
+    ctx.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n    hooks:\n      - id: hello\n        name: hello\n        entry: echo pre-commit-ran\n        language: system\n        pass_filenames: false\n",
+    );
+    ctx.run(&["hooks", "install"]).ok();
+    let out = std::process::Command::new(&pre_commit)
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("HOME", ctx.path("home"))
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ctx.write("notes.md", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-guard is not installed"), "{}", run.all());
+    // With prisma-guard, the same entry scans.
+    let mut ctx = ctx;
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "tools/\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_eq!(run.code, 0, "{}", run.all());
+}
