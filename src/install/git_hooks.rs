@@ -144,6 +144,22 @@ fn write_exec(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The line that marks a chained script of ours that calls the global hook.
+const GLOBAL_CHAIN_MARK: &str = "# prisma-guard: calls the global hook, which this repository's core.hooksPath hides";
+
+/// The hook `name` of a core.hooksPath set in the user's or the system's git configuration,
+/// when this repository's own setting points git elsewhere (`dir`).
+fn global_hook(workdir: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let config = repo.config().ok()?;
+    let levels = [git2::ConfigLevel::Global, git2::ConfigLevel::XDG, git2::ConfigLevel::System];
+    levels.iter().find_map(|level| {
+        let global = config.open_level(*level).ok()?.get_path("core.hooksPath").ok()?;
+        let hook = global.join(name);
+        (global.is_absolute() && normalize(&global) != normalize(dir) && hook.is_file()).then_some(hook)
+    })
+}
+
 /// Write `text` over the file at `path`, leaving its permissions as they were.
 fn write_keeping_mode(path: &Path, text: &str) -> Result<()> {
     let before = std::fs::metadata(path).map(|m| m.permissions()).ok();
@@ -184,7 +200,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 "core.hooksPath points outside this repository ({}); installing there would affect every repository using it",
                 outside.display()
             ))
-            .hint("run `git config --local core.hooksPath .githooks` for this repository, or pass --force to install there anyway")
+            .hint("run `git config --local core.hooksPath .git/hooks` for this repository (prisma-guard's hooks there call the global ones), or pass --force to install there anyway")
             .into());
         }
     }
@@ -197,8 +213,20 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
                     continue;
                 }
+                // A global core.hooksPath this repository's own setting now hides: its hook
+                // would stop running here, so ours calls it, as it calls a foreign hook.
+                let aside = dir.join(format!("{name}{CHAINED_SUFFIX}"));
+                if !path.exists() && !aside.exists() {
+                    if let Some(global) = global_hook(&repo.workdir, dir, name) {
+                        let quoted = crate::shell::quote(&global.to_string_lossy());
+                        write_exec(&aside, &format!("#!/bin/sh\n{GLOBAL_CHAIN_MARK}\nexec {quoted} \"$@\"\n"))?;
+                        changes.push(format!(
+                            "the global {name} hook ({}) no longer runs here by itself: prisma-guard's {name} hook calls it first",
+                            global.display()
+                        ));
+                    }
+                }
                 if path.exists() && !is_ours(&path) {
-                    let aside = dir.join(format!("{name}{CHAINED_SUFFIX}"));
                     if aside.exists() {
                         return Err(Failure::new(format!(
                             "{} exists and so does {}; not overwriting either",
@@ -285,7 +313,11 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                     std::fs::remove_file(&path).with_context(|| format!("could not remove {}", path.display()))?;
                     changes.push(format!("removed {}", path.display()));
                 }
-                if aside.exists() && !path.exists() {
+                let calls_global = std::fs::read_to_string(&aside).is_ok_and(|t| t.contains(GLOBAL_CHAIN_MARK));
+                if calls_global {
+                    std::fs::remove_file(&aside).with_context(|| format!("could not remove {}", aside.display()))?;
+                    changes.push(format!("removed {}", aside.display()));
+                } else if aside.exists() && !path.exists() {
                     std::fs::rename(&aside, &path).with_context(|| format!("could not restore {}", aside.display()))?;
                     changes.push(format!("restored the original {name} hook"));
                 }
@@ -339,7 +371,7 @@ pub fn install_hint(repo: &Repo) -> String {
         (None, Manager::Husky { .. }) if husky_missing_here(&repo.workdir).is_some() => {
             "npx husky (in this working tree), then prisma-guard hooks install".into()
         }
-        (Some(_), _) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
+        (Some(_), _) => "git config --local core.hooksPath .git/hooks && prisma-guard hooks install (its hooks call the global ones; or `prisma-guard hooks install --force` to install into the global folder)".into(),
         (None, _) => "prisma-guard hooks install".into(),
     }
 }
