@@ -83,6 +83,7 @@ const TRIGGERS: &[&str] = &[
     // Script runners, shells and script files: what they run is read from disk.
     "run-s",
     "run-p",
+    "turbo",
     "run-all",
     "concurrently",
     ".sh",

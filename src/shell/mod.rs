@@ -177,6 +177,14 @@ fn walk(
                 r?;
                 continue;
             }
+            // `pnpm turbo run reset`, `yarn run-s a b`: a package binary that runs scripts.
+            Target::Script { name, args, at }
+                if matches!(name.as_str(), "turbo" | "run-s" | "run-p" | "npm-run-all" | "concurrently")
+                    && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
+                let args: Vec<String> = args.iter().map(|a| quote(a)).collect();
+                Target::Shell { script: format!("{name} {}", args.join(" ")) }
+            }
             // `cd node_modules/prisma/build && node index.js`: Prisma's own entry point.
             Target::Other | Target::File { .. } | Target::Code { .. }
                 if resolve::prisma_entry_from(&cmd.argv, &dirs).is_some() =>

@@ -816,3 +816,39 @@ fn aliases_uncommitted_hook_edits_and_node_modules_are_judged_from_the_repositor
     ctx.write(".husky/pre-commit", "npm test\n");
     assert_eq!(ctx.run(&["check", "--", "rm -rf node_modules"]).code, 0);
 }
+
+/// Review (issue 22, round 3): turbo runs each task as the package script of that name in
+/// the workspace packages its filters pick; a root script that calls turbo is followed there.
+#[test]
+fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"], "scripts": {"clean": "turbo run reset", "build": "turbo build", "lint": "turbo lint --filter=web"}}"#,
+    );
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "scripts": {"reset": "prisma migrate reset --force", "build": "tsc"}}"#,
+    );
+    ctx.write("apps/web/package.json", r#"{"name": "web", "scripts": {"reset": "rm -rf .next", "lint": "eslint ."}}"#);
+    for line in [
+        "npm run clean",
+        "turbo run reset",
+        "turbo reset",
+        "npx turbo reset --filter=@acme/db",
+        "pnpm turbo run reset -F @acme/db",
+        "turbo run build reset",
+        "turbo run reset --filter=./packages/db",
+        "turbo run reset --filter=@acme/db...",
+        "turbo run @acme/db#reset",
+        "turbo run reset --filter='[HEAD^1]'",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["npm run build", "turbo build", "npm run lint", "turbo run reset --filter=web", "turbo prune @acme/db"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
