@@ -172,11 +172,11 @@ fn husky_and_lefthook_configs_get_the_scan() {
     run.ok();
     assert!(run.stdout.contains("lefthook manages the hooks"), "{}", run.stdout);
     let text = std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap();
-    assert!(text.contains("    prisma-guard:\n      run: prisma-guard scan --staged\n    lint:"), "{text}");
+    assert!(text.contains("    prisma-guard:\n      run: command -v prisma-guard "), "{text}");
+    assert!(text.contains("; prisma-guard scan --staged\n    lint:"), "{text}");
     assert!(
-        text.contains(
-            "pre-push:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --pre-push\n      use_stdin: true"
-        ),
+        text.contains("; prisma-guard scan --pre-push\n      use_stdin: true")
+            && text.contains("pre-push:\n  commands:\n    prisma-guard:\n      run: command -v prisma-guard "),
         "{text}"
     );
     ctx.run(&["hooks", "uninstall"]).ok();
