@@ -83,8 +83,8 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
     });
     match git_hooks::locate(root) {
         Ok(repo) => {
-            for (name, ok, detail) in git_hooks::status(&repo) {
-                rows.push(Row { entry: format!("git {name} hook"), ok, detail, fix: git_hooks::install_hint(&repo) });
+            for h in git_hooks::status(&repo) {
+                rows.push(Row { entry: format!("git {} hook", h.hook), ok: h.ok, detail: h.detail, fix: h.fix });
             }
         }
         Err(_) => rows.push(Row {
@@ -97,7 +97,21 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
     let agents = edits::detect_agents(root);
     for agent in &agents {
         let path = root.join(agent.settings_file());
-        let checked = edits::check_agent(*agent, &read(&path));
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let checked = edits::check_agent(*agent, &read(&path)).and_then(|()| {
+            match edits::hooks_disabled(*agent, root, home.as_deref()) {
+                Some((file, key)) => Err(format!(
+                    "`\"{key}\": true` in {} switches every {} hook off, prisma-guard's with them",
+                    file.display(),
+                    agent.name()
+                )),
+                None => Ok(()),
+            }
+        });
+        let fix = match edits::hooks_disabled(*agent, root, home.as_deref()) {
+            Some((file, key)) => format!("take `\"{key}\": true` out of {}", file.display()),
+            None => format!("prisma-guard init --agent {}", agent.id()),
+        };
         rows.push(Row {
             entry: format!("{} hook", agent.name()),
             ok: checked.is_ok(),
@@ -105,7 +119,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
                 Ok(()) => rel(root, &path),
                 Err(why) => format!("{}: {why}", rel(root, &path)),
             },
-            fix: format!("prisma-guard init --agent {}", agent.id()),
+            fix,
         });
     }
     if agents.is_empty() {

@@ -191,6 +191,7 @@ impl Guard<'_> {
             .into());
         }
         let resolution = resolved.resolution.clone();
+        let pins = resolved.pins.clone();
         let mut db = db::open(resolved.target, &settings.tools)?;
         let exists = match db.exists() {
             Ok(e) => e,
@@ -299,7 +300,7 @@ impl Guard<'_> {
         if self.inv.is("mcp", "") {
             settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
         }
-        let code = self.forward(real, stdin_sql)?;
+        let code = self.forward(real, stdin_sql, &pins)?;
         self.audit(decision, backup_id.as_deref(), Some(i32::from(code)));
         if let (true, Some(id)) = (code != 0, &backup_id) {
             if code == 130 {
@@ -410,8 +411,11 @@ impl Guard<'_> {
     }
 
     /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.
-    fn forward(&self, real: &forward::RealPrisma, stdin_sql: Option<Vec<u8>>) -> Result<u8> {
+    fn forward(&self, real: &forward::RealPrisma, stdin_sql: Option<Vec<u8>>, pins: &[(String, String)]) -> Result<u8> {
         let mut cmd = real.command(self.prisma_args);
+        // The database prisma-guard checked and backed up is the one prisma gets: the values
+        // the config's .env files had then (prisma's dotenv does not override them).
+        cmd.envs(pins.iter().map(|(k, v)| (k, v)));
         let status = crate::process::run_forwarding_signals(&mut cmd, stdin_sql)
             .with_context(|| format!("could not start the real prisma ({})", real.describe()))?;
         Ok(crate::process::exit_code_of(status))

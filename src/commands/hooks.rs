@@ -33,18 +33,18 @@ pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
         }
         HooksAction::Status => {
             let rows = git_hooks::status(&repo);
-            for (_, _, line) in &rows {
-                println!("{line}");
+            for r in &rows {
+                println!("{}", r.detail);
             }
             if let Some(o) = &repo.outside {
                 println!("note: core.hooksPath points outside the repository ({})", o.display());
             }
-            if rows.iter().all(|r| r.1) {
-                Ok(ExitStatus::Success)
-            } else {
-                println!("fix: {}", git_hooks::install_hint(&repo));
-                Ok(ExitStatus::Failure)
+            let mut fixes: Vec<&str> = rows.iter().filter(|r| !r.ok).map(|r| r.fix.as_str()).collect();
+            fixes.dedup();
+            for fix in &fixes {
+                println!("fix: {fix}");
             }
+            Ok(if fixes.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
         }
     }
 }

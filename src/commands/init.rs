@@ -257,7 +257,7 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
             repo.outside.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
         )),
         Ok(repo) => {
-            if git_hooks::status(&repo).iter().any(|r| !r.1) {
+            if git_hooks::status(&repo).iter().any(|r| !r.ok) {
                 if args.dry_run {
                     lines.push("would install git hooks: pre-commit and pre-push run `prisma-guard scan`".into());
                 } else {

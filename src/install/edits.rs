@@ -177,6 +177,24 @@ pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> 
     Ok(())
 }
 
+/// A settings file that switches every hook of `agent` off, and the key that does: Claude
+/// Code runs no hook at all while `"disableAllHooks": true` is set in the project's
+/// `.claude/settings.json`, its `.claude/settings.local.json` or the user's
+/// `~/.claude/settings.json`.
+pub fn hooks_disabled(agent: Agent, root: &Path, home: Option<&Path>) -> Option<(PathBuf, &'static str)> {
+    if agent != Agent::Claude {
+        return None;
+    }
+    let files = [root.join(".claude/settings.json"), root.join(".claude/settings.local.json")]
+        .into_iter()
+        .chain(home.map(|h| h.join(".claude/settings.json")));
+    files.into_iter().find_map(|path| {
+        let text = std::fs::read_to_string(&path).ok()?;
+        let v = Doc::new(&text).ok()?.value().ok()?;
+        (v.get("disableAllHooks").and_then(Value::as_bool) == Some(true)).then_some((path, "disableAllHooks"))
+    })
+}
+
 /// CLAUDE.md / AGENTS.md with the safety section (added or refreshed).
 pub fn merge_markdown(current: &str) -> Option<String> {
     let block = format!("{MD_START}\n{SECTION}\n{MD_END}\n");

@@ -144,6 +144,55 @@ fn write_exec(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The line that marks a chained script of ours that calls the global hook.
+const GLOBAL_CHAIN_MARK: &str = "# prisma-guard: calls the global hook, which this repository's core.hooksPath hides";
+
+/// The hook `name` of a core.hooksPath set in the user's or the system's git configuration,
+/// when this repository's own setting points git elsewhere (`dir`).
+fn global_hook(workdir: &Path, dir: &Path, name: &str) -> Option<PathBuf> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let config = repo.config().ok()?;
+    let levels = [git2::ConfigLevel::Global, git2::ConfigLevel::XDG, git2::ConfigLevel::System];
+    levels.iter().find_map(|level| {
+        let global = config.open_level(*level).ok()?.get_path("core.hooksPath").ok()?;
+        let hook = global.join(name);
+        (global.is_absolute() && normalize(&global) != normalize(dir) && hook.is_file()).then_some(hook)
+    })
+}
+
+/// Write `text` over the file at `path`, leaving its permissions as they were.
+fn write_keeping_mode(path: &Path, text: &str) -> Result<()> {
+    let before = std::fs::metadata(path).map(|m| m.permissions()).ok();
+    crate::backup::store::io::write_atomic(path, text.as_bytes())?;
+    if let Some(p) = before {
+        std::fs::set_permissions(path, p).with_context(|| format!("could not set the mode of {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Put back the mode git records for a tracked hook script (`install` may have made it
+/// executable for git to run it): the file is then as the team committed it.
+fn restore_committed_mode(workdir: &Path, path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(repo) = git2::Repository::open(workdir) else { return Ok(()) };
+    let Ok(index) = repo.index() else { return Ok(()) };
+    let Ok(rel) = path.strip_prefix(workdir) else { return Ok(()) };
+    let Some(entry) = index.get_path(rel, 0) else { return Ok(()) };
+    let mode = if entry.mode & 0o111 != 0 { 0o755 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("could not set the mode of {}", path.display()))
+}
+
+/// Whether git runs husky's scripts in `.husky/` itself (husky 8: core.hooksPath = .husky),
+/// rather than husky 9's runner in `.husky/_` running them with `sh`.
+fn husky_runs_scripts_directly(repo: &Repo) -> bool {
+    let Manager::Husky { dir } = &repo.manager else { return false };
+    let Ok(git) = git2::Repository::open(&repo.workdir) else { return false };
+    let Ok(configured) = git.config().and_then(|c| c.get_path("core.hooksPath")) else { return false };
+    let at = if configured.is_absolute() { configured } else { repo.workdir.join(configured) };
+    normalize(&at) == normalize(dir)
+}
+
 pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
     if let Some(outside) = &repo.outside {
         if !force {
@@ -151,7 +200,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 "core.hooksPath points outside this repository ({}); installing there would affect every repository using it",
                 outside.display()
             ))
-            .hint("run `git config --local core.hooksPath .githooks` for this repository, or pass --force to install there anyway")
+            .hint("run `git config --local core.hooksPath .git/hooks` for this repository (prisma-guard's hooks there call the global ones), or pass --force to install there anyway")
             .into());
         }
     }
@@ -164,8 +213,20 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
                     continue;
                 }
+                // A global core.hooksPath this repository's own setting now hides: its hook
+                // would stop running here, so ours calls it, as it calls a foreign hook.
+                let aside = dir.join(format!("{name}{CHAINED_SUFFIX}"));
+                if !path.exists() && !aside.exists() {
+                    if let Some(global) = global_hook(&repo.workdir, dir, name) {
+                        let quoted = crate::shell::quote(&global.to_string_lossy());
+                        write_exec(&aside, &format!("#!/bin/sh\n{GLOBAL_CHAIN_MARK}\nexec {quoted} \"$@\"\n"))?;
+                        changes.push(format!(
+                            "the global {name} hook ({}) no longer runs here by itself: prisma-guard's {name} hook calls it first",
+                            global.display()
+                        ));
+                    }
+                }
                 if path.exists() && !is_ours(&path) {
-                    let aside = dir.join(format!("{name}{CHAINED_SUFFIX}"));
                     if aside.exists() {
                         return Err(Failure::new(format!(
                             "{} exists and so does {}; not overwriting either",
@@ -189,11 +250,17 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 Manager::Husky { .. } => "husky manages the hooks",
                 _ => "the repository's committed hooks folder",
             };
+            // git runs a committed folder's or husky 8's scripts itself, which needs them
+            // executable; husky 9 runs them with `sh`, so their mode stays as the team has it.
+            let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
             for (name, _, command) in HOOKS {
                 let path = dir.join(name);
                 let existing = std::fs::read_to_string(&path).ok();
                 let Some(text) = add_line(existing.as_deref(), dir, command) else { continue };
-                write_exec(&path, &text)?;
+                match (existing.is_some(), direct) {
+                    (true, false) => write_keeping_mode(&path, &text)?,
+                    _ => write_exec(&path, &text)?,
+                }
                 changes.push(format!("{who}: added `{command}` to {} (it works for every teammate who has prisma-guard, and tells the others how to get it)", path.display()));
             }
         }
@@ -214,7 +281,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                         "the pre-commit framework manages this repository's hooks, and {} is not laid out so that prisma-guard can add its entry safely",
                         config.display()
                     ))
-                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", PRE_COMMIT_ENTRY.replace("@I@", "  ")))
+                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", pre_commit_entry("  ")))
                     .into());
                 }
             }
@@ -246,7 +313,11 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                     std::fs::remove_file(&path).with_context(|| format!("could not remove {}", path.display()))?;
                     changes.push(format!("removed {}", path.display()));
                 }
-                if aside.exists() && !path.exists() {
+                let calls_global = std::fs::read_to_string(&aside).is_ok_and(|t| t.contains(GLOBAL_CHAIN_MARK));
+                if calls_global {
+                    std::fs::remove_file(&aside).with_context(|| format!("could not remove {}", aside.display()))?;
+                    changes.push(format!("removed {}", aside.display()));
+                } else if aside.exists() && !path.exists() {
                     std::fs::rename(&aside, &path).with_context(|| format!("could not restore {}", aside.display()))?;
                     changes.push(format!("restored the original {name} hook"));
                 }
@@ -260,7 +331,8 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
                 if kept.is_empty() {
                     std::fs::remove_file(&path)?;
                 } else {
-                    write_exec(&path, &kept)?;
+                    write_keeping_mode(&path, &kept)?;
+                    restore_committed_mode(&repo.workdir, &path)?;
                 }
                 changes.push(format!("removed prisma-guard from {}", path.display()));
             }
@@ -299,7 +371,7 @@ pub fn install_hint(repo: &Repo) -> String {
         (None, Manager::Husky { .. }) if husky_missing_here(&repo.workdir).is_some() => {
             "npx husky (in this working tree), then prisma-guard hooks install".into()
         }
-        (Some(_), _) => "git config --local core.hooksPath .githooks && prisma-guard hooks install (or `prisma-guard hooks install --force` to install into the global folder)".into(),
+        (Some(_), _) => "git config --local core.hooksPath .git/hooks && prisma-guard hooks install (its hooks call the global ones; or `prisma-guard hooks install --force` to install into the global folder)".into(),
         (None, _) => "prisma-guard hooks install".into(),
     }
 }
@@ -315,78 +387,186 @@ pub fn installed(repo: &Repo) -> bool {
     })
 }
 
-/// (hook, installed, where): one row per hook.
-pub fn status(repo: &Repo) -> Vec<(&'static str, bool, String)> {
+/// One hook as `hooks status` and `doctor` show it: whether git runs prisma-guard's scan for
+/// it, where and how, and what to do when it does not.
+#[derive(Debug, Clone)]
+pub struct HookStatus {
+    pub hook: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub fix: String,
+}
+
+/// One row per hook.
+pub fn status(repo: &Repo) -> Vec<HookStatus> {
     HOOKS
         .iter()
-        .map(|(name, _, command)| match &repo.manager {
-            Manager::Git { dir } => {
-                let p = dir.join(name);
-                let state = if is_ours(&p) {
-                    if dir.join(format!("{name}{CHAINED_SUFFIX}")).exists() {
-                        "installed (chains the previous hook)".to_string()
+        .map(|(name, _, command)| {
+            let row = |ok: bool, detail: String| HookStatus { hook: name, ok, detail, fix: install_hint(repo) };
+            match &repo.manager {
+                Manager::Git { dir } => {
+                    let p = dir.join(name);
+                    let state = if is_ours(&p) {
+                        if dir.join(format!("{name}{CHAINED_SUFFIX}")).exists() {
+                            "installed (chains the previous hook)".to_string()
+                        } else {
+                            "installed".to_string()
+                        }
+                    } else if p.exists() {
+                        "missing (a foreign hook is there)".to_string()
                     } else {
-                        "installed".to_string()
+                        "missing".to_string()
+                    };
+                    row(is_ours(&p), format!("{}: {state}", p.display()))
+                }
+                Manager::Husky { dir } if husky_not_run(&repo.workdir, dir).is_some() => {
+                    let (why, fix) = husky_not_run(&repo.workdir, dir).unwrap_or_default();
+                    let p = dir.join(name);
+                    HookStatus {
+                        hook: name,
+                        ok: false,
+                        detail: format!("{} (husky): git runs no {name} hook in this working tree: {why}", p.display()),
+                        fix,
                     }
-                } else if p.exists() {
-                    "missing (a foreign hook is there)".to_string()
-                } else {
-                    "missing".to_string()
-                };
-                (*name, is_ours(&p), format!("{}: {state}", p.display()))
-            }
-            Manager::Husky { dir } | Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
-                let why = husky_missing_here(&repo.workdir).unwrap_or_default();
-                (*name, false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
-            }
-            Manager::Husky { dir } | Manager::Committed { dir } => {
-                let p = dir.join(name);
-                let text = std::fs::read_to_string(&p).ok();
-                let there = text.as_deref().is_some_and(|t| t.contains(command));
-                // An older line, or one placed after the team's own code (which may read
-                // git's input first), is out of date.
-                let current = there && add_line(text.as_deref(), dir, command).is_none();
-                let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
-                let state = match (there, current) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)",
-                    _ => "missing",
-                };
-                (*name, current, format!("{} ({who}): {state}", p.display()))
-            }
-            Manager::Lefthook { config } => {
-                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
-                // lefthook runs nothing until `lefthook install` wrote git's hook.
-                let installed = installed_by(&repo.workdir, name, "lefthook");
-                let skipped = lefthook_skips(&repo.workdir, config, name);
-                let state = match (configured, installed, &skipped) {
-                    (true, _, Some(why)) => format!("configured, but {why}"),
-                    (true, true, None) => "runs prisma-guard".into(),
-                    (true, false, None) => {
-                        "configured, but lefthook has not installed the git hook (run `lefthook install`)".into()
-                    }
-                    _ => "missing".into(),
-                };
-                let ok = configured && installed && skipped.is_none();
-                (*name, ok, format!("{} (lefthook): {state}", config.display()))
-            }
-            Manager::PreCommit { config } if *name == "pre-push" => (
-                *name,
-                true,
-                format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
-            ),
-            Manager::PreCommit { config } => {
-                let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
-                let installed = installed_by(&repo.workdir, name, "pre-commit");
-                let state = match (configured, installed) {
-                    (true, true) => "runs prisma-guard",
-                    (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
-                    _ => "missing",
-                };
-                (*name, configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                }
+                Manager::Committed { dir } if husky_missing_here(&repo.workdir).is_some() => {
+                    let why = husky_missing_here(&repo.workdir).unwrap_or_default();
+                    row(false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
+                }
+                Manager::Husky { dir } | Manager::Committed { dir } => {
+                    let p = dir.join(name);
+                    let text = std::fs::read_to_string(&p).ok();
+                    let there = text.as_deref().is_some_and(|t| t.contains(command));
+                    // An older line, or one placed after the team's own code (which may read
+                    // git's input first), is out of date.
+                    let current = there && add_line(text.as_deref(), dir, command).is_none();
+                    let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
+                    let state = match (there, current) {
+                        (true, true) => "runs prisma-guard",
+                        (true, false) => {
+                            "prisma-guard's line is out of date or not first (run `prisma-guard hooks install`)"
+                        }
+                        _ => "missing",
+                    };
+                    row(current, format!("{} ({who}): {state}", p.display()))
+                }
+                Manager::Lefthook { config } => lefthook_status(repo, config, name, command),
+                Manager::PreCommit { config } if *name == "pre-push" => row(
+                    true,
+                    format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
+                ),
+                Manager::PreCommit { config } => {
+                    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                    let installed = installed_by(&repo.workdir, name, "pre-commit");
+                    let state = match (configured, installed) {
+                        (true, true) => "runs prisma-guard",
+                        (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
+                        _ => "missing",
+                    };
+                    row(configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                }
             }
         })
         .collect()
+}
+
+fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
+    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+    // lefthook runs nothing until `lefthook install` wrote git's hook, and that hook runs
+    // nothing when it cannot find lefthook.
+    let installed = installed_by(&repo.workdir, name, "lefthook");
+    let skipped = lefthook_skips(&repo.workdir, config, name);
+    let found = lefthook_binary(&repo.workdir);
+    let shown = config.display();
+    let (ok, state, fix) = match (configured, installed, skipped, found) {
+        (true, _, Some((why, fix)), _) => (false, format!("configured, but {why}"), fix),
+        (true, true, None, Some(_)) => (true, "runs prisma-guard".into(), String::new()),
+        (true, true, None, None) => (
+            false,
+            format!(
+                "configured, but lefthook's git hook cannot find lefthook in this working tree (not on PATH, not in {}/node_modules, no LEFTHOOK_BIN), so it runs nothing",
+                repo.workdir.display()
+            ),
+            "npm install (in this working tree), or put lefthook on PATH".into(),
+        ),
+        (true, false, None, _) => (
+            false,
+            "configured, but lefthook has not installed the git hook (run `lefthook install`)".into(),
+            install_hint(repo),
+        ),
+        _ => (false, "missing".into(), install_hint(repo)),
+    };
+    HookStatus { hook: name, ok, detail: format!("{shown} (lefthook): {state}"), fix }
+}
+
+/// The lefthook that lefthook's generated git hook would run here, looked for as that hook
+/// looks for it (its `call_lefthook`): `$LEFTHOOK_BIN`, `lefthook` on PATH, then the npm
+/// packages in the working tree's node_modules.
+fn lefthook_binary(workdir: &Path) -> Option<PathBuf> {
+    // The hook reads LEFTHOOK_BIN from the environment git runs it in: this one.
+    if let Some(bin) = std::env::var_os("LEFTHOOK_BIN").filter(|b| !b.is_empty()) {
+        return Some(PathBuf::from(bin));
+    }
+    if let Ok(p) = which::which("lefthook") {
+        return Some(p);
+    }
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        os => os,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        a => a,
+    };
+    let modules = workdir.join("node_modules");
+    [
+        format!("lefthook-{os}-{arch}/bin/lefthook"),
+        format!("@evilmartians/lefthook/bin/lefthook-{os}-{arch}/lefthook"),
+        "@evilmartians/lefthook-installer/bin/lefthook".into(),
+        "lefthook/bin/index.js".into(),
+    ]
+    .iter()
+    .map(|rel| modules.join(rel))
+    .find(|p| p.is_file())
+}
+
+/// When this repository's git hooks run only while node_modules holds their runner: lefthook's
+/// hook, finding no lefthook on PATH, looks in the working tree's node_modules, and without
+/// it lets every commit through. That folder, and the runner.
+pub fn hooks_need_node_modules(cwd: &Path) -> Option<(PathBuf, String)> {
+    let repo = locate(cwd).ok()?;
+    let Manager::Lefthook { .. } = repo.manager else { return None };
+    if !HOOKS.iter().any(|(name, _, _)| installed_by(&repo.workdir, name, "lefthook")) {
+        return None;
+    }
+    let modules = repo.workdir.join("node_modules");
+    lefthook_binary(&repo.workdir).filter(|b| b.starts_with(&modules)).map(|_| (modules, "lefthook".to_string()))
+}
+
+/// Why git runs no hook of husky's in the working tree `workdir` (husky's folder `dir`), and
+/// what to do: husky 9 needs core.hooksPath at `.husky/_` and that folder made by its install
+/// (both come from `npm install`, whose `prepare` runs husky); husky 8 points it at `.husky`.
+fn husky_not_run(workdir: &Path, dir: &Path) -> Option<(String, String)> {
+    let fix = "npm install (its `prepare` script runs husky), or `npx husky`".to_string();
+    let repo = git2::Repository::open(workdir).ok()?;
+    let Ok(configured) = repo.config().and_then(|c| c.get_path("core.hooksPath")) else {
+        return Some(("core.hooksPath is not set, so git runs .git/hooks, not husky's (husky has not been installed in this clone)".into(), fix));
+    };
+    let at = normalize(&if configured.is_absolute() { configured.clone() } else { workdir.join(&configured) });
+    if at == normalize(dir) {
+        return None; // husky 8
+    }
+    if at == normalize(&dir.join("_")) {
+        if dir.join("_").is_dir() {
+            return None;
+        }
+        return Some((
+            format!("core.hooksPath is {}, which does not exist here", configured.display()),
+            "npx husky (in this working tree), then prisma-guard hooks install".into(),
+        ));
+    }
+    Some((format!("core.hooksPath is {}, not husky's {}/_", configured.display(), dir.display()), fix))
 }
 
 /// lefthook's local config files (merged over the main one, usually git-ignored).
@@ -407,7 +587,7 @@ const LEFTHOOK_LOCAL_CONFIGS: &[&str] = &[
 /// a local config skips it: `skip` (any value but false: conditional skips skip too),
 /// `only`, `exclude_tags` or `exclude` on the hook or our command, or a local entry for our
 /// command (it overrides what `hooks install` wrote). A config that cannot be read says so.
-fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
+fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<(String, String)> {
     let files = std::iter::once(config.to_path_buf()).chain(LEFTHOOK_LOCAL_CONFIGS.iter().map(|n| workdir.join(n)));
     for (k, path) in files.enumerate() {
         let local = k > 0;
@@ -426,7 +606,10 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         let v = match parsed {
             Ok(v) => v,
             Err(e) => {
-                return Some(format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"))
+                return Some((
+                    format!("{shown} cannot be read ({e}), so whether it skips prisma-guard cannot be told"),
+                    format!("correct {shown} so that lefthook can read it"),
+                ))
             }
         };
         let h = &v[hook];
@@ -437,19 +620,26 @@ fn lefthook_skips(workdir: &Path, config: &Path, hook: &str) -> Option<String> {
         };
         for key in ["skip", "only", "exclude_tags", "exclude"] {
             if set(&h[key]) {
-                return Some(format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"));
+                return Some((
+                    format!("{shown} sets `{key}` on {hook}, so lefthook may skip it (take it out)"),
+                    format!("take `{key}` out of `{hook}:` in {shown}"),
+                ));
             }
         }
         let ours = &h["commands"]["prisma-guard"];
         for key in ["skip", "only", "exclude_tags", "exclude", "glob", "files"] {
             if set(&ours[key]) {
-                return Some(format!(
-                    "{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"
+                return Some((
+                    format!("{shown} sets `{key}` on prisma-guard's command, so lefthook may skip it (take it out)"),
+                    format!("take `{key}` out of `{hook}: commands: prisma-guard:` in {shown}"),
                 ));
             }
         }
         if local && !ours.is_null() {
-            return Some(format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"));
+            return Some((
+                format!("{shown} overrides prisma-guard's command for {hook} (take that entry out)"),
+                format!("take `{hook}: commands: prisma-guard:` out of {shown}"),
+            ));
         }
     }
     None
@@ -593,8 +783,25 @@ fn remove_line(text: &str) -> Option<String> {
     Some(if only_header { String::new() } else { kept })
 }
 
-/// Our entries for the pre-commit framework (`@I@`: the list's indent).
-const PRE_COMMIT_ENTRY: &str = "@I@- repo: local\n@I@  hooks:\n@I@    - id: prisma-guard\n@I@      name: prisma-guard scan (staged)\n@I@      entry: prisma-guard scan --staged\n@I@      language: system\n@I@      pass_filenames: false\n@I@      always_run: true\n@I@      stages: [pre-commit]\n";
+/// What a teammate without prisma-guard reads when a committed lefthook or pre-commit
+/// framework entry runs (no `'`, `: ` or ` #`, so it sits in YAML and `sh -c '...'` as is).
+const NOT_INSTALLED: &str =
+    "prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again";
+
+/// `command` for a shell, after making sure prisma-guard is there: without it, the message
+/// and a failure (a scan that cannot run is no pass), not `prisma-guard: not found`.
+pub fn guarded(command: &str) -> String {
+    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
+}
+
+/// Our entries for the pre-commit framework (`@I@`: the list's indent); `@E@`: the entry.
+const PRE_COMMIT_ENTRY: &str = "@I@- repo: local\n@I@  hooks:\n@I@    - id: prisma-guard\n@I@      name: prisma-guard scan (staged)\n@I@      entry: @E@\n@I@      language: system\n@I@      pass_filenames: false\n@I@      always_run: true\n@I@      stages: [pre-commit]\n";
+
+/// The pre-commit framework's entry: it runs the entry's words without a shell.
+fn pre_commit_entry(indent: &str) -> String {
+    let entry = format!("sh -c '{}'", guarded(&format!("exec {}", HOOKS[0].2)));
+    PRE_COMMIT_ENTRY.replace("@I@", indent).replace("@E@", &entry)
+}
 
 /// `.pre-commit-config.yaml` with our local hooks appended to `repos:` when that list is the
 /// file's last top-level key (the safe place to add to); `None` when it is not.
@@ -616,13 +823,13 @@ fn pre_commit_add(text: &str) -> Option<String> {
     if !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(&PRE_COMMIT_ENTRY.replace("@I@", indent));
+    out.push_str(&pre_commit_entry(indent));
     Some(out)
 }
 
 fn pre_commit_remove(text: &str) -> String {
     for indent in ["", "  ", "    "] {
-        let entry = PRE_COMMIT_ENTRY.replace("@I@", indent);
+        let entry = pre_commit_entry(indent);
         if let Some(at) = text.find(&entry) {
             return format!("{}{}", &text[..at], &text[at + entry.len()..]);
         }
@@ -641,8 +848,8 @@ fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
             if add {
                 if !text.contains(command) {
                     let entry = match *hook {
-                        "pre-push" => serde_json::json!({"run": command, "use_stdin": true}),
-                        _ => serde_json::json!({"run": command}),
+                        "pre-push" => serde_json::json!({"run": guarded(command), "use_stdin": true}),
+                        _ => serde_json::json!({"run": guarded(command)}),
                     };
                     doc.set(&path, "prisma-guard", &entry).map_err(bad)?;
                 }
@@ -662,7 +869,7 @@ fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<String> {
         let mut out = text.to_string();
         for (hook, _, command) in HOOKS {
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
-            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = \"{command}\"\n{stdin}");
+            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
             if add && !out.contains(command) {
                 if !out.is_empty() && !out.ends_with('\n') {
                     out.push('\n');
@@ -686,7 +893,7 @@ pub fn lefthook_add(text: &str) -> String {
             continue;
         }
         let stdin = if *hook == "pre-push" { "\n      use_stdin: true" } else { "" };
-        let entry = format!("    prisma-guard:\n      run: {command}{stdin}");
+        let entry = format!("    prisma-guard:\n      run: {}{stdin}", guarded(command));
         match lines.iter().position(|l| l.trim_end() == format!("{hook}:")) {
             None => {
                 if lines.last().is_some_and(|l| !l.trim().is_empty()) {
@@ -775,7 +982,7 @@ mod tests {
         let added = lefthook_add(original);
         assert_eq!(
             added,
-            "pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --staged\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --pre-push\n      use_stdin: true\n"
+            format!("pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: {}\n      use_stdin: true\n", guarded("prisma-guard scan --staged"), guarded("prisma-guard scan --pre-push"))
         );
         assert_eq!(lefthook_add(&added), added, "idempotent");
         assert_eq!(lefthook_remove(&added), original);

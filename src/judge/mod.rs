@@ -8,6 +8,7 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
+pub mod context;
 pub mod tamper;
 
 use std::fmt;
@@ -82,6 +83,7 @@ const TRIGGERS: &[&str] = &[
     // Script runners, shells and script files: what they run is read from disk.
     "run-s",
     "run-p",
+    "turbo",
     "run-all",
     "concurrently",
     ".sh",
@@ -165,7 +167,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         };
     }
     let scripts = shell::packages::Packages::new(cwd);
-    let hooks = crate::judge::tamper::hooks_folder(cwd);
+    let repo = crate::judge::context::Context::new(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
@@ -194,7 +196,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
         }
-        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, hooks.as_deref(), v.dirs) {
+        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, &repo, v.dirs) {
             reasons.push((Verdict::Destructive, why));
         }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).
@@ -211,11 +213,15 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
         if let Target::Prisma { args } = v.target {
             let inv = Invocation::parse(args);
-            // `--stdin` fed by a heredoc: its body is the SQL.
-            let heredoc = v.command.heredoc.as_ref().filter(|_| inv.has("--stdin")).map(|body| Ok(body.clone()));
-            let sql = heredoc.or_else(|| {
-                inv.file.as_ref().map(|f| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}")))
+            // `--stdin` fed by text the line shows (a heredoc, a here-string, `echo ... |`) or
+            // by a file (`< q.sql`): that is the SQL, as `--file` names it.
+            let read = |f: &String| std::fs::read_to_string(cwd.join(f)).map_err(|e| format!("{f}: {e}"));
+            let stdin = inv.has("--stdin").then(|| match (&v.command.heredoc, &v.command.input_file) {
+                (Some(body), _) => Some(Ok(body.clone())),
+                (None, Some(f)) => Some(read(f)),
+                (None, None) => None,
             });
+            let sql = stdin.flatten().or_else(|| inv.file.as_ref().map(read));
             let risk = classify(&inv, sql.as_ref().map(|r| r.as_deref().map_err(Clone::clone)), opts);
             if v.via.iter().any(|w| w == "xargs") {
                 reasons.push((

@@ -7,6 +7,8 @@
 
 use crate::shell::{EnvChange, SimpleCommand};
 
+use super::context::Context;
+
 pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
 
 /// Files and folders whose change switches a guard off, and what they are.
@@ -166,8 +168,9 @@ fn effective(argv: &[String]) -> Vec<String> {
 }
 
 /// Why `cmd` (run with `env` on the way, in one of `dirs`) switches a guard off, if it does;
-/// `hooks`: the folder core.hooksPath names, if any.
-pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs: &[String]) -> Option<String> {
+/// `ctx`: what the repository tells (the folder core.hooksPath names, uncommitted hook edits).
+pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[String]) -> Option<String> {
+    let hooks = ctx.hooks.as_deref();
     // A path as given, and as it is from each folder a `cd` went to; a pattern as the names it may match.
     let protected = |p: &str| {
         protected_with(p, hooks)
@@ -205,6 +208,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
         if in_place {
             if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
                 return Some(format!("`{name}` changes {path} ({what})"));
+            }
+            if let Some(why) = removes_node_hooks(name, &argv[1..], ctx, dirs) {
+                return Some(why);
             }
             // prisma-guard itself: every agent hook and shim calls it.
             let itself = argv[1..].iter().any(|a| a.rsplit('/').next() == Some("prisma-guard"));
@@ -265,6 +271,11 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
             return Some(format!("`find ... -delete` removes {path} ({what})"));
         }
     }
+    if name == "find" {
+        if let Some(why) = find_deletes_protected(argv, hooks) {
+            return Some(why);
+        }
+    }
     // Reinstalling dependencies without their install scripts: npm links prisma's own CLI
     // back into node_modules/.bin, and the postinstall that puts the shim back does not run.
     let installs = matches!(name, "npm" | "pnpm" | "yarn" | "bun")
@@ -281,6 +292,11 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
     }
     let run = effective(argv);
     let run_name = run.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    if matches!(run_name, "rimraf" | "trash" | "del-cli") {
+        if let Some(why) = removes_node_hooks("rimraf", &run[1..], ctx, dirs) {
+            return Some(why);
+        }
+    }
     if matches!(run_name, "lefthook" | "husky" | "pre-commit") && run.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
     }
@@ -290,7 +306,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], hooks: Option<&str>, dirs:
         }
     }
     if name == "git" {
-        if let Some(why) = git(argv, hooks) {
+        if let Some(why) = git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)) {
             return Some(why);
         }
         // Another HOME or XDG_CONFIG_HOME is another ~/.gitconfig (it can move the hooks)
@@ -439,14 +455,7 @@ fn prisma_guard_dynamic(argv: &[String]) -> Option<String> {
 
 /// The subcommand of a git command line (`git -C dir --no-pager commit` -> `commit`).
 pub fn git_subcommand(argv: &[String]) -> Option<&str> {
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        if !a.starts_with('-') {
-            return Some(a);
-        }
-        i += if GIT_GLOBAL_VALUES.contains(&a.as_str()) { 2 } else { 1 };
-    }
-    None
+    crate::shell::resolve::git_subcommand_index(argv).map(|i| argv[i].as_str())
 }
 
 /// Whether a git subcommand runs the commit or push hooks.
@@ -480,9 +489,7 @@ pub fn no_hooks_there(cwd: &std::path::Path, dirs: &[String], new_worktree: bool
     None
 }
 
-/// Git's global options that take a value (`git -C dir commit`).
-const GIT_GLOBAL_VALUES: &[&str] =
-    &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
+use crate::shell::resolve::GIT_GLOBAL_VALUES;
 
 /// Why a git command line skips or moves the hooks, if it does.
 fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
@@ -566,6 +573,19 @@ fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
             if !args.iter().any(|a| a.starts_with('-') && !dynamic(a) && a.contains("get")) {
                 return Some(format!(
                     "`git config` gets a key only known when the line runs ({a}), which may move the hooks: write it out"
+                ));
+            }
+        }
+        // `--remove-section core`, `--rename-section core x`: core.hooksPath goes with it.
+        let sections = ["--remove-section", "--rename-section", "remove-section", "rename-section"];
+        if let Some(k) = args.iter().position(|a| sections.contains(&a.as_str())) {
+            if let Some(section) = args.get(k + 1).filter(|s| {
+                let s = s.to_ascii_lowercase();
+                s == "core" || s.starts_with("include")
+            }) {
+                return Some(format!(
+                    "`git config {} {section}` takes core.hooksPath (or an include that sets it) with it, which moves git's hooks away from prisma-guard's",
+                    args[k]
                 ));
             }
         }
@@ -695,6 +715,219 @@ fn commit_has_n(args: &[String]) -> bool {
     false
 }
 
+/// `rm -rf node_modules` where git's hooks run only while node_modules holds their runner
+/// (lefthook found there and nowhere else): without it they let every commit through.
+fn removes_node_hooks(name: &str, args: &[String], ctx: &Context, dirs: &[String]) -> Option<String> {
+    if !matches!(name, "rm" | "mv" | "rmdir" | "unlink" | "shred" | "rimraf") {
+        return None;
+    }
+    let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') && a.contains("node_modules")).collect();
+    if targets.is_empty() {
+        return None;
+    }
+    let (modules, runner) = ctx.node_hooks()?;
+    let cwd = ctx.cwd.canonicalize().unwrap_or_else(|_| ctx.cwd.clone());
+    for t in targets {
+        for d in dirs.iter().filter(|d| d.as_str() != "*") {
+            let p = crate::config::lexical_normalize(&cwd.join(d).join(t));
+            let inside = p.strip_prefix(modules).ok().and_then(|r| r.components().next()).is_some_and(|c| {
+                let c = c.as_os_str().to_string_lossy();
+                c.starts_with("lefthook") || c == "@evilmartians"
+            });
+            if modules.starts_with(&p) || inside {
+                return Some(format!(
+                    "`{name} {t}` removes {}, where git's hooks find {runner}: without it they let every commit through unchecked (`npm ci` or `npm install` reinstalls it instead)",
+                    modules.display()
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The names of files and folders that hold hooks or settings, as `find -name` sees them.
+const PROTECTED_BASENAMES: &[&str] = &[
+    "pre-commit",
+    "pre-push",
+    ".husky",
+    "_",
+    "h",
+    "husky.sh",
+    ".githooks",
+    ".git",
+    "hooks",
+    "config",
+    ".gitconfig",
+    ".claude",
+    "settings.json",
+    "settings.local.json",
+    ".cursor",
+    "hooks.json",
+    ".codex",
+    "config.toml",
+    ".gemini",
+    ".github",
+    "workflows",
+    "lefthook.yml",
+    "lefthook.yaml",
+    "lefthook.json",
+    "lefthook.toml",
+    ".lefthook.yml",
+    "lefthook-local.yml",
+    ".pre-commit-config.yaml",
+    "prisma-guard.toml",
+    ".prisma-guard-baseline.json",
+    "prisma",
+    ".prisma-guard-original-prisma",
+    "backups",
+    ".huskyrc",
+];
+
+/// A shell glob as a regex over a whole name; `slash`: whether `*` crosses `/` (find's
+/// `-path`).
+fn glob_regex(glob: &str, slash: bool, fold: bool) -> Option<regex::Regex> {
+    let any = if slash { ".*" } else { "[^/]*" };
+    let mut re = String::from(if fold { "(?i)^" } else { "^" });
+    for c in glob.chars() {
+        match c {
+            '*' => re.push_str(any),
+            '?' => re.push('.'),
+            '[' | ']' => re.push(c),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex::Regex::new(&re).ok()
+}
+
+/// `find ROOTS ... -name PATTERN -delete` (or `-exec rm`): whether its name tests could match
+/// a hook or settings file below its roots.
+fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Option<String> {
+    let exec_removes = argv.windows(2).any(|w| {
+        matches!(w[0].as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")
+            && WRITERS.contains(&w[1].rsplit('/').next().unwrap_or(&w[1]))
+    });
+    if !argv.iter().any(|a| a == "-delete") && !exec_removes {
+        return None;
+    }
+    let roots: Vec<&String> = argv[1..].iter().take_while(|a| !a.starts_with('-') && *a != "(" && *a != "!").collect();
+    // Roots below which no hook or settings file lives (`find dist ...`) remove none.
+    let wide = roots.is_empty()
+        || roots.iter().any(|r| {
+            let r = r.trim_start_matches("./").trim_end_matches('/');
+            r.is_empty()
+                || r == "."
+                || r.starts_with("..")
+                || r.starts_with(['/', '~'])
+                || dynamic(r)
+                || r.contains(['*', '?', '['])
+                || protected_with(r, hooks).is_some()
+                || hooks.is_some_and(|h| h.starts_with(&format!("{r}/")))
+                || r == ".config"
+        });
+    if !wide {
+        return None;
+    }
+    let mut names: Vec<String> = PROTECTED_BASENAMES.iter().map(|n| (*n).to_string()).collect();
+    let mut paths: Vec<String> = PROTECTED_NAMES.iter().map(|n| format!("./{n}")).collect();
+    if let Some(h) = hooks {
+        names.extend(h.rsplit('/').next().map(str::to_string));
+        paths.push(format!("./{h}"));
+        paths.push(format!("./{h}/pre-commit"));
+    }
+    let mut k = 1;
+    while let Some(a) = argv.get(k) {
+        let value = argv.get(k + 1);
+        let hit = match (a.as_str(), value) {
+            ("-name" | "-iname", Some(v)) => {
+                let re = glob_regex(v, false, a == "-iname");
+                Some(re.is_none_or(|re| names.iter().any(|n| re.is_match(n))))
+            }
+            ("-path" | "-ipath" | "-wholename" | "-iwholename", Some(v)) => {
+                let re = glob_regex(v, true, a.starts_with("-i"));
+                Some(re.is_none_or(|re| paths.iter().any(|p| re.is_match(p) || re.is_match(&p[2..]))))
+            }
+            ("-regex" | "-iregex", Some(v)) => {
+                let fold = if a == "-iregex" { "(?i)" } else { "" };
+                let re = regex::Regex::new(&format!("{fold}^(?:{v})$")).ok();
+                Some(re.is_none_or(|re| paths.iter().any(|p| re.is_match(p))))
+            }
+            // A negated test matches what the pattern does not: anything, as far as this can tell.
+            ("!" | "-not", _) => Some(true),
+            _ => None,
+        };
+        match hit {
+            Some(true) => {
+                return Some(format!(
+                    "`find` removes what its tests match below {}, which can be git hooks or hook settings (`{a}{}`)",
+                    if roots.is_empty() {
+                        ".".to_string()
+                    } else {
+                        roots.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
+                    },
+                    value.map(|v| format!(" {v}")).unwrap_or_default()
+                ))
+            }
+            Some(false) => k += 2,
+            None => k += 1,
+        }
+    }
+    // Without a name test, what it removes is its roots (judged above).
+    None
+}
+
+/// `git reset --hard`, `git stash`, `git checkout -f`, `git clean -f`: they take back changes
+/// not committed yet; to hook or settings files (the line `init` added to a committed
+/// `.husky/pre-commit`, say) that switches the guard off, as `git checkout -- .` does.
+fn git_reverts_changes(argv: &[String], ctx: &Context) -> Option<String> {
+    let i = crate::shell::resolve::git_subcommand_index(argv)?;
+    let sub = argv[i].as_str();
+    let args = &argv[i + 1..];
+    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let long = |l: &str| args.iter().any(|a| a == l);
+    // (tracked changes, untracked files) it takes back, and the paths it is limited to.
+    let (tracked, untracked) = match sub {
+        "reset" if long("--hard") || long("--merge") => (true, false),
+        "stash" => {
+            let action = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+            if !matches!(action, None | Some("push" | "save")) {
+                return None;
+            }
+            (true, short('u') || short('a') || long("--include-untracked") || long("--all"))
+        }
+        "checkout" | "switch" if short('f') || long("--force") || long("--discard-changes") => (true, false),
+        "clean" if (short('f') || long("--force")) && !short('n') && !long("--dry-run") => (false, true),
+        _ => return None,
+    };
+    let pathspec: Vec<&str> = match sub {
+        "stash" | "clean" => match args.iter().position(|a| a == "--") {
+            Some(k) => args[k + 1..].iter().map(String::as_str).collect(),
+            None if sub == "clean" => args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let mut files = ctx.changed_protected(untracked);
+    if !tracked {
+        let known = ctx.changed_protected(false);
+        files.retain(|f| !known.contains(f));
+    }
+    let limited = |f: &String| {
+        pathspec.is_empty()
+            || pathspec.iter().any(|p| {
+                let p = p.trim_start_matches("./").trim_end_matches('/');
+                p.is_empty() || p == "." || f == p || f.starts_with(&format!("{p}/"))
+            })
+    };
+    let files: Vec<String> = files.into_iter().filter(limited).collect();
+    let first = files.first()?;
+    let what = protected(first).unwrap_or("a git hook");
+    Some(format!(
+        "`git {sub}` takes back uncommitted changes to {} ({what}), which can switch prisma-guard's hooks off: commit them first, or leave them out",
+        files.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -703,7 +936,7 @@ mod tests {
         let cmds = crate::shell::parse(line).unwrap_or_default();
         cmds.iter().find_map(|c| {
             let r = crate::shell::resolve(c);
-            tamper(c, &r.env, Some("tools/git-hooks"), &[String::new(), ".git".into()])
+            tamper(c, &r.env, &Context::with_hooks("tools/git-hooks"), &[String::new(), ".git".into()])
         })
     }
 
@@ -851,8 +1084,41 @@ mod tests {
             "node -e \"console.log(require('./package.json').name)\"",
             "rsync -a .husky/ /tmp/husky-copy/",
             "cat ~/.gitconfig",
+            // Review (issue 22, round 3): other sections; find tests that match no hook file,
+            // or roots that hold none.
+            "git config --remove-section alias",
+            "git config --rename-section user me",
+            "find . -name '*.orig' -delete",
+            "find . -name '*.log' -exec rm {} +",
+            "find dist -name pre-commit -delete",
+            "find . -path './dist/*' -delete",
         ] {
             assert_eq!(why(line), None, "{line}");
+        }
+    }
+
+    /// Review (issue 22, round 3): core.hooksPath goes with its section; `find` deletes what
+    /// its name tests match, which can be hook files.
+    #[test]
+    fn config_sections_and_find_name_tests() {
+        for line in [
+            "git config --remove-section core",
+            "git config --local --remove-section core",
+            "git config --rename-section core old",
+            "git config --unset-all core.hooksPath",
+            "git config --unset core.hooksPath",
+            "git config --global --remove-section core",
+            "find . -name pre-commit -delete",
+            "find -name 'pre-*' -delete",
+            "find . -name pre-commit -exec rm {} \\;",
+            "find . -iname PRE-PUSH -execdir rm -f {} +",
+            "find . -path '*/.husky/*' -delete",
+            "find . -regex '.*/pre-commit' -delete",
+            "find . -not -name '*.ts' -delete",
+            "find . -name settings.json -delete",
+            "find tools -name pre-commit -delete",
+        ] {
+            assert!(why(line).is_some(), "{line}");
         }
     }
 }

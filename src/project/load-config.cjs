@@ -30,6 +30,14 @@ const describe = (err) => {
   const text = (inner && inner.message) || String(inner);
   return `${err._tag ? err._tag + ": " : ""}${text}`.split("\n").slice(0, 3).join(" ");
 };
+// What loading the config adds to the environment (its dotenv calls): the guard hands these
+// values to prisma, so a .env file changed after this check cannot point prisma elsewhere.
+const before = Object.assign({}, process.env);
+const loadedEnv = () => {
+  const out = {};
+  for (const [k, v] of Object.entries(process.env)) if (before[k] !== v && typeof v === "string") out[k] = v;
+  return out;
+};
 mod.loadConfigFromFile({ configFile: configFile || undefined }).then(
   (r) => {
     if (r.error) return say({ status: "error", message: describe(r.error) });
@@ -41,6 +49,7 @@ mod.loadConfigFromFile({ configFile: configFile || undefined }).then(
       configFile: r.resolvedPath,
       schema: typeof c.schema === "string" ? c.schema : null,
       url: typeof ds.url === "string" ? ds.url : null,
+      env: loadedEnv(),
     });
   },
   (e) => say({ status: "error", message: describe(e) }),

@@ -35,6 +35,8 @@ pub struct Loaded {
     pub config_file: PathBuf,
     pub schema: Option<PathBuf>,
     pub url: Option<String>,
+    /// The variables loading the config set (its dotenv calls), as they were then.
+    pub env: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +52,8 @@ struct Reply {
     schema: Option<PathBuf>,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    env: std::collections::BTreeMap<String, String>,
 }
 
 impl Loader {
@@ -106,7 +110,12 @@ impl Loader {
         };
         match reply.status.as_str() {
             "loaded" => match reply.config_file {
-                Some(config_file) => Outcome::Loaded(Loaded { config_file, schema: reply.schema, url: reply.url }),
+                Some(config_file) => Outcome::Loaded(Loaded {
+                    config_file,
+                    schema: reply.schema,
+                    url: reply.url,
+                    env: reply.env.into_iter().collect(),
+                }),
                 None => Outcome::Failed("the config loader named no config file".into()),
             },
             "no-config" => Outcome::NoConfig,

@@ -26,19 +26,58 @@ use crate::config::find_upward;
 use crate::error::{fail, Failure};
 use prisma_files::{Datasource, UrlExpr};
 
+/// Prisma's config file names, in the order @prisma/config 7 looks for them in a folder
+/// (`PRISMA7_CONFIG_FILE_CANDIDATES`, then `LEGACY_CONFIG_FILE_CANDIDATES`): the first that
+/// is a file is the project's config.
 pub const CONFIG_NAMES: &[&str] = &[
-    "prisma.config.ts",
-    "prisma.config.mts",
-    "prisma.config.cts",
+    "prisma7.config.js",
+    "prisma7.config.ts",
+    "prisma7.config.mjs",
+    "prisma7.config.cjs",
+    "prisma7.config.mts",
+    "prisma7.config.cts",
+    ".config/prisma7.js",
+    ".config/prisma7.ts",
+    ".config/prisma7.mjs",
+    ".config/prisma7.cjs",
+    ".config/prisma7.mts",
+    ".config/prisma7.cts",
     "prisma.config.js",
+    "prisma.config.ts",
     "prisma.config.mjs",
     "prisma.config.cjs",
-    ".config/prisma.ts",
-    ".config/prisma.mts",
-    ".config/prisma.cts",
+    "prisma.config.mts",
+    "prisma.config.cts",
+    "prisma.config/index.js",
+    "prisma.config/index.ts",
+    "prisma.config/index.mjs",
+    "prisma.config/index.cjs",
+    "prisma.config/index.mts",
+    "prisma.config/index.cts",
     ".config/prisma.js",
+    ".config/prisma.ts",
     ".config/prisma.mjs",
     ".config/prisma.cjs",
+    ".config/prisma.mts",
+    ".config/prisma.cts",
+    ".config/prisma/index.js",
+    ".config/prisma/index.ts",
+    ".config/prisma/index.mjs",
+    ".config/prisma/index.cjs",
+    ".config/prisma/index.mts",
+    ".config/prisma/index.cts",
+    ".config/prisma.config.js",
+    ".config/prisma.config.ts",
+    ".config/prisma.config.mjs",
+    ".config/prisma.config.cjs",
+    ".config/prisma.config.mts",
+    ".config/prisma.config.cts",
+    ".config/prisma.config/index.js",
+    ".config/prisma.config/index.ts",
+    ".config/prisma.config/index.mjs",
+    ".config/prisma.config/index.cjs",
+    ".config/prisma.config/index.mts",
+    ".config/prisma.config/index.cts",
 ];
 
 /// What the user told us on the command line.
@@ -85,6 +124,10 @@ pub enum Resolution {
 pub struct Resolved {
     pub target: Target,
     pub resolution: Resolution,
+    /// Variables handed to prisma as they were when the database was resolved (what the
+    /// config's dotenv calls loaded): prisma's own dotenv does not override them, so a .env
+    /// changed between the check and the run cannot point prisma at another database.
+    pub pins: Vec<(String, String)>,
 }
 
 /// A discovered Prisma project.
@@ -219,14 +262,18 @@ impl Project {
                             )),
                             (None, None) => Resolution::LoaderOnly,
                         };
-                        return self.resolved(url, &base, &source, resolution, datasource.as_ref());
+                        let mut r = self.resolved(url, &base, &source, resolution, datasource.as_ref())?;
+                        r.pins = loaded.env.clone();
+                        return Ok(r);
                     }
                     // A config without a datasource URL: the schema's, as Prisma 6 reads it.
                     if let Some((file, ds)) = &datasource {
                         if let Some(expr) = &ds.url {
                             let (raw, base, source) = self.eval(expr, file, opts)?;
                             let resolution = run_dependent.unwrap_or(Resolution::PrismaLoader);
-                            return self.resolved(&raw, &base, &source, resolution, datasource.as_ref());
+                            let mut r = self.resolved(&raw, &base, &source, resolution, datasource.as_ref())?;
+                            r.pins = loaded.env.clone();
+                            return Ok(r);
                         }
                     }
                     return Err(fail(format!(
@@ -263,7 +310,15 @@ impl Project {
             )),
             _ => Resolution::Static,
         };
-        self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())
+        let mut r = self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())?;
+        // What the reader took from .env files, as prisma's dotenv would load it.
+        r.pins = self
+            .env
+            .iter()
+            .filter(|(k, v)| std::env::var(k).ok().as_ref() != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(r)
     }
 
     fn resolved(
@@ -294,7 +349,7 @@ impl Project {
             joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
         let schemas = datasource.map(|(_, d)| d.schemas.clone()).unwrap_or_default();
-        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution })
+        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution, pins: Vec::new() })
     }
 
     /// The URL text, the folder relative SQLite paths resolve against, and a description
@@ -506,13 +561,17 @@ fn config_base(cfg: &Path, given: bool) -> PathBuf {
     }
 }
 
+/// The folder a config is found from: `.config/prisma.ts` and `prisma.config/index.ts` from
+/// the folder above theirs.
 fn config_root(cfg: &Path) -> PathBuf {
     let dir = cfg.parent().unwrap_or(Path::new("."));
-    if dir.ends_with(".config") {
-        dir.parent().unwrap_or(dir).to_path_buf()
-    } else {
-        dir.to_path_buf()
-    }
+    let depth = CONFIG_NAMES
+        .iter()
+        .filter(|n| cfg.ends_with(n))
+        .map(|n| n.matches('/').count())
+        .max()
+        .unwrap_or(usize::from(dir.ends_with(".config")));
+    dir.ancestors().nth(depth).unwrap_or(dir).to_path_buf()
 }
 
 fn default_schema(root: &Path, config: Option<&Path>, ts: &prisma_files::ConfigTs) -> Option<PathBuf> {

@@ -326,7 +326,7 @@ pub fn run_dependent(src: &str) -> Option<String> {
     let in_template = |at: usize| src[..at].rfind("${").is_some_and(|open| !src[open..at].contains('}'));
     let words = re(
         &WORDS,
-        r"\b(process|Date|Math\s*\.\s*random|performance|crypto|stack|require\s*\.\s*main|module|globalThis|global|eval|Function|Reflect|Proxy|setTimeout|setInterval|setImmediate|queueMicrotask|fetch|Bun|Deno)\b",
+        r"\b(process|Date|Math\s*\.\s*random|performance|crypto|stack|require\s*\.\s*main|mainModule|module|globalThis|global|eval|Function|Reflect|Proxy|setTimeout|setInterval|setImmediate|queueMicrotask|fetch|Bun|Deno)\b",
     );
     let fine = re(&PROCESS, r"^process\s*\.\s*(?:env\b|cwd\s*\(\s*\)|platform\b|argv\b)");
     for m in words.find_iter(&src) {
@@ -340,6 +340,29 @@ pub fn run_dependent(src: &str) -> Option<String> {
             continue;
         }
         return Some(format!("uses `{}`", m.as_str().split_whitespace().collect::<String>()));
+    }
+    // `node:process` imported: only its `env` is the same in both runs (`argv`, `mainModule`,
+    // `execArgv`, `pid` ... tell the loader from Prisma).
+    static PROCESS_IMPORT: OnceLock<Regex> = OnceLock::new();
+    let process_import =
+        re(&PROCESS_IMPORT, r#"(?:\bimport\s+([^;]*?)\s+from\s*|\brequire\s*\(\s*)["'`](?:node:)?process["'`]"#);
+    for c in process_import.captures_iter(&src) {
+        if !c.get(0).is_some_and(|m| code[m.start()]) {
+            continue;
+        }
+        let only_env = c.get(1).is_some_and(|clause| {
+            let clause = clause.as_str().trim();
+            clause.strip_prefix('{').and_then(|r| r.strip_suffix('}')).is_some_and(|names| {
+                names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .all(|n| n == "env" || n.starts_with("env as "))
+            })
+        });
+        if !only_env {
+            return Some("imports `process`".into());
+        }
     }
     static COMPUTED: OnceLock<Regex> = OnceLock::new();
     let computed = re(&COMPUTED, r#"\b(?:require|import)\s*\(\s*(?:[^"'`\s)]|`[^`]*\$\{)"#);
@@ -601,6 +624,7 @@ mod tests {
     fn configs_that_read_how_they_are_run_are_told_apart() {
         let plain = "import \"dotenv/config\";\nimport path from \"node:path\";\nexport default defineConfig({ schema: path.join(\"prisma\", \"schema.prisma\"), datasource: { url: process.env.DATABASE_URL ?? env(\"DATABASE_URL\") } });\n// process.pid in a comment\nconst s = \"Date\";\n";
         assert_eq!(run_dependent(plain), None);
+        assert_eq!(run_dependent("import { env } from \"node:process\";\nconst u = env.DATABASE_URL;"), None);
         for (src, why) in [
             ("const u = process.execArgv.length ? a : b;", "uses `process`"),
             ("const u = process.pid % 2 ? a : b;", "uses `process`"),
@@ -614,6 +638,10 @@ mod tests {
             ("const f = require([\"f\", \"s\"].join(\"\"));", "calls `require()` with a computed module name"),
             ("const m = await import(name);", "calls `import()` with a computed module name"),
             ("const m = require(`${a}s`);", "calls `require()` with a computed module name"),
+            ("import { mainModule, env as E } from \"node:process\";", "uses `mainModule`"),
+            ("import { argv } from \"node:process\";", "imports `process`"),
+            ("import p from \"process\";", "imports `process`"),
+            ("const p = require(\"node:process\");", "imports `process`"),
         ] {
             assert_eq!(run_dependent(src).as_deref(), Some(why), "{src}");
         }

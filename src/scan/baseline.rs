@@ -3,8 +3,9 @@
 //! hooks and CI report only new ones.
 //!
 //! A finding is known by its rule, its file and a fingerprint of what it is about (its
-//! message and its line's text, blanks and a trailing comma aside): moving it to another
-//! line keeps it known, changing the line makes it new. Identical findings in one file are counted, so a second
+//! message and its line's text, blanks and a trailing comma aside; a package.json script's
+//! name and command rather than the line): moving it to another line keeps it known,
+//! changing it makes it new. Identical findings in one file are counted, so a second
 //! copy of a known line is new. Like the project's prisma-guard.toml, the baseline hides
 //! findings, so it counts only as committed (an AI agent could write one).
 
@@ -38,7 +39,10 @@ pub fn fingerprint(f: &Finding) -> String {
     // The message names what the finding is about (the table and column, the script and its
     // command); the line's text, blanks collapsed and a trailing comma or semicolon left out,
     // tells a changed line (`DATABASE_URL=prod ... prisma migrate reset`) from a moved one.
-    let source = f.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A package.json script is known by its name and command instead: one line of a compact
+    // package.json holds every script, and adding one is no change to the others.
+    let text = f.subject.as_deref().unwrap_or(&f.source);
+    let source = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let source = source.trim_end_matches([',', ';']);
     let mut h = Sha256::new();
     for part in [f.rule.as_str(), f.path.as_str(), source, f.message.as_str()] {
@@ -126,6 +130,7 @@ mod tests {
             help: "",
             prisma_warning: None,
             source: source.into(),
+            subject: None,
         }
     }
 
@@ -143,5 +148,25 @@ mod tests {
         assert_eq!((kept.len(), hidden), (1, 1), "a second copy is new");
         let other_file = vec![finding("n.sql", 3, "ALTER TABLE \"User\" DROP COLUMN \"bio\";")];
         assert_eq!(filter(other_file, &baseline).1, 0);
+    }
+
+    /// Review (issue 22, round 3): a compact package.json holds every script on one line;
+    /// a script is known by its name and command, whatever else that line holds.
+    #[test]
+    fn a_script_is_known_by_its_name_and_command_not_its_line() {
+        let script = |line: &str, name: &str, command: &str| {
+            let mut f = finding("package.json", 1, line);
+            f.subject = Some(format!("script \"{name}\"\n{command}"));
+            f
+        };
+        let reset = "prisma migrate reset --force";
+        let old = [script(r#"{"scripts":{"db:reset":"prisma migrate reset --force"}}"#, "db:reset", reset)];
+        let baseline: Vec<Entry> = old.iter().map(entry).collect();
+        let grown = script(r#"{"scripts":{"db:reset":"prisma migrate reset --force","x":"y"}}"#, "db:reset", reset);
+        assert_eq!(filter(vec![grown], &baseline).1, 1, "another script on the line");
+        let changed = script(r#"{"scripts":{"db:reset":"prisma migrate reset --force && seed"}}"#, "db:reset", "x");
+        assert_eq!(filter(vec![changed], &baseline).1, 0, "a changed command is new");
+        let renamed = script(r#"{"scripts":{"db:wipe":"prisma migrate reset --force"}}"#, "db:wipe", reset);
+        assert_eq!(filter(vec![renamed], &baseline).1, 0, "another script is new");
     }
 }

@@ -47,6 +47,11 @@ pub struct Finding {
     pub prisma_warning: Option<String>,
     /// The source line, for display.
     pub source: String,
+    /// What the finding is about when that is not its line: a package.json script's name
+    /// and command (a compact package.json holds every script on one line). The baseline's
+    /// fingerprint reads it.
+    #[serde(skip)]
+    pub subject: Option<String>,
 }
 
 /// What to scan and what to leave out (from `[scan]` in prisma-guard.toml).
@@ -289,6 +294,7 @@ fn finding(
         help: r.help,
         prisma_warning,
         source: extract::line_text(text, line).to_string(),
+        subject: None,
     }
 }
 
@@ -371,7 +377,11 @@ fn scan_commands(
                     && d.rules.iter().any(|r| r == rule.as_str())
             });
             if !suppressed {
-                out.push(finding(rule, rel, text, line, col, message, None));
+                let mut f = finding(rule, rel, text, line, col, message, None);
+                if kind == Kind::PackageJson {
+                    f.subject = Some(format!("{}\n{}", cl.context, cl.text));
+                }
+                out.push(f);
             }
         }
     }
@@ -493,6 +503,19 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
             rel.push_str(&name);
             if ft == EntryKind::Dir {
                 let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
+                if name == ".config" && !migrations {
+                    // Not walked, but Prisma finds its config there (`.config/prisma.ts`),
+                    // in every package of a workspace.
+                    for n in crate::project::CONFIG_NAMES.iter().filter(|n| n.starts_with(".config/")) {
+                        if dir.join(n).is_file() {
+                            let found = format!("{}{n}", rel.strip_suffix(".config").unwrap_or(""));
+                            if !opts.excluded(&found) {
+                                out.paths.push(found);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 if SKIP_DIRS.contains(&name.as_str()) || (name.starts_with('.') && !hidden_ok) {
                     continue;
                 }
@@ -585,6 +608,7 @@ mod tests {
             help: "",
             prisma_warning: None,
             source: String::new(),
+            subject: None,
         }
     }
 

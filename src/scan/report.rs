@@ -358,6 +358,7 @@ mod tests {
             help: "h",
             prisma_warning: None,
             source: "ALTER TABLE \"User\" DROP COLUMN \"a\"".into(),
+            subject: None,
         }
     }
 

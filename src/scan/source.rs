@@ -178,6 +178,11 @@ pub fn read_file_checked(path: &Path) -> std::io::Result<Option<String>> {
             }
             Ok(Some(text_into(bytes)))
         }
+        // A symbolic link to nothing is there, and its migration cannot be checked.
+        Err(e) if missing(&e) && std::fs::symlink_metadata(path).is_ok() => {
+            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+            Err(std::io::Error::new(e.kind(), format!("it is a symbolic link to {target}, which does not exist")))
+        }
         Err(e) if missing(&e) => Ok(None),
         Err(e) => Err(e),
     }

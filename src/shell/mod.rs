@@ -25,6 +25,11 @@ pub trait Scripts {
     fn scripts(&self, dirs: &[String], at: &At, name: &str) -> Vec<ScriptDef>;
     /// A script file run from one of `dirs`: its folder and its text.
     fn file(&self, dirs: &[String], path: &str) -> Option<(String, String)>;
+    /// What git's alias `name` stands for (`alias.ci = commit`), from the git configuration
+    /// where the line runs (the repository's, the user's, the system's).
+    fn git_alias(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// No scripts known: `npm run X` leads nowhere (except `pnpm prisma ...`, a binary).
@@ -152,6 +157,34 @@ fn walk(
             {
                 Target::Shell { script: format!("env {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")) }
             }
+            // `git ci -n` with `alias.ci = commit`: what git runs instead.
+            Target::Other if git_alias(&cmd.argv, scripts).is_some() => {
+                let (alias, script) = git_alias(&cmd.argv, scripts).unwrap_or_default();
+                if stack.contains(&format!("alias:{alias}")) {
+                    continue; // an alias that leads back to itself: git refuses it
+                }
+                via.push(format!("git alias `{alias}`"));
+                stack.push(format!("alias:{alias}"));
+                let r = walk(
+                    &script,
+                    scripts,
+                    &Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: &env, dirs: &dirs },
+                    stack,
+                    f,
+                );
+                stack.pop();
+                f(&Visit { command: &cmd, target: &Target::Other, via: &via, env: &env, offset, dirs: &dirs });
+                r?;
+                continue;
+            }
+            // `pnpm turbo run reset`, `yarn run-s a b`: a package binary that runs scripts.
+            Target::Script { name, args, at }
+                if matches!(name.as_str(), "turbo" | "run-s" | "run-p" | "npm-run-all" | "concurrently")
+                    && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
+                let args: Vec<String> = args.iter().map(|a| quote(a)).collect();
+                Target::Shell { script: format!("{name} {}", args.join(" ")) }
+            }
             // `cd node_modules/prisma/build && node index.js`: Prisma's own entry point.
             Target::Other | Target::File { .. } | Target::Code { .. }
                 if resolve::prisma_entry_from(&cmd.argv, &dirs).is_some() =>
@@ -242,6 +275,77 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Git's own commands: git runs them, never an alias of the same name.
+const GIT_COMMANDS: &[&str] = &[
+    "add",
+    "am",
+    "apply",
+    "bisect",
+    "blame",
+    "branch",
+    "checkout",
+    "cherry-pick",
+    "clean",
+    "clone",
+    "commit",
+    "config",
+    "diff",
+    "fetch",
+    "grep",
+    "init",
+    "log",
+    "merge",
+    "mv",
+    "notes",
+    "pull",
+    "push",
+    "rebase",
+    "reflog",
+    "remote",
+    "reset",
+    "restore",
+    "revert",
+    "rm",
+    "show",
+    "stash",
+    "status",
+    "submodule",
+    "switch",
+    "tag",
+    "update-index",
+    "worktree",
+    "help",
+    "version",
+    "gc",
+    "archive",
+    "describe",
+    "format-patch",
+    "hook",
+];
+
+/// `git [global options] ALIAS ARGS` where ALIAS is one of git's aliases: the alias, and the
+/// line git runs for it (`!cmd` aliases run `cmd ARGS` in a shell).
+fn git_alias(argv: &[String], scripts: &dyn Scripts) -> Option<(String, String)> {
+    if argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)) != Some("git") {
+        return None;
+    }
+    let i = resolve::git_subcommand_index(argv)?;
+    let name = &argv[i];
+    if GIT_COMMANDS.contains(&name.as_str()) {
+        return None;
+    }
+    let value = scripts.git_alias(name)?;
+    let args: Vec<String> = argv[i + 1..].iter().map(|a| quote(a)).collect();
+    let script = match value.strip_prefix('!') {
+        Some(shell) => format!("{shell} {}", args.join(" ")),
+        None => {
+            let global: Vec<String> = argv[1..i].iter().map(|a| quote(a)).collect();
+            format!("git {} {value} {}", global.join(" "), args.join(" "))
+        }
+    };
+    Some((name.clone(), script))
 }
 
 /// `cd DIR`, `pushd DIR`: `Some(Some(DIR))`; `Some(None)` when where it goes is not known

@@ -153,6 +153,15 @@ impl Scripts for Packages {
             Some((d.clone(), text))
         })
     }
+
+    fn git_alias(&self, name: &str) -> Option<String> {
+        let repo = git2::Repository::discover(&self.cwd).ok();
+        let config = match &repo {
+            Some(r) => r.config().ok()?,
+            None => git2::Config::open_default().ok()?,
+        };
+        config.get_string(&format!("alias.{name}")).ok()
+    }
 }
 
 /// The package folders of the workspace whose root is `root` (its pnpm-workspace.yaml or the

@@ -21,8 +21,12 @@ pub struct SimpleCommand {
     pub assigns: Vec<(String, String)>,
     /// The words after them, quotes removed.
     pub argv: Vec<String>,
-    /// The body of a heredoc fed to this command (`bash <<EOF ... EOF`).
+    /// The text fed to this command's input when the line shows it: a heredoc's body
+    /// (`bash <<EOF ... EOF`), a here-string (`<<< "SELECT 1"`), or what a plain `echo` or
+    /// `printf` before a pipe prints.
     pub heredoc: Option<String>,
+    /// The file an input redirection (`< q.sql`) feeds to this command.
+    pub input_file: Option<String>,
     /// Files written by output redirections (`> f`, `>> f`, `&> f`).
     pub writes: Vec<String>,
     /// Byte offset of the command's first character in the text that was parsed.
@@ -59,8 +63,18 @@ pub(crate) fn parse_at_depth(src: &str, depth: usize) -> Result<Vec<SimpleComman
     if src.len() > MAX_LEN {
         return Err(ParseError { message: format!("command line longer than {MAX_LEN} bytes"), offset: 0 });
     }
-    let mut p =
-        Parser { s: src.as_bytes(), src, i: 0, depth, closer: None, out: Vec::new(), pending_heredocs: Vec::new() };
+    let mut p = Parser {
+        s: src.as_bytes(),
+        src,
+        i: 0,
+        depth,
+        closer: None,
+        out: Vec::new(),
+        pending_heredocs: Vec::new(),
+        last_end: usize::MAX,
+        prints: None,
+        piped: None,
+    };
     p.sequence(None)?;
     Ok(p.out)
 }
@@ -77,6 +91,12 @@ struct Parser<'a> {
     out: Vec<SimpleCommand>,
     /// Heredocs whose bodies start at the next newline: (delimiter, strip tabs, index in `out`).
     pending_heredocs: Vec<(String, bool, usize)>,
+    /// Where the last simple command ended, and what it prints when that is known from the
+    /// line (a plain `echo` or `printf`): the input of a command it pipes into.
+    last_end: usize,
+    prints: Option<String>,
+    /// Text piped into the next simple command.
+    piped: Option<String>,
 }
 
 impl Parser<'_> {
@@ -119,7 +139,16 @@ impl Parser<'_> {
                     self.i += 1;
                     self.read_heredoc_bodies();
                 }
-                Some(b';' | b'&' | b'|') => self.i += 1,
+                Some(b'|') => {
+                    // `echo "SELECT 1" | cmd`: what echo prints is cmd's input (`||` is no pipe).
+                    let pipe = self.last_end == self.i && self.at(1) != Some(b'|');
+                    self.piped = if pipe { self.prints.take() } else { None };
+                    self.i += if self.at(1) == Some(b'|') { 2 } else { 1 };
+                }
+                Some(b';' | b'&') => {
+                    self.piped = None;
+                    self.i += 1;
+                }
                 Some(b'#') => self.skip_comment(),
                 Some(b'(') => {
                     self.i += 1;
@@ -212,6 +241,8 @@ impl Parser<'_> {
                     Redirect::Heredoc | Redirect::HeredocStrip => {
                         heredoc = Some((target.0, kind == Redirect::HeredocStrip));
                     }
+                    Redirect::HereString => cmd.heredoc = Some(format!("{}\n", target.0)),
+                    Redirect::Input => cmd.input_file = Some(target.0),
                     Redirect::Write => cmd.writes.push(target.0),
                     Redirect::Other => {}
                 }
@@ -240,6 +271,12 @@ impl Parser<'_> {
             // as the commands that follow.
             return Ok(());
         }
+        let piped = self.piped.take();
+        if cmd.heredoc.is_none() && heredoc.is_none() && cmd.input_file.is_none() {
+            cmd.heredoc = piped;
+        }
+        self.prints = printed(&cmd.argv);
+        self.last_end = self.i;
         if !cmd.argv.is_empty() || !cmd.assigns.is_empty() {
             let index = self.out.len();
             self.out.push(cmd);
@@ -261,7 +298,7 @@ impl Parser<'_> {
         }
         let rest = &self.s[j.min(self.s.len())..];
         let (len, kind) = if rest.starts_with(b"<<<") {
-            (3, Redirect::Other)
+            (3, Redirect::HereString)
         } else if rest.starts_with(b"<<-") {
             (3, Redirect::HeredocStrip)
         } else if rest.starts_with(b"<<") {
@@ -273,7 +310,7 @@ impl Parser<'_> {
         } else if rest.starts_with(b">") {
             (1, Redirect::Write)
         } else if rest.starts_with(b"<") {
-            (1, Redirect::Other)
+            (1, Redirect::Input)
         } else {
             return None;
         };
@@ -445,7 +482,38 @@ enum Redirect {
     HeredocStrip,
     /// Output to a file.
     Write,
+    /// `<<< word`.
+    HereString,
+    /// `< file`.
+    Input,
     Other,
+}
+
+/// What `echo WORDS` or `printf TEXT` prints, when the words alone tell (no variables,
+/// substitutions, escapes or formats).
+fn printed(argv: &[String]) -> Option<String> {
+    let (name, args) = argv.split_first()?;
+    let literal = |a: &String| !a.contains(['$', '`', '\\']) && !a.contains(SUBSTITUTED);
+    match name.as_str() {
+        "echo" => {
+            let (newline, args) = match args.first() {
+                Some(a) if a == "-n" => ("", &args[1..]),
+                _ => ("\n", args),
+            };
+            if args.iter().any(|a| a.starts_with('-') || !literal(a)) {
+                return None;
+            }
+            Some(format!("{}{newline}", args.join(" ")))
+        }
+        "printf" => match args {
+            [text] if !text.starts_with('-') && !text.contains(['%', '$', '`']) && !text.contains(SUBSTITUTED) => {
+                let text = text.replace("\\n", "\n");
+                (!text.contains('\\')).then_some(text)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether raw source text starts with an unquoted `NAME=`.
@@ -515,6 +583,32 @@ mod tests {
         assert_eq!(parse("echo x >> .claude/settings.json").unwrap()[0].writes, v(&[".claude/settings.json"]));
         assert_eq!(argvs("# prisma migrate reset\necho hi"), vec![v(&["echo", "hi"])]);
         assert_eq!(argvs("echo a#b"), vec![v(&["echo", "a#b"])]);
+    }
+
+    /// Review (issue 22, round 3): input the line shows.
+    #[test]
+    fn input_the_line_shows() {
+        let input = |line: &str| {
+            let cmds = parse(line).unwrap();
+            let last = cmds.last().unwrap();
+            (last.heredoc.clone(), last.input_file.clone())
+        };
+        assert_eq!(input("p <<< 'SELECT 1'"), (Some("SELECT 1\n".into()), None));
+        assert_eq!(input("echo SELECT  1 | p"), (Some("SELECT 1\n".into()), None));
+        assert_eq!(input("echo -n 'SELECT 1' | p"), (Some("SELECT 1".into()), None));
+        assert_eq!(input("printf 'a\\nb' | p"), (Some("a\nb".into()), None));
+        assert_eq!(input("p < q.sql"), (None, Some("q.sql".into())));
+        for unknown in [
+            "echo $X | p",
+            "echo -e 'a\\x41' | p",
+            "printf '%s' a | p",
+            "echo a || p",
+            "echo a; p",
+            "(echo a) | p",
+            "cat f | p",
+        ] {
+            assert_eq!(input(unknown), (None, None), "{unknown}");
+        }
     }
 
     #[test]

@@ -122,6 +122,22 @@ fn skip_options(argv: &[String], mut i: usize, with_value: &[&str]) -> usize {
     i
 }
 
+/// Git's global options that take a value (`git -C dir commit`).
+pub const GIT_GLOBAL_VALUES: &[&str] =
+    &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env", "--exec-path"];
+
+/// Where the subcommand of a git command line is (`git -C dir --no-pager commit`: 4).
+pub fn git_subcommand_index(argv: &[String]) -> Option<usize> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if !a.starts_with('-') {
+            return Some(i);
+        }
+        i += if GIT_GLOBAL_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+    }
+    None
+}
+
 fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain: &mut Vec<String>, n: usize) -> Target {
     if n > 32 {
         return Target::Other;
@@ -411,6 +427,12 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 _ => Target::Other,
             }
         }
+        // `turbo run reset`, `turbo reset --filter=@acme/db`: the script of each task's name in
+        // the workspace packages the filters pick.
+        "turbo" => {
+            chain.push(name.into());
+            turbo(argv)
+        }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {
             chain.push(name.into());
@@ -515,6 +537,123 @@ fn env_split(string: String, rest: &[String], chain: &mut Vec<String>) -> Target
 }
 
 /// Options of npm that take a value (the rest are flags).
+/// turbo's own commands (anything else names a task: `turbo build` is `turbo run build`).
+const TURBO_COMMANDS: &[&str] = &[
+    "prune",
+    "login",
+    "logout",
+    "link",
+    "unlink",
+    "daemon",
+    "gen",
+    "generate",
+    "info",
+    "telemetry",
+    "bin",
+    "completion",
+    "ls",
+    "query",
+    "scan",
+    "boundaries",
+    "devtools",
+    "config",
+    "docs",
+    "help",
+];
+/// turbo options that take the next word as their value.
+const TURBO_VALUES: &[&str] = &[
+    "--concurrency",
+    "--cache-dir",
+    "--output-logs",
+    "--log-order",
+    "--log-prefix",
+    "--graph",
+    "--env-mode",
+    "--cwd",
+    "--heap",
+    "--team",
+    "--token",
+    "--api",
+    "--login",
+    "--remote-cache-timeout",
+    "--cache",
+    "--ui",
+    "--profile",
+    "--anon-profile",
+    "--cache-workers",
+    "--global-deps",
+];
+
+/// `turbo [run|watch] TASK... [--filter SEL]... [-- ARGS]`: each task is the package script of
+/// that name in the workspace packages the filters select (every package without one; a
+/// filter this cannot follow, such as `!x` or `[HEAD^1]`, selects every package).
+fn turbo(argv: &[String]) -> Target {
+    let mut words = Vec::new();
+    let mut filters: Vec<String> = Vec::new();
+    let mut pass: Vec<String> = Vec::new();
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if a == "--" {
+            pass = argv[i + 1..].to_vec();
+            break;
+        }
+        if let Some(v) = a.strip_prefix("--filter=").or_else(|| a.strip_prefix("-F").filter(|v| !v.is_empty())) {
+            filters.push(v.to_string());
+        } else if a == "--filter" || a == "-F" {
+            filters.extend(argv.get(i + 1).cloned());
+            i += 1;
+        } else if a.starts_with('-') {
+            if TURBO_VALUES.contains(&a.as_str()) {
+                i += 1;
+            }
+        } else {
+            words.push(a.clone());
+        }
+        i += 1;
+    }
+    let tasks = match words.first().map(String::as_str) {
+        Some("run" | "watch") => &words[1..],
+        Some(w) if TURBO_COMMANDS.contains(&w) => return Target::Other,
+        Some(_) => &words[..],
+        None => return Target::Other,
+    };
+    // `@acme/db...`, `...^@acme/db`, `{./packages/db}`: the package named.
+    let followable = |f: &String| !f.starts_with('!') && !f.contains('[');
+    let selectors: Vec<String> = if filters.iter().all(followable) {
+        filters
+            .iter()
+            .map(|f| {
+                let f = f.strip_prefix("...").unwrap_or(f).trim_start_matches('^');
+                let f = f.strip_suffix("...").unwrap_or(f);
+                f.trim_start_matches('{').trim_end_matches('}').to_string()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // A package task `db#reset` names its package.
+    let one = |task: &str| match task.split_once('#') {
+        Some((pkg, t)) => (t.to_string(), vec![pkg.to_string()]),
+        None => (task.to_string(), selectors.clone()),
+    };
+    match tasks {
+        [] => Target::Other,
+        [task] => {
+            let (name, at) = one(task);
+            Target::Script { name, args: pass, at: At::Workspaces(at) }
+        }
+        // Several tasks: one line each, read again.
+        _ => {
+            let filters: String = filters.iter().map(|f| format!(" --filter={}", crate::shell::quote(f))).collect();
+            let pass: String = pass.iter().map(|a| format!(" {}", crate::shell::quote(a))).collect();
+            let sep = if pass.is_empty() { "" } else { " --" };
+            let lines: Vec<String> =
+                tasks.iter().map(|t| format!("turbo run {}{filters}{sep}{pass}", crate::shell::quote(t))).collect();
+            Target::Shell { script: lines.join("\n") }
+        }
+    }
+}
+
 const NPM_VALUES: &[&str] = &[
     "--prefix",
     "-C",

@@ -317,6 +317,31 @@ fn db_execute_stdin_heredocs_are_judged_by_their_sql() {
     assert!(!run.all().contains("without --file or --stdin"), "{}", run.all());
 }
 
+/// Review (issue 22, round 3): SQL the line itself feeds to `--stdin` (a here-string, an
+/// `echo`/`printf` pipe, a redirected file) is judged as a heredoc or `--file` is.
+#[test]
+fn db_execute_stdin_fed_by_the_line_is_judged_by_its_sql() {
+    let ctx = crate::support::TestContext::new();
+    ctx.write("q.sql", "SELECT 1;\n");
+    ctx.write("wipe.sql", "DELETE FROM \"Post\";\n");
+    for (line, code) in [
+        ("prisma db execute --stdin <<< \"SELECT 1\"", 5),
+        ("echo \"SELECT 1\" | prisma db execute --stdin", 5),
+        ("printf 'SELECT 1;\\n' | npx prisma db execute --stdin", 5),
+        ("prisma db execute --stdin < q.sql", 5),
+        ("prisma db execute --stdin <<< 'DROP TABLE \"Post\"'", 3),
+        ("echo 'TRUNCATE \"Post\"' | prisma db execute --stdin", 3),
+        ("prisma db execute --stdin < wipe.sql", 3),
+        ("prisma db execute --stdin < missing.sql", 3),
+        ("echo \"$SQL\" | prisma db execute --stdin", 3),
+        ("echo SELECT 1 || prisma db execute --stdin", 3),
+        ("(echo 'SELECT 1'; cat wipe.sql) | prisma db execute --stdin", 3),
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, code, "{line}: {}", run.all());
+    }
+}
+
 /// Issue 22: payloads that are not what the protocol says are refused, never allowed; an
 /// oversized one is refused as "too large".
 #[test]
@@ -702,4 +727,128 @@ fn more_ways_to_run_a_packages_scripts_are_followed() {
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Review (issue 22, round 3): lines that switch the hooks off through the repository's own
+/// state: a git alias for commit (the user's or the repository's; `!` aliases are shell), a
+/// `git reset --hard` or `git stash` that takes back uncommitted hook edits, and removing the
+/// node_modules lefthook's hook needs.
+#[test]
+fn aliases_uncommitted_hook_edits_and_node_modules_are_judged_from_the_repository() {
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    ctx.write("src/app.ts", "x\n");
+    ctx.write(".gitignore", "home/\n");
+    ctx.commit_files(&[".husky/pre-commit", "src/app.ts", ".gitignore"]);
+    let code = |line: &str| ctx.run(&["check", "--", line]).code;
+    // Aliases.
+    ctx.git(&["config", "--global", "alias.ci", "commit"]);
+    ctx.git(&["config", "alias.cm", "commit -m"]);
+    ctx.git(&["config", "alias.yolo", "!git commit --no-verify"]);
+    ctx.git(&["config", "alias.st", "status"]);
+    for line in ["git ci --no-verify -m x", "git ci -nm x", "git cm x -n", "git -C . ci -n -m x", "git yolo -m x"] {
+        assert_eq!(code(line), 3, "{line}");
+    }
+    for line in ["git ci -m x", "git cm x", "git st", "git yolo-not-an-alias -n"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    // Uncommitted hook edits: only then do reset --hard and stash switch the hook off.
+    for line in ["git reset --hard", "git stash", "git stash push", "git stash -u", "git checkout -f main"] {
+        assert_eq!(code(line), 0, "nothing to take back: {line}");
+    }
+    ctx.write("src/app.ts", "y\n");
+    assert_eq!(code("git reset --hard"), 0, "only app code changed");
+    ctx.write(".husky/pre-commit", "npm test\nprisma-guard scan --staged # prisma-guard\n");
+    for line in [
+        "git reset --hard",
+        "git reset --hard HEAD",
+        "git stash",
+        "git stash push",
+        "git stash -u",
+        "git stash push -m wip",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.all().contains(".husky/pre-commit"), "{}", run.all());
+    }
+    for line in ["git stash list", "git stash push -- src", "git reset --soft HEAD~1", "git clean -fd"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    ctx.git(&["checkout", "--", ".husky/pre-commit"]);
+    ctx.write(".husky/pre-push", "prisma-guard scan --pre-push # prisma-guard\n");
+    assert_eq!(code("git stash"), 0, "an untracked file stays");
+    assert_eq!(code("git stash -u"), 3);
+    assert_eq!(code("git clean -fd"), 3);
+    assert_eq!(code("git clean -n"), 0);
+
+    // node_modules holding the lefthook its hook runs.
+    let deps = crate::guard::node_deps();
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --staged\n");
+    std::os::unix::fs::symlink(&deps, ctx.path("node_modules")).unwrap();
+    let code = |line: &str| ctx.run(&["check", "--", line]).code;
+    assert_eq!(code("rm -rf node_modules"), 0, "lefthook has not installed a hook yet");
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    for line in [
+        "rm -rf node_modules",
+        "rm -rf ./node_modules/",
+        "npx rimraf node_modules",
+        "mv node_modules /tmp/x",
+        "rm -rf node_modules/lefthook-linux-x64",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["npm ci", "npm install", "rm -rf node_modules/.cache", "rm -rf dist"] {
+        assert_eq!(code(line), 0, "{line}");
+    }
+    // Elsewhere (a husky project): node_modules is not where the hooks run from.
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "npm test\n");
+    assert_eq!(ctx.run(&["check", "--", "rm -rf node_modules"]).code, 0);
+}
+
+/// Review (issue 22, round 3): turbo runs each task as the package script of that name in
+/// the workspace packages its filters pick; a root script that calls turbo is followed there.
+#[test]
+fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"], "scripts": {"clean": "turbo run reset", "build": "turbo build", "lint": "turbo lint --filter=web"}}"#,
+    );
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "scripts": {"reset": "prisma migrate reset --force", "build": "tsc"}}"#,
+    );
+    ctx.write("apps/web/package.json", r#"{"name": "web", "scripts": {"reset": "rm -rf .next", "lint": "eslint ."}}"#);
+    for line in [
+        "npm run clean",
+        "turbo run reset",
+        "turbo reset",
+        "npx turbo reset --filter=@acme/db",
+        "pnpm turbo run reset -F @acme/db",
+        "turbo run build reset",
+        "turbo run reset --filter=./packages/db",
+        "turbo run reset --filter=@acme/db...",
+        "turbo run @acme/db#reset",
+        "turbo run reset --filter='[HEAD^1]'",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["npm run build", "turbo build", "npm run lint", "turbo run reset --filter=web", "turbo prune @acme/db"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
 }

@@ -172,11 +172,11 @@ fn husky_and_lefthook_configs_get_the_scan() {
     run.ok();
     assert!(run.stdout.contains("lefthook manages the hooks"), "{}", run.stdout);
     let text = std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap();
-    assert!(text.contains("    prisma-guard:\n      run: prisma-guard scan --staged\n    lint:"), "{text}");
+    assert!(text.contains("    prisma-guard:\n      run: command -v prisma-guard "), "{text}");
+    assert!(text.contains("; prisma-guard scan --staged\n    lint:"), "{text}");
     assert!(
-        text.contains(
-            "pre-push:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --pre-push\n      use_stdin: true"
-        ),
+        text.contains("; prisma-guard scan --pre-push\n      use_stdin: true")
+            && text.contains("pre-push:\n  commands:\n    prisma-guard:\n      run: command -v prisma-guard "),
         "{text}"
     );
     ctx.run(&["hooks", "uninstall"]).ok();
@@ -428,6 +428,8 @@ fn lefthook_variants_and_the_pre_commit_framework_coexist() {
         for hook in ["pre-commit", "pre-push"] {
             ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
         }
+        // Where lefthook's hook finds it (npm's lefthook package).
+        ctx.write("node_modules/lefthook/bin/index.js", "#!/usr/bin/env node\n");
         ctx.run(&["hooks", "status"]).ok();
         ctx.run(&["hooks", "uninstall"]).ok();
         assert_eq!(std::fs::read_to_string(ctx.path(file)).unwrap(), text, "{file}");
@@ -859,4 +861,232 @@ fn husky_in_a_new_worktree_is_reported_and_agents_cannot_commit_there() {
     let run = commit(&ctx, "wt", "drop");
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}
+
+/// Review (issue 22, round 3): in a one-line package.json every script shares a line; after
+/// a baseline, `init` adding its scripts to that line leaves the known script known (scan and
+/// the pre-commit hook alike), while a new destructive script on it is still new.
+#[test]
+fn a_compact_package_json_keeps_its_baselined_scripts_known_after_init() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "package.json",
+        "{\"name\":\"gf\",\"private\":true,\"scripts\":{\"db:reset\":\"prisma migrate reset --force\"}}\n",
+    );
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    commit(&ctx, ".", "old").ok();
+    ctx.run(&["scan", "--baseline", "write"]).ok();
+    commit(&ctx, ".", "baseline").ok();
+    ctx.run(&["init"]).ok();
+    assert!(std::fs::read_to_string(ctx.path("package.json")).unwrap().contains("prisma-guard"));
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = commit(&ctx, ".", "init");
+    assert_eq!(run.code, 0, "the init commit is not blocked: {}", run.all());
+    let text = std::fs::read_to_string(ctx.path("package.json")).unwrap();
+    ctx.write(
+        "package.json",
+        &text.replacen("\"scripts\":{", "\"scripts\":{\"db:wipe\":\"prisma db push --force-reset\",", 1),
+    );
+    let run = commit(&ctx, ".", "wipe");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-force-reset") && !run.all().contains("prisma-migrate-reset"), "{}", run.all());
+}
+
+/// Review (issue 22, round 3): husky's hook runs only when git runs husky's folder: a fresh
+/// clone before `npm install` (core.hooksPath unset) or a config without core.hooksPath runs
+/// none, and status and doctor say so, with the fix, instead of "runs prisma-guard".
+#[test]
+fn husky_status_checks_that_git_runs_husky() {
+    let ctx = repo();
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    ctx.run(&["hooks", "install"]).ok();
+    commit(&ctx, ".", "husky hooks").ok();
+    // As in a fresh clone: the hooks are committed, husky has not been installed.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(
+        status.stdout.contains("git runs no pre-commit hook") && status.stdout.contains("fix: npm install"),
+        "{}",
+        status.all()
+    );
+    let doctor = ctx.run(&["doctor"]);
+    assert!(doctor.all().contains("git runs no pre-push hook"), "{}", doctor.all());
+    // What husky's install does.
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 0, "{}", status.all());
+    assert!(status.stdout.contains("(husky): runs prisma-guard"), "{}", status.all());
+    ctx.git(&["config", "--remove-section", "core"]);
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("core.hooksPath is not set"), "{}", status.all());
+}
+
+/// Review (issue 22, round 3): lefthook's git hook runs nothing when it cannot find lefthook
+/// ("Can't find lefthook in PATH", and the commit passes): in a linked worktree without
+/// node_modules, or after node_modules moved away. Status looks for lefthook as that hook does.
+#[test]
+fn lefthook_status_checks_that_its_hook_can_find_lefthook() {
+    let deps = crate::guard::node_deps();
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "node_modules\ntools/\n");
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    std::os::unix::fs::symlink(&deps, ctx.path("node_modules")).unwrap();
+    ctx.run(&["hooks", "install"]).ok();
+    commit(&ctx, ".", "lefthook").ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    // Found in the working tree's node_modules, as the hook finds it.
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 0, "{}", status.all());
+    // A linked worktree has no node_modules: the hook prints "Can't find lefthook in PATH".
+    ctx.git(&["worktree", "add", "-q", "wt"]);
+    let mut wt = ctx.cmd(&["hooks", "status"]);
+    let status = crate::support::Run::from(wt.current_dir(ctx.path("wt")).output().unwrap());
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("cannot find lefthook"), "{}", status.all());
+    assert!(status.stdout.contains("fix: npm install"), "{}", status.all());
+    // The main working tree with node_modules moved away.
+    std::fs::rename(ctx.path("node_modules"), ctx.path("elsewhere")).unwrap();
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.stdout.contains("cannot find lefthook"), "{}", status.all());
+    // On PATH, as a team that installed it globally has it.
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.run(&["hooks", "status"]).ok();
+}
+
+/// Review (issue 22, round 3): a lefthook-local override of prisma-guard's command is fixed
+/// by taking it out of that file, not by `lefthook install`: the fix line names file and key.
+#[test]
+fn lefthook_local_overrides_are_fixed_in_the_local_file() {
+    let ctx = repo();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    lint:\n      run: npm run lint\n");
+    ctx.run(&["hooks", "install"]).ok();
+    for hook in ["pre-commit", "pre-push"] {
+        ctx.write(&format!(".git/hooks/{hook}"), "#!/bin/sh\n# lefthook\nexec lefthook run \"$0\" \"$@\"\n");
+    }
+    for (local, file, fix) in [
+        (
+            "lefthook-local.yml",
+            "pre-commit:\n  commands:\n    prisma-guard:\n      run: \"true\"\n",
+            "fix: take `pre-commit: commands: prisma-guard:` out of lefthook-local.yml",
+        ),
+        (
+            "lefthook-local.toml",
+            "[pre-commit.commands.prisma-guard]\nskip = true\n",
+            "fix: take `skip` out of `pre-commit: commands: prisma-guard:` in lefthook-local.toml",
+        ),
+        (
+            "lefthook-local.yml",
+            "pre-push:\n  exclude_tags: [db]\n",
+            "fix: take `exclude_tags` out of `pre-push:` in lefthook-local.yml",
+        ),
+    ] {
+        ctx.write(local, file);
+        let status = ctx.run(&["hooks", "status"]);
+        assert_eq!(status.code, 1, "{file}: {}", status.all());
+        assert!(
+            status.stdout.contains(fix) && !status.stdout.contains("fix: lefthook install"),
+            "{file}: {}",
+            status.all()
+        );
+        std::fs::remove_file(ctx.path(local)).unwrap();
+    }
+}
+
+/// Review (issue 22, round 3): a committed hook script keeps the mode the team gave it:
+/// husky 9 runs `.husky/pre-commit` with `sh`, so a 100644 script stays 100644; a committed
+/// folder's script must be executable for git to run it, and uninstall gives back the mode
+/// that was committed. After uninstall, git sees no change at all.
+#[test]
+fn install_and_uninstall_keep_the_committed_mode_of_hook_scripts() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |ctx: &TestContext, rel: &str| std::fs::metadata(ctx.path(rel)).unwrap().permissions().mode() & 0o777;
+    let ctx = repo();
+    ctx.write("package.json", "{\"devDependencies\": {\"husky\": \"9.1.7\"}, \"scripts\": {\"prepare\": \"husky\"}}\n");
+    ctx.write(".husky/pre-commit", "npm test\n");
+    std::fs::set_permissions(ctx.path(".husky/pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    ctx.write(".gitignore", ".husky/_\n");
+    commit(&ctx, ".", "husky").ok();
+    std::fs::create_dir_all(ctx.path(".husky/_")).unwrap();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(mode(&ctx, ".husky/pre-commit"), 0o644, "husky 9 needs no +x");
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(ctx.git(&["status", "--porcelain"]).stdout, "", "as committed");
+
+    let ctx = repo();
+    ctx.write(".githooks/pre-commit", "#!/bin/sh\necho team\n");
+    std::fs::set_permissions(ctx.path(".githooks/pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    ctx.run(&["hooks", "install"]).ok();
+    assert_eq!(mode(&ctx, ".githooks/pre-commit") & 0o111, 0o111, "git runs only executable hooks");
+    ctx.run(&["hooks", "uninstall"]).ok();
+    assert_eq!(ctx.git(&["status", "--porcelain"]).stdout, "", "as committed");
+}
+
+/// Review (issue 22, round 3): the lefthook and pre-commit framework entries are committed
+/// for the whole team; a teammate without prisma-guard is told how to get it, and the commit
+/// stops (not "prisma-guard: not found", not a pass).
+#[test]
+fn lefthook_and_pre_commit_entries_tell_a_teammate_without_prisma_guard_what_to_do() {
+    let deps = crate::guard::node_deps();
+    // lefthook, found on PATH as a team that installed it has it; no prisma-guard there.
+    let mut ctx = repo();
+    let path = format!("{}:{}", deps.join(".bin").display(), ctx.env_var("PATH"));
+    ctx.set_env("PATH", &path);
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    hello:\n      run: echo lefthook-ran\n");
+    ctx.run(&["hooks", "install"]).ok();
+    let lefthook = std::process::Command::new(deps.join(".bin/lefthook"))
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(lefthook.status.success(), "{}", String::from_utf8_lossy(&lefthook.stderr));
+    ctx.write("notes.md", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-guard is not installed") && run.all().contains("lefthook-ran"), "{}", run.all());
+
+    // The pre-commit framework.
+    let pre_commit = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("pre-commit")).find(|p| p.is_file()))
+        .expect("the pre-commit framework is not installed: run ./scripts/test.sh (pip install pre-commit)");
+    let ctx = repo();
+    ctx.write(
+        ".pre-commit-config.yaml",
+        "repos:\n  - repo: local\n    hooks:\n      - id: hello\n        name: hello\n        entry: echo pre-commit-ran\n        language: system\n        pass_filenames: false\n",
+    );
+    ctx.run(&["hooks", "install"]).ok();
+    let out = std::process::Command::new(&pre_commit)
+        .arg("install")
+        .current_dir(ctx.root())
+        .env("HOME", ctx.path("home"))
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    ctx.write("notes.md", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-guard is not installed"), "{}", run.all());
+    // With prisma-guard, the same entry scans.
+    let mut ctx = ctx;
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "tools/\n");
+    let run = commit(&ctx, ".", "notes");
+    assert_eq!(run.code, 0, "{}", run.all());
 }

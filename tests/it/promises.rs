@@ -1562,3 +1562,75 @@ fn a_carriage_return_cannot_hide_sql_in_a_comment() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("delete-without-where"), "{}", run.stdout);
 }
+
+/// Round 11: `mainModule` from `node:process` tells the guard's loader from Prisma's run: the
+/// database is uncertain. A .env rewritten between the guard's check and Prisma's start does
+/// not move Prisma: the values the check saw are handed to it.
+#[test]
+fn process_imports_and_a_late_dotenv_change_do_not_split_the_guard_from_prisma() {
+    let (a, b) = two_databases("r11");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write(".env", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_cleanup/migration.sql", "DROP TABLE \"User\";\n");
+    let deploy = |ctx: &TestContext| {
+        let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        cmd
+    };
+    ctx.write(
+        "prisma.config.ts",
+        &format!("import \"dotenv/config\";\nimport {{ mainModule, env as E }} from \"node:process\";\nimport {{ defineConfig, env }} from \"prisma/config\";\nif (!String(mainModule && mainModule.filename).includes(\"load-config\")) E.DATABASE_URL = \"{}\";\nexport default defineConfig({{ schema: \"prisma/schema.prisma\", migrations: {{ path: \"prisma/migrations\" }}, datasource: {{ url: env(\"DATABASE_URL\") }} }});\n", postgres().url(&b)),
+    );
+    let run = Run::from(deploy(&ctx).output().unwrap());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("mainModule"), "{}", run.stderr);
+    assert_eq!(users(&b), 5, "the other database is untouched");
+    // A plain config; .env is rewritten to name `b` the moment the backup of `a` is saved.
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    let swap = {
+        let (backups, env, line) = (ctx.path("backups"), ctx.path(".env"), env_line(&b));
+        std::thread::spawn(move || {
+            for _ in 0..3000 {
+                let saved = std::fs::read_dir(&backups)
+                    .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().ends_with(".json")))
+                    .unwrap_or(false);
+                if saved {
+                    std::fs::write(&env, line).unwrap();
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            false
+        })
+    };
+    let run = Run::from(deploy(&ctx).output().unwrap());
+    assert!(swap.join().unwrap(), "the .env was swapped during the run");
+    run.ok();
+    assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{}", run.all());
+    assert_eq!(users(&b), 5, "prisma did not touch the database nobody backed up");
+    let urls: Vec<String> = ctx.manifests().iter().map(|m| m["database_url"].as_str().unwrap().to_string()).collect();
+    assert!(urls.iter().all(|u| u.contains(&format!("/{a}"))), "{urls:?}");
+}
+
+/// Round 11: a table owned by a role the restoring user belongs to, but which may not create
+/// in `public` (PostgreSQL 15): the backup restores (the owner change is a warning, not a
+/// rolled-back restore).
+#[test]
+fn an_owner_that_cannot_hold_the_object_does_not_make_the_backup_unrestorable() {
+    let pg = postgres();
+    pg.admin("DO $$ BEGIN CREATE ROLE owner2 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$; GRANT owner2 TO app");
+    let db = pg.create_db("pr_owner2");
+    pg.app_sql(
+        &db,
+        "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 50); CREATE TABLE o (id int)",
+    );
+    pg.sql(&db, "ALTER TABLE o OWNER TO owner2");
+    let ctx = url_project(&pg.url(&db), "");
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["restore-test"]);
+    run.ok();
+    pg.app_sql(&db, "DELETE FROM t WHERE id > 10");
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    run.ok();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM t"), "50");
+}

@@ -775,3 +775,54 @@ fn every_config_spelling_of_the_migrations_folder_is_scanned() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("cannot tell which folder"), "{}", run.stderr);
 }
+
+/// Review (issue 22, round 3): every config name @prisma/config 7 looks for, in a workspace
+/// package as at the root, names the migrations folder the full scan reads.
+#[test]
+fn every_prisma_config_candidate_names_migrations_in_workspace_packages() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("package.json", "{\"workspaces\":[\"packages/*\"]}\n");
+    ctx.write(
+        "packages/database/.config/prisma.ts",
+        "export default { schema: \"../schema.prisma\", migrations: { path: \"../migration\" } }\n",
+    );
+    ctx.write(
+        "packages/database/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.write("packages/database/migration/20240202000000_d/migration.sql", "ALTER TABLE \"A\" DROP COLUMN \"b\";\n");
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.all().contains("packages/database/migration/20240202000000_d/migration.sql"), "{}", run.all());
+    std::fs::remove_dir_all(ctx.path("packages")).unwrap();
+    // At the root, each spelling: the path is relative to the config file's own folder.
+    for (config, path) in [
+        ("prisma7.config.ts", "db/hist"),
+        (".config/prisma.config.ts", "../db/hist"),
+        (".config/prisma7.ts", "../db/hist"),
+        ("prisma.config/index.ts", "../db/hist"),
+        (".config/prisma/index.mts", "../../db/hist"),
+    ] {
+        ctx.write("db/hist/20240101000000_y/migration.sql", "DROP TABLE \"Post\";\n");
+        ctx.write(config, &format!("export default {{ migrations: {{ path: \"{path}\" }} }}\n"));
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 1, "{config}: {}", run.all());
+        assert!(run.all().contains("db/hist/20240101000000_y/migration.sql"), "{config}: {}", run.all());
+        std::fs::remove_file(ctx.path(config)).unwrap();
+    }
+}
+
+/// Review (issue 22, round 3): a migration that is a symbolic link to nothing cannot be
+/// checked: an error naming it, not "no findings".
+#[test]
+fn a_dangling_migration_link_is_an_error() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    let mig = "prisma/migrations/1_a/migration.sql";
+    std::fs::create_dir_all(ctx.path(mig).parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("/nonexistent", ctx.path(mig)).unwrap();
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains(mig) && run.stderr.contains("/nonexistent"), "{}", run.stderr);
+}

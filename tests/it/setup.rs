@@ -243,13 +243,49 @@ fn doctor_after_init_on_a_new_sqlite_project_and_a_global_hooks_path() {
     let run = ctx.run(&["hooks", "status"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("fix: git config --local core.hooksPath .githooks && prisma-guard hooks install"),
+        run.stdout.contains("fix: git config --local core.hooksPath .git/hooks && prisma-guard hooks install"),
         "{}",
         run.stdout
     );
-    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    ctx.git(&["config", "core.hooksPath", ".git/hooks"]);
     ctx.run(&["hooks", "install"]).ok();
     ctx.run(&["hooks", "status"]).ok();
+}
+
+/// Review (issue 22, round 3): the fix for a global core.hooksPath points this repository at
+/// its own hooks folder, which hides the user's global hooks: prisma-guard's hooks there call
+/// them, say so, and uninstall leaves no trace.
+#[test]
+fn a_local_hooks_path_keeps_the_users_global_hooks_running() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("README.md", "x\n");
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-qm", "init"]);
+    let outside = tempfile::tempdir().unwrap();
+    let global = outside.path().join("globalhooks");
+    std::fs::create_dir_all(&global).unwrap();
+    std::fs::write(global.join("pre-commit"), "#!/bin/sh\necho global-hook-ran\n").unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(global.join("pre-commit")).status().unwrap();
+    ctx.git(&["config", "--global", "core.hooksPath", global.to_str().unwrap()]);
+    assert_eq!(ctx.run(&["hooks", "install"]).code, 2, "the global folder is refused");
+    ctx.git(&["config", "--local", "core.hooksPath", ".git/hooks"]);
+    let run = ctx.run(&["hooks", "install"]);
+    run.ok();
+    assert!(run.stdout.contains("global pre-commit hook") && run.stdout.contains("calls it"), "{}", run.stdout);
+    ctx.write("notes.md", "x\n");
+    ctx.git(&["add", "notes.md"]);
+    let run = ctx.git(&["commit", "-qm", "notes"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("global-hook-ran"), "{}", run.all());
+    ctx.run(&["hooks", "uninstall"]).ok();
+    let left: Vec<String> = std::fs::read_dir(ctx.path(".git/hooks"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".sample"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 fn which_prisma() -> Option<std::path::PathBuf> {
@@ -473,4 +509,39 @@ fn doctor_at_a_monorepo_root_checks_the_packages_below() {
     let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
     let backup = run.stdout.lines().find(|l| l.contains("packages/db: newest backup")).unwrap_or_default();
     assert!(backup.starts_with("ok "), "{}", run.stdout);
+}
+
+/// Review (issue 22, round 3): `"disableAllHooks": true` in any of Claude Code's settings
+/// files switches every hook off: doctor reports it with the fix, and an agent may not set it.
+#[test]
+fn doctor_reports_claude_hooks_switched_off_by_disable_all_hooks() {
+    let ctx = bare_project();
+    ctx.run(&["init", "--agent", "claude"]).ok();
+    let row = |run: &crate::support::Run| {
+        run.stdout.lines().find(|l| l.contains("Claude Code hook")).unwrap_or_default().to_string()
+    };
+    let run = ctx.run(&["doctor"]);
+    assert!(row(&run).starts_with("ok "), "{}", run.stdout);
+    let settings = std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap();
+    for (file, text) in [
+        (".claude/settings.local.json", "{\"disableAllHooks\": true}\n".to_string()),
+        (".claude/settings.json", settings.replacen('{', "{\n  \"disableAllHooks\": true,", 1)),
+        ("home/.claude/settings.json", "{\"disableAllHooks\": true}\n".to_string()),
+    ] {
+        ctx.write(file, &text);
+        let run = ctx.run(&["doctor"]);
+        assert_eq!(run.code, 1, "{file}: {}", run.all());
+        assert!(row(&run).starts_with("GAP") && row(&run).contains("disableAllHooks"), "{file}: {}", run.stdout);
+        assert!(run.stdout.contains("fix: take `\"disableAllHooks\": true` out of"), "{}", run.stdout);
+        // What an agent may not do.
+        let line = format!("echo '{{\"disableAllHooks\": true}}' > {file}");
+        assert_eq!(ctx.run(&["check", "--", &line]).code, 3, "{line}");
+        if file == ".claude/settings.json" {
+            ctx.write(file, &settings);
+        } else {
+            std::fs::remove_file(ctx.path(file)).unwrap();
+        }
+    }
+    let run = ctx.run(&["doctor"]);
+    assert!(row(&run).starts_with("ok "), "{}", run.stdout);
 }

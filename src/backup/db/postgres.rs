@@ -767,7 +767,9 @@ impl DumpFilter {
         }
         if !self.deferred.is_empty() {
             out.write_all(b"\n")?;
-            out.write_all(&std::mem::take(&mut self.deferred))?;
+            for line in std::mem::take(&mut self.deferred).split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                out.write_all(&owner_change_or_warning(line))?;
+            }
         }
         Ok(())
     }
@@ -955,6 +957,22 @@ impl SqlState {
             i += 1;
         }
     }
+}
+
+/// An `ALTER ... OWNER TO role;` that cannot fail the restore: a role this user belongs to may
+/// still lack a privilege the new owner needs (CREATE on the schema, since PostgreSQL 15 not
+/// granted on `public`); then the object stays the restoring user's and psql shows a warning,
+/// instead of the whole restore rolling back over an owner.
+fn owner_change_or_warning(line: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(line);
+    let stmt = text.trim_end().trim_end_matches(';');
+    if stmt.contains("$pg_guard$") || stmt.contains("$pg_guard_sql$") {
+        return format!("{}\n", text.trim_end()).into_bytes();
+    }
+    format!(
+        "DO $pg_guard$ BEGIN EXECUTE $pg_guard_sql${stmt}$pg_guard_sql$; EXCEPTION WHEN insufficient_privilege THEN RAISE WARNING 'prisma-guard: the owner could not be restored (%): %', $pg_guard_sql${stmt}$pg_guard_sql$, SQLERRM; END $pg_guard$;\n"
+    )
+    .into_bytes()
 }
 
 /// Whether `line` is an `ALTER ... OWNER TO ...;`.

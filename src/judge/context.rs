@@ -1,0 +1,83 @@
+//! What the repository a line runs in tells about that line, read once per line and only
+//! when a command asks: the hooks folder core.hooksPath names, hook and settings files with
+//! changes not committed yet (what `git stash` or `git reset --hard` would take back), and
+//! whether git's hooks need node_modules to run at all.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use crate::install::git_hooks;
+
+#[derive(Debug, Default)]
+pub struct Context {
+    /// Where the line runs.
+    pub cwd: PathBuf,
+    /// The folder core.hooksPath names, as written (relative to the working tree, or absolute).
+    pub hooks: Option<String>,
+    changed: OnceCell<Changed>,
+    node_hooks: OnceCell<Option<(PathBuf, String)>>,
+}
+
+/// Protected files (hooks, hook managers' and agents' settings, prisma-guard's own) that differ
+/// from the last commit, by kind of change.
+#[derive(Debug, Default)]
+struct Changed {
+    /// Tracked files changed in the index or the working tree.
+    tracked: Vec<String>,
+    /// Files git does not track yet (and does not ignore).
+    untracked: Vec<String>,
+}
+
+impl Context {
+    pub fn new(cwd: &Path) -> Context {
+        Context { cwd: cwd.to_path_buf(), hooks: super::tamper::hooks_folder(cwd), ..Context::default() }
+    }
+
+    /// Context for tests: a hooks folder, nothing changed, no node_modules needed.
+    #[cfg(test)]
+    pub fn with_hooks(hooks: &str) -> Context {
+        let ctx = Context { hooks: Some(hooks.to_string()), ..Context::default() };
+        let _ = ctx.changed.set(Changed::default());
+        let _ = ctx.node_hooks.set(None);
+        ctx
+    }
+
+    /// Protected files with uncommitted changes: tracked ones, and with `untracked` also new
+    /// ones.
+    pub fn changed_protected(&self, untracked: bool) -> Vec<String> {
+        let c = self.changed.get_or_init(|| changed(&self.cwd, self.hooks.as_deref()));
+        let mut out = c.tracked.clone();
+        if untracked {
+            out.extend(c.untracked.iter().cloned());
+        }
+        out
+    }
+
+    /// When the git hooks of this repository run only while node_modules holds their runner
+    /// (lefthook's hook looks for lefthook there and, not finding it, lets the commit through):
+    /// that node_modules folder, and the runner.
+    pub fn node_hooks(&self) -> Option<&(PathBuf, String)> {
+        self.node_hooks.get_or_init(|| git_hooks::hooks_need_node_modules(&self.cwd)).as_ref()
+    }
+}
+
+fn changed(cwd: &Path, hooks: Option<&str>) -> Changed {
+    let mut out = Changed::default();
+    let Ok(repo) = git2::Repository::discover(cwd) else { return out };
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(false);
+    let Ok(statuses) = repo.statuses(Some(&mut opts)) else { return out };
+    for e in statuses.iter() {
+        let Some(path) = e.path() else { continue };
+        if super::tamper::protected_with(path, hooks).is_none() {
+            continue;
+        }
+        let s = e.status();
+        if s.is_wt_new() && !s.is_index_new() {
+            out.untracked.push(path.to_string());
+        } else if !s.is_empty() && !s.is_ignored() {
+            out.tracked.push(path.to_string());
+        }
+    }
+    out
+}
