@@ -150,6 +150,10 @@ pub enum Command {
     /// worth a look (the findings say why); 2: configuration error. For monitors: --json,
     /// --format prometheus; with --notify, alerts go to `[[notify]]` (run it from a scheduler).
     Status(Deferred<StatusArgs>),
+    /// Print a ready schedule for this project: nightly backup (and upload), prune, restore
+    /// test, and status alerts, as a crontab, systemd units, a GitHub Actions workflow or a
+    /// GitLab CI job.
+    Schedule(Deferred<ScheduleArgs>),
     /// Send notifications: `notify test` sends a test message to every `[[notify]]`.
     Notify(Deferred<NotifyArgs>),
     /// Upload local backups that a remote lacks, and check the copies it has (size, files).
@@ -349,10 +353,36 @@ pub struct StatusArgs {
     /// A location whose newest backup is older than this is stale.
     #[arg(long, value_name = "DURATION", default_value = "25h")]
     pub max_age: String,
-    /// Send the findings to `[[notify]]` (and, when healthy, the daily digest to those that
-    /// take `info`).
+    /// Send the findings to `[[notify]]`.
     #[arg(long)]
     pub notify: bool,
+    /// With --notify: when healthy, send the daily "all is well" digest (to notifiers that
+    /// take `info`).
+    #[arg(long, requires = "notify")]
+    pub digest: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["cron", "systemd", "github_actions", "gitlab"])))]
+pub struct ScheduleArgs {
+    /// crontab lines (run from this folder, with this binary).
+    #[arg(long)]
+    pub cron: bool,
+    /// systemd service and timer units.
+    #[arg(long)]
+    pub systemd: bool,
+    /// A GitHub Actions workflow.
+    #[arg(long)]
+    pub github_actions: bool,
+    /// A GitLab CI job for a pipeline schedule.
+    #[arg(long)]
+    pub gitlab: bool,
+    /// When the nightly backup runs (local time for cron and systemd, UTC for CI).
+    #[arg(long, value_name = "HH:MM", default_value = "03:15")]
+    pub at: String,
+    /// How old the newest backup may be before `status` alerts.
+    #[arg(long, value_name = "DURATION", default_value = "25h")]
+    pub max_age: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

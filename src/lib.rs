@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Sync(args) => commands::sync::run(&load()?, &args),
         Command::Status(args) => commands::status::run(&load()?, &args),
         Command::Notify(args) => commands::notify::run(&load()?, &args),
+        Command::Schedule(args) => commands::schedule::run(&load()?, &args),
         Command::Prune(args) => commands::prune::run(&load()?, &args),
         Command::Shim(args) => commands::shim::run(&load()?, &args),
         Command::Scan(args) => commands::scan::run(global, &args),

@@ -15,6 +15,7 @@ pub mod prune;
 pub mod restore;
 pub mod restore_test;
 pub mod scan;
+pub mod schedule;
 pub mod shim;
 pub mod status;
 pub mod sync;

@@ -48,7 +48,7 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
         (_, StatusFormat::Text) => print_text(&report),
     }
     if args.notify {
-        send(settings, &report);
+        send(settings, &report, args.digest);
     }
     Ok(if report.healthy { ExitStatus::Success } else { ExitStatus::Failure })
 }
@@ -96,8 +96,8 @@ fn print_text(r: &Report) {
 }
 
 /// Alerts from the report: one message with every finding at or above each notifier's
-/// threshold, or the daily digest when there is nothing to say.
-fn send(settings: &Settings, r: &Report) {
+/// threshold, or (with `digest`) the daily confirmation when there is nothing to say.
+fn send(settings: &Settings, r: &Report, digest: bool) {
     let worst = r.findings.iter().map(|f| f.severity).max();
     match worst {
         Some(sev) if sev > Severity::Info => {
@@ -118,6 +118,7 @@ fn send(settings: &Settings, r: &Report) {
                 format!("{body}\n\nRun `prisma-guard status` in the project for the whole report."),
             );
         }
+        _ if !digest => {}
         _ => {
             let lines: Vec<String> = r
                 .locations

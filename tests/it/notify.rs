@@ -246,3 +246,62 @@ fn failures_and_refusals_are_sent_as_they_happen() {
     assert_eq!(last["event"], "refused");
     assert!(last["title"].as_str().unwrap().contains("migrate reset"), "{last}");
 }
+
+#[test]
+fn schedule_prints_units_that_run_as_printed() {
+    let web = Listener::start();
+    let ctx = sqlite_project(&format!(
+        "[[notify]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{}/hook\"\nmin_severity = \"info\"\n",
+        web.port
+    ));
+    let run = ctx.run(&["schedule", "--cron", "--at", "02:05"]);
+    run.ok();
+    let root = ctx.root().canonicalize().unwrap().display().to_string();
+    assert!(run.stdout.contains(&format!("5 2 * * * cd '{root}'")), "{}", run.stdout);
+    assert!(run.stdout.contains(&bin()), "{}", run.stdout);
+    // Each job line runs as cron would run it: the backup job, then the hourly status.
+    let jobs: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|l| l.splitn(6, ' ').nth(5).unwrap().to_string())
+        .collect();
+    assert_eq!(jobs.len(), 3, "{}", run.stdout);
+    std::fs::create_dir_all(ctx.path("backups")).unwrap();
+    for job in &jobs[..2] {
+        let out = std::process::Command::new("sh")
+            .args(["-c", job])
+            .env_clear()
+            .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .unwrap();
+        assert!(out.success(), "{job}");
+    }
+    assert_eq!(ctx.manifests().len(), 1);
+    assert_eq!(ctx.manifests()[0]["label"], "nightly");
+    assert_eq!(ctx.manifests()[0]["restore_tested"]["ok"], true);
+    let log = std::fs::read_to_string(ctx.path("backups/schedule.log")).unwrap();
+    assert!(log.contains("row counts match"), "{log}");
+    // Healthy: no alert from the hourly status (the digest is the daily job's).
+    assert!(web.at("/hook").is_empty());
+    let run = ctx.run(&["schedule", "--systemd", "--at", "02:05"]);
+    run.ok();
+    assert!(
+        run.stdout.contains("OnCalendar=*-*-* 02:05:00") && run.stdout.contains("EnvironmentFile=-"),
+        "{}",
+        run.stdout
+    );
+    let run = ctx.run(&["schedule", "--github-actions"]);
+    run.ok();
+    assert!(
+        run.stdout.contains("cron: \"15 3 * * *\"") && run.stdout.contains("${{ secrets.DATABASE_URL }}"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("status --max-age 25h --notify"), "{}", run.stdout);
+    let run = ctx.run(&["schedule", "--gitlab"]);
+    run.ok();
+    assert!(run.stdout.contains("$CI_PIPELINE_SOURCE == \"schedule\""), "{}", run.stdout);
+    assert_eq!(ctx.run(&["schedule"]).code, 2);
+    assert_eq!(ctx.run(&["schedule", "--cron", "--at", "25:00"]).code, 2);
+}
