@@ -258,7 +258,7 @@ fn schedule_prints_units_that_run_as_printed() {
     run.ok();
     let root = ctx.root().canonicalize().unwrap().display().to_string();
     assert!(run.stdout.contains(&format!("5 2 * * * cd '{root}'")), "{}", run.stdout);
-    assert!(run.stdout.contains(&bin()), "{}", run.stdout);
+    assert!(run.stdout.contains(bin()), "{}", run.stdout);
     // Each job line runs as cron would run it: the backup job, then the hourly status.
     let jobs: Vec<String> = run
         .stdout
