@@ -1,0 +1,318 @@
+//! git command lines that skip or move hooks (`--no-verify` in every spelling, `-c
+//! core.hooksPath=`, config edits), or take back uncommitted hook edits.
+
+use super::*;
+
+/// The subcommand of a git command line (`git -C dir --no-pager commit` -> `commit`).
+pub fn git_subcommand(argv: &[String]) -> Option<&str> {
+    crate::shell::resolve::git_subcommand_index(argv).map(|i| argv[i].as_str())
+}
+
+/// Whether a git subcommand runs the commit or push hooks.
+pub fn runs_hooks(sub: &str) -> bool {
+    matches!(sub, "commit" | "push" | "merge" | "am" | "rebase" | "cherry-pick" | "revert" | "pull")
+}
+
+/// Why a git command that runs hooks would run none, in one of `dirs` (relative to `cwd`):
+/// a working tree where core.hooksPath names a missing folder (husky's git-ignored `.husky/_`
+/// in a new worktree), or a folder that does not exist yet after `git worktree add` on the
+/// same line, when the repository keeps its hooks in such a folder.
+pub fn no_hooks_there(cwd: &std::path::Path, dirs: &[String], new_worktree: bool) -> Option<String> {
+    for d in dirs {
+        let at = if d == "*" { cwd.to_path_buf() } else { cwd.join(d) };
+        if !at.exists() {
+            let relative = hooks_folder(cwd).is_some_and(|h| !h.starts_with('/'));
+            if new_worktree && relative {
+                return Some(format!(
+                    "a new worktree has no {} (husky makes it on install, it is not committed), so git would run no hooks there: create the worktree, run `npx husky` in it, then commit in a separate command",
+                    hooks_folder(cwd).unwrap_or_default()
+                ));
+            }
+            continue;
+        }
+        let Ok(repo) = git2::Repository::discover(&at) else { continue };
+        let Some(workdir) = repo.workdir() else { continue };
+        if let Some(why) = crate::install::git_hooks::husky_missing_here(workdir) {
+            return Some(format!("git would run no hooks in {}: {why}", workdir.display()));
+        }
+    }
+    None
+}
+
+use crate::shell::resolve::GIT_GLOBAL_VALUES;
+
+/// Why a git command line skips or moves the hooks, if it does.
+pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
+    // Global options first: `git -C dir --no-pager -c k=v commit ...`.
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if dynamic(a) {
+            return Some(format!(
+                "`git` gets an option only known when the line runs ({a}), which may move or skip the hooks: write it out"
+            ));
+        }
+        if !a.starts_with('-') {
+            break;
+        }
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (a.as_str(), None),
+        };
+        let value = if GIT_GLOBAL_VALUES.contains(&flag) && inline.is_none() {
+            i += 1;
+            argv.get(i).map(String::as_str)
+        } else if let Some(v) = a.strip_prefix("-c").filter(|v| !v.is_empty()) {
+            Some(v)
+        } else {
+            inline
+        };
+        let config = matches!(flag, "-c" | "--config-env") || a.starts_with("-c");
+        if let Some(v) = value.filter(|v| dynamic(v)) {
+            return Some(format!(
+                "`git` gets an option only known when the line runs ({v}), which may move or skip the hooks: write it out"
+            ));
+        }
+        if config && value.is_some_and(moves_hooks) {
+            return Some(format!(
+                "`git -c {}` moves git's hooks away from prisma-guard's",
+                value.unwrap_or_default().split('=').next().unwrap_or_default()
+            ));
+        }
+        i += 1;
+    }
+    let sub = argv.get(i).map(String::as_str).unwrap_or("");
+    let args = argv.get(i + 1..).unwrap_or(&[]);
+    let runs_hooks = runs_hooks(sub);
+    // The options as git reads them: the value of `-m`/`--message` is no option, even
+    // when it reads `--no-verify`.
+    let options = option_words(sub, args);
+    if runs_hooks {
+        if let Some(a) = options.iter().find(|a| dynamic(a)) {
+            return Some(format!(
+                "`git {sub}` gets an argument only known when the line runs ({a}), which may be --no-verify: write it out"
+            ));
+        }
+    }
+    let no_verify = options.iter().any(|a| a.len() >= 6 && "--no-verify".starts_with(a.as_str()));
+    if no_verify && runs_hooks {
+        return Some(format!("`git {sub} --no-verify` skips prisma-guard's git hooks"));
+    }
+    if sub == "commit" && commit_has_n(args) {
+        return Some("`git commit -n` (--no-verify) skips prisma-guard's git hooks".into());
+    }
+    // An alias that commits without hooks: `git config alias.ci "commit --no-verify"`,
+    // `git -c alias.c="commit -n" c`.
+    let alias_skips = |v: &str| {
+        let v = v.to_ascii_lowercase();
+        v.contains("--no-v")
+            || (v.contains("commit")
+                && v.split_whitespace().any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('n')))
+    };
+    if argv.iter().any(|a| a.to_ascii_lowercase().contains("alias.") && alias_skips(a))
+        || (sub == "config"
+            && args.iter().any(|a| a.to_ascii_lowercase().starts_with("alias."))
+            && args.iter().any(|a| alias_skips(a)))
+    {
+        return Some("a git alias that commits without running the hooks".into());
+    }
+    if sub == "config" {
+        // The key only known when the line runs: it may be core.hooksPath.
+        let verbs = ["set", "unset", "get", "list", "edit", "rename-section", "remove-section"];
+        let key = args.iter().find(|a| (!a.starts_with('-') || dynamic(a)) && !verbs.contains(&a.as_str()));
+        if let Some(a) = key.filter(|a| dynamic(a)) {
+            if !args.iter().any(|a| a.starts_with('-') && !dynamic(a) && a.contains("get")) {
+                return Some(format!(
+                    "`git config` gets a key only known when the line runs ({a}), which may move the hooks: write it out"
+                ));
+            }
+        }
+        // `--remove-section core`, `--rename-section core x`: core.hooksPath goes with it.
+        let sections = ["--remove-section", "--rename-section", "remove-section", "rename-section"];
+        if let Some(k) = args.iter().position(|a| sections.contains(&a.as_str())) {
+            if let Some(section) = args.get(k + 1).filter(|s| {
+                let s = s.to_ascii_lowercase();
+                s == "core" || s.starts_with("include")
+            }) {
+                return Some(format!(
+                    "`git config {} {section}` takes core.hooksPath (or an include that sets it) with it, which moves git's hooks away from prisma-guard's",
+                    args[k]
+                ));
+            }
+        }
+        let touches = args.iter().any(|a| moves_hooks(a));
+        let reads_only = args.iter().any(|a| matches!(a.as_str(), "--get" | "--get-all" | "-l" | "--list" | "get"));
+        if touches && !reads_only && (args.len() >= 2 || args.iter().any(|a| a.contains('='))) {
+            return Some("changes core.hooksPath or includes another config file, which can move git's hooks away from prisma-guard's".into());
+        }
+    }
+    // `git clean -x/-X` removes git-ignored files: prisma-guard's backups among them.
+    let ignored_too = |a: &String| a.starts_with('-') && !a.starts_with("--") && (a.contains('x') || a.contains('X'));
+    if sub == "clean" && args.iter().any(ignored_too) {
+        return Some("`git clean -x` removes git-ignored files, prisma-guard's backups among them".into());
+    }
+    // The project's settings loosen the guard once committed: an agent may not commit them.
+    if matches!(sub, "add" | "commit" | "stage" | "update-index")
+        && args.iter().any(|a| a.ends_with("prisma-guard.toml") || a.ends_with(".prisma-guard-baseline.json"))
+    {
+        return Some(format!(
+            "`git {sub}` of prisma-guard's settings or baseline: they loosen the guard once committed"
+        ));
+    }
+    // Putting back, removing or replacing hook files with git itself.
+    if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
+        if let Some((path, what)) =
+            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| protected_with(a, hooks).map(|w| (a, w)))
+        {
+            return Some(format!("`git {sub}` changes {path} ({what})"));
+        }
+    }
+    None
+}
+
+/// Whether a git config key (or `key=value`) says where the hooks are: core.hooksPath, or
+/// an include of another config file, which may set it.
+pub(super) fn moves_hooks(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("core.hookspath") || k.starts_with("include.") || k.starts_with("includeif.")
+}
+
+/// A subcommand's option words, up to `--`, without the values of the options that take one
+/// (`git commit -m --no-verify` holds no option `--no-verify`).
+pub(super) fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String> {
+    let (short, long): (&[char], &[&str]) = match sub {
+        "commit" => (&['m', 'F', 'C', 'c', 't'], COMMIT_LONG_VALUES),
+        "merge" | "pull" => {
+            (&['m', 'F', 's', 'X'], &["--message", "--file", "--strategy", "--strategy-option", "--into-name"])
+        }
+        "push" => (&['o'], &["--push-option", "--repo", "--receive-pack", "--exec"]),
+        "cherry-pick" | "revert" => (&['m', 'X'], &["--mainline", "--strategy", "--strategy-option"]),
+        "rebase" => (&['s', 'X', 'x'], &["--strategy", "--strategy-option", "--exec", "--onto"]),
+        _ => (&[], &[]),
+    };
+    let mut out = Vec::new();
+    let mut k = 0;
+    while let Some(a) = args.get(k) {
+        if a == "--" {
+            break;
+        }
+        out.push(a);
+        if long.contains(&a.as_str()) {
+            k += 2;
+            continue;
+        }
+        if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty() && !c.starts_with('-')) {
+            // The first option of the cluster that takes a value ends it; its value is the
+            // rest of the word, or the next word.
+            if let Some(at) = cluster.find(|c: char| short.contains(&c)) {
+                if cluster[at + 1..].is_empty() {
+                    k += 1;
+                }
+            }
+        }
+        k += 1;
+    }
+    out
+}
+
+/// Long options of `git commit` that take a value.
+pub(super) const COMMIT_LONG_VALUES: &[&str] = &[
+    "--message",
+    "--file",
+    "--author",
+    "--date",
+    "--template",
+    "--reuse-message",
+    "--reedit-message",
+    "--fixup",
+    "--squash",
+    "--trailer",
+    "--cleanup",
+    "--pathspec-from-file",
+];
+
+/// Whether `git commit`'s options hold `-n`, read as git reads them: the value of an option
+/// that takes one (`-m -n`, `--message -n`, `-mn`) is not an option.
+pub(super) fn commit_has_n(args: &[String]) -> bool {
+    const LONG_VALUES: &[&str] = COMMIT_LONG_VALUES;
+    let mut k = 0;
+    while let Some(a) = args.get(k) {
+        if a == "--" {
+            break;
+        }
+        if a.starts_with("--") {
+            k += if LONG_VALUES.contains(&a.as_str()) { 2 } else { 1 };
+            continue;
+        }
+        if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) {
+            for (i, c) in cluster.char_indices() {
+                match c {
+                    'n' => return true,
+                    // Options whose value is the rest of the word, or the next word.
+                    'm' | 'F' | 'C' | 'c' | 't' => {
+                        if cluster[i + 1..].is_empty() {
+                            k += 1;
+                        }
+                        break;
+                    }
+                    // Optional values: only attached.
+                    'S' | 'u' => break,
+                    _ => {}
+                }
+            }
+        }
+        k += 1;
+    }
+    false
+}
+
+/// `git reset --hard`, `git stash`, `git checkout -f`, `git clean -f`: they take back changes
+/// not committed yet; to hook or settings files (the line `init` added to a committed
+/// `.husky/pre-commit`, say) that switches the guard off, as `git checkout -- .` does.
+pub(super) fn git_reverts_changes(argv: &[String], ctx: &Context) -> Option<String> {
+    let i = crate::shell::resolve::git_subcommand_index(argv)?;
+    let sub = argv[i].as_str();
+    let args = &argv[i + 1..];
+    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let long = |l: &str| args.iter().any(|a| a == l);
+    // (tracked changes, untracked files) it takes back, and the paths it is limited to.
+    let (tracked, untracked) = match sub {
+        "reset" if long("--hard") || long("--merge") => (true, false),
+        "stash" => {
+            let action = args.iter().find(|a| !a.starts_with('-')).map(String::as_str);
+            if !matches!(action, None | Some("push" | "save")) {
+                return None;
+            }
+            (true, short('u') || short('a') || long("--include-untracked") || long("--all"))
+        }
+        "checkout" | "switch" if short('f') || long("--force") || long("--discard-changes") => (true, false),
+        "clean" if (short('f') || long("--force")) && !short('n') && !long("--dry-run") => (false, true),
+        _ => return None,
+    };
+    let pathspec: Vec<&str> = match sub {
+        "stash" | "clean" => match args.iter().position(|a| a == "--") {
+            Some(k) => args[k + 1..].iter().map(String::as_str).collect(),
+            None if sub == "clean" => args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let mut files = ctx.changed_protected(untracked);
+    if !tracked {
+        let known = ctx.changed_protected(false);
+        files.retain(|f| !known.contains(f));
+    }
+    let limited = |f: &String| {
+        pathspec.is_empty()
+            || pathspec.iter().any(|p| {
+                let p = p.trim_start_matches("./").trim_end_matches('/');
+                p.is_empty() || p == "." || f == p || f.starts_with(&format!("{p}/"))
+            })
+    };
+    let files: Vec<String> = files.into_iter().filter(limited).collect();
+    let first = files.first()?;
+    let what = protected(first).unwrap_or("a git hook");
+    Some(format!(
+        "`git {sub}` takes back uncommitted changes to {} ({what}), which can switch prisma-guard's hooks off: commit them first, or leave them out",
+        files.join(", ")
+    ))
+}
