@@ -12,6 +12,8 @@
 #                                        # loader (node + @prisma/config) vs the static reader
 #   ONLY=small ./scripts/bench.sh        # backup of a 20-table, 20,000-row database, with and
 #                                        # without its restore check, vs pg_dump | zstd
+#   ONLY=offsite ./scripts/bench.sh      # backup + age + upload to moto's S3 vs pg_dump, and a
+#                                        # restore from the remote vs the local restore
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
 # prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 5), in
@@ -178,6 +180,54 @@ echo "== database size: $size"
 proj="$work/project"; mkdir -p "$proj"
 printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$proj/schema.prisma"
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
+
+# Off-site (issue 18): backup + age encryption + upload to a local S3 server (moto) against
+# bare pg_dump, and a restore from the remote against the local restore of the same backup.
+if [ "${ONLY:-}" = offsite ]; then
+  command -v moto_server >/dev/null || { echo "moto_server is needed: pip install 'moto[server]'" >&2; exit 1; }
+  command -v age-keygen >/dev/null || { echo "age-keygen is needed: apt-get install age" >&2; exit 1; }
+  s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  moto_server -H 127.0.0.1 -p "$s3port" >/dev/null 2>&1 & motopid=$!
+  trap 'kill $motopid 2>/dev/null; cleanup' EXIT
+  for _ in $(seq 100); do curl -s "http://127.0.0.1:$s3port/" >/dev/null && break; sleep 0.2; done
+  curl -s -X PUT "http://127.0.0.1:$s3port/bench-backups" >/dev/null
+  age-keygen -o "$work/key.txt" 2>/dev/null
+  recipient=$(age-keygen -y "$work/key.txt")
+  oproj="$work/offsite"; mkdir -p "$oproj"
+  printf 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n' > "$oproj/schema.prisma"
+  printf '[encryption]\nrecipients = ["%s"]\n\n[[remote]]\nname = "offsite"\nurl = "s3://bench-backups/app"\nendpoint = "http://127.0.0.1:%s"\npath_style = true\n' "$recipient" "$s3port" > "$oproj/prisma-guard.toml"
+  (cd "$oproj" && git init -q && git add -A && git -c user.email=b@x -c user.name=bench commit -qm bench)
+  export DATABASE_URL="postgresql://postgres@127.0.0.1:$port/bench?schema=public&connection_limit=5"
+  export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret PRISMA_GUARD_AGE_IDENTITY="$work/key.txt"
+  bare=(); off=(); rlocal=(); rremote=()
+  for _ in $(seq "$RUNS"); do
+    s=$(date +%s.%N); pg_dump -d bench > /dev/null; e=$(date +%s.%N); bare+=("$(echo "$e - $s" | bc)")
+    rm -rf "$oproj/backups"
+    s=$(date +%s.%N); "$GUARD" -q -C "$oproj" backup >/dev/null 2>&1 || { echo "FAILED: offsite backup" >&2; exit 1; }; e=$(date +%s.%N); off+=("$(echo "$e - $s" | bc)")
+  done
+  target="postgresql://postgres@127.0.0.1:$port/r?schema=public"
+  for _ in $(seq "$RUNS"); do
+    psql -X -q -c "DROP DATABASE IF EXISTS r" && psql -X -q -c "CREATE DATABASE r" && psql -X -q -c "CHECKPOINT" >/dev/null
+    s=$(date +%s.%N); "$GUARD" -q -C "$oproj" restore latest --to "$target" >/dev/null 2>&1 || { echo "FAILED: local restore" >&2; exit 1; }; e=$(date +%s.%N); rlocal+=("$(echo "$e - $s" | bc)")
+    keep=$(mktemp -d "$work/keep-XXXX"); mv "$oproj/backups" "$keep/"
+    psql -X -q -c "DROP DATABASE IF EXISTS r" && psql -X -q -c "CREATE DATABASE r" && psql -X -q -c "CHECKPOINT" >/dev/null
+    s=$(date +%s.%N); "$GUARD" -q -C "$oproj" restore --from offsite latest --to "$target" >/dev/null 2>&1 || { echo "FAILED: remote restore" >&2; exit 1; }; e=$(date +%s.%N); rremote+=("$(echo "$e - $s" | bc)")
+    rm -rf "$oproj/backups"; mv "$keep/backups" "$oproj/"; rm -rf "$keep"
+  done
+  t_bare=$(printf '%s\n' "${bare[@]}" | median); t_off=$(printf '%s\n' "${off[@]}" | median)
+  t_rl=$(printf '%s\n' "${rlocal[@]}" | median); t_rr=$(printf '%s\n' "${rremote[@]}" | median)
+  dump=$(ls "$oproj"/backups/*.age | head -1)
+  echo
+  echo "Database: $(psql -X -At -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))") ($ROWS posts); encrypted dump $(du -h "$dump" | cut -f1). Median of $RUNS runs, wall seconds."
+  echo
+  echo "| command | seconds | ratio |"
+  echo "|---|---:|---:|"
+  echo "| \`pg_dump > /dev/null\` (baseline) | $t_bare | 1.00 |"
+  echo "| \`prisma-guard backup\` + age + upload to S3 (moto), read back | $t_off | $(echo "scale=2; $t_off / $t_bare" | bc) |"
+  echo "| \`prisma-guard restore --to\` (local, encrypted; baseline) | $t_rl | 1.00 |"
+  echo "| \`prisma-guard restore --from offsite --to\` (download + verify + restore) | $t_rr | $(echo "scale=2; $t_rr / $t_rl" | bc) |"
+  exit 0
+fi
 
 # Interleaved rounds: every variant runs once per round, so all see the same conditions.
 declare -A times
