@@ -38,7 +38,8 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     // distinct ids and never write into each other's files.
     let _lock = store.lock(&settings.printer)?;
     let now = SystemTime::now();
-    let id = store.new_id(now, req.label.as_deref());
+    let hold = store.reserve_new_id(now, req.label.as_deref());
+    let id = hold.id.clone();
     let bar = settings.printer.bytes_progress(&format!("backing up {}", db.name()));
     let mut on_progress = |n: u64| bar.set_position(n);
     let format = write::Format { compression: settings.compression, level: settings.level, sealing: sealing.as_ref() };
@@ -132,11 +133,10 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         let mut manifest = manifest;
         manifest.warnings.push(format!("does not restore: {}", format!("{e:#}").lines().next().unwrap_or("")));
         store.save_manifest(&manifest)?;
-        store.release_id(&manifest.id);
         return Err(e.context(format!("backup {} was written, but it cannot be restored", manifest.id)));
     }
     store.save_manifest(&manifest)?;
-    store.release_id(&manifest.id);
+    drop(hold);
     if uploads.is_empty() && copies.is_empty() {
         return Ok(manifest);
     }

@@ -188,6 +188,9 @@ fn status_reports_health_for_monitors_and_alerts_from_a_scheduler() {
     ctx.run(&["restore-test"]).ok();
     let run = ctx.run(&["status", "--notify"]);
     run.ok();
+    assert_eq!(web.at("/hook").len(), 1, "healthy: no alert without --digest");
+    let run = ctx.run(&["status", "--notify", "--digest"]);
+    run.ok();
     assert!(run.stdout.contains("healthy") && run.stdout.contains("restore  last test"), "{}", run.stdout);
     let digest: serde_json::Value = serde_json::from_str(&web.at("/hook")[1].body).unwrap();
     assert_eq!(digest["event"], "digest");

@@ -25,6 +25,19 @@ pub struct Store {
     dir: PathBuf,
 }
 
+/// A backup id reserved in the folder; dropping it (saved or failed) frees the reservation.
+#[derive(Debug)]
+pub struct IdHold {
+    pub id: String,
+    path: PathBuf,
+}
+
+impl Drop for IdHold {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// A manifest that could not be read, reported but not fatal for listing.
 #[derive(Debug)]
 pub struct Unreadable {
@@ -74,12 +87,22 @@ impl Store {
         }
         let mut id = base.clone();
         let mut n = 2;
-        // Reserved with an exclusive create: two runs never get the same id, lock or no lock.
-        while self.manifest_path(&id).exists() || self.has_files_for(&id) || !self.reserve(&id) {
+        while self.manifest_path(&id).exists() || self.has_files_for(&id) || self.reservation(&id).exists() {
             id = format!("{base}-{n}");
             n += 1;
         }
         id
+    }
+
+    /// A new id for a backup, reserved with an exclusive create until the hold is dropped: two
+    /// runs never get the same id, lock or no lock.
+    pub fn reserve_new_id(&self, now: SystemTime, label: Option<&str>) -> IdHold {
+        loop {
+            let id = self.new_id(now, label);
+            if self.reserve(&id) {
+                return IdHold { path: self.reservation(&id), id };
+            }
+        }
     }
 
     fn reservation(&self, id: &str) -> PathBuf {
@@ -94,11 +117,6 @@ impl Store {
             // A folder we cannot write to: the backup fails on its own file with a clear error.
             Err(_) => true,
         }
-    }
-
-    /// The id's manifest is saved: the reservation has done its job.
-    pub fn release_id(&self, id: &str) {
-        let _ = std::fs::remove_file(self.reservation(id));
     }
 
     fn has_files_for(&self, id: &str) -> bool {
@@ -287,11 +305,13 @@ mod tests {
         std::fs::write(store.manifest_path(&id), "{}").unwrap();
         assert_eq!(store.new_id(t, Some("before reset!")), "20261118T110640Z-before-reset-2");
         // Reserved, not yet saved: a second run in the same second gets the next id.
-        let a = store.new_id(t, None);
-        let b = store.new_id(t, None);
-        assert_ne!(a, b);
-        store.release_id(&a);
-        assert!(!dir.path().join(format!(".{a}.reserved")).exists());
+        let a = store.reserve_new_id(t, None);
+        let b = store.reserve_new_id(t, None);
+        assert_ne!(a.id, b.id);
+        let held = dir.path().join(format!(".{}.reserved", a.id));
+        assert!(held.exists());
+        drop(a);
+        assert!(!held.exists());
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
     }
