@@ -153,8 +153,13 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
             None => settings.printer.status(
                 "Off-site",
                 format!(
-                    "{} (size and SHA-256 read back{})",
+                    "{} ({}{})",
                     c.url,
+                    if c.checked_by.as_deref() == Some("etag") {
+                        "size and the store's ETag of the parts match"
+                    } else {
+                        "size and SHA-256 read back"
+                    },
                     c.locked_until.as_ref().map(|u| format!(", locked until {u}")).unwrap_or_default()
                 ),
             ),

@@ -115,6 +115,8 @@ pub enum Fault {
     DropMidBody,
     /// Read the request, say nothing for this long, hang up.
     Stall(u64),
+    /// Forward the request with one bit of its body flipped (corruption in transit).
+    FlipBit,
 }
 
 pub struct Proxy {
@@ -196,6 +198,10 @@ fn serve(
         }
         let mut body = vec![0u8; length];
         conn.read_exact(&mut body)?;
+        if let (Some(Fault::FlipBit), false) = (fault, body.is_empty()) {
+            let mid = body.len() / 2;
+            body[mid] ^= 0x04;
+        }
         match fault {
             Some(Fault::Status500) => {
                 let msg = b"<Error><Code>InternalError</Code><Message>injected</Message></Error>";
@@ -263,7 +269,7 @@ fn a_backup_streams_to_the_remote_is_read_back_and_comes_back_from_it() {
     let run = ctx.run(&["backup"]);
     run.ok();
     no_key(&ctx, &run);
-    assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
+    assert!(run.stderr.contains("size and the store's ETag of the parts match"), "{}", run.all());
     let m = &ctx.manifests()[0];
     let id = m["id"].as_str().unwrap().to_string();
     let copy = &m["remotes"][0];
@@ -492,4 +498,28 @@ fn one_sync_or_prune_at_a_time_per_remote() {
     run.ok();
     assert!(run.stderr.contains("taking it over"), "{}", run.stderr);
     assert!(!keys(&b).iter().any(|k| k.ends_with(".prisma-guard.lock")), "released: {:?}", keys(&b));
+}
+
+#[test]
+fn a_bit_flipped_in_transit_is_caught_and_read_back_can_be_asked_for() {
+    let b = bucket("pg-transit", false);
+    let proxy = Proxy::start();
+    let ctx = project(&remote_toml(&b, proxy.port, ""));
+    proxy.fail("partNumber=1", Fault::FlipBit);
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stderr.contains("does not match what was sent") && run.stderr.contains("checksum mismatch"),
+        "{}",
+        run.stderr
+    );
+    assert!(keys(&b).is_empty(), "the bad copy was deleted: {:?}", keys(&b));
+    ctx.run(&["verify"]).ok();
+    // Every upload read back when asked.
+    let b2 = bucket("pg-readback", false);
+    let ctx = project(&remote_toml(&b2, moto().port, "verify_upload = \"read\"\n"));
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
+    assert_eq!(ctx.manifests()[0]["remotes"][0]["checked_by"], "sha256");
 }

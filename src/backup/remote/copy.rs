@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 
-use super::upload::Upload;
+use super::upload::{Stored, Upload};
 use super::{lock, Remote};
 use crate::backup::store::compress::VerifiedReader;
 use crate::backup::store::crypt::Opening;
@@ -25,7 +25,7 @@ use crate::backup::store::{Manifest, Store};
 pub fn complete(upload: Upload<'_>, manifest: &Manifest) -> RemoteCopy {
     let remote = upload.remote();
     let mut record = record(remote, manifest);
-    let result = upload.finish().and_then(|_| seal(remote, manifest, &mut record));
+    let result = upload.finish().and_then(|stored| seal(remote, manifest, stored, &mut record));
     if let Err(e) = result {
         record.error = Some(crate::error::one_line(&e));
     }
@@ -39,6 +39,7 @@ pub fn not_started(name: &str, url: &str, error: &anyhow::Error) -> RemoteCopy {
         url: url.to_string(),
         uploaded_at: None,
         verified: false,
+        checked_by: None,
         locked_until: None,
         lock_mode: None,
         error: Some(crate::error::one_line(error)),
@@ -51,6 +52,7 @@ fn record(remote: &Remote, manifest: &Manifest) -> RemoteCopy {
         url: remote.object_url(&manifest.file.name),
         uploaded_at: None,
         verified: false,
+        checked_by: None,
         locked_until: None,
         lock_mode: None,
         error: None,
@@ -79,8 +81,8 @@ pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
             drop(upload);
             anyhow::bail!("the local file does not match its checksum (damaged?): not uploaded");
         }
-        upload.finish()?;
-        seal(remote, manifest, &mut rec)
+        let stored = upload.finish()?;
+        seal(remote, manifest, stored, &mut rec)
     })();
     if let Err(e) = result {
         rec.error = Some(crate::error::one_line(&e));
@@ -88,9 +90,20 @@ pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
     rec
 }
 
-/// Read the dump back, then add its checksum line and the manifest, and lock all three.
-fn seal(remote: &Remote, manifest: &Manifest, rec: &mut RemoteCopy) -> Result<()> {
-    let problems = check(remote, manifest, None)?;
+/// Check what the store holds, then add the checksum line and the manifest, and lock all
+/// three. The store's ETag (the MD5 of the MD5s of the parts, computed by the store from what
+/// it stored) proves it holds the bytes sent when it matches; otherwise, or with
+/// `verify_upload = "read"`, the object is read back and its SHA-256 compared.
+fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCopy) -> Result<()> {
+    let problems = match (stored, remote.read_back) {
+        (Stored::EtagMatches, false) => match remote.size_of(&manifest.file.name)? {
+            Some(n) if n == manifest.file.compressed_bytes => Vec::new(),
+            Some(n) => vec![Problem::StoredSize { expected: manifest.file.compressed_bytes, actual: n }],
+            None => vec![Problem::MissingDump],
+        },
+        _ => check(remote, manifest, None)?,
+    };
+    rec.checked_by = Some(if stored == Stored::EtagMatches && !remote.read_back { "etag" } else { "sha256" }.into());
     if !problems.is_empty() {
         // Not locked yet: a bad copy is taken away rather than left looking like a backup.
         let _ = remote.delete(&manifest.file.name);

@@ -62,6 +62,8 @@ pub struct Remote {
     storage_class: Option<String>,
     http: object_store::client::HttpClient,
     pub retention: Option<crate::backup::store::retention::Policy>,
+    /// `verify_upload = "read"`: read every upload back (SHA-256), even when the ETag proves it.
+    pub read_back: bool,
 }
 
 impl std::fmt::Debug for Remote {
@@ -159,6 +161,16 @@ impl Remote {
                 "S3 parts are 5 MiB to 5 GiB; 16 is a good size",
             ));
         }
+        let read_back = match spec.verify_upload.as_deref() {
+            None | Some("etag") => false,
+            Some("read") => true,
+            Some(other) => {
+                return Err(usage(
+                    format!("remote `{name}`: verify_upload = \"{other}\" is neither \"etag\" nor \"read\""),
+                    "\"etag\" (default) trusts a matching multipart ETag; \"read\" reads every upload back",
+                ))
+            }
+        };
         let retention = match &spec.retention {
             Some(r) => Some(crate::config::settings::policy(r, &format!("[remote.retention] of `{name}`"))?),
             None => None,
@@ -224,6 +236,7 @@ impl Remote {
             storage_class: spec.storage_class.clone(),
             http,
             retention,
+            read_back,
         })
     }
 

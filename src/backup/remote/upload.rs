@@ -5,6 +5,9 @@
 //! so an interrupted upload never leaves an object that looks complete.
 
 use anyhow::Result;
+use md5::Digest as _;
+
+use crate::backup::store::io::hex;
 use object_store::path::Path as ObjectPath;
 use object_store::{PutMultipartOptions, WriteMultipart};
 
@@ -22,6 +25,22 @@ pub struct Upload<'a> {
     pub bytes: u64,
     /// The first error; later writes are dropped (the local backup goes on).
     pub failed: Option<String>,
+    /// MD5 of the part being filled, and of each part sent: S3 computes a multipart upload's
+    /// ETag as the MD5 of the parts' MD5s, from the bytes it stored.
+    part_md5: md5::Md5,
+    part_len: usize,
+    part_md5s: Vec<u8>,
+}
+
+/// What the store says it holds after the upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// The store's ETag is the MD5 of the MD5s of the parts that were sent: it holds those
+    /// bytes.
+    EtagMatches,
+    /// The ETag says nothing checkable (server-side encryption with KMS, a store that makes
+    /// ETags otherwise): read the object back to know.
+    Unknown,
 }
 
 impl<'a> Upload<'a> {
@@ -38,6 +57,9 @@ impl<'a> Upload<'a> {
             pending: 0,
             bytes: 0,
             failed: None,
+            part_md5: md5::Md5::new(),
+            part_len: 0,
+            part_md5s: Vec::new(),
         })
     }
 
@@ -53,6 +75,18 @@ impl<'a> Upload<'a> {
         let Some(w) = self.writer.as_mut() else { return };
         let _inside = self.remote.runtime.enter();
         w.write(buf);
+        // The parts are cut at multiples of the part size (WriteMultipart's chunk size).
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let take = rest.len().min(self.remote.part_size - self.part_len);
+            self.part_md5.update(&rest[..take]);
+            self.part_len += take;
+            rest = &rest[take..];
+            if self.part_len == self.remote.part_size {
+                self.part_md5s.extend_from_slice(&self.part_md5.finalize_reset());
+                self.part_len = 0;
+            }
+        }
         self.bytes += buf.len() as u64;
         self.pending += buf.len();
         if self.pending >= self.remote.part_size {
@@ -71,7 +105,7 @@ impl<'a> Upload<'a> {
     }
 
     /// Complete the upload: the object appears whole, or not at all.
-    pub fn finish(mut self) -> Result<u64> {
+    pub fn finish(mut self) -> Result<Stored> {
         if let Some(why) = self.failed.take() {
             return Err(crate::error::fail(format!(
                 "remote `{}`: uploading {} failed: {why}",
@@ -82,10 +116,16 @@ impl<'a> Upload<'a> {
         }
         let Some(w) = self.writer.take() else { anyhow::bail!("the upload of {} was already finished", self.key) };
         let remote = self.remote;
-        remote
+        let done = remote
             .block_on(w.finish())
             .map_err(|e| remote.error(e, &format!("could not complete the upload of {}", self.key)))?;
-        Ok(self.bytes)
+        if self.part_len > 0 || self.part_md5s.is_empty() {
+            let last = self.part_md5.finalize_reset();
+            self.part_md5s.extend_from_slice(&last);
+        }
+        let expected = format!("{}-{}", hex(&md5::Md5::digest(&self.part_md5s)), self.part_md5s.len() / 16);
+        let etag = done.e_tag.unwrap_or_default();
+        Ok(if etag.trim_matches('"').eq_ignore_ascii_case(&expected) { Stored::EtagMatches } else { Stored::Unknown })
     }
 }
 

@@ -66,9 +66,13 @@ pub struct RemoteCopy {
     /// When the upload finished, RFC 3339 (absent when it failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uploaded_at: Option<String>,
-    /// The store's copy was read back: its size and SHA-256 match.
+    /// The store holds what was sent: its size matches, and its multipart ETag (the MD5 of
+    /// the parts' MD5s) or, read back, its SHA-256.
     #[serde(default)]
     pub verified: bool,
+    /// How it was checked: `etag` or `sha256` (read back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_by: Option<String>,
     /// Object Lock: `GOVERNANCE`/`COMPLIANCE` until this time (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
