@@ -25,12 +25,35 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     let db = db::open(target, &settings.tools)?;
     // `latest` over the project's database: the newest backup of that database (a backup of
     // another one, taken with --url, is not what "put it back" means).
-    let id = match (args.id.as_str(), &args.to, &args.from) {
-        (_, _, Some(name)) => fetch_from(settings, name, &args.id, &Store::create(&settings.backup_dir)?)?,
-        ("latest", None, None) => latest_of(&store, db.as_ref())?,
-        _ => args.id.clone(),
+    // PostgreSQL restores from a remote stream: the download feeds the restore (and a local
+    // copy) in one pass; the checksum at the end decides whether the transaction commits.
+    let streaming = match (&args.from, db.engine()) {
+        (Some(name), crate::backup::db::url::Engine::Postgresql) => Some(name.as_str()),
+        _ => None,
     };
-    let manifest = verified(settings, &store, &id)?;
+    let remotes = match streaming {
+        Some(name) => crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?,
+        None => Vec::new(),
+    };
+    // `latest` over the project's own database: the newest backup of that database.
+    let ours = if args.to.is_none() { Some(db.as_ref()) } else { None };
+    let manifest = match (streaming, remotes.first()) {
+        (Some(_), Some(r)) => {
+            let m = remote_backup(r, &args.id, ours)?;
+            check_key_on_remote(settings, r, &m)?;
+            m
+        }
+        _ => {
+            let id = match (args.id.as_str(), &args.to, &args.from) {
+                (_, _, Some(name)) => {
+                    fetch_from(settings, name, &args.id, ours, &Store::create(&settings.backup_dir)?)?
+                }
+                ("latest", None, None) => latest_of(&store, db.as_ref())?,
+                _ => args.id.clone(),
+            };
+            verified(settings, &store, &id)?
+        }
+    };
     same_engine(&manifest, db.as_ref())?;
     if db.create_if_missing()? {
         settings.printer.status("Created", format!("database {}", db.name()));
@@ -85,16 +108,147 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         settings.printer.status("Safety", format!("backup {} taken of the current state", safety.id));
     }
     settings.printer.status("Restoring", format!("{} into {}", manifest.id, db.target().describe()));
-    replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?;
+    match remotes.first() {
+        Some(r) => replay_remote(
+            settings,
+            r,
+            &Store::create(&settings.backup_dir)?,
+            &manifest,
+            db.as_ref(),
+            !current.is_empty(),
+        )?,
+        None => replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?,
+    }
     report_counts(settings, &manifest, db.as_ref(), "restore")
+}
+
+/// A backup on a remote by id, prefix or `latest`; `latest` for the project's own database
+/// (`ours`) is the newest backup of that database, as locally.
+fn remote_backup(r: &crate::backup::remote::Remote, selector: &str, ours: Option<&dyn Database>) -> Result<Manifest> {
+    let Some(db) = ours.filter(|_| selector == "latest") else { return r.resolve(selector) };
+    let (all, _) = r.list()?;
+    let mine = |m: &&Manifest| m.engine == db.engine() && m.database_name == db.name();
+    all.iter()
+        .filter(|m| !m.is_safety_copy())
+        .find(mine)
+        .or_else(|| all.iter().find(mine))
+        .cloned()
+        .ok_or_else(|| {
+            fail(format!("remote `{}` has no backup of database `{}` ({} backups of others)", r.name, db.name(), all.len()))
+                .hint(format!("list them with `prisma-guard backups --remote {}`, and name one (with --to <url> for another database)", r.name))
+                .into()
+        })
+}
+
+/// An encrypted backup on a remote: the identity is tried on the object's first bytes before
+/// anything is asked or changed.
+fn check_key_on_remote(settings: &Settings, r: &crate::backup::remote::Remote, m: &Manifest) -> Result<()> {
+    if m.file.encryption.is_none() {
+        return Ok(());
+    }
+    let Some(opening) = settings.opening()? else {
+        return Err(fail(format!("backup {} is encrypted (age), and no identity was given to open it", m.id))
+            .hint(format!(
+                "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
+                crate::backup::store::crypt::IDENTITY_VAR,
+                crate::backup::store::crypt::PASSPHRASE_VAR
+            ))
+            .status(ExitStatus::Usage)
+            .into());
+    };
+    opening.open(r.reader(&m.file.name)?)?;
+    Ok(())
+}
+
+/// Stream a remote backup into the database and, through a tee, into the local folder: the
+/// local copy is kept only when the whole stream checked out.
+fn replay_remote(
+    settings: &Settings,
+    r: &crate::backup::remote::Remote,
+    store: &Store,
+    manifest: &Manifest,
+    db: &dyn Database,
+    clear: bool,
+) -> Result<()> {
+    let dest = store.dump_path(manifest);
+    let mut copy = crate::backup::store::io::AtomicFile::create(&dest)?;
+    let copied = std::rc::Rc::new(std::cell::Cell::new(true));
+    let result = {
+        let tee = TeeReader {
+            inner: r.reader(&manifest.file.name)?,
+            copy: std::io::BufWriter::new(copy.file()),
+            ok: copied.clone(),
+        };
+        let bar = settings.printer.bytes_progress("downloading and restoring");
+        let sealed = manifest.file.encryption.is_some();
+        let opening = if sealed { settings.opening()? } else { None };
+        let mut decoder = VerifiedReader::new(
+            manifest.file.compression,
+            bar.wrap_read(tee),
+            &manifest.file.sha256,
+            sealed,
+            opening.as_ref(),
+        )?;
+        let result = db.restore(&mut decoder, clear);
+        bar.finish_and_clear();
+        result
+    };
+    if let Err(e) = result {
+        if format!("{e:#}").contains("checksum mismatch") {
+            return Err(damaged(&manifest.id, &format!("{e:#} (the copy on remote `{}`)", r.name)).into());
+        }
+        return Err(e);
+    }
+    let whole = copy.file().metadata().is_ok_and(|m| m.len() == manifest.file.compressed_bytes);
+    if !copied.get() || !whole {
+        settings.printer.warn(format!(
+            "the restore is done, but the local copy of {} could not be written (disk full?): not kept",
+            manifest.id
+        ));
+        return Ok(());
+    }
+    copy.commit()?;
+    crate::backup::store::io::write_atomic(
+        &store.checksum_path(manifest),
+        format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
+    )?;
+    store.save_manifest(manifest)?;
+    Ok(())
+}
+
+/// Passes what it reads on, and writes the same bytes to `copy`; a copy that fails (a full
+/// disk) stops being written and says so in `ok`, and never fails the read.
+struct TeeReader<R, W: std::io::Write> {
+    inner: R,
+    copy: W,
+    ok: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl<R: std::io::Read, W: std::io::Write> std::io::Read for TeeReader<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.ok.get() {
+            let wrote = self.copy.write_all(&buf[..n]).and_then(|()| if n == 0 { self.copy.flush() } else { Ok(()) });
+            if wrote.is_err() {
+                self.ok.set(false);
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Bring backup `selector` of remote `name` into `store` (unless the same file is there
 /// already), checked against its manifest on the way; its id.
-pub(super) fn fetch_from(settings: &Settings, name: &str, selector: &str, store: &Store) -> Result<String> {
+pub(super) fn fetch_from(
+    settings: &Settings,
+    name: &str,
+    selector: &str,
+    ours: Option<&dyn Database>,
+    store: &Store,
+) -> Result<String> {
     let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
     let Some(r) = remotes.first() else { return Err(fail(format!("no remote `{name}`")).into()) };
-    let m = r.resolve(selector)?;
+    let m = remote_backup(r, selector, ours)?;
     let local = store.resolve(&m.id).ok().filter(|l| l.file.sha256 == m.file.sha256 && store.dump_path(l).is_file());
     if local.is_none() {
         settings.printer.status("Fetching", format!("{} from remote `{name}` ({})", m.id, r.object_url(&m.file.name)));

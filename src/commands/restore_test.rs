@@ -30,7 +30,7 @@ fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
         Some(name) => {
             let dir = tempfile::Builder::new().prefix("prisma-guard-fetch-").tempdir()?;
             let store = Store::create(dir.path())?;
-            let id = super::restore::fetch_from(settings, name, &args.id, &store)?;
+            let id = super::restore::fetch_from(settings, name, &args.id, None, &store)?;
             Some((dir, store, id))
         }
         None => None,

@@ -523,3 +523,46 @@ fn a_bit_flipped_in_transit_is_caught_and_read_back_can_be_asked_for() {
     assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
     assert_eq!(ctx.manifests()[0]["remotes"][0]["checked_by"], "sha256");
 }
+
+#[test]
+fn a_postgres_restore_streams_from_the_remote_and_a_damaged_copy_commits_nothing() {
+    let pg = postgres();
+    let db = pg.create_db("pg_remote_stream");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY, email text); INSERT INTO \"User\" SELECT g, 'u' || g FROM generate_series(1, 500) g");
+    let b = bucket("pg-stream", false);
+    let mut ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.set_env("DATABASE_URL", &pg.url(&db));
+    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let name = ctx.manifests()[0]["file"]["name"].as_str().unwrap().to_string();
+    pg.app_sql(&db, "DELETE FROM \"User\" WHERE id > 100");
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite"], &format!("{db}\n"));
+    run.ok();
+    no_key(&ctx, &run);
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "500");
+    assert!(ctx.path("backups").join(&name).is_file(), "the streamed copy is kept");
+    ctx.run(&["verify", "--all"]).ok();
+    // The stored object is damaged: the stream is refused at its end, nothing is committed.
+    let key = format!("/{b}/team/app/{name}");
+    let (_, mut data) = http(moto().port, "GET", &key, &[], b"").unwrap();
+    let last = data.len() - 5;
+    data[last] ^= 1;
+    boto(&format!(
+        "s3.put_object(Bucket='{b}', Key='team/app/{name}', Body=bytes.fromhex('{}'))",
+        data.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    ));
+    pg.app_sql(&db, "DELETE FROM \"User\" WHERE id > 200");
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], &format!("{db}\n"));
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("rolled back"), "{}", run.all());
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "200", "rolled back");
+    assert!(!ctx.path("backups").join(&name).exists(), "a damaged copy is not kept");
+}
