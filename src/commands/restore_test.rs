@@ -25,12 +25,14 @@ pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
 }
 
 fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
-    // From a remote: into a temporary folder, gone afterwards.
+    let db = settings.database()?;
+    // From a remote: into a temporary folder, gone afterwards (`latest`: the newest backup
+    // of the project's database there).
     let fetched = match &args.from {
         Some(name) => {
             let dir = tempfile::Builder::new().prefix("prisma-guard-fetch-").tempdir()?;
             let store = Store::create(dir.path())?;
-            let id = super::restore::fetch_from(settings, name, &args.id, None, &store)?;
+            let id = super::restore::fetch_from(settings, name, &args.id, Some(db.as_ref()), &store)?;
             Some((dir, store, id))
         }
         None => None,
@@ -41,7 +43,6 @@ fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     };
     let id = fetched.as_ref().map_or(args.id.as_str(), |(_, _, id)| id.as_str());
     let manifest = verified(settings, &store, id)?;
-    let db = settings.database()?;
     same_engine(&manifest, db.as_ref())?;
     let scratch = db.create_scratch()?;
     let scratch_db = scratch.database();

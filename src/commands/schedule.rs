@@ -37,7 +37,37 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
             .into());
         }
     }
+    // Backups sealed to keys this machine does not hold cannot be restore-tested here: the
+    // step is left out (and said so) rather than failing every night.
+    let sealed_elsewhere = settings.config.file.encryption.is_some() && settings.opening().ok().flatten().is_none();
+    let logdir = settings.backup_dir.display().to_string();
+    let (chain, systemd, github, gitlab) = if sealed_elsewhere {
+        (
+            String::new(),
+            "# restore-test left out: backups are encrypted to keys this machine does not hold; run it where the identity is".to_string(),
+            "      # restore-test left out: backups are encrypted to keys this runner does not hold".to_string(),
+            "    # restore-test left out: backups are encrypted to keys this runner does not hold".to_string(),
+        )
+    } else {
+        (
+            format!(" && '{bin}' restore-test"),
+            format!("ExecStart='{bin}' restore-test"),
+            "      - name: Restore test (into a scratch database; needs CREATEDB)\n        run: prisma-guard restore-test".to_string(),
+            "    - prisma-guard restore-test".to_string(),
+        )
+    };
+    if logdir.contains('\'') || logdir.contains('\n') {
+        return Err(Failure::usage(format!(
+            "the backup folder ({logdir}) holds a quote or newline: not written into a schedule"
+        ))
+        .into());
+    }
     let text = template
+        .replace("{{RESTORE_TEST_CHAIN}}", &chain)
+        .replace("{{RESTORE_TEST_SYSTEMD}}", &systemd)
+        .replace("{{RESTORE_TEST_GITHUB}}", &github)
+        .replace("{{RESTORE_TEST_GITLAB}}", &gitlab)
+        .replace("{{LOGDIR}}", &logdir)
         .replace("{{PROJECT}}", &project)
         .replace("{{BIN}}", &bin)
         .replace("{{HH}}", &format!("{hour:02}"))

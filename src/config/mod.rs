@@ -30,8 +30,9 @@ pub struct FileConfig {
     pub scan: ScanSection,
     #[serde(default)]
     pub agents: AgentsSection,
+    /// Present (even empty) means: encrypt, or fail.
     #[serde(default)]
-    pub encryption: EncryptionSection,
+    pub encryption: Option<EncryptionSection>,
     /// `[[remote]]`: off-site copies.
     #[serde(default, rename = "remote")]
     pub remotes: Vec<RemoteSection>,
@@ -229,10 +230,7 @@ impl Config {
         let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify } = named;
         ignore("remote (where the backups are sent)", !remotes.is_empty());
         ignore("notify (who is told about the project)", !notify.is_empty());
-        let sets_encryption = !encryption.recipients.is_empty()
-            || encryption.recipients_file.is_some()
-            || encryption.passphrase_env.is_some();
-        ignore("encryption (who can read the backups)", sets_encryption);
+        ignore("encryption (who can read the backups)", encryption.is_some());
         // Backups (and the audit log) in a folder of the named file's choosing are backups
         // out of the project's reach, and out of its protection: one `rm -rf` from gone.
         ignore("backup.dir (where the backups and the audit log go)", backup.dir.is_some());

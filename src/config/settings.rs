@@ -135,9 +135,8 @@ impl Settings {
     /// How new backups are sealed (`[encryption]`), checked before anything is written.
     pub fn sealing(&self) -> Result<Option<crate::backup::store::crypt::Sealing>> {
         let base = self.config.path.as_deref().and_then(Path::parent).unwrap_or(&self.project_root);
-        crate::backup::store::crypt::Sealing::from_config(&self.config.file.encryption, base, &|k| {
-            std::env::var(k).ok()
-        })
+        let Some(section) = &self.config.file.encryption else { return Ok(None) };
+        crate::backup::store::crypt::Sealing::from_config(section, base, &|k| std::env::var(k).ok())
     }
 
     /// What opens encrypted backups, if anything was given.

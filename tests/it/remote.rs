@@ -566,3 +566,66 @@ fn a_postgres_restore_streams_from_the_remote_and_a_damaged_copy_commits_nothing
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "200", "rolled back");
     assert!(!ctx.path("backups").join(&name).exists(), "a damaged copy is not kept");
 }
+
+/// Anyone with the bucket's keys can write there: a planted backup that carries psql commands
+/// is refused, and a manifest naming a path outside the backup folder is not used.
+#[test]
+fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
+    let pg = postgres();
+    let db = pg.create_db("pg_remote_planted");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY); INSERT INTO \"User\" VALUES (1), (2)");
+    let b = bucket("pg-planted", false);
+    let mut ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.set_env("DATABASE_URL", &pg.url(&db));
+    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let real = ctx.manifests()[0].clone();
+    let marker = ctx.path("RCE_FROM_BACKUP");
+    let sql = format!("SELECT 1;\n\\! touch {}\nCREATE TABLE \"Evil\" (id int);\n", marker.display());
+    let mut z = std::process::Command::new("zstd")
+        .args(["-q", "-c"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    z.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    let dump = z.wait_with_output().unwrap().stdout;
+    let plant = |id: &str, name: &str, dump: &[u8]| {
+        let mut m = real.clone();
+        m["id"] = id.into();
+        m["created_unix"] = 4_102_444_800u64.into();
+        m["file"]["name"] = name.into();
+        m["file"]["compressed_bytes"] = dump.len().into();
+        m["file"]["uncompressed_bytes"] = sql.len().into();
+        use sha2::Digest;
+        m["file"]["sha256"] = format!("{:x}", sha2::Sha256::digest(dump)).into();
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        boto(&format!(
+            "s3.put_object(Bucket='{b}', Key='team/app/{id}.json', Body=bytes.fromhex('{}'))\ns3.put_object(Bucket='{b}', Key='team/app/{}', Body=bytes.fromhex('{}'))",
+            hex(m.to_string().as_bytes()),
+            name.trim_start_matches('/'),
+            hex(dump)
+        ));
+    };
+    plant("20991231T000000Z", "20991231T000000Z.sql.zst", &dump);
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run(&["restore-test", "--from", "offsite"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("pg_dump never writes one"), "{}", run.all());
+    assert!(!marker.exists(), "the planted command did not run");
+    // A manifest whose file name is a path: not listed, not fetched.
+    let outside = ctx.path("PWNED");
+    plant("20991231T000001Z", &outside.display().to_string(), b"x");
+    let run = ctx.run(&["backups", "--remote", "offsite"]);
+    run.ok();
+    assert!(!run.stdout.contains("20991231T000001Z") && run.stderr.contains("not used"), "{}", run.all());
+    let run = ctx.run(&["restore-test", "--from", "offsite", "20991231T000001Z"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(!outside.exists(), "nothing written outside the backup folder");
+}

@@ -796,6 +796,11 @@ impl DumpFilter {
         // controls) passes through untouched.
         let starts_clean = self.sql.at_boundary();
         self.sql.scan(&line);
+        if let Some(meta) = self.sql.meta.take() {
+            return Err(std::io::Error::other(format!(
+                "the dump holds a psql command outside any statement (`{meta}`): pg_dump never writes one, so this file was altered; refused"
+            )));
+        }
         if !(starts_clean && self.sql.at_boundary()) {
             return out.write_all(&line);
         }
@@ -853,6 +858,9 @@ fn copy_table_name(text: &str) -> String {
 pub struct SqlState {
     mode: Mode,
     pending: bool,
+    /// A backslash outside every quote and comment: a psql meta-command (`\!`, `\o`, `\copy
+    /// ... program`), which pg_dump never writes but psql would run.
+    pub meta: Option<String>,
 }
 
 #[derive(Default, PartialEq, Eq)]
@@ -875,8 +883,14 @@ impl SqlState {
     }
 
     pub fn scan(&mut self, line: &[u8]) {
-        // A psql meta-command (`\restrict`, `\connect`) between statements is a line of its own.
-        if self.at_boundary() && line.trim_ascii_start().starts_with(b"\\") {
+        // A psql meta-command between statements is a line of its own: pg_dump writes only
+        // `\restrict KEY` and `\unrestrict KEY` (the guard against commands smuggled into a
+        // dump); anything else would run in psql.
+        let trimmed = line.trim_ascii_start();
+        if self.at_boundary() && trimmed.starts_with(b"\\") {
+            if !(trimmed.starts_with(b"\\restrict ") || trimmed.starts_with(b"\\unrestrict ")) {
+                self.meta = Some(String::from_utf8_lossy(trimmed).chars().take(40).collect());
+            }
             return;
         }
         let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
@@ -886,6 +900,11 @@ impl SqlState {
             let next = line.get(i + 1).copied();
             match &mut self.mode {
                 Mode::Normal => match c {
+                    b'\\' => {
+                        self.meta = Some(String::from_utf8_lossy(&line[i..]).trim_end().chars().take(40).collect());
+                        i += 1;
+                        continue;
+                    }
                     b'\'' => {
                         let e = i > 0 && line[i - 1].eq_ignore_ascii_case(&b'e') && (i < 2 || !ident(line[i - 2]));
                         self.mode = Mode::Single { escapes: e };
@@ -1135,5 +1154,27 @@ mod tests {
         assert_eq!(major_version("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), Some(15));
         assert_eq!(major_version("pg_dump (PostgreSQL) 9.6.24"), Some(9));
         assert_eq!(major_version("nonsense"), None);
+    }
+
+    #[test]
+    fn psql_commands_smuggled_into_a_dump_are_refused() {
+        let run = |dump: &str| {
+            let mut f = DumpFilter::default();
+            let mut out = Vec::new();
+            f.feed(dump.as_bytes(), &mut out)
+                .and_then(|()| f.finish(&mut out))
+                .map(|()| String::from_utf8_lossy(&out).into_owned())
+        };
+        for bad in [
+            "SELECT 1;\n\\! touch /tmp/x\n",
+            "SELECT 1; \\! touch /tmp/x\n",
+            "\\o /tmp/x\nSELECT 1;\n",
+            "SELECT 1 \\g |sh\n",
+        ] {
+            let err = run(bad).expect_err(bad);
+            assert!(err.to_string().contains("pg_dump never writes one"), "{bad}: {err}");
+        }
+        let good = "\\restrict abc\nSELECT E'a\\\\b', 'c\\d';\nCOPY public.t (a) FROM stdin;\nx\\ty\n\\.\nCREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT '\\!' $$;\n-- \\! in a comment\n\\unrestrict abc\n";
+        run(good).expect(good);
     }
 }

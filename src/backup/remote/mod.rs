@@ -319,8 +319,11 @@ impl Remote {
             let parsed = self.get_small(&name).and_then(|b| {
                 serde_json::from_slice::<Manifest>(&b).map_err(|e| anyhow::anyhow!("not a manifest: {e}"))
             });
-            match parsed {
-                Ok(m) => manifests.push(m),
+            // Anyone with the bucket's keys can write here: a manifest whose names are not
+            // plain backup names is not used.
+            match parsed.and_then(|m| m.check_names().map(|()| m).map_err(|why| anyhow::anyhow!("not used: {why}"))) {
+                Ok(m) if name == format!("{}.json", m.id) => manifests.push(m),
+                Ok(m) => bad.push((name, format!("not used: it names backup {} but is not {}.json", m.id, m.id))),
                 Err(e) => bad.push((name, format!("{e:#}"))),
             }
         }

@@ -87,7 +87,12 @@ impl Sealing {
                 .hint(format!("set {var} to the passphrase (from your secret store), or remove [encryption]"))
                 .into()),
             },
-            (None, true) => Ok(None),
+            // `[encryption]` that names no key: never a silently unencrypted backup.
+            (None, true) => Err(Failure::usage(
+                "[encryption] names no key (recipients, recipients_file and passphrase_env give none): the backup would not be encrypted, so nothing was written",
+            )
+            .hint("add a public key (`age-keygen -y key.txt` prints one) to recipients, or remove [encryption]")
+            .into()),
             (None, false) => {
                 let mut recipients = Vec::new();
                 for key in &keys {
@@ -288,6 +293,18 @@ mod tests {
         assert!(format!("{err:#}").contains("is not an age public key"), "{err:#}");
         let missing = crate::config::EncryptionSection { passphrase_env: Some("NOPE".into()), ..Default::default() };
         let err = Sealing::from_config(&missing, Path::new("."), &env_of(&[])).unwrap_err();
+        for empty in [
+            crate::config::EncryptionSection::default(),
+            crate::config::EncryptionSection { recipients: vec![], ..Default::default() },
+        ] {
+            let e = Sealing::from_config(&empty, Path::new("."), &env_of(&[])).unwrap_err();
+            assert!(format!("{e:#}").contains("names no key"), "{e:#}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("keys.txt"), "# age1... (commented out)\n").unwrap();
+        let commented =
+            crate::config::EncryptionSection { recipients_file: Some("keys.txt".into()), ..Default::default() };
+        assert!(Sealing::from_config(&commented, dir.path(), &env_of(&[])).is_err());
         assert!(format!("{err:#}").contains("NOPE, which is not set"), "{err:#}");
         let both = crate::config::EncryptionSection {
             recipients: vec![age::x25519::Identity::generate().to_public().to_string()],
@@ -295,7 +312,5 @@ mod tests {
             ..Default::default()
         };
         assert!(Sealing::from_config(&both, Path::new("."), &env_of(&[("P", "x")])).is_err());
-        let none = crate::config::EncryptionSection::default();
-        assert!(Sealing::from_config(&none, Path::new("."), &env_of(&[])).unwrap().is_none());
     }
 }

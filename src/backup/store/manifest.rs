@@ -84,6 +84,29 @@ pub struct RemoteCopy {
 }
 
 impl Manifest {
+    /// The id and file name are plain names in the folder: `<id>` of letters, digits, `-` and
+    /// `_`, and `<id>.<ext>.<zst|gz>[.age]`. A manifest from anywhere else (a remote anyone
+    /// with the bucket's keys can write) could otherwise name a path outside the folder.
+    pub fn check_names(&self) -> Result<(), String> {
+        let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !plain(&self.id) {
+            return Err(format!("its id {:?} is not a backup id", self.id));
+        }
+        let name = &self.file.name;
+        let rest = name.strip_prefix(&format!("{}.", self.id));
+        let ok = rest.is_some_and(|r| {
+            let parts: Vec<&str> = r.split('.').collect();
+            (2..=3).contains(&parts.len())
+                && parts.iter().all(|p| plain(p))
+                && Compression::from_extension(parts[1]).is_some()
+                && parts.get(2).is_none_or(|x| *x == "age")
+        });
+        if !ok {
+            return Err(format!("its file name {name:?} is not `{}.<ext>.<zst|gz>[.age]`", self.id));
+        }
+        Ok(())
+    }
+
     /// A copy a restore took of the state it replaced.
     pub fn is_safety_copy(&self) -> bool {
         self.trigger.kind == "safety"

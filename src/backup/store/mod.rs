@@ -141,7 +141,10 @@ impl Store {
                 continue;
             }
             match read_manifest(&path) {
-                Ok(m) => manifests.push(m),
+                Ok(m) => match m.check_names() {
+                    Ok(()) => manifests.push(m),
+                    Err(why) => bad.push(Unreadable { path, error: format!("not used: {why}") }),
+                },
                 Err(e) => bad.push(Unreadable { path, error: format!("{e:#}") }),
             }
         }
