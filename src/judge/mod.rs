@@ -211,7 +211,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 _ => {}
             }
         }
-        if let Target::Prisma { args } = v.target {
+        if let Target::Prisma { args, direct } = v.target {
             let inv = Invocation::parse(args);
             // `--stdin` fed by text the line shows (a heredoc, a here-string, `echo ... |`) or
             // by a file (`< q.sql`): that is the SQL, as `--file` names it.
@@ -261,10 +261,19 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             // Where a script or script file led there: say which (a monorepo has several).
             let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
-            match risk {
-                Risk::Destructive { why } => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
-                Risk::SchemaChange { what } => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
-                Risk::Safe => {}
+            match (risk, direct) {
+                (Risk::Destructive { why }, _) => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
+                // The "no decision" for a schema change counts on the shim's backup: past
+                // the shim there is none.
+                (Risk::SchemaChange { what }, Some(way)) => reasons.push((
+                    Verdict::Destructive,
+                    format!(
+                        "{what}{from}, run past prisma-guard's shim ({way}), so no backup would be taken first: run it as `npx prisma {}`",
+                        args.join(" ")
+                    ),
+                )),
+                (Risk::SchemaChange { what }, None) => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
+                (Risk::Safe, _) => {}
             }
         }
     });
@@ -311,6 +320,29 @@ mod tests {
         ] {
             assert_eq!(verdict(line), Verdict::Allow, "{line}");
         }
+    }
+
+    /// Review (issue 22, round 4): `node .` (a package folder, as Node reads it) after a `cd`
+    /// into Prisma's package, behind wrappers that hide the agent; schema changes that never
+    /// reach the shim (which is what takes the backup).
+    #[test]
+    fn entry_points_behind_wrappers_and_schema_changes_past_the_shim() {
+        for line in [
+            "cd node_modules/prisma/build && env -u CLAUDECODE DATABASE_URL=file:/abs/dev.db node . migrate reset --force --config ../../../prisma.config.ts",
+            "cd node_modules/prisma && env -u CLAUDECODE node . migrate reset --force",
+            "cd node_modules/prisma && env -u CLAUDECODE node . migrate status",
+            "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate reset --force",
+            "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate status",
+            "node node_modules/prisma/build/index.js migrate deploy",
+            "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+            "npx prisma@7.10.1 migrate deploy",
+            "pnpm dlx prisma db push",
+            "cd node_modules/prisma/build && node . db push",
+        ] {
+            assert_eq!(verdict(line), Verdict::Destructive, "{line}");
+        }
+        assert_eq!(verdict("npx prisma migrate deploy"), Verdict::SchemaChange);
+        assert_eq!(verdict("cd node_modules/prisma && node . migrate status"), Verdict::Allow);
     }
 
     #[test]

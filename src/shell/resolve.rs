@@ -19,16 +19,19 @@ pub enum EnvChange {
 /// Where a command leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// The Prisma CLI with these arguments.
-    Prisma { args: Vec<String> },
+    /// The Prisma CLI with these arguments. `direct`: how the line reaches Prisma past
+    /// `node_modules/.bin/prisma`, where prisma-guard's shim stands (its own entry point, the
+    /// link the shim keeps aside, a version `npx` downloads, `pnpm dlx`), when it does.
+    Prisma { args: Vec<String>, direct: Option<String> },
     /// A package.json script (or, when there is no such script, a package binary), in the
     /// package `at` names. `name` may be an npm-run-all pattern (`db:*`).
     Script { name: String, args: Vec<String>, at: At },
     /// A script file run by a shell or directly (`sh scripts/reset.sh`, `./reset.sh`).
     File { path: String },
-    /// A JavaScript or TypeScript file run by node, tsx, ts-node or bun: the commands it
-    /// spawns (`execSync("npx prisma ...")`) are read from it.
-    Code { path: String },
+    /// A JavaScript or TypeScript file (or a package folder: `node .`) run by node, tsx,
+    /// ts-node or bun with `args`: the commands it spawns (`execSync("npx prisma ...")`) are
+    /// read from it.
+    Code { path: String, args: Vec<String> },
     /// A shell script to parse in turn.
     Shell { script: String },
     /// Anything else.
@@ -89,18 +92,27 @@ pub fn is_prisma_entry(word: &str) -> bool {
         || parts.windows(3).any(|w| w == ["node_modules", "@prisma", "cli"])
 }
 
-/// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma when the
-/// script a JavaScript runtime runs is Prisma's own entry point, from one of the folders a
-/// `cd` led to.
-pub fn prisma_entry_from(argv: &[String], dirs: &[String]) -> Option<Vec<String>> {
+/// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma, and the
+/// entry point, when the script a JavaScript runtime runs is Prisma's own entry point, from
+/// one of the folders a `cd` led to.
+pub fn prisma_entry_from(argv: &[String], dirs: &[String]) -> Option<(Vec<String>, String)> {
     let first = argv.first()?;
     if !["node", "nodejs", "bun", "tsx", "ts-node", "deno"].contains(&base(first)) {
         return None;
     }
     let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
     let path = argv.get(i)?;
-    let under = dirs.iter().filter(|d| !d.is_empty() && d.as_str() != "*" && !path.starts_with('/'));
-    under.map(|d| format!("{d}/{path}")).any(|p| is_prisma_entry(&p)).then(|| argv[i + 1..].to_vec())
+    prisma_entry_under(path, dirs).map(|p| (argv[i + 1..].to_vec(), p))
+}
+
+/// The path of Prisma's own entry point that `path` (a file or, as Node reads `node .`, a
+/// package folder) is from one of the folders a `cd` led to.
+pub fn prisma_entry_under(path: &str, dirs: &[String]) -> Option<String> {
+    if path.starts_with('/') {
+        return is_prisma_entry(path).then(|| path.to_string());
+    }
+    let under = dirs.iter().filter(|d| !d.is_empty() && d.as_str() != "*");
+    under.map(|d| format!("{d}/{path}")).find(|p| is_prisma_entry(p))
 }
 
 /// Skip options of a wrapper: `with_value` take the next word (unless written `--opt=value`).
@@ -150,8 +162,9 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
     };
     let name = base(first);
     match name {
-        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" || is_prisma_entry(first) => {
-            Target::Prisma { args: rest.to_vec() }
+        _ if is_prisma_entry(first) => Target::Prisma { args: rest.to_vec(), direct: Some(first.clone()) },
+        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" => {
+            Target::Prisma { args: rest.to_vec(), direct: None }
         }
         "env" => {
             // GNU and BSD env: options (clustered or not) until `--` or the first operand,
@@ -366,7 +379,9 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 _ => (o, 0),
             };
             match o.words.get(k).map(String::as_str) {
-                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(k) + 1, env, chain, heredoc, n),
+                Some(w @ ("exec" | "dlx")) => {
+                    runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n)
+                }
                 Some("run" | "run-script") => o.script(name, k + 1, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, k, chain),
@@ -376,7 +391,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "yarn" => {
             let o = RunnerOptions::read(argv, YARN_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some(w @ ("dlx" | "exec")) => {
+                    runner_exec(&format!("yarn {w}"), argv, o.index_of(0) + 1, env, chain, heredoc, n)
+                }
+                // `yarn node FILE`: node, with the project's environment.
+                Some("node") => next("yarn", o.index_of(0), env),
                 Some("run") => o.script(name, 1, chain),
                 // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
                 Some("workspace") => {
@@ -384,8 +403,8 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     let selector = o.words.get(1).cloned().unwrap_or_default();
                     o.workspaces = Some(vec![selector]);
                     match o.words.get(2).map(String::as_str) {
-                        Some("exec" | "dlx") => {
-                            runner_exec("yarn workspace exec", argv, o.index_of(2) + 1, env, chain, heredoc, n)
+                        Some(w @ ("exec" | "dlx")) => {
+                            runner_exec(&format!("yarn workspace {w}"), argv, o.index_of(2) + 1, env, chain, heredoc, n)
                         }
                         Some("run") => o.script(name, 3, chain),
                         _ => o.script(name, 2, chain),
@@ -411,16 +430,16 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n),
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
-                    Target::Prisma { args: o.words[1..].to_vec() }
+                    Target::Prisma { args: o.words[1..].to_vec(), direct: Some(path.to_string()) }
                 }
                 // `bun run FILE.ts`, `bun FILE.js`: bun runs the file.
                 Some("run") if o.words.get(1).is_some_and(|w| is_code_file(w)) => {
                     chain.push(name.into());
-                    Target::Code { path: o.words[1].clone() }
+                    Target::Code { path: o.words[1].clone(), args: o.words[2..].to_vec() }
                 }
                 Some(w) if is_code_file(w) => {
                     chain.push(name.into());
-                    Target::Code { path: w.to_string() }
+                    Target::Code { path: w.to_string(), args: o.words[1..].to_vec() }
                 }
                 Some("run") => o.script(name, 1, chain),
                 Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
@@ -502,14 +521,15 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "node" | "nodejs" | "tsx" | "ts-node" => {
             let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
             match argv.get(i) {
+                // Node runs a file itself, never the `.bin` link's shim (a shell script).
                 Some(path) if is_prisma_entry(path) || is_prisma_word(path) => {
                     chain.push(name.into());
-                    Target::Prisma { args: argv[i + 1..].to_vec() }
+                    Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(path.clone()) }
                 }
                 // `node scripts/reset.js`: what the file spawns is read from it.
                 Some(path) if !argv[1..i].iter().any(|a| matches!(a.as_str(), "-e" | "--eval" | "-p" | "--print")) => {
                     chain.push(name.into());
-                    Target::Code { path: path.clone() }
+                    Target::Code { path: path.clone(), args: argv[i + 1..].to_vec() }
                 }
                 _ => Target::Other,
             }
@@ -860,6 +880,8 @@ fn runner_exec(
     n: usize,
 ) -> Target {
     chain.push(runner.to_string());
+    // `-p prisma@7`: the packages it installs for the command.
+    let mut packages = Vec::new();
     while let Some(a) = argv.get(i) {
         match a.as_str() {
             "--" => {
@@ -869,8 +891,14 @@ fn runner_exec(
             "-c" | "--call" => {
                 return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
             }
-            "-p" | "--package" | "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => {
+            "-p" | "--package" => {
+                packages.extend(argv.get(i + 1).cloned());
                 i += 2
+            }
+            "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => i += 2,
+            s if s.starts_with("--package=") => {
+                packages.push(s["--package=".len()..].to_string());
+                i += 1
             }
             s if s.starts_with('-') => i += 1,
             _ => break,
@@ -883,11 +911,30 @@ fn runner_exec(
             if args.first().is_some_and(|a| a == "--") {
                 args.remove(0);
             }
-            Target::Prisma { args }
+            Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
         }
         Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1),
         None => Target::Other,
     }
+}
+
+/// Whether a package runner starts a Prisma it fetches rather than the project's
+/// `node_modules/.bin/prisma` (the shim): `pnpm dlx`/`yarn dlx` always fetch, and a version
+/// (`npx prisma@7.10.1`, `-p prisma@7`) names a package apart from the project's.
+fn downloads_prisma(runner: &str, cmd: &str, packages: &[String]) -> Option<String> {
+    let versioned = |w: &str| w.starts_with("prisma@") || w.starts_with("@prisma/cli@");
+    if runner.ends_with("dlx") {
+        return Some(format!("`{runner} {cmd}` fetches its own prisma"));
+    }
+    if versioned(cmd) {
+        return Some(format!(
+            "`{runner} {cmd}` runs that version of prisma, not the project's node_modules/.bin/prisma"
+        ));
+    }
+    packages
+        .iter()
+        .find(|p| versioned(p))
+        .map(|p| format!("`{runner} -p {p}` runs that version of prisma, not the project's node_modules/.bin/prisma"))
 }
 
 #[cfg(test)]
@@ -900,7 +947,15 @@ mod tests {
     }
 
     fn prisma(args: &str) -> Target {
-        Target::Prisma { args: args.split_whitespace().map(str::to_string).collect() }
+        Target::Prisma { args: args.split_whitespace().map(str::to_string).collect(), direct: None }
+    }
+
+    /// The Prisma a line starts, shimmed or not.
+    fn reaches(line: &str) -> Option<(Vec<String>, Option<String>)> {
+        match target(line) {
+            Target::Prisma { args, direct } => Some((args, direct)),
+            _ => None,
+        }
     }
 
     #[test]
@@ -950,7 +1005,34 @@ mod tests {
             "cross-env NODE_ENV=test prisma migrate reset",
             "timeout 60 npx prisma migrate reset",
         ] {
-            assert_eq!(target(line), prisma("migrate reset"), "{line}");
+            assert_eq!(reaches(line).map(|r| r.0.join(" ")).as_deref(), Some("migrate reset"), "{line}");
+        }
+    }
+
+    /// Review (issue 22, round 4): lines that reach Prisma past `node_modules/.bin/prisma`,
+    /// where the shim backs up, say so; the usual runners do not.
+    #[test]
+    fn lines_past_the_shim_are_told_apart() {
+        for line in [
+            "node node_modules/prisma/build/index.js migrate deploy",
+            "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+            "npx prisma@7.10.1 migrate deploy",
+            "npx -p prisma@7 prisma migrate deploy",
+            "pnpm dlx prisma db push",
+            "yarn dlx prisma db push",
+            "yarn node node_modules/prisma/build/index.js migrate deploy",
+            "bun node_modules/prisma/build/index.js migrate deploy",
+        ] {
+            assert!(reaches(line).is_some_and(|r| r.1.is_some()), "{line}");
+        }
+        for line in [
+            "npx prisma migrate deploy",
+            "pnpm exec prisma migrate deploy",
+            "yarn exec prisma migrate deploy",
+            "node_modules/.bin/prisma migrate deploy",
+            "prisma migrate deploy",
+        ] {
+            assert!(reaches(line).is_some_and(|r| r.1.is_none()), "{line}");
         }
     }
 
@@ -985,9 +1067,12 @@ mod tests {
         assert_eq!(target("yarn workspace @acme/db exec prisma migrate reset"), prisma("migrate reset"));
         assert_eq!(target("pnpm recursive run db:reset"), at("db:reset", ws(&[])));
         assert_eq!(target("pnpm m db:reset"), at("db:reset", ws(&[])));
-        assert_eq!(target("node scripts/reset.js"), Target::Code { path: "scripts/reset.js".into() });
-        assert_eq!(target("tsx --env-file .env scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
-        assert_eq!(target("bun run scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
+        assert_eq!(target("node scripts/reset.js"), Target::Code { path: "scripts/reset.js".into(), args: vec![] });
+        assert_eq!(
+            target("tsx --env-file .env scripts/reset.ts"),
+            Target::Code { path: "scripts/reset.ts".into(), args: vec![] }
+        );
+        assert_eq!(target("bun run scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into(), args: vec![] });
         assert_eq!(target("yarn workspaces foreach -A run db:reset"), at("db:reset", ws(&[])));
         assert_eq!(target("yarn --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
         assert_eq!(target("bun run --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));

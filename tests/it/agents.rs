@@ -852,3 +852,33 @@ fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 22, round 4): Prisma's own entry point reached by `cd` and `node .` behind
+/// `env -u CLAUDECODE`, or through `yarn node`, is refused; so is a schema change on a line
+/// that never reaches the shim (which is what takes the backup): the agent gets "deny", not
+/// "no decision".
+#[test]
+fn direct_entry_points_and_schema_changes_past_the_shim_are_refused() {
+    let ctx = project();
+    ctx.write("node_modules/prisma/package.json", r#"{"name": "prisma", "main": "build/index.js"}"#);
+    ctx.write("node_modules/prisma/build/index.js", "// the Prisma CLI\n");
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    for line in [
+        "cd node_modules/prisma/build && env -u CLAUDECODE DATABASE_URL=file:/abs/dev.db node . migrate reset --force --config ../../../prisma.config.ts",
+        "cd node_modules/prisma && env -u CLAUDECODE node . migrate reset --force",
+        "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate reset --force",
+        "node node_modules/prisma/build/index.js migrate deploy",
+        "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+        "npx prisma@7.10.1 migrate deploy",
+        "pnpm dlx prisma db push",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        let out = hook(&ctx, "claude", &payload("claude", line, &cwd).to_string());
+        assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{line}: {}", out.all());
+    }
+    let run = ctx.run(&["check", "--", "node node_modules/prisma/build/index.js migrate deploy"]);
+    assert!(run.stdout.contains("no backup"), "{}", run.all());
+    // Through the shim, a schema change is still left to it.
+    assert_eq!(ctx.run(&["check", "--", "npx prisma migrate deploy"]).code, 5);
+}
