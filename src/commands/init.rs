@@ -261,7 +261,14 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
                 if args.dry_run {
                     lines.push("would install git hooks: pre-commit and pre-push run `prisma-guard scan`".into());
                 } else {
-                    lines.extend(git_hooks::install(&repo, false)?);
+                    // A hook prisma-guard cannot add to leaves the rest of the set-up in place.
+                    match git_hooks::install(&repo, false) {
+                        Ok(changes) => lines.extend(changes),
+                        Err(e) => notes.push(format!(
+                            "git hooks not installed: {}",
+                            crate::error::one_line(&e)
+                        )),
+                    }
                 }
             }
         }

@@ -253,6 +253,15 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
             // git runs a committed folder's or husky 8's scripts itself, which needs them
             // executable; husky 9 runs them with `sh`, so their mode stays as the team has it.
             let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
+            // A hook in another language (git runs it by its shebang) cannot take a shell
+            // line: refuse before changing anything, and say what to add in its language.
+            for (name, _, command) in HOOKS {
+                let path = dir.join(name);
+                if let Some(interpreter) = foreign_language(repo, &path) {
+                    let (detail, fix) = foreign_language_advice(&path, &interpreter, command);
+                    return Err(Failure::new(detail).hint(fix).into());
+                }
+            }
             for (name, _, command) in HOOKS {
                 let path = dir.join(name);
                 let existing = std::fs::read_to_string(&path).ok();
@@ -433,12 +442,23 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     let why = husky_missing_here(&repo.workdir).unwrap_or_default();
                     row(false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
                 }
+                Manager::Husky { dir } | Manager::Committed { dir } if foreign_language(repo, &dir.join(name)).is_some() => {
+                    let p = dir.join(name);
+                    let interpreter = foreign_language(repo, &p).unwrap_or_default();
+                    // The team called prisma-guard from it themselves, as the advice says.
+                    if std::fs::read_to_string(&p).is_ok_and(|t| t.contains(command)) {
+                        let detail = format!("{}: a {interpreter} script that calls `{command}` (prisma-guard does not edit it)", p.display());
+                        return HookStatus { hook: name, ok: true, detail, fix: String::new() };
+                    }
+                    let (detail, fix) = foreign_language_advice(&p, &interpreter, command);
+                    HookStatus { hook: name, ok: false, detail, fix }
+                }
                 Manager::Husky { dir } | Manager::Committed { dir } => {
                     let p = dir.join(name);
                     let text = std::fs::read_to_string(&p).ok();
                     let there = text.as_deref().is_some_and(|t| t.contains(command));
-                    // An older line, or one placed after the team's own code (which may read
-                    // git's input first), is out of date.
+                    // An older line, or one placed after the team's own code (which may end
+                    // the hook before it, or read git's input first), is out of date.
                     let current = there && add_line(text.as_deref(), dir, command).is_none();
                     let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
                     let state = match (there, current) {
@@ -703,18 +723,15 @@ fn is_header(line: &str) -> bool {
     t.is_empty() || t.starts_with('#') || t.contains("_/husky.sh")
 }
 
-/// The hook script with our line added (pre-push: first, after the header; otherwise before
-/// a final `exec`/`exit` at the top level, else at the end; a new file gets a shebang);
-/// `None` when it is there already as it should be. A line of an older form, or in the wrong
-/// place, is put right.
+/// The hook script with our line added first, after the header (a shebang, comments,
+/// husky 8's helper), so that no `exit`, `exec` or branch of the team's code can end the hook
+/// before it; a new file gets a shebang. `None` when it is there already as it should be. A
+/// line of an older form, or in the wrong place, is put right.
 fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
     let line = hook_line(command);
-    let first = command.ends_with("--pre-push");
     match existing {
         Some(text) if text.contains(HUSKY_LINE_MARK) => {
-            let ours = text.lines().find(|l| l.contains(HUSKY_LINE_MARK));
-            let placed = !first || text.lines().find(|l| !is_header(l)).is_some_and(|l| l.contains(HUSKY_LINE_MARK));
-            if ours == Some(line.as_str()) && placed {
+            if first_command(text) == Some(line.as_str()) {
                 return None;
             }
             let kept = remove_line(text).unwrap_or_default();
@@ -723,7 +740,7 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
                 false => add_line(Some(&kept), dir, command),
             }
         }
-        Some(text) if first => {
+        Some(text) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
             let mut out = lines[..at].concat();
@@ -733,29 +750,6 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
             out.push_str(&line);
             out.push('\n');
             out.push_str(&lines[at..].concat());
-            Some(out)
-        }
-        Some(text) => {
-            let lines: Vec<&str> = text.split_inclusive('\n').collect();
-            let stop =
-                lines.iter().position(|l| l.starts_with("exec ") || l.trim_end() == "exit" || l.starts_with("exit "));
-            let mut out = String::new();
-            match stop {
-                Some(k) => {
-                    out.push_str(&lines[..k].concat());
-                    out.push_str(&line);
-                    out.push('\n');
-                    out.push_str(&lines[k..].concat());
-                }
-                None => {
-                    out.push_str(text);
-                    if !out.is_empty() && !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            }
             Some(out)
         }
         None => {
@@ -770,6 +764,49 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
             Some(format!("{header}{line}\n"))
         }
     }
+}
+
+/// The interpreter of a hook script git runs by its shebang, when that is not a POSIX shell
+/// (`#!/usr/bin/env python3`): prisma-guard's shell line cannot go into it. husky 9 runs
+/// its scripts with `sh`, whatever their first line says.
+fn foreign_language(repo: &Repo, path: &Path) -> Option<String> {
+    let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
+    if !direct {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    interpreter(&text).filter(|i| !matches!(i.as_str(), "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "ash"))
+}
+
+/// The program a script's shebang names (`env`'s operand for `#!/usr/bin/env X`); `None`
+/// without a shebang (git runs such a script with `sh`).
+fn interpreter(text: &str) -> Option<String> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?.rsplit('/').next().unwrap_or_default();
+    let program = match program {
+        "env" => words.find(|w| !w.starts_with('-') && !w.contains('='))?,
+        p => p,
+    };
+    Some(program.to_string())
+}
+
+/// What `hooks install` and `hooks status` say about a hook in another language.
+fn foreign_language_advice(path: &Path, interpreter: &str, command: &str) -> (String, String) {
+    (
+        format!(
+            "{} is a {interpreter} script: prisma-guard adds a shell line to hooks and does not edit one in another language",
+            path.display()
+        ),
+        format!(
+            "make it run `{command}` first and stop with its exit code when that fails (or turn it into a shell script that calls your {interpreter} code), then run `prisma-guard hooks status`"
+        ),
+    )
+}
+
+/// The first line of a hook script that runs something: the one that always runs.
+fn first_command(text: &str) -> Option<&str> {
+    text.lines().find(|l| !is_header(l))
 }
 
 /// The hook script without our line; `Some("")` when nothing of the user's is left;
