@@ -1174,3 +1174,38 @@ fn a_committed_hook_in_another_language_is_not_edited() {
     assert!(run.stdout.contains("git hooks not installed") && run.stdout.contains("python3"), "{}", run.all());
     assert_eq!(std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap(), team);
 }
+
+/// Review (issue 22, round 4): a force-push over a commit this clone never fetched (the
+/// remote's tip is unknown here) scans what the remote-tracking refs do not have, not all
+/// history.
+#[test]
+fn a_force_push_over_an_unfetched_commit_does_not_rescan_history() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\nb/\n");
+    // An old repository: history with a destructive migration, no baseline.
+    ctx.write("prisma/migrations/20230101000000_old/migration.sql", "DROP TABLE \"Legacy\";\n");
+    commit(&ctx, ".", "old").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "-u", "origin", "main"]).ok();
+    // A teammate's clone pushes a commit this clone never fetches.
+    ctx.git_in(".", &["clone", "-q", "-b", "main", ctx.path("remote.git").to_str().unwrap(), "b"]).ok();
+    ctx.write("b/theirs.txt", "x\n");
+    commit(&ctx, "b", "theirs").ok();
+    ctx.git_in("b", &["push", "-q", "origin", "main"]).ok();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("notes.txt", "x\n");
+    commit(&ctx, ".", "notes").ok();
+    let run = ctx.git_in(".", &["push", "-q", "--force", "origin", "main"]);
+    run.ok();
+    assert!(!run.all().contains("20230101000000_old"), "history is not rescanned: {}", run.all());
+    // A destructive migration in the force-pushed commits is still found.
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    ctx.git_in("b", &["commit", "-q", "--allow-empty", "-m", "again"]).ok();
+    ctx.git_in("b", &["push", "-q", "--force", "origin", "main"]).ok();
+    let run = ctx.git_in(".", &["push", "-q", "--force", "origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]") && !run.all().contains("20230101000000_old"), "{}", run.all());
+}
