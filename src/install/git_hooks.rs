@@ -478,12 +478,22 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                 Manager::PreCommit { config } => {
                     let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
                     let installed = installed_by(&repo.workdir, name, "pre-commit");
-                    let state = match (configured, installed) {
-                        (true, true) => "runs prisma-guard",
-                        (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
-                        _ => "missing",
+                    // `pre-commit install -c other.yaml` writes a hook that reads that file.
+                    let runs = pre_commit_hook_config(&repo.workdir, name);
+                    let elsewhere = runs.as_ref().filter(|c| normalize(&repo.workdir.join(c)) != normalize(config));
+                    let elsewhere_has_us = elsewhere
+                        .is_some_and(|c| std::fs::read_to_string(repo.workdir.join(c)).is_ok_and(|t| t.contains(command)));
+                    let state = match (configured, installed, elsewhere) {
+                        (_, true, Some(other)) if !elsewhere_has_us => format!(
+                            "git's {name} hook runs the pre-commit framework with {other}, which does not run prisma-guard (run `pre-commit install` to point it back at {})",
+                            config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+                        ),
+                        (true, true, _) => "runs prisma-guard".into(),
+                        (true, false, _) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)".into(),
+                        _ => "missing".into(),
                     };
-                    row(configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                    let ok = configured && installed && (elsewhere.is_none() || elsewhere_has_us);
+                    row(ok, format!("{} (pre-commit framework): {state}", config.display()))
                 }
             }
         })
@@ -682,15 +692,31 @@ pub fn husky_missing_here(workdir: &Path) -> Option<String> {
     Some(format!("core.hooksPath is {}, which does not exist here ({fix})", configured.display()))
 }
 
+/// The config file the pre-commit framework's git hook reads (`--config=X` in the script
+/// `pre-commit install -c X` wrote), relative to the working tree.
+fn pre_commit_hook_config(workdir: &Path, hook: &str) -> Option<String> {
+    let text = std::fs::read_to_string(git_hooks_dir(workdir)?.join(hook)).ok()?;
+    let at = text.find("--config=")? + "--config=".len();
+    let value: String =
+        text[at..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '"' | '\'')).collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The folder git runs hooks from: core.hooksPath (relative to the working tree), else the
+/// common dir's `hooks`.
+fn git_hooks_dir(workdir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let configured = repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok());
+    Some(
+        configured
+            .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
+            .unwrap_or_else(|| repo.commondir().join("hooks")),
+    )
+}
+
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.
 fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
-    let Ok(repo) = git2::Repository::open(workdir) else { return false };
-    let dir = repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_path("core.hooksPath").ok())
-        .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
-        .unwrap_or_else(|| repo.commondir().join("hooks"));
+    let Some(dir) = git_hooks_dir(workdir) else { return false };
     std::fs::read_to_string(dir.join(hook)).is_ok_and(|t| t.contains(tool))
 }
 

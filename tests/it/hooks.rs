@@ -1209,3 +1209,34 @@ fn a_force_push_over_an_unfetched_commit_does_not_rescan_history() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]") && !run.all().contains("20230101000000_old"), "{}", run.all());
 }
+
+/// Review (issue 22, round 4): `pre-commit install -c other.yaml` writes a git hook that
+/// reads another config, where prisma-guard's entry is not: agents are refused it, and
+/// `hooks status` reads which config the installed hook runs, with a fix that works.
+#[test]
+fn status_reads_the_config_the_pre_commit_hook_runs() {
+    if which::which("pre-commit").is_err() {
+        panic!("the pre-commit framework is not installed: pip install pre-commit");
+    }
+    let ctx = repo();
+    let config = "repos:\n  - repo: local\n    hooks:\n      - id: noop\n        name: noop\n        entry: 'true'\n        language: system\n";
+    ctx.write(".pre-commit-config.yaml", config);
+    ctx.write("other.yaml", "repos: []\n");
+    ctx.run(&["hooks", "install"]).ok();
+    let pc = |args: &[&str]| {
+        let out = std::process::Command::new("pre-commit").args(args).current_dir(ctx.root()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    pc(&["install"]);
+    ctx.run(&["hooks", "status"]).ok();
+    let line = "pre-commit install -c other.yaml --overwrite";
+    let run = ctx.run(&["check", "--", line]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    pc(&["install", "-c", "other.yaml", "--overwrite"]);
+    let run = ctx.run(&["hooks", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("with other.yaml") && run.stdout.contains("fix: pre-commit install"), "{}", run.all());
+    // The fix it gives works.
+    pc(&["install"]);
+    ctx.run(&["hooks", "status"]).ok();
+}

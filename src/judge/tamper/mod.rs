@@ -183,6 +183,11 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
     if matches!(run_name, "lefthook" | "husky" | "pre-commit") && run.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
     }
+    if run_name == "pre-commit" && run.get(1).is_some_and(|c| c == "install") {
+        if let Some(why) = pre_commit_install(&run[2..]) {
+            return Some(format!("`{}` {why}", argv.join(" ")));
+        }
+    }
     if run_name == "husky" || run_name.starts_with("husky@") {
         if let Some(why) = husky(&run, hooks) {
             return Some(format!("`{}` {why}", argv.join(" ")));
@@ -322,6 +327,35 @@ pub(super) fn husky(run: &[String], hooks: Option<&str>) -> Option<String> {
     (!same).then(|| format!("points git's hooks at {dir}, away from the ones that run prisma-guard"))
 }
 
+/// What `pre-commit install ARGS` does to prisma-guard's entry: `-c/--config` naming another
+/// file writes a git hook that reads that file, where prisma-guard's entry is not.
+pub(super) fn pre_commit_install(args: &[String]) -> Option<String> {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let value = match a.as_str() {
+            "-c" | "--config" => {
+                i += 1;
+                args.get(i).map(String::as_str)
+            }
+            _ => a.strip_prefix("--config=").or_else(|| a.strip_prefix("-c").filter(|v| !v.is_empty())),
+        };
+        if let Some(v) = value {
+            if dynamic(v) {
+                return Some(format!(
+                    "gets a config only known when the line runs ({v}), which may leave prisma-guard's entry out"
+                ));
+            }
+            if v.trim_start_matches("./") != ".pre-commit-config.yaml" {
+                return Some(format!(
+                    "points the git hook at {v}, not .pre-commit-config.yaml where prisma-guard's entry is"
+                ));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `prisma-guard` with an argument only known when the line runs (`--baseline "$M"`,
 /// `$(echo uninstall)`): what it will do cannot be told, unless the command only reads.
 pub(super) fn prisma_guard_dynamic(argv: &[String]) -> Option<String> {
@@ -393,6 +427,12 @@ mod tests {
             "pnpm exec lefthook uninstall",
             "yarn lefthook uninstall",
             "python3 -m pre_commit uninstall",
+            // Review (issue 22, round 4): a pre-commit hook that reads another config.
+            "pre-commit install -c other.yaml --overwrite",
+            "pre-commit install --config=other.yaml",
+            "pre-commit install -t pre-commit --config other.yaml",
+            "python3 -m pre_commit install -cother.yaml",
+            "pre-commit install -c \"$CFG\"",
             "rm -rf .hus*",
             "rm -r .git/h*",
             "perl -pi -e 's/.*//' .git/hooks/pre-commit",
@@ -485,6 +525,9 @@ mod tests {
             "git config user.name \"$NAME\"",
             "npx husky",
             "npx husky install",
+            "pre-commit install",
+            "pre-commit install --overwrite -t pre-push",
+            "pre-commit install -c .pre-commit-config.yaml",
             "husky .husky",
             "husky tools/git-hooks",
             "prisma-guard check -- \"$LINE\"",
