@@ -288,6 +288,10 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
     }
     reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
+    // A script reached twice (`npm install` reads the root package as itself and as the
+    // workspace outside a workspace) is one finding.
+    let mut seen = std::collections::HashSet::new();
+    reasons.retain(|r| seen.insert(r.1.clone()));
     if let Some((v, _)) = reasons.first() {
         worst = *v;
     }

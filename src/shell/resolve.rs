@@ -364,6 +364,10 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     chain.push("npm".into());
                     Target::Script { name: s.to_string(), args: o.words[1..].to_vec(), at: o.at() }
                 }
+                Some("install" | "i" | "isntall") if o.words.len() == 1 => lifecycle("npm", &o, env, chain),
+                Some("ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "rebuild" | "rb") => {
+                    lifecycle("npm", &o, env, chain)
+                }
                 _ => Target::Other,
             }
         }
@@ -383,6 +387,8 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n)
                 }
                 Some("run" | "run-script") => o.script(name, k + 1, chain),
+                Some("install" | "i") if o.words.len() == k + 1 => lifecycle("pnpm", &o, env, chain),
+                Some("rebuild" | "rb") => lifecycle("pnpm", &o, env, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, k, chain),
                 None => Target::Other,
@@ -419,8 +425,13 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     }
                     None => Target::Other,
                 },
+                Some("install") if o.words.len() == 1 => lifecycle("yarn", &o, env, chain),
                 Some(w) if YARN_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, 0, chain),
+                // A bare `yarn` installs.
+                None if !argv[1..].iter().any(|a| matches!(a.as_str(), "-v" | "--version" | "-h" | "--help")) => {
+                    lifecycle("yarn", &o, env, chain)
+                }
                 None => Target::Other,
             }
         }
@@ -428,6 +439,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             let o = RunnerOptions::read(argv, BUN_VALUES, false);
             match o.words.first().map(String::as_str) {
                 Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some("install" | "i") if o.words.len() == 1 => lifecycle("bun", &o, env, chain),
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
                     Target::Prisma { args: o.words[1..].to_vec(), direct: Some(path.to_string()) }
@@ -791,6 +803,34 @@ impl<'a> RunnerOptions<'a> {
     }
 }
 
+/// An install (`npm install|ci|rebuild`, `pnpm install`, a bare `yarn`, `bun install`):
+/// the lifecycle scripts it runs, `install` and `prepare` with their pre and post scripts,
+/// of the package it installs and, at a workspace root, of the workspace packages. Nothing
+/// with `--ignore-scripts`.
+fn lifecycle(runner: &str, o: &RunnerOptions<'_>, env: &[EnvChange], chain: &mut Vec<String>) -> Target {
+    let off = |v: &str| !v.is_empty() && v != "false";
+    let ignored =
+        o.argv.iter().any(|a| a == "--ignore-scripts" || a.strip_prefix("--ignore-scripts=").is_some_and(off))
+            || env.iter().any(
+                |e| matches!(e, EnvChange::Set(k, v) if k.eq_ignore_ascii_case("npm_config_ignore_scripts") && off(v)),
+            );
+    if ignored {
+        return Target::Other;
+    }
+    chain.push(format!("{runner} install"));
+    // Where, in npm's own options (the script walk reads them for every runner).
+    let places: Vec<String> = match o.at() {
+        At::Here => vec![String::new(), " --workspaces".into()],
+        At::Dir(d) => vec![format!(" --prefix {}", crate::shell::quote(&d))],
+        At::Root => vec![" --workspace-root".into()],
+        At::Workspaces(w) if w.is_empty() => vec![String::new(), " --workspaces".into()],
+        At::Workspaces(w) => w.iter().map(|x| format!(" --workspace {}", crate::shell::quote(x))).collect(),
+    };
+    let lines: Vec<String> =
+        places.iter().flat_map(|p| ["install", "prepare"].map(|s| format!("npm run {s}{p}"))).collect();
+    Target::Shell { script: lines.join("\n") }
+}
+
 const PNPM_BUILTINS: &[&str] = &[
     "install",
     "i",
@@ -1050,7 +1090,16 @@ mod tests {
         assert_eq!(target("yarn db:reset"), s("db:reset"));
         assert_eq!(target("bun run db:reset"), s("db:reset"));
         assert_eq!(target("npm test"), s("test"));
-        assert_eq!(target("pnpm install"), Target::Other);
+        assert_eq!(target("pnpm add zod"), Target::Other);
+        // An install runs the lifecycle scripts (issue 22, round 4).
+        assert_eq!(
+            target("pnpm install"),
+            Target::Shell {
+                script: "npm run install\nnpm run prepare\nnpm run install --workspaces\nnpm run prepare --workspaces"
+                    .into()
+            }
+        );
+        assert_eq!(target("pnpm install --ignore-scripts"), Target::Other);
         assert_eq!(target("pnpm --filter api db:reset"), at("db:reset", ws(&["api"])));
         assert_eq!(target("pnpm -F api run db:reset"), at("db:reset", ws(&["api"])));
         assert_eq!(target("pnpm -r db:reset"), at("db:reset", ws(&[])));

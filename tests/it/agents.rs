@@ -882,3 +882,37 @@ fn direct_entry_points_and_schema_changes_past_the_shim_are_refused() {
     // Through the shim, a schema change is still left to it.
     assert_eq!(ctx.run(&["check", "--", "npx prisma migrate deploy"]).code, 5);
 }
+
+/// Review (issue 22, round 4): an install runs the package's lifecycle scripts (preinstall,
+/// install, postinstall, prepare, with their pre and post scripts), and at a workspace root
+/// the workspace packages' too: a destructive one makes the install destructive.
+#[test]
+fn installs_are_judged_by_the_lifecycle_scripts_they_run() {
+    let ctx = TestContext::new();
+    for (script, body) in
+        [("postinstall", "prisma db push --accept-data-loss"), ("prepare", "prisma migrate reset --force")]
+    {
+        ctx.write("package.json", &format!("{{\"name\": \"app\", \"scripts\": {{\"{script}\": \"{body}\"}}}}"));
+        for line in
+            ["npm install", "npm i", "npm ci", "pnpm install", "yarn", "yarn install", "npm rebuild", "bun install"]
+        {
+            let run = ctx.run(&["check", "--", line]);
+            assert_eq!(run.code, 3, "{script} {line}: {}", run.all());
+            assert!(run.stdout.contains(script), "{line}: {}", run.all());
+        }
+    }
+    // A workspace package's lifecycle script runs in an install at the root.
+    ctx.write("package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*"]}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@mono/db", "scripts": {"preinstall": "prisma migrate reset -f"}}"#,
+    );
+    assert_eq!(ctx.run(&["check", "--", "npm ci"]).code, 3);
+    assert_eq!(ctx.run(&["check", "--", "npm install -w @mono/db"]).code, 3);
+    // Without scripts, or with them switched off by the user's line, nothing is judged but that.
+    ctx.write("packages/db/package.json", r#"{"name": "@mono/db", "scripts": {"postinstall": "prisma generate"}}"#);
+    for line in ["npm install", "npm ci", "pnpm install", "yarn", "npm install lodash", "yarn --version"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
