@@ -675,20 +675,10 @@ fn turbo(argv: &[String]) -> Target {
         Some(_) => &words[..],
         None => return Target::Other,
     };
-    // `@acme/db...`, `...^@acme/db`, `{./packages/db}`: the package named.
+    // `@acme/db...`, `...^@acme/db`, `{./packages/db}`: read as pnpm's selectors are, with
+    // their dependencies and dependents; `!x` and `[ref]` are not followed (every package).
     let followable = |f: &String| !f.starts_with('!') && !f.contains('[');
-    let selectors: Vec<String> = if filters.iter().all(followable) {
-        filters
-            .iter()
-            .map(|f| {
-                let f = f.strip_prefix("...").unwrap_or(f).trim_start_matches('^');
-                let f = f.strip_suffix("...").unwrap_or(f);
-                f.trim_start_matches('{').trim_end_matches('}').to_string()
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let selectors: Vec<String> = if filters.iter().all(followable) { filters.clone() } else { Vec::new() };
     // A package task `db#reset` names its package.
     let one = |task: &str| match task.split_once('#') {
         Some((pkg, t)) => (t.to_string(), vec![pkg.to_string()]),

@@ -952,3 +952,41 @@ fn more_hook_file_writers_are_refused() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 22, round 4): turbo's and pnpm's `X...` filters include X's workspace
+/// dependencies (`...X` its dependents), so a task reaches the database package's script
+/// through the app that depends on it.
+#[test]
+fn turbo_and_pnpm_dependency_filters_follow_the_workspace_graph() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write(
+        "packages/database/package.json",
+        r#"{"name": "@acme/database", "scripts": {"reset": "prisma migrate reset --force"}}"#,
+    );
+    ctx.write(
+        "apps/web/package.json",
+        r#"{"name": "@acme/web", "dependencies": {"@acme/database": "workspace:*"}, "scripts": {"reset": "rm -rf .next"}}"#,
+    );
+    ctx.write("apps/docs/package.json", r#"{"name": "@acme/docs", "scripts": {"reset": "rm -rf .next"}}"#);
+    for line in [
+        "turbo run reset --filter=@acme/web...",
+        "turbo run reset --filter=./apps/web...",
+        "turbo run reset --filter={./apps/web}...",
+        "turbo run reset --filter=@acme/web^...",
+        "pnpm --filter \"@acme/web...\" reset",
+        "turbo run reset --filter=...@acme/database",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in [
+        "turbo run reset --filter=@acme/web",
+        "turbo run reset --filter=@acme/docs...",
+        "turbo run reset --filter=...^@acme/database",
+        "pnpm --filter @acme/web reset",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
