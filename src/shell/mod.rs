@@ -4,6 +4,7 @@
 pub mod packages;
 pub mod parse;
 pub mod resolve;
+mod runners;
 
 pub use parse::{parse, ParseError, SimpleCommand};
 pub use resolve::{resolve, At, EnvChange, Target};
