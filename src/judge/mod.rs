@@ -118,7 +118,7 @@ const TRIGGERS: &[&str] = &[
     "patch",
     "sponge",
     "inplace",
-    "tar",
+    "tar ",
     "unzip",
 ];
 
