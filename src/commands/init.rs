@@ -145,7 +145,10 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
             init_one(&sub, args, false)?;
         }
         let edits = agent_edits(&here, &agents_for(&here, args))?;
-        report_root_edits(&here, &edits, args, global)?;
+        // The root has no backup folder of its own: its originals go into the first
+        // project's ledger, where `uninstall` at the root finds them.
+        let ledger = ledger_dir(global, &below[0])?;
+        report_root_edits(&here, &edits, args, global, &ledger)?;
         return Ok(ExitStatus::Success);
     }
     init_one(global, args, true)
@@ -178,9 +181,15 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
     Ok(edits)
 }
 
-fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs) -> Result<()> {
+/// The folder of the ledger of originals of the Prisma project in `dir`.
+pub(super) fn ledger_dir(global: &GlobalArgs, dir: &Path) -> Result<PathBuf> {
+    let sub = GlobalArgs { directory: Some(dir.to_path_buf()), ..global.clone() };
+    Ok(Settings::load(&sub)?.audit_dir)
+}
+
+fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs, ledger: &Path) -> Result<()> {
     if !args.dry_run {
-        edits::apply(edits)?;
+        edits::Ledger::load(ledger).apply(edits)?;
     }
     if !global.quiet && !edits.is_empty() {
         println!("{} {}:", if args.dry_run { "Would change" } else { "Set up" }, root.display());
@@ -261,7 +270,14 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
                 if args.dry_run {
                     lines.push("would install git hooks: pre-commit and pre-push run `prisma-guard scan`".into());
                 } else {
-                    lines.extend(git_hooks::install(&repo, false)?);
+                    // A hook prisma-guard cannot add to leaves the rest of the set-up in place.
+                    match git_hooks::install(&repo, false) {
+                        Ok(changes) => lines.extend(changes),
+                        Err(e) => notes.push(format!(
+                            "git hooks not installed: {}",
+                            crate::error::one_line(&e)
+                        )),
+                    }
                 }
             }
         }

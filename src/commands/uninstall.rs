@@ -2,7 +2,9 @@
 
 use anyhow::Result;
 
-use super::init::{read, rel, TEMPLATE};
+use std::path::Path;
+
+use super::init::{prisma_projects_below, read, rel, TEMPLATE};
 use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config::settings::Settings;
 use crate::install::edits::{self, Edit};
@@ -12,10 +14,39 @@ use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
+    if settings.project.schema.is_none() && settings.project.config_file.is_none() {
+        // A monorepo root: `init` here set up each Prisma project below it, and the agents'
+        // settings and notes here (recorded in the first project's ledger). Undo them all.
+        let below = prisma_projects_below(&settings.cwd);
+        if let Some(first) = below.first() {
+            let ledger = super::init::ledger_dir(global, first)?;
+            let root = GlobalArgs { directory: Some(settings.cwd.clone()), ..global.clone() };
+            let mut status = uninstall_one(&root, args, Some(&ledger))?;
+            for dir in &below {
+                let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
+                if !global.quiet {
+                    println!("{}:", dir.display());
+                }
+                let s = uninstall_one(&sub, args, None)?;
+                if s != ExitStatus::Success {
+                    status = s;
+                }
+            }
+            return Ok(status);
+        }
+    }
+    uninstall_one(global, args, None)
+}
+
+/// `uninstall` in one folder; `ledger_from`: the folder of the ledger that recorded this
+/// folder's files (a monorepo root's are in its first project's), left for that project's
+/// own uninstall to remove.
+fn uninstall_one(global: &GlobalArgs, args: &UninstallArgs, ledger_from: Option<&Path>) -> Result<ExitStatus> {
+    let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let mut edits = Vec::new();
     let mut failed = Vec::new();
-    let mut ledger = edits::Ledger::load(&settings.audit_dir);
+    let mut ledger = edits::Ledger::load(ledger_from.unwrap_or(&settings.audit_dir));
     for agent in crate::agents::Agent::all() {
         let path = root.join(agent.settings_file());
         if path.is_file() {
@@ -74,7 +105,9 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
         edits.iter().map(|e| format!("{} {}: {}", would("update"), rel(&root, &e.path), e.what)).collect();
     if !args.dry_run {
         edits::apply(&edits)?;
-        ledger.remove();
+        if ledger_from.is_none() {
+            ledger.remove();
+        }
     }
     if pkg.is_file() && (shim::project_shim_installed(&root) || read(&pkg).contains("prisma-guard shim install")) {
         if !args.dry_run {

@@ -253,6 +253,15 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
             // git runs a committed folder's or husky 8's scripts itself, which needs them
             // executable; husky 9 runs them with `sh`, so their mode stays as the team has it.
             let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
+            // A hook in another language (git runs it by its shebang) cannot take a shell
+            // line: refuse before changing anything, and say what to add in its language.
+            for (name, _, command) in HOOKS {
+                let path = dir.join(name);
+                if let Some(interpreter) = foreign_language(repo, &path) {
+                    let (detail, fix) = foreign_language_advice(&path, &interpreter, command);
+                    return Err(Failure::new(detail).hint(fix).into());
+                }
+            }
             for (name, _, command) in HOOKS {
                 let path = dir.join(name);
                 let existing = std::fs::read_to_string(&path).ok();
@@ -433,12 +442,23 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     let why = husky_missing_here(&repo.workdir).unwrap_or_default();
                     row(false, format!("{}: git runs no {name} hook in this working tree: {why}", dir.join(name).display()))
                 }
+                Manager::Husky { dir } | Manager::Committed { dir } if foreign_language(repo, &dir.join(name)).is_some() => {
+                    let p = dir.join(name);
+                    let interpreter = foreign_language(repo, &p).unwrap_or_default();
+                    // The team called prisma-guard from it themselves, as the advice says.
+                    if std::fs::read_to_string(&p).is_ok_and(|t| t.contains(command)) {
+                        let detail = format!("{}: a {interpreter} script that calls `{command}` (prisma-guard does not edit it)", p.display());
+                        return HookStatus { hook: name, ok: true, detail, fix: String::new() };
+                    }
+                    let (detail, fix) = foreign_language_advice(&p, &interpreter, command);
+                    HookStatus { hook: name, ok: false, detail, fix }
+                }
                 Manager::Husky { dir } | Manager::Committed { dir } => {
                     let p = dir.join(name);
                     let text = std::fs::read_to_string(&p).ok();
                     let there = text.as_deref().is_some_and(|t| t.contains(command));
-                    // An older line, or one placed after the team's own code (which may read
-                    // git's input first), is out of date.
+                    // An older line, or one placed after the team's own code (which may end
+                    // the hook before it, or read git's input first), is out of date.
                     let current = there && add_line(text.as_deref(), dir, command).is_none();
                     let who = if matches!(repo.manager, Manager::Husky { .. }) { "husky" } else { "committed" };
                     let state = match (there, current) {
@@ -458,12 +478,22 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                 Manager::PreCommit { config } => {
                     let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
                     let installed = installed_by(&repo.workdir, name, "pre-commit");
-                    let state = match (configured, installed) {
-                        (true, true) => "runs prisma-guard",
-                        (true, false) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)",
-                        _ => "missing",
+                    // `pre-commit install -c other.yaml` writes a hook that reads that file.
+                    let runs = pre_commit_hook_config(&repo.workdir, name);
+                    let elsewhere = runs.as_ref().filter(|c| normalize(&repo.workdir.join(c)) != normalize(config));
+                    let elsewhere_has_us = elsewhere
+                        .is_some_and(|c| std::fs::read_to_string(repo.workdir.join(c)).is_ok_and(|t| t.contains(command)));
+                    let state = match (configured, installed, elsewhere) {
+                        (_, true, Some(other)) if !elsewhere_has_us => format!(
+                            "git's {name} hook runs the pre-commit framework with {other}, which does not run prisma-guard (run `pre-commit install` to point it back at {})",
+                            config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+                        ),
+                        (true, true, _) => "runs prisma-guard".into(),
+                        (true, false, _) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)".into(),
+                        _ => "missing".into(),
                     };
-                    row(configured && installed, format!("{} (pre-commit framework): {state}", config.display()))
+                    let ok = configured && installed && (elsewhere.is_none() || elsewhere_has_us);
+                    row(ok, format!("{} (pre-commit framework): {state}", config.display()))
                 }
             }
         })
@@ -662,15 +692,31 @@ pub fn husky_missing_here(workdir: &Path) -> Option<String> {
     Some(format!("core.hooksPath is {}, which does not exist here ({fix})", configured.display()))
 }
 
+/// The config file the pre-commit framework's git hook reads (`--config=X` in the script
+/// `pre-commit install -c X` wrote), relative to the working tree.
+fn pre_commit_hook_config(workdir: &Path, hook: &str) -> Option<String> {
+    let text = std::fs::read_to_string(git_hooks_dir(workdir)?.join(hook)).ok()?;
+    let at = text.find("--config=")? + "--config=".len();
+    let value: String =
+        text[at..].chars().take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '"' | '\'')).collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The folder git runs hooks from: core.hooksPath (relative to the working tree), else the
+/// common dir's `hooks`.
+fn git_hooks_dir(workdir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let configured = repo.config().ok().and_then(|c| c.get_path("core.hooksPath").ok());
+    Some(
+        configured
+            .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
+            .unwrap_or_else(|| repo.commondir().join("hooks")),
+    )
+}
+
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.
 fn installed_by(workdir: &Path, hook: &str, tool: &str) -> bool {
-    let Ok(repo) = git2::Repository::open(workdir) else { return false };
-    let dir = repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_path("core.hooksPath").ok())
-        .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
-        .unwrap_or_else(|| repo.commondir().join("hooks"));
+    let Some(dir) = git_hooks_dir(workdir) else { return false };
     std::fs::read_to_string(dir.join(hook)).is_ok_and(|t| t.contains(tool))
 }
 
@@ -703,18 +749,15 @@ fn is_header(line: &str) -> bool {
     t.is_empty() || t.starts_with('#') || t.contains("_/husky.sh")
 }
 
-/// The hook script with our line added (pre-push: first, after the header; otherwise before
-/// a final `exec`/`exit` at the top level, else at the end; a new file gets a shebang);
-/// `None` when it is there already as it should be. A line of an older form, or in the wrong
-/// place, is put right.
+/// The hook script with our line added first, after the header (a shebang, comments,
+/// husky 8's helper), so that no `exit`, `exec` or branch of the team's code can end the hook
+/// before it; a new file gets a shebang. `None` when it is there already as it should be. A
+/// line of an older form, or in the wrong place, is put right.
 fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
     let line = hook_line(command);
-    let first = command.ends_with("--pre-push");
     match existing {
         Some(text) if text.contains(HUSKY_LINE_MARK) => {
-            let ours = text.lines().find(|l| l.contains(HUSKY_LINE_MARK));
-            let placed = !first || text.lines().find(|l| !is_header(l)).is_some_and(|l| l.contains(HUSKY_LINE_MARK));
-            if ours == Some(line.as_str()) && placed {
+            if first_command(text) == Some(line.as_str()) {
                 return None;
             }
             let kept = remove_line(text).unwrap_or_default();
@@ -723,7 +766,7 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
                 false => add_line(Some(&kept), dir, command),
             }
         }
-        Some(text) if first => {
+        Some(text) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
             let mut out = lines[..at].concat();
@@ -733,29 +776,6 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
             out.push_str(&line);
             out.push('\n');
             out.push_str(&lines[at..].concat());
-            Some(out)
-        }
-        Some(text) => {
-            let lines: Vec<&str> = text.split_inclusive('\n').collect();
-            let stop =
-                lines.iter().position(|l| l.starts_with("exec ") || l.trim_end() == "exit" || l.starts_with("exit "));
-            let mut out = String::new();
-            match stop {
-                Some(k) => {
-                    out.push_str(&lines[..k].concat());
-                    out.push_str(&line);
-                    out.push('\n');
-                    out.push_str(&lines[k..].concat());
-                }
-                None => {
-                    out.push_str(text);
-                    if !out.is_empty() && !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            }
             Some(out)
         }
         None => {
@@ -770,6 +790,49 @@ fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String>
             Some(format!("{header}{line}\n"))
         }
     }
+}
+
+/// The interpreter of a hook script git runs by its shebang, when that is not a POSIX shell
+/// (`#!/usr/bin/env python3`): prisma-guard's shell line cannot go into it. husky 9 runs
+/// its scripts with `sh`, whatever their first line says.
+fn foreign_language(repo: &Repo, path: &Path) -> Option<String> {
+    let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
+    if !direct {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    interpreter(&text).filter(|i| !matches!(i.as_str(), "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "ash"))
+}
+
+/// The program a script's shebang names (`env`'s operand for `#!/usr/bin/env X`); `None`
+/// without a shebang (git runs such a script with `sh`).
+fn interpreter(text: &str) -> Option<String> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?.rsplit('/').next().unwrap_or_default();
+    let program = match program {
+        "env" => words.find(|w| !w.starts_with('-') && !w.contains('='))?,
+        p => p,
+    };
+    Some(program.to_string())
+}
+
+/// What `hooks install` and `hooks status` say about a hook in another language.
+fn foreign_language_advice(path: &Path, interpreter: &str, command: &str) -> (String, String) {
+    (
+        format!(
+            "{} is a {interpreter} script: prisma-guard adds a shell line to hooks and does not edit one in another language",
+            path.display()
+        ),
+        format!(
+            "make it run `{command}` first and stop with its exit code when that fails (or turn it into a shell script that calls your {interpreter} code), then run `prisma-guard hooks status`"
+        ),
+    )
+}
+
+/// The first line of a hook script that runs something: the one that always runs.
+fn first_command(text: &str) -> Option<&str> {
+    text.lines().find(|l| !is_header(l))
 }
 
 /// The hook script without our line; `Some("")` when nothing of the user's is left;

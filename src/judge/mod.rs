@@ -114,6 +114,12 @@ const TRIGGERS: &[&str] = &[
     "uninstall",
     "alias.",
     "--run",
+    // Writers that name no file as plain writers do: patches, archives, in-place awk.
+    "patch",
+    "sponge",
+    "inplace",
+    "tar ",
+    "unzip",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -211,7 +217,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 _ => {}
             }
         }
-        if let Target::Prisma { args } = v.target {
+        if let Target::Prisma { args, direct } = v.target {
             let inv = Invocation::parse(args);
             // `--stdin` fed by text the line shows (a heredoc, a here-string, `echo ... |`) or
             // by a file (`< q.sql`): that is the SQL, as `--file` names it.
@@ -261,10 +267,19 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             // Where a script or script file led there: say which (a monorepo has several).
             let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
-            match risk {
-                Risk::Destructive { why } => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
-                Risk::SchemaChange { what } => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
-                Risk::Safe => {}
+            match (risk, direct) {
+                (Risk::Destructive { why }, _) => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
+                // The "no decision" for a schema change counts on the shim's backup: past
+                // the shim there is none.
+                (Risk::SchemaChange { what }, Some(way)) => reasons.push((
+                    Verdict::Destructive,
+                    format!(
+                        "{what}{from}, run past prisma-guard's shim ({way}), so no backup would be taken first: run it as `npx prisma {}`",
+                        args.join(" ")
+                    ),
+                )),
+                (Risk::SchemaChange { what }, None) => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
+                (Risk::Safe, _) => {}
             }
         }
     });
@@ -279,6 +294,10 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
     }
     reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
+    // A script reached twice (`npm install` reads the root package as itself and as the
+    // workspace outside a workspace) is one finding.
+    let mut seen = std::collections::HashSet::new();
+    reasons.retain(|r| seen.insert(r.1.clone()));
     if let Some((v, _)) = reasons.first() {
         worst = *v;
     }
@@ -311,6 +330,33 @@ mod tests {
         ] {
             assert_eq!(verdict(line), Verdict::Allow, "{line}");
         }
+    }
+
+    /// Review (issue 22, round 4): `node .` (a package folder, as Node reads it) after a `cd`
+    /// into Prisma's package, behind wrappers that hide the agent; schema changes that never
+    /// reach the shim (which is what takes the backup).
+    #[test]
+    fn entry_points_behind_wrappers_and_schema_changes_past_the_shim() {
+        for line in [
+            "cd node_modules/prisma/build && env -u CLAUDECODE DATABASE_URL=file:/abs/dev.db node . migrate reset --force --config ../../../prisma.config.ts",
+            "cd node_modules/prisma && env -u CLAUDECODE node . migrate reset --force",
+            "cd node_modules/prisma && env -u CLAUDECODE node . migrate status",
+            "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate reset --force",
+            "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate status",
+            "node node_modules/prisma/build/index.js migrate deploy",
+            "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+            "npx prisma@7.10.1 migrate deploy",
+            "pnpm dlx prisma db push",
+            "cd node_modules/prisma/build && node . db push",
+        ] {
+            assert_eq!(verdict(line), Verdict::Destructive, "{line}");
+        }
+        assert_eq!(verdict("npx prisma migrate deploy"), Verdict::SchemaChange);
+        // `git submodule foreach CMD`: CMD is judged.
+        assert_eq!(verdict("git submodule foreach git commit -nm x"), Verdict::Destructive);
+        assert_eq!(verdict("git submodule foreach --recursive 'git commit --no-verify -m x'"), Verdict::Destructive);
+        assert_eq!(verdict("git submodule foreach git pull"), Verdict::Allow);
+        assert_eq!(verdict("cd node_modules/prisma && node . migrate status"), Verdict::Allow);
     }
 
     #[test]

@@ -363,14 +363,17 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, V
         let tip = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
         let mut walk = repo.revwalk()?;
         walk.push(tip)?;
-        if r.remote_sha != ZERO && !r.remote_sha.chars().all(|c| c == '0') {
-            if let Ok(remote) = git2::Oid::from_str(&r.remote_sha) {
-                if repo.find_commit(remote).is_ok() {
-                    walk.hide(remote)?;
-                }
-            }
+        // The remote's tip, when this clone has that commit: what is new is what it lacks.
+        let known = (r.remote_sha != ZERO && !r.remote_sha.chars().all(|c| c == '0'))
+            .then(|| git2::Oid::from_str(&r.remote_sha).ok())
+            .flatten()
+            .filter(|remote| repo.find_commit(*remote).is_ok());
+        if let Some(remote) = known {
+            walk.hide(remote)?;
         } else {
-            // New branch: hide everything the remotes already have.
+            // A new branch, or a remote tip this clone never fetched (a force-push over a
+            // teammate's commit): hide everything the remote-tracking refs already have,
+            // never rescan all history.
             let mut hidden = false;
             for reference in repo.references_glob("refs/remotes/*")?.flatten() {
                 if let Some(oid) = reference.target() {

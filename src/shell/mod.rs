@@ -4,6 +4,7 @@
 pub mod packages;
 pub mod parse;
 pub mod resolve;
+mod runners;
 
 pub use parse::{parse, ParseError, SimpleCommand};
 pub use resolve::{resolve, At, EnvChange, Target};
@@ -112,7 +113,7 @@ pub fn visit(line: &str, scripts: &dyn Scripts, f: &mut dyn FnMut(&Visit<'_>)) -
 pub fn find_prisma(line: &str, scripts: &dyn Scripts) -> Result<Vec<Found>, ParseError> {
     let mut out = Vec::new();
     visit(line, scripts, &mut |v| {
-        if let Target::Prisma { args } = v.target {
+        if let Target::Prisma { args, .. } = v.target {
             out.push(Found { args: args.clone(), via: v.via.to_vec(), env: v.env.to_vec(), offset: v.offset });
         }
     })?;
@@ -150,7 +151,7 @@ fn walk(
             Target::Script { name, args, at }
                 if resolve::is_prisma_word(name) && scripts.scripts(&dirs, at, name).is_empty() =>
             {
-                Target::Prisma { args: args.clone() }
+                Target::Prisma { args: args.clone(), direct: None }
             }
             Target::Script { name, args, at }
                 if name == "env" && !args.is_empty() && scripts.scripts(&dirs, at, name).is_empty() =>
@@ -185,11 +186,14 @@ fn walk(
                 let args: Vec<String> = args.iter().map(|a| quote(a)).collect();
                 Target::Shell { script: format!("{name} {}", args.join(" ")) }
             }
-            // `cd node_modules/prisma/build && node index.js`: Prisma's own entry point.
-            Target::Other | Target::File { .. } | Target::Code { .. }
-                if resolve::prisma_entry_from(&cmd.argv, &dirs).is_some() =>
-            {
-                Target::Prisma { args: resolve::prisma_entry_from(&cmd.argv, &dirs).unwrap_or_default() }
+            // `cd node_modules/prisma/build && env -u X node . ...`: Prisma's own entry point,
+            // from a folder a `cd` led to.
+            Target::Code { path, args } if resolve::prisma_entry_under(path, &dirs).is_some() => {
+                Target::Prisma { args: args.clone(), direct: resolve::prisma_entry_under(path, &dirs) }
+            }
+            Target::Other | Target::File { .. } if resolve::prisma_entry_from(&cmd.argv, &dirs).is_some() => {
+                let (args, path) = resolve::prisma_entry_from(&cmd.argv, &dirs).unwrap_or_default();
+                Target::Prisma { args, direct: Some(path) }
             }
             t => t.clone(),
         };
@@ -258,7 +262,7 @@ fn walk(
                     }
                 }
             }
-            Target::Code { path } => {
+            Target::Code { path, .. } => {
                 if let Some((dir, text)) = scripts.file(&dirs, &path) {
                     let key = format!("file:{dir}:{path}");
                     if !stack.contains(&key) {

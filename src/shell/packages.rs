@@ -22,6 +22,8 @@ struct Package {
     scripts: BTreeMap<String, String>,
     /// Workspace patterns, when this package.json declares them.
     workspaces: Option<Vec<String>>,
+    /// The names it depends on (dependencies of every kind).
+    deps: Vec<String>,
 }
 
 /// The packages around `cwd`, read on demand and cached for one command line.
@@ -83,17 +85,14 @@ impl Packages {
             return self.nearest(from).into_iter().collect();
         };
         let all: Vec<Package> = dirs.iter().filter_map(|d| self.package_at(d)).collect();
-        let chosen: Vec<Package> = all
-            .iter()
-            .filter(|p| {
-                selectors.iter().any(|s| {
-                    let rel = p.dir.strip_prefix(&root).map(|r| r.display().to_string()).unwrap_or_default();
-                    let s = s.trim_start_matches("./").trim_end_matches('/');
-                    p.name.as_deref().is_some_and(|n| n == s || glob_matches(s, n)) || rel == s || glob_matches(s, &rel)
-                })
-            })
-            .cloned()
-            .collect();
+        let mut chosen: Vec<Package> = Vec::new();
+        for s in selectors {
+            for p in select(&all, &root, s) {
+                if !chosen.iter().any(|c| c.dir == p.dir) {
+                    chosen.push(p);
+                }
+            }
+        }
         if selectors.is_empty() || chosen.is_empty() {
             all
         } else {
@@ -164,6 +163,61 @@ impl Scripts for Packages {
     }
 }
 
+/// The workspace packages a pnpm/turbo selector picks: a name, a glob, a folder (`./apps/web`,
+/// `{apps/web}`), with `X...` adding X's workspace dependencies (`X^...`: only those),
+/// `...X` its dependents (`...^X`: only those), transitively.
+fn select(all: &[Package], root: &Path, selector: &str) -> Vec<Package> {
+    let mut s = selector.trim();
+    let dependents = s.starts_with("...");
+    s = s.strip_prefix("...").unwrap_or(s);
+    let only_dependents = dependents && s.starts_with('^');
+    s = s.strip_prefix('^').unwrap_or(s);
+    let dependencies = s.ends_with("...");
+    s = s.strip_suffix("...").unwrap_or(s);
+    let only_dependencies = dependencies && s.ends_with('^');
+    s = s.strip_suffix('^').unwrap_or(s);
+    let s = s.trim_start_matches('{').trim_end_matches('}').trim_start_matches("./").trim_end_matches('/');
+    let named: Vec<usize> = (0..all.len())
+        .filter(|&k| {
+            let p = &all[k];
+            let rel = p.dir.strip_prefix(root).map(|r| r.display().to_string()).unwrap_or_default();
+            p.name.as_deref().is_some_and(|n| n == s || glob_matches(s, n)) || rel == s || glob_matches(s, &rel)
+        })
+        .collect();
+    // Follow edges from the named packages: to what they depend on, or to what depends on them.
+    let follow = |down: bool| {
+        let mut seen: Vec<usize> = named.clone();
+        let mut stack = named.clone();
+        while let Some(k) = stack.pop() {
+            for (j, q) in all.iter().enumerate() {
+                let edge = match down {
+                    true => q.name.as_ref().is_some_and(|n| all[k].deps.contains(n)),
+                    false => all[k].name.as_ref().is_some_and(|n| q.deps.contains(n)),
+                };
+                if edge && !seen.contains(&j) {
+                    seen.push(j);
+                    stack.push(j);
+                }
+            }
+        }
+        seen.retain(|j| !named.contains(j));
+        seen
+    };
+    let mut picked: Vec<usize> = Vec::new();
+    if !(only_dependencies || only_dependents) {
+        picked.extend(&named);
+    }
+    if dependencies {
+        picked.extend(follow(true));
+    }
+    if dependents {
+        picked.extend(follow(false));
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked.into_iter().map(|k| all[k].clone()).collect()
+}
+
 /// The package folders of the workspace whose root is `root` (its pnpm-workspace.yaml or the
 /// `workspaces` of its package.json); `None` when `root` declares no workspace.
 pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
@@ -200,7 +254,7 @@ fn read_package_yaml(dir: &Path) -> Option<Package> {
             }
         }
     }
-    Some(Package { dir: dir.to_path_buf(), name, scripts, workspaces: None })
+    Some(Package { dir: dir.to_path_buf(), name, scripts, workspaces: None, deps: Vec::new() })
 }
 
 fn read_package(dir: &Path) -> Option<Package> {
@@ -222,6 +276,11 @@ fn read_package(dir: &Path) -> Option<Package> {
             .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default(),
         workspaces,
+        deps: ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
+            .iter()
+            .filter_map(|k| json.get(*k).and_then(|d| d.as_object()))
+            .flat_map(|d| d.keys().cloned())
+            .collect(),
     })
 }
 

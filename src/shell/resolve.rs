@@ -6,6 +6,7 @@
 //! shells (`bash -c`, `sh -c`, `eval`, `bash <<EOF`) hand over a script to parse again.
 
 use super::parse::SimpleCommand;
+use super::runners::*;
 
 /// A change to the environment on the way to the command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,16 +20,19 @@ pub enum EnvChange {
 /// Where a command leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// The Prisma CLI with these arguments.
-    Prisma { args: Vec<String> },
+    /// The Prisma CLI with these arguments. `direct`: how the line reaches Prisma past
+    /// `node_modules/.bin/prisma`, where prisma-guard's shim stands (its own entry point, the
+    /// link the shim keeps aside, a version `npx` downloads, `pnpm dlx`), when it does.
+    Prisma { args: Vec<String>, direct: Option<String> },
     /// A package.json script (or, when there is no such script, a package binary), in the
     /// package `at` names. `name` may be an npm-run-all pattern (`db:*`).
     Script { name: String, args: Vec<String>, at: At },
     /// A script file run by a shell or directly (`sh scripts/reset.sh`, `./reset.sh`).
     File { path: String },
-    /// A JavaScript or TypeScript file run by node, tsx, ts-node or bun: the commands it
-    /// spawns (`execSync("npx prisma ...")`) are read from it.
-    Code { path: String },
+    /// A JavaScript or TypeScript file (or a package folder: `node .`) run by node, tsx,
+    /// ts-node or bun with `args`: the commands it spawns (`execSync("npx prisma ...")`) are
+    /// read from it.
+    Code { path: String, args: Vec<String> },
     /// A shell script to parse in turn.
     Shell { script: String },
     /// Anything else.
@@ -89,18 +93,27 @@ pub fn is_prisma_entry(word: &str) -> bool {
         || parts.windows(3).any(|w| w == ["node_modules", "@prisma", "cli"])
 }
 
-/// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma when the
-/// script a JavaScript runtime runs is Prisma's own entry point, from one of the folders a
-/// `cd` led to.
-pub fn prisma_entry_from(argv: &[String], dirs: &[String]) -> Option<Vec<String>> {
+/// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma, and the
+/// entry point, when the script a JavaScript runtime runs is Prisma's own entry point, from
+/// one of the folders a `cd` led to.
+pub fn prisma_entry_from(argv: &[String], dirs: &[String]) -> Option<(Vec<String>, String)> {
     let first = argv.first()?;
     if !["node", "nodejs", "bun", "tsx", "ts-node", "deno"].contains(&base(first)) {
         return None;
     }
     let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
     let path = argv.get(i)?;
-    let under = dirs.iter().filter(|d| !d.is_empty() && d.as_str() != "*" && !path.starts_with('/'));
-    under.map(|d| format!("{d}/{path}")).any(|p| is_prisma_entry(&p)).then(|| argv[i + 1..].to_vec())
+    prisma_entry_under(path, dirs).map(|p| (argv[i + 1..].to_vec(), p))
+}
+
+/// The path of Prisma's own entry point that `path` (a file or, as Node reads `node .`, a
+/// package folder) is from one of the folders a `cd` led to.
+pub fn prisma_entry_under(path: &str, dirs: &[String]) -> Option<String> {
+    if path.starts_with('/') {
+        return is_prisma_entry(path).then(|| path.to_string());
+    }
+    let under = dirs.iter().filter(|d| !d.is_empty() && d.as_str() != "*");
+    under.map(|d| format!("{d}/{path}")).find(|p| is_prisma_entry(p))
 }
 
 /// Skip options of a wrapper: `with_value` take the next word (unless written `--opt=value`).
@@ -150,8 +163,9 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
     };
     let name = base(first);
     match name {
-        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" || is_prisma_entry(first) => {
-            Target::Prisma { args: rest.to_vec() }
+        _ if is_prisma_entry(first) => Target::Prisma { args: rest.to_vec(), direct: Some(first.clone()) },
+        _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" => {
+            Target::Prisma { args: rest.to_vec(), direct: None }
         }
         "env" => {
             // GNU and BSD env: options (clustered or not) until `--` or the first operand,
@@ -351,6 +365,10 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     chain.push("npm".into());
                     Target::Script { name: s.to_string(), args: o.words[1..].to_vec(), at: o.at() }
                 }
+                Some("install" | "i" | "isntall") if o.words.len() == 1 => lifecycle("npm", &o, env, chain),
+                Some("ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "rebuild" | "rb") => {
+                    lifecycle("npm", &o, env, chain)
+                }
                 _ => Target::Other,
             }
         }
@@ -366,8 +384,12 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 _ => (o, 0),
             };
             match o.words.get(k).map(String::as_str) {
-                Some("exec" | "dlx") => runner_exec("pnpm exec", argv, o.index_of(k) + 1, env, chain, heredoc, n),
+                Some(w @ ("exec" | "dlx")) => {
+                    runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n)
+                }
                 Some("run" | "run-script") => o.script(name, k + 1, chain),
+                Some("install" | "i") if o.words.len() == k + 1 => lifecycle("pnpm", &o, env, chain),
+                Some("rebuild" | "rb") => lifecycle("pnpm", &o, env, chain),
                 Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, k, chain),
                 None => Target::Other,
@@ -376,7 +398,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "yarn" => {
             let o = RunnerOptions::read(argv, YARN_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("dlx" | "exec") => runner_exec("yarn dlx", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some(w @ ("dlx" | "exec")) => {
+                    runner_exec(&format!("yarn {w}"), argv, o.index_of(0) + 1, env, chain, heredoc, n)
+                }
+                // `yarn node FILE`: node, with the project's environment.
+                Some("node") => next("yarn", o.index_of(0), env),
                 Some("run") => o.script(name, 1, chain),
                 // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
                 Some("workspace") => {
@@ -384,8 +410,8 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     let selector = o.words.get(1).cloned().unwrap_or_default();
                     o.workspaces = Some(vec![selector]);
                     match o.words.get(2).map(String::as_str) {
-                        Some("exec" | "dlx") => {
-                            runner_exec("yarn workspace exec", argv, o.index_of(2) + 1, env, chain, heredoc, n)
+                        Some(w @ ("exec" | "dlx")) => {
+                            runner_exec(&format!("yarn workspace {w}"), argv, o.index_of(2) + 1, env, chain, heredoc, n)
                         }
                         Some("run") => o.script(name, 3, chain),
                         _ => o.script(name, 2, chain),
@@ -400,8 +426,13 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     }
                     None => Target::Other,
                 },
+                Some("install") if o.words.len() == 1 => lifecycle("yarn", &o, env, chain),
                 Some(w) if YARN_BUILTINS.contains(&w) => Target::Other,
                 Some(_) => o.script(name, 0, chain),
+                // A bare `yarn` installs.
+                None if !argv[1..].iter().any(|a| matches!(a.as_str(), "-v" | "--version" | "-h" | "--help")) => {
+                    lifecycle("yarn", &o, env, chain)
+                }
                 None => Target::Other,
             }
         }
@@ -409,18 +440,19 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             let o = RunnerOptions::read(argv, BUN_VALUES, false);
             match o.words.first().map(String::as_str) {
                 Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some("install" | "i") if o.words.len() == 1 => lifecycle("bun", &o, env, chain),
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
-                    Target::Prisma { args: o.words[1..].to_vec() }
+                    Target::Prisma { args: o.words[1..].to_vec(), direct: Some(path.to_string()) }
                 }
                 // `bun run FILE.ts`, `bun FILE.js`: bun runs the file.
                 Some("run") if o.words.get(1).is_some_and(|w| is_code_file(w)) => {
                     chain.push(name.into());
-                    Target::Code { path: o.words[1].clone() }
+                    Target::Code { path: o.words[1].clone(), args: o.words[2..].to_vec() }
                 }
                 Some(w) if is_code_file(w) => {
                     chain.push(name.into());
-                    Target::Code { path: w.to_string() }
+                    Target::Code { path: w.to_string(), args: o.words[1..].to_vec() }
                 }
                 Some("run") => o.script(name, 1, chain),
                 Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
@@ -502,17 +534,23 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "node" | "nodejs" | "tsx" | "ts-node" => {
             let i = skip_options(argv, 1, &["-r", "--require", "--import", "--env-file", "-e", "--eval"]);
             match argv.get(i) {
+                // Node runs a file itself, never the `.bin` link's shim (a shell script).
                 Some(path) if is_prisma_entry(path) || is_prisma_word(path) => {
                     chain.push(name.into());
-                    Target::Prisma { args: argv[i + 1..].to_vec() }
+                    Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(path.clone()) }
                 }
                 // `node scripts/reset.js`: what the file spawns is read from it.
                 Some(path) if !argv[1..i].iter().any(|a| matches!(a.as_str(), "-e" | "--eval" | "-p" | "--print")) => {
                     chain.push(name.into());
-                    Target::Code { path: path.clone() }
+                    Target::Code { path: path.clone(), args: argv[i + 1..].to_vec() }
                 }
                 _ => Target::Other,
             }
+        }
+        // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
+        "git" if git_foreach(argv).is_some() => {
+            chain.push("git submodule foreach".into());
+            Target::Shell { script: git_foreach(argv).unwrap_or_default() }
         }
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
         _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
@@ -521,6 +559,27 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         _ => Target::Other,
     }
+}
+
+/// The command `git submodule foreach` runs (its words joined, as git hands them to `sh -c`).
+fn git_foreach(argv: &[String]) -> Option<String> {
+    let k = git_subcommand_index(argv)?;
+    if argv[k] != "submodule" {
+        return None;
+    }
+    let mut i = k + 1;
+    while argv.get(i).is_some_and(|a| a.starts_with('-')) {
+        i += 1;
+    }
+    if argv.get(i)? != "foreach" {
+        return None;
+    }
+    i += 1;
+    while argv.get(i).is_some_and(|a| a == "--recursive" || a == "-q" || a == "--quiet") {
+        i += 1;
+    }
+    let rest = argv.get(i..).filter(|r| !r.is_empty())?;
+    Some(rest.join(" "))
 }
 
 /// Whether a word names a JavaScript or TypeScript file.
@@ -535,314 +594,6 @@ fn env_split(string: String, rest: &[String], chain: &mut Vec<String>) -> Target
     let rest: Vec<String> = rest.iter().map(|a| crate::shell::quote(a)).collect();
     Target::Shell { script: format!("env {string} {}", rest.join(" ")) }
 }
-
-/// Options of npm that take a value (the rest are flags).
-/// turbo's own commands (anything else names a task: `turbo build` is `turbo run build`).
-const TURBO_COMMANDS: &[&str] = &[
-    "prune",
-    "login",
-    "logout",
-    "link",
-    "unlink",
-    "daemon",
-    "gen",
-    "generate",
-    "info",
-    "telemetry",
-    "bin",
-    "completion",
-    "ls",
-    "query",
-    "scan",
-    "boundaries",
-    "devtools",
-    "config",
-    "docs",
-    "help",
-];
-/// turbo options that take the next word as their value.
-const TURBO_VALUES: &[&str] = &[
-    "--concurrency",
-    "--cache-dir",
-    "--output-logs",
-    "--log-order",
-    "--log-prefix",
-    "--graph",
-    "--env-mode",
-    "--cwd",
-    "--heap",
-    "--team",
-    "--token",
-    "--api",
-    "--login",
-    "--remote-cache-timeout",
-    "--cache",
-    "--ui",
-    "--profile",
-    "--anon-profile",
-    "--cache-workers",
-    "--global-deps",
-];
-
-/// `turbo [run|watch] TASK... [--filter SEL]... [-- ARGS]`: each task is the package script of
-/// that name in the workspace packages the filters select (every package without one; a
-/// filter this cannot follow, such as `!x` or `[HEAD^1]`, selects every package).
-fn turbo(argv: &[String]) -> Target {
-    let mut words = Vec::new();
-    let mut filters: Vec<String> = Vec::new();
-    let mut pass: Vec<String> = Vec::new();
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        if a == "--" {
-            pass = argv[i + 1..].to_vec();
-            break;
-        }
-        if let Some(v) = a.strip_prefix("--filter=").or_else(|| a.strip_prefix("-F").filter(|v| !v.is_empty())) {
-            filters.push(v.to_string());
-        } else if a == "--filter" || a == "-F" {
-            filters.extend(argv.get(i + 1).cloned());
-            i += 1;
-        } else if a.starts_with('-') {
-            if TURBO_VALUES.contains(&a.as_str()) {
-                i += 1;
-            }
-        } else {
-            words.push(a.clone());
-        }
-        i += 1;
-    }
-    let tasks = match words.first().map(String::as_str) {
-        Some("run" | "watch") => &words[1..],
-        Some(w) if TURBO_COMMANDS.contains(&w) => return Target::Other,
-        Some(_) => &words[..],
-        None => return Target::Other,
-    };
-    // `@acme/db...`, `...^@acme/db`, `{./packages/db}`: the package named.
-    let followable = |f: &String| !f.starts_with('!') && !f.contains('[');
-    let selectors: Vec<String> = if filters.iter().all(followable) {
-        filters
-            .iter()
-            .map(|f| {
-                let f = f.strip_prefix("...").unwrap_or(f).trim_start_matches('^');
-                let f = f.strip_suffix("...").unwrap_or(f);
-                f.trim_start_matches('{').trim_end_matches('}').to_string()
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // A package task `db#reset` names its package.
-    let one = |task: &str| match task.split_once('#') {
-        Some((pkg, t)) => (t.to_string(), vec![pkg.to_string()]),
-        None => (task.to_string(), selectors.clone()),
-    };
-    match tasks {
-        [] => Target::Other,
-        [task] => {
-            let (name, at) = one(task);
-            Target::Script { name, args: pass, at: At::Workspaces(at) }
-        }
-        // Several tasks: one line each, read again.
-        _ => {
-            let filters: String = filters.iter().map(|f| format!(" --filter={}", crate::shell::quote(f))).collect();
-            let pass: String = pass.iter().map(|a| format!(" {}", crate::shell::quote(a))).collect();
-            let sep = if pass.is_empty() { "" } else { " --" };
-            let lines: Vec<String> =
-                tasks.iter().map(|t| format!("turbo run {}{filters}{sep}{pass}", crate::shell::quote(t))).collect();
-            Target::Shell { script: lines.join("\n") }
-        }
-    }
-}
-
-const NPM_VALUES: &[&str] = &[
-    "--prefix",
-    "-C",
-    "-w",
-    "--workspace",
-    "--loglevel",
-    "--userconfig",
-    "--cache",
-    "--registry",
-    "--script-shell",
-    "--tag",
-    "--access",
-    "--otp",
-];
-const PNPM_VALUES: &[&str] =
-    &["--filter", "-F", "-C", "--dir", "--workspace-dir", "--reporter", "--filter-prod", "--test-pattern"];
-const YARN_VALUES: &[&str] = &["--cwd", "--mutex", "--network-timeout", "--modules-folder", "--cache-folder"];
-const BUN_VALUES: &[&str] = &["--cwd", "--filter", "-F", "--shell", "--elide-lines"];
-
-/// A package manager's command line with its options taken out: the words left (command,
-/// script, arguments), and where the options point the script lookup.
-/// Where the script's name is among a runner's words: `run X` (1), `workspace NAME X` (2),
-/// `workspaces foreach ... run X`, or the word itself (`pnpm X`, 0).
-fn script_position(words: &[String]) -> Option<usize> {
-    match words.first().map(String::as_str) {
-        None => None,
-        Some("run" | "run-script" | "rum" | "urn" | "rr" | "exec" | "x" | "dlx") => Some(1),
-        Some("workspace") => Some(2),
-        Some("workspaces") => words.iter().position(|w| w == "run").map(|k| k + 1),
-        Some(_) => Some(0),
-    }
-}
-
-struct RunnerOptions<'a> {
-    argv: &'a [String],
-    /// Words that are not options, up to `--`; then everything after it.
-    words: Vec<String>,
-    /// Index in argv of each word.
-    at: Vec<usize>,
-    dir: Option<String>,
-    workspaces: Option<Vec<String>>,
-    root: bool,
-}
-
-impl<'a> RunnerOptions<'a> {
-    /// `npm`: npm reads options anywhere before `--` (after the script name too); pnpm, yarn
-    /// and bun pass everything after the script name on to the script.
-    fn read(argv: &'a [String], with_value: &[&str], npm: bool) -> Self {
-        let mut o = RunnerOptions { argv, words: Vec::new(), at: Vec::new(), dir: None, workspaces: None, root: false };
-        let mut i = 1;
-        while let Some(a) = argv.get(i) {
-            if a == "--" {
-                o.words.extend(argv[i + 1..].iter().cloned());
-                o.at.extend(i + 1..argv.len());
-                break;
-            }
-            let past_script = !npm && script_position(&o.words).is_some_and(|p| o.words.len() > p);
-            if !a.starts_with('-') || a == "-" || past_script {
-                o.words.push(a.clone());
-                o.at.push(i);
-                i += 1;
-                continue;
-            }
-            let (flag, inline) = match a.split_once('=') {
-                Some((f, v)) => (f, Some(v.to_string())),
-                None => (a.as_str(), None),
-            };
-            let value = match (with_value.contains(&flag), inline) {
-                (_, Some(v)) => Some(v),
-                (true, None) => {
-                    i += 1;
-                    argv.get(i).cloned()
-                }
-                (false, None) => None,
-            };
-            match flag {
-                "--prefix" | "-C" | "--dir" | "--cwd" => o.dir = value,
-                // pnpm's `-w` is the workspace root; npm's takes a workspace.
-                "-w" if !npm => o.root = true,
-                "-w" | "--workspace" | "--filter" | "-F" | "--filter-prod" => {
-                    o.workspaces.get_or_insert_with(Vec::new).extend(value)
-                }
-                "-ws" | "--workspaces" | "-r" | "--recursive" if value.as_deref() != Some("false") => {
-                    o.workspaces.get_or_insert_with(Vec::new);
-                }
-                "--workspace-root" => o.root = true,
-                _ => {}
-            }
-            i += 1;
-        }
-        o
-    }
-
-    /// Index in argv of word `k` (argv's end when there is none).
-    fn index_of(&self, k: usize) -> usize {
-        self.at.get(k).copied().unwrap_or(self.argv.len())
-    }
-
-    fn at(&self) -> At {
-        match (&self.workspaces, &self.dir, self.root) {
-            (Some(w), _, _) => At::Workspaces(w.clone()),
-            (None, Some(d), _) => At::Dir(d.clone()),
-            (None, None, true) => At::Root,
-            (None, None, false) => At::Here,
-        }
-    }
-
-    /// The script named by word `k`, its arguments after it.
-    fn script(&self, runner: &str, k: usize, chain: &mut Vec<String>) -> Target {
-        chain.push(runner.to_string());
-        match self.words.get(k) {
-            Some(name) => Target::Script { name: name.clone(), args: self.words[k + 1..].to_vec(), at: self.at() },
-            None => Target::Other,
-        }
-    }
-}
-
-const PNPM_BUILTINS: &[&str] = &[
-    "install",
-    "i",
-    "add",
-    "remove",
-    "rm",
-    "uninstall",
-    "un",
-    "update",
-    "up",
-    "upgrade",
-    "link",
-    "ln",
-    "unlink",
-    "import",
-    "rebuild",
-    "rb",
-    "prune",
-    "fetch",
-    "install-test",
-    "it",
-    "patch",
-    "patch-commit",
-    "audit",
-    "list",
-    "ls",
-    "outdated",
-    "why",
-    "publish",
-    "pack",
-    "store",
-    "init",
-    "env",
-    "setup",
-    "config",
-    "c",
-    "root",
-    "bin",
-    "server",
-    "licenses",
-    "deploy",
-    "doctor",
-    "-v",
-    "--version",
-];
-const YARN_BUILTINS: &[&str] = &[
-    "install",
-    "add",
-    "remove",
-    "upgrade",
-    "up",
-    "why",
-    "info",
-    "init",
-    "link",
-    "unlink",
-    "pack",
-    "publish",
-    "config",
-    "cache",
-    "workspaces",
-    "set",
-    "plugin",
-    "npm",
-    "constraints",
-    "dedupe",
-    "-v",
-    "--version",
-];
-const BUN_BUILTINS: &[&str] = &[
-    "install", "i", "add", "a", "remove", "rm", "update", "link", "unlink", "pm", "build", "init", "create", "upgrade",
-];
 
 fn is_name(k: &str) -> bool {
     let mut c = k.chars();
@@ -860,6 +611,8 @@ fn runner_exec(
     n: usize,
 ) -> Target {
     chain.push(runner.to_string());
+    // `-p prisma@7`: the packages it installs for the command.
+    let mut packages = Vec::new();
     while let Some(a) = argv.get(i) {
         match a.as_str() {
             "--" => {
@@ -869,8 +622,14 @@ fn runner_exec(
             "-c" | "--call" => {
                 return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
             }
-            "-p" | "--package" | "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => {
+            "-p" | "--package" => {
+                packages.extend(argv.get(i + 1).cloned());
                 i += 2
+            }
+            "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => i += 2,
+            s if s.starts_with("--package=") => {
+                packages.push(s["--package=".len()..].to_string());
+                i += 1
             }
             s if s.starts_with('-') => i += 1,
             _ => break,
@@ -883,7 +642,7 @@ fn runner_exec(
             if args.first().is_some_and(|a| a == "--") {
                 args.remove(0);
             }
-            Target::Prisma { args }
+            Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
         }
         Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1),
         None => Target::Other,
@@ -900,7 +659,15 @@ mod tests {
     }
 
     fn prisma(args: &str) -> Target {
-        Target::Prisma { args: args.split_whitespace().map(str::to_string).collect() }
+        Target::Prisma { args: args.split_whitespace().map(str::to_string).collect(), direct: None }
+    }
+
+    /// The Prisma a line starts, shimmed or not.
+    fn reaches(line: &str) -> Option<(Vec<String>, Option<String>)> {
+        match target(line) {
+            Target::Prisma { args, direct } => Some((args, direct)),
+            _ => None,
+        }
     }
 
     #[test]
@@ -950,7 +717,34 @@ mod tests {
             "cross-env NODE_ENV=test prisma migrate reset",
             "timeout 60 npx prisma migrate reset",
         ] {
-            assert_eq!(target(line), prisma("migrate reset"), "{line}");
+            assert_eq!(reaches(line).map(|r| r.0.join(" ")).as_deref(), Some("migrate reset"), "{line}");
+        }
+    }
+
+    /// Review (issue 22, round 4): lines that reach Prisma past `node_modules/.bin/prisma`,
+    /// where the shim backs up, say so; the usual runners do not.
+    #[test]
+    fn lines_past_the_shim_are_told_apart() {
+        for line in [
+            "node node_modules/prisma/build/index.js migrate deploy",
+            "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+            "npx prisma@7.10.1 migrate deploy",
+            "npx -p prisma@7 prisma migrate deploy",
+            "pnpm dlx prisma db push",
+            "yarn dlx prisma db push",
+            "yarn node node_modules/prisma/build/index.js migrate deploy",
+            "bun node_modules/prisma/build/index.js migrate deploy",
+        ] {
+            assert!(reaches(line).is_some_and(|r| r.1.is_some()), "{line}");
+        }
+        for line in [
+            "npx prisma migrate deploy",
+            "pnpm exec prisma migrate deploy",
+            "yarn exec prisma migrate deploy",
+            "node_modules/.bin/prisma migrate deploy",
+            "prisma migrate deploy",
+        ] {
+            assert!(reaches(line).is_some_and(|r| r.1.is_none()), "{line}");
         }
     }
 
@@ -968,7 +762,16 @@ mod tests {
         assert_eq!(target("yarn db:reset"), s("db:reset"));
         assert_eq!(target("bun run db:reset"), s("db:reset"));
         assert_eq!(target("npm test"), s("test"));
-        assert_eq!(target("pnpm install"), Target::Other);
+        assert_eq!(target("pnpm add zod"), Target::Other);
+        // An install runs the lifecycle scripts (issue 22, round 4).
+        assert_eq!(
+            target("pnpm install"),
+            Target::Shell {
+                script: "npm run install\nnpm run prepare\nnpm run install --workspaces\nnpm run prepare --workspaces"
+                    .into()
+            }
+        );
+        assert_eq!(target("pnpm install --ignore-scripts"), Target::Other);
         assert_eq!(target("pnpm --filter api db:reset"), at("db:reset", ws(&["api"])));
         assert_eq!(target("pnpm -F api run db:reset"), at("db:reset", ws(&["api"])));
         assert_eq!(target("pnpm -r db:reset"), at("db:reset", ws(&[])));
@@ -985,9 +788,12 @@ mod tests {
         assert_eq!(target("yarn workspace @acme/db exec prisma migrate reset"), prisma("migrate reset"));
         assert_eq!(target("pnpm recursive run db:reset"), at("db:reset", ws(&[])));
         assert_eq!(target("pnpm m db:reset"), at("db:reset", ws(&[])));
-        assert_eq!(target("node scripts/reset.js"), Target::Code { path: "scripts/reset.js".into() });
-        assert_eq!(target("tsx --env-file .env scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
-        assert_eq!(target("bun run scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into() });
+        assert_eq!(target("node scripts/reset.js"), Target::Code { path: "scripts/reset.js".into(), args: vec![] });
+        assert_eq!(
+            target("tsx --env-file .env scripts/reset.ts"),
+            Target::Code { path: "scripts/reset.ts".into(), args: vec![] }
+        );
+        assert_eq!(target("bun run scripts/reset.ts"), Target::Code { path: "scripts/reset.ts".into(), args: vec![] });
         assert_eq!(target("yarn workspaces foreach -A run db:reset"), at("db:reset", ws(&[])));
         assert_eq!(target("yarn --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));
         assert_eq!(target("bun run --cwd packages/db db:reset"), at("db:reset", At::Dir("packages/db".into())));

@@ -852,3 +852,141 @@ fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 22, round 4): Prisma's own entry point reached by `cd` and `node .` behind
+/// `env -u CLAUDECODE`, or through `yarn node`, is refused; so is a schema change on a line
+/// that never reaches the shim (which is what takes the backup): the agent gets "deny", not
+/// "no decision".
+#[test]
+fn direct_entry_points_and_schema_changes_past_the_shim_are_refused() {
+    let ctx = project();
+    ctx.write("node_modules/prisma/package.json", r#"{"name": "prisma", "main": "build/index.js"}"#);
+    ctx.write("node_modules/prisma/build/index.js", "// the Prisma CLI\n");
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    for line in [
+        "cd node_modules/prisma/build && env -u CLAUDECODE DATABASE_URL=file:/abs/dev.db node . migrate reset --force --config ../../../prisma.config.ts",
+        "cd node_modules/prisma && env -u CLAUDECODE node . migrate reset --force",
+        "env -u CLAUDECODE yarn node node_modules/prisma/build/index.js migrate reset --force",
+        "node node_modules/prisma/build/index.js migrate deploy",
+        "node_modules/.bin/.prisma-guard-original-prisma migrate deploy",
+        "npx prisma@7.10.1 migrate deploy",
+        "pnpm dlx prisma db push",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        let out = hook(&ctx, "claude", &payload("claude", line, &cwd).to_string());
+        assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{line}: {}", out.all());
+    }
+    let run = ctx.run(&["check", "--", "node node_modules/prisma/build/index.js migrate deploy"]);
+    assert!(run.stdout.contains("no backup"), "{}", run.all());
+    // Through the shim, a schema change is still left to it.
+    assert_eq!(ctx.run(&["check", "--", "npx prisma migrate deploy"]).code, 5);
+}
+
+/// Review (issue 22, round 4): an install runs the package's lifecycle scripts (preinstall,
+/// install, postinstall, prepare, with their pre and post scripts), and at a workspace root
+/// the workspace packages' too: a destructive one makes the install destructive.
+#[test]
+fn installs_are_judged_by_the_lifecycle_scripts_they_run() {
+    let ctx = TestContext::new();
+    for (script, body) in
+        [("postinstall", "prisma db push --accept-data-loss"), ("prepare", "prisma migrate reset --force")]
+    {
+        ctx.write("package.json", &format!("{{\"name\": \"app\", \"scripts\": {{\"{script}\": \"{body}\"}}}}"));
+        for line in
+            ["npm install", "npm i", "npm ci", "pnpm install", "yarn", "yarn install", "npm rebuild", "bun install"]
+        {
+            let run = ctx.run(&["check", "--", line]);
+            assert_eq!(run.code, 3, "{script} {line}: {}", run.all());
+            assert!(run.stdout.contains(script), "{line}: {}", run.all());
+        }
+    }
+    // A workspace package's lifecycle script runs in an install at the root.
+    ctx.write("package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*"]}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@mono/db", "scripts": {"preinstall": "prisma migrate reset -f"}}"#,
+    );
+    assert_eq!(ctx.run(&["check", "--", "npm ci"]).code, 3);
+    assert_eq!(ctx.run(&["check", "--", "npm install -w @mono/db"]).code, 3);
+    // Without scripts, or with them switched off by the user's line, nothing is judged but that.
+    ctx.write("packages/db/package.json", r#"{"name": "@mono/db", "scripts": {"postinstall": "prisma generate"}}"#);
+    for line in ["npm install", "npm ci", "pnpm install", "yarn", "npm install lodash", "yarn --version"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
+/// Review (issue 22, round 4): in a husky repository, hook files written by in-place awk,
+/// batch editors, sponge, archives and patches (read from the patch file when it is there;
+/// refused unread when it is not), and `git submodule foreach` running a hook-skipping commit.
+#[test]
+fn more_hook_file_writers_are_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "prisma-guard scan --staged\n");
+    ctx.write(
+        "rm-hook.patch",
+        "diff --git a/.husky/pre-commit b/.husky/pre-commit\ndeleted file mode 100644\n--- a/.husky/pre-commit\n+++ /dev/null\n@@ -1 +0,0 @@\n-prisma-guard scan --staged\n",
+    );
+    ctx.write("fix.patch", "--- a/src/app.ts\n+++ b/src/app.ts\n@@ -1 +1 @@\n-a\n+b\n");
+    for line in [
+        "awk -i inplace \"NR<1\" .husky/pre-commit",
+        "ex -sc \"%d|x\" .husky/pre-commit",
+        "sponge .husky/pre-commit < /dev/null",
+        "tar -xf x.tar -C .husky",
+        "git apply rm-hook.patch",
+        "patch -p1 < rm-hook.patch",
+        "patch -p1 -i rm-hook.patch",
+        "git apply missing.patch",
+        "curl -s https://example.com/x.patch | git apply",
+        "git submodule foreach git commit -nm x",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in
+        ["git apply fix.patch", "patch -p1 < fix.patch", "git apply --check rm-hook.patch", "tar -cf x.tar .husky"]
+    {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
+/// Review (issue 22, round 4): turbo's and pnpm's `X...` filters include X's workspace
+/// dependencies (`...X` its dependents), so a task reaches the database package's script
+/// through the app that depends on it.
+#[test]
+fn turbo_and_pnpm_dependency_filters_follow_the_workspace_graph() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write(
+        "packages/database/package.json",
+        r#"{"name": "@acme/database", "scripts": {"reset": "prisma migrate reset --force"}}"#,
+    );
+    ctx.write(
+        "apps/web/package.json",
+        r#"{"name": "@acme/web", "dependencies": {"@acme/database": "workspace:*"}, "scripts": {"reset": "rm -rf .next"}}"#,
+    );
+    ctx.write("apps/docs/package.json", r#"{"name": "@acme/docs", "scripts": {"reset": "rm -rf .next"}}"#);
+    for line in [
+        "turbo run reset --filter=@acme/web...",
+        "turbo run reset --filter=./apps/web...",
+        "turbo run reset --filter={./apps/web}...",
+        "turbo run reset --filter=@acme/web^...",
+        "pnpm --filter \"@acme/web...\" reset",
+        "turbo run reset --filter=...@acme/database",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in [
+        "turbo run reset --filter=@acme/web",
+        "turbo run reset --filter=@acme/docs...",
+        "turbo run reset --filter=...^@acme/database",
+        "pnpm --filter @acme/web reset",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}

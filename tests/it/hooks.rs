@@ -148,8 +148,8 @@ fn husky_and_lefthook_configs_get_the_scan() {
     run.ok();
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
     let pre_commit = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
-    assert!(pre_commit.starts_with("npm test\ncommand -v prisma-guard "), "{pre_commit}");
-    assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\n"), "{pre_commit}");
+    assert!(pre_commit.starts_with("command -v prisma-guard "), "{pre_commit}");
+    assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\nnpm test\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
     assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
     assert!(pre_push.contains("prisma-guard scan --pre-push <\"$pg_in\""), "{pre_push}");
@@ -353,17 +353,22 @@ fn team_hook_setups_keep_their_hooks_and_work_for_every_teammate() {
     run.ok();
     let hook = std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap();
     assert!(
-        hook.starts_with("#!/bin/sh\necho team-check-ran\n") && hook.ends_with("exit 0\n"),
-        "the team's hook stays in place: {hook}"
+        hook.starts_with("#!/bin/sh\n") && hook.ends_with("\necho team-check-ran\nexit 0\n"),
+        "the team's hook stays in place, after our line: {hook}"
     );
     let exe = std::fs::canonicalize(crate::support::bin()).unwrap();
     assert!(!hook.contains(exe.to_str().unwrap()), "no path of this machine in a committed hook: {hook}");
     let status = ctx.git(&["status", "--porcelain"]).stdout;
     assert!(!status.contains("chained"), "nothing moved aside: {status}");
+    // The team's hook still runs (after the scan) on a clean commit.
+    ctx.write("notes.txt", "x\n");
+    let run = commit(&ctx, ".", "notes");
+    run.ok();
+    assert!(run.all().contains("team-check-ran"), "{}", run.all());
     ctx.write(MIG, BAD);
     let run = commit(&ctx, ".", "drop bio");
     assert_ne!(run.code, 0, "{}", run.all());
-    assert!(run.all().contains("team-check-ran") && run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
     // A teammate without prisma-guard is told what to do, and the commit waits.
     let out = std::process::Command::new("git")
         .args(["commit", "-qam", "x"])
@@ -394,7 +399,9 @@ fn team_hook_setups_keep_their_hooks_and_work_for_every_teammate() {
     ctx.git(&["config", "core.hooksPath", ".husky"]);
     ctx.run(&["hooks", "install"]).ok();
     let hook = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
-    assert!(hook.starts_with(v8) && hook.contains("prisma-guard scan --staged"), "{hook}");
+    let header = "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n";
+    assert!(hook.starts_with(header) && hook.ends_with("\nnpx lint-staged\n"), "{hook}");
+    assert!(hook.contains("prisma-guard scan --staged"), "{hook}");
     assert!(std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap().contains("_/husky.sh"));
     assert!(!ctx.path(".husky/pre-commit.prisma-guard-chained").exists());
     ctx.run(&["hooks", "uninstall"]).ok();
@@ -1089,4 +1096,147 @@ fn lefthook_and_pre_commit_entries_tell_a_teammate_without_prisma_guard_what_to_
     ctx.write(".gitignore", "tools/\n");
     let run = commit(&ctx, ".", "notes");
     assert_eq!(run.code, 0, "{}", run.all());
+}
+
+/// Review (issue 22, round 4): a team pre-commit whose code ends the hook in a branch or a
+/// function (`exec` inside `if`, `exit 0` in a function) never reached a line appended after
+/// it. Our line goes first, where it always runs, and `hooks status` checks that it is first.
+#[test]
+fn the_scan_runs_first_whatever_the_team_hook_does_after_it() {
+    for team in [
+        "if [ -x node_modules/.bin/lint-staged ]; then\n  exec node_modules/.bin/lint-staged\nelse\n  echo skip; exit 0\nfi\n",
+        "#!/bin/sh\ncheck() {\n  echo team-check\n  exit 0\n}\ncheck\n",
+    ] {
+        for (folder, config) in [(".husky", ".husky/_"), (".githooks", ".githooks")] {
+            let mut ctx = repo();
+            with_guard_on_path(&mut ctx);
+            let hook = format!("{folder}/pre-commit");
+            ctx.write(&hook, team);
+            std::process::Command::new("chmod").args(["+x", ctx.path(&hook).to_str().unwrap()]).status().unwrap();
+            if folder == ".husky" {
+                // husky 9's runner: `.husky/_/pre-commit` runs `.husky/pre-commit` with sh.
+                ctx.write(".husky/_/h", "#!/usr/bin/env sh\n");
+                ctx.write(".husky/_/pre-commit", "#!/bin/sh\nexec sh \"$(dirname \"$0\")/../pre-commit\" \"$@\"\n");
+                std::process::Command::new("chmod")
+                    .args(["+x", ctx.path(".husky/_/pre-commit").to_str().unwrap()])
+                    .status()
+                    .unwrap();
+            }
+            commit(&ctx, ".", "team hooks").ok();
+            ctx.git(&["config", "core.hooksPath", config]);
+            ctx.run(&["hooks", "install"]).ok();
+            let status = ctx.run(&["hooks", "status"]);
+            assert!(status.stdout.contains("runs prisma-guard"), "{folder}: {}", status.all());
+            ctx.write(MIG, BAD);
+            let run = commit(&ctx, ".", "drop bio");
+            assert_ne!(run.code, 0, "{folder} {team:?}: the scan ran: {}", run.all());
+            assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+            // A line left after the team's code (an older install) is not "ok".
+            let text = std::fs::read_to_string(ctx.path(&hook)).unwrap();
+            let ours: String = text.lines().filter(|l| l.contains("# prisma-guard")).map(|l| format!("{l}\n")).collect();
+            let rest: String = text.lines().filter(|l| !l.contains("# prisma-guard")).map(|l| format!("{l}\n")).collect();
+            ctx.write(&hook, &format!("{rest}{ours}"));
+            let status = ctx.run(&["hooks", "status"]);
+            assert!(status.stdout.contains("not first"), "{folder}: {}", status.all());
+        }
+    }
+}
+
+/// Review (issue 22, round 4): a committed hook in another language (git runs it by its
+/// shebang) is never edited: `hooks install` refuses with what to add, the file stays as
+/// the team wrote it, commits keep working, and `hooks status` says what is missing.
+#[test]
+fn a_committed_hook_in_another_language_is_not_edited() {
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    let team = "#!/usr/bin/env python3\nimport sys\nprint(\"ok\")\nsys.exit(0)\n";
+    ctx.write(".githooks/pre-commit", team);
+    std::process::Command::new("chmod")
+        .args(["+x", ctx.path(".githooks/pre-commit").to_str().unwrap()])
+        .status()
+        .unwrap();
+    commit(&ctx, ".", "team hooks").ok();
+    ctx.git(&["config", "core.hooksPath", ".githooks"]);
+    let run = ctx.run(&["hooks", "install"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("python3 script") && run.all().contains("prisma-guard scan --staged"), "{}", run.all());
+    assert_eq!(std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap(), team);
+    assert!(!ctx.path(".githooks/pre-push").exists(), "nothing changed");
+    ctx.write("notes.txt", "x\n");
+    commit(&ctx, ".", "still commits").ok();
+    let status = ctx.run(&["hooks", "status"]);
+    assert!(status.stdout.contains("python3 script"), "{}", status.all());
+    assert_ne!(status.code, 0);
+    // `init` sets up the rest and says why the hooks are not there.
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    let run = ctx.run(&["init"]);
+    run.ok();
+    assert!(run.stdout.contains("git hooks not installed") && run.stdout.contains("python3"), "{}", run.all());
+    assert_eq!(std::fs::read_to_string(ctx.path(".githooks/pre-commit")).unwrap(), team);
+}
+
+/// Review (issue 22, round 4): a force-push over a commit this clone never fetched (the
+/// remote's tip is unknown here) scans what the remote-tracking refs do not have, not all
+/// history.
+#[test]
+fn a_force_push_over_an_unfetched_commit_does_not_rescan_history() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\nb/\n");
+    // An old repository: history with a destructive migration, no baseline.
+    ctx.write("prisma/migrations/20230101000000_old/migration.sql", "DROP TABLE \"Legacy\";\n");
+    commit(&ctx, ".", "old").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "-u", "origin", "main"]).ok();
+    // A teammate's clone pushes a commit this clone never fetches.
+    ctx.git_in(".", &["clone", "-q", "-b", "main", ctx.path("remote.git").to_str().unwrap(), "b"]).ok();
+    ctx.write("b/theirs.txt", "x\n");
+    commit(&ctx, "b", "theirs").ok();
+    ctx.git_in("b", &["push", "-q", "origin", "main"]).ok();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("notes.txt", "x\n");
+    commit(&ctx, ".", "notes").ok();
+    let run = ctx.git_in(".", &["push", "-q", "--force", "origin", "main"]);
+    run.ok();
+    assert!(!run.all().contains("20230101000000_old"), "history is not rescanned: {}", run.all());
+    // A destructive migration in the force-pushed commits is still found.
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    ctx.git_in("b", &["commit", "-q", "--allow-empty", "-m", "again"]).ok();
+    ctx.git_in("b", &["push", "-q", "--force", "origin", "main"]).ok();
+    let run = ctx.git_in(".", &["push", "-q", "--force", "origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]") && !run.all().contains("20230101000000_old"), "{}", run.all());
+}
+
+/// Review (issue 22, round 4): `pre-commit install -c other.yaml` writes a git hook that
+/// reads another config, where prisma-guard's entry is not: agents are refused it, and
+/// `hooks status` reads which config the installed hook runs, with a fix that works.
+#[test]
+fn status_reads_the_config_the_pre_commit_hook_runs() {
+    if which::which("pre-commit").is_err() {
+        panic!("the pre-commit framework is not installed: pip install pre-commit");
+    }
+    let ctx = repo();
+    let config = "repos:\n  - repo: local\n    hooks:\n      - id: noop\n        name: noop\n        entry: 'true'\n        language: system\n";
+    ctx.write(".pre-commit-config.yaml", config);
+    ctx.write("other.yaml", "repos: []\n");
+    ctx.run(&["hooks", "install"]).ok();
+    let pc = |args: &[&str]| {
+        let out = std::process::Command::new("pre-commit").args(args).current_dir(ctx.root()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    pc(&["install"]);
+    ctx.run(&["hooks", "status"]).ok();
+    let line = "pre-commit install -c other.yaml --overwrite";
+    let run = ctx.run(&["check", "--", line]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    pc(&["install", "-c", "other.yaml", "--overwrite"]);
+    let run = ctx.run(&["hooks", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("with other.yaml") && run.stdout.contains("fix: pre-commit install"), "{}", run.all());
+    // The fix it gives works.
+    pc(&["install"]);
+    ctx.run(&["hooks", "status"]).ok();
 }

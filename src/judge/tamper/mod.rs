@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod writers;
 
 use files::*;
 pub use files::{hooks_folder, protected, protected_with};
@@ -72,6 +73,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         if let Some(what) = protected(w) {
             return Some(format!("writes {w} ({what})"));
         }
+    }
+    if let Some(why) = writers::writes(cmd, ctx, dirs, &protected) {
+        return Some(why);
     }
     // A copy or link of Prisma's own entry point runs prisma where no shim stands.
     if ["ln", "cp", "mv", "install", "rsync", "tar", "cpio", "zip"].contains(&name) {
@@ -182,6 +186,11 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
     }
     if matches!(run_name, "lefthook" | "husky" | "pre-commit") && run.get(1).is_some_and(|c| c == "uninstall") {
         return Some(format!("`{}` removes the git hooks that run prisma-guard", argv.join(" ")));
+    }
+    if run_name == "pre-commit" && run.get(1).is_some_and(|c| c == "install") {
+        if let Some(why) = pre_commit_install(&run[2..]) {
+            return Some(format!("`{}` {why}", argv.join(" ")));
+        }
     }
     if run_name == "husky" || run_name.starts_with("husky@") {
         if let Some(why) = husky(&run, hooks) {
@@ -322,6 +331,35 @@ pub(super) fn husky(run: &[String], hooks: Option<&str>) -> Option<String> {
     (!same).then(|| format!("points git's hooks at {dir}, away from the ones that run prisma-guard"))
 }
 
+/// What `pre-commit install ARGS` does to prisma-guard's entry: `-c/--config` naming another
+/// file writes a git hook that reads that file, where prisma-guard's entry is not.
+pub(super) fn pre_commit_install(args: &[String]) -> Option<String> {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let value = match a.as_str() {
+            "-c" | "--config" => {
+                i += 1;
+                args.get(i).map(String::as_str)
+            }
+            _ => a.strip_prefix("--config=").or_else(|| a.strip_prefix("-c").filter(|v| !v.is_empty())),
+        };
+        if let Some(v) = value {
+            if dynamic(v) {
+                return Some(format!(
+                    "gets a config only known when the line runs ({v}), which may leave prisma-guard's entry out"
+                ));
+            }
+            if v.trim_start_matches("./") != ".pre-commit-config.yaml" {
+                return Some(format!(
+                    "points the git hook at {v}, not .pre-commit-config.yaml where prisma-guard's entry is"
+                ));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
 /// `prisma-guard` with an argument only known when the line runs (`--baseline "$M"`,
 /// `$(echo uninstall)`): what it will do cannot be told, unless the command only reads.
 pub(super) fn prisma_guard_dynamic(argv: &[String]) -> Option<String> {
@@ -393,6 +431,22 @@ mod tests {
             "pnpm exec lefthook uninstall",
             "yarn lefthook uninstall",
             "python3 -m pre_commit uninstall",
+            // Review (issue 22, round 4): a pre-commit hook that reads another config.
+            "pre-commit install -c other.yaml --overwrite",
+            "pre-commit install --config=other.yaml",
+            "pre-commit install -t pre-commit --config other.yaml",
+            "python3 -m pre_commit install -cother.yaml",
+            "pre-commit install -c \"$CFG\"",
+            // Review (issue 22, round 4): more ways to write a hook file.
+            "awk -i inplace \"NR<1\" .husky/pre-commit",
+            "gawk -iinplace 1 .githooks/pre-commit",
+            "ex -sc \"%d|x\" .husky/pre-commit",
+            "vim -es -c 'norm dd' -c wq .husky/pre-commit",
+            "sponge .husky/pre-commit < /dev/null",
+            "tar -xf x.tar -C .husky",
+            "tar xf x.tar --directory=.githooks",
+            "unzip -o x.zip -d .husky",
+            "patch .husky/pre-commit < x.diff",
             "rm -rf .hus*",
             "rm -r .git/h*",
             "perl -pi -e 's/.*//' .git/hooks/pre-commit",
@@ -485,6 +539,9 @@ mod tests {
             "git config user.name \"$NAME\"",
             "npx husky",
             "npx husky install",
+            "pre-commit install",
+            "pre-commit install --overwrite -t pre-push",
+            "pre-commit install -c .pre-commit-config.yaml",
             "husky .husky",
             "husky tools/git-hooks",
             "prisma-guard check -- \"$LINE\"",
@@ -500,6 +557,10 @@ mod tests {
             "find . -name '*.log' -exec rm {} +",
             "find dist -name pre-commit -delete",
             "find . -path './dist/*' -delete",
+            "awk '{print}' .husky/pre-commit",
+            "tar -cf x.tar .husky",
+            "tar -xf x.tar -C dist",
+            "git apply --check x.patch",
         ] {
             assert_eq!(why(line), None, "{line}");
         }
