@@ -110,13 +110,31 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             ));
         }
         for c in newest.remotes.iter().filter(|c| c.error.is_some()) {
+            let what =
+                if c.checked_by.as_deref() == Some("verify") { "failed verification on" } else { "did not reach" };
             findings.push(finding(
                 Severity::Critical,
                 Event::UploadFailed,
                 &c.name,
                 format!(
-                    "the newest backup {} did not reach remote `{}`: {}",
+                    "the newest backup {} {what} remote `{}`: {}",
                     newest.id,
+                    c.name,
+                    c.error.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    // A copy found damaged or missing by `verify --remote` (or a failed upload), any backup.
+    for m in local.iter().skip(1) {
+        for c in m.remotes.iter().filter(|c| c.error.is_some() && c.checked_by.as_deref() == Some("verify")) {
+            findings.push(finding(
+                Severity::Critical,
+                Event::UploadFailed,
+                &c.name,
+                format!(
+                    "the copy of backup {} on remote `{}` failed verification: {}",
+                    m.id,
                     c.name,
                     c.error.as_deref().unwrap_or("")
                 ),

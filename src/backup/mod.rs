@@ -48,6 +48,18 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let mut copies = Vec::new();
     for r in &remotes {
         match r {
+            // Ids are per-second timestamps: a prefix shared with another project or machine
+            // can already hold this one, and an upload would replace that backup.
+            Ok(r) if r.size_of(&format!("{id}.json")).ok().flatten().is_some() => copies.push(remote::copy::not_started(
+                &r.name,
+                &r.object_url(&name),
+                &crate::error::fail(format!(
+                    "remote `{}` already holds a backup {id}: another project or machine writes to this prefix, and this upload would replace its backup",
+                    r.name
+                ))
+                .hint("give each project (and each machine) its own prefix: url = \"s3://bucket/<project>/<host>\"")
+                .into(),
+            )),
             Ok(r) => match r.start_upload(&name) {
                 Ok(u) => uploads.push(u),
                 Err(e) => copies.push(remote::copy::not_started(&r.name, &r.object_url(&name), &e)),

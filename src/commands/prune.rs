@@ -72,7 +72,20 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     for r in &remotes {
         let _remote_lock =
             if delete { Some(r.lock(&settings.printer, crate::backup::store::lock::wait_limit())?) } else { None };
-        let (there, _) = r.list()?;
+        let (mut there, _) = r.list()?;
+        // Remote manifests are copies made at upload: whether a copy was verified is known
+        // here (upload check, `verify --remote`), and the newest verified one is never pruned.
+        for m in &mut there {
+            let seen =
+                manifests.iter().find(|l| l.id == m.id).and_then(|l| l.remotes.iter().find(|c| c.name == r.name));
+            if let Some(c) = seen {
+                m.verified = Some(crate::backup::store::manifest::Verified {
+                    at: c.uploaded_at.clone().unwrap_or_default(),
+                    ok: c.verified && c.error.is_none(),
+                    error: c.error.clone(),
+                });
+            }
+        }
         let rules = r.retention.unwrap_or(policy);
         let mut decisions = decide(&there, now, &rules, &before_destructive);
         for d in &mut decisions {

@@ -93,9 +93,43 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
         vec![r.resolve(args.id.as_deref().unwrap_or("latest"))?]
     };
     let opening = settings.opening()?;
+    let local = Store::open(&settings.backup_dir);
     let mut failed = 0;
     for m in targets {
-        let problems = crate::backup::remote::copy::check(r, &m, opening.as_ref())?;
+        let mut problems = crate::backup::remote::copy::check(r, &m, opening.as_ref())?;
+        // The local manifest of the same id is the truth about this project's backup: a remote
+        // copy of another (a prefix shared with another project or machine) is not it.
+        let mine = local.resolve(&m.id).ok().filter(|l| l.id == m.id);
+        if let Some(l) = mine.as_ref().filter(|l| l.file.sha256 != m.file.sha256 || l.database_name != m.database_name)
+        {
+            problems.push(crate::backup::store::verify::Problem::NotOurs(format!(
+                "the remote's {} is another backup than this project's (database {}, sha256 {}; here: database {}, sha256 {})",
+                m.id, m.database_name, short(&m.file.sha256), l.database_name, short(&l.file.sha256)
+            )));
+        }
+        // Recorded in the local manifest, for `status`.
+        if let Some(mut l) = mine {
+            let error =
+                (!problems.is_empty()).then(|| problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+            match l.remotes.iter_mut().find(|c| c.name == r.name) {
+                Some(c) => {
+                    c.verified = error.is_none();
+                    c.error = error.map(|e| format!("verify --remote: {e}"));
+                    c.checked_by = Some("verify".into());
+                }
+                None => l.remotes.push(crate::backup::store::manifest::RemoteCopy {
+                    name: r.name.clone(),
+                    url: r.object_url(&m.file.name),
+                    uploaded_at: None,
+                    verified: error.is_none(),
+                    checked_by: Some("verify".into()),
+                    locked_until: None,
+                    lock_mode: None,
+                    error: error.map(|e| format!("verify --remote: {e}")),
+                }),
+            }
+            local.save_manifest(&l)?;
+        }
         if problems.is_empty() {
             let how = if m.file.encryption.is_some() && opening.is_none() {
                 "sha256 matches; encrypted, not decrypted".to_string()
@@ -116,4 +150,8 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
             .into());
     }
     Ok(ExitStatus::Success)
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }

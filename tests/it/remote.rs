@@ -629,3 +629,41 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(!outside.exists(), "nothing written outside the backup folder");
 }
+
+/// A remote copy found to be another backup (a prefix shared with another project) or damaged
+/// is a failed verification, and `status` says so afterwards; prune never deletes the newest
+/// copy known to be good.
+#[test]
+fn verify_results_on_the_remote_reach_status_and_prune() {
+    let b = bucket("pg-verify-status", false);
+    let ctx = project(&remote_toml(&b, moto().port, "[remote.retention]\nkeep_last = 1\n"));
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["verify"]).ok();
+    ctx.run(&["restore-test"]).ok();
+    ctx.run(&["status"]).ok();
+    let good = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(1100));
+    ctx.run(&["backup"]).ok();
+    let newest = ctx.manifests()[0].clone();
+    let id = newest["id"].as_str().unwrap().to_string();
+    // Another project's backup under the same id replaces ours on the remote.
+    let mut other = newest.clone();
+    other["database_name"] = "someone-else".into();
+    other["file"]["sha256"] = "0".repeat(64).into();
+    let hex = |s: &str| s.bytes().map(|x| format!("{x:02x}")).collect::<String>();
+    boto(&format!(
+        "s3.put_object(Bucket='{b}', Key='team/app/{id}.json', Body=bytes.fromhex('{}'))",
+        hex(&other.to_string())
+    ));
+    let run = ctx.run(&["verify", "--remote", "offsite", "--all"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("another backup than this project's"), "{}", run.stdout);
+    let run = ctx.run(&["status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("failed verification"), "{}", run.stdout);
+    // keep_last = 1 keeps the newest; the newest good copy stays too.
+    let run = ctx.run(&["prune", "--remote", "offsite"]);
+    run.ok();
+    let line = run.stdout.lines().find(|l| l.starts_with(&good)).unwrap_or_default().to_string();
+    assert!(line.contains("keep") && line.contains("verified"), "{}", run.stdout);
+}

@@ -124,6 +124,15 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
     let mut copy = manifest.clone();
     copy.remotes = vec![rec.clone()];
     remote.put_small(&format!("{}.json", manifest.id), serde_json::to_vec_pretty(&copy)?)?;
+    // Another writer on the same prefix in the same second would have replaced it: read back.
+    let there: Manifest = serde_json::from_slice(&remote.get_small(&format!("{}.json", manifest.id))?)?;
+    if there.file.sha256 != manifest.file.sha256 {
+        anyhow::bail!(
+            "another writer replaced backup {} on remote `{}` while it was uploaded (a prefix shared with another project or machine): give each its own prefix",
+            manifest.id,
+            remote.name
+        );
+    }
     if let Some(policy) = &remote.lock {
         lock::apply(remote, &sha_name, policy, now)?;
         lock::apply(remote, &format!("{}.json", manifest.id), policy, now)?;

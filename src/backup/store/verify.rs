@@ -30,6 +30,8 @@ pub enum Problem {
         expected: u64,
         actual: u64,
     },
+    /// A remote copy that is another backup than the local one of the same id.
+    NotOurs(String),
 }
 
 impl std::fmt::Display for Problem {
@@ -45,6 +47,7 @@ impl std::fmt::Display for Problem {
             }
             Problem::Corrupt(e) => write!(f, "the file does not decompress: {e}"),
             Problem::Undecryptable(e) => write!(f, "the file does not decrypt and decompress: {e}"),
+            Problem::NotOurs(why) => f.write_str(why),
             Problem::StoredSize { expected, actual } => {
                 write!(f, "the stored copy is {actual} bytes, the manifest says {expected}")
             }
