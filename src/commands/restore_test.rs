@@ -12,6 +12,14 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     let result = test(settings, args);
+    // A local backup refused before its replay (damaged, undecryptable) failed its test too.
+    if let (Err(_), None) = (&result, &args.from) {
+        if let Ok(m) = Store::open(&settings.backup_dir).resolve(&args.id) {
+            if m.restore_tested.as_ref().is_none_or(|t| t.ok) {
+                record(settings, &m.id, &result);
+            }
+        }
+    }
     if let Err(e) = &result {
         crate::notify::report(
             settings,

@@ -239,6 +239,10 @@ fn failures_and_refusals_are_sent_as_they_happen() {
         .map(|r| serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["event"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(events, ["restore-test-failed"]);
+    // And `status` knows: the last restore test failed.
+    let run = ctx.run(&["status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("the last restore test"), "{}", run.stdout);
     // The guard refusing an agent's reset is on the record.
     let mut ctx = crate::guard::guarded_project();
     ctx.write_own_config(&hook);
