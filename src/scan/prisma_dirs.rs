@@ -34,7 +34,31 @@ pub fn config_migration_dirs(
         folders.extend(p.ancestors().skip(1).take_while(|a| a.starts_with(root)).map(Path::to_path_buf));
     }
     for folder in folders {
+        // A migration's own folder holds no Prisma config: hundreds of them, skipped.
+        let inside_migrations =
+            folder.strip_prefix(root).is_ok_and(|r| r.components().any(|c| c.as_os_str() == "migrations"));
+        if inside_migrations {
+            continue;
+        }
+        // One listing per folder (and its `.config/`), not a stat per candidate name.
+        let listed = |dir: &Path| -> std::collections::BTreeSet<String> {
+            std::fs::read_dir(dir)
+                .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default()
+        };
+        let here = listed(&folder);
+        let mut subdirs: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> = Default::default();
         for n in CONFIG_NAMES {
+            let present = match n.split_once('/') {
+                Some((sub, inner)) if here.contains(sub) => {
+                    subdirs.entry(sub).or_insert_with(|| listed(&folder.join(sub))).contains(inner)
+                }
+                Some(_) => false,
+                None => here.contains(*n),
+            };
+            if !present {
+                continue;
+            }
             let path = folder.join(n);
             let Some(rel) = path.strip_prefix(root).ok().map(|r| r.to_string_lossy().replace('\\', "/")) else {
                 continue;
