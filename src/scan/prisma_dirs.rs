@@ -82,8 +82,11 @@ pub fn config_migration_dirs(
 
 /// Whether `rel` is a Prisma config file (outside node_modules).
 pub fn is_config(rel: &str) -> bool {
-    !rel.split('/').any(|p| p == "node_modules")
-        && CONFIG_NAMES.iter().any(|n| rel == *n || rel.ends_with(&format!("/{n}")))
+    // Called for every path of a scan: no allocation.
+    let named = |n: &str| {
+        rel == n || (rel.ends_with(n) && rel.as_bytes().get(rel.len().wrapping_sub(n.len() + 1)) == Some(&b'/'))
+    };
+    CONFIG_NAMES.iter().any(|n| named(n)) && !rel.split('/').any(|p| p == "node_modules")
 }
 
 /// The migration folders named by configs (`(repository-relative path, text)`), other than
@@ -115,4 +118,17 @@ pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Result
         }
     }
     Ok(dirs)
+}
+
+#[cfg(test)]
+mod is_config_tests {
+    #[test]
+    fn config_paths() {
+        assert!(super::is_config("prisma.config.ts"));
+        assert!(super::is_config("packages/db/prisma.config.ts"));
+        assert!(super::is_config("packages/db/.config/prisma.ts"));
+        assert!(!super::is_config("packages/db/myprisma.config.ts"));
+        assert!(!super::is_config("node_modules/x/prisma.config.ts"));
+        assert!(!super::is_config("prisma/migrations/1_a/migration.sql"));
+    }
 }
