@@ -1,0 +1,71 @@
+//! husky: whether a repository uses it, whether git really runs its hooks (core.hooksPath and
+//! `.husky/_`), and how its hook scripts are run.
+
+use super::*;
+
+pub(super) const HUSKY_LINE_MARK: &str = "# prisma-guard";
+
+/// Whether the repository uses husky: its folder, or husky in package.json.
+pub(super) fn uses_husky(workdir: &Path) -> bool {
+    if workdir.join(".husky").is_dir() {
+        return true;
+    }
+    let Ok(text) = std::fs::read_to_string(workdir.join("package.json")) else { return false };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&text)) else {
+        return false;
+    };
+    ["devDependencies", "dependencies"].iter().any(|k| json[k].get("husky").is_some())
+        || json["scripts"]["prepare"].as_str().is_some_and(|p| p.contains("husky"))
+}
+
+/// Whether git runs husky's scripts in `.husky/` itself (husky 8: core.hooksPath = .husky),
+/// rather than husky 9's runner in `.husky/_` running them with `sh`.
+pub(super) fn husky_runs_scripts_directly(repo: &Repo) -> bool {
+    let Manager::Husky { dir } = &repo.manager else { return false };
+    let Ok(git) = git2::Repository::open(&repo.workdir) else { return false };
+    let Ok(configured) = git.config().and_then(|c| c.get_path("core.hooksPath")) else { return false };
+    let at = if configured.is_absolute() { configured } else { repo.workdir.join(configured) };
+    normalize(&at) == normalize(dir)
+}
+
+/// Why git runs no hook of husky's in the working tree `workdir` (husky's folder `dir`), and
+/// what to do: husky 9 needs core.hooksPath at `.husky/_` and that folder made by its install
+/// (both come from `npm install`, whose `prepare` runs husky); husky 8 points it at `.husky`.
+pub(super) fn husky_not_run(workdir: &Path, dir: &Path) -> Option<(String, String)> {
+    let fix = "npm install (its `prepare` script runs husky), or `npx husky`".to_string();
+    let repo = git2::Repository::open(workdir).ok()?;
+    let Ok(configured) = repo.config().and_then(|c| c.get_path("core.hooksPath")) else {
+        return Some(("core.hooksPath is not set, so git runs .git/hooks, not husky's (husky has not been installed in this clone)".into(), fix));
+    };
+    let at = normalize(&if configured.is_absolute() { configured.clone() } else { workdir.join(&configured) });
+    if at == normalize(dir) {
+        return None; // husky 8
+    }
+    if at == normalize(&dir.join("_")) {
+        if dir.join("_").is_dir() {
+            return None;
+        }
+        return Some((
+            format!("core.hooksPath is {}, which does not exist here", configured.display()),
+            "npx husky (in this working tree), then prisma-guard hooks install".into(),
+        ));
+    }
+    Some((format!("core.hooksPath is {}, not husky's {}/_", configured.display(), dir.display()), fix))
+}
+
+/// Why git runs no hooks in the working tree `workdir`, when core.hooksPath is relative and
+/// names a folder missing there: husky's `.husky/_` is git-ignored and made by its install,
+/// so a new linked worktree (`git worktree add`) has none until husky runs in it.
+pub fn husky_missing_here(workdir: &Path) -> Option<String> {
+    let repo = git2::Repository::open(workdir).ok()?;
+    let configured = repo.config().ok()?.get_path("core.hooksPath").ok()?;
+    if configured.is_absolute() {
+        return None;
+    }
+    let dir = workdir.join(&configured);
+    if dir.is_dir() {
+        return None;
+    }
+    let fix = if configured.starts_with(".husky") { "run `npx husky` here to make it" } else { "restore it" };
+    Some(format!("core.hooksPath is {}, which does not exist here ({fix})", configured.display()))
+}

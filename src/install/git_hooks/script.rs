@@ -1,0 +1,141 @@
+//! Hook scripts as text: the prisma-guard line (first, after the shebang and comments), a
+//! team hook in another language, and taking the line out again.
+
+use super::*;
+
+/// The line our hooks add to a husky or committed hook script: prisma-guard from PATH (husky
+/// puts node_modules/.bin there), and for a teammate without it, what to do; a failed scan
+/// ends the hook (a script without `set -e` would go on to its own `exit 0`); marked for
+/// uninstall.
+///
+/// pre-push: git's ref lines arrive on stdin once, and a team's own pre-push (`while read
+/// ...`, `git lfs pre-push "$@"`) reads them too. Our line runs first and keeps a copy: the
+/// input goes to a temporary file, the rest of the script reads it from there (`exec <`),
+/// and the scan reads its own copy.
+pub(super) fn hook_line(command: &str) -> String {
+    let missing = |cleanup: &str| {
+        format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; {cleanup}exit 1; }}")
+    };
+    if command.ends_with("--pre-push") {
+        let missing = missing("rm -f \"$pg_in\"; ");
+        return format!(
+            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
+        );
+    }
+    format!("{}; {command} || exit $? {HUSKY_LINE_MARK}", missing(""))
+}
+
+/// Whether a line of a hook script only sets it up: shebang, comment, blank, husky 8's
+/// helper.
+pub(super) fn is_header(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#') || t.contains("_/husky.sh")
+}
+
+/// The hook script with our line added first, after the header (a shebang, comments,
+/// husky 8's helper), so that no `exit`, `exec` or branch of the team's code can end the hook
+/// before it; a new file gets a shebang. `None` when it is there already as it should be. A
+/// line of an older form, or in the wrong place, is put right.
+pub(super) fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Option<String> {
+    let line = hook_line(command);
+    match existing {
+        Some(text) if text.contains(HUSKY_LINE_MARK) => {
+            if first_command(text) == Some(line.as_str()) {
+                return None;
+            }
+            let kept = remove_line(text).unwrap_or_default();
+            match kept.is_empty() {
+                true => add_line(None, dir, command),
+                false => add_line(Some(&kept), dir, command),
+            }
+        }
+        Some(text) => {
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
+            let mut out = lines[..at].concat();
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&line);
+            out.push('\n');
+            out.push_str(&lines[at..].concat());
+            Some(out)
+        }
+        None => {
+            // husky v8 scripts source its helper; v9 and plain folders need a shebang only.
+            // husky 9 also writes a `_/husky.sh`, but one that prints a deprecation warning on
+            // every commit (and fails in v10): its own runner `_/h` tells v9 from v8.
+            let header = if dir.join("_/husky.sh").is_file() && !dir.join("_/h").is_file() {
+                "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n"
+            } else {
+                "#!/bin/sh\n"
+            };
+            Some(format!("{header}{line}\n"))
+        }
+    }
+}
+
+/// The interpreter of a hook script git runs by its shebang, when that is not a POSIX shell
+/// (`#!/usr/bin/env python3`): prisma-guard's shell line cannot go into it. husky 9 runs
+/// its scripts with `sh`, whatever their first line says.
+pub(super) fn foreign_language(repo: &Repo, path: &Path) -> Option<String> {
+    let direct = matches!(repo.manager, Manager::Committed { .. }) || husky_runs_scripts_directly(repo);
+    if !direct {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    interpreter(&text).filter(|i| !matches!(i.as_str(), "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "ash"))
+}
+
+/// The program a script's shebang names (`env`'s operand for `#!/usr/bin/env X`); `None`
+/// without a shebang (git runs such a script with `sh`).
+pub(super) fn interpreter(text: &str) -> Option<String> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    let mut words = line.split_whitespace();
+    let program = words.next()?.rsplit('/').next().unwrap_or_default();
+    let program = match program {
+        "env" => words.find(|w| !w.starts_with('-') && !w.contains('='))?,
+        p => p,
+    };
+    Some(program.to_string())
+}
+
+/// What `hooks install` and `hooks status` say about a hook in another language.
+pub(super) fn foreign_language_advice(path: &Path, interpreter: &str, command: &str) -> (String, String) {
+    (
+        format!(
+            "{} is a {interpreter} script: prisma-guard adds a shell line to hooks and does not edit one in another language",
+            path.display()
+        ),
+        format!(
+            "make it run `{command}` first and stop with its exit code when that fails (or turn it into a shell script that calls your {interpreter} code), then run `prisma-guard hooks status`"
+        ),
+    )
+}
+
+/// The first line of a hook script that runs something: the one that always runs.
+pub(super) fn first_command(text: &str) -> Option<&str> {
+    text.lines().find(|l| !is_header(l))
+}
+
+/// The hook script without our line; `Some("")` when nothing of the user's is left;
+/// `None` when our line is not there.
+pub(super) fn remove_line(text: &str) -> Option<String> {
+    if !text.contains(HUSKY_LINE_MARK) {
+        return None;
+    }
+    let kept: String = text.split_inclusive('\n').filter(|l| !l.contains(HUSKY_LINE_MARK)).collect();
+    let only_header = kept.lines().all(|l| l.trim().is_empty() || l.starts_with("#!") || l.contains("_/husky.sh"));
+    Some(if only_header { String::new() } else { kept })
+}
+
+/// What a teammate without prisma-guard reads when a committed lefthook or pre-commit
+/// framework entry runs (no `'`, `: ` or ` #`, so it sits in YAML and `sh -c '...'` as is).
+pub(super) const NOT_INSTALLED: &str =
+    "prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again";
+
+/// `command` for a shell, after making sure prisma-guard is there: without it, the message
+/// and a failure (a scan that cannot run is no pass), not `prisma-guard: not found`.
+pub fn guarded(command: &str) -> String {
+    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
+}
