@@ -207,13 +207,7 @@ fn replay_remote(
         ));
         return Ok(());
     }
-    copy.commit()?;
-    crate::backup::store::io::write_atomic(
-        &store.checksum_path(manifest),
-        format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
-    )?;
-    store.save_manifest(manifest)?;
-    Ok(())
+    store.keep(copy, manifest)
 }
 
 /// Passes what it reads on, and writes the same bytes to `copy`; a copy that fails (a full

@@ -239,6 +239,20 @@ fn serve(
     Ok(())
 }
 
+/// A PostgreSQL project (Prisma 6 layout) at `url` whose remote is `bucket` on moto.
+fn pg_project(url: &str, bucket: &str) -> TestContext {
+    let mut ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.set_env("DATABASE_URL", url);
+    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+    ctx.write_own_config(&remote_toml(bucket, moto().port, ""));
+    ctx
+}
+
 /// A SQLite project whose own prisma-guard.toml names `remote_toml`, with keys in the env.
 fn project(remote_toml: &str) -> TestContext {
     let mut ctx = TestContext::new();
@@ -530,15 +544,7 @@ fn a_postgres_restore_streams_from_the_remote_and_a_damaged_copy_commits_nothing
     let db = pg.create_db("pg_remote_stream");
     pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY, email text); INSERT INTO \"User\" SELECT g, 'u' || g FROM generate_series(1, 500) g");
     let b = bucket("pg-stream", false);
-    let mut ctx = TestContext::new();
-    ctx.write(
-        "prisma/schema.prisma",
-        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
-    );
-    ctx.set_env("DATABASE_URL", &pg.url(&db));
-    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
-    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    let ctx = pg_project(&pg.url(&db), &b);
     ctx.run(&["backup"]).ok();
     let name = ctx.manifests()[0]["file"]["name"].as_str().unwrap().to_string();
     pg.app_sql(&db, "DELETE FROM \"User\" WHERE id > 100");
@@ -575,15 +581,7 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     let db = pg.create_db("pg_remote_planted");
     pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY); INSERT INTO \"User\" VALUES (1), (2)");
     let b = bucket("pg-planted", false);
-    let mut ctx = TestContext::new();
-    ctx.write(
-        "prisma/schema.prisma",
-        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
-    );
-    ctx.set_env("DATABASE_URL", &pg.url(&db));
-    ctx.set_env("AWS_ACCESS_KEY_ID", KEY_ID);
-    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    let ctx = pg_project(&pg.url(&db), &b);
     ctx.run(&["backup"]).ok();
     let real = ctx.manifests()[0].clone();
     let marker = ctx.path("RCE_FROM_BACKUP");

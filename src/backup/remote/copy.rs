@@ -204,11 +204,5 @@ pub fn fetch(remote: &Remote, manifest: &Manifest, store: &Store) -> Result<()> 
         .status(crate::ExitStatus::Mismatch)
         .into());
     }
-    file.commit()?;
-    crate::backup::store::io::write_atomic(
-        &store.checksum_path(manifest),
-        format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
-    )?;
-    store.save_manifest(manifest)?;
-    Ok(())
+    store.keep(file, manifest)
 }

@@ -254,6 +254,17 @@ impl Store {
             .collect()
     }
 
+    /// Keep a dump brought in from elsewhere (a remote): the file moved into place, its
+    /// `.sha256` line, then its manifest.
+    pub fn keep(&self, file: io::AtomicFile, manifest: &Manifest) -> Result<()> {
+        file.commit()?;
+        io::write_atomic(
+            &self.checksum_path(manifest),
+            format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
+        )?;
+        self.save_manifest(manifest)
+    }
+
     /// Save a manifest atomically.
     pub fn save_manifest(&self, manifest: &Manifest) -> Result<()> {
         let json = serde_json::to_vec_pretty(manifest)?;
