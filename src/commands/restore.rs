@@ -146,18 +146,23 @@ fn check_key_on_remote(settings: &Settings, r: &crate::backup::remote::Remote, m
     if m.file.encryption.is_none() {
         return Ok(());
     }
-    let Some(opening) = settings.opening()? else {
-        return Err(fail(format!("backup {} is encrypted (age), and no identity was given to open it", m.id))
+    identity_for(settings, m)?.open(r.reader(&m.file.name)?)?;
+    Ok(())
+}
+
+/// What opens an encrypted backup, or the usage error that says how to give it (before
+/// anything is asked or changed).
+fn identity_for(settings: &Settings, m: &Manifest) -> Result<crate::backup::store::crypt::Opening> {
+    settings.opening()?.ok_or_else(|| {
+        fail(format!("backup {} is encrypted (age), and no identity was given to open it", m.id))
             .hint(format!(
                 "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
                 crate::backup::store::crypt::IDENTITY_VAR,
                 crate::backup::store::crypt::PASSPHRASE_VAR
             ))
             .status(ExitStatus::Usage)
-            .into());
-    };
-    opening.open(r.reader(&m.file.name)?)?;
-    Ok(())
+            .into()
+    })
 }
 
 /// Stream a remote backup into the database and, through a tee, into the local folder: the
@@ -283,22 +288,7 @@ pub(super) fn verified(settings: &Settings, store: &Store, id: &str) -> Result<M
     let manifest = store.resolve(id)?;
     // A sealed backup with nothing to open it is refused before anything is asked or changed.
     let opening = match manifest.file.encryption {
-        Some(_) => match settings.opening()? {
-            Some(o) => Some(o),
-            None => {
-                return Err(crate::error::fail(format!(
-                    "backup {} is encrypted (age), and no identity was given to open it",
-                    manifest.id
-                ))
-                .hint(format!(
-                    "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
-                    crate::backup::store::crypt::IDENTITY_VAR,
-                    crate::backup::store::crypt::PASSPHRASE_VAR
-                ))
-                .status(ExitStatus::Usage)
-                .into())
-            }
-        },
+        Some(_) => Some(identity_for(settings, &manifest)?),
         None => None,
     };
     // The key is tried on the file's header now: a wrong one is said before anything is asked.

@@ -258,11 +258,14 @@ impl Store {
     /// `.sha256` line, then its manifest.
     pub fn keep(&self, file: io::AtomicFile, manifest: &Manifest) -> Result<()> {
         file.commit()?;
-        io::write_atomic(
-            &self.checksum_path(manifest),
-            format!("{}  {}\n", manifest.file.sha256, manifest.file.name).as_bytes(),
-        )?;
+        self.write_checksum(&manifest.file.name, &manifest.file.sha256)?;
         self.save_manifest(manifest)
+    }
+
+    /// `<name>.sha256`, the line `sha256sum -c` accepts.
+    pub fn write_checksum(&self, name: &str, sha256: &str) -> Result<()> {
+        io::write_atomic(&self.dir.join(format!("{name}.sha256")), format!("{sha256}  {name}\n").as_bytes())?;
+        Ok(())
     }
 
     /// Save a manifest atomically.

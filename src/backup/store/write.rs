@@ -64,8 +64,7 @@ pub fn write_dump<T>(
             .into());
     }
     atomic.commit()?;
-    let checksum_line = format!("{sha256}  {name}\n");
-    super::io::write_atomic(&store.dir().join(format!("{name}.sha256")), checksum_line.as_bytes())?;
+    store.write_checksum(&name, &sha256)?;
     let encryption = format.sealing.map(Sealing::describe);
     Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256, encryption }, produced))
 }
