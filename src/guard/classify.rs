@@ -254,6 +254,12 @@ fn classify_one(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Optio
     if inv.has("--help") {
         return Risk::Safe;
     }
+    // Prisma 8's `--confirm <database>` answers its typed confirmation in advance.
+    if inv.has("--confirm") && matches!(inv.word(0), "migrate" | "db") && inv.word(1) != "update" {
+        return destructive(
+            "`--confirm` (Prisma 8) answers Prisma's typed confirmation in advance: it is never a person's consent",
+        );
+    }
     match (inv.word(0), inv.word(1)) {
         ("", _) | ("version", _) => Risk::Safe,
         ("migrate", "reset") => destructive("`migrate reset` drops every table and row in the schemas Prisma manages"),
@@ -269,6 +275,23 @@ fn classify_one(inv: &Invocation, sql: Option<Result<&str, String>>, opts: Optio
             destructive("`db push --accept-data-loss` applies changes that drop columns or tables with data")
         }
         ("db", "push") => schema_change("`db push` changes the schema"),
+        // Prisma 8: `db update` replaces `db push`; it asks a human to type the database's name
+        // before losing data, unless `--confirm <database>` answers for them (a flag an agent
+        // can pass: never consent).
+        ("db", "update") if inv.has("--force-reset") => {
+            destructive("`db update --force-reset` (Prisma 8) drops every table and row")
+        }
+        ("db", "update") if inv.has("--accept-data-loss") => {
+            destructive("`db update --accept-data-loss` (Prisma 8) applies changes that drop columns or tables with data")
+        }
+        ("db", "update") if inv.has("--confirm") => destructive(
+            "`db update --confirm` (Prisma 8) answers Prisma's typed data-loss prompt in advance, so columns and tables with data can be dropped unasked",
+        ),
+        ("db", "update") => schema_change("`db update` (Prisma 8) changes the schema"),
+        ("db", "reset" | "drop" | "wipe" | "clear") => {
+            destructive("an unknown `db` subcommand that by its name resets the database")
+        }
+
         ("db", "execute") => match sql {
             Some(Ok(text)) => {
                 let found = crate::sql::dangers(text);
@@ -385,6 +408,15 @@ mod tests {
             ("db push --accept-data-loss --skip-generate", "destructive"),
             ("--config prisma.config.ts db push --force-reset", "destructive"),
             ("db execute --stdin", "destructive"),
+            // Prisma 8.
+            ("db update", "schema-change"),
+            ("db update --no-interactive", "schema-change"),
+            ("db update --no-interactive --confirm app", "destructive"),
+            ("db update --confirm=app", "destructive"),
+            ("db update --force-reset", "destructive"),
+            ("db update --accept-data-loss", "destructive"),
+            ("migrate dev --confirm app", "destructive"),
+            ("db reset", "destructive"),
         ];
         for (line, want) in cases {
             assert_eq!(risk(line), want, "prisma {line}");

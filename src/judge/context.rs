@@ -16,6 +16,9 @@ pub struct Context {
     pub hooks: Option<String>,
     changed: OnceCell<Changed>,
     node_hooks: OnceCell<Option<(PathBuf, String)>>,
+    /// The project's SQLite database and its sidecar files, absolute (empty: none known).
+    data: OnceCell<Vec<PathBuf>>,
+    data_git: OnceCell<crate::judge::data::GitState>,
 }
 
 /// Protected files (hooks, hook managers' and agents' settings, prisma-guard's own) that differ
@@ -42,6 +45,30 @@ impl Context {
         ctx
     }
 
+    /// The project's SQLite database and its `-wal`, `-shm`, `-journal` files, absolute, as
+    /// prisma-guard reads the project without running anything (empty when the project uses
+    /// another database, or none is found).
+    pub fn data_files(&self) -> &[PathBuf] {
+        self.data
+            .get_or_init(|| project_sqlite(&self.cwd).map(|db| crate::judge::data::files_of(&db)).unwrap_or_default())
+    }
+
+    /// The database file as named in findings: relative to where the line runs when inside it.
+    pub fn data_label(&self) -> String {
+        match self.data_files().first() {
+            Some(db) => db.strip_prefix(&self.cwd).unwrap_or(db).display().to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// How git sees the project's SQLite database (tracked, untracked, ignored).
+    pub fn data_git_state(&self) -> crate::judge::data::GitState {
+        *self.data_git.get_or_init(|| match self.data_files().first() {
+            Some(db) => crate::judge::data::git_state(db),
+            None => crate::judge::data::GitState::Outside,
+        })
+    }
+
     /// Protected files with uncommitted changes: tracked ones, and with `untracked` also new
     /// ones.
     pub fn changed_protected(&self, untracked: bool) -> Vec<String> {
@@ -59,6 +86,14 @@ impl Context {
     pub fn node_hooks(&self) -> Option<&(PathBuf, String)> {
         self.node_hooks.get_or_init(|| git_hooks::hooks_need_node_modules(&self.cwd)).as_ref()
     }
+}
+
+/// The SQLite file of the Prisma project around `cwd`, read statically (no Node).
+fn project_sqlite(cwd: &Path) -> Option<PathBuf> {
+    let opts = crate::project::Options { cwd: cwd.to_path_buf(), ..crate::project::Options::default() };
+    let project = crate::project::Project::discover(&opts).ok()?;
+    let target = project.target(&opts).ok()?;
+    target.sqlite_path.map(|p| crate::config::lexical_normalize(&p))
 }
 
 fn changed(cwd: &Path, hooks: Option<&str>) -> Changed {

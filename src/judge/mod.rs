@@ -8,8 +8,11 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
+pub mod clients;
 pub mod context;
+pub mod data;
 pub mod tamper;
+pub mod volumes;
 
 use std::fmt;
 use std::path::Path;
@@ -120,6 +123,57 @@ const TRIGGERS: &[&str] = &[
     "inplace",
     "tar ",
     "unzip",
+    // Database clients (see `clients::CLIENTS`) and their files.
+    "psql",
+    "pgcli",
+    "mysql",
+    "mariadb",
+    "mycli",
+    "sqlite",
+    "litecli",
+    "mongo",
+    "dropdb",
+    "supabase",
+    "pg_restore",
+    "wrangler",
+    "turso",
+    ".db",
+    // Writers that can remove or overwrite the database file.
+    "mv ",
+    "cp ",
+    "truncate",
+    "shred",
+    "unlink",
+    "dd ",
+    "tee ",
+    "install ",
+    "ln ",
+    "trash",
+    ">",
+    // Containers, volumes, remote shells and wrappers that run another command.
+    "docker",
+    "podman",
+    "nerdctl",
+    "volume",
+    "kubectl",
+    "ssh",
+    "heroku",
+    "railway",
+    "vercel",
+    "fly",
+    "varlock",
+    "dotenv",
+    "aws-vault",
+    "chamber",
+    "envchain",
+    " -- ",
+    // Monorepo task runners.
+    "nx ",
+    "lerna",
+    // Text decoded into a shell; names the line defines.
+    "base64",
+    "alias",
+    "export",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -133,11 +187,55 @@ pub fn fast_allow(line: &str) -> bool {
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
 
+/// Whether a line names prisma or a database client: text in it that is only known when it
+/// runs may reach the database.
+fn mentions_database(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    lower.contains("prisma")
+        || clients::CLIENTS.iter().any(|c| {
+            lower.match_indices(c).any(|(i, _)| {
+                let before = lower[..i].chars().next_back();
+                let after = lower[i + c.len()..].chars().next();
+                let edge = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '-');
+                edge(before) && edge(after)
+            })
+        })
+}
+
+/// Whether a word holds text only known when the line runs: a variable the line does not
+/// set, a command substitution, a backquote.
+fn dynamic_word(word: &str) -> bool {
+    word.contains('$') || word.contains('`') || word.contains(shell::parse::SUBSTITUTED)
+}
+
+/// A prisma argument whose text is only known when the line runs and that may change what
+/// the command does (anything but the value of a flag such as `--name`).
+fn dynamic_prisma_argument(args: &[String]) -> Option<&String> {
+    const HARMLESS_VALUES: &[&str] = &["--name", "-n", "--schema", "--config", "--url", "--file", "--output", "-o"];
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if HARMLESS_VALUES.contains(&a.as_str()) {
+            i += 2;
+            continue;
+        }
+        let flag_value =
+            a.starts_with("--") && a.contains('=') && HARMLESS_VALUES.iter().any(|f| a.starts_with(&format!("{f}=")));
+        if !flag_value && dynamic_word(a) {
+            return Some(a);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// A command that runs text only known when the line runs: a shell given a command
 /// substitution or a variable as its script (`sh -c "$(...)"`, `eval "$X"`), a shell reading
 /// its script from a pipe, or inline interpreter code (`python3 -c`, `node -e`).
 fn hidden_text(v: &shell::Visit<'_>) -> Option<String> {
     let argv = &v.command.argv;
+    if argv.is_empty() {
+        return None;
+    }
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     if let Target::Shell { script } = v.target {
         let dynamic = script.contains("$(") || script.contains('`') || script.trim_start().starts_with('$');
@@ -153,11 +251,40 @@ fn hidden_text(v: &shell::Visit<'_>) -> Option<String> {
     {
         return Some(format!("`{name}` runs a script read from its input"));
     }
+    // `$P migrate reset`, `npx $P ...`: the command itself is named when the line runs.
+    if matches!(v.target, Target::Other) {
+        let runner = matches!(
+            name,
+            "npx"
+                | "pnpx"
+                | "bunx"
+                | "npm"
+                | "pnpm"
+                | "yarn"
+                | "bun"
+                | "exec"
+                | "command"
+                | "env"
+                | "sudo"
+                | "xargs"
+                | "nohup"
+                | "time"
+                | "timeout"
+                | "nice"
+                | "setsid"
+                | "corepack"
+                | "node"
+        );
+        let first_operand = argv[1..].iter().find(|a| !a.starts_with('-') && !a.contains('='));
+        if dynamic_word(&argv[0]) || (runner && first_operand.is_some_and(|a| dynamic_word(a))) {
+            return Some(format!("`{}` runs a command named only when the line runs", argv.join(" ")));
+        }
+    }
     let interpreter =
         matches!(name, "python" | "python3" | "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx");
     let inline = argv.iter().any(|a| matches!(a.as_str(), "-c" | "-e" | "-p" | "--eval" | "--print" | "eval" | "-r"));
-    if interpreter && inline && argv.iter().any(|a| a.to_ascii_lowercase().contains("prisma")) {
-        return Some(format!("`{name}` runs inline code that starts prisma"));
+    if interpreter && inline && argv.iter().any(|a| mentions_database(a)) {
+        return Some(format!("`{name}` runs inline code that starts prisma or a database client"));
     }
     None
 }
@@ -177,7 +304,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, String)> = Vec::new();
     let mut steps = Vec::new();
-    let mentions_prisma = line.to_ascii_lowercase().contains("prisma");
+    let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
@@ -203,6 +330,22 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             }
         }
         if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, &repo, v.dirs) {
+            reasons.push((Verdict::Destructive, why));
+        }
+        // Database clients: the SQL they would run.
+        let project_file = |f: &str| {
+            let files = repo.data_files();
+            (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
+        };
+        if let Some(found) = clients::judge(v.command, cwd, v.dirs, &project_file) {
+            reasons.push((Verdict::Destructive, format!("`{}` {}", found.client, found.why)));
+        }
+        // The database files themselves, and the volumes holding them.
+        if let Some(why) = data::loses_data(v.command, &repo, v.dirs) {
+            reasons.push((Verdict::Destructive, why));
+        }
+        let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
+        if let Some(why) = volumes::loses_volume(v.command, &here) {
             reasons.push((Verdict::Destructive, why));
         }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).
@@ -236,6 +379,12 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
             steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
+            if let Some(word) = dynamic_prisma_argument(args) {
+                reasons.push((
+                    Verdict::Destructive,
+                    format!("prisma's argument `{word}` is only known when the line runs, so what it does cannot be checked"),
+                ));
+            }
             // Another PATH for prisma is another pg_dump and psql for the guard in front of
             // it: a backup with an impostor's tools holds nothing.
             let sets_path = v.env.iter().any(|e| matches!(e, EnvChange::Set(k, _) if k == "PATH"))
@@ -284,7 +433,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         }
     });
     if let Err(e) = visited {
-        if line.to_ascii_lowercase().contains("prisma") {
+        if mentions_database(line) {
             reasons.push((
                 Verdict::Destructive,
                 format!("the command mentions prisma but could not be parsed ({e}), so it cannot be checked"),

@@ -1,10 +1,13 @@
 //! Shell command lines -> the Prisma commands they would run. Used by the scanner (scripts,
 //! CI files, Dockerfiles) and by the agent hooks (`check`, `agent-hook`).
 
+mod defs;
 pub mod packages;
 pub mod parse;
 pub mod resolve;
 mod runners;
+mod task_runners;
+mod wrappers;
 
 pub use parse::{parse, ParseError, SimpleCommand};
 pub use resolve::{resolve, At, EnvChange, Target};
@@ -105,7 +108,8 @@ pub struct Visit<'a> {
 /// (recursively; a cycle stops). `cd` moves where later scripts are looked up.
 pub fn visit(line: &str, scripts: &dyn Scripts, f: &mut dyn FnMut(&Visit<'_>)) -> Result<(), ParseError> {
     let mut stack = Vec::new();
-    let ctx = Walk { depth: 0, top_offset: None, via: &[], env: &[], dirs: &[String::new()] };
+    let defs = defs::Defs::default();
+    let ctx = Walk { depth: 0, top_offset: None, via: &[], env: &[], dirs: &[String::new()], defs: &defs };
     walk(line, scripts, &ctx, &mut stack, f)
 }
 
@@ -127,6 +131,8 @@ struct Walk<'a> {
     via: &'a [String],
     env: &'a [EnvChange],
     dirs: &'a [String],
+    /// Variables and aliases defined before, in this line or the one that ran it.
+    defs: &'a defs::Defs,
 }
 
 fn walk(
@@ -140,8 +146,38 @@ fn walk(
         return Err(ParseError { message: "nested too deeply".into(), offset: ctx.top_offset.unwrap_or(0) });
     }
     let mut dirs: Vec<String> = ctx.dirs.to_vec();
+    let mut defs = ctx.defs.clone();
     for cmd in parse::parse_at_depth(line, ctx.depth)? {
         let offset = ctx.top_offset.unwrap_or(cmd.offset);
+        let cmd = defs.expand(&cmd).unwrap_or(cmd);
+        defs.learn(&cmd);
+        // `alias p='npx prisma'; p migrate reset`: the alias's text, read again.
+        if let Some((alias, script)) = defs.alias(&cmd) {
+            let key = format!("shell-alias:{alias}");
+            if stack.contains(&key) {
+                continue;
+            }
+            let mut via = ctx.via.to_vec();
+            via.push(format!("alias `{alias}`"));
+            stack.push(key);
+            let r = walk(
+                &script,
+                scripts,
+                &Walk {
+                    depth: ctx.depth + 1,
+                    top_offset: Some(offset),
+                    via: &via,
+                    env: ctx.env,
+                    dirs: &dirs,
+                    defs: &defs,
+                },
+                stack,
+                f,
+            );
+            stack.pop();
+            r?;
+            continue;
+        }
         let r = resolve(&cmd);
         let mut via: Vec<String> = ctx.via.iter().cloned().chain(r.chain.iter().cloned()).collect();
         let env: Vec<EnvChange> = ctx.env.iter().cloned().chain(r.env.iter().cloned()).collect();
@@ -169,7 +205,14 @@ fn walk(
                 let r = walk(
                     &script,
                     scripts,
-                    &Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: &env, dirs: &dirs },
+                    &Walk {
+                        depth: ctx.depth + 1,
+                        top_offset: Some(offset),
+                        via: &via,
+                        env: &env,
+                        dirs: &dirs,
+                        defs: &defs,
+                    },
                     stack,
                     f,
                 );
@@ -180,8 +223,10 @@ fn walk(
             }
             // `pnpm turbo run reset`, `yarn run-s a b`: a package binary that runs scripts.
             Target::Script { name, args, at }
-                if matches!(name.as_str(), "turbo" | "run-s" | "run-p" | "npm-run-all" | "concurrently")
-                    && scripts.scripts(&dirs, at, name).is_empty() =>
+                if matches!(
+                    name.as_str(),
+                    "turbo" | "nx" | "lerna" | "run-s" | "run-p" | "npm-run-all" | "concurrently"
+                ) && scripts.scripts(&dirs, at, name).is_empty() =>
             {
                 let args: Vec<String> = args.iter().map(|a| quote(a)).collect();
                 Target::Shell { script: format!("{name} {}", args.join(" ")) }
@@ -217,7 +262,7 @@ fn walk(
             continue;
         }
         let inner = |via: &'_ [String], dirs: &'_ [String], w: &mut dyn FnMut(&Walk<'_>) -> Result<(), ParseError>| {
-            w(&Walk { depth: ctx.depth + 1, top_offset: Some(offset), via, env: &env, dirs })
+            w(&Walk { depth: ctx.depth + 1, top_offset: Some(offset), via, env: &env, dirs, defs: &defs })
         };
         match target {
             Target::Shell { script } => inner(&via, &dirs, &mut |c| walk(&script, scripts, c, stack, f))?,

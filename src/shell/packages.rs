@@ -19,6 +19,8 @@ const MAX_FILE: u64 = 1 << 20;
 struct Package {
     dir: PathBuf,
     name: Option<String>,
+    /// The project's name in its project.json, when Nx knows it by another name.
+    nx_name: Option<String>,
     scripts: BTreeMap<String, String>,
     /// Workspace patterns, when this package.json declares them.
     workspaces: Option<Vec<String>>,
@@ -67,12 +69,7 @@ impl Packages {
     /// The workspace root at or above `dir` and its package folders.
     fn workspace(&self, dir: &Path) -> Option<(PathBuf, Vec<PathBuf>)> {
         for d in dir.ancestors() {
-            let pnpm = d.join("pnpm-workspace.yaml");
-            let patterns = match (pnpm.is_file(), self.package_at(d).and_then(|p| p.workspaces)) {
-                (true, _) => std::fs::read_to_string(&pnpm).map(|t| pnpm_patterns(&t)).unwrap_or_default(),
-                (false, Some(w)) => w,
-                (false, None) => continue,
-            };
+            let Some(patterns) = workspace_patterns(d, self.package_at(d)) else { continue };
             return Some((d.to_path_buf(), expand(d, &patterns)));
         }
         None
@@ -181,7 +178,9 @@ fn select(all: &[Package], root: &Path, selector: &str) -> Vec<Package> {
         .filter(|&k| {
             let p = &all[k];
             let rel = p.dir.strip_prefix(root).map(|r| r.display().to_string()).unwrap_or_default();
-            p.name.as_deref().is_some_and(|n| n == s || glob_matches(s, n)) || rel == s || glob_matches(s, &rel)
+            [&p.name, &p.nx_name].iter().any(|n| n.as_deref().is_some_and(|n| n == s || glob_matches(s, n)))
+                || rel == s
+                || glob_matches(s, &rel)
         })
         .collect();
     // Follow edges from the named packages: to what they depend on, or to what depends on them.
@@ -221,12 +220,31 @@ fn select(all: &[Package], root: &Path, selector: &str) -> Vec<Package> {
 /// The package folders of the workspace whose root is `root` (its pnpm-workspace.yaml or the
 /// `workspaces` of its package.json); `None` when `root` declares no workspace.
 pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
-    let pnpm = root.join("pnpm-workspace.yaml");
-    let patterns = match pnpm.is_file() {
-        true => pnpm_patterns(&std::fs::read_to_string(&pnpm).ok()?),
-        false => read_package(root)?.workspaces?,
-    };
+    let patterns = workspace_patterns(root, read_package(root))?;
     Some(expand(root, &patterns))
+}
+
+/// The package patterns of the workspace rooted at `dir`: pnpm-workspace.yaml, the
+/// `workspaces` of package.json, lerna.json's `packages`, or, for an Nx workspace (nx.json),
+/// every folder holding a package.json or project.json.
+fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
+    let pnpm = dir.join("pnpm-workspace.yaml");
+    if pnpm.is_file() {
+        return Some(std::fs::read_to_string(&pnpm).map(|t| pnpm_patterns(&t)).unwrap_or_default());
+    }
+    if let Some(w) = package.and_then(|p| p.workspaces) {
+        return Some(w);
+    }
+    if let Ok(text) = std::fs::read_to_string(dir.join("lerna.json")) {
+        let json: serde_json::Value = serde_json::from_str(crate::scan::extract::strip_bom(&text)).unwrap_or_default();
+        let listed: Vec<String> = json
+            .get("packages")
+            .and_then(|p| p.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        return Some(if listed.is_empty() { vec!["packages/*".to_string()] } else { listed });
+    }
+    dir.join("nx.json").is_file().then(|| vec!["**".to_string()])
 }
 
 /// pnpm's `package.yaml`: its name and the plain `key: value` lines of its `scripts:` block.
@@ -254,10 +272,73 @@ fn read_package_yaml(dir: &Path) -> Option<Package> {
             }
         }
     }
-    Some(Package { dir: dir.to_path_buf(), name, scripts, workspaces: None, deps: Vec::new() })
+    Some(Package { dir: dir.to_path_buf(), name, nx_name: None, scripts, workspaces: None, deps: Vec::new() })
 }
 
+/// A package, with the Nx targets of its project.json (and of package.json's `nx` key) as
+/// scripts of the same names: a folder with only a project.json is an Nx project.
 fn read_package(dir: &Path) -> Option<Package> {
+    let package = read_package_json(dir);
+    let project = std::fs::read_to_string(dir.join("project.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&t)).ok());
+    let mut package = match (package, &project) {
+        (Some(p), _) => p,
+        (None, Some(_)) => Package {
+            dir: dir.to_path_buf(),
+            name: None,
+            nx_name: None,
+            scripts: BTreeMap::new(),
+            workspaces: None,
+            deps: Vec::new(),
+        },
+        (None, None) => return None,
+    };
+    if let Some(project) = project {
+        // Nx knows the project by this name; the package name stays for npm's `-w`.
+        package.nx_name = project.get("name").and_then(|n| n.as_str()).map(str::to_string);
+        add_nx_targets(&mut package.scripts, project.get("targets"));
+    }
+    Some(package)
+}
+
+/// Nx targets as scripts: `command`, `options.command`, `options.commands` (strings or
+/// `{command}`), and `nx:run-script`'s `options.script` (the package script it runs).
+fn add_nx_targets(scripts: &mut BTreeMap<String, String>, targets: Option<&serde_json::Value>) {
+    let Some(targets) = targets.and_then(|t| t.as_object()) else { return };
+    for (name, t) in targets {
+        let options = t.get("options");
+        let mut lines: Vec<String> = Vec::new();
+        for c in [t.get("command"), options.and_then(|o| o.get("command"))].into_iter().flatten() {
+            lines.extend(c.as_str().map(str::to_string));
+        }
+        if let Some(list) = options.and_then(|o| o.get("commands")).and_then(|c| c.as_array()) {
+            for c in list {
+                lines.extend(c.as_str().or_else(|| c.get("command").and_then(|x| x.as_str())).map(str::to_string));
+            }
+        }
+        if let Some(script) = options.and_then(|o| o.get("script")).and_then(|s| s.as_str()) {
+            lines.push(format!("npm run {}", super::quote(script)));
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        let body = lines.join("\n");
+        match scripts.get_mut(name) {
+            // A package script and a target of the same name: both may run.
+            Some(existing) if *existing != body => {
+                existing.push('\n');
+                existing.push_str(&body);
+            }
+            Some(_) => {}
+            None => {
+                scripts.insert(name.clone(), body);
+            }
+        }
+    }
+}
+
+fn read_package_json(dir: &Path) -> Option<Package> {
     let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return read_package_yaml(dir) };
     let json: serde_json::Value = serde_json::from_str(crate::scan::extract::strip_bom(&text)).ok()?;
     let strings = |v: &serde_json::Value| -> Vec<String> {
@@ -267,14 +348,17 @@ fn read_package(dir: &Path) -> Option<Package> {
         Some(p) => strings(p),
         None => strings(w),
     });
+    let mut scripts: BTreeMap<String, String> = json
+        .get("scripts")
+        .and_then(|s| s.as_object())
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+        .unwrap_or_default();
+    add_nx_targets(&mut scripts, json.get("nx").and_then(|n| n.get("targets")));
     Some(Package {
         dir: dir.to_path_buf(),
         name: json.get("name").and_then(|n| n.as_str()).map(str::to_string),
-        scripts: json
-            .get("scripts")
-            .and_then(|s| s.as_object())
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
-            .unwrap_or_default(),
+        nx_name: None,
+        scripts,
         workspaces,
         deps: ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
             .iter()
@@ -321,7 +405,7 @@ fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
             let rel = path.strip_prefix(root).map(|r| r.display().to_string()).unwrap_or_default();
             let wanted = include.iter().any(|p| glob_matches(p.trim_start_matches("./").trim_end_matches('/'), &rel))
                 && !exclude.iter().any(|p| glob_matches(p[1..].trim_start_matches("./").trim_end_matches('/'), &rel));
-            if wanted && path.join("package.json").is_file() {
+            if wanted && (path.join("package.json").is_file() || path.join("project.json").is_file()) {
                 out.push(path.clone());
             }
             if depth < 4 {

@@ -275,9 +275,9 @@ impl Parser<'_> {
         if cmd.heredoc.is_none() && heredoc.is_none() && cmd.input_file.is_none() {
             cmd.heredoc = piped;
         }
-        self.prints = printed(&cmd.argv);
+        self.prints = printed(&cmd.argv, cmd.heredoc.as_deref());
         self.last_end = self.i;
-        if !cmd.argv.is_empty() || !cmd.assigns.is_empty() {
+        if !cmd.argv.is_empty() || !cmd.assigns.is_empty() || !cmd.writes.is_empty() {
             let index = self.out.len();
             self.out.push(cmd);
             if let Some((delim, strip)) = heredoc {
@@ -490,9 +490,20 @@ enum Redirect {
 }
 
 /// What `echo WORDS` or `printf TEXT` prints, when the words alone tell (no variables,
-/// substitutions, escapes or formats).
-fn printed(argv: &[String]) -> Option<String> {
+/// substitutions, escapes or formats); what `cat` and `base64 -d` print of an input the line
+/// shows (`base64 -d <<< TEXT | bash` runs the decoded text).
+fn printed(argv: &[String], input: Option<&str>) -> Option<String> {
     let (name, args) = argv.split_first()?;
+    match (name.as_str(), input) {
+        ("cat", Some(text)) if args.iter().all(|a| a == "-") => return Some(text.to_string()),
+        ("base64", Some(text)) if args.iter().any(|a| matches!(a.as_str(), "-d" | "--decode" | "-D")) => {
+            use base64::Engine as _;
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let bytes = base64::engine::general_purpose::STANDARD.decode(compact).ok()?;
+            return String::from_utf8(bytes).ok();
+        }
+        _ => {}
+    }
     let literal = |a: &String| !a.contains(['$', '`', '\\']) && !a.contains(SUBSTITUTED);
     match name.as_str() {
         "echo" => {

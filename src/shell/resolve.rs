@@ -302,7 +302,9 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             None => Target::Other,
         },
         // Environment loaders: `dotenv -e .env.test -- prisma ...`, `cross-env A=1 prisma ...`.
-        "dotenv" | "dotenv-cli" | "env-cmd" | "dotenvx" | "infisical" | "doppler" | "op" | "with-env" => {
+        "dotenv" | "dotenv-cli" | "env-cmd" | "dotenvx" | "infisical" | "doppler" | "op" | "with-env"
+            if super::wrappers::inner(name, argv).is_none() =>
+        {
             match argv.iter().position(|a| a == "--") {
                 Some(p) => next(name, p + 1, env),
                 None => {
@@ -465,6 +467,14 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             chain.push(name.into());
             turbo(argv)
         }
+        "nx" => {
+            chain.push(name.into());
+            super::task_runners::nx(argv)
+        }
+        "lerna" => {
+            chain.push(name.into());
+            super::task_runners::lerna(argv)
+        }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {
             chain.push(name.into());
@@ -552,12 +562,25 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             chain.push("git submodule foreach".into());
             Target::Shell { script: git_foreach(argv).unwrap_or_default() }
         }
+        // Secret runners, remote and container shells: what they run.
+        _ if super::wrappers::inner(name, argv).is_some() => match super::wrappers::inner(name, argv) {
+            Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),
+            Some(super::wrappers::Inner::Script(script)) => {
+                chain.push(name.into());
+                Target::Shell { script }
+            }
+            None => Target::Other,
+        },
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
         _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
             Target::File { path: first.clone() }
         }
         _ if first.ends_with(".sh") => Target::File { path: first.clone() },
-        _ => Target::Other,
+        // Any other tool given `-- CMD ARGS`.
+        _ => match super::wrappers::generic(name, argv) {
+            Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),
+            _ => Target::Other,
+        },
     }
 }
 

@@ -74,6 +74,10 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             return Some(format!("writes {w} ({what})"));
         }
     }
+    // A bare redirection (`> .husky/pre-commit`) writes and runs nothing.
+    if argv.is_empty() {
+        return None;
+    }
     if let Some(why) = writers::writes(cmd, ctx, dirs, &protected) {
         return Some(why);
     }
@@ -274,7 +278,7 @@ pub(super) fn dynamic(word: &str) -> bool {
 }
 
 /// The code an interpreter runs from its command line (`python3 -c CODE`, `node -e CODE`).
-pub(super) fn inline_code(argv: &[String]) -> Vec<&str> {
+pub(crate) fn inline_code(argv: &[String]) -> Vec<&str> {
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     let interpreter = name.starts_with("python")
         || matches!(name, "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx" | "osascript");
@@ -298,7 +302,7 @@ pub(super) fn inline_code(argv: &[String]) -> Vec<&str> {
 }
 
 /// The path-like words in a piece of code: runs of characters a path is made of.
-pub(super) fn code_paths(code: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn code_paths(code: &str) -> impl Iterator<Item = &str> {
     code.split(|c: char| !(c.is_alphanumeric() || "._-/~*".contains(c)))
         .filter(|w| w.chars().any(char::is_alphanumeric) && (w.contains(['.', '/']) || *w == "backups"))
 }

@@ -7,7 +7,7 @@ mod deploy;
 mod js;
 mod package_json;
 mod shell;
-mod yaml;
+pub mod yaml;
 
 use std::sync::OnceLock;
 

@@ -1,0 +1,464 @@
+//! Database clients run by a command line: `psql`, `pgcli`, `mysql`, `mariadb`, `mycli`,
+//! `sqlite3`, `litecli`, `mongosh`, `wrangler d1 execute`, `turso db shell`, and the tools
+//! that drop or reset a database outright (`dropdb`, `mysqladmin drop`, `supabase db reset`,
+//! `pg_restore --clean`). The SQL they would run is read from the line (`-c`, `-e`, the
+//! trailing SQL of sqlite3, a heredoc or here-string, `echo ... |`) or from the files it
+//! names (`-f`, `< file`, `\i`, `source`, `.read`), and judged by the same analysis as
+//! migrations. SQL that cannot be read is unknown: refused, since the client may reach the
+//! project's database.
+
+use std::path::Path;
+
+use crate::shell::SimpleCommand;
+
+/// Largest SQL file read.
+const MAX_SQL: u64 = 8 << 20;
+
+/// Why a client command loses data or cannot be checked, if it may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientFinding {
+    pub client: String,
+    pub why: String,
+}
+
+/// The client names this module knows, for the fast path's triggers.
+pub const CLIENTS: &[&str] = &[
+    "psql",
+    "pgcli",
+    "mysql",
+    "mariadb",
+    "mycli",
+    "sqlite3",
+    "sqlite",
+    "litecli",
+    "mongosh",
+    "mongo",
+    "dropdb",
+    "mysqladmin",
+    "mariadb-admin",
+    "supabase",
+    "pg_restore",
+    "wrangler",
+    "turso",
+];
+
+/// Where the SQL read from the line comes from, for messages.
+struct Sql {
+    text: String,
+    from: String,
+}
+
+/// What a client on this command line does, when it is one. `cwd` and `dirs`: where files
+/// named by the line are read from. `is_project_file`: whether a SQLite file is the project's
+/// database (`None` when that is not known).
+pub fn judge(
+    cmd: &SimpleCommand,
+    cwd: &Path,
+    dirs: &[String],
+    is_project_file: &dyn Fn(&str) -> Option<bool>,
+) -> Option<ClientFinding> {
+    let argv = &cmd.argv;
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    let found = |why: String| Some(ClientFinding { client: name.to_string(), why });
+    let info_only = argv[1..].iter().any(|a| {
+        matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list" | "-h" if name != "psql" || a != "-h")
+    });
+    let read = |path: &str| read_sql(cwd, dirs, path);
+    match name {
+        "psql" | "pgcli" => {
+            if argv[1..].iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list")) {
+                return None;
+            }
+            let mut pieces = Vec::new();
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                let (flag, inline) = split_flag(a);
+                match flag {
+                    "-c" | "--command" => {
+                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
+                        pieces.push(v.map(|t| Ok(Sql { text: t, from: "-c".into() })));
+                    }
+                    "-f" | "--file" => {
+                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
+                        pieces.push(Some(match v.as_deref() {
+                            Some("-") | None => stdin_sql(cmd, cwd, dirs).unwrap_or(Err("its input".into())),
+                            Some(p) => read(p),
+                        }));
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            if pieces.is_empty() {
+                pieces.push(stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))));
+            }
+            judge_pieces(pieces, cwd, dirs, Dialect::Postgres).and_then(found)
+        }
+        "mysql" | "mariadb" | "mycli" => {
+            if info_only {
+                return None;
+            }
+            let mut pieces = Vec::new();
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                let (flag, inline) = split_flag(a);
+                if flag == "-e" || flag == "--execute" {
+                    let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
+                    pieces.push(v.map(|t| Ok(Sql { text: t, from: "-e".into() })));
+                } else if let Some(t) = a.strip_prefix("-e").filter(|t| !t.is_empty() && !a.starts_with("--")) {
+                    pieces.push(Some(Ok(Sql { text: t.to_string(), from: "-e".into() })));
+                }
+                i += 1;
+            }
+            if pieces.is_empty() {
+                pieces.push(stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))));
+            }
+            judge_pieces(pieces, cwd, dirs, Dialect::Mysql).and_then(found)
+        }
+        "sqlite3" | "sqlite" | "litecli" => sqlite(cmd, cwd, dirs, is_project_file).and_then(found),
+        "mongosh" | "mongo" => {
+            if info_only {
+                return None;
+            }
+            let k = argv.iter().position(|a| a == "--eval" || a.starts_with("--eval="));
+            let code = match k {
+                Some(k) => argv[k].strip_prefix("--eval=").map(str::to_string).or_else(|| argv.get(k + 1).cloned()),
+                None => cmd.heredoc.clone(),
+            };
+            match code {
+                Some(code) if mongo_destroys(&code) => {
+                    found(format!("runs `{}`, which deletes documents or collections", first_line(&code)))
+                }
+                Some(_) => None,
+                None if argv[1..].iter().any(|a| a.ends_with(".js")) => {
+                    found("runs a script file that cannot be checked here".into())
+                }
+                None => found("reads commands from its input, which cannot be checked".into()),
+            }
+        }
+        "dropdb" if !info_only => found("drops a whole database".into()),
+        "mysqladmin" | "mariadb-admin" if argv[1..].iter().any(|a| a == "drop") => {
+            found("drops a whole database".into())
+        }
+        "supabase" if argv.get(1).is_some_and(|a| a == "db") && argv.get(2).is_some_and(|a| a == "reset") => {
+            found("resets the database: every table and row is dropped and the migrations re-applied".into())
+        }
+        "pg_restore"
+            if argv[1..].iter().any(|a| {
+                a == "--clean" || a == "-c" || (a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+            }) =>
+        {
+            found("`--clean` drops the database objects before restoring them".into())
+        }
+        // `wrangler d1 execute DB --command SQL | --file F` (Cloudflare D1, SQLite).
+        "wrangler" if argv.get(1).is_some_and(|a| a == "d1") && argv.get(2).is_some_and(|a| a == "execute") => {
+            let mut pieces = Vec::new();
+            let mut i = 3;
+            while let Some(a) = argv.get(i) {
+                let (flag, inline) = split_flag(a);
+                let v = || inline.clone().or_else(|| argv.get(i + 1).cloned());
+                match flag {
+                    "--command" => pieces.push(v().map(|t| Ok(Sql { text: t, from: "--command".into() }))),
+                    "--file" => pieces.push(Some(v().map_or(Err("--file".into()), |p| read(&p)))),
+                    _ => {}
+                }
+                i += 1;
+            }
+            judge_pieces(pieces, cwd, dirs, Dialect::Sqlite).and_then(found)
+        }
+        // `turso db shell DB "SQL"`, or SQL on its input.
+        "turso" if argv.get(1).is_some_and(|a| a == "db") && argv.get(2).is_some_and(|a| a == "shell") => {
+            let operands: Vec<&String> = argv[3..].iter().filter(|a| !a.starts_with('-')).collect();
+            let piece = match operands.get(1) {
+                Some(sql) => Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })),
+                None => stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))),
+            };
+            judge_pieces(vec![piece], cwd, dirs, Dialect::Sqlite).and_then(found)
+        }
+        _ => None,
+    }
+}
+
+/// `--flag=value` split; a short flag's attached value is not split (`-cSQL` is rare).
+fn split_flag(a: &str) -> (&str, Option<String>) {
+    match a.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+        _ => (a, None),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Dialect {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+/// The SQL on the client's input, when the line shows it (heredoc, here-string, `echo |`) or
+/// names it (`< file`).
+fn stdin_sql(cmd: &SimpleCommand, cwd: &Path, dirs: &[String]) -> Option<Result<Sql, String>> {
+    if let Some(body) = &cmd.heredoc {
+        return Some(Ok(Sql { text: body.clone(), from: "its input".into() }));
+    }
+    cmd.input_file.as_deref().map(|f| read_sql(cwd, dirs, f))
+}
+
+fn read_sql(cwd: &Path, dirs: &[String], path: &str) -> Result<Sql, String> {
+    if path.contains('$') || path.contains(crate::shell::parse::SUBSTITUTED) {
+        return Err(format!("{path} (a path only known when the line runs)"));
+    }
+    let candidates: Vec<std::path::PathBuf> = if path.starts_with('/') {
+        vec![Path::new(path).to_path_buf()]
+    } else {
+        dirs.iter().filter(|d| d.as_str() != "*").map(|d| cwd.join(d).join(path)).collect()
+    };
+    for file in candidates {
+        if let Ok(meta) = std::fs::metadata(&file) {
+            if !meta.is_file() || meta.len() > MAX_SQL {
+                return Err(format!("{path} (not a readable SQL file)"));
+            }
+            return std::fs::read_to_string(&file)
+                .map(|text| Sql { text, from: path.to_string() })
+                .map_err(|e| format!("{path} ({e})"));
+        }
+    }
+    Err(format!("{path} (not found)"))
+}
+
+/// The verdict on SQL pieces: `None` (harmless), or why not. A piece `None` is a flag with
+/// no value; `Some(Err)` SQL that cannot be read.
+fn judge_pieces(
+    pieces: Vec<Option<Result<Sql, String>>>,
+    cwd: &Path,
+    dirs: &[String],
+    dialect: Dialect,
+) -> Option<String> {
+    for piece in pieces.into_iter().flatten() {
+        let sql = match piece {
+            Ok(sql) => sql,
+            Err(what) => return Some(format!("runs SQL from {what}, which cannot be checked")),
+        };
+        if let Some(why) = judge_text(&sql, cwd, dirs, dialect, 0) {
+            return Some(why);
+        }
+    }
+    None
+}
+
+fn judge_text(sql: &Sql, cwd: &Path, dirs: &[String], dialect: Dialect, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return Some(format!("includes SQL files {depth} deep from {}, which is not followed", sql.from));
+    }
+    // Client commands inside the SQL: files it includes, shell commands it runs.
+    let mut plain = String::with_capacity(sql.text.len());
+    for line in sql.text.lines() {
+        let t = line.trim_start();
+        let (cmd, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+        let rest = rest.trim().trim_end_matches(';').trim().trim_matches(|c| c == '\'' || c == '"');
+        let include = match dialect {
+            Dialect::Postgres => matches!(cmd, "\\i" | "\\ir" | "\\include" | "\\include_relative"),
+            Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "source" | "\\."),
+            Dialect::Sqlite => cmd == ".read",
+        };
+        if include {
+            let inner = match read_sql(cwd, dirs, rest) {
+                Ok(s) => s,
+                Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
+            };
+            if let Some(why) = judge_text(&inner, cwd, dirs, dialect, depth + 1) {
+                return Some(why);
+            }
+            continue;
+        }
+        let shell = match dialect {
+            Dialect::Postgres => cmd.starts_with("\\!"),
+            Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "system" | "\\!"),
+            Dialect::Sqlite => matches!(cmd, ".shell" | ".system"),
+        };
+        if shell {
+            return Some(format!("runs a shell command from its SQL ({}), which is not checked", first_line(t)));
+        }
+        if matches!(dialect, Dialect::Sqlite) && matches!(cmd, ".restore" | ".clone" | ".recover") {
+            return Some(format!("`{cmd}` in {} overwrites or rebuilds the database", sql.from));
+        }
+        if matches!(dialect, Dialect::Sqlite) && t.starts_with('.') {
+            continue; // other dot-commands: output settings, .tables, .schema
+        }
+        if matches!(dialect, Dialect::Postgres) && t.starts_with('\\') {
+            continue; // other meta-commands: \dt, \d, \x, \c (which only changes the connection)
+        }
+        plain.push_str(line);
+        plain.push('\n');
+    }
+    let found = crate::sql::dangers(&plain);
+    let d = found.first()?;
+    Some(format!("runs SQL that {} ({} line {}: {})", d.message, sql.from, d.line, first_line(&d.statement)))
+}
+
+/// `sqlite3 [OPTIONS] FILE [SQL...]`.
+fn sqlite(
+    cmd: &SimpleCommand,
+    cwd: &Path,
+    dirs: &[String],
+    is_project_file: &dyn Fn(&str) -> Option<bool>,
+) -> Option<String> {
+    let argv = &cmd.argv;
+    const VALUES: &[&str] = &[
+        "-separator",
+        "-nullvalue",
+        "-newline",
+        "-vfs",
+        "-mmap",
+        "-pagecache",
+        "-heap",
+        "-maxsize",
+        "-lookaside",
+        "-escape",
+    ];
+    let mut pieces: Vec<Option<Result<Sql, String>>> = Vec::new();
+    let mut operands: Vec<&String> = Vec::new();
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        let flag = a.strip_prefix('-').map(|f| format!("-{}", f.trim_start_matches('-')));
+        match flag.as_deref() {
+            Some("-version" | "-help") => return None,
+            Some("-cmd") => {
+                pieces.push(argv.get(i + 1).map(|t| Ok(Sql { text: t.clone(), from: "-cmd".into() })));
+                i += 1;
+            }
+            Some("-init") => {
+                pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(cwd, dirs, p))));
+                i += 1;
+            }
+            Some(f) if VALUES.contains(&f) => i += 1,
+            Some(_) => {}
+            None => operands.push(a),
+        }
+        i += 1;
+    }
+    let file = operands.first().map(|s| s.as_str());
+    // Not the project's database: an in-memory one, or a file known to be another.
+    match file {
+        None | Some(":memory:" | "") => return None,
+        Some(f) if is_project_file(f) == Some(false) => return None,
+        _ => {}
+    }
+    for sql in operands.iter().skip(1) {
+        pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
+    }
+    if operands.len() < 2 {
+        if let Some(input) = stdin_sql(cmd, cwd, dirs) {
+            pieces.push(Some(input));
+        } else if pieces.is_empty() {
+            return Some("reads SQL from its input, which cannot be checked".into());
+        }
+    }
+    judge_pieces(pieces, cwd, dirs, Dialect::Sqlite)
+}
+
+/// MongoDB shell code that deletes: `dropDatabase()`, `.drop()`, `deleteMany(`, `remove(`.
+fn mongo_destroys(code: &str) -> bool {
+    [
+        "dropDatabase",
+        ".drop(",
+        "deleteMany",
+        ".remove(",
+        "dropCollection",
+        "dropIndexes",
+        "findOneAndDelete",
+        "deleteOne",
+    ]
+    .iter()
+    .any(|w| code.contains(w))
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let mut out: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::parse::parse;
+
+    fn judged(line: &str) -> Option<String> {
+        let cmd = parse(line).unwrap().pop().unwrap();
+        judge(&cmd, Path::new("/nonexistent"), &[String::new()], &|_| None).map(|f| f.why)
+    }
+
+    #[test]
+    fn destructive_sql_through_clients() {
+        for line in [
+            "psql \"$DATABASE_URL\" -c 'DROP SCHEMA public CASCADE'",
+            "psql -c 'SELECT 1' -c 'TRUNCATE \"User\"'",
+            "psql --command='DELETE FROM \"User\"'",
+            "psql <<'X'\nDROP TABLE \"User\";\nX",
+            "echo 'DROP TABLE a;' | psql",
+            "psql <<< 'UPDATE \"User\" SET email = null'",
+            "pgcli -c 'DROP SCHEMA public CASCADE'",
+            "mysql -e 'DROP DATABASE app'",
+            "mysql -u root -p app --execute='DELETE FROM users'",
+            "mariadb -eDROP\\ TABLE\\ users",
+            "mysql <<< 'TRUNCATE users'",
+            "sqlite3 prisma/dev.db 'DELETE FROM User'",
+            "echo 'DROP TABLE User;' | sqlite3 prisma/dev.db",
+            "sqlite3 dev.db -cmd 'DROP TABLE User' .quit",
+            "sqlite3 dev.db '.restore /tmp/other.db'",
+            "sqlite3 dev.db '.shell rm -rf /'",
+            "dropdb app",
+            "mysqladmin -u root -f drop app",
+            "supabase db reset",
+            "pg_restore --clean -d app dump.custom",
+            "mongosh app --eval 'db.dropDatabase()'",
+            "wrangler d1 execute app --command 'DROP TABLE User'",
+            "turso db shell app 'DELETE FROM User'",
+            // SQL that cannot be read.
+            "psql -f missing.sql",
+            "psql -f \"$FILE\"",
+            "cat drop.sql | psql",
+            "psql app",
+            "sqlite3 prisma/dev.db '.read missing.sql'",
+            "psql -c '\\! npx prisma migrate reset --force'",
+        ] {
+            assert!(judged(line).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn harmless_client_lines() {
+        for line in [
+            "psql -c 'SELECT 1'",
+            "psql \"$DATABASE_URL\" -c 'SELECT count(*) FROM \"User\"'",
+            "psql -l",
+            "psql --version",
+            "psql -c '\\dt'",
+            "mysql -e 'SHOW TABLES'",
+            "mysql --version",
+            "sqlite3 prisma/dev.db 'SELECT * FROM User'",
+            "sqlite3 prisma/dev.db .tables",
+            "sqlite3 :memory: 'DROP TABLE x'",
+            "sqlite3",
+            "mysqladmin status",
+            "supabase db push",
+            "pg_restore --list dump.custom",
+            "mongosh app --eval 'db.users.find()'",
+            "psql -c 'DELETE FROM \"Session\" WHERE expires < now()'",
+        ] {
+            assert_eq!(judged(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn sqlite_files_that_are_not_the_project_database() {
+        let cmd = parse("sqlite3 /tmp/scratch.db 'DROP TABLE x'").unwrap().pop().unwrap();
+        let other = |_: &str| Some(false);
+        assert_eq!(judge(&cmd, Path::new("/"), &[String::new()], &other), None);
+        let ours = |_: &str| Some(true);
+        assert!(judge(&cmd, Path::new("/"), &[String::new()], &ours).is_some());
+    }
+}

@@ -1,0 +1,237 @@
+//! Monorepo task runners besides turbo: Nx (`nx run P:T`, `nx run-many -t T`, `nx affected
+//! -t T`, `nx T P`, `nx P:T`) and Lerna (`lerna run T --scope P`). A task is the package
+//! script of that name, or the Nx target of that name in project.json (the package lookup
+//! in [`super::packages`] reads both), in the projects selected (every one when none is).
+
+use super::quote;
+use super::resolve::{At, Target};
+
+/// Nx's own commands: anything else names a target (`nx build api`) or `project:target`.
+const NX_COMMANDS: &[&str] = &[
+    "add",
+    "connect",
+    "daemon",
+    "graph",
+    "dep-graph",
+    "format",
+    "format:check",
+    "format:write",
+    "generate",
+    "g",
+    "import",
+    "init",
+    "list",
+    "migrate",
+    "release",
+    "repair",
+    "report",
+    "reset",
+    "show",
+    "sync",
+    "sync:check",
+    "view-logs",
+    "watch",
+    "login",
+    "logout",
+    "mcp",
+    "help",
+    "exec",
+    "print-affected",
+    "configure-ai-agents",
+];
+
+/// Nx options that take the next word as their value.
+const NX_VALUES: &[&str] = &[
+    "-t",
+    "--target",
+    "--targets",
+    "-p",
+    "--projects",
+    "-c",
+    "--configuration",
+    "--exclude",
+    "--base",
+    "--head",
+    "--files",
+    "--output-style",
+    "--parallel",
+    "--runner",
+    "--nxBail",
+    "--batch",
+];
+
+/// What `nx ARGS` runs.
+pub(super) fn nx(argv: &[String]) -> Target {
+    let mut words: Vec<String> = Vec::new();
+    let mut targets: Vec<String> = Vec::new();
+    let mut projects: Vec<String> = Vec::new();
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if a == "--" {
+            break;
+        }
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if a.starts_with('-') => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        if flag.starts_with('-') {
+            let value = match (&inline, NX_VALUES.contains(&flag)) {
+                (Some(v), _) => Some(v.clone()),
+                (None, true) => {
+                    i += 1;
+                    argv.get(i).cloned()
+                }
+                (None, false) => None,
+            };
+            let list = |v: &str| -> Vec<String> {
+                v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+            };
+            match (flag, value) {
+                ("-t" | "--target" | "--targets", Some(v)) => targets.extend(list(&v)),
+                ("-p" | "--projects", Some(v)) => projects.extend(list(&v)),
+                _ => {}
+            }
+        } else {
+            words.push(a.clone());
+        }
+        i += 1;
+    }
+    let run = |pairs: Vec<(String, String)>| lines(&pairs);
+    match words.first().map(String::as_str) {
+        Some("run") => words.get(1).map_or(Target::Other, |spec| run(splits(spec))),
+        Some("run-many" | "affected") => {
+            let projects = if projects.is_empty() { vec!["*".to_string()] } else { projects };
+            run(targets.iter().flat_map(|t| projects.iter().map(move |p| (p.clone(), t.clone()))).collect())
+        }
+        Some(w) if NX_COMMANDS.contains(&w) => Target::Other,
+        // `nx api:reset` (a project's target) or `nx reset api` / `nx db:reset` (a target, of
+        // one project or of the project where the line runs): every reading.
+        Some(spec) => {
+            let mut pairs = splits(spec);
+            let project = words.get(1).cloned().unwrap_or_else(|| "*".to_string());
+            pairs.push((project, spec.to_string()));
+            run(pairs)
+        }
+        None => Target::Other,
+    }
+}
+
+/// The readings of `project:target[:configuration]`: Nx names may hold colons themselves.
+fn splits(spec: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (k, _) in spec.match_indices(':') {
+        let (project, target) = (&spec[..k], &spec[k + 1..]);
+        if project.is_empty() || target.is_empty() {
+            continue;
+        }
+        out.push((project.to_string(), target.to_string()));
+        // Without a trailing `:configuration`.
+        if let Some((t, _)) = target.rsplit_once(':') {
+            out.push((project.to_string(), t.to_string()));
+        }
+    }
+    if out.is_empty() {
+        out.push(("*".to_string(), spec.to_string()));
+    }
+    out
+}
+
+/// One `nx-task PROJECT TARGET` line per pair, read again by the shell walk.
+fn lines(pairs: &[(String, String)]) -> Target {
+    match pairs {
+        [] => Target::Other,
+        [(project, target)] => Target::Script { name: target.clone(), args: Vec::new(), at: at(project) },
+        _ => {
+            // `run-many` with one target and one project reads as exactly that pair.
+            let lines: Vec<String> = pairs
+                .iter()
+                .map(|(p, t)| match p.as_str() {
+                    "*" => format!("nx run-many -t {}", quote(t)),
+                    p => format!("nx run-many -t {} -p {}", quote(t), quote(p)),
+                })
+                .collect();
+            Target::Shell { script: lines.join("\n") }
+        }
+    }
+}
+
+fn at(project: &str) -> At {
+    match project {
+        "*" => At::Workspaces(Vec::new()),
+        p => At::Workspaces(vec![p.to_string()]),
+    }
+}
+
+/// What `lerna run T [--scope P]...` runs (`lerna exec -- CMD` is a plain wrapper).
+pub(super) fn lerna(argv: &[String]) -> Target {
+    if argv.get(1).map(String::as_str) != Some("run") {
+        return Target::Other;
+    }
+    let mut scopes = Vec::new();
+    let mut script = None;
+    let mut args = Vec::new();
+    let mut i = 2;
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "--" => {
+                args = argv[i + 1..].to_vec();
+                break;
+            }
+            "--scope" => {
+                scopes.extend(argv.get(i + 1).cloned());
+                i += 1;
+            }
+            s if s.starts_with("--scope=") => scopes.push(s["--scope=".len()..].to_string()),
+            "--ignore" | "--concurrency" | "--since" | "--npm-client" | "--profile-location" => i += 1,
+            s if s.starts_with('-') => {}
+            s if script.is_none() => script = Some(s.to_string()),
+            _ => {}
+        }
+        i += 1;
+    }
+    match script {
+        Some(name) => Target::Script { name, args, at: At::Workspaces(scopes) },
+        None => Target::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn script(name: &str, projects: &[&str]) -> Target {
+        Target::Script {
+            name: name.into(),
+            args: vec![],
+            at: At::Workspaces(projects.iter().map(|p| p.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn nx_forms() {
+        assert_eq!(nx(&words("nx run db:reset")), script("reset", &["db"]));
+        assert_eq!(nx(&words("nx run-many -t reset")), script("reset", &[]));
+        assert_eq!(nx(&words("nx affected --target=reset")), script("reset", &[]));
+        assert_eq!(nx(&words("nx run-many -t reset -p db")), script("reset", &["db"]));
+        assert_eq!(nx(&words("nx graph")), Target::Other);
+        assert_eq!(nx(&words("nx reset")), Target::Other, "nx reset clears Nx's cache");
+        // `db:db:reset`: project `db`, target `db:reset` (or `db` with configuration `reset`).
+        match nx(&words("nx run db:db:reset")) {
+            Target::Shell { script } => assert!(script.contains("nx run-many -t db:reset -p db"), "{script}"),
+            t => panic!("{t:?}"),
+        }
+        assert!(splits("db:db:reset").contains(&("db".into(), "db:reset".into())));
+        assert!(splits("api:build:production").contains(&("api".into(), "build".into())));
+    }
+
+    #[test]
+    fn lerna_forms() {
+        assert_eq!(lerna(&words("lerna run db:reset")), script("db:reset", &[]));
+        assert_eq!(lerna(&words("lerna run db:reset --scope @acme/db")), script("db:reset", &["@acme/db"]));
+        assert_eq!(lerna(&words("lerna list")), Target::Other);
+    }
+}
