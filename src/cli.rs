@@ -184,6 +184,15 @@ pub enum Command {
     /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
     /// with the fixing command for each gap.
     Doctor(Deferred<DoctorArgs>),
+    /// Install (or upgrade) the tripwire in the project's PostgreSQL database: DROP
+    /// SCHEMA/TABLE/COLUMN/MATERIALIZED VIEW/SEQUENCE and TRUNCATE are refused from any client
+    /// unless prisma-guard opens a short window for a confirmed, backed-up command. Needs a
+    /// superuser: the project's role, or PRISMA_GUARD_PROTECT_URL (same database). See
+    /// docs/tripwire.md.
+    Protect,
+    /// Remove the tripwire from the project's database (one transaction; a superuser, as for
+    /// protect).
+    Unprotect,
 }
 
 #[derive(Debug, Args)]

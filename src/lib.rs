@@ -24,6 +24,7 @@ pub(crate) mod scan;
 pub(crate) mod shell;
 pub(crate) mod sql;
 pub(crate) mod sys;
+pub(crate) mod tripwire;
 pub(crate) mod ui;
 
 pub use exit::ExitStatus;
@@ -56,5 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Init(args) => commands::init::run(global, &args),
         Command::Uninstall(args) => commands::uninstall::run(global, &args),
         Command::Doctor(args) => commands::doctor::run(global, &args),
+        Command::Protect => commands::protect::run(&load()?),
+        Command::Unprotect => commands::protect::run_unprotect(&load()?),
     }
 }

@@ -136,6 +136,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
 /// The database of one project: its dump tools and its backups.
 fn database_rows(settings: &Settings, args: &DoctorArgs) -> Vec<Row> {
     let mut rows = vec![dump_tools(settings)];
+    rows.extend(tripwire_row(settings));
     // A database not created yet has nothing to back up: no backup is no gap yet.
     let not_created = settings.database().is_ok_and(|db| db.exists().is_ok_and(|e| !e));
     if not_created {
@@ -149,6 +150,26 @@ fn database_rows(settings: &Settings, args: &DoctorArgs) -> Vec<Row> {
         rows.extend(backups(settings, args.max_backup_age_hours));
     }
     rows
+}
+
+/// The PostgreSQL tripwire (prisma-guard protect): optional, so its absence is no gap; a
+/// damaged one, or one this machine holds no key for, is.
+fn tripwire_row(settings: &Settings) -> Option<Row> {
+    let target = settings.target().ok()?;
+    let db = crate::tripwire::postgres(&target, &settings.tools).ok()?;
+    let entry = "PostgreSQL tripwire".to_string();
+    Some(match crate::tripwire::inspect(&db) {
+        Ok(t) => Row {
+            entry,
+            ok: crate::tripwire::is_sound(&t),
+            detail: t.summary(),
+            fix: format!("{}=<superuser url> prisma-guard protect", crate::tripwire::PROTECT_URL_VAR),
+        },
+        // Unreachable databases are the dump tools row's gap already.
+        Err(e) => {
+            Row { entry, ok: true, detail: format!("not checked: {}", crate::error::one_line(&e)), fix: String::new() }
+        }
+    })
 }
 
 fn dump_tools(settings: &Settings) -> Row {

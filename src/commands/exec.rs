@@ -300,7 +300,26 @@ impl Guard<'_> {
         if self.inv.is("mcp", "") {
             settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
         }
+        // The tripwire in the database (prisma-guard protect) lets this command through, and
+        // only while it runs: the window closes with prisma-guard, even when it is killed.
+        let approval = match exists.then(|| crate::tripwire::approve(db.target(), &settings.tools, &cmd)).transpose() {
+            Ok(a) => a.flatten(),
+            Err(e) => {
+                self.audit("tripwire-failed", backup_id.as_deref(), None);
+                return Err(e.context(fail(format!(
+                    "the tripwire's approval window could not be opened, so `{cmd}` was NOT run"
+                ))));
+            }
+        };
+        if approval.is_some() {
+            settings.printer.status("Approved", format!("the tripwire lets `{cmd}` through while it runs"));
+        }
         let code = self.forward(real, stdin_sql, &pins)?;
+        if let Some(Err(e)) = approval.map(crate::tripwire::approval::Approval::close) {
+            settings
+                .printer
+                .warn(format!("closing the tripwire's approval window: {e:#} (it closes with its session anyway)"));
+        }
         self.audit(decision, backup_id.as_deref(), Some(i32::from(code)));
         if let (true, Some(id)) = (code != 0, &backup_id) {
             if code == 130 {

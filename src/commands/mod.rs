@@ -11,6 +11,7 @@ pub mod explain;
 pub mod hooks;
 pub mod init;
 pub mod notify;
+pub mod protect;
 pub mod prune;
 pub mod restore;
 pub mod restore_test;

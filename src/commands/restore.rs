@@ -107,6 +107,10 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         .context("the safety backup failed, so nothing was restored")?;
         settings.printer.status("Safety", format!("backup {} taken of the current state", safety.id));
     }
+    // The tripwire (prisma-guard protect) lets the restore's drops through while it runs.
+    let approval =
+        crate::tripwire::approve(db.target(), &settings.tools, &format!("prisma-guard restore {}", manifest.id))
+            .context("the tripwire's approval window could not be opened, so nothing was restored")?;
     settings.printer.status("Restoring", format!("{} into {}", manifest.id, db.target().describe()));
     match remotes.first() {
         Some(r) => replay_remote(
@@ -118,6 +122,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
             !current.is_empty(),
         )?,
         None => replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?,
+    }
+    if let Some(a) = approval {
+        a.close()?;
     }
     report_counts(settings, &manifest, db.as_ref(), "restore")
 }

@@ -42,15 +42,64 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
         );
         report.healthy = false;
     }
+    let tripwire = tripwire(settings);
+    if let Some(Ok(t)) = &tripwire {
+        if !crate::tripwire::is_sound(t) {
+            report.findings.push(health::Finding {
+                severity: Severity::Warning,
+                event: Event::Stale,
+                location: t.database.clone(),
+                message: format!("tripwire {}", t.summary()),
+            });
+            report.healthy = false;
+        }
+    }
     match (args.json, args.format) {
-        (true, _) | (_, StatusFormat::Json) => println!("{}", serde_json::to_string_pretty(&report)?),
+        (true, _) | (_, StatusFormat::Json) => {
+            let mut value = serde_json::to_value(&report)?;
+            if let (Some(map), Some(t)) = (value.as_object_mut(), &tripwire) {
+                map.insert("tripwire".into(), tripwire_json(t));
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
         (_, StatusFormat::Prometheus) => print!("{}", health::prometheus(&report)),
-        (_, StatusFormat::Text) => print_text(&report),
+        (_, StatusFormat::Text) => {
+            if let Some(t) = &tripwire {
+                match t {
+                    Ok(t) => println!("tripwire {}", t.summary()),
+                    Err(e) => println!("tripwire unknown: {}", crate::error::one_line(e)),
+                }
+            }
+            print_text(&report);
+        }
     }
     if args.notify {
         send(settings, &report, args.digest);
     }
     Ok(if report.healthy { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// The PostgreSQL tripwire (prisma-guard protect) of the project's database; `None` when the
+/// project has no PostgreSQL database prisma-guard can name.
+fn tripwire(settings: &Settings) -> Option<Result<crate::tripwire::Inspection>> {
+    let target = settings.target().ok()?;
+    let db = crate::tripwire::postgres(&target, &settings.tools).ok()?;
+    Some(crate::tripwire::inspect(&db))
+}
+
+fn tripwire_json(t: &Result<crate::tripwire::Inspection>) -> serde_json::Value {
+    match t {
+        Ok(t) => serde_json::json!({
+            "database": t.database,
+            "installed": t.probe.installed.is_some(),
+            "version": t.probe.installed.as_ref().map(|(v, _)| v),
+            "sound": crate::tripwire::is_sound(t),
+            "this_machine_has_key": t.has_key,
+            "problems": t.problems,
+            "detail": t.status,
+        }),
+        Err(e) => serde_json::json!({ "error": crate::error::one_line(e) }),
+    }
 }
 
 fn print_text(r: &Report) {

@@ -20,3 +20,4 @@ mod setup;
 mod shim;
 mod snapshots;
 mod sqlite;
+mod tripwire;

@@ -91,7 +91,7 @@ impl Postgres {
     }
 
     /// Run one SQL text, return stdout lines.
-    fn query(&self, sql: &str) -> Result<Vec<String>> {
+    pub(crate) fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.psql_command();
         cmd.arg("-c").arg(sql);
         let out = self.psql.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
@@ -177,7 +177,7 @@ impl Postgres {
         let schemas = self.managed_schemas();
         match schemas.is_empty() {
             false => format!("table_schema IN ({})", schemas.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", ")),
-            true => "table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg_toast%' AND table_schema NOT LIKE 'pg_temp%'".into(),
+            true => "table_schema NOT IN ('pg_catalog', 'information_schema', 'prisma_guard') AND table_schema NOT LIKE 'pg_toast%' AND table_schema NOT LIKE 'pg_temp%'".into(),
         }
     }
 
@@ -230,6 +230,41 @@ impl Postgres {
         let mut running = Running::spawn(&self.psql, cmd)?;
         let stdin = running.child.stdin.take().context("psql has no stdin")?;
         Ok((running, stdin))
+    }
+
+    /// Run a script (which opens and commits its own transaction) on psql's stdin, stopping
+    /// at the first error. The text never reaches argv.
+    pub(crate) fn run_script(&self, sql: &str) -> Result<()> {
+        let (running, mut stdin) = self.psql_script()?;
+        let fed = stdin.write_all(sql.as_bytes());
+        drop(stdin);
+        let finished = running.finish(&self.redactor).map_err(|e| self.explain(e));
+        match (fed, finished) {
+            (_, Err(e)) => Err(e),
+            (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not feed the SQL to psql")),
+            (Ok(()), Ok(_)) => Ok(()),
+        }
+    }
+
+    /// A psql session that runs each statement written to its stdin as it arrives and prints
+    /// the results (unaligned, tuples only) on its stdout; it ends when its stdin closes.
+    pub(crate) fn session(&self) -> Result<(Running, std::process::ChildStdin, std::process::ChildStdout)> {
+        let mut cmd = self.psql.command();
+        cmd.arg("--no-password");
+        self.env(&mut cmd);
+        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-f", "-"])
+            .arg(format!("--dbname={}", self.conninfo))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        let mut running = Running::spawn(&self.psql, cmd)?;
+        let stdin = running.child.stdin.take().context("psql has no stdin")?;
+        let stdout = running.child.stdout.take().context("psql has no stdout")?;
+        Ok((running, stdin, stdout))
+    }
+
+    /// What hides this connection's password in text shown to people.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// Feed the dump up to its first `COPY` (the types, tables and functions it creates) to
@@ -379,11 +414,11 @@ impl Postgres {
     }
 
     /// `DROP PUBLICATION` and `DROP EVENT TRIGGER` for those of the database: objects of no
-    /// schema, which a whole-database dump creates again.
+    /// schema, which a whole-database dump creates again (the tripwire's aside: it stays).
     fn drop_database_objects_sql(&self) -> Result<String> {
         let rows = self.query(
             "SELECT format('DROP PUBLICATION IF EXISTS %I;', pubname) FROM pg_publication \
-             UNION ALL SELECT format('DROP EVENT TRIGGER IF EXISTS %I;', evtname) FROM pg_event_trigger",
+             UNION ALL SELECT format('DROP EVENT TRIGGER IF EXISTS %I;', evtname) FROM pg_event_trigger WHERE evtname NOT LIKE 'prisma\\_guard\\_%'",
         )?;
         Ok(rows.iter().map(|r| format!("{r}\n")).collect())
     }
@@ -432,7 +467,7 @@ impl Postgres {
     }
 
     fn user_schemas(&self) -> Result<Vec<String>> {
-        self.query("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg_toast%' AND nspname NOT LIKE 'pg_temp%' ORDER BY 1")
+        self.query("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'prisma_guard') AND nspname NOT LIKE 'pg_toast%' AND nspname NOT LIKE 'pg_temp%' ORDER BY 1")
     }
 }
 
@@ -492,6 +527,11 @@ impl Database for Postgres {
         let schemas = self.managed_schemas();
         for schema in &schemas {
             cmd.arg(format!("--schema={schema}"));
+        }
+        if schemas.is_empty() {
+            // The tripwire (prisma-guard protect) belongs to the server it guards, not to the
+            // data: a restore elsewhere would need a superuser to create it.
+            cmd.arg(format!("--exclude-schema={}", crate::tripwire::sql::SCHEMA));
         }
         // A dump limited to schemas leaves out CREATE EXTENSION: without it, a column of an
         // extension's type (citext, vector ...) cannot be restored. Put them first.
@@ -708,6 +748,8 @@ pub struct DumpFilter {
     current: Option<(String, u64)>,
     /// The current line outside COPY data; inside COPY, its first bytes only.
     line: Vec<u8>,
+    /// Inside a statement of the tripwire's, left out up to its end.
+    skipping: bool,
 }
 
 impl DumpFilter {
@@ -801,6 +843,14 @@ impl DumpFilter {
                 "the dump holds a psql command outside any statement (`{meta}`): pg_dump never writes one, so this file was altered; refused"
             )));
         }
+        if self.skipping {
+            self.skipping = !self.sql.at_boundary();
+            return Ok(());
+        }
+        if starts_clean && is_tripwire_statement(body) {
+            self.skipping = !self.sql.at_boundary();
+            return Ok(());
+        }
         if !(starts_clean && self.sql.at_boundary()) {
             return out.write_all(&line);
         }
@@ -830,6 +880,19 @@ impl DumpFilter {
             out.write_all(&line)
         }
     }
+}
+
+/// The tripwire's triggers (prisma-guard protect), which pg_dump writes with the tables and
+/// among the event triggers: left out of backups and restores (they would need its schema,
+/// which is not dumped, and a superuser). A restored table gets its trigger from the tripwire
+/// of the database it lands in.
+fn is_tripwire_statement(line: &[u8]) -> bool {
+    let refers = |needle: &[u8]| memchr::memmem::find(line, needle).is_some();
+    (line.starts_with(b"CREATE TRIGGER ") && refers(b"EXECUTE FUNCTION \"prisma_guard\"."))
+        || line.starts_with(b"CREATE EVENT TRIGGER \"prisma_guard_")
+        || line.starts_with(b"ALTER EVENT TRIGGER \"prisma_guard_")
+        || line.starts_with(b"COMMENT ON EVENT TRIGGER \"prisma_guard_")
+        || (line.starts_with(b"ALTER TABLE ") && refers(b" TRIGGER \"prisma_guard_no_truncate\""))
 }
 
 /// `schema.table` of `"public"."Odd ""Name"" ; --" ("id") FROM stdin;` (quotes taken off,
@@ -1147,6 +1210,28 @@ mod tests {
         assert!(!out.contains("ALTER TABLE \"public\".\"mine\" OWNER TO"), "mallory may not be given the table: {out}");
         assert!(!out.contains("\nBEGIN;\nSELECT 1;\nCOMMIT;\n"), "pg_dump's own BEGIN/COMMIT go: {out}");
         assert!(out.contains("SELECT 1;"), "{out}");
+    }
+
+    #[test]
+    fn the_tripwire_is_left_out_of_dumps_whole_statements_only() {
+        let dump = "CREATE TABLE \"public\".\"a\" (\"id\" integer);\n\
+CREATE TRIGGER \"prisma_guard_no_truncate\" BEFORE TRUNCATE ON \"public\".\"a\" FOR EACH STATEMENT EXECUTE FUNCTION \"prisma_guard\".\"refuse_truncate\"();\n\
+CREATE EVENT TRIGGER \"prisma_guard_ddl_end\" ON \"ddl_command_end\"\n         WHEN TAG IN ('CREATE TABLE')\n   EXECUTE FUNCTION \"prisma_guard\".\"on_ddl_end\"();\n\
+ALTER EVENT TRIGGER \"prisma_guard_ddl_end\" OWNER TO \"postgres\";\n\
+CREATE EVENT TRIGGER \"audit\" ON \"sql_drop\"\n   EXECUTE FUNCTION \"public\".\"audit\"();\n\
+CREATE FUNCTION \"public\".\"f\"() RETURNS text AS $$\nCREATE TRIGGER x EXECUTE FUNCTION \"prisma_guard\".y();\n$$ LANGUAGE sql;\n";
+        let mut filter = DumpFilter::default();
+        let mut out = Vec::new();
+        filter.feed(dump.as_bytes(), &mut out).unwrap();
+        filter.finish(&mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("prisma_guard_no_truncate") && !out.contains("prisma_guard_ddl_end"), "{out}");
+        assert!(out.contains("CREATE TABLE \"public\".\"a\""));
+        assert!(
+            out.contains("CREATE EVENT TRIGGER \"audit\" ON \"sql_drop\"\n   EXECUTE FUNCTION \"public\".\"audit\"();")
+        );
+        // Text inside a function body is not a statement of pg_dump's.
+        assert!(out.contains("CREATE TRIGGER x EXECUTE FUNCTION \"prisma_guard\".y();"));
     }
 
     #[test]
