@@ -42,6 +42,17 @@ pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
             let reason = format!("editing {path} ({what}) switches prisma-guard off");
             return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }
+        // Writing over the project's SQLite database with a file-editing tool.
+        let ctx = judge::context::Context::new(&cwd);
+        if judge::data::hit(path, ctx.data_files(), &cwd, &[String::new()]).is_some() {
+            let class = judge::Class::DatabaseFiles;
+            let reason = format!(
+                "editing {path} writes over the project's SQLite database ({}). Instead: {}",
+                class.label(),
+                class.instead()
+            );
+            return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
+        }
     }
     let Some(command) = request.command else { return Ok(ExitStatus::Success) };
     if judge::fast_allow(&command) {
@@ -51,7 +62,7 @@ pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
     let config = load(&cwd, global).unwrap_or_default();
     let report = judge::check(&command, &cwd, options(&config));
     let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
-    emit(protocol::answer(args.agent, report.verdict, &report.reason(), &command, ask))
+    emit(protocol::answer(args.agent, report.verdict, &report.explained(), &command, ask))
 }
 
 fn emit(a: protocol::Answer) -> Result<ExitStatus> {

@@ -35,12 +35,18 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
         let v = serde_json::json!({
             "verdict": report.verdict.label(),
             "reasons": report.reasons,
+            "classes": report.classes.iter().map(|c| c.label()).collect::<Vec<_>>(),
+            "instead": report.class().filter(|_| report.verdict != Verdict::Allow).map(|c| c.instead()),
         });
         println!("{v}");
     } else if report.verdict == Verdict::Allow {
         println!("allow");
     } else {
         println!("{}: {}", report.verdict, report.reason());
+        if let Some(c) = report.class() {
+            println!("  class: {}", c.label());
+            println!("  instead: {}", c.instead());
+        }
         for r in report.reasons.iter().skip(1) {
             println!("  also: {r}");
         }

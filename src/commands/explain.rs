@@ -17,8 +17,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
         println!("  {s}");
     }
     println!("verdict: {}", report.verdict);
-    for r in &report.reasons {
-        println!("  because: {r}");
+    for (r, c) in report.reasons.iter().zip(&report.classes) {
+        println!("  because: {r} ({})", c.label());
+    }
+    if let Some(c) = report.class().filter(|_| report.verdict != judge::Verdict::Allow) {
+        println!("instead: {}", c.instead());
     }
     Ok(ExitStatus::Success)
 }

@@ -8,6 +8,7 @@
 //! shims, editing agent hook settings, skipping git hooks with `--no-verify`. A line that
 //! cannot be parsed but mentions prisma is destructive (fail closed).
 
+pub mod class;
 pub mod clients;
 pub mod context;
 pub mod data;
@@ -19,6 +20,8 @@ use std::path::Path;
 
 use crate::guard::classify::{classify, Invocation, Options, Risk};
 use crate::shell::{self, EnvChange, Scripts, Target};
+
+pub use class::Class;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
@@ -49,6 +52,8 @@ pub struct Report {
     pub verdict: Verdict,
     /// One reason per finding, worst first.
     pub reasons: Vec<String>,
+    /// The class of each finding, in the same order.
+    pub classes: Vec<Class>,
     /// How the line was read, for `explain`.
     pub steps: Vec<String>,
     /// Whether the fast path decided without parsing.
@@ -58,6 +63,21 @@ pub struct Report {
 impl Report {
     pub fn reason(&self) -> String {
         self.reasons.first().cloned().unwrap_or_else(|| "no prisma command and no change to prisma-guard".into())
+    }
+
+    /// The class of the worst finding.
+    pub fn class(&self) -> Option<Class> {
+        self.classes.first().copied()
+    }
+
+    /// The worst finding with its class and the safe alternative, as agents are told.
+    pub fn explained(&self) -> String {
+        match self.class() {
+            Some(c) if self.verdict != Verdict::Allow => {
+                format!("{} ({}). Instead: {}", self.reason(), c.label(), c.instead())
+            }
+            _ => self.reason(),
+        }
     }
 }
 
@@ -202,6 +222,44 @@ fn mentions_database(line: &str) -> bool {
         })
 }
 
+/// `$P migrate reset`, `npx $P db push`: a command named only when the line runs, with
+/// arguments of a Prisma command or in a line about prisma or a database.
+fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<String> {
+    let argv = &v.command.argv;
+    if !matches!(v.target, Target::Other) || argv.is_empty() {
+        return None;
+    }
+    let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+    let runner = matches!(
+        name,
+        "npx"
+            | "pnpx"
+            | "bunx"
+            | "npm"
+            | "pnpm"
+            | "yarn"
+            | "bun"
+            | "exec"
+            | "command"
+            | "env"
+            | "sudo"
+            | "xargs"
+            | "nohup"
+            | "time"
+            | "timeout"
+            | "nice"
+            | "setsid"
+            | "corepack"
+            | "node"
+    );
+    let first_operand = argv[1..].iter().position(|a| !a.starts_with('-') && !a.contains('=')).map(|k| k + 1);
+    let at = if dynamic_word(&argv[0]) { 0 } else { first_operand.filter(|k| runner && dynamic_word(&argv[*k]))? };
+    let prisma_like = argv[at + 1..].iter().any(|a| {
+        matches!(a.as_str(), "migrate" | "db" | "reset" | "push" | "update" | "execute" | "drop" | "-c" | "-e")
+    });
+    (mentions || prisma_like).then(|| format!("`{}` runs a command named only when the line runs", argv.join(" ")))
+}
+
 /// Whether a word holds text only known when the line runs: a variable the line does not
 /// set, a command substitution, a backquote.
 fn dynamic_word(word: &str) -> bool {
@@ -247,38 +305,10 @@ fn hidden_text(v: &shell::Visit<'_>) -> Option<String> {
     if shell
         && matches!(v.target, Target::Other)
         && v.command.heredoc.is_none()
-        && argv[1..].iter().all(|a| a.starts_with('-'))
+        && (argv[1..].iter().all(|a| a.starts_with('-'))
+            || argv[1..].iter().take_while(|a| *a != "--").any(|a| a == "-s"))
     {
         return Some(format!("`{name}` runs a script read from its input"));
-    }
-    // `$P migrate reset`, `npx $P ...`: the command itself is named when the line runs.
-    if matches!(v.target, Target::Other) {
-        let runner = matches!(
-            name,
-            "npx"
-                | "pnpx"
-                | "bunx"
-                | "npm"
-                | "pnpm"
-                | "yarn"
-                | "bun"
-                | "exec"
-                | "command"
-                | "env"
-                | "sudo"
-                | "xargs"
-                | "nohup"
-                | "time"
-                | "timeout"
-                | "nice"
-                | "setsid"
-                | "corepack"
-                | "node"
-        );
-        let first_operand = argv[1..].iter().find(|a| !a.starts_with('-') && !a.contains('='));
-        if dynamic_word(&argv[0]) || (runner && first_operand.is_some_and(|a| dynamic_word(a))) {
-            return Some(format!("`{}` runs a command named only when the line runs", argv.join(" ")));
-        }
     }
     let interpreter =
         matches!(name, "python" | "python3" | "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx");
@@ -295,6 +325,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         return Report {
             verdict: Verdict::Allow,
             reasons: Vec::new(),
+            classes: Vec::new(),
             steps: vec!["fast path: nothing to check".into()],
             fast: true,
         };
@@ -302,7 +333,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let scripts = shell::packages::Packages::new(cwd);
     let repo = crate::judge::context::Context::new(cwd);
     let mut worst = Verdict::Allow;
-    let mut reasons: Vec<(Verdict, String)> = Vec::new();
+    let mut reasons: Vec<(Verdict, Class, String)> = Vec::new();
     let mut steps = Vec::new();
     let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
@@ -318,19 +349,25 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         {
             reasons.push((
                 Verdict::Destructive,
+                Class::GuardOff,
                 format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
             ));
+        }
+        if let Some(why) = dynamic_command(v, mentions_prisma) {
+            reasons.push((Verdict::Destructive, Class::Hidden, format!("{why}: it cannot be checked")));
         }
         if mentions_prisma {
             if let Some(why) = hidden_text(v) {
                 reasons.push((
                     Verdict::Destructive,
-                    format!("{why}, in a line that mentions prisma: it cannot be checked"),
+                    Class::Hidden,
+                    format!("{why}, in a line that mentions prisma or a database: it cannot be checked"),
                 ));
             }
         }
         if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, &repo, v.dirs) {
-            reasons.push((Verdict::Destructive, why));
+            let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
+            reasons.push((Verdict::Destructive, class, why));
         }
         // Database clients: the SQL they would run.
         let project_file = |f: &str| {
@@ -338,15 +375,15 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
         };
         if let Some(found) = clients::judge(v.command, cwd, v.dirs, &project_file) {
-            reasons.push((Verdict::Destructive, format!("`{}` {}", found.client, found.why)));
+            reasons.push((Verdict::Destructive, Class::DatabaseClient, format!("`{}` {}", found.client, found.why)));
         }
         // The database files themselves, and the volumes holding them.
         if let Some(why) = data::loses_data(v.command, &repo, v.dirs) {
-            reasons.push((Verdict::Destructive, why));
+            reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
         if let Some(why) = volumes::loses_volume(v.command, &here) {
-            reasons.push((Verdict::Destructive, why));
+            reasons.push((Verdict::Destructive, Class::DatabaseVolume, why));
         }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).
         if name == "git" {
@@ -354,7 +391,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 Some("worktree") if v.command.argv.iter().any(|a| a == "add") => new_worktree = true,
                 Some(sub) if crate::judge::tamper::runs_hooks(sub) => {
                     if let Some(why) = crate::judge::tamper::no_hooks_there(cwd, v.dirs, new_worktree) {
-                        reasons.push((Verdict::Destructive, why));
+                        reasons.push((Verdict::Destructive, Class::GuardOff, why));
                     }
                 }
                 _ => {}
@@ -375,6 +412,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             if v.via.iter().any(|w| w == "xargs") {
                 reasons.push((
                     Verdict::Destructive,
+                    Class::Hidden,
                     "prisma gets arguments from xargs' input, which cannot be checked".into(),
                 ));
             }
@@ -382,6 +420,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             if let Some(word) = dynamic_prisma_argument(args) {
                 reasons.push((
                     Verdict::Destructive,
+                    Class::Hidden,
                     format!("prisma's argument `{word}` is only known when the line runs, so what it does cannot be checked"),
                 ));
             }
@@ -394,6 +433,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             if sets_path {
                 reasons.push((
                     Verdict::Destructive,
+                    Class::GuardOff,
                     "sets PATH in a line that runs prisma, which changes the tools prisma-guard backs up with".into(),
                 ));
             }
@@ -409,6 +449,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 if let Some(h) = hidden {
                     reasons.push((
                         Verdict::Destructive,
+                        Class::GuardOff,
                         format!("{h} in front of prisma, hiding the AI agent from Prisma's own check"),
                     ));
                 }
@@ -417,17 +458,22 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
             match (risk, direct) {
-                (Risk::Destructive { why }, _) => reasons.push((Verdict::Destructive, format!("{why}{from}"))),
+                (Risk::Destructive { why }, _) => {
+                    reasons.push((Verdict::Destructive, Class::PrismaCommand, format!("{why}{from}")))
+                }
                 // The "no decision" for a schema change counts on the shim's backup: past
                 // the shim there is none.
                 (Risk::SchemaChange { what }, Some(way)) => reasons.push((
                     Verdict::Destructive,
+                    Class::PastTheShim,
                     format!(
                         "{what}{from}, run past prisma-guard's shim ({way}), so no backup would be taken first: run it as `npx prisma {}`",
                         args.join(" ")
                     ),
                 )),
-                (Risk::SchemaChange { what }, None) => reasons.push((Verdict::SchemaChange, format!("{what}{from}"))),
+                (Risk::SchemaChange { what }, None) => {
+                    reasons.push((Verdict::SchemaChange, Class::SchemaChange, format!("{what}{from}")))
+                }
                 (Risk::Safe, _) => {}
             }
         }
@@ -436,7 +482,10 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         if mentions_database(line) {
             reasons.push((
                 Verdict::Destructive,
-                format!("the command mentions prisma but could not be parsed ({e}), so it cannot be checked"),
+                Class::Hidden,
+                format!(
+                    "the command mentions prisma or a database but could not be parsed ({e}), so it cannot be checked"
+                ),
             ));
         } else {
             steps.push(format!("could not parse ({e}); it does not mention prisma"));
@@ -446,11 +495,12 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     // A script reached twice (`npm install` reads the root package as itself and as the
     // workspace outside a workspace) is one finding.
     let mut seen = std::collections::HashSet::new();
-    reasons.retain(|r| seen.insert(r.1.clone()));
-    if let Some((v, _)) = reasons.first() {
+    reasons.retain(|r| seen.insert(r.2.clone()));
+    if let Some((v, _, _)) = reasons.first() {
         worst = *v;
     }
-    Report { verdict: worst, reasons: reasons.into_iter().map(|r| r.1).collect(), steps, fast: false }
+    let classes = reasons.iter().map(|r| r.1).collect();
+    Report { verdict: worst, reasons: reasons.into_iter().map(|r| r.2).collect(), classes, steps, fast: false }
 }
 
 #[cfg(test)]

@@ -417,10 +417,14 @@ fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
     out
 }
 
-/// A workspace glob: `*` within one path segment, `**` across segments.
+/// A workspace glob: `*` within one path segment, `**` across segments; `*` alone (a filter
+/// such as `--filter '*'`) matches every name, scoped ones too.
 fn glob_matches(pattern: &str, text: &str) -> bool {
     if !pattern.contains('*') {
         return pattern == text;
+    }
+    if pattern == "*" || pattern == "**" {
+        return true;
     }
     let regex = pattern
         .split("**")

@@ -334,6 +334,10 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 if a == "-c" || (a.starts_with('-') && !a.starts_with("--") && a.contains('c')) {
                     return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
                 }
+                // `bash -s [--] ARGS`: the script is the input; what follows are its arguments.
+                if a == "-s" || (a.starts_with('-') && !a.starts_with("--") && a.contains('s')) {
+                    return heredoc.map_or(Target::Other, |b| Target::Shell { script: b.to_string() });
+                }
                 if !a.starts_with('-') && !a.starts_with('+') {
                     break;
                 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::support::{bin, run_with_stdin, TestContext};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum V {
+pub(crate) enum V {
     Allow,
     Schema,
     Destructive,
@@ -143,7 +143,7 @@ fn project() -> TestContext {
     ctx
 }
 
-fn payload(agent: &str, line: &str, cwd: &str) -> Value {
+pub(crate) fn payload(agent: &str, line: &str, cwd: &str) -> Value {
     match agent {
         "claude" => json!({
             "session_id": "abc123", "transcript_path": "/tmp/t.jsonl", "cwd": cwd, "permission_mode": "default",
@@ -171,14 +171,14 @@ fn payload(agent: &str, line: &str, cwd: &str) -> Value {
     }
 }
 
-fn hook(ctx: &TestContext, agent: &str, input: &str) -> crate::support::Run {
+pub(crate) fn hook(ctx: &TestContext, agent: &str, input: &str) -> crate::support::Run {
     let mut cmd = ctx.cmd(&["agent-hook", "--agent", agent]);
     cmd.stdin(Stdio::piped());
     run_with_stdin(cmd, input.as_bytes())
 }
 
 /// The verdict an agent's answer carries: None for "no decision".
-fn decision(agent: &str, run: &crate::support::Run) -> Option<String> {
+pub(crate) fn decision(agent: &str, run: &crate::support::Run) -> Option<String> {
     if agent == "codex" {
         return match run.code {
             0 => {

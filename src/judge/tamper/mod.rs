@@ -131,7 +131,8 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if name == "prisma-guard"
-        && (argv.iter().any(|a| a == "uninstall") || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
+        && (argv.iter().any(|a| a == "uninstall" || a == "unprotect")
+            || argv.windows(2).any(|w| w[0] == "exec" && w[1] == "--no-backup"))
     {
         return Some(format!("`{}` removes or bypasses prisma-guard", argv.join(" ")));
     }
