@@ -184,7 +184,15 @@ pub enum Command {
     /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
     /// with the fixing command for each gap.
     Doctor(Deferred<DoctorArgs>),
+    /// An MCP server (stdio) for AI agents, in place of `prisma mcp`: the same tools
+    /// (migrate-status, migrate-dev, migrate-reset, Prisma-Studio) through the guard, plus
+    /// backup, backups, restore-test and status. Schema changes are backed up first;
+    /// destructive ones are refused with the command for the user to run. `init` registers it.
+    Mcp(Deferred<McpArgs>),
 }
+
+#[derive(Debug, Args)]
+pub struct McpArgs {}
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

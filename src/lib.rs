@@ -16,6 +16,7 @@ pub mod exit;
 pub(crate) mod guard;
 pub(crate) mod install;
 pub(crate) mod judge;
+pub(crate) mod mcp;
 pub(crate) mod notify;
 pub(crate) mod process;
 pub(crate) mod project;
@@ -56,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Init(args) => commands::init::run(global, &args),
         Command::Uninstall(args) => commands::uninstall::run(global, &args),
         Command::Doctor(args) => commands::doctor::run(global, &args),
+        Command::Mcp(args) => commands::mcp::run(global, &args),
     }
 }
