@@ -45,17 +45,10 @@ fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
         cmd.env("AI_AGENT", "prisma-guard-mcp");
     }
     eprintln!("prisma-guard mcp: running `{shown}` in {}", dir.display());
-    let out = match cmd.output() {
+    let (code, text) = match output(cmd) {
         Ok(o) => o,
-        Err(e) => return Outcome { text: format!("could not start `{shown}`: {e}"), is_error: true },
+        Err(e) => return Outcome { text: format!("could not run `{shown}`: {e}"), is_error: true },
     };
-    let code = crate::process::exit_code_of(out.status);
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if !text.is_empty() && !stderr.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str(&stderr);
     let text = tail(&redact(&text));
     let what = match code {
         0 => "succeeded".to_string(),
@@ -66,6 +59,19 @@ fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
         text: format!("`{shown}` (in {}) {what}.\n\n{}", dir.display(), text.trim_end()),
         is_error: !ok.contains(&code),
     }
+}
+
+/// Run to the end; the exit code and stdout and stderr as one text, in the order written
+/// (the guard's "Backing up" comes before prisma's output, as on a terminal).
+fn output(mut cmd: Command) -> std::io::Result<(u8, String)> {
+    let (mut reader, writer) = std::io::pipe()?;
+    cmd.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = cmd.spawn()?;
+    drop(cmd); // our copies of the pipe's write end: the read below ends with the child's
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut bytes)?;
+    let status = child.wait()?;
+    Ok((crate::process::exit_code_of(status), String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// The refusal of a destructive command: what it would do, and the command the user runs.
