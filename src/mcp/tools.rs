@@ -145,7 +145,9 @@ pub fn definitions() -> Vec<Value> {
                 },
                 "annotations": {
                     "readOnlyHint": t.read_only(),
-                    "destructiveHint": false,
+                    // A migration changes the schema (backed up first, but the client may
+                    // well ask its user): the one tool not to run unasked.
+                    "destructiveHint": *t == Tool::MigrateDev,
                     "openWorldHint": false,
                 },
             })
