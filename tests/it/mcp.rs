@@ -277,3 +277,35 @@ fn init_puts_the_guarded_server_in_place_of_prisma_mcp_and_uninstall_gives_the_f
         assert_eq!(std::fs::read_to_string(ctx.path(path)).unwrap(), text, "{path} given back byte for byte");
     }
 }
+
+#[test]
+fn mcp_tool_results_never_show_the_database_password() {
+    let pg = postgres();
+    let db = pg.create_db("mcp_secret");
+    let mut ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    crate::guard::install_fake_prisma(&ctx, ctx.root());
+    crate::guard::guard_on_path(&mut ctx);
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY); INSERT INTO \"User\" VALUES (1), (2);");
+    // A migration whose error message holds the URL, password and all, as a driver's might.
+    ctx.write(
+        "prisma/migrations/20260101000000_fails/migration.sql",
+        &format!("DO $$ BEGIN RAISE EXCEPTION 'cannot reach {}'; END $$;\n", pg.url(&db)),
+    );
+    let mut c = Client::start(&ctx);
+    c.request("initialize", json!({"protocolVersion": "2025-06-18", "capabilities": {}}));
+    let mut texts = Vec::new();
+    let (err, text) = c.call("migrate-dev", json!({"name": "fails"}));
+    assert!(err, "the migration failed: {text}");
+    assert!(text.contains("cannot reach postgresql://app:****@"), "prisma's error is there, redacted: {text}");
+    texts.push(text);
+    assert_eq!(ctx.manifests().len(), 1, "backed up before the migration");
+    for tool in ["migrate-status", "backups", "status", "restore-test"] {
+        texts.push(c.call(tool, json!({})).1);
+    }
+    for t in &texts {
+        assert!(!t.contains(SECRET), "the password leaked:\n{t}");
+    }
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "2");
+    c.finish();
+}
