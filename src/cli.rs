@@ -193,7 +193,15 @@ pub enum Command {
     /// Remove the tripwire from the project's database (one transaction; a superuser, as for
     /// protect).
     Unprotect,
+    /// An MCP server (stdio) for AI agents, in place of `prisma mcp`: the same tools
+    /// (migrate-status, migrate-dev, migrate-reset, Prisma-Studio) through the guard, plus
+    /// backup, backups, restore-test and status. Schema changes are backed up first;
+    /// destructive ones are refused with the command for the user to run. `init` registers it.
+    Mcp(Deferred<McpArgs>),
 }
+
+#[derive(Debug, Args)]
+pub struct McpArgs {}
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -16,6 +16,7 @@ pub mod exit;
 pub(crate) mod guard;
 pub(crate) mod install;
 pub(crate) mod judge;
+pub(crate) mod mcp;
 pub(crate) mod notify;
 pub(crate) mod process;
 pub(crate) mod project;
@@ -59,5 +60,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Doctor(args) => commands::doctor::run(global, &args),
         Command::Protect => commands::protect::run(&load()?),
         Command::Unprotect => commands::protect::run_unprotect(&load()?),
+        Command::Mcp(args) => commands::mcp::run(global, &args),
     }
 }

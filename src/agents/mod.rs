@@ -29,6 +29,9 @@ pub struct Profile {
     pub traces: &'static [&'static str],
     /// The instructions file it reads, where `init` puts the note for agents.
     pub notes_file: &'static str,
+    /// Its project MCP server settings, where `init` puts `prisma-guard mcp` in place of
+    /// `prisma mcp` (`crate::mcp::config`).
+    pub mcp_settings: Option<&'static str>,
 }
 
 /// Every agent, in [`Agent`] order (`AGENTS[agent as usize]`). Sources for each agent's
@@ -41,6 +44,7 @@ pub const AGENTS: &[Profile] = &[
         settings_file: ".claude/settings.json",
         traces: &[".claude", "CLAUDE.md"],
         notes_file: "CLAUDE.md",
+        mcp_settings: Some(".mcp.json"),
     },
     Profile {
         agent: Agent::Cursor,
@@ -49,6 +53,7 @@ pub const AGENTS: &[Profile] = &[
         settings_file: ".cursor/hooks.json",
         traces: &[".cursor", ".cursorrules"],
         notes_file: "AGENTS.md",
+        mcp_settings: Some(".cursor/mcp.json"),
     },
     Profile {
         agent: Agent::Codex,
@@ -59,6 +64,7 @@ pub const AGENTS: &[Profile] = &[
         // show that Codex is used; only its own folder does.
         traces: &[".codex"],
         notes_file: "AGENTS.md",
+        mcp_settings: Some(".codex/config.toml"),
     },
     Profile {
         agent: Agent::Gemini,
@@ -67,6 +73,7 @@ pub const AGENTS: &[Profile] = &[
         settings_file: ".gemini/settings.json",
         traces: &[".gemini", "GEMINI.md"],
         notes_file: "AGENTS.md",
+        mcp_settings: Some(".gemini/settings.json"),
     },
     Profile {
         agent: Agent::Copilot,
@@ -75,6 +82,8 @@ pub const AGENTS: &[Profile] = &[
         settings_file: ".github/hooks/prisma-guard.json",
         traces: &[".github/hooks", ".github/copilot-instructions.md"],
         notes_file: "AGENTS.md",
+        // Copilot CLI keeps MCP servers in the user's ~/.copilot/mcp-config.json only.
+        mcp_settings: None,
     },
 ];
 

@@ -122,6 +122,9 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
             fix,
         });
     }
+    for f in crate::mcp::config::findings(root) {
+        rows.push(Row { entry: f.entry, ok: f.ok, detail: f.detail, fix: f.fix });
+    }
     if agents.is_empty() {
         rows.push(Row {
             entry: "AI agent hooks".into(),

@@ -298,7 +298,7 @@ impl Guard<'_> {
             }
         }
         if self.inv.is("mcp", "") {
-            settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session");
+            settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session. `prisma-guard mcp` offers the same tools through the guard (`prisma-guard init` puts it in the agents' MCP settings)");
         }
         // The tripwire in the database (prisma-guard protect) lets this command through, and
         // only while it runs: the window closes with prisma-guard, even when it is killed.

@@ -10,6 +10,7 @@ pub mod exec;
 pub mod explain;
 pub mod hooks;
 pub mod init;
+pub mod mcp;
 pub mod notify;
 pub mod protect;
 pub mod prune;

@@ -339,7 +339,11 @@ impl Doc {
         if let Some(m) = members.iter().rev().find(|m| m.key == name) {
             let (s, e) = m.value.span();
             let indent = self.line_indent(m.start);
-            let inline = !self.text[s..e].contains('\n') && matches!(m.value, Node::Scalar { .. });
+            // A value written on one line (a scalar, `["-y", "prisma", "mcp"]`) stays on one.
+            let one_line = !self.text[s..e].contains('\n');
+            let empty = matches!(&m.value, Node::Object { members, .. } if members.is_empty())
+                || matches!(&m.value, Node::Array { items, .. } if items.is_empty());
+            let inline = one_line && !empty;
             let text = self.render(&built, &indent, inline);
             return self.splice(s, e, &text);
         }

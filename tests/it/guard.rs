@@ -392,6 +392,7 @@ fn mcp_takes_a_backup_and_warns_about_the_gap() {
     let run = prisma(&ctx, &["mcp"]);
     run.ok();
     assert!(run.stderr.contains("bypassing prisma-guard"), "{}", run.stderr);
+    assert!(run.stderr.contains("`prisma-guard mcp` offers the same tools"), "{}", run.stderr);
     assert_eq!(ctx.manifests().len(), 1);
 }
 

@@ -10,6 +10,7 @@ mod encryption;
 mod failures;
 mod guard;
 mod hooks;
+mod mcp;
 mod mysql;
 mod notify;
 mod postgres;

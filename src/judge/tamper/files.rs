@@ -22,6 +22,9 @@ pub(super) const PROTECTED: &[(&str, &str)] = &[
     (".codex/hooks.json", "Codex hook settings"),
     (".codex/config.toml", "Codex settings"),
     (".gemini/settings.json", "Gemini CLI hook settings"),
+    // Where `init` put `prisma-guard mcp` in place of `prisma mcp` (Codex's and Gemini's are above).
+    (".mcp.json", "Claude Code's MCP servers (the guarded prisma-guard mcp)"),
+    (".cursor/mcp.json", "Cursor's MCP servers (the guarded prisma-guard mcp)"),
     (".github/hooks", "Copilot CLI hook settings"),
     (".github/workflows", "CI workflows (the CI scan)"),
     ("node_modules/.bin/prisma", "the prisma shim in node_modules"),

@@ -1,0 +1,14 @@
+//! `prisma-guard mcp`: the guarded MCP server on stdin/stdout (see `crate::mcp`).
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, McpArgs};
+use crate::ExitStatus;
+
+pub fn run(global: &GlobalArgs, _args: &McpArgs) -> Result<ExitStatus> {
+    let root = crate::config::settings::working_dir(global)?;
+    let ctx = crate::mcp::tools::Context::new(root.clone());
+    eprintln!("prisma-guard mcp: serving {} on stdio", root.display());
+    crate::mcp::serve(std::io::stdin().lock(), std::io::stdout().lock(), &ctx)?;
+    Ok(ExitStatus::Success)
+}
