@@ -570,3 +570,22 @@ fn uninstall_at_a_monorepo_root_undoes_init_there() {
         .collect();
     assert!(changed.is_empty(), "changed by init + uninstall at the root: {changed:?}\n{}", run.all());
 }
+
+/// Review (issue 22, round 5): every `init` writes prisma-guard.toml with the default
+/// `backup.dir`; neither init nor doctor warns that this uncommitted file's "loosening keys
+/// do not count": the default folder loosens nothing.
+#[test]
+fn init_does_not_warn_about_the_settings_file_it_just_wrote() {
+    let ctx = bare_project();
+    let run = ctx.run(&["init"]);
+    run.ok();
+    assert!(std::fs::read_to_string(ctx.path("prisma-guard.toml")).unwrap().contains("backups"));
+    assert!(!run.all().contains("not committed"), "{}", run.all());
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert!(!run.all().contains("not committed"), "{}", run.all());
+    // A folder outside the project still loosens (backups kept elsewhere): warned about.
+    ctx.write("prisma-guard.toml", "[backup]\ndir = \"/tmp/elsewhere\"\n");
+    let run = ctx.run(&["backups"]);
+    assert!(run.all().contains("not committed"), "{}", run.all());
+}
+
