@@ -124,7 +124,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             }
         }
         let mut total = Scanned::default();
-        for (src, paths) in source::pushed(repo, &refs)? {
+        let remote =
+            args.remote.clone().or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok()).filter(|r| !r.is_empty());
+        for (src, paths) in source::pushed(repo, &refs, remote.as_deref())? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
             // The migration folders the pushed commit's configs name, not the working tree's.
             let mut opts = opts.clone();

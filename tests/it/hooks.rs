@@ -152,7 +152,7 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\nnpm test\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
     assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
-    assert!(pre_push.contains("prisma-guard scan --pre-push <\"$pg_in\""), "{pre_push}");
+    assert!(pre_push.contains("prisma-guard scan --pre-push --remote \"$1\" <\"$pg_in\""), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -1299,3 +1299,31 @@ fn pre_push_reads_the_migrations_folder_from_the_pushed_config() {
     assert!(ctx.git_in(".", &["ls-remote", "--heads", "origin", "feature"]).stdout.is_empty());
 }
 
+/// Review (issue 22, round 5): a branch fetched from a fork and pushed to origin as a new
+/// branch: its commits are on no branch of origin, so they are scanned (the fork's
+/// remote-tracking refs do not count as already pushed).
+#[test]
+fn pushing_a_branch_from_a_fork_to_origin_scans_its_commits() {
+    let ctx = repo();
+    ctx.write(".gitignore", "remote.git/\nfork.git/\nfork/\n");
+    commit(&ctx, ".", "ignore").ok();
+    for bare in ["remote.git", "fork.git"] {
+        ctx.git_in(".", &["init", "-q", "--bare", bare]).ok();
+    }
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.git(&["remote", "add", "fork", ctx.path("fork.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "fork", "main"]);
+    // A contributor's branch on the fork, with a destructive migration.
+    ctx.git_in(".", &["clone", "-q", ctx.path("fork.git").to_str().unwrap(), "fork"]).ok();
+    ctx.git_in("fork", &["checkout", "-q", "-b", "contrib"]).ok();
+    ctx.write(&format!("fork/{MIG}"), BAD);
+    commit(&ctx, "fork", "contrib").ok();
+    ctx.git_in("fork", &["push", "-q", "origin", "contrib"]).ok();
+    ctx.git(&["fetch", "-q", "fork"]);
+    ctx.run(&["hooks", "install"]).ok();
+    let run = ctx.git_in(".", &["push", "-q", "origin", "fork/contrib:refs/heads/contrib"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(ctx.git_in(".", &["ls-remote", "--heads", "origin", "contrib"]).stdout.is_empty());
+}
