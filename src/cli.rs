@@ -266,6 +266,11 @@ pub struct ScanArgs {
     /// Files changed by the commits being pushed, read from git's pre-push lines on stdin.
     #[arg(long)]
     pub pre_push: bool,
+    /// With --pre-push: the remote pushed to (the hook's first argument; the pre-commit
+    /// framework's PRE_COMMIT_REMOTE_NAME). A new branch's commits are those its
+    /// remote-tracking branches lack; without it, those the remotes' default branches lack.
+    #[arg(long, value_name = "NAME", requires = "pre_push")]
+    pub remote: Option<String>,
     /// Do not report migrations whose folder name sorts at or before this one.
     #[arg(long, value_name = "MIGRATION")]
     pub start_after: Option<String>,

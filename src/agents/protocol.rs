@@ -19,6 +19,8 @@ pub struct Request {
     pub command: Option<String>,
     /// A file a file-editing tool is about to write.
     pub file_path: Option<String>,
+    /// The files a patch tool is about to change (Codex's `apply_patch`).
+    pub patch_files: Vec<String>,
     pub cwd: Option<PathBuf>,
 }
 
@@ -39,6 +41,19 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
     };
     let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
     let req = match agent {
+        // Codex's own patch tool: the patch is `tool_input.command`, not a shell line.
+        Agent::Codex if v.get("tool_name").and_then(Value::as_str) == Some("apply_patch") => {
+            let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
+            let patch = match text(&input, "command")? {
+                Some(p) => Some(p),
+                None => text(&input, "patch")?,
+            };
+            let Some(patch) = patch else {
+                return Err("the hook input is an `apply_patch` call without a patch".into());
+            };
+            let patch_files = crate::judge::tamper::patch_paths(&patch);
+            Request { patch_files, cwd, ..Request::default() }
+        }
         Agent::Claude | Agent::Codex | Agent::Gemini => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
             let file_path = match text(&input, "file_path")? {
@@ -47,14 +62,14 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&input, "command")?;
             shell_tool_has_command(v.get("tool_name"), command.as_deref())?;
-            Request { command, file_path, cwd }
+            Request { command, file_path, cwd, ..Request::default() }
         }
         Agent::Cursor => {
             let command = text(&v, "command")?;
             if command.is_none() && v.get("hook_event_name").and_then(Value::as_str) == Some("beforeShellExecution") {
                 return Err("the hook input is a shell call without a `command`".into());
             }
-            Request { command, file_path: text(&v, "file_path")?, cwd }
+            Request { command, file_path: text(&v, "file_path")?, cwd, ..Request::default() }
         }
         Agent::Copilot => {
             // The CLI sends toolArgs as a JSON string; the SDK as an object. Anything else (a
@@ -76,7 +91,7 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&args, "command")?;
             shell_tool_has_command(v.get("toolName"), command.as_deref())?;
-            Request { command, file_path, cwd }
+            Request { command, file_path, cwd, ..Request::default() }
         }
     };
     Ok(req)
@@ -192,6 +207,17 @@ mod tests {
         ] {
             assert!(parse(agent, input).is_err(), "{agent:?}: {input}");
         }
+    }
+
+    /// Review (issue 22, round 5): Codex's `apply_patch` tool call carries the patch in
+    /// `tool_input.command`: read as the files it changes, never as a shell line.
+    #[test]
+    fn codex_apply_patch_calls_are_read_as_the_files_they_change() {
+        let call = r#"{"cwd":"/p","hook_event_name":"PreToolUse","tool_name":"apply_patch","tool_input":{"command":"*** Begin Patch\n*** Delete File: .husky/pre-commit\n*** End Patch\n"}}"#;
+        let req = parse(Agent::Codex, call).unwrap();
+        assert_eq!((req.command, req.patch_files), (None, vec![".husky/pre-commit".to_string()]));
+        let empty = r#"{"tool_name":"apply_patch","tool_input":{}}"#;
+        assert!(parse(Agent::Codex, empty).is_err());
     }
 
     #[test]

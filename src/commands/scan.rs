@@ -54,8 +54,8 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             "write it as Prisma reads it without running code: `migrations: { path: \"prisma/migrations\" }` (a string, or path.join of strings)",
         )
     };
-    opts.migration_dirs = scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), args.staged, &near)
-        .map_err(unreadable_config)?;
+    opts.migration_dirs =
+        scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), None, &near).map_err(unreadable_config)?;
     // Files of a scanned kind given by name are looked at by reading them (a hook or a glob
     // passes hundreds: one `stat` each costs as much as reading it), except where git, not
     // the working tree, is read.
@@ -78,6 +78,10 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let git_dir = repo.path().to_path_buf();
         let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).map(|c| c.id());
         let (src, paths) = source::staged(repo)?;
+        // The configs as this commit has them: `git commit -a` and `git commit <paths>` stage
+        // a changed `migrations.path` in the index git names, not in the default one.
+        opts.migration_dirs =
+            scan::prisma_dirs::config_migration_dirs(&root, None, Some(&src), &near).map_err(unreadable_config)?;
         // prisma-guard.toml and the scan baseline decide what the guard allows once
         // committed: an AI agent may not commit them (a person does).
         if let Some(agent) = crate::agents::env::detect_current() {
@@ -120,8 +124,13 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
             }
         }
         let mut total = Scanned::default();
-        for (src, paths) in source::pushed(repo, &refs)? {
+        let remote =
+            args.remote.clone().or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok()).filter(|r| !r.is_empty());
+        for (src, paths) in source::pushed(repo, &refs, remote.as_deref())? {
             let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
+            // The migration folders the pushed commit's configs name, not the working tree's.
+            let mut opts = opts.clone();
+            opts.migration_dirs = scan::prisma_dirs::source_migration_dirs(&src).map_err(unreadable_config)?;
             total.add(scan::scan(&src, paths, &opts));
         }
         total

@@ -233,7 +233,12 @@ impl Config {
         ignore("encryption (who can read the backups)", encryption.is_some());
         // Backups (and the audit log) in a folder of the named file's choosing are backups
         // out of the project's reach, and out of its protection: one `rm -rf` from gone.
-        ignore("backup.dir (where the backups and the audit log go)", backup.dir.is_some());
+        // The default folder (`backups`, which `init` writes out) moves nothing.
+        let default_dir = backup.dir.as_deref().is_some_and(|d| {
+            !d.components().any(|c| c == std::path::Component::ParentDir)
+                && lexical_normalize(d) == Path::new("backups")
+        });
+        ignore("backup.dir (where the backups and the audit log go)", backup.dir.is_some() && !default_dir);
         if backup.compression.is_some() {
             self.file.backup.compression = backup.compression;
             self.file.backup.level = backup.level;
@@ -469,6 +474,24 @@ mod tests {
         let file: FileConfig = toml::from_str(text).unwrap();
         assert_eq!(file.backup.compression, Some(Compression::Zstd));
         assert_eq!(file.retention.max_age_days, Some(30));
+    }
+
+    /// Review (issue 22, round 5): the default backup folder, as `init` writes it, is no
+    /// loosening; another folder (`..` out of the project, absolute) is.
+    #[test]
+    fn the_default_backup_dir_is_not_a_loosening_key() {
+        let loosens = |dir: &str| {
+            let named: FileConfig = toml::from_str(&format!("[backup]\ndir = \"{dir}\"\n")).unwrap();
+            let mut c = Config::default();
+            c.tighten_with(named, Path::new("/x/prisma-guard.toml"));
+            !c.ignored.is_empty()
+        };
+        for dir in ["backups", "./backups", "backups/"] {
+            assert!(!loosens(dir), "{dir}");
+        }
+        for dir in ["/tmp/elsewhere", "../backups", "var/backups", "backups/../.."] {
+            assert!(loosens(dir), "{dir}");
+        }
     }
 
     #[test]

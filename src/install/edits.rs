@@ -69,9 +69,14 @@ fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
                 json!({"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": cmd}]}),
             ],
         ),
-        Agent::Codex => {
-            ("PreToolUse", vec![json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]})])
-        }
+        // Codex edits files with its `apply_patch` tool (the patch in `tool_input.command`).
+        Agent::Codex => (
+            "PreToolUse",
+            vec![
+                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
+                json!({"matcher": "apply_patch", "hooks": [{"type": "command", "command": cmd}]}),
+            ],
+        ),
         Agent::Gemini => (
             "BeforeTool",
             vec![
@@ -112,12 +117,21 @@ pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<St
             crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
         );
     }
-    match v.get("hooks").and_then(|h| h.get(event)) {
+    let new: Vec<Value> = match v.get("hooks").and_then(|h| h.get(event)) {
         Some(list) if !list.is_array() => {
             return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
         }
-        Some(list) if mentions_us(list) => return Ok(None),
-        _ => {}
+        // Ours are there: add only the entries whose tools they no longer (or never did)
+        // cover, such as Codex's apply_patch after an older init.
+        Some(list) if mentions_us(list) => {
+            let ours: Vec<&Value> =
+                list.as_array().map(|l| l.iter().filter(|e| mentions_us(e)).collect()).unwrap_or_default();
+            new.into_iter().filter(|w| uncovered_tool(&ours, w).is_some()).collect()
+        }
+        _ => new,
+    };
+    if new.is_empty() {
+        return Ok(None);
     }
     if matches!(agent, Agent::Cursor | Agent::Copilot) && v.get("version").is_none() {
         doc.set(&[], "version", &json!(1)).map_err(edit_error(path))?;
@@ -162,19 +176,21 @@ pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> 
         return Err(format!("no prisma-guard hook under `hooks.{event}`"));
     }
     // The tools each wanted entry's matcher names must still be matched by one of ours.
-    for w in &wanted {
-        let Some(needed) = w.get("matcher").and_then(Value::as_str) else { continue };
-        for tool in needed.split('|') {
-            let covered = ours.iter().any(|e| match e.get("matcher").and_then(Value::as_str) {
-                None | Some("") | Some("*") => true,
-                Some(m) => regex::Regex::new(&format!("^(?:{m})$")).is_ok_and(|r| r.is_match(tool)),
-            });
-            if !covered {
-                return Err(format!("the prisma-guard hook's matcher no longer covers the `{tool}` tool"));
-            }
-        }
+    match wanted.iter().find_map(|w| uncovered_tool(&ours, w)) {
+        Some(tool) => Err(format!("the prisma-guard hook's matcher no longer covers the `{tool}` tool")),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// A tool the matcher of the wanted entry names that none of our entries matches.
+fn uncovered_tool<'w>(ours: &[&Value], wanted: &'w Value) -> Option<&'w str> {
+    let needed = wanted.get("matcher").and_then(Value::as_str)?;
+    needed.split('|').find(|tool| {
+        !ours.iter().any(|e| match e.get("matcher").and_then(Value::as_str) {
+            None | Some("") | Some("*") => true,
+            Some(m) => regex::Regex::new(&format!("^(?:{m})$")).is_ok_and(|r| r.is_match(tool)),
+        })
+    })
 }
 
 /// A settings file that switches every hook of `agent` off, and the key that does: Claude
@@ -434,6 +450,25 @@ mod tests {
         assert_eq!(detect_agents(dir.path()), vec![Agent::Claude, Agent::Cursor, Agent::Gemini]);
         std::fs::create_dir(dir.path().join(".codex")).unwrap();
         assert!(detect_agents(dir.path()).contains(&Agent::Codex));
+    }
+
+    /// Review (issue 22, round 5): Codex's hook covers its `apply_patch` tool too; an older
+    /// install with only the `Bash` entry gets the missing one added, once.
+    #[test]
+    fn codex_settings_cover_apply_patch_and_an_older_install_is_completed() {
+        let p = Path::new(".codex/hooks.json");
+        let fresh = merge_agent(Agent::Codex, "", p).unwrap().unwrap();
+        assert!(fresh.contains("\"apply_patch\""), "{fresh}");
+        check_agent(Agent::Codex, &fresh).unwrap();
+        let older = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "prisma-guard agent-hook --agent codex"}]}]}}"#;
+        assert!(check_agent(Agent::Codex, older).unwrap_err().contains("apply_patch"));
+        let completed = merge_agent(Agent::Codex, older, p).unwrap().unwrap();
+        let v: Value = serde_json::from_str(&completed).unwrap();
+        let matchers: Vec<&str> =
+            v["hooks"]["PreToolUse"].as_array().unwrap().iter().filter_map(|e| e["matcher"].as_str()).collect();
+        assert_eq!(matchers, ["Bash", "apply_patch"]);
+        check_agent(Agent::Codex, &completed).unwrap();
+        assert_eq!(merge_agent(Agent::Codex, &completed, p).unwrap(), None, "idempotent");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
 pub mod baseline;
+mod config_follow;
 pub mod extract;
 mod listdir;
 mod load;
@@ -547,14 +548,14 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     }
     // Migration folders the walked Prisma configs name (`migrations.path`), wherever they are
     // in the walked folder: their migrations, listed as a `migrations` folder's are.
-    let configs: Vec<(String, String)> = out
-        .paths
-        .iter()
-        .filter(|p| prisma_dirs::is_config(p))
-        .filter_map(|p| Some((p.clone(), std::fs::read_to_string(root.join(p)).ok()?)))
-        .collect();
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).ok();
+    let mut configs: Vec<(String, String)> =
+        out.paths.iter().filter(|p| prisma_dirs::is_config(p)).filter_map(|p| Some((p.clone(), read(p)?))).collect();
+    // And those a package script names with `--config`.
+    let packages = out.paths.iter().filter(|p| prisma_dirs::is_package(p)).filter_map(|p| Some((p.clone(), read(p)?)));
+    prisma_dirs::with_script_configs(&mut configs, packages, &read);
     let start_rel = rel_path(root, start).unwrap_or_default();
-    let named = prisma_dirs::dirs_named(configs).unwrap_or_else(|e| {
+    let named = prisma_dirs::dirs_named(configs, &read).unwrap_or_else(|e| {
         out.config_error = Some(e);
         Vec::new()
     });

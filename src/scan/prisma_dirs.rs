@@ -9,24 +9,37 @@ use crate::config::lexical_normalize;
 use crate::project::prisma_files::parse_config_ts;
 use crate::project::CONFIG_NAMES;
 
+use super::Source;
+
 /// The configs of the repository (tracked ones from the index, plus any at `root`), and the
-/// migration folders they name. `from_index`: read the configs as staged, not as on disk.
+/// migration folders they name. `staged`: the index a commit is made from (the one git
+/// names in `GIT_INDEX_FILE`); its configs are read as staged there, not as on disk.
 /// `near`: paths given on the command line; configs in their folders and above count too
 /// (an untracked project's files given by name, as the pre-commit framework passes them).
 pub fn config_migration_dirs(
     root: &Path,
     repo: Option<&git2::Repository>,
-    from_index: bool,
+    staged: Option<&Source>,
     near: &[std::path::PathBuf],
 ) -> Result<Vec<String>, String> {
-    let mut configs: Vec<(String, Option<git2::Oid>)> = Vec::new();
-    if let Some(index) = repo.and_then(|r| r.index().ok()) {
+    let mut configs: Vec<(String, Option<String>)> = Vec::new();
+    let mut packages: Vec<String> = Vec::new();
+    let index = match staged {
+        Some(_) => None,
+        None => repo.and_then(|r| r.index().ok()),
+    };
+    if let Some(index) = &index {
         for e in index.iter() {
             let rel = String::from_utf8_lossy(&e.path).into_owned();
             if is_config(&rel) {
-                configs.push((rel, Some(e.id)));
+                configs.push((rel, None));
+            } else if is_package(&rel) {
+                packages.push(rel);
             }
         }
+    }
+    if let Some(source) = staged {
+        configs.extend(configs_in(source).into_iter().map(|(rel, text)| (rel, Some(text))));
     }
     // Each folder once: a hook passes hundreds of files of a few folders.
     let mut folders = std::collections::BTreeSet::from([root.to_path_buf()]);
@@ -68,16 +81,85 @@ pub fn config_migration_dirs(
             }
         }
     }
-    let texts = configs.into_iter().filter_map(|(rel, oid)| {
-        let text = match (from_index, oid, repo) {
-            (true, Some(oid), Some(repo)) => {
-                repo.find_blob(oid).ok().map(|b| String::from_utf8_lossy(b.content()).into_owned())
+    let disk = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+    let read = |rel: &str| match staged {
+        Some(source) => source.read(rel),
+        None => disk(rel),
+    };
+    let mut texts: Vec<(String, String)> =
+        configs.into_iter().filter_map(|(rel, text)| text.or_else(|| disk(&rel)).map(|t| (rel, t))).collect();
+    with_script_configs(&mut texts, packages.iter().filter_map(|p| disk(p).map(|t| (p.clone(), t))), &read);
+    dirs_named(texts, &read)
+}
+
+/// The migration folders the configs of a commit or an index name (what is pushed or
+/// committed, not the working tree).
+pub fn source_migration_dirs(source: &Source) -> Result<Vec<String>, String> {
+    dirs_named(configs_in(source), &|rel| source.read(rel))
+}
+
+/// Whether `rel` is a package.json (outside node_modules), whose scripts may name a config.
+pub fn is_package(rel: &str) -> bool {
+    (rel == "package.json" || rel.ends_with("/package.json")) && !rel.split('/').any(|p| p == "node_modules")
+}
+
+/// Add the configs that the scripts of `packages` name with `--config`, read by `read`.
+pub fn with_script_configs(
+    configs: &mut Vec<(String, String)>,
+    packages: impl IntoIterator<Item = (String, String)>,
+    read: &dyn Fn(&str) -> Option<String>,
+) {
+    for (pkg, text) in packages {
+        for rel in super::config_follow::script_configs(&pkg, &text) {
+            if !configs.iter().any(|(r, _)| *r == rel) {
+                if let Some(t) = read(&rel) {
+                    configs.push((rel, t));
+                }
             }
-            _ => std::fs::read_to_string(root.join(&rel)).ok(),
-        };
-        text.map(|t| (rel, t))
-    });
-    dirs_named(texts)
+        }
+    }
+}
+
+/// The Prisma configs an index or a commit holds (and those its package scripts name with
+/// `--config`), with their text there.
+fn configs_in(source: &Source) -> Vec<(String, String)> {
+    let mut rels: Vec<String> = Vec::new();
+    match source {
+        Source::WorkTree { .. } => {}
+        Source::Index { index, .. } => {
+            rels.extend(
+                index
+                    .iter()
+                    .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                    .filter(|r| is_config(r) || is_package(r)),
+            );
+        }
+        Source::Tree { repo, commit } => {
+            if let Some(tree) = repo.find_commit(*commit).ok().and_then(|c| c.tree().ok()) {
+                let _ = tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                    let name = entry.name().unwrap_or("");
+                    if entry.kind() == Some(git2::ObjectType::Tree) {
+                        return if name == "node_modules" {
+                            git2::TreeWalkResult::Skip
+                        } else {
+                            git2::TreeWalkResult::Ok
+                        };
+                    }
+                    let rel = format!("{dir}{name}");
+                    if is_config(&rel) || is_package(&rel) {
+                        rels.push(rel);
+                    }
+                    git2::TreeWalkResult::Ok
+                });
+            }
+        }
+    }
+    let (packages, configs): (Vec<String>, Vec<String>) = rels.into_iter().partition(|r| is_package(r));
+    let mut out: Vec<(String, String)> =
+        configs.into_iter().filter_map(|rel| source.read(&rel).map(|t| (rel, t))).collect();
+    let packages = packages.into_iter().filter_map(|rel| source.read(&rel).map(|t| (rel, t)));
+    with_script_configs(&mut out, packages, &|rel| source.read(rel));
+    out
 }
 
 /// Whether `rel` is a Prisma config file (outside node_modules).
@@ -93,20 +175,32 @@ pub fn is_config(rel: &str) -> bool {
 /// ones called `migrations`.
 /// A config whose `migrations.path` cannot be read without running it is an error: its
 /// migrations would go unscanned.
-pub fn dirs_named(configs: impl IntoIterator<Item = (String, String)>) -> Result<Vec<String>, String> {
+/// A base the config spreads in (`{ ...base }`, a project file) is read for it too (`read`
+/// reads a repository-relative file).
+pub fn dirs_named(
+    configs: impl IntoIterator<Item = (String, String)>,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<String>, String> {
     let mut dirs = Vec::new();
     for (rel, text) in configs {
         let parsed = parse_config_ts(&text);
+        let cannot = |what: String| {
+            format!(
+                "prisma-guard cannot tell which folder {rel} keeps its migrations in ({what}), so they would not be scanned"
+            )
+        };
         if let Some(expr) = parsed.migrations_path_unknown {
             let what = match expr.as_str() {
                 "migrations" => "`migrations` is not written as `{ path: \"...\" }`".to_string(),
                 _ => format!("`path: {expr}`"),
             };
-            return Err(format!(
-                "prisma-guard cannot tell which folder {rel} keeps its migrations in ({what}), so they would not be scanned"
-            ));
+            return Err(cannot(what));
         }
-        let Some(path) = parsed.migrations_path else { continue };
+        let path = match parsed.migrations_path {
+            Some(p) => Some(p),
+            None => super::config_follow::spread_migrations(&rel, &text, read).map_err(cannot)?,
+        };
+        let Some(path) = path else { continue };
         // Relative to the config file's own folder, `.config/` included: @prisma/config
         // resolves `path.resolve(path.dirname(configFile), value)`.
         let base = Path::new(&rel).parent().unwrap_or(Path::new(""));

@@ -351,9 +351,29 @@ pub fn unpushed_head(repo: &git2::Repository) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
+/// The remote-tracking refs that say what `remote` already has: its own (`refs/remotes/
+/// <remote>/*`); when the remote is not known, only each remote's default branch (its `HEAD`,
+/// else `main` or `master`), since a branch fetched from a fork is on no other remote.
+fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::Oid> {
+    if let Some(remote) = remote {
+        let Ok(refs) = repo.references_glob(&format!("refs/remotes/{remote}/*")) else { return Vec::new() };
+        return refs.flatten().filter_map(|r| r.resolve().ok()?.target()).collect();
+    }
+    let mut out = Vec::new();
+    for name in repo.remotes().map(|r| r.iter().flatten().map(str::to_string).collect()).unwrap_or_else(|_| Vec::new())
+    {
+        let default = ["HEAD", "main", "master"]
+            .iter()
+            .find_map(|b| repo.find_reference(&format!("refs/remotes/{name}/{b}")).ok()?.resolve().ok()?.target());
+        out.extend(default);
+    }
+    out
+}
+
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
-/// the pushed commit. A new branch's commits are those no remote-tracking branch has.
-pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, Vec<String>)>> {
+/// the pushed commit. A new branch's commits are those the remote pushed to (`remote`, when
+/// known) has on none of its remote-tracking branches.
+pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) -> Result<Vec<(Source, Vec<String>)>> {
     let mut out = Vec::new();
     let path = repo.path().to_path_buf();
     for r in refs {
@@ -372,13 +392,11 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef]) -> Result<Vec<(Source, V
             walk.hide(remote)?;
         } else {
             // A new branch, or a remote tip this clone never fetched (a force-push over a
-            // teammate's commit): hide everything the remote-tracking refs already have,
-            // never rescan all history.
+            // teammate's commit): hide everything the remote's tracking refs already have,
+            // never rescan all history (and never count a fork's branches as pushed).
             let mut hidden = false;
-            for reference in repo.references_glob("refs/remotes/*")?.flatten() {
-                if let Some(oid) = reference.target() {
-                    hidden |= walk.hide(oid).is_ok();
-                }
+            for oid in known_to_remote(&repo, remote) {
+                hidden |= walk.hide(oid).is_ok();
             }
             if !hidden {
                 // The first push to a new remote: compare with the default branch, not all

@@ -990,3 +990,86 @@ fn turbo_and_pnpm_dependency_filters_follow_the_workspace_graph() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 22, round 5): git plumbing makes commits and moves branches without running
+/// any hook (`commit-tree`, `update-ref` of a branch or a remote-tracking ref), and `git
+/// send-pack` pushes without pre-push: refused like `--no-verify`. Reading refs is not.
+#[test]
+fn commits_and_pushes_through_git_plumbing_are_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    for line in [
+        "git commit-tree $(git write-tree) -p HEAD -m drop",
+        "C=$(git commit-tree $(git write-tree) -p HEAD -m drop); git update-ref refs/heads/main $C",
+        "git update-ref refs/heads/main HEAD~0",
+        "git update-ref refs/remotes/origin/x HEAD",
+        "git -C . update-ref --stdin < refs.txt",
+        "git send-pack /tmp/remote.git main",
+        "git send-pack --all origin",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["git write-tree", "git show-ref", "git rev-parse HEAD", "git update-ref refs/tags/v1 HEAD"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
+/// Review (issue 22, round 5): lefthook's generated hook runs "$LEFTHOOK_BIN", so
+/// `LEFTHOOK_BIN=/bin/true git commit` skips its hooks; `yq -i` edits lefthook.yml in place
+/// as `sed -i` does. Both refused; `yq` reading the file is not.
+#[test]
+fn lefthook_bin_and_in_place_yq_are_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    prisma-guard:\n      run: prisma-guard scan --staged\n");
+    for line in [
+        "LEFTHOOK_BIN=/bin/true git commit -m x",
+        "export LEFTHOOK_BIN=true",
+        "yq -i 'del(.pre-commit)' lefthook.yml",
+        "yq --inplace 'del(.pre-commit)' lefthook.yml",
+        "yq e -i 'del(.pre-commit)' .pre-commit-config.yaml",
+        "dasel put -f lefthook.yml -r yaml -t string -v x 'pre-commit.commands.prisma-guard.run'",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["yq '.pre-commit' lefthook.yml", "yq -i '.a = 1' config.yml"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
+/// Review (issue 22, round 5): Codex edits files with `apply_patch` (its own tool call, or a
+/// shell line feeding it a patch): a patch that deletes, rewrites, adds or moves onto a hook
+/// file is refused like the other agents' edit tools; one that edits source is not.
+#[test]
+fn codex_apply_patch_of_a_hook_file_is_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(".husky/pre-commit", "prisma-guard scan --staged\n");
+    let cwd = ctx.root().display().to_string();
+    let patches = [
+        "*** Begin Patch\n*** Delete File: .husky/pre-commit\n*** End Patch\n",
+        "*** Begin Patch\n*** Update File: .husky/pre-commit\n@@\n-prisma-guard scan --staged\n+true\n*** End Patch\n",
+        "*** Begin Patch\n*** Add File: .git/hooks/pre-push\n+exit 0\n*** End Patch\n",
+        "*** Begin Patch\n*** Update File: notes.txt\n*** Move to: .claude/settings.json\n@@\n-a\n+{}\n*** End Patch\n",
+    ];
+    for patch in patches {
+        let line = format!("apply_patch <<'EOF'\n{patch}EOF");
+        let out = hook(&ctx, "codex", &payload("codex", &line, &cwd).to_string());
+        assert_eq!(decision("codex", &out).as_deref(), Some("deny"), "shell {patch}: {}", out.all());
+        let run = ctx.run(&["check", "--", &line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        let tool = json!({"session_id": "s1", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "apply_patch",
+            "tool_input": {"command": patch}, "tool_use_id": "call_2"});
+        let out = hook(&ctx, "codex", &tool.to_string());
+        assert_eq!(decision("codex", &out).as_deref(), Some("deny"), "tool {patch}: {}", out.all());
+    }
+    let fine = "*** Begin Patch\n*** Update File: src/app.ts\n@@\n-a\n+b\n*** End Patch\n";
+    let out = hook(&ctx, "codex", &payload("codex", &format!("apply_patch <<'EOF'\n{fine}EOF"), &cwd).to_string());
+    assert_eq!(decision("codex", &out), None, "{}", out.all());
+    let tool = json!({"cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "apply_patch", "tool_input": {"command": fine}});
+    assert_eq!(decision("codex", &hook(&ctx, "codex", &tool.to_string())), None);
+}

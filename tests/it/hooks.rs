@@ -152,7 +152,7 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\nnpm test\n"), "{pre_commit}");
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
     assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
-    assert!(pre_push.contains("prisma-guard scan --pre-push <\"$pg_in\""), "{pre_push}");
+    assert!(pre_push.contains("prisma-guard scan --pre-push --remote \"$1\" <\"$pg_in\""), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -1239,4 +1239,91 @@ fn status_reads_the_config_the_pre_commit_hook_runs() {
     // The fix it gives works.
     pc(&["install"]);
     ctx.run(&["hooks", "status"]).ok();
+}
+
+/// A prisma.config.ts naming `dir` as the migrations folder.
+fn config_naming(dir: &str) -> String {
+    format!(
+        "import {{ defineConfig }} from \"prisma/config\";\nexport default defineConfig({{\n  schema: \"prisma/schema.prisma\",\n  migrations: {{ path: \"{dir}\" }},\n}});\n"
+    )
+}
+
+/// Review (issue 22, round 5): `git commit -am` and `git commit <paths>` with a
+/// prisma.config.ts whose `migrations.path` changes in the same commit (the change left
+/// unstaged): the config is read from the index git gives the hook, as the migrations are,
+/// so the DROP in the newly named folder is found.
+#[test]
+fn commit_all_with_a_moved_migrations_folder_scans_the_new_folder() {
+    let ctx = repo();
+    ctx.write("prisma.config.ts", &config_naming("prisma/migrations"));
+    commit(&ctx, ".", "config").ok();
+    ctx.run(&["hooks", "install"]).ok();
+    let moved = "db/migration/20250101000000_drop/migration.sql";
+    for args in
+        [&["commit", "-qam", "move and drop"][..], &["commit", "-qm", "move and drop", "prisma.config.ts", moved]]
+    {
+        ctx.write("prisma.config.ts", &config_naming("db/migration"));
+        ctx.write(moved, BAD);
+        ctx.git(&["add", moved]);
+        let run = ctx.git_in(".", args);
+        assert_ne!(run.code, 0, "{args:?} must be blocked:\n{}", run.all());
+        assert!(run.all().contains("error[drop-column]") && run.all().contains(moved), "{args:?}: {}", run.all());
+        assert_eq!(ctx.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "2", "{args:?}: nothing was committed");
+        ctx.git(&["reset", "-q"]);
+        ctx.git(&["checkout", "--", "prisma.config.ts"]);
+    }
+}
+
+/// Review (issue 22, round 5): pre-push reads prisma.config.ts from the pushed commit, not
+/// the working tree: a branch that moves the migrations folder and drops a table there is
+/// blocked though the checked-out branch's config names another folder.
+#[test]
+fn pre_push_reads_the_migrations_folder_from_the_pushed_config() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    ctx.write("prisma.config.ts", &config_naming("prisma/migrations"));
+    commit(&ctx, ".", "config").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["checkout", "-q", "-b", "feature"]);
+    ctx.write("prisma.config.ts", &config_naming("migration"));
+    ctx.write("migration/20250101000000_drop/migration.sql", "DROP TABLE \"User\";\n");
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "move and drop"]);
+    ctx.git(&["checkout", "-q", "main"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("migration/20250101000000_drop/migration.sql"), "{}", run.all());
+    assert!(ctx.git_in(".", &["ls-remote", "--heads", "origin", "feature"]).stdout.is_empty());
+}
+
+/// Review (issue 22, round 5): a branch fetched from a fork and pushed to origin as a new
+/// branch: its commits are on no branch of origin, so they are scanned (the fork's
+/// remote-tracking refs do not count as already pushed).
+#[test]
+fn pushing_a_branch_from_a_fork_to_origin_scans_its_commits() {
+    let ctx = repo();
+    ctx.write(".gitignore", "remote.git/\nfork.git/\nfork/\n");
+    commit(&ctx, ".", "ignore").ok();
+    for bare in ["remote.git", "fork.git"] {
+        ctx.git_in(".", &["init", "-q", "--bare", bare]).ok();
+    }
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.git(&["remote", "add", "fork", ctx.path("fork.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "fork", "main"]);
+    // A contributor's branch on the fork, with a destructive migration.
+    ctx.git_in(".", &["clone", "-q", ctx.path("fork.git").to_str().unwrap(), "fork"]).ok();
+    ctx.git_in("fork", &["checkout", "-q", "-b", "contrib"]).ok();
+    ctx.write(&format!("fork/{MIG}"), BAD);
+    commit(&ctx, "fork", "contrib").ok();
+    ctx.git_in("fork", &["push", "-q", "origin", "contrib"]).ok();
+    ctx.git(&["fetch", "-q", "fork"]);
+    ctx.run(&["hooks", "install"]).ok();
+    let run = ctx.git_in(".", &["push", "-q", "origin", "fork/contrib:refs/heads/contrib"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(ctx.git_in(".", &["ls-remote", "--heads", "origin", "contrib"]).stdout.is_empty());
 }

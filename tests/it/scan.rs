@@ -826,3 +826,59 @@ fn a_dangling_migration_link_is_an_error() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains(mig) && run.stderr.contains("/nonexistent"), "{}", run.stderr);
 }
+
+/// Review (issue 22, round 5): a Prisma config named by `--config` in a package script
+/// (`prisma.pg.config.ts`) names a migrations folder too: its migrations are scanned, in the
+/// tree and when staged (the pre-commit hook).
+#[test]
+fn a_config_named_by_a_package_script_names_migrations_that_are_scanned() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "packages/database/package.json",
+        "{\"name\": \"db\", \"scripts\": {\"migrate\": \"prisma migrate dev --config prisma.pg.config.ts\"}}\n",
+    );
+    ctx.write(
+        "packages/database/prisma.pg.config.ts",
+        "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"schema.prisma\", migrations: { path: \"db/pg\" } });\n",
+    );
+    let mig = "packages/database/db/pg/20250101000000_drop/migration.sql";
+    ctx.write(mig, "ALTER TABLE \"User\" DROP COLUMN \"bio\";\n");
+    let want = vec![format!("{mig}:1 drop-column")];
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!((code, rules_at(&v)), (1, want.clone()), "{v}");
+    ctx.git(&["add", "-A"]);
+    let (code, v) = json(&ctx, &["--staged"]);
+    assert_eq!((code, rules_at(&v)), (1, want), "staged: {v}");
+}
+
+/// Review (issue 22, round 5): a config spread from a shared base (`...base`): the base is a
+/// project file, read as the config is, so its `migrations.path` counts; a spread that cannot
+/// be followed (a package, a call) is "cannot tell" (exit 2), never a clean scan.
+#[test]
+fn a_config_spread_from_a_shared_base_is_followed_or_refused() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "prisma.config.ts",
+        "import base from \"./prisma.base\";\nimport { defineConfig } from \"prisma/config\";\nexport default defineConfig({ ...base, datasource: { url: \"file:./dev.db\" } });\n",
+    );
+    ctx.write(
+        "prisma.base.ts",
+        "export default { schema: \"prisma/schema.prisma\", migrations: { path: \"db/pg\" } };\n",
+    );
+    let mig = "db/pg/20250101000000_drop/migration.sql";
+    ctx.write(mig, "DROP TABLE \"User\";\n");
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!((code, rules_at(&v)), (1, vec![format!("{mig}:1 drop-table")]), "{v}");
+    ctx.git(&["add", "-A"]);
+    let (code, v) = json(&ctx, &["--staged"]);
+    assert_eq!((code, rules_at(&v)), (1, vec![format!("{mig}:1 drop-table")]), "staged: {v}");
+    ctx.write(
+        "prisma.config.ts",
+        "import base from \"@acme/prisma-base\";\nimport { defineConfig } from \"prisma/config\";\nexport default defineConfig({ ...base, datasource: { url: \"file:./dev.db\" } });\n",
+    );
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("cannot tell which folder") && run.stderr.contains("...base"), "{}", run.stderr);
+}

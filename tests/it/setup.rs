@@ -570,3 +570,62 @@ fn uninstall_at_a_monorepo_root_undoes_init_there() {
         .collect();
     assert!(changed.is_empty(), "changed by init + uninstall at the root: {changed:?}\n{}", run.all());
 }
+
+/// Review (issue 22, round 5): every `init` writes prisma-guard.toml with the default
+/// `backup.dir`; neither init nor doctor warns that this uncommitted file's "loosening keys
+/// do not count": the default folder loosens nothing.
+#[test]
+fn init_does_not_warn_about_the_settings_file_it_just_wrote() {
+    let ctx = bare_project();
+    let run = ctx.run(&["init"]);
+    run.ok();
+    assert!(std::fs::read_to_string(ctx.path("prisma-guard.toml")).unwrap().contains("backups"));
+    assert!(!run.all().contains("not committed"), "{}", run.all());
+    let run = ctx.run(&["doctor", "--shim-dir", ctx.path("shim").to_str().unwrap()]);
+    assert!(!run.all().contains("not committed"), "{}", run.all());
+    // A folder outside the project still loosens (backups kept elsewhere): warned about.
+    ctx.write("prisma-guard.toml", "[backup]\ndir = \"/tmp/elsewhere\"\n");
+    let run = ctx.run(&["backups"]);
+    assert!(run.all().contains("not committed"), "{}", run.all());
+}
+
+/// Review (issue 22, round 5): husky in a sub-folder, as husky documents it (`"prepare": "cd
+/// .. && husky app/.husky"`): `init` in that package wires app/.husky/pre-commit from the
+/// start, before husky's first install, and the hook runs once husky has set core.hooksPath.
+#[test]
+fn init_in_a_package_with_its_own_husky_folder_wires_that_folder() {
+    let deps = crate::guard::node_deps();
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(".gitignore", "node_modules/\n");
+    ctx.write("app/.husky/pre-commit", "npm test\n");
+    ctx.write(
+        "app/package.json",
+        "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"prepare\": \"cd .. && husky app/.husky\"\n  },\n  \"devDependencies\": {\n    \"husky\": \"9.1.7\"\n  }\n}\n",
+    );
+    ctx.write(
+        "app/prisma.config.ts",
+        "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"prisma/schema.prisma\", migrations: { path: \"prisma/migrations\" }, datasource: { url: \"file:./dev.db\" } });\n",
+    );
+    ctx.write("app/prisma/schema.prisma", "datasource db {\n  provider = \"sqlite\"\n}\n");
+    let mut cmd = ctx.cmd(&["init"]);
+    cmd.current_dir(ctx.path("app"));
+    let run = crate::support::Run::from(cmd.output().unwrap());
+    run.ok();
+    assert!(!ctx.path(".git/hooks/pre-commit").exists(), "not .git/hooks: {}", run.all());
+    let hook = std::fs::read_to_string(ctx.path("app/.husky/pre-commit")).unwrap();
+    assert!(hook.contains("prisma-guard scan --staged") && hook.contains("npm test"), "{hook}");
+    // husky's own install, as `prepare` runs it.
+    let husky = std::process::Command::new("node")
+        .args([deps.join("husky/bin.js").to_str().unwrap(), "app/.husky"])
+        .current_dir(ctx.root())
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .unwrap();
+    assert!(husky.status.success(), "{}", String::from_utf8_lossy(&husky.stderr));
+    assert_eq!(ctx.git(&["config", "core.hooksPath"]).stdout.trim(), "app/.husky/_");
+    let mut cmd = ctx.cmd(&["hooks", "status"]);
+    cmd.current_dir(ctx.path("app"));
+    let status = crate::support::Run::from(cmd.output().unwrap());
+    assert!(!status.stdout.contains("missing"), "{}", status.all());
+}

@@ -18,6 +18,44 @@ pub(super) fn uses_husky(workdir: &Path) -> bool {
         || json["scripts"]["prepare"].as_str().is_some_and(|p| p.contains("husky"))
 }
 
+/// husky's folder for a package below the repository root that uses husky (husky's
+/// documented sub-folder layout, `"prepare": "cd .. && husky app/.husky"`): the folder its
+/// `prepare` names (from the package, or from the root it changes to), else the package's own
+/// `.husky/`. Looked for from `cwd` up to, not including, `workdir`.
+pub(super) fn husky_below_root(cwd: &Path, workdir: &Path) -> Option<PathBuf> {
+    let cwd = normalize(cwd);
+    for pkg in cwd.ancestors().take_while(|d| d.starts_with(workdir) && *d != workdir) {
+        if !uses_husky(pkg) {
+            continue;
+        }
+        let named = prepare_husky_dir(pkg).into_iter().flat_map(|d| [pkg.join(&d), workdir.join(&d)]);
+        let found = named.map(|d| normalize(&d)).find(|d| d.is_dir() && d.starts_with(workdir));
+        let own = pkg.join(".husky");
+        match found {
+            Some(d) => return Some(d),
+            None if own.is_dir() => return Some(own),
+            None => {}
+        }
+    }
+    None
+}
+
+/// The folder a package's `prepare` script gives husky (`husky app/.husky`), if any.
+fn prepare_husky_dir(pkg: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(pkg.join("package.json")).ok()?;
+    let json = serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&text)).ok()?;
+    let prepare = json["scripts"]["prepare"].as_str()?;
+    let words: Vec<&str> = prepare.split(|c: char| c.is_whitespace() || c == ';' || c == '&').collect();
+    let at = words.iter().position(|w| *w == "husky" || w.ends_with("/husky"))?;
+    // husky 9: `husky DIR`; husky 8: `husky install DIR`.
+    let mut rest = words[at + 1..].iter().filter(|w| !w.is_empty());
+    let mut dir = *rest.next()?;
+    if dir == "install" {
+        dir = rest.next()?;
+    }
+    (!dir.starts_with('-')).then(|| dir.trim_matches(|c| c == '"' || c == '\'').to_string())
+}
+
 /// Whether git runs husky's scripts in `.husky/` itself (husky 8: core.hooksPath = .husky),
 /// rather than husky 9's runner in `.husky/_` running them with `sh`.
 pub(super) fn husky_runs_scripts_directly(repo: &Repo) -> bool {

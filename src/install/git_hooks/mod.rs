@@ -94,6 +94,10 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
     } else if dir.ends_with(".husky") || (in_git_dir && uses_husky(&workdir)) {
         // husky v8, or husky not installed yet (its `prepare` will point git at .husky/_).
         Manager::Husky { dir: workdir.join(".husky") }
+    } else if let Some(dir) = in_git_dir.then(|| husky_below_root(cwd, &workdir)).flatten() {
+        // husky in a package below the root (`"prepare": "cd .. && husky app/.husky"`), not
+        // installed yet: its `prepare` will point git at that folder's `_`.
+        Manager::Husky { dir }
     } else if outside.is_none() && !in_git_dir && normalize(&dir).starts_with(&workdir) {
         Manager::Committed { dir }
     } else {

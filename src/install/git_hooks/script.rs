@@ -19,7 +19,7 @@ pub(super) fn hook_line(command: &str) -> String {
     if command.ends_with("--pre-push") {
         let missing = missing("rm -f \"$pg_in\"; ");
         return format!(
-            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
+            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} --remote \"$1\" <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
         );
     }
     format!("{}; {command} || exit $? {HUSKY_LINE_MARK}", missing(""))

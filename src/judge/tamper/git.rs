@@ -100,6 +100,9 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     if sub == "commit" && commit_has_n(args) {
         return Some("`git commit -n` (--no-verify) skips prisma-guard's git hooks".into());
     }
+    if let Some(why) = plumbing(sub, args) {
+        return Some(why);
+    }
     // An alias that commits without hooks: `git config alias.ci "commit --no-verify"`,
     // `git -c alias.c="commit -n" c`.
     let alias_skips = |v: &str| {
@@ -167,6 +170,46 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
         }
     }
     None
+}
+
+/// Git's plumbing that commits, moves a branch or pushes without running any hook:
+/// `commit-tree` (a commit no pre-commit saw), `update-ref` of a branch, of HEAD or of a
+/// remote-tracking ref (pre-push counts what those hold as pushed), `send-pack` (a push
+/// without pre-push).
+pub(super) fn plumbing(sub: &str, args: &[String]) -> Option<String> {
+    match sub {
+        "commit-tree" => Some("`git commit-tree` makes a commit without running the commit hooks".into()),
+        "send-pack" => Some("`git send-pack` pushes without running the pre-push hook (like --no-verify)".into()),
+        "update-ref" => {
+            if args.iter().any(|a| a == "--stdin") {
+                return Some("`git update-ref --stdin` moves refs read from its input, which may be branches, without running the hooks".into());
+            }
+            let deletes = args.iter().any(|a| a == "-d" || a == "--delete");
+            // The ref is the first operand (`-m` takes a value).
+            let mut k = 0;
+            let mut operand = None;
+            while let Some(a) = args.get(k) {
+                if a == "-m" {
+                    k += 2;
+                    continue;
+                }
+                if !a.starts_with('-') || a == "--" {
+                    operand = if a == "--" { args.get(k + 1) } else { Some(a) };
+                    break;
+                }
+                k += 1;
+            }
+            let r = operand?;
+            let branch =
+                r.starts_with("refs/heads/") || r.starts_with("refs/remotes/") || !r.starts_with("refs/") || dynamic(r);
+            (branch && !deletes).then(|| {
+                format!(
+                    "`git update-ref {r}` moves a branch (or what pre-push counts as pushed) without running the hooks"
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Whether a git config key (or `key=value`) says where the hooks are: core.hooksPath, or

@@ -17,6 +17,7 @@ use files::*;
 pub use files::{hooks_folder, protected, protected_with};
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
+pub use writers::patch_paths;
 
 pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
 
@@ -89,13 +90,16 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             ));
         }
     }
-    if WRITERS.contains(&name) {
-        let in_place = name != "sed" && name != "perl"
-            || argv.iter().any(|a| {
-                a == "--in-place"
-                    || a.starts_with("--in-place=")
-                    || (a.starts_with('-') && !a.starts_with("--") && a.contains('i'))
-            });
+    if WRITERS.contains(&name) || matches!(name, "yq" | "dasel") {
+        let short_i = |a: &String| a.starts_with('-') && !a.starts_with("--") && a.contains('i');
+        let in_place = match name {
+            "sed" | "perl" => argv.iter().any(|a| a == "--in-place" || a.starts_with("--in-place=") || short_i(a)),
+            // `yq -i`/`--inplace` rewrites its file, as `sed -i` does; dasel's `put` and
+            // `delete` write the file they read.
+            "yq" => argv.iter().any(|a| a == "--inplace" || a.starts_with("--inplace=") || short_i(a)),
+            "dasel" => argv.iter().any(|a| matches!(a.as_str(), "put" | "delete")),
+            _ => true,
+        };
         if in_place {
             if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
                 return Some(format!("`{name}` changes {path} ({what})"));
@@ -256,6 +260,10 @@ pub(super) fn switch_off(e: &EnvChange) -> Option<String> {
         "HUSKY" if off(v) => Some("HUSKY=0 switches husky's git hooks (and prisma-guard's scan) off".into()),
         "LEFTHOOK" if off(v) => Some("LEFTHOOK=0 switches lefthook's git hooks (and prisma-guard's scan) off".into()),
         "LEFTHOOK_EXCLUDE" | "LEFTHOOK_SKIP" => Some(format!("{k} skips lefthook hooks")),
+        // lefthook's git hooks run "$LEFTHOOK_BIN" instead of lefthook when it is set.
+        "LEFTHOOK_BIN" if !v.is_empty() => {
+            Some(format!("LEFTHOOK_BIN={v} replaces the lefthook that git hooks run (and prisma-guard's scan with it)"))
+        }
         "SKIP" if !v.is_empty() => Some(format!("SKIP={v} skips pre-commit hooks")),
         "PRE_COMMIT_ALLOW_NO_CONFIG" => {
             Some("PRE_COMMIT_ALLOW_NO_CONFIG lets commits pass without pre-commit's hooks".into())
@@ -507,6 +515,19 @@ mod tests {
             "prisma-guard scan --baseline $(echo write)",
             "prisma-guard scan --baseline \"$M\"",
             "prisma-guard $(echo uninstall)",
+            // Review (issue 22, round 5): plumbing past the hooks, lefthook's binary
+            // swapped, in-place YAML editors.
+            "git commit-tree abc123 -p HEAD -m x",
+            "git update-ref refs/heads/main abc123",
+            "git update-ref -m x HEAD abc123",
+            "git update-ref refs/remotes/origin/x HEAD",
+            "git update-ref --stdin",
+            "git send-pack ../remote.git main",
+            "LEFTHOOK_BIN=/bin/true git commit -m x",
+            "yq -i 'del(.pre-commit)' lefthook.yml",
+            "yq eval --inplace 'del(.pre-commit)' lefthook.yml",
+            "dasel delete -f lefthook.yml pre-commit",
+            "apply_patch <<'EOF'\n*** Begin Patch\n*** Delete File: .husky/pre-commit\n*** End Patch\nEOF",
         ] {
             assert!(why(line).is_some(), "{line}");
         }
@@ -566,6 +587,11 @@ mod tests {
             "tar -cf x.tar .husky",
             "tar -xf x.tar -C dist",
             "git apply --check x.patch",
+            "git update-ref refs/tags/v1 HEAD",
+            "git update-ref -d refs/heads/old",
+            "yq '.pre-commit' lefthook.yml",
+            "LEFTHOOK_BIN= git commit -m x",
+            "apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: src/a.ts\n@@\n-a\n+b\n*** End Patch\nEOF",
         ] {
             assert_eq!(why(line), None, "{line}");
         }

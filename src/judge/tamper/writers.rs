@@ -50,6 +50,14 @@ pub(super) fn writes(cmd: &SimpleCommand, ctx: &Context, dirs: &[String], protec
             let file = value_of(argv, &["-i", "--input"]).or(cmd.input_file.as_deref());
             patch_touches("patch", cmd, file, ctx, dirs, protected)
         }
+        // Codex's patch tool, as a command: the patch as its argument or on its input.
+        "apply_patch" | "applypatch" => match argv.get(1).filter(|a| a.contains("*** ")) {
+            Some(text) => patch_paths(text)
+                .into_iter()
+                .find_map(|p| protected(&p).map(|w| (p, w)))
+                .map(|(p, w)| format!("`{name}` applies a patch that changes {p} ({w})")),
+            None => patch_touches(name, cmd, cmd.input_file.as_deref(), ctx, dirs, protected),
+        },
         "git" => {
             let k = crate::shell::resolve::git_subcommand_index(argv)?;
             if !matches!(argv[k].as_str(), "apply" | "am") {
@@ -146,8 +154,9 @@ fn read_patch(cwd: &Path, dirs: &[String], file: &str) -> Option<String> {
 }
 
 /// The files a unified or git diff names (`--- a/x`, `+++ b/x`, `diff --git a/x b/x`,
-/// renames), without their `a/` `b/` prefixes.
-fn patch_paths(text: &str) -> Vec<String> {
+/// renames), without their `a/` `b/` prefixes, and those of a Codex `apply_patch` patch
+/// (`*** Add File:`, `*** Delete File:`, `*** Update File:`, `*** Move to:`).
+pub fn patch_paths(text: &str) -> Vec<String> {
     let strip = |p: &str| {
         let p = p.split('\t').next().unwrap_or(p).trim().trim_matches('"');
         p.strip_prefix("a/").or_else(|| p.strip_prefix("b/")).unwrap_or(p).to_string()
@@ -158,6 +167,11 @@ fn patch_paths(text: &str) -> Vec<String> {
             if rest.trim() != "/dev/null" {
                 out.push(strip(rest));
             }
+        } else if let Some(rest) = ["*** Add File:", "*** Delete File:", "*** Update File:", "*** Move to:"]
+            .iter()
+            .find_map(|h| line.strip_prefix(h))
+        {
+            out.push(rest.trim().to_string());
         } else if let Some(rest) = line.strip_prefix("diff --git ") {
             out.extend(rest.split_whitespace().map(strip));
         } else if let Some(rest) = line
@@ -188,5 +202,7 @@ mod tests {
         assert_eq!(patch_paths(git), vec![".husky/pre-commit", ".husky/pre-commit", ".husky/pre-commit"]);
         let plain = "--- src/a.ts\t2024-01-01\n+++ src/a.ts\t2024-01-02\n";
         assert_eq!(patch_paths(plain), vec!["src/a.ts", "src/a.ts"]);
+        let codex = "*** Begin Patch\n*** Delete File: .husky/pre-commit\n*** Add File: a.ts\n+x\n*** Update File: b.ts\n*** Move to: .githooks/pre-push\n@@\n-a\n+b\n*** End Patch\n";
+        assert_eq!(patch_paths(codex), vec![".husky/pre-commit", "a.ts", "b.ts", ".githooks/pre-push"]);
     }
 }
