@@ -288,10 +288,23 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 }
                 None => match argv.iter().position(|a| a == "--") {
                     Some(k) => next(name, k + 1, env),
+                    // `flock [-w N] FILE CMD ARGS`: the command after the lock file.
+                    None if name == "flock" => {
+                        let k = skip_options(argv, 1, &["-w", "--timeout", "-E", "--conflict-exit-code"]);
+                        next(name, k + 1, env)
+                    }
                     None => Target::Other,
                 },
             }
         }
+        // `nodemon --exec 'CMD'`: the command it starts and restarts.
+        "nodemon" | "node-dev" | "ts-node-dev" => match argv.iter().position(|a| a == "--exec" || a == "-x") {
+            Some(k) => {
+                chain.push(name.into());
+                argv.get(k + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() })
+            }
+            None => Target::Other,
+        },
         // `find ... -exec CMD ARGS {} ;`: CMD runs for every file found.
         "find" => match argv.iter().position(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir")) {
             Some(k) => {
@@ -375,6 +388,34 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 Some("ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "rebuild" | "rb") => {
                     lifecycle("npm", &o, env, chain)
                 }
+                // Packing, publishing and versioning run their lifecycle scripts (also with
+                // --dry-run).
+                Some("pack") => lifecycle_of("npm pack", &o, env, chain, &["prepack", "prepare", "postpack"]),
+                Some("publish") => lifecycle_of(
+                    "npm publish",
+                    &o,
+                    env,
+                    chain,
+                    &["prepublishOnly", "prepack", "prepare", "postpack", "publish", "postpublish"],
+                ),
+                Some("version") if o.words.len() > 1 => {
+                    lifecycle_of("npm version", &o, env, chain, &["preversion", "version", "postversion"])
+                }
+                // `npm explore PKG -- CMD`: CMD in that package's folder.
+                Some("explore") => match (argv.iter().position(|a| a == "--"), o.words.get(1)) {
+                    (Some(k), Some(pkg)) => {
+                        chain.push("npm explore".into());
+                        let cmd: Vec<String> = argv[k + 1..].iter().map(|a| crate::shell::quote(a)).collect();
+                        Target::Shell {
+                            script: format!(
+                                "cd {} && {}",
+                                crate::shell::quote(&format!("node_modules/{pkg}")),
+                                cmd.join(" ")
+                            ),
+                        }
+                    }
+                    _ => Target::Other,
+                },
                 _ => Target::Other,
             }
         }
@@ -649,6 +690,7 @@ fn runner_exec(
             "-c" | "--call" => {
                 return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
             }
+            s if s.starts_with("--call=") => return Target::Shell { script: s["--call=".len()..].to_string() },
             "-p" | "--package" => {
                 packages.extend(argv.get(i + 1).cloned());
                 i += 2

@@ -196,7 +196,7 @@ impl<'a> RunnerOptions<'a> {
                 "-w" | "--workspace" | "--filter" | "-F" | "--filter-prod" => {
                     o.workspaces.get_or_insert_with(Vec::new).extend(value)
                 }
-                "-ws" | "--workspaces" | "-r" | "--recursive" if value.as_deref() != Some("false") => {
+                "-ws" | "--ws" | "--workspaces" | "-r" | "--recursive" if value.as_deref() != Some("false") => {
                     o.workspaces.get_or_insert_with(Vec::new);
                 }
                 "--workspace-root" => o.root = true,
@@ -236,6 +236,18 @@ impl<'a> RunnerOptions<'a> {
 /// of the package it installs and, at a workspace root, of the workspace packages. Nothing
 /// with `--ignore-scripts`.
 pub(super) fn lifecycle(runner: &str, o: &RunnerOptions<'_>, env: &[EnvChange], chain: &mut Vec<String>) -> Target {
+    lifecycle_of(&format!("{runner} install"), o, env, chain, &["install", "prepare"])
+}
+
+/// The lifecycle scripts `scripts` a package manager command runs (with their pre and post
+/// scripts), in the packages its options name; nothing with `--ignore-scripts`.
+pub(super) fn lifecycle_of(
+    label: &str,
+    o: &RunnerOptions<'_>,
+    env: &[EnvChange],
+    chain: &mut Vec<String>,
+    scripts: &[&str],
+) -> Target {
     let off = |v: &str| !v.is_empty() && v != "false";
     let ignored =
         o.argv.iter().any(|a| a == "--ignore-scripts" || a.strip_prefix("--ignore-scripts=").is_some_and(off))
@@ -245,17 +257,19 @@ pub(super) fn lifecycle(runner: &str, o: &RunnerOptions<'_>, env: &[EnvChange], 
     if ignored {
         return Target::Other;
     }
-    chain.push(format!("{runner} install"));
+    chain.push(label.to_string());
     // Where, in npm's own options (the script walk reads them for every runner).
     let places: Vec<String> = match o.at() {
-        At::Here => vec![String::new(), " --workspaces".into()],
+        // An install at a workspace root runs the workspace packages' scripts too.
+        At::Here if scripts.contains(&"install") => vec![String::new(), " --workspaces".into()],
+        At::Here => vec![String::new()],
         At::Dir(d) => vec![format!(" --prefix {}", crate::shell::quote(&d))],
         At::Root => vec![" --workspace-root".into()],
         At::Workspaces(w) if w.is_empty() => vec![String::new(), " --workspaces".into()],
         At::Workspaces(w) => w.iter().map(|x| format!(" --workspace {}", crate::shell::quote(x))).collect(),
     };
     let lines: Vec<String> =
-        places.iter().flat_map(|p| ["install", "prepare"].map(|s| format!("npm run {s}{p}"))).collect();
+        places.iter().flat_map(|p| scripts.iter().map(move |s| format!("npm run {s}{p}"))).collect();
     Target::Shell { script: lines.join("\n") }
 }
 

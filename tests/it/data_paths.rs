@@ -342,3 +342,40 @@ fn file_edit_tools_writing_over_the_database_are_refused() {
     assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{}", out.all());
     assert!(out.all().contains("SQLite database"), "{}", out.all());
 }
+
+/// Review (issue 22, round 5): workspace flags, lifecycle scripts of pack/publish/version,
+/// `npm exec --call=`, `npm explore`, nodemon, flock and watchexec run a package's scripts.
+#[test]
+fn more_runner_forms_reach_a_packages_destructive_scripts() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "root", "private": true, "workspaces": ["packages/*"]}"#);
+    ctx.write(
+        "packages/database/package.json",
+        r#"{"name": "@acme/database", "scripts": {"reset": "prisma migrate reset --force", "prepack": "prisma migrate reset --force", "preversion": "prisma migrate reset --force"}}"#,
+    );
+    std::fs::create_dir_all(ctx.path("node_modules/@acme")).expect("mkdir");
+    std::os::unix::fs::symlink("../../packages/database", ctx.path("node_modules/@acme/database")).expect("link");
+    for line in [
+        "npm --ws run reset",
+        "npm run reset --ws",
+        "npm pack -w @acme/database",
+        "npm publish -w @acme/database --dry-run",
+        "npm version patch -w @acme/database",
+        "npm x --call=\"prisma migrate reset --force\"",
+        "npm exec --call='prisma migrate reset --force'",
+        "npm explore @acme/database -- npm run reset",
+        "npx nodemon --exec 'prisma migrate reset --force'",
+        "flock /tmp/l npx prisma migrate reset --force",
+        "watchexec -- npx prisma migrate reset --force",
+        "> .husky/pre-commit",
+        "2> .git/hooks/pre-commit",
+        "cd .husky; > pre-commit",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["npm pack", "npm version", "flock -w 5 /tmp/l ls", "npm --ws run build"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
