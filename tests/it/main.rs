@@ -14,6 +14,7 @@ mod mcp;
 mod mysql;
 mod notify;
 mod postgres;
+mod prisma8;
 mod project;
 mod promises;
 mod remote;
