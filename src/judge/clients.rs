@@ -21,6 +21,15 @@ pub struct ClientFinding {
     pub why: String,
 }
 
+impl ClientFinding {
+    /// Whether the loss is read from the line (SQL that drops, a tool that drops a database),
+    /// rather than SQL that could not be read (refused all the same by `check`; the scanner
+    /// reports only what it can show).
+    pub fn certain(&self) -> bool {
+        !self.why.contains("cannot be checked") && !self.why.contains("is not followed")
+    }
+}
+
 /// The client names this module knows, for the fast path's triggers.
 pub const CLIENTS: &[&str] = &[
     "psql",
@@ -48,13 +57,35 @@ struct Sql {
     from: String,
 }
 
-/// What a client on this command line does, when it is one. `cwd` and `dirs`: where files
-/// named by the line are read from. `is_project_file`: whether a SQLite file is the project's
-/// database (`None` when that is not known).
+/// Reads a file the line names (a path as written): its text, or why it cannot be read.
+pub type Reader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
+
+/// A reader of files on disk, as a command run from one of `dirs` under `cwd` finds them.
+pub fn disk_reader<'a>(cwd: &'a Path, dirs: &'a [String]) -> impl Fn(&str) -> Result<String, String> + 'a {
+    move |path: &str| {
+        let candidates: Vec<std::path::PathBuf> = if path.starts_with('/') {
+            vec![Path::new(path).to_path_buf()]
+        } else {
+            dirs.iter().filter(|d| d.as_str() != "*").map(|d| cwd.join(d).join(path)).collect()
+        };
+        for file in candidates {
+            if let Ok(meta) = std::fs::metadata(&file) {
+                if !meta.is_file() || meta.len() > MAX_SQL {
+                    return Err(format!("{path} (not a readable SQL file)"));
+                }
+                return std::fs::read_to_string(&file).map_err(|e| format!("{path} ({e})"));
+            }
+        }
+        Err(format!("{path} (not found)"))
+    }
+}
+
+/// What a client on this command line does, when it is one. `read`: the files the line names
+/// (`-f`, `< file`, `\i`). `is_project_file`: whether a SQLite file is the project's database
+/// (`None` when that is not known).
 pub fn judge(
     cmd: &SimpleCommand,
-    cwd: &Path,
-    dirs: &[String],
+    read: Reader<'_>,
     is_project_file: &dyn Fn(&str) -> Option<bool>,
 ) -> Option<ClientFinding> {
     let argv = &cmd.argv;
@@ -63,7 +94,7 @@ pub fn judge(
     let info_only = argv[1..].iter().any(|a| {
         matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list" | "-h" if name != "psql" || a != "-h")
     });
-    let read = |path: &str| read_sql(cwd, dirs, path);
+    let read_file = |path: &str| read_sql(read, path);
     match name {
         "psql" | "pgcli" => {
             if argv[1..].iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list")) {
@@ -81,8 +112,8 @@ pub fn judge(
                     "-f" | "--file" => {
                         let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
                         pieces.push(Some(match v.as_deref() {
-                            Some("-") | None => stdin_sql(cmd, cwd, dirs).unwrap_or(Err("its input".into())),
-                            Some(p) => read(p),
+                            Some("-") | None => stdin_sql(cmd, read).unwrap_or(Err("its input".into())),
+                            Some(p) => read_file(p),
                         }));
                     }
                     _ => {}
@@ -90,9 +121,9 @@ pub fn judge(
                 i += 1;
             }
             if pieces.is_empty() {
-                pieces.push(stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))));
+                pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
             }
-            judge_pieces(pieces, cwd, dirs, Dialect::Postgres).and_then(found)
+            judge_pieces(pieces, read, Dialect::Postgres).and_then(found)
         }
         "mysql" | "mariadb" | "mycli" => {
             if info_only {
@@ -111,11 +142,11 @@ pub fn judge(
                 i += 1;
             }
             if pieces.is_empty() {
-                pieces.push(stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))));
+                pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
             }
-            judge_pieces(pieces, cwd, dirs, Dialect::Mysql).and_then(found)
+            judge_pieces(pieces, read, Dialect::Mysql).and_then(found)
         }
-        "sqlite3" | "sqlite" | "litecli" => sqlite(cmd, cwd, dirs, is_project_file).and_then(found),
+        "sqlite3" | "sqlite" | "litecli" => sqlite(cmd, read, is_project_file).and_then(found),
         "mongosh" | "mongo" => {
             if info_only {
                 return None;
@@ -159,21 +190,21 @@ pub fn judge(
                 let v = || inline.clone().or_else(|| argv.get(i + 1).cloned());
                 match flag {
                     "--command" => pieces.push(v().map(|t| Ok(Sql { text: t, from: "--command".into() }))),
-                    "--file" => pieces.push(Some(v().map_or(Err("--file".into()), |p| read(&p)))),
+                    "--file" => pieces.push(Some(v().map_or(Err("--file".into()), |p| read_file(&p)))),
                     _ => {}
                 }
                 i += 1;
             }
-            judge_pieces(pieces, cwd, dirs, Dialect::Sqlite).and_then(found)
+            judge_pieces(pieces, read, Dialect::Sqlite).and_then(found)
         }
         // `turso db shell DB "SQL"`, or SQL on its input.
         "turso" if argv.get(1).is_some_and(|a| a == "db") && argv.get(2).is_some_and(|a| a == "shell") => {
             let operands: Vec<&String> = argv[3..].iter().filter(|a| !a.starts_with('-')).collect();
             let piece = match operands.get(1) {
                 Some(sql) => Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })),
-                None => stdin_sql(cmd, cwd, dirs).or(Some(Err("its input".into()))),
+                None => stdin_sql(cmd, read).or(Some(Err("its input".into()))),
             };
-            judge_pieces(vec![piece], cwd, dirs, Dialect::Sqlite).and_then(found)
+            judge_pieces(vec![piece], read, Dialect::Sqlite).and_then(found)
         }
         _ => None,
     }
@@ -196,56 +227,36 @@ enum Dialect {
 
 /// The SQL on the client's input, when the line shows it (heredoc, here-string, `echo |`) or
 /// names it (`< file`).
-fn stdin_sql(cmd: &SimpleCommand, cwd: &Path, dirs: &[String]) -> Option<Result<Sql, String>> {
+fn stdin_sql(cmd: &SimpleCommand, read: Reader<'_>) -> Option<Result<Sql, String>> {
     if let Some(body) = &cmd.heredoc {
         return Some(Ok(Sql { text: body.clone(), from: "its input".into() }));
     }
-    cmd.input_file.as_deref().map(|f| read_sql(cwd, dirs, f))
+    cmd.input_file.as_deref().map(|f| read_sql(read, f))
 }
 
-fn read_sql(cwd: &Path, dirs: &[String], path: &str) -> Result<Sql, String> {
+fn read_sql(read: Reader<'_>, path: &str) -> Result<Sql, String> {
     if path.contains('$') || path.contains(crate::shell::parse::SUBSTITUTED) {
         return Err(format!("{path} (a path only known when the line runs)"));
     }
-    let candidates: Vec<std::path::PathBuf> = if path.starts_with('/') {
-        vec![Path::new(path).to_path_buf()]
-    } else {
-        dirs.iter().filter(|d| d.as_str() != "*").map(|d| cwd.join(d).join(path)).collect()
-    };
-    for file in candidates {
-        if let Ok(meta) = std::fs::metadata(&file) {
-            if !meta.is_file() || meta.len() > MAX_SQL {
-                return Err(format!("{path} (not a readable SQL file)"));
-            }
-            return std::fs::read_to_string(&file)
-                .map(|text| Sql { text, from: path.to_string() })
-                .map_err(|e| format!("{path} ({e})"));
-        }
-    }
-    Err(format!("{path} (not found)"))
+    read(path).map(|text| Sql { text, from: path.to_string() })
 }
 
 /// The verdict on SQL pieces: `None` (harmless), or why not. A piece `None` is a flag with
 /// no value; `Some(Err)` SQL that cannot be read.
-fn judge_pieces(
-    pieces: Vec<Option<Result<Sql, String>>>,
-    cwd: &Path,
-    dirs: &[String],
-    dialect: Dialect,
-) -> Option<String> {
+fn judge_pieces(pieces: Vec<Option<Result<Sql, String>>>, read: Reader<'_>, dialect: Dialect) -> Option<String> {
     for piece in pieces.into_iter().flatten() {
         let sql = match piece {
             Ok(sql) => sql,
             Err(what) => return Some(format!("runs SQL from {what}, which cannot be checked")),
         };
-        if let Some(why) = judge_text(&sql, cwd, dirs, dialect, 0) {
+        if let Some(why) = judge_text(&sql, read, dialect, 0) {
             return Some(why);
         }
     }
     None
 }
 
-fn judge_text(sql: &Sql, cwd: &Path, dirs: &[String], dialect: Dialect, depth: usize) -> Option<String> {
+fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Option<String> {
     if depth > 8 {
         return Some(format!("includes SQL files {depth} deep from {}, which is not followed", sql.from));
     }
@@ -261,11 +272,11 @@ fn judge_text(sql: &Sql, cwd: &Path, dirs: &[String], dialect: Dialect, depth: u
             Dialect::Sqlite => cmd == ".read",
         };
         if include {
-            let inner = match read_sql(cwd, dirs, rest) {
+            let inner = match read_sql(read, rest) {
                 Ok(s) => s,
                 Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
             };
-            if let Some(why) = judge_text(&inner, cwd, dirs, dialect, depth + 1) {
+            if let Some(why) = judge_text(&inner, read, dialect, depth + 1) {
                 return Some(why);
             }
             continue;
@@ -296,12 +307,7 @@ fn judge_text(sql: &Sql, cwd: &Path, dirs: &[String], dialect: Dialect, depth: u
 }
 
 /// `sqlite3 [OPTIONS] FILE [SQL...]`.
-fn sqlite(
-    cmd: &SimpleCommand,
-    cwd: &Path,
-    dirs: &[String],
-    is_project_file: &dyn Fn(&str) -> Option<bool>,
-) -> Option<String> {
+fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
     let argv = &cmd.argv;
     const VALUES: &[&str] = &[
         "-separator",
@@ -327,7 +333,7 @@ fn sqlite(
                 i += 1;
             }
             Some("-init") => {
-                pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(cwd, dirs, p))));
+                pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(read, p))));
                 i += 1;
             }
             Some(f) if VALUES.contains(&f) => i += 1,
@@ -347,13 +353,13 @@ fn sqlite(
         pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
     }
     if operands.len() < 2 {
-        if let Some(input) = stdin_sql(cmd, cwd, dirs) {
+        if let Some(input) = stdin_sql(cmd, read) {
             pieces.push(Some(input));
         } else if pieces.is_empty() {
             return Some("reads SQL from its input, which cannot be checked".into());
         }
     }
-    judge_pieces(pieces, cwd, dirs, Dialect::Sqlite)
+    judge_pieces(pieces, read, Dialect::Sqlite)
 }
 
 /// MongoDB shell code that deletes: `dropDatabase()`, `.drop()`, `deleteMany(`, `remove(`.
@@ -388,7 +394,9 @@ mod tests {
 
     fn judged(line: &str) -> Option<String> {
         let cmd = parse(line).unwrap().pop().unwrap();
-        judge(&cmd, Path::new("/nonexistent"), &[String::new()], &|_| None).map(|f| f.why)
+        let here = [String::new()];
+        let read = disk_reader(Path::new("/nonexistent"), &here);
+        judge(&cmd, &read, &|_| None).map(|f| f.why)
     }
 
     #[test]
@@ -457,8 +465,10 @@ mod tests {
     fn sqlite_files_that_are_not_the_project_database() {
         let cmd = parse("sqlite3 /tmp/scratch.db 'DROP TABLE x'").unwrap().pop().unwrap();
         let other = |_: &str| Some(false);
-        assert_eq!(judge(&cmd, Path::new("/"), &[String::new()], &other), None);
+        let here = [String::new()];
+        let read = disk_reader(Path::new("/"), &here);
+        assert_eq!(judge(&cmd, &read, &other), None);
         let ours = |_: &str| Some(true);
-        assert!(judge(&cmd, Path::new("/"), &[String::new()], &ours).is_some());
+        assert!(judge(&cmd, &read, &ours).is_some());
     }
 }

@@ -374,7 +374,8 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             let files = repo.data_files();
             (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
         };
-        if let Some(found) = clients::judge(v.command, cwd, v.dirs, &project_file) {
+        let read = clients::disk_reader(cwd, v.dirs);
+        if let Some(found) = clients::judge(v.command, &read, &project_file) {
             reasons.push((Verdict::Destructive, Class::DatabaseClient, format!("`{}` {}", found.client, found.why)));
         }
         // The database files themselves, and the volumes holding them.

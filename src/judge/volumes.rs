@@ -60,47 +60,52 @@ pub fn db_services(dir: &Path, files: &[String], project: Option<&str>) -> Vec<D
     let mut out = Vec::new();
     for path in paths {
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Ok(doc) = crate::scan::extract::yaml::to_json(&text) else { continue };
         let folder =
             path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let project = project
-            .map(str::to_string)
-            .or_else(|| doc.get("name").and_then(|n| n.as_str()).map(str::to_string))
-            .unwrap_or_else(|| normalize_project(&folder));
-        let declared = doc.get("volumes").and_then(|v| v.as_object());
-        let Some(services) = doc.get("services").and_then(|s| s.as_object()) else { continue };
-        for (name, svc) in services {
-            let image = svc.get("image").and_then(|i| i.as_str()).unwrap_or("").to_ascii_lowercase();
-            let is_db = DB_IMAGES.iter().any(|d| image.contains(d));
-            if !is_db {
-                continue;
-            }
-            let mut volumes = Vec::new();
-            for v in svc.get("volumes").and_then(|v| v.as_array()).into_iter().flatten() {
-                let source = match v {
-                    serde_json::Value::String(s) => s.split(':').next().filter(|_| s.contains(':')).map(str::to_string),
-                    serde_json::Value::Object(o)
-                        if o.get("type").and_then(|t| t.as_str()).unwrap_or("volume") == "volume" =>
-                    {
-                        o.get("source").and_then(|s| s.as_str()).map(str::to_string)
-                    }
-                    _ => None,
-                };
-                let Some(source) = source.filter(|s| !s.starts_with(['.', '/', '~', '$'])) else { continue };
-                let explicit =
-                    declared.and_then(|d| d.get(&source)).and_then(|d| d.get("name")).and_then(|n| n.as_str());
-                let external =
-                    declared.and_then(|d| d.get(&source)).and_then(|d| d.get("external")).is_some_and(|e| e == true);
-                volumes.push(match (explicit, external) {
-                    (Some(n), _) => n.to_string(),
-                    (None, true) => source.clone(),
-                    (None, false) => format!("{project}_{source}"),
-                });
-            }
-            let mut containers = vec![format!("{project}-{name}-1"), format!("{project}_{name}_1")];
-            containers.extend(svc.get("container_name").and_then(|c| c.as_str()).map(str::to_string));
-            out.push(DbService { service: name.clone(), containers, volumes });
+        out.extend(db_services_in(&text, &folder, project));
+    }
+    out
+}
+
+/// The database services of one compose file's text, the file being in folder `folder`.
+pub fn db_services_in(text: &str, folder: &str, project: Option<&str>) -> Vec<DbService> {
+    let mut out = Vec::new();
+    let Ok(doc) = crate::scan::extract::yaml_to_json(text) else { return out };
+    let project = project
+        .map(str::to_string)
+        .or_else(|| doc.get("name").and_then(|n| n.as_str()).map(str::to_string))
+        .unwrap_or_else(|| normalize_project(folder));
+    let declared = doc.get("volumes").and_then(|v| v.as_object());
+    let Some(services) = doc.get("services").and_then(|s| s.as_object()) else { return out };
+    for (name, svc) in services {
+        let image = svc.get("image").and_then(|i| i.as_str()).unwrap_or("").to_ascii_lowercase();
+        if !DB_IMAGES.iter().any(|d| image.contains(d)) {
+            continue;
         }
+        let mut volumes = Vec::new();
+        for v in svc.get("volumes").and_then(|v| v.as_array()).into_iter().flatten() {
+            let source = match v {
+                serde_json::Value::String(s) => s.split(':').next().filter(|_| s.contains(':')).map(str::to_string),
+                serde_json::Value::Object(o)
+                    if o.get("type").and_then(|t| t.as_str()).unwrap_or("volume") == "volume" =>
+                {
+                    o.get("source").and_then(|s| s.as_str()).map(str::to_string)
+                }
+                _ => None,
+            };
+            let Some(source) = source.filter(|s| !s.starts_with(['.', '/', '~', '$'])) else { continue };
+            let declared = declared.and_then(|d| d.get(&source));
+            let explicit = declared.and_then(|d| d.get("name")).and_then(|n| n.as_str());
+            let external = declared.and_then(|d| d.get("external")).is_some_and(|e| e == true);
+            volumes.push(match (explicit, external) {
+                (Some(n), _) => n.to_string(),
+                (None, true) => source.clone(),
+                (None, false) => format!("{project}_{source}"),
+            });
+        }
+        let mut containers = vec![format!("{project}-{name}-1"), format!("{project}_{name}_1")];
+        containers.extend(svc.get("container_name").and_then(|c| c.as_str()).map(str::to_string));
+        out.push(DbService { service: name.clone(), containers, volumes });
     }
     out
 }
@@ -112,6 +117,14 @@ fn normalize_project(folder: &str) -> String {
 
 /// Why `cmd` (run in `dir`) deletes a volume holding the project's database, if it does.
 pub fn loses_volume(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
+    loses_volume_with(cmd, &|files, project| db_services(dir, files, project))
+}
+
+/// The compose files' database services, given the `-f` files and the `-p` project.
+pub type Services<'a> = &'a dyn Fn(&[String], Option<&str>) -> Vec<DbService>;
+
+/// As [`loses_volume`], with the compose files read by `services`.
+pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<String> {
     let argv = &cmd.argv;
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
     let (words, files, project) = match name {
@@ -131,7 +144,7 @@ pub fn loses_volume(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
     let flag = |short: char, long: &str| {
         flags.iter().any(|a| a == long || (a.starts_with('-') && !a.starts_with("--") && a.contains(short)))
     };
-    let dbs = || db_services(dir, &files, project.as_deref());
+    let dbs = || services(&files, project.as_deref());
     let volumes_of = |dbs: &[DbService]| dbs.iter().flat_map(|d| d.volumes.clone()).collect::<Vec<_>>().join(", ");
     let services_of = |dbs: &[DbService]| dbs.iter().map(|d| d.service.clone()).collect::<Vec<_>>().join(", ");
     let dynamic = |a: &str| a.contains('$') || a.contains(crate::shell::parse::SUBSTITUTED);

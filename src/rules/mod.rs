@@ -172,6 +172,12 @@ catalogue! {
     PrismaDbPushInProduction = "prisma-db-push-in-production", Error, Command, false,
         "`prisma db push` in a build or deploy step changes the schema with no migration history",
         "Production builds and deploys run `prisma migrate deploy` with committed migrations.";
+    DatabaseClientDataLoss = "database-client-data-loss", Error, Command, true,
+        "a database client runs SQL that loses data, or drops a whole database",
+        "Put schema changes in a migration and data deletes behind a reviewed WHERE clause; take `prisma-guard backup` before a reset.";
+    DatabaseVolumeDeleted = "database-volume-deleted", Error, Command, true,
+        "deletes the Docker volume that holds the project's database",
+        "`docker compose down` without `-v` stops the database and keeps its data.";
     UnparsedCommand = "unparsed-command", Warning, Command, false,
         "a command that mentions prisma could not be parsed",
         "Fix the shell syntax (unbalanced quotes or parentheses) so it can be checked.";

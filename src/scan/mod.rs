@@ -332,7 +332,7 @@ fn scan_commands(
     opts: &Options,
 ) -> Result<Vec<Finding>, String> {
     // npm refuses a package.json that does not parse, whatever it holds: so does the scan.
-    if !text.contains("prisma") && kind != Kind::PackageJson {
+    if !extract::mentions_data_command(text) && kind != Kind::PackageJson {
         return Ok(Vec::new());
     }
     let mut lines = extract::commands(kind, rel, text, &opts.production_scripts)?;
@@ -353,7 +353,7 @@ fn scan_commands(
             .collect();
     }
     let mut out = meta_findings(rel, text, directives);
-    for cl in lines.iter().filter(|c| c.text.contains("prisma")) {
+    for cl in lines.iter().filter(|c| extract::mentions_data_command(&c.text)) {
         // `db execute --file f.sql`: the file, relative to this file's folder or the root.
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
         let read_sql = |f: &str| {
@@ -361,7 +361,26 @@ fn scan_commands(
             let near = if dir.is_empty() { f.to_string() } else { format!("{dir}/{f}") };
             source.read(&near).or_else(|| source.read(f))
         };
-        for (rule, offset, message) in command_findings(cl, &read_sql) {
+        // The compose files a `docker compose` in this file would read: beside it, else at the root.
+        let services = |files: &[String], project: Option<&str>| {
+            let folder = dir.rsplit('/').next().unwrap_or("");
+            let read = |name: &str| {
+                let near = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+                source.read(&near).or_else(|| source.read(name))
+            };
+            let names: Vec<String> = if files.is_empty() {
+                ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"].map(String::from).to_vec()
+            } else {
+                files.to_vec()
+            };
+            names
+                .iter()
+                .find_map(|n| read(n))
+                .map(|text| crate::judge::volumes::db_services_in(&text, folder, project))
+                .unwrap_or_default()
+        };
+        let found = command_findings(cl, &read_sql).into_iter().chain(data_findings(cl, &read_sql, &services));
+        for (rule, offset, message) in found {
             let (line, col) = if cl.verbatim {
                 let (l, c) = extract::line_col(&cl.text, offset);
                 if l == 1 {
@@ -389,6 +408,27 @@ fn scan_commands(
     Ok(out)
 }
 
+/// Rules broken by database clients and Docker volume commands in one command line, as
+/// `check` judges them (only what the line shows: SQL that cannot be read is not reported).
+fn data_findings(
+    cl: &CommandLine,
+    read_sql: &dyn Fn(&str) -> Option<String>,
+    services: crate::judge::volumes::Services<'_>,
+) -> Vec<(RuleId, usize, String)> {
+    let place = if cl.context.is_empty() { String::new() } else { format!(" in {}", cl.context) };
+    let read = |f: &str| read_sql(f).ok_or_else(|| format!("{f} (not found)"));
+    let mut out = Vec::new();
+    let _ = crate::shell::visit(&cl.text, &crate::shell::NoScripts, &mut |v| {
+        if let Some(f) = crate::judge::clients::judge(v.command, &read, &|_| None).filter(|f| f.certain()) {
+            out.push((RuleId::DatabaseClientDataLoss, v.offset, format!("`{}`{place} {}", f.client, f.why)));
+        }
+        if let Some(why) = crate::judge::volumes::loses_volume_with(v.command, services) {
+            out.push((RuleId::DatabaseVolumeDeleted, v.offset, format!("{why}{place}")));
+        }
+    });
+    out
+}
+
 /// Rules broken by the prisma commands in one command line: (rule, byte offset, message).
 fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>) -> Vec<(RuleId, usize, String)> {
     let found = match crate::shell::find_prisma(&cl.text, &crate::shell::NoScripts) {
@@ -413,6 +453,21 @@ fn command_findings(cl: &CommandLine, read_sql: &dyn Fn(&str) -> Option<String>)
         };
         if inv.is("migrate", "reset") {
             push(RuleId::PrismaMigrateReset, "drops the database and every row in it");
+        }
+        if inv.is("db", "update") && inv.has("--force-reset") {
+            push(RuleId::PrismaForceReset, "(Prisma 8) drops every table and row before updating");
+        }
+        if inv.is("db", "update") && (inv.has("--accept-data-loss") || inv.has("--confirm")) {
+            push(
+                RuleId::PrismaAcceptDataLoss,
+                "(Prisma 8) answers the data-loss prompt in advance: columns and tables holding data can be dropped",
+            );
+        }
+        if cl.production && inv.is("db", "update") && !inv.has("--force-reset") {
+            push(
+                RuleId::PrismaDbPushInProduction,
+                "(Prisma 8) changes the production schema without migrations; use `prisma migrate deploy`",
+            );
         }
         if inv.is("db", "push") && inv.has("--force-reset") {
             push(RuleId::PrismaForceReset, "drops every table and row before pushing");

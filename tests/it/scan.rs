@@ -882,3 +882,38 @@ fn a_config_spread_from_a_shared_base_is_followed_or_refused() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("cannot tell which folder") && run.stderr.contains("...base"), "{}", run.stderr);
 }
+
+/// Issue 19: database clients and Docker volume commands in scripts and CI are findings, as
+/// destructive prisma commands are; look-alikes are not.
+#[test]
+fn database_clients_and_volume_deletions_in_scripts_and_ci_are_found() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        r#"{"scripts": {
+  "db:nuke": "docker compose down -v",
+  "db:wipe": "psql $DATABASE_URL -c 'DROP SCHEMA public CASCADE'",
+  "db:drop": "psql -f scripts/drop.sql",
+  "db:peek": "psql -c 'SELECT 1'",
+  "db:down": "docker compose down",
+  "db:update": "prisma db update --no-interactive --confirm app"
+}}"#,
+    );
+    ctx.write("scripts/drop.sql", "DROP TABLE \"User\";\n");
+    ctx.write(
+        "docker-compose.yml",
+        "services:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata:\n",
+    );
+    ctx.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: mysql -e 'TRUNCATE users'\n      - run: mysql -e 'SHOW TABLES'\n",
+    );
+    let (code, v) = json(&ctx, &[]);
+    assert_eq!(code, 1, "{v}");
+    let found = rules_at(&v);
+    let count = |rule: &str| found.iter().filter(|r| r.ends_with(rule)).count();
+    assert_eq!(count("database-volume-deleted"), 1, "{found:?}");
+    assert_eq!(count("database-client-data-loss"), 3, "psql -c, psql -f and mysql -e in CI: {found:?}");
+    assert_eq!(count("prisma-accept-data-loss"), 1, "Prisma 8's --confirm: {found:?}");
+    assert_eq!(found.len(), 5, "no look-alike is reported: {found:?}");
+}

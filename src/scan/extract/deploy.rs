@@ -47,7 +47,7 @@ fn toml_value(
     out: &mut Vec<CommandLine>,
 ) {
     match value {
-        DeValue::String(s) if s.contains("prisma") => {
+        DeValue::String(s) if super::mentions_data_command(s) => {
             // The span covers the quotes: the command starts one column in (three for `"""`).
             let quote = if text.get(span.start..).is_some_and(|t| t.starts_with("\"\"\"") || t.starts_with("'''")) {
                 3
@@ -78,7 +78,7 @@ pub(super) fn json(text: &str) -> Result<Vec<CommandLine>, String> {
 
 fn json_value(text: &str, value: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<CommandLine>) {
     match value {
-        serde_json::Value::String(s) if s.contains("prisma") => {
+        serde_json::Value::String(s) if super::mentions_data_command(s) => {
             // JSON values carry no positions: the first place the encoded string is written.
             let encoded = serde_json::Value::String(s.clone()).to_string();
             let at = text.find(&encoded).map_or(0, |i| i + 1);

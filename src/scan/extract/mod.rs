@@ -7,7 +7,7 @@ mod deploy;
 mod js;
 mod package_json;
 mod shell;
-pub mod yaml;
+mod yaml;
 
 use std::sync::OnceLock;
 
@@ -193,6 +193,14 @@ pub fn spawned_commands(text: &str) -> Vec<String> {
 }
 
 pub use yaml::to_json as yaml_to_json;
+
+/// Whether text may hold a command that reaches the data: prisma, a database client, Docker.
+pub fn mentions_data_command(text: &str) -> bool {
+    text.contains("prisma")
+        || text.contains("docker")
+        || text.contains("podman")
+        || crate::judge::clients::CLIENTS.iter().any(|c| text.contains(c))
+}
 
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)

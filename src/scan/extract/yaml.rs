@@ -156,7 +156,7 @@ fn walk(node: &Node, place: &Place, compose: bool, out: &mut Vec<CommandLine>) {
             }
         }
         Node::Seq(items) => items.iter().for_each(|item| walk(item, place, compose, out)),
-        Node::Scalar { value, style, line, col, end_line } if value.contains("prisma") => {
+        Node::Scalar { value, style, line, col, end_line } if super::mentions_data_command(value) => {
             scalar(value, *style, (*line, *col, *end_line), place, compose, out)
         }
         Node::Scalar { .. } | Node::Alias => {}
@@ -169,7 +169,7 @@ fn argv(items: &[Node], place: &Place, compose: bool, out: &mut Vec<CommandLine>
     let (Some(words), Some(Node::Scalar { line, col, .. })) = (words, items.first()) else {
         return items.iter().for_each(|item| walk(item, place, compose, out));
     };
-    if !words.iter().any(|w| w.contains("prisma")) {
+    if !words.iter().any(|w| super::mentions_data_command(w)) {
         return;
     }
     out.push(CommandLine {
@@ -205,7 +205,7 @@ fn scalar(
         // A script: one source line per value line, from the block's first content line.
         ScalarStyle::Literal => {
             for (first, text, joined) in logical_lines(value) {
-                if text.contains("prisma") {
+                if super::mentions_data_command(&text) {
                     push(out, line + first, col + 1, text, !joined);
                 }
             }
