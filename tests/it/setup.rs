@@ -629,3 +629,50 @@ fn init_in_a_package_with_its_own_husky_folder_wires_that_folder() {
     let status = crate::support::Run::from(cmd.output().unwrap());
     assert!(!status.stdout.contains("missing"), "{}", status.all());
 }
+
+/// Issue 19: doctor lists the paths past every shim (a downloaded prisma, Prisma's entry file,
+/// yarn PnP, bun, the CI scan), each covered or not, with the fix.
+#[test]
+fn doctor_lists_the_paths_past_the_shims_and_what_covers_them() {
+    let ctx = bare_project();
+    ctx.run(&["init"]).ok();
+    let shim = ctx.path("shim");
+    let doctor = || ctx.run(&["doctor", "--shim-dir", shim.to_str().unwrap()]);
+    let line = |out: &str, entry: &str| out.lines().find(|l| l.contains(entry)).map(str::to_string).unwrap_or_default();
+    // No agent in the project: shown, not counted.
+    let run = doctor();
+    let npx = line(&run.stdout, "npx -y prisma@latest");
+    assert!(npx.starts_with("-  ") && npx.contains("nothing here catches it"), "{}", run.stdout);
+    assert!(line(&run.stdout, "node node_modules/prisma/build/index.js").starts_with("-  "), "{}", run.stdout);
+    assert!(line(&run.stdout, "CI scan").starts_with("-  "), "{}", run.stdout);
+    // With Claude Code's hooks installed, they catch both.
+    std::fs::create_dir_all(ctx.path(".claude")).unwrap();
+    ctx.run(&["init", "--agent", "claude"]).ok();
+    let run = doctor();
+    let npx = line(&run.stdout, "npx -y prisma@latest");
+    assert!(npx.starts_with("ok ") && npx.contains("Claude Code"), "{}", run.stdout);
+    // A CI configuration that does not scan is a gap; yarn PnP leaves no place for a shim.
+    ctx.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n",
+    );
+    ctx.write(".pnp.cjs", "// yarn pnp\n");
+    let run = doctor();
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        line(&run.stdout, "CI scan").starts_with("GAP") && run.stdout.contains("templates/ci/github-actions.yml"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line(&run.stdout, "yarn Plug'n'Play").starts_with("GAP") && run.stdout.contains("nodeLinker: node-modules"),
+        "{}",
+        run.stdout
+    );
+    ctx.write(
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: prisma-guard scan\n",
+    );
+    let run = doctor();
+    assert!(line(&run.stdout, "CI scan").starts_with("ok "), "{}", run.stdout);
+}

@@ -1,5 +1,7 @@
-//! `prisma-guard doctor`: a coverage table (shims, git hooks, agent hooks, dump tools,
-//! backups, permissions) with the fix for each gap.
+//! `prisma-guard doctor`: a coverage table (shims, git hooks, agent hooks, MCP servers, dump
+//! tools, the PostgreSQL tripwire, backups, permissions, and the paths past every shim: a
+//! downloaded prisma, Prisma's entry file, yarn PnP, bun, the CI scan) with the fix for each
+//! gap. A row marked `-` is a gap only an AI agent could use in a project with none.
 
 use std::path::PathBuf;
 
@@ -13,11 +15,15 @@ use crate::install::git_hooks;
 use crate::install::shim;
 use crate::ExitStatus;
 
+mod paths;
+
 struct Row {
     entry: String,
     ok: bool,
     detail: String,
     fix: String,
+    /// A gap only an AI agent could use, in a project with none: shown, not counted.
+    optional: bool,
 }
 
 pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
@@ -26,9 +32,14 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
     let no_project = settings.project.schema.is_none() && settings.project.config_file.is_none();
     let below = if no_project { super::init::prisma_projects_below(&settings.cwd) } else { Vec::new() };
     if below.is_empty() {
-        rows.extend(shim_rows(&settings, args)?);
+        let shims = shim_rows(&settings, args)?;
+        let bin_shim = shims.iter().any(|r| r.entry.starts_with("node_modules/.bin/prisma") && r.ok);
+        rows.extend(shims);
         rows.extend(common_rows(&settings.project_root));
         rows.extend(database_rows(&settings, args));
+        let postgres = settings.target().is_ok_and(|t| t.url.engine == crate::backup::db::url::Engine::Postgresql);
+        let cover = paths::Cover::read(&settings.project_root, tripwire_on(&settings), bin_shim, postgres);
+        rows.extend(paths::rows(&settings.project_root, &cover));
     } else {
         // A monorepo root without a Prisma project of its own: what is shared (PATH, git
         // hooks, agents) once, here; each Prisma package below as `init` sets them up.
@@ -44,7 +55,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
         }
     }
     print_rows(&rows);
-    let gaps = rows.iter().filter(|r| !r.ok).count();
+    let gaps = rows.iter().filter(|r| !r.ok && !r.optional).count();
     if gaps > 0 {
         println!("{gaps} gap(s): run the fix shown for each");
         return Ok(ExitStatus::Failure);
@@ -63,7 +74,7 @@ fn shim_rows(settings: &Settings, args: &DoctorArgs) -> Result<Vec<Row>> {
         if !has_package && c.entry != "prisma on PATH" {
             continue; // no package.json: no npx or npm scripts to cover
         }
-        rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix });
+        rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix, optional: false });
     }
     Ok(rows)
 }
@@ -80,11 +91,18 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
         detail: on_path
             .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
         fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
+        optional: false,
     });
     match git_hooks::locate(root) {
         Ok(repo) => {
             for h in git_hooks::status(&repo) {
-                rows.push(Row { entry: format!("git {} hook", h.hook), ok: h.ok, detail: h.detail, fix: h.fix });
+                rows.push(Row {
+                    entry: format!("git {} hook", h.hook),
+                    ok: h.ok,
+                    detail: h.detail,
+                    fix: h.fix,
+                    optional: false,
+                });
             }
         }
         Err(_) => rows.push(Row {
@@ -92,6 +110,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
             ok: false,
             detail: "not a git repository".into(),
             fix: "git init && prisma-guard hooks install".into(),
+            optional: false,
         }),
     }
     let agents = edits::detect_agents(root);
@@ -120,10 +139,11 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
                 Err(why) => format!("{}: {why}", rel(root, &path)),
             },
             fix,
+            optional: false,
         });
     }
     for f in crate::mcp::config::findings(root) {
-        rows.push(Row { entry: f.entry, ok: f.ok, detail: f.detail, fix: f.fix });
+        rows.push(Row { entry: f.entry, ok: f.ok, detail: f.detail, fix: f.fix, optional: false });
     }
     if agents.is_empty() {
         rows.push(Row {
@@ -131,6 +151,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
             ok: true,
             detail: "no agent settings in this project".into(),
             fix: String::new(),
+            optional: false,
         });
     }
     rows
@@ -147,12 +168,19 @@ fn database_rows(settings: &Settings, args: &DoctorArgs) -> Vec<Row> {
             entry: "newest backup".into(),
             ok: true,
             detail: "none yet: the database does not exist yet (the first schema change creates it, after a backup of nothing)".into(),
-            fix: String::new(),
+            fix: String::new(), optional: false,
         });
     } else {
         rows.extend(backups(settings, args.max_backup_age_hours));
     }
     rows
+}
+
+/// Whether the PostgreSQL tripwire is installed, whole and sound in the project's database.
+fn tripwire_on(settings: &Settings) -> bool {
+    let Ok(target) = settings.target() else { return false };
+    let Ok(db) = crate::tripwire::postgres(&target, &settings.tools) else { return false };
+    crate::tripwire::inspect(&db).is_ok_and(|t| t.probe.installed.is_some() && crate::tripwire::is_sound(&t))
 }
 
 /// The PostgreSQL tripwire (prisma-guard protect): optional, so its absence is no gap; a
@@ -167,11 +195,16 @@ fn tripwire_row(settings: &Settings) -> Option<Row> {
             ok: crate::tripwire::is_sound(&t),
             detail: t.summary(),
             fix: format!("{}=<superuser url> prisma-guard protect", crate::tripwire::PROTECT_URL_VAR),
+            optional: false,
         },
         // Unreachable databases are the dump tools row's gap already.
-        Err(e) => {
-            Row { entry, ok: true, detail: format!("not checked: {}", crate::error::one_line(&e)), fix: String::new() }
-        }
+        Err(e) => Row {
+            entry,
+            ok: true,
+            detail: format!("not checked: {}", crate::error::one_line(&e)),
+            fix: String::new(),
+            optional: false,
+        },
     })
 }
 
@@ -185,6 +218,7 @@ fn dump_tools(settings: &Settings) -> Row {
                 ok: false,
                 detail: format!("{e:#}"),
                 fix: "set DATABASE_URL as Prisma reads it (.env, prisma.config.ts)".into(),
+                optional: false,
             }
         }
     };
@@ -195,10 +229,10 @@ fn dump_tools(settings: &Settings) -> Row {
             Ok(true) => db.dump_tool_version().unwrap_or_else(|_| "built in".into()),
             _ => format!("built in; {} does not exist yet (nothing to back up)", db.name()),
         };
-        return Row { entry, ok: true, detail, fix: String::new() };
+        return Row { entry, ok: true, detail, fix: String::new(), optional: false };
     }
     match db.preflight().and_then(|server| Ok(format!("{} for server {server}", db.dump_tool_version()?))) {
-        Ok(detail) => Row { entry, ok: true, detail, fix: String::new() },
+        Ok(detail) => Row { entry, ok: true, detail, fix: String::new(), optional: false },
         Err(e) => {
             let text = format!("{e:#}");
             let missing_tool = text.contains("not found") || text.contains("older than the");
@@ -206,7 +240,7 @@ fn dump_tools(settings: &Settings) -> Row {
                 true => "install the client tools matching the server (postgresql-client, mariadb-client), or set [tools] in prisma-guard.toml",
                 false => "start the database server, or check the database URL Prisma uses",
             };
-            Row { entry, ok: false, detail: text, fix: fix.into() }
+            Row { entry, ok: false, detail: text, fix: fix.into(), optional: false }
         }
     }
 }
@@ -225,6 +259,7 @@ fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
                 ok: age_h <= max_age_hours,
                 detail: format!("{} ({} hours old)", m.id, age_h),
                 fix: "prisma-guard backup".into(),
+                optional: false,
             }
         }
         None => Row {
@@ -232,6 +267,7 @@ fn backups(settings: &Settings, max_age_hours: u64) -> Vec<Row> {
             ok: false,
             detail: format!("no backups in {}", dir.display()),
             fix: "prisma-guard backup".into(),
+            optional: false,
         },
     });
     rows.push(permissions(&dir));
@@ -251,6 +287,7 @@ fn permissions(dir: &PathBuf) -> Row {
                 ok,
                 detail: format!("{} is {:o}", dir.display(), mode),
                 fix: format!("chmod 700 {}", crate::shell::quote(&dir.display().to_string())),
+                optional: false,
             }
         }
         Err(_) => Row {
@@ -258,6 +295,7 @@ fn permissions(dir: &PathBuf) -> Row {
             ok: false,
             detail: format!("{} does not exist yet", dir.display()),
             fix: "prisma-guard backup".into(),
+            optional: false,
         },
     }
 }
@@ -270,7 +308,11 @@ fn current_uid() -> Option<u32> {
 fn print_rows(rows: &[Row]) {
     let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
     for r in rows {
-        let mark = if r.ok { "ok " } else { "GAP" };
+        let mark = match (r.ok, r.optional) {
+            (true, _) => "ok ",
+            (false, true) => "-  ",
+            (false, false) => "GAP",
+        };
         println!("{mark}  {:<width$}  {}", r.entry, r.detail);
         if !r.ok && !r.fix.is_empty() {
             println!("     {:<width$}  fix: {}", "", r.fix);
