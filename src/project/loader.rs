@@ -146,9 +146,7 @@ fn package_of(file: &Path) -> Option<PathBuf> {
 
 /// A URL's password in an error message (a config may quote a line holding one).
 fn redact_urls(text: &str) -> String {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"(://[^:/@\s]*:)[^@\s]+@").expect("static regex"));
-    re.replace_all(text, "${1}****@").into_owned()
+    crate::process::hide_url_passwords(text)
 }
 
 #[cfg(test)]

@@ -1634,3 +1634,18 @@ fn an_owner_that_cannot_hold_the_object_does_not_make_the_backup_unrestorable() 
     run.ok();
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM t"), "50");
 }
+
+/// Round 12, finding 5: a password with a raw `@` (Prisma takes the last `@` before the host)
+/// is hidden whole in messages, hints and the audit log.
+#[test]
+fn a_password_with_a_raw_at_sign_is_hidden_whole() {
+    let ctx = crate::guard::guarded_project();
+    let url = "postgresql://atuser:S3c@retpw@127.0.0.1:1/app";
+    let run = ctx.run(&["exec", "--", "migrate", "reset", "--force", "--url", url]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+    for text in [run.all(), audit.clone()] {
+        assert!(!text.contains("retpw") && !text.contains("S3c"), "{text}");
+    }
+    assert!(audit.contains("postgresql://atuser:****@127.0.0.1:1/app"), "{audit}");
+}
