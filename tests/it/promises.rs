@@ -1635,6 +1635,32 @@ fn an_owner_that_cannot_hold_the_object_does_not_make_the_backup_unrestorable() 
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM t"), "50");
 }
 
+/// Round 12, finding 3: a function whose body is not known, called from a materialized view
+/// (or any other place that runs it), needs a human like `SELECT g()` does.
+#[test]
+fn unknown_functions_called_from_views_triggers_and_checks_need_a_human() {
+    let ctx = crate::guard::guarded_project();
+    for sql in [
+        "CREATE MATERIALIZED VIEW mv AS SELECT g();",
+        "VALUES (g());",
+        "COPY (SELECT g()) TO STDOUT;",
+        "DECLARE c CURSOR FOR SELECT g(); FETCH c;",
+        "CREATE VIEW v AS SELECT g(); SELECT * FROM v;",
+        "CREATE TRIGGER t AFTER INSERT ON \"User\" FOR EACH ROW EXECUTE FUNCTION g(); INSERT INTO \"User\" VALUES ('u9', 'z@example.com', NULL);",
+        "ALTER TABLE \"User\" ADD CONSTRAINT c CHECK (g() IS NULL);",
+        "DO cnt();",
+        "DELETE FROM \"Post\" WHERE id IS NOT NULL;",
+    ] {
+        let mut cmd = crate::guard::prisma_command(&ctx, &["db", "execute", "--stdin"]);
+        cmd.env("CLAUDECODE", "1");
+        let run = run_with_stdin(cmd, sql.as_bytes());
+        assert_eq!(run.code, 3, "{sql}: {}", run.all());
+        assert!(run.stderr.contains("needs a human"), "{sql}: {}", run.stderr);
+    }
+    assert!(prisma_calls(&ctx).iter().all(|c| c["argv"][0] != "db"), "prisma never ran the SQL");
+    assert_eq!(crate::guard::rows(&ctx, "Post"), 3);
+}
+
 /// Round 12, finding 4: with `?schema=X`, large objects are in the backup (pg_dump -b), the
 /// manifest counts them, the restore test compares the count, and an in-place restore puts
 /// them back.
