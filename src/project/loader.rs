@@ -69,8 +69,9 @@ impl Loader {
 
     /// Load the config as `prisma <cmd> [--config FILE]` run in `cwd` would: with the
     /// `process.argv` prisma will have (`argv`: its entry file and arguments; empty: this
-    /// package's) and the environment it will have (the hand-over depth included).
-    pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String]) -> Outcome {
+    /// package's) and the environment it will have (the hand-over depth included, and `env`:
+    /// the variables prisma-guard hands prisma).
+    pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String], env: &[(String, String)]) -> Outcome {
         // A `node` that is a script (a wrapper earlier on PATH) can hand the loader another
         // environment than Prisma's run: its answer proves nothing, the files decide.
         if is_script(&self.node) {
@@ -92,6 +93,7 @@ impl Loader {
             true => cmd.arg(self.package_dir.join("build/index.js")),
             false => cmd.args(argv),
         };
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
         cmd.env(crate::guard::forward::DEPTH_VAR, crate::guard::forward::child_depth().to_string());
         cmd.current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let out = match cmd.output() {

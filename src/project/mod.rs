@@ -226,7 +226,7 @@ impl Project {
         if let Some(loader) = &opts.loader {
             let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
             let config = opts.config.as_deref().map(|c| absolute(&opts.cwd, c));
-            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv) {
+            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv, &[]) {
                 loader::Outcome::Loaded(loaded) => {
                     // Prisma's own --schema wins over the config's `schema` (the datasource's
                     // `schemas` list, for one, comes from the file Prisma reads).
@@ -261,6 +261,34 @@ impl Project {
                                 crate::backup::db::url::describe_raw(&raw)
                             )),
                             (None, None) => Resolution::LoaderOnly,
+                        };
+                        // The values handed to Prisma must not change what its config says:
+                        // evaluated again with them set, as Prisma's run will have them.
+                        let resolution = if matches!(resolution, Resolution::Uncertain(_)) || loaded.env.is_empty() {
+                            resolution
+                        } else {
+                            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv, &loaded.env) {
+                                loader::Outcome::Loaded(again)
+                                    if again.url.as_deref() == Some(url.as_str())
+                                        && again.config_file == loaded.config_file =>
+                                {
+                                    resolution
+                                }
+                                loader::Outcome::Loaded(again) => Resolution::Uncertain(format!(
+                                    "{} evaluates to {} by itself, but to {} with the variables its dotenv calls loaded already set, as Prisma gets them (it reads the URL before a later dotenv call with `override`, or reads the environment before its dotenv call)",
+                                    loaded.config_file.display(),
+                                    crate::backup::db::url::describe_raw(url),
+                                    again.url.as_deref().map_or_else(|| "no URL".to_string(), crate::backup::db::url::describe_raw)
+                                )),
+                                loader::Outcome::Failed(why) | loader::Outcome::Unavailable(why) => Resolution::Uncertain(format!(
+                                    "{} evaluates differently with the variables its dotenv calls loaded already set, as Prisma gets them: {why}",
+                                    loaded.config_file.display()
+                                )),
+                                loader::Outcome::NoConfig => Resolution::Uncertain(format!(
+                                    "{} is not found again with the variables its dotenv calls loaded set",
+                                    loaded.config_file.display()
+                                )),
+                            }
                         };
                         let mut r = self.resolved(url, &base, &source, resolution, datasource.as_ref())?;
                         r.pins = loaded.env.clone();

@@ -1635,6 +1635,54 @@ fn an_owner_that_cannot_hold_the_object_does_not_make_the_backup_unrestorable() 
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM t"), "50");
 }
 
+/// Round 12, finding 1: the values prisma-guard hands Prisma (what the config's dotenv calls
+/// loaded) never change what the config evaluates to. A config that reads the URL before a
+/// later `config({ override: true })` (or reads the environment before its dotenv call) names
+/// one database when evaluated bare and another with those values set: refused, nothing
+/// applied, in either database.
+#[test]
+fn variables_handed_to_prisma_never_change_what_its_config_names() {
+    let (a, b) = two_databases("r12pins");
+    let ctx = project(Loader::Prisma, "");
+    // `.env.a` names the decoy `b`, `.env.b` the database `a`.
+    ctx.write(".env.a", &env_line(&b));
+    ctx.write(".env.b", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    let deploy = |ctx: &TestContext| {
+        let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        Run::from(cmd.output().unwrap())
+    };
+    let tail = "migrations: { path: 'prisma/migrations' }, schema: 'prisma/schema.prisma'";
+    for config in [
+        format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig, env }} from 'prisma/config'\nconst NAME = 'DATABASE_URL'\nconfig({{ path: '.env.a', quiet: true }})\nconst settings = defineConfig({{ {tail}, datasource: {{ url: env(NAME) }} }})\nconfig({{ path: '.env.b', override: true, quiet: true }})\nexport default settings\n"),
+        format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig }} from 'prisma/config'\nconst fromShell = process.env.DATABASE_URL\nconfig({{ path: '.env.b', quiet: true }})\nexport default defineConfig({{ {tail}, datasource: {{ url: fromShell ?? '{}' }} }})\n", postgres().url(&b)),
+    ] {
+        ctx.write("prisma.config.ts", &config);
+        let run = deploy(&ctx);
+        assert_ne!(run.code, 0, "{config}\n{}", run.all());
+        assert!(run.stderr.contains("cannot be sure which database"), "{}", run.stderr);
+        assert!(run.stderr.contains("evaluates"), "{}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+        assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+    }
+
+    // Read without Prisma's loader: an override after the URL is read is not followed either.
+    let ctx = project(Loader::Static, "");
+    ctx.write(".env.a", &env_line(&b));
+    ctx.write(".env.b", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    ctx.write(
+        "prisma.config.ts",
+        &format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig, env }} from 'prisma/config'\nconfig({{ path: '.env.b', override: true, quiet: true }})\nconst settings = defineConfig({{ {tail}, datasource: {{ url: env('DATABASE_URL') }} }})\nconfig({{ path: '.env.a', override: true, quiet: true }})\nexport default settings\n"),
+    );
+    let run = deploy(&ctx);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("override"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+}
+
 /// Round 12, finding 3: a function whose body is not known, called from a materialized view
 /// (or any other place that runs it), needs a human like `SELECT g()` does.
 #[test]
