@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
+use super::watch::Seen;
+
 const SCRIPT: &str = include_str!("load-config.cjs");
 const MARK: &str = "@@prisma-guard-config@@";
 
@@ -37,6 +39,35 @@ pub struct Loaded {
     pub url: Option<String>,
     /// The variables loading the config set (its dotenv calls), as they were then.
     pub env: Vec<(String, String)>,
+    /// The files loading the config read, outside `node_modules` (the config, the modules
+    /// and JSON it imports, the .env files its dotenv calls read, package.json files that say
+    /// how to read it), with what was read (`None`: not known, prisma-guard reads it): what
+    /// must not change before Prisma reads them again.
+    pub read: Vec<(PathBuf, Option<Seen>)>,
+}
+
+#[derive(Deserialize)]
+struct ReadFile {
+    path: PathBuf,
+    #[serde(default)]
+    seen: Option<String>,
+}
+
+impl ReadFile {
+    fn seen(&self) -> Option<Seen> {
+        match self.seen.as_deref()? {
+            "missing" => Some(Seen::Missing),
+            "unstable" => Some(Seen::Unstable),
+            hex if hex.len() == 64 => {
+                let mut d = [0u8; 32];
+                for (i, byte) in d.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+                }
+                Some(Seen::Digest(d))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -54,6 +85,8 @@ struct Reply {
     url: Option<String>,
     #[serde(default)]
     env: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    read: Vec<ReadFile>,
 }
 
 impl Loader {
@@ -117,6 +150,12 @@ impl Loader {
                     schema: reply.schema,
                     url: reply.url,
                     env: reply.env.into_iter().collect(),
+                    read: reply
+                        .read
+                        .iter()
+                        .filter(|r| r.path.is_absolute())
+                        .map(|r| (r.path.clone(), r.seen()))
+                        .collect(),
                 }),
                 None => Outcome::Failed("the config loader named no config file".into()),
             },

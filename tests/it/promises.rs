@@ -1605,8 +1605,15 @@ fn process_imports_and_a_late_dotenv_change_do_not_split_the_guard_from_prisma()
     };
     let run = Run::from(deploy(&ctx).output().unwrap());
     assert!(swap.join().unwrap(), "the .env was swapped during the run");
-    run.ok();
-    assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{}", run.all());
+    // Round 12: the files are read again just before Prisma starts, so a swap before that
+    // moment stops the run; one after it is too late to matter: the values the check saw
+    // are handed to Prisma.
+    if run.code == 0 {
+        assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{}", run.all());
+    } else {
+        assert!(run.stderr.contains(".env changed"), "{}", run.all());
+        assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    }
     assert_eq!(users(&b), 5, "prisma did not touch the database nobody backed up");
     let urls: Vec<String> = ctx.manifests().iter().map(|m| m["database_url"].as_str().unwrap().to_string()).collect();
     assert!(urls.iter().all(|u| u.contains(&format!("/{a}"))), "{urls:?}");
@@ -1681,6 +1688,95 @@ fn variables_handed_to_prisma_never_change_what_its_config_names() {
     assert!(run.stderr.contains("override"), "{}", run.stderr);
     assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
     assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+}
+
+/// Run `migrate deploy` as an agent while `swap` runs on another thread as soon as the backup
+/// starts (its file appears in backups/).
+fn deploy_while_swapping(ctx: &TestContext, swap: impl FnOnce() + Send + 'static) -> (Run, bool) {
+    let backups = ctx.path("backups");
+    let swapper = std::thread::spawn(move || {
+        for _ in 0..6000 {
+            let started = std::fs::read_dir(&backups)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("20")))
+                .unwrap_or(false);
+            if started {
+                swap();
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        false
+    });
+    let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+    cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    (run, swapper.join().unwrap())
+}
+
+/// Round 12, finding 2: prisma.config.ts, or a JSON file or module it imports, rewritten while
+/// the guard backs up, cannot point Prisma at a database nobody backed up: the files are
+/// checked again just before Prisma starts, and a change stops the run.
+#[test]
+fn a_config_or_its_imports_swapped_during_the_backup_stop_the_run() {
+    let (a, b) = two_databases("r12swap");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    let head = "import { defineConfig } from 'prisma/config'\n";
+    let literal = |db: &str| {
+        format!("{head}export default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: '{}' }} }})\n", postgres().url(db))
+    };
+    // The config itself: names the decoy `b` when checked, `a` when Prisma starts.
+    ctx.write("prisma.config.ts", &literal(&b));
+    let (file, text) = (ctx.path("prisma.config.ts"), literal(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, "the config was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("prisma.config.ts changed"), "{}", run.stderr);
+    assert!(run.stderr.contains("run the command again"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // A JSON file the config imports.
+    let _ = std::fs::remove_dir_all(ctx.path("backups"));
+    let json = |db: &str| format!("{{ \"url\": \"{}\" }}\n", postgres().url(db));
+    ctx.write("db.json", &json(&b));
+    ctx.write(
+        "prisma.config.ts",
+        &format!("{head}import db from './db.json'\nexport default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: db.url }} }})\n"),
+    );
+    let (file, text) = (ctx.path("db.json"), json(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, "db.json was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("db.json changed"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // A .env the config loads with `override` (so the values handed to Prisma do not hold).
+    let _ = std::fs::remove_dir_all(ctx.path("backups"));
+    ctx.write(".env", &env_line(&b));
+    ctx.write(
+        "prisma.config.ts",
+        &format!("import {{ config }} from 'dotenv'\n{head}import {{ env }} from 'prisma/config'\nconfig({{ override: true, quiet: true }})\nexport default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: env('DATABASE_URL') }} }})\n"),
+    );
+    let (file, text) = (ctx.path(".env"), env_line(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, ".env was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains(".env changed"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // Unchanged files: the migration runs, after a backup of the database it changes.
+    ctx.write(".env", &env_line(&b));
+    let run = Run::from({
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    });
+    run.ok();
+    assert_eq!(datasource_db(&run.stdout).as_deref(), Some(b.as_str()), "{}", run.all());
+    assert_eq!((users(&a), users(&b)), (3, 0));
 }
 
 /// Round 12, finding 3: a function whose body is not known, called from a materialized view
