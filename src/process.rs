@@ -87,9 +87,7 @@ impl Redactor {
     /// it appears; a shorter one only as a whole token (a password `p` must not turn
     /// `psql: error ... port` into `****sql: error ... ****ort`).
     pub fn apply(&self, text: &str) -> String {
-        static URL_PASSWORD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let url = URL_PASSWORD.get_or_init(|| regex::Regex::new(r"(://[^:/@\s]*:)[^@\s/]+@").expect("static regex"));
-        let mut out = url.replace_all(text, "${1}****@").into_owned();
+        let mut out = hide_url_passwords(text);
         for secret in &self.secrets {
             out = if secret.chars().count() >= 6 {
                 out.replace(secret.as_str(), "****")
@@ -99,6 +97,34 @@ impl Redactor {
         }
         out
     }
+}
+
+/// `text` with the password of every URL in it replaced by `****`: the one place URL
+/// passwords are hidden (messages, hints, argv in the audit log and manifests).
+///
+/// A URL's authority runs from `://` to the first `/`, `?`, `#` or blank; its user part ends
+/// at the authority's LAST `@`, as the WHATWG URL parser Prisma uses reads it, so a raw `@`
+/// in a password (`postgresql://u:S3c@ret@host/db`) is hidden whole.
+pub fn hide_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, after) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = after.find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace()).unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@').and_then(|at| authority[..at].find(':').map(|colon| (colon, at))) {
+            Some((colon, at)) => {
+                out.push_str(&authority[..=colon]);
+                out.push_str("****");
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `secret` replaced where neither neighbour is a letter, digit or `_`.
@@ -282,5 +308,25 @@ mod tests {
         let long = Redactor::new(["Sup3r-S3cret".to_string()]);
         assert_eq!(long.apply("xSup3r-S3cretx"), "x****x");
         assert_eq!(long.apply("mysql://u:Sup3r%2DS3cret@h/d"), "mysql://u:****@h/d");
+    }
+
+    #[test]
+    fn a_raw_at_sign_in_a_password_is_hidden_up_to_the_last_at_of_the_authority() {
+        assert_eq!(
+            hide_url_passwords("postgresql://atuser:S3c@retpw@127.0.0.1:55432/app?x=a@b"),
+            "postgresql://atuser:****@127.0.0.1:55432/app?x=a@b"
+        );
+        assert_eq!(
+            hide_url_passwords("see `postgresql://u:p@@h/d` and mysql://r:a@b@c@h2 then x@y"),
+            "see `postgresql://u:****@h/d` and mysql://r:****@h2 then x@y"
+        );
+        assert_eq!(hide_url_passwords("--url=postgresql://u@h/d"), "--url=postgresql://u@h/d", "no password");
+        assert_eq!(
+            hide_url_passwords("postgresql://h:5432/d a@b"),
+            "postgresql://h:5432/d a@b",
+            "a port is no password"
+        );
+        let r = Redactor::new(["S3c@retpw".to_string()]);
+        assert_eq!(r.apply("at postgresql://atuser:S3c@retpw@h/d"), "at postgresql://atuser:****@h/d");
     }
 }

@@ -133,6 +133,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         migrations,
         row_counts,
         row_counts_source: source.into(),
+        large_objects: facts.large_objects,
         file,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         prisma_guard_version: env!("CARGO_PKG_VERSION").into(),

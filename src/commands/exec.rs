@@ -192,6 +192,7 @@ impl Guard<'_> {
         }
         let resolution = resolved.resolution.clone();
         let pins = resolved.pins.clone();
+        let watched = resolved.watched.clone();
         let mut db = db::open(resolved.target, &settings.tools)?;
         let exists = match db.exists() {
             Ok(e) => e,
@@ -314,6 +315,21 @@ impl Guard<'_> {
         if approval.is_some() {
             settings.printer.status("Approved", format!("the tripwire lets `{cmd}` through while it runs"));
         }
+        // The files that decided the database, read again now that the backup and the
+        // confirmation are done: one rewritten meanwhile could send Prisma elsewhere.
+        let changed = watched.changed();
+        if !changed.is_empty() {
+            self.audit("config-changed", backup_id.as_deref(), None);
+            let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+            let kept = backup_id.as_deref().map(|id| format!(" (backup {id} was taken of {})", db.target().describe()));
+            return Err(fail(format!(
+                "{} changed while prisma-guard was checking `{cmd}`, so it was NOT run: Prisma could now use another database than the one checked{}",
+                names.join(", "),
+                kept.unwrap_or_default()
+            ))
+            .hint("run the command again once nothing is editing these files")
+            .into());
+        }
         let code = self.forward(real, stdin_sql, &pins)?;
         if let Some(Err(e)) = approval.map(crate::tripwire::approval::Approval::close) {
             settings
@@ -321,6 +337,15 @@ impl Guard<'_> {
                 .warn(format!("closing the tripwire's approval window: {e:#} (it closes with its session anyway)"));
         }
         self.audit(decision, backup_id.as_deref(), Some(i32::from(code)));
+        let changed = watched.changed();
+        if !changed.is_empty() {
+            let names: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+            settings.printer.warn(format!(
+                "{} changed while prisma ran: check which database it used (its `Datasource` line) is {}",
+                names.join(", "),
+                db.target().describe()
+            ));
+        }
         if let (true, Some(id)) = (code != 0, &backup_id) {
             if code == 130 {
                 // Prisma exits 130 when it stops to ask (drift, a data-loss warning) and the

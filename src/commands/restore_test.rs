@@ -58,7 +58,7 @@ fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
         .printer
         .status("Testing", format!("restore of {} into scratch {}", manifest.id, scratch_db.target().describe()));
     let result = replay(settings, &store, &manifest, scratch_db, false)
-        .and_then(|()| report_counts(settings, &manifest, scratch_db, "restore test"));
+        .and_then(|()| report_counts(settings, &manifest, scratch_db, "restore test", true));
     drop(scratch);
     record(settings, &manifest.id, &result);
     result

@@ -83,16 +83,13 @@ pub fn append(dir: &Path, entry: &Entry) -> Result<()> {
 /// Replace the password of any URL in the arguments with `****`, in its user part and in
 /// query parameters that may hold a secret (`?password=`, `&sslpassword=`, `token` ...).
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
-    static URL_PASSWORD: OnceLock<Regex> = OnceLock::new();
     static QUERY: OnceLock<Regex> = OnceLock::new();
-    let re = URL_PASSWORD
-        .get_or_init(|| Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@").expect("static regex"));
     let query = QUERY.get_or_init(|| Regex::new(r"([?&;]([A-Za-z0-9_.-]+)=)([^&;\s]*)").expect("static regex"));
     argv.iter()
         .map(|a| {
-            let a = re.replace_all(a, "${1}****@");
+            let a = crate::process::hide_url_passwords(a);
             if !a.contains("://") && !a.starts_with("file:") {
-                return a.into_owned();
+                return a;
             }
             query
                 .replace_all(&a, |c: &regex::Captures| {
@@ -127,5 +124,7 @@ mod tests {
         let argv = vec!["--url".to_string(), "postgresql://app@h/d?schema=public&password=s3cret".into()];
         assert_eq!(redact_argv(&argv)[1], "postgresql://app@h/d?schema=public&password=****");
         assert_eq!(redact_argv(&["?password=x".to_string()])[0], "?password=x", "only in URLs");
+        let argv = vec!["--url".to_string(), "postgresql://atuser:S3c@retpw@127.0.0.1:55432/app".into()];
+        assert_eq!(redact_argv(&argv)[1], "postgresql://atuser:****@127.0.0.1:55432/app");
     }
 }

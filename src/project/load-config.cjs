@@ -13,6 +13,54 @@ process.argv = [process.argv[0], ...prismaArgv];
 function say(obj) {
   process.stdout.write("\n" + MARK + JSON.stringify(obj) + "\n");
 }
+// Every file the config's evaluation reads (the config, its imports and JSON, the .env files
+// its dotenv calls read): prisma-guard checks them again just before Prisma starts, so one
+// rewritten in between is caught. Patched before anything loads, so the loaders bind to it.
+// Each with the SHA-256 of what was read ("missing": not there; null: read some other way,
+// prisma-guard hashes it itself; "unstable": read twice, different).
+const fs = require("fs");
+const nodePath = require("path");
+const crypto = require("crypto");
+const read = new Map();
+const note = (p, seen) => {
+  try {
+    if (typeof p === "string" || Buffer.isBuffer(p) || p instanceof URL) {
+      const s = p instanceof URL ? require("url").fileURLToPath(p) : String(p);
+      const abs = nodePath.resolve(process.cwd(), s);
+      if (abs.split(nodePath.sep).includes("node_modules")) return;
+      const prev = read.get(abs);
+      if (!read.has(abs) || prev === null) read.set(abs, seen);
+      else if (seen !== null && prev !== seen) read.set(abs, "unstable");
+    }
+  } catch (_) {}
+};
+const digest = (content, options) => {
+  const enc = typeof options === "string" ? options : options && options.encoding;
+  if (Buffer.isBuffer(content)) return crypto.createHash("sha256").update(content).digest("hex");
+  if (typeof content === "string" && (enc === "utf8" || enc === "utf-8")) {
+    return crypto.createHash("sha256").update(content, "utf8").digest("hex");
+  }
+  return null;
+};
+const origSync = fs.readFileSync;
+fs.readFileSync = function (p, options, ...rest) {
+  let out;
+  try {
+    out = origSync.call(this, p, options, ...rest);
+  } catch (e) {
+    if (e && e.code === "ENOENT") note(p, "missing");
+    throw e;
+  }
+  note(p, digest(out, options));
+  return out;
+};
+for (const [obj, name] of [[fs, "readFile"], [fs.promises, "readFile"]]) {
+  const orig = obj[name];
+  obj[name] = function (p, ...rest) {
+    note(p, null);
+    return orig.call(this, p, ...rest);
+  };
+}
 let mod;
 try {
   const pkg = require.resolve("prisma/package.json", { paths: [packageDir, process.cwd()] });
@@ -50,6 +98,7 @@ mod.loadConfigFromFile({ configFile: configFile || undefined }).then(
       schema: typeof c.schema === "string" ? c.schema : null,
       url: typeof ds.url === "string" ? ds.url : null,
       env: loadedEnv(),
+      read: [...read].map(([path, seen]) => ({ path, seen })),
     });
   },
   (e) => say({ status: "error", message: describe(e) }),

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
+use super::watch::Seen;
+
 const SCRIPT: &str = include_str!("load-config.cjs");
 const MARK: &str = "@@prisma-guard-config@@";
 
@@ -37,6 +39,35 @@ pub struct Loaded {
     pub url: Option<String>,
     /// The variables loading the config set (its dotenv calls), as they were then.
     pub env: Vec<(String, String)>,
+    /// The files loading the config read, outside `node_modules` (the config, the modules
+    /// and JSON it imports, the .env files its dotenv calls read, package.json files that say
+    /// how to read it), with what was read (`None`: not known, prisma-guard reads it): what
+    /// must not change before Prisma reads them again.
+    pub read: Vec<(PathBuf, Option<Seen>)>,
+}
+
+#[derive(Deserialize)]
+struct ReadFile {
+    path: PathBuf,
+    #[serde(default)]
+    seen: Option<String>,
+}
+
+impl ReadFile {
+    fn seen(&self) -> Option<Seen> {
+        match self.seen.as_deref()? {
+            "missing" => Some(Seen::Missing),
+            "unstable" => Some(Seen::Unstable),
+            hex if hex.len() == 64 => {
+                let mut d = [0u8; 32];
+                for (i, byte) in d.iter_mut().enumerate() {
+                    *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+                }
+                Some(Seen::Digest(d))
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -54,6 +85,8 @@ struct Reply {
     url: Option<String>,
     #[serde(default)]
     env: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    read: Vec<ReadFile>,
 }
 
 impl Loader {
@@ -69,8 +102,9 @@ impl Loader {
 
     /// Load the config as `prisma <cmd> [--config FILE]` run in `cwd` would: with the
     /// `process.argv` prisma will have (`argv`: its entry file and arguments; empty: this
-    /// package's) and the environment it will have (the hand-over depth included).
-    pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String]) -> Outcome {
+    /// package's) and the environment it will have (the hand-over depth included, and `env`:
+    /// the variables prisma-guard hands prisma).
+    pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String], env: &[(String, String)]) -> Outcome {
         // A `node` that is a script (a wrapper earlier on PATH) can hand the loader another
         // environment than Prisma's run: its answer proves nothing, the files decide.
         if is_script(&self.node) {
@@ -92,6 +126,7 @@ impl Loader {
             true => cmd.arg(self.package_dir.join("build/index.js")),
             false => cmd.args(argv),
         };
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
         cmd.env(crate::guard::forward::DEPTH_VAR, crate::guard::forward::child_depth().to_string());
         cmd.current_dir(cwd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let out = match cmd.output() {
@@ -115,6 +150,12 @@ impl Loader {
                     schema: reply.schema,
                     url: reply.url,
                     env: reply.env.into_iter().collect(),
+                    read: reply
+                        .read
+                        .iter()
+                        .filter(|r| r.path.is_absolute())
+                        .map(|r| (r.path.clone(), r.seen()))
+                        .collect(),
                 }),
                 None => Outcome::Failed("the config loader named no config file".into()),
             },
@@ -146,9 +187,7 @@ fn package_of(file: &Path) -> Option<PathBuf> {
 
 /// A URL's password in an error message (a config may quote a line holding one).
 fn redact_urls(text: &str) -> String {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| regex::Regex::new(r"(://[^:/@\s]*:)[^@\s]+@").expect("static regex"));
-    re.replace_all(text, "${1}****@").into_owned()
+    crate::process::hide_url_passwords(text)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 pub mod dotenv;
 pub mod loader;
 pub mod prisma_files;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -128,6 +129,8 @@ pub struct Resolved {
     /// config's dotenv calls loaded): prisma's own dotenv does not override them, so a .env
     /// changed between the check and the run cannot point prisma at another database.
     pub pins: Vec<(String, String)>,
+    /// The files that decided it, as they were: checked again just before Prisma starts.
+    pub watched: watch::Watched,
 }
 
 /// A discovered Prisma project.
@@ -144,6 +147,9 @@ pub struct Project {
     env: HashMap<String, String>,
     /// Why the variables above may not be the ones Prisma will see.
     env_unknown: Option<String>,
+    /// The files read to find all this (the config, the .env files, the schema), as they
+    /// were read.
+    seen: watch::Watched,
 }
 
 impl Project {
@@ -171,10 +177,13 @@ impl Project {
             None => find_upward(cwd, |dir| CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())),
         };
         let root = root_of(cwd, config_file.as_deref());
+        let mut seen = watch::Watched::default();
         let config_ts = match &config_file {
-            Some(p) => prisma_files::parse_config_ts(
-                &std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))?,
-            ),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))?;
+                seen.add_content(p, Some(text.as_bytes()));
+                prisma_files::parse_config_ts(&text)
+            }
             None => prisma_files::ConfigTs::default(),
         };
         let schema = match &opts.schema {
@@ -192,11 +201,14 @@ impl Project {
             None => None,
         };
         let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { root.clone() };
+        if let Some((file, _)) = &datasource {
+            seen.add(file);
+        }
         let (env, env_unknown) = match &config_file {
-            Some(_) => config_env(&run_dir, &config_ts),
-            None => (prisma6_env(&root, datasource.as_ref().map(|(f, _)| f.as_path())), None),
+            Some(_) => config_env(&run_dir, &config_ts, &mut seen),
+            None => (prisma6_env(&root, datasource.as_ref().map(|(f, _)| f.as_path()), &mut seen), None),
         };
-        Ok(Project { root, config_file, schema, datasource, config_ts, env, env_unknown })
+        Ok(Project { root, config_file, schema, datasource, config_ts, env, env_unknown, seen })
     }
 
     /// A variable as Prisma will see it (empty counts as unset, as `env()` does).
@@ -226,7 +238,7 @@ impl Project {
         if let Some(loader) = &opts.loader {
             let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
             let config = opts.config.as_deref().map(|c| absolute(&opts.cwd, c));
-            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv) {
+            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv, &[]) {
                 loader::Outcome::Loaded(loaded) => {
                     // Prisma's own --schema wins over the config's `schema` (the datasource's
                     // `schemas` list, for one, comes from the file Prisma reads).
@@ -262,8 +274,41 @@ impl Project {
                             )),
                             (None, None) => Resolution::LoaderOnly,
                         };
+                        let mut watched = self.watched_base(opts, datasource.as_ref());
+                        watched.add(&loaded.config_file);
+                        watched.add_read(&loaded.read);
+                        // The values handed to Prisma must not change what its config says:
+                        // evaluated again with them set, as Prisma's run will have them.
+                        let resolution = if matches!(resolution, Resolution::Uncertain(_)) || loaded.env.is_empty() {
+                            resolution
+                        } else {
+                            match loader.load(&run_dir, config.as_deref(), &opts.prisma_argv, &loaded.env) {
+                                loader::Outcome::Loaded(again)
+                                    if again.url.as_deref() == Some(url.as_str())
+                                        && again.config_file == loaded.config_file =>
+                                {
+                                    watched.add_read(&again.read);
+                                    resolution
+                                }
+                                loader::Outcome::Loaded(again) => Resolution::Uncertain(format!(
+                                    "{} evaluates to {} by itself, but to {} with the variables its dotenv calls loaded already set, as Prisma gets them (it reads the URL before a later dotenv call with `override`, or reads the environment before its dotenv call)",
+                                    loaded.config_file.display(),
+                                    crate::backup::db::url::describe_raw(url),
+                                    again.url.as_deref().map_or_else(|| "no URL".to_string(), crate::backup::db::url::describe_raw)
+                                )),
+                                loader::Outcome::Failed(why) | loader::Outcome::Unavailable(why) => Resolution::Uncertain(format!(
+                                    "{} evaluates differently with the variables its dotenv calls loaded already set, as Prisma gets them: {why}",
+                                    loaded.config_file.display()
+                                )),
+                                loader::Outcome::NoConfig => Resolution::Uncertain(format!(
+                                    "{} is not found again with the variables its dotenv calls loaded set",
+                                    loaded.config_file.display()
+                                )),
+                            }
+                        };
                         let mut r = self.resolved(url, &base, &source, resolution, datasource.as_ref())?;
                         r.pins = loaded.env.clone();
+                        r.watched = watched;
                         return Ok(r);
                     }
                     // A config without a datasource URL: the schema's, as Prisma 6 reads it.
@@ -273,6 +318,9 @@ impl Project {
                             let resolution = run_dependent.unwrap_or(Resolution::PrismaLoader);
                             let mut r = self.resolved(&raw, &base, &source, resolution, datasource.as_ref())?;
                             r.pins = loaded.env.clone();
+                            r.watched = self.watched_base(opts, datasource.as_ref());
+                            r.watched.add(&loaded.config_file);
+                            r.watched.add_read(&loaded.read);
                             return Ok(r);
                         }
                     }
@@ -311,6 +359,7 @@ impl Project {
             _ => Resolution::Static,
         };
         let mut r = self.resolved(&raw, &base, &source, resolution, self.datasource.as_ref())?;
+        r.watched = self.watched_base(opts, self.datasource.as_ref());
         // What the reader took from .env files, as prisma's dotenv would load it.
         r.pins = self
             .env
@@ -349,7 +398,32 @@ impl Project {
             joined.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
         });
         let schemas = datasource.map(|(_, d)| d.schemas.clone()).unwrap_or_default();
-        Ok(Resolved { target: Target { url, sqlite_path, schemas }, resolution, pins: Vec::new() })
+        Ok(Resolved {
+            target: Target { url, sqlite_path, schemas },
+            resolution,
+            pins: Vec::new(),
+            watched: watch::Watched::default(),
+        })
+    }
+
+    /// The files every resolution depends on: the config, the config names Prisma would find
+    /// before it (from the working folder up to the project root, none there now), and the
+    /// schema file holding the datasource.
+    fn watched_base(&self, opts: &Options, datasource: Option<&(PathBuf, Datasource)>) -> watch::Watched {
+        let mut w = self.seen.clone();
+        if opts.config.is_none() {
+            let from = if opts.prisma_in_cwd { opts.cwd.as_path() } else { self.root.as_path() };
+            for dir in from.ancestors() {
+                w.extend(CONFIG_NAMES.iter().map(|n| dir.join(n)));
+                if dir == self.root || !dir.starts_with(&self.root) {
+                    break;
+                }
+            }
+        }
+        if let Some((file, _)) = datasource {
+            w.add(file);
+        }
+        w
     }
 
     /// The URL text, the folder relative SQLite paths resolve against, and a description
@@ -442,7 +516,11 @@ fn node_options_preload() -> Option<String> {
 
 /// The environment a Prisma 7 config gives Prisma: the real one, plus its dotenv loads as
 /// dotenv runs them. Also why that may be wrong, when it may.
-fn config_env(cwd: &Path, ts: &prisma_files::ConfigTs) -> (HashMap<String, String>, Option<String>) {
+fn config_env(
+    cwd: &Path,
+    ts: &prisma_files::ConfigTs,
+    seen: &mut watch::Watched,
+) -> (HashMap<String, String>, Option<String>) {
     let mut env: HashMap<String, String> = std::env::vars().collect();
     let mut unknown = ts.unknown_env.clone();
     // dotenv 18 reads DOTENV_PATH, earlier ones DOTENV_CONFIG_PATH (both for `dotenv/config`).
@@ -475,7 +553,9 @@ fn config_env(cwd: &Path, ts: &prisma_files::ConfigTs) -> (HashMap<String, Strin
             } else {
                 cwd.join(p)
             };
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let read = std::fs::read_to_string(&path);
+            seen.add_content(&path, read.as_ref().ok().map(String::as_bytes));
+            let Ok(text) = read else { continue };
             for (k, v) in dotenv::parse(&text) {
                 match parsed_all.iter_mut().find(|(key, _)| *key == k) {
                     Some(slot) if overrides => slot.1 = v,
@@ -495,14 +575,16 @@ fn config_env(cwd: &Path, ts: &prisma_files::ConfigTs) -> (HashMap<String, Strin
 
 /// Prisma 6 without a config loads `.env` at the project root, then beside the schema,
 /// with dotenv-expand; the real environment wins.
-fn prisma6_env(root: &Path, datasource_file: Option<&Path>) -> HashMap<String, String> {
+fn prisma6_env(root: &Path, datasource_file: Option<&Path>, seen: &mut watch::Watched) -> HashMap<String, String> {
     let mut env: HashMap<String, String> = std::env::vars().collect();
     let mut files = vec![root.join(".env")];
     if let Some(dir) = datasource_file.and_then(Path::parent) {
         files.push(dir.join(".env"));
     }
-    for f in files {
-        if let Ok(text) = std::fs::read_to_string(&f) {
+    for f in &files {
+        let read = std::fs::read_to_string(f);
+        seen.add_content(f, read.as_ref().ok().map(String::as_bytes));
+        if let Ok(text) = read {
             for (k, v) in dotenv::parse_expanded(&text, &|k| std::env::var(k).ok()) {
                 env.entry(k).or_insert(v);
             }

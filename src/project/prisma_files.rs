@@ -207,19 +207,25 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
             out.migrations_path_unknown = Some("migrations".to_string());
         }
     }
+    let mut url_at = None;
     if let Some(ds) = re(&DS, r"\bdatasource\s*:\s*\{").find(&src) {
         let body = &src[ds.end()..];
         if let Some(c) = re(&URL, r#"\burl\s*:\s*([^,}\n]+)"#).captures(body) {
             out.datasource_url = Some(parse_url_expr(&c[1]));
+            url_at = Some(ds.start());
         }
     }
-    read_env_loads(&src, &mut out);
+    read_env_loads(&src, url_at, &mut out);
     out
 }
 
 /// The dotenv loads and anything else that may touch the environment. ES imports run before
 /// the module body, so `import "dotenv/config"` comes before every `config()` call.
-fn read_env_loads(src: &str, out: &mut ConfigTs) {
+///
+/// `url_at`: where the datasource URL is read. A `config({ override: true })` after it sets a
+/// value the URL never saw; prisma-guard hands Prisma the final values, and the override
+/// would then change what the URL reads in Prisma's run: not followed.
+fn read_env_loads(src: &str, url_at: Option<usize>, out: &mut ConfigTs) {
     static IMPORT: OnceLock<Regex> = OnceLock::new();
     static CALL: OnceLock<Regex> = OnceLock::new();
     static ASSIGN: OnceLock<Regex> = OnceLock::new();
@@ -250,6 +256,10 @@ fn read_env_loads(src: &str, out: &mut ConfigTs) {
             continue;
         };
         match parse_config_args(args) {
+            Some(load) if load.override_ == Some(true) && url_at.is_some_and(|at| word_start > at) => {
+                unknown.push("calls dotenv's config() with `override` after the datasource URL is read".into());
+                out.env_loads.push(load);
+            }
             Some(load) => out.env_loads.push(load),
             None => unknown.push(format!("calls config({}) with options prisma-guard cannot evaluate", args.trim())),
         }

@@ -214,6 +214,64 @@ mod tests {
         assert_eq!(rules("PREPARE p AS DELETE FROM \"Post\" WHERE true; EXECUTE p;"), vec!["delete-without-where"]);
     }
 
+    /// Review round 12, finding 3: a function whose body is unknown (or changes data) runs
+    /// wherever it is called, not only in SELECT/INSERT/UPDATE/DELETE; and `IS NOT NULL` on a
+    /// key is no condition.
+    #[test]
+    fn calls_that_run_unknown_code_anywhere_are_found() {
+        for sql in [
+            "CREATE MATERIALIZED VIEW mv AS SELECT g()",
+            "CREATE VIEW v AS SELECT g(); SELECT * FROM v;",
+            "CREATE OR REPLACE VIEW v (n) WITH (security_barrier) AS SELECT app.g() AS n",
+            "CREATE TABLE t AS SELECT g()",
+            "VALUES (g())",
+            "COPY (SELECT g()) TO STDOUT",
+            "DECLARE c CURSOR FOR SELECT g(); FETCH c;",
+            "CREATE TRIGGER t AFTER INSERT ON \"User\" FOR EACH ROW EXECUTE FUNCTION g()",
+            "CREATE CONSTRAINT TRIGGER t AFTER UPDATE ON x EXECUTE PROCEDURE g()",
+            "ALTER TABLE \"User\" ADD CONSTRAINT c CHECK (g() IS NULL)",
+            "CREATE TABLE t (id int CHECK (g(id) > 0))",
+            "ALTER TABLE t ADD COLUMN c int DEFAULT g()",
+            "ALTER TABLE t ALTER COLUMN c TYPE int USING g(c)",
+            "CREATE RULE r AS ON INSERT TO log DO ALSO SELECT g()",
+            "DO cnt()",
+            "SET @n = cnt()",
+            // Created here with a body that deletes: calling it deletes, whatever its WHERE.
+            "CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS $$BEGIN DELETE FROM \"User\" WHERE email = ''; RETURN 1; END$$; SELECT g();",
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ UPDATE \"User\" SET name = NULL WHERE id > 3 RETURNING 1 $$; CREATE MATERIALIZED VIEW mv AS SELECT g();",
+        ] {
+            assert!(rules(sql).contains(&"unknown-function"), "{sql}: {:?}", rules(sql));
+        }
+        for sql in [
+            "DELETE FROM \"User\" WHERE id IS NOT NULL",
+            "DELETE FROM \"User\" u WHERE u.id IS NOT NULL",
+            "UPDATE \"User\" SET name = NULL WHERE \"id\" IS NOT NULL",
+        ] {
+            assert_eq!(
+                rules(sql),
+                vec![if sql.starts_with("UPDATE") { "update-without-where" } else { "delete-without-where" }],
+                "{sql}"
+            );
+        }
+        // In a function body: the body deletes every row.
+        assert_eq!(
+            rules("CREATE FUNCTION g() RETURNS int LANGUAGE plpgsql AS $$BEGIN DELETE FROM \"User\" WHERE id IS NOT NULL; RETURN 1; END$$"),
+            vec!["dynamic-sql"]
+        );
+    }
+
+    /// A column the earlier migrations declared NOT NULL: `IS NOT NULL` is true of every row.
+    #[test]
+    fn is_not_null_on_a_not_null_column_of_the_schema_matches_every_row() {
+        let mut schema = Schema::default();
+        analyze("CREATE TABLE \"Post\" (\"slug\" TEXT NOT NULL, \"note\" TEXT);", &mut schema);
+        let found = |sql: &str| {
+            analyze(sql, &mut schema.clone()).findings.into_iter().map(|f| f.rule.as_str()).collect::<Vec<_>>()
+        };
+        assert_eq!(found("DELETE FROM \"Post\" WHERE \"slug\" IS NOT NULL;"), vec!["delete-without-where"]);
+        assert!(found("DELETE FROM \"Post\" WHERE \"note\" IS NOT NULL;").is_empty());
+    }
+
     #[test]
     fn harmless_statements_pass() {
         for sql in [
@@ -273,6 +331,16 @@ mod tests {
             "ALTER TABLE User ENGINE=InnoDB",
             "DELETE FROM \"Session\" WHERE expires < now() - interval '30 days'",
             "DELETE FROM \"User\" WHERE id = ANY('{1,2}'::int[])",
+            // Prisma's DDL: column lists, references and built-in defaults are no calls.
+            "CREATE TABLE \"Post\" (\"id\" TEXT NOT NULL DEFAULT gen_random_uuid(), \"at\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, \"n\" INTEGER NOT NULL DEFAULT nextval('s'::regclass), CONSTRAINT \"Post_pkey\" PRIMARY KEY (\"id\"), CHECK (char_length(\"id\") > 0))",
+            "ALTER TABLE \"Post\" ADD CONSTRAINT \"Post_a_fkey\" FOREIGN KEY (\"a\") REFERENCES \"User\"(\"id\") ON DELETE RESTRICT ON UPDATE CASCADE",
+            "CREATE VIEW v AS SELECT lower(email) FROM \"User\"",
+            "COPY \"User\" (\"id\", \"email\") FROM stdin",
+            "SET search_path TO public",
+            "DECLARE c CURSOR FOR SELECT id FROM \"User\"",
+            "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'UPDATE' THEN NEW.at = now(); END IF; RETURN NEW; END $$; CREATE TRIGGER t BEFORE UPDATE ON \"User\" FOR EACH ROW EXECUTE FUNCTION stamp()",
+            "DELETE FROM \"Post\" WHERE \"authorId\" IS NOT NULL",
+            "DELETE FROM \"Post\" WHERE id IS NOT NULL AND draft",
         ] {
             assert!(rules(sql).is_empty(), "{sql}: {:?}", rules(sql));
         }

@@ -88,9 +88,13 @@ impl Lexed {
 
 /// Whether a rule reads a statement, by its first word: CREATE (decided by its second
 /// word), ALTER, RENAME, DROP, TRUNCATE, DELETE, UPDATE, INSERT, and the statements that
-/// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE). `None`: CREATE.
+/// hide data changes (WITH, MERGE, PREPARE, DO, EXECUTE), and those that run functions
+/// (VALUES, DECLARE ... CURSOR, SET). `None`: CREATE.
 fn first_word_read(word: &[u8]) -> Option<bool> {
-    const READ: [&[u8]; 19] = [
+    const READ: [&[u8]; 22] = [
+        b"VALUES",
+        b"DECLARE",
+        b"SET",
         b"PRAGMA",
         b"LOAD",
         b"EXPLAIN",
@@ -117,10 +121,10 @@ fn first_word_read(word: &[u8]) -> Option<bool> {
     Some(READ.iter().any(|kw| word.eq_ignore_ascii_case(kw)))
 }
 
-/// Whether a rule reads a CREATE statement, by its second word: not of an index, an
-/// extension or a view.
+/// Whether a rule reads a CREATE statement, by its second word: not of an index or an
+/// extension (a view's query may call a function that deletes).
 fn second_word_read(word: &[u8]) -> bool {
-    const SKIPPED: [&[u8]; 4] = [b"INDEX", b"UNIQUE", b"EXTENSION", b"VIEW"];
+    const SKIPPED: [&[u8]; 3] = [b"INDEX", b"UNIQUE", b"EXTENSION"];
     !SKIPPED.iter().any(|kw| word.eq_ignore_ascii_case(kw))
 }
 

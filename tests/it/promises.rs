@@ -1605,8 +1605,15 @@ fn process_imports_and_a_late_dotenv_change_do_not_split_the_guard_from_prisma()
     };
     let run = Run::from(deploy(&ctx).output().unwrap());
     assert!(swap.join().unwrap(), "the .env was swapped during the run");
-    run.ok();
-    assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{}", run.all());
+    // Round 12: the files are read again just before Prisma starts, so a swap before that
+    // moment stops the run; one after it is too late to matter: the values the check saw
+    // are handed to Prisma.
+    if run.code == 0 {
+        assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{}", run.all());
+    } else {
+        assert!(run.stderr.contains(".env changed"), "{}", run.all());
+        assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    }
     assert_eq!(users(&b), 5, "prisma did not touch the database nobody backed up");
     let urls: Vec<String> = ctx.manifests().iter().map(|m| m["database_url"].as_str().unwrap().to_string()).collect();
     assert!(urls.iter().all(|u| u.contains(&format!("/{a}"))), "{urls:?}");
@@ -1633,4 +1640,207 @@ fn an_owner_that_cannot_hold_the_object_does_not_make_the_backup_unrestorable() 
     let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
     run.ok();
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM t"), "50");
+}
+
+/// Round 12, finding 1: the values prisma-guard hands Prisma (what the config's dotenv calls
+/// loaded) never change what the config evaluates to. A config that reads the URL before a
+/// later `config({ override: true })` (or reads the environment before its dotenv call) names
+/// one database when evaluated bare and another with those values set: refused, nothing
+/// applied, in either database.
+#[test]
+fn variables_handed_to_prisma_never_change_what_its_config_names() {
+    let (a, b) = two_databases("r12pins");
+    let ctx = project(Loader::Prisma, "");
+    // `.env.a` names the decoy `b`, `.env.b` the database `a`.
+    ctx.write(".env.a", &env_line(&b));
+    ctx.write(".env.b", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    let deploy = |ctx: &TestContext| {
+        let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        Run::from(cmd.output().unwrap())
+    };
+    let tail = "migrations: { path: 'prisma/migrations' }, schema: 'prisma/schema.prisma'";
+    for config in [
+        format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig, env }} from 'prisma/config'\nconst NAME = 'DATABASE_URL'\nconfig({{ path: '.env.a', quiet: true }})\nconst settings = defineConfig({{ {tail}, datasource: {{ url: env(NAME) }} }})\nconfig({{ path: '.env.b', override: true, quiet: true }})\nexport default settings\n"),
+        format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig }} from 'prisma/config'\nconst fromShell = process.env.DATABASE_URL\nconfig({{ path: '.env.b', quiet: true }})\nexport default defineConfig({{ {tail}, datasource: {{ url: fromShell ?? '{}' }} }})\n", postgres().url(&b)),
+    ] {
+        ctx.write("prisma.config.ts", &config);
+        let run = deploy(&ctx);
+        assert_ne!(run.code, 0, "{config}\n{}", run.all());
+        assert!(run.stderr.contains("cannot be sure which database"), "{}", run.stderr);
+        assert!(run.stderr.contains("evaluates"), "{}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+        assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+    }
+
+    // Read without Prisma's loader: an override after the URL is read is not followed either.
+    let ctx = project(Loader::Static, "");
+    ctx.write(".env.a", &env_line(&b));
+    ctx.write(".env.b", &env_line(&a));
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    ctx.write(
+        "prisma.config.ts",
+        &format!("import {{ config }} from 'dotenv'\nimport {{ defineConfig, env }} from 'prisma/config'\nconfig({{ path: '.env.b', override: true, quiet: true }})\nconst settings = defineConfig({{ {tail}, datasource: {{ url: env('DATABASE_URL') }} }})\nconfig({{ path: '.env.a', override: true, quiet: true }})\nexport default settings\n"),
+    );
+    let run = deploy(&ctx);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("override"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+}
+
+/// Run `migrate deploy` as an agent while `swap` runs on another thread as soon as the backup
+/// starts (its file appears in backups/).
+fn deploy_while_swapping(ctx: &TestContext, swap: impl FnOnce() + Send + 'static) -> (Run, bool) {
+    let backups = ctx.path("backups");
+    let swapper = std::thread::spawn(move || {
+        for _ in 0..6000 {
+            let started = std::fs::read_dir(&backups)
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("20")))
+                .unwrap_or(false);
+            if started {
+                swap();
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        false
+    });
+    let mut cmd = crate::guard::prisma_command(ctx, &["migrate", "deploy"]);
+    cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+    let run = Run::from(cmd.output().unwrap());
+    (run, swapper.join().unwrap())
+}
+
+/// Round 12, finding 2: prisma.config.ts, or a JSON file or module it imports, rewritten while
+/// the guard backs up, cannot point Prisma at a database nobody backed up: the files are
+/// checked again just before Prisma starts, and a change stops the run.
+#[test]
+fn a_config_or_its_imports_swapped_during_the_backup_stop_the_run() {
+    let (a, b) = two_databases("r12swap");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma/migrations/20260102000000_wipe/migration.sql", "DELETE FROM \"User\" WHERE id IS NOT NULL;\n");
+    let head = "import { defineConfig } from 'prisma/config'\n";
+    let literal = |db: &str| {
+        format!("{head}export default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: '{}' }} }})\n", postgres().url(db))
+    };
+    // The config itself: names the decoy `b` when checked, `a` when Prisma starts.
+    ctx.write("prisma.config.ts", &literal(&b));
+    let (file, text) = (ctx.path("prisma.config.ts"), literal(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, "the config was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("prisma.config.ts changed"), "{}", run.stderr);
+    assert!(run.stderr.contains("run the command again"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // A JSON file the config imports.
+    let _ = std::fs::remove_dir_all(ctx.path("backups"));
+    let json = |db: &str| format!("{{ \"url\": \"{}\" }}\n", postgres().url(db));
+    ctx.write("db.json", &json(&b));
+    ctx.write(
+        "prisma.config.ts",
+        &format!("{head}import db from './db.json'\nexport default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: db.url }} }})\n"),
+    );
+    let (file, text) = (ctx.path("db.json"), json(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, "db.json was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("db.json changed"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // A .env the config loads with `override` (so the values handed to Prisma do not hold).
+    let _ = std::fs::remove_dir_all(ctx.path("backups"));
+    ctx.write(".env", &env_line(&b));
+    ctx.write(
+        "prisma.config.ts",
+        &format!("import {{ config }} from 'dotenv'\n{head}import {{ env }} from 'prisma/config'\nconfig({{ override: true, quiet: true }})\nexport default defineConfig({{ schema: 'prisma/schema.prisma', migrations: {{ path: 'prisma/migrations' }}, datasource: {{ url: env('DATABASE_URL') }} }})\n"),
+    );
+    let (file, text) = (ctx.path(".env"), env_line(&a));
+    let (run, swapped) = deploy_while_swapping(&ctx, move || std::fs::write(&file, text).unwrap());
+    assert!(swapped, ".env was swapped during the run: {}", run.all());
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains(".env changed"), "{}", run.stderr);
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
+    assert_eq!((users(&a), users(&b)), (3, 5), "nothing was deleted");
+
+    // Unchanged files: the migration runs, after a backup of the database it changes.
+    ctx.write(".env", &env_line(&b));
+    let run = Run::from({
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+        cmd.env("CLAUDECODE", "1").stdin(std::process::Stdio::null());
+        cmd.output().unwrap()
+    });
+    run.ok();
+    assert_eq!(datasource_db(&run.stdout).as_deref(), Some(b.as_str()), "{}", run.all());
+    assert_eq!((users(&a), users(&b)), (3, 0));
+}
+
+/// Round 12, finding 3: a function whose body is not known, called from a materialized view
+/// (or any other place that runs it), needs a human like `SELECT g()` does.
+#[test]
+fn unknown_functions_called_from_views_triggers_and_checks_need_a_human() {
+    let ctx = crate::guard::guarded_project();
+    for sql in [
+        "CREATE MATERIALIZED VIEW mv AS SELECT g();",
+        "VALUES (g());",
+        "COPY (SELECT g()) TO STDOUT;",
+        "DECLARE c CURSOR FOR SELECT g(); FETCH c;",
+        "CREATE VIEW v AS SELECT g(); SELECT * FROM v;",
+        "CREATE TRIGGER t AFTER INSERT ON \"User\" FOR EACH ROW EXECUTE FUNCTION g(); INSERT INTO \"User\" VALUES ('u9', 'z@example.com', NULL);",
+        "ALTER TABLE \"User\" ADD CONSTRAINT c CHECK (g() IS NULL);",
+        "DO cnt();",
+        "DELETE FROM \"Post\" WHERE id IS NOT NULL;",
+    ] {
+        let mut cmd = crate::guard::prisma_command(&ctx, &["db", "execute", "--stdin"]);
+        cmd.env("CLAUDECODE", "1");
+        let run = run_with_stdin(cmd, sql.as_bytes());
+        assert_eq!(run.code, 3, "{sql}: {}", run.all());
+        assert!(run.stderr.contains("needs a human"), "{sql}: {}", run.stderr);
+    }
+    assert!(prisma_calls(&ctx).iter().all(|c| c["argv"][0] != "db"), "prisma never ran the SQL");
+    assert_eq!(crate::guard::rows(&ctx, "Post"), 3);
+}
+
+/// Round 12, finding 4: with `?schema=X`, large objects are in the backup (pg_dump -b), the
+/// manifest counts them, the restore test compares the count, and an in-place restore puts
+/// them back.
+#[test]
+fn a_schema_limited_backup_holds_the_large_objects() {
+    let pg = postgres();
+    let db = pg.create_db("pr_lo_schema");
+    pg.app_sql(&db, "CREATE TABLE lo_t (id int, o oid); INSERT INTO lo_t VALUES (1, lo_from_bytea(0, 'hello'::bytea))");
+    let ctx = url_project(&pg.url(&db), "");
+    assert!(pg.url(&db).contains("schema=public"));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    assert_eq!(m["large_objects"], 1, "{m}");
+    let run = ctx.run(&["restore-test"]);
+    run.ok();
+    assert!(run.all().contains("1 large object"), "{}", run.all());
+    // The large object is gone; the restore brings it back.
+    pg.app_sql(&db, "SELECT lo_unlink(o) FROM lo_t; DELETE FROM lo_t");
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT convert_from(lo_get(o), 'UTF8') FROM lo_t"), "hello");
+    // A restore over the large object still there replaces it rather than failing.
+    ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n")).ok();
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM pg_largeobject_metadata"), "1");
+}
+
+/// Round 12, finding 5: a password with a raw `@` (Prisma takes the last `@` before the host)
+/// is hidden whole in messages, hints and the audit log.
+#[test]
+fn a_password_with_a_raw_at_sign_is_hidden_whole() {
+    let ctx = crate::guard::guarded_project();
+    let url = "postgresql://atuser:S3c@retpw@127.0.0.1:1/app";
+    let run = ctx.run(&["exec", "--", "migrate", "reset", "--force", "--url", url]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+    for text in [run.all(), audit.clone()] {
+        assert!(!text.contains("retpw") && !text.contains("S3c"), "{text}");
+    }
+    assert!(audit.contains("postgresql://atuser:****@127.0.0.1:1/app"), "{audit}");
 }

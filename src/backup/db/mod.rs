@@ -54,6 +54,8 @@ impl Target {
 #[derive(Debug, Default)]
 pub struct DumpFacts {
     pub row_counts: Option<BTreeMap<String, u64>>,
+    /// PostgreSQL: the large objects the dump creates (they live outside every schema).
+    pub large_objects: Option<u64>,
     pub migrations: Option<Vec<String>>,
     pub warnings: Vec<String>,
 }
@@ -66,6 +68,11 @@ pub trait Database {
     fn target(&self) -> &Target;
     /// File extension of the uncompressed dump: `sql` or `sqlite`.
     fn dump_extension(&self) -> &'static str;
+    /// How many large objects the database holds (PostgreSQL; `None` where there are none
+    /// to count): the restore test compares it with the manifest.
+    fn large_object_count(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
     /// Connects, checks the dump tool can handle this server; returns the server version.
     fn preflight(&self) -> Result<String>;
     fn dump_tool_version(&self) -> Result<String>;

@@ -148,8 +148,12 @@ impl Database for Sqlite {
             dst.pragma_update(None, "journal_mode", "DELETE").map_err(|e| snapshot_error(e.into(), &self.path))?;
         }
         let conn = Connection::open_with_flags(&snapshot, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let facts =
-            DumpFacts { row_counts: Some(counts(&conn)?), migrations: Some(migrations(&conn)?), warnings: Vec::new() };
+        let facts = DumpFacts {
+            row_counts: Some(counts(&conn)?),
+            large_objects: None,
+            migrations: Some(migrations(&conn)?),
+            warnings: Vec::new(),
+        };
         drop(conn);
         let mut reader = BufReader::with_capacity(1 << 20, File::open(&snapshot)?);
         std::io::copy(&mut reader, out)

@@ -40,6 +40,10 @@ pub struct Manifest {
     /// Where the row counts come from: `dump` (counted in the dump stream), `snapshot`
     /// (the SQLite snapshot file) or `query` (counted beside the dump).
     pub row_counts_source: String,
+    /// PostgreSQL: large objects in the dump (they belong to no schema, so a backup limited to
+    /// schemas still holds all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub large_objects: Option<u64>,
     pub file: FileInfo,
     pub duration_ms: u64,
     pub prisma_guard_version: String,

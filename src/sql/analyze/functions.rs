@@ -426,7 +426,141 @@ pub(super) fn mentions_data_loss(text: &str) -> bool {
     WORDS.get_or_init(|| regex::Regex::new(r"(?i)\b(DROP|TRUNCATE|DELETE)\b").expect("static regex")).is_match(text)
 }
 
+/// Whether a routine's text deletes, drops, truncates or updates rows.
+pub(super) fn changes_data(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            regex::Regex::new(r"(?i)\b(DROP|TRUNCATE|DELETE)\b|\bUPDATE\b[^;]*\bSET\b").expect("static regex")
+        })
+        .is_match(text)
+}
+
+/// The parts of a statement whose expressions run: now (a query, `VALUES`, `SET`, MySQL's
+/// `DO`, the query of a cursor, of `COPY (...)`, of a materialized view or `CREATE TABLE ...
+/// AS`; a CHECK constraint checked against every row; a column DEFAULT filled into every row;
+/// `ALTER ... TYPE ... USING`) or later, on reads and writes (a view's query, a trigger's
+/// function). Column lists, types and `REFERENCES t(c)` are not calls and are left out.
+pub(super) fn evaluated_parts(t: &[Tok]) -> Vec<std::ops::Range<usize>> {
+    let Some(first) = t.first() else { return Vec::new() };
+    if ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "SET", "DO"].iter().any(|w| first.is(w)) {
+        return one(0..t.len());
+    }
+    if first.is("COPY") {
+        return match t.get(1).filter(|x| x.is_punct('(')).and_then(|_| matching_paren(t, 1)) {
+            Some(close) => one(2..close),
+            None => Vec::new(),
+        };
+    }
+    if first.is("DECLARE") {
+        // `DECLARE c [BINARY] [SCROLL] CURSOR [WITH HOLD] FOR <query>`.
+        return t.iter().position(|x| x.is("FOR")).map(|k| one(k + 1..t.len())).unwrap_or_default();
+    }
+    if first.is("CREATE") {
+        let head_end = t.iter().position(|x| x.is_punct('(') || x.is("AS")).unwrap_or(t.len());
+        let head = &t[..head_end];
+        if head.iter().any(|x| x.is("TRIGGER")) {
+            return one(0..t.len());
+        }
+        let mut parts = Vec::new();
+        if head.iter().any(|x| x.is("VIEW") || x.is("TABLE")) {
+            // The query after the AS at the statement's own level (a view, CREATE TABLE AS).
+            let mut depth = 0i32;
+            for (k, x) in t.iter().enumerate() {
+                if x.is_punct('(') {
+                    depth += 1;
+                } else if x.is_punct(')') {
+                    depth -= 1;
+                } else if depth == 0 && x.is("AS") {
+                    parts.push(k + 1..t.len());
+                    break;
+                }
+            }
+        }
+        if head.iter().any(|x| x.is("TABLE") || x.is("DOMAIN")) {
+            parts.extend(checks_and_defaults(t));
+        }
+        return parts;
+    }
+    if alter_table_at(t).is_some() {
+        let mut parts = checks_and_defaults(t);
+        // `ALTER COLUMN c TYPE x USING <expression>`: run for every row.
+        for (from, to) in split_commas(t, 0, t.len()) {
+            let part = &t[from..to];
+            if let (Some(ty), Some(using)) =
+                (part.iter().position(|x| x.is("TYPE")), part.iter().position(|x| x.is("USING")))
+            {
+                if ty < using {
+                    parts.push(from + using + 1..to);
+                }
+            }
+        }
+        return parts;
+    }
+    Vec::new()
+}
+
+fn one(range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    std::iter::once(range).collect()
+}
+
+/// The expressions of `CHECK (...)` and of `DEFAULT <call>` / `DEFAULT (...)` in a statement.
+fn checks_and_defaults(t: &[Tok]) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    for k in 0..t.len() {
+        let open = if t[k].is("CHECK") && t.get(k + 1).is_some_and(|x| x.is_punct('(')) {
+            k + 1
+        } else if t[k].is("DEFAULT") {
+            match t.get(k + 1) {
+                Some(x) if x.is_punct('(') => k + 1,
+                Some(x) if x.is_name() => {
+                    // `DEFAULT f(...)`, `DEFAULT s.f(...)`: the call itself.
+                    let Some((_, after)) = name_at(t, k + 1) else { continue };
+                    if !t.get(after).is_some_and(|x| x.is_punct('(')) {
+                        continue;
+                    }
+                    if let Some(close) = matching_paren(t, after) {
+                        parts.push(k + 1..close + 1);
+                    }
+                    continue;
+                }
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        if let Some(close) = matching_paren(t, open) {
+            parts.push(open + 1..close);
+        }
+    }
+    parts
+}
+
 impl Analyzer<'_> {
+    /// A call, anywhere an expression runs ([`evaluated_parts`]), of a function whose body is
+    /// not in the SQL, or of one created above whose body changes data: it may delete anything.
+    pub(super) fn unknown_calls(&mut self, i: usize, offset: usize, t: &[Tok]) {
+        let mut found = None;
+        for range in evaluated_parts(t) {
+            let hit = calls(&t[range]).into_iter().find_map(|(schema, name)| {
+                if self.state.changing_functions.contains(name) {
+                    Some(format!("calls function `{name}`, whose body above changes data"))
+                } else if !known_function(schema, name) && !self.state.functions.contains(name) {
+                    Some(format!("calls function `{name}`, whose body prisma-guard cannot see here"))
+                } else {
+                    None
+                }
+            });
+            if hit.is_some() {
+                found = hit;
+                break;
+            }
+        }
+        if let Some(message) = found {
+            self.report(RuleId::UnknownFunction, i, offset, message, Subject::default());
+        }
+    }
+
     /// A DO block or a function body: its statements judged as if run here, and dynamic SQL
     /// (`EXECUTE` of text that mentions DROP/TRUNCATE/DELETE, whose content cannot be known)
     /// taken as destructive.

@@ -200,6 +200,9 @@ struct State {
     redefined: BTreeMap<String, Redefined>,
     /// Functions and procedures this migration creates (their bodies judged there).
     functions: Names,
+    /// Of those, the ones whose bodies delete, drop, truncate or update: a call of one runs
+    /// that, whatever condition the body gives it.
+    changing_functions: Names,
     /// Columns added here and filled in every row from other columns: (table, new, the
     /// columns its values came from).
     filled_from: Vec<(String, String, Vec<String>)>,
@@ -273,9 +276,14 @@ impl Analyzer<'_> {
                 let k = if t.get(k + 1).is_some_and(|x| x.is("ALSO") || x.is("INSTEAD")) { k + 2 } else { k + 1 };
                 if let Some(start) = t.get(k) {
                     let body = &text[start.pos - t[0].pos..];
-                    let inner = analyze(body.trim_matches(|c| c == '(' || c == ')'), &mut Schema::default());
+                    // `DO ALSO (a; b)`: the parentheses around the actions, not a call's.
+                    let body = body.trim();
+                    let body = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')).unwrap_or(body);
+                    let inner = analyze(body, &mut Schema::default());
                     for f in inner.findings {
-                        if f.rule.severity() == crate::rules::Severity::Error {
+                        if f.rule == RuleId::UnknownFunction {
+                            self.report(f.rule, i, at(0), format!("a rule's action {}", f.message), Subject::default());
+                        } else if f.rule.severity() == crate::rules::Severity::Error {
                             self.report(
                                 RuleId::DynamicSql,
                                 i,
@@ -328,27 +336,19 @@ impl Analyzer<'_> {
                 let k = if starts(&t[1..], &["OR", "REPLACE"]) { 4 } else { 2 };
                 if let Some((name, _)) = name_at(t, k) {
                     self.state.functions.insert(name);
+                    // Calling it later in the same SQL runs what its body changes.
+                    if changes_data(text) {
+                        self.state.changing_functions.insert(name);
+                    }
                 }
+            } else {
+                // MySQL: `DO f()` evaluates its expressions now.
+                self.unknown_calls(i, at(0), t);
             }
             self.routine_bodies(i, at(0), t, text);
             return;
         }
-        if ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].iter().any(|w| t[0].is(w)) {
-            let unknown: Vec<&str> = calls(t)
-                .into_iter()
-                .filter(|(schema, name)| !known_function(*schema, name) && !self.state.functions.contains(name))
-                .map(|(_, name)| name)
-                .collect();
-            if let Some(first) = unknown.first() {
-                self.report(
-                    RuleId::UnknownFunction,
-                    i,
-                    at(0),
-                    format!("calls function `{first}`, whose body prisma-guard cannot see here"),
-                    Subject::default(),
-                );
-            }
-        }
+        self.unknown_calls(i, at(0), t);
         if starts(t, &["PREPARE"]) {
             // `PREPARE p [(types)] AS <statement>`: judged here, since EXECUTE only names it.
             if let Some(k) = t.iter().position(|x| x.is("AS")) {
@@ -670,7 +670,7 @@ impl Analyzer<'_> {
             );
         } else if starts(t, &["DELETE"]) {
             let name = name_at(t, opt(t, opt(t, 1, "FROM"), "ONLY")).map(|n| n.0).unwrap_or_default();
-            if let Some(why) = every_row(t) {
+            if let Some(why) = self.every_row_of(name, t) {
                 if !self.state.created.contains(name) {
                     self.report(
                         RuleId::DeleteWithoutWhere,

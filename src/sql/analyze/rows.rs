@@ -8,6 +8,12 @@ use super::*;
 /// statement) reaches every row: no WHERE at its own level, or a WHERE that is always true
 /// (`WHERE true`, `WHERE 1=1`, `WHERE 'a'='a'`, `... OR true`). The reason, when it does.
 pub(super) fn every_row(t: &[Tok]) -> Option<&'static str> {
+    every_row_with(t, &|_: &str| false)
+}
+
+/// [`every_row`], also taking `c IS NOT NULL` as always true for a column named `id` (a
+/// primary key: never NULL) or one `not_null` says is declared NOT NULL.
+pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Option<&'static str> {
     let mut depth = 0i32;
     let mut where_at = None;
     for (k, x) in t.iter().enumerate() {
@@ -42,6 +48,7 @@ pub(super) fn every_row(t: &[Tok]) -> Option<&'static str> {
     }
     let clause: Vec<&Tok> = t[w + 1..end].iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
     let branches = clause.split(|x| x.is("OR"));
+    let never_null = |x: &Tok| x.is_name() && (x.value.eq_ignore_ascii_case("id") || not_null(x.value));
     let always = |b: &[&Tok]| -> bool {
         let literal = |x: &Tok| {
             x.kind == Tk::Str || (x.kind == Tk::Word && x.value.bytes().all(|c| c.is_ascii_digit() || c == b'.'))
@@ -63,6 +70,13 @@ pub(super) fn every_row(t: &[Tok]) -> Option<&'static str> {
                     })
             }
             [n, f] => n.is("NOT") && f.is("FALSE"),
+            // `id IS NOT NULL`, `u.id IS NOT NULL`: a key (or a NOT NULL column) is never NULL.
+            [x, is, not, null] if is.is("IS") && not.is("NOT") && null.is("NULL") => never_null(x),
+            [q, dot, x, is, not, null]
+                if q.is_name() && dot.is_punct('.') && is.is("IS") && not.is("NOT") && null.is("NULL") =>
+            {
+                never_null(x)
+            }
             // `id IS id` (SQLite), `email LIKE '%'`, `name GLOB '*'`.
             [a, is, b] if is.is("IS") => same(a, b),
             [_, op, p] if matches_all(op, p) => true,
@@ -299,6 +313,13 @@ impl Analyzer<'_> {
         }
     }
 
+    /// [`every_row`] for a DELETE or UPDATE of `table`, knowing which of its columns the
+    /// schema declares NOT NULL.
+    pub(super) fn every_row_of(&self, table: &str, t: &[Tok]) -> Option<&'static str> {
+        let schema = &*self.schema;
+        every_row_with(t, &|column: &str| schema.column(table, column).is_some_and(|c| !c.nullable))
+    }
+
     pub(super) fn update(&mut self, i: usize, offset: usize, t: &[Tok]) {
         let Some((table, _)) = name_at(t, opt(t, 1, "ONLY")) else { return };
         let Some(set) = t.iter().position(|x| x.is("SET")) else { return };
@@ -314,7 +335,8 @@ impl Analyzer<'_> {
         }
         // `SET "email_new" = "email"` over every row, into a column added here: where its
         // values came from (for a temporary column that takes the old one's name).
-        if every_row(t).is_some() {
+        let every = self.every_row_of(table, t);
+        if every.is_some() {
             for (from, to) in split_commas(t, set + 1, end) {
                 let part = &t[from..to];
                 let Some(eq) = part.iter().position(|x| x.is_punct('=')) else { continue };
@@ -327,7 +349,7 @@ impl Analyzer<'_> {
                 self.state.filled_from.push((key(table), key(target), sources));
             }
         }
-        if let (Some(why), false) = (every_row(t), backfill) {
+        if let (Some(why), false) = (every, backfill) {
             self.report(
                 RuleId::UpdateWithoutWhere,
                 i,
