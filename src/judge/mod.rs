@@ -198,7 +198,13 @@ const TRIGGERS: &[&str] = &[
 
 /// Whether `line` can be allowed without parsing.
 pub fn fast_allow(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
+    // Text the shell turns into other words (quotes, escapes, expansions, braces, globs) is
+    // never judged by its spelling: `'rm' -rf data`, `r''m`, `\rm`, `{rm,-rf,data}`, `$X`.
+    if line.contains(['\'', '"', '\\', '$', '`', '{', '}', '*', '?', '[']) {
+        return false;
+    }
+    // Any blank separates words as a space does (`rm<TAB>-rf data`).
+    let lower: String = line.chars().map(|c| if c.is_whitespace() { ' ' } else { c.to_ascii_lowercase() }).collect();
     // `sh file`, `. file`: a shell reading a file.
     let runs_file = lower.split([';', '&', '|', '(', '\n']).any(|part| {
         let first = part.split_whitespace().next().unwrap_or("");
@@ -365,7 +371,16 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
         }
-        if let Some(why) = crate::judge::tamper::tamper(v.command, v.env, &repo, v.dirs) {
+        // What the wrappers run (`sudo rm x`, `env A=1 psql ...`, `docker exec db psql ...`).
+        // The command as written and, when wrappers run another (`sudo rm x`, `env A=1 psql
+        // ...`, `docker exec db psql ...`), that one: each is judged, the first finding counts.
+        let inner = v.effective();
+        let forms: Vec<&shell::SimpleCommand> = match &inner {
+            std::borrow::Cow::Owned(c) => vec![v.command, c],
+            std::borrow::Cow::Borrowed(c) => vec![*c],
+        };
+        let first = |f: &dyn Fn(&shell::SimpleCommand) -> Option<String>| forms.iter().find_map(|c| f(c));
+        if let Some(why) = first(&|c| crate::judge::tamper::tamper(c, v.env, &repo, v.dirs)) {
             let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
             reasons.push((Verdict::Destructive, class, why));
         }
@@ -375,15 +390,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
         };
         let read = clients::disk_reader(cwd, v.dirs);
-        if let Some(found) = clients::judge(v.command, &read, &project_file) {
-            reasons.push((Verdict::Destructive, Class::DatabaseClient, format!("`{}` {}", found.client, found.why)));
+        let client = |c: &shell::SimpleCommand| {
+            clients::judge(c, &read, &project_file).map(|found| format!("`{}` {}", found.client, found.why))
+        };
+        if let Some(why) = first(&client) {
+            reasons.push((Verdict::Destructive, Class::DatabaseClient, why));
         }
         // The database files themselves, and the volumes holding them.
-        if let Some(why) = data::loses_data(v.command, &repo, v.dirs) {
+        if let Some(why) = first(&|c| data::loses_data(c, &repo, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
-        if let Some(why) = volumes::loses_volume(v.command, &here) {
+        if let Some(why) = first(&|c| volumes::loses_volume(c, &here)) {
             reasons.push((Verdict::Destructive, Class::DatabaseVolume, why));
         }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).
@@ -564,6 +582,21 @@ mod tests {
         assert!(fast_allow("ls -la && cargo test"));
         assert!(!fast_allow("npx prisma migrate reset"));
         assert!(!fast_allow("NPM run x"));
+        // Review (issue 17): the spelling of a word is not the word the shell runs.
+        for line in [
+            "rm\t-rf data",
+            "mv\tdata /tmp/x",
+            "rm\n-rf data",
+            "'rm' -rf data",
+            "\"rm\" -rf data",
+            "r''m -rf data",
+            "\\rm -rf data",
+            "{rm,-rf,data}",
+            "$X -rf data",
+            "r${X}m -rf data",
+        ] {
+            assert!(!fast_allow(line), "{line:?}");
+        }
         assert_eq!(verdict("ls -la"), Verdict::Allow);
     }
 
@@ -584,5 +617,111 @@ mod tests {
         assert_eq!(verdict("prisma-guard prune --dry-run"), Verdict::Allow);
         assert_eq!(verdict("cat .claude/settings.json"), Verdict::Allow);
         assert_eq!(verdict("sed -n 1p .claude/settings.json"), Verdict::Allow);
+    }
+}
+
+/// Issue 19: wrappers and pipes composed at random around a destructive command never hide
+/// it, and around a harmless one never make it destructive.
+#[cfg(test)]
+mod compositions {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A command line `{}` stands for, wrapped once.
+    fn wrapper() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            Just("env FOO=1 {}"),
+            Just("sudo -u app {}"),
+            Just("nohup {}"),
+            Just("timeout 60 {}"),
+            Just("dotenv -e .env.prod -- {}"),
+            Just("dotenv-flow -c production -- {}"),
+            Just("varlock run -- {}"),
+            Just("infisical run --env=prod -- {}"),
+            Just("doppler run -- {}"),
+            Just("railway run {}"),
+            Just("heroku run -a shop {}"),
+            Just("kubectl exec -it api-0 -- {}"),
+            Just("docker exec app {}"),
+            Just("docker compose exec -T app {}"),
+            Just("mytool --verbose -- {}"),
+            Just("flock /tmp/lock {}"),
+            Just("watchexec -- {}"),
+            Just("bash -c {q}"),
+            Just("sh -c {q}"),
+            Just("eval {q}"),
+            Just("echo {q} | bash"),
+            Just("printf '%s\\n' {q} | sh"),
+            Just("ssh prod {q}"),
+            Just("true && {}"),
+            Just("( {} )"),
+            Just("{ {}; }"),
+        ]
+    }
+
+    fn destructive_core() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            Just("npx prisma migrate reset --force"),
+            Just("prisma db push --force-reset"),
+            Just("npx prisma db update --no-interactive --confirm app"),
+            Just("psql -c 'DROP SCHEMA public CASCADE'"),
+            Just("mysql -e 'TRUNCATE users'"),
+            Just("dropdb app"),
+        ]
+    }
+
+    fn harmless_core() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            Just("npx prisma migrate status"),
+            Just("npx prisma generate"),
+            Just("psql -c 'SELECT 1'"),
+            Just("ls -la"),
+            Just("echo done"),
+        ]
+    }
+
+    /// `core` wrapped by each wrapper in turn, innermost first. A wrapper that runs one simple
+    /// command (`env`, `sudo`, `docker exec` ...) gets a compound line as `bash -c '...'`, as a
+    /// person would write it.
+    fn wrap(core: &str, wrappers: &[&str]) -> String {
+        wrappers.iter().fold(core.to_string(), |line, w| {
+            if w.contains("{q}") {
+                return w.replace("{q}", &crate::shell::quote(&line));
+            }
+            let prefix = !w.starts_with(['(', '{']) && !w.starts_with("true");
+            let compound = line.contains(['|', ';', '&', '(', ')', '{', '}', '\n']);
+            let line = if prefix && compound { format!("bash -c {}", crate::shell::quote(&line)) } else { line };
+            w.replace("{}", &line)
+        })
+    }
+
+    fn judged(line: &str) -> Verdict {
+        check(line, Path::new("/nonexistent"), Options::default()).verdict
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn wrapped_destructive_commands_stay_destructive(
+            core in destructive_core(),
+            wrappers in proptest::collection::vec(wrapper(), 0..4),
+        ) {
+            let line = wrap(core, &wrappers);
+            prop_assert_eq!(judged(&line), Verdict::Destructive, "{}", line);
+        }
+
+        #[test]
+        fn wrapped_harmless_commands_are_not_refused(
+            core in harmless_core(),
+            wrappers in proptest::collection::vec(wrapper(), 0..4),
+        ) {
+            // Quoting inside quoting puts backslashes in an `echo` that `dash` would read as
+            // escapes: refused as unknown text, by design. One level of quoting here.
+            let line = wrap(core, &wrappers);
+            prop_assume!(!(line.contains('\\') && (line.contains("echo") || line.contains("printf"))));
+            prop_assert_ne!(judged(&line), Verdict::Destructive, "{}", line);
+        }
     }
 }

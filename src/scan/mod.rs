@@ -419,10 +419,16 @@ fn data_findings(
     let read = |f: &str| read_sql(f).ok_or_else(|| format!("{f} (not found)"));
     let mut out = Vec::new();
     let _ = crate::shell::visit(&cl.text, &crate::shell::NoScripts, &mut |v| {
-        if let Some(f) = crate::judge::clients::judge(v.command, &read, &|_| None).filter(|f| f.certain()) {
+        // The command as written, and what its wrappers run (`sudo -u postgres psql ...`).
+        let inner = v.effective();
+        let forms = [v.command, inner.as_ref()];
+        let forms = if forms[0] == forms[1] { &forms[..1] } else { &forms[..] };
+        let client =
+            forms.iter().find_map(|c| crate::judge::clients::judge(c, &read, &|_| None).filter(|f| f.certain()));
+        if let Some(f) = client {
             out.push((RuleId::DatabaseClientDataLoss, v.offset, format!("`{}`{place} {}", f.client, f.why)));
         }
-        if let Some(why) = crate::judge::volumes::loses_volume_with(v.command, services) {
+        if let Some(why) = forms.iter().find_map(|c| crate::judge::volumes::loses_volume_with(c, services)) {
             out.push((RuleId::DatabaseVolumeDeleted, v.offset, format!("{why}{place}")));
         }
     });

@@ -101,6 +101,21 @@ pub struct Visit<'a> {
     /// The folders the command may run in, relative to where the line runs (`cd` moves
     /// them; `""` is there, `*` somewhere unknown).
     pub dirs: &'a [String],
+    /// The command the wrappers run (`rm x` of `sudo rm x`); the command itself without any.
+    pub inner: &'a [String],
+}
+
+impl Visit<'_> {
+    /// The command the wrappers run, with the line's redirections and input: what a judge of
+    /// `rm`, `psql` or `docker` looks at whatever runs it (`sudo`, `env`, `timeout`, `docker
+    /// exec`, `tool --`).
+    pub fn effective(&self) -> std::borrow::Cow<'_, SimpleCommand> {
+        if self.inner == self.command.argv.as_slice() || self.inner.is_empty() {
+            std::borrow::Cow::Borrowed(self.command)
+        } else {
+            std::borrow::Cow::Owned(SimpleCommand { argv: self.inner.to_vec(), ..self.command.clone() })
+        }
+    }
 }
 
 /// Call `f` for every command `line` runs, expanding shells (`bash -c`, `eval`, heredocs)
@@ -217,7 +232,15 @@ fn walk(
                     f,
                 );
                 stack.pop();
-                f(&Visit { command: &cmd, target: &Target::Other, via: &via, env: &env, offset, dirs: &dirs });
+                f(&Visit {
+                    command: &cmd,
+                    target: &Target::Other,
+                    via: &via,
+                    env: &env,
+                    offset,
+                    dirs: &dirs,
+                    inner: &cmd.argv,
+                });
                 r?;
                 continue;
             }
@@ -242,7 +265,7 @@ fn walk(
             }
             t => t.clone(),
         };
-        f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset, dirs: &dirs });
+        f(&Visit { command: &cmd, target: &target, via: &via, env: &env, offset, dirs: &dirs, inner: &r.inner });
         if let Some(to) = change_dir(&cmd) {
             // Subshells and `&&` chains are not told apart: the folders before stay in the
             // lookup too, so a script is judged wherever it may be found.

@@ -521,10 +521,33 @@ fn printed(argv: &[String], input: Option<&str>) -> Option<String> {
                 let text = text.replace("\\n", "\n");
                 (!text.contains('\\')).then_some(text)
             }
+            // `printf '%s\n' WORDS...`: the format, once per group of arguments.
+            [format, words @ ..] if !format.starts_with('-') && words.iter().all(literal) && literal_format(format) => {
+                let slots = format.matches("%s").count();
+                let format = format.replace("\\n", "\n").replace("\\t", "\t").replace("%%", "%");
+                if slots == 0 {
+                    return Some(format);
+                }
+                let mut out = String::new();
+                for group in words.chunks(slots) {
+                    let mut piece = format.clone();
+                    for k in 0..slots {
+                        piece = piece.replacen("%s", group.get(k).map_or("", String::as_str), 1);
+                    }
+                    out.push_str(&piece);
+                }
+                Some(out)
+            }
             _ => None,
         },
         _ => None,
     }
+}
+
+/// A printf format made of text, `%s`, `%%`, `\n` and `\t` only.
+fn literal_format(format: &str) -> bool {
+    let rest = format.replace("%s", "").replace("%%", "").replace("\\n", "").replace("\\t", "");
+    !rest.contains(['%', '\\', '$', '`']) && !format.contains(SUBSTITUTED)
 }
 
 /// Whether raw source text starts with an unquoted `NAME=`.
@@ -612,7 +635,7 @@ mod tests {
         for unknown in [
             "echo $X | p",
             "echo -e 'a\\x41' | p",
-            "printf '%s' a | p",
+            "printf '%d' a | p",
             "echo a || p",
             "echo a; p",
             "(echo a) | p",

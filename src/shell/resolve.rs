@@ -61,13 +61,16 @@ pub struct Resolved {
     /// Wrapper and runner names in order: `["sudo", "npx"]`.
     pub chain: Vec<String>,
     pub env: Vec<EnvChange>,
+    /// The command the wrappers run, as its own argv (`psql -c ...` of `sudo -u pg psql -c ...`).
+    pub inner: Vec<String>,
 }
 
 pub fn resolve(cmd: &SimpleCommand) -> Resolved {
     let mut env: Vec<EnvChange> = cmd.assigns.iter().map(|(k, v)| EnvChange::Set(k.clone(), v.clone())).collect();
     let mut chain = Vec::new();
-    let target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0);
-    Resolved { target, chain, env }
+    let mut inner = Vec::new();
+    let target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    Resolved { target, chain, env, inner }
 }
 
 fn base(word: &str) -> &str {
@@ -151,15 +154,24 @@ pub fn git_subcommand_index(argv: &[String]) -> Option<usize> {
     None
 }
 
-fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain: &mut Vec<String>, n: usize) -> Target {
+fn walk(
+    argv: &[String],
+    heredoc: Option<&str>,
+    env: &mut Vec<EnvChange>,
+    chain: &mut Vec<String>,
+    n: usize,
+    inner: &mut Vec<String>,
+) -> Target {
     if n > 32 {
         return Target::Other;
     }
+    // The innermost command reached so far (each wrapper peeled calls this again).
+    *inner = argv.to_vec();
     let Some(first) = argv.first() else { return Target::Other };
     let rest = &argv[1..];
     let mut next = |name: &str, from: usize, env: &mut Vec<EnvChange>| -> Target {
         chain.push(name.to_string());
-        walk(argv.get(from..).unwrap_or(&[]), heredoc, env, chain, n + 1)
+        walk(argv.get(from..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
     };
     let name = base(first);
     match name {
@@ -276,7 +288,19 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             next(name, skip_options(argv, 1, &["-p", "--uid", "--gid", "-u", "--unit"]), env)
         }
         // `script -qc CMD`, `su [user] -c CMD`, `runuser -u user -- CMD`, `flock FILE -c CMD`.
-        "script" | "su" | "runuser" | "flock" => {
+        // `flock [options] FILE -c CMD` or `flock [options] FILE CMD ARGS`.
+        "flock" => {
+            let k = skip_options(argv, 1, &["-w", "--timeout", "-E", "--conflict-exit-code"]);
+            match argv.get(k + 1).map(String::as_str) {
+                Some("-c" | "--command") => {
+                    chain.push(name.into());
+                    argv.get(k + 2).map_or(Target::Other, |s| Target::Shell { script: s.clone() })
+                }
+                Some(_) => next(name, k + 1, env),
+                None => Target::Other,
+            }
+        }
+        "script" | "su" | "runuser" => {
             match argv.iter().position(|a| {
                 a == "-c"
                     || a == "--command"
@@ -288,11 +312,6 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                 }
                 None => match argv.iter().position(|a| a == "--") {
                     Some(k) => next(name, k + 1, env),
-                    // `flock [-w N] FILE CMD ARGS`: the command after the lock file.
-                    None if name == "flock" => {
-                        let k = skip_options(argv, 1, &["-w", "--timeout", "-E", "--conflict-exit-code"]);
-                        next(name, k + 1, env)
-                    }
                     None => Target::Other,
                 },
             }
@@ -310,7 +329,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             Some(k) => {
                 let end = argv[k + 1..].iter().position(|a| a == ";" || a == "+").map_or(argv.len(), |e| k + 1 + e);
                 chain.push(name.into());
-                walk(&argv[k + 1..end], heredoc, env, chain, n + 1)
+                walk(&argv[k + 1..end], heredoc, env, chain, n + 1, inner)
             }
             None => Target::Other,
         },
@@ -370,11 +389,11 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             chain.push(name.into());
             Target::Shell { script: rest.join(" ") }
         }
-        "npx" | "pnpx" | "bunx" => runner_exec(name, argv, 1, env, chain, heredoc, n),
+        "npx" | "pnpx" | "bunx" => runner_exec(name, argv, 1, env, chain, heredoc, n, inner),
         "npm" => {
             let o = RunnerOptions::read(argv, NPM_VALUES, true);
             match o.words.first().map(String::as_str) {
-                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
                 Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
                 Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
                     let s = match s {
@@ -432,7 +451,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             };
             match o.words.get(k).map(String::as_str) {
                 Some(w @ ("exec" | "dlx")) => {
-                    runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n)
+                    runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n, inner)
                 }
                 Some("run" | "run-script") => o.script(name, k + 1, chain),
                 Some("install" | "i") if o.words.len() == k + 1 => lifecycle("pnpm", &o, env, chain),
@@ -446,7 +465,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
             let o = RunnerOptions::read(argv, YARN_VALUES, false);
             match o.words.first().map(String::as_str) {
                 Some(w @ ("dlx" | "exec")) => {
-                    runner_exec(&format!("yarn {w}"), argv, o.index_of(0) + 1, env, chain, heredoc, n)
+                    runner_exec(&format!("yarn {w}"), argv, o.index_of(0) + 1, env, chain, heredoc, n, inner)
                 }
                 // `yarn node FILE`: node, with the project's environment.
                 Some("node") => next("yarn", o.index_of(0), env),
@@ -457,9 +476,16 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
                     let selector = o.words.get(1).cloned().unwrap_or_default();
                     o.workspaces = Some(vec![selector]);
                     match o.words.get(2).map(String::as_str) {
-                        Some(w @ ("exec" | "dlx")) => {
-                            runner_exec(&format!("yarn workspace {w}"), argv, o.index_of(2) + 1, env, chain, heredoc, n)
-                        }
+                        Some(w @ ("exec" | "dlx")) => runner_exec(
+                            &format!("yarn workspace {w}"),
+                            argv,
+                            o.index_of(2) + 1,
+                            env,
+                            chain,
+                            heredoc,
+                            n,
+                            inner,
+                        ),
                         Some("run") => o.script(name, 3, chain),
                         _ => o.script(name, 2, chain),
                     }
@@ -486,7 +512,7 @@ fn walk(argv: &[String], heredoc: Option<&str>, env: &mut Vec<EnvChange>, chain:
         "bun" => {
             let o = RunnerOptions::read(argv, BUN_VALUES, false);
             match o.words.first().map(String::as_str) {
-                Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n),
+                Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
                 Some("install" | "i") if o.words.len() == 1 => lifecycle("bun", &o, env, chain),
                 Some(path) if is_prisma_entry(path) => {
                     chain.push(name.into());
@@ -669,6 +695,7 @@ fn is_name(k: &str) -> bool {
 }
 
 /// `npx [opts] cmd args`: options such as `--yes`, `-p pkg`, `--package=pkg`, `-c 'script'`.
+#[allow(clippy::too_many_arguments)]
 fn runner_exec(
     runner: &str,
     argv: &[String],
@@ -677,6 +704,7 @@ fn runner_exec(
     chain: &mut Vec<String>,
     heredoc: Option<&str>,
     n: usize,
+    inner: &mut Vec<String>,
 ) -> Target {
     chain.push(runner.to_string());
     // `-p prisma@7`: the packages it installs for the command.
@@ -713,7 +741,7 @@ fn runner_exec(
             }
             Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
         }
-        Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1),
+        Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
         None => Target::Other,
     }
 }

@@ -117,6 +117,12 @@ const TABLE: &[(&str, V)] = &[
     ("pg_dump app > dump.sql", A),
     // The database file itself.
     ("mv prisma/dev.db /tmp/x", D),
+    // Review (issue 17): spellings the shell reads as the same words.
+    ("rm\t-rf prisma", D),
+    ("mv\tprisma /tmp/x", D),
+    ("'rm' prisma/dev.db", D),
+    ("r''m -f prisma/dev.db", D),
+    ("\\rm prisma/dev.db", D),
     ("cp /dev/null prisma/dev.db", D),
     ("cp other.db prisma/dev.db", D),
     ("truncate -s 0 prisma/dev.db", D),
