@@ -98,6 +98,11 @@ const COPIERS: &[&str] = &["cp", "install", "rsync", "ln", "scp", "ditto"];
 
 /// Why `cmd` deletes or overwrites the project's data files, if it does.
 pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option<String> {
+    // Reading the project (its config, .env and schema) costs more than the rest of a check:
+    // only for commands that can write or remove a file.
+    if !may_touch_files(cmd) {
+        return None;
+    }
     let files = ctx.data_files();
     if files.is_empty() {
         return None;
@@ -157,6 +162,28 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         "git" => git(argv, ctx, dirs, &db),
         _ => None,
     }
+}
+
+/// Whether `cmd` is a command that can remove or write a file it names: a redirection, a
+/// remover, a copier, `mv`, `dd`, `tee`, in-place editors, `find`, the git commands that
+/// put files back or remove them, inline interpreter code.
+fn may_touch_files(cmd: &SimpleCommand) -> bool {
+    if !cmd.writes.is_empty() {
+        return true;
+    }
+    let argv = &cmd.argv;
+    let Some(name) = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)) else { return false };
+    if REMOVERS.contains(&name)
+        || COPIERS.contains(&name)
+        || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find")
+        || !super::tamper::inline_code(argv).is_empty()
+    {
+        return true;
+    }
+    name == "git"
+        && crate::shell::resolve::git_subcommand_index(argv).is_some_and(|k| {
+            matches!(argv[k].as_str(), "clean" | "checkout" | "restore" | "reset" | "stash" | "switch" | "rm" | "mv")
+        })
 }
 
 fn option_value<'a>(argv: &'a [String], names: &[&str]) -> Option<&'a String> {
