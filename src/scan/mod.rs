@@ -11,12 +11,14 @@ pub mod baseline;
 mod commands;
 mod config_follow;
 pub mod extract;
-mod listdir;
+pub mod given;
 mod load;
 mod migration;
+pub mod pre_push;
 pub mod prisma_dirs;
 pub mod report;
 pub mod source;
+pub mod staged;
 pub mod suppress;
 mod walk;
 
@@ -118,12 +120,7 @@ fn sort(findings: &mut Vec<Finding>) {
     fn key(f: &Finding) -> (&str, usize, usize, &str) {
         (&f.path, f.line, f.col, f.rule.as_str())
     }
-    // Usually in order already (files are scanned in path order, each one's findings by
-    // position): then there is no sort, and no scratch buffer for it (half the findings, over
-    // 64 KiB for a large scan: mapped and unmapped again, a TLB flush on every core).
-    if !findings.is_sorted_by(|a, b| key(a) <= key(b)) {
-        findings.sort_by(|a, b| key(a).cmp(&key(b)));
-    }
+    findings.sort_by(|a, b| key(a).cmp(&key(b)));
     findings.dedup();
 }
 
@@ -137,16 +134,11 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
             Some((p, kind))
         })
         .collect();
-    // A path has one kind: ordering and de-duplicating by path is enough. A walk's paths
-    // come sorted.
-    if !sorted.is_sorted_by(|a, b| a.0 <= b.0) {
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    }
+    // A path has one kind: ordering and de-duplicating by path is enough.
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted.dedup_by(|a, b| a.0 == b.0);
     let mut replays: BTreeMap<String, Replay> = BTreeMap::new();
-    // Most migrations of a scan hold a finding or two: room for that many up front, not
-    // grown by doubling (each step a copy, and the old block left unused).
-    let mut out = Vec::with_capacity(sorted.len());
+    let mut out = Vec::new();
     let mut read = 0;
     let mut unreadable = Vec::new();
     let mut missing = Vec::new();

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::listdir::{self, EntryKind};
 use super::{extract, prisma_dirs, Options};
 
 /// Directories never walked into.
@@ -45,9 +44,14 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     let Some(start_rel) = rel_path(root, start) else { return out };
     let mut stack = vec![(start.to_path_buf(), start_rel)];
     while let Some((dir, dir_rel)) = stack.pop() {
-        let Ok(mut entries) = listdir::list(&dir) else { continue };
-        // Names sorted here, folder by folder, leave the final sort next to nothing to do
-        // (sorting 800 long paths with a common prefix is not free).
+        let Ok(read) = std::fs::read_dir(&dir) else { continue };
+        // Each entry named (lossily when not UTF-8) and typed without following a symlink;
+        // one whose type cannot be told is left out, as read_dir leaves out unreadable ones.
+        let mut entries: Vec<(String, std::fs::FileType)> = read
+            .flatten()
+            .filter_map(|e| Some((e.file_name().to_string_lossy().into_owned(), e.file_type().ok()?)))
+            .collect();
+        // Sorted folder by folder: the walk's paths come out sorted.
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // The folders of a Prisma migrations folder hold one migration.sql each: take it
         // without listing every folder (hundreds of directory reads saved), and without
@@ -57,14 +61,8 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         let mut listed = Vec::new();
         let mut subdirs = Vec::new();
         for (name, ft) in entries {
-            // Room for "/migration.sql" too: the common case appends it without growing.
-            let mut rel = String::with_capacity(dir_rel.len() + name.len() + 16);
-            if !dir_rel.is_empty() {
-                rel.push_str(&dir_rel);
-                rel.push('/');
-            }
-            rel.push_str(&name);
-            if ft == EntryKind::Dir {
+            let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
+            if ft.is_dir() {
                 let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
                 if name == ".config" && !migrations {
                     // Not walked, but Prisma finds its config there (`.config/prisma.ts`),
@@ -94,12 +92,12 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
             if opts.excluded(&rel) {
                 continue;
             }
-            if ft == EntryKind::Dir {
+            if ft.is_dir() {
                 if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
                     continue;
                 }
                 subdirs.push((dir.join(&name), rel));
-            } else if ft == EntryKind::File && opts.kind(&rel).is_some() {
+            } else if ft.is_file() && opts.kind(&rel).is_some() {
                 out.paths.push(rel);
             }
         }
@@ -143,10 +141,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         out.migration_dirs.insert(dir.clone(), listed);
         out.config_dirs.push(dir);
     }
-    // Often sorted already: a folder of migrations holds nothing but folders of migrations.
-    if !out.paths.is_sorted() {
-        out.paths.sort();
-    }
+    out.paths.sort();
     out
 }
 
