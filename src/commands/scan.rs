@@ -23,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
 }
 
 fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
-    let threads = std::env::var("PRISMA_GUARD_SCAN_THREADS").ok().and_then(|v| v.parse().ok());
+    let threads = crate::config::env::scan_threads();
     let cwd = crate::config::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, &cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
@@ -80,8 +80,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input).context("could not read the pushed refs on stdin")?;
-        let remote =
-            args.remote.clone().or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok()).filter(|r| !r.is_empty());
+        let remote = args.remote.clone().or_else(crate::config::env::pre_commit_remote).filter(|r| !r.is_empty());
         scan::pre_push::pre_push(repo, &input, remote.as_deref(), &opts, &under, &unreadable_config)?
     } else if let Some(rev) = &args.since {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
