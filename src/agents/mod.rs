@@ -30,7 +30,7 @@ pub struct Profile {
     /// The instructions file it reads, where `init` puts the note for agents.
     pub notes_file: &'static str,
     /// Its project MCP server settings, where `init` puts `prisma-guard mcp` in place of
-    /// `prisma mcp` (`crate::mcp::config`).
+    /// `prisma mcp` (`crate::mcp::agent_files`).
     pub mcp_settings: Option<&'static str>,
 }
 

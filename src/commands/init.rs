@@ -168,7 +168,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
         }
     }
     // `prisma mcp` servers in the agents' MCP settings become `prisma-guard mcp`.
-    for problem in crate::mcp::config::init_edits(root, agents, &mut edits) {
+    for problem in crate::mcp::agent_files::init_edits(root, agents, &mut edits) {
         crate::ui::Printer::default().warn(format!("MCP settings not changed: {problem}"));
     }
     // The note goes where each chosen agent reads it, created when missing: Claude Code reads

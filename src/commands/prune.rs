@@ -71,7 +71,7 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     // its lock ends, whatever the rules say (the store would refuse anyway).
     for r in &remotes {
         let _remote_lock =
-            if delete { Some(r.lock(&settings.printer, crate::backup::store::lock::wait_limit())?) } else { None };
+            if delete { Some(r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?) } else { None };
         let (mut there, _) = r.list()?;
         // Remote manifests are copies made at upload: whether a copy was verified is known
         // here (upload check, `verify --remote`), and the newest verified one is never pruned.

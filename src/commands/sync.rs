@@ -24,7 +24,7 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
     let (local, _) = store.list()?;
     let mut failed = 0;
     for r in &remotes {
-        let _remote_lock = r.lock(&settings.printer, crate::backup::store::lock::wait_limit())?;
+        let _remote_lock = r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?;
         let (there, _) = r.list()?;
         let (mut uploaded, mut present) = (0, 0);
         for m in &local {

@@ -76,7 +76,7 @@ fn uninstall_one(global: &GlobalArgs, args: &UninstallArgs, ledger_from: Option<
             }
         }
     }
-    failed.extend(crate::mcp::config::uninstall_edits(&root, &mut edits));
+    failed.extend(crate::mcp::agent_files::uninstall_edits(&root, &mut edits));
     for md in ["CLAUDE.md", "AGENTS.md"] {
         let path = root.join(md);
         if let Some(new) = edits::unmerge_markdown(&read(&path)) {

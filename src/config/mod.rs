@@ -1,6 +1,7 @@
 //! `prisma-guard.toml`: discovered upward from the working directory to the git root.
 //! Precedence everywhere: command-line flag > environment variable > this file > default.
 
+pub mod env;
 pub mod settings;
 
 use std::path::{Path, PathBuf};

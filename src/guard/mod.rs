@@ -5,3 +5,6 @@ pub mod audit;
 pub mod classify;
 pub mod confirm;
 pub mod forward;
+pub mod run;
+mod sequence;
+mod steps;

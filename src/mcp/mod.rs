@@ -1,11 +1,11 @@
 //! `prisma-guard mcp`: an MCP server (stdio) offering the tools of `prisma mcp`
 //! (`migrate-status`, `migrate-dev`, `migrate-reset`, `Prisma-Studio`) through the guard, and
 //! prisma-guard's own (`backup`, `backups`, `restore-test`, `status`). `protocol` speaks
-//! JSON-RPC, `tools` checks the calls, `run` runs them, `config` finds and replaces `prisma
+//! JSON-RPC, `tools` checks the calls, `run` runs them, `agent_files` finds and replaces `prisma
 //! mcp` in the agents' MCP settings (for `init`, `uninstall` and `doctor`).
 
-pub mod config;
-mod config_toml;
+pub mod agent_files;
+mod agent_files_toml;
 pub mod protocol;
 pub mod run;
 pub mod tools;

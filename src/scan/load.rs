@@ -2,12 +2,13 @@
 //!
 //! The analysis of migrations must run in order (each one replays into the schema the next
 //! one is judged against), but reading a file and the schema-independent half of its
-//! analysis do not. Scoped threads claim files from one shared counter and leave each in its
-//! slot; the calling thread takes the slots in order and, whenever the next one is not ready
-//! yet, reads a file itself instead of waiting. On two cores that keeps both busy.
+//! analysis do not. Scoped threads claim files from one shared counter and send each one
+//! loaded over a channel; the calling thread hands them over in order and, whenever the next
+//! one is not ready yet, reads an unclaimed file itself, waiting on the channel only when
+//! every file is claimed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::mpsc;
 
 use super::extract::Kind;
 use super::source::{self, Source};
@@ -61,46 +62,51 @@ pub fn in_order(
         return;
     };
     let helpers = thread_count(threads) - 1;
+    let read = |(p, kind): &(String, Kind)| finish(*kind, source::read_file_checked(&root.join(p)));
     if helpers == 0 || paths.len() < FEW {
-        let mut reader = source::Reader::new(root);
-        for (i, (p, kind)) in paths.iter().enumerate() {
-            each(i, finish(*kind, reader.read(p)));
+        for (i, path) in paths.iter().enumerate() {
+            each(i, read(path));
         }
         return;
     }
     let next = AtomicUsize::new(0);
-    // `None`: not loaded yet. A panic while loading is carried to the calling thread.
-    let slots: Vec<Mutex<Option<std::thread::Result<Loaded>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
-    // Claim the next unclaimed file and load it into its slot; false when none is left.
-    let claim = |reader: &mut source::Reader| {
+    // Claim the next unclaimed file and load it; `None` when none is left. A panic while
+    // loading is carried to the calling thread.
+    let claim = || {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some((p, kind)) = paths.get(i) else { return false };
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| finish(*kind, reader.read(p))));
-        // Nothing panics while a slot is locked; a poisoned lock still holds a valid slot.
-        *slots[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(loaded);
-        true
+        let path = paths.get(i)?;
+        Some((i, std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(path)))))
     };
+    let claim = &claim;
+    let (done, arrived) = mpsc::channel();
     std::thread::scope(|scope| {
         for _ in 0..helpers {
-            scope.spawn(|| {
-                let mut reader = source::Reader::new(root);
-                while claim(&mut reader) {}
+            let done = done.clone();
+            scope.spawn(move || {
+                while let Some(loaded) = claim() {
+                    if done.send(loaded).is_err() {
+                        break;
+                    }
+                }
             });
         }
-        let mut reader = source::Reader::new(root);
-        for (i, slot) in slots.iter().enumerate() {
-            let loaded = loop {
-                match slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
-                    Some(Ok(l)) => break l,
-                    Some(Err(panic)) => std::panic::resume_unwind(panic),
-                    None => {}
-                }
-                if !claim(&mut reader) {
-                    // Claimed by a thread that is still reading it.
-                    std::thread::yield_now();
-                }
-            };
-            each(i, loaded);
+        drop(done);
+        // Files loaded ahead of their turn wait here.
+        let mut ready: Vec<Option<std::thread::Result<Loaded>>> = paths.iter().map(|_| None).collect();
+        for i in 0..paths.len() {
+            while ready[i].is_none() {
+                // Read the next unclaimed file here rather than wait; wait only when every
+                // file is claimed.
+                let Some((j, loaded)) = claim().or_else(|| arrived.recv().ok()) else { break };
+                ready[j] = Some(loaded);
+            }
+            match ready[i].take() {
+                Some(Ok(loaded)) => each(i, loaded),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                // Every reader stopped without handing this file over: not read, so the scan
+                // reports it rather than pass it by.
+                None => each(i, Err(std::io::Error::other("the reading thread stopped before reading it"))),
+            }
         }
     });
 }

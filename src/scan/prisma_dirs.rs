@@ -164,7 +164,6 @@ fn configs_in(source: &Source) -> Vec<(String, String)> {
 
 /// Whether `rel` is a Prisma config file (outside node_modules).
 pub fn is_config(rel: &str) -> bool {
-    // Called for every path of a scan: no allocation.
     let named = |n: &str| {
         rel == n || (rel.ends_with(n) && rel.as_bytes().get(rel.len().wrapping_sub(n.len() + 1)) == Some(&b'/'))
     };

@@ -125,11 +125,13 @@ impl Source {
             }
         }
         let mut out: Vec<String> = match self {
-            Source::WorkTree { root, .. } => super::listdir::list(&root.join(dir))
+            // Folders only, a symlink not followed.
+            Source::WorkTree { root, .. } => std::fs::read_dir(root.join(dir))
                 .map(|entries| {
                     entries
-                        .into_iter()
-                        .filter_map(|(n, kind)| (kind == super::listdir::EntryKind::Dir).then_some(n))
+                        .flatten()
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -214,22 +216,6 @@ fn text_into(bytes: Vec<u8>) -> String {
         return text_of(&bytes);
     }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Reads the files of a scan below one root.
-pub struct Reader<'r> {
-    root: &'r Path,
-}
-
-impl<'r> Reader<'r> {
-    pub fn new(root: &'r Path) -> Reader<'r> {
-        Reader { root }
-    }
-
-    /// As [`read_file_checked`] reads `root/rel`.
-    pub fn read(&mut self, rel: &str) -> std::io::Result<Option<String>> {
-        read_file_checked(&self.root.join(rel))
-    }
 }
 
 fn blob_text(repo: &git2::Repository, id: git2::Oid) -> Option<String> {
@@ -436,56 +422,8 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
 mod tests {
     use super::*;
 
-    /// Files of every size (empty, small, large) come back byte for byte, in any order.
     #[test]
-    fn reader_reads_files_of_every_size_whole() -> std::io::Result<()> {
-        let dir = tempfile::tempdir()?;
-        let root = dir.path();
-        let sizes = [0, 1, 65_535, 65_536, 65_537, 3 * 65_536 + 7, 10];
-        let mut rels = Vec::new();
-        for (i, size) in sizes.iter().enumerate() {
-            let rel = format!("prisma/migrations/{i}_m/migration.sql");
-            std::fs::create_dir_all(root.join(&rel).parent().unwrap_or(root))?;
-            let text: String = (0..*size).map(|j| char::from(b'a' + (j % 26) as u8)).collect();
-            std::fs::write(root.join(&rel), &text)?;
-            rels.push((rel, text));
-        }
-        let mut reader = Reader::new(root);
-        for (rel, text) in rels.iter().chain(rels.iter().rev()) {
-            assert_eq!(reader.read(rel)?.as_deref(), Some(text.as_str()), "{rel}");
-        }
-        Ok(())
-    }
-
-    /// A migration that is a symlink to a file on another filesystem (`/dev/shm`, a tmpfs)
-    /// is read to its end; a folder where the file should be is an error.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn reader_reads_a_file_on_another_filesystem_through_a_symlink() -> std::io::Result<()> {
-        let elsewhere = match tempfile::tempdir_in("/dev/shm") {
-            Ok(d) => d,
-            Err(_) => return Ok(()), // no /dev/shm here
-        };
-        let dir = tempfile::tempdir()?;
-        let root = dir.path();
-        let big: String = "DROP TABLE \"x\";\n".repeat(10_000);
-        std::fs::write(elsewhere.path().join("m.sql"), &big)?;
-        std::fs::create_dir_all(root.join("prisma/migrations/1_a"))?;
-        std::fs::write(root.join("prisma/migrations/0_a.sql"), "x")?;
-        std::os::unix::fs::symlink(elsewhere.path().join("m.sql"), root.join("prisma/migrations/1_a/migration.sql"))?;
-        std::os::unix::fs::symlink(elsewhere.path(), root.join("prisma/migrations/2_b"))?;
-        std::fs::create_dir_all(elsewhere.path().join("d/migration.sql"))?;
-        std::os::unix::fs::symlink(elsewhere.path().join("d"), root.join("prisma/migrations/3_c"))?;
-        let mut reader = Reader::new(root);
-        assert_eq!(reader.read("prisma/migrations/1_a/migration.sql")?.as_deref(), Some(big.as_str()));
-        assert_eq!(reader.read("prisma/migrations/2_b/m.sql")?.as_deref(), Some(big.as_str()));
-        assert!(reader.read("prisma/migrations/3_c/migration.sql").is_err());
-        assert_eq!(reader.read("prisma/migrations/2_b/none.sql")?, None);
-        Ok(())
-    }
-
-    #[test]
-    fn reader_reads_nested_and_top_level_files_like_a_full_path_read() -> std::io::Result<()> {
+    fn files_are_read_whole_missing_ones_are_none_and_folders_an_error() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let root = dir.path();
         std::fs::create_dir_all(root.join("prisma/migrations/1_a"))?;
@@ -494,24 +432,21 @@ mod tests {
         std::fs::write(root.join("prisma/migrations/2_b/migration.sql"), b"-- caf\xe9\nDROP TABLE b;")?;
         std::fs::write(root.join("package.json"), "{}")?;
         std::fs::write(root.join("prisma/x.sql"), "SELECT 1;")?;
-        let mut reader = Reader::new(root);
-        let mut read = |rel: &str| reader.read(rel).map_err(|e| e.kind());
+        let read = |rel: &str| read_file_checked(&root.join(rel)).map_err(|e| e.kind());
         let text = |s: &str| Ok(Some(s.to_string()));
         assert_eq!(read("prisma/migrations/1_a/migration.sql"), text("DROP TABLE a;"));
         // Invalid UTF-8 is replaced, not a reason to skip the file.
         assert_eq!(read("prisma/migrations/2_b/migration.sql"), text("-- caf\u{fffd}\nDROP TABLE b;"));
-        // One or two components: the full path is opened.
         assert_eq!(read("package.json"), text("{}"));
         assert_eq!(read("prisma/x.sql"), text("SELECT 1;"));
-        // Missing files and folders are `None`; `..` is read as the full path would be.
+        // Missing files and folders are `None`.
         assert_eq!(read("prisma/migrations/3_c/migration.sql"), Ok(None));
         assert_eq!(read("nope/migrations/1_a/migration.sql"), Ok(None));
         assert_eq!(read("prisma/migrations/1_a/migration.sql/x"), Ok(None));
         assert_eq!(read("prisma/migrations/../migrations/1_a/migration.sql"), text("DROP TABLE a;"));
-        // There but unreadable (a folder where the file should be): an error, both ways.
+        // There but unreadable (a folder where the file should be): an error.
         std::fs::create_dir_all(root.join("prisma/migrations/4_d/migration.sql"))?;
         assert!(read("prisma/migrations/4_d/migration.sql").is_err());
-        assert!(read_file_checked(&root.join("prisma/migrations/4_d/migration.sql")).is_err());
         Ok(())
     }
 }

@@ -7,13 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-/// `$XDG_DATA_HOME/prisma-guard/tripwire`, else `~/.local/share/prisma-guard/tripwire`.
+/// `tripwire` in prisma-guard's data folder ([`crate::config::env::data_dir`]).
 pub fn dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share"));
-    base.join("prisma-guard/tripwire")
+    crate::config::env::data_dir().join("tripwire")
 }
 
 /// The key file of the installation `install_id` (hex only: it names a file).

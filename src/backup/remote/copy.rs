@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use anyhow::{Context, Result};
 
 use super::upload::{Stored, Upload};
-use super::{lock, Remote};
+use super::{object_lock, Remote};
 use crate::backup::store::compress::VerifiedReader;
 use crate::backup::store::crypt::Opening;
 use crate::backup::store::io::{AtomicFile, Hashing};
@@ -117,7 +117,7 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
     rec.uploaded_at = Some(humantime::format_rfc3339_seconds(now).to_string());
     let sha_name = format!("{}.sha256", manifest.file.name);
     if let Some(policy) = &remote.lock {
-        rec.locked_until = Some(lock::apply(remote, &manifest.file.name, policy, now)?);
+        rec.locked_until = Some(object_lock::apply(remote, &manifest.file.name, policy, now)?);
         rec.lock_mode = Some(policy.mode.clone());
     }
     remote.put_small(&sha_name, format!("{}  {}\n", manifest.file.sha256, manifest.file.name).into_bytes())?;
@@ -134,8 +134,8 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
         );
     }
     if let Some(policy) = &remote.lock {
-        lock::apply(remote, &sha_name, policy, now)?;
-        lock::apply(remote, &format!("{}.json", manifest.id), policy, now)?;
+        object_lock::apply(remote, &sha_name, policy, now)?;
+        object_lock::apply(remote, &format!("{}.json", manifest.id), policy, now)?;
     }
     Ok(())
 }

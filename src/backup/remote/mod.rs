@@ -5,16 +5,16 @@
 //! whose dump arrived whole. Requests go through `object_store` (SigV4 signing, retries with
 //! backoff on 5xx, timeouts and dropped connections, multipart uploads) with no checksum
 //! headers by default, which every S3-compatible store accepts. Object Lock retention, which
-//! `object_store` does not speak, is set with a few signed requests of our own (`lock.rs`).
+//! `object_store` does not speak, is set with a few signed requests of our own (`object_lock.rs`).
 //!
 //! prisma-guard is synchronous; each remote owns a small Tokio runtime whose worker thread
 //! carries the uploads while the dump is being written.
 
 pub mod copy;
 pub mod creds;
-pub mod lock;
-pub mod lock_object;
+pub mod object_lock;
 pub mod reader;
+pub mod run_lock;
 pub mod upload;
 
 use std::sync::Arc;

@@ -77,7 +77,7 @@ impl Drop for StoreLock {
 impl Store {
     /// Take the folder's lock, waiting up to `wait` for another run (saying whom it waits for).
     pub fn lock(&self, printer: &Printer) -> Result<StoreLock> {
-        self.lock_waiting(printer, wait_limit())
+        self.lock_waiting(printer, wait_limit()?)
     }
 
     pub fn lock_waiting(&self, printer: &Printer, wait: Duration) -> Result<StoreLock> {
@@ -136,12 +136,9 @@ impl Store {
     }
 }
 
-/// How long to wait for a busy folder: `PRISMA_GUARD_LOCK_WAIT` (a duration), default 1 hour.
-pub fn wait_limit() -> Duration {
-    std::env::var("PRISMA_GUARD_LOCK_WAIT")
-        .ok()
-        .and_then(|v| humantime::parse_duration(&v).ok())
-        .unwrap_or(Duration::from_secs(3600))
+/// How long to wait for a busy folder: see [`crate::config::env::lock_wait`].
+pub fn wait_limit() -> Result<Duration> {
+    crate::config::env::lock_wait()
 }
 
 fn read_holder(path: &std::path::Path) -> Option<Holder> {

@@ -142,7 +142,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
             optional: false,
         });
     }
-    for f in crate::mcp::config::findings(root) {
+    for f in crate::mcp::agent_files::findings(root) {
         rows.push(Row { entry: f.entry, ok: f.ok, detail: f.detail, fix: f.fix, optional: false });
     }
     if agents.is_empty() {

@@ -72,7 +72,7 @@ fn base(word: &str) -> &str {
 /// The servers in a settings file's text.
 pub fn servers(path: &Path, text: &str) -> Result<Vec<Server>, String> {
     if is_toml(path) {
-        return super::config_toml::servers(text);
+        return super::agent_files_toml::servers(text);
     }
     let v = Doc::new(text)?.value()?;
     let Some(map) = v.get("mcpServers").and_then(Value::as_object) else { return Ok(Vec::new()) };
@@ -97,7 +97,7 @@ fn is_toml(path: &Path) -> bool {
 /// Whether the file holds a table of MCP servers (the project uses them with this agent).
 fn has_server_table(path: &Path, text: &str) -> bool {
     if is_toml(path) {
-        return super::config_toml::has_server_table(text);
+        return super::agent_files_toml::has_server_table(text);
     }
     Doc::new(text).and_then(|d| d.value()).is_ok_and(|v| v.get("mcpServers").is_some_and(Value::is_object))
 }
@@ -119,7 +119,7 @@ pub fn merge(path: &Path, text: &str, add: bool) -> Result<Option<(String, Vec<S
     }
     if add {
         out = if is_toml(path) {
-            super::config_toml::add(&out, ADDED_NAME, COMMAND, ARGS).map_err(bad)?
+            super::agent_files_toml::add(&out, ADDED_NAME, COMMAND, ARGS).map_err(bad)?
         } else {
             let mut doc = Doc::new(&out).map_err(bad)?;
             doc.set(&["mcpServers"], ADDED_NAME, &json!({"command": COMMAND, "args": ARGS})).map_err(bad)?;
@@ -143,7 +143,7 @@ pub fn unmerge(path: &Path, text: &str) -> Result<Option<String>> {
         out = if s.name != ADDED_NAME {
             set_command(path, &out, &s.name, "npx", &["prisma", "mcp"]).map_err(bad)?
         } else if is_toml(path) {
-            super::config_toml::remove(&out, &s.name).map_err(bad)?
+            super::agent_files_toml::remove(&out, &s.name).map_err(bad)?
         } else {
             let mut doc = Doc::new(&out).map_err(bad)?;
             doc.remove(&["mcpServers"], &s.name).map_err(bad)?;
@@ -155,7 +155,7 @@ pub fn unmerge(path: &Path, text: &str) -> Result<Option<String>> {
 
 fn set_command(path: &Path, text: &str, name: &str, command: &str, args: &[&str]) -> Result<String, String> {
     if is_toml(path) {
-        return super::config_toml::set_command(text, name, command, args);
+        return super::agent_files_toml::set_command(text, name, command, args);
     }
     let mut doc = Doc::new(text)?;
     doc.set(&["mcpServers", name], "command", &json!(command))?;

@@ -1,0 +1,41 @@
+//! `scan --pre-push` (the pre-push hook): every commit pushed, each read from git with the
+//! migration folders its own configs name.
+
+use anyhow::Result;
+
+use super::source;
+use super::{Options, Scanned};
+use crate::error::Failure;
+
+/// Scan what the refs git gave the hook on its input (`input`) push to `remote`.
+pub fn pre_push(
+    repo: git2::Repository,
+    input: &str,
+    remote: Option<&str>,
+    opts: &Options,
+    under: &dyn Fn(&str) -> bool,
+    unreadable_config: &dyn Fn(String) -> Failure,
+) -> Result<Scanned> {
+    let refs = source::parse_push_lines(input);
+    // git gives a pre-push hook no ref lines when there is nothing to push ("Everything
+    // up-to-date"), and also when something earlier in the hook read them first. The
+    // second must not pass as clean: with commits no remote-tracking branch holds, say so.
+    if refs.is_empty() {
+        if let Some(n) = source::unpushed_head(&repo) {
+            return Err(Failure::usage(format!(
+                "the pre-push scan got no pushed refs from git on its input, but HEAD has {n} commit(s) no remote-tracking branch holds: something earlier in the hook may have read git's input, so what is pushed cannot be checked"
+            ))
+            .hint("run `prisma-guard hooks install` (it puts prisma-guard's line first in the hook, with its own copy of the input); if the push really has nothing to send, run `git fetch` so the remote-tracking branches are current")
+            .into());
+        }
+    }
+    let mut total = Scanned::default();
+    for (src, paths) in source::pushed(repo, &refs, remote)? {
+        let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
+        // The migration folders the pushed commit's configs name, not the working tree's.
+        let mut opts = opts.clone();
+        opts.migration_dirs = super::prisma_dirs::source_migration_dirs(&src).map_err(unreadable_config)?;
+        total.add(super::scan(&src, paths, &opts));
+    }
+    Ok(total)
+}
