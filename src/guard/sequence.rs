@@ -181,8 +181,15 @@ impl Guard<'_> {
             settings.printer.warn("`prisma mcp` gives AI tools a migrate-dev tool that runs the Prisma CLI file directly, bypassing prisma-guard: the backup above is the last one taken before that session. `prisma-guard mcp` offers the same tools through the guard (`prisma-guard init` puts it in the agents' MCP settings)");
         }
         // The tripwire in the database (prisma-guard protect) lets this command through, and
-        // only while it runs: the window closes with prisma-guard, even when it is killed.
-        let approval = match exists.then(|| crate::tripwire::approve(db.target(), &settings.tools, &cmd)).transpose() {
+        // only while it runs: the window closes with prisma-guard, even when it is killed. It
+        // opens for a person: one who typed the confirmation, or one running a schema change
+        // with no AI agent behind it. An agent's schema change gets no window: a drop inside it
+        // is refused by the tripwire (and any other session's drop while it runs).
+        let person = decision.starts_with("confirmed") || crate::agents::env::detect_current().is_none();
+        let approval = match (exists && person)
+            .then(|| crate::tripwire::approve(db.target(), &settings.tools, &cmd))
+            .transpose()
+        {
             Ok(a) => a.flatten(),
             Err(e) => {
                 self.audit("tripwire-failed", backup_id.as_deref(), None);

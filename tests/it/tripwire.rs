@@ -249,3 +249,34 @@ fn protect_is_for_postgresql_only() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stderr.contains("only for PostgreSQL") && run.stderr.contains("SQLite"), "{}", run.stderr);
 }
+
+/// Review (issue 19, round 1): an AI agent's schema change (backed up, run without a
+/// question) opened the tripwire's window, and another session dropped a table meanwhile.
+/// The window opens only for a person: the agent's command runs with the tripwire shut.
+#[test]
+fn an_agents_schema_change_does_not_open_the_tripwire() {
+    let db = "trip_agent";
+    let mut ctx = project(db);
+    ctx.set_env("PRISMA_GUARD_PROTECT_URL", &admin_url(db));
+    ctx.run(&["protect"]).ok();
+    ctx.set_env("PRISMA_GUARD_PROTECT_URL", "");
+    ctx.set_env("CLAUDECODE", "1");
+    ctx.set_env("FAKE_PRISMA_SLEEP_MS", "4000");
+    ctx.write("sel.sql", "SELECT 1;\n");
+    let mut child = ctx
+        .cmd(&["exec", "--", "db", "execute", "--file", "sel.sql"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while prisma_calls(&ctx).is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(60), "prisma never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(app(db, "SELECT prisma_guard.approved()").unwrap(), "f", "no window for an agent");
+    refused(db, "DROP TABLE \"User\" CASCADE");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the agent's harmless SQL still runs");
+    assert_eq!(app(db, "SELECT count(*) FROM \"User\"").unwrap(), "2");
+}
