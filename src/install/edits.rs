@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::agents::Agent;
+use crate::agents::{Agent, Entry};
 use crate::install::jsonedit::Doc;
 
 const HOOK_MARK: &str = "prisma-guard agent-hook";
@@ -58,34 +58,19 @@ fn mentions_us(v: &Value) -> bool {
     }
 }
 
-/// The hook entries to add for an agent: (event key, entries).
+/// The hook entries to add for an agent, in the shape its row of [`crate::agents::AGENTS`]
+/// gives: (event key, entries).
 fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
     let cmd = command(agent);
-    match agent {
-        Agent::Claude => (
-            "PreToolUse",
-            vec![
-                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
-                json!({"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        // Codex edits files with its `apply_patch` tool (the patch in `tool_input.command`).
-        Agent::Codex => (
-            "PreToolUse",
-            vec![
-                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
-                json!({"matcher": "apply_patch", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        Agent::Gemini => (
-            "BeforeTool",
-            vec![
-                json!({"matcher": "run_shell_command|write_file|replace", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        Agent::Cursor => ("beforeShellExecution", vec![json!({"command": cmd})]),
-        Agent::Copilot => ("preToolUse", vec![json!({"type": "command", "bash": cmd, "timeoutSec": 10})]),
-    }
+    let profile = agent.profile();
+    let entries = match profile.entry {
+        Entry::Matchers(matchers) => {
+            matchers.iter().map(|m| json!({"matcher": m, "hooks": [{"type": "command", "command": cmd}]})).collect()
+        }
+        Entry::Command => vec![json!({"command": cmd})],
+        Entry::Bash { timeout_sec } => vec![json!({"type": "command", "bash": cmd, "timeoutSec": timeout_sec})],
+    };
+    (profile.hook_event, entries)
 }
 
 /// The file as an editable document (JSON, or JSONC with comments), with its value; only an
@@ -133,7 +118,7 @@ pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<St
     if new.is_empty() {
         return Ok(None);
     }
-    if matches!(agent, Agent::Cursor | Agent::Copilot) && v.get("version").is_none() {
+    if agent.profile().settings_version && v.get("version").is_none() {
         doc.set(&[], "version", &json!(1)).map_err(edit_error(path))?;
     }
     doc.push(&["hooks", event], &new).map_err(edit_error(path))?;
@@ -193,21 +178,18 @@ fn uncovered_tool<'w>(ours: &[&Value], wanted: &'w Value) -> Option<&'w str> {
     })
 }
 
-/// A settings file that switches every hook of `agent` off, and the key that does: Claude
-/// Code runs no hook at all while `"disableAllHooks": true` is set in the project's
-/// `.claude/settings.json`, its `.claude/settings.local.json` or the user's
-/// `~/.claude/settings.json`.
+/// A settings file that switches every hook of `agent` off, and the key that does (its
+/// row's `hooks_switch`): Claude Code runs no hook at all while `"disableAllHooks": true` is
+/// set in the project's `.claude/settings.json`, its `.claude/settings.local.json` or the
+/// user's `~/.claude/settings.json`.
 pub fn hooks_disabled(agent: Agent, root: &Path, home: Option<&Path>) -> Option<(PathBuf, &'static str)> {
-    if agent != Agent::Claude {
-        return None;
-    }
-    let files = [root.join(".claude/settings.json"), root.join(".claude/settings.local.json")]
-        .into_iter()
-        .chain(home.map(|h| h.join(".claude/settings.json")));
+    let switch = agent.profile().hooks_switch.as_ref()?;
+    let files =
+        switch.project_files.iter().map(|f| root.join(f)).chain(home.zip(switch.home_file).map(|(h, f)| h.join(f)));
     files.into_iter().find_map(|path| {
         let text = std::fs::read_to_string(&path).ok()?;
         let v = Doc::new(&text).ok()?.value().ok()?;
-        (v.get("disableAllHooks").and_then(Value::as_bool) == Some(true)).then_some((path, "disableAllHooks"))
+        (v.get(switch.key).and_then(Value::as_bool) == Some(true)).then_some((path, switch.key))
     })
 }
 
