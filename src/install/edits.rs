@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::agents::{Agent, Entry};
 use crate::install::jsonedit::Doc;
+use crate::install::package_json::PackageJson;
 
 const HOOK_MARK: &str = "prisma-guard agent-hook";
 const MD_START: &str = "<!-- prisma-guard:start -->";
@@ -237,43 +238,46 @@ pub fn unmerge_markdown(current: &str) -> Option<String> {
 
 /// package.json with the `db:*` scripts added (existing scripts of the same name are kept).
 pub fn merge_scripts(current: &str, path: &Path) -> Result<(Option<String>, Vec<String>)> {
-    let (mut doc, v) = open_json(path, current)?;
-    if v.get("scripts").is_some_and(|s| !s.is_object()) {
+    let mut pkg = PackageJson::parse(path, current)?;
+    if !pkg.is_object() {
+        return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
+    }
+    if !pkg.scripts_editable() {
         return Ok((None, Vec::new()));
     }
     let mut kept = Vec::new();
     let mut changed = false;
     for (name, cmd) in SCRIPTS {
-        match v.get("scripts").and_then(|s| s.get(*name)).and_then(Value::as_str) {
+        match pkg.script(name) {
             Some(existing) if existing == *cmd => {}
             Some(existing) => kept.push(format!("kept your own `{name}` script (`{existing}`)")),
             None => {
-                doc.set(&["scripts"], name, &json!(cmd)).map_err(edit_error(path))?;
+                pkg.set_script(name, cmd)?;
                 changed = true;
             }
         }
     }
-    Ok((changed.then(|| doc.into_text()), kept))
+    Ok((changed.then(|| pkg.into_text()), kept))
 }
 
 /// package.json without the `db:*` scripts `init` added (and without `scripts` when that
 /// leaves it empty).
 pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
-    let (mut doc, v) = open_json(path, current)?;
-    let Some(scripts) = v.get("scripts").and_then(Value::as_object) else { return Ok(None) };
+    let mut pkg = PackageJson::parse(path, current)?;
+    if !pkg.is_object() {
+        return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
+    }
     let mut changed = false;
     for (name, cmd) in SCRIPTS {
-        if scripts.get(*name).and_then(Value::as_str) == Some(cmd) {
-            changed |= doc.remove(&["scripts"], name).map_err(edit_error(path))?;
+        if pkg.script(name) == Some(cmd) {
+            changed |= pkg.remove_script(name)?;
         }
     }
     if !changed {
         return Ok(None);
     }
-    if doc.keys(&["scripts"]).is_empty() {
-        doc.remove(&[], "scripts").map_err(edit_error(path))?;
-    }
-    Ok(Some(doc.into_text()))
+    pkg.drop_empty_scripts()?;
+    Ok(Some(pkg.into_text()))
 }
 
 /// `.gitignore` with the backup folder ignored, if it is not yet.
@@ -399,11 +403,7 @@ pub fn apply(edits: &[Edit]) -> Result<()> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("could not create {}", parent.display()))?;
                 }
-                use std::os::unix::fs::PermissionsExt;
-                // An existing file keeps its mode; a new one is 0644.
-                let mode = std::fs::metadata(&e.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-                crate::backup::store::io::write_atomic(&e.path, text.as_bytes())?;
-                std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(mode))?;
+                crate::install::write_keeping_mode(&e.path, text)?;
             }
             None => {
                 std::fs::remove_file(&e.path).with_context(|| format!("could not remove {}", e.path.display()))?;
