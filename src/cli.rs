@@ -460,8 +460,9 @@ mod tests {
     /// prisma's, prisma-guard's own flags included.
     #[test]
     fn the_shim_command_line_is_all_prisma_arguments() {
-        let cli = Cli::try_parse_from(["prisma-guard", "exec", "--", "migrate", "dev", "--url", "x", "-C", "d", "--help"])
-            .expect("any prisma command line");
+        let cli =
+            Cli::try_parse_from(["prisma-guard", "exec", "--", "migrate", "dev", "--url", "x", "-C", "d", "--help"])
+                .expect("any prisma command line");
         assert!(cli.global.directory.is_none());
         let Command::Exec(args) = cli.command else { panic!("not exec: {:?}", cli.command) };
         assert_eq!(args.args, ["migrate", "dev", "--url", "x", "-C", "d", "--help"]);
