@@ -54,7 +54,7 @@ GUARD="${GUARDS[0]}"
 # several binaries (GUARD_BINS), each has its own shim folder, timed in the same rounds.
 shim_bench() {
   local n="${SHIM_RUNS:-200}" dir real i
-  dir=$(mktemp -d /tmp/shim-bench-XXXXXX)
+  dir=$(mktemp -d "$bindir/shim-XXXXXX")   # removed with $bindir, even on failure
   for real in node true; do
     mkdir -p "$dir/$real/node_modules/.bin"
     for i in "${!GUARDS[@]}"; do
