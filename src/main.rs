@@ -1,3 +1,4 @@
+#[cfg(unix)]
 use std::process::ExitCode;
 
 /// On Linux, mimalloc instead of the C library's allocator, because it is what keeps the
@@ -9,8 +10,14 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[cfg(unix)]
 use prisma_guard::{cli::Cli, error};
 
+/// Not unix: the library's `compile_error!` says why this does not build.
+#[cfg(not(unix))]
+fn main() {}
+
+#[cfg(unix)]
 fn main() -> ExitCode {
     let cli = Cli::from_env();
     let status = match prisma_guard::run(cli) {
