@@ -13,15 +13,9 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 echo "== building prisma-guard (release; a few minutes the first time)"
+# A plain `cargo build --release --locked` for this machine (PRISMA_GUARD_TARGET=musl: a
+# static musl binary instead; scripts/build-release.sh says more).
 built=$(./scripts/build-release.sh)
-case "$built" in
-  *-linux-gnu/*)
-    if [ "$(uname -m)" = x86_64 ]; then
-      echo "note: built against glibc. A static musl build starts in half the time in a VM:"
-      echo "  rustup target add x86_64-unknown-linux-musl && sudo apt-get install -y musl-tools, then ./install.sh again"
-    fi
-    ;;
-esac
 mkdir -p "$BIN"
 install -m 0755 "$built" "$BIN/prisma-guard"
 echo "== installed $BIN/prisma-guard"

@@ -14,6 +14,9 @@
 #                                        # without its restore check, vs pg_dump | zstd
 #   ONLY=offsite ./scripts/bench.sh      # backup + age + upload to moto's S3 vs pg_dump, and a
 #                                        # restore from the remote vs the local restore
+#   GUARD_BINS="old/prisma-guard new/prisma-guard" ONLY=shim ./scripts/bench.sh
+#                                        # time these binaries (interleaved, in the same rounds)
+#                                        # instead of building one; shim and agent benchmarks
 #
 # Starts a throwaway PostgreSQL server in a temp folder (as the postgres user when run as root),
 # prints a Markdown table for docs/benchmarks.md. Each command runs RUNS times (default 5), in
@@ -24,40 +27,67 @@ ROWS="${SIZE_ROWS:-1000000}"
 RUNS="${RUNS:-5}"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
-built=$(./scripts/build-release.sh)   # the binary install.sh installs
-echo "== prisma-guard: $built" >&2
+if [ -n "${GUARD_BINS:-}" ]; then
+  read -r -a given <<<"$GUARD_BINS"
+else
+  given=("$(./scripts/build-release.sh)")   # the binary install.sh installs
+fi
 # Timed as installed (install.sh copies it with `install`), not where the linker wrote it:
 # a file the linker has just written sits in the page cache in small pieces, and starting it
 # takes more page faults (3-6% of a scan's time here) than starting a copy of it, or the
 # same file after the cache is dropped.
 bindir=$(mktemp -d /tmp/pg-bench-bin-XXXXXX)
-install -m 0755 "$built" "$bindir/prisma-guard"
-GUARD="$bindir/prisma-guard"
 trap 'rm -rf "$bindir"' EXIT
+GUARDS=()
+for i in "${!given[@]}"; do
+  echo "== prisma-guard: ${given[$i]}" >&2
+  mkdir "$bindir/$i"
+  install -m 0755 "${given[$i]}" "$bindir/$i/prisma-guard"
+  GUARDS+=("$bindir/$i/prisma-guard")
+done
+GUARD="${GUARDS[0]}"
 
 # The guard's cost on a harmless command: `prisma --version` through the PATH shim vs the
-# fake prisma's own link, N runs each, interleaved; median and the difference.
+# real prisma's own link, N runs each, interleaved; median and the difference. Twice: with the
+# fake prisma (Node, as users see it), and with `true` standing in for prisma, which shows
+# prisma-guard's own part without Node's run-to-run noise (several ms on a busy VM). With
+# several binaries (GUARD_BINS), each has its own shim folder, timed in the same rounds.
 shim_bench() {
-  local n="${SHIM_RUNS:-200}" dir
-  dir=$(mktemp -d /tmp/shim-bench-XXXXXX)
-  mkdir -p "$dir/node_modules/prisma/build" "$dir/node_modules/.bin" "$dir/shim"
-  cp tests/fixtures/fake-prisma/package.json "$dir/node_modules/prisma/"
-  cp tests/fixtures/fake-prisma/build/index.js "$dir/node_modules/prisma/build/"
-  ln -s ../prisma/build/index.js "$dir/node_modules/.bin/prisma"
-  ln -s "$GUARD" "$dir/shim/prisma"
-  python3 - "$dir" "$n" <<'PY'
+  local n="${SHIM_RUNS:-200}" dir real i
+  dir=$(mktemp -d "$bindir/shim-XXXXXX")   # removed with $bindir, even on failure
+  for real in node true; do
+    mkdir -p "$dir/$real/node_modules/.bin"
+    for i in "${!GUARDS[@]}"; do
+      mkdir "$dir/$real/shim$i"
+      ln -s "${GUARDS[$i]}" "$dir/$real/shim$i/prisma"
+    done
+  done
+  mkdir -p "$dir/node/node_modules/prisma/build"
+  cp tests/fixtures/fake-prisma/package.json "$dir/node/node_modules/prisma/"
+  cp tests/fixtures/fake-prisma/build/index.js "$dir/node/node_modules/prisma/build/"
+  ln -s ../prisma/build/index.js "$dir/node/node_modules/.bin/prisma"
+  ln -s "$(type -P true)" "$dir/true/node_modules/.bin/prisma"
+  python3 - "$dir" "$n" "${given[@]}" <<'PY'
 import os, statistics, subprocess, sys, time
-d, n = sys.argv[1], int(sys.argv[2])
-direct, shim = [], []
-for _ in range(n):
-    for cmd, out in ((["node_modules/.bin/prisma", "--version"], direct), (["shim/prisma", "--version"], shim)):
-        t = time.perf_counter(); subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, check=True); out.append((time.perf_counter() - t) * 1000)
-md, ms = statistics.median(direct), statistics.median(shim)
-print(f"\n`prisma --version` ({n} runs each, interleaved, median ms):\n")
-print("| path | median ms |\n|---|---:|")
-print(f"| fake prisma directly (`node_modules/.bin/prisma`) | {md:.2f} |")
-print(f"| through the PATH shim (prisma-guard, then exec) | {ms:.2f} |")
-print(f"| added by prisma-guard | {ms - md:.2f} |")
+d, n, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+for real, what in (("node", "the fake prisma (Node)"), ("true", "`true` standing in for prisma")):
+    cwd = os.path.join(d, real)
+    cases = [(f"{what} directly (`node_modules/.bin/prisma`)", "node_modules/.bin/prisma")]
+    for i, name in enumerate(names):
+        tag = "" if len(names) == 1 else f" [{name}]"
+        cases.append((f"through the PATH shim (prisma-guard, then exec){tag}", f"shim{i}/prisma"))
+    times = {label: [] for label, _ in cases}
+    for _ in range(n):
+        for label, cmd in cases:
+            t = time.perf_counter()
+            subprocess.run([cmd, "--version"], cwd=cwd, stdout=subprocess.DEVNULL, check=True)
+            times[label].append((time.perf_counter() - t) * 1000)
+    md = statistics.median(times[cases[0][0]])
+    print(f"\n`prisma --version`, {what} ({n} runs each, interleaved, median ms):\n")
+    print("| path | median ms | added by prisma-guard |\n|---|---:|---:|")
+    for label, _ in cases:
+        m = statistics.median(times[label])
+        print(f"| {label} | {m:.2f} | {m - md:+.2f} |")
 PY
   rm -rf "$dir"
 }
@@ -106,7 +136,7 @@ PY
   rm -rf "${dirs[@]}"
 }
 if [ "${ONLY:-}" = shim ]; then shim_bench; exit 0; fi
-if [ "${ONLY:-}" = agent ]; then python3 scripts/bench-agent.py "$GUARD" "${AGENT_RUNS:-300}"; exit 0; fi
+if [ "${ONLY:-}" = agent ]; then python3 scripts/bench-agent.py "${AGENT_RUNS:-300}" "${GUARDS[@]}"; exit 0; fi
 if [ "${ONLY:-}" = scan ]; then
   command -v squawk >/dev/null || pip install -q squawk-cli || pip install -q --break-system-packages squawk-cli
   python3 scripts/bench-scan.py "$GUARD" "${SCAN_ROUNDS:-18}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The release binary, as install.sh builds it, run for real (scripts/test.sh calls this).
 #
-# The tests run a debug build for the host; the release binary can differ in what matters:
-# on x86_64 Linux it is linked statically against musl, with optimisations and LTO. So
+# The tests run a debug build; the release binary can differ in what matters: optimisations
+# and LTO (and with PRISMA_GUARD_TARGET=musl, another libc, linked statically). So
 # (besides the integration tests, which scripts/test.sh also runs against it): it must start,
 # scan 850 generated migrations to exactly the report the debug build gives, and back up,
 # restore-test and verify the example SQLite project (libgit2, SQLite and zstd, all C, built

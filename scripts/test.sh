@@ -19,8 +19,6 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v pip >/dev/null 2>&1 || command -v pip3 >/dev/null 2>&1 || missing+=(python3-pip)
-# The release build links against musl on x86_64 Linux (scripts/build-release.sh).
-if [ "$(uname -sm)" = "Linux x86_64" ]; then command -v musl-gcc >/dev/null 2>&1 || missing+=(musl-tools); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -66,12 +64,8 @@ cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --all-targets --locked
 
-# The release binary as install.sh builds it: static, against musl on x86_64 Linux when
-# rustup can add that target (else glibc).
-if [ "$(uname -sm)" = "Linux x86_64" ] && command -v rustup >/dev/null 2>&1; then
-  timeout 120 rustup target add x86_64-unknown-linux-musl >/dev/null 2>&1 \
-    || echo "note: the musl target could not be added; the release build links against glibc"
-fi
+# The release binary exactly as install.sh builds it on this machine (the same script, the
+# same PRISMA_GUARD_TARGET). Nothing is installed first that would change what it builds.
 echo "== release build and smoke test"
 built=$(./scripts/build-release.sh)
 ./scripts/release-smoke.sh "$built" target/debug/prisma-guard

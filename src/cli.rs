@@ -50,78 +50,18 @@ pub struct GlobalArgs {
     pub identity: Option<PathBuf>,
 }
 
-impl GlobalArgs {
-    /// The global options that come from the environment, as clap reads them (for the `prisma`
-    /// shim, whose command line is all prisma's). Each may only add protection.
-    pub fn from_env() -> GlobalArgs {
-        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-        GlobalArgs {
-            url: var("PRISMA_GUARD_DATABASE_URL").map(|v| v.to_string_lossy().into_owned()),
-            guard_config: var("PRISMA_GUARD_CONFIG").map(PathBuf::from),
-            backup_dir: var("PRISMA_GUARD_BACKUP_DIR").map(PathBuf::from),
-            ..GlobalArgs::default()
-        }
-    }
-}
-
 impl Cli {
     /// Parse the process's arguments. Started under the name `prisma` (the shim link), the
-    /// whole command line is prisma's: it runs as `prisma-guard exec -- <args>`.
+    /// whole command line is prisma's: it is parsed as `prisma-guard exec -- <args>`, so the
+    /// global options come only from their environment variables.
     pub fn from_env() -> Cli {
         let mut args = std::env::args_os();
         let argv0 = args.next().unwrap_or_default();
-        let name =
-            std::path::Path::new(&argv0).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name == "prisma" {
-            let args = args.map(|a| a.to_string_lossy().into_owned()).collect();
-            return Cli {
-                global: GlobalArgs::from_env(),
-                command: Command::Exec(Deferred(ExecArgs { no_backup: false, args })),
-            };
+        if std::path::Path::new(&argv0).file_name().is_some_and(|n| n == "prisma") {
+            let prefix = ["prisma-guard", "exec", "--"].map(std::ffi::OsString::from);
+            return Cli::parse_from(prefix.into_iter().chain(args));
         }
         Cli::parse()
-    }
-}
-
-/// A subcommand's arguments, built by clap only when that subcommand is the one run: a
-/// `scan` or a shim pass-through does not pay for building the other subcommands' arguments.
-#[derive(Debug)]
-pub struct Deferred<T>(pub T);
-
-impl<T> std::ops::Deref for Deferred<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
-    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches(matches).map(Deferred)
-    }
-
-    /// Taken, not copied (the derived `from_arg_matches` clones every value: hundreds of
-    /// paths for a `scan` given files by name).
-    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches_mut(matches).map(Deferred)
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches(matches)
-    }
-
-    fn update_from_arg_matches_mut(&mut self, matches: &mut clap::ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches_mut(matches)
-    }
-}
-
-impl<T: Args> Args for Deferred<T> {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_args)
-    }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(T::augment_args_for_update)
     }
 }
 
@@ -133,57 +73,57 @@ pub enum Command {
     /// ...) get a backup first; if it fails, prisma does not run. Destructive commands (migrate
     /// reset, db push --force-reset or --accept-data-loss, SQL that drops data) also need the
     /// database name typed on the terminal; AI agents are refused. Exit code: prisma's own.
-    Exec(Deferred<ExecArgs>),
+    Exec(ExecArgs),
     /// Take a compressed, checksummed backup of the project's database now.
-    Backup(Deferred<BackupArgs>),
+    Backup(BackupArgs),
     /// List backups, newest first.
     #[command(alias = "list")]
-    Backups(Deferred<ListArgs>),
+    Backups(ListArgs),
     /// Check backups: checksum and a full decompression test.
-    Verify(Deferred<VerifyArgs>),
+    Verify(VerifyArgs),
     /// Restore a backup into the project's database (or --to another one).
-    Restore(Deferred<RestoreArgs>),
+    Restore(RestoreArgs),
     /// Restore a backup into a scratch database and compare row counts with the manifest.
-    RestoreTest(Deferred<RestoreTestArgs>),
+    RestoreTest(RestoreTestArgs),
     /// Are the backups healthy? The newest backup's age in each location, the last verify and
     /// restore test, size change, disk space, the lock. Exit 0: healthy; 1: stale, failed or
     /// worth a look (the findings say why); 2: configuration error. For monitors: --json,
     /// --format prometheus; with --notify, alerts go to `[[notify]]` (run it from a scheduler).
-    Status(Deferred<StatusArgs>),
+    Status(StatusArgs),
     /// Print a ready schedule for this project: nightly backup (and upload), prune, restore
     /// test, and status alerts, as a crontab, systemd units, a GitHub Actions workflow or a
     /// GitLab CI job.
-    Schedule(Deferred<ScheduleArgs>),
+    Schedule(ScheduleArgs),
     /// Send notifications: `notify test` sends a test message to every `[[notify]]`.
-    Notify(Deferred<NotifyArgs>),
+    Notify(NotifyArgs),
     /// Upload local backups that a remote lacks, and check the copies it has (size, files).
-    Sync(Deferred<SyncArgs>),
+    Sync(SyncArgs),
     /// Show which backups the retention rules keep and which they delete, with the reason
     /// for each; delete with --yes. Never the newest (verified) backup, nor one taken before a
     /// destructive change within `[retention] protect_destructive_days`.
-    Prune(Deferred<PruneArgs>),
+    Prune(PruneArgs),
     /// Put prisma-guard in front of `prisma`: on PATH, and in node_modules/.bin (npx, npm scripts).
-    Shim(Deferred<ShimArgs>),
+    Shim(ShimArgs),
     /// Find destructive prisma commands in scripts and CI files, and destructive SQL in
     /// prisma/migrations. Exit 0: clean; 1: error-level findings; 2: usage or I/O error.
-    Scan(Deferred<ScanArgs>),
+    Scan(ScanArgs),
     /// Install, check or remove the git pre-commit and pre-push hooks that run `scan`.
-    Hooks(Deferred<HooksArgs>),
+    Hooks(HooksArgs),
     /// Judge a shell command line as an agent hook would: allow (exit 0), schema change
     /// (exit 5) or destructive (exit 3), with the reason.
-    Check(Deferred<CheckArgs>),
+    Check(CheckArgs),
     /// Show how a shell command line is parsed and judged.
-    Explain(Deferred<CheckArgs>),
+    Explain(CheckArgs),
     /// Answer an AI agent's pre-tool hook (JSON on stdin) in that agent's protocol.
-    AgentHook(Deferred<AgentHookArgs>),
+    AgentHook(AgentHookArgs),
     /// Set the project up in one idempotent step: config, .gitignore, package.json scripts,
     /// the project shim, git hooks, agent hooks, and a safety note in CLAUDE.md/AGENTS.md.
-    Init(Deferred<InitArgs>),
+    Init(InitArgs),
     /// Take out everything `init` put in (backups stay).
-    Uninstall(Deferred<UninstallArgs>),
+    Uninstall(UninstallArgs),
     /// Check every entry point (shims, git hooks, agent hooks, dump tools, backups); exit 1
     /// with the fixing command for each gap.
-    Doctor(Deferred<DoctorArgs>),
+    Doctor(DoctorArgs),
     /// Install (or upgrade) the tripwire in the project's PostgreSQL database: DROP
     /// SCHEMA/TABLE/COLUMN/MATERIALIZED VIEW/SEQUENCE and TRUNCATE are refused from any client
     /// unless prisma-guard opens a short window for a confirmed, backed-up command. Needs a
@@ -197,7 +137,7 @@ pub enum Command {
     /// (migrate-status, migrate-dev, migrate-reset, Prisma-Studio) through the guard, plus
     /// backup, backups, restore-test and status. Schema changes are backed up first;
     /// destructive ones are refused with the command for the user to run. `init` registers it.
-    Mcp(Deferred<McpArgs>),
+    Mcp(McpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -497,13 +437,12 @@ mod tests {
     use clap::CommandFactory;
 
     #[test]
-    fn the_whole_command_line_is_consistent_with_deferred_arguments() {
-        // Builds every subcommand, deferred parts included, and checks clap's invariants.
+    fn the_whole_command_line_is_consistent() {
         Cli::command().debug_assert();
     }
 
     #[test]
-    fn deferred_arguments_are_parsed() {
+    fn subcommand_arguments_are_parsed() {
         let cli = Cli::try_parse_from(["prisma-guard", "scan", "--format", "json", "--staged", "a", "b"])
             .expect("a valid scan command line");
         let Command::Scan(args) = cli.command else { panic!("not scan: {:?}", cli.command) };
@@ -515,5 +454,18 @@ mod tests {
         let err =
             Cli::try_parse_from(["prisma-guard", "backup", "--format", "json"]).expect_err("scan's flag on backup");
         assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+    }
+
+    /// The shim's command line, as `Cli::from_env` builds it: everything after `--` is
+    /// prisma's, prisma-guard's own flags included.
+    #[test]
+    fn the_shim_command_line_is_all_prisma_arguments() {
+        let cli =
+            Cli::try_parse_from(["prisma-guard", "exec", "--", "migrate", "dev", "--url", "x", "-C", "d", "--help"])
+                .expect("any prisma command line");
+        assert!(cli.global.directory.is_none());
+        let Command::Exec(args) = cli.command else { panic!("not exec: {:?}", cli.command) };
+        assert_eq!(args.args, ["migrate", "dev", "--url", "x", "-C", "d", "--help"]);
+        assert!(!args.no_backup);
     }
 }

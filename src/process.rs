@@ -272,6 +272,20 @@ pub fn run_forwarding_signals(cmd: &mut Command, stdin: Option<Vec<u8>>) -> std:
     status
 }
 
+/// Run to the end, with no terminal; the exit code and stdout and stderr as one text, in the
+/// order written (for the MCP server: the guard's "Backing up" comes before prisma's output,
+/// as on a terminal).
+pub fn output_merged(mut cmd: Command) -> std::io::Result<(u8, String)> {
+    let (mut reader, writer) = std::io::pipe()?;
+    cmd.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = cmd.spawn()?;
+    drop(cmd); // our copies of the pipe's write end: the read below ends with the child's
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    let status = child.wait()?;
+    Ok((exit_code_of(status), String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 /// The exit code a shell would report for a child: its code, or 128 + the signal.
 pub fn exit_code_of(status: ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;

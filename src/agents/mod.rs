@@ -1,4 +1,5 @@
-//! AI coding agents: what prisma-guard knows about each one ([`Profile`], one row per agent),
+//! AI coding agents: what prisma-guard knows about each one ([`Profile`], one row per agent:
+//! files, hook registration, payload and answer formats),
 //! how to tell one is running ([`env`]) and how each one's hook asks and is answered
 //! ([`protocol`]).
 
@@ -15,7 +16,9 @@ pub enum Agent {
     Copilot,
 }
 
-/// What prisma-guard knows about one agent.
+/// What prisma-guard knows about one agent: its files, how `init` registers the hook, how the
+/// hook's input is read and how it is answered. Code reads these fields; nothing else matches
+/// on the agent.
 #[derive(Debug)]
 pub struct Profile {
     pub agent: Agent,
@@ -32,6 +35,79 @@ pub struct Profile {
     /// Its project MCP server settings, where `init` puts `prisma-guard mcp` in place of
     /// `prisma mcp` (`crate::mcp::agent_files`).
     pub mcp_settings: Option<&'static str>,
+    /// The hook event prisma-guard is registered under (`hooks.<event>` in the settings file);
+    /// also the event named in its answers and payloads where the protocol has one.
+    pub hook_event: &'static str,
+    /// The shape of the entries `init` adds under the event.
+    pub entry: Entry,
+    /// Whether its settings file needs a top-level `"version": 1`.
+    pub settings_version: bool,
+    /// How its hook input is read.
+    pub payload: Payload,
+    /// How a refusal, or a schema change's question, is answered.
+    pub answer: AnswerFormat,
+    /// A settings key that switches every hook of the agent off, and where it counts.
+    pub hooks_switch: Option<HooksSwitch>,
+}
+
+/// The hook entries `init` writes into an agent's settings.
+#[derive(Debug)]
+pub enum Entry {
+    /// One `{"matcher": M, "hooks": [{"type": "command", "command": CMD}]}` per matcher: the
+    /// agent's tool names, `|`-separated.
+    Matchers(&'static [&'static str]),
+    /// `{"command": CMD}`.
+    Command,
+    /// `{"type": "command", "bash": CMD, "timeoutSec": N}`.
+    Bash { timeout_sec: u32 },
+}
+
+/// How an agent's hook input (JSON on stdin) names what it is about to do.
+#[derive(Debug)]
+pub enum Payload {
+    /// `tool_name` and `tool_input` (`command`, `file_path` or `absolute_path`). Calls of
+    /// `patch_tool` carry a patch in `tool_input.command` (or `.patch`), read as the files it
+    /// changes, never as a shell line.
+    ToolInput { patch_tool: Option<&'static str> },
+    /// `command` and `file_path` at the top level; a call of the hook event without a
+    /// `command` is not understood.
+    TopLevel,
+    /// `toolName` and `toolArgs` (JSON text, or an object).
+    ToolArgs,
+}
+
+/// How an agent is answered when a command is refused (or, where it can ask, questioned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// Exit code 2 with the reason on stderr. It cannot ask: a schema change is let through
+    /// (the shim still backs it up).
+    ExitCode2,
+    /// `{"hookSpecificOutput": {"hookEventName": <hook event>, "permissionDecision": ...,
+    /// "permissionDecisionReason": ...}}`.
+    HookSpecificOutput,
+    /// `{"permission": ..., "user_message": ..., "agent_message": ...}`.
+    PermissionMessages,
+    /// `{"decision": ..., "reason": ...}`.
+    DecisionReason,
+    /// `{"permissionDecision": ..., "permissionDecisionReason": ...}`.
+    PermissionDecision,
+}
+
+impl AnswerFormat {
+    /// Whether the agent can put a question to the user.
+    pub fn can_ask(self) -> bool {
+        self != AnswerFormat::ExitCode2
+    }
+}
+
+/// A settings key that switches all of an agent's hooks off when `true`.
+#[derive(Debug)]
+pub struct HooksSwitch {
+    pub key: &'static str,
+    /// The project's files (relative to its root) where it counts.
+    pub project_files: &'static [&'static str],
+    /// The user's file (relative to HOME) where it counts.
+    pub home_file: Option<&'static str>,
 }
 
 /// Every agent, in [`Agent`] order (`AGENTS[agent as usize]`). Sources for each agent's
@@ -45,6 +121,16 @@ pub const AGENTS: &[Profile] = &[
         traces: &[".claude", "CLAUDE.md"],
         notes_file: "CLAUDE.md",
         mcp_settings: Some(".mcp.json"),
+        hook_event: "PreToolUse",
+        entry: Entry::Matchers(&["Bash", "Edit|MultiEdit|Write"]),
+        settings_version: false,
+        payload: Payload::ToolInput { patch_tool: None },
+        answer: AnswerFormat::HookSpecificOutput,
+        hooks_switch: Some(HooksSwitch {
+            key: "disableAllHooks",
+            project_files: &[".claude/settings.json", ".claude/settings.local.json"],
+            home_file: Some(".claude/settings.json"),
+        }),
     },
     Profile {
         agent: Agent::Cursor,
@@ -54,6 +140,12 @@ pub const AGENTS: &[Profile] = &[
         traces: &[".cursor", ".cursorrules"],
         notes_file: "AGENTS.md",
         mcp_settings: Some(".cursor/mcp.json"),
+        hook_event: "beforeShellExecution",
+        entry: Entry::Command,
+        settings_version: true,
+        payload: Payload::TopLevel,
+        answer: AnswerFormat::PermissionMessages,
+        hooks_switch: None,
     },
     Profile {
         agent: Agent::Codex,
@@ -65,6 +157,13 @@ pub const AGENTS: &[Profile] = &[
         traces: &[".codex"],
         notes_file: "AGENTS.md",
         mcp_settings: Some(".codex/config.toml"),
+        hook_event: "PreToolUse",
+        // Codex edits files with its `apply_patch` tool (the patch in `tool_input.command`).
+        entry: Entry::Matchers(&["Bash", "apply_patch"]),
+        settings_version: false,
+        payload: Payload::ToolInput { patch_tool: Some("apply_patch") },
+        answer: AnswerFormat::ExitCode2,
+        hooks_switch: None,
     },
     Profile {
         agent: Agent::Gemini,
@@ -74,6 +173,12 @@ pub const AGENTS: &[Profile] = &[
         traces: &[".gemini", "GEMINI.md"],
         notes_file: "AGENTS.md",
         mcp_settings: Some(".gemini/settings.json"),
+        hook_event: "BeforeTool",
+        entry: Entry::Matchers(&["run_shell_command|write_file|replace"]),
+        settings_version: false,
+        payload: Payload::ToolInput { patch_tool: None },
+        answer: AnswerFormat::DecisionReason,
+        hooks_switch: None,
     },
     Profile {
         agent: Agent::Copilot,
@@ -84,6 +189,12 @@ pub const AGENTS: &[Profile] = &[
         notes_file: "AGENTS.md",
         // Copilot CLI keeps MCP servers in the user's ~/.copilot/mcp-config.json only.
         mcp_settings: None,
+        hook_event: "preToolUse",
+        entry: Entry::Bash { timeout_sec: 10 },
+        settings_version: true,
+        payload: Payload::ToolArgs,
+        answer: AnswerFormat::PermissionDecision,
+        hooks_switch: None,
     },
 ];
 

@@ -1,5 +1,6 @@
-//! Agent hook protocols: read the hook's JSON, answer in the agent's own terms.
-//! Sources for each protocol are cited in docs/agents.md.
+//! Agent hook protocols: read the hook's JSON, answer in the agent's own terms. Which payload
+//! and answer format each agent uses is in its row of [`super::AGENTS`]; sources for each
+//! protocol are cited in docs/agents.md.
 //!
 //! An allowed command gets no answer at all (no output, exit 0), so the agent's own
 //! permission rules and prompts still apply; prisma-guard never says "allow".
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 pub use super::Agent;
+use super::{AnswerFormat, Payload};
 use crate::judge::Verdict;
 use crate::ExitStatus;
 
@@ -40,21 +42,22 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
         }
     };
     let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
-    let req = match agent {
-        // Codex's own patch tool: the patch is `tool_input.command`, not a shell line.
-        Agent::Codex if v.get("tool_name").and_then(Value::as_str) == Some("apply_patch") => {
+    let profile = agent.profile();
+    let req = match profile.payload {
+        // A patch tool's call: the patch is `tool_input.command`, not a shell line.
+        Payload::ToolInput { patch_tool: Some(tool) } if v.get("tool_name").and_then(Value::as_str) == Some(tool) => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
             let patch = match text(&input, "command")? {
                 Some(p) => Some(p),
                 None => text(&input, "patch")?,
             };
             let Some(patch) = patch else {
-                return Err("the hook input is an `apply_patch` call without a patch".into());
+                return Err(format!("the hook input is an `{tool}` call without a patch"));
             };
             let patch_files = crate::judge::tamper::patch_paths(&patch);
             Request { patch_files, cwd, ..Request::default() }
         }
-        Agent::Claude | Agent::Codex | Agent::Gemini => {
+        Payload::ToolInput { .. } => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
             let file_path = match text(&input, "file_path")? {
                 Some(p) => Some(p),
@@ -64,14 +67,14 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             shell_tool_has_command(v.get("tool_name"), command.as_deref())?;
             Request { command, file_path, cwd, ..Request::default() }
         }
-        Agent::Cursor => {
+        Payload::TopLevel => {
             let command = text(&v, "command")?;
-            if command.is_none() && v.get("hook_event_name").and_then(Value::as_str) == Some("beforeShellExecution") {
+            if command.is_none() && v.get("hook_event_name").and_then(Value::as_str) == Some(profile.hook_event) {
                 return Err("the hook input is a shell call without a `command`".into());
             }
             Request { command, file_path: text(&v, "file_path")?, cwd, ..Request::default() }
         }
-        Agent::Copilot => {
+        Payload::ToolArgs => {
             // The CLI sends toolArgs as a JSON string; the SDK as an object. Anything else (a
             // payload of another protocol) is not understood, so refused.
             let args = match v.get("toolArgs") {
@@ -139,22 +142,25 @@ fn ask_message(reason: &str) -> String {
 
 /// The answer for a verdict. `ask` is how a schema change is answered where the agent can ask.
 pub fn answer(agent: Agent, verdict: Verdict, reason: &str, command: &str, ask: bool) -> Answer {
+    let profile = agent.profile();
     match verdict {
         Verdict::Allow => return Answer::none(),
-        // Codex ignores `ask`: the shim still backs up.
-        Verdict::SchemaChange if !ask || agent == Agent::Codex => return Answer::none(),
+        // An agent that cannot ask gets nothing: the shim still backs up.
+        Verdict::SchemaChange if !ask || !profile.answer.can_ask() => return Answer::none(),
         _ => {}
     }
     let deny = verdict == Verdict::Destructive;
     let (decision, text) = if deny { ("deny", deny_message(command, reason)) } else { ("ask", ask_message(reason)) };
-    let out = match agent {
-        Agent::Codex => return Answer { stdout: String::new(), stderr: text + "\n", status: ExitStatus::Child(2) },
-        Agent::Claude => json!({"hookSpecificOutput": {
-            "hookEventName": "PreToolUse",
+    let out = match profile.answer {
+        AnswerFormat::ExitCode2 => {
+            return Answer { stdout: String::new(), stderr: text + "\n", status: ExitStatus::Child(2) }
+        }
+        AnswerFormat::HookSpecificOutput => json!({"hookSpecificOutput": {
+            "hookEventName": profile.hook_event,
             "permissionDecision": decision,
             "permissionDecisionReason": text,
         }}),
-        Agent::Cursor => {
+        AnswerFormat::PermissionMessages => {
             let user = if deny {
                 format!("prisma-guard blocked: {reason}. Run it yourself in a terminal if you mean it: {command}")
             } else {
@@ -162,8 +168,8 @@ pub fn answer(agent: Agent, verdict: Verdict, reason: &str, command: &str, ask: 
             };
             json!({"permission": decision, "user_message": user, "agent_message": text})
         }
-        Agent::Gemini => json!({"decision": decision, "reason": text}),
-        Agent::Copilot => json!({"permissionDecision": decision, "permissionDecisionReason": text}),
+        AnswerFormat::DecisionReason => json!({"decision": decision, "reason": text}),
+        AnswerFormat::PermissionDecision => json!({"permissionDecision": decision, "permissionDecisionReason": text}),
     };
     Answer { stdout: out.to_string() + "\n", stderr: String::new(), status: ExitStatus::Success }
 }

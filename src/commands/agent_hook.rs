@@ -35,9 +35,12 @@ pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
         Some(c) if c.is_dir() => c.clone(),
         _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
     };
-    // A file tool's file, and every file a patch tool changes (Codex's apply_patch).
-    let hooks = crate::judge::tamper::hooks_folder(&cwd);
-    for path in request.file_path.iter().chain(&request.patch_files) {
+    // A file tool's file, and every file a patch tool changes (Codex's apply_patch). The git
+    // hooks folder is looked up only then: a shell command does not pay for opening the
+    // repository and reading git's config.
+    let files: Vec<&String> = request.file_path.iter().chain(&request.patch_files).collect();
+    let hooks = if files.is_empty() { None } else { crate::judge::tamper::hooks_folder(&cwd) };
+    for path in files {
         if let Some(what) = crate::judge::tamper::protected_with(path, hooks.as_deref()) {
             let reason = format!("editing {path} ({what}) switches prisma-guard off");
             return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));

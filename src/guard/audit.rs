@@ -44,24 +44,29 @@ impl Entry {
     }
 }
 
-/// Who ran the command: `$USER`, `$LOGNAME`, else the name of the process's uid (`id -un`,
-/// as in a container or cron job where neither is set), else the uid itself.
+/// Who ran the command: `$USER`, `$LOGNAME`, else the name /etc/passwd gives the process's
+/// uid (a container or cron job where neither is set), else the uid itself. No child process:
+/// this runs for every audited command.
 fn user_name() -> String {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     if let Some(u) = env("USER").or_else(|| env("LOGNAME")) {
         return u;
     }
-    let id = |flag: &str| {
-        std::process::Command::new("id")
-            .arg(flag)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .filter(|s| !s.is_empty())
-    };
-    id("-un").or_else(|| id("-u").map(|uid| format!("uid {uid}"))).unwrap_or_else(|| "unknown".into())
+    let uid = rustix::process::getuid().as_raw();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| passwd_name(&passwd, uid))
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// The name of `uid` in /etc/passwd's text (`name:password:uid:...` lines).
+fn passwd_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next().filter(|n| !n.is_empty() && !n.starts_with('#'))?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_string())
+    })
 }
 
 /// Append one line. The folder is created 0700 when missing.
@@ -107,6 +112,14 @@ pub fn redact_argv(argv: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_names_come_from_passwd_lines() {
+        let passwd = "# comment:x:0:0\nroot:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n";
+        assert_eq!(passwd_name(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(passwd_name(passwd, 1000).as_deref(), Some("node"));
+        assert_eq!(passwd_name(passwd, 1001), None);
+    }
 
     #[test]
     fn redacts_url_passwords() {

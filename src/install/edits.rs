@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
-use crate::agents::Agent;
+use crate::agents::{Agent, Entry};
 use crate::install::jsonedit::Doc;
+use crate::install::package_json::PackageJson;
 
 const HOOK_MARK: &str = "prisma-guard agent-hook";
 const MD_START: &str = "<!-- prisma-guard:start -->";
@@ -58,34 +59,19 @@ fn mentions_us(v: &Value) -> bool {
     }
 }
 
-/// The hook entries to add for an agent: (event key, entries).
+/// The hook entries to add for an agent, in the shape its row of [`crate::agents::AGENTS`]
+/// gives: (event key, entries).
 fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
     let cmd = command(agent);
-    match agent {
-        Agent::Claude => (
-            "PreToolUse",
-            vec![
-                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
-                json!({"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        // Codex edits files with its `apply_patch` tool (the patch in `tool_input.command`).
-        Agent::Codex => (
-            "PreToolUse",
-            vec![
-                json!({"matcher": "Bash", "hooks": [{"type": "command", "command": cmd}]}),
-                json!({"matcher": "apply_patch", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        Agent::Gemini => (
-            "BeforeTool",
-            vec![
-                json!({"matcher": "run_shell_command|write_file|replace", "hooks": [{"type": "command", "command": cmd}]}),
-            ],
-        ),
-        Agent::Cursor => ("beforeShellExecution", vec![json!({"command": cmd})]),
-        Agent::Copilot => ("preToolUse", vec![json!({"type": "command", "bash": cmd, "timeoutSec": 10})]),
-    }
+    let profile = agent.profile();
+    let entries = match profile.entry {
+        Entry::Matchers(matchers) => {
+            matchers.iter().map(|m| json!({"matcher": m, "hooks": [{"type": "command", "command": cmd}]})).collect()
+        }
+        Entry::Command => vec![json!({"command": cmd})],
+        Entry::Bash { timeout_sec } => vec![json!({"type": "command", "bash": cmd, "timeoutSec": timeout_sec})],
+    };
+    (profile.hook_event, entries)
 }
 
 /// The file as an editable document (JSON, or JSONC with comments), with its value; only an
@@ -133,7 +119,7 @@ pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<St
     if new.is_empty() {
         return Ok(None);
     }
-    if matches!(agent, Agent::Cursor | Agent::Copilot) && v.get("version").is_none() {
+    if agent.profile().settings_version && v.get("version").is_none() {
         doc.set(&[], "version", &json!(1)).map_err(edit_error(path))?;
     }
     doc.push(&["hooks", event], &new).map_err(edit_error(path))?;
@@ -193,21 +179,18 @@ fn uncovered_tool<'w>(ours: &[&Value], wanted: &'w Value) -> Option<&'w str> {
     })
 }
 
-/// A settings file that switches every hook of `agent` off, and the key that does: Claude
-/// Code runs no hook at all while `"disableAllHooks": true` is set in the project's
-/// `.claude/settings.json`, its `.claude/settings.local.json` or the user's
-/// `~/.claude/settings.json`.
+/// A settings file that switches every hook of `agent` off, and the key that does (its
+/// row's `hooks_switch`): Claude Code runs no hook at all while `"disableAllHooks": true` is
+/// set in the project's `.claude/settings.json`, its `.claude/settings.local.json` or the
+/// user's `~/.claude/settings.json`.
 pub fn hooks_disabled(agent: Agent, root: &Path, home: Option<&Path>) -> Option<(PathBuf, &'static str)> {
-    if agent != Agent::Claude {
-        return None;
-    }
-    let files = [root.join(".claude/settings.json"), root.join(".claude/settings.local.json")]
-        .into_iter()
-        .chain(home.map(|h| h.join(".claude/settings.json")));
+    let switch = agent.profile().hooks_switch.as_ref()?;
+    let files =
+        switch.project_files.iter().map(|f| root.join(f)).chain(home.zip(switch.home_file).map(|(h, f)| h.join(f)));
     files.into_iter().find_map(|path| {
         let text = std::fs::read_to_string(&path).ok()?;
         let v = Doc::new(&text).ok()?.value().ok()?;
-        (v.get("disableAllHooks").and_then(Value::as_bool) == Some(true)).then_some((path, "disableAllHooks"))
+        (v.get(switch.key).and_then(Value::as_bool) == Some(true)).then_some((path, switch.key))
     })
 }
 
@@ -255,43 +238,46 @@ pub fn unmerge_markdown(current: &str) -> Option<String> {
 
 /// package.json with the `db:*` scripts added (existing scripts of the same name are kept).
 pub fn merge_scripts(current: &str, path: &Path) -> Result<(Option<String>, Vec<String>)> {
-    let (mut doc, v) = open_json(path, current)?;
-    if v.get("scripts").is_some_and(|s| !s.is_object()) {
+    let mut pkg = PackageJson::parse(path, current)?;
+    if !pkg.is_object() {
+        return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
+    }
+    if !pkg.scripts_editable() {
         return Ok((None, Vec::new()));
     }
     let mut kept = Vec::new();
     let mut changed = false;
     for (name, cmd) in SCRIPTS {
-        match v.get("scripts").and_then(|s| s.get(*name)).and_then(Value::as_str) {
+        match pkg.script(name) {
             Some(existing) if existing == *cmd => {}
             Some(existing) => kept.push(format!("kept your own `{name}` script (`{existing}`)")),
             None => {
-                doc.set(&["scripts"], name, &json!(cmd)).map_err(edit_error(path))?;
+                pkg.set_script(name, cmd)?;
                 changed = true;
             }
         }
     }
-    Ok((changed.then(|| doc.into_text()), kept))
+    Ok((changed.then(|| pkg.into_text()), kept))
 }
 
 /// package.json without the `db:*` scripts `init` added (and without `scripts` when that
 /// leaves it empty).
 pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
-    let (mut doc, v) = open_json(path, current)?;
-    let Some(scripts) = v.get("scripts").and_then(Value::as_object) else { return Ok(None) };
+    let mut pkg = PackageJson::parse(path, current)?;
+    if !pkg.is_object() {
+        return Err(crate::error::fail(format!("{} is not a JSON object; not touching it", path.display())).into());
+    }
     let mut changed = false;
     for (name, cmd) in SCRIPTS {
-        if scripts.get(*name).and_then(Value::as_str) == Some(cmd) {
-            changed |= doc.remove(&["scripts"], name).map_err(edit_error(path))?;
+        if pkg.script(name) == Some(cmd) {
+            changed |= pkg.remove_script(name)?;
         }
     }
     if !changed {
         return Ok(None);
     }
-    if doc.keys(&["scripts"]).is_empty() {
-        doc.remove(&[], "scripts").map_err(edit_error(path))?;
-    }
-    Ok(Some(doc.into_text()))
+    pkg.drop_empty_scripts()?;
+    Ok(Some(pkg.into_text()))
 }
 
 /// `.gitignore` with the backup folder ignored, if it is not yet.
@@ -417,11 +403,7 @@ pub fn apply(edits: &[Edit]) -> Result<()> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("could not create {}", parent.display()))?;
                 }
-                use std::os::unix::fs::PermissionsExt;
-                // An existing file keeps its mode; a new one is 0644.
-                let mode = std::fs::metadata(&e.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-                crate::backup::store::io::write_atomic(&e.path, text.as_bytes())?;
-                std::fs::set_permissions(&e.path, std::fs::Permissions::from_mode(mode))?;
+                crate::install::write_keeping_mode(&e.path, text)?;
             }
             None => {
                 std::fs::remove_file(&e.path).with_context(|| format!("could not remove {}", e.path.display()))?;

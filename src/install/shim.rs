@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::guard::forward::{is_ours, SHIM_MARKER};
+use crate::install::package_json::PackageJson;
 
 /// Where the original `node_modules/.bin/prisma` is kept while the shim stands in for it.
 pub const ORIGINAL_NAME: &str = ".prisma-guard-original-prisma";
@@ -168,14 +169,11 @@ pub fn project_shim_installed(root: &Path) -> bool {
 fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
     let path = root.join("package.json");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
-    let mut doc = crate::install::jsonedit::Doc::new(&text)
-        .map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
-    let value = doc.value().map_err(|e| crate::error::fail(format!("{} is not valid JSON ({e})", path.display())))?;
-    if !value.is_object() || value.get("scripts").is_some_and(|s| !s.is_object()) {
+    let mut pkg = PackageJson::parse(&path, &text)?;
+    if !pkg.scripts_editable() {
         return Ok(false);
     }
-    let current =
-        value.get("scripts").and_then(|s| s.get("postinstall")).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let current = pkg.script("postinstall").unwrap_or("").to_string();
     let new = if add {
         if current.contains("prisma-guard shim install") {
             return Ok(false);
@@ -195,19 +193,15 @@ fn edit_package_json(root: &Path, add: bool) -> Result<bool> {
         // Also the form earlier versions wrote (` && ` after the user's script).
         rest.replace(&format!(" && {POSTINSTALL}"), "").replace(POSTINSTALL, "").trim().to_string()
     };
-    let edited = if new.is_empty() {
-        doc.remove(&["scripts"], "postinstall").map(|_| ())
+    if new.is_empty() {
+        pkg.remove_script("postinstall")?;
     } else {
-        doc.set(&["scripts"], "postinstall", &serde_json::Value::String(new))
-    };
-    edited.map_err(|e| crate::error::fail(format!("could not edit {}: {e}", path.display())))?;
-    if !add && doc.keys(&["scripts"]).is_empty() {
-        let _ = doc.remove(&[], "scripts");
+        pkg.set_script("postinstall", &new)?;
     }
-    let out = doc.into_text();
-    crate::backup::store::io::write_atomic(&path, out.as_bytes())?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    if !add {
+        pkg.drop_empty_scripts()?;
+    }
+    crate::install::write_keeping_mode(&path, &pkg.into_text())?;
     Ok(true)
 }
 

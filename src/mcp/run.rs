@@ -45,7 +45,7 @@ fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
         cmd.env("AI_AGENT", "prisma-guard-mcp");
     }
     eprintln!("prisma-guard mcp: running `{shown}` in {}", dir.display());
-    let (code, text) = match output(cmd) {
+    let (code, text) = match crate::process::output_merged(cmd) {
         Ok(o) => o,
         Err(e) => return Outcome { text: format!("could not run `{shown}`: {e}"), is_error: true },
     };
@@ -59,19 +59,6 @@ fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
         text: format!("`{shown}` (in {}) {what}.\n\n{}", dir.display(), text.trim_end()),
         is_error: !ok.contains(&code),
     }
-}
-
-/// Run to the end; the exit code and stdout and stderr as one text, in the order written
-/// (the guard's "Backing up" comes before prisma's output, as on a terminal).
-fn output(mut cmd: Command) -> std::io::Result<(u8, String)> {
-    let (mut reader, writer) = std::io::pipe()?;
-    cmd.stdout(writer.try_clone()?).stderr(writer);
-    let mut child = cmd.spawn()?;
-    drop(cmd); // our copies of the pipe's write end: the read below ends with the child's
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut reader, &mut bytes)?;
-    let status = child.wait()?;
-    Ok((crate::process::exit_code_of(status), String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// The refusal of a destructive command: what it would do, and the command the user runs.
