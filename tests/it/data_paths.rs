@@ -385,3 +385,58 @@ fn more_runner_forms_reach_a_packages_destructive_scripts() {
         assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }
+
+/// Review (issue 19, round 1, finding 3): from a monorepo root (or another package, or the
+/// folder above a project) the SQLite database of every Prisma project of the workspace is
+/// the data, named by its path or by a script that runs in its package; a pnpm-workspace.yaml
+/// this reading gets nothing from falls back to package.json's workspaces.
+#[test]
+fn the_databases_of_every_project_in_the_workspace_are_the_data() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write("pnpm-workspace.yaml", "packages:\\n  - 'packages/*'\n");
+    ctx.write("turbo.json", r#"{"tasks": {"db:wipe": {}, "build": {}}}"#);
+    ctx.write("apps/web/package.json", r#"{"name": "@mono/web", "scripts": {"build": "next build"}}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@mono/db", "scripts": {"db:reset": "prisma migrate reset --force", "db:wipe": "rm -f prisma/dev.db", "clean": "rm -rf prisma/dev.db node_modules", "build": "tsc"}}"#,
+    );
+    ctx.write("packages/db/.env", "DATABASE_URL=\"file:./dev.db\"\n");
+    ctx.write(
+        "packages/db/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\nmodel User {\n  id Int @id\n}\n",
+    );
+    ctx.write("packages/db/prisma/dev.db", "");
+    ctx.write("sq/.env", "DATABASE_URL=\"file:./dev.db\"\n");
+    ctx.write(
+        "sq/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.write("sq/prisma/dev.db", "");
+    ctx.git_init();
+    let check = |dir: &str, line: &str| {
+        let out = ctx.cmd(&["check", "--", line]).current_dir(ctx.path(dir)).output().expect("run check");
+        out.status.code()
+    };
+    for line in [
+        "rm packages/db/prisma/dev.db",
+        "rm -rf packages/db/prisma",
+        "npm run db:wipe -w @mono/db",
+        "pnpm --filter @mono/db db:wipe",
+        "npm run clean --workspaces",
+        "pnpm --dir packages/db db:wipe",
+        "npm --prefix packages/db run db:wipe",
+        "turbo run db:reset",
+        "npm run db:reset --workspace=packages/db",
+        "yarn workspace @mono/db db:reset",
+        "rm sq/prisma/dev.db",
+    ] {
+        assert_eq!(check(".", line), Some(3), "{line} from the root");
+    }
+    assert_eq!(check("apps/web", "rm ../../packages/db/prisma/dev.db"), Some(3), "from another package");
+    for line in
+        ["rm -rf node_modules", "npm run build -w @mono/web", "rm packages/db/prisma/dev.db.bak", "turbo run build"]
+    {
+        assert_eq!(check(".", line), Some(0), "{line}");
+    }
+}
