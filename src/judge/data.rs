@@ -48,11 +48,23 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     if files.is_empty() || path.is_empty() || path.starts_with('-') {
         return None;
     }
-    let unknown_dir = dirs.iter().any(|d| d == "*");
+    // `{dev,x}.db`: the shell makes one word of each alternative.
+    if let Some(words) = brace_words(path) {
+        return words.iter().find_map(|w| hit(w, files, cwd, dirs));
+    }
+    // `$PWD/dev.db`, `${PWD}/dev.db`: where the command runs.
+    for pwd in ["$PWD/", "${PWD}/"] {
+        if let Some(rest) = path.strip_prefix(pwd) {
+            return hit(if rest.is_empty() { "." } else { rest }, files, cwd, dirs);
+        }
+    }
+    // `$(pwd)/dev.db` or any other substitution before the name: the folder is unknown, the
+    // same file name is enough.
+    let unknown_dir = dirs.iter().any(|d| d == "*") || path.starts_with(crate::shell::parse::SUBSTITUTED);
     let bases: Vec<PathBuf> = if path.starts_with('/') {
-        vec![PathBuf::from(path)]
+        vec![normalize(Path::new(path))]
     } else if path.starts_with("~/") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(&path[2..])).into_iter().collect()
+        std::env::var_os("HOME").map(|h| normalize(&PathBuf::from(h).join(&path[2..]))).into_iter().collect()
     } else {
         dirs.iter().filter(|d| d.as_str() != "*").map(|d| normalize(&cwd.join(d).join(path))).collect()
     };
@@ -73,6 +85,18 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     // After a `cd` to somewhere unknown, the same file name is enough.
     let name = path.rsplit('/').next().unwrap_or(path);
     (unknown_dir && files.iter().any(|f| f.file_name().is_some_and(|n| n == name))).then_some(Hit::File)
+}
+
+/// The words a brace expansion (`a{b,c}d`, the first one in the word) makes, when there is one.
+fn brace_words(path: &str) -> Option<Vec<String>> {
+    let open = path.find('{')?;
+    let close = open + path[open..].find('}')?;
+    let inner = &path[open + 1..close];
+    if !inner.contains(',') || inner.contains('{') {
+        return None;
+    }
+    let (head, tail) = (&path[..open], &path[close + 1..]);
+    Some(inner.split(',').map(|alt| format!("{head}{alt}{tail}")).collect())
 }
 
 /// A shell glob over a whole path as a regex (`*` and `?` within one segment).

@@ -142,6 +142,13 @@ const TABLE: &[(&str, V)] = &[
     ("git reset --hard", D),
     ("git stash", D),
     ("python3 -c \"import os; os.remove('prisma/dev.db')\"", D),
+    // Review (issue 19, round 1, finding 7): the working folder and brace expansion.
+    ("rm \"$PWD/prisma/dev.db\"", D),
+    ("rm ${PWD}/prisma/dev.db", D),
+    ("rm $(pwd)/prisma/dev.db", D),
+    ("rm prisma/{dev,x}.db", D),
+    ("rm $(pwd)/dist/app.js", A),
+    ("rm {a,b}.log", A),
     ("cp prisma/dev.db /tmp/dev-copy.db", A),
     ("cp prisma/dev.db prisma/dev.db.bak", A),
     ("ls -la prisma", A),
@@ -347,6 +354,11 @@ fn file_edit_tools_writing_over_the_database_are_refused() {
     let out = hook(&ctx, "claude", &input.to_string());
     assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{}", out.all());
     assert!(out.all().contains("SQLite database"), "{}", out.all());
+    // Review (issue 19, round 1, finding 8): a path through `..` is the same file.
+    let mut dotdot = input.clone();
+    dotdot["tool_input"]["file_path"] = serde_json::json!(format!("{cwd}/prisma/../prisma/dev.db"));
+    let out = hook(&ctx, "claude", &dotdot.to_string());
+    assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{}", out.all());
 }
 
 /// Review (issue 22, round 5): workspace flags, lifecycle scripts of pack/publish/version,
