@@ -193,12 +193,21 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         _ if REMOVERS.contains(&name) => {
             first_hit(&operands).map(|(p, h)| format!("`{name}` removes or empties {p}, {}", h.describe(&db)))
         }
-        "mv" => first_hit(&operands).map(|(p, h)| format!("`mv` moves {p} away or over it, {}", h.describe(&db))),
+        // The last operand receives: a folder there only gains a file; the database file
+        // there is written over.
+        "mv" => {
+            let (sources, dest) = operands.split_at(operands.len().saturating_sub(1));
+            let sources = if operands.len() < 2 { &operands[..] } else { sources };
+            first_hit(sources)
+                .or_else(|| dest.iter().find_map(|a| hit(a).filter(|h| *h == Hit::File).map(|h| (a.to_string(), h))))
+                .map(|(p, h)| format!("`mv` moves {p} away or over it, {}", h.describe(&db)))
+        }
         _ if COPIERS.contains(&name) => {
             let target = option_value(argv, &["-t", "--target-directory"])
                 .map(String::as_str)
                 .or(operands.last().map(|s| s.as_str()));
-            let (p, h) = target.and_then(|t| hit(t).map(|h| (t.to_string(), h)))?;
+            // A folder as the destination only receives files.
+            let (p, h) = target.and_then(|t| hit(t).filter(|h| *h != Hit::Folder).map(|h| (t.to_string(), h)))?;
             // `cp prisma/dev.db backup.db` copies from it; onto it is what loses data.
             (operands.len() >= 2 || option_value(argv, &["-t", "--target-directory"]).is_some())
                 .then(|| format!("`{name}` writes over {p}, {}", h.describe(&db)))
