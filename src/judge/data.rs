@@ -320,10 +320,13 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
             let over = match sub {
                 "reset" => long("--hard") || long("--merge") || long("--keep"),
                 "stash" => match state {
-                    GitState::Tracked => !matches!(
-                        args.first().map(String::as_str),
-                        Some("list" | "show" | "apply" | "pop" | "drop" | "branch")
-                    ),
+                    // Only rows written since the last commit are stashed away.
+                    GitState::Tracked => {
+                        !matches!(
+                            args.first().map(String::as_str),
+                            Some("list" | "show" | "apply" | "pop" | "drop" | "branch")
+                        ) && ctx.data_files().first().is_some_and(|f| changed_since_commit(f))
+                    }
                     GitState::Untracked => short('u') || long("--include-untracked") || short('a') || long("--all"),
                     GitState::Ignored => short('a') || long("--all"),
                     GitState::Outside => false,
@@ -359,6 +362,17 @@ pub enum GitState {
 }
 
 /// How git sees `file`.
+/// Whether a tracked `file` differs from the last commit (in the index or the working tree).
+pub fn changed_since_commit(file: &Path) -> bool {
+    let Some(dir) = file.parent() else { return false };
+    let Ok(repo) = git2::Repository::discover(dir) else { return false };
+    let Some(work) = repo.workdir() else { return false };
+    let work = std::fs::canonicalize(work).unwrap_or_else(|_| work.to_path_buf());
+    let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let Ok(rel) = file.strip_prefix(&work) else { return false };
+    repo.status_file(rel).map_or(true, |s| !s.is_empty())
+}
+
 pub fn git_state(file: &Path) -> GitState {
     let Some(dir) = file.parent() else { return GitState::Outside };
     let Ok(repo) = git2::Repository::discover(dir) else { return GitState::Outside };

@@ -140,7 +140,7 @@ const TABLE: &[(&str, V)] = &[
     ("git restore prisma/dev.db", D),
     ("git checkout .", D),
     ("git reset --hard", D),
-    ("git stash", D),
+    ("git stash", A),
     ("python3 -c \"import os; os.remove('prisma/dev.db')\"", D),
     // Review (issue 19, round 1, finding 7): the working folder and brace expansion.
     ("rm \"$PWD/prisma/dev.db\"", D),
@@ -361,6 +361,20 @@ fn git_clean_of_an_untracked_database_is_refused_and_checkout_is_not() {
     assert_eq!(check("git clean -fd").code, 0);
     let x = check("git clean -fdx prisma");
     assert_eq!(x.code, 3, "{}", x.all());
+}
+
+/// Review (issue 19, round 1, finding 18): `git stash` takes away only the rows written since
+/// the last commit: refused when the tracked database has changes, allowed when it has none.
+#[test]
+fn git_stash_is_refused_only_when_the_tracked_database_has_changes() {
+    let ctx = project();
+    assert_eq!(ctx.run(&["check", "--", "git stash"]).code, 0, "the database is as committed");
+    let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open");
+    db.execute_batch("INSERT INTO User VALUES (3);").expect("row");
+    drop(db);
+    let run = ctx.run(&["check", "--", "git stash"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(ctx.run(&["check", "--", "git stash list"]).code, 0);
 }
 
 /// The agents' file-editing tools may not write over the database either.
