@@ -229,6 +229,22 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         "find" => find_deletes(argv, files, ctx, dirs)
             .map(|p| format!("`find` deletes {p}, the project's SQLite database ({db})")),
         "git" => git(argv, ctx, dirs, &db),
+        // `tar -xf a.tar dev.db`, `unzip -o a.zip`: an archive unpacked over the folder holding
+        // the database (or naming it) may write over it.
+        "tar" | "unzip" | "bsdtar" => {
+            let extracts = name == "unzip"
+                || argv.get(1).is_some_and(|a| !a.starts_with("--") && a.trim_start_matches('-').contains('x'))
+                || argv.iter().any(|a| a == "--extract" || a == "--get");
+            let overwrite = name != "unzip" || argv.iter().any(|a| a == "-o");
+            if !extracts || !overwrite {
+                return None;
+            }
+            let into = option_value(argv, &["-C", "--directory", "-d"]).map_or(".", String::as_str);
+            let members = operands.iter().skip(1).find_map(|a| hit(a).map(|h| (a.to_string(), h)));
+            members.or_else(|| hit(into).map(|h| (into.to_string(), h))).map(|(p, h)| {
+                format!("`{name}` unpacks an archive over {p}, {}, writing over what is there", h.describe(&db))
+            })
+        }
         _ => None,
     }
 }
@@ -244,7 +260,7 @@ fn may_touch_files(cmd: &SimpleCommand) -> bool {
     let Some(name) = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)) else { return false };
     if REMOVERS.contains(&name)
         || COPIERS.contains(&name)
-        || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find")
+        || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find" | "tar" | "unzip" | "bsdtar")
         || !super::tamper::inline_code(argv).is_empty()
     {
         return true;
