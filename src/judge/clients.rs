@@ -336,11 +336,28 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
                 pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(read, p))));
                 i += 1;
             }
+            Some("-lookaside" | "-pagecache") => i += 2,
             Some(f) if VALUES.contains(&f) => i += 1,
             Some(_) => {}
             None => operands.push(a),
         }
         i += 1;
+    }
+    // `ATTACH 'dev.db'`, `.open dev.db`, `.backup dev.db`, `.save`, `.once`, `.output`: the
+    // project's database reached or written over through a name other than the first file.
+    let texts =
+        operands.iter().skip(1).map(|s| s.as_str()).chain(pieces.iter().flatten().flatten().map(|s| s.text.as_str()));
+    for t in texts.collect::<Vec<_>>() {
+        let lower = t.to_lowercase();
+        let switches =
+            ["attach", ".open", ".backup", ".save", ".once", ".output", ".clone"].iter().any(|k| lower.contains(k));
+        if switches {
+            if let Some(p) = crate::judge::tamper::code_paths(t).find(|p| is_project_file(p) == Some(true)) {
+                return Some(format!(
+                    "opens, attaches or writes over {p}, the project's database, through a dot-command or ATTACH"
+                ));
+            }
+        }
     }
     let file = operands.first().map(|s| s.as_str());
     // Not the project's database: an in-memory one, or a file known to be another.

@@ -49,8 +49,9 @@ impl Context {
     /// prisma-guard reads the project without running anything (empty when the project uses
     /// another database, or none is found).
     pub fn data_files(&self) -> &[PathBuf] {
-        self.data
-            .get_or_init(|| project_sqlite(&self.cwd).map(|db| crate::judge::data::files_of(&db)).unwrap_or_default())
+        self.data.get_or_init(|| {
+            project_databases(&self.cwd).iter().flat_map(|db| crate::judge::data::files_of(db)).collect()
+        })
     }
 
     /// The database file as named in findings: relative to where the line runs when inside it.
@@ -86,6 +87,64 @@ impl Context {
     pub fn node_hooks(&self) -> Option<&(PathBuf, String)> {
         self.node_hooks.get_or_init(|| git_hooks::hooks_need_node_modules(&self.cwd)).as_ref()
     }
+}
+
+/// The SQLite files of every Prisma project a line run in `cwd` can reach by a path: the
+/// project around `cwd` first, then those of every package of the workspace (or repository)
+/// around it, then those in the folders below `cwd` (a line run above a project names its
+/// files as `sq/dev.db`).
+fn project_databases(cwd: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = project_sqlite(cwd).into_iter().collect();
+    let push = |dir: &Path, out: &mut Vec<PathBuf>| {
+        if is_prisma_dir(dir) {
+            if let Some(db) = project_sqlite(dir).filter(|db| !out.contains(db)) {
+                out.push(db);
+            }
+        }
+    };
+    let workspace = cwd.ancestors().find_map(crate::shell::packages::workspace_package_dirs);
+    for dir in workspace.unwrap_or_default() {
+        push(&dir, &mut out);
+    }
+    // The repository's own folders, and the ones below `cwd`, two levels deep.
+    let repo_root = cwd.ancestors().find(|d| d.join(".git").exists());
+    for root in repo_root.into_iter().chain(std::iter::once(cwd)) {
+        for dir in subfolders(root, 2) {
+            push(&dir, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether `dir` holds a Prisma project of its own (a schema or a Prisma config).
+fn is_prisma_dir(dir: &Path) -> bool {
+    ["prisma/schema.prisma", "schema.prisma", "prisma.config.ts", "prisma.config.js", "prisma.config.mjs", "prisma"]
+        .iter()
+        .any(|f| dir.join(f).exists())
+}
+
+/// `root` and its folders down to `depth` levels, node_modules and hidden folders aside.
+fn subfolders(root: &Path, depth: usize) -> Vec<PathBuf> {
+    let mut out = vec![root.to_path_buf()];
+    let mut level = vec![root.to_path_buf()];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for dir in &level {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') || name == "node_modules" || !e.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                next.push(e.path());
+            }
+        }
+        next.sort();
+        out.extend(next.iter().cloned());
+        level = next;
+    }
+    out
 }
 
 /// The SQLite file of the Prisma project around `cwd`, read statically (no Node).

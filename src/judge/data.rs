@@ -48,11 +48,23 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     if files.is_empty() || path.is_empty() || path.starts_with('-') {
         return None;
     }
-    let unknown_dir = dirs.iter().any(|d| d == "*");
+    // `{dev,x}.db`: the shell makes one word of each alternative.
+    if let Some(words) = brace_words(path) {
+        return words.iter().find_map(|w| hit(w, files, cwd, dirs));
+    }
+    // `$PWD/dev.db`, `${PWD}/dev.db`: where the command runs.
+    for pwd in ["$PWD/", "${PWD}/"] {
+        if let Some(rest) = path.strip_prefix(pwd) {
+            return hit(if rest.is_empty() { "." } else { rest }, files, cwd, dirs);
+        }
+    }
+    // `$(pwd)/dev.db` or any other substitution before the name: the folder is unknown, the
+    // same file name is enough.
+    let unknown_dir = dirs.iter().any(|d| d == "*") || path.starts_with(crate::shell::parse::SUBSTITUTED);
     let bases: Vec<PathBuf> = if path.starts_with('/') {
-        vec![PathBuf::from(path)]
+        vec![normalize(Path::new(path))]
     } else if path.starts_with("~/") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(&path[2..])).into_iter().collect()
+        std::env::var_os("HOME").map(|h| normalize(&PathBuf::from(h).join(&path[2..]))).into_iter().collect()
     } else {
         dirs.iter().filter(|d| d.as_str() != "*").map(|d| normalize(&cwd.join(d).join(path))).collect()
     };
@@ -73,6 +85,46 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     // After a `cd` to somewhere unknown, the same file name is enough.
     let name = path.rsplit('/').next().unwrap_or(path);
     (unknown_dir && files.iter().any(|f| f.file_name().is_some_and(|n| n == name))).then_some(Hit::File)
+}
+
+/// Whether inline interpreter code removes files or runs processes (`os.remove`, `unlink`,
+/// `rmtree`, `rmSync`, `os.system`, `subprocess`, `execSync`, `spawn`, `system(`) with names
+/// not written out whole: globbing, concatenation, formatting, listing a folder.
+fn builds_names_to_remove(code: &str) -> bool {
+    const ACTS: &[&str] = &[
+        "remove",
+        "unlink",
+        "rmtree",
+        "rmSync",
+        "rmdir",
+        "rm(",
+        "truncate",
+        "system",
+        "subprocess",
+        "popen",
+        "exec",
+        "spawn",
+        "Remove-Item",
+        "writeFile",
+        "open(",
+    ];
+    const BUILT: &[&str] = &[
+        "glob", "+", "%", "format", "join", "${", "f'", "f\"", "`", "listdir", "readdir", "walk", "scandir", "*",
+        "chr(", "\\x", "decode", "reverse", "[::-1]",
+    ];
+    ACTS.iter().any(|a| code.contains(a)) && BUILT.iter().any(|b| code.contains(b))
+}
+
+/// The words a brace expansion (`a{b,c}d`, the first one in the word) makes, when there is one.
+fn brace_words(path: &str) -> Option<Vec<String>> {
+    let open = path.find('{')?;
+    let close = open + path[open..].find('}')?;
+    let inner = &path[open + 1..close];
+    if !inner.contains(',') || inner.contains('{') {
+        return None;
+    }
+    let (head, tail) = (&path[..open], &path[close + 1..]);
+    Some(inner.split(',').map(|alt| format!("{head}{alt}{tail}")).collect())
 }
 
 /// A shell glob over a whole path as a regex (`*` and `?` within one segment).
@@ -127,18 +179,35 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
             h.describe(&db)
         ));
     }
+    // `python3 -c "os.remove('de'+'v.db')"`, `perl -e 'unlink glob "*.db"'`: code that removes
+    // files or runs processes with names it builds when it runs may reach the database.
+    if let Some(code) = super::tamper::inline_code(argv).into_iter().find(|c| builds_names_to_remove(c)) {
+        let shown: String = code.chars().take(60).collect();
+        return Some(format!(
+            "`{name}` runs inline code ({shown}) that removes files or runs commands with names it builds when it runs, in a project with a SQLite database ({db})"
+        ));
+    }
     let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
     let first_hit = |list: &[&String]| list.iter().find_map(|a| hit(a).map(|h| (a.to_string(), h)));
     match name {
         _ if REMOVERS.contains(&name) => {
             first_hit(&operands).map(|(p, h)| format!("`{name}` removes or empties {p}, {}", h.describe(&db)))
         }
-        "mv" => first_hit(&operands).map(|(p, h)| format!("`mv` moves {p} away or over it, {}", h.describe(&db))),
+        // The last operand receives: a folder there only gains a file; the database file
+        // there is written over.
+        "mv" => {
+            let (sources, dest) = operands.split_at(operands.len().saturating_sub(1));
+            let sources = if operands.len() < 2 { &operands[..] } else { sources };
+            first_hit(sources)
+                .or_else(|| dest.iter().find_map(|a| hit(a).filter(|h| *h == Hit::File).map(|h| (a.to_string(), h))))
+                .map(|(p, h)| format!("`mv` moves {p} away or over it, {}", h.describe(&db)))
+        }
         _ if COPIERS.contains(&name) => {
             let target = option_value(argv, &["-t", "--target-directory"])
                 .map(String::as_str)
                 .or(operands.last().map(|s| s.as_str()));
-            let (p, h) = target.and_then(|t| hit(t).map(|h| (t.to_string(), h)))?;
+            // A folder as the destination only receives files.
+            let (p, h) = target.and_then(|t| hit(t).filter(|h| *h != Hit::Folder).map(|h| (t.to_string(), h)))?;
             // `cp prisma/dev.db backup.db` copies from it; onto it is what loses data.
             (operands.len() >= 2 || option_value(argv, &["-t", "--target-directory"]).is_some())
                 .then(|| format!("`{name}` writes over {p}, {}", h.describe(&db)))
@@ -160,6 +229,22 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         "find" => find_deletes(argv, files, ctx, dirs)
             .map(|p| format!("`find` deletes {p}, the project's SQLite database ({db})")),
         "git" => git(argv, ctx, dirs, &db),
+        // `tar -xf a.tar dev.db`, `unzip -o a.zip`: an archive unpacked over the folder holding
+        // the database (or naming it) may write over it.
+        "tar" | "unzip" | "bsdtar" => {
+            let extracts = name == "unzip"
+                || argv.get(1).is_some_and(|a| !a.starts_with("--") && a.trim_start_matches('-').contains('x'))
+                || argv.iter().any(|a| a == "--extract" || a == "--get");
+            let overwrite = name != "unzip" || argv.iter().any(|a| a == "-o");
+            if !extracts || !overwrite {
+                return None;
+            }
+            let into = option_value(argv, &["-C", "--directory", "-d"]).map_or(".", String::as_str);
+            let members = operands.iter().skip(1).find_map(|a| hit(a).map(|h| (a.to_string(), h)));
+            members.or_else(|| hit(into).map(|h| (into.to_string(), h))).map(|(p, h)| {
+                format!("`{name}` unpacks an archive over {p}, {}, writing over what is there", h.describe(&db))
+            })
+        }
         _ => None,
     }
 }
@@ -175,7 +260,7 @@ fn may_touch_files(cmd: &SimpleCommand) -> bool {
     let Some(name) = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)) else { return false };
     if REMOVERS.contains(&name)
         || COPIERS.contains(&name)
-        || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find")
+        || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find" | "tar" | "unzip" | "bsdtar")
         || !super::tamper::inline_code(argv).is_empty()
     {
         return true;
@@ -251,10 +336,13 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
             let over = match sub {
                 "reset" => long("--hard") || long("--merge") || long("--keep"),
                 "stash" => match state {
-                    GitState::Tracked => !matches!(
-                        args.first().map(String::as_str),
-                        Some("list" | "show" | "apply" | "pop" | "drop" | "branch")
-                    ),
+                    // Only rows written since the last commit are stashed away.
+                    GitState::Tracked => {
+                        !matches!(
+                            args.first().map(String::as_str),
+                            Some("list" | "show" | "apply" | "pop" | "drop" | "branch")
+                        ) && ctx.data_files().first().is_some_and(|f| changed_since_commit(f))
+                    }
                     GitState::Untracked => short('u') || long("--include-untracked") || short('a') || long("--all"),
                     GitState::Ignored => short('a') || long("--all"),
                     GitState::Outside => false,
@@ -290,6 +378,17 @@ pub enum GitState {
 }
 
 /// How git sees `file`.
+/// Whether a tracked `file` differs from the last commit (in the index or the working tree).
+pub fn changed_since_commit(file: &Path) -> bool {
+    let Some(dir) = file.parent() else { return false };
+    let Ok(repo) = git2::Repository::discover(dir) else { return false };
+    let Some(work) = repo.workdir() else { return false };
+    let work = std::fs::canonicalize(work).unwrap_or_else(|_| work.to_path_buf());
+    let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let Ok(rel) = file.strip_prefix(&work) else { return false };
+    repo.status_file(rel).map_or(true, |s| !s.is_empty())
+}
+
 pub fn git_state(file: &Path) -> GitState {
     let Some(dir) = file.parent() else { return GitState::Outside };
     let Ok(repo) = git2::Repository::discover(dir) else { return GitState::Outside };

@@ -229,10 +229,18 @@ pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
 /// every folder holding a package.json or project.json.
 fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
     let pnpm = dir.join("pnpm-workspace.yaml");
+    let declared = package.and_then(|p| p.workspaces);
     if pnpm.is_file() {
-        return Some(std::fs::read_to_string(&pnpm).map(|t| pnpm_patterns(&t)).unwrap_or_default());
+        // A pnpm-workspace.yaml this reading gets nothing from (malformed, or not a list)
+        // must not hide the packages package.json declares: those, or every folder.
+        let listed = std::fs::read_to_string(&pnpm).map(|t| pnpm_patterns(&t)).unwrap_or_default();
+        return Some(match (listed.is_empty(), declared) {
+            (false, _) => listed,
+            (true, Some(w)) if !w.is_empty() => w,
+            (true, _) => vec!["**".to_string()],
+        });
     }
-    if let Some(w) = package.and_then(|p| p.workspaces) {
+    if let Some(w) = declared {
         return Some(w);
     }
     if let Ok(text) = std::fs::read_to_string(dir.join("lerna.json")) {

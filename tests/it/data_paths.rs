@@ -112,6 +112,12 @@ const TABLE: &[(&str, V)] = &[
     ("sqlite3 prisma/dev.db .tables", A),
     ("sqlite3 /tmp/scratch.db 'DROP TABLE x'", A),
     ("sqlite3 :memory: 'DROP TABLE x'", A),
+    ("sqlite3 :memory: \"ATTACH 'prisma/dev.db' AS d; DROP TABLE d.User\"", D),
+    ("sqlite3 :memory: '.open prisma/dev.db' 'DROP TABLE User'", D),
+    ("sqlite3 /tmp/empty.db '.backup prisma/dev.db'", D),
+    ("sqlite3 prisma/dev.db '.output prisma/dev.db' 'select 1'", D),
+    ("sqlite3 -lookaside 100 100 prisma/dev.db 'DROP TABLE User'", D),
+    ("sqlite3 prisma/dev.db '.backup /tmp/copy.db'", A),
     ("psql -c 'DELETE FROM \"Session\" WHERE expires < now()'", A),
     ("mongosh app --eval 'db.users.find()'", A),
     ("pg_dump app > dump.sql", A),
@@ -140,8 +146,27 @@ const TABLE: &[(&str, V)] = &[
     ("git restore prisma/dev.db", D),
     ("git checkout .", D),
     ("git reset --hard", D),
-    ("git stash", D),
+    ("git stash", A),
     ("python3 -c \"import os; os.remove('prisma/dev.db')\"", D),
+    // Review (issue 19, round 1, finding 7): the working folder and brace expansion.
+    ("rm \"$PWD/prisma/dev.db\"", D),
+    ("rm ${PWD}/prisma/dev.db", D),
+    ("rm $(pwd)/prisma/dev.db", D),
+    ("rm prisma/{dev,x}.db", D),
+    ("python3 -c \"import glob,os; [os.remove(f) for f in glob.glob('*.db')]\"", D),
+    ("perl -e 'unlink glob \"*.db\"'", D),
+    ("python3 -c \"import os; os.remove('de'+'v.db')\"", D),
+    ("python3 -c 'import os; os.system(\"npx pri\"+\"sma migrate reset --force\")'", D),
+    ("node -e 'require(\"child_process\").execSync(\"npx pri\"+\"sma migrate reset --force\")'", D),
+    ("python3 -c 'print(1 + 2)'", A),
+    ("python3 -c \"import os; os.remove('dist/app.js')\"", A),
+    ("tar -xf /tmp/a.tar prisma/dev.db", D),
+    ("unzip -o /tmp/a.zip", D),
+    ("tar -xf /tmp/a.tar -C /tmp/out", A),
+    ("tar -cf /tmp/a.tar prisma", A),
+    ("unzip -l /tmp/a.zip", A),
+    ("rm $(pwd)/dist/app.js", A),
+    ("rm {a,b}.log", A),
     ("cp prisma/dev.db /tmp/dev-copy.db", A),
     ("cp prisma/dev.db prisma/dev.db.bak", A),
     ("ls -la prisma", A),
@@ -175,6 +200,20 @@ const TABLE: &[(&str, V)] = &[
     ("git clean -fdx", D),
     ("find backups -delete", D),
     ("prisma-guard prune --yes --keep 1", D),
+    ("mv notes.txt ..", A),
+    ("mv build.log /tmp/", A),
+    ("cp -r dist ..", A),
+    ("rsync -a src/ ../", A),
+    ("mv notes.txt prisma/", A),
+    ("mv other.db prisma/dev.db", D),
+    ("mv prisma /tmp/x", D),
+    ("cp -r backups /tmp/bk", A),
+    ("rsync -a backups/ /mnt/usb/backups/", A),
+    ("cp /tmp/x backups/", D),
+    ("rsync -a --remove-source-files backups/ /tmp/x/", D),
+    ("git clean -n -x", A),
+    ("git clean --dry-run -fdx", A),
+    ("git clean -fdxn", A),
     ("prisma-guard backups", A),
     ("prisma-guard prune --dry-run", A),
     // Prisma 8.
@@ -335,6 +374,20 @@ fn git_clean_of_an_untracked_database_is_refused_and_checkout_is_not() {
     assert_eq!(x.code, 3, "{}", x.all());
 }
 
+/// Review (issue 19, round 1, finding 18): `git stash` takes away only the rows written since
+/// the last commit: refused when the tracked database has changes, allowed when it has none.
+#[test]
+fn git_stash_is_refused_only_when_the_tracked_database_has_changes() {
+    let ctx = project();
+    assert_eq!(ctx.run(&["check", "--", "git stash"]).code, 0, "the database is as committed");
+    let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open");
+    db.execute_batch("INSERT INTO User VALUES (3);").expect("row");
+    drop(db);
+    let run = ctx.run(&["check", "--", "git stash"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert_eq!(ctx.run(&["check", "--", "git stash list"]).code, 0);
+}
+
 /// The agents' file-editing tools may not write over the database either.
 #[test]
 fn file_edit_tools_writing_over_the_database_are_refused() {
@@ -347,6 +400,11 @@ fn file_edit_tools_writing_over_the_database_are_refused() {
     let out = hook(&ctx, "claude", &input.to_string());
     assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{}", out.all());
     assert!(out.all().contains("SQLite database"), "{}", out.all());
+    // Review (issue 19, round 1, finding 8): a path through `..` is the same file.
+    let mut dotdot = input.clone();
+    dotdot["tool_input"]["file_path"] = serde_json::json!(format!("{cwd}/prisma/../prisma/dev.db"));
+    let out = hook(&ctx, "claude", &dotdot.to_string());
+    assert_eq!(decision("claude", &out).as_deref(), Some("deny"), "{}", out.all());
 }
 
 /// Review (issue 22, round 5): workspace flags, lifecycle scripts of pack/publish/version,
@@ -383,5 +441,60 @@ fn more_runner_forms_reach_a_packages_destructive_scripts() {
     for line in ["npm pack", "npm version", "flock -w 5 /tmp/l ls", "npm --ws run build"] {
         let run = ctx.run(&["check", "--", line]);
         assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
+/// Review (issue 19, round 1, finding 3): from a monorepo root (or another package, or the
+/// folder above a project) the SQLite database of every Prisma project of the workspace is
+/// the data, named by its path or by a script that runs in its package; a pnpm-workspace.yaml
+/// this reading gets nothing from falls back to package.json's workspaces.
+#[test]
+fn the_databases_of_every_project_in_the_workspace_are_the_data() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write("pnpm-workspace.yaml", "packages:\\n  - 'packages/*'\n");
+    ctx.write("turbo.json", r#"{"tasks": {"db:wipe": {}, "build": {}}}"#);
+    ctx.write("apps/web/package.json", r#"{"name": "@mono/web", "scripts": {"build": "next build"}}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@mono/db", "scripts": {"db:reset": "prisma migrate reset --force", "db:wipe": "rm -f prisma/dev.db", "clean": "rm -rf prisma/dev.db node_modules", "build": "tsc"}}"#,
+    );
+    ctx.write("packages/db/.env", "DATABASE_URL=\"file:./dev.db\"\n");
+    ctx.write(
+        "packages/db/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\nmodel User {\n  id Int @id\n}\n",
+    );
+    ctx.write("packages/db/prisma/dev.db", "");
+    ctx.write("sq/.env", "DATABASE_URL=\"file:./dev.db\"\n");
+    ctx.write(
+        "sq/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.write("sq/prisma/dev.db", "");
+    ctx.git_init();
+    let check = |dir: &str, line: &str| {
+        let out = ctx.cmd(&["check", "--", line]).current_dir(ctx.path(dir)).output().expect("run check");
+        out.status.code()
+    };
+    for line in [
+        "rm packages/db/prisma/dev.db",
+        "rm -rf packages/db/prisma",
+        "npm run db:wipe -w @mono/db",
+        "pnpm --filter @mono/db db:wipe",
+        "npm run clean --workspaces",
+        "pnpm --dir packages/db db:wipe",
+        "npm --prefix packages/db run db:wipe",
+        "turbo run db:reset",
+        "npm run db:reset --workspace=packages/db",
+        "yarn workspace @mono/db db:reset",
+        "rm sq/prisma/dev.db",
+    ] {
+        assert_eq!(check(".", line), Some(3), "{line} from the root");
+    }
+    assert_eq!(check("apps/web", "rm ../../packages/db/prisma/dev.db"), Some(3), "from another package");
+    for line in
+        ["rm -rf node_modules", "npm run build -w @mono/web", "rm packages/db/prisma/dev.db.bak", "turbo run build"]
+    {
+        assert_eq!(check(".", line), Some(0), "{line}");
     }
 }

@@ -150,7 +150,9 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     }
     // `git clean -x/-X` removes git-ignored files: prisma-guard's backups among them.
     let ignored_too = |a: &String| a.starts_with('-') && !a.starts_with("--") && (a.contains('x') || a.contains('X'));
-    if sub == "clean" && args.iter().any(ignored_too) {
+    let dry_run =
+        args.iter().any(|a| a == "--dry-run" || (a.starts_with('-') && !a.starts_with("--") && a.contains('n')));
+    if sub == "clean" && args.iter().any(ignored_too) && !dry_run {
         return Some("`git clean -x` removes git-ignored files, prisma-guard's backups among them".into());
     }
     // The project's settings loosen the guard once committed: an agent may not commit them.

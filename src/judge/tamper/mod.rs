@@ -101,7 +101,19 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             _ => true,
         };
         if in_place {
-            if let Some((path, what)) = argv[1..].iter().find_map(|a| protected(a).map(|w| (a, w))) {
+            // A copier writes only its destination (the last operand, or `-t DIR`): copying
+            // the backups or the hooks away leaves them as they are.
+            let copier = matches!(name, "cp" | "ln" | "install" | "scp" | "ditto");
+            let written: Vec<&String> = if copier {
+                let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+                let target = argv.windows(2).find(|w| w[0] == "-t" || w[0] == "--target-directory").map(|w| &w[1]);
+                target.or(operands.last().copied()).into_iter().collect()
+            } else {
+                argv[1..].iter().collect()
+            };
+            if let Some((path, what)) = written.iter().find_map(|a| {
+                protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w))
+            }) {
                 return Some(format!("`{name}` changes {path} ({what})"));
             }
             if let Some(why) = removes_node_hooks(name, &argv[1..], ctx, dirs) {
@@ -116,9 +128,13 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
     }
     // `rsync -a --delete EMPTY/ .husky/`: its last operand is what it writes.
     if name == "rsync" {
-        if let Some((path, what)) =
-            argv[1..].iter().rfind(|a| !a.starts_with('-')).and_then(|a| protected(a).map(|w| (a, w)))
-        {
+        let removes_sources = argv.iter().any(|a| a == "--remove-source-files" || a == "--remove-sent-files");
+        let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+        let written: &[&String] =
+            if removes_sources { &operands } else { &operands[operands.len().saturating_sub(1)..] };
+        if let Some((path, what)) = written.iter().find_map(|a| {
+            protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w))
+        }) {
             return Some(format!("`rsync` writes into {path} ({what})"));
         }
     }
@@ -279,6 +295,12 @@ pub(super) fn switch_off(e: &EnvChange) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Whether `path` is absolute and outside the folder the line runs in (a `backups` folder
+/// there is not the project's).
+fn outside(path: &str, cwd: &std::path::Path) -> bool {
+    path.starts_with('/') && !crate::config::lexical_normalize(std::path::Path::new(path)).starts_with(cwd)
 }
 
 /// Whether a word is only known when the line runs: a variable or a command's output.
