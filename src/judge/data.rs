@@ -72,7 +72,7 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     for base in &bases {
         for f in files {
             if pattern {
-                if glob_regex(&base.display().to_string()).is_some_and(|re| re.is_match(&f.display().to_string())) {
+                if super::tamper::glob_regex(&base.display().to_string(), false, false).is_some_and(|re| re.is_match(&f.display().to_string())) {
                     return Some(Hit::Pattern);
                 }
             } else if base == f {
@@ -127,20 +127,6 @@ fn brace_words(path: &str) -> Option<Vec<String>> {
     Some(inner.split(',').map(|alt| format!("{head}{alt}{tail}")).collect())
 }
 
-/// A shell glob over a whole path as a regex (`*` and `?` within one segment).
-fn glob_regex(pattern: &str) -> Option<regex::Regex> {
-    let mut re = String::from("^");
-    for c in pattern.chars() {
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' | ']' => re.push(c),
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    regex::Regex::new(&re).ok()
-}
 
 /// Commands that remove every file they name.
 const REMOVERS: &[&str] =
@@ -291,10 +277,7 @@ fn find_deletes(argv: &[String], files: &[PathBuf], ctx: &Context, dirs: &[Strin
     let names: Vec<regex::Regex> = argv
         .windows(2)
         .filter(|w| w[0] == "-name" || w[0] == "-iname")
-        .filter_map(|w| {
-            let re = glob_regex(&w[1])?;
-            Some(if w[0] == "-iname" { regex::Regex::new(&format!("(?i){}", re.as_str())).ok()? } else { re })
-        })
+        .filter_map(|w| super::tamper::glob_regex(&w[1], false, w[0] == "-iname"))
         .collect();
     for f in files {
         let under = roots

@@ -236,18 +236,7 @@ fn compose_args(args: &[String]) -> (Vec<String>, Vec<String>, Option<String>) {
             Some((f, v)) => (f, Some(v.to_string())),
             None => (a.as_str(), None),
         };
-        let takes = matches!(
-            flag,
-            "-f" | "--file"
-                | "-p"
-                | "--project-name"
-                | "--profile"
-                | "--env-file"
-                | "--project-directory"
-                | "--parallel"
-                | "--ansi"
-                | "--progress"
-        );
+        let takes = crate::shell::wrappers::COMPOSE_VALUES.contains(&flag);
         let value = inline.or_else(|| takes.then(|| args.get(i + 1).cloned()).flatten());
         match flag {
             "-f" | "--file" => files.extend(value.clone()),

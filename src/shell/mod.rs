@@ -7,7 +7,7 @@ pub mod parse;
 pub mod resolve;
 mod runners;
 mod task_runners;
-mod wrappers;
+pub(crate) mod wrappers;
 
 pub use parse::{parse, ParseError, SimpleCommand};
 pub use resolve::{resolve, At, EnvChange, Target};
@@ -168,29 +168,10 @@ fn walk(
         defs.learn(&cmd);
         // `alias p='npx prisma'; p migrate reset`: the alias's text, read again.
         if let Some((alias, script)) = defs.alias(&cmd) {
-            let key = format!("shell-alias:{alias}");
-            if stack.contains(&key) {
-                continue;
-            }
             let mut via = ctx.via.to_vec();
             via.push(format!("alias `{alias}`"));
-            stack.push(key);
-            let r = walk(
-                &script,
-                scripts,
-                &Walk {
-                    depth: ctx.depth + 1,
-                    top_offset: Some(offset),
-                    via: &via,
-                    env: ctx.env,
-                    dirs: &dirs,
-                    defs: &defs,
-                },
-                stack,
-                f,
-            );
-            stack.pop();
-            r?;
+            let inner = Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: ctx.env, dirs: &dirs, defs: &defs };
+            walk_once(&format!("shell-alias:{alias}"), &script, scripts, &inner, stack, f)?;
             continue;
         }
         let r = resolve(&cmd);
@@ -212,26 +193,13 @@ fn walk(
             // `git ci -n` with `alias.ci = commit`: what git runs instead.
             Target::Other if git_alias(&cmd.argv, scripts).is_some() => {
                 let (alias, script) = git_alias(&cmd.argv, scripts).unwrap_or_default();
-                if stack.contains(&format!("alias:{alias}")) {
+                let key = format!("alias:{alias}");
+                if stack.contains(&key) {
                     continue; // an alias that leads back to itself: git refuses it
                 }
                 via.push(format!("git alias `{alias}`"));
-                stack.push(format!("alias:{alias}"));
-                let r = walk(
-                    &script,
-                    scripts,
-                    &Walk {
-                        depth: ctx.depth + 1,
-                        top_offset: Some(offset),
-                        via: &via,
-                        env: &env,
-                        dirs: &dirs,
-                        defs: &defs,
-                    },
-                    stack,
-                    f,
-                );
-                stack.pop();
+                let inner = Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: &env, dirs: &dirs, defs: &defs };
+                let r = walk_once(&key, &script, scripts, &inner, stack, f);
                 f(&Visit {
                     command: &cmd,
                     target: &Target::Other,
@@ -347,6 +315,24 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// Walk `script` once under `key`: nothing when `key` is already being expanded (a cycle).
+fn walk_once(
+    key: &str,
+    script: &str,
+    scripts: &dyn Scripts,
+    ctx: &Walk<'_>,
+    stack: &mut Vec<String>,
+    f: &mut dyn FnMut(&Visit<'_>),
+) -> Result<(), ParseError> {
+    if stack.iter().any(|k| k == key) {
+        return Ok(());
+    }
+    stack.push(key.to_string());
+    let r = walk(script, scripts, ctx, stack, f);
+    stack.pop();
+    r
 }
 
 /// Git's own commands: git runs them, never an alias of the same name.

@@ -214,26 +214,25 @@ fn docker(argv: &[String], from: usize) -> Option<Inner> {
     }
 }
 
+/// `docker compose` options before the subcommand that take the next word as their value.
+pub(crate) const COMPOSE_VALUES: &[&str] = &[
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--profile",
+    "--env-file",
+    "--project-directory",
+    "--parallel",
+    "--ansi",
+    "--progress",
+];
+
 /// `docker compose [global] exec|run [opts] SERVICE CMD`.
 fn compose(argv: &[String], from: usize) -> Option<Inner> {
     let mut i = from;
     while let Some(a) = argv.get(i).filter(|a| a.starts_with('-')) {
-        i += if matches!(
-            a.as_str(),
-            "-f" | "--file"
-                | "-p"
-                | "--project-name"
-                | "--profile"
-                | "--env-file"
-                | "--project-directory"
-                | "--parallel"
-                | "--ansi"
-                | "--progress"
-        ) {
-            2
-        } else {
-            1
-        };
+        i += if COMPOSE_VALUES.contains(&a.as_str()) { 2 } else { 1 };
     }
     match argv.get(i).map(String::as_str)? {
         "exec" => operand_after(argv, i + 1, &["-e", "--env", "-u", "--user", "-w", "--workdir", "--index"], 1),

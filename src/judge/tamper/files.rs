@@ -119,17 +119,7 @@ pub(super) fn pattern_hits_protected(pattern: &str) -> bool {
         return false;
     }
     let p = pattern.trim_start_matches("./").trim_end_matches('/');
-    let mut re = String::from("^");
-    for c in p.chars() {
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '[' | ']' => re.push(c),
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    regex::Regex::new(&re).is_ok_and(|r| PROTECTED_NAMES.iter().any(|n| r.is_match(n)))
+    glob_regex(p, false, false).is_some_and(|r| PROTECTED_NAMES.iter().any(|n| r.is_match(n)))
 }
 
 /// `rm -rf node_modules` where git's hooks run only while node_modules holds their runner
@@ -202,13 +192,13 @@ pub(super) const PROTECTED_BASENAMES: &[&str] = &[
 
 /// A shell glob as a regex over a whole name; `slash`: whether `*` crosses `/` (find's
 /// `-path`).
-pub(super) fn glob_regex(glob: &str, slash: bool, fold: bool) -> Option<regex::Regex> {
-    let any = if slash { ".*" } else { "[^/]*" };
+pub(crate) fn glob_regex(glob: &str, slash: bool, fold: bool) -> Option<regex::Regex> {
+    let (any, one) = if slash { (".*", ".") } else { ("[^/]*", "[^/]") };
     let mut re = String::from(if fold { "(?i)^" } else { "^" });
     for c in glob.chars() {
         match c {
             '*' => re.push_str(any),
-            '?' => re.push('.'),
+            '?' => re.push_str(one),
             '[' | ']' => re.push(c),
             c => re.push_str(&regex::escape(&c.to_string())),
         }

@@ -15,6 +15,7 @@ mod writers;
 
 use files::*;
 pub use files::{hooks_folder, protected, protected_with};
+pub(crate) use files::glob_regex;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
 pub use writers::patch_paths;
