@@ -124,7 +124,7 @@ fn is_prisma_dir(dir: &Path) -> bool {
 }
 
 /// `root` and its folders down to `depth` levels, node_modules and hidden folders aside.
-fn subfolders(root: &Path, depth: usize) -> Vec<PathBuf> {
+pub(crate) fn subfolders(root: &Path, depth: usize) -> Vec<PathBuf> {
     let mut out = vec![root.to_path_buf()];
     let mut level = vec![root.to_path_buf()];
     for _ in 0..depth {

@@ -87,34 +87,6 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     (unknown_dir && files.iter().any(|f| f.file_name().is_some_and(|n| n == name))).then_some(Hit::File)
 }
 
-/// Whether inline interpreter code removes files or runs processes (`os.remove`, `unlink`,
-/// `rmtree`, `rmSync`, `os.system`, `subprocess`, `execSync`, `spawn`, `system(`) with names
-/// not written out whole: globbing, concatenation, formatting, listing a folder.
-fn builds_names_to_remove(code: &str) -> bool {
-    const ACTS: &[&str] = &[
-        "remove",
-        "unlink",
-        "rmtree",
-        "rmSync",
-        "rmdir",
-        "rm(",
-        "truncate",
-        "system",
-        "subprocess",
-        "popen",
-        "exec",
-        "spawn",
-        "Remove-Item",
-        "writeFile",
-        "open(",
-    ];
-    const BUILT: &[&str] = &[
-        "glob", "+", "%", "format", "join", "${", "f'", "f\"", "`", "listdir", "readdir", "walk", "scandir", "*",
-        "chr(", "\\x", "decode", "reverse", "[::-1]",
-    ];
-    ACTS.iter().any(|a| code.contains(a)) && BUILT.iter().any(|b| code.contains(b))
-}
-
 /// The words a brace expansion (`a{b,c}d`, the first one in the word) makes, when there is one.
 fn brace_words(path: &str) -> Option<Vec<String>> {
     let open = path.find('{')?;
@@ -163,14 +135,6 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         return Some(format!(
             "`{name}` runs inline code that names {p}, {}, which it may delete or change",
             h.describe(&db)
-        ));
-    }
-    // `python3 -c "os.remove('de'+'v.db')"`, `perl -e 'unlink glob "*.db"'`: code that removes
-    // files or runs processes with names it builds when it runs may reach the database.
-    if let Some(code) = super::tamper::inline_code(argv).into_iter().find(|c| builds_names_to_remove(c)) {
-        let shown: String = code.chars().take(60).collect();
-        return Some(format!(
-            "`{name}` runs inline code ({shown}) that removes files or runs commands with names it builds when it runs, in a project with a SQLite database ({db})"
         ));
     }
     let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();

@@ -12,6 +12,7 @@ pub mod class;
 pub mod clients;
 pub mod context;
 pub mod data;
+mod hidden;
 pub mod tamper;
 pub mod volumes;
 
@@ -194,6 +195,35 @@ const TRIGGERS: &[&str] = &[
     "base64",
     "alias",
     "export",
+    "ifs",
+    "function",
+    // Programs that run a command later or elsewhere, or feed it arguments.
+    "tmux",
+    "screen",
+    "expect",
+    "parallel",
+    "xargs",
+    "pwsh",
+    "powershell",
+    "deno",
+    "dx ",
+    "taskset",
+    "chrt",
+    // Removers of data folders and archivers that delete what they pack.
+    "rmdir",
+    "/var/lib",
+    "homebrew/var",
+    "zip",
+    "7z",
+    // Object stores holding the off-site backups.
+    "aws",
+    "rclone",
+    "mc ",
+    "mcli",
+    "s3cmd",
+    "gsutil",
+    "gcloud",
+    "b2 ",
 ];
 
 /// Whether `line` can be allowed without parsing.
@@ -208,14 +238,14 @@ pub fn fast_allow(line: &str) -> bool {
     // `sh file`, `. file`: a shell reading a file.
     let runs_file = lower.split([';', '&', '|', '(', '\n']).any(|part| {
         let first = part.split_whitespace().next().unwrap_or("");
-        matches!(first, "sh" | "dash" | "ksh" | "." | "fish") || first.contains('/')
+        matches!(first, "sh" | "dash" | "ksh" | "." | "fish" | "at" | "batch") || first.contains('/')
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
 
 /// Whether a line names prisma or a database client: text in it that is only known when it
 /// runs may reach the database.
-fn mentions_database(line: &str) -> bool {
+pub(crate) fn mentions_database(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     lower.contains("prisma")
         || clients::CLIENTS.iter().any(|c| {
@@ -226,103 +256,6 @@ fn mentions_database(line: &str) -> bool {
                 edge(before) && edge(after)
             })
         })
-}
-
-/// `$P migrate reset`, `npx $P db push`: a command named only when the line runs, with
-/// arguments of a Prisma command or in a line about prisma or a database.
-fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<String> {
-    let argv = &v.command.argv;
-    if !matches!(v.target, Target::Other) || argv.is_empty() {
-        return None;
-    }
-    let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
-    let runner = matches!(
-        name,
-        "npx"
-            | "pnpx"
-            | "bunx"
-            | "npm"
-            | "pnpm"
-            | "yarn"
-            | "bun"
-            | "exec"
-            | "command"
-            | "env"
-            | "sudo"
-            | "xargs"
-            | "nohup"
-            | "time"
-            | "timeout"
-            | "nice"
-            | "setsid"
-            | "corepack"
-            | "node"
-    );
-    let first_operand = argv[1..].iter().position(|a| !a.starts_with('-') && !a.contains('=')).map(|k| k + 1);
-    let at = if dynamic_word(&argv[0]) { 0 } else { first_operand.filter(|k| runner && dynamic_word(&argv[*k]))? };
-    let prisma_like = argv[at + 1..].iter().any(|a| {
-        matches!(a.as_str(), "migrate" | "db" | "reset" | "push" | "update" | "execute" | "drop" | "-c" | "-e")
-    });
-    (mentions || prisma_like).then(|| format!("`{}` runs a command named only when the line runs", argv.join(" ")))
-}
-
-/// Whether a word holds text only known when the line runs: a variable the line does not
-/// set, a command substitution, a backquote.
-fn dynamic_word(word: &str) -> bool {
-    word.contains('$') || word.contains('`') || word.contains(shell::parse::SUBSTITUTED)
-}
-
-/// A prisma argument whose text is only known when the line runs and that may change what
-/// the command does (anything but the value of a flag such as `--name`).
-fn dynamic_prisma_argument(args: &[String]) -> Option<&String> {
-    const HARMLESS_VALUES: &[&str] = &["--name", "-n", "--schema", "--config", "--url", "--file", "--output", "-o"];
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if HARMLESS_VALUES.contains(&a.as_str()) {
-            i += 2;
-            continue;
-        }
-        let flag_value =
-            a.starts_with("--") && a.contains('=') && HARMLESS_VALUES.iter().any(|f| a.starts_with(&format!("{f}=")));
-        if !flag_value && dynamic_word(a) {
-            return Some(a);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// A command that runs text only known when the line runs: a shell given a command
-/// substitution or a variable as its script (`sh -c "$(...)"`, `eval "$X"`), a shell reading
-/// its script from a pipe, or inline interpreter code (`python3 -c`, `node -e`).
-fn hidden_text(v: &shell::Visit<'_>) -> Option<String> {
-    let argv = &v.command.argv;
-    if argv.is_empty() {
-        return None;
-    }
-    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
-    if let Target::Shell { script } = v.target {
-        let dynamic = script.contains("$(") || script.contains('`') || script.trim_start().starts_with('$');
-        if dynamic {
-            return Some(format!("`{name}` runs shell text made when the line runs"));
-        }
-    }
-    let shell = matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash");
-    if shell
-        && matches!(v.target, Target::Other)
-        && v.command.heredoc.is_none()
-        && (argv[1..].iter().all(|a| a.starts_with('-'))
-            || argv[1..].iter().take_while(|a| *a != "--").any(|a| a == "-s"))
-    {
-        return Some(format!("`{name}` runs a script read from its input"));
-    }
-    let interpreter =
-        matches!(name, "python" | "python3" | "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx");
-    let inline = argv.iter().any(|a| matches!(a.as_str(), "-c" | "-e" | "-p" | "--eval" | "--print" | "eval" | "-r"));
-    if interpreter && inline && argv.iter().any(|a| mentions_database(a)) {
-        return Some(format!("`{name}` runs inline code that starts prisma or a database client"));
-    }
-    None
 }
 
 /// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
@@ -343,6 +276,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
     let mut steps = Vec::new();
     let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
+    let mut written: Vec<String> = Vec::new();
     let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
@@ -359,18 +293,18 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
             ));
         }
-        if let Some(why) = dynamic_command(v, mentions_prisma) {
+        if let Some(why) = hidden::dynamic_command(v, mentions_prisma) {
             reasons.push((Verdict::Destructive, Class::Hidden, format!("{why}: it cannot be checked")));
         }
-        if mentions_prisma {
-            if let Some(why) = hidden_text(v) {
-                reasons.push((
-                    Verdict::Destructive,
-                    Class::Hidden,
-                    format!("{why}, in a line that mentions prisma or a database: it cannot be checked"),
-                ));
-            }
+        let protects_files = !repo.data_files().is_empty() || repo.cwd.join("backups").is_dir();
+        let touches = |p: &str| {
+            data::hit(p, repo.data_files(), cwd, v.dirs).is_some()
+                || crate::judge::tamper::protected(p) == Some("prisma-guard's backups")
+        };
+        if let Some(why) = hidden::hidden_text(v, mentions_prisma, protects_files, &written, &touches) {
+            reasons.push((Verdict::Destructive, Class::Hidden, why));
         }
+        written.extend(hidden::written_by(v.command));
         // What the wrappers run (`sudo rm x`, `env A=1 psql ...`, `docker exec db psql ...`).
         // The command as written and, when wrappers run another (`sudo rm x`, `env A=1 psql
         // ...`, `docker exec db psql ...`), that one: each is judged, the first finding counts.
@@ -404,6 +338,9 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         if let Some(why) = first(&|c| volumes::loses_volume(c, &here)) {
             reasons.push((Verdict::Destructive, Class::DatabaseVolume, why));
         }
+        if let Some(why) = first(&|c| volumes::loses_server_data(c, &here)) {
+            reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+        }
         // A commit or push where git would run no hooks (a worktree without husky's `_`).
         if name == "git" {
             match crate::judge::tamper::git_subcommand(&v.command.argv) {
@@ -436,7 +373,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 ));
             }
             steps.push(format!("  prisma {} -> {risk}", args.join(" ")));
-            if let Some(word) = dynamic_prisma_argument(args) {
+            if let Some(word) = hidden::dynamic_prisma_argument(args) {
                 reasons.push((
                     Verdict::Destructive,
                     Class::Hidden,

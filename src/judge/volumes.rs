@@ -43,17 +43,29 @@ pub struct DbService {
     pub containers: Vec<String>,
     /// The Docker names of its named volumes (`<project>_<volume>`, or the volume's `name:`).
     pub volumes: Vec<String>,
+    /// Host folders bind-mounted into it (`./pgdata:/var/lib/postgresql/data`), as written
+    /// (relative to the compose file's folder); absolute once [`db_services`] read the file.
+    pub binds: Vec<PathBuf>,
 }
 
 /// The database services of the compose files a command in `dir` would use (`-f FILE`, or
 /// the first compose file in `dir` or above), with the project name (`-p`, the file's
 /// `name:`, or its folder's name).
+/// Without `-f`, every compose file of the repository counts too (`docker/compose.yml`): a
+/// volume or a data folder is lost whichever file made it.
 pub fn db_services(dir: &Path, files: &[String], project: Option<&str>) -> Vec<DbService> {
     let paths: Vec<PathBuf> = if files.is_empty() {
-        dir.ancestors()
+        let mut paths: Vec<PathBuf> = dir
+            .ancestors()
             .find_map(|d| COMPOSE_FILES.iter().map(|n| d.join(n)).find(|p| p.is_file()))
             .into_iter()
-            .collect()
+            .collect();
+        for p in repository_compose_files(dir) {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+        paths
     } else {
         files.iter().map(|f| dir.join(f)).collect()
     };
@@ -62,8 +74,36 @@ pub fn db_services(dir: &Path, files: &[String], project: Option<&str>) -> Vec<D
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
         let folder =
             path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        out.extend(db_services_in(&text, &folder, project));
+        let base = path.parent().unwrap_or(dir);
+        out.extend(db_services_in(&text, &folder, project).into_iter().map(|mut s| {
+            s.binds = s.binds.iter().map(|b| crate::config::lexical_normalize(&base.join(b))).collect();
+            s
+        }));
     }
+    out
+}
+
+/// Compose files (`compose.yaml`, `docker-compose.dev.yml`, ...) in the repository around
+/// `dir` and below `dir`, two folders deep, and in `.devcontainer`.
+fn repository_compose_files(dir: &Path) -> Vec<PathBuf> {
+    let root = dir.ancestors().find(|d| d.join(".git").exists());
+    let mut out = Vec::new();
+    for base in root.into_iter().chain(std::iter::once(dir)) {
+        let mut folders = crate::judge::context::subfolders(base, 2);
+        folders.push(base.join(".devcontainer"));
+        for folder in folders {
+            let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                let compose = (name.starts_with("compose.") || name.starts_with("docker-compose."))
+                    && (name.ends_with(".yml") || name.ends_with(".yaml"));
+                if compose && !out.contains(&e.path()) {
+                    out.push(e.path());
+                }
+            }
+        }
+    }
+    out.sort();
     out
 }
 
@@ -83,7 +123,18 @@ pub fn db_services_in(text: &str, folder: &str, project: Option<&str>) -> Vec<Db
             continue;
         }
         let mut volumes = Vec::new();
+        let mut binds = Vec::new();
         for v in svc.get("volumes").and_then(|v| v.as_array()).into_iter().flatten() {
+            let bind = match v {
+                serde_json::Value::String(s) => s.split(':').next().filter(|_| s.contains(':')).map(str::to_string),
+                serde_json::Value::Object(o) if o.get("type").and_then(|t| t.as_str()) == Some("bind") => {
+                    o.get("source").and_then(|s| s.as_str()).map(str::to_string)
+                }
+                _ => None,
+            };
+            if let Some(b) = bind.filter(|s| s.starts_with(['.', '/'])) {
+                binds.push(PathBuf::from(b));
+            }
             let source = match v {
                 serde_json::Value::String(s) => s.split(':').next().filter(|_| s.contains(':')).map(str::to_string),
                 serde_json::Value::Object(o)
@@ -105,7 +156,7 @@ pub fn db_services_in(text: &str, folder: &str, project: Option<&str>) -> Vec<Db
         }
         let mut containers = vec![format!("{project}-{name}-1"), format!("{project}_{name}_1")];
         containers.extend(svc.get("container_name").and_then(|c| c.as_str()).map(str::to_string));
-        out.push(DbService { service: name.clone(), containers, volumes });
+        out.push(DbService { service: name.clone(), containers, volumes, binds });
     }
     out
 }
@@ -141,8 +192,13 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
     let compose = name.ends_with("compose") || argv.iter().any(|a| a == "compose");
     let sub = words.first().map(String::as_str)?;
     let flags = &words[1..];
+    // `-v`, `--volumes`, `--volumes=true` (not `--volumes=false`).
     let flag = |short: char, long: &str| {
-        flags.iter().any(|a| a == long || (a.starts_with('-') && !a.starts_with("--") && a.contains(short)))
+        flags.iter().any(|a| {
+            a == long
+                || a.strip_prefix(long).and_then(|v| v.strip_prefix('=')).is_some_and(|v| !matches!(v, "false" | "0"))
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains(short))
+        })
     };
     let dbs = || services(&files, project.as_deref());
     let volumes_of = |dbs: &[DbService]| dbs.iter().flat_map(|d| d.volumes.clone()).collect::<Vec<_>>().join(", ");
@@ -191,7 +247,7 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
                 _ => None,
             }
         }
-        (false, "system") if flags.first().is_some_and(|a| a == "prune") && flags.iter().any(|a| a == "--volumes") => {
+        (false, "system") if flags.first().is_some_and(|a| a == "prune") && flag('\0', "--volumes") => {
             let dbs = dbs();
             (!dbs.is_empty()).then(|| {
                 format!(
@@ -215,6 +271,143 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
         }
         _ => None,
     }
+}
+
+/// Commands that remove, move away or empty what they name.
+const REMOVERS: &[&str] = &["rm", "rmdir", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "mv"];
+
+/// The data folders of database servers: in their images (`/var/lib/postgresql/data`) and
+/// where Homebrew and Linux packages keep them.
+const SERVER_DATA: &[&str] = &[
+    "/var/lib/postgresql",
+    "/var/lib/pgsql",
+    "/var/lib/mysql",
+    "/var/lib/mariadb",
+    "/var/lib/mongodb",
+    "/data/db",
+    "/bitnami/postgresql",
+    "/bitnami/mysql",
+    "/bitnami/mariadb",
+    "/bitnami/mongodb",
+    "/var/opt/mssql",
+    "/usr/local/var/postgres",
+    "/usr/local/var/mysql",
+    "/opt/homebrew/var/postgres",
+    "/opt/homebrew/var/mysql",
+    "/cockroach/cockroach-data",
+    "$PGDATA",
+    "${PGDATA}",
+];
+
+/// Whether `path` is or holds a database server's data folder (or is in one).
+fn server_data(path: &str) -> Option<&'static str> {
+    let path = path.trim_end_matches(['/', '*']);
+    SERVER_DATA.iter().copied().find(|d| {
+        path == *d
+            || path.starts_with(&format!("{d}/"))
+            || (d.starts_with(&format!("{path}/")) && path.matches('/').count() >= 2)
+            || path.starts_with("/opt/homebrew/var/postgresql") && d.starts_with("/opt/homebrew/var/postgres")
+    })
+}
+
+/// Why `cmd`, run in `dir` (the line's folder joined with `dirs`' last known one), removes
+/// the data of a database server: a host folder bind-mounted as a database service's data
+/// (`rm -rf ./pgdata`), a server's data folder (`rm -rf /var/lib/postgresql/data/*` here or in
+/// its container), or a volume of the database handed to a container that removes files in
+/// it (`docker run -v shop_pgdata:/d alpine rm -rf /d/base`).
+pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
+    let argv = &cmd.argv;
+    let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    if matches!(name, "docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose") {
+        return container_removes(argv, dir);
+    }
+    let operands: Vec<&String> = match name {
+        _ if REMOVERS.contains(&name) => {
+            let ops: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+            // `mv` removes its sources; its destination only receives.
+            if name == "mv" && ops.len() >= 2 { ops[..ops.len() - 1].to_vec() } else { ops }
+        }
+        "find" if argv.iter().any(|a| a == "-delete") || argv.windows(2).any(|w| w[0] == "-exec" && w[1] == "rm") => {
+            argv[1..].iter().take_while(|a| !a.starts_with('-')).collect()
+        }
+        "rsync" if argv.iter().any(|a| a.starts_with("--delete")) => {
+            argv[1..].iter().rfind(|a| !a.starts_with('-')).into_iter().collect()
+        }
+        _ => return None,
+    };
+    if let Some((p, d)) = operands.iter().find_map(|p| server_data(p).map(|d| (p, d))) {
+        return Some(format!("`{name}` removes {p}, where a database server keeps its data ({d})"));
+    }
+    let services = db_services(dir, &[], None);
+    for svc in &services {
+        for bind in &svc.binds {
+            for p in &operands {
+                // Up to the first pattern character: `pgdata/*` removes what is in pgdata.
+                let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
+                let abs = crate::config::lexical_normalize(&dir.join(literal));
+                // `find . -name '*.log' -delete` removes what matches below `.`, not `.`.
+                let filtered = name == "find" && argv.iter().any(|a| a.starts_with("-name") || a.starts_with("-path") || a.starts_with("-regex") || a == "-iname");
+                let holds = bind.starts_with(&abs) && abs.parent().is_some() && !filtered;
+                let hits = abs == *bind || abs.starts_with(bind) || holds;
+                if hits && !literal.is_empty() {
+                    let shown = bind.strip_prefix(dir).unwrap_or(bind).display().to_string();
+                    return Some(format!(
+                        "`{name}` removes {p}: {shown} holds the data of the database service {} (a bind mount in the compose file)",
+                        svc.service
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// `docker run -v VOLUME:/d IMAGE rm -rf /d/...`, `docker compose exec db rm -rf
+/// /var/lib/postgresql/data`: a container that removes the database's files.
+fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
+    let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+    let k = match crate::shell::wrappers::inner(name, argv)? {
+        crate::shell::wrappers::Inner::Argv(k) => k,
+        crate::shell::wrappers::Inner::Script(_) => return None,
+    };
+    let inner = argv[k..].join(" ");
+    let removes = inner.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '\'' | '"' | '('))
+        .any(|w| REMOVERS.contains(&w.rsplit('/').next().unwrap_or(w)) || w == "-delete");
+    if !removes {
+        return None;
+    }
+    if let Some(d) = inner.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ';')).find_map(server_data) {
+        return Some(format!("`{name}` runs `{inner}` in a container, removing files where the database server keeps its data ({d})"));
+    }
+    // Mounts of the database's volumes or data folders, and where they are in the container.
+    let services = db_services(dir, &[], None);
+    let mut mounts: Vec<(String, String)> = Vec::new();
+    for w in argv[..k].windows(2) {
+        let spec = match w[0].as_str() {
+            "-v" | "--volume" => w[1].clone(),
+            "--mount" => {
+                let field = |f: &str| w[1].split(',').find_map(|kv| kv.strip_prefix(&format!("{f}=")).map(str::to_string));
+                match (field("source").or_else(|| field("src")), field("target").or_else(|| field("dst")).or_else(|| field("destination"))) {
+                    (Some(s), Some(t)) => format!("{s}:{t}"),
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        let mut parts = spec.split(':');
+        let (Some(source), Some(target)) = (parts.next(), parts.next()) else { continue };
+        let is_db = services.iter().any(|s| {
+            s.volumes.iter().any(|v| v == source || v.ends_with(&format!("_{source}")))
+                || (source.starts_with(['.', '/'])
+                    && s.binds.iter().any(|b| *b == crate::config::lexical_normalize(&dir.join(source))))
+        });
+        if is_db {
+            mounts.push((source.to_string(), target.trim_end_matches('/').to_string()));
+        }
+    }
+    mounts.into_iter().find(|(_, target)| inner.contains(target.as_str())).map(|(source, target)| {
+        format!("`{name}` gives a container the database's {source} (at {target}) and runs `{inner}`, removing files in it")
+    })
 }
 
 /// argv from `from` with global options (and their values) before the subcommand skipped.
@@ -300,5 +493,48 @@ mod tests {
         // No compose file with a database: nothing known to be lost.
         let empty = tempfile::tempdir().expect("tempdir");
         assert_eq!(judged("docker compose down -v", empty.path()), None);
+    }
+
+    #[test]
+    fn volume_flags_written_with_a_value() {
+        let p = project();
+        assert!(judged("docker compose down --volumes=true", p.path()).is_some());
+        assert!(judged("docker system prune -a --volumes=true", p.path()).is_some());
+        assert_eq!(judged("docker compose down --volumes=false", p.path()), None);
+    }
+
+    #[test]
+    fn server_data_removed_here_in_a_container_or_through_a_mount() {
+        let p = project();
+        std::fs::create_dir_all(p.path().join("docker")).expect("mkdir");
+        std::fs::write(
+            p.path().join("docker/compose.yml"),
+            "services:\n  pg:\n    image: postgres:16\n    volumes:\n      - ./pgbind:/var/lib/postgresql/data\n      - dbdata:/backup\nvolumes:\n  dbdata:\n",
+        )
+        .expect("write");
+        let judge = |line: &str, dir: &Path| loses_server_data(parse(line).expect("parse").last().expect("cmd"), dir);
+        for line in [
+            "rm -rf docker/pgbind",
+            "rm -rf docker/pgbind/base",
+            "rm -rf docker/pgbind/*",
+            "rm -rf /var/lib/postgresql/data",
+            "docker compose exec db rm -rf /var/lib/postgresql/data/base",
+            "docker run --rm -v shop_pgdata:/d alpine rm -rf /d/base",
+            "docker run --rm -v docker_dbdata:/x alpine find /x -delete",
+            "docker run --rm --mount source=shop_pgdata,target=/d alpine rm -rf /d",
+        ] {
+            assert!(judge(line, p.path()).is_some(), "{line}");
+        }
+        for line in [
+            "rm -rf dist",
+            "rm -rf docker/other",
+            "mv notes.txt docker/pgbind",
+            "docker run --rm -v shop_pgdata:/d alpine ls /d",
+            "docker run --rm -v cache:/d alpine rm -rf /d/x",
+        ] {
+            assert_eq!(judge(line, p.path()), None, "{line}");
+        }
+        // A volume of a compose file in a subfolder is the database's too.
+        assert!(judged("docker volume rm docker_dbdata", p.path()).is_some());
     }
 }

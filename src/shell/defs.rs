@@ -59,9 +59,24 @@ impl Defs {
             return None;
         }
         let mut out = cmd.clone();
-        for w in out.argv.iter_mut().chain(out.writes.iter_mut()) {
+        for w in out.writes.iter_mut() {
             *w = self.expand_word(w);
         }
+        // A word that is one variable splits into words at the characters of IFS (`IFS=,;
+        // c='npx,prisma,migrate,reset'; $c` runs npx).
+        let ifs = self.vars.get("IFS").map_or(" \t\n", String::as_str);
+        out.argv = cmd
+            .argv
+            .iter()
+            .flat_map(|w| {
+                let expanded = self.expand_word(w);
+                if expanded != *w && self.lone_variable(w) {
+                    expanded.split(|c| ifs.contains(c)).filter(|p| !p.is_empty()).map(str::to_string).collect()
+                } else {
+                    vec![expanded]
+                }
+            })
+            .collect();
         (out != *cmd).then_some(out)
     }
 
@@ -72,6 +87,12 @@ impl Defs {
         let value = self.aliases.get(name)?;
         let rest: Vec<String> = cmd.argv[1..].iter().map(|a| super::quote(a)).collect();
         Some((name.clone(), format!("{value} {}", rest.join(" "))))
+    }
+
+    /// Whether `word` is one variable the line defined: `$NAME` or `${NAME}`.
+    fn lone_variable(&self, word: &str) -> bool {
+        let name = word.strip_prefix("${").and_then(|w| w.strip_suffix('}')).or_else(|| word.strip_prefix('$'));
+        name.is_some_and(|n| self.vars.contains_key(n))
     }
 
     /// `$NAME` and `${NAME}` replaced by what the line set them to.
@@ -141,5 +162,8 @@ mod tests {
         // Not defined by the line: left as written.
         assert_eq!(run("npx prisma migrate $X"), vec![v("npx prisma migrate $X")]);
         assert_eq!(run("P=prisma; unset P; npx $P"), vec![v("unset P"), v("npx $P")]);
+        // A lone variable splits at IFS.
+        assert_eq!(run("c='npx prisma migrate reset'; $c"), vec![v("npx prisma migrate reset")]);
+        assert_eq!(run("IFS=,; c='npx,prisma,migrate,reset'; $c"), vec![v("npx prisma migrate reset")]);
     }
 }

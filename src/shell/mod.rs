@@ -2,6 +2,7 @@
 //! CI files, Dockerfiles) and by the agent hooks (`check`, `agent-hook`).
 
 mod defs;
+mod deferred;
 pub mod packages;
 pub mod parse;
 pub mod resolve;

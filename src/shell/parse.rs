@@ -54,6 +54,10 @@ impl std::error::Error for ParseError {}
 /// What a command substitution (`$(...)`, backquotes) leaves in a word: its output is only
 /// known when the line runs (its commands are parsed and judged on their own).
 pub const SUBSTITUTED: &str = "$(…)";
+/// The word a process substitution `<(CMD)` leaves: a file (`/dev/fd/N`) holding CMD's output.
+pub const PROCESS_INPUT: &str = "<(…)";
+/// The word `>(CMD)` leaves: a file whose writes CMD reads.
+pub const PROCESS_OUTPUT: &str = ">(…)";
 
 pub fn parse(src: &str) -> Result<Vec<SimpleCommand>, ParseError> {
     parse_at_depth(src, 0)
@@ -235,6 +239,13 @@ impl Parser<'_> {
                 self.skip_comment();
                 break;
             }
+            // `<(CMD)`, `>(CMD)`: process substitution, a file name made when the line runs.
+            if matches!(c, b'<' | b'>') && self.at(1) == Some(b'(') {
+                self.i += 2;
+                self.nested(|p| p.sequence(Some(b')')))?;
+                cmd.argv.push(if c == b'<' { PROCESS_INPUT } else { PROCESS_OUTPUT }.to_string());
+                continue;
+            }
             if let Some(kind) = self.redirection() {
                 let target = self.word()?;
                 match kind {
@@ -265,6 +276,10 @@ impl Parser<'_> {
                 continue; // only a substitution: expands to no word
             }
             cmd.argv.push(word);
+            // `function NAME { BODY; }`: the header ends at the name; the body is commands.
+            if cmd.argv.len() == 2 && cmd.argv[0] == "function" {
+                break;
+            }
         }
         if matches!(cmd.argv.first().map(String::as_str), Some("for" | "select" | "case" | "function")) {
             // Loop headers name variables and words, not commands; their bodies are parsed
@@ -425,22 +440,13 @@ impl Parser<'_> {
                 Ok(())
             }
             Some(b'\'') => {
-                // `$'...'`: ANSI-C quoting; backslash escapes kept simple.
+                // `$'...'`: ANSI-C quoting, decoded as bash does (`$'\x72\x6d'` is `rm`).
                 self.i += 2;
                 while let Some(c) = self.peek() {
                     self.i += 1;
                     match c {
                         b'\'' => return Ok(()),
-                        b'\\' => {
-                            if let Some(n) = self.peek() {
-                                out.push(match n {
-                                    b'n' => b'\n',
-                                    b't' => b'\t',
-                                    other => other,
-                                });
-                                self.i += 1;
-                            }
-                        }
+                        b'\\' => self.ansi_c_escape(out),
                         _ => out.push(c),
                     }
                 }
@@ -450,6 +456,66 @@ impl Parser<'_> {
                 out.push(b'$');
                 self.i += 1;
                 Ok(())
+            }
+        }
+    }
+
+    /// One backslash escape of `$'...'` (the backslash consumed): `\n`, `\e`, `\0NNN`/`\NNN`
+    /// (octal), `\xHH`, `\uHHHH`, `\UHHHHHHHH`, `\cX` (control), `\\`, `\'`, `\"`, `\?`.
+    fn ansi_c_escape(&mut self, out: &mut Vec<u8>) {
+        let Some(n) = self.peek() else { return };
+        self.i += 1;
+        let digits = |p: &mut Self, max: usize, radix: u32| -> Option<u32> {
+            let mut value: Option<u32> = None;
+            for _ in 0..max {
+                let Some(d) = p.peek().and_then(|c| (c as char).to_digit(radix)) else { break };
+                value = Some(value.unwrap_or(0) * radix + d);
+                p.i += 1;
+            }
+            value
+        };
+        let push_char = |out: &mut Vec<u8>, v: u32| {
+            let c = char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER);
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        };
+        match n {
+            b'a' => out.push(0x07),
+            b'b' => out.push(0x08),
+            b'e' | b'E' => out.push(0x1b),
+            b'f' => out.push(0x0c),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(0x0b),
+            b'0'..=b'7' => {
+                self.i -= 1;
+                let max = if n == b'0' { 4 } else { 3 };
+                let v = digits(self, max, 8).unwrap_or(0);
+                out.push((v & 0xff) as u8);
+            }
+            b'x' => match digits(self, 2, 16) {
+                Some(v) => out.push((v & 0xff) as u8),
+                None => out.extend_from_slice(b"\\x"),
+            },
+            b'u' => match digits(self, 4, 16) {
+                Some(v) => push_char(out, v),
+                None => out.extend_from_slice(b"\\u"),
+            },
+            b'U' => match digits(self, 8, 16) {
+                Some(v) => push_char(out, v),
+                None => out.extend_from_slice(b"\\U"),
+            },
+            b'c' => {
+                if let Some(c) = self.peek() {
+                    self.i += 1;
+                    out.push(c & 0x1f);
+                }
+            }
+            b'\\' | b'\'' | b'"' | b'?' => out.push(n),
+            other => {
+                out.push(b'\\');
+                out.push(other);
             }
         }
     }

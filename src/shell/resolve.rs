@@ -277,12 +277,54 @@ fn walk(
         "time" | "nohup" | "builtin" | "stdbuf" | "unbuffer" | "caffeinate" | "chronic" => {
             next(name, skip_options(argv, 1, &["-o", "-f", "-i", "-e"]), env)
         }
-        "nice" | "ionice" | "chrt" | "taskset" => next(name, skip_options(argv, 1, &["-n", "-c", "-p"]), env),
+        "nice" | "ionice" => next(name, skip_options(argv, 1, &["-n", "-c", "-p"]), env),
+        // `taskset [-c] MASK CMD`, `chrt [-o|-f|-r|-b|-i|-d] PRIORITY CMD` (`-p`: an existing
+        // process, nothing is started).
+        "chrt" | "taskset" => {
+            if rest.iter().take_while(|a| a.starts_with('-')).any(|a| a == "-p" || a == "--pid" || a.starts_with("-a") && a.contains('p')) {
+                return Target::Other;
+            }
+            let i = skip_options(argv, 1, &["-T", "-P", "-D", "--sched-runtime", "--sched-period", "--sched-deadline"]);
+            next(name, i + 1, env)
+        }
         "timeout" => {
             let i = skip_options(argv, 1, &["-k", "-s", "--kill-after", "--signal"]);
             next(name, i + 1, env)
         }
+        // Programs that run a command later or elsewhere (`tmux new -d CMD`, `at now`, `xargs rm`
+        // fed by text the line shows, `pwsh -c`).
+        _ if super::deferred::inner(name, argv, heredoc).is_some() => match super::deferred::inner(name, argv, heredoc) {
+            Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),
+            Some(super::wrappers::Inner::Script(script)) => {
+                chain.push(name.into());
+                Target::Shell { script }
+            }
+            None => Target::Other,
+        },
         "xargs" => next(name, skip_options(argv, 1, &["-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "-i"]), env),
+        // `deno run -A npm:prisma ARGS`, `dx npm:prisma ARGS`: Prisma fetched by deno.
+        "deno" | "dx" => {
+            let from = if name == "deno" {
+                match argv.get(1).map(String::as_str) {
+                    Some("run" | "x") => 2,
+                    _ => return Target::Other,
+                }
+            } else {
+                1
+            };
+            let i = skip_options(argv, from, &["-c", "--config", "--import-map", "--lock", "--cert", "--location", "--seed"]);
+            match argv.get(i) {
+                Some(spec) if deno_prisma(spec) => {
+                    chain.push(name.into());
+                    Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(spec.clone()) }
+                }
+                Some(path) if is_code_file(path) => {
+                    chain.push(name.into());
+                    Target::Code { path: path.clone(), args: argv[i + 1..].to_vec() }
+                }
+                _ => Target::Other,
+            }
+        }
         "watch" => next(name, skip_options(argv, 1, &["-n", "-d"]), env),
         "setsid" | "busybox" | "corepack" | "unshare" | "chroot" | "sg" | "systemd-run" => {
             next(name, skip_options(argv, 1, &["-p", "--uid", "--gid", "-u", "--unit"]), env)
@@ -377,6 +419,10 @@ fn walk(
             }
             match (argv.get(i), heredoc) {
                 (None, Some(body)) => Target::Shell { script: body.to_string() },
+                // `bash /dev/stdin <<< TEXT`, `bash - <<E`: the input the line shows.
+                (Some(a), Some(body)) if matches!(a.as_str(), "/dev/stdin" | "-" | "/dev/fd/0") => {
+                    Target::Shell { script: body.to_string() }
+                }
                 (Some(a), _) if a == "-s" => heredoc.map_or(Target::Other, |b| Target::Shell { script: b.to_string() }),
                 (Some(a), _) if a == "--" => {
                     argv.get(i + 1).map_or(Target::Other, |p| Target::File { path: p.clone() })
@@ -674,6 +720,17 @@ fn git_foreach(argv: &[String]) -> Option<String> {
     }
     let rest = argv.get(i..).filter(|r| !r.is_empty())?;
     Some(rest.join(" "))
+}
+
+/// `npm:prisma`, `npm:prisma@7`, `npm:@prisma/cli`: deno's name for the Prisma package.
+fn deno_prisma(spec: &str) -> bool {
+    let Some(pkg) = spec.strip_prefix("npm:").or_else(|| spec.strip_prefix("jsr:")) else { return false };
+    let name = match pkg.strip_prefix('@') {
+        Some(scoped) => format!("@{}", scoped.split('@').next().unwrap_or("")),
+        None => pkg.split('@').next().unwrap_or("").to_string(),
+    };
+    let name = name.split('/').take(if name.starts_with('@') { 2 } else { 1 }).collect::<Vec<_>>().join("/");
+    name == "prisma" || name == "@prisma/cli"
 }
 
 /// Whether a word names a JavaScript or TypeScript file.

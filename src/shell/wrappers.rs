@@ -7,7 +7,7 @@
 
 /// What a wrapper runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Inner {
+pub(crate) enum Inner {
     /// The command starting at this index of argv.
     Argv(usize),
     /// A shell script (`ssh host 'CMD'`, `fly ssh console -C 'CMD'`).
@@ -71,7 +71,7 @@ const DASHDASH_IS_DATA: &[&str] = &[
 ];
 
 /// The command a wrapper `name` (argv[0], base name) runs, when it runs one.
-pub(super) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
+pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
     let sub = |k: usize| argv.get(k).map(String::as_str);
     match name {
         "docker" | "podman" | "nerdctl" => docker(argv, 1),

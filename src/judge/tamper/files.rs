@@ -113,6 +113,16 @@ pub(super) const PROTECTED_NAMES: &[&str] = &[
     "node_modules/.bin/prisma",
 ];
 
+/// Names backup files have, one of each kind.
+const BACKUP_SAMPLES: &[&str] = &[
+    "20260101T000000Z-a1b2c3.sql.zst",
+    "20260101T000000Z-a1b2c3.sql.gz",
+    "20260101T000000Z-a1b2c3.sql.zst.age",
+    "20260101T000000Z-a1b2c3.db.zst",
+    "20260101T000000Z-a1b2c3.db.gz.age",
+    "20260101T000000Z-a1b2c3.json",
+];
+
 /// Whether a shell pattern matches one of [`PROTECTED_NAMES`].
 pub(super) fn pattern_hits_protected(pattern: &str) -> bool {
     if !pattern.contains(['*', '?', '[']) {
@@ -237,6 +247,10 @@ pub(super) fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Op
     }
     let mut names: Vec<String> = PROTECTED_BASENAMES.iter().map(|n| (*n).to_string()).collect();
     let mut paths: Vec<String> = PROTECTED_NAMES.iter().map(|n| format!("./{n}")).collect();
+    // What backup files are named (`<id>.<ext>.<zst|gz>[.age]`, `<id>.json`): a name test
+    // matching them deletes backups.
+    names.extend(BACKUP_SAMPLES.iter().map(|n| (*n).to_string()));
+    paths.extend(BACKUP_SAMPLES.iter().map(|n| format!("./backups/{n}")));
     if let Some(h) = hooks {
         names.extend(h.rsplit('/').next().map(str::to_string));
         paths.push(format!("./{h}"));
@@ -265,8 +279,14 @@ pub(super) fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Op
         };
         match hit {
             Some(true) => {
+                // Whether the test matches a backup's name rather than a hook's.
+                let backups = value.is_some_and(|v| {
+                    glob_regex(v, a.contains("path"), false)
+                        .is_some_and(|re| BACKUP_SAMPLES.iter().any(|n| re.is_match(n) || re.is_match(&format!("./backups/{n}"))))
+                });
+                let what = if backups { "prisma-guard's backups" } else { "git hooks or hook settings" };
                 return Some(format!(
-                    "`find` removes what its tests match below {}, which can be git hooks or hook settings (`{a}{}`)",
+                    "`find` removes what its tests match below {}, which can be {what} (`{a}{}`)",
                     if roots.is_empty() {
                         ".".to_string()
                     } else {

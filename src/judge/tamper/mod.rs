@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod remote;
 mod writers;
 
 use files::*;
@@ -105,12 +106,32 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             // A copier writes only its destination (the last operand, or `-t DIR`): copying
             // the backups or the hooks away leaves them as they are.
             let copier = matches!(name, "cp" | "ln" | "install" | "scp" | "ditto");
-            let written: Vec<&String> = if copier {
+            let written: Vec<String> = if copier {
                 let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
-                let target = argv.windows(2).find(|w| w[0] == "-t" || w[0] == "--target-directory").map(|w| &w[1]);
-                target.or(operands.last().copied()).into_iter().collect()
+                let target_dir = argv.windows(2).find(|w| w[0] == "-t" || w[0] == "--target-directory").map(|w| &w[1]);
+                let dest = target_dir.or(operands.last().copied());
+                let sources: &[&String] = match target_dir {
+                    Some(_) => &operands,
+                    None => &operands[..operands.len().saturating_sub(1)],
+                };
+                // Into a folder (`cp /tmp/x .`, `-t DIR`, `dir/`): what is written there is
+                // each source's name, not the folder.
+                let into_folder = dest.is_some_and(|d| {
+                    target_dir.is_some()
+                        || d.ends_with('/')
+                        || matches!(d.as_str(), "." | "..")
+                        || ctx.cwd.join(d.as_str()).is_dir()
+                        || dirs.iter().any(|x| x != "*" && ctx.cwd.join(x).join(d.as_str()).is_dir())
+                });
+                match dest {
+                    Some(d) if into_folder && !sources.is_empty() => sources
+                        .iter()
+                        .map(|s| format!("{}/{}", d.trim_end_matches('/'), s.trim_end_matches('/').rsplit('/').next().unwrap_or(s)))
+                        .collect(),
+                    _ => dest.into_iter().cloned().collect(),
+                }
             } else {
-                argv[1..].iter().collect()
+                argv[1..].to_vec()
             };
             if let Some((path, what)) = written.iter().find_map(|a| {
                 protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w))
@@ -125,6 +146,28 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             if itself && matches!(name, "rm" | "mv" | "unlink" | "shred" | "chmod" | "truncate" | "cp" | "ln") {
                 return Some(format!("`{name}` changes or removes prisma-guard itself"));
             }
+        }
+    }
+    // The off-site copies of the backups, in the buckets prisma-guard.toml names.
+    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
+        if let Some(why) = remote::deletes_remote(argv, &remote::configured_buckets(&ctx.cwd)) {
+            return Some(why);
+        }
+    }
+    // Archivers that delete what they pack: `tar --remove-files`, `zip -m`, `7z a -sdel`.
+    let packs_and_deletes = match name {
+        "tar" | "bsdtar" => argv.iter().any(|a| a == "--remove-files"),
+        "zip" => argv.iter().any(|a| a == "--move" || (a.starts_with('-') && !a.starts_with("--") && a.contains('m'))),
+        "7z" | "7za" | "7zz" => argv.iter().any(|a| a == "-sdel"),
+        _ => false,
+    };
+    if packs_and_deletes {
+        if let Some((path, what)) = argv[1..]
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .find_map(|a| protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w)))
+        {
+            return Some(format!("`{name}` packs {path} ({what}) into an archive and deletes it"));
         }
     }
     // `rsync -a --delete EMPTY/ .husky/`: its last operand is what it writes.
