@@ -95,8 +95,10 @@ impl Context {
 /// files as `sq/dev.db`).
 fn project_databases(cwd: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = project_sqlite(cwd).into_iter().collect();
-    let push = |dir: &Path, out: &mut Vec<PathBuf>| {
-        if is_prisma_dir(dir) {
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::from([cwd.to_path_buf()]);
+    let mut push = |dir: &Path, out: &mut Vec<PathBuf>| {
+        // Each folder is read once (the repository's root is often where the line runs).
+        if seen.insert(dir.to_path_buf()) && is_prisma_dir(dir) {
             if let Some(db) = project_sqlite(dir).filter(|db| !out.contains(db)) {
                 out.push(db);
             }

@@ -77,7 +77,7 @@ pub(super) fn dynamic_prisma_argument(args: &[String]) -> Option<&String> {
 pub(super) fn hidden_text(
     v: &shell::Visit<'_>,
     mentions: bool,
-    protects_files: bool,
+    protects_files: &dyn Fn() -> bool,
     written: &[String],
     touches: &dyn Fn(&str) -> bool,
 ) -> Option<String> {
@@ -120,7 +120,7 @@ pub(super) fn hidden_text(
     let feeder = v.via.iter().find(|w| matches!(w.as_str(), "xargs" | "parallel"));
     let inner = v.effective();
     let inner_name = inner.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
-    if let (Some(feeder), true) = (feeder, protects_files) {
+    if let Some(feeder) = feeder.filter(|_| protects_files()) {
         if matches!(inner_name, "rm" | "unlink" | "shred" | "truncate" | "mv" | "cp" | "dd" | "rmdir" | "trash" | "srm") {
             return Some(format!(
                 "`{inner_name}` gets the files it changes from the input of `{feeder}`, which cannot be checked, in a project whose database or backups are files"
@@ -137,7 +137,7 @@ pub(super) fn hidden_text(
                     && literal_paths_only(c)
                     && !crate::judge::tamper::code_paths(c).any(touches)
             };
-            if let Some(act) = code.iter().filter(|c| !plain(c)).find_map(|c| code_acts(c)).filter(|_| protects_files) {
+            if let Some(act) = code.iter().filter(|c| !plain(c)).find_map(|c| code_acts(c)).filter(|_| protects_files()) {
                 return Some(format!(
                     "`{name}` runs inline code that {act}, in a project whose database or backups are files: what it touches cannot be checked"
                 ));

@@ -296,12 +296,12 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
         if let Some(why) = hidden::dynamic_command(v, mentions_prisma) {
             reasons.push((Verdict::Destructive, Class::Hidden, format!("{why}: it cannot be checked")));
         }
-        let protects_files = !repo.data_files().is_empty() || repo.cwd.join("backups").is_dir();
+        let protects_files = || !repo.data_files().is_empty() || repo.cwd.join("backups").is_dir();
         let touches = |p: &str| {
             data::hit(p, repo.data_files(), cwd, v.dirs).is_some()
                 || crate::judge::tamper::protected(p) == Some("prisma-guard's backups")
         };
-        if let Some(why) = hidden::hidden_text(v, mentions_prisma, protects_files, &written, &touches) {
+        if let Some(why) = hidden::hidden_text(v, mentions_prisma, &protects_files, &written, &touches) {
             reasons.push((Verdict::Destructive, Class::Hidden, why));
         }
         written.extend(hidden::written_by(v.command));

@@ -15,7 +15,9 @@ mod discovery;
 pub mod dotenv;
 mod env;
 pub mod loader;
+mod js_text;
 pub mod prisma_files;
+mod run_dependent;
 mod resolve;
 pub mod watch;
 
