@@ -42,6 +42,13 @@ unix_only! {
     /// Run one command line.
     pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         process::ignore_file_size_signal();
+        // Commands that only report end quietly when their reader goes away (`| head -1`).
+        if matches!(
+            cli.command,
+            Command::Check(_) | Command::Explain(_) | Command::Scan(_) | Command::Backups(_) | Command::Status(_) | Command::Doctor(_)
+        ) {
+            process::default_pipe_signal();
+        }
         let global = &cli.global;
         let load = || config::settings::Settings::load(global);
         match cli.command {

@@ -251,7 +251,7 @@ pub fn describe_status(status: ExitStatus) -> String {
     }
 }
 
-pub use crate::sys::ignore_file_size_signal;
+pub use crate::sys::{default_pipe_signal, ignore_file_size_signal};
 
 /// Run a child to completion while prisma-guard stays alive: SIGINT, SIGTERM, SIGHUP and
 /// SIGQUIT reach the child (forwarded when sent to us), and we never exit before it.

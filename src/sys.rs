@@ -17,6 +17,17 @@ pub fn ignore_file_size_signal() {
     }
 }
 
+/// End quietly, as Unix tools do, when the reader of the output goes away (`prisma-guard
+/// check ... | head -1`), instead of a panic on the failed write. Only for commands that
+/// only report: one that runs a child or writes a backup keeps ignoring SIGPIPE and sees the
+/// error instead.
+pub fn default_pipe_signal() {
+    // SAFETY: restoring the default disposition installs no handler, so nothing can race with it.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 static CHILD_PID: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn forward_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {

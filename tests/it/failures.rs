@@ -266,3 +266,20 @@ fn a_busy_backup_folder_is_a_clear_error_and_a_stale_lock_is_taken_over() {
 fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
+
+/// A report read by `head -1` (or any reader that stops early) ends quietly, as Unix tools
+/// do: no panic about a broken pipe on stderr.
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    let ctx = TestContext::new();
+    for args in ["explain 'npx prisma migrate reset --force; rm -rf x'", "check -- 'rm -rf /'"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("'{}' {args} | (exec true)", crate::support::bin()))
+            .current_dir(ctx.root())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args}: {stderr}");
+    }
+}
