@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// A static regex, compiled on first use.
 pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {

@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 /// Where a datasource URL comes from, as written in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
