@@ -99,6 +99,15 @@ pub(super) fn hidden_text(
             return Some(format!("`{name}` runs a script read from its input, which cannot be checked"));
         }
     }
+    // `npm pkg set scripts.x=... && npm run x`, a package.json written by the line: the script
+    // a runner then runs is only known when the line runs.
+    if let Target::Script { name: script, .. } = v.target {
+        if let Some(w) = written.iter().find(|w| *w == "package.json" || w.ends_with("/package.json")) {
+            return Some(format!(
+                "runs the script `{script}` after this line changes {w}: what it will run cannot be checked"
+            ));
+        }
+    }
     if let Target::File { path } = v.target {
         if unseen_file(path) && (v.command.heredoc.is_none() || path.contains('(')) {
             return Some(format!("`{name}` runs a script from {path}, made when the line runs"));
@@ -168,6 +177,20 @@ pub(super) fn written_by(cmd: &SimpleCommand) -> Vec<String> {
             }
         }
         "dd" => out.extend(cmd.argv.iter().filter_map(|a| a.strip_prefix("of=").map(str::to_string))),
+        // `npm pkg set scripts.x=...`, `npm set-script x ...`: the package's scripts.
+        "npm" | "pnpm" | "yarn" | "bun"
+            if cmd.argv.windows(2).any(|w| w[0] == "pkg" && matches!(w[1].as_str(), "set" | "delete"))
+                || cmd.argv.iter().any(|a| a == "set-script") =>
+        {
+            out.push("package.json".into());
+        }
+        // In-place editors write the files they name.
+        "sed" | "perl" | "json" | "jq" | "yq" | "dasel" | "sponge" | "ed" | "ex"
+            if name == "sponge"
+                || cmd.argv.iter().any(|a| a == "-I" || a.starts_with("-i") || a.starts_with("--in-place") || a == "put") =>
+        {
+            out.extend(operands.into_iter().filter(|o| o.contains('.') || o.contains('/')).cloned());
+        }
         _ => {}
     }
     out

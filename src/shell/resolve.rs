@@ -798,6 +798,12 @@ fn runner_exec(
             }
             Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
         }
+        // `npm exec CMD -- ARGS`: the runner drops the `--` after the command, whatever it is.
+        Some(_) if argv.get(i + 1).is_some_and(|a| a == "--") => {
+            let mut words = vec![argv[i].clone()];
+            words.extend(argv[i + 2..].iter().cloned());
+            walk(&words, heredoc, env, chain, n + 1, inner)
+        }
         Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
         None => Target::Other,
     }

@@ -317,6 +317,16 @@ const TABLE: &[(&str, V)] = &[
     // Finding 15: a folder as a copy's destination only receives.
     ("cp /tmp/x .", A),
     ("cp /tmp/prisma-guard.toml .", D),
+    // Review (issue 22, round 6): the kept-aside original through npm exec, scripts the line
+    // rewrites before running them, a report written over a protected file.
+    ("npm exec .prisma-guard-original-prisma -- db execute --file drop.sql", D),
+    ("npm x .prisma-guard-original-prisma -- migrate dev", D),
+    ("npm pkg set scripts.x=\"prisma migrate reset --force\" && npm run x", D),
+    ("mkdir t && echo '{\"scripts\":{\"x\":\"prisma migrate reset --force\"}}' > t/package.json && npm --prefix t run x", D),
+    ("npm pkg get name && npm run dev", A),
+    ("prisma-guard scan --format json -o .claude/settings.json", D),
+    ("prisma-guard scan -o prisma-guard.toml", D),
+    ("prisma-guard scan --format sarif -o report.sarif", A),
     // Data, not commands.
     ("echo prisma migrate reset", A),
     ("echo 'DROP SCHEMA public CASCADE'", A),
@@ -564,5 +574,43 @@ fn the_databases_of_every_project_in_the_workspace_are_the_data() {
         ["rm -rf node_modules", "npm run build -w @mono/web", "rm packages/db/prisma/dev.db.bak", "turbo run build"]
     {
         assert_eq!(check(".", line), Some(0), "{line}");
+    }
+}
+
+/// Review (issue 22, round 6, finding 4): git putting the hook files back as they were, by
+/// pathspec magic, wildcards, `reset --hard` to an older commit or `revert` of the commit
+/// that added them.
+#[test]
+fn git_pathspecs_and_history_that_undo_the_hooks() {
+    let ctx = TestContext::new();
+    ctx.write("a.txt", "a\n");
+    ctx.git_init();
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-qm", "one"]);
+    ctx.write(".husky/pre-commit", "prisma-guard scan --staged\n");
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "hooks"]);
+    ctx.git(&["config", "core.hooksPath", ".husky"]);
+    for line in [
+        "git restore --source=HEAD~1 -- :/",
+        "git checkout HEAD~1 -- :/",
+        "git checkout HEAD~1 -- ':(top)'",
+        "git restore -s HEAD~1 -- '*'",
+        "git checkout HEAD~1 -- '*pre-commit'",
+        "git checkout HEAD~1 -- .hus*",
+        "git reset --hard HEAD~1",
+        "git revert --no-edit HEAD",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in [
+        "git reset --hard HEAD",
+        "git revert --no-edit HEAD~1",
+        "git checkout HEAD~1 -- ':!.husky'",
+        "git checkout HEAD~1 -- '*.md'",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
     }
 }

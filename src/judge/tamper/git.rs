@@ -166,9 +166,96 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     // Putting back, removing or replacing hook files with git itself.
     if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
         if let Some((path, what)) =
-            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| protected_with(a, hooks).map(|w| (a, w)))
+            args.iter().filter(|a| !a.starts_with('-')).find_map(|a| pathspec_hits(a, hooks).map(|w| (a, w)))
         {
             return Some(format!("`git {sub}` changes {path} ({what})"));
+        }
+    }
+    None
+}
+
+/// What a git pathspec covers among the protected files: pathspec magic (`:/`, `:(top)`,
+/// `:(glob,icase)`; `:!x` excludes and covers nothing) and wildcards, which in git match
+/// across `/` (`*pre-commit` is `.husky/pre-commit`).
+pub(super) fn pathspec_hits(spec: &str, hooks: Option<&str>) -> Option<&'static str> {
+    let (magic, path) = if let Some(rest) = spec.strip_prefix(":(") {
+        let (m, p) = rest.split_once(')')?;
+        (m.to_ascii_lowercase(), p)
+    } else if let Some(rest) = spec.strip_prefix(':') {
+        match rest.chars().next() {
+            Some('!' | '^') => return None,
+            Some('/') => ("top".to_string(), &rest[1..]),
+            _ => (String::new(), rest),
+        }
+    } else {
+        (String::new(), spec)
+    };
+    if magic.split(',').any(|m| m == "exclude") {
+        return None;
+    }
+    let path = path.trim_start_matches("./");
+    if path.is_empty() || path == "." {
+        return protected_with(".", hooks).or(Some("the whole working tree, git hooks among it"));
+    }
+    let literal = magic.split(',').any(|m| m == "literal");
+    if !literal && path.contains(['*', '?', '[']) {
+        let icase = magic.split(',').any(|m| m == "icase");
+        let re = glob_regex(path, true, icase)?;
+        let mut candidates: Vec<String> = PROTECTED_NAMES.iter().map(|n| (*n).to_string()).collect();
+        if let Some(h) = hooks {
+            candidates.push(h.to_string());
+            candidates.push(format!("{h}/pre-commit"));
+        }
+        return candidates.iter().find(|c| re.is_match(c)).and_then(|c| protected_with(c, hooks));
+    }
+    protected_with(path, hooks)
+}
+
+/// `git reset --hard REV`, `git revert COMMIT`: history moved back over the hook files (a
+/// commit that added prisma-guard's hooks undone), judged by comparing the trees.
+pub(super) fn rewinds_hooks(argv: &[String], ctx: &Context) -> Option<String> {
+    let i = crate::shell::resolve::git_subcommand_index(argv)?;
+    let sub = argv[i].as_str();
+    let args = &argv[i + 1..];
+    let operands: Vec<&String> =
+        args.iter().take_while(|a| *a != "--").filter(|a| !a.starts_with('-')).collect();
+    let pairs: Vec<(String, String)> = match sub {
+        "reset" if args.iter().any(|a| matches!(a.as_str(), "--hard" | "--keep" | "--merge")) => {
+            operands.first().map(|rev| ("HEAD".to_string(), (*rev).clone())).into_iter().collect()
+        }
+        "revert" if !args.iter().any(|a| matches!(a.as_str(), "--abort" | "--quit" | "--skip" | "--continue")) => {
+            operands.iter().map(|c| (c.to_string(), format!("{c}^"))).collect()
+        }
+        _ => return None,
+    };
+    if pairs.is_empty() {
+        return None;
+    }
+    let repo = git2::Repository::discover(&ctx.cwd).ok()?;
+    // `ROOT^` of a root commit: the empty tree (reverting it removes what it added).
+    let empty = || repo.treebuilder(None).ok().and_then(|b| b.write().ok()).and_then(|id| repo.find_tree(id).ok());
+    let tree = |rev: &str| {
+        repo.revparse_single(rev).ok().and_then(|o| o.peel_to_tree().ok()).or_else(|| {
+            let base = rev.strip_suffix('^')?;
+            let commit = repo.revparse_single(base).ok()?.peel_to_commit().ok()?;
+            (commit.parent_count() == 0).then(empty).flatten()
+        })
+    };
+    let mut paths: Vec<String> = PROTECTED_NAMES.iter().map(|n| (*n).to_string()).collect();
+    if let Some(h) = ctx.hooks.as_deref() {
+        paths.push(h.to_string());
+    }
+    for (from, to) in pairs {
+        let (Some(a), Some(b)) = (tree(&from), tree(&to)) else {
+            let rev = if sub == "revert" { &from } else { &to };
+            return Some(format!(
+                "`git {sub} {rev}`: prisma-guard cannot tell what it changes (an unknown revision), and it may undo the hooks"
+            ));
+        };
+        let id = |t: &git2::Tree<'_>, p: &str| t.get_path(std::path::Path::new(p)).ok().map(|e| e.id());
+        if let Some(p) = paths.iter().find(|p| id(&a, p) != id(&b, p)) {
+            let what = protected(p).unwrap_or("git hooks");
+            return Some(format!("`git {sub}` puts {p} ({what}) back as it was before, which can undo prisma-guard's hooks"));
         }
     }
     None

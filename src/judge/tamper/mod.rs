@@ -193,6 +193,12 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         if let Some(why) = prisma_guard_dynamic(argv) {
             return Some(why);
         }
+        // `scan -o .claude/settings.json`: a report written over a protected file.
+        let output = argv.windows(2).find(|w| matches!(w[0].as_str(), "-o" | "--output")).map(|w| w[1].as_str());
+        let output = output.or_else(|| argv.iter().find_map(|a| a.strip_prefix("--output=").or_else(|| a.strip_prefix("-o").filter(|v| !v.is_empty()))));
+        if let Some((path, what)) = output.and_then(|p| protected(p).map(|w| (p, w))) {
+            return Some(format!("`prisma-guard -o {path}` writes its report over {path} ({what})"));
+        }
     }
     if name == "prisma-guard"
         && (argv.iter().any(|a| a == "uninstall" || a == "unprotect")
@@ -267,7 +273,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if name == "git" {
-        if let Some(why) = git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)) {
+        if let Some(why) = git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)).or_else(|| rewinds_hooks(argv, ctx)) {
             return Some(why);
         }
         // Another HOME or XDG_CONFIG_HOME is another ~/.gitconfig (it can move the hooks)
