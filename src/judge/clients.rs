@@ -7,6 +7,8 @@
 //! migrations. SQL that cannot be read is unknown: refused, since the client may reach the
 //! project's database.
 
+mod psql;
+
 use std::path::Path;
 
 use crate::shell::SimpleCommand;
@@ -27,6 +29,12 @@ impl ClientFinding {
     /// reports only what it can show).
     pub fn certain(&self) -> bool {
         !self.why.contains("cannot be checked") && !self.why.contains("is not followed")
+    }
+
+    /// Whether the SQL switches off prisma-guard's PostgreSQL tripwire (a guard switched
+    /// off, rather than data lost).
+    pub fn guard_off(&self) -> bool {
+        self.why.contains(crate::sql::tripwire::MARK)
     }
 }
 
@@ -49,6 +57,17 @@ pub const CLIENTS: &[&str] = &[
     "pg_restore",
     "wrangler",
     "turso",
+    "usql",
+    "duckdb",
+    // Migration tools (`super::tools`): a line naming one is about the database too.
+    "drizzle-kit",
+    "dbmate",
+    "flyway",
+    "liquibase",
+    "sequelize",
+    "typeorm",
+    "knex",
+    "mikro-orm",
 ];
 
 /// Where the SQL read from the line comes from, for messages.
@@ -96,35 +115,8 @@ pub fn judge(
     });
     let read_file = |path: &str| read_sql(read, path);
     match name {
-        "psql" | "pgcli" => {
-            if argv[1..].iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list")) {
-                return None;
-            }
-            let mut pieces = Vec::new();
-            let mut i = 1;
-            while let Some(a) = argv.get(i) {
-                let (flag, inline) = split_flag(a);
-                match flag {
-                    "-c" | "--command" => {
-                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                        pieces.push(v.map(|t| Ok(Sql { text: t, from: "-c".into() })));
-                    }
-                    "-f" | "--file" => {
-                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                        pieces.push(Some(match v.as_deref() {
-                            Some("-") | None => stdin_sql(cmd, read).unwrap_or(Err("its input".into())),
-                            Some(p) => read_file(p),
-                        }));
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            if pieces.is_empty() {
-                pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
-            }
-            judge_pieces(pieces, read, Dialect::Postgres).and_then(found)
-        }
+        "psql" | "pgcli" | "usql" => postgres(cmd, read).and_then(found),
+        "duckdb" => duckdb(cmd, read, is_project_file).and_then(found),
         "mysql" | "mariadb" | "mycli" => {
             if info_only {
                 return None;
@@ -133,11 +125,16 @@ pub fn judge(
             let mut i = 1;
             while let Some(a) = argv.get(i) {
                 let (flag, inline) = split_flag(a);
-                if flag == "-e" || flag == "--execute" {
+                // MariaDB (and MySQL before 5.7) take any unambiguous prefix of a long option.
+                let long = |full: &str| flag.len() >= 4 && flag.starts_with("--") && full.starts_with(&flag[2..]);
+                if flag == "-e" || long("execute") || long("init-command") {
                     let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                    pieces.push(v.map(|t| Ok(Sql { text: t, from: "-e".into() })));
-                } else if let Some(t) = a.strip_prefix("-e").filter(|t| !t.is_empty() && !a.starts_with("--")) {
-                    pieces.push(Some(Ok(Sql { text: t.to_string(), from: "-e".into() })));
+                    pieces.push(v.map(|t| Ok(Sql { text: t, from: flag.to_string() })));
+                } else if let Some((_, t)) = mysql_short_e(a) {
+                    match t {
+                        "" => pieces.push(argv.get(i + 1).cloned().inspect(|_| i += 1).map(|t| Ok(Sql { text: t, from: "-e".into() }))),
+                        t => pieces.push(Some(Ok(Sql { text: t.to_string(), from: "-e".into() }))),
+                    }
                 }
                 i += 1;
             }
@@ -220,7 +217,6 @@ fn split_flag(a: &str) -> (&str, Option<String>) {
 
 #[derive(Clone, Copy)]
 enum Dialect {
-    Postgres,
     Mysql,
     Sqlite,
 }
@@ -267,7 +263,6 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
         let (cmd, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
         let rest = rest.trim().trim_end_matches(';').trim().trim_matches(|c| c == '\'' || c == '"');
         let include = match dialect {
-            Dialect::Postgres => matches!(cmd, "\\i" | "\\ir" | "\\include" | "\\include_relative"),
             Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "source" | "\\."),
             Dialect::Sqlite => cmd == ".read",
         };
@@ -282,7 +277,6 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
             continue;
         }
         let shell = match dialect {
-            Dialect::Postgres => cmd.starts_with("\\!"),
             Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "system" | "\\!"),
             Dialect::Sqlite => matches!(cmd, ".shell" | ".system"),
         };
@@ -295,15 +289,162 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
         if matches!(dialect, Dialect::Sqlite) && t.starts_with('.') {
             continue; // other dot-commands: output settings, .tables, .schema
         }
-        if matches!(dialect, Dialect::Postgres) && t.starts_with('\\') {
-            continue; // other meta-commands: \dt, \d, \x, \c (which only changes the connection)
-        }
         plain.push_str(line);
         plain.push('\n');
     }
-    let found = crate::sql::dangers(&plain);
-    let d = found.first()?;
-    Some(format!("runs SQL that {} ({} line {}: {})", d.message, sql.from, d.line, first_line(&d.statement)))
+    sql_verdict(&plain, &sql.from)
+}
+
+/// The verdict on SQL sent to the server as it is: the statement that switches off
+/// prisma-guard's tripwire first (a class of its own), else the first that loses data.
+fn sql_verdict(plain: &str, from: &str) -> Option<String> {
+    let found = crate::sql::dangers(plain);
+    let d = found.iter().find(|d| d.rule == crate::rules::RuleId::TripwireOff).or(found.first())?;
+    Some(format!("runs SQL that {} ({} line {}: {})", d.message, from, d.line, first_line(&d.statement)))
+}
+
+fn cannot(what: &str) -> String {
+    format!("runs SQL from {what}, which cannot be checked")
+}
+
+/// `psql`, `pgcli`, `usql`: the SQL of each `-c` and `-f` in order, then of the input when the
+/// line shows it (psql reads it only without `-c`/`-f`, but it is judged whenever shown), with
+/// psql's variables (`-v`, `\set`) shared between them.
+fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
+    let argv = &cmd.argv;
+    // `PGOPTIONS='-c session_replication_role=replica'`, `options=...` in a connection string.
+    let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(argv.iter().cloned());
+    if let Some(w) = words.into_iter().find(|w| w.contains("session_replication_role") && w.contains("replica")) {
+        return Some(format!(
+            "connects with session_replication_role = replica (`{w}`), under which no trigger fires, switching off {}",
+            crate::sql::tripwire::MARK
+        ));
+    }
+    let args = psql::args(&argv[1..]);
+    if args.info_only {
+        return None;
+    }
+    let mut session = psql::Session::default();
+    for (k, v) in &args.vars {
+        let known = !dynamic(v);
+        session.set(k, known.then(|| v.clone()));
+    }
+    let stdin = stdin_sql(cmd, read);
+    for action in &args.actions {
+        let why = match action {
+            psql::Action::Command(t) if t.trim_start().starts_with('\\') => {
+                script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, &mut session, 0)
+            }
+            // Sent to the server as it is: no variables, no meta-commands.
+            psql::Action::Command(t) => sql_verdict(t, "-c"),
+            psql::Action::File(p) if p == "-" => match &stdin {
+                Some(Ok(sql)) => script_verdict(sql, read, &mut session, 0),
+                Some(Err(what)) => Some(cannot(what)),
+                None => Some(cannot("its input")),
+            },
+            psql::Action::File(p) => match read_sql(read, p) {
+                Ok(sql) => script_verdict(&sql, read, &mut session, 0),
+                Err(what) => Some(cannot(&what)),
+            },
+        };
+        if why.is_some() {
+            return why;
+        }
+    }
+    let ran = !args.actions.is_empty();
+    match stdin {
+        Some(Ok(sql)) => script_verdict(&sql, read, &mut session, 0),
+        Some(Err(what)) if !ran => Some(cannot(&what)),
+        None if !ran => Some(cannot("its input")),
+        _ => None,
+    }
+}
+
+/// A psql script (a file, the input, a `-c` meta-command): its meta-commands, variables and
+/// included files, then the SQL it sends.
+fn script_verdict(sql: &Sql, read: Reader<'_>, session: &mut psql::Session, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return Some(format!("includes SQL files {depth} deep from {}, which is not followed", sql.from));
+    }
+    let script = match psql::read_script(&sql.text, session) {
+        Ok(script) => script,
+        Err(why) => return Some(format!("{why} (in {})", sql.from)),
+    };
+    for path in &script.includes {
+        let inner = match read_sql(read, path) {
+            Ok(s) => s,
+            Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
+        };
+        if let Some(why) = script_verdict(&inner, read, session, depth + 1) {
+            return Some(why);
+        }
+    }
+    sql_verdict(&script.sql, &sql.from)
+}
+
+/// Whether a word holds text only known when the line runs.
+fn dynamic(word: &str) -> bool {
+    word.contains('$') || word.contains('`') || word.contains(crate::shell::parse::SUBSTITUTED)
+}
+
+/// `-vvveSQL`, `-Be SQL`: mysql's short options clustered before `-e`, and the SQL attached
+/// (empty: the next word). Options that take a value (`-p`, `-u`, `-D` ...) end a cluster.
+fn mysql_short_e(a: &str) -> Option<(&str, &str)> {
+    const NO_VALUE: &str = "ABCEfGHiLnNqrsStTvVwXxz1";
+    let short = a.strip_prefix('-').filter(|s| !s.starts_with('-'))?;
+    let k = short.find(|c: char| !NO_VALUE.contains(c))?;
+    short[k..].starts_with('e').then(|| (&short[..k], &short[k + 1..]))
+}
+
+/// `duckdb [FILE] [-c SQL | -cmd SQL | -s SQL | SQL ...]`: harmless on its own database or in
+/// memory; judged when the file is the project's SQLite database, when the SQL reaches
+/// another database (`ATTACH 'postgres:...'`, `postgres_execute(...)`, `sqlite_scan`), or
+/// when it cannot be read.
+fn duckdb(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
+    let argv = &cmd.argv;
+    let mut pieces: Vec<Option<Result<Sql, String>>> = Vec::new();
+    let mut operands: Vec<&String> = Vec::new();
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        let flag = a.strip_prefix('-').map(|f| format!("-{}", f.trim_start_matches('-')));
+        match flag.as_deref() {
+            Some("-version" | "-help") => return None,
+            Some(f @ ("-c" | "-cmd" | "-s")) => {
+                pieces.push(argv.get(i + 1).map(|t| Ok(Sql { text: t.clone(), from: f.to_string() })));
+                i += 1;
+            }
+            Some("-init") => {
+                pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(read, p))));
+                i += 1;
+            }
+            Some("-separator" | "-nullvalue" | "-newline") => i += 1,
+            Some(_) => {}
+            None => operands.push(a),
+        }
+        i += 1;
+    }
+    for sql in operands.iter().skip(1) {
+        pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
+    }
+    pieces.extend(stdin_sql(cmd, read).map(Some));
+    let project = operands.first().is_some_and(|f| is_project_file(f) == Some(true));
+    let texts: Vec<String> = pieces.iter().flatten().flatten().map(|s| s.text.to_ascii_lowercase()).collect();
+    let reaches = texts.iter().any(|t| {
+        ["attach", "_execute", "_query", "_scan", "postgres:", "mysql:", "sqlite:"].iter().any(|w| t.contains(w))
+    });
+    let unreadable = pieces.iter().flatten().any(Result::is_err);
+    if !project && !reaches && !unreadable {
+        return None;
+    }
+    // The SQL handed to another database as a string (`postgres_execute('db', 'DROP ...')`).
+    let mut strings = Vec::new();
+    for sql in pieces.iter().flatten().flatten() {
+        for quoted in sql.text.split('\'').skip(1).step_by(2) {
+            strings.push(Some(Ok(Sql { text: quoted.to_string(), from: sql.from.clone() })));
+        }
+    }
+    pieces.extend(strings);
+    judge_pieces(pieces, read, Dialect::Sqlite)
 }
 
 /// `sqlite3 [OPTIONS] FILE [SQL...]`.

@@ -13,6 +13,8 @@ pub mod clients;
 pub mod context;
 pub mod data;
 pub mod tamper;
+pub mod tools;
+pub mod tripwire_key;
 pub mod volumes;
 
 use std::fmt;
@@ -157,6 +159,19 @@ const TRIGGERS: &[&str] = &[
     "pg_restore",
     "wrangler",
     "turso",
+    "usql",
+    "duckdb",
+    // Other migration tools (see `tools::NAMES`) and the tripwire's key folder.
+    "drizzle",
+    "dbmate",
+    "atlas",
+    "flyway",
+    "liquibase",
+    "sequelize",
+    "typeorm",
+    "knex",
+    "mikro-orm",
+    "tripwire",
     ".db",
     // Writers that can remove or overwrite the database file.
     "mv ",
@@ -390,11 +405,17 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
         };
         let read = clients::disk_reader(cwd, v.dirs);
-        let client = |c: &shell::SimpleCommand| {
-            clients::judge(c, &read, &project_file).map(|found| format!("`{}` {}", found.client, found.why))
-        };
-        if let Some(why) = first(&client) {
-            reasons.push((Verdict::Destructive, Class::DatabaseClient, why));
+        let client = |c: &shell::SimpleCommand| clients::judge(c, &read, &project_file);
+        if let Some(found) = forms.iter().find_map(|c| client(c)) {
+            let class = if found.guard_off() { Class::GuardOff } else { Class::DatabaseClient };
+            reasons.push((Verdict::Destructive, class, format!("`{}` {}", found.client, found.why)));
+        }
+        // Other migration tools (drizzle-kit, flyway ...), and the tripwire's approval key.
+        if let Some(why) = first(&|c| tools::judge(&c.argv)) {
+            reasons.push((Verdict::Destructive, Class::MigrationTool, why));
+        }
+        if let Some(why) = first(&|c| tripwire_key::reads_key(c, v.dirs)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.
         if let Some(why) = first(&|c| data::loses_data(c, &repo, v.dirs)) {
@@ -478,7 +499,9 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
             match (risk, direct) {
                 (Risk::Destructive { why }, _) => {
-                    reasons.push((Verdict::Destructive, Class::PrismaCommand, format!("{why}{from}")))
+                    let off = why.contains(crate::sql::tripwire::MARK);
+                    let class = if off { Class::GuardOff } else { Class::PrismaCommand };
+                    reasons.push((Verdict::Destructive, class, format!("{why}{from}")))
                 }
                 // The "no decision" for a schema change counts on the shim's backup: past
                 // the shim there is none.
