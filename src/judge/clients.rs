@@ -314,7 +314,7 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
     let argv = &cmd.argv;
     // `PGOPTIONS='-c session_replication_role=replica'`, `options=...` in a connection string.
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(argv.iter().cloned());
-    if let Some(w) = words.into_iter().find(|w| w.contains("session_replication_role") && w.contains("replica")) {
+    if let Some(w) = words.into_iter().find(|w| w.contains("session_replication_role") && w.replace("session_replication_role", "").contains("replica")) {
         return Some(format!(
             "connects with session_replication_role = replica (`{w}`), under which no trigger fires, switching off {}",
             crate::sql::tripwire::MARK
