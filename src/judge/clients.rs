@@ -370,8 +370,11 @@ fn script_verdict(sql: &Sql, read: Reader<'_>, session: &mut psql::Session, dept
         Ok(script) => script,
         Err(why) => return Some(format!("{why} (in {})", sql.from)),
     };
-    for path in &script.includes {
-        let inner = match read_sql(read, path) {
+    for (path, relative) in &script.includes {
+        // `\\ir`: relative to the including file's folder.
+        let folder = sql.from.rsplit_once('/').map(|(d, _)| d).filter(|_| *relative && !path.starts_with('/'));
+        let path = folder.map_or(path.clone(), |d| format!("{d}/{path}"));
+        let inner = match read_sql(read, &path) {
             Ok(s) => s,
             Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
         };
@@ -427,7 +430,18 @@ fn duckdb(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
     }
     pieces.extend(stdin_sql(cmd, read).map(Some));
-    let project = operands.first().is_some_and(|f| is_project_file(f) == Some(true));
+    let mut project = operands.first().is_some_and(|f| is_project_file(f) == Some(true));
+    // The project's database named in the SQL: written over by `COPY ... TO` / `EXPORT`, or
+    // reached (`ATTACH`, `sqlite_scan`), so the SQL is judged.
+    for sql in pieces.iter().flatten().flatten() {
+        if let Some(p) = crate::judge::tamper::code_paths(&sql.text).find(|p| is_project_file(p) == Some(true)) {
+            let lower = sql.text.to_ascii_lowercase();
+            if lower.contains("copy") || lower.contains("export") {
+                return Some(format!("writes over {p}, the project's database, with COPY or EXPORT ({})", sql.from));
+            }
+            project = true;
+        }
+    }
     let texts: Vec<String> = pieces.iter().flatten().flatten().map(|s| s.text.to_ascii_lowercase()).collect();
     let reaches = texts.iter().any(|t| {
         ["attach", "_execute", "_query", "_scan", "postgres:", "mysql:", "sqlite:"].iter().any(|w| t.contains(w))

@@ -14,7 +14,7 @@ pub mod context;
 pub mod data;
 pub mod tamper;
 pub mod tools;
-pub mod tripwire_key;
+pub mod tripwire_off;
 pub mod volumes;
 
 use std::fmt;
@@ -410,11 +410,11 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             let class = if found.guard_off() { Class::GuardOff } else { Class::DatabaseClient };
             reasons.push((Verdict::Destructive, class, format!("`{}` {}", found.client, found.why)));
         }
-        // Other migration tools (drizzle-kit, flyway ...), and the tripwire's approval key.
+        // Other migration tools (drizzle-kit, flyway ...); the tripwire switched off past SQL.
         if let Some(why) = first(&|c| tools::judge(&c.argv)) {
             reasons.push((Verdict::Destructive, Class::MigrationTool, why));
         }
-        if let Some(why) = first(&|c| tripwire_key::reads_key(c, v.dirs)) {
+        if let Some(why) = first(&|c| tripwire_off::switches_off(c, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.

@@ -11,6 +11,8 @@ enum Needs {
     Words(&'static [&'static str]),
     /// The words, and one of these flags (`--force`, `--force=true`).
     WordsAndFlag(&'static [&'static str], &'static [&'static str]),
+    /// The words and one of the flags, without the last flag (`--safe`).
+    WordsAndFlagUnless(&'static [&'static str], &'static [&'static str], &'static str),
 }
 
 struct Row {
@@ -21,7 +23,7 @@ struct Row {
     instead: &'static str,
 }
 
-use Needs::{Words, WordsAndFlag};
+use Needs::{Words, WordsAndFlag, WordsAndFlagUnless};
 
 const TABLE: &[Row] = &[
     Row {
@@ -103,6 +105,12 @@ const TABLE: &[Row] = &[
         instead: "`typeorm migration:run` applies the pending migrations and keeps the data",
     },
     Row {
+        tools: &["typeorm", "typeorm-ts-node-commonjs", "typeorm-ts-node-esm"],
+        needs: Words(&["schema:sync"]),
+        why: "`schema:sync` makes the tables match the entities without asking, dropping the columns and tables they no longer have",
+        instead: "`typeorm migration:generate`, review the migration, then `migration:run`",
+    },
+    Row {
         tools: &["knex"],
         needs: WordsAndFlag(&["migrate:rollback"], &["--all"]),
         why: "`migrate:rollback --all` reverts every migration, dropping what they made",
@@ -119,6 +127,12 @@ const TABLE: &[Row] = &[
         needs: Words(&["schema:fresh"]),
         why: "`schema:fresh` drops every table and creates them empty",
         instead: "`mikro-orm migration:up` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["mikro-orm", "mikro-orm-esm"],
+        needs: WordsAndFlagUnless(&["schema:update"], &["--run", "-r"], "--safe"),
+        why: "`schema:update --run` without --safe drops the columns and tables the entities no longer have",
+        instead: "`mikro-orm schema:update --run --safe`, or `migration:create`, review it, then `migration:up`",
     },
     Row {
         tools: &["mikro-orm", "mikro-orm-esm"],
@@ -199,6 +213,9 @@ pub fn judge(argv: &[String]) -> Option<String> {
         let hit = match r.needs {
             Words(words) => has_words(args, words),
             WordsAndFlag(words, flags) => has_words(args, words) && flags.iter().any(|f| has_flag(args, f)),
+            WordsAndFlagUnless(words, flags, unless) => {
+                has_words(args, words) && flags.iter().any(|f| has_flag(args, f)) && !has_flag(args, unless)
+            }
         };
         hit.then(|| format!("`{name}` {}; instead: {}", r.why, r.instead))
     })
@@ -248,6 +265,8 @@ mod tests {
             "npx mikro-orm schema:drop --run",
             "npx mikro-orm schema:fresh --run",
             "npx @mikro-orm/cli migration:fresh",
+            "npx typeorm schema:sync -d src/data-source.ts",
+            "npx mikro-orm schema:update --run",
         ] {
             let found = judged(line);
             assert!(found.as_deref().is_some_and(|w| w.contains("instead: ")), "{line}: {found:?}");
@@ -275,6 +294,8 @@ mod tests {
             "knex migrate:latest",
             "knex migrate:rollback",
             "npx mikro-orm migration:up",
+            "npx mikro-orm schema:update --run --safe",
+            "npx mikro-orm schema:update --dump",
             "flyway clean --help",
             "npm run build",
             "git clean -fd",

@@ -56,6 +56,20 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     if replication && text.replace("session_replication_role", "").contains("replica") && !first.is("SHOW") {
         return Some("sets session_replication_role to replica, under which no trigger fires".into());
     }
+    // Event triggers switched off by any name (`format('ALTER EVENT TRIGGER %I DISABLE', ...)`
+    // in a DO block), and the trigger catalogues written directly.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let direct = first.is("DROP") || first.is("ALTER") || first.is("SELECT");
+    if !direct && flat.contains("event trigger") && (flat.contains("disable") || flat.contains("drop ")) {
+        return Some("drops or disables event triggers, the tripwire's among them".into());
+    }
+    let writes = ["update", "delete", "insert"].iter().any(|w| flat.contains(w));
+    if writes && (flat.contains("pg_event_trigger") || flat.contains("pg_trigger")) {
+        return Some("writes the trigger catalogues, which can switch any trigger off".into());
+    }
+    if flat.contains("disable trigger all") || flat.contains("disable trigger user") {
+        return Some("disables every trigger of a table, the tripwire's TRUNCATE trigger among them".into());
+    }
     // `ALTER TABLE t DISABLE TRIGGER ALL | USER`.
     if let Some(i) = toks.iter().position(|t| t.is("DISABLE")) {
         if toks.get(i + 1).is_some_and(|t| t.is("TRIGGER"))
@@ -119,6 +133,10 @@ mod tests {
             "DO $$ BEGIN EXECUTE 'DROP EVENT TRIGGER prisma_guard_sql_drop'; END $$",
             "ALTER SCHEMA \"prisma_guard\" RENAME TO x",
             "SELECT 1; DROP EVENT TRIGGER IF EXISTS prisma_guard_ddl_end;",
+            "DO $$ DECLARE t record; BEGIN FOR t IN SELECT evtname FROM pg_event_trigger LOOP EXECUTE format('ALTER EVENT TRIGGER %I DISABLE', t.evtname); END LOOP; END $$",
+            "DO $$ BEGIN EXECUTE format('ALTER TABLE %I DISABLE TRIGGER ALL', 'User'); END $$",
+            "UPDATE pg_event_trigger SET evtenabled = 'D'",
+            "ALTER DATABASE app SET session_replication_role = replica",
         ] {
             assert!(off(sql), "{sql}");
         }
@@ -134,6 +152,8 @@ mod tests {
             "SET session_replication_role = origin",
             "SELECT * FROM prisma_guard.installation",
             "ALTER TABLE users ENABLE TRIGGER ALL",
+            "ALTER TABLE users DISABLE TRIGGER audit_users",
+            "DROP EVENT TRIGGER IF EXISTS my_audit",
             "CREATE TRIGGER audit AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION audit()",
             "-- DROP EVENT TRIGGER prisma_guard_sql_drop\nSELECT 1",
             "SELECT 1",

@@ -37,6 +37,8 @@ const TABLE: &[(&str, V)] = &[
     ("psql <<< '\\i drop.sql'", D),
     ("psql <<'X'\n\\set f drop.sql\n\\i :f\nX", D),
     ("psql -c '\\set x `rm -f prisma/dev.db`'", D),
+    ("psql -f sql/main.sql", D), // `\ir inner-drop.sql`, beside it (finding 5: `\ir` is relative)
+    ("psql -f sql/safe-main.sql", A), // `\ir inner-safe.sql`, found beside it
     ("mysql --exe='DROP DATABASE app'", D),
     ("mariadb --execu 'TRUNCATE users'", D),
     ("mariadb -vvve 'DROP TABLE users'", D),
@@ -60,6 +62,14 @@ const TABLE: &[(&str, V)] = &[
     ("psql -c 'SET session_replication_role = replica'", D),
     ("PGOPTIONS='-c session_replication_role=replica' psql -c 'SELECT 1'", D),
     ("npx prisma db execute --file off.sql", D),
+    ("export PGOPTIONS='-c session_replication_role=replica' && node seed.js", D),
+    (
+        "psql <<'X'\nDO $$ DECLARE t record; BEGIN FOR t IN SELECT evtname FROM pg_event_trigger LOOP EXECUTE format('ALTER EVENT TRIGGER %I DISABLE', t.evtname); END LOOP; END $$;\nX",
+        D,
+    ),
+    ("psql -c 'UPDATE pg_event_trigger SET evtenabled = $$D$$'", D),
+    ("export PGOPTIONS='-c statement_timeout=0' && node seed.js", A),
+    ("psql -c 'ALTER TABLE users DISABLE TRIGGER audit_users'", A),
     ("cat ~/.local/share/prisma-guard/tripwire/*.key", D),
     ("cp -r ~/.local/share/prisma-guard/tripwire /tmp/k", D),
     ("ls ~/.local/share/prisma-guard/tripwire", A),
@@ -73,6 +83,7 @@ const TABLE: &[(&str, V)] = &[
     ("duckdb -c \"ATTACH 'prisma/dev.db' AS d (TYPE sqlite); DELETE FROM d.User\"", D),
     ("duckdb -c \"ATTACH 'postgres:dbname=app' AS p (TYPE postgres); CALL postgres_execute('p', 'DROP TABLE users')\"", D),
     ("duckdb prisma/dev.db 'DROP TABLE User'", D),
+    ("duckdb -c \"COPY (SELECT 1) TO 'prisma/dev.db'\"", D),
     ("duckdb -c 'SELECT 42'", A),
     ("duckdb scratch.duckdb -c 'DROP TABLE t'", A),
     ("duckdb -c \"ATTACH 'postgres:dbname=app' AS p (TYPE postgres); SELECT count(*) FROM p.users\"", A),
@@ -96,6 +107,8 @@ const TABLE: &[(&str, V)] = &[
     ("npx knex migrate:rollback --all", D),
     ("npx mikro-orm schema:drop --run", D),
     ("npx mikro-orm schema:fresh --run", D),
+    ("npx mikro-orm schema:update --run", D),
+    ("npx typeorm schema:sync -d src/data-source.ts", D),
     ("npm run db:clean", D),
     ("pnpm run orm:wipe", D),
     ("sudo -u app npx knex migrate:rollback --all", D),
@@ -107,6 +120,7 @@ const TABLE: &[(&str, V)] = &[
     ("dbmate up", A),
     ("npx sequelize-cli db:migrate", A),
     ("npx typeorm migration:run -d src/data-source.ts", A),
+    ("npx mikro-orm schema:update --run --safe", A),
     ("liquibase update", A),
     ("atlas migrate apply -u \"$DATABASE_URL\"", A),
     ("npm run db:migrate", A),
@@ -131,6 +145,10 @@ fn project() -> TestContext {
     ctx.write("prisma/schema.prisma", "datasource db {\n  provider = \"sqlite\"\n}\nmodel User {\n  id Int @id\n}\n");
     ctx.write("drop.sql", "-- cleanup\nDROP TABLE \"User\";\n");
     ctx.write("safe.sql", "SELECT 1;\n");
+    ctx.write("sql/main.sql", "SELECT 1;\n\\ir inner-drop.sql\n");
+    ctx.write("sql/inner-drop.sql", "DROP TABLE \"User\";\n");
+    ctx.write("sql/safe-main.sql", "SELECT 1;\n\\ir inner-safe.sql\n");
+    ctx.write("sql/inner-safe.sql", "SELECT 2;\n");
     ctx.write("off.sql", "DROP EVENT TRIGGER IF EXISTS prisma_guard_sql_drop;\n");
     let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open the database");
     db.execute_batch("CREATE TABLE User (id INTEGER PRIMARY KEY); INSERT INTO User VALUES (1), (2);").expect("rows");

@@ -154,7 +154,8 @@ impl Session {
 #[derive(Debug, Default)]
 pub(super) struct Script {
     pub sql: String,
-    pub includes: Vec<String>,
+    /// Included files, and whether each is relative to the including file (`\\ir`).
+    pub includes: Vec<(String, bool)>,
 }
 
 /// Most variable substitutions in one script (`\set a :a` loops are stopped by psql too).
@@ -444,7 +445,7 @@ fn meta_command(meta: &str, s: &mut Session, out: &mut Script) -> Result<(), Str
         }
         "i" | "ir" | "include" | "include_relative" => match words.first() {
             Some(Some(path)) => {
-                out.includes.push(path.clone());
+                out.includes.push((path.clone(), matches!(name, "ir" | "include_relative")));
                 Ok(())
             }
             Some(None) => Err(format!("includes a file named by a psql variable only known when it runs ({shown})")),
@@ -499,7 +500,7 @@ mod tests {
         assert!(read("\\set x `cat /tmp/q.sql`\n").is_err());
         assert!(read("SELECT 'DROP TABLE a' AS q \\gset\n:q;\n").is_err());
         assert!(read("\\prompt 'sql? ' q\n:q;\n").is_err());
-        assert_eq!(read("\\set f /tmp/x.sql\n\\i :f\n").unwrap().includes, vec!["/tmp/x.sql".to_string()]);
+        assert_eq!(read("\\set f /tmp/x.sql\n\\i :f\n").unwrap().includes, vec![("/tmp/x.sql".to_string(), false)]);
         // Backslashes inside strings, dollar quotes and comments are not meta-commands.
         let ok = read("SELECT 'a\\gexec';\nDO $$ BEGIN RAISE NOTICE '\\!'; END $$;\n-- \\gexec\n").unwrap();
         assert!(ok.includes.is_empty());

@@ -1,7 +1,10 @@
-//! Commands that read the PostgreSQL tripwire's approval key (`~/.local/share/prisma-guard/
-//! tripwire/<id>.key`, under `$XDG_DATA_HOME` when set; see [`crate::tripwire::key`]): with
-//! it, any client can open the approval window the tripwire waits for, which switches the
-//! tripwire off. Listing the folder is fine; reading, copying or sending anything in it is not.
+//! Switching the PostgreSQL tripwire off from a command line, past any SQL: reading its
+//! approval key (`~/.local/share/prisma-guard/tripwire/<id>.key`, under `$XDG_DATA_HOME` when
+//! set; see [`crate::tripwire::key`]), with which any client can open the approval window the
+//! tripwire waits for; and `session_replication_role=replica` in the options a client
+//! connects with (`export PGOPTIONS=...`, `env PGOPTIONS=... node app.js`), under which no
+//! trigger fires. Listing the key folder is fine; reading, copying or sending anything in it
+//! is not. (SQL that switches it off is [`crate::sql::tripwire`]'s.)
 
 use crate::shell::SimpleCommand;
 
@@ -36,6 +39,26 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
     Some(format!("`{name}` reads {word}, where the PostgreSQL tripwire's approval key is kept: {MESSAGE}"))
 }
 
+/// Why `cmd` switches the tripwire off, if it does: it reads the key, or sets
+/// `session_replication_role=replica` for the connections it makes.
+pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
+    if let Some(why) = reads_key(cmd, dirs) {
+        return Some(why);
+    }
+    let name = cmd.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    if matches!(name, "psql" | "pgcli" | "usql") {
+        return None; // judged with the client's SQL (`super::clients`)
+    }
+    let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
+    let w = words.into_iter().find(|w| {
+        w.contains("session_replication_role") && w.replace("session_replication_role", "").contains("replica")
+    })?;
+    Some(format!(
+        "`{name}` sets session_replication_role to replica (`{w}`) for the connections it makes, under which no trigger fires, switching off {}",
+        crate::sql::tripwire::MARK
+    ))
+}
+
 const MESSAGE: &str = "with the key any client can open an approval window, switching the tripwire off";
 
 #[cfg(test)]
@@ -61,5 +84,18 @@ mod tests {
         assert!(!reads("ls ~/.local/share/prisma-guard/tripwire", &[""]));
         assert!(!reads("cat ab12.key", &[""]));
         assert!(!reads("cat ~/.ssh/id_rsa.pub", &[""]));
+    }
+
+    #[test]
+    fn replica_mode_for_every_connection_is_refused() {
+        let off = |line: &str| {
+            let cmd = parse(line).unwrap().pop().unwrap();
+            switches_off(&cmd, &[String::new()]).is_some()
+        };
+        assert!(off("export PGOPTIONS='-c session_replication_role=replica'"));
+        assert!(off("PGOPTIONS='-c session_replication_role=replica' node wipe.js"));
+        assert!(off("env PGOPTIONS=-csession_replication_role=replica npm run seed"));
+        assert!(!off("export PGOPTIONS='-c session_replication_role=origin'"));
+        assert!(!off("export PGOPTIONS='-c statement_timeout=0'"));
     }
 }
