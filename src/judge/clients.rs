@@ -115,7 +115,7 @@ pub fn judge(
     });
     let read_file = |path: &str| read_sql(read, path);
     match name {
-        "psql" | "pgcli" | "usql" => postgres(cmd, read).and_then(found),
+        "psql" | "pgcli" | "usql" => postgres(cmd, read, is_project_file).and_then(found),
         "duckdb" => duckdb(cmd, read, is_project_file).and_then(found),
         "mysql" | "mariadb" | "mycli" => {
             if info_only {
@@ -310,7 +310,7 @@ fn cannot(what: &str) -> String {
 /// `psql`, `pgcli`, `usql`: the SQL of each `-c` and `-f` in order, then of the input when the
 /// line shows it (psql reads it only without `-c`/`-f`, but it is judged whenever shown), with
 /// psql's variables (`-v`, `\set`) shared between them.
-fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
+fn postgres(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
     let argv = &cmd.argv;
     // `PGOPTIONS='-c session_replication_role=replica'`, `options=...` in a connection string.
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(argv.iter().cloned());
@@ -324,6 +324,13 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
     if args.info_only {
         return None;
     }
+    let over = |files: &[String]| {
+        let p = files.iter().find(|f| is_project_file(f) == Some(true))?;
+        Some(format!("writes its output over {p}, the project's database"))
+    };
+    if let Some(why) = over(&args.writes) {
+        return Some(why);
+    }
     let mut session = psql::Session::default();
     for (k, v) in &args.vars {
         let known = !dynamic(v);
@@ -333,17 +340,17 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
     for action in &args.actions {
         let why = match action {
             psql::Action::Command(t) if t.trim_start().starts_with('\\') => {
-                script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, &mut session, 0)
+                script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, is_project_file, &mut session, 0)
             }
             // Sent to the server as it is: no variables, no meta-commands.
             psql::Action::Command(t) => sql_verdict(t, "-c"),
             psql::Action::File(p) if p == "-" => match &stdin {
-                Some(Ok(sql)) => script_verdict(sql, read, &mut session, 0),
+                Some(Ok(sql)) => script_verdict(sql, read, is_project_file, &mut session, 0),
                 Some(Err(what)) => Some(cannot(what)),
                 None => Some(cannot("its input")),
             },
             psql::Action::File(p) => match read_sql(read, p) {
-                Ok(sql) => script_verdict(&sql, read, &mut session, 0),
+                Ok(sql) => script_verdict(&sql, read, is_project_file, &mut session, 0),
                 Err(what) => Some(cannot(&what)),
             },
         };
@@ -353,7 +360,7 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
     }
     let ran = !args.actions.is_empty();
     match stdin {
-        Some(Ok(sql)) => script_verdict(&sql, read, &mut session, 0),
+        Some(Ok(sql)) => script_verdict(&sql, read, is_project_file, &mut session, 0),
         Some(Err(what)) if !ran => Some(cannot(&what)),
         None if !ran => Some(cannot("its input")),
         _ => None,
@@ -362,7 +369,13 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
 
 /// A psql script (a file, the input, a `-c` meta-command): its meta-commands, variables and
 /// included files, then the SQL it sends.
-fn script_verdict(sql: &Sql, read: Reader<'_>, session: &mut psql::Session, depth: usize) -> Option<String> {
+fn script_verdict(
+    sql: &Sql,
+    read: Reader<'_>,
+    is_project_file: &dyn Fn(&str) -> Option<bool>,
+    session: &mut psql::Session,
+    depth: usize,
+) -> Option<String> {
     if depth > 8 {
         return Some(format!("includes SQL files {depth} deep from {}, which is not followed", sql.from));
     }
@@ -370,6 +383,9 @@ fn script_verdict(sql: &Sql, read: Reader<'_>, session: &mut psql::Session, dept
         Ok(script) => script,
         Err(why) => return Some(format!("{why} (in {})", sql.from)),
     };
+    if let Some(p) = script.writes.iter().find(|f| is_project_file(f) == Some(true)) {
+        return Some(format!("writes its output over {p}, the project's database ({})", sql.from));
+    }
     for (path, relative) in &script.includes {
         // `\\ir`: relative to the including file's folder.
         let folder = sql.from.rsplit_once('/').map(|(d, _)| d).filter(|_| *relative && !path.starts_with('/'));
@@ -378,7 +394,7 @@ fn script_verdict(sql: &Sql, read: Reader<'_>, session: &mut psql::Session, dept
             Ok(s) => s,
             Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
         };
-        if let Some(why) = script_verdict(&inner, read, session, depth + 1) {
+        if let Some(why) = script_verdict(&inner, read, is_project_file, session, depth + 1) {
             return Some(why);
         }
     }

@@ -143,17 +143,23 @@ const TABLE: &[Row] = &[
 ];
 
 /// Package runners and their subcommands, which come before the tool's name.
-const RUNNERS: &[&str] = &["npx", "pnpx", "bunx", "pnpm", "yarn", "bun", "npm", "corepack", "deno"];
+const RUNNERS: &[&str] = &[
+    "npx", "pnpx", "bunx", "pnpm", "yarn", "bun", "npm", "corepack", "deno", "node", "nodejs", "tsx", "ts-node",
+];
 const RUNNER_WORDS: &[&str] = &["exec", "dlx", "x", "run", "--"];
-/// Runner options that take the next word as their value.
+/// Runner options that take the next word as their value (`yarn workspace NAME CMD`).
 const RUNNER_VALUES: &[&str] =
-    &["-p", "--package", "--filter", "-F", "-C", "--dir", "--prefix", "-w", "--workspace", "--cwd"];
+    &["-p", "--package", "--filter", "-F", "-C", "--dir", "--prefix", "-w", "--workspace", "--cwd", "workspace"];
 
 /// The tool's name in a command word: `node_modules/.bin/drizzle-kit`, `drizzle-kit@0.31`,
-/// `@mikro-orm/cli`.
+/// `@mikro-orm/cli`, a package's own entry file (`node_modules/knex/bin/cli.js`).
 fn tool_name(word: &str) -> String {
-    if word.starts_with("@mikro-orm/cli") {
+    if word.contains("@mikro-orm/cli") {
         return "mikro-orm".into();
+    }
+    if let Some((_, after)) = word.split_once("node_modules/") {
+        let after = after.strip_prefix(".bin/").unwrap_or(after);
+        return after.split('/').next().unwrap_or(after).to_ascii_lowercase();
     }
     let base = word.rsplit('/').next().unwrap_or(word);
     let base = base.split('@').next().unwrap_or(base);
@@ -166,6 +172,14 @@ fn tool_at(argv: &[String]) -> Option<(usize, String)> {
     let first = tool_name(argv.first()?);
     if known(&first) {
         return Some((0, first));
+    }
+    // `docker run [opts] flyway/flyway clean`, `docker compose run dbmate drop`: an image or
+    // service named after the tool (its tag dropped).
+    if matches!(first.as_str(), "docker" | "podman") && argv.iter().any(|a| a == "run") {
+        return argv.iter().enumerate().skip(2).find_map(|(i, a)| {
+            let image = tool_name(a.split(':').next().unwrap_or(a));
+            known(&image).then_some((i, image))
+        });
     }
     if !RUNNERS.contains(&first.as_str()) {
         return None;
@@ -265,6 +279,11 @@ mod tests {
             "npx mikro-orm schema:drop --run",
             "npx mikro-orm schema:fresh --run",
             "npx @mikro-orm/cli migration:fresh",
+            "yarn workspace @acme/db drizzle-kit push --force",
+            "node node_modules/drizzle-kit/bin.cjs push --force",
+            "node ./node_modules/knex/bin/cli.js migrate:rollback --all",
+            "docker run --rm -v ./sql:/flyway/sql flyway/flyway:10 -url=jdbc:x clean",
+            "docker compose run --rm dbmate drop",
             "npx typeorm schema:sync -d src/data-source.ts",
             "npx mikro-orm schema:update --run",
         ] {
@@ -300,6 +319,8 @@ mod tests {
             "npm run build",
             "git clean -fd",
             "echo flyway clean",
+            "node scripts/clean.js",
+            "docker run --rm flyway/flyway migrate",
         ] {
             assert_eq!(judged(line), None, "{line}");
         }

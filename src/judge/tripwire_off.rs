@@ -36,6 +36,10 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
         return None;
     }
     let word = cmd.argv[1..].iter().find(|w| names_key_folder(w) || key_here(w))?;
+    // The shell walk cannot follow `cd ~/...`: what runs there afterwards is not known.
+    if matches!(name, "cd" | "pushd") {
+        return Some(format!("`{name}` goes into {word}, where the PostgreSQL tripwire's approval key is kept, so what runs there cannot be checked: {MESSAGE}"));
+    }
     Some(format!("`{name}` reads {word}, where the PostgreSQL tripwire's approval key is kept: {MESSAGE}"))
 }
 
@@ -82,6 +86,7 @@ mod tests {
         assert!(reads("grep -r . ~/.local/share/prisma-guard/tripwire/", &[""]));
         assert!(reads("cat ab12.key", &["", "~/.local/share/prisma-guard/tripwire"]));
         assert!(!reads("ls ~/.local/share/prisma-guard/tripwire", &[""]));
+        assert!(reads("cd ~/.local/share/prisma-guard/tripwire", &[""]), "what follows cannot be followed");
         assert!(!reads("cat ab12.key", &[""]));
         assert!(!reads("cat ~/.ssh/id_rsa.pub", &[""]));
     }

@@ -65,6 +65,8 @@ pub(super) struct Args {
     pub info_only: bool,
     /// `-c` or `-f` without its value (the line ends).
     pub missing_value: bool,
+    /// Files psql writes its output or log to (`-o`, `-L`).
+    pub writes: Vec<String>,
 }
 
 /// The long option `name` (the text after `--`, before any `=`) names, as getopt_long reads
@@ -89,6 +91,7 @@ pub(super) fn args(argv: &[String]) -> Args {
             let (k, val) = v.split_once('=').unwrap_or((&v, ""));
             out.vars.push((k.to_string(), val.to_string()));
         }
+        ('o' | 'L', Some(v)) => out.writes.push(v),
         ('c' | 'f', None) => out.missing_value = true,
         ('V' | '?' | 'l', _) => out.info_only = true,
         _ => {}
@@ -156,6 +159,8 @@ pub(super) struct Script {
     pub sql: String,
     /// Included files, and whether each is relative to the including file (`\\ir`).
     pub includes: Vec<(String, bool)>,
+    /// Files the script writes (`\\o FILE`, `\\w FILE`, `\\g FILE`, `\\copy ... TO 'FILE'`).
+    pub writes: Vec<String>,
 }
 
 /// Most variable substitutions in one script (`\set a :a` loops are stopped by psql too).
@@ -268,6 +273,11 @@ pub(super) fn read_script(text: &str, s: &mut Session) -> Result<Script, String>
                         }
                     }
                 }
+            }
+            // `\;`: a semicolon in the SQL (it does not send the query yet).
+            '\\' if next == Some(';') => {
+                out.sql.push(';');
+                i += 2;
             }
             // `\\` ends a meta-command's arguments: SQL again.
             '\\' if next == Some('\\') => {
@@ -414,6 +424,15 @@ fn meta_command(meta: &str, s: &mut Session, out: &mut Script) -> Result<(), Str
         "copy" if words.iter().flatten().any(|w| w.eq_ignore_ascii_case("program")) => {
             Err(format!("runs a program through \\copy ({shown}), which is not checked"))
         }
+        "g" | "gx" | "o" | "out" | "w" | "write" => {
+            out.writes.extend(words.iter().flatten().filter(|w| !w.starts_with('(')).cloned());
+            Ok(())
+        }
+        "copy" => {
+            let to = words.iter().flatten().position(|w| w.eq_ignore_ascii_case("to"));
+            out.writes.extend(to.and_then(|k| words.iter().flatten().nth(k + 1)).cloned());
+            Ok(())
+        }
         "set" => {
             if let Some(Some(var)) = words.first() {
                 let value: Option<String> = words[1..].iter().cloned().collect::<Option<Vec<_>>>().map(|v| v.concat());
@@ -505,5 +524,10 @@ mod tests {
         let ok = read("SELECT 'a\\gexec';\nDO $$ BEGIN RAISE NOTICE '\\!'; END $$;\n-- \\gexec\n").unwrap();
         assert!(ok.includes.is_empty());
         assert!(read("SELECT 1 \\\\ \\gexec\n").is_err(), "`\\\\` ends one meta-command, not the line");
+        let sql = read("SELECT 1 \\; DROP TABLE users;\n").unwrap().sql;
+        assert!(sql.contains("; DROP TABLE users"), "`\\;` is a semicolon: {sql}");
+        let writes = read("\\o out.txt\nSELECT 1 \\g dev.db\n\\copy users TO 'x.csv' csv\n").unwrap().writes;
+        assert_eq!(writes, ["out.txt", "dev.db", "x.csv"]);
+        assert_eq!(args(&argv("psql -o dev.db -L log.txt")).writes, ["dev.db", "log.txt"]);
     }
 }
