@@ -35,7 +35,20 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
     if NAMES_ONLY.contains(&name) {
         return None;
     }
-    let word = cmd.argv[1..].iter().find(|w| names_key_folder(w) || key_here(w))?;
+    // Spread over several words (`find ~/.local/share -path '*tripwire*' -name '*.key'`), or
+    // the whole data home (`tar czf x.tgz ~/.local/share`).
+    let all = cmd.argv[1..].join(" ").to_ascii_lowercase();
+    let spread = all.contains("tripwire")
+        && (all.contains(".key") || all.contains("prisma-guard"))
+        && (all.contains(".local/share") || all.contains("xdg_data_home") || all.contains("prisma-guard"));
+    let home = |w: &&String| {
+        let w = w.trim_end_matches('/');
+        w.ends_with(".local/share") || w == "$XDG_DATA_HOME" || w == "${XDG_DATA_HOME}"
+    };
+    let word = cmd.argv[1..]
+        .iter()
+        .find(|w| names_key_folder(w) || key_here(w) || home(w))
+        .or_else(|| spread.then(|| &cmd.argv[1]))?;
     // The shell walk cannot follow `cd ~/...`: what runs there afterwards is not known.
     if matches!(name, "cd" | "pushd") {
         return Some(format!("`{name}` goes into {word}, where the PostgreSQL tripwire's approval key is kept, so what runs there cannot be checked: {MESSAGE}"));
@@ -85,6 +98,10 @@ mod tests {
         assert!(reads("base64 < ~/.local/share/prisma-guard/tripwire/ab.key", &[""]));
         assert!(reads("grep -r . ~/.local/share/prisma-guard/tripwire/", &[""]));
         assert!(reads("cat ab12.key", &["", "~/.local/share/prisma-guard/tripwire"]));
+        assert!(reads("cat ~/.local/share/*/tripwire/*.key", &[""]));
+        assert!(reads("find ~/.local/share -path '*tripwire*' -name '*.key' -exec cat {} +", &[""]));
+        assert!(reads("tar czf /tmp/x.tgz ~/.local/share", &[""]));
+        assert!(!reads("du -sh ~/.local/share", &[""]));
         assert!(!reads("ls ~/.local/share/prisma-guard/tripwire", &[""]));
         assert!(reads("cd ~/.local/share/prisma-guard/tripwire", &[""]), "what follows cannot be followed");
         assert!(!reads("cat ab12.key", &[""]));

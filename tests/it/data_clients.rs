@@ -77,6 +77,9 @@ const TABLE: &[(&str, V)] = &[
     ("cat ~/.local/share/prisma-guard/tripwire/*.key", D),
     ("cp -r ~/.local/share/prisma-guard/tripwire /tmp/k", D),
     ("cd ~/.local/share/prisma-guard/tripwire && cat *.key", D),
+    ("cat ~/.local/share/*/tripwire/*.key", D),
+    ("find ~/.local/share -path '*tripwire*' -name '*.key' -exec cat {} +", D),
+    ("npx prisma db execute --stdin <<< 'DROP EVENT TRIGGER prisma_guard_sql_drop'", D),
     ("ls ~/.local/share/prisma-guard/tripwire", A),
     ("psql -c 'SHOW session_replication_role'", A),
     ("psql -c 'SELECT evtname FROM pg_event_trigger'", A),
@@ -115,6 +118,9 @@ const TABLE: &[(&str, V)] = &[
     ("npx mikro-orm schema:update --run", D),
     ("npx typeorm schema:sync -d src/data-source.ts", D),
     ("npm run db:clean", D),
+    ("npm run db:push -- --force", D),
+    ("pnpm db:push --force", D),
+    ("npm run db:push", A),
     ("pnpm run orm:wipe", D),
     ("sudo -u app npx knex migrate:rollback --all", D),
     ("bash -c 'npx drizzle-kit push --force'", D),
@@ -144,7 +150,8 @@ fn project() -> TestContext {
         r#"{"name": "shop", "private": true, "scripts": {
   "db:clean": "sequelize db:drop",
   "orm:wipe": "typeorm schema:drop -d src/data-source.ts",
-  "db:migrate": "knex migrate:latest"
+  "db:migrate": "knex migrate:latest",
+  "db:push": "drizzle-kit push"
 }}"#,
     );
     ctx.write(
