@@ -129,11 +129,11 @@ pub fn judge(
                 let long = |full: &str| flag.len() >= 4 && flag.starts_with("--") && full.starts_with(&flag[2..]);
                 if flag == "-e" || long("execute") || long("init-command") {
                     let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                    pieces.push(v.map(|t| Ok(Sql { text: t, from: flag.to_string() })));
+                    pieces.push(v.map(|t| arg_sql(t, flag)));
                 } else if let Some((_, t)) = mysql_short_e(a) {
                     match t {
-                        "" => pieces.push(argv.get(i + 1).cloned().inspect(|_| i += 1).map(|t| Ok(Sql { text: t, from: "-e".into() }))),
-                        t => pieces.push(Some(Ok(Sql { text: t.to_string(), from: "-e".into() }))),
+                        "" => pieces.push(argv.get(i + 1).cloned().inspect(|_| i += 1).map(|t| arg_sql(t, "-e"))),
+                        t => pieces.push(Some(arg_sql(t.to_string(), "-e"))),
                     }
                 }
                 i += 1;
@@ -186,7 +186,7 @@ pub fn judge(
                 let (flag, inline) = split_flag(a);
                 let v = || inline.clone().or_else(|| argv.get(i + 1).cloned());
                 match flag {
-                    "--command" => pieces.push(v().map(|t| Ok(Sql { text: t, from: "--command".into() }))),
+                    "--command" => pieces.push(v().map(|t| arg_sql(t, "--command"))),
                     "--file" => pieces.push(Some(v().map_or(Err("--file".into()), |p| read_file(&p)))),
                     _ => {}
                 }
@@ -339,6 +339,7 @@ fn postgres(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str
     let stdin = stdin_sql(cmd, read);
     for action in &args.actions {
         let why = match action {
+            psql::Action::Command(t) if shell_text(t) => Some(cannot(&format!("-c `{}`", first_line(t)))),
             psql::Action::Command(t) if t.trim_start().starts_with('\\') => {
                 script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, is_project_file, &mut session, 0)
             }
@@ -401,6 +402,37 @@ fn script_verdict(
     sql_verdict(&script.sql, &sql.from)
 }
 
+/// SQL given on the command line (`-c`, `-e`, `--command`): unknown when it holds text the
+/// shell fills in when the line runs (`psql -c "$SQL"`).
+fn arg_sql(text: String, from: &str) -> Result<Sql, String> {
+    if shell_text(&text) {
+        return Err(format!("{from} `{}`", first_line(&text)));
+    }
+    Ok(Sql { text, from: from.to_string() })
+}
+
+/// Whether SQL from the command line holds a shell variable (`$SQL`, `${X}`) or a command
+/// substitution. PostgreSQL's own dollars are not: `$1`, `$$`, `$tag$ ... $tag$`.
+fn shell_text(text: &str) -> bool {
+    if text.contains(crate::shell::parse::SUBSTITUTED) || text.contains('`') {
+        return true;
+    }
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        if c != b'$' || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$')) {
+            return false;
+        }
+        match b.get(i + 1) {
+            Some(b'{') => true,
+            Some(&n) if n.is_ascii_alphabetic() || n == b'_' => {
+                let end = b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).map_or(b.len(), |k| i + 1 + k);
+                b.get(end) != Some(&b'$')
+            }
+            _ => false,
+        }
+    })
+}
+
 /// Whether a word holds text only known when the line runs.
 fn dynamic(word: &str) -> bool {
     word.contains('$') || word.contains('`') || word.contains(crate::shell::parse::SUBSTITUTED)
@@ -429,7 +461,7 @@ fn duckdb(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         match flag.as_deref() {
             Some("-version" | "-help") => return None,
             Some(f @ ("-c" | "-cmd" | "-s")) => {
-                pieces.push(argv.get(i + 1).map(|t| Ok(Sql { text: t.clone(), from: f.to_string() })));
+                pieces.push(argv.get(i + 1).map(|t| arg_sql(t.clone(), f)));
                 i += 1;
             }
             Some("-init") => {
@@ -620,6 +652,9 @@ mod tests {
             "psql app",
             "sqlite3 prisma/dev.db '.read missing.sql'",
             "psql -c '\\! npx prisma migrate reset --force'",
+            "psql -c \"$SQL\"",
+            "mysql -e \"$(cat x.sql)\"",
+            "psql -c \"DELETE FROM users WHERE id = ${ID}\"",
         ] {
             assert!(judged(line).is_some(), "{line}");
         }
@@ -644,6 +679,9 @@ mod tests {
             "pg_restore --list dump.custom",
             "mongosh app --eval 'db.users.find()'",
             "psql -c 'DELETE FROM \"Session\" WHERE expires < now()'",
+            "psql -c 'DO $$ BEGIN PERFORM 1; END $$'",
+            "psql -c 'DO $body$ BEGIN PERFORM 1; END $body$'",
+            "psql -c 'PREPARE q AS SELECT $1'",
         ] {
             assert_eq!(judged(line), None, "{line}");
         }
