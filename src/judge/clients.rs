@@ -127,7 +127,7 @@ pub fn judge(
                 let (flag, inline) = split_flag(a);
                 // MariaDB (and MySQL before 5.7) take any unambiguous prefix of a long option.
                 let long = |full: &str| flag.len() >= 4 && flag.starts_with("--") && full.starts_with(&flag[2..]);
-                if flag == "-e" || long("execute") || long("init-command") {
+                if flag == "-e" || long("execute") || long("init-command") || long("init-command-add") {
                     let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
                     pieces.push(v.map(|t| arg_sql(t, flag)));
                 } else if let Some((_, t)) = mysql_short_e(a) {
