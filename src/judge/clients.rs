@@ -7,7 +7,9 @@
 //! migrations. SQL that cannot be read is unknown: refused, since the client may reach the
 //! project's database.
 
+mod duckdb;
 mod psql;
+mod psql_script;
 
 use std::path::Path;
 
@@ -115,8 +117,8 @@ pub fn judge(
     });
     let read_file = |path: &str| read_sql(read, path);
     match name {
-        "psql" | "pgcli" | "usql" => postgres(cmd, read, is_project_file).and_then(found),
-        "duckdb" => duckdb(cmd, read, is_project_file).and_then(found),
+        "psql" | "pgcli" | "usql" => psql::judge(cmd, read, is_project_file).and_then(found),
+        "duckdb" => duckdb::judge(cmd, read, is_project_file).and_then(found),
         "mysql" | "mariadb" | "mycli" => {
             if info_only {
                 return None;
@@ -307,101 +309,6 @@ fn cannot(what: &str) -> String {
     format!("runs SQL from {what}, which cannot be checked")
 }
 
-/// `psql`, `pgcli`, `usql`: the SQL of each `-c` and `-f` in order, then of the input when the
-/// line shows it (psql reads it only without `-c`/`-f`, but it is judged whenever shown), with
-/// psql's variables (`-v`, `\set`) shared between them.
-fn postgres(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
-    let argv = &cmd.argv;
-    // `PGOPTIONS='-c session_replication_role=replica'`, `options=...` in a connection string.
-    let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(argv.iter().cloned());
-    if let Some(w) = words.into_iter().find(|w| w.contains("session_replication_role") && w.replace("session_replication_role", "").contains("replica")) {
-        return Some(format!(
-            "connects with session_replication_role = replica (`{w}`), under which no trigger fires, switching off {}",
-            crate::sql::tripwire::MARK
-        ));
-    }
-    let args = psql::args(&argv[1..]);
-    if args.info_only {
-        return None;
-    }
-    let over = |files: &[String]| {
-        let p = files.iter().find(|f| is_project_file(f) == Some(true))?;
-        Some(format!("writes its output over {p}, the project's database"))
-    };
-    if let Some(why) = over(&args.writes) {
-        return Some(why);
-    }
-    let mut session = psql::Session::default();
-    for (k, v) in &args.vars {
-        let known = !dynamic(v);
-        session.set(k, known.then(|| v.clone()));
-    }
-    let stdin = stdin_sql(cmd, read);
-    for action in &args.actions {
-        let why = match action {
-            psql::Action::Command(t) if shell_text(t) => Some(cannot(&format!("-c `{}`", first_line(t)))),
-            psql::Action::Command(t) if t.trim_start().starts_with('\\') => {
-                script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, is_project_file, &mut session, 0)
-            }
-            // Sent to the server as it is: no variables, no meta-commands.
-            psql::Action::Command(t) => sql_verdict(t, "-c"),
-            psql::Action::File(p) if p == "-" => match &stdin {
-                Some(Ok(sql)) => script_verdict(sql, read, is_project_file, &mut session, 0),
-                Some(Err(what)) => Some(cannot(what)),
-                None => Some(cannot("its input")),
-            },
-            psql::Action::File(p) => match read_sql(read, p) {
-                Ok(sql) => script_verdict(&sql, read, is_project_file, &mut session, 0),
-                Err(what) => Some(cannot(&what)),
-            },
-        };
-        if why.is_some() {
-            return why;
-        }
-    }
-    let ran = !args.actions.is_empty();
-    match stdin {
-        Some(Ok(sql)) => script_verdict(&sql, read, is_project_file, &mut session, 0),
-        Some(Err(what)) if !ran => Some(cannot(&what)),
-        None if !ran => Some(cannot("its input")),
-        _ => None,
-    }
-}
-
-/// A psql script (a file, the input, a `-c` meta-command): its meta-commands, variables and
-/// included files, then the SQL it sends.
-fn script_verdict(
-    sql: &Sql,
-    read: Reader<'_>,
-    is_project_file: &dyn Fn(&str) -> Option<bool>,
-    session: &mut psql::Session,
-    depth: usize,
-) -> Option<String> {
-    if depth > 8 {
-        return Some(format!("includes SQL files {depth} deep from {}, which is not followed", sql.from));
-    }
-    let script = match psql::read_script(&sql.text, session) {
-        Ok(script) => script,
-        Err(why) => return Some(format!("{why} (in {})", sql.from)),
-    };
-    if let Some(p) = script.writes.iter().find(|f| is_project_file(f) == Some(true)) {
-        return Some(format!("writes its output over {p}, the project's database ({})", sql.from));
-    }
-    for (path, relative) in &script.includes {
-        // `\\ir`: relative to the including file's folder.
-        let folder = sql.from.rsplit_once('/').map(|(d, _)| d).filter(|_| *relative && !path.starts_with('/'));
-        let path = folder.map_or(path.clone(), |d| format!("{d}/{path}"));
-        let inner = match read_sql(read, &path) {
-            Ok(s) => s,
-            Err(what) => return Some(format!("includes SQL from {what}, which cannot be checked")),
-        };
-        if let Some(why) = script_verdict(&inner, read, is_project_file, session, depth + 1) {
-            return Some(why);
-        }
-    }
-    sql_verdict(&script.sql, &sql.from)
-}
-
 /// SQL given on the command line (`-c`, `-e`, `--command`): unknown when it holds text the
 /// shell fills in when the line runs (`psql -c "$SQL"`).
 fn arg_sql(text: String, from: &str) -> Result<Sql, String> {
@@ -425,7 +332,8 @@ fn shell_text(text: &str) -> bool {
         match b.get(i + 1) {
             Some(b'{') => true,
             Some(&n) if n.is_ascii_alphabetic() || n == b'_' => {
-                let end = b[i + 1..].iter().position(|c| !(c.is_ascii_alphanumeric() || *c == b'_')).map_or(b.len(), |k| i + 1 + k);
+                let name = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let end = i + 1 + name;
                 b.get(end) != Some(&b'$')
             }
             _ => false,
@@ -445,68 +353,6 @@ fn mysql_short_e(a: &str) -> Option<(&str, &str)> {
     let short = a.strip_prefix('-').filter(|s| !s.starts_with('-'))?;
     let k = short.find(|c: char| !NO_VALUE.contains(c))?;
     short[k..].starts_with('e').then(|| (&short[..k], &short[k + 1..]))
-}
-
-/// `duckdb [FILE] [-c SQL | -cmd SQL | -s SQL | SQL ...]`: harmless on its own database or in
-/// memory; judged when the file is the project's SQLite database, when the SQL reaches
-/// another database (`ATTACH 'postgres:...'`, `postgres_execute(...)`, `sqlite_scan`), or
-/// when it cannot be read.
-fn duckdb(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
-    let argv = &cmd.argv;
-    let mut pieces: Vec<Option<Result<Sql, String>>> = Vec::new();
-    let mut operands: Vec<&String> = Vec::new();
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        let flag = a.strip_prefix('-').map(|f| format!("-{}", f.trim_start_matches('-')));
-        match flag.as_deref() {
-            Some("-version" | "-help") => return None,
-            Some(f @ ("-c" | "-cmd" | "-s")) => {
-                pieces.push(argv.get(i + 1).map(|t| arg_sql(t.clone(), f)));
-                i += 1;
-            }
-            Some("-init") => {
-                pieces.push(Some(argv.get(i + 1).map_or(Err("-init".into()), |p| read_sql(read, p))));
-                i += 1;
-            }
-            Some("-separator" | "-nullvalue" | "-newline") => i += 1,
-            Some(_) => {}
-            None => operands.push(a),
-        }
-        i += 1;
-    }
-    for sql in operands.iter().skip(1) {
-        pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
-    }
-    pieces.extend(stdin_sql(cmd, read).map(Some));
-    let mut project = operands.first().is_some_and(|f| is_project_file(f) == Some(true));
-    // The project's database named in the SQL: written over by `COPY ... TO` / `EXPORT`, or
-    // reached (`ATTACH`, `sqlite_scan`), so the SQL is judged.
-    for sql in pieces.iter().flatten().flatten() {
-        if let Some(p) = crate::judge::tamper::code_paths(&sql.text).find(|p| is_project_file(p) == Some(true)) {
-            let lower = sql.text.to_ascii_lowercase();
-            if lower.contains("copy") || lower.contains("export") {
-                return Some(format!("writes over {p}, the project's database, with COPY or EXPORT ({})", sql.from));
-            }
-            project = true;
-        }
-    }
-    let texts: Vec<String> = pieces.iter().flatten().flatten().map(|s| s.text.to_ascii_lowercase()).collect();
-    let reaches = texts.iter().any(|t| {
-        ["attach", "_execute", "_query", "_scan", "postgres:", "mysql:", "sqlite:"].iter().any(|w| t.contains(w))
-    });
-    let unreadable = pieces.iter().flatten().any(Result::is_err);
-    if !project && !reaches && !unreadable {
-        return None;
-    }
-    // The SQL handed to another database as a string (`postgres_execute('db', 'DROP ...')`).
-    let mut strings = Vec::new();
-    for sql in pieces.iter().flatten().flatten() {
-        for quoted in sql.text.split('\'').skip(1).step_by(2) {
-            strings.push(Some(Ok(Sql { text: quoted.to_string(), from: sql.from.clone() })));
-        }
-    }
-    pieces.extend(strings);
-    judge_pieces(pieces, read, Dialect::Sqlite)
 }
 
 /// `sqlite3 [OPTIONS] FILE [SQL...]`.

@@ -51,7 +51,10 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
         .or_else(|| spread.then(|| &cmd.argv[1]))?;
     // The shell walk cannot follow `cd ~/...`: what runs there afterwards is not known.
     if matches!(name, "cd" | "pushd") {
-        return Some(format!("`{name}` goes into {word}, where the PostgreSQL tripwire's approval key is kept, so what runs there cannot be checked: {MESSAGE}"));
+        return Some(format!(
+            "`{name}` goes into {word}, where the PostgreSQL tripwire's approval key is kept, \
+             so what runs there cannot be checked: {MESSAGE}"
+        ));
     }
     Some(format!("`{name}` reads {word}, where the PostgreSQL tripwire's approval key is kept: {MESSAGE}"))
 }
@@ -67,11 +70,10 @@ pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
         return None; // judged with the client's SQL (`super::clients`)
     }
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
-    let w = words.into_iter().find(|w| {
-        w.contains("session_replication_role") && w.replace("session_replication_role", "").contains("replica")
-    })?;
+    let w = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w))?;
     Some(format!(
-        "`{name}` sets session_replication_role to replica (`{w}`) for the connections it makes, under which no trigger fires, switching off {}",
+        "`{name}` sets session_replication_role to replica (`{w}`) for the connections it makes, \
+         under which no trigger fires, switching off {}",
         crate::sql::tripwire::MARK
     ))
 }

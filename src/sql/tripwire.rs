@@ -16,6 +16,13 @@ pub const MARK: &str = "prisma-guard's tripwire";
 /// The tripwire's functions any role may call that change nothing.
 const READ_ONLY: &[&str] = &["status", "approved", "watched"];
 
+/// Whether a text (a statement, an option, `PGOPTIONS`) sets session_replication_role to
+/// replica, under which no trigger fires.
+pub fn sets_replica(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("session_replication_role") && lower.replace("session_replication_role", "").contains("replica")
+}
+
 /// Whether `sql` may hold such a statement (a cheap test before lexing it all again).
 fn may_touch(sql: &str) -> bool {
     let b = sql.as_bytes();
@@ -52,8 +59,7 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     let has = |w: &str| toks.iter().any(|t| t.is(w));
     // `SET session_replication_role = replica`, `set_config('session_replication_role', ...)`,
     // `ALTER ROLE ... SET session_replication_role TO replica`.
-    let replication = text.contains("session_replication_role");
-    if replication && text.replace("session_replication_role", "").contains("replica") && !first.is("SHOW") {
+    if sets_replica(text) && !first.is("SHOW") {
         return Some("sets session_replication_role to replica, under which no trigger fires".into());
     }
     // Event triggers switched off by any name (`format('ALTER EVENT TRIGGER %I DISABLE', ...)`
