@@ -149,6 +149,12 @@ pub(super) fn judge(
     if args.info_only {
         return None;
     }
+    // A pager or editor given on the line: a program psql runs.
+    if let Some((k, v)) = cmd.assigns.iter().find(|(k, _)| super::psql_script::PROGRAMS.contains(&k.as_str())) {
+        if !matches!(v.as_str(), "" | "cat" | "less" | "more" | "less -S") {
+            return Some(format!("runs {k}=`{v}` as a program, which is not checked"));
+        }
+    }
     let over = |files: &[String]| {
         let p = files.iter().find(|f| is_project_file(f) == Some(true))?;
         Some(format!("writes its output over {p}, the project's database"))
@@ -169,7 +175,7 @@ pub(super) fn judge(
                 script_verdict(&Sql { text: t.clone(), from: "-c".into() }, read, is_project_file, &mut session, 0)
             }
             // Sent to the server as it is: no variables, no meta-commands.
-            Action::Command(t) => sql_verdict(t, "-c"),
+            Action::Command(t) => server_writes(t, is_project_file).or_else(|| sql_verdict(t, "-c")),
             Action::File(p) if p == "-" => match &stdin {
                 Some(Ok(sql)) => script_verdict(sql, read, is_project_file, &mut session, 0),
                 Some(Err(what)) => Some(cannot(what)),
@@ -212,6 +218,9 @@ fn script_verdict(
     if let Some(p) = script.writes.iter().find(|f| is_project_file(f) == Some(true)) {
         return Some(format!("writes its output over {p}, the project's database ({})", sql.from));
     }
+    if let Some(why) = server_writes(&script.sql, is_project_file) {
+        return Some(format!("{why} ({})", sql.from));
+    }
     for (path, relative) in &script.includes {
         // `\\ir`: relative to the including file's folder.
         let folder = sql.from.rsplit_once('/').map(|(d, _)| d).filter(|_| *relative && !path.starts_with('/'));
@@ -225,6 +234,17 @@ fn script_verdict(
         }
     }
     sql_verdict(&script.sql, &sql.from)
+}
+
+/// SQL that has the server write a file the project's SQLite database is (`COPY ... TO
+/// 'prisma/dev.db'`, `lo_export`, `pg_file_write`), when the server runs on this machine.
+fn server_writes(sql: &str, is_project_file: &dyn Fn(&str) -> Option<bool>) -> Option<String> {
+    let lower = sql.to_ascii_lowercase();
+    if !["copy", "lo_export", "pg_file_write"].iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let p = crate::judge::tamper::code_paths(sql).find(|p| is_project_file(p) == Some(true))?;
+    Some(format!("has the server write over {p}, the project's database"))
 }
 
 #[cfg(test)]

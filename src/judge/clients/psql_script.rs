@@ -41,6 +41,9 @@ pub(super) struct Script {
     pub writes: Vec<String>,
 }
 
+/// Environment variables naming programs psql runs (a pager, an editor).
+pub(super) const PROGRAMS: &[&str] = &["PAGER", "PSQL_PAGER", "PSQL_WATCH_PAGER", "EDITOR", "PSQL_EDITOR", "VISUAL"];
+
 /// Most variable substitutions in one script (`\set a :a` loops are stopped by psql too).
 const MAX_EXPANSIONS: usize = 1000;
 
@@ -294,6 +297,10 @@ fn meta_command(meta: &str, s: &mut Session, out: &mut Script) -> Result<(), Str
         "e" | "edit" | "ef" | "ev" => {
             return Err(format!("runs what an editor writes ({shown}), which cannot be checked"));
         }
+        // A program psql starts later (`\setenv PAGER 'rm dev.db'` then `\dt`).
+        "setenv" if PROGRAMS.iter().any(|p| args.trim_start().starts_with(p)) => {
+            return Err(format!("sets a program psql runs ({shown}), which is not checked"));
+        }
         _ => {}
     }
     let words = meta_words(args, s)?;
@@ -306,6 +313,10 @@ fn meta_command(meta: &str, s: &mut Session, out: &mut Script) -> Result<(), Str
         }
         "g" | "gx" | "o" | "out" | "w" | "write" => {
             out.writes.extend(words.iter().flatten().filter(|w| !w.starts_with('(')).cloned());
+            Ok(())
+        }
+        "lo_export" => {
+            out.writes.extend(words.iter().flatten().nth(1).cloned());
             Ok(())
         }
         "copy" => {
@@ -373,6 +384,9 @@ mod tests {
         assert!(read("\\set x `cat /tmp/q.sql`\n").is_err());
         assert!(read("SELECT 'DROP TABLE a' AS q \\gset\n:q;\n").is_err());
         assert!(read("\\prompt 'sql? ' q\n:q;\n").is_err());
+        assert!(read("\\setenv PAGER 'rm -f dev.db'\n\\dt\n").is_err());
+        assert!(read("\\setenv TZ UTC\n").is_ok());
+        assert_eq!(read("\\lo_export 1234 dev.db\n").unwrap().writes, ["dev.db"]);
         assert_eq!(read("\\set f /tmp/x.sql\n\\i :f\n").unwrap().includes, vec![("/tmp/x.sql".to_string(), false)]);
         // Backslashes inside strings, dollar quotes and comments are not meta-commands.
         let ok = read("SELECT 'a\\gexec';\nDO $$ BEGIN RAISE NOTICE '\\!'; END $$;\n-- \\gexec\n").unwrap();
