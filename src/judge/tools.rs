@@ -292,6 +292,42 @@ mod tests {
         }
     }
 
+    /// Every way of starting a tool, around every row's command: found, or kept allowed.
+    #[test]
+    fn every_runner_spelling_reaches_the_tool() {
+        let runners = [
+            "",
+            "npx ",
+            "npx -y ",
+            "npx --yes -p pkg ",
+            "pnpm exec ",
+            "pnpm dlx ",
+            "pnpm --filter db exec ",
+            "pnpm ",
+            "yarn ",
+            "yarn dlx ",
+            "yarn workspace @acme/db ",
+            "bunx ",
+            "bun x ",
+            "bun run ",
+            "npm exec -- ",
+            "npm x ",
+            "corepack pnpm exec ",
+            "node_modules/.bin/",
+            "./node_modules/.bin/",
+        ];
+        let destructive = ["drizzle-kit push --force", "dbmate drop", "flyway clean", "knex migrate:rollback --all"];
+        let harmless = ["drizzle-kit push", "dbmate up", "flyway migrate", "knex migrate:rollback"];
+        for r in runners {
+            for d in destructive {
+                assert!(judged(&format!("{r}{d}")).is_some(), "{r}{d}");
+            }
+            for h in harmless {
+                assert_eq!(judged(&format!("{r}{h}")), None, "{r}{h}");
+            }
+        }
+    }
+
     #[test]
     fn tools_that_keep_the_data() {
         for line in [
