@@ -62,6 +62,13 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     if sets_replica(text) && !first.is("SHOW") {
         return Some("sets session_replication_role to replica, under which no trigger fires".into());
     }
+    // Set to a value the text does not show (`set_config('session_replication_role', 'rep' ||
+    // 'lica', false)`): only origin, local and the default keep the triggers on.
+    let sets = first.is("SET") || first.is("ALTER") || text.contains("set_config");
+    let keeps = ["origin", "local", "default"].iter().any(|v| text.contains(v));
+    if sets && text.contains("session_replication_role") && !keeps {
+        return Some("sets session_replication_role to a value the SQL does not show".into());
+    }
     // Event triggers switched off by any name (`format('ALTER EVENT TRIGGER %I DISABLE', ...)`
     // in a DO block), and the trigger catalogues written directly.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -143,6 +150,8 @@ mod tests {
             "DO $$ BEGIN EXECUTE format('ALTER TABLE %I DISABLE TRIGGER ALL', 'User'); END $$",
             "UPDATE pg_event_trigger SET evtenabled = 'D'",
             "ALTER DATABASE app SET session_replication_role = replica",
+            "SELECT set_config('session_replication_role', 'rep' || 'lica', false)",
+            "SET session_replication_role = :mode",
         ] {
             assert!(off(sql), "{sql}");
         }
@@ -156,6 +165,8 @@ mod tests {
             "SELECT evtname FROM pg_event_trigger WHERE evtenabled <> 'D'",
             "SHOW session_replication_role",
             "SET session_replication_role = origin",
+            "SET session_replication_role TO DEFAULT",
+            "SELECT current_setting('session_replication_role')",
             "SELECT * FROM prisma_guard.installation",
             "ALTER TABLE users ENABLE TRIGGER ALL",
             "ALTER TABLE users DISABLE TRIGGER audit_users",
