@@ -23,6 +23,8 @@ pub enum Class {
     Hidden,
     /// prisma-guard, its hooks or Prisma's own agent check switched off.
     GuardOff,
+    /// Another migration tool dropping or resetting the database (drizzle-kit, flyway ...).
+    MigrationTool,
 }
 
 impl Class {
@@ -38,6 +40,7 @@ impl Class {
             Class::Backups => "deleting backups",
             Class::Hidden => "a command only known when the line runs",
             Class::GuardOff => "switching a guard off",
+            Class::MigrationTool => "a migration tool dropping or resetting the database",
         }
     }
 
@@ -59,6 +62,9 @@ impl Class {
             Class::Backups => "`prisma-guard prune` deletes backups by the retention policy, keeping the ones it must",
             Class::Hidden => "write the command out in full, with no variables or substitutions, so it can be checked",
             Class::GuardOff => "ask the user to make this change themselves",
+            Class::MigrationTool => {
+                "take `prisma-guard backup` first, then ask the user to run it in their own terminal; to change the schema, apply the tool's reviewed migrations"
+            }
         }
     }
 }

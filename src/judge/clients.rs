@@ -7,6 +7,10 @@
 //! migrations. SQL that cannot be read is unknown: refused, since the client may reach the
 //! project's database.
 
+mod duckdb;
+mod psql;
+mod psql_script;
+
 use std::path::Path;
 
 use crate::shell::SimpleCommand;
@@ -27,6 +31,12 @@ impl ClientFinding {
     /// reports only what it can show).
     pub fn certain(&self) -> bool {
         !self.why.contains("cannot be checked") && !self.why.contains("is not followed")
+    }
+
+    /// Whether the SQL switches off prisma-guard's PostgreSQL tripwire (a guard switched
+    /// off, rather than data lost).
+    pub fn guard_off(&self) -> bool {
+        self.why.contains(crate::sql::tripwire::MARK)
     }
 }
 
@@ -49,6 +59,17 @@ pub const CLIENTS: &[&str] = &[
     "pg_restore",
     "wrangler",
     "turso",
+    "usql",
+    "duckdb",
+    // Migration tools (`super::tools`): a line naming one is about the database too.
+    "drizzle-kit",
+    "dbmate",
+    "flyway",
+    "liquibase",
+    "sequelize",
+    "typeorm",
+    "knex",
+    "mikro-orm",
 ];
 
 /// Where the SQL read from the line comes from, for messages.
@@ -96,35 +117,8 @@ pub fn judge(
     });
     let read_file = |path: &str| read_sql(read, path);
     match name {
-        "psql" | "pgcli" => {
-            if argv[1..].iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list")) {
-                return None;
-            }
-            let mut pieces = Vec::new();
-            let mut i = 1;
-            while let Some(a) = argv.get(i) {
-                let (flag, inline) = split_flag(a);
-                match flag {
-                    "-c" | "--command" => {
-                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                        pieces.push(v.map(|t| Ok(Sql { text: t, from: "-c".into() })));
-                    }
-                    "-f" | "--file" => {
-                        let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                        pieces.push(Some(match v.as_deref() {
-                            Some("-") | None => stdin_sql(cmd, read).unwrap_or(Err("its input".into())),
-                            Some(p) => read_file(p),
-                        }));
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            if pieces.is_empty() {
-                pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
-            }
-            judge_pieces(pieces, read, Dialect::Postgres).and_then(found)
-        }
+        "psql" | "pgcli" | "usql" => psql::judge(cmd, read, is_project_file).and_then(found),
+        "duckdb" => duckdb::judge(cmd, read, is_project_file).and_then(found),
         "mysql" | "mariadb" | "mycli" => {
             if info_only {
                 return None;
@@ -133,11 +127,16 @@ pub fn judge(
             let mut i = 1;
             while let Some(a) = argv.get(i) {
                 let (flag, inline) = split_flag(a);
-                if flag == "-e" || flag == "--execute" {
+                // MariaDB (and MySQL before 5.7) take any unambiguous prefix of a long option.
+                let long = |full: &str| flag.len() >= 4 && flag.starts_with("--") && full.starts_with(&flag[2..]);
+                if flag == "-e" || long("execute") || long("init-command") || long("init-command-add") {
                     let v = inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1));
-                    pieces.push(v.map(|t| Ok(Sql { text: t, from: "-e".into() })));
-                } else if let Some(t) = a.strip_prefix("-e").filter(|t| !t.is_empty() && !a.starts_with("--")) {
-                    pieces.push(Some(Ok(Sql { text: t.to_string(), from: "-e".into() })));
+                    pieces.push(v.map(|t| arg_sql(t, flag)));
+                } else if let Some((_, t)) = mysql_short_e(a) {
+                    match t {
+                        "" => pieces.push(argv.get(i + 1).cloned().inspect(|_| i += 1).map(|t| arg_sql(t, "-e"))),
+                        t => pieces.push(Some(arg_sql(t.to_string(), "-e"))),
+                    }
                 }
                 i += 1;
             }
@@ -189,7 +188,7 @@ pub fn judge(
                 let (flag, inline) = split_flag(a);
                 let v = || inline.clone().or_else(|| argv.get(i + 1).cloned());
                 match flag {
-                    "--command" => pieces.push(v().map(|t| Ok(Sql { text: t, from: "--command".into() }))),
+                    "--command" => pieces.push(v().map(|t| arg_sql(t, "--command"))),
                     "--file" => pieces.push(Some(v().map_or(Err("--file".into()), |p| read_file(&p)))),
                     _ => {}
                 }
@@ -220,7 +219,6 @@ fn split_flag(a: &str) -> (&str, Option<String>) {
 
 #[derive(Clone, Copy)]
 enum Dialect {
-    Postgres,
     Mysql,
     Sqlite,
 }
@@ -267,7 +265,6 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
         let (cmd, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
         let rest = rest.trim().trim_end_matches(';').trim().trim_matches(|c| c == '\'' || c == '"');
         let include = match dialect {
-            Dialect::Postgres => matches!(cmd, "\\i" | "\\ir" | "\\include" | "\\include_relative"),
             Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "source" | "\\."),
             Dialect::Sqlite => cmd == ".read",
         };
@@ -282,7 +279,6 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
             continue;
         }
         let shell = match dialect {
-            Dialect::Postgres => cmd.starts_with("\\!"),
             Dialect::Mysql => matches!(cmd.to_ascii_lowercase().as_str(), "system" | "\\!"),
             Dialect::Sqlite => matches!(cmd, ".shell" | ".system"),
         };
@@ -295,15 +291,68 @@ fn judge_text(sql: &Sql, read: Reader<'_>, dialect: Dialect, depth: usize) -> Op
         if matches!(dialect, Dialect::Sqlite) && t.starts_with('.') {
             continue; // other dot-commands: output settings, .tables, .schema
         }
-        if matches!(dialect, Dialect::Postgres) && t.starts_with('\\') {
-            continue; // other meta-commands: \dt, \d, \x, \c (which only changes the connection)
-        }
         plain.push_str(line);
         plain.push('\n');
     }
-    let found = crate::sql::dangers(&plain);
-    let d = found.first()?;
-    Some(format!("runs SQL that {} ({} line {}: {})", d.message, sql.from, d.line, first_line(&d.statement)))
+    sql_verdict(&plain, &sql.from)
+}
+
+/// The verdict on SQL sent to the server as it is: the statement that switches off
+/// prisma-guard's tripwire first (a class of its own), else the first that loses data.
+fn sql_verdict(plain: &str, from: &str) -> Option<String> {
+    let found = crate::sql::dangers(plain);
+    let d = found.iter().find(|d| d.rule == crate::rules::RuleId::TripwireOff).or(found.first())?;
+    Some(format!("runs SQL that {} ({} line {}: {})", d.message, from, d.line, first_line(&d.statement)))
+}
+
+fn cannot(what: &str) -> String {
+    format!("runs SQL from {what}, which cannot be checked")
+}
+
+/// SQL given on the command line (`-c`, `-e`, `--command`): unknown when it holds text the
+/// shell fills in when the line runs (`psql -c "$SQL"`).
+fn arg_sql(text: String, from: &str) -> Result<Sql, String> {
+    if shell_text(&text) {
+        return Err(format!("{from} `{}`", first_line(&text)));
+    }
+    Ok(Sql { text, from: from.to_string() })
+}
+
+/// Whether SQL from the command line holds a shell variable (`$SQL`, `${X}`) or a command
+/// substitution. PostgreSQL's own dollars are not: `$1`, `$$`, `$tag$ ... $tag$`.
+fn shell_text(text: &str) -> bool {
+    if text.contains(crate::shell::parse::SUBSTITUTED) || text.contains('`') {
+        return true;
+    }
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        if c != b'$' || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$')) {
+            return false;
+        }
+        match b.get(i + 1) {
+            Some(b'{') => true,
+            Some(&n) if n.is_ascii_alphabetic() || n == b'_' => {
+                let name = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+                let end = i + 1 + name;
+                b.get(end) != Some(&b'$')
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether a word holds text only known when the line runs.
+fn dynamic(word: &str) -> bool {
+    word.contains('$') || word.contains('`') || word.contains(crate::shell::parse::SUBSTITUTED)
+}
+
+/// `-vvveSQL`, `-Be SQL`: mysql's short options clustered before `-e`, and the SQL attached
+/// (empty: the next word). Options that take a value (`-p`, `-u`, `-D` ...) end a cluster.
+fn mysql_short_e(a: &str) -> Option<(&str, &str)> {
+    const NO_VALUE: &str = "ABCEfGHiLnNqrsStTvVwXxz1";
+    let short = a.strip_prefix('-').filter(|s| !s.starts_with('-'))?;
+    let k = short.find(|c: char| !NO_VALUE.contains(c))?;
+    short[k..].starts_with('e').then(|| (&short[..k], &short[k + 1..]))
 }
 
 /// `sqlite3 [OPTIONS] FILE [SQL...]`.
@@ -449,6 +498,9 @@ mod tests {
             "psql app",
             "sqlite3 prisma/dev.db '.read missing.sql'",
             "psql -c '\\! npx prisma migrate reset --force'",
+            "psql -c \"$SQL\"",
+            "mysql -e \"$(cat x.sql)\"",
+            "psql -c \"DELETE FROM users WHERE id = ${ID}\"",
         ] {
             assert!(judged(line).is_some(), "{line}");
         }
@@ -473,6 +525,9 @@ mod tests {
             "pg_restore --list dump.custom",
             "mongosh app --eval 'db.users.find()'",
             "psql -c 'DELETE FROM \"Session\" WHERE expires < now()'",
+            "psql -c 'DO $$ BEGIN PERFORM 1; END $$'",
+            "psql -c 'DO $body$ BEGIN PERFORM 1; END $body$'",
+            "psql -c 'PREPARE q AS SELECT $1'",
         ] {
             assert_eq!(judged(line), None, "{line}");
         }

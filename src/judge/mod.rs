@@ -14,6 +14,8 @@ pub mod context;
 pub mod data;
 mod hidden;
 pub mod tamper;
+pub mod tools;
+pub mod tripwire_off;
 pub mod volumes;
 
 use std::fmt;
@@ -158,6 +160,19 @@ const TRIGGERS: &[&str] = &[
     "pg_restore",
     "wrangler",
     "turso",
+    "usql",
+    "duckdb",
+    // Other migration tools (see `tools::NAMES`) and the tripwire's key folder.
+    "drizzle",
+    "dbmate",
+    "atlas",
+    "flyway",
+    "liquibase",
+    "sequelize",
+    "typeorm",
+    "knex",
+    "mikro-orm",
+    "tripwire",
     ".db",
     // Writers that can remove or overwrite the database file.
     "mv ",
@@ -324,11 +339,17 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             (!files.is_empty()).then(|| data::hit(f, files, cwd, v.dirs).is_some())
         };
         let read = clients::disk_reader(cwd, v.dirs);
-        let client = |c: &shell::SimpleCommand| {
-            clients::judge(c, &read, &project_file).map(|found| format!("`{}` {}", found.client, found.why))
-        };
-        if let Some(why) = first(&client) {
-            reasons.push((Verdict::Destructive, Class::DatabaseClient, why));
+        let client = |c: &shell::SimpleCommand| clients::judge(c, &read, &project_file);
+        if let Some(found) = forms.iter().find_map(|c| client(c)) {
+            let class = if found.guard_off() { Class::GuardOff } else { Class::DatabaseClient };
+            reasons.push((Verdict::Destructive, class, format!("`{}` {}", found.client, found.why)));
+        }
+        // Other migration tools (drizzle-kit, flyway ...); the tripwire switched off past SQL.
+        if let Some(why) = first(&|c| tools::judge(&c.argv)) {
+            reasons.push((Verdict::Destructive, Class::MigrationTool, why));
+        }
+        if let Some(why) = first(&|c| tripwire_off::switches_off(c, v.dirs)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.
         if let Some(why) = first(&|c| data::loses_data(c, &repo, v.dirs)) {
@@ -415,7 +436,9 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
             match (risk, direct) {
                 (Risk::Destructive { why }, _) => {
-                    reasons.push((Verdict::Destructive, Class::PrismaCommand, format!("{why}{from}")))
+                    let off = why.contains(crate::sql::tripwire::MARK);
+                    let class = if off { Class::GuardOff } else { Class::PrismaCommand };
+                    reasons.push((Verdict::Destructive, class, format!("{why}{from}")))
                 }
                 // The "no decision" for a schema change counts on the shim's backup: past
                 // the shim there is none.

@@ -187,6 +187,12 @@ catalogue! {
     IgnoreUnknownRule = "ignore-unknown-rule", Warning, Meta, false,
         "a prisma-guard-ignore comment names a rule that does not exist",
         "Use a rule id from docs/rules.md.";
+    TripwireOff = "tripwire-off", Error, Sql, false,
+        "drops, disables or changes prisma-guard's PostgreSQL tripwire (its schema, functions or triggers), or sets session_replication_role = replica",
+        "Remove the tripwire with `prisma-guard unprotect`, run by a person, never from SQL an agent or a migration runs.";
+    MigrationToolDataLoss = "migration-tool-data-loss", Error, Command, true,
+        "a migration tool drops the database or every table, reverts every migration, or approves data loss unasked",
+        "Run the tool's reviewed forward migrations; take `prisma-guard backup` first and let a person run a drop or reset by hand.";
 }
 
 impl RuleId {

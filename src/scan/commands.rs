@@ -92,8 +92,8 @@ pub(super) fn scan_commands(
     Ok(out)
 }
 
-/// Rules broken by database clients and Docker volume commands in one command line, as
-/// `check` judges them (only what the line shows: SQL that cannot be read is not reported).
+/// Rules broken by database clients, migration tools and Docker volume commands in one
+/// command line, as `check` judges them (only what the line shows: SQL that cannot be read is not reported).
 fn data_findings(
     cl: &CommandLine,
     read_sql: &dyn Fn(&str) -> Option<String>,
@@ -110,7 +110,11 @@ fn data_findings(
         let client =
             forms.iter().find_map(|c| crate::judge::clients::judge(c, &read, &|_| None).filter(|f| f.certain()));
         if let Some(f) = client {
-            out.push((RuleId::DatabaseClientDataLoss, v.offset, format!("`{}`{place} {}", f.client, f.why)));
+            let rule = if f.guard_off() { RuleId::TripwireOff } else { RuleId::DatabaseClientDataLoss };
+            out.push((rule, v.offset, format!("`{}`{place} {}", f.client, f.why)));
+        }
+        if let Some(why) = forms.iter().find_map(|c| crate::judge::tools::judge(&c.argv)) {
+            out.push((RuleId::MigrationToolDataLoss, v.offset, format!("{why}{place}")));
         }
         if let Some(why) = forms.iter().find_map(|c| crate::judge::volumes::loses_volume_with(c, services)) {
             out.push((RuleId::DatabaseVolumeDeleted, v.offset, format!("{why}{place}")));

@@ -5,6 +5,7 @@
 mod support;
 
 mod agents;
+mod data_clients;
 mod data_paths;
 mod encryption;
 mod failures;

@@ -117,6 +117,12 @@ pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> A
     a.finish();
     let needs_history = a.missed;
     let mut findings = a.findings;
+    // Statements that switch off prisma-guard's own tripwire.
+    for (offset, message) in super::tripwire::switches_off(sql) {
+        let statement = statements.iter().position(|s| s.offset == offset);
+        let subject = Subject::default();
+        findings.push(SqlFinding { rule: RuleId::TripwireOff, offset, statement, message, prisma_warning: None, subject });
+    }
     tie_warnings(warnings, statements, &toks, &mut findings);
     findings.sort_by_key(|f| f.offset);
     drop(toks);

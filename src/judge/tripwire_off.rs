@@ -1,0 +1,125 @@
+//! Switching the PostgreSQL tripwire off from a command line, past any SQL: reading its
+//! approval key (`~/.local/share/prisma-guard/tripwire/<id>.key`, under `$XDG_DATA_HOME` when
+//! set; see [`crate::tripwire::key`]), with which any client can open the approval window the
+//! tripwire waits for; and `session_replication_role=replica` in the options a client
+//! connects with (`export PGOPTIONS=...`, `env PGOPTIONS=... node app.js`), under which no
+//! trigger fires. Listing the key folder is fine; reading, copying or sending anything in it
+//! is not. (SQL that switches it off is [`crate::sql::tripwire`]'s.)
+
+use crate::shell::SimpleCommand;
+
+/// Commands that only name files, never read them.
+const NAMES_ONLY: &[&str] = &["ls", "stat", "test", "[", "file", "du", "echo", "printf"];
+
+/// Whether a word names the tripwire's key folder or a file in it.
+fn names_key_folder(word: &str) -> bool {
+    let w = word.trim_end_matches('/');
+    w.contains("prisma-guard/tripwire")
+        // The data folder as a whole (`cp -r ~/.local/share/prisma-guard /tmp`).
+        || w.ends_with(".local/share/prisma-guard")
+        || w.ends_with("XDG_DATA_HOME/prisma-guard")
+        || w.ends_with("XDG_DATA_HOME}/prisma-guard")
+        // A key file by its name, from inside the folder.
+        || (w.ends_with(".key") && w.contains("prisma-guard"))
+}
+
+/// Why `cmd` reads the tripwire's approval key, if it does.
+pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
+    let name = cmd.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    let inside = dirs.iter().any(|d| names_key_folder(d) || d.ends_with("prisma-guard/tripwire"));
+    let key_here = |w: &str| inside && (w.ends_with(".key") || w == "." || w.starts_with('*'));
+    let input = cmd.input_file.iter().find(|f| names_key_folder(f) || key_here(f));
+    if let Some(f) = input {
+        return Some(format!("`{name}` reads {f}, the PostgreSQL tripwire's approval key: {MESSAGE}"));
+    }
+    if NAMES_ONLY.contains(&name) {
+        return None;
+    }
+    // Spread over several words (`find ~/.local/share -path '*tripwire*' -name '*.key'`), or
+    // the whole data home (`tar czf x.tgz ~/.local/share`).
+    let all = cmd.argv[1..].join(" ").to_ascii_lowercase();
+    let spread = all.contains("tripwire")
+        && (all.contains(".key") || all.contains("prisma-guard"))
+        && (all.contains(".local/share") || all.contains("xdg_data_home") || all.contains("prisma-guard"));
+    let home = |w: &&String| {
+        let w = w.trim_end_matches('/');
+        w.ends_with(".local/share") || w == "$XDG_DATA_HOME" || w == "${XDG_DATA_HOME}"
+    };
+    let word = cmd.argv[1..]
+        .iter()
+        .find(|w| names_key_folder(w) || key_here(w) || home(w))
+        .or_else(|| spread.then(|| &cmd.argv[1]))?;
+    // The shell walk cannot follow `cd ~/...`: what runs there afterwards is not known.
+    if matches!(name, "cd" | "pushd") {
+        return Some(format!(
+            "`{name}` goes into {word}, where the PostgreSQL tripwire's approval key is kept, \
+             so what runs there cannot be checked: {MESSAGE}"
+        ));
+    }
+    Some(format!("`{name}` reads {word}, where the PostgreSQL tripwire's approval key is kept: {MESSAGE}"))
+}
+
+/// Why `cmd` switches the tripwire off, if it does: it reads the key, or sets
+/// `session_replication_role=replica` for the connections it makes.
+pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
+    if let Some(why) = reads_key(cmd, dirs) {
+        return Some(why);
+    }
+    let name = cmd.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    if matches!(name, "psql" | "pgcli" | "usql") {
+        return None; // judged with the client's SQL (`super::clients`)
+    }
+    let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
+    let w = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w))?;
+    Some(format!(
+        "`{name}` sets session_replication_role to replica (`{w}`) for the connections it makes, \
+         under which no trigger fires, switching off {}",
+        crate::sql::tripwire::MARK
+    ))
+}
+
+const MESSAGE: &str = "with the key any client can open an approval window, switching the tripwire off";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shell::parse::parse;
+
+    fn reads(line: &str, dirs: &[&str]) -> bool {
+        let cmd = parse(line).unwrap().pop().unwrap();
+        let dirs: Vec<String> = dirs.iter().map(|d| (*d).to_string()).collect();
+        reads_key(&cmd, &dirs).is_some()
+    }
+
+    #[test]
+    fn reading_the_key_is_refused_and_listing_it_is_not() {
+        assert!(reads("cat ~/.local/share/prisma-guard/tripwire/*.key", &[""]));
+        assert!(reads("cat $HOME/.local/share/prisma-guard/tripwire/ab12.key", &[""]));
+        assert!(reads("cat \"$XDG_DATA_HOME/prisma-guard/tripwire/ab12.key\"", &[""]));
+        assert!(reads("cp -r ~/.local/share/prisma-guard /tmp/x", &[""]));
+        assert!(reads("base64 < ~/.local/share/prisma-guard/tripwire/ab.key", &[""]));
+        assert!(reads("grep -r . ~/.local/share/prisma-guard/tripwire/", &[""]));
+        assert!(reads("cat ab12.key", &["", "~/.local/share/prisma-guard/tripwire"]));
+        assert!(reads("cat ~/.local/share/*/tripwire/*.key", &[""]));
+        assert!(reads("find ~/.local/share -path '*tripwire*' -name '*.key' -exec cat {} +", &[""]));
+        assert!(reads("tar czf /tmp/x.tgz ~/.local/share", &[""]));
+        assert!(!reads("du -sh ~/.local/share", &[""]));
+        assert!(!reads("ls ~/.local/share/prisma-guard/tripwire", &[""]));
+        assert!(reads("cd ~/.local/share/prisma-guard/tripwire", &[""]), "what follows cannot be followed");
+        assert!(!reads("cat ab12.key", &[""]));
+        assert!(!reads("cat ~/.ssh/id_rsa.pub", &[""]));
+    }
+
+    #[test]
+    fn replica_mode_for_every_connection_is_refused() {
+        let off = |line: &str| {
+            let cmd = parse(line).unwrap().pop().unwrap();
+            switches_off(&cmd, &[String::new()]).is_some()
+        };
+        assert!(off("export PGOPTIONS='-c session_replication_role=replica'"));
+        assert!(off("PGOPTIONS='-c session_replication_role=replica' node wipe.js"));
+        assert!(off("env PGOPTIONS=-csession_replication_role=replica npm run seed"));
+        assert!(!off("export PGOPTIONS='-c session_replication_role=origin'"));
+        assert!(!off("export PGOPTIONS='-c statement_timeout=0'"));
+    }
+}
