@@ -9,8 +9,11 @@ use crate::shell::{self, SimpleCommand, Target};
 /// `$P migrate reset`, `npx $P db push`: a command named only when the line runs, with
 /// arguments of a Prisma command or in a line about prisma or a database.
 pub(super) fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<String> {
-    let argv = &v.command.argv;
-    if !matches!(v.target, Target::Other) || argv.is_empty() {
+    // `node $(readlink -f ...) migrate reset`, `find ... -exec node {} ...`: a file to run
+    // named only when the line runs (judged as the command the wrappers run).
+    let dynamic_code = matches!(v.target, Target::Code { path, .. } if dynamic_word(path));
+    let argv = if dynamic_code && !v.inner.is_empty() { v.inner } else { &v.command.argv[..] };
+    if !(matches!(v.target, Target::Other) || dynamic_code) || argv.is_empty() {
         return None;
     }
     let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);

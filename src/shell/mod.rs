@@ -30,6 +30,11 @@ pub trait Scripts {
     fn scripts(&self, dirs: &[String], at: &At, name: &str) -> Vec<ScriptDef>;
     /// A script file run from one of `dirs`: its folder and its text.
     fn file(&self, dirs: &[String], path: &str) -> Option<(String, String)>;
+    /// The folders (relative to where the line runs, or absolute) of the packages a runner
+    /// started in one of `dirs` selects with `at`.
+    fn package_dirs(&self, _dirs: &[String], _at: &At) -> Vec<String> {
+        Vec::new()
+    }
     /// What git's alias `name` stands for (`alias.ci = commit`), from the git configuration
     /// where the line runs (the repository's, the user's, the system's).
     fn git_alias(&self, _name: &str) -> Option<String> {
@@ -289,6 +294,7 @@ fn walk(
             }
             Target::File { path } => {
                 if let Some((dir, text)) = scripts.file(&dirs, &path) {
+                    let text = own_folder_put_in(&text, &path);
                     let key = format!("file:{dir}:{path}");
                     if !stack.contains(&key) {
                         via.push(format!("file `{path}`"));
@@ -312,10 +318,47 @@ fn walk(
                     }
                 }
             }
+            Target::InPackages { at, script } => {
+                for dir in scripts.package_dirs(&dirs, &at) {
+                    let mut v = via.clone();
+                    v.push(format!("package {dir}"));
+                    inner(&v, std::slice::from_ref(&dir), &mut |c| walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f))?;
+                }
+            }
             Target::Prisma { .. } | Target::Other => {}
         }
     }
     Ok(())
+}
+
+/// A script file's text with the ways it names its own folder (`$(dirname "$0")`, `${0%/*}`,
+/// `$(cd "$(dirname "$0")" && pwd)`, `BASH_SOURCE`) replaced by that folder, as `path`
+/// names it from where it runs.
+fn own_folder_put_in(text: &str, path: &str) -> String {
+    let folder = match path.rsplit_once('/') {
+        Some((d, _)) if !d.is_empty() => d.to_string(),
+        Some(_) => "/".to_string(),
+        None => ".".to_string(),
+    };
+    let mut out = text.to_string();
+    for form in [
+        "\"$(cd \"$(dirname \"$0\")\" && pwd)\"",
+        "$(cd \"$(dirname \"$0\")\" && pwd)",
+        "\"$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)\"",
+        "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")\" && pwd)",
+        "\"$(dirname \"$0\")\"",
+        "$(dirname \"$0\")",
+        "$(dirname $0)",
+        "\"$(dirname \"${BASH_SOURCE[0]}\")\"",
+        "$(dirname \"${BASH_SOURCE[0]}\")",
+        "$(dirname ${BASH_SOURCE[0]})",
+        "\"${0%/*}\"",
+        "${0%/*}",
+        "`dirname $0`",
+    ] {
+        out = out.replace(form, &quote(&folder));
+    }
+    out
 }
 
 /// Walk `script` once under `key`: nothing when `key` is already being expanded (a cycle).

@@ -150,6 +150,19 @@ impl Scripts for Packages {
         })
     }
 
+    fn package_dirs(&self, dirs: &[String], at: &At) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for dir in dirs {
+            for p in self.packages_for(dir, at) {
+                let label = self.label(&p.dir);
+                if !out.contains(&label) {
+                    out.push(label);
+                }
+            }
+        }
+        out
+    }
+
     fn git_alias(&self, name: &str) -> Option<String> {
         let repo = git2::Repository::discover(&self.cwd).ok();
         let config = match &repo {

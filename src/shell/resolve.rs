@@ -35,6 +35,9 @@ pub enum Target {
     Code { path: String, args: Vec<String> },
     /// A shell script to parse in turn.
     Shell { script: String },
+    /// A shell script run in the folders of the packages `at` names (`pnpm --filter db exec
+    /// sh x.sh`, `pnpm -C pkg exec ...`).
+    InPackages { at: At, script: String },
     /// Anything else.
     Other,
 }
@@ -210,7 +213,8 @@ fn walk(
                         "--ignore-environment" => env.push(EnvChange::Clear),
                         "--unset" => env.extend(value().map(EnvChange::Unset)),
                         "--chdir" => {
-                            value();
+                            let dir = value().unwrap_or_default();
+                            return env_chdir(&dir, &argv[i + 1..], chain);
                         }
                         "--split-string" => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
                         _ => {}
@@ -237,7 +241,12 @@ fn walk(
                                 env.extend(value().map(EnvChange::Unset));
                                 break;
                             }
-                            'C' | 'P' => {
+                            'C' => {
+                                // `env -C DIR CMD`: CMD runs in DIR.
+                                let dir = value().unwrap_or_default();
+                                return env_chdir(&dir, &argv[i + 1..], chain);
+                            }
+                            'P' => {
                                 value();
                                 break;
                             }
@@ -371,7 +380,10 @@ fn walk(
             Some(k) => {
                 let end = argv[k + 1..].iter().position(|a| a == ";" || a == "+").map_or(argv.len(), |e| k + 1 + e);
                 chain.push(name.into());
-                walk(&argv[k + 1..end], heredoc, env, chain, n + 1, inner)
+                // `{}` is each file found: a name only known when the line runs.
+                let words: Vec<String> =
+                    argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::SUBSTITUTED)).collect();
+                walk(&words, heredoc, env, chain, n + 1, inner)
             }
             None => Target::Other,
         },
@@ -441,7 +453,19 @@ fn walk(
             match o.words.first().map(String::as_str) {
                 Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
                 Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
-                Some(s @ ("start" | "test" | "t" | "tst" | "restart" | "stop")) => {
+                // `npm it`/`install-test`/`cit`/`clean-install-test`: an install, then `npm test`.
+                Some("it" | "install-test" | "cit" | "clean-install-test" | "sit") => {
+                    chain.push("npm".into());
+                    let at = o.dir.as_ref().map(|d| format!(" --prefix {}", crate::shell::quote(d))).unwrap_or_default();
+                    Target::Shell { script: format!("npm{at} install\nnpm{at} test") }
+                }
+                // `npm restart`: the restart script, or stop then start, with their pre/post.
+                Some("restart") => {
+                    chain.push("npm".into());
+                    let at = o.dir.as_ref().map(|d| format!(" --prefix {}", crate::shell::quote(d))).unwrap_or_default();
+                    Target::Shell { script: format!("npm{at} run restart\nnpm{at} stop\nnpm{at} start") }
+                }
+                Some(s @ ("start" | "test" | "t" | "tst" | "stop")) => {
                     let s = match s {
                         "t" | "tst" => "test",
                         other => other,
@@ -496,6 +520,13 @@ fn walk(
                 _ => (o, 0),
             };
             match o.words.get(k).map(String::as_str) {
+                // `pnpm -C pkg exec CMD`, `pnpm --filter db exec CMD`: CMD in those packages.
+                Some("exec") if !matches!(o.at(), At::Here | At::Root) => {
+                    chain.push("pnpm exec".into());
+                    let words: Vec<String> = argv[o.index_of(k) + 1..].iter().map(|a| crate::shell::quote(a)).collect();
+                    let words = if words.first().is_some_and(|w| w == "--") { &words[1..] } else { &words[..] };
+                    Target::InPackages { at: o.at(), script: words.join(" ") }
+                }
                 Some(w @ ("exec" | "dlx")) => {
                     runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n, inner)
                 }
@@ -746,6 +777,14 @@ fn env_split(string: String, rest: &[String], chain: &mut Vec<String>) -> Target
     Target::Shell { script: format!("env {string} {}", rest.join(" ")) }
 }
 
+/// `env -C DIR ARGS...`: `cd DIR && env ARGS...` (the rest of env's options, assignments and
+/// the command, read again).
+fn env_chdir(dir: &str, rest: &[String], chain: &mut Vec<String>) -> Target {
+    chain.push("env".into());
+    let rest: Vec<String> = rest.iter().map(|a| crate::shell::quote(a)).collect();
+    Target::Shell { script: format!("cd {} && env {}", crate::shell::quote(dir), rest.join(" ")) }
+}
+
 fn is_name(k: &str) -> bool {
     let mut c = k.chars();
     c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
@@ -797,6 +836,13 @@ fn runner_exec(
                 args.remove(0);
             }
             Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
+        }
+        // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
+        Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
+            let mut words = vec![cmd.split('@').next().unwrap_or(cmd).to_string()];
+            let from = if argv.get(i + 1).is_some_and(|a| a == "--") { i + 2 } else { i + 1 };
+            words.extend(argv[from..].iter().cloned());
+            walk(&words, heredoc, env, chain, n + 1, inner)
         }
         // `npm exec CMD -- ARGS`: the runner drops the `--` after the command, whatever it is.
         Some(_) if argv.get(i + 1).is_some_and(|a| a == "--") => {

@@ -327,6 +327,21 @@ const TABLE: &[(&str, V)] = &[
     ("prisma-guard scan --format json -o .claude/settings.json", D),
     ("prisma-guard scan -o prisma-guard.toml", D),
     ("prisma-guard scan --format sarif -o report.sarif", A),
+    // Finding 7: more ways to run a package's scripts.
+    ("env -C packages/db npm run db:reset", D),
+    ("env --chdir=packages/db npm run db:reset", D),
+    ("cd packages/db && npm it", D),
+    ("cd packages/db && npm cit", D),
+    ("npm --prefix packages/db restart", D),
+    ("sh scripts/chain.sh", D),
+    ("node $(readlink -f node_modules/.bin/.prisma-guard-original-prisma) migrate reset --force", D),
+    ("find node_modules -path '*prisma/build/index.js' -exec node {} migrate reset --force \\;", D),
+    ("pnpm -C packages/db exec sh scripts/nuke.sh", D),
+    ("pnpm --filter @acme/db exec sh scripts/nuke.sh", D),
+    ("npx pnpm@9 --filter @acme/db db:reset", D),
+    ("env -C packages/db ls", A),
+    ("pnpm --filter @acme/db exec ls", A),
+    ("find . -name '*.test.js' -exec node {} \\;", A),
     // Data, not commands.
     ("echo prisma migrate reset", A),
     ("echo 'DROP SCHEMA public CASCADE'", A),
@@ -351,8 +366,10 @@ fn project() -> TestContext {
     );
     ctx.write(
         "packages/db/package.json",
-        r#"{"name": "@acme/db", "scripts": {"db:reset": "prisma migrate reset --force", "db:status": "prisma migrate status", "build": "tsc"}}"#,
+        r#"{"name": "@acme/db", "scripts": {"db:reset": "prisma migrate reset --force", "db:status": "prisma migrate status", "build": "tsc", "pretest": "prisma db push --force-reset", "test": "jest", "restart": "prisma migrate reset --force"}}"#,
     );
+    ctx.write("packages/db/scripts/nuke.sh", "#!/bin/sh\nnpx prisma migrate reset --force\n");
+    ctx.write("scripts/chain.sh", "#!/bin/sh\nexec \"$(dirname \"$0\")/reset.sh\"\n");
     ctx.write(
         "packages/api/project.json",
         r#"{"name": "api", "targets": {"wipe": {"executor": "nx:run-commands", "options": {"command": "prisma db push --force-reset"}}, "build": {"command": "tsc -p ."}}}"#,
