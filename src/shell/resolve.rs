@@ -35,6 +35,12 @@ pub enum Target {
     Code { path: String, args: Vec<String> },
     /// A shell script to parse in turn.
     Shell { script: String },
+    /// A task runner's recipes (`make reset`, `just reset`, `task reset`, `mise run reset`),
+    /// read from its recipe file.
+    Recipe(super::recipes::Call),
+    /// Commands that could not be read (a recipe file that does not parse, a target it lacks):
+    /// what runs is not known.
+    Unreadable { why: String },
     /// Anything else.
     Other,
 }
@@ -545,6 +551,23 @@ fn walk(
         "lerna" => {
             chain.push(name.into());
             super::task_runners::lerna(argv)
+        }
+        // Recipe runners: the recipe file's commands.
+        "make" | "gmake" => {
+            chain.push(name.into());
+            super::task_runners::make(argv)
+        }
+        "just" => {
+            chain.push(name.into());
+            super::task_runners::just(argv)
+        }
+        "task" | "go-task" => {
+            chain.push(name.into());
+            super::task_runners::task(argv)
+        }
+        "mise" => {
+            chain.push(name.into());
+            super::task_runners::mise(argv)
         }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {

@@ -6,6 +6,7 @@ mod support;
 
 mod agents;
 mod data_paths;
+mod data_runners;
 mod encryption;
 mod failures;
 mod guard;
