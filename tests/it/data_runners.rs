@@ -96,6 +96,9 @@ fn project() -> TestContext {
     ctx.write("mise.toml", MISE);
     ctx.write("sub/Makefile", "wipe:\n\tnpx prisma db push --force-reset\nbuild:\n\techo ok\n");
     ctx.write("broken/Taskfile.yml", "tasks:\n  reset: [unclosed\n");
+    ctx.write("mise-tasks/db/drop", "#!/bin/sh\nrm -f prisma/dev.db\n");
+    ctx.write("alt/.mise.toml", "[tasks]\npurge = \"rm -f ../prisma/dev.db\"\n");
+    ctx.write("alt/Taskfile.yaml", "version: '3'\ntasks:\n  purge:\n    dir: ..\n    cmds: [rm -f prisma/dev.db]\n");
     let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open the database");
     db.execute_batch("CREATE TABLE User (id INTEGER PRIMARY KEY); INSERT INTO User VALUES (1);").expect("rows");
     drop(db);
@@ -207,6 +210,14 @@ fn just_task_and_mise_recipes_are_followed() {
         ("mise run nosuch", "destructive"),
         ("mise run build", "allow"),
         ("mise ls", "allow"),
+        // Found upward from a folder, under every file name the tools read.
+        ("cd sub && just reset", "destructive"),
+        ("cd sub && task reset", "destructive"),
+        ("mise run db:drop", "destructive"), // a file task: mise-tasks/db/drop
+        ("cd alt && mise run purge", "destructive"), // alt/.mise.toml
+        ("cd alt && task purge", "destructive"), // alt/Taskfile.yaml
+        ("cd alt && mise run reset", "destructive"), // mise.toml above
+        ("cd alt && task build", "allow"),   // alt/Taskfile.yaml has none: task stops
     ] {
         let (got, out) = check(&ctx, line);
         if got != want {

@@ -108,5 +108,9 @@ mod tests {
         assert!(d[1].production);
         let m = makefile("deploy:\n\t@npx prisma migrate dev\nreset:\n\t-prisma migrate reset\n");
         assert_eq!((m[0].production, m[0].col, m[1].production), (true, 3, false));
+        // The file's own variables are expanded; others are left as written.
+        let m = makefile("P := npx prisma\nR = $(P) migrate\nreset: ; $(R) reset\nx:\n\t$(UNSET) db push $$HOME\n");
+        let texts: Vec<&str> = m.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["npx prisma migrate reset", "$(UNSET) db push $HOME"]);
     }
 }
