@@ -12,6 +12,7 @@ mod commands;
 mod config_follow;
 pub mod extract;
 pub mod given;
+mod judged;
 mod load;
 mod migration;
 pub mod pre_push;
@@ -142,7 +143,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
     let mut read = 0;
     let mut unreadable = Vec::new();
     let mut missing = Vec::new();
-    let judges = commands::Judges::new(source);
+    let judges = judged::Judges::new(source);
     load::in_order(source, &sorted, opts.threads, |i, file| {
         let rel = sorted[i].0.as_str();
         let file = match file {

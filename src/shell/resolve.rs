@@ -555,19 +555,19 @@ fn walk(
         // Recipe runners: the recipe file's commands.
         "make" | "gmake" => {
             chain.push(name.into());
-            super::task_runners::make(argv)
+            super::recipes::args::make(argv)
         }
         "just" => {
             chain.push(name.into());
-            super::task_runners::just(argv)
+            super::recipes::args::just(argv)
         }
         "task" | "go-task" => {
             chain.push(name.into());
-            super::task_runners::task(argv)
+            super::recipes::args::task(argv)
         }
         "mise" => {
             chain.push(name.into());
-            super::task_runners::mise(argv)
+            super::recipes::args::mise(argv)
         }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {

@@ -6,6 +6,7 @@
 //! lacks, a variable it does not set in a line about prisma or a database) is an error, which
 //! the judge refuses: the recipe file is there, so something runs, and what is not known.
 
+pub(crate) mod args;
 mod just;
 pub mod make;
 mod mise;
