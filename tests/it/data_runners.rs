@@ -42,6 +42,11 @@ const JUSTFILE: &str = concat!(
     "\n",
     "wipe:\n",
     "    rm -f prisma/dev.db\n",
+    "[no-cd]\n",
+    "here:\n",
+    "    rm -f dev.db\n",
+    "there:\n",
+    "    rm -f dev.db\n",
 );
 
 const TASKFILE: &str = concat!(
@@ -63,6 +68,10 @@ const TASKFILE: &str = concat!(
     "    cmds:\n",
     "      - task: reset\n",
     "  wipe: rm -f {{.DB}}\n",
+    "  check:\n",
+    "    preconditions:\n",
+    "      - sh: rm -f prisma/dev.db\n",
+    "    cmds: [echo checked]\n",
 );
 
 const MISE: &str = concat!(
@@ -191,6 +200,8 @@ fn just_task_and_mise_recipes_are_followed() {
         ("just --justfile justfile reset --force", "destructive"),
         ("just wipe", "destructive"),
         ("just nosuch", "destructive"),
+        ("cd prisma && just here", "destructive"), // [no-cd]: in prisma/
+        ("cd prisma && just there", "allow"),      // in the justfile's folder: no dev.db there
         ("just test", "allow"),
         ("just", "allow"), // the first recipe
         ("just --list", "allow"),
@@ -200,6 +211,7 @@ fn just_task_and_mise_recipes_are_followed() {
         ("task -t Taskfile.yml reset", "destructive"),
         ("task nosuch", "destructive"),
         ("task -d broken reset", "destructive"),
+        ("task check", "destructive"), // a precondition runs too
         ("task build", "allow"),
         ("task", "allow"), // default: task build
         ("task --list", "allow"),

@@ -12,6 +12,8 @@ use super::{looks_like_data, missing, read, unknown_text, Call, Recipe, Refused}
 struct Def {
     params: Vec<(String, Option<String>)>,
     variadic: bool,
+    /// `[no-cd]`: it runs where just was started, not in the justfile's folder.
+    no_cd: bool,
     deps: Vec<String>,
     body: Vec<String>,
 }
@@ -50,6 +52,7 @@ fn header_colon(line: &str) -> Option<usize> {
 fn parse(text: &str) -> Justfile {
     let mut jf = Justfile::default();
     let mut current: Option<String> = None;
+    let mut no_cd = false;
     for line in text.lines() {
         let indented = line.starts_with([' ', '\t']);
         if indented {
@@ -59,7 +62,11 @@ fn parse(text: &str) -> Justfile {
             continue;
         }
         let t = line.trim();
-        if t.is_empty() || t.starts_with('#') || t.starts_with('[') {
+        if t.starts_with('[') {
+            no_cd |= t.contains("no-cd");
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
             continue;
         }
         current = None;
@@ -92,7 +99,7 @@ fn parse(text: &str) -> Justfile {
         let Some(colon) = header_colon(t) else { continue };
         let head: Vec<&str> = t[..colon].split_whitespace().collect();
         let Some(name) = head.first().map(|n| n.trim_start_matches('@').to_string()) else { continue };
-        let mut def = Def::default();
+        let mut def = Def { no_cd: std::mem::take(&mut no_cd), ..Def::default() };
         for p in &head[1..] {
             def.variadic |= p.starts_with(['+', '*']);
             let p = p.trim_start_matches(['+', '*', '$']);
@@ -173,15 +180,22 @@ pub(super) fn lookup(base: &Path, call: &Call) -> Result<Vec<Recipe>, Refused> {
     }
     let mut out = Vec::new();
     let mut seen = Vec::new();
+    let dirs = Dirs { justfile: &dir, started: base };
     for (name, args) in calls {
-        recipe(&jf, &dir, &file, &name, &args, &mut seen, &mut out)?;
+        recipe(&jf, &dirs, &file, &name, &args, &mut seen, &mut out)?;
     }
     Ok(out)
 }
 
+/// Where recipes run: the justfile's folder, or (`[no-cd]`) where just was started.
+struct Dirs<'a> {
+    justfile: &'a Path,
+    started: &'a Path,
+}
+
 fn recipe(
     jf: &Justfile,
-    dir: &Path,
+    dirs: &Dirs<'_>,
     file: &str,
     name: &str,
     args: &[String],
@@ -197,7 +211,7 @@ fn recipe(
         return Err(missing(format!("{file} has no recipe `{name}`, so what it runs cannot be checked")));
     };
     for d in &def.deps {
-        recipe(jf, dir, file, d, &[], seen, out)?;
+        recipe(jf, dirs, file, d, &[], seen, out)?;
     }
     let mut vars = jf.vars.clone();
     for (k, (p, default)) in def.params.iter().enumerate() {
@@ -231,6 +245,7 @@ fn recipe(
         }
     }
     if !body.is_empty() {
+        let dir = if def.no_cd { dirs.started } else { dirs.justfile };
         out.push(Recipe { dir: dir.to_path_buf(), label: format!("`{file}` recipe `{name}`"), body: body.join("\n") });
     }
     Ok(())
@@ -276,6 +291,8 @@ mod tests {
         assert_eq!(reset.deps, vec!["clean", "seed", "after"]);
         assert_eq!(reset.params, vec![("env".to_string(), Some("dev".to_string()))]);
         assert_eq!(jf.aliases["r"], "reset");
+        assert!(!reset.no_cd);
+        assert!(parse("[no-cd]\nhere:\n  ls\nthere:\n  ls\n").recipes.iter().all(|(n, d)| d.no_cd == (n == "here")));
         let mut unknown = Vec::new();
         assert_eq!(interpolate("{{prisma}} x {{ nope() }}", &jf.vars, &mut unknown), "npx prisma x {{ nope() }}");
         assert_eq!(unknown, vec!["{{nope()}}"]);

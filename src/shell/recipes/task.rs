@@ -27,6 +27,8 @@ struct File<'a> {
     dir: &'a Path,
     name: String,
     args: String,
+    /// Whether it includes other Taskfiles (`includes:`).
+    included: bool,
 }
 
 pub(super) fn lookup(base: &Path, call: &Call) -> Result<Vec<Recipe>, Refused> {
@@ -44,7 +46,8 @@ pub(super) fn lookup(base: &Path, call: &Call) -> Result<Vec<Recipe>, Refused> {
     let dir = path.parent().unwrap_or(base);
     let mut vars = strings(json.get("vars"));
     vars.extend(call.vars.iter().cloned());
-    let file = File { tasks, vars, dir, name, args: call.args.join(" ") };
+    let included = json.get("includes").is_some_and(|i| !i.is_null());
+    let file = File { tasks, vars, dir, name, args: call.args.join(" "), included };
     let goals = if call.targets.is_empty() { vec!["default".to_string()] } else { call.targets.clone() };
     let mut out = Vec::new();
     let mut seen = Vec::new();
@@ -71,7 +74,12 @@ fn named<'a>(f: &'a File<'_>, name: &str) -> Option<(&'a String, &'a Value)> {
 
 fn task(f: &File<'_>, name: &str, seen: &mut Vec<String>, out: &mut Vec<Recipe>) -> Result<(), Refused> {
     let Some((key, def)) = named(f, name) else {
-        return Err(missing(format!("{} has no task `{name}`, so what `task {name}` runs cannot be checked", f.name)));
+        // `task db:reset` with `includes:`: a task of another Taskfile, which is not read.
+        let included = if name.contains(':') && f.included { " (it may be in an included Taskfile, which is not read)" } else { "" };
+        return Err(missing(format!(
+            "{} has no task `{name}`{included}, so what `task {name}` runs cannot be checked",
+            f.name
+        )));
     };
     if seen.iter().any(|s| s == key) {
         return Ok(());
@@ -94,12 +102,18 @@ fn task(f: &File<'_>, name: &str, seen: &mut Vec<String>, out: &mut Vec<Recipe>)
                     task(f, dep, seen, out)?;
                 }
             }
-            def.get("cmds").and_then(Value::as_array).into_iter().flatten().chain(def.get("cmd")).collect()
+            // `status:` and `preconditions:` commands run too, before the task's own.
+            let checks = ["status", "preconditions"].into_iter().filter_map(|k| def.get(k).and_then(Value::as_array));
+            checks
+                .flatten()
+                .chain(def.get("cmds").and_then(Value::as_array).into_iter().flatten())
+                .chain(def.get("cmd"))
+                .collect()
         }
     };
     let mut lines = Vec::new();
     for item in items {
-        let cmd = item.as_str().or_else(|| item.get("cmd").and_then(Value::as_str));
+        let cmd = item.as_str().or_else(|| item.get("cmd").or_else(|| item.get("sh")).and_then(Value::as_str));
         let cmd = cmd.or_else(|| item.get("defer").and_then(|d| d.as_str().or_else(|| d.get("cmd")?.as_str())));
         if let Some(other) = item.get("task").and_then(Value::as_str) {
             task(f, other, seen, out)?;
