@@ -1,6 +1,10 @@
 //! What `prisma-guard check` refuses in a scanned command line, where no rule of the scanner
-//! says so already: the finding `destructive-command`, with the judge's reason. The judge reads
-//! each folder's packages and repository context once per scan.
+//! says so already: the finding `destructive-command`, with the judge's reason.
+//!
+//! The judge's repository context (the project's SQLite files, git's view of them, the hooks
+//! folder) costs milliseconds to read in a monorepo (every package's Prisma files): a scan
+//! reads it once, at the repository's root, and judges each folder's lines with it, the
+//! folder as the context's working folder. Packages are read per folder, and cached.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -9,14 +13,17 @@ use std::rc::Rc;
 
 use super::extract::CommandLine;
 use super::Source;
+use crate::judge::context::Context;
 use crate::rules::RuleId;
+use crate::shell::packages::Packages;
 
-/// The judge of `prisma-guard check`, with each folder's packages and repository context read
-/// once per scan.
+/// The judge of `prisma-guard check`, with the repository read once per scan.
 pub(super) struct Judges {
     /// The working tree lines run in (none for a bare repository: nothing is judged).
     root: Option<PathBuf>,
-    by_dir: RefCell<HashMap<PathBuf, Rc<(crate::shell::packages::Packages, crate::judge::context::Context)>>>,
+    packages: RefCell<HashMap<PathBuf, Rc<Packages>>>,
+    /// Made on the first line that needs it.
+    context: RefCell<Option<Context>>,
 }
 
 impl Judges {
@@ -25,7 +32,7 @@ impl Judges {
             Source::WorkTree { root, .. } => Some(root.clone()),
             Source::Index { repo, .. } | Source::Tree { repo, .. } => repo.workdir().map(Path::to_path_buf),
         };
-        Judges { root, by_dir: RefCell::new(HashMap::new()) }
+        Judges { root, packages: RefCell::new(HashMap::new()), context: RefCell::new(None) }
     }
 
     /// The judge's reason when it refuses `line` run in one of `dirs` (repository-relative)
@@ -40,11 +47,24 @@ impl Judges {
 
     fn refuses_in(&self, line: &str, dir: &str) -> Option<String> {
         use crate::judge::{Class, Verdict};
-        let cwd = self.root.as_ref()?.join(dir);
-        let ctx = Rc::clone(self.by_dir.borrow_mut().entry(cwd.clone()).or_insert_with(|| {
-            Rc::new((crate::shell::packages::Packages::new(&cwd), crate::judge::context::Context::new(&cwd)))
-        }));
-        let report = crate::judge::check_in(line, &cwd, crate::guard::classify::Options::default(), &ctx.0, &ctx.1);
+        let root = self.root.as_ref()?;
+        let cwd = crate::config::lexical_normalize(&root.join(dir));
+        let packages = Rc::clone(self.packages.borrow_mut().entry(cwd.clone()).or_insert_with(|| Rc::new(Packages::new(&cwd))));
+        {
+            let mut context = self.context.borrow_mut();
+            let context = context.get_or_insert_with(|| {
+                // The data files as seen from the root: the workspace's packages and the
+                // repository's folders (a line anywhere in it may reach any of them).
+                let ctx = Context::new(root);
+                ctx.data_files();
+                ctx
+            });
+            // Paths in the line are the folder's.
+            context.cwd.clone_from(&cwd);
+        }
+        let context = self.context.borrow();
+        let context = context.as_ref()?;
+        let report = crate::judge::check_in(line, &cwd, crate::guard::classify::Options::default(), &packages, context);
         if report.verdict != Verdict::Destructive {
             return None;
         }

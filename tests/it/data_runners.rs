@@ -351,3 +351,30 @@ fn scan_follows_make_from_recipes_and_package_scripts() {
         "{v}"
     );
 }
+
+/// In a monorepo, a package's script is judged in its own folder against the data of every
+/// project of the repository (read once for the scan).
+#[test]
+fn scan_judges_package_scripts_in_their_folder_of_a_monorepo() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "mono", "private": true, "workspaces": ["packages/*"]}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@mono/db", "scripts": {"db:wipe": "rm -f prisma/dev.db", "clean": "rm -rf dist"}}"#,
+    );
+    ctx.write("packages/db/.env", "DATABASE_URL=\"file:./dev.db\"\n");
+    ctx.write(
+        "packages/db/prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.write("packages/db/prisma/dev.db", "");
+    ctx.write(
+        "packages/web/package.json",
+        r#"{"name": "web", "scripts": {"clean": "rm -rf dist", "wipe": "rm -f prisma/dev.db"}}"#,
+    );
+    ctx.git_init();
+    let (code, v) = scan(&ctx);
+    assert_eq!(code, 1, "{v}");
+    // `prisma/dev.db` of packages/web is no database; of packages/db it is.
+    assert_eq!(findings(&v), vec!["packages/db/package.json:1 destructive-command"], "{v}");
+}
