@@ -3,7 +3,7 @@
 //!
 //! The judge's repository context (the project's SQLite files, git's view of them, the hooks
 //! folder) costs milliseconds to read in a monorepo (every package's Prisma files): a scan
-//! reads it once, at the repository's root, and judges each folder's lines with it, the
+//! reads it once, when a line first needs it, and judges each folder's lines with it, the
 //! folder as the context's working folder. Packages are read per folder, and cached.
 
 use std::cell::RefCell;
@@ -52,13 +52,10 @@ impl Judges {
         let packages = Rc::clone(self.packages.borrow_mut().entry(cwd.clone()).or_insert_with(|| Rc::new(Packages::new(&cwd))));
         {
             let mut context = self.context.borrow_mut();
-            let context = context.get_or_insert_with(|| {
-                // The data files as seen from the root: the workspace's packages and the
-                // repository's folders (a line anywhere in it may reach any of them).
-                let ctx = Context::new(root);
-                ctx.data_files();
-                ctx
-            });
+            // Its data files are read when a line first needs them, from that line's folder:
+            // the workspace's projects and the repository's (down to two levels), which a line
+            // anywhere in it may reach, and those below that folder.
+            let context = context.get_or_insert_with(|| Context::new(root));
             // Paths in the line are the folder's.
             context.cwd.clone_from(&cwd);
         }
