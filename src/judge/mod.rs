@@ -103,7 +103,11 @@ const TRIGGERS: &[&str] = &[
     "no-verify",
     "claudecode",
     "git",
+    // Recipe runners (make, just, task, mise): what they run is read from their files.
     "make",
+    "just",
+    "task",
+    "mise",
     "eval",
     "source",
     // Script runners, shells and script files: what they run is read from disk.
@@ -275,6 +279,23 @@ pub(crate) fn mentions_database(line: &str) -> bool {
 
 /// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
 pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
+    let scripts = shell::packages::Packages::new(cwd);
+    if fast_allow(line) {
+        // Decided before any context is read: none is.
+        return check_in(line, cwd, opts, &scripts, &context::Context::default());
+    }
+    check_in(line, cwd, opts, &scripts, &context::Context::new(cwd))
+}
+
+/// [`check`] with the packages and repository context of `cwd` read already (the scanner
+/// judges many lines of one folder: it reads them once).
+pub fn check_in(
+    line: &str,
+    cwd: &Path,
+    opts: Options,
+    scripts: &shell::packages::Packages,
+    repo: &context::Context,
+) -> Report {
     if fast_allow(line) {
         return Report {
             verdict: Verdict::Allow,
@@ -284,15 +305,13 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             fast: true,
         };
     }
-    let scripts = shell::packages::Packages::new(cwd);
-    let repo = crate::judge::context::Context::new(cwd);
     let mut worst = Verdict::Allow;
     let mut reasons: Vec<(Verdict, Class, String)> = Vec::new();
     let mut steps = Vec::new();
     let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
     let mut written: Vec<String> = Vec::new();
-    let visited = shell::visit(line, &scripts as &dyn Scripts, &mut |v| {
+    let visited = shell::visit(line, scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
         // `rm $(which prisma-guard)`: a path only known when the line runs, in a line about
@@ -307,6 +326,10 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
                 Class::GuardOff,
                 format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
             ));
+        }
+        // A recipe file that is there but cannot be read for what it runs.
+        if let Target::Unreadable { why } = v.target {
+            reasons.push((Verdict::Destructive, Class::Hidden, why.clone()));
         }
         if let Some(why) = hidden::dynamic_command(v, mentions_prisma) {
             reasons.push((Verdict::Destructive, Class::Hidden, format!("{why}: it cannot be checked")));
@@ -329,7 +352,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             std::borrow::Cow::Borrowed(c) => vec![*c],
         };
         let first = |f: &dyn Fn(&shell::SimpleCommand) -> Option<String>| forms.iter().find_map(|c| f(c));
-        if let Some(why) = first(&|c| crate::judge::tamper::tamper(c, v.env, &repo, v.dirs)) {
+        if let Some(why) = first(&|c| crate::judge::tamper::tamper(c, v.env, repo, v.dirs)) {
             let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
             reasons.push((Verdict::Destructive, class, why));
         }
@@ -352,7 +375,7 @@ pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
             reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.
-        if let Some(why) = first(&|c| data::loses_data(c, &repo, v.dirs)) {
+        if let Some(why) = first(&|c| data::loses_data(c, repo, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));

@@ -178,6 +178,9 @@ catalogue! {
     DatabaseVolumeDeleted = "database-volume-deleted", Error, Command, true,
         "deletes the Docker volume that holds the project's database",
         "`docker compose down` without `-v` stops the database and keeps its data.";
+    DestructiveCommand = "destructive-command", Error, Command, true,
+        "a command that `prisma-guard check` refuses: it deletes or overwrites the data, or runs something that may and that cannot be checked",
+        "Run it by hand after `prisma-guard backup`, or write out what it runs (no recipe variables or text fed to a shell) so it can be checked.";
     UnparsedCommand = "unparsed-command", Warning, Command, false,
         "a command that mentions prisma could not be parsed",
         "Fix the shell syntax (unbalanced quotes or parentheses) so it can be checked.";

@@ -1,7 +1,10 @@
 //! Scanning the command lines of scripts, CI and package files: prisma commands that lose
-//! data, database clients whose SQL does, and Docker volume deletions.
+//! data, database clients whose SQL does, and Docker volume deletions; then whatever else
+//! `prisma-guard check` refuses ([`super::judged`]), so a line an agent may not run is not
+//! clean in a scan either.
 
 use super::extract::{self, CommandLine, Kind};
+use super::judged::{judged_findings, Judges};
 use super::suppress::Directive;
 use super::{finding, meta_findings, Finding, Options, Source};
 use crate::guard::classify::Invocation;
@@ -14,9 +17,11 @@ pub(super) fn scan_commands(
     text: &str,
     directives: &[Directive],
     opts: &Options,
+    judges: &Judges,
 ) -> Result<Vec<Finding>, String> {
     // npm refuses a package.json that does not parse, whatever it holds: so does the scan.
-    if !extract::mentions_data_command(text) && kind != Kind::PackageJson {
+    // Other files are read when a line in them may reach the data (the judge's fast path).
+    if !extract::mentions_data_command(text) && kind != Kind::PackageJson && text.lines().all(crate::judge::fast_allow) {
         return Ok(Vec::new());
     }
     let mut lines = extract::commands(kind, rel, text, &opts.production_scripts)?;
@@ -37,9 +42,18 @@ pub(super) fn scan_commands(
             .collect();
     }
     let mut out = meta_findings(rel, text, directives);
-    for cl in lines.iter().filter(|c| extract::mentions_data_command(&c.text)) {
+    for cl in &lines {
         // `db execute --file f.sql`: the file, relative to this file's folder or the root.
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        // Where the lines run: a Makefile's and a package.json's folder; a CI job at the
+        // repository's root; a script or a Dockerfile wherever it is started from, so in its
+        // folder or at the root.
+        let runs_in: Vec<&str> = match kind {
+            Kind::Makefile | Kind::PackageJson => vec![dir],
+            Kind::CiYaml => vec![""],
+            _ if dir.is_empty() => vec![""],
+            _ => vec![dir, ""],
+        };
         let read_sql = |f: &str| {
             let f = f.trim_start_matches("./");
             let near = if dir.is_empty() { f.to_string() } else { format!("{dir}/{f}") };
@@ -63,7 +77,13 @@ pub(super) fn scan_commands(
                 .map(|text| crate::judge::volumes::db_services_in(&text, folder, project))
                 .unwrap_or_default()
         };
-        let found = command_findings(cl, &read_sql).into_iter().chain(data_findings(cl, &read_sql, &services));
+        let mut found: Vec<(RuleId, usize, String)> = Vec::new();
+        if extract::mentions_data_command(&cl.text) {
+            found.extend(command_findings(cl, &read_sql));
+            found.extend(data_findings(cl, &read_sql, &services));
+        }
+        let judged = judged_findings(cl, &runs_in, judges, &found);
+        found.extend(judged);
         for (rule, offset, message) in found {
             let (line, col) = if cl.verbatim {
                 let (l, c) = extract::line_col(&cl.text, offset);

@@ -12,6 +12,7 @@ mod commands;
 mod config_follow;
 pub mod extract;
 pub mod given;
+mod judged;
 mod load;
 mod migration;
 pub mod pre_push;
@@ -142,6 +143,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
     let mut read = 0;
     let mut unreadable = Vec::new();
     let mut missing = Vec::new();
+    let judges = judged::Judges::new(source);
     load::in_order(source, &sorted, opts.threads, |i, file| {
         let rel = sorted[i].0.as_str();
         let file = match file {
@@ -154,7 +156,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         // A file that does not parse was not checked: an error, never "no findings".
         let found = match (kind, prepared) {
             (Kind::Migration, Some(p)) => scan_migration(source, rel, &text, p, &directives, opts, &mut replays),
-            _ => match scan_commands(source, kind, rel, &text, &directives, opts) {
+            _ => match scan_commands(source, kind, rel, &text, &directives, opts, &judges) {
                 Ok(found) => found,
                 Err(e) => {
                     return unreadable.push((rel.to_string(), std::io::Error::new(std::io::ErrorKind::InvalidData, e)))

@@ -5,6 +5,7 @@ mod defs;
 mod deferred;
 pub mod packages;
 pub mod parse;
+pub mod recipes;
 pub mod resolve;
 mod runners;
 mod task_runners;
@@ -39,6 +40,12 @@ pub trait Scripts {
     /// where the line runs (the repository's, the user's, the system's).
     fn git_alias(&self, _name: &str) -> Option<String> {
         None
+    }
+    /// The recipes a task runner started in one of `dirs` would run: their folders (relative
+    /// to where the line runs, or absolute), labels and command lines. `Err`: a recipe file is
+    /// there but what it runs cannot be known.
+    fn recipes(&self, _dirs: &[String], _call: &recipes::Call) -> Result<Vec<ScriptDef>, String> {
+        Ok(Vec::new())
     }
 }
 
@@ -325,7 +332,34 @@ fn walk(
                     inner(&v, std::slice::from_ref(&dir), &mut |c| walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f))?;
                 }
             }
-            Target::Prisma { .. } | Target::Other => {}
+            Target::Recipe(call) => match scripts.recipes(&dirs, &call) {
+                Ok(defs) => {
+                    for def in defs {
+                        let key = format!("recipe:{}:{}", def.dir, def.name);
+                        if stack.contains(&key) {
+                            continue; // a recipe that runs itself (`$(MAKE) reset` in reset)
+                        }
+                        let mut v = via.clone();
+                        // `file ...`: named in findings as script files are.
+                        v.push(match def.dir.is_empty() {
+                            true => format!("file {}", def.name),
+                            false => format!("file {} in {}", def.name, def.dir),
+                        });
+                        stack.push(key);
+                        let r = inner(&v, std::slice::from_ref(&def.dir), &mut |c| walk(&def.body, scripts, c, stack, f));
+                        stack.pop();
+                        // A recipe the shell grammar here does not read: what it runs is unknown.
+                        if let Err(e) = r {
+                            let why = format!("{} could not be parsed ({}), so what it runs cannot be checked", def.name, e.message);
+                            f(&Visit { command: &cmd, target: &Target::Unreadable { why }, via: &v, env: &env, offset, dirs: &dirs, inner: &cmd.argv });
+                        }
+                    }
+                }
+                Err(why) => {
+                    f(&Visit { command: &cmd, target: &Target::Unreadable { why }, via: &via, env: &env, offset, dirs: &dirs, inner: &cmd.argv });
+                }
+            },
+            Target::Prisma { .. } | Target::Other | Target::Unreadable { .. } => {}
         }
     }
     Ok(())

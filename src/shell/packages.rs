@@ -163,6 +163,33 @@ impl Scripts for Packages {
         out
     }
 
+    fn recipes(&self, dirs: &[String], call: &super::recipes::Call) -> Result<Vec<ScriptDef>, String> {
+        // A `cd` leaves several folders the runner may start in: a target missing from one
+        // recipe file is no refusal when another has it; anything else unknown is.
+        let mut found: Vec<ScriptDef> = Vec::new();
+        let mut missing: Option<String> = None;
+        let mut any = false;
+        for d in dirs.iter().filter(|d| d.as_str() != "*") {
+            match super::recipes::lookup(&self.resolve(d), call) {
+                Ok(recipes) => {
+                    any = true;
+                    for r in recipes {
+                        let def = ScriptDef { dir: self.label(&r.dir), name: r.label, body: r.body };
+                        if !found.contains(&def) {
+                            found.push(def);
+                        }
+                    }
+                }
+                Err(e) if e.missing => missing = missing.or(Some(e.why)),
+                Err(e) => return Err(e.why),
+            }
+        }
+        match (any, missing) {
+            (false, Some(why)) => Err(why),
+            _ => Ok(found),
+        }
+    }
+
     fn git_alias(&self, name: &str) -> Option<String> {
         let repo = git2::Repository::discover(&self.cwd).ok();
         let config = match &repo {

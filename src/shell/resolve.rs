@@ -38,6 +38,12 @@ pub enum Target {
     /// A shell script run in the folders of the packages `at` names (`pnpm --filter db exec
     /// sh x.sh`, `pnpm -C pkg exec ...`).
     InPackages { at: At, script: String },
+    /// A task runner's recipes (`make reset`, `just reset`, `task reset`, `mise run reset`),
+    /// read from its recipe file.
+    Recipe(super::recipes::Call),
+    /// Commands that could not be read (a recipe file that does not parse, a target it lacks):
+    /// what runs is not known.
+    Unreadable { why: String },
     /// Anything else.
     Other,
 }
@@ -623,6 +629,23 @@ fn walk(
             chain.push(name.into());
             super::task_runners::lerna(argv)
         }
+        // Recipe runners: the recipe file's commands.
+        "make" | "gmake" => {
+            chain.push(name.into());
+            super::recipes::args::make(argv)
+        }
+        "just" => {
+            chain.push(name.into());
+            super::recipes::args::just(argv)
+        }
+        "task" | "go-task" => {
+            chain.push(name.into());
+            super::recipes::args::task(argv)
+        }
+        "mise" => {
+            chain.push(name.into());
+            super::recipes::args::mise(argv)
+        }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {
             chain.push(name.into());
@@ -902,7 +925,6 @@ mod tests {
             "env -iu CLAUDECODE npx prisma migrate reset",
             "env -vu CLAUDECODE npx prisma migrate reset",
             "env -uCLAUDECODE npx prisma migrate reset",
-            "env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset",
             "bun node_modules/prisma/build/index.js migrate reset",
             "node node_modules/prisma/build/index migrate reset",
             "node node_modules/prisma/ migrate reset",
@@ -925,6 +947,11 @@ mod tests {
         ] {
             assert_eq!(reaches(line).map(|r| r.0.join(" ")).as_deref(), Some("migrate reset"), "{line}");
         }
+        // `env --chdir DIR CMD`: CMD in DIR, read again as `cd DIR && env CMD`.
+        let cmd = crate::shell::parse("env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset").unwrap().remove(0);
+        let r = resolve(&cmd);
+        assert_eq!(r.target, Target::Shell { script: "cd /tmp && env npx prisma migrate reset".into() });
+        assert!(r.env.contains(&EnvChange::Unset("CLAUDECODE".into())));
     }
 
     /// Review (issue 22, round 4): lines that reach Prisma past `node_modules/.bin/prisma`,

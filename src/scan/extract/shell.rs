@@ -6,48 +6,33 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::{is_production_script, re, split_last, CommandLine};
+use crate::shell::recipes::make::logical_lines;
 
-/// Logical lines (joined at trailing backslashes) with the line they start on.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut cur: Option<(usize, String)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let (start, mut acc) = cur.take().unwrap_or((i + 1, String::new()));
-        if let Some(stripped) = line.strip_suffix('\\') {
-            acc.push_str(stripped);
-            acc.push(' ');
-            cur = Some((start, acc));
-        } else {
-            acc.push_str(line);
-            out.push((start, acc));
-        }
-    }
-    if let Some(c) = cur {
-        out.push(c);
-    }
-    out
-}
-
+/// Recipe lines, read as make reads them ([`crate::shell::recipes::make`]): prefixes
+/// stripped, the file's own variables expanded (others left as written).
 pub(super) fn makefile(text: &str) -> Vec<CommandLine> {
-    static TARGET: OnceLock<Regex> = OnceLock::new();
-    let mut target = String::new();
+    use crate::shell::recipes::make;
+    let mf = make::parse(text);
     let mut out = Vec::new();
-    for (line, l) in logical_lines(text) {
-        if let Some(recipe) = l.strip_prefix('\t') {
-            let cmd = recipe.trim_start_matches(['@', '-', '+', ' ']);
-            let col = 1 + l.len() - cmd.len();
+    for rule in &mf.rules {
+        let target = rule.targets.first().map_or("", String::as_str);
+        let auto = std::collections::HashMap::from([
+            ("@", target.to_string()),
+            ("<", rule.prereqs.first().cloned().unwrap_or_default()),
+            ("^", rule.prereqs.join(" ")),
+        ]);
+        for l in &rule.recipe {
             out.push(CommandLine {
-                line,
-                col,
-                text: cmd.replace("$$", "$"),
+                line: l.line,
+                col: l.col,
+                text: make::expand(&l.text, &mf.vars, &auto, &mut Vec::new()),
                 verbatim: false,
-                production: is_production_script(&target, &[]),
+                production: is_production_script(target, &[]),
                 context: format!("target {target}"),
             });
-        } else if let Some(c) = re(&TARGET, r"^([A-Za-z0-9_.:/%-]+)\s*:([^=]|$)").captures(&l) {
-            target = c[1].to_string();
         }
     }
+    out.sort_by_key(|c| c.line);
     out
 }
 
@@ -123,5 +108,9 @@ mod tests {
         assert!(d[1].production);
         let m = makefile("deploy:\n\t@npx prisma migrate dev\nreset:\n\t-prisma migrate reset\n");
         assert_eq!((m[0].production, m[0].col, m[1].production), (true, 3, false));
+        // The file's own variables are expanded; others are left as written.
+        let m = makefile("P := npx prisma\nR = $(P) migrate\nreset: ; $(R) reset\nx:\n\t$(UNSET) db push $$HOME\n");
+        let texts: Vec<&str> = m.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["npx prisma migrate reset", "$(UNSET) db push $HOME"]);
     }
 }
