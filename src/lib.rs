@@ -42,11 +42,9 @@ unix_only! {
     /// Run one command line.
     pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         process::ignore_file_size_signal();
-        // Commands that only report end quietly when their reader goes away (`| head -1`).
-        if matches!(
-            cli.command,
-            Command::Check(_) | Command::Explain(_) | Command::Scan(_) | Command::Backups(_) | Command::Status(_) | Command::Doctor(_)
-        ) {
+        // Listings end quietly when their reader goes away (`backups | head -1`); `check`,
+        // `explain` and `scan` write their report in one go and keep their exit code.
+        if matches!(cli.command, Command::Backups(_) | Command::Doctor(_)) {
             process::default_pipe_signal();
         }
         let global = &cli.global;

@@ -64,3 +64,15 @@ pub fn human_age(seconds: u64) -> String {
         s => format!("{}d", s / 86_400),
     }
 }
+
+/// Write a report to stdout in one go. A reader that stopped reading (`| head -1`) is not an
+/// error: the exit code still says what was found.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("could not write to stdout"),
+    }
+}

@@ -31,6 +31,8 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
     let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
+    use std::fmt::Write as _;
+    let mut out = String::new();
     if args.json {
         let v = serde_json::json!({
             "verdict": report.verdict.label(),
@@ -38,18 +40,19 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
             "classes": report.classes.iter().map(|c| c.label()).collect::<Vec<_>>(),
             "instead": report.class().filter(|_| report.verdict != Verdict::Allow).map(|c| c.instead()),
         });
-        println!("{v}");
+        let _ = writeln!(out, "{v}");
     } else if report.verdict == Verdict::Allow {
-        println!("allow");
+        out.push_str("allow\n");
     } else {
-        println!("{}: {}", report.verdict, report.reason());
+        let _ = writeln!(out, "{}: {}", report.verdict, report.reason());
         if let Some(c) = report.class() {
-            println!("  class: {}", c.label());
-            println!("  instead: {}", c.instead());
+            let _ = writeln!(out, "  class: {}", c.label());
+            let _ = writeln!(out, "  instead: {}", c.instead());
         }
         for r in report.reasons.iter().skip(1) {
-            println!("  also: {r}");
+            let _ = writeln!(out, "  also: {r}");
         }
     }
+    crate::ui::write_stdout(&out)?;
     Ok(status_of(report.verdict))
 }

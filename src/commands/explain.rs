@@ -12,16 +12,19 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
     let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));
-    println!("line: {line}");
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "line: {line}");
     for s in &report.steps {
-        println!("  {s}");
+        let _ = writeln!(out, "  {s}");
     }
-    println!("verdict: {}", report.verdict);
+    let _ = writeln!(out, "verdict: {}", report.verdict);
     for (r, c) in report.reasons.iter().zip(&report.classes) {
-        println!("  because: {r} ({})", c.label());
+        let _ = writeln!(out, "  because: {r} ({})", c.label());
     }
     if let Some(c) = report.class().filter(|_| report.verdict != judge::Verdict::Allow) {
-        println!("instead: {}", c.instead());
+        let _ = writeln!(out, "instead: {}", c.instead());
     }
+    crate::ui::write_stdout(&out)?;
     Ok(ExitStatus::Success)
 }

@@ -191,11 +191,11 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             .map(|_| ())
             .with_context(|| format!("could not write {}", p.display())),
         None => {
-            let mut out = std::io::stdout().lock();
-            stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+            crate::ui::write_stdout(text)
         }
     }
 }
+
 
 /// A reader that stopped reading (`| head`) is not an error.
 fn stdout_result(written: std::io::Result<()>) -> Result<()> {

@@ -268,18 +268,26 @@ fn now() -> u64 {
 }
 
 /// A report read by `head -1` (or any reader that stops early) ends quietly, as Unix tools
-/// do: no panic about a broken pipe on stderr.
+/// do: no panic about a broken pipe on stderr, and `check` still exits with its verdict.
 #[test]
 fn a_reader_that_stops_early_gets_no_panic() {
     let ctx = TestContext::new();
-    for args in ["explain 'npx prisma migrate reset --force; rm -rf x'", "check -- 'rm -rf /'"] {
-        let out = std::process::Command::new("sh")
+    for (args, code) in [
+        ("explain 'npx prisma migrate reset --force; rm -rf x'", "0"),
+        ("check -- 'npx prisma migrate reset --force'", "3"),
+        ("backups", "0"),
+    ] {
+        let out = std::process::Command::new("bash")
             .arg("-c")
-            .arg(format!("'{}' {args} | (exec true)", crate::support::bin()))
+            .arg(format!("'{}' {args} | (exec true); echo \"${{PIPESTATUS[0]}}\"", crate::support::bin()))
             .current_dir(ctx.root())
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args}: {stderr}");
+        let status = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if args != "backups" {
+            assert_eq!(status, code, "{args}: {stderr}");
+        }
     }
 }

@@ -1,0 +1,183 @@
+//! The fast path: a line with none of the words that could lead to prisma, a database, its
+//! files, its backups or a guard is allowed without parsing. This is what most agent
+//! commands are (`ls`, `cargo test`, `git status`), and what keeps the hook's decision within
+//! its budget.
+
+/// Words that send a line down the full path. Without any of them, a line can neither run
+/// prisma (directly or through a script runner) nor touch prisma-guard's hooks.
+const TRIGGERS: &[&str] = &[
+    "prisma",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "npx",
+    "hooks",
+    ".claude",
+    ".cursor",
+    ".codex",
+    ".gemini",
+    ".husky",
+    "lefthook",
+    "no-verify",
+    "claudecode",
+    "git",
+    // Recipe runners (make, just, task, mise): what they run is read from their files.
+    "make",
+    "just",
+    "task",
+    "mise",
+    "eval",
+    "source",
+    // Script runners, shells and script files: what they run is read from disk.
+    "run-s",
+    "run-p",
+    "turbo",
+    "run-all",
+    "concurrently",
+    ".sh",
+    "./",
+    "bash",
+    "zsh",
+    "cd ",
+    // Hook managers' switches and files.
+    "pre-commit",
+    "skip",
+    "hook",
+    ".config",
+    "node_modules",
+    // JavaScript run from a file: what it spawns is read from the file.
+    "node",
+    "tsx",
+    // Interpreters given inline code, which may name a protected file.
+    "python",
+    "perl",
+    "ruby",
+    // Copy tools that write a folder.
+    "rsync",
+    "rm ",
+    "backup",
+    "-delete",
+    "ignore-scripts",
+    "pre_commit",
+    "uninstall",
+    "alias.",
+    "--run",
+    // Writers that name no file as plain writers do: patches, archives, in-place awk.
+    "patch",
+    "sponge",
+    "inplace",
+    "tar ",
+    "unzip",
+    // Database clients (see `clients::CLIENTS`) and their files.
+    "psql",
+    "pgcli",
+    "mysql",
+    "mariadb",
+    "mycli",
+    "sqlite",
+    "litecli",
+    "mongo",
+    "dropdb",
+    "supabase",
+    "pg_restore",
+    "wrangler",
+    "turso",
+    "usql",
+    "duckdb",
+    // Other migration tools (see `tools::NAMES`) and the tripwire's key folder.
+    "drizzle",
+    "dbmate",
+    "atlas",
+    "flyway",
+    "liquibase",
+    "sequelize",
+    "typeorm",
+    "knex",
+    "mikro-orm",
+    "tripwire",
+    ".db",
+    // Writers that can remove or overwrite the database file.
+    "mv ",
+    "cp ",
+    "truncate",
+    "shred",
+    "unlink",
+    "dd ",
+    "tee ",
+    "install ",
+    "ln ",
+    "trash",
+    ">",
+    // Containers, volumes, remote shells and wrappers that run another command.
+    "docker",
+    "podman",
+    "nerdctl",
+    "volume",
+    "kubectl",
+    "ssh",
+    "heroku",
+    "railway",
+    "vercel",
+    "fly",
+    "varlock",
+    "dotenv",
+    "aws-vault",
+    "chamber",
+    "envchain",
+    " -- ",
+    // Monorepo task runners.
+    "nx ",
+    "lerna",
+    // Text decoded into a shell; names the line defines.
+    "base64",
+    "alias",
+    "export",
+    "ifs",
+    "function",
+    // Programs that run a command later or elsewhere, or feed it arguments.
+    "tmux",
+    "screen",
+    "expect",
+    "parallel",
+    "xargs",
+    "pwsh",
+    "powershell",
+    "deno",
+    "dx ",
+    "taskset",
+    "chrt",
+    // Removers of data folders and archivers that delete what they pack.
+    "rmdir",
+    "/var/lib",
+    "homebrew/var",
+    "zip",
+    "7z",
+    // Object stores holding the off-site backups.
+    "aws",
+    "rclone",
+    "mc ",
+    "mcli",
+    "s3cmd",
+    "gsutil",
+    "gcloud",
+    "b2 ",
+];
+
+/// Whether `line` can be allowed without parsing.
+pub fn fast_allow(line: &str) -> bool {
+    // Text the shell turns into other words (quotes, escapes, expansions, braces, globs) is
+    // never judged by its spelling: `'rm' -rf data`, `r''m`, `\rm`, `{rm,-rf,data}`, `$X`.
+    if line.contains(['\'', '"', '\\', '$', '`', '{', '}', '*', '?', '[']) {
+        return false;
+    }
+    // Any blank separates words as a space does (`rm<TAB>-rf data`).
+    let lower: String = line.chars().map(|c| if c.is_whitespace() { ' ' } else { c.to_ascii_lowercase() }).collect();
+    // `sh file`, `. file`: a shell reading a file.
+    let runs_file = lower.split([';', '&', '|', '(', '\n']).any(|part| {
+        let first = part.split_whitespace().next().unwrap_or("");
+        matches!(first, "sh" | "dash" | "ksh" | "." | "fish" | "at" | "batch") || first.contains('/')
+    });
+    !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
+}
+
