@@ -3,6 +3,7 @@
 
 mod defs;
 mod deferred;
+mod package_managers;
 pub mod packages;
 pub mod parse;
 pub mod recipes;

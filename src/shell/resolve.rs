@@ -163,7 +163,7 @@ pub fn git_subcommand_index(argv: &[String]) -> Option<usize> {
     None
 }
 
-fn walk(
+pub(super) fn walk(
     argv: &[String],
     heredoc: Option<&str>,
     env: &mut Vec<EnvChange>,
@@ -188,92 +188,7 @@ fn walk(
         _ if is_prisma_word(first) && !first.starts_with('@') || first == "@prisma/cli" => {
             Target::Prisma { args: rest.to_vec(), direct: None }
         }
-        "env" => {
-            // GNU and BSD env: options (clustered or not) until `--` or the first operand,
-            // then NAME=VALUE assignments (also after `--`), then the command.
-            let mut i = 1;
-            let mut options = true;
-            while let Some(a) = argv.get(i).map(String::as_str) {
-                if options && a == "--" {
-                    options = false;
-                    i += 1;
-                    continue;
-                }
-                if a == "-" {
-                    env.push(EnvChange::Clear);
-                    i += 1;
-                    continue;
-                }
-                if options && a.starts_with("--") {
-                    let (flag, inline) = match a.split_once('=') {
-                        Some((f, v)) => (f, Some(v.to_string())),
-                        None => (a, None),
-                    };
-                    let mut value = || {
-                        inline.clone().or_else(|| {
-                            i += 1;
-                            argv.get(i).cloned()
-                        })
-                    };
-                    match flag {
-                        "--ignore-environment" => env.push(EnvChange::Clear),
-                        "--unset" => env.extend(value().map(EnvChange::Unset)),
-                        "--chdir" => {
-                            let dir = value().unwrap_or_default();
-                            return env_chdir(&dir, &argv[i + 1..], chain);
-                        }
-                        "--split-string" => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
-                        _ => {}
-                    }
-                    i += 1;
-                    continue;
-                }
-                if options && a.starts_with('-') {
-                    // A cluster: `-iu NAME`, `-vu NAME`, `-uNAME`, `-S 'string'`.
-                    let cluster = &a[1..];
-                    for (k, c) in cluster.char_indices() {
-                        let rest = &cluster[k + c.len_utf8()..];
-                        let mut value = || {
-                            if rest.is_empty() {
-                                i += 1;
-                                argv.get(i).cloned()
-                            } else {
-                                Some(rest.to_string())
-                            }
-                        };
-                        match c {
-                            'i' => env.push(EnvChange::Clear),
-                            'u' => {
-                                env.extend(value().map(EnvChange::Unset));
-                                break;
-                            }
-                            'C' => {
-                                // `env -C DIR CMD`: CMD runs in DIR.
-                                let dir = value().unwrap_or_default();
-                                return env_chdir(&dir, &argv[i + 1..], chain);
-                            }
-                            'P' => {
-                                value();
-                                break;
-                            }
-                            'S' => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
-                            _ => {}
-                        }
-                    }
-                    i += 1;
-                    continue;
-                }
-                match a.split_once('=') {
-                    Some((k, v)) if !k.is_empty() => {
-                        env.push(EnvChange::Set(k.to_string(), v.to_string()));
-                        options = false;
-                    }
-                    _ => break,
-                }
-                i += 1;
-            }
-            next("env", i, env)
-        }
+        "env" => env_command(argv, heredoc, env, chain, n, inner),
         "sudo" | "doas" => {
             let mut i = skip_options(argv, 1, &["-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-R"]);
             while let Some((k, v)) = argv.get(i).and_then(|a| a.split_once('=')).filter(|(k, _)| is_name(k)) {
@@ -453,168 +368,11 @@ fn walk(
             chain.push(name.into());
             Target::Shell { script: rest.join(" ") }
         }
-        "npx" | "pnpx" | "bunx" => runner_exec(name, argv, 1, env, chain, heredoc, n, inner),
-        "npm" => {
-            let o = RunnerOptions::read(argv, NPM_VALUES, true);
-            match o.words.first().map(String::as_str) {
-                Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
-                Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
-                // `npm it`/`install-test`/`cit`/`clean-install-test`: an install, then `npm test`.
-                Some("it" | "install-test" | "cit" | "clean-install-test" | "sit") => {
-                    chain.push("npm".into());
-                    let at = o.dir.as_ref().map(|d| format!(" --prefix {}", crate::shell::quote(d))).unwrap_or_default();
-                    Target::Shell { script: format!("npm{at} install\nnpm{at} test") }
-                }
-                // `npm restart`: the restart script, or stop then start, with their pre/post.
-                Some("restart") => {
-                    chain.push("npm".into());
-                    let at = o.dir.as_ref().map(|d| format!(" --prefix {}", crate::shell::quote(d))).unwrap_or_default();
-                    Target::Shell { script: format!("npm{at} run restart\nnpm{at} stop\nnpm{at} start") }
-                }
-                Some(s @ ("start" | "test" | "t" | "tst" | "stop")) => {
-                    let s = match s {
-                        "t" | "tst" => "test",
-                        other => other,
-                    };
-                    chain.push("npm".into());
-                    Target::Script { name: s.to_string(), args: o.words[1..].to_vec(), at: o.at() }
-                }
-                Some("install" | "i" | "isntall") if o.words.len() == 1 => lifecycle("npm", &o, env, chain),
-                Some("ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "rebuild" | "rb") => {
-                    lifecycle("npm", &o, env, chain)
-                }
-                // Packing, publishing and versioning run their lifecycle scripts (also with
-                // --dry-run).
-                Some("pack") => lifecycle_of("npm pack", &o, env, chain, &["prepack", "prepare", "postpack"]),
-                Some("publish") => lifecycle_of(
-                    "npm publish",
-                    &o,
-                    env,
-                    chain,
-                    &["prepublishOnly", "prepack", "prepare", "postpack", "publish", "postpublish"],
-                ),
-                Some("version") if o.words.len() > 1 => {
-                    lifecycle_of("npm version", &o, env, chain, &["preversion", "version", "postversion"])
-                }
-                // `npm explore PKG -- CMD`: CMD in that package's folder.
-                Some("explore") => match (argv.iter().position(|a| a == "--"), o.words.get(1)) {
-                    (Some(k), Some(pkg)) => {
-                        chain.push("npm explore".into());
-                        let cmd: Vec<String> = argv[k + 1..].iter().map(|a| crate::shell::quote(a)).collect();
-                        Target::Shell {
-                            script: format!(
-                                "cd {} && {}",
-                                crate::shell::quote(&format!("node_modules/{pkg}")),
-                                cmd.join(" ")
-                            ),
-                        }
-                    }
-                    _ => Target::Other,
-                },
-                _ => Target::Other,
-            }
-        }
-        "pnpm" => {
-            let o = RunnerOptions::read(argv, PNPM_VALUES, false);
-            // `pnpm recursive|multi|m CMD`: `pnpm -r CMD`.
-            let (o, k) = match o.words.first().map(String::as_str) {
-                Some("recursive" | "multi" | "m") => {
-                    let mut o = o;
-                    o.workspaces.get_or_insert_with(Vec::new);
-                    (o, 1)
-                }
-                _ => (o, 0),
-            };
-            match o.words.get(k).map(String::as_str) {
-                // `pnpm -C pkg exec CMD`, `pnpm --filter db exec CMD`: CMD in those packages.
-                Some("exec") if !matches!(o.at(), At::Here | At::Root) => {
-                    chain.push("pnpm exec".into());
-                    let words: Vec<String> = argv[o.index_of(k) + 1..].iter().map(|a| crate::shell::quote(a)).collect();
-                    let words = if words.first().is_some_and(|w| w == "--") { &words[1..] } else { &words[..] };
-                    Target::InPackages { at: o.at(), script: words.join(" ") }
-                }
-                Some(w @ ("exec" | "dlx")) => {
-                    runner_exec(&format!("pnpm {w}"), argv, o.index_of(k) + 1, env, chain, heredoc, n, inner)
-                }
-                Some("run" | "run-script") => o.script(name, k + 1, chain),
-                Some("install" | "i") if o.words.len() == k + 1 => lifecycle("pnpm", &o, env, chain),
-                Some("rebuild" | "rb") => lifecycle("pnpm", &o, env, chain),
-                Some(w) if PNPM_BUILTINS.contains(&w) => Target::Other,
-                Some(_) => o.script(name, k, chain),
-                None => Target::Other,
-            }
-        }
-        "yarn" => {
-            let o = RunnerOptions::read(argv, YARN_VALUES, false);
-            match o.words.first().map(String::as_str) {
-                Some(w @ ("dlx" | "exec")) => {
-                    runner_exec(&format!("yarn {w}"), argv, o.index_of(0) + 1, env, chain, heredoc, n, inner)
-                }
-                // `yarn node FILE`: node, with the project's environment.
-                Some("node") => next("yarn", o.index_of(0), env),
-                Some("run") => o.script(name, 1, chain),
-                // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
-                Some("workspace") => {
-                    let mut o = o;
-                    let selector = o.words.get(1).cloned().unwrap_or_default();
-                    o.workspaces = Some(vec![selector]);
-                    match o.words.get(2).map(String::as_str) {
-                        Some(w @ ("exec" | "dlx")) => runner_exec(
-                            &format!("yarn workspace {w}"),
-                            argv,
-                            o.index_of(2) + 1,
-                            env,
-                            chain,
-                            heredoc,
-                            n,
-                            inner,
-                        ),
-                        Some("run") => o.script(name, 3, chain),
-                        _ => o.script(name, 2, chain),
-                    }
-                }
-                // `yarn workspaces foreach [-A] run X` (berry), `yarn workspaces run X` (v1).
-                Some("workspaces") => match o.words.iter().position(|w| w == "run") {
-                    Some(k) => {
-                        let mut o = o;
-                        o.workspaces = Some(Vec::new());
-                        o.script(name, k + 1, chain)
-                    }
-                    None => Target::Other,
-                },
-                Some("install") if o.words.len() == 1 => lifecycle("yarn", &o, env, chain),
-                Some(w) if YARN_BUILTINS.contains(&w) => Target::Other,
-                Some(_) => o.script(name, 0, chain),
-                // A bare `yarn` installs.
-                None if !argv[1..].iter().any(|a| matches!(a.as_str(), "-v" | "--version" | "-h" | "--help")) => {
-                    lifecycle("yarn", &o, env, chain)
-                }
-                None => Target::Other,
-            }
-        }
-        "bun" => {
-            let o = RunnerOptions::read(argv, BUN_VALUES, false);
-            match o.words.first().map(String::as_str) {
-                Some("x") => runner_exec("bun x", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
-                Some("install" | "i") if o.words.len() == 1 => lifecycle("bun", &o, env, chain),
-                Some(path) if is_prisma_entry(path) => {
-                    chain.push(name.into());
-                    Target::Prisma { args: o.words[1..].to_vec(), direct: Some(path.to_string()) }
-                }
-                // `bun run FILE.ts`, `bun FILE.js`: bun runs the file.
-                Some("run") if o.words.get(1).is_some_and(|w| is_code_file(w)) => {
-                    chain.push(name.into());
-                    Target::Code { path: o.words[1].clone(), args: o.words[2..].to_vec() }
-                }
-                Some(w) if is_code_file(w) => {
-                    chain.push(name.into());
-                    Target::Code { path: w.to_string(), args: o.words[1..].to_vec() }
-                }
-                Some("run") => o.script(name, 1, chain),
-                Some(w) if !BUN_BUILTINS.contains(&w) => o.script(name, 0, chain),
-                _ => Target::Other,
-            }
-        }
+        "npx" | "pnpx" | "bunx" => super::package_managers::runner_exec(name, argv, 1, env, chain, heredoc, n, inner),
+        "npm" => super::package_managers::npm(argv, heredoc, env, chain, n, inner),
+        "pnpm" => super::package_managers::pnpm(argv, heredoc, env, chain, n, inner),
+        "yarn" => super::package_managers::yarn(argv, heredoc, env, chain, n, inner),
+        "bun" => super::package_managers::bun(argv, heredoc, env, chain, n, inner),
         // `turbo run reset`, `turbo reset --filter=@acme/db`: the script of each task's name in
         // the workspace packages the filters pick.
         "turbo" => {
@@ -755,6 +513,104 @@ fn walk(
     }
 }
 
+/// GNU and BSD `env`: options (clustered or not) until `--` or the first operand, then
+/// `NAME=VALUE` assignments (also after `--`), then the command; `-u`/`-i` change the
+/// environment, `-S` splits a string, `-C` runs the command in a folder.
+fn env_command(
+    argv: &[String],
+    heredoc: Option<&str>,
+    env: &mut Vec<EnvChange>,
+    chain: &mut Vec<String>,
+    n: usize,
+    inner: &mut Vec<String>,
+) -> Target {
+    // GNU and BSD env: options (clustered or not) until `--` or the first operand,
+    // then NAME=VALUE assignments (also after `--`), then the command.
+    let mut i = 1;
+    let mut options = true;
+    while let Some(a) = argv.get(i).map(String::as_str) {
+        if options && a == "--" {
+            options = false;
+            i += 1;
+            continue;
+        }
+        if a == "-" {
+            env.push(EnvChange::Clear);
+            i += 1;
+            continue;
+        }
+        if options && a.starts_with("--") {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) => (f, Some(v.to_string())),
+                None => (a, None),
+            };
+            let mut value = || {
+                inline.clone().or_else(|| {
+                    i += 1;
+                    argv.get(i).cloned()
+                })
+            };
+            match flag {
+                "--ignore-environment" => env.push(EnvChange::Clear),
+                "--unset" => env.extend(value().map(EnvChange::Unset)),
+                "--chdir" => {
+                    let dir = value().unwrap_or_default();
+                    return env_chdir(&dir, &argv[i + 1..], chain);
+                }
+                "--split-string" => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if options && a.starts_with('-') {
+            // A cluster: `-iu NAME`, `-vu NAME`, `-uNAME`, `-S 'string'`.
+            let cluster = &a[1..];
+            for (k, c) in cluster.char_indices() {
+                let rest = &cluster[k + c.len_utf8()..];
+                let mut value = || {
+                    if rest.is_empty() {
+                        i += 1;
+                        argv.get(i).cloned()
+                    } else {
+                        Some(rest.to_string())
+                    }
+                };
+                match c {
+                    'i' => env.push(EnvChange::Clear),
+                    'u' => {
+                        env.extend(value().map(EnvChange::Unset));
+                        break;
+                    }
+                    'C' => {
+                        // `env -C DIR CMD`: CMD runs in DIR.
+                        let dir = value().unwrap_or_default();
+                        return env_chdir(&dir, &argv[i + 1..], chain);
+                    }
+                    'P' => {
+                        value();
+                        break;
+                    }
+                    'S' => return env_split(value().unwrap_or_default(), &argv[i + 1..], chain),
+                    _ => {}
+                }
+            }
+            i += 1;
+            continue;
+        }
+        match a.split_once('=') {
+            Some((k, v)) if !k.is_empty() => {
+                env.push(EnvChange::Set(k.to_string(), v.to_string()));
+                options = false;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    chain.push("env".into());
+    walk(argv.get(i..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
+}
+
 /// The command `git submodule foreach` runs (its words joined, as git hands them to `sh -c`).
 fn git_foreach(argv: &[String]) -> Option<String> {
     let k = git_subcommand_index(argv)?;
@@ -788,7 +644,7 @@ fn deno_prisma(spec: &str) -> bool {
 }
 
 /// Whether a word names a JavaScript or TypeScript file.
-fn is_code_file(word: &str) -> bool {
+pub(super) fn is_code_file(word: &str) -> bool {
     [".js", ".cjs", ".mjs", ".ts", ".cts", ".mts", ".jsx", ".tsx"].iter().any(|e| word.ends_with(e))
 }
 
@@ -813,70 +669,6 @@ fn is_name(k: &str) -> bool {
     c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
-/// `npx [opts] cmd args`: options such as `--yes`, `-p pkg`, `--package=pkg`, `-c 'script'`.
-#[allow(clippy::too_many_arguments)]
-fn runner_exec(
-    runner: &str,
-    argv: &[String],
-    mut i: usize,
-    env: &mut Vec<EnvChange>,
-    chain: &mut Vec<String>,
-    heredoc: Option<&str>,
-    n: usize,
-    inner: &mut Vec<String>,
-) -> Target {
-    chain.push(runner.to_string());
-    // `-p prisma@7`: the packages it installs for the command.
-    let mut packages = Vec::new();
-    while let Some(a) = argv.get(i) {
-        match a.as_str() {
-            "--" => {
-                i += 1;
-                break;
-            }
-            "-c" | "--call" => {
-                return argv.get(i + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() });
-            }
-            s if s.starts_with("--call=") => return Target::Shell { script: s["--call=".len()..].to_string() },
-            "-p" | "--package" => {
-                packages.extend(argv.get(i + 1).cloned());
-                i += 2
-            }
-            "--prefix" | "-w" | "--workspace" | "--cache" | "--userconfig" | "--registry" => i += 2,
-            s if s.starts_with("--package=") => {
-                packages.push(s["--package=".len()..].to_string());
-                i += 1
-            }
-            s if s.starts_with('-') => i += 1,
-            _ => break,
-        }
-    }
-    match argv.get(i) {
-        Some(cmd) if is_prisma_word(cmd) => {
-            // `npm exec prisma -- migrate reset`: npm drops the first `--`.
-            let mut args = argv[i + 1..].to_vec();
-            if args.first().is_some_and(|a| a == "--") {
-                args.remove(0);
-            }
-            Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
-        }
-        // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
-        Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
-            let mut words = vec![cmd.split('@').next().unwrap_or(cmd).to_string()];
-            let from = if argv.get(i + 1).is_some_and(|a| a == "--") { i + 2 } else { i + 1 };
-            words.extend(argv[from..].iter().cloned());
-            walk(&words, heredoc, env, chain, n + 1, inner)
-        }
-        // `npm exec CMD -- ARGS`: the runner drops the `--` after the command, whatever it is.
-        Some(_) if argv.get(i + 1).is_some_and(|a| a == "--") => {
-            let mut words = vec![argv[i].clone()];
-            words.extend(argv[i + 2..].iter().cloned());
-            walk(&words, heredoc, env, chain, n + 1, inner)
-        }
-        Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
-        None => Target::Other,
-    }
-}
 
 #[cfg(test)]
 mod tests {
