@@ -1481,4 +1481,17 @@ fn pre_commit_framework_layouts_get_the_entry_in_their_own_style() {
     assert!(run.stdout.contains("fix: add this entry by hand"), "{}", run.stdout);
     assert!(!run.stdout.contains("fix: prisma-guard hooks install"), "{}", run.stdout);
     assert_eq!(std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap(), flow);
+    // The snippet is a flow item: pasted into the list, pre-commit accepts the file.
+    let snippet =
+        run.stdout.lines().find(|l| l.starts_with("{repo: local")).unwrap_or_else(|| panic!("{}", run.stdout));
+    ctx.write(".pre-commit-config.yaml", &flow.replace("}]}]", &format!("}}]}}, {snippet}]")));
+    let valid = std::process::Command::new(&pre_commit)
+        .args(["validate-config", ".pre-commit-config.yaml"])
+        .current_dir(ctx.root())
+        .env("HOME", ctx.path("home"))
+        .output()
+        .unwrap();
+    assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stdout));
+    let run = ctx.run(&["hooks", "status"]);
+    assert!(run.stdout.contains("fix: pre-commit install"), "the pasted entry counts: {}", run.stdout);
 }

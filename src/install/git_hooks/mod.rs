@@ -303,7 +303,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                         "the pre-commit framework manages this repository's hooks, and {} is not laid out so that prisma-guard can add its entry safely",
                         config.display()
                     ))
-                    .hint(format!("add this entry by hand at the end of its `repos:` list, then run `pre-commit install`:\n{}", pre_commit_entry_for(&text)))
+                    .hint(format!("add this entry by hand as the last item of its `repos:` list, then run `pre-commit install`:\n{}", pre_commit_entry_for(&text)))
                     .into());
                 }
             }
@@ -393,7 +393,7 @@ pub fn install_hint(repo: &Repo) -> String {
         // A layout `hooks install` would refuse: never suggest it, say what to add.
         (None, Manager::PreCommit { config }) => match std::fs::read_to_string(config) {
             Ok(text) if pre_commit_add(&text).is_none() => format!(
-                "add this entry by hand at the end of the `repos:` list of {}, then run `pre-commit install`:\n{}",
+                "add this entry by hand as the last item of the `repos:` list of {}, then run `pre-commit install`:\n{}",
                 config.display(),
                 pre_commit_entry_for(&text)
             ),

@@ -129,8 +129,15 @@ fn crlf_as(text: &str, entry: String) -> String {
     }
 }
 
-/// Our entry written in `text`'s own layout (for adding it by hand).
+/// Our entry written in `text`'s own layout (for adding it by hand): a flow-style item for a
+/// `repos: [...]` list, else block lines in the list's layout.
 pub(super) fn pre_commit_entry_for(text: &str) -> String {
+    let flow = text.lines().any(|l| is_top_key(l) && l.strip_prefix("repos:").is_some_and(|v| v.trim_start().starts_with('[')));
+    if flow && repos_block(text).is_none() {
+        // JSON's double-quoted string is YAML's too.
+        let command = serde_json::Value::String(format!("sh -c '{}'", guarded(&format!("exec {}", HOOKS[0].2))));
+        return format!("{{repo: local, hooks: [{{id: prisma-guard, name: \"prisma-guard scan (staged)\", entry: {command}, language: system, pass_filenames: false, always_run: true, stages: [pre-commit]}}]}}\n");
+    }
     repos_block(text).and_then(|(_, _, layout)| layout).unwrap_or_else(Layout::usual).entry()
 }
 
