@@ -148,7 +148,8 @@ pub struct InitArgs {
     /// Show what would change, change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Add this agent's hooks even when its settings are not in the project (repeatable).
+    /// Set up this agent's hooks, even when its settings are not in the project (repeatable);
+    /// only the agents named are set up. Without it: every agent whose settings are there.
     #[arg(long, value_enum)]
     pub agent: Vec<crate::agents::Agent>,
 }

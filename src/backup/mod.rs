@@ -235,6 +235,6 @@ fn ensure_gitignored(project_root: &Path, backup_dir: &Path) {
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
-    text.push_str(&format!("# prisma-guard backups (database dumps: never commit them)\n{entry}\n"));
+    text.push_str(&format!("# {}\n{entry}\n", crate::install::edits::BACKUPS_WHY));
     let _ = std::fs::write(&gitignore, text);
 }

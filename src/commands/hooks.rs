@@ -24,6 +24,16 @@ pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
         HooksAction::Install => {
             let changes = git_hooks::install(&repo, args.force)?;
             say(&changes, "git hooks already installed; nothing changed");
+            if let Some(named) = &repo.unreachable_here {
+                // Installed where every working tree can reach them; this one is not pointed there.
+                return Err(crate::error::Failure::new(format!(
+                    "the hooks are in {}, but git runs none in this working tree: core.hooksPath names {}, relative to each working tree, and `.git` is a file in a linked worktree",
+                    repo.common_hooks.display(),
+                    named.display()
+                ))
+                .hint(format!("run `{}` (a path that works in every working tree)", repo.shared_hooks_command()))
+                .into());
+            }
             Ok(ExitStatus::Success)
         }
         HooksAction::Uninstall => {

@@ -23,8 +23,13 @@ pub(super) fn rel(root: &Path, p: &Path) -> String {
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
 
+/// The agents to set up: those named with `--agent` (only those: another agent's settings
+/// are not even read), else every agent whose settings are in the project.
 fn agents_for(root: &Path, args: &InitArgs) -> Vec<Agent> {
-    let mut agents = edits::detect_agents(root);
+    if args.agent.is_empty() {
+        return edits::detect_agents(root);
+    }
+    let mut agents = Vec::new();
     for a in &args.agent {
         if !agents.contains(a) {
             agents.push(*a);
@@ -33,8 +38,9 @@ fn agents_for(root: &Path, args: &InitArgs) -> Vec<Agent> {
     agents
 }
 
-/// The file edits `init` makes.
-fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<String>)> {
+/// The file edits `init` makes, notes for the user, and the agents' files left out (what is
+/// wrong with each).
+fn init_edits(settings: &Settings, agents: &[Agent], named: bool) -> Result<(Vec<Edit>, Vec<String>, Vec<String>)> {
     let root = &settings.project_root;
     let mut edits = Vec::new();
     let mut notes = Vec::new();
@@ -48,10 +54,10 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
     if let Ok(r) = settings.backup_dir.strip_prefix(root) {
         let gi = root.join(".gitignore");
         let current = read(&gi);
-        let with_backups = edits::merge_gitignore(&current, &format!("/{}/", r.display()));
+        let with_backups = edits::merge_gitignore(&current, &format!("/{}/", r.display()), edits::BACKUPS_WHY);
         // And the copy a SQLite restore stages beside the database (a killed one leaves it).
         let base = with_backups.clone().unwrap_or_else(|| current.clone());
-        let with_staged = edits::merge_gitignore(&base, ".prisma-guard-restore-*").or(with_backups);
+        let with_staged = edits::merge_gitignore(&base, ".prisma-guard-restore-*", edits::STAGED_WHY).or(with_backups);
         if let Some(new) = with_staged {
             edits.push(Edit {
                 path: gi,
@@ -72,8 +78,9 @@ fn init_edits(settings: &Settings, agents: &[Agent]) -> Result<(Vec<Edit>, Vec<S
             });
         }
     }
-    edits.extend(agent_edits(root, agents)?);
-    Ok((edits, notes))
+    let (agent, skipped) = agent_edits(root, agents, named)?;
+    edits.extend(agent);
+    Ok((edits, notes, skipped))
 }
 
 /// Whether `dir` holds a Prisma project: a Prisma config, a schema, or (Prisma 6 and
@@ -144,31 +151,51 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
             let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
             init_one(&sub, args, false)?;
         }
-        let edits = agent_edits(&here, &agents_for(&here, args))?;
+        let (edits, skipped) = agent_edits(&here, &agents_for(&here, args), !args.agent.is_empty())?;
         // The root has no backup folder of its own: its originals go into the first
         // project's ledger, where `uninstall` at the root finds them.
         let ledger = ledger_dir(global, &below[0])?;
         report_root_edits(&here, &edits, args, global, &ledger)?;
-        return Ok(ExitStatus::Success);
+        return skipped_agents(&skipped);
     }
     init_one(global, args, true)
 }
 
-/// The agents' hook settings and notes in `root`.
-fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
+/// The end of an `init` that left agents' files out: everything else is set up, and the exit
+/// status says the set-up is not complete (1), with what to fix.
+fn skipped_agents(skipped: &[String]) -> Result<ExitStatus> {
+    if skipped.is_empty() {
+        return Ok(ExitStatus::Success);
+    }
+    Err(crate::error::Failure::new(format!(
+        "everything else is set up, but not these agents' hooks: {}",
+        skipped.join("; ")
+    ))
+    .hint("fix the file named above (or set up only the other agents: `prisma-guard init --agent <name>`), then run `prisma-guard init` again")
+    .into())
+}
+
+/// The agents' hook settings and notes in `root`, and the agents left out: a settings file
+/// prisma-guard cannot edit safely (not valid JSON/JSONC, `hooks` not an object) is skipped
+/// with what is wrong with it, and the other agents are set up. `named`: the agents were
+/// named with `--agent`, and no other agent's file is read.
+fn agent_edits(root: &Path, agents: &[Agent], named: bool) -> Result<(Vec<Edit>, Vec<String>)> {
     let mut edits = Vec::new();
+    let mut skipped = Vec::new();
     for agent in agents {
         let path = root.join(agent.settings_file());
-        if let Some(new) = edits::merge_agent(*agent, &read(&path), &path)? {
-            edits.push(Edit {
+        match edits::merge_agent(*agent, &read(&path), &path) {
+            Ok(Some(new)) => edits.push(Edit {
                 path,
                 content: Some(new),
                 what: format!("{} hook: prisma-guard agent-hook", agent.name()),
-            });
+            }),
+            Ok(None) => {}
+            Err(e) => skipped.push(format!("{} ({})", agent.name(), crate::error::one_line(&e))),
         }
     }
     // `prisma mcp` servers in the agents' MCP settings become `prisma-guard mcp`.
-    for problem in crate::mcp::agent_files::init_edits(root, agents, &mut edits) {
+    for problem in crate::mcp::agent_files::init_edits(root, agents, named, &mut edits) {
         crate::ui::Printer::default().warn(format!("MCP settings not changed: {problem}"));
     }
     // The note goes where each chosen agent reads it, created when missing: Claude Code reads
@@ -182,7 +209,7 @@ fn agent_edits(root: &Path, agents: &[Agent]) -> Result<Vec<Edit>> {
             }
         }
     }
-    Ok(edits)
+    Ok((edits, skipped))
 }
 
 /// The folder of the ledger of originals of the Prisma project in `dir`.
@@ -221,7 +248,7 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let agents = if with_agents { agents_for(&root, args) } else { Vec::new() };
-    let (edits, mut notes) = init_edits(&settings, &agents)?;
+    let (edits, mut notes, skipped) = init_edits(&settings, &agents, !args.agent.is_empty())?;
     let verb = |done: &str, would: &str| if args.dry_run { would.to_string() } else { done.to_string() };
     let mut lines: Vec<String> =
         edits.iter().map(|e| format!("{} {}: {}", edit_verb(e, args.dry_run), rel(&root, &e.path), e.what)).collect();
@@ -266,8 +293,9 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
     // Git hooks.
     match git_hooks::locate(&root) {
         Ok(repo) if repo.outside.is_some() => notes.push(format!(
-            "git hooks not installed: core.hooksPath points outside the repository ({}); run `prisma-guard hooks install --force` to install there",
-            repo.outside.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+            "git hooks not installed: core.hooksPath points outside the repository ({}); run `{}` (the hooks folder every working tree shares), then `prisma-guard hooks install`; or `prisma-guard hooks install --force` to install into the global folder",
+            repo.outside.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            repo.shared_hooks_command()
         )),
         Ok(repo) => {
             if git_hooks::status(&repo).iter().any(|r| !r.ok) {
@@ -309,5 +337,5 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
             println!("Check every entry point with: prisma-guard doctor");
         }
     }
-    Ok(ExitStatus::Success)
+    skipped_agents(&skipped)
 }

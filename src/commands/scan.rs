@@ -135,9 +135,8 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     }
     if args.format == Format::Github || args.output.is_some() {
         // Annotations and files are for machines; say the outcome for people too.
-        let s = report::summary(&findings, files);
         if !global.quiet {
-            eprintln!("prisma-guard scan: {} errors, {} warnings ({} files scanned)", s.errors, s.warnings, s.files);
+            eprintln!("prisma-guard scan: {}", report::summary_line(&findings, files));
         }
     }
     if !unreadable.is_empty() {

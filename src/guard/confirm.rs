@@ -19,25 +19,7 @@ use crate::ExitStatus;
 /// Ask the human to type `expected`. Errors (exit status `Refused`) when there is no
 /// terminal, an agent is detected, or the answer differs.
 pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result<()> {
-    if let Some(marker) = crate::agents::env::detect_current() {
-        return Err(fail(format!(
-            "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
-        ))
-        .hint(format!(
-            "AI agent: stop here and show the user this exact command; the user runs it in their own terminal: {rerun}"
-        ))
-        .status(ExitStatus::Refused)
-        .into());
-    }
-    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty");
-    let Ok(mut tty) = tty else {
-        return Err(fail(format!("refused: {action} needs a typed confirmation, and there is no terminal to ask on"))
-            .hint(format!(
-                "run it yourself in a terminal: {rerun}\n      AI agent: stop here, show the user this exact command, and let the user run it in their own terminal"
-            ))
-            .status(ExitStatus::Refused)
-            .into());
-    };
+    let mut tty = terminal(action, rerun)?;
     let prompt = format!("{summary}\nType the database name `{expected}` to continue (anything else cancels): ");
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
@@ -49,4 +31,34 @@ pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result
             .into());
     }
     Ok(())
+}
+
+/// Refuse at once, with the error [`typed`] would give, when no person can confirm: an AI
+/// agent runs the command, or there is no terminal. Asked before anything that takes time
+/// or can fail for other reasons (reaching the database), so the answer an agent gets is
+/// "a human must run this", not a server's state.
+pub fn person_can_confirm(action: &str, rerun: &str) -> Result<()> {
+    terminal(action, rerun).map(drop)
+}
+
+/// The controlling terminal, when a person may answer on it.
+fn terminal(action: &str, rerun: &str) -> Result<std::fs::File> {
+    if let Some(marker) = crate::agents::env::detect_current() {
+        return Err(fail(format!(
+            "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
+        ))
+        .hint(format!(
+            "AI agent: stop here and show the user this exact command; the user runs it in their own terminal: {rerun}"
+        ))
+        .status(ExitStatus::Refused)
+        .into());
+    }
+    OpenOptions::new().read(true).write(true).open("/dev/tty").map_err(|_| {
+        fail(format!("refused: {action} needs a typed confirmation, and there is no terminal to ask on"))
+            .hint(format!(
+                "run it yourself in a terminal: {rerun}\n      AI agent: stop here, show the user this exact command, and let the user run it in their own terminal"
+            ))
+            .status(ExitStatus::Refused)
+            .into()
+    })
 }

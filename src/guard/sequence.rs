@@ -43,6 +43,19 @@ impl Guard<'_> {
         }
     }
 
+    /// A refusal on the record: audited, notified, returned.
+    fn refused(&self, e: anyhow::Error, target: &db::Target) -> anyhow::Error {
+        self.audit("refused", None, None);
+        crate::notify::report(
+            self.settings,
+            crate::notify::Event::Refused,
+            crate::notify::Severity::Warning,
+            format!("`{}` was refused", self.command_line()),
+            format!("{}\n(database {})", crate::error::one_line(&e), target.describe()),
+        );
+        e
+    }
+
     pub(super) fn run(
         &self,
         real: &forward::RealPrisma,
@@ -73,6 +86,17 @@ impl Guard<'_> {
         let pins = resolved.pins.clone();
         let watched = resolved.watched.clone();
         let mut db = db::open(resolved.target, &settings.tools)?;
+        let allowed = allow::find(&settings.config.file.guard.allow, db.target());
+        let destructive = matches!(self.risk, Risk::Destructive { .. });
+        // A destructive command needs a person unless allow-listed: when none can confirm
+        // (an AI agent runs it, or there is no terminal), that is the answer, given before
+        // the database is reached (an agent is not told to start a server it must not reset).
+        if let (Risk::Destructive { why }, None) = (self.risk, allowed) {
+            let action = format!("`{cmd}` is destructive ({why}) and");
+            if let Err(e) = crate::guard::confirm::person_can_confirm(&action, &cmd) {
+                return Err(self.refused(e, db.target()));
+            }
+        }
         let exists = match db.exists() {
             Ok(e) => e,
             Err(e) => {
@@ -95,8 +119,6 @@ impl Guard<'_> {
                 }
             }
         }
-        let allowed = allow::find(&settings.config.file.guard.allow, db.target());
-        let destructive = matches!(self.risk, Risk::Destructive { .. });
         let mut decision = "allowed";
         // A destructive command needs a person even when the database prisma-guard resolved
         // does not exist: a config can name another database to the guard than to Prisma, and a
@@ -118,20 +140,7 @@ impl Guard<'_> {
                 );
             } else {
                 if let Err(e) = self.confirm(db.as_ref(), &cmd, no_backup, exists) {
-                    self.audit("refused", None, None);
-                    crate::notify::report(
-                        settings,
-                        crate::notify::Event::Refused,
-                        crate::notify::Severity::Warning,
-                        format!("`{cmd}` was refused"),
-                        format!(
-                            "{}
-(database {})",
-                            crate::error::one_line(&e),
-                            db.target().describe()
-                        ),
-                    );
-                    return Err(e);
+                    return Err(self.refused(e, db.target()));
                 }
                 decision = "confirmed";
             }

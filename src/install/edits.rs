@@ -280,8 +280,13 @@ pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
     Ok(Some(pkg.into_text()))
 }
 
-/// `.gitignore` with the backup folder ignored, if it is not yet.
-pub fn merge_gitignore(current: &str, entry: &str) -> Option<String> {
+/// The comment above the backup folder's line in `.gitignore`.
+pub const BACKUPS_WHY: &str = "prisma-guard backups (database dumps: never commit them)";
+/// The comment above the line for a SQLite restore's staged copy.
+pub const STAGED_WHY: &str = "prisma-guard: the copy a SQLite restore stages beside the database (a killed restore leaves it)";
+
+/// `.gitignore` with `entry` ignored under the comment `# <why>`, if it is not yet.
+pub fn merge_gitignore(current: &str, entry: &str, why: &str) -> Option<String> {
     let bare = entry.trim_matches('/');
     let covered = current.lines().any(|l| {
         let l = l.trim();
@@ -294,7 +299,7 @@ pub fn merge_gitignore(current: &str, entry: &str) -> Option<String> {
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(&format!("# prisma-guard backups (database dumps: never commit them)\n{entry}\n"));
+    out.push_str(&format!("# {why}\n{entry}\n"));
     Some(out)
 }
 
@@ -502,7 +507,12 @@ mod tests {
 
     #[test]
     fn gitignore() {
-        assert_eq!(merge_gitignore("node_modules/\nbackups/\n", "/backups/"), None);
-        assert!(merge_gitignore("node_modules", "/backups/").unwrap().ends_with("\n/backups/\n"));
+        assert_eq!(merge_gitignore("node_modules/\nbackups/\n", "/backups/", BACKUPS_WHY), None);
+        assert!(merge_gitignore("node_modules", "/backups/", BACKUPS_WHY).unwrap().ends_with("\n/backups/\n"));
+        // Each entry under its own comment: the staged copies are not "database dumps".
+        let both = merge_gitignore("", "/backups/", BACKUPS_WHY).unwrap();
+        let both = merge_gitignore(&both, ".prisma-guard-restore-*", STAGED_WHY).unwrap();
+        assert_eq!(both.matches(BACKUPS_WHY).count(), 1, "{both}");
+        assert!(both.ends_with(&format!("# {STAGED_WHY}\n.prisma-guard-restore-*\n")), "{both}");
     }
 }

@@ -427,6 +427,15 @@ impl Doc {
         }
     }
 
+    /// Each member of the object at `path` with where its value starts in the text (for a
+    /// string, its opening quote), in the file's order; a key written twice is there twice.
+    pub fn value_starts(&self, path: &[&str]) -> Vec<(String, usize)> {
+        match self.find(path) {
+            Some(Node::Object { members, .. }) => members.into_iter().map(|m| (m.key, m.value.span().0)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The value at `path`.
     pub fn get(&self, path: &[&str]) -> Option<Value> {
         self.find(path).map(|n| to_value(&self.text, &n))

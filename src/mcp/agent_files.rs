@@ -186,10 +186,14 @@ fn fold(edits: &mut Vec<Edit>, path: PathBuf, content: String, what: String) {
 
 /// `init`'s edits of the agents' MCP settings in `root`: every `prisma mcp` server replaced,
 /// and for the `agents` set up, a `prisma-guard` server added where the file already has a
-/// table of servers. Returns what could not be edited, for a warning.
-pub fn init_edits(root: &Path, agents: &[Agent], edits: &mut Vec<Edit>) -> Vec<String> {
+/// table of servers. `only_these`: the user named the agents (`init --agent`), so no other
+/// agent's file is read. Returns what could not be edited, for a warning.
+pub fn init_edits(root: &Path, agents: &[Agent], only_these: bool, edits: &mut Vec<Edit>) -> Vec<String> {
     let mut problems = Vec::new();
     for agent in Agent::all() {
+        if only_these && !agents.contains(&agent) {
+            continue;
+        }
         let Some(file) = agent.profile().mcp_settings else { continue };
         let path = root.join(file);
         let Some(text) = pending_text(edits, &path) else { continue };

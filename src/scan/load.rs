@@ -32,7 +32,7 @@ pub type Loaded = std::io::Result<Option<Box<File>>>;
 fn finish(kind: Kind, text: std::io::Result<Option<String>>) -> Loaded {
     let Some(text) = text? else { return Ok(None) };
     let prepared = (kind == Kind::Migration).then(|| prepare(&text));
-    let directives = suppress::directives(&text);
+    let directives = suppress::directives_in(&text, kind == Kind::PackageJson);
     Ok(Some(Box::new(File { kind, text, prepared, directives })))
 }
 

@@ -32,7 +32,8 @@ pub fn summary(findings: &[Finding], files: usize) -> Summary {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -70,19 +71,23 @@ pub fn text(findings: &[Finding], files: usize) -> String {
         let _ = writeln!(out, " {pad} = help: {}", f.help);
         out.push('\n');
     }
+    let _ = writeln!(out, "{}", summary_line(findings, files));
+    out
+}
+
+/// `no findings (1 file scanned)`, `1 error, 2 warnings (3 files scanned)`.
+pub fn summary_line(findings: &[Finding], files: usize) -> String {
     let s = summary(findings, files);
     if findings.is_empty() {
-        let _ = writeln!(out, "no findings ({} scanned)", plural(s.files, "file"));
+        format!("no findings ({} scanned)", plural(s.files, "file"))
     } else {
-        let _ = writeln!(
-            out,
+        format!(
             "{}, {} ({} scanned)",
             plural(s.errors, "error"),
             plural(s.warnings, "warning"),
             plural(s.files, "file")
-        );
+        )
     }
-    out
 }
 
 /// JSON, laid out as `serde_json`'s pretty printer does (a test holds them equal), written

@@ -384,23 +384,17 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
             for oid in known_to_remote(&repo, remote) {
                 hidden |= walk.hide(oid).is_ok();
             }
-            if !hidden {
-                // The first push to a new remote: compare with the default branch, not all
-                // history; pushing that branch itself, its newest commit is what is new.
-                let default = ["refs/heads/main", "refs/heads/master"]
-                    .into_iter()
-                    .find_map(|name| repo.find_reference(name).ok().map(|r| (name, r.target())));
-                match default {
-                    Some((name, Some(oid))) if name != r.local_ref && oid != tip => {
-                        let _ = walk.hide(oid);
-                    }
-                    _ => {
-                        for parent in repo.find_commit(tip)?.parent_ids() {
-                            let _ = walk.hide(parent);
-                        }
-                    }
+            if !hidden && remote.is_some() {
+                // The first push to a new remote: what is new is what no remote is known to
+                // have (each remote's default branch). Never a local branch: a commit made
+                // with --no-verify on `main` and never pushed is on no remote, and a branch
+                // made from it must not carry it through unchecked.
+                for oid in known_to_remote(&repo, None) {
+                    let _ = walk.hide(oid);
                 }
             }
+            // With no remote-tracking branch at all, nothing is known to be published: every
+            // commit is new (a committed baseline keeps an old repository's findings quiet).
         }
         let mut paths = Vec::new();
         for oid in walk {

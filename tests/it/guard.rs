@@ -476,3 +476,29 @@ fn fault_matrix_on_postgres_leaves_the_database_intact() {
     assert!(prisma_calls(&ctx).is_empty());
     intact();
 }
+
+/// Review round 6, defect 10: an AI agent's destructive command is refused as needing a human
+/// (exit 3) before the database is reached: against a server that is down, the agent is not
+/// told to start it, and a command with no terminal to ask on is refused the same way.
+#[test]
+fn an_agent_is_refused_before_the_database_is_reached() {
+    let mut ctx = TestContext::new();
+    let closed = free_port();
+    ctx.prisma7_project("postgresql", &format!("postgresql://app:{SECRET}@127.0.0.1:{closed}/app?schema=public"));
+    install_fake_prisma(&ctx, ctx.root());
+    guard_on_path(&mut ctx);
+    let run = prisma(&ctx, &["migrate", "reset", "--force"]);
+    assert_eq!(run.code, 3, "no terminal: {}", run.all());
+    assert!(run.stderr.contains("no terminal") && !run.stderr.contains("not reachable"), "{}", run.stderr);
+    ctx.set_env("CLAUDECODE", "1");
+    let run = prisma(&ctx, &["migrate", "reset", "--force"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.stderr.contains("needs a human") && run.stderr.contains("AI agent"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not reachable") && !run.stderr.contains("start it"), "{}", run.stderr);
+    run.no_secret();
+    assert!(prisma_calls(&ctx).is_empty());
+    // A schema change is not refused for an agent: there, the server's state is the answer.
+    let run = prisma(&ctx, &["migrate", "deploy"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("not reachable"), "{}", run.stderr);
+}

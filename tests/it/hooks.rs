@@ -1,6 +1,6 @@
 //! Git hooks in real repositories: `git commit` and `git push` run them.
 
-use crate::support::TestContext;
+use crate::support::{Run, TestContext};
 
 const BAD: &str = "ALTER TABLE \"User\" DROP COLUMN \"bio\";\n";
 const GOOD: &str = "ALTER TABLE \"User\" ADD COLUMN \"nickname\" TEXT;\n";
@@ -467,7 +467,7 @@ fn lefthook_variants_and_the_pre_commit_framework_coexist() {
 /// later scans report only new ones (a moved line stays known, a new copy does not); the
 /// baseline counts only as committed; the first commit after `init` is not blocked by a
 /// package.json script the repository always had; the first push to a new remote compares
-/// with the default branch instead of scanning all history.
+/// with what a remote already has instead of scanning all history.
 #[test]
 fn an_old_repository_adopts_prisma_guard_with_a_baseline() {
     let ctx = repo();
@@ -476,17 +476,23 @@ fn an_old_repository_adopts_prisma_guard_with_a_baseline() {
     commit(&ctx, ".", "old history").ok();
     assert_eq!(ctx.run(&["scan"]).code, 1, "the old findings are there");
 
-    // A first push to a new remote: only what is new since the default branch.
+    // A first push to a new remote: only what is new since what a remote has (the old
+    // history is on `origin`, the repository it came from).
     ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
-    ctx.write(".gitignore", "remote.git/\n");
+    ctx.git_in(".", &["init", "-q", "--bare", "mirror.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\nmirror.git/\n");
     commit(&ctx, ".", "ignore").ok();
     ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.git(&["remote", "add", "mirror", ctx.path("mirror.git").to_str().unwrap()]);
     ctx.run(&["hooks", "install"]).ok();
     ctx.git(&["checkout", "-q", "-b", "feature"]);
     ctx.write("notes.md", "x\n");
     commit(&ctx, ".", "notes").ok();
-    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    let run = ctx.git_in(".", &["push", "-q", "mirror", "feature"]);
     assert_eq!(run.code, 0, "the old history is not scanned on a first push: {}", run.all());
+    let run = ctx.git_in(".", &["push", "-q", "mirror", "main"]);
+    assert_eq!(run.code, 0, "nor when pushing the default branch itself: {}", run.all());
     ctx.git(&["checkout", "-q", "main"]);
 
     // The first commit that touches package.json (init adds scripts) is not blocked by the
@@ -1326,4 +1332,166 @@ fn pushing_a_branch_from_a_fork_to_origin_scans_its_commits() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
     assert!(ctx.git_in(".", &["ls-remote", "--heads", "origin", "contrib"]).stdout.is_empty());
+}
+
+/// Review round 6, defect 5: a destructive migration committed with --no-verify on `main` and
+/// never pushed is on no remote: a branch made from it and pushed to a new remote carries it,
+/// and the pre-push scan finds it (with another remote's history known, and with none).
+#[test]
+fn a_new_remote_gets_no_unpushed_commit_of_the_default_branch_unchecked() {
+    for with_origin in [true, false] {
+        let ctx = repo();
+        ctx.write(".gitignore", "remote.git/\nbare.git/\n");
+        commit(&ctx, ".", "ignore").ok();
+        ctx.git_in(".", &["init", "-q", "--bare", "bare.git"]).ok();
+        if with_origin {
+            ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+            ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+            ctx.git(&["push", "-q", "origin", "main"]);
+        }
+        ctx.git(&["remote", "add", "bare", ctx.path("bare.git").to_str().unwrap()]);
+        ctx.run(&["hooks", "install"]).ok();
+        ctx.write(MIG, BAD);
+        ctx.git(&["add", "-A"]);
+        ctx.git(&["commit", "-q", "--no-verify", "-m", "drop bio"]);
+        let run = ctx.git_in(".", &["push", "-q", "bare", "main"]);
+        assert_ne!(run.code, 0, "origin: {with_origin}: {}", run.all());
+        ctx.git(&["checkout", "-q", "-b", "feat"]);
+        ctx.write("notes.md", "x\n");
+        commit(&ctx, ".", "notes").ok();
+        let run = ctx.git_in(".", &["push", "-q", "bare", "feat"]);
+        assert_ne!(run.code, 0, "origin: {with_origin}: the drop on main was never pushed: {}", run.all());
+        assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    }
+}
+
+/// Review round 6, defect 6: with a global core.hooksPath, the fix `hooks status` suggests
+/// works in every working tree (the shared hooks folder, absolute), hooks then run in a linked
+/// worktree and call the global hook; a repository that followed the old advice
+/// (`core.hooksPath .git/hooks`, which a linked worktree cannot reach: `.git` is a file there)
+/// is told so, and `hooks install` run there installs instead of failing.
+#[test]
+fn a_global_hooks_path_fix_works_in_linked_worktrees() {
+    let mut ctx = repo();
+    with_guard_on_path(&mut ctx);
+    ctx.write(".gitignore", "linked/\ntools/\n");
+    commit(&ctx, ".", "ignore").ok();
+    let global = tempfile::tempdir().unwrap();
+    let ran = ctx.path("global-ran");
+    std::fs::write(global.path().join("pre-commit"), format!("#!/bin/sh\necho yes >> '{}'\n", ran.display())).unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", global.path().join("pre-commit").to_str().unwrap()])
+        .status()
+        .unwrap();
+    ctx.git(&["config", "--global", "core.hooksPath", global.path().to_str().unwrap()]);
+    ctx.git(&["worktree", "add", "-q", "linked", "-b", "side"]);
+
+    let status = ctx.run(&["hooks", "status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    let fix = status.stdout.lines().find_map(|l| l.strip_prefix("fix: ")).unwrap_or_default().to_string();
+    assert!(
+        fix.contains("git config --local core.hooksPath /") && !fix.contains("core.hooksPath .git"),
+        "{}",
+        status.stdout
+    );
+    // Run the suggested fix as written (up to its explanation) in the linked worktree.
+    let command = fix.split(" (").next().unwrap_or_default();
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .current_dir(ctx.path("linked"))
+        .env_clear()
+        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+    for dir in [".", "linked"] {
+        let run = Run::from(ctx.cmd(&["hooks", "status"]).current_dir(ctx.path(dir)).output().unwrap());
+        assert_eq!(run.code, 0, "{dir}: {}", run.all());
+    }
+    ctx.write(&format!("linked/{MIG}"), BAD);
+    let run = commit(&ctx, "linked", "drop bio");
+    assert_ne!(run.code, 0, "the hook runs in the linked worktree: {}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(std::fs::read_to_string(&ran).is_ok_and(|t| t.contains("yes")), "the global hook ran first");
+    ctx.git_in("linked", &["reset", "-q"]);
+    std::fs::remove_file(ctx.path(&format!("linked/{MIG}"))).unwrap();
+
+    // The old advice: `.git/hooks`, relative to each working tree.
+    ctx.run(&["hooks", "uninstall"]).ok();
+    ctx.git(&["config", "--local", "core.hooksPath", ".git/hooks"]);
+    let run = Run::from(ctx.cmd(&["hooks", "install"]).current_dir(ctx.path("linked")).output().unwrap());
+    assert!(!run.all().contains("Not a directory"), "{}", run.all());
+    assert!(ctx.path(".git/hooks/pre-commit").is_file(), "installed in the shared folder: {}", run.all());
+    assert!(run.stderr.contains("git config --local core.hooksPath /"), "{}", run.all());
+    let run = Run::from(ctx.cmd(&["hooks", "status"]).current_dir(ctx.path("linked")).output().unwrap());
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("git runs no pre-commit hook in this working tree"), "{}", run.stdout);
+    assert!(run.stdout.contains("fix: git config --local core.hooksPath /"), "{}", run.stdout);
+}
+
+/// Review round 6, defect 9: the pre-commit framework's own `sample-config` layout
+/// (`-   repo:`) and a config with top-level keys after `repos:` get our entry in the file's own
+/// layout (pre-commit itself accepts the result), every other byte kept, and uninstall gives
+/// the file back byte for byte. A layout that cannot be edited line by line gets "add this
+/// entry by hand" from `hooks status`, never the command that refuses.
+#[test]
+fn pre_commit_framework_layouts_get_the_entry_in_their_own_style() {
+    let pre_commit = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).map(|d| d.join("pre-commit")).find(|p| p.is_file()))
+        .expect("the pre-commit framework is not installed: run ./scripts/test.sh (pip install pre-commit)");
+    let sample = std::process::Command::new(&pre_commit).arg("sample-config").output().unwrap();
+    assert!(sample.status.success());
+    let sample = String::from_utf8(sample.stdout).unwrap();
+    assert!(sample.contains("\n-   repo:"), "pre-commit's sample layout: {sample}");
+    let with_exclude = "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n\n# vendored code is not ours\nexclude: '^vendor/'\nfail_fast: true\n";
+    for config in [sample.as_str(), with_exclude] {
+        let ctx = repo();
+        ctx.write(".pre-commit-config.yaml", config);
+        let run = ctx.run(&["hooks", "install"]);
+        run.ok();
+        let edited = std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap();
+        assert!(edited.contains("id: prisma-guard"), "{edited}");
+        let valid = std::process::Command::new(&pre_commit)
+            .args(["validate-config", ".pre-commit-config.yaml"])
+            .current_dir(ctx.root())
+            .env("HOME", ctx.path("home"))
+            .output()
+            .unwrap();
+        assert!(
+            valid.status.success(),
+            "{edited}\n{}{}",
+            String::from_utf8_lossy(&valid.stdout),
+            String::from_utf8_lossy(&valid.stderr)
+        );
+        let run = ctx.run(&["hooks", "status"]);
+        assert!(run.stdout.contains("fix: pre-commit install"), "{}", run.stdout);
+        ctx.run(&["hooks", "uninstall"]).ok();
+        assert_eq!(std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap(), config);
+    }
+
+    // Flow style: no line-by-line edit; the fix is the entry by hand, in a form that pastes.
+    let ctx = repo();
+    let flow = "repos: [{repo: meta, hooks: [{id: identity}]}]\n";
+    ctx.write(".pre-commit-config.yaml", flow);
+    let run = ctx.run(&["hooks", "install"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stderr.contains("add this entry by hand"), "{}", run.stderr);
+    let run = ctx.run(&["hooks", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("fix: add this entry by hand"), "{}", run.stdout);
+    assert!(!run.stdout.contains("fix: prisma-guard hooks install"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(ctx.path(".pre-commit-config.yaml")).unwrap(), flow);
+    // The snippet is a flow item: pasted into the list, pre-commit accepts the file.
+    let snippet =
+        run.stdout.lines().find(|l| l.starts_with("{repo: local")).unwrap_or_else(|| panic!("{}", run.stdout));
+    ctx.write(".pre-commit-config.yaml", &flow.replace("}]}]", &format!("}}]}}, {snippet}]")));
+    let valid = std::process::Command::new(&pre_commit)
+        .args(["validate-config", ".pre-commit-config.yaml"])
+        .current_dir(ctx.root())
+        .env("HOME", ctx.path("home"))
+        .output()
+        .unwrap();
+    assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stdout));
+    let run = ctx.run(&["hooks", "status"]);
+    assert!(run.stdout.contains("fix: pre-commit install"), "the pasted entry counts: {}", run.stdout);
 }

@@ -330,7 +330,7 @@ fn github_annotations() {
         run.stdout
     );
     assert!(run.stdout.contains("%0Ahelp: "), "newlines escaped: {}", run.stdout);
-    assert!(run.stderr.contains("1 errors"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 error, 0 warnings (1 file scanned)"), "{}", run.stderr);
 }
 
 #[test]
@@ -916,4 +916,44 @@ fn database_clients_and_volume_deletions_in_scripts_and_ci_are_found() {
     assert_eq!(count("database-client-data-loss"), 3, "psql -c, psql -f and mysql -e in CI: {found:?}");
     assert_eq!(count("prisma-accept-data-loss"), 1, "Prisma 8's --confirm: {found:?}");
     assert_eq!(found.len(), 5, "no look-alike is reported: {found:?}");
+}
+
+/// Review round 6, defect 11: an ignore comment without a reason in a package.json script is
+/// `ignore-without-reason` and suppresses nothing, whatever follows the script's closing quote
+/// (compact JSON: `:"}}`).
+#[test]
+fn an_ignore_comment_without_a_reason_in_a_script_is_reported() {
+    for text in [
+        "{\"scripts\":{\"u\":\"prisma db push --accept-data-loss # prisma-guard-ignore prisma-accept-data-loss:\"}}\n",
+        "{\"scripts\": {\"u\": \"prisma db push --accept-data-loss # prisma-guard-ignore prisma-accept-data-loss:\"},\n \"name\": \"x\"}\n",
+        "{\n  \"scripts\": {\n    \"u\": \"prisma db push --accept-data-loss # prisma-guard-ignore prisma-accept-data-loss:\"\n  }\n}\n",
+    ] {
+        let ctx = TestContext::new();
+        ctx.write("package.json", text);
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 1, "{text}: {}", run.all());
+        assert!(run.stdout.contains("error[ignore-without-reason]"), "{text}: {}", run.stdout);
+        assert!(run.stdout.contains("error[prisma-accept-data-loss]"), "{text}: {}", run.stdout);
+    }
+    // With a reason, it suppresses.
+    let ctx = TestContext::new();
+    ctx.write("package.json", "{\"scripts\":{\"u\":\"prisma db push --accept-data-loss # prisma-guard-ignore prisma-accept-data-loss: a throwaway CI database\"}}\n");
+    assert_eq!(ctx.run(&["scan"]).code, 0);
+}
+
+/// Review round 6, defect 12: the summary counts in English ("1 file"), and with a script name
+/// written twice the caret points at the value npm runs (the last), which the verdict judges.
+#[test]
+fn summary_counts_and_duplicate_script_names_point_at_the_value_run() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "package.json",
+        "{\n  \"scripts\": {\n    \"x\": \"echo hi\",\n    \"x\": \"prisma migrate reset --force\"\n  }\n}\n",
+    );
+    let run = ctx.run(&["scan", "--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("1 error, 0 warnings (1 file scanned)"), "{}", run.stderr);
+    assert!(run.stdout.contains("file=package.json,line=4,col=11"), "{}", run.stdout);
+    let run = ctx.run(&["scan", "--format", "github", "-o", "report.txt"]);
+    assert!(run.stderr.contains("(1 file scanned)"), "{}", run.stderr);
 }

@@ -63,6 +63,9 @@ fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
     assert!(pkg["scripts"]["postinstall"].as_str().unwrap().contains("prisma-guard shim install"));
     let gitignore = std::fs::read_to_string(ctx.path(".gitignore")).unwrap();
     assert!(gitignore.contains("/backups/") && gitignore.contains(".prisma-guard-restore-*"), "{gitignore}");
+    // Review round 6, defect 12: each line under its own comment, the dumps' comment once.
+    assert_eq!(gitignore.matches("never commit them").count(), 1, "{gitignore}");
+    assert!(!gitignore.contains("never commit them)\n.prisma-guard-restore-*"), "{gitignore}");
     assert!(ctx.path(".git/hooks/pre-commit").is_file());
     let claude: Value =
         serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
@@ -239,8 +242,12 @@ fn doctor_after_init_on_a_new_sqlite_project_and_a_global_hooks_path() {
     ctx.git(&["config", "core.hooksPath", global.path().to_str().unwrap()]);
     let run = ctx.run(&["hooks", "status"]);
     assert_eq!(run.code, 1);
+    let shared = ctx.root().canonicalize().unwrap().join(".git/hooks");
     assert!(
-        run.stdout.contains("fix: git config --local core.hooksPath .git/hooks && prisma-guard hooks install"),
+        run.stdout.contains(&format!(
+            "fix: git config --local core.hooksPath {} && prisma-guard hooks install",
+            shared.display()
+        )),
         "{}",
         run.stdout
     );
@@ -675,4 +682,31 @@ fn doctor_lists_the_paths_past_the_shims_and_what_covers_them() {
     );
     let run = doctor();
     assert!(line(&run.stdout, "CI scan").starts_with("ok "), "{}", run.stdout);
+}
+
+/// Review round 6, defect 8: one agent's settings file that cannot be edited safely (invalid
+/// JSONC) is left as it is with a note saying what to fix; everything else is set up, and the
+/// exit status (1) says the set-up is not complete. `init --agent claude` does not read
+/// Gemini's file at all.
+#[test]
+fn a_broken_agent_settings_file_is_skipped_and_the_rest_set_up() {
+    let ctx = bare_project();
+    std::fs::create_dir_all(ctx.path(".claude")).unwrap();
+    let broken = "{\n  // the theme\n  \"theme\": \"Dracula\",, oops\n}\n";
+    ctx.write(".gemini/settings.json", broken);
+    let run = ctx.run(&["init"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains(".gemini/settings.json") && run.stderr.contains("Gemini"), "{}", run.stderr);
+    assert!(run.stderr.contains("everything else is set up"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(ctx.path(".gemini/settings.json")).unwrap(), broken);
+    let claude = std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap_or_default();
+    assert!(claude.contains("prisma-guard agent-hook"), "{}", run.all());
+    assert!(std::fs::read_to_string(ctx.path("package.json")).unwrap().contains("db:backup"), "{}", run.all());
+    assert!(ctx.path(".git/hooks/pre-commit").is_file(), "{}", run.all());
+    assert!(ctx.path("prisma-guard.toml").is_file());
+
+    let run = ctx.run(&["init", "--agent", "claude"]);
+    assert_eq!(run.code, 0, "gemini's file is not read: {}", run.all());
+    assert!(!run.all().contains("gemini"), "{}", run.all());
+    assert_eq!(std::fs::read_to_string(ctx.path(".gemini/settings.json")).unwrap(), broken);
 }

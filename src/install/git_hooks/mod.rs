@@ -52,6 +52,22 @@ pub struct Repo {
     pub manager: Manager,
     /// core.hooksPath points outside the repository.
     pub outside: Option<PathBuf>,
+    /// The hooks folder every working tree shares (the common git dir's `hooks`), absolute.
+    pub common_hooks: PathBuf,
+    /// core.hooksPath names a folder inside `.git` relative to each working tree
+    /// (`.git/hooks`), and this is a linked worktree, whose `.git` is a file: git looks for
+    /// hooks in a folder that cannot exist here, so it runs none (the folder it names).
+    pub unreachable_here: Option<PathBuf>,
+}
+
+impl Repo {
+    /// The setting that works in every working tree: the shared hooks folder, absolute.
+    pub fn shared_hooks_command(&self) -> String {
+        format!(
+            "git config --local core.hooksPath {}",
+            crate::shell::quote(&self.common_hooks.to_string_lossy())
+        )
+    }
 }
 
 /// Locate the repository holding `cwd` and how its hooks run.
@@ -65,29 +81,46 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
         .map(Path::to_path_buf)
         .ok_or_else(|| Failure::usage("this is a bare repository; hooks belong in a clone with a working tree"))?;
     let workdir = workdir.canonicalize().unwrap_or(workdir);
+    let common = repo.commondir().canonicalize().unwrap_or_else(|_| repo.commondir().to_path_buf());
+    let common_hooks = common.join("hooks");
+    let managed = |manager| Repo {
+        workdir: workdir.clone(),
+        manager,
+        outside: None,
+        common_hooks: common_hooks.clone(),
+        unreachable_here: None,
+    };
     for name in LEFTHOOK_CONFIGS {
         let p = workdir.join(name);
         if p.is_file() {
-            return Ok(Repo { workdir, manager: Manager::Lefthook { config: p }, outside: None });
+            return Ok(managed(Manager::Lefthook { config: p }));
         }
     }
     let pre_commit = workdir.join(".pre-commit-config.yaml");
     if pre_commit.is_file() {
-        return Ok(Repo { workdir, manager: Manager::PreCommit { config: pre_commit }, outside: None });
+        return Ok(managed(Manager::PreCommit { config: pre_commit }));
     }
     let config = repo.config().context("could not read the git config")?;
     let hooks_path = config.get_path("core.hooksPath").ok();
+    // `.git/hooks` relative to a linked worktree, whose `.git` is a file: git finds no hook
+    // there. Installing means the shared folder (where that setting points in the main
+    // working tree); status says what to set so that this working tree runs them too.
+    let gitfile = workdir.join(".git");
+    let mut unreachable_here = None;
     let (dir, outside) = match hooks_path {
         Some(p) => {
             let abs = if p.is_absolute() { p } else { workdir.join(p) };
             let norm = normalize(&abs);
-            let common = repo.commondir().canonicalize().unwrap_or_else(|_| repo.commondir().to_path_buf());
-            let inside = norm.starts_with(&workdir) || norm.starts_with(&common);
-            (norm.clone(), (!inside).then_some(norm))
+            if gitfile.is_file() && norm.starts_with(&gitfile) {
+                unreachable_here = Some(norm);
+                (common_hooks.clone(), None)
+            } else {
+                let inside = norm.starts_with(&workdir) || norm.starts_with(&common);
+                (norm.clone(), (!inside).then_some(norm))
+            }
         }
         None => (repo.commondir().join("hooks"), None),
     };
-    let common = repo.commondir().canonicalize().unwrap_or_else(|_| repo.commondir().to_path_buf());
     let in_git_dir = normalize(&dir).starts_with(&common);
     let manager = if dir.ends_with(".husky/_") {
         Manager::Husky { dir: dir.parent().map(Path::to_path_buf).unwrap_or(dir) }
@@ -103,7 +136,7 @@ pub fn locate(cwd: &Path) -> Result<Repo> {
     } else {
         Manager::Git { dir }
     };
-    Ok(Repo { workdir, manager, outside })
+    Ok(Repo { workdir, manager, outside, common_hooks, unreachable_here })
 }
 
 fn normalize(p: &Path) -> PathBuf {
@@ -180,7 +213,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 "core.hooksPath points outside this repository ({}); installing there would affect every repository using it",
                 outside.display()
             ))
-            .hint("run `git config --local core.hooksPath .git/hooks` for this repository (prisma-guard's hooks there call the global ones), or pass --force to install there anyway")
+            .hint(format!("run `{}` for this repository (the hooks folder every working tree of it shares; prisma-guard's hooks there call the global ones), then `prisma-guard hooks install`; or pass --force to install into the global folder anyway", repo.shared_hooks_command()))
             .into());
         }
     }
@@ -270,7 +303,7 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                         "the pre-commit framework manages this repository's hooks, and {} is not laid out so that prisma-guard can add its entry safely",
                         config.display()
                     ))
-                    .hint(format!("add this to its `repos:` list by hand, then run `pre-commit install`:\n{}", pre_commit_entry("  ")))
+                    .hint(format!("add this entry by hand as the last item of its `repos:` list, then run `pre-commit install`:\n{}", pre_commit_entry_for(&text)))
                     .into());
                 }
             }
@@ -357,10 +390,23 @@ pub fn install_hint(repo: &Repo) -> String {
         (None, Manager::PreCommit { config }) if std::fs::read_to_string(config).is_ok_and(|t| t.contains(HOOKS[0].2)) => {
             "pre-commit install".into()
         }
+        // A layout `hooks install` would refuse: never suggest it, say what to add.
+        (None, Manager::PreCommit { config }) => match std::fs::read_to_string(config) {
+            Ok(text) if pre_commit_add(&text).is_none() => format!(
+                "add this entry by hand as the last item of the `repos:` list of {}, then run `pre-commit install`:\n{}",
+                config.display(),
+                pre_commit_entry_for(&text)
+            ),
+            _ => "prisma-guard hooks install".into(),
+        },
         (None, Manager::Husky { .. }) if husky_missing_here(&repo.workdir).is_some() => {
             "npx husky (in this working tree), then prisma-guard hooks install".into()
         }
-        (Some(_), _) => "git config --local core.hooksPath .git/hooks && prisma-guard hooks install (its hooks call the global ones; or `prisma-guard hooks install --force` to install into the global folder)".into(),
+        (Some(_), _) => format!("{} && prisma-guard hooks install (the hooks folder every working tree shares; its hooks call the global ones; or `prisma-guard hooks install --force` to install into the global folder)", repo.shared_hooks_command()),
+        (None, _) if repo.unreachable_here.is_some() => {
+            let install = if installed(repo) { "" } else { " && prisma-guard hooks install" };
+            format!("{}{install} (a path that works in every working tree)", repo.shared_hooks_command())
+        }
         (None, _) => "prisma-guard hooks install".into(),
     }
 }
@@ -406,6 +452,9 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     } else {
                         "missing".to_string()
                     };
+                    if let Some(named) = &repo.unreachable_here {
+                        return row(false, format!("{}: {state}, but git runs no {name} hook in this working tree: core.hooksPath names {}, relative to each working tree, and `.git` is a file in a linked worktree", p.display(), named.display()));
+                    }
                     row(is_ours(&p), format!("{}: {state}", p.display()))
                 }
                 Manager::Husky { dir } if husky_not_run(&repo.workdir, dir).is_some() => {

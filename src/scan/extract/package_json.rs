@@ -8,22 +8,15 @@ pub(super) fn package_json(text: &str, prod_scripts: &[String]) -> Result<Vec<Co
         serde_json::from_str::<serde_json::Value>(strip_bom(text)).map_err(|e| format!("not valid JSON: {e}"))?;
     let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else { return Ok(Vec::new()) };
     let scripts_at = text.find("\"scripts\"").unwrap_or(0);
+    // Where each value is, read the way the JSON was: with a name written twice, the last
+    // value is the one npm runs, so that is the one shown.
+    let starts: std::collections::HashMap<String, usize> = crate::install::jsonedit::Doc::new(text)
+        .map(|d| d.value_starts(&["scripts"]).into_iter().collect())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for (name, cmd) in scripts {
         let Some(cmd) = cmd.as_str() else { continue };
-        // Find `"name":` after "scripts", allowing blanks before the colon.
-        let quoted = serde_json::Value::String(name.clone()).to_string();
-        let mut at = scripts_at;
-        let mut found = None;
-        while let Some(p) = text.get(at..).and_then(|t| t.find(&quoted)) {
-            let after = at + p + quoted.len();
-            if text.get(after..).is_some_and(|t| t.trim_start().starts_with(':')) {
-                let value_at = text[after..].find('"').map_or(after, |n| after + n + 1);
-                found = Some(value_at);
-                break;
-            }
-            at = after;
-        }
+        let found = starts.get(name).map(|at| at + 1);
         let (line, col) = line_col(text, found.unwrap_or(scripts_at));
         out.push(CommandLine {
             line,
@@ -49,5 +42,9 @@ mod tests {
         assert_eq!((c[1].line, c[1].production, c[1].context.as_str()), (5, true, "script \"build\""));
         assert!(!c[0].production);
         assert!(package_json("{oops", &[]).is_err());
+        // A name written twice: npm runs the last value, and the caret points at it.
+        let text = "{\"scripts\": {\n  \"x\": \"echo hi\",\n  \"x\": \"prisma migrate reset --force\"\n}}\n";
+        let c = package_json(text, &[]).unwrap();
+        assert_eq!((c.len(), c[0].text.as_str(), c[0].line, c[0].col), (1, "prisma migrate reset --force", 3, 9));
     }
 }
