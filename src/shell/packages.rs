@@ -164,15 +164,12 @@ impl Scripts for Packages {
     }
 
     fn recipes(&self, dirs: &[String], call: &super::recipes::Call) -> Result<Vec<ScriptDef>, String> {
-        // A `cd` leaves several folders the runner may start in: a target missing from one
-        // recipe file is no refusal when another has it; anything else unknown is.
+        // A target no recipe file has is no refusal: the runner stops with an error and runs
+        // nothing. Anything else unknown (a file that does not parse) is.
         let mut found: Vec<ScriptDef> = Vec::new();
-        let mut missing: Option<String> = None;
-        let mut any = false;
         for d in dirs.iter().filter(|d| d.as_str() != "*") {
             match super::recipes::lookup(&self.resolve(d), call) {
                 Ok(recipes) => {
-                    any = true;
                     for r in recipes {
                         let def = ScriptDef { dir: self.label(&r.dir), name: r.label, body: r.body };
                         if !found.contains(&def) {
@@ -180,14 +177,11 @@ impl Scripts for Packages {
                         }
                     }
                 }
-                Err(e) if e.missing => missing = missing.or(Some(e.why)),
+                Err(e) if e.missing => {}
                 Err(e) => return Err(e.why),
             }
         }
-        match (any, missing) {
-            (false, Some(why)) => Err(why),
-            _ => Ok(found),
-        }
+        Ok(found)
     }
 
     fn git_alias(&self, name: &str) -> Option<String> {

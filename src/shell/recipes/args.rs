@@ -155,7 +155,7 @@ const MISE_COMMANDS: &[&str] = &[
     "install-into", "latest", "link", "ln", "list", "ls", "ls-remote", "lock", "mcp", "outdated", "plugins", "p",
     "prune", "registry", "reshim", "search", "self-update", "set", "settings", "shell", "sh", "sync", "test-tool",
     "tool", "tool-stub", "trust", "uninstall", "unset", "unuse", "upgrade", "up", "use", "u", "usage", "version",
-    "where", "which",
+    "where", "which", "tasks", "task", "t", "plugin", "run", "r", "watch", "w",
 ];
 
 /// `mise run X`, `mise r X`, `mise tasks run X`, `mise watch X`, `mise X`; `mise exec -- CMD`.
