@@ -154,7 +154,9 @@ pub(super) fn hidden_text(
                     "`{name}` runs inline code that {act}, in a project whose database or backups are files: what it touches cannot be checked"
                 ));
             }
-            if mentions && argv.iter().any(|a| super::mentions_database(a)) {
+            // The code itself names prisma or a client (not a file it reads: `perl -ne ...
+            // prisma/schema.prisma`).
+            if mentions && code.iter().any(|c| super::mentions_database(c)) {
                 return Some(format!(
                     "`{name}` runs inline code that names prisma or a database client, in a line about prisma or a database: what it does cannot be checked"
                 ));

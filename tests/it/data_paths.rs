@@ -342,6 +342,12 @@ const TABLE: &[(&str, V)] = &[
     ("env -C packages/db ls", A),
     ("pnpm --filter @acme/db exec ls", A),
     ("find . -name '*.test.js' -exec node {} \\;", A),
+    // Review (issue 19, round 2): false positives.
+    ("perl -ne 'print if /model/' prisma/schema.prisma", A),
+    ("git clean -fdx node_modules", A),
+    ("turbo run db:reset --dry-run=json", A),
+    ("sqlite3 prisma/dev.db 'SELECT sqlite_version()'", A),
+    ("psql -c 'select pg_size_pretty(pg_database_size(current_database()))'", A),
     // Data, not commands.
     ("echo prisma migrate reset", A),
     ("echo 'DROP SCHEMA public CASCADE'", A),

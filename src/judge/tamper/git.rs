@@ -152,7 +152,15 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     let ignored_too = |a: &String| a.starts_with('-') && !a.starts_with("--") && (a.contains('x') || a.contains('X'));
     let dry_run =
         args.iter().any(|a| a == "--dry-run" || (a.starts_with('-') && !a.starts_with("--") && a.contains('n')));
-    if sub == "clean" && args.iter().any(ignored_too) && !dry_run {
+    // Paths given limit it (`git clean -fdx node_modules`): only those that hold the backups
+    // count (`.`, `backups`, a folder above them, a pattern).
+    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let reaches_backups = paths.is_empty()
+        || paths.iter().any(|p| {
+            let p = p.trim_start_matches("./").trim_end_matches('/');
+            p.is_empty() || p == "." || p == "backups" || p.starts_with("backups/") || p.starts_with("..") || p.starts_with(':') || p.contains(['*', '?', '[']) || p.starts_with('/')
+        });
+    if sub == "clean" && args.iter().any(ignored_too) && !dry_run && reaches_backups {
         return Some("`git clean -x` removes git-ignored files, prisma-guard's backups among them".into());
     }
     // The project's settings loosen the guard once committed: an agent may not commit them.
