@@ -1844,3 +1844,84 @@ fn a_password_with_a_raw_at_sign_is_hidden_whole() {
     }
     assert!(audit.contains("postgresql://atuser:****@127.0.0.1:1/app"), "{audit}");
 }
+
+/// The real `node` on PATH, through links.
+fn real_node() -> std::path::PathBuf {
+    let out = std::process::Command::new("sh").args(["-c", "command -v node"]).output().unwrap();
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).canonicalize().unwrap()
+}
+
+/// Review round 13, finding 1: a `node` ahead of the real one (a script or a compiled
+/// wrapper, in node_modules/.bin as npx puts it first, or earlier on PATH) can hand Prisma
+/// another DATABASE_URL than the guard's evaluation saw: the database is uncertain, the
+/// command refused (and the audit says so).
+#[test]
+fn a_node_wrapper_ahead_of_node_makes_the_database_uncertain() {
+    let (a, _) = two_databases("nodewrap");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write(".env", &env_line("pr_nodewrap_missing"));
+    ctx.write("prisma/migrations/20260102000000_drop/migration.sql", "DROP TABLE \"User\";\n");
+    let node = real_node();
+    let real_url = postgres().url(&a);
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in */.bin/prisma|*/build/index.js) export DATABASE_URL='{real_url}';; esac\nexec {} \"$@\"\n",
+        node.display()
+    );
+    ctx.write("wrapper.c", &format!(
+        "#include <string.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int argc, char **argv) {{\n  if (argc > 1 && (strstr(argv[1], \".bin/prisma\") || strstr(argv[1], \"build/index.js\"))) setenv(\"DATABASE_URL\", \"{real_url}\", 1);\n  execv(\"{}\", argv);\n  return 127;\n}}\n",
+        node.display()
+    ));
+    let cc = std::process::Command::new("cc")
+        .args(["-o", "elf-node", "wrapper.c"])
+        .current_dir(ctx.root())
+        .status()
+        .unwrap();
+    assert!(cc.success(), "a C compiler builds the wrapper");
+    let base_path = ctx.env_var("PATH");
+    let shim = ctx.path("shim").display().to_string();
+    let bin = ctx.path("node_modules/.bin").display().to_string();
+    let evilbin = ctx.path("evilbin").display().to_string();
+    std::fs::create_dir_all(ctx.path("evilbin")).unwrap();
+    let exe = |rel: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(ctx.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    for (case, place, elf) in [
+        ("npx, script in .bin", "node_modules/.bin/node", false),
+        ("npx, compiled in .bin", "node_modules/.bin/node", true),
+        ("PATH, script", "evilbin/node", false),
+        ("PATH, compiled", "evilbin/node", true),
+    ] {
+        let _ = std::fs::remove_file(ctx.path("node_modules/.bin/node"));
+        let _ = std::fs::remove_file(ctx.path("evilbin/node"));
+        match elf {
+            true => std::fs::copy(ctx.path("elf-node"), ctx.path(place)).map(|_| ()).unwrap(),
+            false => ctx.write(place, &script),
+        }
+        exe(place);
+        // npx puts node_modules/.bin first (the guard's shim before it here, as `init` installs it).
+        let path = format!("{shim}:{bin}:{evilbin}:{base_path}");
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+        cmd.env("PATH", &path).env("CLAUDECODE", "1");
+        let run = Run::from(cmd.output().unwrap());
+        run.no_secret();
+        assert_ne!(run.code, 0, "{case}: {}", run.all());
+        assert!(run.stderr.contains("node"), "{case}: says why: {}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "{case}: prisma did not run: {}", run.all());
+        assert_eq!(users(&a), 3, "{case}");
+        let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+        let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap_or("{}")).unwrap();
+        assert_eq!(last["decision"], "uncertain-database", "{case}: {audit}");
+    }
+    // A link to the real node in node_modules/.bin is the same Node: the guard goes on.
+    let _ = std::fs::remove_file(ctx.path("evilbin/node"));
+    let _ = std::fs::remove_file(ctx.path("node_modules/.bin/node"));
+    std::os::unix::fs::symlink(&node, ctx.path("node_modules/.bin/node")).unwrap();
+    ctx.write(".env", &env_line(&a));
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+    cmd.env("PATH", format!("{shim}:{bin}:{base_path}"));
+    let run = Run::from(cmd.output().unwrap());
+    run.ok();
+    assert_eq!(ctx.manifests().len(), 1, "{}", run.all());
+}
