@@ -58,7 +58,15 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     if db.create_if_missing()? {
         settings.printer.status("Created", format!("database {}", db.name()));
     }
-    let current = db.row_counts()?;
+    // PostgreSQL: the restore writes the schemas the backup holds (a whole-database backup:
+    // the whole database), whatever the URL's `schema` names; whether the database holds data
+    // is asked of those and of the URL's and the project's schemas.
+    let (db, checked) = match restore_targets(db.target(), &manifest) {
+        Some((write, check)) => (db::open(write, &settings.tools)?, Some(db::open(check, &settings.tools)?)),
+        None => (db, None),
+    };
+    let checked: &dyn Database = checked.as_deref().unwrap_or(db.as_ref());
+    let current = checked.row_counts()?;
     let rows: u64 = current.values().sum();
     if rows > 0 {
         let mut summary = format!(
@@ -98,7 +106,7 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         crate::guard::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
         let safety = backup::take(
             settings,
-            db.as_ref(),
+            checked,
             &Request {
                 label: Some("before-restore".into()),
                 trigger: Trigger { kind: "safety".into(), argv: vec![format!("restore {}", manifest.id)] },
@@ -322,6 +330,40 @@ fn damaged(id: &str, detail: &str) -> crate::error::Failure {
     fail(format!("refused: backup {id} is damaged: {detail}"))
         .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
         .status(ExitStatus::Mismatch)
+}
+
+/// For a PostgreSQL backup: the target as the restore writes it (the backup's schemas, or the
+/// whole database for a whole-database backup) and as checked for data first (those, the
+/// URL's `schema` and the project's schemas; the whole database for a whole-database backup).
+fn restore_targets(target: &Target, manifest: &Manifest) -> Option<(Target, Target)> {
+    if manifest.engine != crate::backup::db::url::Engine::Postgresql {
+        return None;
+    }
+    let held: Vec<String> = manifest
+        .schema
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut write = target.clone();
+    if held.is_empty() {
+        write.url.params.retain(|(k, _)| k != "schema");
+        write.schemas.clear();
+        return Some((write.clone(), write));
+    }
+    let mut check = target.clone();
+    let mut all = held.clone();
+    for s in target.url.pg_schema().into_iter().chain(target.schemas.iter().map(String::as_str)) {
+        if !all.iter().any(|a| a == s) {
+            all.push(s.to_string());
+        }
+    }
+    write.schemas = held;
+    check.schemas = all;
+    Some((write, check))
 }
 
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {

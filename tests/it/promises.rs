@@ -638,6 +638,38 @@ fn multi_schema_backups_hold_every_schema_prisma_manages() {
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "3");
 }
 
+/// Review round 13, finding 3: `restore --to` with an unrelated `?schema=` checks every
+/// schema the backup writes for data (an agent is refused over a database holding rows), and
+/// the row check after a restore counts the schemas the backup holds.
+#[test]
+fn restore_to_checks_every_schema_the_backup_writes() {
+    let pg = postgres();
+    let db = pg.create_db("pr_multito");
+    let dst = pg.create_db("pr_multito_dst");
+    let empty = pg.create_db("pr_multito_empty");
+    let tables = "CREATE SCHEMA app; CREATE SCHEMA audit; CREATE TABLE app.\"User\" (id int); CREATE TABLE audit.\"Log\" (id int)";
+    pg.app_sql(&db, &format!("{tables}; INSERT INTO app.\"User\" SELECT g FROM generate_series(1, 3) g; INSERT INTO audit.\"Log\" SELECT g FROM generate_series(1, 302) g"));
+    pg.app_sql(&dst, &format!("{tables}; INSERT INTO app.\"User\" SELECT g FROM generate_series(1, 1277) g"));
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "  schemas = [\"app\", \"audit\"]\n");
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    let to = pg.url(&dst).replace("schema=public", "schema=zzz");
+    let mut cmd = ctx.cmd(&["restore", &id, "--to", &to]);
+    cmd.env("CLAUDECODE", "1");
+    let run = Run::from(cmd.output().unwrap());
+    run.no_secret();
+    assert_ne!(run.code, 0, "refused over a database holding rows: {}", run.all());
+    assert!(run.stderr.contains("holds data"), "{}", run.all());
+    assert_eq!(pg.app_sql(&dst, "SELECT count(*) FROM app.\"User\""), "1277");
+    assert_eq!(pg.app_sql(&dst, "SELECT count(*) FROM audit.\"Log\""), "0");
+    // Into an empty database: restored, and the counts checked where the backup wrote them.
+    let to = pg.url(&empty).replace("schema=public", "schema=zzz");
+    let run = ctx.run(&["restore", &id, "--to", &to]);
+    run.ok();
+    assert_eq!(pg.app_sql(&empty, "SELECT count(*) FROM audit.\"Log\""), "302");
+}
+
 /// Issue 16, point 3: a schema-limited dump of a database with an extension restores (the
 /// extension comes first), in a scratch database and over the database itself.
 #[test]
@@ -1924,4 +1956,31 @@ fn a_node_wrapper_ahead_of_node_makes_the_database_uncertain() {
     let run = Run::from(cmd.output().unwrap());
     run.ok();
     assert_eq!(ctx.manifests().len(), 1, "{}", run.all());
+}
+
+/// Review round 13, finding 2: the URL from an imported package (a workspace package linked
+/// into node_modules) that names one database on the first evaluation and another after: the
+/// package's code is checked like the project's own, the command refused.
+#[test]
+fn a_url_from_an_imported_package_is_checked_like_local_code() {
+    let (a, b) = two_databases("pkgimp");
+    let ctx = project(Loader::Prisma, "");
+    let (url_a, url_b) = (postgres().url(&a), postgres().url(&b));
+    ctx.write("packages/env/package.json", "{ \"name\": \"@acme/env\", \"main\": \"index.ts\" }\n");
+    ctx.write(
+        "packages/env/index.ts",
+        &format!("import {{ existsSync, writeFileSync }} from \"node:fs\";\nconst f = process.cwd() + \"/.count\";\nconst first = !existsSync(f);\nwriteFileSync(f, \"1\");\nexport const pick = () => (first ? \"{url_b}\" : \"{url_a}\");\n"),
+    );
+    std::fs::create_dir_all(ctx.path("node_modules/@acme")).unwrap();
+    std::os::unix::fs::symlink("../../packages/env", ctx.path("node_modules/@acme/env")).unwrap();
+    ctx.write(
+        "prisma.config.ts",
+        "import { pick } from \"@acme/env\";\nimport { defineConfig } from \"prisma/config\";\n\nexport default defineConfig({\n  schema: \"prisma/schema.prisma\",\n  migrations: { path: \"prisma/migrations\" },\n  datasource: { url: pick() },\n});\n",
+    );
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], &format!("{b}\n"));
+    assert!(run.all().contains("cannot be sure which database"), "{}", run.all());
+    assert!(run.all().contains("packages/env/index.ts"), "names the module: {}", run.all());
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run: {}", run.all());
+    assert_eq!(users(&a), 3);
+    assert_eq!(users(&b), 5);
 }
