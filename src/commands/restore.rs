@@ -66,6 +66,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         None => (db, None),
     };
     let checked: &dyn Database = checked.as_deref().unwrap_or(db.as_ref());
+    if let Some(why) = manifest.restore_failure() {
+        settings.printer.warn(format!("backup {} is known not to restore: {why}", manifest.id));
+    }
     let current = checked.row_counts()?;
     let rows: u64 = current.values().sum();
     if rows > 0 {
@@ -97,6 +100,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         }
         for (table, n) in with_rows {
             summary.push_str(&format!("  {table}: {n} rows\n"));
+        }
+        if let Some(why) = manifest.restore_failure() {
+            summary.push_str(&format!("WARNING: this backup is known not to restore: {why}\n"));
         }
         summary.push_str(
             "A safety backup of the current state is taken first (`prisma-guard restore latest-safety` puts it back).",
@@ -275,7 +281,9 @@ pub(super) fn fetch_from(
 fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
     let (all, _) = store.list()?;
     let mine = |m: &&crate::backup::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
-    if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(mine).or_else(|| all.iter().find(mine)) {
+    // Backups known not to restore are kept but never `latest`.
+    let usable = |m: &&crate::backup::store::manifest::Manifest| mine(m) && m.restore_failure().is_none();
+    if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(usable).or_else(|| all.iter().find(usable)) {
         return Ok(m.id.clone());
     }
     match all.first() {

@@ -1984,3 +1984,33 @@ fn a_url_from_an_imported_package_is_checked_like_local_code() {
     assert_eq!(users(&a), 3);
     assert_eq!(users(&b), 5);
 }
+
+/// Review round 13, finding 4: a backup whose restore check failed is marked in `backups`,
+/// fails `verify`, and `restore latest` skips it.
+#[test]
+fn a_backup_known_not_to_restore_is_marked_and_never_latest() {
+    let pg = postgres();
+    let db = pg.create_db("pr_norestore");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE TABLE app.\"User\" (id int); INSERT INTO app.\"User\" VALUES (1), (2)");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "");
+    ctx.run(&["backup"]).ok();
+    let good = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    pg.app_sql(
+        &db,
+        "CREATE TYPE public.\"Role\" AS ENUM ('USER'); ALTER TABLE app.\"User\" ADD COLUMN role public.\"Role\"",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(ctx.run(&["backup"]).code, 1);
+    let bad = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).find(|id| *id != good).unwrap();
+    let list = ctx.run(&["backups"]);
+    let line = list.stdout.lines().find(|l| l.starts_with(&bad)).unwrap_or_default().to_string();
+    assert!(line.contains("NO RESTORE"), "{}", list.stdout);
+    let run = ctx.run(&["verify", &bad]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("does not restore"), "{}", run.all());
+    pg.app_sql(&db, "DELETE FROM app.\"User\"");
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    assert!(run.all().contains(&format!("Restoring {good}")) || run.all().contains(&good), "{}", run.all());
+    assert!(!run.all().contains(&format!("Restoring {bad}")), "{}", run.all());
+}
