@@ -59,6 +59,7 @@ fn table(manifests: &[crate::backup::store::Manifest], remote: Option<&str>) {
         .iter()
         .map(|m| {
             let verified = match &m.verified {
+                _ if m.restore_failure().is_some() => "NO RESTORE".to_string(),
                 Some(v) if v.ok => "yes".to_string(),
                 Some(_) => "FAILED".to_string(),
                 None => "-".to_string(),

@@ -58,7 +58,18 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     if db.create_if_missing()? {
         settings.printer.status("Created", format!("database {}", db.name()));
     }
-    let current = db.row_counts()?;
+    // PostgreSQL: the restore writes the schemas the backup holds (a whole-database backup:
+    // the whole database), whatever the URL's `schema` names; whether the database holds data
+    // is asked of those and of the URL's and the project's schemas.
+    let (db, checked) = match restore_targets(db.target(), &manifest) {
+        Some((write, check)) => (db::open(write, &settings.tools)?, Some(db::open(check, &settings.tools)?)),
+        None => (db, None),
+    };
+    let checked: &dyn Database = checked.as_deref().unwrap_or(db.as_ref());
+    if let Some(why) = manifest.restore_failure() {
+        settings.printer.warn(format!("backup {} is known not to restore: {why}", manifest.id));
+    }
+    let current = checked.row_counts()?;
     let rows: u64 = current.values().sum();
     if rows > 0 {
         let mut summary = format!(
@@ -90,6 +101,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         for (table, n) in with_rows {
             summary.push_str(&format!("  {table}: {n} rows\n"));
         }
+        if let Some(why) = manifest.restore_failure() {
+            summary.push_str(&format!("WARNING: this backup is known not to restore: {why}\n"));
+        }
         summary.push_str(
             "A safety backup of the current state is taken first (`prisma-guard restore latest-safety` puts it back).",
         );
@@ -98,7 +112,7 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         crate::guard::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
         let safety = backup::take(
             settings,
-            db.as_ref(),
+            checked,
             &Request {
                 label: Some("before-restore".into()),
                 trigger: Trigger { kind: "safety".into(), argv: vec![format!("restore {}", manifest.id)] },
@@ -267,7 +281,9 @@ pub(super) fn fetch_from(
 fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
     let (all, _) = store.list()?;
     let mine = |m: &&crate::backup::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
-    if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(mine).or_else(|| all.iter().find(mine)) {
+    // Backups known not to restore are kept but never `latest`.
+    let usable = |m: &&crate::backup::store::manifest::Manifest| mine(m) && m.restore_failure().is_none();
+    if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(usable).or_else(|| all.iter().find(usable)) {
         return Ok(m.id.clone());
     }
     match all.first() {
@@ -322,6 +338,40 @@ fn damaged(id: &str, detail: &str) -> crate::error::Failure {
     fail(format!("refused: backup {id} is damaged: {detail}"))
         .hint("choose another backup (`prisma-guard backups`, then `prisma-guard verify --all`)")
         .status(ExitStatus::Mismatch)
+}
+
+/// For a PostgreSQL backup: the target as the restore writes it (the backup's schemas, or the
+/// whole database for a whole-database backup) and as checked for data first (those, the
+/// URL's `schema` and the project's schemas; the whole database for a whole-database backup).
+fn restore_targets(target: &Target, manifest: &Manifest) -> Option<(Target, Target)> {
+    if manifest.engine != crate::backup::db::url::Engine::Postgresql {
+        return None;
+    }
+    let held: Vec<String> = manifest
+        .schema
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut write = target.clone();
+    if held.is_empty() {
+        write.url.params.retain(|(k, _)| k != "schema");
+        write.schemas.clear();
+        return Some((write.clone(), write));
+    }
+    let mut check = target.clone();
+    let mut all = held.clone();
+    for s in target.url.pg_schema().into_iter().chain(target.schemas.iter().map(String::as_str)) {
+        if !all.iter().any(|a| a == s) {
+            all.push(s.to_string());
+        }
+    }
+    write.schemas = held;
+    check.schemas = all;
+    Some((write, check))
 }
 
 fn url_target(settings: &Settings, raw: &str) -> Result<Target> {

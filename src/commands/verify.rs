@@ -62,6 +62,11 @@ pub fn check(store: &Store, mut m: Manifest, opening: Option<&Opening>) -> Resul
     if store.manifest_path(&m.id).exists() {
         store.save_manifest(&m)?;
     }
+    // An intact file whose restore check failed is still no backup to rely on.
+    if let (None, Some(why)) = (&error, m.restore_failure()) {
+        println!("FAILED  {}  the file is intact, but it does not restore: {why}", m.id);
+        return Ok(false);
+    }
     match error {
         None if sealed_unopened => println!(
             "ok      {}  (sha256 matches; encrypted, not decrypted: set {} to prove it opens)",

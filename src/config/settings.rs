@@ -88,6 +88,8 @@ impl Settings {
             loader: None,
             prisma_in_cwd: prisma.is_some(),
             prisma_argv,
+            node: None,
+            node_doubt: None,
         };
         let project = Project::discover(&project_opts)?;
         let project_root = project.root.clone();
@@ -98,7 +100,14 @@ impl Settings {
         };
         let mut project_opts = project_opts;
         let from = if prisma.is_some() { &cwd } else { &project_root };
-        project_opts.loader = project::loader::Loader::locate(from, real_prisma.as_deref(), std::env::var_os("PATH"));
+        // The `node` Prisma will run with: checked when prisma-guard hands over to Prisma.
+        let path_var = std::env::var_os("PATH");
+        match project::node::prisma_node(from, real_prisma.as_deref(), path_var.as_deref()) {
+            Ok(node) => project_opts.node = node,
+            Err(why) if prisma.is_some() => project_opts.node_doubt = Some(why),
+            Err(_) => {}
+        }
+        project_opts.loader = project::loader::Loader::locate(from, real_prisma.as_deref(), path_var);
         let audit_dir = match &config.file.backup.dir {
             Some(d) => config.resolve_path(d, &project_root),
             None => project_root.join("backups"),

@@ -66,6 +66,10 @@ impl Guard<'_> {
         let cmd = self.command_line();
         let resolved = match settings.resolve() {
             Ok(t) => t,
+            Err(e) if crate::project::is_uncertain(&e) => {
+                self.audit("uncertain-database", None, None);
+                return Err(e.context(format!("`{cmd}` was NOT run: prisma-guard is not sure which database it would change")));
+            }
             Err(e) => {
                 self.audit("no-database", None, None);
                 return Err(e.context(

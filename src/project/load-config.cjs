@@ -11,7 +11,7 @@ const [packageDir, configArg, ...prismaArgv] = process.argv.slice(2);
 const configFile = configArg || undefined;
 process.argv = [process.argv[0], ...prismaArgv];
 function say(obj) {
-  process.stdout.write("\n" + MARK + JSON.stringify(obj) + "\n");
+  process.stdout.write("\n" + MARK + JSON.stringify(Object.assign({ execPath: process.execPath }, obj)) + "\n");
 }
 // Every file the config's evaluation reads (the config, its imports and JSON, the .env files
 // its dotenv calls read): prisma-guard checks them again just before Prisma starts, so one

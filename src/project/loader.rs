@@ -30,6 +30,9 @@ pub enum Outcome {
     Failed(String),
     /// No `@prisma/config` (Prisma 5, a broken install) or no Node: read the files instead.
     Unavailable(String),
+    /// The `node` that ran is not Node itself (a launcher): what Prisma's run will see is
+    /// not certain.
+    Doubt(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +90,8 @@ struct Reply {
     env: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     read: Vec<ReadFile>,
+    #[serde(default, rename = "execPath")]
+    exec_path: Option<PathBuf>,
 }
 
 impl Loader {
@@ -106,9 +111,9 @@ impl Loader {
     /// the variables prisma-guard hands prisma).
     pub fn load(&self, cwd: &Path, config: Option<&Path>, argv: &[String], env: &[(String, String)]) -> Outcome {
         // A `node` that is a script (a wrapper earlier on PATH) can hand the loader another
-        // environment than Prisma's run: its answer proves nothing, the files decide.
+        // environment than Prisma's run: neither its answer nor the files can be trusted.
         if is_script(&self.node) {
-            return Outcome::Unavailable(format!("{} is a script, not Node itself", self.node.display()));
+            return Outcome::Doubt(format!("{} is a script, not Node.js itself", self.node.display()));
         }
         // Run from a file, not `node -e`: the config then sees the `process.execArgv` (none)
         // that the Prisma CLI's process has.
@@ -143,6 +148,16 @@ impl Loader {
             Ok(r) => r,
             Err(e) => return Outcome::Failed(format!("the config loader's answer could not be read: {e}")),
         };
+        // A compiled launcher named `node` that starts the real Node with an environment of
+        // its own: the Node that ran is not the file started.
+        match &reply.exec_path {
+            Some(exec) => {
+                if let Err(why) = super::node::same_node(&self.node, exec) {
+                    return Outcome::Doubt(why);
+                }
+            }
+            None => return Outcome::Doubt(format!("{} did not say which Node ran", self.node.display())),
+        }
         match reply.status.as_str() {
             "loaded" => match reply.config_file {
                 Some(config_file) => Outcome::Loaded(Loaded {

@@ -15,6 +15,7 @@ mod discovery;
 pub mod dotenv;
 mod env;
 pub mod loader;
+pub mod node;
 mod js_text;
 pub mod prisma_files;
 mod run_dependent;
@@ -106,6 +107,18 @@ pub struct Options {
     /// The command line prisma will get (its entry file, then its arguments): the config is
     /// loaded with the same `process.argv`, so a config that reads it agrees with Prisma.
     pub prisma_argv: Vec<String>,
+    /// The real Node binary Prisma will run with (see [`node::prisma_node`]).
+    pub node: Option<PathBuf>,
+    /// Why the `node` Prisma will run with is not certain to be Node itself.
+    pub node_doubt: Option<String>,
+}
+
+/// How every "not sure which database" refusal starts (the audit tells them apart).
+pub const UNCERTAIN: &str = "prisma-guard cannot be sure which database Prisma will use";
+
+/// Whether an error is a "not sure which database" refusal.
+pub fn is_uncertain(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.to_string().starts_with(UNCERTAIN))
 }
 
 /// How sure prisma-guard is that the URL is the one Prisma will use.

@@ -23,10 +23,19 @@ impl Project {
         // any variable in one and not the other: the database is not certain.
         if let Some(why) = node_options_preload() {
             return Err(fail(format!(
-                "prisma-guard cannot be sure which database Prisma will use: NODE_OPTIONS {why}"
+                "{}: NODE_OPTIONS {why}", super::UNCERTAIN
             ))
             .hint("unset NODE_OPTIONS for prisma commands, or pass the database as Prisma's own --url")
             .into());
+        }
+        // A `node` that is not Node itself can give Prisma's run another environment.
+        if let Some(why) = &opts.node_doubt {
+            return Err(node_doubt(why));
+        }
+        if opts.prisma_in_cwd && opts.loader.is_none() {
+            if let Some(node) = &opts.node {
+                super::node::probe(node).map_err(|why| node_doubt(&why))?;
+            }
         }
         if let Some(loader) = &opts.loader {
             let run_dir = if opts.prisma_in_cwd { opts.cwd.clone() } else { self.root.clone() };
@@ -89,6 +98,7 @@ impl Project {
                                     crate::backup::db::url::describe_raw(url),
                                     again.url.as_deref().map_or_else(|| "no URL".to_string(), crate::backup::db::url::describe_raw)
                                 )),
+                                loader::Outcome::Doubt(why) => return Err(node_doubt(&why)),
                                 loader::Outcome::Failed(why) | loader::Outcome::Unavailable(why) => Resolution::Uncertain(format!(
                                     "{} evaluates differently with the variables its dotenv calls loaded already set, as Prisma gets them: {why}",
                                     loaded.config_file.display()
@@ -129,6 +139,7 @@ impl Project {
                         .hint("prisma would fail the same way: fix the config (is the variable it reads set?), or pass the database with --url")
                         .into());
                 }
+                loader::Outcome::Doubt(why) => return Err(node_doubt(&why)),
                 loader::Outcome::NoConfig | loader::Outcome::Unavailable(_) => {}
             }
         }
@@ -285,6 +296,13 @@ impl Project {
             self.root.join(".env").display().to_string()
         }
     }
+}
+
+/// The refusal for a `node` that is not certainly Node itself.
+fn node_doubt(why: &str) -> anyhow::Error {
+    fail(format!("{}: the `node` it would run with is not certain: {why}", super::UNCERTAIN))
+        .hint("remove the `node` wrapper (a file named node in node_modules/.bin, or earlier on PATH) so the Node.js binary itself is found first; version managers' shims count: put Node's own bin folder first on PATH, e.g. PATH=\"$(dirname \"$(node -p process.execPath)\")\":$PATH")
+        .into()
 }
 
 /// What NODE_OPTIONS preloads into every node process, if anything.

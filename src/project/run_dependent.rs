@@ -126,6 +126,8 @@ pub fn run_dependent(src: &str) -> Option<String> {
 pub fn run_dependent_tree(file: &Path) -> Option<String> {
     static RELATIVE: OnceLock<Regex> = OnceLock::new();
     let relative = re(&RELATIVE, r#"(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'`](\.{1,2}/[^"'`]*)["'`]"#);
+    static BARE: OnceLock<Regex> = OnceLock::new();
+    let bare = re(&BARE, r#"(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(?\s*)["'`]([^."'`/\s][^"'`\s]*)["'`]"#);
     let mut seen = std::collections::BTreeSet::new();
     let mut stack = vec![file.to_path_buf()];
     while let Some(f) = stack.pop() {
@@ -142,14 +144,76 @@ pub fn run_dependent_tree(file: &Path) -> Option<String> {
             return Some(if f == file { why } else { format!("imports {}, which {why}", f.display()) });
         }
         let dir = f.parent().unwrap_or(Path::new("."));
-        for c in relative.captures_iter(&strip_comments(&text)) {
+        let stripped = strip_comments(&text);
+        for c in relative.captures_iter(&stripped) {
             match resolve_module(dir, &c[1]) {
                 Some(found) => stack.push(found),
                 None => return Some(format!("imports `{}`, which prisma-guard cannot find", &c[1])),
             }
         }
+        // Packages (from node_modules, workspace packages linked there): their code can
+        // change the answer as well as the project's own.
+        for c in bare.captures_iter(&stripped) {
+            let spec = &c[1];
+            if pure_package(spec) {
+                continue;
+            }
+            match resolve_package(dir, spec) {
+                Some(found) => stack.push(found),
+                None => return Some(format!("imports the package `{spec}`, which prisma-guard cannot find")),
+            }
+        }
     }
     None
+}
+
+/// Packages whose import cannot make the config's answer depend on the run: Node's own
+/// modules that touch nothing outside the process (the rest are caught by
+/// [`run_dependent`]), dotenv and Prisma's config helpers.
+fn pure_package(spec: &str) -> bool {
+    const BUILTIN: &[&str] =
+        &["path", "path/posix", "path/win32", "url", "util", "assert", "buffer", "events", "querystring", "string_decoder"];
+    const KNOWN: &[&str] = &["dotenv", "dotenv/config", "dotenv-expand", "prisma", "prisma/config", "@prisma/config"];
+    let name = spec.strip_prefix("node:").unwrap_or(spec);
+    (spec.starts_with("node:") && !name.is_empty()) || BUILTIN.contains(&name) || KNOWN.contains(&spec)
+}
+
+/// The file a package import names, as Node finds it: `node_modules/<name>` from `dir` up,
+/// through links (a workspace package), then the subpath or the package's entry.
+fn resolve_package(dir: &Path, spec: &str) -> Option<PathBuf> {
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next()?;
+    let (name, rest) = if first.starts_with('@') {
+        let second = parts.next()?;
+        (format!("{first}/{second}"), parts.next())
+    } else {
+        let rest = spec.split_once('/').map(|(_, r)| r);
+        (first.to_string(), rest)
+    };
+    let pkg = dir.ancestors().map(|d| d.join("node_modules").join(&name)).find(|p| p.is_dir())?;
+    let pkg = pkg.canonicalize().ok()?;
+    if let Some(sub) = rest {
+        return resolve_module(&pkg, sub);
+    }
+    let manifest: serde_json::Value =
+        std::fs::read_to_string(pkg.join("package.json")).ok().and_then(|t| serde_json::from_str(&t).ok())?;
+    let export = |v: &serde_json::Value| -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Object(m) => ["import", "require", "default", "node"]
+                .iter()
+                .find_map(|k| m.get(*k).and_then(|x| x.as_str()).map(str::to_string)),
+            _ => None,
+        }
+    };
+    let entry = manifest
+        .get("exports")
+        .and_then(|e| e.get(".").map_or_else(|| export(e), export))
+        .or_else(|| manifest.get("module").and_then(|m| m.as_str()).map(str::to_string))
+        .or_else(|| manifest.get("main").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "index".to_string());
+    let entry = entry.trim_start_matches("./");
+    resolve_module(&pkg, entry)
 }
 
 /// The file a relative import names, as Node and TypeScript find it.
@@ -226,6 +290,25 @@ mod tests {
         let why = run_dependent_tree(&config).expect("run-dependent");
         assert!(why.contains("inner.ts") && why.contains("imports `fs`"), "{why}");
         std::fs::write(&config, "import { url } from \"./nowhere\";\n").unwrap();
+        assert!(run_dependent_tree(&config).expect("unknown").contains("cannot find"));
+    }
+
+    #[test]
+    fn imported_packages_are_checked_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("prisma.config.ts");
+        std::fs::create_dir_all(dir.path().join("node_modules/@acme/env/lib")).unwrap();
+        std::fs::write(&config, "import { url } from \"@acme/env\";\nimport \"dotenv/config\";\nimport path from \"node:path\";\n")
+            .unwrap();
+        std::fs::write(dir.path().join("node_modules/@acme/env/package.json"), "{\"exports\": {\".\": {\"import\": \"./lib/index.js\"}}}")
+            .unwrap();
+        std::fs::write(dir.path().join("node_modules/@acme/env/lib/index.js"), "export const url = process.env.DATABASE_URL;\n")
+            .unwrap();
+        assert_eq!(run_dependent_tree(&config), None);
+        std::fs::write(dir.path().join("node_modules/@acme/env/lib/index.js"), "export const url = Date.now() ? a : b;\n")
+            .unwrap();
+        assert!(run_dependent_tree(&config).expect("run-dependent").contains("uses `Date`"));
+        std::fs::write(&config, "import { x } from \"left-pad\";\n").unwrap();
         assert!(run_dependent_tree(&config).expect("unknown").contains("cannot find"));
     }
 }

@@ -638,6 +638,38 @@ fn multi_schema_backups_hold_every_schema_prisma_manages() {
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM app.\"User\""), "3");
 }
 
+/// Review round 13, finding 3: `restore --to` with an unrelated `?schema=` checks every
+/// schema the backup writes for data (an agent is refused over a database holding rows), and
+/// the row check after a restore counts the schemas the backup holds.
+#[test]
+fn restore_to_checks_every_schema_the_backup_writes() {
+    let pg = postgres();
+    let db = pg.create_db("pr_multito");
+    let dst = pg.create_db("pr_multito_dst");
+    let empty = pg.create_db("pr_multito_empty");
+    let tables = "CREATE SCHEMA app; CREATE SCHEMA audit; CREATE TABLE app.\"User\" (id int); CREATE TABLE audit.\"Log\" (id int)";
+    pg.app_sql(&db, &format!("{tables}; INSERT INTO app.\"User\" SELECT g FROM generate_series(1, 3) g; INSERT INTO audit.\"Log\" SELECT g FROM generate_series(1, 302) g"));
+    pg.app_sql(&dst, &format!("{tables}; INSERT INTO app.\"User\" SELECT g FROM generate_series(1, 1277) g"));
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "  schemas = [\"app\", \"audit\"]\n");
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    let to = pg.url(&dst).replace("schema=public", "schema=zzz");
+    let mut cmd = ctx.cmd(&["restore", &id, "--to", &to]);
+    cmd.env("CLAUDECODE", "1");
+    let run = Run::from(cmd.output().unwrap());
+    run.no_secret();
+    assert_ne!(run.code, 0, "refused over a database holding rows: {}", run.all());
+    assert!(run.stderr.contains("holds data"), "{}", run.all());
+    assert_eq!(pg.app_sql(&dst, "SELECT count(*) FROM app.\"User\""), "1277");
+    assert_eq!(pg.app_sql(&dst, "SELECT count(*) FROM audit.\"Log\""), "0");
+    // Into an empty database: restored, and the counts checked where the backup wrote them.
+    let to = pg.url(&empty).replace("schema=public", "schema=zzz");
+    let run = ctx.run(&["restore", &id, "--to", &to]);
+    run.ok();
+    assert_eq!(pg.app_sql(&empty, "SELECT count(*) FROM audit.\"Log\""), "302");
+}
+
 /// Issue 16, point 3: a schema-limited dump of a database with an extension restores (the
 /// extension comes first), in a scratch database and over the database itself.
 #[test]
@@ -1843,4 +1875,142 @@ fn a_password_with_a_raw_at_sign_is_hidden_whole() {
         assert!(!text.contains("retpw") && !text.contains("S3c"), "{text}");
     }
     assert!(audit.contains("postgresql://atuser:****@127.0.0.1:1/app"), "{audit}");
+}
+
+/// The real `node` on PATH, through links.
+fn real_node() -> std::path::PathBuf {
+    let out = std::process::Command::new("sh").args(["-c", "command -v node"]).output().unwrap();
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).canonicalize().unwrap()
+}
+
+/// Review round 13, finding 1: a `node` ahead of the real one (a script or a compiled
+/// wrapper, in node_modules/.bin as npx puts it first, or earlier on PATH) can hand Prisma
+/// another DATABASE_URL than the guard's evaluation saw: the database is uncertain, the
+/// command refused (and the audit says so).
+#[test]
+fn a_node_wrapper_ahead_of_node_makes_the_database_uncertain() {
+    let (a, _) = two_databases("nodewrap");
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write(".env", &env_line("pr_nodewrap_missing"));
+    ctx.write("prisma/migrations/20260102000000_drop/migration.sql", "DROP TABLE \"User\";\n");
+    let node = real_node();
+    let real_url = postgres().url(&a);
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in */.bin/prisma|*/build/index.js) export DATABASE_URL='{real_url}';; esac\nexec {} \"$@\"\n",
+        node.display()
+    );
+    ctx.write("wrapper.c", &format!(
+        "#include <string.h>\n#include <stdlib.h>\n#include <unistd.h>\nint main(int argc, char **argv) {{\n  if (argc > 1 && (strstr(argv[1], \".bin/prisma\") || strstr(argv[1], \"build/index.js\"))) setenv(\"DATABASE_URL\", \"{real_url}\", 1);\n  execv(\"{}\", argv);\n  return 127;\n}}\n",
+        node.display()
+    ));
+    let cc = std::process::Command::new("cc")
+        .args(["-o", "elf-node", "wrapper.c"])
+        .current_dir(ctx.root())
+        .status()
+        .unwrap();
+    assert!(cc.success(), "a C compiler builds the wrapper");
+    let base_path = ctx.env_var("PATH");
+    let shim = ctx.path("shim").display().to_string();
+    let bin = ctx.path("node_modules/.bin").display().to_string();
+    let evilbin = ctx.path("evilbin").display().to_string();
+    std::fs::create_dir_all(ctx.path("evilbin")).unwrap();
+    let exe = |rel: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(ctx.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    for (case, place, elf) in [
+        ("npx, script in .bin", "node_modules/.bin/node", false),
+        ("npx, compiled in .bin", "node_modules/.bin/node", true),
+        ("PATH, script", "evilbin/node", false),
+        ("PATH, compiled", "evilbin/node", true),
+    ] {
+        let _ = std::fs::remove_file(ctx.path("node_modules/.bin/node"));
+        let _ = std::fs::remove_file(ctx.path("evilbin/node"));
+        match elf {
+            true => std::fs::copy(ctx.path("elf-node"), ctx.path(place)).map(|_| ()).unwrap(),
+            false => ctx.write(place, &script),
+        }
+        exe(place);
+        // npx puts node_modules/.bin first (the guard's shim before it here, as `init` installs it).
+        let path = format!("{shim}:{bin}:{evilbin}:{base_path}");
+        let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+        cmd.env("PATH", &path).env("CLAUDECODE", "1");
+        let run = Run::from(cmd.output().unwrap());
+        run.no_secret();
+        assert_ne!(run.code, 0, "{case}: {}", run.all());
+        assert!(run.stderr.contains("node"), "{case}: says why: {}", run.stderr);
+        assert!(prisma_calls(&ctx).is_empty(), "{case}: prisma did not run: {}", run.all());
+        assert_eq!(users(&a), 3, "{case}");
+        let audit = std::fs::read_to_string(ctx.path("backups/audit.jsonl")).unwrap_or_default();
+        let last: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap_or("{}")).unwrap();
+        assert_eq!(last["decision"], "uncertain-database", "{case}: {audit}");
+    }
+    // A link to the real node in node_modules/.bin is the same Node: the guard goes on.
+    let _ = std::fs::remove_file(ctx.path("evilbin/node"));
+    let _ = std::fs::remove_file(ctx.path("node_modules/.bin/node"));
+    std::os::unix::fs::symlink(&node, ctx.path("node_modules/.bin/node")).unwrap();
+    ctx.write(".env", &env_line(&a));
+    let mut cmd = crate::guard::prisma_command(&ctx, &["migrate", "deploy"]);
+    cmd.env("PATH", format!("{shim}:{bin}:{base_path}"));
+    let run = Run::from(cmd.output().unwrap());
+    run.ok();
+    assert_eq!(ctx.manifests().len(), 1, "{}", run.all());
+}
+
+/// Review round 13, finding 2: the URL from an imported package (a workspace package linked
+/// into node_modules) that names one database on the first evaluation and another after: the
+/// package's code is checked like the project's own, the command refused.
+#[test]
+fn a_url_from_an_imported_package_is_checked_like_local_code() {
+    let (a, b) = two_databases("pkgimp");
+    let ctx = project(Loader::Prisma, "");
+    let (url_a, url_b) = (postgres().url(&a), postgres().url(&b));
+    ctx.write("packages/env/package.json", "{ \"name\": \"@acme/env\", \"main\": \"index.ts\" }\n");
+    ctx.write(
+        "packages/env/index.ts",
+        &format!("import {{ existsSync, writeFileSync }} from \"node:fs\";\nconst f = process.cwd() + \"/.count\";\nconst first = !existsSync(f);\nwriteFileSync(f, \"1\");\nexport const pick = () => (first ? \"{url_b}\" : \"{url_a}\");\n"),
+    );
+    std::fs::create_dir_all(ctx.path("node_modules/@acme")).unwrap();
+    std::os::unix::fs::symlink("../../packages/env", ctx.path("node_modules/@acme/env")).unwrap();
+    ctx.write(
+        "prisma.config.ts",
+        "import { pick } from \"@acme/env\";\nimport { defineConfig } from \"prisma/config\";\n\nexport default defineConfig({\n  schema: \"prisma/schema.prisma\",\n  migrations: { path: \"prisma/migrations\" },\n  datasource: { url: pick() },\n});\n",
+    );
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], &format!("{b}\n"));
+    assert!(run.all().contains("cannot be sure which database"), "{}", run.all());
+    assert!(run.all().contains("packages/env/index.ts"), "names the module: {}", run.all());
+    assert!(prisma_calls(&ctx).is_empty(), "prisma did not run: {}", run.all());
+    assert_eq!(users(&a), 3);
+    assert_eq!(users(&b), 5);
+}
+
+/// Review round 13, finding 4: a backup whose restore check failed is marked in `backups`,
+/// fails `verify`, and `restore latest` skips it.
+#[test]
+fn a_backup_known_not_to_restore_is_marked_and_never_latest() {
+    let pg = postgres();
+    let db = pg.create_db("pr_norestore");
+    pg.app_sql(&db, "CREATE SCHEMA app; CREATE TABLE app.\"User\" (id int); INSERT INTO app.\"User\" VALUES (1), (2)");
+    let url = pg.url(&db).replace("schema=public", "schema=app");
+    let ctx = url_project(&url, "");
+    ctx.run(&["backup"]).ok();
+    let good = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    pg.app_sql(
+        &db,
+        "CREATE TYPE public.\"Role\" AS ENUM ('USER'); ALTER TABLE app.\"User\" ADD COLUMN role public.\"Role\"",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(ctx.run(&["backup"]).code, 1);
+    let bad = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).find(|id| *id != good).unwrap();
+    let list = ctx.run(&["backups"]);
+    let line = list.stdout.lines().find(|l| l.starts_with(&bad)).unwrap_or_default().to_string();
+    assert!(line.contains("NO RESTORE"), "{}", list.stdout);
+    let run = ctx.run(&["verify", &bad]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("does not restore"), "{}", run.all());
+    pg.app_sql(&db, "DELETE FROM app.\"User\"");
+    let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
+    assert!(run.all().contains(&format!("Restoring {good}")) || run.all().contains(&good), "{}", run.all());
+    assert!(!run.all().contains(&format!("Restoring {bad}")), "{}", run.all());
 }

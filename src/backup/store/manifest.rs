@@ -115,6 +115,16 @@ impl Manifest {
     pub fn is_safety_copy(&self) -> bool {
         self.trigger.kind == "safety"
     }
+
+    /// Why this backup is known not to restore (its restore check or a restore test failed):
+    /// kept, but not to be trusted.
+    pub fn restore_failure(&self) -> Option<&str> {
+        // The latest restore test decides; else what the backup's own check found.
+        if let Some(t) = &self.restore_tested {
+            return (!t.ok).then(|| t.error.as_deref().unwrap_or("the restore test failed"));
+        }
+        self.warnings.iter().find_map(|w| w.strip_prefix("does not restore: "))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

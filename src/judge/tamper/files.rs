@@ -28,6 +28,9 @@ pub(super) const PROTECTED: &[(&str, &str)] = &[
     (".github/hooks", "Copilot CLI hook settings"),
     (".github/workflows", "CI workflows (the CI scan)"),
     ("node_modules/.bin/prisma", "the prisma shim in node_modules"),
+    // npx and pnpm's wrappers start Prisma with a `node` there first: a wrapper can hand
+    // Prisma another database than the guard checked.
+    ("node_modules/.bin/node", "the `node` Prisma runs with"),
     ("prisma-guard.toml", "prisma-guard's settings"),
     (".prisma-guard-baseline.json", "prisma-guard's scan baseline"),
     ("prisma-guard/bin", "the PATH shim"),
@@ -111,6 +114,7 @@ pub(super) const PROTECTED_NAMES: &[&str] = &[
     "lefthook.yml",
     ".pre-commit-config.yaml",
     "node_modules/.bin/prisma",
+    "node_modules/.bin/node",
 ];
 
 /// Names backup files have, one of each kind.
