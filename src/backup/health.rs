@@ -199,8 +199,12 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         }
     }
     for r in remotes {
+        let mut held = Vec::new();
         let loc = match r.list() {
-            Ok((there, _)) => location(&r.name, "remote", &r.url, &there, now),
+            Ok((there, _)) => {
+                held = there.iter().map(|t| t.id.clone()).collect();
+                location(&r.name, "remote", &r.url, &there, now)
+            }
             Err(e) => {
                 let error = crate::error::one_line(&e);
                 findings.push(finding(
@@ -214,6 +218,23 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         };
         if loc.error.is_none() {
             staleness(&loc, max_age, &mut findings);
+            // The newest backup never got there, and no error says so (the run was killed
+            // during the upload, or the remote was added since): nothing off-site is current.
+            let in_progress = lock_state(store.dir(), now).is_some_and(|l| !l.stale);
+            if let Some(newest) = local.first() {
+                let recorded = newest.remotes.iter().any(|c| c.name == r.name);
+                if !recorded && !in_progress && !held.contains(&newest.id) {
+                    findings.push(finding(
+                        Severity::Critical,
+                        Event::UploadFailed,
+                        &r.name,
+                        format!(
+                            "the newest backup {} did not reach remote `{}`: no upload of it is recorded and the remote does not hold it (`prisma-guard sync` sends it)",
+                            newest.id, r.name
+                        ),
+                    ));
+                }
+            }
         }
         locations.push(loc);
     }

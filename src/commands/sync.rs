@@ -22,11 +22,14 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
     let _lock = store.lock(&settings.printer)?;
     let (local, _) = store.list()?;
+    // Where the project asks for encryption, a backup in the clear (taken before it was set
+    // up, or planted) never goes off-site, where it could not be taken back (Object Lock).
+    let sealed_only = settings.config.file.encryption.is_some() || settings.config.encryption_refused.is_some();
     let mut failed = 0;
     for r in &remotes {
         let _remote_lock = r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?;
         let (there, _) = r.list()?;
-        let (mut uploaded, mut present) = (0, 0);
+        let (mut uploaded, mut present, mut skipped) = (0, 0, 0);
         for m in &local {
             if there.iter().any(|t| t.id == m.id) {
                 present += 1;
@@ -44,6 +47,14 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                         println!("FAILED  {}  on `{}`: the manifest is there, the dump is missing", m.id, r.name);
                     }
                 }
+                continue;
+            }
+            if sealed_only && m.file.encryption.is_none() {
+                skipped += 1;
+                settings.printer.warn(format!(
+                    "{} is not encrypted and prisma-guard.toml asks for [encryption]: not sent to `{}`",
+                    m.id, r.name
+                ));
                 continue;
             }
             settings.printer.status("Uploading", format!("{} to remote `{}`", m.id, r.name));
@@ -66,6 +77,12 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
         settings
             .printer
             .status("Synced", format!("remote `{}` ({}): {uploaded} uploaded, {present} already there", r.name, r.url));
+        if skipped > 0 {
+            settings.printer.warn(format!(
+                "{skipped} unencrypted backup(s) kept off `{}`: take a new (encrypted) backup with `prisma-guard backup`; `prisma-guard prune` removes old ones",
+                r.name
+            ));
+        }
     }
     if failed > 0 {
         return Err(fail(format!("{failed} backup(s) could not be synced"))

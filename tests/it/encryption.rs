@@ -8,7 +8,7 @@ use crate::sqlite::{seed_sqlite, sqlite_fingerprint};
 use crate::support::*;
 
 /// A key pair made by the real `age-keygen`: (identity file, public key).
-fn keygen(ctx: &TestContext, name: &str) -> (std::path::PathBuf, String) {
+pub fn keygen(ctx: &TestContext, name: &str) -> (std::path::PathBuf, String) {
     let path = ctx.path(&format!("keys/{name}.txt"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let out =

@@ -665,3 +665,115 @@ fn verify_results_on_the_remote_reach_status_and_prune() {
     let line = run.stdout.lines().find(|l| l.starts_with(&good)).unwrap_or_default().to_string();
     assert!(line.contains("keep") && line.contains("verified"), "{}", run.stdout);
 }
+
+/// Review (issue 18, round 2, defect 1): a prisma-guard.toml that is not as committed (a
+/// section deleted, a recipient added, the file moved away or made writable by the group) never
+/// switches encryption, off-site copies or alerts off: the committed version counts. Outside
+/// git the project's own file counts when nobody else may write it; else encryption asked for
+/// and not applied writes nothing.
+#[test]
+fn a_working_config_not_as_committed_keeps_encryption_remotes_and_alerts() {
+    use std::os::unix::fs::PermissionsExt;
+    let b = bucket("pg-distrusted", false);
+    let web = crate::notify::Listener::start();
+    let ctx = project("");
+    let (_, team) = crate::encryption::keygen(&ctx, "team");
+    let (_, ci) = crate::encryption::keygen(&ctx, "ci");
+    let (_, attacker) = crate::encryption::keygen(&ctx, "attacker");
+    let hook = format!("[[notify]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{}/hook\"\n", web.port);
+    let encryption = format!("[encryption]\nrecipients = [\"{team}\", \"{ci}\"]\n");
+    let committed = format!("{encryption}\n{}\n{hook}", remote_toml(&b, moto().port, ""));
+    ctx.write_own_config(&committed);
+    let config = ctx.path("prisma-guard.toml");
+    let protected = |ctx: &TestContext, case: &str| {
+        let run = ctx.run(&["backup"]);
+        run.ok();
+        let newest = ctx.manifests().into_iter().max_by_key(|m| m["id"].as_str().unwrap().to_string()).unwrap();
+        let sealed = newest["file"]["encryption"]["recipients"].as_array().map(Vec::len);
+        assert_eq!(sealed, Some(2), "{case}: sealed to the committed recipients only: {newest}\n{}", run.all());
+        assert_eq!(newest["remotes"][0]["verified"], true, "{case}: uploaded: {newest}");
+        let before = web.at("/hook").len();
+        ctx.run(&["notify", "test"]).ok();
+        assert_eq!(web.at("/hook").len(), before + 1, "{case}: alerts still reach the webhook");
+        run
+    };
+    // [encryption] deleted, uncommitted.
+    std::fs::write(&config, committed.replace(&encryption, "")).unwrap();
+    let run = protected(&ctx, "encryption deleted");
+    assert!(run.stderr.contains("leaves out [encryption]"), "{}", run.stderr);
+    // An attacker's recipient added, uncommitted.
+    std::fs::write(&config, committed.replace(&format!("\"{ci}\"]"), &format!("\"{ci}\", \"{attacker}\"]"))).unwrap();
+    let run = protected(&ctx, "recipient added");
+    assert!(run.stderr.contains("encryption (who can read the backups)"), "{}", run.stderr);
+    // The file moved away.
+    std::fs::remove_file(&config).unwrap();
+    protected(&ctx, "file missing");
+    // As committed but writable by the group.
+    std::fs::write(&config, &committed).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    protected(&ctx, "group-writable");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // The committed project deployed without .git: its own file, only its owner may write.
+    let mut deploy = TestContext::new();
+    deploy.env.clone_from(&ctx.env);
+    for f in ["prisma.config.ts", "prisma/schema.prisma", ".env", "dev.db", "prisma-guard.toml"] {
+        std::fs::create_dir_all(deploy.path(f).parent().unwrap()).unwrap();
+        std::fs::copy(ctx.path(f), deploy.path(f)).unwrap();
+    }
+    protected(&deploy, "no .git");
+    // ... but one the group may write counts for nothing that sends or seals data.
+    let config = deploy.path("prisma-guard.toml");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let before = deploy.manifests().len();
+    let run = deploy.run(&["backup"]);
+    assert_eq!(run.code, 2, "never a backup in the clear: {}", run.all());
+    assert!(run.stderr.contains("asks for [encryption]"), "{}", run.stderr);
+    assert_eq!(deploy.manifests().len(), before, "nothing written");
+    // Encryption added to a committed file without it, uncommitted: refused, not ignored.
+    let plain = project("");
+    plain.write("prisma-guard.toml", &encryption);
+    let run = plain.run(&["backup"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("asks for [encryption]"), "{}", run.stderr);
+    assert!(plain.manifests().is_empty(), "nothing written");
+}
+
+/// Review (issue 18, round 2, defect 2): where the config asks for encryption, `sync` never
+/// ships a backup in the clear (taken before encryption was set up, or planted) off-site.
+#[test]
+fn sync_never_ships_unencrypted_backups_when_encryption_is_asked_for() {
+    let b = bucket("pg-sync-plain", false);
+    let ctx = project("");
+    ctx.run(&["backup"]).ok();
+    let (_, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("not encrypted"), "{}", run.all());
+    assert!(keys(&b).is_empty(), "nothing in the clear off-site: {:?}", keys(&b));
+    ctx.run(&["backup"]).ok();
+    let stored = keys(&b);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert!(stored.iter().all(|k| !k.contains(".sqlite.zst") || k.contains(".age")), "{stored:?}");
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+    assert_eq!(keys(&b).len(), 3);
+}
+
+/// Review (issue 18, round 2, defect 3): the newest backup that reached no remote, with no
+/// error on record (the run killed during its upload, a remote added since), is critical.
+#[test]
+fn status_is_critical_when_the_newest_backup_never_reached_a_remote() {
+    let b = bucket("pg-never-sent", false);
+    let ctx = project("");
+    ctx.run(&["backup"]).ok();
+    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    assert!(ctx.manifests()[0].get("remotes").is_none_or(|r| r.as_array().is_none_or(Vec::is_empty)));
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("did not reach remote `offsite`"), "{}", run.stdout);
+    ctx.run(&["sync"]).ok();
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
