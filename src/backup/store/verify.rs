@@ -144,6 +144,9 @@ fn verify_sealed(
         return Ok(problems);
     }
     let (Depth::Full, Some(opening)) = (depth, opening) else { return Ok(problems) };
+    if let Some(sealed) = &manifest.file.encryption {
+        opening.fits(sealed)?;
+    }
     let file = File::open(path)?;
     let read = super::compress::VerifiedReader::new(
         manifest.file.compression,
@@ -154,6 +157,8 @@ fn verify_sealed(
     )
     .and_then(|mut r| drain(&mut r).map_err(anyhow::Error::new));
     match read {
+        // A wrong passphrase: no verdict on the backup.
+        Err(e) if crate::error::is_usage(&e) => return Err(e),
         Err(e) => problems.push(Problem::Undecryptable(format!("{e:#}"))),
         Ok(n) if n != manifest.file.uncompressed_bytes => {
             problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
