@@ -100,6 +100,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
     let mut locations = vec![location("local", "local", &store.dir().display().to_string(), &local, now)];
     locations[0].usage_bytes = folder_size(store.dir());
     staleness(&locations[0], max_age, &mut findings);
+    future_dated("local", &local, now, &mut findings);
     if let Some(newest) = local.first() {
         if let Some(w) = newest.warnings.iter().find(|w| w.starts_with("does not restore")) {
             findings.push(finding(
@@ -203,6 +204,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         let loc = match r.list() {
             Ok((there, _)) => {
                 held = there.iter().map(|t| t.id.clone()).collect();
+                future_dated(&r.name, &there, now, &mut findings);
                 location(&r.name, "remote", &r.url, &there, now)
             }
             Err(e) => {
@@ -271,8 +273,9 @@ fn finding(severity: Severity, event: Event, location: &str, message: String) ->
 }
 
 fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64) -> Location {
-    let ours: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_safety_copy()).collect();
-    let newest = ours.first().or(manifests.first().as_ref()).map(|m| Newest {
+    let current: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_future(now)).collect();
+    let ours: Vec<&Manifest> = current.iter().copied().filter(|m| !m.is_safety_copy()).collect();
+    let newest = ours.first().or(current.first()).map(|m| Newest {
         id: m.id.clone(),
         created_at: m.created_at.clone(),
         age_seconds: now.saturating_sub(m.created_unix),
@@ -286,6 +289,23 @@ fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64)
         usage_bytes: manifests.iter().map(|m| m.file.compressed_bytes).sum(),
         newest,
         error: None,
+    }
+}
+
+/// Backups dated in the future (a wrong clock, or a planted manifest): said, never fresh.
+fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
+    for m in manifests.iter().filter(|m| m.is_future(now)) {
+        findings.push(finding(
+            Severity::Warning,
+            Event::BackupFailed,
+            name,
+            format!(
+                "backup {} in {name} is dated {} in the future ({}): clock skew, or not this project's backup; it does not count as fresh nor as `latest`",
+                m.id,
+                humantime::format_duration(std::time::Duration::from_secs(m.created_unix - now)),
+                m.created_at
+            ),
+        ));
     }
 }
 
