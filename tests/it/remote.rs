@@ -777,3 +777,27 @@ fn status_is_critical_when_the_newest_backup_never_reached_a_remote() {
     let run = ctx.run(&["status", "--max-age", "1h"]);
     assert_eq!(run.code, 0, "{}", run.all());
 }
+
+/// Review (issue 18, round 2, defect 6): `sync` checks what the remote holds: a copy found
+/// damaged (a bit flipped, same size) is sent again, not counted as "already there".
+#[test]
+fn sync_replaces_a_damaged_remote_copy() {
+    let b = bucket("pg-sync-damaged", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let key = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &key, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &key, &[], &data).unwrap().0, 200);
+    assert_eq!(ctx.run(&["verify", "--remote", "offsite"]).code, 4);
+    let run = ctx.run(&["sync", "--remote", "offsite"]);
+    run.ok();
+    assert!(run.stdout.contains("DAMAGED") && run.stdout.contains("sent"), "{}", run.all());
+    assert!(run.stderr.contains("1 damaged copies sent again"), "{}", run.all());
+    ctx.run(&["verify", "--remote", "offsite"]).ok();
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+}
