@@ -801,3 +801,28 @@ fn sync_replaces_a_damaged_remote_copy() {
     run.ok();
     assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
 }
+
+/// Review (issue 18, round 2, defect 12): with an identity at hand, a bit flipped in a sealed
+/// copy is a checksum mismatch (the store damaged it), not a "decryption error" that points
+/// at the key.
+#[test]
+fn a_damaged_sealed_copy_is_a_checksum_mismatch_with_the_key_too() {
+    let b = bucket("pg-sealed-bitrot", false);
+    let mut ctx = project("");
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let object = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    let run = ctx.run(&["verify", "--remote", "offsite"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("checksum mismatch"), "{}", run.stdout);
+    assert!(!run.stdout.contains("decrypt"), "{}", run.stdout);
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert!(!run.stdout.contains("does not decrypt"), "{}", run.stdout);
+}

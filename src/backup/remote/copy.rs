@@ -179,7 +179,7 @@ pub fn check(remote: &Remote, manifest: &Manifest, opening: Option<&Opening>) ->
             if text.contains("download broke off") || crate::error::is_usage(&e) {
                 return Err(e);
             }
-            problems.push(if sealed { Problem::Undecryptable(text) } else { Problem::Corrupt(text) });
+            problems.push(Problem::from_decoding(text, sealed, &manifest.file.sha256));
         }
     }
     Ok(problems)

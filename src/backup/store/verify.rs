@@ -34,6 +34,23 @@ pub enum Problem {
     NotOurs(String),
 }
 
+impl Problem {
+    /// What a failed decoding read says: a checksum mismatch (the stored bytes are damaged,
+    /// see `compress::VerifiedReader`), or a file that does not decrypt or decompress.
+    pub fn from_decoding(text: String, sealed: bool, expected: &str) -> Problem {
+        let mismatch = text
+            .split("checksum mismatch: the backup file has sha256 ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .map(str::to_string);
+        match mismatch {
+            Some(actual) => Problem::ChecksumMismatch { expected: expected.to_string(), actual },
+            None if sealed => Problem::Undecryptable(text),
+            None => Problem::Corrupt(text),
+        }
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -159,7 +176,7 @@ fn verify_sealed(
     match read {
         // A wrong passphrase: no verdict on the backup.
         Err(e) if crate::error::is_usage(&e) => return Err(e),
-        Err(e) => problems.push(Problem::Undecryptable(format!("{e:#}"))),
+        Err(e) => problems.push(Problem::from_decoding(format!("{e:#}"), true, &manifest.file.sha256)),
         Ok(n) if n != manifest.file.uncompressed_bytes => {
             problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
         }
