@@ -826,3 +826,66 @@ fn a_damaged_sealed_copy_is_a_checksum_mismatch_with_the_key_too() {
     let run = ctx.run(&["status", "--max-age", "1h"]);
     assert!(!run.stdout.contains("does not decrypt"), "{}", run.stdout);
 }
+
+/// Review (issue 18, round 2, defect 11): one exit code per kind of failure: a damaged copy is
+/// 4 for `restore --from` as for `restore-test --from`; every `[encryption]` that cannot be
+/// applied is a configuration error, 2.
+#[test]
+fn exit_codes_agree_for_damaged_copies_and_encryption_settings() {
+    let b = bucket("pg-exit-codes", false);
+    let mut ctx = project("");
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let object = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    let run = ctx.run(&["restore-test", "--from", "offsite"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], "dev.db\n");
+    assert_eq!(run.code, 4, "{}", run.all());
+    for (encryption, says) in [
+        ("recipients = [\"age1thisisnotakey\"]".to_string(), "is not an age public key"),
+        ("recipients_file = \"missing-keys.txt\"".to_string(), "cannot be read"),
+        ("passphrase_env = \"UNSET_PASSPHRASE\"".to_string(), "which is not set"),
+        ("recipients = []".to_string(), "names no key"),
+        (format!("recipients = [\"{team}\"]\npassphrase_env = \"P\""), "not both"),
+    ] {
+        ctx.write_own_config(&format!("[encryption]\n{encryption}\n"));
+        let run = ctx.run(&["backup"]);
+        assert_eq!(run.code, 2, "{encryption}: {}", run.all());
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+}
+
+/// Review (issue 18, round 2, defect 11): a sealed PostgreSQL copy damaged on the store and
+/// streamed by `restore --from` with the key: a checksum mismatch, exit 4, rolled back.
+#[test]
+fn a_damaged_sealed_postgres_copy_streamed_by_restore_is_a_mismatch() {
+    let pg = postgres();
+    let db = pg.create_db("pg_remote_sealed_damaged");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY, email text); INSERT INTO \"User\" SELECT g, 'u' || g FROM generate_series(1, 500) g");
+    let b = bucket("pg-stream-sealed", false);
+    let mut ctx = pg_project(&pg.url(&db), &b);
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    ctx.run(&["backup"]).ok();
+    let name = ctx.manifests()[0]["file"]["name"].as_str().unwrap().to_string();
+    let object = format!("/{b}/team/app/{name}");
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 1;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    pg.app_sql(&db, "DELETE FROM \"User\" WHERE id > 200");
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], &format!("{db}\n"));
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.all().contains("checksum mismatch"), "{}", run.all());
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "200", "rolled back");
+}

@@ -66,7 +66,7 @@ impl Sealing {
         if let Some(file) = &section.recipients_file {
             let path = if file.is_absolute() { file.clone() } else { base.join(file) };
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(format!("[encryption] recipients_file {} cannot be read: {e}", path.display()))
+                Failure::usage(format!("[encryption] recipients_file {} cannot be read: {e}", path.display()))
                     .hint("nothing was written: fix the path, or list the keys in `recipients`")
             })?;
             keys.extend(
@@ -81,7 +81,7 @@ impl Sealing {
             .into()),
             (Some(var), true) => match env(var).filter(|p| !p.is_empty()) {
                 Some(p) => Ok(Some(Sealing::Passphrase(SecretString::from(p)))),
-                None => Err(fail(format!(
+                None => Err(Failure::usage(format!(
                     "[encryption] passphrase_env names {var}, which is not set: the backup would not be encrypted, so nothing was written"
                 ))
                 .hint(format!("set {var} to the passphrase (from your secret store), or remove [encryption]"))
@@ -97,7 +97,7 @@ impl Sealing {
                 let mut recipients = Vec::new();
                 for key in &keys {
                     let parsed: age::x25519::Recipient = key.parse().map_err(|e| {
-                        fail(format!(
+                        Failure::usage(format!(
                             "[encryption] recipient `{}` is not an age public key ({e}): nothing was written",
                             short(key)
                         ))
