@@ -161,7 +161,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         )),
         None if !local.is_empty() => findings.push(finding(
             Severity::Info,
-            Event::RestoreTestFailed,
+            Event::Notice,
             "local",
             "no backup has been restore-tested yet (`prisma-guard restore-test`)".into(),
         )),

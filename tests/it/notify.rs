@@ -312,3 +312,23 @@ fn schedule_prints_units_that_run_as_printed() {
     assert_eq!(ctx.run(&["schedule"]).code, 2);
     assert_eq!(ctx.run(&["schedule", "--cron", "--at", "25:00"]).code, 2);
 }
+
+/// Review (issue 18, round 2, defect 13): "no backup has been restore-tested yet" is a notice,
+/// not a `restore-test-failed` event.
+#[test]
+fn never_restore_tested_is_a_notice_not_a_failure() {
+    let ctx = sqlite_project("");
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["status", "--json", "--max-age", "1h"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let note = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap_or("").contains("restore-tested"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(note["event"], "notice", "{note}");
+    assert_eq!(note["severity"], "info", "{note}");
+}
