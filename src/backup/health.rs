@@ -142,7 +142,9 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             ));
         }
     }
-    let last_verify = latest_check(&local, |m| m.verified.as_ref());
+    // Results of backups pruned since count too: a check that ran is never "never run".
+    let remembered = store.last_checks();
+    let last_verify = newer_check(latest_check(&local, |m| m.verified.as_ref()), remembered.verified.as_ref());
     if let Some(v) = last_verify.as_ref().filter(|v| !v.ok) {
         findings.push(finding(
             Severity::Critical,
@@ -151,7 +153,8 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             format!("the last verify ({}, of {}) failed: {}", v.at, v.id, v.error.as_deref().unwrap_or("")),
         ));
     }
-    let last_restore_test = latest_check(&local, |m| m.restore_tested.as_ref());
+    let last_restore_test =
+        newer_check(latest_check(&local, |m| m.restore_tested.as_ref()), remembered.restore_tested.as_ref());
     match &last_restore_test {
         Some(t) if !t.ok => findings.push(finding(
             Severity::Critical,
@@ -330,6 +333,14 @@ fn staleness(loc: &Location, max_age: u64, findings: &mut Vec<Finding>) {
             ),
         )),
         Some(_) => {}
+    }
+}
+
+fn newer_check(found: Option<Check>, remembered: Option<&crate::backup::store::RememberedCheck>) -> Option<Check> {
+    let Some(r) = remembered else { return found };
+    match found {
+        Some(f) if f.at >= r.check.at => Some(f),
+        _ => Some(Check { id: r.id.clone(), at: r.check.at.clone(), ok: r.check.ok, error: r.check.error.clone() }),
     }
 }
 

@@ -597,7 +597,8 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     let plant = |id: &str, name: &str, dump: &[u8]| {
         let mut m = real.clone();
         m["id"] = id.into();
-        m["created_unix"] = 4_102_444_800u64.into();
+        // Newer than the real one, not in the future (a future date is never `latest`).
+        m["created_unix"] = (real["created_unix"].as_u64().unwrap() + 1).into();
         m["file"]["name"] = name.into();
         m["file"]["compressed_bytes"] = dump.len().into();
         m["file"]["uncompressed_bytes"] = sql.len().into();
@@ -720,6 +721,8 @@ fn a_working_config_not_as_committed_keeps_encryption_remotes_and_alerts() {
         std::fs::create_dir_all(deploy.path(f).parent().unwrap()).unwrap();
         std::fs::copy(ctx.path(f), deploy.path(f)).unwrap();
     }
+    // Same bucket and prefix: ids are per-second, one second apart never collide.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     protected(&deploy, "no .git");
     // ... but one the group may write counts for nothing that sends or seals data.
     let config = deploy.path("prisma-guard.toml");
