@@ -323,17 +323,19 @@ pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config>
     // In a git repository, from the project up to the repository's root; outside one, the
     // project's own folder only (a file in a folder above, such as /tmp, is anyone's).
     let in_git = start.ancestors().any(|d| d.join(".git").exists());
-    let repo = git2::Repository::discover(cwd).ok();
+    // Opened only when needed: a trusted file present in the working tree needs no more.
+    let repo = std::cell::OnceCell::new();
+    let repo = || repo.get_or_init(|| git2::Repository::discover(cwd).ok());
     let own = match in_git {
         // A file moved away still counts as committed.
         true => find_upward(start, |dir| {
             let p = dir.join(FILE_NAME);
-            (p.is_file() || committed_blob(repo.as_ref(), &p).is_some()).then_some(p)
+            (p.is_file() || committed_blob(repo().as_ref(), &p).is_some()).then_some(p)
         }),
         false => Some(start.join(FILE_NAME)).filter(|p| p.is_file()),
     };
     let mut config = match &own {
-        Some(path) => own_config(path, cwd, repo.as_ref())?,
+        Some(path) => own_config(path, cwd, &repo)?,
         None => Config::default(),
     };
     if let Some(p) = explicit {
@@ -357,7 +359,11 @@ pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config>
 
 /// The project's own file at `path` (which may be missing from the working tree while
 /// committed), as [`load`] explains.
-fn own_config(path: &Path, cwd: &Path, repo: Option<&git2::Repository>) -> Result<Config> {
+fn own_config<'r>(
+    path: &Path,
+    cwd: &Path,
+    repo: &dyn Fn() -> &'r Option<git2::Repository>,
+) -> Result<Config> {
     let exists = path.is_file();
     let why = if exists { distrust(path, cwd) } else { Some("is missing from the working tree".to_string()) };
     let Some(why) = why else {
@@ -368,7 +374,7 @@ fn own_config(path: &Path, cwd: &Path, repo: Option<&git2::Repository>) -> Resul
             *line = line.replace(&format!(", which only the project's own {FILE_NAME} may set"), &format!(", {tail}"));
         }
     };
-    if let Some(committed) = committed_blob(repo, path) {
+    if let Some(committed) = committed_blob(repo().as_ref(), path) {
         // The project's decision, as committed; the working file may only tighten it.
         let text = String::from_utf8_lossy(&committed).into_owned();
         let base_table = parse_table(&text, &format!("{} (as committed)", path.display()))?;
@@ -403,7 +409,7 @@ fn own_config(path: &Path, cwd: &Path, repo: Option<&git2::Repository>) -> Resul
     let mut c = Config { path: Some(path.to_path_buf()), ..Config::default() };
     let (encryption, remotes, notify) = (working.encryption.clone(), working.remotes.clone(), working.notify.clone());
     c.tighten_with(working, path);
-    if repo.is_none() && owned_safely(path) {
+    if repo().is_none() && owned_safely(path) {
         // Outside git there is nothing to commit the file to: the project's own file, that
         // only this user (or root) may write, says where backups go and who reads them.
         c.file.encryption = encryption;
