@@ -49,6 +49,12 @@ pub fn fail(message: impl Into<String>) -> Failure {
     Failure::new(message)
 }
 
+/// Whether `err` is a usage error (exit 2: a wrong key, a bad command line), which says
+/// nothing about a backup.
+pub fn is_usage(err: &anyhow::Error) -> bool {
+    err.chain().filter_map(|e| e.downcast_ref::<Failure>()).any(|f| f.status == ExitStatus::Usage)
+}
+
 /// An error in one line with its hint, for records that outlive the run (manifests).
 pub fn one_line(err: &anyhow::Error) -> String {
     let hint = err.chain().find_map(|e| e.downcast_ref::<Failure>()).and_then(|f| f.hint.as_deref());

@@ -100,6 +100,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
     let mut locations = vec![location("local", "local", &store.dir().display().to_string(), &local, now)];
     locations[0].usage_bytes = folder_size(store.dir());
     staleness(&locations[0], max_age, &mut findings);
+    future_dated("local", &local, now, &mut findings);
     if let Some(newest) = local.first() {
         if let Some(w) = newest.warnings.iter().find(|w| w.starts_with("does not restore")) {
             findings.push(finding(
@@ -141,7 +142,9 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             ));
         }
     }
-    let last_verify = latest_check(&local, |m| m.verified.as_ref());
+    // Results of backups pruned since count too: a check that ran is never "never run".
+    let remembered = store.last_checks();
+    let last_verify = newer_check(latest_check(&local, |m| m.verified.as_ref()), remembered.verified.as_ref());
     if let Some(v) = last_verify.as_ref().filter(|v| !v.ok) {
         findings.push(finding(
             Severity::Critical,
@@ -150,7 +153,8 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             format!("the last verify ({}, of {}) failed: {}", v.at, v.id, v.error.as_deref().unwrap_or("")),
         ));
     }
-    let last_restore_test = latest_check(&local, |m| m.restore_tested.as_ref());
+    let last_restore_test =
+        newer_check(latest_check(&local, |m| m.restore_tested.as_ref()), remembered.restore_tested.as_ref());
     match &last_restore_test {
         Some(t) if !t.ok => findings.push(finding(
             Severity::Critical,
@@ -160,7 +164,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         )),
         None if !local.is_empty() => findings.push(finding(
             Severity::Info,
-            Event::RestoreTestFailed,
+            Event::Notice,
             "local",
             "no backup has been restore-tested yet (`prisma-guard restore-test`)".into(),
         )),
@@ -199,8 +203,13 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         }
     }
     for r in remotes {
+        let mut held = Vec::new();
         let loc = match r.list() {
-            Ok((there, _)) => location(&r.name, "remote", &r.url, &there, now),
+            Ok((there, _)) => {
+                held = there.iter().map(|t| t.id.clone()).collect();
+                future_dated(&r.name, &there, now, &mut findings);
+                location(&r.name, "remote", &r.url, &there, now)
+            }
             Err(e) => {
                 let error = crate::error::one_line(&e);
                 findings.push(finding(
@@ -214,6 +223,23 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
         };
         if loc.error.is_none() {
             staleness(&loc, max_age, &mut findings);
+            // The newest backup never got there, and no error says so (the run was killed
+            // during the upload, or the remote was added since): nothing off-site is current.
+            let in_progress = lock_state(store.dir(), now).is_some_and(|l| !l.stale);
+            if let Some(newest) = local.first() {
+                let recorded = newest.remotes.iter().any(|c| c.name == r.name);
+                if !recorded && !in_progress && !held.contains(&newest.id) {
+                    findings.push(finding(
+                        Severity::Critical,
+                        Event::UploadFailed,
+                        &r.name,
+                        format!(
+                            "the newest backup {} did not reach remote `{}`: no upload of it is recorded and the remote does not hold it (`prisma-guard sync` sends it)",
+                            newest.id, r.name
+                        ),
+                    ));
+                }
+            }
         }
         locations.push(loc);
     }
@@ -250,8 +276,9 @@ fn finding(severity: Severity, event: Event, location: &str, message: String) ->
 }
 
 fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64) -> Location {
-    let ours: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_safety_copy()).collect();
-    let newest = ours.first().or(manifests.first().as_ref()).map(|m| Newest {
+    let current: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_future(now)).collect();
+    let ours: Vec<&Manifest> = current.iter().copied().filter(|m| !m.is_safety_copy()).collect();
+    let newest = ours.first().or(current.first()).map(|m| Newest {
         id: m.id.clone(),
         created_at: m.created_at.clone(),
         age_seconds: now.saturating_sub(m.created_unix),
@@ -265,6 +292,23 @@ fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64)
         usage_bytes: manifests.iter().map(|m| m.file.compressed_bytes).sum(),
         newest,
         error: None,
+    }
+}
+
+/// Backups dated in the future (a wrong clock, or a planted manifest): said, never fresh.
+fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
+    for m in manifests.iter().filter(|m| m.is_future(now)) {
+        findings.push(finding(
+            Severity::Warning,
+            Event::BackupFailed,
+            name,
+            format!(
+                "backup {} in {name} is dated {} in the future ({}): clock skew, or not this project's backup; it does not count as fresh nor as `latest`",
+                m.id,
+                humantime::format_duration(std::time::Duration::from_secs(m.created_unix - now)),
+                m.created_at
+            ),
+        ));
     }
 }
 
@@ -289,6 +333,14 @@ fn staleness(loc: &Location, max_age: u64, findings: &mut Vec<Finding>) {
             ),
         )),
         Some(_) => {}
+    }
+}
+
+fn newer_check(found: Option<Check>, remembered: Option<&crate::backup::store::RememberedCheck>) -> Option<Check> {
+    let Some(r) = remembered else { return found };
+    match found {
+        Some(f) if f.at >= r.check.at => Some(f),
+        _ => Some(Check { id: r.id.clone(), at: r.check.at.clone(), ok: r.check.ok, error: r.check.error.clone() }),
     }
 }
 

@@ -174,7 +174,7 @@ fn check_key_on_remote(settings: &Settings, r: &crate::backup::remote::Remote, m
 /// What opens an encrypted backup, or the usage error that says how to give it (before
 /// anything is asked or changed).
 fn identity_for(settings: &Settings, m: &Manifest) -> Result<crate::backup::store::crypt::Opening> {
-    settings.opening()?.ok_or_else(|| {
+    let opening = settings.opening()?.ok_or_else(|| {
         fail(format!("backup {} is encrypted (age), and no identity was given to open it", m.id))
             .hint(format!(
                 "set {} to your age identity file (or pass --identity FILE), or {} for a passphrase",
@@ -182,8 +182,11 @@ fn identity_for(settings: &Settings, m: &Manifest) -> Result<crate::backup::stor
                 crate::backup::store::crypt::PASSPHRASE_VAR
             ))
             .status(ExitStatus::Usage)
-            .into()
-    })
+    })?;
+    if let Some(sealed) = &m.file.encryption {
+        opening.fits(sealed)?;
+    }
+    Ok(opening)
 }
 
 /// Stream a remote backup into the database and, through a tee, into the local folder: the

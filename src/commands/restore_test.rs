@@ -12,6 +12,10 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     let result = test(settings, args);
+    // A wrong or missing key (a usage error) is no verdict on the backup: not recorded, no alert.
+    if result.as_ref().is_err_and(crate::error::is_usage) {
+        return result;
+    }
     // A local backup refused before its replay (damaged, undecryptable) failed its test too.
     if let (Err(_), None) = (&result, &args.from) {
         if let Ok(m) = Store::open(&settings.backup_dir).resolve(&args.id) {

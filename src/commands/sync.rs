@@ -1,6 +1,7 @@
 //! `prisma-guard sync`: every local backup on every remote. What a remote lacks is uploaded
 //! (read once, its checksum checked on the way, then read back from the store); what it has
-//! is checked for its three files and the dump's size. `verify --remote` reads the data.
+//! is checked: its size, and its bytes when no verified copy is on record (a damaged copy is
+//! sent again). `verify --remote` reads the data of every copy.
 
 use anyhow::Result;
 
@@ -22,28 +23,64 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
     let store = Store::open(&settings.backup_dir);
     let _lock = store.lock(&settings.printer)?;
     let (local, _) = store.list()?;
+    // Where the project asks for encryption, a backup in the clear (taken before it was set
+    // up, or planted) never goes off-site, where it could not be taken back (Object Lock).
+    let sealed_only = settings.config.file.encryption.is_some() || settings.config.encryption_refused.is_some();
     let mut failed = 0;
     for r in &remotes {
         let _remote_lock = r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?;
         let (there, _) = r.list()?;
-        let (mut uploaded, mut present) = (0, 0);
+        let (mut uploaded, mut present, mut skipped, mut replaced) = (0, 0, 0, 0);
         for m in &local {
             if there.iter().any(|t| t.id == m.id) {
-                present += 1;
-                match r.size_of(&m.file.name)? {
-                    Some(n) if n == m.file.compressed_bytes => {}
-                    Some(n) => {
-                        failed += 1;
-                        println!(
-                            "FAILED  {}  on `{}`: the stored copy is {n} bytes, the manifest says {}",
-                            m.id, r.name, m.file.compressed_bytes
-                        );
+                // The size always; the bytes (SHA-256, one read) when this project has no
+                // verified record of the copy (never checked, or `verify --remote` found it
+                // damaged). A damaged copy is replaced below.
+                let record = m.remotes.iter().find(|c| c.name == r.name);
+                let trusted = record.is_some_and(|c| c.verified && c.error.is_none());
+                let problems = match r.size_of(&m.file.name)? {
+                    Some(n) if n != m.file.compressed_bytes => {
+                        vec![format!("the stored copy is {n} bytes, the manifest says {}", m.file.compressed_bytes)]
                     }
-                    None => {
-                        failed += 1;
-                        println!("FAILED  {}  on `{}`: the manifest is there, the dump is missing", m.id, r.name);
+                    None => vec!["the manifest is there, the dump is missing".to_string()],
+                    Some(_) if trusted => Vec::new(),
+                    Some(_) => copy::check(r, m, None)?.iter().map(ToString::to_string).collect(),
+                };
+                if problems.is_empty() {
+                    present += 1;
+                    if !trusted {
+                        let mut updated = m.clone();
+                        let url = r.object_url(&m.file.name);
+                        match updated.remotes.iter_mut().find(|c| c.name == r.name) {
+                            Some(c) => {
+                                c.verified = true;
+                                c.error = None;
+                                c.checked_by = Some("sync".into());
+                            }
+                            None => updated.remotes.push(crate::backup::store::manifest::RemoteCopy {
+                                name: r.name.clone(),
+                                url,
+                                uploaded_at: None,
+                                verified: true,
+                                checked_by: Some("sync".into()),
+                                locked_until: None,
+                                lock_mode: None,
+                                error: None,
+                            }),
+                        }
+                        store.save_manifest(&updated)?;
                     }
+                    continue;
                 }
+                println!("DAMAGED {}  on `{}`: {}; sending it again", m.id, r.name, problems.join("; "));
+                replaced += 1;
+            }
+            if sealed_only && m.file.encryption.is_none() {
+                skipped += 1;
+                settings.printer.warn(format!(
+                    "{} is not encrypted and prisma-guard.toml asks for [encryption]: not sent to `{}`",
+                    m.id, r.name
+                ));
                 continue;
             }
             settings.printer.status("Uploading", format!("{} to remote `{}`", m.id, r.name));
@@ -65,7 +102,18 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
         }
         settings
             .printer
-            .status("Synced", format!("remote `{}` ({}): {uploaded} uploaded, {present} already there", r.name, r.url));
+            .status("Synced", format!(
+                "remote `{}` ({}): {uploaded} uploaded, {present} already there{}",
+                r.name,
+                r.url,
+                if replaced > 0 { format!(", {replaced} damaged copies sent again") } else { String::new() }
+            ));
+        if skipped > 0 {
+            settings.printer.warn(format!(
+                "{skipped} unencrypted backup(s) kept off `{}`: take a new (encrypted) backup with `prisma-guard backup`; `prisma-guard prune` removes old ones",
+                r.name
+            ));
+        }
     }
     if failed > 0 {
         return Err(fail(format!("{failed} backup(s) could not be synced"))

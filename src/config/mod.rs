@@ -202,6 +202,9 @@ pub struct Config {
     /// What a named file asked for that only the project's own file may set: ignored, and
     /// said as a warning.
     pub ignored: Vec<String>,
+    /// The project's file asks for encryption that does not count (not committed, or not
+    /// the project's to trust): why backups are refused rather than written in the clear.
+    pub encryption_refused: Option<String>,
 }
 
 impl Config {
@@ -307,32 +310,32 @@ impl Config {
 ///
 /// `cwd` is the folder prisma-guard runs in: its repository is the one a loosening file must
 /// be committed in.
+///
+/// A working file that is not to be trusted as it is (changed since the last commit, missing,
+/// writable by others ...) never takes protection away: its committed version (the blob at
+/// `HEAD`) is the base, all of it (`[encryption]`, `[[remote]]`, `[[notify]]` included), and
+/// the working file adds only what tightens. With no committed version to fall back on, a
+/// working file outside any git repository (a deploy, a Docker image) that this user (or
+/// root) owns and nobody else may write is the project's decision for `[encryption]`,
+/// `[[remote]]` and `[[notify]]`; any other such file that asks for encryption makes
+/// [`Config::encryption_refused`] say why backups are refused rather than written in the clear.
 pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config> {
     // In a git repository, from the project up to the repository's root; outside one, the
     // project's own folder only (a file in a folder above, such as /tmp, is anyone's).
     let in_git = start.ancestors().any(|d| d.join(".git").exists());
+    // Opened only when needed: a trusted file present in the working tree needs no more.
+    let repo = std::cell::OnceCell::new();
+    let repo = || repo.get_or_init(|| git2::Repository::discover(cwd).ok());
     let own = match in_git {
+        // A file moved away still counts as committed.
         true => find_upward(start, |dir| {
             let p = dir.join(FILE_NAME);
-            p.is_file().then_some(p)
+            (p.is_file() || committed_blob(repo().as_ref(), &p).is_some()).then_some(p)
         }),
         false => Some(start.join(FILE_NAME)).filter(|p| p.is_file()),
     };
     let mut config = match &own {
-        Some(path) => match distrust(path, cwd) {
-            None => Config { path: Some(path.clone()), file: read(path)?, ignored: Vec::new() },
-            Some(why) => {
-                // Only what adds protection counts; the loosening keys are said and ignored.
-                let mut c = Config { path: Some(path.clone()), ..Config::default() };
-                c.tighten_with(read(path)?, path);
-                let why = format!("but the file {why}, so its loosening keys do not count yet");
-                for line in &mut c.ignored {
-                    *line = line
-                        .replace(&format!(", which only the project's own {FILE_NAME} may set"), &format!(", {why}"));
-                }
-                c
-            }
-        },
+        Some(path) => own_config(path, cwd, &repo)?,
         None => Config::default(),
     };
     if let Some(p) = explicit {
@@ -352,6 +355,152 @@ pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config>
         }
     }
     Ok(config)
+}
+
+/// The project's own file at `path` (which may be missing from the working tree while
+/// committed), as [`load`] explains.
+fn own_config<'r>(
+    path: &Path,
+    cwd: &Path,
+    repo: &dyn Fn() -> &'r Option<git2::Repository>,
+) -> Result<Config> {
+    let exists = path.is_file();
+    let why = if exists { distrust(path, cwd) } else { Some("is missing from the working tree".to_string()) };
+    let Some(why) = why else {
+        return Ok(Config { path: Some(path.to_path_buf()), file: read(path)?, ..Config::default() });
+    };
+    let reword = |c: &mut Config, tail: &str| {
+        for line in &mut c.ignored {
+            *line = line.replace(&format!(", which only the project's own {FILE_NAME} may set"), &format!(", {tail}"));
+        }
+    };
+    if let Some(committed) = committed_blob(repo().as_ref(), path) {
+        // The project's decision, as committed; the working file may only tighten it.
+        let text = String::from_utf8_lossy(&committed).into_owned();
+        let base_table = parse_table(&text, &format!("{} (as committed)", path.display()))?;
+        let base = from_table(base_table.clone(), &format!("{} (as committed)", path.display()))?;
+        let mut c = Config { path: Some(path.to_path_buf()), file: base, ..Config::default() };
+        let tail = format!("but the file {why}: its committed version counts until the change is committed");
+        if exists {
+            let working_text =
+                std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))?;
+            let mut working = parse_table(&working_text, &path.display().to_string())?;
+            let left_out = strip_same(&mut working, &base_table);
+            let working = from_table(working, &path.display().to_string())?;
+            let asks = working.encryption.is_some();
+            c.tighten_with(working, path);
+            reword(&mut c, &tail);
+            if asks && c.file.encryption.is_none() {
+                c.encryption_refused = Some(format!(
+                    "{} asks for [encryption], but the file {why} (its committed version has none): its recipients (or passphrase) do not count yet, and a backup is never written unencrypted instead",
+                    path.display()
+                ));
+            }
+            for key in left_out {
+                c.ignored.push(format!("{} leaves out {key}, {tail}", path.display()));
+            }
+        } else {
+            c.ignored.push(format!("{} {why}: its committed version counts (`git checkout -- {FILE_NAME}` brings it back)", path.display()));
+        }
+        return Ok(c);
+    }
+    // Nothing committed to fall back on: only what adds protection counts.
+    let working = read(path)?;
+    let mut c = Config { path: Some(path.to_path_buf()), ..Config::default() };
+    let (encryption, remotes, notify) = (working.encryption.clone(), working.remotes.clone(), working.notify.clone());
+    c.tighten_with(working, path);
+    if repo().is_none() && owned_safely(path) {
+        // Outside git there is nothing to commit the file to: the project's own file, that
+        // only this user (or root) may write, says where backups go and who reads them.
+        c.file.encryption = encryption;
+        c.file.remotes = remotes;
+        c.file.notify = notify;
+        c.ignored.retain(|l| !(l.contains("sets remote (") || l.contains("sets notify (") || l.contains("sets encryption (")));
+    } else if encryption.is_some() {
+        c.encryption_refused = Some(format!(
+            "{} asks for [encryption], but the file {why}: its recipients (or passphrase) do not count yet, and a backup is never written unencrypted instead",
+            path.display()
+        ));
+    }
+    reword(&mut c, &format!("but the file {why}, so its loosening keys do not count yet"));
+    Ok(c)
+}
+
+/// This user (or root) owns the file, nobody else may write it or replace it in its folder.
+fn owned_safely(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    let me = rustix::process::getuid().as_raw();
+    let dir_ok = path
+        .parent()
+        .and_then(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok())
+        .is_some_and(|d| d.mode() & 0o002 == 0 && (d.uid() == me || d.uid() == 0));
+    meta.file_type().is_file() && (meta.uid() == me || meta.uid() == 0) && meta.mode() & 0o022 == 0 && dir_ok
+}
+
+/// The file at `path` as committed at `HEAD` of `repo` (`path` need not exist).
+fn committed_blob(repo: Option<&git2::Repository>, path: &Path) -> Option<Vec<u8>> {
+    let repo = repo?;
+    let workdir = repo.workdir()?.canonicalize().ok()?;
+    let dir = path.parent()?;
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let full = dir.canonicalize().ok()?.join(path.file_name()?);
+    let rel = full.strip_prefix(&workdir).ok()?;
+    let tree = repo.head().ok()?.peel_to_tree().ok()?;
+    let entry = tree.get_path(rel).ok()?;
+    let object = entry.to_object(repo).ok()?;
+    object.as_blob().map(|b| b.content().to_vec())
+}
+
+fn parse_table(text: &str, what: &str) -> Result<toml::Table> {
+    toml::from_str(text).map_err(|e| invalid(what, &e.to_string()))
+}
+
+fn from_table(table: toml::Table, what: &str) -> Result<FileConfig> {
+    toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| invalid(what, &e.to_string()))
+}
+
+fn invalid(what: &str, e: &str) -> anyhow::Error {
+    Failure::usage(format!("{what} is not valid: {}", e.trim()))
+        .hint("see docs/config.md for the keys prisma-guard.toml accepts")
+        .into()
+}
+
+/// Drop from `working` what is as in `base` (tables key by key, one level down), so that only
+/// changes are judged; return what `base` sets and `working` leaves out.
+fn strip_same(working: &mut toml::Table, base: &toml::Table) -> Vec<String> {
+    let mut left_out = Vec::new();
+    for (key, value) in base {
+        match (working.get_mut(key), value) {
+            (None, _) => left_out.push(section_name(key, value)),
+            (Some(w), v) if w == v => {
+                working.remove(key);
+            }
+            (Some(toml::Value::Table(w)), toml::Value::Table(v)) => {
+                for (k, x) in v {
+                    match w.get(k) {
+                        None => left_out.push(format!("{key}.{k}")),
+                        Some(y) if y == x => {
+                            w.remove(k);
+                        }
+                        Some(_) => {}
+                    }
+                }
+                // `[encryption]` itself (even empty) means "encrypt": kept when the section
+                // stays, so that a changed one is judged.
+            }
+            (Some(_), _) => {}
+        }
+    }
+    left_out
+}
+
+fn section_name(key: &str, value: &toml::Value) -> String {
+    match value {
+        toml::Value::Array(a) if a.iter().all(toml::Value::is_table) => format!("[[{key}]]"),
+        toml::Value::Table(_) => format!("[{key}]"),
+        _ => key.to_string(),
+    }
 }
 
 /// Why a file that loosens the guard (the project's prisma-guard.toml, the scan baseline)

@@ -144,7 +144,15 @@ impl Settings {
     /// How new backups are sealed (`[encryption]`), checked before anything is written.
     pub fn sealing(&self) -> Result<Option<crate::backup::store::crypt::Sealing>> {
         let base = self.config.path.as_deref().and_then(Path::parent).unwrap_or(&self.project_root);
-        let Some(section) = &self.config.file.encryption else { return Ok(None) };
+        let Some(section) = &self.config.file.encryption else {
+            return match &self.config.encryption_refused {
+                // Asked for, not to be applied: never a backup in the clear instead.
+                Some(why) => Err(crate::error::Failure::usage(format!("{why}: nothing was written"))
+                    .hint(format!("commit it (`git add {0} && git commit`), or make it yours alone (`chmod go-w {0}`)", config::FILE_NAME))
+                    .into()),
+                None => Ok(None),
+            };
+        };
         crate::backup::store::crypt::Sealing::from_config(section, base, &|k| std::env::var(k).ok())
     }
 

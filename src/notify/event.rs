@@ -39,6 +39,8 @@ pub enum Event {
     Digest,
     /// `prisma-guard notify test`.
     Test,
+    /// Worth knowing, not a failure (from `status`: no backup restore-tested yet).
+    Notice,
 }
 
 impl Event {
@@ -53,6 +55,7 @@ impl Event {
             Event::StorageLow => "storage-low",
             Event::Digest => "digest",
             Event::Test => "test",
+            Event::Notice => "notice",
         }
     }
 }

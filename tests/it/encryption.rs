@@ -8,7 +8,7 @@ use crate::sqlite::{seed_sqlite, sqlite_fingerprint};
 use crate::support::*;
 
 /// A key pair made by the real `age-keygen`: (identity file, public key).
-fn keygen(ctx: &TestContext, name: &str) -> (std::path::PathBuf, String) {
+pub fn keygen(ctx: &TestContext, name: &str) -> (std::path::PathBuf, String) {
     let path = ctx.path(&format!("keys/{name}.txt"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let out =
@@ -154,4 +154,54 @@ fn postgres_backups_sealed_test_restore_with_the_key_and_restore_in_place() {
     let run = ctx.run_with_tty(&["--identity", key.to_str().unwrap(), "restore"], &format!("{db}\n"));
     run.ok().no_secret();
     assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "40");
+}
+
+/// Review (issue 18, round 2, defect 5): a wrong key (or none, or a wrong passphrase) is a
+/// usage error (exit 2), never a verdict on the backup: nothing recorded, no alert, status
+/// stays healthy.
+#[test]
+fn a_wrong_or_missing_key_is_no_verdict_on_the_backup() {
+    let web = crate::notify::Listener::start();
+    let hook = format!("[[notify]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{}/hook\"\n", web.port);
+    let ctx = project();
+    let (_, public) = keygen(&ctx, "team");
+    let (wrong, _) = keygen(&ctx, "stranger");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{public}\"]\n\n{hook}"));
+    ctx.run(&["backup"]).ok();
+    let with = |args: &[&str], var: &str, value: &str| {
+        let mut cmd = ctx.cmd(args);
+        cmd.env(var, value);
+        Run::from(cmd.output().unwrap())
+    };
+    let wrong = wrong.to_str().unwrap();
+    for args in [&["verify", "--all"][..], &["verify"], &["restore-test"], &["restore-test", "latest"]] {
+        let run = with(args, "PRISMA_GUARD_AGE_IDENTITY", wrong);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.all());
+        assert!(run.stderr.contains("none of the backup's recipients"), "{}", run.stderr);
+        let run = with(args, "PRISMA_GUARD_AGE_PASSPHRASE", "not the key");
+        assert_eq!(run.code, 2, "{args:?} with a passphrase: {}", run.all());
+    }
+    assert_eq!(ctx.run(&["restore-test"]).code, 2, "no key at all");
+    let m = &ctx.manifests()[0];
+    assert!(m.get("verified").is_none_or(serde_json::Value::is_null), "not recorded: {m}");
+    assert!(m.get("restore_tested").is_none_or(serde_json::Value::is_null), "not recorded: {m}");
+    assert!(web.at("/hook").is_empty(), "no alert: {:?}", web.at("/hook"));
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    // A passphrase backup and a wrong passphrase: the same.
+    let ctx = project();
+    ctx.write_own_config(&format!("[encryption]\npassphrase_env = \"BACKUP_PASSPHRASE\"\n\n{hook}"));
+    let mut cmd = ctx.cmd(&["backup"]);
+    cmd.env("BACKUP_PASSPHRASE", "correct horse battery staple");
+    Run::from(cmd.output().unwrap()).ok();
+    for args in [&["verify", "--all"][..], &["restore-test"]] {
+        let mut cmd = ctx.cmd(args);
+        cmd.env("PRISMA_GUARD_AGE_PASSPHRASE", "wrong horse");
+        let run = Run::from(cmd.output().unwrap());
+        assert_eq!(run.code, 2, "{args:?}: {}", run.all());
+    }
+    let m = &ctx.manifests()[0];
+    assert!(m.get("verified").is_none_or(serde_json::Value::is_null), "not recorded: {m}");
+    assert!(m.get("restore_tested").is_none_or(serde_json::Value::is_null), "not recorded: {m}");
+    assert!(web.at("/hook").is_empty(), "no alert: {:?}", web.at("/hook"));
 }

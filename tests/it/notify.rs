@@ -312,3 +312,45 @@ fn schedule_prints_units_that_run_as_printed() {
     assert_eq!(ctx.run(&["schedule"]).code, 2);
     assert_eq!(ctx.run(&["schedule", "--cron", "--at", "25:00"]).code, 2);
 }
+
+/// Review (issue 18, round 2, defect 13): "no backup has been restore-tested yet" is a notice,
+/// not a `restore-test-failed` event.
+#[test]
+fn never_restore_tested_is_a_notice_not_a_failure() {
+    let ctx = sqlite_project("");
+    ctx.run(&["backup"]).ok();
+    let run = ctx.run(&["status", "--json", "--max-age", "1h"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let note = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap_or("").contains("restore-tested"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(note["event"], "notice", "{note}");
+    assert_eq!(note["severity"], "info", "{note}");
+}
+
+/// Review (issue 18, round 2, defect 13): the last restore test's result outlives the backup it
+/// tested once prune deletes it ("never tested" it was not).
+#[test]
+fn the_last_restore_test_is_remembered_after_its_backup_is_pruned() {
+    let ctx = sqlite_project("[retention]\nkeep_last = 1\n");
+    ctx.run(&["backup"]).ok();
+    let tested = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    ctx.run(&["restore-test"]).ok();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["verify"]).ok();
+    let run = ctx.run(&["prune", "--yes"]);
+    run.ok();
+    assert_eq!(ctx.manifests().len(), 1, "{}", run.all());
+    assert!(ctx.manifests().iter().all(|m| m["id"] != tested.as_str()), "{}", run.all());
+    let run = ctx.run(&["status", "--json", "--max-age", "1h"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["last_restore_test"]["id"], tested.as_str(), "{report}");
+    assert_eq!(report["last_restore_test"]["ok"], true, "{report}");
+    assert!(!run.stdout.contains("restore-tested yet"), "{}", run.stdout);
+}

@@ -597,7 +597,8 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     let plant = |id: &str, name: &str, dump: &[u8]| {
         let mut m = real.clone();
         m["id"] = id.into();
-        m["created_unix"] = 4_102_444_800u64.into();
+        // Newer than the real one, not in the future (a future date is never `latest`).
+        m["created_unix"] = (real["created_unix"].as_u64().unwrap() + 1).into();
         m["file"]["name"] = name.into();
         m["file"]["compressed_bytes"] = dump.len().into();
         m["file"]["uncompressed_bytes"] = sql.len().into();
@@ -664,4 +665,230 @@ fn verify_results_on_the_remote_reach_status_and_prune() {
     run.ok();
     let line = run.stdout.lines().find(|l| l.starts_with(&good)).unwrap_or_default().to_string();
     assert!(line.contains("keep") && line.contains("verified"), "{}", run.stdout);
+}
+
+/// Review (issue 18, round 2, defect 1): a prisma-guard.toml that is not as committed (a
+/// section deleted, a recipient added, the file moved away or made writable by the group) never
+/// switches encryption, off-site copies or alerts off: the committed version counts. Outside
+/// git the project's own file counts when nobody else may write it; else encryption asked for
+/// and not applied writes nothing.
+#[test]
+fn a_working_config_not_as_committed_keeps_encryption_remotes_and_alerts() {
+    use std::os::unix::fs::PermissionsExt;
+    let b = bucket("pg-distrusted", false);
+    let web = crate::notify::Listener::start();
+    let ctx = project("");
+    let (_, team) = crate::encryption::keygen(&ctx, "team");
+    let (_, ci) = crate::encryption::keygen(&ctx, "ci");
+    let (_, attacker) = crate::encryption::keygen(&ctx, "attacker");
+    let hook = format!("[[notify]]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:{}/hook\"\n", web.port);
+    let encryption = format!("[encryption]\nrecipients = [\"{team}\", \"{ci}\"]\n");
+    let committed = format!("{encryption}\n{}\n{hook}", remote_toml(&b, moto().port, ""));
+    ctx.write_own_config(&committed);
+    let config = ctx.path("prisma-guard.toml");
+    let protected = |ctx: &TestContext, case: &str| {
+        let run = ctx.run(&["backup"]);
+        run.ok();
+        let newest = ctx.manifests().into_iter().max_by_key(|m| m["id"].as_str().unwrap().to_string()).unwrap();
+        let sealed = newest["file"]["encryption"]["recipients"].as_array().map(Vec::len);
+        assert_eq!(sealed, Some(2), "{case}: sealed to the committed recipients only: {newest}\n{}", run.all());
+        assert_eq!(newest["remotes"][0]["verified"], true, "{case}: uploaded: {newest}");
+        let before = web.at("/hook").len();
+        ctx.run(&["notify", "test"]).ok();
+        assert_eq!(web.at("/hook").len(), before + 1, "{case}: alerts still reach the webhook");
+        run
+    };
+    // [encryption] deleted, uncommitted.
+    std::fs::write(&config, committed.replace(&encryption, "")).unwrap();
+    let run = protected(&ctx, "encryption deleted");
+    assert!(run.stderr.contains("leaves out [encryption]"), "{}", run.stderr);
+    // An attacker's recipient added, uncommitted.
+    std::fs::write(&config, committed.replace(&format!("\"{ci}\"]"), &format!("\"{ci}\", \"{attacker}\"]"))).unwrap();
+    let run = protected(&ctx, "recipient added");
+    assert!(run.stderr.contains("encryption (who can read the backups)"), "{}", run.stderr);
+    // The file moved away.
+    std::fs::remove_file(&config).unwrap();
+    protected(&ctx, "file missing");
+    // As committed but writable by the group.
+    std::fs::write(&config, &committed).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    protected(&ctx, "group-writable");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // The committed project deployed without .git: its own file, only its owner may write.
+    let mut deploy = TestContext::new();
+    deploy.env.clone_from(&ctx.env);
+    for f in ["prisma.config.ts", "prisma/schema.prisma", ".env", "dev.db", "prisma-guard.toml"] {
+        std::fs::create_dir_all(deploy.path(f).parent().unwrap()).unwrap();
+        std::fs::copy(ctx.path(f), deploy.path(f)).unwrap();
+    }
+    // Same bucket and prefix: ids are per-second, one second apart never collide.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    protected(&deploy, "no .git");
+    // ... but one the group may write counts for nothing that sends or seals data.
+    let config = deploy.path("prisma-guard.toml");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let before = deploy.manifests().len();
+    let run = deploy.run(&["backup"]);
+    assert_eq!(run.code, 2, "never a backup in the clear: {}", run.all());
+    assert!(run.stderr.contains("asks for [encryption]"), "{}", run.stderr);
+    assert_eq!(deploy.manifests().len(), before, "nothing written");
+    // Encryption added to a committed file without it, uncommitted: refused, not ignored.
+    let plain = project("");
+    plain.write("prisma-guard.toml", &encryption);
+    let run = plain.run(&["backup"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("asks for [encryption]"), "{}", run.stderr);
+    assert!(plain.manifests().is_empty(), "nothing written");
+}
+
+/// Review (issue 18, round 2, defect 2): where the config asks for encryption, `sync` never
+/// ships a backup in the clear (taken before encryption was set up, or planted) off-site.
+#[test]
+fn sync_never_ships_unencrypted_backups_when_encryption_is_asked_for() {
+    let b = bucket("pg-sync-plain", false);
+    let ctx = project("");
+    ctx.run(&["backup"]).ok();
+    let (_, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("not encrypted"), "{}", run.all());
+    assert!(keys(&b).is_empty(), "nothing in the clear off-site: {:?}", keys(&b));
+    ctx.run(&["backup"]).ok();
+    let stored = keys(&b);
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert!(stored.iter().all(|k| !k.contains(".sqlite.zst") || k.contains(".age")), "{stored:?}");
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+    assert_eq!(keys(&b).len(), 3);
+}
+
+/// Review (issue 18, round 2, defect 3): the newest backup that reached no remote, with no
+/// error on record (the run killed during its upload, a remote added since), is critical.
+#[test]
+fn status_is_critical_when_the_newest_backup_never_reached_a_remote() {
+    let b = bucket("pg-never-sent", false);
+    let ctx = project("");
+    ctx.run(&["backup"]).ok();
+    ctx.write_own_config(&remote_toml(&b, moto().port, ""));
+    assert!(ctx.manifests()[0].get("remotes").is_none_or(|r| r.as_array().is_none_or(Vec::is_empty)));
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("did not reach remote `offsite`"), "{}", run.stdout);
+    ctx.run(&["sync"]).ok();
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+/// Review (issue 18, round 2, defect 6): `sync` checks what the remote holds: a copy found
+/// damaged (a bit flipped, same size) is sent again, not counted as "already there".
+#[test]
+fn sync_replaces_a_damaged_remote_copy() {
+    let b = bucket("pg-sync-damaged", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let key = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &key, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &key, &[], &data).unwrap().0, 200);
+    assert_eq!(ctx.run(&["verify", "--remote", "offsite"]).code, 4);
+    let run = ctx.run(&["sync", "--remote", "offsite"]);
+    run.ok();
+    assert!(run.stdout.contains("DAMAGED") && run.stdout.contains("sent"), "{}", run.all());
+    assert!(run.stderr.contains("1 damaged copies sent again"), "{}", run.all());
+    ctx.run(&["verify", "--remote", "offsite"]).ok();
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+}
+
+/// Review (issue 18, round 2, defect 12): with an identity at hand, a bit flipped in a sealed
+/// copy is a checksum mismatch (the store damaged it), not a "decryption error" that points
+/// at the key.
+#[test]
+fn a_damaged_sealed_copy_is_a_checksum_mismatch_with_the_key_too() {
+    let b = bucket("pg-sealed-bitrot", false);
+    let mut ctx = project("");
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let object = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    let run = ctx.run(&["verify", "--remote", "offsite"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.stdout.contains("checksum mismatch"), "{}", run.stdout);
+    assert!(!run.stdout.contains("decrypt"), "{}", run.stdout);
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert!(!run.stdout.contains("does not decrypt"), "{}", run.stdout);
+}
+
+/// Review (issue 18, round 2, defect 11): one exit code per kind of failure: a damaged copy is
+/// 4 for `restore --from` as for `restore-test --from`; every `[encryption]` that cannot be
+/// applied is a configuration error, 2.
+#[test]
+fn exit_codes_agree_for_damaged_copies_and_encryption_settings() {
+    let b = bucket("pg-exit-codes", false);
+    let mut ctx = project("");
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    let object = format!("/{b}/team/app/{}", m["file"]["name"].as_str().unwrap());
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 0x10;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    let run = ctx.run(&["restore-test", "--from", "offsite"]);
+    assert_eq!(run.code, 4, "{}", run.all());
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], "dev.db\n");
+    assert_eq!(run.code, 4, "{}", run.all());
+    for (encryption, says) in [
+        ("recipients = [\"age1thisisnotakey\"]".to_string(), "is not an age public key"),
+        ("recipients_file = \"missing-keys.txt\"".to_string(), "cannot be read"),
+        ("passphrase_env = \"UNSET_PASSPHRASE\"".to_string(), "which is not set"),
+        ("recipients = []".to_string(), "names no key"),
+        (format!("recipients = [\"{team}\"]\npassphrase_env = \"P\""), "not both"),
+    ] {
+        ctx.write_own_config(&format!("[encryption]\n{encryption}\n"));
+        let run = ctx.run(&["backup"]);
+        assert_eq!(run.code, 2, "{encryption}: {}", run.all());
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+}
+
+/// Review (issue 18, round 2, defect 11): a sealed PostgreSQL copy damaged on the store and
+/// streamed by `restore --from` with the key: a checksum mismatch, exit 4, rolled back.
+#[test]
+fn a_damaged_sealed_postgres_copy_streamed_by_restore_is_a_mismatch() {
+    let pg = postgres();
+    let db = pg.create_db("pg_remote_sealed_damaged");
+    pg.app_sql(&db, "CREATE TABLE \"User\" (id int PRIMARY KEY, email text); INSERT INTO \"User\" SELECT g, 'u' || g FROM generate_series(1, 500) g");
+    let b = bucket("pg-stream-sealed", false);
+    let mut ctx = pg_project(&pg.url(&db), &b);
+    let (key, team) = crate::encryption::keygen(&ctx, "team");
+    ctx.write_own_config(&format!("[encryption]\nrecipients = [\"{team}\"]\n\n{}", remote_toml(&b, moto().port, "")));
+    ctx.set_env("PRISMA_GUARD_AGE_IDENTITY", key.to_str().unwrap());
+    ctx.run(&["backup"]).ok();
+    let name = ctx.manifests()[0]["file"]["name"].as_str().unwrap().to_string();
+    let object = format!("/{b}/team/app/{name}");
+    let (_, mut data) = http(moto().port, "GET", &object, &[], b"").unwrap();
+    let mid = data.len() / 2;
+    data[mid] ^= 1;
+    assert_eq!(http(moto().port, "PUT", &object, &[], &data).unwrap().0, 200);
+    pg.app_sql(&db, "DELETE FROM \"User\" WHERE id > 200");
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run_with_tty(&["restore", "--from", "offsite", "latest"], &format!("{db}\n"));
+    assert_eq!(run.code, 4, "{}", run.all());
+    assert!(run.all().contains("checksum mismatch"), "{}", run.all());
+    assert_eq!(pg.app_sql(&db, "SELECT count(*) FROM \"User\""), "200", "rolled back");
 }

@@ -359,3 +359,43 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
     ctx.run(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"]).ok();
     assert_eq!(ctx.manifests().len(), 2, "the newest and the newest verified always stay");
 }
+
+/// Review (issue 18, round 2, defect 4): a backup dated in the future (a wrong clock, or a
+/// planted one) is flagged, never fresh, never `latest`, never the newest for retention.
+#[test]
+fn a_backup_dated_in_the_future_is_flagged_and_never_latest() {
+    let ctx = TestContext::new();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    seed_sqlite(&ctx.path("dev.db"));
+    ctx.run(&["backup"]).ok();
+    let mut m = ctx.manifests()[0].clone();
+    let real = m["id"].as_str().unwrap().to_string();
+    let real_name = m["file"]["name"].as_str().unwrap().to_string();
+    let future = "20281207T114039Z";
+    let name = real_name.replace(&real, future);
+    m["id"] = future.into();
+    m["created_at"] = "2028-12-07T11:40:39Z".into();
+    m["created_unix"] = 1_859_802_039u64.into();
+    m["file"]["name"] = name.clone().into();
+    let dir = ctx.path("backups");
+    std::fs::copy(dir.join(&real_name), dir.join(&name)).unwrap();
+    std::fs::write(dir.join(format!("{name}.sha256")), format!("{}  {name}\n", m["file"]["sha256"].as_str().unwrap()))
+        .unwrap();
+    std::fs::write(dir.join(format!("{future}.json")), m.to_string()).unwrap();
+    let run = ctx.run(&["status", "--max-age", "1h"]);
+    assert_eq!(run.code, 1, "flagged: {}", run.all());
+    assert!(run.stdout.contains("in the future"), "{}", run.stdout);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let run = ctx.run(&["status", "--max-age", "1s"]);
+    assert!(run.stdout.contains(&format!("({real}), more than 1s")), "stale: {}", run.stdout);
+    let run = ctx.run(&["restore-test", "latest"]);
+    run.ok();
+    assert!(run.all().contains(&real) && !run.all().contains(&format!("restore of {future}")), "{}", run.all());
+    ctx.write("prisma-guard.toml", "[retention]\nkeep_last = 1\n");
+    ctx.git_init();
+    ctx.commit_files(&["prisma-guard.toml"]);
+    let run = ctx.run(&["prune"]);
+    assert!(run.stdout.contains(&real), "{}", run.stdout);
+    let keep_line = run.stdout.lines().find(|l| l.contains(&real)).unwrap_or_default().to_string();
+    assert!(keep_line.contains("the newest backup"), "the real one is the newest: {}", run.stdout);
+}

@@ -164,6 +164,9 @@ pub fn check(remote: &Remote, manifest: &Manifest, opening: Option<&Opening>) ->
         }
         return Ok(problems);
     }
+    if let (Some(o), Some(s)) = (opening, &manifest.file.encryption) {
+        o.fits(s)?;
+    }
     let decoded = VerifiedReader::new(manifest.file.compression, reader, &manifest.file.sha256, sealed, opening)
         .and_then(|mut r| std::io::copy(&mut r, &mut std::io::sink()).map_err(anyhow::Error::new));
     match decoded {
@@ -173,10 +176,10 @@ pub fn check(remote: &Remote, manifest: &Manifest, opening: Option<&Opening>) ->
         Ok(_) => {}
         Err(e) => {
             let text = format!("{e:#}");
-            if text.contains("download broke off") {
+            if text.contains("download broke off") || crate::error::is_usage(&e) {
                 return Err(e);
             }
-            problems.push(if sealed { Problem::Undecryptable(text) } else { Problem::Corrupt(text) });
+            problems.push(Problem::from_decoding(text, sealed, &manifest.file.sha256));
         }
     }
     Ok(problems)

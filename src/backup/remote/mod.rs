@@ -327,9 +327,7 @@ impl Remote {
                 Err(e) => bad.push((name, format!("{e:#}"))),
             }
         }
-        manifests.sort_by(|a, b| {
-            (b.created_unix, b.created_ms).cmp(&(a.created_unix, a.created_ms)).then_with(|| b.id.cmp(&a.id))
-        });
+        Manifest::sort_newest_first(&mut manifests, crate::backup::store::unix_now(std::time::SystemTime::now()));
         Ok((manifests, bad))
     }
 

@@ -79,6 +79,9 @@ pub struct VerifiedReader<'a> {
     source: Rc<RefCell<Box<dyn Read + 'a>>>,
     /// The SHA-256 of every stored byte read so far.
     digest: Rc<RefCell<sha2::Sha256>>,
+    /// The stored bytes, to hash to their end when decoding fails: damage is reported as a
+    /// checksum mismatch, not as what it did to the decryption or decompression.
+    raw: Rc<RefCell<Box<dyn Read + 'a>>>,
     expected: String,
     checked: bool,
 }
@@ -116,7 +119,8 @@ impl<'a> VerifiedReader<'a> {
         opening: Option<&super::crypt::Opening>,
     ) -> anyhow::Result<Self> {
         let digest = Rc::new(RefCell::new(<sha2::Sha256 as sha2::Digest>::new()));
-        let tap = Tap { inner, digest: digest.clone() };
+        let raw: Rc<RefCell<Box<dyn Read + 'a>>> = Rc::new(RefCell::new(Box::new(inner)));
+        let tap = Tap { inner: Shared(raw.clone()), digest: digest.clone() };
         let plain: Box<dyn Read + 'a> = match (sealed, opening) {
             (false, _) => Box::new(tap),
             (true, Some(o)) => o.open(tap)?,
@@ -137,7 +141,28 @@ impl<'a> VerifiedReader<'a> {
             Compression::Zstd => Box::new(zstd::Decoder::with_buffer(buffered)?),
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buffered)),
         };
-        Ok(VerifiedReader { decoder, source, digest, expected: expected_sha256.to_string(), checked: false })
+        Ok(VerifiedReader { decoder, source, digest, raw, expected: expected_sha256.to_string(), checked: false })
+    }
+
+    /// After a decoding error: hash the rest of the stored bytes; a mismatch is the error to
+    /// report (the store or the disk damaged the file), else `err` stands.
+    fn damaged_or(&mut self, err: io::Error) -> io::Error {
+        if self.checked {
+            return err;
+        }
+        self.checked = true;
+        let mut rest = Tap { inner: Shared(self.raw.clone()), digest: self.digest.clone() };
+        if drain(&mut rest).is_err() {
+            return err;
+        }
+        let actual = super::io::hex(&sha2::Digest::finalize(self.digest.borrow().clone()));
+        if actual == self.expected {
+            return err;
+        }
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("checksum mismatch: the backup file has sha256 {actual}, the manifest says {}", self.expected),
+        )
     }
 
     fn check(&mut self) -> io::Result<()> {
@@ -157,10 +182,20 @@ impl<'a> VerifiedReader<'a> {
 
 impl Read for VerifiedReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.decoder.read(buf)?;
+        let n = match self.decoder.read(buf) {
+            Ok(n) => n,
+            Err(e) => return Err(self.damaged_or(e)),
+        };
         if n == 0 && !buf.is_empty() && !self.checked {
             self.checked = true;
-            self.check()?;
+            if let Err(e) = self.check() {
+                // A decryption error found while draining the rest: damage, said as such.
+                if e.to_string().starts_with("checksum mismatch") {
+                    return Err(e);
+                }
+                self.checked = false;
+                return Err(self.damaged_or(e));
+            }
         }
         Ok(n)
     }

@@ -66,7 +66,7 @@ impl Sealing {
         if let Some(file) = &section.recipients_file {
             let path = if file.is_absolute() { file.clone() } else { base.join(file) };
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(format!("[encryption] recipients_file {} cannot be read: {e}", path.display()))
+                Failure::usage(format!("[encryption] recipients_file {} cannot be read: {e}", path.display()))
                     .hint("nothing was written: fix the path, or list the keys in `recipients`")
             })?;
             keys.extend(
@@ -81,7 +81,7 @@ impl Sealing {
             .into()),
             (Some(var), true) => match env(var).filter(|p| !p.is_empty()) {
                 Some(p) => Ok(Some(Sealing::Passphrase(SecretString::from(p)))),
-                None => Err(fail(format!(
+                None => Err(Failure::usage(format!(
                     "[encryption] passphrase_env names {var}, which is not set: the backup would not be encrypted, so nothing was written"
                 ))
                 .hint(format!("set {var} to the passphrase (from your secret store), or remove [encryption]"))
@@ -97,7 +97,7 @@ impl Sealing {
                 let mut recipients = Vec::new();
                 for key in &keys {
                     let parsed: age::x25519::Recipient = key.parse().map_err(|e| {
-                        fail(format!(
+                        Failure::usage(format!(
                             "[encryption] recipient `{}` is not an age public key ({e}): nothing was written",
                             short(key)
                         ))
@@ -183,6 +183,9 @@ pub struct Opening {
     identities: Vec<Box<dyn age::Identity>>,
     /// Where they came from, for messages.
     pub source: String,
+    /// The fingerprints of the X25519 keys the identities open (as the manifest records
+    /// recipients); `None` for a passphrase.
+    fingerprints: Option<Vec<String>>,
 }
 
 impl Opening {
@@ -208,23 +211,66 @@ impl Opening {
             if identities.is_empty() {
                 return Err(fail(format!("{} holds no age identity", path.display())).into());
             }
-            return Ok(Some(Opening { identities, source: path.display().to_string() }));
+            let fingerprints = text
+                .lines()
+                .filter_map(|l| l.trim().parse::<age::x25519::Identity>().ok())
+                .map(|i| fingerprint(&i.to_public().to_string()))
+                .collect();
+            return Ok(Some(Opening { identities, source: path.display().to_string(), fingerprints: Some(fingerprints) }));
         }
         if let Some(p) = env(PASSPHRASE_VAR).filter(|p| !p.is_empty()) {
             let identity = age::scrypt::Identity::new(SecretString::from(p));
-            return Ok(Some(Opening { identities: vec![Box::new(identity)], source: PASSPHRASE_VAR.into() }));
+            return Ok(Some(Opening {
+                identities: vec![Box::new(identity)],
+                source: PASSPHRASE_VAR.into(),
+                fingerprints: None,
+            }));
         }
         Ok(None)
     }
 
+    /// Whether this can open a backup sealed as `sealed` says, from the manifest alone: a key
+    /// that is none of its recipients, or a passphrase for a backup sealed to keys (or keys
+    /// for one sealed to a passphrase), is a usage error (exit 2), never a verdict on the
+    /// backup.
+    pub fn fits(&self, sealed: &Sealed) -> Result<()> {
+        let by_passphrase = sealed.recipients.iter().any(|r| r == "passphrase");
+        let wrong = match &self.fingerprints {
+            None if by_passphrase => return Ok(()),
+            None => "a passphrase, but the backup is sealed to age keys".to_string(),
+            Some(_) if by_passphrase => "an identity file, but the backup is sealed to a passphrase".to_string(),
+            Some(keys) if keys.iter().any(|k| sealed.recipients.contains(k)) => return Ok(()),
+            // Identities this tool cannot fingerprint (plugins): the decryption will tell.
+            Some(keys) if keys.is_empty() => return Ok(()),
+            Some(_) => "a key that is none of the backup's recipients".to_string(),
+        };
+        Err(Failure::usage(format!(
+            "{} is {wrong}: the backup cannot be decrypted with it (nothing was checked or changed)",
+            self.source
+        ))
+            .hint(format!(
+                "use the identity (or passphrase) the backup was sealed to: the manifest lists its recipients' fingerprints ({}) under file.encryption",
+                sealed.recipients.join(", ")
+            ))
+            .into())
+    }
+
     /// The plaintext of a sealed stream. A wrong key is an error here, before any byte is
-    /// handed on.
+    /// handed on. A wrong passphrase (which the manifest cannot tell) is a usage error; a key
+    /// whose fingerprint [`Opening::fits`] accepted and that opens nothing means a damaged header.
     pub fn open<'a, R: Read + 'a>(&self, sealed: R) -> Result<Box<dyn Read + 'a>> {
         let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, sealed))
             .context("the backup is not a readable age file")?;
         let reader = decryptor.decrypt(self.identities.iter().map(|i| i.as_ref())).map_err(|e| {
-            fail(format!("the backup cannot be decrypted with {}: {e}", self.source))
-                .hint("use the identity (or passphrase) whose public key the manifest lists under file.encryption")
+            let wrong_passphrase = self.fingerprints.is_none()
+                && matches!(e, age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys);
+            let f = fail(format!("the backup cannot be decrypted with {}: {e}", self.source))
+                .hint("use the identity (or passphrase) whose public key the manifest lists under file.encryption");
+            if wrong_passphrase {
+                f.status(crate::ExitStatus::Usage)
+            } else {
+                f
+            }
         })?;
         Ok(Box::new(reader))
     }

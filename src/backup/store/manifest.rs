@@ -125,7 +125,27 @@ impl Manifest {
         }
         self.warnings.iter().find_map(|w| w.strip_prefix("does not restore: "))
     }
+
+    /// Dated later than `now` (unix seconds) beyond a clock-skew allowance: a clock that was
+    /// wrong, or a planted manifest. Never fresh, never `latest`.
+    pub fn is_future(&self, now: u64) -> bool {
+        self.created_unix > now.saturating_add(FUTURE_SKEW_SECONDS)
+    }
+
+    /// Newest first; backups dated in the future last, so that `latest`, freshness and
+    /// retention never take them for the newest.
+    pub fn sort_newest_first(manifests: &mut [Manifest], now: u64) {
+        manifests.sort_by(|a, b| {
+            (a.is_future(now), b.created_unix, b.created_ms)
+                .cmp(&(b.is_future(now), a.created_unix, a.created_ms))
+                .then_with(|| b.id.cmp(&a.id))
+        });
+    }
 }
+
+/// How far in the future a backup may be dated (clocks of different machines) before it is
+/// taken for clock skew or a plant.
+pub const FUTURE_SKEW_SECONDS: u64 = 300;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileInfo {

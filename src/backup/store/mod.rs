@@ -148,9 +148,7 @@ impl Store {
                 Err(e) => bad.push(Unreadable { path, error: format!("{e:#}") }),
             }
         }
-        manifests.sort_by(|a, b| {
-            (b.created_unix, b.created_ms).cmp(&(a.created_unix, a.created_ms)).then_with(|| b.id.cmp(&a.id))
-        });
+        Manifest::sort_newest_first(&mut manifests, crate::backup::store::unix_now(std::time::SystemTime::now()));
         Ok((manifests, bad))
     }
 
@@ -275,8 +273,37 @@ impl Store {
         Ok(())
     }
 
-    /// Delete every file of a backup (dump, checksum, manifest last).
+    /// The last verify and restore-test results of backups since deleted (see [`Store::delete`]).
+    pub fn last_checks(&self) -> LastChecks {
+        std::fs::read(self.dir.join(LAST_CHECKS))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Keep `manifest`'s verify and restore-test results where `status` finds them once the
+    /// backup is gone, when they are the newest on record.
+    fn remember_checks(&self, manifest: &Manifest) -> Result<()> {
+        let mut last = self.last_checks();
+        let newer = |kept: &Option<RememberedCheck>, v: &Option<manifest::Verified>| match (kept, v) {
+            (_, None) => None,
+            (Some(k), Some(v)) if k.check.at >= v.at => None,
+            (_, Some(v)) => Some(RememberedCheck { id: manifest.id.clone(), check: v.clone() }),
+        };
+        let (v, r) = (newer(&last.verified, &manifest.verified), newer(&last.restore_tested, &manifest.restore_tested));
+        if v.is_none() && r.is_none() {
+            return Ok(());
+        }
+        last.verified = v.or(last.verified);
+        last.restore_tested = r.or(last.restore_tested);
+        io::write_atomic(&self.dir.join(LAST_CHECKS), &serde_json::to_vec_pretty(&last)?)?;
+        Ok(())
+    }
+
+    /// Delete every file of a backup (dump, checksum, manifest last). Its verify and
+    /// restore-test results outlive it (`status` still knows when the last ones ran).
     pub fn delete(&self, manifest: &Manifest) -> Result<()> {
+        self.remember_checks(manifest)?;
         for path in [self.dump_path(manifest), self.checksum_path(manifest), self.manifest_path(&manifest.id)] {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
@@ -302,6 +329,25 @@ fn sanitize_label(label: &str) -> String {
         .chars()
         .take(48)
         .collect()
+}
+
+/// Where the results of deleted backups' checks are kept, in the backup folder.
+const LAST_CHECKS: &str = ".last-checks.json";
+
+/// The newest verify and restore-test results of backups since deleted.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LastChecks {
+    #[serde(default)]
+    pub verified: Option<RememberedCheck>,
+    #[serde(default)]
+    pub restore_tested: Option<RememberedCheck>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RememberedCheck {
+    pub id: String,
+    #[serde(flatten)]
+    pub check: manifest::Verified,
 }
 
 pub fn unix_now(now: SystemTime) -> u64 {

@@ -34,6 +34,23 @@ pub enum Problem {
     NotOurs(String),
 }
 
+impl Problem {
+    /// What a failed decoding read says: a checksum mismatch (the stored bytes are damaged,
+    /// see `compress::VerifiedReader`), or a file that does not decrypt or decompress.
+    pub fn from_decoding(text: String, sealed: bool, expected: &str) -> Problem {
+        let mismatch = text
+            .split("checksum mismatch: the backup file has sha256 ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .map(str::to_string);
+        match mismatch {
+            Some(actual) => Problem::ChecksumMismatch { expected: expected.to_string(), actual },
+            None if sealed => Problem::Undecryptable(text),
+            None => Problem::Corrupt(text),
+        }
+    }
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -144,6 +161,9 @@ fn verify_sealed(
         return Ok(problems);
     }
     let (Depth::Full, Some(opening)) = (depth, opening) else { return Ok(problems) };
+    if let Some(sealed) = &manifest.file.encryption {
+        opening.fits(sealed)?;
+    }
     let file = File::open(path)?;
     let read = super::compress::VerifiedReader::new(
         manifest.file.compression,
@@ -154,7 +174,9 @@ fn verify_sealed(
     )
     .and_then(|mut r| drain(&mut r).map_err(anyhow::Error::new));
     match read {
-        Err(e) => problems.push(Problem::Undecryptable(format!("{e:#}"))),
+        // A wrong passphrase: no verdict on the backup.
+        Err(e) if crate::error::is_usage(&e) => return Err(e),
+        Err(e) => problems.push(Problem::from_decoding(format!("{e:#}"), true, &manifest.file.sha256)),
         Ok(n) if n != manifest.file.uncompressed_bytes => {
             problems.push(Problem::SizeMismatch { expected: manifest.file.uncompressed_bytes, actual: n });
         }
