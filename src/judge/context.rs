@@ -98,7 +98,9 @@ fn project_databases(cwd: &Path) -> Vec<PathBuf> {
     let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::from([cwd.to_path_buf()]);
     let mut push = |dir: &Path, out: &mut Vec<PathBuf>| {
         // Each folder is read once (the repository's root is often where the line runs).
-        if seen.insert(dir.to_path_buf()) && is_prisma_dir(dir) {
+        // A project's own `prisma/` folder (its schema) is that project, not another one.
+        let schema_folder = dir.file_name().is_some_and(|n| n == "prisma") && dir.parent().is_some_and(is_prisma_dir);
+        if seen.insert(dir.to_path_buf()) && !schema_folder && is_prisma_dir(dir) {
             if let Some(db) = project_sqlite(dir).filter(|db| !out.contains(db)) {
                 out.push(db);
             }

@@ -94,13 +94,21 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     // `['path']: ...`.
     static QUOTED_KEY: OnceLock<Regex> = OnceLock::new();
     let src = strip_comments(src);
-    let src = re(&QUOTED_KEY, r#"(?:\[\s*)?["'`](migrations|path|schema)["'`](?:\s*\])?\s*:"#).replace_all(&src, "$1:");
+    // Regex searches cost more than a look for the words they need: each runs only when its
+    // words are there (the agent hook reads this file on every line that may touch a file).
+    let quoted_key = ["migrations", "path", "schema"].iter().any(|k| ['"', '\'', '`'].iter().any(|q| src.contains(&format!("{q}{k}{q}"))));
+    let src = if quoted_key {
+        re(&QUOTED_KEY, r#"(?:\[\s*)?["'`](migrations|path|schema)["'`](?:\s*\])?\s*:"#).replace_all(&src, "$1:").into_owned()
+    } else {
+        src
+    };
     let mut out = ConfigTs::default();
     if let Some(c) = re(&SCHEMA, r#"(?m)\bschema\s*:\s*["'`]([^"'`]+)["'`]"#).captures(&src) {
         out.schema = Some(c[1].to_string());
-    } else if let Some(c) =
-        re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#)
-            .captures(&src)
+    } else if let Some(c) = (src.contains("path.join") || src.contains("path.resolve"))
+        .then(|| re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#)
+            .captures(&src))
+        .flatten()
     {
         let parts: Vec<String> = c[1]
             .split(',')
@@ -115,7 +123,8 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     static MENTION: OnceLock<Regex> = OnceLock::new();
     // `migrations: { path }`, or the object a shorthand `migrations` names (`const migrations
     // = { path: ... }; defineConfig({ migrations })`).
-    if let Some(c) = re(&MIGRATIONS, r"\bmigrations\s*[:=]\s*\{[^}]*?\bpath\s*:\s*").find(&src) {
+    let names_migrations = src.contains("migrations");
+    if let Some(c) = names_migrations.then(|| re(&MIGRATIONS, r"\bmigrations\s*[:=]\s*\{[^}]*?\bpath\s*:\s*").find(&src)).flatten() {
         let rest = &src[c.end()..];
         // The expression: to the `,` or `}` that ends it at its own level.
         let mut depth = 0i32;
@@ -152,7 +161,7 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
             Some(path) => out.migrations_path = Some(path),
             None => out.migrations_path_unknown = Some(expr.to_string()),
         }
-    } else if re(&MENTION, r"(?:^|[\s,{(])migrations\s*[:,}=]").is_match(&src) {
+    } else if names_migrations && re(&MENTION, r"(?:^|[\s,{(])migrations\s*[:,}=]").is_match(&src) {
         // `migrations` given some other way (a variable, a spread, a call): where its path
         // points cannot be read without running the config, so fail closed.
         let object = re(&OBJECT, r"\bmigrations\s*[:=]\s*\{([^}]*)\}").captures(&src);
@@ -197,7 +206,12 @@ fn read_env_loads(src: &str, url_at: Option<usize>, out: &mut ConfigTs) {
         }
     }
     let calls = re(&CALL, r"(?:\b(?:dotenv|\))\s*\.\s*|\b)(config|configDotenv)\s*\(");
-    for m in calls.captures_iter(src) {
+    // `config(`, `config (`, `configDotenv(`: only then is there a call to look at.
+    let calls_config = src.match_indices("config").any(|(i, w)| {
+        let rest = src[i + w.len()..].trim_start_matches("Dotenv");
+        rest.trim_start().starts_with('(')
+    });
+    for m in calls_config.then(|| calls.captures_iter(src)).into_iter().flatten() {
         let whole = m.get(0).map_or(0..0, |g| g.range());
         let word_start = m.get(1).map_or(whole.start, |g| g.start());
         if !at_top_level(src, word_start) {
@@ -218,7 +232,7 @@ fn read_env_loads(src: &str, url_at: Option<usize>, out: &mut ConfigTs) {
             None => unknown.push(format!("calls config({}) with options prisma-guard cannot evaluate", args.trim())),
         }
     }
-    if re(&ASSIGN, r#"process\.env(?:\.\w+|\[[^\]]+\])\s*(?:=[^=]|\?\?=|\|\|=)|Object\.assign\(\s*process\.env|\bdelete\s+process\.env"#)
+    if (src.contains("process") || src.contains("assign") || src.contains("delete")) && re(&ASSIGN, r#"process\.env(?:\.\w+|\[[^\]]+\])\s*(?:=[^=]|\?\?=|\|\|=)|Object\.assign\(\s*process\.env|\bdelete\s+process\.env"#)
         .is_match(src)
     {
         unknown.push("changes process.env itself".into());
