@@ -174,9 +174,14 @@ pub fn fast_allow(line: &str) -> bool {
     // Any blank separates words as a space does (`rm<TAB>-rf data`).
     let lower: String = line.chars().map(|c| if c.is_whitespace() { ' ' } else { c.to_ascii_lowercase() }).collect();
     // `sh file`, `. file`: a shell reading a file.
+    // Any word naming a shell (also behind a wrapper or a keyword: `nice sh wipe`, `if true;
+    // then sh wipe; fi`), `.` and `source`, or a command given by path.
     let runs_file = lower.split([';', '&', '|', '(', '\n']).any(|part| {
         let first = part.split_whitespace().next().unwrap_or("");
-        matches!(first, "sh" | "dash" | "ksh" | "." | "fish" | "at" | "batch") || first.contains('/')
+        first.contains('/')
+            || part.split_whitespace().any(|w| {
+                matches!(w, "." | "at" | "batch") || crate::shell::resolve::SHELLS.contains(&w)
+            })
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }

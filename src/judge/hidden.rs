@@ -13,7 +13,8 @@ pub(super) fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<St
     // named only when the line runs (judged as the command the wrappers run).
     let dynamic_code = matches!(v.target, Target::Code { path, .. } if dynamic_word(path));
     let argv = if dynamic_code && !v.inner.is_empty() { v.inner } else { &v.command.argv[..] };
-    if !(matches!(v.target, Target::Other) || dynamic_code) || argv.is_empty() {
+    let pattern = argv.first().is_some_and(|a| a.contains(['*', '?', '[']));
+    if !(matches!(v.target, Target::Other) || dynamic_code || pattern) || argv.is_empty() {
         return None;
     }
     let name = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
@@ -40,7 +41,8 @@ pub(super) fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<St
             | "node"
     );
     let first_operand = argv[1..].iter().position(|a| !a.starts_with('-') && !a.contains('=')).map(|k| k + 1);
-    let at = if dynamic_word(&argv[0]) { 0 } else { first_operand.filter(|k| runner && dynamic_word(&argv[*k]))? };
+    // `node_modules/.bin/.p* migrate reset`: a command named by a pattern the shell expands.
+    let at = if dynamic_word(&argv[0]) || argv[0].contains(['*', '?', '[']) { 0 } else { first_operand.filter(|k| runner && dynamic_word(&argv[*k]))? };
     let prisma_like = argv[at + 1..].iter().any(|a| {
         matches!(a.as_str(), "migrate" | "db" | "reset" | "push" | "update" | "execute" | "drop" | "-c" | "-e")
     });
@@ -95,7 +97,7 @@ pub(super) fn hidden_text(
             return Some(format!("`{name}` runs shell text made when the line runs"));
         }
     }
-    let shell = matches!(name, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "fish" | "source" | ".");
+    let shell = crate::shell::resolve::SHELLS.contains(&name) || matches!(name, "source" | ".");
     if shell && matches!(v.target, Target::Other) && v.command.heredoc.is_none() {
         let operands: Vec<&String> = argv[1..].iter().take_while(|a| *a != "--").collect();
         if name != "source" && name != "." && (operands.iter().all(|a| a.starts_with('-')) || operands.iter().any(|a| *a == "-s")) {

@@ -8,6 +8,12 @@
 use super::parse::SimpleCommand;
 use super::runners::*;
 
+/// Shells: given `-c SCRIPT`, a script file, or their input.
+pub const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "ksh93", "mksh", "oksh", "pdksh", "ash", "yash", "posh", "fish", "csh", "tcsh",
+    "rc", "es", "osh", "ysh", "elvish", "nu", "xonsh", "busybox-sh",
+];
+
 /// A change to the environment on the way to the command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvChange {
@@ -334,7 +340,7 @@ pub(super) fn walk(
             }
             next(name, i, env)
         }
-        "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "fish" => {
+        _ if SHELLS.contains(&name) => {
             chain.push(name.into());
             let mut i = 1;
             while let Some(a) = argv.get(i) {

@@ -342,6 +342,15 @@ const TABLE: &[(&str, V)] = &[
     ("env -C packages/db ls", A),
     ("pnpm --filter @acme/db exec ls", A),
     ("find . -name '*.test.js' -exec node {} \\;", A),
+    // Review (issue 19, round 2): a shell behind a wrapper or keyword (past the fast path),
+    // other shells, a command named by a pattern.
+    ("nice sh scripts/reset.sh", D),
+    ("if true; then sh scripts/reset.sh; fi", D),
+    ("command . scripts/reset.sh", D),
+    ("mksh scripts/reset.sh", D),
+    ("tcsh -c 'npx prisma migrate reset --force'", D),
+    ("node_modules/.bin/.p* migrate reset --force", D),
+    ("nice sh scripts/hello.sh", A),
     // Review (issue 19, round 2): false positives.
     ("perl -ne 'print if /model/' prisma/schema.prisma", A),
     ("git clean -fdx node_modules", A),
