@@ -101,7 +101,7 @@ fn brace_words(path: &str) -> Option<Vec<String>> {
 
 
 /// Commands that remove every file they name.
-const REMOVERS: &[&str] =
+pub(crate) const REMOVERS: &[&str] =
     &["rm", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "del-cli", "gio"];
 /// Commands whose last operand (or `-t DIR`) is what they write.
 const COPIERS: &[&str] = &["cp", "install", "rsync", "ln", "scp", "ditto"];

@@ -135,7 +135,7 @@ pub(super) fn hidden_text(
     let inner = v.effective();
     let inner_name = inner.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     if let Some(feeder) = feeder.filter(|_| protects_files()) {
-        if matches!(inner_name, "rm" | "unlink" | "shred" | "truncate" | "mv" | "cp" | "dd" | "rmdir" | "trash" | "srm") {
+        if super::data::REMOVERS.contains(&inner_name) || matches!(inner_name, "mv" | "cp" | "dd" | "rmdir") {
             return Some(format!(
                 "`{inner_name}` gets the files it changes from the input of `{feeder}`, which cannot be checked, in a project whose database or backups are files"
             ));

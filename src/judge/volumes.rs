@@ -273,8 +273,11 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
     }
 }
 
-/// Commands that remove, move away or empty what they name.
-const REMOVERS: &[&str] = &["rm", "rmdir", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "mv"];
+/// Commands that remove, move away or empty what they name: the data files' removers, and
+/// `rmdir` and `mv` for a folder.
+fn removes(name: &str) -> bool {
+    super::data::REMOVERS.contains(&name) || matches!(name, "rmdir" | "mv")
+}
 
 /// The data folders of database servers: in their images (`/var/lib/postgresql/data`) and
 /// where Homebrew and Linux packages keep them.
@@ -293,6 +296,8 @@ const SERVER_DATA: &[&str] = &[
     "/usr/local/var/postgres",
     "/usr/local/var/mysql",
     "/opt/homebrew/var/postgres",
+    "/opt/homebrew/var/postgresql",
+    "/usr/local/var/postgresql",
     "/opt/homebrew/var/mysql",
     "/cockroach/cockroach-data",
     "$PGDATA",
@@ -305,8 +310,8 @@ fn server_data(path: &str) -> Option<&'static str> {
     SERVER_DATA.iter().copied().find(|d| {
         path == *d
             || path.starts_with(&format!("{d}/"))
+            || path.starts_with(&format!("{d}@")) // Homebrew's versioned folders: postgresql@16
             || (d.starts_with(&format!("{path}/")) && path.matches('/').count() >= 2)
-            || path.starts_with("/opt/homebrew/var/postgresql") && d.starts_with("/opt/homebrew/var/postgres")
     })
 }
 
@@ -322,7 +327,7 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
         return container_removes(argv, dir);
     }
     let operands: Vec<&String> = match name {
-        _ if REMOVERS.contains(&name) => {
+        _ if removes(name) => {
             let ops: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
             // `mv` removes its sources; its destination only receives.
             if name == "mv" && ops.len() >= 2 { ops[..ops.len() - 1].to_vec() } else { ops }
@@ -372,7 +377,7 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
     };
     let inner = argv[k..].join(" ");
     let removes = inner.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '\'' | '"' | '('))
-        .any(|w| REMOVERS.contains(&w.rsplit('/').next().unwrap_or(w)) || w == "-delete");
+        .any(|w| removes(w.rsplit('/').next().unwrap_or(w)) || w == "-delete");
     if !removes {
         return None;
     }

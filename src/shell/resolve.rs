@@ -394,21 +394,14 @@ pub(super) fn walk(
             super::task_runners::lerna(argv)
         }
         // Recipe runners: the recipe file's commands.
-        "make" | "gmake" => {
+        "make" | "gmake" | "just" | "task" | "go-task" | "mise" => {
             chain.push(name.into());
-            super::recipes::args::make(argv)
-        }
-        "just" => {
-            chain.push(name.into());
-            super::recipes::args::just(argv)
-        }
-        "task" | "go-task" => {
-            chain.push(name.into());
-            super::recipes::args::task(argv)
-        }
-        "mise" => {
-            chain.push(name.into());
-            super::recipes::args::mise(argv)
+            match name {
+                "make" | "gmake" => super::recipes::args::make(argv),
+                "just" => super::recipes::args::just(argv),
+                "mise" => super::recipes::args::mise(argv),
+                _ => super::recipes::args::task(argv),
+            }
         }
         // `run-s a b "db:*"`, `run-p`, `npm-run-all -s a b`: each name (or pattern) is a script.
         "run-s" | "run-p" | "npm-run-all" | "npm-run-all2" => {
