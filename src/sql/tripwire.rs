@@ -25,10 +25,18 @@ pub fn sets_replica(text: &str) -> bool {
 
 /// Whether `sql` may hold such a statement (a cheap test before lexing it all again).
 fn may_touch(sql: &str) -> bool {
+    // One pass over the text, comparing only where a word's first letter is (every scanned
+    // migration comes here: a comparison at every byte for each word was 15% of a scan).
     let b = sql.as_bytes();
-    ["prisma_guard", "replication_role", "trigger"]
-        .iter()
-        .any(|n| b.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
+    b.iter().enumerate().any(|(i, c)| {
+        let word: &[u8] = match c.to_ascii_lowercase() {
+            b'p' => b"prisma_guard",
+            b'r' => b"replication_role",
+            b't' => b"trigger",
+            _ => return false,
+        };
+        b.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
 }
 
 /// Every statement of `sql` that switches the tripwire off: (byte offset, what it does).
@@ -119,6 +127,15 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_letter_filter_finds_each_word_in_any_case_and_at_the_very_end() {
+        assert!(may_touch("ALTER TABLE x DISABLE TRIGGER"));
+        assert!(may_touch("select Prisma_Guard_x"));
+        assert!(may_touch("SET session_REPLICATION_ROLE = replica"));
+        assert!(!may_touch("ALTER TABLE trig DROP COLUMN prisma_guar"));
+        assert!(!may_touch(""));
+    }
 
     fn off(sql: &str) -> bool {
         !switches_off(sql).is_empty()

@@ -117,7 +117,7 @@ impl Analyzer<'_> {
                 }
             }
         }
-        self.schema.tables.insert(key(name), table);
+        self.schema.tables.insert(key(name), std::sync::Arc::new(table));
     }
 
     pub(super) fn create_type(&mut self, i: usize, offset: usize, t: &[Tok], k: usize) {
