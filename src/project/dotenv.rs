@@ -9,15 +9,26 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
-
-/// dotenv's `LINE` regex (lib/main.js), with JavaScript's ASCII `\w` spelled out.
+/// dotenv's `LINE` regex (lib/main.js), with JavaScript's ASCII `\w` spelled out, for the
+/// full `regex` engine, whose `\s` is Unicode's White_Space.
+#[cfg(test)]
 const LINE: &str = r#"(?m)^\s*(?:export\s+)?([A-Za-z0-9_.\-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$"#;
+
+/// [`LINE`] for `regex-lite`, whose `\s` is ASCII only: Unicode's White_Space spelled out
+/// (`W`), so both read every file alike (the test `lite_and_full_engines_agree`). Compiling
+/// it with `regex-lite` costs a tenth of the full engine, in front of every agent-hook
+/// decision that resolves a project.
+fn line_lite() -> String {
+    const W: &str = r"[\t\n\x0B\x0C\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
+    format!(
+        r#"(?m)^{W}*(?:export{W}+)?([A-Za-z0-9_.\-]+)(?:{W}*={W}*?|:{W}+?)({W}*'(?:\\'|[^'])*'|{W}*"(?:\\"|[^"])*"|{W}*`(?:\\`|[^`])*`|[^#\r\n]+)?{W}*(?:#.*)?$"#
+    )
+}
 
 /// Parse `.env` text exactly as `dotenv.parse` does (no variable expansion).
 pub fn parse(text: &str) -> Vec<(String, String)> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(LINE).expect("static regex"));
+    static RE: OnceLock<regex_lite::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| regex_lite::Regex::new(&line_lite()).expect("static regex"));
     let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n").replace('\r', "\n");
     let mut out: Vec<(String, String)> = Vec::new();
     for c in re.captures_iter(&text) {
@@ -95,6 +106,33 @@ mod tests {
 
     fn map(text: &str) -> HashMap<String, String> {
         parse(text).into_iter().collect()
+    }
+
+    #[test]
+    fn lite_and_full_engines_agree() {
+        let full = regex::Regex::new(LINE).unwrap();
+        let lite = regex_lite::Regex::new(&line_lite()).unwrap();
+        let texts = [
+            "A=1\nB = two words # c\nexport C='lit $A'\nD=\"line\\nbreak\"\n",
+            "\u{a0}K=\u{3000}v\u{2028}\nL:\u{85}x\n  M =\t`back`\n",
+            "N=\"multi\nline\"\nO='unterminated\nP=after\n",
+            "Q=#only comment\nR=a#b\n#S=commented\nT.U-V=dots\n\u{feff}W=bom-mid\n",
+            "X=\"esc \\\" quote\"\nY='it\\'s'\nZ:no-space\nexport  AA=\u{200a}sp\u{205f}\n",
+            "",
+            "=novalue\nBB=\nCC\nDD==x\n",
+        ];
+        for t in texts {
+            let a: Vec<(String, Option<String>)> = full
+                .captures_iter(t)
+                .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
+                .collect();
+            let b: Vec<(String, Option<String>)> = lite
+                .captures_iter(t)
+                .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
+                .collect();
+            assert_eq!(a, b, "{t:?}");
+            assert!(!a.is_empty() || t.is_empty() || t.starts_with('='), "{t:?}");
+        }
     }
 
     #[test]

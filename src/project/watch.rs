@@ -28,7 +28,7 @@ pub enum Seen {
 impl Watched {
     /// Record `path` as it is now (once; a path already recorded keeps its first state).
     pub fn add(&mut self, path: &Path) {
-        if !self.files.iter().any(|(p, _)| p == path) {
+        if !self.files.iter().any(|(p, _)| same(p, path)) {
             let seen = digest(path).map_or(Seen::Missing, Seen::Digest);
             self.files.push((path.to_path_buf(), seen));
         }
@@ -43,7 +43,7 @@ impl Watched {
 
     /// Record what a reader elsewhere (Prisma's config loader) saw of `path`.
     pub fn add_seen(&mut self, path: &Path, seen: Seen) {
-        match self.files.iter_mut().find(|(p, _)| p == path) {
+        match self.files.iter_mut().find(|(p, _)| same(p, path)) {
             Some((_, old)) if *old != seen => *old = Seen::Unstable,
             Some(_) => {}
             None => self.files.push((path.to_path_buf(), seen)),
@@ -95,6 +95,14 @@ fn digest(path: &Path) -> Option<[u8; 32]> {
         }
     }
     Some(hasher.finalize().into())
+}
+
+/// The same path as written (the paths recorded are built the same way, by joining names to
+/// the project's folders). Comparing bytes, not components: a resolution records ~40 paths,
+/// and comparing each new one component by component was a tenth of an agent hook's work.
+/// Two spellings of one file are both recorded and both checked, which is safe.
+fn same(a: &Path, b: &Path) -> bool {
+    a.as_os_str() == b.as_os_str()
 }
 
 #[cfg(test)]
