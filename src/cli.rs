@@ -138,10 +138,40 @@ pub enum Command {
     /// backup, backups, restore-test and status. Schema changes are backed up first;
     /// destructive ones are refused with the command for the user to run. `init` registers it.
     Mcp(McpArgs),
+    /// Migrations beyond Prisma's own checks: `migrate rehearse` applies the pending
+    /// migrations to a scratch copy of a backup first and reports what each one does to the
+    /// data. Exit 0: passed; 1: a migration failed or lost rows no finding announced.
+    Migrate(MigrateArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct McpArgs {}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Restore a backup (default: the latest) into a scratch database, apply each pending
+    /// migration there with the real `prisma migrate deploy`, and report per migration: time,
+    /// rows of the tables it touches before and after, the scanner's findings, Prisma's
+    /// message on failure. The scratch database is always dropped; the project's database
+    /// is never touched.
+    Rehearse(RehearseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// Backup id, unique prefix, or `latest`.
+    #[arg(long, default_value = "latest")]
+    pub backup: String,
+    /// The report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

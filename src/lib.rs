@@ -24,6 +24,7 @@ unix_only! {
     pub(crate) mod install;
     pub(crate) mod judge;
     pub(crate) mod mcp;
+    pub(crate) mod migrate;
     pub(crate) mod notify;
     pub(crate) mod process;
     pub(crate) mod project;
@@ -73,6 +74,7 @@ unix_only! {
             Command::Protect => commands::protect::run(&load()?),
             Command::Unprotect => commands::protect::run_unprotect(&load()?),
             Command::Mcp(args) => commands::mcp::run(global, &args),
+            Command::Migrate(args) => commands::migrate::run(&load()?, &args),
         }
     }
 }

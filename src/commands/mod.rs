@@ -16,6 +16,7 @@ pub mod protect;
 pub mod prune;
 pub mod restore;
 pub mod restore_test;
+pub mod migrate;
 pub mod scan;
 pub mod schedule;
 pub mod shim;

@@ -310,7 +310,7 @@ fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
 /// (checksum and decompression); SQLite files are small, their checksum is checked first.
 /// PostgreSQL dumps can be large and restore in one transaction: their checksum is checked
 /// while the dump streams in, and a mismatch at the end rolls the restore back.
-pub(super) fn verified(settings: &Settings, store: &Store, id: &str) -> Result<Manifest> {
+pub(crate) fn verified(settings: &Settings, store: &Store, id: &str) -> Result<Manifest> {
     let manifest = store.resolve(id)?;
     // A sealed backup with nothing to open it is refused before anything is asked or changed.
     let opening = match manifest.file.encryption {
@@ -384,7 +384,7 @@ fn url_target(settings: &Settings, raw: &str) -> Result<Target> {
     Ok(Target { url, sqlite_path, schemas: Vec::new() })
 }
 
-pub(super) fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
+pub(crate) fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> {
     if manifest.engine != db.engine() {
         return Err(fail(format!(
             "backup {} is a {} dump; the target is a {} database",
@@ -399,7 +399,7 @@ pub(super) fn same_engine(manifest: &Manifest, db: &dyn Database) -> Result<()> 
 }
 
 /// Stream the dump file through the decompressor into the database.
-pub(super) fn replay(
+pub(crate) fn replay(
     settings: &Settings,
     store: &Store,
     manifest: &Manifest,

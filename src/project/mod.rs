@@ -175,6 +175,19 @@ pub struct Project {
 impl Project {
     /// The migrations folder Prisma uses: the config's `migrations.path` (relative to the
     /// config file's folder), else `migrations` beside the schema.
+    /// The environment variable the datasource URL is read from (`env("DATABASE_URL")` in
+    /// prisma.config.ts, else in schema.prisma), when it is one.
+    pub fn datasource_env(&self) -> Option<String> {
+        let expr = match (&self.config_file, &self.config_ts.datasource_url) {
+            (Some(_), Some(e)) => Some(e),
+            _ => self.datasource.as_ref().and_then(|(_, ds)| ds.url.as_ref()),
+        };
+        match expr? {
+            prisma_files::UrlExpr::Env(name) => Some(name.clone()),
+            _ => None,
+        }
+    }
+
     pub fn migrations_dir(&self) -> Option<PathBuf> {
         if let (Some(cfg), Some(p)) = (&self.config_file, &self.config_ts.migrations_path) {
             return Some(cfg.parent().unwrap_or(&self.root).join(p));

@@ -13,6 +13,7 @@ mod failures;
 mod guard;
 mod hooks;
 mod mcp;
+mod migrate;
 mod mysql;
 mod notify;
 mod postgres;

@@ -195,7 +195,13 @@ impl DbUrl {
 
     /// The URL with the password replaced by `****`: safe for logs, manifests and errors.
     pub fn redacted(&self) -> String {
-        self.rebuild_redacted()
+        self.rebuild(false)
+    }
+
+    /// The URL with its password, for a child that must connect (Prisma, through its
+    /// environment only: never argv, logs or messages).
+    pub fn with_password(&self) -> String {
+        self.rebuild(true)
     }
 
     /// The full URL with a different database name (for scratch databases).
@@ -203,7 +209,7 @@ impl DbUrl {
         DbUrl { database: database.to_string(), ..self.clone() }
     }
 
-    fn rebuild_redacted(&self) -> String {
+    fn rebuild(&self, password: bool) -> String {
         if self.engine == Engine::Sqlite {
             let mut out = format!("file:{}", self.database);
             append_query(&mut out, &self.params);
@@ -212,8 +218,10 @@ impl DbUrl {
         let mut out = format!("{}://", self.scheme);
         if let Some(user) = &self.user {
             out.push_str(&encode(user));
-            if self.password.is_some() {
-                out.push_str(":****");
+            match &self.password {
+                Some(p) if password => out.push_str(&format!(":{}", encode(p).replace('/', "%2F"))),
+                Some(_) => out.push_str(":****"),
+                None => {}
             }
             out.push('@');
         }
@@ -419,6 +427,14 @@ mod tests {
 
     fn pg(url: &str) -> DbUrl {
         DbUrl::parse(url).unwrap()
+    }
+
+    #[test]
+    fn the_url_with_its_password_parses_back_to_the_same_password() {
+        let u = pg("postgresql://app:p%2Fa%40s%3As@db:5432/shop_scratch?schema=public");
+        let full = u.with_password();
+        assert_eq!(DbUrl::parse(&full).unwrap().password(), Some("p/a@s:s"));
+        assert!(!u.redacted().contains("p%2F"));
     }
 
     #[test]
