@@ -399,3 +399,51 @@ fn a_backup_dated_in_the_future_is_flagged_and_never_latest() {
     let keep_line = run.stdout.lines().find(|l| l.contains(&real)).unwrap_or_default().to_string();
     assert!(keep_line.contains("the newest backup"), "the real one is the newest: {}", run.stdout);
 }
+
+/// Issue 16 review 13, finding 5: a SQLite backup killed with SIGKILL while it snapshots leaves
+/// its snapshot folder (a full uncompressed copy of the data) private, and the next backup
+/// removes it; `prune` lists and removes such leftovers too.
+#[test]
+fn sqlite_backup_killed_during_its_snapshot_is_cleaned_up_by_the_next_run() {
+    let ctx = sqlite_project();
+    {
+        let conn = Connection::open(ctx.path("dev.db")).unwrap();
+        conn.execute_batch("CREATE TABLE big (id INTEGER PRIMARY KEY, v BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO big SELECT i, randomblob(1000) FROM n;").unwrap();
+    }
+    let mut child =
+        ctx.cmd(&["backup"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let start = std::time::Instant::now();
+    let snapshot = loop {
+        if let Some(s) = ctx.backup_files().into_iter().find(|f| f.starts_with(".sqlite-snapshot-")) {
+            break s;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the backup ended before its snapshot could be interrupted: {status:?}");
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the snapshot never started");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    std::process::Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
+    let _ = child.wait();
+    assert!(snapshot.contains(&format!("-{}-", child.id())), "the snapshot folder names its run: {snapshot}");
+    let dir = ctx.path("backups").join(&snapshot);
+    assert!(dir.is_dir(), "{:?}", ctx.backup_files());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{:?} is {mode:o}", e.path());
+        }
+    }
+    let run = ctx.run(&["prune"]);
+    run.ok();
+    assert!(run.stdout.contains(&snapshot) && run.stdout.contains("would delete"), "{}", run.stdout);
+    ctx.run(&["backup"]).ok();
+    let files = ctx.backup_files();
+    assert!(
+        !files.iter().any(|f| f.starts_with(".sqlite-snapshot-") || f.ends_with(".reserved") || f.ends_with(".tmp")),
+        "{files:?}"
+    );
+    assert_eq!(ctx.manifests().len(), 1);
+}
