@@ -422,9 +422,11 @@ pub struct PruneArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Delete backups older than this many days (default 30, or `[retention] max_age_days`).
+    /// Fewer days than the project's retention: with --yes, a person confirms on the terminal.
     #[arg(long)]
     pub max_age_days: Option<u64>,
-    /// Keep at most this many backups (default 100, or `[retention] keep`).
+    /// Keep at most this many backups (default 100, or `[retention] keep`). Fewer than the
+    /// project's retention: with --yes, a person confirms on the terminal.
     #[arg(long)]
     pub keep: Option<usize>,
     /// Only this `[[remote]]` (default: the local folder and every remote).

@@ -356,8 +356,54 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
     assert!(left[0].ends_with("-d") && left[1].ends_with("-c"));
     assert_eq!(ctx.backup_files().len(), 6, "dump, checksum and manifest of each survivor only");
     // Count-based retention.
-    ctx.run(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"]).ok();
+    // Fewer than the project keeps: typed on the terminal (the number that goes).
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"], "delete 0\n");
+    assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(ctx.manifests().len(), 2, "the newest and the newest verified always stay");
+}
+
+/// Issue 16 review 13, finding 6: `prune --yes --keep 1` with no terminal deleted 14 of 16
+/// backups. Flags that delete more than the project's retention need the typed confirmation on
+/// a terminal; `--yes` never stands in for it. Flags that delete less, and the project's own
+/// (committed) retention, need no question.
+#[test]
+fn prune_flags_looser_than_the_projects_retention_need_a_person_on_the_terminal() {
+    let ctx = sqlite_project();
+    for label in ["a", "b", "c", "d"] {
+        ctx.run(&["backup", "--label", label]).ok();
+    }
+    for args in [&["prune", "--yes", "--keep", "1"][..], &["prune", "--yes", "--max-age-days", "1", "--keep", "0"][..]]
+    {
+        let run = ctx.run(args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.all());
+        assert!(
+            run.stderr.contains("no terminal")
+                && run.stderr.contains("deletes more backups than the project's retention"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(ctx.manifests().len(), 4, "nothing deleted");
+    }
+    // A wrong answer cancels.
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "2"], "yes\n");
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(
+        run.all().contains("keeps fewer backups than the project (keep = 100)")
+            && run.all().contains("Type `delete 2`"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(ctx.manifests().len(), 4);
+    // Not looser: no question.
+    ctx.run(&["prune", "--yes", "--keep", "200", "--max-age-days", "0"]).ok();
+    assert_eq!(ctx.manifests().len(), 4);
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "2"], "delete 2\n");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(ctx.manifests().len(), 2);
+    // The project's own retention, committed: its rule, no question.
+    ctx.write_own_config("[retention]\nkeep = 1\n");
+    ctx.run(&["prune", "--yes"]).ok();
+    assert_eq!(ctx.manifests().len(), 1);
 }
 
 /// Review (issue 18, round 2, defect 4): a backup dated in the future (a wrong clock, or a
