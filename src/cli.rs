@@ -316,6 +316,10 @@ pub struct StatusArgs {
     /// A location whose newest backup is older than this is stale.
     #[arg(long, value_name = "DURATION", default_value = "25h")]
     pub max_age: String,
+    /// Judge the remotes only, not the local backup folder (a CI runner keeps no backups
+    /// between jobs).
+    #[arg(long)]
+    pub remotes_only: bool,
     /// Send the findings to `[[notify]]`.
     #[arg(long)]
     pub notify: bool,
