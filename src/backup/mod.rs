@@ -85,7 +85,12 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     // Never the only backup before a destructive command and unrestorable: its schema part
     // is replayed into a scratch database (PostgreSQL) before it counts.
     let file = pending.info.clone();
-    let restorable = match (&file.encryption, settings.opening()) {
+    // Sealed to a passphrase: this run holds it, and tests with it.
+    let opening = match sealing.as_ref().and_then(crate::backup::store::crypt::Sealing::opening) {
+        Some(o) => Ok(Some(o)),
+        None => settings.opening(),
+    };
+    let restorable = match (&file.encryption, opening) {
         (None, _) => check_restorable(pending.path(), &file, db, None),
         (Some(_), Ok(Some(opening))) => check_restorable(pending.path(), &file, db, Some(&opening)),
         // Sealed to keys this machine does not hold (a backup host, a CI job): the restore

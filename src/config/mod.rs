@@ -77,8 +77,9 @@ pub struct RemoteSection {
     pub retries: Option<usize>,
     /// Multipart part size in MiB (default 16; at least 5).
     pub part_size_mib: Option<usize>,
-    /// How an upload is checked: `etag` (default: the store's multipart ETag must be the MD5
-    /// of the parts sent, else it is read back) or `read` (always read back, SHA-256).
+    /// How an upload is checked: `read` (default: read back, size and SHA-256 of what the store
+    /// holds) or `etag` (the store's multipart ETag must be the MD5 of the parts sent, else it
+    /// is read back).
     pub verify_upload: Option<String>,
     /// Retention for this remote instead of `[retention]`.
     pub retention: Option<RetentionSection>,

@@ -157,8 +157,16 @@ impl Settings {
     }
 
     /// What opens encrypted backups, if anything was given.
+    /// `--identity`, `PRISMA_GUARD_AGE_IDENTITY`, `PRISMA_GUARD_AGE_PASSPHRASE(_FILE)`, else the
+    /// variable the project's `[encryption] passphrase_env` names (the one backups are sealed with).
     pub fn opening(&self) -> Result<Option<crate::backup::store::crypt::Opening>> {
-        crate::backup::store::crypt::Opening::from_env(self.identity.as_deref(), &|k| std::env::var(k).ok())
+        use crate::backup::store::crypt::Opening;
+        let env = |k: &str| std::env::var(k).ok();
+        if let Some(o) = Opening::from_env(self.identity.as_deref(), &env)? {
+            return Ok(Some(o));
+        }
+        let var = self.config.file.encryption.as_ref().and_then(|e| e.passphrase_env.as_deref());
+        Ok(var.and_then(|v| env(v).filter(|p| !p.is_empty()).map(|p| Opening::passphrase(p.into(), v))))
     }
 
     /// The project's database target.

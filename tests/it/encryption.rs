@@ -205,3 +205,67 @@ fn a_wrong_or_missing_key_is_no_verdict_on_the_backup() {
     assert!(m.get("restore_tested").is_none_or(serde_json::Value::is_null), "not recorded: {m}");
     assert!(web.at("/hook").is_empty(), "no alert: {:?}", web.at("/hook"));
 }
+
+/// Review (issue 18, round 2, defect 10): passphrase mode end to end. The new backup is
+/// test-restored where it is taken (the passphrase that seals it opens it) and `schedule` keeps
+/// the restore test; `restore` and `restore-test` take the passphrase from the environment
+/// (the project's `passphrase_env`, or PRISMA_GUARD_AGE_PASSPHRASE) or from a file
+/// (PRISMA_GUARD_AGE_PASSPHRASE_FILE), never from the command line; a wrong one is a usage
+/// error (exit 2) that restores nothing.
+#[test]
+fn passphrase_backups_restore_with_the_passphrase_from_env_or_file_never_argv() {
+    const PASS: &str = "correct horse battery staple";
+    let mut ctx = project();
+    let original = sqlite_fingerprint(&ctx.path("dev.db"));
+    ctx.write_own_config("[encryption]\npassphrase_env = \"BACKUP_PASSPHRASE\"\n");
+    ctx.set_env("BACKUP_PASSPHRASE", PASS);
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(!run.stderr.contains("not test-restored"), "the passphrase is here: {}", run.stderr);
+    sealed_file(&ctx);
+    let run = ctx.run(&["schedule", "--cron"]);
+    assert!(run.stdout.contains("restore-test"), "{}", run.stdout);
+    let run = ctx.run(&["restore-test"]);
+    run.ok();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+    // Without the project's variable: PRISMA_GUARD_AGE_PASSPHRASE, or a file.
+    let restore_test = |env: &[(&str, &str)]| {
+        let mut cmd = ctx.cmd(&["restore-test"]);
+        cmd.env_remove("BACKUP_PASSPHRASE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().unwrap())
+    };
+    let run = restore_test(&[]);
+    assert_eq!(run.code, 2, "no passphrase: {}", run.all());
+    restore_test(&[("PRISMA_GUARD_AGE_PASSPHRASE", PASS)]).ok();
+    ctx.write("secrets/pass.txt", &format!("{PASS}\n"));
+    let file = ctx.path("secrets/pass.txt").display().to_string();
+    let run = restore_test(&[("PRISMA_GUARD_AGE_PASSPHRASE_FILE", &file)]);
+    run.ok();
+    assert!(run.all().contains("row counts match"), "{}", run.all());
+    ctx.write("secrets/wrong.txt", "wrong horse\n");
+    let wrong = ctx.path("secrets/wrong.txt").display().to_string();
+    assert_eq!(restore_test(&[("PRISMA_GUARD_AGE_PASSPHRASE_FILE", &wrong)]).code, 2);
+    assert_eq!(restore_test(&[("PRISMA_GUARD_AGE_PASSPHRASE", "wrong horse")]).code, 2);
+    // A restore in place, typed on the terminal, with the passphrase from a file.
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    rusqlite::Connection::open(ctx.path("dev.db")).unwrap().execute("DELETE FROM \"Post\"", []).unwrap();
+    let emptied = sqlite_fingerprint(&ctx.path("dev.db"));
+    ctx.set_env("PRISMA_GUARD_AGE_PASSPHRASE_FILE", &wrong);
+    let run = ctx.run_with_tty(&["restore", &id], "dev.db\n");
+    assert_eq!(run.code, 2, "a wrong passphrase: {}", run.all());
+    assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), emptied, "nothing restored");
+    ctx.set_env("PRISMA_GUARD_AGE_PASSPHRASE_FILE", &file);
+    let run = ctx.run_with_tty(&["restore", &id], "dev.db\n");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), original);
+    // Never on the command line.
+    for args in [&["restore-test", "--passphrase", PASS][..], &["restore", &id, "--passphrase", PASS]] {
+        assert_eq!(ctx.run(args).code, 2, "{args:?}");
+    }
+    for run in [ctx.run(&["backups"]), ctx.run(&["restore-test"])] {
+        assert!(!run.all().contains(PASS), "{}", run.all());
+    }
+}

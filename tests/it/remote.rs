@@ -283,8 +283,9 @@ fn a_backup_streams_to_the_remote_is_read_back_and_comes_back_from_it() {
     let run = ctx.run(&["backup"]);
     run.ok();
     no_key(&ctx, &run);
-    assert!(run.stderr.contains("size and the store's ETag of the parts match"), "{}", run.all());
+    assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
     let m = &ctx.manifests()[0];
+    assert_eq!(m["remotes"][0]["checked_by"], "sha256", "read back by default: {m}");
     let id = m["id"].as_str().unwrap().to_string();
     let copy = &m["remotes"][0];
     assert_eq!(copy["name"], "offsite");
@@ -529,13 +530,20 @@ fn a_bit_flipped_in_transit_is_caught_and_read_back_can_be_asked_for() {
     );
     assert!(keys(&b).is_empty(), "the bad copy was deleted: {:?}", keys(&b));
     ctx.run(&["verify"]).ok();
-    // Every upload read back when asked.
+    // Review (issue 18, round 2, defect 8): by default every upload is read back, size and
+    // SHA-256 of what the store holds; the multipart ETag stands in only when asked.
     let b2 = bucket("pg-readback", false);
-    let ctx = project(&remote_toml(&b2, moto().port, "verify_upload = \"read\"\n"));
+    let ctx = project(&remote_toml(&b2, moto().port, ""));
     let run = ctx.run(&["backup"]);
     run.ok();
     assert!(run.stderr.contains("size and SHA-256 read back"), "{}", run.all());
     assert_eq!(ctx.manifests()[0]["remotes"][0]["checked_by"], "sha256");
+    let b3 = bucket("pg-etag", false);
+    let ctx = project(&remote_toml(&b3, moto().port, "verify_upload = \"etag\"\n"));
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("the store's ETag of the parts match"), "{}", run.all());
+    assert_eq!(ctx.manifests()[0]["remotes"][0]["checked_by"], "etag");
 }
 
 #[test]

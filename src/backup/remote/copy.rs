@@ -91,9 +91,9 @@ pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
 }
 
 /// Check what the store holds, then add the checksum line and the manifest, and lock all
-/// three. The store's ETag (the MD5 of the MD5s of the parts, computed by the store from what
-/// it stored) proves it holds the bytes sent when it matches; otherwise, or with
-/// `verify_upload = "read"`, the object is read back and its SHA-256 compared.
+/// three. By default the object is read back and its size and SHA-256 compared; with
+/// `verify_upload = "etag"`, a store's ETag that matches (the MD5 of the MD5s of the parts,
+/// computed by the store from what it stored) stands in for the read.
 fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCopy) -> Result<()> {
     let problems = match (stored, remote.read_back) {
         (Stored::EtagMatches, false) => match remote.size_of(&manifest.file.name)? {
