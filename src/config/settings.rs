@@ -153,7 +153,30 @@ impl Settings {
                 None => Ok(None),
             };
         };
-        crate::backup::store::crypt::Sealing::from_config(section, base, &|k| std::env::var(k).ok())
+        // The recipients file counts as the project's own prisma-guard.toml does: as committed
+        // (outside git: when only this user may write it).
+        let mut section = section.clone();
+        if let Some(file) = section.recipients_file.take() {
+            let path = if file.is_absolute() { file } else { base.join(file) };
+            let (bytes, note) = config::trusted_content(&path, &self.cwd).map_err(|why| {
+                crate::error::Failure::usage(format!(
+                    "[encryption] recipients_file {} {why}: nothing was written",
+                    path.display()
+                ))
+                .hint("commit it (or list the keys in `recipients`)")
+            })?;
+            if let Some(note) = note {
+                self.printer.warn(note);
+            }
+            section.recipients.extend(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string),
+            );
+        }
+        crate::backup::store::crypt::Sealing::from_config(&section, base, &|k| std::env::var(k).ok())
     }
 
     /// What opens encrypted backups, if anything was given.

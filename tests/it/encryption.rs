@@ -269,3 +269,32 @@ fn passphrase_backups_restore_with_the_passphrase_from_env_or_file_never_argv() 
         assert!(!run.all().contains(PASS), "{}", run.all());
     }
 }
+
+/// Known gap (issue 18 review 2): `recipients_file` was read from the working tree, so an
+/// uncommitted line could add a reader of every new backup. It follows prisma-guard.toml's
+/// rules: as committed (a change is set aside, with a warning), never an untracked file.
+#[test]
+fn an_uncommitted_recipients_file_cannot_add_a_reader() {
+    let ctx = project();
+    let (_, team) = keygen(&ctx, "team");
+    let (_, attacker) = keygen(&ctx, "attacker");
+    ctx.write("keys.pub", &format!("# the team\n{team}\n"));
+    ctx.write("prisma-guard.toml", "[encryption]\nrecipients_file = \"keys.pub\"\n");
+    ctx.git_init();
+    ctx.commit_files(&["prisma-guard.toml", "keys.pub"]);
+    ctx.run(&["backup"]).ok();
+    let fingerprints = |m: &serde_json::Value| m["file"]["encryption"]["recipients"].as_array().unwrap().len();
+    assert_eq!(fingerprints(&ctx.manifests()[0]), 1);
+    ctx.write("keys.pub", &format!("# the team\n{team}\n{attacker}\n"));
+    let run = ctx.run(&["backup", "--label", "after-edit"]);
+    run.ok();
+    assert!(run.stderr.contains("differs from its committed version"), "{}", run.stderr);
+    assert_eq!(fingerprints(&ctx.manifests()[0]), 1, "not sealed to the attacker: {}", ctx.manifests()[0]);
+    // A config naming a file that was never committed: nothing is written.
+    ctx.write("new.pub", &format!("{attacker}\n"));
+    ctx.write_own_config("[encryption]\nrecipients_file = \"new.pub\"\n");
+    let run = ctx.run(&["backup"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("is not committed"), "{}", run.stderr);
+    assert_eq!(ctx.manifests().len(), 2);
+}
