@@ -377,6 +377,10 @@ pub struct SyncArgs {
     /// Only this `[[remote]]` (default: every one).
     #[arg(long, value_name = "NAME")]
     pub remote: Option<String>,
+    /// Read every copy back (SHA-256) and replace the damaged ones, not only those never
+    /// verified or changed on the store: one download of every backup on every remote.
+    #[arg(long)]
+    pub read: bool,
 }
 
 #[derive(Debug, Args)]

@@ -813,6 +813,48 @@ fn sync_replaces_a_damaged_remote_copy() {
     assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
 }
 
+/// Known gap (issue 18 review 2): `sync` trusted any copy verified once, so a copy replaced or
+/// changed on the store since went unnoticed until `verify --remote`. The store's ETag is
+/// recorded when a copy is checked whole; a different one makes `sync` read it again; and
+/// `sync --read` reads every copy (damage the store's metadata does not show).
+#[test]
+fn sync_reads_again_a_copy_changed_on_the_store_and_read_checks_every_copy() {
+    let b = bucket("pg-sync-etag", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let m = &ctx.manifests()[0];
+    assert!(m["remotes"][0]["stored_etag"].is_string(), "the ETag is recorded at upload: {m}");
+    let name = m["file"]["name"].as_str().unwrap().to_string();
+    let key = format!("/{b}/team/app/{name}");
+    let flip = || {
+        let (_, mut data) = http(moto().port, "GET", &key, &[], b"").unwrap();
+        let mid = data.len() / 2;
+        data[mid] ^= 0x10;
+        assert_eq!(http(moto().port, "PUT", &key, &[], &data).unwrap().0, 200);
+    };
+    flip();
+    // No `verify --remote` first: the changed ETag is enough for sync to look.
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stdout.contains("DAMAGED") && run.stderr.contains("1 damaged copies sent again"), "{}", run.all());
+    let run = ctx.run(&["sync"]);
+    assert!(run.stderr.contains("0 uploaded, 1 already there"), "{}", run.all());
+    // Damage the store's metadata does not show (simulated: a record without an ETag, as
+    // copies uploaded before ETags were recorded have).
+    flip();
+    let manifest_path = ctx.path(&format!("backups/{}.json", m["id"].as_str().unwrap()));
+    let mut local: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    assert!(local["remotes"][0]["stored_etag"].is_string(), "recorded again after the re-send: {local}");
+    local["remotes"][0]["stored_etag"] = serde_json::Value::Null;
+    std::fs::write(&manifest_path, serde_json::to_string(&local).unwrap()).unwrap();
+    let run = ctx.run(&["sync"]);
+    assert!(run.stderr.contains("1 already there"), "trusted without --read: {}", run.all());
+    let run = ctx.run(&["sync", "--read"]);
+    run.ok();
+    assert!(run.stdout.contains("DAMAGED") && run.stderr.contains("1 damaged copies sent again"), "{}", run.all());
+    ctx.run(&["verify", "--remote", "offsite"]).ok();
+}
+
 /// Review (issue 18, round 2, defect 12): with an identity at hand, a bit flipped in a sealed
 /// copy is a checksum mismatch (the store damaged it), not a "decryption error" that points
 /// at the key.

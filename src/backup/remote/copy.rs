@@ -43,6 +43,7 @@ pub fn not_started(name: &str, url: &str, error: &anyhow::Error) -> RemoteCopy {
         locked_until: None,
         lock_mode: None,
         error: Some(crate::error::one_line(error)),
+        stored_etag: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn record(remote: &Remote, manifest: &Manifest) -> RemoteCopy {
         locked_until: None,
         lock_mode: None,
         error: None,
+        stored_etag: None,
     }
 }
 
@@ -113,6 +115,7 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
         );
     }
     rec.verified = true;
+    rec.stored_etag = remote.head(&manifest.file.name)?.and_then(|(_, etag)| etag);
     let now = SystemTime::now();
     rec.uploaded_at = Some(humantime::format_rfc3339_seconds(now).to_string());
     let sha_name = format!("{}.sha256", manifest.file.name);

@@ -288,9 +288,14 @@ impl Remote {
 
     /// Size of an object, `None` when it does not exist.
     pub fn size_of(&self, file_name: &str) -> Result<Option<u64>> {
+        Ok(self.head(file_name)?.map(|(size, _)| size))
+    }
+
+    /// The object's size and the store's ETag (`None`: no such object).
+    pub fn head(&self, file_name: &str) -> Result<Option<(u64, Option<String>)>> {
         let key = self.key(file_name);
         match self.block_on(self.store.head(&key)) {
-            Ok(meta) => Ok(Some(meta.size)),
+            Ok(meta) => Ok(Some((meta.size, meta.e_tag))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.error(e, &format!("could not look at {key}"))),
         }
