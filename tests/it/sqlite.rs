@@ -445,7 +445,7 @@ fn a_backup_dated_in_the_future_is_flagged_and_never_latest() {
     let keep_line = run.stdout.lines().find(|l| l.contains(&real)).unwrap_or_default().to_string();
     assert!(keep_line.contains("the newest backup"), "the real one is the newest: {}", run.stdout);
     // Its age is unknown: never deleted as old or beyond the count, and it takes no slot.
-    let future_line = run.stdout.lines().find(|l| l.contains(&future)).unwrap_or_default().to_string();
+    let future_line = run.stdout.lines().find(|l| l.contains(future)).unwrap_or_default().to_string();
     assert!(future_line.contains("keep") && future_line.contains("dated in the future"), "{}", run.stdout);
     ctx.run(&["prune", "--yes"]).ok();
     let ids: Vec<String> = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
