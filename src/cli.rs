@@ -346,6 +346,10 @@ pub struct StatusArgs {
     /// A location whose newest backup is older than this is stale.
     #[arg(long, value_name = "DURATION", default_value = "25h")]
     pub max_age: String,
+    /// Judge the remotes only, not the local backup folder (a CI runner keeps no backups
+    /// between jobs).
+    #[arg(long)]
+    pub remotes_only: bool,
     /// Send the findings to `[[notify]]`.
     #[arg(long)]
     pub notify: bool,
@@ -403,6 +407,10 @@ pub struct SyncArgs {
     /// Only this `[[remote]]` (default: every one).
     #[arg(long, value_name = "NAME")]
     pub remote: Option<String>,
+    /// Read every copy back (SHA-256) and replace the damaged ones, not only those never
+    /// verified or changed on the store: one download of every backup on every remote.
+    #[arg(long)]
+    pub read: bool,
 }
 
 #[derive(Debug, Args)]
@@ -452,9 +460,11 @@ pub struct PruneArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Delete backups older than this many days (default 30, or `[retention] max_age_days`).
+    /// Fewer days than the project's retention: with --yes, a person confirms on the terminal.
     #[arg(long)]
     pub max_age_days: Option<u64>,
-    /// Keep at most this many backups (default 100, or `[retention] keep`).
+    /// Keep at most this many backups (default 100, or `[retention] keep`). Fewer than the
+    /// project's retention: with --yes, a person confirms on the terminal.
     #[arg(long)]
     pub keep: Option<usize>,
     /// Only this `[[remote]]` (default: the local folder and every remote).

@@ -37,6 +37,15 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     // From choosing the id to saving the manifest, alone in the folder: concurrent runs get
     // distinct ids and never write into each other's files.
     let _lock = store.lock(&settings.printer)?;
+    // What runs that were killed left behind goes first (their temporary files, snapshots,
+    // reservations and unfinished dumps; scratch databases go when the next one is made).
+    let swept = store.sweep_dead_files();
+    if !swept.is_empty() {
+        settings.printer.status(
+            "Removed",
+            format!("{} file(s) left in {} by an interrupted backup", swept.len(), store.dir().display()),
+        );
+    }
     let now = SystemTime::now();
     let hold = store.reserve_new_id(now, req.label.as_deref());
     let id = hold.id.clone();
@@ -67,7 +76,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
             Err((spec, e)) => copies.push(remote::copy::not_started(&spec.name, &spec.url, e)),
         }
     }
-    let (file, facts) =
+    let (pending, facts) =
         write::write_dump(&store, &id, db.dump_extension(), &format, &mut uploads, &mut on_progress, |out| {
             db.dump(out, store.dir())
         })?;
@@ -75,9 +84,15 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let mut warnings = facts.warnings;
     // Never the only backup before a destructive command and unrestorable: its schema part
     // is replayed into a scratch database (PostgreSQL) before it counts.
-    let restorable = match (&file.encryption, settings.opening()) {
-        (None, _) => check_restorable(&store, &file, db, None),
-        (Some(_), Ok(Some(opening))) => check_restorable(&store, &file, db, Some(&opening)),
+    let file = pending.info.clone();
+    // Sealed to a passphrase: this run holds it, and tests with it.
+    let opening = match sealing.as_ref().and_then(crate::backup::store::crypt::Sealing::opening) {
+        Some(o) => Ok(Some(o)),
+        None => settings.opening(),
+    };
+    let restorable = match (&file.encryption, opening) {
+        (None, _) => check_restorable(pending.path(), &file, db, None),
+        (Some(_), Ok(Some(opening))) => check_restorable(pending.path(), &file, db, Some(&opening)),
         // Sealed to keys this machine does not hold (a backup host, a CI job): the restore
         // test belongs where the identity is.
         (Some(_), _) => Ok(Some(
@@ -95,7 +110,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     if let (Some(counted), Some(tables)) = (&facts.row_counts, db.table_names()?) {
         let missing: Vec<&String> = tables.iter().filter(|t| !counted.contains_key(*t)).collect();
         if !missing.is_empty() {
-            let _ = std::fs::remove_file(store.dir().join(&file.name));
+            drop(pending);
             let shown: Vec<&str> = missing.iter().take(5).map(|t| t.as_str()).collect();
             return Err(crate::error::fail(format!(
                 "the dump holds no data for {} of the database's tables ({}{}), so it is no backup: the dump tool ({dump_tool}) did not dump them",
@@ -145,10 +160,10 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     if let Err(e) = restorable {
         let mut manifest = manifest;
         manifest.warnings.push(format!("does not restore: {}", format!("{e:#}").lines().next().unwrap_or("")));
-        store.save_manifest(&manifest)?;
+        store.finish(pending, &manifest)?;
         return Err(e.context(format!("backup {} was written, but it cannot be restored", manifest.id)));
     }
-    store.save_manifest(&manifest)?;
+    store.finish(pending, &manifest)?;
     drop(hold);
     if uploads.is_empty() && copies.is_empty() {
         return Ok(manifest);
@@ -185,13 +200,12 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
 }
 
 fn check_restorable(
-    store: &Store,
+    path: &Path,
     file: &crate::backup::store::manifest::FileInfo,
     db: &dyn Database,
     opening: Option<&crate::backup::store::crypt::Opening>,
 ) -> Result<Option<String>> {
-    let path = store.dir().join(&file.name);
-    let opened = std::fs::File::open(&path).map_err(anyhow::Error::new).and_then(|f| {
+    let opened = std::fs::File::open(path).map_err(anyhow::Error::new).and_then(|f| {
         crate::backup::store::compress::VerifiedReader::new(
             file.compression,
             f,

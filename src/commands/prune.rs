@@ -43,16 +43,41 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
         .into());
     }
     let store = Store::open(&settings.backup_dir);
+    let now = unix_now(SystemTime::now());
+    let policy = with_flags(settings, args);
+    // Flags that delete more than the project's own retention loosen its protection: a person
+    // confirms on the terminal, having seen how many go (`--yes` alone never does).
+    let looser = loosened(&settings.retention, args);
+    if delete && !looser.is_empty() {
+        let rerun = format!("prisma-guard prune --yes{}", flag_words(args));
+        let (what, expected) = match &args.remote {
+            Some(name) => (format!("backups on remote `{name}`"), format!("prune {name}")),
+            None => {
+                let (manifests, _) = store.list()?;
+                let doomed = decide(&manifests, now, &policy, &before_destructive).iter().filter(|d| !d.keep).count();
+                let remotes = if settings.config.file.remotes.is_empty() {
+                    ""
+                } else {
+                    ", and on each remote without its own [retention] what its table shows"
+                };
+                (format!("{doomed} of the {} backup(s) in {}{remotes}", manifests.len(), store.dir().display()), format!("delete {doomed}"))
+            }
+        };
+        let summary = format!(
+            "\n  {rerun}\n\n{}.\nIt deletes backups the project's retention (prisma-guard.toml, or the defaults) keeps: {what}.\n",
+            looser.join("; ")
+        );
+        let action = format!("`{rerun}` deletes more backups than the project's retention and");
+        if let Err(e) = crate::guard::confirm::typed_as(&summary, &expected, &format!("`{expected}`"), &action, &rerun) {
+            let mut entry =
+                crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
+            entry.agent = crate::agents::env::detect_current();
+            let _ = crate::guard::audit::append(&settings.audit_dir, &entry);
+            return Err(e);
+        }
+    }
     let _lock = if !delete || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
     let (manifests, _) = store.list()?;
-    let mut policy: Policy = settings.retention;
-    if let Some(days) = args.max_age_days {
-        policy.max_age_days = days;
-    }
-    if let Some(keep) = args.keep {
-        policy.keep = keep;
-    }
-    let now = unix_now(SystemTime::now());
     let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, args.remote.as_deref())?;
     let mut doomed_count = 0;
     if args.remote.is_none() {
@@ -132,6 +157,60 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
         );
     }
     Ok(ExitStatus::Success)
+}
+
+/// The project's retention with `--keep`/`--max-age-days` applied (they do not apply to the
+/// grandfather-father-son rules: said, not silently).
+fn with_flags(settings: &Settings, args: &PruneArgs) -> Policy {
+    let mut policy: Policy = settings.retention;
+    if policy.gfs.is_set() && (args.keep.is_some() || args.max_age_days.is_some()) {
+        settings.printer.warn("--keep and --max-age-days do not apply: [retention] uses keep_last/keep_daily/... rules");
+        return policy;
+    }
+    if let Some(days) = args.max_age_days {
+        policy.max_age_days = days;
+    }
+    if let Some(keep) = args.keep {
+        policy.keep = keep;
+    }
+    policy
+}
+
+/// The flags that delete more than the project's retention (`0` is no limit: never looser).
+fn loosened(own: &Policy, args: &PruneArgs) -> Vec<String> {
+    let mut out = Vec::new();
+    if own.gfs.is_set() {
+        return out;
+    }
+    let tighter_limit = |flag: u64, own: u64| flag > 0 && (own == 0 || flag < own);
+    if let Some(keep) = args.keep.filter(|k| tighter_limit(*k as u64, own.keep as u64)) {
+        out.push(format!(
+            "--keep {keep} keeps fewer backups than the project ({})",
+            if own.keep == 0 { "no count limit".to_string() } else { format!("keep = {}", own.keep) }
+        ));
+    }
+    if let Some(days) = args.max_age_days.filter(|d| tighter_limit(*d, own.max_age_days)) {
+        out.push(format!(
+            "--max-age-days {days} deletes younger backups than the project ({})",
+            if own.max_age_days == 0 { "no age limit".to_string() } else { format!("max_age_days = {}", own.max_age_days) }
+        ));
+    }
+    out
+}
+
+/// The retention flags as typed, to show the command again.
+fn flag_words(args: &PruneArgs) -> String {
+    let mut s = String::new();
+    if let Some(k) = args.keep {
+        s.push_str(&format!(" --keep {k}"));
+    }
+    if let Some(d) = args.max_age_days {
+        s.push_str(&format!(" --max-age-days {d}"));
+    }
+    if let Some(r) = &args.remote {
+        s.push_str(&format!(" --remote {r}"));
+    }
+    s
 }
 
 /// The table: ID, AGE, ACTION, WHY.

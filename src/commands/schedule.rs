@@ -39,7 +39,9 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
     }
     // Backups sealed to keys this machine does not hold cannot be restore-tested here: the
     // step is left out (and said so) rather than failing every night.
-    let sealed_elsewhere = settings.config.file.encryption.is_some() && settings.opening().ok().flatten().is_none();
+    // A passphrase is in the job's environment anyway (backups are sealed with it).
+    let sealed_elsewhere = settings.config.file.encryption.as_ref().is_some_and(|e| e.passphrase_env.is_none())
+        && settings.opening().ok().flatten().is_none();
     let logdir = settings.backup_dir.display().to_string();
     let (chain, systemd, github, gitlab) = if sealed_elsewhere {
         (
@@ -62,7 +64,13 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
         ))
         .into());
     }
+    let names = env_names(settings);
+    let env_github: Vec<String> = names.iter().map(|n| format!("  {n}: ${{{{ secrets.{n} }}}}")).collect();
     let text = template
+        .replace("{{ENV_GITHUB}}", &env_github.join("\n"))
+        .replace("{{ENV_NAMES}}", &names.join(", "))
+        .replace("{{CLIENT_PACKAGES}}", client_packages(settings))
+        .replace("{{STATUS_MINUTE}}", &((minute + 30) % 60).to_string())
         .replace("{{RESTORE_TEST_CHAIN}}", &chain)
         .replace("{{RESTORE_TEST_SYSTEMD}}", &systemd)
         .replace("{{RESTORE_TEST_GITHUB}}", &github)
@@ -77,6 +85,62 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
         .replace("{{MAX_AGE}}", &args.max_age);
     print!("{text}");
     Ok(ExitStatus::Success)
+}
+
+/// The environment variables a job needs, by the names this project's configuration reads:
+/// the database URL's (prisma-guard.toml `[database] url_env`, else the Prisma config's or
+/// schema's `env("...")`), each remote's keys, the encryption passphrase, and what each
+/// `[[notify]]` reads.
+fn env_names(settings: &Settings) -> Vec<String> {
+    let file = &settings.config.file;
+    let mut names = vec![file.database.url_env.clone().unwrap_or_else(|| database_var(settings))];
+    for r in &file.remotes {
+        if r.credentials.as_deref() == Some("instance") {
+            continue;
+        }
+        names.push(r.access_key_id_env.clone().unwrap_or_else(|| "AWS_ACCESS_KEY_ID".into()));
+        names.push(r.secret_access_key_env.clone().unwrap_or_else(|| "AWS_SECRET_ACCESS_KEY".into()));
+        names.extend(r.session_token_env.clone());
+    }
+    if let Some(e) = &file.encryption {
+        names.extend(e.passphrase_env.clone());
+    }
+    for n in &file.notify {
+        names.extend([n.url_env.clone(), n.token_env.clone(), n.password_env.clone()].into_iter().flatten());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
+}
+
+/// The variable the Prisma config (or the schema) reads the URL from.
+fn database_var(settings: &Settings) -> String {
+    use crate::project::prisma_files::UrlExpr;
+    if let Some((_, ds)) = &settings.project.datasource {
+        if let Some(UrlExpr::Env(name)) = &ds.url {
+            return name.clone();
+        }
+    }
+    let text = settings.project.config_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
+    for marker in ["env(\"", "env('", "process.env."] {
+        if let Some(rest) = text.split(marker).nth(1) {
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() {
+                return name;
+            }
+        }
+    }
+    "DATABASE_URL".into()
+}
+
+/// The Debian packages of the dump and client tools for the project's database.
+fn client_packages(settings: &Settings) -> &'static str {
+    let provider = settings.project.datasource.as_ref().and_then(|(_, ds)| ds.provider.clone()).unwrap_or_default();
+    match provider.as_str() {
+        "mysql" => "mariadb-client zstd",
+        "sqlite" => "zstd",
+        _ => "postgresql-client zstd",
+    }
 }
 
 fn parse_time(at: &str) -> Option<(u8, u8)> {

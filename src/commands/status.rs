@@ -42,6 +42,16 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
         );
         report.healthy = false;
     }
+    if args.remotes_only {
+        if settings.config.file.remotes.is_empty() {
+            return Err(crate::error::Failure::usage("--remotes-only: prisma-guard.toml configures no [[remote]]")
+                .hint("add a [[remote]] table (docs/operations.md), or run `prisma-guard status` without --remotes-only")
+                .into());
+        }
+        report.locations.retain(|l| l.kind != "local");
+        report.findings.retain(|f| f.location != "local");
+        report.healthy = report.findings.iter().all(|f| f.severity == Severity::Info);
+    }
     let tripwire = tripwire(settings);
     if let Some(Ok(t)) = &tripwire {
         if !crate::tripwire::is_sound(t) {

@@ -1,6 +1,7 @@
 //! `prisma-guard sync`: every local backup on every remote. What a remote lacks is uploaded
 //! (read once, its checksum checked on the way, then read back from the store); what it has
-//! is checked: its size, and its bytes when no verified copy is on record (a damaged copy is
+//! is checked: its size and the store's ETag (one HEAD), and its bytes when no verified copy is
+//! on record, when the ETag changed since it was checked, or with `--read` (a damaged copy is
 //! sent again). `verify --remote` reads the data of every copy.
 
 use anyhow::Result;
@@ -33,13 +34,22 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
         let (mut uploaded, mut present, mut skipped, mut replaced) = (0, 0, 0, 0);
         for m in &local {
             if there.iter().any(|t| t.id == m.id) {
-                // The size always; the bytes (SHA-256, one read) when this project has no
-                // verified record of the copy (never checked, or `verify --remote` found it
-                // damaged). A damaged copy is replaced below.
+                // The size and the store's ETag always (one HEAD); the bytes (SHA-256, one
+                // read) when this project has no verified record of the copy (never checked,
+                // or `verify --remote` found it damaged), when the ETag is not the one the
+                // copy had when it was checked (replaced or changed on the store), or with
+                // `--read` (every copy: finds damage the store's metadata does not show). A
+                // damaged copy is replaced below.
                 let record = m.remotes.iter().find(|c| c.name == r.name);
-                let trusted = record.is_some_and(|c| c.verified && c.error.is_none());
-                let problems = match r.size_of(&m.file.name)? {
-                    Some(n) if n != m.file.compressed_bytes => {
+                let head = r.head(&m.file.name)?;
+                let same_etag = match (record.and_then(|c| c.stored_etag.as_deref()), head.as_ref()) {
+                    (Some(was), Some((_, Some(now)))) => was == now,
+                    (Some(_), _) => false,
+                    (None, _) => true,
+                };
+                let trusted = !args.read && same_etag && record.is_some_and(|c| c.verified && c.error.is_none());
+                let problems = match head {
+                    Some((n, _)) if n != m.file.compressed_bytes => {
                         vec![format!("the stored copy is {n} bytes, the manifest says {}", m.file.compressed_bytes)]
                     }
                     None => vec!["the manifest is there, the dump is missing".to_string()],
@@ -49,6 +59,7 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                 if problems.is_empty() {
                     present += 1;
                     if !trusted {
+                        let etag = r.head(&m.file.name)?.and_then(|(_, e)| e);
                         let mut updated = m.clone();
                         let url = r.object_url(&m.file.name);
                         match updated.remotes.iter_mut().find(|c| c.name == r.name) {
@@ -56,6 +67,7 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                                 c.verified = true;
                                 c.error = None;
                                 c.checked_by = Some("sync".into());
+                                c.stored_etag = etag;
                             }
                             None => updated.remotes.push(crate::backup::store::manifest::RemoteCopy {
                                 name: r.name.clone(),
@@ -66,6 +78,7 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                                 locked_until: None,
                                 lock_mode: None,
                                 error: None,
+                                stored_etag: etag,
                             }),
                         }
                         store.save_manifest(&updated)?;

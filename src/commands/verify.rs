@@ -121,6 +121,7 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
                     c.verified = error.is_none();
                     c.error = error.map(|e| format!("verify --remote: {e}"));
                     c.checked_by = Some("verify".into());
+                    c.stored_etag = if c.verified { r.head(&m.file.name)?.and_then(|(_, e)| e) } else { None };
                 }
                 None => l.remotes.push(crate::backup::store::manifest::RemoteCopy {
                     name: r.name.clone(),
@@ -131,6 +132,7 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
                     locked_until: None,
                     lock_mode: None,
                     error: error.map(|e| format!("verify --remote: {e}")),
+                    stored_etag: None,
                 }),
             }
             local.save_manifest(&l)?;

@@ -77,8 +77,9 @@ pub struct RemoteSection {
     pub retries: Option<usize>,
     /// Multipart part size in MiB (default 16; at least 5).
     pub part_size_mib: Option<usize>,
-    /// How an upload is checked: `etag` (default: the store's multipart ETag must be the MD5
-    /// of the parts sent, else it is read back) or `read` (always read back, SHA-256).
+    /// How an upload is checked: `read` (default: read back, size and SHA-256 of what the store
+    /// holds) or `etag` (the store's multipart ETag must be the MD5 of the parts sent, else it
+    /// is read back).
     pub verify_upload: Option<String>,
     /// Retention for this remote instead of `[retention]`.
     pub retention: Option<RetentionSection>,
@@ -436,6 +437,44 @@ fn owned_safely(path: &Path) -> bool {
         .and_then(|d| std::fs::metadata(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok())
         .is_some_and(|d| d.mode() & 0o002 == 0 && (d.uid() == me || d.uid() == 0));
     meta.file_type().is_file() && (meta.uid() == me || meta.uid() == 0) && meta.mode() & 0o022 == 0 && dir_ok
+}
+
+/// The content of a file the project's config names for what only the project decides (an
+/// `[encryption] recipients_file`: who can read the backups), by the rules prisma-guard.toml
+/// follows: in the git repository around `cwd`, the file as committed (an uncommitted change
+/// does not count: the second value says it was set aside); outside git, the file itself when
+/// only this user may write it. `Err`: why it does not count.
+pub fn trusted_content(path: &Path, cwd: &Path) -> std::result::Result<(Vec<u8>, Option<String>), String> {
+    let working = std::fs::read(path);
+    let repo = git2::Repository::discover(cwd).ok();
+    let inside = repo.as_ref().and_then(git2::Repository::workdir).and_then(|w| w.canonicalize().ok()).is_some_and(
+        |w| {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            dir.canonicalize().is_ok_and(|d| d.starts_with(&w))
+        },
+    );
+    if inside {
+        return match (committed_blob(repo.as_ref(), path), working) {
+            (Some(c), Ok(now)) if c == now => Ok((c, None)),
+            (Some(c), _) => Ok((
+                c,
+                Some(format!(
+                    "{} differs from its committed version: the committed one counts (commit the change)",
+                    path.display()
+                )),
+            )),
+            (None, Err(e)) => Err(format!("cannot be read: {e}")),
+            (None, Ok(_)) => Err(format!(
+                "is not committed, and who can read the backups is decided by committed files only (`git add {} && git commit`)",
+                path.display()
+            )),
+        };
+    }
+    match working {
+        Err(e) => Err(format!("cannot be read: {e}")),
+        Ok(_) if !owned_safely(path) => Err("may be written by another user (it must be yours, `chmod go-w`)".into()),
+        Ok(now) => Ok((now, None)),
+    }
 }
 
 /// The file at `path` as committed at `HEAD` of `repo` (`path` need not exist).

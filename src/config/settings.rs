@@ -153,12 +153,43 @@ impl Settings {
                 None => Ok(None),
             };
         };
-        crate::backup::store::crypt::Sealing::from_config(section, base, &|k| std::env::var(k).ok())
+        // The recipients file counts as the project's own prisma-guard.toml does: as committed
+        // (outside git: when only this user may write it).
+        let mut section = section.clone();
+        if let Some(file) = section.recipients_file.take() {
+            let path = if file.is_absolute() { file } else { base.join(file) };
+            let (bytes, note) = config::trusted_content(&path, &self.cwd).map_err(|why| {
+                crate::error::Failure::usage(format!(
+                    "[encryption] recipients_file {} {why}: nothing was written",
+                    path.display()
+                ))
+                .hint("commit it (or list the keys in `recipients`)")
+            })?;
+            if let Some(note) = note {
+                self.printer.warn(note);
+            }
+            section.recipients.extend(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string),
+            );
+        }
+        crate::backup::store::crypt::Sealing::from_config(&section, base, &|k| std::env::var(k).ok())
     }
 
     /// What opens encrypted backups, if anything was given.
+    /// `--identity`, `PRISMA_GUARD_AGE_IDENTITY`, `PRISMA_GUARD_AGE_PASSPHRASE(_FILE)`, else the
+    /// variable the project's `[encryption] passphrase_env` names (the one backups are sealed with).
     pub fn opening(&self) -> Result<Option<crate::backup::store::crypt::Opening>> {
-        crate::backup::store::crypt::Opening::from_env(self.identity.as_deref(), &|k| std::env::var(k).ok())
+        use crate::backup::store::crypt::Opening;
+        let env = |k: &str| std::env::var(k).ok();
+        if let Some(o) = Opening::from_env(self.identity.as_deref(), &env)? {
+            return Ok(Some(o));
+        }
+        let var = self.config.file.encryption.as_ref().and_then(|e| e.passphrase_env.as_deref());
+        Ok(var.and_then(|v| env(v).filter(|p| !p.is_empty()).map(|p| Opening::passphrase(p.into(), v))))
     }
 
     /// The project's database target.

@@ -19,8 +19,13 @@ use crate::ExitStatus;
 /// Ask the human to type `expected`. Errors (exit status `Refused`) when there is no
 /// terminal, an agent is detected, or the answer differs.
 pub fn typed(summary: &str, expected: &str, action: &str, rerun: &str) -> Result<()> {
+    typed_as(summary, expected, &format!("the database name `{expected}`"), action, rerun)
+}
+
+/// [`typed`], for an answer that is not a database name (`what`: how the prompt names it).
+pub fn typed_as(summary: &str, expected: &str, what: &str, action: &str, rerun: &str) -> Result<()> {
     let mut tty = terminal(action, rerun)?;
-    let prompt = format!("{summary}\nType the database name `{expected}` to continue (anything else cancels): ");
+    let prompt = format!("{summary}\nType {what} to continue (anything else cancels): ");
     tty.write_all(prompt.as_bytes())?;
     tty.flush()?;
     let mut answer = String::new();

@@ -28,6 +28,24 @@ pub(super) struct Guard<'a> {
 }
 
 impl Guard<'_> {
+    /// What lets prisma-guard know the database when it cannot follow the Prisma config
+    /// without running it (the cause above says what it could not follow).
+    fn what_works(&self) -> String {
+        // Prisma 7 takes its own --url only in these (not migrate reset/deploy, db execute).
+        let takes_url = self.inv.is("db", "push") || self.inv.is("db", "pull") || self.inv.is("migrate", "dev");
+        let flag = if takes_url {
+            format!(
+                "; or give Prisma the database with its own flag, after `--`: `prisma-guard exec -- {} --url <url>`",
+                self.inv.args.iter().map(|a| shell_word(a)).collect::<Vec<_>>().join(" ")
+            )
+        } else {
+            format!("; `prisma {}` takes no --url in Prisma 7", self.inv.words.join(" "))
+        };
+        format!(
+            "install the project's packages (`npm install`, so that node_modules has prisma and @prisma/config): Prisma's own config loader then says which database; or keep the Prisma config plain: the URL from `env(\"DATABASE_URL\")`, dotenv paths as string literals (no `__dirname`, `path.join`, `process.cwd()`, nothing that depends on how it is run){flag}. prisma-guard's own --url backs that database up too; it never decides which one Prisma uses"
+        )
+    }
+
     /// The command as the user would retype it.
     fn command_line(&self) -> String {
         let args = audit::redact_argv(&self.inv.args);
@@ -68,13 +86,16 @@ impl Guard<'_> {
             Ok(t) => t,
             Err(e) if crate::project::is_uncertain(&e) => {
                 self.audit("uncertain-database", None, None);
-                return Err(e.context(format!("`{cmd}` was NOT run: prisma-guard is not sure which database it would change")));
+                return Err(e.context(
+                    fail(format!("`{cmd}` was NOT run: prisma-guard is not sure which database it would change"))
+                        .hint(self.what_works()),
+                ));
             }
             Err(e) => {
                 self.audit("no-database", None, None);
                 return Err(e.context(
                     fail(format!("prisma-guard cannot find the database `{cmd}` would change, so it cannot back it up; prisma was NOT run"))
-                        .hint("pass the database with --url, or run from the Prisma project folder"),
+                        .hint(format!("run from the Prisma project folder, or {}", self.what_works())),
                 ));
             }
         };
@@ -83,7 +104,7 @@ impl Guard<'_> {
             return Err(fail(format!(
                 "prisma-guard cannot be sure which database `{cmd}` would change, so it was NOT run: {why}"
             ))
-            .hint("keep the Prisma config plain (the URL from `env(\"DATABASE_URL\")`, nothing that depends on how it is run), install the project's packages (`npm install`: Prisma's own config loader then tells), or pass the database as Prisma's own flag, e.g. `prisma db push --url <url>`")
+            .hint(self.what_works())
             .into());
         }
         let resolution = resolved.resolution.clone();
@@ -157,7 +178,7 @@ impl Guard<'_> {
             if !exists {
                 settings
                     .printer
-                    .status("No backup", format!("{} does not exist yet: nothing to lose", db.target().describe()));
+                    .status("No backup", format!("{} does not exist yet, so there is nothing to back up", db.target().describe()));
             }
             None
         } else {

@@ -53,7 +53,9 @@ impl Guard<'_> {
             summary.push_str("prisma-guard finds no such database, so there is nothing it can back up. Check the database Prisma names (its `Datasource` line) before you go on.\n");
         }
         let with_rows: Vec<_> = counts.iter().filter(|(_, n)| **n > 0).collect();
-        if with_rows.is_empty() {
+        if !exists {
+            // Nothing to count and nothing to back up: said once, and no backup is promised.
+        } else if with_rows.is_empty() {
             summary.push_str("It holds no rows.\n");
         } else {
             summary.push_str("Rows at risk:\n");
@@ -61,7 +63,9 @@ impl Guard<'_> {
                 summary.push_str(&format!("  {table}: {n}\n"));
             }
         }
-        if no_backup {
+        if !exists {
+            summary.push_str("No backup is taken: there is no database to back up.\n");
+        } else if no_backup {
             summary.push_str("NO backup will be taken (--no-backup).\n");
         } else {
             summary.push_str(&format!(

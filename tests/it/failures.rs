@@ -291,3 +291,37 @@ fn a_reader_that_stops_early_gets_no_panic() {
         }
     }
 }
+
+/// Issue 16 review 13, finding 5 (PostgreSQL): a scratch database left by a killed run on this
+/// host (its pid gone) is dropped when the next restore check makes one; another host's, or a
+/// live run's, stays.
+#[test]
+fn scratch_databases_of_killed_runs_are_dropped_by_the_next_check() {
+    let pg = postgres();
+    let db = pg.create_db("fail_scratch_sweep");
+    pg.app_sql(&db, "CREATE TABLE t (id int); INSERT INTO t VALUES (1)");
+    let host = std::process::Command::new("sh")
+        .args(["-c", "printf %s \"$(uname -n)\" | sha256sum | cut -c1-8"])
+        .output()
+        .unwrap();
+    let tag = String::from_utf8(host.stdout).unwrap().trim().to_string();
+    assert_eq!(tag.len(), 8);
+    // A pid above the kernel's limit: no process has it.
+    let dead = format!("prisma_guard_scratch_4194999_{tag}_1a2b");
+    let other_host = "prisma_guard_scratch_4194999_00000000_1a2b".to_string();
+    let live = format!("prisma_guard_scratch_{}_{tag}_1a2b", std::process::id());
+    for name in [&dead, &other_host, &live] {
+        pg.admin(&format!("DROP DATABASE IF EXISTS {name}"));
+        // Made by the application's role, as prisma-guard makes them.
+        pg.app_sql(&db, &format!("CREATE DATABASE {name}"));
+    }
+    let ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    ctx.run(&["backup"]).ok();
+    let exists = |name: &str| pg.admin(&format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'")) == "1";
+    assert!(!exists(&dead), "the killed run's scratch database is dropped");
+    assert!(exists(&other_host) && exists(&live));
+    for name in [&other_host, &live] {
+        pg.admin(&format!("DROP DATABASE IF EXISTS {name}"));
+    }
+}

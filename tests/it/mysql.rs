@@ -317,3 +317,53 @@ fn the_users_option_files_cannot_empty_or_redirect_a_backup() {
     assert_eq!(m["row_counts"]["User"], 3, "{m}");
     ctx.run(&["restore-test"]).ok();
 }
+
+/// Issue 16 review 13, finding 5: a backup killed with SIGKILL during its restore check
+/// (the dump written, a scratch database on the server) leaves no dump that looks valid (it
+/// is still under its temporary name), a 0600 id reservation naming the run, and the scratch
+/// database; the next backup removes all of them.
+#[test]
+fn mysql_backup_killed_during_its_restore_check_is_cleaned_up_by_the_next_run() {
+    let (ctx, db) = seeded("my_killed_backup");
+    let my = mariadb();
+    my.sql(&db, "CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(200)); INSERT INTO big SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_600000");
+    let mut child = ctx.cmd(&["backup"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let pid = child.id();
+    let scratch = || my.root(&format!("SHOW DATABASES LIKE 'prisma\\_guard\\_scratch\\_{pid}\\_%'"));
+    let start = Instant::now();
+    while scratch().is_empty() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the backup ended before its restore check could be interrupted: {status:?}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(120), "the restore check never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    let _ = child.wait();
+    let files = ctx.backup_files();
+    assert!(
+        !files.iter().any(|f| !f.starts_with('.')),
+        "nothing that looks like a backup is visible without a manifest: {files:?}"
+    );
+    let reserved = files.iter().find(|f| f.ends_with(".reserved")).expect("the id reservation is left");
+    let mode = |name: &str| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(ctx.path("backups").join(name)).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(reserved), 0o600, "{reserved}");
+    assert!(files.iter().any(|f| f.ends_with(".tmp")), "the dump was under its temporary name: {files:?}");
+    for f in &files {
+        assert_eq!(mode(f) & 0o077, 0, "{f} is private");
+    }
+    assert!(!scratch().is_empty());
+    // `backups` shows nothing; the next backup sweeps the leftovers and the scratch database.
+    assert!(ctx.manifests().is_empty());
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    assert!(run.stderr.contains("left in") && run.stderr.contains("interrupted backup"), "{}", run.stderr);
+    assert!(scratch().is_empty(), "the killed run's scratch database is dropped: {}", scratch());
+    let files = ctx.backup_files();
+    assert!(!files.iter().any(|f| f.ends_with(".reserved") || f.ends_with(".tmp")), "{files:?}");
+    assert_eq!(ctx.manifests().len(), 1);
+    assert_eq!(files.iter().filter(|f| !f.starts_with('.')).count(), 3, "dump, checksum, manifest: {files:?}");
+}

@@ -354,3 +354,41 @@ fn the_last_restore_test_is_remembered_after_its_backup_is_pruned() {
     assert_eq!(report["last_restore_test"]["ok"], true, "{report}");
     assert!(!run.stdout.contains("restore-tested yet"), "{}", run.stdout);
 }
+
+/// Review (issue 18, round 2, defect 7): generated CI schedules pass the variables the config
+/// reads (not fixed AWS/Slack names), check staleness in a job of their own (hourly, on the
+/// remotes), and install prisma-guard as the README says (./install.sh from its source).
+#[test]
+fn ci_schedules_use_the_configs_variables_and_a_separate_staleness_job() {
+    let ctx = sqlite_project(
+        "[[remote]]\nname = \"offsite\"\nurl = \"s3://bucket/app\"\nendpoint = \"http://127.0.0.1:1\"\naccess_key_id_env = \"VAULT_KEY_ID\"\nsecret_access_key_env = \"VAULT_SECRET\"\n\n[[notify]]\nkind = \"slack\"\nurl_env = \"HOOK_URL\"\n",
+    );
+    ctx.write(
+        "prisma.config.ts",
+        &std::fs::read_to_string(ctx.path("prisma.config.ts")).unwrap().replace("DATABASE_URL", "APP_DB_URL"),
+    );
+    ctx.write(".env", "APP_DB_URL=\"file:./dev.db\"\n");
+    let run = ctx.run(&["schedule", "--github-actions", "--at", "03:15"]);
+    run.ok();
+    let out = &run.stdout;
+    for name in ["APP_DB_URL", "VAULT_KEY_ID", "VAULT_SECRET", "HOOK_URL"] {
+        assert!(out.contains(&format!("  {name}: ${{{{ secrets.{name} }}}}")), "{name}: {out}");
+    }
+    for fixed in ["AWS_ACCESS_KEY_ID", "SLACK_WEBHOOK_URL", "secrets.DATABASE_URL", "cargo install"] {
+        assert!(!out.contains(fixed), "{fixed}: {out}");
+    }
+    assert!(out.contains("cron: \"15 3 * * *\"") && out.contains("cron: \"45 * * * *\""), "{out}");
+    assert!(out.contains("github.event.schedule == '45 * * * *'"), "{out}");
+    assert!(out.contains("prisma-guard status --remotes-only --max-age 25h --notify"), "{out}");
+    assert!(out.contains("install.sh") && out.contains("vars.PRISMA_GUARD_GIT_URL"), "{out}");
+    assert!(out.contains("install -y -q zstd"), "a SQLite project needs no server client: {out}");
+    let run = ctx.run(&["schedule", "--gitlab", "--at", "03:15"]);
+    run.ok();
+    let out = &run.stdout;
+    assert!(out.contains("APP_DB_URL, VAULT_KEY_ID, VAULT_SECRET, HOOK_URL"), "{out}");
+    assert!(out.contains("$PRISMA_GUARD_JOB == \"status\"") && out.contains("\"45 * * * *\""), "{out}");
+    assert!(out.contains("status --remotes-only") && !out.contains("cargo install"), "{out}");
+    // The staleness job judges the remotes alone; without one, --remotes-only is a usage error.
+    let bare = sqlite_project("");
+    assert_eq!(bare.run(&["status", "--remotes-only"]).code, 2);
+}

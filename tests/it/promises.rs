@@ -173,7 +173,7 @@ fn an_uncertain_database_is_refused_never_taken_as_nothing_to_lose() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.stderr.contains("cannot be sure which database"), "{}", run.stderr);
     assert!(run.stderr.contains("imports `./load-env`"), "{}", run.stderr);
-    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert!(!run.all().contains("there is nothing to back up"), "{}", run.all());
     run.no_secret();
     assert!(prisma_calls(&ctx).is_empty(), "prisma did not run");
     assert_eq!(users(&a), 3);
@@ -357,7 +357,7 @@ fn a_config_that_reads_how_it_is_run_is_not_trusted() {
     let run = deploy(&ctx);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.stderr.contains("uses `process`"), "{}", run.stderr);
-    assert!(!run.stderr.contains("nothing to lose"), "{}", run.stderr);
+    assert!(!run.stderr.contains("there is nothing to back up"), "{}", run.stderr);
     assert_eq!(users(&a), 3, "the migration did not run");
     // A config the reader cannot follow (its own module), naming a database that is not
     // there: Prisma's loader is believed for the backup, but a missing database needs a
@@ -373,7 +373,7 @@ fn a_config_that_reads_how_it_is_run_is_not_trusted() {
     let run = deploy(&ctx);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stderr.contains("does not find"), "{}", run.stderr);
-    assert!(!run.stderr.contains("nothing to lose"), "{}", run.stderr);
+    assert!(!run.stderr.contains("there is nothing to back up"), "{}", run.stderr);
 }
 
 /// Round 9: migration SQL can destroy a schema Prisma does not manage (`DROP SCHEMA audit
@@ -1126,7 +1126,7 @@ fn dot_config_sqlite_paths_and_conditional_dotenv_calls() {
     ctx.write(".config/prisma.ts", "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({ schema: \"../prisma/schema.prisma\", datasource: { url: \"file:./dev.db\" } });\n");
     let run = ctx.run_with_tty(&["exec", "--", "migrate", "reset", "--force"], "no\n");
     assert!(run.all().contains(&format!("sqlite file {}", ctx.path("dev.db").display())), "{}", run.all());
-    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert!(!run.all().contains("there is nothing to back up"), "{}", run.all());
 
     let (a, _) = two_databases("cond");
     let ctx = project(Loader::Static, "");
@@ -1368,7 +1368,7 @@ fn the_config_is_loaded_with_the_argv_and_environment_prisma_gets() {
     );
     let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "no\n");
     assert!(run.all().contains(&format!("Type the database name `{a}`")), "{}", run.all());
-    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert!(!run.all().contains("there is nothing to back up"), "{}", run.all());
     assert_eq!(users(&a), 3);
     let _ = b;
 }
@@ -1459,7 +1459,7 @@ fn a_config_that_tells_the_runs_apart_and_a_swapped_sql_file_lose_nothing() {
     let run = prisma(&ctx, &["migrate", "reset", "--force"]);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.stderr.contains("was NOT run"), "{}", run.all());
-    assert!(!run.all().contains("nothing to lose"), "{}", run.all());
+    assert!(!run.all().contains("there is nothing to back up"), "{}", run.all());
     assert_eq!(users(&a), 3, "nothing was reset");
 
     let ctx = crate::guard::guarded_project();
@@ -2014,4 +2014,61 @@ fn a_backup_known_not_to_restore_is_marked_and_never_latest() {
     let run = ctx.run_with_tty(&["restore", "latest"], &format!("{db}\n"));
     assert!(run.all().contains(&format!("Restoring {good}")) || run.all().contains(&good), "{}", run.all());
     assert!(!run.all().contains(&format!("Restoring {bad}")), "{}", run.all());
+}
+
+/// Issue 16 review 13, finding 7: when the static reader (no Node.js loader) cannot follow the
+/// config (`path.join(__dirname, ...)`), the refusal says what it could not follow and what
+/// works: never "pass --url" for a command Prisma 7 takes no --url for (migrate reset), and for
+/// one that takes it (db push), Prisma's own `--url` after `--`, which then runs, backed up.
+#[test]
+fn an_unreadable_config_says_what_was_not_followed_and_the_form_that_works() {
+    let (a, _) = two_databases("hint");
+    let ctx = project(Loader::Static, "packages/db");
+    ctx.write(
+        "packages/db/prisma.config.ts",
+        &config_ts("import path from \"node:path\";\nimport { config } from \"dotenv\";\nconfig({ path: path.join(__dirname, \".env.db\") });"),
+    );
+    ctx.write("packages/db/.env.db", &env_line(&a));
+    let config = ["exec", "--", "--config", "packages/db/prisma.config.ts"];
+    fn with<'a>(config: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
+        config.iter().chain(rest).copied().collect()
+    }
+    let run = ctx.run_with_tty(&with(&config, &["migrate", "reset", "--force"]), "x\n");
+    assert_eq!(run.code, 1, "{}", run.all());
+    let text = run.all();
+    assert!(text.contains("path.join(__dirname, \".env.db\")"), "what was not followed: {text}");
+    assert!(text.contains("npm install") && text.contains("`prisma migrate reset` takes no --url"), "{text}");
+    assert!(!text.contains("pass the database with --url"), "{text}");
+    assert_eq!(users(&a), 3);
+    let run = ctx.run(&with(&config, &["db", "push"]));
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.all().contains("prisma-guard exec -- --config packages/db/prisma.config.ts db push --url <url>"),
+        "{}",
+        run.all()
+    );
+    // The form it names works.
+    let url = postgres().url(&a);
+    let run = ctx.run(&with(&config, &["db", "push", "--url", &url]));
+    run.ok().no_secret();
+    let manifests = ctx.manifests_in("packages/db");
+    assert_eq!(manifests.len(), 1, "{}", run.all());
+    assert!(manifests[0]["database_url"].as_str().unwrap().contains(&format!("/{a}")));
+}
+
+/// Issue 16 review 13, finding 8: the prompt before a reset of a database that does not exist
+/// promised a backup ("It holds no rows. A backup is taken first ... its id is printed") and
+/// then printed "No backup". It says once that there is nothing to back up, and does so.
+#[test]
+fn the_prompt_for_a_missing_database_promises_no_backup() {
+    let ctx = project(Loader::Prisma, "");
+    ctx.write("prisma.config.ts", &config_ts("import \"dotenv/config\";"));
+    ctx.write(".env", &env_line("pr_prompt_missing"));
+    let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "pr_prompt_missing\n");
+    let text = run.all();
+    assert!(text.contains("finds no such database"), "{text}");
+    assert!(text.contains("No backup is taken: there is no database to back up"), "{text}");
+    assert!(!text.contains("A backup is taken first") && !text.contains("It holds no rows"), "{text}");
+    assert!(text.contains("does not exist yet, so there is nothing to back up"), "{text}");
+    assert!(ctx.manifests().is_empty());
 }

@@ -356,8 +356,54 @@ fn backups_lists_newest_first_and_prune_keeps_the_newest_verified() {
     assert!(left[0].ends_with("-d") && left[1].ends_with("-c"));
     assert_eq!(ctx.backup_files().len(), 6, "dump, checksum and manifest of each survivor only");
     // Count-based retention.
-    ctx.run(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"]).ok();
+    // Fewer than the project keeps: typed on the terminal (the number that goes).
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "1", "--max-age-days", "0"], "delete 0\n");
+    assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(ctx.manifests().len(), 2, "the newest and the newest verified always stay");
+}
+
+/// Issue 16 review 13, finding 6: `prune --yes --keep 1` with no terminal deleted 14 of 16
+/// backups. Flags that delete more than the project's retention need the typed confirmation on
+/// a terminal; `--yes` never stands in for it. Flags that delete less, and the project's own
+/// (committed) retention, need no question.
+#[test]
+fn prune_flags_looser_than_the_projects_retention_need_a_person_on_the_terminal() {
+    let ctx = sqlite_project();
+    for label in ["a", "b", "c", "d"] {
+        ctx.run(&["backup", "--label", label]).ok();
+    }
+    for args in [&["prune", "--yes", "--keep", "1"][..], &["prune", "--yes", "--max-age-days", "1", "--keep", "0"][..]]
+    {
+        let run = ctx.run(args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.all());
+        assert!(
+            run.stderr.contains("no terminal")
+                && run.stderr.contains("deletes more backups than the project's retention"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(ctx.manifests().len(), 4, "nothing deleted");
+    }
+    // A wrong answer cancels.
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "2"], "yes\n");
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(
+        run.all().contains("keeps fewer backups than the project (keep = 100)")
+            && run.all().contains("Type `delete 2`"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(ctx.manifests().len(), 4);
+    // Not looser: no question.
+    ctx.run(&["prune", "--yes", "--keep", "200", "--max-age-days", "0"]).ok();
+    assert_eq!(ctx.manifests().len(), 4);
+    let run = ctx.run_with_tty(&["prune", "--yes", "--keep", "2"], "delete 2\n");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(ctx.manifests().len(), 2);
+    // The project's own retention, committed: its rule, no question.
+    ctx.write_own_config("[retention]\nkeep = 1\n");
+    ctx.run(&["prune", "--yes"]).ok();
+    assert_eq!(ctx.manifests().len(), 1);
 }
 
 /// Review (issue 18, round 2, defect 4): a backup dated in the future (a wrong clock, or a
@@ -398,4 +444,58 @@ fn a_backup_dated_in_the_future_is_flagged_and_never_latest() {
     assert!(run.stdout.contains(&real), "{}", run.stdout);
     let keep_line = run.stdout.lines().find(|l| l.contains(&real)).unwrap_or_default().to_string();
     assert!(keep_line.contains("the newest backup"), "the real one is the newest: {}", run.stdout);
+    // Its age is unknown: never deleted as old or beyond the count, and it takes no slot.
+    let future_line = run.stdout.lines().find(|l| l.contains(future)).unwrap_or_default().to_string();
+    assert!(future_line.contains("keep") && future_line.contains("dated in the future"), "{}", run.stdout);
+    ctx.run(&["prune", "--yes"]).ok();
+    let ids: Vec<String> = ctx.manifests().iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+    assert!(ids.iter().any(|i| i == future) && ids.contains(&real), "{ids:?}");
+}
+
+/// Issue 16 review 13, finding 5: a SQLite backup killed with SIGKILL while it snapshots leaves
+/// its snapshot folder (a full uncompressed copy of the data) private, and the next backup
+/// removes it; `prune` lists and removes such leftovers too.
+#[test]
+fn sqlite_backup_killed_during_its_snapshot_is_cleaned_up_by_the_next_run() {
+    let ctx = sqlite_project();
+    {
+        let conn = Connection::open(ctx.path("dev.db")).unwrap();
+        conn.execute_batch("CREATE TABLE big (id INTEGER PRIMARY KEY, v BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60000) INSERT INTO big SELECT i, randomblob(1000) FROM n;").unwrap();
+    }
+    let mut child =
+        ctx.cmd(&["backup"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let start = std::time::Instant::now();
+    let snapshot = loop {
+        if let Some(s) = ctx.backup_files().into_iter().find(|f| f.starts_with(".sqlite-snapshot-")) {
+            break s;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the backup ended before its snapshot could be interrupted: {status:?}");
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the snapshot never started");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    std::process::Command::new("kill").args(["-KILL", &child.id().to_string()]).status().unwrap();
+    let _ = child.wait();
+    assert!(snapshot.contains(&format!("-{}-", child.id())), "the snapshot folder names its run: {snapshot}");
+    let dir = ctx.path("backups").join(&snapshot);
+    assert!(dir.is_dir(), "{:?}", ctx.backup_files());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let mode = e.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{:?} is {mode:o}", e.path());
+        }
+    }
+    let run = ctx.run(&["prune"]);
+    run.ok();
+    assert!(run.stdout.contains(&snapshot) && run.stdout.contains("would delete"), "{}", run.stdout);
+    ctx.run(&["backup"]).ok();
+    let files = ctx.backup_files();
+    assert!(
+        !files.iter().any(|f| f.starts_with(".sqlite-snapshot-") || f.ends_with(".reserved") || f.ends_with(".tmp")),
+        "{files:?}"
+    );
+    assert_eq!(ctx.manifests().len(), 1);
 }

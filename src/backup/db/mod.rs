@@ -181,8 +181,58 @@ pub fn compare_counts(expected: &BTreeMap<String, u64>, actual: &BTreeMap<String
     diffs
 }
 
-/// A unique name for a scratch database.
+/// What scratch database names start with.
+pub const SCRATCH_PREFIX: &str = "prisma_guard_scratch_";
+
+/// A unique name for a scratch database: `prisma_guard_scratch_<pid>_<host>_<n>`, the run's
+/// pid and a tag of its host, so that a later run on this host can drop the scratch
+/// databases of runs that were killed (and never another machine's).
 pub fn scratch_name() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    format!("prisma_guard_scratch_{}_{nanos:x}", std::process::id())
+    format!("{SCRATCH_PREFIX}{}_{}_{nanos:x}", std::process::id(), host_tag())
+}
+
+/// Eight hex digits of this host's name (a database name has room for no more).
+fn host_tag() -> String {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(crate::backup::store::lock::hostname().as_bytes());
+    crate::backup::store::io::hex(&digest[..4])
+}
+
+/// Among the server's database names, the scratch databases of runs on this host whose
+/// process has ended (killed during a restore test).
+pub fn stale_scratch(names: &[String]) -> Vec<&String> {
+    let tag = host_tag();
+    names
+        .iter()
+        .filter(|name| {
+            let Some(rest) = name.strip_prefix(SCRATCH_PREFIX) else { return false };
+            let parts: Vec<&str> = rest.split('_').collect();
+            let [pid, host, _] = parts.as_slice() else { return false };
+            let Ok(pid) = pid.parse::<u32>() else { return false };
+            *host == tag && pid != std::process::id() && !crate::process::pid_alive(pid)
+        })
+        .collect()
+}
+
+/// The `LIKE` pattern for scratch database names (`_` matches any character: what it finds
+/// is filtered by [`stale_scratch`]).
+pub fn scratch_like() -> String {
+    format!("{SCRATCH_PREFIX}%")
+}
+
+#[cfg(test)]
+mod scratch_tests {
+    use super::*;
+
+    #[test]
+    fn only_scratch_databases_of_dead_runs_on_this_host_are_stale() {
+        let mine = scratch_name();
+        // A pid that no process has (above the kernel's limit).
+        let dead = format!("{SCRATCH_PREFIX}4194999_{}_1a2b", host_tag());
+        let other_host = format!("{SCRATCH_PREFIX}4194999_00000000_1a2b");
+        let old_form = format!("{SCRATCH_PREFIX}4194999_1a2b");
+        let names = vec![mine.clone(), dead.clone(), other_host, old_form, "app".to_string()];
+        assert_eq!(stale_scratch(&names), vec![&dead]);
+        assert!(mine.len() <= 63, "{mine}");
+    }
 }

@@ -365,6 +365,12 @@ impl Database for Mysql {
     }
 
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
+        // Those of killed runs go first (best effort: a failure here is not this run's).
+        if let Ok(names) = self.query(&format!("SHOW DATABASES LIKE '{}'", super::scratch_like())) {
+            for stale in super::stale_scratch(&names) {
+                let _ = self.query(&format!("DROP DATABASE IF EXISTS {}", quote_ident(stale)));
+            }
+        }
         let name = super::scratch_name();
         self.query(&format!("CREATE DATABASE {} CHARACTER SET utf8mb4", quote_ident(&name))).map_err(|e| {
             e.context(fail("could not create a scratch database for the restore test").hint(

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -135,12 +136,21 @@ impl Database for Sqlite {
         if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
             sweep_staged(dir);
         }
-        // A private folder, so the snapshot's -journal/-wal files go when it goes.
+        // A private folder, so the snapshot's -journal/-wal files go when it goes; named after
+        // this run, so that the next one removes it when this one is killed.
         let tmpdir = tempfile::Builder::new()
-            .prefix(".sqlite-snapshot-")
+            .prefix(&format!("{}{}-", crate::backup::store::SNAPSHOT_PREFIX, std::process::id()))
+            .permissions(std::fs::Permissions::from_mode(0o700))
             .tempdir_in(workdir)
             .context("could not create a temporary snapshot folder in the backup directory")?;
         let snapshot = tmpdir.path().join("snapshot.db");
+        // 0600 before SQLite opens it (its journal files take the database file's mode).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&snapshot)
+            .context("could not create the snapshot file in the backup directory")?;
         {
             let mut dst = Connection::open(&snapshot)?;
             copy_all(&src, &mut dst).map_err(|e| snapshot_error(e, &self.path))?;
@@ -206,7 +216,7 @@ impl Database for Sqlite {
     }
 
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
-        let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").tempdir()?;
+        let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").permissions(std::fs::Permissions::from_mode(0o700)).tempdir()?;
         let path = dir.path().join("scratch.db");
         let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()), schemas: Vec::new() };
         Ok(Box::new(Temporary {

@@ -43,6 +43,7 @@ pub fn not_started(name: &str, url: &str, error: &anyhow::Error) -> RemoteCopy {
         locked_until: None,
         lock_mode: None,
         error: Some(crate::error::one_line(error)),
+        stored_etag: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn record(remote: &Remote, manifest: &Manifest) -> RemoteCopy {
         locked_until: None,
         lock_mode: None,
         error: None,
+        stored_etag: None,
     }
 }
 
@@ -91,9 +93,9 @@ pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
 }
 
 /// Check what the store holds, then add the checksum line and the manifest, and lock all
-/// three. The store's ETag (the MD5 of the MD5s of the parts, computed by the store from what
-/// it stored) proves it holds the bytes sent when it matches; otherwise, or with
-/// `verify_upload = "read"`, the object is read back and its SHA-256 compared.
+/// three. By default the object is read back and its size and SHA-256 compared; with
+/// `verify_upload = "etag"`, a store's ETag that matches (the MD5 of the MD5s of the parts,
+/// computed by the store from what it stored) stands in for the read.
 fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCopy) -> Result<()> {
     let problems = match (stored, remote.read_back) {
         (Stored::EtagMatches, false) => match remote.size_of(&manifest.file.name)? {
@@ -113,6 +115,7 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
         );
     }
     rec.verified = true;
+    rec.stored_etag = remote.head(&manifest.file.name)?.and_then(|(_, etag)| etag);
     let now = SystemTime::now();
     rec.uploaded_at = Some(humantime::format_rfc3339_seconds(now).to_string());
     let sha_name = format!("{}.sha256", manifest.file.name);

@@ -62,7 +62,8 @@ pub struct Remote {
     storage_class: Option<String>,
     http: object_store::client::HttpClient,
     pub retention: Option<crate::backup::store::retention::Policy>,
-    /// `verify_upload = "read"`: read every upload back (SHA-256), even when the ETag proves it.
+    /// Read every upload back (size and SHA-256; the default), else (`verify_upload = "etag"`)
+    /// trust a multipart ETag that matches the parts sent.
     pub read_back: bool,
 }
 
@@ -161,13 +162,14 @@ impl Remote {
                 "S3 parts are 5 MiB to 5 GiB; 16 is a good size",
             ));
         }
+        // By default every upload is read back: the size and SHA-256 of what the store holds.
         let read_back = match spec.verify_upload.as_deref() {
-            None | Some("etag") => false,
-            Some("read") => true,
+            None | Some("read") => true,
+            Some("etag") => false,
             Some(other) => {
                 return Err(usage(
-                    format!("remote `{name}`: verify_upload = \"{other}\" is neither \"etag\" nor \"read\""),
-                    "\"etag\" (default) trusts a matching multipart ETag; \"read\" reads every upload back",
+                    format!("remote `{name}`: verify_upload = \"{other}\" is neither \"read\" nor \"etag\""),
+                    "\"read\" (default) reads every upload back (size and SHA-256); \"etag\" trusts a matching multipart ETag (MD5s of the parts) and saves the read",
                 ))
             }
         };
@@ -286,9 +288,14 @@ impl Remote {
 
     /// Size of an object, `None` when it does not exist.
     pub fn size_of(&self, file_name: &str) -> Result<Option<u64>> {
+        Ok(self.head(file_name)?.map(|(size, _)| size))
+    }
+
+    /// The object's size and the store's ETag (`None`: no such object).
+    pub fn head(&self, file_name: &str) -> Result<Option<(u64, Option<String>)>> {
         let key = self.key(file_name);
         match self.block_on(self.store.head(&key)) {
-            Ok(meta) => Ok(Some(meta.size)),
+            Ok(meta) => Ok(Some((meta.size, meta.e_tag))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.error(e, &format!("could not look at {key}"))),
         }

@@ -24,6 +24,8 @@ use crate::error::{fail, Failure};
 pub const IDENTITY_VAR: &str = "PRISMA_GUARD_AGE_IDENTITY";
 /// The variable holding a passphrase for opening backups sealed to one.
 pub const PASSPHRASE_VAR: &str = "PRISMA_GUARD_AGE_PASSPHRASE";
+/// The variable naming a file that holds the passphrase (its first line).
+pub const PASSPHRASE_FILE_VAR: &str = "PRISMA_GUARD_AGE_PASSPHRASE_FILE";
 
 /// What the manifest says about a sealed file: the recipients' fingerprints (never keys).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +109,15 @@ impl Sealing {
                 }
                 Ok(Some(Sealing::Recipients(recipients)))
             }
+        }
+    }
+
+    /// What opens what this seals, when this run holds it (a passphrase; public keys open
+    /// nothing): a new backup is then test-restored where it is taken.
+    pub fn opening(&self) -> Option<Opening> {
+        match self {
+            Sealing::Passphrase(p) => Some(Opening::passphrase(p.clone(), "the passphrase [encryption] passphrase_env names")),
+            Sealing::Recipients(_) => None,
         }
     }
 
@@ -219,14 +230,31 @@ impl Opening {
             return Ok(Some(Opening { identities, source: path.display().to_string(), fingerprints: Some(fingerprints) }));
         }
         if let Some(p) = env(PASSPHRASE_VAR).filter(|p| !p.is_empty()) {
-            let identity = age::scrypt::Identity::new(SecretString::from(p));
-            return Ok(Some(Opening {
-                identities: vec![Box::new(identity)],
-                source: PASSPHRASE_VAR.into(),
-                fingerprints: None,
-            }));
+            return Ok(Some(Opening::passphrase(SecretString::from(p), PASSPHRASE_VAR)));
+        }
+        if let Some(path) = env(PASSPHRASE_FILE_VAR).filter(|v| !v.is_empty()) {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure::usage(format!("{PASSPHRASE_FILE_VAR}: the passphrase file {path} cannot be read: {e}"))
+                    .hint("point it at a file (chmod 600) whose first line is the passphrase")
+            })?;
+            let first = text.lines().next().unwrap_or("").to_string();
+            if first.is_empty() {
+                return Err(Failure::usage(format!("{PASSPHRASE_FILE_VAR}: the passphrase file {path} is empty"))
+                    .hint("its first line is the passphrase")
+                    .into());
+            }
+            return Ok(Some(Opening::passphrase(SecretString::from(first), &format!("the passphrase in {path}"))));
         }
         Ok(None)
+    }
+
+    /// A passphrase; `source` names where it came from (never the passphrase).
+    pub fn passphrase(p: SecretString, source: &str) -> Opening {
+        Opening {
+            identities: vec![Box::new(age::scrypt::Identity::new(p))],
+            source: source.to_string(),
+            fingerprints: None,
+        }
     }
 
     /// Whether this can open a backup sealed as `sealed` says, from the manifest alone: a key

@@ -112,6 +112,19 @@ impl AtomicFile {
         self.file.as_mut().expect("AtomicFile used after commit")
     }
 
+    /// The temporary file's path (the data is there until `commit`).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// fsync the data written so far.
+    pub fn sync(&mut self) -> Result<()> {
+        if let Some(file) = &self.file {
+            file.sync_all().with_context(|| format!("could not flush {} to disk", self.tmp.display()))?;
+        }
+        Ok(())
+    }
+
     /// fsync the data, rename into place, fsync the directory.
     pub fn commit(mut self) -> Result<PathBuf> {
         if let Some(file) = self.file.take() {

@@ -85,6 +85,10 @@ pub struct RemoteCopy {
     /// Why the upload failed (the local copy stays).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The store's ETag of the dump when it was last checked whole: a copy whose ETag differs
+    /// later was replaced or changed on the store, and `sync` reads it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_etag: Option<String>,
 }
 
 impl Manifest {

@@ -109,10 +109,16 @@ impl Store {
         self.dir.join(format!(".{id}.reserved"))
     }
 
-    /// Claim `id`; false when another run has.
+    /// Claim `id`; false when another run has. The reservation (0600) names its run (pid
+    /// and host), so that the next run can tell one whose process died.
     fn reserve(&self, id: &str) -> bool {
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(self.reservation(id)) {
-            Ok(_) => true,
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(self.reservation(id)) {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{} {}", std::process::id(), lock::hostname());
+                true
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
             // A folder we cannot write to: the backup fails on its own file with a clear error.
             Err(_) => true,
@@ -224,31 +230,51 @@ impl Store {
         out
     }
 
-    /// Temporary files left by a backup whose process died (killed, power loss).
+    /// What runs that died (killed, power loss) left in the folder: their temporary files,
+    /// SQLite snapshot folders, id reservations and the files of the backup each was writing
+    /// (which has no manifest: it never completed). A leftover names its run's pid; it is
+    /// dead when that process is gone (on this host), else after a day.
     pub fn dead_temp_files(&self) -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return Vec::new() };
-        entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if !name.starts_with('.') {
-                    return false;
+        let names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut out = Vec::new();
+        for name in &names {
+            let path = self.dir.join(name);
+            let dead = if let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) {
+                // `.<name>.<pid>.tmp`, written by io::AtomicFile.
+                let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
+                pid.is_some_and(run_is_gone)
+            } else if let Some(rest) = name.strip_prefix(SNAPSHOT_PREFIX) {
+                // `.sqlite-snapshot-<pid>-XXXXXX` (older ones carry no pid).
+                let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+                pid.map_or_else(|| older_than_a_day(&path), run_is_gone)
+            } else if let Some(id) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".reserved")) {
+                let gone = match reservation_holder(&path) {
+                    Some((pid, host)) if host == lock::hostname() => run_is_gone(pid),
+                    _ => older_than_a_day(&path),
+                };
+                if gone && !self.manifest_path(id).exists() {
+                    let prefix = format!("{id}.");
+                    out.extend(names.iter().filter(|n| n.starts_with(&prefix)).map(|n| self.dir.join(n)));
                 }
-                if let Some(stem) = name.strip_suffix(".tmp") {
-                    // `.<name>.<pid>.tmp`, written by io::AtomicFile.
-                    let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
-                    return pid.is_some_and(|pid| !crate::process::pid_alive(pid));
-                }
-                // SQLite snapshots (tempfile names) and id reservations of runs that died:
-                // stale after a day.
-                (name.starts_with(".sqlite-snapshot-") || name.ends_with(".reserved"))
-                    && p.metadata()
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age.as_secs() > 86_400)
-            })
+                gone
+            } else {
+                false
+            };
+            if dead {
+                out.push(path);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Remove what [`Store::dead_temp_files`] finds; returns what was removed.
+    pub fn sweep_dead_files(&self) -> Vec<PathBuf> {
+        self.dead_temp_files()
+            .into_iter()
+            .filter(|p| if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) }.is_ok())
             .collect()
     }
 
@@ -331,6 +357,29 @@ fn sanitize_label(label: &str) -> String {
         .collect()
 }
 
+/// The folders SQLite snapshots are taken in, in the backup folder: `<prefix><pid>-XXXXXX`.
+pub const SNAPSHOT_PREFIX: &str = ".sqlite-snapshot-";
+
+/// Whether the run with this pid (on this host) has ended.
+fn run_is_gone(pid: u32) -> bool {
+    pid != std::process::id() && !crate::process::pid_alive(pid)
+}
+
+fn older_than_a_day(path: &Path) -> bool {
+    path.symlink_metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 86_400)
+}
+
+/// The pid and host a reservation file names.
+fn reservation_holder(path: &Path) -> Option<(u32, String)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (pid, host) = text.trim().split_once(' ')?;
+    Some((pid.parse().ok()?, host.to_string()))
+}
+
 /// Where the results of deleted backups' checks are kept, in the backup folder.
 const LAST_CHECKS: &str = ".last-checks.json";
 
@@ -377,5 +426,46 @@ mod tests {
         assert!(!held.exists());
         let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn leftovers_of_dead_runs_are_found_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        let host = lock::hostname();
+        let dead = 4_194_999; // above the kernel's pid limit: no process has it
+        let put = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        // A run killed between moving its dump into place and saving its manifest.
+        put(".20261118T110640Z.reserved", &format!("{dead} {host}\n"));
+        put("20261118T110640Z.sql.zst", "dump");
+        put("20261118T110640Z.sql.zst.sha256", "sum");
+        put(&format!(".20261118T110641Z.sql.zst.{dead}.tmp"), "partial");
+        std::fs::create_dir(dir.path().join(format!("{SNAPSHOT_PREFIX}{dead}-abc123"))).unwrap();
+        // A live run (this one), a backup with a manifest, another host's reservation.
+        let live = store.reserve_new_id(SystemTime::now(), None);
+        put(&format!(".x.sql.zst.{}.tmp", std::process::id()), "mine");
+        std::fs::create_dir(dir.path().join(format!("{SNAPSHOT_PREFIX}{}-def456", std::process::id()))).unwrap();
+        put(".20261118T110642Z.reserved", &format!("{dead} elsewhere\n"));
+        put("20261118T110642Z.sql.zst", "dump");
+        let names = |v: Vec<PathBuf>| -> Vec<String> {
+            v.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect()
+        };
+        let found = names(store.dead_temp_files());
+        assert_eq!(
+            found,
+            vec![
+                format!(".20261118T110640Z.reserved"),
+                format!(".20261118T110641Z.sql.zst.{dead}.tmp"),
+                format!("{SNAPSHOT_PREFIX}{dead}-abc123"),
+                "20261118T110640Z.sql.zst".to_string(),
+                "20261118T110640Z.sql.zst.sha256".to_string(),
+            ]
+        );
+        assert_eq!(names(store.sweep_dead_files()).len(), 5);
+        assert!(store.dead_temp_files().is_empty());
+        let held = std::fs::read_to_string(dir.path().join(format!(".{}.reserved", live.id))).unwrap();
+        assert_eq!(held.trim(), format!("{} {host}", std::process::id()));
+        let mode = std::fs::metadata(dir.path().join(format!(".{}.reserved", live.id))).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

@@ -63,10 +63,13 @@ pub fn decide<'a>(
     let mut reasons: Vec<Vec<String>> = vec![Vec::new(); manifests.len()];
     let mut deleting: Vec<Vec<String>> = vec![Vec::new(); manifests.len()];
     let age = |m: &Manifest| now_unix.saturating_sub(m.created_unix);
+    // Dated in the future (a wrong clock, or not this project's): its age is unknown, so no
+    // rule judges it, it takes no rule's slot, and it stays (said in the table).
+    let future: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix)).collect();
     if policy.gfs.is_set() {
         let g = policy.gfs;
         if let Some(n) = g.keep_last {
-            for r in reasons.iter_mut().take(n) {
+            for (_, r) in reasons.iter_mut().enumerate().filter(|(i, _)| !future[*i]).take(n) {
                 r.push(format!("one of the last {n}"));
             }
         }
@@ -87,7 +90,7 @@ pub fn decide<'a>(
         for (count, what, key) in buckets {
             let Some(n) = count else { continue };
             let mut seen: Vec<String> = Vec::new();
-            for (i, m) in manifests.iter().enumerate() {
+            for (i, m) in manifests.iter().enumerate().filter(|(i, _)| !future[*i]) {
                 let k = key(m.created_unix);
                 if seen.len() >= n {
                     break;
@@ -133,7 +136,15 @@ pub fn decide<'a>(
     manifests
         .iter()
         .zip(reasons.into_iter().zip(deleting))
-        .map(|(m, (keep_reasons, delete_reasons))| {
+        .zip(future)
+        .map(|((m, (keep_reasons, delete_reasons)), future)| {
+            if future {
+                let why = format!(
+                    "dated in the future ({}): its age is unknown (a wrong clock, or not this project's backup); delete it by hand if it is not yours",
+                    m.created_at
+                );
+                return Decision { manifest: m, keep: true, reasons: vec![why] };
+            }
             let protected = keep_reasons.iter().any(|r| {
                 r.starts_with("the newest")
                     || r.starts_with("taken before")
@@ -282,6 +293,21 @@ mod tests {
         assert!(b010.reasons[0].contains("destructive"), "{:?}", b010.reasons);
         let gone = decisions.iter().find(|d| d.manifest.id == "b050").unwrap();
         assert_eq!(gone.reasons, ["no rule keeps it"]);
+    }
+
+    #[test]
+    fn a_backup_dated_in_the_future_is_kept_and_takes_no_slot() {
+        let mut backups = vec![manifest("future", NOW + 400 * DAY, false)];
+        backups.extend((0..5).map(|i| manifest(&format!("d{i}"), NOW - i * DAY, false)));
+        Manifest::sort_newest_first(&mut backups, NOW);
+        let simple = Policy { max_age_days: 30, keep: 2, gfs: Gfs::default(), protect_days: 30 };
+        assert_eq!(kept(&simple, &backups), vec!["d0", "d1", "future"]);
+        let daily = gfs(Gfs { keep_daily: Some(2), ..Gfs::default() });
+        assert_eq!(kept(&daily, &backups), vec!["d0", "d1", "future"]);
+        let last = gfs(Gfs { keep_last: Some(1), ..Gfs::default() });
+        assert_eq!(kept(&last, &backups), vec!["d0", "future"]);
+        let d = decide(&backups, NOW, &simple, &|_| false);
+        assert!(d.iter().any(|d| d.manifest.id == "future" && d.reasons[0].starts_with("dated in the future")));
     }
 
     #[test]

@@ -26,6 +26,32 @@ pub fn file_name(id: &str, ext: &str, format: &Format) -> String {
     format!("{id}.{ext}.{}{sealed}", format.compression.extension())
 }
 
+/// A dump written and flushed under its temporary name: nothing in the folder looks like a
+/// backup until [`Store::finish`] moves it into place with its checksum and manifest.
+/// Dropped unfinished (a failed check), the temporary file goes.
+pub struct Pending {
+    file: AtomicFile,
+    pub info: FileInfo,
+}
+
+impl Pending {
+    /// Where the dump is while pending (to read it back before it counts).
+    pub fn path(&self) -> &std::path::Path {
+        self.file.path()
+    }
+}
+
+impl Store {
+    /// Move a pending dump into place, then its `.sha256` line, then its manifest: the three
+    /// follow each other at once (a run killed in between leaves its id reservation behind,
+    /// and the next run removes the files of that id that have no manifest).
+    pub fn finish(&self, pending: Pending, manifest: &super::Manifest) -> Result<()> {
+        pending.file.commit()?;
+        self.write_checksum(&pending.info.name, &pending.info.sha256)?;
+        self.save_manifest(manifest)
+    }
+}
+
 /// Stream whatever `produce` writes into the store; the stored bytes also go to `uploads`
 /// (off-site copies that stream while the dump runs; a failing upload never stops the dump).
 pub fn write_dump<T>(
@@ -36,7 +62,7 @@ pub fn write_dump<T>(
     uploads: &mut [Upload<'_>],
     on_progress: &mut dyn FnMut(u64),
     produce: impl FnOnce(&mut dyn Write) -> Result<T>,
-) -> Result<(FileInfo, T)> {
+) -> Result<(Pending, T)> {
     let compression = format.compression;
     let name = file_name(id, ext, format);
     let dest = store.dir().join(&name);
@@ -63,10 +89,10 @@ pub fn write_dump<T>(
             .hint("run the dump tool by hand to see why; nothing was saved")
             .into());
     }
-    atomic.commit()?;
-    store.write_checksum(&name, &sha256)?;
+    atomic.sync()?;
     let encryption = format.sealing.map(Sealing::describe);
-    Ok((FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256, encryption }, produced))
+    let info = FileInfo { name, compression, compressed_bytes, uncompressed_bytes, sha256, encryption };
+    Ok((Pending { file: atomic, info }, produced))
 }
 
 /// Writes to the file and hands the same bytes to each upload.

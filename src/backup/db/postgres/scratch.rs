@@ -14,6 +14,13 @@ use crate::error::fail;
 impl Postgres {
     /// A new empty database on the same server, dropped when the value is dropped.
     pub(super) fn scratch(&self) -> Result<Temporary<'_, Postgres>> {
+        // Those of killed runs go first (best effort: a failure here is not this run's).
+        let like = format!("SELECT datname FROM pg_database WHERE datname LIKE '{}'", crate::backup::db::scratch_like());
+        if let Ok(names) = self.query(&like) {
+            for stale in crate::backup::db::stale_scratch(&names) {
+                let _ = self.query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(stale)));
+            }
+        }
         let name = crate::backup::db::scratch_name();
         self.query(&format!("CREATE DATABASE {}", quote_ident(&name))).map_err(|e| {
             e.context(fail("could not create a scratch database for the restore test").hint(
