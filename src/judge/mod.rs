@@ -135,22 +135,11 @@ pub fn check_in(
     let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
     let mut written: Vec<String> = Vec::new();
+    let mut lookups = tamper::Lookups::default();
     let visited = shell::visit(line, scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
-        // `rm $(which prisma-guard)`: a path only known when the line runs, in a line about
-        // prisma-guard.
         let name = v.command.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
-        if line.contains("prisma-guard")
-            && matches!(name, "rm" | "mv" | "unlink" | "shred" | "chmod" | "truncate")
-            && v.command.argv.iter().any(|a| a.contains(shell::parse::SUBSTITUTED))
-        {
-            reasons.push((
-                Verdict::Destructive,
-                Class::GuardOff,
-                format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
-            ));
-        }
         // A recipe file that is there but cannot be read for what it runs.
         if let Target::Unreadable { why } = v.target {
             reasons.push((Verdict::Destructive, Class::Hidden, why.clone()));
@@ -176,6 +165,10 @@ pub fn check_in(
             std::borrow::Cow::Borrowed(c) => vec![*c],
         };
         let first = |f: &dyn Fn(&shell::SimpleCommand) -> Option<String>| forms.iter().find_map(|c| f(c));
+        // `cp /bin/true "$(command -v prisma-guard)"`: prisma-guard replaced at its looked-up path.
+        if let Some(why) = forms.iter().find_map(|c| lookups.see(c, line)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
+        }
         if let Some(why) = first(&|c| crate::judge::tamper::tamper(c, v.env, repo, v.dirs)) {
             let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
             reasons.push((Verdict::Destructive, class, why));

@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod itself;
 mod remote;
 mod writers;
 
@@ -19,6 +20,7 @@ pub use files::{hooks_folder, protected, protected_with};
 pub(crate) use files::glob_regex;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
+pub use itself::Lookups;
 pub use writers::patch_paths;
 
 pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
