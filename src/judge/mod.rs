@@ -13,6 +13,7 @@ pub mod clients;
 pub mod context;
 pub mod data;
 mod fast;
+mod git_data;
 mod hidden;
 pub mod tamper;
 pub mod tools;
@@ -136,6 +137,7 @@ pub fn check_in(
     let mut new_worktree = false;
     let mut written: Vec<String> = Vec::new();
     let mut lookups = tamper::Lookups::default();
+    let mut git_adds = git_data::Adds::default();
     let visited = shell::visit(line, scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
@@ -193,6 +195,9 @@ pub fn check_in(
         }
         // The database files themselves, and the volumes holding them.
         if let Some(why) = first(&|c| data::loses_data(c, repo, v.dirs)) {
+            reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+        }
+        if let Some(why) = forms.iter().find_map(|c| git_adds.see(c, repo, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
