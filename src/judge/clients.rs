@@ -70,6 +70,13 @@ pub const CLIENTS: &[&str] = &[
     "typeorm",
     "knex",
     "mikro-orm",
+    "mysqlsh",
+    "goose",
+    "sqitch",
+    "pg_resetwal",
+    "node-pg-migrate",
+    "db-migrate",
+    "kysely",
 ];
 
 /// Where the SQL read from the line comes from, for messages.
@@ -119,7 +126,7 @@ pub fn judge(
     match name {
         "psql" | "pgcli" | "usql" => psql::judge(cmd, read, is_project_file).and_then(found),
         "duckdb" => duckdb::judge(cmd, read, is_project_file).and_then(found),
-        "mysql" | "mariadb" | "mycli" => {
+        "mysql" | "mariadb" | "mycli" | "mysqlsh" => {
             if info_only {
                 return None;
             }
@@ -511,6 +518,8 @@ mod tests {
             "psql <<< 'UPDATE \"User\" SET email = null'",
             "pgcli -c 'DROP SCHEMA public CASCADE'",
             "mysql -e 'DROP DATABASE app'",
+            "mysqlsh --sql -e 'DROP DATABASE shop'",
+            "mysqlsh --uri root@localhost --sql --execute='TRUNCATE users'",
             "mysql -u root -p app --execute='DELETE FROM users'",
             "mariadb -eDROP\\ TABLE\\ users",
             "mysql <<< 'TRUNCATE users'",
@@ -551,6 +560,7 @@ mod tests {
             "psql -c '\\dt'",
             "mysql -e 'SHOW TABLES'",
             "mysql --version",
+            "mysqlsh --sql -e 'SHOW TABLES'",
             "sqlite3 prisma/dev.db 'SELECT * FROM User'",
             "sqlite3 prisma/dev.db .tables",
             "sqlite3 :memory: 'DROP TABLE x'",

@@ -151,7 +151,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     // The off-site copies of the backups, in the buckets prisma-guard.toml names.
-    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
+    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "s5cmd" | "s4cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
         if let Some(why) = remote::deletes_remote(argv, &remote::configured_buckets(&ctx.cwd)) {
             return Some(why);
         }
