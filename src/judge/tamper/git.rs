@@ -178,19 +178,6 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
         {
             return Some(format!("`git {sub}` changes {path} ({what})"));
         }
-        // Exclusions alone (`-- ':!seed.sql'`) stand for everything else: the whole tree.
-        let specs: Vec<&String> = match args.iter().position(|a| a == "--") {
-            Some(k) => args[k + 1..].iter().collect(),
-            None => args.iter().filter(|a| !a.starts_with('-')).collect(),
-        };
-        let excludes = |a: &&String| {
-            a.starts_with(":!") || a.starts_with(":^") || a.strip_prefix(":(").is_some_and(|m| m.split(')').next().is_some_and(|m| m.contains("exclude")))
-        };
-        if !specs.is_empty() && specs.iter().all(excludes) {
-            if let Some(what) = pathspec_hits(".", hooks) {
-                return Some(format!("`git {sub}` with only exclusions ({}) changes everything else ({what})", specs[0]));
-            }
-        }
     }
     None
 }

@@ -503,8 +503,6 @@ mod tests {
             "git rm .husky/pre-commit",
             "git checkout HEAD~1 -- .husky/pre-commit",
             "git restore .githooks/pre-commit",
-            "git checkout -- ':!seed.sql'",
-            "git restore -- ':(exclude)seed.sql'",
             "rm -rf .husky",
             "rm -rf .claude",
             "rm -r .githooks/",
