@@ -178,7 +178,9 @@ pub fn plumbing(sub: &str, args: &[String], ctx: &Context, dirs: &[String], db: 
 /// and working tree changes.
 #[derive(Debug, Default)]
 pub struct Adds {
-    added: Option<String>,
+    /// The arguments of each `git add` seen so far, and the folders it ran in: judged only
+    /// when a discarding command follows (reading the project costs more than a line does).
+    pending: Vec<(Vec<String>, Vec<String>)>,
 }
 
 impl Adds {
@@ -194,41 +196,14 @@ impl Adds {
         let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
         let long = |l: &str| args.iter().any(|a| a == l);
         if sub == "add" || sub == "stage" {
-            if short('n') || long("--dry-run") {
-                return None;
-            }
-            let forced = short('f') || long("--force");
-            let all = short('A') || long("--all");
-            let specs = pathspecs(args);
-            let whole = |d: &Path| {
-                (specs.is_empty() && all) || {
-                    let spec_args: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
-                    pathspecs_cover(&spec_args, &[d.to_path_buf()], &ctx.cwd, dirs)
-                }
-            };
-            // The databases git would add: untracked ones always, ignored ones when forced.
-            for f in ctx.data_files().iter().step_by(super::data::SIDECARS.len() + 1) {
-                let state = git_state(f);
-                let adds = match state {
-                    GitState::Untracked => true,
-                    GitState::Ignored => forced,
-                    GitState::Tracked | GitState::Outside => false,
-                };
-                if adds && f.exists() && whole(f) {
-                    self.added = Some(f.strip_prefix(&ctx.cwd).unwrap_or(f).display().to_string());
-                }
-            }
-            let backups = ctx.cwd.join("backups");
-            if backups.is_dir() && self.added.is_none() {
-                let state = git_state(&backups);
-                let adds = state == GitState::Untracked || (state == GitState::Ignored && forced);
-                if adds && whole(&backups.join("x")) {
-                    self.added = Some("backups/ (prisma-guard's backups)".into());
-                }
+            if !(short('n') || long("--dry-run")) {
+                self.pending.push((args.to_vec(), dirs.to_vec()));
             }
             return None;
         }
-        let added = self.added.as_deref()?;
+        if self.pending.is_empty() {
+            return None;
+        }
         let discards = match sub {
             "reset" => long("--hard") || long("--merge") || long("--keep"),
             "stash" => matches!(args.iter().find(|a| !a.starts_with('-')).map(String::as_str), None | Some("push" | "save")),
@@ -237,12 +212,43 @@ impl Adds {
             "read-tree" => short('u') && (long("--reset") || short('m')),
             _ => false,
         };
-        discards.then(|| {
-            format!(
-                "`git add` puts {added} in the index, and `git {sub}` on the same line then takes it out of the working tree: it is deleted"
-            )
-        })
+        if !discards {
+            return None;
+        }
+        let added = self.pending.iter().find_map(|(args, dirs)| added_by(args, dirs, ctx))?;
+        Some(format!(
+            "`git add` puts {added} in the index, and `git {sub}` on the same line then takes it out of the working tree: it is deleted"
+        ))
     }
+}
+
+/// What `git add ARGS` (run in one of `dirs`) puts in the index that git did not track: an
+/// untracked database, or with `-f` an ignored one or the ignored backups.
+fn added_by(args: &[String], dirs: &[String], ctx: &Context) -> Option<String> {
+    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let forced = short('f') || args.iter().any(|a| a == "--force");
+    let all = short('A') || args.iter().any(|a| a == "--all");
+    let specs = pathspecs(args);
+    let covered = |f: &Path| {
+        (specs.is_empty() && all) || {
+            let spec_args: Vec<String> = specs.iter().map(|s| (*s).to_string()).collect();
+            pathspecs_cover(&spec_args, &[f.to_path_buf()], &ctx.cwd, dirs)
+        }
+    };
+    let adds = |state: GitState| match state {
+        GitState::Untracked => true,
+        GitState::Ignored => forced,
+        GitState::Tracked | GitState::Outside => false,
+    };
+    // The databases (each followed by its sidecars in the list), then the backups.
+    for f in ctx.data_files().iter().step_by(super::data::SIDECARS.len() + 1) {
+        if f.exists() && covered(f) && adds(git_state(f)) {
+            return Some(f.strip_prefix(&ctx.cwd).unwrap_or(f).display().to_string());
+        }
+    }
+    let backups = ctx.cwd.join("backups");
+    (backups.is_dir() && covered(&backups.join("x")) && adds(git_state(&backups)))
+        .then(|| "backups/ (prisma-guard's backups)".to_string())
 }
 
 #[cfg(test)]
