@@ -64,7 +64,10 @@ const TABLE: &[(&str, V)] = &[
 fn project() -> TestContext {
     let ctx = TestContext::new();
     ctx.write("package.json", r#"{"name": "shop", "private": true}"#);
-    ctx.write("prisma/schema.prisma", "datasource db {\n  provider = \"sqlite\"\n  url = \"file:./dev.db\"\n}\nmodel User {\n  id Int @id\n}\n");
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url = \"file:./dev.db\"\n}\nmodel User {\n  id Int @id\n}\n",
+    );
     ctx.write("prisma-guard.toml", "[[remote]]\nname = \"offsite\"\nurl = \"s3://some-bucket/prefix\"\n");
     ctx.write(".gitignore", "backups/\nnode_modules/\n*.db\n");
     ctx.write("backups/20260101T000000Z-a1b2c3.db.zst", "backup");
