@@ -71,6 +71,9 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
                         v == "id" || v == "rowid" || v.ends_with("_id") || v.ends_with("id") && x.value.ends_with("Id")
                     })
             }
+            // `id NOTNULL`, `id NOT NULL` (SQLite's spellings of IS NOT NULL).
+            [x, nn] if nn.is("NOTNULL") => never_null(x),
+            [x, not, null] if not.is("NOT") && null.is("NULL") => never_null(x),
             [n, f] => n.is("NOT") && f.is("FALSE"),
             // `id IS NOT NULL`, `u.id IS NOT NULL`: a key (or a NOT NULL column) is never NULL.
             [x, is, not, null] if is.is("IS") && not.is("NOT") && null.is("NULL") => never_null(x),
@@ -224,6 +227,16 @@ pub(super) fn unconditioned_subquery_branch(branch: &[Tok], target: Option<&str>
 /// number.
 pub(super) fn key_compared_always(b: &[&Tok]) -> bool {
     let is_op = |x: &Tok| x.is_punct('<') || x.is_punct('>') || x.is_punct('=') || x.is_punct('!');
+    // `id NOT IN (-1, 0)`: no key is among numbers below 1.
+    if let Some(n) = b.windows(2).position(|w| w[0].is("NOT") && w[1].is("IN")) {
+        let list: Vec<&[&Tok]> = b[n + 2..].split(|x| x.is_punct(',')).collect();
+        let below_one = |v: &[&Tok]| match v {
+            [x] => x.kind == Tk::Word && x.value.parse::<f64>().is_ok_and(|v| v < 1.0),
+            [m, x] => m.is_punct('-') && x.kind == Tk::Word && x.value.parse::<f64>().is_ok(),
+            _ => false,
+        };
+        return n > 0 && key_name(&b[..n]) && !list.is_empty() && list.iter().all(|v| below_one(v));
+    }
     let Some(k) = b.iter().position(|x| is_op(x)) else { return false };
     let width = b[k..].iter().take(2).take_while(|x| is_op(x)).count();
     let op: String = b[k..k + width].iter().map(|x| x.value).collect();
@@ -235,24 +248,9 @@ pub(super) fn key_compared_always(b: &[&Tok]) -> bool {
             _ => None,
         }
     };
-    fn key(side: &[&Tok]) -> bool {
-        let named = |x: &Tok| {
-            x.is_name() && ["id", "rowid", "_rowid_", "oid"].iter().any(|k| x.value.eq_ignore_ascii_case(k))
-        };
-        match side {
-            [x] => named(x),
-            [q, dot, x] => q.is_name() && dot.is_punct('.') && named(x),
-            // `coalesce(id, 0)`, `ifnull(id, -1)`, `abs(id)`: the key, never NULL.
-            [f, rest @ ..] if ["coalesce", "ifnull", "nvl", "abs"].iter().any(|n| f.is(n)) => {
-                let arg = rest.iter().position(|x| x.is_punct(',')).map_or(rest, |c| &rest[..c]);
-                key(arg)
-            }
-            _ => false,
-        }
-    }
     let (n, op) = match (number(right), number(left)) {
-        (Some(n), _) if key(left) => (n, op.as_str()),
-        (_, Some(n)) if key(right) => (
+        (Some(n), _) if key_name(left) => (n, op.as_str()),
+        (_, Some(n)) if key_name(right) => (
             n,
             match op.as_str() {
                 "<" => ">",
@@ -266,6 +264,28 @@ pub(super) fn key_compared_always(b: &[&Tok]) -> bool {
         ">" => n < 1.0,
         ">=" => n <= 1.0,
         "<>" | "!=" => n <= 0.0,
+        _ => false,
+    }
+}
+
+/// Whether a side of a comparison is the table's key (`id`, `u.id`, `rowid`), or a function
+/// of it that is never NULL (`coalesce(id, 0)`, `abs(id)`, `length(id)`).
+fn key_name(side: &[&Tok]) -> bool {
+    let named = |x: &Tok| {
+        x.is_name() && ["id", "rowid", "_rowid_", "oid"].iter().any(|k| x.value.eq_ignore_ascii_case(k))
+    };
+    match side {
+        [x] => named(x),
+        [q, dot, x] => q.is_name() && dot.is_punct('.') && named(x),
+        // `coalesce(id, 0)`, `ifnull(id, -1)`, `abs(id)`: the key, never NULL.
+        [f, rest @ ..]
+            if ["coalesce", "ifnull", "nvl", "abs", "length", "char_length", "octet_length", "len"]
+                .iter()
+                .any(|n| f.is(n)) =>
+        {
+            let arg = rest.iter().position(|x| x.is_punct(',')).map_or(rest, |c| &rest[..c]);
+            key_name(arg)
+        }
         _ => false,
     }
 }
