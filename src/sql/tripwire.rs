@@ -105,7 +105,7 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     }
     // A role made superuser can switch any trigger and setting off.
     if (first.is("ALTER") || first.is("CREATE"))
-        && (has("ROLE") || has("USER"))
+        && toks.get(1).is_some_and(|t| t.is("ROLE") || t.is("USER"))
         && toks.iter().any(|t| t.is("SUPERUSER"))
     {
         return Some("makes a role superuser, which can switch every trigger and setting off".into());
@@ -247,6 +247,7 @@ mod tests {
             "SHOW event_triggers",
             "SET event_triggers = on",
             "ALTER ROLE app NOSUPERUSER",
+            "ALTER TABLE user ADD COLUMN superuser boolean",
             "SELECT * FROM pg_catalog.pg_class",
             "DELETE FROM \"Session\" WHERE expires < now()",
             "INSERT INTO pgx_log VALUES (1)",
