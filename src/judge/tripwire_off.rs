@@ -67,11 +67,20 @@ fn reaches_key(word: &str) -> (bool, bool) {
         p.truncate(k);
         ancestors.push(p.clone());
     }
+    // Where this machine keeps it (`$XDG_DATA_HOME` may be anywhere), as an absolute path.
+    let real = crate::tripwire::key::dir().join("0123abcd.key").to_string_lossy().into_owned();
+    let mut p = real.clone();
+    while let Some(k) = p.rfind('/') {
+        p.truncate(k);
+        if !p.is_empty() {
+            ancestors.push(p.clone());
+        }
+    }
     let home = std::env::var("HOME").unwrap_or_default();
     let abs = |a: &str| a.strip_prefix('~').map(|r| format!("{}{r}", home.trim_end_matches('/')));
     if w.contains(['*', '?', '[']) {
         let Some(re) = crate::judge::tamper::glob_regex(&w, false, false) else { return (false, false) };
-        let file = re.is_match(KEY_SAMPLE) || abs(KEY_SAMPLE).is_some_and(|k| re.is_match(&k));
+        let file = re.is_match(KEY_SAMPLE) || abs(KEY_SAMPLE).is_some_and(|k| re.is_match(&k)) || re.is_match(&real);
         let folder = ancestors.iter().any(|a| re.is_match(a) || abs(a).is_some_and(|x| re.is_match(&x)));
         return (file, folder);
     }
@@ -109,7 +118,8 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
             file || (folder && trees)
         }) {
             return Some(format!(
-                "`{name}` reads {w}, which holds the PostgreSQL tripwire's approval key (under ~/.local/share/prisma-guard/tripwire): {MESSAGE}"
+                "`{name}` reads {w}, which holds the PostgreSQL tripwire's approval key (in {}): {MESSAGE}",
+                crate::tripwire::key::dir().display()
             ));
         }
     }
