@@ -198,7 +198,8 @@ pub fn check_in(
             reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         if let Some(why) = forms.iter().find_map(|c| git_adds.see(c, repo, v.dirs)) {
-            reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+            let class = if why.contains("prisma-guard's backups") { Class::Backups } else { Class::DatabaseFiles };
+            reasons.push((Verdict::Destructive, class, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
         if let Some(why) = first(&|c| volumes::loses_volume(c, &here)) {
