@@ -70,6 +70,13 @@ pub const CLIENTS: &[&str] = &[
     "typeorm",
     "knex",
     "mikro-orm",
+    "mysqlsh",
+    "goose",
+    "sqitch",
+    "pg_resetwal",
+    "node-pg-migrate",
+    "db-migrate",
+    "kysely",
 ];
 
 /// Where the SQL read from the line comes from, for messages.
@@ -119,7 +126,7 @@ pub fn judge(
     match name {
         "psql" | "pgcli" | "usql" => psql::judge(cmd, read, is_project_file).and_then(found),
         "duckdb" => duckdb::judge(cmd, read, is_project_file).and_then(found),
-        "mysql" | "mariadb" | "mycli" => {
+        "mysql" | "mariadb" | "mycli" | "mysqlsh" => {
             if info_only {
                 return None;
             }
@@ -408,9 +415,10 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
             }
         }
     }
-    let file = operands.first().map(|s| s.as_str());
+    // `file:dev.db?mode=rw`, `file:///abs/dev.db`: a URI names the file as a path does.
+    let file = operands.first().map(|s| sqlite_uri_path(s));
     // Not the project's database: an in-memory one, or a file known to be another.
-    match file {
+    match file.as_deref() {
         None | Some(":memory:" | "") => return None,
         Some(f) if is_project_file(f) == Some(false) => return None,
         _ => {}
@@ -426,6 +434,40 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         }
     }
     judge_pieces(pieces, read, Dialect::Sqlite)
+}
+
+/// The file a SQLite filename names: a `file:` URI as its path (`file:dev.db?mode=rw` is
+/// `dev.db`, `file:///p/dev.db` is `/p/dev.db`, percent-escapes decoded), an in-memory URI
+/// as `:memory:`, any other name as it is.
+fn sqlite_uri_path(name: &str) -> String {
+    let Some(rest) = name.strip_prefix("file:") else { return name.to_string() };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let path = path.split('#').next().unwrap_or(path);
+    if query.split('&').any(|kv| kv == "mode=memory") || path == ":memory:" {
+        return ":memory:".into();
+    }
+    // `file://HOST/path`: an authority (empty or `localhost`) before an absolute path.
+    let path = match path.strip_prefix("//") {
+        Some(after) => after.find('/').map_or("", |k| &after[k..]),
+        None => path,
+    };
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |k: usize| bytes.get(k).and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// MongoDB shell code that deletes: `dropDatabase()`, `.drop()`, `deleteMany(`, `remove(`.
@@ -476,6 +518,8 @@ mod tests {
             "psql <<< 'UPDATE \"User\" SET email = null'",
             "pgcli -c 'DROP SCHEMA public CASCADE'",
             "mysql -e 'DROP DATABASE app'",
+            "mysqlsh --sql -e 'DROP DATABASE shop'",
+            "mysqlsh --uri root@localhost --sql --execute='TRUNCATE users'",
             "mysql -u root -p app --execute='DELETE FROM users'",
             "mariadb -eDROP\\ TABLE\\ users",
             "mysql <<< 'TRUNCATE users'",
@@ -516,6 +560,7 @@ mod tests {
             "psql -c '\\dt'",
             "mysql -e 'SHOW TABLES'",
             "mysql --version",
+            "mysqlsh --sql -e 'SHOW TABLES'",
             "sqlite3 prisma/dev.db 'SELECT * FROM User'",
             "sqlite3 prisma/dev.db .tables",
             "sqlite3 :memory: 'DROP TABLE x'",
@@ -528,6 +573,33 @@ mod tests {
             "psql -c 'DO $$ BEGIN PERFORM 1; END $$'",
             "psql -c 'DO $body$ BEGIN PERFORM 1; END $body$'",
             "psql -c 'PREPARE q AS SELECT $1'",
+        ] {
+            assert_eq!(judged(line), None, "{line}");
+        }
+    }
+
+    /// Review round 2 (issue 19), finding 11: a `file:` URI names the project's database.
+    #[test]
+    fn sqlite_uris_name_the_database_file() {
+        let ours = |f: &str| Some(f == "dev.db" || f == "/p/dev.db");
+        let here = [String::new()];
+        let read = disk_reader(Path::new("/"), &here);
+        let judged = |line: &str| judge(&parse(line).unwrap().pop().unwrap(), &read, &ours);
+        for line in [
+            "sqlite3 file:dev.db 'DROP TABLE User'",
+            "sqlite3 'file:dev.db?mode=rw' 'DROP TABLE User'",
+            "sqlite3 file:///p/dev.db 'DELETE FROM User'",
+            "sqlite3 file://localhost/p/dev.db 'DELETE FROM User'",
+            "sqlite3 file:dev%2Edb 'DELETE FROM User'",
+            "sqlite3 dev.db 'CREATE TRIGGER t AFTER INSERT ON Post BEGIN DELETE FROM User; END'",
+        ] {
+            assert!(judged(line).is_some(), "{line}");
+        }
+        for line in [
+            "sqlite3 'file:x?mode=memory' 'DROP TABLE User'",
+            "sqlite3 file::memory: 'DROP TABLE User'",
+            "sqlite3 file:other.db 'DROP TABLE User'",
+            "sqlite3 'file:dev.db?mode=ro' 'SELECT * FROM User'",
         ] {
             assert_eq!(judged(line), None, "{line}");
         }

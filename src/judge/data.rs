@@ -217,7 +217,10 @@ fn may_touch_files(cmd: &SimpleCommand) -> bool {
     }
     name == "git"
         && crate::shell::resolve::git_subcommand_index(argv).is_some_and(|k| {
-            matches!(argv[k].as_str(), "clean" | "checkout" | "restore" | "reset" | "stash" | "switch" | "rm" | "mv")
+            matches!(
+                argv[k].as_str(),
+                "clean" | "checkout" | "restore" | "reset" | "stash" | "switch" | "rm" | "mv" | "read-tree" | "checkout-index"
+            )
         })
 }
 
@@ -265,7 +268,10 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
     let long = |l: &str| args.iter().any(|a| a == l);
     let state = ctx.data_git_state();
     let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let named = |list: &[&String]| list.iter().any(|p| hit(p, ctx.data_files(), &ctx.cwd, dirs).is_some());
+    let named = |list: &[&String]| {
+        list.iter().any(|p| hit(p, ctx.data_files(), &ctx.cwd, dirs).is_some())
+            || (super::git_data::has_magic(args) && super::git_data::pathspecs_cover(args, ctx.data_files(), &ctx.cwd, dirs))
+    };
     match sub {
         "clean" if short('n') || long("--dry-run") => None,
         "clean" => {
@@ -310,7 +316,7 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
             Some(format!("`git rm` deletes {db}, the project's SQLite database"))
         }
         "mv" if named(&paths) => Some(format!("`git mv` moves {db}, the project's SQLite database, away")),
-        _ => None,
+        _ => super::git_data::plumbing(sub, args, ctx, dirs, db),
     }
 }
 

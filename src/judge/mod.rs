@@ -13,6 +13,7 @@ pub mod clients;
 pub mod context;
 pub mod data;
 mod fast;
+mod git_data;
 mod hidden;
 pub mod tamper;
 pub mod tools;
@@ -135,22 +136,12 @@ pub fn check_in(
     let mentions_prisma = mentions_database(line);
     let mut new_worktree = false;
     let mut written: Vec<String> = Vec::new();
+    let mut lookups = tamper::Lookups::default();
+    let mut git_adds = git_data::Adds::default();
     let visited = shell::visit(line, scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
-        // `rm $(which prisma-guard)`: a path only known when the line runs, in a line about
-        // prisma-guard.
         let name = v.command.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
-        if line.contains("prisma-guard")
-            && matches!(name, "rm" | "mv" | "unlink" | "shred" | "chmod" | "truncate")
-            && v.command.argv.iter().any(|a| a.contains(shell::parse::SUBSTITUTED))
-        {
-            reasons.push((
-                Verdict::Destructive,
-                Class::GuardOff,
-                format!("`{name}` of a path made when the line runs, in a line about prisma-guard"),
-            ));
-        }
         // A recipe file that is there but cannot be read for what it runs.
         if let Target::Unreadable { why } = v.target {
             reasons.push((Verdict::Destructive, Class::Hidden, why.clone()));
@@ -176,6 +167,10 @@ pub fn check_in(
             std::borrow::Cow::Borrowed(c) => vec![*c],
         };
         let first = |f: &dyn Fn(&shell::SimpleCommand) -> Option<String>| forms.iter().find_map(|c| f(c));
+        // `cp /bin/true "$(command -v prisma-guard)"`: prisma-guard replaced at its looked-up path.
+        if let Some(why) = forms.iter().find_map(|c| lookups.see(c, line)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
+        }
         if let Some(why) = first(&|c| crate::judge::tamper::tamper(c, v.env, repo, v.dirs)) {
             let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
             reasons.push((Verdict::Destructive, class, why));
@@ -201,6 +196,10 @@ pub fn check_in(
         // The database files themselves, and the volumes holding them.
         if let Some(why) = first(&|c| data::loses_data(c, repo, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+        }
+        if let Some(why) = forms.iter().find_map(|c| git_adds.see(c, repo, v.dirs)) {
+            let class = if why.contains("prisma-guard's backups") { Class::Backups } else { Class::DatabaseFiles };
+            reasons.push((Verdict::Destructive, class, why));
         }
         let here = v.dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
         if let Some(why) = first(&|c| volumes::loses_volume(c, &here)) {

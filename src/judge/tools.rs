@@ -13,6 +13,11 @@ enum Needs {
     WordsAndFlag(&'static [&'static str], &'static [&'static str]),
     /// The words and one of the flags, without the last flag (`--safe`).
     WordsAndFlagUnless(&'static [&'static str], &'static [&'static str], &'static str),
+    /// The words, without any of these flags (`sqitch revert` without `--to`).
+    WordsUnless(&'static [&'static str], &'static [&'static str]),
+    /// `WORD N` reverting more than one migration (a count over 1, `Infinity`, `-all`,
+    /// `--all`, `--count N`), or `WORD` alone when that reverts every one (`bare_is_all`).
+    Down { word: &'static str, bare_is_all: bool },
 }
 
 struct Row {
@@ -23,7 +28,7 @@ struct Row {
     instead: &'static str,
 }
 
-use Needs::{Words, WordsAndFlag, WordsAndFlagUnless};
+use Needs::{Down, Words, WordsAndFlag, WordsAndFlagUnless, WordsUnless};
 
 const TABLE: &[Row] = &[
     Row {
@@ -140,6 +145,84 @@ const TABLE: &[Row] = &[
         why: "`migration:fresh` drops every table and runs every migration again on empty tables",
         instead: "`mikro-orm migration:up` applies the pending migrations and keeps the data",
     },
+    Row {
+        tools: &["migrate"],
+        needs: Words(&["drop"]),
+        why: "`drop` (golang-migrate) drops everything in the database",
+        instead: "`migrate up` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["migrate"],
+        needs: Down { word: "down", bare_is_all: true },
+        why: "`down` without a count, or with `-all` (golang-migrate), reverts every migration, dropping what they made",
+        instead: "`migrate down 1` reverts the last migration only, after a review",
+    },
+    Row {
+        tools: &["goose"],
+        needs: Words(&["reset"]),
+        why: "`reset` rolls back every migration, dropping what they made",
+        instead: "`goose down` rolls back the last migration only, after a review",
+    },
+    Row {
+        tools: &["goose"],
+        needs: Words(&["down-to", "0"]),
+        why: "`down-to 0` rolls back every migration, dropping what they made",
+        instead: "`goose down` rolls back the last migration only, after a review",
+    },
+    Row {
+        tools: &["node-pg-migrate"],
+        needs: Down { word: "down", bare_is_all: false },
+        why: "`down N` reverts several migrations (all of them with a large count), dropping what they made",
+        instead: "`node-pg-migrate down` reverts the last migration only, after a review",
+    },
+    Row {
+        tools: &["db-migrate"],
+        needs: Words(&["reset"]),
+        why: "`reset` reverts every migration, dropping what they made",
+        instead: "`db-migrate down` reverts the last migration only, after a review",
+    },
+    Row {
+        tools: &["db-migrate"],
+        needs: Words(&["db:drop"]),
+        why: "`db:drop` drops the whole database",
+        instead: "`db-migrate up` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["kysely", "kysely-ctl"],
+        needs: WordsAndFlag(&["migrate"], &["--all"]),
+        why: "`migrate ... --all` reverts every migration, dropping what they made",
+        instead: "`kysely migrate down` reverts the last migration only, after a review",
+    },
+    Row {
+        tools: &["kysely", "kysely-ctl"],
+        needs: WordsAndFlag(&["migrate:rollback"], &["--all"]),
+        why: "`migrate:rollback --all` reverts every migration, dropping what they made",
+        instead: "`kysely migrate down` reverts the last migration only, after a review",
+    },
+    Row {
+        tools: &["sqitch"],
+        needs: WordsUnless(&["revert"], &["--to", "--to-change"]),
+        why: "`revert` without `--to` reverts every deployed change, dropping what they made",
+        instead: "`sqitch revert --to @HEAD^` reverts the last change only, after a review",
+    },
+    Row {
+        tools: &["pg_resetwal", "pg_resetxlog"],
+        needs: WordsUnless(&[], &["-n", "--dry-run"]),
+        why: "resets PostgreSQL's write-ahead log, which loses recent transactions and can corrupt the database",
+        instead: "stop here and ask the user: a server that will not start needs a backup restored, not its WAL reset",
+    },
+    Row {
+        tools: &["turso"],
+        needs: Words(&["db", "destroy"]),
+        why: "`db destroy` deletes the whole database",
+        instead: "`turso db shell` to change the rows you mean, after `turso db create --from-db` as a copy",
+    },
+    Row {
+        tools: &["turso"],
+        needs: Words(&["group", "destroy"]),
+        why: "`group destroy` deletes the group and every database in it",
+        instead: "ask the user to run it",
+    },
 ];
 
 /// Package runners and their subcommands, which come before the tool's name.
@@ -215,6 +298,27 @@ fn has_words(args: &[String], words: &[&str]) -> bool {
     words.iter().all(|w| it.any(|a| a.eq_ignore_ascii_case(w)))
 }
 
+/// Whether `WORD [N]` reverts more than one migration: a count over 1 (or `Infinity`),
+/// `-all`/`--all`, `--count N`, or no count at all where that means every one.
+fn reverts_several(args: &[String], word: &str, bare_is_all: bool) -> bool {
+    let Some(k) = args.iter().position(|a| a.eq_ignore_ascii_case(word)) else { return false };
+    let rest = &args[k + 1..];
+    if rest.iter().any(|a| matches!(a.as_str(), "-all" | "--all" | "-a")) {
+        return true;
+    }
+    let many = |v: &str| v.eq_ignore_ascii_case("infinity") || v.parse::<u64>().is_ok_and(|n| n > 1);
+    let count = rest
+        .windows(2)
+        .find(|w| matches!(w[0].as_str(), "--count" | "-c"))
+        .map(|w| w[1].as_str())
+        .or_else(|| rest.iter().find_map(|a| a.strip_prefix("--count=")))
+        .or_else(|| rest.iter().find(|a| !a.starts_with('-')).map(String::as_str));
+    match count {
+        Some(v) if v.parse::<u64>().is_ok() || v.eq_ignore_ascii_case("infinity") => many(v),
+        _ => bare_is_all,
+    }
+}
+
 /// What a migration tool on this command line does that loses data, with the safe way to
 /// get what it wanted.
 pub fn judge(argv: &[String]) -> Option<String> {
@@ -230,6 +334,8 @@ pub fn judge(argv: &[String]) -> Option<String> {
             WordsAndFlagUnless(words, flags, unless) => {
                 has_words(args, words) && flags.iter().any(|f| has_flag(args, f)) && !has_flag(args, unless)
             }
+            WordsUnless(words, unless) => has_words(args, words) && !unless.iter().any(|f| has_flag(args, f)),
+            Down { word, bare_is_all } => reverts_several(args, word, bare_is_all),
         };
         hit.then(|| format!("`{name}` {}; instead: {}", r.why, r.instead))
     })
@@ -286,6 +392,22 @@ mod tests {
             "docker compose run --rm dbmate drop",
             "npx typeorm schema:sync -d src/data-source.ts",
             "npx mikro-orm schema:update --run",
+            // Review round 2 (issue 19), finding 16.
+            "migrate -database postgres://x -path db drop -f",
+            "migrate -path db -database postgres://x down -all",
+            "migrate -path db -database postgres://x down",
+            "goose postgres postgres://x reset",
+            "goose -dir db down-to 0",
+            "npx node-pg-migrate down 999",
+            "npx node-pg-migrate down --count Infinity",
+            "npx db-migrate reset",
+            "npx db-migrate db:drop shop",
+            "npx kysely migrate down --all",
+            "npx kysely migrate:rollback --all",
+            "sqitch revert -y",
+            "sqitch revert db:pg:shop",
+            "pg_resetwal -f pgdata2",
+            "turso db destroy mydb --yes",
         ] {
             let found = judged(line);
             assert!(found.as_deref().is_some_and(|w| w.contains("instead: ")), "{line}: {found:?}");
@@ -357,6 +479,20 @@ mod tests {
             "echo flyway clean",
             "node scripts/clean.js",
             "docker run --rm flyway/flyway migrate",
+            "migrate -path db -database postgres://x up",
+            "migrate -path db -database postgres://x down 1",
+            "goose up",
+            "goose down",
+            "npx node-pg-migrate down",
+            "npx node-pg-migrate down 1",
+            "npx node-pg-migrate up",
+            "npx db-migrate up",
+            "npx kysely migrate down",
+            "sqitch revert --to @HEAD^ -y",
+            "sqitch deploy",
+            "pg_resetwal -n pgdata2",
+            "turso db list",
+            "npm run migrate",
         ] {
             assert_eq!(judged(line), None, "{line}");
         }

@@ -23,9 +23,106 @@ fn names_key_folder(word: &str) -> bool {
         || (w.ends_with(".key") && w.contains("prisma-guard"))
 }
 
+/// Where the key is, spelled from the home folder.
+const KEY_SAMPLE: &str = "~/.local/share/prisma-guard/tripwire/0123abcd.key";
+
+/// A path with the home folder spelled `~` (`$HOME`, `${HOME}`, the home folder's own path),
+/// and `$XDG_DATA_HOME` as its default `~/.local/share`.
+fn from_home(word: &str) -> String {
+    let w = word.trim_end_matches('/');
+    for (var, to) in [
+        ("${HOME}", "~"),
+        ("$HOME", "~"),
+        ("${XDG_DATA_HOME}", "~/.local/share"),
+        ("$XDG_DATA_HOME", "~/.local/share"),
+        ("~+", "."),
+    ] {
+        if let Some(rest) = w.strip_prefix(var) {
+            return format!("{to}{rest}");
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").map(|h| h.to_string_lossy().trim_end_matches('/').to_string()) {
+        if !home.is_empty() {
+            if w == home {
+                return "~".into();
+            }
+            if let Some(rest) = w.strip_prefix(&format!("{home}/")) {
+                return format!("~/{rest}");
+            }
+        }
+    }
+    w.to_string()
+}
+
+/// Whether `word` names the key file or a folder above it: a pattern matching one (`~/.local/share/p*/t*/*`,
+/// `.../tri?wire`), or a folder holding it (`~`, `~/.local`, `/home`).
+fn reaches_key(word: &str) -> (bool, bool) {
+    let w = from_home(word);
+    if w.is_empty() || !(w.starts_with('~') || w.starts_with('/')) {
+        return (false, false);
+    }
+    let mut ancestors: Vec<String> = Vec::new();
+    let mut p = KEY_SAMPLE.to_string();
+    while let Some(k) = p.rfind('/') {
+        p.truncate(k);
+        ancestors.push(p.clone());
+    }
+    // Where this machine keeps it (`$XDG_DATA_HOME` may be anywhere), as an absolute path.
+    let real = crate::tripwire::key::dir().join("0123abcd.key").to_string_lossy().into_owned();
+    let mut p = real.clone();
+    while let Some(k) = p.rfind('/') {
+        p.truncate(k);
+        if !p.is_empty() {
+            ancestors.push(p.clone());
+        }
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    let abs = |a: &str| a.strip_prefix('~').map(|r| format!("{}{r}", home.trim_end_matches('/')));
+    if w.contains(['*', '?', '[']) {
+        let Some(re) = crate::judge::tamper::glob_regex(&w, false, false) else { return (false, false) };
+        let file = re.is_match(KEY_SAMPLE) || abs(KEY_SAMPLE).is_some_and(|k| re.is_match(&k)) || re.is_match(&real);
+        let folder = ancestors.iter().any(|a| re.is_match(a) || abs(a).is_some_and(|x| re.is_match(&x)));
+        return (file, folder);
+    }
+    // `/` and `/home` hold every home folder.
+    let above = w == "/" || ancestors.iter().any(|a| *a == w || abs(a).is_some_and(|x| x == w || x.starts_with(&format!("{w}/"))));
+    (false, above)
+}
+
+/// Whether `cmd` reads whole folder trees (`grep -r`, `cp -r`, `tar`, `rsync -a`, `zip -r`,
+/// `find ... -exec`).
+fn reads_trees(name: &str, argv: &[String]) -> bool {
+    let short = |c: char| argv[1..].iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let long = |l: &str| argv[1..].iter().any(|a| a == l);
+    match name {
+        "grep" | "egrep" | "fgrep" | "ack" | "ag" => short('r') || short('R') || long("--recursive") || name != "grep",
+        "rg" | "tar" | "bsdtar" | "7z" | "7za" | "7zz" | "rclone" | "restic" | "borg" | "duplicity" => true,
+        "cp" | "scp" | "rsync" | "zip" | "gcp" => {
+            short('r') || short('R') || short('a') || long("--recursive") || long("--archive")
+        }
+        "find" => argv.iter().any(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fprint0" | "-fls")),
+        "aws" | "gsutil" => long("--recursive") || short('r') || argv.iter().any(|a| a == "sync" || a == "rsync"),
+        _ => false,
+    }
+}
+
 /// Why `cmd` reads the tripwire's approval key, if it does.
 pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
     let name = cmd.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    // Patterns that match the key (`cat ~/.local/share/p*/t*/*`), and folders above it read
+    // as a whole (`grep -r . ~/.local`, `tar czf x.tgz ~`, `cp -r ~ /tmp/x`).
+    if !NAMES_ONLY.contains(&name) && !matches!(name, "cd" | "pushd") {
+        let trees = reads_trees(name, &cmd.argv);
+        if let Some(w) = cmd.argv[1..].iter().find(|w| {
+            let (file, folder) = reaches_key(w);
+            file || (folder && trees)
+        }) {
+            return Some(format!(
+                "`{name}` reads {w}, which holds the PostgreSQL tripwire's approval key (in {}): {MESSAGE}",
+                crate::tripwire::key::dir().display()
+            ));
+        }
+    }
     let inside = dirs.iter().any(|d| names_key_folder(d) || d.ends_with("prisma-guard/tripwire"));
     let key_here = |w: &str| inside && (w.ends_with(".key") || w == "." || w.starts_with('*'));
     let input = cmd.input_file.iter().find(|f| names_key_folder(f) || key_here(f));
@@ -70,10 +167,14 @@ pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
         return None; // judged with the client's SQL (`super::clients`)
     }
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
-    let w = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w))?;
+    let w = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w) || crate::sql::tripwire::event_triggers_off(w))?;
+    let what = if crate::sql::tripwire::sets_replica(&w) {
+        "session_replication_role to replica"
+    } else {
+        "event_triggers off (PostgreSQL 17)"
+    };
     Some(format!(
-        "`{name}` sets session_replication_role to replica (`{w}`) for the connections it makes, \
-         under which no trigger fires, switching off {}",
+        "`{name}` sets {what} (`{w}`) for the connections it makes, under which the tripwire's triggers do not fire, switching off {}",
         crate::sql::tripwire::MARK
     ))
 }
@@ -121,5 +222,42 @@ mod tests {
         assert!(off("env PGOPTIONS=-csession_replication_role=replica npm run seed"));
         assert!(!off("export PGOPTIONS='-c session_replication_role=origin'"));
         assert!(!off("export PGOPTIONS='-c statement_timeout=0'"));
+        // Review round 2 (issue 19), finding 15: PostgreSQL 17's switch for event triggers.
+        assert!(off("PGOPTIONS='-c event_triggers=off' node app.js"));
+        assert!(off("export PGOPTIONS=\"-c event_triggers=false\""));
+        assert!(!off("PGOPTIONS='-c event_triggers=on' node app.js"));
+    }
+
+    /// Review round 2 (issue 19), finding 15: the key read through a pattern, or with a folder
+    /// above it read whole.
+    #[test]
+    fn broad_reads_that_reach_the_key() {
+        for line in [
+            "cat ~/.local/share/p*/t*/*",
+            "grep -rh . ~/.local/share/prisma-guard/tri?wire",
+            "grep -r . ~/.local",
+            "grep -R secret $HOME",
+            "tar czf /tmp/k.tgz ~/.local",
+            "find ~ -name '*.key' -exec cat {} +",
+            "cp -r ~ /tmp/homecopy",
+            "rsync -a ~/ /mnt/copy/",
+            "zip -r /tmp/x.zip ~/.local/share",
+            "rg -uu . ~",
+        ] {
+            assert!(reads(line, &[""]), "{line}");
+        }
+        for line in [
+            "ls -la ~/.local",
+            "du -sh ~",
+            "grep x ~/.bashrc",
+            "cat ~/.local/share/other/x.txt",
+            "cp ~/.gitconfig /tmp/x",
+            "find ~ -name '*.key'",
+            "tar czf /tmp/src.tgz src",
+            "grep -r TODO src",
+            "cp -r ~/projects/app /tmp/app",
+        ] {
+            assert!(!reads(line, &[""]), "{line}");
+        }
     }
 }

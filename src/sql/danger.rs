@@ -346,6 +346,49 @@ mod tests {
         }
     }
 
+    /// Review round 2 (issue 19), findings 11 and 19: a WHERE every key passes, a subquery
+    /// of the same table whose WHERE is always true, a trigger whose body deletes later.
+    #[test]
+    fn tautologies_on_the_key_and_triggers_that_delete_later() {
+        for (sql, rule) in [
+            ("DELETE FROM \"User\" WHERE id IN (SELECT id FROM \"User\" WHERE 1=1)", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE id IN (SELECT id FROM \"User\" WHERE id > -1)", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE id <> -1", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE id != 0", "delete-without-where"),
+            ("DELETE FROM \"User\" WHERE coalesce(id,0) >= 0", "delete-without-where"),
+            ("DELETE FROM User WHERE id > -1", "delete-without-where"),
+            ("DELETE FROM User WHERE id > 0", "delete-without-where"),
+            ("DELETE FROM User WHERE -1 < id", "delete-without-where"),
+            ("DELETE FROM User u WHERE u.id >= 0", "delete-without-where"),
+            ("UPDATE \"User\" SET name = NULL WHERE ifnull(id, -1) <> -5", "update-without-where"),
+            ("DELETE FROM User WHERE id NOT IN (-1, 0)", "delete-without-where"),
+            ("DELETE FROM User WHERE length(id) > 0", "delete-without-where"),
+            ("DELETE FROM User WHERE id NOTNULL", "delete-without-where"),
+            ("DELETE FROM User WHERE id NOT NULL", "delete-without-where"),
+            ("CREATE TRIGGER t AFTER INSERT ON Post BEGIN DELETE FROM User; END", "dynamic-sql"),
+            ("CREATE TRIGGER IF NOT EXISTS t AFTER INSERT ON Post BEGIN UPDATE User SET name = NULL; END;", "dynamic-sql"),
+            ("CREATE TEMP TRIGGER t BEFORE DELETE ON Post BEGIN DROP TABLE User; END", "dynamic-sql"),
+            ("CREATE TRIGGER t AFTER INSERT ON Post FOR EACH ROW DELETE FROM User", "dynamic-sql"),
+        ] {
+            assert_eq!(rules(sql), vec![rule], "{sql}");
+        }
+        for sql in [
+            "DELETE FROM User WHERE id > 5",
+            "DELETE FROM User WHERE id = -1",
+            "DELETE FROM User WHERE id <> 3",
+            "DELETE FROM User WHERE id > -1 AND draft",
+            "DELETE FROM User WHERE id IN (SELECT id FROM User WHERE draft)",
+            "DELETE FROM User WHERE age > -1",
+            "DELETE FROM User WHERE id NOT IN (1, 2)",
+            "DELETE FROM User WHERE length(name) > 0",
+            "DELETE FROM User WHERE name NOT NULL",
+            "CREATE TRIGGER t AFTER DELETE ON User BEGIN DELETE FROM Post WHERE authorId = OLD.id; END",
+            "CREATE TRIGGER t AFTER UPDATE ON User FOR EACH ROW UPDATE Post SET at = now() WHERE authorId = NEW.id",
+        ] {
+            assert!(rules(sql).is_empty(), "{sql}: {:?}", rules(sql));
+        }
+    }
+
     #[test]
     fn where_inside_a_string_does_not_count() {
         assert_eq!(rules("DELETE FROM t -- WHERE id = 1"), vec!["delete-without-where"]);

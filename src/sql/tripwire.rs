@@ -23,19 +23,36 @@ pub fn sets_replica(text: &str) -> bool {
     lower.contains("session_replication_role") && lower.replace("session_replication_role", "").contains("replica")
 }
 
+/// Whether a text (a statement, an option, `PGOPTIONS`) sets PostgreSQL 17's
+/// `event_triggers` to anything but on (no event trigger fires then).
+pub fn event_triggers_off(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let Some(k) = lower.find("event_triggers") else { return false };
+    let value: String = lower[k + "event_triggers".len()..]
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '=' | '\'' | '"' | ','))
+        .trim_start_matches("to ")
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '\'' | '"'))
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let set = lower.contains("set") || lower.contains("-c") || lower.contains("--event_triggers") || lower.contains("set_config");
+    set && !matches!(value.as_str(), "on" | "true" | "yes" | "1" | "default" | "")
+}
+
 /// Whether `sql` may hold such a statement (a cheap test before lexing it all again).
 fn may_touch(sql: &str) -> bool {
     // One pass over the text, comparing only where a word's first letter is (every scanned
     // migration comes here: a comparison at every byte for each word was 15% of a scan).
     let b = sql.as_bytes();
     b.iter().enumerate().any(|(i, c)| {
-        let word: &[u8] = match c.to_ascii_lowercase() {
-            b'p' => b"prisma_guard",
-            b'r' => b"replication_role",
-            b't' => b"trigger",
+        let words: &[&[u8]] = match c.to_ascii_lowercase() {
+            b'p' => &[b"prisma_guard", b"pg_"],
+            b'r' => &[b"replication_role"],
+            b't' => &[b"trigger"],
+            b's' => &[b"superuser"],
             _ => return false,
         };
-        b.get(i..i + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word))
+        words.iter().any(|w| b.get(i..i + w.len()).is_some_and(|s| s.eq_ignore_ascii_case(w)))
     })
 }
 
@@ -56,6 +73,32 @@ pub fn switches_off(sql: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// The system catalogue a statement writes (`DELETE FROM pg_catalog.pg_class`, `UPDATE
+/// pg_trigger`, `INSERT INTO pg_catalog.x`, `TRUNCATE pg_authid`), if it writes one.
+fn writes_catalog(toks: &[Tok<'_>]) -> Option<String> {
+    for (i, t) in toks.iter().enumerate() {
+        if !(t.is("DELETE") || t.is("UPDATE") || t.is("INTO") || t.is("TRUNCATE")) {
+            continue;
+        }
+        let mut k = i + 1;
+        while toks.get(k).is_some_and(|x| x.is("FROM") || x.is("ONLY") || x.is("TABLE")) {
+            k += 1;
+        }
+        let Some(first) = toks.get(k).filter(|x| x.is_name()) else { continue };
+        let qualified = toks.get(k + 1).is_some_and(|x| x.is_punct('.'));
+        let name = if qualified { toks.get(k + 2).map_or("", |x| x.value) } else { first.value };
+        let catalog = if qualified {
+            first.value.eq_ignore_ascii_case("pg_catalog")
+        } else {
+            name.to_ascii_lowercase().starts_with("pg_")
+        };
+        if catalog {
+            return Some(if qualified { format!("{}.{name}", first.value) } else { name.to_string() });
+        }
+    }
+    None
+}
+
 fn lower(t: &Tok<'_>) -> String {
     t.value.to_ascii_lowercase()
 }
@@ -65,6 +108,21 @@ fn lower(t: &Tok<'_>) -> String {
 fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     let first = toks.first()?;
     let has = |w: &str| toks.iter().any(|t| t.is(w));
+    // PostgreSQL 17: `event_triggers = off` (SET, ALTER DATABASE/ROLE/SYSTEM SET, set_config).
+    if !first.is("SHOW") && event_triggers_off(text) {
+        return Some("sets event_triggers off, under which no event trigger fires".into());
+    }
+    // A role made superuser can switch any trigger and setting off.
+    if (first.is("ALTER") || first.is("CREATE"))
+        && toks.get(1).is_some_and(|t| t.is("ROLE") || t.is("USER"))
+        && toks.iter().any(|t| t.is("SUPERUSER"))
+    {
+        return Some("makes a role superuser, which can switch every trigger and setting off".into());
+    }
+    // The system catalogues written directly (`DELETE FROM pg_catalog.pg_class ...`).
+    if let Some(table) = writes_catalog(toks) {
+        return Some(format!("writes the system catalogue {table} directly, which can drop tables or switch triggers off"));
+    }
     // `SET session_replication_role = replica`, `set_config('session_replication_role', ...)`,
     // `ALTER ROLE ... SET session_replication_role TO replica`.
     if sets_replica(text) && !first.is("SHOW") {
@@ -133,6 +191,7 @@ mod tests {
         assert!(may_touch("ALTER TABLE x DISABLE TRIGGER"));
         assert!(may_touch("select Prisma_Guard_x"));
         assert!(may_touch("SET session_REPLICATION_ROLE = replica"));
+        assert!(may_touch("ALTER ROLE app SUPERUSER") && may_touch("DELETE FROM PG_class"));
         assert!(!may_touch("ALTER TABLE trig DROP COLUMN prisma_guar"));
         assert!(!may_touch(""));
     }
@@ -169,6 +228,19 @@ mod tests {
             "ALTER DATABASE app SET session_replication_role = replica",
             "SELECT set_config('session_replication_role', 'rep' || 'lica', false)",
             "SET session_replication_role = :mode",
+            // Review round 2 (issue 19), finding 15.
+            "ALTER DATABASE shop SET event_triggers = off",
+            "ALTER ROLE app SET event_triggers TO off",
+            "ALTER SYSTEM SET event_triggers = off",
+            "SET event_triggers = off",
+            "SET event_triggers TO 'false'",
+            "SELECT set_config('event_triggers', 'off', false)",
+            "ALTER ROLE app SUPERUSER",
+            "ALTER USER app WITH SUPERUSER",
+            "CREATE ROLE x LOGIN SUPERUSER",
+            "DELETE FROM pg_catalog.pg_class WHERE relname = $$User$$",
+            "UPDATE pg_class SET relname = 'x' WHERE relname = 'User'",
+            "DELETE FROM pg_trigger WHERE tgname LIKE 'prisma_guard%'",
         ] {
             assert!(off(sql), "{sql}");
         }
@@ -191,6 +263,13 @@ mod tests {
             "CREATE TRIGGER audit AFTER INSERT ON users FOR EACH ROW EXECUTE FUNCTION audit()",
             "-- DROP EVENT TRIGGER prisma_guard_sql_drop\nSELECT 1",
             "SELECT 1",
+            "SHOW event_triggers",
+            "SET event_triggers = on",
+            "ALTER ROLE app NOSUPERUSER",
+            "ALTER TABLE user ADD COLUMN superuser boolean",
+            "SELECT * FROM pg_catalog.pg_class",
+            "DELETE FROM \"Session\" WHERE expires < now()",
+            "INSERT INTO pgx_log VALUES (1)",
         ] {
             assert!(!off(sql), "{sql}");
         }

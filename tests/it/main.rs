@@ -7,6 +7,7 @@ mod support;
 mod agents;
 mod data_clients;
 mod data_paths;
+mod data_review2;
 mod data_runners;
 mod encryption;
 mod failures;

@@ -78,6 +78,11 @@ pub fn protected(path: &str) -> Option<&'static str> {
         return Some(what);
     }
     let last = p.rsplit('/').next().unwrap_or(p);
+    // The installed binary (`/usr/local/bin/prisma-guard`, `~/.cargo/bin/prisma-guard`) and
+    // the original prisma the shim keeps aside: every hook and shim goes through them.
+    if last == "prisma-guard" || last == crate::install::shim::ORIGINAL_NAME {
+        return Some("prisma-guard itself, which every agent hook and shim runs");
+    }
     if last == "backups" || p.starts_with("backups/") || p.contains("/backups/") {
         return Some("prisma-guard's backups");
     }

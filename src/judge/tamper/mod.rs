@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod itself;
 mod remote;
 mod writers;
 
@@ -19,6 +20,7 @@ pub use files::{hooks_folder, protected, protected_with};
 pub(crate) use files::glob_regex;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
+pub use itself::Lookups;
 pub use writers::patch_paths;
 
 pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
@@ -149,7 +151,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     // The off-site copies of the backups, in the buckets prisma-guard.toml names.
-    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
+    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "s5cmd" | "s4cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
         if let Some(why) = remote::deletes_remote(argv, &remote::configured_buckets(&ctx.cwd)) {
             return Some(why);
         }

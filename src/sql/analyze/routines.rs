@@ -51,6 +51,9 @@ impl Analyzer<'_> {
             }
             return true;
         }
+        if starts(t, &["CREATE"]) && t.iter().take(8).any(|x| x.is("TRIGGER")) && self.trigger_body(i, t, text) {
+            return true;
+        }
         if (starts(t, &["COPY"]) && t.iter().any(|x| x.is("PROGRAM")))
             || (t.iter().any(|x| x.value.eq_ignore_ascii_case("dblink_exec"))
                 && t.iter().any(|x| x.kind == Tk::Str && mentions_data_loss(x.value)))
@@ -103,5 +106,40 @@ impl Analyzer<'_> {
             return true;
         }
         false
+    }
+
+    /// `CREATE TRIGGER ... BEGIN <statements> END` (SQLite, MySQL) or `... FOR EACH ROW
+    /// <statement>` (MySQL): the body runs each time the trigger fires, later, so what it
+    /// loses is lost then. PostgreSQL's `EXECUTE FUNCTION f()` is judged as a call. True when
+    /// judged here.
+    fn trigger_body(&mut self, i: usize, t: &[Tok], text: &str) -> bool {
+        if t.iter().any(|x| x.is("EXECUTE")) {
+            return false;
+        }
+        let start = match t.iter().position(|x| x.is("BEGIN")) {
+            Some(k) => k + 1,
+            None => match t.windows(3).position(|w| w[0].is("FOR") && w[1].is("EACH")) {
+                Some(k) => k + 3,
+                None => return false,
+            },
+        };
+        let Some(first) = t.get(start) else { return true };
+        let end = match t.last() {
+            Some(last) if last.is("END") && t.len() > start + 1 => last.pos - t[0].pos,
+            _ => text.len(),
+        };
+        let body = text.get(first.pos - t[0].pos..end).unwrap_or("");
+        for f in analyze(body, &mut Schema::default()).findings {
+            if f.rule == RuleId::UnknownFunction || f.rule.severity() == crate::rules::Severity::Error {
+                self.report(
+                    RuleId::DynamicSql,
+                    i,
+                    t[0].pos,
+                    format!("creates a trigger whose body {}, each time it fires", f.message),
+                    Subject::default(),
+                );
+            }
+        }
+        true
     }
 }

@@ -43,7 +43,9 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
     if self_join_on_itself(t, w, end) {
         return Some("it joins the table to itself on its own columns, which matches every row");
     }
-    if t[w + 1..end].split(|x| x.is("OR")).any(unconditioned_subquery_branch) {
+    let target_at = if t[0].is("DELETE") { opt(t, opt(t, 1, "FROM"), "ONLY") } else { opt(t, 1, "ONLY") };
+    let target = name_at(t, target_at).map(|n| n.0);
+    if t[w + 1..end].split(|x| x.is("OR")).any(|b| unconditioned_subquery_branch(b, target)) {
         return Some("its WHERE clause matches every row a subquery with no condition returns");
     }
     let clause: Vec<&Tok> = t[w + 1..end].iter().filter(|x| !x.is_punct('(') && !x.is_punct(')')).collect();
@@ -69,6 +71,9 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
                         v == "id" || v == "rowid" || v.ends_with("_id") || v.ends_with("id") && x.value.ends_with("Id")
                     })
             }
+            // `id NOTNULL`, `id NOT NULL` (SQLite's spellings of IS NOT NULL).
+            [x, nn] if nn.is("NOTNULL") => never_null(x),
+            [x, not, null] if not.is("NOT") && null.is("NULL") => never_null(x),
             [n, f] => n.is("NOT") && f.is("FALSE"),
             // `id IS NOT NULL`, `u.id IS NOT NULL`: a key (or a NOT NULL column) is never NULL.
             [x, is, not, null] if is.is("IS") && not.is("NOT") && null.is("NULL") => never_null(x),
@@ -119,7 +124,7 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
     if null_checks.iter().any(|(x, is_null)| null_checks.iter().any(|(y, other)| x == y && is_null != other)) {
         return Some("its WHERE clause is always true");
     }
-    if branches.into_iter().any(always) {
+    if branches.into_iter().any(|b| always(b) || key_compared_always(b)) {
         return Some("its WHERE clause is always true");
     }
     // A clause that names no column has one value for every row (or a random pick of them):
@@ -179,7 +184,8 @@ pub(super) fn same_column_equalities(clause: &[Tok]) -> bool {
 /// `EXISTS (SELECT ...)` whose subquery has no condition of its own (no WHERE, LIMIT, JOIN
 /// ...), and nothing else narrows it (no AND outside the subquery): every row, or for
 /// `EXISTS`, every row or none.
-pub(super) fn unconditioned_subquery_branch(branch: &[Tok]) -> bool {
+/// A subquery of the `target` table itself whose WHERE is always true counts as one with none.
+pub(super) fn unconditioned_subquery_branch(branch: &[Tok], target: Option<&str>) -> bool {
     let Some(open) = branch.iter().position(|x| x.is_punct('(')) else { return false };
     if !branch.get(open + 1).is_some_and(|x| x.is("SELECT")) || branch[..open].iter().any(|x| x.is("NOT")) {
         return false;
@@ -197,13 +203,91 @@ pub(super) fn unconditioned_subquery_branch(branch: &[Tok]) -> bool {
     }
     let inner = &branch[open + 1..close];
     const CONDITIONS: &[&str] =
-        &["WHERE", "LIMIT", "FETCH", "OFFSET", "JOIN", "HAVING", "TABLESAMPLE", "INTERSECT", "EXCEPT", "GROUP"];
+        &["LIMIT", "FETCH", "OFFSET", "JOIN", "HAVING", "TABLESAMPLE", "INTERSECT", "EXCEPT", "GROUP"];
     if inner.iter().any(|x| CONDITIONS.iter().any(|c| x.is(c))) {
         return false;
+    }
+    // A WHERE of its own that is always true, over the same table (`DELETE FROM t WHERE id IN
+    // (SELECT id FROM t WHERE 1=1)`), is none.
+    if inner.iter().any(|x| x.is("WHERE")) {
+        let from = inner.iter().position(|x| x.is("FROM"));
+        let same = from.and_then(|f| name_at(inner, f + 1)).zip(target).is_some_and(|((s, _), t)| s.eq_ignore_ascii_case(t));
+        if !same || every_row(inner).is_none() {
+            return false;
+        }
     }
     // `FROM a, b` is a join too.
     let from = inner.iter().position(|x| x.is("FROM"));
     from.is_some_and(|f| split_commas(inner, f + 1, inner.len()).len() <= 1)
+}
+
+/// Whether one OR-branch (parentheses left out) compares the table's key with a number
+/// every key passes: `id > -1`, `id >= 0`, `id <> -1`, `-1 < id`, `coalesce(id, 0) >= 0`,
+/// `u.id != 0`. Keys start at 1 (autoincrement), and SQLite sorts any text key above every
+/// number.
+pub(super) fn key_compared_always(b: &[&Tok]) -> bool {
+    let is_op = |x: &Tok| x.is_punct('<') || x.is_punct('>') || x.is_punct('=') || x.is_punct('!');
+    // `id NOT IN (-1, 0)`: no key is among numbers below 1.
+    if let Some(n) = b.windows(2).position(|w| w[0].is("NOT") && w[1].is("IN")) {
+        let list: Vec<&[&Tok]> = b[n + 2..].split(|x| x.is_punct(',')).collect();
+        let below_one = |v: &[&Tok]| match v {
+            [x] => x.kind == Tk::Word && x.value.parse::<f64>().is_ok_and(|v| v < 1.0),
+            [m, x] => m.is_punct('-') && x.kind == Tk::Word && x.value.parse::<f64>().is_ok(),
+            _ => false,
+        };
+        return n > 0 && key_name(&b[..n]) && !list.is_empty() && list.iter().all(|v| below_one(v));
+    }
+    let Some(k) = b.iter().position(|x| is_op(x)) else { return false };
+    let width = b[k..].iter().take(2).take_while(|x| is_op(x)).count();
+    let op: String = b[k..k + width].iter().map(|x| x.value).collect();
+    let (left, right) = (&b[..k], &b[k + width..]);
+    let number = |side: &[&Tok]| -> Option<f64> {
+        match side {
+            [n] if n.kind == Tk::Word => n.value.parse().ok(),
+            [m, n] if m.is_punct('-') && n.kind == Tk::Word => n.value.parse::<f64>().ok().map(|v| -v),
+            _ => None,
+        }
+    };
+    let (n, op) = match (number(right), number(left)) {
+        (Some(n), _) if key_name(left) => (n, op.as_str()),
+        (_, Some(n)) if key_name(right) => (
+            n,
+            match op.as_str() {
+                "<" => ">",
+                "<=" => ">=",
+                other => other,
+            },
+        ),
+        _ => return false,
+    };
+    match op {
+        ">" => n < 1.0,
+        ">=" => n <= 1.0,
+        "<>" | "!=" => n <= 0.0,
+        _ => false,
+    }
+}
+
+/// Whether a side of a comparison is the table's key (`id`, `u.id`, `rowid`), or a function
+/// of it that is never NULL (`coalesce(id, 0)`, `abs(id)`, `length(id)`).
+fn key_name(side: &[&Tok]) -> bool {
+    let named = |x: &Tok| {
+        x.is_name() && ["id", "rowid", "_rowid_", "oid"].iter().any(|k| x.value.eq_ignore_ascii_case(k))
+    };
+    match side {
+        [x] => named(x),
+        [q, dot, x] => q.is_name() && dot.is_punct('.') && named(x),
+        // `coalesce(id, 0)`, `ifnull(id, -1)`, `abs(id)`: the key, never NULL.
+        [f, rest @ ..]
+            if ["coalesce", "ifnull", "nvl", "abs", "length", "char_length", "octet_length", "len"]
+                .iter()
+                .any(|n| f.is(n)) =>
+        {
+            let arg = rest.iter().position(|x| x.is_punct(',')).map_or(rest, |c| &rest[..c]);
+            key_name(arg)
+        }
+        _ => false,
+    }
 }
 
 /// A constant clause that is plainly false (`false`, `NOT true`, `1 = 0`, `2 < 1`): no row.
