@@ -327,7 +327,17 @@ fn walk(
                 }
             }
             Target::InPackages { at, script } => {
-                for dir in scripts.package_dirs(&dirs, &at) {
+                // No package known (no workspaces, a package not found): the command still
+                // runs somewhere, judged here.
+                let mut packages = scripts.package_dirs(&dirs, &at);
+                if packages.is_empty() {
+                    packages.push(String::new());
+                }
+                for dir in packages {
+                    if dir.is_empty() {
+                        inner(&via, &dirs, &mut |c| walk(&script, scripts, c, stack, f))?;
+                        continue;
+                    }
                     let mut v = via.clone();
                     v.push(format!("package {dir}"));
                     inner(&v, std::slice::from_ref(&dir), &mut |c| walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f))?;
