@@ -17,8 +17,33 @@ pub(super) fn inner(name: &str, argv: &[String], input: Option<&str>) -> Option<
         "parallel" => parallel(argv, input),
         "xargs" => xargs(argv, input),
         "pwsh" | "powershell" | "pwsh.exe" | "powershell.exe" => powershell(argv),
+        "sqlite3" | "sqlite" | "litecli" | "psql" | "pgcli" | "mysql" | "mariadb" | "mycli" | "duckdb" => {
+            client_shell_escapes(name, argv, input)
+        }
         _ => None,
     }
+}
+
+/// The shell commands a database client's own commands start (`sqlite3 DB '.shell CMD'`,
+/// `.system CMD`, psql's and mysql's `\! CMD`, mysql's `system CMD`), in its arguments or its
+/// input: run whatever database it opens, so judged whatever the target.
+fn client_shell_escapes(name: &str, argv: &[String], input: Option<&str>) -> Option<Inner> {
+    let prefixes: &[&str] = match name {
+        "sqlite3" | "sqlite" | "litecli" | "duckdb" => &[".shell ", ".system ", ".sh "],
+        "psql" | "pgcli" => &["\\! "],
+        _ => &["\\! ", "system "],
+    };
+    let mut out = Vec::new();
+    let texts = argv[1..].iter().map(String::as_str).chain(input);
+    for text in texts {
+        for statement in text.split(['\n', ';']) {
+            let t = statement.trim_start();
+            if let Some(cmd) = prefixes.iter().find_map(|p| t.strip_prefix(p)) {
+                out.push(cmd.trim().to_string());
+            }
+        }
+    }
+    (!out.is_empty()).then(|| Inner::Script(out.join("\n")))
 }
 
 /// A script that reads its commands from an input nobody can see: judged as unknown text.

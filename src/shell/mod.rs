@@ -9,6 +9,7 @@ pub mod parse;
 pub mod recipes;
 pub mod resolve;
 mod runners;
+mod launchers;
 mod task_runners;
 pub(crate) mod wrappers;
 
@@ -203,6 +204,13 @@ fn walk(
                 if name == "env" && !args.is_empty() && scripts.scripts(&dirs, at, name).is_empty() =>
             {
                 Target::Shell { script: format!("env {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")) }
+            }
+            // `yarn rw prisma ...`, `pnpm blitz prisma ...`: no script of that name, so the
+            // runner starts the package binary with the arguments.
+            Target::Script { name, args, at }
+                if !args.is_empty() && !name.contains('*') && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
+                Target::Shell { script: std::iter::once(name).chain(args).map(|a| quote(a)).collect::<Vec<_>>().join(" ") }
             }
             // `git ci -n` with `alias.ci = commit`: what git runs instead.
             Target::Other if git_alias(&cmd.argv, scripts).is_some() => {
