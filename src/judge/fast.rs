@@ -129,6 +129,12 @@ const TRIGGERS: &[&str] = &[
     // Monorepo task runners.
     "nx ",
     "lerna",
+    // A PATH that finds project files first (`PATH=bin wipe`); launchers and runners that name
+    // no other trigger word (ni's `nr`, `nlx`, `na`).
+    "path=",
+    "nr ",
+    "nlx ",
+    "na ",
     // Text decoded into a shell; names the line defines.
     "base64",
     "alias",

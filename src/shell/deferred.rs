@@ -261,7 +261,16 @@ fn xargs(argv: &[String], input: Option<&str>) -> Option<Inner> {
             replace = Some("{}".into());
         }
         if a == "-a" || a.starts_with("--arg-file") {
-            return None; // arguments from a file: the command alone is judged
+            // Arguments from a file: the command alone is judged, unless it is a shell given
+            // each line as its script (`xargs -a F -I{} sh -c {}`): that runs the file.
+            let file = a.strip_prefix("--arg-file=").map(str::to_string).or_else(|| argv.get(i + 1).cloned())?;
+            let k = skip_cluster_options(argv, if a == "-a" { i + 2 } else { i + 1 }, "ILnPdEs");
+            let cmd = argv.get(k..).unwrap_or(&[]);
+            let shell = cmd.first().is_some_and(|c| super::resolve::SHELLS.contains(&c.rsplit('/').next().unwrap_or(c)));
+            if shell && cmd.iter().any(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.ends_with('c'))) {
+                return Some(Inner::Script(format!("sh {}", quote(&file))));
+            }
+            return None;
         }
         i += if values.contains(&a.as_str()) { 2 } else { 1 };
     }

@@ -358,6 +358,26 @@ fn next_command(line: &str, from: usize) -> Option<(usize, Option<char>)> {
     best
 }
 
+/// The script `argv` runs when its command is a name found in a relative folder the line puts
+/// on PATH (`PATH=bin:/usr/bin wipe`, `env PATH=.:$PATH wipe`): its path from where the line
+/// runs.
+pub(super) fn on_path(
+    argv: &[String],
+    env: &[super::EnvChange],
+    dirs: &[String],
+    scripts: &dyn super::Scripts,
+) -> Option<String> {
+    let name = argv.first().filter(|n| !n.contains('/') && !n.is_empty())?;
+    let path = env.iter().rev().find_map(|e| match e {
+        super::EnvChange::Set(k, v) if k == "PATH" => Some(v.as_str()),
+        _ => None,
+    })?;
+    path.split(':')
+        .filter(|d| !d.starts_with(['/', '$', '~']))
+        .map(|d| if d.is_empty() || d == "." { format!("./{name}") } else { format!("{}/{name}", d.trim_end_matches('/')) })
+        .find(|p| scripts.file(dirs, p).is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,7 +194,10 @@ fn walk(
         let env: Vec<EnvChange> = ctx.env.iter().cloned().chain(r.env.iter().cloned()).collect();
         // A script name that is no script but the prisma binary (`pnpm prisma ...`), or npm's
         // built-in `env` script, which runs its arguments (`npm run env -- prisma ...`).
+        // `PATH=bin wipe`: a command found in a project folder the line puts on PATH.
+        let on_path = matches!(r.target, Target::Other).then(|| launchers::on_path(&r.inner, &env, &dirs, scripts)).flatten();
         let target = match &r.target {
+            Target::Other if on_path.is_some() => Target::File { path: on_path.clone().unwrap_or_default() },
             Target::Script { name, args, at }
                 if resolve::is_prisma_word(name) && scripts.scripts(&dirs, at, name).is_empty() =>
             {

@@ -11,7 +11,9 @@ use super::context::Context;
 
 mod files;
 mod git;
+pub mod marker;
 mod remote;
+pub mod run_later;
 mod writers;
 
 use files::*;
