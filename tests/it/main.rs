@@ -12,6 +12,7 @@ mod encryption;
 mod failures;
 mod guard;
 mod hooks;
+mod launchers;
 mod mcp;
 mod mysql;
 mod notify;
