@@ -186,11 +186,16 @@ pub fn check_in(
         // Settings that make a later command run a program (`git config core.fsmonitor ...`,
         // `GIT_EDITOR=...`, `npm config set script-shell ...`): that program, judged now.
         for later in forms.iter().flat_map(|c| tamper::run_later::commands(c, v.env)) {
-            let judged = check_in(&later.command, cwd, opts, scripts, repo);
-            let why = match (judged.verdict, tamper::run_later::missing_program(&later.command, cwd)) {
-                (Verdict::Allow, None) => continue,
-                (Verdict::Allow, Some(file)) => format!("{file} is not there, so what it will run cannot be checked"),
-                (_, _) => judged.reason(),
+            let why = match tamper::run_later::unknowable(&later) {
+                Some(why) => why,
+                None => {
+                    let judged = check_in(&later.command, cwd, opts, scripts, repo);
+                    match (judged.verdict, tamper::run_later::missing_program(&later.command, cwd)) {
+                        (Verdict::Allow, None) => continue,
+                        (Verdict::Allow, Some(file)) => format!("{file} is not there, so what it will run cannot be checked"),
+                        (_, _) => judged.reason(),
+                    }
+                }
             };
             reasons.push((
                 Verdict::Destructive,

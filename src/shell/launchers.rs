@@ -290,11 +290,17 @@ pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Optio
         return None;
     }
     let head = argv.iter().skip(1).position(|a| is_command_word(a)).map(|k| k + 1);
-    let mut pieces: Vec<String> = argv[1..]
+    // `--exec=rm -f x`: an option whose value is a command word, the words after it its own.
+    let in_option = argv.iter().enumerate().skip(1).find_map(|(k, a)| {
+        let (flag, value) = a.split_once('=')?;
+        (flag.starts_with('-') && is_command_word(value))
+            .then(|| format!("{} {}", quote(value), words(&argv[k + 1..])).trim_end().to_string())
+    });
+    let mut pieces: Vec<String> = in_option.into_iter().collect();
+    pieces.extend(argv[1..]
         .iter()
         .filter(|a| a.contains(char::is_whitespace))
-        .flat_map(|a| commands_in(a))
-        .collect();
+        .flat_map(|a| commands_in(a)));
     pieces.extend(input.map(commands_in).unwrap_or_default());
     match (head, pieces.is_empty()) {
         (None, true) => None,
@@ -309,7 +315,7 @@ pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Optio
 }
 
 fn is_command_word(w: &str) -> bool {
-    COMMANDS.contains(&w) || (is_prisma_word(w) && !w.contains('/'))
+    COMMANDS.contains(&w) || is_prisma_word(w) || super::resolve::is_prisma_entry(w)
 }
 
 /// The command lines in `text` that start with one of [`COMMANDS`] at the start of a line, after
@@ -346,7 +352,8 @@ fn next_command(line: &str, from: usize) -> Option<(usize, Option<char>)> {
             at = k + 1;
             let before = line[..k].chars().next_back();
             let after = bytes.get(k + word.len()).copied();
-            let starts = before.is_none_or(|c| c.is_whitespace() || "\"'`!({[;|&".contains(c));
+            // `EXEC:cmd` (socat), `--exec=cmd` as well.
+            let starts = before.is_none_or(|c| c.is_whitespace() || "\"'`!({[;|&:=".contains(c));
             if starts && after.is_some_and(|b| b == b' ' || b == b'\t') {
                 if best.is_none_or(|(b, _)| k < b) {
                     best = Some((k, before));
@@ -372,8 +379,13 @@ pub(super) fn on_path(
         super::EnvChange::Set(k, v) if k == "PATH" => Some(v.as_str()),
         _ => None,
     })?;
+    // The system's folders hold no project file; `$PWD/bin` is `./bin`.
+    const SYSTEM: &[&str] = &["/usr/", "/bin", "/sbin", "/lib", "/opt/homebrew", "/nix/", "/snap/", "/etc/"];
     path.split(':')
-        .filter(|d| !d.starts_with(['/', '$', '~']))
+        .map(|d| {
+            ["$PWD", "${PWD}", "$(pwd)"].iter().find_map(|p| d.strip_prefix(p)).map_or(d.to_string(), |r| format!(".{r}"))
+        })
+        .filter(|d| !d.starts_with(['$', '~']) && !SYSTEM.iter().any(|s| d.starts_with(s)))
         .map(|d| if d.is_empty() || d == "." { format!("./{name}") } else { format!("{}/{name}", d.trim_end_matches('/')) })
         .find(|p| scripts.file(dirs, p).is_some())
 }

@@ -283,6 +283,11 @@ pub(super) fn runner_exec(
             };
             Target::Prisma { args, direct }
         }
+        // A package fetched from a URL, a tarball or a repository, given Prisma's commands: what
+        // it is cannot be known here, and it runs past the shim.
+        Some(cmd) if is_fetched_spec(cmd) && argv.get(i + 1).is_some_and(|a| matches!(a.as_str(), "migrate" | "db")) => {
+            Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(format!("`{runner} {cmd}` fetches a package not checked here")) }
+        }
         // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
         Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
             let mut words = vec![cmd.split('@').next().unwrap_or(cmd).to_string()];
@@ -299,6 +304,13 @@ pub(super) fn runner_exec(
         Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
         None => Target::Other,
     }
+}
+
+/// A package spec fetched from a URL, a tarball or a repository rather than by name.
+fn is_fetched_spec(spec: &str) -> bool {
+    spec.contains("://")
+        || [".tgz", ".tar.gz"].iter().any(|e| spec.ends_with(e))
+        || ["github:", "gitlab:", "bitbucket:", "git+", "file:"].iter().any(|p| spec.starts_with(p))
 }
 
 /// A package spec that names the Prisma CLI without the plain name `prisma`: an npm alias

@@ -54,11 +54,14 @@ const REFUSED: &[&str] = &[
     "npm config set script-shell ./wipe",
     "NODE_OPTIONS=\"--require ./x.js\" npm test",
     "echo 'rm -f prisma/dev.db' >> ~/.bashrc",
+    "git config core.fsmonitor \"$(echo rm -f prisma/dev.db)\"",
+    "npm test --script-shell ./wipe",
     // Finding 3: a PATH that finds the project's script, xargs feeding a shell, shell options.
     "env PATH=bin wipe",
     "PATH=bin:/usr/bin wipe; git status",
     "xargs -a wipe -I{} sh -c {}",
     "sh -O extglob wipe",
+    "PATH=\"$PWD/bin:$PATH\" wipe",
     // Finding 4: launchers and unknown programs.
     "volta run npx prisma migrate reset --force",
     "gosu app rm -f prisma/dev.db",
@@ -70,6 +73,8 @@ const REFUSED: &[&str] = &[
     "nr db:reset",
     "pkgx npm run db:reset",
     "yarn rw prisma migrate reset --force",
+    "sometool --exec=rm -f prisma/dev.db",
+    "sometool --verbose ./node_modules/.bin/prisma migrate reset --force",
     // Finding 5: monorepo exec.
     "lerna exec -- npx prisma migrate reset --force",
     "lerna exec -- rm -f ../../prisma/dev.db",
@@ -79,9 +84,12 @@ const REFUSED: &[&str] = &[
     // Finding 17: Prisma by another name.
     "npx https://registry.npmjs.org/prisma/-/prisma-7.10.1.tgz migrate reset --force",
     "npx npm:prisma migrate reset --force",
+    "npx https://example.com/x.tgz migrate reset --force",
     // Finding 18: the agent hidden, a terminal faked for a confirmation.
     "env -u CLAUDECODE script -qec \"prisma-guard restore latest\" /dev/null",
     "env -u CLAUDECODE prisma-guard restore latest",
+    "socat - EXEC:\"prisma-guard restore latest\",pty",
+    "ssh -t localhost prisma-guard restore latest",
 ];
 
 const ALLOWED: &[&str] = &[
@@ -104,6 +112,9 @@ const ALLOWED: &[&str] = &[
     "npx npm:prisma generate",
     "git commit -m \"npx prisma migrate reset --force is refused now\"",
     "prisma-guard status",
+    "npm test --script-shell=bash",
+    "sometool --exec=ls",
+    "npx https://example.com/x.tgz --help",
 ];
 
 #[test]

@@ -12,7 +12,8 @@ const READS: &[&str] =
 
 /// Programs that give the command they run a terminal of their own, which the caller can type
 /// into.
-const TERMINALS: &[&str] = &["script", "unbuffer", "expect", "socat", "empty", "pty", "ptyrun", "faketty", "tmux", "screen", "zpty"];
+const TERMINALS: &[&str] =
+    &["script", "unbuffer", "expect", "socat", "empty", "pty", "ptyrun", "faketty", "tmux", "screen", "zpty", "ssh"];
 
 /// Why running `argv` (the command the wrappers run) with `env` on the way, through `via`,
 /// hides the agent from prisma-guard or Prisma, if it does.

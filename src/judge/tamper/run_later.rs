@@ -98,9 +98,25 @@ fn git_value_command(key: &str, value: &str) -> Option<String> {
     }
     if k == "include.path" || k.starts_with("includeif.") {
         // Another configuration file: any of the keys above may be in it.
-        return Some(format!("sh {}", crate::shell::quote(v)));
+        return Some(format!("{INCLUDE} {}", crate::shell::quote(v)));
     }
     Some(v.strip_prefix('!').unwrap_or(v).to_string())
+}
+
+/// The command a setting that includes another configuration file stands for: what that file
+/// makes git run is not read here.
+pub const INCLUDE: &str = "git-config-include";
+
+/// Why the command `later` stands for cannot be checked, if it cannot: a value only known when
+/// the line runs, another configuration file.
+pub fn unknowable(later: &Later) -> Option<String> {
+    if later.command.starts_with(INCLUDE) {
+        return Some("it names another configuration file, whose settings are not checked".into());
+    }
+    if later.command.contains(['$', '`']) || later.command.contains(crate::shell::parse::SUBSTITUTED) {
+        return Some("the value is only known when the line runs".into());
+    }
+    None
 }
 
 /// Environment variables that name a program another one runs.
@@ -237,8 +253,33 @@ fn git(argv: &[String]) -> Vec<Later> {
 /// npm's keys that name a program or the code every script runs with.
 const NPM_PROGRAM_KEYS: &[&str] = &["script-shell", "shell", "node-options", "git", "editor", "browser", "viewer", "onload-script"];
 
-/// `npm config set KEY VALUE` (`npm set`, `KEY=VALUE`, pnpm's and yarn's `config set`).
+/// `npm config set KEY VALUE` (`npm set`, `KEY=VALUE`, pnpm's and yarn's `config set`), and
+/// the same keys given as options for one command (`npm test --script-shell ./x`).
 fn package_manager_config(argv: &[String]) -> Vec<Later> {
+    let runner = argv[0].rsplit('/').next().unwrap_or(&argv[0]);
+    let mut flags = Vec::new();
+    for (k, a) in argv.iter().enumerate().skip(1) {
+        if a == "--" {
+            break;
+        }
+        let (flag, value) = match a.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (a.as_str(), argv.get(k + 1).cloned()),
+        };
+        let Some(value) = value else { continue };
+        match flag {
+            "--script-shell" if !is_plain_shell(&value) => {
+                flags.push(Later { setting: format!("{runner} {flag}"), command: value })
+            }
+            "--node-options" => flags.extend(
+                node_preloads(&value).into_iter().map(|c| Later { setting: format!("{runner} {flag}"), command: c }),
+            ),
+            _ => {}
+        }
+    }
+    if !flags.is_empty() {
+        return flags;
+    }
     let words: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
     let at_set = match words.as_slice() {
         [c, s, ..] if c.as_str() == "config" && s.as_str() == "set" => 1,
@@ -277,6 +318,8 @@ fn package_manager_config(argv: &[String]) -> Vec<Later> {
         let setting = format!("{} config {key}", argv[0].rsplit('/').next().unwrap_or(&argv[0]));
         if bare == "node-options" {
             out.extend(node_preloads(&value).into_iter().map(|c| Later { setting: setting.clone(), command: c }));
+        } else if matches!(bare.as_str(), "script-shell" | "shell") && is_plain_shell(&value) {
+            continue;
         } else if bare == "yarnpath" {
             out.push(Later { setting, command: format!("node {}", crate::shell::quote(&value)) });
         } else {
@@ -284,6 +327,13 @@ fn package_manager_config(argv: &[String]) -> Vec<Later> {
         }
     }
     out
+}
+
+/// A shell by name or path, with nothing else (`bash`, `/bin/zsh`): what npm runs scripts with
+/// anyway.
+fn is_plain_shell(value: &str) -> bool {
+    let v = value.trim();
+    !v.contains(char::is_whitespace) && crate::shell::resolve::SHELLS.contains(&v.rsplit('/').next().unwrap_or(v))
 }
 
 /// The file a setting's command runs that is not there (relative to `cwd`): it could be
@@ -338,6 +388,8 @@ mod tests {
             ("npm config set script-shell ./wipe", "./wipe"),
             ("npm set script-shell=./wipe", "./wipe"),
             ("pnpm config set node-options '--import ./x.mjs'", "node ./x.mjs"),
+            ("npm test --script-shell ./wipe", "./wipe"),
+            ("npm run build --script-shell=./wipe", "./wipe"),
         ] {
             assert_eq!(later(line), vec![runs.to_string()], "{line}");
         }
@@ -353,6 +405,17 @@ mod tests {
         ] {
             assert!(later(line).is_empty(), "{line}");
         }
+    }
+
+    #[test]
+    fn values_only_known_when_the_line_runs_and_includes_cannot_be_checked() {
+        for line in ["git config core.editor \"$(echo x)\"", "git config core.pager \"$P\"", "git config include.path /tmp/x"] {
+            let cmds = crate::shell::parse(line).unwrap_or_default();
+            let found: Vec<Later> = cmds.iter().flat_map(|c| commands(c, &[])).collect();
+            assert!(found.iter().any(|l| unknowable(l).is_some()), "{line}: {found:?}");
+        }
+        assert!(later("npm test --script-shell=bash").is_empty());
+        assert!(later("npm config set script-shell /bin/zsh").is_empty());
     }
 
     #[test]
