@@ -318,11 +318,9 @@ fn package_manager_config(argv: &[String]) -> Vec<Later> {
         let setting = format!("{} config {key}", argv[0].rsplit('/').next().unwrap_or(&argv[0]));
         if bare == "node-options" {
             out.extend(node_preloads(&value).into_iter().map(|c| Later { setting: setting.clone(), command: c }));
-        } else if matches!(bare.as_str(), "script-shell" | "shell") && is_plain_shell(&value) {
-            continue;
         } else if bare == "yarnpath" {
             out.push(Later { setting, command: format!("node {}", crate::shell::quote(&value)) });
-        } else {
+        } else if !(matches!(bare.as_str(), "script-shell" | "shell") && is_plain_shell(&value)) {
             out.push(Later { setting, command: value });
         }
     }
