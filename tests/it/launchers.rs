@@ -56,6 +56,9 @@ const REFUSED: &[&str] = &[
     "echo 'rm -f prisma/dev.db' >> ~/.bashrc",
     "git config core.fsmonitor \"$(echo rm -f prisma/dev.db)\"",
     "npm test --script-shell ./wipe",
+    "echo \"rm -f prisma/dev.db\" | tee -a ~/.bashrc",
+    "echo \"* * * * * rm -f prisma/dev.db\" | crontab -",
+    "echo 'rm -f prisma/dev.db' >> .envrc",
     // Finding 3: a PATH that finds the project's script, xargs feeding a shell, shell options.
     "env PATH=bin wipe",
     "PATH=bin:/usr/bin wipe; git status",
@@ -112,6 +115,8 @@ const ALLOWED: &[&str] = &[
     "npx npm:prisma generate",
     "git commit -m \"npx prisma migrate reset --force is refused now\"",
     "prisma-guard status",
+    "crontab -l",
+    "echo \"* * * * * ls\" | crontab -",
     "npm test --script-shell=bash",
     "sometool --exec=ls",
     "npx https://example.com/x.tgz --help",

@@ -33,6 +33,7 @@ pub fn file(path: &str) -> Option<&'static str> {
         ".bashrc" | ".bash_profile" | ".bash_login" | ".profile" | ".zshrc" | ".zshenv" | ".zprofile" | ".zlogin"
         | ".kshrc" | ".mkshrc" | ".cshrc" | ".tcshrc" => Some("a shell start-up file, run by every shell that starts"),
         "config.fish" if p.ends_with("fish/config.fish") => Some("a shell start-up file, run by every shell that starts"),
+        ".envrc" => Some("direnv's script, run by the shell on entering the folder"),
         _ => None,
     }
 }
@@ -418,7 +419,7 @@ mod tests {
 
     #[test]
     fn files_that_name_what_later_commands_run() {
-        for p in [".npmrc", "/home/u/.npmrc", "~/.bashrc", ".zshrc", "/home/u/.config/fish/config.fish", ".yarnrc.yml"] {
+        for p in [".npmrc", "/home/u/.npmrc", "~/.bashrc", ".zshrc", "/home/u/.config/fish/config.fish", ".yarnrc.yml", ".envrc"] {
             assert!(file(p).is_some(), "{p}");
         }
         for p in ["npmrc.md", "src/profile.ts", "config.fish.bak", ".bashrc.d/x/"] {
