@@ -21,6 +21,18 @@ use super::wrappers::{after_dashdash, operand_after, Inner};
 /// of operands, behind a subcommand when one is named.
 const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
     ("volta", Some("run"), &["--node", "--npm", "--pnpm", "--yarn", "--env"], 0),
+    // Other languages' environment runners.
+    ("poetry", Some("run"), &[], 0),
+    ("pipenv", Some("run"), &[], 0),
+    ("pdm", Some("run"), &[], 0),
+    ("hatch", Some("run"), &["-e", "--env"], 0),
+    ("uv", Some("run"), &["--with", "--python", "-p", "--project", "--directory", "--env-file", "--package", "--extra", "--group"], 0),
+    ("rye", Some("run"), &[], 0),
+    ("conda", Some("run"), &["-n", "--name", "-p", "--prefix", "--cwd"], 0),
+    ("mamba", Some("run"), &["-n", "--name", "-p", "--prefix", "--cwd"], 0),
+    ("micromamba", Some("run"), &["-n", "--name", "-p", "--prefix", "--cwd"], 0),
+    ("bundle", Some("exec"), &[], 0),
+    ("flatpak", Some("run"), &["--command", "--branch", "--arch"], 1),
     ("asdf", Some("exec"), &[], 0),
     ("fnm", Some("exec"), &["--using"], 0),
     ("direnv", Some("exec"), &[], 1),
@@ -114,6 +126,12 @@ const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
     ("timelimit", None, &["-t", "-T", "-s", "-S"], 0),
     ("gksudo", None, &["-u", "--user"], 0),
     ("kdesu", None, &["-u", "-c"], 0),
+];
+
+/// Launchers read by their own rules in [`inner`].
+const SPECIAL: &[&str] = &[
+    "zenstack", "nr", "nlx", "na", "ni", "nci", "nvm", "pkgx", "pkgm", "nix", "nix-shell", "vagrant", "gcloud", "bwrap",
+    "start-server-and-test", "server-test", "start-test",
 ];
 
 /// Frameworks whose `prisma` subcommand runs the Prisma CLI with the rest of the words.
@@ -281,15 +299,32 @@ const TEXT_ARGUMENTS: &[&str] = &[
     "gzip", "gunzip", "ssh", "scp", "sftp", "rsync", "history", "fc", "command", "builtin", "hash", "getopt",
     "getopts", "shift", "return", "exit", "break", "continue", "wait", "trap", "let", "expr", "bc", "seq", "yes",
     "nl", "fold", "fmt", "paste", "join", "split", "csplit", "iconv", "envsubst", "gettext", "column",
+    // Shell builtins about names, jobs and completion.
+    "complete", "compgen", "bind", "disown", "jobs", "fg", "bg", "ulimit", "umask", "shopt", "dirs", "popd", "pushd",
+    "cd", "times", "enable", "caller",
+    // Package installers: their arguments are package names (`apt install psql mysql`).
+    "apt", "apt-get", "aptitude", "apt-cache", "dpkg", "brew", "port", "pip", "pip3", "pipx", "gem", "choco", "winget",
+    "scoop", "snap", "dnf", "yum", "apk", "pacman", "yay", "zypper", "emerge", "nix-env", "nix-channel", "pkg",
+    "cpan", "cpanm", "composer", "luarocks", "opam", "stack", "cabal", "dotnet", "nuget", "sdk", "rustup",
+    // Process and file lookups by name.
+    "lsof", "fuser", "pidof", "top", "htop", "pstree", "journalctl", "systemctl", "service", "launchctl",
 ];
 
 /// For a program not otherwise known: the commands among its words or in the strings it is
 /// given (and its input), as a script; the command its words run, when that is all.
 pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Option<Inner> {
-    if TEXT_ARGUMENTS.contains(&name) || COMMANDS.contains(&name) || is_prisma_word(name) {
+    // Text tools, the commands themselves (judged as they are), and launchers not launching
+    // (`conda install psql`, `volta install node`).
+    if TEXT_ARGUMENTS.contains(&name)
+        || COMMANDS.contains(&name)
+        || is_prisma_word(name)
+        || LAUNCHERS.iter().any(|(n, ..)| *n == name)
+        || SPECIAL.contains(&name)
+    {
         return None;
     }
-    let head = argv.iter().skip(1).position(|a| is_command_word(a)).map(|k| k + 1);
+    // A command word alone at the end (`lsof -c psql`) names something; it runs nothing.
+    let head = argv.iter().skip(1).position(|a| is_command_word(a)).map(|k| k + 1).filter(|&k| k + 1 < argv.len());
     // `--exec=rm -f x`: an option whose value is a command word, the words after it its own.
     let in_option = argv.iter().enumerate().skip(1).find_map(|(k, a)| {
         let (flag, value) = a.split_once('=')?;
@@ -446,6 +481,9 @@ mod tests {
             "pm2 start 'npx prisma migrate reset --force'",
             "hyperfine 'npx prisma migrate reset --force'",
             "some-new-tool --flag value npx prisma migrate reset --force",
+            "poetry run npx prisma migrate reset --force",
+            "uv run --with x npx prisma migrate reset --force",
+            "bundle exec npx prisma migrate reset --force",
         ] {
             assert_eq!(runs(line).as_deref(), Some(reset), "{line}");
         }
@@ -520,6 +558,12 @@ mod tests {
             "nvm use 20",
             "some-tool --list",
             "blitz dev",
+            "apt install -y psql mysql",
+            "pip install pgcli",
+            "lsof -c psql",
+            "complete -F _psql psql",
+            "conda install psql",
+            "unknown-tool psql",
         ] {
             assert_eq!(runs(line), None, "{line}");
         }
