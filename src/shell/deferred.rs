@@ -264,7 +264,7 @@ fn xargs(argv: &[String], input: Option<&str>) -> Option<Inner> {
             // Arguments from a file: the command alone is judged, unless it is a shell given
             // each line as its script (`xargs -a F -I{} sh -c {}`): that runs the file.
             let file = a.strip_prefix("--arg-file=").map(str::to_string).or_else(|| argv.get(i + 1).cloned())?;
-            let k = skip_cluster_options(argv, if a == "-a" { i + 2 } else { i + 1 }, "ILnPdEs");
+            let k = skip_cluster_options(argv, if a == "-a" || a == "--arg-file" { i + 2 } else { i + 1 }, "ILnPdEs");
             let cmd = argv.get(k..).unwrap_or(&[]);
             let shell = cmd.first().is_some_and(|c| super::resolve::SHELLS.contains(&c.rsplit('/').next().unwrap_or(c)));
             if shell && cmd.iter().any(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.ends_with('c'))) {
@@ -452,6 +452,15 @@ mod tests {
         assert_eq!(script("xargs rm", Some("dev.db\n")).as_deref(), Some("rm dev.db"));
         assert_eq!(script("xargs -I F mv F /tmp", Some("dev.db\n")).as_deref(), Some("mv dev.db /tmp"));
         assert_eq!(script("xargs rm", None), None);
+        // Review of issue 19, round 2, finding 3: each line of the file a shell's script.
+        assert_eq!(script("xargs -a wipe -I{} sh -c {}", None).as_deref(), Some("sh wipe"));
+        assert_eq!(script("xargs --arg-file wipe -I {} bash -c {}", None).as_deref(), Some("sh wipe"));
+        assert_eq!(script("xargs -a files.txt rm", None), None);
+        // Database clients' shell escapes, whatever database they open.
+        assert_eq!(script("sqlite3 :memory: '.shell rm -f dev.db'", None).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("psql -c '\\! rm -f dev.db'", None).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("sqlite3 x.db", Some(".system rm -f dev.db\n")).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("sqlite3 dev.db .tables", None), None);
     }
 
     #[test]
