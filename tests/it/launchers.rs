@@ -171,4 +171,10 @@ fn file_tools_writing_settings_that_run_programs_later_are_refused() {
         "tool_name": "Write", "tool_input": {"file_path": format!("{cwd}/src/app.ts"), "content": "x"}
     });
     assert_eq!(decision("claude", &hook(&ctx, "claude", &input.to_string())), None);
+    // Codex's apply_patch adding .npmrc, as its own tool call.
+    let patch = "*** Begin Patch\n*** Add File: .npmrc\n+script-shell=./wipe\n*** End Patch\n";
+    let tool = serde_json::json!({"session_id": "s1", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "apply_patch",
+        "tool_input": {"command": patch}, "tool_use_id": "call_2"});
+    let out = hook(&ctx, "codex", &tool.to_string());
+    assert_eq!(decision("codex", &out).as_deref(), Some("deny"), "{}", out.all());
 }
