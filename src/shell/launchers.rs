@@ -379,25 +379,33 @@ fn commands_in(text: &str) -> Vec<String> {
 /// Where the next command word in `line` at or after byte `from` starts, and the character
 /// before it.
 fn next_command(line: &str, from: usize) -> Option<(usize, Option<char>)> {
-    let bytes = line.as_bytes();
-    let mut best: Option<(usize, Option<char>)> = None;
-    for word in COMMANDS {
-        let mut at = from;
-        while let Some(k) = line.get(at..).and_then(|s| s.find(word)).map(|k| k + at) {
-            at = k + 1;
-            let before = line[..k].chars().next_back();
-            let after = bytes.get(k + word.len()).copied();
-            // `EXEC:cmd` (socat), `--exec=cmd` as well.
-            let starts = before.is_none_or(|c| c.is_whitespace() || "\"'`!({[;|&:=".contains(c));
-            if starts && after.is_some_and(|b| b == b' ' || b == b'\t') {
-                if best.is_none_or(|(b, _)| k < b) {
-                    best = Some((k, before));
+    let mut before: Option<char> = line[..from].chars().next_back();
+    for (k, c) in line[from..].char_indices().map(|(k, c)| (k + from, c)) {
+        // `EXEC:cmd` (socat), `--exec=cmd` as well.
+        let starts = before.is_none_or(|b| b.is_whitespace() || "\"'`!({[;|&:=".contains(b));
+        if starts && !c.is_whitespace() {
+            let rest = &line[k..];
+            let end = rest.find(char::is_whitespace);
+            // A command word followed by its arguments: `rm -f x`, `./node_modules/.bin/prisma ...`.
+            if let Some(end) = end.filter(|&e| is_command_word(&rest[..e])) {
+                if rest[end..].trim_start().chars().next().is_some_and(|n| !matches!(n, '"' | '\'' | '`' | ')')) {
+                    return Some((k, before));
                 }
-                break;
             }
         }
+        before = Some(c);
     }
-    best
+    None
+}
+
+/// Commands a program given by path (`./tool npx prisma ...`) runs among its words or in its
+/// strings, as a script after the program itself.
+pub(super) fn around_file(name: &str, argv: &[String], input: Option<&str>) -> Option<String> {
+    let found = match unknown(name, argv, input)? {
+        Inner::Argv(k) => words(&argv[k..]),
+        Inner::Script(s) => s,
+    };
+    Some(format!("{}\n{found}", quote(&argv[0])))
 }
 
 /// The script `argv` runs when its command is a name found in a relative folder the line puts
@@ -544,6 +552,20 @@ mod tests {
         for line in ["npx zenstack generate", "yarn rw dev", "npx blitz dev", "pm2 logs", "hyperfine 'sleep 1'", "watch -n 1 ls"] {
             assert_eq!(judged(line), crate::judge::Verdict::Allow, "{line}");
         }
+    }
+
+    /// A program given by path is read too; a path is a command word in a string.
+    #[test]
+    fn programs_by_path_and_commands_by_path() {
+        let argv: Vec<String> = "./bin/tool npx prisma migrate reset --force".split(' ').map(String::from).collect();
+        assert_eq!(around_file("tool", &argv, None).as_deref(), Some("./bin/tool\nnpx prisma migrate reset --force"));
+        let argv: Vec<String> = vec!["./bin/tool".into(), "--verbose".into()];
+        assert_eq!(around_file("tool", &argv, None), None);
+        assert_eq!(
+            runs("pm2 start './node_modules/.bin/prisma migrate reset --force'").as_deref(),
+            Some("./node_modules/.bin/prisma migrate reset --force")
+        );
+        assert_eq!(judged("./bin/tool npx prisma migrate reset --force"), crate::judge::Verdict::Destructive);
     }
 
     #[test]

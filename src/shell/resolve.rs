@@ -518,10 +518,16 @@ pub(super) fn walk(
             None => Target::Other,
         },
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
-        _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
-            Target::File { path: first.clone() }
+        // `./tool npx prisma ...`: the file, and what its words or strings would run.
+        _ if (first.contains('/') && !first.starts_with('/') && !first.starts_with('~')) || first.ends_with(".sh") => {
+            match super::launchers::around_file(name, argv, heredoc) {
+                Some(script) => {
+                    chain.push(first.clone());
+                    Target::Shell { script }
+                }
+                None => Target::File { path: first.clone() },
+            }
         }
-        _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         // Any other tool given `-- CMD ARGS`.
         _ => match super::wrappers::generic(name, argv, heredoc) {
             Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),

@@ -77,6 +77,8 @@ const REFUSED: &[&str] = &[
     "pkgx npm run db:reset",
     "yarn rw prisma migrate reset --force",
     "sometool --exec=rm -f prisma/dev.db",
+    "./bin/tool npx prisma migrate reset --force",
+    "pm2 start \"./node_modules/.bin/prisma migrate reset --force\"",
     "sometool --verbose ./node_modules/.bin/prisma migrate reset --force",
     // Finding 5: monorepo exec.
     "lerna exec -- npx prisma migrate reset --force",
