@@ -64,6 +64,8 @@ fn git_program_key(key: &str) -> bool {
             | "uploadpack.packobjectshook"
             | "include.path"
             | "credential.helper"
+            | "core.alternaterefscommand"
+            | "init.templatedir"
     ) || matches!(
         (section, name),
         ("diff", "textconv" | "command")
@@ -76,7 +78,14 @@ fn git_program_key(key: &str) -> bool {
             | ("browser" | "man", "cmd" | "path")
             | ("includeif", "path")
             | ("alias", _)
-    )
+            // Config-based hooks (git 2.36+), local remotes' programs, submodules' `!cmd`
+            // updates, trailer commands, git send-email's commands.
+            | ("hook", "command")
+            | ("remote", "uploadpack" | "receivepack")
+            | ("submodule", "update")
+            | ("trailer", "command" | "cmd")
+            | ("gpg", "defaultkeycommand")
+    ) || (section == "sendemail" && name.ends_with("cmd"))
 }
 
 /// The command line git runs for `key` set to `value`, when it runs one.
@@ -86,7 +95,7 @@ fn git_value_command(key: &str, value: &str) -> Option<String> {
     if v.is_empty() || matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1") {
         return None;
     }
-    if k.starts_with("alias.") {
+    if k.starts_with("alias.") || k.starts_with("submodule.") {
         return v.strip_prefix('!').map(|s| s.trim().to_string());
     }
     if k.starts_with("credential.") {
@@ -97,7 +106,7 @@ fn git_value_command(key: &str, value: &str) -> Option<String> {
             None => None,
         };
     }
-    if k == "include.path" || k.starts_with("includeif.") {
+    if k == "include.path" || k.starts_with("includeif.") || k == "init.templatedir" {
         // Another configuration file: any of the keys above may be in it.
         return Some(format!("{INCLUDE} {}", crate::shell::quote(v)));
     }
@@ -112,7 +121,7 @@ pub const INCLUDE: &str = "git-config-include";
 /// the line runs, another configuration file.
 pub fn unknowable(later: &Later) -> Option<String> {
     if later.command.starts_with(INCLUDE) {
-        return Some("it names another configuration file, whose settings are not checked".into());
+        return Some("it names another configuration file or template folder, whose settings and hooks are not checked".into());
     }
     if later.command.contains(['$', '`']) || later.command.contains(crate::shell::parse::SUBSTITUTED) {
         return Some("the value is only known when the line runs".into());
@@ -387,6 +396,10 @@ mod tests {
             ("npm config set script-shell ./wipe", "./wipe"),
             ("npm set script-shell=./wipe", "./wipe"),
             ("pnpm config set node-options '--import ./x.mjs'", "node ./x.mjs"),
+            ("git config hook.wipe.command 'rm -f dev.db'", "rm -f dev.db"),
+            ("git config remote.origin.uploadpack 'sh wipe'", "sh wipe"),
+            ("git config submodule.x.update '!sh wipe'", "sh wipe"),
+            ("git config sendemail.tocmd ./wipe", "./wipe"),
             ("npm test --script-shell ./wipe", "./wipe"),
             ("npm run build --script-shell=./wipe", "./wipe"),
         ] {
@@ -399,6 +412,8 @@ mod tests {
             "git config --unset core.pager",
             "git config user.name me",
             "git config alias.st status",
+            "git config submodule.x.update rebase",
+            "git config remote.origin.url git@example.com:x.git",
             "npm config set registry https://r.example",
             "npm config get script-shell",
         ] {
