@@ -200,7 +200,10 @@ pub fn check_in(
             reasons.push((
                 Verdict::Destructive,
                 Class::GuardOff,
-                format!("{} makes a later command run `{}`: {why}", later.setting, later.command),
+                match later.command.strip_prefix(tamper::run_later::INCLUDE) {
+                    Some(file) => format!("{} names {}: {why}", later.setting, file.trim()),
+                    None => format!("{} makes a later command run `{}`: {why}", later.setting, later.command),
+                },
             ));
         }
         // Database clients: the SQL they would run.
