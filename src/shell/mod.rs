@@ -11,6 +11,7 @@ pub mod resolve;
 mod runners;
 mod launchers;
 mod task_runners;
+mod unknown;
 pub(crate) mod wrappers;
 
 pub use parse::{parse, ParseError, SimpleCommand};
@@ -195,7 +196,7 @@ fn walk(
         // A script name that is no script but the prisma binary (`pnpm prisma ...`), or npm's
         // built-in `env` script, which runs its arguments (`npm run env -- prisma ...`).
         // `PATH=bin wipe`: a command found in a project folder the line puts on PATH.
-        let on_path = matches!(r.target, Target::Other).then(|| launchers::on_path(&r.inner, &env, &dirs, scripts)).flatten();
+        let on_path = matches!(r.target, Target::Other).then(|| unknown::on_path(&r.inner, &env, &dirs, scripts)).flatten();
         let target = match &r.target {
             Target::Other if on_path.is_some() => Target::File { path: on_path.clone().unwrap_or_default() },
             Target::Script { name, args, at }

@@ -520,7 +520,7 @@ pub(super) fn walk(
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
         // `./tool npx prisma ...`: the file, and what its words or strings would run.
         _ if (first.contains('/') && !first.starts_with('/') && !first.starts_with('~')) || first.ends_with(".sh") => {
-            match super::launchers::around_file(name, argv, heredoc) {
+            match super::unknown::around_file(name, argv, heredoc) {
                 Some(script) => {
                     chain.push(first.clone());
                     Target::Shell { script }

@@ -150,7 +150,7 @@ pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
 /// ...")}'`, `gdb -ex 'shell ...'`, its input), judged as if run; otherwise `tool [options] --
 /// CMD ARGS`, unless its `--` ends options before data.
 pub(super) fn generic(name: &str, argv: &[String], input: Option<&str>) -> Option<Inner> {
-    if let Some(found) = super::launchers::unknown(name, argv, input) {
+    if let Some(found) = super::unknown::unknown(name, argv, input) {
         return Some(found);
     }
     if DASHDASH_IS_DATA.contains(&name) {
