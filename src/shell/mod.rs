@@ -196,7 +196,15 @@ fn walk(
         // A script name that is no script but the prisma binary (`pnpm prisma ...`), or npm's
         // built-in `env` script, which runs its arguments (`npm run env -- prisma ...`).
         // `PATH=bin wipe`: a command found in a project folder the line puts on PATH.
-        let on_path = matches!(r.target, Target::Other).then(|| unknown::on_path(&r.inner, &env, &dirs, scripts)).flatten();
+        // (`PATH=bin; wipe`: the shell looks commands up in the PATH the line set before.)
+        let path_env: Vec<EnvChange> = defs
+            .var("PATH")
+            .map(|p| EnvChange::Set("PATH".into(), p.to_string()))
+            .into_iter()
+            .chain(env.iter().cloned())
+            .collect();
+        let on_path =
+            matches!(r.target, Target::Other).then(|| unknown::on_path(&r.inner, &path_env, &dirs, scripts)).flatten();
         let target = match &r.target {
             Target::Other if on_path.is_some() => Target::File { path: on_path.clone().unwrap_or_default() },
             Target::Script { name, args, at }

@@ -65,6 +65,8 @@ const REFUSED: &[&str] = &[
     "xargs -a wipe -I{} sh -c {}",
     "sh -O extglob wipe",
     "PATH=\"$PWD/bin:$PATH\" wipe",
+    "PATH=bin:$PATH; wipe",
+    "export PATH=bin:$PATH && wipe",
     // Finding 4: launchers and unknown programs.
     "volta run npx prisma migrate reset --force",
     "gosu app rm -f prisma/dev.db",
@@ -107,6 +109,7 @@ const ALLOWED: &[&str] = &[
     "npm config set registry https://registry.npmjs.org",
     "NODE_OPTIONS=--max-old-space-size=4096 npm test",
     "env PATH=bin:/usr/bin ls",
+    "export PATH=$HOME/.local/bin:$PATH; npm test",
     "PATH=.:/usr/bin hello.sh",
     "volta run node --version",
     "pm2 start \"npm start\"",
