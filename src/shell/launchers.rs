@@ -126,7 +126,7 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
 /// Launchers read by their own rules in [`inner`].
 pub(super) const SPECIAL: &[&str] = &[
     "zenstack", "nr", "nlx", "na", "ni", "nci", "nvm", "pkgx", "pkgm", "nix", "nix-shell", "vagrant", "gcloud", "bwrap",
-    "start-server-and-test", "server-test", "start-test",
+    "start-server-and-test", "server-test", "start-test", "foreman", "nf", "honcho", "overmind", "hivemind",
 ];
 
 /// Frameworks whose `prisma` subcommand runs the Prisma CLI with the rest of the words.
@@ -211,6 +211,20 @@ pub(super) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
                 .collect();
             (!lines.is_empty()).then(|| Inner::Script(lines.join("\n")))
         }
+        // Procfile runners: `foreman start` runs each entry of the Procfile (`-f F`), `foreman
+        // run CMD` runs CMD.
+        "foreman" | "nf" | "honcho" | "overmind" | "hivemind" => {
+            let procfile = value(argv, &["-f", "--procfile"]);
+            match sub(1) {
+                Some("run" | "r") if name != "hivemind" => (argv.len() > 2).then_some(Inner::Argv(2)),
+                Some("start" | "s") => Some(procfile_script(procfile.as_deref())),
+                _ if name == "hivemind" => {
+                    let file = argv[1..].iter().find(|a| !a.starts_with('-')).map(String::as_str);
+                    Some(procfile_script(procfile.as_deref().or(file)))
+                }
+                _ => None,
+            }
+        }
         // `gdb [options] --args CMD ARGS`.
         "gdb" if argv.iter().any(|a| a == "--args") => {
             let k = argv.iter().position(|a| a == "--args")?;
@@ -218,6 +232,12 @@ pub(super) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
         }
         _ => None,
     }
+}
+
+/// A Procfile's entries (`web: npm start`), read as a script: each entry's name is a word in
+/// front of its command, which is read as any program's words are.
+pub(super) fn procfile_script(file: Option<&str>) -> Inner {
+    Inner::Script(format!("sh {}", quote(file.unwrap_or("Procfile"))))
 }
 
 /// Words quoted for the shell, joined.

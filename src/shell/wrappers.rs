@@ -88,6 +88,10 @@ pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
             Some("ssh") => after_dashdash(argv).or_else(|| operand_after(argv, 2, &["-s", "--service"], 0)),
             _ => None,
         },
+        "heroku" if sub(1) == Some("local") => {
+            let file = argv.iter().position(|a| a == "-f" || a == "--procfile").and_then(|k| argv.get(k + 1));
+            Some(super::launchers::procfile_script(file.map(String::as_str)))
+        }
         "heroku" => match sub(1) {
             Some("run" | "run:detached" | "run:inside") => operand_after(
                 argv,

@@ -24,6 +24,8 @@ fn project() -> TestContext {
     ctx.write("wipe", "#!/bin/sh\nrm -f prisma/dev.db\n");
     ctx.write("bin/wipe", "#!/bin/sh\nrm -f prisma/dev.db\n");
     ctx.write("hello.sh", "#!/bin/sh\necho hello\n");
+    ctx.write("Procfile", "web: node server.js\nworker: npm run build\n");
+    ctx.write("Procfile.dev", "web: npm start\nrelease: npx prisma migrate reset --force\n");
     let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open the database");
     db.execute_batch("CREATE TABLE User (id INTEGER PRIMARY KEY); INSERT INTO User VALUES (1);").expect("rows");
     drop(db);
@@ -79,6 +81,9 @@ const REFUSED: &[&str] = &[
     "pkgx npm run db:reset",
     "yarn rw prisma migrate reset --force",
     "sometool --exec=rm -f prisma/dev.db",
+    "foreman start -f Procfile.dev",
+    "hivemind Procfile.dev",
+    "heroku local -f Procfile.dev",
     "./bin/tool npx prisma migrate reset --force",
     "pm2 start \"./node_modules/.bin/prisma migrate reset --force\"",
     "sometool --verbose ./node_modules/.bin/prisma migrate reset --force",
@@ -121,6 +126,8 @@ const ALLOWED: &[&str] = &[
     "git commit -m \"npx prisma migrate reset --force is refused now\"",
     "prisma-guard status",
     "crontab -l",
+    "foreman start",
+    "overmind start",
     "sudo apt install -y psql mysql",
     "pip install pgcli",
     "lsof -c psql",
