@@ -129,6 +129,13 @@ const TRIGGERS: &[&str] = &[
     // Monorepo task runners.
     "nx ",
     "lerna",
+    // A PATH that finds project files first (`PATH=bin wipe`).
+    "path=",
+    // Procfile runners: what they run is read from the Procfile.
+    "foreman",
+    "honcho",
+    "overmind",
+    "hivemind",
     // Text decoded into a shell; names the line defines.
     "base64",
     "alias",
@@ -191,9 +198,28 @@ pub fn fast_allow(line: &str) -> bool {
         let first = part.split_whitespace().next().unwrap_or("");
         first.contains('/')
             || part.split_whitespace().any(|w| {
-                matches!(w, "." | "at" | "batch") || crate::shell::resolve::SHELLS.contains(&w)
+                // ni's script runners (`nr db:reset`) name no other trigger word.
+                matches!(w, "." | "at" | "batch" | "nr" | "nlx" | "na" | "nf") || crate::shell::resolve::SHELLS.contains(&w)
             })
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review of issue 19, round 2, findings 3 and 4: lines the fast path let through.
+    #[test]
+    fn a_path_of_project_folders_and_ni_runners_take_the_full_path() {
+        for line in
+            ["env PATH=bin wipe", "PATH=bin:/usr/bin wipe; git status", "nr db:reset", "volta run nr db:reset", "foreman start"]
+        {
+            assert!(!fast_allow(line), "{line}");
+        }
+        for line in ["echo banana split", "ls -la", "cargo build"] {
+            assert!(fast_allow(line), "{line}");
+        }
+    }
+}

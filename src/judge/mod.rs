@@ -175,6 +175,32 @@ pub fn check_in(
             let class = if why.contains("backups") { Class::Backups } else { Class::GuardOff };
             reasons.push((Verdict::Destructive, class, why));
         }
+        if let Some(why) = tamper::marker::hides_agent(v.inner, v.env, v.via) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
+        }
+        // Settings that make a later command run a program (`git config core.fsmonitor ...`,
+        // `GIT_EDITOR=...`, `npm config set script-shell ...`): that program, judged now.
+        for later in forms.iter().flat_map(|c| tamper::run_later::commands(c, v.env)) {
+            let why = match tamper::run_later::unknowable(&later) {
+                Some(why) => why,
+                None => {
+                    let judged = check_in(&later.command, cwd, opts, scripts, repo);
+                    match (judged.verdict, tamper::run_later::missing_program(&later.command, cwd)) {
+                        (Verdict::Allow, None) => continue,
+                        (Verdict::Allow, Some(file)) => format!("{file} is not there, so what it will run cannot be checked"),
+                        (_, _) => judged.reason(),
+                    }
+                }
+            };
+            reasons.push((
+                Verdict::Destructive,
+                Class::GuardOff,
+                match later.command.strip_prefix(tamper::run_later::INCLUDE) {
+                    Some(file) => format!("{} names {}: {why}", later.setting, file.trim()),
+                    None => format!("{} makes a later command run `{}`: {why}", later.setting, later.command),
+                },
+            ));
+        }
         // Database clients: the SQL they would run.
         let project_file = |f: &str| {
             let files = repo.data_files();

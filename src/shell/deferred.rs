@@ -17,8 +17,33 @@ pub(super) fn inner(name: &str, argv: &[String], input: Option<&str>) -> Option<
         "parallel" => parallel(argv, input),
         "xargs" => xargs(argv, input),
         "pwsh" | "powershell" | "pwsh.exe" | "powershell.exe" => powershell(argv),
+        "sqlite3" | "sqlite" | "litecli" | "psql" | "pgcli" | "mysql" | "mariadb" | "mycli" | "duckdb" => {
+            client_shell_escapes(name, argv, input)
+        }
         _ => None,
     }
+}
+
+/// The shell commands a database client's own commands start (`sqlite3 DB '.shell CMD'`,
+/// `.system CMD`, psql's and mysql's `\! CMD`, mysql's `system CMD`), in its arguments or its
+/// input: run whatever database it opens, so judged whatever the target.
+fn client_shell_escapes(name: &str, argv: &[String], input: Option<&str>) -> Option<Inner> {
+    let prefixes: &[&str] = match name {
+        "sqlite3" | "sqlite" | "litecli" | "duckdb" => &[".shell ", ".system ", ".sh "],
+        "psql" | "pgcli" => &["\\! "],
+        _ => &["\\! ", "system "],
+    };
+    let mut out = Vec::new();
+    let texts = argv[1..].iter().map(String::as_str).chain(input);
+    for text in texts {
+        for statement in text.split(['\n', ';']) {
+            let t = statement.trim_start();
+            if let Some(cmd) = prefixes.iter().find_map(|p| t.strip_prefix(p)) {
+                out.push(cmd.trim().to_string());
+            }
+        }
+    }
+    (!out.is_empty()).then(|| Inner::Script(out.join("\n")))
 }
 
 /// A script that reads its commands from an input nobody can see: judged as unknown text.
@@ -236,7 +261,16 @@ fn xargs(argv: &[String], input: Option<&str>) -> Option<Inner> {
             replace = Some("{}".into());
         }
         if a == "-a" || a.starts_with("--arg-file") {
-            return None; // arguments from a file: the command alone is judged
+            // Arguments from a file: the command alone is judged, unless it is a shell given
+            // each line as its script (`xargs -a F -I{} sh -c {}`): that runs the file.
+            let file = a.strip_prefix("--arg-file=").map(str::to_string).or_else(|| argv.get(i + 1).cloned())?;
+            let k = skip_cluster_options(argv, if a == "-a" || a == "--arg-file" { i + 2 } else { i + 1 }, "ILnPdEs");
+            let cmd = argv.get(k..).unwrap_or(&[]);
+            let shell = cmd.first().is_some_and(|c| super::resolve::SHELLS.contains(&c.rsplit('/').next().unwrap_or(c)));
+            if shell && cmd.iter().any(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.ends_with('c'))) {
+                return Some(Inner::Script(format!("sh {}", quote(&file))));
+            }
+            return None;
         }
         i += if values.contains(&a.as_str()) { 2 } else { 1 };
     }
@@ -418,6 +452,15 @@ mod tests {
         assert_eq!(script("xargs rm", Some("dev.db\n")).as_deref(), Some("rm dev.db"));
         assert_eq!(script("xargs -I F mv F /tmp", Some("dev.db\n")).as_deref(), Some("mv dev.db /tmp"));
         assert_eq!(script("xargs rm", None), None);
+        // Review of issue 19, round 2, finding 3: each line of the file a shell's script.
+        assert_eq!(script("xargs -a wipe -I{} sh -c {}", None).as_deref(), Some("sh wipe"));
+        assert_eq!(script("xargs --arg-file wipe -I {} bash -c {}", None).as_deref(), Some("sh wipe"));
+        assert_eq!(script("xargs -a files.txt rm", None), None);
+        // Database clients' shell escapes, whatever database they open.
+        assert_eq!(script("sqlite3 :memory: '.shell rm -f dev.db'", None).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("psql -c '\\! rm -f dev.db'", None).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("sqlite3 x.db", Some(".system rm -f dev.db\n")).as_deref(), Some("rm -f dev.db"));
+        assert_eq!(script("sqlite3 dev.db .tables", None), None);
     }
 
     #[test]

@@ -53,6 +53,11 @@ impl Defs {
         }
     }
 
+    /// The value the line gave variable `name`, if it gave one.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
     /// `cmd` with the variables the line defined put in place, when it uses any.
     pub fn expand(&self, cmd: &SimpleCommand) -> Option<SimpleCommand> {
         if self.vars.is_empty() || !cmd.argv.iter().chain(cmd.writes.iter()).any(|w| w.contains('$')) {

@@ -9,7 +9,9 @@ pub mod parse;
 pub mod recipes;
 pub mod resolve;
 mod runners;
+mod launchers;
 mod task_runners;
+mod unknown;
 pub(crate) mod wrappers;
 
 pub use parse::{parse, ParseError, SimpleCommand};
@@ -193,7 +195,18 @@ fn walk(
         let env: Vec<EnvChange> = ctx.env.iter().cloned().chain(r.env.iter().cloned()).collect();
         // A script name that is no script but the prisma binary (`pnpm prisma ...`), or npm's
         // built-in `env` script, which runs its arguments (`npm run env -- prisma ...`).
+        // `PATH=bin wipe`: a command found in a project folder the line puts on PATH.
+        // (`PATH=bin; wipe`: the shell looks commands up in the PATH the line set before.)
+        let path_env: Vec<EnvChange> = defs
+            .var("PATH")
+            .map(|p| EnvChange::Set("PATH".into(), p.to_string()))
+            .into_iter()
+            .chain(env.iter().cloned())
+            .collect();
+        let on_path =
+            matches!(r.target, Target::Other).then(|| unknown::on_path(&r.inner, &path_env, &dirs, scripts)).flatten();
         let target = match &r.target {
+            Target::Other if on_path.is_some() => Target::File { path: on_path.clone().unwrap_or_default() },
             Target::Script { name, args, at }
                 if resolve::is_prisma_word(name) && scripts.scripts(&dirs, at, name).is_empty() =>
             {
@@ -203,6 +216,13 @@ fn walk(
                 if name == "env" && !args.is_empty() && scripts.scripts(&dirs, at, name).is_empty() =>
             {
                 Target::Shell { script: format!("env {}", args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ")) }
+            }
+            // `yarn rw prisma ...`, `pnpm blitz prisma ...`: no script of that name, so the
+            // runner starts the package binary with the arguments.
+            Target::Script { name, args, at }
+                if !args.is_empty() && !name.contains('*') && scripts.scripts(&dirs, at, name).is_empty() =>
+            {
+                Target::Shell { script: std::iter::once(name).chain(args).map(|a| quote(a)).collect::<Vec<_>>().join(" ") }
             }
             // `git ci -n` with `alias.ci = commit`: what git runs instead.
             Target::Other if git_alias(&cmd.argv, scripts).is_some() => {
@@ -327,7 +347,17 @@ fn walk(
                 }
             }
             Target::InPackages { at, script } => {
-                for dir in scripts.package_dirs(&dirs, &at) {
+                // No package known (no workspaces, a package not found): the command still
+                // runs somewhere, judged here.
+                let mut packages = scripts.package_dirs(&dirs, &at);
+                if packages.is_empty() {
+                    packages.push(String::new());
+                }
+                for dir in packages {
+                    if dir.is_empty() {
+                        inner(&via, &dirs, &mut |c| walk(&script, scripts, c, stack, f))?;
+                        continue;
+                    }
                     let mut v = via.clone();
                     v.push(format!("package {dir}"));
                     inner(&v, std::slice::from_ref(&dir), &mut |c| walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f))?;

@@ -18,6 +18,13 @@ pub(super) fn npm(
     let name = "npm";
     let o = RunnerOptions::read(argv, NPM_VALUES, true);
     match o.words.first().map(String::as_str) {
+        // `npm exec --workspaces -- CMD`, `npm exec -w db -- CMD`: CMD in those packages.
+        Some("exec" | "x") if o.workspaces.is_some() => {
+            chain.push("npm exec".into());
+            let words: Vec<String> = argv[o.index_of(0) + 1..].iter().map(|a| crate::shell::quote(a)).collect();
+            let words = if words.first().is_some_and(|w| w == "--") { &words[1..] } else { &words[..] };
+            Target::InPackages { at: o.at(), script: words.join(" ") }
+        }
         Some("exec" | "x") => runner_exec("npm exec", argv, o.index_of(0) + 1, env, chain, heredoc, n, inner),
         Some("run" | "run-script" | "rum" | "urn" | "rr") => o.script(name, 1, chain),
         // `npm it`/`install-test`/`cit`/`clean-install-test`: an install, then `npm test`.
@@ -157,6 +164,20 @@ pub(super) fn yarn(
                 _ => o.script(name, 2, chain),
             }
         }
+        // `yarn workspaces foreach [-A] exec CMD`: CMD in each package's folder.
+        Some("workspaces") if o.words.iter().any(|w| w == "exec") => {
+            chain.push("yarn workspaces foreach exec".into());
+            let k = o.words.iter().position(|w| w == "exec").unwrap_or(0);
+            let include: Vec<String> = argv
+                .windows(2)
+                .filter(|w| w[0] == "--include")
+                .map(|w| w[1].clone())
+                .chain(argv.iter().filter_map(|a| a.strip_prefix("--include=").map(String::from)))
+                .collect();
+            let words: Vec<String> = argv[o.index_of(k) + 1..].iter().map(|a| crate::shell::quote(a)).collect();
+            let words = if words.first().is_some_and(|w| w == "--") { &words[1..] } else { &words[..] };
+            Target::InPackages { at: At::Workspaces(include), script: words.join(" ") }
+        }
         // `yarn workspaces foreach [-A] run X` (berry), `yarn workspaces run X` (v1).
         Some("workspaces") => match o.words.iter().position(|w| w == "run") {
             Some(k) => {
@@ -249,13 +270,23 @@ pub(super) fn runner_exec(
         }
     }
     match argv.get(i) {
-        Some(cmd) if is_prisma_word(cmd) => {
+        // `npx prisma`, and Prisma fetched by another name: `npx npm:prisma`, a tarball URL.
+        Some(cmd) if is_prisma_word(cmd) || is_prisma_spec(cmd) => {
             // `npm exec prisma -- migrate reset`: npm drops the first `--`.
             let mut args = argv[i + 1..].to_vec();
             if args.first().is_some_and(|a| a == "--") {
                 args.remove(0);
             }
-            Target::Prisma { args, direct: downloads_prisma(runner, cmd, &packages) }
+            let direct = match is_prisma_spec(cmd) {
+                true => Some(format!("`{runner} {cmd}` fetches its own prisma")),
+                false => downloads_prisma(runner, cmd, &packages),
+            };
+            Target::Prisma { args, direct }
+        }
+        // A package fetched from a URL, a tarball or a repository, given Prisma's commands: what
+        // it is cannot be known here, and it runs past the shim.
+        Some(cmd) if is_fetched_spec(cmd) && argv.get(i + 1).is_some_and(|a| matches!(a.as_str(), "migrate" | "db")) => {
+            Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(format!("`{runner} {cmd}` fetches a package not checked here")) }
         }
         // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
         Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
@@ -272,5 +303,77 @@ pub(super) fn runner_exec(
         }
         Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
         None => Target::Other,
+    }
+}
+
+/// A package spec fetched from a URL, a tarball or a repository rather than by name.
+fn is_fetched_spec(spec: &str) -> bool {
+    spec.contains("://")
+        || [".tgz", ".tar.gz"].iter().any(|e| spec.ends_with(e))
+        || ["github:", "gitlab:", "bitbucket:", "git+", "file:"].iter().any(|p| spec.starts_with(p))
+}
+
+/// A package spec that names the Prisma CLI without the plain name `prisma`: an npm alias
+/// (`npm:prisma@7`, `npm:@prisma/cli`), a registry tarball (`https://registry.npmjs.org/prisma/
+/// -/prisma-7.10.1.tgz`, a local `prisma-7.10.1.tgz`), or Prisma's repository
+/// (`github:prisma/prisma`, `git+https://github.com/prisma/prisma.git`).
+pub(super) fn is_prisma_spec(spec: &str) -> bool {
+    let lower = spec.to_ascii_lowercase();
+    if let Some(pkg) = lower.strip_prefix("npm:") {
+        let name = match pkg.strip_prefix('@') {
+            Some(scoped) => format!("@{}", scoped.split('@').next().unwrap_or("")),
+            None => pkg.split('@').next().unwrap_or("").to_string(),
+        };
+        return name == "prisma" || name == "@prisma/cli";
+    }
+    let file = lower.rsplit('/').next().unwrap_or(&lower);
+    let tarball = [".tgz", ".tar.gz", ".tar"].iter().any(|e| file.ends_with(e))
+        && (file.strip_prefix("prisma-").is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            || file.strip_prefix("cli-").is_some_and(|_| lower.contains("/@prisma/cli/")));
+    let repo = lower.split('#').next().unwrap_or(&lower).trim_end_matches('/').trim_end_matches(".git");
+    tarball
+        || lower.contains("/prisma/-/")
+        || lower.contains("/@prisma/cli/-/")
+        || matches!(repo, "prisma/prisma" | "github:prisma/prisma")
+        || repo.ends_with("github.com/prisma/prisma")
+        || repo.ends_with("github.com:prisma/prisma")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review of issue 19, round 2, finding 17: Prisma fetched by an alias, a tarball or its
+    /// repository is Prisma, past the shim.
+    #[test]
+    fn prisma_by_another_spec_is_prisma() {
+        for spec in [
+            "npm:prisma",
+            "npm:prisma@7.10.1",
+            "npm:@prisma/cli",
+            "https://registry.npmjs.org/prisma/-/prisma-7.10.1.tgz",
+            "./prisma-7.10.1.tgz",
+            "github:prisma/prisma",
+            "prisma/prisma",
+            "git+https://github.com/prisma/prisma.git",
+        ] {
+            assert!(is_prisma_spec(spec), "{spec}");
+        }
+        for spec in ["npm:zod", "prisma-client.tgz", "https://example.com/x.tgz", "github:acme/prisma-tools", "@prisma/client"] {
+            assert!(!is_prisma_spec(spec), "{spec}");
+        }
+        let judged = |line: &str| {
+            crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default())
+                .verdict
+        };
+        for line in [
+            "npx https://registry.npmjs.org/prisma/-/prisma-7.10.1.tgz migrate reset --force",
+            "npx npm:prisma migrate reset --force",
+            "npx -y npm:prisma@7 db push --force-reset",
+            "npx -p https://registry.npmjs.org/prisma/-/prisma-7.10.1.tgz prisma migrate deploy",
+        ] {
+            assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
+        }
+        assert_eq!(judged("npx npm:prisma generate"), crate::judge::Verdict::Allow);
     }
 }

@@ -261,7 +261,15 @@ pub(super) fn walk(
                 _ => Target::Other,
             }
         }
-        "watch" => next(name, skip_options(argv, 1, &["-n", "-d"]), env),
+        // `watch [-n S] CMD ARGS`: the words joined, run by `sh -c` (`-x`: run as they are).
+        "watch" => {
+            let i = skip_options(argv, 1, &["-n", "--interval", "-q", "--equexit"]);
+            if argv[1..i].iter().any(|a| a == "-x" || a == "--exec") {
+                return next(name, i, env);
+            }
+            chain.push(name.into());
+            Target::Shell { script: argv.get(i..).unwrap_or(&[]).join(" ") }
+        }
         "setsid" | "busybox" | "corepack" | "unshare" | "chroot" | "sg" | "systemd-run" => {
             next(name, skip_options(argv, 1, &["-p", "--uid", "--gid", "-u", "--unit"]), env)
         }
@@ -290,6 +298,15 @@ pub(super) fn walk(
                 }
                 None => match argv.iter().position(|a| a == "--") {
                     Some(k) => next(name, k + 1, env),
+                    // BSD and macOS `script [-q] FILE CMD ARGS`: CMD with the file as its record.
+                    None if name == "script" => {
+                        let i = skip_options(argv, 1, &["-t", "-T", "-I", "-O", "-B", "-E", "-m"]);
+                        if i + 1 < argv.len() {
+                            next(name, i + 1, env)
+                        } else {
+                            Target::Other
+                        }
+                    }
                     None => Target::Other,
                 },
             }
@@ -354,7 +371,8 @@ pub(super) fn walk(
                 if !a.starts_with('-') && !a.starts_with('+') {
                     break;
                 }
-                i += if a == "-o" || a == "+o" { 2 } else { 1 };
+                // `-o OPTION`, `-O SHOPT` (bash), `--rcfile FILE`: an option with its value.
+                i += if matches!(a.as_str(), "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file") { 2 } else { 1 };
             }
             match (argv.get(i), heredoc) {
                 (None, Some(body)) => Target::Shell { script: body.to_string() },
@@ -397,7 +415,7 @@ pub(super) fn walk(
         "make" | "gmake" | "just" | "task" | "go-task" | "mise" => {
             chain.push(name.into());
             match name {
-                "make" | "gmake" => super::recipes::args::make(argv),
+                "make" | "gmake" => super::recipes::args::make(argv, heredoc),
                 "just" => super::recipes::args::just(argv),
                 "mise" => super::recipes::args::mise(argv),
                 _ => super::recipes::args::task(argv),
@@ -500,14 +518,24 @@ pub(super) fn walk(
             None => Target::Other,
         },
         // `./scripts/reset.sh`, `scripts/reset`: a file of the project run directly.
-        _ if first.contains('/') && !first.starts_with('/') && !first.starts_with('~') => {
-            Target::File { path: first.clone() }
+        // `./tool npx prisma ...`: the file, and what its words or strings would run.
+        _ if (first.contains('/') && !first.starts_with('/') && !first.starts_with('~')) || first.ends_with(".sh") => {
+            match super::unknown::around_file(name, argv, heredoc) {
+                Some(script) => {
+                    chain.push(first.clone());
+                    Target::Shell { script }
+                }
+                None => Target::File { path: first.clone() },
+            }
         }
-        _ if first.ends_with(".sh") => Target::File { path: first.clone() },
         // Any other tool given `-- CMD ARGS`.
-        _ => match super::wrappers::generic(name, argv) {
+        _ => match super::wrappers::generic(name, argv, heredoc) {
             Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),
-            _ => Target::Other,
+            Some(super::wrappers::Inner::Script(script)) => {
+                chain.push(name.into());
+                Target::Shell { script }
+            }
+            None => Target::Other,
         },
     }
 }

@@ -365,6 +365,6 @@ pub(super) fn downloads_prisma(runner: &str, cmd: &str, packages: &[String]) -> 
     }
     packages
         .iter()
-        .find(|p| versioned(p))
+        .find(|p| versioned(p) || super::package_managers::is_prisma_spec(p))
         .map(|p| format!("`{runner} -p {p}` runs that version of prisma, not the project's node_modules/.bin/prisma"))
 }

@@ -60,8 +60,50 @@ const NX_VALUES: &[&str] = &[
     "--batch",
 ];
 
+/// `RUNNER exec [options] [--] CMD ARGS` (`lerna exec`, `nx exec`): CMD in the folder of each
+/// package `selectors` pick (every package when none does). Options in `values` take a value.
+fn in_packages(argv: &[String], from: usize, selectors: &[&str], values: &[&str]) -> Target {
+    let mut picked: Vec<String> = Vec::new();
+    let mut i = from;
+    while let Some(a) = argv.get(i) {
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if !a.starts_with('-') {
+            break;
+        }
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (a.as_str(), None),
+        };
+        let takes = selectors.contains(&flag) || values.contains(&flag);
+        let value = match inline {
+            Some(v) => Some(v),
+            None if takes => {
+                i += 1;
+                argv.get(i).cloned()
+            }
+            None => None,
+        };
+        if selectors.contains(&flag) {
+            picked.extend(value.iter().flat_map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from)));
+        }
+        i += 1;
+    }
+    let cmd: Vec<String> = argv.get(i..).unwrap_or(&[]).iter().map(|a| quote(a)).collect();
+    if cmd.is_empty() {
+        return Target::Other;
+    }
+    Target::InPackages { at: At::Workspaces(picked), script: cmd.join(" ") }
+}
+
 /// What `nx ARGS` runs.
 pub(super) fn nx(argv: &[String]) -> Target {
+    // `nx exec [--projects P] -- CMD`: CMD in each project's folder.
+    if argv.get(1).map(String::as_str) == Some("exec") {
+        return in_packages(argv, 2, &["-p", "--projects", "--project"], &["--exclude", "-c", "--configuration", "--output-style", "--parallel"]);
+    }
     let mut words: Vec<String> = Vec::new();
     let mut targets: Vec<String> = Vec::new();
     let mut projects: Vec<String> = Vec::new();
@@ -162,8 +204,12 @@ fn at(project: &str) -> At {
     }
 }
 
-/// What `lerna run T [--scope P]...` runs (`lerna exec -- CMD` is a plain wrapper).
+/// What `lerna run T [--scope P]...` runs, and `lerna exec [--scope P] -- CMD`: CMD in each
+/// package selected.
 pub(super) fn lerna(argv: &[String]) -> Target {
+    if argv.get(1).map(String::as_str) == Some("exec") {
+        return in_packages(argv, 2, &["--scope"], &["--ignore", "--concurrency", "--since", "--profile-location"]);
+    }
     if argv.get(1).map(String::as_str) != Some("run") {
         return Target::Other;
     }
@@ -226,6 +272,39 @@ mod tests {
         }
         assert!(splits("db:db:reset").contains(&("db".into(), "db:reset".into())));
         assert!(splits("api:build:production").contains(&("api".into(), "build".into())));
+    }
+
+    /// Review of issue 19, round 2, finding 5: `lerna exec` and `nx exec` run their command in
+    /// each package's folder, as `pnpm -r exec` does.
+    #[test]
+    fn lerna_exec_and_nx_exec_run_their_command_in_the_packages() {
+        let cmd = |at: &[&str], s: &str| Target::InPackages {
+            at: At::Workspaces(at.iter().map(|p| p.to_string()).collect()),
+            script: s.into(),
+        };
+        assert_eq!(lerna(&words("lerna exec -- npx prisma migrate reset --force")), cmd(&[], "npx prisma migrate reset --force"));
+        assert_eq!(lerna(&words("lerna exec --scope @mono/db -- rm -f dev.db")), cmd(&["@mono/db"], "rm -f dev.db"));
+        assert_eq!(nx(&words("nx exec -- rm -f dev.db")), cmd(&[], "rm -f dev.db"));
+        assert_eq!(nx(&words("nx exec --projects=db,api -- rm -f dev.db")), cmd(&["db", "api"], "rm -f dev.db"));
+        assert_eq!(lerna(&words("lerna exec")), Target::Other);
+        for line in [
+            "lerna exec -- npx prisma migrate reset --force",
+            "lerna exec --scope @mono/db -- prisma migrate reset --force",
+            "nx exec -- npx prisma migrate reset --force",
+            "npm exec --ws -- npx prisma migrate reset --force",
+            "npm exec -w db -- prisma migrate reset --force",
+            "yarn workspaces foreach -A exec prisma migrate reset --force",
+            "pnpm -r exec prisma migrate reset --force",
+        ] {
+            assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
+        }
+        for line in ["lerna exec -- ls", "nx exec -- tsc", "npm exec --ws -- tsc", "yarn workspaces foreach -A exec echo hi"] {
+            assert_eq!(judged(line), crate::judge::Verdict::Allow, "{line}");
+        }
+    }
+
+    fn judged(line: &str) -> crate::judge::Verdict {
+        crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default()).verdict
     }
 
     #[test]

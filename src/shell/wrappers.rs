@@ -88,6 +88,10 @@ pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
             Some("ssh") => after_dashdash(argv).or_else(|| operand_after(argv, 2, &["-s", "--service"], 0)),
             _ => None,
         },
+        "heroku" if sub(1) == Some("local") => {
+            let file = argv.iter().position(|a| a == "-f" || a == "--procfile").and_then(|k| argv.get(k + 1));
+            Some(super::launchers::procfile_script(file.map(String::as_str)))
+        }
         "heroku" => match sub(1) {
             Some("run" | "run:detached" | "run:inside") => operand_after(
                 argv,
@@ -126,6 +130,14 @@ pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
                 None => argv.get(k + 1).map(|s| Inner::Script(s.clone())),
             }
         }
+        // `sops exec-env FILE 'CMD'`, `sops exec-file FILE 'CMD {}'`: CMD in a shell.
+        "sops" if matches!(sub(1), Some("exec-env" | "exec-file")) => {
+            let k = operand_after(argv, 2, &["--output-type", "--input-type", "--filename"], 1)?;
+            match k {
+                Inner::Argv(k) => argv.get(k).map(|s| Inner::Script(s.clone())),
+                other @ Inner::Script(_) => Some(other),
+            }
+        }
         "varlock" | "dotenv-flow" | "dotenv-flow-cli" | "senv" | "teller" | "chamber" | "aws-vault" | "summon"
         | "sops" | "envchain" => after_dashdash(argv).or_else(|| match name {
             // `aws-vault exec PROFILE CMD`, `chamber exec SVC -- CMD`, `envchain NS CMD`.
@@ -133,12 +145,18 @@ pub(crate) fn inner(name: &str, argv: &[String]) -> Option<Inner> {
             "envchain" => operand_after(argv, 1, &[], 1),
             _ => None,
         }),
-        _ => None,
+        _ => super::launchers::inner(name, argv),
     }
 }
 
-/// Any other tool: `tool [options] -- CMD ARGS`, unless its `--` ends options before data.
-pub(super) fn generic(name: &str, argv: &[String]) -> Option<Inner> {
+/// Any other tool: a command among its words (`sem --fg npx prisma ...`, `bwrap --bind / /
+/// rm ...`) or in a string it is given (`pm2 start "npx prisma ..."`, `awk 'BEGIN{system("rm
+/// ...")}'`, `gdb -ex 'shell ...'`, its input), judged as if run; otherwise `tool [options] --
+/// CMD ARGS`, unless its `--` ends options before data.
+pub(super) fn generic(name: &str, argv: &[String], input: Option<&str>) -> Option<Inner> {
+    if let Some(found) = super::unknown::unknown(name, argv, input) {
+        return Some(found);
+    }
     if DASHDASH_IS_DATA.contains(&name) {
         return None;
     }
@@ -148,14 +166,14 @@ pub(super) fn generic(name: &str, argv: &[String]) -> Option<Inner> {
 }
 
 /// The words after the first `--`.
-fn after_dashdash(argv: &[String]) -> Option<Inner> {
+pub(super) fn after_dashdash(argv: &[String]) -> Option<Inner> {
     let k = argv.iter().position(|a| a == "--")?;
     (k + 1 < argv.len()).then_some(Inner::Argv(k + 1))
 }
 
 /// The command after options (those in `values` take the next word) and `skip` operands,
 /// from index `from`.
-fn operand_after(argv: &[String], from: usize, values: &[&str], skip: usize) -> Option<Inner> {
+pub(super) fn operand_after(argv: &[String], from: usize, values: &[&str], skip: usize) -> Option<Inner> {
     let mut i = from;
     let mut skipped = 0;
     while let Some(a) = argv.get(i) {
@@ -304,7 +322,7 @@ mod tests {
     fn runs(line: &str) -> Option<String> {
         let argv = words(line);
         let name = argv[0].clone();
-        match inner(&name, &argv).or_else(|| generic(&name, &argv))? {
+        match inner(&name, &argv).or_else(|| generic(&name, &argv, None))? {
             Inner::Argv(k) => Some(argv[k..].join(" ")),
             Inner::Script(s) => Some(s),
         }

@@ -13,6 +13,7 @@ mod encryption;
 mod failures;
 mod guard;
 mod hooks;
+mod launchers;
 mod mcp;
 mod migrate;
 mod mysql;

@@ -89,7 +89,7 @@ pub fn protected(path: &str) -> Option<&'static str> {
     if PROTECTED_FOLDERS.contains(&last) || matches!(p, "." | ".*") {
         return Some("a folder holding git hooks or agent hook settings");
     }
-    None
+    super::run_later::file(p)
 }
 
 /// Commands that write or remove the files they name.

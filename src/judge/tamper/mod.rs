@@ -12,7 +12,9 @@ use super::context::Context;
 mod files;
 mod git;
 mod itself;
+pub mod marker;
 mod remote;
+pub mod run_later;
 mod writers;
 
 use files::*;

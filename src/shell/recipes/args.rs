@@ -18,8 +18,48 @@ fn valued(argv: &[String], i: usize, short: &[&str], long: &[&str]) -> Option<(S
     short.iter().find_map(|s| a.strip_prefix(s).filter(|v| !v.is_empty() && !a.starts_with("--")).map(|v| (v.to_string(), 1)))
 }
 
-/// `make [options] [VAR=value] [targets]`.
-pub(crate) fn make(argv: &[String]) -> Target {
+/// `make -f - <<EOF`, `make --eval 'TEXT'`: recipes given on the line (or its input) rather
+/// than in a file: their command lines, as a script, with `make` and its remaining options
+/// after them. A makefile read from an input the line does not show cannot be checked.
+fn inline_makefile(argv: &[String], input: Option<&str>) -> Option<Target> {
+    let stdin = argv.windows(2).any(|w| w[0] == "-f" && matches!(w[1].as_str(), "-" | "/dev/stdin"))
+        || argv.iter().any(|a| matches!(a.as_str(), "-f-" | "--file=-" | "--makefile=-" | "--file=/dev/stdin"));
+    let evals: Vec<&str> = argv
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| match a.strip_prefix("--eval=") {
+            Some(v) => Some(v),
+            None => (a == "--eval").then(|| argv.get(k + 1).map(String::as_str)).flatten(),
+        })
+        .collect();
+    if !stdin && evals.is_empty() {
+        return None;
+    }
+    let mut text: Vec<&str> = evals;
+    if stdin {
+        match input {
+            Some(body) => text.push(body),
+            None => {
+                return Some(Target::Unreadable {
+                    why: "`make -f -` reads its makefile from an input not shown, so what it runs cannot be checked".into(),
+                })
+            }
+        }
+    }
+    let lines: Vec<String> = text
+        .iter()
+        .flat_map(|t| t.lines())
+        .filter_map(|l| l.strip_prefix('\t'))
+        .map(|l| l.trim_start_matches(['@', '-', '+']).replace("$$", "$"))
+        .collect();
+    Some(Target::Shell { script: lines.join("\n") })
+}
+
+/// `make [options] [VAR=value] [targets]` (`input`: what the line feeds it).
+pub(crate) fn make(argv: &[String], input: Option<&str>) -> Target {
+    if let Some(inline) = inline_makefile(argv, input) {
+        return inline;
+    }
     let mut call = Call::new(Tool::Make);
     let mut i = 1;
     while let Some(a) = argv.get(i) {
@@ -231,13 +271,13 @@ mod tests {
 
     #[test]
     fn recipe_runner_forms() {
-        let c = call(make(&words("make -C a -C b -f x.mk -j 4 -s reset PRISMA=p X:=1")));
+        let c = call(make(&words("make -C a -C b -f x.mk -j 4 -s reset PRISMA=p X:=1"), None));
         assert_eq!((c.dir.as_deref(), c.files.clone(), c.targets.clone()), (Some("a/b"), vec!["x.mk".to_string()], vec!["reset".to_string()]));
         assert_eq!(c.vars, vec![("PRISMA".to_string(), "p".to_string()), ("X".to_string(), "1".to_string())]);
         assert!(!c.dry_run);
-        assert!(call(make(&words("make -ns reset"))).dry_run);
-        assert!(call(make(&words("make --directory=sub"))).targets.is_empty());
-        assert_eq!(make(&words("make --version")), Target::Other);
+        assert!(call(make(&words("make -ns reset"), None)).dry_run);
+        assert!(call(make(&words("make --directory=sub"), None)).targets.is_empty());
+        assert_eq!(make(&words("make --version"), None), Target::Other);
         let c = call(just(&words("just --justfile j -d w reset --force")));
         assert_eq!((c.files, c.dir, c.targets), (vec!["j".to_string()], Some("w".to_string()), vec!["reset".to_string()]));
         assert_eq!(just(&words("just --list")), Target::Other);
