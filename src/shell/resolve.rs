@@ -84,8 +84,49 @@ pub fn resolve(cmd: &SimpleCommand) -> Resolved {
     let mut env: Vec<EnvChange> = cmd.assigns.iter().map(|(k, v)| EnvChange::Set(k.clone(), v.clone())).collect();
     let mut chain = Vec::new();
     let mut inner = Vec::new();
-    let target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    let mut target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    // `BASH_ENV=wipe bash -c true`, `ENV=wipe sh -i`: the shell reads that file first.
+    let shell = inner.first().is_some_and(|a| SHELLS.contains(&base(a)));
+    let startup = env.iter().rev().find_map(|e| match e {
+        EnvChange::Set(k, v) if k == "BASH_ENV" || k == "ENV" => Some(v.clone()),
+        _ => None,
+    });
+    if let (true, Some(file)) = (shell, startup) {
+        let rest: Vec<String> = inner.iter().map(|a| super::quote(a)).collect();
+        target = Target::Shell { script: format!(". {}\n{}", super::quote(&file), rest.join(" ")) };
+    }
+    // `printf -v 'a[$(rm f)]' x`, `read "a[...]"`, `test -v`, `declare -i x='a[...]'`: bash
+    // evaluates an array subscript in a name as arithmetic, running the substitutions in it.
+    if matches!(target, Target::Other) {
+        if let Some(script) = evaluated_names(&inner) {
+            chain.push(base(&inner[0]).to_string());
+            target = Target::Shell { script };
+        }
+    }
     Resolved { target, chain, env, inner }
+}
+
+/// Bash builtins that take variable names or arithmetic, whose subscripts bash evaluates:
+/// the substitutions written in their words (quoted, so not run before), as shell text.
+fn evaluated_names(argv: &[String]) -> Option<String> {
+    let name = argv.first()?;
+    let evaluates = matches!(
+        name.as_str(),
+        "printf" | "read" | "test" | "[" | "[[" | "declare" | "typeset" | "local" | "export" | "readonly" | "let"
+            | "unset" | "mapfile" | "readarray" | "wait" | "shift" | "return" | "exit"
+    );
+    if !evaluates {
+        return None;
+    }
+    let runs = |a: &&String| (a.contains("$(") || a.contains('`')) && !a.contains(super::parse::SUBSTITUTED);
+    let words: Vec<&String> = match name.as_str() {
+        // Only the variable's name: the format and values are text.
+        "printf" => argv.windows(2).filter(|w| w[0] == "-v").map(|w| &w[1]).collect(),
+        "let" => argv[1..].iter().collect(),
+        _ => argv[1..].iter().filter(|a| a.contains('[')).collect(),
+    };
+    let found: Vec<String> = words.into_iter().filter(runs).map(|a| format!(": {a}")).collect();
+    (!found.is_empty()).then(|| found.join("\n"))
 }
 
 fn base(word: &str) -> &str {
@@ -457,7 +498,32 @@ pub(super) fn walk(
         }
         "source" | "." => {
             chain.push(name.into());
-            rest.first().map_or(Target::Other, |p| Target::File { path: p.clone() })
+            match (rest.first(), heredoc) {
+                // `source /dev/stdin <<< TEXT`: the input the line shows.
+                (Some(p), Some(body)) if matches!(p.as_str(), "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") => {
+                    Target::Shell { script: body.to_string() }
+                }
+                (p, _) => p.map_or(Target::Other, |p| Target::File { path: p.clone() }),
+            }
+        }
+        // `coproc CMD`, `coproc NAME { CMD; }` (the group is parsed as commands).
+        "coproc" => next(name, 1, env),
+        // `trap 'CMD' EXIT`: CMD runs when the signal comes.
+        "trap" => {
+            let i = skip_options(argv, 1, &[]);
+            match argv.get(i) {
+                Some(body) if argv.len() > i + 1 && body != "-" && !body.is_empty() => {
+                    chain.push(name.into());
+                    Target::Shell { script: body.clone() }
+                }
+                _ => Target::Other,
+            }
+        }
+        // `mapfile -C CALLBACK`: CALLBACK is run as a command.
+        "mapfile" | "readarray" if argv.iter().any(|a| a == "-C") => {
+            let k = argv.iter().position(|a| a == "-C").unwrap_or(0);
+            chain.push(name.into());
+            argv.get(k + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() })
         }
         // `node --run NAME`: the package.json script (Node 22).
         "node" | "nodejs" if argv.iter().any(|a| a == "--run" || a.starts_with("--run=")) => {
