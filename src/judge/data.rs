@@ -252,7 +252,7 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     if let Some((p, h)) = super::tamper::inline_code(argv)
         .into_iter()
         .chain(other.as_deref())
-        .flat_map(|code| super::tamper::code_paths(code))
+        .flat_map(super::tamper::code_paths)
         .find_map(|p| hit(p).filter(|h| *h == Hit::File).map(|h| (p.to_string(), h)))
     {
         return Some(format!(

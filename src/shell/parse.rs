@@ -310,7 +310,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            let outer = std::mem::replace(&mut self.closer, None);
+            let outer = self.closer.take();
             let arm = std::mem::replace(&mut self.arm, true);
             let r = self.sequence_inner(None);
             self.closer = outer;

@@ -106,6 +106,62 @@ pub fn resolve(cmd: &SimpleCommand) -> Resolved {
     Resolved { target, chain, env, inner }
 }
 
+/// The command lines inline code starts (`execSync('ls')`, `os.system("git status")`,
+/// `subprocess.run(["ls", "-l"])`), when every call that starts a program is given its
+/// command as plain string literals: `None` when any is built when the code runs.
+pub fn literal_spawns(code: &str) -> Option<Vec<String>> {
+    use std::sync::LazyLock;
+    static CALL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(execSync|execFileSync|spawnSync|spawn|execFile|exec|system|popen|check_output|check_call|call|run|Popen|getoutput|getstatusoutput)\s*\(",
+        )
+        .ok()
+    });
+    static LITERAL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r#"^\s*(?:'([^'\\]*)'|"([^"\\$`]*)"|\[((?:\s*(?:'[^'\\]*'|"[^"\\$`]*")\s*,?)*)\])\s*[,)]"#).ok()
+    });
+    let (call, literal) = (CALL.as_ref()?, LITERAL.as_ref()?);
+    if code.contains('`') || code.contains("${") {
+        return None;
+    }
+    let mut out = Vec::new();
+    for m in call.find_iter(code) {
+        let rest = &code[m.end()..];
+        let caps = literal.captures(rest)?;
+        let text = match (caps.get(1), caps.get(2), caps.get(3)) {
+            (Some(t), _, _) | (_, Some(t), _) => t.as_str().to_string(),
+            (_, _, Some(list)) => list
+                .as_str()
+                .split(',')
+                .map(|w| super::quote(w.trim().trim_matches(['\'', '"'])))
+                .filter(|w| w != "''")
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => return None,
+        };
+        out.push(text);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `node -e "execSync('ls')"`, `python3 -c "os.system('git status')"`: the commands the
+/// inline code starts, when they are plain literals, as a script to judge.
+fn inline_spawns(name: &str, argv: &[String], chain: &mut Vec<String>) -> Target {
+    let code = crate::judge::tamper::inline_code(argv);
+    if code.is_empty() {
+        return Target::Other;
+    }
+    let mut lines = Vec::new();
+    for c in code {
+        match literal_spawns(c) {
+            Some(l) => lines.extend(l),
+            None => return Target::Other,
+        }
+    }
+    chain.push(name.to_string());
+    Target::Shell { script: lines.join("\n") }
+}
+
 /// Bash builtins that take variable names or arithmetic, whose subscripts bash evaluates:
 /// the substitutions written in their words (quoted, so not run before), as shell text.
 fn evaluated_names(argv: &[String]) -> Option<String> {
@@ -548,9 +604,10 @@ pub(super) fn walk(
                     chain.push(name.into());
                     Target::Code { path: path.clone(), args: argv[i + 1..].to_vec() }
                 }
-                _ => Target::Other,
+                _ => inline_spawns(name, argv, chain),
             }
         }
+        _ if name.starts_with("python") || matches!(name, "ruby" | "perl" | "php") => inline_spawns(name, argv, chain),
         // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
         "git" if git_foreach(argv).is_some() => {
             chain.push("git submodule foreach".into());

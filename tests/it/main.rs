@@ -8,6 +8,7 @@ mod agents;
 mod data_clients;
 mod data_paths;
 mod data_runners;
+mod data_shell;
 mod encryption;
 mod failures;
 mod guard;
