@@ -115,7 +115,8 @@ fn temporary(path: &str) -> bool {
 /// Whether the file or folder `path` names is only known when the line runs (its last part
 /// is a variable the line does not set, a substitution, `$OLDPWD`): it may be the data.
 pub fn unknown(path: &str) -> bool {
-    if path.starts_with('-') || temporary(path) {
+    // `find ... -exec rm {} +`: what find matches is judged with find.
+    if path.starts_with('-') || temporary(path) || path.contains(crate::shell::parse::FOUND) {
         return false;
     }
     let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);

@@ -92,6 +92,8 @@ pub(super) fn hidden_text(
         return None;
     }
     if let Target::Shell { script } = v.target {
+        // A file `mktemp` makes is no text.
+        let script = script.replace(shell::parse::MKTEMP, "");
         let dynamic = script.contains("$(") || script.contains('`') || script.trim_start().starts_with('$');
         if dynamic {
             return Some(format!("`{name}` runs shell text made when the line runs"));

@@ -789,6 +789,9 @@ fn literal_format(format: &str) -> bool {
 /// The word `$(pwd)` and `$(git rev-parse --show-toplevel)` leave: where the line runs, the
 /// repository's top folder.
 pub const TOPLEVEL: &str = "$(git rev-parse --show-toplevel)";
+/// What `find ... -exec CMD {} +` gives CMD for `{}`: each file found, a name only known
+/// when the line runs (it holds [`SUBSTITUTED`]); which files those are is `find`'s to tell.
+pub const FOUND: &str = "$(…){}";
 /// The word `$(mktemp ...)` leaves: a new file or folder under the temporary folder.
 pub const MKTEMP: &str = "$(mktemp)";
 

@@ -406,7 +406,7 @@ pub(super) fn walk(
                 chain.push(name.into());
                 // `{}` is each file found: a name only known when the line runs.
                 let words: Vec<String> =
-                    argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::SUBSTITUTED)).collect();
+                    argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::FOUND)).collect();
                 walk(&words, heredoc, env, chain, n + 1, inner)
             }
             None => Target::Other,

@@ -152,6 +152,11 @@ const SQLITE: &[(&str, V)] = &[
     ("printf 'a $(b)\\n'", A),
     ("case \"$1\" in start) npm start;; esac", A),
     ("x=ls; $x", A),
+    ("tmp=$(mktemp); trap 'rm -f \"$tmp\"' EXIT; echo hi > \"$tmp\"", A),
+    ("find . -name \"*.tmp\" -exec rm {} +", A),
+    ("find . -name \"*.db\" -exec rm {} +", D),
+    ("rm -rf \"$HOME/.cache/prisma\"", A),
+    ("cat package.json | jq .name", A),
     // FP4, FP6: judged by what they do.
     ("cat seed.sql | sqlite3 dev.db", A),
     ("sqlite3 dev.db < seed.sql", A),
