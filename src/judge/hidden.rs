@@ -346,6 +346,24 @@ mod tests {
         }
     }
 
+    /// Review (issue 19, round 2, FP6): programs started from plain literals are known.
+    #[test]
+    fn programs_started_from_plain_literals() {
+        let spawns = shell::resolve::literal_spawns;
+        assert_eq!(spawns("require('child_process').execSync('ls')"), Some(vec!["ls".to_string()]));
+        assert_eq!(spawns("import subprocess; subprocess.run(['ls', '-l'])"), Some(vec!["ls -l".to_string()]));
+        assert_eq!(spawns("import os; os.system(\"git status\")"), Some(vec!["git status".to_string()]));
+        for built in [
+            "require('child_process').execSync('npx pri' + 'sma')",
+            "require('child_process').execSync(process.argv[1])",
+            "execSync(`npx ${p}`)",
+            "db.exec('DROP TABLE User')",
+            "print(1)",
+        ] {
+            assert_eq!(spawns(built), None, "{built}");
+        }
+    }
+
     #[test]
     fn files_a_command_writes() {
         let cmd = |l: &str| shell::parse(l).unwrap().remove(0);

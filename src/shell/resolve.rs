@@ -113,7 +113,7 @@ pub fn literal_spawns(code: &str) -> Option<Vec<String>> {
     use std::sync::LazyLock;
     static CALL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
         regex::Regex::new(
-            r"\b(execSync|execFileSync|spawnSync|spawn|execFile|exec|system|popen|check_output|check_call|call|run|Popen|getoutput|getstatusoutput)\s*\(",
+            r"(?:\b(\w+)\s*\.\s*)?\b(execSync|execFileSync|spawnSync|spawn|execFile|execa|execaSync|exec|system|popen|check_output|check_call|call|run|Popen|getoutput|getstatusoutput)\s*\(",
         )
         .ok()
     });
@@ -125,8 +125,15 @@ pub fn literal_spawns(code: &str) -> Option<Vec<String>> {
         return None;
     }
     let mut out = Vec::new();
-    for m in call.find_iter(code) {
-        let rest = &code[m.end()..];
+    for m in call.captures_iter(code) {
+        // `db.exec('DROP TABLE x')`, `this.run(...)`: a method of something else, not a
+        // program started.
+        let receiver = m.get(1).map_or("", |r| r.as_str());
+        if !matches!(receiver, "" | "os" | "subprocess" | "child_process" | "cp" | "Bun" | "shutil") {
+            return None;
+        }
+        let Some(whole) = m.get(0) else { continue };
+        let rest = &code[whole.end()..];
         let caps = literal.captures(rest)?;
         let text = match (caps.get(1), caps.get(2), caps.get(3)) {
             (Some(t), _, _) | (_, Some(t), _) => t.as_str().to_string(),
@@ -607,7 +614,11 @@ pub(super) fn walk(
                 _ => inline_spawns(name, argv, chain),
             }
         }
-        _ if name.starts_with("python") || matches!(name, "ruby" | "perl" | "php") => inline_spawns(name, argv, chain),
+        _ if (name.starts_with("python") || matches!(name, "ruby" | "perl" | "php"))
+            && !crate::judge::tamper::inline_code(argv).is_empty() =>
+        {
+            inline_spawns(name, argv, chain)
+        }
         // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
         "git" if git_foreach(argv).is_some() => {
             chain.push("git submodule foreach".into());

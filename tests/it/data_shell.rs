@@ -167,6 +167,8 @@ const SQLITE: &[(&str, V)] = &[
     ("python3 -c \"import subprocess; subprocess.run(['ls', '-l'])\"", A),
     ("python3 -c \"import subprocess; subprocess.run(['rm', 'dev.db'])\"", D),
     ("node -e \"require('child_process').execSync(process.argv[1])\" x", D),
+    ("node -e \"const db = require('better-sqlite3')(process.argv[1]); db.exec('DROP TABLE User')\" dev.db", D),
+    ("python3 x.py -- npx prisma migrate reset --force", D),
     ("git status", A),
     ("npx prisma generate", A),
 ];
