@@ -265,7 +265,11 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     let first_hit = |list: &[&String]| list.iter().find_map(|a| hit(a).map(|h| (a.to_string(), h)));
     // The backups folder, or a name only known when the line runs, which may be the data or
     // its backups (fail closed).
-    let backup = |p: &str| super::tamper::protected(p) == Some("prisma-guard's backups");
+    let backups_dir = [ctx.cwd.join("backups")];
+    let backup = |p: &str| {
+        super::tamper::protected(p) == Some("prisma-guard's backups")
+            || (backups_dir[0].is_dir() && self::hit(p, &backups_dir, &ctx.cwd, dirs).is_some())
+    };
     let or_unknown = |list: &[&String]| {
         first_hit(list)
             .or_else(|| list.iter().find(|a| backup(a)).map(|a| (a.to_string(), Hit::Backups)))

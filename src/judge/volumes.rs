@@ -372,11 +372,25 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
         for bind in &svc.binds {
             for p in &operands {
                 // `pg*`, `pgdata?`: a pattern matching the folder or one holding it.
+                // `pgdata2/*`: what is in the folder (the pattern's folder is it or inside it).
                 if p.contains(['*', '?', '[']) && name != "find" {
                     let pattern = crate::config::lexical_normalize(&dir.join(p.as_str())).display().to_string();
+                    let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
+                    let folder = crate::config::lexical_normalize(&dir.join(&literal[..literal.rfind('/').map_or(0, |k| k + 1)]));
+                    // The pattern matches the folder, one holding it, or goes into it (`*/base`).
+                    let parts: Vec<&str> = pattern.split('/').collect();
+                    let bind_text = bind.display().to_string();
                     let matches = crate::judge::tamper::glob_regex(&pattern, false, false)
-                        .is_some_and(|re| bind.ancestors().any(|a| re.is_match(&a.display().to_string())));
-                    if matches {
+                        .is_some_and(|re| bind.ancestors().any(|a| re.is_match(&a.display().to_string())))
+                        || (2..parts.len()).any(|k| {
+                            crate::judge::tamper::glob_regex(&parts[..k].join("/"), false, false)
+                                .is_some_and(|re| re.is_match(&bind_text))
+                        })
+                        || folder.starts_with(bind);
+                    if !matches {
+                        continue;
+                    }
+                    {
                         let shown = bind.strip_prefix(dir).unwrap_or(bind).display().to_string();
                         return Some(format!(
                             "`{name}` removes {p}: {shown} holds the data of the database service {} (a bind mount in the compose file)",

@@ -53,6 +53,7 @@ fn postgres_project() -> TestContext {
     ctx.write("docker-compose.yml", compose);
     ctx.write("docker/compose.test.yml", compose);
     ctx.write("pgdata2/PG_VERSION", "16\n");
+    ctx.write("backups/20260101T000000Z.sql.zst", "backup");
     ctx.git_init();
     ctx
 }
@@ -184,6 +185,12 @@ const POSTGRES: &[(&str, V)] = &[
     ("docker compose -f - down -v < docker/compose.test.yml", D),
     ("cat docker-compose.yml | docker compose -f - down -v", D),
     ("docker compose -f - down -v", D),
+    ("rm -rf pgdata2/*", D),
+    ("rm -rf */base", D),
+    ("rm -rf \"$PWD\"", D),
+    ("srm -r backups", D),
+    ("rm -rf ./*.log", A),
+    ("rm -rf build", A),
     ("docker compose down", A),
     ("docker compose -f - up -d < docker-compose.yml", A),
     ("find . -name \"*.log\" -delete", A),
