@@ -189,6 +189,8 @@ const POSTGRES: &[(&str, V)] = &[
     ("rm -rf */base", D),
     ("rm -rf \"$PWD\"", D),
     ("srm -r backups", D),
+    ("rimraf pgdata2", D),
+    ("del-cli pgdata2", D),
     ("rm -rf ./*.log", A),
     ("rm -rf build", A),
     ("docker compose down", A),
