@@ -555,5 +555,40 @@ mod tests {
         assert_eq!(hit("dev.db", &files, Path::new("/p"), &from_sub), Some(Hit::File));
         let unknown = [String::new(), String::from("*")];
         assert_eq!(hit("dev.db", &files, Path::new("/p"), &unknown), Some(Hit::File));
+        // Review (issue 19, round 2, item 6): where the line runs, by any name.
+        assert_eq!(h("$PWD"), Some(Hit::Folder));
+        assert_eq!(h("${PWD}/prisma"), Some(Hit::Folder));
+        assert_eq!(h("$DIR/dev.db"), Some(Hit::File));
+        assert_eq!(h("$TMPDIR/dev.db"), None);
+    }
+
+    /// Review (issue 19, round 2, item 7): names only known when the line runs.
+    #[test]
+    fn names_only_known_when_the_line_runs() {
+        for p in ["$f", "$1", "$(…)", "dir/$name", "$OLDPWD", "${x}"] {
+            assert!(unknown(p), "{p}");
+        }
+        for p in ["$TMPDIR/x", "$(mktemp)", "$HOME/.cache/x", "build", "-rf", "$(…){}"] {
+            assert!(!unknown(p), "{p}");
+        }
+    }
+
+    /// Review (issue 19, round 2, item 12): one table of programs that lose their operands.
+    #[test]
+    fn programs_that_write_over_or_remove_their_operands() {
+        let lost = |line: &str| {
+            let argv: Vec<String> = line.split(' ').map(String::from).collect();
+            let name = argv[0].clone();
+            lost_operands(&name, &argv)
+        };
+        assert_eq!(lost("sort -o dev.db x"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("sort --output=dev.db x"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("uniq in out"), Some(vec!["out".to_string()]));
+        assert_eq!(lost("curl -o f https://x"), Some(vec!["f".to_string()]));
+        assert_eq!(lost("gzip dev.db"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("zstd --rm dev.db"), Some(vec!["dev.db".to_string()]));
+        for keeps in ["gzip -k dev.db", "gzip -c dev.db", "zstd dev.db", "sort x", "curl https://x", "tar cf x.tar dev.db"] {
+            assert_eq!(lost(keeps), None, "{keeps}");
+        }
     }
 }

@@ -198,15 +198,21 @@ pub(super) fn script_file(
     }
     let (_, text) = scripts.file(v.dirs, path)?;
     let act = code_acts(&text)?;
-    if !protects_files() {
-        return None;
-    }
-    let names_data = crate::judge::tamper::code_paths(&text).any(touches);
     let built = if act == RUNS_PROGRAMS {
         shell::resolve::literal_spawns(&text).is_none()
     } else {
         !literal_paths_only(&text)
     };
+    // Reading the project for its data files costs more than the rest: only for code that
+    // builds names or may name a database file or the backups.
+    let lower = text.to_ascii_lowercase();
+    if !built && ![".db", "sqlite", "backup", "-wal", "-journal"].iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    if !protects_files() {
+        return None;
+    }
+    let names_data = crate::judge::tamper::code_paths(&text).any(touches);
     let name = v.command.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     let how = match (names_data, built) {
         (true, _) => "and names the database or its backups",
