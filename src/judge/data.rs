@@ -24,6 +24,10 @@ pub enum Hit {
     Folder,
     /// A shell pattern matching it.
     Pattern,
+    /// A name only known when the line runs (`"$f"`, `$(ls *.db)`, `$OLDPWD`): it may be.
+    Unknown,
+    /// prisma-guard's backups folder or a file in it.
+    Backups,
 }
 
 impl Hit {
@@ -32,6 +36,11 @@ impl Hit {
             Hit::File => format!("the project's SQLite database ({db})"),
             Hit::Folder => format!("a folder holding the project's SQLite database ({db})"),
             Hit::Pattern => format!("a pattern matching the project's SQLite database ({db})"),
+            Hit::Backups => "prisma-guard's backups (only `prisma-guard prune` deletes backups)".into(),
+            Hit::Unknown if db.is_empty() => "a path only known when the line runs, which may be prisma-guard's backups".into(),
+            Hit::Unknown => format!(
+                "a path only known when the line runs, which may be the project's SQLite database ({db}) or its backups"
+            ),
         }
     }
 }
@@ -52,15 +61,23 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     if let Some(words) = brace_words(path) {
         return words.iter().find_map(|w| hit(w, files, cwd, dirs));
     }
-    // `$PWD/dev.db`, `${PWD}/dev.db`: where the command runs.
-    for pwd in ["$PWD/", "${PWD}/"] {
-        if let Some(rest) = path.strip_prefix(pwd) {
+    // `$PWD/dev.db`, `${PWD}/dev.db`, `$PWD` (`~+`, `$(pwd)`): where the command runs.
+    for pwd in ["$PWD", "${PWD}"] {
+        if let Some(rest) = path.strip_prefix(pwd).filter(|r| r.is_empty() || r.starts_with('/')) {
+            let rest = rest.trim_start_matches('/');
             return hit(if rest.is_empty() { "." } else { rest }, files, cwd, dirs);
         }
     }
-    // `$(pwd)/dev.db` or any other substitution before the name: the folder is unknown, the
-    // same file name is enough.
-    let unknown_dir = dirs.iter().any(|d| d == "*") || path.starts_with(crate::shell::parse::SUBSTITUTED);
+    // `$(git rev-parse --show-toplevel)/x`: the repository's top folder.
+    if let Some(rest) = path.strip_prefix(crate::shell::parse::TOPLEVEL) {
+        let top = cwd.ancestors().find(|d| d.join(".git").exists()).unwrap_or(cwd);
+        return hit(&format!("{}{rest}", top.display()), files, cwd, dirs);
+    }
+    // `$(ls -d x)/dev.db`, `$D/dev.db` or any other unknown text before the name: the folder
+    // is unknown, the same file name is enough.
+    let unknown_dir = dirs.iter().any(|d| d == "*")
+        || (path.starts_with('$') && !temporary(path))
+        || path.starts_with(crate::shell::parse::SUBSTITUTED);
     let bases: Vec<PathBuf> = if path.starts_with('/') {
         vec![normalize(Path::new(path))]
     } else if path.starts_with("~/") {
@@ -87,6 +104,26 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     (unknown_dir && files.iter().any(|f| f.file_name().is_some_and(|n| n == name))).then_some(Hit::File)
 }
 
+/// A word naming the temporary folder, or a file made there (`$(mktemp)`, `$TMPDIR/x`).
+fn temporary(path: &str) -> bool {
+    path.starts_with(crate::shell::parse::MKTEMP)
+        || ["$TMPDIR", "${TMPDIR", "$TMP/", "${TMP}", "$TEMP/", "$RUNNER_TEMP", "${RUNNER_TEMP"]
+            .iter()
+            .any(|t| path.starts_with(t))
+}
+
+/// Whether the file or folder `path` names is only known when the line runs (its last part
+/// is a variable the line does not set, a substitution, `$OLDPWD`): it may be the data.
+pub fn unknown(path: &str) -> bool {
+    // `find ... -exec rm {} +`: what find matches is judged with find.
+    if path.starts_with('-') || temporary(path) || path.contains(crate::shell::parse::FOUND) {
+        return false;
+    }
+    let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or(path);
+    let dynamic = |w: &str| w.contains('$') || w.contains('`') || w.contains(crate::shell::parse::SUBSTITUTED);
+    dynamic(last)
+}
+
 /// The words a brace expansion (`a{b,c}d`, the first one in the word) makes, when there is one.
 fn brace_words(path: &str) -> Option<Vec<String>> {
     let open = path.find('{')?;
@@ -102,9 +139,93 @@ fn brace_words(path: &str) -> Option<Vec<String>> {
 
 /// Commands that remove every file they name.
 pub(crate) const REMOVERS: &[&str] =
-    &["rm", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "del-cli", "gio"];
+    &["rm", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "del-cli", "gio", "wipe"];
 /// Commands whose last operand (or `-t DIR`) is what they write.
 const COPIERS: &[&str] = &["cp", "install", "rsync", "ln", "scp", "ditto"];
+/// Editors: a file they open may be written (`vim -c ':%d|wq' dev.db`, `ed -s dev.db`).
+const EDITORS: &[&str] =
+    &["vi", "vim", "nvim", "ex", "ed", "red", "emacs", "emacsclient", "nano", "pico", "micro", "joe", "kak", "hx", "mg"];
+/// Compressors that replace a file by its compressed copy (the file is gone) unless told to
+/// keep it, and those that keep it unless told `--rm`.
+const COMPRESSORS: &[&str] = &["gzip", "xz", "bzip2", "lzma", "lzip", "pigz", "pbzip2", "compress", "unxz", "gunzip"];
+const COMPRESSORS_KEEPING: &[&str] = &["zstd", "pzstd", "lz4", "brotli"];
+/// awk and the interpreters whose inline code may name a file it writes or removes.
+const AWKS: &[&str] = &["awk", "gawk", "mawk", "nawk", "busybox-awk"];
+
+/// The table of programs that write over or remove files they name: which of `argv`'s words
+/// (run as `name`) such a program loses, besides the removers, copiers and `mv`, which are
+/// read on their own. `None`: it loses none of them.
+fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
+    let operands: Vec<String> = argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect();
+    let has = |flags: &[&str]| argv[1..].iter().any(|a| flags.contains(&a.as_str()));
+    let short = |c: char| argv[1..].iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let values = |flags: &[&str]| -> Vec<String> {
+        let mut out: Vec<String> =
+            argv.windows(2).filter(|w| flags.contains(&w[0].as_str())).map(|w| w[1].clone()).collect();
+        for f in flags.iter().filter(|f| f.starts_with("--")) {
+            out.extend(argv.iter().filter_map(|a| a.strip_prefix(&format!("{f}=")).map(str::to_string)));
+        }
+        out
+    };
+    match name {
+        // Punching, collapsing or zeroing ranges changes the bytes there.
+        "fallocate" if has(&["-p", "--punch-hole", "-c", "--collapse-range", "-z", "--zero-range", "-i", "--insert-range"]) => {
+            Some(operands)
+        }
+        "sort" => Some(values(&["-o", "--output"])).filter(|v| !v.is_empty()),
+        "uniq" => operands.get(1).map(|o| vec![o.clone()]),
+        "curl" => Some(values(&["-o", "--output"])).filter(|v| !v.is_empty()),
+        "wget" => Some(values(&["-O", "--output-document"])).filter(|v| !v.is_empty()),
+        "openssl" => Some(values(&["-out"])).filter(|v| !v.is_empty()),
+        "xxd" if short('r') => operands.last().map(|o| vec![o.clone()]).filter(|_| operands.len() >= 2),
+        // `docker cp CONTAINER:/x dev.db`: the local destination.
+        "docker" | "podman" if argv.get(1).is_some_and(|a| a == "cp") => {
+            operands.last().filter(|o| !o.contains(':') && operands.len() >= 3).map(|o| vec![o.clone()])
+        }
+        _ if EDITORS.contains(&name) => Some(operands),
+        _ if COMPRESSORS.contains(&name) => {
+            let keeps = has(&["-c", "-k", "--keep", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list"])
+                || short('c')
+                || short('k');
+            (!keeps).then_some(operands)
+        }
+        _ if COMPRESSORS_KEEPING.contains(&name) => has(&["--rm", "-j"]).then_some(operands),
+        // `tar cf x.tar --remove-files f`, `zip -m x.zip f`, `7z a -sdel x.7z f`.
+        "tar" | "bsdtar" if has(&["--remove-files"]) => Some(operands),
+        "zip" if has(&["-m", "--move"]) => Some(operands),
+        "7z" | "7za" | "7zr" if has(&["-sdel"]) => Some(operands),
+        // `rename EXPR|FROM TO FILES`: the files are renamed away.
+        "rename" | "prename" | "file-rename" => Some(operands.into_iter().skip(1).collect()),
+        // `gawk -i inplace '{...}' f`: the files are rewritten.
+        _ if AWKS.contains(&name) && argv.windows(2).any(|w| w[0] == "-i" && w[1].contains("inplace")) => {
+            Some(operands.into_iter().skip(1).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Inline code of awk, Lua, R, Julia and Tcl (`lua -e 'os.remove("dev.db")'`, `awk
+/// 'BEGIN{printf "" > "dev.db"}'`) that writes or removes a file: the code.
+fn other_inline_code(name: &str, argv: &[String]) -> Option<String> {
+    let code: Vec<&str> = if AWKS.contains(&name) {
+        let i = argv[1..].iter().position(|a| !a.starts_with('-')).map(|k| k + 1)?;
+        // `-f prog.awk` names a file: no inline program.
+        if argv[1..i].iter().any(|a| a == "-f") {
+            return None;
+        }
+        vec![argv[i].as_str()]
+    } else if matches!(name, "lua" | "luajit" | "Rscript" | "julia" | "tclsh" | "wish") {
+        argv.windows(2).filter(|w| w[0] == "-e").map(|w| w[1].as_str()).collect()
+    } else {
+        return None;
+    };
+    let code = code.join("\n");
+    let lower = code.to_ascii_lowercase();
+    let acts = [">", "remove", "unlink", "rename", "truncate", "file.delete", "open(", "io.open", "writelines", "file delete"]
+        .iter()
+        .any(|w| lower.contains(w));
+    acts.then_some(code)
+}
 
 /// Why `cmd` deletes or overwrites the project's data files, if it does.
 pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option<String> {
@@ -114,7 +235,8 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
         return None;
     }
     let files = ctx.data_files();
-    if files.is_empty() {
+    let backups = files.is_empty() && ctx.cwd.join("backups").is_dir();
+    if files.is_empty() && !backups {
         return None;
     }
     let db = ctx.data_label();
@@ -127,9 +249,11 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     let argv = &cmd.argv;
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
     // `python3 -c "os.remove('prisma/dev.db')"`: code that names the database may change it.
+    let other = other_inline_code(name, argv);
     if let Some((p, h)) = super::tamper::inline_code(argv)
-        .iter()
-        .flat_map(|code| super::tamper::code_paths(code))
+        .into_iter()
+        .chain(other.as_deref())
+        .flat_map(super::tamper::code_paths)
         .find_map(|p| hit(p).filter(|h| *h == Hit::File).map(|h| (p.to_string(), h)))
     {
         return Some(format!(
@@ -139,33 +263,64 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     }
     let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
     let first_hit = |list: &[&String]| list.iter().find_map(|a| hit(a).map(|h| (a.to_string(), h)));
+    // The backups folder, or a name only known when the line runs, which may be the data or
+    // its backups (fail closed).
+    let backups_dir = [ctx.cwd.join("backups")];
+    let backup = |p: &str| {
+        super::tamper::protected(p) == Some("prisma-guard's backups")
+            || (backups_dir[0].is_dir() && self::hit(p, &backups_dir, &ctx.cwd, dirs).is_some())
+    };
+    let or_unknown = |list: &[&String]| {
+        first_hit(list)
+            .or_else(|| list.iter().find(|a| backup(a)).map(|a| (a.to_string(), Hit::Backups)))
+            .or_else(|| list.iter().find(|a| unknown(a)).map(|a| (a.to_string(), Hit::Unknown)))
+    };
+    if let Some(lost) = lost_operands(name, argv) {
+        let lost: Vec<&String> = lost.iter().collect();
+        return or_unknown(&lost).map(|(p, h)| format!("`{name}` writes over or removes {p}, {}", h.describe(&db)));
+    }
     match name {
         _ if REMOVERS.contains(&name) => {
-            first_hit(&operands).map(|(p, h)| format!("`{name}` removes or empties {p}, {}", h.describe(&db)))
+            or_unknown(&operands).map(|(p, h)| format!("`{name}` removes or empties {p}, {}", h.describe(&db)))
         }
-        // The last operand receives: a folder there only gains a file; the database file
-        // there is written over.
+        // The last operand receives: a folder there gains a file (written over when it holds
+        // one of that name); the database file there is written over.
         "mv" => {
-            let (sources, dest) = operands.split_at(operands.len().saturating_sub(1));
-            let sources = if operands.len() < 2 { &operands[..] } else { sources };
-            first_hit(sources)
+            let target = target_directory(argv);
+            let (sources, dest) = match target {
+                Some(_) => (&operands[..], &[][..]),
+                None => operands.split_at(operands.len().saturating_sub(1)),
+            };
+            let sources = if operands.len() < 2 && target.is_none() { &operands[..] } else { sources };
+            or_unknown(sources)
                 .or_else(|| dest.iter().find_map(|a| hit(a).filter(|h| *h == Hit::File).map(|h| (a.to_string(), h))))
+                .or_else(|| into_folder(target.or(dest.first().map(|d| d.as_str())), sources, &hit))
                 .map(|(p, h)| format!("`mv` moves {p} away or over it, {}", h.describe(&db)))
         }
         _ if COPIERS.contains(&name) => {
-            let target = option_value(argv, &["-t", "--target-directory"])
-                .map(String::as_str)
-                .or(operands.last().map(|s| s.as_str()));
-            // A folder as the destination only receives files.
-            let (p, h) = target.and_then(|t| hit(t).filter(|h| *h != Hit::Folder).map(|h| (t.to_string(), h)))?;
-            // `cp prisma/dev.db backup.db` copies from it; onto it is what loses data.
-            (operands.len() >= 2 || option_value(argv, &["-t", "--target-directory"]).is_some())
-                .then(|| format!("`{name}` writes over {p}, {}", h.describe(&db)))
+            let explicit = target_directory(argv);
+            let target = explicit.or(operands.last().map(|s| s.as_str()));
+            let sources: &[&String] = match explicit {
+                Some(_) => &operands[..],
+                None => &operands[..operands.len().saturating_sub(1)],
+            };
+            if operands.len() < 2 && explicit.is_none() {
+                return None;
+            }
+            // `rsync -a --delete empty/ ./`: what the source lacks is deleted there.
+            let deletes = name == "rsync" && argv.iter().any(|a| a.starts_with("--delete") || a == "--del");
+            // A folder as the destination only receives files, unless one of them has the
+            // database's name there (`cp /tmp/x/dev.db ./`).
+            let (p, h) = target
+                .and_then(|t| hit(t).filter(|h| *h != Hit::Folder || deletes).map(|h| (t.to_string(), h)))
+                .or_else(|| into_folder(target, sources, &hit))?;
+            Some(format!("`{name}` writes over {p}, {}", h.describe(&db)))
         }
-        "dd" => argv[1..]
-            .iter()
-            .find_map(|a| a.strip_prefix("of=").and_then(|p| hit(p).map(|h| (p.to_string(), h))))
-            .map(|(p, h)| format!("`dd` writes over {p}, {}", h.describe(&db))),
+        "dd" => {
+            let of: Vec<String> = argv[1..].iter().filter_map(|a| a.strip_prefix("of=").map(str::to_string)).collect();
+            let of: Vec<&String> = of.iter().collect();
+            or_unknown(&of).map(|(p, h)| format!("`dd` writes over {p}, {}", h.describe(&db)))
+        }
         "tee" | "sponge" => first_hit(&operands).map(|(p, h)| format!("`{name}` writes over {p}, {}", h.describe(&db))),
         "sed" | "perl"
             if argv.iter().any(|a| {
@@ -199,6 +354,27 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     }
 }
 
+/// The folder `-t DIR`, `--target-directory DIR` or `--target-directory=DIR` names.
+fn target_directory(argv: &[String]) -> Option<&str> {
+    option_value(argv, &["-t", "--target-directory"])
+        .map(String::as_str)
+        .or_else(|| argv.iter().find_map(|a| a.strip_prefix("--target-directory=")))
+}
+
+/// A copy or move into folder `target` of a file named as a data file there (`cp
+/// /tmp/x/dev.db ./`): that data file, written over.
+fn into_folder(target: Option<&str>, sources: &[&String], hit: &dyn Fn(&str) -> Option<Hit>) -> Option<(String, Hit)> {
+    let target = target?;
+    if hit(target) != Some(Hit::Folder) {
+        return None;
+    }
+    sources.iter().find_map(|s| {
+        let base = s.trim_end_matches('/').rsplit('/').next().unwrap_or(s);
+        let there = format!("{}/{base}", target.trim_end_matches('/'));
+        hit(&there).filter(|h| *h == Hit::File).map(|h| (there, h))
+    })
+}
+
 /// Whether `cmd` is a command that can remove or write a file it names: a redirection, a
 /// remover, a copier, `mv`, `dd`, `tee`, in-place editors, `find`, the git commands that
 /// put files back or remove them, inline interpreter code.
@@ -212,6 +388,8 @@ fn may_touch_files(cmd: &SimpleCommand) -> bool {
         || COPIERS.contains(&name)
         || matches!(name, "mv" | "dd" | "tee" | "sponge" | "sed" | "perl" | "find" | "tar" | "unzip" | "bsdtar")
         || !super::tamper::inline_code(argv).is_empty()
+        || other_inline_code(name, argv).is_some()
+        || lost_operands(name, argv).is_some()
     {
         return true;
     }
@@ -383,5 +561,40 @@ mod tests {
         assert_eq!(hit("dev.db", &files, Path::new("/p"), &from_sub), Some(Hit::File));
         let unknown = [String::new(), String::from("*")];
         assert_eq!(hit("dev.db", &files, Path::new("/p"), &unknown), Some(Hit::File));
+        // Review (issue 19, round 2, item 6): where the line runs, by any name.
+        assert_eq!(h("$PWD"), Some(Hit::Folder));
+        assert_eq!(h("${PWD}/prisma"), Some(Hit::Folder));
+        assert_eq!(h("$DIR/dev.db"), Some(Hit::File));
+        assert_eq!(h("$TMPDIR/dev.db"), None);
+    }
+
+    /// Review (issue 19, round 2, item 7): names only known when the line runs.
+    #[test]
+    fn names_only_known_when_the_line_runs() {
+        for p in ["$f", "$1", "$(…)", "dir/$name", "$OLDPWD", "${x}"] {
+            assert!(unknown(p), "{p}");
+        }
+        for p in ["$TMPDIR/x", "$(mktemp)", "$HOME/.cache/x", "build", "-rf", "$(…){}"] {
+            assert!(!unknown(p), "{p}");
+        }
+    }
+
+    /// Review (issue 19, round 2, item 12): one table of programs that lose their operands.
+    #[test]
+    fn programs_that_write_over_or_remove_their_operands() {
+        let lost = |line: &str| {
+            let argv: Vec<String> = line.split(' ').map(String::from).collect();
+            let name = argv[0].clone();
+            lost_operands(&name, &argv)
+        };
+        assert_eq!(lost("sort -o dev.db x"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("sort --output=dev.db x"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("uniq in out"), Some(vec!["out".to_string()]));
+        assert_eq!(lost("curl -o f https://x"), Some(vec!["f".to_string()]));
+        assert_eq!(lost("gzip dev.db"), Some(vec!["dev.db".to_string()]));
+        assert_eq!(lost("zstd --rm dev.db"), Some(vec!["dev.db".to_string()]));
+        for keeps in ["gzip -k dev.db", "gzip -c dev.db", "zstd dev.db", "sort x", "curl https://x", "tar cf x.tar dev.db"] {
+            assert_eq!(lost(keeps), None, "{keeps}");
+        }
     }
 }

@@ -108,6 +108,9 @@ const TRIGGERS: &[&str] = &[
     "install ",
     "ln ",
     "trash",
+    "rimraf",
+    "del-cli",
+    "wipe ",
     ">",
     // Containers, volumes, remote shells and wrappers that run another command.
     "docker",

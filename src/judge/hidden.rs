@@ -92,10 +92,21 @@ pub(super) fn hidden_text(
         return None;
     }
     if let Target::Shell { script } = v.target {
+        // A file `mktemp` makes is no text.
+        let script = script.replace(shell::parse::MKTEMP, "");
         let dynamic = script.contains("$(") || script.contains('`') || script.trim_start().starts_with('$');
         if dynamic {
             return Some(format!("`{name}` runs shell text made when the line runs"));
         }
+    }
+    // `set -- rm -f dev.db; "$@"`: a command named only when the line runs, in the line
+    // itself (not a script file it runs), where a deletion would lose files.
+    let from_file = v.via.iter().any(|w| w.starts_with("file ") || w.starts_with("script "));
+    if argv[0].starts_with('$') && !from_file && protects_files() {
+        return Some(format!(
+            "`{}` runs a command named only when the line runs, in a project whose database or backups are files",
+            argv.join(" ")
+        ));
     }
     let shell = crate::shell::resolve::SHELLS.contains(&name) || matches!(name, "source" | ".");
     if shell && matches!(v.target, Target::Other) && v.command.heredoc.is_none() {
@@ -146,9 +157,12 @@ pub(super) fn hidden_text(
         if !code.is_empty() {
             // Code that only removes or writes files it names in plain literals, none of them
             // the database or its backups, is judged by those names.
+            // Code that only starts programs given as plain literals: those commands are
+            // judged as the line's own (`node -e "execSync('ls')"`).
             let plain = |c: &&str| {
-                code_acts(c) != Some(RUNS_PROGRAMS)
-                    && literal_paths_only(c)
+                let literal_runs = code_acts(c) == Some(RUNS_PROGRAMS) && shell::resolve::literal_spawns(c).is_some();
+                (code_acts(c) != Some(RUNS_PROGRAMS) || literal_runs)
+                    && (literal_paths_only(c) || literal_runs && literal_paths_only(&without_spawn_calls(c)))
                     && !crate::judge::tamper::code_paths(c).any(touches)
             };
             if let Some(act) = code.iter().filter(|c| !plain(c)).find_map(|c| code_acts(c)).filter(|_| protects_files()) {
@@ -166,6 +180,48 @@ pub(super) fn hidden_text(
         }
     }
     None
+}
+
+/// `node x.js`, `npx tsx x.js`, `bun x.js`, `deno run -A x.js`: the script file read as
+/// inline code is (its commands are judged on their own): code that removes or writes files
+/// by names made when it runs, names the database or the backups, or builds the commands it
+/// starts, in a project whose database or backups are files.
+pub(super) fn script_file(
+    v: &shell::Visit<'_>,
+    scripts: &dyn shell::Scripts,
+    protects_files: &dyn Fn() -> bool,
+    touches: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    let Target::Code { path, .. } = v.target else { return None };
+    if path.contains("node_modules/") {
+        return None;
+    }
+    let (_, text) = scripts.file(v.dirs, path)?;
+    let act = code_acts(&text)?;
+    let built = if act == RUNS_PROGRAMS {
+        shell::resolve::literal_spawns(&text).is_none()
+    } else {
+        !literal_paths_only(&text)
+    };
+    // Reading the project for its data files costs more than the rest: only for code that
+    // builds names or may name a database file or the backups.
+    let lower = text.to_ascii_lowercase();
+    if !built && ![".db", "sqlite", "backup", "-wal", "-journal"].iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    if !protects_files() {
+        return None;
+    }
+    let names_data = crate::judge::tamper::code_paths(&text).any(touches);
+    let name = v.command.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+    let how = match (names_data, built) {
+        (true, _) => "and names the database or its backups",
+        (false, true) => "with names or commands made when it runs",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "`{name}` runs {path}, code that {act} {how}, in a project whose database or backups are files: what it touches cannot be checked"
+    ))
 }
 
 /// Files a command writes, as written: its redirections, `tee`'s files, a copy's destination.
@@ -223,6 +279,16 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 const RUNS_PROGRAMS: &str = "starts other programs";
+
+/// Code without the names of the calls that start programs (`execSync`, `exec`, `join` of a
+/// literal list): what is left is read for names made when it runs.
+fn without_spawn_calls(code: &str) -> String {
+    let mut out = code.to_string();
+    for w in ["execFileSync", "execSync", "execFile", "exec", "child_process", "shlex.join"] {
+        out = out.replace(w, "");
+    }
+    out
+}
 
 /// Whether code names files only in plain string literals: no globbing, listing, joining,
 /// formatting, concatenation, decoding or evaluation that could make another name.
@@ -283,6 +349,24 @@ mod tests {
         assert!(!literal_paths_only("unlink glob '*.db'"));
         for code in ["print(1+1)", "console.log(require('./package.json').version)", "import json; print(json.load(open('a.json')))"] {
             assert_eq!(code_acts(code), None, "{code}");
+        }
+    }
+
+    /// Review (issue 19, round 2, FP6): programs started from plain literals are known.
+    #[test]
+    fn programs_started_from_plain_literals() {
+        let spawns = shell::resolve::literal_spawns;
+        assert_eq!(spawns("require('child_process').execSync('ls')"), Some(vec!["ls".to_string()]));
+        assert_eq!(spawns("import subprocess; subprocess.run(['ls', '-l'])"), Some(vec!["ls -l".to_string()]));
+        assert_eq!(spawns("import os; os.system(\"git status\")"), Some(vec!["git status".to_string()]));
+        for built in [
+            "require('child_process').execSync('npx pri' + 'sma')",
+            "require('child_process').execSync(process.argv[1])",
+            "execSync(`npx ${p}`)",
+            "db.exec('DROP TABLE User')",
+            "print(1)",
+        ] {
+            assert_eq!(spawns(built), None, "{built}");
         }
     }
 

@@ -157,6 +157,9 @@ pub fn check_in(
         if let Some(why) = hidden::hidden_text(v, mentions_prisma, &protects_files, &written, &touches) {
             reasons.push((Verdict::Destructive, Class::Hidden, why));
         }
+        if let Some(why) = hidden::script_file(v, scripts, &protects_files, &touches) {
+            reasons.push((Verdict::Destructive, Class::Hidden, why));
+        }
         written.extend(hidden::written_by(v.command));
         // What the wrappers run (`sudo rm x`, `env A=1 psql ...`, `docker exec db psql ...`).
         // The command as written and, when wrappers run another (`sudo rm x`, `env A=1 psql

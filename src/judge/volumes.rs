@@ -191,6 +191,20 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
     };
     let compose = name.ends_with("compose") || argv.iter().any(|a| a == "compose");
     let sub = words.first().map(String::as_str)?;
+    // `docker compose -f - down -v < compose.yml`, `cat compose.yml | docker compose -f - ...`:
+    // the compose file is the input; unknown input fails closed.
+    let stdin = files.iter().any(|f| f == "-" || f == "/dev/stdin");
+    let files: Vec<String> = match (&cmd.input_file, stdin) {
+        (Some(input), true) => files.iter().map(|f| if f == "-" || f == "/dev/stdin" { input.clone() } else { f.clone() }).collect(),
+        _ => files,
+    };
+    if stdin && cmd.input_file.is_none() && compose && matches!(sub, "down" | "rm") && words[1..].iter().any(|a| {
+        a == "--volumes" || a.starts_with("--volumes=") && !a.ends_with("false") || (a.starts_with('-') && !a.starts_with("--") && a.contains('v'))
+    }) {
+        return Some(format!(
+            "`{name} compose {sub} -v` reads its compose file from its input, which cannot be checked: it may delete the database's volumes"
+        ));
+    }
     let flags = &words[1..];
     // `-v`, `--volumes`, `--volumes=true` (not `--volumes=false`).
     let flag = |short: char, long: &str| {
@@ -344,9 +358,60 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
         return Some(format!("`{name}` removes {p}, where a database server keeps its data ({d})"));
     }
     let services = db_services(dir, &[], None);
+    // `find . -name 'pgdata*' -exec rm -rf {} +`: what the name tests match below the roots.
+    let names: Vec<regex::Regex> = if name == "find" {
+        argv.windows(2)
+            .filter(|w| w[0] == "-name" || w[0] == "-iname")
+            .filter_map(|w| crate::judge::tamper::glob_regex(&w[1], false, w[0] == "-iname"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let operands: Vec<String> = operands.iter().map(|p| here_path(p)).collect();
     for svc in &services {
         for bind in &svc.binds {
             for p in &operands {
+                // `pg*`, `pgdata?`: a pattern matching the folder or one holding it.
+                // `pgdata2/*`: what is in the folder (the pattern's folder is it or inside it).
+                if p.contains(['*', '?', '[']) && name != "find" {
+                    let pattern = crate::config::lexical_normalize(&dir.join(p.as_str())).display().to_string();
+                    let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
+                    let folder = crate::config::lexical_normalize(&dir.join(&literal[..literal.rfind('/').map_or(0, |k| k + 1)]));
+                    // The pattern matches the folder, one holding it, or goes into it (`*/base`).
+                    let parts: Vec<&str> = pattern.split('/').collect();
+                    let bind_text = bind.display().to_string();
+                    let matches = crate::judge::tamper::glob_regex(&pattern, false, false)
+                        .is_some_and(|re| bind.ancestors().any(|a| re.is_match(&a.display().to_string())))
+                        || (2..parts.len()).any(|k| {
+                            crate::judge::tamper::glob_regex(&parts[..k].join("/"), false, false)
+                                .is_some_and(|re| re.is_match(&bind_text))
+                        })
+                        || folder.starts_with(bind);
+                    if !matches {
+                        continue;
+                    }
+                    {
+                        let shown = bind.strip_prefix(dir).unwrap_or(bind).display().to_string();
+                        return Some(format!(
+                            "`{name}` removes {p}: {shown} holds the data of the database service {} (a bind mount in the compose file)",
+                            svc.service
+                        ));
+                    }
+                }
+                if !names.is_empty() {
+                    let root = crate::config::lexical_normalize(&dir.join(p.as_str()));
+                    let below = bind.strip_prefix(&root).ok();
+                    let named = below.is_some_and(|b| {
+                        b.components().any(|c| names.iter().any(|re| re.is_match(&c.as_os_str().to_string_lossy())))
+                    });
+                    if named {
+                        let shown = bind.strip_prefix(dir).unwrap_or(bind).display().to_string();
+                        return Some(format!(
+                            "`find` deletes what its names match below {p}: {shown} holds the data of the database service {} (a bind mount in the compose file)",
+                            svc.service
+                        ));
+                    }
+                }
                 // Up to the first pattern character: `pgdata/*` removes what is in pgdata.
                 let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
                 let abs = crate::config::lexical_normalize(&dir.join(literal));
@@ -365,6 +430,16 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
         }
     }
     None
+}
+
+/// A path as written, with where the line runs (`$PWD/x`, `${PWD}/x`, `$PWD`) made `./x`.
+fn here_path(p: &str) -> String {
+    for pwd in ["$PWD", "${PWD}"] {
+        if let Some(rest) = p.strip_prefix(pwd).filter(|r| r.is_empty() || r.starts_with('/')) {
+            return format!(".{rest}");
+        }
+    }
+    p.to_string()
 }
 
 /// `docker run -v VOLUME:/d IMAGE rm -rf /d/...`, `docker compose exec db rm -rf
@@ -399,6 +474,7 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
             }
             _ => continue,
         };
+        let spec = here_path(&spec);
         let mut parts = spec.split(':');
         let (Some(source), Some(target)) = (parts.next(), parts.next()) else { continue };
         let is_db = services.iter().any(|s| {

@@ -78,6 +78,9 @@ pub(crate) fn parse_at_depth(src: &str, depth: usize) -> Result<Vec<SimpleComman
         last_end: usize::MAX,
         prints: None,
         piped: None,
+        prints_file: None,
+        piped_file: None,
+        arm: false,
     };
     p.sequence(None)?;
     Ok(p.out)
@@ -101,6 +104,12 @@ struct Parser<'a> {
     prints: Option<String>,
     /// Text piped into the next simple command.
     piped: Option<String>,
+    /// The file a plain `cat FILE` before a pipe prints, and the file piped into the next
+    /// simple command (`cat seed.sql | sqlite3 dev.db` reads it as `< seed.sql` would).
+    prints_file: Option<String>,
+    piped_file: Option<String>,
+    /// Inside a `case` arm: `;;`, `;&`, `;;&` and `esac` end the commands.
+    arm: bool,
 }
 
 impl Parser<'_> {
@@ -119,8 +128,10 @@ impl Parser<'_> {
     /// Commands until end of input or `close` (`)` or a backtick).
     fn sequence(&mut self, close: Option<u8>) -> Result<(), ParseError> {
         let outer = std::mem::replace(&mut self.closer, close);
+        let arm = std::mem::replace(&mut self.arm, false);
         let r = self.sequence_inner(close);
         self.closer = outer;
+        self.arm = arm;
         r
     }
 
@@ -147,10 +158,18 @@ impl Parser<'_> {
                     // `echo "SELECT 1" | cmd`: what echo prints is cmd's input (`||` is no pipe).
                     let pipe = self.last_end == self.i && self.at(1) != Some(b'|');
                     self.piped = if pipe { self.prints.take() } else { None };
+                    self.piped_file = if pipe { self.prints_file.take() } else { None };
                     self.i += if self.at(1) == Some(b'|') { 2 } else { 1 };
                 }
+                // `;;`, `;&`, `;;&`: the end of a `case` arm.
+                Some(b';') if self.arm && matches!(self.at(1), Some(b';' | b'&')) => {
+                    self.i += if self.at(1) == Some(b';') && self.at(2) == Some(b'&') { 3 } else { 2 };
+                    return Ok(());
+                }
+                Some(_) if self.arm && self.at_word("esac") => return Ok(()),
                 Some(b';' | b'&') => {
                     self.piped = None;
+                    self.piped_file = None;
                     self.i += 1;
                 }
                 Some(b'#') => self.skip_comment(),
@@ -200,9 +219,25 @@ impl Parser<'_> {
     }
 
     fn skip_arithmetic(&mut self) -> Result<(), ParseError> {
-        // At the second `(` of `((`; skip to the matching `))`.
+        // At the second `(` of `((`; skip to the matching `))`. Substitutions in it run
+        // (`$((`rm x`))`, `$(( $(rm x) ))`): they are parsed as commands.
         let mut depth = 0usize;
         while let Some(c) = self.peek() {
+            if c == b'`' {
+                self.i += 1;
+                self.nested(|p| p.sequence(Some(b'`')))?;
+                continue;
+            }
+            if c == b'$' && self.at(1) == Some(b'(') && self.at(2) != Some(b'(') {
+                self.i += 2;
+                self.nested(|p| p.sequence(Some(b')')))?;
+                continue;
+            }
+            if c == b'$' && self.at(1) == Some(b'{') {
+                let mut sink = Vec::new();
+                self.dollar(&mut sink)?;
+                continue;
+            }
             self.i += 1;
             match c {
                 b'(' => depth += 1,
@@ -219,6 +254,69 @@ impl Parser<'_> {
             }
         }
         self.err("missing closing `))`")
+    }
+
+    /// Whether the text at the cursor is the reserved word `word` (followed by a delimiter).
+    fn at_word(&self, word: &str) -> bool {
+        self.s[self.i..].starts_with(word.as_bytes())
+            && self.s.get(self.i + word.len()).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')'))
+    }
+
+    /// The arms of `case WORD in ... esac` (the header read): each `PATTERN)` and the
+    /// commands up to `;;`, `;&`, `;;&` or `esac`.
+    fn case_body(&mut self) -> Result<(), ParseError> {
+        loop {
+            self.skip_blanks();
+            match self.peek() {
+                None => return self.err("missing `esac`"),
+                Some(b'\n') => {
+                    self.i += 1;
+                    self.read_heredoc_bodies();
+                    continue;
+                }
+                Some(b'#') => {
+                    self.skip_comment();
+                    continue;
+                }
+                Some(b';') => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if self.at_word("esac") {
+                self.i += 4;
+                return Ok(());
+            }
+            if self.peek() == Some(b'(') {
+                self.i += 1;
+            }
+            // The pattern: words and `|` up to `)`.
+            loop {
+                self.skip_blanks();
+                match self.peek() {
+                    None => return self.err("missing `)` in a case pattern"),
+                    Some(b')') => {
+                        self.i += 1;
+                        break;
+                    }
+                    Some(b'|' | b'\n') => self.i += 1,
+                    Some(_) => {
+                        let at = self.i;
+                        self.word()?;
+                        if self.i == at {
+                            return self.err("unexpected character in a case pattern");
+                        }
+                    }
+                }
+            }
+            let outer = self.closer.take();
+            let arm = std::mem::replace(&mut self.arm, true);
+            let r = self.sequence_inner(None);
+            self.closer = outer;
+            self.arm = arm;
+            r?;
+        }
     }
 
     fn is_operator_start(c: u8) -> bool {
@@ -276,6 +374,10 @@ impl Parser<'_> {
                 continue; // only a substitution: expands to no word
             }
             cmd.argv.push(word);
+            // `case WORD in`: the arms are commands.
+            if cmd.argv.len() == 3 && cmd.argv[0] == "case" && cmd.argv[2] == "in" && !quoted {
+                return self.case_body();
+            }
             // `function NAME { BODY; }`: the header ends at the name; the body is commands.
             if cmd.argv.len() == 2 && cmd.argv[0] == "function" {
                 break;
@@ -283,14 +385,33 @@ impl Parser<'_> {
         }
         if matches!(cmd.argv.first().map(String::as_str), Some("for" | "select" | "case" | "function")) {
             // Loop headers name variables and words, not commands; their bodies are parsed
-            // as the commands that follow.
+            // as the commands that follow. `for f in *.db`: the variable holds those words
+            // (as an assignment, so a later `rm "$f"` is read as `rm *.db`).
+            if let [kw, name, in_, words @ ..] = cmd.argv.as_slice() {
+                if matches!(kw.as_str(), "for" | "select") && in_ == "in" && !words.is_empty() {
+                    let value = words.join(" ");
+                    let assign = SimpleCommand { assigns: vec![(name.clone(), value)], ..cmd.clone() };
+                    self.out.push(SimpleCommand { argv: Vec::new(), ..assign });
+                }
+            }
             return Ok(());
         }
         let piped = self.piped.take();
+        let piped_file = self.piped_file.take();
         if cmd.heredoc.is_none() && heredoc.is_none() && cmd.input_file.is_none() {
             cmd.heredoc = piped;
+            if cmd.heredoc.is_none() {
+                cmd.input_file = piped_file;
+            }
         }
         self.prints = printed(&cmd.argv, cmd.heredoc.as_deref());
+        // `cat FILE | cmd`: cmd reads FILE.
+        self.prints_file = match cmd.argv.as_slice() {
+            [cat, file] if cat == "cat" && cmd.heredoc.is_none() && !file.starts_with('-') && !file.contains(['$', '`', '*', '?']) && !file.contains(SUBSTITUTED) => {
+                Some(file.clone())
+            }
+            _ => None,
+        };
         self.last_end = self.i;
         if !cmd.argv.is_empty() || !cmd.assigns.is_empty() || !cmd.writes.is_empty() {
             let index = self.out.len();
@@ -345,9 +466,16 @@ impl Parser<'_> {
                     if self.closer == Some(b'`') {
                         break;
                     }
-                    self.i += 1;
-                    self.nested(|p| p.sequence(Some(b'`')))?;
-                    out.extend_from_slice(SUBSTITUTED.as_bytes());
+                    self.backquoted(&mut out)?;
+                }
+                // `~+` is where the command runs, `~-` where it ran before (`$PWD`, `$OLDPWD`).
+                b'~' if out.is_empty()
+                    && !quoted
+                    && matches!(self.at(1), Some(b'+' | b'-'))
+                    && self.at(2).is_none_or(|c| matches!(c, b'/' | b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')')) =>
+                {
+                    out.extend_from_slice(if self.at(1) == Some(b'+') { b"$PWD" } else { b"$OLDPWD" });
+                    self.i += 2;
                 }
                 b'\'' => {
                     quoted = true;
@@ -405,10 +533,57 @@ impl Parser<'_> {
                     self.i += 2;
                 }
                 b'$' => self.dollar(out)?,
-                b'`' => {
+                b'`' => self.backquoted(out)?,
+                _ => {
+                    out.push(c);
                     self.i += 1;
-                    self.nested(|p| p.sequence(Some(b'`')))?;
-                    out.extend_from_slice(SUBSTITUTED.as_bytes());
+                }
+            }
+        }
+    }
+
+    /// A backquoted substitution at the cursor, parsed; what it leaves in the word.
+    fn backquoted(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        self.i += 1;
+        let start = self.i;
+        self.nested(|p| p.sequence(Some(b'`')))?;
+        let text = self.src.get(start..self.i.saturating_sub(1)).unwrap_or("");
+        out.extend_from_slice(substitution_word(text).as_bytes());
+        Ok(())
+    }
+
+    /// `${...}` at the cursor, kept as written, with the substitutions in it parsed as the
+    /// commands they run (`${x:=$(rm f)}`, `${x:-`cmd`}`).
+    fn braced(&mut self, out: &mut Vec<u8>) -> Result<(), ParseError> {
+        out.extend_from_slice(b"${");
+        self.i += 2;
+        loop {
+            let Some(c) = self.peek() else { return self.err("unterminated `${`") };
+            match c {
+                b'}' => {
+                    out.push(c);
+                    self.i += 1;
+                    return Ok(());
+                }
+                b'$' => self.dollar(out)?,
+                b'`' => self.backquoted(out)?,
+                b'\'' => {
+                    self.i += 1;
+                    let Some(n) = memchr::memchr(b'\'', &self.s[self.i..]) else {
+                        return self.err("unterminated single quote");
+                    };
+                    out.extend_from_slice(&self.s[self.i..self.i + n]);
+                    self.i += n + 1;
+                }
+                b'"' => {
+                    self.i += 1;
+                    self.double_quoted(out)?;
+                }
+                b'\\' => {
+                    if let Some(n) = self.at(1) {
+                        out.push(n);
+                    }
+                    self.i += 2;
                 }
                 _ => {
                     out.push(c);
@@ -427,18 +602,13 @@ impl Parser<'_> {
             }
             Some(b'(') => {
                 self.i += 2;
+                let start = self.i;
                 self.nested(|p| p.sequence(Some(b')')))?;
-                out.extend_from_slice(SUBSTITUTED.as_bytes());
+                let text = self.src.get(start..self.i.saturating_sub(1)).unwrap_or("");
+                out.extend_from_slice(substitution_word(text).as_bytes());
                 Ok(())
             }
-            Some(b'{') => {
-                let Some(n) = memchr::memchr(b'}', &self.s[self.i..]) else {
-                    return self.err("unterminated `${`");
-                };
-                out.extend_from_slice(&self.s[self.i..=self.i + n]);
-                self.i += n + 1;
-                Ok(())
-            }
+            Some(b'{') => self.braced(out),
             Some(b'\'') => {
                 // `$'...'`: ANSI-C quoting, decoded as bash does (`$'\x72\x6d'` is `rm`).
                 self.i += 2;
@@ -616,6 +786,27 @@ fn literal_format(format: &str) -> bool {
     !rest.contains(['%', '\\', '$', '`']) && !format.contains(SUBSTITUTED)
 }
 
+/// The word `$(pwd)` and `$(git rev-parse --show-toplevel)` leave: where the line runs, the
+/// repository's top folder.
+pub const TOPLEVEL: &str = "$(git rev-parse --show-toplevel)";
+/// What `find ... -exec CMD {} +` gives CMD for `{}`: each file found, a name only known
+/// when the line runs (it holds [`SUBSTITUTED`]); which files those are is `find`'s to tell.
+pub const FOUND: &str = "$(…){}";
+/// The word `$(mktemp ...)` leaves: a new file or folder under the temporary folder.
+pub const MKTEMP: &str = "$(mktemp)";
+
+/// What a command substitution with this text leaves in a word: `$PWD` for `pwd`, the
+/// repository's top folder, a new temporary file, or output only known when it runs.
+fn substitution_word(text: &str) -> &'static str {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["pwd"] | ["pwd", "-P" | "-L"] | ["/bin/pwd"] => "$PWD",
+        ["git", "rev-parse", "--show-toplevel"] => TOPLEVEL,
+        ["mktemp", rest @ ..] if rest.iter().all(|w| !w.contains(['$', '`', '/', '('])) => MKTEMP,
+        _ => SUBSTITUTED,
+    }
+}
+
 /// Whether raw source text starts with an unquoted `NAME=`.
 fn starts_with_name_eq(raw: &[u8]) -> bool {
     let Some(&first) = raw.first() else { return false };
@@ -671,7 +862,8 @@ mod tests {
             argvs("if true; then prisma migrate reset; fi"),
             vec![v(&["true"]), v(&["prisma", "migrate", "reset"])]
         );
-        assert_eq!(argvs("for i in 1 2; do echo $i; done"), vec![v(&["echo", "$i"])]);
+        assert_eq!(argvs("for i in 1 2; do echo $i; done"), vec![vec![], v(&["echo", "$i"])]);
+        assert_eq!(parse("for f in *.db; do rm $f; done").unwrap()[0].assigns, vec![("f".into(), "*.db".into())]);
     }
 
     #[test]
@@ -698,6 +890,8 @@ mod tests {
         assert_eq!(input("echo -n 'SELECT 1' | p"), (Some("SELECT 1".into()), None));
         assert_eq!(input("printf 'a\\nb' | p"), (Some("a\nb".into()), None));
         assert_eq!(input("p < q.sql"), (None, Some("q.sql".into())));
+        // `cat FILE | p` reads as `p < FILE`.
+        assert_eq!(input("cat seed.sql | p"), (None, Some("seed.sql".into())));
         for unknown in [
             "echo $X | p",
             "echo -e 'a\\x41' | p",
@@ -705,10 +899,31 @@ mod tests {
             "echo a || p",
             "echo a; p",
             "(echo a) | p",
-            "cat f | p",
+            "cat -n f | p",
         ] {
             assert_eq!(input(unknown), (None, None), "{unknown}");
         }
+    }
+
+    /// Review (issue 19, round 2, item 7): commands the shell runs inside `${...}`,
+    /// arithmetic and `case` arms are commands; `~+`, `$(pwd)` are where the line runs.
+    #[test]
+    fn commands_inside_expansions_arithmetic_and_case_arms() {
+        for line in [
+            "echo ${x:=$(rm -f dev.db)}",
+            "echo ${x:-`rm -f dev.db`}",
+            "echo $((`rm -f dev.db`))",
+            "echo $(( $(rm -f dev.db) + 1 ))",
+            "(( x = `rm -f dev.db` ))",
+            "case x in x) rm -f dev.db;; esac",
+            "case $a in\n  (a|b) echo a ;;\n  *) rm -f dev.db ;&\nesac",
+        ] {
+            assert!(argvs(line).contains(&v(&["rm", "-f", "dev.db"])), "{line}: {:?}", argvs(line));
+        }
+        assert_eq!(argvs("case x in a) echo a;; b) echo b;; esac; ls"), vec![v(&["echo", "a"]), v(&["echo", "b"]), v(&["ls"])]);
+        assert_eq!(argvs("rm -rf ~+ ~+/x ~-/y ~/z"), vec![v(&["rm", "-rf", "$PWD", "$PWD/x", "$OLDPWD/y", "~/z"])]);
+        assert_eq!(argvs("rm -rf \"$(pwd)\" `pwd`/x"), vec![v(&["pwd"]), v(&["pwd"]), v(&["rm", "-rf", "$PWD", "$PWD/x"])]);
+        assert_eq!(argvs("rm -rf $(git rev-parse --show-toplevel)").last().unwrap(), &v(&["rm", "-rf", TOPLEVEL]));
     }
 
     #[test]

@@ -84,8 +84,112 @@ pub fn resolve(cmd: &SimpleCommand) -> Resolved {
     let mut env: Vec<EnvChange> = cmd.assigns.iter().map(|(k, v)| EnvChange::Set(k.clone(), v.clone())).collect();
     let mut chain = Vec::new();
     let mut inner = Vec::new();
-    let target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    let mut target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    // `BASH_ENV=wipe bash -c true`, `ENV=wipe sh -i`: the shell reads that file first.
+    let shell = inner.first().is_some_and(|a| SHELLS.contains(&base(a)));
+    let startup = env.iter().rev().find_map(|e| match e {
+        EnvChange::Set(k, v) if k == "BASH_ENV" || k == "ENV" => Some(v.clone()),
+        _ => None,
+    });
+    if let (true, Some(file)) = (shell, startup) {
+        let rest: Vec<String> = inner.iter().map(|a| super::quote(a)).collect();
+        target = Target::Shell { script: format!(". {}\n{}", super::quote(&file), rest.join(" ")) };
+    }
+    // `printf -v 'a[$(rm f)]' x`, `read "a[...]"`, `test -v`, `declare -i x='a[...]'`: bash
+    // evaluates an array subscript in a name as arithmetic, running the substitutions in it.
+    if matches!(target, Target::Other) {
+        if let Some(script) = evaluated_names(&inner) {
+            chain.push(base(&inner[0]).to_string());
+            target = Target::Shell { script };
+        }
+    }
     Resolved { target, chain, env, inner }
+}
+
+/// The command lines inline code starts (`execSync('ls')`, `os.system("git status")`,
+/// `subprocess.run(["ls", "-l"])`), when every call that starts a program is given its
+/// command as plain string literals: `None` when any is built when the code runs.
+pub fn literal_spawns(code: &str) -> Option<Vec<String>> {
+    use std::sync::LazyLock;
+    static CALL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:\b(\w+)\s*\.\s*)?\b(execSync|execFileSync|spawnSync|spawn|execFile|execa|execaSync|exec|system|popen|check_output|check_call|call|run|Popen|getoutput|getstatusoutput)\s*\(",
+        )
+        .ok()
+    });
+    static LITERAL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r#"^\s*(?:'([^'\\]*)'|"([^"\\$`]*)"|\[((?:\s*(?:'[^'\\]*'|"[^"\\$`]*")\s*,?)*)\])\s*[,)]"#).ok()
+    });
+    let (call, literal) = (CALL.as_ref()?, LITERAL.as_ref()?);
+    if code.contains('`') || code.contains("${") {
+        return None;
+    }
+    let mut out = Vec::new();
+    for m in call.captures_iter(code) {
+        // `db.exec('DROP TABLE x')`, `this.run(...)`: a method of something else, not a
+        // program started.
+        let receiver = m.get(1).map_or("", |r| r.as_str());
+        if !matches!(receiver, "" | "os" | "subprocess" | "child_process" | "cp" | "Bun" | "shutil") {
+            return None;
+        }
+        let Some(whole) = m.get(0) else { continue };
+        let rest = &code[whole.end()..];
+        let caps = literal.captures(rest)?;
+        let text = match (caps.get(1), caps.get(2), caps.get(3)) {
+            (Some(t), _, _) | (_, Some(t), _) => t.as_str().to_string(),
+            (_, _, Some(list)) => list
+                .as_str()
+                .split(',')
+                .map(|w| super::quote(w.trim().trim_matches(['\'', '"'])))
+                .filter(|w| w != "''")
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => return None,
+        };
+        out.push(text);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `node -e "execSync('ls')"`, `python3 -c "os.system('git status')"`: the commands the
+/// inline code starts, when they are plain literals, as a script to judge.
+fn inline_spawns(name: &str, argv: &[String], chain: &mut Vec<String>) -> Target {
+    let code = crate::judge::tamper::inline_code(argv);
+    if code.is_empty() {
+        return Target::Other;
+    }
+    let mut lines = Vec::new();
+    for c in code {
+        match literal_spawns(c) {
+            Some(l) => lines.extend(l),
+            None => return Target::Other,
+        }
+    }
+    chain.push(name.to_string());
+    Target::Shell { script: lines.join("\n") }
+}
+
+/// Bash builtins that take variable names or arithmetic, whose subscripts bash evaluates:
+/// the substitutions written in their words (quoted, so not run before), as shell text.
+fn evaluated_names(argv: &[String]) -> Option<String> {
+    let name = argv.first()?;
+    let evaluates = matches!(
+        name.as_str(),
+        "printf" | "read" | "test" | "[" | "[[" | "declare" | "typeset" | "local" | "export" | "readonly" | "let"
+            | "unset" | "mapfile" | "readarray" | "wait" | "shift" | "return" | "exit"
+    );
+    if !evaluates {
+        return None;
+    }
+    let runs = |a: &&String| (a.contains("$(") || a.contains('`')) && !a.contains(super::parse::SUBSTITUTED);
+    let words: Vec<&String> = match name.as_str() {
+        // Only the variable's name: the format and values are text.
+        "printf" => argv.windows(2).filter(|w| w[0] == "-v").map(|w| &w[1]).collect(),
+        "let" => argv[1..].iter().collect(),
+        _ => argv[1..].iter().filter(|a| a.contains('[')).collect(),
+    };
+    let found: Vec<String> = words.into_iter().filter(runs).map(|a| format!(": {a}")).collect();
+    (!found.is_empty()).then(|| found.join("\n"))
 }
 
 fn base(word: &str) -> &str {
@@ -326,7 +430,7 @@ pub(super) fn walk(
                 chain.push(name.into());
                 // `{}` is each file found: a name only known when the line runs.
                 let words: Vec<String> =
-                    argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::SUBSTITUTED)).collect();
+                    argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::FOUND)).collect();
                 walk(&words, heredoc, env, chain, n + 1, inner)
             }
             None => Target::Other,
@@ -475,7 +579,32 @@ pub(super) fn walk(
         }
         "source" | "." => {
             chain.push(name.into());
-            rest.first().map_or(Target::Other, |p| Target::File { path: p.clone() })
+            match (rest.first(), heredoc) {
+                // `source /dev/stdin <<< TEXT`: the input the line shows.
+                (Some(p), Some(body)) if matches!(p.as_str(), "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") => {
+                    Target::Shell { script: body.to_string() }
+                }
+                (p, _) => p.map_or(Target::Other, |p| Target::File { path: p.clone() }),
+            }
+        }
+        // `coproc CMD`, `coproc NAME { CMD; }` (the group is parsed as commands).
+        "coproc" => next(name, 1, env),
+        // `trap 'CMD' EXIT`: CMD runs when the signal comes.
+        "trap" => {
+            let i = skip_options(argv, 1, &[]);
+            match argv.get(i) {
+                Some(body) if argv.len() > i + 1 && body != "-" && !body.is_empty() => {
+                    chain.push(name.into());
+                    Target::Shell { script: body.clone() }
+                }
+                _ => Target::Other,
+            }
+        }
+        // `mapfile -C CALLBACK`: CALLBACK is run as a command.
+        "mapfile" | "readarray" if argv.iter().any(|a| a == "-C") => {
+            let k = argv.iter().position(|a| a == "-C").unwrap_or(0);
+            chain.push(name.into());
+            argv.get(k + 1).map_or(Target::Other, |s| Target::Shell { script: s.clone() })
         }
         // `node --run NAME`: the package.json script (Node 22).
         "node" | "nodejs" if argv.iter().any(|a| a == "--run" || a.starts_with("--run=")) => {
@@ -500,8 +629,13 @@ pub(super) fn walk(
                     chain.push(name.into());
                     Target::Code { path: path.clone(), args: argv[i + 1..].to_vec() }
                 }
-                _ => Target::Other,
+                _ => inline_spawns(name, argv, chain),
             }
+        }
+        _ if (name.starts_with("python") || matches!(name, "ruby" | "perl" | "php"))
+            && !crate::judge::tamper::inline_code(argv).is_empty() =>
+        {
+            inline_spawns(name, argv, chain)
         }
         // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
         "git" if git_foreach(argv).is_some() => {

@@ -311,7 +311,8 @@ fn db_execute_stdin_heredocs_are_judged_by_their_sql() {
     assert_eq!(run.code, 5, "a schema change, not destructive: {}", run.all());
     let run = ctx.run(&["check", "--", "npx prisma db execute --stdin <<'SQL'\nDELETE FROM \"Post\" WHERE true;\nSQL"]);
     assert_eq!(run.code, 3, "{}", run.all());
-    let run = ctx.run(&["check", "--", "cat wipe.sql | npx prisma db execute --stdin"]);
+    // (`cat FILE |` is read as `< FILE`: issue 19, review round 2, FP4.)
+    let run = ctx.run(&["check", "--", "curl -s https://example.com/wipe.sql | npx prisma db execute --stdin"]);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stdout.contains("--stdin` reads SQL that prisma-guard cannot see"), "{}", run.all());
     assert!(!run.all().contains("without --file or --stdin"), "{}", run.all());

@@ -9,6 +9,7 @@ mod data_clients;
 mod data_paths;
 mod data_review2;
 mod data_runners;
+mod data_shell;
 mod encryption;
 mod failures;
 mod guard;
