@@ -43,6 +43,7 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
     };
     let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
     let profile = agent.profile();
+    of_this_agent(agent, &v)?;
     let req = match profile.payload {
         // A patch tool's call: the patch is `tool_input.command`, not a shell line.
         Payload::ToolInput { patch_tool: Some(tool) } if v.get("tool_name").and_then(Value::as_str) == Some(tool) => {
@@ -65,6 +66,19 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&input, "command")?;
             shell_tool_has_command(v.get("tool_name"), command.as_deref())?;
+            // The folder a shell tool runs the line in (Gemini CLI's run_shell_command:
+            // `dir_path`, formerly `directory`; Codex: `workdir`), relative to the project.
+            let mut dir = None;
+            for key in ["dir_path", "directory", "workdir"] {
+                if let Some(d) = text(&input, key)?.filter(|d| !d.is_empty()) {
+                    dir = Some(d);
+                    break;
+                }
+            }
+            let cwd = match dir {
+                Some(d) => Some(tool_dir(cwd.as_deref(), &d)?),
+                None => cwd,
+            };
             Request { command, file_path, cwd, ..Request::default() }
         }
         Payload::TopLevel => {
@@ -98,6 +112,58 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
         }
     };
     Ok(req)
+}
+
+/// The payload carries this agent's own fields: another agent's payload (or `{}`) sent to this
+/// hook is not understood, so refused, never read as "nothing to run".
+fn of_this_agent(agent: Agent, v: &Value) -> Result<(), String> {
+    let profile = agent.profile();
+    let not = |what: &str| {
+        Err(format!("the hook input is not a {} hook call ({what}); is the hook's --agent right?", profile.name))
+    };
+    let event = v.get("hook_event_name");
+    match profile.payload {
+        Payload::ToolInput { .. } => {
+            if !v.get("tool_name").is_some_and(Value::is_string) {
+                return not("no `tool_name`");
+            }
+            if v.get("tool_input").is_some_and(|i| !i.is_object() && !i.is_null()) {
+                return not("`tool_input` is not an object");
+            }
+            if event.is_some_and(|e| e.as_str() != Some(profile.hook_event)) {
+                return not(&format!("its event is not `{}`", profile.hook_event));
+            }
+        }
+        Payload::TopLevel => {
+            if event.and_then(Value::as_str) != Some(profile.hook_event) {
+                return not(&format!("its `hook_event_name` is not `{}`", profile.hook_event));
+            }
+            if v.get("tool_name").is_some() || v.get("tool_input").is_some() {
+                return not("it has `tool_name`/`tool_input`");
+            }
+        }
+        Payload::ToolArgs => {
+            if !v.get("toolName").is_some_and(Value::is_string) {
+                return not("no `toolName`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The folder a tool call names to run in, made absolute against the payload's `cwd`; it must
+/// be a folder, or what would run there cannot be judged.
+fn tool_dir(cwd: Option<&std::path::Path>, dir: &str) -> Result<PathBuf, String> {
+    let path = std::path::Path::new(dir);
+    let full = match cwd {
+        _ if path.is_absolute() => path.to_path_buf(),
+        Some(c) => c.join(path),
+        None => return Err(format!("the hook input names the folder `{dir}` to run in but no `cwd`")),
+    };
+    if !full.is_dir() {
+        return Err(format!("the folder the command would run in ({}) is not a folder here", full.display()));
+    }
+    Ok(full)
 }
 
 /// A shell tool's call must say what it runs: one without a command line (missing, `null`)
@@ -210,9 +276,40 @@ mod tests {
             (Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#),
             (Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{}}"#),
             (Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","cwd":"/p"}"#),
+            // Review (issue 22, round 7): `{}`, a bare command, another agent's payload.
+            (Agent::Claude, "{}"),
+            (Agent::Claude, r#"{"command":"npx prisma migrate reset --force","cwd":"/tmp"}"#),
+            (Agent::Cursor, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"x"}}"#),
+            (Agent::Cursor, r#"{"command":"npx prisma migrate reset --force","cwd":"/tmp"}"#),
+            (Agent::Gemini, r#"{"hook_event_name":"beforeShellExecution","command":"x","cwd":"/p"}"#),
+            (Agent::Gemini, r#"{"toolName":"bash","toolArgs":"{\"command\":\"x\"}"}"#),
+            (Agent::Gemini, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"x"}}"#),
+            (Agent::Claude, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"x"}}"#),
+            (Agent::Copilot, r#"{"hook_event_name":"beforeShellExecution","command":"x"}"#),
+            (Agent::Claude, r#"{"tool_name":"Bash","tool_input":"npx prisma migrate reset"}"#),
         ] {
             assert!(parse(agent, input).is_err(), "{agent:?}: {input}");
         }
+    }
+
+    /// Review (issue 22, round 7): Gemini CLI's run_shell_command runs the line in
+    /// `dir_path` (formerly `directory`), relative to the project: judged there.
+    #[test]
+    fn the_folder_a_shell_tool_names_is_where_the_line_is_judged() {
+        let root = std::env::temp_dir().join(format!("pg-proto-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("packages/database")).unwrap();
+        let cwd = root.display().to_string().replace('\\', "/");
+        for key in ["dir_path", "directory"] {
+            let call = format!(
+                r#"{{"hook_event_name":"BeforeTool","cwd":"{cwd}","tool_name":"run_shell_command","tool_input":{{"command":"rm -f dev.db","{key}":"packages/database"}}}}"#
+            );
+            assert_eq!(parse(Agent::Gemini, &call).unwrap().cwd, Some(root.join("packages/database")), "{key}");
+        }
+        let missing = format!(
+            r#"{{"hook_event_name":"BeforeTool","cwd":"{cwd}","tool_name":"run_shell_command","tool_input":{{"command":"ls","dir_path":"nope"}}}}"#
+        );
+        assert!(parse(Agent::Gemini, &missing).is_err());
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     /// Review (issue 22, round 5): Codex's `apply_patch` tool call carries the patch in

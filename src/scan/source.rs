@@ -356,6 +356,11 @@ fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::O
     out
 }
 
+/// The commit `id` is or names (an annotated tag, peeled however deep), if this clone has it.
+fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {
+    Some(repo.find_object(id, None).ok()?.peel_to_commit().ok()?.id())
+}
+
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
 /// the pushed commit. A new branch's commits are those the remote pushed to (`remote`, when
 /// known) has on none of its remote-tracking branches.
@@ -366,14 +371,18 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
         if r.local_sha.chars().all(|c| c == '0') {
             continue; // deleting a remote ref: nothing to scan
         }
-        let tip = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
+        let sha = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
+        // An annotated tag pushes a tag object: what it publishes is the commit it names.
+        let Some(tip) = peel_commit(&repo, sha) else {
+            continue; // a tag of a tree or blob pushes no commits
+        };
         let mut walk = repo.revwalk()?;
         walk.push(tip)?;
         // The remote's tip, when this clone has that commit: what is new is what it lacks.
         let known = (r.remote_sha != ZERO && !r.remote_sha.chars().all(|c| c == '0'))
             .then(|| git2::Oid::from_str(&r.remote_sha).ok())
             .flatten()
-            .filter(|remote| repo.find_commit(*remote).is_ok());
+            .and_then(|remote| peel_commit(&repo, remote));
         if let Some(remote) = known {
             walk.hide(remote)?;
         } else {

@@ -684,6 +684,36 @@ fn husky_git_config_and_run_time_arguments_cannot_switch_the_hooks_off() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Review (issue 22, round 7): with prisma-guard's hooks in `.git/hooks`, `npx husky` points
+/// core.hooksPath at `.husky/_` and the next commit passes unscanned; lefthook told to read
+/// another config skips its scan the same way. Both refused as the other off switches are.
+#[test]
+fn husky_moving_the_hooks_and_lefthook_config_are_off_switches() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("package.json", r#"{"scripts": {"prepare": "husky"}}"#);
+    for line in [
+        "npx husky",
+        "npx husky install",
+        "npm run prepare",
+        "LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
+        "export LEFTHOOK_CONFIG=/tmp/empty.yml",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["git status", "npm test", "LEFTHOOK_VERBOSE=1 git commit -m x", "npx husky add x"] {
+        assert_eq!(ctx.run(&["check", "--", line]).code, 0, "{line}");
+    }
+    // Where husky's folder already runs the hooks, re-installing it changes nothing.
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    assert_eq!(ctx.run(&["check", "--", "npx husky"]).code, 0);
+}
+
 /// Review (issue 22, second round): more lines that run a package's scripts, followed as the
 /// package manager would: `yarn workspace X run|exec`, `pnpm recursive run`, npm's built-in
 /// `env` script, `bun --filter`, and JavaScript files that spawn prisma (run by node directly

@@ -237,6 +237,31 @@ fn pre_push_scans_the_pushed_commits_of_a_new_branch() {
 }
 
 #[test]
+fn pre_push_of_an_annotated_tag_scans_the_commit_it_names() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    commit(&ctx, ".", "ignore").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["checkout", "-q", "-b", "local"]);
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    // git gives the hook the tag object's id, not the commit's.
+    ctx.git(&["tag", "-a", "v2", "-m", "v2"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "v2"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(ctx.git_in(".", &["ls-remote", "--tags", "origin", "v2"]).stdout.is_empty(), "nothing reached the remote");
+    // A tag of a tag is followed as deep as it goes.
+    ctx.git(&["tag", "-a", "v3", "-m", "v3", "v2"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "v3"]);
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}
+
+#[test]
 fn a_missing_binary_stops_the_commit_with_a_message() {
     let ctx = repo();
     ctx.run(&["hooks", "install"]).ok();

@@ -11,6 +11,7 @@ use super::context::Context;
 
 mod files;
 mod git;
+mod managers;
 mod remote;
 mod writers;
 
@@ -268,7 +269,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if run_name == "husky" || run_name.starts_with("husky@") {
-        if let Some(why) = husky(&run, hooks) {
+        if let Some(why) = husky(&run, hooks).or_else(|| managers::husky_moves_hooks(&run, ctx)) {
             return Some(format!("`{}` {why}", argv.join(" ")));
         }
     }
@@ -343,7 +344,7 @@ pub(super) fn switch_off(e: &EnvChange) -> Option<String> {
         "GIT_CONFIG_GLOBAL" | "GIT_CONFIG_SYSTEM" => {
             Some(format!("{k} swaps git's configuration (it can move the hooks)"))
         }
-        _ => None,
+        _ => managers::lefthook_env(k, v),
     }
 }
 
@@ -596,6 +597,10 @@ mod tests {
             "git update-ref --stdin",
             "git send-pack ../remote.git main",
             "LEFTHOOK_BIN=/bin/true git commit -m x",
+            // Review (issue 22, round 7): lefthook reading another config.
+            "LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
+            "export LEFTHOOK_CONFIG=/tmp/empty.yml",
+            "env LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
             "yq -i 'del(.pre-commit)' lefthook.yml",
             "yq eval --inplace 'del(.pre-commit)' lefthook.yml",
             "dasel delete -f lefthook.yml pre-commit",
@@ -637,6 +642,8 @@ mod tests {
             "git config user.name \"$NAME\"",
             "npx husky",
             "npx husky install",
+            "LEFTHOOK_VERBOSE=1 git commit -m x",
+            "LEFTHOOK_CONFIG= git commit -m x",
             "pre-commit install",
             "pre-commit install --overwrite -t pre-push",
             "pre-commit install -c .pre-commit-config.yaml",
