@@ -24,6 +24,47 @@ pub struct Request {
     /// The files a patch tool is about to change (Codex's `apply_patch`).
     pub patch_files: Vec<String>,
     pub cwd: Option<PathBuf>,
+    /// Text a file-edit tool writes (`content`, `new_string`, a patch's added lines) and the
+    /// text it replaces (`old_string`, a patch's removed lines).
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// The tool writes `file_path` anew (`content`, `file_text`).
+    pub whole_file: bool,
+}
+
+/// The text an edit tool's arguments write and replace (Claude Code's Write/Edit/MultiEdit,
+/// Gemini CLI's write_file/replace, Copilot CLI's create/edit): (added, removed, whole file).
+fn edit_texts(args: &Value) -> (Vec<String>, Vec<String>, bool) {
+    let get = |v: &Value, keys: &[&str]| -> Vec<String> {
+        keys.iter().filter_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string)).collect()
+    };
+    let mut added = get(args, &["content", "file_text", "new_string", "new_str"]);
+    let mut removed = get(args, &["old_string", "old_str"]);
+    let whole = args.get("content").or_else(|| args.get("file_text")).is_some_and(Value::is_string);
+    for e in args.get("edits").and_then(Value::as_array).into_iter().flatten() {
+        added.extend(get(e, &["new_string", "new_str"]));
+        removed.extend(get(e, &["old_string", "old_str"]));
+    }
+    (added, removed, whole)
+}
+
+/// A patch's added and removed lines.
+fn patch_texts(patch: &str) -> (Vec<String>, Vec<String>) {
+    let mut added = String::new();
+    let mut removed = String::new();
+    for line in patch.lines() {
+        if line.starts_with("+++") || line.starts_with("---") {
+            continue;
+        }
+        if let Some(l) = line.strip_prefix('+') {
+            added.push_str(l);
+            added.push('\n');
+        } else if let Some(l) = line.strip_prefix('-') {
+            removed.push_str(l);
+            removed.push('\n');
+        }
+    }
+    (vec![added], vec![removed])
 }
 
 /// Read the hook input. `Err` when it is not the JSON this agent sends.
@@ -56,7 +97,8 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
                 return Err(format!("the hook input is an `{tool}` call without a patch"));
             };
             let patch_files = crate::judge::tamper::patch_paths(&patch);
-            Request { patch_files, cwd, ..Request::default() }
+            let (added, removed) = patch_texts(&patch);
+            Request { patch_files, cwd, added, removed, ..Request::default() }
         }
         Payload::ToolInput { .. } => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
@@ -79,7 +121,8 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
                 Some(d) => Some(tool_dir(cwd.as_deref(), &d)?),
                 None => cwd,
             };
-            Request { command, file_path, cwd, ..Request::default() }
+            let (added, removed, whole_file) = edit_texts(&input);
+            Request { command, file_path, cwd, added, removed, whole_file, ..Request::default() }
         }
         Payload::TopLevel => {
             let command = text(&v, "command")?;
@@ -108,7 +151,8 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&args, "command")?;
             shell_tool_has_command(v.get("toolName"), command.as_deref())?;
-            Request { command, file_path, cwd, ..Request::default() }
+            let (added, removed, whole_file) = edit_texts(&args);
+            Request { command, file_path, cwd, added, removed, whole_file, ..Request::default() }
         }
     };
     Ok(req)

@@ -714,6 +714,68 @@ fn husky_moving_the_hooks_and_lefthook_config_are_off_switches() {
     assert_eq!(ctx.run(&["check", "--", "npx husky"]).code, 0);
 }
 
+/// Review (issue 22, round 7): an agent could silence any finding by writing a
+/// `prisma-guard-ignore` comment into the migration; refused as baseline edits are, with each
+/// file-edit tool and on a shell line.
+#[test]
+fn agents_cannot_add_ignore_comments() {
+    let ctx = project();
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    let mig = ctx.path("prisma/migrations/20240202000000_d/migration.sql");
+    let sql = "-- prisma-guard-ignore drop-column: cleanup\nALTER TABLE \"User\" DROP COLUMN \"name\";\n";
+    let calls = [
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Write",
+            "tool_input": {"file_path": mig, "content": sql}}),
+        ),
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Edit",
+            "tool_input": {"file_path": mig, "old_string": "ALTER", "new_string": "-- prisma-guard-ignore drop-column\nALTER"}}),
+        ),
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "MultiEdit",
+            "tool_input": {"file_path": mig, "edits": [{"old_string": "A", "new_string": "# prisma-guard-ignore\nA"}]}}),
+        ),
+        (
+            "gemini",
+            json!({"hook_event_name": "BeforeTool", "cwd": cwd, "tool_name": "write_file",
+            "tool_input": {"file_path": mig, "content": sql}}),
+        ),
+        (
+            "codex",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "apply_patch",
+            "tool_input": {"command": format!("*** Begin Patch\n*** Add File: {}\n+-- prisma-guard-ignore drop-column: x\n+DROP TABLE \"User\";\n*** End Patch\n", mig.display())}}),
+        ),
+        (
+            "claude",
+            payload(
+                "claude",
+                "echo '-- prisma-guard-ignore drop-column: x' >> prisma/migrations/1/migration.sql",
+                &cwd,
+            ),
+        ),
+    ];
+    for (agent, call) in calls {
+        let out = hook(&ctx, agent, &call.to_string());
+        assert_eq!(decision(agent, &out).as_deref(), Some("deny"), "{agent} {call}: {}", out.all());
+    }
+    // Keeping a comment the user wrote, or writing prose about it, is not adding one.
+    ctx.write("prisma/migrations/20240202000000_d/migration.sql", sql);
+    let keep = json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Write",
+        "tool_input": {"file_path": mig, "content": format!("{sql}SELECT 1;\n")}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &keep.to_string())), None);
+    for line in ["grep -rn prisma-guard-ignore .", "npm test"] {
+        assert_eq!(
+            decision("claude", &hook(&ctx, "claude", &payload("claude", line, &cwd).to_string())),
+            None,
+            "{line}"
+        );
+    }
+}
+
 /// Review (issue 22, second round): more lines that run a package's scripts, followed as the
 /// package manager would: `yarn workspace X run|exec`, `pnpm recursive run`, npm's built-in
 /// `env` script, `bun --filter`, and JavaScript files that spawn prisma (run by node directly
