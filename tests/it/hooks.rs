@@ -261,6 +261,56 @@ fn pre_push_of_an_annotated_tag_scans_the_commit_it_names() {
     assert!(run.all().contains("error[drop-column]"), "{}", run.all());
 }
 
+/// Review (issue 22, round 7): a teammate's clone has no `.git/hooks` of ours, and the
+/// committed postinstall re-installed only the shim. Run by a real `npm install` in a real
+/// clone, it installs the git hooks too; a foreign hook there is left alone, with a warning.
+#[test]
+fn npm_install_in_a_teammates_clone_installs_the_git_hooks() {
+    let ctx = repo();
+    let pkg = format!(
+        r#"{{"name": "app", "version": "1.0.0", "private": true, "scripts": {{"postinstall": {}}}}}"#,
+        // What `init` writes (src/install/shim.rs POSTINSTALL).
+        serde_json::Value::from(
+            "(command -v prisma-guard >/dev/null && prisma-guard shim install --project --quiet) || true"
+        )
+    );
+    ctx.write("package.json", &pkg);
+    commit(&ctx, ".", "postinstall").ok();
+    let bin_dir = std::path::Path::new(crate::support::bin()).parent().unwrap().display().to_string();
+    let npm_install = |dir: &str| {
+        let out = std::process::Command::new("npm")
+            .args(["install", "--offline", "--no-audit", "--no-fund", "--foreground-scripts"])
+            .current_dir(ctx.path(dir))
+            .env_clear()
+            .envs(ctx.env.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .env("PATH", format!("{bin_dir}:{}", ctx.env_var("PATH")))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        crate::support::Run::from(out)
+    };
+    ctx.git_in(".", &["clone", "-q", ".", "teammate"]).ok();
+    assert!(!ctx.path("teammate/.git/hooks/pre-commit").exists());
+    let run = npm_install("teammate");
+    assert_eq!(run.code, 0, "{}", run.all());
+    let hook = std::fs::read_to_string(ctx.path("teammate/.git/hooks/pre-commit")).unwrap_or_default();
+    assert!(hook.contains("prisma-guard"), "no pre-commit hook after npm install: {}", run.all());
+    assert!(ctx.path("teammate/.git/hooks/pre-push").exists());
+    // The hook runs: a destructive migration committed in the clone is blocked.
+    ctx.write(&format!("teammate/{MIG}"), BAD);
+    let blocked = commit(&ctx, "teammate", "bad");
+    assert_ne!(blocked.code, 0, "{}", blocked.all());
+    assert!(blocked.all().contains("error[drop-column]"), "{}", blocked.all());
+    // A second install changes nothing; a teammate's own hook is not replaced, but said.
+    assert!(!npm_install("teammate").all().contains("Git hooks"));
+    ctx.git_in(".", &["clone", "-q", ".", "other"]).ok();
+    ctx.write("other/.git/hooks/pre-commit", "#!/bin/sh\nnpm test\n");
+    let run = npm_install("other");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(std::fs::read_to_string(ctx.path("other/.git/hooks/pre-commit")).unwrap(), "#!/bin/sh\nnpm test\n");
+    assert!(run.all().contains("git does not run prisma-guard's scan in this clone"), "{}", run.all());
+}
+
 #[test]
 fn a_missing_binary_stops_the_commit_with_a_message() {
     let ctx = repo();
