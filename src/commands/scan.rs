@@ -44,6 +44,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         production_scripts: section.production_scripts.clone(),
         threads,
         migration_dirs: Vec::new(),
+        shebang: Vec::new(),
     };
     let repo = source::open_repo(&cwd);
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());

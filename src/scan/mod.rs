@@ -72,12 +72,18 @@ pub struct Options {
     /// Migration folders a Prisma config names (`migrations.path`) that are not called
     /// `migrations` (repository-relative, no trailing `/`).
     pub migration_dirs: Vec<String>,
+    /// Files whose name says nothing but whose `#!` line does (extensionless scripts), with
+    /// the kind that line gives.
+    pub shebang: Vec<(String, Kind)>,
 }
 
 impl Options {
     /// The kind of `rel`, migrations in the config-named folders included.
     pub fn kind(&self, rel: &str) -> Option<Kind> {
         extract::kind(rel).or_else(|| {
+            if let Some((_, k)) = self.shebang.iter().find(|(p, _)| p == rel) {
+                return Some(*k);
+            }
             let dir = rel.strip_suffix("/migration.sql")?;
             let (parent, _) = extract::split_last(dir)?;
             self.migration_dirs.iter().any(|d| d == parent).then_some(Kind::Migration)

@@ -35,6 +35,20 @@ pub struct Walked {
     pub config_dirs: Vec<String>,
     /// A config whose migrations folder cannot be read without running it.
     pub config_error: Option<String>,
+    /// Extensionless scripts (in `scripts/`, `bin/`, `script/`, `tools/` folders) with a
+    /// shell or node `#!` line, and their kind.
+    pub shebang: Vec<(String, extract::Kind)>,
+}
+
+/// Folders where extensionless files are often scripts (their `#!` line is read).
+const SCRIPT_DIRS: &[&str] = &["scripts", "script", "bin", "tools", "ci", ".ci"];
+
+/// The kind a file's `#!` line gives (its first bytes only are read).
+pub fn shebang_of(path: &Path) -> Option<extract::Kind> {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    extract::shebang_kind(&String::from_utf8_lossy(&head[..n]))
 }
 
 /// Every scannable file under the folder `start` (repository-relative to `root`), skipping
@@ -63,7 +77,10 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         for (name, ft) in entries {
             let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
             if ft.is_dir() {
-                let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
+                let hidden_ok = matches!(
+                    name.as_str(),
+                    ".github" | ".husky" | ".circleci" | ".gitlab" | ".gitea" | ".forgejo" | ".buildkite" | ".ci"
+                );
                 if name == ".config" && !migrations {
                     // Not walked, but Prisma finds its config there (`.config/prisma.ts`),
                     // in every package of a workspace.
@@ -99,6 +116,14 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
                 subdirs.push((dir.join(&name), rel));
             } else if ft.is_file() && opts.kind(&rel).is_some() {
                 out.paths.push(rel);
+            } else if ft.is_file()
+                && !name.contains('.')
+                && SCRIPT_DIRS.contains(&extract::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n))
+            {
+                if let Some(kind) = shebang_of(&dir.join(&name)) {
+                    out.shebang.push((rel.clone(), kind));
+                    out.paths.push(rel);
+                }
             }
         }
         stack.extend(subdirs.into_iter().rev());

@@ -957,3 +957,56 @@ fn summary_counts_and_duplicate_script_names_point_at_the_value_run() {
     let run = ctx.run(&["scan", "--format", "github", "-o", "report.txt"]);
     assert!(run.stderr.contains("(1 file scanned)"), "{}", run.stderr);
 }
+
+/// Review (issue 22, round 7): composite actions, extensionless shebang scripts, justfile,
+/// Taskfile, Nx project.json, Gitea/Buildkite pipelines, Jenkinsfile, deno.json and pnpm's
+/// package.yaml were skipped ("no findings (0 files scanned)", exit 0). Each is read; a file
+/// named that the scanner has no reader for is an error, never clean.
+#[test]
+fn more_file_types_are_scanned_and_a_named_file_without_a_reader_is_an_error() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    let reset = "npx prisma migrate reset --force";
+    let files = [
+        (
+            ".github/actions/db/action.yml",
+            format!("name: db\nruns:\n  using: composite\n  steps:\n    - run: {reset}\n      shell: bash\n"),
+        ),
+        ("scripts/reset", format!("#!/usr/bin/env bash\nset -e\n{reset}\n")),
+        ("justfile", format!("reset:\n    {reset}\n")),
+        ("Taskfile.yml", format!("version: '3'\ntasks:\n  reset:\n    cmds:\n      - {reset}\n")),
+        (
+            "packages/db/project.json",
+            format!(
+                r#"{{"targets": {{"reset": {{"executor": "nx:run-commands", "options": {{"command": "{reset}"}}}}}}}}"#
+            ),
+        ),
+        (
+            ".gitea/workflows/x.yml",
+            format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {reset}\n"),
+        ),
+        (".buildkite/pipeline.yml", format!("steps:\n  - command: {reset}\n")),
+        ("Jenkinsfile", format!("pipeline {{ stages {{ stage('db') {{ steps {{\n  sh '{reset}'\n}} }} }} }}\n")),
+        ("deno.json", format!(r#"{{"tasks": {{"reset": "{reset}"}}}}"#)),
+        ("package.yaml", format!("name: app\nscripts:\n  reset: {reset}\n")),
+    ];
+    for (path, text) in &files {
+        ctx.write(path, text);
+        let run = ctx.run(&["scan", path]);
+        assert_eq!(run.code, 1, "{path}: {}", run.all());
+        assert!(run.stdout.contains("prisma-migrate-reset"), "{path}: {}", run.all());
+    }
+    // The whole-repository walk finds them all, the extensionless script by its `#!` line.
+    let run = ctx.run(&["scan"]);
+    for (path, _) in &files {
+        assert!(run.stdout.contains(&format!("{path}:")), "{path} not in the full scan: {}", run.all());
+    }
+    // A file with no reader, named: said, exit 2. An extensionless file without `#!`: same.
+    ctx.write("notes.txt", &format!("{reset}\n"));
+    ctx.write("scripts/notes", &format!("{reset}\n"));
+    for path in ["notes.txt", "scripts/notes"] {
+        let run = ctx.run(&["scan", path]);
+        assert_eq!(run.code, 2, "{path}: {}", run.all());
+        assert!(run.all().contains("not scanned") && !run.all().contains("no findings"), "{}", run.all());
+    }
+}
