@@ -1010,3 +1010,32 @@ fn more_file_types_are_scanned_and_a_named_file_without_a_reader_is_an_error() {
         assert!(run.all().contains("not scanned") && !run.all().contains("no findings"), "{}", run.all());
     }
 }
+
+/// Review (issue 22, round 7): a config named with `--config` outside package.json (a
+/// workflow, a Makefile, a shell script, a Dockerfile) names a migrations folder that was
+/// never scanned, by `scan` or by the hooks.
+#[test]
+fn configs_named_by_workflows_makefiles_scripts_and_dockerfiles_are_followed() {
+    let config = "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  schema: \"../prisma/schema.prisma\",\n  migrations: { path: \"../prod-sql\" },\n});\n";
+    let drop = "ALTER TABLE \"User\" DROP COLUMN \"name\";\n";
+    for (file, text) in [
+        (".github/workflows/deploy.yml", "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: npx prisma migrate deploy --config packages/database/config/prod.ts\n"),
+        ("Makefile", "deploy:\n\tnpx prisma migrate deploy --config=packages/database/config/prod.ts\n"),
+        ("scripts/deploy.sh", "#!/bin/sh\nnpx prisma migrate deploy --config packages/database/config/prod.ts\n"),
+        ("Dockerfile", "FROM node:20\nCMD [\"npx\", \"prisma\", \"migrate\", \"deploy\", \"--config\", \"packages/database/config/prod.ts\"]\n"),
+    ] {
+        let ctx = TestContext::new();
+        ctx.git_init();
+        ctx.write(file, text);
+        ctx.write("packages/database/config/prod.ts", config);
+        ctx.write("packages/database/prod-sql/20240202000000_d/migration.sql", drop);
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 1, "{file}: {}", run.all());
+        assert!(run.stdout.contains("prod-sql/20240202000000_d/migration.sql"), "{file}: {}", run.all());
+        // Staged, as the pre-commit hook reads it.
+        ctx.git(&["add", "-A"]);
+        let run = ctx.run(&["scan", "--staged"]);
+        assert_eq!(run.code, 1, "{file} staged: {}", run.all());
+        assert!(run.stdout.contains("error[drop-column]"), "{file} staged: {}", run.all());
+    }
+}
