@@ -109,6 +109,9 @@ pub struct Scanned {
     pub unreadable: Vec<(String, std::io::Error)>,
     /// Files asked for that are not there (a migration folder without its file, say).
     pub missing: Vec<String>,
+    /// Findings left out because the base version (HEAD, the remote's tip, `--since`) had
+    /// them already: a baseline does not hide them a second time.
+    pub already_there: Vec<baseline::Entry>,
 }
 
 impl Scanned {
@@ -119,6 +122,14 @@ impl Scanned {
         self.files += other.files;
         self.unreadable.extend(other.unreadable);
         self.missing.extend(other.missing);
+        self.already_there.extend(other.already_there);
+    }
+
+    /// Leave out the findings the base version had (`before`), keeping what was hidden.
+    pub fn drop_old(&mut self, before: &[baseline::Entry]) {
+        let (kept, hidden) = baseline::drop_old(std::mem::take(&mut self.findings), before);
+        self.findings = kept;
+        self.already_there.extend(hidden);
     }
 }
 
@@ -172,7 +183,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         out.extend(found.into_iter().filter(|f| !opts.disable.contains(&f.rule)));
     });
     sort(&mut out);
-    Scanned { findings: out, files: read, unreadable, missing }
+    Scanned { findings: out, files: read, unreadable, missing, already_there: Vec::new() }
 }
 
 fn finding(

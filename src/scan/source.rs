@@ -274,6 +274,11 @@ pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
     Ok((Source::Index { repo, index }, paths))
 }
 
+/// The commit `rev` names, once [`changed_since`] has accepted it.
+pub fn commit_of(repo: &git2::Repository, rev: &str) -> Option<git2::Oid> {
+    Some(repo.revparse_single(rev).ok()?.peel_to_commit().ok()?.id())
+}
+
 /// Files changed since `rev` (committed, staged, unstaged or untracked), read from the
 /// working tree.
 pub fn changed_since(repo: &git2::Repository, rev: &str) -> Result<Vec<String>> {
@@ -356,6 +361,10 @@ fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::O
     out
 }
 
+/// One pushed ref: its tip to read files from, the files its new commits change, and the
+/// commits they start from (outside the push).
+pub type Pushed = (Source, Vec<String>, Vec<git2::Oid>);
+
 /// The commit `id` is or names (an annotated tag, peeled however deep), if this clone has it.
 fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {
     Some(repo.find_object(id, None).ok()?.peel_to_commit().ok()?.id())
@@ -364,7 +373,11 @@ fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
 /// the pushed commit. A new branch's commits are those the remote pushed to (`remote`, when
 /// known) has on none of its remote-tracking branches.
-pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) -> Result<Vec<(Source, Vec<String>)>> {
+pub fn pushed(
+    repo: git2::Repository,
+    refs: &[PushRef],
+    remote: Option<&str>,
+) -> Result<Vec<Pushed>> {
     let mut out = Vec::new();
     let path = repo.path().to_path_buf();
     for r in refs {
@@ -406,8 +419,12 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
             // commit is new (a committed baseline keeps an old repository's findings quiet).
         }
         let mut paths = Vec::new();
+        let mut new = std::collections::HashSet::new();
+        let mut parents = Vec::new();
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
+            new.insert(commit.id());
+            parents.extend(commit.parent_ids());
             let tree = commit.tree()?;
             let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
             let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
@@ -415,8 +432,13 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
         }
         paths.sort();
         paths.dedup();
+        // Where the pushed commits start: their parents outside the push (the remote's tip,
+        // the commits a new branch grew from). None for history pushed from its first commit.
+        let mut bases: Vec<git2::Oid> = parents.into_iter().filter(|p| !new.contains(p)).collect();
+        bases.sort();
+        bases.dedup();
         let repo = git2::Repository::open(&path)?;
-        out.push((Source::Tree { repo, commit: tip }, paths));
+        out.push((Source::Tree { repo, commit: tip }, paths, bases));
     }
     Ok(out)
 }

@@ -311,6 +311,56 @@ fn npm_install_in_a_teammates_clone_installs_the_git_hooks() {
     assert!(run.all().contains("git does not run prisma-guard's scan in this clone"), "{}", run.all());
 }
 
+/// Review (issue 22, round 7): on an old repository, a commit that only adds a script passed
+/// (judged by what it adds) but the push of it was blocked by the `db:reset` script the
+/// remote always had, and so was `scan --since HEAD~1`; with a baseline, a second copy of a
+/// known workflow line passed the pre-commit hook. All three judge by what is added.
+#[test]
+fn pushes_and_since_scans_judge_by_what_the_commits_add() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    let old = "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n";
+    ctx.write("package.json", old);
+    commit(&ctx, ".", "old").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    let lint = "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"lint\": \"eslint .\"\n  }\n}\n";
+    ctx.write("package.json", lint);
+    commit(&ctx, ".", "lint").ok();
+    let run = ctx.run(&["scan", "--since", "HEAD~1"]);
+    assert_eq!(run.code, 0, "--since: {}", run.all());
+    let run = ctx.git_in(".", &["push", "-q", "origin", "main"]);
+    assert_eq!(run.code, 0, "push: {}", run.all());
+    // A new branch grown from main: the same.
+    ctx.git(&["checkout", "-q", "-b", "feature"]);
+    ctx.write("package.json", &lint.replace("eslint .", "eslint . --fix"));
+    commit(&ctx, ".", "fix").ok();
+    ctx.git_in(".", &["push", "-q", "origin", "feature"]).ok();
+    // What the commits add still counts, for each of them.
+    ctx.write("package.json", &lint.replace("\"lint\"", "\"wipe\": \"prisma db push --force-reset\",\n    \"lint\""));
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "wipe"]);
+    assert_eq!(ctx.run(&["scan", "--since", "HEAD~1"]).code, 1);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-db-push-force-reset") || run.all().contains("force-reset"), "{}", run.all());
+    ctx.git(&["reset", "-q", "--hard", "HEAD~1"]);
+
+    // A baseline knows one copy of a workflow line: a second copy committed is new.
+    let step = "      - run: npx prisma db push --accept-data-loss\n";
+    let wf = format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n{step}");
+    ctx.write(".github/workflows/db.yml", &wf);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "wf"]);
+    ctx.run(&["scan", "--baseline", "write"]).ok();
+    commit(&ctx, ".", "baseline").ok();
+    ctx.write(".github/workflows/db.yml", &format!("{wf}{step}"));
+    let run = commit(&ctx, ".", "copy");
+    assert_ne!(run.code, 0, "a second copy of a baselined line is new: {}", run.all());
+}
+
 #[test]
 fn a_missing_binary_stops_the_commit_with_a_message() {
     let ctx = repo();
