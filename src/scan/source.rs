@@ -113,6 +113,9 @@ impl Source {
                 "it is UTF-16 text, which prisma-guard does not read (save it as UTF-8)",
             ));
         }
+        if let Some(why) = not_the_text(repo, rel, blob.content()) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+        }
         Ok(Some(text_of(blob.content())))
     }
 
@@ -364,6 +367,24 @@ fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::O
 /// One pushed ref: its tip to read files from, the files its new commits change, and the
 /// commits they start from (outside the push).
 pub type Pushed = (Source, Vec<String>, Vec<git2::Oid>);
+
+/// Why what git holds for `rel` is not the file's text, if it is not: a Git LFS pointer, or
+/// content stored through a clean filter (`filter=NAME` in .gitattributes with a
+/// `filter.NAME.clean` or `.process` command configured), which the scan cannot undo.
+fn not_the_text(repo: &git2::Repository, rel: &str, content: &[u8]) -> Option<String> {
+    if content.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return Some("it is a Git LFS pointer: git holds a reference to the file, not its text".into());
+    }
+    let flags = git2::AttrCheckFlags::INDEX_THEN_FILE;
+    let value = repo.get_attr_bytes(Path::new(rel), "filter", flags).ok().flatten()?;
+    let git2::AttrValue::Bytes(name) = git2::AttrValue::always_bytes(Some(value)) else { return None };
+    let name = String::from_utf8_lossy(name).into_owned();
+    let config = repo.config().ok()?;
+    let configured = ["clean", "process"].iter().any(|k| config.get_string(&format!("filter.{name}.{k}")).is_ok());
+    configured.then(|| {
+        format!("git stores it through the `{name}` clean filter (.gitattributes), so what is committed is not the file's text")
+    })
+}
 
 /// The commit `id` is or names (an annotated tag, peeled however deep), if this clone has it.
 fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {

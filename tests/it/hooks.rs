@@ -1620,3 +1620,32 @@ fn pre_commit_framework_layouts_get_the_entry_in_their_own_style() {
     let run = ctx.run(&["hooks", "status"]);
     assert!(run.stdout.contains("fix: pre-commit install"), "the pasted entry counts: {}", run.stdout);
 }
+
+/// Review (issue 22, round 7): a migration stored through a clean filter (here one that
+/// keeps a pointer, as Git LFS does) was "no findings (1 file scanned)": what git holds is
+/// not the file's text, so the scan cannot read it (exit 2). A real LFS pointer likewise.
+#[test]
+fn staged_content_through_a_clean_filter_or_an_lfs_pointer_cannot_be_read() {
+    let ctx = repo();
+    ctx.write(".gitattributes", "*.sql filter=fakelfs\n");
+    ctx.git(&["config", "filter.fakelfs.clean", "echo pointer-only"]);
+    ctx.git(&["config", "filter.fakelfs.smudge", "cat"]);
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("clean filter") && !run.all().contains("no findings"), "{}", run.all());
+
+    let ctx = repo();
+    ctx.write(MIG, "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n");
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("Git LFS pointer"), "{}", run.all());
+    // A filter attribute with no filter configured changes nothing: read as usual.
+    let ctx = repo();
+    ctx.write(".gitattributes", "*.sql filter=lfs\n");
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    assert_eq!(ctx.run(&["scan", "--staged"]).code, 1);
+}
