@@ -911,6 +911,47 @@ fn aliases_uncommitted_hook_edits_and_node_modules_are_judged_from_the_repositor
 
 /// Review (issue 22, round 3): turbo runs each task as the package script of that name in
 /// the workspace packages its filters pick; a root script that calls turbo is followed there.
+/// Review (issue 22, round 7): turbo runs what turbo.json's `dependsOn` and `with` name
+/// before or beside a task (`^build`, `db:reset`, `pkg#task`, a package's own turbo.json):
+/// `turbo run build` ran `db:reset` and was allowed.
+#[test]
+fn turbo_json_depends_on_and_with_are_followed() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "scripts": {"db:reset": "prisma migrate reset --force", "build": "tsc", "wipe": "prisma db push --force-reset"}}"#,
+    );
+    ctx.write(
+        "apps/web/package.json",
+        r#"{"name": "web", "scripts": {"build": "next build", "dev": "next dev", "lint": "eslint ."}}"#,
+    );
+    let cases = [
+        r#"{"tasks": {"build": {"dependsOn": ["^build", "db:reset"]}}}"#,
+        r#"{"tasks": {"build": {"dependsOn": ["@acme/db#wipe"]}}}"#,
+        r#"{"tasks": {"dev": {"with": ["@acme/db#db:reset"]}, "build": {}}}"#,
+        r#"{"pipeline": {"web#build": {"dependsOn": ["^build", "@acme/db#db:reset"]}}}"#,
+    ];
+    for (i, turbo) in cases.iter().enumerate() {
+        ctx.write("turbo.json", turbo);
+        let line = if i == 2 { "turbo run dev" } else { "turbo run build" };
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{turbo}: {}", run.all());
+    }
+    // A package's own turbo.json (`extends: ["//"]`).
+    ctx.write("turbo.json", r#"{"tasks": {"build": {"dependsOn": ["^build"]}, "lint": {}}}"#);
+    assert_eq!(ctx.run(&["check", "--", "turbo run lint"]).code, 0);
+    assert_eq!(ctx.run(&["check", "--", "turbo run build --filter=web"]).code, 0);
+    ctx.write("apps/web/turbo.json", r#"{"extends": ["//"], "tasks": {"lint": {"dependsOn": ["@acme/db#wipe"]}}}"#);
+    let run = ctx.run(&["check", "--", "turbo run lint --filter=web"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    // Dependencies that only build pass.
+    std::fs::remove_file(ctx.path("apps/web/turbo.json")).unwrap();
+    for line in ["turbo run build --filter=web", "turbo run lint", "npx turbo build --filter=web"] {
+        assert_eq!(ctx.run(&["check", "--", line]).code, 0, "{line}");
+    }
+}
+
 #[test]
 fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
     let ctx = TestContext::new();
