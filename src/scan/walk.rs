@@ -43,6 +43,12 @@ pub struct Walked {
 /// Folders where extensionless files are often scripts (their `#!` line is read).
 const SCRIPT_DIRS: &[&str] = &["scripts", "script", "bin", "tools", "ci", ".ci"];
 
+/// Whether `rel` is an extensionless file in a folder where such files are often scripts.
+pub fn script_dir_file(rel: &str) -> bool {
+    let Some((dir, name)) = extract::split_last(rel) else { return false };
+    !name.contains('.') && SCRIPT_DIRS.contains(&extract::split_last(dir).map_or(dir, |(_, n)| n))
+}
+
 /// The kind a file's `#!` line gives (its first bytes only are read).
 pub fn shebang_of(path: &Path) -> Option<extract::Kind> {
     use std::io::Read;

@@ -1001,6 +1001,11 @@ fn more_file_types_are_scanned_and_a_named_file_without_a_reader_is_an_error() {
     for (path, _) in &files {
         assert!(run.stdout.contains(&format!("{path}:")), "{path} not in the full scan: {}", run.all());
     }
+    // Staged, as the pre-commit hook reads it: the extensionless script by its `#!` line too.
+    ctx.git(&["add", "scripts/reset"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("scripts/reset:3"), "{}", run.all());
     // A file with no reader, named: said, exit 2. An extensionless file without `#!`: same.
     ctx.write("notes.txt", &format!("{reset}\n"));
     ctx.write("scripts/notes", &format!("{reset}\n"));
