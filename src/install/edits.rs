@@ -103,6 +103,19 @@ pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<St
             crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
         );
     }
+    // Our entries that run the hook for another agent (`--agent cursor` in Claude's settings)
+    // read no payload right: replaced by this agent's.
+    let wrong = |e: &Value| {
+        let mut lines = Vec::new();
+        strings_with_mark(e, &mut lines);
+        mentions_us(e) && lines.iter().any(|l| hook_agent(l) != Some(agent.id()))
+    };
+    let mut v = v;
+    let list = v.get("hooks").and_then(|h| h.get(event)).and_then(Value::as_array);
+    if list.is_some_and(|l| l.iter().any(wrong)) {
+        doc.retain(&["hooks", event], &wrong).map_err(edit_error(path))?;
+        v = doc.value().map_err(edit_error(path))?;
+    }
     let new: Vec<Value> = match v.get("hooks").and_then(|h| h.get(event)) {
         Some(list) if !list.is_array() => {
             return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
@@ -489,6 +502,10 @@ mod tests {
         assert!(check_agent(Agent::Claude, &wrong).unwrap_err().contains("--agent cursor"), "{wrong}");
         let none = fresh.replace(" --agent claude", "");
         assert!(check_agent(Agent::Claude, &none).is_err());
+        // `init` puts it right.
+        let fixed = merge_agent(Agent::Claude, &wrong, p).unwrap().unwrap();
+        check_agent(Agent::Claude, &fixed).unwrap();
+        assert!(!fixed.contains("--agent cursor"), "{fixed}");
         check_agent(Agent::Claude, &fresh.replace("--agent claude", "--agent=claude")).unwrap();
     }
 
