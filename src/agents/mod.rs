@@ -4,6 +4,7 @@
 //! ([`protocol`]).
 
 pub mod env;
+pub mod ignore;
 pub mod protocol;
 
 /// An AI coding agent prisma-guard installs hooks for.

@@ -24,6 +24,47 @@ pub struct Request {
     /// The files a patch tool is about to change (Codex's `apply_patch`).
     pub patch_files: Vec<String>,
     pub cwd: Option<PathBuf>,
+    /// Text a file-edit tool writes (`content`, `new_string`, a patch's added lines) and the
+    /// text it replaces (`old_string`, a patch's removed lines).
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// The tool writes `file_path` anew (`content`, `file_text`).
+    pub whole_file: bool,
+}
+
+/// The text an edit tool's arguments write and replace (Claude Code's Write/Edit/MultiEdit,
+/// Gemini CLI's write_file/replace, Copilot CLI's create/edit): (added, removed, whole file).
+fn edit_texts(args: &Value) -> (Vec<String>, Vec<String>, bool) {
+    let get = |v: &Value, keys: &[&str]| -> Vec<String> {
+        keys.iter().filter_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string)).collect()
+    };
+    let mut added = get(args, &["content", "file_text", "new_string", "new_str"]);
+    let mut removed = get(args, &["old_string", "old_str"]);
+    let whole = args.get("content").or_else(|| args.get("file_text")).is_some_and(Value::is_string);
+    for e in args.get("edits").and_then(Value::as_array).into_iter().flatten() {
+        added.extend(get(e, &["new_string", "new_str"]));
+        removed.extend(get(e, &["old_string", "old_str"]));
+    }
+    (added, removed, whole)
+}
+
+/// A patch's added and removed lines.
+fn patch_texts(patch: &str) -> (Vec<String>, Vec<String>) {
+    let mut added = String::new();
+    let mut removed = String::new();
+    for line in patch.lines() {
+        if line.starts_with("+++") || line.starts_with("---") {
+            continue;
+        }
+        if let Some(l) = line.strip_prefix('+') {
+            added.push_str(l);
+            added.push('\n');
+        } else if let Some(l) = line.strip_prefix('-') {
+            removed.push_str(l);
+            removed.push('\n');
+        }
+    }
+    (vec![added], vec![removed])
 }
 
 /// Read the hook input. `Err` when it is not the JSON this agent sends.
@@ -43,6 +84,7 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
     };
     let cwd = v.get("cwd").and_then(s).map(PathBuf::from);
     let profile = agent.profile();
+    of_this_agent(agent, &v)?;
     let req = match profile.payload {
         // A patch tool's call: the patch is `tool_input.command`, not a shell line.
         Payload::ToolInput { patch_tool: Some(tool) } if v.get("tool_name").and_then(Value::as_str) == Some(tool) => {
@@ -55,7 +97,8 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
                 return Err(format!("the hook input is an `{tool}` call without a patch"));
             };
             let patch_files = crate::judge::tamper::patch_paths(&patch);
-            Request { patch_files, cwd, ..Request::default() }
+            let (added, removed) = patch_texts(&patch);
+            Request { patch_files, cwd, added, removed, ..Request::default() }
         }
         Payload::ToolInput { .. } => {
             let input = v.get("tool_input").cloned().unwrap_or(Value::Null);
@@ -65,7 +108,21 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&input, "command")?;
             shell_tool_has_command(v.get("tool_name"), command.as_deref())?;
-            Request { command, file_path, cwd, ..Request::default() }
+            // The folder a shell tool runs the line in (Gemini CLI's run_shell_command:
+            // `dir_path`, formerly `directory`; Codex: `workdir`), relative to the project.
+            let mut dir = None;
+            for key in ["dir_path", "directory", "workdir"] {
+                if let Some(d) = text(&input, key)?.filter(|d| !d.is_empty()) {
+                    dir = Some(d);
+                    break;
+                }
+            }
+            let cwd = match dir {
+                Some(d) => Some(tool_dir(cwd.as_deref(), &d)?),
+                None => cwd,
+            };
+            let (added, removed, whole_file) = edit_texts(&input);
+            Request { command, file_path, cwd, added, removed, whole_file, ..Request::default() }
         }
         Payload::TopLevel => {
             let command = text(&v, "command")?;
@@ -94,10 +151,63 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             };
             let command = text(&args, "command")?;
             shell_tool_has_command(v.get("toolName"), command.as_deref())?;
-            Request { command, file_path, cwd, ..Request::default() }
+            let (added, removed, whole_file) = edit_texts(&args);
+            Request { command, file_path, cwd, added, removed, whole_file, ..Request::default() }
         }
     };
     Ok(req)
+}
+
+/// The payload carries this agent's own fields: another agent's payload (or `{}`) sent to this
+/// hook is not understood, so refused, never read as "nothing to run".
+fn of_this_agent(agent: Agent, v: &Value) -> Result<(), String> {
+    let profile = agent.profile();
+    let not = |what: &str| {
+        Err(format!("the hook input is not a {} hook call ({what}); is the hook's --agent right?", profile.name))
+    };
+    let event = v.get("hook_event_name");
+    match profile.payload {
+        Payload::ToolInput { .. } => {
+            if !v.get("tool_name").is_some_and(Value::is_string) {
+                return not("no `tool_name`");
+            }
+            if v.get("tool_input").is_some_and(|i| !i.is_object() && !i.is_null()) {
+                return not("`tool_input` is not an object");
+            }
+            if event.is_some_and(|e| e.as_str() != Some(profile.hook_event)) {
+                return not(&format!("its event is not `{}`", profile.hook_event));
+            }
+        }
+        Payload::TopLevel => {
+            if event.and_then(Value::as_str) != Some(profile.hook_event) {
+                return not(&format!("its `hook_event_name` is not `{}`", profile.hook_event));
+            }
+            if v.get("tool_name").is_some() || v.get("tool_input").is_some() {
+                return not("it has `tool_name`/`tool_input`");
+            }
+        }
+        Payload::ToolArgs => {
+            if !v.get("toolName").is_some_and(Value::is_string) {
+                return not("no `toolName`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The folder a tool call names to run in, made absolute against the payload's `cwd`; it must
+/// be a folder, or what would run there cannot be judged.
+fn tool_dir(cwd: Option<&std::path::Path>, dir: &str) -> Result<PathBuf, String> {
+    let path = std::path::Path::new(dir);
+    let full = match cwd {
+        _ if path.is_absolute() => path.to_path_buf(),
+        Some(c) => c.join(path),
+        None => return Err(format!("the hook input names the folder `{dir}` to run in but no `cwd`")),
+    };
+    if !full.is_dir() {
+        return Err(format!("the folder the command would run in ({}) is not a folder here", full.display()));
+    }
+    Ok(full)
 }
 
 /// A shell tool's call must say what it runs: one without a command line (missing, `null`)
@@ -210,9 +320,40 @@ mod tests {
             (Agent::Claude, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash"}"#),
             (Agent::Gemini, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{}}"#),
             (Agent::Cursor, r#"{"hook_event_name":"beforeShellExecution","cwd":"/p"}"#),
+            // Review (issue 22, round 7): `{}`, a bare command, another agent's payload.
+            (Agent::Claude, "{}"),
+            (Agent::Claude, r#"{"command":"npx prisma migrate reset --force","cwd":"/tmp"}"#),
+            (Agent::Cursor, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"x"}}"#),
+            (Agent::Cursor, r#"{"command":"npx prisma migrate reset --force","cwd":"/tmp"}"#),
+            (Agent::Gemini, r#"{"hook_event_name":"beforeShellExecution","command":"x","cwd":"/p"}"#),
+            (Agent::Gemini, r#"{"toolName":"bash","toolArgs":"{\"command\":\"x\"}"}"#),
+            (Agent::Gemini, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"x"}}"#),
+            (Agent::Claude, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"x"}}"#),
+            (Agent::Copilot, r#"{"hook_event_name":"beforeShellExecution","command":"x"}"#),
+            (Agent::Claude, r#"{"tool_name":"Bash","tool_input":"npx prisma migrate reset"}"#),
         ] {
             assert!(parse(agent, input).is_err(), "{agent:?}: {input}");
         }
+    }
+
+    /// Review (issue 22, round 7): Gemini CLI's run_shell_command runs the line in
+    /// `dir_path` (formerly `directory`), relative to the project: judged there.
+    #[test]
+    fn the_folder_a_shell_tool_names_is_where_the_line_is_judged() {
+        let root = std::env::temp_dir().join(format!("pg-proto-{}", std::process::id()));
+        std::fs::create_dir_all(root.join("packages/database")).unwrap();
+        let cwd = root.display().to_string().replace('\\', "/");
+        for key in ["dir_path", "directory"] {
+            let call = format!(
+                r#"{{"hook_event_name":"BeforeTool","cwd":"{cwd}","tool_name":"run_shell_command","tool_input":{{"command":"rm -f dev.db","{key}":"packages/database"}}}}"#
+            );
+            assert_eq!(parse(Agent::Gemini, &call).unwrap().cwd, Some(root.join("packages/database")), "{key}");
+        }
+        let missing = format!(
+            r#"{{"hook_event_name":"BeforeTool","cwd":"{cwd}","tool_name":"run_shell_command","tool_input":{{"command":"ls","dir_path":"nope"}}}}"#
+        );
+        assert!(parse(Agent::Gemini, &missing).is_err());
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     /// Review (issue 22, round 5): Codex's `apply_patch` tool call carries the patch in

@@ -57,6 +57,15 @@ pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
             return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }
     }
+    // An ignore comment silences a finding: the user's to write, as the baseline is.
+    let file = request.file_path.as_ref().map(|f| cwd.join(f));
+    let adds = crate::agents::ignore::edit_adds(&request.added, &request.removed, file.as_deref(), request.whole_file)
+        .or_else(|| request.command.as_deref().and_then(crate::agents::ignore::shell_adds));
+    if let Some(reason) = adds {
+        let what = request.command.clone().or_else(|| request.file_path.as_ref().map(|f| format!("edit {f}")));
+        let what = what.unwrap_or_else(|| "edit".into());
+        return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &what, false));
+    }
     let Some(command) = request.command else { return Ok(ExitStatus::Success) };
     if judge::fast_allow(&command) {
         return Ok(ExitStatus::Success);

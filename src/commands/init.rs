@@ -243,6 +243,16 @@ fn edit_verb(e: &Edit, dry_run: bool) -> &'static str {
     }
 }
 
+/// Whether the project (or a folder above it) installs with Yarn Plug'n'Play.
+fn pnp(root: &std::path::Path) -> bool {
+    root.ancestors().take(8).any(|d| {
+        d.join(".pnp.cjs").is_file()
+            || d.join(".pnp.js").is_file()
+            || std::fs::read_to_string(d.join(".yarnrc.yml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim().replace(' ', "") == "nodeLinker:pnp"))
+    })
+}
+
 /// `init` in one Prisma project; `with_agents`: also the agents' settings and notes there.
 fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
@@ -285,7 +295,10 @@ fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<E
                 verb("added", "would add")
             ));
         }
-        if !has_prisma {
+        if !has_prisma && pnp(&root) {
+            // Yarn Plug'n'Play keeps no node_modules/.bin: there is no link to stand in for.
+            notes.push("Yarn Plug'n'Play (.pnp.cjs): there is no node_modules/.bin/prisma for the shim to replace, so `yarn prisma` is not guarded by it; use the PATH shim (`prisma-guard shim install`), the agent hooks and the git hooks, or `nodeLinker: node-modules` in .yarnrc.yml".into());
+        } else if !has_prisma {
             notes.push("prisma is not installed in node_modules yet: the postinstall entry installs the shim at the next npm install".into());
         }
     }

@@ -44,6 +44,7 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         production_scripts: section.production_scripts.clone(),
         threads,
         migration_dirs: Vec::new(),
+        shebang: Vec::new(),
     };
     let repo = source::open_repo(&cwd);
     let root = repo.as_ref().and_then(source::workdir).unwrap_or_else(|| cwd.clone());
@@ -86,11 +87,23 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
         let paths: Vec<String> =
             source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
-        scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths, &opts)
+        let mut scanned = scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths.clone(), &opts);
+        // Judged by what changed since `rev`: what the files had there is not new (as the
+        // hooks judge a commit or a push).
+        if let (Some(commit), Some(git_dir)) = (source::commit_of(repo, rev), Some(repo.path())) {
+            let base = Source::Tree { repo: git2::Repository::open(git_dir)?, commit };
+            let mut base_opts = opts.clone();
+            if let Ok(dirs) = scan::prisma_dirs::source_migration_dirs(&base) {
+                base_opts.migration_dirs = dirs;
+            }
+            let before = scan::scan(&base, paths, &base_opts);
+            scanned.drop_old(&before.findings.iter().map(scan::baseline::entry).collect::<Vec<_>>());
+        }
+        scanned
     } else {
         scan::given::scan_worktree(&root, repo.as_ref(), &args.paths, &cwd_abs, given, &opts, &unreadable_config)?
     };
-    let Scanned { mut findings, files, unreadable, .. } = scanned;
+    let Scanned { mut findings, files, unreadable, already_there, .. } = scanned;
     match args.baseline {
         Some(crate::cli::BaselineMode::Write) => {
             if args.staged || args.pre_push || args.since.is_some() || !args.paths.is_empty() {
@@ -114,6 +127,9 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         Some(crate::cli::BaselineMode::Ignore) => {}
         None => match scan::baseline::load(&root)? {
             Some(Ok(entries)) => {
+                // What the base version's copy already took is not hidden again: a second
+                // copy of a baselined line is new.
+                let entries = scan::baseline::without(&entries, &already_there);
                 let (kept, hidden) = scan::baseline::filter(std::mem::take(&mut findings), &entries);
                 findings = kept;
                 if hidden > 0 && !global.quiet {

@@ -33,6 +33,11 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
                 ));
             }
             if args.project {
+                // Run by the committed postinstall (`npm install` in a teammate's fresh clone,
+                // whose .git/hooks is empty): the git hooks too, whatever becomes of the shim.
+                if std::env::var("npm_lifecycle_event").is_ok_and(|e| e == "postinstall") {
+                    clone_hooks(root, p);
+                }
                 let c = shim::install_project(root)?;
                 if c.bin_replaced {
                     p.status(
@@ -78,6 +83,24 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
                     .into());
             }
             Ok(ExitStatus::Success)
+        }
+    }
+}
+
+fn clone_hooks(root: &std::path::Path, p: &crate::ui::Printer) {
+    use crate::install::git_hooks::clone::{ensure, CloneHooks};
+    match ensure(root) {
+        CloneHooks::Fine => {}
+        // Said even with --quiet (the postinstall's): a file was written in .git/hooks.
+        CloneHooks::Installed(changes) => {
+            let loud = crate::ui::Printer { quiet: false };
+            for c in changes {
+                loud.status("Git hooks", format!("{c} (prisma-guard scan, for this clone)"));
+            }
+        }
+        // Said even with --quiet: without the hooks, commits in this clone are not scanned.
+        CloneHooks::Missing(fix) => {
+            p.warn(format!("git does not run prisma-guard's scan in this clone; run: {fix}"));
         }
     }
 }

@@ -103,6 +103,19 @@ pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<St
             crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
         );
     }
+    // Our entries that run the hook for another agent (`--agent cursor` in Claude's settings)
+    // read no payload right: replaced by this agent's.
+    let wrong = |e: &Value| {
+        let mut lines = Vec::new();
+        strings_with_mark(e, &mut lines);
+        mentions_us(e) && lines.iter().any(|l| hook_agent(l) != Some(agent.id()))
+    };
+    let mut v = v;
+    let list = v.get("hooks").and_then(|h| h.get(event)).and_then(Value::as_array);
+    if list.is_some_and(|l| l.iter().any(wrong)) {
+        doc.retain(&["hooks", event], &wrong).map_err(edit_error(path))?;
+        v = doc.value().map_err(edit_error(path))?;
+    }
     let new: Vec<Value> = match v.get("hooks").and_then(|h| h.get(event)) {
         Some(list) if !list.is_array() => {
             return Err(crate::error::fail(format!("`hooks.{event}` in {} is not a list", path.display())).into());
@@ -161,11 +174,50 @@ pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> 
     if ours.is_empty() {
         return Err(format!("no prisma-guard hook under `hooks.{event}`"));
     }
+    // Each of ours must read this agent's payload: `--agent cursor` in Claude's settings
+    // refuses (or, before, misread) every call.
+    let mut lines = Vec::new();
+    for e in &ours {
+        strings_with_mark(e, &mut lines);
+    }
+    for line in lines {
+        let named = hook_agent(line);
+        if named != Some(agent.id()) {
+            return Err(format!(
+                "its prisma-guard hook runs `{line}`, which reads {} payloads, not {}'s",
+                named.map_or("no agent's".to_string(), |a| format!("`--agent {a}`")),
+                agent.name()
+            ));
+        }
+    }
     // The tools each wanted entry's matcher names must still be matched by one of ours.
     match wanted.iter().find_map(|w| uncovered_tool(&ours, w)) {
         Some(tool) => Err(format!("the prisma-guard hook's matcher no longer covers the `{tool}` tool")),
         None => Ok(()),
     }
+}
+
+fn strings_with_mark<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+    match v {
+        Value::String(s) if s.contains(HOOK_MARK) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| strings_with_mark(x, out)),
+        Value::Object(o) => o.values().for_each(|x| strings_with_mark(x, out)),
+        _ => {}
+    }
+}
+
+/// The agent a hook command line names (`--agent X` or `--agent=X`).
+fn hook_agent(line: &str) -> Option<&str> {
+    let mut words = line.split_whitespace();
+    while let Some(w) = words.next() {
+        if w == "--agent" {
+            return words.next().map(|a| a.trim_matches(['"', '\'']));
+        }
+        if let Some(a) = w.strip_prefix("--agent=") {
+            return Some(a.trim_matches(['"', '\'']));
+        }
+    }
+    None
 }
 
 /// A tool the matcher of the wanted entry names that none of our entries matches.
@@ -437,6 +489,24 @@ mod tests {
         assert_eq!(detect_agents(dir.path()), vec![Agent::Claude, Agent::Cursor, Agent::Gemini]);
         std::fs::create_dir(dir.path().join(".codex")).unwrap();
         assert!(detect_agents(dir.path()).contains(&Agent::Codex));
+    }
+
+    /// Review (issue 22, round 7): doctor said the Claude hook was ok when its command was
+    /// `agent-hook --agent cursor` (which reads another agent's payloads).
+    #[test]
+    fn a_hook_naming_another_agent_is_not_ok() {
+        let p = Path::new(".claude/settings.json");
+        let fresh = merge_agent(Agent::Claude, "", p).unwrap().unwrap();
+        check_agent(Agent::Claude, &fresh).unwrap();
+        let wrong = fresh.replace("--agent claude", "--agent cursor");
+        assert!(check_agent(Agent::Claude, &wrong).unwrap_err().contains("--agent cursor"), "{wrong}");
+        let none = fresh.replace(" --agent claude", "");
+        assert!(check_agent(Agent::Claude, &none).is_err());
+        // `init` puts it right.
+        let fixed = merge_agent(Agent::Claude, &wrong, p).unwrap().unwrap();
+        check_agent(Agent::Claude, &fixed).unwrap();
+        assert!(!fixed.contains("--agent cursor"), "{fixed}");
+        check_agent(Agent::Claude, &fresh.replace("--agent claude", "--agent=claude")).unwrap();
     }
 
     /// Review (issue 22, round 5): Codex's hook covers its `apply_patch` tool too; an older

@@ -89,6 +89,69 @@ pub fn load(root: &Path) -> Result<Option<std::result::Result<Vec<Entry>, String
     Ok(Some(Ok(file.findings)))
 }
 
+/// `findings` without those a base version already had (`before`: the findings of the same
+/// files at HEAD, at the remote's tip, at `--since`): what is judged is what a commit, a push
+/// or a range adds. Returns the rest and the entries hidden (which a baseline must not hide a
+/// second time: a second copy of a known line is new).
+pub fn drop_old(findings: Vec<Finding>, before: &[Entry]) -> (Vec<Finding>, Vec<Entry>) {
+    let mut left: BTreeMap<&Entry, usize> = BTreeMap::new();
+    for e in before {
+        *left.entry(e).or_default() += 1;
+    }
+    let mut hidden = Vec::new();
+    let kept = findings
+        .into_iter()
+        .filter(|f| {
+            let e = entry(f);
+            match left.get_mut(&e) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    hidden.push(e);
+                    false
+                }
+                _ => true,
+            }
+        })
+        .collect();
+    (kept, hidden)
+}
+
+/// The entries of several base versions (a merge pushed has more than one parent outside
+/// the push): each entry as many times as the base that has it most.
+pub fn most_of(bases: Vec<Vec<Entry>>) -> Vec<Entry> {
+    let mut most: BTreeMap<Entry, usize> = BTreeMap::new();
+    for base in bases {
+        let mut counts: BTreeMap<Entry, usize> = BTreeMap::new();
+        for e in base {
+            *counts.entry(e).or_default() += 1;
+        }
+        for (e, n) in counts {
+            let m = most.entry(e).or_default();
+            *m = (*m).max(n);
+        }
+    }
+    most.into_iter().flat_map(|(e, n)| std::iter::repeat_n(e, n)).collect()
+}
+
+/// `baseline` without the entries `used` (each used entry takes one away).
+pub fn without(baseline: &[Entry], used: &[Entry]) -> Vec<Entry> {
+    let mut taken: BTreeMap<&Entry, usize> = BTreeMap::new();
+    for e in used {
+        *taken.entry(e).or_default() += 1;
+    }
+    baseline
+        .iter()
+        .filter(|e| match taken.get_mut(e) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                false
+            }
+            _ => true,
+        })
+        .cloned()
+        .collect()
+}
+
 /// `findings` without those the baseline knows (each entry hides one finding). Returns the
 /// rest and how many were hidden.
 pub fn filter(findings: Vec<Finding>, baseline: &[Entry]) -> (Vec<Finding>, usize) {

@@ -22,6 +22,9 @@ pub fn script_configs(pkg_rel: &str, text: &str) -> Vec<String> {
     if !text.contains("--config") {
         return Vec::new();
     }
+    if !super::prisma_dirs::is_package(pkg_rel) {
+        return command_file_configs(pkg_rel, text);
+    }
     let Ok(json) = serde_json::from_str::<serde_json::Value>(super::extract::strip_bom(text)) else {
         return Vec::new();
     };
@@ -46,6 +49,37 @@ pub fn script_configs(pkg_rel: &str, text: &str) -> Vec<String> {
             let rel = lexical_normalize(&dir.join(v)).to_string_lossy().replace('\\', "/");
             if !rel.is_empty() && !rel.starts_with("..") && !out.contains(&rel) {
                 out.push(rel);
+            }
+        }
+    }
+    out
+}
+
+/// The configs a command file (a CI workflow, a Makefile, a shell script, a Dockerfile)
+/// names with `--config` on a line that runs prisma: relative to the file's folder and to the
+/// repository's root (where CI jobs run), whichever of them is there (the caller reads each).
+fn command_file_configs(rel: &str, text: &str) -> Vec<String> {
+    let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| l.contains("prisma") && l.contains("--config")) {
+        let words: Vec<&str> =
+            line.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()).collect();
+        for (k, w) in words.iter().enumerate() {
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            let value = match w.strip_prefix("--config=") {
+                Some(v) => Some(v),
+                None if w == "--config" => words.get(k + 1).copied(),
+                None => None,
+            };
+            let Some(v) = value.map(|v| v.trim_matches(|c| c == '"' || c == '\'' || c == ';')) else { continue };
+            if v.is_empty() || v.starts_with('/') || v.contains('$') || v.starts_with('-') {
+                continue;
+            }
+            for base in [dir, Path::new("")] {
+                let rel = lexical_normalize(&base.join(v)).to_string_lossy().replace('\\', "/");
+                if !rel.is_empty() && !rel.starts_with("..") && !out.contains(&rel) {
+                    out.push(rel);
+                }
             }
         }
     }

@@ -21,14 +21,26 @@ pub fn scan_worktree(
     unreadable_config: &dyn Fn(String) -> Failure,
 ) -> Result<Scanned> {
     let config_error = std::cell::RefCell::new(None);
+    let no_reader = std::cell::RefCell::new(Vec::new());
     let tree = |given: &[Given]| {
         let mut dirs = std::collections::BTreeMap::new();
         let mut all = Vec::new();
         let mut extra = Vec::new();
+        let mut shebang = Vec::new();
         let whole = [Given { rel: String::new(), what: What::Folder, typed: 0 }];
         for g in if given.is_empty() { &whole[..] } else { given } {
             if g.what != What::Folder {
-                // A file given by name: no walk.
+                // A file given by name: no walk. One whose name says nothing is read as its
+                // `#!` line says, else reported as not scanned (never "no findings").
+                if opts.kind(&g.rel).is_none() && !opts.excluded(&g.rel) {
+                    match super::walk::shebang_of(&root.join(&g.rel)) {
+                        Some(kind) => shebang.push((g.rel.clone(), kind)),
+                        None => {
+                            no_reader.borrow_mut().push(g.rel.clone());
+                            continue;
+                        }
+                    }
+                }
                 all.push(g.rel.clone());
                 continue;
             }
@@ -39,9 +51,11 @@ pub fn scan_worktree(
             all.extend(walked.paths);
             dirs.extend(walked.migration_dirs);
             extra.extend(walked.config_dirs);
+            shebang.extend(walked.shebang);
         }
         let mut opts = opts.clone();
         opts.migration_dirs.extend(extra);
+        opts.shebang.extend(shebang);
         super::scan(&Source::WorkTree { root: root.to_path_buf(), dirs }, all, &opts)
     };
     let mut scanned = tree(&given);
@@ -55,6 +69,12 @@ pub fn scan_worktree(
         // A folder named like a file (`deploy.sh/`): look at every path, and walk that one.
         given = resolve(paths, cwd_abs, root, |_| false)?;
         scanned = tree(&given);
+    }
+    no_reader.borrow_mut().sort();
+    no_reader.borrow_mut().dedup();
+    for rel in no_reader.take() {
+        let why = "not scanned: prisma-guard has no reader for this kind of file (no `#!` line of a shell or node script either)";
+        scanned.unreadable.push((rel, std::io::Error::new(std::io::ErrorKind::InvalidInput, why)));
     }
     if !scanned.missing.is_empty() {
         let missing: std::collections::BTreeSet<&str> = scanned.missing.iter().map(String::as_str).collect();

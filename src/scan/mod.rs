@@ -72,12 +72,18 @@ pub struct Options {
     /// Migration folders a Prisma config names (`migrations.path`) that are not called
     /// `migrations` (repository-relative, no trailing `/`).
     pub migration_dirs: Vec<String>,
+    /// Files whose name says nothing but whose `#!` line does (extensionless scripts), with
+    /// the kind that line gives.
+    pub shebang: Vec<(String, Kind)>,
 }
 
 impl Options {
     /// The kind of `rel`, migrations in the config-named folders included.
     pub fn kind(&self, rel: &str) -> Option<Kind> {
         extract::kind(rel).or_else(|| {
+            if let Some((_, k)) = self.shebang.iter().find(|(p, _)| p == rel) {
+                return Some(*k);
+            }
             let dir = rel.strip_suffix("/migration.sql")?;
             let (parent, _) = extract::split_last(dir)?;
             self.migration_dirs.iter().any(|d| d == parent).then_some(Kind::Migration)
@@ -103,6 +109,9 @@ pub struct Scanned {
     pub unreadable: Vec<(String, std::io::Error)>,
     /// Files asked for that are not there (a migration folder without its file, say).
     pub missing: Vec<String>,
+    /// Findings left out because the base version (HEAD, the remote's tip, `--since`) had
+    /// them already: a baseline does not hide them a second time.
+    pub already_there: Vec<baseline::Entry>,
 }
 
 impl Scanned {
@@ -113,6 +122,14 @@ impl Scanned {
         self.files += other.files;
         self.unreadable.extend(other.unreadable);
         self.missing.extend(other.missing);
+        self.already_there.extend(other.already_there);
+    }
+
+    /// Leave out the findings the base version had (`before`), keeping what was hidden.
+    pub fn drop_old(&mut self, before: &[baseline::Entry]) {
+        let (kept, hidden) = baseline::drop_old(std::mem::take(&mut self.findings), before);
+        self.findings = kept;
+        self.already_there.extend(hidden);
     }
 }
 
@@ -131,7 +148,9 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         .into_iter()
         .filter(|p| !opts.excluded(p))
         .filter_map(|p| {
-            let kind = opts.kind(&p)?;
+            // An extensionless script in a scripts folder: its `#!` line says what it is
+            // (staged or pushed ones too, read from git).
+            let kind = opts.kind(&p).or_else(|| walk::script_dir_file(&p).then(|| source.read(&p)).flatten().and_then(|t| extract::shebang_kind(&t)))?;
             Some((p, kind))
         })
         .collect();
@@ -166,7 +185,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         out.extend(found.into_iter().filter(|f| !opts.disable.contains(&f.rule)));
     });
     sort(&mut out);
-    Scanned { findings: out, files: read, unreadable, missing }
+    Scanned { findings: out, files: read, unreadable, missing, already_there: Vec::new() }
 }
 
 fn finding(

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use super::source;
+use super::source::{self, Source};
 use super::{Options, Scanned};
 use crate::error::Failure;
 
@@ -30,12 +30,28 @@ pub fn pre_push(
         }
     }
     let mut total = Scanned::default();
-    for (src, paths) in source::pushed(repo, &refs, remote)? {
+    let git_dir = repo.path().to_path_buf();
+    for (src, paths, bases) in source::pushed(repo, &refs, remote)? {
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
         // The migration folders the pushed commit's configs name, not the working tree's.
         let mut opts = opts.clone();
         opts.migration_dirs = super::prisma_dirs::source_migration_dirs(&src).map_err(unreadable_config)?;
-        total.add(super::scan(&src, paths, &opts));
+        let mut scanned = super::scan(&src, paths.clone(), &opts);
+        // Judged by what the pushed commits add, as the pre-commit hook judges a commit: what
+        // the files already had where the push starts (the remote's tip, or the commits the
+        // new branch grew from) is not new.
+        let mut before = Vec::new();
+        for commit in bases {
+            let base = Source::Tree { repo: git2::Repository::open(&git_dir)?, commit };
+            let mut base_opts = opts.clone();
+            if let Ok(dirs) = super::prisma_dirs::source_migration_dirs(&base) {
+                base_opts.migration_dirs = dirs;
+            }
+            let found = super::scan(&base, paths.clone(), &base_opts);
+            before.push(found.findings.iter().map(super::baseline::entry).collect());
+        }
+        scanned.drop_old(&super::baseline::most_of(before));
+        total.add(scanned);
     }
     Ok(total)
 }

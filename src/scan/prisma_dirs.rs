@@ -33,7 +33,7 @@ pub fn config_migration_dirs(
             let rel = String::from_utf8_lossy(&e.path).into_owned();
             if is_config(&rel) {
                 configs.push((rel, None));
-            } else if is_package(&rel) {
+            } else if names_configs(&rel) {
                 packages.push(rel);
             }
         }
@@ -103,6 +103,28 @@ pub fn is_package(rel: &str) -> bool {
     (rel == "package.json" || rel.ends_with("/package.json")) && !rel.split('/').any(|p| p == "node_modules")
 }
 
+/// Whether `rel` may name a Prisma config with `--config`: a package.json, or a file whose
+/// commands the scanner reads (CI YAML, Makefile, shell script, Dockerfile, ...).
+pub fn names_configs(rel: &str) -> bool {
+    use super::extract::Kind;
+    is_package(rel)
+        || matches!(
+            super::extract::kind(rel),
+            Some(
+                Kind::CiYaml
+                    | Kind::Makefile
+                    | Kind::Shell
+                    | Kind::Dockerfile
+                    | Kind::Compose
+                    | Kind::Procfile
+                    | Kind::Justfile
+                    | Kind::Jenkinsfile
+                    | Kind::DeployToml
+                    | Kind::DeployJson
+            )
+        ) && !rel.split('/').any(|p| p == "node_modules")
+}
+
 /// Add the configs that the scripts of `packages` name with `--config`, read by `read`.
 pub fn with_script_configs(
     configs: &mut Vec<(String, String)>,
@@ -131,7 +153,7 @@ fn configs_in(source: &Source) -> Vec<(String, String)> {
                 index
                     .iter()
                     .map(|e| String::from_utf8_lossy(&e.path).into_owned())
-                    .filter(|r| is_config(r) || is_package(r)),
+                    .filter(|r| is_config(r) || names_configs(r)),
             );
         }
         Source::Tree { repo, commit } => {
@@ -146,7 +168,7 @@ fn configs_in(source: &Source) -> Vec<(String, String)> {
                         };
                     }
                     let rel = format!("{dir}{name}");
-                    if is_config(&rel) || is_package(&rel) {
+                    if is_config(&rel) || names_configs(&rel) {
                         rels.push(rel);
                     }
                     git2::TreeWalkResult::Ok
@@ -154,7 +176,7 @@ fn configs_in(source: &Source) -> Vec<(String, String)> {
             }
         }
     }
-    let (packages, configs): (Vec<String>, Vec<String>) = rels.into_iter().partition(|r| is_package(r));
+    let (packages, configs): (Vec<String>, Vec<String>) = rels.into_iter().partition(|r| !is_config(r));
     let mut out: Vec<(String, String)> =
         configs.into_iter().filter_map(|rel| source.read(&rel).map(|t| (rel, t))).collect();
     let packages = packages.into_iter().filter_map(|rel| source.read(&rel).map(|t| (rel, t)));

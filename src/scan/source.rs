@@ -113,6 +113,9 @@ impl Source {
                 "it is UTF-16 text, which prisma-guard does not read (save it as UTF-8)",
             ));
         }
+        if let Some(why) = not_the_text(repo, rel, blob.content()) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, why));
+        }
         Ok(Some(text_of(blob.content())))
     }
 
@@ -274,6 +277,11 @@ pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
     Ok((Source::Index { repo, index }, paths))
 }
 
+/// The commit `rev` names, once [`changed_since`] has accepted it.
+pub fn commit_of(repo: &git2::Repository, rev: &str) -> Option<git2::Oid> {
+    Some(repo.revparse_single(rev).ok()?.peel_to_commit().ok()?.id())
+}
+
 /// Files changed since `rev` (committed, staged, unstaged or untracked), read from the
 /// working tree.
 pub fn changed_since(repo: &git2::Repository, rev: &str) -> Result<Vec<String>> {
@@ -356,24 +364,59 @@ fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::O
     out
 }
 
+/// One pushed ref: its tip to read files from, the files its new commits change, and the
+/// commits they start from (outside the push).
+pub type Pushed = (Source, Vec<String>, Vec<git2::Oid>);
+
+/// Why what git holds for `rel` is not the file's text, if it is not: a Git LFS pointer, or
+/// content stored through a clean filter (`filter=NAME` in .gitattributes with a
+/// `filter.NAME.clean` or `.process` command configured), which the scan cannot undo.
+fn not_the_text(repo: &git2::Repository, rel: &str, content: &[u8]) -> Option<String> {
+    if content.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return Some("it is a Git LFS pointer: git holds a reference to the file, not its text".into());
+    }
+    let flags = git2::AttrCheckFlags::INDEX_THEN_FILE;
+    let value = repo.get_attr_bytes(Path::new(rel), "filter", flags).ok().flatten()?;
+    let git2::AttrValue::Bytes(name) = git2::AttrValue::always_bytes(Some(value)) else { return None };
+    let name = String::from_utf8_lossy(name).into_owned();
+    let config = repo.config().ok()?;
+    let configured = ["clean", "process"].iter().any(|k| config.get_string(&format!("filter.{name}.{k}")).is_ok());
+    configured.then(|| {
+        format!("git stores it through the `{name}` clean filter (.gitattributes), so what is committed is not the file's text")
+    })
+}
+
+/// The commit `id` is or names (an annotated tag, peeled however deep), if this clone has it.
+fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {
+    Some(repo.find_object(id, None).ok()?.peel_to_commit().ok()?.id())
+}
+
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
 /// the pushed commit. A new branch's commits are those the remote pushed to (`remote`, when
 /// known) has on none of its remote-tracking branches.
-pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) -> Result<Vec<(Source, Vec<String>)>> {
+pub fn pushed(
+    repo: git2::Repository,
+    refs: &[PushRef],
+    remote: Option<&str>,
+) -> Result<Vec<Pushed>> {
     let mut out = Vec::new();
     let path = repo.path().to_path_buf();
     for r in refs {
         if r.local_sha.chars().all(|c| c == '0') {
             continue; // deleting a remote ref: nothing to scan
         }
-        let tip = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
+        let sha = git2::Oid::from_str(&r.local_sha).with_context(|| format!("bad sha on stdin: {}", r.local_sha))?;
+        // An annotated tag pushes a tag object: what it publishes is the commit it names.
+        let Some(tip) = peel_commit(&repo, sha) else {
+            continue; // a tag of a tree or blob pushes no commits
+        };
         let mut walk = repo.revwalk()?;
         walk.push(tip)?;
         // The remote's tip, when this clone has that commit: what is new is what it lacks.
         let known = (r.remote_sha != ZERO && !r.remote_sha.chars().all(|c| c == '0'))
             .then(|| git2::Oid::from_str(&r.remote_sha).ok())
             .flatten()
-            .filter(|remote| repo.find_commit(*remote).is_ok());
+            .and_then(|remote| peel_commit(&repo, remote));
         if let Some(remote) = known {
             walk.hide(remote)?;
         } else {
@@ -397,8 +440,12 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
             // commit is new (a committed baseline keeps an old repository's findings quiet).
         }
         let mut paths = Vec::new();
+        let mut new = std::collections::HashSet::new();
+        let mut parents = Vec::new();
         for oid in walk {
             let commit = repo.find_commit(oid?)?;
+            new.insert(commit.id());
+            parents.extend(commit.parent_ids());
             let tree = commit.tree()?;
             let parent_tree = commit.parent(0).ok().and_then(|p| p.tree().ok());
             let diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)?;
@@ -406,8 +453,13 @@ pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) ->
         }
         paths.sort();
         paths.dedup();
+        // Where the pushed commits start: their parents outside the push (the remote's tip,
+        // the commits a new branch grew from). None for history pushed from its first commit.
+        let mut bases: Vec<git2::Oid> = parents.into_iter().filter(|p| !new.contains(p)).collect();
+        bases.sort();
+        bases.dedup();
         let repo = git2::Repository::open(&path)?;
-        out.push((Source::Tree { repo, commit: tip }, paths));
+        out.push((Source::Tree { repo, commit: tip }, paths, bases));
     }
     Ok(out)
 }

@@ -48,7 +48,7 @@ pub fn staged(
     if let (Some(commit), Ok(repo)) = (head, git2::Repository::open(&git_dir)) {
         let before = super::scan(&Source::Tree { repo, commit }, paths, opts);
         let known: Vec<super::baseline::Entry> = before.findings.iter().map(super::baseline::entry).collect();
-        scanned.findings = super::baseline::filter(std::mem::take(&mut scanned.findings), &known).0;
+        scanned.drop_old(&known);
     }
     Ok(scanned)
 }

@@ -35,6 +35,26 @@ pub struct Walked {
     pub config_dirs: Vec<String>,
     /// A config whose migrations folder cannot be read without running it.
     pub config_error: Option<String>,
+    /// Extensionless scripts (in `scripts/`, `bin/`, `script/`, `tools/` folders) with a
+    /// shell or node `#!` line, and their kind.
+    pub shebang: Vec<(String, extract::Kind)>,
+}
+
+/// Folders where extensionless files are often scripts (their `#!` line is read).
+const SCRIPT_DIRS: &[&str] = &["scripts", "script", "bin", "tools", "ci", ".ci"];
+
+/// Whether `rel` is an extensionless file in a folder where such files are often scripts.
+pub fn script_dir_file(rel: &str) -> bool {
+    let Some((dir, name)) = extract::split_last(rel) else { return false };
+    !name.contains('.') && SCRIPT_DIRS.contains(&extract::split_last(dir).map_or(dir, |(_, n)| n))
+}
+
+/// The kind a file's `#!` line gives (its first bytes only are read).
+pub fn shebang_of(path: &Path) -> Option<extract::Kind> {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    extract::shebang_kind(&String::from_utf8_lossy(&head[..n]))
 }
 
 /// Every scannable file under the folder `start` (repository-relative to `root`), skipping
@@ -63,7 +83,10 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         for (name, ft) in entries {
             let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
             if ft.is_dir() {
-                let hidden_ok = matches!(name.as_str(), ".github" | ".husky" | ".circleci" | ".gitlab");
+                let hidden_ok = matches!(
+                    name.as_str(),
+                    ".github" | ".husky" | ".circleci" | ".gitlab" | ".gitea" | ".forgejo" | ".buildkite" | ".ci"
+                );
                 if name == ".config" && !migrations {
                     // Not walked, but Prisma finds its config there (`.config/prisma.ts`),
                     // in every package of a workspace.
@@ -99,6 +122,14 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
                 subdirs.push((dir.join(&name), rel));
             } else if ft.is_file() && opts.kind(&rel).is_some() {
                 out.paths.push(rel);
+            } else if ft.is_file()
+                && !name.contains('.')
+                && SCRIPT_DIRS.contains(&extract::split_last(&dir_rel).map_or(dir_rel.as_str(), |(_, n)| n))
+            {
+                if let Some(kind) = shebang_of(&dir.join(&name)) {
+                    out.shebang.push((rel.clone(), kind));
+                    out.paths.push(rel);
+                }
             }
         }
         stack.extend(subdirs.into_iter().rev());
@@ -112,7 +143,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     let mut configs: Vec<(String, String)> =
         out.paths.iter().filter(|p| prisma_dirs::is_config(p)).filter_map(|p| Some((p.clone(), read(p)?))).collect();
     // And those a package script names with `--config`.
-    let packages = out.paths.iter().filter(|p| prisma_dirs::is_package(p)).filter_map(|p| Some((p.clone(), read(p)?)));
+    let packages = out.paths.iter().filter(|p| prisma_dirs::names_configs(p)).filter_map(|p| Some((p.clone(), read(p)?)));
     prisma_dirs::with_script_configs(&mut configs, packages, &read);
     let start_rel = rel_path(root, start).unwrap_or_default();
     let named = prisma_dirs::dirs_named(configs, &read).unwrap_or_else(|e| {

@@ -292,6 +292,18 @@ fn walk(
         match target {
             Target::Shell { script } => inner(&via, &dirs, &mut |c| walk(&script, scripts, c, stack, f))?,
             Target::Script { name, args, at } => {
+                // turbo runs the tasks turbo.json says the task depends on first.
+                if r.chain.last().is_some_and(|c| c == "turbo") {
+                    if let Some(deps) = task_runners::turbo_depends(scripts, &dirs, &name, &at) {
+                        let key = format!("turbo-deps:{deps}");
+                        if !stack.contains(&key) {
+                            stack.push(key);
+                            let res = inner(&via, &dirs, &mut |c| walk(&deps, scripts, c, stack, f));
+                            stack.pop();
+                            res?;
+                        }
+                    }
+                }
                 // npm runs `preX` and `postX` around `X`.
                 let plain = !name.contains('*');
                 let names =

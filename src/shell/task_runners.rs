@@ -241,6 +241,54 @@ pub(super) fn lerna(argv: &[String]) -> Target {
     }
 }
 
+/// What turbo runs before or alongside `task` in the packages `at` selects: the `dependsOn`
+/// and `with` of the task in turbo.json (`tasks`, or turbo 1's `pipeline`; keyed by the task
+/// or `pkg#task`), the workspace root's and the selected packages' own. One `turbo run` line
+/// each, read again: `^dep` is `dep` in every package (their dependencies, at most), `pkg#dep`
+/// that package's, `dep` the same packages'. `None`: no turbo.json names any.
+pub(super) fn turbo_depends(scripts: &dyn super::Scripts, dirs: &[String], task: &str, at: &At) -> Option<String> {
+    let (task, selectors) = match task.split_once('#') {
+        Some((pkg, t)) => (t, vec![pkg.to_string()]),
+        None => (task, if let At::Workspaces(s) = at { s.clone() } else { Vec::new() }),
+    };
+    let mut texts: Vec<String> = Vec::new();
+    let mut places: Vec<String> = dirs.to_vec();
+    places.extend(scripts.package_dirs(dirs, &At::Root));
+    places.extend(scripts.package_dirs(dirs, at));
+    for place in &places {
+        if let Some((_, t)) = scripts.file(std::slice::from_ref(place), "turbo.json") {
+            if !texts.contains(&t) {
+                texts.push(t);
+            }
+        }
+    }
+    let filters: String = selectors.iter().map(|s| format!(" --filter={}", quote(s))).collect();
+    let mut lines: Vec<String> = Vec::new();
+    for text in &texts {
+        let Some(v) = crate::install::jsonedit::Doc::new(text).ok().and_then(|d| d.value().ok()) else { continue };
+        let Some(tasks) = v.get("tasks").or_else(|| v.get("pipeline")).and_then(|t| t.as_object()) else { continue };
+        let entries = tasks.iter().filter(|(k, _)| *k == task || k.rsplit_once('#').is_some_and(|(_, t)| t == task));
+        for (_, entry) in entries {
+            let deps = ["dependsOn", "with"].into_iter().filter_map(|k| entry.get(k)?.as_array()).flatten();
+            for dep in deps.filter_map(|d| d.as_str()) {
+                let line = if let Some(d) = dep.strip_prefix('^') {
+                    format!("turbo run {}", quote(d))
+                } else if dep.starts_with('$') || dep.starts_with("//#") {
+                    continue;
+                } else if dep.contains('#') {
+                    format!("turbo run {}", quote(dep))
+                } else {
+                    format!("turbo run {}{filters}", quote(dep))
+                };
+                if !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
+        }
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

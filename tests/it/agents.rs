@@ -685,6 +685,98 @@ fn husky_git_config_and_run_time_arguments_cannot_switch_the_hooks_off() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Review (issue 22, round 7): with prisma-guard's hooks in `.git/hooks`, `npx husky` points
+/// core.hooksPath at `.husky/_` and the next commit passes unscanned; lefthook told to read
+/// another config skips its scan the same way. Both refused as the other off switches are.
+#[test]
+fn husky_moving_the_hooks_and_lefthook_config_are_off_switches() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.write("package.json", r#"{"scripts": {"prepare": "husky"}}"#);
+    for line in [
+        "npx husky",
+        "npx husky install",
+        "npm run prepare",
+        "LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
+        "export LEFTHOOK_CONFIG=/tmp/empty.yml",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+    }
+    for line in ["git status", "npm test", "LEFTHOOK_VERBOSE=1 git commit -m x", "npx husky add x"] {
+        assert_eq!(ctx.run(&["check", "--", line]).code, 0, "{line}");
+    }
+    // Where husky's folder already runs the hooks, re-installing it changes nothing.
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["config", "core.hooksPath", ".husky/_"]);
+    assert_eq!(ctx.run(&["check", "--", "npx husky"]).code, 0);
+}
+
+/// Review (issue 22, round 7): an agent could silence any finding by writing a
+/// `prisma-guard-ignore` comment into the migration; refused as baseline edits are, with each
+/// file-edit tool and on a shell line.
+#[test]
+fn agents_cannot_add_ignore_comments() {
+    let ctx = project();
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    let mig = ctx.path("prisma/migrations/20240202000000_d/migration.sql");
+    let sql = "-- prisma-guard-ignore drop-column: cleanup\nALTER TABLE \"User\" DROP COLUMN \"name\";\n";
+    let calls = [
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Write",
+            "tool_input": {"file_path": mig, "content": sql}}),
+        ),
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Edit",
+            "tool_input": {"file_path": mig, "old_string": "ALTER", "new_string": "-- prisma-guard-ignore drop-column\nALTER"}}),
+        ),
+        (
+            "claude",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "MultiEdit",
+            "tool_input": {"file_path": mig, "edits": [{"old_string": "A", "new_string": "# prisma-guard-ignore\nA"}]}}),
+        ),
+        (
+            "gemini",
+            json!({"hook_event_name": "BeforeTool", "cwd": cwd, "tool_name": "write_file",
+            "tool_input": {"file_path": mig, "content": sql}}),
+        ),
+        (
+            "codex",
+            json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "apply_patch",
+            "tool_input": {"command": format!("*** Begin Patch\n*** Add File: {}\n+-- prisma-guard-ignore drop-column: x\n+DROP TABLE \"User\";\n*** End Patch\n", mig.display())}}),
+        ),
+        (
+            "claude",
+            payload(
+                "claude",
+                "echo '-- prisma-guard-ignore drop-column: x' >> prisma/migrations/1/migration.sql",
+                &cwd,
+            ),
+        ),
+    ];
+    for (agent, call) in calls {
+        let out = hook(&ctx, agent, &call.to_string());
+        assert_eq!(decision(agent, &out).as_deref(), Some("deny"), "{agent} {call}: {}", out.all());
+    }
+    // Keeping a comment the user wrote, or writing prose about it, is not adding one.
+    ctx.write("prisma/migrations/20240202000000_d/migration.sql", sql);
+    let keep = json!({"hook_event_name": "PreToolUse", "cwd": cwd, "tool_name": "Write",
+        "tool_input": {"file_path": mig, "content": format!("{sql}SELECT 1;\n")}});
+    assert_eq!(decision("claude", &hook(&ctx, "claude", &keep.to_string())), None);
+    for line in ["grep -rn prisma-guard-ignore .", "npm test"] {
+        assert_eq!(
+            decision("claude", &hook(&ctx, "claude", &payload("claude", line, &cwd).to_string())),
+            None,
+            "{line}"
+        );
+    }
+}
+
 /// Review (issue 22, second round): more lines that run a package's scripts, followed as the
 /// package manager would: `yarn workspace X run|exec`, `pnpm recursive run`, npm's built-in
 /// `env` script, `bun --filter`, and JavaScript files that spawn prisma (run by node directly
@@ -820,6 +912,47 @@ fn aliases_uncommitted_hook_edits_and_node_modules_are_judged_from_the_repositor
 
 /// Review (issue 22, round 3): turbo runs each task as the package script of that name in
 /// the workspace packages its filters pick; a root script that calls turbo is followed there.
+/// Review (issue 22, round 7): turbo runs what turbo.json's `dependsOn` and `with` name
+/// before or beside a task (`^build`, `db:reset`, `pkg#task`, a package's own turbo.json):
+/// `turbo run build` ran `db:reset` and was allowed.
+#[test]
+fn turbo_json_depends_on_and_with_are_followed() {
+    let ctx = TestContext::new();
+    ctx.write("package.json", r#"{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"]}"#);
+    ctx.write(
+        "packages/db/package.json",
+        r#"{"name": "@acme/db", "scripts": {"db:reset": "prisma migrate reset --force", "build": "tsc", "wipe": "prisma db push --force-reset"}}"#,
+    );
+    ctx.write(
+        "apps/web/package.json",
+        r#"{"name": "web", "scripts": {"build": "next build", "dev": "next dev", "lint": "eslint ."}}"#,
+    );
+    let cases = [
+        r#"{"tasks": {"build": {"dependsOn": ["^build", "db:reset"]}}}"#,
+        r#"{"tasks": {"build": {"dependsOn": ["@acme/db#wipe"]}}}"#,
+        r#"{"tasks": {"dev": {"with": ["@acme/db#db:reset"]}, "build": {}}}"#,
+        r#"{"pipeline": {"web#build": {"dependsOn": ["^build", "@acme/db#db:reset"]}}}"#,
+    ];
+    for (i, turbo) in cases.iter().enumerate() {
+        ctx.write("turbo.json", turbo);
+        let line = if i == 2 { "turbo run dev" } else { "turbo run build" };
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{turbo}: {}", run.all());
+    }
+    // A package's own turbo.json (`extends: ["//"]`).
+    ctx.write("turbo.json", r#"{"tasks": {"build": {"dependsOn": ["^build"]}, "lint": {}}}"#);
+    assert_eq!(ctx.run(&["check", "--", "turbo run lint"]).code, 0);
+    assert_eq!(ctx.run(&["check", "--", "turbo run build --filter=web"]).code, 0);
+    ctx.write("apps/web/turbo.json", r#"{"extends": ["//"], "tasks": {"lint": {"dependsOn": ["@acme/db#wipe"]}}}"#);
+    let run = ctx.run(&["check", "--", "turbo run lint --filter=web"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    // Dependencies that only build pass.
+    std::fs::remove_file(ctx.path("apps/web/turbo.json")).unwrap();
+    for line in ["turbo run build --filter=web", "turbo run lint", "npx turbo build --filter=web"] {
+        assert_eq!(ctx.run(&["check", "--", line]).code, 0, "{line}");
+    }
+}
+
 #[test]
 fn turbo_tasks_are_judged_by_the_workspace_scripts_they_run() {
     let ctx = TestContext::new();

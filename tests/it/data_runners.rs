@@ -273,6 +273,7 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
     std::fs::remove_file(ctx.path("mise.toml")).unwrap();
     std::fs::remove_file(ctx.path("sub/Makefile")).unwrap();
     std::fs::remove_file(ctx.path("broken/Taskfile.yml")).unwrap();
+    std::fs::remove_file(ctx.path("alt/Taskfile.yaml")).unwrap();
     ctx.write(
         "scripts/wipe.sh",
         "#!/bin/sh\nset -e\necho 'npx prisma migrate reset --force' | bash\ntask reset\nrm -f prisma/dev.db\necho done\n",
@@ -289,6 +290,9 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
         found,
         vec![
             ".github/workflows/ci.yml:6 destructive-command",
+            // Taskfiles are scanned as CI YAML is (issue 22, round 7).
+            "Taskfile.yml:13 prisma-migrate-reset",
+            "Taskfile.yml:21 destructive-command",
             // Found by the shell walk into the pipe: its own rule.
             "scripts/wipe.sh:3 prisma-migrate-reset",
             "scripts/wipe.sh:4 destructive-command",
@@ -298,6 +302,7 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
     );
     let messages: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
     assert!(messages.iter().any(|m| m.contains("`Taskfile.yml` task `reset`")), "{messages:?}");
+    std::fs::remove_file(ctx.path("Taskfile.yml")).unwrap();
 
     // Suppressed with a reason, like every rule; the baseline knows it.
     ctx.write(
@@ -323,6 +328,9 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
 fn scan_of_harmless_scripts_and_recipes_stays_clean() {
     let ctx = project();
     std::fs::remove_file(ctx.path("broken/Taskfile.yml")).unwrap();
+    // Taskfiles are scanned as CI YAML is (issue 22, round 7): harmless ones here.
+    std::fs::remove_file(ctx.path("alt/Taskfile.yaml")).unwrap();
+    ctx.write("Taskfile.yml", "version: '3'\ntasks:\n  build:\n    cmds: [echo building]\n");
     ctx.write("Makefile", "build:\n\tnode build.js\ntest: build\n\tnpm test\n");
     ctx.write("sub/Makefile", "build:\n\techo ok\n");
     ctx.write("justfile", "test:\n    echo testing\n");
@@ -337,7 +345,7 @@ fn scan_of_harmless_scripts_and_recipes_stays_clean() {
 #[test]
 fn scan_follows_make_from_recipes_and_package_scripts() {
     let ctx = project();
-    for f in ["justfile", "mise.toml", "Taskfile.yml", "sub/Makefile", "broken/Taskfile.yml"] {
+    for f in ["justfile", "mise.toml", "Taskfile.yml", "sub/Makefile", "broken/Taskfile.yml", "alt/Taskfile.yaml"] {
         std::fs::remove_file(ctx.path(f)).unwrap();
     }
     ctx.write(

@@ -237,6 +237,131 @@ fn pre_push_scans_the_pushed_commits_of_a_new_branch() {
 }
 
 #[test]
+fn pre_push_of_an_annotated_tag_scans_the_commit_it_names() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    commit(&ctx, ".", "ignore").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    ctx.git(&["checkout", "-q", "-b", "local"]);
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "bad"]);
+    // git gives the hook the tag object's id, not the commit's.
+    ctx.git(&["tag", "-a", "v2", "-m", "v2"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "v2"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+    assert!(ctx.git_in(".", &["ls-remote", "--tags", "origin", "v2"]).stdout.is_empty(), "nothing reached the remote");
+    // A tag of a tag is followed as deep as it goes.
+    ctx.git(&["tag", "-a", "v3", "-m", "v3", "v2"]);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "v3"]);
+    assert!(run.all().contains("error[drop-column]"), "{}", run.all());
+}
+
+/// Review (issue 22, round 7): a teammate's clone has no `.git/hooks` of ours, and the
+/// committed postinstall re-installed only the shim. Run by a real `npm install` in a real
+/// clone, it installs the git hooks too; a foreign hook there is left alone, with a warning.
+#[test]
+fn npm_install_in_a_teammates_clone_installs_the_git_hooks() {
+    let ctx = repo();
+    let pkg = format!(
+        r#"{{"name": "app", "version": "1.0.0", "private": true, "scripts": {{"postinstall": {}}}}}"#,
+        // What `init` writes (src/install/shim.rs POSTINSTALL).
+        serde_json::Value::from(
+            "(command -v prisma-guard >/dev/null && prisma-guard shim install --project --quiet) || true"
+        )
+    );
+    ctx.write("package.json", &pkg);
+    commit(&ctx, ".", "postinstall").ok();
+    let bin_dir = std::path::Path::new(crate::support::bin()).parent().unwrap().display().to_string();
+    let npm_install = |dir: &str| {
+        let out = std::process::Command::new("npm")
+            .args(["install", "--offline", "--no-audit", "--no-fund", "--foreground-scripts"])
+            .current_dir(ctx.path(dir))
+            .env_clear()
+            .envs(ctx.env.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .env("PATH", format!("{bin_dir}:{}", ctx.env_var("PATH")))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        crate::support::Run::from(out)
+    };
+    ctx.git_in(".", &["clone", "-q", ".", "teammate"]).ok();
+    assert!(!ctx.path("teammate/.git/hooks/pre-commit").exists());
+    let run = npm_install("teammate");
+    assert_eq!(run.code, 0, "{}", run.all());
+    let hook = std::fs::read_to_string(ctx.path("teammate/.git/hooks/pre-commit")).unwrap_or_default();
+    assert!(hook.contains("prisma-guard"), "no pre-commit hook after npm install: {}", run.all());
+    assert!(ctx.path("teammate/.git/hooks/pre-push").exists());
+    // The hook runs: a destructive migration committed in the clone is blocked.
+    ctx.write(&format!("teammate/{MIG}"), BAD);
+    let blocked = commit(&ctx, "teammate", "bad");
+    assert_ne!(blocked.code, 0, "{}", blocked.all());
+    assert!(blocked.all().contains("error[drop-column]"), "{}", blocked.all());
+    // A second install changes nothing; a teammate's own hook is not replaced, but said.
+    assert!(!npm_install("teammate").all().contains("Git hooks"));
+    ctx.git_in(".", &["clone", "-q", ".", "other"]).ok();
+    ctx.write("other/.git/hooks/pre-commit", "#!/bin/sh\nnpm test\n");
+    let run = npm_install("other");
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(std::fs::read_to_string(ctx.path("other/.git/hooks/pre-commit")).unwrap(), "#!/bin/sh\nnpm test\n");
+    assert!(run.all().contains("git does not run prisma-guard's scan in this clone"), "{}", run.all());
+}
+
+/// Review (issue 22, round 7): on an old repository, a commit that only adds a script passed
+/// (judged by what it adds) but the push of it was blocked by the `db:reset` script the
+/// remote always had, and so was `scan --since HEAD~1`; with a baseline, a second copy of a
+/// known workflow line passed the pre-commit hook. All three judge by what is added.
+#[test]
+fn pushes_and_since_scans_judge_by_what_the_commits_add() {
+    let ctx = repo();
+    ctx.git_in(".", &["init", "-q", "--bare", "remote.git"]).ok();
+    ctx.write(".gitignore", "remote.git/\n");
+    let old = "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\"\n  }\n}\n";
+    ctx.write("package.json", old);
+    commit(&ctx, ".", "old").ok();
+    ctx.git(&["remote", "add", "origin", ctx.path("remote.git").to_str().unwrap()]);
+    ctx.git(&["push", "-q", "origin", "main"]);
+    ctx.run(&["hooks", "install"]).ok();
+    let lint = "{\n  \"scripts\": {\n    \"db:reset\": \"prisma migrate reset --force\",\n    \"lint\": \"eslint .\"\n  }\n}\n";
+    ctx.write("package.json", lint);
+    commit(&ctx, ".", "lint").ok();
+    let run = ctx.run(&["scan", "--since", "HEAD~1"]);
+    assert_eq!(run.code, 0, "--since: {}", run.all());
+    let run = ctx.git_in(".", &["push", "-q", "origin", "main"]);
+    assert_eq!(run.code, 0, "push: {}", run.all());
+    // A new branch grown from main: the same.
+    ctx.git(&["checkout", "-q", "-b", "feature"]);
+    ctx.write("package.json", &lint.replace("eslint .", "eslint . --fix"));
+    commit(&ctx, ".", "fix").ok();
+    ctx.git_in(".", &["push", "-q", "origin", "feature"]).ok();
+    // What the commits add still counts, for each of them.
+    ctx.write("package.json", &lint.replace("\"lint\"", "\"wipe\": \"prisma db push --force-reset\",\n    \"lint\""));
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "wipe"]);
+    assert_eq!(ctx.run(&["scan", "--since", "HEAD~1"]).code, 1);
+    let run = ctx.git_in(".", &["push", "-q", "origin", "feature"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("prisma-db-push-force-reset") || run.all().contains("force-reset"), "{}", run.all());
+    ctx.git(&["reset", "-q", "--hard", "HEAD~1"]);
+
+    // A baseline knows one copy of a workflow line: a second copy committed is new.
+    let step = "      - run: npx prisma db push --accept-data-loss\n";
+    let wf = format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n{step}");
+    ctx.write(".github/workflows/db.yml", &wf);
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "wf"]);
+    ctx.run(&["scan", "--baseline", "write"]).ok();
+    commit(&ctx, ".", "baseline").ok();
+    ctx.write(".github/workflows/db.yml", &format!("{wf}{step}"));
+    let run = commit(&ctx, ".", "copy");
+    assert_ne!(run.code, 0, "a second copy of a baselined line is new: {}", run.all());
+}
+
+#[test]
 fn a_missing_binary_stops_the_commit_with_a_message() {
     let ctx = repo();
     ctx.run(&["hooks", "install"]).ok();
@@ -1494,4 +1619,33 @@ fn pre_commit_framework_layouts_get_the_entry_in_their_own_style() {
     assert!(valid.status.success(), "{}", String::from_utf8_lossy(&valid.stdout));
     let run = ctx.run(&["hooks", "status"]);
     assert!(run.stdout.contains("fix: pre-commit install"), "the pasted entry counts: {}", run.stdout);
+}
+
+/// Review (issue 22, round 7): a migration stored through a clean filter (here one that
+/// keeps a pointer, as Git LFS does) was "no findings (1 file scanned)": what git holds is
+/// not the file's text, so the scan cannot read it (exit 2). A real LFS pointer likewise.
+#[test]
+fn staged_content_through_a_clean_filter_or_an_lfs_pointer_cannot_be_read() {
+    let ctx = repo();
+    ctx.write(".gitattributes", "*.sql filter=fakelfs\n");
+    ctx.git(&["config", "filter.fakelfs.clean", "echo pointer-only"]);
+    ctx.git(&["config", "filter.fakelfs.smudge", "cat"]);
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("clean filter") && !run.all().contains("no findings"), "{}", run.all());
+
+    let ctx = repo();
+    ctx.write(MIG, "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n");
+    ctx.git(&["add", "-A"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("Git LFS pointer"), "{}", run.all());
+    // A filter attribute with no filter configured changes nothing: read as usual.
+    let ctx = repo();
+    ctx.write(".gitattributes", "*.sql filter=lfs\n");
+    ctx.write(MIG, BAD);
+    ctx.git(&["add", "-A"]);
+    assert_eq!(ctx.run(&["scan", "--staged"]).code, 1);
 }

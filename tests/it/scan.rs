@@ -957,3 +957,90 @@ fn summary_counts_and_duplicate_script_names_point_at_the_value_run() {
     let run = ctx.run(&["scan", "--format", "github", "-o", "report.txt"]);
     assert!(run.stderr.contains("(1 file scanned)"), "{}", run.stderr);
 }
+
+/// Review (issue 22, round 7): composite actions, extensionless shebang scripts, justfile,
+/// Taskfile, Nx project.json, Gitea/Buildkite pipelines, Jenkinsfile, deno.json and pnpm's
+/// package.yaml were skipped ("no findings (0 files scanned)", exit 0). Each is read; a file
+/// named that the scanner has no reader for is an error, never clean.
+#[test]
+fn more_file_types_are_scanned_and_a_named_file_without_a_reader_is_an_error() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    let reset = "npx prisma migrate reset --force";
+    let files = [
+        (
+            ".github/actions/db/action.yml",
+            format!("name: db\nruns:\n  using: composite\n  steps:\n    - run: {reset}\n      shell: bash\n"),
+        ),
+        ("scripts/reset", format!("#!/usr/bin/env bash\nset -e\n{reset}\n")),
+        ("justfile", format!("reset:\n    {reset}\n")),
+        ("Taskfile.yml", format!("version: '3'\ntasks:\n  reset:\n    cmds:\n      - {reset}\n")),
+        (
+            "packages/db/project.json",
+            format!(
+                r#"{{"targets": {{"reset": {{"executor": "nx:run-commands", "options": {{"command": "{reset}"}}}}}}}}"#
+            ),
+        ),
+        (
+            ".gitea/workflows/x.yml",
+            format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {reset}\n"),
+        ),
+        (".buildkite/pipeline.yml", format!("steps:\n  - command: {reset}\n")),
+        ("Jenkinsfile", format!("pipeline {{ stages {{ stage('db') {{ steps {{\n  sh '{reset}'\n}} }} }} }}\n")),
+        ("deno.json", format!(r#"{{"tasks": {{"reset": "{reset}"}}}}"#)),
+        ("package.yaml", format!("name: app\nscripts:\n  reset: {reset}\n")),
+    ];
+    for (path, text) in &files {
+        ctx.write(path, text);
+        let run = ctx.run(&["scan", path]);
+        assert_eq!(run.code, 1, "{path}: {}", run.all());
+        assert!(run.stdout.contains("prisma-migrate-reset"), "{path}: {}", run.all());
+    }
+    // The whole-repository walk finds them all, the extensionless script by its `#!` line.
+    let run = ctx.run(&["scan"]);
+    for (path, _) in &files {
+        assert!(run.stdout.contains(&format!("{path}:")), "{path} not in the full scan: {}", run.all());
+    }
+    // Staged, as the pre-commit hook reads it: the extensionless script by its `#!` line too.
+    ctx.git(&["add", "scripts/reset"]);
+    let run = ctx.run(&["scan", "--staged"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("scripts/reset:3"), "{}", run.all());
+    // A file with no reader, named: said, exit 2. An extensionless file without `#!`: same.
+    ctx.write("notes.txt", &format!("{reset}\n"));
+    ctx.write("scripts/notes", &format!("{reset}\n"));
+    for path in ["notes.txt", "scripts/notes"] {
+        let run = ctx.run(&["scan", path]);
+        assert_eq!(run.code, 2, "{path}: {}", run.all());
+        assert!(run.all().contains("not scanned") && !run.all().contains("no findings"), "{}", run.all());
+    }
+}
+
+/// Review (issue 22, round 7): a config named with `--config` outside package.json (a
+/// workflow, a Makefile, a shell script, a Dockerfile) names a migrations folder that was
+/// never scanned, by `scan` or by the hooks.
+#[test]
+fn configs_named_by_workflows_makefiles_scripts_and_dockerfiles_are_followed() {
+    let config = "import { defineConfig } from \"prisma/config\";\nexport default defineConfig({\n  schema: \"../prisma/schema.prisma\",\n  migrations: { path: \"../prod-sql\" },\n});\n";
+    let drop = "ALTER TABLE \"User\" DROP COLUMN \"name\";\n";
+    for (file, text) in [
+        (".github/workflows/deploy.yml", "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: npx prisma migrate deploy --config packages/database/config/prod.ts\n"),
+        ("Makefile", "deploy:\n\tnpx prisma migrate deploy --config=packages/database/config/prod.ts\n"),
+        ("scripts/deploy.sh", "#!/bin/sh\nnpx prisma migrate deploy --config packages/database/config/prod.ts\n"),
+        ("Dockerfile", "FROM node:20\nCMD [\"npx\", \"prisma\", \"migrate\", \"deploy\", \"--config\", \"packages/database/config/prod.ts\"]\n"),
+    ] {
+        let ctx = TestContext::new();
+        ctx.git_init();
+        ctx.write(file, text);
+        ctx.write("packages/database/config/prod.ts", config);
+        ctx.write("packages/database/prod-sql/20240202000000_d/migration.sql", drop);
+        let run = ctx.run(&["scan"]);
+        assert_eq!(run.code, 1, "{file}: {}", run.all());
+        assert!(run.stdout.contains("prod-sql/20240202000000_d/migration.sql"), "{file}: {}", run.all());
+        // Staged, as the pre-commit hook reads it.
+        ctx.git(&["add", "-A"]);
+        let run = ctx.run(&["scan", "--staged"]);
+        assert_eq!(run.code, 1, "{file} staged: {}", run.all());
+        assert!(run.stdout.contains("error[drop-column]"), "{file} staged: {}", run.all());
+    }
+}

@@ -710,3 +710,28 @@ fn a_broken_agent_settings_file_is_skipped_and_the_rest_set_up() {
     assert!(!run.all().contains("gemini"), "{}", run.all());
     assert_eq!(std::fs::read_to_string(ctx.path(".gemini/settings.json")).unwrap(), broken);
 }
+
+/// Review (issue 22, round 7): under Yarn Plug'n'Play `init` promised that the postinstall
+/// would install the shim at the next install, which never happens (no node_modules/.bin);
+/// doctor told to set DATABASE_URL when the schema reads another variable.
+#[test]
+fn yarn_pnp_is_said_and_doctor_names_the_variable_the_schema_reads() {
+    let ctx = bare_project();
+    ctx.write(".pnp.cjs", "// yarn pnp\n");
+    let run = ctx.run(&["init", "--dry-run"]);
+    assert!(
+        run.all().contains("Plug'n'Play") && !run.all().contains("installs the shim at the next npm install"),
+        "{}",
+        run.all()
+    );
+
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n  url = env(\"API_DATABASE_URL\")\n}\n",
+    );
+    ctx.write("package.json", "{\"name\": \"api\"}\n");
+    let run = ctx.run(&["doctor"]);
+    assert!(run.stdout.contains("fix: set API_DATABASE_URL"), "{}", run.all());
+}

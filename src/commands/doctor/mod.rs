@@ -213,13 +213,20 @@ fn dump_tools(settings: &Settings) -> Row {
     let db = match settings.database() {
         Ok(db) => db,
         Err(e) => {
+            // The variable the schema or config reads (`API_DATABASE_URL is not set: ...`).
+            let detail = format!("{e:#}");
+            let var = detail
+                .split_once(" is not set")
+                .map(|(v, _)| v.trim())
+                .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or("DATABASE_URL");
             return Row {
                 entry,
                 ok: false,
-                detail: format!("{e:#}"),
-                fix: "set DATABASE_URL as Prisma reads it (.env, prisma.config.ts)".into(),
+                fix: format!("set {var} as Prisma reads it (.env, prisma.config.ts)"),
+                detail,
                 optional: false,
-            }
+            };
         }
     };
     // SQLite is read through the library built into prisma-guard: no tool to install, and a

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 
 use crate::error::Failure;
 
+pub mod clone;
 mod husky;
 mod lefthook;
 mod pre_commit;

@@ -12,6 +12,7 @@ use super::context::Context;
 mod files;
 mod git;
 mod itself;
+mod managers;
 pub mod marker;
 mod remote;
 pub mod run_later;
@@ -272,7 +273,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if run_name == "husky" || run_name.starts_with("husky@") {
-        if let Some(why) = husky(&run, hooks) {
+        if let Some(why) = husky(&run, hooks).or_else(|| managers::husky_moves_hooks(&run, ctx)) {
             return Some(format!("`{}` {why}", argv.join(" ")));
         }
     }
@@ -347,7 +348,7 @@ pub(super) fn switch_off(e: &EnvChange) -> Option<String> {
         "GIT_CONFIG_GLOBAL" | "GIT_CONFIG_SYSTEM" => {
             Some(format!("{k} swaps git's configuration (it can move the hooks)"))
         }
-        _ => None,
+        _ => managers::lefthook_env(k, v),
     }
 }
 
@@ -600,6 +601,10 @@ mod tests {
             "git update-ref --stdin",
             "git send-pack ../remote.git main",
             "LEFTHOOK_BIN=/bin/true git commit -m x",
+            // Review (issue 22, round 7): lefthook reading another config.
+            "LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
+            "export LEFTHOOK_CONFIG=/tmp/empty.yml",
+            "env LEFTHOOK_CONFIG=/tmp/empty.yml git commit -m d",
             "yq -i 'del(.pre-commit)' lefthook.yml",
             "yq eval --inplace 'del(.pre-commit)' lefthook.yml",
             "dasel delete -f lefthook.yml pre-commit",
@@ -641,6 +646,8 @@ mod tests {
             "git config user.name \"$NAME\"",
             "npx husky",
             "npx husky install",
+            "LEFTHOOK_VERBOSE=1 git commit -m x",
+            "LEFTHOOK_CONFIG= git commit -m x",
             "pre-commit install",
             "pre-commit install --overwrite -t pre-push",
             "pre-commit install -c .pre-commit-config.yaml",

@@ -6,6 +6,7 @@
 mod deploy;
 mod js;
 mod package_json;
+mod recipes;
 mod shell;
 mod yaml;
 
@@ -29,6 +30,10 @@ pub enum Kind {
     /// Deploy settings in JSON: vercel.json, app.json (Heroku), railway.json.
     DeployJson,
     Script,
+    /// justfile recipes.
+    Justfile,
+    /// Jenkinsfile `sh`/`bat` steps.
+    Jenkinsfile,
 }
 
 /// What kind of file `rel` (repository-relative, `/`-separated) is, if it is scanned at all.
@@ -70,6 +75,26 @@ pub fn kind(rel: &str) -> Option<Kind> {
     if lower == "procfile" || lower.starts_with("procfile.") {
         return Some(Kind::Procfile);
     }
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if lower == "justfile" || lower == ".justfile" || lower.ends_with(".just") {
+        return Some(Kind::Justfile);
+    }
+    if lower == "jenkinsfile" || lower.starts_with("jenkinsfile.") || lower.ends_with(".jenkinsfile") {
+        return Some(Kind::Jenkinsfile);
+    }
+    // Composite actions, Gitea/Forgejo workflows, Buildkite pipelines, Taskfiles, pnpm's
+    // package.yaml: YAML whose strings are commands, read as CI YAML is.
+    if yaml
+        && ((in_dir(".github/") && (lower == "action.yml" || lower == "action.yaml"))
+            || in_dir(".gitea/workflows/")
+            || in_dir(".forgejo/workflows/")
+            || in_dir(".buildkite/")
+            || lower.starts_with("taskfile.")
+            || lower == "package.yaml"
+            || lower == "package.yml")
+    {
+        return Some(Kind::CiYaml);
+    }
     if (in_dir(".github/workflows/") && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
         || lower == ".gitlab-ci.yml"
         || lower == "bitbucket-pipelines.yml"
@@ -82,7 +107,9 @@ pub fn kind(rel: &str) -> Option<Kind> {
     if matches!(lower.as_str(), "netlify.toml" | "fly.toml" | "railway.toml" | "nixpacks.toml") {
         return Some(Kind::DeployToml);
     }
-    if matches!(lower.as_str(), "vercel.json" | "app.json" | "railway.json") {
+    // Nx targets (`project.json`) and Deno tasks (`deno.json`) as deploy JSON: every string
+    // naming prisma or a database client.
+    if matches!(lower.as_str(), "vercel.json" | "app.json" | "railway.json" | "project.json" | "deno.json" | "deno.jsonc") {
         return Some(Kind::DeployJson);
     }
     let script_ext = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"];
@@ -182,6 +209,8 @@ pub fn commands(kind: Kind, rel: &str, text: &str, prod_scripts: &[String]) -> R
         Kind::DeployToml => deploy::toml(text)?,
         Kind::DeployJson => deploy::json(text)?,
         Kind::Script => js::js(text, path_is_production(rel)),
+        Kind::Justfile => recipes::justfile(text),
+        Kind::Jenkinsfile => recipes::jenkinsfile(text),
     })
 }
 
@@ -200,6 +229,22 @@ pub fn mentions_data_command(text: &str) -> bool {
         || text.contains("docker")
         || text.contains("podman")
         || crate::judge::clients::CLIENTS.iter().any(|c| text.contains(c))
+}
+
+/// What a file without a name the scanner knows is, from its `#!` line: a shell script, or a
+/// JavaScript/TypeScript one (node, deno, bun, tsx, ts-node). `None`: no such line.
+pub fn shebang_kind(text: &str) -> Option<Kind> {
+    let first = strip_bom(text).lines().next()?.strip_prefix("#!")?;
+    let mut words = first.split_whitespace();
+    let mut prog = words.next()?.rsplit('/').next()?;
+    if prog == "env" {
+        prog = words.find(|w| !w.starts_with('-') && !w.contains('='))?;
+    }
+    match prog {
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh" | "yash" => Some(Kind::Shell),
+        "node" | "deno" | "bun" | "tsx" | "ts-node" | "zx" => Some(Kind::Script),
+        _ => None,
+    }
 }
 
 pub fn strip_bom(text: &str) -> &str {

@@ -378,6 +378,13 @@ mod tests {
         assert!(rules(&other).contains(&"drop-column"), "{:?}", rules(&other));
         let some = moved.replace("= \"email\";", "= \"email\" WHERE id < 10;");
         assert!(rules(&some).contains(&"drop-column"), "{:?}", rules(&some));
+        // Review (issue 22, round 7): overwritten after the backfill, or MySQL's LIMIT.
+        let overwritten = moved.replace("= \"email\";", "= \"email\";\nUPDATE \"User\" SET \"email_new\" = 'x';");
+        assert!(rules(&overwritten).contains(&"drop-column"), "{:?}", rules(&overwritten));
+        let limited = moved.replace("= \"email\";", "= \"email\" LIMIT 5;");
+        assert!(rules(&limited).contains(&"drop-column"), "{:?}", rules(&limited));
+        let nulls = moved.replace("= \"email\";", "= \"email\";\nUPDATE \"User\" SET \"email_new\" = '' WHERE \"email_new\" IS NULL;");
+        assert_eq!(rules(&nulls), Vec::<&str>::new(), "filling the rows still NULL loses nothing");
     }
 
     /// Findings as `line rule: message [prisma: warning]`, one per line: a snapshot.

@@ -417,10 +417,19 @@ impl Analyzer<'_> {
         for c in &columns {
             self.state.backfilled.insert(table, c);
         }
+        // A later write of a column filled from another overwrites what was moved into it
+        // (`SET "age_tmp" = 0`), unless it fills only the rows still NULL.
+        for c in &columns {
+            if !only_nulls(t, c) {
+                self.state.filled_from.retain(|(tb, col, _)| !(*tb == key(table) && *col == key(c)));
+            }
+        }
         // `SET "email_new" = "email"` over every row, into a column added here: where its
-        // values came from (for a temporary column that takes the old one's name).
+        // values came from (for a temporary column that takes the old one's name). MySQL's
+        // `UPDATE ... LIMIT n` fills only n rows.
         let every = self.every_row_of(table, t);
-        if every.is_some() {
+        let limited = top_level_limit(t);
+        if every.is_some() && !limited {
             for (from, to) in split_commas(t, set + 1, end) {
                 let part = &t[from..to];
                 let Some(eq) = part.iter().position(|x| x.is_punct('=')) else { continue };
@@ -480,3 +489,22 @@ impl Analyzer<'_> {
         self.state.copies.insert(key(table), cols);
     }
 }
+/// Whether an UPDATE's WHERE clause keeps to rows where `column` IS NULL.
+fn only_nulls(t: &[Tok], column: &str) -> bool {
+    let Some(w) = t.iter().position(|x| x.is("WHERE")) else { return false };
+    t[w..].windows(3).any(|x| x[0].is_name() && key(x[0].value) == key(column) && x[1].is("IS") && x[2].is("NULL"))
+}
+
+/// Whether a statement has a LIMIT outside parentheses (MySQL's `UPDATE ... LIMIT n`).
+fn top_level_limit(t: &[Tok]) -> bool {
+    let mut depth = 0i32;
+    t.iter().any(|x| {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        }
+        depth == 0 && x.is("LIMIT")
+    })
+}
+
