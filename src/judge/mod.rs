@@ -290,12 +290,10 @@ pub fn check_in(
                 ));
             }
             for e in v.env {
+                // An agent marker unset or emptied is refused for every command
+                // (`tamper::marker`); here what hides the agent from prisma alone.
                 let hidden = match e {
-                    EnvChange::Unset(k) => crate::agents::env::is_marker(k).then(|| format!("unsets {k}")),
-                    EnvChange::Set(k, val) if val.is_empty() => {
-                        crate::agents::env::is_marker(k).then(|| format!("empties {k}"))
-                    }
-                    EnvChange::Clear => Some("clears the environment (env -i)".into()),
+                    EnvChange::Clear => Some("clears the environment (env -i)".to_string()),
                     _ => None,
                 };
                 if let Some(h) = hidden {
