@@ -2,79 +2,98 @@
 #![deny(unsafe_code)]
 
 // Unix process groups, signals, file modes and symlinks throughout: one clear message instead
-// of a wall of errors. Everything below is `#[cfg(unix)]` (through `unix_only!`), so on other
-// systems this message is the only error from this crate.
+// of a wall of errors. Every item below is `#[cfg(unix)]` (one attribute each, not a macro
+// around them all, which rustfmt does not look into), so on other systems this message is
+// the only error from this crate.
 #[cfg(not(unix))]
 compile_error!("prisma-guard supports Linux and macOS; on Windows, use it inside WSL");
 
-/// Puts `#[cfg(unix)]` on each item.
-macro_rules! unix_only {
-    ($($item:item)*) => { $( #[cfg(unix)] $item )* };
-}
+#[cfg(unix)]
+pub(crate) mod agents;
+#[cfg(unix)]
+pub(crate) mod backup;
+#[cfg(unix)]
+pub mod cli;
+#[cfg(unix)]
+pub(crate) mod commands;
+#[cfg(unix)]
+pub(crate) mod config;
+#[cfg(unix)]
+pub mod error;
+#[cfg(unix)]
+pub mod exit;
+#[cfg(unix)]
+pub(crate) mod guard;
+#[cfg(unix)]
+pub(crate) mod install;
+#[cfg(unix)]
+pub(crate) mod judge;
+#[cfg(unix)]
+pub(crate) mod mcp;
+#[cfg(unix)]
+pub(crate) mod migrate;
+#[cfg(unix)]
+pub(crate) mod notify;
+#[cfg(unix)]
+pub(crate) mod process;
+#[cfg(unix)]
+pub(crate) mod project;
+#[cfg(unix)]
+pub(crate) mod rules;
+#[cfg(unix)]
+pub(crate) mod scan;
+#[cfg(unix)]
+pub(crate) mod shell;
+#[cfg(unix)]
+pub(crate) mod sql;
+#[cfg(unix)]
+pub(crate) mod sys;
+#[cfg(unix)]
+pub(crate) mod tripwire;
+#[cfg(unix)]
+pub(crate) mod ui;
 
-unix_only! {
-    pub(crate) mod agents;
-    pub(crate) mod backup;
-    pub mod cli;
-    pub(crate) mod commands;
-    pub(crate) mod config;
-    pub mod error;
-    pub mod exit;
-    pub(crate) mod guard;
-    pub(crate) mod install;
-    pub(crate) mod judge;
-    pub(crate) mod mcp;
-    pub(crate) mod migrate;
-    pub(crate) mod notify;
-    pub(crate) mod process;
-    pub(crate) mod project;
-    pub(crate) mod rules;
-    pub(crate) mod scan;
-    pub(crate) mod shell;
-    pub(crate) mod sql;
-    pub(crate) mod sys;
-    pub(crate) mod tripwire;
-    pub(crate) mod ui;
+#[cfg(unix)]
+pub use exit::ExitStatus;
 
-    pub use exit::ExitStatus;
+#[cfg(unix)]
+use cli::{Cli, Command};
 
-    use cli::{Cli, Command};
-
-    /// Run one command line.
-    pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
-        process::ignore_file_size_signal();
-        // Listings end quietly when their reader goes away (`backups | head -1`); `check`,
-        // `explain` and `scan` write their report in one go and keep their exit code.
-        if matches!(cli.command, Command::Backups(_) | Command::Doctor(_)) {
-            process::default_pipe_signal();
-        }
-        let global = &cli.global;
-        let load = || config::settings::Settings::load(global);
-        match cli.command {
-            Command::Exec(args) => commands::exec::run(global, &args),
-            Command::Backup(args) => commands::backup::run(&mut load()?, &args),
-            Command::Backups(args) => commands::backups::run(&load()?, &args),
-            Command::Verify(args) => commands::verify::run(&load()?, &args),
-            Command::Restore(args) => commands::restore::run(&load()?, &args),
-            Command::RestoreTest(args) => commands::restore_test::run(&load()?, &args),
-            Command::Sync(args) => commands::sync::run(&load()?, &args),
-            Command::Status(args) => commands::status::run(&load()?, &args),
-            Command::Notify(args) => commands::notify::run(&load()?, &args),
-            Command::Schedule(args) => commands::schedule::run(&load()?, &args),
-            Command::Prune(args) => commands::prune::run(&load()?, &args),
-            Command::Shim(args) => commands::shim::run(&load()?, &args),
-            Command::Scan(args) => commands::scan::run(global, &args),
-            Command::Hooks(args) => commands::hooks::run(global, &args),
-            Command::Check(args) => commands::check::run(global, &args),
-            Command::Explain(args) => commands::explain::run(global, &args),
-            Command::AgentHook(args) => commands::agent_hook::run(global, &args),
-            Command::Init(args) => commands::init::run(global, &args),
-            Command::Uninstall(args) => commands::uninstall::run(global, &args),
-            Command::Doctor(args) => commands::doctor::run(global, &args),
-            Command::Protect => commands::protect::run(&load()?),
-            Command::Unprotect => commands::protect::run_unprotect(&load()?),
-            Command::Mcp(args) => commands::mcp::run(global, &args),
-            Command::Migrate(args) => commands::migrate::run(&load()?, &args),
-        }
+#[cfg(unix)]
+/// Run one command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    process::ignore_file_size_signal();
+    // Listings end quietly when their reader goes away (`backups | head -1`); `check`,
+    // `explain` and `scan` write their report in one go and keep their exit code.
+    if matches!(cli.command, Command::Backups(_) | Command::Doctor(_)) {
+        process::default_pipe_signal();
+    }
+    let global = &cli.global;
+    let load = || config::settings::Settings::load(global);
+    match cli.command {
+        Command::Exec(args) => commands::exec::run(global, &args),
+        Command::Backup(args) => commands::backup::run(&mut load()?, &args),
+        Command::Backups(args) => commands::backups::run(&load()?, &args),
+        Command::Verify(args) => commands::verify::run(&load()?, &args),
+        Command::Restore(args) => commands::restore::run(&load()?, &args),
+        Command::RestoreTest(args) => commands::restore_test::run(&load()?, &args),
+        Command::Sync(args) => commands::sync::run(&load()?, &args),
+        Command::Status(args) => commands::status::run(&load()?, &args),
+        Command::Notify(args) => commands::notify::run(&load()?, &args),
+        Command::Schedule(args) => commands::schedule::run(&load()?, &args),
+        Command::Prune(args) => commands::prune::run(&load()?, &args),
+        Command::Shim(args) => commands::shim::run(&load()?, &args),
+        Command::Scan(args) => commands::scan::run(global, &args),
+        Command::Hooks(args) => commands::hooks::run(global, &args),
+        Command::Check(args) => commands::check::run(global, &args),
+        Command::Explain(args) => commands::explain::run(global, &args),
+        Command::AgentHook(args) => commands::agent_hook::run(global, &args),
+        Command::Init(args) => commands::init::run(global, &args),
+        Command::Uninstall(args) => commands::uninstall::run(global, &args),
+        Command::Doctor(args) => commands::doctor::run(global, &args),
+        Command::Protect => commands::protect::run(&load()?),
+        Command::Unprotect => commands::protect::run_unprotect(&load()?),
+        Command::Mcp(args) => commands::mcp::run(global, &args),
+        Command::Migrate(args) => commands::migrate::run(&load()?, &args),
     }
 }

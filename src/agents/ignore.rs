@@ -35,8 +35,23 @@ pub fn shell_adds(line: &str) -> Option<String> {
     if !line.contains(WORD) {
         return None;
     }
-    const READERS: &[&str] =
-        &["grep", "egrep", "fgrep", "rg", "ag", "git", "cat", "less", "head", "tail", "wc", "ls", "prisma-guard", "echo", "printf"];
+    const READERS: &[&str] = &[
+        "grep",
+        "egrep",
+        "fgrep",
+        "rg",
+        "ag",
+        "git",
+        "cat",
+        "less",
+        "head",
+        "tail",
+        "wc",
+        "ls",
+        "prisma-guard",
+        "echo",
+        "printf",
+    ];
     let mut writes = false;
     let parsed = crate::shell::visit(line, &NoScripts, &mut |v| {
         let cmd = v.command;
@@ -75,7 +90,9 @@ mod tests {
         ] {
             assert!(shell_adds(line).is_some(), "{line}");
         }
-        for line in ["grep -rn prisma-guard-ignore .", "git log -S prisma-guard-ignore", "npm test", "echo prisma-guard-ignore"] {
+        for line in
+            ["grep -rn prisma-guard-ignore .", "git log -S prisma-guard-ignore", "npm test", "echo prisma-guard-ignore"]
+        {
             assert!(shell_adds(line).is_none(), "{line}");
         }
     }

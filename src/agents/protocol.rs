@@ -328,7 +328,10 @@ mod tests {
             (Agent::Gemini, r#"{"hook_event_name":"beforeShellExecution","command":"x","cwd":"/p"}"#),
             (Agent::Gemini, r#"{"toolName":"bash","toolArgs":"{\"command\":\"x\"}"}"#),
             (Agent::Gemini, r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"x"}}"#),
-            (Agent::Claude, r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"x"}}"#),
+            (
+                Agent::Claude,
+                r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"x"}}"#,
+            ),
             (Agent::Copilot, r#"{"hook_event_name":"beforeShellExecution","command":"x"}"#),
             (Agent::Claude, r#"{"tool_name":"Bash","tool_input":"npx prisma migrate reset"}"#),
         ] {

@@ -60,7 +60,10 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
                 } else {
                     ", and on each remote without its own [retention] what its table shows"
                 };
-                (format!("{doomed} of the {} backup(s) in {}{remotes}", manifests.len(), store.dir().display()), format!("delete {doomed}"))
+                (
+                    format!("{doomed} of the {} backup(s) in {}{remotes}", manifests.len(), store.dir().display()),
+                    format!("delete {doomed}"),
+                )
             }
         };
         let summary = format!(
@@ -68,7 +71,8 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
             looser.join("; ")
         );
         let action = format!("`{rerun}` deletes more backups than the project's retention and");
-        if let Err(e) = crate::guard::confirm::typed_as(&summary, &expected, &format!("`{expected}`"), &action, &rerun) {
+        if let Err(e) = crate::guard::confirm::typed_as(&summary, &expected, &format!("`{expected}`"), &action, &rerun)
+        {
             let mut entry =
                 crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
             entry.agent = crate::agents::env::detect_current();
@@ -164,7 +168,9 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
 fn with_flags(settings: &Settings, args: &PruneArgs) -> Policy {
     let mut policy: Policy = settings.retention;
     if policy.gfs.is_set() && (args.keep.is_some() || args.max_age_days.is_some()) {
-        settings.printer.warn("--keep and --max-age-days do not apply: [retention] uses keep_last/keep_daily/... rules");
+        settings
+            .printer
+            .warn("--keep and --max-age-days do not apply: [retention] uses keep_last/keep_daily/... rules");
         return policy;
     }
     if let Some(days) = args.max_age_days {
@@ -192,7 +198,11 @@ fn loosened(own: &Policy, args: &PruneArgs) -> Vec<String> {
     if let Some(days) = args.max_age_days.filter(|d| tighter_limit(*d, own.max_age_days)) {
         out.push(format!(
             "--max-age-days {days} deletes younger backups than the project ({})",
-            if own.max_age_days == 0 { "no age limit".to_string() } else { format!("max_age_days = {}", own.max_age_days) }
+            if own.max_age_days == 0 {
+                "no age limit".to_string()
+            } else {
+                format!("max_age_days = {}", own.max_age_days)
+            }
         ));
     }
     out

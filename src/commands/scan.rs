@@ -87,7 +87,8 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
         let paths: Vec<String> =
             source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
-        let mut scanned = scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths.clone(), &opts);
+        let mut scanned =
+            scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths.clone(), &opts);
         // Judged by what changed since `rev`: what the files had there is not new (as the
         // hooks judge a commit or a push).
         if let (Some(commit), Some(git_dir)) = (source::commit_of(repo, rev), Some(repo.path())) {
@@ -205,12 +206,9 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             .and_then(|()| crate::backup::store::io::write_atomic(p, text.as_bytes()))
             .map(|_| ())
             .with_context(|| format!("could not write {}", p.display())),
-        None => {
-            crate::ui::write_stdout(text)
-        }
+        None => crate::ui::write_stdout(text),
     }
 }
-
 
 /// A reader that stopped reading (`| head`) is not an error.
 fn stdout_result(written: std::io::Result<()>) -> Result<()> {

@@ -45,7 +45,9 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
     if args.remotes_only {
         if settings.config.file.remotes.is_empty() {
             return Err(crate::error::Failure::usage("--remotes-only: prisma-guard.toml configures no [[remote]]")
-                .hint("add a [[remote]] table (docs/operations.md), or run `prisma-guard status` without --remotes-only")
+                .hint(
+                    "add a [[remote]] table (docs/operations.md), or run `prisma-guard status` without --remotes-only",
+                )
                 .into());
         }
         report.locations.retain(|l| l.kind != "local");

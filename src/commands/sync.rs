@@ -113,14 +113,15 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
             updated.remotes.push(record);
             store.save_manifest(&updated)?;
         }
-        settings
-            .printer
-            .status("Synced", format!(
+        settings.printer.status(
+            "Synced",
+            format!(
                 "remote `{}` ({}): {uploaded} uploaded, {present} already there{}",
                 r.name,
                 r.url,
                 if replaced > 0 { format!(", {replaced} damaged copies sent again") } else { String::new() }
-            ));
+            ),
+        );
         if skipped > 0 {
             settings.printer.warn(format!(
                 "{skipped} unencrypted backup(s) kept off `{}`: take a new (encrypted) backup with `prisma-guard backup`; `prisma-guard prune` removes old ones",

@@ -360,11 +360,7 @@ pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config>
 
 /// The project's own file at `path` (which may be missing from the working tree while
 /// committed), as [`load`] explains.
-fn own_config<'r>(
-    path: &Path,
-    cwd: &Path,
-    repo: &dyn Fn() -> &'r Option<git2::Repository>,
-) -> Result<Config> {
+fn own_config<'r>(path: &Path, cwd: &Path, repo: &dyn Fn() -> &'r Option<git2::Repository>) -> Result<Config> {
     let exists = path.is_file();
     let why = if exists { distrust(path, cwd) } else { Some("is missing from the working tree".to_string()) };
     let Some(why) = why else {
@@ -401,7 +397,10 @@ fn own_config<'r>(
                 c.ignored.push(format!("{} leaves out {key}, {tail}", path.display()));
             }
         } else {
-            c.ignored.push(format!("{} {why}: its committed version counts (`git checkout -- {FILE_NAME}` brings it back)", path.display()));
+            c.ignored.push(format!(
+                "{} {why}: its committed version counts (`git checkout -- {FILE_NAME}` brings it back)",
+                path.display()
+            ));
         }
         return Ok(c);
     }
@@ -416,7 +415,9 @@ fn own_config<'r>(
         c.file.encryption = encryption;
         c.file.remotes = remotes;
         c.file.notify = notify;
-        c.ignored.retain(|l| !(l.contains("sets remote (") || l.contains("sets notify (") || l.contains("sets encryption (")));
+        c.ignored.retain(|l| {
+            !(l.contains("sets remote (") || l.contains("sets notify (") || l.contains("sets encryption ("))
+        });
     } else if encryption.is_some() {
         c.encryption_refused = Some(format!(
             "{} asks for [encryption], but the file {why}: its recipients (or passphrase) do not count yet, and a backup is never written unencrypted instead",
@@ -447,12 +448,11 @@ fn owned_safely(path: &Path) -> bool {
 pub fn trusted_content(path: &Path, cwd: &Path) -> std::result::Result<(Vec<u8>, Option<String>), String> {
     let working = std::fs::read(path);
     let repo = git2::Repository::discover(cwd).ok();
-    let inside = repo.as_ref().and_then(git2::Repository::workdir).and_then(|w| w.canonicalize().ok()).is_some_and(
-        |w| {
+    let inside =
+        repo.as_ref().and_then(git2::Repository::workdir).and_then(|w| w.canonicalize().ok()).is_some_and(|w| {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
             dir.canonicalize().is_ok_and(|d| d.starts_with(&w))
-        },
-    );
+        });
     if inside {
         return match (committed_blob(repo.as_ref(), path), working) {
             (Some(c), Ok(now)) if c == now => Ok((c, None)),

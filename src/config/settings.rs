@@ -148,7 +148,10 @@ impl Settings {
             return match &self.config.encryption_refused {
                 // Asked for, not to be applied: never a backup in the clear instead.
                 Some(why) => Err(crate::error::Failure::usage(format!("{why}: nothing was written"))
-                    .hint(format!("commit it (`git add {0} && git commit`), or make it yours alone (`chmod go-w {0}`)", config::FILE_NAME))
+                    .hint(format!(
+                        "commit it (`git add {0} && git commit`), or make it yours alone (`chmod go-w {0}`)",
+                        config::FILE_NAME
+                    ))
                     .into()),
                 None => Ok(None),
             };

@@ -176,9 +176,10 @@ impl Guard<'_> {
         let decision = decision.as_str();
         let backup_id = if skip_backup {
             if !exists {
-                settings
-                    .printer
-                    .status("No backup", format!("{} does not exist yet, so there is nothing to back up", db.target().describe()));
+                settings.printer.status(
+                    "No backup",
+                    format!("{} does not exist yet, so there is nothing to back up", db.target().describe()),
+                );
             }
             None
         } else {

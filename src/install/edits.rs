@@ -335,7 +335,8 @@ pub fn unmerge_scripts(current: &str, path: &Path) -> Result<Option<String>> {
 /// The comment above the backup folder's line in `.gitignore`.
 pub const BACKUPS_WHY: &str = "prisma-guard backups (database dumps: never commit them)";
 /// The comment above the line for a SQLite restore's staged copy.
-pub const STAGED_WHY: &str = "prisma-guard: the copy a SQLite restore stages beside the database (a killed restore leaves it)";
+pub const STAGED_WHY: &str =
+    "prisma-guard: the copy a SQLite restore stages beside the database (a killed restore leaves it)";
 
 /// `.gitignore` with `entry` ignored under the comment `# <why>`, if it is not yet.
 pub fn merge_gitignore(current: &str, entry: &str, why: &str) -> Option<String> {

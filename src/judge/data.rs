@@ -37,7 +37,9 @@ impl Hit {
             Hit::Folder => format!("a folder holding the project's SQLite database ({db})"),
             Hit::Pattern => format!("a pattern matching the project's SQLite database ({db})"),
             Hit::Backups => "prisma-guard's backups (only `prisma-guard prune` deletes backups)".into(),
-            Hit::Unknown if db.is_empty() => "a path only known when the line runs, which may be prisma-guard's backups".into(),
+            Hit::Unknown if db.is_empty() => {
+                "a path only known when the line runs, which may be prisma-guard's backups".into()
+            }
             Hit::Unknown => format!(
                 "a path only known when the line runs, which may be the project's SQLite database ({db}) or its backups"
             ),
@@ -89,7 +91,9 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     for base in &bases {
         for f in files {
             if pattern {
-                if super::tamper::glob_regex(&base.display().to_string(), false, false).is_some_and(|re| re.is_match(&f.display().to_string())) {
+                if super::tamper::glob_regex(&base.display().to_string(), false, false)
+                    .is_some_and(|re| re.is_match(&f.display().to_string()))
+                {
                     return Some(Hit::Pattern);
                 }
             } else if base == f {
@@ -136,15 +140,29 @@ fn brace_words(path: &str) -> Option<Vec<String>> {
     Some(inner.split(',').map(|alt| format!("{head}{alt}{tail}")).collect())
 }
 
-
 /// Commands that remove every file they name.
 pub(crate) const REMOVERS: &[&str] =
     &["rm", "unlink", "shred", "truncate", "srm", "trash", "trash-put", "rimraf", "del", "del-cli", "gio", "wipe"];
 /// Commands whose last operand (or `-t DIR`) is what they write.
 const COPIERS: &[&str] = &["cp", "install", "rsync", "ln", "scp", "ditto"];
 /// Editors: a file they open may be written (`vim -c ':%d|wq' dev.db`, `ed -s dev.db`).
-const EDITORS: &[&str] =
-    &["vi", "vim", "nvim", "ex", "ed", "red", "emacs", "emacsclient", "nano", "pico", "micro", "joe", "kak", "hx", "mg"];
+const EDITORS: &[&str] = &[
+    "vi",
+    "vim",
+    "nvim",
+    "ex",
+    "ed",
+    "red",
+    "emacs",
+    "emacsclient",
+    "nano",
+    "pico",
+    "micro",
+    "joe",
+    "kak",
+    "hx",
+    "mg",
+];
 /// Compressors that replace a file by its compressed copy (the file is gone) unless told to
 /// keep it, and those that keep it unless told `--rm`.
 const COMPRESSORS: &[&str] = &["gzip", "xz", "bzip2", "lzma", "lzip", "pigz", "pbzip2", "compress", "unxz", "gunzip"];
@@ -156,7 +174,8 @@ const AWKS: &[&str] = &["awk", "gawk", "mawk", "nawk", "busybox-awk"];
 /// (run as `name`) such a program loses, besides the removers, copiers and `mv`, which are
 /// read on their own. `None`: it loses none of them.
 fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
-    let operands: Vec<String> = argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect();
+    let operands: Vec<String> =
+        argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect();
     let has = |flags: &[&str]| argv[1..].iter().any(|a| flags.contains(&a.as_str()));
     let short = |c: char| argv[1..].iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
     let values = |flags: &[&str]| -> Vec<String> {
@@ -169,7 +188,9 @@ fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
     };
     match name {
         // Punching, collapsing or zeroing ranges changes the bytes there.
-        "fallocate" if has(&["-p", "--punch-hole", "-c", "--collapse-range", "-z", "--zero-range", "-i", "--insert-range"]) => {
+        "fallocate"
+            if has(&["-p", "--punch-hole", "-c", "--collapse-range", "-z", "--zero-range", "-i", "--insert-range"]) =>
+        {
             Some(operands)
         }
         "sort" => Some(values(&["-o", "--output"])).filter(|v| !v.is_empty()),
@@ -221,9 +242,10 @@ fn other_inline_code(name: &str, argv: &[String]) -> Option<String> {
     };
     let code = code.join("\n");
     let lower = code.to_ascii_lowercase();
-    let acts = [">", "remove", "unlink", "rename", "truncate", "file.delete", "open(", "io.open", "writelines", "file delete"]
-        .iter()
-        .any(|w| lower.contains(w));
+    let acts =
+        [">", "remove", "unlink", "rename", "truncate", "file.delete", "open(", "io.open", "writelines", "file delete"]
+            .iter()
+            .any(|w| lower.contains(w));
     acts.then_some(code)
 }
 
@@ -397,7 +419,16 @@ fn may_touch_files(cmd: &SimpleCommand) -> bool {
         && crate::shell::resolve::git_subcommand_index(argv).is_some_and(|k| {
             matches!(
                 argv[k].as_str(),
-                "clean" | "checkout" | "restore" | "reset" | "stash" | "switch" | "rm" | "mv" | "read-tree" | "checkout-index"
+                "clean"
+                    | "checkout"
+                    | "restore"
+                    | "reset"
+                    | "stash"
+                    | "switch"
+                    | "rm"
+                    | "mv"
+                    | "read-tree"
+                    | "checkout-index"
             )
         })
 }
@@ -448,7 +479,8 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
     let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let named = |list: &[&String]| {
         list.iter().any(|p| hit(p, ctx.data_files(), &ctx.cwd, dirs).is_some())
-            || (super::git_data::has_magic(args) && super::git_data::pathspecs_cover(args, ctx.data_files(), &ctx.cwd, dirs))
+            || (super::git_data::has_magic(args)
+                && super::git_data::pathspecs_cover(args, ctx.data_files(), &ctx.cwd, dirs))
     };
     match sub {
         "clean" if short('n') || long("--dry-run") => None,
@@ -593,7 +625,9 @@ mod tests {
         assert_eq!(lost("curl -o f https://x"), Some(vec!["f".to_string()]));
         assert_eq!(lost("gzip dev.db"), Some(vec!["dev.db".to_string()]));
         assert_eq!(lost("zstd --rm dev.db"), Some(vec!["dev.db".to_string()]));
-        for keeps in ["gzip -k dev.db", "gzip -c dev.db", "zstd dev.db", "sort x", "curl https://x", "tar cf x.tar dev.db"] {
+        for keeps in
+            ["gzip -k dev.db", "gzip -c dev.db", "zstd dev.db", "sort x", "curl https://x", "tar cf x.tar dev.db"]
+        {
             assert_eq!(lost(keeps), None, "{keeps}");
         }
     }

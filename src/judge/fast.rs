@@ -202,12 +202,12 @@ pub fn fast_allow(line: &str) -> bool {
         first.contains('/')
             || part.split_whitespace().any(|w| {
                 // ni's script runners (`nr db:reset`) name no other trigger word.
-                matches!(w, "." | "at" | "batch" | "nr" | "nlx" | "na" | "nf") || crate::shell::resolve::SHELLS.contains(&w)
+                matches!(w, "." | "at" | "batch" | "nr" | "nlx" | "na" | "nf")
+                    || crate::shell::resolve::SHELLS.contains(&w)
             })
     });
     !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -216,9 +216,13 @@ mod tests {
     /// Review of issue 19, round 2, findings 3 and 4: lines the fast path let through.
     #[test]
     fn a_path_of_project_folders_and_ni_runners_take_the_full_path() {
-        for line in
-            ["env PATH=bin wipe", "PATH=bin:/usr/bin wipe; git status", "nr db:reset", "volta run nr db:reset", "foreman start"]
-        {
+        for line in [
+            "env PATH=bin wipe",
+            "PATH=bin:/usr/bin wipe; git status",
+            "nr db:reset",
+            "volta run nr db:reset",
+            "foreman start",
+        ] {
             assert!(!fast_allow(line), "{line}");
         }
         for line in ["echo banana split", "ls -la", "cargo build"] {

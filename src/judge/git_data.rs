@@ -127,7 +127,9 @@ pub fn pathspecs_cover(args: &[String], files: &[PathBuf], cwd: &Path, dirs: &[S
         return false;
     }
     let top = || {
-        git2::Repository::discover(cwd).ok().and_then(|r| r.workdir().map(|w| w.canonicalize().unwrap_or(w.to_path_buf())))
+        git2::Repository::discover(cwd)
+            .ok()
+            .and_then(|r| r.workdir().map(|w| w.canonicalize().unwrap_or(w.to_path_buf())))
     };
     let only_excludes = specs.iter().all(|s| s.exclude);
     let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
@@ -206,7 +208,9 @@ impl Adds {
         }
         let discards = match sub {
             "reset" => long("--hard") || long("--merge") || long("--keep"),
-            "stash" => matches!(args.iter().find(|a| !a.starts_with('-')).map(String::as_str), None | Some("push" | "save")),
+            "stash" => {
+                matches!(args.iter().find(|a| !a.starts_with('-')).map(String::as_str), None | Some("push" | "save"))
+            }
             "checkout" | "switch" => short('f') || long("--force") || long("--discard-changes"),
             "restore" => (long("--staged") || short('S')) && (long("--worktree") || short('W')),
             "read-tree" => short('u') && (long("--reset") || short('m')),
@@ -332,11 +336,13 @@ mod tests {
         ] {
             assert_eq!(verdict(line, ignored.path()), Destructive, "{line}");
         }
-        for line in ["git add -A && git reset --hard", "git add -Af && git commit -m x", "git add -f src && git stash"] {
+        for line in ["git add -A && git reset --hard", "git add -Af && git commit -m x", "git add -f src && git stash"]
+        {
             assert_eq!(verdict(line, ignored.path()), Allow, "{line}");
         }
         let tracked = project(false);
-        for line in ["git read-tree -u --reset HEAD", "git checkout-index -f -a", "git checkout-index -f prisma/dev.db"] {
+        for line in ["git read-tree -u --reset HEAD", "git checkout-index -f -a", "git checkout-index -f prisma/dev.db"]
+        {
             assert_eq!(verdict(line, tracked.path()), Destructive, "{line}");
         }
         for line in ["git read-tree HEAD", "git checkout-index -a", "git checkout -- src"] {

@@ -42,7 +42,11 @@ pub(super) fn dynamic_command(v: &shell::Visit<'_>, mentions: bool) -> Option<St
     );
     let first_operand = argv[1..].iter().position(|a| !a.starts_with('-') && !a.contains('=')).map(|k| k + 1);
     // `node_modules/.bin/.p* migrate reset`: a command named by a pattern the shell expands.
-    let at = if dynamic_word(&argv[0]) || argv[0].contains(['*', '?', '[']) { 0 } else { first_operand.filter(|k| runner && dynamic_word(&argv[*k]))? };
+    let at = if dynamic_word(&argv[0]) || argv[0].contains(['*', '?', '[']) {
+        0
+    } else {
+        first_operand.filter(|k| runner && dynamic_word(&argv[*k]))?
+    };
     let prisma_like = argv[at + 1..].iter().any(|a| {
         matches!(a.as_str(), "migrate" | "db" | "reset" | "push" | "update" | "execute" | "drop" | "-c" | "-e")
     });
@@ -111,7 +115,10 @@ pub(super) fn hidden_text(
     let shell = crate::shell::resolve::SHELLS.contains(&name) || matches!(name, "source" | ".");
     if shell && matches!(v.target, Target::Other) && v.command.heredoc.is_none() {
         let operands: Vec<&String> = argv[1..].iter().take_while(|a| *a != "--").collect();
-        if name != "source" && name != "." && (operands.iter().all(|a| a.starts_with('-')) || operands.iter().any(|a| *a == "-s")) {
+        if name != "source"
+            && name != "."
+            && (operands.iter().all(|a| a.starts_with('-')) || operands.iter().any(|a| *a == "-s"))
+        {
             return Some(format!("`{name}` runs a script read from its input, which cannot be checked"));
         }
     }
@@ -129,7 +136,9 @@ pub(super) fn hidden_text(
             return Some(format!("`{name}` runs a script from {path}, made when the line runs"));
         }
         if let Some(w) = written.iter().find(|w| same_file(w, path)) {
-            return Some(format!("`{name}` runs {w}, a file this line writes first: what it will hold cannot be checked"));
+            return Some(format!(
+                "`{name}` runs {w}, a file this line writes first: what it will hold cannot be checked"
+            ));
         }
     }
     // A program, or an interpreter's script, that the line wrote (`printf ... > x.sh && sh x.sh`,
@@ -138,7 +147,9 @@ pub(super) fn hidden_text(
         let program = argv.first().into_iter();
         let scripts = argv[1..].iter().filter(|_| is_interpreter(name) || shell);
         if let Some(w) = program.chain(scripts).find_map(|a| written.iter().find(|w| same_file(w, a))) {
-            return Some(format!("`{name}` runs {w}, a file this line writes first: what it will hold cannot be checked"));
+            return Some(format!(
+                "`{name}` runs {w}, a file this line writes first: what it will hold cannot be checked"
+            ));
         }
     }
     // `ls *.db | xargs rm`: a remover given file names nobody can see.
@@ -165,7 +176,8 @@ pub(super) fn hidden_text(
                     && (literal_paths_only(c) || literal_runs && literal_paths_only(&without_spawn_calls(c)))
                     && !crate::judge::tamper::code_paths(c).any(touches)
             };
-            if let Some(act) = code.iter().filter(|c| !plain(c)).find_map(|c| code_acts(c)).filter(|_| protects_files()) {
+            if let Some(act) = code.iter().filter(|c| !plain(c)).find_map(|c| code_acts(c)).filter(|_| protects_files())
+            {
                 return Some(format!(
                     "`{name}` runs inline code that {act}, in a project whose database or backups are files: what it touches cannot be checked"
                 ));
@@ -198,11 +210,8 @@ pub(super) fn script_file(
     }
     let (_, text) = scripts.file(v.dirs, path)?;
     let act = code_acts(&text)?;
-    let built = if act == RUNS_PROGRAMS {
-        shell::resolve::literal_spawns(&text).is_none()
-    } else {
-        !literal_paths_only(&text)
-    };
+    let built =
+        if act == RUNS_PROGRAMS { shell::resolve::literal_spawns(&text).is_none() } else { !literal_paths_only(&text) };
     // Reading the project for its data files costs more than the rest: only for code that
     // builds names or may name a database file or the backups.
     let lower = text.to_ascii_lowercase();
@@ -232,7 +241,8 @@ pub(super) fn written_by(cmd: &SimpleCommand) -> Vec<String> {
     match name {
         "tee" => out.extend(operands.into_iter().cloned()),
         "cp" | "mv" | "install" | "ln" | "curl" | "wget" if operands.len() >= 2 || matches!(name, "curl" | "wget") => {
-            let to = cmd.argv.windows(2).find(|w| matches!(w[0].as_str(), "-o" | "-O" | "--output" | "--output-document"));
+            let to =
+                cmd.argv.windows(2).find(|w| matches!(w[0].as_str(), "-o" | "-O" | "--output" | "--output-document"));
             match (name, to) {
                 (_, Some(w)) => out.push(w[1].clone()),
                 ("curl" | "wget", None) => {}
@@ -250,7 +260,10 @@ pub(super) fn written_by(cmd: &SimpleCommand) -> Vec<String> {
         // In-place editors write the files they name.
         "sed" | "perl" | "json" | "jq" | "yq" | "dasel" | "sponge" | "ed" | "ex"
             if name == "sponge"
-                || cmd.argv.iter().any(|a| a == "-I" || a.starts_with("-i") || a.starts_with("--in-place") || a == "put") =>
+                || cmd
+                    .argv
+                    .iter()
+                    .any(|a| a == "-I" || a.starts_with("-i") || a.starts_with("--in-place") || a == "put") =>
         {
             out.extend(operands.into_iter().filter(|o| o.contains('.') || o.contains('/')).cloned());
         }
@@ -263,14 +276,30 @@ fn is_interpreter(name: &str) -> bool {
     name.starts_with("python")
         || matches!(
             name,
-            "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx" | "ts-node" | "expect" | "osascript" | "lua" | "Rscript"
+            "node"
+                | "nodejs"
+                | "ruby"
+                | "perl"
+                | "php"
+                | "deno"
+                | "bun"
+                | "tsx"
+                | "ts-node"
+                | "expect"
+                | "osascript"
+                | "lua"
+                | "Rscript"
         )
 }
 
 /// A file name whose contents only exist when the line runs: a process substitution, the
 /// input, a file descriptor.
 fn unseen_file(path: &str) -> bool {
-    path == shell::parse::PROCESS_INPUT || path == "/dev/stdin" || path == "-" || path.starts_with("/dev/fd/") || path.starts_with("/proc/self/fd/")
+    path == shell::parse::PROCESS_INPUT
+        || path == "/dev/stdin"
+        || path == "-"
+        || path.starts_with("/dev/fd/")
+        || path.starts_with("/proc/self/fd/")
 }
 
 fn same_file(a: &str, b: &str) -> bool {
@@ -294,10 +323,49 @@ fn without_spawn_calls(code: &str) -> String {
 /// formatting, concatenation, decoding or evaluation that could make another name.
 fn literal_paths_only(code: &str) -> bool {
     const MAKES_NAMES: &[&str] = &[
-        "glob", "listdir", "walk", "readdir", "scandir", "iterdir", "+", "%", "f'", "f\"", "${", "format", "join",
-        "concat", "replace", "chr(", "decode", "reverse", "[::-1]", "eval", "exec", "getattr", "import(", "__import__",
-        "fromcharcode", "atob", "buffer.from", "unpack", "pack(", "sprintf", "$_", "@argv", "sys.argv", "process.argv",
-        "environ", "process.env", "$env", "input(", "stdin", "readline", "\\x", "\\u", "\\0",
+        "glob",
+        "listdir",
+        "walk",
+        "readdir",
+        "scandir",
+        "iterdir",
+        "+",
+        "%",
+        "f'",
+        "f\"",
+        "${",
+        "format",
+        "join",
+        "concat",
+        "replace",
+        "chr(",
+        "decode",
+        "reverse",
+        "[::-1]",
+        "eval",
+        "exec",
+        "getattr",
+        "import(",
+        "__import__",
+        "fromcharcode",
+        "atob",
+        "buffer.from",
+        "unpack",
+        "pack(",
+        "sprintf",
+        "$_",
+        "@argv",
+        "sys.argv",
+        "process.argv",
+        "environ",
+        "process.env",
+        "$env",
+        "input(",
+        "stdin",
+        "readline",
+        "\\x",
+        "\\u",
+        "\\0",
     ];
     let lower = code.to_ascii_lowercase();
     !MAKES_NAMES.iter().any(|m| lower.contains(m))
@@ -307,15 +375,62 @@ fn literal_paths_only(code: &str) -> bool {
 /// programs.
 fn code_acts(code: &str) -> Option<&'static str> {
     const REMOVES: &[&str] = &[
-        "remove(", "unlink", "rmtree", "rmsync", "rmdir", "rm(", "rm_rf", "rm_r", "file.delete", "fileutils", "rimraf",
-        "truncate", "rename", "shutil.move", "os.replace", "renamesync", "deltree", "fs.rm", "emptydir", "remove_dir",
+        "remove(",
+        "unlink",
+        "rmtree",
+        "rmsync",
+        "rmdir",
+        "rm(",
+        "rm_rf",
+        "rm_r",
+        "file.delete",
+        "fileutils",
+        "rimraf",
+        "truncate",
+        "rename",
+        "shutil.move",
+        "os.replace",
+        "renamesync",
+        "deltree",
+        "fs.rm",
+        "emptydir",
+        "remove_dir",
         "remove_file",
     ];
     const RUNS: &[&str] = &[
-        "system(", "subprocess", "popen", "exec(", "execsync", "execfilesync", "spawn", "child_process", "os.exec",
-        "`", "qx", "deno.command", "bun.spawn", "bun.$", "$`", "pty.",
+        "system(",
+        "subprocess",
+        "popen",
+        "exec(",
+        "execsync",
+        "execfilesync",
+        "spawn",
+        "child_process",
+        "os.exec",
+        "`",
+        "qx",
+        "deno.command",
+        "bun.spawn",
+        "bun.$",
+        "$`",
+        "pty.",
     ];
-    const WRITES: &[&str] = &["'w'", "\"w\"", "'wb'", "\"wb\"", "'w+'", "writefile", "write_text", "write_bytes", "'>'", "\">\"", "open(my", "open my", "file.write", "file.open"];
+    const WRITES: &[&str] = &[
+        "'w'",
+        "\"w\"",
+        "'wb'",
+        "\"wb\"",
+        "'w+'",
+        "writefile",
+        "write_text",
+        "write_bytes",
+        "'>'",
+        "\">\"",
+        "open(my",
+        "open my",
+        "file.write",
+        "file.open",
+    ];
     let lower = code.to_ascii_lowercase();
     if REMOVES.iter().any(|w| lower.contains(w)) {
         return Some("removes, moves or truncates files");
@@ -347,7 +462,11 @@ mod tests {
         assert!(literal_paths_only("import os; os.remove('dist/app.js')"));
         assert!(!literal_paths_only("import os; os.remove('de'+'v.db')"));
         assert!(!literal_paths_only("unlink glob '*.db'"));
-        for code in ["print(1+1)", "console.log(require('./package.json').version)", "import json; print(json.load(open('a.json')))"] {
+        for code in [
+            "print(1+1)",
+            "console.log(require('./package.json').version)",
+            "import json; print(json.load(open('a.json')))",
+        ] {
             assert_eq!(code_acts(code), None, "{code}");
         }
     }

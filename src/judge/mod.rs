@@ -190,7 +190,9 @@ pub fn check_in(
                     let judged = check_in(&later.command, cwd, opts, scripts, repo);
                     match (judged.verdict, tamper::run_later::missing_program(&later.command, cwd)) {
                         (Verdict::Allow, None) => continue,
-                        (Verdict::Allow, Some(file)) => format!("{file} is not there, so what it will run cannot be checked"),
+                        (Verdict::Allow, Some(file)) => {
+                            format!("{file} is not there, so what it will run cannot be checked")
+                        }
                         (_, _) => judged.reason(),
                     }
                 }

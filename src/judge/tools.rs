@@ -226,9 +226,8 @@ const TABLE: &[Row] = &[
 ];
 
 /// Package runners and their subcommands, which come before the tool's name.
-const RUNNERS: &[&str] = &[
-    "npx", "pnpx", "bunx", "pnpm", "yarn", "bun", "npm", "corepack", "deno", "node", "nodejs", "tsx", "ts-node",
-];
+const RUNNERS: &[&str] =
+    &["npx", "pnpx", "bunx", "pnpm", "yarn", "bun", "npm", "corepack", "deno", "node", "nodejs", "tsx", "ts-node"];
 const RUNNER_WORDS: &[&str] = &["exec", "dlx", "x", "run", "--"];
 /// Runner options that take the next word as their value (`yarn workspace NAME CMD`).
 const RUNNER_VALUES: &[&str] =

@@ -85,7 +85,8 @@ fn reaches_key(word: &str) -> (bool, bool) {
         return (file, folder);
     }
     // `/` and `/home` hold every home folder.
-    let above = w == "/" || ancestors.iter().any(|a| *a == w || abs(a).is_some_and(|x| x == w || x.starts_with(&format!("{w}/"))));
+    let above = w == "/"
+        || ancestors.iter().any(|a| *a == w || abs(a).is_some_and(|x| x == w || x.starts_with(&format!("{w}/"))));
     (false, above)
 }
 
@@ -100,7 +101,9 @@ fn reads_trees(name: &str, argv: &[String]) -> bool {
         "cp" | "scp" | "rsync" | "zip" | "gcp" => {
             short('r') || short('R') || short('a') || long("--recursive") || long("--archive")
         }
-        "find" => argv.iter().any(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fprint0" | "-fls")),
+        "find" => argv
+            .iter()
+            .any(|a| matches!(a.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fprint0" | "-fls")),
         "aws" | "gsutil" => long("--recursive") || short('r') || argv.iter().any(|a| a == "sync" || a == "rsync"),
         _ => false,
     }
@@ -167,7 +170,9 @@ pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
         return None; // judged with the client's SQL (`super::clients`)
     }
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
-    let w = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w) || crate::sql::tripwire::event_triggers_off(w))?;
+    let w = words
+        .into_iter()
+        .find(|w| crate::sql::tripwire::sets_replica(w) || crate::sql::tripwire::event_triggers_off(w))?;
     let what = if crate::sql::tripwire::sets_replica(&w) {
         "session_replication_role to replica"
     } else {

@@ -195,12 +195,21 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
     // the compose file is the input; unknown input fails closed.
     let stdin = files.iter().any(|f| f == "-" || f == "/dev/stdin");
     let files: Vec<String> = match (&cmd.input_file, stdin) {
-        (Some(input), true) => files.iter().map(|f| if f == "-" || f == "/dev/stdin" { input.clone() } else { f.clone() }).collect(),
+        (Some(input), true) => {
+            files.iter().map(|f| if f == "-" || f == "/dev/stdin" { input.clone() } else { f.clone() }).collect()
+        }
         _ => files,
     };
-    if stdin && cmd.input_file.is_none() && compose && matches!(sub, "down" | "rm") && words[1..].iter().any(|a| {
-        a == "--volumes" || a.starts_with("--volumes=") && !a.ends_with("false") || (a.starts_with('-') && !a.starts_with("--") && a.contains('v'))
-    }) {
+    if stdin
+        && cmd.input_file.is_none()
+        && compose
+        && matches!(sub, "down" | "rm")
+        && words[1..].iter().any(|a| {
+            a == "--volumes"
+                || a.starts_with("--volumes=") && !a.ends_with("false")
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains('v'))
+        })
+    {
         return Some(format!(
             "`{name} compose {sub} -v` reads its compose file from its input, which cannot be checked: it may delete the database's volumes"
         ));
@@ -344,7 +353,11 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
         _ if removes(name) => {
             let ops: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
             // `mv` removes its sources; its destination only receives.
-            if name == "mv" && ops.len() >= 2 { ops[..ops.len() - 1].to_vec() } else { ops }
+            if name == "mv" && ops.len() >= 2 {
+                ops[..ops.len() - 1].to_vec()
+            } else {
+                ops
+            }
         }
         "find" if argv.iter().any(|a| a == "-delete") || argv.windows(2).any(|w| w[0] == "-exec" && w[1] == "rm") => {
             argv[1..].iter().take_while(|a| !a.starts_with('-')).collect()
@@ -376,7 +389,9 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
                 if p.contains(['*', '?', '[']) && name != "find" {
                     let pattern = crate::config::lexical_normalize(&dir.join(p.as_str())).display().to_string();
                     let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
-                    let folder = crate::config::lexical_normalize(&dir.join(&literal[..literal.rfind('/').map_or(0, |k| k + 1)]));
+                    let folder = crate::config::lexical_normalize(
+                        &dir.join(&literal[..literal.rfind('/').map_or(0, |k| k + 1)]),
+                    );
                     // The pattern matches the folder, one holding it, or goes into it (`*/base`).
                     let parts: Vec<&str> = pattern.split('/').collect();
                     let bind_text = bind.display().to_string();
@@ -416,7 +431,10 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
                 let literal = p.split(['*', '?', '[']).next().unwrap_or(p);
                 let abs = crate::config::lexical_normalize(&dir.join(literal));
                 // `find . -name '*.log' -delete` removes what matches below `.`, not `.`.
-                let filtered = name == "find" && argv.iter().any(|a| a.starts_with("-name") || a.starts_with("-path") || a.starts_with("-regex") || a == "-iname");
+                let filtered = name == "find"
+                    && argv.iter().any(|a| {
+                        a.starts_with("-name") || a.starts_with("-path") || a.starts_with("-regex") || a == "-iname"
+                    });
                 let holds = bind.starts_with(&abs) && abs.parent().is_some() && !filtered;
                 let hits = abs == *bind || abs.starts_with(bind) || holds;
                 if hits && !literal.is_empty() {
@@ -451,13 +469,16 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
         crate::shell::wrappers::Inner::Script(_) => return None,
     };
     let inner = argv[k..].join(" ");
-    let removes = inner.split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '\'' | '"' | '('))
+    let removes = inner
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '\'' | '"' | '('))
         .any(|w| removes(w.rsplit('/').next().unwrap_or(w)) || w == "-delete");
     if !removes {
         return None;
     }
     if let Some(d) = inner.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | ';')).find_map(server_data) {
-        return Some(format!("`{name}` runs `{inner}` in a container, removing files where the database server keeps its data ({d})"));
+        return Some(format!(
+            "`{name}` runs `{inner}` in a container, removing files where the database server keeps its data ({d})"
+        ));
     }
     // Mounts of the database's volumes or data folders, and where they are in the container.
     let services = db_services(dir, &[], None);
@@ -466,8 +487,12 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
         let spec = match w[0].as_str() {
             "-v" | "--volume" => w[1].clone(),
             "--mount" => {
-                let field = |f: &str| w[1].split(',').find_map(|kv| kv.strip_prefix(&format!("{f}=")).map(str::to_string));
-                match (field("source").or_else(|| field("src")), field("target").or_else(|| field("dst")).or_else(|| field("destination"))) {
+                let field =
+                    |f: &str| w[1].split(',').find_map(|kv| kv.strip_prefix(&format!("{f}=")).map(str::to_string));
+                match (
+                    field("source").or_else(|| field("src")),
+                    field("target").or_else(|| field("dst")).or_else(|| field("destination")),
+                ) {
                     (Some(s), Some(t)) => format!("{s}:{t}"),
                     _ => continue,
                 }
@@ -487,7 +512,9 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
         }
     }
     mounts.into_iter().find(|(_, target)| inner.contains(target.as_str())).map(|(source, target)| {
-        format!("`{name}` gives a container the database's {source} (at {target}) and runs `{inner}`, removing files in it")
+        format!(
+            "`{name}` gives a container the database's {source} (at {target}) and runs `{inner}`, removing files in it"
+        )
     })
 }
 

@@ -122,14 +122,10 @@ mod tests {
             "=novalue\nBB=\nCC\nDD==x\n",
         ];
         for t in texts {
-            let a: Vec<(String, Option<String>)> = full
-                .captures_iter(t)
-                .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
-                .collect();
-            let b: Vec<(String, Option<String>)> = lite
-                .captures_iter(t)
-                .map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string())))
-                .collect();
+            let a: Vec<(String, Option<String>)> =
+                full.captures_iter(t).map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string()))).collect();
+            let b: Vec<(String, Option<String>)> =
+                lite.captures_iter(t).map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().to_string()))).collect();
             assert_eq!(a, b, "{t:?}");
             assert!(!a.is_empty() || t.is_empty() || t.starts_with('='), "{t:?}");
         }

@@ -14,12 +14,12 @@
 mod discovery;
 pub mod dotenv;
 mod env;
+mod js_text;
 pub mod loader;
 pub mod node;
-mod js_text;
 pub mod prisma_files;
-mod run_dependent;
 mod resolve;
+mod run_dependent;
 pub mod watch;
 
 use std::collections::HashMap;

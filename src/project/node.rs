@@ -11,7 +11,11 @@ use std::path::{Component, Path, PathBuf};
 
 /// The real Node binary (canonical path) Prisma will run with, `None` when there is no
 /// `node` at all (Prisma cannot start either), or why it is not certain.
-pub fn prisma_node(from: &Path, prisma_file: Option<&Path>, path_var: Option<&OsStr>) -> Result<Option<PathBuf>, String> {
+pub fn prisma_node(
+    from: &Path,
+    prisma_file: Option<&Path>,
+    path_var: Option<&OsStr>,
+) -> Result<Option<PathBuf>, String> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     for dir in from.ancestors() {
         candidates.push(dir.join("node_modules/.bin/node"));
@@ -77,11 +81,9 @@ fn is_binary(path: &Path) -> bool {
 pub fn same_node(started: &Path, exec_path: &Path) -> Result<(), String> {
     match (started.canonicalize(), exec_path.canonicalize()) {
         (Ok(a), Ok(b)) if a == b => Ok(()),
-        _ => Err(format!(
-            "{} is a launcher that starts {}, not Node.js itself",
-            started.display(),
-            exec_path.display()
-        )),
+        _ => {
+            Err(format!("{} is a launcher that starts {}, not Node.js itself", started.display(), exec_path.display()))
+        }
     }
 }
 

@@ -17,10 +17,10 @@ pub enum UrlExpr {
     Unknown(String),
 }
 
-use super::js_text::{at_top_level, balanced_args, code_chars, re, split_top_level};
 pub use super::js_text::strip_comments;
-pub use super::run_dependent::run_dependent_tree;
+use super::js_text::{at_top_level, balanced_args, code_chars, re, split_top_level};
 use super::run_dependent::reaches_the_environment;
+pub use super::run_dependent::run_dependent_tree;
 
 /// Parse a URL expression: `env("X")`, `process.env.X`, `"literal"`.
 pub fn parse_url_expr(expr: &str) -> UrlExpr {
@@ -96,9 +96,13 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     let src = strip_comments(src);
     // Regex searches cost more than a look for the words they need: each runs only when its
     // words are there (the agent hook reads this file on every line that may touch a file).
-    let quoted_key = ["migrations", "path", "schema"].iter().any(|k| ['"', '\'', '`'].iter().any(|q| src.contains(&format!("{q}{k}{q}"))));
+    let quoted_key = ["migrations", "path", "schema"]
+        .iter()
+        .any(|k| ['"', '\'', '`'].iter().any(|q| src.contains(&format!("{q}{k}{q}"))));
     let src = if quoted_key {
-        re(&QUOTED_KEY, r#"(?:\[\s*)?["'`](migrations|path|schema)["'`](?:\s*\])?\s*:"#).replace_all(&src, "$1:").into_owned()
+        re(&QUOTED_KEY, r#"(?:\[\s*)?["'`](migrations|path|schema)["'`](?:\s*\])?\s*:"#)
+            .replace_all(&src, "$1:")
+            .into_owned()
     } else {
         src
     };
@@ -106,8 +110,10 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     if let Some(c) = re(&SCHEMA, r#"(?m)\bschema\s*:\s*["'`]([^"'`]+)["'`]"#).captures(&src) {
         out.schema = Some(c[1].to_string());
     } else if let Some(c) = (src.contains("path.join") || src.contains("path.resolve"))
-        .then(|| re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#)
-            .captures(&src))
+        .then(|| {
+            re(&JOIN, r#"\bschema\s*:\s*path\.(?:join|resolve)\(\s*((?:(?:__dirname|["'`][^"'`]*["'`])\s*,?\s*)+)\)"#)
+                .captures(&src)
+        })
         .flatten()
     {
         let parts: Vec<String> = c[1]
@@ -124,7 +130,9 @@ pub fn parse_config_ts(src: &str) -> ConfigTs {
     // `migrations: { path }`, or the object a shorthand `migrations` names (`const migrations
     // = { path: ... }; defineConfig({ migrations })`).
     let names_migrations = src.contains("migrations");
-    if let Some(c) = names_migrations.then(|| re(&MIGRATIONS, r"\bmigrations\s*[:=]\s*\{[^}]*?\bpath\s*:\s*").find(&src)).flatten() {
+    if let Some(c) =
+        names_migrations.then(|| re(&MIGRATIONS, r"\bmigrations\s*[:=]\s*\{[^}]*?\bpath\s*:\s*").find(&src)).flatten()
+    {
         let rest = &src[c.end()..];
         // The expression: to the `,` or `}` that ends it at its own level.
         let mut depth = 0i32;

@@ -22,11 +22,9 @@ impl Project {
         // Code preloaded into every node process (prisma's and the loader's alike) can set
         // any variable in one and not the other: the database is not certain.
         if let Some(why) = node_options_preload() {
-            return Err(fail(format!(
-                "{}: NODE_OPTIONS {why}", super::UNCERTAIN
-            ))
-            .hint("unset NODE_OPTIONS for prisma commands, or pass the database as Prisma's own --url")
-            .into());
+            return Err(fail(format!("{}: NODE_OPTIONS {why}", super::UNCERTAIN))
+                .hint("unset NODE_OPTIONS for prisma commands, or pass the database as Prisma's own --url")
+                .into());
         }
         // A `node` that is not Node itself can give Prisma's run another environment.
         if let Some(why) = &opts.node_doubt {

@@ -171,8 +171,18 @@ pub fn run_dependent_tree(file: &Path) -> Option<String> {
 /// modules that touch nothing outside the process (the rest are caught by
 /// [`run_dependent`]), dotenv and Prisma's config helpers.
 fn pure_package(spec: &str) -> bool {
-    const BUILTIN: &[&str] =
-        &["path", "path/posix", "path/win32", "url", "util", "assert", "buffer", "events", "querystring", "string_decoder"];
+    const BUILTIN: &[&str] = &[
+        "path",
+        "path/posix",
+        "path/win32",
+        "url",
+        "util",
+        "assert",
+        "buffer",
+        "events",
+        "querystring",
+        "string_decoder",
+    ];
     const KNOWN: &[&str] = &["dotenv", "dotenv/config", "dotenv-expand", "prisma", "prisma/config", "@prisma/config"];
     let name = spec.strip_prefix("node:").unwrap_or(spec);
     (spec.starts_with("node:") && !name.is_empty()) || BUILTIN.contains(&name) || KNOWN.contains(&spec)
@@ -298,15 +308,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("prisma.config.ts");
         std::fs::create_dir_all(dir.path().join("node_modules/@acme/env/lib")).unwrap();
-        std::fs::write(&config, "import { url } from \"@acme/env\";\nimport \"dotenv/config\";\nimport path from \"node:path\";\n")
-            .unwrap();
-        std::fs::write(dir.path().join("node_modules/@acme/env/package.json"), "{\"exports\": {\".\": {\"import\": \"./lib/index.js\"}}}")
-            .unwrap();
-        std::fs::write(dir.path().join("node_modules/@acme/env/lib/index.js"), "export const url = process.env.DATABASE_URL;\n")
-            .unwrap();
+        std::fs::write(
+            &config,
+            "import { url } from \"@acme/env\";\nimport \"dotenv/config\";\nimport path from \"node:path\";\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("node_modules/@acme/env/package.json"),
+            "{\"exports\": {\".\": {\"import\": \"./lib/index.js\"}}}",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("node_modules/@acme/env/lib/index.js"),
+            "export const url = process.env.DATABASE_URL;\n",
+        )
+        .unwrap();
         assert_eq!(run_dependent_tree(&config), None);
-        std::fs::write(dir.path().join("node_modules/@acme/env/lib/index.js"), "export const url = Date.now() ? a : b;\n")
-            .unwrap();
+        std::fs::write(
+            dir.path().join("node_modules/@acme/env/lib/index.js"),
+            "export const url = Date.now() ? a : b;\n",
+        )
+        .unwrap();
         assert!(run_dependent_tree(&config).expect("run-dependent").contains("uses `Date`"));
         std::fs::write(&config, "import { x } from \"left-pad\";\n").unwrap();
         assert!(run_dependent_tree(&config).expect("unknown").contains("cannot find"));

@@ -21,7 +21,8 @@ pub(super) fn scan_commands(
 ) -> Result<Vec<Finding>, String> {
     // npm refuses a package.json that does not parse, whatever it holds: so does the scan.
     // Other files are read when a line in them may reach the data (the judge's fast path).
-    if !extract::mentions_data_command(text) && kind != Kind::PackageJson && text.lines().all(crate::judge::fast_allow) {
+    if !extract::mentions_data_command(text) && kind != Kind::PackageJson && text.lines().all(crate::judge::fast_allow)
+    {
         return Ok(Vec::new());
     }
     let mut lines = extract::commands(kind, rel, text, &opts.production_scripts)?;

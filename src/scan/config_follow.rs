@@ -62,8 +62,10 @@ fn command_file_configs(rel: &str, text: &str) -> Vec<String> {
     let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
     for line in text.lines().filter(|l| l.contains("prisma") && l.contains("--config")) {
-        let words: Vec<&str> =
-            line.split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']')
+            .filter(|w| !w.is_empty())
+            .collect();
         for (k, w) in words.iter().enumerate() {
             let w = w.trim_matches(|c| c == '"' || c == '\'');
             let value = match w.strip_prefix("--config=") {

@@ -49,7 +49,8 @@ impl Judges {
         use crate::judge::{Class, Verdict};
         let root = self.root.as_ref()?;
         let cwd = crate::config::lexical_normalize(&root.join(dir));
-        let packages = Rc::clone(self.packages.borrow_mut().entry(cwd.clone()).or_insert_with(|| Rc::new(Packages::new(&cwd))));
+        let packages =
+            Rc::clone(self.packages.borrow_mut().entry(cwd.clone()).or_insert_with(|| Rc::new(Packages::new(&cwd))));
         {
             let mut context = self.context.borrow_mut();
             // Its data files are read when a line first needs them, from that line's folder:

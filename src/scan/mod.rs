@@ -150,7 +150,9 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         .filter_map(|p| {
             // An extensionless script in a scripts folder: its `#!` line says what it is
             // (staged or pushed ones too, read from git).
-            let kind = opts.kind(&p).or_else(|| walk::script_dir_file(&p).then(|| source.read(&p)).flatten().and_then(|t| extract::shebang_kind(&t)))?;
+            let kind = opts.kind(&p).or_else(|| {
+                walk::script_dir_file(&p).then(|| source.read(&p)).flatten().and_then(|t| extract::shebang_kind(&t))
+            })?;
             Some((p, kind))
         })
         .collect();

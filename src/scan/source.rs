@@ -394,11 +394,7 @@ fn peel_commit(repo: &git2::Repository, id: git2::Oid) -> Option<git2::Oid> {
 /// For each pushed ref (deleted refs skipped): the files its new commits change, read from
 /// the pushed commit. A new branch's commits are those the remote pushed to (`remote`, when
 /// known) has on none of its remote-tracking branches.
-pub fn pushed(
-    repo: git2::Repository,
-    refs: &[PushRef],
-    remote: Option<&str>,
-) -> Result<Vec<Pushed>> {
+pub fn pushed(repo: git2::Repository, refs: &[PushRef], remote: Option<&str>) -> Result<Vec<Pushed>> {
     let mut out = Vec::new();
     let path = repo.path().to_path_buf();
     for r in refs {

@@ -76,7 +76,8 @@ mod tests {
         assert_eq!(d[0].rules, vec!["drop-column", "drop-table"]);
         assert_eq!(d[0].reason.as_deref(), Some("moved to archive"));
         assert_eq!((d[1].line, d[1].reason.as_deref()), (3, None));
-        let d = directives_in("\"x\": \"prisma migrate reset # prisma-guard-ignore prisma-migrate-reset: test db\",", true);
+        let d =
+            directives_in("\"x\": \"prisma migrate reset # prisma-guard-ignore prisma-migrate-reset: test db\",", true);
         assert_eq!(d[0].reason.as_deref(), Some("test db"));
         // In a package.json script, the reason ends with the string: `"}}` after an empty
         // reason is no reason; an escaped quote inside one is part of it.

@@ -143,7 +143,8 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
     let mut configs: Vec<(String, String)> =
         out.paths.iter().filter(|p| prisma_dirs::is_config(p)).filter_map(|p| Some((p.clone(), read(p)?))).collect();
     // And those a package script names with `--config`.
-    let packages = out.paths.iter().filter(|p| prisma_dirs::names_configs(p)).filter_map(|p| Some((p.clone(), read(p)?)));
+    let packages =
+        out.paths.iter().filter(|p| prisma_dirs::names_configs(p)).filter_map(|p| Some((p.clone(), read(p)?)));
     prisma_dirs::with_script_configs(&mut configs, packages, &read);
     let start_rel = rel_path(root, start).unwrap_or_default();
     let named = prisma_dirs::dirs_named(configs, &read).unwrap_or_else(|e| {

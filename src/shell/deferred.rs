@@ -206,8 +206,29 @@ fn expect(argv: &[String]) -> Option<Inner> {
 
 /// GNU parallel options that take a value.
 const PARALLEL_VALUES: &[&str] = &[
-    "-j", "--jobs", "-S", "--sshlogin", "-I", "--delay", "--timeout", "--joblog", "--results", "-d", "--delimiter", "-n",
-    "--max-args", "-N", "--colsep", "-C", "--tagstring", "--workdir", "--wd", "--tmpdir", "--retries", "-a", "--arg-file",
+    "-j",
+    "--jobs",
+    "-S",
+    "--sshlogin",
+    "-I",
+    "--delay",
+    "--timeout",
+    "--joblog",
+    "--results",
+    "-d",
+    "--delimiter",
+    "-n",
+    "--max-args",
+    "-N",
+    "--colsep",
+    "-C",
+    "--tagstring",
+    "--workdir",
+    "--wd",
+    "--tmpdir",
+    "--retries",
+    "-a",
+    "--arg-file",
 ];
 
 /// `parallel [opts] CMD ::: ARGS`: CMD once per argument (each argument is a command when no
@@ -266,8 +287,11 @@ fn xargs(argv: &[String], input: Option<&str>) -> Option<Inner> {
             let file = a.strip_prefix("--arg-file=").map(str::to_string).or_else(|| argv.get(i + 1).cloned())?;
             let k = skip_cluster_options(argv, if a == "-a" || a == "--arg-file" { i + 2 } else { i + 1 }, "ILnPdEs");
             let cmd = argv.get(k..).unwrap_or(&[]);
-            let shell = cmd.first().is_some_and(|c| super::resolve::SHELLS.contains(&c.rsplit('/').next().unwrap_or(c)));
-            if shell && cmd.iter().any(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.ends_with('c'))) {
+            let shell =
+                cmd.first().is_some_and(|c| super::resolve::SHELLS.contains(&c.rsplit('/').next().unwrap_or(c)));
+            if shell
+                && cmd.iter().any(|w| w == "-c" || (w.starts_with('-') && !w.starts_with("--") && w.ends_with('c')))
+            {
                 return Some(Inner::Script(format!("sh {}", quote(&file))));
             }
             return None;
@@ -337,8 +361,21 @@ fn powershell(argv: &[String]) -> Option<Inner> {
         }
         let takes_value = matches!(
             flag,
-            "executionpolicy" | "ex" | "ep" | "workingdirectory" | "wd" | "wo" | "configurationname" | "inputformat"
-                | "outputformat" | "of" | "if" | "settingsfile" | "windowstyle" | "w" | "custompipename"
+            "executionpolicy"
+                | "ex"
+                | "ep"
+                | "workingdirectory"
+                | "wd"
+                | "wo"
+                | "configurationname"
+                | "inputformat"
+                | "outputformat"
+                | "of"
+                | "if"
+                | "settingsfile"
+                | "windowstyle"
+                | "w"
+                | "custompipename"
         );
         i += if takes_value { 2 } else { 1 };
     }
@@ -417,7 +454,10 @@ mod tests {
     fn multiplexers_run_their_command() {
         let reset = "npx prisma migrate reset --force";
         assert_eq!(script("tmux new -d 'npx prisma migrate reset --force'", None).as_deref(), Some(reset));
-        assert_eq!(script("tmux new-session -d -s x -c /tmp 'npx prisma migrate reset --force'", None).as_deref(), Some(reset));
+        assert_eq!(
+            script("tmux new-session -d -s x -c /tmp 'npx prisma migrate reset --force'", None).as_deref(),
+            Some(reset)
+        );
         assert_eq!(
             script("tmux send-keys -t x 'npx prisma migrate reset --force' Enter", None).as_deref(),
             Some("npx prisma migrate reset --force\n")
@@ -472,7 +512,10 @@ mod tests {
         );
         // `rm dev.db` as UTF-16LE base64.
         assert_eq!(script("pwsh -enc cgBtACAAZABlAHYALgBkAGIA", None).as_deref(), Some("rm -rf dev.db"));
-        assert_eq!(script("pwsh -c 'npx prisma migrate reset --force'", None).as_deref(), Some("npx prisma migrate reset --force"));
+        assert_eq!(
+            script("pwsh -c 'npx prisma migrate reset --force'", None).as_deref(),
+            Some("npx prisma migrate reset --force")
+        );
         assert_eq!(script("pwsh -File x.ps1", None).as_deref(), Some("sh x.ps1"));
     }
 }

@@ -21,7 +21,12 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
     ("pipenv", Some("run"), &[], 0),
     ("pdm", Some("run"), &[], 0),
     ("hatch", Some("run"), &["-e", "--env"], 0),
-    ("uv", Some("run"), &["--with", "--python", "-p", "--project", "--directory", "--env-file", "--package", "--extra", "--group"], 0),
+    (
+        "uv",
+        Some("run"),
+        &["--with", "--python", "-p", "--project", "--directory", "--env-file", "--package", "--extra", "--group"],
+        0,
+    ),
     ("rye", Some("run"), &[], 0),
     ("conda", Some("run"), &["-n", "--name", "-p", "--prefix", "--cwd"], 0),
     ("mamba", Some("run"), &["-n", "--name", "-p", "--prefix", "--cwd"], 0),
@@ -36,8 +41,20 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
         "run0",
         None,
         &[
-            "-u", "--user", "-g", "--group", "--nice", "-D", "--chdir", "--setenv", "--unit", "--property", "--slice",
-            "--description", "--machine", "--background",
+            "-u",
+            "--user",
+            "-g",
+            "--group",
+            "--nice",
+            "-D",
+            "--chdir",
+            "--setenv",
+            "--unit",
+            "--property",
+            "--slice",
+            "--description",
+            "--machine",
+            "--background",
         ],
         0,
     ),
@@ -54,13 +71,31 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
         "setpriv",
         None,
         &[
-            "--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups", "--inh-caps", "--ambient-caps",
-            "--bounding-set", "--securebits", "--selinux-label", "--apparmor-profile", "--pdeathsig", "--landlock-access",
+            "--reuid",
+            "--regid",
+            "--ruid",
+            "--euid",
+            "--rgid",
+            "--egid",
+            "--groups",
+            "--inh-caps",
+            "--ambient-caps",
+            "--bounding-set",
+            "--securebits",
+            "--selinux-label",
+            "--apparmor-profile",
+            "--pdeathsig",
+            "--landlock-access",
             "--landlock-rule",
         ],
         0,
     ),
-    ("chpst", None, &["-u", "-U", "-b", "-e", "-/", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-r", "-t"], 0),
+    (
+        "chpst",
+        None,
+        &["-u", "-U", "-b", "-e", "-/", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-r", "-t"],
+        0,
+    ),
     ("dumb-init", None, &["-r", "--rewrite"], 0),
     ("tini", None, &["-p", "-e"], 0),
     ("catatonit", None, &[], 0),
@@ -73,7 +108,22 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
     (
         "proot",
         None,
-        &["-r", "-b", "-m", "-w", "-q", "-k", "-R", "-S", "--rootfs", "--bind", "--mount", "--cwd", "--qemu", "--kernel-release"],
+        &[
+            "-r",
+            "-b",
+            "-m",
+            "-w",
+            "-q",
+            "-k",
+            "-R",
+            "-S",
+            "--rootfs",
+            "--bind",
+            "--mount",
+            "--cwd",
+            "--qemu",
+            "--kernel-release",
+        ],
         0,
     ),
     ("fakeroot", None, &["-l", "--lib", "--faked", "-s", "-i", "-b"], 0),
@@ -84,7 +134,20 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
     (
         "numactl",
         None,
-        &["-C", "--physcpubind", "-m", "--membind", "-N", "--cpunodebind", "-i", "--interleave", "-p", "--preferred", "-P", "--preferred-many"],
+        &[
+            "-C",
+            "--physcpubind",
+            "-m",
+            "--membind",
+            "-N",
+            "--cpunodebind",
+            "-i",
+            "--interleave",
+            "-p",
+            "--preferred",
+            "-P",
+            "--preferred-many",
+        ],
         0,
     ),
     ("faketime", None, &[], 1),
@@ -95,12 +158,27 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
         "xvfb-run",
         None,
         &[
-            "-n", "-s", "-f", "-e", "-p", "-w", "--server-num", "--server-args", "--auth-file", "--error-file",
-            "--xauth-protocol", "--wait",
+            "-n",
+            "-s",
+            "-f",
+            "-e",
+            "-p",
+            "-w",
+            "--server-num",
+            "--server-args",
+            "--auth-file",
+            "--error-file",
+            "--xauth-protocol",
+            "--wait",
         ],
         0,
     ),
-    ("rlwrap", None, &["-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-S", "-t", "-w", "-z"], 0),
+    (
+        "rlwrap",
+        None,
+        &["-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-S", "-t", "-w", "-z"],
+        0,
+    ),
     ("sem", None, &["-j", "--jobs", "--id", "--semaphorename", "--timeout", "--st", "--semaphoretimeout"], 0),
     ("systemd-inhibit", None, &["--what", "--who", "--why", "--mode"], 0),
     ("dbus-run-session", None, &["--config-file", "--dbus-daemon"], 0),
@@ -125,8 +203,28 @@ pub(super) const LAUNCHERS: &[(&str, Option<&str>, &[&str], usize)] = &[
 
 /// Launchers read by their own rules in [`inner`].
 pub(super) const SPECIAL: &[&str] = &[
-    "zenstack", "nr", "nlx", "na", "ni", "nci", "nvm", "pkgx", "pkgm", "nix", "nix-shell", "vagrant", "gcloud", "bwrap",
-    "start-server-and-test", "server-test", "start-test", "foreman", "nf", "honcho", "overmind", "hivemind",
+    "zenstack",
+    "nr",
+    "nlx",
+    "na",
+    "ni",
+    "nci",
+    "nvm",
+    "pkgx",
+    "pkgm",
+    "nix",
+    "nix-shell",
+    "vagrant",
+    "gcloud",
+    "bwrap",
+    "start-server-and-test",
+    "server-test",
+    "start-test",
+    "foreman",
+    "nf",
+    "honcho",
+    "overmind",
+    "hivemind",
 ];
 
 /// Frameworks whose `prisma` subcommand runs the Prisma CLI with the rest of the words.
@@ -278,10 +376,25 @@ fn bwrap_values(opt: &str) -> usize {
         "--overlay" => 3,
         "--bind" | "--ro-bind" | "--dev-bind" | "--bind-try" | "--ro-bind-try" | "--dev-bind-try" | "--symlink"
         | "--setenv" | "--file" | "--bind-data" | "--ro-bind-data" | "--chmod" | "--bind-fd" | "--ro-bind-fd" => 2,
-        "--unshare-all" | "--unshare-user" | "--unshare-user-try" | "--unshare-ipc" | "--unshare-pid" | "--unshare-net"
-        | "--unshare-uts" | "--unshare-cgroup" | "--unshare-cgroup-try" | "--share-net" | "--die-with-parent"
-        | "--as-pid-1" | "--new-session" | "--clearenv" | "--disable-userns" | "--assert-userns-disabled"
-        | "--level-prefix" | "--help" | "--version" => 0,
+        "--unshare-all"
+        | "--unshare-user"
+        | "--unshare-user-try"
+        | "--unshare-ipc"
+        | "--unshare-pid"
+        | "--unshare-net"
+        | "--unshare-uts"
+        | "--unshare-cgroup"
+        | "--unshare-cgroup-try"
+        | "--share-net"
+        | "--die-with-parent"
+        | "--as-pid-1"
+        | "--new-session"
+        | "--clearenv"
+        | "--disable-userns"
+        | "--assert-userns-disabled"
+        | "--level-prefix"
+        | "--help"
+        | "--version" => 0,
         _ => 1,
     }
 }
@@ -366,7 +479,8 @@ mod tests {
     }
 
     fn judged(line: &str) -> crate::judge::Verdict {
-        crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default()).verdict
+        crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default())
+            .verdict
     }
 
     /// Review of issue 19, round 2, finding 4, through `check`: every launcher, program and
@@ -375,17 +489,56 @@ mod tests {
     fn a_reset_behind_any_launcher_is_refused() {
         let reset = "npx prisma migrate reset --force";
         let forms = [
-            "volta run {}", "pkgx {}", "asdf exec {}", "fnm exec --using 20 {}", "nvm exec 20 {}", "direnv exec . {}",
-            "nix develop -c {}", "nix-shell -p nodejs --run '{}'", "run0 {}", "pkexec {}", "gosu app {}", "su-exec app {}",
-            "setpriv {}", "chpst -u app {}", "dumb-init {}", "strace -f {}", "valgrind {}", "firejail {}",
-            "bwrap --bind / / {}", "proot {}", "fakeroot {}", "setarch x86_64 {}", "numactl -C 0 {}", "faketime now {}",
-            "torsocks {}", "proxychains4 {}", "xvfb-run -a {}", "rlwrap {}", "with-contenv {}", "sops exec-env f '{}'",
-            "sem --fg {}", "vagrant ssh -c '{}'", "gcloud compute ssh vm --command '{}'", "script -q /dev/null {}",
-            "pm2 start '{}'", "hyperfine '{}'", "watch -n 5 '{}'", "start-server-and-test '{}' 3000 jest",
-            "awk 'BEGIN{system(\"{}\")}'", "lua -e 'os.execute(\"{}\")'", "Rscript -e 'system(\"{}\")'",
-            "julia -e 'run(`{}`)'", "vim -es '+!{}'", "gdb -batch -ex 'shell {}'",
-            "emacs --batch --eval '(shell-command \"{}\")'", "tclsh <<< 'exec {}'", "make -f - <<< $'x:\\n\\t{}'",
-            "make --eval=$'x:\\n\\t{}' x", "sqlite3 :memory: '.shell {}'", "sqlite3 :memory: '.system {}'",
+            "volta run {}",
+            "pkgx {}",
+            "asdf exec {}",
+            "fnm exec --using 20 {}",
+            "nvm exec 20 {}",
+            "direnv exec . {}",
+            "nix develop -c {}",
+            "nix-shell -p nodejs --run '{}'",
+            "run0 {}",
+            "pkexec {}",
+            "gosu app {}",
+            "su-exec app {}",
+            "setpriv {}",
+            "chpst -u app {}",
+            "dumb-init {}",
+            "strace -f {}",
+            "valgrind {}",
+            "firejail {}",
+            "bwrap --bind / / {}",
+            "proot {}",
+            "fakeroot {}",
+            "setarch x86_64 {}",
+            "numactl -C 0 {}",
+            "faketime now {}",
+            "torsocks {}",
+            "proxychains4 {}",
+            "xvfb-run -a {}",
+            "rlwrap {}",
+            "with-contenv {}",
+            "sops exec-env f '{}'",
+            "sem --fg {}",
+            "vagrant ssh -c '{}'",
+            "gcloud compute ssh vm --command '{}'",
+            "script -q /dev/null {}",
+            "pm2 start '{}'",
+            "hyperfine '{}'",
+            "watch -n 5 '{}'",
+            "start-server-and-test '{}' 3000 jest",
+            "awk 'BEGIN{system(\"{}\")}'",
+            "lua -e 'os.execute(\"{}\")'",
+            "Rscript -e 'system(\"{}\")'",
+            "julia -e 'run(`{}`)'",
+            "vim -es '+!{}'",
+            "gdb -batch -ex 'shell {}'",
+            "emacs --batch --eval '(shell-command \"{}\")'",
+            "tclsh <<< 'exec {}'",
+            "make -f - <<< $'x:\\n\\t{}'",
+            "make --eval=$'x:\\n\\t{}' x",
+            "sqlite3 :memory: '.shell {}'",
+            "sqlite3 :memory: '.system {}'",
             "unknown-tool --flag value {}",
         ];
         for form in forms {
@@ -403,10 +556,15 @@ mod tests {
         ] {
             assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
         }
-        for line in ["npx zenstack generate", "yarn rw dev", "npx blitz dev", "pm2 logs", "hyperfine 'sleep 1'", "watch -n 1 ls"] {
+        for line in [
+            "npx zenstack generate",
+            "yarn rw dev",
+            "npx blitz dev",
+            "pm2 logs",
+            "hyperfine 'sleep 1'",
+            "watch -n 1 ls",
+        ] {
             assert_eq!(judged(line), crate::judge::Verdict::Allow, "{line}");
         }
     }
-
-
 }

@@ -1,15 +1,15 @@
 //! Shell command lines -> the Prisma commands they would run. Used by the scanner (scripts,
 //! CI files, Dockerfiles) and by the agent hooks (`check`, `agent-hook`).
 
-mod defs;
 mod deferred;
+mod defs;
+mod launchers;
 mod package_managers;
 pub mod packages;
 pub mod parse;
 pub mod recipes;
 pub mod resolve;
 mod runners;
-mod launchers;
 mod task_runners;
 mod unknown;
 pub(crate) mod wrappers;
@@ -186,7 +186,14 @@ fn walk(
         if let Some((alias, script)) = defs.alias(&cmd) {
             let mut via = ctx.via.to_vec();
             via.push(format!("alias `{alias}`"));
-            let inner = Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: ctx.env, dirs: &dirs, defs: &defs };
+            let inner = Walk {
+                depth: ctx.depth + 1,
+                top_offset: Some(offset),
+                via: &via,
+                env: ctx.env,
+                dirs: &dirs,
+                defs: &defs,
+            };
             walk_once(&format!("shell-alias:{alias}"), &script, scripts, &inner, stack, f)?;
             continue;
         }
@@ -222,7 +229,9 @@ fn walk(
             Target::Script { name, args, at }
                 if !args.is_empty() && !name.contains('*') && scripts.scripts(&dirs, at, name).is_empty() =>
             {
-                Target::Shell { script: std::iter::once(name).chain(args).map(|a| quote(a)).collect::<Vec<_>>().join(" ") }
+                Target::Shell {
+                    script: std::iter::once(name).chain(args).map(|a| quote(a)).collect::<Vec<_>>().join(" "),
+                }
             }
             // `git ci -n` with `alias.ci = commit`: what git runs instead.
             Target::Other if git_alias(&cmd.argv, scripts).is_some() => {
@@ -232,7 +241,14 @@ fn walk(
                     continue; // an alias that leads back to itself: git refuses it
                 }
                 via.push(format!("git alias `{alias}`"));
-                let inner = Walk { depth: ctx.depth + 1, top_offset: Some(offset), via: &via, env: &env, dirs: &dirs, defs: &defs };
+                let inner = Walk {
+                    depth: ctx.depth + 1,
+                    top_offset: Some(offset),
+                    via: &via,
+                    env: &env,
+                    dirs: &dirs,
+                    defs: &defs,
+                };
                 let r = walk_once(&key, &script, scripts, &inner, stack, f);
                 f(&Visit {
                     command: &cmd,
@@ -372,7 +388,9 @@ fn walk(
                     }
                     let mut v = via.clone();
                     v.push(format!("package {dir}"));
-                    inner(&v, std::slice::from_ref(&dir), &mut |c| walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f))?;
+                    inner(&v, std::slice::from_ref(&dir), &mut |c| {
+                        walk(&format!("cd {} && {script}", quote(&dir)), scripts, c, stack, f)
+                    })?;
                 }
             }
             Target::Recipe(call) => match scripts.recipes(&dirs, &call) {
@@ -389,17 +407,37 @@ fn walk(
                             false => format!("file {} in {}", def.name, def.dir),
                         });
                         stack.push(key);
-                        let r = inner(&v, std::slice::from_ref(&def.dir), &mut |c| walk(&def.body, scripts, c, stack, f));
+                        let r =
+                            inner(&v, std::slice::from_ref(&def.dir), &mut |c| walk(&def.body, scripts, c, stack, f));
                         stack.pop();
                         // A recipe the shell grammar here does not read: what it runs is unknown.
                         if let Err(e) = r {
-                            let why = format!("{} could not be parsed ({}), so what it runs cannot be checked", def.name, e.message);
-                            f(&Visit { command: &cmd, target: &Target::Unreadable { why }, via: &v, env: &env, offset, dirs: &dirs, inner: &cmd.argv });
+                            let why = format!(
+                                "{} could not be parsed ({}), so what it runs cannot be checked",
+                                def.name, e.message
+                            );
+                            f(&Visit {
+                                command: &cmd,
+                                target: &Target::Unreadable { why },
+                                via: &v,
+                                env: &env,
+                                offset,
+                                dirs: &dirs,
+                                inner: &cmd.argv,
+                            });
                         }
                     }
                 }
                 Err(why) => {
-                    f(&Visit { command: &cmd, target: &Target::Unreadable { why }, via: &via, env: &env, offset, dirs: &dirs, inner: &cmd.argv });
+                    f(&Visit {
+                        command: &cmd,
+                        target: &Target::Unreadable { why },
+                        via: &via,
+                        env: &env,
+                        offset,
+                        dirs: &dirs,
+                        inner: &cmd.argv,
+                    });
                 }
             },
             Target::Prisma { .. } | Target::Other | Target::Unreadable { .. } => {}

@@ -70,11 +70,7 @@ pub(super) fn npm(
                 chain.push("npm explore".into());
                 let cmd: Vec<String> = argv[k + 1..].iter().map(|a| crate::shell::quote(a)).collect();
                 Target::Shell {
-                    script: format!(
-                        "cd {} && {}",
-                        crate::shell::quote(&format!("node_modules/{pkg}")),
-                        cmd.join(" ")
-                    ),
+                    script: format!("cd {} && {}", crate::shell::quote(&format!("node_modules/{pkg}")), cmd.join(" ")),
                 }
             }
             _ => Target::Other,
@@ -142,7 +138,7 @@ pub(super) fn yarn(
         Some("node") => {
             chain.push("yarn".into());
             walk(argv.get(o.index_of(0)..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
-        },
+        }
         Some("run") => o.script(name, 1, chain),
         // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
         Some("workspace") => {
@@ -150,16 +146,9 @@ pub(super) fn yarn(
             let selector = o.words.get(1).cloned().unwrap_or_default();
             o.workspaces = Some(vec![selector]);
             match o.words.get(2).map(String::as_str) {
-                Some(w @ ("exec" | "dlx")) => runner_exec(
-                    &format!("yarn workspace {w}"),
-                    argv,
-                    o.index_of(2) + 1,
-                    env,
-                    chain,
-                    heredoc,
-                    n,
-                    inner,
-                ),
+                Some(w @ ("exec" | "dlx")) => {
+                    runner_exec(&format!("yarn workspace {w}"), argv, o.index_of(2) + 1, env, chain, heredoc, n, inner)
+                }
                 Some("run") => o.script(name, 3, chain),
                 _ => o.script(name, 2, chain),
             }
@@ -285,8 +274,13 @@ pub(super) fn runner_exec(
         }
         // A package fetched from a URL, a tarball or a repository, given Prisma's commands: what
         // it is cannot be known here, and it runs past the shim.
-        Some(cmd) if is_fetched_spec(cmd) && argv.get(i + 1).is_some_and(|a| matches!(a.as_str(), "migrate" | "db")) => {
-            Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(format!("`{runner} {cmd}` fetches a package not checked here")) }
+        Some(cmd)
+            if is_fetched_spec(cmd) && argv.get(i + 1).is_some_and(|a| matches!(a.as_str(), "migrate" | "db")) =>
+        {
+            Target::Prisma {
+                args: argv[i + 1..].to_vec(),
+                direct: Some(format!("`{runner} {cmd}` fetches a package not checked here")),
+            }
         }
         // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
         Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
@@ -359,7 +353,9 @@ mod tests {
         ] {
             assert!(is_prisma_spec(spec), "{spec}");
         }
-        for spec in ["npm:zod", "prisma-client.tgz", "https://example.com/x.tgz", "github:acme/prisma-tools", "@prisma/client"] {
+        for spec in
+            ["npm:zod", "prisma-client.tgz", "https://example.com/x.tgz", "github:acme/prisma-tools", "@prisma/client"]
+        {
             assert!(!is_prisma_spec(spec), "{spec}");
         }
         let judged = |line: &str| {

@@ -259,7 +259,10 @@ impl Parser<'_> {
     /// Whether the text at the cursor is the reserved word `word` (followed by a delimiter).
     fn at_word(&self, word: &str) -> bool {
         self.s[self.i..].starts_with(word.as_bytes())
-            && self.s.get(self.i + word.len()).is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')'))
+            && self
+                .s
+                .get(self.i + word.len())
+                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b')'))
     }
 
     /// The arms of `case WORD in ... esac` (the header read): each `PATTERN)` and the
@@ -407,7 +410,13 @@ impl Parser<'_> {
         self.prints = printed(&cmd.argv, cmd.heredoc.as_deref());
         // `cat FILE | cmd`: cmd reads FILE.
         self.prints_file = match cmd.argv.as_slice() {
-            [cat, file] if cat == "cat" && cmd.heredoc.is_none() && !file.starts_with('-') && !file.contains(['$', '`', '*', '?']) && !file.contains(SUBSTITUTED) => {
+            [cat, file]
+                if cat == "cat"
+                    && cmd.heredoc.is_none()
+                    && !file.starts_with('-')
+                    && !file.contains(['$', '`', '*', '?'])
+                    && !file.contains(SUBSTITUTED) =>
+            {
                 Some(file.clone())
             }
             _ => None,
@@ -472,7 +481,9 @@ impl Parser<'_> {
                 b'~' if out.is_empty()
                     && !quoted
                     && matches!(self.at(1), Some(b'+' | b'-'))
-                    && self.at(2).is_none_or(|c| matches!(c, b'/' | b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')')) =>
+                    && self
+                        .at(2)
+                        .is_none_or(|c| matches!(c, b'/' | b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')')) =>
                 {
                     out.extend_from_slice(if self.at(1) == Some(b'+') { b"$PWD" } else { b"$OLDPWD" });
                     self.i += 2;
@@ -920,9 +931,15 @@ mod tests {
         ] {
             assert!(argvs(line).contains(&v(&["rm", "-f", "dev.db"])), "{line}: {:?}", argvs(line));
         }
-        assert_eq!(argvs("case x in a) echo a;; b) echo b;; esac; ls"), vec![v(&["echo", "a"]), v(&["echo", "b"]), v(&["ls"])]);
+        assert_eq!(
+            argvs("case x in a) echo a;; b) echo b;; esac; ls"),
+            vec![v(&["echo", "a"]), v(&["echo", "b"]), v(&["ls"])]
+        );
         assert_eq!(argvs("rm -rf ~+ ~+/x ~-/y ~/z"), vec![v(&["rm", "-rf", "$PWD", "$PWD/x", "$OLDPWD/y", "~/z"])]);
-        assert_eq!(argvs("rm -rf \"$(pwd)\" `pwd`/x"), vec![v(&["pwd"]), v(&["pwd"]), v(&["rm", "-rf", "$PWD", "$PWD/x"])]);
+        assert_eq!(
+            argvs("rm -rf \"$(pwd)\" `pwd`/x"),
+            vec![v(&["pwd"]), v(&["pwd"]), v(&["rm", "-rf", "$PWD", "$PWD/x"])]
+        );
         assert_eq!(argvs("rm -rf $(git rev-parse --show-toplevel)").last().unwrap(), &v(&["rm", "-rf", TOPLEVEL]));
     }
 

@@ -10,8 +10,29 @@ use super::runners::*;
 
 /// Shells: given `-c SCRIPT`, a script file, or their input.
 pub const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "ksh93", "mksh", "oksh", "pdksh", "ash", "yash", "posh", "fish", "csh", "tcsh",
-    "rc", "es", "osh", "ysh", "elvish", "nu", "xonsh", "busybox-sh",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "ksh93",
+    "mksh",
+    "oksh",
+    "pdksh",
+    "ash",
+    "yash",
+    "posh",
+    "fish",
+    "csh",
+    "tcsh",
+    "rc",
+    "es",
+    "osh",
+    "ysh",
+    "elvish",
+    "nu",
+    "xonsh",
+    "busybox-sh",
 ];
 
 /// A change to the environment on the way to the command.
@@ -118,7 +139,8 @@ pub fn literal_spawns(code: &str) -> Option<Vec<String>> {
         .ok()
     });
     static LITERAL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
-        regex::Regex::new(r#"^\s*(?:'([^'\\]*)'|"([^"\\$`]*)"|\[((?:\s*(?:'[^'\\]*'|"[^"\\$`]*")\s*,?)*)\])\s*[,)]"#).ok()
+        regex::Regex::new(r#"^\s*(?:'([^'\\]*)'|"([^"\\$`]*)"|\[((?:\s*(?:'[^'\\]*'|"[^"\\$`]*")\s*,?)*)\])\s*[,)]"#)
+            .ok()
     });
     let (call, literal) = (CALL.as_ref()?, LITERAL.as_ref()?);
     if code.contains('`') || code.contains("${") {
@@ -175,8 +197,24 @@ fn evaluated_names(argv: &[String]) -> Option<String> {
     let name = argv.first()?;
     let evaluates = matches!(
         name.as_str(),
-        "printf" | "read" | "test" | "[" | "[[" | "declare" | "typeset" | "local" | "export" | "readonly" | "let"
-            | "unset" | "mapfile" | "readarray" | "wait" | "shift" | "return" | "exit"
+        "printf"
+            | "read"
+            | "test"
+            | "["
+            | "[["
+            | "declare"
+            | "typeset"
+            | "local"
+            | "export"
+            | "readonly"
+            | "let"
+            | "unset"
+            | "mapfile"
+            | "readarray"
+            | "wait"
+            | "shift"
+            | "return"
+            | "exit"
     );
     if !evaluates {
         return None;
@@ -321,7 +359,11 @@ pub(super) fn walk(
         // `taskset [-c] MASK CMD`, `chrt [-o|-f|-r|-b|-i|-d] PRIORITY CMD` (`-p`: an existing
         // process, nothing is started).
         "chrt" | "taskset" => {
-            if rest.iter().take_while(|a| a.starts_with('-')).any(|a| a == "-p" || a == "--pid" || a.starts_with("-a") && a.contains('p')) {
+            if rest
+                .iter()
+                .take_while(|a| a.starts_with('-'))
+                .any(|a| a == "-p" || a == "--pid" || a.starts_with("-a") && a.contains('p'))
+            {
                 return Target::Other;
             }
             let i = skip_options(argv, 1, &["-T", "-P", "-D", "--sched-runtime", "--sched-period", "--sched-deadline"]);
@@ -333,7 +375,8 @@ pub(super) fn walk(
         }
         // Programs that run a command later or elsewhere (`tmux new -d CMD`, `at now`, `xargs rm`
         // fed by text the line shows, `pwsh -c`).
-        _ if super::deferred::inner(name, argv, heredoc).is_some() => match super::deferred::inner(name, argv, heredoc) {
+        _ if super::deferred::inner(name, argv, heredoc).is_some() => match super::deferred::inner(name, argv, heredoc)
+        {
             Some(super::wrappers::Inner::Argv(k)) => next(name, k, env),
             Some(super::wrappers::Inner::Script(script)) => {
                 chain.push(name.into());
@@ -352,7 +395,11 @@ pub(super) fn walk(
             } else {
                 1
             };
-            let i = skip_options(argv, from, &["-c", "--config", "--import-map", "--lock", "--cert", "--location", "--seed"]);
+            let i = skip_options(
+                argv,
+                from,
+                &["-c", "--config", "--import-map", "--lock", "--cert", "--location", "--seed"],
+            );
             match argv.get(i) {
                 Some(spec) if deno_prisma(spec) => {
                     chain.push(name.into());
@@ -830,7 +877,6 @@ fn is_name(k: &str) -> bool {
     c.next().is_some_and(|f| f.is_ascii_alphabetic() || f == '_') && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -901,7 +947,8 @@ mod tests {
             assert_eq!(reaches(line).map(|r| r.0.join(" ")).as_deref(), Some("migrate reset"), "{line}");
         }
         // `env --chdir DIR CMD`: CMD in DIR, read again as `cd DIR && env CMD`.
-        let cmd = crate::shell::parse("env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset").unwrap().remove(0);
+        let cmd =
+            crate::shell::parse("env --unset=CLAUDECODE --chdir=/tmp npx prisma migrate reset").unwrap().remove(0);
         let r = resolve(&cmd);
         assert_eq!(r.target, Target::Shell { script: "cd /tmp && env npx prisma migrate reset".into() });
         assert!(r.env.contains(&EnvChange::Unset("CLAUDECODE".into())));

@@ -57,7 +57,11 @@ pub(super) const TURBO_VALUES: &[&str] = &[
 /// filter this cannot follow, such as `!x` or `[HEAD^1]`, selects every package).
 pub(super) fn turbo(argv: &[String]) -> Target {
     // `--dry`, `--dry-run[=json]`: turbo prints what it would run and runs nothing.
-    if argv.iter().take_while(|a| *a != "--").any(|a| a == "--dry" || a == "--dry-run" || a.starts_with("--dry=") || a.starts_with("--dry-run=")) {
+    if argv
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--dry" || a == "--dry-run" || a.starts_with("--dry=") || a.starts_with("--dry-run="))
+    {
         return Target::Other;
     }
     let mut words = Vec::new();

@@ -87,7 +87,9 @@ fn in_packages(argv: &[String], from: usize, selectors: &[&str], values: &[&str]
             None => None,
         };
         if selectors.contains(&flag) {
-            picked.extend(value.iter().flat_map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from)));
+            picked.extend(
+                value.iter().flat_map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from)),
+            );
         }
         i += 1;
     }
@@ -102,7 +104,12 @@ fn in_packages(argv: &[String], from: usize, selectors: &[&str], values: &[&str]
 pub(super) fn nx(argv: &[String]) -> Target {
     // `nx exec [--projects P] -- CMD`: CMD in each project's folder.
     if argv.get(1).map(String::as_str) == Some("exec") {
-        return in_packages(argv, 2, &["-p", "--projects", "--project"], &["--exclude", "-c", "--configuration", "--output-style", "--parallel"]);
+        return in_packages(
+            argv,
+            2,
+            &["-p", "--projects", "--project"],
+            &["--exclude", "-c", "--configuration", "--output-style", "--parallel"],
+        );
     }
     let mut words: Vec<String> = Vec::new();
     let mut targets: Vec<String> = Vec::new();
@@ -330,7 +337,10 @@ mod tests {
             at: At::Workspaces(at.iter().map(|p| p.to_string()).collect()),
             script: s.into(),
         };
-        assert_eq!(lerna(&words("lerna exec -- npx prisma migrate reset --force")), cmd(&[], "npx prisma migrate reset --force"));
+        assert_eq!(
+            lerna(&words("lerna exec -- npx prisma migrate reset --force")),
+            cmd(&[], "npx prisma migrate reset --force")
+        );
         assert_eq!(lerna(&words("lerna exec --scope @mono/db -- rm -f dev.db")), cmd(&["@mono/db"], "rm -f dev.db"));
         assert_eq!(nx(&words("nx exec -- rm -f dev.db")), cmd(&[], "rm -f dev.db"));
         assert_eq!(nx(&words("nx exec --projects=db,api -- rm -f dev.db")), cmd(&["db", "api"], "rm -f dev.db"));
@@ -346,13 +356,16 @@ mod tests {
         ] {
             assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
         }
-        for line in ["lerna exec -- ls", "nx exec -- tsc", "npm exec --ws -- tsc", "yarn workspaces foreach -A exec echo hi"] {
+        for line in
+            ["lerna exec -- ls", "nx exec -- tsc", "npm exec --ws -- tsc", "yarn workspaces foreach -A exec echo hi"]
+        {
             assert_eq!(judged(line), crate::judge::Verdict::Allow, "{line}");
         }
     }
 
     fn judged(line: &str) -> crate::judge::Verdict {
-        crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default()).verdict
+        crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default())
+            .verdict
     }
 
     #[test]

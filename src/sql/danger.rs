@@ -366,7 +366,10 @@ mod tests {
             ("DELETE FROM User WHERE id NOTNULL", "delete-without-where"),
             ("DELETE FROM User WHERE id NOT NULL", "delete-without-where"),
             ("CREATE TRIGGER t AFTER INSERT ON Post BEGIN DELETE FROM User; END", "dynamic-sql"),
-            ("CREATE TRIGGER IF NOT EXISTS t AFTER INSERT ON Post BEGIN UPDATE User SET name = NULL; END;", "dynamic-sql"),
+            (
+                "CREATE TRIGGER IF NOT EXISTS t AFTER INSERT ON Post BEGIN UPDATE User SET name = NULL; END;",
+                "dynamic-sql",
+            ),
             ("CREATE TEMP TRIGGER t BEFORE DELETE ON Post BEGIN DROP TABLE User; END", "dynamic-sql"),
             ("CREATE TRIGGER t AFTER INSERT ON Post FOR EACH ROW DELETE FROM User", "dynamic-sql"),
         ] {

@@ -35,7 +35,10 @@ pub fn event_triggers_off(text: &str) -> bool {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric())
         .collect();
-    let set = lower.contains("set") || lower.contains("-c") || lower.contains("--event_triggers") || lower.contains("set_config");
+    let set = lower.contains("set")
+        || lower.contains("-c")
+        || lower.contains("--event_triggers")
+        || lower.contains("set_config");
     set && !matches!(value.as_str(), "on" | "true" | "yes" | "1" | "default" | "")
 }
 
@@ -121,7 +124,9 @@ fn statement(toks: &[Tok<'_>], text: &str) -> Option<String> {
     }
     // The system catalogues written directly (`DELETE FROM pg_catalog.pg_class ...`).
     if let Some(table) = writes_catalog(toks) {
-        return Some(format!("writes the system catalogue {table} directly, which can drop tables or switch triggers off"));
+        return Some(format!(
+            "writes the system catalogue {table} directly, which can drop tables or switch triggers off"
+        ));
     }
     // `SET session_replication_role = replica`, `set_config('session_replication_role', ...)`,
     // `ALTER ROLE ... SET session_replication_role TO replica`.

@@ -216,7 +216,10 @@ impl Database for Sqlite {
     }
 
     fn create_scratch(&self) -> Result<Box<dyn Scratch + '_>> {
-        let dir = tempfile::Builder::new().prefix("prisma-guard-scratch-").permissions(std::fs::Permissions::from_mode(0o700)).tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("prisma-guard-scratch-")
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir()?;
         let path = dir.path().join("scratch.db");
         let target = Target { url: self.target.url.clone(), sqlite_path: Some(path.clone()), schemas: Vec::new() };
         Ok(Box::new(Temporary {

@@ -116,7 +116,9 @@ impl Sealing {
     /// nothing): a new backup is then test-restored where it is taken.
     pub fn opening(&self) -> Option<Opening> {
         match self {
-            Sealing::Passphrase(p) => Some(Opening::passphrase(p.clone(), "the passphrase [encryption] passphrase_env names")),
+            Sealing::Passphrase(p) => {
+                Some(Opening::passphrase(p.clone(), "the passphrase [encryption] passphrase_env names"))
+            }
             Sealing::Recipients(_) => None,
         }
     }
@@ -227,7 +229,11 @@ impl Opening {
                 .filter_map(|l| l.trim().parse::<age::x25519::Identity>().ok())
                 .map(|i| fingerprint(&i.to_public().to_string()))
                 .collect();
-            return Ok(Some(Opening { identities, source: path.display().to_string(), fingerprints: Some(fingerprints) }));
+            return Ok(Some(Opening {
+                identities,
+                source: path.display().to_string(),
+                fingerprints: Some(fingerprints),
+            }));
         }
         if let Some(p) = env(PASSPHRASE_VAR).filter(|p| !p.is_empty()) {
             return Ok(Some(Opening::passphrase(SecretString::from(p), PASSPHRASE_VAR)));

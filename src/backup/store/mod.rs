@@ -301,10 +301,7 @@ impl Store {
 
     /// The last verify and restore-test results of backups since deleted (see [`Store::delete`]).
     pub fn last_checks(&self) -> LastChecks {
-        std::fs::read(self.dir.join(LAST_CHECKS))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        std::fs::read(self.dir.join(LAST_CHECKS)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     /// Keep `manifest`'s verify and restore-test results where `status` finds them once the

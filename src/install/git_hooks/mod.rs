@@ -64,10 +64,7 @@ pub struct Repo {
 impl Repo {
     /// The setting that works in every working tree: the shared hooks folder, absolute.
     pub fn shared_hooks_command(&self) -> String {
-        format!(
-            "git config --local core.hooksPath {}",
-            crate::shell::quote(&self.common_hooks.to_string_lossy())
-        )
+        format!("git config --local core.hooksPath {}", crate::shell::quote(&self.common_hooks.to_string_lossy()))
     }
 }
 

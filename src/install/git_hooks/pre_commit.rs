@@ -80,7 +80,8 @@ fn repos_block(text: &str) -> Option<(usize, usize, Option<Layout>)> {
     if lines.iter().filter(|(_, l)| is_top_key(l) && content(l).starts_with("repos:")).count() != 1 {
         return None;
     }
-    let next = lines.iter().skip(start + 1).position(|(_, l)| is_top_key(l) || l.starts_with("---") || l.starts_with("..."));
+    let next =
+        lines.iter().skip(start + 1).position(|(_, l)| is_top_key(l) || l.starts_with("---") || l.starts_with("..."));
     let mut end = next.map_or(lines.len(), |n| start + 1 + n);
     while end > start + 1 && (lines[end - 1].1.trim().is_empty() || lines[end - 1].1.starts_with('#')) {
         end -= 1;
@@ -132,7 +133,9 @@ fn crlf_as(text: &str, entry: String) -> String {
 /// Our entry written in `text`'s own layout (for adding it by hand): a flow-style item for a
 /// `repos: [...]` list, else block lines in the list's layout.
 pub(super) fn pre_commit_entry_for(text: &str) -> String {
-    let flow = text.lines().any(|l| is_top_key(l) && l.strip_prefix("repos:").is_some_and(|v| v.trim_start().starts_with('[')));
+    let flow = text
+        .lines()
+        .any(|l| is_top_key(l) && l.strip_prefix("repos:").is_some_and(|v| v.trim_start().starts_with('[')));
     if flow && repos_block(text).is_none() {
         // JSON's double-quoted string is YAML's too.
         let command = serde_json::Value::String(format!("sh -c '{}'", guarded(&format!("exec {}", HOOKS[0].2))));

@@ -365,7 +365,6 @@ fn meta_command(meta: &str, s: &mut Session, out: &mut Script) -> Result<(), Str
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -290,8 +290,9 @@ pub(super) fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Op
             Some(true) => {
                 // Whether the test matches a backup's name rather than a hook's.
                 let backups = value.is_some_and(|v| {
-                    glob_regex(v, a.contains("path"), false)
-                        .is_some_and(|re| BACKUP_SAMPLES.iter().any(|n| re.is_match(n) || re.is_match(&format!("./backups/{n}"))))
+                    glob_regex(v, a.contains("path"), false).is_some_and(|re| {
+                        BACKUP_SAMPLES.iter().any(|n| re.is_match(n) || re.is_match(&format!("./backups/{n}")))
+                    })
                 });
                 let what = if backups { "prisma-guard's backups" } else { "git hooks or hook settings" };
                 return Some(format!(
@@ -302,7 +303,7 @@ pub(super) fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Op
                         roots.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
                     },
                     value.map(|v| format!(" {v}")).unwrap_or_default()
-                ))
+                ));
             }
             Some(false) => k += 2,
             None => k += 1,

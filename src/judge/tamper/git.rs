@@ -158,7 +158,14 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     let reaches_backups = paths.is_empty()
         || paths.iter().any(|p| {
             let p = p.trim_start_matches("./").trim_end_matches('/');
-            p.is_empty() || p == "." || p == "backups" || p.starts_with("backups/") || p.starts_with("..") || p.starts_with(':') || p.contains(['*', '?', '[']) || p.starts_with('/')
+            p.is_empty()
+                || p == "."
+                || p == "backups"
+                || p.starts_with("backups/")
+                || p.starts_with("..")
+                || p.starts_with(':')
+                || p.contains(['*', '?', '['])
+                || p.starts_with('/')
         });
     if sub == "clean" && args.iter().any(ignored_too) && !dry_run && reaches_backups {
         return Some("`git clean -x` removes git-ignored files, prisma-guard's backups among them".into());
@@ -225,8 +232,7 @@ pub(super) fn rewinds_hooks(argv: &[String], ctx: &Context) -> Option<String> {
     let i = crate::shell::resolve::git_subcommand_index(argv)?;
     let sub = argv[i].as_str();
     let args = &argv[i + 1..];
-    let operands: Vec<&String> =
-        args.iter().take_while(|a| *a != "--").filter(|a| !a.starts_with('-')).collect();
+    let operands: Vec<&String> = args.iter().take_while(|a| *a != "--").filter(|a| !a.starts_with('-')).collect();
     let pairs: Vec<(String, String)> = match sub {
         "reset" if args.iter().any(|a| matches!(a.as_str(), "--hard" | "--keep" | "--merge")) => {
             operands.first().map(|rev| ("HEAD".to_string(), (*rev).clone())).into_iter().collect()
@@ -263,7 +269,9 @@ pub(super) fn rewinds_hooks(argv: &[String], ctx: &Context) -> Option<String> {
         let id = |t: &git2::Tree<'_>, p: &str| t.get_path(std::path::Path::new(p)).ok().map(|e| e.id());
         if let Some(p) = paths.iter().find(|p| id(&a, p) != id(&b, p)) {
             let what = protected(p).unwrap_or("git hooks");
-            return Some(format!("`git {sub}` puts {p} ({what}) back as it was before, which can undo prisma-guard's hooks"));
+            return Some(format!(
+                "`git {sub}` puts {p} ({what}) back as it was before, which can undo prisma-guard's hooks"
+            ));
         }
     }
     None

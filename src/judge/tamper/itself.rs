@@ -120,14 +120,18 @@ mod tests {
     fn judged(line: &str) -> Option<String> {
         let mut l = Lookups::default();
         let mut found = None;
-        crate::shell::visit(line, &crate::shell::packages::Packages::new(std::path::Path::new("/nonexistent")), &mut |v| {
-            let inner = v.effective();
-            for c in [v.command, &*inner] {
-                if found.is_none() {
-                    found = l.see(c, line);
+        crate::shell::visit(
+            line,
+            &crate::shell::packages::Packages::new(std::path::Path::new("/nonexistent")),
+            &mut |v| {
+                let inner = v.effective();
+                for c in [v.command, &*inner] {
+                    if found.is_none() {
+                        found = l.see(c, line);
+                    }
                 }
-            }
-        })
+            },
+        )
         .ok()?;
         found
     }

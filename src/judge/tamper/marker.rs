@@ -7,8 +7,22 @@
 use crate::shell::EnvChange;
 
 /// prisma-guard's commands that only read or report: they ask nobody anything.
-const READS: &[&str] =
-    &["check", "explain", "backups", "verify", "doctor", "backup", "restore-test", "status", "scan", "help", "--help", "-h", "--version", "-V"];
+const READS: &[&str] = &[
+    "check",
+    "explain",
+    "backups",
+    "verify",
+    "doctor",
+    "backup",
+    "restore-test",
+    "status",
+    "scan",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// Programs that give the command they run a terminal of their own, which the caller can type
 /// into.
@@ -29,7 +43,9 @@ pub fn hides_agent(argv: &[String], env: &[EnvChange], via: &[String]) -> Option
                 return Some(format!("empties {k}, hiding the AI agent from prisma-guard's and Prisma's checks"));
             }
             EnvChange::Clear if guard => {
-                return Some("clears the environment (env -i) in front of prisma-guard, hiding the AI agent from it".into());
+                return Some(
+                    "clears the environment (env -i) in front of prisma-guard, hiding the AI agent from it".into(),
+                );
             }
             _ => {}
         }
@@ -76,7 +92,12 @@ mod tests {
         ] {
             assert!(why(line).is_some(), "{line}");
         }
-        for line in ["prisma-guard restore latest", "script -qec 'prisma-guard status' /dev/null", "env -i PATH=/usr/bin ls", "env FOO=1 prisma-guard restore latest"] {
+        for line in [
+            "prisma-guard restore latest",
+            "script -qec 'prisma-guard status' /dev/null",
+            "env -i PATH=/usr/bin ls",
+            "env FOO=1 prisma-guard restore latest",
+        ] {
             assert_eq!(why(line), None, "{line}");
         }
     }

@@ -18,9 +18,9 @@ mod remote;
 pub mod run_later;
 mod writers;
 
+pub(crate) use files::glob_regex;
 use files::*;
 pub use files::{hooks_folder, protected, protected_with};
-pub(crate) use files::glob_regex;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
 pub use itself::Lookups;
@@ -131,7 +131,13 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
                 match dest {
                     Some(d) if into_folder && !sources.is_empty() => sources
                         .iter()
-                        .map(|s| format!("{}/{}", d.trim_end_matches('/'), s.trim_end_matches('/').rsplit('/').next().unwrap_or(s)))
+                        .map(|s| {
+                            format!(
+                                "{}/{}",
+                                d.trim_end_matches('/'),
+                                s.trim_end_matches('/').rsplit('/').next().unwrap_or(s)
+                            )
+                        })
                         .collect(),
                     _ => dest.into_iter().cloned().collect(),
                 }
@@ -154,7 +160,10 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     // The off-site copies of the backups, in the buckets prisma-guard.toml names.
-    if matches!(name, "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "s5cmd" | "s4cmd" | "gsutil" | "gcloud" | "b2" | "wrangler") {
+    if matches!(
+        name,
+        "aws" | "rclone" | "mc" | "mcli" | "s3cmd" | "s5cmd" | "s4cmd" | "gsutil" | "gcloud" | "b2" | "wrangler"
+    ) {
         if let Some(why) = remote::deletes_remote(argv, &remote::configured_buckets(&ctx.cwd)) {
             return Some(why);
         }
@@ -167,11 +176,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         _ => false,
     };
     if packs_and_deletes {
-        if let Some((path, what)) = argv[1..]
-            .iter()
-            .filter(|a| !a.starts_with('-'))
-            .find_map(|a| protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w)))
-        {
+        if let Some((path, what)) = argv[1..].iter().filter(|a| !a.starts_with('-')).find_map(|a| {
+            protected(a).filter(|w| !(*w == "prisma-guard's backups" && outside(a, &ctx.cwd))).map(|w| (a, w))
+        }) {
             return Some(format!("`{name}` packs {path} ({what}) into an archive and deletes it"));
         }
     }
@@ -200,7 +207,10 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
         // `scan -o .claude/settings.json`: a report written over a protected file.
         let output = argv.windows(2).find(|w| matches!(w[0].as_str(), "-o" | "--output")).map(|w| w[1].as_str());
-        let output = output.or_else(|| argv.iter().find_map(|a| a.strip_prefix("--output=").or_else(|| a.strip_prefix("-o").filter(|v| !v.is_empty()))));
+        let output = output.or_else(|| {
+            argv.iter()
+                .find_map(|a| a.strip_prefix("--output=").or_else(|| a.strip_prefix("-o").filter(|v| !v.is_empty())))
+        });
         if let Some((path, what)) = output.and_then(|p| protected(p).map(|w| (p, w))) {
             return Some(format!("`prisma-guard -o {path}` writes its report over {path} ({what})"));
         }
@@ -278,7 +288,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if name == "git" {
-        if let Some(why) = git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)).or_else(|| rewinds_hooks(argv, ctx)) {
+        if let Some(why) =
+            git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)).or_else(|| rewinds_hooks(argv, ctx))
+        {
             return Some(why);
         }
         // Another HOME or XDG_CONFIG_HOME is another ~/.gitconfig (it can move the hooks)

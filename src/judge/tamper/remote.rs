@@ -19,7 +19,8 @@ pub(super) fn configured_buckets(cwd: &Path) -> Vec<(String, String)> {
     text.match_indices("s3://")
         .filter_map(|(i, _)| {
             let rest = &text[i + 5..];
-            let bucket: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')).collect();
+            let bucket: String =
+                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')).collect();
             let prefix: String = rest[bucket.len()..]
                 .strip_prefix('/')
                 .unwrap_or("")
@@ -76,7 +77,14 @@ enum Effect {
 fn effect(argv: &[String]) -> Option<(Effect, String)> {
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
     let has = |f: &str| argv.iter().any(|a| a == f);
-    let pos = positionals(argv, if name == "aws" { AWS_VALUES } else { &["--config", "-c", "--endpoint-url", "--profile", "--credentials-file"] });
+    let pos = positionals(
+        argv,
+        if name == "aws" {
+            AWS_VALUES
+        } else {
+            &["--config", "-c", "--endpoint-url", "--profile", "--credentials-file"]
+        },
+    );
     // The first word that is one of the tool's verbs (options with values before it aside).
     let verb = |verbs: &[&str]| pos.iter().position(|w| verbs.contains(w)).map(|k| (pos[k], k));
     use Effect::{Deletes, Writes};
@@ -96,8 +104,20 @@ fn effect(argv: &[String]) -> Option<(Effect, String)> {
         }
         "rclone" => {
             let (v, k) = verb(&[
-                "purge", "delete", "deletefile", "rmdir", "rmdirs", "move", "moveto", "cleanup", "sync", "bisync", "copy",
-                "copyto", "rcat", "copyurl",
+                "purge",
+                "delete",
+                "deletefile",
+                "rmdir",
+                "rmdirs",
+                "move",
+                "moveto",
+                "cleanup",
+                "sync",
+                "bisync",
+                "copy",
+                "copyto",
+                "rcat",
+                "copyurl",
             ])?;
             let e = match v {
                 "sync" | "bisync" if pos.len() > k + 2 => Deletes,
@@ -169,7 +189,9 @@ fn effect(argv: &[String]) -> Option<(Effect, String)> {
                 None
             }
         }
-        "wrangler" => (pos.first() == Some(&"r2") && pos.contains(&"delete")).then(|| (Deletes, "wrangler r2 delete".into())),
+        "wrangler" => {
+            (pos.first() == Some(&"r2") && pos.contains(&"delete")).then(|| (Deletes, "wrangler r2 delete".into()))
+        }
         _ => None,
     };
     found
@@ -204,10 +226,14 @@ pub(super) fn deletes_remote(argv: &[String], remotes: &[(String, String)]) -> O
         (url.is_none() && bucket == Some(b)).then(|| key.unwrap_or("").to_string())
     };
     let bucket_flag = |b: &str| {
-        argv.windows(2).any(|w| w[0] == "--bucket" && w[1] == b) || argv.iter().any(|a| a.strip_prefix("--bucket=") == Some(b))
+        argv.windows(2).any(|w| w[0] == "--bucket" && w[1] == b)
+            || argv.iter().any(|a| a.strip_prefix("--bucket=") == Some(b))
     };
     let key_flag = || {
-        argv.windows(2).find(|w| w[0] == "--key").map(|w| w[1].clone()).or_else(|| argv.iter().find_map(|a| a.strip_prefix("--key=").map(str::to_string)))
+        argv.windows(2)
+            .find(|w| w[0] == "--key")
+            .map(|w| w[1].clone())
+            .or_else(|| argv.iter().find_map(|a| a.strip_prefix("--key=").map(str::to_string)))
     };
     let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
     for (bucket, prefix) in remotes {
@@ -215,7 +241,10 @@ pub(super) fn deletes_remote(argv: &[String], remotes: &[(String, String)]) -> O
             Effect::Deletes => argv[1..].iter().any(|a| key_in(a, bucket).is_some()) || bucket_flag(bucket),
             Effect::Writes => {
                 // The destination: the last operand (`mc pipe TARGET` has one), or `--bucket`/`--key`.
-                let key = operands.last().and_then(|a| key_in(a, bucket)).or_else(|| bucket_flag(bucket).then(|| key_flag().unwrap_or_default()));
+                let key = operands
+                    .last()
+                    .and_then(|a| key_in(a, bucket))
+                    .or_else(|| bucket_flag(bucket).then(|| key_flag().unwrap_or_default()));
                 key.is_some_and(|k| {
                     let k = k.trim_start_matches('/');
                     prefix.is_empty() || k.is_empty() || k.starts_with(prefix.as_str()) || prefix.starts_with(k)

@@ -32,7 +32,9 @@ pub fn file(path: &str) -> Option<&'static str> {
         }
         ".bashrc" | ".bash_profile" | ".bash_login" | ".profile" | ".zshrc" | ".zshenv" | ".zprofile" | ".zlogin"
         | ".kshrc" | ".mkshrc" | ".cshrc" | ".tcshrc" => Some("a shell start-up file, run by every shell that starts"),
-        "config.fish" if p.ends_with("fish/config.fish") => Some("a shell start-up file, run by every shell that starts"),
+        "config.fish" if p.ends_with("fish/config.fish") => {
+            Some("a shell start-up file, run by every shell that starts")
+        }
         ".envrc" => Some("direnv's script, run by the shell on entering the folder"),
         _ => None,
     }
@@ -92,7 +94,9 @@ fn git_program_key(key: &str) -> bool {
 fn git_value_command(key: &str, value: &str) -> Option<String> {
     let k = key.to_ascii_lowercase();
     let v = value.trim();
-    if v.is_empty() || matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1") {
+    if v.is_empty()
+        || matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1")
+    {
         return None;
     }
     if k.starts_with("alias.") || k.starts_with("submodule.") {
@@ -121,7 +125,9 @@ pub const INCLUDE: &str = "git-config-include";
 /// the line runs, another configuration file.
 pub fn unknowable(later: &Later) -> Option<String> {
     if later.command.starts_with(INCLUDE) {
-        return Some("it names another configuration file or template folder, whose settings and hooks are not checked".into());
+        return Some(
+            "it names another configuration file or template folder, whose settings and hooks are not checked".into(),
+        );
     }
     if later.command.contains(['$', '`']) || later.command.contains(crate::shell::parse::SUBSTITUTED) {
         return Some("the value is only known when the line runs".into());
@@ -156,10 +162,9 @@ pub fn commands(cmd: &SimpleCommand, env: &[EnvChange]) -> Vec<Later> {
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     // Variables set for the command, or exported.
     let exported: Vec<(String, String)> = match name {
-        "export" | "declare" | "typeset" | "readonly" => argv[1..]
-            .iter()
-            .filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-            .collect(),
+        "export" | "declare" | "typeset" | "readonly" => {
+            argv[1..].iter().filter_map(|a| a.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
+        }
         _ => Vec::new(),
     };
     let set = env.iter().filter_map(|e| match e {
@@ -182,7 +187,9 @@ pub fn commands(cmd: &SimpleCommand, env: &[EnvChange]) -> Vec<Later> {
         if let Some(n) = k.strip_prefix("GIT_CONFIG_KEY_") {
             let value = vars.iter().find(|(vk, _)| vk.strip_prefix("GIT_CONFIG_VALUE_") == Some(n));
             if let (true, Some((_, value))) = (git_program_key(v), value) {
-                out.extend(git_value_command(v, value).map(|c| Later { setting: format!("git config {v}"), command: c }));
+                out.extend(
+                    git_value_command(v, value).map(|c| Later { setting: format!("git config {v}"), command: c }),
+                );
             }
         }
     }
@@ -219,7 +226,9 @@ fn git(argv: &[String]) -> Vec<Later> {
         if a == "-c" {
             if let Some((key, value)) = globals.get(k + 1).and_then(|kv| kv.split_once('=')) {
                 if git_program_key(key) {
-                    out.extend(git_value_command(key, value).map(|c| Later { setting: format!("git -c {key}"), command: c }));
+                    out.extend(
+                        git_value_command(key, value).map(|c| Later { setting: format!("git -c {key}"), command: c }),
+                    );
                 }
             }
         }
@@ -254,14 +263,17 @@ fn git(argv: &[String]) -> Vec<Later> {
     }
     if let [key, value, ..] = words {
         if git_program_key(key) {
-            out.extend(git_value_command(key, value).map(|c| Later { setting: format!("git config {key}"), command: c }));
+            out.extend(
+                git_value_command(key, value).map(|c| Later { setting: format!("git config {key}"), command: c }),
+            );
         }
     }
     out
 }
 
 /// npm's keys that name a program or the code every script runs with.
-const NPM_PROGRAM_KEYS: &[&str] = &["script-shell", "shell", "node-options", "git", "editor", "browser", "viewer", "onload-script"];
+const NPM_PROGRAM_KEYS: &[&str] =
+    &["script-shell", "shell", "node-options", "git", "editor", "browser", "viewer", "onload-script"];
 
 /// `npm config set KEY VALUE` (`npm set`, `KEY=VALUE`, pnpm's and yarn's `config set`), and
 /// the same keys given as options for one command (`npm test --script-shell ./x`).
@@ -423,7 +435,9 @@ mod tests {
 
     #[test]
     fn values_only_known_when_the_line_runs_and_includes_cannot_be_checked() {
-        for line in ["git config core.editor \"$(echo x)\"", "git config core.pager \"$P\"", "git config include.path /tmp/x"] {
+        for line in
+            ["git config core.editor \"$(echo x)\"", "git config core.pager \"$P\"", "git config include.path /tmp/x"]
+        {
             let cmds = crate::shell::parse(line).unwrap_or_default();
             let found: Vec<Later> = cmds.iter().flat_map(|c| commands(c, &[])).collect();
             assert!(found.iter().any(|l| unknowable(l).is_some()), "{line}: {found:?}");
@@ -434,7 +448,15 @@ mod tests {
 
     #[test]
     fn files_that_name_what_later_commands_run() {
-        for p in [".npmrc", "/home/u/.npmrc", "~/.bashrc", ".zshrc", "/home/u/.config/fish/config.fish", ".yarnrc.yml", ".envrc"] {
+        for p in [
+            ".npmrc",
+            "/home/u/.npmrc",
+            "~/.bashrc",
+            ".zshrc",
+            "/home/u/.config/fish/config.fish",
+            ".yarnrc.yml",
+            ".envrc",
+        ] {
             assert!(file(p).is_some(), "{p}");
         }
         for p in ["npmrc.md", "src/profile.ts", "config.fish.bak", ".bashrc.d/x/"] {

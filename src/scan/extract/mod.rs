@@ -109,7 +109,10 @@ pub fn kind(rel: &str) -> Option<Kind> {
     }
     // Nx targets (`project.json`) and Deno tasks (`deno.json`) as deploy JSON: every string
     // naming prisma or a database client.
-    if matches!(lower.as_str(), "vercel.json" | "app.json" | "railway.json" | "project.json" | "deno.json" | "deno.jsonc") {
+    if matches!(
+        lower.as_str(),
+        "vercel.json" | "app.json" | "railway.json" | "project.json" | "deno.json" | "deno.jsonc"
+    ) {
         return Some(Kind::DeployJson);
     }
     let script_ext = [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"];

@@ -108,9 +108,10 @@ pub(super) fn jenkinsfile(text: &str) -> Vec<CommandLine> {
 fn find_word(text: &str, from: usize, word: &str) -> Option<usize> {
     let b = text.as_bytes();
     let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
-    text[from..].match_indices(word).map(|(p, _)| from + p).find(|&p| {
-        (p == 0 || !ident(b[p - 1])) && b.get(p + word.len()).is_none_or(|&c| !ident(c) || c == b'(')
-    })
+    text[from..]
+        .match_indices(word)
+        .map(|(p, _)| from + p)
+        .find(|&p| (p == 0 || !ident(b[p - 1])) && b.get(p + word.len()).is_none_or(|&c| !ident(c) || c == b'('))
 }
 
 #[cfg(test)]
@@ -121,10 +122,7 @@ mod tests {
     fn justfile_recipe_lines() {
         let text = "set shell := [\"bash\", \"-c\"]\nurl := \"x\"\n\n# reset\nreset env='dev': build\n    @npx prisma migrate reset --force\n\t-echo done\n";
         let got: Vec<(usize, usize, String)> = justfile(text).into_iter().map(|c| (c.line, c.col, c.text)).collect();
-        assert_eq!(
-            got,
-            [(6, 6, "npx prisma migrate reset --force".to_string()), (7, 3, "echo done".to_string())]
-        );
+        assert_eq!(got, [(6, 6, "npx prisma migrate reset --force".to_string()), (7, 3, "echo done".to_string())]);
     }
 
     #[test]

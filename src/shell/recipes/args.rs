@@ -15,7 +15,9 @@ fn valued(argv: &[String], i: usize, short: &[&str], long: &[&str]) -> Option<(S
     if long.contains(&a.as_str()) || short.contains(&a.as_str()) {
         return Some((argv.get(i + 1).cloned().unwrap_or_default(), 2));
     }
-    short.iter().find_map(|s| a.strip_prefix(s).filter(|v| !v.is_empty() && !a.starts_with("--")).map(|v| (v.to_string(), 1)))
+    short
+        .iter()
+        .find_map(|s| a.strip_prefix(s).filter(|v| !v.is_empty() && !a.starts_with("--")).map(|v| (v.to_string(), 1)))
 }
 
 /// `make -f - <<EOF`, `make --eval 'TEXT'`: recipes given on the line (or its input) rather
@@ -41,7 +43,8 @@ fn inline_makefile(argv: &[String], input: Option<&str>) -> Option<Target> {
             Some(body) => text.push(body),
             None => {
                 return Some(Target::Unreadable {
-                    why: "`make -f -` reads its makefile from an input not shown, so what it runs cannot be checked".into(),
+                    why: "`make -f -` reads its makefile from an input not shown, so what it runs cannot be checked"
+                        .into(),
                 })
             }
         }
@@ -76,18 +79,39 @@ pub(crate) fn make(argv: &[String], input: Option<&str>) -> Target {
             i += n;
             continue;
         }
-        if let Some((_, n)) = valued(argv, i, &["-I", "-o", "-W", "-l"], &["--include-dir", "--old-file", "--assume-old", "--what-if", "--new-file", "--assume-new", "--load-average", "--eval", "--jobserver-style", "--output-sync"]) {
+        if let Some((_, n)) = valued(
+            argv,
+            i,
+            &["-I", "-o", "-W", "-l"],
+            &[
+                "--include-dir",
+                "--old-file",
+                "--assume-old",
+                "--what-if",
+                "--new-file",
+                "--assume-new",
+                "--load-average",
+                "--eval",
+                "--jobserver-style",
+                "--output-sync",
+            ],
+        ) {
             i += n;
             continue;
         }
         match a.as_str() {
-            "-n" | "--dry-run" | "--just-print" | "--recon" | "-q" | "--question" | "-t" | "--touch" => call.dry_run = true,
+            "-n" | "--dry-run" | "--just-print" | "--recon" | "-q" | "--question" | "-t" | "--touch" => {
+                call.dry_run = true
+            }
             // `-j 4`: a number after `-j` is its value.
             "-j" | "--jobs" if argv.get(i + 1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) => i += 1,
             "-v" | "--version" | "-h" | "--help" => return Target::Other,
             s if s.starts_with('-') => {
                 // `-ns`, `-kn`: a cluster of single-letter flags.
-                if !s.starts_with("--") && s[1..].contains(['n', 'q', 't']) && s[1..].bytes().all(|b| b.is_ascii_alphabetic()) {
+                if !s.starts_with("--")
+                    && s[1..].contains(['n', 'q', 't'])
+                    && s[1..].bytes().all(|b| b.is_ascii_alphabetic())
+                {
                     call.dry_run = true;
                 }
             }
@@ -104,8 +128,29 @@ pub(crate) fn make(argv: &[String], input: Option<&str>) -> Target {
 /// `just [options] [recipe [args]...]`.
 pub(crate) fn just(argv: &[String]) -> Target {
     const ONLY_SHOW: &[&str] = &[
-        "-l", "--list", "--summary", "--show", "-s", "--dump", "--evaluate", "--edit", "-e", "--init", "--fmt", "--variables",
-        "--groups", "--completions", "--changelog", "--man", "--help", "-h", "--version", "-V", "-n", "--dry-run", "--check",
+        "-l",
+        "--list",
+        "--summary",
+        "--show",
+        "-s",
+        "--dump",
+        "--evaluate",
+        "--edit",
+        "-e",
+        "--init",
+        "--fmt",
+        "--variables",
+        "--groups",
+        "--completions",
+        "--changelog",
+        "--man",
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+        "-n",
+        "--dry-run",
+        "--check",
     ];
     let mut call = Call::new(Tool::Just);
     let mut i = 1;
@@ -128,7 +173,23 @@ pub(crate) fn just(argv: &[String]) -> Target {
             i += n + 1;
             continue;
         }
-        if let Some((_, n)) = valued(argv, i, &[], &["--shell", "--shell-arg", "--dotenv-filename", "--dotenv-path", "--color", "--command-color", "--list-heading", "--list-prefix", "--chooser", "--timestamp-format"]) {
+        if let Some((_, n)) = valued(
+            argv,
+            i,
+            &[],
+            &[
+                "--shell",
+                "--shell-arg",
+                "--dotenv-filename",
+                "--dotenv-path",
+                "--color",
+                "--command-color",
+                "--list-heading",
+                "--list-prefix",
+                "--chooser",
+                "--timestamp-format",
+            ],
+        ) {
             i += n;
             continue;
         }
@@ -151,8 +212,20 @@ pub(crate) fn just(argv: &[String]) -> Target {
 /// `task [options] [tasks...] [VAR=value] [-- args]` (go-task).
 pub(crate) fn task(argv: &[String]) -> Target {
     const ONLY_SHOW: &[&str] = &[
-        "-l", "--list", "-a", "--list-all", "--summary", "-i", "--init", "--version", "-h", "--help", "-n", "--dry",
-        "--status", "--completion",
+        "-l",
+        "--list",
+        "-a",
+        "--list-all",
+        "--summary",
+        "-i",
+        "--init",
+        "--version",
+        "-h",
+        "--help",
+        "-n",
+        "--dry",
+        "--status",
+        "--completion",
     ];
     let mut call = Call::new(Tool::Task);
     let mut i = 1;
@@ -174,7 +247,20 @@ pub(crate) fn task(argv: &[String]) -> Target {
             i += n;
             continue;
         }
-        if let Some((_, n)) = valued(argv, i, &["-o", "-C", "-I"], &["--output", "--concurrency", "--interval", "--sort", "--output-group-begin", "--output-group-end", "--json"]) {
+        if let Some((_, n)) = valued(
+            argv,
+            i,
+            &["-o", "-C", "-I"],
+            &[
+                "--output",
+                "--concurrency",
+                "--interval",
+                "--sort",
+                "--output-group-begin",
+                "--output-group-end",
+                "--json",
+            ],
+        ) {
             i += n;
             continue;
         }
@@ -190,12 +276,75 @@ pub(crate) fn task(argv: &[String]) -> Target {
 
 /// mise's own commands; any other first word names a task (`mise reset`).
 const MISE_COMMANDS: &[&str] = &[
-    "activate", "alias", "backends", "bin-paths", "cache", "completion", "config", "cfg", "deactivate", "doctor", "dr",
-    "edit", "en", "env", "e", "fmt", "generate", "g", "help", "hook-env", "hook-not-found", "implode", "install", "i",
-    "install-into", "latest", "link", "ln", "list", "ls", "ls-remote", "lock", "mcp", "outdated", "plugins", "p",
-    "prune", "registry", "reshim", "search", "self-update", "set", "settings", "shell", "sh", "sync", "test-tool",
-    "tool", "tool-stub", "trust", "uninstall", "unset", "unuse", "upgrade", "up", "use", "u", "usage", "version",
-    "where", "which", "tasks", "task", "t", "plugin", "run", "r", "watch", "w",
+    "activate",
+    "alias",
+    "backends",
+    "bin-paths",
+    "cache",
+    "completion",
+    "config",
+    "cfg",
+    "deactivate",
+    "doctor",
+    "dr",
+    "edit",
+    "en",
+    "env",
+    "e",
+    "fmt",
+    "generate",
+    "g",
+    "help",
+    "hook-env",
+    "hook-not-found",
+    "implode",
+    "install",
+    "i",
+    "install-into",
+    "latest",
+    "link",
+    "ln",
+    "list",
+    "ls",
+    "ls-remote",
+    "lock",
+    "mcp",
+    "outdated",
+    "plugins",
+    "p",
+    "prune",
+    "registry",
+    "reshim",
+    "search",
+    "self-update",
+    "set",
+    "settings",
+    "shell",
+    "sh",
+    "sync",
+    "test-tool",
+    "tool",
+    "tool-stub",
+    "trust",
+    "uninstall",
+    "unset",
+    "unuse",
+    "upgrade",
+    "up",
+    "use",
+    "u",
+    "usage",
+    "version",
+    "where",
+    "which",
+    "tasks",
+    "task",
+    "t",
+    "plugin",
+    "run",
+    "r",
+    "watch",
+    "w",
 ];
 
 /// `mise run X`, `mise r X`, `mise tasks run X`, `mise watch X`, `mise X`; `mise exec -- CMD`.
@@ -224,7 +373,9 @@ pub(crate) fn mise(argv: &[String]) -> Target {
         Some("tasks" | "task" | "t") if matches!(argv.get(i + 1).map(String::as_str), Some("run" | "r")) => i + 2,
         Some("exec" | "x") => {
             return match argv[i..].iter().position(|a| a == "--") {
-                Some(k) => Target::Shell { script: argv[i + k + 1..].iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ") },
+                Some(k) => {
+                    Target::Shell { script: argv[i + k + 1..].iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ") }
+                }
                 None => Target::Other,
             };
         }
@@ -272,23 +423,39 @@ mod tests {
     #[test]
     fn recipe_runner_forms() {
         let c = call(make(&words("make -C a -C b -f x.mk -j 4 -s reset PRISMA=p X:=1"), None));
-        assert_eq!((c.dir.as_deref(), c.files.clone(), c.targets.clone()), (Some("a/b"), vec!["x.mk".to_string()], vec!["reset".to_string()]));
+        assert_eq!(
+            (c.dir.as_deref(), c.files.clone(), c.targets.clone()),
+            (Some("a/b"), vec!["x.mk".to_string()], vec!["reset".to_string()])
+        );
         assert_eq!(c.vars, vec![("PRISMA".to_string(), "p".to_string()), ("X".to_string(), "1".to_string())]);
         assert!(!c.dry_run);
         assert!(call(make(&words("make -ns reset"), None)).dry_run);
         assert!(call(make(&words("make --directory=sub"), None)).targets.is_empty());
         assert_eq!(make(&words("make --version"), None), Target::Other);
         let c = call(just(&words("just --justfile j -d w reset --force")));
-        assert_eq!((c.files, c.dir, c.targets), (vec!["j".to_string()], Some("w".to_string()), vec!["reset".to_string()]));
+        assert_eq!(
+            (c.files, c.dir, c.targets),
+            (vec!["j".to_string()], Some("w".to_string()), vec!["reset".to_string()])
+        );
         assert_eq!(just(&words("just --list")), Target::Other);
         let c = call(task(&words("task -t T.yml -d d a b X=1 -- x y")));
-        assert_eq!((c.targets, c.vars, c.args), (vec!["a".to_string(), "b".to_string()], vec![("X".to_string(), "1".to_string())], vec!["x".to_string(), "y".to_string()]));
+        assert_eq!(
+            (c.targets, c.vars, c.args),
+            (
+                vec!["a".to_string(), "b".to_string()],
+                vec![("X".to_string(), "1".to_string())],
+                vec!["x".to_string(), "y".to_string()]
+            )
+        );
         assert_eq!(task(&words("task --list-all")), Target::Other);
         for line in ["mise run reset", "mise r reset", "mise tasks run reset", "mise reset", "mise -C . run reset x"] {
             assert_eq!(call(mise(&words(line))).targets, vec!["reset".to_string()], "{line}");
         }
         assert_eq!(call(mise(&words("mise run a x ::: b"))).targets, vec!["a".to_string(), "b".to_string()]);
         assert_eq!(mise(&words("mise ls")), Target::Other);
-        assert_eq!(mise(&words("mise exec node@22 -- npx prisma migrate reset")), Target::Shell { script: "npx prisma migrate reset".into() });
+        assert_eq!(
+            mise(&words("mise exec node@22 -- npx prisma migrate reset")),
+            Target::Shell { script: "npx prisma migrate reset".into() }
+        );
     }
 }

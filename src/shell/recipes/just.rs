@@ -171,7 +171,11 @@ pub(super) fn lookup(base: &Path, call: &Call) -> Result<Vec<Recipe>, Refused> {
         }
         let name = jf.aliases.get(w).cloned().unwrap_or_else(|| w.clone());
         let Some(def) = jf.recipes.get(&name) else {
-            let why = if w.contains("::") || jf.modules.contains(w) { "is in a module, which is not read" } else { "is not there" };
+            let why = if w.contains("::") || jf.modules.contains(w) {
+                "is in a module, which is not read"
+            } else {
+                "is not there"
+            };
             return Err(missing(format!("recipe `{w}` of {file} {why}, so what `just {w}` runs cannot be checked")));
         };
         let n = if def.variadic { words.len() - i - 1 } else { def.params.len().min(words.len() - i - 1) };
@@ -232,7 +236,8 @@ fn recipe(
         body.push(text.trim_start_matches(['@', '-']).to_string());
     }
     if let Some(interpreter) = shebang {
-        let shell = ["sh", "bash", "zsh", "dash"].iter().any(|s| interpreter.split_whitespace().any(|w| w.ends_with(s)));
+        let shell =
+            ["sh", "bash", "zsh", "dash"].iter().any(|s| interpreter.split_whitespace().any(|w| w.ends_with(s)));
         if !shell && looks_like_data(&body.join("\n")) {
             return Err(format!(
                 "recipe `{name}` of {file} is a `{}` script about prisma or a database, which cannot be checked",

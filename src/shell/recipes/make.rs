@@ -119,7 +119,8 @@ pub fn parse(text: &str) -> Makefile {
             }
             _ => {}
         }
-        let code = ["export ", "override ", "private "].iter().fold(code.trim_start(), |c, p| c.strip_prefix(p).unwrap_or(c));
+        let code =
+            ["export ", "override ", "private "].iter().fold(code.trim_start(), |c, p| c.strip_prefix(p).unwrap_or(c));
         match separator(code) {
             Some((i, b'=')) => {
                 let (op, name) = match code[..i].trim_end() {
@@ -319,7 +320,10 @@ mod tests {
         assert!(reset[0].0.recipe[1].always);
         let mut unknown = Vec::new();
         let auto = HashMap::from([("@", "reset".to_string())]);
-        assert_eq!(expand("$(X) reset $$HOME $@", &mf.vars, &auto, &mut unknown), "npx prisma migrate reset $HOME reset");
+        assert_eq!(
+            expand("$(X) reset $$HOME $@", &mf.vars, &auto, &mut unknown),
+            "npx prisma migrate reset $HOME reset"
+        );
         assert!(unknown.is_empty());
         assert_eq!(expand("$(DB) x $(shell ls)", &mf.vars, &auto, &mut unknown), "$(DB) x $(shell ls)");
         assert_eq!(unknown, vec!["$(DB)", "$(shell ls)"]);

@@ -35,9 +35,9 @@ fn find_task(base: &Path, name: &str) -> Result<Option<Found>, String> {
         for c in CONFIGS {
             let path = dir.join(c);
             let Some(text) = read(&path)? else { continue };
-            let doc: toml::Table = text
-                .parse()
-                .map_err(|e| format!("{} could not be read ({e}), so what `mise run` runs cannot be checked", path.display()))?;
+            let doc: toml::Table = text.parse().map_err(|e| {
+                format!("{} could not be read ({e}), so what `mise run` runs cannot be checked", path.display())
+            })?;
             let Some(tasks) = doc.get("tasks").and_then(Value::as_table) else { continue };
             let hit = tasks.get(name).or_else(|| {
                 tasks.values().find(|t| match t.get("alias") {
@@ -88,7 +88,9 @@ fn task(base: &Path, name: &str, seen: &mut Vec<String>, out: &mut Vec<Recipe>) 
     }
     seen.push(name.to_string());
     let Some(found) = find_task(base, name)? else {
-        return Err(missing(format!("mise has no task `{name}` here, so what `mise run {name}` runs cannot be checked")));
+        return Err(missing(format!(
+            "mise has no task `{name}` here, so what `mise run {name}` runs cannot be checked"
+        )));
     };
     let def = &found.def;
     for d in names(def.get("depends")).iter().chain(&names(def.get("wait_for"))) {

@@ -208,7 +208,9 @@ fn make_target(
         if depth > 0 || base.join(target).exists() {
             return Ok(()); // a file: nothing to run for it
         }
-        return Err(missing(format!("{file} has no target `{target}`, so what `make {target}` runs cannot be checked")));
+        return Err(missing(format!(
+            "{file} has no target `{target}`, so what `make {target}` runs cannot be checked"
+        )));
     }
     for (rule, _) in &rules {
         for p in &rule.prereqs {
@@ -241,7 +243,11 @@ fn make_target(
         }
     }
     if !lines.is_empty() {
-        out.push(Recipe { dir: base.to_path_buf(), label: format!("`{file}` target `{target}`"), body: lines.join("\n") });
+        out.push(Recipe {
+            dir: base.to_path_buf(),
+            label: format!("`{file}` target `{target}`"),
+            body: lines.join("\n"),
+        });
     }
     Ok(())
 }

@@ -75,7 +75,11 @@ fn named<'a>(f: &'a File<'_>, name: &str) -> Option<(&'a String, &'a Value)> {
 fn task(f: &File<'_>, name: &str, seen: &mut Vec<String>, out: &mut Vec<Recipe>) -> Result<(), Refused> {
     let Some((key, def)) = named(f, name) else {
         // `task db:reset` with `includes:`: a task of another Taskfile, which is not read.
-        let included = if name.contains(':') && f.included { " (it may be in an included Taskfile, which is not read)" } else { "" };
+        let included = if name.contains(':') && f.included {
+            " (it may be in an included Taskfile, which is not read)"
+        } else {
+            ""
+        };
         let why = format!("{} has no task `{name}`{included}, so what `task {name}` runs cannot be checked", f.name);
         // A task that is nowhere: task stops with an error and runs nothing.
         return Err(if included.is_empty() { missing(why) } else { Refused::from(why) });

@@ -121,7 +121,14 @@ pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> A
     for (offset, message) in super::tripwire::switches_off(sql) {
         let statement = statements.iter().position(|s| s.offset == offset);
         let subject = Subject::default();
-        findings.push(SqlFinding { rule: RuleId::TripwireOff, offset, statement, message, prisma_warning: None, subject });
+        findings.push(SqlFinding {
+            rule: RuleId::TripwireOff,
+            offset,
+            statement,
+            message,
+            prisma_warning: None,
+            subject,
+        });
     }
     tie_warnings(warnings, statements, &toks, &mut findings);
     findings.sort_by_key(|f| f.offset);
@@ -383,7 +390,10 @@ mod tests {
         assert!(rules(&overwritten).contains(&"drop-column"), "{:?}", rules(&overwritten));
         let limited = moved.replace("= \"email\";", "= \"email\" LIMIT 5;");
         assert!(rules(&limited).contains(&"drop-column"), "{:?}", rules(&limited));
-        let nulls = moved.replace("= \"email\";", "= \"email\";\nUPDATE \"User\" SET \"email_new\" = '' WHERE \"email_new\" IS NULL;");
+        let nulls = moved.replace(
+            "= \"email\";",
+            "= \"email\";\nUPDATE \"User\" SET \"email_new\" = '' WHERE \"email_new\" IS NULL;",
+        );
         assert_eq!(rules(&nulls), Vec::<&str>::new(), "filling the rows still NULL loses nothing");
     }
 

@@ -211,7 +211,8 @@ pub(super) fn unconditioned_subquery_branch(branch: &[Tok], target: Option<&str>
     // (SELECT id FROM t WHERE 1=1)`), is none.
     if inner.iter().any(|x| x.is("WHERE")) {
         let from = inner.iter().position(|x| x.is("FROM"));
-        let same = from.and_then(|f| name_at(inner, f + 1)).zip(target).is_some_and(|((s, _), t)| s.eq_ignore_ascii_case(t));
+        let same =
+            from.and_then(|f| name_at(inner, f + 1)).zip(target).is_some_and(|((s, _), t)| s.eq_ignore_ascii_case(t));
         if !same || every_row(inner).is_none() {
             return false;
         }
@@ -271,9 +272,8 @@ pub(super) fn key_compared_always(b: &[&Tok]) -> bool {
 /// Whether a side of a comparison is the table's key (`id`, `u.id`, `rowid`), or a function
 /// of it that is never NULL (`coalesce(id, 0)`, `abs(id)`, `length(id)`).
 fn key_name(side: &[&Tok]) -> bool {
-    let named = |x: &Tok| {
-        x.is_name() && ["id", "rowid", "_rowid_", "oid"].iter().any(|k| x.value.eq_ignore_ascii_case(k))
-    };
+    let named =
+        |x: &Tok| x.is_name() && ["id", "rowid", "_rowid_", "oid"].iter().any(|k| x.value.eq_ignore_ascii_case(k));
     match side {
         [x] => named(x),
         [q, dot, x] => q.is_name() && dot.is_punct('.') && named(x),
@@ -507,4 +507,3 @@ fn top_level_limit(t: &[Tok]) -> bool {
         depth == 0 && x.is("LIMIT")
     })
 }
-

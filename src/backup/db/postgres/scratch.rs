@@ -15,7 +15,8 @@ impl Postgres {
     /// A new empty database on the same server, dropped when the value is dropped.
     pub(super) fn scratch(&self) -> Result<Temporary<'_, Postgres>> {
         // Those of killed runs go first (best effort: a failure here is not this run's).
-        let like = format!("SELECT datname FROM pg_database WHERE datname LIKE '{}'", crate::backup::db::scratch_like());
+        let like =
+            format!("SELECT datname FROM pg_database WHERE datname LIKE '{}'", crate::backup::db::scratch_like());
         if let Ok(names) = self.query(&like) {
             for stale in crate::backup::db::stale_scratch(&names) {
                 let _ = self.query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(stale)));
