@@ -1730,7 +1730,9 @@ fn deploy_while_swapping(ctx: &TestContext, swap: impl FnOnce() + Send + 'static
     let swapper = std::thread::spawn(move || {
         for _ in 0..6000 {
             let started = std::fs::read_dir(&backups)
-                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("20")))
+                // A backup's first file: its hidden reservation (the dump itself keeps a
+                // hidden name until it is checked, at the very end).
+                .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().trim_start_matches('.').starts_with("20")))
                 .unwrap_or(false);
             if started {
                 swap();
