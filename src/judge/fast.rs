@@ -85,7 +85,8 @@ const TRIGGERS: &[&str] = &[
     "turso",
     "usql",
     "duckdb",
-    // Other migration tools (see `tools::NAMES`) and the tripwire's key folder.
+    // Other migration tools (also every name in `tools::names()`) and the tripwire's key
+    // folder.
     "drizzle",
     "dbmate",
     "atlas",
@@ -206,12 +207,29 @@ pub fn fast_allow(line: &str) -> bool {
                     || crate::shell::resolve::SHELLS.contains(&w)
             })
     });
-    !runs_file && !TRIGGERS.iter().any(|t| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some())
+    let has = |t: &str| memchr::memmem::find(lower.as_bytes(), t.as_bytes()).is_some();
+    // The database clients and migration tools the judge knows, from their own lists (a name
+    // added there is never skipped here).
+    !runs_file
+        && !TRIGGERS.iter().any(|t| has(t))
+        && !super::clients::CLIENTS.iter().any(|t| has(t))
+        && !super::tools::names().any(|t| has(&t.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17 review: `pg_resetxlog` was in the tools table but no trigger, so the fast
+    /// path allowed it. Every client and tool the judge knows takes the full path.
+    #[test]
+    fn every_known_client_and_tool_takes_the_full_path() {
+        let names = super::super::clients::CLIENTS.iter().copied().chain(super::super::tools::names());
+        for name in names {
+            assert!(!fast_allow(&format!("{name} -f pgdata2")), "{name}");
+        }
+        assert!(!fast_allow("pg_resetxlog -f pgdata2"));
+    }
 
     /// Review of issue 19, round 2, findings 3 and 4: lines the fast path let through.
     #[test]

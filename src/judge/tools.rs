@@ -235,6 +235,12 @@ const RUNNER_VALUES: &[&str] =
 
 /// The tool's name in a command word: `node_modules/.bin/drizzle-kit`, `drizzle-kit@0.31`,
 /// `@mikro-orm/cli`, a package's own entry file (`node_modules/knex/bin/cli.js`).
+/// Every tool name the table knows (the fast path and the unknown-program reader look for
+/// them too, so that a tool added here is never skipped there).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().flat_map(|r| r.tools.iter().copied())
+}
+
 fn tool_name(word: &str) -> String {
     if word.contains("@mikro-orm/cli") {
         return "mikro-orm".into();

@@ -333,7 +333,7 @@ pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Optio
     // Text tools, the commands themselves (judged as they are), and launchers not launching
     // (`conda install psql`, `volta install node`).
     if TEXT_ARGUMENTS.contains(&name)
-        || COMMANDS.contains(&name)
+        || known_command(name)
         || is_prisma_word(name)
         || LAUNCHERS.iter().any(|(n, ..)| *n == name)
         || SPECIAL.contains(&name)
@@ -364,7 +364,13 @@ pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Optio
 }
 
 fn is_command_word(w: &str) -> bool {
-    COMMANDS.contains(&w) || is_prisma_word(w) || super::resolve::is_prisma_entry(w)
+    known_command(w) || is_prisma_word(w) || super::resolve::is_prisma_entry(w)
+}
+
+/// One of [`COMMANDS`], or a database client or migration tool the judge knows (from their
+/// own lists: a name added there is read here too).
+fn known_command(w: &str) -> bool {
+    COMMANDS.contains(&w) || crate::judge::clients::CLIENTS.contains(&w) || crate::judge::tools::names().any(|n| n == w)
 }
 
 /// The command lines in `text` that start with one of [`COMMANDS`] at the start of a line, after
