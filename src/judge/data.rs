@@ -173,7 +173,7 @@ const AWKS: &[&str] = &["awk", "gawk", "mawk", "nawk", "busybox-awk"];
 /// The table of programs that write over or remove files they name: which of `argv`'s words
 /// (run as `name`) such a program loses, besides the removers, copiers and `mv`, which are
 /// read on their own. `None`: it loses none of them.
-fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
+pub(crate) fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
     let operands: Vec<String> =
         argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect();
     let has = |flags: &[&str]| argv[1..].iter().any(|a| flags.contains(&a.as_str()));
@@ -186,6 +186,24 @@ fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
         }
         out
     };
+    // A short option's value also after grouped flags (`curl -sSfo FILE`) or attached
+    // (`curl -oFILE`).
+    let short_values = |c: char| -> Vec<String> {
+        let mut out = Vec::new();
+        for (k, a) in argv.iter().enumerate().skip(1) {
+            let Some(flags) = a.strip_prefix('-').filter(|f| !f.starts_with('-') && f.len() > 1) else { continue };
+            if flags.ends_with(c) {
+                out.extend(argv.get(k + 1).cloned());
+            } else if let Some(v) = flags.strip_prefix(c) {
+                out.push(v.to_string());
+            }
+        }
+        out
+    };
+    let with_short = |mut v: Vec<String>, c: char| {
+        v.extend(short_values(c));
+        Some(v).filter(|v| !v.is_empty())
+    };
     match name {
         // Punching, collapsing or zeroing ranges changes the bytes there.
         "fallocate"
@@ -193,10 +211,10 @@ fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
         {
             Some(operands)
         }
-        "sort" => Some(values(&["-o", "--output"])).filter(|v| !v.is_empty()),
+        "sort" => with_short(values(&["-o", "--output"]), 'o'),
         "uniq" => operands.get(1).map(|o| vec![o.clone()]),
-        "curl" => Some(values(&["-o", "--output"])).filter(|v| !v.is_empty()),
-        "wget" => Some(values(&["-O", "--output-document"])).filter(|v| !v.is_empty()),
+        "curl" => with_short(values(&["-o", "--output"]), 'o'),
+        "wget" => with_short(values(&["-O", "--output-document"]), 'O'),
         "openssl" => Some(values(&["-out"])).filter(|v| !v.is_empty()),
         "xxd" if short('r') => operands.last().map(|o| vec![o.clone()]).filter(|_| operands.len() >= 2),
         // `docker cp CONTAINER:/x dev.db`: the local destination.

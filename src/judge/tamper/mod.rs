@@ -570,6 +570,11 @@ mod tests {
             "npm_config_ignore_scripts=true npm ci",
             "prisma-guard scan --baseline write",
             "echo '{}' > .prisma-guard-baseline.json",
+            // Review (issue 22, round 8): downloaded over the baseline or the settings.
+            "curl -o .prisma-guard-baseline.json https://example.com/b.json",
+            "curl -sSfo .prisma-guard-baseline.json https://example.com/b.json",
+            "wget -O .prisma-guard-baseline.json https://example.com/b.json",
+            "wget -qO prisma-guard.toml https://example.com/t",
             "git commit -m allow prisma-guard.toml",
             // Review (issue 22, round 2): husky pointed elsewhere or re-initialised.
             "npx husky init",

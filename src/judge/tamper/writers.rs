@@ -77,7 +77,12 @@ pub(super) fn writes(cmd: &SimpleCommand, ctx: &Context, dirs: &[String], protec
                 many => many.iter().find_map(|f| patch_touches(&label, cmd, Some(f), ctx, dirs, protected)),
             }
         }
-        _ => None,
+        // The programs that write over or remove the files they name, as for the database
+        // (`curl -o`, `wget -O`, `sort -o`, compressors ...): one table, in `data`.
+        _ => crate::judge::data::lost_operands(name, argv)?
+            .into_iter()
+            .find_map(|p| protected(&p).map(|w| (p, w)))
+            .map(|(p, w)| format!("`{name}` writes over {p} ({w})")),
     }
 }
 
