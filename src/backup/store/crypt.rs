@@ -201,6 +201,11 @@ pub struct Opening {
     fingerprints: Option<Vec<String>>,
 }
 
+/// Whether a value named as a file path is a key or other secret text instead.
+fn looks_secret(value: &str) -> bool {
+    value.to_ascii_uppercase().contains("AGE-SECRET-KEY") || value.contains(['\n', '\r']) || value.len() > 1024
+}
+
 impl Opening {
     /// From `--identity FILE`, else `PRISMA_GUARD_AGE_IDENTITY` (a file), else
     /// `PRISMA_GUARD_AGE_PASSPHRASE`. `None` when none is given.
@@ -209,8 +214,17 @@ impl Opening {
             .map(Path::to_path_buf)
             .or_else(|| env(IDENTITY_VAR).filter(|v| !v.is_empty()).map(PathBuf::from));
         if let Some(path) = file {
+            // A key pasted where a file is named (a CI secret put in the variable itself): a
+            // usage error that never repeats the value (it would reach logs and alerts).
+            if looks_secret(&path.to_string_lossy()) {
+                return Err(Failure::usage(format!(
+                    "--identity / {IDENTITY_VAR} holds a key (or other text), not the path of a file: the value is not shown"
+                ))
+                .hint("put the AGE-SECRET-KEY-1... line in a file only you can read (chmod 600) and name that file")
+                .into());
+            }
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(format!("the age identity file {} cannot be read: {e}", path.display()))
+                Failure::usage(format!("the age identity file {} cannot be read: {e}", path.display()))
                     .hint(format!("point --identity or {IDENTITY_VAR} at the file `age-keygen` wrote"))
             })?;
             let identities = age::IdentityFile::from_buffer(text.as_bytes())
@@ -239,9 +253,11 @@ impl Opening {
             return Ok(Some(Opening::passphrase(SecretString::from(p), PASSPHRASE_VAR)));
         }
         if let Some(path) = env(PASSPHRASE_FILE_VAR).filter(|v| !v.is_empty()) {
+            // The value is not repeated when it cannot be read: it may be the passphrase
+            // itself, pasted where a file is named.
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Failure::usage(format!("{PASSPHRASE_FILE_VAR}: the passphrase file {path} cannot be read: {e}"))
-                    .hint("point it at a file (chmod 600) whose first line is the passphrase")
+                Failure::usage(format!("{PASSPHRASE_FILE_VAR}: the file it names cannot be read ({}; the value is not shown)", e.kind()))
+                    .hint("point it at a file (chmod 600) whose first line is the passphrase; the passphrase itself goes in PRISMA_GUARD_AGE_PASSPHRASE")
             })?;
             let first = text.lines().next().unwrap_or("").to_string();
             if first.is_empty() {
@@ -317,6 +333,23 @@ mod tests {
 
     fn env_of<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    /// Review of issue 18, round 3, finding 5: a key pasted where a file is named was echoed
+    /// into errors, alerts and manifests.
+    #[test]
+    fn a_key_or_passphrase_given_as_a_file_name_is_a_usage_error_that_never_shows_it() {
+        let key = age::x25519::Identity::generate().to_string();
+        let key = key.expose_secret();
+        let err = Opening::from_env(None, &env_of(&[(IDENTITY_VAR, key)])).err().unwrap();
+        assert!(crate::error::is_usage(&err));
+        assert!(!format!("{err:#}").contains(key), "{err:#}");
+        let err = Opening::from_env(Some(Path::new(key)), &env_of(&[])).err().unwrap();
+        assert!(!format!("{err:#}").contains(key));
+        let pass = "correct horse battery staple";
+        let err = Opening::from_env(None, &env_of(&[(PASSPHRASE_FILE_VAR, pass)])).err().unwrap();
+        assert!(crate::error::is_usage(&err));
+        assert!(!format!("{err:#}").contains(pass), "{err:#}");
     }
 
     #[test]
