@@ -30,7 +30,9 @@ esac
 
 demo=examples/sqlite-app
 echo "== trying it on $demo (a Prisma 7 SQLite project with rows)"
-"$BIN/prisma-guard" -C "$demo" backup --label install-check
-"$BIN/prisma-guard" -C "$demo" restore-test latest
-"$BIN/prisma-guard" -C "$demo" backups
+# The demo's own .env names its database: a DATABASE_URL set for the caller's project (a CI
+# job's secret) must not point the demo elsewhere.
+env -u DATABASE_URL "$BIN/prisma-guard" -C "$demo" backup --label install-check
+env -u DATABASE_URL "$BIN/prisma-guard" -C "$demo" restore-test latest
+env -u DATABASE_URL "$BIN/prisma-guard" -C "$demo" backups
 echo "== done. In your own Prisma project run: prisma-guard init (then prisma-guard doctor)"

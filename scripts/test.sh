@@ -69,5 +69,13 @@ cargo test --all-targets --locked
 echo "== release build and smoke test"
 built=$(./scripts/build-release.sh)
 ./scripts/release-smoke.sh "$built" target/debug/prisma-guard
+# install.sh itself, as a CI job runs it: with the job's DATABASE_URL (another database) set,
+# its demo must still use its own.
+echo "== install.sh into a temporary prefix, with a CI job's DATABASE_URL set"
+prefix=$(mktemp -d)
+DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none" PREFIX="$prefix" ./install.sh > "$prefix/install.log" 2>&1 \
+  || { cat "$prefix/install.log"; echo "install.sh failed"; exit 1; }
+cmp "$prefix/bin/prisma-guard" "$built" || { echo "install.sh installed another binary than the one tested"; exit 1; }
+rm -rf "$prefix"
 echo "== integration tests against the release binary"
 PRISMA_GUARD_TEST_BIN="$(realpath "$built")" cargo test --test it --locked
