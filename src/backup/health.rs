@@ -276,7 +276,7 @@ fn finding(severity: Severity, event: Event, location: &str, message: String) ->
 }
 
 fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64) -> Location {
-    let current: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_future(now)).collect();
+    let current: Vec<&Manifest> = manifests.iter().filter(|m| !m.is_future(now) && !m.dump_missing).collect();
     let ours: Vec<&Manifest> = current.iter().copied().filter(|m| !m.is_safety_copy()).collect();
     let newest = ours.first().or(current.first()).map(|m| Newest {
         id: m.id.clone(),
@@ -296,7 +296,19 @@ fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64)
 }
 
 /// Backups dated in the future (a wrong clock, or a planted manifest): said, never fresh.
+/// Backups whose dump is gone (deleted, never finished): critical, never fresh.
 fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
+    for m in manifests.iter().filter(|m| m.dump_missing) {
+        findings.push(finding(
+            Severity::Critical,
+            Event::BackupFailed,
+            name,
+            format!(
+                "backup {} in {name} has its manifest but not its dump ({}): it cannot be restored and does not count as fresh; was it deleted?",
+                m.id, m.file.name
+            ),
+        ));
+    }
     for m in manifests.iter().filter(|m| m.is_future(now)) {
         findings.push(finding(
             Severity::Warning,

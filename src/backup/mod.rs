@@ -156,6 +156,7 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         restore_tested: None,
         warnings,
         remotes: Vec::new(),
+        dump_missing: false,
     };
     if let Err(e) = restorable {
         let mut manifest = manifest;

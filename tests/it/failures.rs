@@ -65,6 +65,35 @@ fn missing_dump_file_is_reported() {
     assert!(run.stdout.contains("the dump file is missing"), "{}", run.stdout);
 }
 
+/// Review of issue 18, round 3, findings 3 and 4: the newest backup's dump deleted, `status`
+/// said healthy and `prune --keep 1` kept it as "the newest", deleting the whole ones.
+#[test]
+fn a_backup_whose_dump_is_gone_is_critical_and_never_kept_in_place_of_a_whole_one() {
+    let ctx = sqlite_project();
+    ctx.run(&["backup", "--label", "older"]).ok();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ctx.run(&["backup", "--label", "newer"]).ok();
+    let newer = ctx
+        .backup_files()
+        .into_iter()
+        .find(|f| f.contains("-newer.") && !f.ends_with(".json") && !f.ends_with(".sha256"))
+        .unwrap();
+    std::fs::remove_file(ctx.path(&format!("backups/{newer}"))).unwrap();
+    let status = ctx.run(&["status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("has its manifest but not its dump"), "{}", status.all());
+    // `latest` is the whole one.
+    let test = ctx.run(&["restore-test", "latest"]);
+    assert_eq!(test.code, 0, "{}", test.all());
+    assert!(test.all().contains("-older"), "{}", test.all());
+    // The project's own retention keeps one: the whole backup stays.
+    ctx.write_own_config("[retention]\nkeep = 1\nmax_age_days = 0\n");
+    let prune = ctx.run(&["prune", "--yes"]);
+    assert_eq!(prune.code, 0, "{}", prune.all());
+    let left = ctx.backup_files();
+    assert!(left.iter().any(|f| f.contains("-older.") && !f.ends_with(".json")), "{left:?}");
+}
+
 #[test]
 fn missing_manifest_is_explained_with_the_manual_way_out() {
     let ctx = sqlite_project();

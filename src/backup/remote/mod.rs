@@ -318,6 +318,10 @@ impl Remote {
             .map_err(|e| self.error(e, &format!("could not list {}", self.url)))?;
         let mut manifests = Vec::new();
         let mut bad = Vec::new();
+        // What the store holds, by name: a manifest whose dump is gone (deleted with a stolen
+        // key, never finished) is no backup.
+        let held: std::collections::HashMap<String, u64> =
+            listing.objects.iter().filter_map(|o| Some((o.location.filename()?.to_string(), o.size))).collect();
         for meta in listing.objects {
             let Some(name) = meta.location.filename().map(str::to_string) else { continue };
             if name.starts_with('.') || !name.ends_with(".json") {
@@ -329,7 +333,10 @@ impl Remote {
             // Anyone with the bucket's keys can write here: a manifest whose names are not
             // plain backup names is not used.
             match parsed.and_then(|m| m.check_names().map(|()| m).map_err(|why| anyhow::anyhow!("not used: {why}"))) {
-                Ok(m) if name == format!("{}.json", m.id) => manifests.push(m),
+                Ok(mut m) if name == format!("{}.json", m.id) => {
+                    m.dump_missing = held.get(&m.file.name) != Some(&m.file.compressed_bytes);
+                    manifests.push(m)
+                }
                 Ok(m) => bad.push((name, format!("not used: it names backup {} but is not {}.json", m.id, m.id))),
                 Err(e) => bad.push((name, format!("{e:#}"))),
             }

@@ -58,6 +58,11 @@ pub struct Manifest {
     /// The off-site copies made when the backup was taken (or by `sync`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remotes: Vec<RemoteCopy>,
+    /// Not stored: set by the listing of a store that does not hold this backup's dump (or
+    /// holds one of another size). Such a backup cannot be restored: it is never the newest
+    /// or `latest`, and takes no retention slot.
+    #[serde(skip)]
+    pub dump_missing: bool,
 }
 
 /// One off-site copy of a backup.
@@ -136,12 +141,12 @@ impl Manifest {
         self.created_unix > now.saturating_add(FUTURE_SKEW_SECONDS)
     }
 
-    /// Newest first; backups dated in the future last, so that `latest`, freshness and
-    /// retention never take them for the newest.
+    /// Newest first; backups dated in the future, and those whose dump is missing, last, so
+    /// that `latest`, freshness and retention never take them for the newest.
     pub fn sort_newest_first(manifests: &mut [Manifest], now: u64) {
         manifests.sort_by(|a, b| {
-            (a.is_future(now), b.created_unix, b.created_ms)
-                .cmp(&(b.is_future(now), a.created_unix, a.created_ms))
+            (a.is_future(now) || a.dump_missing, b.created_unix, b.created_ms)
+                .cmp(&(b.is_future(now) || b.dump_missing, a.created_unix, a.created_ms))
                 .then_with(|| b.id.cmp(&a.id))
         });
     }

@@ -147,8 +147,11 @@ impl Store {
                 continue;
             }
             match read_manifest(&path) {
-                Ok(m) => match m.check_names() {
-                    Ok(()) => manifests.push(m),
+                Ok(mut m) => match m.check_names() {
+                    Ok(()) => {
+                        m.dump_missing = !self.dump_path(&m).is_file();
+                        manifests.push(m)
+                    }
                     Err(why) => bad.push(Unreadable { path, error: format!("not used: {why}") }),
                 },
                 Err(e) => bad.push(Unreadable { path, error: format!("{e:#}") }),

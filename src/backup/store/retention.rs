@@ -65,7 +65,9 @@ pub fn decide<'a>(
     let age = |m: &Manifest| now_unix.saturating_sub(m.created_unix);
     // Dated in the future (a wrong clock, or not this project's): its age is unknown, so no
     // rule judges it, it takes no rule's slot, and it stays (said in the table).
-    let future: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix)).collect();
+    // A backup whose dump is missing cannot be restored: it takes no slot either, and is never
+    // "the newest" that protections keep in place of a whole one.
+    let future: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix) || m.dump_missing).collect();
     if policy.gfs.is_set() {
         let g = policy.gfs;
         if let Some(n) = g.keep_last {
@@ -121,9 +123,10 @@ pub fn decide<'a>(
         }
     }
     // Protections: whatever the rules say.
-    let newest_verified = manifests.iter().position(|m| m.verified.as_ref().is_some_and(|v| v.ok));
+    let newest_verified = manifests.iter().position(|m| !m.dump_missing && m.verified.as_ref().is_some_and(|v| v.ok));
+    let newest = future.iter().position(|apart| !apart);
     for (i, m) in manifests.iter().enumerate() {
-        if i == 0 {
+        if Some(i) == newest {
             reasons[i].push("the newest backup".into());
         }
         if Some(i) == newest_verified {
@@ -138,6 +141,10 @@ pub fn decide<'a>(
         .zip(reasons.into_iter().zip(deleting))
         .zip(future)
         .map(|((m, (keep_reasons, delete_reasons)), future)| {
+            if m.dump_missing {
+                let why = "its dump is missing: it cannot be restored, and no rule counts it (its manifest stays as a record; delete it by hand)".to_string();
+                return Decision { manifest: m, keep: true, reasons: vec![why] };
+            }
             if future {
                 let why = format!(
                     "dated in the future ({}): its age is unknown (a wrong clock, or not this project's backup); delete it by hand if it is not yours",
@@ -224,6 +231,24 @@ mod tests {
             m.verified = Some(Verified { at: String::new(), ok: true, error: None });
         }
         m
+    }
+
+    /// Review of issue 18, round 3, finding 4: the newest backup's dump deleted (a stolen
+    /// key), `keep_last = 1` kept it as "the newest" and deleted every whole copy.
+    #[test]
+    fn a_backup_whose_dump_is_missing_is_never_the_newest_and_takes_no_slot() {
+        let mut backups =
+            vec![manifest("c", NOW - 3_600, true), manifest("b", NOW - DAY, true), manifest("a", NOW - 2 * DAY, true)];
+        backups[0].dump_missing = true;
+        let policy =
+            Policy { max_age_days: 0, keep: 0, protect_days: 0, gfs: Gfs { keep_last: Some(1), ..Gfs::default() } };
+        let d = decide(&backups, NOW, &policy, &|_| false);
+        assert!(d[0].keep && d[0].reasons[0].contains("dump is missing"), "{d:?}");
+        assert!(d[1].keep, "the newest whole backup stays: {d:?}");
+        assert!(!d[2].keep, "{d:?}");
+        let simple = Policy { max_age_days: 0, keep: 1, protect_days: 0, gfs: Gfs::default() };
+        let d = decide(&backups, NOW, &simple, &|_| false);
+        assert!(d[1].keep, "{d:?}");
     }
 
     /// A synthetic year: one backup a day at 03:00 UTC, newest first.
