@@ -529,6 +529,8 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
                     GitState::Outside => false,
                 },
                 "switch" => short('f') || long("--force") || long("--discard-changes"),
+                // `restore --staged` (without `--worktree`) changes only the index.
+                "restore" if (long("--staged") || short('S')) && !(long("--worktree") || short('W')) => false,
                 // `git checkout -- db`, `git checkout .`, `git restore db`, `-f`.
                 _ => {
                     named(&paths)

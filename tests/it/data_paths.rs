@@ -178,6 +178,10 @@ const TABLE: &[(&str, V)] = &[
     ("git stash list", A),
     ("git checkout -b feature", A),
     ("git restore --staged prisma/schema.prisma", A),
+    // Issue 19 review round 3, false positive: unstaging changes only the index.
+    ("git restore --staged .", A),
+    ("git restore --staged -- prisma/dev.db", A),
+    ("git restore -SW prisma/dev.db", D),
     ("cat prisma/dev.db > /dev/null", A),
     // Docker volumes.
     ("docker compose down --volumes", D),

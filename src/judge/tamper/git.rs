@@ -178,8 +178,17 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
             "`git {sub}` of prisma-guard's settings or baseline: they loosen the guard once committed"
         ));
     }
-    // Putting back, removing or replacing hook files with git itself.
-    if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") {
+    // Putting back, removing or replacing hook files with git itself (not `restore --staged`
+    // or `rm --cached`, which change only the index: the files stay as they are).
+    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let index_only = match sub {
+        "restore" => {
+            (args.iter().any(|a| a == "--staged") || short('S')) && !args.iter().any(|a| a == "--worktree") && !short('W')
+        }
+        "rm" => args.iter().any(|a| a == "--cached"),
+        _ => false,
+    };
+    if matches!(sub, "rm" | "restore" | "checkout" | "mv" | "update-index" | "clean") && !index_only {
         if let Some((path, what)) =
             args.iter().filter(|a| !a.starts_with('-')).find_map(|a| pathspec_hits(a, hooks).map(|w| (a, w)))
         {

@@ -646,6 +646,8 @@ mod tests {
             "git status",
             "git checkout main",
             "git restore src/app.ts",
+            "git restore --staged .",
+            "git rm --cached -r .",
             "rm -rf dist",
             "rm -rf node_modules",
             "npm ci",
