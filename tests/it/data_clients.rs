@@ -46,6 +46,10 @@ const TABLE: &[(&str, V)] = &[
     ("psql -c \"$SQL\"", D),
     ("mysql -e \"$(cat drop.sql)\"", D),
     ("psql -c 'DO $$ BEGIN PERFORM 1; END $$'", A),
+    // Issue 19 review round 3, false positive: the tripwire's own status, as docs/tripwire.md says.
+    ("psql -c \"SELECT prisma_guard.status()\"", A),
+    ("psql -At -c 'SELECT * FROM prisma_guard.status()'", A),
+    ("psql -c 'SELECT prisma_guard.close_approval()'", D),
     ("psql -c 'select 1'", A),
     ("psql -c'SELECT count(*) FROM users'", A),
     ("psql --comm='SELECT 1'", A),

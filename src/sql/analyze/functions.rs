@@ -386,7 +386,11 @@ pub(super) fn known_function(schema: Option<&str>, name: &str) -> bool {
     // PostgreSQL's own functions are named `pg_...` (pg_get_serial_sequence, pg_sleep ...);
     // `lo_unlink` over a query and `dblink_exec` are judged before this.
     let lower = name.to_ascii_lowercase();
-    schema.is_some_and(|s| s.eq_ignore_ascii_case("pg_catalog"))
+    // The tripwire's read-only views of itself (docs/tripwire.md tells users to run them).
+    let tripwire_reads = schema.is_some_and(|s| s.eq_ignore_ascii_case("prisma_guard"))
+        && matches!(lower.as_str(), "status" | "approved" | "watched");
+    tripwire_reads
+        || schema.is_some_and(|s| s.eq_ignore_ascii_case("pg_catalog"))
         || (lower.starts_with("pg_") && !lower.contains("drop") && !lower.contains("delete"))
         || lower.starts_with("json")
         || KNOWN.contains(&lower.as_str())
