@@ -360,12 +360,13 @@ fn latest_check(
     manifests: &[Manifest],
     pick: impl Fn(&Manifest) -> Option<&crate::backup::store::manifest::Verified>,
 ) -> Option<Check> {
-    manifests.iter().filter_map(|m| pick(m).map(|v| (m, v))).max_by(|a, b| a.1.at.cmp(&b.1.at)).map(|(m, v)| Check {
-        id: m.id.clone(),
-        at: v.at.clone(),
-        ok: v.ok,
-        error: v.error.clone(),
-    })
+    // One run (`verify --all`) checks many backups within a second: a failure among the
+    // latest results is the one reported, never a success that happened to come last.
+    manifests
+        .iter()
+        .filter_map(|m| pick(m).map(|v| (m, v)))
+        .max_by_key(|(_, v)| (v.at.clone(), !v.ok))
+        .map(|(m, v)| Check { id: m.id.clone(), at: v.at.clone(), ok: v.ok, error: v.error.clone() })
 }
 
 /// The newest backup's size against the previous one of the same database (uncompressed

@@ -41,6 +41,30 @@ fn flipped_byte_fails_verify_and_restore_refuses() {
     assert_eq!(sqlite_fingerprint(&ctx.path("dev.db")), before, "nothing may change");
 }
 
+/// Review of issue 18, round 3, finding 2: `verify --all` failed on the newest backup, and
+/// `status` reported the last verify as ok (an older backup's, checked in the same second).
+#[test]
+fn status_reports_a_failed_verify_all_even_when_older_backups_passed() {
+    let ctx = sqlite_project();
+    ctx.run(&["backup", "--label", "older"]).ok();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ctx.run(&["backup", "--label", "newer"]).ok();
+    let newer = ctx
+        .backup_files()
+        .into_iter()
+        .find(|f| f.contains("-newer.") && !f.ends_with(".json") && !f.ends_with(".sha256"))
+        .unwrap();
+    let path = ctx.path(&format!("backups/{newer}"));
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(ctx.run(&["verify", "--all"]).code, 4);
+    let status = ctx.run(&["status"]);
+    assert_eq!(status.code, 1, "{}", status.all());
+    assert!(status.all().contains("-newer"), "the failed verify is the one reported: {}", status.all());
+}
+
 #[test]
 fn truncated_backup_fails_verify_and_restore_test() {
     let ctx = sqlite_project();

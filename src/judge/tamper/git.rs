@@ -183,7 +183,9 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
     let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
     let index_only = match sub {
         "restore" => {
-            (args.iter().any(|a| a == "--staged") || short('S')) && !args.iter().any(|a| a == "--worktree") && !short('W')
+            (args.iter().any(|a| a == "--staged") || short('S'))
+                && !args.iter().any(|a| a == "--worktree")
+                && !short('W')
         }
         "rm" => args.iter().any(|a| a == "--cached"),
         _ => false,
