@@ -494,7 +494,14 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
     let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
     let long = |l: &str| args.iter().any(|a| a == l);
     let state = ctx.data_git_state();
-    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // Operands, not the values of options that take one (`git clean -e PATTERN`, `-b NAME`).
+    let valued = ["-e", "--exclude", "-b", "-B", "-c", "--source"];
+    let paths: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || !valued.contains(&args[i - 1].as_str())))
+        .map(|(_, a)| a)
+        .collect();
     let named = |list: &[&String]| {
         list.iter().any(|p| hit(p, ctx.data_files(), &ctx.cwd, dirs).is_some())
             || (super::git_data::has_magic(args)

@@ -202,6 +202,8 @@ const TABLE: &[(&str, V)] = &[
     ("rm -rf backups", D),
     ("rm -rf backups/*", D),
     ("git clean -fdx", D),
+    // Issue 19 review round 3: an exclude pattern is no path that limits the clean.
+    ("git clean -fdx -e node_modules", D),
     ("find backups -delete", D),
     ("prisma-guard prune --yes --keep 1", D),
     ("mv notes.txt ..", A),

@@ -2074,3 +2074,30 @@ fn the_prompt_for_a_missing_database_promises_no_backup() {
     assert!(text.contains("does not exist yet, so there is nothing to back up"), "{text}");
     assert!(ctx.manifests().is_empty());
 }
+
+/// Issue 16 review 14, finding 4: an agent committed a loosened prisma-guard.toml with
+/// `git commit -a` (only `git commit ... prisma-guard.toml` by name was refused), and the
+/// guard then honoured its allow-list.
+#[test]
+fn an_agent_cannot_commit_a_changed_prisma_guard_toml_by_staging_everything() {
+    let ctx = TestContext::new();
+    ctx.write("app.txt", "a\n");
+    ctx.write_own_config("[backup]\ndir = \"backups\"\n");
+    ctx.commit_files(&["app.txt"]);
+    let verdict = |line: &str| ctx.run(&["check", "--", line]).code;
+    assert_eq!(verdict("git commit -qam tweak"), 0, "nothing of the settings changed");
+    ctx.write(
+        "prisma-guard.toml",
+        "[backup]\ndir = \"backups\"\n\n[[guard.allow]]\ndatabase = \"app*\"\nbackup = false\n",
+    );
+    ctx.write("app.txt", "b\n");
+    for line in ["git commit -qam tweak", "git add -A", "git add .", "git add -u", "git commit -m x ."] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.stdout.contains("prisma-guard.toml"), "{line}: {}", run.all());
+    }
+    assert_eq!(verdict("git add app.txt"), 0);
+    assert_eq!(verdict("git commit -m x"), 0, "nothing staged of the settings");
+    ctx.git(&["add", "prisma-guard.toml"]);
+    assert_eq!(verdict("git commit -m x"), 3, "the settings are staged");
+}

@@ -154,7 +154,14 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
         args.iter().any(|a| a == "--dry-run" || (a.starts_with('-') && !a.starts_with("--") && a.contains('n')));
     // Paths given limit it (`git clean -fdx node_modules`): only those that hold the backups
     // count (`.`, `backups`, a folder above them, a pattern).
-    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // Operands, not the values of options that take one (`git clean -e PATTERN`, `-b NAME`).
+    let valued = ["-e", "--exclude", "-b", "-B", "-c", "--source"];
+    let paths: Vec<&String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || !valued.contains(&args[i - 1].as_str())))
+        .map(|(_, a)| a)
+        .collect();
     let reaches_backups = paths.is_empty()
         || paths.iter().any(|p| {
             let p = p.trim_start_matches("./").trim_end_matches('/');
@@ -473,5 +480,61 @@ pub(super) fn git_reverts_changes(argv: &[String], ctx: &Context) -> Option<Stri
     Some(format!(
         "`git {sub}` takes back uncommitted changes to {} ({what}), which can switch prisma-guard's hooks off: commit them first, or leave them out",
         files.join(", ")
+    ))
+}
+
+/// Names whose committed version loosens the guard: an agent may not commit changes to them,
+/// by name or by staging everything (`git commit -a`, `git add -A`, `git add .`).
+const SETTINGS: &[&str] = &["prisma-guard.toml", ".prisma-guard-baseline.json"];
+
+/// `git add -A`/`.`/`-u`, `git commit -a` (or a commit of what is staged) that would put a
+/// changed prisma-guard.toml or baseline into a commit.
+pub(super) fn stages_settings(argv: &[String], ctx: &Context) -> Option<String> {
+    let k = crate::shell::resolve::git_subcommand_index(argv)?;
+    let (sub, args) = (argv[k].as_str(), &argv[k + 1..]);
+    let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
+    let long = |l: &str| args.iter().any(|a| a == l);
+    let broad = |a: &String| {
+        let p = a.trim_start_matches("./");
+        p.is_empty() || p == "." || p == ":/" || p.starts_with(':') || p.contains(['*', '?', '['])
+    };
+    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // Which changes the command takes in: the working tree's (`true`) or only the index's.
+    let takes_worktree = match sub {
+        "add" | "stage" => {
+            short('A') || long("--all") || short('u') || long("--update") || paths.iter().any(|p| broad(p))
+        }
+        "commit" => {
+            // `-m MSG` takes a value: its words are no paths.
+            let valued = ["-m", "--message", "-F", "--file", "-C", "-c", "--author", "--date", "--fixup", "--squash"];
+            let given = args
+                .iter()
+                .enumerate()
+                .any(|(i, a)| !a.starts_with('-') && (i == 0 || !valued.contains(&args[i - 1].as_str())) && broad(a));
+            short('a') || long("--all") || given
+        }
+        _ => return None,
+    };
+    let repo = git2::Repository::discover(&ctx.cwd).ok()?;
+    let root = repo.workdir()?.to_path_buf();
+    // The settings files where prisma-guard looks for them: the folders from here up to the
+    // repository's top (one file status each, not a walk of the whole tree).
+    let staged = git2::Status::INDEX_NEW | git2::Status::INDEX_MODIFIED | git2::Status::INDEX_DELETED;
+    let worktree = git2::Status::WT_NEW | git2::Status::WT_MODIFIED | git2::Status::WT_DELETED;
+    let cwd = ctx.cwd.canonicalize().unwrap_or_else(|_| ctx.cwd.clone());
+    let root = root.canonicalize().unwrap_or(root);
+    let path = cwd
+        .ancestors()
+        .take_while(|d| d.starts_with(&root))
+        .flat_map(|d| SETTINGS.iter().map(move |n| d.join(n)))
+        .filter_map(|p| p.strip_prefix(&root).ok().map(std::path::Path::to_path_buf))
+        .find(|rel| {
+            repo.status_file(rel).is_ok_and(|st| {
+                (sub == "commit" && st.intersects(staged)) || (takes_worktree && st.intersects(worktree | staged))
+            })
+        })?;
+    let path = path.display().to_string();
+    Some(format!(
+        "`git {sub}` would commit the changed {path}: prisma-guard's settings loosen the guard once committed (ask the user to review and commit it)"
     ))
 }

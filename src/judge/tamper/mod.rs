@@ -288,8 +288,10 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         }
     }
     if name == "git" {
-        if let Some(why) =
-            git(argv, hooks).or_else(|| git_reverts_changes(argv, ctx)).or_else(|| rewinds_hooks(argv, ctx))
+        if let Some(why) = git(argv, hooks)
+            .or_else(|| git_reverts_changes(argv, ctx))
+            .or_else(|| rewinds_hooks(argv, ctx))
+            .or_else(|| stages_settings(argv, ctx))
         {
             return Some(why);
         }
