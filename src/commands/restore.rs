@@ -285,9 +285,28 @@ fn latest_of(store: &Store, db: &dyn Database) -> Result<String> {
     let (all, _) = store.list()?;
     let mine = |m: &&crate::backup::store::manifest::Manifest| m.engine == db.engine() && m.database_name == db.name();
     // Backups known not to restore are kept but never `latest`.
-    let usable = |m: &&crate::backup::store::manifest::Manifest| mine(m) && m.restore_failure().is_none();
+    let usable =
+        |m: &&crate::backup::store::manifest::Manifest| mine(m) && m.restore_failure().is_none() && !m.dump_missing;
     if let Some(m) = all.iter().filter(|m| !m.is_safety_copy()).find(usable).or_else(|| all.iter().find(usable)) {
         return Ok(m.id.clone());
+    }
+    // Backups of this database that are not usable: say why, and how to use one anyway.
+    if let Some(m) = all.iter().find(mine) {
+        let why = match m.restore_failure() {
+            Some(f) => format!("it is known not to restore ({f})"),
+            None => "its dump is missing".to_string(),
+        };
+        return Err(fail(format!(
+            "no backup of database `{}` in {} can be restored as `latest`: the newest, {}, is skipped because {why}",
+            db.name(),
+            store.dir().display(),
+            m.id
+        ))
+        .hint(format!(
+            "to try it anyway, name it: `prisma-guard restore {} --to <a scratch database url>` first, to see whether it restores",
+            m.id
+        ))
+        .into());
     }
     match all.first() {
         Some(newest) => Err(fail(format!(

@@ -118,6 +118,19 @@ fn a_backup_whose_dump_is_gone_is_critical_and_never_kept_in_place_of_a_whole_on
     assert!(left.iter().any(|f| f.contains("-older.") && !f.ends_with(".json")), "{left:?}");
 }
 
+/// Issue 16 review 14, finding 7: `restore latest` said "there is no backup of database X
+/// (the newest is of X)" when the newest could not be used.
+#[test]
+fn restore_latest_says_why_the_newest_backup_is_skipped() {
+    let ctx = sqlite_project();
+    let (id, dump) = only_backup(&ctx);
+    std::fs::remove_file(&dump).unwrap();
+    let run = ctx.run_with_tty(&["restore", "latest"], "dev.db\n");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains(&format!("the newest, {id}, is skipped because its dump is missing")), "{}", run.all());
+    assert!(!run.all().contains("there is no backup of database"), "{}", run.all());
+}
+
 #[test]
 fn missing_manifest_is_explained_with_the_manual_way_out() {
     let ctx = sqlite_project();
