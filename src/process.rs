@@ -260,13 +260,16 @@ pub fn run_forwarding_signals(cmd: &mut Command, stdin: Option<Vec<u8>>) -> std:
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
+    // The handlers first: a SIGTERM while the child starts must not end prisma-guard and
+    // leave prisma running without it.
+    let forwarding = crate::sys::Forwarding::install();
     let mut child = cmd.spawn()?;
+    forwarding.child(child.id());
     if let (Some(buf), Some(mut pipe)) = (stdin, child.stdin.take()) {
         std::thread::spawn(move || {
             let _ = pipe.write_all(&buf);
         });
     }
-    let forwarding = crate::sys::Forwarding::to(child.id());
     let status = child.wait();
     drop(forwarding);
     status

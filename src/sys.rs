@@ -29,14 +29,23 @@ pub fn default_pipe_signal() {
 }
 
 static CHILD_PID: AtomicI32 = AtomicI32::new(0);
+/// A forwarded signal that came while the child was being started (no pid yet): sent to it
+/// as soon as its pid is known.
+static PENDING: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn forward_signal(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
-    let pid = CHILD_PID.load(Ordering::SeqCst);
     // SAFETY: the kernel passes a valid (or null) siginfo pointer to an SA_SIGINFO handler.
     let code = unsafe { info.as_ref().map_or(0, |i| i.si_code) };
     // A terminal's Ctrl-C already reaches the child (same process group): only forward
     // signals sent with kill() (si_code <= 0), such as SIGTERM from a supervisor.
-    if pid > 0 && code <= 0 {
+    if code > 0 {
+        return;
+    }
+    // Recorded first, then the pid read: either this handler sees the pid, or
+    // `Forwarding::child` sees the record (both orders are sequentially consistent).
+    PENDING.store(sig, Ordering::SeqCst);
+    let pid = CHILD_PID.load(Ordering::SeqCst);
+    if pid > 0 {
         // SAFETY: kill is async-signal-safe and takes plain integers.
         unsafe {
             libc::kill(pid, sig);
@@ -50,8 +59,11 @@ pub struct Forwarding {
 }
 
 impl Forwarding {
-    pub fn to(child: u32) -> Forwarding {
-        CHILD_PID.store(i32::try_from(child).unwrap_or(0), Ordering::SeqCst);
+    /// Installed before the child is started, so that no signal sent while it starts kills
+    /// prisma-guard and leaves the child running alone; [`Forwarding::child`] names it.
+    pub fn install() -> Forwarding {
+        CHILD_PID.store(0, Ordering::SeqCst);
+        PENDING.store(0, Ordering::SeqCst);
         let mut previous = Vec::new();
         for sig in FORWARDED {
             // SAFETY: `sigaction` is plain data for which all-zero is a valid value; the
@@ -67,6 +79,20 @@ impl Forwarding {
             }
         }
         Forwarding { previous }
+    }
+
+    /// The child is started: signals go to it from now on, and one that came while it was
+    /// starting is sent now.
+    pub fn child(&self, child: u32) {
+        let pid = i32::try_from(child).unwrap_or(0);
+        CHILD_PID.store(pid, Ordering::SeqCst);
+        let pending = PENDING.swap(0, Ordering::SeqCst);
+        if pid > 0 && pending != 0 {
+            // SAFETY: kill takes plain integers; `pid` is the child just started.
+            unsafe {
+                libc::kill(pid, pending);
+            }
+        }
     }
 }
 

@@ -332,7 +332,9 @@ fn sigterm_reaches_prisma_and_the_guard_waits_for_it() {
         assert!(start.elapsed() < Duration::from_secs(20), "prisma never started");
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(300));
+    // The fake prisma records its call, then sets its own SIGTERM handler a few statements
+    // later: a moment for that (prisma-guard's forwarding is in place before prisma starts).
+    std::thread::sleep(Duration::from_millis(50));
     std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let status = child.wait().unwrap();
     assert!(start.elapsed() < Duration::from_secs(15), "the guard did not pass the signal on");
