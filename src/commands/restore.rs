@@ -71,7 +71,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     }
     let current = checked.row_counts()?;
     let rows: u64 = current.values().sum();
-    if rows > 0 {
+    // Large objects are data outside every table (PostgreSQL): the restore replaces them too.
+    let large_objects = checked.large_object_count()?.unwrap_or(0);
+    if rows > 0 || large_objects > 0 {
         let mut summary = format!(
             "Restoring backup {} ({}) over {}.\nThe database holds data that will be replaced:\n",
             manifest.id,
@@ -80,6 +82,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         );
         for (table, n) in current.iter().filter(|(_, n)| **n > 0) {
             summary.push_str(&format!("  {table}: {n} rows\n"));
+        }
+        if large_objects > 0 {
+            summary.push_str(&format!("  {large_objects} large object(s)\n"));
         }
         if manifest.database_name != db.name() {
             summary.push_str(&format!(

@@ -137,6 +137,22 @@ fn pg_restore_to_an_empty_database_needs_no_confirmation() {
     assert_eq!(fingerprint(&empty), fingerprint("rt_to_src"));
 }
 
+/// Issue 16 review 14, finding 3: a database whose data are large objects (no table rows)
+/// was taken for empty: an agent restored over it, with no question and no safety backup.
+#[test]
+fn pg_restore_over_large_objects_needs_a_human() {
+    let (mut ctx, _db) = seeded("rt_lo_src");
+    let pg = postgres();
+    let target = pg.create_db("rt_lo_dst");
+    pg.app_sql(&target, "SELECT lo_from_bytea(0, 'precious blob')");
+    ctx.run(&["backup"]).ok();
+    ctx.set_env("CLAUDECODE", "1");
+    let run = ctx.run(&["restore", "latest", "--to", &pg.url(&target)]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.all().contains("restoring over a database that holds data needs a human"), "{}", run.all());
+    assert_eq!(pg.app_sql(&target, "SELECT count(*) FROM pg_largeobject_metadata"), "1", "nothing replaced");
+}
+
 #[test]
 fn pg_standard_tools_restore_the_dump_by_hand() {
     let (ctx, db) = seeded("rt_by_hand");
