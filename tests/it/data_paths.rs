@@ -204,6 +204,8 @@ const TABLE: &[(&str, V)] = &[
     ("git clean -fdx", D),
     // Issue 19 review round 3: an exclude pattern is no path that limits the clean.
     ("git clean -fdx -e node_modules", D),
+    // Issue 19 review round 3: a character range in a pattern.
+    ("rm prisma/dev.d[a-z]", D),
     ("find backups -delete", D),
     ("prisma-guard prune --yes --keep 1", D),
     ("mv notes.txt ..", A),

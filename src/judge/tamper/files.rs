@@ -214,11 +214,45 @@ pub(super) const PROTECTED_BASENAMES: &[&str] = &[
 pub(crate) fn glob_regex(glob: &str, slash: bool, fold: bool) -> Option<regex::Regex> {
     let (any, one) = if slash { (".*", ".") } else { ("[^/]*", "[^/]") };
     let mut re = String::from(if fold { "(?i)^" } else { "^" });
-    for c in glob.chars() {
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '*' => re.push_str(any),
             '?' => re.push_str(one),
-            '[' | ']' => re.push(c),
+            '[' => {
+                // A bracket expression as the shell reads it: ranges (`[a-z]`), negation
+                // (`[!x]`, `[^x]`), a `]` first is literal; never a `/`. Unclosed: a `[`.
+                let mut body: Vec<char> = Vec::new();
+                let mut closed = false;
+                for d in chars.by_ref() {
+                    let first = body.is_empty() || (body.len() == 1 && matches!(body[0], '!' | '^'));
+                    if d == ']' && !first {
+                        closed = true;
+                        break;
+                    }
+                    body.push(d);
+                }
+                if !closed {
+                    re.push_str(r"\[");
+                    re.push_str(&regex::escape(&body.iter().collect::<String>()));
+                    continue;
+                }
+                let negated = matches!(body.first(), Some('!' | '^'));
+                re.push('[');
+                re.push_str(if negated { "^/" } else { "" });
+                for (i, d) in body.iter().enumerate().skip(usize::from(negated)) {
+                    let edge = i == usize::from(negated) || i + 1 == body.len();
+                    match d {
+                        '-' if !edge => re.push('-'),
+                        '\\' | '[' | ']' | '^' | '&' | '~' | '-' => {
+                            re.push('\\');
+                            re.push(*d);
+                        }
+                        d => re.push(*d),
+                    }
+                }
+                re.push(']');
+            }
             c => re.push_str(&regex::escape(&c.to_string())),
         }
     }
@@ -311,4 +345,26 @@ pub(super) fn find_deletes_protected(argv: &[String], hooks: Option<&str>) -> Op
     }
     // Without a name test, what it removes is its roots (judged above).
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_regex;
+
+    /// Issue 19 review round 3: `rm dev.d[a-z]` matched nothing (the range was read as the
+    /// three characters a, -, z).
+    #[test]
+    fn bracket_expressions_are_read_as_the_shell_reads_them() {
+        let m = |g: &str, s: &str| glob_regex(g, false, false).is_some_and(|r| r.is_match(s));
+        assert!(m("dev.d[a-z]", "dev.db"));
+        assert!(m("dev.d[b]", "dev.db"));
+        assert!(!m("dev.d[!b]", "dev.db"));
+        assert!(m("dev.d[!x]", "dev.db"));
+        assert!(m("dev.d[^x]", "dev.db"));
+        assert!(!m("a[!x]b", "a/b"), "a class never matches a slash");
+        assert!(m("x[]]", "x]"));
+        assert!(m("x[a-]", "x-"));
+        assert!(m("x[", "x["), "an unclosed bracket is a bracket");
+        assert!(!m("dev.d[a-c]x", "dev.db"));
+    }
 }
