@@ -101,6 +101,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
     locations[0].usage_bytes = folder_size(store.dir());
     staleness(&locations[0], max_age, &mut findings);
     future_dated("local", &local, now, &mut findings);
+    dump_missing("local", &local, &mut findings);
     if let Some(newest) = local.first() {
         if let Some(w) = newest.warnings.iter().find(|w| w.starts_with("does not restore")) {
             findings.push(finding(
@@ -208,6 +209,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             Ok((there, _)) => {
                 held = there.iter().map(|t| t.id.clone()).collect();
                 future_dated(&r.name, &there, now, &mut findings);
+                dump_missing(&r.name, &there, &mut findings);
                 location(&r.name, "remote", &r.url, &there, now)
             }
             Err(e) => {
@@ -295,9 +297,8 @@ fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64)
     }
 }
 
-/// Backups dated in the future (a wrong clock, or a planted manifest): said, never fresh.
 /// Backups whose dump is gone (deleted, never finished): critical, never fresh.
-fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
+fn dump_missing(name: &str, manifests: &[Manifest], findings: &mut Vec<Finding>) {
     for m in manifests.iter().filter(|m| m.dump_missing) {
         findings.push(finding(
             Severity::Critical,
@@ -309,6 +310,10 @@ fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec
             ),
         ));
     }
+}
+
+/// Backups dated in the future (a wrong clock, or a planted manifest): said, never fresh.
+fn future_dated(name: &str, manifests: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
     for m in manifests.iter().filter(|m| m.is_future(now)) {
         findings.push(finding(
             Severity::Warning,

@@ -174,8 +174,10 @@ const AWKS: &[&str] = &["awk", "gawk", "mawk", "nawk", "busybox-awk"];
 /// (run as `name`) such a program loses, besides the removers, copiers and `mv`, which are
 /// read on their own. `None`: it loses none of them.
 pub(crate) fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> {
-    let operands: Vec<String> =
-        argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect();
+    // Made only for the programs of the table (every command of a line comes here).
+    let operands = || -> Vec<String> {
+        argv[1..].iter().filter(|a| !a.starts_with('-') && !a.starts_with('+')).cloned().collect()
+    };
     let has = |flags: &[&str]| argv[1..].iter().any(|a| flags.contains(&a.as_str()));
     let short = |c: char| argv[1..].iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
     let values = |flags: &[&str]| -> Vec<String> {
@@ -209,35 +211,38 @@ pub(crate) fn lost_operands(name: &str, argv: &[String]) -> Option<Vec<String>> 
         "fallocate"
             if has(&["-p", "--punch-hole", "-c", "--collapse-range", "-z", "--zero-range", "-i", "--insert-range"]) =>
         {
-            Some(operands)
+            Some(operands())
         }
         "sort" => with_short(values(&["-o", "--output"]), 'o'),
-        "uniq" => operands.get(1).map(|o| vec![o.clone()]),
+        "uniq" => operands().get(1).map(|o| vec![o.clone()]),
         "curl" => with_short(values(&["-o", "--output"]), 'o'),
         "wget" => with_short(values(&["-O", "--output-document"]), 'O'),
         "openssl" => Some(values(&["-out"])).filter(|v| !v.is_empty()),
-        "xxd" if short('r') => operands.last().map(|o| vec![o.clone()]).filter(|_| operands.len() >= 2),
+        "xxd" if short('r') => {
+            Some(operands()).filter(|o| o.len() >= 2).and_then(|o| o.last().map(|l| vec![l.clone()]))
+        }
         // `docker cp CONTAINER:/x dev.db`: the local destination.
         "docker" | "podman" if argv.get(1).is_some_and(|a| a == "cp") => {
-            operands.last().filter(|o| !o.contains(':') && operands.len() >= 3).map(|o| vec![o.clone()])
+            let o = operands();
+            o.last().filter(|l| !l.contains(':') && o.len() >= 3).map(|l| vec![l.clone()])
         }
-        _ if EDITORS.contains(&name) => Some(operands),
+        _ if EDITORS.contains(&name) => Some(operands()),
         _ if COMPRESSORS.contains(&name) => {
             let keeps = has(&["-c", "-k", "--keep", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list"])
                 || short('c')
                 || short('k');
-            (!keeps).then_some(operands)
+            (!keeps).then(operands)
         }
-        _ if COMPRESSORS_KEEPING.contains(&name) => has(&["--rm", "-j"]).then_some(operands),
+        _ if COMPRESSORS_KEEPING.contains(&name) => has(&["--rm", "-j"]).then(operands),
         // `tar cf x.tar --remove-files f`, `zip -m x.zip f`, `7z a -sdel x.7z f`.
-        "tar" | "bsdtar" if has(&["--remove-files"]) => Some(operands),
-        "zip" if has(&["-m", "--move"]) => Some(operands),
-        "7z" | "7za" | "7zr" if has(&["-sdel"]) => Some(operands),
+        "tar" | "bsdtar" if has(&["--remove-files"]) => Some(operands()),
+        "zip" if has(&["-m", "--move"]) => Some(operands()),
+        "7z" | "7za" | "7zr" if has(&["-sdel"]) => Some(operands()),
         // `rename EXPR|FROM TO FILES`: the files are renamed away.
-        "rename" | "prename" | "file-rename" => Some(operands.into_iter().skip(1).collect()),
+        "rename" | "prename" | "file-rename" => Some(operands().into_iter().skip(1).collect()),
         // `gawk -i inplace '{...}' f`: the files are rewritten.
         _ if AWKS.contains(&name) && argv.windows(2).any(|w| w[0] == "-i" && w[1].contains("inplace")) => {
-            Some(operands.into_iter().skip(1).collect())
+            Some(operands().into_iter().skip(1).collect())
         }
         _ => None,
     }
@@ -494,14 +499,7 @@ fn git(argv: &[String], ctx: &Context, dirs: &[String], db: &str) -> Option<Stri
     let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
     let long = |l: &str| args.iter().any(|a| a == l);
     let state = ctx.data_git_state();
-    // Operands, not the values of options that take one (`git clean -e PATTERN`, `-b NAME`).
-    let valued = ["-e", "--exclude", "-b", "-B", "-c", "--source"];
-    let paths: Vec<&String> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || !valued.contains(&args[i - 1].as_str())))
-        .map(|(_, a)| a)
-        .collect();
+    let paths = super::tamper::git_operands(sub, args);
     let named = |list: &[&String]| {
         list.iter().any(|p| hit(p, ctx.data_files(), &ctx.cwd, dirs).is_some())
             || (super::git_data::has_magic(args)

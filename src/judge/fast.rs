@@ -213,7 +213,7 @@ pub fn fast_allow(line: &str) -> bool {
     !runs_file
         && !TRIGGERS.iter().any(|t| has(t))
         && !super::clients::CLIENTS.iter().any(|t| has(t))
-        && !super::tools::names().any(|t| has(&t.to_ascii_lowercase()))
+        && !super::tools::names().any(has)
 }
 
 #[cfg(test)]
@@ -229,6 +229,9 @@ mod tests {
             assert!(!fast_allow(&format!("{name} -f pgdata2")), "{name}");
         }
         assert!(!fast_allow("pg_resetxlog -f pgdata2"));
+        // The line is lower-cased before the search: the names must be too.
+        assert!(super::super::tools::names().all(|n| n == n.to_ascii_lowercase()));
+        assert!(super::super::clients::CLIENTS.iter().all(|n| *n == n.to_ascii_lowercase()));
     }
 
     /// Review of issue 19, round 2, findings 3 and 4: lines the fast path let through.

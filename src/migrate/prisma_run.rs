@@ -95,11 +95,8 @@ impl Deployer {
         let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
         output.push_str(&String::from_utf8_lossy(&out.stderr));
         // Whatever prisma printed, the scratch URL's password never goes further.
-        if let Ok(u) = crate::backup::db::url::DbUrl::parse(url) {
-            if let Some(p) = u.password().filter(|p| !p.is_empty()) {
-                output = output.replace(p, "****");
-            }
-        }
+        let password = crate::backup::db::url::DbUrl::parse(url).ok().and_then(|u| u.password().map(str::to_string));
+        let output = crate::process::Redactor::new(password).apply(&output);
         Ok(Deployed { ok: out.status.success(), took, output })
     }
 }

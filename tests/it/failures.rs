@@ -21,6 +21,19 @@ fn only_backup(ctx: &TestContext) -> (String, std::path::PathBuf) {
     (id, dump)
 }
 
+/// Two backups a second apart, labelled `older` and `newer`: the newer one's dump file.
+fn older_and_newer_backups(ctx: &TestContext) -> std::path::PathBuf {
+    ctx.run(&["backup", "--label", "older"]).ok();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ctx.run(&["backup", "--label", "newer"]).ok();
+    let newer = ctx
+        .backup_files()
+        .into_iter()
+        .find(|f| f.contains("-newer.") && !f.ends_with(".json") && !f.ends_with(".sha256"))
+        .unwrap();
+    ctx.path(&format!("backups/{newer}"))
+}
+
 #[test]
 fn flipped_byte_fails_verify_and_restore_refuses() {
     let ctx = sqlite_project();
@@ -46,15 +59,7 @@ fn flipped_byte_fails_verify_and_restore_refuses() {
 #[test]
 fn status_reports_a_failed_verify_all_even_when_older_backups_passed() {
     let ctx = sqlite_project();
-    ctx.run(&["backup", "--label", "older"]).ok();
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    ctx.run(&["backup", "--label", "newer"]).ok();
-    let newer = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.contains("-newer.") && !f.ends_with(".json") && !f.ends_with(".sha256"))
-        .unwrap();
-    let path = ctx.path(&format!("backups/{newer}"));
+    let path = older_and_newer_backups(&ctx);
     let mut bytes = std::fs::read(&path).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0x01;
@@ -94,15 +99,7 @@ fn missing_dump_file_is_reported() {
 #[test]
 fn a_backup_whose_dump_is_gone_is_critical_and_never_kept_in_place_of_a_whole_one() {
     let ctx = sqlite_project();
-    ctx.run(&["backup", "--label", "older"]).ok();
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    ctx.run(&["backup", "--label", "newer"]).ok();
-    let newer = ctx
-        .backup_files()
-        .into_iter()
-        .find(|f| f.contains("-newer.") && !f.ends_with(".json") && !f.ends_with(".sha256"))
-        .unwrap();
-    std::fs::remove_file(ctx.path(&format!("backups/{newer}"))).unwrap();
+    std::fs::remove_file(older_and_newer_backups(&ctx)).unwrap();
     let status = ctx.run(&["status"]);
     assert_eq!(status.code, 1, "{}", status.all());
     assert!(status.all().contains("has its manifest but not its dump"), "{}", status.all());

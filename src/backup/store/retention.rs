@@ -67,11 +67,11 @@ pub fn decide<'a>(
     // rule judges it, it takes no rule's slot, and it stays (said in the table).
     // A backup whose dump is missing cannot be restored: it takes no slot either, and is never
     // "the newest" that protections keep in place of a whole one.
-    let future: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix) || m.dump_missing).collect();
+    let apart: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix) || m.dump_missing).collect();
     if policy.gfs.is_set() {
         let g = policy.gfs;
         if let Some(n) = g.keep_last {
-            for (_, r) in reasons.iter_mut().enumerate().filter(|(i, _)| !future[*i]).take(n) {
+            for (_, r) in reasons.iter_mut().enumerate().filter(|(i, _)| !apart[*i]).take(n) {
                 r.push(format!("one of the last {n}"));
             }
         }
@@ -92,7 +92,7 @@ pub fn decide<'a>(
         for (count, what, key) in buckets {
             let Some(n) = count else { continue };
             let mut seen: Vec<String> = Vec::new();
-            for (i, m) in manifests.iter().enumerate().filter(|(i, _)| !future[*i]) {
+            for (i, m) in manifests.iter().enumerate().filter(|(i, _)| !apart[*i]) {
                 let k = key(m.created_unix);
                 if seen.len() >= n {
                     break;
@@ -124,7 +124,7 @@ pub fn decide<'a>(
     }
     // Protections: whatever the rules say.
     let newest_verified = manifests.iter().position(|m| !m.dump_missing && m.verified.as_ref().is_some_and(|v| v.ok));
-    let newest = future.iter().position(|apart| !apart);
+    let newest = apart.iter().position(|a| !a);
     for (i, m) in manifests.iter().enumerate() {
         if Some(i) == newest {
             reasons[i].push("the newest backup".into());
@@ -139,13 +139,12 @@ pub fn decide<'a>(
     manifests
         .iter()
         .zip(reasons.into_iter().zip(deleting))
-        .zip(future)
-        .map(|((m, (keep_reasons, delete_reasons)), future)| {
+        .map(|(m, (keep_reasons, delete_reasons))| {
             if m.dump_missing {
                 let why = "its dump is missing: it cannot be restored, and no rule counts it (its manifest stays as a record; delete it by hand)".to_string();
                 return Decision { manifest: m, keep: true, reasons: vec![why] };
             }
-            if future {
+            if m.is_future(now_unix) {
                 let why = format!(
                     "dated in the future ({}): its age is unknown (a wrong clock, or not this project's backup); delete it by hand if it is not yours",
                     m.created_at

@@ -154,14 +154,7 @@ pub(super) fn git(argv: &[String], hooks: Option<&str>) -> Option<String> {
         args.iter().any(|a| a == "--dry-run" || (a.starts_with('-') && !a.starts_with("--") && a.contains('n')));
     // Paths given limit it (`git clean -fdx node_modules`): only those that hold the backups
     // count (`.`, `backups`, a folder above them, a pattern).
-    // Operands, not the values of options that take one (`git clean -e PATTERN`, `-b NAME`).
-    let valued = ["-e", "--exclude", "-b", "-B", "-c", "--source"];
-    let paths: Vec<&String> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| !a.starts_with('-') && (*i == 0 || !valued.contains(&args[i - 1].as_str())))
-        .map(|(_, a)| a)
-        .collect();
+    let paths = operands(sub, args);
     let reaches_backups = paths.is_empty()
         || paths.iter().any(|p| {
             let p = p.trim_start_matches("./").trim_end_matches('/');
@@ -345,6 +338,18 @@ pub(super) fn moves_hooks(key: &str) -> bool {
 /// A subcommand's option words, up to `--`, without the values of the options that take one
 /// (`git commit -m --no-verify` holds no option `--no-verify`).
 pub(super) fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String> {
+    split_words(sub, args).0
+}
+
+/// A subcommand's operands (paths, pathspecs, revisions): the words that are neither options
+/// nor the values of options that take one (`git clean -e PATTERN`, `git checkout -b NAME`,
+/// `git commit -m MSG`), and every word after `--`.
+pub(crate) fn operands<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String> {
+    split_words(sub, args).1
+}
+
+/// (option words: every word up to `--` but options' values; operands), as git reads them.
+fn split_words<'a>(sub: &str, args: &'a [String]) -> (Vec<&'a String>, Vec<&'a String>) {
     let (short, long): (&[char], &[&str]) = match sub {
         "commit" => (&['m', 'F', 'C', 'c', 't'], COMMIT_LONG_VALUES),
         "merge" | "pull" => {
@@ -353,15 +358,27 @@ pub(super) fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String>
         "push" => (&['o'], &["--push-option", "--repo", "--receive-pack", "--exec"]),
         "cherry-pick" | "revert" => (&['m', 'X'], &["--mainline", "--strategy", "--strategy-option"]),
         "rebase" => (&['s', 'X', 'x'], &["--strategy", "--strategy-option", "--exec", "--onto"]),
+        "clean" => (&['e'], &["--exclude"]),
+        "checkout" => (&['b', 'B'], &["--orphan", "--conflict"]),
+        "switch" => (&['c', 'C'], &["--create", "--force-create", "--orphan", "--conflict"]),
+        "restore" => (&['s'], &["--source", "--conflict"]),
         _ => (&[], &[]),
     };
-    let mut out = Vec::new();
+    let (mut options, mut operands) = (Vec::new(), Vec::new());
     let mut k = 0;
     while let Some(a) = args.get(k) {
         if a == "--" {
+            operands.extend(&args[k + 1..]);
             break;
         }
-        out.push(a);
+        // Every word up to `--` but option values is an option word (an unknown `$X` may be
+        // one); those that are not options are operands too.
+        options.push(a);
+        if !a.starts_with('-') || a == "-" {
+            operands.push(a);
+            k += 1;
+            continue;
+        }
         if long.contains(&a.as_str()) {
             k += 2;
             continue;
@@ -377,7 +394,7 @@ pub(super) fn option_words<'a>(sub: &str, args: &'a [String]) -> Vec<&'a String>
         }
         k += 1;
     }
-    out
+    (options, operands)
 }
 
 /// Long options of `git commit` that take a value.
@@ -498,21 +515,13 @@ pub(super) fn stages_settings(argv: &[String], ctx: &Context) -> Option<String> 
         let p = a.trim_start_matches("./");
         p.is_empty() || p == "." || p == ":/" || p.starts_with(':') || p.contains(['*', '?', '['])
     };
-    let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let paths = operands(sub, args);
     // Which changes the command takes in: the working tree's (`true`) or only the index's.
     let takes_worktree = match sub {
         "add" | "stage" => {
             short('A') || long("--all") || short('u') || long("--update") || paths.iter().any(|p| broad(p))
         }
-        "commit" => {
-            // `-m MSG` takes a value: its words are no paths.
-            let valued = ["-m", "--message", "-F", "--file", "-C", "-c", "--author", "--date", "--fixup", "--squash"];
-            let given = args
-                .iter()
-                .enumerate()
-                .any(|(i, a)| !a.starts_with('-') && (i == 0 || !valued.contains(&args[i - 1].as_str())) && broad(a));
-            short('a') || long("--all") || given
-        }
+        "commit" => short('a') || long("--all") || paths.iter().any(|p| broad(p)),
         _ => return None,
     };
     let repo = git2::Repository::discover(&ctx.cwd).ok()?;

@@ -21,6 +21,7 @@ mod writers;
 pub(crate) use files::glob_regex;
 use files::*;
 pub use files::{hooks_folder, protected, protected_with};
+pub(crate) use git::operands as git_operands;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
 pub use itself::Lookups;
