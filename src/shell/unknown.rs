@@ -349,7 +349,10 @@ pub(super) fn unknown(name: &str, argv: &[String], input: Option<&str>) -> Optio
             .then(|| format!("{} {}", quote(value), words(&argv[k + 1..])).trim_end().to_string())
     });
     let mut pieces: Vec<String> = in_option.into_iter().collect();
-    pieces.extend(argv[1..].iter().filter(|a| a.contains(char::is_whitespace)).flat_map(|a| commands_in(a)));
+    // Strings before the command its words run (`pm2 start "..."`); those after it are that
+    // command's own arguments, judged with it (re-reading them alone loses their quoting).
+    let strings = &argv[1..head.unwrap_or(argv.len())];
+    pieces.extend(strings.iter().filter(|a| a.contains(char::is_whitespace)).flat_map(|a| commands_in(a)));
     pieces.extend(input.map(commands_in).unwrap_or_default());
     match (head, pieces.is_empty()) {
         (None, true) => None,

@@ -136,6 +136,10 @@ const ALLOWED: &[&str] = &[
     "npm test --script-shell=bash",
     "sometool --exec=ls",
     "npx https://example.com/x.tgz --help",
+    // A quoted command of the command a launcher runs is read with it, quoting intact
+    // (found by the compositions property test).
+    r#"watchexec -- bash -c 'eval '\''psql -c '\''\'\'''\''SELECT 1'\''\'\'''\'''\'''"#,
+    "watchexec -- sh -c 'psql -c \"SELECT 1\"'",
 ];
 
 #[test]
