@@ -32,9 +32,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# pnpm (from the npm registry) lets the shim tests drive a real `pnpm exec`; best effort.
-if ! command -v pnpm >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-  timeout 180 npm install -g --silent pnpm@9 >/dev/null 2>&1 || echo "note: pnpm could not be installed; its test steps are skipped"
+# pnpm (from the npm registry): the shim tests drive a real `pnpm exec` and `pnpm run`.
+if ! command -v pnpm >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: the tests need pnpm" >&2
+    echo "hint: npm install -g pnpm@9   (or run this script as root)" >&2
+    exit 2
+  fi
+  echo "== npm install -g pnpm@9"
+  timeout 300 npm install -g --silent pnpm@9
 fi
 
 # The real @prisma/config and dotenv (the tests load prisma.config.ts with Prisma's own loader),
@@ -68,7 +74,7 @@ cargo test --all-targets --locked
 # same PRISMA_GUARD_TARGET). Nothing is installed first that would change what it builds.
 echo "== release build and smoke test"
 built=$(./scripts/build-release.sh)
-./scripts/release-smoke.sh "$built" target/debug/prisma-guard
+./scripts/release-smoke.sh "$built" "${CARGO_TARGET_DIR:-target}/debug/prisma-guard"
 # install.sh itself, as a CI job runs it: with the job's DATABASE_URL (another database) set,
 # its demo must still use its own.
 echo "== install.sh into a temporary prefix, with a CI job's DATABASE_URL set"

@@ -857,17 +857,15 @@ fn password_files_never_outlive_their_run() {
             .filter(|n| n.starts_with(".prisma-guard-secret-"))
             .collect()
     };
-    // A restore waiting at its prompt holds no file, and a SIGTERM there leaves none.
+    // A restore waiting at its prompt holds no file, and a SIGTERM there leaves none (the
+    // database holds a row, so the restore asks before replacing it).
+    pg.app_sql(&db, "INSERT INTO \"User\" (\"email\") VALUES ('a@example.com')");
     ctx.run(&["backup"]).ok();
-    let mut child = ctx
-        .cmd(&["restore", "latest"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut child = ctx.spawn_at_prompt(&["restore", "latest"]);
     assert!(secrets().is_empty(), "{:?}", secrets());
-    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    // SIGTERM to prisma-guard itself (the child of `script`), then wait for both to end.
+    let killed = std::process::Command::new("pkill").args(["-TERM", "-P", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success(), "prisma-guard was running at its prompt");
     let _ = child.wait();
     assert!(secrets().is_empty(), "{:?}", secrets());
 

@@ -151,15 +151,14 @@ fn pnpm_style_wrapper_scripts_are_moved_aside_and_restored() {
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
     assert_eq!(sh(&ctx, "node_modules/.bin/prisma migrate reset --force").code, 3);
-    if which_exists("pnpm") {
-        // The real pnpm, when the machine has it: `pnpm exec` and `pnpm <script>` are guarded too.
-        let run = sh(&ctx, "pnpm exec prisma migrate reset --force");
-        assert_eq!(run.code, 3, "{}", run.all());
-        let run = sh(&ctx, "pnpm run db:reset");
-        assert_ne!(run.code, 0, "{}", run.all());
-        assert!(run.all().contains("refused"), "{}", run.all());
-        assert_eq!(rows(&ctx, "Post"), 3);
-    }
+    // The real pnpm (scripts/test.sh installs it): `pnpm exec` and `pnpm <script>` are guarded too.
+    assert!(which_exists("pnpm"), "the tests need pnpm: run scripts/test.sh (it installs it)");
+    let run = sh(&ctx, "pnpm exec prisma migrate reset --force");
+    assert_eq!(run.code, 3, "{}", run.all());
+    let run = sh(&ctx, "pnpm run db:reset");
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("refused"), "{}", run.all());
+    assert_eq!(rows(&ctx, "Post"), 3);
     ctx.run(&["shim", "uninstall", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
     assert_eq!(std::fs::read_to_string(&bin).unwrap(), pnpm_wrapper);
 }

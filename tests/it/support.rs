@@ -134,7 +134,12 @@ impl TestContext {
         let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
         let start = Instant::now();
         let prompted = || String::from_utf8_lossy(&stdout.lock().unwrap()).contains("(anything else cancels)");
-        while !prompted() && child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(60) {
+        while !prompted() && child.try_wait().unwrap().is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "no prompt within 60 s and the program still runs; it shows: {}",
+                String::from_utf8_lossy(&stdout.lock().unwrap())
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         {
@@ -154,6 +159,45 @@ impl TestContext {
         err_reader.join().unwrap();
         let take = |v: std::sync::Arc<std::sync::Mutex<Vec<u8>>>| std::mem::take(&mut *v.lock().unwrap());
         Run::from(std::process::Output { status, stdout: take(stdout), stderr: take(stderr) })
+    }
+
+    /// Start `args` on a pseudo-terminal and return once it shows its typed-confirmation prompt
+    /// (fails after 60 s without one): the returned child is `script`, prisma-guard its child.
+    pub fn spawn_at_prompt(&self, args: &[&str]) -> std::process::Child {
+        let line =
+            std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(self.root())
+            .env_clear()
+            .env("TERM", "xterm")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let start = Instant::now();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains("(anything else cancels)") {
+            use std::io::Read;
+            let n = out.read(&mut buf).unwrap_or(0);
+            assert!(
+                n > 0 && start.elapsed() < Duration::from_secs(60),
+                "no prompt: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.extend_from_slice(&buf[..n]);
+        }
+        // Keep draining what it prints so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut sink = Vec::new();
+            let _ = out.read_to_end(&mut sink);
+        });
+        child
     }
 
     /// Run git in `dir` (relative to the project folder) with a clean identity and config.
