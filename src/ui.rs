@@ -19,6 +19,23 @@ impl Printer {
         }
     }
 
+    /// A plain line on stderr that `--quiet` keeps: what failed, and what to do next.
+    pub fn note(&self, msg: impl std::fmt::Display) {
+        eprintln!("{msg}");
+    }
+
+    /// A plain line on stderr that `--quiet` hides: what is going on.
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A line of a command's result, on stdout.
+    pub fn line(&self, msg: impl std::fmt::Display) {
+        println!("{msg}");
+    }
+
     pub fn warn(&self, msg: impl std::fmt::Display) {
         let yellow = Style::new().yellow().bold().for_stderr();
         eprintln!("{} {msg}", yellow.apply_to("warning:"));

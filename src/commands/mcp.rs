@@ -7,8 +7,9 @@ use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, _args: &McpArgs) -> Result<ExitStatus> {
     let root = crate::config::settings::working_dir(global)?;
-    let ctx = crate::mcp::tools::Context::new(root.clone());
-    eprintln!("prisma-guard mcp: serving {} on stdio", root.display());
+    let printer = crate::ui::Printer { quiet: global.quiet };
+    let ctx = crate::mcp::tools::Context::new(root.clone(), printer);
+    printer.info(format!("prisma-guard mcp: serving {} on stdio", root.display()));
     crate::mcp::serve(std::io::stdin().lock(), std::io::stdout().lock(), &ctx)?;
     Ok(ExitStatus::Success)
 }

@@ -77,7 +77,9 @@ pub fn run_unprotect(settings: &Settings) -> Result<ExitStatus> {
     })?;
     let after = tripwire::probe(&project)?;
     if after.any() {
-        return Err(fail(format!("parts of the tripwire are still in {}", project.target().describe())).into());
+        return Err(fail(format!("parts of the tripwire are still in {}", project.target().describe()))
+            .hint("another session may have installed it again meanwhile: `prisma-guard doctor` shows what is there; run `prisma-guard unprotect` again")
+            .into());
     }
     if let Some((_, id)) = &before.installed {
         key::remove(&key::dir(), id);

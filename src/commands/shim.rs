@@ -71,9 +71,9 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
             let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
             for r in &rows {
                 let mark = if r.covered { "ok " } else { "GAP" };
-                println!("{mark}  {:<width$}  {}", r.entry, r.detail);
+                p.line(format!("{mark}  {:<width$}  {}", r.entry, r.detail));
                 if !r.covered {
-                    println!("     {:<width$}  fix: {}", "", r.fix);
+                    p.line(format!("     {:<width$}  fix: {}", "", r.fix));
                 }
             }
             let gaps = rows.iter().filter(|r| !r.covered).count();

@@ -10,6 +10,7 @@ use crate::config::settings::Settings;
 use crate::install::edits::{self, Edit};
 use crate::install::git_hooks;
 use crate::install::shim;
+use crate::ui::Printer;
 use crate::ExitStatus;
 
 pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
@@ -25,7 +26,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
             for dir in &below {
                 let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
                 if !global.quiet {
-                    println!("{}:", dir.display());
+                    Printer::default().line(format!("{}:", dir.display()));
                 }
                 let s = uninstall_one(&sub, args, None)?;
                 if s != ExitStatus::Success {
@@ -125,17 +126,18 @@ fn uninstall_one(global: &GlobalArgs, args: &UninstallArgs, ledger_from: Option<
             }
         }
     }
+    let printer = Printer { quiet: global.quiet };
     if !global.quiet {
         if lines.is_empty() {
-            println!("nothing of prisma-guard is installed in {}", root.display());
+            printer.line(format!("nothing of prisma-guard is installed in {}", root.display()));
         }
         for l in &lines {
-            println!("  {l}");
+            printer.line(format!("  {l}"));
         }
-        println!("  kept: backups and the .gitignore entry for them (your data)");
+        printer.line("  kept: backups and the .gitignore entry for them (your data)");
     }
     for f in &failed {
-        crate::ui::Printer::default().warn(f);
+        printer.warn(f);
     }
     Ok(if failed.is_empty() { ExitStatus::Success } else { ExitStatus::Failure })
 }

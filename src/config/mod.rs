@@ -347,7 +347,9 @@ pub fn load(start: &Path, cwd: &Path, explicit: Option<&Path>) -> Result<Config>
             std::env::current_dir().map_or_else(|_| start.join(p), |d| d.join(p))
         };
         if !p.is_file() {
-            return Err(Failure::usage(format!("the config file {} does not exist", p.display())).into());
+            return Err(Failure::usage(format!("the config file {} does not exist", p.display()))
+                .hint("--guard-config (or PRISMA_GUARD_CONFIG) names an extra prisma-guard.toml that can only add protection; check the path, or leave it out to use the project's own prisma-guard.toml")
+                .into());
         }
         let same = own.as_ref().is_some_and(|o| same_file(o, &p));
         if !same {

@@ -271,13 +271,15 @@ impl Guard<'_> {
             if code == 130 {
                 // Prisma exits 130 when it stops to ask (drift, a data-loss warning) and the
                 // answer is no, or there is no terminal to ask on; and when interrupted.
-                eprintln!("prisma exited with code 130: it declined or was not confirmed (then it did not run the change and nothing needs restoring), or it was interrupted part-way.");
-                eprintln!(
+                settings.printer.note("prisma exited with code 130: it declined or was not confirmed (then it did not run the change and nothing needs restoring), or it was interrupted part-way.");
+                settings.printer.note(format!(
                     "Backup {id} holds the database as it was; if prisma was interrupted: prisma-guard restore {id}"
-                );
+                ));
             } else {
-                eprintln!("prisma exited with code {code}. The database as it was before is in backup {id}.");
-                eprintln!("To put it back: prisma-guard restore {id}");
+                settings
+                    .printer
+                    .note(format!("prisma exited with code {code}. The database as it was before is in backup {id}."));
+                settings.printer.note(format!("To put it back: prisma-guard restore {id}"));
                 crate::notify::report(
                     settings,
                     crate::notify::Event::MigrationFailed,

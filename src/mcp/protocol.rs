@@ -203,7 +203,7 @@ mod tests {
     }
 
     fn ctx() -> tools::Context {
-        tools::Context::new(std::env::temp_dir())
+        tools::Context::new(std::env::temp_dir(), crate::ui::Printer::default())
     }
 
     #[test]

@@ -8,13 +8,14 @@ use std::process::{Command, Stdio};
 use super::tools::{judge, Outcome};
 use crate::guard::audit;
 use crate::guard::classify::Risk;
+use crate::ui::Printer;
 
 /// Output kept for the agent: the end of it, where errors are.
 const MAX_OUTPUT: usize = 60_000;
 
 /// `prisma <args>` through the guard: refused here when destructive, else run as the shim
 /// would run it. `ok`: exit codes that are answers rather than failures.
-pub fn prisma(dir: &Path, args: &[String], ok: &[u8]) -> Outcome {
+pub fn prisma(printer: &Printer, dir: &Path, args: &[String], ok: &[u8]) -> Outcome {
     let shown = format!("prisma {}", audit::redact_argv(args).join(" "));
     if let Risk::Destructive { why } = judge(args) {
         record_refusal(dir, args, &shown, &why);
@@ -22,15 +23,15 @@ pub fn prisma(dir: &Path, args: &[String], ok: &[u8]) -> Outcome {
     }
     let mut full = vec!["exec".to_string(), "--".to_string()];
     full.extend_from_slice(args);
-    run(dir, &full, &shown, ok)
+    run(printer, dir, &full, &shown, ok)
 }
 
 /// `prisma-guard <args>`.
-pub fn ours(dir: &Path, args: &[String], ok: &[u8]) -> Outcome {
-    run(dir, args, &format!("prisma-guard {}", args.join(" ")), ok)
+pub fn ours(printer: &Printer, dir: &Path, args: &[String], ok: &[u8]) -> Outcome {
+    run(printer, dir, args, &format!("prisma-guard {}", args.join(" ")), ok)
 }
 
-fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
+fn run(printer: &Printer, dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
     let exe = match std::env::current_exe() {
         Ok(p) => p,
         Err(e) => return Outcome { text: format!("could not find prisma-guard's own binary: {e}"), is_error: true },
@@ -44,7 +45,7 @@ fn run(dir: &Path, args: &[String], shown: &str, ok: &[u8]) -> Outcome {
     if crate::agents::env::detect_current().is_none() {
         cmd.env("AI_AGENT", "prisma-guard-mcp");
     }
-    eprintln!("prisma-guard mcp: running `{shown}` in {}", dir.display());
+    printer.info(format!("prisma-guard mcp: running `{shown}` in {}", dir.display()));
     let (code, text) = match crate::process::output_merged(cmd) {
         Ok(o) => o,
         Err(e) => return Outcome { text: format!("could not run `{shown}`: {e}"), is_error: true },
@@ -80,7 +81,7 @@ fn record_refusal(dir: &Path, args: &[String], shown: &str, why: &str) {
     let mut entry = audit::Entry::new(dir, args, "destructive", "refused");
     entry.agent = Some(entry.agent.unwrap_or_else(|| "mcp".into()));
     if let Err(e) = audit::append(&settings.audit_dir, &entry) {
-        eprintln!("prisma-guard mcp: could not write the audit log: {e:#}");
+        settings.printer.warn(format!("prisma-guard mcp: could not write the audit log: {e:#}"));
     }
     crate::notify::report(
         &settings,

@@ -158,12 +158,14 @@ pub fn definitions() -> Vec<Value> {
 /// Where the server runs: the folder tools run in by default, and the one they may not leave.
 pub struct Context {
     root: PathBuf,
+    /// Where the server's own log lines go (stderr; `--quiet` hides them).
+    pub printer: crate::ui::Printer,
 }
 
 impl Context {
-    pub fn new(root: PathBuf) -> Context {
+    pub fn new(root: PathBuf, printer: crate::ui::Printer) -> Context {
         let root = root.canonicalize().unwrap_or(root);
-        Context { root }
+        Context { root, printer }
     }
 }
 
@@ -282,25 +284,28 @@ pub fn call(tool: Tool, given: &Map<String, Value>, ctx: &Context) -> Outcome {
     };
     let owned = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<String>>();
     match tool {
-        Tool::MigrateStatus => super::run::prisma(&dir, &owned(&["migrate", "status"]), &[0, 1]),
+        Tool::MigrateStatus => super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "status"]), &[0, 1]),
         Tool::MigrateDev => {
             let name = args.get("name").unwrap_or_default();
-            super::run::prisma(&dir, &owned(&["migrate", "dev", "--name", name]), &[0])
+            super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "dev", "--name", name]), &[0])
         }
-        Tool::MigrateReset => super::run::prisma(&dir, &owned(&["migrate", "reset"]), &[0]),
+        Tool::MigrateReset => super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "reset"]), &[0]),
         Tool::PrismaStudio => Outcome::error(studio_refusal(&dir)),
         Tool::Backup => {
             let mut a = owned(&["backup"]);
             if let Some(label) = args.get("label") {
                 a.extend(owned(&["--label", label]));
             }
-            super::run::ours(&dir, &a, &[0])
+            super::run::ours(&ctx.printer, &dir, &a, &[0])
         }
-        Tool::Backups => super::run::ours(&dir, &owned(&["backups"]), &[0]),
-        Tool::RestoreTest => {
-            super::run::ours(&dir, &owned(&["restore-test", args.get("backup").unwrap_or("latest")]), &[0])
-        }
-        Tool::Status => super::run::ours(&dir, &owned(&["status"]), &[0, 1]),
+        Tool::Backups => super::run::ours(&ctx.printer, &dir, &owned(&["backups"]), &[0]),
+        Tool::RestoreTest => super::run::ours(
+            &ctx.printer,
+            &dir,
+            &owned(&["restore-test", args.get("backup").unwrap_or("latest")]),
+            &[0],
+        ),
+        Tool::Status => super::run::ours(&ctx.printer, &dir, &owned(&["status"]), &[0, 1]),
     }
 }
 
@@ -353,7 +358,7 @@ mod tests {
     fn a_folder_outside_the_servers_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(dir.path().join("app")).expect("mkdir");
-        let ctx = Context::new(dir.path().join("app"));
+        let ctx = Context::new(dir.path().join("app"), crate::ui::Printer::default());
         let folder_of = |p: &str| folder(&ctx, &check(Tool::Backups, &args(json!({"projectCWD": p}))).expect("args"));
         assert!(folder_of(".").is_ok());
         assert!(folder_of("..").unwrap_err().contains("outside"));

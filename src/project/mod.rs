@@ -223,7 +223,9 @@ impl Project {
             Some(p) => {
                 let p = absolute(cwd, p);
                 if !p.exists() {
-                    return Err(Failure::usage(format!("the schema {} does not exist", p.display())).into());
+                    return Err(Failure::usage(format!("the schema {} does not exist", p.display()))
+                        .hint("--schema takes the schema file or folder as Prisma's --schema does, relative to the folder prisma-guard runs in; leave it out to use the one prisma.config.ts or package.json names")
+                        .into());
                 }
                 Some(p)
             }

@@ -233,7 +233,9 @@ impl Identity {
     /// Refuse, with what to do, when this role cannot install or remove the tripwire.
     pub fn require_superuser(&self, what: &str) -> Result<()> {
         if self.version_num < 110_000 {
-            return Err(fail("the tripwire needs PostgreSQL 11 or newer").into());
+            return Err(fail("the tripwire needs PostgreSQL 11 or newer")
+                .hint("on older servers the guard, the agent hooks and backups still protect the database; only the in-database tripwire is unavailable")
+                .into());
         }
         if self.superuser {
             return Ok(());
