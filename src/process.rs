@@ -87,7 +87,7 @@ impl Redactor {
     /// it appears; a shorter one only as a whole token (a password `p` must not turn
     /// `psql: error ... port` into `****sql: error ... ****ort`).
     pub fn apply(&self, text: &str) -> String {
-        let mut out = hide_url_passwords(text);
+        let mut out = hide_secret_params(&hide_url_passwords(text));
         for secret in &self.secrets {
             out = if secret.chars().count() >= 6 {
                 out.replace(secret.as_str(), "****")
@@ -125,6 +125,32 @@ pub fn hide_url_passwords(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `text` with the value of every `key=value` whose key names a secret (`password=`,
+/// `?sslpassword=`, `--token=`, `api_key=`, a signed URL's `X-Amz-Signature=` ...) replaced by
+/// `****`: in URLs' query strings, connection strings and command-line options alike.
+pub fn hide_secret_params(text: &str) -> String {
+    static PARAM: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !text.contains('=') {
+        return text.to_string();
+    }
+    let param = PARAM
+        .get_or_init(|| regex::Regex::new(r"(^|[?&;\s-])([A-Za-z0-9_.-]+)=([^&;\s'\x22]+)").expect("static regex"));
+    param
+        .replace_all(text, |c: &regex::Captures| {
+            let key = c[2].to_ascii_lowercase();
+            let secret = crate::backup::db::url::is_secret_key(&key)
+                || key.ends_with("signature")
+                || key.ends_with("credential")
+                || key.ends_with("security-token");
+            if secret {
+                format!("{}{}=****", &c[1], &c[2])
+            } else {
+                c[0].to_string()
+            }
+        })
+        .into_owned()
 }
 
 /// `secret` replaced where neither neighbour is a letter, digit or `_`.

@@ -4,11 +4,9 @@
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
-use regex::Regex;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,28 +83,11 @@ pub fn append(dir: &Path, entry: &Entry) -> Result<()> {
     Ok(())
 }
 
-/// Replace the password of any URL in the arguments with `****`, in its user part and in
-/// query parameters that may hold a secret (`?password=`, `&sslpassword=`, `token` ...).
+/// The arguments with every secret hidden as [`crate::process::Redactor`] hides them: URL
+/// passwords, and the values of `password=`, `?sslpassword=`, `--token=` ...
 pub fn redact_argv(argv: &[String]) -> Vec<String> {
-    static QUERY: OnceLock<Regex> = OnceLock::new();
-    let query = QUERY.get_or_init(|| Regex::new(r"([?&;]([A-Za-z0-9_.-]+)=)([^&;\s]*)").expect("static regex"));
-    argv.iter()
-        .map(|a| {
-            let a = crate::process::hide_url_passwords(a);
-            if !a.contains("://") && !a.starts_with("file:") {
-                return a;
-            }
-            query
-                .replace_all(&a, |c: &regex::Captures| {
-                    if crate::backup::db::url::is_secret_key(&c[2]) {
-                        format!("{}****", &c[1])
-                    } else {
-                        c[0].to_string()
-                    }
-                })
-                .into_owned()
-        })
-        .collect()
+    let redactor = crate::process::Redactor::default();
+    argv.iter().map(|a| redactor.apply(a)).collect()
 }
 
 #[cfg(test)]
@@ -136,7 +117,8 @@ mod tests {
         );
         let argv = vec!["--url".to_string(), "postgresql://app@h/d?schema=public&password=s3cret".into()];
         assert_eq!(redact_argv(&argv)[1], "postgresql://app@h/d?schema=public&password=****");
-        assert_eq!(redact_argv(&["?password=x".to_string()])[0], "?password=x", "only in URLs");
+        assert_eq!(redact_argv(&["--password=x".to_string()])[0], "--password=****");
+        assert_eq!(redact_argv(&["--name=init".to_string()])[0], "--name=init");
         let argv = vec!["--url".to_string(), "postgresql://atuser:S3c@retpw@127.0.0.1:55432/app".into()];
         assert_eq!(redact_argv(&argv)[1], "postgresql://atuser:****@127.0.0.1:55432/app");
     }

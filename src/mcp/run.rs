@@ -96,17 +96,11 @@ fn record_refusal(dir: &Path, args: &[String], shown: &str, why: &str) {
 /// `api_key=` parameters (Prisma Postgres URLs carry their key so), and the secrets in the
 /// server's own environment.
 pub fn redact(text: &str) -> String {
-    static PARAMS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let params = PARAMS.get_or_init(|| {
-        regex::Regex::new(r"(?i)\b((?:ssl)?password|pass|pwd|api_key|apikey|token|secret)=[^&\s'\x22]+")
-            .expect("static regex")
-    });
     let secrets = std::env::vars().filter_map(|(k, v)| {
         let k = k.to_ascii_uppercase();
         (k.contains("PASSWORD") || k.ends_with("_PWD") || k.contains("SECRET") || k.contains("TOKEN")).then_some(v)
     });
-    let text = crate::process::Redactor::new(secrets).apply(text);
-    params.replace_all(&text, "${1}=****").into_owned()
+    crate::process::Redactor::new(secrets).apply(text)
 }
 
 fn tail(text: &str) -> String {
