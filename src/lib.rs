@@ -97,3 +97,56 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Migrate(args) => commands::migrate::run(&load()?, &args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/architecture.md is the newcomer's map: every source file appears in it, in the
+    /// row of its top-level folder (`src/<folder>/`) or by its own path (`src/<file>.rs`).
+    #[test]
+    fn the_architecture_tour_names_every_source_file() {
+        let doc = include_str!("../docs/architecture.md");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(rel) = path.strip_prefix(&src) else { continue };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                let parts: Vec<&str> = rel.split('/').collect();
+                let stem = parts[parts.len() - 1].trim_end_matches(".rs");
+                let found = match parts.as_slice() {
+                    [file] => doc.contains(&format!("`src/{file}`")),
+                    [top, ..] => {
+                        // A folder's own mod.rs stands for the folder.
+                        let name = if stem == "mod" && parts.len() > 2 { parts[parts.len() - 2] } else { stem };
+                        let row = format!("`src/{top}/`");
+                        name == "mod"
+                            || doc.lines().filter(|l| l.contains(&row)).any(|l| {
+                                [
+                                    format!("`{name}`"),
+                                    format!("`{name}.rs`"),
+                                    format!("`{name}/`"),
+                                    format!("`{name}."),
+                                    format!("({name}"),
+                                ]
+                                .iter()
+                                .any(|n| l.contains(n.as_str()))
+                                    || l.contains(&format!("`{}", parts[1..].join("/").trim_end_matches(".rs")))
+                            })
+                    }
+                    [] => true,
+                };
+                if !found {
+                    missing.push(rel);
+                }
+            }
+        }
+        missing.sort();
+        assert!(missing.is_empty(), "docs/architecture.md does not mention: {missing:?}");
+    }
+}
