@@ -35,7 +35,7 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
             if args.project {
                 // Run by the committed postinstall (`npm install` in a teammate's fresh clone,
                 // whose .git/hooks is empty): the git hooks too, whatever becomes of the shim.
-                if std::env::var("npm_lifecycle_event").is_ok_and(|e| e == "postinstall") {
+                if crate::config::env::in_npm_postinstall() {
                     clone_hooks(root, p);
                 }
                 let c = shim::install_project(root)?;
@@ -67,7 +67,7 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         ShimAction::Status => {
-            let rows = shim::status(root, &dir, std::env::var_os("PATH"))?;
+            let rows = shim::status(root, &dir, crate::config::env::path())?;
             let width = rows.iter().map(|r| r.entry.len()).max().unwrap_or(0);
             for r in &rows {
                 let mark = if r.covered { "ok " } else { "GAP" };
@@ -106,6 +106,6 @@ fn clone_hooks(root: &std::path::Path, p: &crate::ui::Printer) {
 }
 
 fn path_starts_with(dir: &std::path::Path) -> bool {
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = crate::config::env::path().unwrap_or_default();
     std::env::split_paths(&path).find(|p| p.join("prisma").exists()).is_some_and(|p| p == dir)
 }

@@ -15,6 +15,14 @@ pub const SCAN_THREADS: &str = "PRISMA_GUARD_SCAN_THREADS";
 /// The remote pre-commit names to a pre-push hook.
 pub const PRE_COMMIT_REMOTE: &str = "PRE_COMMIT_REMOTE_NAME";
 
+/// How many times prisma-guard has handed over to itself (a shim loop stops at a limit).
+pub const DEPTH: &str = "PRISMA_GUARD_DEPTH";
+/// Another prisma named in the environment: never followed (only `[guard] real_prisma` in the
+/// project's prisma-guard.toml chooses one), only warned about.
+pub const REAL_PRISMA: &str = "PRISMA_GUARD_REAL_PRISMA";
+/// A superuser URL of the project's database for `protect`/`unprotect`.
+pub const PROTECT_URL: &str = "PRISMA_GUARD_PROTECT_URL";
+
 const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(3600);
 
 /// `PRISMA_GUARD_LOCK_WAIT` (a duration such as `90s`, `10m`, `2h`), default 1 hour; a value
@@ -44,6 +52,31 @@ pub fn scan_threads() -> Option<usize> {
 /// `PRE_COMMIT_REMOTE_NAME`, when set.
 pub fn pre_commit_remote() -> Option<String> {
     std::env::var(PRE_COMMIT_REMOTE).ok()
+}
+
+/// `PRISMA_GUARD_DEPTH` as a number (0 when unset or not a number).
+pub fn depth() -> u32 {
+    std::env::var(DEPTH).ok().and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// Whether `PRISMA_GUARD_REAL_PRISMA` is set (it is ignored, and said so).
+pub fn real_prisma_is_set() -> bool {
+    std::env::var_os(REAL_PRISMA).is_some()
+}
+
+/// `PRISMA_GUARD_PROTECT_URL`, when set and not empty.
+pub fn protect_url() -> Option<String> {
+    std::env::var(PROTECT_URL).ok().filter(|v| !v.is_empty())
+}
+
+/// `PATH`, where the shims and the real prisma are looked up.
+pub fn path() -> Option<std::ffi::OsString> {
+    std::env::var_os("PATH")
+}
+
+/// Whether npm runs us as the package's `postinstall` script (`npm_lifecycle_event`).
+pub fn in_npm_postinstall() -> bool {
+    std::env::var("npm_lifecycle_event").is_ok_and(|e| e == "postinstall")
 }
 
 /// prisma-guard's data folder: `$XDG_DATA_HOME/prisma-guard`, else

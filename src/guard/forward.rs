@@ -11,10 +11,10 @@ use crate::error::fail;
 /// Marker line in every shim script prisma-guard writes.
 pub const SHIM_MARKER: &str = "prisma-guard-shim";
 /// Environment variable counting nested prisma-guard hand-overs (loop guard).
-pub const DEPTH_VAR: &str = "PRISMA_GUARD_DEPTH";
+pub const DEPTH_VAR: &str = crate::config::env::DEPTH;
 /// Once chose another real prisma; now ignored with a warning (only `[guard] real_prisma` in
 /// the project's own prisma-guard.toml can: another prisma could skip the checks).
-pub const REAL_PRISMA_VAR: &str = "PRISMA_GUARD_REAL_PRISMA";
+pub const REAL_PRISMA_VAR: &str = crate::config::env::REAL_PRISMA;
 const MAX_DEPTH: u32 = 3;
 
 /// How to start the real prisma.
@@ -77,7 +77,7 @@ pub fn child_depth() -> u32 {
 }
 
 fn current_depth() -> u32 {
-    std::env::var(DEPTH_VAR).ok().and_then(|v| v.parse().ok()).unwrap_or(0)
+    crate::config::env::depth()
 }
 
 /// Refuse when prisma-guard has already handed over to itself too many times.

@@ -34,14 +34,14 @@ pub fn prisma(
         Ok(c) => (c, None),
         Err(e) => (config::Config::default(), Some(e)),
     };
-    if std::env::var_os(forward::REAL_PRISMA_VAR).is_some() {
+    if crate::config::env::real_prisma_is_set() {
         Printer::default().warn(format!(
             "{} is ignored: only `[guard] real_prisma` in the project's prisma-guard.toml can choose another prisma",
             forward::REAL_PRISMA_VAR
         ));
     }
     let override_path = config.file.guard.real_prisma.as_ref().map(|p| config.resolve_path(p, &cwd));
-    let real = forward::find(&cwd, override_path.as_deref(), std::env::var_os("PATH"))?.run_in(&cwd);
+    let real = forward::find(&cwd, override_path.as_deref(), crate::config::env::path())?.run_in(&cwd);
 
     let is_execute = inv.is("db", "execute");
     let stdin_sql = if is_execute && inv.has("--stdin") { Some(read_stdin()?) } else { None };

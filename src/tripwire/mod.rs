@@ -21,7 +21,7 @@ pub use sql::Probe;
 
 /// The variable naming a superuser URL of the same database, for `protect`/`unprotect` when
 /// the project's own role may not create event triggers. Never a flag: URLs hold passwords.
-pub const PROTECT_URL_VAR: &str = "PRISMA_GUARD_PROTECT_URL";
+pub const PROTECT_URL_VAR: &str = crate::config::env::PROTECT_URL;
 
 /// The project's database as a PostgreSQL connection; an error naming the engine otherwise.
 pub fn postgres(target: &Target, tools: &ToolSettings) -> Result<Postgres> {
@@ -176,7 +176,7 @@ pub fn approve(target: &Target, tools: &ToolSettings, command: &str) -> Result<O
 /// (it must reach the same database), else the project's own.
 pub fn installer(project: &Postgres, tools: &ToolSettings) -> Result<(Postgres, Identity)> {
     let mine = Identity::of(project)?;
-    let Some(raw) = std::env::var(PROTECT_URL_VAR).ok().filter(|v| !v.is_empty()) else {
+    let Some(raw) = crate::config::env::protect_url() else {
         return Ok((Postgres::new(project.target().clone(), tools)?, mine));
     };
     let url = DbUrl::parse(&raw).map_err(|e| fail(format!("{PROTECT_URL_VAR}: {e}")))?;
