@@ -20,6 +20,7 @@ mod migrate;
 mod mysql;
 mod notify;
 mod npm;
+mod packaging;
 mod postgres;
 mod prisma8;
 mod project;
