@@ -4,6 +4,7 @@
 
 mod support;
 
+mod action;
 mod agents;
 mod data_clients;
 mod data_paths;
