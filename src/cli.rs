@@ -142,6 +142,18 @@ pub enum Command {
     /// migrations to a scratch copy of a backup first and reports what each one does to the
     /// data. Exit 0: passed; 1: a migration failed or lost rows no finding announced.
     Migrate(MigrateArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell:
+    /// `prisma-guard completions bash > ~/.local/share/bash-completion/completions/prisma-guard`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `prisma-guard man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

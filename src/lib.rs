@@ -95,6 +95,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Unprotect => commands::protect::run_unprotect(&load()?),
         Command::Mcp(args) => commands::mcp::run(global, &args),
         Command::Migrate(args) => commands::migrate::run(&load()?, &args),
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Man => commands::completions::man(),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod agent_hook;
 pub mod backup;
 pub mod backups;
 pub mod check;
+pub mod completions;
 pub mod doctor;
 pub mod exec;
 pub mod explain;

@@ -6,6 +6,7 @@ mod support;
 
 mod action;
 mod agents;
+mod completions;
 mod data_clients;
 mod data_paths;
 mod data_review2;
