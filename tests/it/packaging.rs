@@ -40,3 +40,22 @@ fn the_crate_package_holds_what_the_build_reads_and_no_tests() {
     }
     assert!(included > 10, "found the include_str! targets ({included})");
 }
+
+/// The release workflow builds every platform of npm/platforms.json with its Rust target and
+/// packs it with scripts/npm-pack.sh.
+#[test]
+fn the_release_workflow_builds_every_npm_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflow = std::fs::read_to_string(root.join("templates/ci/release.yml")).unwrap();
+    let platforms: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("npm/platforms.json")).unwrap()).unwrap();
+    let platforms = platforms.as_array().unwrap();
+    assert_eq!(platforms.len(), 5);
+    for p in platforms {
+        let (key, target) = (p["key"].as_str().unwrap(), p["rust"].as_str().unwrap());
+        let row = format!("platform: {key}, target: {target},");
+        assert!(workflow.contains(&row), "release.yml builds {key} for {target}");
+    }
+    assert!(workflow.contains("./scripts/npm-pack.sh"));
+    assert!(root.join("docs/releasing.md").is_file());
+}
