@@ -35,6 +35,8 @@ pub(crate) mod migrate;
 #[cfg(unix)]
 pub(crate) mod notify;
 #[cfg(unix)]
+pub(crate) mod pitr;
+#[cfg(unix)]
 pub(crate) mod process;
 #[cfg(unix)]
 pub(crate) mod project;
@@ -95,5 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Unprotect => commands::protect::run_unprotect(&load()?),
         Command::Mcp(args) => commands::mcp::run(global, &args),
         Command::Migrate(args) => commands::migrate::run(&load()?, &args),
+        Command::Drill(args) => commands::drill::run(&load()?, &args),
+        Command::Pitr(args) => commands::pitr::run(&load()?, &args),
     }
 }
