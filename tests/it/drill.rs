@@ -135,3 +135,30 @@ fn drill_times_a_restore_test_and_status_shows_it_and_warns_when_overdue_or_fail
     let run = ctx.run(&["status"]);
     assert!(run.stdout.contains("CRITICAL the last restore drill") && run.stdout.contains("FAILED"), "{}", run.stdout);
 }
+
+/// With a `[[remote]]`, the drill restores the remote's copy (what a lost server restores
+/// from), with no local backup left at all.
+#[test]
+fn drill_restores_from_the_first_remote_when_one_is_configured() {
+    let b = crate::remote::bucket("pg-drill", false);
+    let mut ctx = project();
+    ctx.write_own_config(&format!(
+        "[[remote]]\nname = \"offsite\"\nurl = \"s3://{b}/app\"\nendpoint = \"http://127.0.0.1:{}\"\npath_style = true\n",
+        crate::remote::moto().port
+    ));
+    ctx.set_env("AWS_ACCESS_KEY_ID", "AKIADRILLTEST");
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", "drill-secret-key-never-shown-0123");
+    ctx.run(&["backup"]).ok();
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    let run = ctx.run(&["drill"]);
+    run.ok();
+    assert!(run.stderr.contains("from remote `offsite`"), "{}", run.stderr);
+    assert!(!run.all().contains("drill-secret-key-never-shown"), "{}", run.all());
+    let run = ctx.run(&["status", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["last_drill"]["source"], "offsite", "{}", report["last_drill"]);
+    assert_eq!(report["last_drill"]["ok"], true);
+    // --local asks for the local folder, which has nothing: a failed drill, said so.
+    let run = ctx.run(&["drill", "--local"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+}
