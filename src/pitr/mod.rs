@@ -56,9 +56,11 @@ impl S3 {
             [prefix.trim_matches('/'), sub].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/");
         let env = |k: &str| std::env::var(k).ok();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let keys = match crate::backup::remote::creds::resolve(spec, &env, home.as_deref())? {
-            crate::backup::remote::creds::Source::Keys(k) => Some(k),
-            crate::backup::remote::creds::Source::Provider(_) => None,
+        // No static keys here is not an error yet: Litestream finds its own (instance roles,
+        // profiles); pgBackRest, which needs them in its file, says so (see `pgbackrest::setup`).
+        let keys = match crate::backup::remote::creds::resolve(spec, &env, home.as_deref()) {
+            Ok(crate::backup::remote::creds::Source::Keys(k)) => Some(k),
+            Ok(crate::backup::remote::creds::Source::Provider(_)) | Err(_) => None,
         };
         Ok(S3 {
             remote: spec.name.clone(),

@@ -165,6 +165,17 @@ fn run(tool: &Tool, cmd: Command) -> Result<String> {
 
 pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<&Path>) -> Result<ExitStatus> {
     let tool = tool()?;
+    if let Repo::S3(s3) = repo {
+        if s3.keys.is_none() {
+            return Err(fail(format!(
+                "remote `{}` has no static keys here ({} / {}): the server's archive_command needs them in pgBackRest's config",
+                s3.remote, s3.key_vars.0, s3.key_vars.1
+            ))
+            .hint("set them in the environment of `prisma-guard pitr setup` (they are written to the 0600 config only), or use --repo DIR")
+            .status(ExitStatus::Usage)
+            .into());
+        }
+    }
     let db = Postgres::new(target.clone(), &settings.tools)?;
     let srv = server(&db)?;
     let data = match (pg_data, &srv.data_directory) {

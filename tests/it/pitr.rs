@@ -415,3 +415,37 @@ fn pgbackrest_restores_a_postgres_cluster_to_the_moment_before_a_drop_table() {
     // The original is as the drop left it.
     assert_eq!(cluster.sql(port, "shop", "SELECT count(*) FROM pg_tables WHERE tablename = 'Order'"), "0");
 }
+
+/// An S3 replica from `[[remote]]`: bucket, prefix under the remote's, endpoint; the keys stay
+/// in the environment (the remote's own variable names, expanded by Litestream).
+#[test]
+fn litestream_setup_with_a_remote_writes_an_s3_replica_without_its_keys() {
+    require("litestream");
+    let mut ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"sqlite\"\n  url      = env(\"DATABASE_URL\")\n}\n",
+    );
+    ctx.write(".env", "DATABASE_URL=file:./dev.db\n");
+    ctx.write_own_config("[[remote]]\nname = \"offsite\"\nurl = \"s3://bkt/team/app\"\nendpoint = \"https://minio.example:9000\"\npath_style = true\naccess_key_id_env = \"BK_ID\"\nsecret_access_key_env = \"BK_SECRET\"\n");
+    ctx.set_env("BK_ID", "AKIALITESTREAM");
+    ctx.set_env("BK_SECRET", SECRET);
+    let run = ctx.run(&["pitr", "setup", "--remote", "offsite"]);
+    run.ok().no_secret();
+    assert!(run.stdout.contains("BK_ID and BK_SECRET"), "{}", run.stdout);
+    let text = std::fs::read_to_string(ctx.path("backups/pitr/litestream.yml")).unwrap();
+    for want in [
+        "type: s3",
+        "bucket: \"bkt\"",
+        "path: \"team/app/pitr/litestream\"",
+        "endpoint: \"https://minio.example:9000\"",
+        "force-path-style: true",
+        "access-key-id: ${BK_ID}",
+        "secret-access-key: ${BK_SECRET}",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
+    assert!(!text.contains(SECRET) && !text.contains("AKIALITESTREAM"), "{text}");
+    let run = ctx.run(&["pitr", "setup", "--remote", "nowhere"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+}
