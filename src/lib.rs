@@ -35,6 +35,8 @@ pub(crate) mod migrate;
 #[cfg(unix)]
 pub(crate) mod notify;
 #[cfg(unix)]
+pub(crate) mod pitr;
+#[cfg(unix)]
 pub(crate) mod process;
 #[cfg(unix)]
 pub(crate) mod project;
@@ -97,6 +99,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Migrate(args) => commands::migrate::run(&load()?, &args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man => commands::completions::man(),
+        Command::Drill(args) => commands::drill::run(&load()?, &args),
+        Command::Pitr(args) => commands::pitr::run(&load()?, &args),
     }
 }
 

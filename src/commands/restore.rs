@@ -45,6 +45,9 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         }
         _ => {
             let id = match (args.id.as_str(), &args.to, &args.from) {
+                (id, _, _) if args.before.is_some() => {
+                    crate::pitr::before::chosen(settings, &store, ours, id, args.before.as_deref().unwrap_or_default())?
+                }
                 (_, _, Some(name)) => {
                     fetch_from(settings, name, &args.id, ours, &Store::create(&settings.backup_dir)?)?
                 }

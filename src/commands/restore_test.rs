@@ -4,14 +4,23 @@
 use anyhow::Result;
 
 use super::restore::{replay, report_counts, same_engine, verified};
-use crate::backup::store::manifest::Verified;
+use crate::backup::store::manifest::{Manifest, Verified};
 use crate::backup::store::Store;
 use crate::cli::RestoreTestArgs;
 use crate::config::settings::Settings;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
-    let result = test(settings, args);
+    run_noting(settings, args, &mut None)
+}
+
+/// [`run`], noting in `tested` the backup that was restored (for `drill`).
+pub(crate) fn run_noting(
+    settings: &Settings,
+    args: &RestoreTestArgs,
+    tested: &mut Option<Manifest>,
+) -> Result<ExitStatus> {
+    let result = test(settings, args, tested);
     // A wrong or missing key (a usage error) is no verdict on the backup: not recorded, no alert.
     if result.as_ref().is_err_and(crate::error::is_usage) {
         return result;
@@ -36,7 +45,7 @@ pub fn run(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     result
 }
 
-fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
+fn test(settings: &Settings, args: &RestoreTestArgs, tested: &mut Option<Manifest>) -> Result<ExitStatus> {
     let db = settings.database()?;
     // From a remote: into a temporary folder, gone afterwards (`latest`: the newest backup
     // of the project's database there).
@@ -55,6 +64,7 @@ fn test(settings: &Settings, args: &RestoreTestArgs) -> Result<ExitStatus> {
     };
     let id = fetched.as_ref().map_or(args.id.as_str(), |(_, _, id)| id.as_str());
     let manifest = verified(settings, &store, id)?;
+    *tested = Some(manifest.clone());
     same_engine(&manifest, db.as_ref())?;
     let scratch = db.create_scratch()?;
     let scratch_db = scratch.database();

@@ -66,15 +66,29 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
             report.healthy = false;
         }
     }
+    let drill = crate::commands::drill::last(&settings.backup_dir);
+    for f in crate::commands::drill::findings(
+        settings.config.file.drill.max_age_days,
+        drill.as_ref(),
+        unix_now(SystemTime::now()),
+    ) {
+        report.healthy &= f.severity == Severity::Info;
+        report.findings.push(f);
+    }
     match (args.json, args.format) {
         (true, _) | (_, StatusFormat::Json) => {
             let mut value = serde_json::to_value(&report)?;
             if let (Some(map), Some(t)) = (value.as_object_mut(), &tripwire) {
                 map.insert("tripwire".into(), tripwire_json(t));
             }
+            if let Some(map) = value.as_object_mut() {
+                map.insert("last_drill".into(), serde_json::to_value(&drill)?);
+            }
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
-        (_, StatusFormat::Prometheus) => print!("{}", health::prometheus(&report)),
+        (_, StatusFormat::Prometheus) => {
+            print!("{}{}", health::prometheus(&report), crate::commands::drill::prometheus(drill.as_ref()));
+        }
         (_, StatusFormat::Text) => {
             if let Some(t) = &tripwire {
                 match t {
@@ -82,7 +96,7 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
                     Err(e) => println!("tripwire unknown: {}", crate::error::one_line(e)),
                 }
             }
-            print_text(&report);
+            print_text(&report, drill.as_ref());
         }
     }
     if args.notify {
@@ -114,7 +128,7 @@ fn tripwire_json(t: &Result<crate::tripwire::Inspection>) -> serde_json::Value {
     }
 }
 
-fn print_text(r: &Report) {
+fn print_text(r: &Report, drill: Option<&crate::commands::drill::Drill>) {
     for l in &r.locations {
         let newest = match (&l.newest, &l.error) {
             (_, Some(e)) => format!("cannot be read: {e}"),
@@ -133,6 +147,7 @@ fn print_text(r: &Report) {
         Some(t) => println!("restore  last test {} of {}: {}", t.at, t.id, if t.ok { "ok" } else { "FAILED" }),
         None => println!("restore  never tested (`prisma-guard restore-test`)"),
     }
+    println!("{}", crate::commands::drill::describe(drill));
     if let Some(c) = r.size_change {
         println!("size     {:+.1} % against the previous backup", c * 100.0);
     }

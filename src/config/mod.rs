@@ -40,6 +40,17 @@ pub struct FileConfig {
     /// `[[notify]]`: alerts.
     #[serde(default)]
     pub notify: Vec<crate::notify::NotifySection>,
+    /// `[drill]`: how often a timed restore drill must run.
+    #[serde(default)]
+    pub drill: DrillSection,
+}
+
+/// `[drill]`: `status` warns when no `prisma-guard drill` ran within `max_age_days`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrillSection {
+    /// Days (default 30). Set, a project that never ran a drill is warned too.
+    pub max_age_days: Option<u64>,
 }
 
 /// `[[remote]]`: an S3-compatible bucket every backup is uploaded to. Where the backups go
@@ -232,7 +243,14 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify } = named;
+        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify, drill } =
+            named;
+        // Drills more often: tighter; less often: looser.
+        if let Some(days) = drill.max_age_days {
+            let own = self.file.drill.max_age_days.unwrap_or(crate::commands::drill::DEFAULT_MAX_AGE_DAYS);
+            ignore("drill.max_age_days (longer than the project's)", days > own);
+            self.file.drill.max_age_days = Some(days.min(own));
+        }
         ignore("remote (where the backups are sent)", !remotes.is_empty());
         ignore("notify (who is told about the project)", !notify.is_empty());
         ignore("encryption (who can read the backups)", encryption.is_some());
