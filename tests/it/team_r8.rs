@@ -226,6 +226,8 @@ fn pre_commit_framework_files_pattern_passes_every_scanned_file_and_sql() {
             "azure-pipelines.yml",
             "render.yaml",
             "fly.toml",
+            "mise.toml",
+            ".mise.toml",
             "railway.json",
             "app.json",
             "sql/cleanup.sql",
@@ -364,4 +366,19 @@ fn husky_hooks_install_in_a_worktree_without_husky_folder_warns() {
     let status = ctx.run(&["-C", "wt", "hooks", "status"]);
     assert_eq!(status.code, 1, "{}", status.all());
     assert!(status.stdout.contains("git runs no pre-push hook"), "{}", status.all());
+}
+
+/// Item 6: mise's tasks are scanned (a developer's commands: a `prisma db push` there is not
+/// a production step).
+#[test]
+fn mise_tasks_are_scanned_as_a_developers_commands() {
+    let ctx = repo();
+    ctx.write(
+        "mise.toml",
+        "[tasks.db-reset]\nrun = \"prisma migrate reset --force\"\n\n[tasks.push]\nrun = \"prisma db push\"\n",
+    );
+    let run = ctx.run(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("prisma-migrate-reset"), "{}", run.all());
+    assert!(!run.stdout.contains("db-push-in-production"), "{}", run.all());
 }
