@@ -58,6 +58,16 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     };
     opts.migration_dirs =
         scan::prisma_dirs::config_migration_dirs(&root, repo.as_ref(), None, &near).map_err(unreadable_config)?;
+    // Files named in a migrations folder that is a symbolic link (the pre-commit framework
+    // passes them by their own path): migrations. A walk follows the link itself.
+    if !args.paths.is_empty() {
+        if let Some(index) = repo.as_ref().and_then(|r| r.index().ok()) {
+            let tree = Source::WorkTree { root: root.clone(), dirs: Default::default() };
+            let linked =
+                scan::related::linked_migration_dirs(&scan::related::list(&tree, Some(&root), Some(&index)), &opts);
+            opts.migration_dirs.extend(linked);
+        }
+    }
     // Files of a scanned kind given by name are not looked at first: reading them tells
     // whether they are there (except where git, not the working tree, is read).
     let worktree = !(args.staged || args.pre_push || args.since.is_some());
@@ -85,26 +95,36 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         scan::pre_push::pre_push(repo, &input, remote.as_deref(), &opts, &under, &unreadable_config)?
     } else if let Some(rev) = &args.since {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
-        let paths: Vec<String> =
-            source::changed_since(repo, rev)?.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
-        let mut scanned =
-            scan::scan(&Source::WorkTree { root: root.clone(), dirs: Default::default() }, paths.clone(), &opts);
+        let mut paths: Vec<String> = source::changed_since(repo, rev)?;
+        let tree = Source::WorkTree { root: root.clone(), dirs: Default::default() };
+        // With the files that run what changed (a SQL file a script runs, a linked
+        // migration.sql's target) and the migrations folders that are links.
+        let mut unreadable = Vec::new();
+        if let Ok(index) = repo.index() {
+            let listing = scan::related::list(&tree, Some(&root), Some(&index));
+            unreadable = scan::related::widen(&tree, &listing, &mut paths, &mut opts);
+        }
+        let paths: Vec<String> = paths.into_iter().filter(|p| under(p) && !opts.excluded(p)).collect();
+        let mut scanned = scan::scan(&tree, paths.clone(), &opts);
+        scanned.unreadable.extend(unreadable);
         // Judged by what changed since `rev`: what the files had there is not new (as the
         // hooks judge a commit or a push).
         if let (Some(commit), Some(git_dir)) = (source::commit_of(repo, rev), Some(repo.path())) {
             let base = Source::Tree { repo: git2::Repository::open(git_dir)?, commit };
+            let base_baseline = Some(scan::baseline::in_source(&base));
             let mut base_opts = opts.clone();
             if let Ok(dirs) = scan::prisma_dirs::source_migration_dirs(&base) {
                 base_opts.migration_dirs = dirs;
             }
             let before = scan::scan(&base, paths, &base_opts);
             scanned.drop_old(&before.findings.iter().map(scan::baseline::entry).collect::<Vec<_>>());
+            scanned.base_baseline = base_baseline;
         }
         scanned
     } else {
         scan::given::scan_worktree(&root, repo.as_ref(), &args.paths, &cwd_abs, given, &opts, &unreadable_config)?
     };
-    let Scanned { mut findings, files, unreadable, already_there, .. } = scanned;
+    let Scanned { mut findings, files, unreadable, already_there, base_baseline, .. } = scanned;
     match args.baseline {
         Some(crate::cli::BaselineMode::Write) => {
             if args.staged || args.pre_push || args.since.is_some() || !args.paths.is_empty() {
@@ -128,6 +148,24 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
         Some(crate::cli::BaselineMode::Ignore) => {}
         None => match scan::baseline::load(&root)? {
             Some(Ok(entries)) => {
+                // Entries the checked commit, push or range adds hide none of its findings:
+                // a baseline counts once it is on the base (said, for CI's log).
+                let entries = match &base_baseline {
+                    Some(base) => {
+                        let (known, added) = scan::baseline::split_known(&entries, base);
+                        if !added.is_empty() && !global.quiet {
+                            let list: Vec<String> = added.iter().map(|e| format!("{} {}", e.path, e.rule)).collect();
+                            eprintln!(
+                                "prisma-guard scan: {} grew by {} entries in what is checked ({}); they hide none of its findings (a baseline counts once it is on the base branch)",
+                                scan::baseline::FILE_NAME,
+                                added.len(),
+                                list.join(", ")
+                            );
+                        }
+                        known
+                    }
+                    None => entries,
+                };
                 // What the base version's copy already took is not hidden again: a second
                 // copy of a baselined line is new.
                 let entries = scan::baseline::without(&entries, &already_there);

@@ -89,6 +89,18 @@ pub fn load(root: &Path) -> Result<Option<std::result::Result<Vec<Entry>, String
     Ok(Some(Ok(file.findings)))
 }
 
+/// The entries of a baseline file's text as `source` holds it (none when it has no file, or
+/// one that does not parse: nothing it lists is known).
+pub fn in_source(source: &super::Source) -> Vec<Entry> {
+    source.read(FILE_NAME).and_then(|t| serde_json::from_str::<File>(&t).ok()).map(|f| f.findings).unwrap_or_default()
+}
+
+/// `entries` split into those `base` had (kept) and those added since.
+pub fn split_known(entries: &[Entry], base: &[Entry]) -> (Vec<Entry>, Vec<Entry>) {
+    let added = without(entries, base);
+    (without(entries, &added), added)
+}
+
 /// `findings` without those a base version already had (`before`: the findings of the same
 /// files at HEAD, at the remote's tip, at `--since`): what is judged is what a commit, a push
 /// or a range adds. Returns the rest and the entries hidden (which a baseline must not hide a

@@ -27,6 +27,7 @@ pub fn scan_worktree(
         let mut all = Vec::new();
         let mut extra = Vec::new();
         let mut shebang = Vec::new();
+        let mut sql = Vec::new();
         let whole = [Given { rel: String::new(), what: What::Folder, typed: 0 }];
         for g in if given.is_empty() { &whole[..] } else { given } {
             if g.what != What::Folder {
@@ -35,6 +36,12 @@ pub fn scan_worktree(
                 if opts.kind(&g.rel).is_none() && !opts.excluded(&g.rel) {
                     match super::walk::shebang_of(&root.join(&g.rel)) {
                         Some(kind) => shebang.push((g.rel.clone(), kind)),
+                        // A SQL file: the scripts that run it are scanned instead (the
+                        // pre-commit framework passes it alone when it changes).
+                        None if g.rel.to_ascii_lowercase().ends_with(".sql") => {
+                            sql.push(g.rel.clone());
+                            continue;
+                        }
                         None => {
                             no_reader.borrow_mut().push(g.rel.clone());
                             continue;
@@ -56,7 +63,12 @@ pub fn scan_worktree(
         let mut opts = opts.clone();
         opts.migration_dirs.extend(extra);
         opts.shebang.extend(shebang);
-        super::scan(&Source::WorkTree { root: root.to_path_buf(), dirs }, all, &opts)
+        let source = Source::WorkTree { root: root.to_path_buf(), dirs };
+        if let (false, Some(index)) = (sql.is_empty(), repo.and_then(|r| r.index().ok())) {
+            let listing = super::related::list(&source, Some(root), Some(&index));
+            all.extend(super::related::dependents(&source, &listing, &sql, &opts));
+        }
+        super::scan(&source, all, &opts)
     };
     let mut scanned = tree(&given);
     if let Some(e) = config_error.borrow_mut().take() {
@@ -76,6 +88,9 @@ pub fn scan_worktree(
         let why = "not scanned: prisma-guard has no reader for this kind of file (no `#!` line of a shell or node script either)";
         scanned.unreadable.push((rel, std::io::Error::new(std::io::ErrorKind::InvalidInput, why)));
     }
+    if scanned.files == 0 && scanned.unreadable.is_empty() {
+        warn_schema_without_files(root, &given);
+    }
     if !scanned.missing.is_empty() {
         let missing: std::collections::BTreeSet<&str> = scanned.missing.iter().map(String::as_str).collect();
         if let Some(g) = given.iter().find(|g| g.what == What::Named && missing.contains(g.rel.as_str())) {
@@ -83,6 +98,28 @@ pub fn scan_worktree(
         }
     }
     Ok(scanned)
+}
+
+/// Nothing scanned beside a Prisma schema: its migrations are somewhere the scan does not
+/// look (a link out of the repository, a folder no config names), which is no "clean".
+fn warn_schema_without_files(root: &Path, given: &[Given]) {
+    let folders: Vec<&str> = if given.is_empty() {
+        vec![""]
+    } else {
+        given.iter().filter(|g| g.what == What::Folder).map(|g| g.rel.as_str()).collect()
+    };
+    for folder in folders {
+        let found = ["prisma/schema.prisma", "schema.prisma", "prisma/schema"]
+            .into_iter()
+            .map(|s| if folder.is_empty() { s.to_string() } else { format!("{folder}/{s}") })
+            .find(|rel| root.join(rel).exists());
+        if let Some(schema) = found {
+            crate::ui::Printer::default().warn(format!(
+                "0 files scanned, but {schema} is here: its migrations were not found (a migrations folder outside the repository, or one no prisma.config.ts names?); name it with `migrations: {{ path: ... }}` in prisma.config.ts, or scan it by path"
+            ));
+            return;
+        }
+    }
 }
 
 /// A relative path of plain names: no `.` or `..` parts, no empty ones (`a//b`, a trailing

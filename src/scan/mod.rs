@@ -17,6 +17,7 @@ mod load;
 mod migration;
 pub mod pre_push;
 pub mod prisma_dirs;
+pub mod related;
 pub mod report;
 pub mod source;
 pub mod staged;
@@ -112,6 +113,9 @@ pub struct Scanned {
     /// Findings left out because the base version (HEAD, the remote's tip, `--since`) had
     /// them already: a baseline does not hide them a second time.
     pub already_there: Vec<baseline::Entry>,
+    /// The baseline of the base version (HEAD, the remote's tip, `--since`): entries the
+    /// checked range adds to the baseline hide none of its findings. `None`: no base.
+    pub base_baseline: Option<Vec<baseline::Entry>>,
 }
 
 impl Scanned {
@@ -123,6 +127,10 @@ impl Scanned {
         self.unreadable.extend(other.unreadable);
         self.missing.extend(other.missing);
         self.already_there.extend(other.already_there);
+        self.base_baseline = match (self.base_baseline.take(), other.base_baseline) {
+            (Some(a), Some(b)) => Some(baseline::most_of(vec![a, b])),
+            (a, b) => a.or(b),
+        };
     }
 
     /// Leave out the findings the base version had (`before`), keeping what was hidden.
@@ -187,7 +195,7 @@ pub fn scan(source: &Source, paths: Vec<String>, opts: &Options) -> Scanned {
         out.extend(found.into_iter().filter(|f| !opts.disable.contains(&f.rule)));
     });
     sort(&mut out);
-    Scanned { findings: out, files: read, unreadable, missing, already_there: Vec::new() }
+    Scanned { findings: out, files: read, unreadable, missing, already_there: Vec::new(), base_baseline: None }
 }
 
 fn finding(

@@ -32,17 +32,24 @@ pub fn pre_push(
     let mut total = Scanned::default();
     let git_dir = repo.path().to_path_buf();
     for (src, paths, bases) in source::pushed(repo, &refs, remote)? {
-        let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
         // The migration folders the pushed commit's configs name, not the working tree's.
         let mut opts = opts.clone();
         opts.migration_dirs = super::prisma_dirs::source_migration_dirs(&src).map_err(unreadable_config)?;
+        // With the files that run what the push changes, and linked migrations folders.
+        let mut paths = paths;
+        let listing = super::related::list(&src, None, None);
+        let unreadable = super::related::widen(&src, &listing, &mut paths, &mut opts);
+        let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
         let mut scanned = super::scan(&src, paths.clone(), &opts);
+        scanned.unreadable.extend(unreadable);
         // Judged by what the pushed commits add, as the pre-commit hook judges a commit: what
         // the files already had where the push starts (the remote's tip, or the commits the
         // new branch grew from) is not new.
         let mut before = Vec::new();
-        for commit in bases {
+        let mut baselines = Vec::new();
+        for &commit in &bases {
             let base = Source::Tree { repo: git2::Repository::open(&git_dir)?, commit };
+            baselines.push(super::baseline::in_source(&base));
             let mut base_opts = opts.clone();
             if let Ok(dirs) = super::prisma_dirs::source_migration_dirs(&base) {
                 base_opts.migration_dirs = dirs;
@@ -51,6 +58,8 @@ pub fn pre_push(
             before.push(found.findings.iter().map(super::baseline::entry).collect());
         }
         scanned.drop_old(&super::baseline::most_of(before));
+        // History pushed from its first commit has no base: its own baseline counts.
+        scanned.base_baseline = (!bases.is_empty()).then(|| super::baseline::most_of(baselines));
         total.add(scanned);
     }
     Ok(total)

@@ -37,15 +37,64 @@ impl Source {
 
     /// The entry `rel` names in the index or the commit: its mode and blob.
     fn entry(&self, rel: &str) -> Option<(u32, git2::Oid)> {
-        match self {
+        let direct = match self {
             Source::WorkTree { .. } => None,
             Source::Index { index, .. } => index.get_path(Path::new(rel), 0).map(|e| (e.mode, e.id)),
-            Source::Tree { repo, commit } => {
+            Source::Tree { repo, commit } => (|| {
                 let tree = repo.find_commit(*commit).ok()?.tree().ok()?;
                 let entry = tree.get_path(Path::new(rel)).ok()?;
                 Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id()))
+            })(),
+        };
+        direct.or_else(|| self.through_submodule(rel))
+    }
+
+    /// The commit a submodule at `rel` is at in the index or the commit (a gitlink).
+    pub fn gitlink(&self, rel: &str) -> Option<git2::Oid> {
+        const GITLINK: u32 = 0o160_000;
+        let (mode, id) = match self {
+            Source::WorkTree { .. } => return None,
+            Source::Index { index, .. } => index.get_path(Path::new(rel), 0).map(|e| (e.mode, e.id))?,
+            Source::Tree { repo, commit } => {
+                let entry = repo.find_commit(*commit).ok()?.tree().ok()?.get_path(Path::new(rel)).ok()?;
+                (u32::try_from(entry.filemode()).unwrap_or(0), entry.id())
+            }
+        };
+        (mode & 0o170_000 == GITLINK).then_some(id)
+    }
+
+    /// The tree of the submodule at `rel` as this version records it, its objects read from
+    /// the submodule's own repository; an error when that commit is not there.
+    pub fn submodule_tree(&self, rel: &str) -> Result<Option<git2::Tree<'_>>, String> {
+        let (Source::Index { repo, .. } | Source::Tree { repo, .. }) = self else { return Ok(None) };
+        let Some(commit) = self.gitlink(rel) else { return Ok(None) };
+        if repo.find_commit(commit).is_err() {
+            // The submodule's objects: its own git folder (`.git/modules/<name>`).
+            let objects = repo
+                .find_submodule(rel)
+                .ok()
+                .and_then(|m| m.open().ok())
+                .map(|r| r.path().join("objects"))
+                .or_else(|| Some(repo.path().join("modules").join(rel).join("objects")).filter(|p| p.is_dir()));
+            if let (Some(objects), Ok(odb)) = (objects, repo.odb()) {
+                let _ = odb.add_disk_alternate(&objects.to_string_lossy());
             }
         }
+        let tree = repo.find_commit(commit).and_then(|c| c.tree()).map_err(|_| {
+            format!("the submodule {rel} is at commit {commit}, which this clone does not have, so what it brings was not checked (run `git submodule update --init {rel}`; in CI, check out submodules)")
+        })?;
+        Ok(Some(tree))
+    }
+
+    /// An entry inside a submodule (`prisma/migrations` a submodule, `rel` a file in it).
+    fn through_submodule(&self, rel: &str) -> Option<(u32, git2::Oid)> {
+        for (i, _) in rel.match_indices('/') {
+            if let Ok(Some(tree)) = self.submodule_tree(&rel[..i]) {
+                let entry = tree.get_path(Path::new(&rel[i + 1..])).ok()?;
+                return Some((u32::try_from(entry.filemode()).unwrap_or(0), entry.id()));
+            }
+        }
+        None
     }
 
     /// The blob `rel` holds in the index or the commit, symbolic links followed as a checkout
@@ -128,13 +177,24 @@ impl Source {
             }
         }
         let mut out: Vec<String> = match self {
-            // Folders only, a symlink not followed.
+            // Folders, and links to folders (Prisma follows a linked migration folder).
             Source::WorkTree { root, .. } => std::fs::read_dir(root.join(dir))
                 .map(|entries| {
                     entries
                         .flatten()
-                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir() || (t.is_symlink() && e.path().is_dir())))
                         .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Source::Index { .. } | Source::Tree { .. } if self.gitlink(dir).is_some() => self
+                .submodule_tree(dir)
+                .ok()
+                .flatten()
+                .map(|t| {
+                    t.iter()
+                        .filter(|e| e.kind() == Some(git2::ObjectType::Tree))
+                        .filter_map(|e| e.name().map(str::to_string))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -359,9 +419,28 @@ fn known_to_remote(repo: &git2::Repository, remote: Option<&str>) -> Vec<git2::O
         let default = ["HEAD", "main", "master"]
             .iter()
             .find_map(|b| repo.find_reference(&format!("refs/remotes/{name}/{b}")).ok()?.resolve().ok()?.target());
-        out.extend(default);
+        match default {
+            Some(oid) => out.push(oid),
+            // A default branch of another name (`develop`) with no `HEAD` recorded: the
+            // branches of that remote that local branches track (what was pulled from it).
+            None => out.extend(upstreams_on(repo, &name)),
+        }
     }
     out
+}
+
+/// The tips of `remote`'s branches that local branches track (`branch.<name>.merge`).
+fn upstreams_on(repo: &git2::Repository, remote: &str) -> Vec<git2::Oid> {
+    let prefix = format!("refs/remotes/{remote}/");
+    let Ok(branches) = repo.branches(Some(git2::BranchType::Local)) else { return Vec::new() };
+    branches
+        .flatten()
+        .filter_map(|(b, _)| {
+            let up = b.upstream().ok()?;
+            let r = up.get();
+            r.name().is_some_and(|n| n.starts_with(&prefix)).then(|| r.resolve().ok()?.target()).flatten()
+        })
+        .collect()
 }
 
 /// One pushed ref: its tip to read files from, the files its new commits change, and the

@@ -40,13 +40,21 @@ pub fn staged(
             .into());
         }
     }
+    // With the files that run what the commit changes (a SQL file a script runs, the target
+    // of a linked migration.sql) and the migrations folders that are links.
+    let mut paths = paths;
+    let listing = super::related::list(&src, None, None);
+    let unreadable = super::related::widen(&src, &listing, &mut paths, opts);
     let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();
     let mut scanned = super::scan(&src, paths.clone(), opts);
+    scanned.unreadable.extend(unreadable);
     // What the committed version of a changed file already had is not new: a commit that
     // touches package.json is not blocked by the db:reset script it always had (the
     // baseline's rule, with HEAD as the baseline).
     if let (Some(commit), Ok(repo)) = (head, git2::Repository::open(&git_dir)) {
-        let before = super::scan(&Source::Tree { repo, commit }, paths, opts);
+        let base = Source::Tree { repo, commit };
+        scanned.base_baseline = Some(super::baseline::in_source(&base));
+        let before = super::scan(&base, paths, opts);
         let known: Vec<super::baseline::Entry> = before.findings.iter().map(super::baseline::entry).collect();
         scanned.drop_old(&known);
     }

@@ -82,7 +82,13 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
         let mut subdirs = Vec::new();
         for (name, ft) in entries {
             let rel = if dir_rel.is_empty() { name.clone() } else { format!("{dir_rel}/{name}") };
-            if ft.is_dir() {
+            // A migrations folder that is a symbolic link (to a folder shared by packages),
+            // and linked migration folders in one: Prisma follows the link, so does the scan.
+            let is_dir = ft.is_dir()
+                || (ft.is_symlink()
+                    && (migrations || name == "migrations" || opts.migration_dirs.contains(&rel))
+                    && std::fs::metadata(dir.join(&name)).is_ok_and(|m| m.is_dir()));
+            if is_dir {
                 let hidden_ok = matches!(
                     name.as_str(),
                     ".github" | ".husky" | ".circleci" | ".gitlab" | ".gitea" | ".forgejo" | ".buildkite" | ".ci"
@@ -115,7 +121,7 @@ pub fn walk(root: &Path, start: &Path, repo: Option<&git2::Repository>, opts: &O
             if opts.excluded(&rel) {
                 continue;
             }
-            if ft.is_dir() {
+            if is_dir {
                 if repo.is_some_and(|r| r.is_path_ignored(Path::new(&rel)).unwrap_or(false)) {
                     continue;
                 }

@@ -35,4 +35,5 @@ mod setup;
 mod shim;
 mod snapshots;
 mod sqlite;
+mod team_r8;
 mod tripwire;

@@ -208,6 +208,30 @@ fn tripwire_row(settings: &Settings) -> Option<Row> {
     })
 }
 
+/// What to do when the database URL cannot be read: a module the Prisma config imports that
+/// is not installed (`Cannot find module 'dotenv/config'`) is installed, not a variable set.
+fn database_fix(detail: &str, var: &str) -> String {
+    let lower = detail.to_ascii_lowercase();
+    let module = ["cannot find module '", "cannot find package '", "cannot find module \""]
+        .iter()
+        .find_map(|m| lower.find(m).map(|at| &detail[at + m.len()..]))
+        .and_then(|rest| rest.split(['\'', '"']).next())
+        .filter(|m| !m.is_empty() && !m.starts_with('.') && !m.starts_with('/'));
+    match module {
+        Some(m) => {
+            // The package of a module path: `dotenv/config` -> dotenv, `@scope/pkg/x` -> @scope/pkg.
+            let parts: Vec<&str> = m.split('/').collect();
+            let package = if m.starts_with('@') {
+                parts.iter().take(2).copied().collect::<Vec<_>>().join("/")
+            } else {
+                parts[0].to_string()
+            };
+            format!("install {package}, which the Prisma config imports (`npm install --save-dev {package}`)")
+        }
+        None => format!("set {var} as Prisma reads it (.env, prisma.config.ts)"),
+    }
+}
+
 fn dump_tools(settings: &Settings) -> Row {
     let entry = "dump tools".to_string();
     let db = match settings.database() {
@@ -220,13 +244,7 @@ fn dump_tools(settings: &Settings) -> Row {
                 .map(|(v, _)| v.trim())
                 .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or("DATABASE_URL");
-            return Row {
-                entry,
-                ok: false,
-                fix: format!("set {var} as Prisma reads it (.env, prisma.config.ts)"),
-                detail,
-                optional: false,
-            };
+            return Row { entry, ok: false, fix: database_fix(&detail, var), detail, optional: false };
         }
     };
     // SQLite is read through the library built into prisma-guard: no tool to install, and a
@@ -324,5 +342,20 @@ fn print_rows(rows: &[Row]) {
         if !r.ok && !r.fix.is_empty() {
             println!("     {:<width$}  fix: {}", "", r.fix);
         }
+    }
+}
+
+#[cfg(test)]
+mod database_fix_tests {
+    #[test]
+    fn a_missing_module_is_installed_not_a_variable_set() {
+        let fix = super::database_fix(
+            "could not read prisma.config.ts: Error: Cannot find module 'dotenv/config'",
+            "DATABASE_URL",
+        );
+        assert!(fix.starts_with("install dotenv,"), "{fix}");
+        let fix = super::database_fix("Cannot find package '@acme/env/load' imported from x", "DATABASE_URL");
+        assert!(fix.starts_with("install @acme/env,"), "{fix}");
+        assert!(super::database_fix("DATABASE_URL is not set", "DATABASE_URL").starts_with("set DATABASE_URL"));
     }
 }

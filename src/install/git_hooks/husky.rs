@@ -24,20 +24,69 @@ pub(super) fn uses_husky(workdir: &Path) -> bool {
 /// `.husky/`. Looked for from `cwd` up to, not including, `workdir`.
 pub(super) fn husky_below_root(cwd: &Path, workdir: &Path) -> Option<PathBuf> {
     let cwd = normalize(cwd);
-    for pkg in cwd.ancestors().take_while(|d| d.starts_with(workdir) && *d != workdir) {
-        if !uses_husky(pkg) {
-            continue;
+    let below = cwd.ancestors().take_while(|d| d.starts_with(workdir) && *d != workdir).map(Path::to_path_buf);
+    // From the root: the packages one and two levels down (`backend/`, `apps/api/`).
+    let packages = if cwd == normalize(workdir) { packages_below(workdir) } else { Vec::new() };
+    below.chain(packages).find_map(|pkg| husky_of_package(&pkg, workdir))
+}
+
+/// husky's folder for the package `pkg` below `workdir`, if it uses husky: the folder its
+/// `prepare` names (there already, or made by husky on the first `npm install`: relative to
+/// the folder `prepare` changes to with `cd ..`, else the package), else its own `.husky/`.
+fn husky_of_package(pkg: &Path, workdir: &Path) -> Option<PathBuf> {
+    if !uses_husky(pkg) {
+        return None;
+    }
+    if let Some(d) = prepare_husky_dir(pkg) {
+        let candidates = [pkg.join(&d), workdir.join(&d)];
+        if let Some(found) = candidates.iter().map(|c| normalize(c)).find(|c| c.is_dir() && c.starts_with(workdir)) {
+            return Some(found);
         }
-        let named = prepare_husky_dir(pkg).into_iter().flat_map(|d| [pkg.join(&d), workdir.join(&d)]);
-        let found = named.map(|d| normalize(&d)).find(|d| d.is_dir() && d.starts_with(workdir));
-        let own = pkg.join(".husky");
-        match found {
-            Some(d) => return Some(d),
-            None if own.is_dir() => return Some(own),
-            None => {}
+        // Not made yet: where `prepare`'s husky will make it.
+        let from = if prepare_changes_up(pkg) { pkg.parent().unwrap_or(pkg).to_path_buf() } else { pkg.to_path_buf() };
+        let at = normalize(&from.join(&d));
+        if at.starts_with(workdir) && at.parent().is_some_and(Path::is_dir) {
+            return Some(at);
         }
     }
-    None
+    let own = pkg.join(".husky");
+    own.is_dir().then_some(own)
+}
+
+/// The folders one and two levels below `workdir` holding a package.json (dependency,
+/// build and hidden folders aside).
+fn packages_below(workdir: &Path) -> Vec<PathBuf> {
+    let skip = |n: &str| n.starts_with('.') || matches!(n, "node_modules" | "dist" | "build" | "target" | "vendor");
+    let subdirs = |d: &Path| -> Vec<PathBuf> {
+        let Ok(rd) = std::fs::read_dir(d) else { return Vec::new() };
+        let mut out: Vec<PathBuf> = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && !skip(&e.file_name().to_string_lossy()))
+            .map(|e| e.path())
+            .collect();
+        out.sort();
+        out
+    };
+    let mut out = Vec::new();
+    for one in subdirs(workdir) {
+        if one.join("package.json").is_file() {
+            out.push(one.clone());
+        }
+        out.extend(subdirs(&one).into_iter().filter(|two| two.join("package.json").is_file()));
+    }
+    out
+}
+
+/// Whether the package's `prepare` starts by changing to its parent (`cd .. && husky ...`).
+fn prepare_changes_up(pkg: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(pkg.join("package.json")) else { return false };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&text)) else {
+        return false;
+    };
+    json["scripts"]["prepare"].as_str().is_some_and(|p| {
+        let p = p.trim_start();
+        p.starts_with("cd ..") || p.starts_with("cd ../")
+    })
 }
 
 /// The folder a package's `prepare` script gives husky (`husky app/.husky`), if any.
@@ -70,7 +119,18 @@ pub(super) fn husky_runs_scripts_directly(repo: &Repo) -> bool {
 /// what to do: husky 9 needs core.hooksPath at `.husky/_` and that folder made by its install
 /// (both come from `npm install`, whose `prepare` runs husky); husky 8 points it at `.husky`.
 pub(super) fn husky_not_run(workdir: &Path, dir: &Path) -> Option<(String, String)> {
-    let fix = "npm install (its `prepare` script runs husky), or `npx husky`".to_string();
+    let prepared = [Some(workdir), dir.parent()].into_iter().flatten().any(|d| {
+        std::fs::read_to_string(d.join("package.json")).is_ok_and(|t| {
+            serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&t))
+                .is_ok_and(|j| j["scripts"]["prepare"].as_str().is_some_and(|p| p.contains("husky")))
+        })
+    });
+    let fix = if prepared {
+        "npm install (its `prepare` script runs husky), or `npx husky`".to_string()
+    } else {
+        "npx husky (and add `\"prepare\": \"husky\"` to package.json's scripts, so every clone's npm install runs it)"
+            .to_string()
+    };
     let repo = git2::Repository::open(workdir).ok()?;
     let Ok(configured) = repo.config().and_then(|c| c.get_path("core.hooksPath")) else {
         return Some(("core.hooksPath is not set, so git runs .git/hooks, not husky's (husky has not been installed in this clone)".into(), fix));

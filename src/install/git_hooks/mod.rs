@@ -283,6 +283,13 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 }
                 changes.push(format!("{who}: added `{command}` to {} (it works for every teammate who has prisma-guard, and tells the others how to get it)", path.display()));
             }
+            // Written, but git runs none of it here (a linked worktree without husky's `_`
+            // folder, or husky not installed in this clone yet): say so, with the fix.
+            if let Manager::Husky { dir } = &repo.manager {
+                if let Some((why, fix)) = husky_not_run(&repo.workdir, dir) {
+                    changes.push(format!("warning: git runs none of husky's hooks in this working tree yet ({why}): commits and pushes here are not scanned until you run {fix}"));
+                }
+            }
         }
         Manager::PreCommit { config } => {
             let text =
@@ -498,6 +505,12 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     row(current, format!("{} ({who}): {state}", p.display()))
                 }
                 Manager::Lefthook { config } => lefthook_status(repo, config, name, command),
+                // Our own git hook, kept by the pre-commit framework's migration mode (it
+                // moved ours to `<hook>.legacy` and runs it first) or left in place.
+                Manager::PreCommit { config } if own_hook_runs(&repo.workdir, name).is_some() => {
+                    let how = own_hook_runs(&repo.workdir, name).unwrap_or_default();
+                    HookStatus { hook: name, ok: true, detail: format!("{} (pre-commit framework): {how}", config.display()), fix: String::new() }
+                }
                 Manager::PreCommit { config } if *name == "pre-push" => row(
                     true,
                     format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
@@ -537,6 +550,23 @@ fn git_hooks_dir(workdir: &Path) -> Option<PathBuf> {
             .map(|p| if p.is_absolute() { p } else { workdir.join(p) })
             .unwrap_or_else(|| repo.commondir().join("hooks")),
     )
+}
+
+/// How prisma-guard's own script for `hook` runs beside the pre-commit framework: git's hook
+/// is ours, or the framework's hook in migration mode runs ours from `<hook>.legacy`.
+fn own_hook_runs(workdir: &Path, hook: &str) -> Option<String> {
+    let dir = git_hooks_dir(workdir)?;
+    let main = dir.join(hook);
+    if is_ours(&main) {
+        return Some(format!("runs prisma-guard ({} is prisma-guard's)", main.display()));
+    }
+    let legacy = dir.join(format!("{hook}.legacy"));
+    (installed_by(workdir, hook, "pre-commit") && is_ours(&legacy)).then(|| {
+        format!(
+            "runs prisma-guard (the pre-commit framework's hook runs {} first, its migration mode)",
+            legacy.display()
+        )
+    })
 }
 
 /// Whether git's own `hook` script (in the folder git runs hooks from) was written by `tool`.

@@ -350,7 +350,11 @@ pub(super) fn switch_off(e: &EnvChange) -> Option<String> {
         "LEFTHOOK_BIN" if !v.is_empty() => {
             Some(format!("LEFTHOOK_BIN={v} replaces the lefthook that git hooks run (and prisma-guard's scan with it)"))
         }
-        "SKIP" if !v.is_empty() => Some(format!("SKIP={v} skips pre-commit hooks")),
+        // Only a hook of prisma-guard's (`prisma-guard`, `prisma-guard-scan`): other ids
+        // (`SKIP=no-tabs`) leave the scan running.
+        "SKIP" if v.split(',').any(|id| id.trim().to_ascii_lowercase().contains("prisma")) => {
+            Some(format!("SKIP={v} skips prisma-guard's pre-commit hook"))
+        }
         "PRE_COMMIT_ALLOW_NO_CONFIG" => {
             Some("PRE_COMMIT_ALLOW_NO_CONFIG lets commits pass without pre-commit's hooks".into())
         }
@@ -489,6 +493,13 @@ mod tests {
             let r = crate::shell::resolve(c);
             tamper(c, &r.env, &Context::with_hooks("tools/git-hooks"), &[String::new(), ".git".into()])
         })
+    }
+
+    #[test]
+    fn skip_naming_another_pre_commit_hook_leaves_the_scan_on() {
+        assert_eq!(why("SKIP=no-tabs git commit -m x"), None);
+        assert_eq!(why("SKIP=trailing-whitespace,check-yaml git commit -m x"), None);
+        assert!(why("SKIP=no-tabs,prisma-guard-scan git commit -m x").is_some());
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub fn kind(rel: &str) -> Option<Kind> {
     {
         return Some(Kind::CiYaml);
     }
-    if matches!(lower.as_str(), "netlify.toml" | "fly.toml" | "railway.toml" | "nixpacks.toml") {
+    if matches!(lower.as_str(), "netlify.toml" | "fly.toml" | "railway.toml" | "nixpacks.toml") || is_mise(&lower) {
         return Some(Kind::DeployToml);
     }
     // Nx targets (`project.json`) and Deno tasks (`deno.json`) as deploy JSON: every string
@@ -184,6 +184,11 @@ pub fn line_text(text: &str, line: usize) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
+/// mise's config files (their `[tasks]` run commands), by lower-cased name.
+fn is_mise(lower: &str) -> bool {
+    matches!(lower, "mise.toml" | ".mise.toml" | "mise.local.toml" | ".mise.local.toml")
+}
+
 /// `path` split at its last `/` (std's `rsplit_once('/')`, with a vectorised search: it runs
 /// several times per file of a scan).
 pub fn split_last(path: &str) -> Option<(&str, &str)> {
@@ -209,7 +214,16 @@ pub fn commands(kind: Kind, rel: &str, text: &str, prod_scripts: &[String]) -> R
         Kind::Compose => yaml::commands(text, path_is_production(rel), true)?,
         Kind::CiYaml => yaml::commands(text, false, false)?,
         Kind::Procfile => shell::procfile(text),
-        Kind::DeployToml => deploy::toml(text)?,
+        Kind::DeployToml => {
+            let mut lines = deploy::toml(text)?;
+            // mise's tasks are a developer's commands, not a deploy's.
+            if is_mise(&split_last(rel).map_or(rel, |(_, n)| n).to_ascii_lowercase()) {
+                for l in &mut lines {
+                    l.production = false;
+                }
+            }
+            lines
+        }
         Kind::DeployJson => deploy::json(text)?,
         Kind::Script => js::js(text, path_is_production(rel)),
         Kind::Justfile => recipes::justfile(text),

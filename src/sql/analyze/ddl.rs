@@ -34,6 +34,7 @@ impl Analyzer<'_> {
             );
             return true;
         }
+        self.unique_index(i, t, at(0));
         let handled_elsewhere = ["TABLE", "SCHEMA", "DATABASE", "OWNED", "MATERIALIZED"];
         if starts(t, &["DROP"])
             && t.get(1).is_some_and(|x| !handled_elsewhere.iter().any(|w| x.is(w)))
@@ -169,4 +170,58 @@ impl Analyzer<'_> {
         }
         true
     }
+}
+
+impl Analyzer<'_> {
+    /// `CREATE UNIQUE INDEX name` adds a unique constraint Prisma's way; `DROP INDEX name` of
+    /// one (Prisma names them `<Table>_<columns>_key`, or this migration's history made it)
+    /// drops it, judged as `drop-constraint` is (a unique index added back is no finding).
+    fn unique_index(&mut self, i: usize, t: &[Tok], at: usize) {
+        let concurrently = |k: usize| if t.get(k).is_some_and(|x| x.is("CONCURRENTLY")) { k + 1 } else { k };
+        if starts(t, &["CREATE", "UNIQUE", "INDEX"]) {
+            if let Some((name, _)) = name_at(t, skip_if(t, concurrently(3))) {
+                self.state.added_constraints.insert(name);
+            }
+        } else if starts(t, &["DROP", "INDEX"]) {
+            let Some((name, k)) = name_at(t, skip_if(t, concurrently(2))) else { return };
+            let prisma_unique =
+                name.len() > 4 && name.get(name.len() - 4..).is_some_and(|e| e.eq_ignore_ascii_case("_key"));
+            if !prisma_unique {
+                return;
+            }
+            // MySQL names the table (`DROP INDEX x ON t`); Prisma's name begins with it.
+            let table = match t.get(k) {
+                Some(on) if on.is("ON") => name_at(t, k + 1).map(|n| n.0.to_string()),
+                _ => None,
+            }
+            .unwrap_or_else(|| name.split('_').next().unwrap_or(name).to_string());
+            self.state.dropped_constraints.push((name.to_string(), table, i, at));
+        }
+    }
+}
+
+/// The name a `CREATE UNIQUE INDEX` statement's text gives its index (comments before it,
+/// `CONCURRENTLY` and `IF NOT EXISTS` aside; quotes taken off).
+pub(super) fn unique_index_created(text: &str) -> Option<String> {
+    let mut rest = text.trim_start();
+    while rest.starts_with("--") || rest.starts_with("/*") {
+        rest = match rest.strip_prefix("/*") {
+            Some(r) => r.split_once("*/")?.1,
+            None => rest.split_once('\n').map_or("", |(_, r)| r),
+        }
+        .trim_start();
+    }
+    let mut words = rest.split_whitespace();
+    let lead: Vec<String> = words.by_ref().take(3).map(str::to_ascii_uppercase).collect();
+    if lead != ["CREATE", "UNIQUE", "INDEX"] {
+        return None;
+    }
+    let mut word = words.next()?;
+    for skip in ["CONCURRENTLY", "IF", "NOT", "EXISTS"] {
+        if word.eq_ignore_ascii_case(skip) {
+            word = words.next()?;
+        }
+    }
+    let name = word.split('(').next()?.rsplit('.').next()?.trim_matches(|c| c == '"' || c == '`');
+    (!name.is_empty()).then(|| name.to_string())
 }

@@ -224,6 +224,9 @@ struct State {
     filled_from: Vec<(String, String, Vec<String>)>,
     /// Columns dropped here.
     dropped_columns: Pairs,
+    /// Defaults dropped: (table, column, statement, offset); and columns given one again.
+    dropped_defaults: Vec<(String, String, usize, usize)>,
+    set_defaults: Pairs,
 }
 
 struct Analyzer<'s> {
@@ -266,6 +269,11 @@ impl Analyzer<'_> {
     fn statement(&mut self, i: usize, base: usize, t: &[Tok], text: &str) {
         let at = |k: usize| t.get(k).map_or(base, |x| x.pos);
         if t.is_empty() {
+            // Not tokenized (no rule reads it), but a unique index it creates puts one
+            // back that the migration dropped.
+            if let Some(name) = ddl::unique_index_created(text) {
+                self.state.added_constraints.insert(&name);
+            }
             return;
         }
         // Data changes nested in the statement (`WITH d AS (DELETE ...)`, `INSERT ... SELECT`
@@ -336,6 +344,19 @@ impl Analyzer<'_> {
                 );
             }
         }
+        // Dropped defaults that are not set again (Prisma's enum recreation drops a column's
+        // default, changes its type and sets it back).
+        for (table, column, i, offset) in std::mem::take(&mut self.state.dropped_defaults) {
+            if !self.state.set_defaults.contains(&table, &column) {
+                self.report(
+                    RuleId::DropDefault,
+                    i,
+                    offset,
+                    format!("drops the default of `{table}`.`{column}`"),
+                    Subject { table: Some(table), column: Some(column), ..Subject::default() },
+                );
+            }
+        }
         // Dropped constraints that are not added back.
         for (name, table, i, offset) in std::mem::take(&mut self.state.dropped_constraints) {
             let readded = if name == "PRIMARY KEY" {
@@ -370,6 +391,22 @@ fn list(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enum_recreation_that_sets_the_default_again_drops_no_default() {
+        let rules = |sql: &str| {
+            let mut schema = Schema::default();
+            analyze("CREATE TABLE \"User\" (\"id\" INT, \"role\" TEXT DEFAULT 'USER', \"email\" TEXT);\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\");", &mut schema);
+            analyze(sql, &mut schema).findings.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>()
+        };
+        let recreated = "ALTER TABLE \"User\" ALTER COLUMN \"role\" DROP DEFAULT;\nALTER TABLE \"User\" ALTER COLUMN \"role\" TYPE TEXT USING (\"role\"::text);\nALTER TABLE \"User\" ALTER COLUMN \"role\" SET DEFAULT 'USER';\n";
+        assert_eq!(rules(recreated), Vec::<&str>::new());
+        assert_eq!(rules("ALTER TABLE \"User\" ALTER COLUMN \"role\" DROP DEFAULT;"), vec!["drop-default"]);
+        // Removing @unique: Prisma drops the unique index, as drop-constraint warns.
+        assert_eq!(rules("-- DropIndex\nDROP INDEX \"User_email_key\";"), vec!["drop-constraint"]);
+        assert_eq!(rules("DROP INDEX \"User_email_key\";\nCREATE UNIQUE INDEX \"User_email_key\" ON \"User\"(\"email\", \"id\");"), Vec::<&str>::new());
+        assert_eq!(rules("DROP INDEX \"User_email_idx\";"), Vec::<&str>::new());
+    }
 
     #[test]
     fn a_temporary_column_that_takes_the_old_ones_name_loses_nothing() {

@@ -308,13 +308,10 @@ impl Analyzer<'_> {
                 } else if starts(rest, &["SET", "NOT", "NULL"]) {
                     self.set_not_null(i, at, table, column);
                 } else if starts(rest, &["DROP", "DEFAULT"]) && !self.state.created.contains(table) {
-                    self.report(
-                        RuleId::DropDefault,
-                        i,
-                        at,
-                        format!("drops the default of `{table}`.`{column}`"),
-                        subject(Some(column.to_string())),
-                    );
+                    // Judged at the end: Prisma's enum recreation sets it again.
+                    self.state.dropped_defaults.push((table.to_string(), column.to_string(), i, at));
+                } else if starts(rest, &["SET", "DEFAULT"]) {
+                    self.state.set_defaults.insert(table, column);
                 } else if starts(rest, &["DROP", "NOT", "NULL"]) {
                     if let Some(c) = self.schema.table_mut(table).and_then(|t| t.column_mut(column)) {
                         c.nullable = true;
