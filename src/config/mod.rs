@@ -40,6 +40,21 @@ pub struct FileConfig {
     /// `[[notify]]`: alerts.
     #[serde(default)]
     pub notify: Vec<crate::notify::NotifySection>,
+    /// `[signing]`: whose backups restores from a remote trust.
+    #[serde(default)]
+    pub signing: Option<SigningSection>,
+}
+
+/// `[signing]`: the public keys whose signatures make a remote's backup this project's
+/// (docs/operations.md). Only the project's own prisma-guard.toml sets it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSection {
+    /// `ed25519:<hex>` keys, as the first backup that uploads prints them.
+    #[serde(default)]
+    pub public_keys: Vec<String>,
+    /// Restore backups that are unsigned or signed by another key anyway (with a warning).
+    pub accept_unsigned: Option<bool>,
 }
 
 /// `[[remote]]`: an S3-compatible bucket every backup is uploaded to. Where the backups go
@@ -232,8 +247,21 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify } = named;
+        let FileConfig {
+            backup,
+            retention,
+            tools,
+            database,
+            guard,
+            scan,
+            agents,
+            encryption,
+            remotes,
+            notify,
+            signing,
+        } = named;
         ignore("remote (where the backups are sent)", !remotes.is_empty());
+        ignore("signing (whose backups restores trust)", signing.is_some());
         ignore("notify (who is told about the project)", !notify.is_empty());
         ignore("encryption (who can read the backups)", encryption.is_some());
         // Backups (and the audit log) in a folder of the named file's choosing are backups
@@ -408,6 +436,7 @@ fn own_config<'r>(path: &Path, cwd: &Path, repo: &dyn Fn() -> &'r Option<git2::R
     let working = read(path)?;
     let mut c = Config { path: Some(path.to_path_buf()), ..Config::default() };
     let (encryption, remotes, notify) = (working.encryption.clone(), working.remotes.clone(), working.notify.clone());
+    let signing = working.signing.clone();
     c.tighten_with(working, path);
     if repo().is_none() && owned_safely(path) {
         // Outside git there is nothing to commit the file to: the project's own file, that
@@ -415,8 +444,12 @@ fn own_config<'r>(path: &Path, cwd: &Path, repo: &dyn Fn() -> &'r Option<git2::R
         c.file.encryption = encryption;
         c.file.remotes = remotes;
         c.file.notify = notify;
+        c.file.signing = signing;
         c.ignored.retain(|l| {
-            !(l.contains("sets remote (") || l.contains("sets notify (") || l.contains("sets encryption ("))
+            !(l.contains("sets remote (")
+                || l.contains("sets notify (")
+                || l.contains("sets encryption (")
+                || l.contains("sets signing ("))
         });
     } else if encryption.is_some() {
         c.encryption_refused = Some(format!(

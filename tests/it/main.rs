@@ -19,6 +19,7 @@ mod mcp;
 mod migrate;
 mod mysql;
 mod notify;
+mod offsite_r3;
 mod postgres;
 mod prisma8;
 mod project;
