@@ -425,3 +425,30 @@ fn ci_templates_install_the_newest_postgresql_client_from_pgdg() {
         assert!(!run.stdout.contains("{{CLIENT"), "{}", run.stdout);
     }
 }
+
+/// Review round 3, finding 6 (the way in): backups uploaded before manifests were signed are
+/// refused by restores; `sync`, where they were taken, signs their manifests (the local
+/// manifest of the same backup vouches for them), and restores trust them again.
+#[test]
+fn sync_signs_this_projects_backups_uploaded_before_signing() {
+    let b = bucket("r3-sign-old", false);
+    let ctx = project(&remote_toml(&b, moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    let mut old = remote_manifest(&b, &id);
+    old.as_object_mut().unwrap().remove("signature");
+    boto(&format!(
+        "s3.put_object(Bucket='{b}', Key='team/app/{id}.json', Body=bytes.fromhex('{}'))",
+        hex(old.to_string().as_bytes())
+    ));
+    let run = ctx.run(&["restore-test", "--from", "offsite", &id]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(run.stderr.contains("1 manifest(s)"), "{}", run.all());
+    assert!(remote_manifest(&b, &id)["signature"].is_object());
+    ctx.run(&["restore-test", "--from", "offsite", &id]).ok();
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(!run.stderr.contains("manifest(s)"), "signed once: {}", run.all());
+}

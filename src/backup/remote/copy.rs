@@ -160,6 +160,29 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
     Ok(())
 }
 
+/// Sign the remote manifest of one of this project's backups that is there unsigned (uploaded
+/// before backups were signed): `local` is the local manifest of the same backup (same id,
+/// file and checksum). A manifest signed by any key, or changed since, is left as it is.
+/// False when there is nothing to do.
+pub fn sign_existing(remote: &Remote, there: &Manifest, local: &Manifest) -> Result<bool> {
+    use super::signing::{same_backup, Authenticity};
+    let Some(key) = &remote.signer else { return Ok(false) };
+    if there.authenticity != Authenticity::Unsigned || !same_backup(there, local) {
+        return Ok(false);
+    }
+    let mut copy = there.clone();
+    if copy.file.encryption.is_some() {
+        off_site_only(&mut copy);
+    }
+    copy.signature = Some(key.sign(&copy));
+    let name = format!("{}.json", there.id);
+    remote.put_small(&name, serde_json::to_vec_pretty(&copy)?)?;
+    if let Some(policy) = &remote.lock {
+        object_lock::apply(remote, &name, policy, SystemTime::now())?;
+    }
+    Ok(true)
+}
+
 /// An encrypted backup's manifest as it goes off-site: without where the database lives and
 /// who connected (host, port, user of the URL), the command line that triggered it and the
 /// git branch. What a restore needs stays: the database's name (`latest`), the file, the row

@@ -99,6 +99,11 @@ fn covered(m: &Manifest) -> Vec<u8> {
     serde_json::to_vec(&c).unwrap_or_default()
 }
 
+/// Whether two manifests describe the same backup, as far as a signature is concerned.
+pub fn same_backup(a: &Manifest, b: &Manifest) -> bool {
+    covered(a) == covered(b)
+}
+
 /// This machine's signing key.
 pub struct Key {
     pair: Ed25519KeyPair,
