@@ -45,6 +45,9 @@ pub struct Location {
     pub newest: Option<Newest>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// A remote's `sync`/`prune` lock, when one is there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<LockState>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +71,9 @@ pub struct LockState {
     pub host: String,
     pub heartbeat_age_seconds: u64,
     pub stale: bool,
+    /// The heartbeat is dated in the future (a wrong clock, or a planted lock): taken over.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub future: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,8 +91,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
 }
 
-/// Look at the local folder and every remote. `now`: unix seconds.
-pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Report {
+/// Look at the local folder and every remote. `configured`: the names of the project's
+/// `[[remote]]` tables (a record of a remote removed since is history, not an alert).
+/// `now`: unix seconds.
+pub fn assess(store: &Store, remotes: &[Remote], configured: &[String], max_age: u64, now: u64) -> Report {
     let mut findings = Vec::new();
     let (local, unreadable) = store.list().unwrap_or_default();
     for bad in &unreadable {
@@ -111,7 +119,7 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
                 format!("the newest backup {} {w}", newest.id),
             ));
         }
-        for c in newest.remotes.iter().filter(|c| c.error.is_some()) {
+        for c in newest.remotes.iter().filter(|c| c.error.is_some() && configured.contains(&c.name)) {
             let what =
                 if c.checked_by.as_deref() == Some("verify") { "failed verification on" } else { "did not reach" };
             findings.push(finding(
@@ -129,7 +137,11 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
     }
     // A copy found damaged or missing by `verify --remote` (or a failed upload), any backup.
     for m in local.iter().skip(1) {
-        for c in m.remotes.iter().filter(|c| c.error.is_some() && c.checked_by.as_deref() == Some("verify")) {
+        for c in m
+            .remotes
+            .iter()
+            .filter(|c| c.error.is_some() && c.checked_by.as_deref() == Some("verify") && configured.contains(&c.name))
+        {
             findings.push(finding(
                 Severity::Critical,
                 Event::UploadFailed,
@@ -163,11 +175,13 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
             "local",
             format!("the last restore test ({}, of {}) failed: {}", t.at, t.id, t.error.as_deref().unwrap_or("")),
         )),
-        None if !local.is_empty() => findings.push(finding(
+        // Not "local": `status --remotes-only` (CI, where restore tests are easily left out)
+        // says it too.
+        None if !local.is_empty() || !remotes.is_empty() => findings.push(finding(
             Severity::Info,
             Event::Notice,
-            "local",
-            "no backup has been restore-tested yet (`prisma-guard restore-test`)".into(),
+            "restore-test",
+            "no backup has been restore-tested yet (`prisma-guard restore-test`, or `restore-test --from NAME` where the key to open them is)".into(),
         )),
         _ => {}
     }
@@ -210,7 +224,13 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
                 held = there.iter().map(|t| t.id.clone()).collect();
                 future_dated(&r.name, &there, now, &mut findings);
                 dump_missing(&r.name, &there, &mut findings);
-                location(&r.name, "remote", &r.url, &there, now)
+                not_ours(r, &there, now, &mut findings);
+                // A backup a restore may not use (not signed by a trusted key) is never fresh.
+                let usable: Vec<Manifest> = there.iter().filter(|m| r.trust.allows(m.authenticity)).cloned().collect();
+                Location {
+                    newest: location(&r.name, "remote", &r.url, &usable, now).newest,
+                    ..location(&r.name, "remote", &r.url, &there, now)
+                }
             }
             Err(e) => {
                 let error = crate::error::one_line(&e);
@@ -223,6 +243,8 @@ pub fn assess(store: &Store, remotes: &[Remote], max_age: u64, now: u64) -> Repo
                 Location { error: Some(error), ..location(&r.name, "remote", &r.url, &[], now) }
             }
         };
+        let mut loc = loc;
+        loc.lock = remote_lock(r, now, &mut findings);
         if loc.error.is_none() {
             staleness(&loc, max_age, &mut findings);
             // The newest backup never got there, and no error says so (the run was killed
@@ -294,7 +316,68 @@ fn location(name: &str, kind: &str, url: &str, manifests: &[Manifest], now: u64)
         usage_bytes: manifests.iter().map(|m| m.file.compressed_bytes).sum(),
         newest,
         error: None,
+        lock: None,
     }
+}
+
+/// Backups on a remote a restore may not use: not signed by a key the project trusts (anyone
+/// holding the bucket's write keys can upload one), or changed since they were signed.
+/// Critical when one is newer than every backup a restore may use (a forged `latest`), or when
+/// a signature does not verify.
+fn not_ours(r: &Remote, there: &[Manifest], now: u64, findings: &mut Vec<Finding>) {
+    use crate::backup::remote::signing::Authenticity;
+    let newest_ok =
+        there.iter().filter(|m| r.trust.allows(m.authenticity)).map(|m| (m.created_unix, m.created_ms)).max();
+    let refused: Vec<&Manifest> = there.iter().filter(|m| !r.trust.allows(m.authenticity)).collect();
+    if refused.is_empty() {
+        return;
+    }
+    let critical = refused.iter().any(|m| {
+        m.authenticity == Authenticity::BadSignature
+            || (!m.is_future(now) && newest_ok.is_none_or(|n| (m.created_unix, m.created_ms) > n))
+    });
+    let list: Vec<String> =
+        refused.iter().take(5).map(|m| format!("{} ({})", m.id, m.authenticity.describe())).collect();
+    findings.push(finding(
+        if critical { Severity::Critical } else { Severity::Warning },
+        Event::BackupFailed,
+        &r.name,
+        format!(
+            "{} backup(s) on remote `{}` are not signed by a key this project trusts, and restores refuse them: {}{}; uploaded with the bucket's keys by someone else, or from a machine whose key is not in [signing] public_keys (docs/operations.md)",
+            refused.len(),
+            r.name,
+            list.join(", "),
+            if refused.len() > 5 { ", ..." } else { "" }
+        ),
+    ));
+}
+
+/// A remote's `sync`/`prune` lock: said while held, a warning when silent or dated in the
+/// future (the next `sync` or `prune` takes it over).
+fn remote_lock(r: &Remote, now: u64, findings: &mut Vec<Finding>) -> Option<LockState> {
+    let h = r.lock_holder()?;
+    let future = h.heartbeat > now.saturating_add(crate::backup::store::manifest::FUTURE_SKEW_SECONDS);
+    let age = now.saturating_sub(h.heartbeat);
+    let state =
+        LockState { pid: h.pid, host: h.host, heartbeat_age_seconds: age, stale: age > STALE.as_secs(), future };
+    let (severity, what) = if future {
+        (
+            Severity::Warning,
+            "its heartbeat is dated in the future (a wrong clock, or a planted lock): the next sync or prune takes it over"
+                .to_string(),
+        )
+    } else if state.stale {
+        (Severity::Warning, format!("silent for {age}s (a frozen run?): the next sync or prune takes it over"))
+    } else {
+        (Severity::Info, format!("heartbeat {age}s ago (a sync or prune is running)"))
+    };
+    findings.push(finding(
+        severity,
+        Event::BackupFailed,
+        &r.name,
+        format!("remote `{}` is locked by pid {} on {}: {what}", r.name, state.pid, state.host),
+    ));
+    Some(state)
 }
 
 /// Backups whose dump is gone (deleted, never finished): critical, never fresh.
@@ -406,7 +489,13 @@ fn lock_state(dir: &Path, now: u64) -> Option<LockState> {
     let text = std::fs::read_to_string(dir.join(".lock")).ok()?;
     let h: Holder = serde_json::from_str(text.trim()).ok()?;
     let age = now.saturating_sub(h.heartbeat);
-    Some(LockState { pid: h.pid, host: h.host, heartbeat_age_seconds: age, stale: age > STALE.as_secs() })
+    Some(LockState {
+        pid: h.pid,
+        host: h.host,
+        heartbeat_age_seconds: age,
+        stale: age > STALE.as_secs(),
+        future: false,
+    })
 }
 
 /// Prometheus textfile-collector lines.
@@ -480,7 +569,7 @@ mod tests {
     fn an_empty_folder_is_stale_and_unhealthy() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path());
-        let r = assess(&store, &[], 3600, 1_800_000_000);
+        let r = assess(&store, &[], &[], 3600, 1_800_000_000);
         assert!(!r.healthy);
         assert!(r.findings.iter().any(|f| f.event == Event::Stale && f.severity == Severity::Critical));
         let text = prometheus(&r);

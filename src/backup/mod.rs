@@ -29,7 +29,8 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
     let sealing = settings.sealing()?;
     // So is a remote table that makes no sense; a store that cannot be reached is not: the
     // local backup is taken, and the failed copy is reported.
-    let remotes = remote::open_configured(&settings.config.file.remotes)?;
+    remote::prepare_signing(&settings.config.file, &settings.printer)?;
+    let remotes = remote::open_configured(&settings.config.file)?;
     let server_version = db.preflight()?;
     let dump_tool = db.dump_tool_version()?;
     let store = Store::create(&settings.backup_dir)?;
@@ -157,6 +158,8 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         warnings,
         remotes: Vec::new(),
         dump_missing: false,
+        signature: None,
+        authenticity: crate::backup::remote::signing::Authenticity::NotChecked,
     };
     if let Err(e) = restorable {
         let mut manifest = manifest;

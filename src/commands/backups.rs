@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
+use crate::backup::remote::signing::Authenticity;
 use crate::backup::store::{unix_now, Store};
 use crate::cli::ListArgs;
 use crate::config::settings::Settings;
@@ -12,11 +13,20 @@ use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &ListArgs) -> Result<ExitStatus> {
     if let Some(name) = &args.remote {
-        let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
+        let remotes = crate::backup::remote::open_all(&settings.config.file, Some(name))?;
         let Some(r) = remotes.first() else { return Ok(ExitStatus::Success) };
         let (manifests, bad) = r.list()?;
         for (file, why) in &bad {
             settings.printer.warn(format!("skipped {file} on remote `{name}`: {why}"));
+        }
+        for m in manifests.iter().filter(|m| m.authenticity != Authenticity::Signed) {
+            let used =
+                if r.trust.allows(m.authenticity) { "used: [signing] accept_unsigned" } else { "restores refuse it" };
+            settings.printer.warn(format!(
+                "backup {} on remote `{name}` is {} ({used}): is it this project's?",
+                m.id,
+                m.authenticity.describe()
+            ));
         }
         if args.json {
             println!("{}", serde_json::to_string_pretty(&manifests)?);

@@ -82,7 +82,7 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     }
     let _lock = if !delete || !store.dir().is_dir() { None } else { Some(store.lock(&settings.printer)?) };
     let (manifests, _) = store.list()?;
-    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, args.remote.as_deref())?;
+    let remotes = crate::backup::remote::open_all(&settings.config.file, args.remote.as_deref())?;
     let mut doomed_count = 0;
     if args.remote.is_none() {
         let decisions = decide(&manifests, now, &policy, &before_destructive);
@@ -101,7 +101,19 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     for r in &remotes {
         let _remote_lock =
             if delete { Some(r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?) } else { None };
-        let (mut there, _) = r.list()?;
+        let (there, _) = r.list()?;
+        // Backups a restore may not use (not signed by a trusted key: uploaded with the
+        // bucket's keys by someone else?) take no rule's slot, so a few planted ones cannot
+        // push this project's backups out; they are not deleted either (they may be yours).
+        let (foreign, mut there): (Vec<_>, Vec<_>) = there.into_iter().partition(|m| !r.trust.allows(m.authenticity));
+        for m in &foreign {
+            settings.printer.warn(format!(
+                "backup {} on remote `{}` is {}: no rule counts it and prune leaves it; delete it by hand if it is not yours",
+                m.id,
+                r.name,
+                m.authenticity.describe()
+            ));
+        }
         // Remote manifests are copies made at upload: whether a copy was verified is known
         // here (upload check, `verify --remote`), and the newest verified one is never pruned.
         for m in &mut there {

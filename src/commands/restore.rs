@@ -32,14 +32,14 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         _ => None,
     };
     let remotes = match streaming {
-        Some(name) => crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?,
+        Some(name) => crate::backup::remote::open_all(&settings.config.file, Some(name))?,
         None => Vec::new(),
     };
     // `latest` over the project's own database: the newest backup of that database.
     let ours = if args.to.is_none() { Some(db.as_ref()) } else { None };
     let manifest = match (streaming, remotes.first()) {
         (Some(_), Some(r)) => {
-            let m = remote_backup(r, &args.id, ours)?;
+            let m = remote_backup(r, &args.id, ours, &settings.printer)?;
             check_key_on_remote(settings, r, &m)?;
             m
         }
@@ -153,20 +153,35 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
 
 /// A backup on a remote by id, prefix or `latest`; `latest` for the project's own database
 /// (`ours`) is the newest backup of that database, as locally.
-fn remote_backup(r: &crate::backup::remote::Remote, selector: &str, ours: Option<&dyn Database>) -> Result<Manifest> {
-    let Some(db) = ours.filter(|_| selector == "latest") else { return r.resolve(selector) };
+/// Only a backup signed by a key the project trusts is used ([`Remote::vouch`]).
+fn remote_backup(
+    r: &crate::backup::remote::Remote,
+    selector: &str,
+    ours: Option<&dyn Database>,
+    printer: &crate::ui::Printer,
+) -> Result<Manifest> {
+    let Some(db) = ours.filter(|_| selector == "latest") else {
+        let m = r.resolve(selector)?;
+        r.vouch(&m, printer)?;
+        return Ok(m);
+    };
     let (all, _) = r.list()?;
     let mine = |m: &&Manifest| m.engine == db.engine() && m.database_name == db.name();
-    all.iter()
+    let usable = |m: &&Manifest| mine(m) && r.trust.allows(m.authenticity);
+    let m = all
+        .iter()
         .filter(|m| !m.is_safety_copy())
-        .find(mine)
+        .find(usable)
+        .or_else(|| all.iter().find(usable))
         .or_else(|| all.iter().find(mine))
         .cloned()
         .ok_or_else(|| {
             fail(format!("remote `{}` has no backup of database `{}` ({} backups of others)", r.name, db.name(), all.len()))
                 .hint(format!("list them with `prisma-guard backups --remote {}`, and name one (with --to <url> for another database)", r.name))
-                .into()
-        })
+        })?;
+    r.vouch(&m, printer)?;
+    r.warn_newer_refused(&all, &m, printer);
+    Ok(m)
 }
 
 /// An encrypted backup on a remote: the identity is tried on the object's first bytes before
@@ -277,9 +292,9 @@ pub(super) fn fetch_from(
     ours: Option<&dyn Database>,
     store: &Store,
 ) -> Result<String> {
-    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
+    let remotes = crate::backup::remote::open_all(&settings.config.file, Some(name))?;
     let Some(r) = remotes.first() else { return Err(fail(format!("no remote `{name}`")).into()) };
-    let m = remote_backup(r, selector, ours)?;
+    let m = remote_backup(r, selector, ours, &settings.printer)?;
     let local = store.resolve(&m.id).ok().filter(|l| l.file.sha256 == m.file.sha256 && store.dump_path(l).is_file());
     if local.is_none() {
         settings.printer.status("Fetching", format!("{} from remote `{name}` ({})", m.id, r.object_url(&m.file.name)));

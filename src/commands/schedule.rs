@@ -69,7 +69,8 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
     let text = template
         .replace("{{ENV_GITHUB}}", &env_github.join("\n"))
         .replace("{{ENV_NAMES}}", &names.join(", "))
-        .replace("{{CLIENT_PACKAGES}}", client_packages(settings))
+        .replace("{{CLIENT_SETUP_GITHUB}}", &client_setup(settings, "sudo ", ""))
+        .replace("{{CLIENT_SETUP_GITLAB}}", &client_setup(settings, "", "git "))
         .replace("{{STATUS_MINUTE}}", &((minute + 30) % 60).to_string())
         .replace("{{RESTORE_TEST_CHAIN}}", &chain)
         .replace("{{RESTORE_TEST_SYSTEMD}}", &systemd)
@@ -140,6 +141,20 @@ fn client_packages(settings: &Settings) -> &'static str {
         "mysql" => "mariadb-client zstd",
         "sqlite" => "zstd",
         _ => "postgresql-client zstd",
+    }
+}
+
+/// The commands that install them on a Debian or Ubuntu runner. PostgreSQL's come from the
+/// PostgreSQL project's own apt repository (PGDG), newest version: `pg_dump` must be at least
+/// the server's major version, and the distribution's client is often older than the server.
+fn client_setup(settings: &Settings, sudo: &str, extra: &str) -> String {
+    let packages = client_packages(settings);
+    if packages.starts_with("postgresql-client") {
+        format!(
+            "{sudo}apt-get update -q && {sudo}apt-get install -y -q {extra}postgresql-common zstd && {sudo}/usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y && {sudo}apt-get install -y -q postgresql-client"
+        )
+    } else {
+        format!("{sudo}apt-get update -q && {sudo}apt-get install -y -q {extra}{packages}")
     }
 }
 

@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
         })?
         .as_secs();
     // A remote that cannot be opened (no credentials) is a finding, not a crash.
-    let opened = crate::backup::remote::open_configured(&settings.config.file.remotes)?;
+    let opened = crate::backup::remote::open_configured(&settings.config.file)?;
     let mut remotes = Vec::new();
     let mut broken = Vec::new();
     for r in opened {
@@ -29,7 +29,8 @@ pub fn run(settings: &Settings, args: &StatusArgs) -> Result<ExitStatus> {
         }
     }
     let store = Store::open(&settings.backup_dir);
-    let mut report = health::assess(&store, &remotes, max_age, unix_now(SystemTime::now()));
+    let configured: Vec<String> = settings.config.file.remotes.iter().map(|r| r.name.clone()).collect();
+    let mut report = health::assess(&store, &remotes, &configured, max_age, unix_now(SystemTime::now()));
     for (spec, e) in &broken {
         report.findings.insert(
             0,
@@ -138,6 +139,19 @@ fn print_text(r: &Report, drill: Option<&crate::commands::drill::Drill>) {
             }
         };
         println!("{:<8} {:<16} {} backups, {}: {newest}", l.kind, l.name, l.backups, human_bytes(l.usage_bytes));
+        if let Some(lock) = &l.lock {
+            println!(
+                "         {:<16} locked by pid {} on {} ({})",
+                "",
+                lock.pid,
+                lock.host,
+                if lock.future {
+                    "heartbeat in the future".to_string()
+                } else {
+                    format!("heartbeat {}s ago", lock.heartbeat_age_seconds)
+                }
+            );
+        }
     }
     match &r.last_verify {
         Some(v) => println!("verify   last {} of {}: {}", v.at, v.id, if v.ok { "ok" } else { "FAILED" }),

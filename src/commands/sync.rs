@@ -14,7 +14,8 @@ use crate::error::fail;
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
-    let remotes = remote::open_all(&settings.config.file.remotes, args.remote.as_deref())?;
+    remote::prepare_signing(&settings.config.file, &settings.printer)?;
+    let remotes = remote::open_all(&settings.config.file, args.remote.as_deref())?;
     if remotes.is_empty() {
         return Err(fail("there is no [[remote]] in prisma-guard.toml to sync to")
             .hint("add one (see docs/operations.md)")
@@ -31,8 +32,17 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
     for r in &remotes {
         let _remote_lock = r.lock(&settings.printer, crate::backup::store::lock::wait_limit()?)?;
         let (there, _) = r.list()?;
-        let (mut uploaded, mut present, mut skipped, mut replaced) = (0, 0, 0, 0);
+        let (mut uploaded, mut present, mut skipped, mut replaced, mut signed) = (0, 0, 0, 0, 0);
         for m in &local {
+            // Another backup under this id (a second writer on the prefix): never replaced.
+            if let Some(t) = there.iter().find(|t| t.id == m.id && t.file.sha256 != m.file.sha256) {
+                failed += 1;
+                println!(
+                    "FAILED  {}  to `{}`: the remote holds another backup under this id ({}, SHA-256 {}): not replaced; is another machine or project writing to {}? give each its own prefix",
+                    m.id, r.name, t.database_name, t.file.sha256.chars().take(12).collect::<String>(), r.url
+                );
+                continue;
+            }
             if there.iter().any(|t| t.id == m.id) {
                 // The size and the store's ETag always (one HEAD); the bytes (SHA-256, one
                 // read) when this project has no verified record of the copy (never checked,
@@ -58,6 +68,13 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                 };
                 if problems.is_empty() {
                     present += 1;
+                    // Uploaded before backups were signed (or with another of this machine's
+                    // keys): signed now, so that restores trust it (this machine made it).
+                    if let Some(t) = there.iter().find(|t| t.id == m.id) {
+                        if copy::sign_existing(r, t, m)? {
+                            signed += 1;
+                        }
+                    }
                     if !trusted {
                         let etag = r.head(&m.file.name)?.and_then(|(_, e)| e);
                         let mut updated = m.clone();
@@ -122,6 +139,11 @@ pub fn run(settings: &Settings, args: &SyncArgs) -> Result<ExitStatus> {
                 if replaced > 0 { format!(", {replaced} damaged copies sent again") } else { String::new() }
             ),
         );
+        if signed > 0 {
+            settings
+                .printer
+                .status("Signed", format!("{signed} manifest(s) on `{}` that were not signed by this machine", r.name));
+        }
         if skipped > 0 {
             settings.printer.warn(format!(
                 "{skipped} unencrypted backup(s) kept off `{}`: take a new (encrypted) backup with `prisma-guard backup`; `prisma-guard prune` removes old ones",

@@ -32,9 +32,11 @@ pub fn run(settings: &Settings, args: &VerifyArgs) -> Result<ExitStatus> {
         vec![store.resolve(args.id.as_deref().unwrap_or("latest"))?]
     };
     let opening = settings.opening()?;
+    opens_any(&targets, opening.as_ref())?;
     let mut failed = 0;
     for m in targets {
-        if check(&store, m, opening.as_ref())? {
+        let opening = fitting(settings, args, &m, opening.as_ref());
+        if check(&store, m, opening)? {
             continue;
         }
         failed += 1;
@@ -81,7 +83,7 @@ pub fn check(store: &Store, mut m: Manifest, opening: Option<&Opening>) -> Resul
 
 /// `verify --remote NAME`: read each copy back from the store.
 fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStatus> {
-    let remotes = crate::backup::remote::open_all(&settings.config.file.remotes, Some(name))?;
+    let remotes = crate::backup::remote::open_all(&settings.config.file, Some(name))?;
     let Some(r) = remotes.first() else { return Ok(ExitStatus::Success) };
     let targets = if args.all {
         let (all, bad) = r.list()?;
@@ -98,10 +100,12 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
         vec![r.resolve(args.id.as_deref().unwrap_or("latest"))?]
     };
     let opening = settings.opening()?;
+    opens_any(&targets, opening.as_ref())?;
     let local = Store::open(&settings.backup_dir);
     let mut failed = 0;
     for m in targets {
-        let mut problems = crate::backup::remote::copy::check(r, &m, opening.as_ref())?;
+        let opening = fitting(settings, args, &m, opening.as_ref());
+        let mut problems = crate::backup::remote::copy::check(r, &m, opening)?;
         // The local manifest of the same id is the truth about this project's backup: a remote
         // copy of another (a prefix shared with another project or machine) is not it.
         let mine = local.resolve(&m.id).ok().filter(|l| l.id == m.id);
@@ -157,6 +161,45 @@ fn remote(settings: &Settings, args: &VerifyArgs, name: &str) -> Result<ExitStat
             .into());
     }
     Ok(ExitStatus::Success)
+}
+
+/// An identity that opens none of the sealed backups is a wrong key (a usage error, no verdict
+/// on any backup), not a reason to check checksums only.
+fn opens_any(targets: &[Manifest], opening: Option<&Opening>) -> Result<()> {
+    let Some(o) = opening else { return Ok(()) };
+    let sealed: Vec<&crate::backup::store::crypt::Sealed> =
+        targets.iter().filter_map(|m| m.file.encryption.as_ref()).collect();
+    if sealed.iter().any(|s| o.fits(s).is_ok()) {
+        return Ok(());
+    }
+    sealed.first().map_or(Ok(()), |s| o.fits(s))
+}
+
+/// With `--all`, a backup sealed otherwise than the identity given opens (a passphrase before
+/// keys were set up, keys since rotated) has its checksum checked, said, and the run goes on;
+/// one backup named alone, or an identity that opens none of them, is a usage error.
+fn fitting<'a>(
+    settings: &Settings,
+    args: &VerifyArgs,
+    m: &Manifest,
+    opening: Option<&'a Opening>,
+) -> Option<&'a Opening> {
+    match (opening, &m.file.encryption) {
+        (Some(o), Some(sealed)) if args.all => {
+            if o.fits(sealed).is_ok() {
+                Some(o)
+            } else {
+                settings.printer.warn(format!(
+                    "backup {} is sealed to {}, which {} does not open: its checksum is checked, not its decryption",
+                    m.id,
+                    sealed.recipients.join(", "),
+                    o.source
+                ));
+                None
+            }
+        }
+        (o, _) => o,
+    }
 }
 
 fn short(sha: &str) -> &str {

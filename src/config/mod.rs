@@ -43,6 +43,21 @@ pub struct FileConfig {
     /// `[drill]`: how often a timed restore drill must run.
     #[serde(default)]
     pub drill: DrillSection,
+    /// `[signing]`: whose backups restores from a remote trust.
+    #[serde(default)]
+    pub signing: Option<SigningSection>,
+}
+
+/// `[signing]`: the public keys whose signatures make a remote's backup this project's
+/// (docs/operations.md). Only the project's own prisma-guard.toml sets it.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSection {
+    /// `ed25519:<hex>` keys, as the first backup that uploads prints them.
+    #[serde(default)]
+    pub public_keys: Vec<String>,
+    /// Restore backups that are unsigned or signed by another key anyway (with a warning).
+    pub accept_unsigned: Option<bool>,
 }
 
 /// `[drill]`: `status` warns when no `prisma-guard drill` ran within `max_age_days`.
@@ -243,8 +258,20 @@ impl Config {
                 ignored.push(key.to_string());
             }
         };
-        let FileConfig { backup, retention, tools, database, guard, scan, agents, encryption, remotes, notify, drill } =
-            named;
+        let FileConfig {
+            backup,
+            retention,
+            tools,
+            database,
+            guard,
+            scan,
+            agents,
+            encryption,
+            remotes,
+            notify,
+            signing,
+            drill,
+        } = named;
         // Drills more often: tighter; less often: looser.
         if let Some(days) = drill.max_age_days {
             let own = self.file.drill.max_age_days.unwrap_or(crate::commands::drill::DEFAULT_MAX_AGE_DAYS);
@@ -252,6 +279,7 @@ impl Config {
             self.file.drill.max_age_days = Some(days.min(own));
         }
         ignore("remote (where the backups are sent)", !remotes.is_empty());
+        ignore("signing (whose backups restores trust)", signing.is_some());
         ignore("notify (who is told about the project)", !notify.is_empty());
         ignore("encryption (who can read the backups)", encryption.is_some());
         // Backups (and the audit log) in a folder of the named file's choosing are backups
@@ -428,6 +456,7 @@ fn own_config<'r>(path: &Path, cwd: &Path, repo: &dyn Fn() -> &'r Option<git2::R
     let working = read(path)?;
     let mut c = Config { path: Some(path.to_path_buf()), ..Config::default() };
     let (encryption, remotes, notify) = (working.encryption.clone(), working.remotes.clone(), working.notify.clone());
+    let signing = working.signing.clone();
     c.tighten_with(working, path);
     if repo().is_none() && owned_safely(path) {
         // Outside git there is nothing to commit the file to: the project's own file, that
@@ -435,8 +464,12 @@ fn own_config<'r>(path: &Path, cwd: &Path, repo: &dyn Fn() -> &'r Option<git2::R
         c.file.encryption = encryption;
         c.file.remotes = remotes;
         c.file.notify = notify;
+        c.file.signing = signing;
         c.ignored.retain(|l| {
-            !(l.contains("sets remote (") || l.contains("sets notify (") || l.contains("sets encryption ("))
+            !(l.contains("sets remote (")
+                || l.contains("sets notify (")
+                || l.contains("sets encryption (")
+                || l.contains("sets signing ("))
         });
     } else if encryption.is_some() {
         c.encryption_refused = Some(format!(

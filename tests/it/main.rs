@@ -23,6 +23,7 @@ mod migrate;
 mod mysql;
 mod notify;
 mod npm;
+mod offsite_r3;
 mod packaging;
 mod pitr;
 mod postgres;

@@ -14,8 +14,8 @@ use rusqlite::Connection;
 use crate::sqlite::seed_sqlite;
 use crate::support::*;
 
-const KEY_ID: &str = "AKIAPRISMAGUARDTEST";
-const SECRET_KEY: &str = "remote-secret-key-never-shown-0123456789";
+pub const KEY_ID: &str = "AKIAPRISMAGUARDTEST";
+pub const SECRET_KEY: &str = "remote-secret-key-never-shown-0123456789";
 
 pub struct Moto {
     pub port: u16,
@@ -125,7 +125,12 @@ pub struct Proxy {
     pub faults: Arc<Mutex<VecDeque<(String, Fault)>>>,
     /// Every request line the proxy saw.
     pub seen: Arc<Mutex<Vec<String>>>,
+    /// (substrings of the request line, action): the first request whose line holds every
+    /// substring runs the action (given the line) before it is forwarded; used up.
+    pub hooks: Arc<Mutex<Vec<Hook>>>,
 }
+
+pub type Hook = (Vec<String>, Box<dyn FnOnce(&str) + Send>);
 
 impl Proxy {
     pub fn start() -> Proxy {
@@ -134,16 +139,22 @@ impl Proxy {
         let port = listener.local_addr().unwrap().port();
         let faults: Arc<Mutex<VecDeque<(String, Fault)>>> = Arc::default();
         let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (f, s) = (faults.clone(), seen.clone());
+        let hooks: Arc<Mutex<Vec<Hook>>> = Arc::default();
+        let (f, s, h) = (faults.clone(), seen.clone(), hooks.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
-                let (f, s) = (f.clone(), s.clone());
+                let (f, s, h) = (f.clone(), s.clone(), h.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(conn, upstream, &f, &s);
+                    let _ = serve(conn, upstream, &f, &s, &h);
                 });
             }
         });
-        Proxy { port, faults, seen }
+        Proxy { port, faults, seen, hooks }
+    }
+
+    /// Run `action` before forwarding the first request whose line holds all of `parts`.
+    pub fn on(&self, parts: &[&str], action: impl FnOnce(&str) + Send + 'static) {
+        self.hooks.lock().unwrap().push((parts.iter().map(|p| p.to_string()).collect(), Box::new(action)));
     }
 
     pub fn fail(&self, when: &str, fault: Fault) {
@@ -166,6 +177,7 @@ fn serve(
     upstream: u16,
     faults: &Mutex<VecDeque<(String, Fault)>>,
     seen: &Mutex<Vec<String>>,
+    hooks: &Mutex<Vec<Hook>>,
 ) -> std::io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
     {
@@ -186,6 +198,14 @@ fn serve(
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         seen.lock().unwrap().push(line.clone());
+        let hook = {
+            let mut h = hooks.lock().unwrap();
+            let at = h.iter().position(|(parts, _)| parts.iter().all(|p| line.contains(p.as_str())));
+            at.map(|i| h.remove(i).1)
+        };
+        if let Some(action) = hook {
+            action(&line);
+        }
         let fault = {
             let mut q = faults.lock().unwrap();
             let at = q.iter().position(|(when, _)| line.contains(when.as_str()));
@@ -254,7 +274,7 @@ fn pg_project(url: &str, bucket: &str) -> TestContext {
 }
 
 /// A SQLite project whose own prisma-guard.toml names `remote_toml`, with keys in the env.
-fn project(remote_toml: &str) -> TestContext {
+pub fn project(remote_toml: &str) -> TestContext {
     let mut ctx = TestContext::new();
     ctx.prisma7_project("sqlite", "file:./dev.db");
     seed_sqlite(&ctx.path("dev.db"));
@@ -264,7 +284,7 @@ fn project(remote_toml: &str) -> TestContext {
     ctx
 }
 
-fn remote_toml(bucket: &str, port: u16, extra: &str) -> String {
+pub fn remote_toml(bucket: &str, port: u16, extra: &str) -> String {
     format!("[[remote]]\nname = \"offsite\"\nurl = \"s3://{bucket}/team/app\"\nendpoint = \"http://127.0.0.1:{port}\"\npath_style = true\n{extra}")
 }
 
@@ -622,6 +642,9 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     };
     plant("20991231T000000Z", "20991231T000000Z.sql.zst", &dump);
     std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    // Planted backups are unsigned, and refused as such (tests/it/offsite_r3.rs); with the
+    // override, the next defences are what stops them.
+    ctx.write_own_config(&remote_toml(&b, moto().port, "[signing]\naccept_unsigned = true\n"));
     let run = ctx.run(&["restore-test", "--from", "offsite"]);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("pg_dump never writes one"), "{}", run.all());

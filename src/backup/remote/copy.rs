@@ -69,7 +69,8 @@ pub fn send(remote: &Remote, store: &Store, manifest: &Manifest) -> RemoteCopy {
         let path = store.dump_path(manifest);
         let file = std::fs::File::open(&path).with_context(|| format!("could not open {}", path.display()))?;
         let mut reader = Hashing::new(std::io::BufReader::with_capacity(1 << 20, file));
-        let mut upload = remote.start_upload(&manifest.file.name)?;
+        // `sync` replaces a damaged copy of this very backup (it checked the ids and checksums).
+        let mut upload = Upload::start(remote, &manifest.file.name)?;
         let mut buf = vec![0u8; 1 << 20];
         loop {
             let n = reader.read(&mut buf).with_context(|| format!("could not read {}", path.display()))?;
@@ -126,14 +127,30 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
     remote.put_small(&sha_name, format!("{}  {}\n", manifest.file.sha256, manifest.file.name).into_bytes())?;
     let mut copy = manifest.clone();
     copy.remotes = vec![rec.clone()];
+    if manifest.file.encryption.is_some() {
+        off_site_only(&mut copy);
+    }
+    if let Some(key) = &remote.signer {
+        copy.signature = Some(key.sign(&copy));
+    }
     remote.put_small(&format!("{}.json", manifest.id), serde_json::to_vec_pretty(&copy)?)?;
-    // Another writer on the same prefix in the same second would have replaced it: read back.
+    // Another writer on the same prefix (a second machine or project, the same second) would
+    // have replaced the manifest or the dump since they were checked: read both back. Only a
+    // copy that is still ours counts as verified.
     let there: Manifest = serde_json::from_slice(&remote.get_small(&format!("{}.json", manifest.id))?)?;
-    if there.file.sha256 != manifest.file.sha256 {
+    let dump_now = remote.head(&manifest.file.name)?;
+    let dump_ours = match (&dump_now, &rec.stored_etag) {
+        (Some((n, etag)), Some(was)) => *n == manifest.file.compressed_bytes && etag.as_ref() == Some(was),
+        (Some((n, _)), None) => *n == manifest.file.compressed_bytes,
+        (None, _) => false,
+    };
+    if there != copy || !dump_ours {
+        rec.verified = false;
         anyhow::bail!(
-            "another writer replaced backup {} on remote `{}` while it was uploaded (a prefix shared with another project or machine): give each its own prefix",
+            "another writer replaced backup {} on remote `{}` while it was uploaded ({} changed): a prefix shared with another project or machine; give each its own prefix",
             manifest.id,
-            remote.name
+            remote.name,
+            if there == copy { "its dump" } else { "its manifest" }
         );
     }
     if let Some(policy) = &remote.lock {
@@ -141,6 +158,42 @@ fn seal(remote: &Remote, manifest: &Manifest, stored: Stored, rec: &mut RemoteCo
         object_lock::apply(remote, &format!("{}.json", manifest.id), policy, now)?;
     }
     Ok(())
+}
+
+/// Sign the remote manifest of one of this project's backups that is there unsigned (uploaded
+/// before backups were signed): `local` is the local manifest of the same backup (same id,
+/// file and checksum). A manifest signed by any key, or changed since, is left as it is.
+/// False when there is nothing to do.
+pub fn sign_existing(remote: &Remote, there: &Manifest, local: &Manifest) -> Result<bool> {
+    use super::signing::{same_backup, Authenticity};
+    let Some(key) = &remote.signer else { return Ok(false) };
+    if there.authenticity != Authenticity::Unsigned || !same_backup(there, local) {
+        return Ok(false);
+    }
+    let mut copy = there.clone();
+    if copy.file.encryption.is_some() {
+        off_site_only(&mut copy);
+    }
+    copy.signature = Some(key.sign(&copy));
+    let name = format!("{}.json", there.id);
+    remote.put_small(&name, serde_json::to_vec_pretty(&copy)?)?;
+    if let Some(policy) = &remote.lock {
+        object_lock::apply(remote, &name, policy, SystemTime::now())?;
+    }
+    Ok(true)
+}
+
+/// An encrypted backup's manifest as it goes off-site: without where the database lives and
+/// who connected (host, port, user of the URL), the command line that triggered it and the
+/// git branch. What a restore needs stays: the database's name (`latest`), the file, the row
+/// counts a restore test compares. The local manifest keeps everything.
+fn off_site_only(m: &mut Manifest) {
+    let scheme = m.database_url.split_once(':').map_or("", |(s, _)| s);
+    m.database_url = format!("{scheme}:(not stored off-site: the backup is encrypted)");
+    m.trigger.argv.clear();
+    if let Some(g) = m.git.as_mut() {
+        g.branch = None;
+    }
 }
 
 /// Check the remote's copy of a backup: the objects are there, the size is right, and the

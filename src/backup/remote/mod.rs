@@ -15,6 +15,7 @@ pub mod creds;
 pub mod object_lock;
 pub mod reader;
 pub mod run_lock;
+pub mod signing;
 pub mod upload;
 
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{Attribute, Attributes, ClientOptions, ObjectStore, ObjectStoreExt, PutOptions, RetryConfig};
 
 use crate::backup::store::Manifest;
-use crate::config::RemoteSection;
+use crate::config::{FileConfig, RemoteSection};
 use crate::error::fail;
 use crate::ExitStatus;
 
@@ -65,6 +66,10 @@ pub struct Remote {
     /// Read every upload back (size and SHA-256; the default), else (`verify_upload = "etag"`)
     /// trust a multipart ETag that matches the parts sent.
     pub read_back: bool,
+    /// This machine's signing key: manifests it uploads are signed with it.
+    pub signer: Option<Arc<signing::Key>>,
+    /// Whose signatures a restore from here accepts.
+    pub trust: signing::Trust,
 }
 
 impl std::fmt::Debug for Remote {
@@ -177,6 +182,17 @@ impl Remote {
             Some(r) => Some(crate::config::settings::policy(r, &format!("[remote.retention] of `{name}`"))?),
             None => None,
         };
+        // Archive classes cannot be read back until restored (hours): every upload's check,
+        // every verify and every restore would fail.
+        if let Some(class) = spec.storage_class.as_deref() {
+            let upper = class.trim().to_ascii_uppercase();
+            if matches!(upper.as_str(), "GLACIER" | "DEEP_ARCHIVE" | "GLACIER_FLEXIBLE_RETRIEVAL") {
+                return Err(usage(
+                    format!("remote `{name}`: storage_class = \"{class}\" is an archive class: its objects cannot be read until restored (hours), so no upload could be checked and no backup restored from it"),
+                    "use STANDARD, STANDARD_IA or GLACIER_IR (instant retrieval); move old backups to archive with a lifecycle rule on the bucket instead",
+                ));
+            }
+        }
         let options = ClientOptions::new()
             .with_timeout(timeout)
             .with_connect_timeout(Duration::from_secs(10))
@@ -184,10 +200,12 @@ impl Remote {
         let retry = RetryConfig {
             max_retries: spec.retries.unwrap_or(5),
             retry_timeout: Duration::from_secs(15 * 60),
+            // 1 s, then up to 3x the wait before (at most 30 s): `retries = 2` rides out a few
+            // seconds of 500s, 5 (the default) a minute or so.
             backoff: object_store::BackoffConfig {
-                init_backoff: Duration::from_millis(200),
-                max_backoff: Duration::from_secs(20),
-                base: 2.0,
+                init_backoff: Duration::from_secs(1),
+                max_backoff: Duration::from_secs(30),
+                base: 3.0,
             },
         };
         let mut builder = AmazonS3Builder::new()
@@ -239,7 +257,76 @@ impl Remote {
             http,
             retention,
             read_back,
+            signer: None,
+            trust: signing::Trust::default(),
         })
+    }
+
+    /// Open with the project's `[signing]` trust and this machine's key.
+    fn open_signed(
+        spec: &RemoteSection,
+        file: &FileConfig,
+        env: &dyn Fn(&str) -> Option<String>,
+        home: Option<&std::path::Path>,
+    ) -> Result<Remote> {
+        let mut r = Remote::open(spec, env, home)?;
+        let key = signing::load(env, home)?;
+        r.trust = signing::Trust::new(file.signing.as_ref(), key.as_ref())?;
+        r.signer = key.map(Arc::new);
+        Ok(r)
+    }
+
+    /// Say which newer backups of the same database `latest` passed over because a restore may
+    /// not use them (a forged `latest`, or a machine whose key is not listed).
+    pub fn warn_newer_refused(&self, all: &[Manifest], chosen: &Manifest, printer: &crate::ui::Printer) {
+        for n in all.iter().filter(|n| {
+            !self.trust.allows(n.authenticity)
+                && n.database_name == chosen.database_name
+                && (n.created_unix, n.created_ms) > (chosen.created_unix, chosen.created_ms)
+        }) {
+            printer.warn(format!(
+                "passed over the newer backup {} on remote `{}`: it is {}, and restores refuse it (someone with the bucket's keys, or a machine whose key is not in [signing] public_keys)",
+                n.id,
+                self.name,
+                n.authenticity.describe()
+            ));
+        }
+    }
+
+    /// A backup of this remote a restore may use: signed by a trusted key, or accepted unsigned
+    /// by `[signing] accept_unsigned` (said). Else refused: anyone holding the bucket's write
+    /// keys can upload a backup (docs/operations.md).
+    pub fn vouch(&self, m: &Manifest, printer: &crate::ui::Printer) -> Result<()> {
+        use signing::Authenticity as A;
+        match m.authenticity {
+            A::Signed | A::NotChecked => Ok(()),
+            a if self.trust.allows(a) => {
+                printer.warn(format!(
+                    "backup {} on remote `{}` is {}: used because prisma-guard.toml sets [signing] accept_unsigned = true",
+                    m.id,
+                    self.name,
+                    a.describe()
+                ));
+                Ok(())
+            }
+            a => {
+                let trusted = if self.trust.keys.is_empty() {
+                    "none (no [signing] public_keys, and no signing key on this machine)".to_string()
+                } else {
+                    self.trust.keys.join(", ")
+                };
+                let by = m.signature.as_ref().map(|s| format!(" (its key: {})", s.key)).unwrap_or_default();
+                Err(fail(format!(
+                    "refused: backup {} on remote `{}` is {}{by}: it may not be this project's backup (whoever holds the bucket's write keys can upload one); trusted keys: {trusted}",
+                    m.id,
+                    self.name,
+                    a.describe()
+                ))
+                .hint("if it is yours (taken before backups were signed, or on a machine whose key is not listed), add that machine's key to [signing] public_keys in prisma-guard.toml, or set [signing] accept_unsigned = true there (docs/operations.md)")
+                .status(ExitStatus::Refused)
+                .into())
+            }
+        }
     }
 
     /// The object key of a file of the backup folder.
@@ -335,6 +422,7 @@ impl Remote {
             match parsed.and_then(|m| m.check_names().map(|()| m).map_err(|why| anyhow::anyhow!("not used: {why}"))) {
                 Ok(mut m) if name == format!("{}.json", m.id) => {
                     m.dump_missing = held.get(&m.file.name) != Some(&m.file.compressed_bytes);
+                    m.authenticity = self.trust.judge(&m);
                     manifests.push(m)
                 }
                 Ok(m) => bad.push((name, format!("not used: it names backup {} but is not {}.json", m.id, m.id))),
@@ -349,7 +437,16 @@ impl Remote {
     pub fn resolve(&self, selector: &str) -> Result<Manifest> {
         let (all, _) = self.list()?;
         let found: Vec<&Manifest> = if selector == "latest" {
-            all.iter().find(|m| !m.is_safety_copy()).or_else(|| all.first()).into_iter().collect()
+            // Backups a restore may not use (not signed by a trusted key) are never `latest`
+            // while one it may use is there.
+            let usable = |m: &&Manifest| self.trust.allows(m.authenticity);
+            all.iter()
+                .filter(usable)
+                .find(|m| !m.is_safety_copy())
+                .or_else(|| all.iter().find(usable))
+                .or_else(|| all.first())
+                .into_iter()
+                .collect()
         } else if let Some(m) = all.iter().find(|m| m.id == selector) {
             vec![m]
         } else {
@@ -375,8 +472,18 @@ impl Remote {
         Ok(reader::RemoteReader::new(self, stream))
     }
 
-    /// Start a multipart upload of `file_name` (see [`upload::Upload`]).
+    /// Start a multipart upload of a new backup's `file_name` (see [`upload::Upload`]).
+    /// Never over a dump the prefix holds (its manifest is looked for by the caller): the id
+    /// taken by another writer (a second machine or project on the prefix) is refused.
     pub fn start_upload(&self, file_name: &str) -> Result<upload::Upload<'_>> {
+        if self.head(file_name)?.is_some() {
+            return Err(fail(format!(
+                "remote `{}` already holds {file_name} ({}): another writer took this backup's id; not uploaded over it",
+                self.name, self.url
+            ))
+            .hint("give each project (and each machine) its own prefix: url = \"s3://bucket/<project>/<host>\"")
+            .into());
+        }
         upload::Upload::start(self, file_name)
     }
 
@@ -404,13 +511,14 @@ fn redact(text: &str) -> String {
 /// is written), a remote that cannot be used (no credentials) is a failed copy later.
 pub type Opened = Vec<std::result::Result<Remote, (RemoteSection, anyhow::Error)>>;
 
-pub fn open_configured(specs: &[RemoteSection]) -> Result<Opened> {
+pub fn open_configured(file: &FileConfig) -> Result<Opened> {
+    let specs = &file.remotes;
     check_names(specs)?;
     let env = |k: &str| std::env::var(k).ok();
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let mut out = Vec::new();
     for spec in specs {
-        match Remote::open(spec, &env, home.as_deref()) {
+        match Remote::open_signed(spec, file, &env, home.as_deref()) {
             Ok(r) => out.push(Ok(r)),
             Err(e) if e.downcast_ref::<crate::error::Failure>().is_some_and(|f| f.status == ExitStatus::Usage) => {
                 return Err(e)
@@ -435,7 +543,8 @@ fn check_names(specs: &[RemoteSection]) -> Result<()> {
 }
 
 /// Every configured remote, opened; `only` narrows to one name (an error when unknown).
-pub fn open_all(specs: &[RemoteSection], only: Option<&str>) -> Result<Vec<Remote>> {
+pub fn open_all(file: &FileConfig, only: Option<&str>) -> Result<Vec<Remote>> {
+    let specs = &file.remotes;
     let env = |k: &str| std::env::var(k).ok();
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     check_names(specs)?;
@@ -451,9 +560,47 @@ pub fn open_all(specs: &[RemoteSection], only: Option<&str>) -> Result<Vec<Remot
                 },
             ));
         };
-        return Ok(vec![Remote::open(spec, &env, home.as_deref())?]);
+        return Ok(vec![Remote::open_signed(spec, file, &env, home.as_deref())?]);
     }
-    specs.iter().map(|s| Remote::open(s, &env, home.as_deref())).collect()
+    specs.iter().map(|s| Remote::open_signed(s, file, &env, home.as_deref())).collect()
+}
+
+/// Before a run that uploads: this machine's signing key, created on first use (said, with
+/// the line that makes other machines trust it); a key not in `[signing] public_keys` is
+/// said too. Nothing here stops a backup: an unsigned one is still a backup.
+pub fn prepare_signing(file: &FileConfig, printer: &crate::ui::Printer) -> Result<()> {
+    if file.remotes.is_empty() {
+        return Ok(());
+    }
+    let env = |k: &str| std::env::var(k).ok();
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let listed =
+        file.signing.as_ref().map(|s| s.public_keys.iter().map(|k| k.trim().to_ascii_lowercase()).collect::<Vec<_>>());
+    match signing::load_or_create(&env, home.as_deref()) {
+        Ok((key, created)) => {
+            if created {
+                printer.status(
+                    "Created",
+                    format!(
+                        "backup signing key {} (0600): uploads from here are signed with it; restores on other machines trust them once prisma-guard.toml has\n[signing]\npublic_keys = [\"{}\"]",
+                        key.path.display(),
+                        key.public
+                    ),
+                );
+            } else if listed.as_ref().is_some_and(|l| !l.is_empty() && !l.contains(&key.public)) {
+                printer.warn(format!(
+                    "this machine's backup signing key {} is not in [signing] public_keys: restores on other machines will refuse its uploads until it is added",
+                    key.public
+                ));
+            }
+            Ok(())
+        }
+        Err(e) if crate::error::is_usage(&e) => Err(e),
+        Err(e) => {
+            printer.warn(format!("uploads will not be signed: {}", crate::error::one_line(&e)));
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]

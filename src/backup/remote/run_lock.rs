@@ -36,7 +36,18 @@ fn read(remote: &Remote) -> Option<Holder> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// A heartbeat dated beyond the clock-skew allowance into the future: no live run writes
+/// one (a wrong clock, or a lock planted to block sync and prune for good).
+fn future(h: &Holder, now: u64) -> bool {
+    h.heartbeat > now.saturating_add(crate::backup::store::manifest::FUTURE_SKEW_SECONDS)
+}
+
 impl Remote {
+    /// Who holds this remote's `sync`/`prune` lock, if anyone (for `status`).
+    pub fn lock_holder(&self) -> Option<Holder> {
+        read(self)
+    }
+
     pub fn lock(&self, printer: &Printer, wait: Duration) -> Result<RemoteLock<'_>> {
         let started = Instant::now();
         let now_s = || unix_now(SystemTime::now());
@@ -44,7 +55,7 @@ impl Remote {
         let mut said = false;
         loop {
             match read(self) {
-                Some(h) if h != me && now_s().saturating_sub(h.heartbeat) <= STALE.as_secs() => {
+                Some(h) if h != me && !future(&h, now_s()) && now_s().saturating_sub(h.heartbeat) <= STALE.as_secs() => {
                     let who = format!("pid {} on {}", h.pid, h.host);
                     if !said {
                         printer.status("Waiting", format!("remote `{}` is busy (a sync or prune by {who})", self.name));
@@ -62,6 +73,10 @@ impl Remote {
                     std::thread::sleep(Duration::from_secs(2));
                     continue;
                 }
+                Some(h) if h != me && future(&h, now_s()) => printer.warn(format!(
+                    "the lock on remote `{}` is held by pid {} on {} with a heartbeat dated in the future (a wrong clock, or a planted lock): taking it over",
+                    self.name, h.pid, h.host
+                )),
                 Some(h) if h != me => printer.warn(format!(
                     "the lock on remote `{}` is held by pid {} on {}, silent for over {} minutes: taking it over",
                     self.name,

@@ -63,6 +63,12 @@ pub struct Manifest {
     /// or `latest`, and takes no retention slot.
     #[serde(skip)]
     pub dump_missing: bool,
+    /// Who made it: an Ed25519 signature over what a restore relies on (docs/operations.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::backup::remote::signing::Signature>,
+    /// Not stored: what a remote's listing found out about the signature.
+    #[serde(skip)]
+    pub authenticity: crate::backup::remote::signing::Authenticity,
 }
 
 /// One off-site copy of a backup.

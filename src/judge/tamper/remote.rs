@@ -97,6 +97,9 @@ fn effect(argv: &[String]) -> Option<(Effect, String)> {
                 ("s3", "sync") if has("--delete") => Some(Deletes),
                 ("s3", "cp" | "sync") => Some(Writes),
                 ("s3api", s) if s.starts_with("delete-") || s == "put-bucket-lifecycle-configuration" => Some(Deletes),
+                // Object Lock shortened or lifted (`put-object-retention` to an earlier date):
+                // the copies become deletable.
+                ("s3api", _) if has("--bypass-governance-retention") => Some(Deletes),
                 ("s3api", "put-object" | "copy-object" | "upload-part" | "complete-multipart-upload") => Some(Writes),
                 _ => None,
             };
@@ -281,6 +284,7 @@ mod tests {
             "aws s3 rb s3://acme-backups --force",
             "aws s3api delete-objects --bucket acme-backups --delete file://x.json",
             "aws s3api delete-bucket --bucket=acme-backups",
+            "aws s3api put-object-retention --bucket acme-backups --key x.sql.zst --retention Mode=GOVERNANCE,RetainUntilDate=2020-01-01 --bypass-governance-retention",
             "aws s3 sync --delete empty/ s3://acme-backups/",
             "rclone purge r2:acme-backups",
             "rclone delete r2:acme-backups/prisma-guard",
@@ -291,6 +295,7 @@ mod tests {
         }
         for line in [
             "aws s3 ls s3://acme-backups",
+            "aws s3api get-object-retention --bucket acme-backups --key x.sql.zst",
             "aws s3 cp s3://acme-backups/x.sql.zst .",
             "aws s3 rm s3://other-bucket --recursive",
             "rclone copy r2:acme-backups /tmp/x",
