@@ -48,6 +48,9 @@ pub fn run(settings: &Settings, args: &ShimArgs) -> Result<ExitStatus> {
                 if c.postinstall_added {
                     p.status("Added", "package.json postinstall: re-installs the shim after npm install");
                 }
+                if c.native_linked {
+                    p.status("Linked", "node_modules/.bin/prisma-guard to the native binary (no Node start)");
+                }
             }
             Ok(ExitStatus::Success)
         }

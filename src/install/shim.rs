@@ -82,6 +82,9 @@ fn project_shim_script(exe: &Path) -> String {
 pub struct ProjectChanges {
     pub bin_replaced: bool,
     pub postinstall_added: bool,
+    /// `node_modules/.bin/prisma-guard` (npm's link to the Node launcher of @prisma-guard/cli)
+    /// now points at the native binary, or back at the launcher.
+    pub native_linked: bool,
 }
 
 /// The folder whose `node_modules/.bin/prisma` npx, npm exec and npm scripts run for a
@@ -128,7 +131,46 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
     if bin_root != root {
         changes.postinstall_added |= edit_package_json(&bin_root, true)?;
     }
+    for dir in [root, bin_root.as_path()] {
+        changes.native_linked |= link_native(&dir.join("node_modules/.bin"), &exe)?;
+    }
     Ok(changes)
+}
+
+/// The npm package's Node launcher, as npm links it into `.bin`.
+const NPM_LAUNCHER: &str = "@prisma-guard/cli/bin/prisma-guard.js";
+
+/// Whether `exe` is the binary of one of the npm platform packages (`@prisma-guard/cli-<os>-<cpu>`),
+/// as npm, pnpm, yarn and bun lay them out under a node_modules folder.
+fn is_npm_platform_binary(exe: &Path) -> bool {
+    let text = exe.to_string_lossy();
+    text.contains("/node_modules/") && text.contains("/@prisma-guard/cli-") && text.ends_with("/bin/prisma-guard")
+}
+
+/// With prisma-guard installed from npm: point `bin_dir/prisma-guard` (npm's link to the Node
+/// launcher, ~50 ms of Node start) straight at the native binary, so that npm scripts, `npx
+/// prisma-guard` and the hooks that run it from `.bin` start in a millisecond. Run by the
+/// project's own `postinstall` after every install (npm restores its link each time); with
+/// install scripts off, the launcher still works, only slower. Returns whether it changed.
+fn link_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
+    let link = bin_dir.join("prisma-guard");
+    if !is_npm_platform_binary(exe) || link.symlink_metadata().is_err() {
+        return Ok(false);
+    }
+    if std::fs::read_link(&link).is_ok_and(|t| t == exe) {
+        return Ok(false);
+    }
+    // Only npm's own entry (a link or pnpm's sh wrapper naming the launcher) is replaced.
+    let launcher = std::fs::read_link(&link).is_ok_and(|t| t.to_string_lossy().ends_with(NPM_LAUNCHER))
+        || std::fs::read_to_string(&link).is_ok_and(|t| t.contains(NPM_LAUNCHER));
+    if !launcher {
+        return Ok(false);
+    }
+    let tmp = bin_dir.join(".prisma-guard.native");
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(exe, &tmp).with_context(|| format!("could not create {}", tmp.display()))?;
+    std::fs::rename(&tmp, &link).with_context(|| format!("could not replace {}", link.display()))?;
+    Ok(true)
 }
 
 /// Undo `install_project`. Returns what was changed.
@@ -150,7 +192,24 @@ pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
         changes.bin_replaced = true;
     }
     changes.postinstall_added |= edit_package_json(root, false)?;
+    for dir in [root, bin_root.as_path()] {
+        changes.native_linked |= unlink_native(&dir.join("node_modules/.bin"), &exe)?;
+    }
     Ok(changes)
+}
+
+/// Undo [`link_native`]: `.bin/prisma-guard` back to npm's link to the launcher.
+fn unlink_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
+    let link = bin_dir.join("prisma-guard");
+    let launcher = Path::new("..").join(NPM_LAUNCHER);
+    if !std::fs::read_link(&link).is_ok_and(|t| t == exe) || !bin_dir.join(&launcher).is_file() {
+        return Ok(false);
+    }
+    let tmp = bin_dir.join(".prisma-guard.native");
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(&launcher, &tmp).with_context(|| format!("could not create {}", tmp.display()))?;
+    std::fs::rename(&tmp, &link).with_context(|| format!("could not replace {}", link.display()))?;
+    Ok(true)
 }
 
 /// Add our `postinstall` fragment alone (no node_modules yet: the first `npm install`

@@ -154,6 +154,22 @@ fn npx_init_guards_npx_prisma_without_a_terminal() {
         assert!(run.all().contains("refused"), "{line}: {}", run.all());
     }
     assert_eq!(rows(&ctx, "User"), 2, "the database kept its rows");
+    // The project shim's install pointed npm's .bin/prisma-guard (the Node launcher) at the
+    // native binary: it runs with no node on PATH, as the hooks need it to.
+    let target = std::fs::read_link(ctx.path("node_modules/.bin/prisma-guard")).unwrap();
+    assert!(target.to_string_lossy().contains("@prisma-guard/cli-"), "{}", target.display());
+    let run = Command::new(ctx.path("node_modules/.bin/prisma-guard"))
+        .arg("--version")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("prisma-guard "), "{run:?}");
+    // Taken out again by uninstall: npm's link to the launcher is back.
+    let run = sh(&ctx, "npx prisma-guard shim uninstall --project");
+    assert_eq!(run.code, 0, "{}", run.all());
+    let target = std::fs::read_link(ctx.path("node_modules/.bin/prisma-guard")).unwrap();
+    assert!(target.to_string_lossy().ends_with("@prisma-guard/cli/bin/prisma-guard.js"), "{}", target.display());
 }
 
 #[test]
