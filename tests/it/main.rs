@@ -5,6 +5,7 @@
 mod support;
 
 mod agents;
+mod attack_r3;
 mod data_clients;
 mod data_paths;
 mod data_review2;
