@@ -240,6 +240,10 @@ fn stdin_sql(cmd: &SimpleCommand, read: Reader<'_>) -> Option<Result<Sql, String
 }
 
 fn read_sql(read: Reader<'_>, path: &str) -> Result<Sql, String> {
+    // `< <(echo "DELETE ...")`: what a process substitution prints is made when the line runs.
+    if path.contains(crate::shell::parse::PROCESS_INPUT) {
+        return Err(format!("{path} (a process substitution, made when the line runs)"));
+    }
     if path.contains('$') || path.contains(crate::shell::parse::SUBSTITUTED) {
         return Err(format!("{path} (a path only known when the line runs)"));
     }
@@ -424,7 +428,11 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         _ => {}
     }
     for sql in operands.iter().skip(1) {
-        pieces.push(Some(Ok(Sql { text: (*sql).clone(), from: "the command line".into() })));
+        pieces.push(Some(if sql.contains(crate::shell::parse::PROCESS_INPUT) {
+            Err(format!("{sql} (a process substitution, made when the line runs)"))
+        } else {
+            Ok(Sql { text: (*sql).clone(), from: "the command line".into() })
+        }));
     }
     if operands.len() < 2 {
         if let Some(input) = stdin_sql(cmd, read) {

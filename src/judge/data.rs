@@ -87,13 +87,11 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     } else {
         dirs.iter().filter(|d| d.as_str() != "*").map(|d| normalize(&cwd.join(d).join(path))).collect()
     };
-    let pattern = path.contains(['*', '?', '[']);
+    let pattern = path.contains(['*', '?', '[']) || super::globs::extended(path);
     for base in &bases {
         for f in files {
             if pattern {
-                if super::tamper::glob_regex(&base.display().to_string(), false, false)
-                    .is_some_and(|re| re.is_match(&f.display().to_string()))
-                {
+                if super::globs::reaches(&base.display().to_string(), f) {
                     return Some(Hit::Pattern);
                 }
             } else if base == f {
@@ -101,6 +99,13 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
             } else if f.starts_with(base) && base.parent().is_some() {
                 return Some(Hit::Folder);
             }
+        }
+    }
+    // `node_modules/@acme/db/dev.db`, `cd node_modules/@acme/db && rm dev.db`: a path through
+    // a link (a workspace package's, one made before) names what the link points to.
+    if !pattern {
+        if let Some(h) = bases.iter().find_map(|b| super::globs::through_links(b, path.ends_with('/'), files)) {
+            return Some(h);
         }
     }
     // After a `cd` to somewhere unknown, the same file name is enough.
@@ -358,7 +363,8 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
             // database's name there (`cp /tmp/x/dev.db ./`).
             let (p, h) = target
                 .and_then(|t| hit(t).filter(|h| *h != Hit::Folder || deletes).map(|h| (t.to_string(), h)))
-                .or_else(|| into_folder(target, sources, &hit))?;
+                .or_else(|| into_folder(target, sources, &hit))
+                .or_else(|| folder_over(name, target, sources, files, &ctx.cwd, dirs))?;
             Some(format!("`{name}` writes over {p}, {}", h.describe(&db)))
         }
         "dd" => {
@@ -418,6 +424,48 @@ fn into_folder(target: Option<&str>, sources: &[&String], hit: &dyn Fn(&str) -> 
         let there = format!("{}/{base}", target.trim_end_matches('/'));
         hit(&there).filter(|h| *h == Hit::File).map(|h| (there, h))
     })
+}
+
+/// A folder copied into `target`, a folder holding the database (`rsync -a other/ ./`, `cp -a
+/// other/. .`, `cp -r x/prisma .`): the data file there is written over when the source has a
+/// file at the same place, or when what the source holds cannot be seen (another host).
+fn folder_over(
+    name: &str,
+    target: Option<&str>,
+    sources: &[&String],
+    files: &[PathBuf],
+    cwd: &Path,
+    dirs: &[String],
+) -> Option<(String, Hit)> {
+    let target = target?;
+    if hit(target, files, cwd, dirs) != Some(Hit::Folder) {
+        return None;
+    }
+    let dir = dirs.iter().rev().find(|d| d.as_str() != "*").map_or(cwd.to_path_buf(), |d| cwd.join(d));
+    let at = |p: &str| normalize(&if p.starts_with('/') { PathBuf::from(p) } else { dir.join(p) });
+    let target_abs = at(target);
+    for s in sources {
+        // `host:dir/`: what another host holds is not seen.
+        let remote = s.split('/').next().is_some_and(|head| head.contains(':'));
+        if remote || unknown(s) {
+            return Some((target.to_string(), Hit::Unknown));
+        }
+        // rsync's `dir/`, cp's `dir/.` and `dir/*`: the folder's contents land in the target.
+        let contents = (name == "rsync" && s.ends_with('/')) || s.ends_with("/.") || s.ends_with("/*") || *s == ".";
+        let src = at(s.trim_end_matches('*').trim_end_matches('.').trim_end_matches('/'));
+        if !src.is_dir() {
+            continue;
+        }
+        let dest = if contents { target_abs.clone() } else { target_abs.join(src.file_name()?) };
+        for f in files {
+            if let Ok(rel) = f.strip_prefix(&dest) {
+                if src.join(rel).exists() {
+                    return Some((format!("{target} (from {s})"), Hit::File));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Whether `cmd` is a command that can remove or write a file it names: a redirection, a

@@ -184,6 +184,19 @@ const TRIGGERS: &[&str] = &[
     "gsutil",
     "gcloud",
     "b2 ",
+    // Issue 19, round 3: text tools and editors that run commands (`sed e`, `vi -c`,
+    // `emacs --eval`), HTTP clients (a DELETE to the bucket), links and mounts, ultra.
+    "sed",
+    "vi ",
+    "vim",
+    "emacs",
+    "curl",
+    "wget",
+    "http",
+    "xh ",
+    "mount",
+    "link ",
+    "ultra",
 ];
 
 /// Whether `line` can be allowed without parsing.

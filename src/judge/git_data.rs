@@ -183,6 +183,9 @@ pub struct Adds {
     /// The arguments of each `git add` seen so far, and the folders it ran in: judged only
     /// when a discarding command follows (reading the project costs more than a line does).
     pending: Vec<(Vec<String>, Vec<String>)>,
+    /// What `git rm --cached` took out of the index (the database untracked, for a later
+    /// `git clean` to delete).
+    untracked: Option<String>,
 }
 
 impl Adds {
@@ -197,6 +200,25 @@ impl Adds {
         let args = &argv[k + 1..];
         let short = |c: char| args.iter().any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c));
         let long = |l: &str| args.iter().any(|a| a == l);
+        // `git rm --cached dev.db && git clean -fd`: the database made untracked, then removed.
+        if sub == "rm" && long("--cached") && !(short('n') || long("--dry-run")) {
+            let files = ctx.data_files();
+            let named = args.iter().filter(|a| !a.starts_with('-')).find(|p| {
+                super::data::hit(p, files, &ctx.cwd, dirs).is_some()
+                    || pathspecs_cover(&[(*p).clone()], files, &ctx.cwd, dirs)
+            });
+            if let Some(p) = named {
+                self.untracked = Some(p.clone());
+            }
+            return None;
+        }
+        if sub == "clean" && !(short('n') || long("--dry-run")) {
+            if let Some(p) = &self.untracked {
+                return Some(format!(
+                    "`git rm --cached {p}` leaves the project's database untracked, and `git clean` on the same line then deletes it"
+                ));
+            }
+        }
         if sub == "add" || sub == "stage" {
             if !(short('n') || long("--dry-run")) {
                 self.pending.push((args.to_vec(), dirs.to_vec()));

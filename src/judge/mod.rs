@@ -12,13 +12,19 @@ pub mod class;
 pub mod clients;
 pub mod context;
 pub mod data;
+mod editors;
 mod fast;
 mod git_data;
+mod globs;
 mod hidden;
+mod inline_sql;
+mod links;
+mod offsite;
 pub mod tamper;
 pub mod tools;
 pub mod tripwire_off;
 pub mod volumes;
+mod written_run;
 
 use std::fmt;
 use std::path::Path;
@@ -138,6 +144,7 @@ pub fn check_in(
     let mut written: Vec<String> = Vec::new();
     let mut lookups = tamper::Lookups::default();
     let mut git_adds = git_data::Adds::default();
+    let mut links = links::Links::default();
     let visited = shell::visit(line, scripts as &dyn Scripts, &mut |v| {
         let via = if v.via.is_empty() { String::new() } else { format!(" via {}", v.via.join(" > ")) };
         steps.push(format!("command `{}`{via}", v.command.argv.join(" ")));
@@ -159,6 +166,16 @@ pub fn check_in(
         }
         if let Some(why) = hidden::script_file(v, scripts, &protects_files, &touches) {
             reasons.push((Verdict::Destructive, Class::Hidden, why));
+        }
+        // Issue 19, round 3: files the line wrote that this command runs, links to the data
+        // the line made, text tools running commands, driver code and off-site deletions.
+        if let Some(why) =
+            [v.command.argv.as_slice(), v.inner].iter().find_map(|a| written_run::runs_written(a, &written))
+        {
+            reasons.push((Verdict::Destructive, Class::Hidden, why));
+        }
+        if let Some(why) = links.see(v.command, &touches) {
+            reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
         }
         written.extend(hidden::written_by(v.command));
         // What the wrappers run (`sudo rm x`, `env A=1 psql ...`, `docker exec db psql ...`).
@@ -205,6 +222,31 @@ pub fn check_in(
                     None => format!("{} makes a later command run `{}`: {why}", later.setting, later.command),
                 },
             ));
+        }
+        for c in &forms {
+            for runs in editors::runs(c) {
+                let name = c.argv.first().cloned().unwrap_or_default();
+                let why = match runs {
+                    editors::Runs::Shell(text) => {
+                        let judged = check_in(&text, cwd, opts, scripts, repo);
+                        (judged.verdict != Verdict::Allow).then(|| format!("`{name}` runs `{text}`: {}", judged.reason()))
+                    }
+                    editors::Runs::Unknown(why) => (protects_files() || mentions_prisma).then(|| {
+                        format!("{why}, in a project whose database or backups are files: what it touches cannot be checked")
+                    }),
+                    editors::Runs::Writes(p) => touches(&p).then(|| format!("`{name}` writes {p}, which holds the project's data")),
+                };
+                if let Some(why) = why {
+                    reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+                }
+            }
+            if let Some(why) = crate::judge::tamper::inline_code(&c.argv).into_iter().find_map(inline_sql::judge) {
+                let name = c.argv.first().cloned().unwrap_or_default();
+                reasons.push((Verdict::Destructive, Class::DatabaseClient, format!("`{name}` {why}")));
+            }
+            if let Some(why) = offsite::deletes_offsite(&c.argv, &repo.cwd) {
+                reasons.push((Verdict::Destructive, Class::Backups, why));
+            }
         }
         // Database clients: the SQL they would run.
         let project_file = |f: &str| {

@@ -453,7 +453,7 @@ pub fn loses_server_data(cmd: &SimpleCommand, dir: &Path) -> Option<String> {
 /// A path as written, with where the line runs (`$PWD/x`, `${PWD}/x`, `$PWD`) made `./x`.
 fn here_path(p: &str) -> String {
     for pwd in ["$PWD", "${PWD}"] {
-        if let Some(rest) = p.strip_prefix(pwd).filter(|r| r.is_empty() || r.starts_with('/')) {
+        if let Some(rest) = p.strip_prefix(pwd).filter(|r| r.is_empty() || r.starts_with(['/', ':'])) {
             return format!(".{rest}");
         }
     }
@@ -509,6 +509,24 @@ fn container_removes(argv: &[String], dir: &Path) -> Option<String> {
         });
         if is_db {
             mounts.push((source.to_string(), target.trim_end_matches('/').to_string()));
+        } else if source.starts_with(['.', '/']) {
+            // `-v "$PWD":/w`, `-v .:/w`: a folder holding a data folder of the compose file;
+            // the data folder at its place in the container, and the mount itself.
+            let at = crate::config::lexical_normalize(&dir.join(source));
+            let target = target.trim_end_matches('/');
+            for b in services.iter().flat_map(|s| s.binds.iter()) {
+                if let Ok(rel) = b.strip_prefix(&at) {
+                    mounts
+                        .push((format!("{source} (holding {})", rel.display()), format!("{target}/{}", rel.display())));
+                    let whole = inner.split_whitespace().any(|w| {
+                        let w = w.trim_matches(|c| c == '\'' || c == '"');
+                        w == target || w == format!("{target}/") || w == format!("{target}/*")
+                    });
+                    if whole {
+                        mounts.push((format!("{source} (holding {})", rel.display()), target.to_string()));
+                    }
+                }
+            }
         }
     }
     mounts.into_iter().find(|(_, target)| inner.contains(target.as_str())).map(|(source, target)| {

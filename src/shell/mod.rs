@@ -3,6 +3,7 @@
 
 mod deferred;
 mod defs;
+mod git_runs;
 mod launchers;
 mod package_managers;
 pub mod packages;

@@ -146,6 +146,13 @@ pub(super) fn yarn(
             let selector = o.words.get(1).cloned().unwrap_or_default();
             o.workspaces = Some(vec![selector]);
             match o.words.get(2).map(String::as_str) {
+                // `yarn workspace NAME exec CMD`: CMD in that package's folder.
+                Some("exec") if !argv.get(o.index_of(2) + 1).is_some_and(|w| is_prisma_word(w)) => {
+                    chain.push("yarn workspace exec".into());
+                    let words: Vec<String> = argv[o.index_of(2) + 1..].iter().map(|a| crate::shell::quote(a)).collect();
+                    let words = if words.first().is_some_and(|w| w == "--") { &words[1..] } else { &words[..] };
+                    Target::InPackages { at: o.at(), script: words.join(" ") }
+                }
                 Some(w @ ("exec" | "dlx")) => {
                     runner_exec(&format!("yarn workspace {w}"), argv, o.index_of(2) + 1, env, chain, heredoc, n, inner)
                 }

@@ -470,6 +470,21 @@ impl Parser<'_> {
         let mut quoted = false;
         while let Some(c) = self.peek() {
             match c {
+                // An extended pattern (`!(x)`, `@(a|b)`, `*(x)`, `+(x)`, `?(x)`, bash's extglob):
+                // part of the word.
+                b'(' if matches!(out.last(), Some(b'!' | b'@' | b'*' | b'+' | b'?')) => {
+                    let mut depth = 0usize;
+                    while let Some(d) = self.peek() {
+                        out.push(d);
+                        self.i += 1;
+                        match d {
+                            b'(' => depth += 1,
+                            b')' if depth <= 1 => break,
+                            b')' => depth -= 1,
+                            _ => {}
+                        }
+                    }
+                }
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
                 b'`' => {
                     if self.closer == Some(b'`') {

@@ -562,6 +562,11 @@ pub(super) fn walk(
             chain.push(name.into());
             super::task_runners::lerna(argv)
         }
+        // `ultra -r SCRIPT` (ultra-runner): the script in every workspace package (`--filter`).
+        "ultra" => {
+            chain.push(name.into());
+            super::task_runners::ultra(argv)
+        }
         // Recipe runners: the recipe file's commands.
         "make" | "gmake" | "just" | "task" | "go-task" | "mise" => {
             chain.push(name.into());
@@ -687,7 +692,12 @@ pub(super) fn walk(
         // `git submodule foreach [--recursive] CMD`: git runs CMD in a shell in each submodule.
         "git" if git_foreach(argv).is_some() => {
             chain.push("git submodule foreach".into());
-            Target::Shell { script: git_foreach(argv).unwrap_or_default() }
+            Target::Shell { script: super::git_runs::in_submodules(&git_foreach(argv).unwrap_or_default()) }
+        }
+        // `git rebase --exec CMD`, `git difftool -x CMD`, `git bisect run CMD`, filter-branch.
+        "git" if super::git_runs::script(argv).is_some() => {
+            chain.push("git".into());
+            Target::Shell { script: super::git_runs::script(argv).unwrap_or_default() }
         }
         // Secret runners, remote and container shells: what they run.
         _ if super::wrappers::inner(name, argv).is_some() => match super::wrappers::inner(name, argv) {

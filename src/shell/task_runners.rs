@@ -296,6 +296,32 @@ pub(super) fn turbo_depends(scripts: &dyn super::Scripts, dirs: &[String], task:
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
+/// `ultra [-r] [--filter P] SCRIPT ARGS` (ultra-runner): the package script, in every
+/// workspace package with `-r` (those `--filter` names), else here.
+pub(super) fn ultra(argv: &[String]) -> Target {
+    let mut filters = Vec::new();
+    let mut recursive = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "-r" | "--recursive" => recursive = true,
+            "--filter" => {
+                filters.extend(argv.get(i + 1).cloned());
+                i += 1;
+            }
+            "--concurrency" => i += 1,
+            _ if a.starts_with("--filter=") => filters.push(a["--filter=".len()..].to_string()),
+            _ if a.starts_with('-') => {}
+            _ => {
+                let at = if recursive || !filters.is_empty() { At::Workspaces(filters) } else { At::Here };
+                return Target::Script { name: a.clone(), args: argv[i + 1..].to_vec(), at };
+            }
+        }
+        i += 1;
+    }
+    Target::Other
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ mod support;
 
 mod action;
 mod agents;
+mod attack_r3;
 mod completions;
 mod data_clients;
 mod data_paths;

@@ -217,6 +217,32 @@ pub(crate) fn glob_regex(glob: &str, slash: bool, fold: bool) -> Option<regex::R
     let mut chars = glob.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // Extended patterns (`!(x)`, `@(a|b)`, `*(x)`, `+(x)`, `?(x)` under `shopt -s
+            // extglob`): any name (`!(package.json)` matches nearly everything), fail closed.
+            '!' | '@' | '*' | '+' | '?' if chars.peek() == Some(&'(') => {
+                let mut depth = 0;
+                for d in chars.by_ref() {
+                    match d {
+                        '(' => depth += 1,
+                        ')' if depth <= 1 => break,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                re.push_str(any);
+            }
+            // `**` (globstar: `shopt -s globstar`, `bash -O globstar`) crosses folders.
+            '*' if chars.peek() == Some(&'*') => {
+                while chars.peek() == Some(&'*') {
+                    chars.next();
+                }
+                if chars.peek() == Some(&'/') {
+                    chars.next();
+                    re.push_str("(?:.*/)?");
+                } else {
+                    re.push_str(".*");
+                }
+            }
             '*' => re.push_str(any),
             '?' => re.push_str(one),
             '[' => {

@@ -25,6 +25,7 @@ pub(crate) use git::operands as git_operands;
 use git::*;
 pub use git::{git_subcommand, no_hooks_there, runs_hooks};
 pub use itself::Lookups;
+pub(crate) use remote::configured_buckets;
 pub use writers::patch_paths;
 
 pub const CONSENT: &str = "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION";
@@ -386,7 +387,10 @@ pub(super) fn dynamic(word: &str) -> bool {
 pub(crate) fn inline_code(argv: &[String]) -> Vec<&str> {
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
     let interpreter = name.starts_with("python")
-        || matches!(name, "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx" | "osascript");
+        || matches!(
+            name,
+            "node" | "nodejs" | "ruby" | "perl" | "php" | "deno" | "bun" | "tsx" | "ts-node" | "osascript"
+        );
     if !interpreter {
         return Vec::new();
     }

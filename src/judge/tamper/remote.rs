@@ -8,7 +8,7 @@ use std::path::Path;
 /// The buckets and key prefixes the project's prisma-guard.toml sends backups to (`url =
 /// "s3://BUCKET/PREFIX"`), read from its text without parsing the rest (a broken file names
 /// none).
-pub(super) fn configured_buckets(cwd: &Path) -> Vec<(String, String)> {
+pub(crate) fn configured_buckets(cwd: &Path) -> Vec<(String, String)> {
     let Some(path) = crate::config::find_upward(cwd, |d| {
         let p = d.join(crate::config::FILE_NAME);
         p.is_file().then_some(p)

@@ -20,6 +20,7 @@ mod readings;
 mod routines;
 mod rows;
 mod tables;
+mod tautology;
 mod tie;
 
 use crate::rules::RuleId;

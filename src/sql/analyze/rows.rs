@@ -124,7 +124,8 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
     if null_checks.iter().any(|(x, is_null)| null_checks.iter().any(|(y, other)| x == y && is_null != other)) {
         return Some("its WHERE clause is always true");
     }
-    if branches.into_iter().any(|b| always(b) || key_compared_always(b)) {
+    let older = |b: &[&Tok]| always(b) || key_compared_always(b);
+    if branches.into_iter().any(|b| older(b) || super::tautology::branch_always(b, &older, &never_null)) {
         return Some("its WHERE clause is always true");
     }
     // A clause that names no column has one value for every row (or a random pick of them):
