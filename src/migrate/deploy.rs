@@ -192,9 +192,10 @@ impl Deploy {
         }
         let after = db.row_counts().unwrap_or_default();
         let sql = self.pending_sql.to_ascii_lowercase();
+        let found: Vec<&StepFinding> = self.plan.pending.iter().flat_map(|p| &p.findings).collect();
         for (table, n) in &self.before {
             let bare = super::rehearse::bare(table);
-            if bare == "_prisma_migrations" || super::rehearse::names_table(&sql, bare) {
+            if bare == "_prisma_migrations" || super::rehearse::names_table(&sql, bare) || announced(&found, table) {
                 continue;
             }
             let now = after.get(table).copied();
@@ -253,6 +254,21 @@ impl Deploy {
             (c, _) => ExitStatus::Child(c),
         })
     }
+}
+
+/// Whether a finding names `table` (`schema.table`) or its schema (`DROP SCHEMA audit
+/// CASCADE` loses `audit.logs`, and its finding says so), as the scanner names them: in
+/// backticks.
+pub fn announced(found: &[&StepFinding], table: &str) -> bool {
+    let (schema, bare) = table.rsplit_once('.').map_or((None, table), |(s, t)| (Some(s), t));
+    found.iter().any(|f| {
+        let m = f.message.to_ascii_lowercase();
+        let named = |n: &str| {
+            let n = n.to_ascii_lowercase();
+            m.contains(&format!("`{n}`")) || m.contains(&format!("`{n}.")) || m.contains(&format!("\"{n}\""))
+        };
+        named(bare) || schema.is_some_and(|s| named(s) && f.rule == "drop-schema")
+    })
 }
 
 /// `prisma migrate status` as the deploy ran (same flags and pinned environment).
@@ -341,4 +357,24 @@ pub fn render(r: &Report) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, message: &str) -> StepFinding {
+        StepFinding { rule: rule.into(), severity: "error".into(), line: 1, message: message.into() }
+    }
+
+    #[test]
+    fn a_loss_is_announced_by_a_finding_naming_its_table_or_the_schema_it_drops() {
+        let drop_schema = finding("drop-schema", "drops a schema and everything in it (`audit`)");
+        let drop_table = finding("drop-table", "drops table `Post` and all its rows");
+        assert!(announced(&[&drop_schema], "audit.logs"));
+        assert!(!announced(&[&drop_schema], "public.logs"));
+        assert!(announced(&[&drop_table], "public.Post"));
+        assert!(announced(&[&drop_table], "Post"));
+        assert!(!announced(&[&drop_table], "PostTag"));
+    }
 }

@@ -117,8 +117,10 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         let sql = script.sql.to_ascii_lowercase();
         for (table, n) in &before {
             let bare = super::rehearse::bare(table);
+            let found: Vec<&super::rehearse::StepFinding> = script.findings.iter().collect();
             if bare != "_prisma_migrations"
                 && !super::rehearse::names_table(&sql, bare)
+                && !super::deploy::announced(&found, table)
                 && after.get(table).copied().unwrap_or(0) < *n
             {
                 failures.push(format!("{table} lost rows and the down script does not name it"));
