@@ -140,7 +140,8 @@ pub enum Command {
     Mcp(McpArgs),
     /// Migrations beyond Prisma's own checks: `migrate rehearse` applies the pending
     /// migrations to a scratch copy of a backup first and reports what each one does to the
-    /// data. Exit 0: passed; 1: a migration failed or lost rows no finding announced.
+    /// data (exit 1: a migration failed or lost rows no finding announced); `deploy` plans,
+    /// backs up, deploys and validates; `down-script` and `rollback` undo a migration.
     Migrate(MigrateArgs),
 }
 
