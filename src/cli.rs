@@ -140,7 +140,8 @@ pub enum Command {
     Mcp(McpArgs),
     /// Migrations beyond Prisma's own checks: `migrate rehearse` applies the pending
     /// migrations to a scratch copy of a backup first and reports what each one does to the
-    /// data. Exit 0: passed; 1: a migration failed or lost rows no finding announced.
+    /// data (exit 1: a migration failed or lost rows no finding announced); `deploy` plans,
+    /// backs up, deploys and validates; `down-script` and `rollback` undo a migration.
     Migrate(MigrateArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell:
     /// `prisma-guard completions bash > ~/.local/share/bash-completion/completions/prisma-guard`.
@@ -249,6 +250,47 @@ pub enum MigrateCommand {
     /// message on failure. The scratch database is always dropped; the project's database
     /// is never touched.
     Rehearse(RehearseArgs),
+    /// `prisma migrate deploy` with a plan and a validation: pending migrations with their
+    /// findings and the drift check (`prisma migrate diff --exit-code`), a backup, the real
+    /// deploy, then `migrate status` clean, no rows lost outside the migrations, SQLite's
+    /// integrity_check. On failure: the restore command and the down scripts; nothing is
+    /// restored without a person. Exit: 0 validated; 1 not validated; prisma's code if it failed.
+    Deploy(DeployArgs),
+    /// Write the down script of a migration (default: the newest) beside it as down.sql, with
+    /// the real `prisma migrate diff` (schema after it -> schema before it), and show the
+    /// scanner's findings: a down script that drops data loses what was written since.
+    DownScript(DownScriptArgs),
+    /// Undo the last applied migration with its down.sql: findings shown, typed confirmation
+    /// when it drops data, a backup, one transaction (where the database allows), the
+    /// migration marked rolled back, then validated. Without down.sql: the restore command of
+    /// the backup taken before the migration.
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The report as JSON on stdout (prisma's own output goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// Deploy even when the database differs from its applied migrations.
+    #[arg(long)]
+    pub allow_drift: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownScriptArgs {
+    /// The migration's folder name (or the part after the timestamp); default: the newest.
+    pub migration: Option<String>,
+    /// The down script and findings as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -96,7 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Protect => commands::protect::run(&load()?),
         Command::Unprotect => commands::protect::run_unprotect(&load()?),
         Command::Mcp(args) => commands::mcp::run(global, &args),
-        Command::Migrate(args) => commands::migrate::run(&load()?, &args),
+        Command::Migrate(args) => commands::migrate::run(global, &args),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Man => commands::completions::man(),
         Command::Drill(args) => commands::drill::run(&load()?, &args),

@@ -25,6 +25,17 @@ pub fn prisma(
     also_protect: Option<String>,
     no_backup: bool,
 ) -> Result<ExitStatus> {
+    prisma_with(global, inv, also_protect, no_backup, &crate::migrate::deploy::Options::default())
+}
+
+/// [`prisma`], with the options `prisma-guard migrate deploy` gives a `migrate deploy`.
+pub fn prisma_with(
+    global: &GlobalArgs,
+    inv: &Invocation,
+    also_protect: Option<String>,
+    no_backup: bool,
+    deploy: &crate::migrate::deploy::Options,
+) -> Result<ExitStatus> {
     // Only what a safe command needs: it must pass through almost for free.
     let cwd = settings::working_dir(global)?;
     // A broken prisma-guard.toml must not block `prisma --version`; guarded commands fail
@@ -88,6 +99,7 @@ pub fn prisma(
         risk: &risk,
         sql: sql.as_ref().and_then(|r| r.as_deref().ok()),
         also_protect: also_protect.as_deref(),
+        deploy,
     };
     match &risk {
         Risk::Safe => {

@@ -25,6 +25,8 @@ pub(super) struct Guard<'a> {
     pub(super) sql: Option<&'a str>,
     /// A database named with prisma-guard's own --url: backed up too, never instead.
     pub(super) also_protect: Option<&'a str>,
+    /// `migrate deploy`: planned before the backup, validated after (crate::migrate::deploy).
+    pub(super) deploy: &'a crate::migrate::deploy::Options,
 }
 
 impl Guard<'_> {
@@ -144,6 +146,13 @@ impl Guard<'_> {
                 }
             }
         }
+        let mut deploy = match (self.inv.is("migrate", "deploy") && exists)
+            .then(|| crate::migrate::deploy::plan(settings, db.as_ref(), &pins, self.prisma_flags(), self.deploy))
+        {
+            Some(Err(e)) => return Err(self.refused(e, db.target())),
+            Some(Ok(d)) => Some(d),
+            None => None,
+        };
         let mut decision = "allowed";
         // A destructive command needs a person even when the database prisma-guard resolved
         // does not exist: a config can name another database to the guard than to Prisma, and a
@@ -251,7 +260,10 @@ impl Guard<'_> {
             .hint("run the command again once nothing is editing these files")
             .into());
         }
-        let code = self.forward(real, stdin_sql, &pins)?;
+        if let Some(d) = deploy.as_mut() {
+            d.before_run(db.as_ref());
+        }
+        let code = self.forward(real, stdin_sql, &pins, deploy.as_ref().is_some_and(|d| d.json()))?;
         if let Some(Err(e)) = approval.map(crate::tripwire::approval::Approval::close) {
             settings
                 .printer
@@ -267,6 +279,10 @@ impl Guard<'_> {
                 db.target().describe()
             ));
         }
+        let validated = match deploy {
+            Some(d) => Some(d.finish(settings, db.as_ref(), real, &pins, code, backup_id.as_deref())?),
+            None => None,
+        };
         if let (true, Some(id)) = (code != 0, &backup_id) {
             if code == 130 {
                 // Prisma exits 130 when it stops to ask (drift, a data-loss warning) and the
@@ -291,18 +307,42 @@ impl Guard<'_> {
                 );
             }
         }
-        Ok(ExitStatus::Child(code))
+        Ok(validated.unwrap_or(ExitStatus::Child(code)))
     }
 
     /// Run the real prisma with the same args, env, cwd and stdin; return its exit code.
-    fn forward(&self, real: &forward::RealPrisma, stdin_sql: Option<Vec<u8>>, pins: &[(String, String)]) -> Result<u8> {
+    fn forward(
+        &self,
+        real: &forward::RealPrisma,
+        stdin_sql: Option<Vec<u8>>,
+        pins: &[(String, String)],
+        stdout_to_stderr: bool,
+    ) -> Result<u8> {
         let mut cmd = real.command(self.prisma_args);
+        if stdout_to_stderr {
+            // `migrate deploy --json`: stdout carries the report alone.
+            cmd.stdout(std::io::stderr());
+        }
         // The database prisma-guard checked and backed up is the one prisma gets: the values
         // the config's .env files had then (prisma's dotenv does not override them).
         cmd.envs(pins.iter().map(|(k, v)| (k, v)));
         let status = crate::process::run_forwarding_signals(&mut cmd, stdin_sql)
             .with_context(|| format!("could not start the real prisma ({})", real.describe()))?;
         Ok(crate::process::exit_code_of(status))
+    }
+}
+
+impl Guard<'_> {
+    /// prisma's own --config and --schema, for the other prisma commands run with it.
+    fn prisma_flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (flag, v) in [("--config", &self.inv.config), ("--schema", &self.inv.schema)] {
+            if let Some(v) = v {
+                out.push(flag.to_string());
+                out.push(v.clone());
+            }
+        }
+        out
     }
 }
 

@@ -1,8 +1,12 @@
 //! Migrations beyond what Prisma checks: rehearsed on a copy of real data before they reach
-//! the real database.
+//! the real database; deployed with a plan and a validation; undone with a down script.
 
+pub mod deploy;
+pub mod diff;
+pub mod down;
 mod prisma_run;
 pub mod rehearse;
+pub mod rollback;
 
 use anyhow::Result;
 

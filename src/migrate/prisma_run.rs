@@ -19,13 +19,15 @@ use crate::guard::forward::RealPrisma;
 
 /// Where the scratch URL travels to Prisma: the environment only.
 pub const URL_VAR: &str = "PRISMA_GUARD_REHEARSE_URL";
-const MIGRATIONS_VAR: &str = "PRISMA_GUARD_REHEARSE_MIGRATIONS";
+pub const MIGRATIONS_VAR: &str = "PRISMA_GUARD_REHEARSE_MIGRATIONS";
+/// The shadow database `migrate diff --from/--to-migrations` replays migrations into.
+pub const SHADOW_VAR: &str = "PRISMA_GUARD_SHADOW_URL";
 
 /// How prisma is pointed at the scratch database.
 pub struct Deployer {
     prisma: RealPrisma,
     /// The written config (removed on drop).
-    config: PathBuf,
+    config: WrittenConfig,
     /// The variable the project's config reads the URL from: its `env()` throws when it is
     /// unset, so it is set to the scratch URL too (the written config replaces it anyway).
     url_var: Option<String>,
@@ -51,13 +53,13 @@ impl Deployer {
         config_file: Option<&Path>,
         url_var: Option<String>,
     ) -> Result<Deployer> {
-        let Some(config_file) = config_file else {
+        if config_file.is_none() {
             return Err(fail("cannot point prisma at the scratch database: the project has no prisma.config.ts")
                 .hint("rehearsals need a Prisma 7 project (prisma.config.ts with datasource.url)")
                 .into());
-        };
+        }
         let folder = tempfile::Builder::new().prefix("prisma-guard-rehearse-").tempdir()?;
-        let config = write_config(config_file)?;
+        let config = WrittenConfig::beside(config_file)?;
         Ok(Deployer { prisma, config, url_var, folder, cwd: cwd.to_path_buf() })
     }
 
@@ -77,10 +79,15 @@ impl Deployer {
     /// `prisma migrate deploy` against `url` (with its password: it goes into the child's
     /// environment only).
     pub fn deploy(&self, url: &str) -> Result<Deployed> {
-        let args =
-            ["migrate".to_string(), "deploy".to_string(), "--config".to_string(), self.config.display().to_string()];
+        let args = [
+            "migrate".to_string(),
+            "deploy".to_string(),
+            "--config".to_string(),
+            self.config.path().display().to_string(),
+        ];
         let mut cmd = self.prisma.command(&args);
         cmd.current_dir(&self.cwd);
+        cmd.env_remove(SHADOW_VAR);
         cmd.env(URL_VAR, url);
         cmd.env(MIGRATIONS_VAR, self.folder.path());
         if let Some(var) = &self.url_var {
@@ -101,30 +108,129 @@ impl Deployer {
     }
 }
 
-impl Drop for Deployer {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.config);
-    }
-}
-
-/// The config written beside the project's own: the same settings, another URL and
-/// migrations folder, both from this process's environment.
+/// The config written beside the project's own: the same settings, with the datasource URL,
+/// the migrations folder and the shadow database URL replaced by those this process puts in
+/// prisma's environment (each only when set).
 fn write_config(original: &Path) -> Result<PathBuf> {
     let dir = original.parent().context("a config file without a folder")?;
     let name = original.file_name().and_then(|n| n.to_str()).context("a config file name that is not UTF-8")?;
-    let path = dir.join(format!(".prisma-guard-rehearse-{}.config.ts", std::process::id()));
+    let path = dir.join(format!(".prisma-guard-{}-{}.config.ts", std::process::id(), unique()));
     let text = format!(
-        "// Written by `prisma-guard migrate rehearse` and removed when it ends: the project's\n\
-         // own config, pointed at a scratch copy of the database.\n\
+        "// Written by prisma-guard and removed when it ends: the project's own config, with the\n\
+         // database URL, migrations folder or shadow database given in the environment.\n\
          import base from \"./{name}\";\n\
          const b: any = base ?? {{}};\n\
-         export default {{\n  ...b,\n  migrations: {{ ...(b.migrations ?? {{}}), path: process.env.{MIGRATIONS_VAR} }},\n  datasource: {{ ...(b.datasource ?? {{}}), url: process.env.{URL_VAR} }},\n}};\n"
+         const e = process.env;\n\
+         export default {{\n  ...b,\n  ...(e.{MIGRATIONS_VAR} ? {{ migrations: {{ ...(b.migrations ?? {{}}), path: e.{MIGRATIONS_VAR} }} }} : {{}}),\n  datasource: {{\n    ...(b.datasource ?? {{}}),\n    ...(e.{URL_VAR} ? {{ url: e.{URL_VAR} }} : {{}}),\n    ...(e.{SHADOW_VAR} ? {{ shadowDatabaseUrl: e.{SHADOW_VAR} }} : {{}}),\n  }},\n}};\n"
     );
     std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?;
     Ok(path)
 }
 
-fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A config written beside the project's own (see [`write_config`]), removed on drop.
+pub struct WrittenConfig {
+    path: PathBuf,
+}
+
+impl WrittenConfig {
+    pub fn beside(config_file: Option<&Path>) -> Result<WrittenConfig> {
+        let Some(config_file) = config_file else {
+            return Err(fail(
+                "cannot point prisma at another database or migrations folder: the project has no prisma.config.ts",
+            )
+            .hint("this needs a Prisma 7 project (prisma.config.ts with datasource.url)")
+            .into());
+        };
+        Ok(WrittenConfig { path: write_config(config_file)? })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WrittenConfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// What one prisma run printed.
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn ok(&self) -> bool {
+        self.code == 0
+    }
+
+    /// Both streams, for a message.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr).trim().to_string()
+    }
+}
+
+/// One prisma call: `args` (with `--config <written>` added when given), extra environment
+/// (the guard's pinned values, URLs), stdin (or none); the output captured, with every
+/// secret in `secrets` redacted.
+pub struct Call<'a> {
+    pub prisma: &'a RealPrisma,
+    pub cwd: &'a Path,
+    pub config: Option<&'a WrittenConfig>,
+    pub env: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+}
+
+impl Call<'_> {
+    pub fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<Output> {
+        let mut argv: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
+        if let Some(c) = self.config {
+            argv.push("--config".into());
+            argv.push(c.path().display().to_string());
+        }
+        let mut cmd = self.prisma.command(&argv);
+        cmd.current_dir(self.cwd);
+        // Only what this call sets reaches the written config: never values inherited.
+        for v in [URL_VAR, MIGRATIONS_VAR, SHADOW_VAR] {
+            cmd.env_remove(v);
+        }
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            use std::io::Write;
+            pipe.write_all(input).context("could not write to prisma's stdin")?;
+        }
+        let out = child.wait_with_output().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        let redact = |text: &[u8]| {
+            let mut t = String::from_utf8_lossy(text).into_owned();
+            for s in &self.secrets {
+                t = crate::process::Redactor::new(Some(s.clone())).apply(&t);
+            }
+            t
+        };
+        let stdout = redact(&out.stdout);
+        let stderr = redact(&out.stderr);
+        Ok(Output { code: out.status.code().unwrap_or(1), stdout, stderr })
+    }
+}
+
+/// The password of a database URL, to redact it from prisma's output.
+pub fn password_of(url: &str) -> Option<String> {
+    crate::backup::db::url::DbUrl::parse(url).ok().and_then(|u| u.password().map(str::to_string))
+}
+
+pub fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(from, to).with_context(|| format!("could not link {}", to.display()))

@@ -161,7 +161,7 @@ pub fn rehearse(settings: &Settings, backup: &str) -> Result<Rehearsal> {
 }
 
 /// What Prisma connects to for the scratch database.
-fn scratch_url(db: &dyn Database) -> Result<String> {
+pub(super) fn scratch_url(db: &dyn Database) -> Result<String> {
     let t = db.target();
     Ok(match &t.sqlite_path {
         Some(p) => format!("file:{}", p.display()),
@@ -171,7 +171,11 @@ fn scratch_url(db: &dyn Database) -> Result<String> {
 
 /// The scanner's findings for the pending migrations, by migration name (earlier migrations
 /// of the folder replayed, as `scan` does).
-fn findings(settings: &Settings, dir: &Path, pending: &[&Migration]) -> BTreeMap<String, Vec<crate::scan::Finding>> {
+pub(super) fn findings(
+    settings: &Settings,
+    dir: &Path,
+    pending: &[&Migration],
+) -> BTreeMap<String, Vec<crate::scan::Finding>> {
     let (Some(root), Some(folder)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else {
         return BTreeMap::new();
     };
@@ -190,7 +194,7 @@ fn findings(settings: &Settings, dir: &Path, pending: &[&Migration]) -> BTreeMap
     out
 }
 
-fn step_findings(found: &[crate::scan::Finding]) -> Vec<StepFinding> {
+pub(super) fn step_findings(found: &[crate::scan::Finding]) -> Vec<StepFinding> {
     found
         .iter()
         .map(|f| StepFinding {
@@ -203,7 +207,7 @@ fn step_findings(found: &[crate::scan::Finding]) -> Vec<StepFinding> {
 }
 
 /// `public.User` -> `User`.
-fn bare(table: &str) -> &str {
+pub(super) fn bare(table: &str) -> &str {
     table.rsplit_once('.').map_or(table, |(_, t)| t)
 }
 
@@ -219,10 +223,7 @@ fn announced(found: &[crate::scan::Finding], table: &str) -> bool {
 /// The tables the migration names or whose row count changed.
 fn touched(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, sql: &str) -> Vec<Rows> {
     let text = sql.to_ascii_lowercase();
-    let named = |t: &str| {
-        let t = bare(t).to_ascii_lowercase();
-        text.contains(&format!("\"{t}\"")) || text.contains(&format!("`{t}`")) || has_word(&text, &t)
-    };
+    let named = |t: &str| names_table(&text, bare(t));
     let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
     names.sort();
     names.dedup();
@@ -232,6 +233,12 @@ fn touched(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, sql: &
         .filter(|t| before.get(*t) != after.get(*t) || named(t))
         .map(|t| Rows { table: t.clone(), before: before.get(t).copied(), after: after.get(t).copied() })
         .collect()
+}
+
+/// Whether SQL (lower-cased) names `table` (bare), quoted or as a word.
+pub(super) fn names_table(text: &str, table: &str) -> bool {
+    let t = table.to_ascii_lowercase();
+    text.contains(&format!("\"{t}\"")) || text.contains(&format!("`{t}`")) || has_word(text, &t)
 }
 
 fn has_word(text: &str, word: &str) -> bool {

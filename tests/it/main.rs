@@ -21,6 +21,7 @@ mod hooks;
 mod launchers;
 mod mcp;
 mod migrate;
+mod migrate_deploy;
 mod mysql;
 mod notify;
 mod npm;
