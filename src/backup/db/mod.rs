@@ -74,8 +74,9 @@ pub trait Database {
         Ok(None)
     }
     /// What the database holds beside table rows that a restore replaces or drops (views,
-    /// materialized views, functions, procedures, triggers, events), described one per line
-    /// (`view public.active_users`): a database holding only these is not empty.
+    /// materialized views, functions, procedures, events), described one per line (`view
+    /// public.active_users`): a database holding only these is not empty. Triggers belong to
+    /// their tables, which a database with empty tables holds anyway.
     fn definitions(&self) -> Result<Vec<String>> {
         Ok(Vec::new())
     }

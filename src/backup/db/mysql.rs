@@ -326,7 +326,6 @@ impl Database for Mysql {
         self.query(
             "SELECT CONCAT('view ', table_name) FROM information_schema.views WHERE table_schema = DATABASE() \
              UNION ALL SELECT CONCAT(LOWER(routine_type), ' ', routine_name) FROM information_schema.routines WHERE routine_schema = DATABASE() \
-             UNION ALL SELECT CONCAT('trigger ', trigger_name) FROM information_schema.triggers WHERE trigger_schema = DATABASE() \
              UNION ALL SELECT CONCAT('event ', event_name) FROM information_schema.events WHERE event_schema = DATABASE() ORDER BY 1",
         )
     }
