@@ -73,7 +73,7 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     let rows: u64 = current.values().sum();
     // Large objects are data outside every table (PostgreSQL): the restore replaces them too.
     let large_objects = checked.large_object_count()?.unwrap_or(0);
-    // Views, materialized views, routines, triggers and events are the database's too: a
+    // Views, materialized views, routines and events are the database's too: a
     // database holding only these (tables empty) is not empty.
     let definitions = checked.definitions()?;
     let holds_something = !current.is_empty() || !definitions.is_empty();
