@@ -76,7 +76,11 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
     let rows: u64 = current.values().sum();
     // Large objects are data outside every table (PostgreSQL): the restore replaces them too.
     let large_objects = checked.large_object_count()?.unwrap_or(0);
-    if rows > 0 || large_objects > 0 {
+    // Views, materialized views, routines and events are the database's too: a
+    // database holding only these (tables empty) is not empty.
+    let definitions = checked.definitions()?;
+    let holds_something = !current.is_empty() || !definitions.is_empty();
+    if rows > 0 || large_objects > 0 || !definitions.is_empty() {
         let mut summary = format!(
             "Restoring backup {} ({}) over {}.\nThe database holds data that will be replaced:\n",
             manifest.id,
@@ -88,6 +92,12 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         }
         if large_objects > 0 {
             summary.push_str(&format!("  {large_objects} large object(s)\n"));
+        }
+        for d in definitions.iter().take(20) {
+            summary.push_str(&format!("  {d}\n"));
+        }
+        if definitions.len() > 20 {
+            summary.push_str(&format!("  ... and {} more definitions\n", definitions.len() - 20));
         }
         if manifest.database_name != db.name() {
             summary.push_str(&format!(
@@ -135,15 +145,10 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
             .context("the tripwire's approval window could not be opened, so nothing was restored")?;
     settings.printer.status("Restoring", format!("{} into {}", manifest.id, db.target().describe()));
     match remotes.first() {
-        Some(r) => replay_remote(
-            settings,
-            r,
-            &Store::create(&settings.backup_dir)?,
-            &manifest,
-            db.as_ref(),
-            !current.is_empty(),
-        )?,
-        None => replay(settings, &store, &manifest, db.as_ref(), !current.is_empty())?,
+        Some(r) => {
+            replay_remote(settings, r, &Store::create(&settings.backup_dir)?, &manifest, db.as_ref(), holds_something)?
+        }
+        None => replay(settings, &store, &manifest, db.as_ref(), holds_something)?,
     }
     if let Some(a) = approval {
         a.close()?;

@@ -33,6 +33,7 @@ mod prisma8;
 mod project;
 mod promises;
 mod remote;
+mod restore_r14;
 mod scan;
 mod setup;
 mod shim;

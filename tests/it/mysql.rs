@@ -192,8 +192,9 @@ fn mysql_killed_restore_changes_nothing_and_the_next_one_completes() {
     my.sql(&db, "CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(200)); INSERT INTO big SELECT seq, REPEAT(MD5(seq), 4) FROM seq_1_to_300000; CREATE VIEW user_emails AS SELECT email FROM `User`; CREATE TRIGGER post_title BEFORE INSERT ON `Post` FOR EACH ROW SET NEW.title = TRIM(NEW.title)");
     ctx.run(&["backup"]).ok();
     let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
-    // The database as it is now: its tables emptied (no rows: no prompt before the restore).
-    my.sql(&db, "DELETE FROM big; DELETE FROM `Post`; DELETE FROM `User`; DELETE FROM `_prisma_migrations`; CREATE TABLE marker (id INT)");
+    // The database as it is now: its tables emptied, its view dropped (no rows, no views: no
+    // prompt before the restore).
+    my.sql(&db, "DELETE FROM big; DELETE FROM `Post`; DELETE FROM `User`; DELETE FROM `_prisma_migrations`; DROP VIEW user_emails; CREATE TABLE marker (id INT)");
     let state = || {
         my.sql(&db, "SELECT CONCAT((SELECT COUNT(*) FROM big), ' ', (SELECT COUNT(*) FROM `Post`), ' ', (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'marker'))")
     };

@@ -73,6 +73,13 @@ pub trait Database {
     fn large_object_count(&self) -> Result<Option<u64>> {
         Ok(None)
     }
+    /// What the database holds beside table rows that a restore replaces or drops (views,
+    /// materialized views, functions, procedures, events), described one per line (`view
+    /// public.active_users`): a database holding only these is not empty. Triggers belong to
+    /// their tables, which a database with empty tables holds anyway.
+    fn definitions(&self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// Connects, checks the dump tool can handle this server; returns the server version.
     fn preflight(&self) -> Result<String>;
     fn dump_tool_version(&self) -> Result<String>;
@@ -99,8 +106,8 @@ pub trait Database {
     fn widen(&mut self, _names: &std::collections::BTreeSet<String>) -> Result<Vec<String>> {
         Ok(Vec::new())
     }
-    /// A quick check that a new dump restores: its schema part (everything before the data)
-    /// replayed into a scratch database and rolled back. `Ok(None)`: it restores;
+    /// A quick check that a new dump restores: replayed into a scratch database and rolled
+    /// back (PostgreSQL: the schema and a sample of each table's rows; MySQL: the schema). `Ok(None)`: it restores;
     /// `Ok(Some(why))`: it could not be checked; `Err`: it does not restore.
     fn check_restorable(&self, _dump: &mut dyn Read) -> Result<Option<String>> {
         Ok(None)
@@ -149,11 +156,18 @@ pub(crate) fn restore_not_checked(e: &anyhow::Error) -> String {
     )
 }
 
-/// The error when a new backup's schema does not restore into a scratch database.
+/// The error when a new backup does not restore into a scratch database (its schema, and on
+/// PostgreSQL a sample of each table's rows), with a hint for the usual causes.
 pub(crate) fn unrestorable(e: anyhow::Error) -> anyhow::Error {
-    e.context(crate::error::fail("the new backup's schema does not restore into an empty database").hint(
-        "the dump is kept but cannot be trusted; fix the cause above (a missing extension or role?) and take a new backup",
-    ))
+    let text = format!("{e:#}");
+    let hint = if text.contains("does not exist") && (text.contains("function") || text.contains("relation")) {
+        "pg_dump restores with an empty search_path: a function used by an index, a CHECK constraint or a default that calls another function or reads a table without naming its schema fails there. Name the schema in its body (`public.inner_norm(x)`), or pin it (`ALTER FUNCTION public.norm(text) SET search_path = public;`), then take a new backup"
+    } else if text.contains("violates check constraint") {
+        "a CHECK constraint that reads another table (through a function) fails when a restore loads the rows table by table: check it with a trigger or a foreign key instead, then take a new backup"
+    } else {
+        "the dump is kept but cannot be trusted; fix the cause above (a missing extension or role?) and take a new backup"
+    };
+    e.context(crate::error::fail("the new backup does not restore into an empty database").hint(hint))
 }
 
 /// Open the right engine for a target.

@@ -17,6 +17,9 @@ use crate::backup::db::url::Engine;
 use crate::error::fail;
 use crate::process::{Redactor, Running, SecretFile, Tool};
 
+/// The `information_schema.tables.table_type` values of tables that hold rows.
+pub(super) const ROW_TABLE_TYPES: &str = "'BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE'";
+
 const INSTALL_HINT: &str = "install the MySQL or MariaDB client (Debian/Ubuntu: `apt-get install mariadb-client` or `default-mysql-client`; macOS: `brew install mysql-client`), or set `[tools] mysql_bin_dir` in prisma-guard.toml";
 
 pub struct Mysql {
@@ -147,8 +150,14 @@ impl Mysql {
         Tool::locate(&["mariadb-dump", "mysqldump"], self.tools.mysql_bin_dir.as_deref(), INSTALL_HINT)
     }
 
+    /// Every table that holds rows: base tables, and MariaDB's system-versioned tables and
+    /// sequences (each its own `table_type`; a sequence is a table of one row, its state).
+    /// Row counts, the restore's swap and the restore test all go by this list, so none of
+    /// them is left out of a count or left behind by a restore.
     pub(super) fn tables(&self) -> Result<Vec<String>> {
-        self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name")
+        self.query(&format!(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN ({ROW_TABLE_TYPES}) ORDER BY table_name"
+        ))
     }
 
     /// `--routines` and `--events` when this user may read them; what it may not, said.
@@ -311,6 +320,14 @@ impl Database for Mysql {
             }
         }
         Ok(counts)
+    }
+
+    fn definitions(&self) -> Result<Vec<String>> {
+        self.query(
+            "SELECT CONCAT('view ', table_name) FROM information_schema.views WHERE table_schema = DATABASE() \
+             UNION ALL SELECT CONCAT(LOWER(routine_type), ' ', routine_name) FROM information_schema.routines WHERE routine_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('event ', event_name) FROM information_schema.events WHERE event_schema = DATABASE() ORDER BY 1",
+        )
     }
 
     fn applied_migrations(&self) -> Result<Vec<String>> {

@@ -35,11 +35,33 @@ pub struct DumpFilter {
     line: Vec<u8>,
     /// Inside a statement of the tripwire's, left out up to its end.
     skipping: bool,
+    /// A statement of pg_dump's that began between statements and spans lines, held whole
+    /// until it ends: a `COPY` header (a quoted column or table name may hold a newline) and,
+    /// when sampling, an `ALTER TABLE` (a foreign key).
+    held: Vec<u8>,
+    /// The restore check: the rows of each COPY block kept (the rest are counted, not
+    /// written), enough to run index expressions and CHECK constraints over real rows.
+    pub sample: Option<u64>,
+    /// Some COPY block had more rows than the sample: foreign keys are then added `NOT VALID`
+    /// (the rows they point at may not have been kept).
+    sampled: bool,
 }
 
+/// The longest statement held whole (a COPY header or an `ALTER TABLE` is far shorter).
+const HOLD_MAX: usize = 1 << 20;
+
 impl DumpFilter {
+    /// The filter of the restore check: as into a restore, with `sample` rows of each table.
+    pub(super) fn sampling(owners: Vec<String>, sample: u64) -> DumpFilter {
+        DumpFilter { strip_transactions: true, owners: Some(owners), sample: Some(sample), ..DumpFilter::default() }
+    }
+
     pub fn feed(&mut self, mut chunk: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
         while !chunk.is_empty() {
+            if self.current.is_some() && self.sample.is_some() {
+                chunk = self.feed_sampled_rows(chunk, out)?;
+                continue;
+            }
             if self.current.is_some() {
                 // COPY data passes through untouched; only whole lines are inspected.
                 let mut rest = chunk;
@@ -86,8 +108,55 @@ impl DumpFilter {
         Ok(())
     }
 
+    /// COPY data when sampling, line by line: the first rows of the block are written, the
+    /// rest counted only (the `\.` that ends the block always written). Returns what follows
+    /// the block, or nothing when the chunk ends inside it.
+    fn feed_sampled_rows<'c>(&mut self, chunk: &'c [u8], out: &mut dyn Write) -> std::io::Result<&'c [u8]> {
+        let limit = self.sample.unwrap_or(u64::MAX);
+        let mut offset = 0;
+        while let Some(i) = memchr::memchr(b'\n', &chunk[offset..]) {
+            let end = offset + i + 1;
+            self.push_prefix(&chunk[offset..end - 1]);
+            let is_end = self.line == b"\\.";
+            self.line.clear();
+            let rows = self.current.as_ref().map_or(0, |(_, r)| *r);
+            if is_end {
+                // A kept line was written as it came (its start may be in the last chunk).
+                match rows < limit {
+                    true => out.write_all(&chunk[offset..end])?,
+                    false => out.write_all(b"\\.\n")?,
+                }
+                if let Some((table, rows)) = self.current.take() {
+                    self.counts.insert(table, rows);
+                }
+                return Ok(&chunk[end..]);
+            }
+            if rows < limit {
+                out.write_all(&chunk[offset..end])?;
+            } else {
+                self.sampled = true;
+            }
+            if let Some((_, rows)) = &mut self.current {
+                *rows += 1;
+            }
+            offset = end;
+        }
+        // A line that goes on in the next chunk: written as it comes when its row is kept (the
+        // row count only grows at a newline, so every part of a line gets the same answer).
+        let rest = &chunk[offset..];
+        let rows = self.current.as_ref().map_or(0, |(_, r)| *r);
+        self.push_prefix(rest);
+        if rows < limit {
+            out.write_all(rest)?;
+        }
+        Ok(&[])
+    }
+
     /// Write whatever is still buffered (a last line without a newline).
     pub fn finish(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
+        if !self.held.is_empty() {
+            out.write_all(&std::mem::take(&mut self.held))?;
+        }
         if self.current.is_none() && !self.line.is_empty() {
             out.write_all(&self.line)?;
             self.line.clear();
@@ -124,20 +193,59 @@ impl DumpFilter {
         let starts_clean = self.sql.at_boundary();
         self.sql.scan(&line);
         if let Some(meta) = self.sql.meta.take() {
-            return Err(std::io::Error::other(format!(
-                "the dump holds a psql command outside any statement (`{meta}`): pg_dump never writes one, so this file was altered; refused"
-            )));
+            // InvalidData: the dump's text, not the disk (no "free space" hint).
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the dump holds a psql command outside any statement (`{meta}`), which pg_dump never writes and psql would run; refused"),
+            ));
         }
         if self.skipping {
             self.skipping = !self.sql.at_boundary();
+            return Ok(());
+        }
+        if !self.held.is_empty() {
+            self.held.extend_from_slice(&line);
+            if self.sql.at_boundary() {
+                let statement = std::mem::take(&mut self.held);
+                return self.whole_statement(statement, out);
+            }
+            if self.held.len() > HOLD_MAX {
+                return out.write_all(&std::mem::take(&mut self.held));
+            }
             return Ok(());
         }
         if starts_clean && is_tripwire_statement(body) {
             self.skipping = !self.sql.at_boundary();
             return Ok(());
         }
+        // A statement of pg_dump's over several lines, held until it ends: a COPY header
+        // whose quoted names hold a newline; a foreign key when sampling.
+        let holds = body.starts_with(b"COPY ") || (self.sample.is_some() && body.starts_with(b"ALTER TABLE "));
+        if starts_clean && !self.sql.at_boundary() && holds {
+            self.held = line;
+            return Ok(());
+        }
         if !(starts_clean && self.sql.at_boundary()) {
             return out.write_all(&line);
+        }
+        self.whole_statement(line, out)
+    }
+
+    /// One or more whole statements of pg_dump's, ending with a newline.
+    fn whole_statement(&mut self, line: Vec<u8>, out: &mut dyn Write) -> std::io::Result<()> {
+        let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        if self.sample.is_some() && body.starts_with(b"ALTER TABLE ") && is_foreign_key(body) {
+            // Sampled rows may lack the rows a foreign key points at: not checked then
+            // (`NOT VALID`; a partitioned table's cannot be, and is left out).
+            return match (self.sampled, body.starts_with(b"ALTER TABLE ONLY ")) {
+                (false, _) => out.write_all(&line),
+                (true, true) => {
+                    let stmt = body.strip_suffix(b";").unwrap_or(body);
+                    out.write_all(stmt)?;
+                    out.write_all(b" NOT VALID;\n")
+                }
+                (true, false) => Ok(()),
+            };
         }
         if body.starts_with(b"COPY ") && body.ends_with(b" FROM stdin;") {
             let text = String::from_utf8_lossy(&body[5..]);
@@ -196,6 +304,22 @@ fn is_tripwire_statement(line: &[u8]) -> bool {
         || line.starts_with(b"ALTER EVENT TRIGGER \"prisma_guard_")
         || line.starts_with(b"COMMENT ON EVENT TRIGGER \"prisma_guard_")
         || (line.starts_with(b"ALTER TABLE ") && refers(b" TRIGGER \"prisma_guard_no_truncate\""))
+}
+
+/// Whether an `ALTER TABLE` adds a foreign key (pg_dump writes one per statement).
+fn is_foreign_key(statement: &[u8]) -> bool {
+    // Only outside quotes: a constraint or column may be named "FOREIGN KEY".
+    let text = String::from_utf8_lossy(statement);
+    let mut plain = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if !quoted => plain.push(c),
+            _ => {}
+        }
+    }
+    plain.contains(" ADD CONSTRAINT ") && plain.contains(" FOREIGN KEY ")
 }
 
 /// `schema.table` of `"public"."Odd ""Name"" ; --" ("id") FROM stdin;` (quotes taken off,
@@ -350,6 +474,35 @@ CREATE FUNCTION \"public\".\"f\"() RETURNS text AS $$\nCREATE TRIGGER x EXECUTE 
     }
 
     #[test]
+    fn copy_headers_with_a_newline_in_a_quoted_name_start_their_data_block() {
+        let dump: &[u8] = b"CREATE TABLE \"public\".\"Odd\" (\"id\" integer, \"col\nnl\" text);\nCOPY \"public\".\"Odd\" (\"id\", \"col\nnl\") FROM stdin;\n1\ta\n2\t\\\\.\n\\.\nSELECT 1;\n";
+        for split in 1..dump.len() {
+            let mut f = DumpFilter::default();
+            let mut out = Vec::new();
+            f.feed(&dump[..split], &mut out).unwrap();
+            f.feed(&dump[split..], &mut out).unwrap();
+            f.finish(&mut out).unwrap();
+            assert_eq!(out, dump, "split {split}");
+            assert_eq!(f.counts.get("public.Odd"), Some(&2), "split {split}");
+        }
+    }
+
+    #[test]
+    fn sampling_keeps_the_first_rows_and_relaxes_foreign_keys() {
+        let dump: &[u8] = b"COPY \"public\".\"A\" (\"id\") FROM stdin;\n1\n2\n3\n\\.\nCOPY \"public\".\"B\" (\"id\") FROM stdin;\n9\n\\.\nALTER TABLE ONLY \"public\".\"B\"\n    ADD CONSTRAINT \"B_fkey\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"A\"(\"id\");\nALTER TABLE \"public\".\"P\"\n    ADD CONSTRAINT \"P_fkey\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"A\"(\"id\");\nALTER TABLE ONLY \"public\".\"B\"\n    ADD CONSTRAINT \"B_pkey\" PRIMARY KEY (\"id\");\n";
+        let expected = "COPY \"public\".\"A\" (\"id\") FROM stdin;\n1\n2\n\\.\nCOPY \"public\".\"B\" (\"id\") FROM stdin;\n9\n\\.\nALTER TABLE ONLY \"public\".\"B\"\n    ADD CONSTRAINT \"B_fkey\" FOREIGN KEY (\"id\") REFERENCES \"public\".\"A\"(\"id\") NOT VALID;\nALTER TABLE ONLY \"public\".\"B\"\n    ADD CONSTRAINT \"B_pkey\" PRIMARY KEY (\"id\");\n";
+        for split in 1..dump.len() {
+            let mut f = DumpFilter { sample: Some(2), ..DumpFilter::default() };
+            let mut out = Vec::new();
+            f.feed(&dump[..split], &mut out).unwrap();
+            f.feed(&dump[split..], &mut out).unwrap();
+            f.finish(&mut out).unwrap();
+            assert_eq!(String::from_utf8_lossy(&out), expected, "split {split}");
+            assert_eq!(f.counts.get("public.A"), Some(&3), "split {split}");
+        }
+    }
+
+    #[test]
     fn psql_commands_smuggled_into_a_dump_are_refused() {
         let run = |dump: &str| {
             let mut f = DumpFilter::default();
@@ -365,7 +518,7 @@ CREATE FUNCTION \"public\".\"f\"() RETURNS text AS $$\nCREATE TRIGGER x EXECUTE 
             "SELECT 1 \\g |sh\n",
         ] {
             let err = run(bad).expect_err(bad);
-            assert!(err.to_string().contains("pg_dump never writes one"), "{bad}: {err}");
+            assert!(err.to_string().contains("pg_dump never writes"), "{bad}: {err}");
         }
         let good = "\\restrict abc\nSELECT E'a\\\\b', 'c\\d';\nCOPY public.t (a) FROM stdin;\nx\\ty\n\\.\nCREATE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT '\\!' $$;\n-- \\! in a comment\n\\unrestrict abc\n";
         run(good).expect(good);

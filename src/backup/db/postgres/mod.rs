@@ -161,6 +161,22 @@ impl Database for Postgres {
         Ok(Some(self.query(&sql)?))
     }
 
+    fn definitions(&self) -> Result<Vec<String>> {
+        let schemas = self.table_filter().replace("table_schema", "n.nspname");
+        let not_extension = |class: &str, oid: &str| {
+            format!("NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '{class}'::regclass AND e.objid = {oid} AND e.deptype = 'e')")
+        };
+        let sql = format!(
+            "SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || format('%I.%I', n.nspname, c.relname) \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND {schemas} AND {} \
+             UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || format('%I.%I', n.nspname, p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')' \
+             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE {schemas} AND {} ORDER BY 1",
+            not_extension("pg_class", "c.oid"),
+            not_extension("pg_proc", "p.oid"),
+        );
+        self.query(&sql)
+    }
+
     fn large_object_count(&self) -> Result<Option<u64>> {
         let n = self.query("SELECT count(*) FROM pg_catalog.pg_largeobject_metadata")?;
         Ok(n.first().and_then(|n| n.trim().parse().ok()))
@@ -188,7 +204,7 @@ impl Database for Postgres {
             Ok(s) => s,
             Err(e) => return Ok(Some(crate::backup::db::restore_not_checked(&e))),
         };
-        let checked = scratch.db.replay_schema_part(dump);
+        let checked = scratch.db.replay_sample(dump);
         if let Err(e) = &checked {
             // An extension only a superuser may create cannot be made in a scratch database
             // by this user; a restore into a database that has it works. Not checked, then.
