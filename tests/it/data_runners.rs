@@ -293,6 +293,8 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
             // Taskfiles are scanned as CI YAML is (issue 22, round 7).
             "Taskfile.yml:13 prisma-migrate-reset",
             "Taskfile.yml:21 destructive-command",
+            // mise tasks are scanned as a developer's commands (issue 22, round 8).
+            "alt/.mise.toml:2 destructive-command",
             // Found by the shell walk into the pipe: its own rule.
             "scripts/wipe.sh:3 prisma-migrate-reset",
             "scripts/wipe.sh:4 destructive-command",
@@ -303,6 +305,7 @@ fn scan_reports_what_check_refuses_in_scripts_and_ci() {
     let messages: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["message"].as_str()).collect();
     assert!(messages.iter().any(|m| m.contains("`Taskfile.yml` task `reset`")), "{messages:?}");
     std::fs::remove_file(ctx.path("Taskfile.yml")).unwrap();
+    std::fs::remove_file(ctx.path("alt/.mise.toml")).unwrap();
 
     // Suppressed with a reason, like every rule; the baseline knows it.
     ctx.write(
@@ -330,6 +333,8 @@ fn scan_of_harmless_scripts_and_recipes_stays_clean() {
     std::fs::remove_file(ctx.path("broken/Taskfile.yml")).unwrap();
     // Taskfiles are scanned as CI YAML is (issue 22, round 7): harmless ones here.
     std::fs::remove_file(ctx.path("alt/Taskfile.yaml")).unwrap();
+    // mise tasks are scanned too (issue 22, round 8): the fixture's purge task is not harmless.
+    std::fs::remove_file(ctx.path("alt/.mise.toml")).unwrap();
     ctx.write("Taskfile.yml", "version: '3'\ntasks:\n  build:\n    cmds: [echo building]\n");
     ctx.write("Makefile", "build:\n\tnode build.js\ntest: build\n\tnpm test\n");
     ctx.write("sub/Makefile", "build:\n\techo ok\n");
@@ -345,7 +350,15 @@ fn scan_of_harmless_scripts_and_recipes_stays_clean() {
 #[test]
 fn scan_follows_make_from_recipes_and_package_scripts() {
     let ctx = project();
-    for f in ["justfile", "mise.toml", "Taskfile.yml", "sub/Makefile", "broken/Taskfile.yml", "alt/Taskfile.yaml"] {
+    for f in [
+        "justfile",
+        "mise.toml",
+        "alt/.mise.toml",
+        "Taskfile.yml",
+        "sub/Makefile",
+        "broken/Taskfile.yml",
+        "alt/Taskfile.yaml",
+    ] {
         std::fs::remove_file(ctx.path(f)).unwrap();
     }
     ctx.write(

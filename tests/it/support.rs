@@ -133,7 +133,11 @@ impl TestContext {
         let (stdout, out_reader) = collect(Box::new(child.stdout.take().unwrap()));
         let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
         let start = Instant::now();
-        let prompted = || String::from_utf8_lossy(&stdout.lock().unwrap()).contains("(anything else cancels)");
+        // prisma-guard's typed confirmation, or Prisma 8's own (the fake imitates its wording).
+        let prompted = || {
+            let shown = String::from_utf8_lossy(&stdout.lock().unwrap()).into_owned();
+            shown.contains("(anything else cancels)") || shown.contains("type the name of the database")
+        };
         while !prompted() && child.try_wait().unwrap().is_none() {
             assert!(
                 start.elapsed() < Duration::from_secs(60),
