@@ -125,7 +125,7 @@ pub fn plan(
         Drift::Unchecked { reason: "the database records no applied migration".into() }
     } else {
         settings.printer.status("Checking", "the database against its applied migrations (prisma migrate diff)");
-        super::diff::drift(settings, db, &done, pins)
+        super::diff::drift(settings, db, &done, pins)?
     };
     let plan = Plan { pending: items, drift };
     eprint!("{}", render_plan(&plan));

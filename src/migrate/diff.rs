@@ -129,23 +129,34 @@ impl<'a> Differ<'a> {
 
     /// The database compared with the migrations it has applied (`--exit-code`: 0 same,
     /// 2 different).
-    pub fn drift(&self, applied: &Folder) -> Drift {
-        match self.run(&Side::Migrations(applied), &Side::Database, &["--exit-code"]) {
+    pub fn drift(&self, applied: &Folder) -> Result<Drift> {
+        Ok(match self.run(&Side::Migrations(applied), &Side::Database, &["--exit-code"]) {
             Ok(o) if o.code == 0 => Drift::None,
             Ok(o) if o.code == 2 => Drift::Found { summary: o.stdout.trim().to_string() },
             Ok(o) => Drift::Unchecked { reason: format!("`prisma migrate diff` failed: {}", o.all()) },
+            Err(e) if e.is::<super::prisma_run::Interrupted>() => return Err(e),
             Err(e) => Drift::Unchecked { reason: crate::error::one_line(&e) },
-        }
+        })
     }
 }
 
-/// The drift check, or why it could not run.
-pub fn drift(settings: &Settings, db: &dyn Database, applied: &[&Migration], pins: &[(String, String)]) -> Drift {
+/// The drift check, or why it could not run; `Err` only when prisma was interrupted (Ctrl-C):
+/// then nothing after the check may run.
+pub fn drift(
+    settings: &Settings,
+    db: &dyn Database,
+    applied: &[&Migration],
+    pins: &[(String, String)],
+) -> Result<Drift> {
     let check = || -> Result<Drift> {
         let folder = Folder::of(applied)?;
-        Ok(Differ::new(settings, db, pins)?.drift(&folder))
+        Differ::new(settings, db, pins)?.drift(&folder)
     };
-    check().unwrap_or_else(|e| Drift::Unchecked { reason: crate::error::one_line(&e) })
+    match check() {
+        Ok(d) => Ok(d),
+        Err(e) if e.is::<super::prisma_run::Interrupted>() => Err(e),
+        Err(e) => Ok(Drift::Unchecked { reason: crate::error::one_line(&e) }),
+    }
 }
 
 /// Whether a script from `migrate diff --script` changes nothing.

@@ -83,7 +83,19 @@ pub fn stored(settings: &Settings, all: &[Migration], at: usize) -> Result<Optio
 }
 
 fn describe(settings: &Settings, all: &[Migration], at: usize, path: PathBuf, sql: String) -> DownScript {
-    let found = findings(settings, &all[..=at], &sql);
+    let mut found = findings(settings, &all[..=at], &sql);
+    // Ignore comments quiet the scanner's report, never the question before data is lost: a
+    // down script is judged as `prisma db execute` judges SQL, whatever comments it carries.
+    for d in crate::sql::dangers(&sql) {
+        if !found.iter().any(|f| f.severity == "error" && f.line == d.line) {
+            found.push(StepFinding {
+                rule: d.rule.as_str().to_string(),
+                severity: "error".into(),
+                line: d.line,
+                message: format!("{} (an ignore comment does not waive the confirmation)", d.message),
+            });
+        }
+    }
     let destructive = found.iter().any(|f| f.severity == "error");
     DownScript {
         migration: all[at].name.clone(),

@@ -161,6 +161,12 @@ impl Drop for WrittenConfig {
     }
 }
 
+/// Prisma was stopped by a signal (Ctrl-C, SIGTERM): what called it stops too, whatever it
+/// would do after a plain failure.
+#[derive(Debug, thiserror::Error)]
+#[error("prisma was interrupted ({0}): stopped here, nothing after it ran")]
+pub struct Interrupted(pub String);
+
 /// What one prisma run printed.
 pub struct Output {
     pub code: i32,
@@ -206,12 +212,18 @@ impl Call<'_> {
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.stdin(if stdin.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::null() });
         cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        // Ctrl-C and SIGTERM go to prisma, and prisma-guard lives on to see it stop (then it
+        // stops too, cleaning up its written config and shadow database: see `Interrupted`).
+        let forwarding = crate::sys::Forwarding::install();
         let mut child = cmd.spawn().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        forwarding.child(child.id());
         if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
             use std::io::Write;
             pipe.write_all(input).context("could not write to prisma's stdin")?;
         }
-        let out = child.wait_with_output().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        let out = child.wait_with_output().with_context(|| format!("could not run {}", self.prisma.describe()));
+        drop(forwarding);
+        let out = out?;
         let redact = |text: &[u8]| {
             let mut t = String::from_utf8_lossy(text).into_owned();
             for s in &self.secrets {
@@ -221,6 +233,13 @@ impl Call<'_> {
         };
         let stdout = redact(&out.stdout);
         let stderr = redact(&out.stderr);
+        // 130 and 143: Node's exit after SIGINT/SIGTERM handlers (as Prisma's CLI and the fake
+        // exit); no code at all: killed by a signal.
+        match out.status.code() {
+            None => return Err(Interrupted("killed by a signal".into()).into()),
+            Some(c @ (130 | 143)) => return Err(Interrupted(format!("exit {c}")).into()),
+            Some(_) => {}
+        }
         Ok(Output { code: out.status.code().unwrap_or(1), stdout, stderr })
     }
 }

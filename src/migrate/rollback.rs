@@ -109,7 +109,8 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
             failures.push(format!("the database still records {name} as applied"));
         }
         let history: Vec<&Migration> = all[..at].iter().collect();
-        drift_after = super::diff::drift(settings, db.as_ref(), &history, &[]);
+        drift_after = super::diff::drift(settings, db.as_ref(), &history, &[])
+            .unwrap_or_else(|e| Drift::Unchecked { reason: crate::error::one_line(&e) });
         if let Drift::Found { summary } = &drift_after {
             failures.push(format!("the database does not match the migrations before {name}:\n{summary}"));
         }

@@ -193,6 +193,68 @@ fn rollback_of_a_destructive_down_script_needs_the_typed_name_then_undoes_and_ma
     assert!(status.stdout.contains("20260103000000_age"), "{}", status.all());
 }
 
+/// Review of issue 20, finding 1: ignore comments in a down script quiet the report, never the
+/// question: an agent's rollback of a script that drops a column and deletes rows is refused.
+#[test]
+fn ignore_comments_in_a_down_script_do_not_waive_the_typed_confirmation() {
+    let ctx = guarded_project();
+    ctx.write(AGE, AGE_SQL);
+    ctx.run(&["migrate", "deploy"]).ok();
+    sql(&ctx, "UPDATE \"User\" SET \"age\" = 40;");
+    ctx.write(
+        "prisma/migrations/20260103000000_age/down.sql",
+        "-- prisma-guard-ignore drop-column: intended\nALTER TABLE \"User\" DROP COLUMN \"age\";\n-- prisma-guard-ignore delete-without-where: intended\nDELETE FROM \"Post\";\n",
+    );
+    let mut agent = ctx;
+    agent.set_env("CLAUDECODE", "1");
+    let r = agent.run(&["migrate", "rollback"]);
+    assert_eq!(r.code, 3, "{}", r.all());
+    assert!(columns(&agent, "User").contains(&"age".to_string()), "the column is still there");
+    assert_eq!(rows(&agent, "Post"), 3, "no row deleted");
+}
+
+/// Review of issue 20, finding 2: Ctrl-C while the drift check's `prisma migrate diff` runs
+/// stops the deploy (it went on to back up and deploy) and leaves no written config behind.
+#[test]
+fn ctrl_c_during_the_drift_check_stops_the_deploy_and_cleans_up() {
+    use std::os::unix::process::CommandExt;
+    let mut ctx = guarded_project();
+    ctx.write(AGE, AGE_SQL);
+    ctx.set_env("FAKE_PRISMA_SLEEP_MS", "20000");
+    let before = crate::guard::prisma_calls(&ctx).len();
+    let child = std::process::Command::new(bin())
+        .args(["migrate", "deploy"])
+        .current_dir(ctx.root())
+        .env_clear()
+        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !crate::guard::prisma_calls(&ctx)[before..].iter().any(|c| c["argv"][1] == "diff") {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the drift check never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // As a terminal's Ctrl-C: SIGINT to the whole process group.
+    std::process::Command::new("kill").args(["-s", "INT", "--", &format!("-{}", child.id())]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    let calls = crate::guard::prisma_calls(&ctx);
+    assert!(!calls[before..].iter().any(|c| c["argv"][1] == "deploy"), "nothing deployed: {calls:?}");
+    assert!(!columns(&ctx, "User").contains(&"age".to_string()));
+    let left: Vec<String> = std::fs::read_dir(ctx.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".prisma-guard-") && n.ends_with(".config.ts"))
+        .collect();
+    assert!(left.is_empty(), "written configs left: {left:?}; {stderr}");
+}
+
 #[test]
 fn rollback_of_an_index_runs_without_a_question_in_one_transaction() {
     let ctx = guarded_project();
