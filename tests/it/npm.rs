@@ -4,7 +4,7 @@
 //! nowhere else on PATH.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use crate::guard::{install_fake_prisma, rows};
@@ -80,19 +80,9 @@ fn project() -> TestContext {
     ctx
 }
 
-fn sh(ctx: &TestContext, line: &str) -> Run {
-    let mut cmd = Command::new("/usr/bin/setsid");
-    cmd.args(["-w", "sh", "-c", line])
-        .current_dir(ctx.root())
-        .env_clear()
-        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null());
-    Run::from(cmd.output().unwrap())
-}
-
 fn npm_install(ctx: &TestContext) {
     let (main, platform) = tarballs();
-    let run = sh(ctx, &format!("npm install -D --no-audit --no-fund {} {}", main.display(), platform.display()));
+    let run = ctx.sh(&format!("npm install -D --no-audit --no-fund {} {}", main.display(), platform.display()));
     assert_eq!(run.code, 0, "{}", run.all());
 }
 
@@ -128,15 +118,15 @@ fn the_packages_pick_their_platform_and_need_no_install_script() {
 #[test]
 fn npm_installs_it_and_npx_runs_the_native_binary() {
     let ctx = project();
-    assert_ne!(sh(&ctx, "command -v prisma-guard").code, 0, "no prisma-guard on PATH before the install");
+    assert_ne!(ctx.sh("command -v prisma-guard").code, 0, "no prisma-guard on PATH before the install");
     npm_install(&ctx);
-    let run = sh(&ctx, "npx prisma-guard --version");
+    let run = ctx.sh("npx prisma-guard --version");
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(run.stdout.trim(), format!("prisma-guard {}", version()));
-    let run = sh(&ctx, "npx @prisma-guard/cli --version");
+    let run = ctx.sh("npx @prisma-guard/cli --version");
     assert_eq!(run.stdout.trim(), format!("prisma-guard {}", version()), "{}", run.all());
     // Exit codes come back through the launcher: 3 is a refusal.
-    let run = sh(&ctx, "npx prisma-guard check -- npx prisma migrate reset --force");
+    let run = ctx.sh("npx prisma-guard check -- npx prisma migrate reset --force");
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.stdout.contains("destructive"), "{}", run.all());
 }
@@ -146,10 +136,10 @@ fn npx_init_guards_npx_prisma_without_a_terminal() {
     let ctx = project();
     npm_install(&ctx);
     install_fake_prisma(&ctx, ctx.root());
-    let run = sh(&ctx, "npx @prisma-guard/cli init");
+    let run = ctx.sh("npx @prisma-guard/cli init");
     assert_eq!(run.code, 0, "{}", run.all());
     for line in ["npx prisma migrate reset --force", "npm run db:reset"] {
-        let run = sh(&ctx, line);
+        let run = ctx.sh(line);
         assert_ne!(run.code, 0, "{line}: {}", run.all());
         assert!(run.all().contains("refused"), "{line}: {}", run.all());
     }
@@ -166,7 +156,7 @@ fn npx_init_guards_npx_prisma_without_a_terminal() {
         .unwrap();
     assert!(String::from_utf8_lossy(&run.stdout).starts_with("prisma-guard "), "{run:?}");
     // Taken out again by uninstall: npm's link to the launcher is back.
-    let run = sh(&ctx, "npx prisma-guard shim uninstall --project");
+    let run = ctx.sh("npx prisma-guard shim uninstall --project");
     assert_eq!(run.code, 0, "{}", run.all());
     let target = std::fs::read_link(ctx.path("node_modules/.bin/prisma-guard")).unwrap();
     assert!(target.to_string_lossy().ends_with("@prisma-guard/cli/bin/prisma-guard.js"), "{}", target.display());
@@ -183,7 +173,7 @@ fn a_missing_platform_package_is_a_clear_error() {
         .unwrap()
         .path();
     std::fs::remove_dir_all(platform).unwrap();
-    let run = sh(&ctx, "npx prisma-guard --version");
+    let run = ctx.sh("npx prisma-guard --version");
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("is not installed") && run.stderr.contains("hint:"), "{}", run.all());
 }
@@ -192,8 +182,8 @@ fn a_missing_platform_package_is_a_clear_error() {
 fn pnpm_installs_it_too() {
     let ctx = project();
     let (main, platform) = tarballs();
-    let run = sh(&ctx, &format!("pnpm add -D --offline {} {}", main.display(), platform.display()));
+    let run = ctx.sh(&format!("pnpm add -D --offline {} {}", main.display(), platform.display()));
     assert_eq!(run.code, 0, "{}", run.all());
-    let run = sh(&ctx, "pnpm exec prisma-guard --version");
+    let run = ctx.sh("pnpm exec prisma-guard --version");
     assert_eq!(run.stdout.trim(), format!("prisma-guard {}", version()), "{}", run.all());
 }

@@ -1,8 +1,6 @@
 //! Entry points: `npx prisma`, `npm exec prisma` and npm scripts run node_modules/.bin/prisma
 //! without consulting PATH; `shim install --project` covers them and survives npm install.
 
-use std::process::Stdio;
-
 use crate::guard::{guarded_project, prisma_calls, rows};
 use crate::support::*;
 
@@ -35,21 +33,11 @@ fn npm_project() -> TestContext {
     ctx
 }
 
-fn sh(ctx: &TestContext, line: &str) -> Run {
-    let mut cmd = std::process::Command::new("/usr/bin/setsid");
-    cmd.args(["-w", "sh", "-c", line])
-        .current_dir(ctx.root())
-        .env_clear()
-        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null());
-    Run::from(cmd.output().unwrap())
-}
-
 #[test]
 fn without_the_project_shim_npx_bypasses_the_guard() {
     // The fact this whole feature rests on: npx runs node_modules/.bin/prisma, not PATH.
     let ctx = npm_project();
-    let run = sh(&ctx, "npx prisma migrate deploy");
+    let run = ctx.sh("npx prisma migrate deploy");
     run.ok();
     assert!(ctx.backup_files().is_empty(), "no guard, no backup");
 }
@@ -62,16 +50,16 @@ fn project_shim_guards_npx_npm_exec_and_npm_scripts() {
     let before = prisma_calls(&ctx).len();
 
     for line in ["npx prisma migrate reset --force", "npm exec prisma -- db push --force-reset", "npm run db:reset"] {
-        let run = sh(&ctx, line);
+        let run = ctx.sh(line);
         assert_ne!(run.code, 0, "{line}: {}", run.all());
         assert!(run.all().contains("refused"), "{line}: {}", run.all());
     }
     assert_eq!(prisma_calls(&ctx).len(), before, "prisma never ran");
     assert_eq!(rows(&ctx, "Post"), 3);
 
-    sh(&ctx, "npm run db:deploy").ok();
+    ctx.sh("npm run db:deploy").ok();
     assert_eq!(ctx.manifests().len(), 1, "a backup before migrate deploy");
-    sh(&ctx, "npx prisma generate").ok();
+    ctx.sh("npx prisma generate").ok();
     let calls = prisma_calls(&ctx);
     assert_eq!(calls.last().unwrap()["argv"], serde_json::json!(["generate"]));
 }
@@ -102,13 +90,13 @@ fn postinstall_puts_the_shim_back_after_npm_restores_its_link() {
     let bin = ctx.path("node_modules/.bin/prisma");
     std::fs::remove_file(&bin).unwrap();
     std::os::unix::fs::symlink("../prisma/build/index.js", &bin).unwrap();
-    assert!(sh(&ctx, "npx prisma migrate reset --force").code == 0, "unguarded again after npm install");
+    assert!(ctx.sh("npx prisma migrate reset --force").code == 0, "unguarded again after npm install");
     crate::guard::install_fake_prisma(&ctx, ctx.root());
-    let run = sh(&ctx, "npm run --silent postinstall");
+    let run = ctx.sh("npm run --silent postinstall");
     run.ok();
     // Issue 22: quiet on every install (no PATH warning each time).
     assert!(!run.stderr.contains("PATH"), "{}", run.stderr);
-    let run = sh(&ctx, "npx prisma migrate reset --force");
+    let run = ctx.sh("npx prisma migrate reset --force");
     assert_eq!(run.code, 3, "{}", run.all());
 }
 
@@ -150,12 +138,12 @@ fn pnpm_style_wrapper_scripts_are_moved_aside_and_restored() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     ctx.run(&["shim", "install", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
-    assert_eq!(sh(&ctx, "node_modules/.bin/prisma migrate reset --force").code, 3);
+    assert_eq!(ctx.sh("node_modules/.bin/prisma migrate reset --force").code, 3);
     // The real pnpm (scripts/test.sh installs it): `pnpm exec` and `pnpm <script>` are guarded too.
     assert!(which_exists("pnpm"), "the tests need pnpm: run scripts/test.sh (it installs it)");
-    let run = sh(&ctx, "pnpm exec prisma migrate reset --force");
+    let run = ctx.sh("pnpm exec prisma migrate reset --force");
     assert_eq!(run.code, 3, "{}", run.all());
-    let run = sh(&ctx, "pnpm run db:reset");
+    let run = ctx.sh("pnpm run db:reset");
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("refused"), "{}", run.all());
     assert_eq!(rows(&ctx, "Post"), 3);
@@ -191,9 +179,9 @@ fn the_postinstall_merge_keeps_the_users_script_and_its_failures() {
         let bin = ctx.path("node_modules/.bin/prisma");
         std::fs::remove_file(&bin).unwrap();
         std::os::unix::fs::symlink("../prisma/build/index.js", &bin).unwrap();
-        let run = sh(&ctx, "npm run --silent postinstall");
+        let run = ctx.sh("npm run --silent postinstall");
         assert_eq!(run.code != 0, fails, "{script}: {}", run.all());
-        let run = sh(&ctx, "npx prisma migrate reset --force");
+        let run = ctx.sh("npx prisma migrate reset --force");
         assert_eq!(run.code, 3, "{script}: the shim is back: {}", run.all());
         ctx.run(&["shim", "uninstall", "--project", "--dir", ctx.path("pathshim").to_str().unwrap()]).ok();
         let json: serde_json::Value =

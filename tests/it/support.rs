@@ -30,6 +30,18 @@ pub fn bin() -> &'static str {
     })
 }
 
+/// prisma-guard's own command line, quoted for a shell.
+fn our_line(args: &[&str]) -> String {
+    std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a terminal shows a typed-confirmation prompt: prisma-guard's, or Prisma 8's own
+/// (the fake imitates its wording).
+fn shows_prompt(shown: &[u8]) -> bool {
+    let shown = String::from_utf8_lossy(shown);
+    shown.contains("(anything else cancels)") || shown.contains("type the name of the database")
+}
+
 /// A project folder and a clean environment for one test.
 pub struct TestContext {
     pub dir: tempfile::TempDir,
@@ -96,24 +108,38 @@ impl TestContext {
 
     /// Run with a pseudo-terminal (util-linux `script`) whose keyboard input is `typed`.
     pub fn run_with_tty(&self, args: &[&str], typed: &str) -> Run {
-        let line =
-            std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
-        self.run_script_with_tty(&line, typed)
+        self.run_script_with_tty(&our_line(args), typed)
     }
 
-    /// Run a shell command line on a pseudo-terminal whose keyboard input is `typed`.
-    pub fn run_script_with_tty(&self, line: &str, typed: &str) -> Run {
-        let mut child = Command::new("script")
-            .args(["-qec", line, "/dev/null"])
+    /// `line` run by util-linux `script` on a pseudo-terminal, in the project, with this
+    /// context's environment; stdin and stdout piped.
+    fn tty_command(&self, line: &str) -> Command {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", line, "/dev/null"])
             .current_dir(self.root())
             .env_clear()
             .env("TERM", "xterm")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stdout(Stdio::piped());
+        cmd
+    }
+
+    /// Run a shell command line as `sh -c` in its own session (no controlling terminal), in
+    /// the project, with this context's environment and no stdin.
+    pub fn sh(&self, line: &str) -> Run {
+        let mut cmd = Command::new("/usr/bin/setsid");
+        cmd.args(["-w", "sh", "-c", line])
+            .current_dir(self.root())
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        Run::from(cmd.output().unwrap())
+    }
+
+    /// Run a shell command line on a pseudo-terminal whose keyboard input is `typed`.
+    pub fn run_script_with_tty(&self, line: &str, typed: &str) -> Run {
+        let mut child = self.tty_command(line).stderr(Stdio::piped()).spawn().unwrap();
         // Collect what the terminal shows; type only once the prompt is there (or the program
         // has ended without one): no fixed sleeps.
         let collect = |mut from: Box<dyn std::io::Read + Send>| {
@@ -133,11 +159,7 @@ impl TestContext {
         let (stdout, out_reader) = collect(Box::new(child.stdout.take().unwrap()));
         let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
         let start = Instant::now();
-        // prisma-guard's typed confirmation, or Prisma 8's own (the fake imitates its wording).
-        let prompted = || {
-            let shown = String::from_utf8_lossy(&stdout.lock().unwrap()).into_owned();
-            shown.contains("(anything else cancels)") || shown.contains("type the name of the database")
-        };
+        let prompted = || shows_prompt(&stdout.lock().unwrap());
         while !prompted() && child.try_wait().unwrap().is_none() {
             assert!(
                 start.elapsed() < Duration::from_secs(60),
@@ -168,24 +190,12 @@ impl TestContext {
     /// Start `args` on a pseudo-terminal and return once it shows its typed-confirmation prompt
     /// (fails after 60 s without one): the returned child is `script`, prisma-guard its child.
     pub fn spawn_at_prompt(&self, args: &[&str]) -> std::process::Child {
-        let line =
-            std::iter::once(bin().to_string()).chain(args.iter().map(|a| shell_quote(a))).collect::<Vec<_>>().join(" ");
-        let mut child = Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
-            .current_dir(self.root())
-            .env_clear()
-            .env("TERM", "xterm")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = self.tty_command(&our_line(args)).stderr(Stdio::null()).spawn().unwrap();
         let mut out = child.stdout.take().unwrap();
         let mut seen = Vec::new();
         let start = Instant::now();
         let mut buf = [0u8; 4096];
-        while !String::from_utf8_lossy(&seen).contains("(anything else cancels)") {
+        while !shows_prompt(&seen) {
             use std::io::Read;
             let n = out.read(&mut buf).unwrap_or(0);
             assert!(
