@@ -166,11 +166,16 @@ fn link_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
     if !launcher {
         return Ok(false);
     }
-    let tmp = bin_dir.join(".prisma-guard.native");
-    let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(exe, &tmp).with_context(|| format!("could not create {}", tmp.display()))?;
-    std::fs::rename(&tmp, &link).with_context(|| format!("could not replace {}", link.display()))?;
+    relink(&link, exe)?;
     Ok(true)
+}
+
+/// `link` replaced at once by a symbolic link to `target` (a link made beside it, renamed over).
+fn relink(link: &Path, target: &Path) -> Result<()> {
+    let tmp = link.with_file_name(".prisma-guard.native");
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).with_context(|| format!("could not create {}", tmp.display()))?;
+    std::fs::rename(&tmp, link).with_context(|| format!("could not replace {}", link.display()))
 }
 
 /// Undo `install_project`. Returns what was changed.
@@ -205,10 +210,7 @@ fn unlink_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
     if !std::fs::read_link(&link).is_ok_and(|t| t == exe) || !bin_dir.join(&launcher).is_file() {
         return Ok(false);
     }
-    let tmp = bin_dir.join(".prisma-guard.native");
-    let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(&launcher, &tmp).with_context(|| format!("could not create {}", tmp.display()))?;
-    std::fs::rename(&tmp, &link).with_context(|| format!("could not replace {}", link.display()))?;
+    relink(&link, &launcher)?;
     Ok(true)
 }
 
