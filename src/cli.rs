@@ -50,6 +50,13 @@ pub struct GlobalArgs {
     pub identity: Option<PathBuf>,
 }
 
+impl From<GlobalArgs> for crate::config::settings::GlobalOptions {
+    fn from(g: GlobalArgs) -> Self {
+        let GlobalArgs { url, schema, config, guard_config, backup_dir, directory, quiet, identity } = g;
+        Self { url, schema, config, guard_config, backup_dir, directory, quiet, identity }
+    }
+}
+
 impl Cli {
     /// Parse the process's arguments. Started under the name `prisma` (the shim link), the
     /// whole command line is prisma's: it is parsed as `prisma-guard exec -- <args>`, so the

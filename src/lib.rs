@@ -70,7 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     if matches!(cli.command, Command::Backups(_) | Command::Doctor(_)) {
         process::default_pipe_signal();
     }
-    let global = &cli.global;
+    let global = &config::settings::GlobalOptions::from(cli.global);
     let load = || config::settings::Settings::load(global);
     match cli.command {
         Command::Exec(args) => commands::exec::run(global, &args),

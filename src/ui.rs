@@ -31,6 +31,12 @@ impl Printer {
         }
     }
 
+    /// A report of several lines, rendered already, on stderr as it is (`--quiet` keeps it:
+    /// it is what happened).
+    pub fn report(&self, text: &str) {
+        eprint!("{text}");
+    }
+
     /// A line of a command's result, on stdout.
     pub fn line(&self, msg: impl std::fmt::Display) {
         println!("{msg}");

@@ -3,8 +3,8 @@
 //! how to tell one is running ([`env`]) and how each one's hook asks and is answered
 //! ([`protocol`]).
 
-pub mod env;
 pub mod ignore;
+pub mod markers;
 pub mod protocol;
 
 /// An AI coding agent prisma-guard installs hooks for.

@@ -8,13 +8,14 @@ use anyhow::Result;
 
 use super::check::{load, options};
 use crate::agents::protocol;
-use crate::cli::{AgentHookArgs, GlobalArgs};
+use crate::cli::AgentHookArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::SchemaChangeAnswer;
 use crate::judge::{self, Verdict};
 use crate::ExitStatus;
 
 /// `agent-hook --agent X`: the agent's hook JSON on stdin, its protocol's answer out.
-pub fn run(global: &GlobalArgs, args: &AgentHookArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &AgentHookArgs) -> Result<ExitStatus> {
     const MAX_INPUT: u64 = 4 << 20;
     let mut bytes = Vec::new();
     let read = std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut bytes).map_err(|e| e.to_string()).and_then(|n| {

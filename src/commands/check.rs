@@ -4,7 +4,8 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::{CheckArgs, GlobalArgs};
+use crate::cli::CheckArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::FileConfig;
 use crate::guard::classify::Options;
 use crate::judge::{self, Verdict};
@@ -14,7 +15,7 @@ pub(super) fn options(config: &FileConfig) -> Options {
     Options { seed_is_safe: config.guard.seed == Some(crate::config::SeedClass::Safe) }
 }
 
-pub(super) fn load(cwd: &Path, global: &GlobalArgs) -> Result<FileConfig> {
+pub(super) fn load(cwd: &Path, global: &GlobalOptions) -> Result<FileConfig> {
     Ok(crate::config::load(cwd, cwd, global.guard_config.as_deref())?.file)
 }
 
@@ -27,7 +28,7 @@ fn status_of(v: Verdict) -> ExitStatus {
 }
 
 /// `check -- LINE`: the verdict and the reason; exit 0 allow, 5 schema change, 3 destructive.
-pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
     let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));

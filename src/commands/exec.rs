@@ -11,14 +11,15 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::{ExecArgs, GlobalArgs};
+use crate::cli::ExecArgs;
+use crate::config::settings::GlobalOptions;
 use crate::error::Failure;
 use crate::guard::classify::Invocation;
 use crate::guard::forward;
 use crate::ui::Printer;
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &ExecArgs) -> Result<ExitStatus> {
     forward::check_loop()?;
     let inv = Invocation::parse(&args.args);
     let mut global = global.clone();
@@ -48,5 +49,5 @@ pub fn run(global: &GlobalArgs, args: &ExecArgs) -> Result<ExitStatus> {
     global.schema = inv.schema.as_ref().map(PathBuf::from);
     global.config = inv.config.as_ref().map(PathBuf::from);
     global.url = inv.url.clone();
-    crate::guard::run::prisma(&global, &inv, also_protect, args.no_backup)
+    crate::guard::dispatch::prisma(&global, &inv, also_protect, args.no_backup)
 }

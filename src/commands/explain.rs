@@ -3,12 +3,13 @@
 use anyhow::Result;
 
 use super::check::{load, options};
-use crate::cli::{CheckArgs, GlobalArgs};
+use crate::cli::CheckArgs;
+use crate::config::settings::GlobalOptions;
 use crate::judge;
 use crate::ExitStatus;
 
 /// `explain LINE`: how the line was parsed and judged.
-pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &CheckArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let line = args.line.join(" ");
     let report = judge::check(&line, &cwd, options(&load(&cwd, global)?));

@@ -2,11 +2,12 @@
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, HooksAction, HooksArgs};
+use crate::cli::{HooksAction, HooksArgs};
+use crate::config::settings::GlobalOptions;
 use crate::install::git_hooks;
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, args: &HooksArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &HooksArgs) -> Result<ExitStatus> {
     let cwd = crate::config::settings::working_dir(global)?;
     let repo = git_hooks::locate(&cwd)?;
     let say = |lines: &[String], none: &str| {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::agents::Agent;
-use crate::cli::{GlobalArgs, InitArgs};
+use crate::cli::InitArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::settings::Settings;
 use crate::install::edits::{self, Edit};
 use crate::install::git_hooks;
@@ -101,7 +102,7 @@ fn is_prisma_project(dir: &Path) -> bool {
 /// packages that hold one, else folders up to three levels down (node_modules and hidden
 /// folders aside).
 pub(super) fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
-    if let Some(dirs) = crate::shell::packages::workspace_package_dirs(root) {
+    if let Some(dirs) = crate::shell::package_scripts::workspace_package_dirs(root) {
         return dirs.into_iter().filter(|d| is_prisma_project(d)).collect();
     }
     let mut found = Vec::new();
@@ -124,7 +125,7 @@ pub(super) fn prisma_projects_below(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &InitArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     if settings.project.schema.is_none() && settings.project.config_file.is_none() {
         // No Prisma project here or above: a monorepo root sets up each one below it, with
@@ -148,7 +149,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<ExitStatus> {
             );
         }
         for dir in &below {
-            let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
+            let sub = global.in_dir(&dir);
             init_one(&sub, args, false)?;
         }
         let (edits, skipped) = agent_edits(&here, &agents_for(&here, args), !args.agent.is_empty())?;
@@ -213,12 +214,18 @@ fn agent_edits(root: &Path, agents: &[Agent], named: bool) -> Result<(Vec<Edit>,
 }
 
 /// The folder of the ledger of originals of the Prisma project in `dir`.
-pub(super) fn ledger_dir(global: &GlobalArgs, dir: &Path) -> Result<PathBuf> {
-    let sub = GlobalArgs { directory: Some(dir.to_path_buf()), ..global.clone() };
+pub(super) fn ledger_dir(global: &GlobalOptions, dir: &Path) -> Result<PathBuf> {
+    let sub = global.in_dir(dir);
     Ok(Settings::load(&sub)?.audit_dir)
 }
 
-fn report_root_edits(root: &Path, edits: &[Edit], args: &InitArgs, global: &GlobalArgs, ledger: &Path) -> Result<()> {
+fn report_root_edits(
+    root: &Path,
+    edits: &[Edit],
+    args: &InitArgs,
+    global: &GlobalOptions,
+    ledger: &Path,
+) -> Result<()> {
     if !args.dry_run {
         edits::Ledger::load(ledger).apply(edits)?;
     }
@@ -254,7 +261,7 @@ fn pnp(root: &std::path::Path) -> bool {
 }
 
 /// `init` in one Prisma project; `with_agents`: also the agents' settings and notes there.
-fn init_one(global: &GlobalArgs, args: &InitArgs, with_agents: bool) -> Result<ExitStatus> {
+fn init_one(global: &GlobalOptions, args: &InitArgs, with_agents: bool) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let agents = if with_agents { agents_for(&root, args) } else { Vec::new() };

@@ -2,10 +2,11 @@
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, McpArgs};
+use crate::cli::McpArgs;
+use crate::config::settings::GlobalOptions;
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, _args: &McpArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, _args: &McpArgs) -> Result<ExitStatus> {
     let root = crate::config::settings::working_dir(global)?;
     let printer = crate::ui::Printer { quiet: global.quiet };
     let ctx = crate::mcp::tools::Context::new(root.clone(), printer);

@@ -3,13 +3,14 @@
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, MigrateArgs, MigrateCommand};
+use crate::cli::{MigrateArgs, MigrateCommand};
+use crate::config::settings::GlobalOptions;
 use crate::config::settings::Settings;
 use crate::guard::classify::Invocation;
 use crate::migrate::{deploy, down, rehearse, rollback};
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, args: &MigrateArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &MigrateArgs) -> Result<ExitStatus> {
     match &args.command {
         MigrateCommand::Rehearse(a) => {
             let settings = Settings::load(global)?;
@@ -40,7 +41,7 @@ pub fn run(global: &GlobalArgs, args: &MigrateArgs) -> Result<ExitStatus> {
                 ));
             }
             let opts = deploy::Options { json: a.json, refuse_drift: !a.allow_drift };
-            crate::guard::run::prisma_with(&g, &inv, also_protect, false, &opts)
+            crate::guard::dispatch::prisma_with(&g, &inv, also_protect, false, &opts)
         }
         MigrateCommand::DownScript(a) => {
             let settings = Settings::load(global)?;

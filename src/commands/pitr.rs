@@ -74,14 +74,14 @@ pub fn run(settings: &Settings, args: &PitrArgs) -> Result<ExitStatus> {
                 Kind::Sqlite(db) => {
                     let w = litestream::status(settings, &db)?;
                     if !a.json {
-                        litestream::print_status(&w);
+                        litestream::print_status(&settings.printer, &w);
                     }
                     serde_json::to_value(&w)?
                 }
                 Kind::Postgres(target) => {
                     let w = pgbackrest::window(settings, &target)?;
                     if !a.json {
-                        pgbackrest::print_window(&w);
+                        pgbackrest::print_window(&settings.printer, &w);
                     }
                     serde_json::to_value(&w)?
                 }

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use crate::backup::db::Database;
 use crate::config::settings::Settings;
 use crate::error::fail;
-use crate::tripwire::{self, key, sql};
+use crate::tripwire::{self, install_sql, key};
 use crate::ExitStatus;
 
 pub fn run(settings: &Settings) -> Result<ExitStatus> {
@@ -31,7 +31,7 @@ pub fn run(settings: &Settings) -> Result<ExitStatus> {
     let file = key::write(&dir, &install_id, &approval_key)?;
     let verb = if before.installed.is_some() { "Upgrading" } else { "Installing" };
     settings.printer.status(verb, format!("the tripwire in {} (as `{}`)", project.target().describe(), who.role));
-    if let Err(e) = installer.run_script(&sql::install_script(&install_id, &key::hash(&approval_key))) {
+    if let Err(e) = installer.run_script(&install_sql::install_script(&install_id, &key::hash(&approval_key))) {
         if new_key {
             key::remove(&dir, &install_id);
         }
@@ -69,7 +69,7 @@ pub fn run_unprotect(settings: &Settings) -> Result<ExitStatus> {
     }
     let (installer, who) = tripwire::installer(&project, &settings.tools)?;
     who.require_superuser("removing the tripwire")?;
-    installer.run_script(&sql::uninstall_script()).map_err(|e| {
+    installer.run_script(&install_sql::uninstall_script()).map_err(|e| {
         e.context(fail(format!(
             "the tripwire was not removed from {}; the transaction was rolled back and nothing changed",
             project.target().describe()

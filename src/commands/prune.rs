@@ -30,7 +30,7 @@ fn before_destructive(m: &Manifest) -> bool {
 pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
     let delete = args.yes && !args.dry_run;
     // Deleting backups is a human's decision: an AI agent may look, not delete.
-    if let (true, Some(marker)) = (delete, crate::agents::env::detect_current()) {
+    if let (true, Some(marker)) = (delete, crate::agents::markers::detect_current()) {
         let mut entry =
             crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
         entry.agent = Some(marker.clone());
@@ -75,7 +75,7 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
         {
             let mut entry =
                 crate::guard::audit::Entry::new(&settings.cwd, &["prune".to_string()], "destructive", "refused");
-            entry.agent = crate::agents::env::detect_current();
+            entry.agent = crate::agents::markers::detect_current();
             let _ = crate::guard::audit::append(&settings.audit_dir, &entry);
             return Err(e);
         }

@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::cli::{GlobalArgs, ScanArgs};
+use crate::cli::ScanArgs;
+use crate::config::settings::GlobalOptions;
 use crate::error::Failure;
 use crate::scan::given::{named_file, resolve};
 use crate::scan::report::{self, Format};
 use crate::scan::{self, source, Options, Scanned, Source};
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
     match scan_all(global, args) {
         Ok(status) => Ok(status),
         Err(e) if e.downcast_ref::<Failure>().is_some() => Err(e),
@@ -22,7 +23,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
     }
 }
 
-fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
+fn scan_all(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
     let threads = crate::config::env::scan_threads();
     let cwd = crate::config::settings::working_dir(global)?;
     let config = crate::config::load(&cwd, &cwd, global.guard_config.as_deref())?;

@@ -5,7 +5,8 @@ use anyhow::Result;
 use std::path::Path;
 
 use super::init::{prisma_projects_below, read, rel, TEMPLATE};
-use crate::cli::{GlobalArgs, UninstallArgs};
+use crate::cli::UninstallArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::settings::Settings;
 use crate::install::edits::{self, Edit};
 use crate::install::git_hooks;
@@ -13,7 +14,7 @@ use crate::install::shim;
 use crate::ui::Printer;
 use crate::ExitStatus;
 
-pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &UninstallArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     if settings.project.schema.is_none() && settings.project.config_file.is_none() {
         // A monorepo root: `init` here set up each Prisma project below it, and the agents'
@@ -21,10 +22,10 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
         let below = prisma_projects_below(&settings.cwd);
         if let Some(first) = below.first() {
             let ledger = super::init::ledger_dir(global, first)?;
-            let root = GlobalArgs { directory: Some(settings.cwd.clone()), ..global.clone() };
+            let root = global.in_dir(&settings.cwd);
             let mut status = uninstall_one(&root, args, Some(&ledger))?;
             for dir in &below {
-                let sub = GlobalArgs { directory: Some(dir.clone()), ..global.clone() };
+                let sub = global.in_dir(&dir);
                 if !global.quiet {
                     Printer::default().line(format!("{}:", dir.display()));
                 }
@@ -42,7 +43,7 @@ pub fn run(global: &GlobalArgs, args: &UninstallArgs) -> Result<ExitStatus> {
 /// `uninstall` in one folder; `ledger_from`: the folder of the ledger that recorded this
 /// folder's files (a monorepo root's are in its first project's), left for that project's
 /// own uninstall to remove.
-fn uninstall_one(global: &GlobalArgs, args: &UninstallArgs, ledger_from: Option<&Path>) -> Result<ExitStatus> {
+fn uninstall_one(global: &GlobalOptions, args: &UninstallArgs, ledger_from: Option<&Path>) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     let root = settings.project_root.clone();
     let mut edits = Vec::new();

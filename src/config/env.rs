@@ -79,13 +79,55 @@ pub fn in_npm_postinstall() -> bool {
     std::env::var("npm_lifecycle_event").is_ok_and(|e| e == "postinstall")
 }
 
+/// `HOME`, when set (`~` in paths, the AWS and other tools' files under it).
+pub fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+}
+
+/// A variable the project's configuration or a tool's convention names (credentials such as
+/// `AWS_ACCESS_KEY_ID`, a `[[remote]]`'s `secret_env`, a notifier's token), when set.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// The whole environment (what Prisma and the children prisma-guard starts inherit), as text.
+pub fn vars() -> std::collections::HashMap<String, String> {
+    std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect()
+}
+
+/// `GIT_INDEX_FILE`, the index git's hooks are asked to read (`git commit -a`, `git commit
+/// <path>` point it at a temporary one), when set and not empty.
+pub fn git_index_file() -> Option<PathBuf> {
+    std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// `COMPOSE_PROJECT_NAME`, which names Docker Compose's volumes, when set and not empty.
+pub fn compose_project_name() -> Option<String> {
+    std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|p| !p.is_empty())
+}
+
+/// `NODE_OPTIONS`, which may make Node load more code before Prisma's.
+pub fn node_options() -> Option<String> {
+    std::env::var("NODE_OPTIONS").ok()
+}
+
+/// `LEFTHOOK_BIN`, the lefthook its generated hooks run, when set and not empty.
+pub fn lefthook_bin() -> Option<PathBuf> {
+    std::env::var_os("LEFTHOOK_BIN").filter(|b| !b.is_empty()).map(PathBuf::from)
+}
+
+/// Whether `PGCONNECT_TIMEOUT` is set (the user's own wins over prisma-guard's default).
+pub fn pg_connect_timeout_is_set() -> bool {
+    std::env::var_os("PGCONNECT_TIMEOUT").is_some()
+}
+
 /// prisma-guard's data folder: `$XDG_DATA_HOME/prisma-guard`, else
 /// `~/.local/share/prisma-guard`.
 pub fn data_dir() -> PathBuf {
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share"));
+        .unwrap_or_else(|| home().unwrap_or_default().join(".local/share"));
     base.join("prisma-guard")
 }
 

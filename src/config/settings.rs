@@ -6,10 +6,36 @@ use anyhow::{Context, Result};
 
 use crate::backup::db::{self, Database, Target, ToolSettings};
 use crate::backup::store::{retention::Policy, Compression};
-use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::project::{self, Project};
 use crate::ui::Printer;
+
+/// The options every command takes (`--url`, `--schema`, `-C` ...), as plain values: clap's
+/// `GlobalArgs` is turned into this once, before any command runs.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalOptions {
+    /// A database to use instead of (the guard: to back up as well as) the one Prisma uses.
+    pub url: Option<String>,
+    /// Prisma's `--schema`.
+    pub schema: Option<PathBuf>,
+    /// Prisma's `--config`.
+    pub config: Option<PathBuf>,
+    /// A prisma-guard.toml that may only add protection.
+    pub guard_config: Option<PathBuf>,
+    pub backup_dir: Option<PathBuf>,
+    /// `-C DIR`.
+    pub directory: Option<PathBuf>,
+    pub quiet: bool,
+    /// An age identity file that opens encrypted backups.
+    pub identity: Option<PathBuf>,
+}
+
+impl GlobalOptions {
+    /// The same options, run as if started in `dir`.
+    pub fn in_dir(&self, dir: &Path) -> GlobalOptions {
+        GlobalOptions { directory: Some(dir.to_path_buf()), ..self.clone() }
+    }
+}
 
 pub struct Settings {
     pub cwd: PathBuf,
@@ -32,7 +58,7 @@ pub struct Settings {
 }
 
 /// The directory prisma-guard acts in: `-C DIR`, else the current directory.
-pub fn working_dir(global: &GlobalArgs) -> Result<PathBuf> {
+pub fn working_dir(global: &GlobalOptions) -> Result<PathBuf> {
     let here = std::env::current_dir().context("cannot read the current directory")?;
     Ok(match &global.directory {
         Some(d) if d.is_absolute() => d.clone(),
@@ -42,7 +68,7 @@ pub fn working_dir(global: &GlobalArgs) -> Result<PathBuf> {
 }
 
 impl Settings {
-    pub fn load(global: &GlobalArgs) -> Result<Settings> {
+    pub fn load(global: &GlobalOptions) -> Result<Settings> {
         let cwd = working_dir(global)?;
         let start = project::config_search_start(&cwd, global.config.as_deref());
         let config = config::load(&start, &cwd, global.guard_config.as_deref())?;
@@ -50,14 +76,14 @@ impl Settings {
     }
 
     /// Settings from an already loaded prisma-guard.toml.
-    pub fn with_config(global: &GlobalArgs, cwd: PathBuf, config: Config) -> Result<Settings> {
+    pub fn with_config(global: &GlobalOptions, cwd: PathBuf, config: Config) -> Result<Settings> {
         Settings::build(global, cwd, config, None, Vec::new())
     }
 
     /// Settings for the guard in front of a prisma command run in `cwd` by `prisma_cli`.
     /// `prisma_args`: the arguments prisma gets (its config is loaded as it will see them).
     pub fn for_prisma(
-        global: &GlobalArgs,
+        global: &GlobalOptions,
         cwd: PathBuf,
         config: Config,
         prisma_cli: Option<&Path>,
@@ -71,7 +97,7 @@ impl Settings {
     }
 
     fn build(
-        global: &GlobalArgs,
+        global: &GlobalOptions,
         cwd: PathBuf,
         config: Config,
         prisma: Option<Option<&Path>>,
@@ -101,7 +127,7 @@ impl Settings {
         let mut project_opts = project_opts;
         let from = if prisma.is_some() { &cwd } else { &project_root };
         // The `node` Prisma will run with: checked when prisma-guard hands over to Prisma.
-        let path_var = std::env::var_os("PATH");
+        let path_var = super::env::path();
         match project::node::prisma_node(from, real_prisma.as_deref(), path_var.as_deref()) {
             Ok(node) => project_opts.node = node,
             Err(why) if prisma.is_some() => project_opts.node_doubt = Some(why),
@@ -179,7 +205,7 @@ impl Settings {
                     .map(str::to_string),
             );
         }
-        crate::backup::store::crypt::Sealing::from_config(&section, base, &|k| std::env::var(k).ok())
+        crate::backup::store::crypt::Sealing::from_config(&section, base, &super::env::var)
     }
 
     /// What opens encrypted backups, if anything was given.
@@ -187,7 +213,7 @@ impl Settings {
     /// variable the project's `[encryption] passphrase_env` names (the one backups are sealed with).
     pub fn opening(&self) -> Result<Option<crate::backup::store::crypt::Opening>> {
         use crate::backup::store::crypt::Opening;
-        let env = |k: &str| std::env::var(k).ok();
+        let env = super::env::var;
         if let Some(o) = Opening::from_env(self.identity.as_deref(), &env)? {
             return Ok(Some(o));
         }

@@ -37,7 +37,7 @@ impl Entry {
             decision: decision.to_string(),
             backup_id: None,
             exit_code: None,
-            agent: crate::agents::env::detect_current(),
+            agent: crate::agents::markers::detect_current(),
         }
     }
 }
@@ -46,7 +46,7 @@ impl Entry {
 /// uid (a container or cron job where neither is set), else the uid itself. No child process:
 /// this runs for every audited command.
 fn user_name() -> String {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = |k: &str| crate::config::env::var(k).filter(|v| !v.is_empty());
     if let Some(u) = env("USER").or_else(|| env("LOGNAME")) {
         return u;
     }

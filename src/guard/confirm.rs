@@ -48,7 +48,7 @@ pub fn person_can_confirm(action: &str, rerun: &str) -> Result<()> {
 
 /// The controlling terminal, when a person may answer on it.
 fn terminal(action: &str, rerun: &str) -> Result<std::fs::File> {
-    if let Some(marker) = crate::agents::env::detect_current() {
+    if let Some(marker) = crate::agents::markers::detect_current() {
         return Err(fail(format!(
             "refused: {action} needs a human, and an AI agent is running this command ({marker} is set)"
         ))

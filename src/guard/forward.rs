@@ -176,7 +176,7 @@ mod tests {
         std::fs::write(root.join("node_modules/prisma/build/index.js"), "").unwrap();
         let sub = root.join("packages/app");
         std::fs::create_dir_all(&sub).unwrap();
-        let path = std::env::var_os("PATH");
+        let path = crate::config::env::path();
         match find(&sub, None, path).unwrap() {
             RealPrisma::Node { script, .. } => assert_eq!(script, root.join("node_modules/prisma/build/index.js")),
             other => panic!("{other:?}"),

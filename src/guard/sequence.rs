@@ -229,7 +229,7 @@ impl Guard<'_> {
         // opens for a person: one who typed the confirmation, or one running a schema change
         // with no AI agent behind it. An agent's schema change gets no window: a drop inside it
         // is refused by the tripwire (and any other session's drop while it runs).
-        let person = decision.starts_with("confirmed") || crate::agents::env::detect_current().is_none();
+        let person = decision.starts_with("confirmed") || crate::agents::markers::detect_current().is_none();
         let approval = match (exists && person)
             .then(|| crate::tripwire::approve(db.target(), &settings.tools, &cmd))
             .transpose()

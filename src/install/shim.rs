@@ -19,11 +19,7 @@ pub const POSTINSTALL: &str =
 /// The default PATH shim folder: `$XDG_DATA_HOME/prisma-guard/bin` or
 /// `~/.local/share/prisma-guard/bin`.
 pub fn default_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share"));
-    base.join("prisma-guard/bin")
+    crate::config::env::data_dir().join("bin")
 }
 
 fn own_exe() -> Result<PathBuf> {

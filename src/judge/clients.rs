@@ -36,7 +36,7 @@ impl ClientFinding {
     /// Whether the SQL switches off prisma-guard's PostgreSQL tripwire (a guard switched
     /// off, rather than data lost).
     pub fn guard_off(&self) -> bool {
-        self.why.contains(crate::sql::tripwire::MARK)
+        self.why.contains(crate::sql::tripwire_tamper::MARK)
     }
 }
 

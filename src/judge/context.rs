@@ -12,8 +12,8 @@ use crate::install::git_hooks;
 pub struct Context {
     /// Where the line runs.
     pub cwd: PathBuf,
-    /// The folder core.hooksPath names, as written (relative to the working tree, or absolute).
-    pub hooks: Option<String>,
+    /// The folder core.hooksPath names, read when a command asks ([`Context::hooks`]).
+    hooks: OnceCell<Option<String>>,
     changed: OnceCell<Changed>,
     node_hooks: OnceCell<Option<(PathBuf, String)>>,
     /// The project's SQLite database and its sidecar files, absolute (empty: none known).
@@ -33,13 +33,21 @@ struct Changed {
 
 impl Context {
     pub fn new(cwd: &Path) -> Context {
-        Context { cwd: cwd.to_path_buf(), hooks: super::tamper::hooks_folder(cwd), ..Context::default() }
+        Context { cwd: cwd.to_path_buf(), ..Context::default() }
+    }
+
+    /// The folder core.hooksPath names, as written (relative to the working tree, or
+    /// absolute). Opening the repository costs more than judging most lines, so only the
+    /// commands that touch files or git ask.
+    pub fn hooks(&self) -> Option<&str> {
+        self.hooks.get_or_init(|| super::tamper::hooks_folder(&self.cwd)).as_deref()
     }
 
     /// Context for tests: a hooks folder, nothing changed, no node_modules needed.
     #[cfg(test)]
     pub fn with_hooks(hooks: &str) -> Context {
-        let ctx = Context { hooks: Some(hooks.to_string()), ..Context::default() };
+        let ctx = Context::default();
+        let _ = ctx.hooks.set(Some(hooks.to_string()));
         let _ = ctx.changed.set(Changed::default());
         let _ = ctx.node_hooks.set(None);
         ctx
@@ -73,7 +81,7 @@ impl Context {
     /// Protected files with uncommitted changes: tracked ones, and with `untracked` also new
     /// ones.
     pub fn changed_protected(&self, untracked: bool) -> Vec<String> {
-        let c = self.changed.get_or_init(|| changed(&self.cwd, self.hooks.as_deref()));
+        let c = self.changed.get_or_init(|| changed(&self.cwd, self.hooks()));
         let mut out = c.tracked.clone();
         if untracked {
             out.extend(c.untracked.iter().cloned());
@@ -106,7 +114,7 @@ fn project_databases(cwd: &Path) -> Vec<PathBuf> {
             }
         }
     };
-    let workspace = cwd.ancestors().find_map(crate::shell::packages::workspace_package_dirs);
+    let workspace = cwd.ancestors().find_map(crate::shell::package_scripts::workspace_package_dirs);
     for dir in workspace.unwrap_or_default() {
         push(&dir, &mut out);
     }

@@ -83,7 +83,7 @@ pub fn hit(path: &str, files: &[PathBuf], cwd: &Path, dirs: &[String]) -> Option
     let bases: Vec<PathBuf> = if path.starts_with('/') {
         vec![normalize(Path::new(path))]
     } else if path.starts_with("~/") {
-        std::env::var_os("HOME").map(|h| normalize(&PathBuf::from(h).join(&path[2..]))).into_iter().collect()
+        crate::config::env::home().map(|h| normalize(&h.join(&path[2..]))).into_iter().collect()
     } else {
         dirs.iter().filter(|d| d.as_str() != "*").map(|d| normalize(&cwd.join(d).join(path))).collect()
     };

@@ -22,7 +22,6 @@ mod links;
 mod offsite;
 pub mod tamper;
 pub mod tools;
-pub mod tripwire_off;
 pub mod volumes;
 mod written_run;
 
@@ -110,7 +109,7 @@ pub(crate) fn mentions_database(line: &str) -> bool {
 
 /// Judge one command line, run in `cwd` (for package.json scripts and `db execute --file`).
 pub fn check(line: &str, cwd: &Path, opts: Options) -> Report {
-    let scripts = shell::packages::Packages::new(cwd);
+    let scripts = shell::package_scripts::Packages::new(cwd);
     if fast_allow(line) {
         // Decided before any context is read: none is.
         return check_in(line, cwd, opts, &scripts, &context::Context::default());
@@ -124,7 +123,7 @@ pub fn check_in(
     line: &str,
     cwd: &Path,
     opts: Options,
-    scripts: &shell::packages::Packages,
+    scripts: &shell::package_scripts::Packages,
     repo: &context::Context,
 ) -> Report {
     if fast_allow(line) {
@@ -263,7 +262,7 @@ pub fn check_in(
         if let Some(why) = first(&|c| tools::judge(&c.argv)) {
             reasons.push((Verdict::Destructive, Class::MigrationTool, why));
         }
-        if let Some(why) = first(&|c| tripwire_off::switches_off(c, v.dirs)) {
+        if let Some(why) = first(&|c| tamper::tripwire::switches_off(c, v.dirs)) {
             reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.
@@ -353,7 +352,7 @@ pub fn check_in(
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
             match (risk, direct) {
                 (Risk::Destructive { why }, _) => {
-                    let off = why.contains(crate::sql::tripwire::MARK);
+                    let off = why.contains(crate::sql::tripwire_tamper::MARK);
                     let class = if off { Class::GuardOff } else { Class::PrismaCommand };
                     reasons.push((Verdict::Destructive, class, format!("{why}{from}")))
                 }

@@ -548,7 +548,7 @@ fn global_skipped(argv: &[String], from: usize, values: &[&str]) -> Vec<String> 
 /// `compose` arguments: the subcommand's words, the `-f` files and the `-p` project.
 fn compose_args(args: &[String]) -> (Vec<String>, Vec<String>, Option<String>) {
     let mut files = Vec::new();
-    let mut project = std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|p| !p.is_empty());
+    let mut project = crate::config::env::compose_project_name();
     let mut i = 0;
     while let Some(a) = args.get(i).filter(|a| a.starts_with('-')) {
         let (flag, inline) = match a.split_once('=') {

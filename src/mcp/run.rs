@@ -42,7 +42,7 @@ fn run(printer: &Printer, dir: &Path, args: &[String], shown: &str, ok: &[u8]) -
     // knows an agent asked, whatever the client's environment says: a confirmation prompt
     // is refused at once instead of appearing on a terminal the agent's user is not watching.
     cmd.env("NO_COLOR", "1").env_remove("FORCE_COLOR").env_remove("PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION");
-    if crate::agents::env::detect_current().is_none() {
+    if crate::agents::markers::detect_current().is_none() {
         cmd.env("AI_AGENT", "prisma-guard-mcp");
     }
     printer.info(format!("prisma-guard mcp: running `{shown}` in {}", dir.display()));
@@ -76,7 +76,7 @@ fn destructive_refusal(dir: &Path, shown: &str, why: &str) -> String {
 
 /// The audit log and `[[notify]]` hear of a refusal, as they do from the guard.
 fn record_refusal(dir: &Path, args: &[String], shown: &str, why: &str) {
-    let global = crate::cli::GlobalArgs { directory: Some(dir.to_path_buf()), ..Default::default() };
+    let global = crate::config::settings::GlobalOptions { directory: Some(dir.to_path_buf()), ..Default::default() };
     let Ok(settings) = crate::config::settings::Settings::load(&global) else { return };
     let mut entry = audit::Entry::new(dir, args, "destructive", "refused");
     entry.agent = Some(entry.agent.unwrap_or_else(|| "mcp".into()));
@@ -96,7 +96,7 @@ fn record_refusal(dir: &Path, args: &[String], shown: &str, why: &str) {
 /// `api_key=` parameters (Prisma Postgres URLs carry their key so), and the secrets in the
 /// server's own environment.
 pub fn redact(text: &str) -> String {
-    let secrets = std::env::vars().filter_map(|(k, v)| {
+    let secrets = crate::config::env::vars().into_iter().filter_map(|(k, v)| {
         let k = k.to_ascii_uppercase();
         (k.contains("PASSWORD") || k.ends_with("_PWD") || k.contains("SECRET") || k.contains("TOKEN")).then_some(v)
     });

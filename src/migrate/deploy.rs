@@ -128,7 +128,7 @@ pub fn plan(
         super::diff::drift(settings, db, &done, pins)?
     };
     let plan = Plan { pending: items, drift };
-    eprint!("{}", render_plan(&plan));
+    settings.printer.report(&render_plan(&plan));
     if let (Drift::Found { summary }, true) = (&plan.drift, opts.refuse_drift) {
         return Err(fail(format!(
             "the database differs from what its applied migrations make (drift), so `prisma migrate deploy` was NOT run:\n{summary}"
@@ -228,7 +228,7 @@ impl Deploy {
         if self.opts.json {
             crate::ui::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
         } else {
-            eprint!("{}", render(&report));
+            settings.printer.report(&render(&report));
         }
         // When prisma itself failed, the guard says how to restore and notifies (it knows
         // what an exit 130 means); here, a deploy prisma called a success.

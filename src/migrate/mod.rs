@@ -18,5 +18,5 @@ use crate::guard::forward::RealPrisma;
 pub fn real_prisma(settings: &Settings) -> Result<RealPrisma> {
     let chosen =
         settings.config.file.guard.real_prisma.as_ref().map(|p| settings.config.resolve_path(p, &settings.cwd));
-    Ok(crate::guard::forward::find(&settings.cwd, chosen.as_deref(), std::env::var_os("PATH"))?.run_in(&settings.cwd))
+    Ok(crate::guard::forward::find(&settings.cwd, chosen.as_deref(), crate::config::env::path())?.run_in(&settings.cwd))
 }

@@ -50,7 +50,7 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
     let Some(script) = down::stored(settings, &all, at)? else {
         return Err(no_down_script(settings, db.as_ref(), &name));
     };
-    eprint!("{}", down::render(&script, &settings.cwd));
+    settings.printer.report(&down::render(&script, &settings.cwd));
     if script.empty {
         return Err(fail(format!("the down script of {name} changes nothing: there is nothing to roll back with it"))
             .hint(format!("regenerate it (prisma-guard migrate down-script {name}), or restore the backup taken before the migration (prisma-guard backups lists them)"))
@@ -148,7 +148,7 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
     if json {
         crate::ui::write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        eprint!("{}", render(&report));
+        settings.printer.report(&render(&report));
     }
     if !ok {
         crate::notify::report(

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use super::{Message, NotifySection, Severity};
 
 fn env_var(name: &str) -> Result<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).with_context(|| format!("{name} is not set"))
+    crate::config::env::var(name).filter(|v| !v.is_empty()).with_context(|| format!("{name} is not set"))
 }
 
 pub fn one(s: &NotifySection, m: &Message, timeout: Duration) -> Result<()> {

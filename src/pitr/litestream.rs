@@ -72,7 +72,7 @@ pub fn setup(settings: &Settings, db: &Path, repo: &Repo) -> Result<ExitStatus> 
         ),
         Repo::S3(s3) => format!("s3://{}/{} (remote `{}`)", s3.bucket, s3.prefix, s3.remote),
     };
-    println!(
+    settings.printer.line(format!(
         "Litestream {version} will replicate {} to {target}.\n\
          \nRun it beside the app, always (it switches the database to WAL mode, which Prisma handles):\n  \
          litestream replicate -config {cfg}\n\
@@ -81,14 +81,14 @@ pub fn setup(settings: &Settings, db: &Path, repo: &Repo) -> Result<ExitStatus> 
         db.display(),
         cfg = path.display(),
         bin = tool.path.display(),
-    );
+    ));
     if let Repo::S3(s3) = repo {
-        println!(
+        settings.printer.line(format!(
             "The replica's keys come from the environment of `litestream replicate`: {} and {} (never written to the file).",
             s3.key_vars.0, s3.key_vars.1
-        );
+        ));
     }
-    println!("\nThen: `prisma-guard pitr status` shows the recovery window; `prisma-guard pitr restore --time T --to FILE` restores.");
+    settings.printer.line("\nThen: `prisma-guard pitr status` shows the recovery window; `prisma-guard pitr restore --time T --to FILE` restores.");
     Ok(ExitStatus::Success)
 }
 
@@ -154,27 +154,27 @@ fn replicating(cfg: &Path) -> Vec<u32> {
         .collect()
 }
 
-pub fn print_status(w: &Window) {
-    println!("engine   Litestream ({})", w.config);
-    println!("database {}", w.database);
+pub fn print_status(printer: &crate::ui::Printer, w: &Window) {
+    printer.line(format!("engine   Litestream ({})", w.config));
+    printer.line(format!("database {}", w.database));
     match (&w.oldest, &w.newest) {
-        (Some(o), Some(n)) => println!(
+        (Some(o), Some(n)) => printer.line(format!(
             "window   {o} .. {n} ({} LTX files, newest txid {})",
             w.files,
             w.newest_txid.as_deref().unwrap_or("?")
-        ),
-        _ => println!("window   empty: nothing replicated yet"),
+        )),
+        _ => printer.line("window   empty: nothing replicated yet"),
     }
     if w.replicating.is_empty() {
-        println!(
+        printer.line(format!(
             "WARNING  no `litestream replicate -config {}` runs on this machine: nothing new is replicated",
             w.config
-        );
+        ));
     } else {
-        println!(
+        printer.line(format!(
             "replicate running (pid {})",
             w.replicating.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        );
+        ));
     }
 }
 
@@ -203,7 +203,7 @@ pub fn restore(settings: &Settings, db: &Path, at: &DateTime<Utc>, to: &Path) ->
     settings.printer.status("Restoring", format!("{} as it was at {when} into {}", db.display(), to.display()));
     let mut cmd = tool.command();
     cmd.args(["restore", "-config"]).arg(&cfg).arg("-o").arg(&to).args(["-timestamp", &when]).arg(db);
-    tool.output(cmd, &Redactor::new(std::env::var("AWS_SECRET_ACCESS_KEY").ok()))?;
+    tool.output(cmd, &Redactor::new(crate::config::env::var("AWS_SECRET_ACCESS_KEY")))?;
     let conn = rusqlite::Connection::open_with_flags(&to, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
@@ -215,7 +215,7 @@ pub fn restore(settings: &Settings, db: &Path, at: &DateTime<Utc>, to: &Path) ->
         |r| r.get(0),
     )?;
     settings.printer.status("Restored", format!("{} ({tables} tables, integrity_check ok)", to.display()));
-    println!(
+    settings.printer.line(format!(
         "The project's database was not touched. To put the restored file in its place:\n  \
          1. stop the app and `litestream replicate`\n  \
          2. mv {db} {db}.before-restore; rm -f {db}-wal {db}-shm\n  \
@@ -224,6 +224,6 @@ pub fn restore(settings: &Settings, db: &Path, at: &DateTime<Utc>, to: &Path) ->
          Or point the app at it as it is: DATABASE_URL=\"file:{to}\"",
         db = db.display(),
         to = to.display()
-    );
+    ));
     Ok(ExitStatus::Success)
 }

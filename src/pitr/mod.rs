@@ -54,8 +54,8 @@ impl S3 {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         let prefix =
             [prefix.trim_matches('/'), sub].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/");
-        let env = |k: &str| std::env::var(k).ok();
-        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let env = crate::config::env::var;
+        let home = crate::config::env::home();
         // No static keys here is not an error yet: Litestream finds its own (instance roles,
         // profiles); pgBackRest, which needs them in its file, says so (see `pgbackrest::setup`).
         let keys = match crate::backup::remote::creds::resolve(spec, &env, home.as_deref()) {

@@ -210,17 +210,19 @@ pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<
     );
     let (lines, restart) = settings_to_apply(&srv, &cfg);
     if !lines.is_empty() {
-        println!("\nWAL archiving is not on yet. As a superuser (psql), run:\n");
+        settings.printer.line("\nWAL archiving is not on yet. As a superuser (psql), run:\n");
         for l in &lines {
-            println!("  {l}");
+            settings.printer.line(format!("  {l}"));
         }
         if restart {
-            println!(
+            settings.printer.line(format!(
                 "\nthen RESTART the server (archive_mode and wal_level are read at start only), e.g.\n  sudo systemctl restart postgresql   or   pg_ctl restart -D {}",
                 data.display()
-            );
+            ));
         }
-        println!("\nand run `prisma-guard pitr setup` again: it creates the stanza and takes the first full backup.");
+        settings
+            .printer
+            .line("\nand run `prisma-guard pitr setup` again: it creates the stanza and takes the first full backup.");
         return Ok(ExitStatus::Failure);
     }
     settings.printer.status("Archiving", format!("on: {}", srv.archive_command));
@@ -233,14 +235,14 @@ pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<
     full.arg("--type=full");
     run(&tool, full)?;
     let w = window(settings, target)?;
-    print_window(&w);
-    println!(
+    print_window(&settings.printer, &w);
+    settings.printer.line(format!(
         "\nPoint-in-time recovery is on. Keep full backups coming (pgBackRest expires old ones: repo1-retention-full=2):\n  \
          weekly:  pgbackrest --config={cfg} --stanza={STANZA} backup --type=full\n  \
          daily:   pgbackrest --config={cfg} --stanza={STANZA} backup --type=diff\n\
          (cron or systemd, as the server's OS user). Restore with `prisma-guard pitr restore --time T --to DIR`.",
         cfg = cfg.display()
-    );
+    ));
     Ok(ExitStatus::Success)
 }
 
@@ -342,29 +344,28 @@ pub fn window(settings: &Settings, target: &Target) -> Result<Window> {
     })
 }
 
-pub fn print_window(w: &Window) {
-    println!("engine   pgBackRest ({}, stanza {})", w.config, w.stanza);
-    println!("status   {}", w.status);
+pub fn print_window(printer: &crate::ui::Printer, w: &Window) {
+    printer.line(format!("engine   pgBackRest ({}, stanza {})", w.config, w.stanza));
+    printer.line(format!("status   {}", w.status));
     for b in &w.backups {
-        println!("backup   {b}");
+        printer.line(format!("backup   {b}"));
     }
     match (&w.oldest, &w.newest) {
-        (Some(o), Some(n)) => {
-            println!("window   {o} .. {n} (any second between: `prisma-guard pitr restore --time T --to DIR`)")
-        }
+        (Some(o), Some(n)) => printer
+            .line(format!("window   {o} .. {n} (any second between: `prisma-guard pitr restore --time T --to DIR`)")),
         (Some(o), None) => {
-            println!("window   from {o} (the server's archiver could not be asked for the newest point)")
+            printer.line(format!("window   from {o} (the server's archiver could not be asked for the newest point)"))
         }
-        _ => println!("window   none: no backup yet (`prisma-guard pitr setup`)"),
+        _ => printer.line("window   none: no backup yet (`prisma-guard pitr setup`)"),
     }
-    println!(
+    printer.line(format!(
         "wal      last archived {} (oldest kept {})",
         w.last_archived_wal.as_deref().unwrap_or("none"),
         w.oldest_wal.as_deref().unwrap_or("none")
-    );
+    ));
     if let (Some(f), Some(t)) = (&w.last_failed_wal, &w.last_failed_time) {
         if w.newest.as_ref().is_none_or(|n| t > n) {
-            println!("WARNING  archiving is FAILING: {f} at {t} (the server log says why); the window ends at the last success");
+            printer.line(format!("WARNING  archiving is FAILING: {f} at {t} (the server log says why); the window ends at the last success"));
         }
     }
 }
@@ -394,14 +395,14 @@ pub fn restore(settings: &Settings, at: &DateTime<Utc>, to: &Path) -> Result<Exi
     settings
         .printer
         .status("Restored", format!("{} (archiving off in it: it will not write into the repository)", to.display()));
-    println!(
+    settings.printer.line(format!(
         "The project's database was not touched. Start the restored cluster on a free port; it replays WAL up to {when}, then opens:\n  \
          pg_ctl -D {dir} -o \"-p 5433\" -l {dir}/restore.log start\n\
          (as the server's OS user; on Debian/Ubuntu layouts where postgresql.conf lives in /etc, add -c config_file=... or copy it in)\n\
          Check it (psql -p 5433 -d <database>), then point the app at it: DATABASE_URL with port 5433,\n\
          or copy the data back: pg_dump -p 5433 -d <database> -t <table> | psql <the project's database>.",
         dir = to.display()
-    );
+    ));
     Ok(ExitStatus::Success)
 }
 

@@ -13,10 +13,10 @@
 
 mod discovery;
 pub mod dotenv;
-mod env;
 mod js_text;
 pub mod loader;
 pub mod node;
+mod prisma_env;
 pub mod prisma_files;
 mod resolve;
 mod run_dependent;
@@ -32,7 +32,7 @@ use crate::config::find_upward;
 use crate::error::Failure;
 pub use discovery::config_search_start;
 use discovery::{absolute, default_schema, find_datasource, root_of};
-use env::{config_env, prisma6_env};
+use prisma_env::{config_env, prisma6_env};
 use prisma_files::Datasource;
 
 /// Prisma's config file names, in the order @prisma/config 7 looks for them in a folder

@@ -166,7 +166,7 @@ impl Project {
         r.pins = self
             .env
             .iter()
-            .filter(|(k, v)| std::env::var(k).ok().as_ref() != Some(*v))
+            .filter(|(k, v)| crate::config::env::var(k).as_ref() != Some(*v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         Ok(r)
@@ -305,7 +305,7 @@ fn node_doubt(why: &str) -> anyhow::Error {
 
 /// What NODE_OPTIONS preloads into every node process, if anything.
 fn node_options_preload() -> Option<String> {
-    let opts = std::env::var("NODE_OPTIONS").ok()?;
+    let opts = crate::config::env::node_options()?;
     // Node reads quoted words too (`"--require" x.js`): compare without quotes or escapes.
     let opts: String = opts.chars().filter(|c| !matches!(c, '"' | '\'' | '\\')).collect();
     let words: Vec<&str> = opts.split_whitespace().collect();

@@ -15,7 +15,7 @@ use super::extract::CommandLine;
 use super::Source;
 use crate::judge::context::Context;
 use crate::rules::RuleId;
-use crate::shell::packages::Packages;
+use crate::shell::package_scripts::Packages;
 
 /// The judge of `prisma-guard check`, with the repository read once per scan.
 pub(super) struct Judges {

@@ -8,7 +8,7 @@
 //! comments and config filter -> sorted [`Finding`]s -> [`report`].
 
 pub mod baseline;
-mod commands;
+mod command_lines;
 mod config_follow;
 pub mod extract;
 pub mod given;
@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::rules::{RuleId, Severity};
-use commands::scan_commands;
+use command_lines::scan_commands;
 use extract::Kind;
 use migration::{scan_migration, Replay};
 pub use source::Source;

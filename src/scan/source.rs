@@ -311,9 +311,8 @@ fn delta_paths(diff: &git2::Diff<'_>, out: &mut Vec<String>) {
 /// one git names in `GIT_INDEX_FILE` when it runs the hook (`git commit -a`, `git commit
 /// <path>` build a temporary index), else the repository's.
 pub fn staged(repo: git2::Repository) -> Result<(Source, Vec<String>)> {
-    let index = match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
-        Some(file) => {
-            let path = PathBuf::from(&file);
+    let index = match crate::config::env::git_index_file() {
+        Some(path) => {
             let path = if path.is_absolute() {
                 path
             } else {

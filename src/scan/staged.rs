@@ -29,7 +29,7 @@ pub fn staged(
         super::prisma_dirs::config_migration_dirs(root, None, Some(&src), near).map_err(unreadable_config)?;
     // prisma-guard.toml and the scan baseline decide what the guard allows once
     // committed: an AI agent may not commit them (a person does).
-    if let Some(agent) = crate::agents::env::detect_current() {
+    if let Some(agent) = crate::agents::markers::detect_current() {
         let settings = [crate::config::FILE_NAME, super::baseline::FILE_NAME];
         if let Some(p) = paths.iter().find(|p| settings.iter().any(|f| p.rsplit('/').next() == Some(*f))) {
             return Err(Failure::new(format!(

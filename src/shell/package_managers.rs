@@ -2,8 +2,8 @@
 //! (scripts, `exec`/`dlx`/`x`, installs and their lifecycle scripts, workspaces), and the
 //! `npx`-style runners that fetch and start a package binary.
 
-use super::resolve::{is_code_file, is_prisma_entry, is_prisma_word, walk, At, EnvChange, Target};
-use super::runners::*;
+use super::resolve::{is_code_file, is_prisma_entry, is_prisma_word, peel, At, EnvChange, Target};
+use super::runner_options::*;
 
 /// `npm run X`, `npm exec|x`, `npm test|start|stop`, installs and their lifecycle scripts,
 /// `npm pack|publish|version`, `npm explore PKG -- CMD`, `npm it|cit`, `npm restart`.
@@ -137,7 +137,7 @@ pub(super) fn yarn(
         // `yarn node FILE`: node, with the project's environment.
         Some("node") => {
             chain.push("yarn".into());
-            walk(argv.get(o.index_of(0)..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
+            peel(argv.get(o.index_of(0)..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
         }
         Some("run") => o.script(name, 1, chain),
         // `yarn workspace NAME [run] script`, `yarn workspace NAME exec|dlx CMD`.
@@ -294,15 +294,15 @@ pub(super) fn runner_exec(
             let mut words = vec![cmd.split('@').next().unwrap_or(cmd).to_string()];
             let from = if argv.get(i + 1).is_some_and(|a| a == "--") { i + 2 } else { i + 1 };
             words.extend(argv[from..].iter().cloned());
-            walk(&words, heredoc, env, chain, n + 1, inner)
+            peel(&words, heredoc, env, chain, n + 1, inner)
         }
         // `npm exec CMD -- ARGS`: the runner drops the `--` after the command, whatever it is.
         Some(_) if argv.get(i + 1).is_some_and(|a| a == "--") => {
             let mut words = vec![argv[i].clone()];
             words.extend(argv[i + 2..].iter().cloned());
-            walk(&words, heredoc, env, chain, n + 1, inner)
+            peel(&words, heredoc, env, chain, n + 1, inner)
         }
-        Some(_) => walk(&argv[i..], heredoc, env, chain, n + 1, inner),
+        Some(_) => peel(&argv[i..], heredoc, env, chain, n + 1, inner),
         None => Target::Other,
     }
 }

@@ -6,7 +6,7 @@
 //! shells (`bash -c`, `sh -c`, `eval`, `bash <<EOF`) hand over a script to parse again.
 
 use super::parse::SimpleCommand;
-use super::runners::*;
+use super::runner_options::*;
 
 /// Shells: given `-c SCRIPT`, a script file, or their input.
 pub const SHELLS: &[&str] = &[
@@ -105,7 +105,7 @@ pub fn resolve(cmd: &SimpleCommand) -> Resolved {
     let mut env: Vec<EnvChange> = cmd.assigns.iter().map(|(k, v)| EnvChange::Set(k.clone(), v.clone())).collect();
     let mut chain = Vec::new();
     let mut inner = Vec::new();
-    let mut target = walk(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
+    let mut target = peel(&cmd.argv, cmd.heredoc.as_deref(), &mut env, &mut chain, 0, &mut inner);
     // `BASH_ENV=wipe bash -c true`, `ENV=wipe sh -i`: the shell reads that file first.
     let shell = inner.first().is_some_and(|a| SHELLS.contains(&base(a)));
     let startup = env.iter().rev().find_map(|e| match e {
@@ -311,7 +311,10 @@ pub fn git_subcommand_index(argv: &[String]) -> Option<usize> {
     None
 }
 
-pub(super) fn walk(
+/// What `argv` runs, wrappers peeled off one by one (each calls this again with the command
+/// it wraps, `n` deep): the innermost command's [`Target`], the environment the wrappers set
+/// (`env`), the wrappers passed (`chain`) and the inner command words (`inner`).
+pub(super) fn peel(
     argv: &[String],
     heredoc: Option<&str>,
     env: &mut Vec<EnvChange>,
@@ -328,7 +331,7 @@ pub(super) fn walk(
     let rest = &argv[1..];
     let mut next = |name: &str, from: usize, env: &mut Vec<EnvChange>| -> Target {
         chain.push(name.to_string());
-        walk(argv.get(from..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
+        peel(argv.get(from..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
     };
     let name = base(first);
     match name {
@@ -478,7 +481,7 @@ pub(super) fn walk(
                 // `{}` is each file found: a name only known when the line runs.
                 let words: Vec<String> =
                     argv[k + 1..end].iter().map(|a| a.replace("{}", super::parse::FOUND)).collect();
-                walk(&words, heredoc, env, chain, n + 1, inner)
+                peel(&words, heredoc, env, chain, n + 1, inner)
             }
             None => Target::Other,
         },
@@ -826,7 +829,7 @@ fn env_command(
         i += 1;
     }
     chain.push("env".into());
-    walk(argv.get(i..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
+    peel(argv.get(i..).unwrap_or(&[]), heredoc, env, chain, n + 1, inner)
 }
 
 /// The command `git submodule foreach` runs (its words joined, as git hands them to `sh -c`).

@@ -1,7 +1,7 @@
 //! Monorepo task runners besides turbo: Nx (`nx run P:T`, `nx run-many -t T`, `nx affected
 //! -t T`, `nx T P`, `nx P:T`) and Lerna (`lerna run T --scope P`). A task is the package
 //! script of that name, or the Nx target of that name in project.json (the package lookup
-//! in [`super::packages`] reads both), in the projects selected (every one when none is).
+//! in [`super::package_scripts`] reads both), in the projects selected (every one when none is).
 
 use super::quote;
 use super::resolve::{At, Target};

@@ -7,7 +7,7 @@ pub mod danger;
 pub mod lex;
 pub mod schema;
 pub mod tokens;
-pub mod tripwire;
+pub mod tripwire_tamper;
 pub mod warnings;
 
 pub use analyze::analyze;

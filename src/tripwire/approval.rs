@@ -11,7 +11,7 @@ use std::process::{ChildStdin, ChildStdout};
 
 use anyhow::{Context, Result};
 
-use super::sql;
+use super::install_sql;
 use crate::backup::db::postgres::Postgres;
 use crate::error::fail;
 use crate::process::{Redactor, Running};
@@ -34,10 +34,10 @@ impl Approval {
             redactor: db.redactor().clone(),
         };
         // The key goes down the pipe, never into argv.
-        let sent = stdin.write_all(sql::open_approval(key, command).as_bytes()).and_then(|()| stdin.flush());
+        let sent = stdin.write_all(install_sql::open_approval(key, command).as_bytes()).and_then(|()| stdin.flush());
         let mut line = String::new();
         let answered = sent.and_then(|()| approval.stdout.read_line(&mut line));
-        if answered.is_err() || line.trim() != sql::OPEN_MARK {
+        if answered.is_err() || line.trim() != install_sql::OPEN_MARK {
             drop(stdin);
             let why = match approval.running.take().map(|r| r.finish(&approval.redactor)) {
                 Some(Err(e)) => e,
@@ -56,7 +56,7 @@ impl Approval {
 
     fn shut(&mut self) -> Result<()> {
         let Some(mut stdin) = self.stdin.take() else { return Ok(()) };
-        let _ = stdin.write_all(sql::CLOSE_APPROVAL.as_bytes()).and_then(|()| stdin.write_all(b"\\q\n"));
+        let _ = stdin.write_all(install_sql::CLOSE_APPROVAL.as_bytes()).and_then(|()| stdin.write_all(b"\\q\n"));
         drop(stdin);
         match self.running.take() {
             Some(r) => r.finish(&self.redactor).map(|_| ()).context("the approval session ended with an error"),

@@ -3,12 +3,12 @@
 //! MATERIALIZED VIEW/SEQUENCE, TRUNCATE) from any client, unless prisma-guard holds an
 //! approval window open for a confirmed, backed-up command. See docs/tripwire.md.
 //!
-//! `sql` holds the SQL text (`install.sql`), `key` this machine's approval key, `approval`
+//! `install_sql` holds the SQL text (`install.sql`), `key` this machine's approval key, `approval`
 //! the window itself. A tripwire, not a security boundary: a superuser can drop it.
 
 pub mod approval;
+pub mod install_sql;
 pub mod key;
-pub mod sql;
 
 use anyhow::Result;
 
@@ -17,7 +17,7 @@ use crate::backup::db::url::{DbUrl, Engine};
 use crate::backup::db::{Database, Target, ToolSettings};
 use crate::error::fail;
 use approval::Approval;
-pub use sql::Probe;
+pub use install_sql::Probe;
 
 /// The variable naming a superuser URL of the same database, for `protect`/`unprotect` when
 /// the project's own role may not create event triggers. Never a flag: URLs hold passwords.
@@ -46,7 +46,7 @@ fn engine_name(e: Engine) -> &'static str {
 }
 
 pub fn probe(db: &Postgres) -> Result<Probe> {
-    let rows = db.query(sql::PROBE)?;
+    let rows = db.query(install_sql::PROBE)?;
     Ok(Probe::parse(rows.first().map_or("", String::as_str)))
 }
 
@@ -91,11 +91,11 @@ pub fn inspect(db: &Postgres) -> Result<Inspection> {
     let mut has_key = false;
     match &probe.installed {
         Some((version, id)) => {
-            let text = db.query(sql::STATUS)?.join("\n");
+            let text = db.query(install_sql::STATUS)?.join("\n");
             let s: serde_json::Value = serde_json::from_str(&text)
                 .map_err(|e| fail(format!("the tripwire's status() answered something unreadable: {e}")))?;
             let n = |k: &str| s.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-            if n("event_triggers_on") < sql::EVENT_TRIGGERS.len() as u64 {
+            if n("event_triggers_on") < install_sql::EVENT_TRIGGERS.len() as u64 {
                 problems.push("an event trigger is missing or switched off (run `prisma-guard protect` again)".into());
             }
             if let Some(tables) = s.get("unarmed_tables").and_then(serde_json::Value::as_array).filter(|t| !t.is_empty()) {
@@ -108,8 +108,8 @@ pub fn inspect(db: &Postgres) -> Result<Inspection> {
             if s.get("owner_is_superuser").and_then(serde_json::Value::as_bool) != Some(true) {
                 problems.push("the prisma_guard schema is not owned by a superuser (run `prisma-guard protect` again)".into());
             }
-            if *version < sql::VERSION {
-                problems.push(format!("version {version} is older than {} (run `prisma-guard protect` to upgrade)", sql::VERSION));
+            if *version < install_sql::VERSION {
+                problems.push(format!("version {version} is older than {} (run `prisma-guard protect` to upgrade)", install_sql::VERSION));
             }
             if n("stale_approvals") > 0 {
                 // Harmless (a dead backend opens nothing), swept by the next window.
@@ -212,7 +212,7 @@ pub struct Identity {
 
 impl Identity {
     pub fn of(db: &Postgres) -> Result<Identity> {
-        let line = db.query(sql::IDENTITY)?.into_iter().next().unwrap_or_default();
+        let line = db.query(install_sql::IDENTITY)?.into_iter().next().unwrap_or_default();
         let f: Vec<&str> = line.split('\x1f').collect();
         let get = |i: usize| f.get(i).map_or(String::new(), |s| (*s).to_string());
         Ok(Identity {

@@ -642,7 +642,7 @@ fn planted_backups_on_the_remote_cannot_run_commands_or_write_files() {
     };
     plant("20991231T000000Z", "20991231T000000Z.sql.zst", &dump);
     std::fs::remove_dir_all(ctx.path("backups")).unwrap();
-    // Planted backups are unsigned, and refused as such (tests/it/offsite_r3.rs); with the
+    // Planted backups are unsigned, and refused as such (tests/it/remote_faults.rs); with the
     // override, the next defences are what stops them.
     ctx.write_own_config(&remote_toml(&b, moto().port, "[signing]\naccept_unsigned = true\n"));
     let run = ctx.run(&["restore-test", "--from", "offsite"]);

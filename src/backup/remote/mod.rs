@@ -514,8 +514,8 @@ pub type Opened = Vec<std::result::Result<Remote, (RemoteSection, anyhow::Error)
 pub fn open_configured(file: &FileConfig) -> Result<Opened> {
     let specs = &file.remotes;
     check_names(specs)?;
-    let env = |k: &str| std::env::var(k).ok();
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let env = crate::config::env::var;
+    let home = crate::config::env::home();
     let mut out = Vec::new();
     for spec in specs {
         match Remote::open_signed(spec, file, &env, home.as_deref()) {
@@ -545,8 +545,8 @@ fn check_names(specs: &[RemoteSection]) -> Result<()> {
 /// Every configured remote, opened; `only` narrows to one name (an error when unknown).
 pub fn open_all(file: &FileConfig, only: Option<&str>) -> Result<Vec<Remote>> {
     let specs = &file.remotes;
-    let env = |k: &str| std::env::var(k).ok();
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let env = crate::config::env::var;
+    let home = crate::config::env::home();
     check_names(specs)?;
     if let Some(name) = only {
         let Some(spec) = specs.iter().find(|s| s.name == name) else {
@@ -572,8 +572,8 @@ pub fn prepare_signing(file: &FileConfig, printer: &crate::ui::Printer) -> Resul
     if file.remotes.is_empty() {
         return Ok(());
     }
-    let env = |k: &str| std::env::var(k).ok();
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let env = crate::config::env::var;
+    let home = crate::config::env::home();
     let listed =
         file.signing.as_ref().map(|s| s.public_keys.iter().map(|k| k.trim().to_ascii_lowercase()).collect::<Vec<_>>());
     match signing::load_or_create(&env, home.as_deref()) {

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::init::{read, rel};
-use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::cli::DoctorArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::settings::Settings;
 use crate::install::edits;
 use crate::install::git_hooks;
@@ -26,7 +27,7 @@ struct Row {
     optional: bool,
 }
 
-pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
+pub fn run(global: &GlobalOptions, args: &DoctorArgs) -> Result<ExitStatus> {
     let settings = Settings::load(global)?;
     let mut rows = Vec::new();
     let no_project = settings.project.schema.is_none() && settings.project.config_file.is_none();
@@ -46,7 +47,7 @@ pub fn run(global: &GlobalArgs, args: &DoctorArgs) -> Result<ExitStatus> {
         let here = settings.cwd.clone();
         rows.extend(common_rows(&here));
         for dir in &below {
-            let sub = Settings::load(&GlobalArgs { directory: Some(dir.clone()), ..global.clone() })?;
+            let sub = Settings::load(&global.in_dir(&dir))?;
             let name = rel(&here, dir);
             for mut row in shim_rows(&sub, args)?.into_iter().chain(database_rows(&sub, args)) {
                 row.entry = format!("{name}: {}", row.entry);
@@ -70,7 +71,7 @@ fn shim_rows(settings: &Settings, args: &DoctorArgs) -> Result<Vec<Row>> {
     let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
     let has_package = root.join("package.json").is_file();
     let mut rows = Vec::new();
-    for c in shim::status(root, &shim_dir, std::env::var_os("PATH"))? {
+    for c in shim::status(root, &shim_dir, crate::config::env::path())? {
         if !has_package && c.entry != "prisma on PATH" {
             continue; // no package.json: no npx or npm scripts to cover
         }
@@ -116,7 +117,7 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
     let agents = edits::detect_agents(root);
     for agent in &agents {
         let path = root.join(agent.settings_file());
-        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let home = crate::config::env::home();
         let checked = edits::check_agent(*agent, &read(&path)).and_then(|()| {
             match edits::hooks_disabled(*agent, root, home.as_deref()) {
                 Some((file, key)) => Err(format!(

@@ -52,8 +52,8 @@ pub(super) fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, co
 /// packages in the working tree's node_modules.
 pub(super) fn lefthook_binary(workdir: &Path) -> Option<PathBuf> {
     // The hook reads LEFTHOOK_BIN from the environment git runs it in: this one.
-    if let Some(bin) = std::env::var_os("LEFTHOOK_BIN").filter(|b| !b.is_empty()) {
-        return Some(PathBuf::from(bin));
+    if let Some(bin) = crate::config::env::lefthook_bin() {
+        return Some(bin);
     }
     if let Ok(p) = which::which("lefthook") {
         return Some(p);

@@ -139,10 +139,10 @@ pub(super) fn judge(
     let argv = &cmd.argv;
     // `PGOPTIONS='-c session_replication_role=replica'`, `options=...` in a connection string.
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(argv.iter().cloned());
-    if let Some(w) = words.into_iter().find(|w| crate::sql::tripwire::sets_replica(w)) {
+    if let Some(w) = words.into_iter().find(|w| crate::sql::tripwire_tamper::sets_replica(w)) {
         return Some(format!(
             "connects with session_replication_role = replica (`{w}`), under which no trigger fires, switching off {}",
-            crate::sql::tripwire::MARK
+            crate::sql::tripwire_tamper::MARK
         ));
     }
     let args = args(&argv[1..]);

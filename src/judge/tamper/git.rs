@@ -267,7 +267,7 @@ pub(super) fn rewinds_hooks(argv: &[String], ctx: &Context) -> Option<String> {
         })
     };
     let mut paths: Vec<String> = PROTECTED_NAMES.iter().map(|n| (*n).to_string()).collect();
-    if let Some(h) = ctx.hooks.as_deref() {
+    if let Some(h) = ctx.hooks() {
         paths.push(h.to_string());
     }
     for (from, to) in pairs {

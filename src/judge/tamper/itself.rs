@@ -122,7 +122,7 @@ mod tests {
         let mut found = None;
         crate::shell::visit(
             line,
-            &crate::shell::packages::Packages::new(std::path::Path::new("/nonexistent")),
+            &crate::shell::package_scripts::Packages::new(std::path::Path::new("/nonexistent")),
             &mut |v| {
                 let inner = v.effective();
                 for c in [v.command, &*inner] {

@@ -30,7 +30,7 @@ pub(super) fn husky_moves_hooks(run: &[String], ctx: &Context) -> Option<String>
         run[1..].iter().map(String::as_str).filter(|a| *a != "--").map(|a| a.trim_end_matches('/')).collect();
     let to_husky =
         matches!(args.as_slice(), [] | ["install"] | [".husky" | "./.husky"] | ["install", ".husky" | "./.husky"]);
-    let hooks = ctx.hooks.as_deref();
+    let hooks = ctx.hooks();
     if !to_husky || hooks.is_some_and(|h| h.trim_start_matches("./").starts_with(".husky")) {
         return None;
     }

@@ -36,10 +36,10 @@ pub fn hides_agent(argv: &[String], env: &[EnvChange], via: &[String]) -> Option
     let guard = name == "prisma-guard";
     for e in env {
         match e {
-            EnvChange::Unset(k) if crate::agents::env::is_marker(k) => {
+            EnvChange::Unset(k) if crate::agents::markers::is_marker(k) => {
                 return Some(format!("unsets {k}, hiding the AI agent from prisma-guard's and Prisma's checks"));
             }
-            EnvChange::Set(k, v) if v.is_empty() && crate::agents::env::is_marker(k) => {
+            EnvChange::Set(k, v) if v.is_empty() && crate::agents::markers::is_marker(k) => {
                 return Some(format!("empties {k}, hiding the AI agent from prisma-guard's and Prisma's checks"));
             }
             EnvChange::Clear if guard => {

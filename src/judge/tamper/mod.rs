@@ -16,6 +16,7 @@ mod managers;
 pub mod marker;
 mod remote;
 pub mod run_later;
+pub(crate) mod tripwire;
 mod writers;
 
 pub(crate) use files::glob_regex;
@@ -64,7 +65,7 @@ pub(super) fn effective(argv: &[String]) -> Vec<String> {
 /// Why `cmd` (run with `env` on the way, in one of `dirs`) switches a guard off, if it does;
 /// `ctx`: what the repository tells (the folder core.hooksPath names, uncommitted hook edits).
 pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[String]) -> Option<String> {
-    let hooks = ctx.hooks.as_deref();
+    let hooks = ctx.hooks();
     // A path as given, and as it is from each folder a `cd` went to; a pattern as the names it may match.
     let protected = |p: &str| {
         protected_with(p, hooks)
@@ -308,7 +309,7 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
             ));
         }
     }
-    if name == "unset" && argv.iter().any(|a| crate::agents::env::is_marker(a)) {
+    if name == "unset" && argv.iter().any(|a| crate::agents::markers::is_marker(a)) {
         return Some(format!("`{}` hides the AI agent from Prisma's own check", argv.join(" ")));
     }
     let exported: Vec<EnvChange> = match name {
@@ -328,8 +329,8 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         _ => Vec::new(),
     };
     let hides_agent = exported.iter().find_map(|e| match e {
-        EnvChange::Set(k, v) if v.is_empty() && crate::agents::env::is_marker(k) => Some(format!("empties {k}")),
-        EnvChange::Unset(k) if crate::agents::env::is_marker(k) => Some(format!("unsets {k}")),
+        EnvChange::Set(k, v) if v.is_empty() && crate::agents::markers::is_marker(k) => Some(format!("empties {k}")),
+        EnvChange::Unset(k) if crate::agents::markers::is_marker(k) => Some(format!("unsets {k}")),
         _ => None,
     });
     if let Some(h) = hides_agent {

@@ -193,7 +193,7 @@ pub fn patch_paths(text: &str) -> Vec<String> {
 /// Whether this repository keeps git hooks in a folder it commits (`.husky`, or the
 /// working-tree folder core.hooksPath names).
 fn hooks_committed(ctx: &Context) -> bool {
-    let inside = ctx.hooks.as_deref().is_some_and(|h| !h.starts_with('/') && !h.starts_with(".git/"));
+    let inside = ctx.hooks().is_some_and(|h| !h.starts_with('/') && !h.starts_with(".git/"));
     inside || ctx.cwd.join(".husky").is_dir()
 }
 

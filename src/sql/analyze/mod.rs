@@ -119,7 +119,7 @@ pub fn analyze_prepared(prepared: Prepared, sql: &str, schema: &mut Schema) -> A
     let needs_history = a.missed;
     let mut findings = a.findings;
     // Statements that switch off prisma-guard's own tripwire.
-    for (offset, message) in super::tripwire::switches_off(sql) {
+    for (offset, message) in super::tripwire_tamper::switches_off(sql) {
         let statement = statements.iter().position(|s| s.offset == offset);
         let subject = Subject::default();
         findings.push(SqlFinding {

@@ -17,7 +17,7 @@ impl Postgres {
             // The URL's password, for this child only.
             cmd.env("PGPASSWORD", pw).env_remove("PGPASSFILE");
         }
-        if std::env::var_os("PGCONNECT_TIMEOUT").is_none() {
+        if !crate::config::env::pg_connect_timeout_is_set() {
             cmd.env("PGCONNECT_TIMEOUT", "15");
         }
         cmd.env("PGAPPNAME", "prisma-guard");

@@ -28,7 +28,7 @@ impl Postgres {
         if schemas.is_empty() {
             // The tripwire (prisma-guard protect) belongs to the server it guards, not to the
             // data: a restore elsewhere would need a superuser to create it.
-            cmd.arg(format!("--exclude-schema={}", crate::tripwire::sql::SCHEMA));
+            cmd.arg(format!("--exclude-schema={}", crate::tripwire::install_sql::SCHEMA));
         }
         // Large objects belong to no schema: a dump limited to schemas leaves them out unless
         // asked (`-b`, spelt so by every supported pg_dump; `--large-objects` is 16+ only).

@@ -41,7 +41,7 @@ pub fn detect(env: impl IntoIterator<Item = (String, String)>) -> Option<String>
 
 /// Detect from the process environment.
 pub fn detect_current() -> Option<String> {
-    detect(std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))))
+    detect(crate::config::env::vars())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::audit;
 use super::classify::{self, Invocation, Risk};
 use super::forward;
 use super::sequence::Guard;
-use crate::cli::GlobalArgs;
+use crate::config::settings::GlobalOptions;
 use crate::config::settings::{self, Settings};
 use crate::config::{self, SeedClass};
 use crate::error::fail;
@@ -20,7 +20,7 @@ use crate::ExitStatus;
 
 /// Guard `prisma <inv>` (`global` already holds prisma's own --config, --schema and --url).
 pub fn prisma(
-    global: &GlobalArgs,
+    global: &GlobalOptions,
     inv: &Invocation,
     also_protect: Option<String>,
     no_backup: bool,
@@ -30,7 +30,7 @@ pub fn prisma(
 
 /// [`prisma`], with the options `prisma-guard migrate deploy` gives a `migrate deploy`.
 pub fn prisma_with(
-    global: &GlobalArgs,
+    global: &GlobalOptions,
     inv: &Invocation,
     also_protect: Option<String>,
     no_backup: bool,

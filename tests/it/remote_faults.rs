@@ -1,5 +1,5 @@
-//! Review of issue 18, round 3 (off-site findings 6 to 11), against the real S3 server on
-//! loopback (moto) and its fault-injecting proxy.
+//! Off-site copies under faults (interrupted, refused and tampered uploads and downloads),
+//! against the real S3 server on loopback (moto) and its fault-injecting proxy.
 
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
-//! Issue 19, review round 2 (attacker): data-loss lines that `check` and the agent hooks let
-//! through, in a SQLite project whose database and backups git ignores, with an off-site
-//! `[[remote]]`: the guard's own binary replaced at a looked-up path, `git add -f` then a
-//! discard, pathspec magic, other object-store spellings, sqlite `file:` URIs, triggers,
-//! other migration tools, the tripwire switched off, WHERE clauses every row passes.
+//! Data-loss lines that `check` and the agent hooks refuse in a SQLite project whose database and
+//! backups git ignores, with an off-site `[[remote]]`: the guard's own binary replaced at a
+//! looked-up path, `git add -f` then a discard, pathspec magic, other object-store spellings,
+//! sqlite `file:` URIs, triggers, other migration tools, the tripwire switched off, WHERE clauses
+//! every row passes.
 
 use crate::agents::{decision, hook, payload, V};
 use crate::support::TestContext;

@@ -1,4 +1,4 @@
-//! Review round 14 of issue 16: what a backup holds and what a restore replaces, against real
+//! What a backup holds and what a restore replaces, against real
 //! PostgreSQL and MariaDB servers.
 
 use crate::support::*;

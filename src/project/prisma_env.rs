@@ -2,7 +2,7 @@
 //! load (as dotenv runs them), or the `.env` files Prisma 6 loads itself.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{dotenv, prisma_files, watch};
 
@@ -13,7 +13,7 @@ pub(super) fn config_env(
     ts: &prisma_files::ConfigTs,
     seen: &mut watch::Watched,
 ) -> (HashMap<String, String>, Option<String>) {
-    let mut env: HashMap<String, String> = std::env::vars().collect();
+    let mut env: HashMap<String, String> = crate::config::env::vars();
     let mut unknown = ts.unknown_env.clone();
     // dotenv 18 reads DOTENV_PATH, earlier ones DOTENV_CONFIG_PATH (both for `dotenv/config`).
     let env_path = env.get("DOTENV_PATH").or_else(|| env.get("DOTENV_CONFIG_PATH")).cloned();
@@ -41,7 +41,7 @@ pub(super) fn config_env(
         let mut parsed_all: Vec<(String, String)> = Vec::new();
         for p in &paths {
             let path = if let Some(rest) = p.strip_prefix('~') {
-                std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(rest.trim_start_matches('/'))
+                crate::config::env::home().unwrap_or_default().join(rest.trim_start_matches('/'))
             } else {
                 cwd.join(p)
             };
@@ -72,7 +72,7 @@ pub(super) fn prisma6_env(
     datasource_file: Option<&Path>,
     seen: &mut watch::Watched,
 ) -> HashMap<String, String> {
-    let mut env: HashMap<String, String> = std::env::vars().collect();
+    let mut env: HashMap<String, String> = crate::config::env::vars();
     let mut files = vec![root.join(".env")];
     if let Some(dir) = datasource_file.and_then(Path::parent) {
         files.push(dir.join(".env"));
@@ -81,7 +81,7 @@ pub(super) fn prisma6_env(
         let read = std::fs::read_to_string(f);
         seen.add_content(f, read.as_ref().ok().map(String::as_bytes));
         if let Ok(text) = read {
-            for (k, v) in dotenv::parse_expanded(&text, &|k| std::env::var(k).ok()) {
+            for (k, v) in dotenv::parse_expanded(&text, &crate::config::env::var) {
                 env.entry(k).or_insert(v);
             }
         }

@@ -1,5 +1,5 @@
-//! Issue 19, review round 3 (attacker): data-loss lines `check` and the agent hooks let
-//! through, in three projects: SQLite (database committed, backups, an off-site remote),
+//! Data-loss lines through globs, links and copies, which `check` and the agent hooks refuse,
+//! in three projects: SQLite (database committed, backups, an off-site remote),
 //! PostgreSQL (compose with a named volume and a `./pgdata` bind), and an npm-workspaces
 //! monorepo whose database is in `packages/db`, linked as `node_modules/@acme/db`. Each class:
 //! patterns after `--`, globstar and extglob; links made then used; copies of folders over the

@@ -1,4 +1,4 @@
-//! Issue 22, review round 8: what a commit, a push or `--since` changes without changing a
+//! What a commit, a push or `--since` changes without changing a
 //! scanned file (a SQL file a script runs, a linked migration's target, a linked migrations
 //! folder), baselines a range writes itself, submodules, and the hooks' set-ups.
 

@@ -4,7 +4,7 @@
 //! tripwire waits for; and `session_replication_role=replica` in the options a client
 //! connects with (`export PGOPTIONS=...`, `env PGOPTIONS=... node app.js`), under which no
 //! trigger fires. Listing the key folder is fine; reading, copying or sending anything in it
-//! is not. (SQL that switches it off is [`crate::sql::tripwire`]'s.)
+//! is not. (SQL that switches it off is [`crate::sql::tripwire_tamper`]'s.)
 
 use crate::shell::SimpleCommand;
 
@@ -41,7 +41,7 @@ fn from_home(word: &str) -> String {
             return format!("{to}{rest}");
         }
     }
-    if let Some(home) = std::env::var_os("HOME").map(|h| h.to_string_lossy().trim_end_matches('/').to_string()) {
+    if let Some(home) = crate::config::env::home().map(|h| h.to_string_lossy().trim_end_matches('/').to_string()) {
         if !home.is_empty() {
             if w == home {
                 return "~".into();
@@ -76,7 +76,7 @@ fn reaches_key(word: &str) -> (bool, bool) {
             ancestors.push(p.clone());
         }
     }
-    let home = std::env::var("HOME").unwrap_or_default();
+    let home = crate::config::env::home().map(|h| h.to_string_lossy().into_owned()).unwrap_or_default();
     let abs = |a: &str| a.strip_prefix('~').map(|r| format!("{}{r}", home.trim_end_matches('/')));
     if w.contains(['*', '?', '[']) {
         let Some(re) = crate::judge::tamper::glob_regex(&w, false, false) else { return (false, false) };
@@ -172,15 +172,15 @@ pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
     let words = cmd.assigns.iter().map(|(k, v)| format!("{k}={v}")).chain(cmd.argv.iter().cloned());
     let w = words
         .into_iter()
-        .find(|w| crate::sql::tripwire::sets_replica(w) || crate::sql::tripwire::event_triggers_off(w))?;
-    let what = if crate::sql::tripwire::sets_replica(&w) {
+        .find(|w| crate::sql::tripwire_tamper::sets_replica(w) || crate::sql::tripwire_tamper::event_triggers_off(w))?;
+    let what = if crate::sql::tripwire_tamper::sets_replica(&w) {
         "session_replication_role to replica"
     } else {
         "event_triggers off (PostgreSQL 17)"
     };
     Some(format!(
         "`{name}` sets {what} (`{w}`) for the connections it makes, under which the tripwire's triggers do not fire, switching off {}",
-        crate::sql::tripwire::MARK
+        crate::sql::tripwire_tamper::MARK
     ))
 }
 
