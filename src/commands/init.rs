@@ -149,7 +149,7 @@ pub fn run(global: &GlobalOptions, args: &InitArgs) -> Result<ExitStatus> {
             );
         }
         for dir in &below {
-            let sub = global.in_dir(&dir);
+            let sub = global.in_dir(dir);
             init_one(&sub, args, false)?;
         }
         let (edits, skipped) = agent_edits(&here, &agents_for(&here, args), !args.agent.is_empty())?;

@@ -25,7 +25,7 @@ pub fn run(global: &GlobalOptions, args: &UninstallArgs) -> Result<ExitStatus> {
             let root = global.in_dir(&settings.cwd);
             let mut status = uninstall_one(&root, args, Some(&ledger))?;
             for dir in &below {
-                let sub = global.in_dir(&dir);
+                let sub = global.in_dir(dir);
                 if !global.quiet {
                     Printer::default().line(format!("{}:", dir.display()));
                 }

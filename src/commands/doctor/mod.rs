@@ -47,7 +47,7 @@ pub fn run(global: &GlobalOptions, args: &DoctorArgs) -> Result<ExitStatus> {
         let here = settings.cwd.clone();
         rows.extend(common_rows(&here));
         for dir in &below {
-            let sub = Settings::load(&global.in_dir(&dir))?;
+            let sub = Settings::load(&global.in_dir(dir))?;
             let name = rel(&here, dir);
             for mut row in shim_rows(&sub, args)?.into_iter().chain(database_rows(&sub, args)) {
                 row.entry = format!("{name}: {}", row.entry);
