@@ -59,6 +59,20 @@ impl Writer {
         Writer { stop, pause, log, handle: Some(handle) }
     }
 
+    /// Wait (up to two minutes: a loaded machine writes slowly) until at least `n` rows have
+    /// been committed whose commit was sent after `after` (any time, for `None`).
+    fn wait_writes(&self, after: Option<SystemTime>, n: usize) {
+        let until = Instant::now() + Duration::from_secs(120);
+        loop {
+            let done = self.log.lock().unwrap().iter().filter(|w| after.is_none_or(|t| w.sent > t)).count();
+            if done >= n {
+                return;
+            }
+            assert!(Instant::now() < until, "the writer committed only {done} rows of {n} in two minutes");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn finish(mut self) -> Vec<Write> {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(h) = self.handle.take() {
@@ -136,7 +150,7 @@ fn litestream_restores_an_sqlite_database_to_the_second_before_a_destructive_del
         c.busy_timeout(Duration::from_secs(5)).unwrap();
         c.execute("INSERT INTO \"Order\" (id, note) VALUES (?1, 'paid')", [n]).unwrap();
     });
-    std::thread::sleep(Duration::from_secs(3));
+    writer.wait_writes(None, 15);
     // Litestream's resolution is its sync interval (1 s): T sits in a 2.5 s pause of the
     // writer, so every row is at least a sync away from it.
     writer.pause.store(true, Ordering::SeqCst);
@@ -144,7 +158,7 @@ fn litestream_restores_an_sqlite_database_to_the_second_before_a_destructive_del
     let t = SystemTime::now();
     std::thread::sleep(Duration::from_secs(1));
     writer.pause.store(false, Ordering::SeqCst);
-    std::thread::sleep(Duration::from_secs(2));
+    writer.wait_writes(Some(t), 15);
     let log = writer.finish();
     // The destructive command, replicated too.
     rusqlite::Connection::open(&db).unwrap().execute("DELETE FROM \"Order\"", []).unwrap();
@@ -381,9 +395,9 @@ fn pgbackrest_restores_a_postgres_cluster_to_the_moment_before_a_drop_table() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     });
-    std::thread::sleep(Duration::from_secs(3));
+    writer.wait_writes(None, 15);
     let t = SystemTime::now();
-    std::thread::sleep(Duration::from_secs(3));
+    writer.wait_writes(Some(t), 15);
     let log = writer.finish();
     cluster.sql(port, "shop", "DROP TABLE \"Order\"");
     // The segment holding the drop reaches the archive (archive_timeout would, within 60 s).
