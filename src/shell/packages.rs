@@ -362,6 +362,26 @@ fn add_nx_targets(scripts: &mut BTreeMap<String, String>, targets: Option<&serde
         if let Some(script) = options.and_then(|o| o.get("script")).and_then(|s| s.as_str()) {
             lines.push(format!("npm run {}", super::quote(script)));
         }
+        // `dependsOn`: targets Nx runs first, this project's (`"x"`, `{"target": "x"}`) or
+        // its dependencies' (`"^x"`, `"dependencies": true`; read as every project's).
+        for dep in t.get("dependsOn").and_then(|d| d.as_array()).into_iter().flatten() {
+            let (target, upstream) = match dep {
+                serde_json::Value::String(d) => (d.trim_start_matches('^'), d.starts_with('^')),
+                d => {
+                    let Some(target) = d.get("target").and_then(|x| x.as_str()) else { continue };
+                    let upstream = d.get("dependencies").and_then(serde_json::Value::as_bool) == Some(true)
+                        || d.get("projects").is_some_and(|p| p.as_str() != Some("self"));
+                    (target, upstream)
+                }
+            };
+            if target.is_empty() || target == name {
+                continue;
+            }
+            lines.push(match upstream {
+                true => format!("nx run-many -t {}", super::quote(target)),
+                false => format!("npm run {}", super::quote(target)),
+            });
+        }
         if lines.is_empty() {
             continue;
         }
