@@ -40,4 +40,5 @@ mod shim;
 mod snapshots;
 mod sqlite;
 mod team_r8;
+mod team_r9;
 mod tripwire;
