@@ -441,3 +441,85 @@ fn pre_commit_framework_entry_scans_exactly_what_is_staged_and_pushed() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("drop-table"), "{}", run.all());
 }
+
+/// Item 7: each message the trial found wrong says what it should: doctor right after
+/// `init` on a SQLite project (no client to install, no global prisma counted as a gap),
+/// `scan --since` a ref this clone lacks (how to fetch it), drop-constraint naming the quoted
+/// identifier as written, `uninstall --help` (nothing about adding hooks), the safety note in
+/// AGENTS.md (no `.claude/settings.json` in it), GitHub annotations for `prisma-warning`
+/// (the text once), doctor after the Claude hook's `Bash` entry was removed (a gap; an empty
+/// matcher, which Claude Code reads as every tool, is not).
+#[test]
+fn the_messages_found_wrong_stay_right() {
+    let ctx = TestContext::new();
+    ctx.git_init();
+    ctx.prisma7_project("sqlite", "file:./dev.db");
+    ctx.write("package.json", "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"dev\": \"next dev\"\n  }\n}\n");
+    ctx.write("AGENTS.md", "# Agents\n");
+    ctx.run(&["init", "--agent", "claude", "--agent", "codex"]).ok();
+    let shim = ctx.path("shim");
+    let doctor = || ctx.run(&["doctor", "--shim-dir", shim.to_str().unwrap()]).stdout;
+    let out = doctor();
+    assert!(!out.contains("postgresql-client"), "{out}");
+    let dump = out.lines().find(|l| l.contains("dump tools")).unwrap();
+    assert!(dump.starts_with("ok ") && dump.contains("does not exist yet"), "{dump}");
+    assert!(!out.lines().any(|l| l.starts_with("GAP") && l.contains("prisma on PATH")), "{out}");
+    let claude = |out: &str| out.lines().find(|l| l.contains("Claude Code hook")).unwrap().to_string();
+    assert!(claude(&out).starts_with("ok "), "{out}");
+
+    // The safety note.
+    let agents = std::fs::read_to_string(ctx.path("AGENTS.md")).unwrap();
+    assert!(agents.contains("Database safety (prisma-guard)") && !agents.contains(".claude/settings.json"), "{agents}");
+
+    // doctor after the Claude hook's Bash entry was taken out, and with an empty matcher.
+    let settings = ctx.path(".claude/settings.json");
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    let entries = v["hooks"]["PreToolUse"].as_array_mut().unwrap();
+    entries.retain(|e| e["matcher"] != "Bash");
+    std::fs::write(&settings, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let line = claude(&doctor());
+    assert!(line.starts_with("GAP") && line.contains("no longer covers the `Bash` tool"), "{line}");
+    for e in v["hooks"]["PreToolUse"].as_array_mut().unwrap() {
+        e["matcher"] = serde_json::json!("");
+    }
+    std::fs::write(&settings, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    assert!(claude(&doctor()).starts_with("ok "), "an empty matcher is every tool");
+
+    // uninstall --help.
+    let help = ctx.run(&["uninstall", "--help"]).stdout;
+    assert!(!help.contains("Add this agent") && !help.contains("Set up this agent"), "{help}");
+
+    // scan --since a ref this clone lacks.
+    ctx.git(&["add", "-A"]);
+    ctx.git(&["commit", "-q", "--no-verify", "-m", "init"]);
+    let run = ctx.run(&["scan", "--since", "origin/main"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("git fetch origin") && run.stderr.contains("fetch-depth: 0"), "{}", run.stderr);
+
+    // drop-constraint keeps the identifier's case; a prisma-warning annotation says its text once.
+    ctx.write(
+        "prisma/migrations/1_a/migration.sql",
+        "CREATE TABLE \"WorkflowRun\" (\"id\" int, \"triggerId\" int, CONSTRAINT \"WorkflowRun_triggerId_fkey\" FOREIGN KEY (\"triggerId\") REFERENCES \"WorkflowRun\"(\"id\"));\n",
+    );
+    ctx.write(
+        "prisma/migrations/2_b/migration.sql",
+        "/*\n  Warnings:\n\n  - Added the required column `name` to the `WorkflowRun` table without a default value. This is not possible if the table is not empty.\n\n*/\nALTER TABLE \"WorkflowRun\" DROP CONSTRAINT \"WorkflowRun_triggerId_fkey\";\nALTER TABLE \"WorkflowRun\" ADD COLUMN \"name\" TEXT NOT NULL;\n",
+    );
+    ctx.write(
+        "prisma/migrations/3_c/migration.sql",
+        "/*\n  Warnings:\n\n  - A unique constraint covering the columns `[name]` on the table `WorkflowRun` will be added. If there are existing duplicate values, this will fail.\n\n*/\nSELECT 1;\n",
+    );
+    let run = ctx.run(&["scan", "prisma/migrations"]);
+    assert!(
+        run.stdout.contains("`WorkflowRun_triggerId_fkey`") && !run.stdout.contains("workflowrun_triggerid_fkey"),
+        "{}",
+        run.stdout
+    );
+    let run = ctx.run(&["scan", "--format", "github", "prisma/migrations"]);
+    let annotation =
+        run.stdout.lines().find(|l| l.contains("prisma-warning")).unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(annotation.matches("A unique constraint covering").count(), 1, "{annotation}");
+    let tied =
+        run.stdout.lines().find(|l| l.contains("add-required-column")).unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!(tied.matches("Added the required column").count(), 1, "{tied}");
+}
