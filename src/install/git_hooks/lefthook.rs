@@ -29,7 +29,7 @@ pub(super) fn lefthook_command(hook: &str, command: &str) -> String {
 
 /// Whether lefthook's pre-push runs our scan without passing the remote on: a command of an
 /// older form, or one written by hand without `{1}`.
-fn remote_not_passed(text: &str, command: &str) -> bool {
+pub(super) fn remote_not_passed(text: &str, command: &str) -> bool {
     text.lines().filter(|l| l.contains(command)).any(|l| !l.contains("{1}") && !l.contains("{0}"))
 }
 

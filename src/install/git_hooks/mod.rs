@@ -634,6 +634,31 @@ mod tests {
         assert_eq!(lefthook_remove(&added), "pre-push:\n  parallel: true\n");
     }
 
+    /// Review (issue 22, round 9): lefthook's JSON and TOML configs get pre-push's `{1}` too,
+    /// an older command without it is put right, and uninstall gives the file back.
+    #[test]
+    fn lefthook_json_and_toml_pass_the_remote() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, original) in [
+            ("lefthook.json", "{\n  \"pre-commit\": {\"commands\": {\"lint\": {\"run\": \"npm run lint\"}}}\n}\n"),
+            ("lefthook.toml", "[pre-commit.commands.lint]\nrun = \"npm run lint\"\n"),
+        ] {
+            let config = dir.path().join(name);
+            let added = lefthook_edit(&config, original, true).unwrap();
+            assert!(added.contains("prisma-guard scan --pre-push --remote {1}"), "{added}");
+            assert_eq!(lefthook_edit(&config, &added, true).unwrap(), added, "{name}: idempotent");
+            assert_eq!(lefthook_edit(&config, &added, false).unwrap(), original, "{name}");
+            let older = added.replace(" --remote {1}", "");
+            assert!(remote_not_passed(&older, "prisma-guard scan --pre-push"), "{name}");
+            let fixed = lefthook_edit(&config, &older, true).unwrap();
+            assert!(
+                fixed.contains("--remote {1}") && !remote_not_passed(&fixed, "prisma-guard scan --pre-push"),
+                "{fixed}"
+            );
+            assert_eq!(lefthook_edit(&config, &fixed, false).unwrap(), original, "{name}");
+        }
+    }
+
     #[test]
     fn ci_templates_match_what_install_writes() {
         let lefthook = include_str!("../../../templates/ci/lefthook.yml");
