@@ -259,9 +259,24 @@ pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// The package patterns of the workspace rooted at `dir`: pnpm-workspace.yaml, the
-/// `workspaces` of package.json, lerna.json's `packages`, or, for an Nx workspace (nx.json),
+/// `workspaces` of package.json, lerna.json's `packages`, and, for an Nx workspace (nx.json),
 /// every folder holding a package.json or project.json.
 fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
+    let declared = declared_patterns(dir, package);
+    // Nx finds a project.json (or a package.json with an `nx` key) in any folder, whatever
+    // the package manager's workspaces list: with nx.json, every folder counts too.
+    if !dir.join("nx.json").is_file() {
+        return declared;
+    }
+    let mut patterns = declared.unwrap_or_default();
+    if !patterns.iter().any(|p| p == "**") {
+        patterns.push("**".to_string());
+    }
+    Some(patterns)
+}
+
+/// The package patterns the package manager's (or Lerna's) workspace declares at `dir`.
+fn declared_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
     let pnpm = dir.join("pnpm-workspace.yaml");
     let declared = package.and_then(|p| p.workspaces);
     if pnpm.is_file() {
@@ -286,7 +301,7 @@ fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String
             .unwrap_or_default();
         return Some(if listed.is_empty() { vec!["packages/*".to_string()] } else { listed });
     }
-    dir.join("nx.json").is_file().then(|| vec!["**".to_string()])
+    None
 }
 
 /// pnpm's `package.yaml`: its name and the plain `key: value` lines of its `scripts:` block.

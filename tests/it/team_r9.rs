@@ -134,7 +134,9 @@ fn nx_targets_in_package_json_and_project_json_are_judged() {
     let ctx = TestContext::new();
     ctx.git_init();
     ctx.write("nx.json", "{\"targetDefaults\": {}}\n");
-    ctx.write("package.json", "{\"name\": \"mono\", \"private\": true}\n");
+    // npm workspaces that name other folders than Nx's projects: Nx finds those anyway.
+    ctx.write("package.json", "{\"name\": \"mono\", \"private\": true, \"workspaces\": [\"packages/*\"]}\n");
+    ctx.write("packages/web/package.json", "{\"name\": \"web\", \"scripts\": {\"build\": \"next build\"}}\n");
     ctx.write(
         "libs/db/package.json",
         r#"{"name": "@acme/db", "nx": {"name": "db", "targets": {"db-reset": {"executor": "nx:run-commands", "options": {"command": "prisma migrate reset --force", "cwd": "libs/db"}}, "lint": {"command": "eslint ."}}}}"#,
@@ -169,6 +171,26 @@ fn nx_targets_in_package_json_and_project_json_are_judged() {
         let input = crate::agents::payload("claude", line, ctx.root().to_str().unwrap()).to_string();
         let answer = crate::agents::hook(&ctx, "claude", &input);
         assert_eq!(crate::agents::decision("claude", &answer).as_deref(), Some("deny"), "{line}: {}", answer.all());
+    }
+    // In a project's folder, `nx TARGET` runs that project's.
+    let run = crate::support::run_with_stdin(
+        {
+            let mut cmd = ctx.cmd(&["check", "--", "nx drop"]);
+            cmd.current_dir(ctx.path("apps/api"));
+            cmd
+        },
+        b"",
+    );
+    assert_eq!(run.code, 3, "nx drop in apps/api: {}", run.all());
+    // The scanner reads the targets of package.json's `nx` key as it reads project.json's.
+    let run = ctx.run(&["scan"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    for (file, rule) in [
+        ("libs/db/package.json", "prisma-migrate-reset"),
+        ("libs/store/package.json", "prisma-force-reset"),
+        ("apps/api/project.json", "prisma-migrate-reset"),
+    ] {
+        assert!(run.stdout.lines().any(|l| l.starts_with(file) && l.contains(rule)), "{file}: {}", run.stdout);
     }
     for line in ["nx run db:lint", "nx run api:build", "nx run-many -t build", "nx build api"] {
         let run = ctx.run(&["check", "--", line]);
