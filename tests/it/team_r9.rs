@@ -133,7 +133,7 @@ fn a_staged_migration_no_staged_config_names_is_scanned_when_it_looks_like_one()
 fn nx_targets_in_package_json_and_project_json_are_judged() {
     let ctx = TestContext::new();
     ctx.git_init();
-    ctx.write("nx.json", "{\"targetDefaults\": {}}\n");
+    ctx.write("nx.json", "{\"targetDefaults\": {\"deploy\": {\"dependsOn\": [\"drop\"]}}}\n");
     // npm workspaces that name other folders than Nx's projects: Nx finds those anyway.
     ctx.write("package.json", "{\"name\": \"mono\", \"private\": true, \"workspaces\": [\"packages/*\"]}\n");
     ctx.write("packages/web/package.json", "{\"name\": \"web\", \"scripts\": {\"build\": \"next build\"}}\n");
@@ -147,7 +147,7 @@ fn nx_targets_in_package_json_and_project_json_are_judged() {
     );
     ctx.write(
         "apps/api/project.json",
-        r#"{"name": "api", "targets": {"drop": {"executor": "nx:run-commands", "options": {"commands": [{"command": "prisma migrate reset --force"}]}}, "fresh": {"dependsOn": ["drop"]}, "build": {"command": "tsc", "dependsOn": ["^build", "lint"]}, "lint": {"command": "eslint ."}}}"#,
+        r#"{"name": "api", "targets": {"drop": {"executor": "nx:run-commands", "options": {"commands": [{"command": "prisma migrate reset --force"}]}}, "fresh": {"dependsOn": ["drop"]}, "build": {"command": "tsc", "dependsOn": ["^build", "lint"]}, "lint": {"command": "eslint ."}, "deploy": {"command": "echo deploy"}}}"#,
     );
     let refused = [
         "npx nx run db:db-reset",
@@ -164,6 +164,9 @@ fn nx_targets_in_package_json_and_project_json_are_judged() {
         "nx drop api",
         "nx run-many -t drop -p api",
         "nx run api:fresh",
+        // nx.json's targetDefaults give `deploy` a dependsOn on `drop`.
+        "nx run api:deploy",
+        "nx deploy api",
     ];
     for line in refused {
         let run = ctx.run(&["check", "--", line]);
