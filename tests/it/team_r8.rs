@@ -217,8 +217,8 @@ fn husky_in_a_sub_folder_is_wired_before_its_first_install() {
 fn pre_commit_framework_files_pattern_passes_every_scanned_file_and_sql() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.pre-commit-hooks.yaml")).unwrap();
     assert!(!text.contains("files:"), "{text}");
-    assert_eq!(text.matches("pass_filenames: false").count(), 4, "{text}");
-    assert_eq!(text.matches("always_run: true").count(), 4, "{text}");
+    assert_eq!(text.matches("pass_filenames: false").count(), 5, "{text}");
+    assert_eq!(text.matches("always_run: true").count(), 5, "{text}");
     let ctx = repo();
     ctx.write("package.json", "{\"scripts\":{\"db:cleanup\":\"prisma db execute --file sql/cleanup.sql\"}}\n");
     ctx.write("sql/cleanup.sql", "SELECT 1;\n");

@@ -414,7 +414,7 @@ fn pre_commit_framework_entry_scans_exactly_what_is_staged_and_pushed() {
     ctx.write(
         ".pre-commit-config.yaml",
         &format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: prisma-guard-scan-system\n      - id: prisma-guard-scan-push-system\n",
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: prisma-guard-scan-system\n      - id: prisma-guard-scan-push-system\n      - id: prisma-guard-scan-all\n",
             hooks_repo.display()
         ),
     );
@@ -465,6 +465,16 @@ fn pre_commit_framework_entry_scans_exactly_what_is_staged_and_pushed() {
     let run = ctx.git_in(".", &["push", "-q", "origin", "main"]);
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("drop-table"), "{}", run.all());
+    // In CI, the manual id scans the whole repository.
+    let out = std::process::Command::new(&pre_commit)
+        .args(["run", "--hook-stage", "manual", "prisma-guard-scan-all"])
+        .current_dir(ctx.root())
+        .env("HOME", ctx.path("home"))
+        .env("PATH", ctx.env_var("PATH"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && shown.contains("prisma-migrate-reset"), "{shown}");
 }
 
 /// Item 7: each message the trial found wrong says what it should: doctor right after
