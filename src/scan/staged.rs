@@ -27,15 +27,11 @@ pub fn staged(
     // a changed `migrations.path` in the index git names, not in the default one.
     opts.migration_dirs =
         super::prisma_dirs::config_migration_dirs(root, None, Some(&src), near).map_err(unreadable_config)?;
-    // When the staged configs and the others disagree (a changed `migrations.path` left
-    // unstaged, or staged while the working tree went back): the folders the working tree's
-    // and HEAD's configs name are migrations too. Scanning one more folder is the safe side.
+    // When the staged configs and the working tree's disagree (a changed `migrations.path`
+    // left unstaged, to be committed next): the folders the working tree's configs name are
+    // migrations too. Scanning one more folder is the safe side.
     if let Ok(repo) = git2::Repository::open(&git_dir) {
-        let mut more = super::prisma_dirs::config_migration_dirs(root, Some(&repo), None, near).unwrap_or_default();
-        if let Some(commit) = head {
-            let base = Source::Tree { repo, commit };
-            more.extend(super::prisma_dirs::source_migration_dirs(&base).unwrap_or_default());
-        }
+        let more = super::prisma_dirs::config_migration_dirs(root, Some(&repo), None, near).unwrap_or_default();
         for d in more {
             if !opts.migration_dirs.contains(&d) {
                 opts.migration_dirs.push(d);
