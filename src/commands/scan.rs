@@ -106,7 +106,14 @@ fn scan_all(global: &GlobalArgs, args: &ScanArgs) -> Result<ExitStatus> {
                 input = line;
             }
         }
-        let remote = args.remote.clone().or_else(crate::config::env::pre_commit_remote).filter(|r| !r.is_empty());
+        // `{1}` as is: lefthook run by hand, with no arguments from git, leaves its placeholder.
+        let placeholder = |r: &str| r.starts_with('{') && r.ends_with('}');
+        let remote = args
+            .remote
+            .clone()
+            .filter(|r| !placeholder(r))
+            .or_else(crate::config::env::pre_commit_remote)
+            .filter(|r| !r.is_empty());
         scan::pre_push::pre_push(repo, &input, remote.as_deref(), &opts, &under, &unreadable_config)?
     } else if let Some(rev) = &args.since {
         let repo = repo.as_ref().ok_or_else(need_repo)?;

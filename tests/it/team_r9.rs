@@ -356,6 +356,12 @@ fn lefthook_pre_push_gets_the_remote_and_blocks_a_destructive_push() {
     assert_ne!(run.code, 0, "{}", run.all());
     assert!(run.all().contains("drop-column"), "{}", run.all());
 
+    // lefthook run by hand passes no arguments and leaves `{1}` as it is: no remote.
+    let line = format!("refs/heads/main {} refs/heads/main {}\n", head(&ctx), "0".repeat(40));
+    let run = run_with_stdin(ctx.cmd(&["scan", "--pre-push", "--remote", "{1}"]), line.as_bytes());
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("drop-column"), "{}", run.all());
+
     // The form an older version wrote: out of date, then put right.
     let older = config.replace(" --remote {1}", "");
     ctx.write("lefthook.yml", &older);
