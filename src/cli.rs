@@ -355,7 +355,7 @@ pub struct AgentHookArgs {
     pub agent: crate::agents::Agent,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct ScanArgs {
     /// Files or folders to scan (default: the repository root).
     pub paths: Vec<PathBuf>,

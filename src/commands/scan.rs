@@ -26,6 +26,14 @@ pub fn run(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
 fn scan_all(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
     let threads = crate::config::env::scan_threads();
     let cwd = crate::config::settings::working_dir(global)?;
+    let pushed_to;
+    let args = match push_arguments(&cwd, args) {
+        Some(a) => {
+            pushed_to = a;
+            &pushed_to
+        }
+        None => args,
+    };
     let config = crate::config::load(&cwd, &cwd, global.guard_config.as_deref())?;
     config.warn_ignored(&crate::ui::Printer { quiet: false });
     let section = &config.file.scan;
@@ -92,12 +100,27 @@ fn scan_all(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
         let repo = repo.ok_or_else(need_repo)?;
         let mut input = String::new();
         std::io::stdin().read_to_string(&mut input).context("could not read the pushed refs on stdin")?;
-        let remote = args.remote.clone().or_else(crate::config::env::pre_commit_remote).filter(|r| !r.is_empty());
+        // Under the pre-commit framework's pre-push stage, which reads git's lines itself:
+        // the ref it names, as git's line would give it.
+        if input.trim().is_empty() {
+            if let Some(line) = crate::config::env::pre_commit_push().and_then(|p| pre_commit_push_line(&repo, &p)) {
+                input = line;
+            }
+        }
+        // `{1}` as is: lefthook run by hand, with no arguments from git, leaves its placeholder.
+        let placeholder = |r: &str| r.starts_with('{') && r.ends_with('}');
+        let remote = args
+            .remote
+            .clone()
+            .filter(|r| !placeholder(r))
+            .or_else(crate::config::env::pre_commit_remote)
+            .filter(|r| !r.is_empty());
         scan::pre_push::pre_push(repo, &input, remote.as_deref(), &opts, &under, &unreadable_config)?
     } else if let Some(rev) = &args.since {
         let repo = repo.as_ref().ok_or_else(need_repo)?;
         let mut paths: Vec<String> = source::changed_since(repo, rev)?;
         let tree = Source::WorkTree { root: root.clone(), dirs: Default::default() };
+        scan::prisma_dirs::looks_like_migrations(&tree, &paths, &mut opts.migration_dirs);
         // With the files that run what changed (a SQL file a script runs, a linked
         // migration.sql's target) and the migrations folders that are links.
         let mut unreadable = Vec::new();
@@ -255,4 +278,51 @@ fn stdout_result(written: std::io::Result<()>) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.context("could not write to stdout"),
     }
+}
+
+/// The pre-push line git would have given for what the pre-commit framework names: its local
+/// branch and the commit pushed (`TO_REF`, else the branch's tip), the remote branch, and
+/// where the push starts (`FROM_REF`; none when it pushes whole history).
+fn pre_commit_push_line(repo: &git2::Repository, p: &crate::config::env::PreCommitPush) -> Option<String> {
+    let to = match (&p.to_ref, &p.local_branch) {
+        (Some(to), _) => repo.revparse_single(to).ok()?.id(),
+        (None, Some(branch)) => repo.revparse_single(branch).ok()?.id(),
+        (None, None) => return None,
+    };
+    let from = match &p.from_ref {
+        Some(from) => repo.revparse_single(from).ok()?.id().to_string(),
+        None => "0".repeat(40),
+    };
+    let local = p.local_branch.clone().unwrap_or_else(|| "HEAD".into());
+    let remote = p.remote_branch.clone().unwrap_or_else(|| local.clone());
+    Some(format!("{local} {to} {remote} {from}\n"))
+}
+
+/// `scan --pre-push REMOTE [URL]`: git's own two arguments to a pre-push hook, passed on as
+/// they come (lefthook's `{1}`/`{0}`, a hand-written `"$@"`), are the remote, not paths to
+/// scan (which would leave every pushed file out). The first must name one of the
+/// repository's remotes, or be a URL that is not a path here; the second, a URL.
+fn push_arguments(cwd: &Path, args: &ScanArgs) -> Option<ScanArgs> {
+    if !args.pre_push || args.paths.is_empty() || args.paths.len() > 2 {
+        return None;
+    }
+    let repo = source::open_repo(cwd)?;
+    let first = args.paths[0].to_str()?;
+    let second = args.paths.get(1).map(|p| p.to_string_lossy().into_owned());
+    let url = |s: &str| s.contains("://") || (s.contains(':') && !s.starts_with('/') && !s.starts_with('.'));
+    let taken = match repo.find_remote(first) {
+        // A remote's name, then (from git) its URL.
+        Ok(r) => second
+            .as_deref()
+            .is_none_or(|s| r.url() == Some(s) || r.pushurl() == Some(s) || url(s) || !cwd.join(s).exists()),
+        // `git push URL`: git gives the URL twice.
+        Err(_) => url(first) && !cwd.join(first).exists() && second.as_deref().is_none_or(|s| s == first),
+    };
+    if !taken {
+        return None;
+    }
+    let mut out = args.clone();
+    out.remote = out.remote.clone().or_else(|| Some(first.to_string()));
+    out.paths.clear();
+    Some(out)
 }

@@ -25,6 +25,28 @@ pub const PROTECT_URL: &str = "PRISMA_GUARD_PROTECT_URL";
 
 const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(3600);
 
+/// What the pre-commit framework tells a hook at its pre-push stage (it reads git's ref
+/// lines itself and hands on none): `PRE_COMMIT_LOCAL_BRANCH`, `PRE_COMMIT_TO_REF`,
+/// `PRE_COMMIT_REMOTE_BRANCH`, `PRE_COMMIT_FROM_REF`, each when set and not empty.
+pub struct PreCommitPush {
+    pub local_branch: Option<String>,
+    pub to_ref: Option<String>,
+    pub remote_branch: Option<String>,
+    pub from_ref: Option<String>,
+}
+
+/// [`PreCommitPush`] from the environment; `None` when the pre-commit framework set none of it.
+pub fn pre_commit_push() -> Option<PreCommitPush> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let push = PreCommitPush {
+        local_branch: var("PRE_COMMIT_LOCAL_BRANCH"),
+        to_ref: var("PRE_COMMIT_TO_REF"),
+        remote_branch: var("PRE_COMMIT_REMOTE_BRANCH"),
+        from_ref: var("PRE_COMMIT_FROM_REF"),
+    };
+    (push.local_branch.is_some() || push.to_ref.is_some()).then_some(push)
+}
+
 /// `PRISMA_GUARD_LOCK_WAIT` (a duration such as `90s`, `10m`, `2h`), default 1 hour; a value
 /// that is not a duration is an error, never the default.
 pub fn lock_wait() -> Result<Duration> {

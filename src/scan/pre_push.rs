@@ -37,6 +37,7 @@ pub fn pre_push(
         opts.migration_dirs = super::prisma_dirs::source_migration_dirs(&src).map_err(unreadable_config)?;
         // With the files that run what the push changes, and linked migrations folders.
         let mut paths = paths;
+        super::prisma_dirs::looks_like_migrations(&src, &paths, &mut opts.migration_dirs);
         let listing = super::related::list(&src, None, None);
         let unreadable = super::related::widen(&src, &listing, &mut paths, &mut opts);
         let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();

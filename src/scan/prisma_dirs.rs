@@ -98,6 +98,26 @@ pub fn source_migration_dirs(source: &Source) -> Result<Vec<String>, String> {
     dirs_named(configs_in(source), &|rel| source.read(rel))
 }
 
+/// Add to `dirs` the folders of changed files laid out as Prisma lays out migrations,
+/// `<folder>/<migration>/migration.sql`, that no config names: with a `migration_lock.toml`
+/// in `<folder>` (in `source`), or a migration named as Prisma names them
+/// (`20240101000000_name`). A commit can move the folder, or change `migrations.path`
+/// without staging it: what looks like a migration is scanned as one (fail closed).
+pub fn looks_like_migrations(source: &Source, paths: &[String], dirs: &mut Vec<String>) {
+    for p in paths {
+        let Some(dir) = p.strip_suffix("/migration.sql") else { continue };
+        let Some((folder, name)) = dir.rsplit_once('/') else { continue };
+        if dirs.iter().any(|d| d == folder) || super::extract::kind(p).is_some() {
+            continue;
+        }
+        let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+        let prisma_named = digits >= 8 && name.as_bytes().get(digits) == Some(&b'_');
+        if prisma_named || source.read(&format!("{folder}/migration_lock.toml")).is_some() {
+            dirs.push(folder.to_string());
+        }
+    }
+}
+
 /// Whether `rel` is a package.json (outside node_modules), whose scripts may name a config.
 pub fn is_package(rel: &str) -> bool {
     (rel == "package.json" || rel.ends_with("/package.json")) && !rel.split('/').any(|p| p == "node_modules")

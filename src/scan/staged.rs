@@ -27,6 +27,17 @@ pub fn staged(
     // a changed `migrations.path` in the index git names, not in the default one.
     opts.migration_dirs =
         super::prisma_dirs::config_migration_dirs(root, None, Some(&src), near).map_err(unreadable_config)?;
+    // When the staged configs and the working tree's disagree (a changed `migrations.path`
+    // left unstaged, to be committed next): the folders the working tree's configs name are
+    // migrations too. Scanning one more folder is the safe side.
+    if let Ok(repo) = git2::Repository::open(&git_dir) {
+        let more = super::prisma_dirs::config_migration_dirs(root, Some(&repo), None, near).unwrap_or_default();
+        for d in more {
+            if !opts.migration_dirs.contains(&d) {
+                opts.migration_dirs.push(d);
+            }
+        }
+    }
     // prisma-guard.toml and the scan baseline decide what the guard allows once
     // committed: an AI agent may not commit them (a person does).
     if let Some(agent) = crate::agents::markers::detect_current() {
@@ -43,6 +54,7 @@ pub fn staged(
     // With the files that run what the commit changes (a SQL file a script runs, the target
     // of a linked migration.sql) and the migrations folders that are links.
     let mut paths = paths;
+    super::prisma_dirs::looks_like_migrations(&src, &paths, &mut opts.migration_dirs);
     let listing = super::related::list(&src, None, None);
     let unreadable = super::related::widen(&src, &listing, &mut paths, opts);
     let paths: Vec<String> = paths.into_iter().filter(|p| under(p)).collect();

@@ -259,9 +259,24 @@ pub fn workspace_package_dirs(root: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// The package patterns of the workspace rooted at `dir`: pnpm-workspace.yaml, the
-/// `workspaces` of package.json, lerna.json's `packages`, or, for an Nx workspace (nx.json),
+/// `workspaces` of package.json, lerna.json's `packages`, and, for an Nx workspace (nx.json),
 /// every folder holding a package.json or project.json.
 fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
+    let declared = declared_patterns(dir, package);
+    // Nx finds a project.json (or a package.json with an `nx` key) in any folder, whatever
+    // the package manager's workspaces list: with nx.json, every folder counts too.
+    if !dir.join("nx.json").is_file() {
+        return declared;
+    }
+    let mut patterns = declared.unwrap_or_default();
+    if !patterns.iter().any(|p| p == "**") {
+        patterns.push("**".to_string());
+    }
+    Some(patterns)
+}
+
+/// The package patterns the package manager's (or Lerna's) workspace declares at `dir`.
+fn declared_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String>> {
     let pnpm = dir.join("pnpm-workspace.yaml");
     let declared = package.and_then(|p| p.workspaces);
     if pnpm.is_file() {
@@ -286,7 +301,7 @@ fn workspace_patterns(dir: &Path, package: Option<Package>) -> Option<Vec<String
             .unwrap_or_default();
         return Some(if listed.is_empty() { vec!["packages/*".to_string()] } else { listed });
     }
-    dir.join("nx.json").is_file().then(|| vec!["**".to_string()])
+    None
 }
 
 /// pnpm's `package.yaml`: its name and the plain `key: value` lines of its `scripts:` block.
@@ -338,9 +353,10 @@ fn read_package(dir: &Path) -> Option<Package> {
     };
     if let Some(project) = project {
         // Nx knows the project by this name; the package name stays for npm's `-w`.
-        package.nx_name = project.get("name").and_then(|n| n.as_str()).map(str::to_string);
+        package.nx_name = project.get("name").and_then(|n| n.as_str()).map(str::to_string).or(package.nx_name);
         add_nx_targets(&mut package.scripts, project.get("targets"));
     }
+    add_target_defaults(&mut package.scripts, dir);
     Some(package)
 }
 
@@ -362,20 +378,65 @@ fn add_nx_targets(scripts: &mut BTreeMap<String, String>, targets: Option<&serde
         if let Some(script) = options.and_then(|o| o.get("script")).and_then(|s| s.as_str()) {
             lines.push(format!("npm run {}", super::quote(script)));
         }
-        if lines.is_empty() {
+        lines.extend(depends_on(name, t));
+        add_lines(scripts, name, &lines);
+    }
+}
+
+/// `lines` as what target `name` runs, after what it had (a package script and a target of
+/// the same name: both may run).
+fn add_lines(scripts: &mut BTreeMap<String, String>, name: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    let body = lines.join("\n");
+    match scripts.get_mut(name) {
+        Some(existing) if !existing.contains(&body) => {
+            existing.push('\n');
+            existing.push_str(&body);
+        }
+        Some(_) => {}
+        None => {
+            scripts.insert(name.to_string(), body);
+        }
+    }
+}
+
+/// What target `name`'s `dependsOn` (in `t`) makes Nx run first: this project's targets
+/// (`"x"`, `{"target": "x"}`), or its dependencies' (`"^x"`, `"dependencies": true`; read as
+/// every project's).
+fn depends_on(name: &str, t: &serde_json::Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for dep in t.get("dependsOn").and_then(|d| d.as_array()).into_iter().flatten() {
+        let (target, upstream) = match dep {
+            serde_json::Value::String(d) => (d.trim_start_matches('^'), d.starts_with('^')),
+            d => {
+                let Some(target) = d.get("target").and_then(|x| x.as_str()) else { continue };
+                let upstream = d.get("dependencies").and_then(serde_json::Value::as_bool) == Some(true)
+                    || d.get("projects").is_some_and(|p| p.as_str() != Some("self"));
+                (target, upstream)
+            }
+        };
+        if target.is_empty() || target == name {
             continue;
         }
-        let body = lines.join("\n");
-        match scripts.get_mut(name) {
-            // A package script and a target of the same name: both may run.
-            Some(existing) if *existing != body => {
-                existing.push('\n');
-                existing.push_str(&body);
-            }
-            Some(_) => {}
-            None => {
-                scripts.insert(name.clone(), body);
-            }
+        lines.push(match upstream {
+            true => format!("nx run-many -t {}", super::quote(target)),
+            false => format!("npm run {}", super::quote(target)),
+        });
+    }
+    lines
+}
+
+/// nx.json's `targetDefaults` (of the Nx workspace at or above `dir`) for the targets this
+/// project has: the `dependsOn` a target gets without writing it.
+fn add_target_defaults(scripts: &mut BTreeMap<String, String>, dir: &Path) {
+    let Some(text) = dir.ancestors().find_map(|d| std::fs::read_to_string(d.join("nx.json")).ok()) else { return };
+    let Ok(nx) = serde_json::from_str::<serde_json::Value>(crate::scan::extract::strip_bom(&text)) else { return };
+    let Some(defaults) = nx.get("targetDefaults").and_then(|t| t.as_object()) else { return };
+    for (name, t) in defaults {
+        if scripts.contains_key(name) {
+            add_lines(scripts, name, &depends_on(name, t));
         }
     }
 }
@@ -399,7 +460,8 @@ fn read_package_json(dir: &Path) -> Option<Package> {
     Some(Package {
         dir: dir.to_path_buf(),
         name: json.get("name").and_then(|n| n.as_str()).map(str::to_string),
-        nx_name: None,
+        // `"nx": {"name": "db"}`: the name Nx knows the project by.
+        nx_name: json.get("nx").and_then(|n| n.get("name")).and_then(|n| n.as_str()).map(str::to_string),
         scripts,
         workspaces,
         deps: ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]

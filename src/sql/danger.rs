@@ -109,6 +109,9 @@ mod tests {
             ("WITH d AS (DELETE FROM \"Post\" RETURNING *) SELECT count(*) FROM d", "delete-without-where"),
             ("WITH u AS (UPDATE \"User\" SET name = NULL RETURNING id) SELECT 1", "update-without-where"),
             ("WITH old AS (SELECT 1) DELETE FROM \"Post\"", "delete-without-where"),
+            // Through a CTE with no condition of its own, the subquery still reaches every row.
+            ("WITH x AS (SELECT id FROM \"Post\") DELETE FROM \"Post\" WHERE id IN (SELECT id FROM x)", "delete-without-where"),
+            ("WITH d AS (DELETE FROM \"Post\" RETURNING id) SELECT count(*) FROM d", "delete-without-where"),
             ("MERGE INTO \"Post\" p USING src s ON p.id = s.id WHEN MATCHED THEN DELETE", "merge-delete"),
             ("DELETE FROM \"Post\" WHERE true", "delete-without-where"),
             ("DELETE FROM \"Post\" WHERE 1=1", "delete-without-where"),
@@ -293,6 +296,10 @@ mod tests {
             "DELETE FROM \"Post\" WHERE 1 = 0",
             "DELETE FROM \"Post\" WHERE id IN (SELECT id FROM x WHERE true)",
             "WITH d AS (DELETE FROM \"Session\" WHERE expires < now() RETURNING *) SELECT count(*) FROM d",
+            // A WHERE on the DELETE after the WITH list, through a CTE that narrows (issue 22).
+            "WITH x AS (SELECT id FROM \"Post\" WHERE draft) DELETE FROM \"Post\" WHERE id IN (SELECT id FROM x)",
+            "WITH x AS (SELECT id FROM \"Post\" WHERE draft) UPDATE \"Post\" SET a = 1 WHERE id IN (SELECT id FROM x)",
+            "WITH RECURSIVE x(id) AS MATERIALIZED (SELECT id FROM \"Post\" WHERE draft), y AS (SELECT 1) DELETE FROM \"Post\" WHERE id IN (SELECT id FROM x)",
             "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN UPDATE SET x = s.x",
             "MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED AND s.x IS NULL THEN UPDATE SET x = 1",
             "DELETE FROM \"User\" u USING \"User\" v WHERE u.id = v.parent AND v.gone",

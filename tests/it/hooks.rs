@@ -175,7 +175,7 @@ fn husky_and_lefthook_configs_get_the_scan() {
     assert!(text.contains("    prisma-guard:\n      run: command -v prisma-guard "), "{text}");
     assert!(text.contains("; prisma-guard scan --staged\n    lint:"), "{text}");
     assert!(
-        text.contains("; prisma-guard scan --pre-push\n      use_stdin: true")
+        text.contains("; prisma-guard scan --pre-push --remote {1}\n      use_stdin: true")
             && text.contains("pre-push:\n  commands:\n    prisma-guard:\n      run: command -v prisma-guard "),
         "{text}"
     );

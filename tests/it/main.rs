@@ -19,6 +19,7 @@ mod failures;
 mod guard;
 mod hooks;
 mod hooks_related;
+mod hooks_team_setups;
 mod launchers;
 mod mcp;
 mod migrate;

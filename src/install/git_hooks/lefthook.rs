@@ -18,8 +18,35 @@ pub(super) const LEFTHOOK_CONFIGS: &[&str] = &[
     ".lefthook.toml",
 ];
 
+/// The command lefthook runs for `hook`: pre-push gets git's first argument, the remote's
+/// name, through lefthook's `{1}` (git's ref lines come on stdin, `use_stdin: true`).
+pub(super) fn lefthook_command(hook: &str, command: &str) -> String {
+    match hook {
+        "pre-push" => format!("{command} --remote {{1}}"),
+        _ => command.to_string(),
+    }
+}
+
+/// Whether lefthook's pre-push runs our scan without passing the remote on: a command of an
+/// older form, or one written by hand without `{1}`.
+pub(super) fn remote_not_passed(text: &str, command: &str) -> bool {
+    text.lines().filter(|l| l.contains(command)).any(|l| !l.contains("{1}") && !l.contains("{0}"))
+}
+
 pub(super) fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
-    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+    let text = std::fs::read_to_string(config).unwrap_or_default();
+    let configured = text.contains(command);
+    if configured && name == "pre-push" && remote_not_passed(&text, command) {
+        return HookStatus {
+            hook: name,
+            ok: false,
+            detail: format!(
+                "{} (lefthook): its pre-push command runs `{command}` without the remote git names (`--remote {{1}}`)",
+                config.display()
+            ),
+            fix: "prisma-guard hooks install".into(),
+        };
+    }
     // lefthook runs nothing until `lefthook install` wrote git's hook, and that hook runs
     // nothing when it cannot find lefthook.
     let installed = installed_by(&repo.workdir, name, "lefthook");
@@ -176,11 +203,14 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
         let mut doc = crate::install::jsonedit::Doc::new(text).map_err(bad)?;
         for (hook, _, command) in HOOKS {
             let path = [*hook, "commands"];
+            let run = guarded(&lefthook_command(hook, command));
             if add {
-                if !text.contains(command) {
+                // Ours, of an older form (pre-push without `{1}`): put right.
+                let older = *hook == "pre-push" && remote_not_passed(text, command);
+                if !text.contains(command) || older {
                     let entry = match *hook {
-                        "pre-push" => serde_json::json!({"run": guarded(command), "use_stdin": true}),
-                        _ => serde_json::json!({"run": guarded(command)}),
+                        "pre-push" => serde_json::json!({"run": run, "use_stdin": true}),
+                        _ => serde_json::json!({"run": run}),
                     };
                     doc.set(&path, "prisma-guard", &entry).map_err(bad)?;
                 }
@@ -200,7 +230,16 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
         let mut out = text.to_string();
         for (hook, _, command) in HOOKS {
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
-            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
+            let block = format!(
+                "\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}",
+                guarded(&lefthook_command(hook, command))
+            );
+            // The block an older version wrote (pre-push without `{1}`) gives way to this one.
+            let older = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
+            if *hook == "pre-push" && out.contains(&older) {
+                out = out.replace(&older, if add { &block } else { "" });
+                continue;
+            }
             if add && !out.contains(command) {
                 if !out.is_empty() && !out.ends_with('\n') {
                     out.push('\n');
@@ -218,13 +257,20 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
 /// Add prisma-guard commands under `pre-commit:` and `pre-push:` of a lefthook config,
 /// without disturbing what is there.
 pub fn lefthook_add(text: &str) -> String {
+    // Our commands of an older form (pre-push without `{1}`): taken out, then added anew.
+    let ours_older = HOOKS
+        .iter()
+        .any(|(hook, _, command)| *hook == "pre-push" && text.contains(&format!("run: {}\n", guarded(command))));
+    if ours_older {
+        return lefthook_add(&lefthook_remove(text));
+    }
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     for (hook, _, command) in HOOKS {
         if text.contains(command) {
             continue;
         }
         let stdin = if *hook == "pre-push" { "\n      use_stdin: true" } else { "" };
-        let entry = format!("    prisma-guard:\n      run: {}{stdin}", guarded(command));
+        let entry = format!("    prisma-guard:\n      run: {}{stdin}", guarded(&lefthook_command(hook, command)));
         match lines.iter().position(|l| l.trim_end() == format!("{hook}:")) {
             None => {
                 if lines.last().is_some_and(|l| !l.trim().is_empty()) {

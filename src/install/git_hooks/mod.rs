@@ -191,6 +191,19 @@ fn write_keeping_mode(path: &Path, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether the file at `path` is executable (by its owner).
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o100 != 0)
+}
+
+/// Whether git tracks the file at `path` (in the index of the repository at `workdir`).
+fn tracked(workdir: &Path, path: &Path) -> bool {
+    let Ok(repo) = git2::Repository::open(workdir) else { return false };
+    let Ok(index) = repo.index() else { return false };
+    path.strip_prefix(workdir).is_ok_and(|rel| index.get_path(rel, 0).is_some())
+}
+
 /// Put back the mode git records for a tracked hook script (`install` may have made it
 /// executable for git to run it): the file is then as the team committed it.
 fn restore_committed_mode(workdir: &Path, path: &Path) -> Result<()> {
@@ -279,6 +292,9 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
                 let Some(text) = add_line(existing.as_deref(), dir, command) else { continue };
                 match (existing.is_some(), direct) {
                     (true, false) => write_keeping_mode(&path, &text)?,
+                    (true, true) if !is_executable(&path) => {
+                        write_exec(&path, &mark_not_executable(&text, command))?;
+                    }
                     _ => write_exec(&path, &text)?,
                 }
                 changes.push(format!("{who}: added `{command}` to {} (it works for every teammate who has prisma-guard, and tells the others how to get it)", path.display()));
@@ -354,12 +370,18 @@ pub fn uninstall(repo: &Repo) -> Result<Changes> {
             for (name, _, _) in HOOKS {
                 let path = dir.join(name);
                 let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                let Some(kept) = remove_line(&text) else { continue };
-                if kept.is_empty() {
-                    std::fs::remove_file(&path)?;
-                } else {
-                    write_keeping_mode(&path, &kept)?;
-                    restore_committed_mode(&repo.workdir, &path)?;
+                let Some(kept) = remove_line(&text, tracked(&repo.workdir, &path)) else { continue };
+                match kept {
+                    None => std::fs::remove_file(&path)?,
+                    Some(kept) => {
+                        write_keeping_mode(&path, &kept)?;
+                        if was_not_executable(&text) {
+                            use std::os::unix::fs::PermissionsExt;
+                            let mode = std::fs::metadata(&path)?.permissions().mode() & !0o111;
+                            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+                        }
+                        restore_committed_mode(&repo.workdir, &path)?;
+                    }
                 }
                 changes.push(format!("removed prisma-guard from {}", path.display()));
             }
@@ -511,18 +533,31 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     let how = own_hook_runs(&repo.workdir, name).unwrap_or_default();
                     HookStatus { hook: name, ok: true, detail: format!("{} (pre-commit framework): {how}", config.display()), fix: String::new() }
                 }
+                Manager::PreCommit { config }
+                    if *name == "pre-push"
+                        && std::fs::read_to_string(config).is_ok_and(|t| pre_commit_names_ours(&t, name)) =>
+                {
+                    let installed = installed_by(&repo.workdir, name, "pre-commit");
+                    let state = match installed {
+                        true => "runs prisma-guard (prisma-guard-scan-push)",
+                        false => "configured (prisma-guard-scan-push), but the pre-commit framework has not installed the git hook (run `pre-commit install --hook-type pre-push`)",
+                    };
+                    let fix = if installed { String::new() } else { "pre-commit install --hook-type pre-push".into() };
+                    HookStatus { hook: name, ok: installed, detail: format!("{} (pre-commit framework): {state}", config.display()), fix }
+                }
                 Manager::PreCommit { config } if *name == "pre-push" => row(
                     true,
                     format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
                 ),
                 Manager::PreCommit { config } => {
-                    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                    let configured =
+                        std::fs::read_to_string(config).is_ok_and(|t| t.contains(command) || pre_commit_names_ours(&t, name));
                     let installed = installed_by(&repo.workdir, name, "pre-commit");
                     // `pre-commit install -c other.yaml` writes a hook that reads that file.
                     let runs = pre_commit_hook_config(&repo.workdir, name);
                     let elsewhere = runs.as_ref().filter(|c| normalize(&repo.workdir.join(c)) != normalize(config));
                     let elsewhere_has_us = elsewhere
-                        .is_some_and(|c| std::fs::read_to_string(repo.workdir.join(c)).is_ok_and(|t| t.contains(command)));
+                        .is_some_and(|c| std::fs::read_to_string(repo.workdir.join(c)).is_ok_and(|t| t.contains(command) || pre_commit_names_ours(&t, name)));
                     let state = match (configured, installed, elsewhere) {
                         (_, true, Some(other)) if !elsewhere_has_us => format!(
                             "git's {name} hook runs the pre-commit framework with {other}, which does not run prisma-guard (run `pre-commit install` to point it back at {})",
@@ -585,14 +620,43 @@ mod tests {
         let added = lefthook_add(original);
         assert_eq!(
             added,
-            format!("pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: {}\n      use_stdin: true\n", guarded("prisma-guard scan --staged"), guarded("prisma-guard scan --pre-push"))
+            format!("pre-commit:\n  parallel: true\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n\npre-push:\n  commands:\n    prisma-guard:\n      run: {}\n      use_stdin: true\n", guarded("prisma-guard scan --staged"), guarded("prisma-guard scan --pre-push --remote {1}"))
         );
         assert_eq!(lefthook_add(&added), added, "idempotent");
         assert_eq!(lefthook_remove(&added), original);
+        // What an older version wrote (pre-push without lefthook's `{1}`) is put right.
+        let older = added.replace(" --remote {1}", "");
+        assert_eq!(lefthook_add(&older), added);
+        assert_eq!(lefthook_remove(&older), original);
         let bare = "pre-push:\n  parallel: true\n";
         let added = lefthook_add(bare);
         assert!(added.starts_with("pre-push:\n  commands:\n    prisma-guard:\n"), "{added}");
         assert_eq!(lefthook_remove(&added), "pre-push:\n  parallel: true\n");
+    }
+
+    /// Review (issue 22, round 9): lefthook's JSON and TOML configs get pre-push's `{1}` too,
+    /// an older command without it is put right, and uninstall gives the file back.
+    #[test]
+    fn lefthook_json_and_toml_pass_the_remote() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, original) in [
+            ("lefthook.json", "{\n  \"pre-commit\": {\"commands\": {\"lint\": {\"run\": \"npm run lint\"}}}\n}\n"),
+            ("lefthook.toml", "[pre-commit.commands.lint]\nrun = \"npm run lint\"\n"),
+        ] {
+            let config = dir.path().join(name);
+            let added = lefthook_edit(&config, original, true).unwrap();
+            assert!(added.contains("prisma-guard scan --pre-push --remote {1}"), "{added}");
+            assert_eq!(lefthook_edit(&config, &added, true).unwrap(), added, "{name}: idempotent");
+            assert_eq!(lefthook_edit(&config, &added, false).unwrap(), original, "{name}");
+            let older = added.replace(" --remote {1}", "");
+            assert!(remote_not_passed(&older, "prisma-guard scan --pre-push"), "{name}");
+            let fixed = lefthook_edit(&config, &older, true).unwrap();
+            assert!(
+                fixed.contains("--remote {1}") && !remote_not_passed(&fixed, "prisma-guard scan --pre-push"),
+                "{fixed}"
+            );
+            assert_eq!(lefthook_edit(&config, &fixed, false).unwrap(), original, "{name}");
+        }
     }
 
     #[test]
@@ -644,7 +708,30 @@ mod tests {
         assert_eq!(add_line(Some(&added), dir, "prisma-guard scan --pre-push"), None, "idempotent");
         let old = format!("{team}command -v prisma-guard >/dev/null 2>&1 || exit 1; prisma-guard scan --pre-push || exit $? {HUSKY_LINE_MARK}\n");
         assert_eq!(add_line(Some(&old), dir, "prisma-guard scan --pre-push").as_deref(), Some(added.as_str()));
-        assert_eq!(remove_line(&added).as_deref(), Some(team));
+        assert_eq!(remove_line(&added, true), Some(Some(team.to_string())));
+    }
+
+    /// Review (issue 22, round 9): install then uninstall gives every team script back byte
+    /// for byte (one of a shebang only, one without a final newline, an empty one, CRLF), and
+    /// removes only the files install made.
+    #[test]
+    fn uninstall_gives_team_scripts_back_byte_for_byte() {
+        let dir = Path::new("/nonexistent");
+        for team in ["#!/bin/sh\n", "#!/bin/sh", "", "#!/bin/sh\n# lint\n", "#!/bin/sh\r\nnpm test\r\n", "npm test"] {
+            for command in ["prisma-guard scan --staged", "prisma-guard scan --pre-push"] {
+                let added = add_line(Some(team), dir, command).unwrap();
+                assert_eq!(add_line(Some(&added), dir, command), None, "{team:?}: idempotent");
+                for tracked in [true, false] {
+                    assert_eq!(remove_line(&added, tracked), Some(Some(team.to_string())), "{team:?}");
+                }
+            }
+        }
+        let made = add_line(None, dir, "prisma-guard scan --staged").unwrap();
+        assert_eq!(remove_line(&made, false), Some(None), "a file install made goes");
+        // One an older version made (no comment line of ours), untracked: goes too.
+        let older = format!("#!/bin/sh\n{}\n", hook_line("prisma-guard scan --staged"));
+        assert_eq!(remove_line(&older, false), Some(None));
+        assert_eq!(remove_line(&older, true), Some(Some("#!/bin/sh\n".to_string())));
     }
 
     #[test]

@@ -13,6 +13,20 @@ pub(super) fn pre_commit_hook_config(workdir: &Path, hook: &str) -> Option<Strin
     (!value.is_empty()).then_some(value)
 }
 
+/// Whether a `.pre-commit-config.yaml` uses one of the hooks prisma-guard's own
+/// `.pre-commit-hooks.yaml` offers for `hook` (`id: prisma-guard-scan`, `-system`; the
+/// `-push` ones for pre-push).
+pub(super) fn pre_commit_names_ours(text: &str, hook: &str) -> bool {
+    let ids: &[&str] = match hook {
+        "pre-push" => &["prisma-guard-scan-push", "prisma-guard-scan-push-system"],
+        _ => &["prisma-guard-scan", "prisma-guard-scan-system"],
+    };
+    text.lines().any(|l| {
+        let l = l.split(" #").next().unwrap_or("").trim().trim_start_matches('-').trim();
+        l.strip_prefix("id:").is_some_and(|id| ids.contains(&id.trim().trim_matches(|c| c == '"' || c == '\'')))
+    })
+}
+
 /// How a `.pre-commit-config.yaml` lays out its lists, read from its first `repos:` item
 /// (pre-commit's own `sample-config` writes `-   repo:`, with the item's keys 4 columns in;
 /// many files write `  - repo:`), so that our entry looks like the rest.
@@ -148,7 +162,7 @@ pub(super) fn pre_commit_entry_for(text: &str) -> String {
 /// the file's own layout, every other byte as it was; `None` when the file has no list that
 /// can be added to safely (flow style `repos: [...]`, no `repos:`, tabs).
 pub(super) fn pre_commit_add(text: &str) -> Option<String> {
-    if text.contains("prisma-guard scan") {
+    if text.contains("prisma-guard scan") || pre_commit_names_ours(text, "pre-commit") {
         return Some(text.to_string());
     }
     let (_, end, layout) = repos_block(text)?;

@@ -40,22 +40,29 @@ pub(super) fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Opt
     let line = hook_line(command);
     match existing {
         Some(text) if text.contains(HUSKY_LINE_MARK) => {
-            if first_command(text) == Some(line.as_str()) {
+            if first_command(text).map(unmarked) == Some(line.as_str()) {
                 return None;
             }
-            let kept = remove_line(text).unwrap_or_default();
-            match kept.is_empty() {
-                true => add_line(None, dir, command),
-                false => add_line(Some(&kept), dir, command),
+            match remove_line(text, false).flatten() {
+                None => add_line(None, dir, command),
+                Some(kept) => add_line(Some(&kept), dir, command),
             }
         }
         Some(text) => {
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             let at = lines.iter().position(|l| !is_header(l)).unwrap_or(lines.len());
             let mut out = lines[..at].concat();
-            if !out.is_empty() && !out.ends_with('\n') {
+            // A team file of header lines only (a shebang, or nothing): marked as the team's,
+            // so that uninstall gives it back rather than removing it; without a final
+            // newline, the newline our line needs is marked too, and taken out again.
+            let line = if at < lines.len() {
+                line
+            } else if !out.is_empty() && !out.ends_with('\n') {
                 out.push('\n');
-            }
+                format!("{line}{TEAM_FILE_NO_NEWLINE}")
+            } else {
+                format!("{line}{TEAM_FILE}")
+            };
             out.push_str(&line);
             out.push('\n');
             out.push_str(&lines[at..].concat());
@@ -70,7 +77,7 @@ pub(super) fn add_line(existing: Option<&str>, dir: &Path, command: &str) -> Opt
             } else {
                 "#!/bin/sh\n"
             };
-            Some(format!("{header}{line}\n"))
+            Some(format!("{header}{CREATED_LINE}\n{line}\n"))
         }
     }
 }
@@ -118,15 +125,68 @@ pub(super) fn first_command(text: &str) -> Option<&str> {
     text.lines().find(|l| !is_header(l))
 }
 
-/// The hook script without our line; `Some("")` when nothing of the user's is left;
-/// `None` when our line is not there.
-pub(super) fn remove_line(text: &str) -> Option<String> {
+/// The comment line of a hook script `hooks install` created (there was none): uninstall
+/// removes the file when nothing else was added to it. A team's script that was there is
+/// given back byte for byte, even one that holds only a shebang.
+const CREATED_LINE: &str = "# prisma-guard: created by `prisma-guard hooks install`";
+
+/// The end of our line in a team's script of header lines only: the file was there (and
+/// stays on uninstall); the second, also that it had no final newline.
+const TEAM_FILE: &str = " (in the team's script)";
+const TEAM_FILE_NO_NEWLINE: &str = " (in the team's script, which had no final newline)";
+
+/// The end of our line in a team's script that was not executable (git ran it only once
+/// install made it so): uninstall makes it so again.
+const NOT_EXECUTABLE: &str = " (the team's script was not executable)";
+
+/// Our line without the marks above.
+fn unmarked(mut line: &str) -> &str {
+    while let Some(l) = [TEAM_FILE, TEAM_FILE_NO_NEWLINE, NOT_EXECUTABLE].iter().find_map(|m| line.strip_suffix(m)) {
+        line = l;
+    }
+    line
+}
+
+/// `text` with our line for `command` marked: the team's script was not executable.
+pub(super) fn mark_not_executable(text: &str, command: &str) -> String {
+    let line = hook_line(command);
+    text.split_inclusive('\n')
+        .map(|l| {
+            let body = l.trim_end_matches('\n');
+            match unmarked(body) == line && !body.ends_with(NOT_EXECUTABLE) {
+                true => format!("{body}{NOT_EXECUTABLE}{}", &l[body.len()..]),
+                false => l.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Whether our line in `text` says the team's script was not executable.
+pub(super) fn was_not_executable(text: &str) -> bool {
+    text.lines().any(|l| l.contains(HUSKY_LINE_MARK) && l.contains(NOT_EXECUTABLE))
+}
+
+/// The hook script without our line; `Some(None)` when the file is one we created and
+/// nothing of the user's is in it (to remove); `None` when our line is not there. `tracked`: whether git tracks
+/// the file (a team's script, never one an older version of ours made).
+pub(super) fn remove_line(text: &str, tracked: bool) -> Option<Option<String>> {
     if !text.contains(HUSKY_LINE_MARK) {
         return None;
     }
-    let kept: String = text.split_inclusive('\n').filter(|l| !l.contains(HUSKY_LINE_MARK)).collect();
+    let ours = |l: &str| l.contains(HUSKY_LINE_MARK) && !l.starts_with("#!");
+    let mut kept: String = text.split_inclusive('\n').filter(|l| !ours(l)).collect();
+    if text.lines().any(|l| ours(l) && l.contains(TEAM_FILE_NO_NEWLINE)) && kept.ends_with('\n') {
+        kept.pop();
+    }
     let only_header = kept.lines().all(|l| l.trim().is_empty() || l.starts_with("#!") || l.contains("_/husky.sh"));
-    Some(if only_header { String::new() } else { kept })
+    // Ours: made by this version (its comment line), or by an older one, which marked neither
+    // the files it made nor the team's (untracked, nothing but the header it wrote).
+    let team = text.lines().any(|l| ours(l) && unmarked(l) != l);
+    let older = !tracked
+        && !team
+        && ["#!/bin/sh\n", "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\n"].contains(&kept.as_str());
+    let created = text.lines().any(|l| l == CREATED_LINE) || older;
+    Some((!(only_header && created)).then_some(kept))
 }
 
 /// What a teammate without prisma-guard reads when a committed lefthook or pre-commit

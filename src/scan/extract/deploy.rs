@@ -76,7 +76,7 @@ pub(super) fn json(text: &str) -> Result<Vec<CommandLine>, String> {
     Ok(out)
 }
 
-fn json_value(text: &str, value: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<CommandLine>) {
+pub(super) fn json_value(text: &str, value: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<CommandLine>) {
     match value {
         serde_json::Value::String(s) if super::mentions_data_command(s) => {
             // JSON values carry no positions: the first place the encoded string is written.

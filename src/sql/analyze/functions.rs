@@ -681,6 +681,7 @@ impl Analyzer<'_> {
     /// one): judged as a statement of its own.
     pub(super) fn nested_changes(&mut self, i: usize, t: &[Tok]) {
         let mut depth = 0i32;
+        let mut inlined;
         for (k, x) in t.iter().enumerate().skip(1) {
             if x.is_punct('(') {
                 depth += 1;
@@ -695,7 +696,10 @@ impl Analyzer<'_> {
                 let Some(close) = matching_paren(t, k - 1) else { continue };
                 &t[k..close]
             } else if depth == 0 && starts(t, &["WITH"]) && !t[k - 1].is("ON") {
-                &t[k..]
+                // Its subqueries that read a CTE (`WHERE id IN (SELECT id FROM x)`) read
+                // the CTE's own query, with its conditions.
+                inlined = inline_ctes(t, k);
+                &inlined
             } else {
                 continue;
             };

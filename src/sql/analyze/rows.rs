@@ -223,6 +223,57 @@ pub(super) fn unconditioned_subquery_branch(branch: &[Tok], target: Option<&str>
     from.is_some_and(|f| split_commas(inner, f + 1, inner.len()).len() <= 1)
 }
 
+/// The statement after a `WITH` list (`t[main..]`) with each subquery's `FROM x` / `JOIN x`
+/// of a CTE `x` replaced by `(its query) x`: `DELETE FROM t WHERE id IN (SELECT id FROM x)`
+/// reaches only the rows the CTE's own conditions select.
+pub(super) fn inline_ctes<'a>(t: &[Tok<'a>], main: usize) -> Vec<Tok<'a>> {
+    let mut ctes: Vec<(&str, &[Tok<'a>])> = Vec::new();
+    let mut k = if t.get(1).is_some_and(|x| x.is("RECURSIVE")) { 2 } else { 1 };
+    while k < main {
+        let Some(name) = t.get(k).filter(|x| x.is_name()) else { break };
+        k += 1;
+        if t.get(k).is_some_and(|x| x.is_punct('(')) {
+            let Some(close) = matching_paren(t, k) else { break };
+            k = close + 1;
+        }
+        if !t.get(k).is_some_and(|x| x.is("AS")) {
+            break;
+        }
+        k += 1;
+        while t.get(k).is_some_and(|x| x.is("NOT") || x.is("MATERIALIZED")) {
+            k += 1;
+        }
+        if !t.get(k).is_some_and(|x| x.is_punct('(')) {
+            break;
+        }
+        let Some(close) = matching_paren(t, k) else { break };
+        ctes.push((name.value, &t[k + 1..close]));
+        k = close + 1;
+        if !t.get(k).is_some_and(|x| x.is_punct(',')) {
+            break;
+        }
+        k += 1;
+    }
+    let mut out = Vec::with_capacity(t.len().saturating_sub(main));
+    let mut depth = 0i32;
+    for (n, x) in t.iter().enumerate().skip(main) {
+        if x.is_punct('(') {
+            depth += 1;
+        } else if x.is_punct(')') {
+            depth -= 1;
+        }
+        let read = depth > 0 && n > main && (t[n - 1].is("FROM") || t[n - 1].is("JOIN"));
+        let cte = read.then(|| ctes.iter().find(|(c, _)| x.is_name() && c.eq_ignore_ascii_case(x.value))).flatten();
+        if let Some((_, body)) = cte {
+            out.push(Tok { kind: Tk::Punct, value: "(", pos: x.pos });
+            out.extend_from_slice(body);
+            out.push(Tok { kind: Tk::Punct, value: ")", pos: x.pos });
+        }
+        out.push(*x);
+    }
+    out
+}
+
 /// Whether one OR-branch (parentheses left out) compares the table's key with a number
 /// every key passes: `id > -1`, `id >= 0`, `id <> -1`, `-1 < id`, `coalesce(id, 0) >= 0`,
 /// `u.id != 0`. Keys start at 1 (autoincrement), and SQLite sorts any text key above every
