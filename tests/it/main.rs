@@ -34,6 +34,7 @@ mod project;
 mod promises;
 mod remote;
 mod restore_r14;
+mod restore_r15;
 mod scan;
 mod setup;
 mod shim;
