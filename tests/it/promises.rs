@@ -808,6 +808,35 @@ fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
     }
 }
 
+/// Issue 16, review round 15, finding 3: WHERE clauses of session values (the same for every
+/// row) are no WHERE, in db execute and in the scanner.
+#[test]
+fn session_valued_where_clauses_need_a_human_and_are_scanned() {
+    let ctx = crate::guard::guarded_project();
+    for sql in [
+        "DELETE FROM \"Post\" WHERE current_user = current_user;",
+        "DELETE FROM \"Post\" WHERE current_user IS NOT NULL;",
+        "DELETE FROM \"Post\" WHERE session_user <> '';",
+        "DELETE FROM \"Post\" WHERE now() = now();",
+        "DELETE FROM \"Post\" WHERE id = 1 OR current_user IS NOT NULL;",
+    ] {
+        ctx.write("wipe.sql", sql);
+        let run = prisma(&ctx, &["db", "execute", "--file", "wipe.sql"]);
+        assert_eq!(run.code, 3, "{sql}: {}", run.all());
+        assert!(run.stderr.contains("needs a typed confirmation"), "{sql}: {}", run.stderr);
+        assert_eq!(crate::guard::rows(&ctx, "Post"), 3, "{sql}");
+    }
+    ctx.write(
+        "prisma/migrations/20260103000000_cleanup/migration.sql",
+        "DELETE FROM \"Post\" WHERE session_user <> '';\nUPDATE \"User\" SET name = 'x' WHERE current_user IS NOT NULL;\n",
+    );
+    let run = ctx.run(&["scan", "--format", "json", "prisma/migrations"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    for rule in ["delete-without-where", "update-without-where"] {
+        assert!(run.stdout.contains(&format!("\"{rule}\"")), "{rule}: {}", run.stdout);
+    }
+}
+
 /// Issue 16, point 7: a broken prisma-guard.toml does not block harmless commands (a
 /// warning), and guarded ones fail closed with the parse error.
 #[test]
