@@ -189,6 +189,21 @@ fn mariadb_system_versioned_history_is_backed_up_and_restored() {
     let run = ctx.run_with_tty(&["restore", &id], &format!("{db}\n"));
     run.ok();
     assert_eq!(history(&db), "4", "{}", run.all());
+
+    // History by transaction id, which mariadb-dump cannot dump (it fails the whole dump with
+    // --dump-history): the backup is taken, and its manifest says the history is not in it.
+    let (ctx, _db) = mariadb_project(
+        "r15_history_trx",
+        "CREATE TABLE `Price` (id INT PRIMARY KEY, amount INT) WITH SYSTEM VERSIONING;
+         CREATE TABLE `Trx` (x INT, s BIGINT UNSIGNED GENERATED ALWAYS AS ROW START, e BIGINT UNSIGNED GENERATED ALWAYS AS ROW END, PERIOD FOR SYSTEM_TIME(s, e)) WITH SYSTEM VERSIONING;
+         INSERT INTO `Trx` (x) VALUES (1); UPDATE `Trx` SET x = 2;",
+    );
+    let run = ctx.run(&["backup"]);
+    run.ok();
+    let m = &ctx.manifests()[0];
+    let warnings = m["warnings"].to_string();
+    assert!(warnings.contains("history of the system-versioned tables Price, Trx is not in this backup"), "{m}");
+    assert!(warnings.contains("Trx versioned by transaction id"), "{m}");
 }
 
 #[test]

@@ -241,7 +241,7 @@ impl Mysql {
         // mariadb-dump can write) or by transaction ids.
         let rows = self.query(
             "SELECT t.table_name, COALESCE(MAX(c.data_type), '') FROM information_schema.tables t \
-             LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.extra LIKE '%ROW START%' \
+             LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.generation_expression = 'ROW START' \
              WHERE t.table_schema = DATABASE() AND t.table_type = 'SYSTEM VERSIONED' GROUP BY t.table_name ORDER BY t.table_name",
         )?;
         if rows.is_empty() {
@@ -261,11 +261,23 @@ impl Mysql {
             ));
             return Ok((Vec::new(), warnings));
         }
+        // The history goes back in through `system_versioning_insert_history` (MariaDB 10.11+).
+        if self.query("SELECT @@session.system_versioning_insert_history").is_err() {
+            warnings.push(
+                "the history of system-versioned tables is not in this backup (a restore brings back their current rows only): this server (before MariaDB 10.11) cannot take history rows back in".into(),
+            );
+            return Ok((Vec::new(), warnings));
+        }
+        // mariadb-dump --dump-history fails on a table versioned by transaction id, and the
+        // option is all tables or none.
         if !by_transaction.is_empty() {
+            let all: Vec<&str> = rows.iter().map(|r| r.split('\t').next().unwrap_or(r)).collect();
             warnings.push(format!(
-                "the history of {} is not in this backup (versioned by transaction id, which mariadb-dump cannot dump): a restore brings back their current rows only",
+                "the history of the system-versioned tables {} is not in this backup (a restore brings back their current rows only): {} versioned by transaction id, whose history mariadb-dump cannot dump",
+                all.join(", "),
                 by_transaction.join(", ")
             ));
+            return Ok((Vec::new(), warnings));
         }
         Ok((vec!["--dump-history"], warnings))
     }
