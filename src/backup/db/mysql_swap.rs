@@ -126,12 +126,14 @@ fn load(db: &Mysql, input: &mut dyn Read) -> Result<()> {
 /// not exist), not in the one restored into. The source is the dump header's `Database:`.
 fn copy_unqualified(input: &mut dyn Read, out: &mut dyn Write) -> std::io::Result<()> {
     let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
+    // Whole writes to the client's pipe, not one per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
     let mut source: Option<String> = None;
     let mut line = Vec::new();
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(());
+            return out.flush();
         }
         if source.is_none() && line.starts_with(b"-- Host: ") {
             let text = String::from_utf8_lossy(&line);
