@@ -60,6 +60,16 @@ impl Tool {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// Whether `<tool> --help` names `option` (an option only newer versions have).
+    pub fn knows_option(&self, option: &str) -> bool {
+        Command::new(&self.path)
+            .arg("--help")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().any(|w| w == option))
+    }
+
     /// The first line of `<tool> --version`.
     pub fn version(&self) -> Result<String> {
         let out = Command::new(&self.path)

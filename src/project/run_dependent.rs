@@ -41,9 +41,21 @@ pub(super) fn reaches_the_environment(src: &str) -> Option<String> {
         if word == "process" && read.is_match(&src[m.start()..]) {
             continue;
         }
+        if word == "module" && module_exports(&src[m.start()..]) {
+            continue;
+        }
         return Some(format!("uses `{word}` in a way prisma-guard cannot follow without running it"));
     }
     None
+}
+
+/// `module.exports` at the start of `rest`: how a CommonJS config (`prisma.config.cjs`,
+/// `.cts`, `.js`) hands its value over, the same in every evaluation (Prisma loads these
+/// names as it loads `prisma.config.ts`). `module`'s other fields (`require`, `parent`,
+/// `children`, `constructor`) stay refused.
+fn module_exports(rest: &str) -> bool {
+    static EXPORTS: OnceLock<Regex> = OnceLock::new();
+    re(&EXPORTS, r"^module\s*\.\s*exports\b").is_match(rest)
 }
 
 /// Code whose value can differ between two evaluations of the config: prisma-guard's (by
@@ -77,6 +89,9 @@ pub fn run_dependent(src: &str) -> Option<String> {
             continue;
         }
         if m.as_str() == "process" && fine.is_match(&src[m.start()..]) {
+            continue;
+        }
+        if m.as_str() == "module" && module_exports(&src[m.start()..]) {
             continue;
         }
         if src[..m.start()].trim_end().ends_with('.') && m.as_str() != "stack" {
@@ -277,9 +292,22 @@ mod tests {
             ("import { argv } from \"node:process\";", "imports `process`"),
             ("import p from \"process\";", "imports `process`"),
             ("const p = require(\"node:process\");", "imports `process`"),
+            ("const r = module.require(\"fs\");", "uses `module`"),
+            ("const u = module.parent ? a : b;", "uses `module`"),
         ] {
             assert_eq!(run_dependent(src).as_deref(), Some(why), "{src}");
         }
+    }
+
+    /// Issue 16, review round 15: a CommonJS config (`prisma.config.cjs`) hands its value over
+    /// through `module.exports`, which is no reason to distrust it.
+    #[test]
+    fn commonjs_configs_export_through_module_exports() {
+        let cjs = "require(\"dotenv\").config({ path: \".env.local\" });\nconst { defineConfig, env } = require(\"prisma/config\");\nmodule.exports = defineConfig({ datasource: { url: env(\"DATABASE_URL\") } });\n";
+        assert_eq!(run_dependent(cjs), None);
+        assert_eq!(reaches_the_environment(cjs), None);
+        assert_eq!(run_dependent("module . exports.default = defineConfig({});"), None);
+        assert!(reaches_the_environment("module.require('fs')").is_some());
     }
 
     #[test]

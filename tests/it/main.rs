@@ -35,6 +35,7 @@ mod project;
 mod promises;
 mod remote;
 mod remote_faults;
+mod restore_check;
 mod restore_contents;
 mod scan;
 mod setup;

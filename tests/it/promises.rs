@@ -159,6 +159,39 @@ fn the_static_reader_agrees_with_dotenv_in_every_layout_when_prismas_loader_is_m
     check_layouts(Loader::Static);
 }
 
+/// Issue 16, review round 15: Prisma 7 finds `prisma.config.cjs`, `.mjs`, `.cts` and `.mts`
+/// (and `.js`) as it finds `prisma.config.ts`; so does the guard, with Prisma's loader and
+/// without it: the database backed up and named is the one Prisma changes (`.env.local` here).
+#[test]
+fn configs_in_commonjs_and_module_files_are_the_projects_config() {
+    let cjs = "require(\"dotenv\").config({ path: \".env.local\" });\nconst { defineConfig, env } = require(\"prisma/config\");\n\nmodule.exports = defineConfig({\n  schema: \"prisma/schema.prisma\",\n  migrations: { path: \"prisma/migrations\" },\n  datasource: { url: env(\"DATABASE_URL\") },\n});\n";
+    let esm = config_ts("import { config } from \"dotenv\";\nconfig({ path: \".env.local\" });");
+    let cases = [
+        ("prisma.config.cjs", cjs.to_string(), Loader::Prisma),
+        ("prisma.config.cjs", cjs.to_string(), Loader::Static),
+        ("prisma.config.mjs", esm.clone(), Loader::Prisma),
+        ("prisma.config.mts", esm.clone(), Loader::Static),
+        ("prisma.config.cts", cjs.to_string(), Loader::Prisma),
+    ];
+    for (i, (file, text, loader)) in cases.iter().enumerate() {
+        let (a, b) = two_databases(&format!("ext{i}"));
+        let ctx = project(*loader, "");
+        ctx.write(file, text);
+        ctx.write(".env.local", &env_line(&a));
+        ctx.write(".env", &env_line(&b));
+        let run = prisma(&ctx, &["migrate", "deploy"]);
+        run.ok().no_secret();
+        assert_eq!(datasource_db(&run.stdout).as_deref(), Some(a.as_str()), "{file} ({loader:?}): {}", run.all());
+        let manifests = ctx.manifests();
+        assert_eq!(manifests.len(), 1, "{file} ({loader:?}): {}", run.all());
+        let url = manifests[0]["database_url"].as_str().unwrap();
+        assert!(url.contains(&format!("/{a}")), "{file} ({loader:?}): backed up {url}, Prisma changed {a}");
+        let run = prisma_tty(&ctx, &["migrate", "reset", "--force"], "no\n");
+        assert!(run.all().contains(&format!("Type the database name `{a}`")), "{file} ({loader:?}): {}", run.all());
+        assert_eq!((users(&a), users(&b)), (3, 5), "{file} ({loader:?}): nothing was reset");
+    }
+}
+
 /// A config the static reader cannot follow, and no Prisma loader: refused, not "nothing to
 /// lose" because the database it guessed does not exist.
 #[test]
@@ -771,6 +804,35 @@ fn disguised_data_loss_in_db_execute_needs_a_human_and_is_scanned() {
     for rule in
         ["drop-owned", "drop-cascade", "drop-materialized-view", "dynamic-sql", "merge-delete", "update-without-where"]
     {
+        assert!(run.stdout.contains(&format!("\"{rule}\"")), "{rule}: {}", run.stdout);
+    }
+}
+
+/// Issue 16, review round 15, finding 3: WHERE clauses of session values (the same for every
+/// row) are no WHERE, in db execute and in the scanner.
+#[test]
+fn session_valued_where_clauses_need_a_human_and_are_scanned() {
+    let ctx = crate::guard::guarded_project();
+    for sql in [
+        "DELETE FROM \"Post\" WHERE current_user = current_user;",
+        "DELETE FROM \"Post\" WHERE current_user IS NOT NULL;",
+        "DELETE FROM \"Post\" WHERE session_user <> '';",
+        "DELETE FROM \"Post\" WHERE now() = now();",
+        "DELETE FROM \"Post\" WHERE id = 1 OR current_user IS NOT NULL;",
+    ] {
+        ctx.write("wipe.sql", sql);
+        let run = prisma(&ctx, &["db", "execute", "--file", "wipe.sql"]);
+        assert_eq!(run.code, 3, "{sql}: {}", run.all());
+        assert!(run.stderr.contains("needs a typed confirmation"), "{sql}: {}", run.stderr);
+        assert_eq!(crate::guard::rows(&ctx, "Post"), 3, "{sql}");
+    }
+    ctx.write(
+        "prisma/migrations/20260103000000_cleanup/migration.sql",
+        "DELETE FROM \"Post\" WHERE session_user <> '';\nUPDATE \"User\" SET name = 'x' WHERE current_user IS NOT NULL;\n",
+    );
+    let run = ctx.run(&["scan", "--format", "json", "prisma/migrations"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    for rule in ["delete-without-where", "update-without-where"] {
         assert!(run.stdout.contains(&format!("\"{rule}\"")), "{rule}: {}", run.stdout);
     }
 }

@@ -155,9 +155,15 @@ impl Mysql {
     /// Row counts, the restore's swap and the restore test all go by this list, so none of
     /// them is left out of a count or left behind by a restore.
     pub(super) fn tables(&self) -> Result<Vec<String>> {
-        self.query(&format!(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN ({ROW_TABLE_TYPES}) ORDER BY table_name"
+        self.names(&format!(
+            "SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type IN ({ROW_TABLE_TYPES}) ORDER BY table_name"
         ))
+    }
+
+    /// Names a query returns in hex (`SELECT HEX(name) ...`): a name may hold a newline or a
+    /// tab, which the client's output would split.
+    fn names(&self, sql: &str) -> Result<Vec<String>> {
+        Ok(self.query(sql)?.iter().map(|h| unhex(h.trim())).collect())
     }
 
     /// `--routines` and `--events` when this user may read them; what it may not, said.
@@ -227,8 +233,57 @@ impl Mysql {
         (flags, warnings)
     }
 
+    /// `--dump-history` when the database has system-versioned tables (MariaDB) and the dump
+    /// tool can write their history; what it cannot, said (the history is then not in the
+    /// backup, and a restore loses it).
+    fn history(&self, tool: &Tool) -> Result<(Vec<&'static str>, Vec<String>)> {
+        // Each versioned table, and whether its history is kept by timestamps (the only kind
+        // mariadb-dump can write) or by transaction ids.
+        let rows = self.query(
+            "SELECT t.table_name, COALESCE(MAX(c.data_type), '') FROM information_schema.tables t \
+             LEFT JOIN information_schema.columns c ON c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.generation_expression = 'ROW START' \
+             WHERE t.table_schema = DATABASE() AND t.table_type = 'SYSTEM VERSIONED' GROUP BY t.table_name ORDER BY t.table_name",
+        )?;
+        if rows.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut warnings = Vec::new();
+        let by_transaction: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.split_once('\t'))
+            .filter(|(_, ty)| ty.eq_ignore_ascii_case("bigint"))
+            .map(|(t, _)| t)
+            .collect();
+        if !tool.knows_option("--dump-history") {
+            warnings.push(format!(
+                "the history of system-versioned tables is not in this backup (a restore brings back their current rows only): {} cannot dump it (MariaDB's mariadb-dump 10.11 or later can)",
+                tool.path.display()
+            ));
+            return Ok((Vec::new(), warnings));
+        }
+        // The history goes back in through `system_versioning_insert_history` (MariaDB 10.11+).
+        if self.query("SELECT @@session.system_versioning_insert_history").is_err() {
+            warnings.push(
+                "the history of system-versioned tables is not in this backup (a restore brings back their current rows only): this server (before MariaDB 10.11) cannot take history rows back in".into(),
+            );
+            return Ok((Vec::new(), warnings));
+        }
+        // mariadb-dump --dump-history fails on a table versioned by transaction id, and the
+        // option is all tables or none.
+        if !by_transaction.is_empty() {
+            let all: Vec<&str> = rows.iter().map(|r| r.split('\t').next().unwrap_or(r)).collect();
+            warnings.push(format!(
+                "the history of the system-versioned tables {} is not in this backup (a restore brings back their current rows only): {} versioned by transaction id, whose history mariadb-dump cannot dump",
+                all.join(", "),
+                by_transaction.join(", ")
+            ));
+            return Ok((Vec::new(), warnings));
+        }
+        Ok((vec!["--dump-history"], warnings))
+    }
+
     pub(super) fn views(&self) -> Result<Vec<String>> {
-        self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW' ORDER BY table_name")
+        self.names("SELECT HEX(table_name) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW' ORDER BY table_name")
     }
 }
 
@@ -268,7 +323,10 @@ impl Database for Mysql {
 
     fn dump(&self, out: &mut dyn Write, _workdir: &Path) -> Result<DumpFacts> {
         let tool = self.dump_tool()?;
-        let (extra, warnings) = self.routines_and_events();
+        let (mut extra, mut warnings) = self.routines_and_events();
+        let (history, history_warnings) = self.history(&tool)?;
+        extra.extend(history);
+        warnings.extend(history_warnings);
         let (mut cmd, _options) = self.base(&tool)?;
         cmd.args([
             "--single-transaction",
@@ -311,12 +369,12 @@ impl Database for Mysql {
         }
         let sql = tables
             .iter()
-            .map(|t| format!("SELECT {}, COUNT(*) FROM {}", quote_literal(t), quote_ident(t)))
+            .map(|t| format!("SELECT HEX({}), COUNT(*) FROM {}", quote_literal(t), quote_ident(t)))
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         for line in self.query(&sql)? {
             if let Some((t, n)) = line.rsplit_once('\t') {
-                counts.insert(t.to_string(), n.trim().parse().unwrap_or(0));
+                counts.insert(unhex(t), n.trim().parse().unwrap_or(0));
             }
         }
         Ok(counts)
@@ -344,10 +402,10 @@ impl Database for Mysql {
 
     /// The dump without its rows (`INSERT` lines) restored into a scratch database: the
     /// tables, views, triggers and routines must all be created.
-    fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
+    fn check_restorable(&self, dump: &mut dyn Read, _rows: u64) -> Result<super::CheckOutcome> {
         let scratch = match self.create_scratch() {
             Ok(s) => s,
-            Err(e) => return Ok(Some(super::restore_not_checked(&e))),
+            Err(e) => return Ok(super::CheckOutcome::NotChecked(super::restore_not_checked(&e))),
         };
         let mut schema_only = WithoutRows {
             inner: std::io::BufReader::new(dump),
@@ -356,7 +414,16 @@ impl Database for Mysql {
             in_insert: false,
             in_body: false,
         };
-        scratch.database().restore(&mut schema_only, false).map(|()| None).map_err(super::unrestorable)
+        let schema = crate::backup::store::manifest::RestoreCheck {
+            scope: "schema".into(),
+            rows_replayed: 0,
+            tables_partly_replayed: Vec::new(),
+        };
+        scratch
+            .database()
+            .restore(&mut schema_only, false)
+            .map(|()| super::CheckOutcome::Checked(schema))
+            .map_err(super::unrestorable)
     }
 
     fn exists(&self) -> Result<bool> {
@@ -404,6 +471,15 @@ impl Database for Mysql {
             }),
         }))
     }
+}
+
+/// The text of `HEX()`'s output (invalid UTF-8 shown as U+FFFD).
+fn unhex(h: &str) -> String {
+    let bytes: Vec<u8> = (0..h.len() / 2)
+        .filter_map(|i| h.get(2 * i..2 * i + 2))
+        .filter_map(|b| u8::from_str_radix(b, 16).ok())
+        .collect();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn escape_option(s: &str) -> String {
@@ -456,6 +532,12 @@ impl<R: std::io::BufRead> Read for WithoutRows<R> {
 #[cfg(test)]
 mod without_rows_tests {
     use std::io::Read;
+
+    #[test]
+    fn hex_names_keep_newlines() {
+        assert_eq!(super::unhex("4F64640A4E616D65"), "Odd\nName");
+        assert_eq!(super::unhex(""), "");
+    }
 
     #[test]
     fn rows_go_routine_bodies_stay() {

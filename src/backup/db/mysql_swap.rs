@@ -5,7 +5,7 @@
 //! recreated from the staging copies, in the same client run. A restore killed before the
 //! swap leaves the database as it was, and a staging database that the next restore drops.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::process::Stdio;
 
 use anyhow::{Context, Result};
@@ -103,7 +103,7 @@ fn load(db: &Mysql, input: &mut dyn Read) -> Result<()> {
         .write_all(
             format!("SELECT GET_LOCK('{}', 30);\nSET FOREIGN_KEY_CHECKS=0;\n", run_lock(std::process::id())).as_bytes(),
         )
-        .and_then(|()| std::io::copy(input, &mut stdin).map(|_| ()))
+        .and_then(|()| copy_unqualified(input, &mut stdin))
         .and_then(|()| stdin.write_all(b"\nSET FOREIGN_KEY_CHECKS=1;\n"));
     if fed.is_err() {
         let _ = running.child.kill();
@@ -118,6 +118,63 @@ fn load(db: &Mysql, input: &mut dyn Read) -> Result<()> {
         (_, Err(e)) => Err(e.context("the restore failed; the database is unchanged")),
         (Ok(()), Ok(_)) => Ok(()),
     }
+}
+
+/// Copy the dump, with the database name taken out of the triggers that were created with
+/// it (`CREATE TRIGGER db.t ... ON db.User`, which mariadb-dump writes as typed): restored
+/// as written, they would land in the database the backup came from (or fail where it does
+/// not exist), not in the one restored into. The source is the dump header's `Database:`.
+fn copy_unqualified(input: &mut dyn Read, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, input);
+    // Whole writes to the client's pipe, not one per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+    let mut source: Option<String> = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return out.flush();
+        }
+        if source.is_none() && line.starts_with(b"-- Host: ") {
+            let text = String::from_utf8_lossy(&line);
+            source = text.split_once("Database: ").map(|(_, db)| db.trim_end_matches(['\r', '\n']).to_string());
+        }
+        let rewritten = match &source {
+            Some(db) if line.starts_with(b"/*!50003 CREATE*/") => {
+                std::str::from_utf8(&line).ok().and_then(|l| unqualified_trigger(l, db))
+            }
+            _ => None,
+        };
+        match rewritten {
+            Some(l) => out.write_all(l.as_bytes())?,
+            None => out.write_all(&line)?,
+        }
+    }
+}
+
+/// `... TRIGGER `db`.`t` BEFORE UPDATE ON db.`User` ...` without the `db` qualifiers (quoted
+/// or bare); `None` when the line is no trigger of `db`'s.
+fn unqualified_trigger(line: &str, db: &str) -> Option<String> {
+    let quoted = format!("`{}`.", db.replace('`', "``"));
+    let bare = format!("{db}.");
+    let strip = |rest: &str| -> Option<usize> {
+        [&quoted, &bare].into_iter().find(|q| rest.starts_with(q.as_str())).map(|q| q.len())
+    };
+    let at = line.find("*/ /*!50003 TRIGGER ")? + "*/ /*!50003 TRIGGER ".len();
+    let mut out = line[..at].to_string();
+    let mut rest = &line[at..];
+    if let Some(n) = strip(rest) {
+        rest = &rest[n..];
+    }
+    // The table follows ` ON ` after the trigger's name, time and event.
+    let on = rest.find(" ON ")? + " ON ".len();
+    out.push_str(&rest[..on]);
+    rest = &rest[on..];
+    if let Some(n) = strip(rest) {
+        rest = &rest[n..];
+    }
+    out.push_str(rest);
+    (out != line).then_some(out)
 }
 
 /// The `CREATE` statements of `db`'s views, triggers, routines and events, with `db`'s own
@@ -225,4 +282,24 @@ fn swap(target: &Mysql, staging: &Temp) -> Result<()> {
         return Err(e.context("the tables were restored, but recreating views, triggers, routines or events failed; run the restore again, or recreate them from the backup's dump (docs/restore-by-hand.md)"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn triggers_lose_their_database_name() {
+        let t = |l: &str| super::unqualified_trigger(l, "src");
+        let head = "/*!50003 CREATE*/ /*!50017 DEFINER=`app`@`%`*/ /*!50003 TRIGGER ";
+        assert_eq!(
+            t(&format!("{head}`src`.`bump` BEFORE UPDATE ON `src`.`User` FOR EACH ROW SET NEW.seen = 1\n")).as_deref(),
+            Some(format!("{head}`bump` BEFORE UPDATE ON `User` FOR EACH ROW SET NEW.seen = 1\n").as_str())
+        );
+        assert_eq!(
+            t(&format!("{head}`src`.b3 AFTER INSERT ON src.`User` FOR EACH ROW SET @x = 1\n")).as_deref(),
+            Some(format!("{head}b3 AFTER INSERT ON `User` FOR EACH ROW SET @x = 1\n").as_str())
+        );
+        assert_eq!(t(&format!("{head}b2 BEFORE INSERT ON User FOR EACH ROW SET NEW.seen = 5\n")), None);
+        // Another database's name stays.
+        assert_eq!(t(&format!("{head}`other`.b BEFORE INSERT ON `other`.`User` FOR EACH ROW SET @x = 1\n")), None);
+    }
 }

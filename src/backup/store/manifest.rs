@@ -52,6 +52,9 @@ pub struct Manifest {
     /// The last `restore-test` of this backup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_tested: Option<Verified>,
+    /// What the restore check run when the backup was taken replayed (none: not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_check: Option<RestoreCheck>,
     /// What the backup could not include, and why (privileges, parameters ignored).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -69,6 +72,38 @@ pub struct Manifest {
     /// Not stored: what a remote's listing found out about the signature.
     #[serde(skip)]
     pub authenticity: crate::backup::remote::signing::Authenticity,
+}
+
+/// What a new backup's restore check replayed into a scratch database (and rolled back).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RestoreCheck {
+    /// `every row`; `sample` (the schema and the first rows of each table: the rows of
+    /// `tables_partly_replayed` beyond those were not replayed); `schema` (no rows).
+    pub scope: String,
+    pub rows_replayed: u64,
+    /// Tables with rows the check did not replay (`restore-test` replays every row).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables_partly_replayed: Vec<String>,
+}
+
+impl RestoreCheck {
+    /// Whether the check replayed the whole backup.
+    pub fn complete(&self) -> bool {
+        self.scope == "every row"
+    }
+
+    /// What it replayed, in words (`backup` prints it, `backups --json` has the fields).
+    pub fn describe(&self) -> String {
+        match self.scope.as_str() {
+            "every row" => format!("every row ({}) replayed into a scratch database", self.rows_replayed),
+            "sample" => format!(
+                "only the schema and the first rows of each table ({} rows) replayed into a scratch database; the other rows of {} were not",
+                self.rows_replayed,
+                self.tables_partly_replayed.join(", ")
+            ),
+            _ => "only the schema (no rows) replayed into a scratch database".to_string(),
+        }
+    }
 }
 
 /// One off-site copy of a backup.

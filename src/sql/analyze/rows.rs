@@ -124,34 +124,46 @@ pub(super) fn every_row_with(t: &[Tok], not_null: &dyn Fn(&str) -> bool) -> Opti
     if null_checks.iter().any(|(x, is_null)| null_checks.iter().any(|(y, other)| x == y && is_null != other)) {
         return Some("its WHERE clause is always true");
     }
+    // A clause that names no column has one value for every row (or a random pick of them):
+    // all or nothing. Function names (`random()`, `length('')`, `now()`), the session's
+    // values (`current_user`, `session_user`), cast types (`::int`) and literal prefixes
+    // (`x'1'`, `E'a'`) are not columns.
+    let whole = &t[w + 1..end];
+    let columns: std::collections::HashSet<usize> =
+        whole.iter().enumerate().filter(|(k, _)| !names_no_column(whole, *k)).map(|(_, x)| x.pos).collect();
+    let constant = !clause.is_empty() && columns.is_empty();
+    // So has a condition among others (`id = 5 OR current_user IS NOT NULL`): one that is
+    // true holds for every row.
+    let row_free = |c: &[&Tok]| !c.is_empty() && !constant && c.iter().all(|x| !columns.contains(&x.pos)) && !never(c);
     let older = |b: &[&Tok]| always(b) || key_compared_always(b);
-    if branches.into_iter().any(|b| older(b) || super::tautology::branch_always(b, &older, &never_null)) {
+    let conjunct = |c: &[&Tok]| older(c) || row_free(c);
+    if branches.into_iter().any(|b| older(b) || super::tautology::branch_always(b, &conjunct, &never_null)) {
         return Some("its WHERE clause is always true");
     }
-    // A clause that names no column has one value for every row (or a random pick of them):
-    // all or nothing. Function names (`random()`, `length('')`), cast types (`::int`) and
-    // literal prefixes (`x'1'`, `E'a'`) are not columns.
-    let whole = &t[w + 1..end];
-    let constant = !clause.is_empty()
-        && whole.iter().enumerate().all(|(k, x)| match x.kind {
-            Tk::Str | Tk::Punct => true,
-            Tk::Ident => false,
-            Tk::Word => {
-                let v = x.value;
-                v.bytes().all(|c| c.is_ascii_digit() || c == b'.')
-                    || (v.len() > 2
-                        && v[..2].eq_ignore_ascii_case("0x")
-                        && v[2..].bytes().all(|c| c.is_ascii_hexdigit()))
-                    || CONSTANT_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
-                    || whole.get(k + 1).is_some_and(|n| n.is_punct('('))
-                    || (k >= 2 && whole[k - 1].is_punct(':') && whole[k - 2].is_punct(':'))
-                    || (v.len() == 1 && whole.get(k + 1).is_some_and(|n| n.kind == Tk::Str && n.pos == x.pos + 1))
-            }
-        });
     if !constant || never(&clause) {
         return None;
     }
     Some("its WHERE clause names no column: the same for every row")
+}
+
+/// Whether the token at `k` of a WHERE clause `whole` (parentheses kept) refers to no column:
+/// a string, punctuation, a number, a keyword or session value, a function's name, a cast's
+/// type, a literal's prefix.
+fn names_no_column(whole: &[Tok], k: usize) -> bool {
+    let x = &whole[k];
+    match x.kind {
+        Tk::Str | Tk::Punct => true,
+        Tk::Ident => false,
+        Tk::Word => {
+            let v = x.value;
+            v.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                || (v.len() > 2 && v[..2].eq_ignore_ascii_case("0x") && v[2..].bytes().all(|c| c.is_ascii_hexdigit()))
+                || CONSTANT_WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+                || whole.get(k + 1).is_some_and(|n| n.is_punct('('))
+                || (k >= 2 && whole[k - 1].is_punct(':') && whole[k - 2].is_punct(':'))
+                || (v.len() == 1 && whole.get(k + 1).is_some_and(|n| n.kind == Tk::Str && n.pos == x.pos + 1))
+        }
+    }
 }
 
 /// Whether a DELETE ... USING or UPDATE ... FROM (tokens `t`, WHERE at `w`, clause to `end`)
@@ -346,7 +358,7 @@ fn key_name(side: &[&Tok]) -> bool {
 pub(super) fn never(clause: &[&Tok]) -> bool {
     let num = |x: &Tok| (x.kind == Tk::Word).then(|| x.value.parse::<f64>().ok()).flatten();
     match clause {
-        [x] => x.is("FALSE") || num(x) == Some(0.0),
+        [x] => x.is("FALSE") || x.is("NULL") || num(x) == Some(0.0),
         [n, t] => n.is("NOT") && t.is("TRUE"),
         [a, op, b] => match (num(a), num(b)) {
             (Some(a), Some(b)) => match op.value {
@@ -416,6 +428,14 @@ pub(super) const CONSTANT_WORDS: &[&str] = &[
     "CURRENT_TIMESTAMP",
     "LOCALTIME",
     "LOCALTIMESTAMP",
+    // The session's values, written without parentheses (PostgreSQL; `user` is left out: a
+    // MySQL column may be called that).
+    "CURRENT_USER",
+    "SESSION_USER",
+    "CURRENT_ROLE",
+    "CURRENT_SCHEMA",
+    "CURRENT_CATALOG",
+    "SYSTEM_USER",
 ];
 
 impl Analyzer<'_> {

@@ -177,6 +177,36 @@ fn identity_free<'t, 'a>(side: &[&'t Tok<'a>]) -> Vec<&'t Tok<'a>> {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 16, review round 15: WHERE clauses whose value comes from the session, not the
+    /// row (the same for every row: all or nothing), are no WHERE; clauses naming a column
+    /// beside them still narrow.
+    #[test]
+    fn where_clauses_of_session_values_select_every_row() {
+        let cases: &[(&str, bool)] = &[
+            ("DELETE FROM \"Post\" WHERE current_user = current_user", true),
+            ("DELETE FROM \"Post\" WHERE current_user IS NOT NULL", true),
+            ("DELETE FROM \"Post\" WHERE session_user <> ''", true),
+            ("DELETE FROM \"Post\" WHERE now() = now()", true),
+            ("DELETE FROM \"Post\" WHERE current_role = 'app'", true),
+            ("DELETE FROM \"Post\" WHERE current_schema IS NOT NULL", true),
+            ("DELETE FROM \"Post\" WHERE (current_user IS NOT NULL)", true),
+            ("UPDATE \"Post\" SET title = 'x' WHERE session_user <> ''", true),
+            ("DELETE FROM \"Post\" WHERE id = 5 OR current_user IS NOT NULL", true),
+            ("DELETE FROM \"Post\" WHERE id = 5 OR now() > '2000-01-01'", true),
+            ("DELETE FROM \"Post\" WHERE \"authorId\" = 3 OR (session_user <> '')", true),
+            ("DELETE FROM \"Post\" WHERE id = 5", false),
+            ("DELETE FROM \"Post\" WHERE id = 5 AND current_user = 'app'", false),
+            ("DELETE FROM \"Post\" WHERE owner = current_user", false),
+            ("DELETE FROM \"Post\" WHERE \"createdAt\" < now() - interval '30 days'", false),
+            ("DELETE FROM \"Post\" WHERE id = 5 OR NULL", false),
+            ("DELETE FROM \"Post\" WHERE id = 5 OR 1 = 0", false),
+            ("DELETE FROM \"Post\" WHERE id = $1", false),
+        ];
+        for (sql, every_row) in cases {
+            assert_eq!(!crate::sql::dangers(sql).is_empty(), *every_row, "{sql}");
+        }
+    }
+
     /// Review of issue 19, round 3: WHERE clauses that select every row, however spelled.
     #[test]
     fn where_clauses_that_cannot_be_shown_to_narrow() {

@@ -44,16 +44,18 @@ impl Postgres {
         // Never a password prompt: without the password the URL gives, it fails.
         cmd.arg("--no-password");
         self.env(&mut cmd);
-        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f"]).arg(format!("--dbname={}", self.conninfo));
+        // Fields end at 0x1F, rows at 0x1E: a name may hold a newline (`"a\nb"`).
+        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f", "-R", "\x1e"])
+            .arg(format!("--dbname={}", self.conninfo));
         cmd
     }
 
-    /// Run one SQL text, return stdout lines.
+    /// Run one SQL text, return the rows of its result (fields joined by 0x1F).
     pub(crate) fn query(&self, sql: &str) -> Result<Vec<String>> {
         let mut cmd = self.psql_command();
         cmd.arg("-c").arg(sql);
         let out = self.psql.output(cmd, &self.redactor).map_err(|e| self.explain(e))?;
-        Ok(out.lines().map(str::to_string).collect())
+        Ok(records(&out))
     }
 
     /// Add a precise hint to a connection or version error.
@@ -130,5 +132,24 @@ impl Postgres {
     /// What hides this connection's password in text shown to people.
     pub(crate) fn redactor(&self) -> &Redactor {
         &self.redactor
+    }
+}
+
+/// The rows psql printed with `-R 0x1E`: separated by 0x1E, the last followed by a newline
+/// (each result's); nothing at all for no rows. A newline inside a row is the row's own.
+fn records(out: &str) -> Vec<String> {
+    if out.is_empty() {
+        return Vec::new();
+    }
+    out.strip_suffix('\n').unwrap_or(out).split(['\x1e']).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_keep_their_newlines() {
+        assert_eq!(super::records(""), Vec::<String>::new());
+        assert_eq!(super::records("\n"), vec![String::new()]);
+        assert_eq!(super::records("public.a\nb\x1f3\x1epublic.c\x1f4\n"), vec!["public.a\nb\x1f3", "public.c\x1f4"]);
     }
 }

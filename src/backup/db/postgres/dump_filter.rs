@@ -51,9 +51,19 @@ pub struct DumpFilter {
 const HOLD_MAX: usize = 1 << 20;
 
 impl DumpFilter {
-    /// The filter of the restore check: as into a restore, with `sample` rows of each table.
-    pub(super) fn sampling(owners: Vec<String>, sample: u64) -> DumpFilter {
-        DumpFilter { strip_transactions: true, owners: Some(owners), sample: Some(sample), ..DumpFilter::default() }
+    /// The filter of the restore check: as into a restore, with every row, or with `sample`
+    /// rows of each table.
+    pub(super) fn checking(owners: Vec<String>, sample: Option<u64>) -> DumpFilter {
+        DumpFilter { strip_transactions: true, owners: Some(owners), sample, ..DumpFilter::default() }
+    }
+
+    /// The rows written on (all of them unless sampling), and the tables some of whose rows
+    /// were left out by the sample.
+    pub(super) fn replayed(&self) -> (u64, Vec<String>) {
+        let limit = self.sample.unwrap_or(u64::MAX);
+        let rows = self.counts.values().map(|n| (*n).min(limit)).sum();
+        let partly = self.counts.iter().filter(|(_, n)| **n > limit).map(|(t, _)| t.clone()).collect();
+        (rows, partly)
     }
 
     pub fn feed(&mut self, mut chunk: &[u8], out: &mut dyn Write) -> std::io::Result<()> {

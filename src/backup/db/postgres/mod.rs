@@ -139,9 +139,11 @@ impl Database for Postgres {
         self.dump_into(out)
     }
 
+    /// Each table's own rows (`ONLY`: a parent's count leaves out its inheritance
+    /// children's, as the dump's COPY of it does).
     fn row_counts(&self) -> Result<BTreeMap<String, u64>> {
         let sql = format!(
-            "SELECT table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = format('%I.%I', table_schema, table_name)::regclass) AND {} ORDER BY 1",
+            "SELECT table_schema || '.' || table_name, (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM ONLY %I.%I', table_schema, table_name), false, true, '')))[1]::text FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND NOT EXISTS (SELECT 1 FROM pg_partitioned_table pt WHERE pt.partrelid = format('%I.%I', table_schema, table_name)::regclass) AND {} ORDER BY 1",
             self.table_filter()
         );
         let mut counts = BTreeMap::new();
@@ -199,24 +201,26 @@ impl Database for Postgres {
         self.restore_from(input, clear)
     }
 
-    fn check_restorable(&self, dump: &mut dyn Read) -> Result<Option<String>> {
+    fn check_restorable(&self, dump: &mut dyn Read, rows: u64) -> Result<super::CheckOutcome> {
         let scratch = match self.scratch() {
             Ok(s) => s,
-            Err(e) => return Ok(Some(crate::backup::db::restore_not_checked(&e))),
+            Err(e) => return Ok(super::CheckOutcome::NotChecked(crate::backup::db::restore_not_checked(&e))),
         };
-        let checked = scratch.db.replay_sample(dump);
+        // Every row when that is affordable; else the first rows of each table, and said so.
+        let sample = (rows > super::FULL_CHECK_ROWS).then_some(scratch::SAMPLE_ROWS);
+        let checked = scratch.db.replay(dump, sample);
         if let Err(e) = &checked {
             // An extension only a superuser may create cannot be made in a scratch database
             // by this user; a restore into a database that has it works. Not checked, then.
             let text = format!("{e:#}");
             if text.contains("permission denied to create extension") || text.contains("must be superuser") {
-                return Ok(Some(format!(
+                return Ok(super::CheckOutcome::NotChecked(format!(
                     "could not check that the backup restores: this user may not create an extension it needs in a scratch database ({}); run `prisma-guard restore-test` as a user who may",
                     text.lines().find(|l| l.contains("extension") || l.contains("superuser")).unwrap_or("").trim()
                 )));
             }
         }
-        checked.map(|()| None).map_err(crate::backup::db::unrestorable)
+        checked.map(super::CheckOutcome::Checked).map_err(crate::backup::db::unrestorable)
     }
 
     fn exists(&self) -> Result<bool> {

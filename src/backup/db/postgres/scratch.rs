@@ -1,5 +1,6 @@
-//! The restore check: a scratch database on the same server, and the dump (its schema and a
-//! sample of each table's rows) replayed into it in a transaction that is rolled back.
+//! The restore check: a scratch database on the same server, and the dump (its schema and
+//! every row, or for a big backup a sample of each table's rows) replayed into it in a
+//! transaction that is rolled back.
 
 use std::io::{Read, Write};
 
@@ -8,9 +9,10 @@ use anyhow::Result;
 use super::dump_filter::DumpFilter;
 use super::{quote_ident, Postgres};
 use crate::backup::db::{Target, Temporary};
+use crate::backup::store::manifest::RestoreCheck;
 use crate::error::fail;
 
-/// The rows of each table the restore check replays.
+/// The rows of each table the restore check of a big backup replays.
 pub(crate) const SAMPLE_ROWS: u64 = 10_000;
 
 impl Postgres {
@@ -52,14 +54,15 @@ impl Postgres {
     }
 
     /// Replay the dump as a restore would (schema, data, indexes, constraints, owners) in a
-    /// transaction that is rolled back, with at most [`SAMPLE_ROWS`] rows of each table: index
-    /// expressions, CHECK constraints and defaults run over real rows, in the dump's order
-    /// (a function that reads another table, or calls another without its schema, fails
-    /// here as it would in a restore). Foreign keys over sampled tables go unchecked.
-    pub(super) fn replay_sample(&self, dump: &mut dyn Read) -> Result<()> {
+    /// transaction that is rolled back, with every row or at most `sample` rows of each
+    /// table: index expressions, CHECK constraints and defaults run over real rows, in the
+    /// dump's order (a function that reads another table, or calls another without its
+    /// schema, fails here as it would in a restore). Foreign keys over sampled tables go
+    /// unchecked. Returns what was replayed.
+    pub(super) fn replay(&self, dump: &mut dyn Read, sample: Option<u64>) -> Result<RestoreCheck> {
         let owners = self.roles_to_own()?;
         let (running, mut stdin) = self.psql_script()?;
-        let mut filter = DumpFilter::sampling(owners, SAMPLE_ROWS);
+        let mut filter = DumpFilter::checking(owners, sample);
         let mut buf = vec![0u8; 1 << 20];
         let mut fed = stdin.write_all(b"BEGIN;\nSET client_min_messages = warning;\n");
         while fed.is_ok() {
@@ -79,7 +82,11 @@ impl Postgres {
         match (fed, finished) {
             (_, Err(e)) => Err(e),
             (Err(e), Ok(_)) => Err(anyhow::Error::new(e).context("could not read the new backup back")),
-            (Ok(()), Ok(_)) => Ok(()),
+            (Ok(()), Ok(_)) => {
+                let (rows_replayed, tables_partly_replayed) = filter.replayed();
+                let scope = if tables_partly_replayed.is_empty() { "every row" } else { "sample" };
+                Ok(RestoreCheck { scope: scope.into(), rows_replayed, tables_partly_replayed })
+            }
         }
     }
 }
