@@ -148,9 +148,21 @@ fn is_ours(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.lines().take(3).any(|l| l.starts_with(MARKER)))
 }
 
+/// Our hook script, calling this prisma-guard; installed from npm, the project's
+/// `node_modules/.bin/prisma-guard` (relative: a path into the package manager's store would
+/// change with every update).
 fn template(body: &str) -> String {
     let exe = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
-    let exe = exe.map(|p| crate::shell::quote(&p.to_string_lossy())).unwrap_or_else(|| "prisma-guard".into());
+    let exe = exe.map_or_else(
+        || "prisma-guard".into(),
+        |p| {
+            if crate::install::shim::is_npm_platform_binary(&p) {
+                crate::install::invoke::NPM_BIN.to_string()
+            } else {
+                crate::shell::quote(&p.to_string_lossy())
+            }
+        },
+    );
     body.replace("@PRISMA_GUARD@", &exe)
 }
 
