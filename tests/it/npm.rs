@@ -432,3 +432,42 @@ fn pnpm_links_are_relative_and_work_from_a_moved_checkout() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// Review finding 1, lefthook: lefthook runs its commands with a PATH that may lack
+/// node_modules/.bin. The command init writes finds prisma-guard there from the repository's
+/// top, and with node_modules gone stops the commit with the hint to run npm install.
+#[test]
+fn npm_installed_lefthook_commands_find_node_modules_and_stop_without_it() {
+    let ctx = project();
+    ctx.write("lefthook.yml", "pre-commit:\n  commands:\n    lint:\n      run: echo lint\n");
+    npm_install(&ctx);
+    install_fake_prisma(&ctx, ctx.root());
+    let run = ctx.sh("npx @prisma-guard/cli init");
+    assert_eq!(run.code, 0, "{}", run.all());
+    let text = std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap();
+    let line = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("run: "))
+        .find(|l| l.ends_with("prisma-guard scan --staged"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_string();
+    ctx.write("notes.txt", "x\n");
+    ctx.git(&["add", "notes.txt"]);
+    // As lefthook runs it: `sh -c`, at the top of the working tree, PATH without prisma-guard.
+    let run_line = || {
+        Command::new("sh")
+            .arg("-c")
+            .arg(&line)
+            .current_dir(ctx.root())
+            .env_clear()
+            .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap()
+    };
+    let out = run_line();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    std::fs::remove_dir_all(ctx.path("node_modules")).unwrap();
+    let out = run_line();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("npm install"), "{out:?}");
+}

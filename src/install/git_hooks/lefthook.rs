@@ -18,8 +18,26 @@ pub(super) const LEFTHOOK_CONFIGS: &[&str] = &[
     ".lefthook.toml",
 ];
 
+/// Whether a lefthook config holds our commands in an earlier form: prisma-guard from PATH
+/// only, which a project that installs it from npm does not have.
+pub(super) fn lefthook_earlier_form(text: &str) -> bool {
+    HOOKS.iter().any(|(_, _, c)| text.contains(c)) && !text.contains(NODE_MODULES_MARK)
+}
+
 pub(super) fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
-    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+    let text = std::fs::read_to_string(config).unwrap_or_default();
+    let configured = text.contains(command);
+    if configured && lefthook_earlier_form(&text) {
+        return HookStatus {
+            hook: name,
+            ok: false,
+            detail: format!(
+                "{} (lefthook): prisma-guard's command is of an earlier form, which looks for prisma-guard on PATH only (installed from npm, it is in node_modules/.bin)",
+                config.display()
+            ),
+            fix: "prisma-guard hooks install".into(),
+        };
+    }
     // lefthook runs nothing until `lefthook install` wrote git's hook, and that hook runs
     // nothing when it cannot find lefthook.
     let installed = installed_by(&repo.workdir, name, "lefthook");

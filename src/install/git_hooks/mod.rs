@@ -328,7 +328,15 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
         Manager::Lefthook { config } => {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
-            let updated = lefthook_edit(config, &text, true)?;
+            // Our entries of an earlier form (prisma-guard from PATH only) are taken out and
+            // written again (TOML's blocks are matched whole, so there they stay).
+            let is_toml = config.extension().is_some_and(|e| e == "toml");
+            let base = if lefthook_earlier_form(&text) && !is_toml {
+                lefthook_edit(config, &text, false)?
+            } else {
+                text.clone()
+            };
+            let updated = lefthook_edit(config, &base, true)?;
             if updated != text {
                 crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!(
@@ -605,6 +613,31 @@ mod tests {
         let added = lefthook_add(bare);
         assert!(added.starts_with("pre-push:\n  commands:\n    prisma-guard:\n"), "{added}");
         assert_eq!(lefthook_remove(&added), "pre-push:\n  parallel: true\n");
+    }
+
+    /// Review finding 1 (issue 21): an entry an earlier version wrote (prisma-guard from PATH
+    /// only) is seen as such, and install writes it again in the current form, the team's
+    /// commands kept.
+    #[test]
+    fn an_earlier_lefthook_entry_is_written_again() {
+        let old = |c: &str| format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"x\" >&2; exit 1; }}; {c}");
+        let yml = Path::new("lefthook.yml");
+        let older = format!(
+            "pre-commit:\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n",
+            old("prisma-guard scan --staged")
+        );
+        assert!(lefthook_earlier_form(&older));
+        let updated = lefthook_edit(yml, &lefthook_edit(yml, &older, false).unwrap(), true).unwrap();
+        assert!(!lefthook_earlier_form(&updated), "{updated}");
+        assert!(updated.contains(&guarded("prisma-guard scan --staged")), "{updated}");
+        assert!(updated.contains("    lint:\n      run: npm run lint\n"), "{updated}");
+        let json = Path::new("lefthook.json");
+        let older = serde_json::json!({"pre-commit": {"commands": {"prisma-guard": {"run": old("prisma-guard scan --staged")}}}})
+            .to_string();
+        assert!(lefthook_earlier_form(&older));
+        let updated = lefthook_edit(json, &lefthook_edit(json, &older, false).unwrap(), true).unwrap();
+        assert!(!lefthook_earlier_form(&updated), "{updated}");
+        assert!(!lefthook_earlier_form(&lefthook_add("")));
     }
 
     #[test]

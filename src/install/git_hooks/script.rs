@@ -137,6 +137,8 @@ pub(super) const NOT_INSTALLED: &str =
 /// The project's node_modules/.bin first on PATH (hooks run at the top of the working tree):
 /// where npm, pnpm, yarn and bun put prisma-guard when the project installs it.
 pub(super) const NODE_MODULES_FIRST: &str = "PATH=\"$PWD/node_modules/.bin:$PATH\"";
+/// The part of [`NODE_MODULES_FIRST`] every config format keeps as it is (JSON escapes quotes).
+pub(super) const NODE_MODULES_MARK: &str = "$PWD/node_modules/.bin:$PATH";
 
 /// `command` for a shell of its own (a lefthook or pre-commit entry), after making sure
 /// prisma-guard is there, in the project's node_modules/.bin or on PATH: without it, the
