@@ -306,7 +306,13 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
         Manager::PreCommit { config } => {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
-            match pre_commit_add(&text) {
+            // Our entry of an earlier form (prisma-guard from PATH only) is written again.
+            let base = if text.contains(HOOKS[0].2) && !text.contains(NODE_MODULES_MARK) {
+                pre_commit_remove(&text)
+            } else {
+                text.clone()
+            };
+            match pre_commit_add(&base) {
                 Some(updated) if updated != text => {
                     crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                     changes.push(format!(
@@ -536,7 +542,9 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
                 ),
                 Manager::PreCommit { config } => {
-                    let configured = std::fs::read_to_string(config).is_ok_and(|t| t.contains(command));
+                    let text = std::fs::read_to_string(config).unwrap_or_default();
+                    let configured = text.contains(command);
+                    let earlier = configured && !text.contains(NODE_MODULES_MARK);
                     let installed = installed_by(&repo.workdir, name, "pre-commit");
                     // `pre-commit install -c other.yaml` writes a hook that reads that file.
                     let runs = pre_commit_hook_config(&repo.workdir, name);
@@ -548,11 +556,12 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                             "git's {name} hook runs the pre-commit framework with {other}, which does not run prisma-guard (run `pre-commit install` to point it back at {})",
                             config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
                         ),
+                        (true, _, _) if earlier => "prisma-guard's entry is of an earlier form, which looks for prisma-guard on PATH only (installed from npm, it is in node_modules/.bin): run `prisma-guard hooks install`".into(),
                         (true, true, _) => "runs prisma-guard".into(),
                         (true, false, _) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)".into(),
                         _ => "missing".into(),
                     };
-                    let ok = configured && installed && (elsewhere.is_none() || elsewhere_has_us);
+                    let ok = configured && !earlier && installed && (elsewhere.is_none() || elsewhere_has_us);
                     row(ok, format!("{} (pre-commit framework): {state}", config.display()))
                 }
             }
@@ -638,6 +647,22 @@ mod tests {
         let updated = lefthook_edit(json, &lefthook_edit(json, &older, false).unwrap(), true).unwrap();
         assert!(!lefthook_earlier_form(&updated), "{updated}");
         assert!(!lefthook_earlier_form(&lefthook_add("")));
+    }
+
+    /// The same for the pre-commit framework's entry.
+    #[test]
+    fn an_earlier_pre_commit_entry_is_taken_out_and_written_again() {
+        let current = pre_commit_add(
+            "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n",
+        )
+        .unwrap();
+        let older = current
+            .replace(&guarded("exec prisma-guard scan --staged"), &guarded_earlier("exec prisma-guard scan --staged"));
+        assert_ne!(older, current);
+        assert!(!older.contains(NODE_MODULES_MARK));
+        let base = pre_commit_remove(&older);
+        assert!(!base.contains("prisma-guard"), "{base}");
+        assert_eq!(pre_commit_add(&base).unwrap(), current);
     }
 
     #[test]

@@ -146,3 +146,9 @@ pub(super) const NODE_MODULES_MARK: &str = "$PWD/node_modules/.bin:$PATH";
 pub fn guarded(command: &str) -> String {
     format!("{NODE_MODULES_FIRST}; command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
 }
+
+/// What [`guarded`] wrote before it looked in node_modules/.bin (for taking such an entry out
+/// and writing it again).
+pub(super) fn guarded_earlier(command: &str) -> String {
+    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again\" >&2; exit 1; }}; {command}")
+}
