@@ -218,14 +218,15 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
         let mut out = text.to_string();
         for (hook, _, command) in HOOKS {
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
-            let block = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
+            let block = |run: String| format!("\n[{hook}.commands.prisma-guard]\nrun = '{run}'\n{stdin}");
             if add && !out.contains(command) {
                 if !out.is_empty() && !out.ends_with('\n') {
                     out.push('\n');
                 }
-                out.push_str(&block);
+                out.push_str(&block(guarded(command)));
             } else if !add {
-                out = out.replace(&block, "");
+                // The block as written now, or by a version before it looked in node_modules.
+                out = out.replace(&block(guarded(command)), "").replace(&block(guarded_earlier(command)), "");
             }
         }
         return Ok(out);

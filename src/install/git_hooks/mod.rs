@@ -335,13 +335,8 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
             // Our entries of an earlier form (prisma-guard from PATH only) are taken out and
-            // written again (TOML's blocks are matched whole, so there they stay).
-            let is_toml = config.extension().is_some_and(|e| e == "toml");
-            let base = if lefthook_earlier_form(&text) && !is_toml {
-                lefthook_edit(config, &text, false)?
-            } else {
-                text.clone()
-            };
+            // written again.
+            let base = if lefthook_earlier_form(&text) { lefthook_edit(config, &text, false)? } else { text.clone() };
             let updated = lefthook_edit(config, &base, true)?;
             if updated != text {
                 crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
@@ -646,6 +641,19 @@ mod tests {
         assert!(lefthook_earlier_form(&older));
         let updated = lefthook_edit(json, &lefthook_edit(json, &older, false).unwrap(), true).unwrap();
         assert!(!lefthook_earlier_form(&updated), "{updated}");
+        let toml = Path::new("lefthook.toml");
+        let older = format!(
+            "[pre-commit.commands.lint]\nrun = 'npm run lint'\n\n[pre-commit.commands.prisma-guard]\nrun = '{}'\n",
+            guarded_earlier("prisma-guard scan --staged")
+        );
+        assert!(lefthook_earlier_form(&older));
+        let taken_out = lefthook_edit(toml, &older, false).unwrap();
+        assert_eq!(taken_out, "[pre-commit.commands.lint]\nrun = 'npm run lint'\n");
+        let updated = lefthook_edit(toml, &taken_out, true).unwrap();
+        assert!(
+            !lefthook_earlier_form(&updated) && updated.contains(&guarded("prisma-guard scan --staged")),
+            "{updated}"
+        );
         assert!(!lefthook_earlier_form(&lefthook_add("")));
     }
 
