@@ -380,6 +380,23 @@ mod tests {
         assert!(merge(p, "{oops", true, COMMAND).is_err());
     }
 
+    /// Review finding 1 (issue 21): in a project that installs prisma-guard from npm, the
+    /// server runs node_modules/.bin/prisma-guard, and one written by name is brought up to date.
+    #[test]
+    fn a_guarded_server_follows_how_the_project_installs_prisma_guard() {
+        let p = Path::new(".mcp.json");
+        let npm = "node_modules/.bin/prisma-guard";
+        let by_name = r#"{"mcpServers": {"prisma": {"command": "prisma-guard", "args": ["mcp"]}}}"#;
+        let (updated, names) = merge(p, by_name, true, npm).unwrap().unwrap();
+        assert_eq!(names, Vec::<String>::new());
+        let v: Value = serde_json::from_str(&updated).unwrap();
+        assert_eq!(v["mcpServers"]["prisma"]["command"], npm, "{updated}");
+        assert_eq!(merge(p, &updated, true, npm).unwrap(), None, "idempotent");
+        assert!(servers(p, &updated).unwrap()[0].is_guarded());
+        let custom = r#"{"mcpServers": {"prisma": {"command": "/opt/pg/prisma-guard", "args": ["mcp"]}}}"#;
+        assert_eq!(merge(p, custom, true, npm).unwrap(), None, "a path the user chose stays");
+    }
+
     #[test]
     fn gemini_settings_jsonc_keeps_comments() {
         let p = Path::new(".gemini/settings.json");
