@@ -87,7 +87,8 @@ DATABASE_URL="postgresql://nobody:secret@127.0.0.1:1/none" PREFIX="$prefix" ./in
   || { cat "$prefix/install.log"; echo "install.sh failed"; exit 1; }
 cmp "$prefix/bin/prisma-guard" "$built" || { echo "install.sh installed another binary than the one tested"; exit 1; }
 for f in share/bash-completion/completions/prisma-guard share/zsh/site-functions/_prisma-guard \
-    share/fish/vendor_completions.d/prisma-guard.fish share/man/man1/prisma-guard.1; do
+    share/fish/vendor_completions.d/prisma-guard.fish share/man/man1/prisma-guard.1 \
+    share/man/man1/prisma-guard-backup.1 share/man/man1/prisma-guard-migrate-deploy.1; do
   grep -q "prisma-guard" "$prefix/$f" || { echo "install.sh did not install $f"; exit 1; }
 done
 bash -c "source '$prefix/share/bash-completion/completions/prisma-guard' && complete -p prisma-guard" >/dev/null \

@@ -153,8 +153,10 @@ pub enum Command {
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell:
     /// `prisma-guard completions bash > ~/.local/share/bash-completion/completions/prisma-guard`.
     Completions(CompletionsArgs),
-    /// Print the man page (roff): `prisma-guard man | man -l -`.
-    Man,
+    /// Print the man page (roff): `prisma-guard man | man -l -`; with `--dir DIR`, write one
+    /// page per command into DIR (`prisma-guard.1`, `prisma-guard-backup.1`,
+    /// `prisma-guard-migrate-deploy.1`, ...), each with that command's flags.
+    Man(ManArgs),
     /// A timed restore test, from the first `[[remote]]` when there is one (else the local
     /// folder): its result and duration go to `status`, so the recovery time is measured.
     /// `[drill] max_age_days` (default 30): `status` warns when the last drill is older.
@@ -163,6 +165,14 @@ pub enum Command {
     /// Litestream (SQLite); for managed PostgreSQL (Supabase, Neon, RDS ...), the provider's
     /// own. See docs/pitr.md.
     Pitr(PitrArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into this folder (`man1`, e.g. `~/.local/share/man/man1`) instead of
+    /// printing the top-level page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Mcp(args) => commands::mcp::run(global, &args),
         Command::Migrate(args) => commands::migrate::run(global, &args),
         Command::Completions(args) => commands::completions::run(&args),
-        Command::Man => commands::completions::man(),
+        Command::Man(args) => commands::completions::man(&args),
         Command::Drill(args) => commands::drill::run(&load()?, &args),
         Command::Pitr(args) => commands::pitr::run(&load()?, &args),
     }

@@ -49,6 +49,9 @@ pub struct Profile {
     pub answer: AnswerFormat,
     /// A settings key that switches every hook of the agent off, and where it counts.
     pub hooks_switch: Option<HooksSwitch>,
+    /// The environment variable holding the project's folder in the hook's environment; the
+    /// hook command finds `node_modules/.bin` from it (else from the repository's top).
+    pub project_dir_var: Option<&'static str>,
 }
 
 /// The hook entries `init` writes into an agent's settings.
@@ -95,6 +98,12 @@ pub enum AnswerFormat {
 }
 
 impl AnswerFormat {
+    /// Whether a hook that exits 2 blocks the tool call (the reason on stderr). Where it does
+    /// not, a refusal is the JSON answer.
+    pub fn blocks_on_exit_2(self) -> bool {
+        matches!(self, AnswerFormat::ExitCode2 | AnswerFormat::HookSpecificOutput | AnswerFormat::DecisionReason)
+    }
+
     /// Whether the agent can put a question to the user.
     pub fn can_ask(self) -> bool {
         self != AnswerFormat::ExitCode2
@@ -132,6 +141,7 @@ pub const AGENTS: &[Profile] = &[
             project_files: &[".claude/settings.json", ".claude/settings.local.json"],
             home_file: Some(".claude/settings.json"),
         }),
+        project_dir_var: Some("CLAUDE_PROJECT_DIR"),
     },
     Profile {
         agent: Agent::Cursor,
@@ -147,6 +157,7 @@ pub const AGENTS: &[Profile] = &[
         payload: Payload::TopLevel,
         answer: AnswerFormat::PermissionMessages,
         hooks_switch: None,
+        project_dir_var: None,
     },
     Profile {
         agent: Agent::Codex,
@@ -165,6 +176,7 @@ pub const AGENTS: &[Profile] = &[
         payload: Payload::ToolInput { patch_tool: Some("apply_patch") },
         answer: AnswerFormat::ExitCode2,
         hooks_switch: None,
+        project_dir_var: None,
     },
     Profile {
         agent: Agent::Gemini,
@@ -180,6 +192,7 @@ pub const AGENTS: &[Profile] = &[
         payload: Payload::ToolInput { patch_tool: None },
         answer: AnswerFormat::DecisionReason,
         hooks_switch: None,
+        project_dir_var: Some("GEMINI_PROJECT_DIR"),
     },
     Profile {
         agent: Agent::Copilot,
@@ -196,6 +209,7 @@ pub const AGENTS: &[Profile] = &[
         payload: Payload::ToolArgs,
         answer: AnswerFormat::PermissionDecision,
         hooks_switch: None,
+        project_dir_var: None,
     },
 ];
 

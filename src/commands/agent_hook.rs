@@ -36,6 +36,12 @@ pub fn run(global: &GlobalOptions, args: &AgentHookArgs) -> Result<ExitStatus> {
         Some(c) if c.is_dir() => c.clone(),
         _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
     };
+    // The project shim put back where a package manager replaced it since (`npm install -D
+    // X`, `pnpm add X`: no postinstall runs then), before the command is judged: this line is
+    // judged by its words either way, the shim covers the user's own `npx prisma` later.
+    if request.command.is_some() {
+        let _ = crate::install::shim::repair_project(&cwd);
+    }
     // A file tool's file, and every file a patch tool changes (Codex's apply_patch). The git
     // hooks folder is looked up only then: a shell command does not pay for opening the
     // repository and reading git's config.

@@ -1,10 +1,10 @@
 //! `prisma-guard completions SHELL` and `prisma-guard man`: generated from the clap definitions
 //! in `cli.rs`, so they never fall behind the commands. `install.sh` installs both.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
 use crate::ExitStatus;
 
 /// The completion script for `args.shell`, on stdout.
@@ -24,8 +24,16 @@ pub fn run(args: &CompletionsArgs) -> Result<ExitStatus> {
 }
 
 /// The man page (roff), on stdout: the top-level page, whose SUBCOMMANDS section lists every
-/// command with its summary (`prisma-guard help <command>` has the rest).
-pub fn man() -> Result<ExitStatus> {
+/// command with its summary. With `--dir`: one page per command and subcommand written there
+/// (`prisma-guard-backup.1` with backup's flags, `prisma-guard-migrate-deploy.1`, ...), named
+/// as `man prisma-guard-backup` finds them.
+pub fn man(args: &ManArgs) -> Result<ExitStatus> {
+    if let Some(dir) = &args.dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+        clap_mangen::generate_to(Cli::command(), dir)
+            .with_context(|| format!("could not write the man pages into {}", dir.display()))?;
+        return Ok(ExitStatus::Success);
+    }
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     crate::ui::write_stdout(&String::from_utf8_lossy(&out))?;

@@ -183,9 +183,10 @@ fn skipped_agents(skipped: &[String]) -> Result<ExitStatus> {
 fn agent_edits(root: &Path, agents: &[Agent], named: bool) -> Result<(Vec<Edit>, Vec<String>)> {
     let mut edits = Vec::new();
     let mut skipped = Vec::new();
+    let npm = crate::install::invoke::NpmBin::find(root, root);
     for agent in agents {
         let path = root.join(agent.settings_file());
-        match edits::merge_agent(*agent, &read(&path), &path) {
+        match edits::merge_agent(*agent, &read(&path), &path, npm.as_ref()) {
             Ok(Some(new)) => edits.push(Edit {
                 path,
                 content: Some(new),
@@ -196,7 +197,7 @@ fn agent_edits(root: &Path, agents: &[Agent], named: bool) -> Result<(Vec<Edit>,
         }
     }
     // `prisma mcp` servers in the agents' MCP settings become `prisma-guard mcp`.
-    for problem in crate::mcp::agent_files::init_edits(root, agents, named, &mut edits) {
+    for problem in crate::mcp::agent_files::init_edits(root, agents, named, npm.as_ref(), &mut edits) {
         crate::ui::Printer::default().warn(format!("MCP settings not changed: {problem}"));
     }
     // The note goes where each chosen agent reads it, created when missing: Claude Code reads
@@ -273,12 +274,14 @@ fn init_one(global: &GlobalOptions, args: &InitArgs, with_agents: bool) -> Resul
         edits::Ledger::load(&settings.audit_dir).apply(&edits)?;
     }
 
-    // The project shim (node_modules/.bin/prisma) and its re-install entry.
+    // The project shim (node_modules/.bin/prisma) and its re-install entry. A folder with a
+    // node_modules/.bin/prisma but no package.json gets the shim too: npx and npm exec run
+    // that link all the same (there is no postinstall to add).
     let pkg = root.join("package.json");
-    if pkg.is_file() {
-        let bin_root = shim::prisma_bin_root(&root);
+    let bin_root = shim::prisma_bin_root(&root);
+    if pkg.is_file() || bin_root.is_some() {
         let has_prisma = bin_root.is_some();
-        let postinstall = read(&pkg).contains("prisma-guard shim install");
+        let postinstall = !pkg.is_file() || read(&pkg).contains("prisma-guard shim install");
         if has_prisma && !shim::project_shim_installed(&root) {
             if !args.dry_run {
                 shim::install_project(&root)?;

@@ -93,6 +93,16 @@ fn scan_all(global: &GlobalOptions, args: &ScanArgs) -> Result<ExitStatus> {
         Failure::usage(format!("{} is not inside a git repository", cwd.display()))
             .hint("--staged, --pre-push and --since read git history; run plain `prisma-guard scan` here")
     };
+    if args.staged || args.pre_push {
+        // A git hook: the project shim put back where a package manager replaced it since
+        // (`npm install -D X`, `pnpm add X`), so that the terminal's `npx prisma` is guarded again.
+        if let Some(dir) = crate::install::shim::repair_project(&cwd_abs) {
+            crate::ui::Printer::default().warn(format!(
+                "{}/prisma was the package manager's link again (an install re-created it): the prisma-guard shim is back",
+                dir.display()
+            ));
+        }
+    }
     let scanned = if args.staged {
         let repo = repo.ok_or_else(need_repo)?;
         scan::staged::staged(repo, &root, &near, &mut opts, &under, &unreadable_config)?

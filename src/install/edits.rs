@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use crate::agents::{Agent, Entry};
+use crate::install::invoke::{NpmBin, NOT_INSTALLED};
 use crate::install::jsonedit::Doc;
 use crate::install::package_json::PackageJson;
 
@@ -46,8 +47,45 @@ pub fn detect_agents(root: &Path) -> Vec<Agent> {
     crate::agents::AGENTS.iter().filter(|p| p.traces.iter().any(|t| root.join(t).exists())).map(|p| p.agent).collect()
 }
 
-fn command(agent: Agent) -> String {
-    format!("{HOOK_MARK} --agent {}", agent.id())
+/// The hook command `init` writes for `agent`: prisma-guard from the project's
+/// `node_modules/.bin` (installed from npm, it is on no one's PATH) or else from PATH, found
+/// from the agent's project folder (its variable) or the repository's top, never an absolute
+/// path of one machine. Where neither has it, a refusal in the agent's own terms: agents run
+/// a tool whose hook cannot start (exit 127), which would let every command through.
+/// `npm`: where the project's package.json installs prisma-guard, when not at the top.
+pub fn command(agent: Agent, npm: Option<&NpmBin>) -> String {
+    let profile = agent.profile();
+    let bin_dir = |rel: Option<&String>| {
+        rel.and_then(|r| r.strip_suffix("/prisma-guard")).unwrap_or("node_modules/.bin").to_string()
+    };
+    let (dir, rel) = match profile.project_dir_var {
+        Some(var) => (format!("\"${var}\""), bin_dir(npm.map(|n| &n.from_root))),
+        None => {
+            ("\"$(git rev-parse --show-toplevel 2>/dev/null || pwd)\"".to_string(), bin_dir(npm.map(|n| &n.from_top)))
+        }
+    };
+    let refuse = if profile.answer.blocks_on_exit_2() {
+        format!("echo '{NOT_INSTALLED}' >&2; exit 2")
+    } else {
+        let answer = crate::agents::protocol::answer(
+            agent,
+            crate::judge::Verdict::Destructive,
+            NOT_INSTALLED,
+            "npm install",
+            false,
+        );
+        format!("printf '%s\\n' '{}'; exit 0", answer.stdout.trim().replace('\'', ""))
+    };
+    format!(
+        "PATH={dir}/{}:\"$PATH\"; command -v prisma-guard >/dev/null 2>&1 || {{ {refuse}; }}; exec {HOOK_MARK} --agent {}",
+        crate::shell::quote(&rel),
+        agent.id()
+    )
+}
+
+/// Whether a hook line is one `init` wrote (any version), as opposed to one a user made.
+fn written_by_init(line: &str) -> bool {
+    line.starts_with(HOOK_MARK) || line.contains("command -v prisma-guard >/dev/null 2>&1 || {")
 }
 
 fn mentions_us(v: &Value) -> bool {
@@ -61,8 +99,7 @@ fn mentions_us(v: &Value) -> bool {
 
 /// The hook entries to add for an agent, in the shape its row of [`crate::agents::AGENTS`]
 /// gives: (event key, entries).
-fn entries(agent: Agent) -> (&'static str, Vec<Value>) {
-    let cmd = command(agent);
+fn entries(agent: Agent, cmd: &str) -> (&'static str, Vec<Value>) {
     let profile = agent.profile();
     let entries = match profile.entry {
         Entry::Matchers(matchers) => {
@@ -95,20 +132,25 @@ fn edit_error(path: &Path) -> impl Fn(String) -> anyhow::Error + '_ {
 
 /// The agent settings with our hooks merged in, or `None` when they are there already. Only
 /// our entries are added: every other byte of the file stays.
-pub fn merge_agent(agent: Agent, current: &str, path: &Path) -> Result<Option<String>> {
+pub fn merge_agent(agent: Agent, current: &str, path: &Path, npm: Option<&NpmBin>) -> Result<Option<String>> {
     let (mut doc, v) = open_json(path, current)?;
-    let (event, new) = entries(agent);
+    let cmd = command(agent, npm);
+    let (event, new) = entries(agent, &cmd);
     if v.get("hooks").is_some_and(|h| !h.is_object()) {
         return Err(
             crate::error::fail(format!("`hooks` in {} is not an object; not touching it", path.display())).into()
         );
     }
     // Our entries that run the hook for another agent (`--agent cursor` in Claude's settings)
-    // read no payload right: replaced by this agent's.
+    // read no payload right: replaced by this agent's. So are those an earlier init wrote
+    // in another form (by name alone, which fails open where prisma-guard is missing).
     let wrong = |e: &Value| {
         let mut lines = Vec::new();
         strings_with_mark(e, &mut lines);
-        mentions_us(e) && lines.iter().any(|l| hook_agent(l) != Some(agent.id()))
+        mentions_us(e)
+            && lines.iter().any(|l| {
+                hook_agent(l) != Some(agent.id()) || (written_by_init(l) && l.replace("--agent=", "--agent ") != cmd)
+            })
     };
     let mut v = v;
     let list = v.get("hooks").and_then(|h| h.get(event)).and_then(Value::as_array);
@@ -165,10 +207,11 @@ pub fn unmerge_agent(current: &str, path: &Path) -> Result<Option<Option<String>
 /// Whether an agent's settings still send its shell commands (and, where it has them, file
 /// edits) through our hook: the entry under the right event, with a matcher that covers the
 /// tools. `Err`: what is wrong, in words.
-pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> {
+pub fn check_agent(agent: Agent, text: &str, npm: Option<&NpmBin>) -> std::result::Result<(), String> {
     let doc = Doc::new(text).map_err(|e| format!("cannot be read ({e})"))?;
     let v = doc.value().map_err(|e| format!("cannot be read ({e})"))?;
-    let (event, wanted) = entries(agent);
+    let cmd = command(agent, npm);
+    let (event, wanted) = entries(agent, &cmd);
     let list = v.get("hooks").and_then(|h| h.get(event)).and_then(Value::as_array);
     let ours: Vec<&Value> = list.map(|l| l.iter().filter(|e| mentions_us(e)).collect()).unwrap_or_default();
     if ours.is_empty() {
@@ -187,6 +230,11 @@ pub fn check_agent(agent: Agent, text: &str) -> std::result::Result<(), String> 
                 "its prisma-guard hook runs `{line}`, which reads {} payloads, not {}'s",
                 named.map_or("no agent's".to_string(), |a| format!("`--agent {a}`")),
                 agent.name()
+            ));
+        }
+        if written_by_init(line) && line.replace("--agent=", "--agent ") != cmd {
+            return Err(format!(
+                "its prisma-guard hook is of an earlier form (`{line}`): where prisma-guard is not on PATH (installed from npm, or a teammate without it) the hook cannot start and the agent runs the command anyway"
             ));
         }
     }
@@ -497,17 +545,17 @@ mod tests {
     #[test]
     fn a_hook_naming_another_agent_is_not_ok() {
         let p = Path::new(".claude/settings.json");
-        let fresh = merge_agent(Agent::Claude, "", p).unwrap().unwrap();
-        check_agent(Agent::Claude, &fresh).unwrap();
+        let fresh = merge_agent(Agent::Claude, "", p, None).unwrap().unwrap();
+        check_agent(Agent::Claude, &fresh, None).unwrap();
         let wrong = fresh.replace("--agent claude", "--agent cursor");
-        assert!(check_agent(Agent::Claude, &wrong).unwrap_err().contains("--agent cursor"), "{wrong}");
+        assert!(check_agent(Agent::Claude, &wrong, None).unwrap_err().contains("--agent cursor"), "{wrong}");
         let none = fresh.replace(" --agent claude", "");
-        assert!(check_agent(Agent::Claude, &none).is_err());
+        assert!(check_agent(Agent::Claude, &none, None).is_err());
         // `init` puts it right.
-        let fixed = merge_agent(Agent::Claude, &wrong, p).unwrap().unwrap();
-        check_agent(Agent::Claude, &fixed).unwrap();
+        let fixed = merge_agent(Agent::Claude, &wrong, p, None).unwrap().unwrap();
+        check_agent(Agent::Claude, &fixed, None).unwrap();
         assert!(!fixed.contains("--agent cursor"), "{fixed}");
-        check_agent(Agent::Claude, &fresh.replace("--agent claude", "--agent=claude")).unwrap();
+        check_agent(Agent::Claude, &fresh.replace("--agent claude", "--agent=claude"), None).unwrap();
     }
 
     /// Review (issue 22, round 5): Codex's hook covers its `apply_patch` tool too; an older
@@ -515,18 +563,52 @@ mod tests {
     #[test]
     fn codex_settings_cover_apply_patch_and_an_older_install_is_completed() {
         let p = Path::new(".codex/hooks.json");
-        let fresh = merge_agent(Agent::Codex, "", p).unwrap().unwrap();
+        let fresh = merge_agent(Agent::Codex, "", p, None).unwrap().unwrap();
         assert!(fresh.contains("\"apply_patch\""), "{fresh}");
-        check_agent(Agent::Codex, &fresh).unwrap();
-        let older = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "prisma-guard agent-hook --agent codex"}]}]}}"#;
-        assert!(check_agent(Agent::Codex, older).unwrap_err().contains("apply_patch"));
-        let completed = merge_agent(Agent::Codex, older, p).unwrap().unwrap();
+        check_agent(Agent::Codex, &fresh, None).unwrap();
+        let older = format!(
+            r#"{{"hooks": {{"PreToolUse": [{{"matcher": "Bash", "hooks": [{{"type": "command", "command": {}}}]}}]}}}}"#,
+            json!(command(Agent::Codex, None))
+        );
+        let older = older.as_str();
+        assert!(check_agent(Agent::Codex, older, None).unwrap_err().contains("apply_patch"));
+        let completed = merge_agent(Agent::Codex, older, p, None).unwrap().unwrap();
         let v: Value = serde_json::from_str(&completed).unwrap();
         let matchers: Vec<&str> =
             v["hooks"]["PreToolUse"].as_array().unwrap().iter().filter_map(|e| e["matcher"].as_str()).collect();
         assert_eq!(matchers, ["Bash", "apply_patch"]);
-        check_agent(Agent::Codex, &completed).unwrap();
-        assert_eq!(merge_agent(Agent::Codex, &completed, p).unwrap(), None, "idempotent");
+        check_agent(Agent::Codex, &completed, None).unwrap();
+        assert_eq!(merge_agent(Agent::Codex, &completed, p, None).unwrap(), None, "idempotent");
+    }
+
+    /// Review finding 1 (issue 21): the hook command finds prisma-guard in the project's
+    /// node_modules/.bin by a path that is the same on every machine, and refuses in the
+    /// agent's own terms when it is missing; the form earlier versions wrote (by name alone,
+    /// failing open) is reported by doctor and replaced by init.
+    #[test]
+    fn hook_commands_find_node_modules_and_refuse_when_prisma_guard_is_missing() {
+        for agent in Agent::all() {
+            let cmd = command(agent, None);
+            assert!(cmd.contains(HOOK_MARK) && hook_agent(&cmd) == Some(agent.id()), "{cmd}");
+            assert!(cmd.contains("/node_modules/.bin:\"$PATH\""), "{cmd}");
+            assert!(!cmd.contains("/tmp") && !cmd.contains("/home"), "no machine's path: {cmd}");
+            let refusal = if agent.profile().answer.blocks_on_exit_2() { "exit 2" } else { "\"deny\"" };
+            assert!(cmd.contains(refusal), "{cmd}");
+        }
+        assert!(command(Agent::Claude, None).starts_with("PATH=\"$CLAUDE_PROJECT_DIR\"/node_modules/.bin:"));
+        assert!(command(Agent::Codex, None).contains("git rev-parse --show-toplevel"));
+        let npm = NpmBin {
+            from_root: "packages/db/node_modules/.bin/prisma-guard".into(),
+            from_top: "x/node_modules/.bin/prisma-guard".into(),
+        };
+        assert!(command(Agent::Claude, Some(&npm)).contains("\"$CLAUDE_PROJECT_DIR\"/packages/db/node_modules/.bin:"));
+        assert!(command(Agent::Cursor, Some(&npm)).contains("\"/x/node_modules/.bin:"));
+        let p = Path::new(".claude/settings.json");
+        let older = r#"{"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "prisma-guard agent-hook --agent claude"}]}, {"matcher": "Edit|MultiEdit|Write", "hooks": [{"type": "command", "command": "prisma-guard agent-hook --agent claude"}]}]}}"#;
+        assert!(check_agent(Agent::Claude, older, None).unwrap_err().contains("earlier form"));
+        let updated = merge_agent(Agent::Claude, older, p, None).unwrap().unwrap();
+        check_agent(Agent::Claude, &updated, None).unwrap();
+        assert!(!updated.contains("\"prisma-guard agent-hook --agent claude\""), "{updated}");
     }
 
     #[test]
@@ -540,19 +622,19 @@ mod tests {
 }
 "#;
         let p = Path::new(".claude/settings.json");
-        let merged = merge_agent(Agent::Claude, original, p).unwrap().unwrap();
+        let merged = merge_agent(Agent::Claude, original, p, None).unwrap().unwrap();
         let v: Value = serde_json::from_str(&merged).unwrap();
         assert_eq!(v["hooks"]["PreToolUse"].as_array().unwrap().len(), 3);
         assert_eq!(v["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "./lint.sh");
-        assert_eq!(v["hooks"]["PreToolUse"][1]["hooks"][0]["command"], "prisma-guard agent-hook --agent claude");
+        assert_eq!(v["hooks"]["PreToolUse"][1]["hooks"][0]["command"], command(Agent::Claude, None));
         assert_eq!(v["permissions"]["allow"][0], "Bash(npm test)");
-        assert_eq!(merge_agent(Agent::Claude, &merged, p).unwrap(), None, "idempotent");
+        assert_eq!(merge_agent(Agent::Claude, &merged, p, None).unwrap(), None, "idempotent");
         let back: Value = serde_json::from_str(&unmerge_agent(&merged, p).unwrap().unwrap().unwrap()).unwrap();
         assert_eq!(back, serde_json::from_str::<Value>(original).unwrap());
         // A file that held only our hooks is deleted.
-        let ours = merge_agent(Agent::Cursor, "", p).unwrap().unwrap();
+        let ours = merge_agent(Agent::Cursor, "", p, None).unwrap().unwrap();
         assert_eq!(unmerge_agent(&ours, p).unwrap(), Some(None));
-        assert!(merge_agent(Agent::Claude, "{oops", p).is_err());
+        assert!(merge_agent(Agent::Claude, "{oops", p, None).is_err());
     }
 
     #[test]

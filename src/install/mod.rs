@@ -1,10 +1,12 @@
 //! What prisma-guard installs into a project and takes out again: the prisma shims
 //! ([`shim`]), git hooks ([`git_hooks`]), and `init`'s edits of the project's files
 //! ([`edits`], written with [`jsonedit`] so `uninstall` restores them byte for byte;
-//! package.json through [`package_json`], by `init`, `shim install` and `uninstall` alike).
+//! package.json through [`package_json`], by `init`, `shim install` and `uninstall` alike);
+//! how those files call prisma-guard (by name, or from the project's node_modules: [`invoke`]).
 
 pub mod edits;
 pub mod git_hooks;
+pub mod invoke;
 pub mod jsonedit;
 pub mod package_json;
 pub mod shim;

@@ -60,14 +60,24 @@ pub fn uninstall_path_shim(dir: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// The shim script written over `node_modules/.bin/prisma`.
-fn project_shim_script(exe: &Path) -> String {
-    let exe = exe.display().to_string().replace('\'', "'\\''");
+/// The shim script written over `node_modules/.bin/prisma` in `bin_dir`. prisma-guard
+/// installed from npm is called by its path relative to the script's folder (never an
+/// absolute path of one machine: node_modules moves with the checkout, and a path into the
+/// package manager's store changes with every update), then through `.bin/prisma-guard`;
+/// installed otherwise, by its own path; either way, else from PATH.
+fn project_shim_script(exe: &Path, bin_dir: &Path) -> String {
+    let npm = is_npm_platform_binary(exe).then(|| crate::install::invoke::relative(bin_dir, exe)).flatten();
+    let first = match npm {
+        Some(rel) => format!("\"$d\"/{}", crate::shell::quote(&rel)),
+        None => crate::shell::quote(&exe.to_string_lossy()),
+    };
     format!(
         "#!/bin/sh\n# {SHIM_MARKER}: prisma runs through prisma-guard (`prisma-guard shim uninstall --project` removes this)\n\
-         g='{exe}'\n\
+         case $0 in */*) d=${{0%/*}} ;; *) d=. ;; esac\n\
+         g={first}\n\
+         [ -x \"$g\" ] || g=\"$d/prisma-guard\"\n\
          [ -x \"$g\" ] || g=$(command -v prisma-guard) || {{\n  \
-         echo \"prisma-guard-shim: prisma-guard is not installed, so prisma was NOT run. Reinstall prisma-guard, or restore the original: mv node_modules/.bin/{ORIGINAL_NAME} node_modules/.bin/prisma\" >&2\n  \
+         echo \"prisma-guard-shim: prisma-guard is not installed, so prisma was NOT run. Reinstall prisma-guard (npm install when package.json lists @prisma-guard/cli), or restore the original: mv node_modules/.bin/{ORIGINAL_NAME} node_modules/.bin/prisma\" >&2\n  \
          exit 127\n}}\n\
          exec \"$g\" exec -- \"$@\"\n"
     )
@@ -110,19 +120,7 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
         .into());
     };
     let bin_dir = bin_root.join("node_modules/.bin");
-    let bin = bin_dir.join("prisma");
-    if !(bin.exists() && is_ours(&bin, &exe)) {
-        std::fs::create_dir_all(&bin_dir)?;
-        let original = bin_dir.join(ORIGINAL_NAME);
-        if bin.symlink_metadata().is_ok() {
-            let _ = std::fs::remove_file(&original);
-            std::fs::rename(&bin, &original).with_context(|| format!("could not move {} aside", bin.display()))?;
-        }
-        crate::backup::store::io::write_atomic(&bin, project_shim_script(&exe).as_bytes())?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))?;
-        changes.bin_replaced = true;
-    }
+    changes.bin_replaced = replace_bin(&bin_dir, &exe)?;
     changes.postinstall_added = edit_package_json(root, true)?;
     if bin_root != root {
         changes.postinstall_added |= edit_package_json(&bin_root, true)?;
@@ -133,12 +131,59 @@ pub fn install_project(root: &Path) -> Result<ProjectChanges> {
     Ok(changes)
 }
 
+/// `bin_dir/prisma` replaced by the shim, the package manager's entry kept beside it (the
+/// newest one: an older copy there is replaced). Returns false when the shim is there already.
+fn replace_bin(bin_dir: &Path, exe: &Path) -> Result<bool> {
+    let bin = bin_dir.join("prisma");
+    if bin.exists() && is_ours(&bin, exe) {
+        return Ok(false);
+    }
+    std::fs::create_dir_all(bin_dir)?;
+    let original = bin_dir.join(ORIGINAL_NAME);
+    if bin.symlink_metadata().is_ok() {
+        let _ = std::fs::remove_file(&original);
+        std::fs::rename(&bin, &original).with_context(|| format!("could not move {} aside", bin.display()))?;
+    }
+    crate::backup::store::io::write_atomic(&bin, project_shim_script(exe, bin_dir).as_bytes())?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755))?;
+    Ok(true)
+}
+
+/// The shim put back where the package manager made its own `node_modules/.bin/prisma`
+/// again after the shim was installed: `npm install -D X` and `pnpm add X` re-create every
+/// `.bin` link, and the project's postinstall does not run then (npm runs it for a plain
+/// `npm install` only; with install scripts blocked, never). Only in a project that had the
+/// shim (its original is kept beside it, or package.json's postinstall re-installs it), and
+/// only the link: run by the agent hook and the git hooks, which see the project on every
+/// tool call and commit. Returns the `.bin` folder it repaired.
+pub fn repair_project(from: &Path) -> Option<PathBuf> {
+    let bin_root = prisma_bin_root(from)?;
+    let bin_dir = bin_root.join("node_modules/.bin");
+    let bin = bin_dir.join("prisma");
+    let exe = own_exe().ok()?;
+    if !bin.exists() || is_ours(&bin, &exe) {
+        return None;
+    }
+    let postinstall = |d: &Path| {
+        std::fs::read_to_string(d.join("package.json")).is_ok_and(|t| t.contains("prisma-guard shim install"))
+    };
+    let had_shim =
+        bin_dir.join(ORIGINAL_NAME).symlink_metadata().is_ok() || postinstall(&bin_root) || postinstall(from);
+    if !had_shim {
+        return None;
+    }
+    replace_bin(&bin_dir, &exe).ok().filter(|done| *done)?;
+    let _ = link_native(&bin_dir, &exe);
+    Some(bin_dir)
+}
+
 /// The npm package's Node launcher, as npm links it into `.bin`.
 const NPM_LAUNCHER: &str = "@prisma-guard/cli/bin/prisma-guard.js";
 
 /// Whether `exe` is the binary of one of the npm platform packages (`@prisma-guard/cli-<os>-<cpu>`),
 /// as npm, pnpm, yarn and bun lay them out under a node_modules folder.
-fn is_npm_platform_binary(exe: &Path) -> bool {
+pub fn is_npm_platform_binary(exe: &Path) -> bool {
     let text = exe.to_string_lossy();
     text.contains("/node_modules/") && text.contains("/@prisma-guard/cli-") && text.ends_with("/bin/prisma-guard")
 }
@@ -153,7 +198,7 @@ fn link_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
     if !is_npm_platform_binary(exe) || link.symlink_metadata().is_err() {
         return Ok(false);
     }
-    if std::fs::read_link(&link).is_ok_and(|t| t == exe) {
+    if points_at(&link, exe) {
         return Ok(false);
     }
     // Only npm's own entry (a link or pnpm's sh wrapper naming the launcher) is replaced.
@@ -162,8 +207,16 @@ fn link_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
     if !launcher {
         return Ok(false);
     }
-    relink(&link, exe)?;
+    // Relative, as npm makes its own links: node_modules moves with the checkout.
+    let target = crate::install::invoke::relative(bin_dir, exe).map_or_else(|| exe.to_path_buf(), PathBuf::from);
+    relink(&link, &target)?;
     Ok(true)
+}
+
+/// Whether `link` is a symbolic link that leads to `exe` (relative or absolute).
+fn points_at(link: &Path, exe: &Path) -> bool {
+    std::fs::read_link(link).is_ok()
+        && link.canonicalize().is_ok_and(|t| t == exe.canonicalize().unwrap_or_else(|_| exe.to_path_buf()))
 }
 
 /// `link` replaced at once by a symbolic link to `target` (a link made beside it, renamed over).
@@ -203,7 +256,7 @@ pub fn uninstall_project(root: &Path) -> Result<ProjectChanges> {
 fn unlink_native(bin_dir: &Path, exe: &Path) -> Result<bool> {
     let link = bin_dir.join("prisma-guard");
     let launcher = Path::new("..").join(NPM_LAUNCHER);
-    if !std::fs::read_link(&link).is_ok_and(|t| t == exe) || !bin_dir.join(&launcher).is_file() {
+    if !points_at(&link, exe) || !bin_dir.join(&launcher).is_file() {
         return Ok(false);
     }
     relink(&link, &launcher)?;
@@ -295,6 +348,13 @@ pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>
         },
     });
     let bin = prisma_bin_root(root).unwrap_or_else(|| root.to_path_buf()).join("node_modules/.bin/prisma");
+    // Installed from npm, prisma-guard is on no one's PATH: the fix goes through npx.
+    let fix = if is_npm_platform_binary(&exe) {
+        "npx prisma-guard shim install --project"
+    } else {
+        "prisma-guard shim install --project"
+    };
+    let replaced = bin.with_file_name(ORIGINAL_NAME).symlink_metadata().is_ok();
     out.push(if bin.exists() && is_ours(&bin, &exe) {
         Coverage {
             entry: "node_modules/.bin/prisma (npx, npm scripts)",
@@ -306,8 +366,13 @@ pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>
         Coverage {
             entry: "node_modules/.bin/prisma (npx, npm scripts)",
             covered: false,
-            detail: if bin.symlink_metadata().is_ok() { "the real prisma".into() } else { "missing".into() },
-            fix: "prisma-guard shim install --project".into(),
+            detail: match (bin.symlink_metadata().is_ok(), replaced) {
+                // The shim was there: a package manager made its own link again.
+                (true, true) => "the real prisma again: a package manager re-created its link over the shim (npm install -D X, pnpm add X and installs with scripts blocked run no postinstall); the agent and git hooks put the shim back at their next run".into(),
+                (true, false) => "the real prisma".into(),
+                (false, _) => "missing".into(),
+            },
+            fix: fix.into(),
         }
     });
     let pkg = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
@@ -323,7 +388,7 @@ pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>
             entry: "package.json postinstall",
             covered: false,
             detail: "npm install will restore the unguarded link".into(),
-            fix: "prisma-guard shim install --project".into(),
+            fix: fix.into(),
         }
     });
     Ok(out)

@@ -10,11 +10,20 @@ use serde_json::{json, Value};
 
 use crate::agents::Agent;
 use crate::install::edits::Edit;
+use crate::install::invoke::NpmBin;
 use crate::install::jsonedit::Doc;
 
-/// The command `init` writes: by name, as the agent hooks call it, so it works for every
-/// teammate with prisma-guard on PATH.
+/// The command `init` writes: by name, so it works for every teammate with prisma-guard on
+/// PATH; in a project that installs prisma-guard from npm (on no one's PATH), its
+/// `node_modules/.bin/prisma-guard` relative to the project folder the agent starts the server
+/// in ([`command`]). A server that cannot start leaves the agent without Prisma's tools, not
+/// with unguarded ones.
 pub const COMMAND: &str = "prisma-guard";
+
+/// The command for a project in which `npm` says where npm installed prisma-guard.
+pub fn command(npm: Option<&NpmBin>) -> &str {
+    npm.map_or(COMMAND, |n| n.from_root.as_str())
+}
 pub const ARGS: &[&str] = &["mcp"];
 /// The name of a server entry `init` adds (one it replaces keeps its own name).
 pub const ADDED_NAME: &str = "prisma-guard";
@@ -105,24 +114,32 @@ fn has_server_table(path: &Path, text: &str) -> bool {
 /// The settings file with each `prisma mcp` server replaced by `prisma-guard mcp` (its name
 /// and other keys kept), and, when `add` and no server of ours is there, one added to a
 /// table of servers the file already has. `None`: nothing to change. Also the names replaced.
-pub fn merge(path: &Path, text: &str, add: bool) -> Result<Option<(String, Vec<String>)>> {
+pub fn merge(path: &Path, text: &str, add: bool, command: &str) -> Result<Option<(String, Vec<String>)>> {
     let bad = |e: String| crate::error::fail(format!("{}: {e}; not touching it", path.display()));
     let found = servers(path, text).map_err(bad)?;
     let replace: Vec<String> = found.iter().filter(|s| s.runs_prisma_mcp()).map(|s| s.name.clone()).collect();
     let add = add && replace.is_empty() && !found.iter().any(Server::is_guarded) && has_server_table(path, text);
-    if replace.is_empty() && !add {
+    // Ours, written for another install (by name, or from node_modules): the command is
+    // brought up to date.
+    let ours_elsewhere = found.iter().filter(|s| {
+        s.is_guarded()
+            && s.command != command
+            && (s.command == COMMAND || s.command.ends_with(crate::install::invoke::NPM_BIN))
+    });
+    let restate: Vec<String> = ours_elsewhere.map(|s| s.name.clone()).collect();
+    if replace.is_empty() && restate.is_empty() && !add {
         return Ok(None);
     }
     let mut out = text.to_string();
-    for name in &replace {
-        out = set_command(path, &out, name, COMMAND, ARGS).map_err(bad)?;
+    for name in replace.iter().chain(&restate) {
+        out = set_command(path, &out, name, command, ARGS).map_err(bad)?;
     }
     if add {
         out = if is_toml(path) {
-            super::agent_files_toml::add(&out, ADDED_NAME, COMMAND, ARGS).map_err(bad)?
+            super::agent_files_toml::add(&out, ADDED_NAME, command, ARGS).map_err(bad)?
         } else {
             let mut doc = Doc::new(&out).map_err(bad)?;
-            doc.set(&["mcpServers"], ADDED_NAME, &json!({"command": COMMAND, "args": ARGS})).map_err(bad)?;
+            doc.set(&["mcpServers"], ADDED_NAME, &json!({"command": command, "args": ARGS})).map_err(bad)?;
             doc.into_text()
         };
     }
@@ -188,7 +205,13 @@ fn fold(edits: &mut Vec<Edit>, path: PathBuf, content: String, what: String) {
 /// and for the `agents` set up, a `prisma-guard` server added where the file already has a
 /// table of servers. `only_these`: the user named the agents (`init --agent`), so no other
 /// agent's file is read. Returns what could not be edited, for a warning.
-pub fn init_edits(root: &Path, agents: &[Agent], only_these: bool, edits: &mut Vec<Edit>) -> Vec<String> {
+pub fn init_edits(
+    root: &Path,
+    agents: &[Agent],
+    only_these: bool,
+    npm: Option<&NpmBin>,
+    edits: &mut Vec<Edit>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for agent in Agent::all() {
         if only_these && !agents.contains(&agent) {
@@ -197,7 +220,7 @@ pub fn init_edits(root: &Path, agents: &[Agent], only_these: bool, edits: &mut V
         let Some(file) = agent.profile().mcp_settings else { continue };
         let path = root.join(file);
         let Some(text) = pending_text(edits, &path) else { continue };
-        match merge(&path, &text, agents.contains(&agent)) {
+        match merge(&path, &text, agents.contains(&agent), command(npm)) {
             Ok(Some((new, replaced))) => {
                 let what = if replaced.is_empty() {
                     format!("{} MCP server `{ADDED_NAME}` (Prisma tools through the guard)", agent.name())
@@ -316,7 +339,7 @@ mod tests {
     #[test]
     fn json_settings_get_the_guarded_server_in_place_and_back() {
         let p = Path::new(".mcp.json");
-        let (merged, names) = merge(p, CLAUDE, true).unwrap().unwrap();
+        let (merged, names) = merge(p, CLAUDE, true, COMMAND).unwrap().unwrap();
         assert_eq!(names, ["prisma"]);
         let v: Value = serde_json::from_str(&merged).unwrap();
         assert_eq!(v["mcpServers"]["prisma"]["command"], "prisma-guard");
@@ -325,7 +348,7 @@ mod tests {
         assert_eq!(v["mcpServers"]["github"]["command"], "gh-mcp");
         assert!(v["mcpServers"].get("prisma-guard").is_none(), "a replacement, not one more server");
         assert!(merged.contains("\"github\": {\"command\": \"gh-mcp\"}"), "other bytes stay: {merged}");
-        assert_eq!(merge(p, &merged, true).unwrap(), None, "idempotent");
+        assert_eq!(merge(p, &merged, true, COMMAND).unwrap(), None, "idempotent");
         assert!(unguarded_in(p, CLAUDE) && !unguarded_in(p, &merged));
         // Taken out structurally (the file changed since), prisma's own server comes back.
         let back: Value = serde_json::from_str(&unmerge(p, &merged).unwrap().unwrap()).unwrap();
@@ -341,23 +364,44 @@ mod tests {
     fn a_server_is_added_only_to_a_table_of_servers_already_there() {
         let p = Path::new(".cursor/mcp.json");
         let with_table = "{\n  \"mcpServers\": {\n    \"github\": {\"command\": \"gh-mcp\"}\n  }\n}\n";
-        let (added, names) = merge(p, with_table, true).unwrap().unwrap();
+        let (added, names) = merge(p, with_table, true, COMMAND).unwrap().unwrap();
         assert!(names.is_empty());
         assert_eq!(
             serde_json::from_str::<Value>(&added).unwrap()["mcpServers"]["prisma-guard"]["command"],
             "prisma-guard"
         );
         assert_eq!(unmerge(p, &added).unwrap().unwrap(), with_table, "the added server goes, byte for byte");
-        assert_eq!(merge(p, with_table, false).unwrap(), None, "only for the agents init sets up");
-        assert_eq!(merge(p, "{\n  \"theme\": \"dark\"\n}\n", true).unwrap(), None, "no table: no MCP set-up to join");
-        assert!(merge(p, "{oops", true).is_err());
+        assert_eq!(merge(p, with_table, false, COMMAND).unwrap(), None, "only for the agents init sets up");
+        assert_eq!(
+            merge(p, "{\n  \"theme\": \"dark\"\n}\n", true, COMMAND).unwrap(),
+            None,
+            "no table: no MCP set-up to join"
+        );
+        assert!(merge(p, "{oops", true, COMMAND).is_err());
+    }
+
+    /// Review finding 1 (issue 21): in a project that installs prisma-guard from npm, the
+    /// server runs node_modules/.bin/prisma-guard, and one written by name is brought up to date.
+    #[test]
+    fn a_guarded_server_follows_how_the_project_installs_prisma_guard() {
+        let p = Path::new(".mcp.json");
+        let npm = "node_modules/.bin/prisma-guard";
+        let by_name = r#"{"mcpServers": {"prisma": {"command": "prisma-guard", "args": ["mcp"]}}}"#;
+        let (updated, names) = merge(p, by_name, true, npm).unwrap().unwrap();
+        assert_eq!(names, Vec::<String>::new());
+        let v: Value = serde_json::from_str(&updated).unwrap();
+        assert_eq!(v["mcpServers"]["prisma"]["command"], npm, "{updated}");
+        assert_eq!(merge(p, &updated, true, npm).unwrap(), None, "idempotent");
+        assert!(servers(p, &updated).unwrap()[0].is_guarded());
+        let custom = r#"{"mcpServers": {"prisma": {"command": "/opt/pg/prisma-guard", "args": ["mcp"]}}}"#;
+        assert_eq!(merge(p, custom, true, npm).unwrap(), None, "a path the user chose stays");
     }
 
     #[test]
     fn gemini_settings_jsonc_keeps_comments() {
         let p = Path::new(".gemini/settings.json");
         let text = "{\n  // servers\n  \"mcpServers\": {\n    \"db\": {\"command\": \"npx\", \"args\": [\"prisma\", \"mcp\"], \"trust\": false}, // prisma\n  },\n}\n";
-        let (merged, _) = merge(p, text, false).unwrap().unwrap();
+        let (merged, _) = merge(p, text, false, COMMAND).unwrap().unwrap();
         assert!(merged.contains("// servers") && merged.contains("// prisma"), "{merged}");
         assert!(merged.contains("\"command\": \"prisma-guard\", \"args\": [\"mcp\"], \"trust\": false"), "{merged}");
     }

@@ -259,11 +259,16 @@ mod tests {
     #[test]
     fn codex_tables_are_edited_in_the_text() {
         let p = Path::new(".codex/config.toml");
-        let (merged, names) = super::super::agent_files::merge(p, CODEX, true).expect("merge").expect("changed");
+        let (merged, names) =
+            super::super::agent_files::merge(p, CODEX, true, "prisma-guard").expect("merge").expect("changed");
         assert_eq!(names, ["prisma"]);
         assert!(merged.starts_with("# my Codex settings\nmodel = \"o4\"\n\n[mcp_servers.prisma]\ncommand = \"prisma-guard\"  # Prisma's server\nargs = [\"mcp\"]\nenv = { DEBUG = \"1\" }\n"), "{merged}");
         assert!(merged.ends_with("[mcp_servers.docs]\ncommand = \"docs-mcp\"\n"), "{merged}");
-        assert_eq!(super::super::agent_files::merge(p, &merged, true).expect("merge"), None, "idempotent");
+        assert_eq!(
+            super::super::agent_files::merge(p, &merged, true, "prisma-guard").expect("merge"),
+            None,
+            "idempotent"
+        );
         let back = super::super::agent_files::unmerge(p, &merged).expect("unmerge").expect("changed");
         let s = servers(&back).expect("parses");
         let prisma = s.iter().find(|s| s.name == "prisma").expect("still there");

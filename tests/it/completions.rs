@@ -55,3 +55,38 @@ fn the_man_page_lists_every_command() {
         assert!(page.contains(&format!("prisma\\-guard\\-{command}")), "the man page lists {command}");
     }
 }
+
+/// Review finding 5: one page per subcommand (`man prisma-guard-backup`), each documenting
+/// that command's own flags, as `install.sh` installs them.
+#[test]
+fn man_dir_writes_a_page_per_subcommand_with_its_flags() {
+    let ctx = TestContext::new();
+    let dir = ctx.path("man1");
+    ctx.run(&["man", "--dir", &dir.display().to_string()]).ok();
+    for page in ["prisma-guard.1", "prisma-guard-backup.1", "prisma-guard-restore.1", "prisma-guard-migrate-deploy.1"] {
+        assert!(dir.join(page).is_file(), "{page} was not written");
+    }
+    // Rendered by man itself, as `man prisma-guard-backup` shows it.
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.join("prisma-guard-backup.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "120")
+        .env("LC_ALL", "C")
+        .output()
+        .expect("man runs");
+    // Overstrike bold ("b\x08b") as a terminal shows it: the character after each backspace.
+    let mut text = String::new();
+    for c in String::from_utf8_lossy(&out.stdout).chars() {
+        if c == '\u{8}' {
+            text.pop();
+        } else {
+            text.push(c);
+        }
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("prisma-guard-backup"), "{text}");
+    for flag in ["--label", "--compression"] {
+        assert!(text.contains(flag), "the backup page documents {flag}: {text}");
+    }
+}

@@ -148,11 +148,16 @@ fn husky_and_lefthook_configs_get_the_scan() {
     run.ok();
     assert!(run.stdout.contains("husky manages the hooks"), "{}", run.stdout);
     let pre_commit = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
-    assert!(pre_commit.starts_with("command -v prisma-guard "), "{pre_commit}");
-    assert!(pre_commit.ends_with("; prisma-guard scan --staged || exit $? # prisma-guard\nnpm test\n"), "{pre_commit}");
+    // Review finding 1 (issue 21): the project's node_modules/.bin first (installed from npm,
+    // prisma-guard is on no PATH), in a subshell so the team's lines keep their PATH.
+    assert!(pre_commit.starts_with("(PATH=\"$PWD/node_modules/.bin:$PATH\"; command -v prisma-guard "), "{pre_commit}");
+    assert!(
+        pre_commit.ends_with("; exec prisma-guard scan --staged) || exit $? # prisma-guard\nnpm test\n"),
+        "{pre_commit}"
+    );
     let pre_push = std::fs::read_to_string(ctx.path(".husky/pre-push")).unwrap();
     assert!(pre_push.ends_with("rm -f \"$pg_in\" # prisma-guard\n"), "{pre_push}");
-    assert!(pre_push.contains("prisma-guard scan --pre-push --remote \"$1\" <\"$pg_in\""), "{pre_push}");
+    assert!(pre_push.contains("exec prisma-guard scan --pre-push --remote \"$1\" <\"$pg_in\")"), "{pre_push}");
     assert!(!ctx.path(".husky/_/pre-commit").exists(), "husky's own folder is left to husky");
     ctx.run(&["hooks", "install"]).ok();
     assert_eq!(std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap().matches("prisma-guard scan").count(), 1);
@@ -172,11 +177,14 @@ fn husky_and_lefthook_configs_get_the_scan() {
     run.ok();
     assert!(run.stdout.contains("lefthook manages the hooks"), "{}", run.stdout);
     let text = std::fs::read_to_string(ctx.path("lefthook.yml")).unwrap();
-    assert!(text.contains("    prisma-guard:\n      run: command -v prisma-guard "), "{text}");
+    assert!(
+        text.contains("    prisma-guard:\n      run: PATH=\"$PWD/node_modules/.bin:$PATH\"; command -v prisma-guard "),
+        "{text}"
+    );
     assert!(text.contains("; prisma-guard scan --staged\n    lint:"), "{text}");
     assert!(
         text.contains("; prisma-guard scan --pre-push --remote {1}\n      use_stdin: true")
-            && text.contains("pre-push:\n  commands:\n    prisma-guard:\n      run: command -v prisma-guard "),
+            && text.contains("pre-push:\n  commands:\n    prisma-guard:\n      run: PATH=\"$PWD/node_modules/.bin:$PATH\"; command -v prisma-guard "),
         "{text}"
     );
     ctx.run(&["hooks", "uninstall"]).ok();

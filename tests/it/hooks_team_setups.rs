@@ -1,4 +1,4 @@
-//! Issue 22, review round 9: a commit that moves the migrations folder, lefthook's pre-push
+//! Team set-ups: a commit that moves the migrations folder, lefthook's pre-push
 //! arguments, Nx targets in package.json and project.json, a CTE the DELETE reads, the
 //! pre-commit framework's entry, uninstall under core.hooksPath, and the messages.
 

@@ -1,4 +1,4 @@
-//! Review round 15 of issue 16: what a backup's restore check covers, and what backups of
+//! What a backup's restore check covers, and what backups of
 //! unusual tables hold, against real PostgreSQL and MariaDB servers.
 
 use crate::support::*;

@@ -69,7 +69,9 @@ fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
     assert!(ctx.path(".git/hooks/pre-commit").is_file());
     let claude: Value =
         serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
-    assert_eq!(claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"], "prisma-guard agent-hook --agent claude");
+    let hook = claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"].as_str().unwrap();
+    assert!(hook.starts_with("PATH=\"$CLAUDE_PROJECT_DIR\"/node_modules/.bin:\"$PATH\"; "), "{hook}");
+    assert!(hook.ends_with("; exec prisma-guard agent-hook --agent claude"), "{hook}");
     // Issue 16: the note for Claude Code is written even where no CLAUDE.md existed.
     let note = std::fs::read_to_string(ctx.path("CLAUDE.md")).unwrap();
     assert!(note.contains("prisma-guard"), "{note}");
@@ -118,7 +120,7 @@ fn init_merges_into_husky_claude_settings_and_agents_md() {
     assert!(!run.stdout.contains("Codex CLI hook"), "AGENTS.md is not Codex's trace: {}", run.stdout);
     assert!(!ctx.path(".codex").exists(), "no settings for an agent the project does not use");
     let husky = std::fs::read_to_string(ctx.path(".husky/pre-commit")).unwrap();
-    assert!(husky.ends_with("prisma-guard scan --staged || exit $? # prisma-guard\nnpm test\n"), "{husky}");
+    assert!(husky.ends_with("exec prisma-guard scan --staged) || exit $? # prisma-guard\nnpm test\n"), "{husky}");
     let v: Value = serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
     let pre = v["hooks"]["PreToolUse"].as_array().unwrap();
     assert_eq!(pre.len(), 3);

@@ -70,10 +70,18 @@ fn shim_rows(settings: &Settings, args: &DoctorArgs) -> Result<Vec<Row>> {
     let root = &settings.project_root;
     let shim_dir = args.shim_dir.clone().unwrap_or_else(shim::default_dir);
     let has_package = root.join("package.json").is_file();
+    // Without a package.json, npx and npm exec still run a node_modules/.bin/prisma here or
+    // above: a gap when it is not the shim. Only the postinstall row needs a package.json.
+    let has_bin = shim::prisma_bin_root(root).is_some();
     let mut rows = Vec::new();
     for c in shim::status(root, &shim_dir, crate::config::env::path())? {
-        if !has_package && c.entry != "prisma on PATH" {
-            continue; // no package.json: no npx or npm scripts to cover
+        let skip = match c.entry {
+            "prisma on PATH" => false,
+            "package.json postinstall" => !has_package,
+            _ => !has_package && !has_bin,
+        };
+        if skip {
+            continue;
         }
         rows.push(Row { entry: c.entry.to_string(), ok: c.covered, detail: c.detail, fix: c.fix, optional: false });
     }
@@ -83,17 +91,35 @@ fn shim_rows(settings: &Settings, args: &DoctorArgs) -> Result<Vec<Row>> {
 /// What the repository shares: prisma-guard on PATH, the git hooks, the agents' hooks.
 fn common_rows(root: &std::path::Path) -> Vec<Row> {
     let mut rows = Vec::new();
-    // Agent hooks, husky and lefthook call prisma-guard by name: a missing binary there is a
-    // hook that fails open (the agent runs the command anyway).
-    let on_path = which::which("prisma-guard").ok();
-    rows.push(Row {
-        entry: "prisma-guard on PATH".into(),
-        ok: on_path.is_some(),
-        detail: on_path
-            .map_or("not found: agent hooks calling it by name would fail".into(), |p| p.display().to_string()),
-        fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
-        optional: false,
-    });
+    // The agent and git hooks look for prisma-guard in the project's node_modules/.bin, then
+    // on PATH: without it they refuse every command (and every commit).
+    let npm = crate::install::invoke::NpmBin::find(root, root);
+    if let Some(npm) = &npm {
+        // Installed from npm (package.json names @prisma-guard/cli): node_modules/.bin has it.
+        let bin = root.join(&npm.from_root);
+        rows.push(Row {
+            entry: "prisma-guard in node_modules/.bin".into(),
+            ok: bin.is_file(),
+            detail: if bin.is_file() {
+                npm.from_root.clone()
+            } else {
+                format!("{} is missing: the hooks refuse every command until it is there", npm.from_root)
+            },
+            fix: "npm install (package.json installs @prisma-guard/cli)".into(),
+            optional: false,
+        });
+    } else {
+        let on_path = which::which("prisma-guard").ok();
+        rows.push(Row {
+            entry: "prisma-guard on PATH".into(),
+            ok: on_path.is_some(),
+            detail: on_path.map_or("not found: the agent and git hooks refuse every command without it".into(), |p| {
+                p.display().to_string()
+            }),
+            fix: "./install.sh (installs into ~/.local/bin), and put that folder on PATH".into(),
+            optional: false,
+        });
+    }
     match git_hooks::locate(root) {
         Ok(repo) => {
             for h in git_hooks::status(&repo) {
@@ -118,16 +144,17 @@ fn common_rows(root: &std::path::Path) -> Vec<Row> {
     for agent in &agents {
         let path = root.join(agent.settings_file());
         let home = crate::config::env::home();
-        let checked = edits::check_agent(*agent, &read(&path)).and_then(|()| {
-            match edits::hooks_disabled(*agent, root, home.as_deref()) {
-                Some((file, key)) => Err(format!(
-                    "`\"{key}\": true` in {} switches every {} hook off, prisma-guard's with them",
-                    file.display(),
-                    agent.name()
-                )),
-                None => Ok(()),
-            }
-        });
+        let checked =
+            edits::check_agent(*agent, &read(&path), npm.as_ref()).and_then(|()| {
+                match edits::hooks_disabled(*agent, root, home.as_deref()) {
+                    Some((file, key)) => Err(format!(
+                        "`\"{key}\": true` in {} switches every {} hook off, prisma-guard's with them",
+                        file.display(),
+                        agent.name()
+                    )),
+                    None => Ok(()),
+                }
+            });
         let fix = match edits::hooks_disabled(*agent, root, home.as_deref()) {
             Some((file, key)) => format!("take `\"{key}\": true` out of {}", file.display()),
             None => format!("prisma-guard init --agent {}", agent.id()),

@@ -27,9 +27,10 @@ impl Cover {
     pub(super) fn read(root: &Path, tripwire: bool, bin_shim: bool, postgres: bool) -> Cover {
         let mut agents = Vec::new();
         let mut agents_missing = Vec::new();
+        let npm = crate::install::invoke::NpmBin::find(root, root);
         for agent in edits::detect_agents(root) {
             let text = std::fs::read_to_string(root.join(agent.settings_file())).unwrap_or_default();
-            match edits::check_agent(agent, &text) {
+            match edits::check_agent(agent, &text, npm.as_ref()) {
                 Ok(()) => agents.push(agent.name().to_string()),
                 Err(_) => agents_missing.push(agent.name().to_string()),
             }

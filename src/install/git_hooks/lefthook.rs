@@ -33,9 +33,26 @@ pub(super) fn remote_not_passed(text: &str, command: &str) -> bool {
     text.lines().filter(|l| l.contains(command)).any(|l| !l.contains("{1}") && !l.contains("{0}"))
 }
 
+/// Whether a lefthook config holds our commands in an earlier form: prisma-guard from PATH
+/// only, which a project that installs it from npm does not have.
+pub(super) fn lefthook_earlier_form(text: &str) -> bool {
+    HOOKS.iter().any(|(_, _, c)| text.contains(c)) && !text.contains(NODE_MODULES_MARK)
+}
+
 pub(super) fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
     let text = std::fs::read_to_string(config).unwrap_or_default();
     let configured = text.contains(command);
+    if configured && lefthook_earlier_form(&text) {
+        return HookStatus {
+            hook: name,
+            ok: false,
+            detail: format!(
+                "{} (lefthook): prisma-guard's command is of an earlier form, which looks for prisma-guard on PATH only (installed from npm, it is in node_modules/.bin)",
+                config.display()
+            ),
+            fix: "prisma-guard hooks install".into(),
+        };
+    }
     if configured && name == "pre-push" && remote_not_passed(&text, command) {
         return HookStatus {
             hook: name,
@@ -230,23 +247,22 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
         let mut out = text.to_string();
         for (hook, _, command) in HOOKS {
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
-            let block = format!(
-                "\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}",
-                guarded(&lefthook_command(hook, command))
-            );
-            // The block an older version wrote (pre-push without `{1}`) gives way to this one.
-            let older = format!("\n[{hook}.commands.prisma-guard]\nrun = '{}'\n{stdin}", guarded(command));
-            if *hook == "pre-push" && out.contains(&older) {
-                out = out.replace(&older, if add { &block } else { "" });
+            let block = |run: String| format!("\n[{hook}.commands.prisma-guard]\nrun = '{run}'\n{stdin}");
+            let current = block(guarded(&lefthook_command(hook, command)));
+            // The block an older version wrote (prisma-guard from PATH, pre-push without `{1}`)
+            // gives way to this one.
+            let older = block(guarded_earlier(command));
+            if out.contains(&older) {
+                out = out.replace(&older, if add { &current } else { "" });
                 continue;
             }
             if add && !out.contains(command) {
                 if !out.is_empty() && !out.ends_with('\n') {
                     out.push('\n');
                 }
-                out.push_str(&block);
+                out.push_str(&current);
             } else if !add {
-                out = out.replace(&block, "");
+                out = out.replace(&current, "");
             }
         }
         return Ok(out);
@@ -258,9 +274,9 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
 /// without disturbing what is there.
 pub fn lefthook_add(text: &str) -> String {
     // Our commands of an older form (pre-push without `{1}`): taken out, then added anew.
-    let ours_older = HOOKS
-        .iter()
-        .any(|(hook, _, command)| *hook == "pre-push" && text.contains(&format!("run: {}\n", guarded(command))));
+    let ours_older = HOOKS.iter().any(|(hook, _, command)| {
+        *hook == "pre-push" && text.contains(&format!("run: {}\n", guarded_earlier(command)))
+    });
     if ours_older {
         return lefthook_add(&lefthook_remove(text));
     }

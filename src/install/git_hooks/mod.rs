@@ -148,9 +148,21 @@ fn is_ours(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.lines().take(3).any(|l| l.starts_with(MARKER)))
 }
 
+/// Our hook script, calling this prisma-guard; installed from npm, the project's
+/// `node_modules/.bin/prisma-guard` (relative: a path into the package manager's store would
+/// change with every update).
 fn template(body: &str) -> String {
     let exe = std::env::current_exe().ok().and_then(|p| p.canonicalize().ok());
-    let exe = exe.map(|p| crate::shell::quote(&p.to_string_lossy())).unwrap_or_else(|| "prisma-guard".into());
+    let exe = exe.map_or_else(
+        || "prisma-guard".into(),
+        |p| {
+            if crate::install::shim::is_npm_platform_binary(&p) {
+                crate::install::invoke::NPM_BIN.to_string()
+            } else {
+                crate::shell::quote(&p.to_string_lossy())
+            }
+        },
+    );
     body.replace("@PRISMA_GUARD@", &exe)
 }
 
@@ -310,7 +322,13 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
         Manager::PreCommit { config } => {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
-            match pre_commit_add(&text) {
+            // Our entry of an earlier form (prisma-guard from PATH only) is written again.
+            let base = if text.contains(HOOKS[0].2) && !text.contains(NODE_MODULES_MARK) {
+                pre_commit_remove(&text)
+            } else {
+                text.clone()
+            };
+            match pre_commit_add(&base) {
                 Some(updated) if updated != text => {
                     crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                     changes.push(format!(
@@ -332,7 +350,10 @@ pub fn install(repo: &Repo, force: bool) -> Result<Changes> {
         Manager::Lefthook { config } => {
             let text =
                 std::fs::read_to_string(config).with_context(|| format!("could not read {}", config.display()))?;
-            let updated = lefthook_edit(config, &text, true)?;
+            // Our entries of an earlier form (prisma-guard from PATH only) are taken out and
+            // written again.
+            let base = if lefthook_earlier_form(&text) { lefthook_edit(config, &text, false)? } else { text.clone() };
+            let updated = lefthook_edit(config, &base, true)?;
             if updated != text {
                 crate::backup::store::io::write_atomic(config, updated.as_bytes())?;
                 changes.push(format!(
@@ -550,8 +571,10 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                     format!("{} (pre-commit framework): pushes are not scanned here; the CI template scans them (docs/ci.md)", config.display()),
                 ),
                 Manager::PreCommit { config } => {
-                    let configured =
-                        std::fs::read_to_string(config).is_ok_and(|t| t.contains(command) || pre_commit_names_ours(&t, name));
+                    let text = std::fs::read_to_string(config).unwrap_or_default();
+                    let configured = text.contains(command) || pre_commit_names_ours(&text, name);
+                    // Our local entry as an earlier version wrote it (prisma-guard from PATH only).
+                    let earlier = text.contains(command) && !text.contains(NODE_MODULES_MARK);
                     let installed = installed_by(&repo.workdir, name, "pre-commit");
                     // `pre-commit install -c other.yaml` writes a hook that reads that file.
                     let runs = pre_commit_hook_config(&repo.workdir, name);
@@ -563,11 +586,12 @@ pub fn status(repo: &Repo) -> Vec<HookStatus> {
                             "git's {name} hook runs the pre-commit framework with {other}, which does not run prisma-guard (run `pre-commit install` to point it back at {})",
                             config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
                         ),
+                        (true, _, _) if earlier => "prisma-guard's entry is of an earlier form, which looks for prisma-guard on PATH only (installed from npm, it is in node_modules/.bin): run `prisma-guard hooks install`".into(),
                         (true, true, _) => "runs prisma-guard".into(),
                         (true, false, _) => "configured, but the pre-commit framework has not installed the git hook (run `pre-commit install`)".into(),
                         _ => "missing".into(),
                     };
-                    let ok = configured && installed && (elsewhere.is_none() || elsewhere_has_us);
+                    let ok = configured && !earlier && installed && (elsewhere.is_none() || elsewhere_has_us);
                     row(ok, format!("{} (pre-commit framework): {state}", config.display()))
                 }
             }
@@ -657,6 +681,60 @@ mod tests {
             );
             assert_eq!(lefthook_edit(&config, &fixed, false).unwrap(), original, "{name}");
         }
+    }
+
+    /// Review finding 1 (issue 21): an entry an earlier version wrote (prisma-guard from PATH
+    /// only) is seen as such, and install writes it again in the current form, the team's
+    /// commands kept.
+    #[test]
+    fn an_earlier_lefthook_entry_is_written_again() {
+        let old = |c: &str| format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"x\" >&2; exit 1; }}; {c}");
+        let yml = Path::new("lefthook.yml");
+        let older = format!(
+            "pre-commit:\n  commands:\n    prisma-guard:\n      run: {}\n    lint:\n      run: npm run lint\n",
+            old("prisma-guard scan --staged")
+        );
+        assert!(lefthook_earlier_form(&older));
+        let updated = lefthook_edit(yml, &lefthook_edit(yml, &older, false).unwrap(), true).unwrap();
+        assert!(!lefthook_earlier_form(&updated), "{updated}");
+        assert!(updated.contains(&guarded("prisma-guard scan --staged")), "{updated}");
+        assert!(updated.contains("    lint:\n      run: npm run lint\n"), "{updated}");
+        let json = Path::new("lefthook.json");
+        let older = serde_json::json!({"pre-commit": {"commands": {"prisma-guard": {"run": old("prisma-guard scan --staged")}}}})
+            .to_string();
+        assert!(lefthook_earlier_form(&older));
+        let updated = lefthook_edit(json, &lefthook_edit(json, &older, false).unwrap(), true).unwrap();
+        assert!(!lefthook_earlier_form(&updated), "{updated}");
+        let toml = Path::new("lefthook.toml");
+        let older = format!(
+            "[pre-commit.commands.lint]\nrun = 'npm run lint'\n\n[pre-commit.commands.prisma-guard]\nrun = '{}'\n",
+            guarded_earlier("prisma-guard scan --staged")
+        );
+        assert!(lefthook_earlier_form(&older));
+        let taken_out = lefthook_edit(toml, &older, false).unwrap();
+        assert_eq!(taken_out, "[pre-commit.commands.lint]\nrun = 'npm run lint'\n");
+        let updated = lefthook_edit(toml, &taken_out, true).unwrap();
+        assert!(
+            !lefthook_earlier_form(&updated) && updated.contains(&guarded("prisma-guard scan --staged")),
+            "{updated}"
+        );
+        assert!(!lefthook_earlier_form(&lefthook_add("")));
+    }
+
+    /// The same for the pre-commit framework's entry.
+    #[test]
+    fn an_earlier_pre_commit_entry_is_taken_out_and_written_again() {
+        let current = pre_commit_add(
+            "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n",
+        )
+        .unwrap();
+        let older = current
+            .replace(&guarded("exec prisma-guard scan --staged"), &guarded_earlier("exec prisma-guard scan --staged"));
+        assert_ne!(older, current);
+        assert!(!older.contains(NODE_MODULES_MARK));
+        let base = pre_commit_remove(&older);
+        assert!(!base.contains("prisma-guard"), "{base}");
+        assert_eq!(pre_commit_add(&base).unwrap(), current);
     }
 
     #[test]

@@ -56,7 +56,12 @@ impl Layout {
 
     /// Our `repo: local` entry in this layout.
     fn entry(&self) -> String {
-        let command = format!("sh -c '{}'", guarded(&format!("exec {}", HOOKS[0].2)));
+        self.entry_of(&guarded(&format!("exec {}", HOOKS[0].2)))
+    }
+
+    /// The entry running `script` (what [`guarded`] makes of the scan, now or earlier).
+    fn entry_of(&self, script: &str) -> String {
+        let command = format!("sh -c '{script}'");
         let key = " ".repeat(self.item.len() + 1 + self.item_gap.len());
         let hook = format!("{key}{}", self.hook);
         let field = " ".repeat(hook.len() + 1 + self.hook_gap.len());
@@ -183,8 +188,10 @@ pub(super) fn pre_commit_add(text: &str) -> Option<String> {
 pub(super) fn pre_commit_remove(text: &str) -> String {
     let mut layouts: Vec<Layout> = repos_block(text).and_then(|(_, _, l)| l).into_iter().collect();
     layouts.extend(Layout::older());
-    for layout in layouts {
-        let entry = crlf_as(text, layout.entry());
+    let scan = format!("exec {}", HOOKS[0].2);
+    let forms: Vec<String> = layouts.iter().flat_map(|l| [l.entry(), l.entry_of(&guarded_earlier(&scan))]).collect();
+    for entry in forms {
+        let entry = crlf_as(text, entry);
         if let Some(at) = text.find(&entry) {
             return format!("{}{}", &text[..at], &text[at + entry.len()..]);
         }

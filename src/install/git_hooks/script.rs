@@ -3,26 +3,26 @@
 
 use super::*;
 
-/// The line our hooks add to a husky or committed hook script: prisma-guard from PATH (husky
-/// puts node_modules/.bin there), and for a teammate without it, what to do; a failed scan
-/// ends the hook (a script without `set -e` would go on to its own `exit 0`); marked for
-/// uninstall.
+/// The line our hooks add to a husky or committed hook script: prisma-guard from the
+/// project's node_modules/.bin (installed from npm, it is on no one's PATH; git runs hooks at
+/// the top of the working tree) or else from PATH, in a subshell so that the team's own
+/// lines keep their PATH; for a teammate without it, what to do; a failed scan ends the hook
+/// (a script without `set -e` would go on to its own `exit 0`); marked for uninstall.
 ///
 /// pre-push: git's ref lines arrive on stdin once, and a team's own pre-push (`while read
 /// ...`, `git lfs pre-push "$@"`) reads them too. Our line runs first and keeps a copy: the
 /// input goes to a temporary file, the rest of the script reads it from there (`exec <`),
 /// and the scan reads its own copy.
 pub(super) fn hook_line(command: &str) -> String {
-    let missing = |cleanup: &str| {
-        format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this repository's hook cannot check your change: install it (see prisma-guard's README), then try again\" >&2; {cleanup}exit 1; }}")
-    };
+    let find = format!(
+        "{NODE_MODULES_FIRST}; command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}"
+    );
     if command.ends_with("--pre-push") {
-        let missing = missing("rm -f \"$pg_in\"; ");
         return format!(
-            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; {missing}; {command} --remote \"$1\" <\"$pg_in\" || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
+            "pg_in=$(mktemp) || exit 1; cat >\"$pg_in\"; exec <\"$pg_in\"; ({find}; exec {command} --remote \"$1\" <\"$pg_in\") || {{ pg_status=$?; rm -f \"$pg_in\"; exit $pg_status; }}; rm -f \"$pg_in\" {HUSKY_LINE_MARK}"
         );
     }
-    format!("{}; {command} || exit $? {HUSKY_LINE_MARK}", missing(""))
+    format!("({find}; exec {command}) || exit $? {HUSKY_LINE_MARK}")
 }
 
 /// Whether a line of a hook script only sets it up: shebang, comment, blank, husky 8's
@@ -189,13 +189,26 @@ pub(super) fn remove_line(text: &str, tracked: bool) -> Option<Option<String>> {
     Some((!(only_header && created)).then_some(kept))
 }
 
-/// What a teammate without prisma-guard reads when a committed lefthook or pre-commit
-/// framework entry runs (no `'`, `: ` or ` #`, so it sits in YAML and `sh -c '...'` as is).
+/// What a teammate without prisma-guard reads when a hook runs (no `'`, `: ` or ` #`, so it
+/// sits in YAML and `sh -c '...'` as is).
 pub(super) const NOT_INSTALLED: &str =
-    "prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again";
+    "prisma-guard is not installed, so this hook cannot check your change; install it (npm install when package.json lists @prisma-guard/cli, else see the prisma-guard README), then try again";
 
-/// `command` for a shell, after making sure prisma-guard is there: without it, the message
-/// and a failure (a scan that cannot run is no pass), not `prisma-guard: not found`.
+/// The project's node_modules/.bin first on PATH (hooks run at the top of the working tree):
+/// where npm, pnpm, yarn and bun put prisma-guard when the project installs it.
+pub(super) const NODE_MODULES_FIRST: &str = "PATH=\"$PWD/node_modules/.bin:$PATH\"";
+/// The part of [`NODE_MODULES_FIRST`] every config format keeps as it is (JSON escapes quotes).
+pub(super) const NODE_MODULES_MARK: &str = "$PWD/node_modules/.bin:$PATH";
+
+/// `command` for a shell of its own (a lefthook or pre-commit entry), after making sure
+/// prisma-guard is there, in the project's node_modules/.bin or on PATH: without it, the
+/// message and a failure (a scan that cannot run is no pass), not `prisma-guard: not found`.
 pub fn guarded(command: &str) -> String {
-    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
+    format!("{NODE_MODULES_FIRST}; command -v prisma-guard >/dev/null 2>&1 || {{ echo \"{NOT_INSTALLED}\" >&2; exit 1; }}; {command}")
+}
+
+/// What [`guarded`] wrote before it looked in node_modules/.bin (for taking such an entry out
+/// and writing it again).
+pub(super) fn guarded_earlier(command: &str) -> String {
+    format!("command -v prisma-guard >/dev/null 2>&1 || {{ echo \"prisma-guard is not installed, so this hook cannot check your change; install it (see the prisma-guard README), then try again\" >&2; exit 1; }}; {command}")
 }
