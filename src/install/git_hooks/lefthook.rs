@@ -33,10 +33,13 @@ pub(super) fn remote_not_passed(text: &str, command: &str) -> bool {
     text.lines().filter(|l| l.contains(command)).any(|l| !l.contains("{1}") && !l.contains("{0}"))
 }
 
-/// Whether a lefthook config holds our commands in an earlier form: prisma-guard from PATH
-/// only, which a project that installs it from npm does not have.
+/// Whether a lefthook config holds our commands in the form an earlier version wrote:
+/// prisma-guard from PATH only, which a project that installs it from npm does not have. (A
+/// command the team wrote by hand is theirs: not of an earlier form.)
 pub(super) fn lefthook_earlier_form(text: &str) -> bool {
-    HOOKS.iter().any(|(_, _, c)| text.contains(c)) && !text.contains(NODE_MODULES_MARK)
+    let earlier_check = guarded_earlier("");
+    let earlier_check = earlier_check.split(" ||").next().unwrap_or_default();
+    HOOKS.iter().any(|(_, _, c)| text.contains(c)) && text.contains(earlier_check) && !text.contains(NODE_MODULES_MARK)
 }
 
 pub(super) fn lefthook_status(repo: &Repo, config: &Path, name: &'static str, command: &str) -> HookStatus {
@@ -249,11 +252,11 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
             let stdin = if *hook == "pre-push" { "use_stdin = true\n" } else { "" };
             let block = |run: String| format!("\n[{hook}.commands.prisma-guard]\nrun = '{run}'\n{stdin}");
             let current = block(guarded(&lefthook_command(hook, command)));
-            // The block an older version wrote (prisma-guard from PATH, pre-push without `{1}`)
-            // gives way to this one.
-            let older = block(guarded_earlier(command));
-            if out.contains(&older) {
-                out = out.replace(&older, if add { &current } else { "" });
+            // The blocks older versions wrote (prisma-guard from PATH only; pre-push without
+            // `{1}`) give way to this one.
+            let older = [block(guarded_earlier(command)), block(guarded(command))];
+            if let Some(older) = older.iter().find(|o| **o != current && out.contains(o.as_str())) {
+                out = out.replace(older.as_str(), if add { &current } else { "" });
                 continue;
             }
             if add && !out.contains(command) {
@@ -275,10 +278,14 @@ pub(super) fn lefthook_edit(config: &Path, text: &str, add: bool) -> Result<Stri
 pub fn lefthook_add(text: &str) -> String {
     // Our commands of an older form (pre-push without `{1}`): taken out, then added anew.
     let ours_older = HOOKS.iter().any(|(hook, _, command)| {
-        *hook == "pre-push" && text.contains(&format!("run: {}\n", guarded_earlier(command)))
+        *hook == "pre-push"
+            && [guarded_earlier(command), guarded(command)].iter().any(|o| text.contains(&format!("run: {o}\n")))
     });
     if ours_older {
-        return lefthook_add(&lefthook_remove(text));
+        let taken_out = lefthook_remove(text);
+        if taken_out != text {
+            return lefthook_add(&taken_out);
+        }
     }
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     for (hook, _, command) in HOOKS {
