@@ -350,7 +350,7 @@ pub fn status(root: &Path, shim_dir: &Path, path_var: Option<std::ffi::OsString>
     let bin = prisma_bin_root(root).unwrap_or_else(|| root.to_path_buf()).join("node_modules/.bin/prisma");
     // Installed from npm, prisma-guard is on no one's PATH: the fix goes through npx.
     let fix = if is_npm_platform_binary(&exe) {
-        "npx prisma-guard shim install --project"
+        "npx @prisma-guard/cli shim install --project"
     } else {
         "prisma-guard shim install --project"
     };

@@ -289,6 +289,13 @@ pub(super) fn runner_exec(
                 direct: Some(format!("`{runner} {cmd}` fetches a package not checked here")),
             }
         }
+        // `npx @prisma-guard/cli uninstall`: the package's binary is prisma-guard.
+        Some(cmd) if super::resolve::is_guard_package(cmd) => {
+            let mut words = vec!["prisma-guard".to_string()];
+            let from = if argv.get(i + 1).is_some_and(|a| a == "--") { i + 2 } else { i + 1 };
+            words.extend(argv[from..].iter().cloned());
+            peel(&words, heredoc, env, chain, n + 1, inner)
+        }
         // `npx pnpm@9 ...`, `npx turbo@2 run x`: the package at a version is the same tool.
         Some(cmd) if !cmd.starts_with('@') && cmd.contains('@') && !cmd.contains('/') => {
             let mut words = vec![cmd.split('@').next().unwrap_or(cmd).to_string()];
@@ -378,5 +385,34 @@ mod tests {
             assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
         }
         assert_eq!(judged("npx npm:prisma generate"), crate::judge::Verdict::Allow);
+    }
+
+    /// Review (issue 21, round 2, D11): prisma-guard run by its npm package's name (the form
+    /// the README uses) or through its Node launcher is prisma-guard: switching it off is
+    /// refused as `prisma-guard uninstall` is, and what only reads stays allowed.
+    #[test]
+    fn the_npm_package_and_its_launcher_are_prisma_guard() {
+        let judged = |line: &str| {
+            crate::judge::check(line, std::path::Path::new("/nonexistent"), crate::guard::classify::Options::default())
+                .verdict
+        };
+        for line in [
+            "npx @prisma-guard/cli uninstall",
+            "npx -y @prisma-guard/cli@0.1.0 hooks uninstall",
+            "pnpm dlx @prisma-guard/cli unprotect",
+            "npm exec @prisma-guard/cli -- prune --yes",
+            "npm x @prisma-guard/cli uninstall",
+            "bunx @prisma-guard/cli uninstall",
+            "yarn dlx @prisma-guard/cli uninstall",
+            "npx npm:@prisma-guard/cli uninstall",
+            "node node_modules/@prisma-guard/cli/bin/prisma-guard.js uninstall",
+            "node ./node_modules/.bin/prisma-guard.js hooks uninstall",
+        ] {
+            assert_eq!(judged(line), crate::judge::Verdict::Destructive, "{line}");
+        }
+        for line in ["npx @prisma-guard/cli doctor", "npx @prisma-guard/cli --version", "npx @prisma-guard/cli status"]
+        {
+            assert_eq!(judged(line), crate::judge::Verdict::Allow, "{line}");
+        }
     }
 }

@@ -253,6 +253,21 @@ pub fn is_prisma_entry(word: &str) -> bool {
         || parts.windows(3).any(|w| w == ["node_modules", "@prisma", "cli"])
 }
 
+/// prisma-guard's own npm package as a runner names it (`@prisma-guard/cli`, at a version,
+/// or `npm:@prisma-guard/cli`): its binary is prisma-guard.
+pub fn is_guard_package(spec: &str) -> bool {
+    let spec = spec.strip_prefix("npm:").unwrap_or(spec);
+    let package = crate::install::invoke::NPM_PACKAGE;
+    spec == package || spec.strip_prefix(package).is_some_and(|rest| rest.starts_with('@'))
+}
+
+/// The launcher of prisma-guard's npm package, as Node is given it.
+fn is_guard_launcher(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    base(path).trim_end_matches(".js") == "prisma-guard"
+        || parts.windows(3).any(|w| w == ["node_modules", "@prisma-guard", "cli"])
+}
+
 /// `node index.js` after `cd node_modules/prisma/build`: the arguments for prisma, and the
 /// entry point, when the script a JavaScript runtime runs is Prisma's own entry point, from
 /// one of the folders a `cd` led to.
@@ -678,6 +693,14 @@ pub(super) fn peel(
                 Some(path) if is_prisma_entry(path) || is_prisma_word(path) => {
                     chain.push(name.into());
                     Target::Prisma { args: argv[i + 1..].to_vec(), direct: Some(path.clone()) }
+                }
+                // prisma-guard's npm launcher (`node node_modules/@prisma-guard/cli/bin/prisma-guard.js
+                // uninstall`): prisma-guard with those arguments.
+                Some(path) if is_guard_launcher(path) => {
+                    chain.push(name.into());
+                    let mut words = vec!["prisma-guard".to_string()];
+                    words.extend(argv[i + 1..].iter().cloned());
+                    peel(&words, heredoc, env, chain, n + 1, inner)
                 }
                 // `node scripts/reset.js`: what the file spawns is read from it.
                 Some(path) if !argv[1..i].iter().any(|a| matches!(a.as_str(), "-e" | "--eval" | "-p" | "--print")) => {

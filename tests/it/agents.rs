@@ -257,6 +257,36 @@ fn command_table_through_check_and_every_agent() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Review (issue 21, round 2, D2): after `init`, the package's postinstall runs
+/// `prisma-guard shim install`; an install that runs it was refused as "a terminal `script
+/// `postinstall`` gives the agent" (the walk's label of the script taken for util-linux
+/// `script`). Installs are what put the shim back: allowed, by `check` and every agent.
+#[test]
+fn installs_that_run_inits_postinstall_are_allowed() {
+    let ctx = TestContext::new();
+    let pkg = serde_json::json!({
+        "name": "app",
+        "private": true,
+        "scripts": {
+            "postinstall": "(command -v prisma-guard >/dev/null && prisma-guard shim install --project --quiet) || true",
+            "db:restore": "prisma-guard restore latest"
+        }
+    });
+    ctx.write("package.json", &pkg.to_string());
+    let cwd = ctx.root().to_str().unwrap().to_string();
+    for line in ["npm install", "npm ci", "pnpm install", "yarn", "npm install --no-optional"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
+            let out = hook(&ctx, agent, &payload(agent, line, &cwd).to_string());
+            assert_eq!(decision(agent, &out), None, "{agent} {line}: {}", out.all());
+        }
+    }
+    // A terminal really given to the agent is still refused.
+    let run = ctx.run(&["check", "--", "script -qec 'prisma-guard restore latest' /dev/null"]);
+    assert_eq!(run.code, 3, "{}", run.all());
+}
+
 #[test]
 fn schema_changes_can_ask_where_the_agent_can() {
     let ctx = project();

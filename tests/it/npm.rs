@@ -351,7 +351,7 @@ fn after_pnpm_add_of_another_package_the_hooks_put_the_shim_back() {
     let doctor = ctx.sh("npx prisma-guard doctor");
     assert_eq!(doctor.code, 1, "{}", doctor.all());
     assert!(doctor.stdout.contains("re-created its link over the shim"), "{}", doctor.stdout);
-    assert!(doctor.stdout.contains("fix: npx prisma-guard shim install --project"), "{}", doctor.stdout);
+    assert!(doctor.stdout.contains("fix: npx @prisma-guard/cli shim install --project"), "{}", doctor.stdout);
 
     // The agent's line is refused by its words, and the hook put the shim back.
     let cmd = hook_command(&ctx, "claude");

@@ -57,7 +57,13 @@ pub fn hides_agent(argv: &[String], env: &[EnvChange], via: &[String]) -> Option
     if READS.contains(&sub) {
         return None;
     }
-    let terminal = via.iter().find(|w| TERMINALS.contains(&w.split_whitespace().next().unwrap_or("")))?;
+    // A program's name, not a label of the walk (`script `postinstall``: a package script).
+    let program = |w: &&String| {
+        let mut words = w.split_whitespace();
+        let first = words.next().unwrap_or("");
+        TERMINALS.contains(&first) && !words.next().is_some_and(|second| second.starts_with('`'))
+    };
+    let terminal = via.iter().find(program)?;
     Some(format!(
         "runs `prisma-guard {sub}` in a terminal `{terminal}` gives the agent, where it could type the confirmation meant for a person"
     ))
@@ -66,6 +72,18 @@ pub fn hides_agent(argv: &[String], env: &[EnvChange], via: &[String]) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review (issue 21, round 2, D2): the walk's label of a package script (`script
+    /// `postinstall``) is no `script` program: `npm install` running init's postinstall
+    /// (`prisma-guard shim install`) was refused as a terminal given to the agent.
+    #[test]
+    fn a_package_script_is_no_terminal_program() {
+        let argv: Vec<String> = ["prisma-guard", "shim", "install", "--project"].map(String::from).to_vec();
+        assert_eq!(hides_agent(&argv, &[], &["script `postinstall`".to_string()]), None);
+        assert_eq!(hides_agent(&argv, &[], &["script `db:restore` of packages/db".to_string()]), None);
+        assert!(hides_agent(&argv, &[], &["script".to_string()]).is_some());
+        assert!(hides_agent(&argv, &[], &["script -qec".to_string()]).is_some());
+    }
 
     fn why(line: &str) -> Option<String> {
         let mut out = None;
