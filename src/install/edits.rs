@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use serde_json::{json, Map, Value};
 
 use crate::agents::{Agent, Entry};
-use crate::install::invoke::{NpmBin, NOT_INSTALLED};
+use crate::install::invoke::{NpmBin, DID_NOT_ANSWER, NOT_INSTALLED};
 use crate::install::jsonedit::Doc;
 use crate::install::package_json::PackageJson;
 
@@ -64,22 +64,25 @@ pub fn command(agent: Agent, npm: Option<&NpmBin>) -> String {
             ("\"$(git rev-parse --show-toplevel 2>/dev/null || pwd)\"".to_string(), bin_dir(npm.map(|n| &n.from_top)))
         }
     };
-    let refuse = if profile.answer.blocks_on_exit_2() {
-        format!("echo '{NOT_INSTALLED}' >&2; exit 2")
-    } else {
-        let answer = crate::agents::protocol::answer(
-            agent,
-            crate::judge::Verdict::Destructive,
-            NOT_INSTALLED,
-            "npm install",
-            false,
-        );
-        format!("printf '%s\\n' '{}'; exit 0", answer.stdout.trim().replace('\'', ""))
+    let refuse = |why: &str| {
+        if profile.answer.blocks_on_exit_2() {
+            format!("echo '{why}' >&2; exit 2")
+        } else {
+            let answer =
+                crate::agents::protocol::answer(agent, crate::judge::Verdict::Destructive, why, "npm install", false);
+            format!("printf '%s\\n' '{}'; exit 0", answer.stdout.trim().replace('\'', ""))
+        }
     };
+    // prisma-guard's own answer: exit 0 (with the agent's JSON where it reads JSON), or exit 2
+    // where that blocks. Any other end (126/127: the npm launcher with no node; a crash) is
+    // refused too: agents treat a hook that fails as "go ahead".
+    let answered = if profile.answer.blocks_on_exit_2() { "[ $s -eq 2 ] && exit 2; " } else { "" };
     format!(
-        "PATH={dir}/{}:\"$PATH\"; command -v prisma-guard >/dev/null 2>&1 || {{ {refuse}; }}; exec {HOOK_MARK} --agent {}",
+        "PATH={dir}/{}:\"$PATH\"; command -v prisma-guard >/dev/null 2>&1 || {{ {}; }}; {HOOK_MARK} --agent {} || {{ s=$?; {answered}{}; }}",
         crate::shell::quote(&rel),
-        agent.id()
+        refuse(NOT_INSTALLED),
+        agent.id(),
+        refuse(DID_NOT_ANSWER),
     )
 }
 

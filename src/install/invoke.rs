@@ -18,6 +18,10 @@ pub const NPM_BIN: &str = "node_modules/.bin/prisma-guard";
 /// YAML and JSON as is.
 pub const NOT_INSTALLED: &str = "prisma-guard is not installed here (no node_modules/.bin/prisma-guard, none on PATH), so the agent hook of this project cannot check this tool call and refuses it. Ask the user to install it (npm install when package.json lists @prisma-guard/cli, else the prisma-guard README), then try again";
 
+/// What an agent reads when prisma-guard is there but does not answer (npm's Node launcher
+/// without `node` on the hook's PATH, a platform package missing, a crash). Same quoting rules.
+pub const DID_NOT_ANSWER: &str = "prisma-guard is installed here but did not answer (node_modules/.bin/prisma-guard may be the npm launcher with no node on the hook PATH, or its platform package is missing), so the agent hook of this project cannot check this tool call and refuses it. Ask the user to run npm install, then npx @prisma-guard/cli doctor, then try again";
+
 /// Whether the package.json in `dir` names @prisma-guard/cli as a dependency.
 fn declares(dir: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else { return false };
@@ -104,6 +108,8 @@ mod tests {
         let found = NpmBin::find(&root.join("packages/db"), &root.join("packages/db")).unwrap();
         assert_eq!(found.from_root, "../../node_modules/.bin/prisma-guard");
         assert_eq!(found.from_top, "node_modules/.bin/prisma-guard");
-        assert!(!NOT_INSTALLED.contains(['\'', '!']) && !NOT_INSTALLED.contains(": "));
+        for text in [NOT_INSTALLED, DID_NOT_ANSWER] {
+            assert!(!text.contains(['\'', '!']) && !text.contains(": "), "{text}");
+        }
     }
 }

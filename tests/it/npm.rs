@@ -296,6 +296,23 @@ fn npm_installed_hooks_call_node_modules_and_refuse_when_it_is_missing() {
         assert!(row.starts_with("ok"), "{}", doctor.stdout);
     }
 
+    // Review (round 2, D1): node_modules/.bin/prisma-guard that cannot answer (npm's Node
+    // launcher with no node on the hook's PATH: 127; a missing platform package: 2 and nothing
+    // on stdout; a crash) is a refusal in the agent's terms, never a hook error the agent
+    // goes past.
+    let link = ctx.path("node_modules/.bin/prisma-guard");
+    std::fs::remove_file(&link).unwrap();
+    for code in [127, 2, 1] {
+        std::fs::write(&link, format!("#!/bin/sh\ncat >/dev/null\nexit {code}\n")).unwrap();
+        std::fs::set_permissions(&link, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        for agent in ["claude", "codex", "cursor"] {
+            let out = run_hook(&ctx, &hook_command(&ctx, agent), ctx.root(), agent, "ls -la");
+            assert!(refused(agent, &out), "{agent}, exit {code}: {out:?}");
+            let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert!(code == 2 && agent != "cursor" || said.contains("did not answer"), "{agent}: {said}");
+        }
+    }
+
     // A teammate's fresh clone before `npm install`: no node_modules at all.
     std::fs::remove_dir_all(ctx.path("node_modules")).unwrap();
     for agent in ["claude", "codex", "cursor"] {
