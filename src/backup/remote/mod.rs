@@ -565,6 +565,16 @@ pub fn open_all(file: &FileConfig, only: Option<&str>) -> Result<Vec<Remote>> {
     specs.iter().map(|s| Remote::open_signed(s, file, &env, home.as_deref())).collect()
 }
 
+/// The signing key `PRISMA_GUARD_SIGNING_KEY` names, when it is set (a key file made for a CI
+/// job: `schedule` prints its public half). Never the machine's default key.
+pub fn named_signing_key() -> Result<Option<signing::Key>> {
+    let env = |k: &str| std::env::var(k).ok();
+    if env(signing::KEY_VAR).is_none_or(|v| v.trim().is_empty()) {
+        return Ok(None);
+    }
+    signing::load(&env, None)
+}
+
 /// Before a run that uploads: this machine's signing key, created on first use (said, with
 /// the line that makes other machines trust it); a key not in `[signing] public_keys` is
 /// said too. Nothing here stops a backup: an unsigned one is still a backup.
