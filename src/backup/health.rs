@@ -192,8 +192,9 @@ pub fn assess(store: &Store, remotes: &[Remote], configured: &[String], max_age:
             Event::BackupFailed,
             "local",
             format!(
-                "the newest backup is {:+.0} % the size of the one before: data {} (check it is expected)",
-                change * 100.0,
+                "the newest backup is {:.0} % {} than the one before: data {} (check it is expected)",
+                change.abs() * 100.0,
+                if change < 0.0 { "smaller" } else { "larger" },
                 if change < 0.0 { "was lost or deleted?" } else { "grew fast" }
             ),
         ));

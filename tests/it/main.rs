@@ -7,6 +7,7 @@ mod support;
 mod action;
 mod agents;
 mod attack_r3;
+mod backups_r5;
 mod completions;
 mod data_clients;
 mod data_paths;
