@@ -284,3 +284,18 @@ fn an_unreachable_remote_does_not_hold_up_the_local_backup() {
         assert_ne!(run.code, 0, "{what}: a copy that failed is a failed backup for alerting: {}", run.all());
     }
 }
+
+/// Finding 17: the agent refusal of `restore --from NAME ID` (a backup held only on the
+/// remote) told the user to run `prisma-guard restore ID`, which finds no such backup.
+#[test]
+fn the_refusal_of_a_restore_from_a_remote_repeats_from() {
+    let b = crate::remote::bucket("r5-from-hint", false);
+    let mut ctx = crate::remote::project(&crate::remote::remote_toml(&b, crate::remote::moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let id = ctx.manifests()[0]["id"].as_str().unwrap().to_string();
+    std::fs::remove_dir_all(ctx.path("backups")).unwrap();
+    ctx.set_env("CLAUDECODE", "1");
+    let run = ctx.run(&["restore", "--from", "offsite", &id]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(run.all().contains(&format!("prisma-guard restore --from offsite {id}")), "{}", run.all());
+}
