@@ -299,3 +299,25 @@ fn the_refusal_of_a_restore_from_a_remote_repeats_from() {
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(run.all().contains(&format!("prisma-guard restore --from offsite {id}")), "{}", run.all());
 }
+
+/// Finding 16: a remote lock left by a killed `sync` on this host blocked the next run for
+/// 10 minutes (until its heartbeat went stale), although its pid was dead.
+#[test]
+fn a_remote_lock_of_a_dead_run_on_this_host_is_taken_over_at_once() {
+    let b = crate::remote::bucket("r5-dead-lock", false);
+    let mut ctx = crate::remote::project(&crate::remote::remote_toml(&b, crate::remote::moto().port, ""));
+    ctx.run(&["backup"]).ok();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let body = format!("{{\"pid\":{pid},\"host\":\"{host}\",\"started\":{now},\"heartbeat\":{now}}}");
+    crate::remote::boto(&format!("s3.put_object(Bucket='{b}', Key='team/app/.prisma-guard.lock', Body=b'{body}')"));
+    ctx.set_env("PRISMA_GUARD_LOCK_WAIT", "6s");
+    let started = std::time::Instant::now();
+    let run = ctx.run(&["sync"]);
+    run.ok();
+    assert!(started.elapsed() < Duration::from_secs(6), "{}", run.all());
+    assert!(run.stderr.contains("no longer running") && run.stderr.contains("taking it over"), "{}", run.stderr);
+}
