@@ -321,3 +321,31 @@ fn a_remote_lock_of_a_dead_run_on_this_host_is_taken_over_at_once() {
     assert!(started.elapsed() < Duration::from_secs(6), "{}", run.all());
     assert!(run.stderr.contains("no longer running") && run.stderr.contains("taking it over"), "{}", run.stderr);
 }
+
+/// Finding 10, second half: one manual restore test kept `restore ... ok` green for ever while
+/// the nightly one never ran.
+#[test]
+fn status_warns_when_the_last_restore_test_is_old() {
+    let ctx = project("");
+    ctx.run(&["backup"]).ok();
+    ctx.run(&["restore-test"]).ok();
+    assert_eq!(ctx.run(&["status"]).code, 0);
+    let m = &ctx.manifests()[0];
+    let path = ctx.path("backups").join(format!("{}.json", m["id"].as_str().unwrap()));
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(10 * 86_400);
+    json["restore_tested"]["at"] = humantime::format_rfc3339_seconds(old).to_string().into();
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let run = ctx.run(&["status", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["event"] == "restore-test-failed")
+        .cloned()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(f["severity"], "warning", "{f}");
+    assert!(f["message"].as_str().unwrap().contains("the scheduled one is not running"), "{f}");
+}
