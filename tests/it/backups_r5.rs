@@ -59,10 +59,17 @@ fn prune_gives_the_days_slot_to_the_good_backup_not_the_one_that_failed_verify()
         table.stdout
     );
     assert!(row(&table.stdout, "good").contains("the newest backup"), "{}", table.stdout);
+    // Newer than every good backup: it stays (no slot) until a newer backup is good.
+    let bad_row = row(&table.stdout, "bad");
+    assert!(bad_row.contains("its last verify failed") && !bad_row.contains("daily"), "{}", table.stdout);
+    assert!(bad_row.contains("kept until a newer backup of this database is good"), "{}", table.stdout);
+    next_second();
+    ctx.run(&["backup", "--label", "good2"]).ok();
+    let table = ctx.run(&["prune"]);
     assert!(row(&table.stdout, "bad").contains("DELETE"), "{}", table.stdout);
-    assert!(row(&table.stdout, "bad").contains("its last verify failed"), "{}", table.stdout);
     ctx.run(&["prune", "--yes"]).ok();
-    assert_eq!(labels(&ctx), ["good"]);
+    // good2: the day's slot and the newest; good: the newest verified.
+    assert_eq!(labels(&ctx), ["good2", "good"]);
 }
 
 /// Finding 2: a newer backup of another database (`--url`) took "the newest backup" and the

@@ -191,7 +191,8 @@ fn decide_one<'a>(
         .iter()
         .zip(reasons.into_iter().zip(deleting))
         .zip(bad)
-        .map(|((m, (keep_reasons, mut delete_reasons)), bad)| {
+        .enumerate()
+        .map(|(i, ((m, (keep_reasons, mut delete_reasons)), bad))| {
             let m: &'a Manifest = m;
             let decision = |keep: bool, reasons: Vec<String>| Decision { manifest: m, keep, reasons, database: String::new() };
             if m.dump_missing {
@@ -216,6 +217,13 @@ fn decide_one<'a>(
             if let Some(why) = bad {
                 let counted = if keep { "it takes no rule's slot" } else { "no rule counts it" };
                 reasons.insert(0, format!("{why}: {counted}"));
+                // Deleted only once a good backup of this database is newer: a failure that
+                // is the check's own (a restore test that cannot create its scratch database
+                // fails every night) must not delete every new backup.
+                if !keep && newest.is_none_or(|n| i < n) {
+                    reasons.push("kept until a newer backup of this database is good".into());
+                    return decision(true, reasons);
+                }
             }
             decision(keep, reasons)
         })
@@ -320,26 +328,39 @@ mod tests {
             backups.push(bad);
             backups.push(manifest(&format!("good{day}"), NOW - day * DAY - 2 * 3_600, false));
         }
+        // bad1 is newer than every good backup: it stays (no slot) until a newer one is good.
         let daily = gfs(Gfs { keep_daily: Some(4), ..Gfs::default() });
-        assert_eq!(kept(&daily, &backups), ["good1", "good2", "good3"]);
+        assert_eq!(kept(&daily, &backups), ["bad1", "good1", "good2", "good3"]);
         let d = decide(&backups, NOW, &daily, &|_| false);
         assert!(d[0].reasons[0].contains("its last verify failed (checksum mismatch)"), "{d:?}");
+        assert!(d[0].reasons.iter().all(|r| !r.starts_with("daily")), "{d:?}");
+        assert!(d[0].reasons.iter().any(|r| r.starts_with("kept until a newer backup")), "{d:?}");
         assert!(d[1].reasons.iter().any(|r| r == "the newest backup"), "{d:?}");
+        assert!(d[2].reasons[0].contains("no rule counts it") && !d[2].keep, "{d:?}");
         for g in [
             Gfs { keep_last: Some(3), ..Gfs::default() },
             Gfs { keep_weekly: Some(1), keep_monthly: Some(1), keep_yearly: Some(1), ..Gfs::default() },
         ] {
             let k = kept(&gfs(g), &backups);
-            assert!(k.iter().all(|id| id.starts_with("good")) && k[0] == "good1", "{g:?}: {k:?}");
+            assert!(
+                k[0] == "bad1" && k[1..].iter().all(|id| id.starts_with("good")) && k[1] == "good1",
+                "{g:?}: {k:?}"
+            );
         }
         let simple = Policy { max_age_days: 0, keep: 3, gfs: Gfs::default(), protect_days: 0 };
-        assert_eq!(kept(&simple, &backups), ["good1", "good2", "good3"]);
+        assert_eq!(kept(&simple, &backups), ["bad1", "good1", "good2", "good3"]);
         // A failed restore test counts the same, and a backup within `keep_within` stays
         // (a rule by age gives no slot away).
         backups[1].restore_tested = Some(failed.clone());
         let within = gfs(Gfs { keep_within: Some(DAY + 7_200), keep_last: Some(1), ..Gfs::default() });
-        assert_eq!(kept(&within, &backups), ["bad1", "good1", "good2"]);
-        assert_eq!(kept(&daily, &backups), ["good2", "good3"]);
+        // good1 now failed too: good2 is the newest good one, so bad2 (newer) stays as well.
+        assert_eq!(kept(&within, &backups), ["bad1", "good1", "bad2", "good2"]);
+        assert_eq!(kept(&daily, &backups), ["bad1", "good1", "bad2", "good2", "good3"]);
+        // Every backup failing its check (a restore test that cannot run): nothing is deleted.
+        for m in &mut backups {
+            m.restore_tested = Some(failed.clone());
+        }
+        assert_eq!(kept(&daily, &backups).len(), 6);
     }
 
     /// Review of issue 18, round 5, finding 2: a backup of another database in the folder took
