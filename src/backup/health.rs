@@ -175,6 +175,21 @@ pub fn assess(store: &Store, remotes: &[Remote], configured: &[String], max_age:
             "local",
             format!("the last restore test ({}, of {}) failed: {}", t.at, t.id, t.error.as_deref().unwrap_or("")),
         )),
+        // A restore test that ran once and then stopped (a nightly one that cannot open the
+        // backups under the scheduler): one old success must not stay green for ever.
+        Some(t) if restore_test_age(t, now).is_some_and(|age| age > RESTORE_TEST_MAX_AGE) && !local.is_empty() => {
+            findings.push(finding(
+                Severity::Warning,
+                Event::RestoreTestFailed,
+                "restore-test",
+                format!(
+                    "the last restore test ran {} ago ({}, of {}): the scheduled one is not running; run `prisma-guard restore-test` (with the identity, where backups are encrypted to keys) and check the schedule's log",
+                    crate::ui::human_age(restore_test_age(t, now).unwrap_or(0)),
+                    t.at,
+                    t.id
+                ),
+            ));
+        }
         // Not "local": `status --remotes-only` (CI, where restore tests are easily left out)
         // says it too.
         None if !local.is_empty() || !remotes.is_empty() => findings.push(finding(
@@ -192,8 +207,9 @@ pub fn assess(store: &Store, remotes: &[Remote], configured: &[String], max_age:
             Event::BackupFailed,
             "local",
             format!(
-                "the newest backup is {:+.0} % the size of the one before: data {} (check it is expected)",
-                change * 100.0,
+                "the newest backup is {:.0} % {} than the one before: data {} (check it is expected)",
+                change.abs() * 100.0,
+                if change < 0.0 { "smaller" } else { "larger" },
                 if change < 0.0 { "was lost or deleted?" } else { "grew fast" }
             ),
         ));
@@ -455,6 +471,16 @@ fn latest_check(
         .filter_map(|m| pick(m).map(|v| (m, v)))
         .max_by_key(|(_, v)| (v.at.clone(), !v.ok))
         .map(|(m, v)| Check { id: m.id.clone(), at: v.at.clone(), ok: v.ok, error: v.error.clone() })
+}
+
+/// A restore test older than this is reported: a schedule runs one each night, and a weekly
+/// one still passes.
+const RESTORE_TEST_MAX_AGE: u64 = 8 * 86_400;
+
+/// How long ago a restore test ran, in seconds (`None`: its time cannot be read).
+fn restore_test_age(t: &Check, now: u64) -> Option<u64> {
+    let at = humantime::parse_rfc3339_weak(&t.at).ok()?;
+    Some(now.saturating_sub(crate::backup::store::unix_now(at)))
 }
 
 /// The newest backup's size against the previous one of the same database (uncompressed

@@ -60,7 +60,16 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
         match r {
             // Ids are per-second timestamps: a prefix shared with another project or machine
             // can already hold this one, and an upload would replace that backup.
-            Ok(r) if r.size_of(&format!("{id}.json")).ok().flatten().is_some() => copies.push(remote::copy::not_started(
+            // A store that cannot be reached now (offline, down, stalled) is not waited for:
+            // the backup goes on locally, the copy counts as failed (alerts, `status`), and
+            // `sync` sends it later.
+            Ok(r) => match r.probe(&format!("{id}.json")) {
+                Err(e) => copies.push(remote::copy::not_started(
+                    &r.name,
+                    &r.object_url(&name),
+                    &e.context("not uploaded: `prisma-guard sync` sends it once the store answers"),
+                )),
+                Ok(true) => copies.push(remote::copy::not_started(
                 &r.name,
                 &r.object_url(&name),
                 &crate::error::fail(format!(
@@ -69,10 +78,11 @@ pub fn take(settings: &Settings, db: &dyn Database, req: &Request) -> Result<Man
                 ))
                 .hint("give each project (and each machine) its own prefix: url = \"s3://bucket/<project>/<host>\"")
                 .into(),
-            )),
-            Ok(r) => match r.start_upload(&name) {
-                Ok(u) => uploads.push(u),
-                Err(e) => copies.push(remote::copy::not_started(&r.name, &r.object_url(&name), &e)),
+                )),
+                Ok(false) => match r.start_upload(&name) {
+                    Ok(u) => uploads.push(u),
+                    Err(e) => copies.push(remote::copy::not_started(&r.name, &r.object_url(&name), &e)),
+                },
             },
             Err((spec, e)) => copies.push(remote::copy::not_started(&spec.name, &spec.url, e)),
         }

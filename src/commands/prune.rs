@@ -119,7 +119,8 @@ pub fn run(settings: &Settings, args: &PruneArgs) -> Result<ExitStatus> {
         for m in &mut there {
             let seen =
                 manifests.iter().find(|l| l.id == m.id).and_then(|l| l.remotes.iter().find(|c| c.name == r.name));
-            if let Some(c) = seen {
+            // A copy that was not checked (`verify_upload = "none"`) is not a failed one.
+            if let Some(c) = seen.filter(|c| c.verified || c.error.is_some()) {
                 m.verified = Some(crate::backup::store::manifest::Verified {
                     at: c.uploaded_at.clone().unwrap_or_default(),
                     ok: c.verified && c.error.is_none(),
@@ -242,6 +243,32 @@ fn print_plan(decisions: &[crate::backup::store::retention::Decision<'_>], delet
         println!("  no backups");
         return;
     }
+    // Several databases' backups in one place: each is judged on its own, and the table says
+    // which database each row is of.
+    let first = &decisions[0].database;
+    if decisions.iter().any(|d| &d.database != first) {
+        let mut shown: Vec<&str> = Vec::new();
+        for d in decisions {
+            if !shown.contains(&d.database.as_str()) {
+                shown.push(&d.database);
+            }
+        }
+        println!("Backups of {} databases, each judged on its own:", shown.len());
+        for db in shown {
+            println!("Database {db}");
+            print_rows(decisions.iter().filter(|d| d.database == db), delete, now, width);
+        }
+        return;
+    }
+    print_rows(decisions.iter(), delete, now, width);
+}
+
+fn print_rows<'a, 'b: 'a>(
+    decisions: impl Iterator<Item = &'a crate::backup::store::retention::Decision<'b>>,
+    delete: bool,
+    now: u64,
+    width: usize,
+) {
     println!("{:<width$}  {:<8}  {:<6}  WHY", "ID", "AGE", "ACTION");
     for d in decisions {
         let action = match (d.keep, delete) {

@@ -125,8 +125,13 @@ pub fn run(settings: &Settings, args: &RestoreArgs) -> Result<ExitStatus> {
         summary.push_str(
             "A safety backup of the current state is taken first (`prisma-guard restore latest-safety` puts it back).",
         );
-        let rerun =
-            format!("prisma-guard restore {}{}", manifest.id, args.to.as_ref().map(|_| " --to <url>").unwrap_or(""));
+        // The command as typed: a backup held on a remote is found there again with `--from`.
+        let rerun = format!(
+            "prisma-guard restore{} {}{}",
+            args.from.as_ref().map(|n| format!(" --from {n}")).unwrap_or_default(),
+            manifest.id,
+            args.to.as_ref().map(|_| " --to <url>").unwrap_or("")
+        );
         crate::guard::confirm::typed(&summary, &db.name(), "restoring over a database that holds data", &rerun)?;
         let safety = backup::take(
             settings,

@@ -18,8 +18,17 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
             .hint("write it as HH:MM, e.g. 03:15")
             .into());
     };
-    humantime::parse_duration(&args.max_age)
+    // Written into shell lines and unit files unquoted: "1h 30m" would split into two words
+    // there (and status would exit 2 on every run), so the spaces go.
+    let max_age: String = args.max_age.split_whitespace().collect();
+    if !max_age.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(
+            Failure::usage(format!("--max-age {}: only digits and units, like 25h or 1h30m", args.max_age)).into()
+        );
+    }
+    humantime::parse_duration(&max_age)
         .map_err(|e| Failure::usage(format!("--max-age {}: {e}", args.max_age)).hint("write it like 25h"))?;
+    let ci = !args.cron && !args.systemd;
     let template = match (args.cron, args.systemd, args.github_actions) {
         (true, _, _) => CRON,
         (_, true, _) => SYSTEMD,
@@ -28,46 +37,67 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
     };
     let bin = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_else(|_| "prisma-guard".into());
     let project = settings.project_root.display().to_string();
-    for (what, value) in [("project folder", &project), ("prisma-guard path", &bin)] {
-        if value.contains('\'') || value.contains('\n') {
+    let logdir = settings.backup_dir.display().to_string();
+    let identity = settings.identity_file().map(|p| p.display().to_string());
+    let paths = [
+        ("project folder", Some(&project)),
+        ("prisma-guard path", Some(&bin)),
+        ("backup folder", Some(&logdir)),
+        ("age identity file", identity.as_ref()),
+    ];
+    for (what, value) in paths.into_iter().filter_map(|(w, v)| v.map(|v| (w, v))) {
+        // cron turns `%` into a newline, systemd reads `%x` as a specifier.
+        if value.contains(['\'', '\n', '%']) {
             return Err(Failure::usage(format!(
-                "the {what} ({value}) holds a quote or newline: not written into a schedule"
+                "the {what} ({value}) holds a quote, a newline or `%`: not written into a schedule"
             ))
             .hint("move it to a plain path")
             .into());
         }
     }
-    // Backups sealed to keys this machine does not hold cannot be restore-tested here: the
-    // step is left out (and said so) rather than failing every night.
-    // A passphrase is in the job's environment anyway (backups are sealed with it).
-    let sealed_elsewhere = settings.config.file.encryption.as_ref().is_some_and(|e| e.passphrase_env.is_none())
-        && settings.opening().ok().flatten().is_none();
-    let logdir = settings.backup_dir.display().to_string();
+    // Backups sealed to keys the job does not hold cannot be restore-tested there: the step is
+    // left out (and said so) rather than failing every night. A passphrase from the config's
+    // `passphrase_env` is in the job's environment anyway (backups are sealed with it). An
+    // identity file this shell names is written into the cron/systemd job (a scheduler does
+    // not have this shell's variables); a CI runner holds none.
+    let sealed = settings.config.file.encryption.as_ref().is_some_and(|e| e.passphrase_env.is_none());
+    let job_identity = if sealed && !ci { identity.clone() } else { None };
+    let sealed_elsewhere = sealed && (ci || job_identity.is_none());
     let (chain, systemd, github, gitlab) = if sealed_elsewhere {
+        let why = if ci {
+            "this runner does not hold"
+        } else {
+            "this machine does not hold (no --identity or PRISMA_GUARD_AGE_IDENTITY file here)"
+        };
         (
             String::new(),
-            "# restore-test left out: backups are encrypted to keys this machine does not hold; run it where the identity is".to_string(),
-            "      # restore-test left out: backups are encrypted to keys this runner does not hold".to_string(),
-            "    # restore-test left out: backups are encrypted to keys this runner does not hold".to_string(),
+            format!("# restore-test left out: backups are encrypted to keys {why}; run it where the identity is"),
+            format!("      # restore-test left out: backups are encrypted to keys {why}"),
+            format!("    # restore-test left out: backups are encrypted to keys {why}"),
         )
     } else {
+        let var = crate::backup::store::crypt::IDENTITY_VAR;
+        let (prefix, unit_env) = match &job_identity {
+            Some(path) => (format!("{var}='{path}' "), format!("Environment={var}={path}\n")),
+            None => (String::new(), String::new()),
+        };
         (
-            format!(" && '{bin}' restore-test"),
-            format!("ExecStart='{bin}' restore-test"),
-            "      - name: Restore test (into a scratch database; needs CREATEDB)\n        run: prisma-guard restore-test".to_string(),
+            format!(" && {prefix}'{bin}' restore-test"),
+            format!("{unit_env}ExecStart='{bin}' restore-test"),
+            format!(
+                "      - name: Restore test (into a scratch database; needs CREATEDB)\n        env:\n{}\n        run: prisma-guard restore-test",
+                env_github(&env_names(settings))
+            ),
             "    - prisma-guard restore-test".to_string(),
         )
     };
-    if logdir.contains('\'') || logdir.contains('\n') {
-        return Err(Failure::usage(format!(
-            "the backup folder ({logdir}) holds a quote or newline: not written into a schedule"
-        ))
-        .into());
+    if ci {
+        signing_note(settings)?;
     }
     let names = env_names(settings);
-    let env_github: Vec<String> = names.iter().map(|n| format!("  {n}: ${{{{ secrets.{n} }}}}")).collect();
     let text = template
-        .replace("{{ENV_GITHUB}}", &env_github.join("\n"))
+        .replace("{{ENV_GITHUB}}", &env_github(&names))
+        .replace("{{VERSION}}", env!("CARGO_PKG_VERSION"))
         .replace("{{ENV_NAMES}}", &names.join(", "))
         .replace("{{CLIENT_SETUP_GITHUB}}", &client_setup(settings, "sudo ", ""))
         .replace("{{CLIENT_SETUP_GITLAB}}", &client_setup(settings, "", "git "))
@@ -83,9 +113,45 @@ pub fn run(settings: &Settings, args: &ScheduleArgs) -> Result<ExitStatus> {
         .replace("{{MM}}", &format!("{minute:02}"))
         .replace("{{HOUR}}", &hour.to_string())
         .replace("{{MINUTE}}", &minute.to_string())
-        .replace("{{MAX_AGE}}", &args.max_age);
+        .replace("{{MAX_AGE}}", &max_age);
     print!("{text}");
     Ok(ExitStatus::Success)
+}
+
+/// A GitHub step's `env:` entries: each secret by its own name, on the steps that run
+/// prisma-guard only (never the install).
+fn env_github(names: &[String]) -> String {
+    names.iter().map(|n| format!("          {n}: ${{{{ secrets.{n} }}}}")).collect::<Vec<_>>().join("\n")
+}
+
+/// CI jobs sign their uploads with the key of the secret the template names; restores trust it
+/// once its public half is in `[signing] public_keys`. With `PRISMA_GUARD_SIGNING_KEY` naming
+/// that key here, say the line to commit (or that it is listed); else say that none is listed.
+fn signing_note(settings: &Settings) -> Result<()> {
+    let file = &settings.config.file;
+    if file.remotes.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = file
+        .signing
+        .as_ref()
+        .map(|s| s.public_keys.iter().map(|k| k.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    match crate::backup::remote::named_signing_key()? {
+        Some(key) if listed.contains(&key.public) => settings.printer.status(
+            "Signing",
+            format!("the key in PRISMA_GUARD_SIGNING_KEY ({}) is in [signing] public_keys", key.public),
+        ),
+        Some(key) => settings.printer.warn(format!(
+            "the key in PRISMA_GUARD_SIGNING_KEY is not trusted yet: commit this in prisma-guard.toml, or restores refuse the job's backups:\n[signing]\npublic_keys = [\"{}\"]",
+            key.public
+        )),
+        None if listed.is_empty() => settings.printer.warn(
+            "[signing] public_keys is empty: restores will refuse the job's backups until the public half of its signing key is listed; create the key as the comments at the top say, then run this again with PRISMA_GUARD_SIGNING_KEY=<the key file> to print the line",
+        ),
+        None => {}
+    }
+    Ok(())
 }
 
 /// The environment variables a job needs, by the names this project's configuration reads:

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use anyhow::Result;
 
-use crate::backup::health::{self, Report};
+use crate::backup::health::{self, Finding, Report};
 use crate::backup::store::{unix_now, Store};
 use crate::cli::{StatusArgs, StatusFormat};
 use crate::config::settings::Settings;
@@ -185,31 +185,20 @@ fn print_text(r: &Report, drill: Option<&crate::commands::drill::Drill>) {
     println!("{}", if r.healthy { "healthy" } else { "NOT HEALTHY" });
 }
 
-/// Alerts from the report: one message with every finding at or above each notifier's
-/// threshold, or (with `digest`) the daily confirmation when there is nothing to say.
+/// Alerts from the report: one message per event (each `[[notify]]` filters by its own
+/// `events` and `min_severity`, so a table that wants only `stale` hears of staleness even
+/// when an upload failure came first), or (with `digest`) the daily confirmation when there is
+/// nothing to say.
 fn send(settings: &Settings, r: &Report, digest: bool) {
-    let worst = r.findings.iter().map(|f| f.severity).max();
-    match worst {
-        Some(sev) if sev > Severity::Info => {
-            let event = r.findings.first().map_or(Event::Stale, |f| f.event);
-            let body = r
-                .findings
-                .iter()
-                .filter(|f| f.severity > Severity::Info)
-                .map(|f| format!("- [{}] {}", f.severity.as_str(), f.message))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let title = r.findings.first().map_or_else(String::new, |f| f.message.clone());
-            notify::report(
-                settings,
-                event,
-                sev,
-                title,
-                format!("{body}\n\nRun `prisma-guard status` in the project for the whole report."),
-            );
+    let worth: Vec<&Finding> = r.findings.iter().filter(|f| f.severity > Severity::Info).collect();
+    let mut events: Vec<Event> = Vec::new();
+    for f in &worth {
+        if !events.contains(&f.event) {
+            events.push(f.event);
         }
-        _ if !digest => {}
-        _ => {
+    }
+    if events.is_empty() {
+        if digest {
             let lines: Vec<String> = r
                 .locations
                 .iter()
@@ -220,5 +209,25 @@ fn send(settings: &Settings, r: &Report, digest: bool) {
                 .collect();
             notify::report(settings, Event::Digest, Severity::Info, "backups are healthy".into(), lines.join("\n"));
         }
+        return;
+    }
+    for event in events {
+        let these: Vec<&&Finding> = worth.iter().filter(|f| f.event == event).collect();
+        let sev = these.iter().map(|f| f.severity).max().unwrap_or(Severity::Warning);
+        let body =
+            these.iter().map(|f| format!("- [{}] {}", f.severity.as_str(), f.message)).collect::<Vec<_>>().join("\n");
+        let others = worth.len() - these.len();
+        let more = if others > 0 {
+            format!("\n\n{others} other finding(s), sent as their own events.")
+        } else {
+            String::new()
+        };
+        notify::report(
+            settings,
+            event,
+            sev,
+            these[0].message.clone(),
+            format!("{body}{more}\n\nRun `prisma-guard status` in the project for the whole report."),
+        );
     }
 }

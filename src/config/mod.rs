@@ -718,6 +718,24 @@ mod tests {
         assert_eq!(file.retention.max_age_days, Some(30));
     }
 
+    /// Review of issue 18, round 5, finding 18: the template showed no `[[notify]]` and no
+    /// `[signing]`; their commented examples, uncommented, are valid.
+    #[test]
+    fn the_templates_notify_and_signing_examples_are_valid() {
+        let text = include_str!("../../templates/prisma-guard.toml");
+        for header in ["# [signing]", "# [[notify]]"] {
+            let start =
+                text.find(&format!("\n{header}\n")).unwrap_or_else(|| panic!("{header} is not in the template"));
+            let block: String = text[start + 1..]
+                .lines()
+                .take_while(|l| l.starts_with("# "))
+                .map(|l| format!("{}\n", &l[2..]))
+                .collect();
+            let file: FileConfig = toml::from_str(&block).unwrap_or_else(|e| panic!("{block}: {e}"));
+            assert!(file.signing.is_some() || !file.notify.is_empty(), "{block}");
+        }
+    }
+
     /// Review (issue 22, round 5): the default backup folder, as `init` writes it, is no
     /// loosening; another folder (`..` out of the project, absolute) is.
     #[test]

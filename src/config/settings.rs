@@ -221,6 +221,17 @@ impl Settings {
         Ok(var.and_then(|v| env(v).filter(|p| !p.is_empty()).map(|p| Opening::passphrase(p.into(), v))))
     }
 
+    /// The age identity file a restore here would use (`--identity`, else
+    /// `PRISMA_GUARD_AGE_IDENTITY`), made absolute: what a scheduled job must be given.
+    pub fn identity_file(&self) -> Option<std::path::PathBuf> {
+        let named = self.identity.clone().or_else(|| {
+            std::env::var_os(crate::backup::store::crypt::IDENTITY_VAR)
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from)
+        })?;
+        Some(if named.is_absolute() { named } else { self.cwd.join(named) })
+    }
+
     /// The project's database target.
     pub fn target(&self) -> Result<Target> {
         self.project.target(&self.project_opts)

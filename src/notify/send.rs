@@ -19,6 +19,18 @@ pub fn one(s: &NotifySection, m: &Message, timeout: Duration) -> Result<()> {
     }
 }
 
+/// An HTTP header value: plain ASCII as it is, anything else as an RFC 2047 encoded word
+/// (ntfy decodes it; an HTTP header cannot carry `café` as such).
+fn header_text(text: &str) -> String {
+    use base64::Engine as _;
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.is_ascii() {
+        clean
+    } else {
+        format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(clean.as_bytes()))
+    }
+}
+
 fn subject(m: &Message) -> String {
     let project =
         std::path::Path::new(&m.project).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -59,7 +71,7 @@ fn http(s: &NotifySection, m: &Message, timeout: Duration) -> Result<()> {
             };
             let mut r = client
                 .post(&url)
-                .header("Title", subject(m))
+                .header("Title", header_text(&subject(m)))
                 .header("Priority", priority)
                 .header("Tags", format!("prisma-guard,{}", m.event.as_str()))
                 .body(text(m));
@@ -104,4 +116,17 @@ fn email(s: &NotifySection, m: &Message, timeout: Duration) -> Result<()> {
     }
     builder.build().send(&mail).map_err(|e| anyhow::anyhow!("SMTP {host}: {e}"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Review of issue 18, round 5, finding 11: a non-ASCII title (a project folder `café`)
+    /// made every ntfy message fail with `builder error`.
+    #[test]
+    fn header_text_is_ascii_for_any_title() {
+        assert_eq!(super::header_text("[prisma-guard info] app: ok"), "[prisma-guard info] app: ok");
+        let encoded = super::header_text("[prisma-guard info] café: ok");
+        assert!(encoded.is_ascii() && encoded.starts_with("=?UTF-8?B?"), "{encoded}");
+        assert!(reqwest::header::HeaderValue::from_str(&encoded).is_ok());
+    }
 }

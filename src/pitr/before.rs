@@ -26,16 +26,7 @@ fn known_bad(m: &Manifest) -> Option<String> {
     if m.dump_missing {
         return Some("its dump file is missing".into());
     }
-    if let Some(f) = m.restore_failure() {
-        return Some(format!("it is known not to restore ({f})"));
-    }
-    if let Some(v) = m.verified.as_ref().filter(|v| !v.ok) {
-        return Some(format!("its last verify failed ({})", v.error.as_deref().unwrap_or("no detail")));
-    }
-    if let Some(v) = m.restore_tested.as_ref().filter(|v| !v.ok) {
-        return Some(format!("its last restore test failed ({})", v.error.as_deref().unwrap_or("no detail")));
-    }
-    None
+    m.known_bad()
 }
 
 /// The newest backup of `ours` (engine, database name; any database when `None`) taken

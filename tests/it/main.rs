@@ -27,6 +27,7 @@ mod migrate_deploy;
 mod mysql;
 mod notify;
 mod npm;
+mod operations;
 mod packaging;
 mod pitr;
 mod postgres;

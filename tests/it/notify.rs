@@ -215,7 +215,10 @@ fn status_reports_health_for_monitors_and_alerts_from_a_scheduler() {
     ctx.run(&["backup"]).ok();
     let run = ctx.run(&["status"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("the size of the one before"), "{}", run.stdout);
+    // "-71 % the size" it said once (review of issue 18, round 5, finding 13).
+    assert!(run.stdout.contains(" % smaller than the one before"), "{}", run.stdout);
+    let size = run.stdout.lines().find(|l| l.contains("smaller than")).unwrap_or_default();
+    assert!(!size.contains(" -"), "no negative size: {size}");
     assert_eq!(ctx.run(&["status", "--max-age", "soon"]).code, 2);
 }
 
@@ -357,7 +360,7 @@ fn the_last_restore_test_is_remembered_after_its_backup_is_pruned() {
 
 /// Review (issue 18, round 2, defect 7): generated CI schedules pass the variables the config
 /// reads (not fixed AWS/Slack names), check staleness in a job of their own (hourly, on the
-/// remotes), and install prisma-guard as the README says (./install.sh from its source).
+/// remotes), and install prisma-guard as the README says (the npm package, this version).
 #[test]
 fn ci_schedules_use_the_configs_variables_and_a_separate_staleness_job() {
     let ctx = sqlite_project(
@@ -380,7 +383,8 @@ fn ci_schedules_use_the_configs_variables_and_a_separate_staleness_job() {
     assert!(out.contains("cron: \"15 3 * * *\"") && out.contains("cron: \"45 * * * *\""), "{out}");
     assert!(out.contains("github.event.schedule == '45 * * * *'"), "{out}");
     assert!(out.contains("prisma-guard status --remotes-only --max-age 25h --notify"), "{out}");
-    assert!(out.contains("install.sh") && out.contains("vars.PRISMA_GUARD_GIT_URL"), "{out}");
+    // Installed at this version from npm (review of issue 18, round 5, finding 8).
+    assert!(out.contains(&format!("@prisma-guard/cli@{}", env!("CARGO_PKG_VERSION"))), "{out}");
     assert!(out.contains("install -y -q zstd"), "a SQLite project needs no server client: {out}");
     let run = ctx.run(&["schedule", "--gitlab", "--at", "03:15"]);
     run.ok();

@@ -46,6 +46,9 @@ pub struct LockPolicy {
 }
 
 /// A configured remote, ready for requests.
+/// How long the look before a backup may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct Remote {
     pub name: String,
     /// `s3://bucket/prefix`, for messages.
@@ -57,6 +60,8 @@ pub struct Remote {
     base: String,
     region: String,
     store: Arc<AmazonS3>,
+    /// The same store with short timeouts and quick retries (`probe`).
+    probe: Arc<AmazonS3>,
     runtime: tokio::runtime::Runtime,
     pub lock: Option<LockPolicy>,
     pub part_size: usize,
@@ -230,6 +235,27 @@ impl Remote {
                 }
             }
         }
+        // The look before a backup (does the store already hold this id?) runs while a
+        // guarded prisma command waits: short, so that a store that is down, or stalls, costs
+        // seconds, not minutes of retries (the copy is then left to `sync`).
+        let probe = builder
+            .clone()
+            .with_client_options(
+                options.clone().with_timeout(PROBE_TIMEOUT).with_connect_timeout(Duration::from_secs(3)),
+            )
+            // A store that answers 5xx is asked again quickly; one that does not answer is not
+            // (no retry starts after PROBE_TIMEOUT).
+            .with_retry(RetryConfig {
+                max_retries: 2,
+                retry_timeout: PROBE_TIMEOUT,
+                backoff: object_store::BackoffConfig {
+                    init_backoff: Duration::from_millis(200),
+                    max_backoff: Duration::from_secs(1),
+                    base: 2.0,
+                },
+            })
+            .build()
+            .map_err(|e| usage(format!("remote `{name}`: {e}"), "check its [[remote]] table in prisma-guard.toml"))?;
         let store = builder
             .build()
             .map_err(|e| usage(format!("remote `{name}`: {e}"), "check its [[remote]] table in prisma-guard.toml"))?;
@@ -250,6 +276,7 @@ impl Remote {
             base,
             region,
             store: Arc::new(store),
+            probe: Arc::new(probe),
             runtime,
             lock,
             part_size: part_size << 20,
@@ -376,6 +403,20 @@ impl Remote {
     /// Size of an object, `None` when it does not exist.
     pub fn size_of(&self, file_name: &str) -> Result<Option<u64>> {
         Ok(self.head(file_name)?.map(|(size, _)| size))
+    }
+
+    /// Whether the store holds this object, asked with a short timeout and quick retries
+    /// within it: for the look before a backup. An error means the store cannot be reached now.
+    pub fn probe(&self, file_name: &str) -> Result<bool> {
+        let key = self.key(file_name);
+        match self.block_on(self.probe.head(&key)) {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(self.error(
+                e,
+                &format!("could not reach the store to look at {key} (within {}s)", PROBE_TIMEOUT.as_secs()),
+            )),
+        }
     }
 
     /// The object's size and the store's ETag (`None`: no such object).
@@ -563,6 +604,16 @@ pub fn open_all(file: &FileConfig, only: Option<&str>) -> Result<Vec<Remote>> {
         return Ok(vec![Remote::open_signed(spec, file, &env, home.as_deref())?]);
     }
     specs.iter().map(|s| Remote::open_signed(s, file, &env, home.as_deref())).collect()
+}
+
+/// The signing key `PRISMA_GUARD_SIGNING_KEY` names, when it is set (a key file made for a CI
+/// job: `schedule` prints its public half). Never the machine's default key.
+pub fn named_signing_key() -> Result<Option<signing::Key>> {
+    let env = |k: &str| std::env::var(k).ok();
+    if env(signing::KEY_VAR).is_none_or(|v| v.trim().is_empty()) {
+        return Ok(None);
+    }
+    signing::load(&env, None)
 }
 
 /// Before a run that uploads: this machine's signing key, created on first use (said, with

@@ -42,6 +42,12 @@ fn future(h: &Holder, now: u64) -> bool {
     h.heartbeat > now.saturating_add(crate::backup::store::manifest::FUTURE_SKEW_SECONDS)
 }
 
+/// Held by a run on this host whose process is gone (killed): taken over at once, as the
+/// local lock is, instead of after its heartbeat goes stale.
+fn dead_here(h: &Holder) -> bool {
+    h.host == hostname() && h.pid != std::process::id() && !crate::process::pid_alive(h.pid)
+}
+
 impl Remote {
     /// Who holds this remote's `sync`/`prune` lock, if anyone (for `status`).
     pub fn lock_holder(&self) -> Option<Holder> {
@@ -55,7 +61,12 @@ impl Remote {
         let mut said = false;
         loop {
             match read(self) {
-                Some(h) if h != me && !future(&h, now_s()) && now_s().saturating_sub(h.heartbeat) <= STALE.as_secs() => {
+                Some(h)
+                    if h != me
+                        && !future(&h, now_s())
+                        && !dead_here(&h)
+                        && now_s().saturating_sub(h.heartbeat) <= STALE.as_secs() =>
+                {
                     let who = format!("pid {} on {}", h.pid, h.host);
                     if !said {
                         printer.status("Waiting", format!("remote `{}` is busy (a sync or prune by {who})", self.name));
@@ -75,6 +86,10 @@ impl Remote {
                 }
                 Some(h) if h != me && future(&h, now_s()) => printer.warn(format!(
                     "the lock on remote `{}` is held by pid {} on {} with a heartbeat dated in the future (a wrong clock, or a planted lock): taking it over",
+                    self.name, h.pid, h.host
+                )),
+                Some(h) if h != me && dead_here(&h) => printer.warn(format!(
+                    "the lock on remote `{}` is held by pid {} on this host ({}), which is no longer running (a killed run): taking it over",
                     self.name, h.pid, h.host
                 )),
                 Some(h) if h != me => printer.warn(format!(

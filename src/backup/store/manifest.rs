@@ -176,6 +176,34 @@ impl Manifest {
         self.warnings.iter().find_map(|w| w.strip_prefix("does not restore: "))
     }
 
+    /// Why this backup is known to be no good, from what was recorded: its last verify
+    /// failed, or it does not restore (its restore check or last restore test failed).
+    pub fn known_bad(&self) -> Option<String> {
+        if let Some(f) = self.restore_failure() {
+            return Some(format!("it is known not to restore ({f})"));
+        }
+        if let Some(v) = self.verified.as_ref().filter(|v| !v.ok) {
+            return Some(format!("its last verify failed ({})", v.error.as_deref().unwrap_or("no detail")));
+        }
+        None
+    }
+
+    /// The database a backup is of: engine, host (and port), database name and the schemas it
+    /// holds. Retention judges each database on its own (`--url`, the guard's extra
+    /// database and a restore's safety copy put other databases' backups in the same folder).
+    pub fn database_key(&self) -> String {
+        let host = crate::backup::db::url::DbUrl::parse(&self.database_url)
+            .ok()
+            .and_then(|u| u.host.map(|h| u.port.map_or(h.clone(), |p| format!("{h}:{p}"))))
+            .unwrap_or_default();
+        let schema = self.schema.as_deref().map(|s| format!(" schema {s}")).unwrap_or_default();
+        if host.is_empty() {
+            format!("{} ({}){schema}", self.database_name, self.engine)
+        } else {
+            format!("{} ({} on {host}){schema}", self.database_name, self.engine)
+        }
+    }
+
     /// Dated later than `now` (unix seconds) beyond a clock-skew allowance: a clock that was
     /// wrong, or a planted manifest. Never fresh, never `latest`.
     pub fn is_future(&self, now: u64) -> bool {

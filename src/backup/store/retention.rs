@@ -6,6 +6,10 @@
 //! a backup is kept when any rule keeps it: the newest of each of the last N days (weeks,
 //! months, years, in UTC) that have backups, the N newest, or those taken within a duration.
 //!
+//! Each database is judged on its own (engine, host, database name, schemas). A backup whose
+//! last verify or restore test failed takes no slot of a rule that counts backups and is never
+//! "the newest": the slot goes to the newest good backup of that period.
+//!
 //! Whatever the rules say, these are never deleted: the newest backup, the newest verified
 //! one, and backups taken just before a destructive command or a restore within the last
 //! `protect_days` days (the ones someone may need to undo a mistake noticed late).
@@ -50,12 +54,43 @@ pub struct Decision<'a> {
     pub manifest: &'a Manifest,
     pub keep: bool,
     pub reasons: Vec<String>,
+    /// The database it is a backup of (`Manifest::database_key`): each is judged on its own.
+    pub database: String,
 }
 
 /// The decision for each backup, given manifests newest first. `before_destructive`: whether
 /// a backup was taken just before a destructive command (or a restore).
+///
+/// Each database is judged on its own (engine, host, database name, schemas): a backup of
+/// another database in the same folder (`--url`, the guard's extra database, a restore's
+/// safety copy) never takes this database's slots or its "newest" protections.
 pub fn decide<'a>(
     manifests: &'a [Manifest],
+    now_unix: u64,
+    policy: &Policy,
+    before_destructive: &dyn Fn(&Manifest) -> bool,
+) -> Vec<Decision<'a>> {
+    let keys: Vec<String> = manifests.iter().map(Manifest::database_key).collect();
+    let mut out: Vec<Option<Decision<'a>>> = vec![None; manifests.len()];
+    let mut done: Vec<&str> = Vec::new();
+    for key in &keys {
+        if done.contains(&key.as_str()) {
+            continue;
+        }
+        done.push(key);
+        let members: Vec<usize> = (0..manifests.len()).filter(|i| keys[*i] == *key).collect();
+        let group: Vec<&'a Manifest> = members.iter().map(|i| &manifests[*i]).collect();
+        for (i, mut d) in members.into_iter().zip(decide_one(&group, now_unix, policy, before_destructive)) {
+            d.database.clone_from(key);
+            out[i] = Some(d);
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The decisions for the backups of one database, newest first.
+fn decide_one<'a>(
+    manifests: &[&'a Manifest],
     now_unix: u64,
     policy: &Policy,
     before_destructive: &dyn Fn(&Manifest) -> bool,
@@ -68,10 +103,15 @@ pub fn decide<'a>(
     // A backup whose dump is missing cannot be restored: it takes no slot either, and is never
     // "the newest" that protections keep in place of a whole one.
     let apart: Vec<bool> = manifests.iter().map(|m| m.is_future(now_unix) || m.dump_missing).collect();
+    // Known to be no good (its last verify failed, or it does not restore): it takes no slot
+    // of a rule that counts backups (the slot goes to the newest good one of that period) and
+    // is never "the newest"; only rules by age and the destructive-change protection keep it.
+    let bad: Vec<Option<String>> = manifests.iter().map(|m| m.known_bad()).collect();
+    let counts = |i: usize| !apart[i] && bad[i].is_none();
     if policy.gfs.is_set() {
         let g = policy.gfs;
         if let Some(n) = g.keep_last {
-            for (_, r) in reasons.iter_mut().enumerate().filter(|(i, _)| !apart[*i]).take(n) {
+            for (_, r) in reasons.iter_mut().enumerate().filter(|(i, _)| counts(*i)).take(n) {
                 r.push(format!("one of the last {n}"));
             }
         }
@@ -92,7 +132,7 @@ pub fn decide<'a>(
         for (count, what, key) in buckets {
             let Some(n) = count else { continue };
             let mut seen: Vec<String> = Vec::new();
-            for (i, m) in manifests.iter().enumerate().filter(|(i, _)| !apart[*i]) {
+            for (i, m) in manifests.iter().enumerate().filter(|(i, _)| counts(*i)) {
                 let k = key(m.created_unix);
                 if seen.len() >= n {
                     break;
@@ -109,13 +149,23 @@ pub fn decide<'a>(
             }
         }
     } else {
+        let mut good_seen = 0;
         for (i, m) in manifests.iter().enumerate() {
             let days = policy.max_age_days;
             if days > 0 && age(m) > days.saturating_mul(86_400) {
                 deleting[i].push(format!("older than {days} days"));
             }
-            if policy.keep > 0 && i >= policy.keep {
-                deleting[i].push(format!("beyond the newest {}", policy.keep));
+            if bad[i].is_some() {
+                if policy.keep > 0 {
+                    deleting[i].push(format!("it takes none of the newest {} places", policy.keep));
+                }
+            } else {
+                if policy.keep > 0 && good_seen >= policy.keep {
+                    deleting[i].push(format!("beyond the newest {}", policy.keep));
+                }
+                if !apart[i] {
+                    good_seen += 1;
+                }
             }
             if deleting[i].is_empty() {
                 reasons[i].push("within the age and count limits".into());
@@ -123,8 +173,9 @@ pub fn decide<'a>(
         }
     }
     // Protections: whatever the rules say.
-    let newest_verified = manifests.iter().position(|m| !m.dump_missing && m.verified.as_ref().is_some_and(|v| v.ok));
-    let newest = apart.iter().position(|a| !a);
+    let newest_verified =
+        (0..manifests.len()).find(|i| counts(*i) && manifests[*i].verified.as_ref().is_some_and(|v| v.ok));
+    let newest = (0..manifests.len()).find(|i| counts(*i));
     for (i, m) in manifests.iter().enumerate() {
         if Some(i) == newest {
             reasons[i].push("the newest backup".into());
@@ -139,17 +190,21 @@ pub fn decide<'a>(
     manifests
         .iter()
         .zip(reasons.into_iter().zip(deleting))
-        .map(|(m, (keep_reasons, delete_reasons))| {
+        .zip(bad)
+        .enumerate()
+        .map(|(i, ((m, (keep_reasons, mut delete_reasons)), bad))| {
+            let m: &'a Manifest = m;
+            let decision = |keep: bool, reasons: Vec<String>| Decision { manifest: m, keep, reasons, database: String::new() };
             if m.dump_missing {
                 let why = "its dump is missing: it cannot be restored, and no rule counts it (its manifest stays as a record; delete it by hand)".to_string();
-                return Decision { manifest: m, keep: true, reasons: vec![why] };
+                return decision(true, vec![why]);
             }
             if m.is_future(now_unix) {
                 let why = format!(
                     "dated in the future ({}): its age is unknown (a wrong clock, or not this project's backup); delete it by hand if it is not yours",
                     m.created_at
                 );
-                return Decision { manifest: m, keep: true, reasons: vec![why] };
+                return decision(true, vec![why]);
             }
             let protected = keep_reasons.iter().any(|r| {
                 r.starts_with("the newest")
@@ -158,8 +213,19 @@ pub fn decide<'a>(
             });
             let keep =
                 if policy.gfs.is_set() { !keep_reasons.is_empty() } else { delete_reasons.is_empty() || protected };
-            let reasons = if keep { keep_reasons } else { delete_reasons };
-            Decision { manifest: m, keep, reasons }
+            let mut reasons = if keep { keep_reasons } else { std::mem::take(&mut delete_reasons) };
+            if let Some(why) = bad {
+                let counted = if keep { "it takes no rule's slot" } else { "no rule counts it" };
+                reasons.insert(0, format!("{why}: {counted}"));
+                // Deleted only once a good backup of this database is newer: a failure that
+                // is the check's own (a restore test that cannot create its scratch database
+                // fails every night) must not delete every new backup.
+                if !keep && newest.is_none_or(|n| i < n) {
+                    reasons.push("kept until a newer backup of this database is good".into());
+                    return decision(true, reasons);
+                }
+            }
+            decision(keep, reasons)
         })
         .collect()
 }
@@ -248,6 +314,79 @@ mod tests {
         let simple = Policy { max_age_days: 0, keep: 1, protect_days: 0, gfs: Gfs::default() };
         let d = decide(&backups, NOW, &simple, &|_| false);
         assert!(d[1].keep, "{d:?}");
+    }
+
+    /// Review of issue 18, round 5, finding 1: each day's slot went to the 02:00 backup whose
+    /// verify had failed, and the day's good 01:00 backup was deleted.
+    #[test]
+    fn a_backup_whose_verify_or_restore_test_failed_takes_no_slot() {
+        let failed = Verified { at: String::new(), ok: false, error: Some("checksum mismatch".into()) };
+        let mut backups = Vec::new();
+        for day in 1..=3 {
+            let mut bad = manifest(&format!("bad{day}"), NOW - day * DAY - 3_600, false);
+            bad.verified = Some(failed.clone());
+            backups.push(bad);
+            backups.push(manifest(&format!("good{day}"), NOW - day * DAY - 2 * 3_600, false));
+        }
+        // bad1 is newer than every good backup: it stays (no slot) until a newer one is good.
+        let daily = gfs(Gfs { keep_daily: Some(4), ..Gfs::default() });
+        assert_eq!(kept(&daily, &backups), ["bad1", "good1", "good2", "good3"]);
+        let d = decide(&backups, NOW, &daily, &|_| false);
+        assert!(d[0].reasons[0].contains("its last verify failed (checksum mismatch)"), "{d:?}");
+        assert!(d[0].reasons.iter().all(|r| !r.starts_with("daily")), "{d:?}");
+        assert!(d[0].reasons.iter().any(|r| r.starts_with("kept until a newer backup")), "{d:?}");
+        assert!(d[1].reasons.iter().any(|r| r == "the newest backup"), "{d:?}");
+        assert!(d[2].reasons[0].contains("no rule counts it") && !d[2].keep, "{d:?}");
+        for g in [
+            Gfs { keep_last: Some(3), ..Gfs::default() },
+            Gfs { keep_weekly: Some(1), keep_monthly: Some(1), keep_yearly: Some(1), ..Gfs::default() },
+        ] {
+            let k = kept(&gfs(g), &backups);
+            assert!(
+                k[0] == "bad1" && k[1..].iter().all(|id| id.starts_with("good")) && k[1] == "good1",
+                "{g:?}: {k:?}"
+            );
+        }
+        let simple = Policy { max_age_days: 0, keep: 3, gfs: Gfs::default(), protect_days: 0 };
+        assert_eq!(kept(&simple, &backups), ["bad1", "good1", "good2", "good3"]);
+        // A failed restore test counts the same, and a backup within `keep_within` stays
+        // (a rule by age gives no slot away).
+        backups[1].restore_tested = Some(failed.clone());
+        let within = gfs(Gfs { keep_within: Some(DAY + 7_200), keep_last: Some(1), ..Gfs::default() });
+        // good1 now failed too: good2 is the newest good one, so bad2 (newer) stays as well.
+        assert_eq!(kept(&within, &backups), ["bad1", "good1", "bad2", "good2"]);
+        assert_eq!(kept(&daily, &backups), ["bad1", "good1", "bad2", "good2", "good3"]);
+        // Every backup failing its check (a restore test that cannot run): nothing is deleted.
+        for m in &mut backups {
+            m.restore_tested = Some(failed.clone());
+        }
+        assert_eq!(kept(&daily, &backups).len(), 6);
+    }
+
+    /// Review of issue 18, round 5, finding 2: a backup of another database in the folder took
+    /// "the newest backup" and the day's slot, and the project database's newest was deleted.
+    #[test]
+    fn each_database_is_judged_on_its_own() {
+        let of = |id: &str, at: u64, name: &str, url: &str| {
+            let mut m = manifest(id, at, false);
+            m.database_name = name.into();
+            m.database_url = url.into();
+            m
+        };
+        let backups = vec![
+            of("other", NOW - 60, "shop", "postgresql://u:****@db:5432/shop"),
+            of("mine", NOW - 120, "app", "postgresql://u:****@db:5432/app"),
+            of("mine-older", NOW - 180, "app", "postgresql://u:****@db:5432/app"),
+            of("other-host", NOW - 240, "app", "postgresql://u:****@elsewhere:5432/app"),
+        ];
+        let daily = gfs(Gfs { keep_daily: Some(4), ..Gfs::default() });
+        let d = decide(&backups, NOW, &daily, &|_| false);
+        assert_eq!(kept(&daily, &backups), ["other", "mine", "other-host"], "{d:?}");
+        assert!(d[1].reasons.iter().any(|r| r == "the newest backup"), "{d:?}");
+        assert_eq!(d[1].database, "app (sqlite on db:5432)");
+        assert_ne!(d[1].database, d[3].database);
+        let last = gfs(Gfs { keep_last: Some(1), ..Gfs::default() });
+        assert_eq!(kept(&last, &backups), ["other", "mine", "other-host"]);
     }
 
     /// A synthetic year: one backup a day at 03:00 UTC, newest first.
