@@ -225,7 +225,7 @@ impl Settings {
     /// `PRISMA_GUARD_AGE_IDENTITY`), made absolute: what a scheduled job must be given.
     pub fn identity_file(&self) -> Option<std::path::PathBuf> {
         let named = self.identity.clone().or_else(|| {
-            std::env::var_os(crate::backup::store::crypt::IDENTITY_VAR)
+            super::env::var(crate::backup::store::crypt::IDENTITY_VAR)
                 .filter(|v| !v.is_empty())
                 .map(std::path::PathBuf::from)
         })?;

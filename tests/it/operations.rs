@@ -1,4 +1,4 @@
-//! Review of issue 18, round 5: retention judges each database on its own and gives no slot to
+//! Operations: retention judges each database on its own and gives no slot to
 //! a backup that failed its verify; `status --notify` sends each event to the tables that
 //! want it; the printed schedules (signing key in CI, pinned install, `--max-age` written as
 //! one word, a status that cannot run is heard, user timers that outlive a logout, the identity

@@ -609,7 +609,7 @@ pub fn open_all(file: &FileConfig, only: Option<&str>) -> Result<Vec<Remote>> {
 /// The signing key `PRISMA_GUARD_SIGNING_KEY` names, when it is set (a key file made for a CI
 /// job: `schedule` prints its public half). Never the machine's default key.
 pub fn named_signing_key() -> Result<Option<signing::Key>> {
-    let env = |k: &str| std::env::var(k).ok();
+    let env = crate::config::env::var;
     if env(signing::KEY_VAR).is_none_or(|v| v.trim().is_empty()) {
         return Ok(None);
     }
