@@ -14,6 +14,7 @@ mod git;
 mod itself;
 mod managers;
 pub mod marker;
+mod own_package;
 mod remote;
 pub mod run_later;
 pub(crate) mod tripwire;
@@ -255,6 +256,9 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
         if let Some(why) = find_deletes_protected(argv, hooks) {
             return Some(why);
         }
+    }
+    if let Some(why) = own_package::changes_own_package(argv) {
+        return Some(why);
     }
     // Reinstalling dependencies without their install scripts: npm links prisma's own CLI
     // back into node_modules/.bin, and the postinstall that puts the shim back does not run.
