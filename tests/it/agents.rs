@@ -852,6 +852,45 @@ fn more_ways_to_run_a_packages_scripts_are_followed() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Review (issue 22, round 10, D3): moving the working tree to a commit from before the hooks
+/// were committed takes them away as `git reset --hard` to it does: `git switch`, `git
+/// checkout` (with or without a new branch), `git rebase --onto`, `git read-tree -u -m`.
+/// Switching between commits that hold the same hooks stays allowed.
+#[test]
+fn moving_to_a_commit_without_the_hooks_is_refused() {
+    let ctx = crate::support::TestContext::new();
+    ctx.git_init();
+    ctx.write("src/app.ts", "x\n");
+    ctx.commit_files(&["src/app.ts"]);
+    let before = ctx.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    ctx.write(".husky/pre-commit", "prisma-guard scan --staged # prisma-guard\n");
+    ctx.commit_files(&[".husky/pre-commit"]);
+    ctx.git(&["branch", "feature"]);
+    for line in [
+        format!("git switch -c x {before}"),
+        format!("git switch --detach {before}"),
+        format!("git checkout {before}"),
+        format!("git checkout -b x {before}"),
+        format!("git rebase --onto {before} HEAD"),
+        format!("git read-tree -u -m {before}"),
+        format!("git reset --hard {before}"),
+    ] {
+        let run = ctx.run(&["check", "--", &line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.all().contains(".husky"), "{line}: {}", run.all());
+    }
+    for line in [
+        "git switch feature",
+        "git checkout -b y",
+        "git switch -c z HEAD",
+        "git checkout feature",
+        "git checkout src/app.ts",
+    ] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.all());
+    }
+}
+
 /// Review (issue 22, round 3): lines that switch the hooks off through the repository's own
 /// state: a git alias for commit (the user's or the repository's; `!` aliases are shell), a
 /// `git reset --hard` or `git stash` that takes back uncommitted hook edits, and removing the

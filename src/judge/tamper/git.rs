@@ -251,6 +251,28 @@ pub(super) fn rewinds_hooks(argv: &[String], ctx: &Context) -> Option<String> {
         "revert" if !args.iter().any(|a| matches!(a.as_str(), "--abort" | "--quit" | "--skip" | "--continue")) => {
             operands.iter().map(|c| (c.to_string(), format!("{c}^"))).collect()
         }
+        // Moving the working tree to another commit: `git switch [-c NEW] REV`, `git checkout
+        // [-b NEW] REV` (a path after `--` is `git_reverts_changes`' case), `git rebase --onto
+        // REV`, `git read-tree -u -m REV`. A commit from before `init` has no hooks.
+        "switch" | "checkout" if !args.iter().any(|a| a == "--") => {
+            let creates =
+                args.iter().any(|a| matches!(a.as_str(), "-c" | "-C" | "-b" | "-B" | "--create" | "--force-create"));
+            let rev = if creates { operands.get(1) } else { operands.first() };
+            match rev {
+                // Only a revision counts here: a name git cannot resolve is a path or a new branch.
+                Some(rev) if git2::Repository::discover(&ctx.cwd).is_ok_and(|r| r.revparse_single(rev).is_ok()) => {
+                    vec![("HEAD".to_string(), (*rev).clone())]
+                }
+                _ => return None,
+            }
+        }
+        "rebase" => match args.iter().position(|a| a == "--onto") {
+            Some(k) => args.get(k + 1).map(|rev| ("HEAD".to_string(), rev.clone())).into_iter().collect(),
+            None => return None,
+        },
+        "read-tree" if args.iter().any(|a| a == "-u") => {
+            operands.last().map(|rev| ("HEAD".to_string(), (*rev).clone())).into_iter().collect()
+        }
         _ => return None,
     };
     if pairs.is_empty() {
