@@ -318,11 +318,15 @@ pub fn tamper(cmd: &SimpleCommand, env: &[EnvChange], ctx: &Context, dirs: &[Str
     }
     let exported: Vec<EnvChange> = match name {
         "export" | "declare" | "typeset" | "set" | "readonly" => {
-            // `export -n NAME` takes NAME out of the environment.
-            let unexport = argv[1..].iter().any(|a| a.starts_with('-') && a.contains('n'));
+            // `export -n NAME` takes NAME out of the environment; so do `declare +x NAME` and
+            // `typeset +x NAME`.
+            let unexport = argv[1..].iter().any(|a| {
+                (a.starts_with('-') && a.contains('n'))
+                    || (matches!(name, "declare" | "typeset") && a.starts_with('+') && a.contains('x'))
+            });
             argv[1..]
                 .iter()
-                .filter(|a| !a.starts_with('-'))
+                .filter(|a| !a.starts_with('-') && !a.starts_with('+'))
                 .map(|a| match a.split_once('=') {
                     Some((k, v)) => EnvChange::Set(k.to_string(), v.to_string()),
                     None if unexport => EnvChange::Unset(a.clone()),
@@ -582,6 +586,8 @@ mod tests {
             "mv ~/.local/bin/prisma-guard /tmp/x",
             "export CLAUDECODE=",
             "export -n CLAUDECODE",
+            "declare +x CLAUDECODE",
+            "typeset +x CLAUDECODE",
             "declare -x CLAUDECODE=",
             "rm -rf backups",
             "rm -rf ./backups/",
