@@ -62,10 +62,13 @@ pub fn run(settings: &Settings, args: &PitrArgs) -> Result<ExitStatus> {
             }
         },
         PitrCommand::Status(a) => {
-            let value = match kind(settings)? {
+            let (value, problem) = match kind(settings)? {
                 Kind::Managed(p, host) => {
                     if a.json {
-                        serde_json::json!({ "engine": "managed", "provider": p.name, "host": host, "pitr": p.pitr, "restore": p.restore })
+                        (
+                            serde_json::json!({ "engine": "managed", "provider": p.name, "host": host, "pitr": p.pitr, "restore": p.restore }),
+                            None,
+                        )
                     } else {
                         print!("{}", managed::explain(p, &host));
                         return Ok(ExitStatus::Success);
@@ -76,20 +79,23 @@ pub fn run(settings: &Settings, args: &PitrArgs) -> Result<ExitStatus> {
                     if !a.json {
                         litestream::print_status(&settings.printer, &w);
                     }
-                    serde_json::to_value(&w)?
+                    (serde_json::to_value(&w)?, w.problem())
                 }
                 Kind::Postgres(target) => {
                     let w = pgbackrest::window(settings, &target)?;
                     if !a.json {
                         pgbackrest::print_window(&settings.printer, &w);
                     }
-                    serde_json::to_value(&w)?
+                    (serde_json::to_value(&w)?, w.problem())
                 }
             };
             if a.json {
+                let mut value = value;
+                value["problem"] = problem.clone().into();
                 println!("{}", serde_json::to_string_pretty(&value)?);
             }
-            Ok(ExitStatus::Success)
+            // Review round 5, findings 1 and 2: a broken archive is a failed status.
+            Ok(if problem.is_some() { ExitStatus::Failure } else { ExitStatus::Success })
         }
         PitrCommand::Restore(a) => {
             let at = pitr::time::parse(&a.time)
@@ -104,7 +110,7 @@ pub fn run(settings: &Settings, args: &PitrArgs) -> Result<ExitStatus> {
                         .into())
                 }
                 Kind::Sqlite(db) => litestream::restore(settings, &db, &at, &a.to),
-                Kind::Postgres(_) => pgbackrest::restore(settings, &at, &a.to),
+                Kind::Postgres(target) => pgbackrest::restore(settings, &target, &at, &a.to),
             }
         }
     }

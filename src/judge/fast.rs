@@ -197,6 +197,9 @@ const TRIGGERS: &[&str] = &[
     "mount",
     "link ",
     "ultra",
+    // Issue 20, round 5: the point-in-time recovery engines' commands that delete or stop
+    // their history (`pgbackrest` is caught by "backup").
+    "litestream",
 ];
 
 /// Whether `line` can be allowed without parsing.

@@ -20,6 +20,7 @@ mod hidden;
 mod inline_sql;
 mod links;
 mod offsite;
+mod pitr;
 pub mod tamper;
 pub mod tools;
 pub mod volumes;
@@ -244,6 +245,9 @@ pub fn check_in(
                 reasons.push((Verdict::Destructive, Class::DatabaseClient, format!("`{name}` {why}")));
             }
             if let Some(why) = offsite::deletes_offsite(&c.argv, &repo.cwd) {
+                reasons.push((Verdict::Destructive, Class::Backups, why));
+            }
+            if let Some(why) = pitr::deletes_pitr(&c.argv) {
                 reasons.push((Verdict::Destructive, Class::Backups, why));
             }
         }

@@ -132,7 +132,10 @@ impl<'a> Differ<'a> {
     pub fn drift(&self, applied: &Folder) -> Result<Drift> {
         Ok(match self.run(&Side::Migrations(applied), &Side::Database, &["--exit-code"]) {
             Ok(o) if o.code == 0 => Drift::None,
-            Ok(o) if o.code == 2 => Drift::Found { summary: o.stdout.trim().to_string() },
+            Ok(o) if o.code == 2 => match without_engine_tables(o.stdout.trim()) {
+                Some(summary) => Drift::Found { summary },
+                None => Drift::None,
+            },
             Ok(o) => Drift::Unchecked { reason: format!("`prisma migrate diff` failed: {}", o.all()) },
             Err(e) if e.is::<super::prisma_run::Interrupted>() => return Err(e),
             Err(e) => Drift::Unchecked { reason: crate::error::one_line(&e) },
@@ -159,6 +162,50 @@ pub fn drift(
     }
 }
 
+/// Tables the point-in-time recovery engines keep in the database itself (Litestream's
+/// `_litestream_seq` and `_litestream_lock`): not the project's schema, never drift.
+pub const ENGINE_TABLE_PREFIXES: &[&str] = &["_litestream_"];
+
+/// Whether `table` (bare or schema-qualified, quoted or not) is such an engine's.
+pub fn is_engine_table(table: &str) -> bool {
+    let bare = table.rsplit('.').next().unwrap_or(table).trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
+    ENGINE_TABLE_PREFIXES.iter().any(|p| bare.starts_with(p))
+}
+
+/// Prisma's drift summary without the engines' own tables (review round 5, finding 6:
+/// `litestream replicate` made every deploy "drift"); `None` when nothing else is left.
+/// Blocks are a `[+]`/`[-]`/`[*]` header and the indented lines under it.
+fn without_engine_tables(summary: &str) -> Option<String> {
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    for line in summary.lines() {
+        if line.starts_with('[') || blocks.is_empty() {
+            blocks.push(vec![line]);
+        } else if let Some(b) = blocks.last_mut() {
+            b.push(line);
+        }
+    }
+    let named = |l: &str| l.split(['`', ' ', '"']).any(|w| !w.is_empty() && is_engine_table(w));
+    let kept: Vec<String> = blocks
+        .into_iter()
+        .filter_map(|b| {
+            let (head, items) = b.split_first()?;
+            // `[*] Changed the `_litestream_seq` table`: the whole block is the engine's.
+            if head.starts_with("[*]") && named(head) {
+                return None;
+            }
+            let items: Vec<&str> =
+                items.iter().copied().filter(|l| !(l.trim_start().starts_with("- ") && named(l))).collect();
+            let listed = b.len() > 1;
+            if listed && items.iter().all(|l| l.trim().is_empty()) {
+                return None;
+            }
+            Some(std::iter::once(*head).chain(items).collect::<Vec<_>>().join("\n"))
+        })
+        .collect();
+    let text = kept.join("\n").trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
 /// Whether a script from `migrate diff --script` changes nothing.
 pub fn is_empty_script(sql: &str) -> bool {
     sql.lines().map(str::trim).all(|l| l.is_empty() || l.starts_with("--"))
@@ -166,7 +213,19 @@ pub fn is_empty_script(sql: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_empty_script;
+    use super::{is_empty_script, without_engine_tables};
+
+    /// Review round 5, finding 6.
+    #[test]
+    fn litestreams_own_tables_are_no_drift() {
+        assert_eq!(without_engine_tables("[+] Added tables\n  - _litestream_lock\n  - _litestream_seq"), None);
+        assert_eq!(
+            without_engine_tables("[+] Added tables\n  - Log\n  - _litestream_seq\n\n[*] Changed the `_litestream_seq` table\n  [+] Added column `x`"),
+            Some("[+] Added tables\n  - Log".to_string())
+        );
+        let real = "[*] Changed the `Post` table\n  [+] Added index `Post_authorId_idx`";
+        assert_eq!(without_engine_tables(real), Some(real.to_string()));
+    }
 
     #[test]
     fn a_script_of_comments_changes_nothing() {

@@ -96,9 +96,23 @@ impl Deployer {
             cmd.env(var, url);
         }
         cmd.stdin(std::process::Stdio::null());
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
         let start = Instant::now();
-        let out = cmd.output().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        // Review round 5, findings 10 and 11: SIGTERM/SIGHUP (CI cancelling, `timeout`) go to
+        // prisma as Ctrl-C does, and prisma-guard lives on to remove the scratch database
+        // and the written config; an interrupted deploy is no verdict on the migration.
+        let forwarding = crate::sys::Forwarding::install();
+        let child = cmd.spawn().with_context(|| format!("could not run {}", self.prisma.describe()))?;
+        forwarding.child(child.id());
+        let out = child.wait_with_output().with_context(|| format!("could not run {}", self.prisma.describe()));
+        drop(forwarding);
+        let out = out?;
         let took = start.elapsed();
+        match out.status.code() {
+            None => return Err(Interrupted("killed by a signal".into()).into()),
+            Some(c @ (130 | 143)) => return Err(Interrupted(format!("exit {c}")).into()),
+            Some(_) => {}
+        }
         let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
         output.push_str(&String::from_utf8_lossy(&out.stderr));
         // Whatever prisma printed, the scratch URL's password never goes further.

@@ -110,7 +110,19 @@ pub fn rehearse(settings: &Settings, backup: &str) -> Result<Rehearsal> {
     for m in pending {
         settings.printer.status("Applying", &m.name);
         deployer.add(&m.dir)?;
-        let deployed = deployer.deploy(&url)?;
+        let deployed = deployer.deploy(&url).map_err(|e| {
+            if e.is::<super::prisma_run::Interrupted>() {
+                let why = crate::error::one_line(&e);
+                fail(format!(
+                    "the rehearsal was interrupted while {} was applied ({why}): no verdict on it; the scratch copy is removed",
+                    m.name
+                ))
+                .status(crate::ExitStatus::Interrupted)
+                .into()
+            } else {
+                e
+            }
+        })?;
         let sql = std::fs::read_to_string(m.dir.join("migration.sql")).unwrap_or_default();
         let found = findings.get(&m.name).map(Vec::as_slice).unwrap_or_default();
         if !deployed.ok {
@@ -211,9 +223,24 @@ pub(super) fn bare(table: &str) -> &str {
     table.rsplit_once('.').map_or(table, |(_, t)| t)
 }
 
-/// Whether a finding names `table` (as the scanner names tables: in backticks).
+/// The rules whose findings announce lost rows (a dropped column loses column data, an
+/// index nothing: review round 5, finding 5). Prisma's own warnings are about lost data too.
+pub(super) const LOSES_ROWS: &[&str] = &[
+    "drop-table",
+    "truncate",
+    "delete-without-where",
+    "drop-schema",
+    "drop-database",
+    "drop-owned",
+    "drop-materialized-view",
+    "dynamic-sql",
+    "merge-delete",
+    "prisma-warning",
+];
+
+/// Whether a finding that loses rows names `table` (as the scanner names tables: in backticks).
 fn announced(found: &[crate::scan::Finding], table: &str) -> bool {
-    found.iter().any(|f| {
+    found.iter().filter(|f| LOSES_ROWS.contains(&f.rule.as_str())).any(|f| {
         let m = f.message.to_ascii_lowercase();
         let t = table.to_ascii_lowercase();
         m.contains(&format!("`{t}`")) || m.contains(&format!("`{t}.")) || m.contains(&format!("\"{t}\""))
@@ -229,7 +256,7 @@ fn touched(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, sql: &
     names.dedup();
     names
         .into_iter()
-        .filter(|t| bare(t) != "_prisma_migrations")
+        .filter(|t| bare(t) != "_prisma_migrations" && !super::diff::is_engine_table(bare(t)))
         .filter(|t| before.get(*t) != after.get(*t) || named(t))
         .map(|t| Rows { table: t.clone(), before: before.get(t).copied(), after: after.get(t).copied() })
         .collect()

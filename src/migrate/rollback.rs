@@ -47,6 +47,17 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         fail("the database records no applied migration of the migrations folder: nothing to roll back")
     })?;
     let name = all[at].name.clone();
+    // Review round 5, finding 3: applied migrations whose folders are not here (another
+    // branch, a folder deleted or renamed) may be newer: the last applied one is not known.
+    let unknown: Vec<&String> = applied.iter().filter(|a| !all.iter().any(|m| &m.name == *a)).collect();
+    if !unknown.is_empty() {
+        let names = unknown.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(fail(format!(
+            "the database records applied migrations that are not in the migrations folder ({names}): the last applied migration may be one of them, not {name}; nothing was changed"
+        ))
+        .hint("check out the branch with those migration folders (`npx prisma migrate status` lists them), then run `prisma-guard migrate rollback` again")
+        .into());
+    }
     let Some(script) = down::stored(settings, &all, at)? else {
         return Err(no_down_script(settings, db.as_ref(), &name));
     };
@@ -65,6 +76,9 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         let action = format!("rolling back {name} runs a down script that drops data, and");
         crate::guard::confirm::typed(&summary, &db.name(), &action, &rerun)?;
     }
+    // Review round 5, finding 9: drift that is there before the rollback is not its failure.
+    let with_it: Vec<&Migration> = all[..=at].iter().collect();
+    let drift_before = super::diff::drift(settings, db.as_ref(), &with_it, &[])?;
     settings.printer.status("Backing up", format!("{} before rolling back {name}", db.target().describe()));
     let trigger = Trigger { kind: "migrate-rollback".into(), argv: vec!["migrate".into(), "rollback".into()] };
     let m = crate::backup::take(
@@ -87,8 +101,30 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         a.extend(flags.iter().map(String::as_str));
         call.run(&a, stdin)
     };
+    // Review round 5, finding 4: the tripwire (prisma-guard protect) lets a person's
+    // rollback through while it runs, as the guard does for a confirmed command; an AI
+    // agent's gets no window.
+    let person = script.destructive || crate::agents::markers::detect_current().is_none();
+    let approval = if person {
+        crate::tripwire::approve(db.target(), &settings.tools, &rerun).map_err(|e| {
+            e.context(fail("the tripwire's approval window could not be opened, so the down script was NOT run"))
+        })?
+    } else {
+        None
+    };
+    if approval.is_some() {
+        settings
+            .printer
+            .status("Approved", format!("the tripwire lets the down script of {name} through while it runs"));
+    }
     settings.printer.status("Running", format!("the down script of {name} (prisma db execute)"));
-    let executed = run(&["db", "execute", "--stdin"], Some(wrapped(&script.sql, &name, transaction).as_bytes()))?;
+    let executed = run(&["db", "execute", "--stdin"], Some(wrapped(&script.sql, &name, transaction).as_bytes()));
+    if let Some(Err(e)) = approval.map(crate::tripwire::approval::Approval::close) {
+        settings
+            .printer
+            .warn(format!("closing the tripwire's approval window: {e:#} (it closes with its session anyway)"));
+    }
+    let executed = executed?;
     let mut resolved = false;
     if executed.ok() {
         let r = run(&["migrate", "resolve", "--rolled-back", &name], None)?;
@@ -112,7 +148,14 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         drift_after = super::diff::drift(settings, db.as_ref(), &history, &[])
             .unwrap_or_else(|e| Drift::Unchecked { reason: crate::error::one_line(&e) });
         if let Drift::Found { summary } = &drift_after {
-            failures.push(format!("the database does not match the migrations before {name}:\n{summary}"));
+            match new_drift(&drift_before, summary) {
+                Some(new) => {
+                    failures.push(format!("the database does not match the migrations before {name}:\n{new}"));
+                }
+                None => settings.printer.warn(format!(
+                    "the database differed from its migrations before the rollback already, and still does in the same way:\n{summary}"
+                )),
+            }
         }
         let after = db.row_counts().unwrap_or_default();
         let sql = script.sql.to_ascii_lowercase();
@@ -120,6 +163,7 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
             let bare = super::rehearse::bare(table);
             let found: Vec<&super::rehearse::StepFinding> = script.findings.iter().collect();
             if bare != "_prisma_migrations"
+                && !super::diff::is_engine_table(bare)
                 && !super::rehearse::names_table(&sql, bare)
                 && !super::deploy::announced(&found, table)
                 && after.get(table).copied().unwrap_or(0) < *n
@@ -164,6 +208,15 @@ pub fn rollback(settings: &Settings, json: bool) -> Result<ExitStatus> {
         );
     }
     Ok(if ok { ExitStatus::Success } else { ExitStatus::Failure })
+}
+
+/// The lines of the drift after the rollback that were not in the drift before it; `None`
+/// when every one was (the summary's section headers aside).
+fn new_drift(before: &Drift, after: &str) -> Option<String> {
+    let Drift::Found { summary: old } = before else { return Some(after.to_string()) };
+    let old: Vec<&str> = old.lines().map(str::trim).collect();
+    let new: Vec<&str> = after.lines().filter(|l| !l.trim().is_empty() && !old.contains(&l.trim())).collect();
+    (!new.is_empty()).then(|| after.to_string())
 }
 
 /// The down script with the bookkeeping, in one transaction where the database allows.
@@ -226,7 +279,20 @@ pub fn render(r: &Report) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::wrapped;
+    use super::{new_drift, wrapped, Drift};
+
+    /// Review round 5, finding 9.
+    #[test]
+    fn drift_there_before_the_rollback_is_not_its_failure() {
+        let before = Drift::Found { summary: "[+] Added tables\n  - Log".into() };
+        assert_eq!(new_drift(&before, "[+] Added tables\n  - Log"), None);
+        assert!(new_drift(
+            &before,
+            "[+] Added tables\n  - Log\n\n[*] Changed the `User` table\n  [+] Added column `age`"
+        )
+        .is_some());
+        assert!(new_drift(&Drift::None, "[+] Added tables\n  - Log").is_some());
+    }
 
     #[test]
     fn the_down_script_and_the_bookkeeping_share_one_transaction_except_on_mysql() {

@@ -64,7 +64,11 @@ pub fn setup(settings: &Settings, db: &Path, repo: &Repo) -> Result<ExitStatus> 
     let path = config_path(settings);
     super::write_private(&path, &config(db, repo))?;
     settings.printer.status("Wrote", format!("{} (mode 0600)", path.display()));
-    let version = tool.version().unwrap_or_default();
+    // `litestream version` (0.5 prints its usage for `--version`: review round 5, finding 13).
+    let mut v = tool.command();
+    v.arg("version");
+    let version =
+        tool.output(v, &Redactor::default()).unwrap_or_default().lines().next().unwrap_or("").trim().to_string();
     let target = match repo {
         Repo::Local(d) => format!(
             "the folder {} (on this machine: it survives a bad command, not a lost disk; use --remote NAME for off-site)",
@@ -110,8 +114,9 @@ pub struct Window {
     pub oldest: Option<String>,
     pub newest: Option<String>,
     pub newest_txid: Option<String>,
-    /// Pids of `litestream replicate` processes using this config (from /proc).
-    pub replicating: Vec<u32>,
+    /// Pids of `litestream replicate` processes using this config (from /proc); `None` where
+    /// the system has no /proc to tell (macOS).
+    pub replicating: Option<Vec<u32>>,
 }
 
 pub fn status(settings: &Settings, db: &Path) -> Result<Window> {
@@ -136,22 +141,43 @@ pub fn status(settings: &Settings, db: &Path) -> Result<Window> {
     })
 }
 
-/// `litestream replicate` processes whose command line names `cfg`.
-fn replicating(cfg: &Path) -> Vec<u32> {
-    let want = cfg.display().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
+/// `litestream replicate` processes whose command line names `cfg` (a relative `-config` is
+/// read from the process's own working directory, as Litestream reads it).
+fn replicating(cfg: &Path) -> Option<Vec<u32>> {
+    let same = |p: &Path| p == cfg || (p.canonicalize().ok().is_some_and(|p| cfg.canonicalize().is_ok_and(|c| c == p)));
+    // No /proc (macOS): which processes run cannot be told here, and is not reported as none.
+    let entries = std::fs::read_dir("/proc").ok()?;
+    let pids = entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
-                let args: Vec<&[u8]> = c.split(|b| *b == 0).collect();
-                args.iter().any(|a| a.ends_with(b"litestream"))
-                    && args.contains(&b"replicate".as_slice())
-                    && args.contains(&want.as_bytes())
+                let args: Vec<String> = c.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+                let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap_or_default();
+                let named = args.iter().enumerate().any(|(i, a)| {
+                    let value = match a.split_once('=') {
+                        Some(("-config" | "--config", v)) => Some(v),
+                        _ if matches!(a.as_str(), "-config" | "--config") => args.get(i + 1).map(String::as_str),
+                        _ => None,
+                    };
+                    value.is_some_and(|v| same(&cwd.join(v)))
+                });
+                args.first().is_some_and(|a| a.ends_with("litestream"))
+                    && args.iter().any(|a| a == "replicate")
+                    && named
             })
         })
-        .collect()
+        .collect();
+    Some(pids)
+}
+
+impl Window {
+    /// Why nothing new is replicated, if so.
+    pub fn problem(&self) -> Option<String> {
+        self.replicating.as_ref().is_some_and(Vec::is_empty).then(|| {
+            format!("no `litestream replicate -config {}` runs on this machine: nothing new is replicated", self.config)
+        })
+    }
 }
 
 pub fn print_status(printer: &crate::ui::Printer, w: &Window) {
@@ -165,16 +191,15 @@ pub fn print_status(printer: &crate::ui::Printer, w: &Window) {
         )),
         _ => printer.line("window   empty: nothing replicated yet"),
     }
-    if w.replicating.is_empty() {
-        printer.line(format!(
-            "WARNING  no `litestream replicate -config {}` runs on this machine: nothing new is replicated",
-            w.config
-        ));
-    } else {
-        printer.line(format!(
+    match (w.problem(), &w.replicating) {
+        (Some(p), _) => printer.line(format!("WARNING  {p}")),
+        (None, Some(pids)) => printer.line(format!(
             "replicate running (pid {})",
-            w.replicating.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-        ));
+            pids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        )),
+        (None, None) => {
+            printer.line("replicate not checked (no /proc on this system): make sure `litestream replicate` runs")
+        }
     }
 }
 
@@ -218,7 +243,7 @@ pub fn restore(settings: &Settings, db: &Path, at: &DateTime<Utc>, to: &Path) ->
     settings.printer.line(format!(
         "The project's database was not touched. To put the restored file in its place:\n  \
          1. stop the app and `litestream replicate`\n  \
-         2. mv {db} {db}.before-restore; rm -f {db}-wal {db}-shm\n  \
+         2. for f in '' -wal -shm; do [ -e {db}$f ] && mv {db}$f {db}.before-restore$f; done   (the damaged file, its WAL kept with it)\n  \
          3. mv {to} {db}\n  \
          4. start `litestream replicate` and the app again\n\
          Or point the app at it as it is: DATABASE_URL=\"file:{to}\"",

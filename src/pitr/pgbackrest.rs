@@ -166,6 +166,17 @@ fn run(tool: &Tool, cmd: Command) -> Result<String> {
 pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<&Path>) -> Result<ExitStatus> {
     let tool = tool()?;
     if let Repo::S3(s3) = repo {
+        // Review round 5, finding 7: pgBackRest always speaks TLS to S3.
+        if s3.endpoint.as_deref().is_some_and(|e| e.trim().to_ascii_lowercase().starts_with("http://")) {
+            return Err(fail(format!(
+                "remote `{}` has an http:// endpoint ({}): pgBackRest speaks only https to S3, so archiving into it would fail",
+                s3.remote,
+                s3.endpoint.as_deref().unwrap_or_default()
+            ))
+            .hint("use an https endpoint for this [[remote]], or keep the archive on this machine: `prisma-guard pitr setup --repo DIR`")
+            .status(ExitStatus::Usage)
+            .into());
+        }
         if s3.keys.is_none() {
             return Err(fail(format!(
                 "remote `{}` has no static keys here ({} / {}): the server's archive_command needs them in pgBackRest's config",
@@ -199,11 +210,13 @@ pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<
     }
     let dir = super::dir(settings);
     let cfg = config_path(settings);
-    super::write_private(&cfg, &config(repo, &data, &srv.port, srv.socket_dir.as_deref(), &dir))?;
     if let Repo::Local(r) = repo {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new().recursive(true).mode(0o750).create(r)?;
     }
+    // Review round 5, finding 2: the file may be the one the server's archive_command uses
+    // now. A new one is written beside it, and takes its place only once its repository works.
+    let staged = Staged::write(&tool, &cfg, &config(repo, &data, &srv.port, srv.socket_dir.as_deref(), &dir))?;
     settings.printer.status(
         "Wrote",
         format!("{} (mode 0600; stanza `{STANZA}`, data directory {})", cfg.display(), data.display()),
@@ -223,13 +236,17 @@ pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<
         settings
             .printer
             .line("\nand run `prisma-guard pitr setup` again: it creates the stanza and takes the first full backup.");
+        staged.keep();
         return Ok(ExitStatus::Failure);
     }
     settings.printer.status("Archiving", format!("on: {}", srv.archive_command));
     settings.printer.status("Stanza", format!("pgbackrest stanza-create --stanza={STANZA}"));
     run(&tool, command(&tool, &cfg, "stanza-create"))?;
     settings.printer.status("Checking", "pgbackrest check (a WAL segment archived and found in the repository)");
-    run(&tool, command(&tool, &cfg, "check"))?;
+    if let Err(e) = run(&tool, command(&tool, &cfg, "check")) {
+        return Err(staged.undo(e));
+    }
+    staged.keep();
     settings.printer.status("Backup", "pgbackrest backup --type=full (the base every restore starts from)");
     let mut full = command(&tool, &cfg, "backup");
     full.arg("--type=full");
@@ -244,6 +261,67 @@ pub fn setup(settings: &Settings, target: &Target, repo: &Repo, pg_data: Option<
         cfg = cfg.display()
     ));
     Ok(ExitStatus::Success)
+}
+
+/// A new pgBackRest config that replaced a working one, until `check` has passed with it:
+/// the one before is kept beside it to be put back.
+struct Staged {
+    cfg: PathBuf,
+    before: Option<PathBuf>,
+}
+
+impl Staged {
+    /// Write `text` as the config. When another config is there, the new one is written
+    /// beside it and its repository created with `stanza-create` first: on failure nothing
+    /// is replaced and the error says archiving goes on as before.
+    fn write(tool: &Tool, cfg: &Path, text: &str) -> Result<Staged> {
+        let old = std::fs::read_to_string(cfg).ok();
+        if old.is_none() || old.as_deref() == Some(text) {
+            super::write_private(cfg, text)?;
+            return Ok(Staged { cfg: cfg.to_path_buf(), before: None });
+        }
+        let new = cfg.with_extension("conf.new");
+        super::write_private(&new, text)?;
+        if let Err(e) = run(tool, command(tool, &new, "stanza-create")) {
+            let _ = std::fs::remove_file(&new);
+            return Err(e.context(format!(
+                "the new repository does not work; {} was NOT replaced: archiving goes on into the repository it names",
+                cfg.display()
+            )));
+        }
+        let before = cfg.with_extension("conf.before");
+        std::fs::rename(cfg, &before)?;
+        if let Err(e) = std::fs::rename(&new, cfg) {
+            let _ = std::fs::rename(&before, cfg);
+            return Err(e.into());
+        }
+        Ok(Staged { cfg: cfg.to_path_buf(), before: Some(before) })
+    }
+
+    /// `check` failed with the new config: the one before goes back.
+    fn undo(self, e: anyhow::Error) -> anyhow::Error {
+        match &self.before {
+            Some(before) => match std::fs::rename(before, &self.cfg) {
+                Ok(()) => e.context(format!(
+                    "the new repository failed `pgbackrest check`; the config before was put back in {}: archiving goes on into the repository it names",
+                    self.cfg.display()
+                )),
+                Err(r) => e.context(format!(
+                    "the new repository failed `pgbackrest check`, and the config before could not be put back ({r}): move {} to {} by hand, or archiving fails",
+                    before.display(),
+                    self.cfg.display()
+                )),
+            },
+            None => e,
+        }
+    }
+
+    /// The new config works: the one before goes (it may hold S3 keys).
+    fn keep(self) {
+        if let Some(before) = &self.before {
+            let _ = std::fs::remove_file(before);
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,6 +422,25 @@ pub fn window(settings: &Settings, target: &Target) -> Result<Window> {
     })
 }
 
+impl Window {
+    /// Why the window does not grow, or cannot be restored from, if so: the stanza missing
+    /// or in error, no backup, archiving failing since the last success.
+    pub fn problem(&self) -> Option<String> {
+        if !self.status.ends_with("(0)") {
+            return Some(format!("pgBackRest reports the stanza as `{}`", self.status));
+        }
+        if self.oldest.is_none() {
+            return Some("no backup in the repository: no point can be restored".into());
+        }
+        match (&self.last_failed_wal, &self.last_failed_time) {
+            (Some(f), Some(t)) if self.newest.as_ref().is_none_or(|n| t > n) => Some(format!(
+                "archiving is FAILING: {f} at {t} (the server log says why); the window ends at the last success"
+            )),
+            _ => None,
+        }
+    }
+}
+
 pub fn print_window(printer: &crate::ui::Printer, w: &Window) {
     printer.line(format!("engine   pgBackRest ({}, stanza {})", w.config, w.stanza));
     printer.line(format!("status   {}", w.status));
@@ -363,10 +460,8 @@ pub fn print_window(printer: &crate::ui::Printer, w: &Window) {
         w.last_archived_wal.as_deref().unwrap_or("none"),
         w.oldest_wal.as_deref().unwrap_or("none")
     ));
-    if let (Some(f), Some(t)) = (&w.last_failed_wal, &w.last_failed_time) {
-        if w.newest.as_ref().is_none_or(|n| t > n) {
-            printer.line(format!("WARNING  archiving is FAILING: {f} at {t} (the server log says why); the window ends at the last success"));
-        }
+    if let Some(p) = w.problem() {
+        printer.line(format!("WARNING  {p}"));
     }
 }
 
@@ -380,11 +475,26 @@ fn existing_config(settings: &Settings) -> Result<PathBuf> {
     Ok(cfg)
 }
 
-pub fn restore(settings: &Settings, at: &DateTime<Utc>, to: &Path) -> Result<ExitStatus> {
+pub fn restore(settings: &Settings, target: &Target, at: &DateTime<Utc>, to: &Path) -> Result<ExitStatus> {
     let tool = tool()?;
     let cfg = existing_config(settings)?;
     let to = super::fresh_target(settings, to)?;
     let when = super::time::postgres(at);
+    // Review round 5, finding 8: a time after the last archived WAL cannot be reached; the
+    // restored cluster would refuse to start ("recovery ended before configured recovery
+    // target was reached").
+    let w = window(settings, target)?;
+    let newest = w.newest.as_deref().and_then(|n| DateTime::parse_from_rfc3339(n).ok()).map(|n| n.with_timezone(&Utc));
+    // (The archiver's time is read to the second.)
+    if let Some(n) = newest.filter(|n| *at >= *n + chrono::Duration::seconds(1)) {
+        return Err(fail(format!(
+            "{when} is after the end of the recovery window ({}, the last archived WAL): the WAL after it is still on the server, and a restore to {when} could not open",
+            super::time::rfc3339(&n)
+        ))
+        .hint("archive the current WAL first: `SELECT pg_switch_wal();` as a superuser (or wait for archive_timeout), check `prisma-guard pitr status`, then restore again")
+        .status(ExitStatus::Usage)
+        .into());
+    }
     settings
         .printer
         .status("Restoring", format!("the cluster as it was at {when} into the new data directory {}", to.display()));

@@ -138,3 +138,65 @@ fn rehearse_on_postgresql_uses_a_scratch_database_it_drops_and_never_shows_the_p
     let name: String = all[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     assert_eq!(pg.admin(&format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'")), "0");
 }
+
+/// Review round 5, finding 5: a finding about a dropped column announced the rows a DELETE
+/// in the same migration lost from that table.
+#[test]
+fn a_dropped_column_does_not_announce_deleted_rows() {
+    let ctx = guarded_project();
+    ctx.run(&["backup"]).ok();
+    ctx.write(
+        "prisma/migrations/20260103000000_cleanup/migration.sql",
+        "ALTER TABLE \"Post\" DROP COLUMN \"title\";\nDELETE FROM \"Post\" WHERE \"authorId\" = 'u1';\n",
+    );
+    let r = rehearse(&ctx, &[]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stdout.contains("error [drop-column]"), "{}", r.all());
+    assert!(r.stdout.contains("Post lost rows, and no finding of this migration announced it"), "{}", r.all());
+}
+
+/// Review round 5, findings 10 and 11: SIGTERM (CI cancelling a job, `timeout`) killed the
+/// rehearsal outright and left the written config (and, on PostgreSQL, the scratch copy of
+/// the data); Ctrl-C reported the migration as FAILED.
+#[test]
+fn sigterm_during_a_rehearsal_cleans_up_and_reports_it_interrupted() {
+    use std::os::unix::process::CommandExt;
+    let mut ctx = guarded_project();
+    ctx.run(&["backup"]).ok();
+    ctx.write(
+        "prisma/migrations/20260103000000_age/migration.sql",
+        "ALTER TABLE \"User\" ADD COLUMN \"age\" INTEGER;\n",
+    );
+    let before = prisma_calls(&ctx).len();
+    ctx.set_env("FAKE_PRISMA_SLEEP_MS", "20000");
+    let child = std::process::Command::new(bin())
+        .args(["migrate", "rehearse"])
+        .current_dir(ctx.root())
+        .env_clear()
+        .envs(ctx.env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !prisma_calls(&ctx)[before..].iter().any(|c| c["argv"][1] == "deploy") {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the deploy never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // As `timeout` and CI runners do: SIGTERM to prisma-guard alone.
+    std::process::Command::new("kill").args(["-s", "TERM", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(130), "{all}");
+    assert!(all.contains("interrupted") && !all.contains("FAILED"), "{all}");
+    let left: Vec<String> = std::fs::read_dir(ctx.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".prisma-guard-"))
+        .collect();
+    assert!(left.is_empty(), "written configs left: {left:?}; {all}");
+    assert!(!columns(&ctx, "User").contains(&"age".to_string()));
+}

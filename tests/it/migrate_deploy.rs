@@ -365,3 +365,48 @@ fn deploy_down_script_and_rollback_on_postgresql_with_a_shadow_database_it_drops
         assert_eq!(pg.admin(&format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'")), "0", "{name}");
     }
 }
+
+/// Review round 5, finding 3: an applied migration whose folder is missing may be the last
+/// applied one; rollback ran the down script of an older migration and committed it.
+#[test]
+fn rollback_refuses_when_an_applied_migration_s_folder_is_missing() {
+    let ctx = guarded_project();
+    ctx.write(AGE, AGE_SQL);
+    ctx.write(IDX, IDX_SQL);
+    ctx.run(&["migrate", "deploy"]).ok();
+    ctx.run(&["migrate", "down-script", "20260103000000_age"]).ok();
+    std::fs::remove_dir_all(ctx.path("prisma/migrations/20260104000000_idx")).unwrap();
+    let r = ctx.run(&["migrate", "rollback"]);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("not in the migrations folder (20260104000000_idx)"), "{}", r.all());
+    assert!(r.stderr.contains("nothing was changed"), "{}", r.all());
+    assert!(columns(&ctx, "User").contains(&"age".to_string()), "nothing changed");
+    assert_eq!(query(&ctx, "SELECT count(*) || '' FROM _prisma_migrations WHERE rolled_back_at IS NOT NULL"), "0");
+}
+
+/// Review round 5, findings 6 and 9: Litestream's own tables (`litestream replicate` creates
+/// `_litestream_seq` and `_litestream_lock` in the database; made here as it makes them) are
+/// no drift; drift there before a rollback is not the rollback's failure.
+#[test]
+fn litestream_tables_are_no_drift_and_drift_before_a_rollback_is_not_its_failure() {
+    let ctx = guarded_project();
+    sql(&ctx, "CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER); CREATE TABLE _litestream_lock (id INTEGER); INSERT INTO _litestream_seq VALUES (1, 1);");
+    ctx.write(AGE, AGE_SQL);
+    let r = ctx.run(&["migrate", "deploy", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(json(&r)["plan"]["drift"]["state"], "none", "{}", r.all());
+    // A hand-made table: drift before the rollback, and the same after it.
+    sql(&ctx, "CREATE TABLE \"Log\" (id INTEGER PRIMARY KEY);");
+    ctx.write(IDX, IDX_SQL);
+    ctx.run(&["migrate", "deploy", "--allow-drift"]).ok();
+    ctx.run(&["migrate", "down-script"]).ok();
+    let r = ctx.run(&["migrate", "rollback"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr.contains("differed from its migrations before the rollback already") && r.stderr.contains("Log"),
+        "{}",
+        r.all()
+    );
+    assert!(!r.stderr.contains("_litestream"), "{}", r.all());
+    assert_eq!(query(&ctx, "SELECT count(*) || '' FROM sqlite_master WHERE name = 'Post_title_idx'"), "0");
+}

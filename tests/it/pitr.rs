@@ -130,15 +130,23 @@ fn litestream_restores_an_sqlite_database_to_the_second_before_a_destructive_del
     run.ok();
     let cfg = ctx.path("backups/pitr/litestream.yml");
     assert!(run.stdout.contains(&format!("litestream replicate -config {}", cfg.display())), "{}", run.stdout);
+    // Review round 5, finding 13: Litestream's version, not its usage text.
+    assert!(!run.stdout.contains("is a tool for"), "{}", run.stdout);
+    // Nothing replicates yet: a failed status (review round 5, finding 2).
+    let run = ctx.run(&["pitr", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("WARNING  no `litestream replicate"), "{}", run.stdout);
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777, 0o600);
     let text = std::fs::read_to_string(&cfg).unwrap();
     assert!(text.contains("type: file") && text.contains(&db.display().to_string()), "{text}");
 
+    // Started as docs/pitr.md shows, with the config's path relative to the project (review
+    // round 5, finding 12: `pitr status` did not see it).
     let _replicate = Killed(
         Command::new("litestream")
-            .args(["replicate", "-config"])
-            .arg(&cfg)
+            .args(["replicate", "-config", "backups/pitr/litestream.yml"])
+            .current_dir(ctx.root())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -239,6 +247,12 @@ fn as_postgres(program: &Path) -> Command {
     }
 }
 
+fn chown_root(path: &Path) {
+    if is_root() {
+        assert!(Command::new("chown").arg("-R").arg("root:root").arg(path).status().unwrap().success());
+    }
+}
+
 fn chown_postgres(path: &Path) {
     if is_root() {
         assert!(Command::new("chown").arg("-R").arg("postgres:postgres").arg(path).status().unwrap().success());
@@ -336,9 +350,10 @@ fn guard_as_postgres(ctx: &TestContext, args: &[&str]) -> Run {
     Run::from(out)
 }
 
-#[test]
-fn pgbackrest_restores_a_postgres_cluster_to_the_moment_before_a_drop_table() {
-    require("pgbackrest");
+/// A cluster with a database `shop` (table "Order", owned by `app`), a project pointing at
+/// it, and `pitr setup` run twice as a user would (the settings it prints applied between):
+/// archiving into the local repository works.
+fn archiving_project() -> (Cluster, PathBuf, u16, TestContext) {
     let (mut cluster, data) = Cluster::new();
     let port = free_port();
     cluster.start(&data, port);
@@ -383,6 +398,36 @@ fn pgbackrest_restores_a_postgres_cluster_to_the_moment_before_a_drop_table() {
     run.no_secret();
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("window   "), "{}", run.stdout);
+    (cluster, data, port, ctx)
+}
+
+/// Switch to a new WAL segment and wait until the server has archived it (true) or reports
+/// it failed (false).
+fn switch_and_archive(cluster: &Cluster, port: u16) -> bool {
+    let before = cluster.sql(port, "postgres", "SELECT archived_count || ',' || failed_count FROM pg_stat_archiver");
+    // Something to archive: a switch of an unwritten segment is no switch.
+    cluster.sql(port, "postgres", "CREATE TABLE IF NOT EXISTS wal_tick (i int); INSERT INTO wal_tick VALUES (1)");
+    cluster.sql(port, "postgres", "SELECT pg_switch_wal()");
+    let (archived, failed) = before.split_once(',').unwrap();
+    let until = Instant::now();
+    loop {
+        let now = cluster.sql(port, "postgres", "SELECT archived_count || ',' || failed_count FROM pg_stat_archiver");
+        let (a, f) = now.split_once(',').unwrap();
+        if a != archived {
+            return true;
+        }
+        if f != failed {
+            return false;
+        }
+        assert!(until.elapsed() < Duration::from_secs(60), "the server neither archived nor failed: {now}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn pgbackrest_restores_a_postgres_cluster_to_the_moment_before_a_drop_table() {
+    require("pgbackrest");
+    let (mut cluster, _data, port, ctx) = archiving_project();
 
     // Continuous writes as the app; T; more writes; DROP TABLE.
     let writer = Writer::start(move |n| {
@@ -462,4 +507,89 @@ fn litestream_setup_with_a_remote_writes_an_s3_replica_without_its_keys() {
     assert!(!text.contains(SECRET) && !text.contains("AKIALITESTREAM"), "{text}");
     let run = ctx.run(&["pitr", "setup", "--remote", "nowhere"]);
     assert_eq!(run.code, 2, "{}", run.all());
+}
+
+/// Review round 5, findings 1, 2 and 7: a `pitr setup --remote` whose repository does not work
+/// left its config in place of the working one (archiving failed from then on, `pitr status`
+/// exited 0); an http:// endpoint, which pgBackRest cannot use, was not refused; an agent could
+/// delete the whole repository with pgBackRest's own `stop` and `stanza-delete`.
+#[test]
+fn a_failed_remote_setup_keeps_archiving_and_the_history_is_not_an_agents_to_delete() {
+    require("pgbackrest");
+    let (cluster, _data, port, mut ctx) = archiving_project();
+    let cfg = ctx.path("backups/pitr/pgbackrest.conf");
+    let working = std::fs::read_to_string(&cfg).unwrap();
+    assert!(switch_and_archive(&cluster, port), "archiving works after setup");
+    ctx.set_env("AWS_ACCESS_KEY_ID", "AKIAPRISMAGUARDTEST");
+    ctx.set_env("AWS_SECRET_ACCESS_KEY", SECRET);
+
+    // An http:// endpoint (MinIO, moto on loopback): refused before anything is written.
+    let closed = free_port();
+    chown_root(ctx.root()); // git commits the config, and refuses a repository of another owner
+    ctx.write_own_config(&format!(
+        "[[remote]]\nname = \"offsite\"\nurl = \"s3://bkt/team\"\nendpoint = \"http://127.0.0.1:{closed}\"\npath_style = true\n"
+    ));
+    chown_postgres(ctx.root());
+    let run = guard_as_postgres(&ctx, &["pitr", "setup", "--remote", "offsite"]);
+    run.no_secret();
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("pgBackRest speaks only https") && run.stderr.contains("--repo DIR"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), working);
+
+    // An https endpoint where nothing answers: stanza-create fails with the new config written
+    // beside; the working one stays, and archiving goes on.
+    chown_root(ctx.root()); // git commits the config, and refuses a repository of another owner
+    ctx.write_own_config(&format!(
+        "[[remote]]\nname = \"offsite\"\nurl = \"s3://bkt/team\"\nendpoint = \"https://127.0.0.1:{closed}\"\npath_style = true\n"
+    ));
+    chown_postgres(ctx.root());
+    let run = guard_as_postgres(&ctx, &["pitr", "setup", "--remote", "offsite"]);
+    run.no_secret();
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stderr.contains("was NOT replaced"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), working, "the working config was replaced");
+    assert!(!ctx.path("backups/pitr/pgbackrest.conf.new").exists());
+    assert!(switch_and_archive(&cluster, port), "archiving broke after a failed setup");
+    guard_as_postgres(&ctx, &["pitr", "status"]).ok();
+
+    // Finding 8: a time after the last archived WAL cannot be reached: refused, nothing restored.
+    std::thread::sleep(Duration::from_secs(2));
+    let late = cluster.base.join("late");
+    let run = guard_as_postgres(
+        &ctx,
+        &["pitr", "restore", "--time", &rfc3339(SystemTime::now()), "--to", late.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.stderr.contains("after the end of the recovery window") && run.stderr.contains("pg_switch_wal"),
+        "{}",
+        run.stderr
+    );
+    assert!(!late.exists());
+
+    // An agent's `pgbackrest stop` / `stanza-delete` of the stanza: refused as deleting backups.
+    for line in [
+        format!("pgbackrest --config={} --stanza=prisma-guard stanza-delete --force", cfg.display()),
+        format!("sudo -u postgres pgbackrest --config={} --stanza=prisma-guard stop", cfg.display()),
+        format!("pgbackrest --config={} --stanza=prisma-guard expire --set=20261207-215545F", cfg.display()),
+        "litestream reset dev.db".to_string(),
+    ] {
+        let run = ctx.run(&["check", "--", &line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.stdout.contains("deleting backups"), "{line}: {}", run.stdout);
+    }
+    assert_eq!(ctx.run(&["check", "--", "pgbackrest --stanza=prisma-guard info"]).code, 0);
+
+    // Done anyway (by a person): `pitr status` says so and exits non-zero.
+    for what in ["stop", "stanza-delete"] {
+        let out = as_postgres(Path::new("pgbackrest"))
+            .arg(format!("--config={}", cfg.display()))
+            .args(["--stanza=prisma-guard", what, "--force"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let run = guard_as_postgres(&ctx, &["pitr", "status"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("WARNING"), "{}", run.stdout);
 }

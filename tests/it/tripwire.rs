@@ -280,3 +280,38 @@ fn an_agents_schema_change_does_not_open_the_tripwire() {
     assert!(status.success(), "the agent's harmless SQL still runs");
     assert_eq!(app(db, "SELECT count(*) FROM \"User\"").unwrap(), "2");
 }
+
+/// Review of issue 20, round 5, finding 4: a person's confirmed, backed-up rollback of a
+/// destructive down script opens the approval window as the guard does for a confirmed
+/// command (the tripwire refused its DROP COLUMN: "Run the change through prisma-guard").
+#[test]
+fn a_confirmed_rollback_opens_the_tripwire_window_while_its_down_script_runs() {
+    let pg = postgres();
+    let db = pg.create_db("trip_rollback");
+    let mut ctx = TestContext::new();
+    ctx.prisma7_project("postgresql", &pg.url(&db));
+    ctx.write("prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+    ctx.write("prisma/migrations/20260101000000_init/migration.sql", INIT_SQL);
+    install_fake_prisma(&ctx, ctx.root());
+    ctx.run(&["migrate", "deploy"]).ok();
+    ctx.set_env("PRISMA_GUARD_PROTECT_URL", &admin_url(&db));
+    ctx.run(&["protect"]).ok();
+    ctx.set_env("PRISMA_GUARD_PROTECT_URL", "");
+    ctx.write(
+        "prisma/migrations/20260102000000_age/migration.sql",
+        "ALTER TABLE \"User\" ADD COLUMN \"age\" INTEGER;\n",
+    );
+    ctx.run(&["migrate", "deploy"]).ok();
+    let r = ctx.run(&["migrate", "down-script"]);
+    assert!(r.stdout.contains("DROP COLUMN \"age\""), "{}", r.all());
+    let r = ctx.run_with_tty(&["migrate", "rollback"], &format!("{db}\n"));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.all().contains("Approved"), "{}", r.all());
+    assert_eq!(
+        app(&db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'User' AND column_name = 'age'")
+            .unwrap(),
+        "0"
+    );
+    // The window closed with the rollback.
+    refused(&db, "ALTER TABLE \"User\" DROP COLUMN \"name\"");
+}
