@@ -197,6 +197,20 @@ const TRIGGERS: &[&str] = &[
     "mount",
     "link ",
     "ultra",
+    // Issue 19, round 5: interpreters given their program on the input (a heredoc, a
+    // here-string), SQL benchmark and script runners, more monorepo task runners.
+    "<<",
+    "php",
+    "lua",
+    "julia",
+    "rscript",
+    "osascript",
+    "pgbench",
+    "rush",
+    "moon ",
+    "lage",
+    "cockroach",
+    "sqlcmd",
 ];
 
 /// Whether `line` can be allowed without parsing.

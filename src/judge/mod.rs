@@ -226,6 +226,7 @@ pub fn check_in(
         for c in &forms {
             for runs in editors::runs(c) {
                 let name = c.argv.first().cloned().unwrap_or_default();
+                let class = if matches!(runs, editors::Runs::Made(_)) { Class::Hidden } else { Class::DatabaseFiles };
                 let why = match runs {
                     editors::Runs::Shell(text) => {
                         let judged = check_in(&text, cwd, opts, scripts, repo);
@@ -235,9 +236,10 @@ pub fn check_in(
                         format!("{why}, in a project whose database or backups are files: what it touches cannot be checked")
                     }),
                     editors::Runs::Writes(p) => touches(&p).then(|| format!("`{name}` writes {p}, which holds the project's data")),
+                    editors::Runs::Made(why) => Some(format!("{why}: what they do cannot be checked")),
                 };
                 if let Some(why) = why {
-                    reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+                    reasons.push((Verdict::Destructive, class, why));
                 }
             }
             if let Some(why) = crate::judge::tamper::inline_code(&c.argv).into_iter().find_map(inline_sql::judge) {
@@ -264,6 +266,11 @@ pub fn check_in(
             reasons.push((Verdict::Destructive, Class::MigrationTool, why));
         }
         if let Some(why) = first(&|c| tripwire_off::switches_off(c, v.dirs)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
+        }
+        // `f=$(ls -d ~/.local/share/prisma-guard/tripwire/*); cat $f`: a line about the key's
+        // folder reading a name made when it runs.
+        if let Some(why) = forms.iter().find_map(|c| tripwire_off::reads_made_name(c, line)) {
             reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.

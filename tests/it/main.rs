@@ -11,6 +11,7 @@ mod completions;
 mod data_clients;
 mod data_paths;
 mod data_review2;
+mod data_review5;
 mod data_runners;
 mod data_shell;
 mod drill;
