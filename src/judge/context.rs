@@ -221,3 +221,39 @@ fn changed(cwd: &Path, hooks: Option<&str>) -> Changed {
     }
     out
 }
+
+/// Migrations not committed yet (new or changed in the working tree, as an agent writes them)
+/// whose SQL loses data: the first, and what it does. `migrate deploy` and `migrate dev` apply
+/// them, so running either is as destructive as the SQL.
+pub fn uncommitted_migration_loss(cwd: &Path) -> Option<String> {
+    let opts = crate::project::Options { cwd: cwd.to_path_buf(), ..crate::project::Options::default() };
+    let project = crate::project::Project::discover(&opts).ok()?;
+    let dir = crate::config::lexical_normalize(&project.migrations_dir()?);
+    let repo = git2::Repository::discover(&dir).ok()?;
+    let workdir = repo.workdir()?.to_path_buf();
+    let workdir = std::fs::canonicalize(&workdir).unwrap_or(workdir);
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let rel = dir.strip_prefix(&workdir).ok()?.to_string_lossy().into_owned();
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(true).pathspec(&rel);
+    let statuses = repo.statuses(Some(&mut opts)).ok()?;
+    let mut files: Vec<String> = statuses
+        .iter()
+        .filter(|e| !e.status().is_empty())
+        .filter_map(|e| e.path().map(str::to_string))
+        .filter(|p| p.ends_with("migration.sql"))
+        .collect();
+    files.sort();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(workdir.join(&f)) else { continue };
+        if let Some(d) = crate::sql::dangers(&text).into_iter().next() {
+            return Some(format!(
+                "it applies {f}, a migration not committed yet, which {} (line {}: {})",
+                d.message,
+                d.line,
+                d.statement.lines().next().unwrap_or("").trim()
+            ));
+        }
+    }
+    None
+}

@@ -358,6 +358,16 @@ pub fn check_in(
             // Where a script or script file led there: say which (a monorepo has several).
             let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
+            // `migrate deploy`/`migrate dev` apply the migrations the agent wrote: one that
+            // loses data makes the command destructive (issue 19 review round 5, finding 12).
+            let applies = args.iter().any(|a| a == "migrate") && args.iter().any(|a| a == "deploy" || a == "dev");
+            let risk = match risk {
+                Risk::SchemaChange { .. } if applies => match context::uncommitted_migration_loss(cwd) {
+                    Some(why) => Risk::Destructive { why: format!("`prisma {}`: {why}", args.join(" ")) },
+                    None => risk,
+                },
+                other => other,
+            };
             match (risk, direct) {
                 (Risk::Destructive { why }, _) => {
                     let off = why.contains(crate::sql::tripwire::MARK);

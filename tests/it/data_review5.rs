@@ -303,3 +303,41 @@ fn review5_scan_reports_the_same_classes() {
     }
     assert!(!lines.contains(&6), "the SELECT is not: {}", run.stdout);
 }
+
+/// Finding 12: `migrate deploy` and `migrate dev` apply a migration the agent wrote; one that
+/// drops data makes them destructive, for `check` and every agent's hook.
+#[test]
+fn review5_an_uncommitted_migration_that_drops_data_is_destructive() {
+    let ctx = TestContext::new();
+    ctx.write(
+        "prisma/schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\nmodel User {\n  id Int @id\n}\n",
+    );
+    ctx.write(".env", "DATABASE_URL=\"postgresql://u:p@localhost:5432/shop\"\n");
+    ctx.write("prisma/migrations/migration_lock.toml", "provider = \"postgresql\"\n");
+    ctx.write(
+        "prisma/migrations/20260101000000_init/migration.sql",
+        "CREATE TABLE \"User\" (id int);\nCREATE TABLE \"Post\" (id int);\n",
+    );
+    ctx.git_init();
+    ctx.git(&["add", "-A"]).ok();
+    ctx.git(&["commit", "-qm", "init"]).ok();
+    let cwd = ctx.root().to_str().expect("utf-8 path").to_string();
+    ctx.write("prisma/migrations/20260201000000_add/migration.sql", "CREATE TABLE \"Tag\" (id int);\n");
+    for line in ["npx prisma migrate deploy", "npx prisma migrate dev"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 5, "a harmless new migration is a schema change: {line}: {}", run.all());
+    }
+    ctx.write("prisma/migrations/20260301000000_cleanup/migration.sql", "DROP TABLE \"Post\";\n");
+    for line in ["npx prisma migrate deploy", "npx prisma migrate dev", "npm exec prisma migrate deploy"] {
+        let run = ctx.run(&["check", "--", line]);
+        assert_eq!(run.code, 3, "{line}: {}", run.all());
+        assert!(run.stdout.contains("20260301000000_cleanup"), "{line}: {}", run.stdout);
+        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
+            let out = hook(&ctx, agent, &payload(agent, line, &cwd).to_string());
+            assert_eq!(decision(agent, &out).as_deref(), Some("deny"), "{agent} {line}: {}", out.all());
+        }
+    }
+    let run = ctx.run(&["check", "--", "npx prisma migrate status"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
