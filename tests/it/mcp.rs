@@ -161,12 +161,12 @@ fn mcp_conversation_over_stdio_guards_every_tool() {
     ctx.git(&["add", "-A"]).ok();
     ctx.git(&["commit", "-qm", "project"]).ok();
     ctx.write("prisma/migrations/20260104000000_cleanup/migration.sql", "DROP TABLE \"Post\";\n");
-    let before = prisma_calls(&ctx).len();
+    let calls_before = prisma_calls(&ctx).len();
     let (err, text) = c.call("migrate-dev", json!({"name": "cleanup"}));
     assert!(err, "{text}");
     assert!(text.contains("refused") && text.contains("20260104000000_cleanup"), "{text}");
     assert!(text.contains("npx prisma migrate dev") && text.contains("prisma-guard backup"), "{text}");
-    assert_eq!(prisma_calls(&ctx).len(), before, "prisma never ran");
+    assert_eq!(prisma_calls(&ctx).len(), calls_before, "prisma never ran");
     assert_eq!(rows(&ctx, "Post"), 3, "the rows are still there");
     std::fs::remove_dir_all(ctx.path("prisma/migrations/20260104000000_cleanup")).unwrap();
 
