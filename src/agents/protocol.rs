@@ -30,6 +30,8 @@ pub struct Request {
     pub removed: Vec<String>,
     /// The tool writes `file_path` anew (`content`, `file_text`).
     pub whole_file: bool,
+    /// The project folders the payload names besides `cwd` (Cursor's `workspace_roots`).
+    pub roots: Vec<PathBuf>,
 }
 
 /// The text an edit tool's arguments write and replace (Claude Code's Write/Edit/MultiEdit,
@@ -155,7 +157,12 @@ pub fn parse(agent: Agent, input: &str) -> Result<Request, String> {
             Request { command, file_path, cwd, added, removed, whole_file, ..Request::default() }
         }
     };
-    Ok(req)
+    let roots = v
+        .get("workspace_roots")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(PathBuf::from).collect())
+        .unwrap_or_default();
+    Ok(Request { roots, ..req })
 }
 
 /// The payload carries this agent's own fields: another agent's payload (or `{}`) sent to this

@@ -32,15 +32,26 @@ pub fn run(global: &GlobalOptions, args: &AgentHookArgs) -> Result<ExitStatus> {
             return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, "(unknown)", false));
         }
     };
+    let started_in = crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from("."));
     let cwd = match &request.cwd {
         Some(c) if c.is_dir() => c.clone(),
-        _ => crate::config::settings::working_dir(global).unwrap_or_else(|_| PathBuf::from(".")),
+        _ => started_in.clone(),
     };
     // The project shim put back where a package manager replaced it since (`npm install -D
     // X`, `pnpm add X`: no postinstall runs then), before the command is judged: this line is
     // judged by its words either way, the shim covers the user's own `npx prisma` later.
     if request.command.is_some() {
         let _ = crate::install::shim::repair_project(&cwd);
+    }
+    // The projects the hook belongs to, besides where the line runs: the agent's project
+    // folder and the folder the hook was started in. A line run elsewhere (`cd /tmp` earlier)
+    // reaches them by absolute or relative paths all the same.
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for r in request.roots.iter().cloned().chain(crate::config::env::agent_project_dirs()).chain([started_in]) {
+        let r = std::fs::canonicalize(&r).unwrap_or(r);
+        if r.is_dir() && !cwd.starts_with(&r) && !roots.contains(&r) {
+            roots.push(r);
+        }
     }
     // A file tool's file, and every file a patch tool changes (Codex's apply_patch). The git
     // hooks folder is looked up only then: a shell command does not pay for opening the
@@ -53,8 +64,11 @@ pub fn run(global: &GlobalOptions, args: &AgentHookArgs) -> Result<ExitStatus> {
             return emit(protocol::answer(args.agent, Verdict::Destructive, &reason, &format!("edit {path}"), false));
         }
         // Writing over the project's SQLite database with a file-editing tool.
-        let ctx = judge::context::Context::new(&cwd);
-        if judge::data::hit(path, ctx.data_files(), &cwd, &[String::new()]).is_some() {
+        let writes_data = std::iter::once(&cwd).chain(&roots).any(|dir| {
+            let ctx = judge::context::Context::new(dir);
+            judge::data::hit(path, ctx.data_files(), &cwd, &[String::new()]).is_some()
+        });
+        if writes_data {
             let class = judge::Class::DatabaseFiles;
             let reason = format!(
                 "editing {path} writes over the project's SQLite database ({}). Instead: {}",
@@ -79,7 +93,19 @@ pub fn run(global: &GlobalOptions, args: &AgentHookArgs) -> Result<ExitStatus> {
     }
     // An unreadable prisma-guard.toml must not open the gate: the defaults still refuse.
     let config = load(&cwd, global).unwrap_or_default();
-    let report = judge::check(&command, &cwd, options(&config));
+    let mut report = judge::check(&command, &cwd, options(&config));
+    // The same line judged in each project the hook belongs to, run from `cwd` as it will be.
+    for root in &roots {
+        if report.verdict == Verdict::Destructive {
+            break;
+        }
+        let Some(here) = cwd.to_str() else { break };
+        let line = format!("cd {} && {command}", crate::shell::quote(here));
+        let there = judge::check(&line, root, options(&load(root, global).unwrap_or_default()));
+        if there.verdict > report.verdict {
+            report = there;
+        }
+    }
     let ask = report.verdict == Verdict::SchemaChange && config.agents.schema_change == Some(SchemaChangeAnswer::Ask);
     emit(protocol::answer(args.agent, report.verdict, &report.explained(), &command, ask))
 }

@@ -143,6 +143,15 @@ pub fn pg_connect_timeout_is_set() -> bool {
     std::env::var_os("PGCONNECT_TIMEOUT").is_some()
 }
 
+/// The project folders the agents name to their hooks (`CLAUDE_PROJECT_DIR`, Gemini CLI's
+/// `GEMINI_PROJECT_DIR`), set and not empty.
+pub fn agent_project_dirs() -> Vec<PathBuf> {
+    ["CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR"]
+        .iter()
+        .filter_map(|k| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .collect()
+}
+
 /// prisma-guard's data folder: `$XDG_DATA_HOME/prisma-guard`, else
 /// `~/.local/share/prisma-guard`.
 pub fn data_dir() -> PathBuf {

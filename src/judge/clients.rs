@@ -77,6 +77,9 @@ pub const CLIENTS: &[&str] = &[
     "node-pg-migrate",
     "db-migrate",
     "kysely",
+    "pgbench",
+    "sqlcmd",
+    "cockroach",
 ];
 
 /// Where the SQL read from the line comes from, for messages.
@@ -119,9 +122,9 @@ pub fn judge(
     let argv = &cmd.argv;
     let name = argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
     let found = |why: String| Some(ClientFinding { client: name.to_string(), why });
-    let info_only = argv[1..].iter().any(|a| {
-        matches!(a.as_str(), "--version" | "-V" | "--help" | "-?" | "-l" | "--list" | "-h" if name != "psql" || a != "-h")
-    });
+    // Only help and version print and exit: `-h` is the host and `-l` no listing for these
+    // clients (`mariadb -h 127.0.0.1 -e 'DROP DATABASE shop'` drops it).
+    let info_only = argv[1..].iter().any(|a| matches!(a.as_str(), "--version" | "-V" | "--help" | "-?"));
     let read_file = |path: &str| read_sql(read, path);
     match name {
         "psql" | "pgcli" | "usql" => psql::judge(cmd, read, is_project_file).and_then(found),
@@ -147,7 +150,18 @@ pub fn judge(
                 }
                 i += 1;
             }
-            if pieces.is_empty() {
+            // `--defaults-extra-file=F`, `--defaults-file=F`: an option file whose `init-command`
+            // runs before the line's own SQL.
+            for (k, a) in argv.iter().enumerate().skip(1) {
+                let (flag, inline) = split_flag(a);
+                if matches!(flag, "--defaults-file" | "--defaults-extra-file") {
+                    match inline.or_else(|| argv.get(k + 1).cloned()) {
+                        Some(path) => pieces.push(Some(option_file_sql(read, &path))),
+                        None => pieces.push(Some(Err(flag.to_string()))),
+                    }
+                }
+            }
+            if !pieces.iter().flatten().any(|p| p.as_ref().is_ok_and(|s| s.from != "an option file")) {
                 pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
             }
             judge_pieces(pieces, read, Dialect::Mysql).and_then(found)
@@ -174,18 +188,45 @@ pub fn judge(
             }
         }
         "dropdb" if !info_only => found("drops a whole database".into()),
-        "mysqladmin" | "mariadb-admin" if argv[1..].iter().any(|a| a == "drop") => {
+        // Its commands are read in any case (`mariadb-admin -f DROP db`).
+        "mysqladmin" | "mariadb-admin" if argv[1..].iter().any(|a| a.eq_ignore_ascii_case("drop")) => {
             found("drops a whole database".into())
         }
-        "supabase" if argv.get(1).is_some_and(|a| a == "db") && argv.get(2).is_some_and(|a| a == "reset") => {
+        // Global flags may come first (`supabase --debug db reset`).
+        "supabase" if argv.windows(2).any(|w| w[0] == "db" && w[1] == "reset") => {
             found("resets the database: every table and row is dropped and the migrations re-applied".into())
         }
-        "pg_restore"
-            if argv[1..].iter().any(|a| {
-                a == "--clean" || a == "-c" || (a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
-            }) =>
-        {
+        "pg_restore" if pg_restore_cleans(argv) => {
             found("`--clean` drops the database objects before restoring them".into())
+        }
+        "pgbench" if !info_only => pgbench(cmd, read).and_then(found),
+        // SQL Server's `sqlcmd -Q/-q SQL`, `-i FILE`; CockroachDB's `cockroach sql -e SQL`,
+        // `-f FILE`; else SQL on their input.
+        "sqlcmd" | "cockroach" if !info_only && (name == "sqlcmd" || argv.get(1).is_some_and(|a| a == "sql")) => {
+            let (inline, files): (&[&str], &[&str]) =
+                if name == "sqlcmd" { (&["-Q", "-q"], &["-i"]) } else { (&["-e", "--execute"], &["-f", "--file"]) };
+            let mut pieces = Vec::new();
+            let mut i = 1;
+            while let Some(a) = argv.get(i) {
+                let (flag, value) = split_flag(a);
+                let value = || value.clone().or_else(|| argv.get(i + 1).cloned());
+                if inline.contains(&flag) {
+                    pieces.push(value().map(|t| arg_sql(t, flag)));
+                } else if files.contains(&flag) {
+                    pieces.push(Some(value().map_or(Err(flag.to_string()), |p| read_file(&p))));
+                }
+                i += 1;
+            }
+            if pieces.is_empty() {
+                pieces.push(stdin_sql(cmd, read).or(Some(Err("its input".into()))));
+            }
+            judge_pieces(pieces, read, Dialect::Mysql).and_then(found)
+        }
+        // `sqlite-utils query DB SQL`.
+        "sqlite-utils" if argv.get(1).is_some_and(|a| a == "query" || a == "bulk") => {
+            let operands: Vec<&String> = argv[2..].iter().filter(|a| !a.starts_with('-')).collect();
+            let piece = operands.get(1).map(|sql| Ok(Sql { text: (*sql).clone(), from: "the command line".into() }));
+            judge_pieces(vec![piece], read, Dialect::Sqlite).and_then(found)
         }
         // `wrangler d1 execute DB --command SQL | --file F` (Cloudflare D1, SQLite).
         "wrangler" if argv.get(1).is_some_and(|a| a == "d1") && argv.get(2).is_some_and(|a| a == "execute") => {
@@ -214,6 +255,100 @@ pub fn judge(
         }
         _ => None,
     }
+}
+
+/// `pg_restore --clean`, however spelt: a prefix of `--clean` (`--cl`, getopt_long takes
+/// any unambiguous one) or `c` in a cluster of short flags before one that takes a value
+/// (`-Fc` is the custom format). Listing the archive (`-l`) restores nothing.
+fn pg_restore_cleans(argv: &[String]) -> bool {
+    const VALUED: &str = "dfFIjLnNPStThpUe";
+    let mut clean = false;
+    let mut list = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        if let Some(long) = a.strip_prefix("--") {
+            let long = long.split('=').next().unwrap_or(long);
+            clean |= long.len() >= 2 && "clean".starts_with(long);
+            list |= long.len() >= 2 && "list".starts_with(long);
+        } else if let Some(short) = a.strip_prefix('-') {
+            for (k, c) in short.char_indices() {
+                match c {
+                    'c' => clean = true,
+                    'l' => list = true,
+                    c if VALUED.contains(c) => {
+                        if k + c.len_utf8() == short.len() {
+                            i += 1; // the value is the next word
+                        }
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        i += 1;
+    }
+    clean && !list
+}
+
+/// `pgbench -f FILE` (also `FILE@WEIGHT`, `--file=`) runs the file's SQL as a client would;
+/// `-i` initialises its tables in the target database, dropping them first.
+fn pgbench(cmd: &SimpleCommand, read: Reader<'_>) -> Option<String> {
+    let argv = &cmd.argv;
+    let mut pieces = Vec::new();
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        let (flag, inline) = split_flag(a);
+        let long = |full: &str| flag.len() >= 4 && flag.starts_with("--") && full.starts_with(&flag[2..]);
+        if flag == "-i"
+            || long("initialize")
+            || (flag.starts_with('-') && !flag.starts_with("--") && flag.contains('i') && flag.len() <= 4)
+        {
+            return Some("`-i` drops and recreates pgbench's tables in the target database".into());
+        }
+        let file = if flag == "-f" || long("file") {
+            inline.or_else(|| argv.get(i + 1).cloned().inspect(|_| i += 1))
+        } else {
+            a.strip_prefix("-f").filter(|v| !v.is_empty() && !a.starts_with("--")).map(str::to_string)
+        };
+        if let Some(f) = file {
+            let f = f
+                .rsplit_once('@')
+                .filter(|(_, w)| w.chars().all(|c| c.is_ascii_digit()))
+                .map_or(f.as_str(), |(p, _)| p);
+            pieces.push(Some(read_sql(read, f)));
+        }
+        i += 1;
+    }
+    for piece in &pieces {
+        if let Some(Ok(sql)) = piece {
+            if let Some(line) = sql.text.lines().find(|l| {
+                let t = l.trim_start();
+                t.starts_with("\\shell") || t.starts_with("\\setshell")
+            }) {
+                return Some(format!(
+                    "runs a shell command from {} ({}), which is not checked",
+                    sql.from,
+                    first_line(line)
+                ));
+            }
+        }
+    }
+    judge_pieces(pieces, read, Dialect::Mysql)
+}
+
+/// The `init-command` of a MySQL option file, as SQL run before the line's own.
+fn option_file_sql(read: Reader<'_>, path: &str) -> Result<Sql, String> {
+    let text = read_sql(read, path)?.text;
+    let mut sql = String::new();
+    for line in text.lines() {
+        let (k, v) = line.split_once('=').unwrap_or((line, ""));
+        let k = k.trim().replace('_', "-").to_ascii_lowercase();
+        if matches!(k.as_str(), "init-command" | "init-command-add") {
+            sql.push_str(v.trim().trim_matches(|c| c == '"' || c == '\''));
+            sql.push_str(";\n");
+        }
+    }
+    Ok(Sql { text: sql, from: "an option file".into() })
 }
 
 /// `--flag=value` split; a short flag's attached value is not split (`-cSQL` is rare).
@@ -404,10 +539,21 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         i += 1;
     }
     // `ATTACH 'dev.db'`, `.open dev.db`, `.backup dev.db`, `.save`, `.once`, `.output`: the
-    // project's database reached or written over through a name other than the first file.
-    let texts =
-        operands.iter().skip(1).map(|s| s.as_str()).chain(pieces.iter().flatten().flatten().map(|s| s.text.as_str()));
+    // project's database reached or written over through a name other than the first file,
+    // in the arguments or on the input (`sqlite3 :memory: <<< "ATTACH 'dev.db' ..."`).
+    let input = if operands.len() < 2 { stdin_sql(cmd, read) } else { None };
+    let texts = operands
+        .iter()
+        .skip(1)
+        .map(|s| s.as_str())
+        .chain(pieces.iter().flatten().flatten().map(|s| s.text.as_str()))
+        .chain(input.iter().flatten().map(|s| s.text.as_str()));
     for t in texts.collect::<Vec<_>>() {
+        if let Some(expr) = attach_expression(t) {
+            return Some(format!(
+                "attaches a database named by the expression `{expr}`, which may be the project's database and cannot be checked"
+            ));
+        }
         let lower = t.to_lowercase();
         let switches =
             ["attach", ".open", ".backup", ".save", ".once", ".output", ".clone"].iter().any(|k| lower.contains(k));
@@ -435,13 +581,40 @@ fn sqlite(cmd: &SimpleCommand, read: Reader<'_>, is_project_file: &dyn Fn(&str) 
         }));
     }
     if operands.len() < 2 {
-        if let Some(input) = stdin_sql(cmd, read) {
+        if let Some(input) = input {
             pieces.push(Some(input));
         } else if pieces.is_empty() {
             return Some("reads SQL from its input, which cannot be checked".into());
         }
     }
     judge_pieces(pieces, read, Dialect::Sqlite)
+}
+
+/// The database name of an `ATTACH` that is not a plain literal (`'de'||'v.db'`, `?1`,
+/// `char(100,...)`): SQLite takes any expression there.
+fn attach_expression(sql: &str) -> Option<String> {
+    let lower = sql.to_ascii_lowercase();
+    for (k, _) in lower.match_indices("attach") {
+        if lower[..k].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let mut rest = lower[k + 6..].trim_start();
+        if let Some(r) = rest.strip_prefix("database") {
+            rest = r.trim_start();
+        }
+        let original = &sql[sql.len() - rest.len()..];
+        // The name up to `AS`: one quoted literal or one bare word is plain.
+        let end = rest.find(" as ").or_else(|| rest.find("\nas ")).unwrap_or(rest.len());
+        let name = original[..end].trim();
+        let quoted = |q: char| {
+            name.len() >= 2 && name.starts_with(q) && name.ends_with(q) && !name[1..name.len() - 1].contains(q)
+        };
+        let bare = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || "._-/:~".contains(c));
+        if !(quoted('\'') || quoted('"') || bare) {
+            return Some(first_line(name));
+        }
+    }
+    None
 }
 
 /// The file a SQLite filename names: a `file:` URI as its path (`file:dev.db?mode=rw` is
@@ -480,18 +653,25 @@ fn sqlite_uri_path(name: &str) -> String {
 
 /// MongoDB shell code that deletes: `dropDatabase()`, `.drop()`, `deleteMany(`, `remove(`.
 fn mongo_destroys(code: &str) -> bool {
-    [
-        "dropDatabase",
-        ".drop(",
-        "deleteMany",
-        ".remove(",
-        "dropCollection",
-        "dropIndexes",
-        "findOneAndDelete",
-        "deleteOne",
-    ]
-    .iter()
-    .any(|w| code.contains(w))
+    // Blanks do not change the code (`db.User.drop ()`); commands spelt as documents
+    // (`db.runCommand({drop: "User"})`, `{delete: "User", deletes: [...]}`) delete too.
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let code = code.as_str();
+    ["{drop:", "{\"drop\":", "{'drop':", "{delete:", "{\"delete\":", "{'delete':", "dropDatabase:"]
+        .iter()
+        .any(|w| code.contains(w))
+        || [
+            "dropDatabase",
+            ".drop(",
+            "deleteMany",
+            ".remove(",
+            "dropCollection",
+            "dropIndexes",
+            "findOneAndDelete",
+            "deleteOne",
+        ]
+        .iter()
+        .any(|w| code.contains(w))
 }
 
 fn first_line(s: &str) -> String {

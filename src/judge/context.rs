@@ -102,15 +102,17 @@ impl Context {
 /// around it, then those in the folders below `cwd` (a line run above a project names its
 /// files as `sq/dev.db`).
 fn project_databases(cwd: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = project_sqlite(cwd).into_iter().collect();
+    let mut out: Vec<PathBuf> = project_sqlite(cwd);
     let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::from([cwd.to_path_buf()]);
     let mut push = |dir: &Path, out: &mut Vec<PathBuf>| {
         // Each folder is read once (the repository's root is often where the line runs).
         // A project's own `prisma/` folder (its schema) is that project, not another one.
         let schema_folder = dir.file_name().is_some_and(|n| n == "prisma") && dir.parent().is_some_and(is_prisma_dir);
         if seen.insert(dir.to_path_buf()) && !schema_folder && is_prisma_dir(dir) {
-            if let Some(db) = project_sqlite(dir).filter(|db| !out.contains(db)) {
-                out.push(db);
+            for db in project_sqlite(dir) {
+                if !out.contains(&db) {
+                    out.push(db);
+                }
             }
         }
     };
@@ -159,12 +161,52 @@ pub(crate) fn subfolders(root: &Path, depth: usize) -> Vec<PathBuf> {
     out
 }
 
-/// The SQLite file of the Prisma project around `cwd`, read statically (no Node).
-fn project_sqlite(cwd: &Path) -> Option<PathBuf> {
+/// The SQLite files of the Prisma project around `cwd`, read statically (no Node): the one
+/// its URL names first, then, when its datasource is SQLite, every SQLite database beside
+/// its schema and at its root. Those hold the project's data whatever the URL says now: a
+/// `.env` repointed by the agent (`sed -i s/dev.db/x.db/ .env`), or a `DATABASE_URL` in the
+/// agent's environment, does not make `dev.db` someone else's.
+fn project_sqlite(cwd: &Path) -> Vec<PathBuf> {
     let opts = crate::project::Options { cwd: cwd.to_path_buf(), ..crate::project::Options::default() };
-    let project = crate::project::Project::discover(&opts).ok()?;
-    let target = project.target(&opts).ok()?;
-    target.sqlite_path.map(|p| crate::config::lexical_normalize(&p))
+    let Ok(project) = crate::project::Project::discover(&opts) else { return Vec::new() };
+    let mut out: Vec<PathBuf> = project
+        .target(&opts)
+        .ok()
+        .and_then(|t| t.sqlite_path)
+        .map(|p| crate::config::lexical_normalize(&p))
+        .into_iter()
+        .collect();
+    let sqlite = project.datasource.as_ref().and_then(|(_, d)| d.provider.as_deref()) == Some("sqlite");
+    if sqlite {
+        let schema_dir = project.schema.as_ref().map(|s| if s.is_dir() { s.clone() } else { s.with_file_name("") });
+        let dirs = [Some(project.root.clone()), Some(project.root.join("prisma")), schema_dir];
+        let mut found: Vec<PathBuf> = dirs
+            .iter()
+            .flatten()
+            .filter_map(|d| std::fs::read_dir(d).ok())
+            .flat_map(|entries| entries.flatten().map(|e| e.path()))
+            .filter(|p| is_sqlite_file(p))
+            .map(|p| crate::config::lexical_normalize(&p))
+            .collect();
+        found.sort();
+        for f in found {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `path` is a SQLite database: a file that starts with SQLite's header.
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with("-journal") {
+        return false;
+    }
+    let mut head = [0u8; 15];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3"
 }
 
 fn changed(cwd: &Path, hooks: Option<&str>) -> Changed {
@@ -186,4 +228,40 @@ fn changed(cwd: &Path, hooks: Option<&str>) -> Changed {
         }
     }
     out
+}
+
+/// Migrations not committed yet (new or changed in the working tree, as an agent writes them)
+/// whose SQL loses data: the first, and what it does. `migrate deploy` and `migrate dev` apply
+/// them, so running either is as destructive as the SQL.
+pub fn uncommitted_migration_loss(cwd: &Path) -> Option<String> {
+    let opts = crate::project::Options { cwd: cwd.to_path_buf(), ..crate::project::Options::default() };
+    let project = crate::project::Project::discover(&opts).ok()?;
+    let dir = crate::config::lexical_normalize(&project.migrations_dir()?);
+    let repo = git2::Repository::discover(&dir).ok()?;
+    let workdir = repo.workdir()?.to_path_buf();
+    let workdir = std::fs::canonicalize(&workdir).unwrap_or(workdir);
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let rel = dir.strip_prefix(&workdir).ok()?.to_string_lossy().into_owned();
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).recurse_untracked_dirs(true).include_ignored(true).pathspec(&rel);
+    let statuses = repo.statuses(Some(&mut opts)).ok()?;
+    let mut files: Vec<String> = statuses
+        .iter()
+        .filter(|e| !e.status().is_empty())
+        .filter_map(|e| e.path().map(str::to_string))
+        .filter(|p| p.ends_with("migration.sql"))
+        .collect();
+    files.sort();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(workdir.join(&f)) else { continue };
+        if let Some(d) = crate::sql::dangers(&text).into_iter().next() {
+            return Some(format!(
+                "it applies {f}, a migration not committed yet, which {} (line {}: {})",
+                d.message,
+                d.line,
+                d.statement.lines().next().unwrap_or("").trim()
+            ));
+        }
+    }
+    None
 }

@@ -270,10 +270,21 @@ fn other_inline_code(name: &str, argv: &[String]) -> Option<String> {
     };
     let code = code.join("\n");
     let lower = code.to_ascii_lowercase();
-    let acts =
-        [">", "remove", "unlink", "rename", "truncate", "file.delete", "open(", "io.open", "writelines", "file delete"]
-            .iter()
-            .any(|w| lower.contains(w));
+    let acts = [
+        ">",
+        "remove",
+        "unlink",
+        "rename",
+        "truncate",
+        "file.delete",
+        "open(",
+        "io.open",
+        "writelines",
+        "file delete",
+        "rm(",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
     acts.then_some(code)
 }
 
@@ -313,6 +324,16 @@ pub fn loses_data(cmd: &SimpleCommand, ctx: &Context, dirs: &[String]) -> Option
     }
     let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
     let first_hit = |list: &[&String]| list.iter().find_map(|a| hit(a).map(|h| (a.to_string(), h)));
+    // `php -r 'unlink($argv[1]);' dev.db`, `lua -e 'os.remove(arg[1])' dev.db`: inline code
+    // that acts on the files given as its arguments, one of them the database.
+    let code: Vec<&str> = super::tamper::inline_code(argv).into_iter().chain(other.as_deref()).collect();
+    let by_argument =
+        |c: &&str| ["argv", "arg[", "args", "commandargs"].iter().any(|w| c.to_ascii_lowercase().contains(w));
+    if code.iter().any(by_argument) {
+        if let Some((p, h)) = first_hit(&operands) {
+            return Some(format!("`{name}` runs inline code on its arguments, among them {p}, {}", h.describe(&db)));
+        }
+    }
     // The backups folder, or a name only known when the line runs, which may be the data or
     // its backups (fail closed).
     let backups_dir = [ctx.cwd.join("backups")];

@@ -14,6 +14,8 @@ pub enum Runs {
     Unknown(String),
     /// A file it writes.
     Writes(String),
+    /// Commands made when it runs (awk's `system($0)`): refused wherever it runs.
+    Made(String),
 }
 
 /// What `cmd` runs or writes besides the files it edits.
@@ -24,8 +26,51 @@ pub fn runs(cmd: &SimpleCommand) -> Vec<Runs> {
         "sed" | "gsed" => sed_scripts(argv).iter().flat_map(|s| sed(s)).collect(),
         "vi" | "vim" | "nvim" | "ex" | "view" | "gvim" | "vimdiff" | "rvim" => vim(argv),
         "emacs" | "emacsclient" | "xemacs" => emacs(argv),
+        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => awk(argv),
         _ => Vec::new(),
     }
+}
+
+/// awk's program starting commands: `system(CMD)`, `print | CMD`, `CMD | getline`. A plain
+/// string literal is the command; anything else (`system($0)`, the input's lines) is made
+/// when it runs.
+fn awk(argv: &[String]) -> Vec<Runs> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i).filter(|a| a.starts_with('-')) {
+        i += if matches!(a.as_str(), "-F" | "-v" | "-f" | "--file" | "--assign" | "--field-separator") { 2 } else { 1 };
+    }
+    if i >= argv.len() {
+        return Vec::new();
+    }
+    if argv[1..i].iter().any(|a| a == "-f" || a.starts_with("--file")) {
+        // `awk -f prog.awk`: the program's text is in a file.
+        return vec![Runs::Made("`awk -f` runs a program file whose commands cannot be checked".into())];
+    }
+    let code = &argv[i];
+    let mut out = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(k) = rest.find("system") {
+        let after = rest[k + 6..].trim_start();
+        rest = &rest[k + 6..];
+        let Some(arg) = after.strip_prefix('(') else { continue };
+        let arg = arg.trim_start();
+        match arg.strip_prefix('"').and_then(|a| a.split_once('"')) {
+            Some((cmd, tail)) if tail.trim_start().starts_with(')') && !cmd.contains('\\') => {
+                out.push(Runs::Shell(cmd.to_string()));
+            }
+            _ => out.push(Runs::Made(format!("`awk` runs commands made when it runs (`system({})`)", first(arg)))),
+        }
+    }
+    // Output piped to a command, or a command's output read (`print | "sh"`, `cmd | getline`).
+    let piped = code.contains("| \"") || code.contains("|\"") || code.contains("|&") || code.contains("getline");
+    if piped && code.contains('|') {
+        out.push(Runs::Made("`awk` pipes text to or from a command".into()));
+    }
+    out
+}
+
+fn first(s: &str) -> String {
+    s.chars().take_while(|c| *c != ')').take(40).collect()
 }
 
 /// The scripts of a sed command line: `-e`/`--expression` values, or the first operand.

@@ -200,6 +200,20 @@ const TRIGGERS: &[&str] = &[
     // Issue 20, round 5: the point-in-time recovery engines' commands that delete or stop
     // their history (`pgbackrest` is caught by "backup").
     "litestream",
+    // Issue 19, round 5: interpreters given their program on the input (a heredoc, a
+    // here-string), SQL benchmark and script runners, more monorepo task runners.
+    "<<",
+    "php",
+    "lua",
+    "julia",
+    "rscript",
+    "osascript",
+    "pgbench",
+    "rush",
+    "moon ",
+    "lage",
+    "cockroach",
+    "sqlcmd",
 ];
 
 /// Whether `line` can be allowed without parsing.

@@ -122,6 +122,41 @@ pub(super) fn hidden_text(
             return Some(format!("`{name}` runs a script read from its input, which cannot be checked"));
         }
     }
+    // `npm pkg get scripts.x | xargs sh -c`, `find . -name notes -exec sh {} \;`: a shell or
+    // interpreter given its script, or the file holding it, by the program feeding it words.
+    let fed = |w: &str| matches!(w.rsplit('/').next().unwrap_or(w), "xargs" | "parallel" | "find" | "fd" | "fdfind");
+    if fed(name) || v.via.iter().any(|w| fed(w)) {
+        let inner = v.inner;
+        let inner_name = inner.first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or("");
+        // A shell, or an interpreter given inline code (`xargs python3 -c`); an interpreter
+        // given files (`find . -name '*.test.js' -exec node {} \;`) runs project files.
+        let inline_flag = inner[1..].iter().any(|a| matches!(a.as_str(), "-c" | "-e" | "-r" | "--eval" | "eval"));
+        let runs_code = crate::shell::resolve::SHELLS.contains(&inner_name)
+            || (shell::stdin_code::reads_program(&[inner_name.to_string()]).is_some() && inline_flag);
+        if runs_code {
+            let code = crate::judge::tamper::inline_code(inner);
+            let script = inner.iter().position(|a| a == "-c").and_then(|k| inner.get(k + 1));
+            let literal = match (script.map(String::as_str), code.first()) {
+                (Some(s), _) | (None, Some(&s)) => !s.contains("{}"),
+                (None, None) => false,
+            };
+            if !literal {
+                return Some(format!(
+                    "`{inner_name}` runs a script or program given by `{name}` when the line runs, which cannot be checked"
+                ));
+            }
+        }
+    }
+    // `curl ... | python3`, `cat notes | node`: an interpreter's program read from an input the
+    // line does not show (a program shown on the line is judged as inline code).
+    if v.command.heredoc.is_none() && v.command.input_file.is_none() && (mentions || protects_files()) {
+        if let Some((k, _)) = shell::stdin_code::reads_program(argv) {
+            let name = argv[k].rsplit('/').next().unwrap_or(&argv[k]);
+            return Some(format!(
+                "`{name}` runs a program read from its input, which cannot be checked, in a project whose database can be reached from it"
+            ));
+        }
+    }
     // `npm pkg set scripts.x=... && npm run x`, a package.json written by the line: the script
     // a runner then runs is only known when the line runs.
     if let Target::Script { name: script, .. } = v.target {
@@ -288,6 +323,8 @@ fn is_interpreter(name: &str) -> bool {
                 | "expect"
                 | "osascript"
                 | "lua"
+                | "luajit"
+                | "julia"
                 | "Rscript"
         )
 }
@@ -355,6 +392,9 @@ fn literal_paths_only(code: &str) -> bool {
         "sprintf",
         "$_",
         "@argv",
+        "argv",
+        "arg[",
+        "args",
         "sys.argv",
         "process.argv",
         "environ",

@@ -226,6 +226,7 @@ pub fn check_in(
         for c in &forms {
             for runs in editors::runs(c) {
                 let name = c.argv.first().cloned().unwrap_or_default();
+                let class = if matches!(runs, editors::Runs::Made(_)) { Class::Hidden } else { Class::DatabaseFiles };
                 let why = match runs {
                     editors::Runs::Shell(text) => {
                         let judged = check_in(&text, cwd, opts, scripts, repo);
@@ -235,9 +236,10 @@ pub fn check_in(
                         format!("{why}, in a project whose database or backups are files: what it touches cannot be checked")
                     }),
                     editors::Runs::Writes(p) => touches(&p).then(|| format!("`{name}` writes {p}, which holds the project's data")),
+                    editors::Runs::Made(why) => Some(format!("{why}: what they do cannot be checked")),
                 };
                 if let Some(why) = why {
-                    reasons.push((Verdict::Destructive, Class::DatabaseFiles, why));
+                    reasons.push((Verdict::Destructive, class, why));
                 }
             }
             if let Some(why) = crate::judge::tamper::inline_code(&c.argv).into_iter().find_map(inline_sql::judge) {
@@ -267,6 +269,11 @@ pub fn check_in(
             reasons.push((Verdict::Destructive, Class::MigrationTool, why));
         }
         if let Some(why) = first(&|c| tamper::tripwire::switches_off(c, v.dirs)) {
+            reasons.push((Verdict::Destructive, Class::GuardOff, why));
+        }
+        // `f=$(ls -d ~/.local/share/prisma-guard/tripwire/*); cat $f`: a line about the key's
+        // folder reading a name made when it runs.
+        if let Some(why) = forms.iter().find_map(|c| tamper::tripwire::reads_made_name(c, line)) {
             reasons.push((Verdict::Destructive, Class::GuardOff, why));
         }
         // The database files themselves, and the volumes holding them.
@@ -354,6 +361,16 @@ pub fn check_in(
             // Where a script or script file led there: say which (a monorepo has several).
             let from = v.via.iter().rev().find(|s| s.starts_with("script ") || s.starts_with("file "));
             let from = from.map(|s| format!(" (run by {s})")).unwrap_or_default();
+            // `migrate deploy`/`migrate dev` apply the migrations the agent wrote: one that
+            // loses data makes the command destructive (issue 19 review round 5, finding 12).
+            let applies = args.iter().any(|a| a == "migrate") && args.iter().any(|a| a == "deploy" || a == "dev");
+            let risk = match risk {
+                Risk::SchemaChange { .. } if applies => match context::uncommitted_migration_loss(cwd) {
+                    Some(why) => Risk::Destructive { why: format!("`prisma {}`: {why}", args.join(" ")) },
+                    None => risk,
+                },
+                other => other,
+            };
             match (risk, direct) {
                 (Risk::Destructive { why }, _) => {
                     let off = why.contains(crate::sql::tripwire_tamper::MARK);

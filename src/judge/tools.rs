@@ -31,6 +31,61 @@ struct Row {
 use Needs::{Down, Words, WordsAndFlag, WordsAndFlagUnless, WordsUnless};
 
 const TABLE: &[Row] = &[
+    // Issue 19, review round 5, finding 13.
+    Row {
+        tools: &["sqlx"],
+        needs: Words(&["database", "reset"]),
+        why: "`database reset` drops the database, creates it again and runs the migrations",
+        instead: "`sqlx migrate run` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["sqlx"],
+        needs: Words(&["database", "drop"]),
+        why: "`database drop` drops the whole database",
+        instead: "`sqlx migrate run` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["diesel"],
+        needs: Words(&["database", "reset"]),
+        why: "`database reset` drops the database and runs every migration again",
+        instead: "`diesel migration run` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["diesel"],
+        needs: Words(&["database", "drop"]),
+        why: "`database drop` drops the whole database",
+        instead: "`diesel migration run` applies the pending migrations and keeps the data",
+    },
+    Row {
+        tools: &["graphile-migrate"],
+        needs: Words(&["reset"]),
+        why: "`reset` drops the database and creates it again from the committed migrations",
+        instead: "`graphile-migrate migrate` applies the committed migrations and keeps the data",
+    },
+    Row {
+        tools: &["mongorestore", "mongoimport"],
+        needs: WordsAndFlag(&[], &["--drop"]),
+        why: "`--drop` drops each collection before restoring or importing into it",
+        instead: "restore into a new database and compare, without --drop",
+    },
+    Row {
+        tools: &["mysqlimport"],
+        needs: WordsAndFlag(&[], &["--delete", "-d"]),
+        why: "`--delete` empties each table before importing into it",
+        instead: "import into a new table and compare, without --delete",
+    },
+    Row {
+        tools: &["sqlite-utils"],
+        needs: Words(&["drop-table"]),
+        why: "`drop-table` drops a table with its rows",
+        instead: "take `prisma-guard backup` first, then ask the user to run it",
+    },
+    Row {
+        tools: &["sqlite-utils"],
+        needs: Words(&["drop-view"]),
+        why: "`drop-view` drops a view",
+        instead: "take `prisma-guard backup` first, then ask the user to run it",
+    },
     Row {
         tools: &["drizzle-kit"],
         needs: WordsAndFlag(&["push"], &["--force"]),

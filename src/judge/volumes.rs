@@ -75,7 +75,12 @@ pub fn db_services(dir: &Path, files: &[String], project: Option<&str>) -> Vec<D
         let folder =
             path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let base = path.parent().unwrap_or(dir);
-        out.extend(db_services_in(&text, &folder, project).into_iter().map(|mut s| {
+        // Compose reads COMPOSE_PROJECT_NAME from the `.env` beside the file too.
+        let from_env = std::fs::read_to_string(base.join(".env")).ok().and_then(|t| {
+            crate::project::dotenv::parse(&t).into_iter().find(|(k, _)| k == "COMPOSE_PROJECT_NAME").map(|(_, v)| v)
+        });
+        let project = project.map(str::to_string).or(from_env);
+        out.extend(db_services_at(&text, &folder, project.as_deref(), Some(base)).into_iter().map(|mut s| {
             s.binds = s.binds.iter().map(|b| crate::config::lexical_normalize(&base.join(b))).collect();
             s
         }));
@@ -109,17 +114,62 @@ fn repository_compose_files(dir: &Path) -> Vec<PathBuf> {
 
 /// The database services of one compose file's text, the file being in folder `folder`.
 pub fn db_services_in(text: &str, folder: &str, project: Option<&str>) -> Vec<DbService> {
+    db_services_at(text, folder, project, None)
+}
+
+/// Whether a service built from `base` (`build: ./db`) is a database server: its Dockerfile
+/// starts from a database image.
+fn built_database(svc: &serde_json::Value, base: Option<&Path>) -> bool {
+    let Some(build) = svc.get("build") else { return false };
+    let (context, dockerfile) = match build {
+        serde_json::Value::String(c) => (c.clone(), "Dockerfile".to_string()),
+        serde_json::Value::Object(o) => (
+            o.get("context").and_then(|c| c.as_str()).unwrap_or(".").to_string(),
+            o.get("dockerfile").and_then(|c| c.as_str()).unwrap_or("Dockerfile").to_string(),
+        ),
+        _ => return false,
+    };
+    let Some(base) = base else { return true }; // not readable here: fail closed
+    match std::fs::read_to_string(base.join(&context).join(&dockerfile)) {
+        Ok(text) => text.lines().any(|l| {
+            let l = l.trim().to_ascii_lowercase();
+            l.starts_with("from ") && DB_IMAGES.iter().any(|d| l.contains(d))
+        }),
+        Err(_) => false,
+    }
+}
+
+/// As [`db_services_in`], with the compose file's folder `base` to read the Dockerfiles of
+/// services it builds.
+fn db_services_at(text: &str, folder: &str, project: Option<&str>, base: Option<&Path>) -> Vec<DbService> {
     let mut out = Vec::new();
     let Ok(doc) = crate::scan::extract::yaml_to_json(text) else { return out };
-    let project = project
-        .map(str::to_string)
-        .or_else(|| doc.get("name").and_then(|n| n.as_str()).map(str::to_string))
-        .unwrap_or_else(|| normalize_project(folder));
+    // Every name the project may have (`-p` or COMPOSE_PROJECT_NAME, the file's `name:`, its
+    // folder): a volume of any of them may be the database's.
+    let mut projects: Vec<String> = Vec::new();
+    for p in [project.map(str::to_string), doc.get("name").and_then(|n| n.as_str()).map(str::to_string)]
+        .into_iter()
+        .flatten()
+        .chain([normalize_project(folder)])
+    {
+        if !projects.contains(&p) {
+            projects.push(p);
+        }
+    }
     let declared = doc.get("volumes").and_then(|v| v.as_object());
     let Some(services) = doc.get("services").and_then(|s| s.as_object()) else { return out };
     for (name, svc) in services {
         let image = svc.get("image").and_then(|i| i.as_str()).unwrap_or("").to_ascii_lowercase();
-        if !DB_IMAGES.iter().any(|d| image.contains(d)) {
+        // A database image, a build from one, or a volume at a database server's data folder.
+        let data_mount = svc.get("volumes").and_then(|v| v.as_array()).into_iter().flatten().any(|v| {
+            let target = match v {
+                serde_json::Value::String(s) => s.split(':').nth(1).map(str::to_string),
+                serde_json::Value::Object(o) => o.get("target").and_then(|t| t.as_str()).map(str::to_string),
+                _ => None,
+            };
+            target.is_some_and(|t| server_data(&t).is_some())
+        });
+        if !(DB_IMAGES.iter().any(|d| image.contains(d)) || data_mount || built_database(svc, base)) {
             continue;
         }
         let mut volumes = Vec::new();
@@ -148,13 +198,14 @@ pub fn db_services_in(text: &str, folder: &str, project: Option<&str>) -> Vec<Db
             let declared = declared.and_then(|d| d.get(&source));
             let explicit = declared.and_then(|d| d.get("name")).and_then(|n| n.as_str());
             let external = declared.and_then(|d| d.get("external")).is_some_and(|e| e == true);
-            volumes.push(match (explicit, external) {
-                (Some(n), _) => n.to_string(),
-                (None, true) => source.clone(),
-                (None, false) => format!("{project}_{source}"),
-            });
+            match (explicit, external) {
+                (Some(n), _) => volumes.push(n.to_string()),
+                (None, true) => volumes.push(source.clone()),
+                (None, false) => volumes.extend(projects.iter().map(|p| format!("{p}_{source}"))),
+            }
         }
-        let mut containers = vec![format!("{project}-{name}-1"), format!("{project}_{name}_1")];
+        let mut containers: Vec<String> =
+            projects.iter().flat_map(|p| [format!("{p}-{name}-1"), format!("{p}_{name}_1")]).collect();
         containers.extend(svc.get("container_name").and_then(|c| c.as_str()).map(str::to_string));
         out.push(DbService { service: name.clone(), containers, volumes, binds });
     }
@@ -233,6 +284,18 @@ pub fn loses_volume_with(cmd: &SimpleCommand, services: Services<'_>) -> Option<
             (!dbs.is_empty()).then(|| {
                 format!(
                     "`{name} compose down -v` deletes the volumes of the database service {} with every row in them",
+                    services_of(&dbs)
+                )
+            })
+        }
+        // `up -V`: the anonymous volumes, where a database without a named volume or a bind
+        // mount keeps its data, are made anew.
+        (true, "up" | "create") if flag('V', "--renew-anon-volumes") => {
+            let dbs: Vec<DbService> =
+                dbs().into_iter().filter(|d| d.volumes.is_empty() && d.binds.is_empty()).collect();
+            (!dbs.is_empty()).then(|| {
+                format!(
+                    "`{name} compose {sub} --renew-anon-volumes` makes the anonymous volumes of the database service {} anew, empty",
                     services_of(&dbs)
                 )
             })

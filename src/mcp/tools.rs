@@ -287,6 +287,12 @@ pub fn call(tool: Tool, given: &Map<String, Value>, ctx: &Context) -> Outcome {
         Tool::MigrateStatus => super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "status"]), &[0, 1]),
         Tool::MigrateDev => {
             let name = args.get("name").unwrap_or_default();
+            // A migration the agent wrote that loses data needs the human's typed confirmation.
+            if let Some(why) = crate::judge::context::uncommitted_migration_loss(&dir) {
+                return Outcome::error(format!(
+                    "refused: migrate-dev {why}. Take `prisma-guard backup` first, then ask the user to run `npx prisma migrate dev` in a terminal: prisma-guard asks them to type the confirmation."
+                ));
+            }
             super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "dev", "--name", name]), &[0])
         }
         Tool::MigrateReset => super::run::prisma(&ctx.printer, &dir, &owned(&["migrate", "reset"]), &[0]),

@@ -11,6 +11,7 @@ pub mod parse;
 pub mod recipes;
 pub mod resolve;
 mod runner_options;
+pub(crate) mod stdin_code;
 mod task_runners;
 mod unknown;
 pub(crate) mod wrappers;
@@ -182,6 +183,8 @@ fn walk(
     for cmd in parse::parse_at_depth(line, ctx.depth)? {
         let offset = ctx.top_offset.unwrap_or(cmd.offset);
         let cmd = defs.expand(&cmd).unwrap_or(cmd);
+        // `python3 - <<'EOF'`, `node <<< CODE`: the program read from the input, as inline code.
+        let cmd = stdin_code::inline(cmd);
         defs.learn(&cmd);
         // `alias p='npx prisma'; p migrate reset`: the alias's text, read again.
         if let Some((alias, script)) = defs.alias(&cmd) {

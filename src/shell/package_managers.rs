@@ -34,6 +34,11 @@ pub(super) fn npm(
             Target::Shell { script: format!("npm{at} install\nnpm{at} test") }
         }
         // `npm restart`: the restart script, or stop then start, with their pre/post.
+        // `npm restart -w db`: in those packages.
+        Some("restart") if o.workspaces.is_some() => {
+            chain.push("npm".into());
+            Target::InPackages { at: o.at(), script: "npm run restart\nnpm stop\nnpm start".into() }
+        }
         Some("restart") => {
             chain.push("npm".into());
             let at = o.dir.as_ref().map(|d| format!(" --prefix {}", crate::shell::quote(d))).unwrap_or_default();

@@ -404,6 +404,14 @@ pub(super) fn peel(
         },
         "xargs" => next(name, skip_options(argv, 1, &["-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "-i"]), env),
         // `deno run -A npm:prisma ARGS`, `dx npm:prisma ARGS`: Prisma fetched by deno.
+        "deno" if argv.get(1).is_some_and(|a| a == "task") => {
+            chain.push(name.into());
+            super::task_runners::others(name, argv)
+        }
+        "rushx" | "rush" | "lage" | "moon" => {
+            chain.push(name.into());
+            super::task_runners::others(name, argv)
+        }
         "deno" | "dx" => {
             let from = if name == "deno" {
                 match argv.get(1).map(String::as_str) {

@@ -322,6 +322,74 @@ pub(super) fn ultra(argv: &[String]) -> Target {
     Target::Other
 }
 
+/// `deno task T` (Deno 2 runs package.json scripts), `rushx T` (the script of the package
+/// here), `rush T`, `lage T`, `moon run [P]:T` (the script of that name in the workspace
+/// packages; Rush's and moon's own commands run none).
+pub(super) fn others(name: &str, argv: &[String]) -> Target {
+    const RUSH_COMMANDS: &[&str] = &[
+        "add",
+        "change",
+        "check",
+        "deploy",
+        "init",
+        "init-autoinstaller",
+        "install",
+        "link",
+        "list",
+        "publish",
+        "purge",
+        "remove",
+        "scan",
+        "setup",
+        "unlink",
+        "update",
+        "update-autoinstaller",
+        "version",
+        "update-cloud-credentials",
+        "upgrade-interactive",
+        "init-deploy",
+        "init-subspace",
+        "alert",
+        "bridge-package",
+        "link-package",
+    ];
+    let operands: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let args = |task: &str| -> Vec<String> {
+        argv.iter().position(|a| a == task).map(|k| argv[k + 1..].to_vec()).unwrap_or_default()
+    };
+    match name {
+        "deno" => match operands.as_slice() {
+            [t, task, ..] if *t == "task" => Target::Script { name: task.to_string(), args: args(task), at: At::Here },
+            _ => Target::Other,
+        },
+        "rushx" => match operands.first() {
+            Some(task) => Target::Script { name: task.to_string(), args: args(task), at: At::Here },
+            None => Target::Other,
+        },
+        "rush" | "lage" => match operands.first() {
+            Some(task) if name == "rush" && RUSH_COMMANDS.contains(&task.as_str()) => Target::Other,
+            Some(task) if name == "lage" && matches!(task.as_str(), "info" | "init" | "cache") => Target::Other,
+            // `rush build` runs each project's `build` script, a custom command its script.
+            Some(task) => Target::Script { name: task.to_string(), args: Vec::new(), at: At::Workspaces(Vec::new()) },
+            None => Target::Other,
+        },
+        "moon" => match operands.as_slice() {
+            [run, target, ..] if matches!(run.as_str(), "run" | "r") => {
+                let (project, task) = target.split_once(':').unwrap_or(("", target));
+                let at = if project.is_empty() || project == "*" { Vec::new() } else { vec![project.to_string()] };
+                Target::Script { name: task.to_string(), args: Vec::new(), at: At::Workspaces(at) }
+            }
+            [target, ..] if target.contains(':') => {
+                let (project, task) = target.split_once(':').unwrap_or(("", target));
+                let at = if project.is_empty() || project == "*" { Vec::new() } else { vec![project.to_string()] };
+                Target::Script { name: task.to_string(), args: Vec::new(), at: At::Workspaces(at) }
+            }
+            _ => Target::Other,
+        },
+        _ => Target::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,6 +171,16 @@ BEGIN
        AND NOT prisma_guard.approved() THEN
         PERFORM prisma_guard.refusal(tg_tag || ' on the tripwire''s TRUNCATE trigger');
     END IF;
+    -- `CREATE OR REPLACE TRIGGER prisma_guard_no_truncate ... EXECUTE FUNCTION noop()` swaps
+    -- the trigger's function and drops nothing.
+    IF tg_tag = 'CREATE TRIGGER' AND EXISTS (
+        SELECT 1 FROM pg_event_trigger_ddl_commands() c JOIN pg_trigger t
+          ON c.classid = 'pg_trigger'::regclass AND t.oid = c.objid
+        WHERE t.tgname = 'prisma_guard_no_truncate'
+          AND t.tgfoid <> 'prisma_guard.refuse_truncate()'::regprocedure)
+       AND NOT prisma_guard.approved() THEN
+        PERFORM prisma_guard.refusal(tg_tag || ' replacing the tripwire''s TRUNCATE trigger');
+    END IF;
 END
 $fn$;
 
@@ -213,7 +223,7 @@ SELECT prisma_guard.arm(c.oid) FROM pg_class c WHERE prisma_guard.watched(c.oid)
 CREATE EVENT TRIGGER prisma_guard_sql_drop ON sql_drop
     EXECUTE FUNCTION prisma_guard.on_sql_drop();
 CREATE EVENT TRIGGER prisma_guard_ddl_end ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE SCHEMA', 'ALTER TABLE', 'ALTER TRIGGER')
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE SCHEMA', 'ALTER TABLE', 'ALTER TRIGGER', 'CREATE TRIGGER')
     EXECUTE FUNCTION prisma_guard.on_ddl_end();
 
 COMMENT ON SCHEMA prisma_guard IS :comment;

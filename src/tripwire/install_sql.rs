@@ -4,7 +4,7 @@
 use crate::backup::db::postgres::quote_literal;
 
 /// The tripwire's version: `protect` on an older one upgrades it in place.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// The tripwire's schema.
 pub const SCHEMA: &str = "prisma_guard";
 /// The event triggers, in the order they are made.
@@ -125,9 +125,9 @@ mod tests {
         for placeholder in [":install_id", ":key_hash", ":version", ":comment"] {
             assert!(!sql.contains(placeholder), "{placeholder} left in the script");
         }
-        assert!(sql.contains("VALUES ('0123abcd', 1)"));
+        assert!(sql.contains("VALUES ('0123abcd', 2)"));
         assert!(sql.contains("INSERT INTO prisma_guard.key (hash) VALUES ('deadbeef')"));
-        assert!(sql.contains("COMMENT ON SCHEMA prisma_guard IS 'prisma-guard tripwire v1 0123abcd';"));
+        assert!(sql.contains("COMMENT ON SCHEMA prisma_guard IS 'prisma-guard tripwire v2 0123abcd';"));
         // The event triggers are dropped before anything else and made again last, after the
         // tables are armed; the check runs before the COMMIT.
         let drop = sql.find("DROP EVENT TRIGGER IF EXISTS prisma_guard_sql_drop").unwrap();

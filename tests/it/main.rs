@@ -9,6 +9,7 @@ mod agents;
 mod completions;
 mod data_clients;
 mod data_globs_links;
+mod data_inputs;
 mod data_paths;
 mod data_runners;
 mod data_shell;

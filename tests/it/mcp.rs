@@ -155,6 +155,21 @@ fn mcp_conversation_over_stdio_guards_every_tool() {
     assert_eq!(rows(&ctx, "Post"), 3, "the rows are still there");
     assert_eq!(rows(&ctx, "User"), 2);
 
+    // Review of issue 19, round 5, finding 12: a migration the agent wrote (not committed)
+    // that drops data is refused with the instructions for the user; prisma never ran.
+    ctx.git_init();
+    ctx.git(&["add", "-A"]).ok();
+    ctx.git(&["commit", "-qm", "project"]).ok();
+    ctx.write("prisma/migrations/20260104000000_cleanup/migration.sql", "DROP TABLE \"Post\";\n");
+    let calls_before = prisma_calls(&ctx).len();
+    let (err, text) = c.call("migrate-dev", json!({"name": "cleanup"}));
+    assert!(err, "{text}");
+    assert!(text.contains("refused") && text.contains("20260104000000_cleanup"), "{text}");
+    assert!(text.contains("npx prisma migrate dev") && text.contains("prisma-guard backup"), "{text}");
+    assert_eq!(prisma_calls(&ctx).len(), calls_before, "prisma never ran");
+    assert_eq!(rows(&ctx, "Post"), 3, "the rows are still there");
+    std::fs::remove_dir_all(ctx.path("prisma/migrations/20260104000000_cleanup")).unwrap();
+
     // Nothing in the arguments loosens the guard, and no argument but the documented ones.
     for (tool, args) in [
         ("migrate-dev", json!({"name": "x", "acceptDataLoss": true})),

@@ -101,6 +101,13 @@ fn tripwire_refuses_what_loses_data_from_any_client_and_lets_the_confirmed_guard
     refused(db, "ALTER TABLE \"User\" DROP COLUMN \"name\"");
     refused(db, "ALTER TABLE \"User\" DISABLE TRIGGER ALL");
     refused(db, "DROP TRIGGER prisma_guard_no_truncate ON \"User\"");
+    // Review of issue 19, round 5, finding 5: the trigger's function swapped, nothing dropped.
+    refused(
+        db,
+        "CREATE FUNCTION public.noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$; \
+         CREATE OR REPLACE TRIGGER prisma_guard_no_truncate BEFORE TRUNCATE ON \"User\" FOR EACH STATEMENT EXECUTE FUNCTION public.noop(); \
+         TRUNCATE \"User\"",
+    );
     assert_eq!(app(db, "SELECT count(*) FROM \"User\"").unwrap(), "2");
     // Harmless statements pass.
     app(db, "INSERT INTO \"User\" VALUES ('u3', 'c@example.com', 'Cy')").unwrap();

@@ -130,6 +130,9 @@ const BACKUP_SAMPLES: &[&str] = &[
     "20260101T000000Z-a1b2c3.db.zst",
     "20260101T000000Z-a1b2c3.db.gz.age",
     "20260101T000000Z-a1b2c3.json",
+    // Their checksums.
+    "20260101T000000Z-a1b2c3.sql.zst.sha256",
+    "20260101T000000Z-a1b2c3.sql.zst.age.sha256",
 ];
 
 /// Whether a shell pattern matches one of [`PROTECTED_NAMES`].

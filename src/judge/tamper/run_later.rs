@@ -36,6 +36,11 @@ pub fn file(path: &str) -> Option<&'static str> {
             Some("a shell start-up file, run by every shell that starts")
         }
         ".envrc" => Some("direnv's script, run by the shell on entering the folder"),
+        ".psqlrc" | ".my.cnf" | ".mylogin.cnf" | ".mariadb.cnf" | ".sqliterc" | ".mongoshrc.js" | ".mongorc.js"
+        | ".usqlrc" => Some("a database client's start-up file, whose SQL every session of the client runs first"),
+        _ if last.starts_with(".psqlrc-") => {
+            Some("a database client's start-up file, whose SQL every session of the client runs first")
+        }
         _ => None,
     }
 }
@@ -177,6 +182,17 @@ pub fn commands(cmd: &SimpleCommand, env: &[EnvChange]) -> Vec<Later> {
             out.push(Later { setting: k.clone(), command: v.clone() });
         }
         // A file every shell (`BASH_ENV`, `ENV`) or node process (`--require`) reads first.
+        // A start-up file of SQL every psql, or an option folder every mysql, reads first.
+        if k == "PSQLRC" && !v.is_empty() {
+            out.push(Later { setting: k.clone(), command: format!("psql -f {}", crate::shell::quote(v)) });
+        }
+        if k == "MYSQL_HOME" && !v.is_empty() {
+            let file = crate::shell::quote(&format!("{}/my.cnf", v.trim_end_matches('/')));
+            out.push(Later {
+                setting: k.clone(),
+                command: format!("mysql --defaults-extra-file={file} -e 'SELECT 1'"),
+            });
+        }
         if matches!(k.as_str(), "BASH_ENV" | "ENV") && !v.is_empty() {
             out.push(Later { setting: k.clone(), command: format!("sh {}", crate::shell::quote(v)) });
         }

@@ -159,6 +159,38 @@ pub fn reads_key(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
     Some(format!("`{name}` reads {word}, where the PostgreSQL tripwire's approval key is kept: {MESSAGE}"))
 }
 
+/// Why `cmd` reads the tripwire's key through a name made when the line runs, in a line that
+/// names the key's folder (`f=$(ls -d ~/.local/share/prisma-guard/tripwire/*); cat $f`).
+pub fn reads_made_name(cmd: &SimpleCommand, line: &str) -> Option<String> {
+    let lower = line.to_ascii_lowercase();
+    if !(lower.contains("tripwire") && (lower.contains("prisma-guard") || lower.contains("prisma_guard"))) {
+        return None;
+    }
+    let name = cmd.argv.first().map(|a| a.rsplit('/').next().unwrap_or(a))?;
+    if matches!(
+        name,
+        "ls" | "echo"
+            | "printf"
+            | "test"
+            | "["
+            | "stat"
+            | "basename"
+            | "dirname"
+            | "realpath"
+            | "readlink"
+            | "true"
+            | "prisma-guard"
+    ) || cmd.argv.is_empty()
+    {
+        return None;
+    }
+    let made = |w: &String| w.contains('$') || w.contains(crate::shell::parse::SUBSTITUTED);
+    let word = cmd.argv[1..].iter().chain(cmd.input_file.iter()).find(|w| made(w))?;
+    Some(format!(
+        "`{name}` reads {word}, a name made when the line runs, in a line about the PostgreSQL tripwire's key folder: {MESSAGE}"
+    ))
+}
+
 /// Why `cmd` switches the tripwire off, if it does: it reads the key, or sets
 /// `session_replication_role=replica` for the connections it makes.
 pub fn switches_off(cmd: &SimpleCommand, dirs: &[String]) -> Option<String> {
