@@ -50,7 +50,10 @@ pub(crate) fn reads_program(argv: &[String]) -> Option<(usize, Option<usize>)> {
             || a.starts_with("--eval=")
             || a.starts_with("--print=")
             || (a.len() <= 4 && !a.starts_with("--") && (a.ends_with('c') || a.ends_with('e') || a.ends_with('m')));
-        if inline || matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "-v") {
+        // Node's test runner and script runner find their own files (`node --test` is what
+        // many `npm test` scripts run).
+        let own_files = a.starts_with("--test") || a == "--run" || a.starts_with("--run=");
+        if inline || own_files || matches!(a.as_str(), "--version" | "-V" | "--help" | "-h" | "-v") {
             return None;
         }
         // Options that take a value.
@@ -146,10 +149,23 @@ mod tests {
         assert_eq!(argv("bun run - <<< 'x()'"), ["bun", "-e", "x()\n"]);
         assert_eq!(argv("sudo python3 <<< 'x'"), ["sudo", "python3", "-c", "x\n"]);
         assert_eq!(argv("python3 < t.py"), ["python3", "t.py"]);
-        for same in ["python3 script.py", "python3 -c 'print(1)' <<< 'x'", "python3 -m json.tool <<< '{}'", "node x.js"]
-        {
+        for same in [
+            "python3 script.py",
+            "python3 -c 'print(1)' <<< 'x'",
+            "python3 -m json.tool <<< '{}'",
+            "node x.js",
+            "node --test",
+            "node --test --test-reporter=spec",
+            "node --run build",
+        ] {
             assert_eq!(argv(same), crate::shell::parse(same).unwrap().pop().unwrap().argv, "{same}");
         }
         assert_eq!(reads_program(&["cat".into()]), None);
+        // Node's test and script runners read no program from their input.
+        for line in ["node --test", "node --test --test-reporter=spec", "node --run build", "node --test-only"] {
+            let words: Vec<String> = line.split(' ').map(String::from).collect();
+            assert_eq!(reads_program(&words), None, "{line}");
+        }
+        assert!(reads_program(&["node".to_string()]).is_some(), "a bare node reads its input");
     }
 }

@@ -30,6 +30,8 @@ const TABLE: &[(&str, V)] = &[
     ("python3 - <<'EOF'\nprint(1 + 1)\nEOF", A),
     ("echo '{\"a\": 1}' | python3 -m json.tool", A),
     ("node <<< 'console.log(1)'", A),
+    ("node --test", A),
+    ("node --test --test-reporter=spec && node --run build", A),
     // Finding 2: `-h` is the host, `-l` no listing.
     ("mariadb -h 127.0.0.1 -P 3306 -uapp -ppw -e 'DROP DATABASE shop'", D),
     ("mysql -h 127.0.0.1 -e 'DROP DATABASE app'", D),
