@@ -149,8 +149,9 @@ pub(super) fn hidden_text(
     }
     // `curl ... | python3`, `cat notes | node`: an interpreter's program read from an input the
     // line does not show (a program shown on the line is judged as inline code).
-    if v.command.heredoc.is_none() && v.command.input_file.is_none() && (mentions || protects_files()) {
-        if let Some((k, _)) = shell::stdin_code::reads_program(argv) {
+    // (Reading the project for its files is the dearest step of a check: only for such a line.)
+    if v.command.heredoc.is_none() && v.command.input_file.is_none() {
+        if let Some((k, _)) = shell::stdin_code::reads_program(argv).filter(|_| mentions || protects_files()) {
             let name = argv[k].rsplit('/').next().unwrap_or(&argv[k]);
             return Some(format!(
                 "`{name}` runs a program read from its input, which cannot be checked, in a project whose database can be reached from it"
