@@ -71,7 +71,9 @@ fn init_on_a_bare_project_then_again_changes_nothing_then_uninstall_restores() {
         serde_json::from_str(&std::fs::read_to_string(ctx.path(".claude/settings.json")).unwrap()).unwrap();
     let hook = claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"].as_str().unwrap();
     assert!(hook.starts_with("PATH=\"$CLAUDE_PROJECT_DIR\"/node_modules/.bin:\"$PATH\"; "), "{hook}");
-    assert!(hook.ends_with("; exec prisma-guard agent-hook --agent claude"), "{hook}");
+    // prisma-guard's own answer, or a refusal when it does not answer (exit 127 and the like).
+    assert!(hook.contains("; prisma-guard agent-hook --agent claude || { s=$?; [ $s -eq 2 ] && exit 2; "), "{hook}");
+    assert!(hook.ends_with(">&2; exit 2; }"), "{hook}");
     // Issue 16: the note for Claude Code is written even where no CLAUDE.md existed.
     let note = std::fs::read_to_string(ctx.path("CLAUDE.md")).unwrap();
     assert!(note.contains("prisma-guard"), "{note}");
