@@ -52,6 +52,8 @@ mkdir -p "$out/stage/cli/bin" "$out/stage/platform/bin"
 # The platform package: the binary and the fields that pick it.
 cp "$bin" "$out/stage/platform/bin/prisma-guard"
 chmod 755 "$out/stage/platform/bin/prisma-guard"
+# The licence goes with each package (npm includes a LICENSE file whatever `files` says).
+cp LICENSE "$out/stage/platform/LICENSE"
 node - "$platform" "$version" "$out/stage/platform" <<'JS'
 const fs = require("node:fs");
 const [platform, version, dir] = process.argv.slice(2);
@@ -79,6 +81,7 @@ JS
 # The main package: the launcher, one optional dependency per platform at the same version.
 cp npm/cli/bin/prisma-guard.js "$out/stage/cli/bin/"
 cp README.md "$out/stage/cli/README.md"
+cp LICENSE "$out/stage/cli/LICENSE"
 node - "$version" "$out/stage/cli" <<'JS'
 const fs = require("node:fs");
 const [version, dir] = process.argv.slice(2);

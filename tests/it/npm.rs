@@ -107,6 +107,12 @@ fn the_packages_pick_their_platform_and_need_no_install_script() {
     if name.starts_with("@prisma-guard/cli-linux") {
         assert!(platform["libc"].as_array().is_some_and(|a| a.len() == 1), "{platform}");
     }
+    // Each tarball carries the licence (issue 21 review, round 2).
+    for tarball in [&tarballs().0, &tarballs().1] {
+        let out = Command::new("tar").args(["-tzf"]).arg(tarball).output().unwrap();
+        let listing = String::from_utf8_lossy(&out.stdout);
+        assert!(listing.lines().any(|l| l == "package/LICENSE"), "{}: {listing}", tarball.display());
+    }
     for pkg in [&main, &platform] {
         let scripts = pkg.get("scripts").and_then(|s| s.as_object()).cloned().unwrap_or_default();
         for hook in ["preinstall", "install", "postinstall", "prepare"] {
