@@ -1276,3 +1276,34 @@ fn codex_apply_patch_of_a_hook_file_is_refused() {
     let tool = json!({"cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "apply_patch", "tool_input": {"command": fine}});
     assert_eq!(decision("codex", &hook(&ctx, "codex", &tool.to_string())), None);
 }
+
+/// Each line of `table` through `check` (its verdict, and a class and a safe alternative for a
+/// refusal) and through every agent's hook (deny exactly where `check` refuses): what differs.
+pub(crate) fn allow_deny_failures(ctx: &TestContext, table: &[(&str, V)]) -> Vec<String> {
+    let cwd = ctx.root().to_str().expect("utf-8 path").to_string();
+    let mut failures = Vec::new();
+    for (line, want) in table {
+        let run = ctx.run(&["check", "--", line]);
+        let got = match run.code {
+            0 => V::Allow,
+            3 => V::Destructive,
+            c => panic!("check exit {c} for {line:?}: {}", run.all()),
+        };
+        if got != *want {
+            failures.push(format!("check {line:?}: want {want:?}, got {got:?}: {}", run.stdout.trim()));
+            continue;
+        }
+        if got != V::Allow && !(run.stdout.contains("  class: ") && run.stdout.contains("  instead: ")) {
+            failures.push(format!("check {line:?}: no class or alternative: {}", run.stdout));
+        }
+        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
+            let out = hook(ctx, agent, &payload(agent, line, &cwd).to_string());
+            let d = decision(agent, &out);
+            let expected = (*want == V::Destructive).then(|| "deny".to_string());
+            if d != expected {
+                failures.push(format!("{agent} {line:?}: want {expected:?}, got {d:?}: {}", out.all()));
+            }
+        }
+    }
+    failures
+}

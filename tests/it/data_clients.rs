@@ -4,7 +4,7 @@
 //! tools other than Prisma (drizzle-kit, dbmate, atlas, flyway, liquibase, sequelize, typeorm,
 //! knex, mikro-orm), run through `prisma-guard check`, every agent's hook and `scan`.
 
-use crate::agents::{decision, hook, payload, V};
+use crate::agents::V;
 use crate::support::TestContext;
 
 use V::{Allow as A, Destructive as D};
@@ -189,31 +189,7 @@ fn project() -> TestContext {
 #[test]
 fn clients_tools_and_the_tripwire_through_check_and_every_agent() {
     let ctx = project();
-    let cwd = ctx.root().to_str().expect("utf-8 path").to_string();
-    let mut failures = Vec::new();
-    for (line, want) in TABLE {
-        let run = ctx.run(&["check", "--", line]);
-        let got = match run.code {
-            0 => A,
-            3 => D,
-            c => panic!("check exit {c} for {line:?}: {}", run.all()),
-        };
-        if got != *want {
-            failures.push(format!("check {line:?}: want {want:?}, got {got:?}: {}", run.stdout.trim()));
-            continue;
-        }
-        if got != A && !(run.stdout.contains("  class: ") && run.stdout.contains("  instead: ")) {
-            failures.push(format!("check {line:?}: no class or alternative: {}", run.stdout));
-        }
-        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
-            let out = hook(&ctx, agent, &payload(agent, line, &cwd).to_string());
-            let d = decision(agent, &out);
-            let expected = (*want == D).then(|| "deny".to_string());
-            if d != expected {
-                failures.push(format!("{agent} {line:?}: want {expected:?}, got {d:?}: {}", out.all()));
-            }
-        }
-    }
+    let failures = crate::agents::allow_deny_failures(&ctx, TABLE);
     let db = rusqlite::Connection::open(ctx.path("prisma/dev.db")).expect("open");
     let rows: i64 = db.query_row("SELECT count(*) FROM User", [], |r| r.get(0)).expect("count");
     assert_eq!(rows, 2);

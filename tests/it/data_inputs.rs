@@ -191,31 +191,7 @@ fn rows(ctx: &TestContext, file: &str) -> i64 {
 #[test]
 fn review5_lines_through_check_and_every_agent() {
     let ctx = project();
-    let cwd = ctx.root().to_str().expect("utf-8 path").to_string();
-    let mut failures = Vec::new();
-    for (line, want) in TABLE {
-        let run = ctx.run(&["check", "--", line]);
-        let got = match run.code {
-            0 => A,
-            3 => D,
-            c => panic!("check exit {c} for {line:?}: {}", run.all()),
-        };
-        if got != *want {
-            failures.push(format!("check {line:?}: want {want:?}, got {got:?}: {}", run.stdout.trim()));
-            continue;
-        }
-        if got != A && !(run.stdout.contains("  class: ") && run.stdout.contains("  instead: ")) {
-            failures.push(format!("check {line:?}: no class or alternative: {}", run.stdout));
-        }
-        for agent in ["claude", "codex", "cursor", "gemini", "copilot"] {
-            let out = hook(&ctx, agent, &payload(agent, line, &cwd).to_string());
-            let d = decision(agent, &out);
-            let expected = (*want == D).then(|| "deny".to_string());
-            if d != expected {
-                failures.push(format!("{agent} {line:?}: want {expected:?}, got {d:?}: {}", out.all()));
-            }
-        }
-    }
+    let failures = crate::agents::allow_deny_failures(&ctx, TABLE);
     assert_eq!(rows(&ctx, "dev.db"), 2);
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
